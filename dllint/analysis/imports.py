@@ -1,0 +1,101 @@
+"""Import resolution: which library a name in the file refers to.
+
+A small resolver of our own: libcst's QualifiedNameProvider runs at about 2k lines/s, which would
+make it the dominant cost of a lint. Imports are collected anywhere in the file (module level and
+inside functions): deep-learning scripts often import inside ``main()``, and a name that shadows an
+import in one function and not another is rare enough to accept.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+# Top-level packages whose presence makes a file deep-learning code worth the deeper analyses.
+DL_PACKAGES = frozenset({
+    "torch", "torchvision", "torchaudio", "torchtext", "lightning", "pytorch_lightning",
+    "transformers", "timm", "accelerate", "sklearn", "numpy", "pandas", "jax", "flax", "optax",
+    "tensorflow", "keras",
+})
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_name(node: cst.BaseExpression | None) -> str:
+    if node is None:
+        return ""
+    return dotted_name(node) or ""
+
+
+class ImportMap:
+    """Maps local names to the fully qualified names they were imported as."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+        self.modules: set[str] = set()  # every module imported, dotted
+        self.star_from: set[str] = set()
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "ImportMap":
+        result = cls()
+        for node in ctx.index.of_type(cst.Import):
+            for alias in node.names:
+                full = _module_name(alias.name)
+                result.modules.add(full)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    result.aliases[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    result.aliases.setdefault(head, head)
+        for node in ctx.index.of_type(cst.ImportFrom):
+            if node.relative:
+                continue  # a project-local module: not a library we know
+            base = _module_name(node.module)
+            result.modules.add(base)
+            if isinstance(node.names, cst.ImportStar):
+                result.star_from.add(base)
+                continue
+            for alias in node.names:
+                name = _module_name(alias.name)
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                result.aliases[local] = f"{base}.{name}" if base else name
+        return result
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a Name/Attribute chain whose head is an import, else None."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        return self.qualify_dotted(dotted)
+
+    def qualify_dotted(self, dotted: str) -> str | None:
+        head, _, rest = dotted.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def top_packages(self) -> set[str]:
+        return {m.split(".")[0] for m in self.modules if m}
+
+    def uses(self, *packages: str) -> bool:
+        tops = self.top_packages()
+        return any(p in tops for p in packages)
+
+    def is_deep_learning_file(self) -> bool:
+        return bool(self.top_packages() & DL_PACKAGES)

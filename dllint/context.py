@@ -1,0 +1,96 @@
+"""Everything a rule sees of one file: the source, its tree, the shared index and analyses.
+
+Positions are computed lazily: libcst's PositionProvider costs about as much as parsing, and most
+files have no finding, so only a file that reports something pays for it.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from dllint.analysis.imports import ImportMap
+from dllint.diagnostics import Diagnostic, Edit, Fix, Severity, rule_url
+from dllint.index import NodeIndex
+from dllint.rule import Rule
+
+A = TypeVar("A")
+
+
+class FileContext:
+    def __init__(self, path: str, source: str, module: cst.Module) -> None:
+        self.path = path
+        self.source = source
+        self.module = module
+        self.index = NodeIndex(module)
+        self._analyses: dict[type, Any] = {}
+        self._positions: Any = None
+        self.diagnostics: list[Diagnostic] = []
+        self.rule: Rule | None = None  # the rule now running; set by the engine
+
+    # -- shared analyses -------------------------------------------------------------------------
+    def analysis(self, cls: type[A]) -> A:
+        """The analysis ``cls`` of this file, computed on first request and shared afterwards."""
+        found = self._analyses.get(cls)
+        if found is None:
+            found = cls.compute(self)  # type: ignore[attr-defined]
+            self._analyses[cls] = found
+        return found
+
+    @property
+    def imports(self) -> ImportMap:
+        return self.analysis(ImportMap)
+
+    # -- positions -------------------------------------------------------------------------------
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # -- reporting -------------------------------------------------------------------------------
+    def replace_edit(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
+        """An edit that replaces ``node``'s text with ``new`` (a node or source text)."""
+        pos = self.position(node)
+        content = new if isinstance(new, str) else self.code_for(new)
+        return Edit(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1, content)
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        rule: Rule | None = None,
+    ) -> None:
+        rule = rule or self.rule
+        if rule is None:
+            raise RuntimeError("report() called outside a rule")
+        pos = self.position(node)
+        statement = self.index.statement_of(node)
+        # A compound statement's own position covers its whole body; its header line is its start.
+        statement_line = self.position(statement).start.line
+        self.diagnostics.append(
+            Diagnostic(
+                path=self.path,
+                line=pos.start.line,
+                column=pos.start.column + 1,
+                end_line=pos.end.line,
+                end_column=pos.end.column + 1,
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                severity=severity or rule.severity,
+                fix=fix,
+                url=rule.url or rule_url(rule.code),
+                statement_line=min(statement_line, pos.start.line),
+            )
+        )
+
+
+Check = Callable[[FileContext], None]

@@ -1,0 +1,141 @@
+"""One file in, its findings out: decode, parse once, run every enabled rule, apply ``# noqa``.
+
+Never raises on user input: bytes that do not decode or a file that does not parse become a DL001
+finding; a rule that crashes becomes a DL000 finding naming the rule, and the other rules still run.
+"""
+from __future__ import annotations
+
+import ast
+import codecs
+import io
+import re
+import tokenize
+import traceback
+from typing import Iterable, Sequence
+
+import libcst as cst
+
+from dllint.context import FileContext
+from dllint.diagnostics import Diagnostic, rule_url
+from dllint.noqa import parse_suppressions
+from dllint.rule import Rule
+
+PARSE_ERROR = ("DL001", "syntax-error")
+INTERNAL_ERROR = ("DL000", "internal-error")
+
+
+class DecodeError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def decode_source(data: bytes) -> str:
+    """Bytes to text as Python itself would read them: BOM, PEP 263 cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise DecodeError(f"cannot detect the source encoding: {exc.msg}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        raise DecodeError(f"cannot decode the file as {encoding}: {exc}", line=line) from None
+
+
+def _tool_diagnostic(path: str, code_name: tuple[str, str], message: str, line: int = 1,
+                     column: int = 1) -> Diagnostic:
+    code, name = code_name
+    return Diagnostic(
+        path=path, line=line, column=column, end_line=line, end_column=column, code=code,
+        name=name, message=message, severity="error", url=rule_url(code), statement_line=line,
+    )
+
+
+def _parse_error(path: str, source: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """DL001 at the place Python itself names: libcst's reported position is often a line late,
+    while CPython's parser gives the exact line, column and a better message."""
+    try:
+        compile(source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+    except SyntaxError as syntax:
+        line = syntax.lineno or 1
+        column = syntax.offset or 1
+        return _tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {syntax.msg}",
+                                line=max(line, 1), column=max(column, 1))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+    return _tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {message}",
+                            line=max(exc.editor_line, 1), column=max(exc.editor_column, 1))
+
+
+def parse(source: str) -> cst.Module:
+    return cst.parse_module(source)
+
+
+def lint_source(
+    source: str,
+    path: str,
+    rules: Sequence[Rule],
+    *,
+    enabled_tool_codes: Iterable[str] = ("DL000", "DL001"),
+) -> list[Diagnostic]:
+    """Lint text. ``rules`` are the enabled rule instances; DL000/DL001 obey ``enabled_tool_codes``."""
+    tool_codes = set(enabled_tool_codes)
+    try:
+        module = parse(source)
+    except cst.ParserSyntaxError as exc:
+        return [_parse_error(path, source, exc)] if "DL001" in tool_codes else []
+    except (RecursionError, MemoryError, ValueError) as exc:  # pathological nesting and the like
+        if "DL001" not in tool_codes:
+            return []
+        return [_tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {type(exc).__name__}")]
+    ctx = FileContext(path, source, module)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        ctx.rule = rule
+        before = len(ctx.diagnostics)
+        try:
+            rule.check(ctx)
+        except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the others
+            del ctx.diagnostics[before:]
+            if "DL000" in tool_codes:
+                where = _innermost_frame(exc)
+                found.append(_tool_diagnostic(
+                    path, INTERNAL_ERROR,
+                    f"internal error in rule {rule.code} ({rule.name}) on this file: "
+                    f"{type(exc).__name__}: {exc}{where}; please report it",
+                ))
+    ctx.rule = None
+    found.extend(ctx.diagnostics)
+    suppressions = parse_suppressions(source)
+    kept = [
+        d for d in found
+        if d.code in ("DL000",)
+        or not suppressions.suppresses(d.code, (d.line, d.statement_line or d.line))
+    ]
+    kept.sort(key=Diagnostic.sort_key)
+    return kept
+
+
+def _innermost_frame(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (at {re.sub(r'^.*/(dllint|site-packages)/', '', last.filename)}:{last.lineno})"
+
+
+def lint_bytes(data: bytes, path: str, rules: Sequence[Rule], *,
+               enabled_tool_codes: Iterable[str] = ("DL000", "DL001")) -> list[Diagnostic]:
+    try:
+        source = decode_source(data)
+    except DecodeError as exc:
+        if "DL001" not in set(enabled_tool_codes):
+            return []
+        return [_tool_diagnostic(path, PARSE_ERROR, str(exc), line=exc.line, column=exc.column)]
+    return lint_source(source, path, rules, enabled_tool_codes=enabled_tool_codes)

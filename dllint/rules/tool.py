@@ -1,0 +1,32 @@
+"""The tool's own findings. The engine emits them; they are rules so that users can list, select,
+ignore and read about them like any other."""
+from __future__ import annotations
+
+from dllint.rule import Rule
+
+
+class InternalError(Rule):
+    """A rule failed on this file. The other rules and files were still linted; please report it
+    with the file (or a reduced version of it) so that the rule can be fixed."""
+
+    code = "DL000"
+    name = "internal-error"
+    summary = "A rule crashed on this file; the rest of the run went on."
+    severity = "error"
+
+    def check(self, ctx) -> None:  # emitted by the engine
+        return None
+
+
+class SyntaxErrorRule(Rule):
+    """The file could not be decoded or parsed, so no other rule could look at it."""
+
+    code = "DL001"
+    name = "syntax-error"
+    summary = "The file could not be decoded or parsed."
+    severity = "error"
+    INVALID = ["def broken(:  # expect: DL001\n    pass\n"]
+    VALID = ["def fine():\n    pass\n"]
+
+    def check(self, ctx) -> None:  # emitted by the engine
+        return None
