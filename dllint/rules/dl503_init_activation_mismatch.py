@@ -1,0 +1,217 @@
+"""DL503: an initialisation whose gain does not fit the activation that follows the layers.
+
+Why: a good initialisation keeps the variance of the activations (and of the gradients) constant
+from layer to layer. Each activation changes the variance by its own factor, the gain: a ReLU zeroes
+half its inputs, so He/Kaiming initialisation doubles the weights' variance (gain sqrt(2)); tanh
+needs 5/3; a linear layer or SELU with LeCun initialisation needs 1. With the wrong gain the signal
+grows or shrinks by a constant factor per layer, exponentially in depth: after 20 layers a gain off
+by sqrt(2) is a factor of 2**10 = 1024 in variance. Glorot/Xavier assumes a linear layer; before
+ReLU it loses a factor of two per layer, which matters in deep stacks.
+
+The activations are read from the scope the initialisation serves: the class it is written in, or
+the whole file for module-level code. Only a scope with a single family of activations is judged;
+mixed or unknown activations, and an explicit ``gain=``, are left alone.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.calls import argument, string
+from dllint.rule import Rule
+
+_RELU = "relu"
+_TANH = "tanh"
+_SIGMOID = "sigmoid"
+_SELU = "selu"
+_LINEAR = "linear"
+
+_ACTIVATIONS = {
+    **{f"torch.nn.{n}": _RELU for n in ("ReLU", "LeakyReLU", "ReLU6", "PReLU", "ELU", "GELU", "SiLU",
+                                        "Mish", "CELU", "RReLU")},
+    **{f"torch.nn.functional.{n}": _RELU for n in ("relu", "leaky_relu", "relu6", "elu", "gelu",
+                                                   "silu", "mish", "celu", "prelu", "relu_")},
+    "torch.relu": _RELU, "torch.relu_": _RELU,
+    "torch.nn.Tanh": _TANH, "torch.tanh": _TANH, "torch.nn.functional.tanh": _TANH,
+    "torch.nn.Sigmoid": _SIGMOID, "torch.sigmoid": _SIGMOID, "torch.nn.functional.sigmoid": _SIGMOID,
+    "torch.nn.SELU": _SELU, "torch.selu": _SELU, "torch.nn.functional.selu": _SELU,
+}
+_NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
+                 "selu": _SELU, "linear": _LINEAR}
+_KAIMING = {f"torch.nn.init.kaiming_{k}{u}" for k in ("normal", "uniform") for u in ("_", "")}
+_XAVIER = {f"torch.nn.init.xavier_{k}{u}" for k in ("normal", "uniform") for u in ("_", "")}
+_LAYERS = {f"torch.nn.{n}" for n in ("Linear", "Conv1d", "Conv2d", "Conv3d")}
+_DEEP = 8  # Glorot before ReLU loses a factor 2 of variance per layer: from 8 layers, 256x
+
+_ADVICE = {
+    _RELU: "He/Kaiming with nonlinearity='relu' (gain sqrt(2))",
+    _TANH: "Xavier/Glorot, or Kaiming with nonlinearity='tanh' (gain 5/3)",
+    _SIGMOID: "Xavier/Glorot (gain 1)",
+    _SELU: "LeCun normal: kaiming_normal_(w, nonlinearity='linear') (dlcheck.reference.init.lecun_normal_)",
+}
+
+
+class InitActivationMismatch(Rule):
+    """He/Kaiming initialisation with a gain for another activation than the one the model uses,
+    or Glorot/Xavier before ReLU in a deep stack."""
+
+    code = "DL503"
+    name = "init-activation-mismatch"
+    summary = "Initialisation gain does not match the model's activation (He for tanh, Xavier before ReLU in a deep stack)."
+    severity = "warning"
+
+    VALID = [
+        "import torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n"
+        "        self.act = nn.ReLU()\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')\n",
+        "import torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = nn.Sequential(nn.Linear(4, 4), nn.Tanh())\n"
+        "        nn.init.xavier_uniform_(self.body[0].weight)\n",
+        # default kaiming (leaky_relu, a=0) with ReLU: right
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.ReLU())\n"
+        "nn.init.kaiming_uniform_(model[0].weight)\n",
+        # explicit gain: the author chose it
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.ReLU())\n"
+        "nn.init.xavier_uniform_(model[0].weight, gain=nn.init.calculate_gain('relu'))\n",
+        # mixed activations: cannot tell which layer feeds which
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Tanh())\n"
+        "nn.init.kaiming_normal_(model[0].weight)\n",
+        # no activation visible (model defined elsewhere)
+        "import torch.nn as nn\nfrom models import Net\nmodel = Net()\n"
+        "for m in model.modules():\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.kaiming_normal_(m.weight, nonlinearity='relu')\n",
+        # Xavier before ReLU in a shallow net is fine
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))\n"
+        "for m in model.modules():\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.xavier_uniform_(m.weight)\n",
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, mode='fan_out', nonlinearity='relu')\n"
+        "    def forward(self, x):\n"
+        "        return F.gelu(self.fc(x))\n",
+    ]
+    INVALID = [
+        "import torch.nn as nn\n"
+        "model = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1), nn.Tanh())\n"
+        "for m in model.modules():\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.kaiming_normal_(m.weight)  # expect: DL503\n",
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(4, 4)\n"
+        "        self.fc2 = nn.Linear(4, 4)\n"
+        "        nn.init.kaiming_uniform_(self.fc1.weight, nonlinearity='relu')  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return torch.tanh(self.fc2(torch.tanh(self.fc1(x))))\n",
+        "import torch.nn as nn\n"
+        "model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.ReLU())\n"
+        "nn.init.kaiming_normal_(model[0].weight, nonlinearity='tanh')  # expect: DL503\n",
+        "import torch.nn as nn\n"
+        "model = nn.Sequential(nn.Linear(4, 4), nn.ReLU())\n"
+        "nn.init.kaiming_normal_(model[0].weight, nonlinearity='linear')  # expect: DL503\n",
+        "import torch.nn as nn\n"
+        "net = nn.Sequential(nn.Linear(8, 8), nn.SELU(), nn.Linear(8, 8), nn.SELU())\n"
+        "def init(m):\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.kaiming_normal_(m.weight, nonlinearity='relu')  # expect: DL503\n"
+        "net.apply(init)\n",
+        "from torch import nn\n"
+        "layers = [nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),\n"
+        "          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),\n"
+        "          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)]\n"
+        "model = nn.Sequential(*layers)\n"
+        "for m in model.modules():\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.xavier_normal_(m.weight)  # expect: DL503\n",
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class RNNCell(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.w = nn.Linear(16, 16)\n"
+        "        nn.init.kaiming_uniform_(self.w.weight, a=0)  # expect: DL503\n"
+        "    def forward(self, h):\n"
+        "        return F.tanh(self.w(h))\n",
+        "import torch.nn as nn\n"
+        "class Decoder(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())\n"
+        "        self.reset_parameters()\n"
+        "    def reset_parameters(self):\n"
+        "        nn.init.kaiming_normal_(self.net[0].weight)  # expect: DL503\n",
+    ]
+
+    def check(self, ctx) -> None:
+        if not ctx.imports.uses("torch"):
+            return
+        inits = []
+        for call in ctx.index.of_type(cst.Call):
+            qualified = ctx.imports.qualify(call.func)
+            if qualified in _KAIMING or qualified in _XAVIER:
+                inits.append((call, qualified))
+        if not inits:
+            return
+        scopes: dict[cst.CSTNode, tuple[set[str], int]] = {}
+        for call, qualified in inits:
+            scope = ctx.index.enclosing(call, cst.ClassDef) or ctx.module
+            if scope not in scopes:
+                scopes[scope] = self._activations(ctx, scope)
+            families, layers = scopes[scope]
+            if len(families) != 1:
+                continue
+            used = next(iter(families))
+            message = self._mismatch(call, qualified, used, layers)
+            if message:
+                ctx.report(call, message)
+
+    @staticmethod
+    def _activations(ctx, scope: cst.CSTNode) -> tuple[set[str], int]:
+        families: set[str] = set()
+        layers = 0
+        for node in ctx.index.of_type(cst.Call, cst.Attribute):
+            if scope is not ctx.module and ctx.index.enclosing(node, cst.ClassDef) is not scope:
+                continue
+            if isinstance(node, cst.Attribute) and isinstance(ctx.index.parent(node), cst.Call) and \
+                    ctx.index.parent(node).func is node:  # counted as the call
+                continue
+            target = node.func if isinstance(node, cst.Call) else node
+            qualified = ctx.imports.qualify(target)
+            if qualified in _ACTIVATIONS:
+                families.add(_ACTIVATIONS[qualified])
+            elif isinstance(node, cst.Call) and qualified in _LAYERS:
+                layers += 1
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and qualified is None \
+                    and node.func.attr.value in ("relu", "tanh", "sigmoid") and not node.args:
+                families.add({"relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID}[node.func.attr.value])
+        return families, layers
+
+    @staticmethod
+    def _mismatch(call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
+        if qualified in _KAIMING:
+            declared_text = string(argument(call, 3, "nonlinearity"))
+            declared = _NONLINEARITY.get(declared_text or "leaky_relu")
+            if declared is None or declared == used:
+                return None
+            return (f"He/Kaiming initialisation with the gain of {declared_text or 'leaky_relu (default)'}"
+                    f", but the layers here feed {used} activations: the activation variance will "
+                    f"grow or shrink layer by layer. Use {_ADVICE[used]}")
+        if argument(call, 1, "gain") is not None:
+            return None
+        if used == _RELU and layers >= _DEEP:
+            return (f"Glorot/Xavier initialisation before ReLU in a stack of {layers} layers: ReLU "
+                    "halves the variance at every layer, so the signal shrinks exponentially. Use "
+                    "He/Kaiming (nonlinearity='relu') or gain=calculate_gain('relu')")
+        return None
