@@ -66,7 +66,8 @@ class Diagnostic:
     severity: Severity = "warning"
     fix: Fix | None = None
     url: str = ""
-    # For notebooks: the 1-based index of the code cell, with line/column relative to that cell.
+    # For notebooks: the 1-based number of the cell among all cells (markdown included), with
+    # line/column relative to that cell (see dllint/notebook.py).
     cell: int | None = None
     # The first line of the statement holding the finding: ``# noqa`` is honoured there too.
     statement_line: int | None = field(default=None, compare=False)

@@ -1,0 +1,338 @@
+"""The ``dllint`` command: lint paths, list the rules, explain one.
+
+``dllint [PATH ...]`` lints; ``dllint rules`` and ``dllint explain CODE`` are subcommands, recognised
+only as the first argument (a directory named ``rules`` is linted with ``dllint ./rules``).
+Exit status: 0 no findings, 1 findings, 2 a usage, configuration or internal error. Problems with
+the user's input are reported in one line, never with a traceback (``DLLINT_DEBUG=1`` shows one
+for an internal error).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from dllint import __version__
+from dllint.cache import Cache
+from dllint.config import (
+    ConfigError, FileConfig, Layer, PerFileIgnores, find_config, load_config, resolve_selection,
+    split_codes, validate_selectors,
+)
+from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
+from dllint.registry import RuleRegistry, default_registry
+from dllint.reports import FORMATS, ReportContext, render, rule_page
+from dllint.reports.sarif import repository_root
+from dllint.runner import RunSettings, lint_stdin, run
+
+DESCRIPTION = """\
+dllint: find the silent bugs of deep-learning training code (PyTorch), statically.
+
+Lints Python files and Jupyter notebooks (directories recursively) without importing or running
+them. Subcommands (only as the first argument):
+  dllint rules           list every rule: code, name, on by default, fixable, summary
+  dllint explain CODE    print the page of a rule (why it is a bug, the fix)
+A directory named "rules" is linted with: dllint ./rules"""
+
+EPILOG = f"""\
+selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separated or repeated.
+  The default is the rules marked on by default. --select replaces, --extend-select adds, --ignore
+  removes; the command line beats the configuration file.
+
+configuration: [tool.dllint] in the nearest pyproject.toml (or a dllint.toml, whose top level is
+  the table) at or above the first PATH, or --config FILE. Keys: select, ignore, extend-select,
+  per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}).
+
+default excludes: {", ".join(DEFAULT_EXCLUDE)},
+  and what .gitignore files ignore. Files named explicitly are linted even when excluded so.
+
+cache: .dllint_cache/ beside the configuration file (else in the current directory).
+
+suppression: "# noqa" or "# noqa: DL101,DL201" on the line of a finding or on the first line of its
+  statement; "# dllint: noqa" (optionally with codes) anywhere in a file for the whole file.
+
+exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal error.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"dllint: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dllint", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help='files or directories to lint (default: "."); "-" reads stdin')
+    selection = parser.add_argument_group("rule selection")
+    selection.add_argument("--select", action="append", metavar="CODES",
+                           help="lint only with these rules (replaces the configured selection)")
+    selection.add_argument("--extend-select", action="append", metavar="CODES",
+                           help="add these rules to the selection")
+    selection.add_argument("--ignore", action="append", metavar="CODES",
+                           help="remove these rules from the selection")
+    files = parser.add_argument_group("files")
+    files.add_argument("--exclude", action="append", metavar="PATTERNS",
+                       help="glob patterns to skip, replacing the default excludes (comma-separated)")
+    files.add_argument("--extend-exclude", action="append", metavar="PATTERNS",
+                       help="glob patterns to skip in addition to the default excludes")
+    files.add_argument("--stdin-filename", metavar="PATH",
+                       help='the name of the file read from stdin with "-" (for reports, config)')
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format (default: text)")
+    output.add_argument("--output-file", "-o", metavar="FILE",
+                        help="write the report to FILE instead of stdout")
+    output.add_argument("--statistics", action="store_true",
+                        help="print the number of findings per rule instead of the findings")
+    output.add_argument("--exit-zero", action="store_true",
+                        help="exit with status 0 even when there are findings")
+    output.add_argument("--quiet", "-q", action="store_true",
+                        help="print only the findings: no summary line, no warnings")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes in place")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: apply the unsafe fixes too")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff instead of writing them "
+                            "(exit 1 if there is any)")
+    run_group = parser.add_argument_group("run")
+    run_group.add_argument("--jobs", "-j", type=int, metavar="N",
+                           help="lint in N processes (default: the number of CPUs)")
+    run_group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run_group.add_argument("--config", metavar="FILE",
+                           help="read the configuration from FILE (pyproject.toml or dllint.toml)")
+    run_group.add_argument("--version", action="version", version=f"dllint {__version__}")
+    return parser
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"dllint: error: {message}\n")
+    return 2
+
+
+def _warn(message: str, quiet: bool) -> None:
+    if not quiet:
+        sys.stderr.write(f"dllint: warning: {message}\n")
+
+
+def _tolerant(stream: TextIO) -> None:
+    """Never fail on a terminal that cannot show a character of a message."""
+    try:
+        stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        pass
+
+
+def _load_registry(registry: RuleRegistry | None) -> RuleRegistry:
+    if registry is not None:
+        return registry
+    try:
+        return default_registry()
+    except Exception as exc:  # noqa: BLE001 - a broken rule pack is a configuration problem
+        raise ConfigError(f"cannot load the rules: {type(exc).__name__}: {exc}") from None
+
+
+# -- dllint rules / explain -------------------------------------------------------------------------
+
+def rules_command(argv: Sequence[str], registry: RuleRegistry) -> int:
+    parser = _Parser(prog="dllint rules", description="List every rule.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args(list(argv))
+    rows = [
+        {"code": r.code, "name": r.name, "default": bool(r.default_enabled),
+         "fixable": r.fixable, "severity": r.severity, "summary": r.summary}
+        for r in registry
+    ]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    table = [("CODE", "NAME", "DEFAULT", "FIX", "SUMMARY")]
+    table += [(r["code"], r["name"], "on" if r["default"] else "off", r["fixable"] or "-", r["summary"])
+              for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        sys.stdout.write("  ".join(cells) + "  " + row[4] + "\n")
+    return 0
+
+
+def explain_command(argv: Sequence[str], registry: RuleRegistry) -> int:
+    parser = _Parser(prog="dllint explain", description="Print the page of a rule.")
+    parser.add_argument("code", metavar="CODE")
+    args = parser.parse_args(list(argv))
+    code = args.code.strip().upper()
+    rule = registry.get(code)
+    if rule is None:
+        return _error(f"unknown rule code {args.code!r} (see `dllint rules`)")
+    page = rule_page(code)
+    if page is None:
+        page = f"# {rule.code}: {rule.name}\n\n{rule.describe()}\n"
+    sys.stdout.write(page if page.endswith("\n") else page + "\n")
+    return 0
+
+
+# -- dllint [PATH ...] -----------------------------------------------------------------------------
+
+def _config_for(args: argparse.Namespace, paths: list[str], registry: RuleRegistry) -> FileConfig:
+    if args.config:
+        return load_config(Path(args.config), registry, explicit=True)
+    if paths == ["-"]:
+        start = Path(args.stdin_filename).parent if args.stdin_filename else Path.cwd()
+    else:
+        start = Path(paths[0])
+    return load_config(find_config(start), registry)
+
+
+def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    paths = args.paths or ["."]
+    if "-" in paths and len(paths) > 1:
+        return _error('"-" (stdin) cannot be combined with other paths')
+    if args.jobs is not None and args.jobs < 1:
+        return _error("--jobs must be at least 1")
+    if args.stdin_filename and paths != ["-"]:
+        return _error('--stdin-filename is only meaningful with "-" (stdin)')
+
+    config = _config_for(args, paths, registry)
+    cli_layer = Layer(
+        select=validate_selectors(split_codes(args.select), registry, "--select")
+        if args.select is not None else None,
+        extend_select=validate_selectors(split_codes(args.extend_select) or [], registry, "--extend-select"),
+        ignore=validate_selectors(split_codes(args.ignore) or [], registry, "--ignore"),
+    )
+    file_layer = Layer(config.select, config.extend_select, config.ignore)
+    enabled = resolve_selection(registry, [file_layer, cli_layer])
+    settings = RunSettings(
+        enabled=enabled,
+        registry=registry,
+        per_file_ignores=PerFileIgnores.build(config.per_file_ignores, config.root),
+        rule_options=config.rule_options,
+        root=config.root,
+        fix=args.fix and not args.diff,
+        diff=args.diff,
+        unsafe=args.unsafe_fixes,
+        jobs=args.jobs,
+        cache=None if args.no_cache else Cache(config.root),
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    context = ReportContext(
+        registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
+        statistics=args.statistics, quiet=args.quiet, root=repository_root(),
+    )
+
+    if paths == ["-"]:
+        return _check_stdin(args, settings, context)
+
+    excludes = Excludes.build(
+        config.root, config.exclude, config.extend_exclude, cli_base=Path.cwd().resolve(),
+        cli_exclude=split_codes_keep_case(args.exclude),
+        cli_extend_exclude=split_codes_keep_case(args.extend_exclude) or [],
+    )
+    files = discover(paths, excludes)
+    if not files:
+        _warn("no Python files or notebooks found under the given paths", args.quiet)
+    result = run(files, settings)
+    context.files = len(files)
+    context.fixed = result.fixed if settings.fix else 0
+    if result.notebook_fix_skipped:
+        _warn("some notebook findings could not be fixed safely (a fix across cells or IPython "
+              "lines, or JSON laid out unlike Jupyter writes it); they are reported unfixed", args.quiet)
+    if settings.diff:
+        return _report_diff([f.diff for f in result.files if f.diff], result.fixed, args)
+    return _report(result.diagnostics, args, context)
+
+
+def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _check_stdin(args: argparse.Namespace, settings: RunSettings, context: ReportContext) -> int:
+    data = sys.stdin.buffer.read()
+    display = args.stdin_filename or "-"
+    result = lint_stdin(data, display, settings, notebook=display.endswith(".ipynb"))
+    if settings.diff:
+        return _report_diff([result.diff] if result.diff else [], result.fixed, args)
+    if settings.fix:
+        # The fixed text goes to stdout, as editors and formatters expect; the report to stderr.
+        text = result.fixed_source
+        if text is None:
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(text)
+        sys.stdout.flush()
+        context.fixed = result.fixed
+        return _report(result.diagnostics, args, context, stream=sys.stderr)
+    return _report(result.diagnostics, args, context)
+
+
+def _report_diff(diffs: list[str], fixed: int, args: argparse.Namespace) -> int:
+    sys.stdout.write("".join(diffs))
+    sys.stdout.flush()
+    if not args.quiet:
+        noun = "finding" if fixed == 1 else "findings"
+        sys.stderr.write(f"Would fix {fixed} {noun}.\n" if diffs else "No fixes available.\n")
+    return 1 if diffs and not args.exit_zero else 0
+
+
+def _report(diagnostics: list, args: argparse.Namespace, context: ReportContext,
+            stream: TextIO | None = None) -> int:
+    text = render(args.format, diagnostics, context)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            return _error(f"cannot write {args.output_file}: {exc.strerror or exc}")
+    else:
+        out = stream or sys.stdout
+        out.write(text)
+        out.flush()
+    return 1 if diagnostics and not args.exit_zero else 0
+
+
+def main(argv: list[str] | None = None, *, registry: RuleRegistry | None = None) -> int:
+    """Run the ``dllint`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _tolerant(sys.stdout)
+    _tolerant(sys.stderr)
+    try:
+        rules = _load_registry(registry)
+        if argv and argv[0] == "rules":
+            return rules_command(argv[1:], rules)
+        if argv and argv[0] == "explain":
+            return explain_command(argv[1:], rules)
+        return check_command(argv, rules)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except ConfigError as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        sys.stderr.write("dllint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (dllint ... | head): not an error of ours.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("DLLINT_DEBUG"):
+            raise
+        return _error(f"internal error: {type(exc).__name__}: {exc} "
+                      "(run with DLLINT_DEBUG=1 for the traceback, and please report it)")

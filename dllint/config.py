@@ -1,0 +1,379 @@
+"""Configuration: the ``[tool.dllint]`` table, rule selection and per-file ignores.
+
+Where the table comes from: ``--config FILE`` (a ``pyproject.toml`` holding ``[tool.dllint]``, or a
+``dllint.toml`` whose top level is the table), else the nearest ``dllint.toml`` or ``pyproject.toml``
+with a ``[tool.dllint]`` table in the first linted path's directory or above it (the current
+directory when linting stdin). Paths in the table (per-file-ignores, exclude) are relative to the
+directory of the file that holds it; with no file, to the current directory.
+
+Selection is layered like ruff's: the rules that are on by default, then the configuration file,
+then the command line. In each layer ``select`` starts over, ``extend-select`` adds and ``ignore``
+removes; within a layer the more specific selector wins (``--select DL1 --ignore DL101`` drops
+DL101, ``--select DL101 --ignore DL1`` keeps it), and on a tie ``ignore`` wins.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from dllint.registry import RuleRegistry
+
+KEYS = (
+    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
+    "rule-options",
+)
+SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
+
+
+class ConfigError(Exception):
+    """A problem with the configuration or the command line: one line, exit status 2."""
+
+
+@dataclass
+class FileConfig:
+    """The validated ``[tool.dllint]`` table (empty when there is none) and where it lives."""
+
+    path: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent.resolve() if self.path else Path.cwd().resolve()
+
+
+# -- finding and reading the file -------------------------------------------------------------------
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot decode as UTF-8: {exc.reason}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration file {path}: {exc.strerror or exc}") from None
+
+
+def _table_of(path: Path, data: dict) -> dict | None:
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        if not isinstance(tool, dict):
+            return None
+        table = tool.get("dllint")
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.dllint] must be a table")
+        return table
+    return data
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``dllint.toml`` or ``pyproject.toml`` with ``[tool.dllint]`` at or above ``start``."""
+    try:
+        start = start.resolve()
+    except OSError:
+        return None
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        own = candidate_dir / "dllint.toml"
+        if own.is_file():
+            return own
+        pyproject = candidate_dir / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                with open(pyproject, "rb") as handle:
+                    data = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                # An unrelated broken pyproject above us is not ours to complain about, unless it
+                # names our table; a cheap textual check decides.
+                try:
+                    if "[tool.dllint" in pyproject.read_text(errors="replace"):
+                        return pyproject
+                except OSError:
+                    pass
+                continue
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "dllint" in tool:
+                return pyproject
+    return None
+
+
+def load_config(path: Path | None, registry: RuleRegistry, *, explicit: bool = False) -> FileConfig:
+    """Read and validate the table in ``path`` (``None``: no configuration file)."""
+    if path is None:
+        return FileConfig()
+    if explicit and not path.is_file():
+        raise ConfigError(f"configuration file not found: {path}")
+    data = _read_toml(path)
+    table = _table_of(path, data)
+    if table is None:
+        if explicit:
+            raise ConfigError(f"{path}: no [tool.dllint] table")
+        return FileConfig(path=path)
+    return validate_table(table, registry, path)
+
+
+def _where(path: Path | None, key: str) -> str:
+    return f"{path}: {key}" if path else key
+
+
+def _string_list(value: Any, path: Path | None, key: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{_where(path, key)} must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def validate_selectors(selectors: Iterable[str], registry: RuleRegistry, where: str) -> list[str]:
+    out = []
+    for raw in selectors:
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if not SELECTOR.match(selector):
+            raise ConfigError(f"{where}: {raw!r} is not a rule code or prefix (like DL101 or DL1)")
+        if selector != "ALL" and not any(code.startswith(selector) for code in registry.by_code):
+            raise ConfigError(f"{where}: unknown rule code or prefix {raw!r} (see `dllint rules`)")
+        out.append(selector)
+    return out
+
+
+def _type_ok(default: Any, value: Any) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, (list, tuple)):
+        if not isinstance(value, list):
+            return False
+        kinds = {type(v) for v in default}
+        return not kinds or all(type(v) in kinds for v in value)
+    return isinstance(value, type(default))
+
+
+def validate_rule_options(options: Any, registry: RuleRegistry, path: Path | None) -> dict[str, dict[str, Any]]:
+    if not isinstance(options, dict):
+        raise ConfigError(f"{_where(path, 'rule-options')} must be a table of CODE -> options")
+    out: dict[str, dict[str, Any]] = {}
+    for code, values in options.items():
+        rule = registry.get(str(code).upper())
+        if rule is None:
+            raise ConfigError(f"{_where(path, 'rule-options')}: unknown rule code {code!r}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{_where(path, f'rule-options.{code}')} must be a table")
+        for name, value in values.items():
+            if name not in rule.options:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise ConfigError(
+                    f"{_where(path, f'rule-options.{code}')}: unknown option {name!r} "
+                    f"(options of {rule.code}: {known})"
+                )
+            default = rule.options[name]
+            if not _type_ok(default, value):
+                raise ConfigError(
+                    f"{_where(path, f'rule-options.{code}.{name}')} must be of type "
+                    f"{type(default).__name__} like its default {default!r}, got {value!r}"
+                )
+        out[rule.code] = dict(values)
+    return out
+
+
+def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None) -> FileConfig:
+    for key in table:
+        if key not in KEYS:
+            hint = ""
+            if key.replace("_", "-") in KEYS:
+                hint = f" (did you mean {key.replace('_', '-')!r}?)"
+            where = f"{path}: " if path else ""
+            raise ConfigError(f"{where}unknown key {key!r} in the dllint configuration{hint}")
+    config = FileConfig(path=path)
+    if "select" in table:
+        config.select = validate_selectors(_string_list(table["select"], path, "select"), registry,
+                                           _where(path, "select"))
+    if "ignore" in table:
+        config.ignore = validate_selectors(_string_list(table["ignore"], path, "ignore"), registry,
+                                           _where(path, "ignore"))
+    if "extend-select" in table:
+        config.extend_select = validate_selectors(
+            _string_list(table["extend-select"], path, "extend-select"), registry,
+            _where(path, "extend-select"))
+    if "per-file-ignores" in table:
+        value = table["per-file-ignores"]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{_where(path, 'per-file-ignores')} must be a table of glob -> codes")
+        for glob, codes in value.items():
+            key = f"per-file-ignores.{glob!r}"
+            if isinstance(codes, str):
+                codes = [codes]
+            config.per_file_ignores[glob] = validate_selectors(
+                _string_list(codes, path, key), registry, _where(path, key))
+    if "exclude" in table:
+        config.exclude = _string_list(table["exclude"], path, "exclude")
+    if "extend-exclude" in table:
+        config.extend_exclude = _string_list(table["extend-exclude"], path, "extend-exclude")
+    if "rule-options" in table:
+        config.rule_options = validate_rule_options(table["rule-options"], registry, path)
+    return config
+
+
+# -- selection --------------------------------------------------------------------------------------
+
+def split_codes(values: Sequence[str] | None) -> list[str] | None:
+    """``["DL1,DL2", "DL301"]`` (repeated or comma-separated options) -> ``["DL1", "DL2", "DL301"]``."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _specificity(selector: str, code: str) -> int:
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else -1
+
+
+@dataclass
+class Layer:
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+def resolve_selection(registry: RuleRegistry, layers: Iterable[Layer]) -> frozenset[str]:
+    enabled = {rule.code for rule in registry if rule.default_enabled}
+    for layer in layers:
+        current = set() if layer.select is not None else set(enabled)
+        adding = list(layer.select or []) + list(layer.extend_select)
+        for code in registry.by_code:
+            selected = max((_specificity(s, code) for s in adding), default=-1)
+            ignored = max((_specificity(s, code) for s in layer.ignore), default=-1)
+            if selected < 0 and ignored < 0:
+                continue
+            if selected > ignored:
+                current.add(code)
+            else:
+                current.discard(code)
+        enabled = current
+    return frozenset(enabled)
+
+
+# -- globs (per-file-ignores, exclude) --------------------------------------------------------------
+
+def glob_to_regex(pattern: str) -> str:
+    """A gitignore-style glob as a regular expression over ``/``-separated paths.
+
+    ``*`` and ``?`` stay within one path segment, ``**`` crosses segments, ``[...]`` is a class.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "*":
+            if pattern.startswith("**", i):
+                at_segment_start = i == 0 or pattern[i - 1] == "/"
+                after = i + 2
+                if at_segment_start and after < n and pattern[after] == "/":
+                    out.append("(?:.*/)?")
+                    i = after + 1
+                    continue
+                if at_segment_start and after == n:
+                    out.append(".*")
+                    i = after
+                    continue
+                out.append("[^/]*")
+                i = after
+                continue
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1:end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        elif char == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+class PathPattern:
+    """A glob that, without a ``/``, matches a file or directory name at any depth; with one, a
+    path relative to ``base`` (a trailing ``/`` matches directories only)."""
+
+    def __init__(self, pattern: str, base: Path) -> None:
+        self.pattern = pattern
+        text = pattern.strip()
+        if text.startswith("./"):
+            text = text[2:]
+        self.dir_only = text.endswith("/")
+        text = text.rstrip("/")
+        self.anchored = "/" in text
+        text = text.lstrip("/")
+        body = glob_to_regex(text)
+        self.regex = re.compile(body if self.anchored else f"(?:.*/)?{body}", re.DOTALL)
+        self.base = base
+
+    def matches(self, relative: str, is_dir: bool = False) -> bool:
+        """``relative``: the path relative to ``base`` with ``/`` separators."""
+        if self.dir_only and not is_dir:
+            return False
+        return self.regex.fullmatch(relative) is not None
+
+
+def relative_posix(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` with ``/``, or the absolute path when it lies outside."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class PerFileIgnores:
+    entries: list[tuple[PathPattern, list[str]]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, table: dict[str, list[str]], base: Path) -> "PerFileIgnores":
+        return cls([(PathPattern(glob, base), codes) for glob, codes in table.items()])
+
+    def codes_for(self, path: Path) -> list[str]:
+        """The selectors ignored for ``path`` (an absolute path)."""
+        out: list[str] = []
+        for pattern, codes in self.entries:
+            relative = relative_posix(path, pattern.base)
+            # A pattern also matches any ancestor directory of the file: "tests/" or "tests/**".
+            parts = relative.split("/")
+            candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+            if any(pattern.matches(c, is_dir=i < len(parts) - 1) for i, c in enumerate(candidates)):
+                out.extend(codes)
+        return out
+
+
+def apply_ignores(enabled: frozenset[str], ignored: Sequence[str]) -> frozenset[str]:
+    if not ignored:
+        return enabled
+    return frozenset(
+        code for code in enabled if not any(_specificity(s, code) >= 0 for s in ignored)
+    )
+

@@ -1,0 +1,57 @@
+"""GitHub Actions workflow commands: one annotation a finding on the pull request's diff.
+
+``::warning file=..,line=..,col=..,endLine=..,endColumn=..,title=dllint (CODE)::message``;
+``::error`` for a finding of severity error, ``::notice`` for info. Data is escaped as GitHub's
+toolkit does (``%``, CR, LF); property values also escape ``:`` and ``,``. A notebook's finding
+points at the notebook with its line inside the cell and names the cell in the message. Paths are
+relative to the repository root (the nearest directory holding ``.git``), as GitHub expects.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dllint.diagnostics import Diagnostic
+from dllint.reports import ReportContext
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def repository_path(path: str, root: Path | None) -> str:
+    """GitHub resolves ``file=`` against the repository root, whatever directory dllint ran in."""
+    if root is not None and path != "-":
+        try:
+            return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    path = path.replace("\\", "/")
+    return path[2:] if path.startswith("./") else path
+
+
+def format_line(d: Diagnostic, root: Path | None = None) -> str:
+    path = repository_path(d.path, root)
+    properties = {
+        "file": path,
+        "line": d.line,
+        "col": d.column,
+        "endLine": d.end_line,
+        "endColumn": d.end_column,
+        "title": f"dllint ({d.code})",
+    }
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    message = d.message
+    if d.cell is not None:
+        message = f"cell {d.cell}: {message}"
+    return f"::{LEVELS.get(d.severity, 'warning')} {props}::{escape_data(message)}"
+
+
+def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    return "".join(format_line(d, context.root) + "\n" for d in diagnostics)

@@ -1,0 +1,436 @@
+"""Lint many files: cache look-ups, parallel processes, fixes, and a deterministic order.
+
+The main process reads and hashes every file and answers what it can from the cache, so a warm
+re-run over an unchanged tree parses nothing and starts no process. The remaining files go to a
+pool of ``jobs`` processes (or are linted in-process when there are few of them, or ``jobs`` is 1);
+each process makes its rule instances once, from the registry handed to it. Findings come back
+sorted by path, cell, line, column and code, whatever the order in which processes finish.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import multiprocessing
+import os
+import sys
+import time
+import tokenize
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from dllint.cache import Cache, entry_key, settings_digest
+from dllint.config import PerFileIgnores, apply_ignores, relative_posix
+from dllint.diagnostics import Diagnostic, Fix, rule_url
+from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source
+from dllint.files import SourceFile
+from dllint.fix import fix_source, wanted
+from dllint.notebook import NotebookError, cell_edits, fix_notebook, load_notebook
+from dllint.registry import RuleRegistry, default_registry
+from dllint.rule import Rule
+
+# Below this many files to lint, starting processes costs more than it saves.
+MIN_FILES_FOR_POOL = 6
+PROGRESS_MIN_FILES = 20
+
+
+@dataclass
+class RunSettings:
+    enabled: frozenset[str]
+    registry: RuleRegistry | None = None  # None: the default registry (also in worker processes)
+    per_file_ignores: PerFileIgnores = field(default_factory=PerFileIgnores)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    root: Path = field(default_factory=Path.cwd)  # project root: cache keys use paths relative to it
+    fix: bool = False  # apply fixes in place
+    diff: bool = False  # compute the fixes, show them as a diff, write nothing
+    unsafe: bool = False
+    jobs: int | None = None
+    cache: Cache | None = None
+    progress: bool = False
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
+
+
+@dataclass
+class FileResult:
+    display: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed: int = 0  # findings fixed (or, with --diff, that would be fixed)
+    diff: str = ""
+    fixed_source: str | None = None  # the new text (stdin with --fix)
+    cached: bool = False
+    notebook_fix_skipped: bool = False
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = [d for f in self.files for d in f.diagnostics]
+        found.sort(key=Diagnostic.sort_key)
+        return found
+
+    @property
+    def fixed(self) -> int:
+        return sum(f.fixed for f in self.files)
+
+    @property
+    def notebook_fix_skipped(self) -> bool:
+        return any(f.notebook_fix_skipped for f in self.files)
+
+
+@dataclass
+class _Task:
+    display: str
+    path: str | None  # None for stdin: nothing is written back
+    data: bytes
+    codes: tuple[str, ...]
+    notebook: bool
+    key: str | None
+    relative: str
+    settings_digest: str
+
+
+# -- per-process state ------------------------------------------------------------------------------
+
+@dataclass
+class _State:
+    registry: RuleRegistry | None
+    rule_options: dict[str, dict[str, Any]]
+    fix: bool
+    diff: bool
+    unsafe: bool
+    cache_root: Path | None
+
+
+_STATE: _State | None = None
+_RULES: dict[tuple[str, ...], list[Rule]] = {}
+
+
+def _init_worker(state: _State) -> None:
+    global _STATE
+    _STATE = state
+    _RULES.clear()
+
+
+def _registry() -> RuleRegistry:
+    assert _STATE is not None
+    return _STATE.registry or default_registry()
+
+
+def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
+    rules = _RULES.get(codes)
+    if rules is None:
+        registry = _registry()
+        options = _STATE.rule_options if _STATE else {}
+        rules = [registry.by_code[c](options.get(c)) for c in codes
+                 if c in registry.by_code and c not in ("DL000", "DL001")]
+        _RULES[codes] = rules
+    return rules
+
+
+def _tool_finding(display: str, code: str, message: str) -> Diagnostic:
+    name = "internal-error" if code == "DL000" else "syntax-error"
+    return Diagnostic(path=display, line=1, column=1, end_line=1, end_column=1, code=code, name=name,
+                      message=message, severity="error", url=rule_url(code), statement_line=1)
+
+
+def _lint_notebook(data: bytes, display: str, codes: tuple[str, ...]) -> list[Diagnostic]:
+    """Findings of a notebook in cell coordinates; a fix is kept when all its edits lie in one
+    cell's Python lines (it is then expressed in that cell's coordinates too)."""
+    try:
+        text = data.decode("utf-8-sig")
+        notebook = load_notebook(text)
+    except (UnicodeDecodeError, NotebookError) as exc:
+        if "DL001" not in codes:
+            return []
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        return [_tool_finding(display, "DL001", f"could not read the notebook: {reason}")]
+    if not notebook.python or not notebook.source.strip():
+        return []
+    found = lint_source(notebook.source, display, _rules_for(codes), enabled_tool_codes=codes)
+    out = []
+    for diagnostic in found:
+        fix = None
+        if diagnostic.fix is not None:
+            mapped = cell_edits(notebook, diagnostic)
+            if mapped is not None:
+                fix = Fix(diagnostic.fix.applicability, tuple(mapped[1]), diagnostic.fix.message)
+        out.append(notebook.map_diagnostic(diagnostic).with_changes(fix=fix))
+    return out
+
+
+def _notebook_task(task: _Task, state: _State) -> FileResult:
+    result = FileResult(task.display)
+    fixing = state.fix or state.diff
+    original = _lint_notebook(task.data, task.display, task.codes)
+    if not fixing or not any(wanted(d, state.unsafe) for d in original):
+        result.diagnostics = original
+        _store(state, task.key, original)
+        return result
+    rules = _rules_for(task.codes)
+    memo: dict[str, list[Diagnostic]] = {}
+
+    def lint(text: str) -> list[Diagnostic]:
+        found = memo.get(text)
+        if found is None:
+            found = lint_source(text, task.display, rules, enabled_tool_codes=task.codes)
+            memo[text] = found
+        return found
+
+    text = task.data.decode("utf-8") if not task.data.startswith(b"\xef\xbb\xbf") else None
+    new_text, applied = fix_notebook(text, lint, unsafe=state.unsafe) if text else (None, [])
+    if new_text is None:
+        result.diagnostics = original
+        result.notebook_fix_skipped = True
+        _store(state, task.key, original)
+        return result
+    result.fixed = len(applied)
+    if state.diff:
+        result.diagnostics = original
+        result.diff = "".join(difflib.unified_diff(
+            text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+            fromfile=task.display, tofile=task.display,
+        ))
+        _store(state, task.key, original)
+        return result
+    new_data = new_text.encode("utf-8")
+    result.diagnostics = _lint_notebook(new_data, task.display, task.codes)
+    if task.path is None:
+        result.fixed_source = new_text
+        return result
+    try:
+        with open(task.path, "wb") as handle:
+            handle.write(new_data)
+    except OSError as exc:
+        result.fixed = 0
+        result.diagnostics = original + [_tool_finding(
+            task.display, "DL000", f"could not write the fixed file: {exc.strerror or exc}")]
+        return result
+    _store(state, entry_key(new_data, task.relative, task.settings_digest), result.diagnostics)
+    return result
+
+
+def _encode_like(original: bytes, text: str) -> bytes:
+    """``text`` in the original file's encoding, with its BOM if it had one."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(original).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return text.encode(encoding)
+
+
+def _lint_python(task: _Task, state: _State) -> FileResult:
+    result = FileResult(task.display)
+    rules = _rules_for(task.codes)
+    if not state.fix and not state.diff:
+        result.diagnostics = lint_bytes(task.data, task.display, rules, enabled_tool_codes=task.codes)
+        _store(state, task.key, result.diagnostics)
+        return result
+    try:
+        source = decode_source(task.data)
+    except DecodeError:
+        result.diagnostics = lint_bytes(task.data, task.display, rules, enabled_tool_codes=task.codes)
+        return result
+    memo: dict[str, list[Diagnostic]] = {}
+
+    def lint(text: str) -> list[Diagnostic]:
+        found = memo.get(text)
+        if found is None:
+            found = lint_source(text, task.display, rules, enabled_tool_codes=task.codes)
+            memo[text] = found
+        return found
+
+    fixed, applied = fix_source(source, lint, unsafe=state.unsafe)
+    result.fixed = len(applied)
+    original_findings = lint(source)
+    if fixed == source:
+        result.diagnostics = original_findings
+        _store(state, task.key, original_findings)
+        return result
+    if state.diff:
+        result.diagnostics = original_findings
+        name = task.display
+        result.diff = "".join(difflib.unified_diff(
+            source.splitlines(keepends=True), fixed.splitlines(keepends=True),
+            fromfile=name, tofile=name,
+        ))
+        _store(state, task.key, original_findings)
+        return result
+    result.diagnostics = lint(fixed)
+    new_data = _encode_like(task.data, fixed)
+    if task.path is None:
+        result.fixed_source = fixed
+        return result
+    try:
+        with open(task.path, "wb") as handle:
+            handle.write(new_data)
+    except OSError as exc:
+        result.fixed = 0
+        result.diagnostics = original_findings + [_tool_finding(
+            task.display, "DL000", f"could not write the fixed file: {exc.strerror or exc}")]
+        return result
+    _store(state, entry_key(new_data, task.relative, task.settings_digest), result.diagnostics)
+    return result
+
+
+def _store(state: _State, key: str | None, diagnostics: list[Diagnostic]) -> None:
+    if key is None or state.cache_root is None:
+        return
+    Cache(state.cache_root).put(key, diagnostics)
+
+
+def _lint_task(task: _Task) -> FileResult:
+    state = _STATE
+    assert state is not None, "worker not initialised"
+    try:
+        if task.notebook:
+            return _notebook_task(task, state)
+        return _lint_python(task, state)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
+        if "DL000" not in task.codes:
+            return FileResult(task.display)
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        return FileResult(task.display, [_tool_finding(
+            task.display, "DL000",
+            f"internal error while linting this file: {type(exc).__name__}: {exc}{where}; please report it",
+        )])
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > PROGRESS_MIN_FILES
+        self.done = 0
+        self.last = 0.0
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last >= 0.1 or self.done == self.total:
+            self.last = now
+            sys.stderr.write(f"\rdllint: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def _state_of(settings: RunSettings) -> _State:
+    cache_root = None
+    if settings.cache is not None and settings.cache.enabled:
+        cache_root = settings.cache.root.parent
+    return _State(settings.registry, settings.rule_options, settings.fix, settings.diff,
+                  settings.unsafe, cache_root)
+
+
+def _fingerprint(settings: RunSettings) -> str:
+    return (settings.registry or default_registry()).fingerprint()
+
+
+def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
+    """Lint ``files``; fixes are written when ``settings.fix``."""
+    fingerprint = _fingerprint(settings)
+    digests: dict[tuple[tuple[str, ...], bool], str] = {}
+    results: list[FileResult] = []
+    tasks: list[_Task] = []
+    progress = _Progress(len(files), settings.progress)
+    cache = settings.cache if settings.cache is not None and settings.cache.enabled else None
+    for source in files:
+        codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(source.path))))
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            found = []
+            if "DL001" in codes:
+                found = [_tool_finding(source.display, "DL001",
+                                       f"could not read the file: {exc.strerror or exc}")]
+            results.append(FileResult(source.display, found))
+            progress.step()
+            continue
+        relative = relative_posix(source.path, settings.root)
+        digest_key = (codes, source.is_notebook)
+        digest = digests.get(digest_key)
+        if digest is None:
+            digest = settings_digest(codes, settings.rule_options, source.is_notebook, fingerprint)
+            digests[digest_key] = digest
+        key = entry_key(data, relative, digest)
+        if cache is not None:
+            hit = cache.get(key, source.display)
+            if hit is not None and not (settings.fixing and any(wanted(d, settings.unsafe) for d in hit)):
+                results.append(FileResult(source.display, hit, cached=True))
+                progress.step()
+                continue
+        tasks.append(_Task(source.display, str(source.path), data, codes, source.is_notebook,
+                           key if cache is not None else None, relative, digest))
+    state = _state_of(settings)
+    results.extend(_execute(tasks, state, settings.jobs, progress))
+    progress.close()
+    results.sort(key=lambda r: r.display)
+    for result in results:
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+    return RunResult(results)
+
+
+def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Progress) -> list[FileResult]:
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
+        return _in_process(tasks, state, progress)
+    done: list[FileResult] = []
+    try:
+        methods = multiprocessing.get_all_start_methods()
+        # fork hands the (possibly injected) registry to the workers without pickling it.
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        workers = min(jobs, len(tasks))
+        chunksize = max(1, min(16, len(tasks) // (workers * 4)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(state,)) as executor:
+            for result in executor.map(_lint_task, tasks, chunksize=chunksize):
+                done.append(result)
+                progress.step()
+    except (BrokenProcessPool, OSError):
+        # A worker died (out of memory, a crash in native code) or processes cannot be started:
+        # lint what is left here, one file at a time.
+        finished = {r.display for r in done}
+        done.extend(_in_process([t for t in tasks if t.display not in finished], state, progress))
+    return done
+
+
+def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> list[FileResult]:
+    previous = _STATE
+    _init_worker(state)
+    try:
+        out = []
+        for task in tasks:
+            out.append(_lint_task(task))
+            progress.step()
+        return out
+    finally:
+        _init_worker(previous) if previous is not None else _RULES.clear()
+
+
+def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool) -> FileResult:
+    """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text."""
+    codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(
+        (Path.cwd() / display).resolve()))))
+    task = _Task(display, None, data, codes, notebook, None, display, "")
+    state = _state_of(settings)
+    state.cache_root = None
+    return _in_process([task], state, _Progress(1, False))[0]
+

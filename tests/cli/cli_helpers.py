@@ -1,0 +1,128 @@
+"""Helpers for the CLI tests: a small rule pack registered through the pluggy hook (as a
+third-party pack would be), a result type and a file writer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+import pluggy
+
+from dllint.diagnostics import Fix
+from dllint.hookspecs import PROJECT, RuleSpec, hookimpl
+from dllint.registry import collect_rules
+from dllint.rule import Rule
+from dllint.rules.tool import InternalError, SyntaxErrorRule
+
+
+def _calls(ctx, names):
+    for call in ctx.index.of_type(cst.Call):
+        if isinstance(call.func, cst.Name) and call.func.value in names:
+            yield call
+
+
+class BadCall(Rule):
+    """Calls to ``bad()``: the test rule with a safe fix (rename to ``good``)."""
+
+    code = "TST001"
+    name = "bad-call"
+    summary = "A call to bad()."
+    severity = "warning"
+    fixable = "safe"
+    options = {"names": ["bad"], "limit": 0}
+
+    def check(self, ctx) -> None:
+        for call in _calls(ctx, self.config["names"]):
+            ctx.report(call, f"call to {call.func.value}()",
+                       fix=Fix("safe", (ctx.replace_edit(call.func, "good"),), "call good()"))
+
+
+class RiskyCall(Rule):
+    """Calls to ``risky()``: severity error, an unsafe fix (rename to ``careful``)."""
+
+    code = "TST002"
+    name = "risky-call"
+    summary = "A call to risky()."
+    severity = "error"
+    fixable = "unsafe"
+
+    def check(self, ctx) -> None:
+        for call in _calls(ctx, ("risky",)):
+            ctx.report(call, "call to risky()",
+                       fix=Fix("unsafe", (ctx.replace_edit(call.func, "careful"),), "call careful()"))
+
+
+class Todo(Rule):
+    """Calls to ``todo()``: off by default, severity info."""
+
+    code = "TST003"
+    name = "todo-call"
+    summary = "A call to todo()."
+    severity = "info"
+    default_enabled = False
+
+    def check(self, ctx) -> None:
+        for call in _calls(ctx, ("todo",)):
+            ctx.report(call, "call to todo(): 50% done, a:b,c")
+
+
+class Crashes(Rule):
+    """Raises on files that call ``crash()``: shows DL000."""
+
+    code = "TST004"
+    name = "crashes"
+    summary = "Crashes on crash()."
+
+    def check(self, ctx) -> None:
+        for _ in _calls(ctx, ("crash",)):
+            raise RuntimeError("boom")
+
+
+class BreaksSyntax(Rule):
+    """Calls to ``broken()``: a safe fix whose result does not parse (must be refused)."""
+
+    code = "TST005"
+    name = "breaks-syntax"
+    summary = "A fix that would break the file."
+    fixable = "safe"
+    default_enabled = False
+
+    def check(self, ctx) -> None:
+        for call in _calls(ctx, ("broken",)):
+            ctx.report(call, "call to broken()",
+                       fix=Fix("safe", (ctx.replace_edit(call.func, "def ("),), "break it"))
+
+
+class _Pack:
+    @hookimpl
+    def dllint_rules(self):
+        return [InternalError, SyntaxErrorRule, BadCall, RiskyCall, Todo, Crashes, BreaksSyntax]
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    # Through the same hook as any rule pack, but without the built-in rule modules: the CLI tests
+    # must not depend on the rules other work is adding (the default registry is tested end to end
+    # in the subprocess tests).
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(RuleSpec)
+    pm.register(_Pack(), name="cli-test-pack")
+    return pm
+
+
+TEST_REGISTRY = collect_rules(_plugin_manager())
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,36 @@
+"""Fixtures of the CLI tests: ``project`` (a temporary current directory) and ``cli``, which runs
+``dllint.cli.main`` in-process with the test rule pack of ``cli_helpers``."""
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from cli_helpers import TEST_REGISTRY, Result
+
+
+@pytest.fixture
+def registry():
+    return TEST_REGISTRY
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A temporary project directory, made the current directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def cli(project, capsys, monkeypatch):
+    from dllint.cli import main
+
+    def run(*args: str, stdin: bytes | None = None, registry=TEST_REGISTRY) -> Result:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        code = main(list(args), registry=registry)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
