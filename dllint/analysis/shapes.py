@@ -1,0 +1,1365 @@
+"""Tensor ranks and symbolic sizes, flow-sensitive per function, without running anything.
+
+Broadcasting bugs (DL201) and batch-dimension bugs (DL202) need to know how many dimensions a
+value has and, where the code says so, how large they are. This analysis reads that from what the
+code states: shape unpacking (``b, c = x.shape``), ``view``/``reshape``/``unsqueeze``/``squeeze``/
+``flatten``/``[:, None]``/``.T``, constructors (``torch.ones(16, 1)``, ``torch.randn(b, d)``,
+``arange``, ``linspace``, ``torch.tensor([[..]])``), asserts (``assert x.dim() == 2``,
+``x.ndim == 2``, ``x.shape == (a, b)``), reductions with ``dim``/``keepdim`` and matmul. Anything
+else (a model's output, a function's return value, a parameter) has an unknown rank, and rules must
+stay silent about it.
+
+API, for any rule::
+
+    shapes = ctx.analysis(Shapes)
+    shapes.shape_of(expr) -> Shape | None   # Shape.dims: tuple of int | str | None; Shape.rank
+    shapes.rank_of(expr) -> int | None      # 0 for Python numbers, ``.item()`` and 0-d tensors
+    shapes.env_before(statement) -> dict    # name -> Shape | IntConst | SizeTuple there
+    shapes.enabled                          # False when the file imports neither torch nor numpy
+
+    Shape.lib            "torch" / "numpy" when the value is known to come from that library
+    Shape.reduced_from   (name, dim) for ``name`` reduced over ``dim`` without keepdim
+    same_dim(a, b), broadcast(a, b), render_dims(dims), opaque_names(*shapes), keepdim_of(call)
+
+``expr`` must be a node of ``ctx.module`` (the answer depends on where it stands). Every answer is
+computed from facts gathered once per file; a query costs a walk up to the enclosing statement.
+
+A dimension is an ``int`` (a literal size), a ``str`` symbol (the source text of a size: ``"n"``,
+``"args.batch_size"``; or an opaque ``"#..."`` for a size that is unknown but shared: ``x.sum(1)``
+keeps the symbol of ``x``'s first dimension), or ``None`` (unknown, equal to nothing). Two
+dimensions are known equal only when they are the same int or the same symbol (:func:`same_dim`).
+
+Facts are tracked per scope (module level, each function, each class body) in statement order; a
+re-assignment kills the old fact, and at the join of branches only what both sides agree on
+survives. Loops are run twice so that a value carried around the loop is merged with its entry
+value. A function starts from the module's globals that are bound exactly once at module level
+(in-place arithmetic aside) and that it does not bind itself: in a script or an exported notebook
+such a name can only ever hold that one value. Only plain names are tracked (not ``self.x``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterable, Union
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+Dim = Union[int, str, None]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The known dimensions of a value; ``rank == 0`` for scalars (Python numbers, 0-d tensors)."""
+
+    dims: tuple[Dim, ...]
+    lib: str | None = None  # "torch" or "numpy" when the value is known to come from that library
+    # (name, dim) when this value is ``name`` reduced over ``dim`` without keepdim.
+    reduced_from: tuple[str, int] | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    def render(self, names: dict[str, str] | None = None) -> str:
+        return render_dims(self.dims, names)
+
+
+@dataclass(frozen=True)
+class IntConst:
+    """A name bound to an integer literal: usable as a size."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class SizeTuple:
+    """A name bound to a shape (``s = x.shape``, ``s = (a, b)``): usable as a size argument."""
+
+    dims: tuple[Dim, ...]
+
+
+Fact = Union[Shape, IntConst, SizeTuple]
+Env = dict  # name -> Fact; treated as immutable once stored (copy on write)
+
+SCALAR = Shape(())
+
+
+def same_dim(a: Dim, b: Dim) -> bool:
+    """Known to be the same size."""
+    return a is not None and b is not None and type(a) is type(b) and a == b
+
+
+def differs(a: Dim, b: Dim) -> bool:
+    """Known to be different sizes (only literal sizes can be told apart)."""
+    return isinstance(a, int) and isinstance(b, int) and a != b
+
+
+def render_dims(dims: Iterable[Dim], names: dict[str, str] | None = None) -> str:
+    """``(n, 1)``; opaque symbols print through ``names`` (see :func:`opaque_names`), else ``?``."""
+    parts = []
+    for d in dims:
+        if d is None:
+            parts.append("?")
+        elif isinstance(d, str) and d.startswith("#"):
+            parts.append((names or {}).get(d, "?"))
+        else:
+            parts.append(str(d))
+    if len(parts) == 1:
+        return f"({parts[0]},)"
+    return "(" + ", ".join(parts) + ")"
+
+
+def opaque_names(*shapes: Shape) -> dict[str, str]:
+    """Readable letters for the opaque sizes that occur more than once across ``shapes``."""
+    counts: dict[str, int] = {}
+    taken = set()
+    for s in shapes:
+        for d in s.dims:
+            if isinstance(d, str):
+                if d.startswith("#"):
+                    counts[d] = counts.get(d, 0) + 1
+                else:
+                    taken.add(d)
+    letters = [c for c in "nmdkpqrsuvw" if c not in taken]
+    names = {}
+    for d, c in counts.items():
+        if c > 1 and letters:
+            names[d] = letters.pop(0)
+    return names
+
+
+def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
+    """The broadcast shape of two known shapes (right-aligned; unknown sizes stay unknown)."""
+    if a is None or b is None:
+        return None
+    lib = a.lib or b.lib
+    if a.rank < b.rank:
+        a, b = b, a
+    out = list(a.dims)
+    offset = a.rank - b.rank
+    for i, d in enumerate(b.dims):
+        j = i + offset
+        h = out[j]
+        if same_dim(h, d) or d == 1:
+            continue
+        if h == 1:
+            out[j] = d
+        else:
+            out[j] = None
+    return Shape(tuple(out), lib)
+
+
+# -- what calls do to shapes --------------------------------------------------------------------
+
+# Methods (and torch functions taking the tensor first) that keep the shape of their receiver.
+SAME_SHAPE = frozenset({
+    "float", "double", "half", "bfloat16", "long", "int", "short", "bool", "byte", "char", "to",
+    "type", "cuda", "cpu", "detach", "clone", "contiguous", "abs", "exp", "log", "log1p", "expm1",
+    "log2", "log10", "sigmoid", "tanh", "relu", "sqrt", "rsqrt", "neg", "negative", "square",
+    "sin", "cos", "tan", "clamp", "clip", "clamp_min", "clamp_max", "round", "floor", "ceil",
+    "trunc", "sign", "reciprocal", "requires_grad_", "softmax", "log_softmax", "masked_fill",
+    "pin_memory", "logical_not", "isnan", "isinf", "isfinite", "erf", "nan_to_num", "detach_",
+    "float_", "gelu", "silu", "elu", "leaky_relu", "softplus", "dropout", "normalize", "astype",
+    "copy", "numpy", "zeros_like", "ones_like", "rand_like", "randn_like", "empty_like",
+    "full_like", "bernoulli", "relu6", "hardtanh", "selu", "celu", "mish", "logsigmoid",
+    "tanhshrink", "softsign", "sigmoid_", "exp_", "log_", "cumsum", "cumprod", "flip", "roll",
+})
+# Element-wise functions of two tensors (torch.add(a, b), a.add(b)).
+BINARY = frozenset({
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "pow", "maximum", "minimum", "fmax", "fmin", "eq", "ne", "lt", "gt",
+    "le", "ge", "greater", "less", "greater_equal", "less_equal", "not_equal", "atan2", "hypot",
+    "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "xlogy",
+})
+# Reductions that take ``dim`` (numpy: ``axis``) and ``keepdim`` (numpy: ``keepdims``).
+REDUCTIONS = frozenset({
+    "sum", "mean", "std", "var", "prod", "amax", "amin", "logsumexp", "nansum", "nanmean",
+    "norm", "argmax", "argmin", "all", "any", "count_nonzero", "max", "min", "median",
+})
+# Reductions that return (values, indices) when given a dim.
+PAIR_REDUCTIONS = frozenset({"max", "min", "median", "mode", "kthvalue"})
+# Reductions whose second positional argument is not keepdim (std(dim, unbiased, keepdim)).
+_AMBIGUOUS_SECOND = frozenset({"std", "var", "norm"})
+
+TORCH_SIZED = frozenset({"zeros", "ones", "empty", "rand", "randn"})
+NUMPY_SIZED = frozenset({"zeros", "ones", "empty"})
+NUMPY_VARARGS = frozenset({"random.rand", "random.randn"})
+NUMPY_SIZE_KW = frozenset({"random.normal", "random.uniform", "random.randint", "random.random",
+                           "random.standard_normal", "random.binomial", "random.choice"})
+_SHAPE_LIKE_NAME = re.compile(r"(^|_)(shape|size|sizes|dims|dim)$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _int_literal(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.Integer)):
+        return -int(node.expression.evaluated_value)
+    return None
+
+
+def _positional(call: cst.Call) -> list[cst.BaseExpression] | None:
+    """The positional argument values, or None when one is starred."""
+    out = []
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            out.append(arg.value)
+    return out
+
+
+def _keyword(call: cst.Call, *names: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in names:
+            return arg.value
+    return None
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def keepdim_of(call: cst.Call) -> bool | None:
+    """True/False when a reduction call states keepdim (literally), None when it cannot be told."""
+    kw = _keyword(call, "keepdim", "keepdims")
+    if kw is not None:
+        if isinstance(kw, cst.Name) and kw.value in ("True", "False"):
+            return kw.value == "True"
+        return None
+    return False
+
+
+def _normalize(d: int, rank: int) -> int | None:
+    if d < 0:
+        d += rank
+    return d if 0 <= d < rank else None
+
+
+_SCOPE_BREAKS = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class Shapes:
+    """Per-file rank facts; see the module docstring for the API."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self._imports = ctx.imports
+        self._env: dict[cst.CSTNode, Env] = {}  # statement -> facts at its start
+        self.enabled = False
+        self._walrus: dict[cst.CSTNode, list[str]] = {}
+        self._deferred: list[tuple[cst.FunctionDef, frozenset[str] | set[str]]] = []
+        self._globals: Env = {}
+        # Names bound by the enclosing functions of the scope being run: closures, not globals.
+        self._scope_excluded: frozenset[str] | set[str] = frozenset()
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "Shapes":
+        shapes = cls(ctx)
+        if ctx.imports.uses("torch", "numpy"):
+            shapes.enabled = True
+            for named in ctx.index.of_type(cst.NamedExpr):
+                statement = ctx.index.statement_of(named)
+                shapes._walrus.setdefault(statement, []).extend(_target_names(named.target))
+            shapes._run_module()
+        return shapes
+
+    # -- queries ---------------------------------------------------------------------------------
+    def env_before(self, statement: cst.CSTNode) -> Env:
+        return self._env.get(statement, {})
+
+    def shape_of(self, expr: cst.BaseExpression) -> Shape | None:
+        """The shape of ``expr`` where it stands, or None when its rank is unknown."""
+        if not self.enabled:
+            return None
+        statement = self.ctx.index.statement_of(expr)
+        env = self._env.get(statement)
+        if env is None:
+            return None
+        return self._eval(expr, env, self._in_nested_scope(expr, statement))
+
+    def rank_of(self, expr: cst.BaseExpression) -> int | None:
+        shape = self.shape_of(expr)
+        return None if shape is None else shape.rank
+
+    def _in_nested_scope(self, expr: cst.CSTNode, statement: cst.CSTNode) -> bool:
+        for node in self.ctx.index.ancestors(expr):
+            if node is statement:
+                return False
+            if isinstance(node, _SCOPE_BREAKS):
+                return True
+        return False
+
+    # -- scopes ----------------------------------------------------------------------------------
+    def _run_module(self) -> None:
+        """Module level first; then every function, starting from the facts of the module's
+        globals that are bound exactly once (a function may run whenever, but such a name can only
+        ever hold that one value) and that the function does not bind itself."""
+        final = self._run_scope(self.ctx.module.body, {})
+        counts = _binding_counts(self.ctx.module.body, self._walrus)
+        declared = {n.name.value for g in self.ctx.index.of_type(cst.Global) for n in g.names}
+        if self.ctx.index.of_type(cst.Match):
+            declared.update(final)  # capture patterns bind names we do not count
+        self._globals = {name: fact for name, fact in final.items()
+                         if counts.get(name) == 1 and name not in declared
+                         and (isinstance(fact, Shape) or f"+{name}" not in counts)}
+        # Identifiers that global sizes are written with: only these need forgetting when a
+        # function binds a name of its own.
+        mentioned: set[str] = set()
+        for fact in self._globals.values():
+            for d in getattr(fact, "dims", ()):
+                if isinstance(d, str) and not d.startswith("#"):
+                    mentioned.update(_IDENT.findall(d))
+        nonlocals: dict[cst.CSTNode | None, set[str]] = {}
+        for g in self.ctx.index.of_type(cst.Nonlocal):
+            nonlocals.setdefault(self.ctx.index.function_of(g), set()).update(
+                n.name.value for n in g.names)
+        while self._deferred:
+            function, outer = self._deferred.pop()
+            local = set(_binding_counts(function.body, self._walrus))
+            local.update(_param_names(function.params))
+            local.update(nonlocals.get(function, ()))
+            excluded = outer | local
+            env: Env = {}
+            if self._globals:
+                env = {k: v for k, v in self._globals.items() if k not in excluded}
+                for name in mentioned & excluded:
+                    if env:
+                        env = _invalidate(env, name)
+            self._scope_excluded = excluded
+            self._run_block(function.body, env)
+
+    # -- statements --------------------------------------------------------------------------------
+    def _run_scope(self, body: Iterable[cst.CSTNode], env: Env) -> Env:
+        for stmt in body:
+            env = self._run_statement(stmt, env)
+        return env
+
+    def _run_block(self, block: cst.BaseSuite | None, env: Env) -> Env:
+        if block is None:
+            return env
+        if isinstance(block, cst.SimpleStatementSuite):
+            return self._run_small(block.body, env)
+        return self._run_scope(block.body, env)
+
+    def _run_small(self, smalls: Iterable[cst.BaseSmallStatement], env: Env) -> Env:
+        for small in smalls:
+            self._env[small] = env
+            env = self._small(small, env)
+        return env
+
+    def _run_statement(self, stmt: cst.CSTNode, env: Env) -> Env:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return self._run_small(stmt.body, env)
+        self._env[stmt] = env
+        if isinstance(stmt, cst.FunctionDef):
+            self._deferred.append((stmt, self._scope_excluded))
+            return _kill(env, [stmt.name.value])
+        if isinstance(stmt, cst.ClassDef):
+            self._run_block(stmt.body, {})
+            return _kill(env, [stmt.name.value])
+        if isinstance(stmt, cst.If):
+            then = self._run_block(stmt.body, env)
+            orelse = stmt.orelse
+            other = self._run_statement(orelse, env) if isinstance(orelse, cst.If) else \
+                self._run_block(orelse.body if orelse is not None else None, env)
+            return _merge(then, other)
+        if isinstance(stmt, cst.Else):
+            return self._run_block(stmt.body, env)
+        if isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                env = _kill(env, _target_names(stmt.target))
+            first = self._run_block(stmt.body, env)
+            entry = _merge(env, first)
+            if isinstance(stmt, cst.For):
+                entry = _kill(entry, _target_names(stmt.target))
+            out = _merge(entry, self._run_block(stmt.body, entry))
+            if stmt.orelse is not None:
+                out = self._run_block(stmt.orelse.body, out)
+            return out
+        if isinstance(stmt, cst.With):
+            names: list[str] = []
+            for item in stmt.items:
+                if item.asname is not None:
+                    names.extend(_target_names(item.asname.name))
+            return self._run_block(stmt.body, _kill(env, names))
+        if isinstance(stmt, (cst.Try, cst.TryStar)):
+            after = self._run_block(stmt.body, env)
+            joined = _merge(env, after)
+            outs = [after]
+            for handler in stmt.handlers:
+                h_env = joined
+                if handler.name is not None:
+                    h_env = _kill(h_env, _target_names(handler.name.name))
+                outs.append(self._run_block(handler.body, h_env))
+            if stmt.orelse is not None:
+                outs[0] = self._run_block(stmt.orelse.body, after)
+            out = outs[0]
+            for o in outs[1:]:
+                out = _merge(out, o)
+            if stmt.finalbody is not None:
+                out = self._run_block(stmt.finalbody.body, out)
+            return out
+        if isinstance(stmt, cst.Match):
+            outs = [self._run_block(case.body, env) for case in stmt.cases]
+            out = env
+            for o in outs:
+                out = _merge(out, o)
+            return out
+        # Any other compound statement: forget what its body assigns.
+        return {}
+
+    def _small(self, small: cst.BaseSmallStatement, env: Env) -> Env:
+        if isinstance(small, cst.Assign):
+            value = small.value
+            fact = self._fact_of(value, env)
+            for target in small.targets:
+                env = self._bind(target.target, value, fact, env)
+            return self._kill_walrus(small, env)
+        if isinstance(small, cst.AnnAssign):
+            if small.value is None:
+                return env
+            return self._bind(small.target, small.value, self._fact_of(small.value, env), env)
+        if isinstance(small, cst.AugAssign):
+            if isinstance(small.target, cst.Name):
+                name = small.target.value
+                old = env.get(name)
+                new = self._eval(small.value, env)
+                # In-place tensor arithmetic keeps the target's shape (or raises).
+                if isinstance(old, Shape) and (new is None or new.rank <= old.rank):
+                    return _set(env, name, replace(old, reduced_from=None))
+                return _kill(env, [name])
+            return env
+        if isinstance(small, cst.Assert):
+            return self._kill_walrus(small, self._narrow(small.test, env))
+        if isinstance(small, cst.Del):
+            return _kill(env, _target_names(small.target))
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            names = []
+            if not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    if alias.asname is not None:
+                        names.extend(_target_names(alias.asname.name))
+                    else:
+                        names.append((dotted_name(alias.name) or "").split(".")[0])
+            return _kill(env, names)
+        if isinstance(small, (cst.Global, cst.Nonlocal)):
+            return _kill(env, [n.name.value for n in small.names])
+        return self._kill_walrus(small, env)
+
+    def _kill_walrus(self, small: cst.CSTNode, env: Env) -> Env:
+        names = self._walrus.get(small)
+        return _kill(env, names) if names else env
+
+    def _fact_of(self, value: cst.BaseExpression, env: Env) -> Fact | None:
+        lit = _int_literal(value)
+        if lit is not None:
+            return IntConst(lit)
+        size = self._size_tuple(value, env)
+        if size is not None:
+            return SizeTuple(size)
+        return self._eval(value, env)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, fact: Fact | None,
+              env: Env) -> Env:
+        if isinstance(target, cst.Name):
+            env = _invalidate(env, target.value)
+            if fact is None:
+                return _kill(env, [target.value])
+            return _set(env, target.value, fact)
+        if isinstance(target, (cst.Tuple, cst.List)):
+            names = _target_names(target)
+            env = _kill(env, names)
+            for name in names:
+                env = _invalidate(env, name)
+            return self._unpack(target, value, env)
+        return env  # x[i] = ..., self.x = ...: the shape of x does not change
+
+    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, env: Env) -> Env:
+        """``b, c = x.shape``: x has rank 2 with sizes b and c (and b, c are those sizes)."""
+        elements = target.elements
+        if any(isinstance(e, cst.StarredElement) for e in elements):
+            return env
+        source = self._shape_source(value)
+        if source is None:
+            # a, b = x.to(d), y.to(d): element-wise unpacking of a tuple literal.
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
+                    and not any(isinstance(e, cst.StarredElement) for e in value.elements):
+                facts = [self._fact_of(v.value, env) for v in value.elements]
+                for element, fact in zip(elements, facts):
+                    if isinstance(element.value, cst.Name) and fact is not None:
+                        env = _set(env, element.value.value, fact)
+            return env
+        old = env.get(source)
+        dims: list[Dim] = []
+        for element in elements:
+            if isinstance(element.value, cst.Name) and element.value.value != "_":
+                dims.append(element.value.value)
+            else:
+                dims.append(None)
+        if isinstance(old, Shape) and old.rank == len(dims):
+            dims = [d if d is not None else o for d, o in zip(dims, old.dims)]
+        if isinstance(old, Shape) and old.rank != len(dims):
+            return env  # unpacking would raise; keep what we knew
+        lib = old.lib if isinstance(old, Shape) else None
+        return _set(env, source, Shape(tuple(dims), lib))
+
+    def _shape_source(self, value: cst.BaseExpression) -> str | None:
+        """The name ``x`` of ``x.shape`` / ``x.size()``."""
+        if isinstance(value, cst.Attribute) and value.attr.value == "shape" \
+                and isinstance(value.value, cst.Name):
+            return value.value.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value == "size" and not value.args \
+                and isinstance(value.func.value, cst.Name):
+            return value.func.value.value
+        return None
+
+    def _narrow(self, test: cst.BaseExpression, env: Env) -> Env:
+        """What an assert states about ranks and sizes."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            return self._narrow(test.right, self._narrow(test.left, env))
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return env
+        comp = test.comparisons[0]
+        if not isinstance(comp.operator, cst.Equal):
+            return env
+        for left, right in ((test.left, comp.comparator), (comp.comparator, test.left)):
+            name = self._rank_subject(left)
+            rank = _int_literal(right)
+            if name is not None and rank is not None and rank >= 0:
+                old = env.get(name)
+                if isinstance(old, Shape):
+                    return env if old.rank == rank else _kill(env, [name])
+                dims = tuple(f"#{self.ctx.index.order[left]}:{i}" for i in range(rank))
+                return _set(env, name, Shape(dims))
+            source = self._shape_source(left)
+            if source is not None and isinstance(right, (cst.Tuple, cst.List)):
+                dims2 = self._size_tuple(right, env)
+                if dims2 is not None:
+                    old = env.get(source)
+                    lib = old.lib if isinstance(old, Shape) else None
+                    return _set(env, source, Shape(dims2, lib))
+        return env
+
+    def _rank_subject(self, node: cst.BaseExpression) -> str | None:
+        """``x`` of ``x.dim()``, ``x.ndim``, ``x.ndimension()``, ``len(x.shape)``."""
+        if isinstance(node, cst.Attribute) and node.attr.value == "ndim" \
+                and isinstance(node.value, cst.Name):
+            return node.value.value
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("dim", "ndimension") \
+                    and not node.args and isinstance(func.value, cst.Name):
+                return func.value.value
+            if isinstance(func, cst.Name) and func.value == "len" and len(node.args) == 1:
+                return self._shape_source(node.args[0].value)
+        return None
+
+    # -- sizes -----------------------------------------------------------------------------------
+    def _size_tuple(self, node: cst.BaseExpression, env: Env) -> tuple[Dim, ...] | None:
+        """The sizes of a shape-valued expression: ``(a, b)``, ``x.shape``, ``torch.Size([..])``."""
+        if isinstance(node, (cst.Tuple, cst.List)):
+            dims = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    return None
+                dims.append(self._dim(element.value, env))
+            return tuple(dims)
+        source = self._shape_source(node)
+        if source is not None:
+            fact = env.get(source)
+            return fact.dims if isinstance(fact, Shape) else None
+        if isinstance(node, cst.Name):
+            fact = env.get(node.value)
+            return fact.dims if isinstance(fact, SizeTuple) else None
+        if isinstance(node, cst.Call) and len(node.args) == 1 \
+                and (dotted_name(node.func) or "").endswith("Size"):
+            return self._size_tuple(node.args[0].value, env)
+        return None
+
+    def _dim(self, node: cst.BaseExpression, env: Env) -> Dim:
+        """The size an expression stands for, as an int or a symbol."""
+        lit = _int_literal(node)
+        if lit is not None:
+            return lit
+        if isinstance(node, cst.Name):
+            fact = env.get(node.value)
+            if isinstance(fact, IntConst):
+                return fact.value
+            if fact is not None:
+                return None
+            return node.value
+        if isinstance(node, cst.Attribute):
+            return dotted_name(node)
+        # x.size(0), x.shape[0], x.size()[0], len(x)
+        subject, index = None, None
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and node.func.attr.value == "size" and len(node.args) == 1:
+            subject, index = node.func.value, _int_literal(node.args[0].value)
+        elif isinstance(node, cst.Subscript) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Index):
+            source = node.value
+            if isinstance(source, cst.Attribute) and source.attr.value == "shape":
+                subject = source.value
+            elif isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) \
+                    and source.func.attr.value == "size" and not source.args:
+                subject = source.func.value
+            index = _int_literal(node.slice[0].slice.value)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+                and node.func.value == "len" and len(node.args) == 1:
+            subject, index = node.args[0].value, 0
+        if subject is not None and index is not None:
+            name = dotted_name(subject)
+            fact = env.get(name) if name else None
+            if isinstance(fact, Shape):
+                i = _normalize(index, fact.rank)
+                return fact.dims[i] if i is not None else None
+            return f"{name}.shape[{index}]" if name else None
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self._dim(node.left, env), self._dim(node.right, env)
+            if left is None or right is None:
+                return None
+            op = type(node.operator).__name__
+            if isinstance(left, int) and isinstance(right, int):
+                if op == "Multiply":
+                    return left * right
+                if op == "Add":
+                    return left + right
+                if op == "Subtract":
+                    return left - right
+                if op == "FloorDivide" and right:
+                    return left // right
+                return None
+            if isinstance(left, str) and left.startswith("#") or \
+                    isinstance(right, str) and right.startswith("#"):
+                return None
+            return f"({left} {op} {right})"
+        return None
+
+    def _fresh(self, node: cst.CSTNode, i: int) -> str:
+        return f"#{self.ctx.index.order.get(node, id(node))}:{i}"
+
+    # -- expressions -----------------------------------------------------------------------------
+    def _eval(self, node: cst.BaseExpression, env: Env, nested: bool = False) -> Shape | None:
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+            return SCALAR
+        if isinstance(node, cst.Name):
+            if nested:
+                return None
+            fact = env.get(node.value)
+            if isinstance(fact, Shape):
+                return fact
+            if isinstance(fact, IntConst):
+                return SCALAR
+            return None
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, cst.Not):
+                return None
+            return self._eval(node.expression, env, nested)
+        if isinstance(node, cst.BinaryOperation):
+            left = self._eval(node.left, env, nested)
+            if left is None:
+                return None
+            right = self._eval(node.right, env, nested)
+            if isinstance(node.operator, cst.MatrixMultiply):
+                return _matmul(left, right)
+            return _strip(broadcast(left, right))
+        if isinstance(node, cst.Comparison):
+            if len(node.comparisons) != 1 or isinstance(
+                    node.comparisons[0].operator, (cst.In, cst.NotIn, cst.Is, cst.IsNot)):
+                return None
+            left = self._eval(node.left, env, nested)
+            if left is None:
+                return None
+            return _strip(broadcast(left, self._eval(node.comparisons[0].comparator, env, nested)))
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, env, nested)
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.value
+            if attr in ("T", "mT") or attr in ("data", "real", "imag"):
+                base = self._eval(node.value, env, nested)
+                if base is None:
+                    return None
+                if attr in ("T", "mT"):
+                    if attr == "mT" and base.rank < 2:
+                        return None
+                    dims = base.dims[::-1] if attr == "T" else \
+                        base.dims[:-2] + (base.dims[-1], base.dims[-2])
+                    return Shape(dims, base.lib)
+                return base
+            if attr in ("values", "indices") and isinstance(node.value, cst.Call) \
+                    and _pair_call(node.value):
+                return self._call(node.value, env, nested, pair_index=0)
+            return None
+        if isinstance(node, cst.Call):
+            return self._call(node, env, nested)
+        if isinstance(node, cst.IfExp):
+            a = self._eval(node.body, env, nested)
+            b = self._eval(node.orelse, env, nested)
+            if a is None or b is None:
+                return None
+            return _merge_shape(a, b)
+        return None
+
+    def _subscript(self, node: cst.Subscript, env: Env, nested: bool) -> Shape | None:
+        # x.max(1)[0]: the values of a (values, indices) reduction.
+        if isinstance(node.value, cst.Call) and _pair_call(node.value) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Index) \
+                and _int_literal(node.slice[0].slice.value) in (0, 1):
+            return self._call(node.value, env, nested, pair_index=0)
+        base = self._eval(node.value, env, nested)
+        if base is None or base.rank == 0:
+            return None
+        elements = [e.slice for e in node.slice]
+        consumed = sum(1 for e in elements if not (isinstance(e, cst.Index) and (
+            _is_none(e.value) or isinstance(e.value, cst.Ellipsis)
+            or (isinstance(e.value, cst.Attribute) and e.value.attr.value == "newaxis"))))
+        if consumed > base.rank:
+            return None
+        out: list[Dim] = []
+        pos = 0
+        for k, element in enumerate(elements):
+            if isinstance(element, cst.Slice):
+                if element.lower is None and element.upper is None and element.step is None:
+                    out.append(base.dims[pos])
+                else:
+                    out.append(self._fresh(node, k))
+                pos += 1
+                continue
+            value = element.value
+            if _is_none(value) or (isinstance(value, cst.Attribute) and value.attr.value == "newaxis"):
+                out.append(1)
+                continue
+            if isinstance(value, cst.Ellipsis):
+                skip = base.rank - consumed
+                out.extend(base.dims[pos:pos + skip])
+                pos += skip
+                continue
+            index = _int_literal(value)
+            if index is None and isinstance(value, cst.Name):
+                fact = env.get(value.value)
+                if isinstance(fact, IntConst):
+                    index = fact.value
+            if index is None:
+                return None  # a tensor, list or unknown index: any rank
+            pos += 1
+        out.extend(base.dims[pos:])
+        return Shape(tuple(out), base.lib)
+
+    def _call(self, node: cst.Call, env: Env, nested: bool, pair_index: int | None = None
+              ) -> Shape | None:
+        func = node.func
+        qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+            else None
+        if qualified is not None:
+            lib, _, rest = qualified.partition(".")
+            if lib == "torch":
+                if rest.startswith("nn.functional."):
+                    rest = rest[len("nn.functional."):]
+                return self._torch_function(rest, node, env, nested, pair_index)
+            if lib == "numpy":
+                return self._numpy_function(rest, node, env, nested)
+            return None
+        if isinstance(func, cst.Name):
+            # float(t), len(x): Python numbers.
+            return SCALAR if func.value in ("float", "int", "len", "round") else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        if method in ("item",):
+            return SCALAR
+        if method in ("size", "dim", "numel", "ndimension") and not node.args:
+            return None  # not a tensor
+        receiver = func.value
+        if method in ("view", "reshape") or method == "flatten":
+            base = self._eval(receiver, env, nested)
+        else:
+            base = self._eval(receiver, env, nested)
+            if base is None:
+                return None
+        return self._method(method, base, node, list(node.args), env, nested, pair_index)
+
+    def _method(self, method: str, base: Shape | None, node: cst.Call, args: list[cst.Arg],
+                env: Env, nested: bool, pair_index: int | None) -> Shape | None:
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        if any(a.star for a in args):
+            return None
+        lib = base.lib if base is not None else None
+        if method in ("view", "reshape"):
+            if len(positional) == 1:
+                sizes = self._size_tuple(positional[0], env)
+                if sizes is None:
+                    single = positional[0]
+                    lit = _int_literal(single)
+                    if lit is None and not (isinstance(single, cst.Name) and
+                                            isinstance(env.get(single.value), IntConst)):
+                        return None
+                    sizes = (self._dim(single, env),)
+            elif positional:
+                sizes = tuple(self._dim(p, env) for p in positional)
+            else:
+                return None
+            dims = list(sizes)
+            if dims.count(-1) == 1:
+                k = dims.index(-1)
+                others = [d for d in dims if d != -1]
+                known_non_one = [d for d in base.dims if d != 1] if base is not None else None
+                if base is not None and all(d == 1 for d in others) and len(known_non_one) == 1 \
+                        and known_non_one[0] is not None:
+                    dims[k] = known_non_one[0]
+                else:
+                    dims[k] = self._fresh(node, k)
+            elif dims.count(-1) > 1:
+                return None
+            return Shape(tuple(dims), lib)
+        if method == "flatten":
+            start = _int_literal(positional[0]) if positional else 0
+            end = _int_literal(positional[1]) if len(positional) > 1 else -1
+            kw_start = _keyword(node, "start_dim")
+            kw_end = _keyword(node, "end_dim")
+            if kw_start is not None:
+                start = _int_literal(kw_start)
+            if kw_end is not None:
+                end = _int_literal(kw_end)
+            if start is None or end is None:
+                return None
+            if start == 0 and end == -1:
+                if base is not None and base.rank == 1:
+                    return base
+                return Shape((self._fresh(node, 0),), lib)
+            if base is None:
+                return None
+            s, e = _normalize(start, base.rank), _normalize(end, base.rank)
+            if s is None or e is None or s > e:
+                return None
+            merged = base.dims[s] if s == e else self._fresh(node, s)
+            return Shape(base.dims[:s] + (merged,) + base.dims[e + 1:], lib)
+        assert base is not None
+        if method in SAME_SHAPE:
+            return replace(base, reduced_from=None)
+        if method in BINARY:
+            if len(positional) != 1:
+                return None
+            return _strip(broadcast(base, self._eval(positional[0], env, nested)))
+        if method == "unsqueeze":
+            d = _int_literal(positional[0]) if positional else _int_literal(
+                _keyword(node, "dim") or cst.Name("None"))
+            if d is None:
+                return None
+            if d < 0:
+                d += base.rank + 1
+            if not 0 <= d <= base.rank:
+                return None
+            return Shape(base.dims[:d] + (1,) + base.dims[d:], lib)
+        if method == "squeeze":
+            if not positional and not args:
+                if all(isinstance(d, int) for d in base.dims):
+                    return Shape(tuple(d for d in base.dims if d != 1), lib)
+                return None
+            d = _int_literal(positional[0]) if positional else None
+            if d is None:
+                return None
+            d2 = _normalize(d, base.rank)
+            if d2 is None:
+                return None
+            if base.dims[d2] == 1:
+                return Shape(base.dims[:d2] + base.dims[d2 + 1:], lib)
+            if isinstance(base.dims[d2], int):
+                return base
+            return None
+        if method in ("t",) and not args:
+            return Shape(base.dims[::-1], lib) if base.rank <= 2 else None
+        if method in ("transpose", "swapaxes", "swapdims") and len(positional) == 2:
+            a, b = _int_literal(positional[0]), _int_literal(positional[1])
+            if a is None or b is None:
+                return None
+            a, b = _normalize(a, base.rank), _normalize(b, base.rank)
+            if a is None or b is None:
+                return None
+            dims = list(base.dims)
+            dims[a], dims[b] = dims[b], dims[a]
+            return Shape(tuple(dims), lib)
+        if method == "permute":
+            order = positional
+            if len(order) == 1 and isinstance(order[0], (cst.Tuple, cst.List)):
+                order = [e.value for e in order[0].elements]
+            idx = [_int_literal(o) for o in order]
+            if len(idx) != base.rank or any(i is None for i in idx):
+                return None
+            norm = [_normalize(i, base.rank) for i in idx]  # type: ignore[arg-type]
+            if any(i is None for i in norm):
+                return None
+            return Shape(tuple(base.dims[i] for i in norm), lib)  # type: ignore[index]
+        if method in ("matmul", "mm", "dot") and len(positional) == 1:
+            return _matmul(base, self._eval(positional[0], env, nested))
+        if method == "expand_as" and len(positional) == 1:
+            return self._eval(positional[0], env, nested)
+        if method in REDUCTIONS:
+            return self._reduce(method, base, node, positional, nested, pair_index)
+        return None
+
+    def _reduce(self, method: str, base: Shape, node: cst.Call,
+                positional: list[cst.BaseExpression], nested: bool,
+                pair_index: int | None) -> Shape | None:
+        lib = base.lib
+        dim_node = _keyword(node, "dim", "axis")
+        rest = positional
+        if method == "norm":
+            rest = positional[1:]  # norm(p, dim)
+        if dim_node is None and rest:
+            dim_node = rest[0]
+            rest = rest[1:]
+        if method in _AMBIGUOUS_SECOND and rest:
+            return None
+        if dim_node is None or _is_none(dim_node):
+            if method in PAIR_REDUCTIONS and len(positional) > (1 if method != "norm" else 2):
+                return None
+            return Shape((), lib)
+        if method in PAIR_REDUCTIONS and pair_index is None:
+            return None  # a (values, indices) pair
+        keep = keepdim_of(node)
+        if rest and keep is False:
+            flag = rest[0]
+            if _is_true(flag):
+                keep = True
+            elif not (isinstance(flag, cst.Name) and flag.value == "False"):
+                keep = None
+        if keep is None:
+            return None
+        if isinstance(dim_node, (cst.Tuple, cst.List)):
+            dims_idx = [_int_literal(e.value) for e in dim_node.elements]
+        else:
+            dims_idx = [_int_literal(dim_node)]
+        if any(d is None for d in dims_idx):
+            return None
+        norm = {_normalize(d, base.rank) for d in dims_idx}  # type: ignore[arg-type]
+        if None in norm:
+            return None
+        if keep:
+            return Shape(tuple(1 if i in norm else d for i, d in enumerate(base.dims)), lib)
+        dims = tuple(d for i, d in enumerate(base.dims) if i not in norm)
+        source = None
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if receiver is not None and isinstance(receiver, cst.Name) and len(norm) == 1 \
+                and self._imports.qualify(receiver) is None:
+            source = (receiver.value, next(iter(norm)))
+        return Shape(dims, lib, source)
+
+    def _torch_function(self, name: str, node: cst.Call, env: Env, nested: bool,
+                        pair_index: int | None) -> Shape | None:
+        positional = _positional(node)
+        if positional is None:
+            return None
+        if name in TORCH_SIZED or name in ("full",):
+            size_kw = _keyword(node, "size")
+            if name == "full":
+                sizes = self._size_tuple(positional[0], env) if positional else None
+            elif size_kw is not None:
+                sizes = self._size_tuple(size_kw, env)
+            elif len(positional) == 1:
+                sizes = self._size_tuple(positional[0], env)
+                if sizes is None and not _looks_like_shape(positional[0]):
+                    sizes = (self._dim(positional[0], env),)
+            else:
+                sizes = tuple(self._dim(p, env) for p in positional) if positional else None
+            return Shape(tuple(sizes), "torch") if sizes is not None else None
+        if name == "normal" and (len(positional) == 3 or _keyword(node, "size") is not None):
+            size = _keyword(node, "size") or positional[2]
+            sizes = self._size_tuple(size, env)
+            return Shape(sizes, "torch") if sizes is not None else None
+        if name == "one_hot" and positional:
+            classes = _keyword(node, "num_classes") or (
+                positional[1] if len(positional) > 1 else None)
+            base = self._eval(positional[0], env, nested)
+            if base is None or classes is None or _int_literal(classes) == -1:
+                return None
+            return Shape(base.dims + (self._dim(classes, env),), "torch")
+        if name == "randint":
+            size = _keyword(node, "size") or (positional[-1] if len(positional) >= 2 else None)
+            sizes = self._size_tuple(size, env) if size is not None else None
+            return Shape(sizes, "torch") if sizes is not None else None
+        if name == "eye" and positional:
+            n = self._dim(positional[0], env)
+            m = self._dim(positional[1], env) if len(positional) > 1 else n
+            return Shape((n, m), "torch")
+        if name == "arange":
+            if len(positional) == 1 and not _keyword(node, "end", "start", "step"):
+                return Shape((self._dim(positional[0], env),), "torch")
+            if len(positional) == 2 and _int_literal(positional[0]) == 0:
+                return Shape((self._dim(positional[1], env),), "torch")
+            return Shape((self._fresh(node, 0),), "torch")
+        if name in ("linspace", "logspace"):
+            steps = _keyword(node, "steps") or (positional[2] if len(positional) > 2 else None)
+            if steps is None:
+                return None
+            return Shape((self._dim(steps, env),), "torch")
+        if name in ("tensor", "as_tensor", "Tensor", "FloatTensor", "LongTensor"):
+            if len(positional) != 1:
+                return None
+            dims = _literal_dims(positional[0])
+            if dims is None:
+                return None
+            if name in ("Tensor", "FloatTensor", "LongTensor") and not dims:
+                return None  # torch.Tensor(3) is a size, not a value
+            return Shape(dims, "torch")
+        if name in ("zeros_like", "ones_like", "rand_like", "randn_like", "empty_like",
+                    "full_like") and positional:
+            base = self._eval(positional[0], env, nested)
+            return Shape(base.dims, "torch") if base is not None else None
+        if name in ("matmul", "mm", "bmm") and len(positional) == 2:
+            return _matmul(self._eval(positional[0], env, nested),
+                           self._eval(positional[1], env, nested))
+        if name in BINARY and len(positional) == 2:
+            left = self._eval(positional[0], env, nested)
+            if left is None:
+                return None
+            return _strip(broadcast(left, self._eval(positional[1], env, nested)))
+        if name == "where" and len(positional) == 3:
+            shapes = [self._eval(p, env, nested) for p in positional]
+            return _strip(broadcast(broadcast(shapes[0], shapes[1]), shapes[2]))
+        if name in ("cat", "concat", "stack") and positional and \
+                isinstance(positional[0], (cst.List, cst.Tuple)):
+            parts = [self._eval(e.value, env, nested) for e in positional[0].elements
+                     if not isinstance(e, cst.StarredElement)]
+            if not parts or len(parts) != len(positional[0].elements) or any(
+                    p is None or p.rank != parts[0].rank for p in parts):
+                return None
+            rank = parts[0].rank
+            dim_node = _keyword(node, "dim", "axis") or (
+                positional[1] if len(positional) > 1 else cst.Integer("0"))
+            d = _int_literal(dim_node)
+            if d is None:
+                return None
+            if name == "stack":
+                d = d + rank + 1 if d < 0 else d
+                if not 0 <= d <= rank:
+                    return None
+                dims = list(parts[0].dims)
+                dims.insert(d, len(parts))
+                return Shape(tuple(dims), "torch")
+            d2 = _normalize(d, rank)
+            if d2 is None:
+                return None
+            dims = list(parts[0].dims)
+            dims[d2] = self._fresh(node, d2)
+            return Shape(tuple(dims), "torch")
+        if positional:
+            # torch.sum(x, 1), torch.unsqueeze(x, 1), torch.exp(x), F.relu(x): the method form.
+            if "." in name:
+                return None
+            method = name
+            if method in ("max", "min") and len(positional) == 2 and \
+                    _int_literal(positional[1]) is None:
+                left = self._eval(positional[0], env, nested)
+                return _strip(broadcast(left, self._eval(positional[1], env, nested))) \
+                    if left is not None else None
+            if method in SAME_SHAPE or method in REDUCTIONS or method in (
+                    "unsqueeze", "squeeze", "flatten", "reshape", "transpose", "permute", "t"):
+                base = self._eval(positional[0], env, nested)
+                if base is None and method not in ("reshape", "flatten"):
+                    return None
+                shifted = cst.Call(func=node.func, args=node.args[1:])
+                result = self._method(method, base, shifted, list(node.args[1:]), env, nested,
+                                      pair_index)
+                base_rank = base.rank if base is not None else 0
+                if result is not None and method in REDUCTIONS and result.reduced_from is None \
+                        and isinstance(positional[0], cst.Name) and result.rank < base_rank:
+                    dim = self._reduced_dim(base, shifted, method)
+                    if dim is not None:
+                        result = replace(result, reduced_from=(positional[0].value, dim))
+                return result
+        return None
+
+    def _reduced_dim(self, base: Shape | None, call: cst.Call, method: str) -> int | None:
+        if base is None:
+            return None
+        positional = [a.value for a in call.args if a.keyword is None]
+        if method == "norm":
+            positional = positional[1:]
+        dim_node = _keyword(call, "dim", "axis") or (positional[0] if positional else None)
+        d = _int_literal(dim_node) if dim_node is not None else None
+        return _normalize(d, base.rank) if d is not None else None
+
+    def _numpy_function(self, name: str, node: cst.Call, env: Env, nested: bool) -> Shape | None:
+        positional = _positional(node)
+        if positional is None:
+            return None
+        if name in NUMPY_SIZED and positional:
+            sizes = self._size_tuple(positional[0], env)
+            if sizes is None and not _looks_like_shape(positional[0]):
+                sizes = (self._dim(positional[0], env),)
+            return Shape(sizes, "numpy") if sizes is not None else None
+        if name in NUMPY_VARARGS and positional:
+            return Shape(tuple(self._dim(p, env) for p in positional), "numpy")
+        if name in NUMPY_SIZE_KW:
+            size = _keyword(node, "size")
+            if size is None:
+                return None
+            sizes = self._size_tuple(size, env)
+            if sizes is None and not _looks_like_shape(size):
+                sizes = (self._dim(size, env),)
+            return Shape(sizes, "numpy") if sizes is not None else None
+        if name == "array" and len(positional) == 1:
+            dims = _literal_dims(positional[0])
+            return Shape(dims, "numpy") if dims is not None else None
+        if name == "arange" and len(positional) == 1:
+            return Shape((self._dim(positional[0], env),), "numpy")
+        if name == "linspace":
+            num = _keyword(node, "num") or (positional[2] if len(positional) > 2 else None)
+            return Shape((self._dim(num, env) if num is not None else 50,), "numpy")
+        if name == "eye" and positional:
+            n = self._dim(positional[0], env)
+            return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
+        return None
+
+
+# -- helpers on facts ---------------------------------------------------------------------------
+
+def _pair_call(call: cst.Call) -> bool:
+    """``x.max(1)`` / ``torch.max(x, 1)``: a reduction that returns (values, indices)."""
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value in PAIR_REDUCTIONS
+
+
+def _looks_like_shape(node: cst.BaseExpression) -> bool:
+    """A single size argument that may be a whole shape (``torch.zeros(shape)``), not one size."""
+    if isinstance(node, cst.Name):
+        return node.value in ("size", "shape", "dims", "sizes") or \
+            node.value.endswith(("shape", "_dims", "sizes"))
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in ("shape", "size", "sizes", "dims") or \
+            node.attr.value.endswith("shape")
+    if isinstance(node, (cst.Integer, cst.UnaryOperation, cst.BinaryOperation, cst.Subscript)):
+        return False
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in ("len", "int"):
+            return False
+        if isinstance(func, cst.Attribute) and func.attr.value == "size" and node.args:
+            return False
+    return True
+
+
+def _literal_dims(node: cst.BaseExpression) -> tuple[Dim, ...] | None:
+    """The shape of a nested list literal (``[[1, 2], [3, 4]]`` -> (2, 2)); () for a number."""
+    if isinstance(node, (cst.Integer, cst.Float)) or (
+            isinstance(node, cst.UnaryOperation) and isinstance(node.expression,
+                                                                (cst.Integer, cst.Float))):
+        return ()
+    if isinstance(node, (cst.List, cst.Tuple)):
+        if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        inner = _literal_dims(node.elements[0].value)
+        if inner is None:
+            return None
+        return (len(node.elements),) + inner
+    return None
+
+
+def _matmul(a: Shape | None, b: Shape | None) -> Shape | None:
+    if a is None or b is None or a.rank == 0 or b.rank == 0:
+        return None
+    lib = a.lib or b.lib
+    if a.rank == 1 and b.rank == 1:
+        return Shape((), lib)
+    if a.rank == 2 and b.rank == 2:
+        return Shape((a.dims[0], b.dims[1]), lib)
+    if a.rank == 2 and b.rank == 1:
+        return Shape((a.dims[0],), lib)
+    if a.rank == 1 and b.rank == 2:
+        return Shape((b.dims[1],), lib)
+    if a.rank == b.rank:
+        batch = tuple(x if same_dim(x, y) else None for x, y in zip(a.dims[:-2], b.dims[:-2]))
+        return Shape(batch + (a.dims[-2], b.dims[-1]), lib)
+    return None
+
+
+def _strip(shape: Shape | None) -> Shape | None:
+    return replace(shape, reduced_from=None) if shape is not None and shape.reduced_from else shape
+
+
+def _merge_shape(a: Shape, b: Shape) -> Shape | None:
+    if a == b:
+        return a
+    if a.rank != b.rank:
+        return None
+    dims = tuple(x if same_dim(x, y) or (x == y and x is not None) else None
+                 for x, y in zip(a.dims, b.dims))
+    return Shape(dims, a.lib if a.lib == b.lib else None,
+                 a.reduced_from if a.reduced_from == b.reduced_from else None)
+
+
+def _merge(a: Env, b: Env) -> Env:
+    if a is b:
+        return a
+    out = {}
+    for name, fact in a.items():
+        other = b.get(name)
+        if other is None:
+            continue
+        if fact == other:
+            out[name] = fact
+        elif isinstance(fact, Shape) and isinstance(other, Shape):
+            merged = _merge_shape(fact, other)
+            if merged is not None:
+                out[name] = merged
+    return out
+
+
+def _set(env: Env, name: str, fact: Fact) -> Env:
+    if env.get(name) == fact:
+        return env
+    out = dict(env)
+    out[name] = fact
+    return out
+
+
+def _kill(env: Env, names: Iterable[str]) -> Env:
+    names = [n for n in names if n in env]
+    if not names:
+        return env
+    out = dict(env)
+    for n in names:
+        del out[n]
+    return out
+
+
+def _invalidate(env: Env, name: str) -> Env:
+    """Forget sizes and reductions that mention ``name``, which is about to be re-bound."""
+    changed = None
+    for key, fact in env.items():
+        if not isinstance(fact, (Shape, SizeTuple)):
+            continue
+        dims = fact.dims
+        new_dims = tuple(None if isinstance(d, str) and not d.startswith("#") and
+                         name in _IDENT.findall(d) else d for d in dims)
+        reduced = getattr(fact, "reduced_from", None)
+        if new_dims != dims or (reduced is not None and reduced[0] == name):
+            if changed is None:
+                changed = dict(env)
+            if isinstance(fact, Shape):
+                changed[key] = Shape(new_dims, fact.lib,
+                                     None if reduced is not None and reduced[0] == name
+                                     else reduced)
+            else:
+                changed[key] = SizeTuple(new_dims)
+    return changed if changed is not None else env
+
+
+def _param_names(params: cst.Parameters) -> list[str]:
+    out = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star.name.value)
+    return out
+
+
+def _binding_counts(body: "Iterable[cst.CSTNode] | cst.BaseSuite", walrus: dict) -> dict[str, int]:
+    """How often each name is bound by the statements of one scope (not inside nested scopes)."""
+    counts: dict[str, int] = {}
+
+    def bind(names: Iterable[str]) -> None:
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+
+    def small(node: cst.CSTNode) -> None:
+        bind(walrus.get(node, ()))
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                bind(_target_names(target.target))
+        elif isinstance(node, cst.AnnAssign):
+            bind(_target_names(node.target))
+        elif isinstance(node, cst.AugAssign):
+            # Counted apart: in-place arithmetic keeps a tensor's shape (or raises).
+            for name in _target_names(node.target):
+                counts[f"+{name}"] = 1
+        elif isinstance(node, cst.Del):
+            bind(_target_names(node.target))
+        elif isinstance(node, (cst.Import, cst.ImportFrom)) and \
+                not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                if alias.asname is not None:
+                    bind(_target_names(alias.asname.name))
+                else:
+                    bind([(dotted_name(alias.name) or "").split(".")[0]])
+
+    def block(suite: cst.CSTNode | None) -> None:
+        if suite is None:
+            return
+        if isinstance(suite, cst.SimpleStatementSuite):
+            for node in suite.body:
+                small(node)
+        else:
+            walk(suite.body)
+
+    def walk(statements: Iterable[cst.CSTNode]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for node in stmt.body:
+                    small(node)
+                continue
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                bind([stmt.name.value])
+                continue
+            if isinstance(stmt, cst.For):
+                bind(_target_names(stmt.target))
+            if isinstance(stmt, cst.With):
+                for item in stmt.items:
+                    if item.asname is not None:
+                        bind(_target_names(item.asname.name))
+            if isinstance(stmt, (cst.Try, cst.TryStar)):
+                for handler in stmt.handlers:
+                    if handler.name is not None:
+                        bind(_target_names(handler.name.name))
+                    block(handler.body)
+                if stmt.finalbody is not None:
+                    block(stmt.finalbody.body)
+            if isinstance(stmt, cst.Match):
+                for case in stmt.cases:
+                    block(case.body)
+            if isinstance(stmt, cst.If):
+                block(stmt.body)
+                orelse = stmt.orelse
+                while isinstance(orelse, cst.If):
+                    block(orelse.body)
+                    orelse = orelse.orelse
+                if orelse is not None:
+                    block(orelse.body)
+                continue
+            body = getattr(stmt, "body", None)
+            if isinstance(body, cst.BaseSuite):
+                block(body)
+            orelse = getattr(stmt, "orelse", None)
+            if orelse is not None and isinstance(getattr(orelse, "body", None), cst.BaseSuite):
+                block(orelse.body)
+
+    if isinstance(body, cst.BaseSuite):
+        block(body)
+    else:
+        walk(body)
+    return counts
+
+
+def _target_names(target: cst.CSTNode) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out = []
+        for element in target.elements:
+            out.extend(_target_names(element.value))
+        return out
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    if isinstance(target, cst.Del):
+        return _target_names(target.target)
+    return []

@@ -1,0 +1,592 @@
+"""DL201 ambiguous broadcast: an element-wise operation or a regression loss whose operands' known
+ranks make broadcasting align dimensions that were not meant to meet.
+
+Broadcasting right-aligns shapes and pads the shorter one with singleton dimensions on the left.
+A vector of shape ``(n,)`` against a column of shape ``(n, 1)`` therefore becomes an ``(n, n)``
+matrix, and ``x / x.sum(1)`` on an ``(a, b)`` matrix divides column ``j`` by the sum of row ``j``:
+wrong numbers without an error whenever the sizes happen to fit (always, for a square matrix).
+
+Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged; a
+model's output, a parameter or anything else of unknown rank keeps the rule silent. It reports:
+
+* a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
+  (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
+* a vector ``(n,)`` against a column ``(n, 1)``, or more generally a lower-rank operand whose size
+  is known to equal a dimension of the other operand that it is *not* aligned with;
+* inside a loss (``F.mse_loss(pred, y)``, ``criterion(pred, y)`` with ``criterion = nn.MSELoss()``,
+  ``((pred - y) ** 2).mean()``) a vector against a column even when their sizes are not known:
+  input and target are meant to pair element by element.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.shapes import (BINARY, REDUCTIONS, Shape, Shapes, keepdim_of, opaque_names,
+                                    render_dims, same_dim)
+from dllint.diagnostics import Fix
+from dllint.rule import Invalid, Rule
+
+ELEMENTWISE_OPS = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo,
+                   cst.Power)
+AUG_OPS = (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
+           cst.FloorDivideAssign, cst.ModuloAssign, cst.PowerAssign)
+COMPARE_OPS = (cst.Equal, cst.NotEqual, cst.LessThan, cst.GreaterThan, cst.LessThanEqual,
+               cst.GreaterThanEqual)
+# Element-wise losses whose input and target must have the same shape.
+LOSS_FUNCTIONS = frozenset({
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "soft_margin_loss", "poisson_nll_loss",
+})
+LOSS_MODULES = frozenset({
+    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+    "SoftMarginLoss", "PoissonNLLLoss",
+})
+# Element-wise losses that reject different input and target sizes instead of broadcasting.
+RAISING_LOSSES = frozenset({"binary_cross_entropy", "binary_cross_entropy_with_logits", "BCELoss",
+                            "BCEWithLogitsLoss"})
+# Wrappers between a difference and the full reduction that makes it a loss: ((p - y) ** 2).mean().
+_LOSS_WRAPPERS = frozenset({"abs", "pow", "square", "float", "double", "type", "sqrt", "to"})
+_FULL_REDUCTIONS = frozenset({"mean", "sum", "nanmean", "nansum"})
+
+
+class AmbiguousBroadcast(Rule):
+    """Element-wise operations and losses whose operands' known ranks make broadcasting align
+    dimensions that were not meant to meet: ``(n,)`` with ``(n, 1)``, ``x / x.sum(1)``."""
+
+    code = "DL201"
+    name = "ambiguous-broadcast"
+    summary = ("Broadcasting aligns dimensions that were not meant to meet: (n,) with (n, 1), or a "
+               "reduction without keepdim divided back into its source.")
+    severity = "warning"
+    fixable = "safe"
+
+    VALID = [
+        # Over dim 0 the reduced vector aligns with the last dim of a 2-D source: correct.
+        "import torch\n"
+        "def center(x):\n"
+        "    assert x.dim() == 2\n"
+        "    return x - x.mean(0)\n",
+        # keepdim keeps the reduced dimension as a singleton.
+        "import torch\n"
+        "def normalize(x):\n"
+        "    b, c = x.shape\n"
+        "    return x / x.sum(1, keepdim=True)\n",
+        # Explicit None indexing: the outer difference is what the author wrote.
+        "import torch\n"
+        "x = torch.randn(32)\n"
+        "dist = (x[:, None] - x[None, :]).abs()\n"
+        "diff = x[:, None] - x\n",
+        # A (d,) bias added to (n, d) rows.
+        "import torch\n"
+        "n, d = 8, 4\n"
+        "w = torch.randn(n, d)\n"
+        "bias = torch.zeros(d)\n"
+        "out = w + bias\n"
+        "scaled = w * torch.ones(d)\n",
+        # Scalars: Python numbers, .item(), 0-d tensors.
+        "import torch\n"
+        "x = torch.randn(16, 1)\n"
+        "y = x * 2.0 + x.sum().item() - torch.tensor(3.0)\n"
+        "z = x / x.sum()\n",
+        # Model outputs have unknown rank: no guess.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "model = torch.nn.Linear(3, 1)\n"
+        "x = torch.randn(64, 3)\n"
+        "y = torch.randn(64)\n"
+        "pred = model(x)\n"
+        "loss = F.mse_loss(pred, y)\n"
+        "err = ((pred - y) ** 2).mean()\n",
+        # Same shapes after an explicit reshape.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "def step(model, x, n):\n"
+        "    y = torch.randn(n)\n"
+        "    pred = model(x).view(-1)\n"
+        "    return F.mse_loss(pred, y)\n",
+        # Positional encoding: an intended outer product of two different lengths.
+        "import math, torch\n"
+        "def encoding(max_len, d_model):\n"
+        "    position = torch.arange(max_len).unsqueeze(1)\n"
+        "    div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))\n"
+        "    return torch.sin(position * div_term)\n",
+        # Re-assignment kills the fact: y is no longer the (n,) vector.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "def fit(model, data):\n"
+        "    y = torch.randn(len(data))\n"
+        "    pred = torch.randn(len(data), 1)\n"
+        "    y = y.unsqueeze(1)\n"
+        "    return F.mse_loss(pred, y) + ((pred - y) ** 2).mean()\n",
+        # Reduction of a 1-D tensor is a scalar.
+        "import torch\n"
+        "s = torch.rand(10)\n"
+        "p = s / s.sum(-1)\n"
+        "q = s - s.max(0)[0]\n",
+        # Row softmax written with keepdim, in a class.
+        "import torch\n"
+        "class Attn(torch.nn.Module):\n"
+        "    def forward(self, q, k):\n"
+        "        b, t, d = q.shape\n"
+        "        scores = q @ k.transpose(1, 2)\n"
+        "        e = scores.exp()\n"
+        "        return e / e.sum(-1, keepdim=True)\n",
+        # Sizes that are not known to meet: (n, 1) against an unrelated (m,) is an outer product.
+        "import torch\n"
+        "a = torch.randn(5, 1)\n"
+        "b = torch.randn(7)\n"
+        "grid = a + b\n",
+        # Only one branch makes the column: after the join the rank is unknown.
+        "import torch\n"
+        "def g(flag, n):\n"
+        "    y = torch.randn(n)\n"
+        "    if flag:\n"
+        "        y = y.unsqueeze(1)\n"
+        "    else:\n"
+        "        y = y.view(2, -1, 1)\n"
+        "    return y * torch.randn(n)\n",
+        # The reduced dimension put back by hand, and reductions that are divided by a size.
+        "import torch\n"
+        "def unit_rows(x):\n"
+        "    n, d = x.shape\n"
+        "    u = x / x.norm(dim=1)[:, None]\n"
+        "    m = x.sum(1) / x.size(1)\n"
+        "    row = torch.ones(1, d)\n"
+        "    return u, m, row / row.sum(1)\n",
+        # A global that is re-bound may hold anything when the function runs.
+        "import torch\n"
+        "y = torch.randn(200)\n"
+        "def loss_fn(pred):\n"
+        "    return ((pred - y) ** 2).mean()\n"
+        "y = y.view(-1, 1)\n"
+        "print(loss_fn(torch.randn(200, 1)))\n",
+        # numpy code with keepdims is fine too.
+        "import numpy as np\n"
+        "x = np.random.rand(4, 3)\n"
+        "p = x / x.sum(axis=1, keepdims=True)\n",
+    ]
+
+    INVALID = [
+        # The lecture's example: (16,) times (16, 1) is a 16 x 16 matrix.
+        "import torch\n"
+        "a = torch.ones(16)\n"
+        "b = torch.ones(16, 1)\n"
+        "c = a * b  # expect: DL201\n",
+        Invalid(
+            fixed="import torch\n"
+                  "def normalize(x):\n"
+                  "    assert x.dim() == 2\n"
+                  "    return x / x.sum(1, keepdim=True)  # expect: DL201\n",
+            code="import torch\n"
+                 "def normalize(x):\n"
+                 "    assert x.dim() == 2\n"
+                 "    return x / x.sum(1)  # expect: DL201\n",
+        ),
+        Invalid(
+            fixed="import torch\n"
+                  "def softmax(s):\n"
+                  "    b, t = s.shape\n"
+                  "    e = torch.exp(s)\n"
+                  "    return e / e.sum(-1, keepdim=True)  # expect: DL201\n",
+            code="import torch\n"
+                 "def softmax(s):\n"
+                 "    b, t = s.shape\n"
+                 "    e = torch.exp(s)\n"
+                 "    return e / e.sum(-1)  # expect: DL201\n",
+        ),
+        # The regression bug: prediction (n, 1), target (n,).
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "n = 100\n"
+        "x = torch.randn(n, 3)\n"
+        "y = torch.randn(n)\n"
+        "w = torch.randn(3, 1, requires_grad=True)\n"
+        "pred = x @ w\n"
+        "loss = F.mse_loss(pred, y)  # expect: DL201\n"
+        "err = ((pred - y) ** 2).mean()  # expect: DL201\n",
+        # nn.Module form of the loss, target sliced from a known 2-D table.
+        "import torch\n"
+        "from torch import nn\n"
+        "def train(model, data, n_features):\n"
+        "    assert data.ndim == 2\n"
+        "    y = data[:, -1]\n"
+        "    criterion = nn.MSELoss()\n"
+        "    pred = model(data[:, :-1]).view(-1, 1)\n"
+        "    loss = criterion(pred, y)  # expect: DL201\n"
+        "    loss.backward()\n",
+        # Loss-like expression with unknown sizes but clear ranks.
+        "import torch\n"
+        "def l1(model, x, y):\n"
+        "    y = y.flatten()\n"
+        "    out = model(x).view(-1, 1)\n"
+        "    return (out - y).abs().mean()  # expect: DL201\n",
+        # Reduction kept in a name, then divided back (non-square sizes share a symbol).
+        "import torch\n"
+        "def rownorm(x):\n"
+        "    n, d = x.shape\n"
+        "    s = x.norm(dim=1)\n"
+        "    return x / s  # expect: DL201\n",
+        # A square matrix: the sizes fit, so it runs, silently dividing by the wrong sums.
+        "import torch\n"
+        "k = torch.rand(50, 50)\n"
+        "p = k / torch.sum(k, dim=1)  # expect: DL201\n",
+        # torch.add and friends, and a comparison counted as accuracy.
+        "import torch\n"
+        "def acc(n):\n"
+        "    labels = torch.randint(0, 10, (n, 1))\n"
+        "    predicted = torch.randint(0, 10, (n,))\n"
+        "    total = torch.add(predicted, labels)  # expect: DL201\n"
+        "    return (predicted == labels).float().mean()  # expect: DL201\n",
+        # 3-D source reduced over the middle dimension, inside a module.
+        "import torch\n"
+        "class Pool(torch.nn.Module):\n"
+        "    def forward(self, h):\n"
+        "        b, t, d = h.shape\n"
+        "        return h - h.mean(1)  # expect: DL201\n",
+        # A script where the target came from unsqueeze and the prediction from torch.randn.
+        "import torch\n"
+        "batch = 32\n"
+        "target = torch.rand(batch).unsqueeze(1)\n"
+        "probs = torch.sigmoid(torch.randn(batch))\n"
+        "loss = torch.nn.functional.binary_cross_entropy(probs, target)  # expect: DL201\n",
+        # torch.where over a vector and a column of the same length.
+        "import torch\n"
+        "def clip(v, n):\n"
+        "    v = torch.randn(n)\n"
+        "    lim = torch.ones(n, 1)\n"
+        "    return torch.where(v > 0, v, lim)  # expect: DL201\n",
+        # Notebook style: globals bound once at module level are known inside the functions.
+        "import torch\n"
+        "X = torch.randn(200, 4)\n"
+        "y = X @ torch.randn(4) + 0.1 * torch.randn(200)\n"
+        "w = torch.zeros(4, 1, requires_grad=True)\n"
+        "def loss_fn():\n"
+        "    return ((X @ w - y) ** 2).mean()  # expect: DL201\n"
+        "for step in range(100):\n"
+        "    loss_fn().backward()\n"
+        "    with torch.no_grad():\n"
+        "        w -= 0.1 * w.grad\n"
+        "        w.grad.zero_()\n",
+        # In-place division by a row reduction.
+        "import torch\n"
+        "def inplace(x):\n"
+        "    assert x.dim() == 2\n"
+        "    x /= x.sum(dim=1)  # expect: DL201\n"
+        "    return x\n",
+    ]
+
+    # -- the check -------------------------------------------------------------------------------
+    def check(self, ctx) -> None:
+        if not ctx.imports.uses("torch", "numpy"):
+            return
+        shapes = ctx.analysis(Shapes)
+        if not shapes.enabled:
+            return
+        self._ctx = ctx
+        self._shapes = shapes
+        for op in ctx.index.of_type(cst.BinaryOperation):
+            if isinstance(op.operator, ELEMENTWISE_OPS):
+                self._pair(op, op.left, op.right, loss_like=self._loss_like(op))
+        for comp in ctx.index.of_type(cst.Comparison):
+            if len(comp.comparisons) == 1 and isinstance(comp.comparisons[0].operator,
+                                                         COMPARE_OPS):
+                self._pair(comp, comp.left, comp.comparisons[0].comparator,
+                           loss_like=self._loss_like(comp))
+        for aug in ctx.index.of_type(cst.AugAssign):
+            if isinstance(aug.operator, AUG_OPS):
+                self._pair(aug, aug.target, aug.value, loss_like=False)
+        loss_names = self._loss_module_names(ctx)
+        for call in ctx.index.of_type(cst.Call):
+            self._call(call, loss_names)
+
+    def _call(self, call: cst.Call, loss_names: dict[str, str]) -> None:
+        ctx = self._ctx
+        func = call.func
+        qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+            else None
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if any(a.star for a in call.args):
+            return
+        if qualified and qualified.startswith("torch."):
+            short = qualified.rsplit(".", 1)[-1]
+            if short in LOSS_FUNCTIONS and qualified.startswith("torch.nn.functional."):
+                pair = self._loss_args(call, positional)
+                if pair:
+                    self._pair(call, *pair, loss=short, raises=short in RAISING_LOSSES)
+                return
+            if qualified.count(".") == 1 and short in BINARY and len(positional) == 2:
+                self._pair(call, positional[0], positional[1], loss_like=False)
+                return
+            if qualified == "torch.where" and len(positional) == 3:
+                self._pair(call, positional[1], positional[2], loss_like=False)
+                return
+            return
+        # criterion(pred, y) with criterion = nn.MSELoss(); nn.MSELoss()(pred, y)
+        callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        kind = loss_names.get(callee) if callee is not None else (
+            self._loss_module(func) if isinstance(func, cst.Call) else None)
+        if kind is not None:
+            pair = self._loss_args(call, positional)
+            if pair:
+                self._pair(call, *pair, loss=callee or ctx.code_for(func),
+                           raises=kind in RAISING_LOSSES)
+            return
+        # a.add(b): only judged when a's shape is known (so a is a tensor or array).
+        if isinstance(func, cst.Attribute) and func.attr.value in BINARY and len(positional) == 1 \
+                and len(call.args) == 1:
+            self._pair(call, func.value, positional[0], loss_like=False)
+
+    @staticmethod
+    def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]):
+        kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        first = positional[0] if positional else kw.get("input")
+        second = positional[1] if len(positional) > 1 else kw.get("target")
+        return (first, second) if first is not None and second is not None else None
+
+    def _loss_module(self, node: cst.BaseExpression) -> str | None:
+        """``MSELoss`` for ``nn.MSELoss(...)``, None for anything else."""
+        if not isinstance(node, cst.Call):
+            return None
+        qualified = self._ctx.imports.qualify(node.func) \
+            if isinstance(node.func, (cst.Name, cst.Attribute)) else None
+        if not qualified or not qualified.startswith("torch.nn."):
+            return None
+        short = qualified.rsplit(".", 1)[-1]
+        return short if short in LOSS_MODULES else None
+
+    def _loss_module_names(self, ctx) -> dict[str, str]:
+        """Names (and ``self.x`` attributes) bound only to element-wise loss modules."""
+        loss: dict[str, str] = {}
+        other: set[str] = set()
+        for assign in ctx.index.of_type(cst.Assign):
+            kind = self._loss_module(assign.value)
+            for target in assign.targets:
+                name = dotted_name(target.target)
+                if name is None:
+                    continue
+                if kind is None or loss.get(name, kind) != kind:
+                    other.add(name)
+                else:
+                    loss[name] = kind
+        return {k: v for k, v in loss.items() if k not in other}
+
+    def _loss_like(self, op: cst.CSTNode) -> bool:
+        """A difference or comparison whose result is reduced to one number: a hand-written loss
+        or accuracy, where the two operands are meant to pair element by element."""
+        if isinstance(op, cst.BinaryOperation) and not isinstance(op.operator, cst.Subtract):
+            return False
+        index = self._ctx.index
+        node: cst.CSTNode = op
+        for _ in range(8):
+            parent = index.parent(node)
+            if parent is None:
+                return False
+            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Power) \
+                    and parent.left is node:
+                node = parent
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                call = index.parent(parent)
+                if not isinstance(call, cst.Call) or call.func is not parent:
+                    return False
+                method = parent.attr.value
+                if method in _FULL_REDUCTIONS:
+                    return not call.args
+                if method in _LOSS_WRAPPERS:
+                    node = call
+                    continue
+                return False
+            if isinstance(parent, cst.Arg):
+                call = index.parent(parent)
+                if not isinstance(call, cst.Call) or len(call.args) != 1:
+                    return False
+                qualified = self._ctx.imports.qualify(call.func) \
+                    if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+                short = (qualified or "").rsplit(".", 1)[-1]
+                if not (qualified or "").startswith("torch."):
+                    return False
+                if short in _FULL_REDUCTIONS:
+                    return True
+                if short in ("abs", "square"):
+                    node = call
+                    continue
+                return False
+            return False
+        return False
+
+    # -- judging a pair of operands ----------------------------------------------------------------
+    def _pair(self, node: cst.CSTNode, left: cst.BaseExpression, right: cst.BaseExpression, *,
+              loss_like: bool = False, loss: str | None = None, raises: bool = False) -> None:
+        shapes = self._shapes
+        a = shapes.shape_of(left)
+        if a is None or a.rank == 0:
+            return
+        b = shapes.shape_of(right)
+        if b is None or b.rank == 0:
+            return
+        if self._reduction_back(node, left, right, a, b) or \
+                self._reduction_back(node, right, left, b, a):
+            return
+        if a.rank == b.rank:
+            return
+        lo_expr, lo, hi_expr, hi = (left, a, right, b) if a.rank < b.rank else (right, b, left, a)
+        names = opaque_names(a, b)
+        text_a, text_b = self._text(left), self._text(right)
+        if loss is not None:
+            self._ctx.report(node, (
+                f"`{loss}` gets input `{text_a}` of shape {a.render(names)} and target `{text_b}` "
+                f"of shape {b.render(names)}: "
+                + ("PyTorch raises a ValueError on the mismatch when it runs"
+                   if raises else f"the loss broadcasts them instead of pairing elements"
+                   f"{self._result(lo, hi, names)}")
+                + "; make the two shapes equal"))
+            return
+        if self._explicit(lo_expr) or self._explicit(hi_expr):
+            return
+        column = lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1 and lo.dims[0] != 1
+        if column and loss_like:
+            self._ctx.report(node, self._message(text_a, a, text_b, b, lo, hi, names))
+            return
+        offset = hi.rank - lo.rank
+        for i, d in enumerate(lo.dims):
+            j = i + offset
+            h = hi.dims[j]
+            if d == 1 or d is None or same_dim(d, h):
+                continue
+            if any(same_dim(d, hi.dims[k]) for k in range(hi.rank) if k != j):
+                self._ctx.report(node, self._message(text_a, a, text_b, b, lo, hi, names))
+                return
+
+    def _message(self, text_a: str, a: Shape, text_b: str, b: Shape, lo: Shape, hi: Shape,
+                 names: dict[str, str]) -> str:
+        return (f"`{text_a}` has shape {a.render(names)} and `{text_b}` has shape "
+                f"{b.render(names)}: broadcasting aligns them on the right"
+                f"{self._result(lo, hi, names)}; reshape one of them so the ranks match")
+
+    @staticmethod
+    def _result(lo: Shape, hi: Shape, names: dict[str, str]) -> str:
+        if lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1:
+            return f" and makes a {render_dims((hi.dims[0], lo.dims[0]), names)} result"
+        offset = hi.rank - lo.rank
+        pairs = [(d, hi.dims[i + offset]) for i, d in enumerate(lo.dims)
+                 if d != 1 and not same_dim(d, hi.dims[i + offset])]
+        if not pairs:
+            return ""
+        show = [f"{render_dims((d,), names)[1:-2]} with {render_dims((h,), names)[1:-2]}"
+                for d, h in pairs]
+        return ", pairing " + " and ".join(show)
+
+    def _reduction_back(self, node: cst.CSTNode, source: cst.BaseExpression,
+                        reduced: cst.BaseExpression, s: Shape, r: Shape) -> bool:
+        """``x / x.sum(1)``: ``reduced`` is ``source`` reduced over a non-leading dim."""
+        if s.rank < 2 or r.rank != s.rank - 1:
+            return False
+        source_name = self._text(source, limit=None)
+        inline = self._inline_reduction(reduced)
+        if r.reduced_from is not None:
+            origin, dim = r.reduced_from
+            if origin != source_name:
+                return False
+        elif inline is not None:
+            receiver, call = inline
+            if self._text(receiver, limit=None) != source_name:
+                return False
+            dim = self._reduced_dim(call, s.rank)
+            if dim is None:
+                return False
+        else:
+            return False
+        if dim == 0:
+            return False
+        if all(d == 1 for d in r.dims):
+            return False  # only singletons are left: they broadcast against anything
+        fix = None
+        if inline is not None and self._text(inline[0], limit=None) == source_name:
+            fix = self._keepdim_fix(inline[1], s)
+        self._ctx.report(node, (
+            f"`{self._text(reduced)}` drops dimension {dim} of `{self._text(source)}` (shape "
+            f"{s.render(opaque_names(s, r))}), so broadcasting aligns what is left with the "
+            f"trailing dimensions, not the leading ones; reduce with "
+            f"{'keepdims' if s.lib == 'numpy' else 'keepdim'}=True"), fix=fix)
+        return True
+
+    def _inline_reduction(self, expr: cst.BaseExpression):
+        """(receiver, call) of ``x.sum(1)`` / ``torch.sum(x, 1)`` / ``x.max(1)[0]``/``.values``."""
+        if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Call):
+            expr = expr.value
+        elif isinstance(expr, cst.Attribute) and expr.attr.value == "values" and \
+                isinstance(expr.value, cst.Call):
+            expr = expr.value
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            return None
+        method = expr.func.attr.value
+        if method not in REDUCTIONS:
+            return None
+        qualified = self._ctx.imports.qualify(expr.func)
+        if qualified is not None:
+            if qualified.startswith(("torch.", "numpy.")) and expr.args and \
+                    expr.args[0].keyword is None:
+                return expr.args[0].value, expr
+            return None
+        return expr.func.value, expr
+
+    def _reduced_dim(self, call: cst.Call, rank: int) -> int | None:
+        qualified = self._ctx.imports.qualify(call.func) \
+            if isinstance(call.func, cst.Attribute) else None
+        args = list(call.args[1:] if qualified else call.args)
+        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+        positional = [a.value for a in args if a.keyword is None]
+        if method == "norm":
+            positional = positional[1:]
+        dim_node = next((a.value for a in args if a.keyword is not None and
+                         a.keyword.value in ("dim", "axis")), positional[0] if positional else None)
+        if dim_node is None or not isinstance(dim_node, (cst.Integer, cst.UnaryOperation)):
+            return None
+        if keepdim_of(call) is not False:
+            return None
+        try:
+            d = int(self._ctx.code_for(dim_node).strip())
+        except ValueError:
+            return None
+        if d < 0:
+            d += rank
+        return d if 0 <= d < rank else None
+
+    def _keepdim_fix(self, call: cst.Call, source: Shape) -> Fix | None:
+        if any(a.keyword is not None and a.keyword.value in ("keepdim", "keepdims")
+               for a in call.args) or not call.args:
+            return None
+        imports = self._ctx.imports
+        if source.lib == "numpy" or (source.lib is None and imports.uses("numpy")
+                                     and not imports.uses("torch")):
+            keyword = "keepdims"
+        elif source.lib == "torch" or not imports.uses("numpy"):
+            keyword = "keepdim"
+        else:
+            return None  # torch and numpy both imported and the origin unknown: which spelling?
+        args = list(call.args)
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(cst.Arg(value=cst.Name("True"), keyword=cst.Name(keyword),
+                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                  whitespace_after=cst.SimpleWhitespace(""))))
+        new = call.with_changes(args=args)
+        return Fix("safe", (self._ctx.replace_edit(call, new),),
+                   f"keep the reduced dimension: {keyword}=True")
+
+    # -- helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def _explicit(expr: cst.BaseExpression) -> bool:
+        """Written with an explicit singleton (``x[:, None]``, ``x.unsqueeze(1)``) at the op."""
+        if isinstance(expr, cst.Subscript):
+            return any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)
+                       and e.slice.value.value == "None" for e in expr.slice)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            return expr.func.attr.value == "unsqueeze"
+        return False
+
+    def _text(self, node: cst.CSTNode, limit: int | None = 40) -> str:
+        text = " ".join(self._ctx.code_for(node).split())
+        if limit is not None and len(text) > limit:
+            text = text[: limit - 3] + "..."
+        return text

@@ -1,0 +1,495 @@
+"""DL202 squeeze on a batch: ``squeeze()`` without a dimension on a tensor whose first dimension is
+the batch.
+
+``squeeze()`` removes *every* dimension of size 1. On a batch of shape ``(b, 1)`` it is meant to drop
+the trailing 1, but when ``b`` is 1 (the last batch of an epoch whose size leaves a remainder of one,
+or an evaluation loader with ``batch_size=1``) it drops the batch dimension too: the result is 0-d
+instead of ``(1,)``. A loss then raises on the size mismatch, or broadcasts silently; ``argmax(1)``
+picks along the wrong axis.
+
+What counts as a batch tensor, precisely (anything else keeps the rule silent):
+
+* the values a ``for`` loop takes from a data loader (a name bound to ``DataLoader(...)``, or an
+  iterable whose name says loader: ``train_loader``, ``self.val_dataloader``), through
+  ``enumerate``/``tqdm``, including unpacking (``for i, (x, y) in enumerate(loader)``) and items of a
+  batch container (``x, y = batch``, ``batch[0]`` when the scope also reads ``batch[1]`` or a
+  string key, ``batch["image"]``); the ``batch`` parameter of a ``*_step`` function
+  (Lightning's ``training_step(self, batch, batch_idx)``, ignite's ``train_step(engine, batch)``);
+* what those become through ``.to(device)``-style conversions, element-wise arithmetic, slicing that
+  keeps the first dimension (``x[:, 0]``), and calls of a model on them (``model(x)``,
+  ``self.net(x)``): a model maps a batch to a batch;
+* a tensor whose known first dimension (shape analysis) is named like a batch size: ``b``, ``B``,
+  ``bs``, ``bsz``, ``batch``, ``batch_size``.
+
+Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
+batch dimension is dropped on purpose, every time), for squeezes whose result is converted for
+display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze``).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.shapes import SAME_SHAPE, Shapes
+from dllint.rule import Rule
+
+_LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
+_BATCH_DIMS = frozenset({"b", "B", "bs", "bsz", "batch", "batch_size", "batchsize", "n_batch",
+                         "nbatch", "batch_sz"})
+_LOOP_WRAPPERS = frozenset({"enumerate", "tqdm", "tqdm.tqdm", "tqdm.auto.tqdm", "iter"})
+# Callees that are not models: a batch passed to them does not give a batch back.
+_NOT_MODELS = frozenset({
+    "len", "print", "float", "int", "str", "list", "tuple", "dict", "set", "sum", "max", "min",
+    "abs", "round", "sorted", "zip", "enumerate", "range", "isinstance", "type", "repr", "iter",
+    "next", "map", "filter", "any", "all", "id", "hash", "getattr", "hasattr", "setattr", "vars",
+    "criterion", "loss_fn", "loss_func", "lossfn", "accuracy", "compute_loss", "loss",
+})
+_CONVERSIONS_OUT = frozenset({"numpy", "tolist", "item"})
+_DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
+                      "save_image", "make_grid", "add_image", "add_images", "matshow"})
+
+
+class SqueezeBatch(Rule):
+    """``squeeze()`` without a dimension on a batch tensor: a batch of one loses its batch
+    dimension and later broadcasts or fails."""
+
+    code = "DL202"
+    name = "squeeze-batch"
+    summary = ("squeeze() without a dimension on a batch tensor drops the batch dimension when "
+               "the batch has one sample.")
+    severity = "warning"
+
+    VALID = [
+        # A dimension is given: only the trailing singleton goes.
+        "import torch\n"
+        "def train(model, train_loader, criterion):\n"
+        "    for x, y in train_loader:\n"
+        "        out = model(x).squeeze(1)\n"
+        "        loss = criterion(out, y)\n",
+        # Known shape without a batch dimension.
+        "import torch\n"
+        "kernel = torch.randn(1, 3, 1)\n"
+        "k = kernel.squeeze()\n",
+        # numpy is out of scope.
+        "import numpy as np\n"
+        "import torch\n"
+        "def show(loader):\n"
+        "    for images, labels in loader:\n"
+        "        img = np.squeeze(images.numpy())\n",
+        # Converted for display: a squeezed value that is printed or plotted.
+        "import torch\n"
+        "def show(model, test_loader):\n"
+        "    for x, _ in test_loader:\n"
+        "        print(model(x).squeeze().tolist())\n"
+        "        arr = x.squeeze().cpu().numpy()\n",
+        # A loader with batch_size=1: the batch dimension is dropped on purpose, every time.
+        "import torch\n"
+        "from torch.utils.data import DataLoader\n"
+        "def predict(model, dataset):\n"
+        "    loader = DataLoader(dataset, batch_size=1)\n"
+        "    for x in loader:\n"
+        "        yield model(x).squeeze()\n",
+        # A single item of a dataset is not a batch.
+        "import torch\n"
+        "class Data(torch.utils.data.Dataset):\n"
+        "    def __getitem__(self, i):\n"
+        "        enc = self.tokenizer(self.texts[i], return_tensors='pt')\n"
+        "        return enc['input_ids'].squeeze()\n",
+        # A reduction of the batch is no longer a batch.
+        "import torch\n"
+        "def evaluate(model, val_loader):\n"
+        "    for x, y in val_loader:\n"
+        "        loss = (model(x) - y).pow(2).mean(0)\n"
+        "        total = loss.squeeze()\n",
+        # Not torch code at all.
+        "def f(loader):\n"
+        "    for x in loader:\n"
+        "        x.squeeze()\n",
+        # A loader of plain tensors: x[0] is the first sample; and a squeeze made for a plot.
+        "import torch\n"
+        "import matplotlib.pyplot as plt\n"
+        "def show(test_loader):\n"
+        "    for x in test_loader:\n"
+        "        first = x[0].squeeze()\n"
+        "        plt.imshow(x.squeeze(), cmap='gray')\n",
+        # The first index picks a sample out of the batch.
+        "import torch\n"
+        "def first(model, loader):\n"
+        "    for x, y in loader:\n"
+        "        sample = x[0]\n"
+        "        return sample.squeeze()\n",
+    ]
+
+    INVALID = [
+        # The pattern: model output (b, 1) squeezed before a BCE loss.
+        "import torch\n"
+        "from torch import nn\n"
+        "def train(model, train_loader, optimizer):\n"
+        "    criterion = nn.BCELoss()\n"
+        "    for batch_idx, (a, b, target) in enumerate(train_loader):\n"
+        "        a, b, target = a.to('cuda'), b.to('cuda'), target.to('cuda')\n"
+        "        out = model(a, b).squeeze()  # expect: DL202\n"
+        "        loss = criterion(out, target)\n",
+        # Script: a DataLoader bound in the file, targets squeezed.
+        "import torch\n"
+        "from torch.utils.data import DataLoader\n"
+        "loader = DataLoader(ds, batch_size=64, shuffle=True)\n"
+        "for xb, yb in loader:\n"
+        "    pred = net(xb)\n"
+        "    loss = ((pred.squeeze() - yb) ** 2).mean()  # expect: DL202\n",
+        # A batch container unpacked inside the loop, in a trainer class.
+        "import torch\n"
+        "class Trainer:\n"
+        "    def fit(self):\n"
+        "        for batch in self.train_loader:\n"
+        "            x, y = batch\n"
+        "            logits = self.model(x.cuda())\n"
+        "            probs = torch.sigmoid(logits).squeeze()  # expect: DL202\n",
+        # A Lightning step receives a loader's batch.
+        "import torch\n"
+        "import lightning as L\n"
+        "class Model(L.LightningModule):\n"
+        "    def validation_step(self, batch, batch_idx):\n"
+        "        x, y = batch\n"
+        "        y_hat = self(x).squeeze()  # expect: DL202\n"
+        "        self.log('val_loss', self.loss(y_hat, y))\n",
+        # Items of a dict batch.
+        "import torch\n"
+        "def step(model, dataloader):\n"
+        "    for batch in dataloader:\n"
+        "        mask = batch['mask'].squeeze()  # expect: DL202\n"
+        "        out = model(batch['x'])\n",
+        # A known shape whose first dimension is the batch size.
+        "import torch\n"
+        "def head(h):\n"
+        "    B, T, C = h.shape\n"
+        "    last = h[:, -1:, :]\n"
+        "    return h.squeeze()  # expect: DL202\n",
+        # Through tqdm and enumerate, notebook style.
+        "import torch\n"
+        "from tqdm import tqdm\n"
+        "for i, (images, labels) in enumerate(tqdm(val_loader)):\n"
+        "    scores = model(images)\n"
+        "    preds = (scores > 0).float().squeeze()  # expect: DL202\n",
+        # torch.squeeze(x) function form.
+        "import torch\n"
+        "def run(model, test_loader):\n"
+        "    for data, target in test_loader:\n"
+        "        output = model(data)\n"
+        "        output = torch.squeeze(output)  # expect: DL202\n",
+        # A constructor with a batch-size first dimension.
+        "import torch\n"
+        "def noise(batch_size, dim):\n"
+        "    z = torch.randn(batch_size, dim, 1, 1)\n"
+        "    return z.squeeze()  # expect: DL202\n",
+        # In place, on the labels of a batch.
+        "import torch\n"
+        "def fit(model, loader, loss_fn):\n"
+        "    for step, (x, y) in enumerate(loader):\n"
+        "        y.squeeze_()  # expect: DL202\n"
+        "        loss = loss_fn(model(x), y)\n",
+        # Slicing that keeps the batch dimension.
+        "import torch\n"
+        "def train(model, train_loader):\n"
+        "    for x, y in train_loader:\n"
+        "        out = model(x)\n"
+        "        first = out[:, :1].squeeze()  # expect: DL202\n",
+    ]
+
+    def check(self, ctx) -> None:
+        if not ctx.imports.uses("torch"):
+            return
+        squeezes = [c for c in ctx.index.of_type(cst.Call) if self._is_bare_squeeze(ctx, c)]
+        if not squeezes:
+            return
+        self._ctx = ctx
+        self._shapes = ctx.analysis(Shapes)
+        self._batch_by_scope: dict[cst.CSTNode | None, set[str]] = {}
+        self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
+        self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
+        self._single_loaders = self._loaders_of_one(ctx)
+        for call in squeezes:
+            subject = self._subject(call)
+            if subject is None or self._converted_for_display(call):
+                continue
+            if self._is_batch(subject):
+                ctx.report(call, (
+                    f"`{self._text(subject)}` is a batch: squeeze() without a dimension also "
+                    f"drops the batch dimension when a batch has one sample (the last batch of "
+                    f"an epoch, a loader with batch_size=1); name the dimension, e.g. "
+                    f"squeeze(-1)"))
+
+    # -- which calls ---------------------------------------------------------------------------
+    @staticmethod
+    def _is_bare_squeeze(ctx, call: cst.Call) -> bool:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("squeeze", "squeeze_"):
+            qualified = ctx.imports.qualify(func)
+            if qualified is None:  # x.squeeze(), x.squeeze_(): a method
+                return not call.args
+            # torch.squeeze(x); np.squeeze(a) is numpy's and out of scope.
+            return qualified == "torch.squeeze" and len(call.args) == 1 \
+                and call.args[0].keyword is None and not call.args[0].star
+        if isinstance(func, cst.Name):
+            return ctx.imports.qualify(func) == "torch.squeeze" and len(call.args) == 1 \
+                and call.args[0].keyword is None and not call.args[0].star
+        return False
+
+    def _subject(self, call: cst.Call) -> cst.BaseExpression | None:
+        if self._ctx.imports.qualify(call.func) == "torch.squeeze":
+            return call.args[0].value
+        if isinstance(call.func, cst.Attribute):
+            return call.func.value
+        return None
+
+    def _converted_for_display(self, call: cst.Call) -> bool:
+        """``x.squeeze().numpy()``, ``plt.imshow(x.squeeze())``: squeezed to be shown, where
+        dropping every singleton is what the author wants."""
+        index = self._ctx.index
+        node: cst.CSTNode = call
+        for _ in range(4):
+            parent = index.parent(node)
+            if isinstance(parent, cst.Arg):
+                outer = index.parent(parent)
+                func = outer.func if isinstance(outer, cst.Call) else None
+                last = func.attr.value if isinstance(func, cst.Attribute) else (
+                    func.value if isinstance(func, cst.Name) else None)
+                return last in _DISPLAY
+            if not isinstance(parent, cst.Attribute) or parent.value is not node:
+                return False
+            if parent.attr.value in _CONVERSIONS_OUT:
+                return True
+            call2 = index.parent(parent)
+            if not isinstance(call2, cst.Call):
+                return False
+            node = call2
+        return False
+
+    # -- what is a batch --------------------------------------------------------------------------
+    def _is_batch(self, expr: cst.BaseExpression) -> bool:
+        shape = self._shapes.shape_of(expr)
+        if shape is not None:
+            return shape.rank > 0 and shape.dims[0] in _BATCH_DIMS
+        scope = self._ctx.index.function_of(expr)
+        return self._batch_expr(expr, self._names_at(scope, expr))
+
+    def _names_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> set[str]:
+        """The batch names where ``expr`` stands (statement order; the statement itself excluded)."""
+        history = self._batch_names(scope)
+        index = self._ctx.index
+        here = index.order[expr]
+        statement = index.statement_of(expr)
+        k = bisect.bisect_left(history[0], here) - 1
+        while k >= 0 and history[1][k][0] is statement:
+            k -= 1
+        return history[1][k][1] if k >= 0 else set()
+
+    def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
+        if depth > 12:
+            return False
+        if isinstance(expr, cst.Name):
+            return expr.value in names
+        if isinstance(expr, cst.BinaryOperation):
+            return self._batch_expr(expr.left, names, depth + 1) or \
+                self._batch_expr(expr.right, names, depth + 1)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            return self._batch_expr(expr.left, names, depth + 1)
+        if isinstance(expr, cst.UnaryOperation):
+            return self._batch_expr(expr.expression, names, depth + 1)
+        if isinstance(expr, cst.Subscript):
+            first = expr.slice[0].slice if expr.slice else None
+            if isinstance(first, cst.Slice) and first.lower is None and first.upper is None:
+                return self._batch_expr(expr.value, names, depth + 1)
+            if isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis):
+                return self._batch_expr(expr.value, names, depth + 1)
+            # batch[0], batch["x"]: an item of a loader's batch container.
+            if isinstance(expr.value, cst.Name) and expr.value.value in names and \
+                    expr.value.value in self._containers and len(expr.slice) == 1 and \
+                    isinstance(first, cst.Index) and isinstance(
+                        first.value, (cst.Integer, cst.SimpleString)):
+                return self._is_container(expr.value.value, self._ctx.index.function_of(expr))
+            return False
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+            qualified = self._ctx.imports.qualify(func) \
+                if isinstance(func, (cst.Name, cst.Attribute)) else None
+            if qualified is not None:
+                short = qualified.rsplit(".", 1)[-1]
+                return qualified.startswith("torch.") and short in SAME_SHAPE and \
+                    bool(positional) and self._batch_expr(positional[0], names, depth + 1)
+            if isinstance(func, cst.Attribute):
+                method = func.attr.value
+                if method in SAME_SHAPE and method not in _CONVERSIONS_OUT:
+                    if self._batch_expr(func.value, names, depth + 1):
+                        return True
+                # self.model(x), self.net.encoder(x): a model call.
+                if isinstance(func.value, cst.Name) and func.value.value == "self" or \
+                        isinstance(func.value, cst.Attribute):
+                    return bool(positional) and self._is_model_call(expr, positional, names, depth)
+                return False
+            if isinstance(func, cst.Name):
+                return self._is_model_call(expr, positional, names, depth)
+        return False
+
+    def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
+        """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
+        a string key or a second item from it: ``batch[0]`` alone could be the first sample."""
+        key = (name, scope)
+        found = self._container_cache.get(key)
+        if found is None:
+            found = False
+            for sub in self._ctx.index.of_type(cst.Subscript):
+                if not (isinstance(sub.value, cst.Name) and sub.value.value == name
+                        and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)):
+                    continue
+                value = sub.slice[0].slice.value
+                if (isinstance(value, cst.SimpleString) or (
+                        isinstance(value, cst.Integer) and value.value != "0")) \
+                        and self._ctx.index.function_of(sub) is scope:
+                    found = True
+                    break
+            self._container_cache[key] = found
+        return found
+
+    def _is_model_call(self, call: cst.Call, positional, names: set[str], depth: int) -> bool:
+        callee = dotted_name(call.func) or ""
+        last = callee.rsplit(".", 1)[-1]
+        if last in _NOT_MODELS or "loss" in last.lower() or last[:1].isupper():
+            return False
+        return bool(positional) and self._batch_expr(positional[0], names, depth + 1)
+
+    def _batch_names(self, scope: cst.CSTNode | None):
+        """(orders, [(event, names after it)]) for the loops and assignments of a scope."""
+        found = self._batch_by_scope.get(scope)
+        if found is not None:
+            return found
+        names: set[str] = set()
+        # training_step(self, batch, batch_idx) (Lightning), train_step(engine, batch) (ignite):
+        # the framework passes a loader's batch.
+        if isinstance(scope, cst.FunctionDef) and scope.name.value.endswith("_step") and \
+                any(p.name.value == "batch" for p in scope.params.params):
+            names.add("batch")
+            self._containers.add("batch")
+        orders: list[int] = [-1]
+        history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
+        # Loop targets over loaders, then assignments from batch expressions, in source order.
+        events: list[cst.CSTNode] = []
+        for node in self._ctx.index.of_type(cst.For, cst.Assign):
+            if self._ctx.index.function_of(node) is scope:
+                events.append(node)
+        for node in events:
+            if isinstance(node, cst.For):
+                target = self._loader_target(node.iter, node.target)
+                if target is None:
+                    continue
+                names = set(names)
+                if isinstance(target, cst.Name):
+                    names.add(target.value)
+                    self._containers.add(target.value)
+                else:
+                    names.update(self._names_in(target))
+                orders.append(self._ctx.index.order[node])
+                history.append((node, names))
+                continue
+            value = node.value
+            batch = self._batch_expr(value, names)
+            names = set(names)
+            for t in node.targets:
+                target = t.target
+                if isinstance(target, cst.Name):
+                    if batch:
+                        names.add(target.value)
+                    else:
+                        names.discard(target.value)
+                elif isinstance(target, (cst.Tuple, cst.List)):
+                    elements = [e.value for e in target.elements]
+                    if isinstance(value, cst.Name) and value.value in self._containers \
+                            and value.value in names:
+                        names.update(self._names_in(target))  # x, y = batch
+                    elif isinstance(value, (cst.Tuple, cst.List)) and \
+                            len(value.elements) == len(elements):
+                        for e, v in zip(elements, value.elements):
+                            if isinstance(e, cst.Name):
+                                if self._batch_expr(v.value, names):
+                                    names.add(e.value)
+                                else:
+                                    names.discard(e.value)
+                    else:
+                        for n in self._names_in(target):
+                            names.discard(n)
+            orders.append(self._ctx.index.order[node])
+            history.append((node, names))
+        self._batch_by_scope[scope] = (orders, history)
+        return orders, history
+
+    def _loader_target(self, iterable: cst.BaseExpression, target: cst.BaseExpression):
+        """The part of a for target that receives batches, when the loop runs over a loader."""
+        while isinstance(iterable, cst.Call) and iterable.args:
+            callee = dotted_name(iterable.func) or ""
+            if callee not in _LOOP_WRAPPERS and self._ctx.imports.qualify(iterable.func) not in (
+                    "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm"):
+                break
+            if callee == "enumerate" or callee.endswith("enumerate"):
+                if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
+                    return None
+                target = target.elements[1].value
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name is None:
+            if isinstance(iterable, cst.Subscript):
+                name = dotted_name(iterable.value)
+            if name is None:
+                return None
+        if name in self._single_loaders:
+            return None
+        if name.rsplit(".", 1)[-1] in self._dataloader_names or _LOADER_NAME.search(
+                name.rsplit(".", 1)[-1]):
+            return target
+        return None
+
+    def _loaders_of_one(self, ctx) -> set[str]:
+        """Names bound to ``DataLoader(..., batch_size=1)`` (and, as a side effect, the names
+        bound to any DataLoader)."""
+        single: set[str] = set()
+        self._dataloader_names: set[str] = set()
+        for assign in ctx.index.of_type(cst.Assign):
+            value = assign.value
+            if not isinstance(value, cst.Call):
+                continue
+            callee = dotted_name(value.func) or ""
+            qualified = ctx.imports.qualify(value.func) or callee
+            if not qualified.endswith("DataLoader"):
+                continue
+            size = next((a.value for a in value.args if a.keyword is not None
+                         and a.keyword.value == "batch_size"), None)
+            if size is None:
+                positional = [a.value for a in value.args if a.keyword is None]
+                size = positional[1] if len(positional) > 1 else None
+            for t in assign.targets:
+                name = dotted_name(t.target)
+                if name is None:
+                    continue
+                self._dataloader_names.add(name.rsplit(".", 1)[-1])
+                # DataLoader's default batch_size is 1 as well.
+                if size is None or (isinstance(size, cst.Integer) and size.value == "1"):
+                    single.add(name)
+        return single
+
+    @staticmethod
+    def _names_in(target: cst.BaseExpression) -> list[str]:
+        if isinstance(target, cst.Name):
+            return [target.value]
+        if isinstance(target, (cst.Tuple, cst.List)):
+            out: list[str] = []
+            for e in target.elements:
+                out.extend(SqueezeBatch._names_in(e.value))
+            return out
+        return []
+
+    def _text(self, node: cst.CSTNode) -> str:
+        text = " ".join(self._ctx.code_for(node).split())
+        return text if len(text) <= 40 else text[:37] + "..."
