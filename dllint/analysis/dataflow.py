@@ -1,0 +1,676 @@
+"""Graph-tensor provenance: which values are tensors attached to the autograd graph.
+
+A value is on the graph when it comes from a model call (``model(x)``, ``self.net(x)``, ``self(x)`` in
+a module, ``model.forward(x)``), a loss-function call (``criterion(out, y)`` with ``criterion =
+nn.CrossEntropyLoss()``, ``F.cross_entropy(...)``, ``loss_fn(...)``), a function or method of this
+module that returns one, or arithmetic, reductions, views and torch functions of such values. It
+stops being on the graph when detached (``.item()``, ``.detach()``, ``float()``, ``.tolist()``,
+``.numpy()``, ``.data``), compared (``pred == y``), turned into indices (``argmax``) or computed where
+gradients are off (``torch.no_grad()``, see :mod:`dllint.analysis.regions`).
+
+The analysis is flow-sensitive at statement granularity inside a function: a name's value at a use is
+the value of its latest assignment before that use in the same function (source order), so ``loss =
+loss.item()`` makes ``loss`` a float from there on. Branches are not merged (the latest assignment in
+source order wins) and values carried around a loop from a later statement are not followed: both
+err toward "not on the graph", which keeps the rules built on this analysis quiet when unsure.
+
+Models are recognised conservatively: names and attributes assigned an ``nn.Module`` constructor, a
+class of this file deriving from ``nn.Module`` (or a LightningModule), a known model factory
+(``torchvision.models.*``, ``timm.create_model``, ``*.from_pretrained``) or a wrapper of a model
+(``.to(device)``, ``DataParallel``, ``torch.compile``); parameters annotated ``nn.Module``; and the
+conventional names ``model``/``net``/``self.model``/``self.encoder``/...
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.regions import Regions
+from dllint.index import iter_subtree
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+# Methods whose result is no longer on the graph (a Python value, indices, a detached copy, a bool).
+DETACHING_METHODS = frozenset({
+    "item", "tolist", "numpy", "detach", "detach_", "size", "dim", "numel", "argmax", "argmin",
+    "eq", "ne", "lt", "le", "gt", "ge", "long", "int", "bool", "byte", "short", "isnan", "isinf",
+    "isfinite", "nonzero", "argsort", "sign", "round", "floor", "ceil", "equal", "allclose",
+    "any", "all", "__len__", "data_ptr", "stride", "element_size", "get_device",
+})
+# Methods that keep a graph tensor on the graph.
+GRAPH_METHODS = frozenset({
+    "mean", "sum", "prod", "view", "view_as", "reshape", "reshape_as", "squeeze", "unsqueeze", "cpu",
+    "cuda", "to", "float", "double", "half", "bfloat16", "clone", "contiguous", "abs", "pow", "sqrt",
+    "exp", "log", "log1p", "flatten", "t", "permute", "transpose", "expand", "expand_as", "norm",
+    "max", "min", "sigmoid", "softmax", "log_softmax", "relu", "tanh", "clamp", "clamp_min",
+    "clamp_max", "mul", "add", "sub", "div", "neg", "std", "var", "logsumexp", "chunk", "split",
+    "unbind", "narrow", "select", "gather", "masked_fill", "index_select", "repeat", "square",
+    "__getitem__", "float_power", "type", "matmul", "mm", "bmm", "sin", "cos", "cumsum", "amax",
+    "amin", "nansum", "nanmean", "mean_", "rsqrt", "reciprocal", "squeeze_", "unsqueeze_",
+})
+# Attributes of a tensor that are not themselves graph tensors.
+PLAIN_ATTRIBUTES = frozenset({
+    "shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "grad_fn", "grad", "data",
+    "is_leaf", "layout", "names", "itemsize", "nbytes",
+})
+# torch functions whose result is not on the graph whatever their arguments.
+TORCH_NON_GRAPH = frozenset({
+    "argmax", "argmin", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "numel",
+    "equal", "allclose", "isclose", "nonzero", "argsort", "sign", "round", "floor", "ceil", "tensor",
+    "as_tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "empty", "full",
+    "randn", "rand", "randint", "arange", "linspace", "randperm", "no_grad", "topk_indices",
+    "count_nonzero", "bucketize", "searchsorted", "unique",
+})
+LOSS_FUNCTIONAL = re.compile(
+    r"^torch\.nn\.functional\.(\w*loss\w*|cross_entropy|binary_cross_entropy\w*|nll_loss|mse_loss|"
+    r"l1_loss|kl_div|poisson_nll_loss|gaussian_nll_loss|ctc_loss|huber_loss|hinge_embedding_loss|"
+    r"margin_ranking_loss|triplet_margin\w*|cosine_embedding_loss|multilabel\w*|soft_margin_loss|"
+    r"multi_margin_loss)$"
+)
+LOSS_NAME = re.compile(r"(^|_)(criterion|criteria|loss_?fn|loss_?func|loss_?function|lossfunc|"
+                       r"loss_?module|loss_?criterion|loss_obj|cost_?fn)(_|$|\d)", re.I)
+MODEL_NAME = re.compile(
+    r"^(model|net|network|classifier|encoder|decoder|generator|discriminator|backbone|"
+    r"critic|actor|policy|teacher|student|autoencoder|vae|gan|unet|transformer|"
+    r"net[A-Z_]\w*|\w*_net|\w*_model|model_\w*|\w*Net|model\d+|net\d+)$"
+)
+MODEL_NAME_EXCLUDE = re.compile(r"name|path|dir|type|config|cfg|args|file|str|id$|kwargs|class|fn$|"
+                                r"func|builder|factory|url|key|version|size|dim", re.I)
+MODEL_FACTORIES = re.compile(
+    r"^(torchvision\.models\.\w+|torchvision\.models\.\w+\.\w+|timm\.create_model|"
+    r"transformers\.\w+|torch\.hub\.load|torch\.compile|torch\.jit\.script|torch\.jit\.trace|"
+    r"torch\.nn\.DataParallel|torch\.nn\.parallel\.DistributedDataParallel|"
+    r"torch\.nn\.parallel\.DataParallel|copy\.deepcopy)$"
+)
+# Methods of a model that return the model (or load one): ``Net().to(device)``, ``.from_pretrained``.
+MODEL_PRESERVING_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "half", "double",
+                                      "from_pretrained"})
+# Methods between a tensor and ``.numpy()`` that keep ``requires_grad`` (so ``.numpy()`` would raise).
+NUMPY_PATH_METHODS = frozenset({"cpu", "squeeze", "unsqueeze", "view", "reshape", "float", "double",
+                                "to", "contiguous", "flatten", "clone", "numpy"})
+ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.Power, cst.MatrixMultiply)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One assignment of a name (``loss``) or attribute (``self.loss``) in a function.
+
+    ``value`` is the assigned expression; ``element`` the position in a tuple unpacking; ``kind``
+    one of ``assign``, ``aug`` (``x += v``), ``for`` (loop target), ``opaque`` (with-as, import,
+    except-as, a parameter: nothing known)."""
+
+    key: str
+    node: cst.CSTNode
+    value: cst.BaseExpression | None
+    kind: str
+    element: int | None = None
+
+
+def _targets(target: cst.BaseExpression, element: int | None = None) -> Iterator[tuple[str, int | None]]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for position, item in enumerate(target.elements):
+            inner = item.value
+            if isinstance(inner, cst.StarredElement):
+                continue
+            for key, _ in _targets(inner):
+                yield key, position
+        return
+    dotted = dotted_name(target)
+    if dotted is not None:
+        yield dotted, element
+
+
+class GraphValues:
+    """Which expressions of one file hold tensors attached to the autograd graph."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.index = ctx.index
+        self.imports = ctx.imports
+        self.regions: Regions = ctx.analysis(Regions)
+        self.active = self.imports.uses("torch", "lightning", "pytorch_lightning", "transformers",
+                                        "timm", "accelerate")
+        self._by_kind: dict[type, list] = {}
+        self._defs: dict[cst.CSTNode | None, dict[str, list[Definition]]] = {}
+        self._graph_memo: dict[cst.CSTNode, bool] = {}
+        self._in_progress: set[cst.CSTNode] = set()
+        self._returns: dict[cst.FunctionDef, object] = {}
+        self._model_names: set[str] = set()
+        self._loss_names: set[str] = set()
+        self._loss_none_reduction: set[str] = set()
+        self._module_classes: set[str] = set()
+        self._frozen_models: set[str] = set()
+        self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
+        self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
+        if self.active:
+            self._collect_definitions()
+            self._collect_models()
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "GraphValues":
+        return cls(ctx)
+
+    def _nodes(self, kind: type) -> list:
+        """``index.of_type(kind)``, fetched once: each query scans every node type of the file."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = self.index.of_type(kind)
+        return found
+
+    # ---------------------------------------------------------------------------------------------
+    # definitions
+    def _collect_definitions(self) -> None:
+        index = self.index
+        nodes: list[cst.CSTNode] = []
+        for kind in (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.With, cst.NamedExpr):
+            nodes.extend(self._nodes(kind))  # one type at a time: no sort of the whole list
+        for node in nodes:
+            scope = index.function_of(node)
+            table = self._defs.setdefault(scope, {})
+            found: list[Definition] = []
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    for key, element in _targets(target.target):
+                        found.append(Definition(key, node, node.value, "assign", element))
+            elif isinstance(node, cst.AnnAssign):
+                if node.value is not None:
+                    for key, element in _targets(node.target):
+                        found.append(Definition(key, node, node.value, "assign", element))
+            elif isinstance(node, cst.AugAssign):
+                for key, _ in _targets(node.target):
+                    found.append(Definition(key, node, node.value, "aug"))
+            elif isinstance(node, cst.For):
+                for key, element in _targets(node.target):
+                    found.append(Definition(key, node, node.iter, "for", element))
+            elif isinstance(node, cst.With):
+                for item in node.items:
+                    if item.asname is not None:
+                        for key, _ in _targets(item.asname.name):
+                            found.append(Definition(key, node, None, "opaque"))
+            elif isinstance(node, cst.NamedExpr):
+                for key, _ in _targets(node.target):
+                    found.append(Definition(key, node, node.value, "assign"))
+            for definition in found:
+                table.setdefault(definition.key, []).append(definition)
+        order = index.order
+        for table in self._defs.values():
+            for definitions in table.values():
+                if len(definitions) > 1:
+                    definitions.sort(key=lambda d: order[d.node])
+
+    def scope_definitions(self, scope: cst.FunctionDef | None) -> dict[str, list[Definition]]:
+        """Every assignment in ``scope`` (a function, or None for module level), by key."""
+        return self._defs.get(scope, {})
+
+    def definitions(self, scope: cst.FunctionDef | None, key: str) -> list[Definition]:
+        """Every assignment of ``key`` (``loss``, ``self.history``) in ``scope``, in source order."""
+        return self._defs.get(scope, {}).get(key, [])
+
+    def reaching(self, key: str, use: cst.CSTNode) -> Definition | None:
+        """The latest assignment of ``key`` before ``use`` in ``use``'s function (not the statement
+        that contains ``use`` itself)."""
+        scope = self.index.function_of(use)
+        candidates = self.definitions(scope, key)
+        if not candidates:
+            return None
+        order = self.index.order
+        position = order[use]
+        containing = set(self.index.ancestors(use))
+        for definition in reversed(candidates):
+            if order[definition.node] < position and definition.node not in containing:
+                return definition
+            if definition.kind == "for" and definition.node in containing \
+                    and self._in_body(use, definition.node):
+                return definition
+        return None
+
+    def _in_body(self, node: cst.CSTNode, loop: cst.For) -> bool:
+        previous: cst.CSTNode = node
+        for ancestor in self.index.ancestors(node):
+            if ancestor is loop:
+                return previous is loop.body
+            previous = ancestor
+        return False
+
+    # ---------------------------------------------------------------------------------------------
+    # models and loss functions
+    def _collect_models(self) -> None:
+        for klass in self._nodes(cst.ClassDef):
+            for current in self.regions.base_classes(klass):
+                if any(self._is_module_base(arg.value) for arg in current.bases):
+                    self._module_classes.add(klass.name.value)
+                    break
+        for assign in [*self._nodes(cst.Assign), *self._nodes(cst.AnnAssign)]:
+            value = assign.value
+            if not isinstance(value, cst.Call):
+                continue
+            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+            keys = [dotted_name(t) for t in targets]
+            keys = [k for k in keys if k]
+            if not keys:
+                continue
+            if self._is_module_constructor(value):
+                self._model_names.update(keys)
+            elif self._is_loss_constructor(value):
+                self._loss_names.update(keys)
+                if self._reduction_none(value):
+                    self._loss_none_reduction.update(keys)
+        for param in self._nodes(cst.Param):
+            if param.annotation is not None:
+                qualified = self.imports.qualify(param.annotation.annotation) or \
+                    dotted_name(param.annotation.annotation) or ""
+                if qualified in ("torch.nn.Module", "torch.nn.modules.module.Module") \
+                        or qualified in self._module_classes:
+                    self._model_names.add(param.name.value)
+        self._frozen_models = self._collect_frozen()
+
+    def _collect_frozen(self) -> set[str]:
+        """Models frozen as a whole: ``m.requires_grad_(False)``, or ``p.requires_grad = False`` in a
+        loop over ``m.parameters()``. Their outputs carry no graph (a frozen feature extractor).
+        Freezing a part (``m.features.parameters()``) does not freeze ``m``."""
+        frozen: set[str] = set()
+        for call in self._nodes(cst.Call):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and call.args \
+                    and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == "False":
+                name = dotted_name(func.value)
+                if name:
+                    frozen.add(name)
+        for assign in self._nodes(cst.Assign):
+            target = assign.targets[0].target
+            if not (isinstance(target, cst.Attribute) and target.attr.value == "requires_grad"
+                    and isinstance(assign.value, cst.Name) and assign.value.value == "False"):
+                continue
+            loop = self.index.enclosing(assign, cst.For)
+            if loop is None or dotted_name(loop.target) != dotted_name(target.value):
+                continue
+            iterable = loop.iter
+            if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
+                    and iterable.func.attr.value == "parameters":
+                name = dotted_name(iterable.func.value)
+                if name:
+                    frozen.add(name)
+        if frozen:
+            frozen -= self._thawed(frozen)
+        return frozen
+
+    def _thawed(self, frozen: set[str]) -> set[str]:
+        """Frozen models that get a trainable part back: a new layer assigned to one of their
+        attributes (``model.fc = nn.Linear(...)``, the fine-tuning idiom) or ``requires_grad``
+        switched on for a part."""
+        thawed: set[str] = set()
+        for assign in self._nodes(cst.Assign):
+            for target in assign.targets:
+                name = dotted_name(target.target) or ""
+                owner = next((f for f in frozen if name.startswith(f + ".")), None)
+                if owner and self._is_module_constructor(assign.value):
+                    thawed.add(owner)
+                if name.endswith(".requires_grad") and isinstance(assign.value, cst.Name) \
+                        and assign.value.value == "True":
+                    thawed |= frozen  # some part is trainable again: we cannot tell which
+        for call in self._nodes(cst.Call):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and (
+                    not call.args or isinstance(call.args[0].value, cst.Name)
+                    and call.args[0].value.value == "True"):
+                thawed |= frozen
+        return thawed
+
+    def _is_module_base(self, expr: cst.BaseExpression) -> bool:
+        qualified = self.imports.qualify(expr) or ""
+        return qualified in ("torch.nn.Module", "torch.nn.modules.module.Module") \
+            or qualified.endswith("LightningModule") or qualified.startswith("transformers.") \
+            and qualified.endswith("PreTrainedModel")
+
+    def _is_module_constructor(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        # Wrappers and device moves keep a model a model: Net().to(device), model.cuda().
+        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_PRESERVING_METHODS:
+            if func.attr.value == "from_pretrained":
+                qualified = self.imports.qualify(func.value) or ""
+                return qualified.startswith(("transformers.", "diffusers.", "timm.")) \
+                    or "model" in qualified.lower()
+            return self._is_module_constructor(func.value) or self.is_model(func.value)
+        qualified = self.imports.qualify(func) or ""
+        if qualified.startswith("torch.nn.") and not qualified.startswith("torch.nn.functional."):
+            last = qualified.rsplit(".", 1)[-1]
+            return last[:1].isupper() and not last.endswith("Loss") and last not in (
+                "Parameter", "ParameterList", "ParameterDict")
+        if MODEL_FACTORIES.match(qualified):
+            return not qualified.startswith("transformers.") or "Model" in qualified
+        if isinstance(func, cst.Name) and func.value in self._module_classes:
+            return True
+        return False
+
+    def _is_loss_constructor(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        qualified = self.imports.qualify(value.func) or ""
+        return qualified.startswith("torch.nn.") and qualified.endswith("Loss")
+
+    @staticmethod
+    def _reduction_none(call: cst.Call) -> bool:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "reduction":
+                return isinstance(arg.value, cst.SimpleString) and "none" in arg.value.value
+        return False
+
+    def is_model(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names an ``nn.Module`` instance (see the module docstring for what counts)."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return False
+        if dotted in self._model_names:
+            return True
+        if dotted == "self":
+            return False
+        last = dotted.rsplit(".", 1)[-1]
+        if dotted.count(".") > 1:
+            return False
+        if self.imports.qualify_dotted(dotted) is not None:
+            return False  # a library name, not a local model
+        return bool(MODEL_NAME.match(last)) and not MODEL_NAME_EXCLUDE.search(last)
+
+    def is_loss_function(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` is a loss function: ``F.cross_entropy``, ``nn.MSELoss()`` and names assigned one,
+        ``criterion``/``loss_fn``-style names."""
+        if isinstance(expr, cst.Call):
+            return self._is_loss_constructor(expr)
+        qualified = self.imports.qualify(expr)
+        if qualified is not None:
+            return bool(LOSS_FUNCTIONAL.match(qualified))
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return False
+        if dotted in self._loss_names:
+            return True
+        return dotted.count(".") <= 1 and bool(LOSS_NAME.search(dotted.rsplit(".", 1)[-1]))
+
+    def _in_module_class(self, node: cst.CSTNode) -> bool:
+        klass = self.regions.enclosing_class(node)
+        return klass is not None and klass.name.value in self._module_classes
+
+    # ---------------------------------------------------------------------------------------------
+    # graph values
+    def is_graph(self, expr: cst.BaseExpression) -> bool:
+        """``expr``, evaluated where it stands, is a tensor attached to the autograd graph."""
+        if not self.active:
+            return False
+        return self._graph(expr)
+
+    def _graph(self, expr: cst.BaseExpression) -> bool:
+        memo = self._graph_memo.get(expr)
+        if memo is not None:
+            return memo
+        if expr in self._in_progress:
+            return False
+        self._in_progress.add(expr)
+        try:
+            result = self._graph_uncached(expr)
+        finally:
+            self._in_progress.discard(expr)
+        self._graph_memo[expr] = result
+        return result
+
+    def _graph_uncached(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            if isinstance(expr, cst.Attribute) and expr.attr.value in PLAIN_ATTRIBUTES:
+                return False
+            dotted = dotted_name(expr)
+            if dotted is not None:
+                definition = self.reaching(dotted, expr)
+                if definition is not None:
+                    return self._definition_graph(definition)
+            if isinstance(expr, cst.Attribute):
+                # ``outputs.loss``, ``out.logits``: an attribute of a graph value.
+                return self._graph(expr.value)
+            return False
+        if isinstance(expr, cst.Call):
+            return self._call_graph(expr)
+        if isinstance(expr, cst.BinaryOperation):
+            if not isinstance(expr.operator, ARITHMETIC):
+                return False
+            return self._graph(expr.left) or self._graph(expr.right)
+        if isinstance(expr, cst.UnaryOperation):
+            return isinstance(expr.operator, (cst.Minus, cst.Plus)) and self._graph(expr.expression)
+        if isinstance(expr, cst.Subscript):
+            return self._graph(expr.value)
+        if isinstance(expr, cst.IfExp):
+            return self._graph(expr.body) or self._graph(expr.orelse)
+        return False
+
+    def _definition_graph(self, definition: Definition) -> bool:
+        node = definition.node
+        if definition.kind == "opaque" or definition.value is None:
+            return False
+        if self.regions.no_grad(node):
+            return False
+        if definition.kind == "for":
+            return False  # iterating a container or loader: elements are not tracked
+        if definition.kind == "aug":
+            target = node.target  # type: ignore[attr-defined]
+            if self._graph(definition.value):
+                return True
+            previous = self.reaching(definition.key, target)
+            return previous is not None and self._definition_graph(previous)
+        value = definition.value
+        if definition.element is not None:
+            result = self._element_graph(value, definition.element)
+        else:
+            result = self._graph(value)
+        # ``x.numpy()`` raises on a tensor that requires grad: code that does it on ``x`` shows
+        # that ``x`` is not on the graph (an outer no_grad, a frozen model) whatever we inferred.
+        return result and not self._read_as_numpy(definition)
+
+    def _read_as_numpy(self, definition: Definition) -> bool:
+        scope = self.index.function_of(definition.node)
+        roots = self._numpy_roots.get(scope)
+        if roots is None:
+            roots = []
+            nodes = iter_subtree(scope.body) if scope is not None else self._nodes(cst.Call)
+            for node in nodes:
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                        and node.func.attr.value == "numpy" and self.index.function_of(node) is scope:
+                    root = node.func.value
+                    while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute) \
+                            and root.func.attr.value in NUMPY_PATH_METHODS:
+                        root = root.func.value
+                    key = dotted_name(root)
+                    if key is not None:
+                        roots.append((key, root))
+            self._numpy_roots[scope] = roots
+        return any(key == definition.key and self.reaching(key, root) is definition
+                   for key, root in roots)
+
+    def _loss_call_graph(self, call: cst.Call) -> bool:
+        """A loss-function result is on the graph unless its inputs are known not to be: a graph
+        argument decides yes; an argument shown off the graph (read with ``.numpy()``) decides no;
+        otherwise (parameters of a helper, untracked values) yes."""
+        args = [arg.value for arg in call.args]
+        if any(self._graph(arg) for arg in args):
+            return True
+        for arg in args:
+            key = dotted_name(arg)
+            definition = self.reaching(key, arg) if key else None
+            if definition is not None and self._read_as_numpy(definition):
+                return False
+        return True
+
+    def _element_graph(self, value: cst.BaseExpression, element: int) -> bool:
+        if isinstance(value, (cst.Tuple, cst.List)):
+            if element < len(value.elements):
+                inner = value.elements[element].value
+                return not isinstance(inner, cst.StarredElement) and self._graph(inner)
+            return False
+        if isinstance(value, cst.Call):
+            target = self.regions.resolved(value)
+            if target is not None:
+                summary = self.return_summary(target)
+                if isinstance(summary, tuple):
+                    return element < len(summary) and summary[element]
+                return bool(summary)
+        # ``logits, loss = model(x, y)``: every part of a model output is on the graph.
+        return self._graph(value)
+
+    def _call_graph(self, call: cst.Call) -> bool:
+        func = call.func
+        if self.regions.no_grad(call):
+            return False
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = func.value
+            if method in DETACHING_METHODS:
+                return False
+            qualified = self.imports.qualify(func)
+            if qualified is not None:
+                return self._library_call_graph(qualified, call)
+            if method in GRAPH_METHODS and self._graph(receiver):
+                return True
+            if method == "forward" and self.is_model(receiver):
+                return True
+        else:
+            qualified = self.imports.qualify(func)
+            if qualified is not None:
+                return self._library_call_graph(qualified, call)
+            if isinstance(func, cst.Name):
+                if func.value in ("float", "int", "bool", "len", "str", "round"):
+                    return False
+                if func.value in ("sum", "max", "min", "abs"):
+                    return any(self._graph(arg.value) for arg in call.args)
+                if func.value == "self":
+                    # ``self(x)`` inside an nn.Module / LightningModule runs its forward.
+                    return self._in_module_class(call)
+        if isinstance(func, cst.Call):
+            # ``nn.CrossEntropyLoss()(out, y)``, ``nn.Linear(3, 1)(x)``: built and called at once.
+            if self._is_loss_constructor(func):
+                return self._loss_call_graph(call)
+            return self._is_module_constructor(func)
+        target = self.regions.resolved(call)
+        if target is not None:
+            return bool(self.return_summary(target))
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            if dotted_name(func) in self._frozen_models:
+                return False
+            if self.is_model(func):
+                return True
+            return self.is_loss_function(func) and self._loss_call_graph(call)
+        return False
+
+    def _library_call_graph(self, qualified: str, call: cst.Call) -> bool:
+        if LOSS_FUNCTIONAL.match(qualified):
+            return self._loss_call_graph(call)
+        parts = qualified.split(".")
+        if parts[0] != "torch":
+            return False
+        if parts[-1] in TORCH_NON_GRAPH or parts[-1] in DETACHING_METHODS:
+            return False
+        if self._is_module_constructor(call) or self._is_loss_constructor(call):
+            return False
+        return any(self._graph(arg.value) or self._container_graph(arg.value) for arg in call.args)
+
+    def _container_graph(self, expr: cst.BaseExpression) -> bool:
+        """A list literal of graph tensors (``torch.stack([a, b])``)."""
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return any(not isinstance(e.value, cst.StarredElement) and self._graph(e.value)
+                       for e in expr.elements)
+        return False
+
+    def graph_leaves(self, expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """The operands that put ``expr`` on the graph: ``loss`` in ``loss * x.size(0)``."""
+        if not self.is_graph(expr):
+            return []
+        if isinstance(expr, cst.BinaryOperation):
+            return self.graph_leaves(expr.left) + self.graph_leaves(expr.right)
+        if isinstance(expr, cst.UnaryOperation):
+            return self.graph_leaves(expr.expression)
+        return [expr]
+
+    # ---------------------------------------------------------------------------------------------
+    # losses
+    def is_loss_value(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` holds a loss: a loss-function result, a name like ``loss``/``train_loss``, or a
+        reduction of one."""
+        if isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("mean", "sum") \
+                    and not expr.args:
+                return self.is_loss_value(expr.func.value)
+            callee = dotted_name(expr.func) or ""
+            # ``compute_loss(model, batch)``, ``self.loss(out, y)``: named for what they return.
+            return self.is_loss_function(expr.func) or "loss" in callee.rsplit(".", 1)[-1].lower()
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return False
+        if "loss" in dotted.rsplit(".", 1)[-1].lower():
+            return True
+        definition = self.reaching(dotted, expr)
+        return definition is not None and definition.kind == "assign" and definition.element is None \
+            and isinstance(definition.value, cst.Call) and self.is_loss_value(definition.value)
+
+    def is_scalar_loss(self, expr: cst.BaseExpression) -> bool:
+        """A loss known to be a single number (so ``.item()`` works): not a ``reduction='none'``
+        criterion's result."""
+        if not self.is_loss_value(expr):
+            return False
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in ("mean", "sum") and not expr.args:
+            return True
+        call = expr
+        dotted = dotted_name(expr)
+        if dotted is not None:
+            definition = self.reaching(dotted, expr)
+            if definition is not None and definition.kind == "assign" and definition.element is None:
+                call = definition.value
+        if isinstance(call, cst.Call):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("mean", "sum") \
+                    and not call.args:
+                return True
+            func_name = dotted_name(call.func)
+            if func_name in self._loss_none_reduction or self._reduction_none(call):
+                return False
+        return True
+
+    # ---------------------------------------------------------------------------------------------
+    # function summaries
+    def return_summary(self, func: cst.FunctionDef) -> object:
+        """False when ``func`` returns no graph tensor, True when it returns one, or a tuple of
+        booleans when it returns a tuple literal (``return loss, acc`` -> (True, False))."""
+        if func in self._returns:
+            return self._returns[func]
+        self._returns[func] = False  # recursion guard
+        summary: object = False
+        if self.active and not self.regions.no_grad(func.body):
+            for ret in self.returns_of(func):
+                value = ret.value
+                if value is None:
+                    continue
+                if isinstance(value, cst.Tuple):
+                    parts = tuple(not isinstance(e.value, cst.StarredElement) and self._graph(e.value)
+                                  for e in value.elements)
+                    if any(parts):
+                        summary = parts if summary is False or summary == parts else True
+                elif self._graph(value):
+                    summary = True
+                    break
+        self._returns[func] = summary
+        return summary
+
+    def returns_graph(self, func: cst.FunctionDef) -> bool:
+        """``func`` may return a tensor attached to the autograd graph (or a tuple holding one)."""
+        return bool(self.return_summary(func))
+
+    def returns_of(self, func: cst.FunctionDef) -> list[cst.Return]:
+        """The ``return`` statements of ``func`` itself (not of functions nested in it)."""
+        if self._returns_by_function is None:
+            self._returns_by_function = {}
+            for node in self._nodes(cst.Return):
+                owner = self.index.function_of(node)
+                if owner is not None:
+                    self._returns_by_function.setdefault(owner, []).append(node)
+        return self._returns_by_function.get(func, [])

@@ -1,0 +1,427 @@
+"""DL102: ``.data`` used to read a tensor of the autograd graph or a parameter
+(``torch.max(outputs.data, 1)``, ``print(p.data.norm())``, ``w.data.cpu().numpy()``).
+
+Why: ``x.data`` and ``x.detach()`` both give the values of ``x`` without its graph, but ``.data``
+also hides the tensor from autograd's version checks: an in-place change made through it is never
+noticed, and a backward pass that needed the old values computes wrong gradients without an error.
+``.detach()`` says what is meant (a read-only view for logging or metrics) and keeps the check. Inside
+a module's ``forward``, ``self.weight.data`` in the computation is worse: the parameter is cut out of
+the graph and never receives a gradient.
+
+Only reads are reported: the value printed, logged, appended, formatted, turned into an array,
+passed to a torch or numpy function, used in arithmetic or as the receiver of a method that does not
+end in ``_``. Writes are a different, deliberate idiom (manual optimisers, initialisation,
+weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``w.data = ...``,
+``w.data[0] = ...``, ``nn.init.normal_(w.data)``, ``out=p.data``, and any statement that writes a
+``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
+tensor escapes. Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
+for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
+not on the graph), and in files that do not import torch.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.dataflow import GraphValues
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.regions import Regions
+from dllint.diagnostics import Fix
+from dllint.index import iter_subtree
+from dllint.rule import Invalid, Rule
+
+# Attributes of ``x.data`` that are tensors of the same values (a read through ``.data``).
+TENSOR_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
+# Callees whose arguments are only read and shown or stored.
+LOGGING_CALLEES = frozenset({
+    "print", "str", "repr", "format", "float", "int", "len", "append", "extend", "add_scalar",
+    "add_scalars", "add_histogram", "add_image", "histo_summary", "scalar_summary", "image_summary",
+    "log", "info", "debug", "warning", "write", "save_image", "imshow", "plot", "hist", "list",
+    "tuple",
+})
+PARAMETER_CONSTRUCTORS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
+
+class DataAttribute(Rule):
+    """``.data`` reads a tensor behind autograd's back; ``.detach()`` says the same and stays safe."""
+
+    code = "DL102"
+    name = "data-attribute-read"
+    summary = ("`.data` is used to read a graph tensor or a parameter; `.detach()` gives the same "
+               "values and keeps autograd's in-place checks.")
+    severity = "info"
+    fixable = "safe"
+    url = ""
+
+    VALID = [
+        # Manual SGD: writes through .data are a deliberate idiom.
+        """\
+import torch
+for x, y in loader:
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    for p in model.parameters():
+        p.data.add_(-lr * p.grad.data)
+        p.grad.data.zero_()
+""",
+        # Initialisation and weight surgery.
+        """\
+import torch.nn as nn
+
+def init_weights(m):
+    if isinstance(m, nn.Linear):
+        m.weight.data.normal_(0.0, 0.02)
+        m.bias.data.fill_(0)
+        nn.init.xavier_uniform_(m.weight.data)
+
+conv.weight.data = pretrained_kernel
+conv.weight.data[0] = 0.0
+""",
+        # The read-and-write update of a manual optimiser.
+        """\
+import torch
+w = torch.randn(3, requires_grad=True)
+for step in range(100):
+    loss = (w ** 2).sum()
+    loss.backward()
+    w.data = w.data - 0.1 * w.grad.data
+    w.grad = None
+""",
+        # Under no_grad nothing is on the graph.
+        """\
+import torch
+correct = 0
+with torch.no_grad():
+    for images, labels in test_loader:
+        outputs = model(images)
+        _, predicted = torch.max(outputs.data, 1)
+        correct += (predicted == labels).sum().item()
+""",
+        # Already .detach().
+        """\
+import torch
+for x, y in loader:
+    out = model(x)
+    loss = criterion(out, y)
+    print(loss.detach().cpu().numpy())
+    history.append(out.detach())
+""",
+        # Not torch: a pandas frame, a dataset's .data.
+        """\
+import pandas as pd
+frame = load()
+print(frame.data)
+values = dataset.data.numpy()
+""",
+        # Metadata only, a gradient's .data, and a number read at once.
+        """\
+import torch
+for p in model.parameters():
+    print(p.data.shape, p.grad.data.norm())
+w = torch.tensor([1.0], requires_grad=True)
+f = (w * 2) ** 2
+f.backward()
+print(f"df/dw at {w.data.item()} is {w.grad.data.item()}")
+assert model.fc.weight.data[0, 0].item() == 0.0
+""",
+        # Metadata of a (distributed) tensor read through .data.
+        """\
+import torch
+for name, param in mod.named_parameters(recurse=False):
+    if isinstance(param.data, DTensor):
+        placements[name] = param.data.placements
+        print(param.data.dtype, param.data.device)
+""",
+        # Bound to a name: the alias may be written later.
+        """\
+import torch
+for p in model.parameters():
+    buf = p.data
+    buf.mul_(0.5)
+""",
+        # .data of something that is neither a graph tensor nor a parameter.
+        """\
+import torch
+batch = next(iter(loader))
+print(batch.data)
+t = torch.tensor([1.0, 2.0])
+print(t.data)
+""",
+    ]
+
+    INVALID = [
+        Invalid(
+            """\
+import torch
+for images, labels in train_loader:
+    outputs = model(images)
+    loss = criterion(outputs, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    _, predicted = torch.max(outputs.data, 1)  # expect: DL102
+""",
+            fixed="""\
+import torch
+for images, labels in train_loader:
+    outputs = model(images)
+    loss = criterion(outputs, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    _, predicted = torch.max(outputs.detach(), 1)  # expect: DL102
+""",
+        ),
+        Invalid(
+            """\
+import torch
+for name, param in model.named_parameters():
+    writer.add_histogram(name, param.data.cpu().numpy(), step)  # expect: DL102
+""",
+            fixed="""\
+import torch
+for name, param in model.named_parameters():
+    writer.add_histogram(name, param.detach().cpu().numpy(), step)  # expect: DL102
+""",
+        ),
+        Invalid(
+            """\
+import torch
+loss = criterion(model(x), y)
+print("loss", loss.data)  # expect: DL102
+losses.append(loss.data)  # expect: DL102
+""",
+            fixed="""\
+import torch
+loss = criterion(model(x), y)
+print("loss", loss.detach())  # expect: DL102
+losses.append(loss.detach())  # expect: DL102
+""",
+        ),
+        # A parameter read in a module's forward: it gets no gradient (no fix: drop `.data`).
+        """\
+import torch
+import torch.nn as nn
+
+class MyLinear(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n_in, n_out))
+        self.bias = nn.Parameter(torch.randn(n_out))
+
+    def forward(self, x):
+        out = torch.matmul(x, self.weight.data)  # expect: DL102
+        return out + self.bias.data  # expect: DL102
+""",
+        # An f-string log and a number.
+        """\
+import torch
+import torch.nn.functional as F
+
+def train_step(model, x, y, optimizer):
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    print(f"loss {loss.data:.3f}")  # expect: DL102
+    return float(loss.data)  # expect: DL102
+""",
+        # A snapshot of a parameter: kept in a name, so the fix is marked unsafe.
+        Invalid(
+            """\
+import torch
+w = torch.nn.Parameter(torch.zeros(10))
+before = w.data.clone()  # expect: DL102
+""",
+            fixed="""\
+import torch
+w = torch.nn.Parameter(torch.zeros(10))
+before = w.detach().clone()  # expect: DL102
+""",
+        ),
+        # A Trainer's logging hook over self.model's parameters.
+        """\
+import torch
+
+class Trainer:
+    def log_weights(self):
+        for p in self.model.parameters():
+            self.logger.info(p.data.norm())  # expect: DL102
+""",
+        # Arithmetic on a graph tensor's .data.
+        """\
+import torch
+out = net(x)
+err = (out.data - y).abs().mean()  # expect: DL102
+""",
+    ]
+
+    def check(self, ctx) -> None:
+        if not ctx.imports.uses("torch"):
+            return
+        regions = ctx.analysis(Regions)
+        flow = ctx.analysis(GraphValues)
+        for node in ctx.index.of_type(cst.Attribute):
+            if node.attr.value != "data" or ctx.imports.qualify(node) is not None:
+                continue
+            base = node.value
+            if isinstance(base, cst.Attribute) and base.attr.value == "grad":
+                continue
+            use = self._use(ctx, node)
+            if use is None:
+                continue
+            if regions.no_grad(node) or self._statement_writes_data(ctx, node):
+                continue
+            parameter = self._is_parameter(ctx, flow, base)
+            if not parameter and not flow.is_graph(base):
+                continue
+            self._report(ctx, node, base, parameter, use)
+
+    # -- how is ``x.data`` used? -------------------------------------------------------------------
+    def _use(self, ctx, node: cst.BaseExpression) -> str | None:
+        """"log" (shown or stored), "compute" (read by a computation) or None (a write, an alias,
+        metadata, or a use we cannot judge)."""
+        parent = ctx.index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            grand = ctx.index.parent(parent)
+            if isinstance(grand, cst.Call) and grand.func is parent:
+                method = parent.attr.value
+                if method.endswith("_") and not method.startswith("__"):
+                    return None  # in place: a write
+                if method in ("item", "tolist"):
+                    return None  # a Python value at once: no tensor escapes, nothing to protect
+                return "log" if method in ("cpu", "numpy") else "compute"
+            # ``x.data.T`` is a tensor read; ``x.data.shape``, a DTensor's ``x.data.placements``
+            # and other attributes are metadata, not a read of the values.
+            return "compute" if parent.attr.value in TENSOR_ATTRIBUTES else None
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            return self._use(ctx, parent)
+        if isinstance(parent, cst.FormattedStringExpression):
+            return "log"
+        if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison,
+                               cst.ComparisonTarget)):
+            return "compute"
+        if isinstance(parent, cst.Arg) and parent.value is node:
+            call = ctx.index.parent(parent)
+            if not isinstance(call, cst.Call):
+                return None
+            if parent.keyword is not None and parent.keyword.value == "out":
+                return None
+            callee = dotted_name(call.func) or ""
+            last = callee.rsplit(".", 1)[-1]
+            if last.endswith("_") or (ctx.imports.qualify(call.func) or "").startswith("torch.nn.init"):
+                return None
+            if last in LOGGING_CALLEES:
+                return "log"
+            qualified = ctx.imports.qualify(call.func) or ""
+            if qualified.split(".")[0] in ("torch", "numpy"):
+                return "compute"
+            return None
+        return None
+
+    @staticmethod
+    def _statement_writes_data(ctx, node: cst.CSTNode) -> bool:
+        """The statement assigns to a ``.data`` or calls an in-place method on one."""
+        statement = ctx.index.statement_of(node)
+        targets: list[cst.BaseExpression] = []
+        if isinstance(statement, cst.Assign):
+            targets = [t.target for t in statement.targets]
+        elif isinstance(statement, (cst.AugAssign, cst.AnnAssign)):
+            targets = [statement.target]
+        for target in targets:
+            while isinstance(target, cst.Subscript):
+                target = target.value
+            if isinstance(target, cst.Attribute) and target.attr.value == "data":
+                return True
+        for sub in iter_subtree(statement):
+            if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Attribute):
+                receiver = sub.func.value
+                method = sub.func.attr.value
+                if method.endswith("_") and not method.startswith("__") \
+                        and isinstance(receiver, cst.Attribute) and receiver.attr.value == "data":
+                    return True
+        return False
+
+    @staticmethod
+    def _kept(ctx, node: cst.CSTNode) -> bool:
+        """The value of ``x.data`` (through methods, indexing) is assigned to a name."""
+        current = node
+        parent = ctx.index.parent(current)
+        while isinstance(parent, (cst.Attribute, cst.Call, cst.Subscript)) and (
+                getattr(parent, "value", None) is current or getattr(parent, "func", None) is current):
+            current = parent
+            parent = ctx.index.parent(current)
+        return isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) \
+            and getattr(parent, "value", None) is current
+
+    # -- is the base a parameter? ------------------------------------------------------------------
+    def _is_parameter(self, ctx, flow: GraphValues, base: cst.BaseExpression) -> bool:
+        if isinstance(base, cst.Attribute) and base.attr.value in ("weight", "bias"):
+            return True
+        dotted = dotted_name(base)
+        if dotted is None:
+            return False
+        definition = flow.reaching(dotted, base)
+        if definition is None and dotted.startswith("self."):
+            return self._class_parameter(ctx, flow, base, dotted)
+        if definition is None or definition.value is None:
+            return False
+        value = definition.value
+        if definition.kind == "for":
+            # ``for p in model.parameters()`` / ``for name, p in model.named_parameters()``.
+            call = value
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.args \
+                    and call.func.value in ("enumerate", "zip", "list"):
+                call = call.args[0].value
+            return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value in ("parameters", "named_parameters") \
+                and (definition.element is None or definition.element == 1)
+        return self._parameter_value(ctx, value)
+
+    def _class_parameter(self, ctx, flow: GraphValues, base, dotted: str) -> bool:
+        regions = ctx.analysis(Regions)
+        klass = regions.enclosing_class(base)
+        if klass is None:
+            return False
+        for method in regions.methods(klass).values():
+            for definition in flow.definitions(method, dotted):
+                if definition.value is not None and self._parameter_value(ctx, definition.value):
+                    return True
+        return False
+
+    @staticmethod
+    def _parameter_value(ctx, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        qualified = ctx.imports.qualify(value.func) or ""
+        if qualified in PARAMETER_CONSTRUCTORS:
+            return True
+        if qualified.startswith("torch."):
+            return any(arg.keyword is not None and arg.keyword.value == "requires_grad"
+                       and isinstance(arg.value, cst.Name) and arg.value.value == "True"
+                       for arg in value.args)
+        return isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_"
+
+    # -- the finding -------------------------------------------------------------------------------
+    def _report(self, ctx, node: cst.Attribute, base, parameter: bool, use: str) -> None:
+        base_text = ctx.code_for(base).strip()
+        function = ctx.index.function_of(node)
+        in_forward = function is not None and function.name.value == "forward"
+        if parameter and in_forward and use == "compute":
+            ctx.report(
+                node,
+                f"`{base_text}.data` in `forward` takes the parameter out of the autograd graph: it "
+                f"never receives a gradient; use `{base_text}` itself.",
+                severity="warning",
+            )
+            return
+        what = "a parameter" if parameter else "a tensor attached to the autograd graph"
+        # Bound to a name, the result may share memory with the tensor (``.to()`` of the same dtype,
+        # a view) and be written later: then ``.detach()`` raises where ``.data`` corrupted silently.
+        applicability = "unsafe" if self._kept(ctx, node) else "safe"
+        fix = Fix(applicability, (ctx.replace_edit(node, f"{base_text}.detach()"),),
+                  f"read `{base_text}.detach()`")
+        ctx.report(
+            node,
+            f"`{base_text}.data` reads {what} behind autograd's back; `{base_text}.detach()` gives "
+            f"the same values and keeps autograd's in-place checks.",
+            fix=fix,
+        )

@@ -1,0 +1,46 @@
+"""DL102 beyond its examples: severity and fix by context."""
+from __future__ import annotations
+
+from dllint.engine import lint_source
+from dllint.rules.dl102_data_attribute import DataAttribute
+
+
+def lint(source: str):
+    return [d for d in lint_source(source, "x.py", [DataAttribute()], enabled_tool_codes=["DL102"])
+            if d.code == "DL102"]
+
+
+def test_parameter_read_in_forward_is_a_warning_without_fix():
+    src = (
+        "import torch\nimport torch.nn as nn\n"
+        "class L(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return x @ self.weight.data\n"
+        "    def show(self):\n"
+        "        print(self.weight.data)\n"
+    )
+    found = lint(src)
+    assert [(d.line, d.severity, d.fix is None) for d in found] == [(5, "warning", True), (7, "info", False)]
+
+
+def test_fix_replaces_only_the_data_attribute():
+    src = "import torch\nfor name, p in net.named_parameters():\n    print(name, p.data[0].cpu())\n"
+    (found,) = lint(src)
+    assert found.fix.applicability == "safe"
+    assert [e.content for e in found.fix.edits] == ["p.detach()"]
+
+
+def test_named_parameters_first_element_is_not_a_parameter():
+    src = "import torch\nfor name, p in net.named_parameters():\n    print(name.data)\n"
+    assert lint(src) == []
+
+
+def test_unknown_callee_is_not_judged():
+    src = "import torch\nfor p in net.parameters():\n    mutate(p.data)\n"
+    assert lint(src) == []
+
+
+def test_value_kept_in_a_name_gets_an_unsafe_fix():
+    src = "import torch\nfor p in net.parameters():\n    snap = p.data.to(torch.float32)\n    print(p.data.cpu())\n"
+    found = lint(src)
+    assert [(d.line, d.fix.applicability) for d in found] == [(3, "unsafe"), (4, "safe")]
