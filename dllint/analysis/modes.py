@@ -1,0 +1,1102 @@
+"""Train/eval mode of models, flow-sensitive inside each function, followed across the module's calls.
+
+Every function (and the module's top level) is run once over an abstract state: for each tracked
+dotted name (``model``, ``self.model``; ``model.module`` is ``model``) the set of modes it may be in
+at this point, one entry per path that reaches it. A mode is a *token*:
+
+* ``TRAIN``: constructed here (a fresh ``nn.Module`` trains), or ``.train()`` / ``.train(True)``;
+* an ``ast`` node, the call that switched it to eval mode (``.eval()``, ``.train(False)``, a helper or
+  method whose summary ends in eval mode, or a context manager whose ``__enter__`` calls ``eval()``);
+* ``PRETRAINED``: fresh from ``from_pretrained`` (Hugging Face returns models in eval mode);
+* ``ENTRY``: whatever mode the caller left (a parameter, ``self.x``, a global);
+* ``UNKNOWN``: bound to something we cannot read (``torch.load(...)``, a factory);
+* ``DYNAMIC``: ``.train(flag)`` with a flag that is not a literal;
+* ``CHOSEN_TRAIN``: ``.train()`` inside an ``if`` branch or inside a no-grad region: training mode
+  chosen on purpose (``if train: model.train()``; re-estimating batch-norm statistics under
+  ``no_grad``), which restores training like ``TRAIN`` but is no evidence that an evaluation forgot
+  ``eval()``.
+
+Branches join by union, loops run to a fixed point (so the state at the top of a loop body includes
+the state its previous iteration left), ``return``/``raise`` end a path. ``.eval()`` in only one branch
+of an ``if`` therefore leaves ``{TRAIN, eval}``: not "in eval mode on every path". Setting the mode of
+``model`` sets it for ``model.encoder`` too (children follow their parent).
+
+A call to a function or method of the module applies that function's summary: the modes it leaves
+its parameters, ``self.*`` attributes and globals in (``ENTRY`` where it does not touch them). The
+eval token of a switch made inside a helper becomes the call of the helper, so a finding points at
+``validate(model)`` in the loop rather than inside ``validate``.
+
+What the runs record, for the rules:
+
+* the state of every model call (``model(x)``, ``model.forward(x)``);
+* the state at every call of a module function, for the keys it maps (to resolve ``ENTRY`` through
+  the callers);
+* which parameters a function trains (a model call in a function that back-propagates) while still in
+  the mode its caller left.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
+                                    is_model_name, model_key)
+from dllint.analysis.regions import Regions
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+TRAIN = "train"
+ENTRY = "entry"
+UNKNOWN = "unknown"
+DYNAMIC = "dynamic"
+PRETRAINED = "pretrained"
+CHOSEN_TRAIN = "chosen-train"
+Token = object  # one of the strings above, or the cst.CSTNode that switched to eval mode
+Tokens = frozenset
+State = dict[str, frozenset]
+
+_EVAL_NAME = re.compile(
+    r"^_*(eval|evaluat|valid|val_|val$|test$|test_epoch$|test_step$|predict|infer$|inference)"
+    r"|_(eval|val|valid|evaluate|evaluation|validate|validation|test|inference|predict)$"
+)
+_SKIP_DESCEND = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
+_UNKNOWN_ONLY = frozenset({UNKNOWN})
+_LIBRARIES = frozenset({"torch", "torchvision", "sklearn", "numpy", "pandas", "transformers", "timm",
+                        "lightning", "pytorch_lightning", "copy", "pickle", "joblib"})
+
+
+def is_eval_token(token: object) -> bool:
+    """A token that says "switched to eval mode by this call"."""
+    return isinstance(token, cst.CSTNode)
+
+
+def is_eval_name(name: str) -> bool:
+    """``evaluate``, ``validate``, ``test``, ``eval_epoch``, ``run_validation``, ``predict`` ..."""
+    return bool(_EVAL_NAME.search(name.lower()))
+
+
+def _literal_bool(expr: cst.BaseExpression) -> bool | None:
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return expr.value == "True"
+    if isinstance(expr, cst.Integer):
+        return expr.value != "0"
+    return None
+
+
+def mode_call(call: cst.Call) -> tuple[str, object] | None:
+    """(receiver key, token) for ``x.eval()`` / ``x.train(...)``; None for any other call.
+
+    The token of ``.eval()`` / ``.train(False)`` is the call itself."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method not in ("eval", "train"):
+        return None
+    key = model_key(func.value)
+    if key is None:
+        return None
+    if method == "eval":
+        return (key, call) if not call.args else None
+    args = [a for a in call.args if a.keyword is None or a.keyword.value == "mode"]
+    if len(call.args) != len(args) or len(args) > 1:
+        return None
+    if not args:
+        return key, TRAIN
+    literal = _literal_bool(args[0].value)
+    if literal is None:
+        return key, DYNAMIC
+    return key, (TRAIN if literal else call)
+
+
+@dataclass
+class Run:
+    """What one abstract run of a function (or of the module's top level) found."""
+
+    scope: cst.CSTNode
+    # model call -> (key, the union of its states over the paths and iterations that reach it)
+    model_calls: dict[cst.Call, tuple[str, frozenset]] = field(default_factory=dict)
+    # call of a module function -> {caller key: tokens} for every key the callee's summary maps
+    call_states: dict[cst.Call, dict[str, frozenset]] = field(default_factory=dict)
+    # training uses: node (a model call or a helper call that trains) -> (key, tokens)
+    train_uses: dict[cst.CSTNode, tuple[str, frozenset]] = field(default_factory=dict)
+    # the state when the function ends (return or fall-through)
+    exit: State = field(default_factory=dict)
+    # for a @contextmanager function: the state at its ``yield`` (what the ``with`` body sees)
+    enter: State = field(default_factory=dict)
+    # keys the function trains while they may still hold the caller's mode
+    trains_entry: set[str] = field(default_factory=set)
+    # not analysed (recursion, or too deep): its effect on what it is given is unknown
+    truncated: bool = False
+
+
+class _Flow:
+    """Outcome of running a block: the fall-through state (None: no path falls through), plus the
+    states at ``break`` / ``continue``."""
+
+    __slots__ = ("state", "breaks", "continues")
+
+    def __init__(self, state: State | None) -> None:
+        self.state = state
+        self.breaks: list[State] = []
+        self.continues: list[State] = []
+
+
+def _join(states: list[State | None], absent=None) -> State | None:
+    present = [s for s in states if s is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return dict(present[0])
+    keys: set[str] = set()
+    for s in present:
+        keys.update(s)
+    out: State = {}
+    for key in keys:
+        tokens: set = set()
+        for s in present:
+            tokens |= s[key] if key in s else (absent(s, key) if absent else _absent(s, key))
+        out[key] = frozenset(tokens)
+    return out
+
+
+def _absent(state: State, key: str) -> frozenset:
+    """The tokens of ``key`` in ``state`` when it has no entry of its own: its nearest tracked
+    parent's, else "as it came in"."""
+    parts = key.split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:size])
+        if parent in state:
+            return state[parent]
+    return frozenset({ENTRY})
+
+
+class Modes:
+    """Mode analysis of one file; runs are computed on demand and cached."""
+
+    # Summaries are computed depth-first through calls; a long chain of module functions calling
+    # each other would otherwise reach Python's recursion limit.
+    MAX_NESTING = 12
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.index = ctx.index
+        self.imports = ctx.imports
+        self.models: Models = ctx.analysis(Models)
+        self.regions: Regions = ctx.analysis(Regions)
+        self._runs: dict[cst.CSTNode, Run] = {}
+        self._running: set[cst.CSTNode] = set()
+        self._locals: dict[cst.FunctionDef, set[str]] = {}
+        self._context_managers: dict[cst.FunctionDef, bool] = {}
+        self._eval_functions: dict[cst.FunctionDef, bool] = {}
+        self.active = self._worth_running(ctx.source)
+        # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
+        # the bindings say (a name defined in another notebook cell or file)
+        self.mode_keys: set[str] = set()
+        self.calls: list[cst.Call] = self.index.of_type(cst.Call)
+        for call in self.calls if self.active else ():
+            switched = mode_call(call)
+            if switched is not None:
+                self.mode_keys.add(switched[0])
+        self._model_calls: list[tuple[cst.Call, cst.BaseExpression]] | None = None
+        self._model_call_map: dict[cst.Call, cst.BaseExpression] = {}
+        self._frozen: dict[str, bool] = {}
+        self._train_named: dict[str, bool] = {}
+        # functions that back-propagate or step an optimizer themselves (not through a helper)
+        # Where single training steps happen: the loops whose own body (not a nested loop's) runs
+        # a backward/step, or calls a module function that does one step (its backward/step is
+        # outside any loop: ``train_step(model, batch)``); and the scopes that step outside loops.
+        # A loop that only calls ``train_one_epoch(...)`` runs epochs, not steps.
+        self.step_loops: set[cst.CSTNode] = set()
+        self.steps_outside_loops: set[cst.CSTNode] = set()
+        if self.active:
+            steps = list(self.regions.training_calls)
+            for call in self.regions.training_calls:
+                if self.regions.loop_of(call) is None:
+                    function = self.index.function_of(call)
+                    if function is not None:
+                        steps.extend(self.regions.callers(function))
+            for call in steps:
+                loop = self.regions.loop_of(call)
+                if loop is not None:
+                    self.step_loops.add(loop)
+                else:
+                    self.steps_outside_loops.add(self.scope_of(call))
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "Modes":
+        return cls(ctx)
+
+    def _worth_running(self, source: str) -> bool:
+        if not self.imports.uses(*TORCH_PACKAGES):
+            return False
+        return any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
+                                         "set_grad_enabled"))
+
+    # ---------------------------------------------------------------------------------------------
+    # public queries
+    def model_calls(self) -> list[tuple[cst.Call, cst.BaseExpression]]:
+        """Every call in the file that runs a model, with the model expression, in source order."""
+        if self._model_calls is None:
+            names = self._candidate_names()
+            found: list[tuple[cst.Call, cst.BaseExpression]] = []
+            for call in self.calls:
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+                    func = func.value
+                if isinstance(func, cst.Name):
+                    if func.value not in names:
+                        continue
+                elif isinstance(func, cst.Attribute):
+                    if func.attr.value not in names and func.attr.value not in ("module", "_orig_mod"):
+                        continue
+                else:
+                    continue
+                model = self.called_model(call)
+                if model is not None:
+                    found.append((call, model))
+            self._model_calls = found
+            self._model_call_map = dict(found)
+        return self._model_calls
+
+    def model_of_call(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The model ``call`` runs (see :meth:`model_calls`), else None."""
+        if self._model_calls is None:
+            self.model_calls()
+        return self._model_call_map.get(call)
+
+    def _candidate_names(self) -> set[str]:
+        """Last name parts that may name a model: bound from a call or a name, model-like
+        parameters, and names switched with eval()/train(). A cheap filter before the real test."""
+        names: set[str] = {k.rsplit(".", 1)[-1] for k in self.mode_keys}
+        for (_, name), values in self.models._bindings.items():
+            if any(isinstance(v, (cst.Call, cst.Name, cst.Attribute)) for v in values):
+                names.add(name.rsplit(".", 1)[-1])
+        for (_, name), param in self.models._params.items():
+            if param.annotation is not None or is_model_name(name):
+                names.add(name)
+        return names
+
+    def called_model(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The model expression ``call`` runs (``model`` in ``model(x)`` / ``model.forward(x)``):
+        a model per :class:`Models`, or a name that is switched with ``.eval()``/``.train()`` in this
+        file and bound to nothing else here; None for any other call."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+            func = func.value
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        key = model_key(func)
+        if key is None or key in ("self", "cls"):
+            return None
+        if self.models.is_model(func, call):
+            return func
+        if key in self.mode_keys and self.regions.resolved(call) is None \
+                and self.models.definition_values(func, call) is None and "." not in key.replace("self.", "", 1):
+            return func
+        return None
+
+    def maybe_no_grad(self, node: cst.CSTNode) -> bool:
+        """:meth:`Regions.maybe_no_grad`, and also a ``with torch.no_grad()`` /
+        ``inference_mode`` / ``set_grad_enabled`` (or such a decorator) whose ``torch`` the imports
+        do not resolve (a notebook that imported it in another cell): for silencing, the name is
+        enough."""
+        if self.regions.maybe_no_grad(node):
+            return True
+        previous: cst.CSTNode = node
+        for ancestor in self.index.ancestors(node):
+            if isinstance(ancestor, cst.With) and previous is ancestor.body:
+                if any(_grad_switch_name(item.item) for item in ancestor.items):
+                    return True
+            elif isinstance(ancestor, cst.FunctionDef):
+                return previous is ancestor.body and any(
+                    _grad_switch_name(d.decorator) for d in ancestor.decorators)
+            elif isinstance(ancestor, (cst.ClassDef, cst.Lambda)):
+                return False
+            previous = ancestor
+        return False
+
+    def run(self, scope: cst.CSTNode) -> Run:
+        """The run of a FunctionDef, or of the module's top level (``ctx.module``)."""
+        found = self._runs.get(scope)
+        if found is not None:
+            return found
+        if scope in self._running or len(self._running) >= self.MAX_NESTING:
+            # recursion, or a call chain too deep to follow: whatever it passes becomes unknown
+            return Run(scope, truncated=True)
+        self._running.add(scope)
+        try:
+            found = _Interpreter(self, scope).execute()
+        finally:
+            self._running.discard(scope)
+        self._runs[scope] = found
+        return found
+
+    def scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        function = self.index.function_of(node)
+        return function if function is not None else self.ctx.module
+
+    def tokens_at(self, call: cst.Call) -> tuple[str, frozenset] | None:
+        """(key, tokens) of the model called by ``call`` (a model call), from its function's run."""
+        return self.run(self.scope_of(call)).model_calls.get(call)
+
+    def entry_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0,
+                     skip: Callable[[cst.Call], bool] | None = None) -> tuple[frozenset, int]:
+        """The modes ``key`` (a parameter, ``self.x`` or a global of ``function``) may have when
+        ``function`` starts, from every call of it in this module; and how many calls there are.
+        ``ENTRY`` stays in the result when a caller's own callers are not known. Calls for which
+        ``skip`` is true are left out (and not counted)."""
+        per_call = self.caller_tokens(function, key, depth, skip)
+        tokens: set = set()
+        for _, found in per_call:
+            tokens |= found
+        return frozenset(tokens), len(per_call)
+
+    def caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0,
+                      skip: Callable[[cst.Call], bool] | None = None) -> list[tuple[cst.Call, frozenset]]:
+        """(call, modes of ``key`` there) for each call of ``function`` in this module, following
+        the callers' own callers (three levels) where the mode came in from them."""
+        out: list[tuple[cst.Call, frozenset]] = []
+        for call in self.regions.callers(function):
+            if skip is not None and skip(call):
+                continue
+            caller = self.scope_of(call)
+            mapped = self.map_key(call, function, key)
+            if mapped is None:
+                out.append((call, frozenset({UNKNOWN})))
+                continue
+            states = self.run(caller).call_states.get(call, {})
+            found = states.get(mapped, frozenset({UNKNOWN}))
+            if ENTRY in found and isinstance(caller, cst.FunctionDef) and depth < 3:
+                outer, count = self.entry_tokens(caller, mapped, depth + 1, skip)
+                if count:
+                    found = (found - {ENTRY}) | outer
+            out.append((call, found))
+        return out
+
+    def map_key(self, call: cst.Call, callee: cst.FunctionDef, key: str) -> str | None:
+        """The caller's name for the callee's ``key`` at ``call``: a parameter becomes the argument
+        passed, ``self.x`` the receiver's ``x``, a global stays itself."""
+        root, dot, rest = key.partition(".")
+        params = self._param_names(callee)
+        is_method = self.regions.class_of(callee) is not None
+        if root == "self" and is_method:
+            receiver = self._receiver(call)
+            if receiver is None:
+                return None
+            return f"{receiver}{dot}{rest}"
+        if root in params:
+            expr = self._argument_for(call, callee, root)
+            if expr is None:
+                return None
+            mapped = model_key(expr)
+            if mapped is None:
+                return None
+            return f"{mapped}{dot}{rest}"
+        if root in self.locals_of(callee):
+            return None
+        return key
+
+    # ---------------------------------------------------------------------------------------------
+    # helpers shared with the interpreter
+    def _param_names(self, function: cst.FunctionDef) -> list[str]:
+        p = function.params
+        return [x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)]
+
+    def locals_of(self, function: cst.FunctionDef) -> set[str]:
+        """Names a function binds itself (assignments, loop and with targets), params excluded."""
+        found = self._locals.get(function)
+        if found is None:
+            found = set()
+            body = function.body
+            for node in _walk_body(body):
+                targets: list[cst.BaseExpression] = []
+                if isinstance(node, cst.Assign):
+                    targets = [t.target for t in node.targets]
+                elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                    targets = [node.target]
+                elif isinstance(node, cst.For):
+                    targets = [node.target]
+                elif isinstance(node, cst.WithItem) and node.asname is not None:
+                    targets = [node.asname.name]
+                for target in targets:
+                    for sub in _names_in_target(target):
+                        found.add(sub)
+            self._locals[function] = found
+        return found
+
+    def _receiver(self, call: cst.Call) -> str | None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
+            if isinstance(receiver, cst.Call):  # super().m(...)
+                return "self"
+            return model_key(receiver)
+        return None
+
+    def _argument_for(self, call: cst.Call, callee: cst.FunctionDef, name: str) -> cst.BaseExpression | None:
+        """The expression ``call`` passes for the callee's parameter ``name`` (None: not passed, or
+        hidden behind ``*args``)."""
+        positional = [x.name.value for x in (*callee.params.posonly_params, *callee.params.params)]
+        if self.regions.class_of(callee) is not None and positional and positional[0] in ("self", "cls"):
+            positional = positional[1:]
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg.value
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is not None:
+                continue
+            if index < len(positional) and positional[index] == name:
+                return arg.value
+            index += 1
+        return None
+
+    def is_context_manager_function(self, function: cst.FunctionDef) -> bool:
+        found = self._context_managers.get(function)
+        if found is None:
+            found = False
+            for decorator in function.decorators:
+                name = dotted_name(decorator.decorator) or ""
+                if name.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager"):
+                    found = True
+            self._context_managers[function] = found
+        return found
+
+
+def _switched_keys(node: cst.CSTNode | None) -> set[str]:
+    """Keys that ``node`` switches with ``.eval()`` / ``.train(...)`` itself."""
+    if node is None:
+        return set()
+    out: set[str] = set()
+    for sub in _walk_body(node):
+        if isinstance(sub, cst.Call):
+            switched = mode_call(sub)
+            if switched is not None:
+                out.add(switched[0])
+    return out
+
+
+def _grad_switch_name(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    last = (dotted_name(expr) or "").rsplit(".", 1)[-1]
+    # also project wrappers such as yolov5's ``@smart_inference_mode()``
+    return "no_grad" in last or "inference_mode" in last or last == "set_grad_enabled"
+
+
+def _names_in_target(target: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _names_in_target(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _names_in_target(target.value)
+
+
+def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function body, not entering nested functions, classes or lambdas."""
+    from dllint.index import child_nodes
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in child_nodes(current):
+            if not isinstance(child, _SKIP_DESCEND):
+                stack.append(child)
+
+
+def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
+    """The calls of an expression in evaluation order (arguments and receivers before the call).
+
+    Iterative: generated code nests expressions deeper than Python's recursion limit."""
+    from dllint.index import child_nodes
+
+    out: list[cst.Call] = []
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if expanded:
+            if isinstance(current, cst.Call):
+                out.append(current)
+            continue
+        stack.append((current, True))
+        for child in reversed(child_nodes(current)):
+            if not isinstance(child, _SKIP_DESCEND):
+                stack.append((child, False))
+    return out
+
+
+class _Interpreter:
+    """One abstract run; see the module docstring."""
+
+    MAX_ITERATIONS = 3
+
+    def __init__(self, modes: Modes, scope: cst.CSTNode) -> None:
+        self.modes = modes
+        self.models = modes.models
+        self.regions = modes.regions
+        self.scope = scope
+        self.result = Run(scope)
+        self.exits: list[State] = []
+        self.yields: list[State] = []
+        self.function = scope if isinstance(scope, cst.FunctionDef) else None
+        # a @contextmanager function: its ``yield`` is where the ``with`` body runs
+        self.yield_exit = self.function is not None and modes.is_context_manager_function(self.function)
+
+    # -- state ------------------------------------------------------------------------------------
+    def default(self, key: str) -> frozenset:
+        if self.function is None:
+            return frozenset({UNKNOWN})
+        root = key.split(".")[0]
+        if root in self.modes.locals_of(self.function) and root not in self.modes._param_names(self.function):
+            return frozenset({UNKNOWN})
+        return frozenset({ENTRY})
+
+    def join(self, states: list[State | None]) -> State | None:
+        return _join(states, lambda s, key: self.get(s, key))
+
+    def get(self, state: State, key: str) -> frozenset:
+        if key in state:
+            return state[key]
+        parts = key.split(".")
+        for size in range(len(parts) - 1, 0, -1):
+            parent = ".".join(parts[:size])
+            if parent in state:
+                return state[parent]
+        return self.default(key)
+
+    def set(self, state: State, key: str, tokens: frozenset) -> None:
+        if tokens == _UNKNOWN_ONLY and key not in state and self.get(state, key) == _UNKNOWN_ONLY:
+            return  # keep the state small: untracked names are unknown anyway
+        prefix = key + "."
+        for other in [k for k in state if k.startswith(prefix)]:
+            del state[other]
+        state[key] = tokens
+
+    # -- running ----------------------------------------------------------------------------------
+    def execute(self) -> Run:
+        state: State = {}
+        if isinstance(self.scope, cst.FunctionDef):
+            body = self.scope.body
+            statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+        else:
+            statements = list(self.scope.body)  # type: ignore[attr-defined]
+        flow = self.block(statements, state)
+        if flow.state is not None:
+            self.exits.append(flow.state)
+        self.result.exit = self.join(self.exits) or {}
+        self.result.enter = self.join(self.yields) or {}
+        return self.result
+
+    def block(self, statements, state: State | None) -> _Flow:
+        flow = _Flow(state)
+        for statement in statements:
+            if flow.state is None:
+                break
+            inner = self.statement(statement, flow.state)
+            flow.breaks.extend(inner.breaks)
+            flow.continues.extend(inner.continues)
+            flow.state = inner.state
+        return flow
+
+    def suite(self, suite: cst.BaseSuite, state: State | None) -> _Flow:
+        if isinstance(suite, cst.IndentedBlock):
+            return self.block(list(suite.body), state)
+        return self.block([suite], state)  # SimpleStatementSuite: its small statements
+
+    def statement(self, node: cst.CSTNode, state: State) -> _Flow:
+        state = dict(state)
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            flow = _Flow(state)
+            for small in node.body:
+                if flow.state is None:
+                    break
+                self.small(small, flow)
+            return flow
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return _Flow(state)
+        if isinstance(node, cst.If):
+            return self.if_(node, state)
+        if isinstance(node, (cst.For, cst.While)):
+            return self.loop(node, state)
+        if isinstance(node, cst.With):
+            return self.with_(node, state)
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            return self.try_(node, state)
+        if isinstance(node, cst.Match):
+            self.expression(node.subject, state)
+            outs: list[State | None] = [state]
+            flow = _Flow(None)
+            for case in node.cases:
+                inner = self.suite(case.body, dict(state))
+                outs.append(inner.state)
+                flow.breaks.extend(inner.breaks)
+                flow.continues.extend(inner.continues)
+            flow.state = self.join(outs)
+            return flow
+        return _Flow(state)
+
+    def small(self, node: cst.BaseSmallStatement, flow: _Flow) -> None:
+        state = flow.state
+        assert state is not None
+        if isinstance(node, cst.Return):
+            if node.value is not None:
+                self.expression(node.value, state)
+            self.exits.append(state)
+            flow.state = None
+            return
+        if isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self.expression(node.exc, state)
+            flow.state = None
+            return
+        if isinstance(node, cst.Break):
+            flow.breaks.append(state)
+            flow.state = None
+            return
+        if isinstance(node, cst.Continue):
+            flow.continues.append(state)
+            flow.state = None
+            return
+        if isinstance(node, cst.Assign):
+            self.expression(node.value, state)
+            for target in node.targets:
+                self.bind(target.target, node.value, state)
+            return
+        if isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.expression(node.value, state)
+                self.bind(node.target, node.value, state)
+            return
+        if isinstance(node, cst.Expr) and isinstance(node.value, (cst.Yield,)) and self.yield_exit:
+            self.yields.append(dict(state))
+            return
+        self.expression(node, state)
+
+    def if_(self, node: cst.If, state: State) -> _Flow:
+        self.expression(node.test, state)
+        body = self.suite(node.body, dict(state))
+        flow = _Flow(None)
+        flow.breaks.extend(body.breaks)
+        flow.continues.extend(body.continues)
+        if self._isinstance_module_guard(node.test) and node.orelse is None:
+            # ``if isinstance(net, nn.Module): net.eval()``: on the other path it is not a module.
+            flow.state = body.state if body.state is not None else dict(state)
+            return flow
+        if node.orelse is None:
+            other = _Flow(state)
+        elif isinstance(node.orelse, cst.If):
+            other = self.if_(node.orelse, dict(state))
+        else:
+            other = self.suite(node.orelse.body, dict(state))
+        flow.breaks.extend(other.breaks)
+        flow.continues.extend(other.continues)
+        flow.state = self.join([body.state, other.state])
+        if flow.state is not None and body.state is not None and other.state is not None \
+                and isinstance(node.orelse, cst.Else):
+            self._mode_by_condition(node, body.state, other.state, flow.state)
+        return flow
+
+    def _mode_by_condition(self, node: cst.If, one: State, other: State, joined: State) -> None:
+        """``if phase == "train": model.train() else: model.eval()`` is ``model.train(flag)``: the
+        later code tests the same condition, which this analysis does not follow, so the mode is
+        DYNAMIC rather than "train on one path, eval on another"."""
+        switched_here = _switched_keys(node.body) & _switched_keys(node.orelse)
+        for key in switched_here & set(one) & set(other):
+            a, b = one[key], other[key]
+            trains = ({TRAIN}, {CHOSEN_TRAIN})
+            if (a in trains and b and all(is_eval_token(t) for t in b)) or \
+                    (b in trains and a and all(is_eval_token(t) for t in a)):
+                joined[key] = frozenset({DYNAMIC})
+
+    def _isinstance_module_guard(self, test: cst.BaseExpression) -> bool:
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+                and test.func.value == "isinstance" and len(test.args) == 2):
+            return False
+        qualified = self.modes.imports.qualify(test.args[1].value) or ""
+        return qualified.startswith("torch.nn.")
+
+    def loop(self, node: cst.For | cst.While, state: State) -> _Flow:
+        if isinstance(node, cst.For):
+            self.expression(node.iter, state)
+        forever = isinstance(node, cst.While) and _literal_bool(node.test) is True
+        head: State = dict(state)
+        breaks: list[State] = []
+        for _ in range(self.MAX_ITERATIONS):
+            entry = dict(head)
+            if isinstance(node, cst.For):
+                for name in _names_in_target(node.target):
+                    self.set(entry, name, frozenset({UNKNOWN}))
+            else:
+                self.expression(node.test, entry)
+            body = self.suite(node.body, entry)
+            breaks = body.breaks
+            new_head = self.join([head, body.state, *body.continues]) or head
+            if new_head == head:
+                break
+            head = new_head
+        exits: list[State | None] = [] if forever else [head]
+        if node.orelse is not None and not forever:
+            other = self.suite(node.orelse.body, dict(head))
+            exits = [other.state]
+        exits.extend(breaks)
+        flow = _Flow(self.join(exits))
+        return flow
+
+    def with_(self, node: cst.With, state: State) -> _Flow:
+        exits: list[tuple[cst.Call, Run, bool]] = []  # (call, run, exit already in caller keys)
+        for item in node.items:
+            self.expression(item.item, state)
+            self.context_manager(item.item, state, exits)
+            if item.asname is not None:
+                for name in _names_in_target(item.asname.name):
+                    self.set(state, name, frozenset({UNKNOWN}))
+        flow = self.suite(node.body, state)
+        if flow.state is not None:
+            for call, run, premapped in reversed(exits):
+                if premapped:
+                    self._apply_mapped(call, run.exit, flow.state)
+                else:
+                    self.apply(call, run, flow.state, record=False)
+        return flow
+
+    def context_manager(self, expr: cst.BaseExpression, state: State, exits: list) -> None:
+        """``with eval_mode(model):`` (a @contextmanager of this module) or ``with EvalMode(model):``
+        (a class of this module whose ``__enter__`` switches the mode)."""
+        if not isinstance(expr, cst.Call):
+            return
+        target = self.regions.resolved(expr)
+        if target is not None and self.modes.is_context_manager_function(target):
+            run = self.modes.run(target)
+            self.apply(expr, Run(target, exit=run.enter), state, record=False)
+            exits.append((expr, run, False))
+            return
+        if isinstance(expr.func, cst.Name) and expr.func.value in self.regions.classes:
+            klass = self.regions.classes[expr.func.value]
+            enter = self.regions.lookup_method(klass, "__enter__")
+            init = self.regions.lookup_method(klass, "__init__")
+            if enter is None or init is None:
+                return
+            attributes = self._init_attributes(init)
+            for method, when in ((enter, "enter"), (self.regions.lookup_method(klass, "__exit__"), "exit")):
+                if method is None:
+                    continue
+                run = self.modes.run(method)
+                mapped: State = {}
+                for key, tokens in run.exit.items():
+                    root, dot, rest = key.partition(".")
+                    if root != "self":
+                        continue
+                    attr, _, tail = rest.partition(".")
+                    param = attributes.get(attr)
+                    if param is None:
+                        continue
+                    argument = self.modes._argument_for(expr, init, param)
+                    caller_key = model_key(argument) if argument is not None else None
+                    if caller_key is None:
+                        continue
+                    mapped[caller_key + ("." + tail if tail else "")] = tokens
+                if when == "enter":
+                    self._apply_mapped(expr, mapped, state)
+                else:
+                    exits.append((expr, Run(method, exit=mapped), True))
+
+    def _init_attributes(self, init: cst.FunctionDef) -> dict[str, str]:
+        """``self.model = model`` in ``__init__``: attribute -> parameter."""
+        params = set(self.modes._param_names(init))
+        out: dict[str, str] = {}
+        for node in _walk_body(init.body):
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) \
+                    and node.value.value in params:
+                for target in node.targets:
+                    name = dotted_name(target.target) or ""
+                    if name.startswith("self.") and name.count(".") == 1:
+                        out[name[5:]] = node.value.value
+        return out
+
+    def try_(self, node: cst.Try | cst.TryStar, state: State) -> _Flow:
+        body = self.suite(node.body, dict(state))
+        flow = _Flow(None)
+        flow.breaks.extend(body.breaks)
+        flow.continues.extend(body.continues)
+        outs: list[State | None] = []
+        if node.orelse is not None:
+            other = self.suite(node.orelse.body, body.state)
+            outs.append(other.state)
+            flow.breaks.extend(other.breaks)
+            flow.continues.extend(other.continues)
+        else:
+            outs.append(body.state)
+        handler_entry = self.join([state, body.state]) or state
+        for handler in node.handlers:
+            inner = self.suite(handler.body, dict(handler_entry))
+            outs.append(inner.state)
+            flow.breaks.extend(inner.breaks)
+            flow.continues.extend(inner.continues)
+        joined = self.join(outs)
+        if node.finalbody is not None:
+            final = self.suite(node.finalbody.body, joined if joined is not None else dict(handler_entry))
+            joined = final.state if joined is not None else None
+        flow.state = joined
+        return flow
+
+    # -- expressions ------------------------------------------------------------------------------
+    def expression(self, node: cst.CSTNode, state: State) -> None:
+        for call in _calls_post_order(node):
+            self.call(call, state)
+
+    def call(self, call: cst.Call, state: State) -> None:
+        switched = mode_call(call)
+        if switched is not None:
+            key, token = switched
+            if token == TRAIN and (self._conditional(call) or self.regions.no_grad(call)):
+                # chosen on purpose: under a condition, or inside a no-grad region (``update_bn``
+                # re-estimating batch-norm statistics in training mode)
+                token = CHOSEN_TRAIN
+            self.set(state, key, frozenset({token}))
+            return
+        model_expr = self.modes.model_of_call(call)
+        if model_expr is not None:
+            key = model_key(model_expr)
+            if key is not None:
+                tokens = self.get(state, key)
+                if self._has_trained_child(state, key):
+                    tokens = tokens | {TRAIN}
+                previous = self.result.model_calls.get(call)
+                merged = tokens | previous[1] if previous else tokens
+                self.result.model_calls[call] = (key, frozenset(merged))
+                if self._training_use(call):
+                    self._record_train_use(call, key, tokens)
+                    if ENTRY in tokens:
+                        self.result.trains_entry.add(key)
+            return
+        target = self.regions.resolved(call)
+        if target is self.function:
+            self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
+        elif target is not None:
+            self.apply(call, self.modes.run(target), state, record=True, callee=target)
+
+    def _has_trained_child(self, state: State, key: str) -> bool:
+        prefix = key + "."
+        return any(k.startswith(prefix) and (TRAIN in v or CHOSEN_TRAIN in v) for k, v in state.items())
+
+    def _conditional(self, call: cst.Call) -> bool:
+        """``call`` sits in a branch of an ``if`` of this scope (not ``if __name__ == ...``)."""
+        previous: cst.CSTNode = call
+        for ancestor in self.modes.index.ancestors(call):
+            if ancestor is self.scope or isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                return False
+            if isinstance(ancestor, cst.Else) and not isinstance(self.modes.index.parent(ancestor), cst.If):
+                previous = ancestor  # the else of a loop or a try runs unconditionally enough
+                continue
+            if isinstance(ancestor, (cst.If, cst.Else)) and previous is not getattr(ancestor, "test", None):
+                if isinstance(ancestor, cst.If) and "__name__" in self.modes.ctx.code_for(ancestor.test):
+                    previous = ancestor
+                    continue
+                return True
+            previous = ancestor
+        return False
+
+    def _training_use(self, call: cst.Call) -> bool:
+        """A forward pass that is part of a training step: with gradients, in a loop whose own body
+        trains, or outside loops in a function that trains outside loops (``train_step``). A model
+        call after the batch loop, in the epoch loop's body, is an evaluation, not a step."""
+        if self.modes.maybe_no_grad(call):
+            return False
+        loop = self.regions.loop_of(call)
+        if loop is not None:
+            return loop in self.modes.step_loops
+        return self.scope in self.modes.steps_outside_loops
+
+    def _record_train_use(self, node: cst.CSTNode, key: str, tokens: frozenset) -> None:
+        previous = self.result.train_uses.get(node)
+        merged = tokens | previous[1] if previous else tokens
+        self.result.train_uses[node] = (key, frozenset(merged))
+
+    def apply(self, call: cst.Call, run: Run, state: State, *, record: bool,
+              callee: cst.FunctionDef | None = None) -> None:
+        """Apply a callee's summary at ``call``."""
+        callee = callee or (run.scope if isinstance(run.scope, cst.FunctionDef) else None)
+        if callee is None:
+            return
+        if run.truncated:
+            passed = [a.value for a in call.args]
+            if isinstance(call.func, cst.Attribute):
+                passed.append(call.func.value)
+            for expr in passed:
+                key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+                if key is not None:
+                    self.set(state, key, _UNKNOWN_ONLY)
+            return
+        if record:
+            states = self.result.call_states.setdefault(call, {})
+            for key in self._interesting_keys(callee, run):
+                mapped = self.modes.map_key(call, callee, key)
+                if mapped is None:
+                    continue
+                tokens = self.get(state, mapped)
+                states[mapped] = states.get(mapped, frozenset()) | tokens
+                if key in run.trains_entry and not self.modes.maybe_no_grad(call):
+                    self._record_train_use(call, mapped, tokens)
+                    if ENTRY in tokens:
+                        self.result.trains_entry.add(mapped)
+        mapped_exit: State = {}
+        for key, tokens in run.exit.items():
+            if tokens == frozenset({ENTRY}):
+                continue
+            mapped = self.modes.map_key(call, callee, key)
+            if mapped is not None:
+                mapped_exit[mapped] = tokens
+        self._apply_mapped(call, mapped_exit, state)
+
+    def _apply_mapped(self, call: cst.Call, mapped_exit: State, state: State) -> None:
+        for mapped, tokens in mapped_exit.items():
+            new: set = set()
+            for token in tokens:
+                if token == ENTRY:
+                    new |= self.get(state, mapped)
+                elif is_eval_token(token):
+                    new.add(call)  # the switch, seen from here, is this call
+                else:
+                    new.add(token)
+            self.set(state, mapped, frozenset(new))
+
+    def _interesting_keys(self, callee: cst.FunctionDef, run: Run) -> set[str]:
+        keys = set(run.trains_entry)
+        for key, _tokens in run.model_calls.values():
+            keys.add(key)
+        for states in run.call_states.values():
+            keys.update(k for k in states)
+        keys.update(run.exit)
+        return keys
+
+    # -- bindings ---------------------------------------------------------------------------------
+    def bind(self, target: cst.BaseExpression, value: cst.BaseExpression, state: State) -> None:
+        key = model_key(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        if key is not None:
+            self.set(state, key, self.value_tokens(value, state, target=key))
+            return
+        for name in _names_in_target(target):
+            self.set(state, name, frozenset({UNKNOWN}))
+
+    def value_tokens(self, value: cst.BaseExpression, state: State, depth: int = 0,
+                     target: str | None = None) -> frozenset:
+        if depth > 8:
+            return frozenset({UNKNOWN})
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            key = model_key(value)
+            return self.get(state, key) if key is not None else frozenset({UNKNOWN})
+        if not isinstance(value, cst.Call):
+            return frozenset({UNKNOWN})
+        switched = mode_call(value) if isinstance(value.func, cst.Attribute) else None
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+            if func.attr.value == "eval" and not value.args:
+                return frozenset({value})
+            if switched is not None:
+                return frozenset({switched[1]})
+            if not value.args:
+                return frozenset({TRAIN})
+            return frozenset({DYNAMIC})
+        if isinstance(func, cst.Attribute) and func.attr.value in SELF_RETURNING:
+            return self.value_tokens(func.value, state, depth + 1, target)
+        kind = self.models.constructor_kind(value)
+        if kind in ("nn", "class", "known"):
+            return frozenset({TRAIN})
+        if kind == "pretrained":
+            return frozenset({PRETRAINED})
+        qualified = self.modes.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        last = (dotted_name(func) or "").rsplit(".", 1)[-1]
+        if (qualified in WRAPPERS or last in WRAPPER_NAMES) and value.args:
+            return self.value_tokens(value.args[0].value, state, depth + 1)
+        if target is not None and last[:1].isupper() \
+                and (qualified is None or qualified.split(".")[0] not in _LIBRARIES) \
+                and self.models.is_model_call(value, target):
+            # ``net = ResNet18()`` with the class imported from the project: a fresh module trains
+            return frozenset({TRAIN})
+        return frozenset({UNKNOWN})
+
+
+def eval_function(modes: Modes, function: cst.FunctionDef | None) -> bool:
+    """A function whose name says it evaluates, that neither trains nor runs inside training."""
+    if function is None or not is_eval_name(function.name.value):
+        return False
+    cache = modes._eval_functions
+    if function not in cache:
+        cache[function] = _eval_function(modes, function)
+    return cache[function]
+
+
+def _eval_function(modes: Modes, function: cst.FunctionDef) -> bool:
+    regions = modes.regions
+    if regions.trains(function):
+        return False
+    for call in regions.callers(function):
+        if regions.in_training_loop(call) and not regions.maybe_no_grad(call):
+            # ``predict(...)`` used to compute the training loss is not an evaluation
+            caller = regions.index.function_of(call)
+            if caller is None or regions.trains(caller):
+                return False
+    return True
+
+
+def train_calls_named(modes: Modes, key: str) -> bool:
+    """Some ``X.train()`` in the module whose receiver's last name part is ``key``'s."""
+    last = key.rsplit(".", 1)[-1]
+    if last not in modes._train_named:
+        modes._train_named[last] = any(
+            switched is not None and switched[1] in (TRAIN, DYNAMIC) and switched[0].rsplit(".", 1)[-1] == last
+            for switched in map(mode_call, modes.calls))
+    return modes._train_named[last]
+
+
+def frozen(modes: Modes, key: str) -> bool:
+    """``key`` (or a parent) has its parameters frozen somewhere in the module:
+    ``model.requires_grad_(False)`` or ``for p in model.parameters(): p.requires_grad = False``."""
+    if key not in modes._frozen:
+        modes._frozen[key] = _frozen(modes, key)
+    return modes._frozen[key]
+
+
+def _frozen(modes: Modes, key: str) -> bool:
+    candidates = {key}
+    parts = key.split(".")
+    for size in range(1, len(parts)):
+        candidates.add(".".join(parts[:size]))
+    for call in modes.calls:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and call.args:
+            if _literal_bool(call.args[0].value) is False and model_key(func.value) in candidates:
+                return True
+    for loop in modes.index.of_type(cst.For):
+        iterator = loop.iter
+        if isinstance(iterator, cst.Call) and isinstance(iterator.func, cst.Attribute) \
+                and iterator.func.attr.value in ("parameters", "named_parameters") \
+                and model_key(iterator.func.value) in candidates:
+            text = modes.ctx.code_for(loop.body)
+            if "requires_grad = False" in text or "requires_grad=False" in text \
+                    or "requires_grad_(False)" in text:
+                return True
+    return False
+
+
+def class_trains(modes: Modes, klass: cst.ClassDef, key: str) -> bool:
+    """A method of ``klass`` (or a base in the file) calls ``key.train()`` (``self.model.train()``)."""
+    for current in modes.regions.base_classes(klass):
+        for method in modes.regions.methods(current).values():
+            for node in _walk_body(method.body):
+                if isinstance(node, cst.Call):
+                    switched = mode_call(node)
+                    if switched is not None and switched[0] == key and switched[1] in (TRAIN, DYNAMIC):
+                        return True
+    return False

@@ -1,0 +1,589 @@
+"""DL301: a model is evaluated while it may still be in training mode.
+
+Dropout keeps zeroing activations and batch norm keeps normalising with the statistics of the current
+batch (and updating its running averages) until ``model.eval()`` switches them off. A model call
+inside an evaluation region (a ``torch.no_grad()`` / ``inference_mode()`` block or decorated
+function, or a function named like ``evaluate``/``validate``/``test``/``predict``) is reported when
+a path reaches it on which the model is in training mode: constructed in this file (a fresh module
+trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
+helper or method, or through a context manager, on that path.
+
+A function whose model comes from its caller (``def evaluate(model, loader)``) is judged at its call
+sites in the module: silent when every caller put the model in eval mode first. When no caller is
+in the file the finding needs both an evaluation name and a ``.train()`` of that model somewhere in
+the module (the author toggles modes, and forgot here).
+
+Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
+a model's own methods (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
+modules (Lightning switches modes itself); calls in a loop whose own body back-propagates (a target
+network, a training-accuracy re-forward) unless the data is named validation/test; a mode picked
+from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
+factory's result). Reported with severity ``info`` when the model's whole definition is in the
+file and has no layer that behaves differently in the two modes.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, TRAIN, Modes, class_trains, eval_function,
+                                   is_eval_name, train_calls_named)
+from dllint.context import FileContext
+from dllint.rule import Rule
+
+_HELD_OUT_DATA = re.compile(r"(^|_)(val|valid|validation|test|dev|holdout)(_|$|\d)|^(xv|xt|yt|yv)$"
+                            r"|(val|test)$", re.IGNORECASE)
+
+
+class EvalWithoutEval(Rule):
+    """Evaluation (under ``no_grad`` or in an evaluation function) of a model that may still be in
+    training mode: dropout and batch norm behave as in training, so the metric is noisy and biased,
+    and batch norm's running statistics drift with the evaluation data."""
+
+    code = "DL301"
+    name = "eval-without-eval-mode"
+    summary = "A model is evaluated while it may still be in training mode (no .eval() on some path)."
+    severity = "warning"
+
+    VALID = [
+        # the model is switched to eval mode first
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+model.eval()
+with torch.no_grad():
+    pred = model(x_test)
+""",
+        # evaluate() switches the mode itself
+        """import torch
+def evaluate(model, loader):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+    return correct
+""",
+        # every caller switches before calling the helper
+        """import torch
+from models import ResNet18
+def accuracy(net, loader):
+    with torch.no_grad():
+        return sum((net(x).argmax(1) == y).sum().item() for x, y in loader)
+
+net = ResNet18()
+for epoch in range(10):
+    net.train()
+    train_epoch(net)
+    net.eval()
+    print(accuracy(net, test_loader))
+""",
+        # a helper that switches to eval mode
+        """import torch
+import torch.nn as nn
+def set_eval(m):
+    m.eval()
+model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+set_eval(model)
+with torch.no_grad():
+    y = model(x)
+""",
+        # a context manager of the module that switches modes
+        """import contextlib
+import torch
+import torch.nn as nn
+
+@contextlib.contextmanager
+def evaluating(net):
+    was = net.training
+    net.eval()
+    try:
+        yield net
+    finally:
+        net.train(was)
+
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout())
+with evaluating(model), torch.no_grad():
+    out = model(x)
+""",
+        # Hugging Face models come back from from_pretrained in eval mode
+        """import torch
+from transformers import AutoModelForSequenceClassification
+model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased")
+with torch.no_grad():
+    logits = model(**batch).logits
+""",
+        # a model's own generate method: its mode is set by whoever calls it
+        """import torch
+import torch.nn as nn
+class GPT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(8, 8)
+    @torch.no_grad()
+    def generate(self, idx, steps):
+        for _ in range(steps):
+            logits = self(idx)
+            idx = torch.cat([idx, logits.argmax(-1)], 1)
+        return idx
+""",
+        # a target network in a DQN update (innermost loop trains)
+        """import torch
+import torch.nn as nn
+policy_net = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+target_net = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+for step in range(1000):
+    with torch.no_grad():
+        target = r + 0.99 * target_net(s2).max(1).values
+    loss = ((policy_net(s).gather(1, a) - target) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # Lightning switches modes around validation_step itself
+        """import torch
+import lightning as L
+class Lit(L.LightningModule):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+    def validation_step(self, batch, idx):
+        x, y = batch
+        self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y))
+""",
+        # eval in both branches of an if
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+if use_swa:
+    swa.eval()
+    model.eval()
+else:
+    model.eval()
+with torch.no_grad():
+    out = model(x)
+""",
+        # a Trainer class whose evaluate method switches modes
+        """import torch
+class Trainer:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+    def fit(self):
+        self.model.train()
+        for x, y in self.loader:
+            self.model(x).sum().backward()
+    def evaluate(self):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in self.loader]
+""",
+        # guarded by isinstance: on the other path it is not a module at all
+        """import torch
+def evaluate_accuracy(net, data_iter):
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    with torch.no_grad():
+        for X, y in data_iter:
+            acc = (net(X).argmax(1) == y).float().mean()
+""",
+        # a sampling script: eval() right after loading
+        """import torch
+from model import GPT
+model = GPT(config)
+model.load_state_dict(torch.load(ckpt))
+model.eval()
+with torch.no_grad():
+    for k in range(num_samples):
+        y = model.generate(x, max_new_tokens)
+        print(model(y))
+""",
+        # an EMA update and a model loaded whole with torch.load (its mode is not known)
+        """import torch
+@torch.no_grad()
+def update_ema(ema, model, decay=0.999):
+    for e, p in zip(ema.parameters(), model.parameters()):
+        e.mul_(decay).add_(p, alpha=1 - decay)
+
+model = torch.load("full_model.pt")
+with torch.no_grad():
+    out = model(x)
+""",
+        # a closure defined before eval() and called after it
+        """import torch
+def validate(loader, model):
+    def run(batches):
+        with torch.no_grad():
+            for x, y in batches:
+                out = model(x)
+    model.eval()
+    run(loader)
+""",
+        # the train/val phase idiom: the mode follows a flag
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+for phase in ("train", "val"):
+    if phase == "train":
+        model.train()
+    else:
+        model.eval()
+    with torch.no_grad():
+        stats = model(x)
+""",
+        # a no-grad helper used for the training accuracy of each step and, after eval(), for testing
+        """import torch
+import torch.nn as nn
+def accuracy(net, x, y):
+    with torch.no_grad():
+        return (net(x).argmax(1) == y).float().mean().item()
+
+net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+for x, y in loader:
+    opt.zero_grad()
+    nn.functional.cross_entropy(net(x), y).backward()
+    opt.step()
+    print(accuracy(net, x, y))
+net.eval()
+print(accuracy(net, x_test, y_test))
+""",
+        # a helper that performs one step, and a training-accuracy re-forward in the same loop
+        """import torch
+def train_step(model, batch, opt):
+    opt.zero_grad()
+    loss = loss_fn(model(batch[0]), batch[1])
+    loss.backward()
+    opt.step()
+    return loss
+
+for batch in loader:
+    train_step(model, batch, opt)
+    with torch.no_grad():
+        acc = (model(batch[0]).argmax(1) == batch[1]).float().mean()
+""",
+        # a DDP model switched through .module; a Hugging Face Trainer runs the training
+        """import torch
+from torch.nn.parallel import DistributedDataParallel as DDP
+from transformers import AutoModelForSequenceClassification, Trainer
+from model import Net
+ddp = DDP(Net().cuda())
+run_training(ddp)
+ddp.module.eval()
+with torch.no_grad():
+    out = ddp(x_val)
+
+model = AutoModelForSequenceClassification.from_pretrained("distilbert-base-uncased")
+trainer = Trainer(model=model, train_dataset=train_ds)
+trainer.train()
+with torch.no_grad():
+    logits = model(**batch).logits
+""",
+        # training mode chosen on purpose by a flag, to show the difference
+        """import torch
+import torch.nn as nn
+def test(model, train):
+    if train:
+        model.train()
+    if not train:
+        model.eval()
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model(x)
+
+net = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+test(net, train=True)
+test(net, train=False)
+""",
+        # training mode on purpose inside no_grad: re-estimating batch-norm statistics (SWA)
+        """import torch
+import torch.nn as nn
+@torch.no_grad()
+def update_bn(loader, model):
+    was_training = model.training
+    model.train()
+    for x in loader:
+        model(x)
+    model.train(was_training)
+
+model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+update_bn(loader, model)
+""",
+        # library-style functions nobody calls in this file: the callers elsewhere decide
+        """import torch
+def train(model, loader, opt):
+    model.train()
+    for x, y in loader:
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+
+def validate(model, loader):
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+""",
+        # an evaluation function that is never called here, and no model is ever trained here
+        """import torch
+def evaluate(model, loader):
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+""",
+    ]
+
+    INVALID = [
+        # the classic notebook cell
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+train(model)
+with torch.no_grad():
+    pred = model(x_test)  # expect: DL301
+""",
+        # eval in one branch only
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+if args.eval_mode:
+    model.eval()
+with torch.no_grad():
+    out = model(x)  # expect: DL301
+""",
+        # validation inside the epoch loop, after model.train(), no eval
+        """import torch
+from models import Net
+model = Net()
+for epoch in range(10):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x, y in val_loader:
+            val_loss = criterion(model(x), y)  # expect: DL301
+""",
+        # the helper's caller never switches to eval
+        """import torch
+import torch.nn as nn
+def test(model, loader):
+    correct = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (model(x).argmax(1) == y).sum().item()  # expect: DL301
+    return correct
+
+model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Dropout())
+for epoch in range(5):
+    model.train()
+    train_epoch(model)
+    print(test(model, test_loader))
+""",
+        # a method of a Trainer class that forgets eval
+        """import torch
+class Trainer:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+    def train_epoch(self):
+        self.model.train()
+        for x, y in self.loader:
+            self.model(x).sum().backward()
+    @torch.no_grad()
+    def validate(self):
+        return [self.model(x) for x, _ in self.loader]  # expect: DL301
+""",
+        # eval() undone by train() before the evaluation
+        """import torch
+import torchvision
+net = torchvision.models.resnet18()
+net.eval()
+export(net)
+net.train()
+with torch.inference_mode():
+    feats = net(images)  # expect: DL301
+""",
+        # decorated evaluation function called from the training script with the model in train mode
+        """import torch
+from model import Classifier
+
+@torch.no_grad()
+def predict(model, x):
+    return model(x).softmax(-1)  # expect: DL301
+
+model = Classifier()
+opt = torch.optim.Adam(model.parameters())
+for x, y in loader:
+    loss = loss_fn(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+probs = predict(model, x_test)
+""",
+        # a global model evaluated by a function called after training
+        """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(10, 2)
+        self.bn = nn.BatchNorm1d(10)
+    def forward(self, x):
+        return self.fc(self.bn(x))
+
+def evaluate():
+    with torch.no_grad():
+        return net(x_val).argmax(1)  # expect: DL301
+
+net = Net()
+for epoch in range(3):
+    net.train()
+    fit(net)
+    evaluate()
+""",
+        # notebook exported to .py: cells run top to bottom
+        """# In[1]:
+import torch
+from torch import nn
+
+# In[2]:
+net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
+trainer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+# In[3]:
+for epoch in range(10):
+    for X, y in train_iter:
+        trainer.zero_grad()
+        loss(net(X), y).backward()
+        trainer.step()
+
+# In[4]:
+with torch.no_grad():
+    print((net(X_test).argmax(1) == y_test).float().mean())  # expect: DL301
+""",
+        # a forecast on held-out data inside the optimisation loop, in training mode
+        """import torch
+import torch.nn as nn
+seq = nn.Sequential(nn.Linear(3, 16), nn.Dropout(0.1), nn.Linear(16, 1))
+for i in range(steps):
+    optimizer.zero_grad()
+    crit(seq(x), y).backward()
+    optimizer.step()
+    with torch.no_grad():
+        pred = seq(test_input)  # expect: DL301
+""",
+        # an epoch loop that calls train() and test() helpers on a global model
+        """import torch
+from model import Net
+model = Net(upscale_factor=3).to(device)
+
+def train(epoch):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            prediction = model(x)  # expect: DL301
+
+for epoch in range(1, 10):
+    train(epoch)
+    test()
+""",
+        # the definition is in the file and has no dropout or batch norm: still reported, as info
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+fit(model)
+with torch.no_grad():
+    print(model(x_test))  # expect: DL301
+""",
+        # a DDP-wrapped model evaluated through .module
+        """import torch
+from torch.nn.parallel import DistributedDataParallel as DDP
+from model import Net
+model = DDP(Net().cuda())
+model.train()
+run_training(model)
+with torch.no_grad():
+    out = model.module(x_val)  # expect: DL301
+""",
+    ]
+
+    def check(self, ctx: FileContext) -> None:
+        modes = ctx.analysis(Modes)
+        if not modes.active:
+            return
+        models = modes.models
+        regions = modes.regions
+        seen: set[tuple[str, cst.CSTNode | None]] = set()  # one finding per model and region
+        for call, func in modes.model_calls():
+            function = ctx.index.function_of(call)
+            in_eval_function = eval_function(modes, function)
+            if not (in_eval_function or regions.no_grad(call)):
+                continue
+            if models.enclosing_module_class(call) is not None:
+                continue  # a model's own method, or a Lightning module: not ours to decide
+            if _part_of_training(modes, call):
+                continue
+            found = modes.tokens_at(call)
+            if found is None:
+                continue
+            key, tokens = found
+            reason = self._reason(modes, call, function, key, tokens, in_eval_function)
+            if reason is None:
+                continue
+            if models.from_pretrained(func, call) and not train_calls_named(modes, key):
+                continue
+            region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
+            if (key, region) in seen:
+                continue
+            seen.add((key, region))
+            severity = "info" if models.mode_free(func, call) else None
+            ctx.report(call, f"`{ctx.code_for(func)}` is evaluated here but may still be in training "
+                             f"mode ({reason}); call `{key}.eval()` first so that dropout and batch "
+                             "norm behave as at inference", severity=severity)
+
+    def _reason(self, modes: Modes, call: cst.Call, function: cst.FunctionDef | None, key: str,
+                tokens: frozenset, in_eval_function: bool) -> str | None:
+        if TRAIN in tokens:
+            return "no `.eval()` on some path since it was built or set to `.train()`"
+        if ENTRY not in tokens or function is None or CHOSEN_TRAIN in tokens:
+            return None  # (a function that picks the mode with ``if flag: model.train()`` decides itself)
+        callers = modes.caller_tokens(function, key, skip=lambda c: _part_of_training(modes, c))
+        if callers:
+            for caller, found in callers:
+                if TRAIN in found:
+                    line = modes.ctx.position(caller).start.line
+                    return f"`{function.name.value}()` is called in training mode on line {line}"
+            return None
+        # Never called in this module: only a method of a class that itself switches the same
+        # attribute to training mode elsewhere (a Trainer that toggles and forgot here). A plain
+        # function that nobody calls here is library code; its callers are elsewhere.
+        klass = modes.regions.class_of(function)
+        if klass is None or not key.startswith("self."):
+            return None
+        if not (in_eval_function or is_eval_name(function.name.value)):
+            return None
+        if class_trains(modes, klass, key):
+            return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
+        return None
+
+
+def _part_of_training(modes: Modes, call: cst.Call) -> bool:
+    """``call`` runs once per training step (its innermost loop's own body back-propagates): a
+    target network, a re-forward for the training accuracy. Not when its data is named as held out.
+    An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
+    loop = modes.regions.loop_of(call)
+    return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
+
+
+def _held_out_argument(call: cst.Call) -> bool:
+    """``model(x_val)``, ``net(test_x)``: data named as held out."""
+    for arg in call.args:
+        name = dotted_name(arg.value)
+        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+            return True
+    return False

@@ -1,0 +1,448 @@
+"""DL302: inside a training loop the model is switched to eval mode and training goes on without
+``.train()``.
+
+The classic shape is an epoch loop that trains, then calls ``evaluate(model)`` (which calls
+``model.eval()``), and never calls ``model.train()`` at the top of the next epoch: from the second
+epoch on, dropout is off and batch norm uses frozen running statistics while the weights are still
+being updated. Training still "works", so nothing crashes; the regularisation is silently gone and
+batch-norm statistics stop tracking the weights.
+
+The mode analysis (``dllint.analysis.modes``) runs each function to a fixed point over its loops:
+a switch to eval mode (``.eval()``, ``.train(False)``, or a call of a helper or method of the module
+that leaves the model in eval mode) is reported when, on some path, it reaches a training step of
+the same model (a forward pass outside ``no_grad`` in a function that back-propagates, or a call of a
+helper that trains it without calling ``.train()`` first) in the same loop. Reported at the switch.
+
+Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
+of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
+switch concerns the whole model but a part trains); and for a switch outside any loop that trains
+(``model.eval()`` before a deliberately frozen fine-tuning run).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.modes import Modes, is_eval_token, mode_call
+from dllint.context import FileContext
+from dllint.rule import Rule
+
+
+class TrainNotResumed(Rule):
+    """A switch to eval mode inside a training loop that reaches further training steps without a
+    ``.train()`` in between: dropout and batch norm stay in inference behaviour while training."""
+
+    code = "DL302"
+    name = "train-not-resumed"
+    summary = "The model is switched to eval mode in a training loop and trained again without .train()."
+    severity = "warning"
+
+    VALID = [
+        # train() at the top of every epoch
+        """import torch
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return sum(model(x).sum().item() for x, _ in loader)
+
+for epoch in range(10):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)
+""",
+        # the training helper calls train() itself
+        """import torch
+def train_one_epoch(model, loader, optimizer):
+    model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+def test(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+
+for epoch in range(5):
+    train_one_epoch(model, train_loader, optimizer)
+    test(model, test_loader)
+""",
+        # the evaluation helper restores training mode at its end
+        """import torch
+def validate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    model.train()
+    return out
+
+model.train()
+for epoch in range(5):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    validate(model, val_loader)
+""",
+        # periodic evaluation inside the batch loop, with train() right after it
+        """import torch
+model.train()
+for step, (x, y) in enumerate(loader):
+    loss = loss_fn(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 500 == 0:
+        model.eval()
+        with torch.no_grad():
+            val = model(x_val)
+        model.train()
+""",
+        # eval after the training loop is over: nothing trains afterwards
+        """import torch
+model.train()
+for epoch in range(3):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+model.eval()
+with torch.no_grad():
+    print(model(x_test))
+""",
+        # a Trainer class whose fit() calls train() each epoch
+        """import torch
+class Trainer:
+    def __init__(self, model, opt):
+        self.model = model
+        self.opt = opt
+    def evaluate(self, loader):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in loader]
+    def fit(self, train_loader, val_loader, epochs):
+        for epoch in range(epochs):
+            self.model.train()
+            for x, y in train_loader:
+                self.opt.zero_grad()
+                self.model(x).sum().backward()
+                self.opt.step()
+            self.evaluate(val_loader)
+""",
+        # train(mode) with a flag: the mode is decided at run time
+        """import torch
+for epoch in range(5):
+    for phase in ["train", "val"]:
+        model.train(phase == "train")
+        for x, y in loaders[phase]:
+            with torch.set_grad_enabled(phase == "train"):
+                loss = loss_fn(model(x), y)
+                if phase == "train":
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+""",
+        # train() at the top of the batch loop; the forward passes after eval() are evaluations
+        """import torch
+for epoch in range(n_epochs):
+    for i, (imgs, _) in enumerate(dataloader):
+        generator.train()
+        optimizer.zero_grad()
+        loss_fn(generator(imgs), imgs).backward()
+        optimizer.step()
+    generator.eval()
+    recon = generator(test_imgs)
+    history.append(loss_fn(recon, test_imgs).item())
+""",
+        # phases chosen by a flag: the mode follows the same condition as the training step
+        """import torch
+for epoch in range(5):
+    for phase in ["train", "val"]:
+        if phase == "train":
+            model.train()
+        else:
+            model.eval()
+        for x, y in loaders[phase]:
+            loss = loss_fn(model(x), y)
+            if phase == "train":
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+""",
+        # deliberately frozen batch norm: eval() once before fine-tuning, then only the head trains
+        """import torch
+backbone.eval()
+for x, y in loader:
+    with torch.no_grad():
+        feats = backbone(x)
+    loss = loss_fn(head(feats), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # eval of a different model (the EMA copy) inside the loop
+        """import torch
+model.train()
+for step, (x, y) in enumerate(loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if step % 100 == 0:
+        ema_model.eval()
+        with torch.no_grad():
+            score = ema_model(x_val)
+""",
+        # a context manager restores the mode when the block ends
+        """import contextlib
+import torch
+
+@contextlib.contextmanager
+def evaluating(net):
+    net.eval()
+    yield
+    net.train()
+
+model.train()
+for epoch in range(3):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    with evaluating(model), torch.no_grad():
+        val = model(x_val)
+""",
+        # the switch and the restore are in both branches
+        """import torch
+for epoch in range(3):
+    model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    if epoch % 2:
+        model.eval()
+        evaluate(model)
+""",
+    ]
+
+    INVALID = [
+        # the classic: evaluate() switches to eval, the next epoch trains in eval mode
+        """import torch
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return sum(model(x).sum().item() for x, _ in loader)
+
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # eval() written inline at the end of the epoch
+        """import torch
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    model.eval()  # expect: DL302
+    with torch.no_grad():
+        val_loss = sum(loss_fn(model(x), y).item() for x, y in val_loader)
+""",
+        # periodic evaluation inside the batch loop without train() afterwards
+        """import torch
+model.train()
+for step, (x, y) in enumerate(loader):
+    loss = loss_fn(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 500 == 0:
+        model.eval()  # expect: DL302
+        with torch.no_grad():
+            val = model(x_val)
+""",
+        # train() only on some paths back to the training steps
+        """import torch
+for epoch in range(10):
+    if epoch == 0:
+        model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    model.eval()  # expect: DL302
+    validate(model)
+""",
+        # a Trainer class whose fit() never switches back
+        """import torch
+class Trainer:
+    def __init__(self, model, opt):
+        self.model = model
+        self.opt = opt
+    def evaluate(self, loader):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in loader]
+    def fit(self, train_loader, val_loader, epochs):
+        self.model.train()
+        for epoch in range(epochs):
+            for x, y in train_loader:
+                self.opt.zero_grad()
+                self.model(x).sum().backward()
+                self.opt.step()
+            self.evaluate(val_loader)  # expect: DL302
+""",
+        # train(False) is eval mode too
+        """import torch
+net.train()
+for epoch in range(4):
+    for x, y in loader:
+        opt.zero_grad()
+        crit(net(x), y).backward()
+        opt.step()
+    net.train(False)  # expect: DL302
+    with torch.no_grad():
+        acc = (net(xv).argmax(1) == yv).float().mean()
+""",
+        # a training helper that does not call train() itself
+        """import torch
+def train_epoch(model, loader, optimizer):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+def test(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+
+model.train()
+for epoch in range(5):
+    train_epoch(model, train_loader, optimizer)
+    test(model, test_loader)  # expect: DL302
+""",
+        # inside a main() function, evaluation through a context manager class that only calls eval
+        """import torch
+class Evaluating:
+    def __init__(self, model):
+        self.model = model
+    def __enter__(self):
+        self.model.eval()
+    def __exit__(self, *exc):
+        return False
+
+def main(model, loader, opt):
+    model.train()
+    for epoch in range(3):
+        for x, y in loader:
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+        with Evaluating(model), torch.no_grad():  # expect: DL302
+            print(model(x))
+""",
+        # a while loop over steps, evaluation every n steps
+        """import torch
+step = 0
+model.train()
+while step < max_steps:
+    x, y = next(batches)
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    step += 1
+    if step % eval_every == 0:
+        model.eval()  # expect: DL302
+        run_eval(model)
+""",
+        # notebook exported to .py
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+# In[2]:
+net = nn.Sequential(nn.Linear(8, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 2))
+opt = torch.optim.Adam(net.parameters())
+
+# In[3]:
+for epoch in range(20):
+    for xb, yb in train_dl:
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(xb), yb).backward()
+        opt.step()
+    net.eval()  # expect: DL302
+    with torch.no_grad():
+        print(sum(nn.functional.cross_entropy(net(xb), yb) for xb, yb in valid_dl))
+""",
+        # a method switch: the model's own val_start() calls self.eval()
+        """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.drop = nn.Dropout()
+    def forward(self, x):
+        return self.fc(self.drop(x))
+    def val_start(self):
+        self.eval()
+
+model = Net()
+for epoch in range(3):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    model.val_start()  # expect: DL302
+    with torch.no_grad():
+        score = model(x_val)
+""",
+    ]
+
+    def check(self, ctx: FileContext) -> None:
+        modes = ctx.analysis(Modes)
+        if not modes.active or not modes.regions.training_loops:
+            return
+        regions = modes.regions
+        scopes: list[cst.CSTNode] = []
+        for loop in regions.training_loops:
+            scope = modes.scope_of(loop)
+            if scope not in scopes:
+                scopes.append(scope)
+        reported: set[cst.CSTNode] = set()
+        for scope in scopes:
+            run = modes.run(scope)
+            for use, (key, tokens) in run.train_uses.items():
+                for token in tokens:
+                    if not is_eval_token(token) or token in reported:
+                        continue
+                    loop = self._shared_training_loop(modes, token, use)
+                    if loop is None:
+                        continue
+                    reported.add(token)
+                    line = ctx.position(use).start.line
+                    what = ctx.code_for(token.func) if isinstance(token, cst.Call) else "this"
+                    switch = "switches" if mode_call(token) is not None else "leaves"
+                    where = "to" if switch == "switches" else "in"
+                    ctx.report(token, f"`{what}(...)` {switch} `{key}` {where} eval mode, and training "
+                                      f"goes on (line {line}) with no `{key}.train()` in between on "
+                                      "some path: dropout and batch norm stay in inference mode",)
+
+    @staticmethod
+    def _shared_training_loop(modes: Modes, switch: cst.CSTNode, use: cst.CSTNode):
+        """A training loop that runs both the switch and the training step."""
+        regions = modes.regions
+        use_loops = set(regions.loops_of(use))
+        for loop in regions.loops_of(switch):
+            if loop in use_loops and regions.is_training_loop(loop):
+                return loop
+        return None

@@ -1,0 +1,53 @@
+"""DL302 beyond its examples: where it reports, and the message."""
+from __future__ import annotations
+
+from dllint.testing import lint_snippet
+
+HELPER_LOOP = """import torch
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+
+model.train()
+for epoch in range(3):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)
+"""
+
+
+def _findings(source: str):
+    return [d for d in lint_snippet(source, ["DL302"]) if d.code == "DL302"]
+
+
+def test_reported_at_the_helper_call_not_inside_it() -> None:
+    (found,) = _findings(HELPER_LOOP)
+    assert found.line == 13 and found.severity == "warning"
+    assert "model.train()" in found.message and "line 11" in found.message
+
+
+def test_train_at_the_top_of_the_epoch_silences() -> None:
+    source = HELPER_LOOP.replace("for epoch in range(3):\n", "for epoch in range(3):\n    model.train()\n")
+    assert not _findings(source)
+
+
+def test_train_at_the_end_of_the_helper_silences() -> None:
+    source = HELPER_LOOP.replace("        return [model(x) for x, _ in loader]\n",
+                                 "        out = [model(x) for x, _ in loader]\n    model.train()\n    return out\n")
+    assert not _findings(source)
+
+
+def test_train_only_on_one_branch_of_the_helper_is_reported() -> None:
+    source = HELPER_LOOP.replace("        return [model(x) for x, _ in loader]\n",
+                                 "        out = [model(x) for x, _ in loader]\n    if keep:\n"
+                                 "        model.train()\n    return out\n")
+    assert [d.line for d in _findings(source)] == [16]
+
+
+def test_only_the_switch_that_reaches_training_is_reported() -> None:
+    source = HELPER_LOOP.replace("    evaluate(model, val_loader)\n",
+                                 "    evaluate(model, val_loader)\n    evaluate(model, val_loader)\n")
+    assert [d.line for d in _findings(source)] == [14]

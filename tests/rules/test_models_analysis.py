@@ -1,0 +1,113 @@
+"""The model analysis: which expressions are nn.Module instances, and what is known of them."""
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from dllint.analysis.models import Models, is_model_name, model_key
+from dllint.context import FileContext
+
+
+def _context(source: str) -> FileContext:
+    return FileContext("example.py", source, cst.parse_module(source))
+
+
+def _calls(ctx: FileContext, name: str) -> list[cst.Call]:
+    """Calls whose callee is written ``name``."""
+    return [c for c in ctx.index.of_type(cst.Call) if ctx.code_for(c.func) == name]
+
+
+def _is_model_at_call(source: str, name: str) -> bool:
+    ctx = _context(source)
+    models = ctx.analysis(Models)
+    call = _calls(ctx, name)[-1]
+    return models.is_model(call.func, call)
+
+
+@pytest.mark.parametrize("source, name", [
+    ("import torch.nn as nn\nm = nn.Linear(2, 2)\nm(x)\n", "m"),
+    ("import torch\nm = torch.nn.Sequential(torch.nn.Linear(2, 2))\nm(x)\n", "m"),
+    ("import torch.nn as nn\nclass A(nn.Module): pass\nclass B(A): pass\nb = B()\nb(x)\n", "b"),
+    ("import torchvision\nr = torchvision.models.resnet18()\nr(x)\n", "r"),
+    ("import timm\nt = timm.create_model('vit')\nt(x)\n", "t"),
+    ("from transformers import AutoModel\nh = AutoModel.from_pretrained('b')\nh(x)\n", "h"),
+    ("import torch\nfrom models import ResNet18\nnet = ResNet18()\nnet(x)\n", "net"),
+    ("import torch.nn as nn\nm = nn.Linear(2, 2).to('cuda')\nm(x)\n", "m"),
+    ("import torch\nimport torch.nn as nn\ndef f(m: nn.Module):\n    m(x)\n", "m"),
+    ("import torch\ndef f(model):\n    model(x)\n", "model"),
+    ("import torch\nclass T:\n    def __init__(self, model):\n        self.model = model\n"
+     "    def go(self):\n        self.model(x)\n", "self.model"),
+    ("import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\nm = DDP(net)\nm(x)\n", "m"),
+    ("import torch.nn as nn\nmodel = nn.Linear(2, 2)\nmodel.module(x)\n", "model.module"),
+])
+def test_models_are_recognised(source: str, name: str) -> None:
+    assert _is_model_at_call(source, name)
+
+
+@pytest.mark.parametrize("source, name", [
+    ("import torch\nmodel = torch.load('m.pt')\nmodel(x)\n", "model"),  # may be a state dict
+    ("import torch\nfrom sklearn.linear_model import LogisticRegression\n"
+     "model = LogisticRegression()\nmodel(x)\n", "model"),
+    ("import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\ncriterion(x, y)\n", "criterion"),
+    ("import torch\nf = make_thing()\nf(x)\n", "f"),  # unresolved call, name says nothing
+    ("import torch\ndef f(loader):\n    loader(x)\n", "loader"),
+    ("import torch\nimport torch.nn as nn\ndef f(m: int):\n    m(x)\n", "m"),
+    ("import torch.nn as nn\nmodel = nn.Linear(2, 2)\nmodel.encoder(x)\n", "model.encoder"),
+    ("import numpy as np\nmodel = Net()\nmodel(x)\n", "model"),  # not a torch file
+])
+def test_non_models_are_not(source: str, name: str) -> None:
+    assert not _is_model_at_call(source, name)
+
+
+def test_model_names_and_keys() -> None:
+    assert is_model_name("model") and is_model_name("target_net") and is_model_name("self.encoder")
+    assert not is_model_name("loader") and not is_model_name("optimizer")
+    assert model_key(cst.parse_expression("model.module")) == "model"
+    assert model_key(cst.parse_expression("self.net._orig_mod")) == "self.net"
+    assert model_key(cst.parse_expression("f(x)")) is None
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.LayerNorm(2))\nm(x)\n", True),
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.Dropout())\nm(x)\n", False),
+    ("import torch.nn as nn\nm = nn.LSTM(2, 2)\nm(x)\n", True),
+    ("import torch.nn as nn\nm = nn.LSTM(2, 2, dropout=0.5)\nm(x)\n", False),
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        return self.fc(x)\nm = A()\nm(x)\n", True),
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.bn = nn.BatchNorm1d(2)\nm = A()\nm(x)\n", False),
+    ("import torch.nn as nn\nimport torch.nn.functional as F\nclass A(nn.Module):\n"
+     "    def forward(self, x):\n        return F.dropout(x, 0.5, self.training)\nm = A()\nm(x)\n", False),
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.body = make_layers()\nm = A()\nm(x)\n", False),  # not visible
+    ("import torchvision\nm = torchvision.models.resnet18()\nm(x)\n", False),
+    ("import torch.nn as nn\nimport torchvision\nclass A(nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.body = torchvision.models.resnet18()\nm = A()\nm(x)\n", False),
+    ("import torch\nimport torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.w = nn.Parameter(torch.zeros(3))\nm = A()\nm(x)\n", True),
+])
+def test_mode_free_definitions(source: str, expected: bool) -> None:
+    ctx = _context(source)
+    call = _calls(ctx, "m")[-1]
+    assert ctx.analysis(Models).mode_free(call.func, call) is expected
+
+
+def test_from_pretrained() -> None:
+    ctx = _context("from transformers import AutoModelForCausalLM, AutoTokenizer\n"
+                   "m = AutoModelForCausalLM.from_pretrained('g').to('cuda')\n"
+                   "tok = AutoTokenizer.from_pretrained('g')\nm(x)\ntok(x)\n")
+    models = ctx.analysis(Models)
+    m_call = _calls(ctx, "m")[-1]
+    tok_call = _calls(ctx, "tok")[-1]
+    assert models.from_pretrained(m_call.func, m_call)
+    assert not models.is_model(tok_call.func, tok_call)
+
+
+def test_module_classes_and_lightning() -> None:
+    ctx = _context("import lightning as L\nimport torch.nn as nn\nclass Lit(L.LightningModule):\n"
+                   "    def step(self):\n        self.net(x)\nclass Plain:\n    pass\n")
+    models = ctx.analysis(Models)
+    assert models.classes["Lit"].lightning
+    assert "Plain" not in models.classes
+    call = _calls(ctx, "self.net")[0]
+    assert models.enclosing_module_class(call) is models.classes["Lit"]
