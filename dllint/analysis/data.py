@@ -1,0 +1,796 @@
+"""Data provenance: which names hold training, validation or test data, and where data is split.
+
+Two questions the data-hygiene rules (DL401-DL404) ask of a file:
+
+* **roles**: does this expression hold training, validation or test data? A role comes from
+  (1) the naming convention people use for their splits (``X_test``, ``test_loader``, ``testloader``,
+  ``df_test``, ``val_ds``, ``valid_loader``, ``dev_set``; plus a project's own test names given as a
+  rule option), (2) what the value was made from: the outputs of a split by position
+  (``X_train, X_test, ... = train_test_split(...)``, ``train_ds, val_ds = random_split(...)``,
+  ``for train_idx, val_idx in kf.split(X)``), a dataset built with ``train=False`` or
+  ``split="test"`` / ``"validation"``, a file read from a ``test`` path, and (3) values derived from
+  those: loaders over a dataset, batches drawn from a loader, model outputs on a batch, a loss or an
+  accuracy over them. A value drawn from both training and test data (a concatenation) has both;
+  any other call over several parts (``build_vocab(train, test)``, ``f(train_loader, val_loader)``)
+  has none, since which part its result holds is unknown. What a value was made from beats what
+  it is called (``val_loss = evaluate(model, test_loader)`` is test data); the name decides when
+  the value says nothing, and for the guessed positions of ``random_split`` outputs. Counts
+  (``len(test_ds)``, ``x.size(0)``) and ``enumerate`` indices hold no data. In unit-test files
+  (``is_unit_test_file``) "test" names a test case, so rules that lean on names stay out of them.
+* **splits and data flow**: every call or slicing that splits data into parts, and, per scope, the
+  bindings in source order with the names each one reads, so that a rule can follow a value forward
+  ("does something derived from this statistic's input reach that split?").
+
+Flow is per scope (a function, or the module for scripts and exported notebooks) and follows source
+order: the value a name holds at a point is its last binding before that point (plus in-place
+updates since). Branches and loops are not distinguished; that can only lose findings, which is
+the side we err on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import libcst as cst
+
+from dllint.analysis.calls import keyword, positional, string
+from dllint.analysis.imports import dotted_name
+from dllint.index import child_nodes, iter_subtree
+
+if TYPE_CHECKING:
+    from dllint.analysis.imports import ImportMap
+    from dllint.context import FileContext
+
+TRAIN, VAL, TEST = "train", "val", "test"
+NO_ROLES: frozenset[str] = frozenset()
+
+_TEST_WORDS = frozenset({"test", "testing", "tst", "holdout", "heldout", "test_set"})
+_VAL_WORDS = frozenset({"val", "valid", "validation", "validate", "dev", "eval", "evaluation", "vl"})
+_TRAIN_WORDS = frozenset({"train", "training", "trn", "trainval"})
+# A prefix or suffix glued to a role word (``testloader``, ``xtest``, ``valset``).
+_GLUED = ("loader", "loaders", "set", "sets", "data", "dataset", "datasets", "ds", "dl", "x", "y",
+          "iter", "df", "images", "imgs", "labels", "inputs", "targets", "feats", "features", "gen",
+          "batch", "batches", "samples", "acc", "loss", "score", "dataloader", "examples", "idx")
+# Names that merely configure a split or a loader are not data: ``test_size``, ``val_every``,
+# ``test_batch_size``, ``test_transform``, ``args.test``-style flags, paths and directories.
+_CONFIG_WORDS = frozenset({
+    "size", "sizes", "ratio", "frac", "fraction", "split", "splits", "pct", "percent", "portion",
+    "n", "num", "number", "count", "len", "length", "every", "interval", "freq", "frequency",
+    "period", "bs", "steps", "step", "epochs", "epoch", "iters", "only", "mode", "flag", "is", "do",
+    "run", "dir", "dirs", "path", "paths", "file", "files", "root", "url", "urls", "transform",
+    "transforms", "tf", "tfs", "fn", "func", "function", "name", "names", "prefix", "suffix",
+    "kwargs", "args", "cfg", "config", "params", "workers", "shuffle", "aug", "augment", "case",
+    "cases", "suite", "time", "start", "end", "begin", "stop", "mask", "perc", "proportion",
+    "fold", "folds", "key", "keys", "type", "format", "fmt", "metric", "metrics", "log", "logger",
+    "writer", "callback", "hook", "freq", "sampler", "strategy", "method", "step_size",
+})
+_SPLIT_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def name_tokens(name: str) -> list[str]:
+    """``X_test`` -> ['x', 'test']; ``testLoader`` -> ['test', 'loader']."""
+    out: list[str] = []
+    for part in re.split(r"[_\W]+", name):
+        out.extend(t.lower() for t in _SPLIT_TOKEN.findall(part))
+    return out
+
+
+def _word_role(token: str, extra_test: frozenset[str] = NO_ROLES,
+               extra_val: frozenset[str] = NO_ROLES) -> str | None:
+    if token in _TEST_WORDS or token in extra_test:
+        return TEST
+    if token in _VAL_WORDS or token in extra_val:
+        return VAL
+    if token in _TRAIN_WORDS:
+        return TRAIN
+    for words, role in ((_TEST_WORDS, TEST), (("val", "valid", "dev"), VAL), (("train",), TRAIN)):
+        for word in words:
+            if len(word) < 3:
+                continue
+            if token.startswith(word) and token[len(word):] in _GLUED:
+                return role
+            if token.endswith(word) and token[: -len(word)] in _GLUED:
+                return role
+    return None
+
+
+def is_unit_test_file(imports: "ImportMap") -> bool:
+    """A file of unit tests (it imports unittest or pytest): there ``test`` names a test case, not a
+    test set, and the naming convention says nothing about data."""
+    return imports.uses("unittest", "pytest")
+
+
+def name_role(name: str, extra_test: Iterable[str] = (), extra_val: Iterable[str] = ()) -> str | None:
+    """The role a single identifier announces by the usual naming convention, or None.
+
+    ``X_test``, ``test_loader``, ``testloader``, ``df_test``, ``holdout`` -> test; ``val_ds``,
+    ``valid_loader``, ``dev_set`` -> val; ``train_ds`` -> train. Configuration names
+    (``test_size``, ``val_every``, ``test_batch_size``) and names mixing two roles (``train_test``)
+    have none. ``extra_test`` are a project's own names for its test data (whole identifiers).
+    """
+    extra_t = frozenset(n.lower() for n in extra_test)
+    extra_v = frozenset(n.lower() for n in extra_val)
+    if name.lower() in extra_t:
+        return TEST
+    if name.lower() in extra_v:
+        return VAL
+    tokens = name_tokens(name)
+    if any(a in ("to", "be", "should", "must") and b.startswith("test") for a, b in zip(tokens, tokens[1:])):
+        return None  # ``models_to_test``: the verb, in unit tests
+    roles = {r for r in (_word_role(t, extra_t, extra_v) for t in tokens) if r is not None}
+    if len(roles) != 1:
+        return None
+    if any(t in _CONFIG_WORDS for t in tokens):
+        return None
+    return next(iter(roles))
+
+
+def _string_roles(text: str) -> frozenset[str]:
+    """Roles a split name or a path announces: ``"test"``, ``"validation"``, ``"data/test.csv"``,
+    ``"train[:90%]"``."""
+    tokens = [t for t in re.split(r"[^a-zA-Z]+", text.lower()) if t]
+    roles = {r for r in (_word_role(t) for t in tokens) if r is not None}
+    return frozenset(roles) if len(roles) == 1 else NO_ROLES
+
+
+# -- splits ---------------------------------------------------------------------------------------
+CV_SPLITTERS = frozenset({
+    "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold",
+    "RepeatedStratifiedKFold", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit",
+    "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut", "LeavePGroupsOut", "TimeSeriesSplit",
+    "PredefinedSplit",
+})
+CV_FUNCTIONS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict",
+                          "learning_curve", "validation_curve", "permutation_test_score"})
+SEARCHERS = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV",
+                       "HalvingRandomSearchCV"})
+# Calls and attributes that count instances: ``len(test_ds)``, ``x.size(0)``, ``x.shape[0]``.
+_COUNTS = frozenset({"len", "size", "numel", "__len__", "shape", "ndim", "dim", "count_nonzero"})
+# Calls whose result holds all their inputs (a value made from train and test data holds both).
+CONCATENATIONS = frozenset({"concatenate", "cat", "concat", "ConcatDataset", "vstack", "hstack",
+                            "stack", "row_stack", "chain", "append", "union", "merge", "join"})
+# File readers whose path argument may name the split (``pd.read_csv("test.csv")``).
+_READERS = frozenset({"read_csv", "read_parquet", "read_json", "read_table", "read_pickle",
+                      "read_feather", "read_excel", "load", "loadtxt", "genfromtxt", "ImageFolder",
+                      "DatasetFolder", "load_from_disk", "open"})
+# Keyword arguments of loaders and datasets that configure rather than carry data.
+_CONFIG_KEYWORDS = frozenset({
+    "batch_size", "shuffle", "num_workers", "transform", "target_transform", "transforms",
+    "collate_fn", "pin_memory", "drop_last", "device", "seed", "random_state", "test_size",
+    "train_size", "download", "root", "persistent_workers", "prefetch_factor", "worker_init_fn",
+    "generator", "stratify", "timeout", "multiprocessing_context",
+})
+
+
+@dataclass
+class Split:
+    """One place where data is divided into parts."""
+
+    node: cst.CSTNode           # the call (or the first of a pair of complementary slices)
+    # 'train_test_split', 'random_split', 'cv', 'cv_function', 'search', 'subset' or 'slice'
+    kind: str
+    data: list[cst.BaseExpression]   # the expressions holding the data that is divided
+    scope: cst.CSTNode
+    order: int
+    shuffles: bool | None = None     # does it shuffle? None when unknown
+    outputs: list[str] = field(default_factory=list)  # names bound to its parts
+
+
+@dataclass
+class Binding:
+    """One statement (or loop header) of a scope, with the names it binds and the names it reads."""
+
+    order: int
+    node: cst.CSTNode
+    targets: tuple[str, ...]
+    value: cst.BaseExpression | None
+    # What else it reads besides ``value`` (the index of ``a[i] = v``, the target of ``a += v``).
+    also_reads: tuple[cst.CSTNode | str, ...] = ()
+    kind: str = "assign"        # 'assign', 'update' (augmented, subscript or .append), 'for', 'use'
+    position: int | None = None  # index of the target in a tuple target
+    count: int = 0               # number of targets in that tuple
+    _reads: frozenset[str] | None = None
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every dotted name (and prefix) the binding reads; computed on first use, since only
+        the data-flow rules ask for it."""
+        if self._reads is None:
+            found: set[str] = set(chains(self.value)) if self.value is not None else set()
+            for extra in self.also_reads:
+                if isinstance(extra, str):
+                    found.add(extra)
+                else:
+                    found.update(chains(extra))
+            self._reads = frozenset(found)
+        return self._reads
+
+
+def chains(expr: cst.CSTNode) -> Iterator[str]:
+    """Every dotted name an expression reads, with its prefixes (``ds.data`` -> ``ds.data``,
+    ``ds``); ``self`` alone is left out: it would link every attribute of an object."""
+    for node in iter_subtree(expr):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(node)
+            if dotted is None:
+                continue
+            parts = dotted.split(".")
+            for end in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:end])
+                if prefix in ("self", "cls"):
+                    continue
+                yield prefix
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.BaseExpression | None]:
+    """The elements of an assignment target; None for those that bind nothing we track."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: list[cst.BaseExpression | None] = []
+        for element in target.elements:
+            value = element.value
+            out.append(value)
+        return out
+    return [target]
+
+
+def _flat_names(target: cst.BaseExpression | None) -> list[str]:
+    """Every name a (possibly nested) target binds: ``i, (x, y)`` -> i, x, y."""
+    if target is None:
+        return []
+    if isinstance(target, cst.StarredElement):
+        target = target.value
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _flat_names(e.value)]
+    name, _ = _bound_name(target)
+    return [name] if name is not None else []
+
+
+def _bound_name(target: cst.BaseExpression | None) -> tuple[str | None, bool]:
+    """The name a target binds and whether it only updates it (``a[i] = v`` updates ``a``)."""
+    if target is None:
+        return None, False
+    if isinstance(target, cst.StarredElement):
+        target = target.value
+    dotted = dotted_name(target)
+    if dotted is not None:
+        return dotted, False
+    if isinstance(target, cst.Subscript):
+        base: cst.BaseExpression = target
+        while isinstance(base, cst.Subscript):
+            base = base.value
+        if isinstance(base, cst.Attribute) and base.attr.value in ("loc", "iloc", "at", "iat"):
+            base = base.value
+        return dotted_name(base), True
+    return None, False
+
+
+_UPDATE_METHODS = frozenset({"append", "extend", "add", "update", "insert", "appendleft"})
+
+
+class DataProvenance:
+    """Roles of values and the splits of one file (see the module docstring)."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.index = ctx.index
+        self._scopes: dict[cst.CSTNode, list[Binding]] | None = None
+        self.by_name: dict[tuple[cst.CSTNode, str], list[Binding]] = {}
+        self._splits: list[Split] | None = None
+        self._roles_memo: dict[tuple[int, frozenset[str], frozenset[str]], frozenset[str]] = {}
+        self._class_scopes: dict[cst.CSTNode, list[cst.CSTNode]] = {}
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "DataProvenance":
+        # Both halves are computed on first use: most files never ask for them.
+        return cls(ctx)
+
+    @property
+    def scopes(self) -> dict[cst.CSTNode, list[Binding]]:
+        if self._scopes is None:
+            self._scopes = {}
+            self._collect_bindings()
+        return self._scopes
+
+    @property
+    def splits(self) -> list[Split]:
+        """Every split of the file, in source order."""
+        if self._splits is None:
+            self._splits = []
+            self._collect_splits()
+        return self._splits
+
+    # -- scopes and bindings ---------------------------------------------------------------------
+    def scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        function = self.index.function_of(node)
+        return function if function is not None else self.ctx.module
+
+    def _add(self, binding: Binding, scope: cst.CSTNode) -> None:
+        self._scopes.setdefault(scope, []).append(binding)  # type: ignore[union-attr]
+        for name in binding.targets:
+            self.by_name.setdefault((scope, name), []).append(binding)
+
+    def _collect_bindings(self) -> None:
+        index = self.index
+        order = index.order
+        nodes = index.of_type(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.Expr, cst.Return,
+                              cst.WithItem, cst.If)
+        for node in nodes:
+            scope = self.scope_of(node)
+            if isinstance(node, (cst.Assign, cst.AnnAssign)):
+                value = node.value
+                if value is None:
+                    continue
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    elements = _target_names(target)
+                    for position, element in enumerate(elements):
+                        name, update = _bound_name(element)
+                        if name is None:
+                            continue
+                        extra: tuple[cst.CSTNode | str, ...] = ()
+                        if update and isinstance(element, cst.Subscript) and element.slice:
+                            extra = (element.slice[0],)
+                        self._add(Binding(order[node], node, (name,), value, extra,
+                                          "update" if update else "assign",
+                                          position if len(elements) > 1 else None, len(elements)), scope)
+            elif isinstance(node, cst.AugAssign):
+                name, _ = _bound_name(node.target)
+                if name is not None:
+                    self._add(Binding(order[node], node, (name,), node.value, (name,), "update"), scope)
+            elif isinstance(node, cst.For):
+                elements = _target_names(node.target)
+                for position, element in enumerate(elements):
+                    for name in _flat_names(element):
+                        self._add(Binding(order[node], node, (name,), node.iter, (), "for",
+                                          position if len(elements) > 1 else None, len(elements)), scope)
+            elif isinstance(node, cst.WithItem):
+                if node.asname is not None:
+                    name, _ = _bound_name(node.asname.name)
+                    if name is not None:
+                        self._add(Binding(order[node], node, (name,), node.item, (), "assign"), scope)
+            elif isinstance(node, cst.If):
+                self._add(Binding(order[node], node, (), node.test, (), "use"), scope)
+            else:  # Expr, Return
+                value = node.value
+                if value is None:
+                    continue
+                if (isinstance(node, cst.Expr) and isinstance(value, cst.Call)
+                        and isinstance(value.func, cst.Attribute)
+                        and value.func.attr.value in _UPDATE_METHODS):
+                    name = dotted_name(value.func.value)
+                    if name is not None:
+                        self._add(Binding(order[node], node, (name,), value, (), "update"), scope)
+                        continue
+                self._add(Binding(order[node], node, (), value, (), "use"), scope)
+
+    def bindings(self, scope: cst.CSTNode) -> list[Binding]:
+        return self.scopes.get(scope, [])
+
+    def reaching(self, scope: cst.CSTNode, name: str, before: int) -> list[Binding]:
+        """The bindings of ``name`` that hold at order ``before``: the last plain binding and the
+        in-place updates after it."""
+        self.scopes  # noqa: B018 - make sure the bindings exist
+        found = self.by_name.get((scope, name))
+        if not found:
+            return []
+        out: list[Binding] = []
+        for binding in reversed(found):
+            if binding.order >= before:
+                continue
+            out.append(binding)
+            if binding.kind != "update":
+                break
+        return out
+
+    def lookup(self, node: cst.CSTNode, name: str) -> list[Binding]:
+        """Bindings of ``name`` visible at ``node``: its function's, else its class's (for
+        ``self.x``), else the module's."""
+        # Before the statement, not the node: in ``x = x.to(device)`` the ``x`` read is the old one.
+        order = self.index.order[self.index.statement_of(node)]
+        scope = self.scope_of(node)
+        found = self.reaching(scope, name, order)
+        if found or scope is self.ctx.module:
+            return found
+        if name.startswith("self."):
+            klass = self.index.enclosing(scope, cst.ClassDef)
+            if klass is not None:
+                out: list[Binding] = []
+                for method in self._methods(klass):
+                    out.extend(self.by_name.get((method, name), []))
+                return out
+        return list(self.by_name.get((self.ctx.module, name), []))
+
+    def bindings_of(self, node: cst.CSTNode) -> list[Binding]:
+        """The bindings a statement (or loop header) makes, in target order."""
+        scope = self.scope_of(node)
+        return [b for b in self.bindings(scope) if b.node is node]
+
+    def _methods(self, klass: cst.CSTNode) -> list[cst.CSTNode]:
+        found = self._class_scopes.get(klass)
+        if found is None:
+            found = [s for s in self.scopes if isinstance(s, cst.FunctionDef)
+                     and self.index.enclosing(s, cst.ClassDef) is klass]
+            self._class_scopes[klass] = found
+        return found
+
+    def forward(self, scope: cst.CSTNode, names: Iterable[str], after: int,
+                until: int | None = None) -> set[str]:
+        """The names derived from ``names`` by the bindings of ``scope`` after order ``after``
+        (one pass in source order)."""
+        tainted = set(names)
+        for binding in self.bindings(scope):
+            if binding.order <= after or not binding.targets:
+                continue
+            if until is not None and binding.order >= until:
+                break
+            if binding.reads & tainted:
+                tainted.update(binding.targets)
+        return tainted
+
+    # -- roles -----------------------------------------------------------------------------------
+    def roles(self, expr: cst.CSTNode, *, extra_test: Iterable[str] = (),
+              extra_val: Iterable[str] = ()) -> frozenset[str]:
+        """The roles (train / val / test) of the data an expression holds; empty when unknown."""
+        key_t = frozenset(extra_test)
+        key_v = frozenset(extra_val)
+        return self._roles(expr, key_t, key_v, set())
+
+    def _roles(self, expr: cst.CSTNode, et: frozenset[str], ev: frozenset[str],
+               active: set[int]) -> frozenset[str]:
+        key = (id(expr), et, ev)
+        memo = self._roles_memo.get(key)
+        if memo is not None:
+            return memo
+        if id(expr) in active:
+            return NO_ROLES
+        active.add(id(expr))
+        try:
+            result = self._compute_roles(expr, et, ev, active)
+        finally:
+            active.discard(id(expr))
+        self._roles_memo[key] = result
+        return result
+
+    def name_roles(self, dotted: str, et: frozenset[str] = NO_ROLES,
+                   ev: frozenset[str] = NO_ROLES) -> frozenset[str]:
+        """The role a dotted name announces by convention (its last part that has one)."""
+        for part in reversed(dotted.split(".")):
+            role = name_role(part, et, ev)
+            if role is not None:
+                return frozenset({role})
+        return NO_ROLES
+
+    def _compute_roles(self, expr: cst.CSTNode, et: frozenset[str], ev: frozenset[str],
+                       active: set[int]) -> frozenset[str]:
+        if isinstance(expr, cst.Attribute) and expr.attr.value in _COUNTS:
+            return NO_ROLES
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(expr)
+            if dotted is None:
+                return self._roles(expr.value, et, ev, active) if isinstance(expr, cst.Attribute) else NO_ROLES
+            # What a value was made from says more than what it is called (``val_loss`` computed
+            # on the test loader is test data); the name decides when the value says nothing.
+            name = dotted
+            while True:
+                found = self.lookup(expr, name) if expr in self.index.order else []
+                if found:
+                    out: set[str] = set()
+                    for binding in found:
+                        out |= self._binding_roles(binding, et, ev, active)
+                    if out:
+                        return frozenset(out)
+                    break
+                if "." not in name:
+                    break
+                name = name.rsplit(".", 1)[0]
+            return self.name_roles(dotted, et, ev)
+        if isinstance(expr, cst.Call):
+            return self._call_roles(expr, et, ev, active)
+        if isinstance(expr, cst.Subscript):
+            index_roles: set[str] = set()
+            for element in expr.slice:
+                if isinstance(element.slice, cst.Index):
+                    key = string(element.slice.value)
+                    if key is not None:  # results["test_acc"], loaders["val"]
+                        role = name_role(key, et, ev)
+                        if role is not None:
+                            index_roles.add(role)
+                        continue
+                    index_roles |= self._roles(element.slice.value, et, ev, active)
+            if index_roles:
+                return frozenset(index_roles)
+            return self._roles(expr.value, et, ev, active)
+        if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)):
+            return NO_ROLES
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            # What is collected, over what it iterates: ``[model(x) for x, _ in test_loader]``.
+            out = set()
+            comp: cst.CompFor | None = expr.for_in
+            while comp is not None:
+                out |= self._roles(comp.iter, et, ev, active)
+                comp = comp.inner_for_in
+            return frozenset(out)
+        out = set()
+        for child in _expression_children(expr):
+            out |= self._roles(child, et, ev, active)
+        return frozenset(out)
+
+    def _binding_roles(self, binding: Binding, et: frozenset[str], ev: frozenset[str],
+                       active: set[int]) -> frozenset[str]:
+        value = binding.value
+        if value is None:
+            return NO_ROLES
+        if binding.position is not None and isinstance(value, (cst.Tuple, cst.List)) \
+                and len(value.elements) == binding.count:
+            return self._roles(value.elements[binding.position].value, et, ev, active)
+        if binding.position is not None:
+            split_role = self._split_output_role(value, binding.position, binding.count)
+            if split_role is not None:
+                # The position is a guess (``a, b = random_split(...)``): a name says more.
+                named = self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
+                return named or frozenset({split_role})
+
+        if binding.kind == "for" and isinstance(value, cst.Call) and binding.position == 0 \
+                and _last_name(value.func) == "enumerate":
+            return NO_ROLES  # the batch index counts; it holds no data
+        if binding.kind == "for" and isinstance(value, (cst.List, cst.Tuple)):
+            # ``for loader in (train_loader, test_loader)``: each pass holds one of them.
+            found = self._roles(value, et, ev, active)
+            return found if len(found) == 1 else NO_ROLES
+        if isinstance(binding.node, cst.Expr) and isinstance(value, cst.Call):  # x.append(v)
+            out: set[str] = set()
+            for arg in value.args:
+                out |= self._roles(arg.value, et, ev, active)
+            return frozenset(out)
+        return self._roles(value, et, ev, active)
+
+    def _split_output_role(self, value: cst.BaseExpression, position: int, count: int) -> str | None:
+        if isinstance(value, cst.Call):
+            last = _last_name(value.func)
+            if last == "train_test_split":
+                return TRAIN if position % 2 == 0 else TEST
+            if last == "random_split":
+                if count == 3:
+                    return (TRAIN, VAL, TEST)[position]
+                if count == 2:
+                    return TRAIN if position == 0 else VAL
+            receiver = value.func.value if isinstance(value.func, cst.Attribute) else value.func
+            if last == "split" and self.is_cv_splitter(receiver, value):
+                return TRAIN if position == 0 else VAL
+        return None
+
+    def _call_roles(self, call: cst.Call, et: frozenset[str], ev: frozenset[str],
+                    active: set[int]) -> frozenset[str]:
+        last = _last_name(call.func)
+        if last in _COUNTS:
+            return NO_ROLES  # how many instances there are is not data
+        # A dataset says which part it is: ``MNIST(..., train=False)``, ``load_dataset(..., split="test")``.
+        train_kw = keyword(call, "train")
+        if train_kw is not None and isinstance(train_kw.value, cst.Name) \
+                and train_kw.value.value in ("True", "False"):
+            return frozenset({TRAIN if train_kw.value.value == "True" else TEST})
+        split_kw = keyword(call, "split")
+        if split_kw is not None:
+            text = string(split_kw.value)
+            if text is not None:
+                return _string_roles(text)
+        if last in _READERS:
+            for arg in call.args:
+                text = string(arg.value)
+                if text is not None:
+                    found = _string_roles(text)
+                    if found:
+                        return found
+        out: set[str] = set()
+        if isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if not (isinstance(receiver, cst.Name) and receiver.value in self.ctx.imports.aliases):
+                out |= self._roles(receiver, et, ev, active)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in _CONFIG_KEYWORDS:
+                continue
+            out |= self._roles(arg.value, et, ev, active)
+        if len(out) > 1 and last not in CONCATENATIONS:
+            # ``build_vocab(train, test)``, ``splits((train, dev, test))``: one value made from
+            # several parts is not known to hold them all.
+            return NO_ROLES
+        return frozenset(out)
+
+    # -- splits ----------------------------------------------------------------------------------
+    def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        """``receiver`` is a scikit-learn cross-validation splitter (``KFold(5)`` or a name bound to one)."""
+        return self.splitter_call(receiver, at) is not None
+
+    def splitter_call(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> cst.Call | None:
+        if isinstance(receiver, cst.Call):
+            return receiver if _last_name(receiver.func) in CV_SPLITTERS else None
+        dotted = dotted_name(receiver)
+        if dotted is None or at not in self.index.order:
+            return None
+        for binding in self.lookup(at, dotted):
+            if isinstance(binding.value, cst.Call) and binding.kind == "assign" \
+                    and _last_name(binding.value.func) in CV_SPLITTERS:
+                return binding.value
+        return None
+
+    def _searcher(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        if isinstance(receiver, cst.Call):
+            return _last_name(receiver.func) in SEARCHERS
+        dotted = dotted_name(receiver)
+        if dotted is None:
+            return False
+        return any(isinstance(b.value, cst.Call) and _last_name(b.value.func) in SEARCHERS
+                   for b in self.lookup(at, dotted))
+
+    def _outputs(self, node: cst.CSTNode) -> list[str]:
+        statement = self.index.statement_of(node)
+        parent = self.index.parent(node)
+        if isinstance(statement, cst.Assign) and statement.value is node:
+            names = []
+            for target in statement.targets:
+                for element in _target_names(target.target):
+                    name, _ = _bound_name(element)
+                    if name is not None:
+                        names.append(name)
+            return names
+        if isinstance(parent, cst.For) and parent.iter is node:
+            return [n for n in (_bound_name(e)[0] for e in _target_names(parent.target)) if n]
+        return []
+
+    def _assigned(self, node: cst.CSTNode) -> bool:
+        """``a = x[:k]``, ``a, b = x[:k], x[k:]``, ``a = x[:k].copy()``: the value itself is kept."""
+        current = node
+        while True:
+            parent = self.index.parent(current)
+            if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+                return parent.value is current
+            if isinstance(parent, cst.Element) or (isinstance(parent, cst.Tuple)):
+                current = parent
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is current:
+                grand = self.index.parent(parent)
+                current = grand if isinstance(grand, cst.Call) and grand.func is parent else parent
+                continue
+            return False
+
+    def _statement_targets(self, node: cst.CSTNode) -> list[str]:
+        statement = self.index.statement_of(node)
+        if isinstance(statement, cst.Assign):
+            return [n for t in statement.targets for n in _flat_names(t.target)]
+        if isinstance(statement, cst.AnnAssign):
+            return _flat_names(statement.target)
+        return []
+
+    def _collect_splits(self) -> None:
+        index = self.index
+        source = self.ctx.source
+        words = ("split", "Split", "Fold", "Subset", "cross_val", "SearchCV", "LeaveO", "LeaveP", "[:")
+        if not any(word in source for word in words):
+            return
+        cv_possible = any(word in source for word in ("Fold", "Split", "LeaveO", "LeaveP"))
+        for call in index.of_type(cst.Call):
+            last = _last_name(call.func)
+            if last is None:
+                continue
+            split: Split | None = None
+            if last == "train_test_split":
+                data = [a.value for a in call.args if a.keyword is None and not a.star]
+                shuffle = keyword(call, "shuffle")
+                shuffles = not (shuffle is not None and isinstance(shuffle.value, cst.Name)
+                                and shuffle.value.value == "False")
+                if shuffle is not None and not isinstance(shuffle.value, cst.Name):
+                    shuffles = None
+                split = Split(call, "train_test_split", data, self.scope_of(call), index.order[call], shuffles)
+            elif last == "random_split":
+                first = positional(call, 0) or keyword(call, "dataset")
+                if first is not None:
+                    split = Split(call, "random_split", [first.value], self.scope_of(call),
+                                  index.order[call], True)
+            elif last == "split" and cv_possible and isinstance(call.func, cst.Attribute) and call.args \
+                    and not isinstance(call.func.value, (cst.SimpleString, cst.FormattedString)):
+                splitter = self.splitter_call(call.func.value, call)
+                if splitter is not None:
+                    data = [a.value for a in call.args if a.keyword is None or a.keyword.value in ("X", "y")]
+                    split = Split(call, "cv", data, self.scope_of(call), index.order[call],
+                                  _splitter_shuffles(splitter))
+            elif last in CV_FUNCTIONS:
+                data = [a.value for a in call.args[1:3] if a.keyword is None]
+                data += [a.value for a in call.args if a.keyword is not None and a.keyword.value in ("X", "y")]
+                if data:
+                    split = Split(call, "cv_function", data, self.scope_of(call), index.order[call], None)
+            elif last == "fit" and isinstance(call.func, cst.Attribute) and call.args \
+                    and self._searcher(call.func.value, call):
+                split = Split(call, "search", [a.value for a in call.args if a.keyword is None][:2],
+                              self.scope_of(call), index.order[call], None)
+            if split is not None:
+                split.outputs = self._outputs(call)
+                self._splits.append(split)  # type: ignore[union-attr]
+        self._collect_subset_splits()
+        self._collect_slice_splits()
+        self._splits.sort(key=lambda s: s.order)  # type: ignore[union-attr]
+
+    def _collect_subset_splits(self) -> None:
+        groups: dict[tuple[cst.CSTNode, str], list[cst.Call]] = {}
+        for call in self.index.of_type(cst.Call):
+            if _last_name(call.func) != "Subset" or len(call.args) < 2:
+                continue
+            base = self.ctx.code_for(call.args[0].value)
+            groups.setdefault((self.scope_of(call), base), []).append(call)
+        for (scope, _), calls in groups.items():
+            if len(calls) < 2:
+                continue
+            for call in calls:
+                self._splits.append(Split(call, "subset", [call.args[0].value], scope,  # type: ignore[union-attr]
+                                          self.index.order[call], None, self._outputs(call)))
+
+    def _collect_slice_splits(self) -> None:
+        """``X[:n]`` with ``X[n:]`` (same base, same bound): the two parts of a split by index."""
+        halves: dict[tuple[cst.CSTNode, str, str], dict[str, cst.Subscript]] = {}
+        for node in self.index.of_type(cst.Subscript):
+            if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+                continue
+            piece = node.slice[0].slice
+            if piece.step is not None or (piece.lower is None) == (piece.upper is None):
+                continue
+            bound = piece.upper if piece.lower is None else piece.lower
+            # Both halves must be kept (assigned): ``torch.cat([x[:k], x[k:]])`` splits nothing.
+            if not self._assigned(node):
+                continue
+            side_text = dotted_name(bound) or self.ctx.code_for(bound)
+            base = node.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            base_text = dotted_name(base)
+            if base_text is None:
+                continue
+            key = (self.scope_of(node), base_text, side_text)
+            halves.setdefault(key, {})["upper" if piece.lower is None else "lower"] = node
+        for (scope, _, _), found in halves.items():
+            if len(found) != 2:
+                continue
+            first = min(found.values(), key=self.index.order.__getitem__)
+            base = first.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            outputs = [n for part in found.values() for n in self._statement_targets(part)]
+            split = Split(first, "slice", [base], scope, self.index.order[first], False, outputs)
+            self._splits.append(split)  # type: ignore[union-attr]
+
+
+def _splitter_shuffles(call: cst.Call) -> bool | None:
+    name = _last_name(call.func)
+    if name in ("ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit"):
+        return True
+    if name in ("TimeSeriesSplit", "GroupKFold", "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut",
+                "PredefinedSplit", "LeavePGroupsOut"):
+        return False
+    shuffle = keyword(call, "shuffle")
+    if shuffle is None:
+        return False
+    if isinstance(shuffle.value, cst.Name) and shuffle.value.value in ("True", "False"):
+        return shuffle.value.value == "True"
+    return None
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def last_name(func: cst.BaseExpression) -> str | None:
+    """``f`` for ``f`` and for ``a.b.f``; None for other callees."""
+    return _last_name(func)
+
+
+def _expression_children(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    for child in child_nodes(expr):
+        if isinstance(child, (cst.BaseExpression,)):
+            out.append(child)
+        else:
+            out.extend(c for c in _expression_children(child))
+    return out

@@ -1,0 +1,706 @@
+"""DL401: a preprocessing statistic or fit computed over data that is split into train and test later.
+
+Every test instance is meant to be an independent measurement of how the model does on data it has
+never seen. A mean, a standard deviation, a min/max, a quantile, an imputation value, a vocabulary,
+a PCA basis or a feature selection computed over the whole data set before the split carries
+information from the test part into what the model is trained with: the measured score is
+optimistic, and nothing after the fact can undo it. The fix is the order of operations: split, fit
+the statistic on the training part only, apply it unchanged to validation and test (or put the
+preprocessing inside a Pipeline that cross-validation refits on each fold).
+
+What is reported: in one scope (a function, or the module for scripts and exported notebooks),
+a statistic over the sample axis (``X.mean(0)``, ``df.std()``, ``np.quantile(X, q, axis=0)``,
+``df["age"].median()``, the ``x.mean()`` of a column-wise ``df.apply(lambda x: ...)``) or a
+scikit-learn preprocessing ``fit``/``fit_transform`` (scalers, imputers, encoders, feature
+selectors, PCA, vectorizers), where (1) the statistic's input, or a value derived from it, flows into
+a later split (``train_test_split``, ``random_split``, a cross-validation splitter's ``.split``,
+``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``) and
+(2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
+the split's parts afterwards. A statistic that is only printed is not a leak and is not reported.
+
+Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
+the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
+constants from the literature (``Normalize((0.1307,), (0.3081,))``), a Pipeline handed to
+cross-validation, and data that is never split in the same scope.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.calls import keyword, positional, string
+from dllint.analysis.data import TRAIN, DataProvenance, Split, chains, last_name
+from dllint.analysis.imports import dotted_name
+from dllint.context import FileContext
+from dllint.index import iter_subtree
+from dllint.rule import Rule
+
+STATISTICS = frozenset({"mean", "std", "var", "min", "max", "quantile", "median", "nanmean",
+                        "nanstd", "nanvar", "nanmin", "nanmax", "nanmedian", "nanquantile",
+                        "percentile", "nanpercentile", "amin", "amax", "ptp", "zscore",
+                        # scikit-learn's function forms of the scalers (axis 0 by default)
+                        "scale", "minmax_scale", "robust_scale", "maxabs_scale",
+                        "quantile_transform", "power_transform"})
+_SKLEARN_SCALERS = frozenset({"scale", "minmax_scale", "robust_scale", "maxabs_scale",
+                              "quantile_transform", "power_transform"})
+# Position of the axis argument after the data: ``np.quantile(a, q, axis)``, ``x.quantile(q, dim)``.
+_AXIS_AFTER_Q = frozenset({"quantile", "nanquantile", "percentile", "nanpercentile"})
+_STAT_LIBRARIES = ("numpy", "torch", "pandas", "scipy", "sklearn")
+# scikit-learn (and category_encoders-style) transformers whose fit learns from the data's values.
+PREPROCESSORS = frozenset({
+    "StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer",
+    "PowerTransformer", "KBinsDiscretizer", "SimpleImputer", "KNNImputer", "IterativeImputer",
+    "OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "SelectKBest", "SelectPercentile",
+    "SelectFpr", "SelectFdr", "SelectFwe", "GenericUnivariateSelect", "VarianceThreshold", "RFE",
+    "RFECV", "SelectFromModel", "SequentialFeatureSelector", "PCA", "IncrementalPCA", "KernelPCA",
+    "TruncatedSVD", "FastICA", "NMF", "FactorAnalysis", "CountVectorizer", "TfidfVectorizer",
+    "TfidfTransformer", "DictVectorizer", "SplineTransformer",
+})
+_FIT_METHODS = frozenset({"fit", "fit_transform"})
+# Pandas methods in a receiver chain that make the statistic per group or per window, not global.
+_GROUPING = frozenset({"groupby", "rolling", "expanding", "resample", "ewm", "agg", "aggregate",
+                       "transform", "apply", "map", "applymap"})
+# Calls that run a lambda over a frame's columns (axis 0) or rows (axis 1).
+_COLUMN_APPLIERS = frozenset({"apply", "transform", "agg", "aggregate"})
+
+VALID = [
+    # Split first, then fit on the training part only.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+scaler = StandardScaler().fit(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+""",
+    # Per-sample scaling uses no statistic of other instances.
+    """
+import torch
+from torch.utils.data import TensorDataset, random_split
+x = images.float() / 255.0
+x = x / x.norm(dim=1, keepdim=True)
+train_ds, val_ds = random_split(TensorDataset(x, labels), [50000, 10000])
+""",
+    # A Pipeline refitted inside each fold.
+    """
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+scores = cross_val_score(make_pipeline(StandardScaler(), SVC()), X, y, cv=5)
+""",
+    # Constants copied from the literature.
+    """
+import torch
+from torchvision import datasets, transforms
+tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+ds = datasets.MNIST("data", train=True, transform=tf)
+train_ds, val_ds = torch.utils.data.random_split(ds, [55000, 5000])
+""",
+    # A statistic over the feature axis is per instance.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+X = X - X.mean(axis=1, keepdims=True)
+X_train, X_test = train_test_split(X, test_size=0.2)
+""",
+    # No split in this file: nothing to leak into.
+    """
+import numpy as np
+X = (X - X.mean(0)) / X.std(0)
+np.save("features.npy", X)
+""",
+    # A statistic that is only looked at.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("data.csv")
+print(df["price"].mean(), df["price"].std())
+train, test = train_test_split(df, test_size=0.2)
+""",
+    # Statistics of the training part before a validation set is carved out of it.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+train_df = pd.read_csv("train.csv")
+train_df["fare"] = train_df["fare"].fillna(train_df["fare"].median())
+tr, va = train_test_split(train_df, test_size=0.1)
+""",
+    # A helper applied to each part after the split.
+    """
+from sklearn.model_selection import train_test_split
+def standardize(a):
+    return (a - a.mean(axis=0)) / a.std(axis=0)
+def stats(a):
+    return a.mean(axis=0), a.std(axis=0)
+mu, sd = stats(X)
+X_train, X_test = train_test_split(X, test_size=0.3)
+X_train = standardize(X_train)
+""",
+    # The number of classes is not a statistic that leaks.
+    """
+import torch
+import torch.nn.functional as F
+from torch.utils.data import TensorDataset, random_split
+onehot = F.one_hot(labels, labels.max() + 1)
+train_ds, val_ds = random_split(TensorDataset(x, onehot), [900, 100])
+""",
+    # Statistics inside the cross-validation loop, on the fold's training part.
+    """
+import numpy as np
+from sklearn.model_selection import KFold
+for tr, te in KFold(5, shuffle=True).split(X):
+    mu, sd = X[tr].mean(0), X[tr].std(0)
+    X_tr, X_te = (X[tr] - mu) / sd, (X[te] - mu) / sd
+""",
+    # Notebook: the imputation value comes from the training frame.
+    """
+# %%
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("titanic.csv")
+# %%
+train_df, test_df = train_test_split(df, test_size=0.2, random_state=0)
+# %%
+age = train_df["Age"].median()
+train_df["Age"] = train_df["Age"].fillna(age)
+test_df["Age"] = test_df["Age"].fillna(age)
+""",
+    # Per-image normalisation inside a loop over instances.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+for i in range(len(X)):
+    X[i] = (X[i] - X[i].mean()) / X[i].std()
+X_train, X_test = train_test_split(X)
+""",
+    # The statistic is of other data (the canonical training set); the split is of the test set.
+    """
+import torch
+from torch.utils.data import random_split
+mean = train_images.float().mean(dim=(0, 2, 3))
+val_part, test_part = random_split(test_set, [5000, 5000])
+""",
+    # Trainer class: fitted on the training split in its own method.
+    """
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.model_selection import train_test_split
+class DataModule:
+    def setup(self, X, y):
+        self.X_train, self.X_val, self.y_train, self.y_val = train_test_split(X, y)
+        self.scaler = MinMaxScaler()
+        self.X_train = self.scaler.fit_transform(self.X_train)
+        self.X_val = self.scaler.transform(self.X_val)
+""",
+]
+
+INVALID = [
+    # The classic: standardise everything, then split.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+X = StandardScaler().fit_transform(X)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+""",
+    # Statistics by hand with numpy.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+mean = X.mean(axis=0)  # expect: DL401
+std = X.std(axis=0)
+X = (X - mean) / std
+X_train, X_test = train_test_split(X, test_size=0.25)
+""",
+    # torch tensors, random_split of a TensorDataset.
+    """
+import torch
+from torch.utils.data import TensorDataset, random_split
+x = torch.load("features.pt")
+x = (x - x.mean(dim=0)) / x.std(dim=0)  # expect: DL401
+ds = TensorDataset(x, y)
+train_ds, test_ds = random_split(ds, [8000, 2000])
+""",
+    # Imputation with the whole column's mean.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv")
+df["LotFrontage"] = df["LotFrontage"].fillna(df["LotFrontage"].mean())  # expect: DL401
+train, test = train_test_split(df, test_size=0.2)
+""",
+    # Fitted on everything, applied to the parts after the split.
+    """
+from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
+pca = PCA(n_components=50)
+pca.fit(X)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+X_train, X_test = pca.transform(X_train), pca.transform(X_test)
+""",
+    # Cross-validation of data scaled outside the folds.
+    """
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.model_selection import cross_val_score
+from sklearn.linear_model import LogisticRegression
+X_scaled = MinMaxScaler().fit_transform(X)  # expect: DL401
+print(cross_val_score(LogisticRegression(), X_scaled, y, cv=5).mean())
+""",
+    # Feature selection with the labels, then a KFold loop.
+    """
+from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.model_selection import StratifiedKFold
+X_sel = SelectKBest(f_classif, k=20).fit_transform(X, y)  # expect: DL401
+for train_idx, test_idx in StratifiedKFold(5).split(X_sel, y):
+    model.fit(X_sel[train_idx], y[train_idx])
+""",
+    # A split by index after standardising (the d2l Kaggle chapter's shape).
+    """
+import pandas as pd
+def preprocess(train_raw, test_raw):
+    features = pd.concat((train_raw.drop(columns=["Id", "y"]), test_raw.drop(columns=["Id"])))
+    numeric = features.dtypes[features.dtypes != "object"].index
+    features[numeric] = features[numeric].apply(lambda x: (x - x.mean()) / x.std())  # expect: DL401
+    n_train = train_raw.shape[0]
+    train_features = features[:n_train]
+    test_features = features[n_train:]
+    return train_features, test_features
+""",
+    # Notebook cells: min-max scaling with pandas, split by a permutation index.
+    """
+# %%
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("wine.csv")
+# %%
+cols = ["alcohol", "acidity"]
+df[cols] = (df[cols] - df[cols].min()) / (df[cols].max() - df[cols].min())  # expect: DL401
+# %%
+train_df, test_df = train_test_split(df, stratify=df["quality"])
+""",
+    # A Trainer-style method: per-channel statistics of the whole set, then a random split.
+    """
+import torch
+from torch.utils.data import random_split
+class Experiment:
+    def prepare(self, images, labels):
+        self.mean = images.mean(dim=(0, 2, 3), keepdim=True)  # expect: DL401
+        self.std = images.std(dim=(0, 2, 3), keepdim=True)
+        images = (images - self.mean) / self.std
+        self.train_set, self.val_set = random_split(list(zip(images, labels)), [0.9, 0.1])
+""",
+    # A fitted vectorizer's vocabulary comes from the test documents too.
+    """
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import train_test_split
+vectorizer = TfidfVectorizer(min_df=2)
+X = vectorizer.fit_transform(texts)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X, labels, random_state=1)
+""",
+    # scipy's zscore standardises each column over all rows (a notebook staple).
+    """
+import pandas as pd
+from scipy.stats import zscore
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("jobs.csv", na_values=["NA", "?"])
+df["income"] = zscore(df["income"])  # expect: DL401
+x = df[["income", "aspect"]].values
+x_train, x_test, y_train, y_test = train_test_split(x, df["age"].values, test_size=0.25)
+""",
+    # scikit-learn's function form of the scaler, on a lag-feature frame (a stock tutorial classic).
+    """
+import numpy as np
+from sklearn import preprocessing
+from sklearn.model_selection import train_test_split
+frame["target"] = frame["close"].shift(-horizon)
+features = np.array(frame.drop(columns=["target"]))
+features = preprocessing.scale(features)  # expect: DL401
+features = features[:-horizon]
+labels = np.array(frame["target"])[:-horizon]
+X_train, X_test, y_train, y_test = train_test_split(features, labels, test_size=0.2)
+""",
+    # A helper of the same file standardises its argument; it is called before the split.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+def standardize(a):
+    mu = a.mean(axis=0)
+    return (a - mu) / a.std(axis=0)
+X = standardize(np.load("x.npy"))  # expect: DL401
+X_train, X_test = train_test_split(X, test_size=0.3)
+""",
+    # np function form, then complementary slices.
+    """
+import numpy as np
+data = np.loadtxt("series.csv")
+lo, hi = np.min(data, axis=0), np.max(data, axis=0)  # expect: DL401
+data = (data - lo) / (hi - lo)
+train = data[:split_at]
+test = data[split_at:]
+""",
+]
+
+
+class FitBeforeSplit(Rule):
+    """A statistic or preprocessing fit over data that is split into train and test afterwards."""
+
+    code = "DL401"
+    name = "fit-before-split"
+    summary = "A preprocessing statistic or fit sees the whole data set before the train/test split, leaking test data."
+    severity = "warning"
+    VALID = VALID
+    INVALID = INVALID
+
+    def check(self, ctx: FileContext) -> None:
+        if not ctx.imports.uses("numpy", "torch", "pandas", "sklearn"):
+            return
+        provenance = ctx.analysis(DataProvenance)
+        splits = provenance.splits
+        if not splits:
+            return
+        scopes_with_splits = {s.scope for s in splits}
+        seen: set[cst.CSTNode] = set()
+        # One finding per mistake: the statistics of the same data before the same split (five
+        # columns standardised one by one) are one leak, reported at the first of them.
+        findings: dict[tuple[int, str], list[tuple[cst.Call, str]]] = {}
+        for call in ctx.index.of_type(cst.Call):
+            name = last_name(call.func)
+            if name not in STATISTICS and name not in _FIT_METHODS:
+                continue
+            scope = provenance.scope_of(call)
+            if scope not in scopes_with_splits:
+                continue
+            data = self._statistic_data(ctx, provenance, call, name)
+            if data is None:
+                continue
+            if provenance.roles(data) == {TRAIN}:
+                # Already the training part (``X_train``, ``train.csv``): splitting it again only
+                # carves out a validation set, which we leave alone.
+                continue
+            if name in ("max", "min") and _class_count(ctx, call):
+                continue
+            statement = ctx.index.statement_of(call)
+            if statement in seen:
+                continue
+            results = self._results(ctx, provenance, call, statement)
+            if not results:
+                continue
+            split = self._leaking_split(provenance, scope, statement, data, results, splits)
+            if split is None:
+                continue
+            seen.add(statement)
+            root = (_roots(data) or [""])[-1]
+            findings.setdefault((id(split), root), []).append((call, name))
+        # Helpers of this file that standardise their argument: ``X = normalize(X)`` before a split.
+        helpers = self._helpers(ctx, provenance)
+        for call in ctx.index.of_type(cst.Call):
+            if not (isinstance(call.func, cst.Name) and call.func.value in helpers):
+                continue
+            scope = provenance.scope_of(call)
+            if scope not in scopes_with_splits:
+                continue
+            index, name = helpers[call.func.value]
+            arg = positional(call, index)
+            if arg is None:
+                continue
+            data = self._sample_data(ctx, provenance, arg.value)
+            statement = ctx.index.statement_of(call)
+            if data is None or statement in seen or provenance.roles(data) == {TRAIN}:
+                continue
+            results = self._results(ctx, provenance, call, statement)
+            split = self._leaking_split(provenance, scope, statement, data, results, splits) if results else None
+            if split is None:
+                continue
+            seen.add(statement)
+            root = (_roots(data) or [""])[-1]
+            findings.setdefault((id(split), root), []).append((call, f"{call.func.value}: {name}"))
+        split_nodes = {id(s): s.node for s in splits}
+        for (split_id, root), calls in findings.items():
+            calls.sort(key=lambda c: ctx.index.order[c[0]])
+            call, name = calls[0]
+            what = "fitted" if name in _FIT_METHODS else f"statistic ({name})"
+            line = ctx.position(split_nodes[split_id]).start.line
+            more = ""
+            if len(calls) > 1:
+                others = ", ".join(str(ctx.position(c).start.line) for c, _ in calls[1:])
+                more = f" (and {len(calls) - 1} more of {root} on lines {others})"
+            ctx.report(call, f"preprocessing {what} computed over data that is split afterwards "
+                       f"(line {line}){more}: the held-out part leaks into it; split first and "
+                       "fit on the training part only")
+
+    # -- helpers that compute a statistic of their argument -----------------------------------------
+    _in_helper = False
+
+    def _helpers(self, ctx: FileContext, provenance: DataProvenance) -> dict[str, tuple[int, str]]:
+        """Module-level functions that return their argument transformed by a statistic over it:
+        name -> (index of that parameter, the statistic)."""
+        out: dict[str, tuple[int, str]] = {}
+        self._in_helper = True
+        try:
+            for function in ctx.index.of_type(cst.FunctionDef):
+                if ctx.index.enclosing(function, cst.FunctionDef, cst.ClassDef) is not None:
+                    continue
+                params = [p.name.value for p in function.params.params]
+                for call in iter_subtree(function.body):
+                    if not isinstance(call, cst.Call):
+                        continue
+                    name = last_name(call.func)
+                    if name not in STATISTICS and name not in _FIT_METHODS:
+                        continue
+                    if ctx.index.function_of(call) is not function:
+                        continue
+                    data = self._statistic_data(ctx, provenance, call, name)
+                    if not isinstance(data, cst.Name) or data.value not in params:
+                        continue
+                    if self._returns_derived(ctx, provenance, function, call, data.value):
+                        out[function.name.value] = (params.index(data.value), name)
+                        break
+        finally:
+            self._in_helper = False
+        return out
+
+    def _returns_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
+                         call: cst.Call, param: str) -> bool:
+        """Does the function return the statistic applied to the data (not the statistic alone)?"""
+        statement = ctx.index.statement_of(call)
+        if isinstance(statement, cst.Return):
+            value = statement.value
+            return value is not None and value is not call and param in set(chains(value))
+        results = self._results(ctx, provenance, call, statement)
+        if not results:
+            return False
+        order = ctx.index.order[statement]
+        derived = provenance.forward(function, results, order - 1)
+        for binding in provenance.bindings(function):
+            if isinstance(binding.node, cst.Return) and binding.order > order \
+                    and binding.reads & derived:
+                return True
+        return False
+
+    # -- what the statistic is computed over -------------------------------------------------------
+    def _statistic_data(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                        name: str) -> cst.BaseExpression | None:
+        """The data a statistic or fit reads, or None when it is not one over the sample axis."""
+        func = call.func
+        if name in _FIT_METHODS:
+            if not isinstance(func, cst.Attribute) or not self._is_preprocessor(provenance, func.value, call):
+                return None
+            first = positional(call, 0) or keyword(call, "X") or keyword(call, "raw_documents")
+            return first.value if first is not None else None
+        qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Attribute, cst.Name)) else None
+        if qualified is not None and qualified.split(".")[0] in _STAT_LIBRARIES:
+            # Function form: np.mean(X, axis=0), torch.std(x, dim=0).
+            data_arg = positional(call, 0) or keyword(call, "a") or keyword(call, "input")
+            if data_arg is None:
+                return None
+            axis_position = 2 if name in _AXIS_AFTER_Q else 1
+            data = data_arg.value
+        elif name in _SKLEARN_SCALERS:
+            return None  # ``x.scale(...)``, ``scale(...)`` of something that is not scikit-learn
+        elif isinstance(func, cst.Attribute):
+            if isinstance(func.value, cst.Name) and func.value.value in ctx.imports.aliases:
+                return None  # a function of some other imported module
+            axis_position = 1 if name in _AXIS_AFTER_Q else 0
+            data = func.value
+        else:
+            return None  # builtin min()/max() over a Python sequence
+        if not _over_samples(call, axis_position):
+            return None
+        return self._sample_data(ctx, provenance, data)
+
+    def _sample_data(self, ctx: FileContext, provenance: DataProvenance,
+                     data: cst.BaseExpression) -> cst.BaseExpression | None:
+        """Follow ``df[cols].astype(float)`` back to the frame; None when the reduction is per
+        instance, per group or per window."""
+        current = data
+        while True:
+            if isinstance(current, cst.Call) and _library_call(ctx, current):
+                # ``np.asarray(X)``, ``torch.tensor(df.values)``: the data is the argument;
+                # ``np.load("x.npy")``: the data is created here, it has no name yet.
+                first = positional(current, 0)
+                if first is None or isinstance(first.value, (cst.SimpleString, cst.FormattedString)):
+                    return current
+                current = first.value
+                continue
+            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+                if current.func.attr.value in _GROUPING:
+                    return None
+                current = current.func.value
+                continue
+            if isinstance(current, cst.Subscript):
+                first = current.slice[0].slice if current.slice else None
+                if isinstance(first, cst.Index) and not _is_column_key(first.value):
+                    return None  # X[i]: one instance (or an unknown selection)
+                current = current.value
+                continue
+            if isinstance(current, cst.Attribute) \
+                    and current.attr.value in ("values", "iloc", "loc", "T", "data", "dataset"):
+                if current.attr.value == "T":
+                    return None  # a transpose turns the axes around
+                current = current.value if current.attr.value in ("values", "iloc", "loc") else current
+                if isinstance(current, cst.Attribute) and current.attr.value in ("data", "dataset"):
+                    break
+                continue
+            break
+        if isinstance(current, cst.Name):
+            lam = ctx.index.enclosing(current, cst.Lambda)
+            if lam is not None and any(p.name.value == current.value for p in lam.params.params):
+                # A lambda's parameter: a column when the lambda is applied column-wise, else
+                # (row-wise, ``map``, a key function) one instance or something unknown.
+                return self._lambda_param_owner(ctx, current)
+            function = ctx.index.function_of(current)
+            if function is not None and _is_parameter(function, current.value) \
+                    and not _is_split_in(provenance, function) and not self._in_helper:
+                return None
+        if dotted_name(current) is None:
+            return None
+        return current
+
+    def _lambda_param_owner(self, ctx: FileContext, name: cst.Name) -> cst.BaseExpression | None:
+        """For ``frame.apply(lambda x: x - x.mean())``: the frame whose columns ``x`` takes."""
+        lam = ctx.index.enclosing(name, cst.Lambda)
+        if lam is None or not any(p.name.value == name.value for p in lam.params.params):
+            return None
+        arg = ctx.index.parent(lam)
+        call = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in _COLUMN_APPLIERS):
+            return None
+        axis = keyword(call, "axis")
+        if axis is not None and not (_literal_int(axis.value) == 0 or string(axis.value) == "index"):
+            return None  # row-wise: a statistic per instance
+        owner = call.func.value
+        return self._sample_data(ctx, ctx.analysis(DataProvenance), owner) if not isinstance(owner, cst.Name) else owner
+
+    def _is_preprocessor(self, provenance: DataProvenance, receiver: cst.BaseExpression,
+                         at: cst.CSTNode) -> bool:
+        if isinstance(receiver, cst.Call):
+            return last_name(receiver.func) in PREPROCESSORS
+        dotted = dotted_name(receiver)
+        if dotted is None:
+            return False
+        return any(isinstance(b.value, cst.Call) and b.kind == "assign"
+                   and last_name(b.value.func) in PREPROCESSORS
+                   for b in provenance.lookup(at, dotted))
+
+    # -- where the statistic's result goes ---------------------------------------------------------
+    def _results(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                 statement: cst.CSTNode) -> set[str]:
+        """The names that hold the statistic's result (or the fitted transformer)."""
+        out: set[str] = set()
+        if isinstance(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            for binding in provenance.bindings_of(statement):
+                out.update(binding.targets)
+        if last_name(call.func) == "fit" and isinstance(call.func, cst.Attribute):
+            receiver = dotted_name(call.func.value)
+            if receiver is not None:
+                out.add(receiver)
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            outer = statement.value
+            inplace = keyword(outer, "inplace")
+            if inplace is not None and isinstance(outer.func, cst.Attribute) \
+                    and isinstance(inplace.value, cst.Name) and inplace.value.value == "True":
+                receiver = dotted_name(outer.func.value)
+                if receiver is not None:
+                    out.add(receiver)
+        return out
+
+    def _leaking_split(self, provenance: DataProvenance, scope: cst.CSTNode, statement: cst.CSTNode,
+                       data: cst.BaseExpression, results: set[str], splits: list[Split]) -> Split | None:
+        order = provenance.index.order[statement]
+        # Data created in the statement itself (``standardize(np.load(path))``) is known by the
+        # names the statement binds.
+        roots = set(results) if isinstance(data, cst.Call) else set(_roots(data))
+        if not roots:
+            return None
+        for split in splits:
+            if split.scope is not scope or split.order <= order:
+                continue
+            split_reads: set[str] = set()
+            for expr in split.data:
+                split_reads.update(chains(expr))
+            derived = provenance.forward(scope, roots, order - 1, until=split.order)
+            if not derived & split_reads:
+                continue
+            used = provenance.forward(scope, results, order)
+            before_split = provenance.forward(scope, results, order, until=split.order)
+            if before_split & split_reads:
+                return split
+            parts = provenance.forward(scope, split.outputs, split.order) if split.outputs else set()
+            for binding in provenance.bindings(scope):
+                if binding.order <= split.order:
+                    continue
+                if binding.reads & used and binding.reads & parts:
+                    return split
+        return None
+
+
+def _roots(expr: cst.BaseExpression) -> list[str]:
+    dotted = dotted_name(expr)
+    if dotted is None:
+        return list(chains(expr))
+    parts = dotted.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)
+            if ".".join(parts[:end]) not in ("self", "cls")]
+
+
+def _literal_int(expr: cst.BaseExpression) -> int | None:
+    if isinstance(expr, cst.Integer):
+        return int(expr.value)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
+            and isinstance(expr.expression, cst.Integer):
+        return -int(expr.expression.value)
+    return None
+
+
+def _over_samples(call: cst.Call, axis_position: int) -> bool:
+    """Does the reduction include axis 0 (the instances)? No axis means all axes (numpy, torch) or
+    axis 0 (pandas): both include it. An axis we cannot read is treated as not."""
+    axis = keyword(call, "axis") or keyword(call, "dim") or positional(call, axis_position)
+    if axis is None:
+        return True
+    value = axis.value
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return any(_literal_int(e.value) == 0 for e in value.elements)
+    text = string(value)
+    if text is not None:
+        return text in ("index", "rows")
+    return _literal_int(value) == 0
+
+
+def _is_column_key(expr: cst.BaseExpression) -> bool:
+    """``df["age"]``, ``df[["a", "b"]]``, ``df[cols]``, ``X[:, 0]``-style selections keep all
+    instances; an integer or a loop index selects one."""
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return all(isinstance(e.value, cst.SimpleString) for e in expr.elements)
+    if isinstance(expr, cst.Name):
+        lowered = expr.value.lower()
+        return any(word in lowered for word in ("col", "feat", "numeric", "categor", "field", "attr"))
+    return False
+
+
+def _is_parameter(function: cst.FunctionDef, name: str) -> bool:
+    params = function.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    return any(p.name.value == name for p in every)
+
+
+def _is_split_in(provenance: DataProvenance, function: cst.FunctionDef) -> bool:
+    return any(s.scope is function for s in provenance.splits)
+
+
+def _class_count(ctx: FileContext, call: cst.Call) -> bool:
+    """``y.max() + 1``: the number of classes, not a scaling statistic."""
+    parent = ctx.index.parent(call)
+    return isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add) \
+        and isinstance(parent.right, cst.Integer) and parent.right.value == "1"
+
+
+def _library_call(ctx: FileContext, call: cst.Call) -> bool:
+    """A function of an imported library (``np.load``, ``torch.tensor``), not a method of data."""
+    head: cst.BaseExpression = call.func
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    return isinstance(head, cst.Name) and head.value in ctx.imports.aliases \
+        and call.func is not head

@@ -1,0 +1,639 @@
+"""DL402: the test set is used for training or for a selection decision.
+
+The test set is used once, at the end, to measure the model that development produced. Every
+decision taken by looking at it (which epoch's checkpoint to keep, when to stop, when to lower the
+learning rate, which hyper-parameters win) tunes the model to the test set: the reported score is
+then the maximum of many noisy measurements rather than one measurement, and it is optimistic by an
+amount nobody can tell afterwards. Training on it (a back-propagated loss, a ``fit``, test data
+concatenated into the training data) is worse still. Choices belong on a validation set carved out
+of the training data; MNIST or CIFAR shipping without one is no licence to use the test set.
+
+Test data comes from data provenance (``dllint.analysis.data``): ``train=False`` datasets,
+``split="test"``, the test parts of ``train_test_split``, files read from a test path, names such
+as ``X_test`` / ``testloader`` / ``holdout`` (plus the project's own names in the ``test-names``
+option), and every value derived from those: batches, model outputs, losses, accuracies.
+
+Reported at the decision: an ``if`` comparing a test-derived value that saves a checkpoint, records
+a best value, stops, or resets a patience counter; ``is_best = test_acc > best``; a call to an
+early-stopping helper or ``scheduler.step(metric)`` with a test-derived metric; a ``min``/``max``/
+``sorted`` keyed by test results or an ``argmax`` over a list of them. Reported at the training
+use: ``loss.backward()`` on a test-derived loss, a ``fit`` on test data (or on data concatenated
+with it), a validation set of test data handed to ``fit`` with early stopping or callbacks.
+Silent for a final test evaluation that decides nothing, and for validation data used in every
+one of these ways.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.calls import keyword, positional
+from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.regions import Regions
+from dllint.context import FileContext
+from dllint.index import iter_subtree
+from dllint.rule import Rule
+
+_ORDERING = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual)
+_SELECTION_WORDS = frozenset({"best", "patience", "counter", "wait", "bad", "improved", "improvement",
+                              "stale", "no_improve", "trigger", "trials"})
+_FIT_METHODS = frozenset({"fit", "fit_transform", "partial_fit", "fit_generator"})
+_SELECTING_CALLBACKS = frozenset({"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"})
+_ARG_SELECTORS = frozenset({"argmax", "argmin", "idxmax", "idxmin", "nanargmax", "nanargmin"})
+
+VALID = [
+    # Select on validation data, report the test score once at the end.
+    """
+import torch
+best_acc = 0.0
+for epoch in range(epochs):
+    train_one_epoch(model, train_loader, optimizer)
+    val_acc = evaluate(model, val_loader)
+    if val_acc > best_acc:
+        best_acc = val_acc
+        torch.save(model.state_dict(), "best.pt")
+model.load_state_dict(torch.load("best.pt"))
+test_acc = evaluate(model, test_loader)
+print(f"test accuracy {test_acc:.3f}")
+""",
+    # A test evaluation every epoch that only prints: no decision is taken on it.
+    """
+import torch
+for epoch in range(10):
+    train(model, train_loader)
+    test_loss, test_acc = test(model, test_loader)
+    print(epoch, test_loss, test_acc)
+torch.save(model.state_dict(), "final.pt")
+""",
+    # ReduceLROnPlateau on the validation loss.
+    """
+import torch
+scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, "min")
+for epoch in range(epochs):
+    train(model, train_loader)
+    val_loss = evaluate(model, valid_loader)
+    scheduler.step(val_loss)
+""",
+    # Back-propagating on training batches; the test loop has no backward.
+    """
+import torch
+for x, y in train_loader:
+    loss = criterion(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+with torch.no_grad():
+    test_loss = sum(criterion(model(x), y).item() for x, y in test_loader)
+""",
+    # Keras: the test data only monitored, with a logging callback; no decision is taken on it.
+    """
+from tensorflow import keras
+model.fit(x_train, y_train, epochs=5, validation_data=(x_test, y_test),
+          callbacks=[keras.callbacks.TensorBoard("logs")])
+""",
+    # A batch index or a count from the test loader is not test data.
+    """
+for batch_idx, (x, y) in enumerate(test_loader):
+    if batch_idx >= 10:
+        break
+    if len(test_loader.dataset) > 5000 and batch_idx > 2:
+        break
+""",
+    # Input gradients on test data (adversarial examples): backward without an optimizer step.
+    """
+import torch.nn.functional as F
+def fgsm_test(model, test_loader, epsilon):
+    correct = 0
+    for data, target in test_loader:
+        data.requires_grad = True
+        loss = F.nll_loss(model(data), target)
+        model.zero_grad()
+        loss.backward()
+        perturbed = data + epsilon * data.grad.sign()
+        correct += (model(perturbed).argmax(1) == target).sum().item()
+    return correct / len(test_loader.dataset)
+""",
+    # sklearn: fit on the training part, score on the test part once.
+    """
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+clf.fit(X_train, y_train)
+print(clf.score(X_test, y_test))
+""",
+    # Hyper-parameter search scored on validation folds.
+    """
+results = {}
+for lr in [1e-4, 1e-3, 1e-2]:
+    model = make_model()
+    fit(model, train_loader, lr)
+    results[lr] = evaluate(model, val_loader)
+best_lr = max(results, key=results.get)
+""",
+    # Early stopping on validation loss, with a patience counter.
+    """
+best, bad_epochs = float("inf"), 0
+for epoch in range(100):
+    train_epoch(model, train_dl)
+    val_loss = evaluate(model, dev_dl)
+    if val_loss < best:
+        best, bad_epochs = val_loss, 0
+    else:
+        bad_epochs += 1
+        if bad_epochs > 5:
+            break
+""",
+    # Argmax over the classes of a test batch is a prediction, not a selection.
+    """
+import torch
+correct = 0
+with torch.no_grad():
+    for images, labels in test_loader:
+        outputs = model(images)
+        predicted = outputs.argmax(dim=1)
+        correct += (predicted == labels).sum().item()
+print(correct / len(test_loader.dataset))
+""",
+    # Hugging Face: the test split only monitored; the last checkpoint is kept.
+    """
+from transformers import Trainer, TrainingArguments
+args = TrainingArguments("out", eval_strategy="epoch", num_train_epochs=3)
+trainer = Trainer(model=model, args=args, train_dataset=ds["train"], eval_dataset=ds["test"])
+trainer.train()
+""",
+    # A unit test of training code: "test" names the test case, not a test set.
+    """
+import unittest
+import torch
+class TestTraining(unittest.TestCase):
+    def test_step_reduces_loss(self):
+        test_input = torch.randn(4, 3)
+        loss = model(test_input).sum()
+        loss.backward()
+        optimizer.step()
+""",
+    # A threshold on a test metric that only prints.
+    """
+test_acc = evaluate(model, test_loader)
+if test_acc > 0.9:
+    print("good model")
+""",
+    # Trainer class selecting on its validation loader.
+    """
+import torch
+class Trainer:
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            self.train_epoch()
+            acc = self.evaluate(self.val_loader)
+            if acc > self.best_acc:
+                self.best_acc = acc
+                torch.save(self.model.state_dict(), self.ckpt_path)
+        return self.evaluate(self.test_loader)
+""",
+    # Validation carved from the training set, picked with the comparison; test once.
+    """
+import torch
+from torch.utils.data import random_split
+from torchvision import datasets
+full = datasets.MNIST("data", train=True)
+train_ds, val_ds = random_split(full, [55000, 5000])
+val_loader = torch.utils.data.DataLoader(val_ds, batch_size=256)
+best = 0
+for epoch in range(5):
+    acc = evaluate(model, val_loader)
+    if acc > best:
+        best = acc
+        torch.save(model.state_dict(), "m.pt")
+""",
+]
+
+INVALID = [
+    # pytorch-cifar style: the test function keeps the best test checkpoint.
+    """
+import torch
+best_acc = 0
+def test(epoch):
+    global best_acc
+    net.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for inputs, targets in testloader:
+            outputs = net(inputs)
+            _, predicted = outputs.max(1)
+            total += targets.size(0)
+            correct += predicted.eq(targets).sum().item()
+    acc = 100. * correct / total
+    if acc > best_acc:  # expect: DL402
+        torch.save(net.state_dict(), "ckpt.pth")
+        best_acc = acc
+""",
+    # The evaluation helper returns accuracy on the test loader; the loop keeps the best.
+    """
+import torch
+best = 0.0
+for epoch in range(epochs):
+    train(model, train_loader, optimizer)
+    acc = evaluate(model, test_loader)
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # MNIST's test set used as the validation set: a name does not change what it is.
+    """
+import torch
+from torchvision import datasets
+val_set = datasets.MNIST("data", train=False, download=True)
+val_loader = torch.utils.data.DataLoader(val_set, batch_size=1000)
+best_loss = float("inf")
+for epoch in range(20):
+    val_loss = validate(model, val_loader)
+    if val_loss < best_loss:  # expect: DL402
+        best_loss = val_loss
+        best_state = copy.deepcopy(model.state_dict())
+""",
+    # ReduceLROnPlateau driven by the test loss.
+    """
+import torch
+scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min")
+for epoch in range(epochs):
+    train(model, train_loader)
+    test_loss = evaluate(model, test_loader)
+    scheduler.step(test_loss)  # expect: DL402
+""",
+    # Early stopping helper fed with the test loss.
+    """
+early_stopping = EarlyStopping(patience=7)
+for epoch in range(epochs):
+    train(model, train_loader)
+    test_loss = evaluate(model, test_loader)
+    early_stopping(test_loss, model)  # expect: DL402
+    if early_stopping.early_stop:
+        break
+""",
+    # Back-propagating a loss on test batches.
+    """
+for x, y in test_loader:
+    loss = criterion(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()  # expect: DL402
+    optimizer.step()
+""",
+    # Training on train and test concatenated.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+X_all = np.concatenate([X_train, X_test])
+y_all = np.concatenate([y_train, y_test])
+clf.fit(X_all, y_all)  # expect: DL402
+print(clf.score(X_test, y_test))
+""",
+    # Only the best test accuracy is kept (reported with severity info).
+    """
+best_test_acc = 0.0
+for epoch in range(epochs):
+    train(model, train_loader)
+    val_acc, test_acc = evaluate(model, val_loader), evaluate(model, test_loader)
+    if test_acc > best_test_acc:  # expect: DL402
+        best_test_acc = test_acc
+print("best test accuracy", best_test_acc)
+""",
+    # Hyper-parameter choice by test accuracy.
+    """
+test_scores = {}
+for lr in [1e-4, 1e-3, 1e-2]:
+    model = make_model()
+    fit(model, train_loader, lr)
+    test_scores[lr] = evaluate(model, test_loader)
+best_lr = max(test_scores, key=test_scores.get)  # expect: DL402
+""",
+    # Keras: early stopping on the test data.
+    """
+from tensorflow import keras
+model.fit(x_train, y_train, epochs=50,  # expect: DL402
+          validation_data=(x_test, y_test),
+          callbacks=[keras.callbacks.EarlyStopping(patience=3)])
+""",
+    # Keras: the early-stopping callback is bound to a name first.
+    """
+from tensorflow.keras.callbacks import EarlyStopping
+monitor = EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+model.fit(x_train, y_train, validation_data=(x_test, y_test), callbacks=[monitor],  # expect: DL402
+          epochs=1000)
+""",
+    # is_best computed on a test metric, as in many training scripts.
+    """
+import torch
+for epoch in range(args.epochs):
+    train(train_loader, model, criterion, optimizer)
+    acc1 = validate(test_loader, model, criterion)
+    is_best = acc1 > best_acc1  # expect: DL402
+    best_acc1 = max(acc1, best_acc1)
+    save_checkpoint(model.state_dict(), is_best)
+""",
+    # Trainer class selecting on self.test_loader.
+    """
+import torch
+class Trainer:
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            self.train_epoch()
+            acc = self.evaluate(self.test_loader)
+            if acc > self.best_acc:  # expect: DL402
+                self.best_acc = acc
+                torch.save(self.model.state_dict(), self.ckpt_path)
+""",
+    # Hugging Face: the test split as eval_dataset with the best checkpoint loaded at the end.
+    """
+from datasets import load_dataset
+from transformers import Trainer, TrainingArguments
+imdb = load_dataset("imdb")
+args = TrainingArguments("out", eval_strategy="epoch", save_strategy="epoch",
+                         load_best_model_at_end=True, metric_for_best_model="accuracy")
+trainer = Trainer(model=model, args=args, train_dataset=imdb["train"],  # expect: DL402
+                  eval_dataset=imdb["test"], compute_metrics=compute_metrics)
+trainer.train()
+""",
+    # Notebook: argmax over test accuracies picks the number of layers.
+    """
+# %%
+import numpy as np
+depths = [2, 4, 8]
+test_accs = []
+for d in depths:
+    m = build(d)
+    m.fit(X_train, y_train)
+    test_accs.append(m.score(X_test, y_test))
+# %%
+best_depth = depths[int(np.argmax(test_accs))]  # expect: DL402
+""",
+]
+
+
+class TestSetSelection(Rule):
+    """Test data reaches training or a model-selection decision."""
+
+    code = "DL402"
+    name = "test-set-selection"
+    summary = "The test set is used for training or to select a checkpoint, a stopping point or hyper-parameters."
+    severity = "warning"
+    options = {"test-names": []}
+    VALID = VALID
+    INVALID = INVALID
+
+    def check(self, ctx: FileContext) -> None:
+        if is_unit_test_file(ctx.imports):
+            return  # unit tests name their cases test_*: the naming convention means nothing there
+        extra = tuple(self.config.get("test-names") or ())
+        source = ctx.source.lower()
+        if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))):
+            return
+        if not ctx.imports.is_deep_learning_file() and "test" not in source:
+            return
+        self.provenance = ctx.analysis(DataProvenance)
+        self.extra = extra
+        reported: set[cst.CSTNode] = set()
+
+        def report(node: cst.CSTNode, message: str, severity: str | None = None) -> None:
+            statement = ctx.index.statement_of(node)
+            if statement not in reported:
+                reported.add(statement)
+                ctx.report(node, message, severity=severity)  # type: ignore[arg-type]
+
+        regions = ctx.analysis(Regions)
+        for call in ctx.index.of_type(cst.Call):
+            name = last_name(call.func)
+            if name is None:
+                continue
+            if regions.is_backward_call(call):
+                loss = call.func.value if name == "backward" and isinstance(call.func, cst.Attribute) \
+                    else (call.args[0].value if call.args else None)
+                if loss is not None and self._test(loss) and _steps_an_optimizer(ctx, regions, call):
+                    report(call, "a loss computed on test data is back-propagated: the model trains "
+                           "on its own test set")
+            elif name in _FIT_METHODS and isinstance(call.func, cst.Attribute):
+                message = self._fit_message(call)
+                if message:
+                    report(call, message)
+            elif name == "step" and isinstance(call.func, cst.Attribute) and call.args \
+                    and self._is_scheduler(call.func.value, call):
+                if self._test(call.args[0].value):
+                    report(call, "the learning-rate schedule is driven by a test metric: choices "
+                           "belong on a validation set")
+            elif _is_early_stopping_call(call):
+                if any(self._test(a.value) for a in call.args):
+                    report(call, "early stopping decided on a test metric: the test set selects "
+                           "when to stop; use a validation set")
+            elif name in ("max", "min", "sorted") and isinstance(call.func, cst.Name):
+                key = keyword(call, "key")
+                if key is not None and self._keyed_by_test(call, key.value):
+                    report(call, f"{name}() picks by test results: choosing hyper-parameters or "
+                           "models on the test set; use a validation set")
+            elif name in _ARG_SELECTORS and self._argselect_over_test(ctx, call):
+                report(call, f"{name}() over test results picks a setting by the test set; use a "
+                       "validation set")
+            elif name.endswith("Trainer") and self._hf_selects_on_test(call):
+                report(call, "the Trainer evaluates on test data and keeps the best checkpoint "
+                       "(load_best_model_at_end) or stops early on it; use a validation split")
+        for comparison in ctx.index.of_type(cst.Comparison):
+            if not any(isinstance(t.operator, _ORDERING) for t in comparison.comparisons):
+                continue
+            decision = self._is_selection(ctx, comparison)
+            if decision is None:
+                continue
+            operands = [comparison.left, *(t.comparator for t in comparison.comparisons)]
+            if not any(self._test(o) for o in operands):
+                continue
+            if decision == "acts":
+                report(comparison, "a checkpoint or stopping decision is taken on test data: the "
+                       "test set then selects the model; use a validation set")
+            else:
+                # Keeping the best test score is harmless until it is reported: then it is the
+                # epoch chosen on the test set. Less certain than a checkpoint, so only info.
+                report(comparison, "the best test score over the run is kept: reporting it selects "
+                       "the epoch on the test set; report the test score of the epoch chosen on "
+                       "validation data", "info")
+
+    # -- provenance ------------------------------------------------------------------------------
+    def _roles(self, expr: cst.BaseExpression) -> frozenset[str]:
+        return self.provenance.roles(expr, extra_test=self.extra)
+
+    def _test(self, expr: cst.BaseExpression) -> bool:
+        return TEST in self._roles(expr)
+
+    # -- training uses ---------------------------------------------------------------------------
+    def _fit_message(self, call: cst.Call) -> str | None:
+        data = [a for a in call.args if a.keyword is None][:2]
+        data += [a for a in call.args if a.keyword is not None
+                 and a.keyword.value in ("X", "y", "x", "train_dataloaders", "train_dataloader")]
+        for arg in data:
+            roles = self._roles(arg.value)
+            if TEST in roles:
+                if TRAIN in roles:
+                    return "fit on data that includes the test set (concatenated with the training data)"
+                return "fit on test data: the model (or preprocessing) learns from the test set"
+        held_out = keyword(call, "validation_data") or keyword(call, "eval_set")
+        if held_out is not None and self._test(held_out.value) and (
+                self._selecting_callbacks(call) or keyword(call, "early_stopping_rounds") is not None):
+            return ("test data used as the validation data of fit with callbacks or early stopping: "
+                    "the test set selects the model")
+        return None
+
+    def _selecting_callbacks(self, call: cst.Call) -> bool:
+        """``callbacks=[EarlyStopping(...), ModelCheckpoint(save_best_only=True)]`` (also through a
+        name bound to the list): callbacks that decide on the validation data."""
+        callbacks = keyword(call, "callbacks")
+        if callbacks is None:
+            return False
+        values: list[cst.CSTNode] = [callbacks.value]
+        for node in iter_subtree(callbacks.value):
+            dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+            if dotted is not None:
+                values.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
+        for value in values:
+            for node in iter_subtree(value):
+                name = last_name(node.func) if isinstance(node, cst.Call) else None
+                if name in _SELECTING_CALLBACKS:
+                    return True
+        return False
+
+    def _hf_selects_on_test(self, call: cst.Call) -> bool:
+        """``Trainer(..., eval_dataset=<test>)`` whose arguments load the best model at the end,
+        or with an EarlyStoppingCallback: the test set picks the checkpoint."""
+        eval_data = keyword(call, "eval_dataset")
+        if eval_data is None or not self._test(eval_data.value):
+            return False
+        callbacks = keyword(call, "callbacks")
+        if callbacks is not None and any(
+                isinstance(n, cst.Call) and last_name(n.func) == "EarlyStoppingCallback"
+                for n in iter_subtree(callbacks.value)):
+            return True
+        args = keyword(call, "args") or positional(call, 1)
+        if args is None:
+            return False
+        candidates: list[cst.CSTNode] = [args.value]
+        dotted = dotted_name(args.value)
+        if dotted is not None:
+            candidates.extend(b.value for b in self.provenance.lookup(call, dotted) if b.value is not None)
+        for value in candidates:
+            if isinstance(value, cst.Call) and last_name(value.func) in ("TrainingArguments",
+                                                                         "Seq2SeqTrainingArguments"):
+                best = keyword(value, "load_best_model_at_end")
+                if best is not None and isinstance(best.value, cst.Name) and best.value.value == "True":
+                    return True
+        return False
+
+    def _is_scheduler(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        dotted = dotted_name(receiver)
+        if dotted is None:
+            return False
+        if "sched" in dotted.split(".")[-1].lower():
+            return True
+        return any(isinstance(b.value, cst.Call) and last_name(b.value.func) == "ReduceLROnPlateau"
+                   for b in self.provenance.lookup(at, dotted))
+
+    # -- selections ------------------------------------------------------------------------------
+    def _is_selection(self, ctx: FileContext, comparison: cst.Comparison) -> str | None:
+        """What the comparison decides: "acts" for an ``if`` whose branches save, stop or count
+        patience, and for a ``best``-named flag (``is_best = acc > best``, handed to a saver);
+        "records" for an ``if`` that only keeps the best value; None otherwise."""
+        parent = ctx.index.parent(comparison)
+        while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
+            parent = ctx.index.parent(parent)
+        if isinstance(parent, cst.If) and parent.test is not None:
+            return _decides(parent)
+        if isinstance(parent, cst.Assign):
+            for target in parent.targets:
+                name = dotted_name(target.target)
+                if name is not None and set(name_tokens(name.split(".")[-1])) & {"best", "improved"}:
+                    return "acts"
+        return None
+
+    def _keyed_by_test(self, call: cst.Call, key: cst.BaseExpression) -> bool:
+        if isinstance(key, cst.Lambda):
+            if self._test(key.body):
+                return True
+            # ``sorted(test_results.items(), key=lambda kv: kv[1])``: the key reads the items of
+            # a collection of test results (not of test data: sorting test samples picks nothing).
+            items = positional(call, 0)
+            if items is None:
+                return False
+            collection = items.value
+            if isinstance(collection, cst.Call) and isinstance(collection.func, cst.Attribute) \
+                    and collection.func.attr.value in ("items", "values"):
+                collection = collection.func.value
+            return self._results_collection(collection, call)
+        if isinstance(key, cst.Attribute) and key.attr.value in ("get", "__getitem__"):
+            return self._test(key.value)
+        return self._test(key)
+
+    def _results_collection(self, collection: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        """A list or dict of test results built in this file (appended to, or a literal)."""
+        dotted = dotted_name(collection)
+        if dotted is None:
+            return False
+        bindings = self.provenance.lookup(at, dotted)
+        built = any(b.kind == "update" for b in bindings) or any(
+            isinstance(b.value, (cst.List, cst.ListComp, cst.Dict, cst.DictComp)) for b in bindings)
+        return built and self._test(collection)
+
+    def _argselect_over_test(self, ctx: FileContext, call: cst.Call) -> bool:
+        """``np.argmax(test_accs)`` / ``scores.idxmax()`` over a collection of results, without an
+        axis (an argmax along a dimension of model outputs is a prediction)."""
+        if keyword(call, "axis") or keyword(call, "dim"):
+            return False
+        qualified = ctx.imports.qualify(call.func) or ""
+        if qualified.split(".")[0] in ("numpy", "torch"):
+            data = positional(call, 0)
+            if data is None or positional(call, 1) is not None:
+                return False
+            collection = data.value
+        elif isinstance(call.func, cst.Attribute) and not call.args:
+            collection = call.func.value
+        else:
+            return False
+        return self._results_collection(collection, call)
+
+
+def _decides(node: cst.If) -> str | None:
+    """What the branches of an ``if`` do with the outcome: "acts" when they save a checkpoint, copy
+    the weights, stop, or count patience; "records" when they only keep a best value; else None."""
+    found: str | None = None
+    for child in iter_subtree(node):
+        if isinstance(child, cst.Break):
+            return "acts"
+        if isinstance(child, cst.Call):
+            name = (last_name(child.func) or "").lower()
+            if ("save" in name and name != "savefig") or name in ("deepcopy", "state_dict", "load_state_dict"):
+                return "acts"
+        if isinstance(child, (cst.Assign, cst.AugAssign)):
+            targets = [t.target for t in child.targets] if isinstance(child, cst.Assign) else [child.target]
+            for target in targets:
+                for element in (target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]):
+                    value = element.value if isinstance(element, cst.Element) else element
+                    name = dotted_name(value) if isinstance(value, cst.BaseExpression) else None
+                    if name is None:
+                        continue
+                    words = set(name_tokens(name.split(".")[-1]))
+                    if words & (_SELECTION_WORDS - {"best"}):
+                        return "acts"
+                    if "best" in words:
+                        found = "records"
+    return found
+
+
+def _is_early_stopping_call(call: cst.Call) -> bool:
+    dotted = dotted_name(call.func)
+    if dotted is None:
+        return False
+    tokens = set(name_tokens(dotted.replace(".", "_")))
+    return ("early" in tokens and ("stop" in tokens or "stopping" in tokens or "stopper" in tokens)) \
+        or "earlystopping" in tokens or "stopper" in tokens
+
+
+def _steps_an_optimizer(ctx: FileContext, regions: Regions, backward: cst.Call) -> bool:
+    """The gradients are used to update weights: an optimizer step in the same loop (or function).
+    A backward pass for input gradients on test data (adversarial examples, saliency maps) trains
+    nothing."""
+    scope = ctx.index.enclosing(backward, cst.For, cst.While, cst.FunctionDef) or ctx.module
+    return any(isinstance(node, cst.Call) and regions.is_step_call(node) for node in iter_subtree(scope))

@@ -1,0 +1,286 @@
+"""DL403: a shuffled random split of data that is ordered in time.
+
+When instances are ordered by time (log lines, prices, sensor readings, e-mails), a deployed model
+only ever predicts the future from the past. A shuffled split puts tomorrow's rows in the training
+set and yesterday's in the test set, so the model is tested on interpolation between neighbours it
+has already seen: lag features and slowly drifting series make that nearly free, and the test score
+says nothing about forecasting. The fix keeps the order: ``train_test_split(..., shuffle=False)`` or
+``TimeSeriesSplit`` for cross-validation.
+
+The rule needs evidence that the data is a time series before the split, in the same scope, and a
+data-flow link from that evidence to the split's input: sorting by a date or time column
+(``sort_values("date")``), a time index (``set_index("timestamp")``, ``df.index = pd.to_datetime(...)``,
+``read_csv(..., parse_dates=..., index_col=...)``), lag or window features (``.shift(1)``,
+``.rolling(7)``), or a variable named as a time series (``series``, ``timeseries``). Shuffling
+splits: ``train_test_split`` without ``shuffle=False``, ``random_split``, ``KFold(shuffle=True)``,
+``ShuffleSplit`` and friends.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.calls import keyword, positional, string
+from dllint.analysis.data import Binding, DataProvenance, chains, last_name, name_tokens
+from dllint.analysis.imports import dotted_name
+from dllint.context import FileContext
+from dllint.index import iter_subtree
+from dllint.rule import Rule
+
+_TIME_WORDS = frozenset({"date", "dates", "datetime", "time", "timestamp", "timestamps", "dt", "day",
+                         "days", "year", "month", "week", "hour", "minute", "period", "epoch_time"})
+_SERIES_WORDS = frozenset({"series", "timeseries"})
+
+VALID = [
+    # The order is kept: shuffle=False.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("sales.csv").sort_values("date")
+X, y = df.drop(columns="sales"), df["sales"]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, shuffle=False)
+""",
+    # TimeSeriesSplit is the right cross-validation for ordered data.
+    """
+import pandas as pd
+from sklearn.model_selection import TimeSeriesSplit
+df = pd.read_csv("prices.csv", parse_dates=["date"], index_col="date")
+df["lag1"] = df["close"].shift(1)
+for tr, te in TimeSeriesSplit(5).split(df):
+    pass
+""",
+    # Sorted by something that is not time.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv").sort_values("price")
+train, test = train_test_split(df, test_size=0.2)
+""",
+    # No evidence of time order at all.
+    """
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+""",
+    # The time-ordered frame is not what is split.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+events = pd.read_csv("events.csv").sort_values("timestamp")
+print(events.head())
+train, test = train_test_split(images, test_size=0.1)
+""",
+    # KFold without shuffle keeps contiguous blocks.
+    """
+import pandas as pd
+from sklearn.model_selection import KFold
+df = df.sort_values("date")
+for tr, te in KFold(n_splits=5).split(df):
+    pass
+""",
+    # The split happens before the time features are built, on other data.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+train_ids, test_ids = train_test_split(user_ids, test_size=0.2)
+df = df.sort_values("date")
+""",
+    # Lag features, then a chronological split by a cut-off date: the right way.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = df.sort_values("Date")
+for k in range(1, 6):
+    df[f"lag_{k}"] = df["Close"].shift(k)
+cutoff = df["Date"].iloc[-30]
+train, test = df[df["Date"] < cutoff], df[df["Date"] >= cutoff]
+inner_train, inner_val = train_test_split(train, test_size=0.2, shuffle=False)
+""",
+    # A manual chronological split by index.
+    """
+import pandas as pd
+df = df.sort_values("timestamp")
+n = int(len(df) * 0.8)
+train, test = df[:n], df[n:]
+""",
+]
+
+INVALID = [
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("sales.csv").sort_values("date")
+X, y = df.drop(columns="sales"), df["sales"]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)  # expect: DL403
+""",
+    # Lag features make the neighbour in the training set give the answer away.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("load.csv")
+df["lag_1"] = df["load"].shift(1)
+df["lag_24"] = df["load"].shift(24)
+df = df.dropna()
+X_train, X_test, y_train, y_test = train_test_split(df[["lag_1", "lag_24"]], df["load"],  # expect: DL403
+                                                    test_size=0.2, random_state=42)
+""",
+    # A time index.
+    """
+import pandas as pd
+from sklearn.model_selection import KFold
+data = pd.read_csv("weather.csv")
+data = data.set_index("timestamp")
+kf = KFold(n_splits=5, shuffle=True, random_state=0)
+for train_idx, val_idx in kf.split(data):  # expect: DL403
+    pass
+""",
+    # Sorted in place inside a function.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def prepare(df):
+    df.sort_values(by=["user", "event_time"], inplace=True)
+    features = df[["a", "b"]].values
+    return train_test_split(features, test_size=0.1)  # expect: DL403
+""",
+    # torch: windows of a series split at random.
+    """
+import torch
+from torch.utils.data import TensorDataset, random_split
+series = torch.load("series.pt")
+windows = series.unfold(0, 48, 1)
+ds = TensorDataset(windows[:, :-1], windows[:, -1])
+train_ds, val_ds = random_split(ds, [0.8, 0.2])  # expect: DL403
+""",
+    # A rolling window feature, notebook style.
+    """
+# %%
+import pandas as pd
+from sklearn.model_selection import train_test_split
+# %%
+prices = pd.read_csv("btc.csv", parse_dates=["Date"], index_col="Date")
+prices["ma7"] = prices["Close"].rolling(7).mean()
+# %%
+train, test = train_test_split(prices.dropna(), test_size=0.2)  # expect: DL403
+""",
+    # ShuffleSplit on a datetime-indexed frame.
+    """
+import pandas as pd
+from sklearn.model_selection import ShuffleSplit
+df = pd.read_csv("traffic.csv")
+df.index = pd.to_datetime(df["time"])
+splitter = ShuffleSplit(n_splits=3, test_size=0.2)
+for tr, te in splitter.split(df.values):  # expect: DL403
+    pass
+""",
+    # A Trainer-style method.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+class Forecaster:
+    def split(self, path):
+        frame = pd.read_csv(path).sort_values("datetime")
+        X = frame.drop(columns=["target"]).to_numpy()
+        y = frame["target"].to_numpy()
+        return train_test_split(X, y, test_size=0.2, shuffle=True)  # expect: DL403
+""",
+]
+
+
+class ShuffledTimeSplit(Rule):
+    """Time-ordered data split at random: the test set holds the past's future."""
+
+    code = "DL403"
+    name = "shuffled-time-split"
+    summary = "Data ordered in time is split with shuffling, so the model is tested on the past's future."
+    severity = "warning"
+    VALID = VALID
+    INVALID = INVALID
+
+    def check(self, ctx: FileContext) -> None:
+        if not ctx.imports.uses("sklearn", "torch", "pandas"):
+            return
+        provenance = ctx.analysis(DataProvenance)
+        shuffling = [s for s in provenance.splits if s.shuffles
+                     and s.kind in ("train_test_split", "random_split", "cv")]
+        if not shuffling:
+            return
+        evidence_by_scope: dict[cst.CSTNode, list[tuple[int, set[str], str]]] = {}
+        for split in shuffling:
+            evidence = evidence_by_scope.get(split.scope)
+            if evidence is None:
+                evidence = _time_evidence(ctx, provenance.bindings(split.scope))
+                evidence_by_scope[split.scope] = evidence
+            data_reads: set[str] = set()
+            for expr in split.data:
+                data_reads.update(chains(expr))
+                name = dotted_name(expr)
+                if name is not None and set(name_tokens(name.split(".")[-1])) & _SERIES_WORDS:
+                    data_reads.add("<series>")
+            for order, names, why in evidence:
+                if order >= split.order:
+                    continue
+                derived = provenance.forward(split.scope, names, order, until=split.order)
+                if derived & data_reads or ("<series>" in data_reads and why == "series"):
+                    ctx.report(split.node, f"a shuffled split of data ordered in time ({why}): the test "
+                               "set then holds the past's future; use TimeSeriesSplit or "
+                               "shuffle=False")
+                    break
+
+
+def _time_words(expr: cst.BaseExpression | None) -> bool:
+    """``"date"``, ``["user", "event_time"]``: a column name (or list of them) about time."""
+    if expr is None:
+        return False
+    for node in iter_subtree(expr):
+        text = string(node) if isinstance(node, cst.SimpleString) else None
+        if text is not None and set(name_tokens(text)) & _TIME_WORDS:
+            return True
+    return False
+
+
+def _time_evidence(ctx: FileContext, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
+    """(order, names made time-ordered there, why) for each binding that shows time order."""
+    found: list[tuple[int, set[str], str]] = []
+    for binding in bindings:
+        value = binding.value
+        if value is None:
+            continue
+        targets = set(binding.targets)
+        why = None
+        for node in iter_subtree(value):
+            if not isinstance(node, cst.Call):
+                continue
+            method = last_name(node.func)
+            if method == "sort_values" and _time_words((positional(node, 0) or keyword(node, "by") or
+                                                        cst.Arg(cst.Name("None"))).value):
+                why = "sorted by a time column"
+            elif method == "set_index" and _time_words(node):
+                why = "indexed by time"
+            elif method in ("shift", "rolling") and isinstance(node.func, cst.Attribute):
+                why = "lag or window features" if method == "shift" else "window features"
+            elif method == "read_csv" and keyword(node, "parse_dates") is not None \
+                    and keyword(node, "index_col") is not None:
+                why = "a datetime index"
+            elif method == "to_datetime" and any(t.endswith(".index") for t in binding.targets):
+                why = "a datetime index"
+            elif method == "unfold" and any(set(name_tokens(n.split(".")[-1])) & _SERIES_WORDS
+                                            for n in chains(node.func)):
+                why = "windows of a time series"
+            if why is not None:
+                # An in-place sort or an index assignment changes its receiver.
+                if isinstance(node.func, cst.Attribute):
+                    receiver = dotted_name(node.func.value)
+                    if receiver is not None:
+                        targets.add(receiver)
+                for target in binding.targets:
+                    if target.endswith(".index"):
+                        targets.add(target[: -len(".index")])
+                break
+        if why is None:
+            names = [t for t in binding.targets
+                     if set(name_tokens(t.split(".")[-1])) & _SERIES_WORDS and binding.kind == "assign"]
+            if names:
+                found.append((binding.order, set(names), "series"))
+            continue
+        if targets:
+            found.append((binding.order, targets, why))
+    return found

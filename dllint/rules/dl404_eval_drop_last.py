@@ -1,0 +1,240 @@
+"""DL404: a test or validation DataLoader built with ``drop_last=True``.
+
+``drop_last=True`` throws away the last incomplete batch. For training that is a harmless choice (the
+dropped instances come back in another order next epoch); for evaluation it silently removes up to
+``batch_size - 1`` instances from every measurement, always the same ones, so the metric is computed
+over a different set than the one reported, and with a large batch on a small validation set the
+loss can be big (``batch_size=256`` on 1000 validation images drops 232 of them: 23%).
+
+Which loaders are evaluation loaders comes from data provenance (``dllint.analysis.data``): the
+name the loader is bound to (``val_loader``, ``testloader``, a ``"val"`` key of a dict of loaders)
+or the dataset it reads (``MNIST(..., train=False)``, ``load_dataset(..., split="test")``, the
+validation part of a ``random_split``, a name such as ``test_ds``). Training loaders are left alone.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from dllint.analysis.calls import keyword, positional
+from dllint.analysis.data import TEST, TRAIN, VAL, DataProvenance, is_unit_test_file, last_name, name_role
+from dllint.analysis.imports import dotted_name
+from dllint.context import FileContext
+from dllint.diagnostics import Fix
+from dllint.rule import Invalid, Rule
+
+VALID = [
+    # Training loaders may drop the ragged last batch.
+    """
+from torch.utils.data import DataLoader
+train_loader = DataLoader(train_ds, batch_size=64, shuffle=True, drop_last=True)
+val_loader = DataLoader(val_ds, batch_size=64)
+""",
+    # drop_last=False is what evaluation needs.
+    """
+import torch
+test_loader = torch.utils.data.DataLoader(test_set, batch_size=256, drop_last=False)
+""",
+    # The value depends on the split: not decidable statically.
+    """
+from torch.utils.data import DataLoader
+def make_loader(ds, split):
+    return DataLoader(ds, batch_size=32, drop_last=(split == "train"))
+""",
+    # A training dataset by its constructor, whatever the variable is called.
+    """
+from torch.utils.data import DataLoader
+from torchvision import datasets
+ds = datasets.CIFAR10("data", train=True, download=True)
+loader = DataLoader(ds, batch_size=128, shuffle=True, drop_last=True)
+""",
+    # Unknown role: silent.
+    """
+from torch.utils.data import DataLoader
+loader = DataLoader(dataset, batch_size=16, drop_last=True)
+""",
+    # The training part of a random split.
+    """
+from torch.utils.data import DataLoader, random_split
+train_part, val_part = random_split(full, [50000, 10000])
+loader_a = DataLoader(train_part, batch_size=100, drop_last=True)
+loader_b = DataLoader(val_part, batch_size=100)
+""",
+    # A dict of loaders where only the training entry drops.
+    """
+from torch.utils.data import DataLoader
+loaders = {
+    "train": DataLoader(train_ds, batch_size=32, drop_last=True),
+    "val": DataLoader(val_ds, batch_size=32, drop_last=False),
+}
+""",
+    # Not torch's DataLoader: a file that does not use torch.
+    """
+from mylib import DataLoader
+test_loader = DataLoader(test_ds, drop_last=True)
+""",
+    # test_batch_size is a setting, not test data.
+    """
+from torch.utils.data import DataLoader
+train_loader = DataLoader(train_ds, batch_size=args.test_batch_size, drop_last=True)
+""",
+]
+
+INVALID = [
+    Invalid(
+        """
+from torch.utils.data import DataLoader
+val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)  # expect: DL404
+""",
+        fixed="""
+from torch.utils.data import DataLoader
+val_loader = DataLoader(val_ds, batch_size=64)  # expect: DL404
+""",
+    ),
+    Invalid(
+        """
+import torch
+from torchvision import datasets
+test_set = datasets.MNIST("data", train=False, download=True)
+loader = torch.utils.data.DataLoader(test_set, batch_size=1000, drop_last=True, shuffle=False)  # expect: DL404
+""",
+        fixed="""
+import torch
+from torchvision import datasets
+test_set = datasets.MNIST("data", train=False, download=True)
+loader = torch.utils.data.DataLoader(test_set, batch_size=1000, shuffle=False)  # expect: DL404
+""",
+    ),
+    """
+from torch.utils.data import DataLoader, random_split
+train_part, val_part = random_split(full, [50000, 10000])
+loader_b = DataLoader(val_part, batch_size=100, drop_last=True)  # expect: DL404
+""",
+    """
+from torch.utils.data import DataLoader
+from datasets import load_dataset
+eval_data = load_dataset("imdb", split="test")
+dl = DataLoader(eval_data, batch_size=32, drop_last=True)  # expect: DL404
+""",
+    # Trainer class: the loader is an attribute.
+    """
+from torch.utils.data import DataLoader
+class Trainer:
+    def __init__(self, train_ds, valid_ds):
+        self.train_loader = DataLoader(train_ds, batch_size=32, shuffle=True, drop_last=True)
+        self.valid_loader = DataLoader(valid_ds, batch_size=32, drop_last=True)  # expect: DL404
+""",
+    # A dict of loaders.
+    """
+from torch.utils.data import DataLoader
+loaders = {
+    "train": DataLoader(train_ds, batch_size=32, drop_last=True),
+    "val": DataLoader(val_ds, batch_size=32, drop_last=True),  # expect: DL404
+}
+""",
+    # Glued names people write.
+    """
+import torch
+testloader = torch.utils.data.DataLoader(testset, batch_size=100, shuffle=False,  # expect: DL404
+                                         num_workers=2, drop_last=True)
+""",
+    # A function that builds the evaluation loader.
+    """
+from torch.utils.data import DataLoader
+def get_test_loader(ds, batch_size):
+    return DataLoader(ds, batch_size=batch_size, drop_last=True)  # expect: DL404
+""",
+    # Lightning DataModule hook.
+    """
+import lightning as L
+from torch.utils.data import DataLoader
+class MNISTData(L.LightningDataModule):
+    def val_dataloader(self):
+        return DataLoader(self.mnist_val, batch_size=self.batch_size, drop_last=True)  # expect: DL404
+""",
+]
+
+
+class EvalDropLast(Rule):
+    """A validation or test DataLoader with ``drop_last=True`` leaves instances out of the metric."""
+
+    code = "DL404"
+    name = "eval-drop-last"
+    summary = "A test or validation DataLoader drops its last batch, so some instances are never evaluated."
+    severity = "warning"
+    fixable = "unsafe"
+    # A project's own identifiers for its evaluation data (whole names, e.g. "holdout_ds").
+    options = {"test-names": [], "validation-names": []}
+    VALID = VALID
+    INVALID = INVALID
+
+    def check(self, ctx: FileContext) -> None:
+        if not ctx.imports.uses("torch", "lightning", "pytorch_lightning"):
+            return
+        if is_unit_test_file(ctx.imports):
+            return  # unit tests name their cases test_*: the naming convention means nothing there
+        provenance: DataProvenance | None = None
+        for call in ctx.index.of_type(cst.Call):
+            if last_name(call.func) != "DataLoader":
+                continue
+            drop = keyword(call, "drop_last")
+            if drop is None or not (isinstance(drop.value, cst.Name) and drop.value.value == "True"):
+                continue
+            qualified = ctx.imports.qualify(call.func) or ""
+            if not (qualified.startswith(("torch.", "lightning", "pytorch_lightning"))
+                    or qualified == ""):
+                continue
+            if qualified == "" and not isinstance(call.func, cst.Attribute):
+                continue  # a bare DataLoader that was not imported from torch
+            if provenance is None:
+                provenance = ctx.analysis(DataProvenance)
+            role = self._role(ctx, provenance, call)
+            if role is None:
+                continue
+            ctx.report(call, f"the {'validation' if role == VAL else 'test'} DataLoader drops its "
+                       "last incomplete batch (drop_last=True): those instances are never evaluated",
+                       fix=self._fix(ctx, call, drop))
+
+    def _role(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call) -> str | None:
+        """val or test when the loader is an evaluation loader; None when unknown or training."""
+        extra_test = tuple(self.config.get("test-names") or ())
+        extra_val = tuple(self.config.get("validation-names") or ())
+        named = _name_of_home(ctx, call)
+        if named is not None:
+            role = name_role(named.split(".")[-1], extra_test, extra_val)
+            if role is not None:
+                return None if role == TRAIN else role
+        dataset = positional(call, 0) or keyword(call, "dataset")
+        if dataset is None:
+            return None
+        roles = provenance.roles(dataset.value, extra_test=extra_test, extra_val=extra_val)
+        if not roles or TRAIN in roles:
+            return None
+        return TEST if TEST in roles else VAL
+
+    def _fix(self, ctx: FileContext, call: cst.Call, drop: cst.Arg) -> Fix:
+        args = list(call.args)
+        position = args.index(drop)
+        del args[position]
+        if position == len(args) and args:
+            args[-1] = args[-1].with_changes(comma=drop.comma)
+        new_call = call.with_changes(args=args)
+        return Fix("unsafe", (ctx.replace_edit(call, new_call),),
+                   "remove drop_last=True so that every instance is evaluated")
+
+
+def _name_of_home(ctx: FileContext, call: cst.Call) -> str | None:
+    """What the loader is called: its assignment target, its dict key, or the function returning it."""
+    parent = ctx.index.parent(call)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        return dotted_name(parent.targets[0].target)
+    if isinstance(parent, cst.AnnAssign):
+        return dotted_name(parent.target)
+    if isinstance(parent, cst.DictElement) and parent.value is call:
+        key = parent.key
+        if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+            return key.evaluated_value
+    if isinstance(parent, cst.Return):
+        function = ctx.index.function_of(call)
+        if function is not None:
+            return function.name.value
+    return None
