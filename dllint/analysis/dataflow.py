@@ -66,6 +66,26 @@ TORCH_NON_GRAPH = frozenset({
     "randn", "rand", "randint", "arange", "linspace", "randperm", "no_grad", "topk_indices",
     "count_nonzero", "bucketize", "searchsorted", "unique",
 })
+# Calls that return a (values, indices) pair when given a dimension: the indices are integers, never
+# on the graph (``torch.max(out, 1)[1]``, ``out.topk(5).indices``).
+VALUES_INDICES = frozenset({"max", "min", "sort", "topk", "kthvalue", "mode", "median", "nanmedian",
+                            "cummax", "cummin"})
+
+
+def _returns_values_indices(expr: cst.BaseExpression) -> bool:
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+        return False
+    return expr.func.attr.value in VALUES_INDICES
+
+
+def _indices_of_pair(expr: cst.Subscript) -> bool:
+    """``f(...)[1]`` where ``f`` returns (values, indices)."""
+    if not _returns_values_indices(expr.value) or len(expr.slice) != 1:
+        return False
+    index = expr.slice[0].slice
+    return isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) and index.value.value == "1"
+
+
 LOSS_FUNCTIONAL = re.compile(
     r"^torch\.nn\.functional\.(\w*loss\w*|cross_entropy|binary_cross_entropy\w*|nll_loss|mse_loss|"
     r"l1_loss|kl_div|poisson_nll_loss|gaussian_nll_loss|ctc_loss|huber_loss|hinge_embedding_loss|"
@@ -421,7 +441,9 @@ class GraphValues:
 
     def _graph_uncached(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, (cst.Name, cst.Attribute)):
-            if isinstance(expr, cst.Attribute) and expr.attr.value in PLAIN_ATTRIBUTES:
+            if isinstance(expr, cst.Attribute) and (
+                    expr.attr.value in PLAIN_ATTRIBUTES
+                    or expr.attr.value == "indices" and _returns_values_indices(expr.value)):
                 return False
             dotted = dotted_name(expr)
             if dotted is not None:
@@ -441,6 +463,8 @@ class GraphValues:
         if isinstance(expr, cst.UnaryOperation):
             return isinstance(expr.operator, (cst.Minus, cst.Plus)) and self._graph(expr.expression)
         if isinstance(expr, cst.Subscript):
+            if _indices_of_pair(expr):
+                return False
             return self._graph(expr.value)
         if isinstance(expr, cst.IfExp):
             return self._graph(expr.body) or self._graph(expr.orelse)

@@ -53,6 +53,17 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # The indices of a max are integers, never on the graph: .data changes nothing there.
+        """\
+import torch
+for x, y in loader:
+    out = net(x)
+    loss = criterion(out, y)
+    loss.backward()
+    opt.step()
+    predicted = torch.max(out, 1)[1].data.numpy()
+    top5 = out.topk(5).indices.data
+""",
         # Manual SGD: writes through .data are a deliberate idiom.
         """\
 import torch

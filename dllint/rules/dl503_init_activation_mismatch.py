@@ -50,6 +50,15 @@ _ADVICE = {
 }
 
 
+def _top_statement(ctx, node: cst.CSTNode) -> cst.CSTNode:
+    found = node
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, cst.Module):
+            break
+        found = ancestor
+    return found
+
+
 class InitActivationMismatch(Rule):
     """He/Kaiming initialisation with a gain for another activation than the one the model uses,
     or Glorot/Xavier before ReLU in a deep stack."""
@@ -92,6 +101,15 @@ class InitActivationMismatch(Rule):
         "for m in model.modules():\n"
         "    if isinstance(m, nn.Linear):\n"
         "        nn.init.xavier_uniform_(m.weight)\n",
+        # many layers in the file, but in separate models: the initialised net is shallow
+        "import torch.nn as nn\n"
+        "deep = nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8))\n"
+        "wide = nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8))\n"
+        "net = nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))\n"
+        "def init_weights(m):\n"
+        "    if type(m) == nn.Linear:\n"
+        "        nn.init.xavier_uniform_(m.weight)\n"
+        "net.apply(init_weights)\n",
         "import torch.nn as nn\nimport torch.nn.functional as F\n"
         "class Net(nn.Module):\n"
         "    def __init__(self):\n"
@@ -131,7 +149,7 @@ class InitActivationMismatch(Rule):
         "from torch import nn\n"
         "layers = [nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),\n"
         "          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),\n"
-        "          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)]\n"
+        "          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)]\n"
         "model = nn.Sequential(*layers)\n"
         "for m in model.modules():\n"
         "    if isinstance(m, nn.Linear):\n"
@@ -179,8 +197,14 @@ class InitActivationMismatch(Rule):
 
     @staticmethod
     def _activations(ctx, scope: cst.CSTNode) -> tuple[set[str], int]:
+        """The activation families used in ``scope`` and the depth of its deepest stack.
+
+        A stack is one model: the layers of a class, or at module level the layers built in one
+        statement (one ``nn.Sequential(...)`` or one list of layers); counting every layer of a
+        file would add up unrelated models (a notebook defines many).
+        """
         families: set[str] = set()
-        layers = 0
+        layers_by_statement: dict[cst.CSTNode, int] = {}
         for node in ctx.index.of_type(cst.Call, cst.Attribute):
             if scope is not ctx.module and ctx.index.enclosing(node, cst.ClassDef) is not scope:
                 continue
@@ -192,11 +216,12 @@ class InitActivationMismatch(Rule):
             if qualified in _ACTIVATIONS:
                 families.add(_ACTIVATIONS[qualified])
             elif isinstance(node, cst.Call) and qualified in _LAYERS:
-                layers += 1
+                stack = scope if scope is not ctx.module else _top_statement(ctx, node)
+                layers_by_statement[stack] = layers_by_statement.get(stack, 0) + 1
             elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and qualified is None \
                     and node.func.attr.value in ("relu", "tanh", "sigmoid") and not node.args:
                 families.add({"relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID}[node.func.attr.value])
-        return families, layers
+        return families, max(layers_by_statement.values(), default=0)
 
     @staticmethod
     def _mismatch(call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
