@@ -14,15 +14,19 @@ Two questions the data-hygiene rules (DL401-DL404) ask of a file:
   any other call over several parts (``build_vocab(train, test)``, ``f(train_loader, val_loader)``)
   has none, since which part its result holds is unknown. What a value was made from beats what
   it is called (``val_loss = evaluate(model, test_loader)`` is test data); the name decides when
-  the value says nothing, and for the guessed positions of ``random_split`` outputs. Counts
+  the value says nothing, and for the guessed positions of ``random_split`` outputs. The held-out
+  part of a ``train_test_split`` of training data is validation data, whatever the split calls it
+  (Hugging Face keys it ``"test"``); ids looked up in a vocabulary (``{w: i for i, w in
+  enumerate(words)}``) hold no role. Counts
   (``len(test_ds)``, ``x.size(0)``) and ``enumerate`` indices hold no data. In unit-test files
   (``is_unit_test_file``) "test" names a test case, so rules that lean on names stay out of them.
 * **splits and data flow**: every call or slicing that splits data into parts, and, per scope, the
   bindings in source order with the names each one reads, so that a rule can follow a value forward
   ("does something derived from this statistic's input reach that split?").
 
-Flow is per scope (a function, or the module for scripts and exported notebooks) and follows source
-order: the value a name holds at a point is its last binding before that point (plus in-place
+Flow is per scope (a function, or the module for scripts and exported notebooks; a function reads
+the module's variable only for a name that is neither its parameter nor bound in it) and follows
+source order: the value a name holds at a point is its last binding before that point (plus in-place
 updates since). Branches and loops are not distinguished; that can only lose findings, which is
 the side we err on.
 """
@@ -36,7 +40,7 @@ import libcst as cst
 
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.imports import dotted_name
-from dllint.index import child_nodes, iter_subtree
+from dllint.index import child_nodes
 
 if TYPE_CHECKING:
     from dllint.analysis.imports import ImportMap
@@ -209,18 +213,30 @@ class Binding:
 
 def chains(expr: cst.CSTNode) -> Iterator[str]:
     """Every dotted name an expression reads, with its prefixes (``ds.data`` -> ``ds.data``,
-    ``ds``); ``self`` alone is left out: it would link every attribute of an object."""
-    for node in iter_subtree(expr):
+    ``ds``); ``self`` alone is left out: it would link every attribute of an object.
+
+    A keyword's name (``cv`` in ``GridSearchCV(pipe, grid, cv=5)``) and an attribute's name
+    (``steps`` in ``pipe.steps``) are not reads of variables so called."""
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
         if isinstance(node, (cst.Name, cst.Attribute)):
             dotted = dotted_name(node)
-            if dotted is None:
+            if dotted is not None:
+                parts = dotted.split(".")
+                for end in range(len(parts), 0, -1):
+                    prefix = ".".join(parts[:end])
+                    if prefix in ("self", "cls"):
+                        continue
+                    yield prefix
+                continue  # its prefixes are every name it reads
+            if isinstance(node, cst.Attribute):  # ``f(x).attr``: only the receiver is read
+                stack.append(node.value)
                 continue
-            parts = dotted.split(".")
-            for end in range(len(parts), 0, -1):
-                prefix = ".".join(parts[:end])
-                if prefix in ("self", "cls"):
-                    continue
-                yield prefix
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        stack.extend(child_nodes(node))
 
 
 def _target_names(target: cst.BaseExpression) -> list[cst.BaseExpression | None]:
@@ -279,6 +295,7 @@ class DataProvenance:
         self._splits: list[Split] | None = None
         self._roles_memo: dict[tuple[int, frozenset[str], frozenset[str]], frozenset[str]] = {}
         self._class_scopes: dict[cst.CSTNode, list[cst.CSTNode]] = {}
+        self._locals: dict[cst.CSTNode, set[str]] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -392,6 +409,10 @@ class DataProvenance:
         found = self.reaching(scope, name, order)
         if found or scope is self.ctx.module:
             return found
+        if self._local(scope, name.split(".")[0]):
+            # A parameter or local of the function is not the module's variable of that name
+            # (a module-level ``for batch in test_loader`` says nothing of a ``batch`` argument).
+            return []
         if name.startswith("self."):
             klass = self.index.enclosing(scope, cst.ClassDef)
             if klass is not None:
@@ -400,6 +421,30 @@ class DataProvenance:
                     out.extend(self.by_name.get((method, name), []))
                 return out
         return list(self.by_name.get((self.ctx.module, name), []))
+
+    def _local(self, scope: cst.CSTNode, name: str) -> bool:
+        """``name`` is a parameter of the function ``scope`` or bound somewhere in its body."""
+        if name in ("self", "cls"):
+            return False  # ``self.x`` falls back to the class, handled by the caller
+        if self._locals is None:
+            self._locals = {}
+            for scope_, bound in self.by_name:
+                if "." not in bound:
+                    self._locals.setdefault(scope_, set()).add(bound)
+            for function in self.index.of_type(cst.FunctionDef):
+                params = function.params
+                found = self._locals.setdefault(function, set())
+                for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                    found.add(param.name.value)
+                for star in (params.star_arg, params.star_kwarg):
+                    if isinstance(star, cst.Param):
+                        found.add(star.name.value)
+            for declaration in self.index.of_type(cst.Global, cst.Nonlocal):
+                function = self.index.function_of(declaration)
+                if function is not None:
+                    self._locals.get(function, set()).difference_update(
+                        n.name.value for n in declaration.names)
+        return name in self._locals.get(scope, ())
 
     def bindings_of(self, node: cst.CSTNode) -> list[Binding]:
         """The bindings a statement (or loop header) makes, in target order."""
@@ -494,6 +539,8 @@ class DataProvenance:
                     key = string(element.slice.value)
                     if key is not None:  # results["test_acc"], loaders["val"]
                         role = name_role(key, et, ev)
+                        if role == TEST and self._splits_training_data(expr.value, et, ev, active):
+                            role = VAL  # ``train_ds.train_test_split()["test"]`` is validation data
                         if role is not None:
                             index_roles.add(role)
                         continue
@@ -502,6 +549,10 @@ class DataProvenance:
                 return frozenset(index_roles)
             return self._roles(expr.value, et, ev, active)
         if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)):
+            return NO_ROLES
+        if isinstance(expr, cst.DictComp) and _is_index_map(expr):
+            # A vocabulary ``{w: i for i, w in enumerate(words)}`` maps tokens to ids: looking a
+            # token up in it gives an id, not data of the split the words came from.
             return NO_ROLES
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             # What is collected, over what it iterates: ``[model(x) for x, _ in test_loader]``.
@@ -526,6 +577,8 @@ class DataProvenance:
             return self._roles(value.elements[binding.position].value, et, ev, active)
         if binding.position is not None:
             split_role = self._split_output_role(value, binding.position, binding.count)
+            if split_role == TEST and self._splits_training_data(value, et, ev, active):
+                split_role = VAL  # the held-out part of the training data validates
             if split_role is not None:
                 # The position is a guess (``a, b = random_split(...)``): a name says more.
                 named = self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
@@ -559,6 +612,28 @@ class DataProvenance:
             if last == "split" and self.is_cv_splitter(receiver, value):
                 return TRAIN if position == 0 else VAL
         return None
+
+    def _splits_training_data(self, expr: cst.BaseExpression, et: frozenset[str], ev: frozenset[str],
+                              active: set[int]) -> bool:
+        """``expr`` is (or names) the result of ``train_test_split`` over training data only:
+        whatever its second part is called (Hugging Face keys it ``"test"``), that part is carved
+        out of the training data, so it is validation data; the test set is elsewhere."""
+        calls: list[cst.BaseExpression] = [expr]
+        dotted = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is not None and expr in self.index.order:
+            calls = [b.value for b in self.lookup(expr, dotted) if b.kind == "assign" and b.value is not None]
+        for call in calls:
+            if not (isinstance(call, cst.Call) and _last_name(call.func) == "train_test_split"):
+                continue
+            data = [a.value for a in call.args if a.keyword is None and not a.star]
+            if not data and isinstance(call.func, cst.Attribute):
+                data = [call.func.value]  # ``ds.train_test_split(test_size=0.1)``
+            roles: set[str] = set()
+            for item in data:
+                roles |= self._roles(item, et, ev, active)
+            if roles == {TRAIN}:
+                return True
+        return False
 
     def _call_roles(self, call: cst.Call, et: frozenset[str], ev: frozenset[str],
                     active: set[int]) -> frozenset[str]:
@@ -756,6 +831,16 @@ class DataProvenance:
             outputs = [n for part in found.values() for n in self._statement_targets(part)]
             split = Split(first, "slice", [base], scope, self.index.order[first], False, outputs)
             self._splits.append(split)  # type: ignore[union-attr]
+
+
+def _is_index_map(comp: cst.DictComp) -> bool:
+    """``{w: i for i, w in enumerate(words)}``: the values are the enumerate indices."""
+    target, iterated = comp.for_in.target, comp.for_in.iter
+    return (comp.for_in.inner_for_in is None and isinstance(comp.value, cst.Name)
+            and isinstance(iterated, cst.Call) and _last_name(iterated.func) == "enumerate"
+            and isinstance(target, cst.Tuple) and len(target.elements) == 2
+            and isinstance(target.elements[0].value, cst.Name)
+            and target.elements[0].value.value == comp.value.value)
 
 
 def _splitter_shuffles(call: cst.Call) -> bool | None:

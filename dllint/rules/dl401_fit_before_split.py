@@ -190,6 +190,18 @@ class DataModule:
         self.X_train = self.scaler.fit_transform(self.X_train)
         self.X_val = self.scaler.transform(self.X_val)
 """,
+    # A toy vectorizer named ``cv`` shown on two sentences; the keyword ``cv=5`` of the later
+    # grid search is not a use of that variable.
+    """
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import GridSearchCV
+toy = ["a small example", "another small one"]
+cv = CountVectorizer().fit(toy)
+print(cv.vocabulary_)
+search = GridSearchCV(pipeline, grid, cv=5)
+features = search.estimator.named_steps["vect"].transform(docs_train)
+search.fit(features, labels_train)
+""",
 ]
 
 INVALID = [
@@ -415,13 +427,14 @@ class FitBeforeSplit(Rule):
         for (split_id, root), calls in findings.items():
             calls.sort(key=lambda c: ctx.index.order[c[0]])
             call, name = calls[0]
-            what = "fitted" if name in _FIT_METHODS else f"statistic ({name})"
+            what = "preprocessing fitted" if name in _FIT_METHODS \
+                else f"preprocessing statistic ({name}) computed"
             line = ctx.position(split_nodes[split_id]).start.line
             more = ""
             if len(calls) > 1:
                 others = ", ".join(str(ctx.position(c).start.line) for c, _ in calls[1:])
                 more = f" (and {len(calls) - 1} more of {root} on lines {others})"
-            ctx.report(call, f"preprocessing {what} computed over data that is split afterwards "
+            ctx.report(call, f"{what} over data that is split afterwards "
                        f"(line {line}){more}: the held-out part leaks into it; split first and "
                        "fit on the training part only")
 

@@ -19,8 +19,9 @@ early-stopping helper or ``scheduler.step(metric)`` with a test-derived metric; 
 ``sorted`` keyed by test results or an ``argmax`` over a list of them. Reported at the training
 use: ``loss.backward()`` on a test-derived loss, a ``fit`` on test data (or on data concatenated
 with it), a validation set of test data handed to ``fit`` with early stopping or callbacks.
-Silent for a final test evaluation that decides nothing, and for validation data used in every
-one of these ways.
+Silent for a final test evaluation that decides nothing, for validation data used in every
+one of these ways (also the part of a split of the training data that the split calls "test"),
+for a t-SNE picture of test features, and for results sorted by their keys.
 """
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ _SELECTION_WORDS = frozenset({"best", "patience", "counter", "wait", "bad", "imp
 _FIT_METHODS = frozenset({"fit", "fit_transform", "partial_fit", "fit_generator"})
 _SELECTING_CALLBACKS = frozenset({"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"})
 _ARG_SELECTORS = frozenset({"argmax", "argmin", "idxmax", "idxmin", "nanargmax", "nanargmin"})
+# Embeddings for plots that have no out-of-sample ``transform``: fitting one on test features
+# (a t-SNE picture of them) learns nothing that can be applied to other data or scored.
+_PLOT_EMBEDDINGS = frozenset({"TSNE", "MDS", "SpectralEmbedding"})
 
 VALID = [
     # Select on validation data, report the test score once at the end.
@@ -204,6 +208,56 @@ for epoch in range(5):
     if acc > best:
         best = acc
         torch.save(model.state_dict(), "m.pt")
+""",
+    # Hugging Face: the "test" part of a split of the TRAINING set is a validation set.
+    """
+import torch
+train_ds, test_ds = load_dataset("imdb", split=["train", "test"])
+halves = train_ds.train_test_split(test_size=0.2)
+train_ds, dev_ds = halves["train"], halves["test"]
+best = float("inf")
+for epoch in range(5):
+    loss = evaluate(model, dev_ds)
+    if loss < best:
+        best = loss
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # A module-level peek at one test batch says nothing of a method's own ``batch`` argument.
+    """
+for batch in test_loader:
+    break
+class Probe:
+    def on_train_batch_end(self, batch):
+        x, y = batch
+        loss = criterion(self.head(x), y)
+        loss.backward()
+        self.opt.step()
+""",
+    # The only corpus is called ``test_text``; ids looked up in its vocabulary are no test set.
+    """
+test_text = "the quick brown fox jumps over the lazy dog".split()
+vocab = {w: i for i, w in enumerate(sorted(set(test_text)))}
+pairs = [(test_text[i], test_text[i + 1]) for i in range(len(test_text) - 1)]
+for word, nxt in pairs:
+    loss = criterion(model(torch.tensor([vocab[word]])), torch.tensor([vocab[nxt]]))
+    loss.backward()
+    optimizer.step()
+""",
+    # A t-SNE picture of test features: nothing fitted there is applied or scored.
+    """
+from sklearn.manifold import TSNE
+with torch.no_grad():
+    feats = encoder(test_x)
+points = TSNE(n_components=2).fit_transform(feats.numpy())
+plt.scatter(points[:, 0], points[:, 1], c=test_y)
+""",
+    # The test labels counted and listed by class id: no result is ranked.
+    """
+from collections import Counter
+counts = Counter()
+for _, labels in test_loader:
+    counts.update(labels.tolist())
+print(sorted(counts.items(), key=lambda item: item[0]))
 """,
 ]
 
@@ -463,6 +517,8 @@ class TestSetSelection(Rule):
 
     # -- training uses ---------------------------------------------------------------------------
     def _fit_message(self, call: cst.Call) -> str | None:
+        if self._plot_embedding(call):
+            return None
         data = [a for a in call.args if a.keyword is None][:2]
         data += [a for a in call.args if a.keyword is not None
                  and a.keyword.value in ("X", "y", "x", "train_dataloaders", "train_dataloader")]
@@ -478,6 +534,18 @@ class TestSetSelection(Rule):
             return ("test data used as the validation data of fit with callbacks or early stopping: "
                     "the test set selects the model")
         return None
+
+    def _plot_embedding(self, call: cst.Call) -> bool:
+        """``TSNE(n_components=2).fit_transform(x)``, also through a name bound to the estimator."""
+        if not isinstance(call.func, cst.Attribute):
+            return False
+        receiver = call.func.value
+        values: list[cst.BaseExpression] = [receiver]
+        dotted = dotted_name(receiver)
+        if dotted is not None:
+            values = [b.value for b in self.provenance.lookup(call, dotted) if b.value is not None]
+        return bool(values) and all(isinstance(v, cst.Call) and last_name(v.func) in _PLOT_EMBEDDINGS
+                                    for v in values)
 
     def _selecting_callbacks(self, call: cst.Call) -> bool:
         """``callbacks=[EarlyStopping(...), ModelCheckpoint(save_best_only=True)]`` (also through a
@@ -561,6 +629,8 @@ class TestSetSelection(Rule):
             collection = items.value
             if isinstance(collection, cst.Call) and isinstance(collection.func, cst.Attribute) \
                     and collection.func.attr.value in ("items", "values"):
+                if collection.func.attr.value == "items" and _first_of_param(key):
+                    return False  # ordered by the keys (the settings, the class ids), not the results
                 collection = collection.func.value
             return self._results_collection(collection, call)
         if isinstance(key, cst.Attribute) and key.attr.value in ("get", "__getitem__"):
@@ -620,6 +690,18 @@ def _decides(node: cst.If) -> str | None:
                     if "best" in words:
                         found = "records"
     return found
+
+
+def _first_of_param(key: cst.Lambda) -> bool:
+    """``lambda kv: kv[0]``: the key of a ``(key, value)`` item."""
+    params = key.params.params
+    body = key.body
+    if len(params) != 1 or not isinstance(body, cst.Subscript) or len(body.slice) != 1:
+        return False
+    index = body.slice[0].slice
+    return isinstance(body.value, cst.Name) and body.value.value == params[0].name.value \
+        and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) \
+        and index.value.value == "0"
 
 
 def _is_early_stopping_call(call: cst.Call) -> bool:

@@ -200,3 +200,59 @@ d = b + c
     scope = ctx.module
     first = provenance.bindings(scope)[0]
     assert provenance.forward(scope, {"a"}, first.order) == {"a", "b", "d"}
+
+
+def test_keyword_and_attribute_names_are_not_reads():
+    from dllint.analysis.data import chains
+    expr = cst.parse_expression("GridSearchCV(pipe.steps, grid, cv=5).fit(x)")
+    found = set(chains(expr))
+    assert {"GridSearchCV", "pipe", "pipe.steps", "grid", "x"} <= found
+    assert "cv" not in found and "steps" not in found and "fit" not in found
+
+
+def test_a_parameter_or_local_does_not_fall_back_to_the_module_variable():
+    source = """
+for batch in test_loader:
+    break
+def step(batch):
+    print(batch)
+def other():
+    batch = next(iter(train_loader))
+    print(batch)
+def uses_module():
+    print(batch)
+def declared():
+    global batch
+    print(batch)
+"""
+    assert _roles_at(source, "batch", 2) == frozenset()      # the parameter
+    assert _roles_at(source, "batch", 4) == {TRAIN}          # the local
+    assert _roles_at(source, "batch", 5) == {TEST}           # the module's, read from a function
+    assert _roles_at(source, "batch", 7) == {TEST}           # declared global
+
+
+def test_held_out_part_of_a_split_of_training_data_is_validation():
+    source = """
+from sklearn.model_selection import train_test_split
+train_ds, test_ds = load_dataset("imdb", split=["train", "test"])
+parts = train_ds.train_test_split(test_size=0.1)
+dev = parts["test"]
+a, b, c, d = train_test_split(X_train, y_train)
+e, f = train_test_split(X)
+print(dev, b, f)
+"""
+    assert _roles_at(source, "dev") == {VAL}
+    assert _roles_at(source, "b") == {VAL}
+    assert _roles_at(source, "f") == {TEST}   # a split of the whole data keeps its test part
+
+
+def test_a_vocabulary_lookup_holds_no_data_role():
+    source = """
+words = test_text.split()
+vocab = {w: i for i, w in enumerate(set(words))}
+scores = {lr: evaluate(model, test_loader) for lr in lrs}
+ids = vocab[token]
+print(ids, scores)
+"""
+    assert _roles_at(source, "ids") == frozenset()
+    assert _roles_at(source, "scores") == {TEST}

@@ -142,3 +142,25 @@ ranking = sorted(results.items(), key=lambda kv: kv[1], reverse=True)
 samples = sorted(test_loader.dataset.samples, key=lambda s: s[1])
 """
     assert _lines(source) == [5]
+
+
+def test_plot_embeddings_are_no_fit_but_other_fits_on_test_data_are():
+    source = """
+from sklearn.manifold import TSNE
+from sklearn.decomposition import PCA
+tsne = TSNE(n_components=2)
+points = tsne.fit_transform(X_test)
+pca = PCA(2).fit(X_test)
+"""
+    assert _lines(source) == [6]
+
+
+def test_sorting_results_by_key_picks_nothing_but_by_value_does():
+    source = """
+test_scores = {}
+for lr in lrs:
+    test_scores[lr] = evaluate(make_model(lr), test_loader)
+print(sorted(test_scores.items(), key=lambda kv: kv[0]))
+print(sorted(test_scores.items(), key=lambda kv: kv[1]))
+"""
+    assert _lines(source) == [6]
