@@ -9,18 +9,19 @@ import ast
 from typing import Any, Callable, TypeVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from dllint.analysis.imports import ImportMap
 from dllint.diagnostics import Diagnostic, Edit, Fix, Severity, rule_url
-from dllint.index import NodeIndex
+from dllint.index import NodeIndex, compute_positions
 from dllint.rule import Rule
 
 A = TypeVar("A")
 
 
 class FileContext:
-    def __init__(self, path: str, source: str, module: cst.Module) -> None:
+    def __init__(self, path: str, source: str, module: cst.Module,
+                 python_ast: ast.Module | None = None) -> None:
         self.path = path
         self.source = source
         self.module = module
@@ -30,6 +31,7 @@ class FileContext:
         self._top_positions: dict[cst.CSTNode, Any] = {}
         self._top_index: dict[cst.CSTNode, int] | None = None
         self._lines: list[int] | None = None
+        self._python_ast = python_ast  # the engine's syntax check already built it
         self.diagnostics: list[Diagnostic] = []
         self.rule: Rule | None = None  # the rule now running; set by the engine
 
@@ -61,7 +63,7 @@ class FileContext:
         positions = self._top_positions.get(top)
         if positions is None:
             sub = self.module.with_changes(body=[top], header=(), footer=())
-            positions = MetadataWrapper(sub, unsafe_skip_copy=True).resolve(PositionProvider)
+            positions = compute_positions(sub)
             self._top_positions[top] = positions
         offset = self._statement_lines()[self._top_index[top]] - positions[top].start.line
         found = positions[node]
@@ -86,10 +88,12 @@ class FileContext:
         parse what libcst could, or the two disagree on the count."""
         if self._lines is None:
             self._lines = []
-            try:
-                tree = ast.parse(self.source)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
+            tree = self._python_ast
+            if tree is None:
+                try:
+                    tree = ast.parse(self.source)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return None
             statements = iter(tree.body)
             lines: list[int] = []
             try:
@@ -108,8 +112,7 @@ class FileContext:
 
     def _whole_module_positions(self):
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = compute_positions(self.module)
         return self._positions
 
     def code_for(self, node: cst.CSTNode) -> str:

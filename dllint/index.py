@@ -12,6 +12,9 @@ from collections import defaultdict
 from typing import Iterator, TypeVar
 
 import libcst as cst
+from libcst._position import CodePosition
+from libcst.metadata import CodeRange
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -32,15 +35,47 @@ def _fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+# isinstance() against libcst's classes goes through ABCMeta.__instancecheck__ (a Python-level call,
+# about 1 microsecond) whenever the exact class differs; these per-class answers make it a dict look-up.
+_IS_NODE: dict[type, bool] = {}
+_MATCHES: dict[tuple[type, tuple[type, ...]], bool] = {}
+
+
+def _is_node_type(cls: type) -> bool:
+    found = _IS_NODE.get(cls)
+    if found is None:
+        found = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return found
+
+
+def is_instance(node: object, types: tuple[type, ...]) -> bool:
+    """``isinstance(node, types)``, memoised per class: cheap for libcst's abstract base classes."""
+    key = (type(node), types)
+    found = _MATCHES.get(key)
+    if found is None:
+        found = _MATCHES[key] = isinstance(node, types)
+    return found
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The semantic children of ``node``, in source order."""
     out: list[cst.CSTNode] = []
+    is_node = _IS_NODE
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        flag = is_node.get(kind)
+        if flag is None:
+            flag = _is_node_type(kind)
+        if flag:
             out.append(value)
-        elif isinstance(value, (list, tuple)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+        elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+            for v in value:
+                child = is_node.get(type(v))
+                if child is None:
+                    child = _is_node_type(type(v))
+                if child:
+                    out.append(v)
     return out
 
 
@@ -55,6 +90,17 @@ def iter_subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(children)
 
 
+_SUBCLASS: dict[tuple[type, tuple[type, ...]], bool] = {}
+
+
+def _subclass(cls: type, types: tuple[type, ...]) -> bool:
+    key = (cls, types)
+    found = _SUBCLASS.get(key)
+    if found is None:
+        found = _SUBCLASS[key] = issubclass(cls, types)
+    return found
+
+
 class NodeIndex:
     """Parent links and per-type lists of every node of a module, in source (pre-)order."""
 
@@ -63,6 +109,7 @@ class NodeIndex:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
         self.order: dict[cst.CSTNode, int] = {}
+        self._of_type: dict[tuple[type, ...], list[cst.CSTNode]] = {}
         parents = self.parents
         by_type = self._by_type
         order = self.order
@@ -81,13 +128,16 @@ class NodeIndex:
 
     def of_type(self, *types: type[N]) -> list[N]:
         """Every node of the given types, in source order (subclasses included)."""
-        found: list[cst.CSTNode] = []
-        for cls, nodes in self._by_type.items():
-            if issubclass(cls, types):
-                found.extend(nodes)
-        if len(types) > 1 or any(cls is not types[0] and issubclass(cls, types[0]) for cls in self._by_type):
-            found.sort(key=self.order.__getitem__)
-        return found  # type: ignore[return-value]
+        cached = self._of_type.get(types)
+        if cached is None:
+            matching = [cls for cls in self._by_type if _subclass(cls, types)]
+            cached = []
+            for cls in matching:
+                cached.extend(self._by_type[cls])
+            if len(matching) > 1:
+                cached.sort(key=self.order.__getitem__)
+            self._of_type[types] = cached
+        return list(cached)  # a copy: a rule may sort or extend what it gets
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
@@ -99,8 +149,13 @@ class NodeIndex:
             current = self.parents.get(current)
 
     def enclosing(self, node: cst.CSTNode, *types: type[N]) -> N | None:
+        matches = _MATCHES
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, types):
+            key = (type(ancestor), types)
+            found = matches.get(key)
+            if found is None:
+                found = matches[key] = isinstance(ancestor, types)
+            if found:
                 return ancestor  # type: ignore[return-value]
         return None
 
@@ -117,3 +172,69 @@ class NodeIndex:
 
     def precedes(self, a: cst.CSTNode, b: cst.CSTNode) -> bool:
         return self.order[a] < self.order[b]
+
+
+# -- positions --------------------------------------------------------------------------------------
+
+class _Positions:
+    """Stands in for libcst's PositionProvider: the codegen state below writes into ``_computed``."""
+
+    __slots__ = ("_computed",)
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeRange] = {}
+
+
+class _Record:
+    """``record_syntactic_position`` as a plain context manager; libcst's is generator-based and
+    one is created for nearly every node of the tree."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "line", "column")
+
+    def __init__(self, state: "_PositionState", node: cst.CSTNode, start_node: cst.CSTNode | None,
+                 end_node: cst.CSTNode | None) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+
+    def __enter__(self) -> None:
+        self.line = self.state.line
+        self.column = self.state.column
+
+    def __exit__(self, *exc: object) -> bool:
+        state = self.state
+        computed = state.provider._computed
+        start = (computed[self.start_node].start if self.start_node is not None
+                 else CodePosition(self.line, self.column))
+        end = (computed[self.end_node].end if self.end_node is not None
+               else CodePosition(state.line, state.column))
+        computed[self.node] = CodeRange(start, end)
+        return False
+
+
+class _PositionState(PositionProvidingCodegenState):
+    """libcst's position-providing codegen with its two hot spots made cheap: a token without a
+    line break only moves the column (libcst splits every token with a regular expression), and
+    the recorder above."""
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            super()._update_position(value)
+        else:
+            self.column += len(value)
+
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None) -> _Record:  # type: ignore[override]
+        return _Record(self, node, start_node, end_node)
+
+
+def compute_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    """Every node's range exactly as libcst's PositionProvider gives it (1-based lines, 0-based
+    columns), at about twice its speed and without a MetadataWrapper.
+    tests/robustness/test_robust_positions.py compares the two."""
+    holder = _Positions()
+    state = _PositionState(default_indent=module.default_indent,
+                           default_newline=module.default_newline, provider=holder)  # type: ignore[arg-type]
+    module._codegen(state)
+    return holder._computed

@@ -38,3 +38,12 @@ def test_falls_back_when_cpython_cannot_parse_what_libcst_can():
     ctx.source = "this is not python ("  # ast disagrees: the whole-module provider is used
     call = ctx.index.of_type(cst.Call)[0]
     assert ctx.position(call).start.line == 2
+
+
+def test_noqa_silences_a_parse_error_on_its_line_and_file_wide():
+    from dllint.testing import lint_snippet
+
+    assert [d.code for d in lint_snippet("x = (1,\ny = 2\n", ["DL001"])] == ["DL001"]
+    assert lint_snippet("import torch\nx = = 1  # noqa: DL001\n", ["DL001"]) == []
+    assert lint_snippet("# dllint: noqa\nx = = 1\n", ["DL001"]) == []
+    assert [d.code for d in lint_snippet("x = = 1  # noqa: DL101\n", ["DL001"])] == ["DL001"]

@@ -1,0 +1,307 @@
+"""How fast dllint lints a real corpus: the installed torch package's .py files and examples/.
+
+    python bench/lint_speed.py                  # the table: cold / warm cache, one process / all cores
+    python bench/lint_speed.py --sample 300     # a deterministic sample of 300 torch files (quicker)
+    python bench/lint_speed.py --profile        # where the time goes: per phase, per analysis, per rule
+    python bench/lint_speed.py --cprofile       # cProfile's top entries of an in-process lint
+
+The table runs the real CLI (``python -m dllint``) in a subprocess on a copy of the corpus in a
+temporary directory, so that its ``.dllint_cache`` lands there and nothing of the corpus is touched:
+- cold, no cache: ``--no-cache``: every file parsed and linted;
+- cold cache: an empty cache that the run fills (the first run of a user);
+- warm cache: the same command again over the unchanged tree (parses nothing).
+Each scenario runs with ``--jobs 1`` and with every core. ``lines/s`` divides by wall-clock time;
+``lines/cpu-s`` by the CPU time of the CLI and its workers, the fairer figure on a shared machine.
+Targets (issue 2): cold >= 4,000 lines/s on one core; warm >= 50x faster than cold.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.util
+import io
+import json
+import os
+import pstats
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FINDINGS: Counter = Counter()  # codes found by the last run that linted (for the summary line)
+
+
+def torch_files() -> list[tuple[Path, str]]:
+    """The installed torch package's .py files (path, path relative to site-packages), found
+    without importing torch."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    out: list[tuple[Path, str]] = []
+    for location in spec.submodule_search_locations:
+        root = Path(location)
+        out.extend((p, str(p.relative_to(root.parent))) for p in root.rglob("*.py"))
+    return sorted(out)
+
+
+def corpus(sample: int | None, seed: int = 0, directory: Path | None = None) -> list[tuple[Path, str]]:
+    """(absolute path, path inside the copy) for each file of the corpus."""
+    if directory is not None:
+        files = sorted((p, str(p.relative_to(directory.parent))) for p in directory.rglob("*.py"))
+    else:
+        files = torch_files()
+    if sample is not None and sample < len(files):
+        files = sorted(random.Random(seed).sample(files, sample))
+    for p in sorted((PROJECT_ROOT / "examples").glob("*.py")):
+        files.append((p, str(Path("examples") / p.name)))
+    return files
+
+
+def count_lines(files: list[tuple[Path, str]]) -> int:
+    return sum(src.read_bytes().count(b"\n") for src, _ in files)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Row:
+    scenario: str
+    files: int
+    lines: int
+    seconds: float
+    cpu: float
+    base: float | None  # the cold run's seconds this row is compared with
+    base_cpu: float | None = None  # and its CPU seconds
+
+    def cells(self) -> list[str]:
+        speedup = f"{self.base / self.seconds:.1f}x" if self.base else "1.0x"
+        cpu_speedup = f"{self.base_cpu / max(self.cpu, 1e-9):.1f}x" if self.base_cpu else "-"
+        return [self.scenario, f"{self.files}", f"{self.lines}", f"{self.seconds:.2f}",
+                f"{self.lines / self.seconds:,.0f}", f"{self.lines / max(self.cpu, 1e-9):,.0f}", speedup,
+                cpu_speedup]
+
+
+def run_cli(workdir: Path, args: list[str]) -> tuple[float, float]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    cpu = children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "dllint", "--exit-zero", "--quiet", "--format", "json", *args, "."],
+        cwd=workdir, env=env, capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"dllint failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    found = Counter(d["code"] for d in json.loads(proc.stdout or "[]"))
+    if found:
+        FINDINGS.clear()
+        FINDINGS.update(found)
+    if found.get("DL000"):
+        print(f"warning: a rule crashed (DL000) {found['DL000']} times during the benchmark",
+              file=sys.stderr)
+    return seconds, children_cpu() - cpu
+
+
+def table(files: list[tuple[Path, str]], jobs_all: int, select: str | None,
+          quick: bool = False) -> list[Row]:
+    lines = count_lines(files)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="dllint-bench-") as tmp:
+        workdir = Path(tmp)
+        for src, rel in files:
+            target = workdir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+        # An empty configuration: the cache goes beside it, and no project setting leaks in.
+        (workdir / "pyproject.toml").write_text("[tool.dllint]\n")
+        extra = ["--select", select] if select else []
+        for jobs in ((jobs_all,) if quick else (1, jobs_all)):
+            label = "1 process" if jobs == 1 else f"{jobs} processes"
+            shutil.rmtree(workdir / ".dllint_cache", ignore_errors=True)
+            if quick:  # the run that fills the cache is the cold run
+                cold, cold_cpu = run_cli(workdir, ["--jobs", str(jobs), *extra])
+                rows.append(Row(f"cold cache (filling it), {label}", len(files), lines, cold, cold_cpu, None))
+            else:
+                cold, cold_cpu = run_cli(workdir, ["--no-cache", "--jobs", str(jobs), *extra])
+                rows.append(Row(f"cold, --no-cache, {label}", len(files), lines, cold, cold_cpu, None))
+                seconds, cpu = run_cli(workdir, ["--jobs", str(jobs), *extra])
+                rows.append(Row(f"cold cache (filling it), {label}", len(files), lines, seconds, cpu, cold,
+                            cold_cpu))
+            seconds, cpu = run_cli(workdir, ["--jobs", str(jobs), *extra])
+            rows.append(Row(f"warm cache, {label}", len(files), lines, seconds, cpu, cold, cold_cpu))
+            if quick:
+                seconds, cpu = run_cli(workdir, ["--jobs", "1", *extra])
+                rows.append(Row("warm cache, 1 process", len(files), lines, seconds, cpu, cold, cold_cpu))
+            if jobs_all == 1:
+                break
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["scenario", "files", "lines", "seconds", "lines/s", "lines/cpu-s", "speed-up vs cold",
+              "in CPU time"]
+    body = [r.cells() for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(header)]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for b in body:
+        print(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(b, widths))))
+
+
+# -- where the time goes -------------------------------------------------------------------------
+
+def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
+    """Exclusive time per phase, per shared analysis (charged once, to no rule) and per rule, in
+    one process, mirroring dllint.engine.lint_source step by step."""
+    import libcst as cst
+
+    from dllint import engine
+    from dllint.context import FileContext
+    from dllint.noqa import parse_suppressions
+    from dllint.registry import default_registry
+
+    rules = [cls() for cls in default_registry()
+             if cls.code not in ("DL000", "DL001") and (codes is None or cls.code in codes)]
+    phase: Counter = Counter()
+    per_rule: Counter = Counter()
+    per_analysis: Counter = Counter()
+    findings: Counter = Counter()
+    stack: list[float] = []
+    original = FileContext.analysis
+
+    def timed_analysis(self, cls):
+        if cls in self._analyses:
+            return self._analyses[cls]
+        stack.append(0.0)
+        start = time.perf_counter()
+        try:
+            return original(self, cls)
+        finally:
+            elapsed = time.perf_counter() - start
+            inner = stack.pop()
+            per_analysis[cls.__name__] += elapsed - inner
+            if stack:
+                stack[-1] += elapsed
+
+    FileContext.analysis = timed_analysis
+    lines = 0
+    try:
+        for src, _ in files:
+            data = src.read_bytes()
+            lines += data.count(b"\n")
+            t = time.perf_counter()
+            try:
+                source = engine.decode_source(data)
+            except engine.DecodeError:
+                continue
+            t1 = time.perf_counter()
+            rejected = engine._python_syntax_error(str(src), source)
+            t2 = time.perf_counter()
+            phase["decode"] += t1 - t
+            phase["CPython syntax gate"] += t2 - t1
+            if rejected is not None:
+                continue
+            try:
+                module = cst.parse_module(source)
+            except Exception:  # noqa: BLE001
+                continue
+            t3 = time.perf_counter()
+            ctx = FileContext(str(src), source, module)
+            t4 = time.perf_counter()
+            phase["libcst parse"] += t3 - t2
+            phase["index (one walk)"] += t4 - t3
+            for rule in rules:
+                ctx.rule = rule
+                stack.append(0.0)
+                start = time.perf_counter()
+                try:
+                    rule.check(ctx)
+                except Exception:  # noqa: BLE001
+                    findings["DL000"] += 1
+                elapsed = time.perf_counter() - start
+                per_rule[rule.code] += elapsed - stack.pop()
+            for d in ctx.diagnostics:
+                findings[d.code] += 1
+            t5 = time.perf_counter()
+            parse_suppressions(source)
+            phase["noqa"] += time.perf_counter() - t5
+    finally:
+        FileContext.analysis = original
+    total = sum(phase.values()) + sum(per_rule.values()) + sum(per_analysis.values())
+    print(f"{len(files)} files, {lines} lines, {total:.2f} s in one process: {lines / total:,.0f} lines/s")
+    print("(rule times exclude the shared analyses they request; positions of findings are charged "
+          "to the rule that reports)\n")
+    print(f"{'what':34} {'seconds':>8} {'share':>6} {'lines/s alone':>14} {'findings':>8}")
+    for title, counter in (("phase", phase), ("analysis", per_analysis), ("rule", per_rule)):
+        for name, seconds in counter.most_common():
+            label = f"{title}: {name}"
+            alone = f"{lines / seconds:,.0f}" if seconds > 0 else "-"
+            count = str(findings.get(name, "")) if title == "rule" else ""
+            print(f"{label:34} {seconds:8.2f} {seconds / total:6.1%} {alone:>14} {count:>8}")
+
+
+def cprofile(files: list[tuple[Path, str]], top: int) -> None:
+    from dllint.engine import lint_bytes
+    from dllint.registry import default_registry
+
+    rules = [cls() for cls in default_registry()]
+    data = [(str(src), src.read_bytes()) for src, _ in files]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path, blob in data:
+        lint_bytes(blob, path, rules)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    print(out.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="dllint's lint speed over torch's sources and examples/")
+    parser.add_argument("--sample", type=int, default=None, metavar="N",
+                        help="lint N torch files chosen at random (fixed seed) instead of all")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="lint this directory's .py files instead of torch's (e.g. training code)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes of the 'all cores' rows (default: the CPU count)")
+    parser.add_argument("--select", default=None,
+                        help="rule selection passed to the CLI (default: the default rules)")
+    parser.add_argument("--quick", action="store_true",
+                        help="only: fill the cache (the cold run), then warm runs; all cores")
+    parser.add_argument("--profile", action="store_true", help="time per phase, analysis and rule")
+    parser.add_argument("--cprofile", type=int, nargs="?", const=30, default=None, metavar="TOP",
+                        help="print cProfile's TOP entries by own time")
+    args = parser.parse_args(argv)
+    files = corpus(args.sample, directory=args.dir.resolve() if args.dir else None)
+    if not files:
+        print("no corpus: torch is not installed and examples/ is empty", file=sys.stderr)
+        return 2
+    if args.profile:
+        codes = None if args.select is None else {c.strip() for c in args.select.split(",")}
+        profile(files, codes)
+        return 0
+    if args.cprofile is not None:
+        cprofile(files, args.cprofile)
+        return 0
+    what = str(args.dir) if args.dir else "torch"
+    print(f"corpus: {len(files)} files ({what}{'' if args.sample is None else f' sample of {args.sample}'}"
+          f" + examples/), python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    print_table(table(files, args.jobs, args.select, args.quick))
+    print("\nfindings of the last linting run: "
+          + (", ".join(f"{c} {n}" for c, n in sorted(FINDINGS.items())) or "none"))
+    return 1 if FINDINGS.get("DL000") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
