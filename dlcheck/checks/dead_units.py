@@ -1,0 +1,122 @@
+"""DC401: ReLU-family layers where most units (channels or features) never fire.
+
+Per forward: the per-unit maximum over every non-unit dimension, and a per-unit counter of the
+forward passes in which the unit was positive. Three small device ops, no host read; the counters
+are read (and all-reduced under DDP) once per window.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlcheck.hookspecs import hookimpl
+
+RELU_FAMILY = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.RReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU,
+               nn.SiLU)
+
+
+class DeadUnits:
+    """threshold: fraction of dead units above which a layer is reported (DeepDiagnosis and
+    AutoTrainer: 0.7; SageMaker Debugger's DeadRelu: 0.5). min_active: a unit is dead when it was
+    positive in at most this fraction of the forward passes (0: never; SageMaker: 0.01).
+    window: number of checked steps the counters cover."""
+
+    name = "dead_units"
+
+    def __init__(self, threshold: float = 0.7, window: int = 10, min_active: float = 0.0,
+                 unit_dim: int | None = None) -> None:
+        self.threshold = threshold
+        self.window = window
+        self.min_active = min_active
+        self.unit_dim = unit_dim
+        self._counts: dict[tuple[str, int], torch.Tensor] = {}
+        self._passes: dict[tuple[str, int], int] = {}
+        self._steps = 0
+
+    @staticmethod
+    def module_filter(module: nn.Module) -> bool:
+        return isinstance(module, RELU_FAMILY)
+
+    def _unit_dim(self, ndim: int) -> int:
+        if self.unit_dim is not None:
+            return self.unit_dim % ndim
+        # (N, F) features; (N, C, H, W[, D]) channels; (B, T, D) sequences: the last dimension
+        return ndim - 1 if ndim in (2, 3) else 1
+
+    @hookimpl
+    def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
+        if not isinstance(output, torch.Tensor) or output.dim() < 2:
+            return
+        d = self._unit_dim(output.dim())
+        dims = tuple(i for i in range(output.dim()) if i != d)
+        peak = output.detach().amax(dim=dims)
+        key = (name, peak.numel())
+        counts = self._counts.get(key)
+        if counts is None:
+            # a normal tensor even when the first forward runs under inference_mode, or later
+            # in-place updates outside it would fail
+            with torch.inference_mode(False):
+                counts = self._counts[key] = torch.zeros(peak.numel(), device=peak.device)
+            self._passes[key] = 0
+        counts.add_(peak > 0)
+        self._passes[key] += 1
+
+    @hookimpl
+    def dlcheck_gather(self, watch: Any, gather: Any) -> None:
+        if self._counts and self._steps + 1 >= self.window:
+            for key in sorted(self._counts):
+                gather.add(self, self._counts[key], reduce="sum")
+                gather.add(self, torch.tensor([float(self._passes[key])],
+                                              device=self._counts[key].device), reduce="sum")
+
+    @hookimpl
+    def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
+        if getattr(watch, "in_step_end", False):
+            self._steps += 1  # report() flushes mid-step: that is not a step
+        values = read.get(self)
+        if not values:
+            return
+        keys = sorted(self._counts)
+        for i, key in enumerate(keys):
+            self._judge(watch, key, values[2 * i], values[2 * i + 1][0], self._steps)
+        self._counts.clear()
+        self._passes.clear()
+        self._steps = 0
+
+    @hookimpl
+    def dlcheck_report(self, watch: Any) -> None:
+        # a run shorter than one window still deserves an answer
+        for key in sorted(self._counts):
+            self._judge(watch, key, self._counts[key].tolist(), float(self._passes[key]),
+                        max(self._steps, 1))
+
+    def _judge(self, watch: Any, key: tuple[str, int], counts: list[float], passes: float,
+               steps: int) -> None:
+        name, units = key
+        if passes <= 0 or units == 0:
+            return
+        limit = self.min_active * passes
+        dead = sum(1 for c in counts if c <= limit)
+        frac = dead / units
+        if frac > self.threshold and not math.isclose(frac, self.threshold):
+            never = "never positive" if self.min_active == 0 else (
+                f"positive in at most {self.min_active:.0%} of the forward passes")
+            watch.emit(
+                "DC401", name,
+                f"{frac:.0%} of the {units} units of {name!r} were {never} over {steps} step(s) "
+                f"({int(passes)} forward pass(es)); threshold {self.threshold:.0%}",
+                "dead ReLUs stop learning: lower the learning rate or add warm-up, use He "
+                "(kaiming) initialisation and normalised inputs, avoid large negative biases, or "
+                "use LeakyReLU/GELU",
+                {"dead_fraction": frac, "dead_units": dead, "units": units,
+                 "forward_passes": int(passes), "steps": steps, "threshold": self.threshold},
+            )
+
+    @hookimpl
+    def dlcheck_detach(self, watch: Any) -> None:
+        self._counts.clear()
+        self._passes.clear()

@@ -1,0 +1,185 @@
+"""DC102 gradient None, DC103 gradient exactly zero, DC402 exploding, DC403 vanishing.
+
+Both checks work from one per-parameter L2-norm vector computed once per backward (one
+``torch._foreach_norm`` call) and read once per step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from dlcheck.hookspecs import hookimpl
+
+
+class GradFlow:
+    """patience: checked steps in a row a gradient must be exactly zero before DC103 fires
+    (zero-initialised layers, e.g. ResNet's zero_init_residual, give zero gradients upstream at
+    the first step only)."""
+
+    name = "grad_flow"
+
+    def __init__(self, patience: int = 3) -> None:
+        self.patience = patience
+        self._norms: torch.Tensor | None = None
+        self._names: list[str] = []
+        self._zero_runs: dict[str, int] = {}
+
+    @hookimpl
+    def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
+        for name in grads.none:
+            watch.emit(
+                "DC102", name,
+                f"parameter {name!r} requires grad but its .grad is None after backward: "
+                f"backpropagation never reached it",
+                "look for .detach(), torch.no_grad(), .item()/.numpy()/.tolist() or a "
+                "non-differentiable op (argmax, round, integer cast) on its path, or a module "
+                "that forward never uses; freeze it with requires_grad_(False) if that is intended",
+                {"parameter": name},
+            )
+        self._norms, self._names = grads.l2, grads.names
+
+    @hookimpl
+    def dlcheck_gather(self, watch: Any, gather: Any) -> None:
+        if self._norms is not None:
+            gather.add(self, self._norms)
+
+    @hookimpl
+    def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
+        values, names = read.get(self), self._names
+        self._norms = None
+        if not values:
+            return
+        for name, v in zip(names, values[0]):
+            if v == 0.0:
+                run = self._zero_runs.get(name, 0) + 1
+                self._zero_runs[name] = run
+                if run >= self.patience:
+                    watch.emit(
+                        "DC103", name,
+                        f"gradient of {name!r} is exactly zero ({run} checked steps in a row): "
+                        f"backprop reaches it but nothing flows (dead ReLUs or saturated "
+                        f"sigmoid/tanh downstream, a multiplication by zero, or an unused "
+                        f"parameter whose gradient zero_grad(set_to_none=False) keeps at zero)",
+                        "check the layers after it for dead units (DC401) or saturation; make "
+                        "sure the parameter is used in forward",
+                        {"parameter": name, "steps_zero": run},
+                    )
+            elif name in self._zero_runs:
+                del self._zero_runs[name]
+
+    @hookimpl
+    def dlcheck_detach(self, watch: Any) -> None:
+        self._norms = None
+
+
+class GradNorm:
+    """Exploding: a parameter's gradient RMS (``||g||_2 / sqrt(n)``) ``factor`` times above its
+    own running median over the last ``history`` checked steps (judged after ``min_history``),
+    or infinite. dlcheck's choice: published tools only test for NaN/Inf (SageMaker Debugger's
+    ExplodingTensor) or fixed absolute limits.
+    Vanishing: RMS below ``vanishing`` (1e-7, the mean-|g| threshold of SageMaker Debugger's
+    VanishingGradient and of DeepDiagnosis; mean |g| <= RMS, so RMS < 1e-7 implies theirs fires
+    too) for ``patience`` checked steps in a row. Weight matrices and kernels only unless
+    ``include_1d``: a bias right before a batch norm has a gradient of ~1e-10 by construction
+    (the norm removes it), which is not a vanishing gradient."""
+
+    name = "grad_norm"
+
+    def __init__(self, factor: float = 100.0, history: int = 50, min_history: int = 5,
+                 vanishing: float = 1e-7, patience: int = 3, include_1d: bool = False) -> None:
+        self.factor = factor
+        self.history = history
+        self.min_history = min_history
+        self.vanishing = vanishing
+        self.patience = patience
+        self.include_1d = include_1d
+        self._rms: torch.Tensor | None = None
+        self._names: list[str] = []
+        self._ndims: list[int] = []
+        self._scale: torch.Tensor | None = None
+        self._scale_key: tuple | None = None
+        self._hist: torch.Tensor | None = None
+        self._hist_names: list[str] = []
+        self._filled = 0
+        self._reference: torch.Tensor | None = None
+        self._small_runs: dict[str, int] = {}
+
+    @hookimpl
+    def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
+        if grads.l2 is None:
+            self._rms = None
+            return
+        key = (tuple(grads.numels), grads.l2.device)
+        if self._scale_key != key:  # built once, not every step
+            self._scale = torch.tensor([n ** -0.5 for n in grads.numels], dtype=torch.float32,
+                                       device=grads.l2.device)
+            self._scale_key = key
+        self._rms = grads.l2 * self._scale
+        self._names = grads.names
+        self._ndims = grads.ndims
+
+    @hookimpl
+    def dlcheck_gather(self, watch: Any, gather: Any) -> None:
+        rms = self._rms
+        if rms is None:
+            return
+        if self._hist is None or self._hist_names != self._names:
+            # the set of parameters with a gradient changed: start the history again
+            self._hist = torch.zeros((self.history, rms.numel()), device=rms.device)
+            self._hist_names = list(self._names)
+            self._filled = 0
+            self._reference = None
+        gather.add(self, rms)
+        if self._filled >= self.min_history:
+            # the median moves slowly: refresh it every few steps, not every step (a sort)
+            if self._reference is None or self._filled % 5 == 0:
+                rows = self._hist if self._filled >= self.history else self._hist[:self._filled]
+                self._reference = torch.median(rows, dim=0).values
+            gather.add(self, rms / self._reference)
+        # a non-finite entry would poison the median: it is reported anyway, store 0 instead
+        self._hist[self._filled % self.history] = torch.nan_to_num(rms, nan=0.0, posinf=0.0)
+        self._filled += 1
+
+    @hookimpl
+    def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
+        values, names = read.get(self), self._names
+        self._rms = None
+        if not values:
+            return
+        rms_values = values[0]
+        ratios = values[1] if len(values) > 1 else None
+        for i, (name, m) in enumerate(zip(names, rms_values)):
+            if math.isinf(m) or (ratios is not None and ratios[i] > self.factor):
+                why = "is infinite" if math.isinf(m) else (
+                    f"is {ratios[i]:.3g}x its running median")
+                watch.emit(
+                    "DC402", name,
+                    f"exploding gradient: RMS of the gradient of {name!r} = {m:.3g} {why}",
+                    "clip gradients (torch.nn.utils.clip_grad_norm_), lower the learning rate or "
+                    "add learning-rate warm-up; check for a loss spike or bad batch",
+                    {"parameter": name, "grad_rms": m,
+                     "ratio_to_median": None if ratios is None else ratios[i],
+                     "factor": self.factor},
+                )
+            if 0.0 < m < self.vanishing and (self.include_1d or self._ndims[i] > 1):
+                run = self._small_runs.get(name, 0) + 1
+                self._small_runs[name] = run
+                if run >= self.patience:
+                    watch.emit(
+                        "DC403", name,
+                        f"vanishing gradient: RMS of the gradient of {name!r} = {m:.3g} < "
+                        f"{self.vanishing:g} for {run} checked steps in a row",
+                        "use a suitable initialisation (He for ReLU, Xavier for tanh), add "
+                        "normalisation layers or residual connections, avoid saturating "
+                        "activations (sigmoid/tanh) in deep stacks",
+                        {"parameter": name, "grad_rms": m, "threshold": self.vanishing},
+                    )
+            elif name in self._small_runs:
+                del self._small_runs[name]
+
+    @hookimpl
+    def dlcheck_detach(self, watch: Any) -> None:
+        self._rms = self._hist = self._reference = None

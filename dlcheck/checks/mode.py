@@ -1,0 +1,88 @@
+"""DC301 evaluating in training mode, DC302 training in eval mode, DC303 batch norm on a batch of one.
+
+Python-only checks (module flags and grad mode): no tensor work at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from dlcheck.hookspecs import hookimpl
+
+_DROPOUT = nn.modules.dropout._DropoutNd
+_BN = nn.modules.batchnorm._BatchNorm
+
+
+class Mode:
+    name = "mode"
+
+    def __init__(self) -> None:
+        self._no_grad_train: list[str] = []
+
+    @staticmethod
+    def module_filter(module: nn.Module) -> bool:
+        return isinstance(module, (_DROPOUT, _BN))
+
+    @hookimpl
+    def dlcheck_forward_pre(self, watch: Any, module: Any, name: str, inputs: tuple) -> None:
+        # before the forward, so the explanation comes before torch's own error for (1, C)
+        if isinstance(module, _BN) and module.training and inputs:
+            x = inputs[0]
+            if isinstance(x, torch.Tensor) and x.dim() >= 2 and x.shape[0] == 1:
+                per_channel = 1
+                for s in x.shape[2:]:
+                    per_channel *= int(s)
+                watch.emit(
+                    "DC303", name,
+                    f"{type(module).__name__} {name!r} in training mode got a batch of one "
+                    f"(input {tuple(x.shape)}): its statistics come from {per_channel} value(s) per "
+                    f"channel of a single sample, so they are noisy or undefined and the running "
+                    f"averages drift",
+                    "use a batch of at least 2 (drop_last=True on the DataLoader avoids a last "
+                    "batch of one), call model.eval() for single-sample inference, or use "
+                    "GroupNorm/LayerNorm when batches must be tiny",
+                    {"input_shape": list(x.shape), "values_per_channel": per_channel},
+                )
+
+    @hookimpl
+    def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
+        if module.training and (not torch.is_grad_enabled() or torch.is_inference_mode_enabled()):
+            self._no_grad_train.append(name)
+
+    @hookimpl
+    def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
+        names, self._no_grad_train = self._no_grad_train, []
+        if names:
+            first = names[0]
+            kinds = sorted({_kind(watch, n) for n in names})
+            watch.emit(
+                "DC301", first,
+                f"evaluating in training mode: {len(set(names))} dropout/batch-norm module(s) "
+                f"(first {first!r}) ran under torch.no_grad()/inference_mode while in training "
+                f"mode, so {' and '.join(kinds)}",
+                "call model.eval() before evaluating and model.train() before training resumes",
+                {"modules": sorted(set(names))[:20]}, key=None,
+            )
+        if watch.grad_enabled_forward_in_eval and getattr(watch, "in_step_end", False):
+            watch.emit(
+                "DC302", "",
+                f"training step taken while the model ({watch.model_class}) is in eval mode: "
+                f"dropout is off and batch norm uses frozen running statistics",
+                "call model.train() before the training loop (after every evaluation)",
+                {"model_training": False},
+            )
+
+
+def _kind(watch: Any, name: str) -> str:
+    model = watch.model
+    try:
+        m = model.get_submodule(name) if (model is not None and name) else model
+    except AttributeError:
+        m = None
+    if isinstance(m, _BN):
+        return ("batch norm normalises with batch statistics and updates its running averages "
+                "from evaluation data")
+    return "dropout zeroes activations and the results are random"

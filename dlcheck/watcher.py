@@ -1,0 +1,554 @@
+"""The watcher: attaches hooks to a model, counts steps, dispatches events to the checks.
+
+Design for the hot path: forward hooks only queue device tensors; everything a check wants to
+read goes into one gather at the end of a checked step, read to the host once (and, under
+torch.distributed, all-reduced in one collective). Nothing is computed on unchecked steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+import weakref
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import torch
+from torch import nn
+
+from dlcheck import distributed, losses
+from dlcheck.plugins import make_plugin_manager
+from dlcheck.problems import DCProblemError, DCWarning, Problem, Report
+
+logger = logging.getLogger("dlcheck")
+
+_ON_PROBLEM = ("warn", "raise", "log")
+
+
+class Gather:
+    """Device tensors the checks want read at the end of a step."""
+
+    def __init__(self) -> None:
+        self.local: list[tuple[Any, torch.Tensor]] = []
+        self.reduced: list[tuple[Any, torch.Tensor]] = []
+
+    def add(self, owner: Any, tensor: torch.Tensor, reduce: str | None = None) -> None:
+        if reduce not in (None, "sum"):
+            raise ValueError("reduce must be None or 'sum'")
+        flat = tensor.detach().reshape(-1)
+        if flat.dtype != torch.float32:
+            flat = flat.to(torch.float32)
+        (self.reduced if reduce else self.local).append((owner, flat))
+
+    @staticmethod
+    def _to_host(parts: list[tuple[Any, torch.Tensor]], all_reduce: bool) -> list[float]:
+        if not parts:
+            return []
+        tensors = [t for _, t in parts]
+        try:
+            flat = torch.cat(tensors)
+        except RuntimeError:  # a model spread over several devices
+            flat = torch.cat([t.to(tensors[0].device) for t in tensors])
+        if all_reduce:
+            distributed.all_reduce_sum(flat)
+        return flat.tolist()  # the one host read of the step
+
+    def read(self, all_reduce: bool) -> "Read":
+        values = self._to_host(self.local, False) + self._to_host(self.reduced, all_reduce)
+        out: dict[int, list[list[float]]] = {}
+        pos = 0
+        for owner, t in self.local + self.reduced:
+            n = t.numel()
+            out.setdefault(id(owner), []).append(values[pos:pos + n])
+            pos += n
+        return Read(out)
+
+
+class Read:
+    def __init__(self, values: dict[int, list[list[float]]]) -> None:
+        self._values = values
+
+    def get(self, owner: Any) -> list[list[float]]:
+        return self._values.get(id(owner), [])
+
+
+class GradInfo:
+    """Gradients of one after-backward event, computed once and shared by the checks."""
+
+    def __init__(self, named: list[tuple[str, nn.Parameter]]) -> None:
+        self.names: list[str] = []
+        self.none: list[str] = []
+        grads: list[torch.Tensor] = []
+        numels: list[int] = []
+        self.ndims: list[int] = []
+        for name, p in named:
+            if not p.requires_grad:
+                continue
+            if p.grad is None:
+                self.none.append(name)
+                continue
+            g = p.grad
+            if g.is_sparse:
+                g = g.coalesce().values()
+            self.names.append(name)
+            grads.append(g.detach())
+            numels.append(max(g.numel(), 1))
+            self.ndims.append(p.dim())
+        self.numels = numels
+        self._grads = grads
+        self._l2: torch.Tensor | None = None
+
+    @property
+    def l2(self) -> torch.Tensor | None:
+        """Per-parameter L2 norms (float32, on the device), computed on first use only."""
+        if self._l2 is None and self._grads:
+            # one foreach call for all checks; L2, not L1: torch's foreach L1 norm is ~6x slower
+            # on CPU. Zero, non-finite, RMS and the relative size all follow from it.
+            grads = self._grads
+            by_dev: dict[torch.device, list[int]] = {}
+            for i, g in enumerate(grads):
+                by_dev.setdefault(g.device, []).append(i)
+            if len(by_dev) == 1:
+                l2 = torch.stack(torch._foreach_norm(grads))
+            else:
+                dev = grads[0].device
+                out: list[Any] = [None] * len(grads)
+                for idx in by_dev.values():
+                    for i, n in zip(idx, torch._foreach_norm([grads[i] for i in idx])):
+                        out[i] = n.to(dev)
+                l2 = torch.stack(out)
+            self._l2 = l2 if l2.dtype == torch.float32 else l2.to(torch.float32)
+        return self._l2
+
+
+class Watcher:
+    """Returned by :func:`watch` / :func:`wrap`. ``report()`` gives the findings."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer | None = None,
+        *,
+        checks: Any = "default",
+        every: int = 1,
+        on_problem: str = "warn",
+        plugins: Sequence[Any] = (),
+    ) -> None:
+        if on_problem not in _ON_PROBLEM:
+            raise ValueError(f"on_problem must be one of {_ON_PROBLEM}, got {on_problem!r}")
+        if every < 1:
+            raise ValueError("every must be >= 1")
+        inner = model.module if _is_ddp(model) else model
+        self._model_ref = weakref.ref(inner)
+        self._opt_ref = weakref.ref(optimizer) if optimizer is not None else None
+        self.every = every
+        self.on_problem = on_problem
+        self.current_step = 0
+        self.rank = distributed.rank()
+        self.world_size = distributed.world_size()
+        self.model_class = type(inner).__name__
+        self.model_has_mode_layers = any(
+            isinstance(m, _MODE_LAYERS) for m in inner.modules()
+        )
+        self.shapes: dict[str, dict[str, Any]] = {}
+        self._problems: list[Problem] = []
+        self._seen: set[tuple] = set()
+        self._handles: list[Any] = []
+        self._active = True
+        self._closed = False
+        self._pending = False  # something was observed since the last end of step
+        self._bw_queued = False
+        self._grad_params: list[tuple[str, nn.Parameter]] | None = None
+        self.grad_enabled_forward_in_eval = False
+        self.in_step_end = False  # True while a real end of step (not report()) is flushed
+
+        self._impl_cache: dict[str, list[tuple[Any, Callable]]] = {}
+        self._pm = make_plugin_manager()
+        config = _normalise_checks(checks)
+        made = self._pm.hook.dlcheck_make_checks(config=config)
+        self.checks: list[Any] = [c for group in made for c in (group or ())]
+        for c in self.checks:
+            self._pm.register(c)
+        for p in plugins:
+            self._pm.register(p)
+
+        self._pm.hook.dlcheck_attach(watch=self, model=inner)
+        try:
+            self._attach(inner, optimizer)
+        except BaseException:
+            for h in self._handles:  # never leave half a watcher behind
+                h.remove()
+            self._pm.hook.dlcheck_detach(watch=self)
+            raise
+        losses.install(self)
+
+    # ---------------------------------------------------------------- attaching
+    def _impls(self, hook_name: str) -> list[tuple[Any, Callable]]:
+        # resolved once: pluggy's dispatch per module call would cost more than the checks
+        cached = self._impl_cache.get(hook_name)
+        if cached is None:
+            caller = getattr(self._pm.hook, hook_name)
+            spec_args = tuple(caller.spec.argnames) if caller.spec else ()
+            # pluggy calls the last registered first; keep that order
+            cached = [(impl.plugin, _positional(impl.function, tuple(impl.argnames), spec_args))
+                      for impl in reversed(caller.get_hookimpls())]
+            self._impl_cache[hook_name] = cached
+        return cached
+
+    def _attach(self, model: nn.Module, optimizer: Any) -> None:
+        fwd = self._impls("dlcheck_forward")
+        pre = self._impls("dlcheck_forward_pre")
+        for name, module in model.named_modules():
+            # Each module gets only the checks that care about it: a ReLU-only check costs
+            # nothing on a Linear layer.
+            f_fns = [(p, f) for p, f in fwd if _accepts(p, module)]
+            p_fns = [(p, f) for p, f in pre if _accepts(p, module)]
+            is_root = module is model
+            if f_fns or is_root:
+                self._handles.append(
+                    module.register_forward_hook(self._make_forward_hook(name, f_fns, is_root))
+                )
+            if p_fns:
+                self._handles.append(
+                    module.register_forward_pre_hook(self._make_pre_hook(name, p_fns))
+                )
+        if optimizer is not None:
+            self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
+            self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
+
+    def _make_forward_hook(self, name: str, fns: list, is_root: bool) -> Callable:
+        def hook(module: nn.Module, args: tuple, output: Any) -> None:
+            if not self._active:
+                return None
+            self._pending = True
+            # one try around the loop, not one frame per check: this runs for every module;
+            # after a failing check the loop resumes with the next one
+            i, n = 0, len(fns)
+            while i < n:
+                try:
+                    while i < n:
+                        i += 1
+                        fns[i - 1][1](self, module, name, args, output)
+                except DCProblemError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a check never breaks training
+                    self._internal_error(fns[i - 1][0], exc)
+            if is_root:
+                self._root_forward(module, output)
+            return None
+
+        return hook
+
+    def _make_pre_hook(self, name: str, fns: list) -> Callable:
+        def hook(module: nn.Module, args: tuple) -> None:
+            if not self._active:
+                return None
+            for plugin, fn in fns:
+                self._call(plugin, fn, self, module, name, args)
+            return None
+
+        return hook
+
+    def _call(self, plugin: Any, fn: Callable, *args: Any) -> Any:
+        # A runtime check never breaks training: only our own "raise" mode escapes.
+        try:
+            return fn(*args)
+        except DCProblemError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - isolate user training from check bugs
+            self._internal_error(plugin, exc)
+            return None
+
+    def _internal_error(self, plugin: Any, exc: BaseException) -> None:
+        check = getattr(plugin, "name", type(plugin).__name__)
+        key = ("DC000", check, type(exc).__name__)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        p = Problem("DC000", "", self.current_step, f"check {check!r} failed: {type(exc).__name__}: {exc}",
+                    "please report this to dlcheck; your training was not affected",
+                    {"check": check}, self.rank if self.world_size > 1 else None)
+        self._problems.append(p)
+        _warn(p.one_line(), 4)
+
+    def _root_forward(self, module: nn.Module, output: Any) -> None:
+        if not torch.is_grad_enabled():
+            return
+        if not module.training and self.model_has_mode_layers:
+            self.grad_enabled_forward_in_eval = True
+        if self._opt_ref is not None:
+            return  # the optimizer's step pre-hook marks the end of backward
+        # No optimizer: learn that backward finished from a hook on the model's output.
+        for t in _tensors(output):
+            if t.requires_grad:
+                t.register_hook(self._on_output_grad)
+                break
+
+    def _on_output_grad(self, grad: torch.Tensor) -> None:
+        if not self._bw_queued:
+            self._bw_queued = True
+            # Queued callbacks run after the backward pass; ours re-queues itself once so that
+            # it runs after DDP's reducer callback, i.e. on all-reduced gradients.
+            engine = torch.autograd.Variable._execution_engine
+            engine.queue_callback(lambda: engine.queue_callback(self._after_backward_cb))
+        return None
+
+    def _after_backward_cb(self) -> None:
+        self._bw_queued = False
+        self._after_backward()
+
+    def _on_opt_pre(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        self._after_backward()
+
+    def _on_opt_post(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        self._end_step()
+
+    # ---------------------------------------------------------------- events
+    def _named_grad_params(self) -> list[tuple[str, nn.Parameter]]:
+        if self._grad_params is None:
+            model = self._model_ref()
+            self._grad_params = list(model.named_parameters()) if model is not None else []
+        return self._grad_params
+
+    def _after_backward(self) -> None:
+        if not self._active or self._closed:
+            return
+        self._pending = True
+        try:
+            info = GradInfo(self._named_grad_params())
+        except Exception as exc:  # noqa: BLE001
+            self._internal_error(self, exc)
+            return
+        for plugin, fn in self._impls("dlcheck_after_backward"):
+            self._call(plugin, fn, self, info)
+
+    def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
+        if not self._active or self._closed:
+            return
+        self._pending = True
+        for plugin, fn in self._impls("dlcheck_loss"):
+            self._call(plugin, fn, self, fn_name, input, target, loss)
+
+    def _flush(self, all_reduce: bool) -> None:
+        gather = Gather()
+        for plugin, fn in self._impls("dlcheck_gather"):
+            self._call(plugin, fn, self, gather)
+        try:
+            read = gather.read(all_reduce and self.world_size > 1)
+        except Exception as exc:  # noqa: BLE001
+            self._internal_error(self, exc)
+            read = Read({})
+        for plugin, fn in self._impls("dlcheck_step"):
+            self._call(plugin, fn, self, self.current_step, read)
+        self._pending = False
+        self.grad_enabled_forward_in_eval = False
+
+    def _end_step(self) -> None:
+        if self._closed:
+            return
+        if self._active:
+            self.in_step_end = True
+            try:
+                self._flush(all_reduce=True)
+            finally:
+                self.in_step_end = False
+        self.current_step += 1
+        self._active = self.current_step % self.every == 0
+
+    # ---------------------------------------------------------------- public
+    def step(self, loss: torch.Tensor | None = None) -> None:
+        """Mark the end of a training step (when no optimizer was given to the watcher).
+
+        Passing the step's ``loss`` lets the non-finite check see a loss computed by hand. When the
+        watcher was given an optimizer, its step hook already ends each step: then this only
+        records ``loss``, so calling both never counts a step twice."""
+        if loss is not None and self._active and not self._closed:
+            self.on_loss("loss", None, None, loss)
+        if self._opt_ref is None:
+            self._end_step()
+
+    def emit(
+        self,
+        code: str,
+        module: str,
+        message: str,
+        suggestion: str = "",
+        data: Mapping[str, Any] | None = None,
+        key: Any = None,
+    ) -> Problem | None:
+        """Record a problem once (per code, module and key) and tell the user as it happens."""
+        dedupe = (code, module, key)
+        if dedupe in self._seen:
+            return None
+        self._seen.add(dedupe)
+        problem = Problem(code, module, self.current_step, message, suggestion, dict(data or {}),
+                          self.rank if self.world_size > 1 else None)
+        self._problems.append(problem)
+        if self.on_problem == "raise":
+            raise DCProblemError(problem)
+        if self.on_problem == "warn":
+            _warn(problem.one_line(), 3)
+        else:
+            logger.warning(problem.one_line())
+        return problem
+
+    def report(self) -> Report:
+        if not self._closed:
+            if self._pending and self._active:
+                self._flush(all_reduce=False)  # a lone rank must not enter a collective
+            for plugin, fn in self._impls("dlcheck_report"):
+                self._call(plugin, fn, self)
+        return Report(list(self._problems), self.current_step, dict(self.shapes))
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    def assert_healthy(self) -> None:
+        """Raise AssertionError carrying the report when any check fired."""
+        report = self.report()
+        if report.problems:
+            raise AssertionError(str(report))
+
+    def close(self) -> Report:
+        """Remove every hook and drop every reference to the model; return the final report."""
+        if self._closed:
+            return Report(list(self._problems), self.current_step, dict(self.shapes))
+        try:
+            report = self.report()
+        finally:
+            self._closed = True
+            for h in self._handles:
+                h.remove()
+            self._handles.clear()
+            losses.uninstall(self)
+            for plugin, fn in self._impls("dlcheck_detach"):
+                self._call(plugin, fn, self)
+            self._grad_params = None
+            self._model_ref = lambda: None  # type: ignore[assignment]
+            self._opt_ref = None
+        return report
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def model(self) -> nn.Module | None:
+        return self._model_ref()
+
+    def __enter__(self) -> "Watcher":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._closed:
+            return
+        if exc[0] is not None:
+            # the body raised: remove hooks without letting a check's error mask the user's
+            self._closed_quietly()
+        else:
+            self.close()
+
+    def _closed_quietly(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - the original exception is the one that matters
+            pass
+
+
+_MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+
+def _is_ddp(model: nn.Module) -> bool:
+    return isinstance(model, nn.parallel.DistributedDataParallel)
+
+
+def _warn(text: str, stacklevel: int) -> None:
+    # under `-W error` a warning is an exception, and it would surface from inside the user's
+    # forward or backward: log it instead (on_problem="raise" is the way to stop training)
+    try:
+        warnings.warn(text, DCWarning, stacklevel=stacklevel)
+    except Warning:
+        logger.warning(text)
+
+
+def _positional(fn: Callable, argnames: tuple, spec_args: tuple) -> Callable:
+    """pluggy lets an implementation take a subset of the spec's arguments, by name; the watcher
+    calls positionally in spec order (cheaper on the hot path), so adapt the others once."""
+    if argnames == spec_args[:len(argnames)] and len(argnames) == len(spec_args):
+        return fn
+    index = [spec_args.index(a) for a in argnames]
+    return lambda *args: fn(*[args[i] for i in index])
+
+
+def _accepts(plugin: Any, module: nn.Module) -> bool:
+    flt = getattr(plugin, "module_filter", None)
+    return True if flt is None else bool(flt(module))
+
+
+def _tensors(obj: Any, depth: int = 0) -> Iterable[torch.Tensor]:
+    """Tensors inside a module's output: a tensor, tuple/list, dict, or a dataclass-like."""
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif depth > 3:
+        return
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _tensors(o, depth + 1)
+    elif isinstance(obj, Mapping):
+        for o in obj.values():
+            yield from _tensors(o, depth + 1)
+
+
+tensors_in = _tensors
+
+DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph")
+
+
+def _normalise_checks(checks: Any) -> dict[str, Any]:
+    """checks: "default" / None, an iterable of names, or a mapping name -> options (or True)."""
+    if checks is None or checks == "default" or checks == "all":
+        return {name: {} for name in DEFAULT_CHECKS}
+    if isinstance(checks, str):
+        checks = [checks]
+    if isinstance(checks, Mapping):
+        out = {}
+        for name, opts in checks.items():
+            if opts is False:
+                continue
+            out[name] = {} if opts in (True, None) else dict(opts)
+        return out
+    return {name: {} for name in checks}
+
+
+def watch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    *,
+    checks: Any = "default",
+    every: int = 1,
+    on_problem: str = "warn",
+    plugins: Sequence[Any] = (),
+) -> Watcher:
+    """Watch ``model`` (use as a context manager): hooks are removed when the block exits.
+
+    Steps are counted by the optimizer's step hook when ``optimizer`` is given, else by
+    ``w.step()``. ``checks`` selects checks by name
+    (``"nonfinite"``, ``"shapes"``, ``"dead_units"``, ``"grad_flow"``, ``"grad_norm"``,
+    ``"mode"``, ``"graph"``) or maps names to options, e.g. ``{"dead_units": {"threshold": .5}}``.
+    """
+    return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
+                   plugins=plugins)
+
+
+def wrap(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    *,
+    checks: Any = "default",
+    every: int = 1,
+    on_problem: str = "warn",
+    plugins: Sequence[Any] = (),
+) -> Watcher:
+    """Like :func:`watch` without a ``with`` block: call ``.close()`` when done."""
+    return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
+                   plugins=plugins)

@@ -1,0 +1,66 @@
+"""DC401: fraction of ReLU units (features or channels) never positive over a window."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+import dlcheck
+
+
+def _dead_mlp(dead: int, width: int = 10) -> nn.Sequential:
+    model = nn.Sequential(nn.Linear(4, width), nn.ReLU(inplace=True), nn.Linear(width, 1))
+    with torch.no_grad():
+        model[0].bias[:dead] = -1e3  # these units can never fire
+    return model
+
+
+def _run(model, device, steps=3, shape=(16, 4), **opts):
+    checks = {"dead_units": opts} if opts else ["dead_units"]
+    with dlcheck.watch(model.to(device), checks=checks, on_problem="log") as w:
+        for _ in range(steps):
+            model(torch.randn(*shape, device=device))
+            w.step()
+    return w.report()
+
+
+def test_dead_layer_reported(device):
+    report = _run(_dead_mlp(8), device)
+    [p] = report.by_code("DC401")
+    assert p.module == "1" and p.data["dead_units"] == 8 and p.data["units"] == 10
+    assert p.data["dead_fraction"] == 0.8
+
+
+def test_below_threshold_is_quiet(device):
+    assert not _run(_dead_mlp(6), device).problems  # 60% < 70%
+
+
+def test_threshold_is_configurable(device):
+    assert _run(_dead_mlp(6), device, threshold=0.5).by_code("DC401")
+
+
+def test_window_end_reports_during_training(device):
+    model = _dead_mlp(9)
+    with dlcheck.watch(model.to(device), checks={"dead_units": {"window": 2}}, on_problem="log") as w:
+        for _ in range(2):
+            model(torch.randn(8, 4, device=device))
+            w.step()
+        # found at the end of the 2-step window, before any report() call
+        assert [p.step for p in w.problems] == [1]
+
+
+def test_conv_channels_are_the_units(device):
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+    with torch.no_grad():
+        model[0].bias[:7] = -1e3
+    report = _run(model, device, shape=(2, 3, 8, 8))
+    [p] = report.by_code("DC401")
+    assert p.data["units"] == 8 and p.data["dead_units"] == 7
+
+
+def test_units_of_a_sequence_model_are_features(device):
+    model = nn.Sequential(nn.Linear(4, 10), nn.GELU())
+    with torch.no_grad():
+        model[0].bias[:8] = -1e3
+    [p] = _run(model, device, shape=(2, 5, 4)).by_code("DC401")
+    assert p.data["units"] == 10

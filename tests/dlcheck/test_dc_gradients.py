@@ -1,0 +1,81 @@
+"""DC102 gradient None, DC103 exactly zero, DC402 exploding, DC403 vanishing."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+import dlcheck
+
+
+class TwoHeads(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+        self.used = nn.Linear(8, 1)
+        self.unused = nn.Linear(8, 1)
+        self.detached = nn.Linear(8, 1)
+        self.gate = nn.Linear(8, 1)
+
+    def forward(self, x):
+        h = self.body(x)
+        # detached branch: the graph stops at .detach() -> body gets nothing from it, and the
+        # gate's output is multiplied by zero -> its gradient is exactly zero
+        return self.used(h) + self.detached(h).detach() + 0.0 * self.gate(h)
+
+
+def _train(model, device, steps=3, scale=None, **kw):
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with dlcheck.watch(model, opt, on_problem="log", **kw) as w:
+        for i in range(steps):
+            opt.zero_grad()
+            loss = model(torch.randn(8, 4, device=device)).pow(2).mean()
+            if scale is not None:
+                loss = loss * scale(i)
+            loss.backward()
+            opt.step()
+    return w.report()
+
+
+def test_gradient_none_and_zero(device):
+    report = _train(TwoHeads().to(device), device)
+    none = {p.module for p in report.by_code("DC102")}
+    zero = {p.module for p in report.by_code("DC103")}
+    assert none == {"unused.weight", "unused.bias", "detached.weight", "detached.bias"}
+    assert zero == {"gate.weight", "gate.bias"}
+    assert {"body.weight", "used.weight"}.isdisjoint(none | zero)
+
+
+def test_zero_gradient_needs_patience(device):
+    report = _train(TwoHeads().to(device), device, steps=2)
+    assert not report.by_code("DC103")  # 2 steps < default patience of 3
+
+
+def test_gradient_checks_without_optimizer(device):
+    model = TwoHeads().to(device)
+    with dlcheck.watch(model, on_problem="log") as w:
+        model(torch.randn(8, 4, device=device)).sum().backward()
+        w.step()
+    assert {p.module for p in w.report().by_code("DC102")} >= {"unused.weight"}
+
+
+def test_exploding_gradient(device):
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)).to(device)
+    report = _train(model, device, steps=10, scale=lambda i: 1e6 if i == 8 else 1.0)
+    exploding = report.by_code("DC402")
+    assert exploding and exploding[0].step == 8
+    assert exploding[0].data["ratio_to_median"] > 100
+    assert "clip" in exploding[0].suggestion
+
+
+def test_steady_gradients_are_not_exploding(device):
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)).to(device)
+    report = _train(model, device, steps=10)
+    assert not report.by_code("DC402") and not report.by_code("DC403")
+
+
+def test_vanishing_gradient(device):
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)).to(device)
+    report = _train(model, device, steps=4, scale=lambda i: 1e-12)
+    vanishing = report.by_code("DC403")
+    assert vanishing and vanishing[0].data["grad_rms"] < 1e-7

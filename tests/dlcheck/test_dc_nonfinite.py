@@ -1,0 +1,127 @@
+"""DC203: first non-finite module in execution order, non-finite input, loss and gradients."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import dlcheck
+
+
+class Block(nn.Module):
+    def __init__(self, d: int, op=None) -> None:
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+        self.act = nn.ReLU()
+        self.op = op
+
+    def forward(self, x):
+        if self.op is not None:
+            x = self.op(x)  # a functional operation, not a module
+        return self.act(self.fc(x))
+
+
+class Net(nn.Module):
+    def __init__(self, op=None) -> None:
+        super().__init__()
+        self.embed = nn.Linear(4, 8)
+        self.layers = nn.ModuleList([Block(8), Block(8, op), Block(8)])
+        self.head = nn.Linear(8, 1)
+
+    def forward(self, x):
+        x = self.embed(x)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
+
+
+def _run(model, x, **kw):
+    with dlcheck.watch(model, on_problem="log", **kw) as w:
+        model(x)
+        w.step()
+    return w.report()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_first_module_producing_non_finite(device, bad):
+    model = Net().to(device)
+    with torch.no_grad():
+        model.layers[1].fc.bias[0] = bad  # NaN/Inf is born in layers.1.fc and flows downstream
+    report = _run(model, torch.randn(5, 4, device=device))
+    [p] = report.by_code("DC203")
+    assert p.module == "layers.1.fc"
+    assert ("NaN" if bad != bad else "Inf") in p.message
+    assert p.data["bad_parameters"] == ["layers.1.fc.bias"]
+
+
+def test_non_finite_from_functional_code_in_parent(device):
+    model = Net(op=lambda x: torch.log(x - 1e9)).to(device)  # log of negative numbers: NaN
+    report = _run(model, torch.randn(5, 4, device=device))
+    [p] = report.by_code("DC203")
+    assert p.module == "layers.1.fc" and "not a module" in p.message
+    assert p.data["parent"] == "layers.1"
+
+
+def test_non_finite_model_input(device):
+    model = Net().to(device)
+    x = torch.randn(5, 4, device=device)
+    x[0, 0] = float("nan")
+    [p] = _run(model, x).by_code("DC203")
+    assert p.module == "" and "input to the model" in p.message
+
+
+def test_healthy_model_reports_nothing(device):
+    model = Net().to(device)
+    assert not _run(model, torch.randn(5, 4, device=device)).problems
+
+
+def test_non_finite_loss_with_finite_outputs(device):
+    model = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid()).to(device)
+    with dlcheck.watch(model, on_problem="log") as w:
+        p = model(torch.randn(6, 4, device=device))
+        # log(0) in a hand-rolled loss, handed to the watcher with the step
+        w.step(loss=torch.log(p * 0).mean())
+    [p] = w.report().by_code("DC203")
+    assert p.module == "loss:loss" and "every module output was finite" in p.message
+
+
+def test_non_finite_gradient(device):
+    model = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 1)).to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        x = torch.zeros(3, 4, device=device)
+        out = model(x)
+        # sqrt at 0 has an infinite derivative: finite forward, non-finite backward
+        torch.sqrt(out - out.detach()).sum().backward()
+        opt.step()
+    grads = [p for p in w.report().by_code("DC203") if "gradient" in p.message]
+    assert grads and grads[0].data["count"] >= 1
+
+
+def test_tuple_and_dict_outputs_are_probed(device):
+    class Two(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            h = self.fc(x)
+            return {"a": h, "b": (h.exp() * 1e38, h)}
+
+    model = nn.Sequential(Two()).to(device)
+    report = _run(model, torch.full((2, 4), 50.0, device=device))
+    [p] = report.by_code("DC203")
+    assert p.module == "0"  # the dict/tuple-returning module, not its finite child
+
+
+def test_second_forward_of_a_step_with_non_finite_input(device):
+    model = Net().to(device)
+    with dlcheck.watch(model, on_problem="log") as w:
+        model(torch.randn(5, 4, device=device))  # first pass of the step: healthy
+        x = torch.randn(5, 4, device=device)
+        x[1, 2] = float("inf")
+        model(x)  # e.g. a second micro-batch
+        w.step()
+    [p] = w.report().by_code("DC203")
+    assert p.module == "" and "input to the model" in p.message and "Inf" in p.message
