@@ -135,6 +135,9 @@ class Models:
         self._params: dict[tuple[cst.FunctionDef, str], cst.Param] = {}
         self._memo: dict[tuple[cst.CSTNode, str], bool] = {}
         self._calls_by_class: dict[cst.ClassDef, list[cst.Call]] = {}
+        # classes of this file with no base (or only ``object``): a model written "from scratch"
+        # as a plain class is no nn.Module and has no mode (no ``.eval()``, no dropout to switch)
+        self.plain_classes: set[str] = set()
         if not self.imports.uses(*TORCH_PACKAGES):
             return
         self._collect_classes()
@@ -147,7 +150,11 @@ class Models:
     # ---------------------------------------------------------------------------------------------
     # classes
     def _collect_classes(self) -> None:
-        defined = {c.name.value: c for c in self.index.of_type(cst.ClassDef)}
+        all_defined = self.index.of_type(cst.ClassDef)
+        defined = {c.name.value: c for c in all_defined}
+        based = {c.name.value for c in all_defined
+                 if c.keywords or any(dotted_name(b.value) != "object" for b in c.bases)}
+        self.plain_classes = set(defined) - based
         changed = True
         while changed:
             changed = False
@@ -317,6 +324,8 @@ class Models:
             return self._is_model(func.value, at, depth + 1)
         if self.constructor_kind(call) is not None:
             return True
+        if isinstance(func, cst.Name) and func.value in self.plain_classes:
+            return False
         qualified = self.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if qualified in WRAPPERS or (dotted_name(func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES:
             return True

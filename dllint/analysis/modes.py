@@ -18,7 +18,10 @@ at this point, one entry per path that reaches it. A mode is a *token*:
 
 Branches join by union, loops run to a fixed point (so the state at the top of a loop body includes
 the state its previous iteration left), ``return``/``raise`` end a path. ``.eval()`` in only one branch
-of an ``if`` therefore leaves ``{TRAIN, eval}``: not "in eval mode on every path". Setting the mode of
+of an ``if`` therefore leaves ``{TRAIN, eval}``: not "in eval mode on every path". Two exceptions:
+``for _ in range(N)`` with N a positive literal or module constant runs at least once (the state
+before it does not reach the code after it), and ``if model is not None: model.eval()`` leaves the
+model in eval mode on the other path too (there it is None: no mode to get wrong). Setting the mode of
 ``model`` sets it for ``model.encoder`` too (children follow their parent).
 
 A call to a function or method of the module applies that function's summary: the modes it leaves
@@ -207,6 +210,7 @@ class Modes:
         self._model_call_map: dict[cst.Call, cst.BaseExpression] = {}
         self._frozen: dict[str, bool] = {}
         self._train_named: dict[str, bool] = {}
+        self._constants: dict[str, cst.BaseExpression] | None = None
         # functions that back-propagate or step an optimizer themselves (not through a helper)
         # Where single training steps happen: the loops whose own body (not a nested loop's) runs
         # a backward/step, or calls a module function that does one step (its backward/step is
@@ -227,6 +231,37 @@ class Modes:
                     self.step_loops.add(loop)
                 else:
                     self.steps_outside_loops.add(self.scope_of(call))
+
+    def runs_at_least_once(self, loop: cst.For) -> bool:
+        """``for ... in range(N)`` with N a positive literal, or a module-level name bound once,
+        to a positive literal, and never rebound anywhere in the file."""
+        it = loop.iter
+        if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
+                and len(it.args) == 1 and it.args[0].keyword is None and not it.args[0].star):
+            return False
+        bound = it.args[0].value
+        if isinstance(bound, cst.Name):
+            bound = self._module_constant(bound.value)
+        return isinstance(bound, cst.Integer) and bound.evaluated_value > 0
+
+    def _module_constant(self, name: str) -> cst.BaseExpression | None:
+        if self._constants is None:
+            values: dict[str, list] = {}
+            for kind in (cst.Assign, cst.AnnAssign, cst.AugAssign):
+                for node in self.index.of_type(kind):
+                    targets = ([t.target for t in node.targets] if isinstance(node, cst.Assign)
+                               else [node.target])
+                    at_top = self.index.parent(self.index.parent(node)) is self.ctx.module
+                    for target in targets:
+                        for bound in _names_in_target(target):
+                            value = node.value if (at_top and isinstance(node, cst.Assign)
+                                                   and isinstance(target, cst.Name)) else None
+                            values.setdefault(bound, []).append(value)
+            for node in self.index.of_type(cst.For):
+                for bound in _names_in_target(node.target):
+                    values.setdefault(bound, []).append(None)
+            self._constants = {k: v[0] for k, v in values.items() if len(v) == 1 and v[0] is not None}
+        return self._constants.get(name)
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Modes":
@@ -471,6 +506,29 @@ class Modes:
         return found
 
 
+def _not_none_key(test: cst.BaseExpression) -> str | None:
+    """The model key ``k`` of a test ``k is not None``."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.IsNot) and isinstance(target.comparator, cst.Name) \
+                and target.comparator.value == "None":
+            return model_key(test.left)
+    return None
+
+
+def _mode_token_of(statement: cst.CSTNode, key: str) -> object:
+    """The mode token a statement ``key.eval()`` / ``key.train()`` sets, else None."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    token = None
+    for small in statement.body:
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            switched = mode_call(small.value)
+            if switched is not None and switched[0] == key:
+                token = switched[1]
+    return token
+
+
 def _switched_keys(node: cst.CSTNode | None) -> set[str]:
     """Keys that ``node`` switches with ``.eval()`` / ``.train(...)`` itself."""
     if node is None:
@@ -695,6 +753,12 @@ class _Interpreter:
             return flow
         if node.orelse is None:
             other = _Flow(state)
+            none_key = _not_none_key(node.test)
+            if none_key is not None and body.state is not None and none_key in body.state:
+                # ``if encoder is not None: encoder.eval()``: on the other path ``encoder`` is None,
+                # so its mode there is moot (any later ``encoder(x)`` needs the same test to run).
+                other = _Flow(dict(state))
+                other.state[none_key] = body.state[none_key]
         elif isinstance(node.orelse, cst.If):
             other = self.if_(node.orelse, dict(state))
         else:
@@ -741,13 +805,20 @@ class _Interpreter:
                 self.expression(node.test, entry)
             body = self.suite(node.body, entry)
             breaks = body.breaks
-            new_head = self.join([head, body.state, *body.continues]) or head
+            after_one = [body.state, *body.continues]
+            new_head = self.join([head, *after_one]) or head
             if new_head == head:
                 break
             head = new_head
-        exits: list[State | None] = [] if forever else [head]
+        # A loop over ``range(10)`` or ``range(EPOCHS)`` runs at least once: the state on entry
+        # (before any iteration) does not reach the code after it, only the states at the end of
+        # an iteration do (``for epoch in range(EPOCHS): ...; model.eval()`` then a test).
+        leaving = head
+        if isinstance(node, cst.For) and self.modes.runs_at_least_once(node):
+            leaving = self.join(after_one) or head
+        exits: list[State | None] = [] if forever else [leaving]
         if node.orelse is not None and not forever:
-            other = self.suite(node.orelse.body, dict(head))
+            other = self.suite(node.orelse.body, dict(leaving))
             exits = [other.state]
         exits.extend(breaks)
         flow = _Flow(self.join(exits))
@@ -875,7 +946,7 @@ class _Interpreter:
                 previous = self.result.model_calls.get(call)
                 merged = tokens | previous[1] if previous else tokens
                 self.result.model_calls[call] = (key, frozenset(merged))
-                if self._training_use(call):
+                if self._training_use(call) and not self._between_eval_and_train(call, key):
                     self._record_train_use(call, key, tokens)
                     if ENTRY in tokens:
                         self.result.trains_entry.add(key)
@@ -917,6 +988,28 @@ class _Interpreter:
         if loop is not None:
             return loop in self.modes.step_loops
         return self.scope in self.modes.steps_outside_loops
+
+    def _between_eval_and_train(self, call: cst.Call, key: str) -> bool:
+        """``model.eval()``, then ``call``, then ``model.train()``, all in one block: an evaluation
+        forward pass that switches back itself (``if t % 10 == 0: net.eval(); plot(net(x)); net.train()``),
+        not a training step, even outside ``no_grad``."""
+        statement = self.modes.index.statement_of(call)
+        for node in (statement, *self.modes.index.ancestors(statement)):
+            if node is self.scope or isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                return False
+            parent = self.modes.index.parent(node)
+            if isinstance(parent, cst.SimpleStatementLine):
+                continue
+            if isinstance(parent, (cst.IndentedBlock, cst.Module)) and node in parent.body:
+                where = parent.body.index(node)
+                before = [_mode_token_of(s, key) for s in parent.body[:where]]
+                after = [_mode_token_of(s, key) for s in parent.body[where + 1:]]
+                switched_before = [t for t in before if t is not None]
+                switched_after = [t for t in after if t is not None]
+                if switched_before or switched_after:
+                    return (bool(switched_before) and is_eval_token(switched_before[-1])
+                            and bool(switched_after) and switched_after[0] is TRAIN)
+        return False
 
     def _record_train_use(self, node: cst.CSTNode, key: str, tokens: frozenset) -> None:
         previous = self.result.train_uses.get(node)

@@ -329,6 +329,59 @@ def evaluate(model, loader):
     with torch.no_grad():
         return [model(x) for x, _ in loader]
 """,
+        # ``range(EPOCHS)`` with EPOCHS a positive constant runs at least once: every path to the
+        # final test goes through the ``.eval()`` that ends an epoch
+        """import torch
+EPOCHS = 5
+
+def score(net, batches):
+    return sum(int((net(x).argmax(1) == y).sum()) for x, y in batches)
+
+for epoch in range(EPOCHS):
+    model.train()
+    for x, y in train_batches:
+        opt.zero_grad()
+        criterion(model(x), y).backward()
+        opt.step()
+    model.eval()
+
+with torch.no_grad():
+    print(score(model, test_batches))
+""",
+        # a model written as a plain class (no nn.Module base): it has no mode to switch
+        """import torch
+class ScratchNet:
+    def __init__(self, n_in, n_out):
+        self.w = torch.randn(n_out, n_in) * 0.01
+
+    def forward(self, x):
+        return torch.relu(x @ self.w.t())
+
+def accuracy(net, batches):
+    with torch.no_grad():
+        return sum(int((net.forward(x).argmax(1) == y).sum()) for x, y in batches)
+
+model = ScratchNet(20, 3)
+print(accuracy(model, val_batches))
+""",
+        # switched to eval under ``if enc is not None`` and used only under the same test
+        """import torch
+def check(batches, enc, head):
+    head.eval()
+    if enc is not None:
+        enc.eval()
+    with torch.no_grad():
+        for x, y in batches:
+            if enc is not None:
+                x = enc(x)
+            out = head(x)
+
+for epoch in range(4):
+    enc.train()
+    head.train()
+    fit_epoch(enc, head)
+    check(val_batches, enc, head)
+""",
     ]
 
     INVALID = [

@@ -226,6 +226,21 @@ for epoch in range(3):
         model.eval()
         evaluate(model)
 """,
+        # an eval-mode forward pass for a plot, outside no_grad, that switches back right after
+        """import torch
+net = torch.nn.Sequential(torch.nn.Linear(1, 64), torch.nn.Dropout(0.3), torch.nn.Linear(64, 1))
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(200):
+    loss = loss_fn(net(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if step % 20 == 0:
+        net.eval()
+        pred = net(grid)
+        draw(grid, pred.detach())
+        net.train()
+""",
     ]
 
     INVALID = [

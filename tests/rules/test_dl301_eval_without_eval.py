@@ -83,3 +83,46 @@ def test_noqa_silences() -> None:
 def test_one_finding_per_model_and_region() -> None:
     source = TRAINED.format(definition="nn.Dropout()") + "    out2 = model(y)\nwith torch.no_grad():\n    model(z)\n"
     assert [d.line for d in _findings(source)] == [6, 9]
+
+
+EPOCH_LOOP = """import torch
+import torch.nn as nn
+EPOCHS = {epochs}
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+for epoch in range(EPOCHS):
+    model.train()
+    for x, y in loader:
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    model.eval()
+with torch.no_grad():
+    out = model(x_test)
+"""
+
+
+def test_an_epoch_loop_that_runs_at_least_once_ends_in_eval_mode() -> None:
+    assert not _findings(EPOCH_LOOP.format(epochs=5))
+    assert [d.line for d in _findings(EPOCH_LOOP.format(epochs=0))] == [13]
+
+
+def test_a_plain_class_model_is_silent_and_a_module_class_is_not() -> None:
+    source = """import torch
+import torch.nn as nn
+class Net{base}:
+    def __init__(self):
+        self.w = torch.zeros(2, 2)
+    def forward(self, x):
+        return x @ self.w
+def accuracy(model, x):
+    with torch.no_grad():
+        return model.forward(x)
+model = Net()
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model.forward(x), y).backward()
+    opt.step()
+accuracy(model, x_val)
+"""
+    assert not _findings(source.format(base=""))
+    assert _findings(source.format(base="(nn.Module)"))

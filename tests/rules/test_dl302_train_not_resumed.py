@@ -51,3 +51,25 @@ def test_only_the_switch_that_reaches_training_is_reported() -> None:
     source = HELPER_LOOP.replace("    evaluate(model, val_loader)\n",
                                  "    evaluate(model, val_loader)\n    evaluate(model, val_loader)\n")
     assert [d.line for d in _findings(source)] == [14]
+
+
+PLOT_LOOP = """import torch
+net = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Dropout(0.3), torch.nn.Linear(8, 1))
+for step in range(100):
+    loss = loss_fn(net(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if step % 10 == 0:
+        net.eval()
+        pred = net(grid)
+        net.train()
+"""
+
+
+def test_an_eval_forward_that_switches_back_is_no_training_step() -> None:
+    assert not _findings(PLOT_LOOP)
+
+
+def test_an_eval_forward_without_the_switch_back_is_still_reported() -> None:
+    assert [d.line for d in _findings(PLOT_LOOP.replace("        net.train()\n", ""))] == [9]

@@ -221,3 +221,40 @@ def test_recursion_and_deep_chains_make_the_mode_unknown() -> None:
     source = ("import torch\nimport torch.nn as nn\n" + chain + f"def f{n}(model):\n    model.eval()\n"
               "model = nn.Linear(2, 2)\nf0(model)\nmodel(x)\n")
     assert TRAIN not in _tokens_at_last_call(source)
+
+
+@pytest.mark.parametrize("head, loop, expected", [
+    ("", "for e in range(3):\n", {"eval"}),
+    ("EPOCHS = 3\n", "for e in range(EPOCHS):\n", {"eval"}),
+    # may run zero times: the state before the loop reaches the code after it
+    ("", "for e in range(0):\n", {TRAIN, "eval"}),
+    ("", "for e in range(n):\n", {TRAIN, "eval"}),
+    ("EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    ("EPOCHS = 3\nEPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    ("EPOCHS = 3\ndef f():\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    ("", "for e in range(1, 3):\n", {TRAIN, "eval"}),
+    ("", "for e in loader:\n", {TRAIN, "eval"}),
+])
+def test_a_range_loop_over_a_positive_constant_runs_at_least_once(head: str, loop: str, expected: set[str]) -> None:
+    body = loop + "    model.train()\n    step(model)\n    model.eval()\nmodel(x)\n"
+    assert _tokens_at_last_call(HEAD + head + body) == expected
+
+
+def test_the_mode_of_a_none_model_on_the_skipped_path_is_moot() -> None:
+    body = "if model is not None:\n    model.eval()\nmodel(x)\n"
+    assert _tokens_at_last_call(HEAD + body) == {"eval"}
+    body = "if model is None:\n    model.eval()\nmodel(x)\n"
+    assert _tokens_at_last_call(HEAD + body) == {TRAIN, "eval"}
+    body = "if ready:\n    model.eval()\nmodel(x)\n"
+    assert _tokens_at_last_call(HEAD + body) == {TRAIN, "eval"}
+
+
+def test_a_plain_class_is_not_a_model() -> None:
+    from dllint.analysis.models import Models
+    source = ("import torch\nimport torch.nn as nn\nclass Scratch:\n    pass\nclass Net(nn.Module):\n    pass\n"
+              "model = Scratch()\nnet = Net()\n")
+    ctx = _context(source)
+    models = ctx.analysis(Models)
+    names = {ctx.code_for(c.func): c for c in ctx.index.of_type(cst.Call) if ctx.code_for(c.func) in ("Scratch", "Net")}
+    assert not models.is_model_call(names["Scratch"], "model")
+    assert models.is_model_call(names["Net"], "net")
