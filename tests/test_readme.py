@@ -68,3 +68,14 @@ def test_watch_demo_reports_the_planted_problems():
     for line in documented.splitlines()[3:]:
         code, step, module = line.split()[:3]
         assert re.search(rf"^{code}\s+{step}\s+{re.escape(module)}\s", table, re.M), line
+
+
+def test_configuration_example_is_accepted(tmp_path):
+    block = _block_after("### Configuration", "toml")
+    (tmp_path / "pyproject.toml").write_text(block, encoding="utf-8")
+    (tmp_path / "t.py").write_text("x = 1\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "dllint", "--no-cache", "t.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
