@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from dlcheck import distributed, losses
+from dlcheck.checks._util import tensors
 from dlcheck.plugins import make_plugin_manager
 from dlcheck.problems import DCProblemError, DCWarning, Problem, Report
 
@@ -278,7 +279,7 @@ class Watcher:
         if self._opt_ref is not None:
             return  # the optimizer's step pre-hook marks the end of backward
         # No optimizer: learn that backward finished from a hook on the model's output.
-        for t in _tensors(output):
+        for t in tensors(output):
             if t.requires_grad:
                 t.register_hook(self._on_output_grad)
                 break
@@ -485,21 +486,6 @@ def _accepts(plugin: Any, module: nn.Module) -> bool:
     return True if flt is None else bool(flt(module))
 
 
-def _tensors(obj: Any, depth: int = 0) -> Iterable[torch.Tensor]:
-    """Tensors inside a module's output: a tensor, tuple/list, dict, or a dataclass-like."""
-    if isinstance(obj, torch.Tensor):
-        yield obj
-    elif depth > 3:
-        return
-    elif isinstance(obj, (tuple, list)):
-        for o in obj:
-            yield from _tensors(o, depth + 1)
-    elif isinstance(obj, Mapping):
-        for o in obj.values():
-            yield from _tensors(o, depth + 1)
-
-
-tensors_in = _tensors
 
 DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph")
 

@@ -203,19 +203,7 @@ def _notebook_task(task: _Task, state: _State) -> FileResult:
         return result
     new_data = new_text.encode("utf-8")
     result.diagnostics = _lint_notebook(new_data, task.display, task.codes)
-    if task.path is None:
-        result.fixed_source = new_text
-        return result
-    try:
-        with open(task.path, "wb") as handle:
-            handle.write(new_data)
-    except OSError as exc:
-        result.fixed = 0
-        result.diagnostics = original + [_tool_finding(
-            task.display, "DL000", f"could not write the fixed file: {exc.strerror or exc}")]
-        return result
-    _store(state, entry_key(new_data, task.relative, task.settings_digest), result.diagnostics)
-    return result
+    return _write_fixed(state, task, result, new_text, new_data, original)
 
 
 def _encode_like(original: bytes, text: str) -> bytes:
@@ -268,15 +256,22 @@ def _lint_python(task: _Task, state: _State) -> FileResult:
         return result
     result.diagnostics = lint(fixed)
     new_data = _encode_like(task.data, fixed)
+    return _write_fixed(state, task, result, fixed, new_data, original_findings)
+
+
+def _write_fixed(state: _State, task, result, new_text: str, new_data: bytes,
+                 original: list[Diagnostic]):
+    """Write a fixed file (or hand the text back for stdin) and cache its new findings; a file
+    that cannot be written keeps its original findings plus a DL000 saying why."""
     if task.path is None:
-        result.fixed_source = fixed
+        result.fixed_source = new_text
         return result
     try:
         with open(task.path, "wb") as handle:
             handle.write(new_data)
     except OSError as exc:
         result.fixed = 0
-        result.diagnostics = original_findings + [_tool_finding(
+        result.diagnostics = original + [_tool_finding(
             task.display, "DL000", f"could not write the fixed file: {exc.strerror or exc}")]
         return result
     _store(state, entry_key(new_data, task.relative, task.settings_digest), result.diagnostics)
