@@ -533,6 +533,8 @@ class GraphValues:
                 inner = value.elements[element].value
                 return not isinstance(inner, cst.StarredElement) and self._graph(inner)
             return False
+        if element == 1 and _returns_values_indices(value):
+            return False  # ``_, predicted = torch.max(out, 1)``: the indices
         if isinstance(value, cst.Call):
             target = self.regions.resolved(value)
             if target is not None:

@@ -62,6 +62,8 @@ for x, y in loader:
     loss.backward()
     opt.step()
     predicted = torch.max(out, 1)[1].data.numpy()
+    _, top = torch.max(out, 1)
+    accuracy = (top.data == y).float().mean()
     top5 = out.topk(5).indices.data
 """,
         # Manual SGD: writes through .data are a deliberate idiom.
