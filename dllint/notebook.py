@@ -70,9 +70,24 @@ class NotebookSource:
         if statement is not None:
             statement = max(1, statement - offset)
         return diagnostic.with_changes(cell=cell, line=line, end_line=end_line,
-                                       end_column=end_column, statement_line=statement)
+                                       end_column=end_column, statement_line=statement,
+                                       message=self._relocate(diagnostic.message))
+
+    def _relocate(self, message: str) -> str:
+        """Line numbers a rule cites in its message ("split afterwards (line 57)") are lines of the
+        joined module; a reader of the notebook needs the cell and the line inside it."""
+        def one(number: str) -> str:
+            where = self.locate(int(number))
+            return f"cell {where[0]} line {where[1]}" if where else f"line {number}"
+
+        def replace(match: re.Match) -> str:
+            return _NUMBER.sub(lambda n: one(n.group(0)), match.group(2))
+
+        return _LINE_REFERENCE.sub(replace, message)
 
 
+_LINE_REFERENCE = re.compile(r"\b(lines?) (\d+(?:(?:, and |, | and )\d+)*)\b")
+_NUMBER = re.compile(r"\d+")
 _CELL_MAGIC = re.compile(r"^\s*%%")
 _LINE_ESCAPE = re.compile(r"^(\s*)(%|!)")
 _ASSIGN_ESCAPE = re.compile(r"^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*(%|!)")
