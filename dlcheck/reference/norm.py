@@ -43,6 +43,29 @@ def _normalize(x: torch.Tensor, mean: torch.Tensor, var: torch.Tensor, eps: floa
     return (x - mean) * torch.rsqrt(var + eps)
 
 
+def _add_affine(module: nn.Module, size: int, affine: bool) -> None:
+    """Per-channel scale and shift, starting as the identity map: the layer only normalises until
+    training says otherwise. Registered as None when absent, as torch does, so state dicts match."""
+    if affine:
+        module.weight = nn.Parameter(torch.ones(size))
+        module.bias = nn.Parameter(torch.zeros(size))
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def _add_running_stats(module: nn.Module, size: int, track: bool) -> None:
+    """The running mean and (unbiased) variance used in eval mode, under torch's buffer names."""
+    if track:
+        module.register_buffer("running_mean", torch.zeros(size))
+        module.register_buffer("running_var", torch.ones(size))
+        module.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+    else:
+        module.register_buffer("running_mean", None)
+        module.register_buffer("running_var", None)
+        module.register_buffer("num_batches_tracked", None)
+
+
 class BatchNorm(nn.Module):
     """Batch normalisation over ``(N, C)``, ``(N, C, L)``, ``(N, C, H, W)``, ... inputs.
 
@@ -69,21 +92,8 @@ class BatchNorm(nn.Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            # start as the identity map: the layer only normalises until training says otherwise
-            self.weight = nn.Parameter(torch.ones(num_features))
-            self.bias = nn.Parameter(torch.zeros(num_features))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features))
-            self.register_buffer("running_var", torch.ones(num_features))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _add_affine(self, num_features, affine)
+        _add_running_stats(self, num_features, track_running_stats)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() < 2 or x.shape[1] != self.num_features:
@@ -183,12 +193,7 @@ class GroupNorm(nn.Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = nn.Parameter(torch.ones(num_channels))
-            self.bias = nn.Parameter(torch.zeros(num_channels))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, num_channels, affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() < 2 or x.shape[1] != self.num_channels:
@@ -231,20 +236,8 @@ class InstanceNorm(nn.Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = nn.Parameter(torch.ones(num_features))
-            self.bias = nn.Parameter(torch.zeros(num_features))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features))
-            self.register_buffer("running_var", torch.ones(num_features))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _add_affine(self, num_features, affine)
+        _add_running_stats(self, num_features, track_running_stats)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() < 3 or x.shape[1] != self.num_features:
