@@ -3,14 +3,19 @@
 Runs plain, the watcher with no check (its fixed cost), each check alone, all default checks
 together, and torch.autograd.detect_anomaly(), side by side in one process, and prints the
 per-step time and the ratio to the plain step.
-Configurations are interleaved over several rounds, so a noisy shared machine biases every
-column alike. On CPU a configuration's time is the median of its per-step process CPU times
-(``time.process_time``) over all rounds, which other processes on a shared machine inflate
-least; on CUDA it is the median over rounds of the wall time of 200 steps, synchronised at both
-ends.
 
-    python bench/runtime_overhead.py [--steps 200] [--rounds 3] [--device cpu|cuda]
-                                     [--threads N]
+All configurations train the same model (one MLP, one CNN, each with its optimizer and data), in
+short blocks (``--block``, 20 steps) taken in turn, so a machine that slows down for a few
+seconds slows every column alike. Only one watcher exists at
+a time, as in real use: a block opens its watcher (or detect_anomaly), takes a few untimed
+steps (the first step records shapes), times its steps and closes it. A block's time covers the
+checks' periodic work (a window's end every 10 steps, a median every 5). A configuration's time
+is the median over its blocks of the time per step: process CPU time (``time.process_time``) on
+CPU, which other processes on a shared machine inflate least, and wall time synchronised at both
+ends on CUDA.
+
+    python bench/runtime_overhead.py [--steps 200] [--rounds 3] [--block 20]
+                                     [--device cpu|cuda] [--threads N]
 """
 
 from __future__ import annotations
@@ -45,58 +50,72 @@ def make_cnn() -> tuple[nn.Module, tuple[int, ...], int]:
     return model, (32, 3, 16, 16), 10
 
 
-def run(factory, config: str, steps: int, device: torch.device) -> list[float]:
-    torch.manual_seed(0)
-    model, shape, classes = factory()
-    model.to(device)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    xs = [torch.randn(*shape, device=device) for _ in range(4)]
-    ys = [torch.randint(0, classes, (shape[0],), device=device) for _ in range(4)]
-    if config == "plain":
-        ctx = contextlib.nullcontext()
-    elif config == "detect_anomaly":
-        with warnings.catch_warnings():  # it announces itself with a UserWarning
-            warnings.simplefilter("ignore")
-            ctx = torch.autograd.detect_anomaly(check_nan=True)
-    elif config == "no checks":
-        ctx = dlcheck.watch(model, opt, checks=[], on_problem="log")
-    elif config == "all checks":
-        ctx = dlcheck.watch(model, opt, on_problem="log")
-    else:
-        ctx = dlcheck.watch(model, opt, checks=[config], on_problem="log")
+class Setup:
+    """One model with its optimizer and data, shared by every configuration: different model
+    instances lie differently in memory and caches, which alone moved a column by 10% here."""
 
-    def step(i: int) -> None:
-        opt.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(xs[i % 4]), ys[i % 4])
+    def __init__(self, factory, device: torch.device) -> None:
+        torch.manual_seed(0)
+        model, shape, classes = factory()
+        self.model = model.to(device)
+        self.opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        self.xs = [torch.randn(*shape, device=device) for _ in range(4)]
+        self.ys = [torch.randint(0, classes, (shape[0],), device=device) for _ in range(4)]
+
+
+class Config:
+    """One column of the table for one model."""
+
+    def __init__(self, setup: Setup, name: str, device: torch.device) -> None:
+        self.model, self.opt, self.xs, self.ys = setup.model, setup.opt, setup.xs, setup.ys
+        self.name = name
+        self.device = device
+        self.i = 0
+
+    def context(self):
+        model, opt, config = self.model, self.opt, self.name
+        if config == "plain":
+            return contextlib.nullcontext()
+        if config == "detect_anomaly":
+            return torch.autograd.detect_anomaly(check_nan=True)
+        if config == "no checks":
+            return dlcheck.watch(model, opt, checks=[], on_problem="log")
+        if config == "all checks":
+            return dlcheck.watch(model, opt, on_problem="log")
+        return dlcheck.watch(model, opt, checks=[config], on_problem="log")
+
+    def step(self) -> None:
+        i = self.i = self.i + 1
+        self.opt.zero_grad(set_to_none=True)
+        loss = nn.functional.cross_entropy(self.model(self.xs[i % 4]), self.ys[i % 4])
         loss.backward()
-        opt.step()
+        self.opt.step()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with ctx:
-            for i in range(10):  # warm-up: allocator, first-step shape recording
-                step(i)
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-                t0 = time.perf_counter()
-                for i in range(steps):
-                    step(i)
-                torch.cuda.synchronize()
-                return [(time.perf_counter() - t0) / steps]
-            # CPU: per-step CPU times; the caller takes the median over all rounds, robust to
-            # the preemption spikes of a shared machine (a mean over 200 steps is not)
-            times = []
-            for i in range(steps):
-                t0 = time.process_time()
-                step(i)
-                times.append(time.process_time() - t0)
-            return times
+    def block(self, steps: int, warmup: int = 3) -> float:
+        """Time per step over one block: process CPU time on CPU, synchronised wall time on CUDA."""
+        cuda = self.device.type == "cuda"
+        clock = time.perf_counter if cuda else time.process_time
+        with warnings.catch_warnings():  # detect_anomaly announces itself with a UserWarning
+            warnings.simplefilter("ignore")
+            with self.context():
+                for _ in range(warmup):
+                    self.step()
+                if cuda:
+                    torch.cuda.synchronize()
+                t0 = clock()
+                for _ in range(steps):
+                    self.step()
+                if cuda:
+                    torch.cuda.synchronize()
+                return (clock() - t0) / steps
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--block", type=int, default=20,
+                    help="steps per block; configurations take turns block by block")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1 by default: steadier on a shared machine; 0: torch's default)")
@@ -106,17 +125,19 @@ def main() -> None:
     device = torch.device(args.device)
     configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "detect_anomaly"]
     models = {"MLP": make_mlp, "CNN": make_cnn}
-    for factory in models.values():  # process warm-up (allocator, kernels, caches): discarded
-        run(factory, "plain", 50, device)
-    samples: dict[tuple[str, str], list[float]] = {}
+    setups = {m: Setup(factory, device) for m, factory in models.items()}
+    runs = {(m, c): Config(setups[m], c, device) for m in models for c in configs}
+    for r in runs.values():  # process warm-up (allocator, kernels, caches): discarded
+        r.block(5, warmup=5)
+    samples: dict[tuple[str, str], list[float]] = {key: [] for key in runs}
+    blocks = max(1, args.steps // args.block)
     for _ in range(args.rounds):
-        for mname, factory in models.items():
-            for config in configs:
-                samples.setdefault((mname, config), []).extend(
-                    run(factory, config, args.steps, device))
+        for _ in range(blocks):
+            for key, r in runs.items():
+                samples[key].append(r.block(args.block))
     best = {key: statistics.median(ts) for key, ts in samples.items()}
-    print(f"dlcheck runtime overhead: {args.steps} steps x {args.rounds} interleaved rounds, "
-          f"median step, "
+    print(f"dlcheck runtime overhead: {blocks * args.block} steps x {args.rounds} rounds in "
+          f"interleaved blocks of {args.block}, median step, "
           f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     header = f"{'configuration':<16}" + "".join(f"{m + ' ms/step':>14}{m + ' ratio':>11}" for m in models)
     print(header)

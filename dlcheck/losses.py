@@ -25,14 +25,19 @@ OTHER = ("cross_entropy", "nll_loss", "gaussian_nll_loss", "margin_ranking_loss"
 _lock = threading.Lock()
 _watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
 _originals: dict[str, Callable] = {}
+# what the wrappers iterate on every loss call: a tuple of weak references, cheaper than
+# walking the WeakSet; rebuilt under the lock on every change
+_live: tuple[weakref.ref, ...] = ()
 
 
 def _wrap(name: str, fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
         out = fn(input, target, *args, **kwargs)
-        for w in list(_watchers):
-            w.on_loss(name, input, target, out)
+        for ref in _live:
+            w = ref()
+            if w is not None:
+                w.on_loss(name, input, target, out)
         return out
 
     wrapper.__dlcheck_original__ = fn  # type: ignore[attr-defined]
@@ -49,15 +54,22 @@ def install(watcher: Any) -> None:
                 _originals[name] = fn
                 setattr(F, name, _wrap(name, fn))
         _watchers.add(watcher)
+        _refresh()
 
 
 def uninstall(watcher: Any) -> None:
     with _lock:
         _watchers.discard(watcher)
+        _refresh()
         if not _watchers:
             for name, fn in _originals.items():
                 setattr(F, name, fn)
             _originals.clear()
+
+
+def _refresh() -> None:
+    global _live
+    _live = tuple(weakref.ref(w) for w in _watchers)
 
 
 def installed() -> bool:

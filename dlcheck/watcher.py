@@ -26,7 +26,10 @@ _ON_PROBLEM = ("warn", "raise", "log")
 
 
 class Gather:
-    """Device tensors the checks want read at the end of a step."""
+    """Device tensors the checks want read at the end of a step.
+
+    Several checks often want the same tensor (the per-parameter gradient norms): a tensor added
+    by more than one check is transferred once and handed to each."""
 
     def __init__(self) -> None:
         self.local: list[tuple[Any, torch.Tensor]] = []
@@ -35,32 +38,42 @@ class Gather:
     def add(self, owner: Any, tensor: torch.Tensor, reduce: str | None = None) -> None:
         if reduce not in (None, "sum"):
             raise ValueError("reduce must be None or 'sum'")
-        flat = tensor.detach().reshape(-1)
-        if flat.dtype != torch.float32:
-            flat = flat.to(torch.float32)
-        (self.reduced if reduce else self.local).append((owner, flat))
+        (self.reduced if reduce else self.local).append((owner, tensor))
 
     @staticmethod
-    def _to_host(parts: list[tuple[Any, torch.Tensor]], all_reduce: bool) -> list[float]:
+    def _to_host(parts: list[tuple[Any, torch.Tensor]], all_reduce: bool
+                 ) -> list[tuple[Any, list[float]]]:
         if not parts:
             return []
-        tensors = [t for _, t in parts]
+        slot: dict[int, int] = {}  # id(tensor) -> index among the unique tensors
+        unique: list[torch.Tensor] = []
+        for _, t in parts:
+            if id(t) not in slot:
+                slot[id(t)] = len(unique)
+                flat = t.detach() if t.requires_grad else t
+                if flat.dim() != 1:
+                    flat = flat.reshape(-1)
+                unique.append(flat if flat.dtype is torch.float32 else flat.to(torch.float32))
         try:
-            flat = torch.cat(tensors)
+            flat = torch.cat(unique) if len(unique) > 1 else unique[0]
         except RuntimeError:  # a model spread over several devices
-            flat = torch.cat([t.to(tensors[0].device) for t in tensors])
+            flat = torch.cat([t.to(unique[0].device) for t in unique])
         if all_reduce:
+            if len(unique) == 1:
+                flat = flat.clone()  # the collective works in place: never on a check's tensor
             distributed.all_reduce_sum(flat)
-        return flat.tolist()  # the one host read of the step
+        values = flat.tolist()  # the one host read of the step
+        bounds, pos = [], 0
+        for t in unique:
+            bounds.append((pos, pos + t.numel()))
+            pos += t.numel()
+        return [(owner, values[slice(*bounds[slot[id(t)]])]) for owner, t in parts]
 
     def read(self, all_reduce: bool) -> "Read":
-        values = self._to_host(self.local, False) + self._to_host(self.reduced, all_reduce)
         out: dict[int, list[list[float]]] = {}
-        pos = 0
-        for owner, t in self.local + self.reduced:
-            n = t.numel()
-            out.setdefault(id(owner), []).append(values[pos:pos + n])
-            pos += n
+        for owner, values in self._to_host(self.local, False) + self._to_host(self.reduced,
+                                                                               all_reduce):
+            out.setdefault(id(owner), []).append(values)
         return Read(out)
 
 
@@ -72,30 +85,61 @@ class Read:
         return self._values.get(id(owner), [])
 
 
-class GradInfo:
-    """Gradients of one after-backward event, computed once and shared by the checks."""
+class _GradLayout:
+    """Which parameters have a gradient, and their names and sizes: the same from step to step
+    in nearly every training loop, so it is built once and reused."""
 
-    def __init__(self, named: list[tuple[str, nn.Parameter]]) -> None:
+    __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable")
+
+    def __init__(self, named: list[tuple[str, nn.Parameter]], grads: list[Any]) -> None:
+        self.pattern = _pattern(grads)
         self.names: list[str] = []
         self.none: list[str] = []
-        grads: list[torch.Tensor] = []
-        numels: list[int] = []
+        self.numels: list[int] = []
         self.ndims: list[int] = []
-        for name, p in named:
-            if not p.requires_grad:
+        # sparse gradients change their number of values every step; graph gradients
+        # (backward(create_graph=True)) need detaching: both take the slow path every time
+        self.reusable = True
+        for (name, p), g in zip(named, grads):
+            if g is False:
                 continue
-            if p.grad is None:
+            if g is None:
                 self.none.append(name)
                 continue
-            g = p.grad
-            if g.is_sparse:
-                g = g.coalesce().values()
+            if g.is_sparse or g.requires_grad:
+                self.reusable = False
+                if g.is_sparse:
+                    g = g.coalesce().values()
             self.names.append(name)
-            grads.append(g.detach())
-            numels.append(max(g.numel(), 1))
+            self.numels.append(max(g.numel(), 1))
             self.ndims.append(p.dim())
-        self.numels = numels
-        self._grads = grads
+
+
+def _pattern(grads: list[Any]) -> list[bool]:
+    return [g is None or g is False for g in grads]
+
+
+class GradInfo:
+    """Gradients of one after-backward event, computed once and shared by the checks.
+
+    ``names``, ``numels`` and ``ndims`` are the very same list objects from step to step while
+    the parameters that have a gradient do not change, so a check may cache what it derives
+    from them with an identity test."""
+
+    def __init__(self, named: list[tuple[str, nn.Parameter]],
+                 layout: _GradLayout | None = None) -> None:
+        # requires_grad is read every step: a layer may be frozen or unfrozen mid-training
+        grads = [p.grad if p.requires_grad else False for _, p in named]
+        if layout is None or not layout.reusable or layout.pattern != _pattern(grads):
+            layout = _GradLayout(named, grads)
+        self.layout = layout
+        self.names, self.none = layout.names, layout.none
+        self.numels, self.ndims = layout.numels, layout.ndims
+        if layout.reusable:
+            self._grads = [g for g in grads if g is not None and g is not False]
+        else:
+            self._grads = [(g.coalesce().values() if g.is_sparse else g).detach()
+                           for g in grads if g is not None and g is not False]
         self._l2: torch.Tensor | None = None
 
     @property
@@ -159,6 +203,7 @@ class Watcher:
         self._pending = False  # something was observed since the last end of step
         self._bw_queued = False
         self._grad_params: list[tuple[str, nn.Parameter]] | None = None
+        self._grad_layout: _GradLayout | None = None
         self.grad_enabled_forward_in_eval = False
         self.in_step_end = False  # True while a real end of step (not report()) is flushed
 
@@ -315,7 +360,8 @@ class Watcher:
             return
         self._pending = True
         try:
-            info = GradInfo(self._named_grad_params())
+            info = GradInfo(self._named_grad_params(), self._grad_layout)
+            self._grad_layout = info.layout  # the layout only: holding gradients costs memory
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             return
@@ -424,7 +470,7 @@ class Watcher:
             losses.uninstall(self)
             for plugin, fn in self._impls("dlcheck_detach"):
                 self._call(plugin, fn, self)
-            self._grad_params = None
+            self._grad_params = self._grad_layout = None
             self._model_ref = lambda: None  # type: ignore[assignment]
             self._opt_ref = None
         return report

@@ -26,16 +26,16 @@ def tensors(obj: Any, depth: int = 0) -> Iterable[torch.Tensor]:
 def finite_probe(t: torch.Tensor) -> torch.Tensor:
     """One reduction whose result is non-finite when any element is (or when the sum overflows,
     which means activations near 1e38/numel: worth a look too). Stays on the device."""
-    t = t.detach()
-    if t.dtype in _LOW_PRECISION:
+    if t.requires_grad:  # detaching costs a dispatch: only where a graph would be built
+        t = t.detach()
+    dtype = t.dtype
+    if dtype is torch.float32:  # the common case first; sum keeps float32
+        return t.sum()
+    if dtype in _LOW_PRECISION:
         return t.sum(dtype=torch.float32)
     if t.is_complex():
         return torch.view_as_real(t).sum().to(torch.float32)
-    if t.dtype == torch.float64:
-        return t.sum().to(torch.float32)
-    s = t.sum()
-    # a no-op .to() still costs a dispatch: convert only what is not float32 already
-    return s if s.dtype == torch.float32 else s.to(torch.float32)
+    return t.sum().to(torch.float32)
 
 
 def is_float(t: torch.Tensor) -> bool:

@@ -1,8 +1,9 @@
 """DC401: ReLU-family layers where most units (channels or features) never fire.
 
-Per forward: the per-unit maximum over every non-unit dimension, and a per-unit counter of the
-forward passes in which the unit was positive. Three small device ops, no host read; the counters
-are read (and all-reduced under DDP) once per window.
+Per forward: the per-unit maximum over every non-unit dimension, folded into a running maximum
+(the default, "never positive") or into a per-unit counter of the forward passes in which the unit
+was positive (``min_active`` > 0). Two or three small device ops, no host read; the state is read
+(and all-reduced under DDP) once per window.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class DeadUnits:
         self._counts: dict[tuple[str, int], torch.Tensor] = {}
         self._passes: dict[tuple[str, int], int] = {}
         self._steps = 0
+        self._dims: dict[int, tuple[int, ...]] = {}  # reduced dimensions, per output rank
 
     @staticmethod
     def module_filter(module: nn.Module) -> bool:
@@ -51,25 +53,35 @@ class DeadUnits:
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
         if not isinstance(output, torch.Tensor) or output.dim() < 2:
             return
-        d = self._unit_dim(output.dim())
-        dims = tuple(i for i in range(output.dim()) if i != d)
-        peak = output.detach().amax(dim=dims)
+        ndim = output.dim()
+        dims = self._dims.get(ndim)
+        if dims is None:
+            d = self._unit_dim(ndim)
+            dims = self._dims[ndim] = tuple(i for i in range(ndim) if i != d)
+        peak = (output.detach() if output.requires_grad else output).amax(dim=dims)
         key = (name, peak.numel())
-        counts = self._counts.get(key)
-        if counts is None:
+        state = self._counts.get(key)
+        if state is None:
             # a normal tensor even when the first forward runs under inference_mode, or later
             # in-place updates outside it would fail
             with torch.inference_mode(False):
-                counts = self._counts[key] = torch.zeros(peak.numel(), device=peak.device)
+                state = self._counts[key] = (
+                    torch.zeros(peak.numel(), device=peak.device) if self.min_active else
+                    torch.full((peak.numel(),), -math.inf, device=peak.device))
             self._passes[key] = 0
-        counts.add_(peak > 0)
+        if self.min_active:
+            state.add_(peak > 0)
+        else:
+            if peak.dtype != torch.float32:
+                peak = peak.to(torch.float32)
+            torch.maximum(state, peak, out=state)  # NaN stays NaN: not alive
         self._passes[key] += 1
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
         if self._counts and self._steps + 1 >= self.window:
             for key in sorted(self._counts):
-                gather.add(self, self._counts[key], reduce="sum")
+                gather.add(self, self._alive_counts(key), reduce="sum")
                 gather.add(self, torch.tensor([float(self._passes[key])],
                                               device=self._counts[key].device), reduce="sum")
 
@@ -91,8 +103,14 @@ class DeadUnits:
     def dlcheck_report(self, watch: Any) -> None:
         # a run shorter than one window still deserves an answer
         for key in sorted(self._counts):
-            self._judge(watch, key, self._counts[key].tolist(), float(self._passes[key]),
+            self._judge(watch, key, self._alive_counts(key).tolist(), float(self._passes[key]),
                         max(self._steps, 1))
+
+    def _alive_counts(self, key: tuple[str, int]) -> torch.Tensor:
+        """Per unit, the forward passes in which it was positive; with the running maximum,
+        1 for a unit positive at least once (summed over ranks: alive on any rank)."""
+        state = self._counts[key]
+        return state if self.min_active else (state > 0).to(torch.float32)
 
     def _judge(self, watch: Any, key: tuple[str, int], counts: list[float], passes: float,
                steps: int) -> None:

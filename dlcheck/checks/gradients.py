@@ -96,61 +96,62 @@ class GradNorm:
         self.vanishing = vanishing
         self.patience = patience
         self.include_1d = include_1d
-        self._rms: torch.Tensor | None = None
+        self._l2: torch.Tensor | None = None
         self._names: list[str] = []
         self._ndims: list[int] = []
-        self._scale: torch.Tensor | None = None
-        self._scale_key: tuple | None = None
-        self._hist: torch.Tensor | None = None
+        self._inv_sqrt_n: list[float] = []
+        # The history lives on the host: the norms are read there once per step anyway (the
+        # same read the other gradient checks share), and a few hundred floats cost less in
+        # Python than five device ops per step.
+        self._hist: list[list[float]] = []
         self._hist_names: list[str] = []
         self._filled = 0
-        self._reference: torch.Tensor | None = None
+        self._reference: list[float] | None = None
         self._small_runs: dict[str, int] = {}
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
-        if grads.l2 is None:
-            self._rms = None
-            return
-        key = (tuple(grads.numels), grads.l2.device)
-        if self._scale_key != key:  # built once, not every step
-            self._scale = torch.tensor([n ** -0.5 for n in grads.numels], dtype=torch.float32,
-                                       device=grads.l2.device)
-            self._scale_key = key
-        self._rms = grads.l2 * self._scale
-        self._names = grads.names
-        self._ndims = grads.ndims
+        self._l2 = grads.l2
+        if self._names is not grads.names:
+            self._names, self._ndims = grads.names, grads.ndims
+            self._inv_sqrt_n = [n ** -0.5 for n in grads.numels]
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        rms = self._rms
-        if rms is None:
-            return
-        if self._hist is None or self._hist_names != self._names:
+        if self._l2 is not None:
+            gather.add(self, self._l2)  # the same tensor as grad_flow's: read once
+
+    def _ratios(self, rms: list[float]) -> list[float] | None:
+        """Each RMS over its running median (None until ``min_history`` steps are stored)."""
+        if self._hist_names is not self._names and self._hist_names != self._names:
             # the set of parameters with a gradient changed: start the history again
-            self._hist = torch.zeros((self.history, rms.numel()), device=rms.device)
-            self._hist_names = list(self._names)
-            self._filled = 0
-            self._reference = None
-        gather.add(self, rms)
+            self._hist, self._hist_names = [], self._names
+            self._filled, self._reference = 0, None
+        ratios = None
         if self._filled >= self.min_history:
             # the median moves slowly: refresh it every few steps, not every step (a sort)
             if self._reference is None or self._filled % 5 == 0:
-                rows = self._hist if self._filled >= self.history else self._hist[:self._filled]
-                self._reference = torch.median(rows, dim=0).values
-            gather.add(self, rms / self._reference)
+                self._reference = [_median(col) for col in zip(*self._hist)]
+            # a median of zero (a gradient that was mostly exactly zero) gives no scale to
+            # compare with: DC103 speaks about those
+            ratios = [m / r if r > 0.0 else 0.0 for m, r in zip(rms, self._reference)]
         # a non-finite entry would poison the median: it is reported anyway, store 0 instead
-        self._hist[self._filled % self.history] = torch.nan_to_num(rms, nan=0.0, posinf=0.0)
+        row = [m if math.isfinite(m) else 0.0 for m in rms]
+        if len(self._hist) < self.history:
+            self._hist.append(row)
+        else:
+            self._hist[self._filled % self.history] = row
         self._filled += 1
+        return ratios
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
         values, names = read.get(self), self._names
-        self._rms = None
+        self._l2 = None
         if not values:
             return
-        rms_values = values[0]
-        ratios = values[1] if len(values) > 1 else None
+        rms_values = [v * s for v, s in zip(values[0], self._inv_sqrt_n)]
+        ratios = self._ratios(rms_values)
         for i, (name, m) in enumerate(zip(names, rms_values)):
             if math.isinf(m) or (ratios is not None and ratios[i] > self.factor):
                 why = "is infinite" if math.isinf(m) else (
@@ -182,4 +183,11 @@ class GradNorm:
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
-        self._rms = self._hist = self._reference = None
+        self._l2 = None
+        self._hist, self._reference = [], None
+
+
+def _median(values: tuple[float, ...]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from typing import Any
+from typing import Any, Mapping
 
 import torch
 from torch import nn
@@ -34,6 +34,16 @@ SUGGEST_LOSS = (
     "log_softmax / BCEWithLogitsLoss), targets outside the valid range, or a division by a zero count"
 )
 SUGGEST_INPUT = "the data fed to the model already holds NaN/Inf: check the data pipeline and normalisation"
+
+
+# Exact types, not isinstance: a subclass may override forward. Excluded on purpose: Dropout
+# (scales by 1/(1-p), which overflows float16 near its maximum), ELU/SELU (scale > 1),
+# LeakyReLU (its slope may exceed 1), LogSoftmax (can overflow to -Inf), average pooling (sums).
+_KEEPS_FINITE = frozenset({
+    nn.ReLU, nn.ReLU6, nn.Hardtanh, nn.Sigmoid, nn.Tanh, nn.Hardsigmoid, nn.Softsign, nn.GELU,
+    nn.SiLU, nn.Mish, nn.Softmax, nn.Identity, nn.Flatten, nn.Unflatten, nn.MaxPool1d,
+    nn.MaxPool2d, nn.MaxPool3d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+})
 
 
 class NonFinite:
@@ -71,21 +81,32 @@ class NonFinite:
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
+        # runs for every module on every checked step: written for the common case of plain
+        # tensors, with the nested containers handed to the generic walk
         track = self.check_inputs and not compiling()
+        probed = self._probed
         if track:
-            for t in (inputs if _plain(inputs) else tensors(inputs)):
-                if is_float(t) and not self._seen(t):
-                    self._probes.append(finite_probe(t))
-                    self._where.append(("in", name, None))
-        if isinstance(output, torch.Tensor):  # the common case, without the generator
-            # a view of a probed tensor (Flatten, reshape) holds the same values: skip it too
-            base = output._base
-            if is_float(output) and not (track and (self._seen(output) or (
-                    base is not None and base.numel() == output.numel() and self._seen(base)))):
-                self._probes.append(finite_probe(output))
-                self._where.append(("out", name, type(module).__name__))
-                if track:
-                    self._probed[id(output)] = weakref.ref(output)
+            for t in inputs:
+                if not isinstance(t, torch.Tensor):
+                    if isinstance(t, (tuple, list, Mapping)):
+                        for u in tensors(t):
+                            if is_float(u) and not self._seen(u):
+                                self._probe_input(u, name, module)
+                    continue
+                ref = probed.get(id(t))
+                if (ref is None or ref() is not t) and (t.is_floating_point() or t.is_complex()):
+                    self._probe_input(t, name, module)
+        if isinstance(output, torch.Tensor):
+            if track and type(module) in _KEEPS_FINITE:
+                # every float input is probed by now, and this output is finite iff they are
+                probed[id(output)] = weakref.ref(output)
+            elif output.is_floating_point() or output.is_complex():
+                # a view of a probed tensor (Flatten, reshape) holds the same values: skip it too
+                if not (track and (self._seen(output) or self._seen_whole_base(output))):
+                    self._probes.append(finite_probe(output))
+                    self._where.append(("out", name, type(module).__name__))
+                    if track:
+                        probed[id(output)] = weakref.ref(output)
         else:
             probe = None
             for t in tensors(output):
@@ -93,12 +114,22 @@ class NonFinite:
                     p = finite_probe(t)
                     probe = p if probe is None else probe + p
                     if track:
-                        self._probed[id(t)] = weakref.ref(t)
+                        probed[id(t)] = weakref.ref(t)
             if probe is not None:
                 self._probes.append(probe)
                 self._where.append(("out", name, type(module).__name__))
         if name == "":
             self._pass_ends.add(len(self._probes))
+
+    def _probe_input(self, t: torch.Tensor, name: str, module: Any) -> None:
+        self._probes.append(finite_probe(t))
+        self._where.append(("in", name, type(module).__name__))
+        # a tensor fed to several modules (a residual branch and its skip) is probed once
+        self._probed[id(t)] = weakref.ref(t)
+
+    def _seen_whole_base(self, t: torch.Tensor) -> bool:
+        base = t._base
+        return base is not None and base.numel() == t.numel() and self._seen(base)
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
@@ -151,22 +182,17 @@ class NonFinite:
                 )
 
     def _localise(self, watch: Any, where: list, probes: list[float], pass_ends: set[int]) -> None:
-        bad_inputs: dict[str, float] = {}
+        # Records come in the order the modules finished, a module's inputs just before its
+        # output; the first non-finite record names the culprit.
         pass_started = False  # has any module finished in the current forward pass?
         for i, ((kind, name, extra), v) in enumerate(zip(where, probes)):
             if i in pass_ends:
                 pass_started = False  # the model's forward ended: a new pass starts here
-            finite = math.isfinite(v)
-            if kind == "in":
-                if not finite:
-                    bad_inputs.setdefault(name, v)
-                continue
-            if kind == "out" and finite:
-                pass_started = pass_started or name != ""
+            if math.isfinite(v):
+                if kind == "out":
+                    pass_started = pass_started or name != ""
                 continue
             if kind == "loss":
-                if finite:
-                    continue
                 if "loss" in self._told:
                     return
                 self._told.add("loss")
@@ -177,8 +203,8 @@ class NonFinite:
             if "forward" in self._told:
                 return
             self._told.add("forward")
-            if name in bad_inputs:
-                v = bad_inputs[name]  # describe what came in, not what the module made of it
+            if kind == "in":
+                # an input no module produced: the data, or code between modules
                 if not pass_started:
                     watch.emit("DC203", "",
                                f"the input to the model was already {_describe(v)} (first seen at "
@@ -202,11 +228,6 @@ class NonFinite:
             watch.emit("DC203", name, msg, SUGGEST_FORWARD,
                        {"module_type": extra, "value": v, "bad_parameters": params}, key="forward")
             return
-
-
-def _plain(inputs: tuple) -> bool:
-    # a tuple of tensors only (the usual module input): iterate it directly
-    return all(isinstance(t, torch.Tensor) for t in inputs)
 
 
 def _describe(v: float) -> str:

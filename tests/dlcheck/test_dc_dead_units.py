@@ -64,3 +64,29 @@ def test_units_of_a_sequence_model_are_features(device):
         model[0].bias[:8] = -1e3
     [p] = _run(model, device, shape=(2, 5, 4)).by_code("DC401")
     assert p.data["units"] == 10
+
+
+def _rarely_firing(device):
+    # units 0-2 are positive in 1 forward pass out of 20, unit 3 in all of them
+    model = nn.Sequential(nn.Linear(1, 4), nn.ReLU()).to(device)
+    with torch.no_grad():
+        model[0].weight.fill_(1.0)
+        model[0].bias.copy_(torch.tensor([-5.0, -5.0, -5.0, 1.0]))
+    return model
+
+
+def _feed_rarely(model, device, **opts):
+    with dlcheck.watch(model, checks={"dead_units": opts}, on_problem="log") as w:
+        for i in range(20):
+            model(torch.full((4, 1), 10.0 if i == 7 else 0.0, device=device))
+            w.step()
+    return w.report()
+
+
+def test_a_unit_positive_once_is_alive_by_default(device):
+    assert not _feed_rarely(_rarely_firing(device), device, window=20).problems
+
+
+def test_min_active_counts_rarely_firing_units_as_dead(device):
+    [p] = _feed_rarely(_rarely_firing(device), device, window=20, min_active=0.1).by_code("DC401")
+    assert p.data["dead_units"] == 3 and p.data["forward_passes"] == 20

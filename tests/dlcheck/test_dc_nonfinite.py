@@ -125,3 +125,48 @@ def test_second_forward_of_a_step_with_non_finite_input(device):
         w.step()
     [p] = w.report().by_code("DC203")
     assert p.module == "" and "input to the model" in p.message and "Inf" in p.message
+
+
+def test_non_finite_input_to_a_model_that_starts_with_an_activation(device):
+    # the activation's output is not probed (it is finite iff its input is): the input is
+    model = nn.Sequential(nn.ReLU(), nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1)).to(device)
+    x = torch.randn(5, 4, device=device)
+    x[2, 1] = float("nan")
+    [p] = _run(model, x).by_code("DC203")
+    assert p.module == "" and "input to the model" in p.message and p.data["first_module"] == "0"
+
+
+def test_minus_inf_swallowed_by_relu_is_still_reported(device):
+    # functional code makes -Inf, and the ReLU that receives it turns it into 0: the output
+    # is finite, the input was not
+    class Gate(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+            self.act = nn.ReLU()
+
+        def forward(self, x):
+            return self.act(torch.log(torch.zeros_like(self.fc(x))))
+
+    model = nn.Sequential(Gate(), nn.Linear(4, 1)).to(device)
+    [p] = _run(model, torch.randn(3, 4, device=device)).by_code("DC203")
+    assert p.module == "0.act" and "not a module" in p.message and "-Inf" in p.message
+
+
+def test_activation_after_the_culprit_is_not_blamed(device):
+    model = nn.Sequential(nn.Linear(4, 4), nn.GELU(), nn.Linear(4, 4), nn.ReLU(),
+                          nn.Linear(4, 1)).to(device)
+    with torch.no_grad():
+        model[2].weight[0, 0] = float("inf")
+    [p] = _run(model, torch.randn(3, 4, device=device)).by_code("DC203")
+    assert p.module == "2" and p.data["bad_parameters"] == ["2.weight"]
+
+
+def test_leaky_relu_with_a_large_slope_is_still_probed(device):
+    # LeakyReLU may scale by more than 1, so it can overflow: it keeps its probe
+    model = nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(negative_slope=1e38)).to(device)
+    with torch.no_grad():
+        model[0].weight.fill_(0.0)
+        model[0].bias.fill_(-10.0)
+    [p] = _run(model, torch.randn(3, 2, device=device)).by_code("DC203")
+    assert p.module == "1" and "-Inf" in p.message
