@@ -155,16 +155,42 @@ def _lint_notebook(data: bytes, display: str, codes: tuple[str, ...]) -> list[Di
         return [_tool_finding(display, "DL001", f"could not read the notebook: {reason}")]
     if not notebook.python or not notebook.source.strip():
         return []
-    found = lint_source(notebook.source, display, _rules_for(codes), enabled_tool_codes=codes)
+    found, skipped = _lint_cells(notebook, display, codes)
     out = []
     for diagnostic in found:
         fix = None
-        if diagnostic.fix is not None:
+        if diagnostic.fix is not None and not skipped:
             mapped = cell_edits(notebook, diagnostic)
             if mapped is not None:
                 fix = Fix(diagnostic.fix.applicability, tuple(mapped[1]), diagnostic.fix.message)
         out.append(notebook.map_diagnostic(diagnostic).with_changes(fix=fix))
     return out
+
+
+def _lint_cells(notebook, display: str, codes: tuple[str, ...]) -> tuple[list[Diagnostic], bool]:
+    """Lint a notebook's joined cells. A cell that does not parse gets its DL001 and is set aside
+    (its lines blanked, so the others keep their line numbers), and the other cells are linted
+    without it: a notebook under work often has one broken cell, and it must not hide the rest.
+    Returns the findings and whether a cell was set aside (then no fix is offered: a fix is
+    checked against the whole notebook, which does not parse)."""
+    rules = _rules_for(codes)
+    with_parse = tuple(codes) if "DL001" in codes else (*codes, "DL001")
+    lines = notebook.source.split("\n")
+    broken: list[Diagnostic] = []
+    for _ in range(len(notebook.cells) + 1):  # the last round has every broken cell blanked
+        found = lint_source("\n".join(lines), display, rules, enabled_tool_codes=with_parse)
+        errors = [d for d in found if d.code == "DL001"]
+        where = notebook.locate(errors[0].line) if errors else None
+        if where is None:
+            break
+        start, _, count = next(c for c in notebook.cells if c[1] == where[0])
+        note = " (the other cells were linted without this one)" if len(notebook.cells) > 1 else ""
+        broken.append(errors[0].with_changes(message=errors[0].message + note))
+        lines[start - 1:start - 1 + count] = [""] * count
+    if not broken:
+        return [d for d in found if d.code != "DL001" or "DL001" in codes], False
+    rest = [d for d in found if d.code != "DL001"]
+    return ([d for d in broken if "DL001" in codes] + rest), True
 
 
 def _notebook_task(task: _Task, state: _State) -> FileResult:

@@ -79,7 +79,10 @@ class GradNorm:
     """Exploding: a parameter's gradient RMS (``||g||_2 / sqrt(n)``) ``factor`` times above its
     own running median over the last ``history`` checked steps (judged after ``min_history``),
     or infinite. dlcheck's choice: published tools only test for NaN/Inf (SageMaker Debugger's
-    ExplodingTensor) or fixed absolute limits.
+    ExplodingTensor) or fixed absolute limits. A jump is judged only for a gradient at least
+    ``min_share`` (1%) of the step's median gradient RMS over all parameters: the bias of a conv
+    right before a batch norm has a gradient of rounding noise (~1e-8, five orders of magnitude
+    below the weights'), whose ratio to its own median jumps by 100x without meaning anything.
     Vanishing: RMS below ``vanishing`` (1e-7, the mean-|g| threshold of SageMaker Debugger's
     VanishingGradient and of DeepDiagnosis; mean |g| <= RMS, so RMS < 1e-7 implies theirs fires
     too) for ``patience`` checked steps in a row. Weight matrices and kernels only unless
@@ -89,8 +92,10 @@ class GradNorm:
     name = "grad_norm"
 
     def __init__(self, factor: float = 100.0, history: int = 50, min_history: int = 5,
-                 vanishing: float = 1e-7, patience: int = 3, include_1d: bool = False) -> None:
+                 vanishing: float = 1e-7, patience: int = 3, include_1d: bool = False,
+                 min_share: float = 0.01) -> None:
         self.factor = factor
+        self.min_share = min_share
         self.history = history
         self.min_history = min_history
         self.vanishing = vanishing
@@ -152,8 +157,11 @@ class GradNorm:
             return
         rms_values = [v * s for v, s in zip(values[0], self._inv_sqrt_n)]
         ratios = self._ratios(rms_values)
+        if ratios is not None:
+            finite = [m for m in rms_values if math.isfinite(m)]
+            floor = self.min_share * _median(finite) if finite else 0.0
         for i, (name, m) in enumerate(zip(names, rms_values)):
-            if math.isinf(m) or (ratios is not None and ratios[i] > self.factor):
+            if math.isinf(m) or (ratios is not None and ratios[i] > self.factor and m >= floor):
                 why = "is infinite" if math.isinf(m) else (
                     f"is {ratios[i]:.3g}x its running median")
                 watch.emit(

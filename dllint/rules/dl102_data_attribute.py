@@ -210,6 +210,19 @@ print("loss", loss.detach())  # expect: DL102
 losses.append(loss.detach())  # expect: DL102
 """,
         ),
+        # `.data.detach()`: the fix drops `.data` rather than detaching twice.
+        Invalid(
+            """\
+import torch
+loss = criterion(model(x), y)
+history.append(loss.data.detach().cpu())  # expect: DL102
+""",
+            fixed="""\
+import torch
+loss = criterion(model(x), y)
+history.append(loss.detach().cpu())  # expect: DL102
+""",
+        ),
         # A parameter read in a module's forward: it gets no gradient (no fix: drop `.data`).
         """\
 import torch
@@ -413,6 +426,15 @@ err = (out.data - y).abs().mean()  # expect: DL102
                        for arg in value.args)
         return isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_"
 
+    @staticmethod
+    def _detached_next(ctx, node: cst.Attribute) -> bool:
+        """``x.data.detach()``: dropping ``.data`` is the whole fix (no ``.detach().detach()``)."""
+        attr = ctx.index.parent(node)
+        call = ctx.index.parent(attr) if attr is not None else None
+        return (isinstance(attr, cst.Attribute) and attr.value is node
+                and attr.attr.value == "detach" and isinstance(call, cst.Call)
+                and call.func is attr and not call.args)
+
     # -- the finding -------------------------------------------------------------------------------
     def _report(self, ctx, node: cst.Attribute, base, parameter: bool, use: str) -> None:
         base_text = ctx.code_for(base).strip()
@@ -430,7 +452,8 @@ err = (out.data - y).abs().mean()  # expect: DL102
         # Bound to a name, the result may share memory with the tensor (``.to()`` of the same dtype,
         # a view) and be written later: then ``.detach()`` raises where ``.data`` corrupted silently.
         applicability = "unsafe" if self._kept(ctx, node) else "safe"
-        fix = Fix(applicability, (ctx.replace_edit(node, f"{base_text}.detach()"),),
+        replacement = base_text if self._detached_next(ctx, node) else f"{base_text}.detach()"
+        fix = Fix(applicability, (ctx.replace_edit(node, replacement),),
                   f"read `{base_text}.detach()`")
         ctx.report(
             node,

@@ -56,6 +56,29 @@ def test_parse_error_names_the_cell(cli, project):
     assert line.startswith("n.ipynb:cell 2:2:7: DL001 could not parse the file")
 
 
+def test_a_broken_cell_does_not_hide_the_others(cli, project):
+    write(project / "n.ipynb", nb(("code", "bad()\n"), ("code", "def f(:\n    pass\n"),
+                                  ("markdown", "notes"), ("code", 's = """never closed\n'),
+                                  ("code", "x = 1\nbad()\n")))
+    out = lines(cli)
+    assert [line.split(": ")[0] for line in out] == [
+        "n.ipynb:cell 1:1:1", "n.ipynb:cell 2:1:7", "n.ipynb:cell 4:1:5", "n.ipynb:cell 5:2:1"]
+    assert "DL001" in out[1] and "linted without this one" in out[1] and "DL001" in out[2]
+    assert out[0].endswith("TST001 call to bad()") and out[3].endswith("TST001 call to bad()")
+
+
+def test_a_broken_cell_is_set_aside_even_with_dl001_off(cli, project):
+    write(project / "n.ipynb", nb(("code", "def f(:\n"), ("code", "bad()\n")))
+    assert lines(cli, "--ignore", "DL001") == ["n.ipynb:cell 2:1:1: TST001 call to bad()"]
+
+
+def test_no_fix_is_offered_while_a_cell_is_broken(cli, project):
+    text = nb(("code", "def f(:\n"), ("code", "bad()\n"))
+    write(project / "n.ipynb", text)
+    cli("--no-cache", "--fix")
+    assert (project / "n.ipynb").read_text() == text
+
+
 @pytest.mark.parametrize("text, problem", [
     ("{not json", "not valid JSON"),
     ("[]", "not a JSON object"),

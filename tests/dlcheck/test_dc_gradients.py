@@ -79,3 +79,40 @@ def test_vanishing_gradient(device):
     report = _train(model, device, steps=4, scale=lambda i: 1e-12)
     vanishing = report.by_code("DC403")
     assert vanishing and vanishing[0].data["grad_rms"] < 1e-7
+
+
+class NoisyBias(nn.Module):
+    """A weight with an ordinary gradient and a bias whose gradient is rounding noise (like a
+    conv bias right before a batch norm), which jumps 1000x at one step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 8)
+        self.noise = nn.Parameter(torch.zeros(8))
+
+    def forward(self, x, noise_scale):
+        return self.fc(x) + noise_scale * self.noise
+
+
+def test_a_jump_in_a_gradient_of_rounding_noise_is_not_exploding(device):
+    model = NoisyBias().to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for i in range(10):
+            opt.zero_grad()
+            model(torch.randn(8, 4, device=device), 1e-9 if i != 8 else 1e-6).pow(2).mean().backward()
+            opt.step()
+    assert not w.report().by_code("DC402")
+
+
+def test_the_same_jump_in_an_ordinary_gradient_is_exploding(device):
+    model = NoisyBias().to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for i in range(10):
+            opt.zero_grad()
+            scale = 1.0 if i != 8 else 1e3
+            (model(torch.randn(8, 4, device=device), 1e-9) * scale).pow(2).mean().backward()
+            opt.step()
+    [p] = w.report().by_code("DC402")[:1]
+    assert p.module.startswith("fc.") and p.step == 8
