@@ -16,7 +16,9 @@ helper that trains it without calling ``.train()`` first) in the same loop. Repo
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
 switch concerns the whole model but a part trains); and for a switch outside any loop that trains
-(``model.eval()`` before a deliberately frozen fine-tuning run).
+(``model.eval()`` before a deliberately frozen fine-tuning run). Reported with severity ``info``
+when the model's whole definition is in the file and has no layer that behaves differently in the
+two modes.
 """
 from __future__ import annotations
 
@@ -448,9 +450,13 @@ for epoch in range(3):
                     what = ctx.code_for(token.func) if isinstance(token, cst.Call) else "this"
                     switch = "switches" if mode_call(token) is not None else "leaves"
                     where = "to" if switch == "switches" else "in"
+                    # a model whose whole definition is here, without dropout or batch norm,
+                    # computes the same in both modes: still worth knowing, as info
+                    free = isinstance(use, cst.Call) and modes.models.mode_free(use.func, use)
                     ctx.report(token, f"`{what}(...)` {switch} `{key}` {where} eval mode, and training "
                                       f"goes on (line {line}) with no `{key}.train()` in between on "
-                                      "some path: dropout and batch norm stay in inference mode",)
+                                      "some path: dropout and batch norm stay in inference mode",
+                               severity="info" if free else None)
 
     @staticmethod
     def _shared_training_loop(modes: Modes, switch: cst.CSTNode, use: cst.CSTNode):
