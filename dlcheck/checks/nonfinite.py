@@ -5,7 +5,13 @@ Always-on cost: one reduction per module output (its sum is non-finite iff an el
 sum overflowed), kept on the device; one host read per step. A tensor object already probed as a
 module's output is not probed again as the next module's input, or as a container's (or an
 in-place activation's) output: in a Sequential each activation is probed once. Identity, not
-the data pointer, decides: freed memory is reused within a step under no_grad.
+the data pointer, decides: freed memory is reused within a step under no_grad. A module that cannot
+turn a finite input into a non-finite output (ReLU, max-pooling, a reshape) is not probed at all:
+its record reuses its input's probe, so a non-finite input counts as a non-finite output there (a
+ReLU turns -Inf into 0, but a -Inf reaching a ReLU is worth reporting anyway).
+
+A non-finite module input is blamed only when that module's output is non-finite too: a float
+attention mask holds -Inf on purpose, and the module that takes it returns finite values.
 """
 
 from __future__ import annotations
@@ -36,13 +42,16 @@ SUGGEST_LOSS = (
 SUGGEST_INPUT = "the data fed to the model already holds NaN/Inf: check the data pipeline and normalisation"
 
 
-# Exact types, not isinstance: a subclass may override forward. Excluded on purpose: Dropout
-# (scales by 1/(1-p), which overflows float16 near its maximum), ELU/SELU (scale > 1),
-# LeakyReLU (its slope may exceed 1), LogSoftmax (can overflow to -Inf), average pooling (sums).
+# Modules whose output is finite when their input is, and which nobody feeds -Inf on purpose:
+# their output is not probed, and its record reuses the input's probe. Exact types, not
+# isinstance: a subclass may override forward. Left out on purpose: Softmax, Sigmoid, Tanh and
+# the like (a -Inf mask before them is an idiom, and they return finite values: only their own
+# probe can tell), Dropout (scales by 1/(1-p), which overflows float16 near its maximum),
+# ELU/SELU (scale > 1), LeakyReLU (its slope may exceed 1), average pooling (sums).
 _KEEPS_FINITE = frozenset({
-    nn.ReLU, nn.ReLU6, nn.Hardtanh, nn.Sigmoid, nn.Tanh, nn.Hardsigmoid, nn.Softsign, nn.GELU,
-    nn.SiLU, nn.Mish, nn.Softmax, nn.Identity, nn.Flatten, nn.Unflatten, nn.MaxPool1d,
-    nn.MaxPool2d, nn.MaxPool3d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+    nn.ReLU, nn.ReLU6, nn.Hardtanh, nn.GELU, nn.SiLU, nn.Mish, nn.Identity, nn.Flatten,
+    nn.Unflatten, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AdaptiveMaxPool1d,
+    nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
 })
 
 
@@ -70,14 +79,18 @@ class NonFinite:
         self._probes: list[torch.Tensor] = []
         # (kind, module name, extra): kind in "in", "out", "loss"
         self._where: list[tuple[str, str, Any]] = []
-        self._probed: dict[int, weakref.ref] = {}
+        # id(tensor) -> (weak reference to it, its probe): a tensor is probed once per step
+        self._probed: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
         self._pass_ends: set[int] = set()  # probe counts at which a forward of the model ended
         self._grad_l2: torch.Tensor | None = None
         self._grad_names: list[str] = []
 
     def _seen(self, t: torch.Tensor) -> bool:
-        ref = self._probed.get(id(t))
-        return ref is not None and ref() is t
+        return self._probe_of(t) is not None
+
+    def _probe_of(self, t: torch.Tensor) -> torch.Tensor | None:
+        entry = self._probed.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
@@ -93,20 +106,27 @@ class NonFinite:
                             if is_float(u) and not self._seen(u):
                                 self._probe_input(u, name, module)
                     continue
-                ref = probed.get(id(t))
-                if (ref is None or ref() is not t) and (t.is_floating_point() or t.is_complex()):
+                entry = probed.get(id(t))
+                if (entry is None or entry[0]() is not t) and (t.is_floating_point() or t.is_complex()):
                     self._probe_input(t, name, module)
         if isinstance(output, torch.Tensor):
-            if track and type(module) in _KEEPS_FINITE:
-                # every float input is probed by now, and this output is finite iff they are
-                probed[id(output)] = weakref.ref(output)
+            keeps = track and type(module) in _KEEPS_FINITE and len(inputs) == 1 \
+                and isinstance(inputs[0], torch.Tensor)
+            probe = self._probe_of(inputs[0]) if keeps else None
+            if probe is not None:
+                # the output is finite exactly when the input is: its record reuses the input's
+                # probe, no new reduction
+                self._probes.append(probe)
+                self._where.append(("out", name, type(module).__name__))
+                probed[id(output)] = (weakref.ref(output), probe)
             elif output.is_floating_point() or output.is_complex():
                 # a view of a probed tensor (Flatten, reshape) holds the same values: skip it too
                 if not (track and (self._seen(output) or self._seen_whole_base(output))):
-                    self._probes.append(finite_probe(output))
+                    probe = finite_probe(output)
+                    self._probes.append(probe)
                     self._where.append(("out", name, type(module).__name__))
                     if track:
-                        probed[id(output)] = weakref.ref(output)
+                        probed[id(output)] = (weakref.ref(output), probe)
         else:
             probe = None
             for t in tensors(output):
@@ -114,7 +134,7 @@ class NonFinite:
                     p = finite_probe(t)
                     probe = p if probe is None else probe + p
                     if track:
-                        probed[id(t)] = weakref.ref(t)
+                        probed[id(t)] = (weakref.ref(t), p)
             if probe is not None:
                 self._probes.append(probe)
                 self._where.append(("out", name, type(module).__name__))
@@ -122,10 +142,11 @@ class NonFinite:
             self._pass_ends.add(len(self._probes))
 
     def _probe_input(self, t: torch.Tensor, name: str, module: Any) -> None:
-        self._probes.append(finite_probe(t))
+        probe = finite_probe(t)
+        self._probes.append(probe)
         self._where.append(("in", name, type(module).__name__))
         # a tensor fed to several modules (a residual branch and its skip) is probed once
-        self._probed[id(t)] = weakref.ref(t)
+        self._probed[id(t)] = (weakref.ref(t), probe)
 
     def _seen_whole_base(self, t: torch.Tensor) -> bool:
         base = t._base
@@ -183,16 +204,25 @@ class NonFinite:
 
     def _localise(self, watch: Any, where: list, probes: list[float], pass_ends: set[int]) -> None:
         # Records come in the order the modules finished, a module's inputs just before its
-        # output; the first non-finite record names the culprit.
+        # output. A non-finite input is blamed only when the module's output is non-finite too:
+        # a float attention mask holds -Inf on purpose, and the module that receives it returns
+        # finite values.
+        bad_inputs: dict[str, float] = {}
         pass_started = False  # has any module finished in the current forward pass?
         for i, ((kind, name, extra), v) in enumerate(zip(where, probes)):
             if i in pass_ends:
                 pass_started = False  # the model's forward ended: a new pass starts here
-            if math.isfinite(v):
-                if kind == "out":
-                    pass_started = pass_started or name != ""
+            finite = math.isfinite(v)
+            if kind == "in":
+                if not finite:
+                    bad_inputs.setdefault(name, v)
+                continue
+            if kind == "out" and finite:
+                pass_started = pass_started or name != ""
                 continue
             if kind == "loss":
+                if finite:
+                    continue
                 if "loss" in self._told:
                     return
                 self._told.add("loss")
@@ -203,8 +233,8 @@ class NonFinite:
             if "forward" in self._told:
                 return
             self._told.add("forward")
-            if kind == "in":
-                # an input no module produced: the data, or code between modules
+            if name in bad_inputs:
+                v = bad_inputs[name]  # describe what came in, not what the module made of it
                 if not pass_started:
                     watch.emit("DC203", "",
                                f"the input to the model was already {_describe(v)} (first seen at "

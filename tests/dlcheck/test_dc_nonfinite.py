@@ -170,3 +170,49 @@ def test_leaky_relu_with_a_large_slope_is_still_probed(device):
         model[0].bias.fill_(-10.0)
     [p] = _run(model, torch.randn(3, 2, device=device)).by_code("DC203")
     assert p.module == "1" and "-Inf" in p.message
+
+
+class CausalLM(nn.Module):
+    """The usual causal transformer: a float mask with -Inf above the diagonal, passed
+    positionally, so it is a module input like any other."""
+
+    def __init__(self, vocab: int = 20, d: int = 16) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        layer = nn.TransformerEncoderLayer(d, 2, 32, dropout=0.1, batch_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, tokens, mask):
+        return self.head(self.enc(self.emb(tokens), mask))
+
+
+def test_an_attention_mask_holding_minus_inf_is_not_a_problem(device):
+    model = CausalLM().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    mask = nn.Transformer.generate_square_subsequent_mask(6).to(device)
+    assert mask.isinf().any()
+    with dlcheck.watch(model, opt, on_problem="raise") as w:
+        for _ in range(3):
+            tokens = torch.randint(0, 20, (4, 6), device=device)
+            loss = nn.functional.cross_entropy(model(tokens, mask).flatten(0, 1), tokens.flatten())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    assert not w.report().problems
+
+
+def test_masked_scores_softmaxed_inside_a_module_are_not_a_problem(device):
+    class Attend(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.q = nn.Linear(4, 4)
+            self.softmax = nn.Softmax(dim=-1)
+
+        def forward(self, x):
+            scores = self.q(x) @ x.transpose(-1, -2)
+            causal = torch.ones(x.shape[1], x.shape[1], device=x.device).tril() == 0
+            return self.softmax(scores.masked_fill(causal, float("-inf"))) @ x
+
+    model = nn.Sequential(Attend(), nn.Linear(4, 1)).to(device)
+    assert not _run(model, torch.randn(2, 5, 4, device=device)).problems
