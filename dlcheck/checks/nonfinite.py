@@ -114,7 +114,7 @@ class NonFinite:
                 and isinstance(inputs[0], torch.Tensor)
             probe = self._probe_of(inputs[0]) if keeps else None
             if probe is not None:
-                # the output is finite exactly when the input is: its record reuses the input's
+                # counted as finite exactly when the input is: its record reuses the input's
                 # probe, no new reduction
                 self._probes.append(probe)
                 self._where.append(("out", name, type(module).__name__))
