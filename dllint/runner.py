@@ -28,7 +28,8 @@ from dllint.diagnostics import Diagnostic, Fix, rule_url
 from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source
 from dllint.files import SourceFile
 from dllint.fix import fix_source, wanted
-from dllint.notebook import NotebookError, cell_edits, fix_notebook, load_notebook
+from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_notebook,
+                             load_notebook)
 from dllint.registry import RuleRegistry, default_registry
 from dllint.rule import Rule
 
@@ -167,7 +168,8 @@ def _lint_notebook(data: bytes, display: str, codes: tuple[str, ...]) -> list[Di
     return out
 
 
-def _lint_cells(notebook, display: str, codes: tuple[str, ...]) -> tuple[list[Diagnostic], bool]:
+def _lint_cells(notebook: NotebookSource, display: str,
+                codes: tuple[str, ...]) -> tuple[list[Diagnostic], bool]:
     """Lint a notebook's joined cells. A cell that does not parse gets its DL001 and is set aside
     (its lines blanked, so the others keep their line numbers), and the other cells are linted
     without it: a notebook under work often has one broken cell, and it must not hide the rest.

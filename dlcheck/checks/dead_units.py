@@ -34,7 +34,9 @@ class DeadUnits:
         self.window = window
         self.min_active = min_active
         self.unit_dim = unit_dim
-        self._counts: dict[tuple[str, int], torch.Tensor] = {}
+        # per (module, units): the running per-unit maximum, or with min_active > 0 the
+        # per-unit count of passes in which the unit was positive
+        self._state: dict[tuple[str, int], torch.Tensor] = {}
         self._passes: dict[tuple[str, int], int] = {}
         self._steps = 0
         self._dims: dict[int, tuple[int, ...]] = {}  # reduced dimensions, per output rank
@@ -60,12 +62,12 @@ class DeadUnits:
             dims = self._dims[ndim] = tuple(i for i in range(ndim) if i != d)
         peak = (output.detach() if output.requires_grad else output).amax(dim=dims)
         key = (name, peak.numel())
-        state = self._counts.get(key)
+        state = self._state.get(key)
         if state is None:
             # a normal tensor even when the first forward runs under inference_mode, or later
             # in-place updates outside it would fail
             with torch.inference_mode(False):
-                state = self._counts[key] = (
+                state = self._state[key] = (
                     torch.zeros(peak.numel(), device=peak.device) if self.min_active else
                     torch.full((peak.numel(),), -math.inf, device=peak.device))
             self._passes[key] = 0
@@ -79,11 +81,11 @@ class DeadUnits:
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        if self._counts and self._steps + 1 >= self.window:
-            for key in sorted(self._counts):
+        if self._state and self._steps + 1 >= self.window:
+            for key in sorted(self._state):
                 gather.add(self, self._alive_counts(key), reduce="sum")
                 gather.add(self, torch.tensor([float(self._passes[key])],
-                                              device=self._counts[key].device), reduce="sum")
+                                              device=self._state[key].device), reduce="sum")
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
@@ -92,24 +94,24 @@ class DeadUnits:
         values = read.get(self)
         if not values:
             return
-        keys = sorted(self._counts)
+        keys = sorted(self._state)
         for i, key in enumerate(keys):
             self._judge(watch, key, values[2 * i], values[2 * i + 1][0], self._steps)
-        self._counts.clear()
+        self._state.clear()
         self._passes.clear()
         self._steps = 0
 
     @hookimpl
     def dlcheck_report(self, watch: Any) -> None:
         # a run shorter than one window still deserves an answer
-        for key in sorted(self._counts):
+        for key in sorted(self._state):
             self._judge(watch, key, self._alive_counts(key).tolist(), float(self._passes[key]),
                         max(self._steps, 1))
 
     def _alive_counts(self, key: tuple[str, int]) -> torch.Tensor:
         """Per unit, the forward passes in which it was positive; with the running maximum,
         1 for a unit positive at least once (summed over ranks: alive on any rank)."""
-        state = self._counts[key]
+        state = self._state[key]
         return state if self.min_active else (state > 0).to(torch.float32)
 
     def _judge(self, watch: Any, key: tuple[str, int], counts: list[float], passes: float,
@@ -136,5 +138,5 @@ class DeadUnits:
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
-        self._counts.clear()
+        self._state.clear()
         self._passes.clear()
