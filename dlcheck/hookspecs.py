@@ -50,14 +50,18 @@ def dlcheck_loss(watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -
 
 @hookspec
 def dlcheck_after_backward(watch: Any, grads: Any) -> None:
-    """Gradients are final for this step (after DDP's all-reduce). ``grads`` gives the named
-    parameters and one per-parameter L2 norm vector (``grads.l2``) computed once for all checks."""
+    """Gradients are final for this step (after DDP's all-reduce). ``grads`` gives the names of
+    the parameters with a gradient (``grads.names``, ``grads.none`` for those whose gradient is
+    None) and their L2 norms, computed once for all checks: ``grads.norms``, a list of 0-d
+    tensors to hand to the gatherer as it is, or ``grads.l2``, the same as one vector."""
 
 
 @hookspec
 def dlcheck_gather(watch: Any, gather: Any) -> None:
     """End of a checked step: add device tensors to read (``gather.add(self, t)``, or
-    ``gather.add(self, t, reduce="sum")`` for statistics all ranks must agree on)."""
+    ``gather.add(self, t, reduce="sum")`` for statistics all ranks must agree on). ``t`` is a
+    tensor, read flattened, or a list of 0-d tensors: all the 0-d values of a step are read
+    with a single ``torch.stack``, cheaper than one stack per check."""
 
 
 @hookspec

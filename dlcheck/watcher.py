@@ -28,46 +28,79 @@ _ON_PROBLEM = ("warn", "raise", "log")
 class Gather:
     """Device tensors the checks want read at the end of a step.
 
-    Several checks often want the same tensor (the per-parameter gradient norms): a tensor added
-    by more than one check is transferred once and handed to each."""
+    A part is a tensor (read flattened) or a list of 0-d tensors (one value each: the
+    per-module probes, the per-parameter norms). All the 0-d values of a step go into one
+    ``torch.stack``: at a few microseconds per op inside a training step, stacking each list
+    and then concatenating the stacks cost more than the checks' own reductions. Several checks
+    often want the same part (the gradient norms): a part added by more than one check (the
+    same object) is transferred once and handed to each."""
 
     def __init__(self) -> None:
-        self.local: list[tuple[Any, torch.Tensor]] = []
-        self.reduced: list[tuple[Any, torch.Tensor]] = []
+        self.local: list[tuple[Any, Any]] = []
+        self.reduced: list[tuple[Any, Any]] = []
 
-    def add(self, owner: Any, tensor: torch.Tensor, reduce: str | None = None) -> None:
+    def add(self, owner: Any, tensor: Any, reduce: str | None = None) -> None:
         if reduce not in (None, "sum"):
             raise ValueError("reduce must be None or 'sum'")
         (self.reduced if reduce else self.local).append((owner, tensor))
 
     @staticmethod
-    def _to_host(parts: list[tuple[Any, torch.Tensor]], all_reduce: bool
-                 ) -> list[tuple[Any, list[float]]]:
+    def _to_host(parts: list[tuple[Any, Any]], all_reduce: bool) -> list[tuple[Any, list[float]]]:
         if not parts:
             return []
-        slot: dict[int, int] = {}  # id(tensor) -> index among the unique tensors
-        unique: list[torch.Tensor] = []
-        for _, t in parts:
-            if id(t) not in slot:
-                slot[id(t)] = len(unique)
-                flat = t.detach() if t.requires_grad else t
+        span: dict[int, tuple[int, int]] = {}  # id(part) -> its (start, stop) in the values
+        scalars: list[torch.Tensor] = []
+        vectors: list[torch.Tensor] = []
+        for _, part in parts:
+            if id(part) in span:
+                continue
+            if isinstance(part, torch.Tensor) and part.dim() != 0:
+                flat = part.detach() if part.requires_grad else part
                 if flat.dim() != 1:
                     flat = flat.reshape(-1)
-                unique.append(flat if flat.dtype is torch.float32 else flat.to(torch.float32))
-        try:
-            flat = torch.cat(unique) if len(unique) > 1 else unique[0]
-        except RuntimeError:  # a model spread over several devices
-            flat = torch.cat([t.to(unique[0].device) for t in unique])
+                span[id(part)] = (-len(vectors) - 1, flat.numel())  # placed after the scalars
+                vectors.append(flat)
+            else:
+                items = [part] if isinstance(part, torch.Tensor) else list(part)
+                span[id(part)] = (len(scalars), len(scalars) + len(items))
+                scalars.extend(items)
+        pieces: list[torch.Tensor] = []
+        if scalars:
+            try:
+                pieces.append(torch.stack(scalars))
+            except RuntimeError:  # a model spread over several devices
+                pieces.append(torch.stack([t.to(scalars[0].device) for t in scalars]))
+        pieces.extend(vectors)
+        if not pieces:  # only empty lists were added
+            return [(owner, []) for owner, _ in parts]
+        owned = bool(scalars) or len(pieces) > 1  # stack and cat make a new tensor
+        if len(pieces) == 1:
+            flat = pieces[0]
+        else:
+            dtype = torch.float32
+            try:
+                flat = torch.cat([p if p.dtype is dtype else p.to(dtype) for p in pieces])
+            except RuntimeError:  # several devices
+                flat = torch.cat([p.to(pieces[0].device, dtype) for p in pieces])
+        if flat.requires_grad:
+            flat = flat.detach()
         if all_reduce:
-            if len(unique) == 1:
+            if not owned:
                 flat = flat.clone()  # the collective works in place: never on a check's tensor
             distributed.all_reduce_sum(flat)
         values = flat.tolist()  # the one host read of the step
-        bounds, pos = [], 0
-        for t in unique:
-            bounds.append((pos, pos + t.numel()))
-            pos += t.numel()
-        return [(owner, values[slice(*bounds[slot[id(t)]])]) for owner, t in parts]
+        starts, pos = [], len(scalars)
+        for v in vectors:
+            starts.append(pos)
+            pos += v.numel()
+        out = []
+        for owner, part in parts:
+            a, b = span[id(part)]
+            if a < 0:  # a vector: b is its length
+                a = starts[-a - 1]
+                b = a + b
+            out.append((owner, values[a:b]))
+        return out
 
     def read(self, all_reduce: bool) -> "Read":
         out: dict[int, list[list[float]]] = {}
@@ -119,6 +152,39 @@ def _pattern(grads: list[Any]) -> list[bool]:
     return [g is None or g is False for g in grads]
 
 
+# On the CPU, torch's norm kernel takes about twice the time of a BLAS dot product on a large
+# tensor: a gradient this large gets sqrt(g . g) (same float32 accumulation, so the same
+# overflow to Inf and underflow to 0 as the norm); smaller ones share one foreach norm call,
+# whose cost is its per-tensor dispatch. On CUDA the foreach norm is one fused kernel: kept.
+_DOT_MIN_NUMEL = 32768
+
+
+def _l2_norms(grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    """One L2 norm (a 0-d tensor on the gradient's device) per gradient."""
+    if not grads:
+        return []
+    out: list[Any] = [None] * len(grads)
+    dots: list[int] = []
+    by_dev: dict[torch.device, list[int]] = {}
+    for i, g in enumerate(grads):
+        if (g.numel() >= _DOT_MIN_NUMEL and g.device.type == "cpu"
+                and g.dtype in (torch.float32, torch.float64) and g.is_contiguous()):
+            dots.append(i)
+        else:
+            by_dev.setdefault(g.device, []).append(i)
+    for idx in by_dev.values():
+        for i, n in zip(idx, torch._foreach_norm([grads[i] for i in idx])):
+            out[i] = n
+    if dots:
+        squares = []
+        for i in dots:
+            flat = grads[i].view(-1)
+            squares.append(torch.dot(flat, flat))
+        for i, n in zip(dots, torch._foreach_sqrt(squares)):
+            out[i] = n
+    return out
+
+
 class GradInfo:
     """Gradients of one after-backward event, computed once and shared by the checks.
 
@@ -140,27 +206,26 @@ class GradInfo:
         else:
             self._grads = [(g.coalesce().values() if g.is_sparse else g).detach()
                            for g in grads if g is not None and g is not False]
+        self._norms: list[torch.Tensor] | None = None
         self._l2: torch.Tensor | None = None
 
     @property
+    def norms(self) -> list[torch.Tensor]:
+        """Per-parameter L2 norms as 0-d tensors on the device, in the order of ``names``,
+        computed on first use only. The checks hand this very list to the gatherer: it is read
+        once, in the step's one stack of scalars."""
+        if self._norms is None:
+            self._norms = _l2_norms(self._grads)
+        return self._norms
+
+    @property
     def l2(self) -> torch.Tensor | None:
-        """Per-parameter L2 norms (float32, on the device), computed on first use only."""
-        if self._l2 is None and self._grads:
-            # one foreach call for all checks; L2, not L1: torch's foreach L1 norm is ~6x slower
-            # on CPU. Zero, non-finite, RMS and the relative size all follow from it.
-            grads = self._grads
-            by_dev: dict[torch.device, list[int]] = {}
-            for i, g in enumerate(grads):
-                by_dev.setdefault(g.device, []).append(i)
-            if len(by_dev) == 1:
-                l2 = torch.stack(torch._foreach_norm(grads))
-            else:
-                dev = grads[0].device
-                out: list[Any] = [None] * len(grads)
-                for idx in by_dev.values():
-                    for i, n in zip(idx, torch._foreach_norm([grads[i] for i in idx])):
-                        out[i] = n.to(dev)
-                l2 = torch.stack(out)
+        """The same norms as one float32 vector on the first gradient's device (None when no
+        parameter has a gradient)."""
+        if self._l2 is None and self.norms:
+            norms = self.norms
+            dev = norms[0].device
+            l2 = torch.stack([n if n.device == dev else n.to(dev) for n in norms])
             self._l2 = l2 if l2.dtype == torch.float32 else l2.to(torch.float32)
         return self._l2
 
@@ -262,22 +327,13 @@ class Watcher:
             self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
 
     def _make_forward_hook(self, name: str, fns: list, is_root: bool) -> Callable:
+        dispatch = self._dispatch
+
         def hook(module: nn.Module, args: tuple, output: Any) -> None:
             if not self._active:
                 return None
             self._pending = True
-            # one try around the loop, not one frame per check: this runs for every module;
-            # after a failing check the loop resumes with the next one
-            i, n = 0, len(fns)
-            while i < n:
-                try:
-                    while i < n:
-                        i += 1
-                        fns[i - 1][1](self, module, name, args, output)
-                except DCProblemError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a check never breaks training
-                    self._internal_error(fns[i - 1][0], exc)
+            dispatch(fns, self, module, name, args, output)
             if is_root:
                 self._root_forward(module, output)
             return None
@@ -285,24 +341,29 @@ class Watcher:
         return hook
 
     def _make_pre_hook(self, name: str, fns: list) -> Callable:
+        dispatch = self._dispatch
+
         def hook(module: nn.Module, args: tuple) -> None:
-            if not self._active:
-                return None
-            for plugin, fn in fns:
-                self._call(plugin, fn, self, module, name, args)
+            if self._active:
+                dispatch(fns, self, module, name, args)
             return None
 
         return hook
 
-    def _call(self, plugin: Any, fn: Callable, *args: Any) -> Any:
-        # A runtime check never breaks training: only our own "raise" mode escapes.
-        try:
-            return fn(*args)
-        except DCProblemError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - isolate user training from check bugs
-            self._internal_error(plugin, exc)
-            return None
+    def _dispatch(self, impls: list[tuple[Any, Callable]], *args: Any) -> None:
+        """Call every implementation of one hook. A runtime check never breaks training: only
+        our own "raise" mode escapes, and after a failing check the loop resumes with the next.
+        One try around the loop, not a frame per check: this runs for every module."""
+        i, n = 0, len(impls)
+        while i < n:
+            try:
+                while i < n:
+                    i += 1
+                    impls[i - 1][1](*args)
+            except DCProblemError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolate user training from check bugs
+                self._internal_error(impls[i - 1][0], exc)
 
     def _internal_error(self, plugin: Any, exc: BaseException) -> None:
         check = getattr(plugin, "name", type(plugin).__name__)
@@ -365,27 +426,23 @@ class Watcher:
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             return
-        for plugin, fn in self._impls("dlcheck_after_backward"):
-            self._call(plugin, fn, self, info)
+        self._dispatch(self._impls("dlcheck_after_backward"), self, info)
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
         if not self._active or self._closed:
             return
         self._pending = True
-        for plugin, fn in self._impls("dlcheck_loss"):
-            self._call(plugin, fn, self, fn_name, input, target, loss)
+        self._dispatch(self._impls("dlcheck_loss"), self, fn_name, input, target, loss)
 
     def _flush(self, all_reduce: bool) -> None:
         gather = Gather()
-        for plugin, fn in self._impls("dlcheck_gather"):
-            self._call(plugin, fn, self, gather)
+        self._dispatch(self._impls("dlcheck_gather"), self, gather)
         try:
             read = gather.read(all_reduce and self.world_size > 1)
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             read = Read({})
-        for plugin, fn in self._impls("dlcheck_step"):
-            self._call(plugin, fn, self, self.current_step, read)
+        self._dispatch(self._impls("dlcheck_step"), self, self.current_step, read)
         self._pending = False
         self.grad_enabled_forward_in_eval = False
 
@@ -442,8 +499,7 @@ class Watcher:
         if not self._closed:
             if self._pending and self._active:
                 self._flush(all_reduce=False)  # a lone rank must not enter a collective
-            for plugin, fn in self._impls("dlcheck_report"):
-                self._call(plugin, fn, self)
+            self._dispatch(self._impls("dlcheck_report"), self)
         return Report(list(self._problems), self.current_step, dict(self.shapes))
 
     @property
@@ -468,8 +524,7 @@ class Watcher:
                 h.remove()
             self._handles.clear()
             losses.uninstall(self)
-            for plugin, fn in self._impls("dlcheck_detach"):
-                self._call(plugin, fn, self)
+            self._dispatch(self._impls("dlcheck_detach"), self)
             self._grad_params = self._grad_layout = None
             self._model_ref = lambda: None  # type: ignore[assignment]
             self._opt_ref = None

@@ -1,9 +1,10 @@
 """DC401: ReLU-family layers where most units (channels or features) never fire.
 
-Per forward: the per-unit maximum over every non-unit dimension, folded into a running maximum
-(the default, "never positive") or into a per-unit counter of the forward passes in which the unit
-was positive (``min_active`` > 0). Two or three small device ops, no host read; the state is read
-(and all-reduced under DDP) once per window.
+Per forward: the per-unit maximum over every non-unit dimension (one small device op, no host
+read). The maxima of up to ``_FOLD`` passes are kept and folded together in one op into a
+running maximum (the default, "never positive") or into a per-unit count of the forward passes
+in which the unit was positive (``min_active`` > 0); the state is read (and all-reduced under
+DDP) once per window.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import torch
 from torch import nn
 
 from dlcheck.hookspecs import hookimpl
+
+# maxima kept per layer before they are folded: one fold op per this many passes instead of one
+# per pass (each op costs several microseconds inside a training step); memory: this many
+# vectors of one float per unit
+_FOLD = 16
 
 RELU_FAMILY = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.RReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU,
                nn.SiLU)
@@ -34,9 +40,11 @@ class DeadUnits:
         self.window = window
         self.min_active = min_active
         self.unit_dim = unit_dim
-        # per (module, units): the running per-unit maximum, or with min_active > 0 the
-        # per-unit count of passes in which the unit was positive
+        # per (module, units): the folded running per-unit maximum, or with min_active > 0 the
+        # per-unit count of passes in which the unit was positive; and the per-pass maxima not
+        # folded yet
         self._state: dict[tuple[str, int], torch.Tensor] = {}
+        self._peaks: dict[tuple[str, int], list[torch.Tensor]] = {}
         self._passes: dict[tuple[str, int], int] = {}
         self._steps = 0
         self._dims: dict[int, tuple[int, ...]] = {}  # reduced dimensions, per output rank
@@ -62,30 +70,41 @@ class DeadUnits:
             dims = self._dims[ndim] = tuple(i for i in range(ndim) if i != d)
         peak = (output.detach() if output.requires_grad else output).amax(dim=dims)
         key = (name, peak.numel())
-        state = self._state.get(key)
-        if state is None:
-            # a normal tensor even when the first forward runs under inference_mode, or later
-            # in-place updates outside it would fail
-            with torch.inference_mode(False):
-                state = self._state[key] = (
-                    torch.zeros(peak.numel(), device=peak.device) if self.min_active else
-                    torch.full((peak.numel(),), -math.inf, device=peak.device))
+        peaks = self._peaks.get(key)
+        if peaks is None:
+            peaks = self._peaks[key] = []
             self._passes[key] = 0
-        if self.min_active:
-            state.add_(peak > 0)
-        else:
-            if peak.dtype != torch.float32:
-                peak = peak.to(torch.float32)
-            torch.maximum(state, peak, out=state)  # NaN stays NaN: not alive
+        peaks.append(peak)
         self._passes[key] += 1
+        if len(peaks) >= _FOLD:
+            self._fold(key)
+
+    def _fold(self, key: tuple[str, int]) -> torch.Tensor | None:
+        """Fold the kept per-pass maxima into the layer's state; return the state."""
+        peaks, state = self._peaks.get(key), self._state.get(key)
+        if peaks:
+            stacked = torch.stack(peaks) if len(peaks) > 1 else peaks[0].unsqueeze(0)
+            if self.min_active:
+                part = (stacked > 0).sum(0, dtype=torch.float32)
+                state = part if state is None else state + part
+            else:
+                part = stacked.amax(0)
+                if part.dtype != torch.float32:
+                    part = part.to(torch.float32)
+                state = part if state is None else torch.maximum(state, part)  # NaN: not alive
+            self._state[key] = state
+            peaks.clear()
+        return state
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        if self._state and self._steps + 1 >= self.window:
-            for key in sorted(self._state):
+        if self._passes and self._steps + 1 >= self.window:
+            keys = sorted(self._passes)
+            for key in keys:
                 gather.add(self, self._alive_counts(key), reduce="sum")
-                gather.add(self, torch.tensor([float(self._passes[key])],
-                                              device=self._state[key].device), reduce="sum")
+            # the forward passes per layer, summed over ranks too
+            gather.add(self, torch.tensor([float(self._passes[k]) for k in keys],
+                                          device=self._state[keys[0]].device), reduce="sum")
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
@@ -94,25 +113,27 @@ class DeadUnits:
         values = read.get(self)
         if not values:
             return
-        keys = sorted(self._state)
+        keys = sorted(self._passes)
+        passes = values[len(keys)]
         for i, key in enumerate(keys):
-            self._judge(watch, key, values[2 * i], values[2 * i + 1][0], self._steps)
+            self._judge(watch, key, values[i], passes[i], self._steps)
         self._state.clear()
+        self._peaks.clear()
         self._passes.clear()
         self._steps = 0
 
     @hookimpl
     def dlcheck_report(self, watch: Any) -> None:
         # a run shorter than one window still deserves an answer
-        for key in sorted(self._state):
+        for key in sorted(self._passes):
             self._judge(watch, key, self._alive_counts(key).tolist(), float(self._passes[key]),
                         max(self._steps, 1))
 
     def _alive_counts(self, key: tuple[str, int]) -> torch.Tensor:
         """Per unit, the forward passes in which it was positive; with the running maximum,
         1 for a unit positive at least once (summed over ranks: alive on any rank)."""
-        state = self._state[key]
-        return state if self.min_active else (state > 0).to(torch.float32)
+        state = self._fold(key)  # never None: a layer is in _passes after its first pass
+        return state if self.min_active else (state > 0).to(torch.float32)  # type: ignore
 
     def _judge(self, watch: Any, key: tuple[str, int], counts: list[float], passes: float,
                steps: int) -> None:
@@ -139,4 +160,5 @@ class DeadUnits:
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
         self._state.clear()
+        self._peaks.clear()
         self._passes.clear()

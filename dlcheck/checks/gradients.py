@@ -7,6 +7,7 @@ Both checks work from one per-parameter L2-norm vector computed once per backwar
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import torch
@@ -23,7 +24,7 @@ class GradFlow:
 
     def __init__(self, patience: int = 3) -> None:
         self.patience = patience
-        self._norms: torch.Tensor | None = None
+        self._norms: list[torch.Tensor] = []
         self._names: list[str] = []
         self._zero_runs: dict[str, int] = {}
 
@@ -39,18 +40,18 @@ class GradFlow:
                 "that forward never uses; freeze it with requires_grad_(False) if that is intended",
                 {"parameter": name},
             )
-        self._norms, self._names = grads.l2, grads.names
+        self._norms, self._names = grads.norms, grads.names
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        if self._norms is not None:
+        if self._norms:
             gather.add(self, self._norms)
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
         values, names = read.get(self), self._names
-        self._norms = None
-        if not values:
+        self._norms = []
+        if not values or (0.0 not in values[0] and not self._zero_runs):  # a scan at C speed
             return
         for name, v in zip(names, values[0]):
             if v == 0.0:
@@ -72,7 +73,7 @@ class GradFlow:
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
-        self._norms = None
+        self._norms = []
 
 
 class GradNorm:
@@ -101,7 +102,7 @@ class GradNorm:
         self.vanishing = vanishing
         self.patience = patience
         self.include_1d = include_1d
-        self._l2: torch.Tensor | None = None
+        self._norms: list[torch.Tensor] = []
         self._names: list[str] = []
         self._ndims: list[int] = []
         self._inv_sqrt_n: list[float] = []
@@ -116,82 +117,92 @@ class GradNorm:
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
-        self._l2 = grads.l2
+        self._norms = grads.norms
         if self._names is not grads.names:
             self._names, self._ndims = grads.names, grads.ndims
             self._inv_sqrt_n = [n ** -0.5 for n in grads.numels]
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        if self._l2 is not None:
-            gather.add(self, self._l2)  # the same tensor as grad_flow's: read once
+        if self._norms:
+            gather.add(self, self._norms)  # the same list as grad_flow's: read once
 
-    def _ratios(self, rms: list[float]) -> list[float] | None:
-        """Each RMS over its running median (None until ``min_history`` steps are stored)."""
+    def _reference_for(self, rms: list[float]) -> list[float] | None:
+        """Each parameter's running median RMS (None until ``min_history`` steps are stored);
+        stores this step's RMS in the history."""
         if self._hist_names is not self._names and self._hist_names != self._names:
             # the set of parameters with a gradient changed: start the history again
             self._hist, self._hist_names = [], self._names
             self._filled, self._reference = 0, None
-        ratios = None
+        reference = None
         if self._filled >= self.min_history:
             # the median moves slowly: refresh it every few steps, not every step (a sort)
             if self._reference is None or self._filled % 5 == 0:
                 self._reference = [_median(col) for col in zip(*self._hist)]
-            # a median of zero (a gradient that was mostly exactly zero) gives no scale to
-            # compare with: DC103 speaks about those
-            ratios = [m / r if r > 0.0 else 0.0 for m, r in zip(rms, self._reference)]
+            reference = self._reference
         # a non-finite entry would poison the median: it is reported anyway, store 0 instead
-        row = [m if math.isfinite(m) else 0.0 for m in rms]
+        row = rms if all(map(math.isfinite, rms)) else [m if math.isfinite(m) else 0.0
+                                                         for m in rms]
         if len(self._hist) < self.history:
             self._hist.append(row)
         else:
             self._hist[self._filled % self.history] = row
         self._filled += 1
-        return ratios
+        return reference
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
         values, names = read.get(self), self._names
-        self._l2 = None
+        self._norms = []
         if not values:
             return
-        rms_values = [v * s for v, s in zip(values[0], self._inv_sqrt_n)]
-        ratios = self._ratios(rms_values)
-        if ratios is not None:
-            finite = [m for m in rms_values if math.isfinite(m)]
-            floor = self.min_share * _median(finite) if finite else 0.0
-        for i, (name, m) in enumerate(zip(names, rms_values)):
-            if math.isinf(m) or (ratios is not None and ratios[i] > self.factor and m >= floor):
-                why = "is infinite" if math.isinf(m) else (
-                    f"is {ratios[i]:.3g}x its running median")
-                watch.emit(
-                    "DC402", name,
-                    f"exploding gradient: RMS of the gradient of {name!r} = {m:.3g} {why}",
-                    "clip gradients (torch.nn.utils.clip_grad_norm_), lower the learning rate or "
-                    "add learning-rate warm-up; check for a loss spike or bad batch",
-                    {"parameter": name, "grad_rms": m,
-                     "ratio_to_median": None if ratios is None else ratios[i],
-                     "factor": self.factor},
-                )
-            if 0.0 < m < self.vanishing and (self.include_1d or self._ndims[i] > 1):
-                run = self._small_runs.get(name, 0) + 1
-                self._small_runs[name] = run
+        # runs every step: scans at C speed first, a Python loop only over what they find
+        rms_values = list(map(operator.mul, values[0], self._inv_sqrt_n))
+        reference = self._reference_for(rms_values)
+        factor = self.factor
+        exploding = [i for i, m in enumerate(rms_values) if m == math.inf]
+        if reference is not None:
+            # a median of zero (a gradient that was mostly exactly zero) gives no scale to
+            # compare with: DC103 speaks about those
+            jumped = [i for i, (m, r) in enumerate(zip(rms_values, reference))
+                      if r > 0.0 and m > factor * r]
+            if jumped:  # rare: only then is the step's median worth a sort
+                finite = [m for m in rms_values if math.isfinite(m)]
+                floor = self.min_share * _median(finite) if finite else 0.0
+                exploding = sorted(set(exploding) | {i for i in jumped if rms_values[i] >= floor})
+        for i in exploding:
+            name, m = names[i], rms_values[i]
+            ratio = m / reference[i] if reference is not None and reference[i] > 0.0 else None
+            why = "is infinite" if math.isinf(m) else f"is {ratio:.3g}x its running median"
+            watch.emit(
+                "DC402", name,
+                f"exploding gradient: RMS of the gradient of {name!r} = {m:.3g} {why}",
+                "clip gradients (torch.nn.utils.clip_grad_norm_), lower the learning rate or "
+                "add learning-rate warm-up; check for a loss spike or bad batch",
+                {"parameter": name, "grad_rms": m, "ratio_to_median": ratio, "factor": factor},
+            )
+        vanishing, ndims = self.vanishing, self._ndims
+        small = [i for i, m in enumerate(rms_values) if 0.0 < m < vanishing
+                 and (self.include_1d or ndims[i] > 1)]
+        if small or self._small_runs:
+            runs = {names[i]: self._small_runs.get(names[i], 0) + 1 for i in small}
+            self._small_runs = runs  # a run ends at the first step above the threshold
+            for i in small:
+                name, m, run = names[i], rms_values[i], runs[names[i]]
                 if run >= self.patience:
                     watch.emit(
                         "DC403", name,
                         f"vanishing gradient: RMS of the gradient of {name!r} = {m:.3g} < "
-                        f"{self.vanishing:g} for {run} checked steps in a row",
+                        f"{vanishing:g} for {run} checked steps in a row",
                         "use a suitable initialisation (He for ReLU, Xavier for tanh), add "
                         "normalisation layers or residual connections, avoid saturating "
                         "activations (sigmoid/tanh) in deep stacks",
-                        {"parameter": name, "grad_rms": m, "threshold": self.vanishing},
+                        {"parameter": name, "grad_rms": m, "threshold": vanishing},
                     )
-            elif name in self._small_runs:
-                del self._small_runs[name]
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
-        self._l2 = None
+        self._norms = []
         self._hist, self._reference = [], None
 
 

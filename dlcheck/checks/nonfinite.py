@@ -82,7 +82,7 @@ class NonFinite:
         # id(tensor) -> (weak reference to it, its probe): a tensor is probed once per step
         self._probed: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
         self._pass_ends: set[int] = set()  # probe counts at which a forward of the model ended
-        self._grad_l2: torch.Tensor | None = None
+        self._grad_norms: list[torch.Tensor] = []
         self._grad_names: list[str] = []
 
     def _seen(self, t: torch.Tensor) -> bool:
@@ -95,7 +95,8 @@ class NonFinite:
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
         # runs for every module on every checked step: written for the common case of plain
-        # tensors, with the nested containers handed to the generic walk
+        # tensors, with the nested containers handed to the generic walk, and with the
+        # "already probed?" test inlined (a call per test costs more than the test)
         track = self.check_inputs and not compiling()
         probed = self._probed
         if track:
@@ -110,23 +111,39 @@ class NonFinite:
                 if (entry is None or entry[0]() is not t) and (t.is_floating_point() or t.is_complex()):
                     self._probe_input(t, name, module)
         if isinstance(output, torch.Tensor):
-            keeps = track and type(module) in _KEEPS_FINITE and len(inputs) == 1 \
-                and isinstance(inputs[0], torch.Tensor)
-            probe = self._probe_of(inputs[0]) if keeps else None
+            probe = None
+            if track:
+                if type(module) in _KEEPS_FINITE and len(inputs) == 1:
+                    # finite exactly when its input is: its record reuses the input's probe
+                    # (also when the module works in place and the output is the input)
+                    entry = probed.get(id(inputs[0]))
+                    if entry is not None and entry[0]() is inputs[0]:
+                        probe = entry[1]
+                        self._probes.append(probe)
+                        self._where.append(("out", name, type(module).__name__))
+                        probed[id(output)] = (weakref.ref(output), probe)
+                if probe is None:
+                    entry = probed.get(id(output))
+                    # probed already (a container passing a child's output on), or a view of a
+                    # probed tensor (Flatten, reshape) holding the same values
+                    probe = entry[1] if entry is not None and entry[0]() is output else None
+                    if probe is None and output._base is not None:
+                        probe = self._whole_base_probe(output)
+                if probe is not None:
+                    if name == "":
+                        self._pass_ends.add(len(self._probes))
+                    return
+            if output.dtype is torch.float32 and output.dim():  # finite_probe's common case
+                probe = (output.detach() if output.requires_grad else output).sum()
+            elif output.is_floating_point() or output.is_complex():
+                probe = finite_probe(output)
+            else:
+                probe = None
             if probe is not None:
-                # counted as finite exactly when the input is: its record reuses the input's
-                # probe, no new reduction
                 self._probes.append(probe)
                 self._where.append(("out", name, type(module).__name__))
-                probed[id(output)] = (weakref.ref(output), probe)
-            elif output.is_floating_point() or output.is_complex():
-                # a view of a probed tensor (Flatten, reshape) holds the same values: skip it too
-                if not (track and (self._seen(output) or self._seen_whole_base(output))):
-                    probe = finite_probe(output)
-                    self._probes.append(probe)
-                    self._where.append(("out", name, type(module).__name__))
-                    if track:
-                        probed[id(output)] = (weakref.ref(output), probe)
+                if track:
+                    probed[id(output)] = (weakref.ref(output), probe)
         else:
             probe = None
             for t in tensors(output):
@@ -148,9 +165,9 @@ class NonFinite:
         # a tensor fed to several modules (a residual branch and its skip) is probed once
         self._probed[id(t)] = (weakref.ref(t), probe)
 
-    def _seen_whole_base(self, t: torch.Tensor) -> bool:
+    def _whole_base_probe(self, t: torch.Tensor) -> torch.Tensor | None:
         base = t._base
-        return base is not None and base.numel() == t.numel() and self._seen(base)
+        return self._probe_of(base) if base is not None and base.numel() == t.numel() else None
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
@@ -160,20 +177,16 @@ class NonFinite:
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
-        if self.check_grads and grads.l2 is not None:
-            self._grad_l2 = grads.l2
+        if self.check_grads:
+            self._grad_norms = grads.norms
             self._grad_names = grads.names
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
         if self._probes:
-            try:
-                stacked = torch.stack(self._probes)
-            except RuntimeError:  # a model spread over several devices
-                stacked = torch.stack([p.to(self._probes[0].device) for p in self._probes])
-            gather.add(self, stacked)
-        if self._grad_l2 is not None:
-            gather.add(self, self._grad_l2)
+            gather.add(self, self._probes)  # 0-d probes: stacked with every other scalar
+        if self._grad_norms:
+            gather.add(self, self._grad_norms)
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
@@ -189,8 +202,10 @@ class NonFinite:
                 self._localise(watch, where, probes, pass_ends)
         if values:
             l2 = values[0]
+            if all(map(math.isfinite, l2)):
+                return
             bad = [n for n, v in zip(grad_names, l2) if not math.isfinite(v)]
-            if bad and "grad" not in self._told:
+            if "grad" not in self._told:
                 self._told.add("grad")
                 # backward runs from the output towards the input: the last parameter is
                 # closest to where the non-finite gradient entered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -90,3 +91,22 @@ def test_a_unit_positive_once_is_alive_by_default(device):
 def test_min_active_counts_rarely_firing_units_as_dead(device):
     [p] = _feed_rarely(_rarely_firing(device), device, window=20, min_active=0.1).by_code("DC401")
     assert p.data["dead_units"] == 3 and p.data["forward_passes"] == 20
+
+
+@pytest.mark.parametrize("fire_at", [0, 15, 16, 39])
+@pytest.mark.parametrize("min_active, dead", [(0.0, False), (0.02, False), (0.03, True)])
+def test_forty_passes_in_one_step_are_all_counted(device, fire_at, min_active, dead):
+    # an evaluation loop between two steps: the per-pass maxima are folded in groups, and the
+    # one pass in which units 0-2 fire counts wherever it falls (1/40 = 2.5% of the passes)
+    model = _rarely_firing(device)
+    checks = {"dead_units": {"window": 1, "min_active": min_active}}
+    with dlcheck.watch(model, checks=checks, on_problem="log") as w:
+        for i in range(40):
+            model(torch.full((4, 1), 10.0 if i == fire_at else 0.0, device=device))
+        w.step()
+        found = w.report().by_code("DC401")
+    if dead:
+        [p] = found
+        assert p.data["dead_units"] == 3 and p.data["forward_passes"] == 40
+    else:
+        assert not found

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
 import torch
 from torch import nn
 
@@ -113,3 +116,42 @@ def test_a_jump_in_a_gradient_of_rounding_noise_is_not_exploding(device):
 def test_the_same_jump_in_an_ordinary_gradient_is_exploding(device):
     first = _jump_at_step_8(device, noise_jump=1.0, loss_jump=1e3)[0]
     assert first.module.startswith("fc.") and first.step == 8
+
+
+def test_large_gradients_take_the_dot_product_path_with_the_same_norms():
+    # gradients of at least _DOT_MIN_NUMEL values get sqrt(g . g) on the CPU: the same values
+    # as torch's norm, including the edge cases the checks depend on
+    from dlcheck.watcher import _DOT_MIN_NUMEL, _l2_norms
+
+    n = _DOT_MIN_NUMEL
+    grads = [
+        torch.randn(n // 64, 64), torch.randn(5), torch.randn(n, dtype=torch.float64),
+        torch.randn(64, n // 64).t(),  # not contiguous: the norm kernel
+        torch.zeros(n), torch.full((n,), float("nan")), torch.full((n,), float("-inf")),
+        torch.full((n,), 1e20),  # the sum of squares overflows in float32 either way
+    ]
+    got = [float(v) for v in _l2_norms(grads)]
+    want = [float(torch.linalg.vector_norm(g)) for g in grads]
+    assert got[:5] == pytest.approx(want[:5], rel=1e-5)
+    assert got[4] == 0.0  # exactly zero: DC103
+    assert math.isnan(got[5]) and got[6] == got[7] == math.inf == want[6] == want[7]
+
+
+def test_a_large_layer_with_zero_or_nan_gradients_is_reported():
+    # a 256x256 layer takes the dot-product path inside the watcher too
+    model = nn.Sequential(nn.Linear(4, 256), nn.ReLU(), nn.Linear(256, 256), nn.Linear(256, 1))
+    with torch.no_grad():
+        model[3].weight.zero_()  # nothing flows back into model[2]: its gradients are zero
+    model[3].weight.requires_grad_(False)  # and it stays zero
+    report = _train(model, torch.device("cpu"), steps=3)
+    assert {p.module for p in report.by_code("DC103")} >= {"2.weight"}
+
+    model = nn.Sequential(nn.Linear(4, 256), nn.ReLU(), nn.Linear(256, 256), nn.Linear(256, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        loss = model(torch.randn(8, 4)).pow(2).mean()
+        loss.backward()
+        model[2].weight.grad[0, 0] = float("nan")
+        opt.step()
+    [p] = w.report().by_code("DC203")
+    assert "2.weight" in p.data["parameters"] and p.data["count"] == 1
