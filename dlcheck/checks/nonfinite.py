@@ -111,25 +111,24 @@ class NonFinite:
                 if (entry is None or entry[0]() is not t) and (t.is_floating_point() or t.is_complex()):
                     self._probe_input(t, name, module)
         if isinstance(output, torch.Tensor):
-            probe = None
             if track:
+                done = False
                 if type(module) in _KEEPS_FINITE and len(inputs) == 1:
-                    # finite exactly when its input is: its record reuses the input's probe
-                    # (also when the module works in place and the output is the input)
                     entry = probed.get(id(inputs[0]))
                     if entry is not None and entry[0]() is inputs[0]:
-                        probe = entry[1]
-                        self._probes.append(probe)
+                        # finite exactly when its input is: its record reuses the input's
+                        # probe (also when the module works in place: output is input)
+                        self._probes.append(entry[1])
                         self._where.append(("out", name, type(module).__name__))
-                        probed[id(output)] = (weakref.ref(output), probe)
-                if probe is None:
+                        probed[id(output)] = (weakref.ref(output), entry[1])
+                        done = True
+                if not done:
+                    # nothing new: probed already (a container passing a child's output on),
+                    # or a view of a probed tensor (Flatten, reshape) holding the same values
                     entry = probed.get(id(output))
-                    # probed already (a container passing a child's output on), or a view of a
-                    # probed tensor (Flatten, reshape) holding the same values
-                    probe = entry[1] if entry is not None and entry[0]() is output else None
-                    if probe is None and output._base is not None:
-                        probe = self._whole_base_probe(output)
-                if probe is not None:
+                    done = (entry is not None and entry[0]() is output) or (
+                        output._base is not None and self._seen_whole_base(output))
+                if done:
                     if name == "":
                         self._pass_ends.add(len(self._probes))
                     return
@@ -165,9 +164,9 @@ class NonFinite:
         # a tensor fed to several modules (a residual branch and its skip) is probed once
         self._probed[id(t)] = (weakref.ref(t), probe)
 
-    def _whole_base_probe(self, t: torch.Tensor) -> torch.Tensor | None:
+    def _seen_whole_base(self, t: torch.Tensor) -> bool:
         base = t._base
-        return self._probe_of(base) if base is not None and base.numel() == t.numel() else None
+        return base is not None and base.numel() == t.numel() and self._seen(base)
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
