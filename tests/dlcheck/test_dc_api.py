@@ -200,6 +200,49 @@ def test_third_party_check_through_hooks():
     assert w.report().codes() == ["DC999"]
 
 
+class _GradReader:
+    """A third-party check reading the shared gradient norms both ways, next to the built-ins,
+    and gathering a vector, a list of 0-d tensors and the shared norms in one step."""
+
+    name = "grad_reader"
+
+    def __init__(self) -> None:
+        self.expected: list[list[float]] = []
+        self.got: list[list[list[float]]] = []
+
+    @hookimpl
+    def dlcheck_after_backward(self, watch, grads):
+        self.norms, self.l2 = grads.norms, grads.l2
+        self.expected.append([float(n) for n in grads.norms])
+
+    @hookimpl
+    def dlcheck_gather(self, watch, gather):
+        gather.add(self, torch.tensor([1.0, 2.0]))  # read flattened
+        gather.add(self, self.norms)  # the very list the built-ins add: read once
+        gather.add(self, [torch.tensor(3.0), torch.tensor(4.0)])
+        gather.add(self, self.l2)
+
+    @hookimpl
+    def dlcheck_step(self, watch, step, read):
+        self.got.append(read.get(self))
+
+
+def test_a_third_party_check_reads_the_shared_gradient_norms():
+    check = _GradReader()
+    model = mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with dlcheck.watch(model, opt, plugins=[check], on_problem="log"):
+        for _ in range(2):
+            opt.zero_grad()
+            model(torch.randn(4, 8)).pow(2).mean().backward()
+            opt.step()
+    assert len(check.got) == 2
+    for expected, (vector, norms, pair, l2) in zip(check.expected, check.got):
+        assert vector == [1.0, 2.0] and pair == [3.0, 4.0]
+        assert norms == pytest.approx(expected) and l2 == pytest.approx(expected)
+        assert len(expected) == len(list(model.parameters())) and min(expected) > 0
+
+
 def test_builtins_come_from_the_entry_point():
     from dlcheck.plugins import make_plugin_manager
     import dlcheck.checks
