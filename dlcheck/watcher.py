@@ -48,9 +48,12 @@ class Gather:
     def _to_host(parts: list[tuple[Any, Any]], all_reduce: bool) -> list[tuple[Any, list[float]]]:
         if not parts:
             return []
-        span: dict[int, tuple[int, int]] = {}  # id(part) -> its (start, stop) in the values
+        # id(part) -> (is a vector, start, stop): scalars' positions count from 0, vectors'
+        # from the first value after the scalars
+        span: dict[int, tuple[bool, int, int]] = {}
         scalars: list[torch.Tensor] = []
         vectors: list[torch.Tensor] = []
+        vector_values = 0
         for _, part in parts:
             if id(part) in span:
                 continue
@@ -58,11 +61,12 @@ class Gather:
                 flat = part.detach() if part.requires_grad else part
                 if flat.dim() != 1:
                     flat = flat.reshape(-1)
-                span[id(part)] = (-len(vectors) - 1, flat.numel())  # placed after the scalars
+                span[id(part)] = (True, vector_values, vector_values + flat.numel())
+                vector_values += flat.numel()
                 vectors.append(flat)
             else:
                 items = [part] if isinstance(part, torch.Tensor) else list(part)
-                span[id(part)] = (len(scalars), len(scalars) + len(items))
+                span[id(part)] = (False, len(scalars), len(scalars) + len(items))
                 scalars.extend(items)
         pieces: list[torch.Tensor] = []
         if scalars:
@@ -73,15 +77,13 @@ class Gather:
         pieces.extend(vectors)
         if not pieces:  # only empty lists were added
             return [(owner, []) for owner, _ in parts]
-        owned = bool(scalars) or len(pieces) > 1  # stack and cat make a new tensor
-        if len(pieces) == 1:
-            flat = pieces[0]
-        else:
-            dtype = torch.float32
-            try:
-                flat = torch.cat([p if p.dtype is dtype else p.to(dtype) for p in pieces])
-            except RuntimeError:  # several devices
-                flat = torch.cat([p.to(pieces[0].device, dtype) for p in pieces])
+        try:
+            flat = torch.cat(pieces) if len(pieces) > 1 else pieces[0]
+        except RuntimeError:  # several devices
+            flat = torch.cat([p.to(pieces[0].device) for p in pieces])
+        owned = not (len(pieces) == 1 and vectors)  # stack and cat make a new tensor
+        if flat.dtype is not torch.float32:
+            flat, owned = flat.to(torch.float32), True
         if flat.requires_grad:
             flat = flat.detach()
         if all_reduce:
@@ -89,17 +91,11 @@ class Gather:
                 flat = flat.clone()  # the collective works in place: never on a check's tensor
             distributed.all_reduce_sum(flat)
         values = flat.tolist()  # the one host read of the step
-        starts, pos = [], len(scalars)
-        for v in vectors:
-            starts.append(pos)
-            pos += v.numel()
+        offset = len(scalars)
         out = []
         for owner, part in parts:
-            a, b = span[id(part)]
-            if a < 0:  # a vector: b is its length
-                a = starts[-a - 1]
-                b = a + b
-            out.append((owner, values[a:b]))
+            is_vector, a, b = span[id(part)]
+            out.append((owner, values[a + offset:b + offset] if is_vector else values[a:b]))
         return out
 
     def read(self, all_reduce: bool) -> "Read":

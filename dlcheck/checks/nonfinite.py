@@ -132,13 +132,8 @@ class NonFinite:
                     if name == "":
                         self._pass_ends.add(len(self._probes))
                     return
-            if output.dtype is torch.float32 and output.dim():  # finite_probe's common case
-                probe = (output.detach() if output.requires_grad else output).sum()
-            elif output.is_floating_point() or output.is_complex():
+            if output.is_floating_point() or output.is_complex():
                 probe = finite_probe(output)
-            else:
-                probe = None
-            if probe is not None:
                 self._probes.append(probe)
                 self._where.append(("out", name, type(module).__name__))
                 if track:
