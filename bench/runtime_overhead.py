@@ -5,17 +5,23 @@ together, and torch.autograd.detect_anomaly(), side by side in one process, and 
 per-step time and the ratio to the plain step.
 
 All configurations train the same model (one MLP, one CNN, each with its optimizer and data), in
-short blocks (``--block``, 20 steps) taken in turn, so a machine that slows down for a few
-seconds slows every column alike. Only one watcher exists at
-a time, as in real use: a block opens its watcher (or detect_anomaly), takes a few untimed
-steps (the first step records shapes), times its steps and closes it. A block's time covers the
-checks' periodic work (a window's end every 10 steps, a median every 5). A configuration's time
-is the median over its blocks of the time per step: process CPU time (``time.process_time``) on
-CPU, which other processes on a shared machine inflate least, and wall time synchronised at both
-ends on CUDA.
+short blocks (``--block``, 20 steps). In each pass the configurations of a model take turns in
+a new random order (fixed seed), and a plain block runs before the first and after each one: a
+configuration's block is compared with the mean of the two plain blocks around it, taken a
+second or less before and after, so a machine that slows down for a while slows both sides of
+the ratio alike. Only one watcher exists at a time, as in real use: a block opens its watcher
+(or detect_anomaly), takes a few untimed steps (the first step records shapes), times its steps
+and closes it. A block's time covers the checks' periodic work (a window's end every 10 steps,
+a median every 5). A block's time per step is process CPU time (``time.process_time``) on CPU,
+which other processes on a shared machine inflate least, and wall time synchronised at both
+ends on CUDA. ms/step is the median over a configuration's blocks; a ratio is the median over
+its blocks of that ratio, with a 95% confidence interval of the median (order statistics, no
+assumption about the noise's distribution). On a shared machine one block's ratio varies by
+about +-0.15: more rounds narrow the interval (``--configs "all checks" --rounds 15``).
 
     python bench/runtime_overhead.py [--steps 200] [--rounds 3] [--block 20]
                                      [--device cpu|cuda] [--threads N]
+                                     [--configs "all checks,nonfinite"]
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import argparse
 import contextlib
 import gc
 import logging
+import math
+import random
 import statistics
 import time
 import warnings
@@ -115,6 +123,17 @@ class Config:
                 return (clock() - t0) / steps
 
 
+def median_with_interval(values: list[float]) -> tuple[float, float, float]:
+    """The median and a 95% confidence interval for it from order statistics: the ranks
+    n/2 -+ 1.96 sqrt(n)/2 of the sorted values (distribution-free; wide when n is small)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    half = 1.96 * math.sqrt(n) / 2
+    lo = max(0, math.floor(n / 2 - half) - 1)
+    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
+    return statistics.median(ordered), ordered[lo], ordered[hi]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
@@ -124,35 +143,62 @@ def main() -> None:
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1 by default: steadier on a shared machine; 0: torch's default)")
+    ap.add_argument("--configs", default="",
+                    help="comma-separated configurations to run besides plain (default: all)")
     args = ap.parse_args()
     logging.getLogger("dlcheck").setLevel(logging.ERROR)  # findings in a benchmark model: not ours
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "detect_anomaly"]
+    if args.configs:
+        wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
+        unknown = sorted(set(wanted) - set(configs))
+        if unknown:
+            ap.error(f"unknown configuration(s) {unknown}; choose from {configs}")
+        configs = ["plain"] + [c for c in configs if c in wanted and c != "plain"]
     models = {"MLP": make_mlp, "CNN": make_cnn}
     setups = {m: Setup(factory, device) for m, factory in models.items()}
     runs = {(m, c): Config(setups[m], c, device) for m in models for c in configs}
     for r in runs.values():  # process warm-up (allocator, kernels, caches): discarded
         r.block(5, warmup=5)
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in runs}
+    ratios: dict[tuple[str, str], list[float]] = {key: [] for key in runs}
     blocks = max(1, args.steps // args.block)
+    others = [c for c in configs if c != "plain"]
+    shuffle = random.Random(0).shuffle
     for _ in range(args.rounds):
         for _ in range(blocks):
-            for key, r in runs.items():
-                samples[key].append(r.block(args.block))
-    best = {key: statistics.median(ts) for key, ts in samples.items()}
+            for mname in models:
+                # plain, c1, plain, c2, ..., plain: each block sits between two plain blocks of
+                # its model, a second or less apart, and is compared with their mean
+                shuffle(others)
+                before = runs[(mname, "plain")].block(args.block)
+                samples[(mname, "plain")].append(before)
+                for config in others:
+                    t = runs[(mname, config)].block(args.block)
+                    after = runs[(mname, "plain")].block(args.block)
+                    samples[(mname, config)].append(t)
+                    samples[(mname, "plain")].append(after)
+                    ratios[(mname, config)].append(2 * t / (before + after))
+                    before = after
     print(f"dlcheck runtime overhead: {blocks * args.block} steps x {args.rounds} rounds in "
-          f"interleaved blocks of {args.block}, median step, "
-          f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
-    header = f"{'configuration':<16}" + "".join(f"{m + ' ms/step':>14}{m + ' ratio':>11}" for m in models)
+          f"blocks of {args.block}, each between two plain blocks; median step; ratio to the "
+          f"neighbouring plain blocks: median [95% CI]; device {device}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} thread(s)")
+    header = f"{'configuration':<16}" + "".join(
+        f"{m + ' ms/step':>14}{m + ' ratio [95% CI]':>24}" for m in models)
     print(header)
     print("-" * len(header))
     for config in configs:
         row = f"{config:<16}"
         for mname in models:
-            t = best[(mname, config)]
-            row += f"{t * 1e3:>14.3f}{t / best[(mname, 'plain')]:>10.2f}x"
+            ms = statistics.median(samples[(mname, config)]) * 1e3
+            if config == "plain":
+                row += f"{ms:>14.3f}{'1.00x':>11}{'':13}"
+                continue
+            mid, lo, hi = median_with_interval(ratios[(mname, config)])
+            row += f"{ms:>14.3f}{mid:>10.2f}x [{lo:.2f}, {hi:.2f}]"
         print(row)
 
 

@@ -1,9 +1,10 @@
 """DC101: an autograd graph that outlives its step and keeps growing (``running_loss += loss``,
 ``losses.append(loss)``): the runtime face of DL101.
 
-Autograd nodes cannot be weak-referenced, but they own the hooks registered on them: we hang a
-tiny sentinel on each checked step's output node and keep only a weak reference to it. When the
-graph is freed, the sentinel dies with it. Graph-agnostic, so the same on CPU and CUDA.
+Autograd nodes cannot be weak-referenced, but each owns a ``metadata`` dict: we put a tiny
+sentinel object in the metadata of each checked step's output node and keep only a weak
+reference to it. When the graph is freed, the sentinel dies with it. Nothing runs during
+backward (a hook on the node would be called there), and the same holds on CPU and CUDA.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dlcheck.hookspecs import hookimpl
 class _Sentinel:
     __slots__ = ("__weakref__",)
 
-    def __call__(self, *args: Any) -> None:
-        return None  # a pre-hook returning None leaves the gradients untouched
+
+_KEY = "dlcheck.graph_sentinel"  # our entry in the node's metadata, shared with nobody
 
 
 class GraphRetained:
@@ -49,7 +50,7 @@ class GraphRetained:
             node = t.grad_fn
             if node is not None:
                 sentinel = _Sentinel()
-                node.register_prehook(sentinel)
+                node.metadata[_KEY] = sentinel
                 self._alive.append((watch.current_step, weakref.ref(sentinel)))
                 self._tagged_step = watch.current_step
                 return

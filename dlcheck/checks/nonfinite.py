@@ -6,9 +6,11 @@ sum overflowed), kept on the device; one host read per step. A tensor object alr
 module's output is not probed again as the next module's input, or as a container's (or an
 in-place activation's) output: in a Sequential each activation is probed once. Identity, not
 the data pointer, decides: freed memory is reused within a step under no_grad. A module that cannot
-turn a finite input into a non-finite output (ReLU, max-pooling, a reshape) is not probed at all:
-its record reuses its input's probe, so a non-finite input counts as a non-finite output there (a
-ReLU turns -Inf into 0, but a -Inf reaching a ReLU is worth reporting anyway).
+turn a finite input into a non-finite output (ReLU, max-pooling) is not probed at all: its record
+reuses its input's probe, so a non-finite input counts as a non-finite output there (a ReLU
+turns -Inf into 0, but a -Inf reaching a ReLU is worth reporting anyway). A module that only
+reshapes (Flatten, Unflatten, Identity) is not even hooked: its output, a view of its input, is
+the next module's input, recognised there as a whole view of a probed tensor.
 
 A non-finite module input is blamed only when that module's output is non-finite too: a float
 attention mask holds -Inf on purpose, and the module that takes it returns finite values.
@@ -49,10 +51,14 @@ SUGGEST_INPUT = "the data fed to the model already holds NaN/Inf: check the data
 # probe can tell), Dropout (scales by 1/(1-p), which overflows float16 near its maximum),
 # ELU/SELU (scale > 1), LeakyReLU (its slope may exceed 1), average pooling (sums).
 _KEEPS_FINITE = frozenset({
-    nn.ReLU, nn.ReLU6, nn.Hardtanh, nn.GELU, nn.SiLU, nn.Mish, nn.Identity, nn.Flatten,
-    nn.Unflatten, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AdaptiveMaxPool1d,
-    nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+    nn.ReLU, nn.ReLU6, nn.Hardtanh, nn.GELU, nn.SiLU, nn.Mish, nn.MaxPool1d, nn.MaxPool2d,
+    nn.MaxPool3d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
 })
+
+
+# Modules that only reshape: their output is a view of their input, probed (or not) as the
+# next module's input. Not hooked at all.
+_VIEWS = frozenset({nn.Flatten, nn.Unflatten, nn.Identity})
 
 
 class NonFinite:
@@ -71,9 +77,12 @@ class NonFinite:
         self._root_id = id(model)
 
     def module_filter(self, module: Any) -> bool:
-        # a nested Sequential only passes its last child's output on: nothing new to probe, and
-        # a hooked module pays torch's slow call path
-        return type(module) is not nn.Sequential or id(module) == getattr(self, "_root_id", None)
+        # a nested Sequential only passes its last child's output on, and a reshaping module
+        # returns a view of its input (the next module's input check sees the viewed tensor):
+        # nothing new to probe, and a hooked module pays torch's slow call path
+        if id(module) == getattr(self, "_root_id", None):
+            return True
+        return type(module) is not nn.Sequential and type(module) not in _VIEWS
 
     def _reset(self) -> None:
         self._probes: list[torch.Tensor] = []
@@ -108,7 +117,8 @@ class NonFinite:
                                 self._probe_input(u, name, module)
                     continue
                 entry = probed.get(id(t))
-                if (entry is None or entry[0]() is not t) and (t.is_floating_point() or t.is_complex()):
+                if (entry is None or entry[0]() is not t) and (t.is_floating_point() or t.is_complex()) \
+                        and not (t._base is not None and self._seen_whole_base(t)):
                     self._probe_input(t, name, module)
         if isinstance(output, torch.Tensor):
             if track:

@@ -168,6 +168,35 @@ def test_no_host_read_in_forward_and_backward_one_per_step(device, monkeypatch):
     assert not w.report().problems
 
 
+def test_nothing_of_dlcheck_runs_during_backward_when_an_optimizer_is_given(device):
+    # the graph check tags the output node through its metadata, not with a hook that backward
+    # would call; the gradient checks run from the optimizer's step hook
+    import os
+    import sys
+
+    package = os.path.dirname(dlcheck.__file__)
+    model = Shared().to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    called = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(package):
+            called.append(frame.f_code.co_name)
+
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for _ in range(2):
+            opt.zero_grad()
+            loss = model(torch.randn(4, 3, 8, 8, device=device))["logits"].logsumexp(-1).mean()
+            sys.setprofile(profile)
+            try:
+                loss.backward()
+            finally:
+                sys.setprofile(None)
+            opt.step()
+    assert called == []
+    assert not w.report().problems
+
+
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_forward_and_backward_never_synchronise():

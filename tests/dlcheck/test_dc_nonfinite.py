@@ -216,3 +216,40 @@ def test_masked_scores_softmaxed_inside_a_module_are_not_a_problem(device):
 
     model = nn.Sequential(Attend(), nn.Linear(4, 1)).to(device)
     assert not _run(model, torch.randn(2, 5, 4, device=device)).problems
+
+
+def test_reshaping_modules_are_not_hooked_and_their_views_are_not_probed_again(device, monkeypatch):
+    from dlcheck.checks import nonfinite
+
+    probed = []
+    real = nonfinite.finite_probe
+    monkeypatch.setattr(nonfinite, "finite_probe", lambda t: probed.append(t.shape) or real(t))
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                          nn.Identity(), nn.Linear(4, 2)).to(device)
+    with dlcheck.watch(model, checks=["nonfinite"], on_problem="log") as w:
+        assert not model[2]._forward_hooks and not model[3]._forward_hooks
+        assert model[1]._forward_hooks  # an average sums: it is probed
+        model(torch.randn(2, 3, 8, 8, device=device))
+        w.step()
+    # the input, the conv, the pool, the linear: the flattened view of the pool's output holds
+    # the pool's values and is not probed a second time
+    assert probed == [(2, 3, 8, 8), (2, 4, 6, 6), (2, 4, 1, 1), (2, 2)]
+    assert not w.report().problems
+
+
+@pytest.mark.parametrize("where", ["input", "first layer"])
+def test_non_finite_through_a_flatten_is_placed_right(device, where):
+    model = nn.Sequential(nn.Flatten(), nn.Linear(12, 6), nn.ReLU(), nn.Unflatten(1, (2, 3)),
+                          nn.Flatten(), nn.Linear(6, 1)).to(device)
+    x = torch.randn(5, 3, 4, device=device)
+    if where == "input":
+        x[1, 2, 3] = float("nan")
+    else:
+        with torch.no_grad():
+            model[1].bias[4] = float("inf")
+    [p] = _run(model, x).by_code("DC203")
+    if where == "input":
+        assert p.module == "" and "input to the model" in p.message
+        assert p.data["first_module"] == "1"  # the first hooked module that saw it
+    else:
+        assert p.module == "1" and "Inf" in p.message
