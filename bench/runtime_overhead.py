@@ -124,13 +124,14 @@ class Config:
 
 
 def median_with_interval(values: list[float]) -> tuple[float, float, float]:
-    """The median and a 95% confidence interval for it from order statistics: the ranks
-    n/2 -+ 1.96 sqrt(n)/2 of the sorted values (distribution-free; wide when n is small)."""
+    """The median and a 95% confidence interval for it from order statistics: the values of
+    rank n/2 - 1.96 sqrt(n)/2 (rounded down) and 1 + n/2 + 1.96 sqrt(n)/2 (rounded up), counted
+    from 1 (distribution-free; wide when n is small)."""
     ordered = sorted(values)
     n = len(ordered)
     half = 1.96 * math.sqrt(n) / 2
     lo = max(0, math.floor(n / 2 - half) - 1)
-    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
+    hi = min(n - 1, math.ceil(n / 2 + half))
     return statistics.median(ordered), ordered[lo], ordered[hi]
 
 

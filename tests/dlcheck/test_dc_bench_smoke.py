@@ -1,0 +1,51 @@
+"""The overhead benchmark runs and prints its table (a smoke test: it times nothing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "runtime_overhead.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("dlcheck_bench_runtime_overhead", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_median_interval_brackets_the_median_with_order_statistics():
+    median_with_interval = _load().median_with_interval
+    values = [float(v) for v in range(1, 101)]  # 1..100, shuffled order must not matter
+    mid, lo, hi = median_with_interval(values[::-1])
+    assert mid == 50.5
+    # n=100: ranks 50 -+ 9.8 -> the 40th and the 61st smallest values
+    assert (lo, hi) == (40.0, 61.0)
+    assert median_with_interval([3.0]) == (3.0, 3.0, 3.0)
+    mid, lo, hi = median_with_interval([1.0, 2.0])
+    assert (lo, mid, hi) == (1.0, 1.5, 2.0)
+
+
+@pytest.mark.slow
+def test_the_benchmark_prints_a_row_per_configuration():
+    out = subprocess.run(
+        [sys.executable, str(BENCH), "--steps", "2", "--block", "1", "--rounds", "1",
+         "--configs", "all checks,graph", "--device", "cpu"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout
+    rows = {line.split("  ")[0]: line for line in out.splitlines()[3:]}
+    assert list(rows) == ["plain", "graph", "all checks"]
+    ratio = re.compile(r"\d+\.\d{3}\s+\d+\.\d\dx \[\d+\.\d\d, \d+\.\d\d\]")
+    assert len(ratio.findall(rows["all checks"])) == 2  # MLP and CNN
+
+
+def test_an_unknown_configuration_is_refused():
+    proc = subprocess.run([sys.executable, str(BENCH), "--configs", "everything"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown configuration" in proc.stderr
