@@ -86,7 +86,8 @@ class GradNorm:
     below the weights'), whose ratio to its own median jumps by 100x without meaning anything.
     Vanishing: RMS below ``vanishing`` (1e-7, the mean-|g| threshold of SageMaker Debugger's
     VanishingGradient and of DeepDiagnosis; mean |g| <= RMS, so RMS < 1e-7 implies theirs fires
-    too) for ``patience`` checked steps in a row. Weight matrices and kernels only unless
+    too) for ``patience`` checked steps in a row. Each is told once, at the first step it
+    happens, named after the worst parameter. Weight matrices and kernels only unless
     ``include_1d``: a bias right before a batch norm has a gradient of ~1e-10 by construction
     (the norm removes it), which is not a vanishing gradient."""
 
@@ -114,6 +115,7 @@ class GradNorm:
         self._filled = 0
         self._reference: list[float] | None = None
         self._small_runs: dict[str, int] = {}
+        self._told: set[str] = set()  # "exploding", "vanishing": each told once
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
@@ -170,35 +172,60 @@ class GradNorm:
                 finite = [m for m in rms_values if math.isfinite(m)]
                 floor = self.min_share * _median(finite) if finite else 0.0
                 exploding = sorted(set(exploding) | {i for i in jumped if rms_values[i] >= floor})
-        for i in exploding:
-            name, m = names[i], rms_values[i]
-            ratio = m / reference[i] if reference is not None and reference[i] > 0.0 else None
-            why = "is infinite" if math.isinf(m) else f"is {ratio:.3g}x its running median"
-            watch.emit(
-                "DC402", name,
-                f"exploding gradient: RMS of the gradient of {name!r} = {m:.3g} {why}",
-                "clip gradients (torch.nn.utils.clip_grad_norm_), lower the learning rate or "
-                "add learning-rate warm-up; check for a loss spike or bad batch",
-                {"parameter": name, "grad_rms": m, "ratio_to_median": ratio, "factor": factor},
-            )
+        if exploding and "exploding" not in self._told:
+            self._tell_exploding(watch, names, rms_values, reference, exploding)
         vanishing, ndims = self.vanishing, self._ndims
         small = [i for i, m in enumerate(rms_values) if 0.0 < m < vanishing
                  and (self.include_1d or ndims[i] > 1)]
         if small or self._small_runs:
             runs = {names[i]: self._small_runs.get(names[i], 0) + 1 for i in small}
             self._small_runs = runs  # a run ends at the first step above the threshold
-            for i in small:
-                name, m, run = names[i], rms_values[i], runs[names[i]]
-                if run >= self.patience:
-                    watch.emit(
-                        "DC403", name,
-                        f"vanishing gradient: RMS of the gradient of {name!r} = {m:.3g} < "
-                        f"{vanishing:g} for {run} checked steps in a row",
-                        "use a suitable initialisation (He for ReLU, Xavier for tanh), add "
-                        "normalisation layers or residual connections, avoid saturating "
-                        "activations (sigmoid/tanh) in deep stacks",
-                        {"parameter": name, "grad_rms": m, "threshold": vanishing},
-                    )
+            due = [i for i in small if runs[names[i]] >= self.patience]
+            if due and "vanishing" not in self._told:
+                self._tell_vanishing(watch, names, rms_values, runs, due)
+
+    # A diverging step makes many gradients jump at once (23 of PreActResNet18's parameters in
+    # one step, in a run on public model code), and the steps after it jump again: one problem,
+    # at the first such step, named after the worst parameter and listing the others. What
+    # follows a divergence is its consequence.
+    def _tell_exploding(self, watch: Any, names: list[str], rms: list[float],
+                        reference: list[float] | None, idx: list[int]) -> None:
+        def ratio(i: int) -> float | None:
+            return rms[i] / reference[i] if reference is not None and reference[i] > 0.0 else None
+
+        # the infinite ones first, then the largest jump
+        worst = max(idx, key=lambda i: (math.isinf(rms[i]), ratio(i) or 0.0))
+        name, m, r = names[worst], rms[worst], ratio(worst)
+        why = "is infinite" if math.isinf(m) else f"is {r:.3g}x its running median"
+        others = [names[i] for i in idx if i != worst]
+        also = f"; {len(others)} other parameter(s) jumped in the same step" if others else ""
+        self._told.add("exploding")
+        watch.emit(
+            "DC402", name,
+            f"exploding gradient: RMS of the gradient of {name!r} = {m:.3g} {why}{also}",
+            "clip gradients (torch.nn.utils.clip_grad_norm_), lower the learning rate or "
+            "add learning-rate warm-up; check for a loss spike or bad batch",
+            {"parameter": name, "grad_rms": m, "ratio_to_median": r, "factor": self.factor,
+             "parameters": [names[i] for i in idx][:20], "count": len(idx)},
+        )
+
+    def _tell_vanishing(self, watch: Any, names: list[str], rms: list[float],
+                        runs: dict[str, int], idx: list[int]) -> None:
+        worst = min(idx, key=lambda i: rms[i])
+        name, m, run = names[worst], rms[worst], runs[names[worst]]
+        others = len(idx) - 1
+        also = f"; {others} other parameter(s) too" if others else ""
+        self._told.add("vanishing")
+        watch.emit(
+            "DC403", name,
+            f"vanishing gradient: RMS of the gradient of {name!r} = {m:.3g} < "
+            f"{self.vanishing:g} for {run} checked steps in a row{also}",
+            "use a suitable initialisation (He for ReLU, Xavier for tanh), add "
+            "normalisation layers or residual connections, avoid saturating "
+            "activations (sigmoid/tanh) in deep stacks",
+            {"parameter": name, "grad_rms": m, "threshold": self.vanishing,
+             "parameters": [names[i] for i in idx][:20], "count": len(idx)},
+        )
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:

@@ -68,6 +68,30 @@ def test_exploding_gradient(device):
     assert "clip" in exploding[0].suggestion
 
 
+def test_a_diverging_step_is_one_problem_naming_the_worst_parameter(device):
+    # every gradient jumps by 1e6 at step 8 (a diverging step) and again at step 9: one DC402,
+    # not one per parameter, and not one more for the step after
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(),
+                          nn.Linear(8, 1)).to(device)
+    report = _train(model, device, steps=10, scale=lambda i: 1e6 if i >= 8 else 1.0)
+    [p] = report.by_code("DC402")
+    names = [n for n, _ in model.named_parameters()]
+    assert p.step == 8 and p.data["count"] == len(names) == 6
+    assert sorted(p.data["parameters"]) == sorted(names)
+    assert p.module in names and p.data["ratio_to_median"] > 100
+    assert "5 other parameter(s) jumped in the same step" in p.message
+
+
+def test_vanishing_layers_of_one_step_are_one_problem(device):
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(),
+                          nn.Linear(8, 1)).to(device)
+    report = _train(model, device, steps=5, scale=lambda i: 1e-12)
+    [p] = report.by_code("DC403")
+    weights = ["0.weight", "2.weight", "4.weight"]  # biases are left out by default
+    assert p.data["count"] == 3 and sorted(p.data["parameters"]) == weights
+    assert p.module in weights and p.data["grad_rms"] < 1e-7
+
+
 def test_steady_gradients_are_not_exploding(device):
     model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)).to(device)
     report = _train(model, device, steps=10)
