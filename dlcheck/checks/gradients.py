@@ -161,19 +161,10 @@ class GradNorm:
         # runs every step: scans at C speed first, a Python loop only over what they find
         rms_values = list(map(operator.mul, values[0], self._inv_sqrt_n))
         reference = self._reference_for(rms_values)
-        factor = self.factor
-        exploding = [i for i, m in enumerate(rms_values) if m == math.inf]
-        if reference is not None:
-            # a median of zero (a gradient that was mostly exactly zero) gives no scale to
-            # compare with: DC103 speaks about those
-            jumped = [i for i, (m, r) in enumerate(zip(rms_values, reference))
-                      if r > 0.0 and m > factor * r]
-            if jumped:  # rare: only then is the step's median worth a sort
-                finite = [m for m in rms_values if math.isfinite(m)]
-                floor = self.min_share * _median(finite) if finite else 0.0
-                exploding = sorted(set(exploding) | {i for i in jumped if rms_values[i] >= floor})
-        if exploding and "exploding" not in self._told:
-            self._tell_exploding(watch, names, rms_values, reference, exploding)
+        if "exploding" not in self._told:
+            exploding = self._exploding(rms_values, reference)
+            if exploding:
+                self._tell_exploding(watch, names, rms_values, reference, exploding)
         vanishing, ndims = self.vanishing, self._ndims
         small = [i for i, m in enumerate(rms_values) if 0.0 < m < vanishing
                  and (self.include_1d or ndims[i] > 1)]
@@ -183,6 +174,22 @@ class GradNorm:
             due = [i for i in small if runs[names[i]] >= self.patience]
             if due and "vanishing" not in self._told:
                 self._tell_vanishing(watch, names, rms_values, runs, due)
+
+    def _exploding(self, rms: list[float], reference: list[float] | None) -> list[int]:
+        """Indices of the gradients that are infinite, or that jumped ``factor`` times above
+        their running median while at least ``min_share`` of the step's median."""
+        exploding = [i for i, m in enumerate(rms) if m == math.inf]
+        if reference is not None:
+            # a median of zero (a gradient that was mostly exactly zero) gives no scale to
+            # compare with: DC103 speaks about those
+            factor = self.factor
+            jumped = [i for i, (m, r) in enumerate(zip(rms, reference))
+                      if r > 0.0 and m > factor * r]
+            if jumped:  # rare: only then is the step's median worth a sort
+                finite = [m for m in rms if math.isfinite(m)]
+                floor = self.min_share * _median(finite) if finite else 0.0
+                exploding = sorted(set(exploding) | {i for i in jumped if rms[i] >= floor})
+        return exploding
 
     # A diverging step makes many gradients jump at once (23 of PreActResNet18's parameters in
     # one step, in a run on public model code), and the steps after it jump again: one problem,
@@ -197,8 +204,8 @@ class GradNorm:
         worst = max(idx, key=lambda i: (math.isinf(rms[i]), ratio(i) or 0.0))
         name, m, r = names[worst], rms[worst], ratio(worst)
         why = "is infinite" if math.isinf(m) else f"is {r:.3g}x its running median"
-        others = [names[i] for i in idx if i != worst]
-        also = f"; {len(others)} other parameter(s) jumped in the same step" if others else ""
+        others = len(idx) - 1
+        also = f"; {others} other parameter(s) jumped in the same step" if others else ""
         self._told.add("exploding")
         watch.emit(
             "DC402", name,
