@@ -14,12 +14,17 @@ DL101, ``--select DL101 --ignore DL1`` keeps it), and on a tie ``ignore`` wins.
 from __future__ import annotations
 
 import re
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from dllint.registry import RuleRegistry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, published as tomli (declared for 3.10 in pyproject.toml)
+    import tomli as tomllib
 
 KEYS = (
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",

@@ -12,8 +12,7 @@ from collections import defaultdict
 from typing import Iterator, TypeVar
 
 import libcst as cst
-from libcst._position import CodePosition
-from libcst.metadata import CodeRange
+from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 N = TypeVar("N", bound=cst.CSTNode)
