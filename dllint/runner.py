@@ -452,8 +452,7 @@ def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> l
         return out
     finally:
         _init_worker(previous) if previous is not None else _RULES.clear()
-        if previous is None:
-            set_target_version(None)  # an in-process run leaves no grammar behind for the next
+        set_target_version(None)  # an in-process run leaves no grammar behind for the next
 
 
 def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool) -> FileResult:
