@@ -274,6 +274,9 @@ def _check_combinations(args: argparse.Namespace, fmt: str, paths: list[str]) ->
                           f"(use one of {', '.join(SHOW_FIXES_FORMATS)}; json holds each finding's fix)")
     if args.update_baseline and not args.baseline:
         raise ConfigError("--update-baseline needs --baseline FILE")
+    if args.update_baseline and (args.statistics or args.show_fixes):
+        raise ConfigError("--update-baseline writes the baseline and reports nothing; "
+                          "drop --statistics and --show-fixes")
     if args.baseline and stdin:
         raise ConfigError('--baseline cannot be used with "-" (stdin): fingerprints need the file')
     if args.baseline and args.diff:

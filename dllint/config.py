@@ -239,12 +239,18 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
 
 def validate_target_version(value: Any, where: str) -> str:
     """``py310`` ... ``py313``: the grammars libcst's native parser and this tool are tested with."""
-    from dllint.engine import TARGET_VERSIONS
+    from dllint.engine import TARGET_VERSIONS, parser_config
 
     if not isinstance(value, str) or value.strip().lower() not in TARGET_VERSIONS:
         raise ConfigError(f"{where}: unsupported target version {value!r} "
                           f"(one of {', '.join(TARGET_VERSIONS)})")
-    return value.strip().lower()
+    name = value.strip().lower()
+    try:
+        parser_config(name)
+    except ValueError:
+        raise ConfigError(f"{where}: the installed libcst cannot parse the grammar of {name}; "
+                          "upgrade libcst") from None
+    return name
 
 
 # -- selection --------------------------------------------------------------------------------------

@@ -37,10 +37,21 @@ _MAX_UNARY_CHAIN = 100
 _MAX_ELIF = 1000
 
 
+_config: cst.PartialParserConfig | None = None
+
+
+def parser_config(name: str) -> cst.PartialParserConfig:
+    """libcst's configuration for a target; ValueError when the installed libcst does not know
+    that grammar (its list grows with its releases)."""
+    major, minor = TARGET_VERSIONS[name]
+    return cst.PartialParserConfig(python_version=f"{major}.{minor}")
+
+
 def set_target_version(name: str | None) -> None:
     """Lint for the grammar of ``name`` (a key of TARGET_VERSIONS), or of this interpreter."""
-    global _target
+    global _target, _config
     _target = TARGET_VERSIONS[name] if name else None
+    _config = parser_config(name) if name else None
 
 
 class DecodeError(Exception):
@@ -147,10 +158,9 @@ def _too_deep(source: str) -> bool:
 
 
 def parse(source: str) -> cst.Module:
-    if _target is None:
+    if _config is None:
         return cst.parse_module(source)
-    version = f"{_target[0]}.{_target[1]}"
-    return cst.parse_module(source, config=cst.PartialParserConfig(python_version=version))
+    return cst.parse_module(source, config=_config)
 
 
 def lint_source(

@@ -106,6 +106,8 @@ def test_a_missing_or_corrupt_baseline_is_a_one_line_error(cli, project, content
     (["--update-baseline"], "--update-baseline needs --baseline FILE"),
     (["--baseline", "b.json", "--diff"], "--baseline cannot be combined with --diff"),
     (["--baseline", "b.json", "-"], '--baseline cannot be used with "-" (stdin)'),
+    (["--baseline", "b.json", "--update-baseline", "--statistics"],
+     "--update-baseline writes the baseline and reports nothing"),
 ])
 def test_baseline_misuse_is_an_error(cli, project, args, message):
     write(project / "b.json", '{"dllint-baseline": 1, "findings": []}')

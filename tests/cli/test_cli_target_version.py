@@ -83,3 +83,12 @@ def test_too_deep_counts_brackets_unary_chains_and_elifs():
     assert engine._too_deep("x = " + "[" * 101 + "]" * 101 + "\n")
     assert engine._too_deep("x = " + "not " * 101 + "y\n")
     assert engine._too_deep("if x:\n    pass\n" + "elif x:\n    pass\n" * 1001)
+
+
+def test_a_grammar_the_installed_libcst_does_not_know_is_a_one_line_error(cli, project, monkeypatch):
+    monkeypatch.setitem(engine.TARGET_VERSIONS, "py313", (3, 99))
+    write(project / "a.py", "x = 1\n")
+    result = cli("--no-cache", "--target-version", "py313")
+    assert result.code == 2
+    assert result.err == ("dllint: error: --target-version: the installed libcst cannot parse the "
+                          "grammar of py313; upgrade libcst\n")
