@@ -30,14 +30,12 @@ INTERNAL_ERROR = ("DL000", "internal-error")
 # Set once per process (the runner does it in each worker), like the rules a worker builds.
 TARGET_VERSIONS = {"py310": (3, 10), "py311": (3, 11), "py312": (3, 12), "py313": (3, 13)}
 _target: tuple[int, int] | None = None
+_config: cst.PartialParserConfig | None = None
 # Without CPython's own check (syntax newer than this interpreter), libcst's native parser must be
 # kept from input that overflows its stack; CPython itself stops at 200 nested brackets.
 _MAX_NESTING = 100
 _MAX_UNARY_CHAIN = 100
 _MAX_ELIF = 1000
-
-
-_config: cst.PartialParserConfig | None = None
 
 
 def parser_config(name: str) -> cst.PartialParserConfig:
