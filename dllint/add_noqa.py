@@ -4,8 +4,9 @@ The comment goes on the line the finding reports (which ``dllint.noqa`` honours,
 first line of the statement). An existing ``# noqa: CODES`` comment gets the missing codes merged
 into it, sorted and never twice; another comment gets ``  # noqa: CODES`` after it. A line whose
 end lies inside a string (a triple-quoted literal spanning lines) or that continues with a
-backslash cannot take a comment; the comment then goes on the first line of the statement if that
-one can, else the finding is left alone and counted. The file is tokenized, never executed, and a
+backslash cannot take a comment, nor can a line holding a file-wide ``# dllint: noqa: CODES``; the
+comment then goes on the first line of the statement if that one can, else the finding is left
+alone and counted. The file is tokenized, never executed, and a
 result that no longer compiles is not written.
 """
 from __future__ import annotations
@@ -50,10 +51,11 @@ def _line_facts(source: str) -> tuple[set[int], dict[int, tuple[int, str]]]:
     return blocked, comments
 
 
-def _merge(comment: str, codes: set[str]) -> tuple[str, int]:
-    """The comment with ``codes`` added to its noqa, and how many were new."""
+def _merge(comment: str, codes: set[str]) -> tuple[str, int] | None:
+    """The comment with ``codes`` added to its noqa, and how many were new; None for a file-wide
+    ``# dllint: noqa`` comment, which makes dllint.noqa read no line codes on its line."""
     if _FILE.search(comment):
-        return comment, 0
+        return None
     match = _LINE.search(comment)
     if match is None:
         return f"{comment}  # noqa: {', '.join(sorted(codes))}", len(codes)
@@ -74,6 +76,9 @@ def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> NoqaResult:
     lines = source.splitlines(keepends=True)
     wanted: dict[int, set[str]] = {}
     skipped = []
+    for number, (_, comment) in comments.items():
+        if _FILE.search(comment):
+            blocked.add(number)
     for d in diagnostics:
         target = None
         for line in (d.line, d.statement_line or d.line):
@@ -91,7 +96,7 @@ def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> NoqaResult:
         ending = text[len(body):]
         if number in comments:
             column, comment = comments[number]
-            new_comment, count = _merge(comment, codes)
+            new_comment, count = _merge(comment, codes) or (comment, 0)
             body = body[:column] + new_comment + body[column + len(comment):]
         else:
             body = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}"

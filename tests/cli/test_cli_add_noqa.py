@@ -90,3 +90,9 @@ def test_add_noqa_with_an_incompatible_option_is_an_error(cli, project, flag):
     assert result.code == 2
     assert result.err == f"dllint: error: --add-noqa cannot be combined with {flag}\n"
     assert (project / "a.py").read_text() == "bad()\n"
+
+
+def test_a_line_with_a_file_wide_noqa_is_not_given_line_codes():
+    source = "bad()  # dllint: noqa: TST002\n"
+    result = add_noqa(source, [_finding(1)])
+    assert result.text == source and [d.code for d in result.skipped] == ["TST001"]
