@@ -6,8 +6,8 @@ into it, sorted and never twice; another comment gets ``  # noqa: CODES`` after 
 end lies inside a string (a triple-quoted literal spanning lines) or that continues with a
 backslash cannot take a comment, nor can a line holding a file-wide ``# dllint: noqa: CODES``; the
 comment then goes on the first line of the statement if that one can, else the finding is left
-alone and counted. The file is tokenized, never executed, and a
-result that no longer compiles is not written.
+alone and counted. The file is tokenized, never executed, and a result that no longer compiles
+is not written.
 """
 from __future__ import annotations
 
