@@ -22,10 +22,18 @@ from dllint.config import (
     split_codes, validate_selectors,
 )
 from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
+from dllint.add_noqa import add_noqa_to_bytes
+from dllint.baseline import read_baseline, split as split_baseline, write_baseline
 from dllint.registry import RuleRegistry, default_registry
-from dllint.reports import FORMATS, ReportContext, render, rule_page
+from dllint.config import validate_target_version
+from dllint.engine import TARGET_VERSIONS, DecodeError, decode_source
+from dllint.reports import (
+    ALIASES, FORMATS, SHOW_FIXES_FORMATS, STATISTICS_FORMATS, ReportContext, render, rule_page,
+)
 from dllint.reports.sarif import repository_root
-from dllint.runner import RunSettings, lint_stdin, run
+from dllint.reports.style import CHOICES as COLOR_CHOICES, Style, use_color
+from dllint.reports.terminal_markdown import render_markdown
+from dllint.runner import RunResult, RunSettings, lint_stdin, run
 
 DESCRIPTION = """\
 dllint: find the silent bugs of deep-learning training code (PyTorch), statically.
@@ -34,7 +42,12 @@ Lints Python files and Jupyter notebooks (directories recursively) without impor
 them. Subcommands (only as the first argument):
   dllint rules           list every rule: code, name, on by default, fixable, summary
   dllint explain CODE    print the page of a rule (why it is a bug, the fix)
-A directory named "rules" is linted with: dllint ./rules"""
+A directory named "rules" is linted with: dllint ./rules
+
+CI adoption:
+  dllint --baseline dllint-baseline.json --update-baseline .   record today's findings
+  dllint --baseline dllint-baseline.json .                     report and fail only on new ones
+  dllint --add-noqa .                                          silence today's findings in place"""
 
 EPILOG = f"""\
 selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separated or repeated.
@@ -43,7 +56,8 @@ selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separa
 
 configuration: [tool.dllint] in the nearest pyproject.toml (or a dllint.toml, whose top level is
   the table) at or above the first PATH, or --config FILE. Keys: select, ignore, extend-select,
-  per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}).
+  per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}),
+  target-version (py310 ... py313).
 
 default excludes: {", ".join(DEFAULT_EXCLUDE)},
   and what .gitignore files ignore. Files named explicitly are linted even when excluded so.
@@ -53,7 +67,18 @@ cache: .dllint_cache/ beside the configuration file (else in the current directo
 suppression: "# noqa" or "# noqa: DL101,DL201" on the line of a finding or on the first line of its
   statement; "# dllint: noqa" (optionally with codes) anywhere in a file for the whole file.
 
+baseline: a JSON file of fingerprints (rule, path, the line's text, its occurrence; no line numbers),
+  so a finding whose line moves stays accepted. A missing or malformed baseline is an error (2).
+
+colour: --color auto (default) colours a terminal unless NO_COLOR is set (non-empty); FORCE_COLOR
+  (non-empty) colours anything unless NO_COLOR is set too; --color always/never decides outright.
+
+--statistics: a table with text and full, an array with json; an error with sarif, github or --diff.
+--show-fixes: with text and full (json already holds each finding's fix); an error with --diff.
+
 exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal error.
+  --add-noqa: 0 when every finding got its comment, 1 when some could not (notebooks, a line that
+  ends inside a string or a backslash continuation).
 """
 
 
@@ -85,8 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     files.add_argument("--stdin-filename", metavar="PATH",
                        help='the name of the file read from stdin with "-" (for reports, config)')
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, default="text",
-                        help="output format (default: text)")
+    output.add_argument("--format", metavar="FORMAT",
+                        help=f"output format: {', '.join(FORMATS)} (default: text; "
+                             "concise is ruff's name for text)")
+    output.add_argument("--output-format", metavar="FORMAT",
+                        help="the same as --format (ruff's spelling)")
+    output.add_argument("--color", metavar="WHEN",
+                        help="colour the text and full formats: auto (default), always, never")
+    output.add_argument("--show-fixes", action="store_true",
+                        help="list the fixes applied (with --fix) or available, per file and rule")
     output.add_argument("--output-file", "-o", metavar="FILE",
                         help="write the report to FILE instead of stdout")
     output.add_argument("--statistics", action="store_true",
@@ -109,6 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run_group.add_argument("--config", metavar="FILE",
                            help="read the configuration from FILE (pyproject.toml or dllint.toml)")
+    run_group.add_argument("--target-version", metavar="VERSION",
+                           help=f"the Python the code is written for: {', '.join(TARGET_VERSIONS)} "
+                                "(default: this interpreter's; newer syntax parses with libcst)")
+    ci = parser.add_argument_group("CI adoption")
+    ci.add_argument("--baseline", metavar="FILE",
+                    help="report and fail only on findings not recorded in FILE")
+    ci.add_argument("--update-baseline", action="store_true",
+                    help="with --baseline: record the current findings in FILE and exit 0")
+    ci.add_argument("--add-noqa", action="store_true",
+                    help="add a '# noqa: CODE' comment to every line with findings (Python files; "
+                         "notebooks are skipped with a warning)")
     run_group.add_argument("--version", action="version", version=f"dllint {__version__}")
     return parser
 
@@ -169,7 +212,11 @@ def rules_command(argv: Sequence[str], registry: RuleRegistry) -> int:
 def explain_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     parser = _Parser(prog="dllint explain", description="Print the page of a rule.")
     parser.add_argument("code", metavar="CODE")
+    parser.add_argument("--color", metavar="WHEN", default="auto",
+                        help="render for a terminal: auto (default), always, never")
     args = parser.parse_args(list(argv))
+    if args.color not in COLOR_CHOICES:
+        return _error(f"--color: unknown value {args.color!r} (one of {', '.join(COLOR_CHOICES)})")
     code = args.code.strip().upper()
     rule = registry.get(code)
     if rule is None:
@@ -177,7 +224,7 @@ def explain_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     page = rule_page(code)
     if page is None:
         page = f"# {rule.code}: {rule.name}\n\n{rule.describe()}\n"
-    sys.stdout.write(page if page.endswith("\n") else page + "\n")
+    sys.stdout.write(render_markdown(page, Style(use_color(args.color, sys.stdout))))
     return 0
 
 
@@ -193,6 +240,55 @@ def _config_for(args: argparse.Namespace, paths: list[str], registry: RuleRegist
     return load_config(find_config(start), registry)
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """--format and --output-format are one option under two names; they must agree."""
+    chosen = []
+    for option, value in (("--format", args.format), ("--output-format", args.output_format)):
+        if value is None:
+            continue
+        name = ALIASES.get(value.strip().lower(), value.strip().lower())
+        if name not in FORMATS:
+            known = ", ".join((*FORMATS, *ALIASES))
+            raise ConfigError(f"{option}: unknown output format {value!r} (one of {known})")
+        chosen.append((option, value, name))
+    if len(chosen) == 2 and chosen[0][2] != chosen[1][2]:
+        raise ConfigError(f"--format {chosen[0][1]} and --output-format {chosen[1][1]} disagree; "
+                          "give one of them")
+    return chosen[0][2] if chosen else "text"
+
+
+def _check_combinations(args: argparse.Namespace, fmt: str, paths: list[str]) -> None:
+    """Options that cannot work together: one line each, never a silent no-op."""
+    stdin = paths == ["-"]
+    if args.color is not None and args.color not in COLOR_CHOICES:
+        raise ConfigError(f"--color: unknown value {args.color!r} (one of {', '.join(COLOR_CHOICES)})")
+    if args.statistics and args.diff:
+        raise ConfigError("--statistics cannot be combined with --diff (the diff lists the fixes)")
+    if args.statistics and fmt not in STATISTICS_FORMATS:
+        raise ConfigError(f"--statistics is not available with --format {fmt} "
+                          f"(use one of {', '.join(STATISTICS_FORMATS)})")
+    if args.show_fixes and args.diff:
+        raise ConfigError("--show-fixes cannot be combined with --diff (the diff shows the fixes)")
+    if args.show_fixes and fmt not in SHOW_FIXES_FORMATS:
+        raise ConfigError(f"--show-fixes is not available with --format {fmt} "
+                          f"(use one of {', '.join(SHOW_FIXES_FORMATS)}; json holds each finding's fix)")
+    if args.update_baseline and not args.baseline:
+        raise ConfigError("--update-baseline needs --baseline FILE")
+    if args.update_baseline and (args.statistics or args.show_fixes):
+        raise ConfigError("--update-baseline writes the baseline and reports nothing; "
+                          "drop --statistics and --show-fixes")
+    if args.baseline and stdin:
+        raise ConfigError('--baseline cannot be used with "-" (stdin): fingerprints need the file')
+    if args.baseline and args.diff:
+        raise ConfigError("--baseline cannot be combined with --diff (the diff shows every fix)")
+    if args.add_noqa:
+        for flag, given in (("--fix", args.fix), ("--diff", args.diff), ("--baseline", args.baseline),
+                            ('"-" (stdin)', stdin), ("--statistics", args.statistics),
+                            ("--show-fixes", args.show_fixes)):
+            if given:
+                raise ConfigError(f"--add-noqa cannot be combined with {flag}")
+
+
 def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
@@ -203,6 +299,13 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         return _error("--jobs must be at least 1")
     if args.stdin_filename and paths != ["-"]:
         return _error('--stdin-filename is only meaningful with "-" (stdin)')
+    fmt = _output_format(args)
+    _check_combinations(args, fmt, paths)
+    target = (validate_target_version(args.target_version, "--target-version")
+              if args.target_version is not None else None)
+    accepted = None
+    if args.baseline and not args.update_baseline:
+        accepted = read_baseline(Path(args.baseline))  # a missing baseline fails before linting
 
     config = _config_for(args, paths, registry)
     cli_layer = Layer(
@@ -225,11 +328,14 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         jobs=args.jobs,
         cache=None if args.no_cache else Cache(config.root),
         progress=not args.quiet and sys.stderr.isatty(),
+        target_version=target or config.target_version,
     )
     context = ReportContext(
         registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
         statistics=args.statistics, quiet=args.quiet, root=repository_root(),
+        show_fixes=args.show_fixes,
     )
+    args.format = fmt
 
     if paths == ["-"]:
         return _check_stdin(args, settings, context)
@@ -243,14 +349,79 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     if not files:
         _warn("no Python files or notebooks found under the given paths", args.quiet)
     result = run(files, settings)
+    if args.add_noqa:
+        return _add_noqa(result, {f.display: f for f in files}, args)
     context.files = len(files)
     context.fixed = result.fixed if settings.fix else 0
+    context.applied = [d for f in result.files for d in f.applied] if settings.fix else []
     if result.notebook_fix_skipped:
         _warn("some notebook findings could not be fixed safely (a fix across cells or IPython "
               "lines, or JSON laid out unlike Jupyter writes it); they are reported unfixed", args.quiet)
     if settings.diff:
         return _report_diff([f.diff for f in result.files if f.diff], result.fixed, args)
-    return _report(result.diagnostics, args, context)
+    diagnostics = result.diagnostics
+    if args.update_baseline:
+        count = write_baseline(Path(args.baseline), diagnostics, context.root)
+        if not args.quiet:
+            noun = "finding" if count == 1 else "findings"
+            sys.stderr.write(f"dllint: recorded {count} {noun} in {args.baseline}\n")
+        return 0
+    if accepted is not None:
+        parts = split_baseline(diagnostics, accepted, context.root)
+        diagnostics, context.baselined = parts.new, parts.known
+        if parts.gone:
+            _warn(f"{parts.gone} finding(s) recorded in {args.baseline} no longer occur; "
+                  "--update-baseline drops them", args.quiet)
+    return _report(diagnostics, args, context)
+
+
+def _add_noqa(result: RunResult, files: dict, args: argparse.Namespace) -> int:
+    """Write a noqa comment for every finding; notebooks and unsafe lines are counted, not touched."""
+    added = changed = 0
+    left: list[str] = []
+    notebooks = 0
+    for file_result in result.files:
+        found = [d for d in file_result.diagnostics if d.code != "DL000"]
+        source = files.get(file_result.display)
+        if not found or source is None:
+            continue
+        if source.is_notebook:
+            notebooks += 1
+            left.extend(f"{d.path}:cell {d.cell}:{d.line}" for d in found)
+            continue
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            _warn(f"cannot read {file_result.display}: {exc.strerror or exc}", args.quiet)
+            left.extend(f"{d.path}:{d.line}" for d in found)
+            continue
+        new_data, noqa = add_noqa_to_bytes(data, found)
+        if new_data is None or noqa is None:
+            _warn(f"{file_result.display}: cannot add noqa comments safely (it does not tokenize, "
+                  "or the result would not compile); left as it is", args.quiet)
+            left.extend(f"{d.path}:{d.line}" for d in found)
+            continue
+        left.extend(f"{d.path}:{d.line}" for d in noqa.skipped)
+        if new_data != data:
+            try:
+                source.path.write_bytes(new_data)
+            except OSError as exc:
+                _warn(f"cannot write {file_result.display}: {exc.strerror or exc}", args.quiet)
+                left.extend(f"{d.path}:{d.line}" for d in found)
+                continue
+            added += noqa.added
+            changed += 1
+    if notebooks:
+        _warn(f"--add-noqa does not edit notebooks: {notebooks} notebook(s) with findings left as "
+              "they are (add the comments in the cells)", args.quiet)
+    if left:
+        _warn(f"{len(left)} finding(s) could not get a noqa comment (a notebook, or a line ending "
+              f"inside a string or a backslash continuation), first at {left[0]}", args.quiet)
+    if not args.quiet:
+        files_noun = "file" if changed == 1 else "files"
+        sys.stderr.write(f"Added {added} noqa comment{'' if added == 1 else 's'} "
+                         f"in {changed} {files_noun}.\n")
+    return 1 if left and not args.exit_zero else 0
 
 
 def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
@@ -262,9 +433,15 @@ def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
 def _check_stdin(args: argparse.Namespace, settings: RunSettings, context: ReportContext) -> int:
     data = sys.stdin.buffer.read()
     display = args.stdin_filename or "-"
-    result = lint_stdin(data, display, settings, notebook=display.endswith(".ipynb"))
+    notebook = display.endswith(".ipynb")
+    result = lint_stdin(data, display, settings, notebook=notebook)
     if settings.diff:
         return _report_diff([result.diff] if result.diff else [], result.fixed, args)
+    try:
+        text = data.decode("utf-8-sig") if notebook else decode_source(data)
+        context.sources[display] = result.fixed_source if result.fixed_source is not None else text
+    except (DecodeError, UnicodeDecodeError):
+        pass  # the full format shows the findings without their source
     if settings.fix:
         # The fixed text goes to stdout, as editors and formatters expect; the report to stderr.
         text = result.fixed_source
@@ -274,6 +451,7 @@ def _check_stdin(args: argparse.Namespace, settings: RunSettings, context: Repor
             sys.stdout.write(text)
         sys.stdout.flush()
         context.fixed = result.fixed
+        context.applied = list(result.applied)
         return _report(result.diagnostics, args, context, stream=sys.stderr)
     return _report(result.diagnostics, args, context)
 
@@ -289,6 +467,8 @@ def _report_diff(diffs: list[str], fixed: int, args: argparse.Namespace) -> int:
 
 def _report(diagnostics: list, args: argparse.Namespace, context: ReportContext,
             stream: TextIO | None = None) -> int:
+    out = stream or sys.stdout
+    context.color = use_color(args.color or "auto", None if args.output_file else out)
     text = render(args.format, diagnostics, context)
     if args.output_file:
         try:
@@ -297,7 +477,6 @@ def _report(diagnostics: list, args: argparse.Namespace, context: ReportContext,
         except OSError as exc:
             return _error(f"cannot write {args.output_file}: {exc.strerror or exc}")
     else:
-        out = stream or sys.stdout
         out.write(text)
         out.flush()
     return 1 if diagnostics and not args.exit_zero else 0

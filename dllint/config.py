@@ -28,7 +28,7 @@ else:  # Python 3.10: the same parser, published as tomli (declared for 3.10 in 
 
 KEYS = (
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-    "rule-options",
+    "rule-options", "target-version",
 )
 SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 
@@ -49,6 +49,7 @@ class FileConfig:
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_version: str | None = None
 
     @property
     def root(self) -> Path:
@@ -230,7 +231,26 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
         config.extend_exclude = _string_list(table["extend-exclude"], path, "extend-exclude")
     if "rule-options" in table:
         config.rule_options = validate_rule_options(table["rule-options"], registry, path)
+    if "target-version" in table:
+        config.target_version = validate_target_version(table["target-version"],
+                                                        _where(path, "target-version"))
     return config
+
+
+def validate_target_version(value: Any, where: str) -> str:
+    """``py310`` ... ``py313``: the grammars libcst's native parser and this tool are tested with."""
+    from dllint.engine import TARGET_VERSIONS, parser_config
+
+    if not isinstance(value, str) or value.strip().lower() not in TARGET_VERSIONS:
+        raise ConfigError(f"{where}: unsupported target version {value!r} "
+                          f"(one of {', '.join(TARGET_VERSIONS)})")
+    name = value.strip().lower()
+    try:
+        parser_config(name)
+    except ValueError:
+        raise ConfigError(f"{where}: the installed libcst cannot parse the grammar of {name}; "
+                          "upgrade libcst") from None
+    return name
 
 
 # -- selection --------------------------------------------------------------------------------------

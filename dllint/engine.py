@@ -10,6 +10,7 @@ import codecs
 import gc
 import io
 import re
+import sys
 import tokenize
 import traceback
 import warnings
@@ -24,6 +25,31 @@ from dllint.rule import Rule
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
+
+# --target-version: the Python whose grammar the linted code is written for. None: the running one.
+# Set once per process (the runner does it in each worker), like the rules a worker builds.
+TARGET_VERSIONS = {"py310": (3, 10), "py311": (3, 11), "py312": (3, 12), "py313": (3, 13)}
+_target: tuple[int, int] | None = None
+_config: cst.PartialParserConfig | None = None
+# Without CPython's own check (syntax newer than this interpreter), libcst's native parser must be
+# kept from input that overflows its stack; CPython itself stops at 200 nested brackets.
+_MAX_NESTING = 100
+_MAX_UNARY_CHAIN = 100
+_MAX_ELIF = 1000
+
+
+def parser_config(name: str) -> cst.PartialParserConfig:
+    """libcst's configuration for a target; ValueError when the installed libcst does not know
+    that grammar (its list grows with its releases)."""
+    major, minor = TARGET_VERSIONS[name]
+    return cst.PartialParserConfig(python_version=f"{major}.{minor}")
+
+
+def set_target_version(name: str | None) -> None:
+    """Lint for the grammar of ``name`` (a key of TARGET_VERSIONS), or of this interpreter."""
+    global _target, _config
+    _target = TARGET_VERSIONS[name] if name else None
+    _config = parser_config(name) if name else None
 
 
 class DecodeError(Exception):
@@ -68,11 +94,19 @@ def _python_syntax_error(path: str, source: str) -> tuple[Diagnostic | None, ast
     input within milliseconds (a nesting limit, a recursion limit). And its message and position
     are exact, where libcst's are often a line late. It costs about 8% of a libcst parse.
     """
+    target, running = _target, sys.version_info[:2]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
-            tree = compile(source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+            if target is not None and target < running:
+                # CPython's parser refuses (best effort) syntax newer than the target.
+                tree = compile(source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST,
+                               _feature_version=target[1])
+            else:
+                tree = compile(source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
     except SyntaxError as syntax:
+        if target is not None and target > running and not _too_deep(source):
+            return None, None  # maybe syntax of the newer target: libcst decides
         line = max(syntax.lineno or 1, 1)
         column = max(syntax.offset or 1, 1)
         return _tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {syntax.msg}",
@@ -96,8 +130,35 @@ def _parse_error(path: str, source: str, exc: cst.ParserSyntaxError) -> Diagnost
                             line=max(exc.editor_line, 1), column=max(exc.editor_column, 1))
 
 
+def _too_deep(source: str) -> bool:
+    """Whether ``source`` nests deeper than libcst's parser can safely take (or does not tokenize)."""
+    depth = deepest = unary = longest = elifs = 0
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            text = token.string
+            if token.type == tokenize.OP and text in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.type == tokenize.OP and text in ")]}":
+                depth -= 1
+            if (text in ("-", "+", "~", "not") and previous is not None
+                    and (previous.type == tokenize.OP or previous.string == "not")):
+                unary += 1
+                longest = max(longest, unary)
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                unary = 0
+            elifs += text == "elif" and token.type == tokenize.NAME
+            previous = token
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return True
+    return deepest > _MAX_NESTING or longest > _MAX_UNARY_CHAIN or elifs > _MAX_ELIF
+
+
 def parse(source: str) -> cst.Module:
-    return cst.parse_module(source)
+    if _config is None:
+        return cst.parse_module(source)
+    return cst.parse_module(source, config=_config)
 
 
 def lint_source(

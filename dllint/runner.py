@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 from dllint.cache import Cache, entry_key, settings_digest
 from dllint.config import PerFileIgnores, apply_ignores, relative_posix
 from dllint.diagnostics import Diagnostic, Fix, rule_url
-from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source
+from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, set_target_version
 from dllint.files import SourceFile
 from dllint.fix import fix_source, wanted
 from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_notebook,
@@ -51,6 +51,7 @@ class RunSettings:
     jobs: int | None = None
     cache: Cache | None = None
     progress: bool = False
+    target_version: str | None = None  # a key of engine.TARGET_VERSIONS; None: this interpreter
 
     @property
     def fixing(self) -> bool:
@@ -66,6 +67,7 @@ class FileResult:
     fixed_source: str | None = None  # the new text (stdin with --fix)
     cached: bool = False
     notebook_fix_skipped: bool = False
+    applied: list[Diagnostic] = field(default_factory=list)  # the findings fixed (--show-fixes)
 
 
 @dataclass
@@ -109,6 +111,7 @@ class _State:
     diff: bool
     unsafe: bool
     cache_root: Path | None
+    target_version: str | None = None
 
 
 _STATE: _State | None = None
@@ -119,6 +122,7 @@ def _init_worker(state: _State) -> None:
     global _STATE
     _STATE = state
     _RULES.clear()
+    set_target_version(state.target_version if state is not None else None)
 
 
 def _registry() -> RuleRegistry:
@@ -221,6 +225,7 @@ def _notebook_task(task: _Task, state: _State) -> FileResult:
         _store(state, task.key, original)
         return result
     result.fixed = len(applied)
+    result.applied = applied
     if state.diff:
         result.diagnostics = original
         result.diff = "".join(difflib.unified_diff(
@@ -268,6 +273,7 @@ def _lint_python(task: _Task, state: _State) -> FileResult:
 
     fixed, applied = fix_source(source, lint, unsafe=state.unsafe)
     result.fixed = len(applied)
+    result.applied = applied
     original_findings = lint(source)
     if fixed == source:
         result.diagnostics = original_findings
@@ -360,7 +366,7 @@ def _state_of(settings: RunSettings) -> _State:
     if settings.cache is not None and settings.cache.enabled:
         cache_root = settings.cache.root.parent
     return _State(settings.registry, settings.rule_options, settings.fix, settings.diff,
-                  settings.unsafe, cache_root)
+                  settings.unsafe, cache_root, settings.target_version)
 
 
 def _fingerprint(settings: RunSettings) -> str:
@@ -369,7 +375,7 @@ def _fingerprint(settings: RunSettings) -> str:
 
 def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
     """Lint ``files``; fixes are written when ``settings.fix``."""
-    fingerprint = _fingerprint(settings)
+    fingerprint = f"{_fingerprint(settings)}|{settings.target_version}"  # a target parses differently
     digests: dict[tuple[tuple[str, ...], bool], str] = {}
     results: list[FileResult] = []
     tasks: list[_Task] = []
@@ -446,6 +452,7 @@ def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> l
         return out
     finally:
         _init_worker(previous) if previous is not None else _RULES.clear()
+        set_target_version(None)  # an in-process run leaves no grammar behind for the next
 
 
 def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool) -> FileResult:

@@ -1,4 +1,5 @@
-"""Output formats: text for people, json for scripts, sarif for code scanning, github for Actions.
+"""Output formats: text (and full, with the source) for people, json for scripts, sarif for code
+scanning, github for Actions.
 
 Each format is a module with ``render(diagnostics, context) -> str``; the text they produce is the
 whole report, written to stdout or ``--output-file``.
@@ -12,7 +13,14 @@ from typing import Callable
 from dllint.diagnostics import Diagnostic
 from dllint.registry import RuleRegistry
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "full", "json", "sarif", "github")
+# ruff's spellings, accepted by --format and --output-format alike.
+ALIASES = {"concise": "text"}
+# --statistics: a table in text and full, an array in json. SARIF and workflow commands have no place
+# for a table; asking for one there is an error, not a silent no-op.
+STATISTICS_FORMATS = ("text", "full", "json")
+# --show-fixes: a section after the findings, for people.
+SHOW_FIXES_FORMATS = ("text", "full")
 
 
 @dataclass
@@ -26,11 +34,18 @@ class ReportContext:
     quiet: bool = False
     files: int = 0  # how many files were linted
     root: Path = field(default_factory=Path.cwd)  # repository root: SARIF uris are relative to it
+    color: bool = False  # ANSI colour (text, full)
+    show_fixes: bool = False  # --show-fixes: list the fixes applied (with --fix) or available
+    applied: list[Diagnostic] = field(default_factory=list)  # the findings --fix fixed
+    baselined: int = 0  # findings the --baseline file accepts (not reported)
+    sources: dict[str, str] = field(default_factory=dict)  # text by path, where not on disk (stdin)
 
 
 def renderer(name: str) -> Callable[[list[Diagnostic], ReportContext], str]:
     if name == "text":
         from dllint.reports.text import render
+    elif name == "full":
+        from dllint.reports.full import render
     elif name == "json":
         from dllint.reports.json import render
     elif name == "sarif":

@@ -4,8 +4,9 @@ One run; ``tool.driver`` lists every enabled rule (and any tool code that fired)
 full description, help as text and Markdown (the rule's page) and its default level. Each result
 has ``ruleId``, ``ruleIndex``, ``level``, ``message.text``, exactly one location with a uri relative
 to the repository root (``uriBaseId`` ``%SRCROOT%``) and a full region, and ``partialFingerprints``:
-a hash of the code, the path and the stripped text of the source line, which survives unrelated
-edits that move the line. A notebook's finding points at the line of the ``.ipynb`` file that holds
+a hash of the code, the path and the whitespace-normalised text of the source line, with the
+occurrence index of that hash (``located``), which survives unrelated edits that move the line.
+A notebook's finding points at the line of the ``.ipynb`` file that holds
 its source line (viewers show the raw file) when the notebook has the layout Jupyter writes, else at
 its line inside the cell; the cell is named in the message and in ``properties.cell``.
 """
@@ -60,8 +61,30 @@ def _line_text(path: str, line: int, cache: dict[str, list[str] | None]) -> str:
 
 
 def fingerprint(code: str, uri: str, line_text: str, cell: int | None = None) -> str:
-    text = "\0".join((code, uri, str(cell or ""), line_text))
+    # Whitespace inside the line is normalised too: re-indenting a block keeps its findings.
+    text = "\0".join((code, uri, str(cell or ""), " ".join(line_text.split())))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def located(diagnostics: list[Diagnostic], root: Path) -> list[tuple[str, dict, str]]:
+    """``(uri, region, fingerprint)`` of each finding, in order. The fingerprint is the hash of the
+    code, the path, the cell and the line's text, then ``:N`` for the N-th finding (in line order)
+    with that same hash, so that two identical lines stay apart and a moved line keeps its
+    fingerprint. The SARIF report and ``--baseline`` both use it."""
+    root = root.resolve()
+    lines: dict[str, list[str] | None] = {}
+    notebooks = _notebook_locations(diagnostics)
+    seen: dict[str, int] = {}
+    out = []
+    for d in diagnostics:
+        uri = _uri(d.path, root)
+        region, line_text = _region(d, notebooks)
+        if d.cell is None:
+            line_text = _line_text(d.path, d.line, lines)
+        digest = fingerprint(d.code, uri, line_text, d.cell)
+        seen[digest] = seen.get(digest, 0) + 1
+        out.append((uri, region, f"{digest}:{seen[digest]}"))
+    return out
 
 
 def _rule_descriptor(code: str, context: ReportContext) -> dict:
@@ -118,14 +141,8 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     codes = sorted(set(context.enabled) | {d.code for d in diagnostics})
     index = {code: number for number, code in enumerate(codes)}
     root = context.root.resolve()
-    lines: dict[str, list[str] | None] = {}
-    notebooks = _notebook_locations(diagnostics)
     results = []
-    for d in diagnostics:
-        uri = _uri(d.path, root)
-        region, line_text = _region(d, notebooks)
-        if d.cell is None:
-            line_text = _line_text(d.path, d.line, lines)
+    for d, (uri, region, print_) in zip(diagnostics, located(diagnostics, root)):
         message = d.message if d.cell is None else f"cell {d.cell}: {d.message}"
         result = {
             "ruleId": d.code,
@@ -138,7 +155,7 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
                     "region": region,
                 },
             }],
-            "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d.code, uri, line_text, d.cell)},
+            "partialFingerprints": {FINGERPRINT_KEY: print_},
         }
         if d.cell is not None:
             result["properties"] = {"cell": d.cell}

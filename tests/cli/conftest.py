@@ -15,6 +15,13 @@ def registry():
     return TEST_REGISTRY
 
 
+@pytest.fixture(autouse=True)
+def _no_colour_from_the_environment(monkeypatch):
+    """The tests see the output a pipe gets, whatever the shell that runs them sets."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A temporary project directory, made the current directory."""
