@@ -314,6 +314,9 @@ def main(argv: list[str] | None = None, *, registry: RuleRegistry | None = None)
             return rules_command(argv[1:], rules)
         if argv and argv[0] == "explain":
             return explain_command(argv[1:], rules)
+        if argv and argv[0] == "server":
+            from dllint.server import server_command  # pygls is optional: imported on demand
+            return server_command(argv[1:], rules)
         return check_command(argv, rules)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

@@ -1,0 +1,261 @@
+"""The language server behind ``dllint server``, on pygls: findings as diagnostics, fixes as code
+actions.
+
+Diagnostics are published when a document is opened or saved, and shortly after it changes (the
+changes of one burst of typing are linted once); closing a document clears them. Each finding with a
+fix offers it as a quick fix (the safe ones preferred, the unsafe ones labelled so), and the safe
+fixes of a whole document are offered together as ``source.fixAll.dllint``. The linting itself is
+``dllint.documents``: the CLI's stdin path, on the editor's text. Only Python documents with a
+``file:`` or ``untitled:`` URI are linted (no notebook cells).
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from dllint import __version__
+from dllint.config import ConfigError
+from dllint.diagnostics import Diagnostic, Edit, rule_url
+from dllint.documents import fix_document, lint_document
+from dllint.registry import RuleRegistry
+
+SOURCE = "dllint"
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
+# How long a document must stay unchanged before it is linted: typing does not queue a lint per key.
+CHANGE_DELAY_S = 0.15
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+
+
+@dataclass
+class _Linted:
+    """The findings last published for a document, paired with what was sent for each."""
+
+    version: int | None
+    findings: list[tuple[Diagnostic, types.Diagnostic]]
+
+
+class DllintServer(LanguageServer):
+    def __init__(self, registry: RuleRegistry) -> None:
+        super().__init__(SOURCE, __version__)
+        self.registry = registry
+        self.linted: dict[str, _Linted] = {}
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.last_error: str | None = None
+
+
+# -- positions ------------------------------------------------------------------------------------
+
+def _position(lines: Sequence[str], document: TextDocument, line: int, column: int) -> types.Position:
+    """dllint's 1-based line and 1-based column (in characters) as an LSP position, in the code
+    units the client and server agreed on (UTF-16 unless the client offered better)."""
+    index = line - 1
+    if index >= len(lines):
+        index = len(lines) - 1
+        column = len(lines[index]) + 1
+    index = max(index, 0)
+    units = document.position_codec.client_num_units(lines[index][:max(column - 1, 0)])
+    return types.Position(line=index, character=units)
+
+
+def _range(lines: Sequence[str], document: TextDocument, line: int, column: int, end_line: int,
+           end_column: int) -> types.Range:
+    return types.Range(start=_position(lines, document, line, column),
+                       end=_position(lines, document, end_line, end_column))
+
+
+def _lines(document: TextDocument) -> list[str]:
+    # dllint counts lines at "\n" only (a "\r" before it stays at the end of the line), and so does
+    # LSP for "\n" and "\r\n"; str.splitlines would also split at form feeds and U+2028.
+    return document.source.split("\n")
+
+
+# -- findings to LSP --------------------------------------------------------------------------------
+
+def to_lsp(finding: Diagnostic, lines: Sequence[str], document: TextDocument) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=_range(lines, document, finding.line, finding.column, finding.end_line,
+                     finding.end_column),
+        message=finding.message,
+        severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.url or rule_url(finding.code)),
+        source=SOURCE,
+    )
+
+
+def _text_edits(edits: Sequence[Edit], lines: Sequence[str],
+                document: TextDocument) -> list[types.TextEdit]:
+    return [types.TextEdit(range=_range(lines, document, e.line, e.column, e.end_line, e.end_column),
+                           new_text=e.content) for e in edits]
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    def key(p: types.Position) -> tuple[int, int]:
+        return (p.line, p.character)
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+def _wants(only: Sequence[str] | None, kind: str) -> bool:
+    """Whether a code action of ``kind`` answers a request restricted to ``only`` (kinds are
+    hierarchical: "source" asks for "source.fixAll.dllint")."""
+    if not only:
+        return True
+    return any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+# -- linting ----------------------------------------------------------------------------------------
+
+def _path_of(document: TextDocument) -> tuple[bool, Path | None]:
+    """Whether to lint the document, and the file it stands for (``None`` when it has none)."""
+    scheme = urlparse(document.uri).scheme
+    if scheme == "file" and document.path:
+        path = Path(document.path)
+        return (document.language_id == "python" or path.suffix in PYTHON_SUFFIXES), path
+    if scheme == "untitled":
+        return document.language_id == "python", None
+    return False, None
+
+
+def _report_problem(server: DllintServer, message: str) -> None:
+    """Show a problem once (not at every keystroke), and log it every time."""
+    server.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
+    if message != server.last_error:
+        server.last_error = message
+        server.window_show_message(types.ShowMessageParams(type=types.MessageType.Error,
+                                                           message=message))
+
+
+def lint_and_publish(server: DllintServer, uri: str) -> _Linted | None:
+    handle = server.pending.pop(uri, None)
+    if handle is not None:
+        handle.cancel()
+    document = server.workspace.text_documents.get(uri)
+    if document is None:
+        return None
+    wanted, path = _path_of(document)
+    if not wanted:
+        return None
+    try:
+        findings = lint_document(document.source, path, server.registry)
+    except ConfigError as exc:
+        # As the CLI: an invalid configuration lints nothing, and says why in one line.
+        _report_problem(server, f"dllint: error: {exc}")
+        findings = []
+    except Exception as exc:  # noqa: BLE001 - the server outlives one document's failure
+        _report_problem(server, f"dllint: internal error: {type(exc).__name__}: {exc} (please report it)")
+        findings = []
+    else:
+        server.last_error = None
+    lines = _lines(document)
+    linted = _Linted(document.version, [(f, to_lsp(f, lines, document)) for f in findings])
+    server.linted[uri] = linted
+    server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+        uri=uri, version=document.version, diagnostics=[lsp for _, lsp in linted.findings]))
+    return linted
+
+
+def _current(server: DllintServer, uri: str) -> _Linted | None:
+    """The findings of the document as it is now (linted now if a change is still waiting)."""
+    document = server.workspace.text_documents.get(uri)
+    linted = server.linted.get(uri)
+    if document is None:
+        return None
+    if linted is None or uri in server.pending or linted.version != document.version:
+        linted = lint_and_publish(server, uri)
+    return linted
+
+
+def code_actions(server: DllintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    linted = _current(server, uri)
+    if linted is None:
+        return []
+    document = server.workspace.get_text_document(uri)
+    lines = _lines(document)
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wants(only, types.CodeActionKind.QuickFix.value):
+        for finding, sent in linted.findings:
+            fix = finding.fix
+            if fix is None or not _overlaps(sent.range, params.range):
+                continue
+            safe = fix.applicability == "safe"
+            title = f"{fix.message or 'Fix'} ({finding.code})"
+            actions.append(types.CodeAction(
+                title=title if safe else f"{title} [unsafe]",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[sent],
+                is_preferred=safe,
+                edit=types.WorkspaceEdit(changes={uri: _text_edits(fix.edits, lines, document)}),
+            ))
+    if _wants(only, FIX_ALL) and any(f.fix and f.fix.applicability == "safe" for f, _ in linted.findings):
+        fixed = _fix_all(server, document)
+        if fixed is not None:
+            whole = _range(lines, document, 1, 1, len(lines), len(lines[-1]) + 1)
+            actions.append(types.CodeAction(
+                title="dllint: fix all safe fixes",
+                kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed)]}),
+            ))
+    return actions
+
+
+def _fix_all(server: DllintServer, document: TextDocument) -> str | None:
+    _, path = _path_of(document)
+    try:
+        return fix_document(document.source, path, server.registry)
+    except ConfigError:
+        return None  # already shown when the document was linted
+
+
+# -- the server -------------------------------------------------------------------------------------
+
+def build_server(registry: RuleRegistry) -> DllintServer:
+    server = DllintServer(registry)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: DllintServer, params: types.DidOpenTextDocumentParams) -> None:
+        lint_and_publish(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: DllintServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        previous = ls.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        loop = asyncio.get_running_loop()
+        ls.pending[uri] = loop.call_later(CHANGE_DELAY_S, lint_and_publish, ls, uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: DllintServer, params: types.DidSaveTextDocumentParams) -> None:
+        # the configuration beside the file may have changed too: lint again
+        lint_and_publish(ls, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: DllintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        handle = ls.pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        ls.linted.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+    def code_action(ls: DllintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions(ls, params)
+
+    return server

@@ -1,0 +1,265 @@
+"""``dllint server`` driven by a real LSP client (pytest-lsp) over stdio, as an editor drives it:
+diagnostics on open, change and save, fixes as code actions, cleared on close; the findings are the
+CLI's, with the project's configuration; positions in UTF-16 code units."""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from conftest import PROJECT_ROOT
+
+SOURCE = """\
+import torch
+model = torch.nn.Linear(2, 1)
+opt = torch.optim.Adam(model.parameters(), weight_decay=0.01)
+total = 0
+for x, y in [(torch.ones(2), torch.ones(1))]:
+    out = model.forward(x)
+    loss = (out - y).pow(2).mean()
+    loss.backward()
+    total += loss
+print(total)
+"""
+
+# The same program with a character outside the BMP before a finding on its line: one code point,
+# two UTF-16 code units, so a server that counts code points misplaces the finding and its fix.
+WIDE = SOURCE.replace("    out = model.forward(x)", '    tag = "😋"; out = model.forward(x)')
+
+TIMEOUT_S = 30
+
+
+# One server for the module (starting one costs seconds); each test works in its own directory.
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(
+    server_command=[sys.executable, "-m", "dllint", "server"]))
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        root_uri=PROJECT_ROOT.as_uri(),
+    ))
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT_S)
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+async def published(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    """Wait for the next diagnostics of ``uri``."""
+    while True:
+        params = await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), TIMEOUT_S)
+        if params.uri == uri:
+            return list(params.diagnostics)
+
+
+def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
+    codes = [d.code for d in diagnostics]
+    assert len(codes) == len(set(codes)), codes
+    return {d.code: d for d in diagnostics}
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits, whose characters are UTF-16 code units, as an editor does."""
+    lines = text.split("\n")
+
+    def offset(position: types.Position) -> int:
+        before = sum(len(line) + 1 for line in lines[:position.line])
+        units = lines[position.line].encode("utf-16-le")[:2 * position.character]
+        return before + len(units.decode("utf-16-le"))
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+def open_document(client: LanguageClient, path: Path, text: str, language: str = "python") -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id=language, version=1, text=text)))
+    return uri
+
+
+async def actions_at(client: LanguageClient, uri: str, where: types.Range,
+                     only: list[str] | None = None) -> list[types.CodeAction]:
+    result = await asyncio.wait_for(client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=where,
+        context=types.CodeActionContext(diagnostics=[], only=only))), TIMEOUT_S)
+    return list(result or [])
+
+
+def run_cli(args: list[str], text: str, monkeypatch, capsys) -> tuple[int, str]:
+    """``dllint ARGS -`` with ``text`` on stdin, in this process (a subprocess costs seconds)."""
+    from dllint.cli import main
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    status = main([*args, "-"])
+    out = capsys.readouterr()
+    assert status in (0, 1), out.err
+    return status, out.out
+
+
+def cli_json(path: Path, text: str, monkeypatch, capsys) -> list[dict]:
+    return json.loads(run_cli(["--format", "json", "--stdin-filename", str(path)], text, monkeypatch,
+                              capsys)[1])
+
+
+def cli_fix(path: Path, text: str, monkeypatch, capsys) -> str:
+    return run_cli(["--fix", "--stdin-filename", str(path)], text, monkeypatch, capsys)[1]
+
+
+# -- the tests --------------------------------------------------------------------------------------
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_open_action_change_save_close(client: LanguageClient, tmp_path: Path):
+    path = tmp_path / "train.py"
+    path.write_text(SOURCE)
+    uri = open_document(client, path, SOURCE)
+    found = by_code(await published(client, uri))
+    assert set(found) == {"DL101", "DL104", "DL501"}
+    dl104 = found["DL104"]
+    assert (dl104.range.start.line, dl104.range.start.character) == (5, 10)
+    assert (dl104.range.end.line, dl104.range.end.character) == (5, 26)
+    assert "call `model(...)` instead" in dl104.message
+    assert dl104.source == "dllint"
+    assert dl104.severity == types.DiagnosticSeverity.Warning
+    assert dl104.code_description.href.endswith("/DL104.md")
+    assert found["DL501"].range.start.line == 2 and found["DL101"].range.start.line == 8
+
+    # the quick fix of the finding under the cursor, and nothing for the other lines
+    cursor = types.Range(start=types.Position(line=5, character=14), end=types.Position(line=5, character=14))
+    actions = await actions_at(client, uri, cursor)
+    assert [a.kind for a in actions] == [types.CodeActionKind.QuickFix, "source.fixAll.dllint"]
+    quick = actions[0]
+    assert "DL104" in quick.title and "unsafe" not in quick.title and quick.is_preferred
+    assert [d.code for d in quick.diagnostics] == ["DL104"]
+    fixed = apply_edits(SOURCE, quick.edit.changes[uri])
+    assert fixed == SOURCE.replace("model.forward(x)", "model(x)")
+
+    # an unsafe fix is offered, labelled, and not preferred
+    adam = types.Range(start=types.Position(line=2, character=20), end=types.Position(line=2, character=20))
+    [unsafe] = await actions_at(client, uri, adam, only=[types.CodeActionKind.QuickFix])
+    assert "DL501" in unsafe.title and "unsafe" in unsafe.title and not unsafe.is_preferred
+    assert "torch.optim.AdamW(" in apply_edits(SOURCE, unsafe.edit.changes[uri])
+
+    # the editor applies the fix: an incremental change, and the finding goes
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=quick.edit.changes[uri][0].range, text=quick.edit.changes[uri][0].new_text)]))
+    assert set(by_code(await published(client, uri))) == {"DL101", "DL501"}
+
+    # the whole text replaced: the new findings are the new text's
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text="import torch\n")]))
+    assert await published(client, uri) == []
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+    assert set(by_code(await published(client, uri))) == {"DL101", "DL501"}
+
+    # saving lints again (the configuration beside the file may have changed)
+    (tmp_path / "pyproject.toml").write_text('[tool.dllint]\nignore = ["DL501"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert set(by_code(await published(client, uri))) == {"DL101"}
+
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert await published(client, uri) == []
+    assert await actions_at(client, uri, cursor) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_positions_are_utf16_code_units(client: LanguageClient, tmp_path: Path):
+    path = tmp_path / "wide.py"
+    uri = open_document(client, path, WIDE)
+    dl104 = by_code(await published(client, uri))["DL104"]
+    prefix = '    tag = "😋"; out = '
+    assert dl104.range.start.character == len(prefix.encode("utf-16-le")) // 2 == len(prefix) + 1
+    actions = await actions_at(client, uri, dl104.range, only=[types.CodeActionKind.QuickFix])
+    [quick] = [a for a in actions if "DL104" in a.title]
+    assert apply_edits(WIDE, quick.edit.changes[uri]) == WIDE.replace("model.forward(x)", "model(x)")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_findings_and_fixes_are_the_clis(client: LanguageClient, tmp_path: Path, monkeypatch,
+                                               capsys):
+    """The project's configuration applies (selection, per-file-ignores, noqa), and the server shows
+    exactly what ``dllint --stdin-filename PATH -`` prints for the unsaved text."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dllint]\nextend-select = ["DL"]\nper-file-ignores = {"scripts/*.py" = ["DL101"]}\n')
+    text = SOURCE.replace("model.forward(x)", "model.forward(x)  # noqa: DL104") + "y.data\n"
+    for name in ("train.py", "scripts/run.py"):
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("# on disk: not what the editor holds\n")
+        uri = open_document(client, path, text)
+        shown = await published(client, uri)
+        expected = cli_json(path, text, monkeypatch, capsys)
+        assert expected, "the CLI finds something in this text"
+        assert [(d.code, d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1,
+                 d.range.end.character + 1, d.message) for d in shown] == [
+            (e["code"], e["line"], e["column"], e["end_line"], e["end_column"], e["message"])
+            for e in expected]
+        assert "DL104" not in {d.code for d in shown}
+        assert ("DL101" in {d.code for d in shown}) == (name == "train.py")
+
+        everything = types.Range(start=types.Position(line=0, character=0),
+                                 end=types.Position(line=len(text.split("\n")), character=0))
+        fix_all = await actions_at(client, uri, everything, only=["source.fixAll"])
+        fixed = cli_fix(path, text, monkeypatch, capsys)
+        assert (fixed != text) == (name == "train.py")  # DL101's fix, ignored for scripts/
+        assert [a.kind for a in fix_all] == (["source.fixAll.dllint"] if fixed != text else [])
+        for action in fix_all:
+            assert apply_edits(text, action.edit.changes[uri]) == fixed
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_bad_configuration_is_shown_not_crashed_on(client: LanguageClient, tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[tool.dllint]\nselect = ["NOPE1"]\n')
+    before = len(client.messages)
+    uri = open_document(client, tmp_path / "train.py", SOURCE)
+    assert await published(client, uri) == []
+    errors = [m.message for m in client.messages[before:] if m.type == types.MessageType.Error]
+    assert len(errors) == 1 and "NOPE1" in errors[0], client.messages
+
+    # shown once, not at every change; the server still answers, and lints once the file is fixed
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=SOURCE + "\n")]))
+    assert await published(client, uri) == []
+    assert len([m for m in client.messages[before:] if m.type == types.MessageType.Error]) == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.dllint]\nselect = ["DL104"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [d.code for d in await published(client, uri)] == ["DL104"]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_only_python_documents_are_linted(client: LanguageClient, tmp_path: Path):
+    notes = open_document(client, tmp_path / "notes.md", "model.forward(x)\n", language="markdown")
+    code = open_document(client, tmp_path / "train.py", SOURCE)
+    # notifications are handled in order: the Python file's diagnostics come after the notes' would
+    assert await published(client, code) != []
+    assert notes not in client.diagnostics
+
+
+def test_without_pygls_the_server_says_what_to_install():
+    # None in sys.modules makes "import pygls" fail as if it were not installed
+    program = ("import sys; sys.modules['pygls'] = None; from dllint.cli import main; "
+               "raise SystemExit(main(['server']))")
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and 'pip install "dllint[lsp]"' in lines[0], proc.stderr
