@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -263,3 +264,21 @@ def test_without_pygls_the_server_says_what_to_install():
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and 'pip install "dllint[lsp]"' in lines[0], proc.stderr
+
+
+def test_editor_setups_start_the_server():
+    """The setups of docs/editors.md parse, and each starts ``dllint server``."""
+    from dllint.config import tomllib  # tomli on Python 3.10
+
+    doc = (PROJECT_ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
+    [helix] = [tomllib.loads(text) for lang, text in blocks if lang == "toml"]
+    assert helix["language-server"]["dllint"] == {"command": "dllint", "args": ["server"]}
+    assert helix["language"] == [{"name": "python", "language-servers": ["dllint"]}]
+    [vscode] = [json.loads(text) for lang, text in blocks if lang == "json"]
+    assert Path(vscode["glspc.server.command"]).name == "dllint"
+    assert vscode["glspc.server.commandArguments"] == ["server"]
+    assert vscode["glspc.server.languageId"] == ["python"]
+    assert "source.fixAll.dllint" in vscode["editor.codeActionsOnSave"]
+    neovim = [text for lang, text in blocks if lang == "lua" and "cmd =" in text]
+    assert len(neovim) == 2 and all('cmd = { "dllint", "server" }' in text for text in neovim)
