@@ -38,5 +38,11 @@ def server_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         sys.stderr.write(f"dllint: error: the language server needs pygls ({exc.name or exc} is not "
                          f"installed): {INSTALL_HINT}\n")
         return 2
-    build_server(registry).start_io()
+    original = sys.stdout
+    # stdout carries the protocol alone: a stray print (a rule pack's, say) goes to stderr instead
+    sys.stdout = sys.stderr
+    try:
+        build_server(registry).start_io(sys.stdin.buffer, original.buffer)
+    finally:
+        sys.stdout = original
     return 0

@@ -16,7 +16,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, env_with_path, install_testpack
 
 SOURCE = """\
 import torch
@@ -47,7 +47,19 @@ async def client(lsp_client: LanguageClient):
         root_uri=PROJECT_ROOT.as_uri(),
     ))
     yield
-    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT_S)
+    await shut_down(lsp_client)
+
+
+async def shut_down(client: LanguageClient) -> None:
+    """shutdown and exit, and the server must end; a server that does not is killed, so that the
+    client's stop (which waits for the process) cannot hang the tests."""
+    try:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT_S)
+    finally:
+        process = client._server  # pytest-lsp keeps the server's process only there
+        if process is not None and process.returncode is None:
+            process.kill()
+    assert process.returncode == 0
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -253,6 +265,42 @@ async def test_only_python_documents_are_linted(client: LanguageClient, tmp_path
     # notifications are handled in order: the Python file's diagnostics come after the notes' would
     assert await published(client, code) != []
     assert notes not in client.diagnostics
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_rule_pack_and_utf8_positions(tmp_path: Path, capsys):
+    """A rule pack's finding links to the pack's page, a print() in a rule does not corrupt the
+    protocol on stdout, and a client that asks for UTF-8 positions gets byte offsets."""
+    site = install_testpack(tmp_path / "site")
+    pack = site / "dllint_testpack" / "__init__.py"
+    source = pack.read_text()
+    assert "    def check(self, ctx):\n" in source
+    pack.write_text(source.replace("    def check(self, ctx):\n",
+                                   "    def check(self, ctx):\n        print('a stray print')\n"))
+    client = await ClientServerConfig(server_command=[sys.executable, "-m", "dllint", "server"],
+                                      server_env=env_with_path(site)).start()
+    try:
+        result = await asyncio.wait_for(client.initialize_session(types.InitializeParams(
+            capabilities=types.ClientCapabilities(general=types.GeneralClientCapabilities(
+                position_encodings=[types.PositionEncodingKind.Utf8])))), TIMEOUT_S)
+        assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+        text = 'é = "😋"; print(é)\n'
+        uri = open_document(client, tmp_path / "pack.py", text)
+        [finding] = await published(client, uri)
+        assert finding.code == "TP001"
+        assert finding.code_description.href == "https://example.org/testpack/TP001"
+        assert finding.range.start.character == len('é = "😋"; '.encode("utf-8"))
+        # the print went to stderr (which pytest-lsp forwards here), not into the protocol's stream
+        err = ""
+        for _ in range(100):
+            err += capsys.readouterr().err
+            if "a stray print" in err:
+                break
+            await asyncio.sleep(0.1)
+        assert "a stray print" in err
+    finally:
+        await shut_down(client)
+        await client.stop()
 
 
 def test_without_pygls_the_server_says_what_to_install():
