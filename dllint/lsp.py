@@ -28,6 +28,7 @@ from dllint.registry import RuleRegistry
 
 SOURCE = "dllint"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
+FIX_ALL_TITLE = "dllint: apply every safe fix"
 # How long a document must stay unchanged before it is linted: typing does not queue a lint per key.
 CHANGE_DELAY_S = 0.15
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -113,7 +114,8 @@ def _wants(only: Sequence[str] | None, kind: str) -> bool:
     hierarchical: "source" asks for "source.fixAll.dllint")."""
     if not only:
         return True
-    return any(kind == k or kind.startswith(f"{k}.") for k in only)
+    asked = [getattr(k, "value", k) for k in only]  # enum members or plain strings
+    return any(kind == k or kind.startswith(f"{k}.") for k in asked)
 
 
 # -- linting ----------------------------------------------------------------------------------------
@@ -201,24 +203,49 @@ def code_actions(server: DllintServer, params: types.CodeActionParams) -> list[t
                 is_preferred=safe,
                 edit=types.WorkspaceEdit(changes={uri: _text_edits(fix.edits, lines, document)}),
             ))
-    if _wants(only, FIX_ALL) and any(f.fix and f.fix.applicability == "safe" for f, _ in linted.findings):
-        fixed = _fix_all(server, document)
-        if fixed is not None:
-            whole = _range(lines, document, 1, 1, len(lines), len(lines[-1]) + 1)
-            actions.append(types.CodeAction(
-                title="dllint: fix all safe fixes",
-                kind=FIX_ALL,
-                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed)]}),
-            ))
+    if any(f.fix and f.fix.applicability == "safe" for f, _ in linted.findings):
+        if only and _wants(only, FIX_ALL):
+            # asked for by kind (on save, or from a "source action" menu): the edit now
+            action = _fix_all_action(server, uri)
+            actions.extend([action] if action.edit is not None else [])
+        elif not only and _can_resolve_edits(server):
+            # offered in every light-bulb menu: fixing a whole file costs several lints, so the
+            # edit is computed only when the user picks the action (codeAction/resolve)
+            actions.append(types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data={"uri": uri}))
     return actions
 
 
-def _fix_all(server: DllintServer, document: TextDocument) -> str | None:
+def _can_resolve_edits(server: DllintServer) -> bool:
+    capabilities = server.client_capabilities.text_document
+    support = capabilities and capabilities.code_action and capabilities.code_action.resolve_support
+    return bool(support and "edit" in support.properties)
+
+
+def _fix_all_action(server: DllintServer, uri: str) -> types.CodeAction:
+    """The fix-all action with its edit (none when nothing changes or the document is gone)."""
+    action = types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data={"uri": uri})
+    document = server.workspace.text_documents.get(uri)
+    if document is None:
+        return action
     _, path = _path_of(document)
     try:
-        return fix_document(document.source, path, server.registry)
+        fixed = fix_document(document.source, path, server.registry)
     except ConfigError:
-        return None  # already shown when the document was linted
+        return action  # shown when the document was linted
+    if fixed is not None:
+        lines = _lines(document)
+        whole = _range(lines, document, 1, 1, len(lines), len(lines[-1]) + 1)
+        action.edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed)]})
+    return action
+
+
+def resolve_code_action(server: DllintServer, action: types.CodeAction) -> types.CodeAction:
+    uri = action.data.get("uri") if isinstance(action.data, dict) else None
+    if action.kind != FIX_ALL or not isinstance(uri, str):
+        return action
+    resolved = _fix_all_action(server, uri)
+    resolved.title = action.title
+    return resolved
 
 
 # -- the server -------------------------------------------------------------------------------------
@@ -254,8 +281,12 @@ def build_server(registry: RuleRegistry) -> DllintServer:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True))
     def code_action(ls: DllintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         return code_actions(ls, params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: DllintServer, action: types.CodeAction) -> types.CodeAction:
+        return resolve_code_action(ls, action)
 
     return server

@@ -42,8 +42,12 @@ TIMEOUT_S = 30
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(
     server_command=[sys.executable, "-m", "dllint", "server"]))
 async def client(lsp_client: LanguageClient):
+    # as VS Code: the edit of a code action may come later, when the user picks it (resolve)
+    resolve = types.CodeActionClientCapabilities(
+        resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]))
     await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
+        capabilities=types.ClientCapabilities(
+            text_document=types.TextDocumentClientCapabilities(code_action=resolve)),
         root_uri=PROJECT_ROOT.as_uri(),
     ))
     yield
@@ -156,6 +160,11 @@ async def test_open_action_change_save_close(client: LanguageClient, tmp_path: P
     assert [d.code for d in quick.diagnostics] == ["DL104"]
     fixed = apply_edits(SOURCE, quick.edit.changes[uri])
     assert fixed == SOURCE.replace("model.forward(x)", "model(x)")
+    # fixing the whole file is offered too, its edit computed when it is picked
+    assert actions[1].edit is None
+    fix_all = await asyncio.wait_for(client.code_action_resolve_async(actions[1]), TIMEOUT_S)
+    assert apply_edits(SOURCE, fix_all.edit.changes[uri]) == fixed.replace("total += loss",
+                                                                           "total += loss.item()")
 
     # an unsafe fix is offered, labelled, and not preferred
     adam = types.Range(start=types.Position(line=2, character=20), end=types.Position(line=2, character=20))
