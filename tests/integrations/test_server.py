@@ -274,6 +274,13 @@ async def test_only_python_documents_are_linted(client: LanguageClient, tmp_path
     # notifications are handled in order: the Python file's diagnostics come after the notes' would
     assert await published(client, code) != []
     assert notes not in client.diagnostics
+    # a Python document never saved is linted too; a notebook's cell alone is not
+    cell = "vscode-notebook-cell:/tmp/nb.ipynb#W0sZmlsZQ%3D%3D"
+    for uri in (cell, "untitled:Untitled-1"):
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=SOURCE)))
+    assert {d.code for d in await published(client, "untitled:Untitled-1")} >= {"DL101", "DL104"}
+    assert cell not in client.diagnostics
 
 
 @pytest.mark.asyncio(loop_scope="module")
