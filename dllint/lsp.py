@@ -4,9 +4,10 @@ actions.
 Diagnostics are published when a document is opened or saved, and shortly after it changes (the
 changes of one burst of typing are linted once); closing a document clears them. Each finding with a
 fix offers it as a quick fix (the safe ones preferred, the unsafe ones labelled so), and the safe
-fixes of a whole document are offered together as ``source.fixAll.dllint``. The linting itself is
-``dllint.documents``: the CLI's stdin path, on the editor's text. Only Python documents with a
-``file:`` or ``untitled:`` URI are linted (no notebook cells).
+fixes of a whole document are offered together as ``source.fixAll.dllint``. Where the client
+watches files, a change to a ``pyproject.toml`` or ``dllint.toml`` lints the open documents again.
+The linting itself is ``dllint.documents``: the CLI's stdin path, on the editor's text. Only Python
+documents with a ``file:`` or ``untitled:`` URI are linted (no notebook cells).
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ FIX_ALL_TITLE = "dllint: apply every safe fix"
 # How long a document must stay unchanged before it is linted: typing does not queue a lint per key.
 CHANGE_DELAY_S = 0.15
 PYTHON_SUFFIXES = (".py", ".pyi")
+# where [tool.dllint] lives (dllint.config.find_config): a change to one lints the open files again
+CONFIG_FILES = ("pyproject.toml", "dllint.toml")
 
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -248,10 +251,38 @@ def resolve_code_action(server: DllintServer, action: types.CodeAction) -> types
     return resolved
 
 
+async def watch_configuration(server: DllintServer) -> None:
+    """Ask the client to tell of changes to configuration files, where it can watch files for us."""
+    workspace = server.client_capabilities.workspace
+    watched = workspace and workspace.did_change_watched_files
+    if not (watched and watched.dynamic_registration):
+        return  # the configuration is still read again at every lint: at the next change or save
+    try:
+        await server.client_register_capability_async(types.RegistrationParams(registrations=[
+            types.Registration(
+                id="dllint-configuration", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILES]),
+            )]))
+    except Exception as exc:  # noqa: BLE001 - a client that refuses: lint at change or save only
+        server.window_log_message(types.LogMessageParams(
+            type=types.MessageType.Warning,
+            message=f"dllint: the client does not watch configuration files: {exc}"))
+
+
 # -- the server -------------------------------------------------------------------------------------
 
 def build_server(registry: RuleRegistry) -> DllintServer:
     server = DllintServer(registry)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: DllintServer, params: types.InitializedParams) -> None:
+        await watch_configuration(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def configuration_changed(ls: DllintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        for uri in sorted(ls.linted):
+            lint_and_publish(ls, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DllintServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -36,6 +36,7 @@ print(total)
 WIDE = SOURCE.replace("    out = model.forward(x)", '    tag = "😋"; out = model.forward(x)')
 
 TIMEOUT_S = 30
+REGISTRATIONS: list[types.Registration] = []  # what the server asked the client to do for it
 
 
 # One server for the module (starting one costs seconds); each test works in its own directory.
@@ -45,9 +46,17 @@ async def client(lsp_client: LanguageClient):
     # as VS Code: the edit of a code action may come later, when the user picks it (resolve)
     resolve = types.CodeActionClientCapabilities(
         resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]))
+    # and it watches files for the server
+    watch = types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True))
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        REGISTRATIONS.extend(params.registrations)
+
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities(
-            text_document=types.TextDocumentClientCapabilities(code_action=resolve)),
+            text_document=types.TextDocumentClientCapabilities(code_action=resolve), workspace=watch),
         root_uri=PROJECT_ROOT.as_uri(),
     ))
     yield
@@ -199,6 +208,26 @@ async def test_open_action_change_save_close(client: LanguageClient, tmp_path: P
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert await published(client, uri) == []
     assert await actions_at(client, uri, cursor) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_configuration_change_lints_the_open_files_again(client: LanguageClient, tmp_path: Path):
+    for _ in range(TIMEOUT_S * 10):  # the server asks right after initialization, asynchronously
+        watching = [r for r in REGISTRATIONS if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+        if watching:
+            break
+        await asyncio.sleep(0.1)
+    [registration] = watching
+    # the options arrive as plain JSON (their type depends on the method)
+    patterns = {w["globPattern"] for w in registration.register_options["watchers"]}
+    assert patterns == {"**/pyproject.toml", "**/dllint.toml"}
+    uri = open_document(client, tmp_path / "train.py", SOURCE)
+    assert set(by_code(await published(client, uri))) == {"DL101", "DL104", "DL501"}
+    config = tmp_path / "dllint.toml"
+    config.write_text('ignore = ["DL104"]\n')
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Created)]))
+    assert set(by_code(await published(client, uri))) == {"DL101", "DL501"}
 
 
 @pytest.mark.asyncio(loop_scope="module")
