@@ -35,8 +35,8 @@ def server_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in _LSP_DISTRIBUTIONS:
             raise  # a broken dllint, not a missing extra
-        sys.stderr.write(f"dllint: error: the language server needs pygls ({exc.name or exc} is not "
-                         f"installed): {INSTALL_HINT}\n")
+        # also an older pygls, whose modules are laid out differently
+        sys.stderr.write(f"dllint: error: the language server needs pygls 2 ({exc}): {INSTALL_HINT}\n")
         return 2
     original = sys.stdout
     # stdout carries the protocol alone: a stray print (a rule pack's, say) goes to stderr instead
