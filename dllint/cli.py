@@ -42,6 +42,7 @@ Lints Python files and Jupyter notebooks (directories recursively) without impor
 them. Subcommands (only as the first argument):
   dllint rules           list every rule: code, name, on by default, fixable, summary
   dllint explain CODE    print the page of a rule (why it is a bug, the fix)
+  dllint server          run the language server for editors (docs/editors.md)
 A directory named "rules" is linted with: dllint ./rules
 
 CI adoption:
@@ -493,6 +494,9 @@ def main(argv: list[str] | None = None, *, registry: RuleRegistry | None = None)
             return rules_command(argv[1:], rules)
         if argv and argv[0] == "explain":
             return explain_command(argv[1:], rules)
+        if argv and argv[0] == "server":
+            from dllint.server import server_command  # pygls is optional: imported on demand
+            return server_command(argv[1:], rules)
         return check_command(argv, rules)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

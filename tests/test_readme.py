@@ -40,7 +40,8 @@ def test_every_import_is_declared():
     stdlib = set(sys.stdlib_module_names) | {"dllint", "dlcheck", "tomli"}
     distribution = {"libcst": "libcst", "pluggy": "pluggy", "torch": "torch", "numpy": "numpy",
                     "typeguard": "typeguard", "matplotlib": "matplotlib", "hypothesis": "hypothesis",
-                    "pytest": "pytest", "jsonschema": "jsonschema", "yaml": "pyyaml"}
+                    "pytest": "pytest", "jsonschema": "jsonschema", "yaml": "pyyaml",
+                    "pygls": "pygls", "lsprotocol": "lsprotocol", "pytest_lsp": "pytest-lsp"}
     pattern = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
     local = {path.stem for path in (ROOT / "tests").rglob("*.py")}
     for package in ("dllint", "dlcheck", "tests", "bench", "examples"):
