@@ -263,6 +263,8 @@ class Watcher:
         self._active = True
         self._closed = False
         self._pending = False  # something was observed since the last end of step
+        self._compiled_pass_seen = False  # see _on_forward
+        self._backward_at_step = False  # see _root_forward
         self._bw_queued = False
         self._grad_params: list[tuple[str, nn.Parameter]] | None = None
         self._grad_layout: _GradLayout | None = None
@@ -347,7 +349,13 @@ class Watcher:
         entry = self._fwd_table.get(id(module))
         if entry is None or not self._active:
             return None
-        if not compiling() and transforms_active():
+        if compiling():
+            # Traced by Dynamo, every container a check reads is guarded: lists that grow from
+            # pass to pass would recompile the model at each gradient-accumulation pass. Only
+            # the first forward pass of a step is checked in compiled code: two variants at most.
+            if self._compiled_pass_seen:
+                return None
+        elif transforms_active():
             # under torch.func (vmap, grad, jvp) values are wrapped per transform level: a
             # probe taken there cannot be read outside it
             return None
@@ -356,13 +364,15 @@ class Watcher:
         self._dispatch(fns, self, module, name, args, output)
         if is_root:
             self._root_forward(module, output)
+            if compiling():
+                self._compiled_pass_seen = True
         return None
 
     def _on_forward_pre(self, module: nn.Module, args: tuple) -> None:
         entry = self._pre_table.get(id(module))
         if entry is None or not self._active:
             return None
-        if not compiling() and transforms_active():
+        if (self._compiled_pass_seen if compiling() else transforms_active()):
             return None
         self._dispatch(entry[1], self, module, entry[0], args)
         return None
@@ -401,6 +411,11 @@ class Watcher:
             self.grad_enabled_forward_in_eval = True
         if self._opt_ref is not None:
             return  # the optimizer's step pre-hook marks the end of backward
+        if compiling():
+            # a hook on a traced output would be traced into the backward, where the engine's
+            # callback cannot go: w.step() takes the gradients instead
+            self._backward_at_step = True
+            return
         # No optimizer: learn that backward finished from a hook on the model's output.
         for t in tensors(output):
             if t.requires_grad:
@@ -446,7 +461,7 @@ class Watcher:
         self._dispatch(self._impls("dlcheck_after_backward"), self, info)
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
-        if not self._active or self._closed:
+        if not self._active or self._closed or (not compiling() and transforms_active()):
             return
         self._pending = True
         self._dispatch(self._impls("dlcheck_loss"), self, fn_name, input, target, loss)
@@ -474,6 +489,7 @@ class Watcher:
                 self.in_step_end = False
         self.current_step += 1
         self._active = self.current_step % self.every == 0
+        self._compiled_pass_seen = False
         if self._output_hooks:  # forget the hooks of outputs that are gone
             self._output_hooks = [h for h in self._output_hooks if h.hooks_dict_ref() is not None]
 
@@ -487,6 +503,9 @@ class Watcher:
         if loss is not None and self._active and not self._closed:
             self.on_loss("loss", None, None, loss)
         if self._opt_ref is None:
+            if self._backward_at_step:
+                self._backward_at_step = False
+                self._after_backward()
             self._end_step()
 
     def emit(

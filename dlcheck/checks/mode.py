@@ -87,15 +87,17 @@ except AttributeError:  # a torch without reentrant checkpointing
 
 def _in_reentrant_checkpoint() -> bool:
     """Reentrant checkpointing (``checkpoint(..., use_reentrant=True)``) runs the forward under
-    no_grad and runs it again with gradients in backward: a training step, not an evaluation.
-    Only looked for when a training-mode module ran without gradients, so the walk up the stack
-    is off the hot path."""
+    no_grad and runs it again with gradients in backward: a training step, not an evaluation,
+    when an input of the checkpointed function requires grad (else it gives no gradient, and a
+    checkpointed model evaluated under no_grad is still told). Only looked for when a
+    training-mode module ran without gradients: the walk up the stack is off the hot path."""
     if _CHECKPOINT_FORWARD is None:
         return False
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code is _CHECKPOINT_FORWARD:
-            return True
+            args = frame.f_locals.get("args", ())
+            return any(isinstance(a, torch.Tensor) and a.requires_grad for a in args)
         frame = frame.f_back
     return False
 
