@@ -51,8 +51,9 @@ class Mode:
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
-        if module.training and (not torch.is_grad_enabled() or torch.is_inference_mode_enabled()) \
-                and not _in_reentrant_checkpoint():
+        # inference_mode turns gradients off too; torch.is_inference_mode_enabled() would be a
+        # graph break under torch.compile
+        if module.training and not torch.is_grad_enabled() and not _in_reentrant_checkpoint():
             self._no_grad_train.append(name)
 
     @hookimpl

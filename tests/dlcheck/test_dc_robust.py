@@ -56,7 +56,10 @@ def _compiled_run(watch: bool, steps: int, passes: int = 1, optimizer: bool = Tr
     torch._dynamo.reset()
     counters.clear()
     torch.manual_seed(0)
-    model = mlp()
+    # dropout and batch norm: the mode check hooks them (torch.is_inference_mode_enabled() there
+    # was a graph break)
+    model = nn.Sequential(nn.Linear(4, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.1),
+                          nn.Linear(64, 1))
     compiled = torch.compile(model, backend="eager")
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     backwards = _Backwards()
