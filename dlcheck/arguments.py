@@ -4,6 +4,7 @@ before training starts, with a message naming the argument, the value and what i
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Iterable
 
 
@@ -15,12 +16,12 @@ def _shown(value: Any) -> str:
 
 
 def integer(where: str, name: str, value: Any, minimum: int = 1) -> int:
-    """An int (not a bool) >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """An integer (a numpy integer too; not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{where}: {name} must be an int >= {minimum}, got {_shown(value)}")
     if value < minimum:
         raise ValueError(f"{where}: {name} must be an int >= {minimum}, got {value}")
-    return value
+    return int(value)
 
 
 def number(where: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
@@ -28,7 +29,7 @@ def number(where: str, name: str, value: Any, low: float = 0.0, high: float = ma
     """A finite real (or +inf when ``high`` is) in [low, high] (or (low, high] when
     ``low_open``)."""
     accepted = f"a number in {'(' if low_open else '['}{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be {accepted}, got {_shown(value)}")
     if math.isnan(value) or value < low or value > high or (low_open and value == low):
         raise ValueError(f"{where}: {name} must be {accepted}, got {value!r}")

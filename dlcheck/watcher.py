@@ -232,7 +232,7 @@ class Watcher:
             raise TypeError(f"{where}: optimizer must be a torch.optim.Optimizer (or None), got "
                             f"{type(optimizer).__module__}.{type(optimizer).__name__}")
         arguments.choice(where, "on_problem", on_problem, _ON_PROBLEM)
-        arguments.integer(where, "every", every, 1)
+        every = arguments.integer(where, "every", every, 1)
         if isinstance(plugins, (str, bytes)) or not isinstance(plugins, Iterable):
             raise TypeError(f"{where}: plugins must be a sequence of plugin objects, got "
                             f"{type(plugins).__name__}")
@@ -305,6 +305,7 @@ class Watcher:
         return cached
 
     def _attach(self, model: nn.Module, optimizer: Any) -> None:
+        self._root_key = id(model)
         fwd = self._impls("dlcheck_forward")
         pre = self._impls("dlcheck_forward_pre")
         for name, module in model.named_modules():
@@ -331,6 +332,12 @@ class Watcher:
     def _forget(self, key: int) -> None:
         self._fwd_table.pop(key, None)
         self._pre_table.pop(key, None)
+        if key == self._root_key:
+            # the model is gone and the watcher was never closed: torch's global hook dicts
+            # and the loss functions must not keep a dead watcher's hooks for the process's life
+            self._remove_hooks()
+            losses.uninstall(self)
+            self._dispatch(self._impls("dlcheck_detach"), self)  # the checks' own hooks
 
     def _remove_hooks(self) -> None:
         for h in self._handles:
@@ -560,6 +567,7 @@ class Watcher:
             self._closed = True
             self._remove_hooks()
             losses.uninstall(self)
+            self._dispatch(self._impls("dlcheck_detach"), self)  # the checks' own hooks
             self._dispatch(self._impls("dlcheck_detach"), self)
             self._grad_params = self._grad_layout = None
             self._model_ref = lambda: None  # type: ignore[assignment]

@@ -62,11 +62,12 @@ def test_hooks_removed_after_with_block():
 
 def test_hooks_removed_when_body_raises():
     model = mlp()
+    before = _global_hook_count()
     with pytest.raises(KeyError):
         with dlcheck.watch(model):
             model(torch.randn(2, 8))
             raise KeyError("user error")
-    assert _hook_count(model) == 0 and _global_hook_count() == 0
+    assert _hook_count(model) == 0 and _global_hook_count() == before
     assert not hasattr(nn.functional.mse_loss, "__dlcheck_original__")
 
 

@@ -240,3 +240,18 @@ def test_a_module_freed_while_watched_is_forgotten():
     gc.collect()
     assert old not in w._fwd_table
     w.close()
+
+
+def test_a_watcher_never_closed_lets_go_when_its_model_is_freed():
+    from dc_trace import global_hooks
+
+    before = global_hooks()
+    model = mlp()
+    w = dlcheck.wrap(model, on_problem="log")
+    model(torch.randn(16, 4))
+    assert global_hooks() != before
+    del model
+    gc.collect()
+    assert global_hooks() == before
+    assert not hasattr(nn.functional.mse_loss, "__dlcheck_original__")
+    assert w.report().steps == 0
