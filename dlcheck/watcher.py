@@ -676,7 +676,6 @@ def _accepts(plugin: Any, module: nn.Module) -> bool:
     return True if flt is None else bool(flt(module))
 
 
-
 DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph")
 
 

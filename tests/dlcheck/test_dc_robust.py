@@ -152,7 +152,7 @@ def test_a_checkpointed_model_evaluated_in_training_mode_is_still_told():
         warnings.simplefilter("ignore", UserWarning)  # checkpoint: no input requires grad
         with dlcheck.watch(model, on_problem="log") as w:
             with torch.no_grad():
-                model(torch.randn(4, 4))
+                model(torch.randn(4, 4))  # noqa: DL301 - the bug under test
             w.step()
     assert w.report().codes() == ["DC301"]
 
@@ -255,3 +255,20 @@ def test_a_watcher_never_closed_lets_go_when_its_model_is_freed():
     assert global_hooks() == before
     assert not hasattr(nn.functional.mse_loss, "__dlcheck_original__")
     assert w.report().steps == 0
+
+
+def test_a_graph_kept_across_steps_is_found_in_a_compiled_model():
+    model = mlp()
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="eager")
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    running = 0.0
+    with dlcheck.watch(model, opt, checks=["graph"], on_problem="log") as w:
+        for _ in range(6):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(compiled(torch.randn(16, 4)), torch.zeros(16, 1))
+            loss.backward(retain_graph=True)
+            opt.step()
+            running = running + loss  # noqa: DL101 - the bug under test
+    assert w.report().codes() == ["DC101"]
+    assert loss.grad_fn.metadata == {}
