@@ -567,7 +567,6 @@ class Watcher:
             self._closed = True
             self._remove_hooks()
             losses.uninstall(self)
-            self._dispatch(self._impls("dlcheck_detach"), self)  # the checks' own hooks
             self._dispatch(self._impls("dlcheck_detach"), self)
             self._grad_params = self._grad_layout = None
             self._model_ref = lambda: None  # type: ignore[assignment]
@@ -685,7 +684,7 @@ def _normalise_checks(checks: Any) -> dict[str, Any]:
     where = "dlcheck.watch"
     accepted = ('"default", a check name, a list of check names, or a mapping of check names '
                 'to options')
-    if checks is None or checks == "default" or checks == "all":
+    if checks is None or (isinstance(checks, str) and checks in ("default", "all")):
         return {name: {} for name in DEFAULT_CHECKS}
     if isinstance(checks, str):
         checks = [checks]

@@ -29,6 +29,7 @@ BAD_WATCH = [
     ("checks-typo-in-mapping", {"checks": {"dead_unit": {"threshold": 0.5}}}, ValueError,
      ["'dead_unit'", "dead_units"]),
     ("checks-int", {"checks": 42}, TypeError, ["checks", "42", "list of check names"]),
+    ("checks-tensor", {"checks": torch.zeros(2)}, TypeError, ["checks", "item", "Tensor"]),
     ("checks-list-of-int", {"checks": [1]}, TypeError, ["checks", "1", "int"]),
     ("checks-options-not-mapping", {"checks": {"dead_units": 0.5}}, TypeError,
      ["checks['dead_units']", "0.5", "mapping"]),
