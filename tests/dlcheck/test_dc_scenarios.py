@@ -214,7 +214,8 @@ def _deepcopy_train(model, opt, run, i):
 
 
 def _pickle_train(model, opt, run, i):
-    """The whole model saved and reloaded inside the block, by torch.save and by pickle."""
+    """The whole model saved and reloaded inside the block, by torch.save and by pickle; the
+    optimizer pickled and deep-copied."""
     _step(model, opt, *_data(i), run)
     buf = io.BytesIO()
     torch.save(model, buf)
@@ -227,6 +228,8 @@ def _pickle_train(model, opt, run, i):
         run.keep(model(x), loaded.eval()(x), again.eval()(x))
     model.train()
     run.extra.setdefault("copies", []).extend([loaded, again])
+    run.extra.setdefault("optimizer copies", []).extend(
+        [pickle.loads(pickle.dumps(opt)), copy.deepcopy(opt)])
 
 
 SCENARIOS: dict[str, tuple[Callable, Callable]] = {
@@ -285,3 +288,5 @@ def test_scenario(name):
         if copied is not None:
             assert leftovers(copied) == []
             pickle.dumps(copied)
+    for copied in run.extra.get("optimizer copies", []):
+        assert not copied._optimizer_step_pre_hooks and not copied._optimizer_step_post_hooks
