@@ -22,7 +22,9 @@ SAME_SHAPE = (
 # losses whose shapes differ by design; wrapped only to see a non-finite loss value
 OTHER = ("cross_entropy", "nll_loss", "gaussian_nll_loss", "margin_ranking_loss")
 
-_lock = threading.Lock()
+# reentrant: a watcher whose model is garbage collected uninstalls from a finalizer, which
+# may run inside install()
+_lock = threading.RLock()
 _watchers: "weakref.WeakSet[Any]" = weakref.WeakSet()
 _originals: dict[str, Callable] = {}
 # what the wrappers iterate on every loss call: a tuple of weak references, cheaper than

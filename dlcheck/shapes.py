@@ -82,12 +82,39 @@ class Contract:
 _CONTRACTS: "weakref.WeakKeyDictionary[torch.nn.Module, Contract]" = weakref.WeakKeyDictionary()
 
 
-def _specs(value: str | Sequence[str | None] | None) -> tuple[ShapeSpec | None, ...]:
+def _spec(where: str, argument: str, text: str) -> ShapeSpec:
+    """A spec whose every dimension is a name, a size, ``_``, ``...`` or ``*name``, with at most
+    one ``...``; anything else is refused here rather than never matching later."""
+    spec = ShapeSpec(text)
+    accepted = "names, sizes, '_', and at most one '...' or '*name'"
+    rest = 0
+    for d in spec.dims:
+        if d == "..." or (d.startswith("*") and d[1:].isidentifier()):
+            rest += 1
+        elif not (d == "_" or d.isidentifier() or (d.isdigit() and d.isascii())):
+            raise ValueError(f"{where}: {argument} {text!r} has the dimension {d!r}; a spec "
+                             f"holds {accepted}")
+    if rest > 1:
+        raise ValueError(f"{where}: {argument} {text!r} has more than one '...'; a spec holds "
+                         f"{accepted}")
+    return spec
+
+
+def _specs(argument: str, value: str | Sequence[str | None] | None,
+           where: str = "dlcheck.expect") -> tuple[ShapeSpec | None, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return (ShapeSpec(value),)
-    return tuple(None if v is None else ShapeSpec(v) for v in value)
+        return (_spec(where, argument, value),)
+    accepted = "a spec string, a list of spec strings (None for a tensor left unchecked) or None"
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{where}: {argument} must be {accepted}, got {value!r} "
+                        f"({type(value).__name__})")
+    for v in value:
+        if v is not None and not isinstance(v, str):
+            raise TypeError(f"{where}: {argument} must be {accepted}; got the item {v!r} "
+                            f"({type(v).__name__})")
+    return tuple(None if v is None else _spec(where, f"{argument}", v) for v in value)
 
 
 M = TypeVar("M", bound=torch.nn.Module)
@@ -100,7 +127,10 @@ def expect(module: M, inputs: str | Sequence[str | None] | None = None,
     Checked by every watcher started afterwards (check ``shapes``, code DC201); names are bound
     consistently across all modules within one step. Returns ``module`` for chaining.
     """
-    _CONTRACTS[module] = Contract(_specs(inputs), _specs(output))
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"dlcheck.expect: module must be a torch.nn.Module, got "
+                        f"{type(module).__module__}.{type(module).__name__}")
+    _CONTRACTS[module] = Contract(_specs("inputs", inputs), _specs("output", output))
     return module
 
 
@@ -118,7 +148,10 @@ class _ShapedFactory:
     sees a Tensor; typeguard (through the lookup registered below) also checks the shape."""
 
     def __getitem__(self, spec: str) -> Any:
-        return Annotated[torch.Tensor, ShapeSpec(spec)]
+        if not isinstance(spec, str):
+            raise TypeError(f"dlcheck.Shaped: the spec must be a string like 'B T D', got "
+                            f"{spec!r} ({type(spec).__name__})")
+        return Annotated[torch.Tensor, _spec("dlcheck.Shaped", "spec", spec)]
 
 
 Shaped = _ShapedFactory()

@@ -14,9 +14,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import torch
 from torch import nn
+from torch.nn.modules.module import (register_module_forward_hook,
+                                     register_module_forward_pre_hook)
 
-from dlcheck import distributed, losses
-from dlcheck.checks._util import tensors
+from dlcheck import arguments, distributed, losses
+from dlcheck.checks._util import compiling, tensors, transforms_active
 from dlcheck.plugins import make_plugin_manager
 from dlcheck.problems import DCProblemError, DCWarning, Problem, Report
 
@@ -222,11 +224,19 @@ class Watcher:
         on_problem: str = "warn",
         plugins: Sequence[Any] = (),
     ) -> None:
-        if on_problem not in _ON_PROBLEM:
-            raise ValueError(f"on_problem must be one of {_ON_PROBLEM}, got {on_problem!r}")
-        if every < 1:
-            raise ValueError("every must be >= 1")
-        inner = model.module if _is_ddp(model) else model
+        where = "dlcheck.watch"
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"{where}: model must be a torch.nn.Module, got "
+                            f"{type(model).__module__}.{type(model).__name__}")
+        if optimizer is not None and not _is_optimizer(optimizer):
+            raise TypeError(f"{where}: optimizer must be a torch.optim.Optimizer (or None), got "
+                            f"{type(optimizer).__module__}.{type(optimizer).__name__}")
+        arguments.choice(where, "on_problem", on_problem, _ON_PROBLEM)
+        every = arguments.integer(where, "every", every, 1)
+        if isinstance(plugins, (str, bytes)) or not isinstance(plugins, Iterable):
+            raise TypeError(f"{where}: plugins must be a sequence of plugin objects, got "
+                            f"{type(plugins).__name__}")
+        inner = _unwrap(model)
         self._model_ref = weakref.ref(inner)
         self._opt_ref = weakref.ref(optimizer) if optimizer is not None else None
         self.every = every
@@ -242,9 +252,19 @@ class Watcher:
         self._problems: list[Problem] = []
         self._seen: set[tuple] = set()
         self._handles: list[Any] = []
+        # id(module) -> (name, implementations, is the root): the global module hooks look the
+        # module up here. Global hooks, not hooks in each module's own dicts: a copy of the
+        # model made while watching (deepcopy, torch.save, DataParallel's replicas) then holds
+        # nothing of dlcheck, and nothing is left on the model to pickle or to remove.
+        self._fwd_table: dict[int, tuple[str, list, bool]] = {}
+        self._pre_table: dict[int, tuple[str, list]] = {}
+        self._finalizers: list[weakref.finalize] = []
+        self._output_hooks: list[Any] = []  # handles of the hooks on outputs, removed on close
         self._active = True
         self._closed = False
         self._pending = False  # something was observed since the last end of step
+        self._compiled_pass_seen = False  # see _on_forward
+        self._backward_at_step = False  # see _root_forward
         self._bw_queued = False
         self._grad_params: list[tuple[str, nn.Parameter]] | None = None
         self._grad_layout: _GradLayout | None = None
@@ -256,6 +276,7 @@ class Watcher:
         config = _normalise_checks(checks)
         made = self._pm.hook.dlcheck_make_checks(config=config)
         self.checks: list[Any] = [c for group in made for c in (group or ())]
+        _refuse_unknown_checks(config, self.checks)
         for c in self.checks:
             self._pm.register(c)
         for p in plugins:
@@ -265,8 +286,7 @@ class Watcher:
         try:
             self._attach(inner, optimizer)
         except BaseException:
-            for h in self._handles:  # never leave half a watcher behind
-                h.remove()
+            self._remove_hooks()  # never leave half a watcher behind
             self._pm.hook.dlcheck_detach(watch=self)
             raise
         losses.install(self)
@@ -285,6 +305,7 @@ class Watcher:
         return cached
 
     def _attach(self, model: nn.Module, optimizer: Any) -> None:
+        self._root_key = id(model)
         fwd = self._impls("dlcheck_forward")
         pre = self._impls("dlcheck_forward_pre")
         for name, module in model.named_modules():
@@ -294,40 +315,74 @@ class Watcher:
             p_fns = [(p, f) for p, f in pre if _accepts(p, module)]
             is_root = module is model
             if f_fns or is_root:
-                self._handles.append(
-                    module.register_forward_hook(self._make_forward_hook(name, f_fns, is_root))
-                )
+                self._fwd_table[id(module)] = (name, f_fns, is_root)
             if p_fns:
-                self._handles.append(
-                    module.register_forward_pre_hook(self._make_pre_hook(name, p_fns))
-                )
+                self._pre_table[id(module)] = (name, p_fns)
+            if f_fns or is_root or p_fns:
+                # a module freed while watched must not lend its id to a new one
+                self._finalizers.append(weakref.finalize(module, self._forget, id(module)))
+        self._handles.append(register_module_forward_hook(self._on_forward))
+        self._handles.append(_QuietCompileWarning())
+        if self._pre_table:
+            self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
             self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
 
-    def _make_forward_hook(self, name: str, fns: list, is_root: bool) -> Callable:
-        dispatch = self._dispatch
+    def _forget(self, key: int) -> None:
+        self._fwd_table.pop(key, None)
+        self._pre_table.pop(key, None)
+        if key == self._root_key:
+            # the model is gone and the watcher was never closed: torch's global hook dicts
+            # and the loss functions must not keep a dead watcher's hooks for the process's life
+            self._remove_hooks()
+            losses.uninstall(self)
+            self._dispatch(self._impls("dlcheck_detach"), self)  # the checks' own hooks
 
-        def hook(module: nn.Module, args: tuple, output: Any) -> None:
-            if not self._active:
+    def _remove_hooks(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        for f in self._finalizers:
+            f.detach()
+        self._finalizers.clear()
+        self._fwd_table.clear()
+        self._pre_table.clear()
+        for h in self._output_hooks:
+            h.remove()
+        self._output_hooks.clear()
+
+    def _on_forward(self, module: nn.Module, args: tuple, output: Any) -> None:
+        entry = self._fwd_table.get(id(module))
+        if entry is None or not self._active:
+            return None
+        if compiling():
+            # Traced by Dynamo, every container a check reads is guarded: lists that grow from
+            # pass to pass would recompile the model at each gradient-accumulation pass. Only
+            # the first forward pass of a step is checked in compiled code: two variants at most.
+            if self._compiled_pass_seen:
                 return None
-            self._pending = True
-            dispatch(fns, self, module, name, args, output)
-            if is_root:
-                self._root_forward(module, output)
+        elif transforms_active():
+            # under torch.func (vmap, grad, jvp) values are wrapped per transform level: a
+            # probe taken there cannot be read outside it
             return None
+        self._pending = True
+        name, fns, is_root = entry
+        self._dispatch(fns, self, module, name, args, output)
+        if is_root:
+            self._root_forward(module, output)
+            if compiling():
+                self._compiled_pass_seen = True
+        return None
 
-        return hook
-
-    def _make_pre_hook(self, name: str, fns: list) -> Callable:
-        dispatch = self._dispatch
-
-        def hook(module: nn.Module, args: tuple) -> None:
-            if self._active:
-                dispatch(fns, self, module, name, args)
+    def _on_forward_pre(self, module: nn.Module, args: tuple) -> None:
+        entry = self._pre_table.get(id(module))
+        if entry is None or not self._active:
             return None
-
-        return hook
+        if (self._compiled_pass_seen if compiling() else transforms_active()):
+            return None
+        self._dispatch(entry[1], self, module, entry[0], args)
+        return None
 
     def _dispatch(self, impls: list[tuple[Any, Callable]], *args: Any) -> None:
         """Call every implementation of one hook. A runtime check never breaks training: only
@@ -363,10 +418,15 @@ class Watcher:
             self.grad_enabled_forward_in_eval = True
         if self._opt_ref is not None:
             return  # the optimizer's step pre-hook marks the end of backward
+        if compiling():
+            # a hook on a traced output would be traced into the backward, where the engine's
+            # callback cannot go: w.step() takes the gradients instead
+            self._backward_at_step = True
+            return
         # No optimizer: learn that backward finished from a hook on the model's output.
         for t in tensors(output):
             if t.requires_grad:
-                t.register_hook(self._on_output_grad)
+                self._output_hooks.append(t.register_hook(self._on_output_grad))
                 break
 
     def _on_output_grad(self, grad: torch.Tensor) -> None:
@@ -408,7 +468,7 @@ class Watcher:
         self._dispatch(self._impls("dlcheck_after_backward"), self, info)
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
-        if not self._active or self._closed:
+        if not self._active or self._closed or (not compiling() and transforms_active()):
             return
         self._pending = True
         self._dispatch(self._impls("dlcheck_loss"), self, fn_name, input, target, loss)
@@ -436,6 +496,9 @@ class Watcher:
                 self.in_step_end = False
         self.current_step += 1
         self._active = self.current_step % self.every == 0
+        self._compiled_pass_seen = False
+        if self._output_hooks:  # forget the hooks of outputs that are gone
+            self._output_hooks = [h for h in self._output_hooks if h.hooks_dict_ref() is not None]
 
     # ---------------------------------------------------------------- public
     def step(self, loss: torch.Tensor | None = None) -> None:
@@ -447,6 +510,9 @@ class Watcher:
         if loss is not None and self._active and not self._closed:
             self.on_loss("loss", None, None, loss)
         if self._opt_ref is None:
+            if self._backward_at_step:
+                self._backward_at_step = False
+                self._after_backward()
             self._end_step()
 
     def emit(
@@ -499,9 +565,7 @@ class Watcher:
             report = self.report()
         finally:
             self._closed = True
-            for h in self._handles:
-                h.remove()
-            self._handles.clear()
+            self._remove_hooks()
             losses.uninstall(self)
             self._dispatch(self._impls("dlcheck_detach"), self)
             self._grad_params = self._grad_layout = None
@@ -536,11 +600,56 @@ class Watcher:
             pass
 
 
+class _QuietCompileWarning:
+    """While a global module hook is registered, torch warns at every call of a compiled module
+    that global hooks also fire for the compiled wrapper. Ours look the module up and ignore the
+    wrapper, so the warning is noise, and under ``-W error`` it would stop the user's training:
+    it is filtered while a watcher is open, and the filter is taken out when the last closes."""
+
+    _open = 0
+    _entry: Any = None
+
+    def __init__(self) -> None:
+        cls = _QuietCompileWarning
+        if cls._open == 0:
+            warnings.filterwarnings(
+                "ignore", message=r"Using `torch\.compile\(module\)` when there are global hooks",
+                category=UserWarning)
+            cls._entry = warnings.filters[0]
+        cls._open += 1
+        self._removed = False
+
+    def remove(self) -> None:
+        cls = _QuietCompileWarning
+        if self._removed:
+            return
+        self._removed = True
+        cls._open -= 1
+        if cls._open == 0 and cls._entry is not None:
+            try:
+                warnings.filters.remove(cls._entry)
+                warnings._filters_mutated()  # type: ignore[attr-defined]
+            except (ValueError, AttributeError):  # the user reset the filters meanwhile
+                pass
+            cls._entry = None
+
+
 _MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 
 
-def _is_ddp(model: nn.Module) -> bool:
-    return isinstance(model, nn.parallel.DistributedDataParallel)
+def _unwrap(model: nn.Module) -> nn.Module:
+    # DDP and DataParallel are watched through the module they wrap: names without "module."
+    if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
+        return model.module
+    return model
+
+
+def _is_optimizer(obj: Any) -> bool:
+    if isinstance(obj, torch.optim.Optimizer):
+        return True
+    # an optimizer wrapper that is not a subclass but offers the step hooks dlcheck uses
+    return not isinstance(obj, nn.Module) and callable(getattr(obj, "register_step_pre_hook", None)) \
+        and callable(getattr(obj, "register_step_post_hook", None))
 
 
 def _warn(text: str, stacklevel: int) -> None:
@@ -566,24 +675,54 @@ def _accepts(plugin: Any, module: nn.Module) -> bool:
     return True if flt is None else bool(flt(module))
 
 
-
 DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph")
 
 
 def _normalise_checks(checks: Any) -> dict[str, Any]:
-    """checks: "default" / None, an iterable of names, or a mapping name -> options (or True)."""
-    if checks is None or checks == "default" or checks == "all":
+    """checks: "default" / None, a name, an iterable of names, or a mapping name -> options (a
+    mapping of option names to values, or True / None for the defaults, False to leave out)."""
+    where = "dlcheck.watch"
+    accepted = ('"default", a check name, a list of check names, or a mapping of check names '
+                'to options')
+    if checks is None or (isinstance(checks, str) and checks in ("default", "all")):
         return {name: {} for name in DEFAULT_CHECKS}
     if isinstance(checks, str):
         checks = [checks]
     if isinstance(checks, Mapping):
         out = {}
         for name, opts in checks.items():
+            if not isinstance(name, str):
+                raise TypeError(f"{where}: checks must be {accepted}; got the key {name!r} "
+                                f"({type(name).__name__})")
             if opts is False:
                 continue
-            out[name] = {} if opts in (True, None) else dict(opts)
+            if opts is True or opts is None:
+                out[name] = {}
+            elif isinstance(opts, Mapping) and all(isinstance(k, str) for k in opts):
+                out[name] = dict(opts)
+            else:
+                raise TypeError(f"{where}: checks[{name!r}] must be True, False, None or a "
+                                f"mapping of option names to values, got {opts!r}")
         return out
-    return {name: {} for name in checks}
+    if isinstance(checks, (bytes, bytearray)) or not isinstance(checks, Iterable):
+        raise TypeError(f"{where}: checks must be {accepted}, got {checks!r} "
+                        f"({type(checks).__name__})")
+    names = list(checks)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: checks must be {accepted}; got the item {name!r} "
+                            f"({type(name).__name__})")
+    return {name: {} for name in names}
+
+
+def _refuse_unknown_checks(config: dict[str, Any], made: list[Any]) -> None:
+    """A name no check pack built a check for is a typo, not a request to run nothing."""
+    built = {getattr(c, "name", None) for c in made}
+    unknown = [name for name in config if name not in built]
+    if unknown:
+        known = sorted(set(DEFAULT_CHECKS) | {n for n in built if isinstance(n, str)})
+        raise ValueError(f"dlcheck.watch: unknown check {unknown[0]!r} in checks; known checks: "
+                         f"{', '.join(known)}")
 
 
 def watch(

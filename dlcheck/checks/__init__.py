@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
+from dlcheck import arguments
 from dlcheck.hookspecs import hookimpl
 
 from dlcheck.checks.dead_units import DeadUnits
@@ -21,5 +23,15 @@ BUILTIN = {
 
 @hookimpl
 def dlcheck_make_checks(config: dict[str, Any]) -> list[Any]:
-    # names this pack does not know may belong to a third-party pack: leave them to it
-    return [BUILTIN[name](**(opts or {})) for name, opts in config.items() if name in BUILTIN]
+    # names this pack does not know may belong to a third-party pack: leave them to it (the
+    # watcher refuses a name that no pack built a check for)
+    made = []
+    for name, opts in config.items():
+        cls = BUILTIN.get(name)
+        if cls is None:
+            continue
+        opts = opts or {}
+        accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        arguments.options("dlcheck.watch", name, opts, accepted)
+        made.append(cls(**opts))
+    return made

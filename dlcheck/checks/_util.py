@@ -51,5 +51,18 @@ except AttributeError:  # older torch
         return False
 
 
+def transforms_active() -> bool:
+    """True inside torch.func transforms (vmap, grad, jvp): tensors there are per-level wrappers."""
+    try:
+        return torch._C._are_functorch_transforms_active()
+    except AttributeError:  # older torch
+        return False
+
+
+def option(check: str, name: str) -> str:
+    """How an option of a check is named in an argument error."""
+    return f"checks[{check!r}][{name!r}]"
+
+
 def shape_str(shape: Any) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"

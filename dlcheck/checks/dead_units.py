@@ -15,7 +15,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from dlcheck.arguments import integer, number
+from dlcheck.checks._util import compiling, option
 from dlcheck.hookspecs import hookimpl
+
+_W = "dlcheck.watch"
 
 # maxima kept per layer before they are folded: one fold op per this many passes instead of one
 # per pass (each op costs several microseconds inside a training step); memory: this many
@@ -36,9 +40,11 @@ class DeadUnits:
 
     def __init__(self, threshold: float = 0.7, window: int = 10, min_active: float = 0.0,
                  unit_dim: int | None = None) -> None:
-        self.threshold = threshold
-        self.window = window
-        self.min_active = min_active
+        self.threshold = number(_W, option(self.name, "threshold"), threshold, 0.0, 1.0)
+        self.window = integer(_W, option(self.name, "window"), window, 1)
+        self.min_active = number(_W, option(self.name, "min_active"), min_active, 0.0, 1.0)
+        if unit_dim is not None:
+            integer(_W, option(self.name, "unit_dim"), unit_dim, -64)
         self.unit_dim = unit_dim
         # per (module, units): the folded running per-unit maximum, or with min_active > 0 the
         # per-unit count of passes in which the unit was positive; and the per-pass maxima not
@@ -48,6 +54,7 @@ class DeadUnits:
         self._passes: dict[tuple[str, int], int] = {}
         self._steps = 0
         self._dims: dict[int, tuple[int, ...]] = {}  # reduced dimensions, per output rank
+        self._traced: dict[tuple[str, int], torch.Tensor] = {}  # see dlcheck_forward
 
     @staticmethod
     def module_filter(module: nn.Module) -> bool:
@@ -64,12 +71,25 @@ class DeadUnits:
         if not isinstance(output, torch.Tensor) or output.dim() < 2:
             return
         ndim = output.dim()
+        if compiling():
+            # Traced by Dynamo: every container this reads becomes a guard, so a list that grows
+            # from pass to pass would recompile the model at each step. Keep the first pass of
+            # each step in a dict emptied at the end of the step (the same guards every step)
+            # and fold it in eagerly there.
+            d = self._unit_dim(ndim)
+            peak = output.detach().amax(dim=tuple(i for i in range(ndim) if i != d))
+            key = (name, peak.numel())
+            if key not in self._traced:
+                self._traced[key] = peak
+            return
         dims = self._dims.get(ndim)
         if dims is None:
             d = self._unit_dim(ndim)
             dims = self._dims[ndim] = tuple(i for i in range(ndim) if i != d)
         peak = (output.detach() if output.requires_grad else output).amax(dim=dims)
-        key = (name, peak.numel())
+        self._add((name, peak.numel()), peak)
+
+    def _add(self, key: tuple[str, int], peak: torch.Tensor) -> None:
         peaks = self._peaks.get(key)
         if peaks is None:
             peaks = self._peaks[key] = []
@@ -78,6 +98,13 @@ class DeadUnits:
         self._passes[key] += 1
         if len(peaks) >= _FOLD:
             self._fold(key)
+
+    def _drain(self) -> None:
+        """Take in the maxima kept by the compiled passes of this step."""
+        if self._traced:
+            for key, peak in self._traced.items():
+                self._add(key, peak)
+            self._traced.clear()  # the same dict: Dynamo's guards on it stay valid
 
     def _fold(self, key: tuple[str, int]) -> torch.Tensor | None:
         """Fold the kept per-pass maxima into the layer's state; return the state."""
@@ -98,6 +125,7 @@ class DeadUnits:
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
+        self._drain()
         if self._passes and self._steps + 1 >= self.window:
             keys = sorted(self._passes)
             for key in keys:
@@ -125,6 +153,7 @@ class DeadUnits:
     @hookimpl
     def dlcheck_report(self, watch: Any) -> None:
         # a run shorter than one window still deserves an answer
+        self._drain()
         for key in sorted(self._passes):
             self._judge(watch, key, self._alive_counts(key).tolist(), float(self._passes[key]),
                         max(self._steps, 1))
@@ -159,6 +188,7 @@ class DeadUnits:
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
+        self._traced.clear()
         self._state.clear()
         self._peaks.clear()
         self._passes.clear()

@@ -12,7 +12,11 @@ from typing import Any
 
 import torch
 
+from dlcheck.arguments import flag, integer, number
+from dlcheck.checks._util import option
 from dlcheck.hookspecs import hookimpl
+
+_W = "dlcheck.watch"
 
 
 class GradFlow:
@@ -23,7 +27,7 @@ class GradFlow:
     name = "grad_flow"
 
     def __init__(self, patience: int = 3) -> None:
-        self.patience = patience
+        self.patience = integer(_W, option(self.name, "patience"), patience, 1)
         self._norms: list[torch.Tensor] = []
         self._names: list[str] = []
         self._zero_runs: dict[str, int] = {}
@@ -96,13 +100,16 @@ class GradNorm:
     def __init__(self, factor: float = 100.0, history: int = 50, min_history: int = 5,
                  vanishing: float = 1e-7, patience: int = 3, include_1d: bool = False,
                  min_share: float = 0.01) -> None:
-        self.factor = factor
-        self.min_share = min_share
-        self.history = history
-        self.min_history = min_history
-        self.vanishing = vanishing
-        self.patience = patience
-        self.include_1d = include_1d
+        self.factor = number(_W, option(self.name, "factor"), factor, 1.0, low_open=True)
+        self.min_share = number(_W, option(self.name, "min_share"), min_share, 0.0, 1.0)
+        self.history = integer(_W, option(self.name, "history"), history, 1)
+        self.min_history = integer(_W, option(self.name, "min_history"), min_history, 1)
+        if min_history > history:
+            raise ValueError(f"{_W}: {option(self.name, 'min_history')} must be at most "
+                             f"{option(self.name, 'history')} ({history}), got {min_history}")
+        self.vanishing = number(_W, option(self.name, "vanishing"), vanishing, 0.0)
+        self.patience = integer(_W, option(self.name, "patience"), patience, 1)
+        self.include_1d = flag(_W, option(self.name, "include_1d"), include_1d)
         self._norms: list[torch.Tensor] = []
         self._names: list[str] = []
         self._ndims: list[int] = []

@@ -1,26 +1,29 @@
 """DC101: an autograd graph that outlives its step and keeps growing (``running_loss += loss``,
 ``losses.append(loss)``): the runtime face of DL101.
 
-Autograd nodes cannot be weak-referenced, but each owns a ``metadata`` dict: we put a tiny
-sentinel object in the metadata of each checked step's output node and keep only a weak
-reference to it. When the graph is freed, the sentinel dies with it. Nothing runs during
-backward (a hook on the node would be called there), and the same holds on CPU and CUDA.
+Autograd nodes cannot be weak-referenced, but each owns a ``metadata`` dict, created on first
+access and freed with the node: we keep the dict of each checked step's output node and count
+who else refers to it. While the node lives, the node does; once the graph is freed, only we do.
+Nothing is written into the node (no trace left on the graph), nothing runs during backward,
+and the same holds on CPU and CUDA.
 """
 
 from __future__ import annotations
 
-import weakref
+import sys
 from typing import Any
 
-from dlcheck.checks._util import tensors
+from dlcheck.arguments import integer
+from dlcheck.checks._util import compiling, option, tensors
 from dlcheck.hookspecs import hookimpl
 
 
-class _Sentinel:
-    __slots__ = ("__weakref__",)
+def _refs(entry: tuple[int, dict]) -> int:
+    return sys.getrefcount(entry[1])
 
 
-_KEY = "dlcheck.graph_sentinel"  # our entry in the node's metadata, shared with nobody
+# references to a metadata dict held only by one of our (step, dict) entries
+_OURS_ONLY = _refs((0, {}))
 
 
 class GraphRetained:
@@ -30,9 +33,9 @@ class GraphRetained:
     name = "graph"
 
     def __init__(self, min_steps: int = 3) -> None:
-        self.min_steps = min_steps
+        self.min_steps = integer("dlcheck.watch", option(self.name, "min_steps"), min_steps, 1)
         self._root_id: int | None = None
-        self._alive: list[tuple[int, weakref.ref]] = []
+        self._alive: list[tuple[int, dict]] = []
         self._tagged_step: int | None = None
 
     @hookimpl
@@ -44,14 +47,22 @@ class GraphRetained:
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
+        if compiling():  # a traced tensor has no node yet: the loss, computed eagerly, has one
+            return
+        self._track(watch, output)
+
+    @hookimpl
+    def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
+        if not compiling():
+            self._track(watch, loss)
+
+    def _track(self, watch: Any, output: Any) -> None:
         if self._tagged_step == watch.current_step:
             return
         for t in tensors(output):
             node = t.grad_fn
             if node is not None:
-                sentinel = _Sentinel()
-                node.metadata[_KEY] = sentinel
-                self._alive.append((watch.current_step, weakref.ref(sentinel)))
+                self._alive.append((watch.current_step, node.metadata))
                 self._tagged_step = watch.current_step
                 return
 
@@ -61,7 +72,7 @@ class GraphRetained:
             return
         # graphs of earlier steps that are still alive: the current step's graph is still
         # legitimately held by the user's `loss`/`out` variables
-        self._alive = [(s, r) for s, r in self._alive if r() is not None]
+        self._alive = [e for e in self._alive if _refs(e) > _OURS_ONLY]
         old = [s for s, _ in self._alive if s < step]
         if len(old) >= self.min_steps:
             watch.emit(

@@ -5,9 +5,11 @@ Python-only checks (module flags and grad mode): no tensor work at all.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torch
+import torch.utils.checkpoint
 from torch import nn
 
 from dlcheck.hookspecs import hookimpl
@@ -49,7 +51,9 @@ class Mode:
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
-        if module.training and (not torch.is_grad_enabled() or torch.is_inference_mode_enabled()):
+        # inference_mode turns gradients off too; torch.is_inference_mode_enabled() would be a
+        # graph break under torch.compile
+        if module.training and not torch.is_grad_enabled() and not _in_reentrant_checkpoint():
             self._no_grad_train.append(name)
 
     @hookimpl
@@ -74,6 +78,29 @@ class Mode:
                 "call model.train() before the training loop (after every evaluation)",
                 {"model_training": False},
             )
+
+
+try:
+    _CHECKPOINT_FORWARD = torch.utils.checkpoint.CheckpointFunction.forward.__code__
+except AttributeError:  # a torch without reentrant checkpointing
+    _CHECKPOINT_FORWARD = None
+
+
+def _in_reentrant_checkpoint() -> bool:
+    """Reentrant checkpointing (``checkpoint(..., use_reentrant=True)``) runs the forward under
+    no_grad and runs it again with gradients in backward: a training step, not an evaluation,
+    when an input of the checkpointed function requires grad (else it gives no gradient, and a
+    checkpointed model evaluated under no_grad is still told). Only looked for when a
+    training-mode module ran without gradients: the walk up the stack is off the hot path."""
+    if _CHECKPOINT_FORWARD is None:
+        return False
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _CHECKPOINT_FORWARD:
+            args = frame.f_locals.get("args", ())
+            return any(isinstance(a, torch.Tensor) and a.requires_grad for a in args)
+        frame = frame.f_back
+    return False
 
 
 def _kind(watch: Any, name: str) -> str:

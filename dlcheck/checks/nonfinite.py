@@ -25,7 +25,8 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
-from dlcheck.checks._util import compiling, finite_probe, is_float, tensors
+from dlcheck.arguments import flag
+from dlcheck.checks._util import compiling, finite_probe, is_float, option, tensors
 from dlcheck.hookspecs import hookimpl
 
 SUGGEST_FORWARD = (
@@ -65,8 +66,8 @@ class NonFinite:
     name = "nonfinite"
 
     def __init__(self, grads: bool = True, inputs: bool = True) -> None:
-        self.check_grads = grads
-        self.check_inputs = inputs
+        self.check_grads = flag("dlcheck.watch", option(self.name, "grads"), grads)
+        self.check_inputs = flag("dlcheck.watch", option(self.name, "inputs"), inputs)
         # once NaN is in the weights every later step is non-finite everywhere: only the first
         # occurrence of each kind (forward, loss, gradient) says where it came from
         self._told: set[str] = set()

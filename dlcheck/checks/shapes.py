@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch.nn.modules.module import register_module_forward_hook
 
-from dlcheck.checks._util import shape_str, tensors
+from dlcheck.arguments import flag
+from dlcheck.checks._util import compiling, option, shape_str, tensors, transforms_active
 from dlcheck.hookspecs import hookimpl
 from dlcheck.losses import SAME_SHAPE
 from dlcheck.shapes import contract_of
@@ -20,8 +22,11 @@ class Shapes:
     name = "shapes"
 
     def __init__(self, record: bool = True) -> None:
-        self.record = record
+        self.record = flag("dlcheck.watch", option(self.name, "record"), record)
         self._record_handles: list[Any] = []
+        self._recording = False
+        self._names: dict[int, str] = {}
+        self._watch: Any = None
         self._bindings: dict[str, int] = {}
         self._binder: dict[str, str] = {}
 
@@ -32,27 +37,33 @@ class Shapes:
     def dlcheck_attach(self, watch: Any, model: Any) -> None:
         if not self.record:
             return
-        # temporary hooks, removed after the first step: recording costs nothing afterwards
-        for name, module in model.named_modules():
-            self._record_handles.append(module.register_forward_hook(self._recorder(watch, name)))
+        # one global hook, not one in each module's dicts (a copy of the model would carry
+        # those); it records the first step and then returns at once
+        self._names = {id(m): n for n, m in model.named_modules()}
+        self._watch = watch
+        self._recording = True
+        self._record_handles.append(register_module_forward_hook(self._record))
 
-    @staticmethod
-    def _recorder(watch: Any, name: str) -> Any:
-        def hook(module: Any, args: tuple, output: Any) -> None:
-            key = name or "<model>"
-            if key not in watch.shapes:
-                watch.shapes[key] = {
-                    "type": type(module).__name__,
-                    "inputs": [list(t.shape) for t in tensors(args)],
-                    "output": [list(t.shape) for t in tensors(output)],
-                }
+    def _record(self, module: Any, args: tuple, output: Any) -> None:
+        # compiled code is not recorded: a flag read there would be a guard, and its change
+        # after the first step a recompile
+        if compiling() or not self._recording or transforms_active():
             return None
-        return hook
+        name = self._names.get(id(module))
+        if name is None:
+            return None
+        key = name or "<model>"
+        shapes = self._watch.shapes
+        if key not in shapes:
+            shapes[key] = {
+                "type": type(module).__name__,
+                "inputs": [list(t.shape) for t in tensors(args)],
+                "output": [list(t.shape) for t in tensors(output)],
+            }
+        return None
 
     def _stop_recording(self) -> None:
-        for h in self._record_handles:
-            h.remove()
-        self._record_handles.clear()
+        self._recording = False
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
@@ -119,4 +130,9 @@ class Shapes:
 
     @hookimpl
     def dlcheck_detach(self, watch: Any) -> None:
-        self._stop_recording()
+        self._recording = False
+        for h in self._record_handles:
+            h.remove()
+        self._record_handles.clear()
+        self._names = {}
+        self._watch = None

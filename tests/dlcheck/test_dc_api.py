@@ -32,6 +32,11 @@ def _hook_count(model: nn.Module) -> int:
                for m in model.modules())
 
 
+def _global_hook_count() -> int:
+    from torch.nn.modules import module as torch_module
+    return len(torch_module._global_forward_hooks) + len(torch_module._global_forward_pre_hooks)
+
+
 def _nan_model() -> nn.Sequential:
     m = mlp()
     with torch.no_grad():
@@ -42,10 +47,13 @@ def _nan_model() -> nn.Sequential:
 def test_hooks_removed_after_with_block():
     model = mlp()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    before = _global_hook_count()
     with dlcheck.watch(model, opt) as w:
-        assert _hook_count(model) > 0
+        # the hooks are global, looked up by module: none in the model's own dicts, where a
+        # copy or a pickle of the model would carry them
+        assert _global_hook_count() > before and _hook_count(model) == 0
         train_steps(model, opt, torch.randn(4, 8), torch.randn(4, 1))
-    assert _hook_count(model) == 0
+    assert _hook_count(model) == 0 and _global_hook_count() == before
     assert not opt._optimizer_step_pre_hooks and not opt._optimizer_step_post_hooks
     assert w.closed
     # the loss functions are restored too
@@ -54,11 +62,12 @@ def test_hooks_removed_after_with_block():
 
 def test_hooks_removed_when_body_raises():
     model = mlp()
+    before = _global_hook_count()
     with pytest.raises(KeyError):
         with dlcheck.watch(model):
             model(torch.randn(2, 8))
             raise KeyError("user error")
-    assert _hook_count(model) == 0
+    assert _hook_count(model) == 0 and _global_hook_count() == before
     assert not hasattr(nn.functional.mse_loss, "__dlcheck_original__")
 
 
