@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 import libcst as cst
 
@@ -49,6 +49,7 @@ from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key)
+from dllint.analysis.project import PROJECT, Target, find_class, find_definition, project_imports
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
 
@@ -187,6 +188,8 @@ class Modes:
         self._locals: dict[cst.FunctionDef, set[str]] = {}
         self._context_managers: dict[cst.FunctionDef, bool] = {}
         self._eval_functions: dict[cst.FunctionDef, bool] = {}
+        self._external: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
+        self._foreign_methods: set[cst.FunctionDef] = set()
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -409,7 +412,7 @@ class Modes:
         passed, ``self.x`` the receiver's ``x``, a global stays itself."""
         root, dot, rest = key.partition(".")
         params = self._param_names(callee)
-        is_method = self.regions.class_of(callee) is not None
+        is_method = self.is_method(callee)
         if root == "self" and is_method:
             receiver = self._receiver(call)
             if receiver is None:
@@ -468,7 +471,7 @@ class Modes:
         """The expression ``call`` passes for the callee's parameter ``name`` (None: not passed, or
         hidden behind ``*args``)."""
         positional = [x.name.value for x in (*callee.params.posonly_params, *callee.params.params)]
-        if self.regions.class_of(callee) is not None and positional and positional[0] in ("self", "cls"):
+        if self.is_method(callee) and positional and positional[0] in ("self", "cls"):
             positional = positional[1:]
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == name:
@@ -483,6 +486,68 @@ class Modes:
                 return arg.value
             index += 1
         return None
+
+    def is_method(self, function: cst.FunctionDef) -> bool:
+        return self.regions.class_of(function) is not None or function in self._foreign_methods
+
+    # -- the project around the file ---------------------------------------------------------------
+    def external(self, call: cst.Call) -> tuple[cst.FunctionDef, Run] | None:
+        """(function, its run) for a call of a function or method defined in another module of the
+        project (``evaluate(model)`` imported from ``utils``; ``model.val_start()`` with ``model``
+        an instance of a class imported from ``models``); None when it is not one."""
+        if call in self._external:
+            return self._external[call]
+        found = None
+        imports = project_imports(self.ctx)
+        if imports is not None:
+            found = self._external_run(call, imports)
+        self._external[call] = found
+        return found
+
+    def _external_run(self, call: cst.Call, imports) -> tuple[cst.FunctionDef, Run] | None:
+        func = call.func
+        dotted = dotted_name(func)
+        target = imports.target(dotted) if dotted else None
+        if target is None and isinstance(func, cst.Attribute):
+            klass = self._receiver_class(func.value, call, imports)
+            if klass is not None:
+                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
+        if target is None:
+            return None
+        found = find_definition(self.ctx, target)
+        if found is None:
+            return None
+        other, function, klass_def = found
+        if klass_def is not None:
+            self._foreign_methods.add(function)
+        PROJECT.depth += 1
+        try:
+            run = other.analysis(Modes).run(function)
+        finally:
+            PROJECT.depth -= 1
+        return function, run
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """The project class of which ``expr`` is an instance: every value bound to it is a call
+        of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        values = self.models.definition_values(expr, at)
+        if not values:
+            return None
+        classes: set[Target] = set()
+        for value in values:
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            if not isinstance(value, cst.Call):
+                return None
+            dotted = dotted_name(value.func)
+            target = imports.target(dotted) if dotted else None
+            if target is None or find_class(self.ctx, target) is None:
+                return None
+            classes.add(target)
+        return classes.pop() if len(classes) == 1 else None
 
     def is_context_manager_function(self, function: cst.FunctionDef) -> bool:
         found = self._context_managers.get(function)
@@ -582,6 +647,22 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
             if not isinstance(child, _SKIP_DESCEND):
                 stack.append((child, False))
     return out
+
+
+class Saved(NamedTuple):
+    """The value of ``model.training`` read into a variable: the modes ``key`` had then."""
+
+    key: str
+    tokens: frozenset
+
+
+def _saved_tokens(tokens: frozenset | None, key: str) -> frozenset | None:
+    if not tokens:
+        return None
+    found = [t.tokens for t in tokens if isinstance(t, Saved) and t.key == key]
+    if not found or len(found) != len(tokens):
+        return None
+    return frozenset().union(*found)
 
 
 def _ends_abruptly(suite: cst.BaseSuite) -> bool:
@@ -745,6 +826,11 @@ class _Interpreter:
         node = self.modes.index.parent(edge.test)
         if not isinstance(node, cst.If) or node.orelse is not None or _ends_abruptly(node.body):
             return state
+        restore = self._restore_guard(node, state)
+        if restore is not None:
+            state = dict(state)
+            state[restore[0]] = restore[1]
+            return state
         if self._isinstance_module_guard(node.test):
             # ``if isinstance(net, nn.Module): net.eval()``: on the other path it is not a module.
             return None
@@ -755,6 +841,37 @@ class _Interpreter:
             state = dict(state)
             state[none_key] = frozenset()
         return state
+
+    def _restored(self, call: cst.Call, key: str, state: State) -> frozenset | None:
+        """The saved mode that ``model.train(was_training)``, or ``model.train()`` under
+        ``if was_training:``, puts back (``was_training = model.training`` earlier); else None."""
+        args = call.args
+        if len(args) == 1 and isinstance(args[0].value, cst.Name):
+            return _saved_tokens(state.get(args[0].value.value), key)
+        if args:
+            return None
+        parent = self.modes.index.parent(self.modes.index.statement_of(call))
+        if not isinstance(parent, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            return None
+        branch = self.modes.index.parent(parent)
+        if isinstance(branch, cst.If) and branch.body is parent:
+            restore = self._restore_guard(branch, state)
+            if restore is not None and restore[0] == key:
+                return restore[1]
+        return None
+
+    def _restore_guard(self, node: cst.If, state: State) -> tuple[str, frozenset] | None:
+        """(key, saved modes) for ``if was_training: key.train()`` (no else), where
+        ``was_training`` holds ``key``'s saved mode: on both paths ``key`` ends as it was saved."""
+        test = node.test
+        if node.orelse is not None or not isinstance(test, cst.Name) or test.value not in state:
+            return None
+        for key in sorted({t.key for t in state[test.value] if isinstance(t, Saved)}):
+            if _switch_kinds(node.body, key) == frozenset({"train"}):
+                saved = _saved_tokens(state[test.value], key)
+                if saved is not None:
+                    return key, saved
+        return None
 
     def _by_condition(self, call: cst.Call) -> bool:
         """``if phase == "train": model.train() else: model.eval()`` is ``model.train(flag)``: the
@@ -844,6 +961,10 @@ class _Interpreter:
         switched = mode_call(call)
         if switched is not None:
             key, token = switched
+            restored = self._restored(call, key, state)
+            if restored is not None:
+                self.set(state, key, restored)
+                return
             if self._by_condition(call):
                 token = DYNAMIC
             elif token == TRAIN and (self._conditional(call) or self.regions.no_grad(call)):
@@ -868,9 +989,13 @@ class _Interpreter:
                         self.result.trains_entry.add(key)
             return
         target = self.regions.resolved(call)
-        if target is self.function:
+        if target is None:
+            external = self.modes.external(call)
+            if external is not None:
+                self.apply(call, external[1], state, record=True, callee=external[0])
+        elif target is self.function:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
-        elif target is not None:
+        else:
             self.apply(call, self.modes.run(target), state, record=True, callee=target)
 
     def _has_trained_child(self, state: State, key: str) -> bool:
@@ -1002,6 +1127,11 @@ class _Interpreter:
                      target: str | None = None) -> frozenset:
         if depth > 8:
             return frozenset({UNKNOWN})
+        if isinstance(value, cst.Attribute) and value.attr.value == "training":
+            # ``was_training = model.training``: the mode, saved to be restored later
+            key = model_key(value.value)
+            if key is not None:
+                return frozenset({Saved(key, self.get(state, key))})
         if isinstance(value, (cst.Name, cst.Attribute)):
             key = model_key(value)
             return self.get(state, key) if key is not None else frozenset({UNKNOWN})
