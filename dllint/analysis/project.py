@@ -14,6 +14,7 @@ kept per process, keyed by path, size and modification time; summaries are not c
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -150,11 +151,12 @@ class ProjectImports:
 
 
 class _Parsed:
-    __slots__ = ("stamp", "ctx")
+    __slots__ = ("stamp", "ctx", "digest")
 
-    def __init__(self, stamp: tuple[int, int], ctx: "FileContext | None") -> None:
+    def __init__(self, stamp: tuple[int, int], ctx: "FileContext | None", digest: str) -> None:
         self.stamp = stamp
         self.ctx = ctx
+        self.digest = digest
 
 
 class ProjectView:
@@ -163,6 +165,15 @@ class ProjectView:
     def __init__(self) -> None:
         self._modules: OrderedDict[Path, _Parsed] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
+        # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
+        # stored with a file's cached findings: a change to any of them is a cache miss
+        self._consulted: dict[str, str] = {}
+
+    def begin_file(self) -> None:
+        self._consulted = {}
+
+    def consulted_files(self) -> list[tuple[str, str]]:
+        return sorted(self._consulted.items())
 
     def context(self, path: Path) -> "FileContext | None":
         """The analysis context of the project module at ``path`` (parsed once per change of the
@@ -170,14 +181,17 @@ class ProjectView:
         try:
             stat = path.stat()
         except OSError:
+            self._consulted[str(path)] = ""
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         found = self._modules.get(path)
         if found is not None and found.stamp == stamp:
             self._modules.move_to_end(path)
+            self._consulted[str(path)] = found.digest
             return found.ctx
-        ctx = None if stat.st_size > MAX_MODULE_BYTES else _parse(path)
-        self._modules[path] = _Parsed(stamp, ctx)
+        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path)
+        self._modules[path] = _Parsed(stamp, ctx, digest)
+        self._consulted[str(path)] = digest
         while len(self._modules) > MAX_CACHED_MODULES:
             self._modules.popitem(last=False)
         return ctx
@@ -186,34 +200,42 @@ class ProjectView:
         self._modules.clear()
 
 
-def _parse(path: Path) -> "FileContext | None":
+def _parse(path: Path) -> tuple["FileContext | None", str]:
+    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
     from dllint.context import FileContext
     from dllint.engine import DecodeError, _python_syntax_error, decode_source
 
     try:
-        source = decode_source(path.read_bytes())
-    except (OSError, DecodeError):
-        return None
+        data = path.read_bytes()
+    except OSError:
+        return None, ""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        source = decode_source(data)
+    except DecodeError:
+        return None, digest
     rejected, tree = _python_syntax_error(str(path), source)
     if rejected is not None:  # also keeps libcst's parser away from what would crash it
-        return None
+        return None, digest
     try:
         module = cst.parse_module(source)
     except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    return FileContext(str(path), source, module, python_ast=tree)
+        return None, digest
+    return FileContext(str(path), source, module, python_ast=tree), digest
 
 
 PROJECT = ProjectView()
 
 
 def project_imports(ctx: "FileContext") -> ProjectImports | None:
-    """The project imports of the file ``ctx`` lints; None when it is not a file on disk (text
-    from stdin or a test) or imports nothing."""
+    """The project imports of the file ``ctx`` lints (text from stdin counts as a file of the
+    current directory); None when it is not a file on disk (a snippet in a test)."""
     found = ctx._analyses.get(ProjectImports)
     if found is None:
         path = Path(ctx.path)
-        if not ctx.path or not os.path.isfile(path):
+        if ctx.path == "-":  # stdin: as if the text were a file of the current directory
+            found = ProjectImports(Path.cwd().resolve() / "-", ctx.module, ctx.index)
+        elif not ctx.path or not os.path.isfile(path):
             found = False
         else:
             found = ProjectImports(path.resolve(), ctx.module, ctx.index)
