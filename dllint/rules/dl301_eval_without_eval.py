@@ -3,10 +3,13 @@
 Dropout keeps zeroing activations and batch norm keeps normalising with the statistics of the current
 batch (and updating its running averages) until ``model.eval()`` switches them off. A model call
 inside an evaluation region (a ``torch.no_grad()`` / ``inference_mode()`` block or decorated
-function, or a function named like ``evaluate``/``validate``/``test``/``predict``) is reported when
+function, a function named like ``evaluate``/``validate``/``test``/``predict``, or a loop over a
+loader named as held out: ``for x, y in val_loader:``) is reported when
 a path reaches it on which the model is in training mode: constructed in this file (a fresh module
 trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
-helper or method, or through a context manager, on that path.
+helper or method (of this file or, through its imports, of another module of the project), or
+through a context manager, on that path. A helper that saves ``model.training`` and restores it
+leaves the model in the mode it found.
 
 A function whose model comes from its caller (``def evaluate(model, loader)``) is judged at its call
 sites in the module: silent when every caller put the model in eval mode first. When no caller is
@@ -382,6 +385,69 @@ for epoch in range(4):
     fit_epoch(enc, head)
     check(val_batches, enc, head)
 """,
+        # (issue 13) rebound through .eval().to(device): the result is the same module, in eval mode
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+model.train()
+fit(model)
+model = model.eval().to(device)
+with torch.no_grad():
+    out = model(x_test)
+""",
+        # (issue 13) globals bound under ``if __name__ == "__main__":`` after the functions, and the
+        # script switches to eval mode before each test
+        """import torch
+from model import Net
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model(x)
+
+def train():
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+if __name__ == "__main__":
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        train()
+        model.eval()
+        test()
+""",
+        # (issue 13) a forward pass over the test loader after eval(), without no_grad
+        """import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+for epoch in range(5):
+    model.train()
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+    correct = sum((model(x).argmax(1) == y).sum().item() for x, y in test_loader)
+    for x, y in test_loader:
+        correct += (model(x).argmax(1) == y).sum().item()
+""",
+        # (issue 13) periodic validation inside the batch loop, switched and restored around it
+        """import torch
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        model.eval()
+        with torch.no_grad():
+            for xv, yv in val_loader:
+                val_loss = loss_fn(model(xv), yv)
+        model.train()
+""",
     ]
 
     INVALID = [
@@ -563,6 +629,87 @@ run_training(model)
 with torch.no_grad():
     out = model.module(x_val)  # expect: DL301
 """,
+        # (issue 13) rebound through .to(device) after training: the same module, still training
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+model = model.to(device)
+with torch.no_grad():
+    out = model(x_test)  # expect: DL301
+""",
+        # (issue 13) globals bound under ``if __name__ == "__main__":`` after the functions that read them
+        """import torch
+from model import Net
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model(x)  # expect: DL301
+
+def train():
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+if __name__ == "__main__":
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        train()
+        test()
+""",
+        # (issue 13) a forward pass over the test loader is an evaluation, without no_grad and
+        # without an evaluation name
+        """import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+for epoch in range(5):
+    model.train()
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    correct = 0
+    for x, y in test_loader:
+        correct += (model(x).argmax(1) == y).sum().item()  # expect: DL301
+""",
+        # (issue 13) validation inside the training loop, in a branch (``if i % 10 == 0:``)
+        """import torch
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        with torch.no_grad():
+            for xv, yv in val_loader:
+                val_loss = loss_fn(model(xv), yv)  # expect: DL301
+""",
+        # (issue 13) the helper restores the mode it found (``if was_training: model.train()``), so
+        # after it the model trains again, and the test that follows runs in training mode
+        """import torch
+import torch.nn as nn
+def validate(model, loader):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    if was_training:
+        model.train()
+    return out
+
+model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+model.train()
+fit(model)
+validate(model, val_loader)
+with torch.no_grad():
+    print(model(x_test))  # expect: DL301
+""",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -575,7 +722,7 @@ with torch.no_grad():
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call)):
+            if not (in_eval_function or regions.no_grad(call) or _over_held_out_data(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
@@ -631,6 +778,22 @@ def _part_of_training(modes: Modes, call: cst.Call) -> bool:
     An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
     loop = modes.regions.loop_of(call)
     return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
+
+
+def _over_held_out_data(modes: Modes, call: cst.Call) -> bool:
+    """``call`` runs in a loop over a loader named as held out (``for x, y in val_loader:``,
+    ``enumerate(test_dl)``): an evaluation, under ``no_grad`` or not."""
+    for loop in modes.regions.loops_of(call):
+        if not isinstance(loop, cst.For):
+            continue
+        iterable = loop.iter
+        while isinstance(iterable, cst.Call) and iterable.args \
+                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+            return True
+    return False
 
 
 def _held_out_argument(call: cst.Call) -> bool:
