@@ -72,6 +72,7 @@ _EVAL_NAME = re.compile(
 )
 _SKIP_DESCEND = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
 _UNKNOWN_ONLY = frozenset({UNKNOWN})
+_KNOWN_MODES = frozenset({TRAIN, CHOSEN_TRAIN, PRETRAINED, DYNAMIC})
 _LIBRARIES = frozenset({"torch", "torchvision", "sklearn", "numpy", "pandas", "transformers", "timm",
                         "lightning", "pytorch_lightning", "copy", "pickle", "joblib"})
 
@@ -990,13 +991,32 @@ class _Interpreter:
             return
         target = self.regions.resolved(call)
         if target is None:
-            external = self.modes.external(call)
+            external = self.modes.external(call) if self._passes_a_model(call, state) else None
             if external is not None:
                 self.apply(call, external[1], state, record=True, callee=external[0])
         elif target is self.function:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
         else:
             self.apply(call, self.modes.run(target), state, record=True, callee=target)
+
+    def _passes_a_model(self, call: cst.Call, state: State) -> bool:
+        """``call`` hands a model (as an argument or as the receiver of a method) to its callee.
+        Only then can another module's summary change this file's modes (a module's own globals
+        are its own), so only then is the project asked: most calls pass tensors."""
+        passed = [arg.value for arg in call.args]
+        if isinstance(call.func, cst.Attribute):
+            passed.append(call.func.value)
+        for expr in passed:
+            key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+            if key is None:
+                continue
+            tokens = self.get(state, key)
+            if any(t in _KNOWN_MODES or is_eval_token(t) for t in tokens):
+                return True
+            if ENTRY in tokens and (key in self.modes.mode_keys or is_model_name(key)
+                                    or self.models.is_model(expr, call)):
+                return True
+        return False
 
     def _has_trained_child(self, state: State, key: str) -> bool:
         prefix = key + "."
