@@ -38,18 +38,35 @@ def find_root(path: Path) -> Path:
     """The project root of ``path`` (a file): the nearest directory holding a root marker."""
     start = path.parent
     for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS):
-            return directory
+        try:
+            if any((directory / marker).exists() for marker in ROOT_MARKERS):
+                return directory
+        except OSError:  # a directory we may not read
+            continue
     return start
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _module_file(base: Path, parts: list[str]) -> Path | None:
     if not parts:
         init = base / "__init__.py"
-        return init if init.is_file() else None
+        return init if _is_file(init) else None
     stem = base.joinpath(*parts)
     for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
 
@@ -71,7 +88,7 @@ class ProjectImports:
         self.root = find_root(path)
         self.bases = [path.parent]
         for base in (self.root, self.root / "src"):
-            if base not in self.bases and base.is_dir():
+            if base not in self.bases and _is_dir(base):
                 self.bases.append(base)
         # local name -> (Path of the module, attribute path inside it or "")
         self.names: dict[str, Target] = {}

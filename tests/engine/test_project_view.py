@@ -148,3 +148,11 @@ def test_a_snippet_that_is_no_file_has_no_project_view(project):
     found = lint_snippet(mode_project.FILES["train.py"], ["DL301", "DL302"], path="not-here/train.py")
     # without Net's methods, val_start() is unknown: the single-file answer
     assert [(d.line, d.code) for d in found] == [(15, "DL301")]
+
+
+def test_odd_import_names_are_no_crash(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text(f"from {'a' * 300}.{'b' * 300} import c\nimport {'d' * 5000}\nfrom ....... import e\n")
+    imports = _imports(script)
+    assert imports.names == {}
+    assert imports.target("c") is None
