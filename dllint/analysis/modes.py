@@ -191,6 +191,7 @@ class Modes:
         self._eval_functions: dict[cst.FunctionDef, bool] = {}
         self._external: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
         self._foreign_methods: set[cst.FunctionDef] = set()
+        self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -420,6 +421,8 @@ class Modes:
                 return None
             return f"{receiver}{dot}{rest}"
         if root in params:
+            if root in self.rebound_params(callee):
+                return None  # ``model = deepcopy(model)``: what it does next is not to the caller's
             expr = self._argument_for(call, callee, root)
             if expr is None:
                 return None
@@ -487,6 +490,47 @@ class Modes:
                 return arg.value
             index += 1
         return None
+
+    def rebound_params(self, function: cst.FunctionDef) -> set[str]:
+        """Parameters the function binds to another object somewhere (``model = deepcopy(model)``;
+        not ``model = model.to(device)`` or ``DDP(model)``, which keep the module): after that the
+        name no longer stands for the caller's model, so the summary says nothing about it."""
+        found = self._rebound.get(function)
+        if found is None:
+            params = set(self._param_names(function))
+            found = set()
+            for node in _walk_body(function.body):
+                pairs: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+                if isinstance(node, cst.Assign):
+                    pairs = [(t.target, node.value) for t in node.targets]
+                elif isinstance(node, cst.AnnAssign):
+                    pairs = [(node.target, node.value)]
+                elif isinstance(node, (cst.For, cst.AugAssign)):
+                    pairs = [(node.target, None)]
+                elif isinstance(node, cst.WithItem) and node.asname is not None:
+                    pairs = [(node.asname.name, None)]
+                for target, value in pairs:
+                    for name in _names_in_target(target):
+                        if name in params and not (isinstance(target, cst.Name) and value is not None
+                                                   and self._same_module(value, name)):
+                            found.add(name)
+            self._rebound[function] = found
+        return found
+
+    def _same_module(self, value: cst.BaseExpression, key: str) -> bool:
+        """``value`` is the module ``key`` names: itself, a self-returning method of it
+        (``.to(device)``, ``.train()``), or a wrapper around it (``DDP(model)``)."""
+        for _ in range(16):
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            elif isinstance(value, cst.Call) and value.args and (
+                    self.imports.qualify(value.func) in WRAPPERS
+                    or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+                value = value.args[0].value
+            else:
+                break
+        return isinstance(value, (cst.Name, cst.Attribute)) and model_key(value) == key
 
     def is_method(self, function: cst.FunctionDef) -> bool:
         return self.regions.class_of(function) is not None or function in self._foreign_methods

@@ -280,6 +280,22 @@ for i, (x, y) in enumerate(train_loader):
     if i % 10 == 0:
         evaluate(model, val_loader)
 """,
+        # a helper that switches a deep copy (an adversarial attack on a frozen copy): the
+        # caller's model keeps training mode
+        """import torch
+from copy import deepcopy
+def attack(model, x):
+    model = deepcopy(model)
+    model.eval()
+    return model(x)
+
+model.train()
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+    adv = attack(model, x)
+""",
     ]
 
     INVALID = [
@@ -507,6 +523,19 @@ for epoch in range(3):
     net = net.eval()  # expect: DL302
     with torch.no_grad():
         print(net(x_val))
+""",
+        # rebinding a parameter with ``.to(device)`` keeps the caller's module
+        """import torch
+def prepare(model, device):
+    model = model.to(device)
+    model.eval()
+
+model.train()
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+    prepare(model, "cpu")  # expect: DL302
 """,
     ]
 
