@@ -190,6 +190,8 @@ class Modes:
         self._context_managers: dict[cst.FunctionDef, bool] = {}
         self._eval_functions: dict[cst.FunctionDef, bool] = {}
         self._external: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
+        # the other module's analysis of each function resolved there
+        self.foreign_modes: dict[cst.FunctionDef, "Modes"] = {}
         self._foreign_methods: set[cst.FunctionDef] = set()
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self.active = self._worth_running(ctx.source)
@@ -565,12 +567,21 @@ class Modes:
         other, function, klass_def = found
         if klass_def is not None:
             self._foreign_methods.add(function)
+        other_modes = other.analysis(Modes)
         PROJECT.depth += 1
         try:
-            run = other.analysis(Modes).run(function)
+            run = other_modes.run(function)
         finally:
             PROJECT.depth -= 1
+        self.foreign_modes[function] = other_modes
         return function, run
+
+    def external_calls(self) -> list[tuple[cst.Call, cst.FunctionDef, Run]]:
+        """The calls of this file resolved to a function of another project module, in source
+        order (those the runs met)."""
+        found = [(call, value[0], value[1]) for call, value in self._external.items() if value is not None]
+        found.sort(key=lambda item: self.index.order[item[0]])
+        return found
 
     def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
         """The project class of which ``expr`` is an instance: every value bound to it is a call

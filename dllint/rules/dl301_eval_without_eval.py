@@ -27,6 +27,7 @@ file and has no layer that behaves differently in the two modes.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import libcst as cst
 
@@ -718,6 +719,7 @@ with torch.no_grad():
             return
         models = modes.models
         regions = modes.regions
+        modes.run(ctx.module)  # every scope that runs the imported helpers is solved below anyway
         seen: set[tuple[str, cst.CSTNode | None]] = set()  # one finding per model and region
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
@@ -745,6 +747,33 @@ with torch.no_grad():
             ctx.report(call, f"`{ctx.code_for(func)}` is evaluated here but may still be in training "
                              f"mode ({reason}); call `{key}.eval()` first so that dropout and batch "
                              "norm behave as at inference", severity=severity)
+        self._check_imported_evaluations(ctx, modes)
+
+    def _check_imported_evaluations(self, ctx: FileContext, modes: Modes) -> None:
+        """``predict(model, x)`` / ``evaluate(model, loader)`` imported from another module of the
+        project evaluates the model it is given in whatever mode it comes: reported here, at the
+        call, when the model may still be training (the other module cannot see this caller)."""
+        for call, function, run in modes.external_calls():
+            other = modes.foreign_modes.get(function)
+            if other is None:
+                continue
+            for inner, (key, tokens) in sorted(run.model_calls.items(),
+                                                key=lambda item: other.index.order[item[0]]):
+                if ENTRY not in tokens or not _evaluation(other, inner, function):
+                    continue
+                mapped = modes.map_key(call, function, key)
+                if mapped is None:
+                    continue
+                states = modes.run(modes.scope_of(call)).call_states.get(call, {})
+                if TRAIN not in states.get(mapped, frozenset()) or _part_of_training(modes, call):
+                    continue
+                where = f"{Path(other.ctx.path).name}:{other.ctx.position(inner).start.line}"
+                ctx.report(call, f"`{function.name.value}()` evaluates `{mapped}` ({where}) in the mode "
+                                 f"it is given, and `{mapped}` may still be in training mode here (no "
+                                 f"`.eval()` on some path since it was built or set to `.train()`); call "
+                                 f"`{mapped}.eval()` first so that dropout and batch norm behave as at "
+                                 "inference")
+                break
 
     def _reason(self, modes: Modes, call: cst.Call, function: cst.FunctionDef | None, key: str,
                 tokens: frozenset, in_eval_function: bool) -> str | None:
@@ -770,6 +799,15 @@ with torch.no_grad():
         if class_trains(modes, klass, key):
             return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
         return None
+
+
+def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:
+    """The model call ``call`` in ``function`` is an evaluation: under no_grad, in a function named
+    like one, or over a held-out loader; and not part of a training step."""
+    if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
+        return False
+    return (eval_function(modes, function) or modes.regions.no_grad(call)
+            or _over_held_out_data(modes, call))
 
 
 def _part_of_training(modes: Modes, call: cst.Call) -> bool:

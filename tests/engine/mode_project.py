@@ -64,6 +64,11 @@ def evaluate_restoring_too_late(model, loader):
         out = [model(x) for x, _ in loader]
     model.train(was_training)
     return out
+
+
+def predict(model, x):
+    with torch.no_grad():
+        return model(x).softmax(-1)
 ''',
     "src/trainlib/engine.py": '''import torch
 
@@ -138,6 +143,17 @@ model.train_start()
 with torch.no_grad():
     print(model(torch.randn(2, 4)))
 ''',
+    "predict.py": '''import torch
+from trainlib.evaluation import predict
+from trainlib.models import Net
+
+model = Net()
+model.train()
+fit(model)
+probs = predict(model, torch.randn(2, 4))
+model.eval()
+probs = predict(model, torch.randn(2, 4))
+''',
 }
 
 EXPECTED = {
@@ -145,6 +161,7 @@ EXPECTED = {
     ("src/trainlib/engine.py", 34, "DL302"),  # the mode is saved after switching: never restored
     ("train.py", 13, "DL302"),  # Net.val_start() (another file) calls self.eval()
     ("sample.py", 11, "DL301"),  # Net.train_start() (another file) calls self.train()
+    ("predict.py", 8, "DL301"),  # predict() (another file) evaluates the model it is given
 }
 
 
