@@ -267,8 +267,14 @@ class Modes:
     def _worth_running(self, source: str) -> bool:
         if not self.imports.uses(*TORCH_PACKAGES):
             return False
-        return any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
-                                         "set_grad_enabled"))
+        if any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
+                                     "set_grad_enabled")):
+            return True
+        # a training script whose only switch is in a helper of another module of the project
+        if ".backward(" in source:
+            imports = project_imports(self.ctx)
+            return imports is not None and bool(imports.names)
+        return False
 
     # ---------------------------------------------------------------------------------------------
     # public queries

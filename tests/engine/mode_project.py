@@ -154,6 +154,19 @@ probs = predict(model, torch.randn(2, 4))
 model.eval()
 probs = predict(model, torch.randn(2, 4))
 ''',
+    "fresh.py": '''import torch
+from trainlib.evaluation import evaluate
+from trainlib.models import Net
+
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(3):
+    for x, y in loader:
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)
+''',
 }
 
 EXPECTED = {
@@ -161,7 +174,8 @@ EXPECTED = {
     ("src/trainlib/engine.py", 34, "DL302"),  # the mode is saved after switching: never restored
     ("train.py", 13, "DL302"),  # Net.val_start() (another file) calls self.eval()
     ("sample.py", 11, "DL301"),  # Net.train_start() (another file) calls self.train()
-    ("predict.py", 8, "DL301"),  # predict() (another file) evaluates the model it is given
+    ("predict.py", 8, "DL301"),  # (below) the script mentions no mode: only the helper switches
+    ("fresh.py", 12, "DL302"),  # predict() (another file) evaluates the model it is given
 }
 
 
