@@ -158,3 +158,18 @@ def test_odd_import_names_are_no_crash(tmp_path):
     imports = _imports(script)
     assert imports.names == {}
     assert imports.target("c") is None
+
+
+def test_a_model_class_of_another_module_without_dropout_is_info(project, capsys):
+    (project / "src/trainlib/plain.py").write_text(
+        "import torch.nn as nn\n\nclass Plain(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n        return self.fc(x)\n")
+    (project / "plain_script.py").write_text(
+        "import torch\nfrom trainlib.plain import Plain\nfrom trainlib.models import Net\n"
+        "plain_model = Plain()\nnet = Net()\nfit(plain_model)\nfit(net)\nwith torch.no_grad():\n"
+        "    print(plain_model(x))\n    print(net(x))\n")
+    code = main(["--format", "json", "--select", "DL301", "--no-cache", "plain_script.py"])
+    found = [(d["line"], d["severity"]) for d in json.loads(capsys.readouterr().out)]
+    assert code == 1
+    assert found == [(9, "info"), (10, "warning")]  # Net has dropout, Plain has none
