@@ -59,12 +59,23 @@ def entry_key(data: bytes, relative_path: str, settings: str) -> str:
     return digest.hexdigest()
 
 
+def file_digest(path: str) -> str:
+    """The sha256 of a file's bytes; "" when it cannot be read (so that its coming back is a
+    change)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root / CACHE_DIR_NAME
         self.entries = self.root / f"{__version__}-{FORMAT}"
         self.enabled = True
         self._prepared = False
+        self._digests: dict[str, str] = {}  # per run: each dependency is hashed once
 
     def _prepare(self) -> bool:
         if self._prepared:
@@ -110,17 +121,28 @@ class Cache:
         return self.entries / key[:2] / f"{key[2:]}.json"
 
     def get(self, key: str, display_path: str) -> list[Diagnostic] | None:
-        """The cached findings for ``key``, with ``display_path`` as their path; None on a miss."""
+        """The cached findings for ``key``, with ``display_path`` as their path; None on a miss,
+        also when a project module whose summary the findings used has changed since."""
         try:
             with open(self._entry_path(key), "rb") as handle:
                 data = json.loads(handle.read())
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
+            for path, digest in data.get("depends", ()):
+                if self._file_digest(path) != digest:
+                    return None
             return [Diagnostic.from_dict({**item, "path": display_path}) for item in data["findings"]]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, diagnostics: list[Diagnostic]) -> None:
+    def _file_digest(self, path: str) -> str:
+        found = self._digests.get(path)
+        if found is None:
+            found = self._digests[path] = file_digest(path)
+        return found
+
+    def put(self, key: str, diagnostics: list[Diagnostic],
+            depends: list[tuple[str, str]] | tuple = ()) -> None:
         if not self.enabled or not self._prepare():
             return
         findings = []
@@ -135,7 +157,8 @@ class Cache:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"key": key, "findings": findings}, out, separators=(",", ":"))
+                    json.dump({"key": key, "findings": findings, "depends": [list(d) for d in depends]},
+                              out, separators=(",", ":"))
                 os.replace(temporary, path)
             except BaseException:
                 try:

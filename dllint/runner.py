@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from dllint.analysis.project import PROJECT
 from dllint.cache import Cache, entry_key, settings_digest
 from dllint.config import PerFileIgnores, apply_ignores, relative_posix
 from dllint.diagnostics import Diagnostic, Fix, rule_url
@@ -315,12 +316,14 @@ def _write_fixed(state: _State, task, result, new_text: str, new_data: bytes,
 def _store(state: _State, key: str | None, diagnostics: list[Diagnostic]) -> None:
     if key is None or state.cache_root is None:
         return
-    Cache(state.cache_root).put(key, diagnostics)
+    # the project modules whose summaries the findings used: a change to one of them is a miss
+    Cache(state.cache_root).put(key, diagnostics, PROJECT.consulted_files())
 
 
 def _lint_task(task: _Task) -> FileResult:
     state = _STATE
     assert state is not None, "worker not initialised"
+    PROJECT.begin_file()
     try:
         if task.notebook:
             return _notebook_task(task, state)

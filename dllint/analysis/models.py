@@ -418,17 +418,58 @@ class Models:
                 and value.func.attr.value in SELF_RETURNING:
             value = value.func.value
         if isinstance(value, (cst.Name, cst.Attribute)):
-            values = self.definition_values(value, at)
+            key = model_key(value)
+            # ``net = net.cuda()`` / ``net = nn.DataParallel(net)`` add no layer to ``net``
+            values = [v for v in self.definition_values(value, at) or ()
+                      if self._same_layers_as(v) != key]
             return bool(values) and all(self._value_mode_free(v, at, depth + 1) for v in values)
         if not isinstance(value, cst.Call):
             return False
+        if value.args and (self.imports.qualify(value.func) in WRAPPERS
+                           or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+            # ``nn.DataParallel(net)`` runs ``net``'s layers
+            return self._value_mode_free(value.args[0].value, at, depth + 1)
         kind = self.constructor_kind(value)
         if kind == "nn":
             return self._layer_mode_free(value, depth)
         if kind == "class":
             klass = self.module_class(value.func)
             return klass is not None and self.class_mode_free(klass)
-        return False
+        return self._project_class_mode_free(value.func)
+
+    def _same_layers_as(self, value: cst.BaseExpression) -> str | None:
+        """The key of the model whose layers ``value`` runs when it is that model moved, cast or
+        wrapped (``net.cuda()``, ``DataParallel(net)``); else None."""
+        for _ in range(16):
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            elif isinstance(value, cst.Call) and value.args and (
+                    self.imports.qualify(value.func) in WRAPPERS
+                    or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+                value = value.args[0].value
+            else:
+                break
+        if isinstance(value, cst.Call):
+            return None
+        return model_key(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+
+    def _project_class_mode_free(self, func: cst.BaseExpression) -> bool:
+        """``func`` names a model class of another module of the project whose whole definition
+        has no layer that behaves differently in the two modes."""
+        from dllint.analysis.project import PROJECT, find_class, project_imports
+
+        dotted = dotted_name(func)
+        imports = project_imports(self.ctx) if dotted else None
+        target = imports.target(dotted) if imports is not None else None
+        if target is None or find_class(self.ctx, target) is None:
+            return False
+        other = PROJECT.context(target.path)
+        if other is None:
+            return False
+        models = other.analysis(Models)
+        klass = models.classes.get(target.attribute)
+        return klass is not None and models.class_mode_free(klass)
 
     def _layer_mode_free(self, call: cst.Call, depth: int) -> bool:
         name = (self.imports.qualify(call.func) or "").rsplit(".", 1)[-1]

@@ -41,14 +41,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 import libcst as cst
 
+from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key)
+from dllint.analysis.project import PROJECT, Target, find_class, find_definition, project_imports
 from dllint.analysis.regions import Regions
+from dllint.analysis.solver import solve
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -69,6 +72,7 @@ _EVAL_NAME = re.compile(
 )
 _SKIP_DESCEND = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
 _UNKNOWN_ONLY = frozenset({UNKNOWN})
+_KNOWN_MODES = frozenset({TRAIN, CHOSEN_TRAIN, PRETRAINED, DYNAMIC})
 _LIBRARIES = frozenset({"torch", "torchvision", "sklearn", "numpy", "pandas", "transformers", "timm",
                         "lightning", "pytorch_lightning", "copy", "pickle", "joblib"})
 
@@ -138,18 +142,6 @@ class Run:
     truncated: bool = False
 
 
-class _Flow:
-    """Outcome of running a block: the fall-through state (None: no path falls through), plus the
-    states at ``break`` / ``continue``."""
-
-    __slots__ = ("state", "breaks", "continues")
-
-    def __init__(self, state: State | None) -> None:
-        self.state = state
-        self.breaks: list[State] = []
-        self.continues: list[State] = []
-
-
 def _join(states: list[State | None], absent=None) -> State | None:
     present = [s for s in states if s is not None]
     if not present:
@@ -197,6 +189,11 @@ class Modes:
         self._locals: dict[cst.FunctionDef, set[str]] = {}
         self._context_managers: dict[cst.FunctionDef, bool] = {}
         self._eval_functions: dict[cst.FunctionDef, bool] = {}
+        self._external: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
+        # the other module's analysis of each function resolved there
+        self.foreign_modes: dict[cst.FunctionDef, "Modes"] = {}
+        self._foreign_methods: set[cst.FunctionDef] = set()
+        self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -270,8 +267,14 @@ class Modes:
     def _worth_running(self, source: str) -> bool:
         if not self.imports.uses(*TORCH_PACKAGES):
             return False
-        return any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
-                                         "set_grad_enabled"))
+        if any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
+                                     "set_grad_enabled")):
+            return True
+        # a training script whose only switch is in a helper of another module of the project
+        if ".backward(" in source:
+            imports = project_imports(self.ctx)
+            return imports is not None and bool(imports.names)
+        return False
 
     # ---------------------------------------------------------------------------------------------
     # public queries
@@ -419,13 +422,15 @@ class Modes:
         passed, ``self.x`` the receiver's ``x``, a global stays itself."""
         root, dot, rest = key.partition(".")
         params = self._param_names(callee)
-        is_method = self.regions.class_of(callee) is not None
+        is_method = self.is_method(callee)
         if root == "self" and is_method:
             receiver = self._receiver(call)
             if receiver is None:
                 return None
             return f"{receiver}{dot}{rest}"
         if root in params:
+            if root in self.rebound_params(callee):
+                return None  # ``model = deepcopy(model)``: what it does next is not to the caller's
             expr = self._argument_for(call, callee, root)
             if expr is None:
                 return None
@@ -478,7 +483,7 @@ class Modes:
         """The expression ``call`` passes for the callee's parameter ``name`` (None: not passed, or
         hidden behind ``*args``)."""
         positional = [x.name.value for x in (*callee.params.posonly_params, *callee.params.params)]
-        if self.regions.class_of(callee) is not None and positional and positional[0] in ("self", "cls"):
+        if self.is_method(callee) and positional and positional[0] in ("self", "cls"):
             positional = positional[1:]
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == name:
@@ -493,6 +498,118 @@ class Modes:
                 return arg.value
             index += 1
         return None
+
+    def rebound_params(self, function: cst.FunctionDef) -> set[str]:
+        """Parameters the function binds to another object somewhere (``model = deepcopy(model)``;
+        not ``model = model.to(device)`` or ``DDP(model)``, which keep the module): after that the
+        name no longer stands for the caller's model, so the summary says nothing about it."""
+        found = self._rebound.get(function)
+        if found is None:
+            params = set(self._param_names(function))
+            found = set()
+            for node in _walk_body(function.body):
+                pairs: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+                if isinstance(node, cst.Assign):
+                    pairs = [(t.target, node.value) for t in node.targets]
+                elif isinstance(node, cst.AnnAssign):
+                    pairs = [(node.target, node.value)]
+                elif isinstance(node, (cst.For, cst.AugAssign)):
+                    pairs = [(node.target, None)]
+                elif isinstance(node, cst.WithItem) and node.asname is not None:
+                    pairs = [(node.asname.name, None)]
+                for target, value in pairs:
+                    for name in _names_in_target(target):
+                        if name in params and not (isinstance(target, cst.Name) and value is not None
+                                                   and self._same_module(value, name)):
+                            found.add(name)
+            self._rebound[function] = found
+        return found
+
+    def _same_module(self, value: cst.BaseExpression, key: str) -> bool:
+        """``value`` is the module ``key`` names: itself, a self-returning method of it
+        (``.to(device)``, ``.train()``), or a wrapper around it (``DDP(model)``)."""
+        for _ in range(16):
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            elif isinstance(value, cst.Call) and value.args and (
+                    self.imports.qualify(value.func) in WRAPPERS
+                    or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+                value = value.args[0].value
+            else:
+                break
+        return isinstance(value, (cst.Name, cst.Attribute)) and model_key(value) == key
+
+    def is_method(self, function: cst.FunctionDef) -> bool:
+        return self.regions.class_of(function) is not None or function in self._foreign_methods
+
+    # -- the project around the file ---------------------------------------------------------------
+    def external(self, call: cst.Call) -> tuple[cst.FunctionDef, Run] | None:
+        """(function, its run) for a call of a function or method defined in another module of the
+        project (``evaluate(model)`` imported from ``utils``; ``model.val_start()`` with ``model``
+        an instance of a class imported from ``models``); None when it is not one."""
+        if call in self._external:
+            return self._external[call]
+        found = None
+        imports = project_imports(self.ctx)
+        if imports is not None:
+            found = self._external_run(call, imports)
+        self._external[call] = found
+        return found
+
+    def _external_run(self, call: cst.Call, imports) -> tuple[cst.FunctionDef, Run] | None:
+        func = call.func
+        dotted = dotted_name(func)
+        target = imports.target(dotted) if dotted else None
+        if target is None and isinstance(func, cst.Attribute):
+            klass = self._receiver_class(func.value, call, imports)
+            if klass is not None:
+                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
+        if target is None:
+            return None
+        found = find_definition(self.ctx, target)
+        if found is None:
+            return None
+        other, function, klass_def = found
+        if klass_def is not None:
+            self._foreign_methods.add(function)
+        other_modes = other.analysis(Modes)
+        PROJECT.depth += 1
+        try:
+            run = other_modes.run(function)
+        finally:
+            PROJECT.depth -= 1
+        self.foreign_modes[function] = other_modes
+        return function, run
+
+    def external_calls(self) -> list[tuple[cst.Call, cst.FunctionDef, Run]]:
+        """The calls of this file resolved to a function of another project module, in source
+        order (those the runs met)."""
+        found = [(call, value[0], value[1]) for call, value in self._external.items() if value is not None]
+        found.sort(key=lambda item: self.index.order[item[0]])
+        return found
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """The project class of which ``expr`` is an instance: every value bound to it is a call
+        of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        values = self.models.definition_values(expr, at)
+        if not values:
+            return None
+        classes: set[Target] = set()
+        for value in values:
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            if not isinstance(value, cst.Call):
+                return None
+            dotted = dotted_name(value.func)
+            target = imports.target(dotted) if dotted else None
+            if target is None or find_class(self.ctx, target) is None:
+                return None
+            classes.add(target)
+        return classes.pop() if len(classes) == 1 else None
 
     def is_context_manager_function(self, function: cst.FunctionDef) -> bool:
         found = self._context_managers.get(function)
@@ -594,10 +711,65 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
     return out
 
 
+class Saved(NamedTuple):
+    """The value of ``model.training`` read into a variable: the modes ``key`` had then."""
+
+    key: str
+    tokens: frozenset
+
+
+def _saved_tokens(tokens: frozenset | None, key: str) -> frozenset | None:
+    if not tokens:
+        return None
+    found = [t.tokens for t in tokens if isinstance(t, Saved) and t.key == key]
+    if not found or len(found) != len(tokens):
+        return None
+    return frozenset().union(*found)
+
+
+def _ends_abruptly(suite: cst.BaseSuite) -> bool:
+    """The suite's last statement is a ``return``, ``raise``, ``break`` or ``continue``."""
+    body = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    last = body[-1] if body else None
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body:
+        return isinstance(last.body[-1], (cst.Return, cst.Raise, cst.Break, cst.Continue))
+    return False
+
+
+def _switch_kinds(node: cst.CSTNode, key: str) -> frozenset:
+    """"train" / "eval" for each literal ``key.train()`` / ``key.eval()`` in ``node``."""
+    kinds = set()
+    for sub in _walk_body(node):
+        if isinstance(sub, cst.Call):
+            switched = mode_call(sub)
+            if switched is not None and switched[0] == key:
+                kinds.add("train" if switched[1] == TRAIN else "eval" if is_eval_token(switched[1])
+                          else "dynamic")
+    return frozenset(kinds)
+
+
+class _ModeLattice:
+    """The lattice of :class:`_Interpreter`'s states for the solver: a map from model key to the
+    set of modes it may be in; joined key by key, by union."""
+
+    def __init__(self, interpreter: "_Interpreter") -> None:
+        self.interpreter = interpreter
+
+    def join(self, a: State, b: State) -> State:
+        return self.interpreter.join([a, b]) or {}
+
+    def transfer(self, element: Element, state: State) -> State | None:
+        return self.interpreter.element(element, state)
+
+    def edge(self, edge: Edge, state: State) -> State | None:
+        return self.interpreter.along(edge, state)
+
+    def same(self, a: State, b: State) -> bool:
+        return a == b
+
+
 class _Interpreter:
     """One abstract run; see the module docstring."""
-
-    MAX_ITERATIONS = 3
 
     def __init__(self, modes: Modes, scope: cst.CSTNode) -> None:
         self.modes = modes
@@ -605,7 +777,7 @@ class _Interpreter:
         self.regions = modes.regions
         self.scope = scope
         self.result = Run(scope)
-        self.exits: list[State] = []
+        self._with_exits: dict[cst.CSTNode, list[tuple[cst.Call, Run, bool]]] = {}
         self.yields: list[State] = []
         self.function = scope if isinstance(scope, cst.FunctionDef) else None
         # a @contextmanager function: its ``yield`` is where the ``with`` body runs
@@ -643,88 +815,56 @@ class _Interpreter:
 
     # -- running ----------------------------------------------------------------------------------
     def execute(self) -> Run:
-        state: State = {}
-        if isinstance(self.scope, cst.FunctionDef):
-            body = self.scope.body
-            statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
-        else:
-            statements = list(self.scope.body)  # type: ignore[attr-defined]
-        flow = self.block(statements, state)
-        if flow.state is not None:
-            self.exits.append(flow.state)
-        self.result.exit = self.join(self.exits) or {}
+        """Solve the scope's control-flow graph to a fixpoint (see :mod:`dllint.analysis.solver`);
+        the calls met on the way record what they see, as a union over every visit."""
+        graph = build_cfg(self.scope, at_least_once=self.modes.runs_at_least_once)
+        solution = solve(graph, _ModeLattice(self), {})
+        self.result.exit = solution.exit_state or {}
         self.result.enter = self.join(self.yields) or {}
+        self.result.truncated = self.result.truncated or solution.truncated
         return self.result
 
-    def block(self, statements, state: State | None) -> _Flow:
-        flow = _Flow(state)
-        for statement in statements:
-            if flow.state is None:
-                break
-            inner = self.statement(statement, flow.state)
-            flow.breaks.extend(inner.breaks)
-            flow.continues.extend(inner.continues)
-            flow.state = inner.state
-        return flow
-
-    def suite(self, suite: cst.BaseSuite, state: State | None) -> _Flow:
-        if isinstance(suite, cst.IndentedBlock):
-            return self.block(list(suite.body), state)
-        return self.block([suite], state)  # SimpleStatementSuite: its small statements
-
-    def statement(self, node: cst.CSTNode, state: State) -> _Flow:
+    # -- transfer over one element of the graph -----------------------------------------------------
+    def element(self, element: Element, state: State) -> State | None:
+        kind, node = element
         state = dict(state)
-        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            flow = _Flow(state)
-            for small in node.body:
-                if flow.state is None:
-                    break
-                self.small(small, flow)
-            return flow
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            return _Flow(state)
-        if isinstance(node, cst.If):
-            return self.if_(node, state)
-        if isinstance(node, (cst.For, cst.While)):
-            return self.loop(node, state)
-        if isinstance(node, cst.With):
-            return self.with_(node, state)
-        if isinstance(node, (cst.Try, cst.TryStar)):
-            return self.try_(node, state)
-        if isinstance(node, cst.Match):
-            self.expression(node.subject, state)
-            outs: list[State | None] = [state]
-            flow = _Flow(None)
-            for case in node.cases:
-                inner = self.suite(case.body, dict(state))
-                outs.append(inner.state)
-                flow.breaks.extend(inner.breaks)
-                flow.continues.extend(inner.continues)
-            flow.state = self.join(outs)
-            return flow
-        return _Flow(state)
+        if kind == "stmt":
+            self.small(node, state)  # type: ignore[arg-type]
+        elif kind == "test":
+            self.expression(node, state)
+        elif kind == "iter":
+            self.expression(node.iter, state)  # type: ignore[attr-defined]
+        elif kind == "target":
+            for name in _names_in_target(node.target):  # type: ignore[attr-defined]
+                self.set(state, name, frozenset({UNKNOWN}))
+        elif kind == "enter":
+            exits: list[tuple[cst.Call, Run, bool]] = []
+            self.expression(node.item, state)  # type: ignore[attr-defined]
+            self.context_manager(node.item, state, exits)  # type: ignore[attr-defined]
+            self._with_exits[node] = exits
+            if node.asname is not None:  # type: ignore[attr-defined]
+                for name in _names_in_target(node.asname.name):  # type: ignore[attr-defined]
+                    self.set(state, name, frozenset({UNKNOWN}))
+        elif kind == "exit":
+            for call, run, premapped in reversed(self._with_exits.get(node, [])):
+                if premapped:
+                    self._apply_mapped(call, run.exit, state)
+                else:
+                    self.apply(call, run, state, record=False)
+        elif kind == "subject":
+            self.expression(node.subject, state)  # type: ignore[attr-defined]
+        return state
 
-    def small(self, node: cst.BaseSmallStatement, flow: _Flow) -> None:
-        state = flow.state
-        assert state is not None
+    def small(self, node: cst.BaseSmallStatement, state: State) -> None:
         if isinstance(node, cst.Return):
             if node.value is not None:
                 self.expression(node.value, state)
-            self.exits.append(state)
-            flow.state = None
             return
         if isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.expression(node.exc, state)
-            flow.state = None
             return
-        if isinstance(node, cst.Break):
-            flow.breaks.append(state)
-            flow.state = None
-            return
-        if isinstance(node, cst.Continue):
-            flow.continues.append(state)
-            flow.state = None
+        if isinstance(node, (cst.Break, cst.Continue)):
             return
         if isinstance(node, cst.Assign):
             self.expression(node.value, state)
@@ -741,47 +881,77 @@ class _Interpreter:
             return
         self.expression(node, state)
 
-    def if_(self, node: cst.If, state: State) -> _Flow:
-        self.expression(node.test, state)
-        body = self.suite(node.body, dict(state))
-        flow = _Flow(None)
-        flow.breaks.extend(body.breaks)
-        flow.continues.extend(body.continues)
-        if self._isinstance_module_guard(node.test) and node.orelse is None:
+    def along(self, edge: Edge, state: State) -> State | None:
+        """What a path learns on the branches of an ``if``."""
+        if edge.kind != "false" or edge.test is None:
+            return state
+        node = self.modes.index.parent(edge.test)
+        if not isinstance(node, cst.If) or node.orelse is not None or _ends_abruptly(node.body):
+            return state
+        restore = self._restore_guard(node, state)
+        if restore is not None:
+            state = dict(state)
+            state[restore[0]] = restore[1]
+            return state
+        if self._isinstance_module_guard(node.test):
             # ``if isinstance(net, nn.Module): net.eval()``: on the other path it is not a module.
-            flow.state = body.state if body.state is not None else dict(state)
-            return flow
-        if node.orelse is None:
-            other = _Flow(state)
-            none_key = _not_none_key(node.test)
-            if none_key is not None and body.state is not None and none_key in body.state:
-                # ``if encoder is not None: encoder.eval()``: on the other path ``encoder`` is None,
-                # so its mode there is moot (any later ``encoder(x)`` needs the same test to run).
-                other = _Flow(dict(state))
-                other.state[none_key] = body.state[none_key]
-        elif isinstance(node.orelse, cst.If):
-            other = self.if_(node.orelse, dict(state))
-        else:
-            other = self.suite(node.orelse.body, dict(state))
-        flow.breaks.extend(other.breaks)
-        flow.continues.extend(other.continues)
-        flow.state = self.join([body.state, other.state])
-        if flow.state is not None and body.state is not None and other.state is not None \
-                and isinstance(node.orelse, cst.Else):
-            self._mode_by_condition(node, body.state, other.state, flow.state)
-        return flow
+            return None
+        none_key = _not_none_key(node.test)
+        if none_key is not None and none_key in _switched_keys(node.body):
+            # ``if encoder is not None: encoder.eval()``: on the other path ``encoder`` is None, so
+            # its mode there is moot (any later ``encoder(x)`` needs the same test to run).
+            state = dict(state)
+            state[none_key] = frozenset()
+        return state
 
-    def _mode_by_condition(self, node: cst.If, one: State, other: State, joined: State) -> None:
+    def _restored(self, call: cst.Call, key: str, state: State) -> frozenset | None:
+        """The saved mode that ``model.train(was_training)``, or ``model.train()`` under
+        ``if was_training:``, puts back (``was_training = model.training`` earlier); else None."""
+        args = call.args
+        if len(args) == 1 and isinstance(args[0].value, cst.Name):
+            return _saved_tokens(state.get(args[0].value.value), key)
+        if args:
+            return None
+        parent = self.modes.index.parent(self.modes.index.statement_of(call))
+        if not isinstance(parent, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            return None
+        branch = self.modes.index.parent(parent)
+        if isinstance(branch, cst.If) and branch.body is parent:
+            restore = self._restore_guard(branch, state)
+            if restore is not None and restore[0] == key:
+                return restore[1]
+        return None
+
+    def _restore_guard(self, node: cst.If, state: State) -> tuple[str, frozenset] | None:
+        """(key, saved modes) for ``if was_training: key.train()`` (no else), where
+        ``was_training`` holds ``key``'s saved mode: on both paths ``key`` ends as it was saved."""
+        test = node.test
+        if node.orelse is not None or not isinstance(test, cst.Name) or test.value not in state:
+            return None
+        for key in sorted({t.key for t in state[test.value] if isinstance(t, Saved)}):
+            if _switch_kinds(node.body, key) == frozenset({"train"}):
+                saved = _saved_tokens(state[test.value], key)
+                if saved is not None:
+                    return key, saved
+        return None
+
+    def _by_condition(self, call: cst.Call) -> bool:
         """``if phase == "train": model.train() else: model.eval()`` is ``model.train(flag)``: the
         later code tests the same condition, which this analysis does not follow, so the mode is
         DYNAMIC rather than "train on one path, eval on another"."""
-        switched_here = _switched_keys(node.body) & _switched_keys(node.orelse)
-        for key in switched_here & set(one) & set(other):
-            a, b = one[key], other[key]
-            trains = ({TRAIN}, {CHOSEN_TRAIN})
-            if (a in trains and b and all(is_eval_token(t) for t in b)) or \
-                    (b in trains and a and all(is_eval_token(t) for t in a)):
-                joined[key] = frozenset({DYNAMIC})
+        switched = mode_call(call)
+        if switched is None:
+            return False
+        key = switched[0]
+        for ancestor in self.modes.index.ancestors(call):
+            if ancestor is self.scope or isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                return False
+            if isinstance(ancestor, cst.If) and isinstance(ancestor.orelse, cst.Else):
+                one = _switch_kinds(ancestor.body, key)
+                other = _switch_kinds(ancestor.orelse, key)
+                return (one, other) in ((frozenset({"train"}), frozenset({"eval"})),
+                                        (frozenset({"eval"}), frozenset({"train"})))
+        return False
 
     def _isinstance_module_guard(self, test: cst.BaseExpression) -> bool:
         if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
@@ -789,57 +959,6 @@ class _Interpreter:
             return False
         qualified = self.modes.imports.qualify(test.args[1].value) or ""
         return qualified.startswith("torch.nn.")
-
-    def loop(self, node: cst.For | cst.While, state: State) -> _Flow:
-        if isinstance(node, cst.For):
-            self.expression(node.iter, state)
-        forever = isinstance(node, cst.While) and _literal_bool(node.test) is True
-        head: State = dict(state)
-        breaks: list[State] = []
-        for _ in range(self.MAX_ITERATIONS):
-            entry = dict(head)
-            if isinstance(node, cst.For):
-                for name in _names_in_target(node.target):
-                    self.set(entry, name, frozenset({UNKNOWN}))
-            else:
-                self.expression(node.test, entry)
-            body = self.suite(node.body, entry)
-            breaks = body.breaks
-            after_one = [body.state, *body.continues]
-            new_head = self.join([head, *after_one]) or head
-            if new_head == head:
-                break
-            head = new_head
-        # A loop over ``range(10)`` or ``range(EPOCHS)`` runs at least once: the state on entry
-        # (before any iteration) does not reach the code after it, only the states at the end of
-        # an iteration do (``for epoch in range(EPOCHS): ...; model.eval()`` then a test).
-        leaving = head
-        if isinstance(node, cst.For) and self.modes.runs_at_least_once(node):
-            leaving = self.join(after_one) or head
-        exits: list[State | None] = [] if forever else [leaving]
-        if node.orelse is not None and not forever:
-            other = self.suite(node.orelse.body, dict(leaving))
-            exits = [other.state]
-        exits.extend(breaks)
-        flow = _Flow(self.join(exits))
-        return flow
-
-    def with_(self, node: cst.With, state: State) -> _Flow:
-        exits: list[tuple[cst.Call, Run, bool]] = []  # (call, run, exit already in caller keys)
-        for item in node.items:
-            self.expression(item.item, state)
-            self.context_manager(item.item, state, exits)
-            if item.asname is not None:
-                for name in _names_in_target(item.asname.name):
-                    self.set(state, name, frozenset({UNKNOWN}))
-        flow = self.suite(node.body, state)
-        if flow.state is not None:
-            for call, run, premapped in reversed(exits):
-                if premapped:
-                    self._apply_mapped(call, run.exit, flow.state)
-                else:
-                    self.apply(call, run, flow.state, record=False)
-        return flow
 
     def context_manager(self, expr: cst.BaseExpression, state: State, exits: list) -> None:
         """``with eval_mode(model):`` (a @contextmanager of this module) or ``with EvalMode(model):``
@@ -895,32 +1014,6 @@ class _Interpreter:
                         out[name[5:]] = node.value.value
         return out
 
-    def try_(self, node: cst.Try | cst.TryStar, state: State) -> _Flow:
-        body = self.suite(node.body, dict(state))
-        flow = _Flow(None)
-        flow.breaks.extend(body.breaks)
-        flow.continues.extend(body.continues)
-        outs: list[State | None] = []
-        if node.orelse is not None:
-            other = self.suite(node.orelse.body, body.state)
-            outs.append(other.state)
-            flow.breaks.extend(other.breaks)
-            flow.continues.extend(other.continues)
-        else:
-            outs.append(body.state)
-        handler_entry = self.join([state, body.state]) or state
-        for handler in node.handlers:
-            inner = self.suite(handler.body, dict(handler_entry))
-            outs.append(inner.state)
-            flow.breaks.extend(inner.breaks)
-            flow.continues.extend(inner.continues)
-        joined = self.join(outs)
-        if node.finalbody is not None:
-            final = self.suite(node.finalbody.body, joined if joined is not None else dict(handler_entry))
-            joined = final.state if joined is not None else None
-        flow.state = joined
-        return flow
-
     # -- expressions ------------------------------------------------------------------------------
     def expression(self, node: cst.CSTNode, state: State) -> None:
         for call in _calls_post_order(node):
@@ -930,7 +1023,13 @@ class _Interpreter:
         switched = mode_call(call)
         if switched is not None:
             key, token = switched
-            if token == TRAIN and (self._conditional(call) or self.regions.no_grad(call)):
+            restored = self._restored(call, key, state)
+            if restored is not None:
+                self.set(state, key, restored)
+                return
+            if self._by_condition(call):
+                token = DYNAMIC
+            elif token == TRAIN and (self._conditional(call) or self.regions.no_grad(call)):
                 # chosen on purpose: under a condition, or inside a no-grad region (``update_bn``
                 # re-estimating batch-norm statistics in training mode)
                 token = CHOSEN_TRAIN
@@ -952,10 +1051,33 @@ class _Interpreter:
                         self.result.trains_entry.add(key)
             return
         target = self.regions.resolved(call)
-        if target is self.function:
+        if target is None:
+            external = self.modes.external(call) if self._passes_a_model(call, state) else None
+            if external is not None:
+                self.apply(call, external[1], state, record=True, callee=external[0])
+        elif target is self.function:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
-        elif target is not None:
+        else:
             self.apply(call, self.modes.run(target), state, record=True, callee=target)
+
+    def _passes_a_model(self, call: cst.Call, state: State) -> bool:
+        """``call`` hands a model (as an argument or as the receiver of a method) to its callee.
+        Only then can another module's summary change this file's modes (a module's own globals
+        are its own), so only then is the project asked: most calls pass tensors."""
+        passed = [arg.value for arg in call.args]
+        if isinstance(call.func, cst.Attribute):
+            passed.append(call.func.value)
+        for expr in passed:
+            key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+            if key is None:
+                continue
+            tokens = self.get(state, key)
+            if any(t in _KNOWN_MODES or is_eval_token(t) for t in tokens):
+                return True
+            if ENTRY in tokens and (key in self.modes.mode_keys or is_model_name(key)
+                                    or self.models.is_model(expr, call)):
+                return True
+        return False
 
     def _has_trained_child(self, state: State, key: str) -> bool:
         prefix = key + "."
@@ -1086,6 +1208,11 @@ class _Interpreter:
                      target: str | None = None) -> frozenset:
         if depth > 8:
             return frozenset({UNKNOWN})
+        if isinstance(value, cst.Attribute) and value.attr.value == "training":
+            # ``was_training = model.training``: the mode, saved to be restored later
+            key = model_key(value.value)
+            if key is not None:
+                return frozenset({Saved(key, self.get(state, key))})
         if isinstance(value, (cst.Name, cst.Attribute)):
             key = model_key(value)
             return self.get(state, key) if key is not None else frozenset({UNKNOWN})

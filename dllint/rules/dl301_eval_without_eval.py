@@ -3,10 +3,13 @@
 Dropout keeps zeroing activations and batch norm keeps normalising with the statistics of the current
 batch (and updating its running averages) until ``model.eval()`` switches them off. A model call
 inside an evaluation region (a ``torch.no_grad()`` / ``inference_mode()`` block or decorated
-function, or a function named like ``evaluate``/``validate``/``test``/``predict``) is reported when
+function, a function named like ``evaluate``/``validate``/``test``/``predict``, or a loop over a
+loader named as held out: ``for x, y in val_loader:``) is reported when
 a path reaches it on which the model is in training mode: constructed in this file (a fresh module
 trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
-helper or method, or through a context manager, on that path.
+helper or method (of this file or, through its imports, of another module of the project), or
+through a context manager, on that path. A helper that saves ``model.training`` and restores it
+leaves the model in the mode it found.
 
 A function whose model comes from its caller (``def evaluate(model, loader)``) is judged at its call
 sites in the module: silent when every caller put the model in eval mode first. When no caller is
@@ -24,6 +27,7 @@ file and has no layer that behaves differently in the two modes.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import libcst as cst
 
@@ -382,6 +386,69 @@ for epoch in range(4):
     fit_epoch(enc, head)
     check(val_batches, enc, head)
 """,
+        # (issue 13) rebound through .eval().to(device): the result is the same module, in eval mode
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+model.train()
+fit(model)
+model = model.eval().to(device)
+with torch.no_grad():
+    out = model(x_test)
+""",
+        # (issue 13) globals bound under ``if __name__ == "__main__":`` after the functions, and the
+        # script switches to eval mode before each test
+        """import torch
+from model import Net
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model(x)
+
+def train():
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+if __name__ == "__main__":
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        train()
+        model.eval()
+        test()
+""",
+        # (issue 13) a forward pass over the test loader after eval(), without no_grad
+        """import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+for epoch in range(5):
+    model.train()
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+    correct = sum((model(x).argmax(1) == y).sum().item() for x, y in test_loader)
+    for x, y in test_loader:
+        correct += (model(x).argmax(1) == y).sum().item()
+""",
+        # (issue 13) periodic validation inside the batch loop, switched and restored around it
+        """import torch
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        model.eval()
+        with torch.no_grad():
+            for xv, yv in val_loader:
+                val_loss = loss_fn(model(xv), yv)
+        model.train()
+""",
     ]
 
     INVALID = [
@@ -563,6 +630,87 @@ run_training(model)
 with torch.no_grad():
     out = model.module(x_val)  # expect: DL301
 """,
+        # (issue 13) rebound through .to(device) after training: the same module, still training
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+model = model.to(device)
+with torch.no_grad():
+    out = model(x_test)  # expect: DL301
+""",
+        # (issue 13) globals bound under ``if __name__ == "__main__":`` after the functions that read them
+        """import torch
+from model import Net
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model(x)  # expect: DL301
+
+def train():
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+if __name__ == "__main__":
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        train()
+        test()
+""",
+        # (issue 13) a forward pass over the test loader is an evaluation, without no_grad and
+        # without an evaluation name
+        """import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+for epoch in range(5):
+    model.train()
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    correct = 0
+    for x, y in test_loader:
+        correct += (model(x).argmax(1) == y).sum().item()  # expect: DL301
+""",
+        # (issue 13) validation inside the training loop, in a branch (``if i % 10 == 0:``)
+        """import torch
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        with torch.no_grad():
+            for xv, yv in val_loader:
+                val_loss = loss_fn(model(xv), yv)  # expect: DL301
+""",
+        # (issue 13) the helper restores the mode it found (``if was_training: model.train()``), so
+        # after it the model trains again, and the test that follows runs in training mode
+        """import torch
+import torch.nn as nn
+def validate(model, loader):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    if was_training:
+        model.train()
+    return out
+
+model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+model.train()
+fit(model)
+validate(model, val_loader)
+with torch.no_grad():
+    print(model(x_test))  # expect: DL301
+""",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -571,11 +719,12 @@ with torch.no_grad():
             return
         models = modes.models
         regions = modes.regions
+        modes.run(ctx.module)  # every scope that runs the imported helpers is solved below anyway
         seen: set[tuple[str, cst.CSTNode | None]] = set()  # one finding per model and region
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call)):
+            if not (in_eval_function or regions.no_grad(call) or _over_held_out_data(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
@@ -598,6 +747,33 @@ with torch.no_grad():
             ctx.report(call, f"`{ctx.code_for(func)}` is evaluated here but may still be in training "
                              f"mode ({reason}); call `{key}.eval()` first so that dropout and batch "
                              "norm behave as at inference", severity=severity)
+        self._check_imported_evaluations(ctx, modes)
+
+    def _check_imported_evaluations(self, ctx: FileContext, modes: Modes) -> None:
+        """``predict(model, x)`` / ``evaluate(model, loader)`` imported from another module of the
+        project evaluates the model it is given in whatever mode it comes: reported here, at the
+        call, when the model may still be training (the other module cannot see this caller)."""
+        for call, function, run in modes.external_calls():
+            other = modes.foreign_modes.get(function)
+            if other is None:
+                continue
+            for inner, (key, tokens) in sorted(run.model_calls.items(),
+                                                key=lambda item: other.index.order[item[0]]):
+                if ENTRY not in tokens or not _evaluation(other, inner, function):
+                    continue
+                mapped = modes.map_key(call, function, key)
+                if mapped is None:
+                    continue
+                states = modes.run(modes.scope_of(call)).call_states.get(call, {})
+                if TRAIN not in states.get(mapped, frozenset()) or _part_of_training(modes, call):
+                    continue
+                where = f"{Path(other.ctx.path).name}:{other.ctx.position(inner).start.line}"
+                ctx.report(call, f"`{function.name.value}()` evaluates `{mapped}` ({where}) in the mode "
+                                 f"it is given, and `{mapped}` may still be in training mode here (no "
+                                 f"`.eval()` on some path since it was built or set to `.train()`); call "
+                                 f"`{mapped}.eval()` first so that dropout and batch norm behave as at "
+                                 "inference")
+                break
 
     def _reason(self, modes: Modes, call: cst.Call, function: cst.FunctionDef | None, key: str,
                 tokens: frozenset, in_eval_function: bool) -> str | None:
@@ -625,12 +801,37 @@ with torch.no_grad():
         return None
 
 
+def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:
+    """The model call ``call`` in ``function`` is an evaluation: under no_grad, in a function named
+    like one, or over a held-out loader; and not part of a training step."""
+    if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
+        return False
+    return (eval_function(modes, function) or modes.regions.no_grad(call)
+            or _over_held_out_data(modes, call))
+
+
 def _part_of_training(modes: Modes, call: cst.Call) -> bool:
     """``call`` runs once per training step (its innermost loop's own body back-propagates): a
     target network, a re-forward for the training accuracy. Not when its data is named as held out.
     An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
     loop = modes.regions.loop_of(call)
     return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
+
+
+def _over_held_out_data(modes: Modes, call: cst.Call) -> bool:
+    """``call`` runs in a loop over a loader named as held out (``for x, y in val_loader:``,
+    ``enumerate(test_dl)``): an evaluation, under ``no_grad`` or not."""
+    for loop in modes.regions.loops_of(call):
+        if not isinstance(loop, cst.For):
+            continue
+        iterable = loop.iter
+        while isinstance(iterable, cst.Call) and iterable.args \
+                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+            return True
+    return False
 
 
 def _held_out_argument(call: cst.Call) -> bool:

@@ -243,6 +243,59 @@ for step in range(200):
         draw(grid, pred.detach())
         net.train()
 """,
+        # (issue 13) the evaluation helper saves the mode and restores it in a branch
+        """import torch
+def evaluate(model, loader):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    if was_training:
+        model.train()
+    return out
+
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)
+""",
+        # (issue 13) the same with ``model.train(was_training)``
+        """import torch
+def evaluate(model, loader):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    model.train(was_training)
+    return out
+
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        evaluate(model, val_loader)
+""",
+        # a helper that switches a deep copy (an adversarial attack on a frozen copy): the
+        # caller's model keeps training mode
+        """import torch
+from copy import deepcopy
+def attack(model, x):
+    model = deepcopy(model)
+    model.eval()
+    return model(x)
+
+model.train()
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+    adv = attack(model, x)
+""",
     ]
 
     INVALID = [
@@ -422,6 +475,67 @@ for epoch in range(3):
     model.val_start()  # expect: DL302
     with torch.no_grad():
         score = model(x_val)
+""",
+        # (issue 13) the mode is saved after the switch, so the "restore" puts eval mode back
+        """import torch
+def evaluate(model, loader):
+    model.eval()
+    was_training = model.training
+    with torch.no_grad():
+        out = [model(x) for x, _ in loader]
+    if was_training:
+        model.train()
+    return out
+
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # (issue 13) periodic evaluation in a branch of the batch loop, through a helper
+        """import torch
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+
+model.train()
+for i, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    loss_fn(model(x), y).backward()
+    optimizer.step()
+    if i % 10 == 0:
+        evaluate(model, val_loader)  # expect: DL302
+""",
+        # (issue 13) rebound to the result of ``.eval()``: the same module, now in eval mode
+        """import torch
+import torch.nn as nn
+net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(), nn.Linear(4, 2))
+net.train()
+for epoch in range(3):
+    for x, y in loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+    net = net.eval()  # expect: DL302
+    with torch.no_grad():
+        print(net(x_val))
+""",
+        # rebinding a parameter with ``.to(device)`` keeps the caller's module
+        """import torch
+def prepare(model, device):
+    model = model.to(device)
+    model.eval()
+
+model.train()
+for x, y in loader:
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    opt.step()
+    prepare(model, "cpu")  # expect: DL302
 """,
     ]
 

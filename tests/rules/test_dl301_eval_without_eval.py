@@ -126,3 +126,31 @@ accuracy(model, x_val)
 """
     assert not _findings(source.format(base=""))
     assert _findings(source.format(base="(nn.Module)"))
+
+
+WRAPPED = """import torch
+import torch.nn as nn
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(8, 8)
+        self.fc = nn.Linear(8, 2){extra}
+    def forward(self, x):
+        return self.fc(self.rnn(x)[0])
+
+model = Tagger()
+model = nn.DataParallel(model)
+model = model.cuda()
+fit(model)
+with torch.no_grad():
+    out = model(x)
+"""
+
+
+def test_a_wrapped_and_moved_model_keeps_its_definition() -> None:
+    # ``model = nn.DataParallel(model)`` and ``model = model.cuda()`` add no layer: the definition
+    # is still the class's, without dropout or batch norm (seen in hunkim/PyTorchZeroToAll)
+    (found,) = _findings(WRAPPED.format(extra=""))
+    assert found.severity == "info"
+    (found,) = _findings(WRAPPED.format(extra="\n        self.drop = nn.Dropout(0.1)"))
+    assert found.severity == "warning"

@@ -1,0 +1,318 @@
+"""The whole-project view: a name imported from a module of the user's own project, resolved to
+the file that defines it, parsed (never imported) and analysed like the file being linted.
+
+The project root is the nearest directory above the file that holds ``pyproject.toml``,
+``setup.py``, ``setup.cfg`` or ``.git`` (else the file's own directory). An absolute import is
+looked for where Python itself would find it when the project is run or installed: beside the file
+(a script's directory is on ``sys.path``), at the root, and under ``root/src``. A relative import
+goes up from the file's package. Whatever does not resolve to a ``.py`` file there (a library, an
+extension module, a namespace with no such file) is left to the rules' knowledge of libraries.
+
+The result is the same whether the project is linted as a directory or one file at a time (from
+flake8, pre-commit, an editor): each file finds its root and its imports alone. Parsed modules are
+kept per process, keyed by path, size and modification time; summaries are not cached on disk yet.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+MAX_MODULE_BYTES = 1_000_000  # a generated file this large holds no training helper worth parsing
+MAX_CACHED_MODULES = 128
+MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
+
+
+def find_root(path: Path) -> Path:
+    """The project root of ``path`` (a file): the nearest directory holding a root marker."""
+    start = path.parent
+    for directory in (start, *start.parents):
+        try:
+            if any((directory / marker).exists() for marker in ROOT_MARKERS):
+                return directory
+        except OSError:  # a directory we may not read
+            continue
+    return start
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _module_file(base: Path, parts: list[str]) -> Path | None:
+    if not parts:
+        init = base / "__init__.py"
+        return init if _is_file(init) else None
+    stem = base.joinpath(*parts)
+    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
+        if _is_file(candidate):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A name of the project: ``attribute`` (``evaluate``, ``Net.val_start``) in the module
+    ``path``; an empty attribute is the module itself."""
+
+    path: Path
+    attribute: str
+
+
+class ProjectImports:
+    """Local names of one file that stand for modules or names of its project."""
+
+    def __init__(self, path: Path, module: cst.Module, index) -> None:
+        self.path = path
+        self.root = find_root(path)
+        self.bases = [path.parent]
+        for base in (self.root, self.root / "src"):
+            if base not in self.bases and _is_dir(base):
+                self.bases.append(base)
+        # local name -> (Path of the module, attribute path inside it or "")
+        self.names: dict[str, Target] = {}
+        self._collect(index)
+
+    def _absolute(self, dotted: str) -> Path | None:
+        parts = dotted.split(".") if dotted else []
+        for base in self.bases:
+            found = _module_file(base, parts)
+            if found is not None:
+                return found
+        return None
+
+    def _package_dir(self, level: int) -> Path:
+        directory = self.path.parent
+        for _ in range(level - 1):
+            directory = directory.parent
+        return directory
+
+    def _collect(self, index) -> None:
+        for node in index.of_type(cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    found = self._absolute(full)
+                    if found is not None:
+                        self.names[alias.asname.name.value] = Target(found, "")
+                else:
+                    head = full.split(".")[0]
+                    found = self._absolute(head)
+                    if found is not None:
+                        self.names.setdefault(head, Target(found, ""))
+        for node in index.of_type(cst.ImportFrom):
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            level = len(node.relative)
+            module = dotted_name(node.module) if node.module is not None else ""
+            if module is None:
+                continue
+            parts = module.split(".") if module else []
+            if level:
+                base = self._package_dir(level)
+                source = _module_file(base, parts)
+            else:
+                base = None
+                source = self._absolute(module)
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                # ``from pkg import module`` names a module; ``from pkg.mod import f`` a name in one
+                submodule = (_module_file(base, [*parts, name]) if base is not None
+                             else self._absolute(f"{module}.{name}" if module else name))
+                if submodule is not None:
+                    self.names[local] = Target(submodule, "")
+                elif source is not None:
+                    self.names[local] = Target(source, name)
+
+    def target(self, dotted: str) -> Target | None:
+        """The project name that ``dotted`` (``evaluate``, ``utils.evaluate``, ``pkg.m.f``) stands
+        for, following attribute access into sub-modules."""
+        head, _, rest = dotted.partition(".")
+        found = self.names.get(head)
+        if found is None:
+            return None
+        path, attribute = found.path, found.attribute
+        remaining = rest.split(".") if rest else []
+        while remaining and not attribute and path.name == "__init__.py":
+            sub = _module_file(path.parent, [remaining[0]])
+            if sub is None:
+                break
+            path = sub
+            remaining.pop(0)
+        attribute = ".".join(p for p in (attribute, *remaining) if p)
+        return Target(path, attribute)
+
+
+class _Parsed:
+    __slots__ = ("stamp", "ctx", "digest")
+
+    def __init__(self, stamp: tuple[int, int], ctx: "FileContext | None", digest: str) -> None:
+        self.stamp = stamp
+        self.ctx = ctx
+        self.digest = digest
+
+
+class ProjectView:
+    """Parsed modules of the projects being linted, shared by every file this process lints."""
+
+    def __init__(self) -> None:
+        self._modules: OrderedDict[Path, _Parsed] = OrderedDict()
+        self.depth = 0  # files being analysed for a summary, one inside another
+        # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
+        # stored with a file's cached findings: a change to any of them is a cache miss
+        self._consulted: dict[str, str] = {}
+
+    def begin_file(self) -> None:
+        self._consulted = {}
+
+    def consulted_files(self) -> list[tuple[str, str]]:
+        return sorted(self._consulted.items())
+
+    def context(self, path: Path) -> "FileContext | None":
+        """The analysis context of the project module at ``path`` (parsed once per change of the
+        file), or None when it cannot be read or parsed."""
+        try:
+            stat = path.stat()
+        except OSError:
+            self._consulted[str(path)] = ""
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        found = self._modules.get(path)
+        if found is not None and found.stamp == stamp:
+            self._modules.move_to_end(path)
+            self._consulted[str(path)] = found.digest
+            return found.ctx
+        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path)
+        self._modules[path] = _Parsed(stamp, ctx, digest)
+        self._consulted[str(path)] = digest
+        while len(self._modules) > MAX_CACHED_MODULES:
+            self._modules.popitem(last=False)
+        return ctx
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+
+def _parse(path: Path) -> tuple["FileContext | None", str]:
+    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
+    from dllint.context import FileContext
+    from dllint.engine import DecodeError, _python_syntax_error, decode_source
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, ""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        source = decode_source(data)
+    except DecodeError:
+        return None, digest
+    rejected, tree = _python_syntax_error(str(path), source)
+    if rejected is not None:  # also keeps libcst's parser away from what would crash it
+        return None, digest
+    try:
+        module = cst.parse_module(source)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        return None, digest
+    return FileContext(str(path), source, module, python_ast=tree), digest
+
+
+PROJECT = ProjectView()
+
+
+def project_imports(ctx: "FileContext") -> ProjectImports | None:
+    """The project imports of the file ``ctx`` lints (text from stdin counts as a file of the
+    current directory); None when it is not a file on disk (a snippet in a test)."""
+    found = ctx._analyses.get(ProjectImports)
+    if found is None:
+        path = Path(ctx.path)
+        if ctx.path == "-":  # stdin: as if the text were a file of the current directory
+            found = ProjectImports(Path.cwd().resolve() / "-", ctx.module, ctx.index)
+        elif not ctx.path or not os.path.isfile(path):
+            found = False
+        else:
+            found = ProjectImports(path.resolve(), ctx.module, ctx.index)
+        ctx._analyses[ProjectImports] = found
+    return found or None
+
+
+def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", cst.FunctionDef,
+                                                                  cst.ClassDef | None] | None:
+    """(context of the module, the function, its class or None) for a target naming a function
+    (``evaluate``) or a method (``Net.val_start``) defined at the top of a project module."""
+    if PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    other = PROJECT.context(target.path)
+    if other is None or other is ctx or not target.attribute:
+        return None
+    parts = target.attribute.split(".")
+    if len(parts) > 2:
+        return None
+    defined = _top_level(other.module, parts[0])
+    if len(parts) == 1:
+        return (other, defined, None) if isinstance(defined, cst.FunctionDef) else None
+    if not isinstance(defined, cst.ClassDef):
+        return None
+    for klass in _class_and_bases(other, defined):
+        method = _top_level(klass, parts[1])
+        if isinstance(method, cst.FunctionDef):
+            return other, method, klass
+    return None
+
+
+def find_class(ctx: "FileContext", target: Target) -> cst.ClassDef | None:
+    other = PROJECT.context(target.path)
+    if other is None or not target.attribute or "." in target.attribute:
+        return None
+    found = _top_level(other.module, target.attribute)
+    return found if isinstance(found, cst.ClassDef) else None
+
+
+def _top_level(scope: cst.Module | cst.ClassDef, name: str) -> cst.CSTNode | None:
+    body = scope.body if isinstance(scope, cst.Module) else scope.body.body
+    found = None
+    for statement in body:  # the last definition wins, as at run time
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and statement.name.value == name:
+            found = statement
+    return found
+
+
+def _class_and_bases(ctx: "FileContext", klass: cst.ClassDef) -> list[cst.ClassDef]:
+    """The class and its bases defined in the same module (method resolution, simplified)."""
+    out: list[cst.ClassDef] = []
+    todo = [klass]
+    while todo and len(out) < 16:
+        current = todo.pop(0)
+        if current in out:
+            continue
+        out.append(current)
+        for base in current.bases:
+            if isinstance(base.value, cst.Name):
+                found = _top_level(ctx.module, base.value.value)
+                if isinstance(found, cst.ClassDef):
+                    todo.append(found)
+    return out

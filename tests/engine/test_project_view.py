@@ -1,0 +1,175 @@
+"""The whole-project view: imports resolved to the project's files, their summaries used, and the
+same findings whether the project is linted as a directory, one file at a time, or through flake8;
+a cached finding goes stale when a module whose summary it used changes."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from dllint.analysis.project import PROJECT, ProjectImports, Target, find_root
+from dllint.cli import main
+from dllint.flake8_plugin import Plugin
+from dllint.index import NodeIndex
+
+sys.path.insert(0, str(Path(__file__).parent))
+import mode_project  # noqa: E402  (the fixture project's files)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    return mode_project.write(tmp_path)
+
+
+def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
+    code = main(["--format", "json", "--select", "DL301,DL302", *args])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+
+
+def test_directory_and_single_files_give_the_same_findings(project, capsys):
+    assert _lint(capsys, "--no-cache", ".") == mode_project.EXPECTED
+    one_by_one: set = set()
+    for name in mode_project.FILES:
+        if name.endswith(".py"):
+            PROJECT.clear()  # as a fresh process (pre-commit, an editor) would
+            one_by_one |= _lint(capsys, "--no-cache", name)
+    assert one_by_one == mode_project.EXPECTED
+
+
+def test_flake8_plugin_gives_the_same_findings(project):
+    found = set()
+    for name in mode_project.FILES:
+        if not name.endswith(".py"):
+            continue
+        text = (project / name).read_text()
+        plugin = Plugin(None, text.splitlines(keepends=True), name)
+        for line, _col, message, _ in plugin.run():
+            code = message.split()[0]
+            if code in ("DL301", "DL302"):
+                found.add((name, line, code))
+    assert found == mode_project.EXPECTED
+
+
+def test_a_cached_finding_goes_stale_when_an_imported_module_changes(project, capsys):
+    assert _lint(capsys, ".") == mode_project.EXPECTED
+    assert _lint(capsys, ".") == mode_project.EXPECTED  # warm
+    evaluation = project / "src/trainlib/evaluation.py"
+    text = evaluation.read_text()
+    evaluation.write_text(text.replace(
+        "        return sum(model(x).sum().item() for x, _ in loader)\n",
+        "        total = sum(model(x).sum().item() for x, _ in loader)\n    model.train()\n    return total\n"))
+    # evaluate() now restores training mode: its two callers, in two other files, are silent
+    assert _lint(capsys, ".") == mode_project.EXPECTED - {("src/trainlib/engine.py", 14, "DL302"),
+                                                          ("fresh.py", 12, "DL302")}
+    evaluation.write_text(text)
+    assert _lint(capsys, ".") == mode_project.EXPECTED
+
+
+def test_an_imported_module_that_does_not_parse_is_no_crash(project, capsys):
+    (project / "src/trainlib/evaluation.py").write_text("def evaluate(model, loader:\n")
+    found = _lint(capsys, "--no-cache", "src/trainlib/engine.py")
+    assert found == set()  # nothing known of evaluate(); no DL000 either (it would show as a code)
+    code = main(["--no-cache", "--format", "json", "src/trainlib/engine.py"])
+    assert all(d["code"] != "DL000" for d in json.loads(capsys.readouterr().out))
+    assert code in (0, 1)
+
+
+def test_import_cycles_and_recursion_across_files_end(project, capsys):
+    # a imports b and b imports a (a cycle of modules, not of calls): followed
+    (project / "a.py").write_text(
+        "import torch\nfrom b import g\n\ndef f(model):\n    model.eval()\n    g(model)\n\n"
+        "def k(model):\n    return model\n")
+    (project / "b.py").write_text("import torch\nfrom a import k\n\ndef g(model):\n    k(model)\n")
+    script = ("import torch\nfrom a import f\nmodel.train()\nfor x, y in loader:\n    opt.zero_grad()\n"
+              "    loss(model(x), y).backward()\n    opt.step()\n    f(model)\n")
+    (project / "c.py").write_text(script)
+    assert _lint(capsys, "--no-cache", "c.py") == {("c.py", 8, "DL302")}
+    # f and g call each other: the recursion is cut, and what it does to the model is unknown
+    (project / "b.py").write_text("import torch\nfrom a import f\n\ndef g(model):\n    f(model)\n")
+    PROJECT.clear()
+    assert _lint(capsys, "--no-cache", "c.py") == set()
+
+
+def _imports(path: Path) -> ProjectImports:
+    module = cst.parse_module(path.read_text())
+    return ProjectImports(path.resolve(), module, NodeIndex(module))
+
+
+def test_resolution_of_absolute_relative_src_and_sibling_imports(tmp_path):
+    mode_project.write(tmp_path)
+    (tmp_path / "helpers.py").write_text("def h():\n    pass\n")
+    script = tmp_path / "run.py"
+    script.write_text("import trainlib.models as tm\nimport trainlib\nfrom trainlib import evaluation\n"
+                      "from trainlib.evaluation import evaluate as ev\nfrom helpers import h\n"
+                      "import torch\nfrom numpy import array\nfrom .nothing import x\n")
+    imports = _imports(script)
+    src = (tmp_path / "src/trainlib").resolve()
+    assert imports.root == tmp_path.resolve()
+    assert imports.target("tm.Net") == Target(src / "models.py", "Net")
+    assert imports.target("trainlib.evaluation.evaluate") == Target(src / "evaluation.py", "evaluate")
+    assert imports.target("evaluation.evaluate") == Target(src / "evaluation.py", "evaluate")
+    assert imports.target("ev") == Target(src / "evaluation.py", "evaluate")
+    assert imports.target("h") == Target((tmp_path / "helpers.py").resolve(), "h")
+    assert imports.target("torch.nn") is None and imports.target("array") is None
+    assert imports.target("x") is None
+    engine = _imports(tmp_path / "src/trainlib/engine.py")
+    assert engine.target("evaluate") == Target(src / "evaluation.py", "evaluate")
+    assert engine.target("evaluation.evaluate") == Target(src / "evaluation.py", "evaluate")
+
+
+def test_root_markers(tmp_path):
+    (tmp_path / "proj/pkg/sub").mkdir(parents=True)
+    (tmp_path / "proj/setup.py").write_text("")
+    assert find_root(tmp_path / "proj/pkg/sub/m.py") == tmp_path / "proj"
+    (tmp_path / "proj/pkg/.git").mkdir()
+    assert find_root(tmp_path / "proj/pkg/sub/m.py") == tmp_path / "proj/pkg"
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    assert find_root(lone / "s.py") in (lone, *lone.parents)
+
+
+def test_text_from_stdin_is_placed_in_the_current_directory(project, capsys, monkeypatch):
+    import io
+    data = (project / "train.py").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(["--format", "json", "--no-cache", "-"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [(d["line"], d["code"]) for d in out if d["code"].startswith("DL30")] == [(13, "DL302")]
+
+
+def test_a_snippet_that_is_no_file_has_no_project_view(project):
+    from dllint.testing import lint_snippet
+    found = lint_snippet(mode_project.FILES["train.py"], ["DL301", "DL302"], path="not-here/train.py")
+    # without Net's methods, val_start() is unknown: the single-file answer
+    assert [(d.line, d.code) for d in found] == [(15, "DL301")]
+
+
+def test_odd_import_names_are_no_crash(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text(f"from {'a' * 300}.{'b' * 300} import c\nimport {'d' * 5000}\nfrom ....... import e\n")
+    imports = _imports(script)
+    assert imports.names == {}
+    assert imports.target("c") is None
+
+
+def test_a_model_class_of_another_module_without_dropout_is_info(project, capsys):
+    (project / "src/trainlib/plain.py").write_text(
+        "import torch.nn as nn\n\nclass Plain(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n        return self.fc(x)\n")
+    (project / "plain_script.py").write_text(
+        "import torch\nfrom trainlib.plain import Plain\nfrom trainlib.models import Net\n"
+        "plain_model = Plain()\nnet = Net()\nfit(plain_model)\nfit(net)\nwith torch.no_grad():\n"
+        "    print(plain_model(x))\n    print(net(x))\n")
+    code = main(["--format", "json", "--select", "DL301", "--no-cache", "plain_script.py"])
+    found = [(d["line"], d["severity"]) for d in json.loads(capsys.readouterr().out)]
+    assert code == 1
+    assert found == [(9, "info"), (10, "warning")]  # Net has dropout, Plain has none
