@@ -438,8 +438,8 @@ for epoch in range(3):
         reported: set[cst.CSTNode] = set()
         for scope in scopes:
             run = modes.run(scope)
-            for use, (key, tokens) in run.train_uses.items():
-                for token in tokens:
+            for (use, key), tokens in run.train_uses.items():
+                for token in _in_source_order(tokens, ctx):
                     if not is_eval_token(token) or token in reported:
                         continue
                     loop = self._shared_training_loop(modes, token, use)
@@ -467,3 +467,10 @@ for epoch in range(3):
             if loop in use_loops and regions.is_training_loop(loop):
                 return loop
         return None
+
+
+def _in_source_order(tokens: frozenset, ctx: FileContext) -> list:
+    """The switch tokens of a use by their place in the file: a frozenset's order follows hashes,
+    and the first switch reported takes the use's message."""
+    nodes = [t for t in tokens if isinstance(t, cst.CSTNode)]
+    return sorted(nodes, key=lambda node: (ctx.position(node).start.line, ctx.position(node).start.column))
