@@ -69,7 +69,8 @@ def _rule_descriptor(code: str, context: ReportContext) -> dict:
     name = rule.name if rule else code
     summary = (rule.summary if rule else "") or name
     full = (rule.describe() if rule else "") or summary
-    page = rule_page(code) or f"# {code}: {name}\n\n{full}\n"
+    url = rule.documentation_url() if rule else rule_url(code)
+    page = rule_page(code) or f"# {code}: {name}\n\n{full}\n\nDocumentation: {url}\n"
     severity = rule.severity if rule else "error"
     return {
         "id": code,
@@ -77,7 +78,7 @@ def _rule_descriptor(code: str, context: ReportContext) -> dict:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full},
         "help": {"text": page, "markdown": page},
-        "helpUri": (rule.url if rule and rule.url else rule_url(code)),
+        "helpUri": url,
         "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
         "properties": {"tags": ["dllint"]},
     }
