@@ -19,8 +19,7 @@ from urllib.parse import quote
 
 from dllint import __version__
 from dllint.diagnostics import Diagnostic, rule_url
-from dllint.notebook import json_column, json_locations
-from dllint.reports import ReportContext, rule_page
+from dllint.reports import ReportContext, notebook_locations, notebook_region, rule_page
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dllint/dllint"
@@ -84,30 +83,12 @@ def _rule_descriptor(code: str, context: ReportContext) -> dict:
     }
 
 
-def _notebook_locations(diagnostics: list[Diagnostic]) -> dict[str, dict]:
-    wanted: dict[str, list[tuple[int, int]]] = {}
-    for d in diagnostics:
-        if d.cell is not None:
-            wanted.setdefault(d.path, []).append((d.cell, d.line))
-    out = {}
-    for path, keys in wanted.items():
-        try:
-            with open(path, encoding="utf-8") as handle:
-                out[path] = json_locations(handle.read(), keys)
-        except (OSError, UnicodeDecodeError, ValueError):
-            out[path] = {}
-    return out
-
-
 def _region(d: Diagnostic, notebooks: dict[str, dict]) -> tuple[dict, str]:
     """The region of ``d`` in its file, and the text of its line (for the fingerprint)."""
-    location = notebooks.get(d.path, {}).get((d.cell, d.line)) if d.cell is not None else None
-    if location is not None:
-        file_line, _, text, _ = location
-        start = json_column(location, d.column)
-        end_column = d.end_column if d.end_line == d.line else len(text.rstrip("\r\n")) + 1
-        end = max(json_column(location, end_column), start)
-        return ({"startLine": file_line, "startColumn": start, "endLine": file_line, "endColumn": end},
+    placed = notebook_region(d, notebooks)
+    if placed is not None:
+        line, start, end_line, end, text = placed
+        return ({"startLine": line, "startColumn": start, "endLine": end_line, "endColumn": end},
                 text.strip())
     end_line = max(d.end_line, d.line)
     end_column = d.end_column if end_line > d.line else max(d.end_column, d.column)
@@ -120,7 +101,7 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     index = {code: number for number, code in enumerate(codes)}
     root = context.root.resolve()
     lines: dict[str, list[str] | None] = {}
-    notebooks = _notebook_locations(diagnostics)
+    notebooks = notebook_locations(diagnostics)
     results = []
     for d in diagnostics:
         uri = _uri(d.path, root)
