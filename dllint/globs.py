@@ -107,14 +107,22 @@ def matched(spec: pathspec.GitIgnoreSpec, relative: str, is_dir: bool) -> bool |
 
 
 def matched_itself(spec: pathspec.GitIgnoreSpec, relative: str, is_dir: bool) -> bool | None:
-    """As :func:`matched`, but None when the verdict only comes from the directory holding the
-    path (``build`` matches ``build/m.py`` because it matches ``build/``). A walk decides on each
-    directory before entering it, so inside a directory it entered anyway (one named on the
-    command line) only the patterns that match an entry itself apply."""
+    """As :func:`matched`, but only the patterns that match the path itself count, not those that
+    match it through a directory above it (``build/`` matches ``build/m.py`` because it matches
+    ``build/``). A walk decides on each directory before entering it, so inside a directory it
+    entered anyway (one named on the command line) only what matches an entry itself applies:
+    ``.venv/`` does not hide all of ``.venv/lib`` when ``.venv/lib`` is named, ``build/`` inside
+    it still does."""
     verdict = matched(spec, relative, is_dir)
     if verdict is None:
         return None
     parent = relative.rstrip("/").rpartition("/")[0]
-    if parent and matched(spec, parent, True) == verdict:
-        return None
-    return verdict
+    if not parent or matched(spec, parent, True) is None:
+        return verdict
+    path = relative + "/" if is_dir and not relative.endswith("/") else relative
+    for pattern in reversed(spec.patterns):  # the last pattern matching the path itself decides
+        if pattern.include is None or pattern.match_file(path) is None:
+            continue
+        if pattern.match_file(parent + "/") is None:
+            return pattern.include
+    return None

@@ -168,3 +168,14 @@ def test_symlink_loop_on_the_command_line_is_a_one_line_error(cli, project, targ
     result = cli("--no-cache", "a.py", "loop")
     assert result.code == 2
     assert result.err.count("\n") == 1 and "loop" in result.err and "internal error" not in result.err
+
+
+def test_inside_an_ignored_directory_named_explicitly_the_other_patterns_still_apply(cli, project, home):
+    (project / ".git").mkdir()
+    write(project / ".gitignore", "vendor/\nout/\n*.gen.py\n")
+    for name in ("vendor/lib/a.py", "vendor/lib/out/b.py", "vendor/lib/c.gen.py", "d.py"):
+        write(project / name, BAD)
+    assert linted(cli) == ["d.py"]
+    # vendor/ matches all inside it, yet named on the command line it is linted, and out/ and
+    # *.gen.py, which match entries inside it themselves, still apply there
+    assert linted(cli, "vendor/lib") == ["vendor/lib/a.py"]
