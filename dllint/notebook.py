@@ -25,9 +25,11 @@ findings are reported unfixed, with a warning.
 """
 from __future__ import annotations
 
+import codeop
 import copy
 import json
 import re
+import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -163,12 +165,15 @@ def _is_automagic(line: str) -> bool:
     match = _AUTOMAGIC.match(line)
     if match is None or match.group(1) not in _AUTOMAGICS:
         return False
-    try:
-        compile(line.strip(), "<cell>", "exec")
-    except SyntaxError:
-        return True
-    except (ValueError, OverflowError, MemoryError, RecursionError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            # None: the start of a longer statement (``env = dict(``), which is Python
+            codeop.compile_command(line.strip(), "<cell>", "exec")
+        except SyntaxError:
+            return True
+        except (ValueError, OverflowError, MemoryError, RecursionError):
+            return False
     return False
 
 

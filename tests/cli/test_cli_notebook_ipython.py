@@ -34,9 +34,10 @@ def test_ipython_lines_are_not_python_errors(cli, project, source):
 
 
 def test_automagic_names_used_as_python_stay_python(cli, project):
-    write(project / "n.ipynb", nb("time = 3\nrun(bad())\ncd = bad()\nls -la\n"))
+    write(project / "n.ipynb", nb("time = 3\nrun(bad())\ncd = bad()\nls -la\nenv = dict(\n    a=bad())\n"))
     assert lines(cli, "--select", "TST001,DL001") == [
-        "n.ipynb:cell 1:2:5: TST001 call to bad() [*]", "n.ipynb:cell 1:3:6: TST001 call to bad() [*]"]
+        "n.ipynb:cell 1:2:5: TST001 call to bad() [*]", "n.ipynb:cell 1:3:6: TST001 call to bad() [*]",
+        "n.ipynb:cell 1:6:7: TST001 call to bad() [*]"]
 
 
 def test_a_python_line_ending_in_a_question_mark_string_is_python(cli, project):
