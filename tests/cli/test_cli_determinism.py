@@ -19,11 +19,12 @@ pytestmark = pytest.mark.slow
 
 TWO_MODELS = """\
 import torch
+from torch import nn
 
-def train_epoch(model, critic, loader, opt):
+def train_epoch(model: nn.Module, loss_fn: nn.Module, loader, opt):
     for x, y in loader:
         opt.zero_grad()
-        loss = model(x).sum() + critic(x).sum()
+        loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
 
@@ -32,10 +33,10 @@ def evaluate(model, loader):
     with torch.no_grad():
         return [model(x) for x, _ in loader]
 
-model_1 = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Dropout())
-critic = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Dropout())
+model_1 = nn.Sequential(nn.Linear(3, 3), nn.Dropout())
+loss_fn = nn.CrossEntropyLoss()
 for epoch in range(10):
-    train_epoch(model_1, critic, train_loader, opt)
+    train_epoch(model_1, loss_fn, train_loader, opt)
     evaluate(model_1, val_loader)
 """
 
