@@ -194,7 +194,8 @@ def rules_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     args = parser.parse_args(list(argv))
     rows = [
         {"code": r.code, "name": r.name, "default": bool(r.default_enabled),
-         "fixable": r.fixable, "severity": r.severity, "summary": r.summary}
+         "fixable": r.fixable, "severity": r.severity, "summary": r.summary,
+         "url": r.documentation_url()}
         for r in registry
     ]
     if args.format == "json":
@@ -224,7 +225,7 @@ def explain_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         return _error(f"unknown rule code {args.code!r} (see `dllint rules`)")
     page = rule_page(code)
     if page is None:
-        page = f"# {rule.code}: {rule.name}\n\n{rule.describe()}\n"
+        page = f"# {rule.code}: {rule.name}\n\n{rule.describe()}\n\nDocumentation: {rule.documentation_url()}\n"
     sys.stdout.write(render_markdown(page, Style(use_color(args.color, sys.stdout))))
     return 0
 

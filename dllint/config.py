@@ -13,12 +13,14 @@ DL101, ``--select DL101 --ignore DL1`` keeps it), and on a tie ``ignore`` wins.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from dllint.globs import InvalidGlob, compile_pattern, matched, matched_itself
 from dllint.registry import RuleRegistry
 
 if sys.version_info >= (3, 11):
@@ -86,8 +88,8 @@ def find_config(start: Path) -> Path | None:
     """The nearest ``dllint.toml`` or ``pyproject.toml`` with ``[tool.dllint]`` at or above ``start``."""
     try:
         start = start.resolve()
-    except OSError:
-        return None
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        start = Path(os.path.abspath(start))
     directory = start if start.is_dir() else start.parent
     for candidate_dir in (directory, *directory.parents):
         own = candidate_dir / "dllint.toml"
@@ -225,10 +227,15 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
                 codes = [codes]
             config.per_file_ignores[glob] = validate_selectors(
                 _string_list(codes, path, key), registry, _where(path, key))
+            PathPattern(glob, Path("."), _where(path, "per-file-ignores"))
     if "exclude" in table:
         config.exclude = _string_list(table["exclude"], path, "exclude")
+        for glob in config.exclude:
+            PathPattern(glob, Path("."), _where(path, "exclude"))
     if "extend-exclude" in table:
         config.extend_exclude = _string_list(table["extend-exclude"], path, "extend-exclude")
+        for glob in config.extend_exclude:
+            PathPattern(glob, Path("."), _where(path, "extend-exclude"))
     if "rule-options" in table:
         config.rule_options = validate_rule_options(table["rule-options"], registry, path)
     if "target-version" in table:
@@ -295,75 +302,30 @@ def resolve_selection(registry: RuleRegistry, layers: Iterable[Layer]) -> frozen
 
 # -- globs (per-file-ignores, exclude) --------------------------------------------------------------
 
-def glob_to_regex(pattern: str) -> str:
-    """A gitignore-style glob as a regular expression over ``/``-separated paths.
-
-    ``*`` and ``?`` stay within one path segment, ``**`` crosses segments, ``[...]`` is a class.
-    """
-    out: list[str] = []
-    i = 0
-    n = len(pattern)
-    while i < n:
-        char = pattern[i]
-        if char == "*":
-            if pattern.startswith("**", i):
-                at_segment_start = i == 0 or pattern[i - 1] == "/"
-                after = i + 2
-                if at_segment_start and after < n and pattern[after] == "/":
-                    out.append("(?:.*/)?")
-                    i = after + 1
-                    continue
-                if at_segment_start and after == n:
-                    out.append(".*")
-                    i = after
-                    continue
-                out.append("[^/]*")
-                i = after
-                continue
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
-            if end < 0:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        elif char == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
-
-
 class PathPattern:
-    """A glob that, without a ``/``, matches a file or directory name at any depth; with one, a
-    path relative to ``base`` (a trailing ``/`` matches directories only)."""
+    """A glob with gitignore's meaning (``dllint.globs``): without a ``/`` it matches a file or
+    directory name at any depth; with one, a path relative to ``base``; a trailing ``/`` matches
+    directories only. Raises ConfigError, naming the pattern, when it cannot be compiled."""
 
-    def __init__(self, pattern: str, base: Path) -> None:
+    def __init__(self, pattern: str, base: Path, where: str = "") -> None:
         self.pattern = pattern
         text = pattern.strip()
         if text.startswith("./"):
             text = text[2:]
-        self.dir_only = text.endswith("/")
-        text = text.rstrip("/")
-        self.anchored = "/" in text
-        text = text.lstrip("/")
-        body = glob_to_regex(text)
-        self.regex = re.compile(body if self.anchored else f"(?:.*/)?{body}", re.DOTALL)
+        self.anchored = "/" in text.rstrip("/")
+        try:
+            self.spec = compile_pattern(text, where)
+        except InvalidGlob as exc:
+            raise ConfigError(str(exc)) from None
         self.base = base
 
     def matches(self, relative: str, is_dir: bool = False) -> bool:
         """``relative``: the path relative to ``base`` with ``/`` separators."""
-        if self.dir_only and not is_dir:
-            return False
-        return self.regex.fullmatch(relative) is not None
+        return matched(self.spec, relative, is_dir) is True
+
+    def matches_entry(self, relative: str, is_dir: bool = False) -> bool:
+        """Whether the pattern matches the path itself, not only a directory above it."""
+        return matched_itself(self.spec, relative, is_dir) is True
 
 
 def relative_posix(path: Path, base: Path) -> str:

@@ -12,7 +12,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from dllint.analysis.imports import ImportMap
-from dllint.diagnostics import Diagnostic, Edit, Fix, Severity, rule_url
+from dllint.diagnostics import Diagnostic, Edit, Fix, Severity
 from dllint.index import NodeIndex, compute_positions
 from dllint.rule import Rule
 
@@ -153,7 +153,7 @@ class FileContext:
                 message=message,
                 severity=severity or rule.severity,
                 fix=fix,
-                url=rule.url or rule_url(rule.code),
+                url=rule.documentation_url(),
                 statement_line=min(statement_line, pos.start.line),
             )
         )

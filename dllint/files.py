@@ -6,23 +6,21 @@ ignore. A file named explicitly on the command line is linted even when a defaul
 ``.gitignore`` would skip it (pre-commit passes staged files by name); only the user's own
 ``exclude``/``extend-exclude`` patterns still apply to it.
 
-The ``.gitignore`` support is the common subset of git's rules, written here to keep the
-dependencies at libcst and pluggy: blank lines and ``#`` comments, globs (``*``, ``?``, ``[...]``,
-``**``), ``dir/`` patterns, ``!negation``, patterns anchored by a ``/``, the last match winning, a
-deeper ``.gitignore`` beating a shallower one, and no re-inclusion inside an ignored directory.
-``.gitignore`` files are read from the linted directories down, and up to the repository root (the
-nearest directory holding ``.git``).
+What git ignores is read from git's files (``dllint.gitignore``: the ``.gitignore`` files from
+the linted directories down and up to the repository root, ``.git/info/exclude`` and the global
+excludes file) and matched by ``pathspec``, as the exclude patterns are (``dllint.globs``). An
+ignored directory is not entered, so nothing inside it can be re-included, as in git.
 """
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from dllint.config import ConfigError, PathPattern, glob_to_regex, relative_posix
+from dllint.config import ConfigError, PathPattern, relative_posix
+from dllint.gitignore import IgnoreFile, RepositoryIgnores, ignored, load_ignore_file
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", "env", ".env", ".tox", ".nox", "__pycache__",
@@ -44,107 +42,6 @@ class SourceFile:
         return self.path.suffix == ".ipynb"
 
 
-# -- .gitignore ---------------------------------------------------------------------------------------
-
-@dataclass
-class _Rule:
-    regex: re.Pattern
-    negate: bool
-    dir_only: bool
-
-
-def parse_gitignore(text: str) -> list[_Rule]:
-    rules: list[_Rule] = []
-    for raw in text.splitlines():
-        line = raw.rstrip("\r")
-        if not line or line.startswith("#"):
-            continue
-        # Trailing spaces are ignored unless escaped.
-        stripped = line.rstrip(" ")
-        if stripped.endswith("\\") and len(stripped) < len(line):
-            stripped += " "
-        line = stripped
-        if not line:
-            continue
-        negate = False
-        if line.startswith("!"):
-            negate = True
-            line = line[1:]
-        elif line.startswith("\\!") or line.startswith("\\#"):
-            line = line[1:]
-        dir_only = line.endswith("/")
-        line = line.rstrip("/")
-        if not line:
-            continue
-        anchored = "/" in line
-        line = line.lstrip("/")
-        body = glob_to_regex(line)
-        regex = re.compile(body if anchored else f"(?:.*/)?{body}", re.DOTALL)
-        rules.append(_Rule(regex, negate, dir_only))
-    return rules
-
-
-@dataclass
-class IgnoreFile:
-    base: Path
-    rules: list[_Rule]
-
-    def verdict(self, path: Path, is_dir: bool) -> bool | None:
-        """True: ignored; False: re-included by a negation; None: no pattern matches."""
-        try:
-            relative = path.relative_to(self.base).as_posix()
-        except ValueError:
-            return None
-        result = None
-        for rule in self.rules:
-            if rule.dir_only and not is_dir:
-                continue
-            if rule.regex.fullmatch(relative):
-                result = not rule.negate
-        return result
-
-
-def _load_ignore_file(directory: Path) -> IgnoreFile | None:
-    candidate = directory / ".gitignore"
-    try:
-        text = candidate.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    rules = parse_gitignore(text)
-    return IgnoreFile(directory, rules) if rules else None
-
-
-def _repository_root(directory: Path) -> Path | None:
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-def _ancestor_ignores(directory: Path) -> list[IgnoreFile]:
-    """The .gitignore files above ``directory`` (exclusive) up to the repository root, outermost first."""
-    root = _repository_root(directory)
-    if root is None or root == directory:
-        return []
-    found = []
-    for candidate in directory.parents:
-        loaded = _load_ignore_file(candidate)
-        if loaded:
-            found.append(loaded)
-        if candidate == root:
-            break
-    found.reverse()
-    return found
-
-
-def _ignored(stack: Sequence[IgnoreFile], path: Path, is_dir: bool) -> bool:
-    for ignore in reversed(stack):  # the deepest .gitignore decides first
-        verdict = ignore.verdict(path, is_dir)
-        if verdict is not None:
-            return verdict
-    return False
-
-
 # -- excludes ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -161,7 +58,7 @@ class Excludes:
               cli_extend_exclude: Sequence[str] = ()) -> "Excludes":
         cli_base = cli_base or base
         if cli_exclude is not None:
-            chosen = [PathPattern(p, cli_base) for p in cli_exclude]
+            chosen = [PathPattern(p, cli_base, "--exclude") for p in cli_exclude]
             user = list(chosen)
         elif exclude is not None:
             chosen = [PathPattern(p, base) for p in exclude]
@@ -170,19 +67,20 @@ class Excludes:
             chosen = [PathPattern(p, base) for p in DEFAULT_EXCLUDE]
             user = []
         extra = [PathPattern(p, base) for p in extend_exclude]
-        extra += [PathPattern(p, cli_base) for p in cli_extend_exclude]
+        extra += [PathPattern(p, cli_base, "--extend-exclude") for p in cli_extend_exclude]
         return cls(chosen + extra, user + extra)
 
     @staticmethod
     def _match(patterns: Iterable[PathPattern], path: Path, is_dir: bool) -> bool:
         for pattern in patterns:
-            relative = relative_posix(path, pattern.base)
-            if pattern.matches(relative, is_dir) or pattern.matches(path.name, is_dir) and not pattern.anchored:
+            if pattern.matches(relative_posix(path, pattern.base), is_dir):
                 return True
         return False
 
     def excludes(self, path: Path, is_dir: bool) -> bool:
-        return self._match(self.patterns, path, is_dir)
+        """For the walk: whether a pattern matches the entry itself (see ``matched_itself``)."""
+        return any(pattern.matches_entry(relative_posix(path, pattern.base), is_dir)
+                   for pattern in self.patterns)
 
     def excludes_explicit(self, path: Path) -> bool:
         if not self.user_patterns:
@@ -202,11 +100,12 @@ def _display(argument: str, relative: str) -> str:
 
 
 def _walk(argument: str, root: Path, excludes: Excludes, out: list[SourceFile]) -> None:
-    stack_base = _ancestor_ignores(root) if excludes.use_gitignore else []
+    repository = RepositoryIgnores.for_directory(root) if excludes.use_gitignore else RepositoryIgnores(None)
+    stack_base = repository.ancestors(root)
 
     def visit(directory: Path, relative: str, ignores: list[IgnoreFile]) -> None:
         if excludes.use_gitignore:
-            own = _load_ignore_file(directory)
+            own = load_ignore_file(directory / ".gitignore", directory)
             if own:
                 ignores = ignores + [own]
         try:
@@ -226,7 +125,7 @@ def _walk(argument: str, root: Path, excludes: Excludes, out: list[SourceFile]) 
                 continue
             if excludes.excludes(path, is_dir):
                 continue
-            if ignores and _ignored(ignores, path, is_dir):
+            if (ignores or repository.files) and ignored(ignores, repository, path, is_dir):
                 continue
             child_relative = f"{relative}/{entry.name}" if relative else entry.name
             if is_dir:
@@ -251,9 +150,12 @@ def discover(arguments: Sequence[str], excludes: Excludes) -> list[SourceFile]:
             mode = path.stat().st_mode
         except FileNotFoundError:
             raise ConfigError(f"no such file or directory: {argument}") from None
-        except OSError as exc:
+        except OSError as exc:  # a symlink loop is ELOOP here
             raise ConfigError(f"cannot access {argument}: {exc.strerror or exc}") from None
-        absolute = path.resolve()
+        try:
+            absolute = path.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+            raise ConfigError(f"cannot access {argument}: {exc}") from None
         if stat.S_ISDIR(mode):
             _walk(argument, absolute, excludes, found)
         else:

@@ -5,7 +5,8 @@ ignores flake8's ``ast`` tree: the file is re-parsed with libcst by dllint's own
 ``lines`` flake8 read (already decoded, BOM stripped), so the findings are exactly the CLI's.
 
 What flake8 decides:
-- which codes are shown: ``--select DL``, ``--extend-ignore DL101``, ``--per-file-ignores``;
+- which codes are shown: ``--select DL``, ``--extend-ignore DL101``, ``--per-file-ignores``; with
+  no ``--select``, the ``DL`` codes and those of every installed rule pack;
 - ``# noqa`` on the reported line (or any line of a multi-line statement).
 
 ``# noqa`` is honoured twice on purpose, and that is safe because hiding a finding is idempotent:
@@ -94,9 +95,27 @@ class Plugin:
             for code in getattr(options, attr, None) or ():
                 explicit.add(str(code).strip().upper())
         cls._explicit_codes = frozenset(explicit)
+        cls._select_pack_codes(options)
         cls._apply_noqa = not getattr(options, "disable_noqa", False)
         cls._by_config = {}
         cls._config_of_dir = {}
+
+    @staticmethod
+    def _select_pack_codes(options: Any) -> None:
+        """flake8 shows by default only the codes that start with a plugin's entry-point name (``DL``):
+        a rule pack's codes (``TP001``) were dropped as not selected, whatever dllint reported. Its
+        codes join flake8's default selection, which flake8 reads after this hook; an explicit
+        ``--select`` still decides alone, as flake8 promises."""
+        extended = getattr(options, "extended_default_select", None)
+        if not isinstance(extended, list):
+            return
+        try:
+            registry = default_registry()
+        except Exception:  # noqa: BLE001 - a broken pack is reported when the rules run
+            return
+        for code in sorted(registry.by_code):
+            if not code.startswith("DL") and code not in extended:
+                extended.append(code)
 
     @classmethod
     def _settings(cls, path: Path | None) -> _Settings:

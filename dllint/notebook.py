@@ -1,14 +1,20 @@
 """Jupyter notebooks: their code cells as one module, and findings mapped back to cells.
 
 The code cells are joined in cell order, so that a name defined in one cell and misused in a later
-one is seen as in a script (data leakage lives in notebooks more than anywhere). IPython syntax that
-is not Python is blanked line for line, so that line numbers stay aligned:
+one is seen as in a script (data leakage lives in notebooks more than anywhere). IPython syntax is
+read as IPython reads it, and what is not Python is blanked line for line, so that line numbers
+stay aligned:
 
-- a cell magic (``%%time``, ``%%bash``...) on the cell's first line: the whole cell;
+- a cell magic whose body is Python (``%%time``, ``%%timeit``, ``%%capture``, ``%%prun``): its
+  first line is blanked and the body linted; any other cell magic (``%%bash``, ``%%writefile``):
+  the whole cell;
 - a line magic (``%matplotlib inline``), a shell escape (``!pip install x``), a help line (``obj?``,
-  ``??obj``): that line, and its ``\\`` continuation lines; ``x = !ls`` and ``y = %time f()``
-  become ``x = None`` so that the name stays defined; inside an indented block a blanked line becomes
-  ``pass`` at its indentation so that the block still parses.
+  ``obj.attr??``, ``??obj``), an automagic (``pip install x``, ``cd data``: a magic's name at the
+  start of a line that is not Python): that line, and its ``\\`` continuation lines; ``x = !ls``
+  and ``y = %time f()`` become ``x = None`` so that the name stays defined; inside an indented block
+  a blanked line becomes ``pass`` at its indentation so that the block still parses;
+- a cell whose first line is indented (IPython removes that indentation from every line that
+  starts with it): dedented, and the columns of its findings shifted back.
 
 Cell numbers are 1-based and count ALL cells, markdown and raw ones included: "cell 4" is the fourth
 cell from the top as the notebook shows it. Execution counts (``In [7]``) are not used: they change
@@ -19,9 +25,11 @@ findings are reported unfixed, with a warning.
 """
 from __future__ import annotations
 
+import codeop
 import copy
 import json
 import re
+import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -43,6 +51,8 @@ class NotebookSource:
     code_cells: list[tuple[dict, list[str]]] = field(default_factory=list)
     altered: set[int] = field(default_factory=set)
     notebook: dict | None = None
+    # module line -> columns removed from its start (a dedented cell)
+    shifts: dict[int, int] = field(default_factory=dict)
 
     def locate(self, line: int) -> tuple[int, int] | None:
         """Module line -> (cell number, line within the cell)."""
@@ -61,16 +71,18 @@ class NotebookSource:
             return diagnostic.with_changes(cell=None)
         cell, line = where
         offset = diagnostic.line - line
+        shift = self.shifts.get(diagnostic.line, 0)  # columns a dedented cell lost
         end = self.locate(diagnostic.end_line)
         if end is not None and end[0] == cell:
-            end_line, end_column = end[1], diagnostic.end_column
+            end_line = end[1]
+            end_column = diagnostic.end_column + self.shifts.get(diagnostic.end_line, 0)
         else:  # a span running into the next cell: end it at the start line
-            end_line, end_column = line, max(diagnostic.end_column, diagnostic.column)
+            end_line, end_column = line, max(diagnostic.end_column, diagnostic.column) + shift
         statement = diagnostic.statement_line
         if statement is not None:
             statement = max(1, statement - offset)
-        return diagnostic.with_changes(cell=cell, line=line, end_line=end_line,
-                                       end_column=end_column, statement_line=statement,
+        return diagnostic.with_changes(cell=cell, line=line, column=diagnostic.column + shift,
+                                       end_line=end_line, end_column=end_column, statement_line=statement,
                                        message=self._relocate(diagnostic.message))
 
     def _relocate(self, message: str) -> str:
@@ -89,6 +101,21 @@ class NotebookSource:
 _LINE_REFERENCE = re.compile(r"\b(lines?) (\d+(?:(?:, and |, | and )\d+)*)\b")
 _NUMBER = re.compile(r"\d+")
 _CELL_MAGIC = re.compile(r"^\s*%%")
+# cell magics that run their body as Python in the kernel
+_PYTHON_CELL_MAGIC = re.compile(r"^\s*%%(?:time|timeit|capture|prun)\b")
+# IPython line magics and aliases that automagic lets one call without the ``%``
+_AUTOMAGICS = frozenset({
+    "alias", "autocall", "automagic", "autoreload", "bookmark", "cat", "cd", "clear", "colors",
+    "conda", "config", "cp", "debug", "dhist", "dirs", "doctest_mode", "edit", "env", "gui",
+    "history", "less", "load", "load_ext", "logstart", "logstop", "ls", "lsmagic", "macro", "magic",
+    "mamba", "man", "matplotlib", "micromamba", "mkdir", "more", "mv", "notebook", "page", "pdb",
+    "pdef", "pdoc", "pfile", "pinfo", "pinfo2", "pip", "popd", "pprint", "precision", "prun",
+    "psearch", "psource", "pushd", "pwd", "pycat", "pylab", "quickref", "recall", "rehashx",
+    "reload_ext", "rerun", "reset", "reset_selective", "rm", "rmdir", "run", "save", "sc", "set_env",
+    "store", "sx", "system", "tb", "time", "timeit", "unalias", "unload_ext", "uv", "who", "who_ls",
+    "whos", "xdel", "xmode",
+})
+_AUTOMAGIC = re.compile(r"^\s*([A-Za-z_]\w*)\s+\S")
 _LINE_ESCAPE = re.compile(r"^(\s*)(%|!)")
 _ASSIGN_ESCAPE = re.compile(r"^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*(%|!)")
 _HELP = re.compile(r"^(\s*)(?:\?{1,2}[\w.]+|[\w.]+(?:\(\))?\?{1,2})\s*$")
@@ -132,10 +159,48 @@ def _scan(line: str, depth: int, quote: str | None) -> tuple[int, str | None]:
     return depth, quote
 
 
+def _is_automagic(line: str) -> bool:
+    """``pip install x``, ``cd ..``: a magic's name first, and a line that Python cannot read (so
+    ``time = 3`` and ``run(x)`` stay Python)."""
+    match = _AUTOMAGIC.match(line)
+    if match is None or match.group(1) not in _AUTOMAGICS:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            # None: the start of a longer statement (``env = dict(``), which is Python
+            codeop.compile_command(line.strip(), "<cell>", "exec")
+        except SyntaxError:
+            return True
+        except (ValueError, OverflowError, MemoryError, RecursionError):
+            return False
+    return False
+
+
+def _is_help(line: str) -> bool:
+    """``obj?``, ``obj.method??``, ``?obj``, ``%magic?``: IPython's help, never Python (a ``?``
+    cannot end a Python line outside a string or comment)."""
+    stripped = line.strip()
+    if _HELP.match(line):
+        return True
+    if not stripped.endswith("?") or "#" in stripped or "'" in stripped or '"' in stripped:
+        return False
+    return True
+
+
+def _leading_indent(lines: list[str]) -> str:
+    """The indentation IPython removes from a cell: that of its first line, when it has any."""
+    first = lines[0] if lines else ""
+    return first[: len(first) - len(first.lstrip(" \t"))] if first.strip() else ""
+
+
 def _clean_cell(lines: list[str]) -> list[str]:
     first = next((line for line in lines if line.strip()), "")
     if _CELL_MAGIC.match(first):
-        return ["" for _ in lines]
+        if not _PYTHON_CELL_MAGIC.match(first):
+            return ["" for _ in lines]
+        index = lines.index(first)
+        return ["" for _ in lines[: index + 1]] + _clean_cell(lines[index + 1:])
     out: list[str] = []
     continuing = False  # a backslash continuation of a blanked line
     depth, quote = 0, None
@@ -152,7 +217,7 @@ def _clean_cell(lines: list[str]) -> list[str]:
                 out.append(f"{assign.group(1)}{assign.group(2)} = None")
                 continuing = line.rstrip().endswith("\\")
                 continue
-            if _LINE_ESCAPE.match(line) or _HELP.match(line):
+            if _LINE_ESCAPE.match(line) or _is_help(line) or _is_automagic(line):
                 out.append(_blank(line))
                 continuing = line.rstrip().endswith("\\")
                 continue
@@ -224,10 +289,15 @@ def notebook_source(notebook: object) -> NotebookSource:
         lines = _cell_text(cell).replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        cleaned = _clean_cell(lines)
+        indent = _leading_indent(lines)
+        dedented = [text[len(indent):] if indent and text.startswith(indent) else text for text in lines]
+        cleaned = _clean_cell(dedented)
         result.cells.append((line, number, len(cleaned)))
         result.code_cells.append((cell, lines))
         result.altered.update(line + i for i, (a, b) in enumerate(zip(lines, cleaned)) if a != b)
+        for i, (a, b) in enumerate(zip(lines, dedented)):
+            if a != b:
+                result.shifts[line + i] = len(a) - len(b)
         parts.extend(cleaned)
         # An empty cell still takes no line; the next cell starts right after this one.
         line += len(cleaned)

@@ -73,6 +73,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def documentation_url(cls) -> str:
+        """Where the rule's page is: its own ``url`` (a rule pack's docs), else the built-in
+        catalogue's page. Every output format links this."""
+        from dllint.diagnostics import rule_url
+
+        return cls.url or rule_url(cls.code)
+
+    @classmethod
     def describe(cls) -> str:
         return (cls.__doc__ or cls.summary or "").strip()
 

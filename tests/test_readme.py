@@ -38,7 +38,7 @@ def test_every_import_is_declared():
     declared_names = {re.split(r"[<>=!;\[ ]", req.strip(), 1)[0].lower()
                       for req in project["dependencies"] + sum(project["optional-dependencies"].values(), [])}
     stdlib = set(sys.stdlib_module_names) | {"dllint", "dlcheck", "tomli"}
-    distribution = {"libcst": "libcst", "pluggy": "pluggy", "torch": "torch", "numpy": "numpy",
+    distribution = {"libcst": "libcst", "pluggy": "pluggy", "pathspec": "pathspec", "torch": "torch", "numpy": "numpy",
                     "typeguard": "typeguard", "matplotlib": "matplotlib", "hypothesis": "hypothesis",
                     "pytest": "pytest", "jsonschema": "jsonschema", "yaml": "pyyaml",
                     "pygls": "pygls", "lsprotocol": "lsprotocol", "pytest_lsp": "pytest-lsp"}

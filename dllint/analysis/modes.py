@@ -130,8 +130,9 @@ class Run:
     model_calls: dict[cst.Call, tuple[str, frozenset]] = field(default_factory=dict)
     # call of a module function -> {caller key: tokens} for every key the callee's summary maps
     call_states: dict[cst.Call, dict[str, frozenset]] = field(default_factory=dict)
-    # training uses: node (a model call or a helper call that trains) -> (key, tokens)
-    train_uses: dict[cst.CSTNode, tuple[str, frozenset]] = field(default_factory=dict)
+    # training uses: (node (a model call or a helper call that trains), key) -> tokens; a helper
+    # call trains each model passed to it, with that model's own tokens
+    train_uses: dict[tuple[cst.CSTNode, str], frozenset] = field(default_factory=dict)
     # the state when the function ends (return or fall-through)
     exit: State = field(default_factory=dict)
     # for a @contextmanager function: the state at its ``yield`` (what the ``with`` body sees)
@@ -148,9 +149,9 @@ def _join(states: list[State | None], absent=None) -> State | None:
         return None
     if len(present) == 1:
         return dict(present[0])
-    keys: set[str] = set()
+    keys: dict[str, None] = {}  # first-seen order, not a set's: the state's order reaches messages
     for s in present:
-        keys.update(s)
+        keys.update(dict.fromkeys(s))
     out: State = {}
     for key in keys:
         tokens: set = set()
@@ -1134,9 +1135,8 @@ class _Interpreter:
         return False
 
     def _record_train_use(self, node: cst.CSTNode, key: str, tokens: frozenset) -> None:
-        previous = self.result.train_uses.get(node)
-        merged = tokens | previous[1] if previous else tokens
-        self.result.train_uses[node] = (key, frozenset(merged))
+        previous = self.result.train_uses.get((node, key), frozenset())
+        self.result.train_uses[(node, key)] = previous | tokens
 
     def apply(self, call: cst.Call, run: Run, state: State, *, record: bool,
               callee: cst.FunctionDef | None = None) -> None:
@@ -1155,7 +1155,7 @@ class _Interpreter:
             return
         if record:
             states = self.result.call_states.setdefault(call, {})
-            for key in self._interesting_keys(callee, run):
+            for key in sorted(self._interesting_keys(callee, run)):
                 mapped = self.modes.map_key(call, callee, key)
                 if mapped is None:
                     continue
@@ -1171,7 +1171,7 @@ class _Interpreter:
                 continue
             mapped = self.modes.map_key(call, callee, key)
             if mapped is not None:
-                mapped_exit[mapped] = tokens
+                mapped_exit[mapped] = mapped_exit.get(mapped, frozenset()) | tokens
         self._apply_mapped(call, mapped_exit, state)
 
     def _apply_mapped(self, call: cst.Call, mapped_exit: State, state: State) -> None:

@@ -84,3 +84,40 @@ def statistics(diagnostics: list[Diagnostic]) -> list[dict]:
         if d.fix is not None and d.fix.applicability == "safe":
             entry["fixable"] += 1
     return sorted(counts.values(), key=lambda e: (-e["count"], e["code"]))
+
+
+def notebook_locations(diagnostics: list[Diagnostic]) -> dict[str, dict]:
+    """For each notebook with findings: (cell, line in the cell) -> where that source line sits in
+    the ``.ipynb`` file (see ``dllint.notebook.json_locations``); empty for a layout not Jupyter's."""
+    from dllint.notebook import json_locations
+
+    wanted: dict[str, list[tuple[int, int]]] = {}
+    for d in diagnostics:
+        if d.cell is not None:
+            wanted.setdefault(d.path, []).append((d.cell, d.line))
+    out = {}
+    for path, keys in wanted.items():
+        try:
+            with open(path, encoding="utf-8") as handle:
+                out[path] = json_locations(handle.read(), keys)
+        except (OSError, UnicodeDecodeError, ValueError):
+            out[path] = {}
+    return out
+
+
+def notebook_region(d: Diagnostic, notebooks: dict[str, dict]) -> tuple[int, int, int, int, str] | None:
+    """A notebook finding's place in the ``.ipynb`` file as GitHub and SARIF viewers show the raw
+    JSON: (line, column, end line, end column, the source line); None when it cannot be placed. A
+    span running past its line ends at the end of that line (one JSON string)."""
+    from dllint.notebook import json_column
+
+    if d.cell is None:
+        return None
+    location = notebooks.get(d.path, {}).get((d.cell, d.line))
+    if location is None:
+        return None
+    file_line, _, text, _ = location
+    start = json_column(location, d.column)
+    end_column = d.end_column if d.end_line == d.line else len(text.rstrip("\r\n")) + 1
+    end = max(json_column(location, end_column), start)
+    return file_line, start, file_line, end, text

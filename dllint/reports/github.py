@@ -3,7 +3,9 @@
 ``::warning file=..,line=..,col=..,endLine=..,endColumn=..,title=dllint (CODE)::message``;
 ``::error`` for a finding of severity error, ``::notice`` for info. Data is escaped as GitHub's
 toolkit does (``%``, CR, LF); property values also escape ``:`` and ``,``. A notebook's finding
-points at the notebook with its line inside the cell and names the cell in the message. Paths are
+points at the line of the ``.ipynb`` file that holds its source line, as GitHub shows the file (the
+JSON), when the notebook has the layout Jupyter writes; else at its line inside the cell. The cell
+is named in the message. Paths are
 relative to the repository root (the nearest directory holding ``.git``), as GitHub expects.
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 from pathlib import Path
 
 from dllint.diagnostics import Diagnostic
-from dllint.reports import ReportContext
+from dllint.reports import ReportContext, notebook_locations, notebook_region
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -36,14 +38,17 @@ def repository_path(path: str, root: Path | None) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def format_line(d: Diagnostic, root: Path | None = None) -> str:
+def format_line(d: Diagnostic, root: Path | None = None, notebooks: dict[str, dict] | None = None) -> str:
     path = repository_path(d.path, root)
+    placed = notebook_region(d, notebooks or {})
+    line, column, end_line, end_column = (placed[:4] if placed is not None
+                                          else (d.line, d.column, d.end_line, d.end_column))
     properties = {
         "file": path,
-        "line": d.line,
-        "col": d.column,
-        "endLine": d.end_line,
-        "endColumn": d.end_column,
+        "line": line,
+        "col": column,
+        "endLine": end_line,
+        "endColumn": end_column,
         "title": f"dllint ({d.code})",
     }
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
@@ -54,4 +59,5 @@ def format_line(d: Diagnostic, root: Path | None = None) -> str:
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    return "".join(format_line(d, context.root) + "\n" for d in diagnostics)
+    notebooks = notebook_locations(diagnostics)
+    return "".join(format_line(d, context.root, notebooks) + "\n" for d in diagnostics)

@@ -20,8 +20,7 @@ from urllib.parse import quote
 
 from dllint import __version__
 from dllint.diagnostics import Diagnostic, rule_url
-from dllint.notebook import json_column, json_locations
-from dllint.reports import ReportContext, rule_page
+from dllint.reports import ReportContext, notebook_locations, notebook_region, rule_page
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dllint/dllint"
@@ -73,7 +72,7 @@ def located(diagnostics: list[Diagnostic], root: Path) -> list[tuple[str, dict, 
     fingerprint. The SARIF report and ``--baseline`` both use it."""
     root = root.resolve()
     lines: dict[str, list[str] | None] = {}
-    notebooks = _notebook_locations(diagnostics)
+    notebooks = notebook_locations(diagnostics)
     seen: dict[str, int] = {}
     out = []
     for d in diagnostics:
@@ -92,7 +91,8 @@ def _rule_descriptor(code: str, context: ReportContext) -> dict:
     name = rule.name if rule else code
     summary = (rule.summary if rule else "") or name
     full = (rule.describe() if rule else "") or summary
-    page = rule_page(code) or f"# {code}: {name}\n\n{full}\n"
+    url = rule.documentation_url() if rule else rule_url(code)
+    page = rule_page(code) or f"# {code}: {name}\n\n{full}\n\nDocumentation: {url}\n"
     severity = rule.severity if rule else "error"
     return {
         "id": code,
@@ -100,36 +100,18 @@ def _rule_descriptor(code: str, context: ReportContext) -> dict:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full},
         "help": {"text": page, "markdown": page},
-        "helpUri": (rule.url if rule and rule.url else rule_url(code)),
+        "helpUri": url,
         "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
         "properties": {"tags": ["dllint"]},
     }
 
 
-def _notebook_locations(diagnostics: list[Diagnostic]) -> dict[str, dict]:
-    wanted: dict[str, list[tuple[int, int]]] = {}
-    for d in diagnostics:
-        if d.cell is not None:
-            wanted.setdefault(d.path, []).append((d.cell, d.line))
-    out = {}
-    for path, keys in wanted.items():
-        try:
-            with open(path, encoding="utf-8") as handle:
-                out[path] = json_locations(handle.read(), keys)
-        except (OSError, UnicodeDecodeError, ValueError):
-            out[path] = {}
-    return out
-
-
 def _region(d: Diagnostic, notebooks: dict[str, dict]) -> tuple[dict, str]:
     """The region of ``d`` in its file, and the text of its line (for the fingerprint)."""
-    location = notebooks.get(d.path, {}).get((d.cell, d.line)) if d.cell is not None else None
-    if location is not None:
-        file_line, _, text, _ = location
-        start = json_column(location, d.column)
-        end_column = d.end_column if d.end_line == d.line else len(text.rstrip("\r\n")) + 1
-        end = max(json_column(location, end_column), start)
-        return ({"startLine": file_line, "startColumn": start, "endLine": file_line, "endColumn": end},
+    placed = notebook_region(d, notebooks)
+    if placed is not None:
+        line, start, end_line, end, text = placed
+        return ({"startLine": line, "startColumn": start, "endLine": end_line, "endColumn": end},
                 text.strip())
     end_line = max(d.end_line, d.line)
     end_column = d.end_column if end_line > d.line else max(d.end_column, d.column)

@@ -552,8 +552,8 @@ for x, y in loader:
         reported: set[cst.CSTNode] = set()
         for scope in scopes:
             run = modes.run(scope)
-            for use, (key, tokens) in run.train_uses.items():
-                for token in tokens:
+            for (use, key), tokens in run.train_uses.items():
+                for token in _in_source_order(tokens, ctx):
                     if not is_eval_token(token) or token in reported:
                         continue
                     loop = self._shared_training_loop(modes, token, use)
@@ -581,3 +581,10 @@ for x, y in loader:
             if loop in use_loops and regions.is_training_loop(loop):
                 return loop
         return None
+
+
+def _in_source_order(tokens: frozenset, ctx: FileContext) -> list:
+    """The switch tokens of a use by their place in the file: a frozenset's order follows hashes,
+    and the first switch reported takes the use's message."""
+    nodes = [t for t in tokens if isinstance(t, cst.CSTNode)]
+    return sorted(nodes, key=lambda node: (ctx.position(node).start.line, ctx.position(node).start.column))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import pytest
@@ -24,8 +25,11 @@ def _no_colour_from_the_environment(monkeypatch):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A temporary project directory, made the current directory."""
+    """A temporary project directory, made the current directory; the developer's global git
+    excludes file stays out (dllint reads it inside a repository)."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".no-xdg-config"))
     return tmp_path
 
 

@@ -132,7 +132,8 @@ def test_rules_subcommand_json(cli):
     rows = json.loads(cli("rules", "--format", "json").out)
     risky = next(r for r in rows if r["code"] == "TST002")
     assert risky == {"code": "TST002", "name": "risky-call", "default": True, "fixable": "unsafe",
-                     "severity": "error", "summary": "A call to risky()."}
+                     "severity": "error", "summary": "A call to risky().",
+                     "url": "https://github.com/dllint/dllint/blob/main/rules/TST002.md"}
 
 
 def test_explain_prints_the_rule_page(cli):

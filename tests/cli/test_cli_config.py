@@ -8,7 +8,7 @@ import pytest
 
 from cli_helpers import TEST_REGISTRY, write
 from dllint.config import (
-    ConfigError, Layer, PathPattern, PerFileIgnores, find_config, glob_to_regex, resolve_selection,
+    ConfigError, Layer, PathPattern, PerFileIgnores, find_config, resolve_selection,
     validate_table,
 )
 
@@ -226,7 +226,8 @@ def test_resolve_selection_defaults():
 @pytest.mark.parametrize("glob, path, matches", [
     ("*.py", "a/b/c.py", True),
     ("tests/*", "tests/a.py", True),
-    ("tests/*", "tests/sub/a.py", False),
+    ("tests/*", "tests/sub/a.py", True),  # as in git: tests/sub matches, and so all inside it
+    ("tests/*.py", "tests/sub/a.py", False),
     ("tests/**", "tests/sub/a.py", True),
     ("**/test_*.py", "x/y/test_a.py", True),
     ("**/test_*.py", "test_a.py", True),
@@ -236,9 +237,8 @@ def test_resolve_selection_defaults():
     ("[!ab].py", "b.py", False),
     ("?.py", "ab.py", False),
 ])
-def test_glob_to_regex(glob, path, matches):
-    pattern = PathPattern(glob, Path("/root"))
-    assert (pattern.regex.fullmatch(path) is not None) is matches, glob_to_regex(glob)
+def test_globs_match_as_gitignore(glob, path, matches):
+    assert PathPattern(glob, Path("/root")).matches(path) is matches, glob
 
 
 def test_per_file_ignores_match_parent_directories(tmp_path):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from cli_helpers import write
-from dllint.files import DEFAULT_EXCLUDE, Excludes, discover, parse_gitignore
+from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
+from dllint.globs import compile_lines, matched
 
 BAD = "bad()\n"
 
@@ -158,8 +159,9 @@ def test_symlinked_directories_are_not_followed(cli, project):
 
 
 def test_parse_gitignore_escapes_and_trailing_spaces():
-    rules = parse_gitignore("\\#hash.py\n\\!bang.py\nspace.py   \n")
-    assert [bool(r.regex.fullmatch(n)) for r, n in zip(rules, ["#hash.py", "!bang.py", "space.py"])] == [True] * 3
+    spec = compile_lines("\\#hash.py\n\\!bang.py\nspace.py   \n".splitlines())
+    assert [matched(spec, n, False) for n in ["#hash.py", "!bang.py", "space.py", "other.py"]] == [
+        True, True, True, None]
 
 
 def test_discover_unit(tmp_path):

@@ -167,3 +167,15 @@ def test_project_configuration_is_honoured(tmp_path: Path, pack_env: dict) -> No
     proc = subprocess.run(["python", "-m", "flake8", "--isolated", "--select", "TP", str(paths[0])],
                           capture_output=True, text=True, env=pack_env, cwd=tmp_path, timeout=300)
     assert "Traceback" not in proc.stderr and "no-such-key" in proc.stderr
+
+
+def test_rule_pack_codes_are_shown_without_select(tmp_path: Path, pack_env: dict) -> None:
+    """flake8's default selection covers only the ``DL`` entry point; the plugin adds the pack's
+    codes, so a pack rule shows as it does in the CLI, and an explicit --select still decides."""
+    target = tmp_path / "train.py"
+    target.write_text(PACK_FILE)
+    got = flake8([], [target], pack_env, tmp_path)
+    assert {(row, code) for _, row, _, code in got} >= {(6, "TP001"), (11, "TP001"), (13, "TP001")}
+    assert got == dllint_json([], [target], pack_env, tmp_path) | {
+        f for f in got if not f[3].startswith(("DL", "TP"))}
+    assert not {f for f in flake8(["--select", "DL"], [target], pack_env, tmp_path) if f[3] == "TP001"}

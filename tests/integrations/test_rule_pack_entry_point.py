@@ -66,3 +66,22 @@ def test_unknown_code_without_pack_is_a_usage_error(tmp_path: Path) -> None:
     proc = dllint(["--no-cache", "--select", "TP001", "train.py"], env_with_path(), tmp_path)
     assert proc.returncode == 2
     assert "TP001" in proc.stderr
+
+
+def test_pack_rule_url_in_every_format(tmp_path: Path, testpack_site: Path) -> None:
+    """The pack's own page, never the built-in catalogue's (a dead link for TP001): json (above),
+    sarif's helpUri, `dllint rules --format json`, and `dllint explain` for a rule without a page."""
+    (tmp_path / "train.py").write_text(SCRIPT)
+    env = env_with_path(testpack_site)
+    url = "https://example.org/testpack/TP001"
+    sarif = json.loads(dllint(["--no-cache", "--format", "sarif", "--select", "TP", "train.py"], env,
+                              tmp_path).stdout)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["TP001"]["helpUri"] == url
+    assert rules["TP001"]["help"]["text"].count(url) == 1
+    listed = json.loads(dllint(["rules", "--format", "json"], env, tmp_path).stdout)
+    by_code = {r["code"]: r for r in listed}
+    assert by_code["TP001"]["url"] == url
+    assert by_code["DL101"]["url"].endswith("/rules/DL101.md")
+    explained = dllint(["explain", "TP001"], env, tmp_path)
+    assert explained.returncode == 0 and url in explained.stdout

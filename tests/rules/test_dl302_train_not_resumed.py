@@ -85,3 +85,45 @@ def test_warning_when_the_definition_has_dropout() -> None:
     source = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2), nn.Dropout())\n" + HELPER_LOOP
     (found,) = _findings(source)
     assert found.severity == "warning"
+
+
+TWO_MODULES_PASSED = """import torch
+from torch import nn
+
+def train_epoch(model: nn.Module, loss_fn: nn.Module, loader, opt):
+    for x, y in loader:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, _ in loader]
+
+model_1 = nn.Sequential(nn.Linear(3, 3), nn.Dropout())
+loss_fn = nn.CrossEntropyLoss()
+for epoch in range(10):
+    train_epoch(model_1, loss_fn, train_loader, opt)
+    evaluate(model_1, val_loader)
+"""
+
+
+def test_helper_training_two_modules_names_the_one_switched_under_any_hash_seed(tmp_path):
+    """The helper call trains both modules; only model_1 was switched to eval. The analysis used to
+    record one use per call, keyed by whichever module a set yielded last, with both modules'
+    tokens: the message named loss_fn under PYTHONHASHSEED 0, 1, 2 and model_1 under others."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "train.py"
+    path.write_text(TWO_MODULES_PASSED)
+    for seed in ("0", "1", "2", "5"):
+        proc = subprocess.run([sys.executable, "-m", "dllint", "--no-cache", "--select", "DL302", str(path)],
+                              capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED=seed),
+                              timeout=300)
+        assert proc.returncode == 1, proc.stderr
+        first = proc.stdout.splitlines()[0]
+        assert "leaves `model_1` in eval mode" in first and "loss_fn" not in first, (seed, first)
