@@ -401,9 +401,12 @@ def score(entries: list[Entry], results: LintResults, tolerance: int = 1) -> dic
             if hits:
                 rule.found += 1
             else:
+                # where the rule did fire in the file, if anywhere: tells a mis-anchored finding
+                # from a real miss
                 rule.misses.append({"id": entry.id, "repo": entry.repo, "path": entry.path,
                                     "lines": list(entry.lines), "cause": entry.cause or None,
-                                    "description": entry.description})
+                                    "description": entry.description,
+                                    "rule_fired_at": sorted({f.line for f in findings})})
             continue
         rule.negatives += 1
         rule.negative_lines += results.lines[(entry.repo, entry.commit, entry.path)]
@@ -436,8 +439,10 @@ def render_text(scores: dict[str, RuleScore], part: str, show_misses: bool) -> s
         out += ["", "misses:"]
         for code, s in scores.items():
             for miss in s.misses:
+                elsewhere = (f" (the rule fired at line {', '.join(map(str, miss['rule_fired_at']))})"
+                             if miss["rule_fired_at"] else "")
                 out.append(f"  {code} {miss['id']} {miss['repo']}:{miss['path']}:{miss['lines'][0]} "
-                           f"[{miss['cause'] or 'cause not labelled'}] {miss['description']}")
+                           f"[{miss['cause'] or 'cause not labelled'}] {miss['description']}{elsewhere}")
     else:
         out += ["", "misses: not shown for the held-out part (--show-heldout-misses)"]
     alarms = [(code, a) for code, s in scores.items() for a in s.alarms]
