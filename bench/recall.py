@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -227,8 +226,8 @@ def _git(git_dir: Path, *args: str, data: bytes | None = None) -> bytes:
         ["git", f"--git-dir={git_dir}", *args], input=data, capture_output=True, check=False,
     )
     if result.returncode != 0:
-        raise RecallError(f"git {' '.join(args[:2])} failed in {git_dir}: "
-                          f"{result.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
+        last = (result.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise RecallError(f"git {' '.join(args[:2])} failed in {git_dir}: {last}")
     return result.stdout
 
 
