@@ -18,14 +18,14 @@ from typing import Sequence, TextIO
 from dllint import __version__
 from dllint.cache import Cache
 from dllint.config import (
-    ConfigError, FileConfig, Layer, PerFileIgnores, find_config, load_config, resolve_selection,
-    split_codes, validate_selectors,
+    ConfigError, FileConfig, Layer, PerFileIgnores, find_config, load_config, parse_seconds,
+    parse_size, resolve_selection, split_codes, validate_selectors,
 )
 from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
 from dllint.registry import RuleRegistry, default_registry
 from dllint.reports import FORMATS, ReportContext, render, rule_page
 from dllint.reports.sarif import repository_root
-from dllint.runner import RunSettings, lint_stdin, run
+from dllint.runner import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, RunSettings, lint_stdin, run
 
 DESCRIPTION = """\
 dllint: find the silent bugs of deep-learning training code (PyTorch), statically.
@@ -43,7 +43,8 @@ selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separa
 
 configuration: [tool.dllint] in the nearest pyproject.toml (or a dllint.toml, whose top level is
   the table) at or above the first PATH, or --config FILE. Keys: select, ignore, extend-select,
-  per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}).
+  per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}),
+  max-file-size, time-limit.
 
 default excludes: {", ".join(DEFAULT_EXCLUDE)},
   and what .gitignore files ignore. Files named explicitly are linted even when excluded so.
@@ -53,7 +54,8 @@ cache: .dllint_cache/ beside the configuration file (else in the current directo
 suppression: "# noqa" or "# noqa: DL101,DL201" on the line of a finding or on the first line of its
   statement; "# dllint: noqa" (optionally with codes) anywhere in a file for the whole file.
 
-exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal error.
+exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal
+  error (a DL000 finding included).
 """
 
 
@@ -107,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument("--jobs", "-j", type=int, metavar="N",
                            help="lint in N processes (default: the number of CPUs)")
     run_group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run_group.add_argument("--max-file-size", metavar="SIZE",
+                           help="skip (DL002) files larger than SIZE: bytes, or like 4MB (default: "
+                                "4MB; 0: no bound)")
+    run_group.add_argument("--time-limit", metavar="SECONDS",
+                           help="give up (DL002) on a file after SECONDS (default: 120; 0: no bound)")
     run_group.add_argument("--config", metavar="FILE",
                            help="read the configuration from FILE (pyproject.toml or dllint.toml)")
     run_group.add_argument("--version", action="version", version=f"dllint {__version__}")
@@ -225,6 +232,10 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         jobs=args.jobs,
         cache=None if args.no_cache else Cache(config.root),
         progress=not args.quiet and sys.stderr.isatty(),
+        max_file_size=_bound(args.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE,
+                             lambda v: parse_size(v, "--max-file-size")),
+        time_limit=_bound(args.time_limit, config.time_limit, DEFAULT_TIME_LIMIT,
+                          lambda v: parse_seconds(v, "--time-limit")),
     )
     context = ReportContext(
         registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
@@ -251,6 +262,16 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     if settings.diff:
         return _report_diff([f.diff for f in result.files if f.diff], result.fixed, args)
     return _report(result.diagnostics, args, context)
+
+
+def _bound(cli_value, file_value, default, parse):
+    """A per-file bound: the command line, else the configuration file, else the default; 0 in
+    either place means no bound (None)."""
+    if cli_value is not None:
+        return parse(cli_value)
+    if file_value is not None:
+        return file_value or None
+    return default
 
 
 def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
@@ -300,6 +321,8 @@ def _report(diagnostics: list, args: argparse.Namespace, context: ReportContext,
         out = stream or sys.stdout
         out.write(text)
         out.flush()
+    if any(d.code == "DL000" for d in diagnostics):
+        return 2  # an internal error, whatever --exit-zero says: the run did not check everything
     return 1 if diagnostics and not args.exit_zero else 0
 
 

@@ -30,3 +30,16 @@ class SyntaxErrorRule(Rule):
 
     def check(self, ctx) -> None:  # emitted by the engine
         return None
+
+
+class Skipped(Rule):
+    """The file was not checked: it is larger than ``max-file-size``, linting it took longer than
+    ``time-limit``, or it is not a regular file (a named pipe, a device)."""
+
+    code = "DL002"
+    name = "skipped"
+    summary = "The file was not checked: over a size or time limit, or not a regular file."
+    severity = "error"
+
+    def check(self, ctx) -> None:  # emitted by the runner
+        return None
