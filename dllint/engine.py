@@ -10,6 +10,8 @@ import codecs
 import gc
 import io
 import re
+import sys
+import threading
 import tokenize
 import traceback
 import warnings
@@ -24,6 +26,7 @@ from dllint.rule import Rule
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
+SKIPPED = ("DL002", "skipped")
 
 
 class DecodeError(Exception):
@@ -105,7 +108,7 @@ def lint_source(
     path: str,
     rules: Sequence[Rule],
     *,
-    enabled_tool_codes: Iterable[str] = ("DL000", "DL001"),
+    enabled_tool_codes: Iterable[str] = ("DL000", "DL001", "DL002"),
     apply_noqa: bool = True,
 ) -> list[Diagnostic]:
     """Lint text. ``rules`` are the enabled rule instances; DL000/DL001 obey ``enabled_tool_codes``.
@@ -120,10 +123,65 @@ def lint_source(
     if paused:
         gc.disable()
     try:
-        return _lint_source(source, path, rules, enabled_tool_codes, apply_noqa)
+        return on_deep_stack(_lint_source, source, path, rules, enabled_tool_codes, apply_noqa)
     finally:
         if paused:
             gc.enable()
+
+
+# How deep an expression dllint follows, counted as libcst nests it (``a or b or c`` is one node in
+# Python's tree and a chain of two in libcst's). CPython itself refuses about 3,000 levels of
+# parentheses, operators or calls; chains of ``and``/``or`` go past that, and make libcst's native
+# parser overflow its stack. Hand-written code stays far below (torch's deepest is under 100);
+# several analyses cost the square of the depth. A deeper file is skipped (DL002), never half-linted.
+MAX_NESTING = 1500
+# Every walk of libcst (its parser, visitors, code generation) and several analyses recurse once
+# or more per level of nesting, so a file is linted on a thread whose stack and recursion limit
+# fit MAX_NESTING levels, whatever the caller's own stack.
+_STACK_BYTES = 1 << 29
+_RECURSION_LIMIT = 30 * MAX_NESTING
+
+
+def on_deep_stack(function, *args):
+    outcome: list = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome.append((False, exc))
+
+    limit = sys.getrecursionlimit()
+    try:
+        previous_size = threading.stack_size(_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform without settable stacks: lint here
+        return function(*args)
+    try:
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        worker = threading.Thread(target=target, name="dllint-lint", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous_size)
+    worker.join()
+    sys.setrecursionlimit(limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _nesting(tree: ast.AST) -> tuple[int, int]:
+    """(depth, line) of the most deeply nested expression, as libcst will nest it; an explicit
+    stack, for the tree may be deeper than Python's recursion limit."""
+    deepest, line = 0, 1
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        if depth > deepest:
+            deepest, line = depth, getattr(node, "lineno", line)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return deepest, line
 
 
 def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_codes: Iterable[str],
@@ -134,6 +192,13 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
         if "DL001" not in tool_codes:
             return []
         return _suppressed([rejected], source) if apply_noqa else [rejected]
+    depth, line = _nesting(tree)
+    if depth > MAX_NESTING:
+        if "DL002" not in tool_codes:
+            return []
+        return [_tool_diagnostic(
+            path, SKIPPED, f"skipped: an expression on line {line} is nested {depth:,} levels deep; "
+            f"dllint follows at most {MAX_NESTING:,} (split the expression)", line=line)]
     try:
         module = parse(source)
     except cst.ParserSyntaxError as exc:
@@ -190,7 +255,7 @@ def _innermost_frame(exc: BaseException) -> str:
 
 
 def lint_bytes(data: bytes, path: str, rules: Sequence[Rule], *,
-               enabled_tool_codes: Iterable[str] = ("DL000", "DL001"),
+               enabled_tool_codes: Iterable[str] = ("DL000", "DL001", "DL002"),
                apply_noqa: bool = True) -> list[Diagnostic]:
     try:
         source = decode_source(data)

@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Sequence
 import libcst as cst
 
 from dllint.diagnostics import Diagnostic, Edit
+from dllint.engine import on_deep_stack
 
 MAX_ROUNDS = 10
 
@@ -70,7 +71,7 @@ def fix_source(
         if candidate == source:
             break
         try:
-            cst.parse_module(candidate)
+            on_deep_stack(cst.parse_module, candidate)
         except Exception:  # noqa: BLE001 - any failure means: keep the file as it was
             break
         applied.extend(fixable)

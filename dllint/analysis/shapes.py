@@ -256,6 +256,11 @@ class Shapes:
         self.ctx = ctx
         self._imports = ctx.imports
         self._env: dict[cst.CSTNode, Env] = {}  # statement -> facts at its start
+        # Answers of shape_of, per statement: a rule asks about every operand of a chain
+        # ``x + x + ... + x``, and each answer would otherwise evaluate its whole subtree again
+        # (quadratic in the chain's length).
+        self._answers: dict[cst.CSTNode, dict] = {}
+        self._answering: dict | None = None
         self.enabled = False
         self._walrus: dict[cst.CSTNode, list[str]] = {}
         self._deferred: list[tuple[cst.FunctionDef, frozenset[str] | set[str]]] = []
@@ -286,7 +291,11 @@ class Shapes:
         env = self._env.get(statement)
         if env is None:
             return None
-        return self._eval(expr, env, self._in_nested_scope(expr, statement))
+        previous, self._answering = self._answering, self._answers.setdefault(statement, {})
+        try:
+            return self._eval(expr, env, self._in_nested_scope(expr, statement))
+        finally:
+            self._answering = previous
 
     def rank_of(self, expr: cst.BaseExpression) -> int | None:
         shape = self.shape_of(expr)
@@ -652,6 +661,17 @@ class Shapes:
 
     # -- expressions -----------------------------------------------------------------------------
     def _eval(self, node: cst.BaseExpression, env: Env, nested: bool = False) -> Shape | None:
+        answers = self._answering
+        if answers is None or not isinstance(node, cst.BinaryOperation):
+            return self._eval_node(node, env, nested)
+        known = answers.get((node, nested))
+        if known is not None and known[0] is env:  # the facts do not change once the analysis ran
+            return known[1]
+        shape = self._eval_node(node, env, nested)
+        answers[(node, nested)] = (env, shape)
+        return shape
+
+    def _eval_node(self, node: cst.BaseExpression, env: Env, nested: bool = False) -> Shape | None:
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
             return SCALAR
         if isinstance(node, cst.Name):
