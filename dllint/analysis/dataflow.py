@@ -22,6 +22,8 @@ conventional names ``model``/``net``/``self.model``/``self.encoder``/...
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
@@ -152,6 +154,7 @@ class GraphValues:
         self.ctx = ctx
         self.index = ctx.index
         self.imports = ctx.imports
+        self._orders: dict[tuple, tuple[list[int], bool]] = {}  # (scope, key) -> definition orders
         self.regions: Regions = ctx.analysis(Regions)
         self.active = self.imports.uses("torch", "lightning", "pytorch_lightning", "transformers",
                                         "timm", "accelerate")
@@ -241,7 +244,16 @@ class GraphValues:
         order = self.index.order
         position = order[use]
         containing = set(self.index.ancestors(use))
-        for definition in reversed(candidates):
+        # Only definitions up to ``use`` can reach it (a loop holding it comes before it too):
+        # bisect past the later ones, which a long module of loops has by the thousand.
+        known = self._orders.get((scope, key))
+        if known is None or len(known[0]) != len(candidates):
+            orders = [order[d.node] for d in candidates]
+            known = (orders, all(a <= b for a, b in zip(orders, orders[1:])))
+            self._orders[(scope, key)] = known
+        orders, in_order = known
+        end = bisect.bisect_right(orders, position) if in_order else len(candidates)
+        for definition in reversed(candidates[:end]):
             if order[definition.node] < position and definition.node not in containing:
                 return definition
             if definition.kind == "for" and definition.node in containing \
