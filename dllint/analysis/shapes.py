@@ -314,7 +314,7 @@ class Shapes:
         """Module level first; then every function, starting from the facts of the module's
         globals that are bound exactly once (a function may run whenever, but such a name can only
         ever hold that one value) and that the function does not bind itself."""
-        final = self._run_scope(self.ctx.module.body, {})
+        final = self._run_scope(self.ctx.module.body, _start_env())
         counts = _binding_counts(self.ctx.module.body, self._walrus)
         declared = {n.name.value for g in self.ctx.index.of_type(cst.Global) for n in g.names}
         if self.ctx.index.of_type(cst.Match):
@@ -339,9 +339,10 @@ class Shapes:
             local.update(_param_names(function.params))
             local.update(nonlocals.get(function, ()))
             excluded = outer | local
-            env: Env = {}
+            env: Env = _start_env()
             if self._globals:
                 env = {k: v for k, v in self._globals.items() if k not in excluded}
+                env[_SYMBOLIC] = frozenset(k for k, v in env.items() if _symbolic(v))
                 for name in mentioned & excluded:
                     if env:
                         env = _invalidate(env, name)
@@ -1227,6 +1228,9 @@ def _merge(a: Env, b: Env) -> Env:
         other = b.get(name)
         if other is None:
             continue
+        if name == _SYMBOLIC:
+            out[name] = fact | other
+            continue
         if fact == other:
             out[name] = fact
         elif isinstance(fact, Shape) and isinstance(other, Shape):
@@ -1236,11 +1240,33 @@ def _merge(a: Env, b: Env) -> Env:
     return out
 
 
+# A key of an environment that no identifier can be: the names whose facts mention other names
+# (symbolic sizes, reductions), a superset, so that re-binding a name re-checks those facts only
+# instead of every fact of the scope (a function of n assignments cost n^2). Absent: not known,
+# every fact is checked.
+_SYMBOLIC = "\0symbolic"
+
+
+def _start_env() -> Env:
+    return {_SYMBOLIC: frozenset()}
+
+
+def _symbolic(fact: Fact) -> bool:
+    if not isinstance(fact, (Shape, SizeTuple)):
+        return False
+    if getattr(fact, "reduced_from", None) is not None:
+        return True
+    return any(isinstance(d, str) and not d.startswith("#") for d in fact.dims)
+
+
 def _set(env: Env, name: str, fact: Fact) -> Env:
     if env.get(name) == fact:
         return env
     out = dict(env)
     out[name] = fact
+    known = env.get(_SYMBOLIC)
+    if known is not None and name not in known and _symbolic(fact):
+        out[_SYMBOLIC] = known | {name}
     return out
 
 
@@ -1257,7 +1283,9 @@ def _kill(env: Env, names: Iterable[str]) -> Env:
 def _invalidate(env: Env, name: str) -> Env:
     """Forget sizes and reductions that mention ``name``, which is about to be re-bound."""
     changed = None
-    for key, fact in env.items():
+    known = env.get(_SYMBOLIC)
+    for key in (env.keys() if known is None else known):
+        fact = env.get(key)
         if not isinstance(fact, (Shape, SizeTuple)):
             continue
         dims = fact.dims
