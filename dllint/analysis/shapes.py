@@ -261,6 +261,7 @@ class Shapes:
         # (quadratic in the chain's length).
         self._answers: dict[cst.CSTNode, dict] = {}
         self._answering: dict | None = None
+        self._nested: dict[cst.CSTNode, bool] = {}  # node -> inside a lambda or comprehension?
         self.enabled = False
         self._walrus: dict[cst.CSTNode, list[str]] = {}
         self._deferred: list[tuple[cst.FunctionDef, frozenset[str] | set[str]]] = []
@@ -302,12 +303,25 @@ class Shapes:
         return None if shape is None else shape.rank
 
     def _in_nested_scope(self, expr: cst.CSTNode, statement: cst.CSTNode) -> bool:
+        # The answer is remembered for every node walked through: asked for each operand of an
+        # expression nested n deep, the walks would cost n^2.
+        memo = self._nested
+        walked = []
+        answer = False
         for node in self.ctx.index.ancestors(expr):
+            known = memo.get(node)
+            if known is not None:
+                answer = known
+                break
             if node is statement:
-                return False
+                break
             if isinstance(node, _SCOPE_BREAKS):
-                return True
-        return False
+                answer = True
+                break
+            walked.append(node)
+        for node in walked:
+            memo[node] = answer
+        return answer
 
     # -- scopes ----------------------------------------------------------------------------------
     def _run_module(self) -> None:
