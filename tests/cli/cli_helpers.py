@@ -102,6 +102,7 @@ class KillsProcess(Rule):
     code = "TST006"
     name = "kills-process"
     summary = "Dies on die()."
+    default_enabled = False
 
     def check(self, ctx) -> None:
         for _ in _calls(ctx, ("die",)):
@@ -114,6 +115,7 @@ class Hangs(Rule):
     code = "TST007"
     name = "hangs"
     summary = "Hangs on hang()."
+    default_enabled = False
 
     def check(self, ctx) -> None:
         for _ in _calls(ctx, ("hang",)):

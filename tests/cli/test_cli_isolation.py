@@ -21,7 +21,7 @@ def test_a_dying_worker_costs_only_its_file(cli, project, jobs):
     for number in range(8):
         write(project / f"m{number}.py", "bad()\n")
     write(project / "m3.py", "die()\nbad()\n")
-    result = cli("--no-cache", "-q", "--jobs", jobs)
+    result = cli("--no-cache", "-q", "--jobs", jobs, "--extend-select", "TST006")
     out = lines_of(result)
     assert result.code == 2  # an internal error
     assert out[3].startswith("m3.py:1:1: DL000 internal error: the process linting this file died "
@@ -32,7 +32,7 @@ def test_a_dying_worker_costs_only_its_file(cli, project, jobs):
 
 def test_a_dying_worker_with_one_file_still_reports(cli, project):
     write(project / "a.py", "die()\n")
-    result = cli("--no-cache", "-q", "a.py")
+    result = cli("--no-cache", "-q", "--extend-select", "TST006", "a.py")
     assert result.code == 2 and result.out.startswith("a.py:1:1: DL000 ")
 
 
@@ -46,7 +46,7 @@ def test_a_file_past_the_time_limit_is_skipped(cli, project):
     write(project / "a.py", "bad()\n")
     write(project / "b.py", "hang()\n")
     write(project / "c.py", "bad()\n")
-    result = cli("--no-cache", "-q", "--time-limit", "1", "--jobs", "2")
+    result = cli("--no-cache", "-q", "--time-limit", "1", "--jobs", "2", "--extend-select", "TST007")
     assert lines_of(result) == [
         "a.py:1:1: TST001 call to bad() [*]",
         "b.py:1:1: DL002 skipped: linting this file took longer than the time limit (1 s; raise "
@@ -59,7 +59,7 @@ def test_a_file_past_the_time_limit_is_skipped(cli, project):
 def test_time_limit_from_the_configuration(cli, project):
     write(project / "pyproject.toml", "[tool.dllint]\ntime-limit = 0.5\n")
     write(project / "b.py", "hang()\n")
-    assert "(0.5 s;" in cli("--no-cache", "-q").out
+    assert "(0.5 s;" in cli("--no-cache", "-q", "--extend-select", "TST007").out
 
 
 def test_a_file_over_max_file_size_is_skipped_unread(cli, project):
