@@ -157,9 +157,13 @@ def on_deep_stack(function, *args):
     except (ValueError, RuntimeError):  # a platform without settable stacks: lint here
         return function(*args)
     try:
-        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
         worker = threading.Thread(target=target, name="dllint-lint", daemon=True)
-        worker.start()
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        try:
+            worker.start()
+        except RuntimeError:  # no memory for such a stack (overcommit off): lint here
+            sys.setrecursionlimit(limit)
+            return function(*args)
     finally:
         threading.stack_size(previous_size)
     worker.join()
