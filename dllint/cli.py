@@ -281,7 +281,8 @@ def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
 
 
 def _check_stdin(args: argparse.Namespace, settings: RunSettings, context: ReportContext) -> int:
-    data = sys.stdin.buffer.read()
+    limit = settings.max_file_size  # one byte past it is enough to know: never read /dev/zero whole
+    data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
     display = args.stdin_filename or "-"
     result = lint_stdin(data, display, settings, notebook=display.endswith(".ipynb"))
     if settings.diff:

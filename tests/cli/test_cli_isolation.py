@@ -189,3 +189,15 @@ def test_diff_keeps_form_feeds_and_carriage_returns_inside_lines(cli, project):
     write(project / "fix.patch", result.out)
     subprocess.run(["patch", "-p0", "-i", "fix.patch"], cwd=project, check=True, capture_output=True)
     assert (project / "a.py").read_bytes() == b"x = 1\x0c\ngood()\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_stdin_from_dev_zero_reads_one_byte_past_the_bound(tmp_path):
+    import sys
+
+    with open("/dev/zero", "rb") as zero:
+        result = subprocess.run([sys.executable, "-m", "dllint", "-", "--no-cache", "-q",
+                                 "--max-file-size", "1MB"], stdin=zero, capture_output=True,
+                                text=True, timeout=120, cwd=tmp_path)
+    assert result.stdout.startswith(
+        "-:1:1: DL002 skipped: the file is larger (1,000,001 bytes) than max-file-size (1,000,000 bytes")
