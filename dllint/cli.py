@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="skip (DL002) files larger than SIZE: bytes, or like 4MB (default: "
                                 "4MB; 0: no bound)")
     run_group.add_argument("--time-limit", metavar="SECONDS",
-                           help="give up (DL002) on a file after SECONDS (default: 120; 0: no bound)")
+                           help="give up (DL002) on a file after SECONDS of CPU time (default: 120; 0: no "
+                                "bound)")
     run_group.add_argument("--config", metavar="FILE",
                            help="read the configuration from FILE (pyproject.toml or dllint.toml)")
     run_group.add_argument("--version", action="version", version=f"dllint {__version__}")

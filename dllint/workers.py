@@ -1,7 +1,7 @@
 """Lint in child processes that may die: forked workers, each handed one file at a time.
 
 A worker that dies (a crash in libcst's native parser, the kernel's out-of-memory killer) or that
-runs past the per-file time limit is killed and replaced; its file gets a finding that says what
+spends more than the per-file time limit on one file (CPU time) is killed and replaced; its file gets a finding that says what
 happened, and every other file keeps its result. The file is never tried again in the main process:
 what killed a worker would kill the whole run, and with it every result. The supervisor knows which
 file each worker holds, so a death is charged to that file and to no other.
@@ -9,6 +9,7 @@ file each worker holds, so a death is charged to that file and to no other.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
@@ -55,12 +56,38 @@ def _death(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
+# The time limit counts the worker's CPU time, so that a loaded machine does not turn a file's
+# finding into DL002 (the output must not depend on the machine's load); wall time is only a
+# backstop, at this multiple of the limit, for a worker that waits without computing.
+WALL_FACTOR = 4
+_POLL_S = 0.5  # how often the CPU time of busy workers is read
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) of a process so far, from /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @dataclass
 class _Worker(Generic[T]):
     process: multiprocessing.process.BaseProcess
     conn: Connection
     index: int | None = None  # the task it holds
-    deadline: float | None = None
+    deadline: float | None = None  # wall-clock backstop
+    cpu_start: float | None = None  # its CPU time when it took the task
+
+    def over_time(self, limit: float, now: float) -> bool:
+        if self.deadline is not None and now >= self.deadline:
+            return True
+        if self.cpu_start is None:
+            return False
+        cpu = _cpu_seconds(self.process.pid)
+        return cpu is not None and cpu - self.cpu_start >= limit
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -94,7 +121,10 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
             return False
         index = pending.popleft()
         worker.index = index
-        worker.deadline = time.monotonic() + time_limit if time_limit else None
+        worker.deadline = time.monotonic() + WALL_FACTOR * time_limit if time_limit else None
+        worker.cpu_start = _cpu_seconds(worker.process.pid) if time_limit else None
+        if time_limit and worker.cpu_start is None:  # no /proc: wall time it is
+            worker.deadline = time.monotonic() + time_limit
         try:
             worker.conn.send((index, tasks[index]))
         except (OSError, EOFError):  # it died before it could take the task: charged at the next wait
@@ -115,6 +145,8 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
             busy = [w for w in workers if w.index is not None]
             deadlines = [w.deadline for w in busy if w.deadline is not None]
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            if any(w.cpu_start is not None for w in busy):
+                timeout = _POLL_S if timeout is None else min(timeout, _POLL_S)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
             now = time.monotonic()
             for worker in list(busy):
@@ -131,7 +163,7 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
                     if worker.process.sentinel in ready or not worker.process.is_alive():
                         worker.process.join()
                         failure = Failure("died", _death(worker.process.exitcode))
-                if failure is None and worker.deadline is not None and now >= worker.deadline:
+                if failure is None and time_limit and worker.over_time(time_limit, now):
                     failure = Failure("timeout", f"{time_limit:g} s")
                 if failure is None:
                     continue
