@@ -18,8 +18,8 @@ from typing import Sequence, TextIO
 from dllint import __version__
 from dllint.cache import Cache
 from dllint.config import (
-    ConfigError, FileConfig, Layer, PerFileIgnores, find_config, load_config, resolve_selection,
-    split_codes, validate_selectors,
+    ConfigError, FileConfig, Layer, PerFileIgnores, find_config, load_config, parse_seconds,
+    parse_size, resolve_selection, split_codes, validate_selectors,
 )
 from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
 from dllint.add_noqa import add_noqa_to_bytes
@@ -33,7 +33,9 @@ from dllint.reports import (
 from dllint.reports.sarif import repository_root
 from dllint.reports.style import CHOICES as COLOR_CHOICES, Style, use_color
 from dllint.reports.terminal_markdown import render_markdown
-from dllint.runner import RunResult, RunSettings, lint_stdin, run
+from dllint.runner import (
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, RunResult, RunSettings, lint_stdin, run,
+)
 
 DESCRIPTION = """\
 dllint: find the silent bugs of deep-learning training code (PyTorch), statically.
@@ -58,7 +60,7 @@ selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separa
 configuration: [tool.dllint] in the nearest pyproject.toml (or a dllint.toml, whose top level is
   the table) at or above the first PATH, or --config FILE. Keys: select, ignore, extend-select,
   per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}),
-  target-version (py310 ... py313).
+  target-version (py310 ... py313), max-file-size, time-limit.
 
 default excludes: {", ".join(DEFAULT_EXCLUDE)},
   and what .gitignore files ignore. Files named explicitly are linted even when excluded so.
@@ -77,7 +79,8 @@ colour: --color auto (default) colours a terminal unless NO_COLOR is set (non-em
 --statistics: a table with text and full, an array with json; an error with sarif, github or --diff.
 --show-fixes: with text and full (json already holds each finding's fix); an error with --diff.
 
-exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal error.
+exit status: 0 no findings, 1 findings (0 with --exit-zero), 2 usage, configuration or internal
+  error (a DL000 finding included).
   --add-noqa: 0 when every finding got its comment, 1 when some could not (notebooks, a line that
   ends inside a string or a backslash continuation).
 """
@@ -140,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument("--jobs", "-j", type=int, metavar="N",
                            help="lint in N processes (default: the number of CPUs)")
     run_group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run_group.add_argument("--max-file-size", metavar="SIZE",
+                           help="skip (DL002) files larger than SIZE: bytes, or like 4MB (default: "
+                                "4MB; 0: no bound)")
+    run_group.add_argument("--time-limit", metavar="SECONDS",
+                           help="give up (DL002) on a file after SECONDS of CPU time (default: 120; 0: no "
+                                "bound)")
     run_group.add_argument("--config", metavar="FILE",
                            help="read the configuration from FILE (pyproject.toml or dllint.toml)")
     run_group.add_argument("--target-version", metavar="VERSION",
@@ -331,6 +340,10 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         cache=None if args.no_cache else Cache(config.root),
         progress=not args.quiet and sys.stderr.isatty(),
         target_version=target or config.target_version,
+        max_file_size=_bound(args.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE,
+                             lambda v: parse_size(v, "--max-file-size")),
+        time_limit=_bound(args.time_limit, config.time_limit, DEFAULT_TIME_LIMIT,
+                          lambda v: parse_seconds(v, "--time-limit")),
     )
     context = ReportContext(
         registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
@@ -426,6 +439,16 @@ def _add_noqa(result: RunResult, files: dict, args: argparse.Namespace) -> int:
     return 1 if left and not args.exit_zero else 0
 
 
+def _bound(cli_value, file_value, default, parse):
+    """A per-file bound: the command line, else the configuration file, else the default; 0 in
+    either place means no bound (None)."""
+    if cli_value is not None:
+        return parse(cli_value)
+    if file_value is not None:
+        return file_value or None
+    return default
+
+
 def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
     if values is None:
         return None
@@ -433,7 +456,8 @@ def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:
 
 
 def _check_stdin(args: argparse.Namespace, settings: RunSettings, context: ReportContext) -> int:
-    data = sys.stdin.buffer.read()
+    limit = settings.max_file_size  # one byte past it is enough to know: never read /dev/zero whole
+    data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
     display = args.stdin_filename or "-"
     notebook = display.endswith(".ipynb")
     result = lint_stdin(data, display, settings, notebook=notebook)
@@ -481,6 +505,8 @@ def _report(diagnostics: list, args: argparse.Namespace, context: ReportContext,
     else:
         out.write(text)
         out.flush()
+    if any(d.code == "DL000" for d in diagnostics):
+        return 2  # an internal error, whatever --exit-zero says: the run did not check everything
     return 1 if diagnostics and not args.exit_zero else 0
 
 

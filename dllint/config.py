@@ -30,8 +30,12 @@ else:  # Python 3.10: the same parser, published as tomli (declared for 3.10 in 
 
 KEYS = (
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-    "rule-options", "target-version",
+    "rule-options", "target-version", "max-file-size", "time-limit",
 )
+# The tool's findings that no selection hides: a file that crashed or was skipped was not checked,
+# and saying nothing about it would pass for "no findings". Only an ``ignore`` naming them drops them.
+ALWAYS_REPORTED = ("DL000", "DL002")
+ECHO_LIMIT = 60  # characters of a user's value echoed back in an error message
 SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 
 
@@ -52,6 +56,8 @@ class FileConfig:
     extend_exclude: list[str] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_version: str | None = None
+    max_file_size: int | None = None  # None: not set here (the runner's default applies)
+    time_limit: float | None = None
 
     @property
     def root(self) -> Path:
@@ -66,6 +72,8 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except RecursionError:  # tomllib parses arrays and inline tables recursively
+        raise ConfigError(f"{path}: malformed TOML: arrays or tables nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot decode as UTF-8: {exc.reason}") from None
     except OSError as exc:
@@ -100,7 +108,7 @@ def find_config(start: Path) -> Path | None:
             try:
                 with open(pyproject, "rb") as handle:
                     data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
                 # An unrelated broken pyproject above us is not ours to complain about, unless it
                 # names our table; a cheap textual check decides.
                 try:
@@ -134,10 +142,60 @@ def _where(path: Path | None, key: str) -> str:
     return f"{path}: {key}" if path else key
 
 
+def shown(value: Any) -> str:
+    """``repr(value)``, cut short: an error message echoes what the user wrote, not 10 MB of it.
+    Built without ``repr`` of the whole value, which recurses through nested lists and tables."""
+    if isinstance(value, (list, dict)):
+        text = "[...]" if isinstance(value, list) else "{...}"
+        if len(value) == 0:
+            text = "[]" if isinstance(value, list) else "{}"
+        return text
+    text = repr(value[: ECHO_LIMIT + 1] if isinstance(value, str) else value)
+    if len(text) > ECHO_LIMIT:
+        text = text[:ECHO_LIMIT] + "..."
+    return text
+
+
 def _string_list(value: Any, path: Path | None, key: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{_where(path, key)} must be a list of strings, got {value!r}")
+        bad = next((v for v in value if not isinstance(v, str)), value) if isinstance(value, list) else value
+        raise ConfigError(f"{_where(path, key)} must be a list of strings, got {shown(bad)}")
     return list(value)
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000 ** 2, "GB": 1000 ** 3, "KIB": 1024, "MIB": 1024 ** 2,
+          "GIB": 1024 ** 3}
+
+
+def parse_size(value: Any, where: str) -> int | None:
+    """``max-file-size``: bytes as an integer, or a string such as ``"4MB"`` or ``"512 KiB"``;
+    0 means no bound (``None``)."""
+    number: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", value[:40])
+        if match and match.group(2).upper() in _UNITS:
+            number = float(match.group(1)) * _UNITS[match.group(2).upper()]
+    if number is None or number < 0:
+        raise ConfigError(f"{where} must be a size in bytes (like 4000000, \"4MB\" or \"512KiB\"; "
+                          f"0 for no bound), got {shown(value)}")
+    return int(number) or None
+
+
+def parse_seconds(value: Any, where: str) -> float | None:
+    """``time-limit``: seconds, a positive number; 0 means no bound (``None``)."""
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value[:40])
+        except ValueError:
+            number = None
+    if number is None or not number >= 0 or number == float("inf"):
+        raise ConfigError(f"{where} must be a number of seconds (0 for no bound), got {shown(value)}")
+    return number or None
 
 
 def validate_selectors(selectors: Iterable[str], registry: RuleRegistry, where: str) -> list[str]:
@@ -147,14 +205,14 @@ def validate_selectors(selectors: Iterable[str], registry: RuleRegistry, where: 
         if not selector:
             continue
         if not SELECTOR.match(selector):
-            raise ConfigError(f"{where}: {raw!r} is not a rule code or prefix (like DL101 or DL1)")
+            raise ConfigError(f"{where}: {shown(raw)} is not a rule code or prefix (like DL101 or DL1)")
         if selector != "ALL" and not any(code.startswith(selector) for code in registry.by_code):
-            raise ConfigError(f"{where}: unknown rule code or prefix {raw!r} (see `dllint rules`)")
+            raise ConfigError(f"{where}: unknown rule code or prefix {shown(raw)} (see `dllint rules`)")
         out.append(selector)
     return out
 
 
-def _type_ok(default: Any, value: Any) -> bool:
+def _type_ok(default: Any, value: Any, items: type | None = None) -> bool:
     if default is None:
         return True
     if isinstance(default, bool):
@@ -166,9 +224,16 @@ def _type_ok(default: Any, value: Any) -> bool:
     if isinstance(default, (list, tuple)):
         if not isinstance(value, list):
             return False
-        kinds = {type(v) for v in default}
-        return not kinds or all(type(v) in kinds for v in value)
+        kinds = {type(v) for v in default} or {items or str}
+        return all(type(v) in kinds for v in value)
     return isinstance(value, type(default))
+
+
+def _type_name(default: Any, items: type | None) -> str:
+    if isinstance(default, (list, tuple)):
+        kinds = sorted({type(v).__name__ for v in default}) or [(items or str).__name__]
+        return f"list of {' or '.join(kinds)}"
+    return type(default).__name__
 
 
 def validate_rule_options(options: Any, registry: RuleRegistry, path: Path | None) -> dict[str, dict[str, Any]]:
@@ -178,21 +243,22 @@ def validate_rule_options(options: Any, registry: RuleRegistry, path: Path | Non
     for code, values in options.items():
         rule = registry.get(str(code).upper())
         if rule is None:
-            raise ConfigError(f"{_where(path, 'rule-options')}: unknown rule code {code!r}")
+            raise ConfigError(f"{_where(path, 'rule-options')}: unknown rule code {shown(code)}")
         if not isinstance(values, dict):
-            raise ConfigError(f"{_where(path, f'rule-options.{code}')} must be a table")
+            raise ConfigError(f"{_where(path, f'rule-options.{rule.code}')} must be a table")
         for name, value in values.items():
             if name not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"
                 raise ConfigError(
-                    f"{_where(path, f'rule-options.{code}')}: unknown option {name!r} "
+                    f"{_where(path, f'rule-options.{rule.code}')}: unknown option {shown(name)} "
                     f"(options of {rule.code}: {known})"
                 )
             default = rule.options[name]
-            if not _type_ok(default, value):
+            items = rule.option_items.get(name)
+            if not _type_ok(default, value, items):
                 raise ConfigError(
-                    f"{_where(path, f'rule-options.{code}.{name}')} must be of type "
-                    f"{type(default).__name__} like its default {default!r}, got {value!r}"
+                    f"{_where(path, f'rule-options.{rule.code}.{name}')} must be of type "
+                    f"{_type_name(default, items)} like its default {shown(default)}, got {shown(value)}"
                 )
         out[rule.code] = dict(values)
     return out
@@ -205,7 +271,7 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
             if key.replace("_", "-") in KEYS:
                 hint = f" (did you mean {key.replace('_', '-')!r}?)"
             where = f"{path}: " if path else ""
-            raise ConfigError(f"{where}unknown key {key!r} in the dllint configuration{hint}")
+            raise ConfigError(f"{where}unknown key {shown(key)} in the dllint configuration{hint}")
     config = FileConfig(path=path)
     if "select" in table:
         config.select = validate_selectors(_string_list(table["select"], path, "select"), registry,
@@ -222,7 +288,7 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
         if not isinstance(value, dict):
             raise ConfigError(f"{_where(path, 'per-file-ignores')} must be a table of glob -> codes")
         for glob, codes in value.items():
-            key = f"per-file-ignores.{glob!r}"
+            key = f"per-file-ignores.{shown(glob)}"
             if isinstance(codes, str):
                 codes = [codes]
             config.per_file_ignores[glob] = validate_selectors(
@@ -241,6 +307,10 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
     if "target-version" in table:
         config.target_version = validate_target_version(table["target-version"],
                                                         _where(path, "target-version"))
+    if "max-file-size" in table:
+        config.max_file_size = parse_size(table["max-file-size"], _where(path, "max-file-size")) or 0
+    if "time-limit" in table:
+        config.time_limit = parse_seconds(table["time-limit"], _where(path, "time-limit")) or 0.0
     return config
 
 
@@ -283,6 +353,7 @@ class Layer:
 
 
 def resolve_selection(registry: RuleRegistry, layers: Iterable[Layer]) -> frozenset[str]:
+    layers = list(layers)
     enabled = {rule.code for rule in registry if rule.default_enabled}
     for layer in layers:
         current = set() if layer.select is not None else set(enabled)
@@ -297,6 +368,10 @@ def resolve_selection(registry: RuleRegistry, layers: Iterable[Layer]) -> frozen
             else:
                 current.discard(code)
         enabled = current
+    for code in ALWAYS_REPORTED:
+        ignored = any(_specificity(s, code) > 0 for layer in layers for s in layer.ignore)
+        if code in registry.by_code and not ignored:
+            enabled.add(code)
     return frozenset(enabled)
 
 

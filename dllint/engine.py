@@ -11,6 +11,7 @@ import gc
 import io
 import re
 import sys
+import threading
 import tokenize
 import traceback
 import warnings
@@ -25,6 +26,7 @@ from dllint.rule import Rule
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
+SKIPPED = ("DL002", "skipped")
 
 # --target-version: the Python whose grammar the linted code is written for. None: the running one.
 # Set once per process (the runner does it in each worker), like the rules a worker builds.
@@ -95,7 +97,11 @@ def _python_syntax_error(path: str, source: str) -> tuple[Diagnostic | None, ast
     are exact, where libcst's are often a line late. It costs about 8% of a libcst parse.
     """
     target, running = _target, sys.version_info[:2]
+    # Under the recursion limit Python would run the file with, not the deep stack's: what
+    # CPython refuses there (too deeply nested to compile) is a file Python cannot run.
+    limit = sys.getrecursionlimit()
     try:
+        sys.setrecursionlimit(min(limit, _python_limit))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
             if target is not None and target < running:
@@ -117,6 +123,8 @@ def _python_syntax_error(path: str, source: str) -> tuple[Diagnostic | None, ast
     except (RecursionError, MemoryError):
         return _tool_diagnostic(path, PARSE_ERROR,
                                 "could not parse the file: it is nested too deeply for Python's parser"), None
+    finally:
+        sys.setrecursionlimit(limit)
     return None, tree
 
 
@@ -166,7 +174,7 @@ def lint_source(
     path: str,
     rules: Sequence[Rule],
     *,
-    enabled_tool_codes: Iterable[str] = ("DL000", "DL001"),
+    enabled_tool_codes: Iterable[str] = ("DL000", "DL001", "DL002"),
     apply_noqa: bool = True,
 ) -> list[Diagnostic]:
     """Lint text. ``rules`` are the enabled rule instances; DL000/DL001 obey ``enabled_tool_codes``.
@@ -181,10 +189,73 @@ def lint_source(
     if paused:
         gc.disable()
     try:
-        return _lint_source(source, path, rules, enabled_tool_codes, apply_noqa)
+        return on_deep_stack(_lint_source, source, path, rules, enabled_tool_codes, apply_noqa)
     finally:
         if paused:
             gc.enable()
+
+
+# How deep an expression dllint follows, counted as libcst nests it (``a or b or c`` is one node in
+# Python's tree and a chain of two in libcst's). CPython itself refuses about 3,000 levels of
+# parentheses, operators or calls; chains of ``and``/``or`` go past that, and make libcst's native
+# parser overflow its stack. Hand-written code stays far below (torch's deepest is under 100);
+# several analyses cost the square of the depth. A deeper file is skipped (DL002), never half-linted.
+MAX_NESTING = 1500
+# Every walk of libcst (its parser, visitors, code generation) and several analyses recurse once
+# or more per level of nesting, so a file is linted on a thread whose stack and recursion limit
+# fit MAX_NESTING levels, whatever the caller's own stack.
+_STACK_BYTES = 1 << 29
+_RECURSION_LIMIT = 30 * MAX_NESTING
+_python_limit = sys.getrecursionlimit()  # the limit of the caller of the latest lint
+
+
+def on_deep_stack(function, *args):
+    outcome: list = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome.append((False, exc))
+
+    global _python_limit
+    limit = sys.getrecursionlimit()
+    if limit < _RECURSION_LIMIT:  # not a call from within a deep stack
+        _python_limit = limit
+    try:
+        previous_size = threading.stack_size(_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform without settable stacks: lint here
+        return function(*args)
+    try:
+        worker = threading.Thread(target=target, name="dllint-lint", daemon=True)
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        try:
+            worker.start()
+        except RuntimeError:  # no memory for such a stack (overcommit off): lint here
+            sys.setrecursionlimit(limit)
+            return function(*args)
+    finally:
+        threading.stack_size(previous_size)
+    worker.join()
+    sys.setrecursionlimit(limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _nesting(tree: ast.AST) -> tuple[int, int]:
+    """(depth, line) of the most deeply nested expression, as libcst will nest it; an explicit
+    stack, for the tree may be deeper than Python's recursion limit."""
+    deepest, line = 0, 1
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        if depth > deepest:
+            deepest, line = depth, getattr(node, "lineno", line)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return deepest, line
 
 
 def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_codes: Iterable[str],
@@ -195,6 +266,13 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
         if "DL001" not in tool_codes:
             return []
         return _suppressed([rejected], source) if apply_noqa else [rejected]
+    depth, line = _nesting(tree)
+    if depth > MAX_NESTING:
+        if "DL002" not in tool_codes:
+            return []
+        return [_tool_diagnostic(
+            path, SKIPPED, f"skipped: an expression on line {line} is nested {depth:,} levels deep; "
+            f"dllint follows at most {MAX_NESTING:,} (split the expression)", line=line)]
     try:
         module = parse(source)
     except cst.ParserSyntaxError as exc:
@@ -251,7 +329,7 @@ def _innermost_frame(exc: BaseException) -> str:
 
 
 def lint_bytes(data: bytes, path: str, rules: Sequence[Rule], *,
-               enabled_tool_codes: Iterable[str] = ("DL000", "DL001"),
+               enabled_tool_codes: Iterable[str] = ("DL000", "DL001", "DL002"),
                apply_noqa: bool = True) -> list[Diagnostic]:
     try:
         source = decode_source(data)

@@ -1,21 +1,25 @@
 """Applying fixes: edits to text, repeated until the file is stable, never producing broken code."""
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable, Sequence
 
 import libcst as cst
 
 from dllint.diagnostics import Diagnostic, Edit
+from dllint.engine import on_deep_stack
 
 MAX_ROUNDS = 10
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _offsets(source: str) -> list[int]:
-    """Offset of the start of each 1-based line (index 0 unused)."""
+    """Offset of the start of each 1-based line (index 0 unused). A line ends at ``\r\n``, ``\r``
+    (old Mac files) or ``\n``, as Python's tokenizer and the finding positions count them."""
     starts = [0, 0]
-    for index, char in enumerate(source):
-        if char == "\n":
-            starts.append(index + 1)
+    starts.extend(match.end() for match in _LINE_BREAK.finditer(source))
     return starts
 
 
@@ -67,7 +71,7 @@ def fix_source(
         if candidate == source:
             break
         try:
-            cst.parse_module(candidate)
+            on_deep_stack(cst.parse_module, candidate)
         except Exception:  # noqa: BLE001 - any failure means: keep the file as it was
             break
         applied.extend(fixable)

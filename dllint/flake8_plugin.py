@@ -39,7 +39,7 @@ from dllint.engine import lint_source
 from dllint.registry import default_registry
 from dllint.rule import Rule
 
-TOOL_CODES = ("DL000", "DL001")
+TOOL_CODES = ("DL000", "DL001", "DL002")
 
 
 class _Settings:

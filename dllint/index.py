@@ -38,6 +38,7 @@ def _fields(cls: type) -> tuple[str, ...]:
 # about 1 microsecond) whenever the exact class differs; these per-class answers make it a dict look-up.
 _IS_NODE: dict[type, bool] = {}
 _MATCHES: dict[tuple[type, tuple[type, ...]], bool] = {}
+_UNKNOWN = object()
 
 
 def _is_node_type(cls: type) -> bool:
@@ -106,6 +107,7 @@ class NodeIndex:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._enclosing: dict[tuple[type, ...], dict[cst.CSTNode, cst.CSTNode | None]] = {}
         self._by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
         self.order: dict[cst.CSTNode, int] = {}
         self._of_type: dict[tuple[type, ...], list[cst.CSTNode]] = {}
@@ -148,15 +150,32 @@ class NodeIndex:
             current = self.parents.get(current)
 
     def enclosing(self, node: cst.CSTNode, *types: type[N]) -> N | None:
+        # Remembered for every node walked through (the first match at or above it): asked for
+        # each node of an expression nested n deep, the walks would cost n^2.
+        memo = self._enclosing.get(types)
+        if memo is None:
+            memo = self._enclosing[types] = {}
         matches = _MATCHES
-        for ancestor in self.ancestors(node):
-            key = (type(ancestor), types)
-            found = matches.get(key)
-            if found is None:
-                found = matches[key] = isinstance(ancestor, types)
-            if found:
-                return ancestor  # type: ignore[return-value]
-        return None
+        walked = []
+        found = None
+        current = self.parents.get(node)
+        while current is not None:
+            known = memo.get(current, _UNKNOWN)
+            if known is not _UNKNOWN:
+                found = known
+                break
+            key = (type(current), types)
+            match = matches.get(key)
+            if match is None:
+                match = matches[key] = isinstance(current, types)
+            if match:
+                found = current
+                break
+            walked.append(current)
+            current = self.parents.get(current)
+        for passed in walked:
+            memo[passed] = found
+        return found  # type: ignore[return-value]
 
     def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
         """The innermost function containing ``node`` (None at module level)."""

@@ -60,6 +60,9 @@ class Rule:
     url: ClassVar[str] = ""
     # Per-rule options users may set under [tool.dllint.rule-options.CODE] (name -> default value).
     options: ClassVar[dict[str, Any]] = {}
+    # The type of the items of a list option whose default is empty (default: str); the
+    # configuration is checked against it before any rule runs.
+    option_items: ClassVar[dict[str, type]] = {}
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import difflib
 import io
-import multiprocessing
 import os
+import stat
 import sys
 import time
 import tokenize
 import traceback
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -33,10 +31,14 @@ from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_note
                              load_notebook)
 from dllint.registry import RuleRegistry, default_registry
 from dllint.rule import Rule
+from dllint.workers import Failure, fork_available, run_isolated
 
-# Below this many files to lint, starting processes costs more than it saves.
-MIN_FILES_FOR_POOL = 6
 PROGRESS_MIN_FILES = 20
+# The defaults of the per-file bounds (``max-file-size``, ``time-limit``). The largest file of
+# torch 2.13 (common_methods_invocations.py) is 1.4 MB and lints in about a minute; what passes
+# these is generated data, not code.
+DEFAULT_MAX_FILE_SIZE = 4_000_000
+DEFAULT_TIME_LIMIT = 120.0
 
 
 @dataclass
@@ -53,6 +55,8 @@ class RunSettings:
     cache: Cache | None = None
     progress: bool = False
     target_version: str | None = None  # a key of engine.TARGET_VERSIONS; None: this interpreter
+    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE  # bytes; None: no bound
+    time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds per file; None: no bound
 
     @property
     def fixing(self) -> bool:
@@ -142,8 +146,11 @@ def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
     return rules
 
 
+_TOOL_NAMES = {"DL000": "internal-error", "DL001": "syntax-error", "DL002": "skipped"}
+
+
 def _tool_finding(display: str, code: str, message: str) -> Diagnostic:
-    name = "internal-error" if code == "DL000" else "syntax-error"
+    name = _TOOL_NAMES[code]
     return Diagnostic(path=display, line=1, column=1, end_line=1, end_column=1, code=code, name=name,
                       message=message, severity="error", url=rule_url(code), statement_line=1)
 
@@ -229,15 +236,31 @@ def _notebook_task(task: _Task, state: _State) -> FileResult:
     result.applied = applied
     if state.diff:
         result.diagnostics = original
-        result.diff = "".join(difflib.unified_diff(
-            text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=task.display, tofile=task.display,
-        ))
+        result.diff = unified_diff(text, new_text, task.display)
         _store(state, task.key, original)
         return result
     new_data = new_text.encode("utf-8")
     result.diagnostics = _lint_notebook(new_data, task.display, task.codes)
     return _write_fixed(state, task, result, new_text, new_data, original)
+
+
+def _patch_lines(text: str) -> list[str]:
+    # Lines as patch(1) and git see them: ended by "\n" only. str.splitlines would also split at
+    # "\r", form feeds and Unicode separators, and the patch would not apply.
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that ``patch`` and ``git apply`` accept: a last line without a newline is
+    followed by the ``\\ No newline at end of file`` marker, so the next header starts on its own line."""
+    out = []
+    for line in difflib.unified_diff(_patch_lines(old), _patch_lines(new), fromfile=name, tofile=name):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _encode_like(original: bytes, text: str) -> bytes:
@@ -283,10 +306,7 @@ def _lint_python(task: _Task, state: _State) -> FileResult:
     if state.diff:
         result.diagnostics = original_findings
         name = task.display
-        result.diff = "".join(difflib.unified_diff(
-            source.splitlines(keepends=True), fixed.splitlines(keepends=True),
-            fromfile=name, tofile=name,
-        ))
+        result.diff = unified_diff(source, fixed, name)
         _store(state, task.key, original_findings)
         return result
     result.diagnostics = lint(fixed)
@@ -387,12 +407,12 @@ def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
     for source in files:
         codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(source.path))))
         try:
-            data = source.path.read_bytes()
-        except OSError as exc:
-            found = []
-            if "DL001" in codes:
-                found = [_tool_finding(source.display, "DL001",
-                                       f"could not read the file: {exc.strerror or exc}")]
+            data = read_source(source.path, settings.max_file_size)
+        except (OSError, Skipped) as exc:
+            code = "DL002" if isinstance(exc, Skipped) else "DL001"
+            message = f"skipped: {exc}" if isinstance(exc, Skipped) else \
+                f"could not read the file: {exc.strerror or exc}"
+            found = [_tool_finding(source.display, code, message)] if code in codes else []
             results.append(FileResult(source.display, found))
             progress.step()
             continue
@@ -412,7 +432,7 @@ def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
         tasks.append(_Task(source.display, str(source.path), data, codes, source.is_notebook,
                            key if cache is not None else None, relative, digest))
     state = _state_of(settings)
-    results.extend(_execute(tasks, state, settings.jobs, progress))
+    results.extend(_execute(tasks, state, settings.jobs, progress, settings.time_limit))
     progress.close()
     results.sort(key=lambda r: r.display)
     for result in results:
@@ -420,28 +440,75 @@ def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
     return RunResult(results)
 
 
-def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Progress) -> list[FileResult]:
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
+def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Progress,
+             time_limit: float | None = None) -> list[FileResult]:
+    """Lint ``tasks`` in forked worker processes; a worker that dies or runs past ``time_limit``
+    costs only its own file (a finding says what happened), never the run. Without ``fork`` (not
+    a POSIX system) the files are linted here, one at a time, without a time bound."""
+    if not tasks:
+        return []
+    if not fork_available():
         return _in_process(tasks, state, progress)
-    done: list[FileResult] = []
+    jobs = jobs or os.cpu_count() or 1
+    return run_isolated(tasks, _lint_task, jobs=jobs, time_limit=time_limit,
+                        init=lambda: _init_worker(state), failed=_failed, done=progress.step)
+
+
+def _failed(task: _Task, failure: Failure) -> FileResult:
+    if failure.kind == "timeout":
+        if "DL002" not in task.codes:
+            return FileResult(task.display)
+        return FileResult(task.display, [_tool_finding(
+            task.display, "DL002",
+            f"skipped: linting this file took longer than the time limit ({failure.detail}; "
+            "raise it with --time-limit or time-limit in [tool.dllint])")])
+    if "DL000" not in task.codes:
+        return FileResult(task.display)
+    return FileResult(task.display, [_tool_finding(
+        task.display, "DL000",
+        f"internal error: the process linting this file died ({failure.detail}), most likely in "
+        "the native code of dllint's parser (libcst); the file was not checked; please report it")])
+
+
+class Skipped(Exception):
+    """A file dllint does not read: not a regular file, or over ``max-file-size``."""
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+def read_source(path: Path | str, limit: int | None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. Anything else raises ``Skipped``
+    before a byte is read: a named pipe would block forever, ``/dev/zero`` never ends, and the
+    parser's memory grows a thousandfold with the size of its input."""
+    # O_NONBLOCK: opening a named pipe for reading would otherwise wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        methods = multiprocessing.get_all_start_methods()
-        # fork hands the (possibly injected) registry to the workers without pickling it.
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        workers = min(jobs, len(tasks))
-        chunksize = max(1, min(16, len(tasks) // (workers * 4)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(state,)) as executor:
-            for result in executor.map(_lint_task, tasks, chunksize=chunksize):
-                done.append(result)
-                progress.step()
-    except (BrokenProcessPool, OSError):
-        # A worker died (out of memory, a crash in native code) or processes cannot be started:
-        # lint what is left here, one file at a time.
-        finished = {r.display for r in done}
-        done.extend(_in_process([t for t in tasks if t.display not in finished], state, progress))
-    return done
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+            raise Skipped(f"not a regular file ({kind}); dllint reads only regular files")
+        if limit is not None and info.st_size > limit:
+            raise Skipped(_too_large(info.st_size, limit))
+        chunks = []
+        size = 0
+        while True:  # up to one byte past the limit: a file may grow after fstat
+            chunk = os.read(fd, 1 << 20 if limit is None else min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise Skipped(_too_large(size, limit))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (f"the file is larger ({size:,} bytes) than max-file-size ({limit:,} bytes; raise it "
+            "with --max-file-size or max-file-size in [tool.dllint])")
 
 
 def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> list[FileResult]:
@@ -462,8 +529,11 @@ def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool)
     """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text."""
     codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(
         (Path.cwd() / display).resolve()))))
+    if settings.max_file_size is not None and len(data) > settings.max_file_size:
+        found = [_tool_finding(display, "DL002", f"skipped: {_too_large(len(data), settings.max_file_size)}")]
+        return FileResult(display, found if "DL002" in codes else [])
     task = _Task(display, None, data, codes, notebook, None, display, "")
     state = _state_of(settings)
     state.cache_root = None
-    return _in_process([task], state, _Progress(1, False))[0]
+    return _execute([task], state, 1, _Progress(1, False), settings.time_limit)[0]
 

@@ -22,6 +22,8 @@ conventional names ``model``/``net``/``self.model``/``self.encoder``/...
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
@@ -116,6 +118,13 @@ NUMPY_PATH_METHODS = frozenset({"cpu", "squeeze", "unsqueeze", "view", "reshape"
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.Power, cst.MatrixMultiply)
 
 
+# What makes a PackedSequence (torch.nn.utils.rnn).
+PACKING = frozenset({
+    "torch.nn.utils.rnn.pack_padded_sequence", "torch.nn.utils.rnn.pack_sequence",
+    "torch.nn.utils.rnn.PackedSequence",
+})
+
+
 @dataclass(frozen=True)
 class Definition:
     """One assignment of a name (``loss``) or attribute (``self.loss``) in a function.
@@ -152,12 +161,14 @@ class GraphValues:
         self.ctx = ctx
         self.index = ctx.index
         self.imports = ctx.imports
+        self._orders: dict[tuple, tuple[list[int], bool]] = {}  # (scope, key) -> definition orders
         self.regions: Regions = ctx.analysis(Regions)
         self.active = self.imports.uses("torch", "lightning", "pytorch_lightning", "transformers",
                                         "timm", "accelerate")
         self._by_kind: dict[type, list] = {}
         self._defs: dict[cst.CSTNode | None, dict[str, list[Definition]]] = {}
         self._graph_memo: dict[cst.CSTNode, bool] = {}
+        self._packed_memo: dict[cst.CSTNode, bool] = {}
         self._in_progress: set[cst.CSTNode] = set()
         self._returns: dict[cst.FunctionDef, object] = {}
         self._model_names: set[str] = set()
@@ -241,7 +252,16 @@ class GraphValues:
         order = self.index.order
         position = order[use]
         containing = set(self.index.ancestors(use))
-        for definition in reversed(candidates):
+        # Only definitions up to ``use`` can reach it (a loop holding it comes before it too):
+        # bisect past the later ones, which a long module of loops has by the thousand.
+        known = self._orders.get((scope, key))
+        if known is None or len(known[0]) != len(candidates):
+            orders = [order[d.node] for d in candidates]
+            known = (orders, all(a <= b for a, b in zip(orders, orders[1:])))
+            self._orders[(scope, key)] = known
+        orders, in_order = known
+        end = bisect.bisect_right(orders, position) if in_order else len(candidates)
+        for definition in reversed(candidates[:end]):
             if order[definition.node] < position and definition.node not in containing:
                 return definition
             if definition.kind == "for" and definition.node in containing \
@@ -416,6 +436,54 @@ class GraphValues:
     def _in_module_class(self, node: cst.CSTNode) -> bool:
         klass = self.regions.enclosing_class(node)
         return klass is not None and klass.name.value in self._module_classes
+
+    # ---------------------------------------------------------------------------------------------
+    # packed sequences
+    def is_packed_sequence(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` holds a ``PackedSequence``: the result of ``pack_padded_sequence`` or
+        ``pack_sequence``, or the output (element 0) of a module called on one, as an RNN, LSTM
+        or GRU returns its output packed when its input was. Its ``.data`` is a field (the packed
+        tensor, on the graph like the input), not ``Tensor.data``."""
+        if not self.active:
+            return False
+        memo = self._packed_memo.get(expr)
+        if memo is not None:
+            return memo
+        self._packed_memo[expr] = False  # a cycle through definitions proves nothing
+        result = self._packed_uncached(expr)
+        self._packed_memo[expr] = result
+        return result
+
+    def _packed_uncached(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Call):
+            qualified = self.imports.qualify(expr.func) or ""
+            if qualified in PACKING:
+                return True
+            if qualified.startswith("torch."):
+                return False  # pad_packed_sequence and the like: a tensor, or a tuple of them
+            first = next((a.value for a in expr.args if a.keyword is None and not a.star), None)
+            return first is not None and self.is_packed_sequence(first)
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
+            index = expr.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) \
+                    and index.value.value == "0" and isinstance(expr.value, cst.Call):
+                return self.is_packed_sequence(expr.value)  # ``self.lstm(packed)[0]``
+            return False
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(expr)
+            definition = self.reaching(dotted, expr) if dotted else None
+            if definition is None or definition.kind != "assign" or definition.value is None:
+                return False
+            value = definition.value
+            if definition.element is None:
+                return self.is_packed_sequence(value)
+            if isinstance(value, (cst.Tuple, cst.List)):
+                if definition.element < len(value.elements):
+                    inner = value.elements[definition.element].value
+                    return not isinstance(inner, cst.StarredElement) and self.is_packed_sequence(inner)
+                return False
+            return definition.element == 0 and isinstance(value, cst.Call) and self.is_packed_sequence(value)
+        return False
 
     # ---------------------------------------------------------------------------------------------
     # graph values

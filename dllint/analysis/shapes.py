@@ -256,6 +256,12 @@ class Shapes:
         self.ctx = ctx
         self._imports = ctx.imports
         self._env: dict[cst.CSTNode, Env] = {}  # statement -> facts at its start
+        # Answers of shape_of, per statement: a rule asks about every operand of a chain
+        # ``x + x + ... + x``, and each answer would otherwise evaluate its whole subtree again
+        # (quadratic in the chain's length).
+        self._answers: dict[cst.CSTNode, dict] = {}
+        self._answering: dict | None = None
+        self._nested: dict[cst.CSTNode, bool] = {}  # node -> inside a lambda or comprehension?
         self.enabled = False
         self._walrus: dict[cst.CSTNode, list[str]] = {}
         self._deferred: list[tuple[cst.FunctionDef, frozenset[str] | set[str]]] = []
@@ -286,26 +292,43 @@ class Shapes:
         env = self._env.get(statement)
         if env is None:
             return None
-        return self._eval(expr, env, self._in_nested_scope(expr, statement))
+        previous, self._answering = self._answering, self._answers.setdefault(statement, {})
+        try:
+            return self._eval(expr, env, self._in_nested_scope(expr, statement))
+        finally:
+            self._answering = previous
 
     def rank_of(self, expr: cst.BaseExpression) -> int | None:
         shape = self.shape_of(expr)
         return None if shape is None else shape.rank
 
     def _in_nested_scope(self, expr: cst.CSTNode, statement: cst.CSTNode) -> bool:
+        # The answer is remembered for every node walked through: asked for each operand of an
+        # expression nested n deep, the walks would cost n^2.
+        memo = self._nested
+        walked = []
+        answer = False
         for node in self.ctx.index.ancestors(expr):
+            known = memo.get(node)
+            if known is not None:
+                answer = known
+                break
             if node is statement:
-                return False
+                break
             if isinstance(node, _SCOPE_BREAKS):
-                return True
-        return False
+                answer = True
+                break
+            walked.append(node)
+        for node in walked:
+            memo[node] = answer
+        return answer
 
     # -- scopes ----------------------------------------------------------------------------------
     def _run_module(self) -> None:
         """Module level first; then every function, starting from the facts of the module's
         globals that are bound exactly once (a function may run whenever, but such a name can only
         ever hold that one value) and that the function does not bind itself."""
-        final = self._run_scope(self.ctx.module.body, {})
+        final = self._run_scope(self.ctx.module.body, _start_env())
         counts = _binding_counts(self.ctx.module.body, self._walrus)
         declared = {n.name.value for g in self.ctx.index.of_type(cst.Global) for n in g.names}
         if self.ctx.index.of_type(cst.Match):
@@ -330,9 +353,10 @@ class Shapes:
             local.update(_param_names(function.params))
             local.update(nonlocals.get(function, ()))
             excluded = outer | local
-            env: Env = {}
+            env: Env = _start_env()
             if self._globals:
                 env = {k: v for k, v in self._globals.items() if k not in excluded}
+                env[_SYMBOLIC] = frozenset(k for k, v in env.items() if _symbolic(v))
                 for name in mentioned & excluded:
                     if env:
                         env = _invalidate(env, name)
@@ -652,6 +676,17 @@ class Shapes:
 
     # -- expressions -----------------------------------------------------------------------------
     def _eval(self, node: cst.BaseExpression, env: Env, nested: bool = False) -> Shape | None:
+        answers = self._answering
+        if answers is None or not isinstance(node, cst.BinaryOperation):
+            return self._eval_node(node, env, nested)
+        known = answers.get((node, nested))
+        if known is not None and known[0] is env:  # the facts do not change once the analysis ran
+            return known[1]
+        shape = self._eval_node(node, env, nested)
+        answers[(node, nested)] = (env, shape)
+        return shape
+
+    def _eval_node(self, node: cst.BaseExpression, env: Env, nested: bool = False) -> Shape | None:
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
             return SCALAR
         if isinstance(node, cst.Name):
@@ -1207,6 +1242,9 @@ def _merge(a: Env, b: Env) -> Env:
         other = b.get(name)
         if other is None:
             continue
+        if name == _SYMBOLIC:
+            out[name] = fact | other
+            continue
         if fact == other:
             out[name] = fact
         elif isinstance(fact, Shape) and isinstance(other, Shape):
@@ -1216,11 +1254,33 @@ def _merge(a: Env, b: Env) -> Env:
     return out
 
 
+# A key of an environment that no identifier can be: the names whose facts mention other names
+# (symbolic sizes, reductions), a superset, so that re-binding a name re-checks those facts only
+# instead of every fact of the scope (a function of n assignments cost n^2). Absent: not known,
+# every fact is checked.
+_SYMBOLIC = "\0symbolic"
+
+
+def _start_env() -> Env:
+    return {_SYMBOLIC: frozenset()}
+
+
+def _symbolic(fact: Fact) -> bool:
+    if not isinstance(fact, (Shape, SizeTuple)):
+        return False
+    if getattr(fact, "reduced_from", None) is not None:
+        return True
+    return any(isinstance(d, str) and not d.startswith("#") for d in fact.dims)
+
+
 def _set(env: Env, name: str, fact: Fact) -> Env:
     if env.get(name) == fact:
         return env
     out = dict(env)
     out[name] = fact
+    known = env.get(_SYMBOLIC)
+    if known is not None and name not in known and _symbolic(fact):
+        out[_SYMBOLIC] = known | {name}
     return out
 
 
@@ -1237,7 +1297,9 @@ def _kill(env: Env, names: Iterable[str]) -> Env:
 def _invalidate(env: Env, name: str) -> Env:
     """Forget sizes and reductions that mention ``name``, which is about to be re-bound."""
     changed = None
-    for key, fact in env.items():
+    known = env.get(_SYMBOLIC)
+    for key in (env.keys() if known is None else known):
+        fact = env.get(key)
         if not isinstance(fact, (Shape, SizeTuple)):
             continue
         dims = fact.dims

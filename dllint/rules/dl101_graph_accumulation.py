@@ -24,6 +24,9 @@ and files that do not import torch.
 """
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
+
 import re
 
 import libcst as cst
@@ -608,6 +611,10 @@ print(torch.stack(losses).mean())
 
     def check(self, ctx) -> None:
         self._helpers: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
+        # Per-scope facts, computed once: each accumulation asks about its whole scope, and a
+        # notebook is one module scope with hundreds of training loops (quadratic otherwise).
+        self._scope_facts: dict[object, _ScopeFacts] = {}
+        self._caller_memo: dict[cst.CSTNode, bool] = {}
         if not ctx.imports.uses("torch", "lightning", "pytorch_lightning"):
             return
         flow = ctx.analysis(GraphValues)
@@ -810,21 +817,37 @@ print(torch.stack(losses).mean())
         dotted = dotted_name(iterable)
         return dotted is not None and bool(DATA_ITERABLE.search(dotted.rsplit(".", 1)[-1].split("_")[-1]))
 
-    @staticmethod
-    def _fresh_definition(ctx, flow: GraphValues, statement, key: str):
+    def _fresh_definition(self, ctx, flow: GraphValues, statement, key: str):
         """The latest assignment of ``key`` before ``statement`` that starts a new value (not an
         accumulation into it)."""
         scope = ctx.index.function_of(statement)
         order = ctx.index.order
-        for definition in reversed(flow.definitions(scope, key)):
-            if order[definition.node] >= order[statement] or definition.kind == "aug":
-                continue
-            if definition.value is not None and any(
-                    dotted_name(n) == key for n in iter_subtree(definition.value)
-                    if isinstance(n, (cst.Name, cst.Attribute))):
-                continue  # ``total = total + x`` is an accumulation, not a fresh value
-            return definition
-        return None
+        definitions = flow.definitions(scope, key)
+        known = self._scope_facts.get(("fresh", scope, key))
+        if known is None or len(known[0]) != len(definitions):
+            known = self._fresh_table(definitions, order, key)
+            self._scope_facts[("fresh", scope, key)] = known
+        orders, latest_fresh = known
+        # The definitions before the statement, by bisection (a module of 1,000 loops
+        # accumulating into one name has 1,000 definitions of it), then the latest fresh one.
+        index = latest_fresh[bisect.bisect_left(orders, order[statement])]
+        return definitions[index] if index >= 0 else None
+
+    @staticmethod
+    def _fresh_table(definitions, order, key: str) -> tuple[list[int], list[int]]:
+        """The definitions' orders (sorted) and, for each prefix ``definitions[:i]``, the index of
+        its last definition that starts a new value (-1 if none): ``total = total + x`` and
+        ``total += x`` accumulate, they do not start anything."""
+        ranked = sorted(range(len(definitions)), key=lambda i: order[definitions[i].node])
+        orders = [order[definitions[i].node] for i in ranked]
+        latest_fresh = [-1]
+        for i in ranked:
+            definition = definitions[i]
+            fresh = definition.kind != "aug" and not (definition.value is not None and any(
+                dotted_name(n) == key for n in iter_subtree(definition.value)
+                if isinstance(n, (cst.Name, cst.Attribute))))
+            latest_fresh.append(i if fresh else latest_fresh[-1])
+        return orders, latest_fresh
 
     # -- is the accumulated graph wanted? -----------------------------------------------------------
     def _consumed(self, ctx, flow: GraphValues, regions: Regions, statement, key: str) -> bool:
@@ -849,48 +872,35 @@ print(torch.stack(losses).mean())
                 return True
         return False
 
+    def _facts(self, ctx, flow: GraphValues, regions: Regions, scope) -> "_ScopeFacts":
+        facts = self._scope_facts.get(scope)
+        if facts is None:
+            facts = _ScopeFacts.build(self, ctx, flow, regions, scope)
+            self._scope_facts[scope] = facts
+        return facts
+
     def _derived(self, ctx, flow: GraphValues, scope, key: str) -> set[str]:
         """``key`` and every name assigned from an expression mentioning it, in ``scope``."""
+        readers = self._facts(ctx, flow, ctx.analysis(Regions), scope).readers
         names = {key}
-        table = flow.scope_definitions(scope)
-        changed = True
-        while changed:
-            changed = False
-            for other, definitions in table.items():
-                if other in names:
-                    continue
-                for definition in definitions:
-                    if definition.value is not None and self._mentions(definition.value, names):
-                        names.add(other)
-                        changed = True
-                        break
+        todo = [key]
+        while todo:
+            for other in readers.get(todo.pop(), ()):
+                if other not in names:
+                    names.add(other)
+                    todo.append(other)
         return names
 
     def _graph_use(self, ctx, flow: GraphValues, regions: Regions, scope, names: set[str]) -> bool:
-        for call in self._calls_in(ctx, scope):
-            func = call.func
-            if regions.is_backward_call(call):
-                receiver = func.value if isinstance(func, cst.Attribute) else None
-                if receiver is not None and self._mentions(receiver, names):
-                    return True
-                if any(self._mentions(arg.value, names) for arg in call.args):
-                    return True
-                continue
-            args_mention = any(self._mentions(arg.value, names) for arg in call.args)
-            if not args_mention:
-                continue
-            target = regions.resolved(call)
-            if target is not None and regions.trains(target):
-                return True
-            if isinstance(func, (cst.Name, cst.Attribute)) and flow.is_model(func):
-                return True
-            if isinstance(func, cst.Attribute) and func.attr.value in ("scale", "manual_backward"):
-                return True
-        if scope is not None:
-            for ret in flow.returns_of(scope):
-                if ret.value is not None and self._mentions(ret.value, names) \
-                        and self._caller_backpropagates(ctx, flow, regions, scope):
-                    return True
+        facts = self._facts(ctx, flow, regions, scope)
+        if not names.isdisjoint(facts.backpropagated) or not names.isdisjoint(facts.trained_on):
+            return True
+        if scope is not None and not names.isdisjoint(facts.returned):
+            backpropagates = self._caller_memo.get(scope)
+            if backpropagates is None:
+                backpropagates = self._caller_backpropagates(ctx, flow, regions, scope)
+                self._caller_memo[scope] = backpropagates
+            return backpropagates
         return False
 
     def _caller_backpropagates(self, ctx, flow: GraphValues, regions: Regions, function) -> bool:
@@ -913,8 +923,10 @@ print(torch.stack(losses).mean())
                         return True
         return False
 
-    @staticmethod
-    def _calls_in(ctx, scope):
+    def _calls_in(self, ctx, scope):
+        facts = self._scope_facts.get(scope)
+        if facts is not None:
+            return facts.calls
         if scope is None:
             return [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is None]
         return [n for n in iter_subtree(scope.body) if isinstance(n, cst.Call)]
@@ -924,7 +936,7 @@ print(torch.stack(losses).mean())
         leaves = flow.graph_leaves(value)
         stmt_text = ctx.code_for(statement).strip().splitlines()[0]
         leaf_text = ", ".join(f"`{ctx.code_for(leaf).strip()}`" for leaf in leaves) or "the value"
-        tensor_later = self._used_as_tensor(ctx, statement, key)
+        tensor_later = self._used_as_tensor_later(ctx, statement, key)
         function = ctx.index.function_of(statement)
         if not tensor_later and function is not None and any(
                 ret.value is not None and self._mentions(ret.value, {key}) for ret in flow.returns_of(function)):
@@ -936,7 +948,7 @@ print(torch.stack(losses).mean())
                     continue
                 for target in assign.targets:
                     for name, _ in _targets(target.target):
-                        if self._used_as_tensor(ctx, assign, name):
+                        if self._used_as_tensor_later(ctx, assign, name):
                             tensor_later = True
         scalar = bool(leaves) and all(flow.is_scalar_loss(leaf) for leaf in leaves) and not tensor_later
         method = "item" if scalar else "detach"
@@ -962,19 +974,85 @@ print(torch.stack(losses).mean())
             return f"{text}.{method}()"  # binds tighter than any operator around it
         return f"({text}).{method}()"
 
-    @staticmethod
-    def _used_as_tensor(ctx, statement, key: str) -> bool:
+    def _used_as_tensor_later(self, ctx, statement, key: str) -> bool:
         """A later use reads the accumulator as a tensor (``acc.item()``, ``torch.stack(acc)``)."""
         scope = ctx.index.function_of(statement)
-        nodes = iter_subtree(scope.body) if scope is not None else ctx.index.of_type(cst.Attribute, cst.Call)
-        order = ctx.index.order
-        for node in nodes:
-            if order[node] <= order[statement]:
+        last = self._scope_facts.get(("tensor-uses", scope))
+        if last is None:
+            last = _last_tensor_uses(ctx, scope)
+            self._scope_facts[("tensor-uses", scope)] = last
+        return last.get(key, -1) > ctx.index.order[statement]
+
+
+def _mentioned(expr: cst.CSTNode) -> set[str]:
+    """The dotted names an expression mentions (``a``, ``a.b`` and ``a.b.c`` for ``a.b.c``)."""
+    names = set()
+    for node in iter_subtree(expr):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = dotted_name(node)
+            if name is not None:
+                names.add(name)
+    return names
+
+
+@dataclass
+class _ScopeFacts:
+    """What DL101 asks of a scope, for every accumulator at once."""
+
+    calls: list
+    readers: dict[str, set[str]]  # name -> the names assigned from an expression mentioning it
+    backpropagated: set[str]  # names mentioned by a backward() call (receiver or arguments)
+    trained_on: set[str]  # names passed to a model, a training helper, scale or manual_backward
+    returned: set[str]  # names mentioned by a return statement of the scope
+
+    @classmethod
+    def build(cls, rule: "GraphAccumulation", ctx, flow: GraphValues, regions: Regions, scope) -> "_ScopeFacts":
+        calls = rule._calls_in(ctx, scope)
+        readers: dict[str, set[str]] = {}
+        for other, definitions in flow.scope_definitions(scope).items():
+            for definition in definitions:
+                if definition.value is not None:
+                    for name in _mentioned(definition.value):
+                        readers.setdefault(name, set()).add(other)
+        backpropagated: set[str] = set()
+        trained_on: set[str] = set()
+        for call in calls:
+            func = call.func
+            if regions.is_backward_call(call):
+                if isinstance(func, cst.Attribute):
+                    backpropagated |= _mentioned(func.value)
+                for arg in call.args:
+                    backpropagated |= _mentioned(arg.value)
                 continue
-            if isinstance(node, cst.Attribute) and node.attr.value in TENSOR_METHODS \
-                    and dotted_name(node.value) == key:
-                return True
-            if isinstance(node, cst.Call) and (ctx.imports.qualify(node.func) or "").startswith("torch.") \
-                    and any(dotted_name(arg.value) == key for arg in node.args):
-                return True
-        return False
+            if not call.args:
+                continue
+            target = regions.resolved(call)
+            if (target is not None and regions.trains(target)) \
+                    or (isinstance(func, (cst.Name, cst.Attribute)) and flow.is_model(func)) \
+                    or (isinstance(func, cst.Attribute) and func.attr.value in ("scale", "manual_backward")):
+                for arg in call.args:
+                    trained_on |= _mentioned(arg.value)
+        returned: set[str] = set()
+        if scope is not None:
+            for ret in flow.returns_of(scope):
+                if ret.value is not None:
+                    returned |= _mentioned(ret.value)
+        return cls(calls, readers, backpropagated, trained_on, returned)
+
+
+def _last_tensor_uses(ctx, scope) -> dict[str, int]:
+    """For each name, the order of the last node that reads it as a tensor (``acc.item()``,
+    ``torch.stack(acc)``) in ``scope`` (the whole file for the module scope)."""
+    nodes = iter_subtree(scope.body) if scope is not None else ctx.index.of_type(cst.Attribute, cst.Call)
+    order = ctx.index.order
+    last: dict[str, int] = {}
+    for node in nodes:
+        names: list = []
+        if isinstance(node, cst.Attribute) and node.attr.value in TENSOR_METHODS:
+            names = [dotted_name(node.value)]
+        elif isinstance(node, cst.Call) and (ctx.imports.qualify(node.func) or "").startswith("torch."):
+            names = [dotted_name(arg.value) for arg in node.args]
+        for name in names:
+            if name is not None:
+                last[name] = max(last.get(name, -1), order[node])
+    return last

@@ -53,6 +53,31 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # A PackedSequence's .data is its field (the packed tensor, still on the graph), not
+        # Tensor.data: an LSTM returns its output packed when its input was.
+        """\
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+lstm = torch.nn.LSTM(10, 20)
+for x, lengths, y in train_loader:
+    packed = pack_padded_sequence(x, lengths, batch_first=True)
+    out, _ = lstm(packed)
+    loss = criterion(head(out.data), y)
+    loss.backward()
+    print(out.data.sum(), lstm(packed)[0].data.mean())
+""",
+        """\
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+
+class Tagger(torch.nn.Module):
+    def forward(self, emb, lengths):
+        packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)
+        out, (h, c) = self.lstm(packed)
+        scores = self.fc(out.data)
+        first = self.gru(packed)[0]
+        return scores, self.fc(first.data), self.fc(packed.data)
+""",
         # The indices of a max are integers, never on the graph: .data changes nothing there.
         """\
 import torch
@@ -162,6 +187,31 @@ print(t.data)
     ]
 
     INVALID = [
+        # Unpacked again, the output is a plain tensor: its .data is Tensor.data.
+        Invalid(
+            """\
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+for x, lengths, y in train_loader:
+    packed = pack_padded_sequence(model.embed(x), lengths, batch_first=True)
+    out, _ = model(packed)
+    padded, _ = pad_packed_sequence(out, batch_first=True)
+    loss = criterion(padded, y)
+    loss.backward()
+    print(padded.data.norm())  # expect: DL102
+""",
+            fixed="""\
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+for x, lengths, y in train_loader:
+    packed = pack_padded_sequence(model.embed(x), lengths, batch_first=True)
+    out, _ = model(packed)
+    padded, _ = pad_packed_sequence(out, batch_first=True)
+    loss = criterion(padded, y)
+    loss.backward()
+    print(padded.detach().norm())  # expect: DL102
+""",
+        ),
         Invalid(
             """\
 import torch
@@ -296,6 +346,8 @@ err = (out.data - y).abs().mean()  # expect: DL102
                 continue
             if regions.no_grad(node) or self._statement_writes_data(ctx, node):
                 continue
+            if flow.is_packed_sequence(base):
+                continue  # the PackedSequence's field: the packed tensor itself, not Tensor.data
             parameter = self._is_parameter(ctx, flow, base)
             if not parameter and not flow.is_graph(base):
                 continue

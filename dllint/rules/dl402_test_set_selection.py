@@ -432,6 +432,7 @@ class TestSetSelection(Rule):
     summary = "The test set is used for training or to select a checkpoint, a stopping point or hyper-parameters."
     severity = "warning"
     options = {"test-names": []}
+    option_items = {"test-names": str}
     VALID = VALID
     INVALID = INVALID
 

@@ -19,7 +19,7 @@ from dllint.analysis.calls import keyword, positional
 from dllint.analysis.data import TEST, TRAIN, VAL, DataProvenance, is_unit_test_file, last_name, name_role
 from dllint.analysis.imports import dotted_name
 from dllint.context import FileContext
-from dllint.diagnostics import Fix
+from dllint.diagnostics import Edit, Fix
 from dllint.rule import Invalid, Rule
 
 VALID = [
@@ -164,6 +164,7 @@ class EvalDropLast(Rule):
     fixable = "unsafe"
     # A project's own identifiers for its evaluation data (whole names, e.g. "holdout_ds").
     options = {"test-names": [], "validation-names": []}
+    option_items = {"test-names": str, "validation-names": str}
     VALID = VALID
     INVALID = INVALID
 
@@ -212,14 +213,20 @@ class EvalDropLast(Rule):
         return TEST if TEST in roles else VAL
 
     def _fix(self, ctx: FileContext, call: cst.Call, drop: cst.Arg) -> Fix:
+        """Delete the argument's own text and nothing else. Regenerating the call from its node
+        would lay the remaining arguments out again, and libcst lays out a continuation line
+        relative to the statement's indentation: inside a block, the arguments moved."""
         args = list(call.args)
         position = args.index(drop)
-        del args[position]
-        if position == len(args) and args:
-            args[-1] = args[-1].with_changes(comma=drop.comma)
-        new_call = call.with_changes(args=args)
-        return Fix("unsafe", (ctx.replace_edit(call, new_call),),
-                   "remove drop_last=True so that every instance is evaluated")
+        # An argument's range runs from its star or keyword to the end of its value (no comma).
+        if position + 1 < len(args):  # up to the next argument: the comma and the space after it go
+            start, end = ctx.position(drop).start, ctx.position(args[position + 1]).start
+        elif position > 0:  # the last one: from the end of the one before, its comma included
+            start, end = ctx.position(args[position - 1]).end, ctx.position(drop).end
+        else:
+            start, end = ctx.position(drop).start, ctx.position(drop).end
+        edit = Edit(start.line, start.column + 1, end.line, end.column + 1, "")
+        return Fix("unsafe", (edit,), "remove drop_last=True so that every instance is evaluated")
 
 
 def _name_of_home(ctx: FileContext, call: cst.Call) -> str | None:

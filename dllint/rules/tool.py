@@ -30,3 +30,19 @@ class SyntaxErrorRule(Rule):
 
     def check(self, ctx) -> None:  # emitted by the engine
         return None
+
+
+class Skipped(Rule):
+    """The file was not checked: it is larger than ``max-file-size``, linting it took longer than
+    ``time-limit``, or it is not a regular file (a named pipe, a device)."""
+
+    code = "DL002"
+    name = "skipped"
+    summary = "The file was not checked: over a size or time limit, or not a regular file."
+    severity = "error"
+    # Only the nesting bound is a property of the text; size, time and file type are the runner's.
+    INVALID = ["checks = [\n    " + " or ".join(["flag"] * 1600) + "  # expect: DL002\n]\n"]
+    VALID = ["checks = [\n    " + " or ".join(["flag"] * 200) + "\n]\n"]
+
+    def check(self, ctx) -> None:  # emitted by the engine and the runner
+        return None

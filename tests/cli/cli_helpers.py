@@ -2,6 +2,9 @@
 third-party pack would be), a result type and a file writer."""
 from __future__ import annotations
 
+import os
+import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from dllint.diagnostics import Fix
 from dllint.hookspecs import PROJECT, RuleSpec, hookimpl
 from dllint.registry import collect_rules
 from dllint.rule import Rule
-from dllint.rules.tool import InternalError, SyntaxErrorRule
+from dllint.rules.tool import InternalError, Skipped, SyntaxErrorRule
 
 
 def _calls(ctx, names):
@@ -93,10 +96,38 @@ class BreaksSyntax(Rule):
                        fix=Fix("safe", (ctx.replace_edit(call.func, "def ("),), "break it"))
 
 
+class KillsProcess(Rule):
+    """Kills the process linting a file that calls ``die()``, as a crash in native code would."""
+
+    code = "TST006"
+    name = "kills-process"
+    summary = "Dies on die()."
+    default_enabled = False
+
+    def check(self, ctx) -> None:
+        for _ in _calls(ctx, ("die",)):
+            os.kill(os.getpid(), signal.SIGSEGV)
+
+
+class Hangs(Rule):
+    """Never finishes on a file that calls ``hang()``: shows the per-file time limit."""
+
+    code = "TST007"
+    name = "hangs"
+    summary = "Hangs on hang()."
+    default_enabled = False
+
+    def check(self, ctx) -> None:
+        for _ in _calls(ctx, ("hang",)):
+            while True:  # computes: the time limit counts CPU time
+                time.perf_counter()
+
+
 class _Pack:
     @hookimpl
     def dllint_rules(self):
-        return [InternalError, SyntaxErrorRule, BadCall, RiskyCall, Todo, Crashes, BreaksSyntax]
+        return [InternalError, SyntaxErrorRule, Skipped, BadCall, RiskyCall, Todo, Crashes,
+                BreaksSyntax, KillsProcess, Hangs]
 
 
 def _plugin_manager() -> pluggy.PluginManager:

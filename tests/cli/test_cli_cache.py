@@ -3,6 +3,7 @@ broken cache never breaks a run."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 
 import pytest
@@ -14,14 +15,28 @@ from dllint.cache import CACHE_DIR_NAME, Cache, entry_key
 SOURCE = "bad()\nrisky()\n"
 
 
+class _SharedCounter:
+    """A count that the worker processes (forked from this one) add to."""
+
+    def __init__(self) -> None:
+        self.value = multiprocessing.get_context("fork").Value("i", 0)
+
+    def __getitem__(self, key: str) -> int:
+        return self.value.value
+
+    def add(self) -> None:
+        with self.value.get_lock():
+            self.value.value += 1
+
+
 @pytest.fixture
 def parses(monkeypatch):
-    """Counts the files parsed in this process."""
-    counter = {"n": 0}
+    """Counts the files parsed in this process and in its workers."""
+    counter = _SharedCounter()
     real = dllint.engine.parse
 
     def counting(source):
-        counter["n"] += 1
+        counter.add()
         return real(source)
 
     monkeypatch.setattr(dllint.engine, "parse", counting)

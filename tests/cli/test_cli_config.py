@@ -220,7 +220,7 @@ def test_validate_table_accepts_every_documented_key(tmp_path):
 
 def test_resolve_selection_defaults():
     enabled = resolve_selection(TEST_REGISTRY, [Layer()])
-    assert enabled == {"DL000", "DL001", "TST001", "TST002", "TST004"}
+    assert enabled == {"DL000", "DL001", "DL002", "TST001", "TST002", "TST004"}
 
 
 @pytest.mark.parametrize("glob, path, matches", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import dllint.runner
+import dllint.workers
 from cli_helpers import TEST_REGISTRY, write
 from dllint.config import PerFileIgnores
 from dllint.files import SourceFile
@@ -29,23 +30,18 @@ def test_parallel_output_equals_serial_output(cli, project):
     assert len(findings) == 2 * sum(number % 3 for number in range(30))
 
 
-def test_few_files_are_linted_in_process(cli, project, monkeypatch):
-    def no_pool(*args, **kwargs):
-        raise AssertionError("no process pool for two files")
+def test_jobs_one_lints_in_one_worker_process(cli, project, monkeypatch):
+    started = []
+    real = dllint.workers.run_isolated
 
-    monkeypatch.setattr(dllint.runner, "ProcessPoolExecutor", no_pool)
-    write(project / "a.py", "bad()\n")
-    write(project / "b.py", "bad()\n")
-    assert cli("--no-cache", "--jobs", "8").code == 1
+    def spy(tasks, work, **kwargs):
+        started.append(kwargs["jobs"])
+        return real(tasks, work, **kwargs)
 
-
-def test_jobs_one_never_starts_a_pool(cli, project, monkeypatch):
-    def no_pool(*args, **kwargs):
-        raise AssertionError("no process pool with --jobs 1")
-
-    monkeypatch.setattr(dllint.runner, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(dllint.runner, "run_isolated", spy)
     make_tree(project, 12)
     assert cli("--no-cache", "--jobs", "1").code == 1
+    assert started == [1]
 
 
 def test_a_crashing_rule_becomes_dl000_and_the_rest_still_runs(cli, project):
@@ -79,16 +75,14 @@ def test_an_unexpected_failure_on_one_file_is_reported_for_that_file(cli, projec
 
 def test_unreadable_file_is_a_finding(cli, project, monkeypatch):
     write(project / "a.py", "x = 1\n")
-    from pathlib import Path
+    real = dllint.runner.read_source
 
-    real = Path.read_bytes
-
-    def failing(self):
-        if self.name == "a.py":
+    def failing(path, limit):
+        if path.name == "a.py":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", failing)
+    monkeypatch.setattr(dllint.runner, "read_source", failing)
     result = cli("--no-cache")
     assert result.out.startswith("a.py:1:1: DL001 could not read the file: Permission denied")
 

@@ -60,3 +60,37 @@ loader = torch.utils.data.DataLoader(monitor_set, batch_size=64, drop_last=True)
     assert lint_source(source, "x.py", [rule_class()]) == []
     found = lint_source(source, "x.py", [rule_class({"validation-names": ["monitor_set"]})])
     assert [d.line for d in found] == [2]
+
+
+def test_fix_inside_a_block_keeps_the_other_arguments_where_they_were():
+    source = """import torch
+def build(test_ds):
+    if True:
+        test_loader = torch.utils.data.DataLoader(
+            test_ds,
+            drop_last=True,
+            batch_size=4,
+        )
+        other = torch.utils.data.DataLoader(test_ds, batch_size=4,
+                                            drop_last=True)
+    return test_loader, other
+"""
+    assert fix_snippet(source, ["DL404"]) == """import torch
+def build(test_ds):
+    if True:
+        test_loader = torch.utils.data.DataLoader(
+            test_ds,
+            batch_size=4,
+        )
+        other = torch.utils.data.DataLoader(test_ds, batch_size=4)
+    return test_loader, other
+"""
+
+
+def test_fix_before_a_double_star_argument_keeps_the_stars():
+    source = """import torch
+test_loader = torch.utils.data.DataLoader(test_ds, drop_last=True, **kwargs)
+"""
+    assert fix_snippet(source, ["DL404"]) == """import torch
+test_loader = torch.utils.data.DataLoader(test_ds, **kwargs)
+"""

@@ -1,0 +1,188 @@
+"""Lint in child processes that may die: forked workers, each handed one file at a time.
+
+A worker that dies (a crash in libcst's native parser, the kernel's out-of-memory killer) or that
+spends more than the per-file time limit on one file (CPU time) is killed and replaced; its file gets a finding that says what
+happened, and every other file keeps its result. The file is never tried again in the main process:
+what killed a worker would kill the whole run, and with it every result. The supervisor knows which
+file each worker holds, so a death is charged to that file and to no other.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Generic, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a worker gave no result: ``"died"`` (with the exit code or signal) or ``"timeout"``."""
+
+    kind: str
+    detail: str
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _serve(conn: Connection, init: Callable[[], None], work: Callable) -> None:
+    init()
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        index, task = item
+        conn.send((index, work(task)))
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"killed by {name}"
+    return f"exited with status {exitcode}"
+
+
+# The time limit counts the worker's CPU time, so that a loaded machine does not turn a file's
+# finding into DL002 (the output must not depend on the machine's load); wall time is only a
+# backstop, at this multiple of the limit, for a worker that waits without computing.
+WALL_FACTOR = 4
+_POLL_S = 0.5  # how often the CPU time of busy workers is read
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) of a process so far, from /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class _Worker(Generic[T]):
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    index: int | None = None  # the task it holds
+    deadline: float | None = None  # wall-clock backstop
+    cpu_start: float | None = None  # its CPU time when it took the task
+
+    def over_time(self, limit: float, now: float) -> bool:
+        if self.deadline is not None and now >= self.deadline:
+            return True
+        if self.cpu_start is None:
+            return False
+        cpu = _cpu_seconds(self.process.pid)
+        return cpu is not None and cpu - self.cpu_start >= limit
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_limit: float | None,
+                 init: Callable[[], None], failed: Callable[[T, Failure], R],
+                 done: Callable[[], None] = lambda: None) -> list[R]:
+    """``work(task)`` for each task in forked workers (``init`` runs once in each); a task whose
+    worker dies or runs past ``time_limit`` seconds gets ``failed(task, why)`` instead. Results come
+    back in the order of ``tasks``; ``done`` is called after each one (progress)."""
+    context = multiprocessing.get_context("fork")
+    results: list = [None] * len(tasks)
+    finished = [False] * len(tasks)
+    pending = deque(range(len(tasks)))
+    workers: list[_Worker] = []
+
+    def start() -> _Worker:
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, init, work), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def feed(worker: _Worker) -> bool:
+        if not pending:
+            worker.index = worker.deadline = None
+            return False
+        index = pending.popleft()
+        worker.index = index
+        worker.deadline = time.monotonic() + WALL_FACTOR * time_limit if time_limit else None
+        worker.cpu_start = _cpu_seconds(worker.process.pid) if time_limit else None
+        if time_limit and worker.cpu_start is None:  # no /proc: wall time it is
+            worker.deadline = time.monotonic() + time_limit
+        try:
+            worker.conn.send((index, tasks[index]))
+        except (OSError, EOFError):  # it died before it could take the task: charged at the next wait
+            pass
+        return True
+
+    def settle(index: int, result) -> None:
+        results[index] = result
+        finished[index] = True
+        done()
+
+    try:
+        for _ in range(max(1, min(jobs, len(tasks)))):
+            worker = start()
+            workers.append(worker)
+            feed(worker)
+        while not all(finished):
+            busy = [w for w in workers if w.index is not None]
+            deadlines = [w.deadline for w in busy if w.deadline is not None]
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            if any(w.cpu_start is not None for w in busy):
+                timeout = _POLL_S if timeout is None else min(timeout, _POLL_S)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            now = time.monotonic()
+            for worker in list(busy):
+                failure = None
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    try:
+                        if worker.conn.poll():
+                            index, result = worker.conn.recv()
+                            settle(index, result)
+                            feed(worker)
+                            continue
+                    except (EOFError, OSError):
+                        pass
+                    if worker.process.sentinel in ready or not worker.process.is_alive():
+                        worker.process.join()
+                        failure = Failure("died", _death(worker.process.exitcode))
+                if failure is None and time_limit and worker.over_time(time_limit, now):
+                    failure = Failure("timeout", f"{time_limit:g} s")
+                if failure is None:
+                    continue
+                index = worker.index
+                assert index is not None
+                worker.stop()
+                workers.remove(worker)
+                settle(index, failed(tasks[index], failure))
+                if pending:
+                    replacement = start()
+                    workers.append(replacement)
+                    feed(replacement)
+    finally:
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, EOFError):
+                pass
+        for worker in workers:
+            worker.process.join(timeout=1)
+            worker.stop()
+    return results
