@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
-from dllint.analysis.imports import dotted_name
+from dllint.analysis.imports import ImportMap, dotted_name
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -56,6 +56,23 @@ WRAPPERS = frozenset({
 })
 WRAPPER_NAMES = frozenset({"DDP", "DistributedDataParallel", "DataParallel", "FSDP",
                            "FullyShardedDataParallel"})
+
+
+def unwrap_module(value: cst.BaseExpression, imports: ImportMap) -> cst.BaseExpression:
+    """The module expression under ``value``'s moves, casts and wrappers: ``net`` for
+    ``DataParallel(net.cuda()).train()``; ``value`` itself when it is none of these. Bounded, so a
+    pathological chain cannot loop."""
+    for _ in range(16):
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in SELF_RETURNING:
+            value = value.func.value
+        elif isinstance(value, cst.Call) and value.args and (
+                imports.qualify(value.func) in WRAPPERS
+                or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+            value = value.args[0].value
+        else:
+            break
+    return value
 # torch.nn classes that are not modules.
 NOT_MODULES = frozenset({"Parameter", "ParameterList", "ParameterDict", "Module", "Buffer",
                          "UninitializedParameter", "UninitializedBuffer"})
@@ -440,16 +457,7 @@ class Models:
     def _same_layers_as(self, value: cst.BaseExpression) -> str | None:
         """The key of the model whose layers ``value`` runs when it is that model moved, cast or
         wrapped (``net.cuda()``, ``DataParallel(net)``); else None."""
-        for _ in range(16):
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                    and value.func.attr.value in SELF_RETURNING:
-                value = value.func.value
-            elif isinstance(value, cst.Call) and value.args and (
-                    self.imports.qualify(value.func) in WRAPPERS
-                    or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
-                value = value.args[0].value
-            else:
-                break
+        value = unwrap_module(value, self.imports)
         if isinstance(value, cst.Call):
             return None
         return model_key(value) if isinstance(value, (cst.Name, cst.Attribute)) else None

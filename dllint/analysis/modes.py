@@ -48,7 +48,7 @@ import libcst as cst
 from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
-                                    is_model_name, model_key)
+                                    is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import PROJECT, Target, find_class, find_definition, project_imports
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
@@ -529,16 +529,7 @@ class Modes:
     def _same_module(self, value: cst.BaseExpression, key: str) -> bool:
         """``value`` is the module ``key`` names: itself, a self-returning method of it
         (``.to(device)``, ``.train()``), or a wrapper around it (``DDP(model)``)."""
-        for _ in range(16):
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                    and value.func.attr.value in SELF_RETURNING:
-                value = value.func.value
-            elif isinstance(value, cst.Call) and value.args and (
-                    self.imports.qualify(value.func) in WRAPPERS
-                    or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
-                value = value.args[0].value
-            else:
-                break
+        value = unwrap_module(value, self.imports)
         return isinstance(value, (cst.Name, cst.Attribute)) and model_key(value) == key
 
     def is_method(self, function: cst.FunctionDef) -> bool:
