@@ -60,7 +60,7 @@ def _run(text: str, path: Path | None, registry: RuleRegistry, *, fix: bool,
          unsafe: bool) -> FileResult:
     settings = _settings(path, registry, fix=fix, unsafe=unsafe)
     display = str(path) if path is not None else UNSAVED
-    return lint_stdin(_as_bytes(text), display, settings, notebook=False)
+    return lint_stdin(_as_bytes(text), display, settings, notebook=False, isolate=False)
 
 
 def lint_document(text: str, path: Path | None, registry: RuleRegistry) -> list[Diagnostic]:

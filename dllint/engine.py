@@ -266,7 +266,8 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
         if "DL001" not in tool_codes:
             return []
         return _suppressed([rejected], source) if apply_noqa else [rejected]
-    depth, line = _nesting(tree)
+    # No tree: syntax newer than this interpreter, whose nesting _too_deep already bounded.
+    depth, line = _nesting(tree) if tree is not None else (0, 1)
     if depth > MAX_NESTING:
         if "DL002" not in tool_codes:
             return []

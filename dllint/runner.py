@@ -525,8 +525,10 @@ def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> l
         set_target_version(None)  # an in-process run leaves no grammar behind for the next
 
 
-def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool) -> FileResult:
-    """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text."""
+def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool,
+               isolate: bool = True) -> FileResult:
+    """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text. ``isolate``
+    False lints in this process: the language server's asyncio loop and threads must not fork."""
     codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(
         (Path.cwd() / display).resolve()))))
     if settings.max_file_size is not None and len(data) > settings.max_file_size:
@@ -535,5 +537,7 @@ def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool)
     task = _Task(display, None, data, codes, notebook, None, display, "")
     state = _state_of(settings)
     state.cache_root = None
+    if not isolate:
+        return _in_process([task], state, _Progress(1, False))[0]
     return _execute([task], state, 1, _Progress(1, False), settings.time_limit)[0]
 
