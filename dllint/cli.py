@@ -34,7 +34,7 @@ from dllint.reports.sarif import repository_root
 from dllint.reports.style import CHOICES as COLOR_CHOICES, Style, use_color
 from dllint.reports.terminal_markdown import render_markdown
 from dllint.runner import (
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, RunResult, RunSettings, lint_stdin, run,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, RunResult, RunSettings, lint_stdin, resolve_bound, run,
 )
 
 DESCRIPTION = """\
@@ -340,9 +340,9 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
         cache=None if args.no_cache else Cache(config.root),
         progress=not args.quiet and sys.stderr.isatty(),
         target_version=target or config.target_version,
-        max_file_size=_bound(args.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE,
+        max_file_size=resolve_bound(args.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE,
                              lambda v: parse_size(v, "--max-file-size")),
-        time_limit=_bound(args.time_limit, config.time_limit, DEFAULT_TIME_LIMIT,
+        time_limit=resolve_bound(args.time_limit, config.time_limit, DEFAULT_TIME_LIMIT,
                           lambda v: parse_seconds(v, "--time-limit")),
     )
     context = ReportContext(
@@ -437,16 +437,6 @@ def _add_noqa(result: RunResult, files: dict, args: argparse.Namespace) -> int:
         sys.stderr.write(f"Added {added} noqa comment{'' if added == 1 else 's'} "
                          f"in {changed} {files_noun}.\n")
     return 1 if left and not args.exit_zero else 0
-
-
-def _bound(cli_value, file_value, default, parse):
-    """A per-file bound: the command line, else the configuration file, else the default; 0 in
-    either place means no bound (None)."""
-    if cli_value is not None:
-        return parse(cli_value)
-    if file_value is not None:
-        return file_value or None
-    return default
 
 
 def split_codes_keep_case(values: Sequence[str] | None) -> list[str] | None:

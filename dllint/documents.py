@@ -14,7 +14,9 @@ from pathlib import Path
 from dllint.config import Layer, PerFileIgnores, find_config, load_config, resolve_selection
 from dllint.diagnostics import Diagnostic
 from dllint.registry import RuleRegistry
-from dllint.runner import FileResult, RunSettings, lint_stdin
+from dllint.runner import (
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, FileResult, RunSettings, lint_stdin, resolve_bound,
+)
 
 # The name a document without a file gets, as stdin has without --stdin-filename.
 UNSAVED = "-"
@@ -37,6 +39,9 @@ def _settings(path: Path | None, registry: RuleRegistry, *, fix: bool, unsafe: b
         unsafe=unsafe,
         jobs=1,
         cache=None,
+        target_version=config.target_version,
+        max_file_size=resolve_bound(None, config.max_file_size, DEFAULT_MAX_FILE_SIZE, int),
+        time_limit=resolve_bound(None, config.time_limit, DEFAULT_TIME_LIMIT, float),
     )
 
 

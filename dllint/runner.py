@@ -41,6 +41,16 @@ DEFAULT_MAX_FILE_SIZE = 4_000_000
 DEFAULT_TIME_LIMIT = 120.0
 
 
+def resolve_bound(cli_value, file_value, default, parse):
+    """A per-file bound: the command line (parsed with ``parse``), else the configuration file, else
+    the default; 0 in either place means no bound (None). The CLI and the language server share it."""
+    if cli_value is not None:
+        return parse(cli_value)
+    if file_value is not None:
+        return file_value or None
+    return default
+
+
 @dataclass
 class RunSettings:
     enabled: frozenset[str]

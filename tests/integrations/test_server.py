@@ -276,6 +276,23 @@ async def test_findings_and_fixes_are_the_clis(client: LanguageClient, tmp_path:
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_target_version_and_file_bounds_come_from_the_configuration(
+        client: LanguageClient, tmp_path: Path, monkeypatch, capsys):
+    """``target-version`` and ``max-file-size`` in [tool.dllint] apply in the editor as in the CLI:
+    3.12 syntax lints from this interpreter, and a text past the size bound is a DL002."""
+    text = "type Vector = list[float]\n\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n"
+    for extra, code in (("", None), ('max-file-size = 16\n', "DL002")):
+        folder = tmp_path / (code or "plain")
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(f'[tool.dllint]\ntarget-version = "py312"\n{extra}')
+        path = folder / "typed.py"
+        shown = await published(client, open_document(client, path, text))
+        expected = cli_json(path, text, monkeypatch, capsys)
+        assert [d.code for d in shown] == [e["code"] for e in expected]
+        assert [d.code for d in shown] == ([code] if code else [])
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_bad_configuration_is_shown_not_crashed_on(client: LanguageClient, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[tool.dllint]\nselect = ["NOPE1"]\n')
     before = len(client.messages)
