@@ -120,7 +120,7 @@ class _GradLayout:
     """Which parameters have a gradient, and their names and sizes: the same from step to step
     in nearly every training loop, so it is built once and reused."""
 
-    __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable")
+    __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable", "sharded")
 
     def __init__(self, named: list[tuple[str, nn.Parameter]], grads: list[Any]) -> None:
         self.pattern = _pattern(grads)
@@ -131,6 +131,7 @@ class _GradLayout:
         # sparse gradients change their number of values every step; graph gradients
         # (backward(create_graph=True)) need detaching: both take the slow path every time
         self.reusable = True
+        self.sharded = False  # some gradient is a DTensor (fully_shard): see GradInfo.norms
         for (name, p), g in zip(named, grads):
             if g is False:
                 continue
@@ -141,8 +142,9 @@ class _GradLayout:
                 self.reusable = False
                 if g.is_sparse:
                     g = g.coalesce().values()
+            self.sharded = self.sharded or distributed.is_sharded(g)
             self.names.append(name)
-            self.numels.append(max(g.numel(), 1))
+            self.numels.append(max(g.numel(), 1))  # a DTensor's numel is the whole parameter's
             self.ndims.append(p.dim())
 
 
@@ -187,6 +189,10 @@ class GradInfo:
         else:
             self._grads = [(g.coalesce().values() if g.is_sparse else g).detach()
                            for g in grads if g is not None and g is not False]
+        self._sharded: list[Any] | None = None
+        if layout.sharded:
+            self._sharded = self._grads
+            self._grads = [distributed.local(g) for g in self._grads]
         self._norms: list[torch.Tensor] | None = None
         self._l2: torch.Tensor | None = None
 
@@ -197,6 +203,10 @@ class GradInfo:
         once, in the step's one stack of scalars."""
         if self._norms is None:
             self._norms = _l2_norms(self._grads)
+            if self._sharded is not None:
+                # each rank holds a shard: the norms of the whole gradients need every rank's
+                # part (one all-reduce; every rank runs backward, so none waits alone)
+                self._norms = distributed.global_norms(self._sharded, self._norms)
         return self._norms
 
     @property
@@ -245,6 +255,14 @@ class Watcher:
         self.rank = distributed.rank()
         self.world_size = distributed.world_size()
         self.model_class = type(inner).__name__
+        # gradients are the same on every rank after DDP's all-reduce, and dlcheck sums the
+        # shards of fully_shard's itself: problems read from them are shared by all ranks
+        # DDP's replicas: every rank holds the whole model, kept equal by DDP (see replicas.py)
+        self.replicated = self.world_size > 1 and isinstance(
+            model, nn.parallel.DistributedDataParallel)
+        self.grads_synced = self.world_size > 1 and (
+            isinstance(model, nn.parallel.DistributedDataParallel)
+            or any(distributed.is_sharded(p) for p in inner.parameters()))
         self.model_has_mode_layers = any(
             isinstance(m, _MODE_LAYERS) for m in inner.modules()
         )
@@ -523,8 +541,14 @@ class Watcher:
         suggestion: str = "",
         data: Mapping[str, Any] | None = None,
         key: Any = None,
+        shared: bool = False,
     ) -> Problem | None:
-        """Record a problem once (per code, module and key) and tell the user as it happens."""
+        """Record a problem once (per code, module and key) and tell the user as it happens.
+
+        ``shared``: the evidence is the same on every rank (synchronised gradients, statistics
+        summed over ranks), so rank 0 alone reports it: once per run, not once per rank."""
+        if shared and self.world_size > 1 and self.rank != 0:
+            return None
         dedupe = (code, module, key)
         if dedupe in self._seen:
             return None
@@ -675,7 +699,8 @@ def _accepts(plugin: Any, module: nn.Module) -> bool:
     return True if flt is None else bool(flt(module))
 
 
-DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph")
+DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph",
+                  "replicas")
 
 
 def _normalise_checks(checks: Any) -> dict[str, Any]:

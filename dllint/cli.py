@@ -34,7 +34,7 @@ from dllint.reports.sarif import repository_root
 from dllint.reports.style import CHOICES as COLOR_CHOICES, Style, use_color
 from dllint.reports.terminal_markdown import render_markdown
 from dllint.runner import (
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, RunResult, RunSettings, lint_stdin, resolve_bound, run,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIME_LIMIT, RunResult, RunSettings, lint_stdin, resolve_bound, run,
 )
 
 DESCRIPTION = """\
@@ -60,7 +60,7 @@ selection: CODES are full codes (DL101), prefixes (DL1, DL) or ALL, comma-separa
 configuration: [tool.dllint] in the nearest pyproject.toml (or a dllint.toml, whose top level is
   the table) at or above the first PATH, or --config FILE. Keys: select, ignore, extend-select,
   per-file-ignores (glob -> codes), exclude, extend-exclude, rule-options (CODE -> {{option: value}}),
-  target-version (py310 ... py313), max-file-size, time-limit.
+  target-version (py310 ... py313), max-file-size, time-limit, max-memory.
 
 default excludes: {", ".join(DEFAULT_EXCLUDE)},
   and what .gitignore files ignore. Files named explicitly are linted even when excluded so.
@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument("--time-limit", metavar="SECONDS",
                            help="give up (DL002) on a file after SECONDS of CPU time (default: 120; 0: no "
                                 "bound)")
+    run_group.add_argument("--max-memory", metavar="SIZE",
+                           help="give up (DL002) on a file when its worker's memory passes SIZE: "
+                                "bytes, or like 3GiB (default: 3GiB; 0: no bound)")
     run_group.add_argument("--config", metavar="FILE",
                            help="read the configuration from FILE (pyproject.toml or dllint.toml)")
     run_group.add_argument("--target-version", metavar="VERSION",
@@ -344,6 +347,8 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
                              lambda v: parse_size(v, "--max-file-size")),
         time_limit=resolve_bound(args.time_limit, config.time_limit, DEFAULT_TIME_LIMIT,
                           lambda v: parse_seconds(v, "--time-limit")),
+        max_memory=resolve_bound(args.max_memory, config.max_memory, DEFAULT_MAX_MEMORY,
+                                 lambda v: parse_size(v, "--max-memory")),
     )
     context = ReportContext(
         registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,

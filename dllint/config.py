@@ -30,7 +30,7 @@ else:  # Python 3.10: the same parser, published as tomli (declared for 3.10 in 
 
 KEYS = (
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-    "rule-options", "target-version", "max-file-size", "time-limit",
+    "rule-options", "target-version", "max-file-size", "time-limit", "max-memory",
 )
 # The tool's findings that no selection hides: a file that crashed or was skipped was not checked,
 # and saying nothing about it would pass for "no findings". Only an ``ignore`` naming them drops them.
@@ -57,6 +57,7 @@ class FileConfig:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_version: str | None = None
     max_file_size: int | None = None  # None: not set here (the runner's default applies)
+    max_memory: int | None = None  # None: not set here (the runner's default applies)
     time_limit: float | None = None
 
     @property
@@ -309,6 +310,8 @@ def validate_table(table: dict, registry: RuleRegistry, path: Path | None = None
                                                         _where(path, "target-version"))
     if "max-file-size" in table:
         config.max_file_size = parse_size(table["max-file-size"], _where(path, "max-file-size")) or 0
+    if "max-memory" in table:
+        config.max_memory = parse_size(table["max-memory"], _where(path, "max-memory")) or 0
     if "time-limit" in table:
         config.time_limit = parse_seconds(table["time-limit"], _where(path, "time-limit")) or 0.0
     return config

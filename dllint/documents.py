@@ -15,7 +15,7 @@ from dllint.config import Layer, PerFileIgnores, find_config, load_config, resol
 from dllint.diagnostics import Diagnostic
 from dllint.registry import RuleRegistry
 from dllint.runner import (
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, FileResult, RunSettings, lint_stdin, resolve_bound,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIME_LIMIT, FileResult, RunSettings, lint_stdin, resolve_bound,
 )
 
 # The name a document without a file gets, as stdin has without --stdin-filename.
@@ -42,6 +42,7 @@ def _settings(path: Path | None, registry: RuleRegistry, *, fix: bool, unsafe: b
         target_version=config.target_version,
         max_file_size=resolve_bound(None, config.max_file_size, DEFAULT_MAX_FILE_SIZE, int),
         time_limit=resolve_bound(None, config.time_limit, DEFAULT_TIME_LIMIT, float),
+        max_memory=resolve_bound(None, config.max_memory, DEFAULT_MAX_MEMORY, int),
     )
 
 

@@ -39,6 +39,9 @@ PROGRESS_MIN_FILES = 20
 # these is generated data, not code.
 DEFAULT_MAX_FILE_SIZE = 4_000_000
 DEFAULT_TIME_LIMIT = 120.0
+# Resident memory of the process linting one file. That torch file peaks at 830 MiB; a 2 MB
+# list literal took 4.7 GB before this bound. Several workers may each hold this much.
+DEFAULT_MAX_MEMORY = 3 * 2 ** 30
 
 
 def resolve_bound(cli_value, file_value, default, parse):
@@ -67,6 +70,7 @@ class RunSettings:
     target_version: str | None = None  # a key of engine.TARGET_VERSIONS; None: this interpreter
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE  # bytes; None: no bound
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds per file; None: no bound
+    max_memory: int | None = DEFAULT_MAX_MEMORY  # bytes resident per worker; None: no bound
 
     @property
     def fixing(self) -> bool:
@@ -442,7 +446,8 @@ def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
         tasks.append(_Task(source.display, str(source.path), data, codes, source.is_notebook,
                            key if cache is not None else None, relative, digest))
     state = _state_of(settings)
-    results.extend(_execute(tasks, state, settings.jobs, progress, settings.time_limit))
+    results.extend(_execute(tasks, state, settings.jobs, progress, settings.time_limit,
+                            settings.max_memory))
     progress.close()
     results.sort(key=lambda r: r.display)
     for result in results:
@@ -451,9 +456,9 @@ def run(files: Sequence[SourceFile], settings: RunSettings) -> RunResult:
 
 
 def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Progress,
-             time_limit: float | None = None) -> list[FileResult]:
-    """Lint ``tasks`` in forked worker processes; a worker that dies or runs past ``time_limit``
-    costs only its own file (a finding says what happened), never the run. Without ``fork`` (not
+             time_limit: float | None = None, max_memory: int | None = None) -> list[FileResult]:
+    """Lint ``tasks`` in forked worker processes; a worker that dies, runs past ``time_limit`` or
+    grows past ``max_memory`` costs only its own file (a finding says what happened), never the run. Without ``fork`` (not
     a POSIX system) the files are linted here, one at a time, without a time bound."""
     if not tasks:
         return []
@@ -461,7 +466,8 @@ def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Pro
         return _in_process(tasks, state, progress)
     jobs = jobs or os.cpu_count() or 1
     return run_isolated(tasks, _lint_task, jobs=jobs, time_limit=time_limit,
-                        init=lambda: _init_worker(state), failed=_failed, done=progress.step)
+                        init=lambda: _init_worker(state), failed=_failed, done=progress.step,
+                        memory_limit=max_memory)
 
 
 def _failed(task: _Task, failure: Failure) -> FileResult:
@@ -472,6 +478,13 @@ def _failed(task: _Task, failure: Failure) -> FileResult:
             task.display, "DL002",
             f"skipped: linting this file took longer than the time limit ({failure.detail}; "
             "raise it with --time-limit or time-limit in [tool.dllint])")])
+    if failure.kind == "memory":
+        if "DL002" not in task.codes:
+            return FileResult(task.display)
+        return FileResult(task.display, [_tool_finding(
+            task.display, "DL002",
+            f"skipped: linting this file needed more memory than max-memory ({failure.detail}; "
+            "raise it with --max-memory or max-memory in [tool.dllint])")])
     if "DL000" not in task.codes:
         return FileResult(task.display)
     return FileResult(task.display, [_tool_finding(
@@ -549,5 +562,6 @@ def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool,
     state.cache_root = None
     if not isolate:
         return _in_process([task], state, _Progress(1, False))[0]
-    return _execute([task], state, 1, _Progress(1, False), settings.time_limit)[0]
+    return _execute([task], state, 1, _Progress(1, False), settings.time_limit,
+                    settings.max_memory)[0]
 

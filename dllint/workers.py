@@ -1,8 +1,9 @@
 """Lint in child processes that may die: forked workers, each handed one file at a time.
 
-A worker that dies (a crash in libcst's native parser, the kernel's out-of-memory killer) or that
-spends more than the per-file time limit on one file (CPU time) is killed and replaced; its file gets a finding that says what
-happened, and every other file keeps its result. The file is never tried again in the main process:
+A worker that dies (a crash in libcst's native parser, the kernel's out-of-memory killer), that
+spends more than the per-file time limit on one file (CPU time), or whose resident memory grows past
+the per-file memory limit is killed and replaced; its file gets a finding that says what happened,
+and every other file keeps its result. The file is never tried again in the main process:
 what killed a worker would kill the whole run, and with it every result. The supervisor knows which
 file each worker holds, so a death is charged to that file and to no other.
 """
@@ -23,7 +24,8 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a worker gave no result: ``"died"`` (with the exit code or signal) or ``"timeout"``."""
+    """Why a worker gave no result: ``"died"`` (with the exit code or signal), ``"timeout"`` or
+    ``"memory"``."""
 
     kind: str
     detail: str
@@ -73,6 +75,19 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _resident_bytes(pid: int) -> int | None:
+    """The resident memory of a process now, from /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2 ** 20:,.0f} MiB"
+
+
 @dataclass
 class _Worker(Generic[T]):
     process: multiprocessing.process.BaseProcess
@@ -89,6 +104,11 @@ class _Worker(Generic[T]):
         cpu = _cpu_seconds(self.process.pid)
         return cpu is not None and cpu - self.cpu_start >= limit
 
+    def over_memory(self, limit: int) -> int | None:
+        """Its resident memory when that is past ``limit`` bytes, else None."""
+        size = _resident_bytes(self.process.pid)
+        return size if size is not None and size > limit else None
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -98,10 +118,13 @@ class _Worker(Generic[T]):
 
 def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_limit: float | None,
                  init: Callable[[], None], failed: Callable[[T, Failure], R],
-                 done: Callable[[], None] = lambda: None) -> list[R]:
+                 done: Callable[[], None] = lambda: None,
+                 memory_limit: int | None = None) -> list[R]:
     """``work(task)`` for each task in forked workers (``init`` runs once in each); a task whose
-    worker dies or runs past ``time_limit`` seconds gets ``failed(task, why)`` instead. Results come
-    back in the order of ``tasks``; ``done`` is called after each one (progress)."""
+    worker dies, runs past ``time_limit`` seconds or holds more than ``memory_limit`` bytes gets
+    ``failed(task, why)`` instead. Results come back in the order of ``tasks``; ``done`` is called
+    after each one (progress). Memory is read every half second: the parser's memory grows with
+    the time it spends, so a worker is stopped well before a file takes the machine's memory."""
     context = multiprocessing.get_context("fork")
     results: list = [None] * len(tasks)
     finished = [False] * len(tasks)
@@ -145,7 +168,7 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
             busy = [w for w in workers if w.index is not None]
             deadlines = [w.deadline for w in busy if w.deadline is not None]
             timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            if any(w.cpu_start is not None for w in busy):
+            if memory_limit or any(w.cpu_start is not None for w in busy):
                 timeout = _POLL_S if timeout is None else min(timeout, _POLL_S)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
             now = time.monotonic()
@@ -165,6 +188,10 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
                         failure = Failure("died", _death(worker.process.exitcode))
                 if failure is None and time_limit and worker.over_time(time_limit, now):
                     failure = Failure("timeout", f"{time_limit:g} s")
+                if failure is None and memory_limit:
+                    size = worker.over_memory(memory_limit)
+                    if size is not None:
+                        failure = Failure("memory", f"{_mib(size)} > {_mib(memory_limit)}")
                 if failure is None:
                     continue
                 index = worker.index

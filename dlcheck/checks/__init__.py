@@ -13,11 +13,13 @@ from dlcheck.checks.gradients import GradFlow, GradNorm
 from dlcheck.checks.graph import GraphRetained
 from dlcheck.checks.mode import Mode
 from dlcheck.checks.nonfinite import NonFinite
+from dlcheck.checks.replicas import Replicas
 from dlcheck.checks.shapes import Shapes
 
 BUILTIN = {
     cls.name: cls
-    for cls in (NonFinite, Shapes, DeadUnits, GradFlow, GradNorm, Mode, GraphRetained)
+    for cls in (NonFinite, Shapes, DeadUnits, GradFlow, GradNorm, Mode, GraphRetained,
+                Replicas)
 }
 
 

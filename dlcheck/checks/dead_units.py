@@ -144,7 +144,8 @@ class DeadUnits:
         keys = sorted(self._passes)
         passes = values[len(keys)]
         for i, key in enumerate(keys):
-            self._judge(watch, key, values[i], passes[i], self._steps)
+            self._judge(watch, key, values[i], passes[i], self._steps,
+                        shared=getattr(watch, "in_step_end", False))
         self._state.clear()
         self._peaks.clear()
         self._passes.clear()
@@ -156,7 +157,7 @@ class DeadUnits:
         self._drain()
         for key in sorted(self._passes):
             self._judge(watch, key, self._alive_counts(key).tolist(), float(self._passes[key]),
-                        max(self._steps, 1))
+                        max(self._steps, 1), shared=False)
 
     def _alive_counts(self, key: tuple[str, int]) -> torch.Tensor:
         """Per unit, the forward passes in which it was positive; with the running maximum,
@@ -165,7 +166,9 @@ class DeadUnits:
         return state if self.min_active else (state > 0).to(torch.float32)  # type: ignore
 
     def _judge(self, watch: Any, key: tuple[str, int], counts: list[float], passes: float,
-               steps: int) -> None:
+               steps: int, shared: bool) -> None:
+        # shared: the counts were summed over ranks (a real end of step), so every rank judges
+        # the same numbers and rank 0 alone tells
         name, units = key
         if passes <= 0 or units == 0:
             return
@@ -184,6 +187,7 @@ class DeadUnits:
                 "use LeakyReLU/GELU",
                 {"dead_fraction": frac, "dead_units": dead, "units": units,
                  "forward_passes": int(passes), "steps": steps, "threshold": self.threshold},
+                shared=shared,
             )
 
     @hookimpl

@@ -42,7 +42,7 @@ class GradFlow:
                 "look for .detach(), torch.no_grad(), .item()/.numpy()/.tolist() or a "
                 "non-differentiable op (argmax, round, integer cast) on its path, or a module "
                 "that forward never uses; freeze it with requires_grad_(False) if that is intended",
-                {"parameter": name},
+                {"parameter": name}, shared=watch.grads_synced,
             )
         self._norms, self._names = grads.norms, grads.names
 
@@ -70,7 +70,7 @@ class GradFlow:
                         f"parameter whose gradient zero_grad(set_to_none=False) keeps at zero)",
                         "check the layers after it for dead units (DC401) or saturation; make "
                         "sure the parameter is used in forward",
-                        {"parameter": name, "steps_zero": run},
+                        {"parameter": name, "steps_zero": run}, shared=watch.grads_synced,
                     )
             elif name in self._zero_runs:
                 del self._zero_runs[name]
@@ -221,6 +221,7 @@ class GradNorm:
             "add learning-rate warm-up; check for a loss spike or bad batch",
             {"parameter": name, "grad_rms": m, "ratio_to_median": r, "factor": self.factor,
              "parameters": [names[i] for i in idx][:20], "count": len(idx)},
+            shared=watch.grads_synced,
         )
 
     def _tell_vanishing(self, watch: Any, names: list[str], rms: list[float],
@@ -239,6 +240,7 @@ class GradNorm:
             "activations (sigmoid/tanh) in deep stacks",
             {"parameter": name, "grad_rms": m, "threshold": self.vanishing,
              "parameters": [names[i] for i in idx][:20], "count": len(idx)},
+            shared=watch.grads_synced,
         )
 
     @hookimpl

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from dlcheck.arguments import flag
+from dlcheck.distributed import local
 from dlcheck.checks._util import compiling, finite_probe, is_float, option, tensors
 from dlcheck.hookspecs import hookimpl
 
@@ -220,6 +221,7 @@ class NonFinite:
                     f"gradient of {len(bad)} parameter(s) is NaN/Inf after backward; nearest the "
                     f"output: {first!r}",
                     SUGGEST_GRAD, {"parameters": bad[:20], "count": len(bad)}, key="grad",
+                    shared=watch.grads_synced,
                 )
 
     def _localise(self, watch: Any, where: list, probes: list[float], pass_ends: set[int]) -> None:
@@ -296,5 +298,6 @@ def _bad_params(watch: Any, name: str) -> list[str]:
     return [
         f"{name}.{pn}" if name else pn
         for pn, p in module.named_parameters(recurse=False)
-        if not bool(torch.isfinite(p.detach()).all())
+        # a shard of fully_shard's: its own values (the whole tensor would need every rank)
+        if not bool(torch.isfinite(local(p.detach())).all())
     ]

@@ -34,11 +34,12 @@ class SyntaxErrorRule(Rule):
 
 class Skipped(Rule):
     """The file was not checked: it is larger than ``max-file-size``, linting it took longer than
-    ``time-limit``, or it is not a regular file (a named pipe, a device)."""
+    ``time-limit`` or more memory than ``max-memory``, or it is not a regular file (a named pipe,
+    a device)."""
 
     code = "DL002"
     name = "skipped"
-    summary = "The file was not checked: over a size or time limit, or not a regular file."
+    summary = "The file was not checked: over a size, time or memory limit, or not a regular file."
     severity = "error"
     # Only the nesting bound is a property of the text; size, time and file type are the runner's.
     INVALID = ["checks = [\n    " + " or ".join(["flag"] * 1600) + "  # expect: DL002\n]\n"]

@@ -123,11 +123,28 @@ class Hangs(Rule):
                 time.perf_counter()
 
 
+class Hogs(Rule):
+    """Grows its memory on a file that calls ``hog()``, as the parser does on a huge literal: shows
+    the per-file memory limit. Stops at 2 GiB, so a broken bound fails the test, not the machine."""
+
+    code = "TST008"
+    name = "hogs"
+    summary = "Eats memory on hog()."
+    default_enabled = False
+
+    def check(self, ctx) -> None:
+        for _ in _calls(ctx, ("hog",)):
+            held = []
+            for _ in range(64):
+                held.append(bytearray(32 * 2 ** 20))  # written: resident, not only reserved
+                time.sleep(0.05)
+
+
 class _Pack:
     @hookimpl
     def dllint_rules(self):
         return [InternalError, SyntaxErrorRule, Skipped, BadCall, RiskyCall, Todo, Crashes,
-                BreaksSyntax, KillsProcess, Hangs]
+                BreaksSyntax, KillsProcess, Hangs, Hogs]
 
 
 def _plugin_manager() -> pluggy.PluginManager:

@@ -47,6 +47,7 @@ def test_a_nested_value_in_a_list_of_strings(cli, project):
     ({"max-file-size": True}, "max-file-size must be a size in bytes"),
     ({"max-file-size": -1}, "max-file-size must be a size in bytes"),
     ({"time-limit": "1 minute"}, "time-limit must be a number of seconds"),
+    ({"max-memory": "a lot"}, "max-memory must be a size in bytes"),
     ({"time-limit": [1]}, "time-limit must be a number of seconds"),
     ({"time-limit": float("nan")}, "time-limit must be a number of seconds"),
     ({"rule-options": {"DL402": {"test-names": [1, {"a": 2}]}}},

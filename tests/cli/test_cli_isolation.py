@@ -62,6 +62,28 @@ def test_time_limit_from_the_configuration(cli, project):
     assert "(0.5 s;" in cli("--no-cache", "-q", "--extend-select", "TST007").out
 
 
+def test_a_file_past_the_memory_limit_is_skipped(cli, project):
+    write(project / "a.py", "bad()\n")
+    write(project / "b.py", "hog()\n")
+    result = cli("--no-cache", "-q", "--max-memory", "300MiB", "--jobs", "2",
+                 "--extend-select", "TST008")
+    out = lines_of(result)
+    assert out[0] == "a.py:1:1: TST001 call to bad() [*]"
+    assert out[1].startswith("b.py:1:1: DL002 skipped: linting this file needed more memory than "
+                             "max-memory (")
+    assert out[1].endswith(" > 300 MiB; raise it with --max-memory or max-memory in [tool.dllint])")
+    assert len(out) == 2 and result.code == 1
+
+
+def test_memory_limit_from_the_configuration(cli, project):
+    write(project / "pyproject.toml", "[tool.dllint]\nmax-memory = \"250MiB\"\n")
+    write(project / "b.py", "hog()\n")
+    assert " > 250 MiB;" in cli("--no-cache", "-q", "--extend-select", "TST008").out
+    # 0 turns the bound off: the rule finishes (it stops at 2 GiB) and nothing is skipped
+    write(project / "pyproject.toml", "[tool.dllint]\nmax-memory = 0\n")
+    assert "DL002" not in cli("--no-cache", "-q", "--extend-select", "TST008").out
+
+
 def test_a_file_over_max_file_size_is_skipped_unread(cli, project):
     write(project / "big.py", "x = 1\n" * 2000)
     write(project / "a.py", "bad()\n")
@@ -99,6 +121,8 @@ def test_the_default_size_bound_applies(cli, project):
     ("--time-limit", "-1", "--time-limit must be a number of seconds"),
     ("--time-limit", "nan", "--time-limit must be a number of seconds"),
     ("--time-limit", "inf", "--time-limit must be a number of seconds"),
+    ("--max-memory", "plenty", "--max-memory must be a size in bytes"),
+    ("--max-memory", "-1", "--max-memory must be a size in bytes"),
 ])
 def test_bad_bounds_are_one_line_errors(cli, project, flag, value, message):
     write(project / "a.py", "bad()\n")
