@@ -15,8 +15,10 @@ from dllint.config import Layer, PerFileIgnores, find_config, load_config, resol
 from dllint.diagnostics import Diagnostic
 from dllint.registry import RuleRegistry
 from dllint.runner import (
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIME_LIMIT, FileResult, RunSettings, lint_stdin, resolve_bound,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIME_LIMIT, FileResult, RunSettings, _lint_task,
+    lint_stdin, resolve_bound,
 )
+from dllint.workers import Resident
 
 # The name a document without a file gets, as stdin has without --stdin-filename.
 UNSAVED = "-"
@@ -62,11 +64,24 @@ def _as_bytes(text: str) -> bytes:
         return data  # an unknown codec is reported as DL001; text the codec cannot hold stays UTF-8
 
 
+# The worker that lints the documents: a crash in the parser, a text that takes too long or too much
+# memory costs that one lint (a finding says so), never the server; it keeps the project's parsed
+# modules between edits.
+_RESIDENT: Resident | None = None
+
+
+def _resident() -> Resident:
+    global _RESIDENT
+    if _RESIDENT is None:
+        _RESIDENT = Resident(_lint_task)
+    return _RESIDENT
+
+
 def _run(text: str, path: Path | None, registry: RuleRegistry, *, fix: bool,
          unsafe: bool) -> FileResult:
     settings = _settings(path, registry, fix=fix, unsafe=unsafe)
     display = str(path) if path is not None else UNSAVED
-    return lint_stdin(_as_bytes(text), display, settings, notebook=False, isolate=False)
+    return lint_stdin(_as_bytes(text), display, settings, notebook=False, resident=_resident())
 
 
 def lint_document(text: str, path: Path | None, registry: RuleRegistry) -> list[Diagnostic]:

@@ -31,7 +31,7 @@ from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_note
                              load_notebook)
 from dllint.registry import RuleRegistry, default_registry
 from dllint.rule import Rule
-from dllint.workers import Failure, fork_available, run_isolated
+from dllint.workers import Failure, Resident, fork_available, run_isolated
 
 PROGRESS_MIN_FILES = 20
 # The defaults of the per-file bounds (``max-file-size``, ``time-limit``). The largest file of
@@ -549,9 +549,11 @@ def _in_process(tasks: Iterable[_Task], state: _State, progress: _Progress) -> l
 
 
 def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool,
-               isolate: bool = True) -> FileResult:
-    """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text. ``isolate``
-    False lints in this process: the language server's asyncio loop and threads must not fork."""
+               isolate: bool = True, resident: Resident | None = None) -> FileResult:
+    """Lint text read from stdin; with ``fix``, ``fixed_source`` holds the new text. ``resident``:
+    lint in that long-lived worker (the language server's: its asyncio loop and threads must not
+    fork, and the worker keeps the project's parsed modules between edits). ``isolate`` False
+    lints in this process."""
     codes = tuple(sorted(apply_ignores(settings.enabled, settings.per_file_ignores.codes_for(
         (Path.cwd() / display).resolve()))))
     if settings.max_file_size is not None and len(data) > settings.max_file_size:
@@ -560,6 +562,10 @@ def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool,
     task = _Task(display, None, data, codes, notebook, None, display, "")
     state = _state_of(settings)
     state.cache_root = None
+    if resident is not None:
+        outcome = resident.call(_init_worker, state, task, time_limit=settings.time_limit,
+                                memory_limit=settings.max_memory)
+        return _failed(task, outcome) if isinstance(outcome, Failure) else outcome
     if not isolate:
         return _in_process([task], state, _Progress(1, False))[0]
     return _execute([task], state, 1, _Progress(1, False), settings.time_limit,

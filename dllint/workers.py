@@ -9,9 +9,15 @@ file each worker holds, so a death is charged to that file and to no other.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import subprocess
+import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from typing import Callable, Generic, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -213,3 +220,128 @@ def run_isolated(tasks: Sequence[T], work: Callable[[T], R], *, jobs: int, time_
             worker.process.join(timeout=1)
             worker.stop()
     return results
+
+
+class _Child:
+    """A worker started as a new interpreter (``python -c ...``), seen as a multiprocessing
+    process by ``_Worker``."""
+
+    def __init__(self, popen: subprocess.Popen) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        self.popen.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+
+def _resident_main() -> None:
+    """The worker's side of ``Resident``: the parent's ``sys.path``, then ``init`` and ``work``
+    (pickled by reference), then tasks, as ``_serve`` takes them."""
+    # the caller's stdout may be a protocol stream (the language server's): whatever a rule prints
+    # goes to stderr, at once
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    conn = Connection(int(sys.argv[1]))
+    sys.path[:] = conn.recv()
+    init, work = pickle.loads(conn.recv_bytes())
+    _serve(conn, init, work)
+
+
+class Resident(Generic[T, R]):
+    """One long-lived worker for a caller that lints one text at a time and has threads or an event
+    loop of its own (the language server). Such a process must not fork itself, and multiprocessing's
+    other start methods run the caller's ``__main__`` again in the child; so the worker is a new
+    interpreter that imports dllint and nothing of the caller. It keeps what it learnt between calls
+    (the project modules it parsed) and is replaced when it dies, runs past the time limit or grows
+    past the memory bound (that call alone gets a ``Failure``), or when the state it was started
+    with changes."""
+
+    def __init__(self, work: Callable[[T], R]) -> None:
+        self._work = work
+        self._worker: _Worker | None = None
+        self._state: object = None
+        self._lock = threading.Lock()
+
+    def _start(self, init: Callable[[], None]) -> _Worker:
+        ours, theirs = socket.socketpair()
+        try:
+            popen = subprocess.Popen(
+                [sys.executable, "-c", "from dllint.workers import _resident_main; _resident_main()",
+                 str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                close_fds=True)  # stdout: never the caller's (see _resident_main)
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        conn.send(list(sys.path))
+        conn.send_bytes(pickle.dumps((init, self._work)))
+        return _Worker(_Child(popen), conn)  # type: ignore[arg-type]
+
+    def call(self, init: Callable[[S], None], state: S, task: T, *, time_limit: float | None,
+             memory_limit: int | None) -> R | Failure:
+        """``work(task)`` in the worker, after ``init(state)`` there (once per worker; a ``state``
+        unequal to the last one starts a new worker). ``init``, ``state`` and ``task`` must pickle."""
+        with self._lock:
+            worker = self._worker
+            if worker is None or state != self._state or not worker.process.is_alive():
+                if worker is not None:
+                    worker.stop()
+                worker = self._worker = self._start(functools.partial(init, state))
+                self._state = state
+            try:
+                outcome = self._ask(worker, task, time_limit, memory_limit)
+            except BaseException:
+                self.close()  # interrupted half-way: its answer must not go to the next call
+                raise
+            if isinstance(outcome, Failure):
+                self.close()
+            return outcome
+
+    @staticmethod
+    def _ask(worker: _Worker, task: T, time_limit: float | None,
+             memory_limit: int | None) -> R | Failure:
+        worker.deadline = time.monotonic() + WALL_FACTOR * time_limit if time_limit else None
+        worker.cpu_start = _cpu_seconds(worker.process.pid) if time_limit else None
+        if time_limit and worker.cpu_start is None:
+            worker.deadline = time.monotonic() + time_limit
+        try:
+            worker.conn.send((0, task))
+        except (OSError, EOFError):
+            pass  # it died already: found below
+        poll = _POLL_S if (time_limit or memory_limit) else None
+        while True:
+            # the worker's end of the socket closes when it dies: a death wakes this wait too
+            wait([worker.conn], poll)
+            try:
+                if worker.conn.poll():
+                    return worker.conn.recv()[1]
+            except (EOFError, OSError):
+                worker.process.join(timeout=5)
+                return Failure("died", _death(worker.process.exitcode))
+            if not worker.process.is_alive():
+                return Failure("died", _death(worker.process.exitcode))
+            if time_limit and worker.over_time(time_limit, time.monotonic()):
+                return Failure("timeout", f"{time_limit:g} s")
+            if memory_limit:
+                size = worker.over_memory(memory_limit)
+                if size is not None:
+                    return Failure("memory", f"{_mib(size)} > {_mib(memory_limit)}")
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+            self._state = None

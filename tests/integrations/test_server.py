@@ -293,6 +293,23 @@ async def test_target_version_and_file_bounds_come_from_the_configuration(
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_a_text_past_the_time_limit_costs_one_lint_not_the_server(client: LanguageClient,
+                                                                        tmp_path: Path):
+    """The server lints in a worker of its own: a text that takes longer than ``time-limit`` is a
+    DL002 in the editor, and the server goes on linting with a new worker."""
+    slow, fast = tmp_path / "slow", tmp_path / "fast"
+    for folder, limit in ((slow, "0.01"), (fast, "0")):
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(f"[tool.dllint]\ntime-limit = {limit}\n")
+    big = "".join(f"x{i} = torch.ones({i}) + {i}\n" for i in range(4000))
+    shown = await published(client, open_document(client, slow / "big.py", "import torch\n" + big))
+    assert [d.code for d in shown] == ["DL002"]
+    assert "took longer than the time limit (0.01 s;" in shown[0].message
+    shown = await published(client, open_document(client, fast / "train.py", SOURCE))
+    assert sorted(d.code for d in shown) == ["DL101", "DL104", "DL501"]
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_bad_configuration_is_shown_not_crashed_on(client: LanguageClient, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[tool.dllint]\nselect = ["NOPE1"]\n')
     before = len(client.messages)

@@ -1,0 +1,25 @@
+"""Work for the resident-worker tests, importable by the worker (a new interpreter)."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+STATE = None
+
+
+def init(state):
+    global STATE
+    STATE = state
+
+
+def work(task):
+    if task == "die":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if task == "hang":
+        while True:
+            time.perf_counter()
+    if task == "hog":
+        held = [bytearray(32 * 2 ** 20) for _ in range(64)]  # 2 GiB at most, written
+        return len(held)
+    return (task, STATE, os.getpid())
