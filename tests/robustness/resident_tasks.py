@@ -20,6 +20,7 @@ def work(task):
         while True:
             time.perf_counter()
     if task == "hog":
-        held = [bytearray(32 * 2 ** 20) for _ in range(64)]  # 2 GiB at most, written
-        return len(held)
+        held = []
+        while True:  # until the memory bound stops it; the test proves it does
+            held.append(bytearray(32 * 2 ** 20))
     return (task, STATE, os.getpid())
