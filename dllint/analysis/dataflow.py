@@ -31,6 +31,9 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_class, find_definition, \
+    project_imports
+from dllint.analysis.reaching import ReachingDefinitions
 from dllint.analysis.regions import Regions
 from dllint.index import iter_subtree
 
@@ -130,8 +133,9 @@ class Definition:
     """One assignment of a name (``loss``) or attribute (``self.loss``) in a function.
 
     ``value`` is the assigned expression; ``element`` the position in a tuple unpacking; ``kind``
-    one of ``assign``, ``aug`` (``x += v``), ``for`` (loop target), ``opaque`` (with-as, import,
-    except-as, a parameter: nothing known)."""
+    one of ``assign``, ``aug`` (``x += v``), ``item`` (``d[k] = v``, ``d[k] += v``: a store into the
+    container ``d``, which then holds what it held and ``v``), ``for`` (loop target), ``opaque``
+    (with-as, import, except-as, a parameter: nothing known)."""
 
     key: str
     node: cst.CSTNode
@@ -152,6 +156,20 @@ def _targets(target: cst.BaseExpression, element: int | None = None) -> Iterator
     dotted = dotted_name(target)
     if dotted is not None:
         yield dotted, element
+
+
+def _container_key(target: cst.BaseExpression) -> str | None:
+    """``d`` for a store into ``d[k]`` or ``d[a][b]``."""
+    if not isinstance(target, cst.Subscript):
+        return None
+    while isinstance(target, cst.Subscript):
+        target = target.value
+    return dotted_name(target)
+
+
+# Receivers of ``.backward()`` reached through these keep the name's value: ``loss.mean().backward()``.
+_BACKWARD_THROUGH = frozenset({"mean", "sum", "float", "double", "to", "cuda", "squeeze", "view",
+                               "reshape"})
 
 
 class GraphValues:
@@ -178,6 +196,11 @@ class GraphValues:
         self._frozen_models: set[str] = set()
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
+        self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
+        self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
+        self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
+        self._project_classes: dict[str, bool] = {}
+        self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
         if self.active:
             self._collect_definitions()
             self._collect_models()
@@ -208,6 +231,9 @@ class GraphValues:
                 for target in node.targets:
                     for key, element in _targets(target.target):
                         found.append(Definition(key, node, node.value, "assign", element))
+                    container = _container_key(target.target)
+                    if container is not None:
+                        found.append(Definition(container, node, node.value, "item"))
             elif isinstance(node, cst.AnnAssign):
                 if node.value is not None:
                     for key, element in _targets(node.target):
@@ -215,6 +241,9 @@ class GraphValues:
             elif isinstance(node, cst.AugAssign):
                 for key, _ in _targets(node.target):
                     found.append(Definition(key, node, node.value, "aug"))
+                container = _container_key(node.target)
+                if container is not None:
+                    found.append(Definition(container, node, node.value, "item"))
             elif isinstance(node, cst.For):
                 for key, element in _targets(node.target):
                     found.append(Definition(key, node, node.iter, "for", element))
@@ -242,9 +271,43 @@ class GraphValues:
         """Every assignment of ``key`` (``loss``, ``self.history``) in ``scope``, in source order."""
         return self._defs.get(scope, {}).get(key, [])
 
+    def _reaching_of(self, scope: cst.FunctionDef | None) -> ReachingDefinitions:
+        found = self._reaching.get(scope)
+        if found is None:
+            node = scope if scope is not None else self.ctx.module
+            found = self._reaching[scope] = ReachingDefinitions(node, self.index, self._defs.get(scope, {}))
+        return found
+
+    def reaching_all(self, key: str, use: cst.CSTNode) -> list[Definition]:
+        """Every assignment of ``key`` that may reach ``use`` on some path through ``use``'s scope
+        (its control-flow graph: branches merged, loops to a fixpoint), in source order; stores
+        into it (``d[k] += v``) included."""
+        scope = self.index.function_of(use)
+        defs = self._reaching_of(scope).at(key, use) if self._defs.get(scope, {}).get(key) else None
+        if defs is None:
+            single = self._reaching_in_order(key, use, items=True)
+            return [single] if single is not None else []
+        order = self.index.order
+        return sorted(defs, key=lambda d: order[d.node])
+
     def reaching(self, key: str, use: cst.CSTNode) -> Definition | None:
-        """The latest assignment of ``key`` before ``use`` in ``use``'s function (not the statement
-        that contains ``use`` itself)."""
+        """The latest assignment of ``key`` (in source order) among those that may reach ``use``
+        (not the statement that contains ``use`` itself); stores into a container are not
+        assignments of it here."""
+        scope = self.index.function_of(use)
+        defs = self._reaching_of(scope).at(key, use) if self._defs.get(scope, {}).get(key) else None
+        if defs is None:
+            return self._reaching_in_order(key, use, items=False)
+        order = self.index.order
+        best = None
+        for definition in defs:
+            if definition.kind != "item" and (best is None or order[definition.node] > order[best.node]):
+                best = definition
+        return best
+
+    def _reaching_in_order(self, key: str, use: cst.CSTNode, items: bool) -> Definition | None:
+        """Source order, where the graph does not answer (a key assigned once, a class body, code
+        no path reaches): the latest assignment before ``use``."""
         scope = self.index.function_of(use)
         candidates = self.definitions(scope, key)
         if not candidates:
@@ -262,6 +325,8 @@ class GraphValues:
         orders, in_order = known
         end = bisect.bisect_right(orders, position) if in_order else len(candidates)
         for definition in reversed(candidates[:end]):
+            if definition.kind == "item" and not items:
+                continue
             if order[definition.node] < position and definition.node not in containing:
                 return definition
             if definition.kind == "for" and definition.node in containing \
@@ -282,7 +347,8 @@ class GraphValues:
     def _collect_models(self) -> None:
         for klass in self._nodes(cst.ClassDef):
             for current in self.regions.base_classes(klass):
-                if any(self._is_module_base(arg.value) for arg in current.bases):
+                if any(self._is_module_base(arg.value) or self._project_module_class(arg.value)
+                       for arg in current.bases):
                     self._module_classes.add(klass.name.value)
                     break
         for assign in [*self._nodes(cst.Assign), *self._nodes(cst.AnnAssign)]:
@@ -387,7 +453,7 @@ class GraphValues:
             return not qualified.startswith("transformers.") or "Model" in qualified
         if isinstance(func, cst.Name) and func.value in self._module_classes:
             return True
-        return False
+        return self._project_module_class(func)
 
     def _is_loss_constructor(self, value: cst.BaseExpression) -> bool:
         if not isinstance(value, cst.Call):
@@ -515,9 +581,11 @@ class GraphValues:
                 return False
             dotted = dotted_name(expr)
             if dotted is not None:
-                definition = self.reaching(dotted, expr)
-                if definition is not None:
-                    return self._definition_graph(definition)
+                definitions = self.reaching_all(dotted, expr)
+                if definitions:
+                    # A may-analysis: on the graph along one path into here is on the graph here
+                    # (a value detached in one branch only stays on it).
+                    return any(self._definition_graph(d) for d in definitions)
             if isinstance(expr, cst.Attribute):
                 # ``outputs.loss``, ``out.logits``: an attribute of a graph value.
                 return self._graph(expr.value)
@@ -540,18 +608,20 @@ class GraphValues:
 
     def _definition_graph(self, definition: Definition) -> bool:
         node = definition.node
-        if definition.kind == "opaque" or definition.value is None:
-            return False
         if self.regions.no_grad(node):
             return False
+        if definition in self.proven():
+            return True  # back-propagated: on the graph, whatever produced it
+        if definition.kind == "opaque" or definition.value is None:
+            return False
         if definition.kind == "for":
-            return False  # iterating a container or loader: elements are not tracked
-        if definition.kind == "aug":
-            target = node.target  # type: ignore[attr-defined]
+            return self._iterated_graph(definition)
+        if definition.kind in ("aug", "item"):
             if self._graph(definition.value):
                 return True
-            previous = self.reaching(definition.key, target)
-            return previous is not None and self._definition_graph(previous)
+            target = node.target if isinstance(node, (cst.AugAssign, cst.AnnAssign)) else node
+            return any(self._definition_graph(d) for d in self.reaching_all(definition.key, target)
+                       if d is not definition)
         value = definition.value
         if definition.element is not None:
             result = self._element_graph(value, definition.element)
@@ -560,6 +630,62 @@ class GraphValues:
         # ``x.numpy()`` raises on a tensor that requires grad: code that does it on ``x`` shows
         # that ``x`` is not on the graph (an outer no_grad, a frozen model) whatever we inferred.
         return result and not self._read_as_numpy(definition)
+
+    def _iterated_graph(self, definition: Definition) -> bool:
+        """A loop target over graph tensors: ``for name, loss in losses.items()`` (``losses`` a
+        dict of graph tensors, a model's loss dict), ``for loss in loss_dict.values()``. A loop
+        over a loader or a container we do not follow stays off the graph."""
+        iterable = definition.value
+        element = definition.element
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+            method = iterable.func.attr.value
+            if method == "items" and element == 1 or method == "values" and element is None:
+                return self._graph(iterable.func.value)
+        return False
+
+    def proven(self) -> set[Definition]:
+        """The definitions that reach a ``.backward()`` call as its receiver (``loss.backward()``,
+        ``(loss / k).backward()``, ``scaler.scale(loss).backward()``, ``accelerator.backward(loss)``):
+        back-propagating a value proves it is on the autograd graph."""
+        if self._proven is not None:
+            return self._proven
+        self._proven = proven = set()
+        for call in self._nodes(cst.Call):
+            func = call.func
+            if not self.regions.is_backward_call(call):
+                continue
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            receiver = func.value if isinstance(func, cst.Attribute) else None
+            receiver_name = (dotted_name(receiver) or "").rsplit(".", 1)[-1] if receiver is not None else ""
+            if isinstance(func, cst.Attribute) and func.attr.value == "backward" and not (
+                    positional and re.search(r"accelerator|fabric|engine|trainer", receiver_name, re.I)):
+                roots = [receiver]  # ``loss.backward()``
+            else:
+                roots = positional[:1]  # ``accelerator.backward(loss)``, ``torch.autograd.backward(loss)``
+            for name in self._backward_names(roots):
+                found = self.reaching_all(dotted_name(name), name)
+                proven.update(d for d in found if d.kind in ("assign", "aug", "for", "opaque"))
+        return proven
+
+    @staticmethod
+    def _backward_names(roots: list) -> list[cst.BaseExpression]:
+        """The names whose values ``roots`` carry unchanged into the backward pass."""
+        out = []
+        todo = list(roots)
+        while todo:
+            expr = todo.pop()
+            if isinstance(expr, (cst.Name, cst.Attribute)) and dotted_name(expr) is not None:
+                out.append(expr)
+            elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, ARITHMETIC):
+                todo += [expr.left, expr.right]
+            elif isinstance(expr, cst.UnaryOperation):
+                todo.append(expr.expression)
+            elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                if expr.func.attr.value in _BACKWARD_THROUGH:
+                    todo.append(expr.func.value)
+                elif expr.func.attr.value == "scale" and expr.args:
+                    todo.append(expr.args[0].value)  # ``scaler.scale(loss)``
+        return out
 
     def _read_as_numpy(self, definition: Definition) -> bool:
         scope = self.index.function_of(definition.node)
@@ -578,7 +704,7 @@ class GraphValues:
                     if key is not None:
                         roots.append((key, root))
             self._numpy_roots[scope] = roots
-        return any(key == definition.key and self.reaching(key, root) is definition
+        return any(key == definition.key and definition in self.reaching_all(key, root)
                    for key, root in roots)
 
     def _loss_call_graph(self, call: cst.Call) -> bool:
@@ -605,8 +731,8 @@ class GraphValues:
             return False  # ``_, predicted = torch.max(out, 1)``: the indices
         if isinstance(value, cst.Call):
             target = self.regions.resolved(value)
-            if target is not None:
-                summary = self.return_summary(target)
+            summary = self.return_summary(target) if target is not None else self.external_summary(value)
+            if summary is not None:
                 if isinstance(summary, tuple):
                     return element < len(summary) and summary[element]
                 return bool(summary)
@@ -649,6 +775,9 @@ class GraphValues:
         target = self.regions.resolved(call)
         if target is not None:
             return bool(self.return_summary(target))
+        summary = self.external_summary(call)
+        if summary is not None:
+            return bool(summary)
         if isinstance(func, (cst.Name, cst.Attribute)):
             if dotted_name(func) in self._frozen_models:
                 return False
@@ -768,3 +897,156 @@ class GraphValues:
                 if owner is not None:
                     self._returns_by_function.setdefault(owner, []).append(node)
         return self._returns_by_function.get(func, [])
+
+    # ---------------------------------------------------------------------------------------------
+    # the project around the file
+    def external(self, call: cst.Call) -> tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None:
+        """(the other module's graph values, the function, its class or None) for a call of a
+        function or method defined in another module of the project: ``compute_loss(model, b)``
+        imported from ``losses``, ``meter.update(loss)`` with ``meter`` an instance of a class
+        imported from ``utils``. None when the call is not one (or the files nest too deep)."""
+        if call in self._external:
+            return self._external[call]
+        found = None
+        self._external[call] = None  # a cycle through this call finds nothing
+        imports = project_imports(self.ctx)
+        if imports is not None and PROJECT.depth < MAX_FILE_DEPTH:
+            found = self._external_function(call, imports)
+        self._external[call] = found
+        return found
+
+    def _external_function(self, call: cst.Call, imports):
+        func = call.func
+        dotted = dotted_name(func)
+        target = imports.target(dotted) if dotted else None
+        if target is None and isinstance(func, cst.Attribute):
+            klass = self._receiver_class(func.value, call, imports)
+            if klass is not None:
+                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
+        if target is None:
+            return None
+        found = find_definition(self.ctx, target)
+        if found is None:
+            return None
+        other, function, klass_def = found
+        PROJECT.depth += 1
+        try:
+            flow = other.analysis(GraphValues)
+        finally:
+            PROJECT.depth -= 1
+        return flow, function, klass_def
+
+    def external_summary(self, call: cst.Call) -> object:
+        """The return summary (see :meth:`return_summary`) of a function of another project
+        module called here; None when the call is not one."""
+        found = self.external(call)
+        if found is None:
+            return None
+        flow, function, _ = found
+        PROJECT.depth += 1
+        try:
+            return flow.return_summary(function)
+        finally:
+            PROJECT.depth -= 1
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """The project class of which ``expr`` is an instance: every value assigned to it is a call
+        of the same imported class (``AverageMeter()``, ``Net().to(device)``); ``self.x`` is looked
+        up in every method of the class."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        key = dotted_name(expr)
+        if key is None:
+            return None
+        if key.startswith("self."):
+            klass = self.regions.enclosing_class(at)
+            if klass is None:
+                return None
+            definitions = [d for method in self.regions.methods(klass).values()
+                           for d in self.definitions(method, key)]
+        else:
+            definitions = self.reaching_all(key, at)
+        classes: set[Target] = set()
+        for definition in definitions:
+            if definition.kind != "assign" or definition.element is not None:
+                return None
+            value = definition.value
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in MODEL_PRESERVING_METHODS:
+                value = value.func.value
+            if not isinstance(value, cst.Call):
+                return None
+            name = dotted_name(value.func)
+            target = imports.target(name) if name else None
+            if target is None or find_class(self.ctx, target) is None:
+                return None
+            classes.add(target)
+        return classes.pop() if len(classes) == 1 else None
+
+    def _project_module_class(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names an ``nn.Module`` subclass defined in another module of the project
+        (``from models import Net``; ``Net``'s own bases are judged in its module)."""
+        dotted = dotted_name(expr)
+        if not dotted:
+            return False
+        known = self._project_classes.get(dotted)
+        if known is not None:
+            return known
+        self._project_classes[dotted] = False
+        result = False
+        imports = project_imports(self.ctx)
+        target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
+        if target is not None:
+            klass = find_class(self.ctx, target)
+            other = PROJECT.context(target.path) if klass is not None else None
+            if other is not None and other is not self.ctx:
+                PROJECT.depth += 1
+                try:
+                    result = klass.name.value in other.analysis(GraphValues)._module_classes
+                finally:
+                    PROJECT.depth -= 1
+        self._project_classes[dotted] = result
+        return result
+
+    def parameter_accumulations(self, function: cst.FunctionDef) -> list[tuple[int, cst.CSTNode, str]]:
+        """(index of the parameter, the statement, the ``self.`` key) for each parameter that
+        ``function`` adds, unchanged but for arithmetic, into an attribute of ``self``: an
+        ``AverageMeter.update(val, n)`` doing ``self.sum += val * n``. What the meter then holds is
+        what its caller passes: a graph tensor there is kept across steps."""
+        found = self._parameter_accumulations.get(function)
+        if found is not None:
+            return found
+        found = self._parameter_accumulations[function] = []
+        if function.name.value == "forward":
+            return found
+        params = [p.name.value for p in function.params.params]
+        for key, definitions in sorted(self._defs.get(function, {}).items()):
+            if not key.startswith("self."):
+                continue
+            for definition in definitions:
+                node = definition.node
+                value = None
+                if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
+                    value = node.value
+                elif isinstance(node, cst.Assign) and isinstance(node.value, cst.BinaryOperation) \
+                        and isinstance(node.value.operator, cst.Add) \
+                        and key in (dotted_name(node.value.left), dotted_name(node.value.right)):
+                    value = node.value
+                if value is None:
+                    continue
+                for name in _direct_names(value):
+                    if name in params and self.reaching(name, node) is None:
+                        found.append((params.index(name), node, key))
+        return found
+
+
+def _direct_names(value: cst.BaseExpression) -> list[str]:
+    """Names whose value flows unchanged into ``value`` through arithmetic: ``val`` in ``val * n``
+    (not in ``float(val)`` or ``val.item()``)."""
+    if isinstance(value, cst.Name):
+        return [value.value]
+    if isinstance(value, cst.BinaryOperation):
+        return _direct_names(value.left) + _direct_names(value.right)
+    if isinstance(value, cst.UnaryOperation):
+        return _direct_names(value.expression)
+    return []

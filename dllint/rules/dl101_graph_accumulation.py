@@ -650,7 +650,7 @@ print(torch.stack(losses).mean())
             definition = flow.reaching(key, leaf) if key else None
             if definition is None:
                 return False
-            if definition.kind == "aug":
+            if definition.kind in ("aug", "item"):
                 continue
             if definition.value is not None and any(
                     isinstance(n, (cst.Name, cst.Attribute)) and dotted_name(n) == key
@@ -843,7 +843,7 @@ print(torch.stack(losses).mean())
         latest_fresh = [-1]
         for i in ranked:
             definition = definitions[i]
-            fresh = definition.kind != "aug" and not (definition.value is not None and any(
+            fresh = definition.kind not in ("aug", "item") and not (definition.value is not None and any(
                 dotted_name(n) == key for n in iter_subtree(definition.value)
                 if isinstance(n, (cst.Name, cst.Attribute))))
             latest_fresh.append(i if fresh else latest_fresh[-1])
