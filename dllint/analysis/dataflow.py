@@ -604,6 +604,11 @@ class GraphValues:
             return self._graph(expr.value)
         if isinstance(expr, cst.IfExp):
             return self._graph(expr.body) or self._graph(expr.orelse)
+        if isinstance(expr, cst.Dict):
+            # ``{"ce": ce_loss, "aux": aux_loss}``: a container of graph tensors holds their graphs.
+            return any(isinstance(e, cst.DictElement) and self._graph(e.value) for e in expr.elements)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return self._container_graph(expr)
         return False
 
     def _definition_graph(self, definition: Definition) -> bool:
@@ -630,6 +635,10 @@ class GraphValues:
         # ``x.numpy()`` raises on a tensor that requires grad: code that does it on ``x`` shows
         # that ``x`` is not on the graph (an outer no_grad, a frozen model) whatever we inferred.
         return result and not self._read_as_numpy(definition)
+
+    def graph_definition(self, definition: Definition) -> bool:
+        """The value ``definition`` assigns may be on the autograd graph."""
+        return self.active and self._definition_graph(definition)
 
     def _iterated_graph(self, definition: Definition) -> bool:
         """A loop target over graph tensors: ``for name, loss in losses.items()`` (``losses`` a
@@ -953,7 +962,10 @@ class GraphValues:
         """The project class of which ``expr`` is an instance: every value assigned to it is a call
         of the same imported class (``AverageMeter()``, ``Net().to(device)``); ``self.x`` is looked
         up in every method of the class."""
-        if not isinstance(expr, (cst.Name, cst.Attribute)):
+        return self._instance_class(expr, at, imports, 4)
+
+    def _instance_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports, depth: int) -> Target | None:
+        if depth <= 0 or not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
         key = dotted_name(expr)
         if key is None:
@@ -963,17 +975,28 @@ class GraphValues:
             if klass is None:
                 return None
             definitions = [d for method in self.regions.methods(klass).values()
-                           for d in self.definitions(method, key)]
+                           for d in self.definitions(method, key) if d.kind != "item"]
         else:
-            definitions = self.reaching_all(key, at)
+            definitions = [d for d in self.reaching_all(key, at) if d.kind != "item"]
         classes: set[Target] = set()
         for definition in definitions:
-            if definition.kind != "assign" or definition.element is not None:
-                return None
             value = definition.value
+            if definition.kind != "assign" or value is None:
+                return None
+            if definition.element is not None:
+                if not isinstance(value, (cst.Tuple, cst.List)) or definition.element >= len(value.elements):
+                    return None
+                value = value.elements[definition.element].value  # ``a, b = Meter(), Meter()``
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
                     and value.func.attr.value in MODEL_PRESERVING_METHODS:
                 value = value.func.value
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                # ``model = model.to(device)``: the class of what it was
+                found = self._instance_class(value, definition.node, imports, depth - 1)
+                if found is None:
+                    return None
+                classes.add(found)
+                continue
             if not isinstance(value, cst.Call):
                 return None
             name = dotted_name(value.func)

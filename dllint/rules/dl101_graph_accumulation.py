@@ -33,6 +33,7 @@ import libcst as cst
 
 from dllint.analysis.dataflow import GraphValues, _targets
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.diagnostics import Fix
 from dllint.index import iter_subtree
@@ -647,16 +648,20 @@ print(torch.stack(losses).mean())
             return False
         for leaf in leaves:
             key = dotted_name(leaf)
-            definition = flow.reaching(key, leaf) if key else None
-            if definition is None:
+            definitions = flow.reaching_all(key, leaf) if key else []
+            if not definitions:
                 return False
-            if definition.kind in ("aug", "item"):
-                continue
-            if definition.value is not None and any(
-                    isinstance(n, (cst.Name, cst.Attribute)) and dotted_name(n) == key
-                    for n in iter_subtree(definition.value)):
-                continue
-            return False
+            for definition in definitions:
+                if definition.kind in ("aug", "item") or not flow.graph_definition(definition):
+                    continue
+                value = definition.value
+                if isinstance(value, cst.BinaryOperation) and key in (dotted_name(value.left),
+                                                                       dotted_name(value.right)):
+                    continue  # ``tl = tl + loss``
+                if isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") == "torch.cat" \
+                        and self._mentions(value, {key}):
+                    continue
+                return False
         return True
 
     # -- accumulation inside a helper: ``meter.update(loss, n)`` with ``self.sum += val * n`` --------
@@ -684,20 +689,34 @@ print(torch.stack(losses).mean())
         return []
 
     def _check_helper_calls(self, ctx, flow: GraphValues, regions: Regions) -> None:
-        if not self._helpers:
+        imported = project_imports(ctx) is not None
+        if not self._helpers and not imported:
             return
         for call in ctx.index.of_type(cst.Call):
-            target = regions.resolved(call)
-            if target is None or target not in self._helpers or regions.no_grad(call):
-                continue
-            offset = 1 if regions.class_of(target) is not None and isinstance(call.func, cst.Attribute) else 0
             positional = [a for a in call.args if a.keyword is None and not a.star]
-            for index, statement, key in self._helpers[target]:
+            if not positional or regions.no_grad(call):
+                continue
+            target = regions.resolved(call)
+            other = flow
+            if target is not None and target in self._helpers:
+                accumulated = self._helpers[target]
+            elif target is None and imported and self._step_loop(ctx, regions, call) is not None \
+                    and any(flow.is_graph(a.value) for a in positional):
+                # ``meter.update(loss)`` with the meter's class imported from another module.
+                found = flow.external(call)
+                if found is None:
+                    continue
+                other, target, _klass = found
+                accumulated = other.parameter_accumulations(target)
+            else:
+                continue
+            offset = 1 if other.regions.class_of(target) is not None and isinstance(call.func, cst.Attribute) else 0
+            for index, statement, key in accumulated:
                 position = index - offset
                 if not 0 <= position < len(positional):
                     continue
                 value = positional[position].value
-                if not flow.is_graph(value) or regions.no_grad(statement):
+                if not flow.is_graph(value) or other.regions.no_grad(statement):
                     continue
                 loop = self._step_loop(ctx, regions, call)
                 if loop is None:
@@ -708,10 +727,10 @@ print(torch.stack(losses).mean())
                     fresh = self._fresh_definition(ctx, flow, call, owner)
                     if fresh is not None and any(a is loop for a in ctx.index.ancestors(fresh.node)):
                         continue  # a new accumulator object every step
-                if self._consumed(ctx, flow, regions, statement, key):
+                if other is flow and self._consumed(ctx, flow, regions, statement, key):
                     continue
                 helper = target.name.value
-                klass = regions.class_of(target)
+                klass = other.regions.class_of(target)
                 if klass is not None:
                     helper = f"{klass.name.value}.{helper}"
                 self._report(ctx, flow, call, owner or key, value,
@@ -736,6 +755,17 @@ print(torch.stack(losses).mean())
             return ctx.code_for(a).strip() == ctx.code_for(b).strip()
         return False
 
+    @staticmethod
+    def _get_of(ctx, expr: cst.BaseExpression, target: cst.BaseExpression) -> bool:
+        """``expr`` reads the dict entry ``target`` with a default: ``d.get(k, 0)`` for ``d[k]``."""
+        if not (isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(expr, cst.Call)
+                and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and expr.args):
+            return False
+        index = target.slice[0].slice
+        return isinstance(index, cst.Index) and dotted_name(target.value) is not None \
+            and dotted_name(expr.func.value) == dotted_name(target.value) \
+            and ctx.code_for(expr.args[0].value).strip() == ctx.code_for(index.value).strip()
+
     def _accumulations(self, ctx):
         """(statement, accumulator key, accumulated value) for each accumulation in the file."""
         found = []
@@ -758,7 +788,7 @@ print(torch.stack(losses).mean())
                 continue  # most assignments: no code generation for them
             target = node.targets[0].target
             if is_sum:
-                if self._same(ctx, value.left, target):
+                if self._same(ctx, value.left, target) or self._get_of(ctx, value.left, target):
                     found.append((node, key, value.right))
                 elif isinstance(value.operator, cst.Add) and self._same(ctx, value.right, target):
                     found.append((node, key, value.left))
