@@ -689,6 +689,8 @@ class GraphValues:
                 todo += [expr.left, expr.right]
             elif isinstance(expr, cst.UnaryOperation):
                 todo.append(expr.expression)
+            elif isinstance(expr, cst.Subscript):
+                todo.append(expr.value)  # ``output["loss"].backward()``: ``output`` holds a graph tensor
             elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
                 if expr.func.attr.value in _BACKWARD_THROUGH:
                     todo.append(expr.func.value)
@@ -1072,4 +1074,6 @@ def _direct_names(value: cst.BaseExpression) -> list[str]:
         return _direct_names(value.left) + _direct_names(value.right)
     if isinstance(value, cst.UnaryOperation):
         return _direct_names(value.expression)
+    if isinstance(value, cst.Subscript):
+        return _direct_names(value.value)  # ``self.totals[key] += losses[key]``
     return []

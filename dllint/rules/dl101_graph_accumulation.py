@@ -287,6 +287,52 @@ for episode in range(1000):
     loss.backward()
     optimizer.step()
 """,
+        # Detached on every path before it is accumulated (the branches merge to "not on the graph").
+        """\
+import torch
+total = 0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    if log_scalar:
+        loss = loss.item()
+    else:
+        loss = float(loss)
+    total += loss
+""",
+        # A detection model's loss dict, each entry accumulated as a number.
+        """\
+import torch
+running = {}
+for images, targets in train_loader:
+    loss_dict = model(images, targets)
+    losses = sum(loss for loss in loss_dict.values())
+    optimizer.zero_grad()
+    losses.backward()
+    optimizer.step()
+    for k, v in loss_dict.items():
+        running[k] = running.get(k, 0) + v.item()
+""",
+        # backward() proves that `loss` is on the graph, not the accuracy accumulated beside it;
+        # evaluation every few steps, in a branch, under no_grad with a break out of it.
+        """\
+import torch
+from mylib import compute_loss
+total_acc = 0
+for step, (x, y) in enumerate(train_loader):
+    loss, acc = compute_loss(x, y)
+    loss.backward()
+    optimizer.step()
+    total_acc += (acc > 0.5).float().mean()
+    if step % 100 == 0:
+        val = []
+        with torch.no_grad():
+            for vx, vy in val_loader:
+                val.append(criterion(model(vx), vy))
+                if len(val) > 10:
+                    break
+""",
     ]
 
     INVALID = [
@@ -608,6 +654,116 @@ for x, y in loader:
 print(torch.stack(losses).mean())
 """,
         ),
+        # backward() proves the helper's result is on the graph (the helper is a library's).
+        """\
+import torch
+from mylib import compute_loss
+total = 0
+for x, y in loader:
+    loss = compute_loss(model, x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    total += loss  # expect: DL101
+""",
+        # Detached in one branch only: on the other path the graph is still accumulated.
+        """\
+import torch
+
+class Trainer:
+    def __init__(self, model, optimizer, log_scalars):
+        self.model, self.optimizer, self.log_scalars = model, optimizer, log_scalars
+
+    def train_epoch(self, loader):
+        total = 0.0
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(self.model(x), y)
+            loss.backward()
+            self.optimizer.step()
+            if self.log_scalars:
+                loss = loss.item()
+            total += loss  # expect: DL101
+        return total
+""",
+        # A value carried to the next iteration: only the loop's back edge brings the graph here.
+        """\
+import torch
+previous = None
+history = []
+for x, y in train_loader:
+    if previous is not None:
+        history.append(previous)  # expect: DL101
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    previous = loss
+""",
+        # A detection model's loss dict summed entry by entry (the dict comes from the model).
+        """\
+import torch
+running = {}
+for images, targets in train_loader:
+    loss_dict = model(images, targets)
+    losses = sum(loss for loss in loss_dict.values())
+    optimizer.zero_grad()
+    losses.backward()
+    optimizer.step()
+    for k, v in loss_dict.items():
+        running[k] = running.get(k, 0) + v  # expect: DL101
+""",
+        # A dict literal of losses accumulated with `+=` per key.
+        """\
+import torch
+from collections import defaultdict
+meters = defaultdict(float)
+for x, y in train_loader:
+    out = model(x)
+    losses = {"ce": criterion(out, y), "l2": out.pow(2).mean()}
+    sum(losses.values()).backward()
+    optimizer.step()
+    for k in losses:
+        meters[k] += losses[k]  # expect: DL101
+""",
+        # A trainer keeping every step's output dict: `output["loss"].backward()` proves it holds
+        # a graph tensor.
+        """\
+import torch
+
+class Trainer:
+    def fit_epoch(self, module, dataloader, optimizer):
+        outputs = []
+        for i, batch in enumerate(dataloader):
+            optimizer.zero_grad()
+            output = module.training_step(batch, i)
+            output["loss"].backward()
+            optimizer.step()
+            outputs.append(output)  # expect: DL101
+        return outputs
+""",
+        # `self(x)` in a method of an nn.Module is a forward pass (notebook style: fit on the model).
+        """\
+import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def fit(self, batches, opt):
+        hist = []
+        for x, y in batches:
+            loss = nn.functional.mse_loss(self(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            hist.append(loss)  # expect: DL101
+        return hist
+""",
     ]
 
     def check(self, ctx) -> None:
