@@ -39,9 +39,19 @@ def _element_key(element: Element) -> cst.CSTNode | None:
     return element.node
 
 
+# At most this many definitions of one key are kept at a point: the latest in source order. A
+# module of a thousand loops that each assign ``loss`` would otherwise carry every earlier
+# assignment past every loop (each loop may run zero times), and the states would grow with the
+# file (quadratic time). The oldest assignments are the ones dropped: they are the least likely to
+# be what a use reads.
+MAX_DEFINITIONS = 8
+
+
 class _Lattice(PlainLattice):
-    def __init__(self, gens: dict[tuple[str, cst.CSTNode], list[tuple[str, frozenset]]]) -> None:
+    def __init__(self, gens: dict[tuple[str, cst.CSTNode], list[tuple[str, frozenset]]],
+                 order: dict) -> None:
         self.gens = gens
+        self.order = order
 
     def join(self, a: State, b: State) -> State:
         if a is b:
@@ -52,7 +62,11 @@ class _Lattice(PlainLattice):
             if old is None:
                 out[key] = defs
             elif old is not defs and not defs <= old:
-                out[key] = old | defs
+                merged = old | defs
+                if len(merged) > MAX_DEFINITIONS:
+                    order = self.order
+                    merged = frozenset(sorted(merged, key=lambda d: order[d.node])[-MAX_DEFINITIONS:])
+                out[key] = merged
         return out
 
     def transfer(self, element: Element, state: State) -> State:
@@ -86,7 +100,7 @@ class ReachingDefinitions:
             for definition in definitions[key]:
                 for element in self._elements_of(definition, element_nodes):
                     gens.setdefault((element.kind, element.node), []).append((key, frozenset((definition,))))
-        solution = solve(graph, _Lattice(gens), {})
+        solution = solve(graph, _Lattice(gens, index.order), {})
         self.truncated = solution.truncated
         for block in graph.blocks:
             for element, state in solution.states(block):

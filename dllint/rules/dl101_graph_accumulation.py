@@ -808,16 +808,19 @@ class Regressor(nn.Module):
             if not definitions:
                 return False
             for definition in definitions:
-                if definition.kind in ("aug", "item") or not flow.graph_definition(definition):
+                if not flow.graph_definition(definition):
                     continue
                 value = definition.value
-                if isinstance(value, cst.BinaryOperation) and key in (dotted_name(value.left),
-                                                                       dotted_name(value.right)):
-                    continue  # ``tl = tl + loss``
-                if isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") == "torch.cat" \
-                        and self._mentions(value, {key}):
-                    continue
-                return False
+                accumulates = definition.kind in ("aug", "item") \
+                    or isinstance(value, cst.BinaryOperation) and key in (dotted_name(value.left),
+                                                                         dotted_name(value.right)) \
+                    or isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") == "torch.cat" \
+                    and self._mentions(value, {key})
+                # ``tl += loss`` across the steps of a loop is an accumulator (reported there);
+                # ``loss += reg`` on this step's fresh ``loss`` is not.
+                if not accumulates or not self._outlives_step(ctx, flow, ctx.analysis(Regions),
+                                                              definition.node, key):
+                    return False
         return True
 
     # -- accumulation inside a helper: ``meter.update(loss, n)`` with ``self.sum += val * n`` --------
