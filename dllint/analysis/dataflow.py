@@ -197,6 +197,8 @@ class GraphValues:
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
         self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
+        self._definition_memo: dict[Definition, bool] = {}
+        self._definitions_in_progress: set[Definition] = set()
         self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
         self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
         self._project_classes: dict[str, bool] = {}
@@ -612,6 +614,22 @@ class GraphValues:
         return False
 
     def _definition_graph(self, definition: Definition) -> bool:
+        # Definitions reach one another round loops (``x += a`` and ``x += b`` in one loop): a
+        # cycle proves nothing, and each definition is judged once.
+        memo = self._definition_memo.get(definition)
+        if memo is not None:
+            return memo
+        if definition in self._definitions_in_progress:
+            return False
+        self._definitions_in_progress.add(definition)
+        try:
+            result = self._definition_graph_uncached(definition)
+        finally:
+            self._definitions_in_progress.discard(definition)
+        self._definition_memo[definition] = result
+        return result
+
+    def _definition_graph_uncached(self, definition: Definition) -> bool:
         node = definition.node
         if self.regions.no_grad(node):
             return False

@@ -164,3 +164,17 @@ def test_the_answer_does_not_depend_on_the_order_of_queries(seed):
     again = fresh.analysis(GraphValues)
     names = [n for n in fresh.index.of_type(cst.Name) if n.value in ("loss", "total")]
     assert {fresh.index.order[e]: again.is_graph(e) for e in names} == answers
+
+
+def test_accumulations_that_reach_each_other_round_a_loop_end():
+    """``a += x`` and ``a += y`` in one loop each reach the other: judging one asks the other,
+    which asks the first (this recursed without end once)."""
+    found = probes(
+        "a = 0\n"
+        "for x, y in loader:\n"
+        "    if x:\n        a += x\n"
+        "    else:\n        a += y\n"
+        "    probe_plain(a)\n"
+        "    if y:\n        a += criterion(model(x), y)\n"
+        "probe_graph(a)\n")
+    assert found == {"plain": True, "graph": True}  # round the loop the graph value comes back
