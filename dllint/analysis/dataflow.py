@@ -8,11 +8,12 @@ stops being on the graph when detached (``.item()``, ``.detach()``, ``float()``,
 ``.numpy()``, ``.data``), compared (``pred == y``), turned into indices (``argmax``) or computed where
 gradients are off (``torch.no_grad()``, see :mod:`dllint.analysis.regions`).
 
-The analysis is flow-sensitive at statement granularity inside a function: a name's value at a use is
-the value of its latest assignment before that use in the same function (source order), so ``loss =
-loss.item()`` makes ``loss`` a float from there on. Branches are not merged (the latest assignment in
-source order wins) and values carried around a loop from a later statement are not followed: both
-err toward "not on the graph", which keeps the rules built on this analysis quiet when unsure.
+The analysis is flow-sensitive on each scope's control-flow graph: a name's value at a use comes from
+the assignments that may reach that use (:mod:`dllint.analysis.reaching`: branches merged, loops
+followed to a fixpoint), and it is on the graph when one of them is (a may-fact: a value detached in
+one branch only stays on the graph). ``.backward()`` on a value proves it is on the graph. Functions
+have summaries (what they return; which parameters they add into ``self``), also used from other
+modules of the project (:mod:`dllint.analysis.project`). See docs/engine.md, "Graph values".
 
 Models are recognised conservatively: names and attributes assigned an ``nn.Module`` constructor, a
 class of this file deriving from ``nn.Module`` (or a LightningModule), a known model factory
@@ -181,8 +182,10 @@ class GraphValues:
         self.imports = ctx.imports
         self._orders: dict[tuple, tuple[list[int], bool]] = {}  # (scope, key) -> definition orders
         self.regions: Regions = ctx.analysis(Regions)
+        # A module read for another file's sense (an imported helper, a meter class) is part of a
+        # torch project even when it imports no torch itself (``utils.py`` with ``AverageMeter``).
         self.active = self.imports.uses("torch", "lightning", "pytorch_lightning", "transformers",
-                                        "timm", "accelerate")
+                                        "timm", "accelerate") or PROJECT.depth > 0
         self._by_kind: dict[type, list] = {}
         self._defs: dict[cst.CSTNode | None, dict[str, list[Definition]]] = {}
         self._graph_memo: dict[cst.CSTNode, bool] = {}
@@ -198,6 +201,7 @@ class GraphValues:
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
         self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
         self._definition_memo: dict[Definition, bool] = {}
+        self._subscripted: set[tuple[cst.FunctionDef | None, str]] | None = None
         self._definitions_in_progress: set[Definition] = set()
         self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
         self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
@@ -654,6 +658,22 @@ class GraphValues:
         # that ``x`` is not on the graph (an outer no_grad, a frozen model) whatever we inferred.
         return result and not self._read_as_numpy(definition)
 
+    def is_container(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names a value its scope reads by key or index (``loss["total"]``): a dict or
+        list of tensors, which has no ``.item()`` or ``.detach()`` of its own."""
+        key = dotted_name(expr)
+        if key is None:
+            return False
+        if self._subscripted is None:
+            self._subscripted = set()
+            for node in self._nodes(cst.Subscript):
+                name = dotted_name(node.value)
+                if name is not None:
+                    self._subscripted.add((self.index.function_of(node), name))
+        return (self.index.function_of(expr), key) in self._subscripted \
+            or any(d.kind == "assign" and isinstance(d.value, (cst.Dict, cst.List, cst.Tuple))
+                   and d.element is None for d in self.reaching_all(key, expr))
+
     def graph_definition(self, definition: Definition) -> bool:
         """The value ``definition`` assigns may be on the autograd graph."""
         return self.active and self._definition_graph(definition)
@@ -998,6 +1018,10 @@ class GraphValues:
                            for d in self.definitions(method, key) if d.kind != "item"]
         else:
             definitions = [d for d in self.reaching_all(key, at) if d.kind != "item"]
+            if not definitions and isinstance(expr, cst.Attribute):
+                # ``metrics.tracker``: the attribute that the class of ``metrics`` sets
+                owner = self._instance_class(expr.value, at, imports, depth - 1)
+                return self._attribute_class(owner, expr.attr.value) if owner is not None else None
         classes: set[Target] = set()
         for definition in definitions:
             value = definition.value
@@ -1024,6 +1048,39 @@ class GraphValues:
             if target is None or find_class(self.ctx, target) is None:
                 return None
             classes.add(target)
+        return classes.pop() if len(classes) == 1 else None
+
+    def _attribute_class(self, owner: Target, attribute: str) -> Target | None:
+        """The project class of ``self.<attribute>`` in the class ``owner`` (every assignment of it in
+        the class's methods is a call of that one class: ``self.tracker = LossTracker(keys)``)."""
+        klass = find_class(self.ctx, owner)
+        other = PROJECT.context(owner.path) if klass is not None else None
+        if other is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        PROJECT.depth += 1
+        try:
+            flow = other.analysis(GraphValues)
+            classes: set[Target] = set()
+            for method in flow.regions.methods(klass).values():
+                for definition in flow.definitions(method, f"self.{attribute}"):
+                    value = definition.value
+                    if definition.kind != "assign" or definition.element is not None \
+                            or not isinstance(value, cst.Call):
+                        return None
+                    name = dotted_name(value.func)
+                    if name is None:
+                        return None
+                    local = _top_level_class(other.module, name)
+                    if local is not None:
+                        classes.add(Target(owner.path, name))
+                        continue
+                    imports = project_imports(other)
+                    target = imports.target(name) if imports is not None else None
+                    if target is None or find_class(other, target) is None:
+                        return None
+                    classes.add(target)
+        finally:
+            PROJECT.depth -= 1
         return classes.pop() if len(classes) == 1 else None
 
     def _project_module_class(self, expr: cst.BaseExpression) -> bool:
@@ -1095,3 +1152,11 @@ def _direct_names(value: cst.BaseExpression) -> list[str]:
     if isinstance(value, cst.Subscript):
         return _direct_names(value.value)  # ``self.totals[key] += losses[key]``
     return []
+
+
+def _top_level_class(module: cst.Module, name: str) -> cst.ClassDef | None:
+    found = None
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            found = statement
+    return found

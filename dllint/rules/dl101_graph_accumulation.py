@@ -1141,7 +1141,10 @@ class Regressor(nn.Module):
                             tensor_later = True
         scalar = bool(leaves) and all(flow.is_scalar_loss(leaf) for leaf in leaves) and not tensor_later
         method = "item" if scalar else "detach"
-        edits = tuple(ctx.replace_edit(leaf, self._with_method(ctx, leaf, method)) for leaf in leaves)
+        # A dict or list of tensors (``loss["total"]`` read elsewhere) has no ``.item()``: no fix.
+        containers = any(flow.is_container(leaf) for leaf in leaves)
+        edits = () if containers else tuple(
+            ctx.replace_edit(leaf, self._with_method(ctx, leaf, method)) for leaf in leaves)
         fix = Fix("safe" if scalar else "unsafe", edits,
                   f"accumulate {'a Python number' if scalar else 'a detached tensor'} "
                   f"with `.{method}()`") if edits else None

@@ -75,3 +75,24 @@ def test_a_cached_finding_goes_stale_when_the_helper_detaches(project, capsys):
     assert _lint(capsys, ".") == graph_project.EXPECTED - {("src/gproj/evaluation.py", 10, "DL101")}
     utils.write_text(text)
     assert _lint(capsys, ".") == graph_project.EXPECTED
+
+
+def test_without_a_root_marker_a_script_in_a_package_directory_finds_its_imports(tmp_path, monkeypatch, capsys):
+    """An archive without ``.git`` or ``pyproject.toml``: ``networks/train.py`` imports
+    ``networks.common.metrics`` (run from the directory above); the tracker that the metrics class
+    sets in ``__init__`` sums what it is given into ``self.totals``."""
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / "networks/common").mkdir(parents=True)
+    (tmp_path / "networks/common/metrics.py").write_text(
+        "class LossTracker:\n    def __init__(self):\n        self.totals = {}\n\n"
+        "    def update(self, loss):\n        for key in loss:\n            self.totals[key] += loss[key]\n\n\n"
+        "class Metrics:\n    def __init__(self):\n        self.tracker = LossTracker()\n")
+    (tmp_path / "networks/train.py").write_text(
+        "import torch\nfrom networks.common.metrics import Metrics\n\nmetrics = Metrics()\n"
+        "for x, y in train_loader:\n    loss = model.compute_loss(x, y)\n    loss['total'].backward()\n"
+        "    optimizer.step()\n    metrics.tracker.update(loss)\n")
+    assert _lint(capsys, "--no-cache", "networks/train.py") == {("networks/train.py", 9, "DL101")}
+    code = main(["--format", "json", "--select", "DL101", "--no-cache", "networks/train.py"])
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert code == 1 and finding["fix"] is None  # a dict of losses has no .item(): no fix offered
