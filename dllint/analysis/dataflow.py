@@ -1134,23 +1134,39 @@ class GraphValues:
                     value = node.value
                 if value is None:
                     continue
-                for name in _direct_names(value):
+                for name in _direct_names(value, self.imports):
                     if name in params and self.reaching(name, node) is None:
                         found.append((params.index(name), node, key))
         return found
 
 
-def _direct_names(value: cst.BaseExpression) -> list[str]:
-    """Names whose value flows unchanged into ``value`` through arithmetic: ``val`` in ``val * n``
-    (not in ``float(val)`` or ``val.item()``)."""
+# Collective operations that autograd differentiates through: their result keeps the input's graph.
+DIFFERENTIABLE_COLLECTIVES = frozenset({
+    "horovod.torch.allreduce", "horovod.torch.allgather", "horovod.torch.grouped_allreduce",
+    "torch.distributed.nn.all_reduce", "torch.distributed.nn.functional.all_reduce",
+    "torch.distributed.nn.all_gather", "torch.distributed.nn.functional.all_gather",
+})
+
+
+def _direct_names(value: cst.BaseExpression, imports=None) -> list[str]:
+    """Names whose value flows into ``value`` with its graph: through arithmetic (``val`` in
+    ``val * n``), subscripts, methods that keep the graph (``val.cpu()``, ``val.mean()``) and
+    differentiable collectives (``hvd.allreduce(val.cpu())``); not through ``float(val)``,
+    ``val.item()`` or ``val.detach()``."""
     if isinstance(value, cst.Name):
         return [value.value]
     if isinstance(value, cst.BinaryOperation):
-        return _direct_names(value.left) + _direct_names(value.right)
+        return _direct_names(value.left, imports) + _direct_names(value.right, imports)
     if isinstance(value, cst.UnaryOperation):
-        return _direct_names(value.expression)
+        return _direct_names(value.expression, imports)
     if isinstance(value, cst.Subscript):
-        return _direct_names(value.value)  # ``self.totals[key] += losses[key]``
+        return _direct_names(value.value, imports)  # ``self.totals[key] += losses[key]``
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if imports is not None and (imports.qualify(value.func) or "") in DIFFERENTIABLE_COLLECTIVES:
+            first = next((a.value for a in value.args if a.keyword is None and not a.star), None)
+            return _direct_names(first, imports) if first is not None else []
+        if value.func.attr.value in GRAPH_METHODS and value.func.attr.value != "__getitem__":
+            return _direct_names(value.func.value, imports)
     return []
 
 

@@ -31,7 +31,7 @@ import re
 
 import libcst as cst
 
-from dllint.analysis.dataflow import GraphValues, _targets
+from dllint.analysis.dataflow import GraphValues, _direct_names, _targets
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
@@ -831,21 +831,9 @@ class Regressor(nn.Module):
         if function is None or function.name.value == "forward":
             return
         params = [p.name.value for p in function.params.params]
-        for name in self._direct_names(value):
+        for name in _direct_names(value, ctx.imports):
             if name in params and flow.reaching(name, statement) is None:
                 self._helpers.setdefault(function, []).append((params.index(name), statement, key))
-
-    @staticmethod
-    def _direct_names(value) -> list[str]:
-        """Names whose value flows unchanged into ``value`` through arithmetic: ``val`` in
-        ``val * n`` (not in ``float(val)`` or ``val.item()``)."""
-        if isinstance(value, cst.Name):
-            return [value.value]
-        if isinstance(value, cst.BinaryOperation):
-            return GraphAccumulation._direct_names(value.left) + GraphAccumulation._direct_names(value.right)
-        if isinstance(value, cst.UnaryOperation):
-            return GraphAccumulation._direct_names(value.expression)
-        return []
 
     def _check_helper_calls(self, ctx, flow: GraphValues, regions: Regions) -> None:
         imported = project_imports(ctx) is not None
