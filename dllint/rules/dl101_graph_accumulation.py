@@ -8,13 +8,16 @@ lives across the whole loop. Never back-propagated (an evaluation loop without `
 graph keeps all its activations and memory runs out within a few batches; after ``backward()`` the
 activations are freed but the nodes stay, and memory creeps up every step.
 
-What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow` (model and loss-function
-outputs, results of this module's helpers that return one, arithmetic on those; not ``.item()``,
-``.detach()``, comparisons, values computed under ``no_grad``). The accumulation is reported only
+What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow`, on the control-flow graph
+(model and loss-function outputs, ``self(x)`` in a module, results of helpers of this file or of the
+project that return one, values that are back-propagated, dicts of them, arithmetic on those; not
+``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``). A value detached on one
+path only is still a graph tensor where the paths meet. The accumulation is reported only
 where it outlives a training step: inside a training loop or a loop over a data loader, with an
 accumulator created outside that loop, or into a ``self.`` attribute from a method that trains.
-When the accumulation happens inside a method of this file that adds its argument to ``self.``
-(an ``AverageMeter.update(val, n)``), the finding goes to the call that passes the graph tensor.
+When the accumulation happens inside a method that adds its argument to ``self.`` (an
+``AverageMeter.update(val, n)``, of this file or of a class imported from the project), the finding
+goes to the call that passes the graph tensor.
 
 Silent for: accumulation under ``no_grad`` / ``inference_mode`` (also through a decorator or a caller
 that is always under ``no_grad``), an accumulator that is back-propagated (``total.backward()``,
