@@ -159,6 +159,22 @@ def _targets(target: cst.BaseExpression, element: int | None = None) -> Iterator
         yield dotted, element
 
 
+def _literal_key(expr: cst.BaseExpression) -> str | None:
+    """``"loss"`` for ``output["loss"]`` or ``output['loss']``, ``"0"`` for ``out[0]``."""
+    if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
+        return None
+    index = expr.slice[0].slice
+    if not isinstance(index, cst.Index):
+        return None
+    value = index.value
+    if isinstance(value, cst.SimpleString):
+        evaluated = value.evaluated_value
+        return evaluated if isinstance(evaluated, str) else None
+    if isinstance(value, cst.Integer):
+        return value.value
+    return None
+
+
 def _container_key(target: cst.BaseExpression) -> str | None:
     """``d`` for a store into ``d[k]`` or ``d[a][b]``."""
     if not isinstance(target, cst.Subscript):
@@ -201,6 +217,7 @@ class GraphValues:
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
         self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
         self._definition_memo: dict[Definition, bool] = {}
+        self._proven_keys: dict[Definition, set[str]] = {}  # container -> entries back-propagated
         self._subscripted: set[tuple[cst.FunctionDef | None, str]] | None = None
         self._definitions_in_progress: set[Definition] = set()
         self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
@@ -634,11 +651,30 @@ class GraphValues:
         return result
 
     def _definition_graph_uncached(self, definition: Definition) -> bool:
-        node = definition.node
-        if self.regions.no_grad(node):
+        if self.regions.no_grad(definition.node):
             return False
-        if definition in self.proven():
+        if definition in self.proven() or self._proven_keys.get(definition):
             return True  # back-propagated: on the graph, whatever produced it
+        return self._own_graph(definition)
+
+    def _graph_but_key(self, definition: Definition, key: str) -> bool:
+        """``definition`` is on the graph other than through its entry ``key``, which a later store
+        replaces (``output["loss"] = output["loss"].detach()`` after ``output["loss"].backward()``)."""
+        if self.regions.no_grad(definition.node):
+            return False
+        if definition in self.proven() or self._proven_keys.get(definition, set()) - {key}:
+            return True
+        marker = (definition, key)
+        if marker in self._definitions_in_progress:
+            return False
+        self._definitions_in_progress.add(marker)
+        try:
+            return self._own_graph(definition)
+        finally:
+            self._definitions_in_progress.discard(marker)
+
+    def _own_graph(self, definition: Definition) -> bool:
+        node = definition.node
         if definition.kind == "opaque" or definition.value is None:
             return False
         if definition.kind == "for":
@@ -647,8 +683,12 @@ class GraphValues:
             if self._graph(definition.value):
                 return True
             target = node.target if isinstance(node, (cst.AugAssign, cst.AnnAssign)) else node
-            return any(self._definition_graph(d) for d in self.reaching_all(definition.key, target)
-                       if d is not definition)
+            previous = [d for d in self.reaching_all(definition.key, target) if d is not definition]
+            stored = _literal_key(node.targets[0].target) if definition.kind == "item" \
+                and isinstance(node, cst.Assign) and len(node.targets) == 1 else None
+            if stored is not None:  # ``d["k"] = v`` replaces what ``d["k"]`` held
+                return any(self._graph_but_key(d, stored) for d in previous)
+            return any(self._definition_graph(d) for d in previous)
         value = definition.value
         if definition.element is not None:
             result = self._element_graph(value, definition.element)
@@ -709,31 +749,39 @@ class GraphValues:
                 roots = [receiver]  # ``loss.backward()``
             else:
                 roots = positional[:1]  # ``accelerator.backward(loss)``, ``torch.autograd.backward(loss)``
-            for name in self._backward_names(roots):
-                found = self.reaching_all(dotted_name(name), name)
-                proven.update(d for d in found if d.kind in ("assign", "aug", "for", "opaque"))
+            for name, entry in self._backward_names(roots):
+                found = [d for d in self.reaching_all(dotted_name(name), name)
+                         if d.kind in ("assign", "aug", "item", "for", "opaque")]
+                if entry is None:
+                    proven.update(found)
+                else:  # ``output["loss"].backward()``: the container holds a graph tensor at "loss"
+                    for definition in found:
+                        self._proven_keys.setdefault(definition, set()).add(entry)
         return proven
 
     @staticmethod
-    def _backward_names(roots: list) -> list[cst.BaseExpression]:
-        """The names whose values ``roots`` carry unchanged into the backward pass."""
+    def _backward_names(roots: list) -> list[tuple[cst.BaseExpression, str | None]]:
+        """The names whose values ``roots`` carry unchanged into the backward pass, each with the
+        entry read from it (``"loss"`` for ``output["loss"]``; ``""`` for an entry not written as
+        a literal; None for the name itself)."""
         out = []
-        todo = list(roots)
+        todo = [(root, None) for root in roots]
         while todo:
-            expr = todo.pop()
+            expr, entry = todo.pop()
             if isinstance(expr, (cst.Name, cst.Attribute)) and dotted_name(expr) is not None:
-                out.append(expr)
+                out.append((expr, entry))
             elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, ARITHMETIC):
-                todo += [expr.left, expr.right]
+                todo += [(expr.left, entry), (expr.right, entry)]
             elif isinstance(expr, cst.UnaryOperation):
-                todo.append(expr.expression)
-            elif isinstance(expr, cst.Subscript):
-                todo.append(expr.value)  # ``output["loss"].backward()``: ``output`` holds a graph tensor
+                todo.append((expr.expression, entry))
+            elif isinstance(expr, cst.Subscript) and entry is None:
+                # ``output["loss"].backward()``: ``output`` holds a graph tensor
+                todo.append((expr.value, _literal_key(expr) or ""))
             elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
                 if expr.func.attr.value in _BACKWARD_THROUGH:
-                    todo.append(expr.func.value)
+                    todo.append((expr.func.value, entry))
                 elif expr.func.attr.value == "scale" and expr.args:
-                    todo.append(expr.args[0].value)  # ``scaler.scale(loss)``
+                    todo.append((expr.args[0].value, entry))  # ``scaler.scale(loss)``
         return out
 
     def _read_as_numpy(self, definition: Definition) -> bool:

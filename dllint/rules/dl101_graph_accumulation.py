@@ -290,6 +290,23 @@ for episode in range(1000):
     loss.backward()
     optimizer.step()
 """,
+        # The output dict's back-propagated entry is replaced by its detached value before the dict
+        # is kept (a store by key replaces what the key held).
+        """\
+import torch
+
+class Trainer:
+    def fit_epoch(self, module, dataloader, optimizer):
+        outputs = []
+        for i, batch in enumerate(dataloader):
+            optimizer.zero_grad()
+            output = module.training_step(batch, i)
+            output["loss"].backward()
+            optimizer.step()
+            output["loss"] = output["loss"].detach()
+            outputs.append(output)
+        return outputs
+""",
         # Detached on every path before it is accumulated (the branches merge to "not on the graph").
         """\
 import torch

@@ -79,8 +79,15 @@ def test_backward_proves_a_value_is_on_the_graph():
         "probe_d(d)\n"
         "out = compute(x)\n"
         "out['loss'].backward()\n"
-        "probe_out(out)\n")
-    assert found == {"a": True, "b": False, "c": True, "d": True, "out": True}
+        "probe_out(out)\n"
+        "out['loss'] = out['loss'].detach()\n"
+        "probe_replaced(out)\n"
+        "out['aux'] = out['loss'] * 2\n"
+        "probe_other(out)\n")
+    # a store by key replaces what the key held: once the back-propagated entry is detached, the
+    # dict holds no graph tensor
+    assert found == {"a": True, "b": False, "c": True, "d": True, "out": True, "replaced": False,
+                     "other": False}
 
 
 def test_containers_and_iteration_over_a_loss_dict():
