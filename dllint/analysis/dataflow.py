@@ -8,11 +8,12 @@ stops being on the graph when detached (``.item()``, ``.detach()``, ``float()``,
 ``.numpy()``, ``.data``), compared (``pred == y``), turned into indices (``argmax``) or computed where
 gradients are off (``torch.no_grad()``, see :mod:`dllint.analysis.regions`).
 
-The analysis is flow-sensitive at statement granularity inside a function: a name's value at a use is
-the value of its latest assignment before that use in the same function (source order), so ``loss =
-loss.item()`` makes ``loss`` a float from there on. Branches are not merged (the latest assignment in
-source order wins) and values carried around a loop from a later statement are not followed: both
-err toward "not on the graph", which keeps the rules built on this analysis quiet when unsure.
+The analysis is flow-sensitive on each scope's control-flow graph: a name's value at a use comes from
+the assignments that may reach that use (:mod:`dllint.analysis.reaching`: branches merged, loops
+followed to a fixpoint), and it is on the graph when one of them is (a may-fact: a value detached in
+one branch only stays on the graph). ``.backward()`` on a value proves it is on the graph. Functions
+have summaries (what they return; which parameters they add into ``self``), also used from other
+modules of the project (:mod:`dllint.analysis.project`). See docs/engine.md, "Graph values".
 
 Models are recognised conservatively: names and attributes assigned an ``nn.Module`` constructor, a
 class of this file deriving from ``nn.Module`` (or a LightningModule), a known model factory
@@ -31,6 +32,9 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_class, find_definition, \
+    project_imports
+from dllint.analysis.reaching import ReachingDefinitions
 from dllint.analysis.regions import Regions
 from dllint.index import iter_subtree
 
@@ -130,8 +134,9 @@ class Definition:
     """One assignment of a name (``loss``) or attribute (``self.loss``) in a function.
 
     ``value`` is the assigned expression; ``element`` the position in a tuple unpacking; ``kind``
-    one of ``assign``, ``aug`` (``x += v``), ``for`` (loop target), ``opaque`` (with-as, import,
-    except-as, a parameter: nothing known)."""
+    one of ``assign``, ``aug`` (``x += v``), ``item`` (``d[k] = v``, ``d[k] += v``: a store into the
+    container ``d``, which then holds what it held and ``v``), ``for`` (loop target), ``opaque``
+    (with-as, import, except-as, a parameter: nothing known)."""
 
     key: str
     node: cst.CSTNode
@@ -154,6 +159,36 @@ def _targets(target: cst.BaseExpression, element: int | None = None) -> Iterator
         yield dotted, element
 
 
+def _literal_key(expr: cst.BaseExpression) -> str | None:
+    """``"loss"`` for ``output["loss"]`` or ``output['loss']``, ``"0"`` for ``out[0]``."""
+    if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
+        return None
+    index = expr.slice[0].slice
+    if not isinstance(index, cst.Index):
+        return None
+    value = index.value
+    if isinstance(value, cst.SimpleString):
+        evaluated = value.evaluated_value
+        return evaluated if isinstance(evaluated, str) else None
+    if isinstance(value, cst.Integer):
+        return value.value
+    return None
+
+
+def _container_key(target: cst.BaseExpression) -> str | None:
+    """``d`` for a store into ``d[k]`` or ``d[a][b]``."""
+    if not isinstance(target, cst.Subscript):
+        return None
+    while isinstance(target, cst.Subscript):
+        target = target.value
+    return dotted_name(target)
+
+
+# Receivers of ``.backward()`` reached through these keep the name's value: ``loss.mean().backward()``.
+_BACKWARD_THROUGH = frozenset({"mean", "sum", "float", "double", "to", "cuda", "squeeze", "view",
+                               "reshape"})
+
+
 class GraphValues:
     """Which expressions of one file hold tensors attached to the autograd graph."""
 
@@ -163,8 +198,10 @@ class GraphValues:
         self.imports = ctx.imports
         self._orders: dict[tuple, tuple[list[int], bool]] = {}  # (scope, key) -> definition orders
         self.regions: Regions = ctx.analysis(Regions)
+        # A module read for another file's sense (an imported helper, a meter class) is part of a
+        # torch project even when it imports no torch itself (``utils.py`` with ``AverageMeter``).
         self.active = self.imports.uses("torch", "lightning", "pytorch_lightning", "transformers",
-                                        "timm", "accelerate")
+                                        "timm", "accelerate") or PROJECT.depth > 0
         self._by_kind: dict[type, list] = {}
         self._defs: dict[cst.CSTNode | None, dict[str, list[Definition]]] = {}
         self._graph_memo: dict[cst.CSTNode, bool] = {}
@@ -178,6 +215,15 @@ class GraphValues:
         self._frozen_models: set[str] = set()
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
+        self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
+        self._definition_memo: dict[Definition, bool] = {}
+        self._proven_keys: dict[Definition, set[str]] = {}  # container -> entries back-propagated
+        self._subscripted: set[tuple[cst.FunctionDef | None, str]] | None = None
+        self._definitions_in_progress: set[Definition] = set()
+        self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
+        self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
+        self._project_classes: dict[str, bool] = {}
+        self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
         if self.active:
             self._collect_definitions()
             self._collect_models()
@@ -208,6 +254,9 @@ class GraphValues:
                 for target in node.targets:
                     for key, element in _targets(target.target):
                         found.append(Definition(key, node, node.value, "assign", element))
+                    container = _container_key(target.target)
+                    if container is not None:
+                        found.append(Definition(container, node, node.value, "item"))
             elif isinstance(node, cst.AnnAssign):
                 if node.value is not None:
                     for key, element in _targets(node.target):
@@ -215,6 +264,9 @@ class GraphValues:
             elif isinstance(node, cst.AugAssign):
                 for key, _ in _targets(node.target):
                     found.append(Definition(key, node, node.value, "aug"))
+                container = _container_key(node.target)
+                if container is not None:
+                    found.append(Definition(container, node, node.value, "item"))
             elif isinstance(node, cst.For):
                 for key, element in _targets(node.target):
                     found.append(Definition(key, node, node.iter, "for", element))
@@ -242,9 +294,43 @@ class GraphValues:
         """Every assignment of ``key`` (``loss``, ``self.history``) in ``scope``, in source order."""
         return self._defs.get(scope, {}).get(key, [])
 
+    def _reaching_of(self, scope: cst.FunctionDef | None) -> ReachingDefinitions:
+        found = self._reaching.get(scope)
+        if found is None:
+            node = scope if scope is not None else self.ctx.module
+            found = self._reaching[scope] = ReachingDefinitions(node, self.index, self._defs.get(scope, {}))
+        return found
+
+    def reaching_all(self, key: str, use: cst.CSTNode) -> list[Definition]:
+        """Every assignment of ``key`` that may reach ``use`` on some path through ``use``'s scope
+        (its control-flow graph: branches merged, loops to a fixpoint), in source order; stores
+        into it (``d[k] += v``) included."""
+        scope = self.index.function_of(use)
+        defs = self._reaching_of(scope).at(key, use) if self._defs.get(scope, {}).get(key) else None
+        if defs is None:
+            single = self._reaching_in_order(key, use, items=True)
+            return [single] if single is not None else []
+        order = self.index.order
+        return sorted(defs, key=lambda d: order[d.node])
+
     def reaching(self, key: str, use: cst.CSTNode) -> Definition | None:
-        """The latest assignment of ``key`` before ``use`` in ``use``'s function (not the statement
-        that contains ``use`` itself)."""
+        """The latest assignment of ``key`` (in source order) among those that may reach ``use``
+        (not the statement that contains ``use`` itself); stores into a container are not
+        assignments of it here."""
+        scope = self.index.function_of(use)
+        defs = self._reaching_of(scope).at(key, use) if self._defs.get(scope, {}).get(key) else None
+        if defs is None:
+            return self._reaching_in_order(key, use, items=False)
+        order = self.index.order
+        best = None
+        for definition in defs:
+            if definition.kind != "item" and (best is None or order[definition.node] > order[best.node]):
+                best = definition
+        return best
+
+    def _reaching_in_order(self, key: str, use: cst.CSTNode, items: bool) -> Definition | None:
+        """Source order, where the graph does not answer (a key assigned once, a class body, code
+        no path reaches): the latest assignment before ``use``."""
         scope = self.index.function_of(use)
         candidates = self.definitions(scope, key)
         if not candidates:
@@ -262,6 +348,8 @@ class GraphValues:
         orders, in_order = known
         end = bisect.bisect_right(orders, position) if in_order else len(candidates)
         for definition in reversed(candidates[:end]):
+            if definition.kind == "item" and not items:
+                continue
             if order[definition.node] < position and definition.node not in containing:
                 return definition
             if definition.kind == "for" and definition.node in containing \
@@ -282,7 +370,8 @@ class GraphValues:
     def _collect_models(self) -> None:
         for klass in self._nodes(cst.ClassDef):
             for current in self.regions.base_classes(klass):
-                if any(self._is_module_base(arg.value) for arg in current.bases):
+                if any(self._is_module_base(arg.value) or self._project_module_class(arg.value)
+                       for arg in current.bases):
                     self._module_classes.add(klass.name.value)
                     break
         for assign in [*self._nodes(cst.Assign), *self._nodes(cst.AnnAssign)]:
@@ -387,7 +476,7 @@ class GraphValues:
             return not qualified.startswith("transformers.") or "Model" in qualified
         if isinstance(func, cst.Name) and func.value in self._module_classes:
             return True
-        return False
+        return self._project_module_class(func)
 
     def _is_loss_constructor(self, value: cst.BaseExpression) -> bool:
         if not isinstance(value, cst.Call):
@@ -515,9 +604,11 @@ class GraphValues:
                 return False
             dotted = dotted_name(expr)
             if dotted is not None:
-                definition = self.reaching(dotted, expr)
-                if definition is not None:
-                    return self._definition_graph(definition)
+                definitions = self.reaching_all(dotted, expr)
+                if definitions:
+                    # A may-analysis: on the graph along one path into here is on the graph here
+                    # (a value detached in one branch only stays on it).
+                    return any(self._definition_graph(d) for d in definitions)
             if isinstance(expr, cst.Attribute):
                 # ``outputs.loss``, ``out.logits``: an attribute of a graph value.
                 return self._graph(expr.value)
@@ -536,22 +627,68 @@ class GraphValues:
             return self._graph(expr.value)
         if isinstance(expr, cst.IfExp):
             return self._graph(expr.body) or self._graph(expr.orelse)
+        if isinstance(expr, cst.Dict):
+            # ``{"ce": ce_loss, "aux": aux_loss}``: a container of graph tensors holds their graphs.
+            return any(isinstance(e, cst.DictElement) and self._graph(e.value) for e in expr.elements)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return self._container_graph(expr)
         return False
 
     def _definition_graph(self, definition: Definition) -> bool:
+        # Definitions reach one another round loops (``x += a`` and ``x += b`` in one loop): a
+        # cycle proves nothing, and each definition is judged once.
+        memo = self._definition_memo.get(definition)
+        if memo is not None:
+            return memo
+        if definition in self._definitions_in_progress:
+            return False
+        self._definitions_in_progress.add(definition)
+        try:
+            result = self._definition_graph_uncached(definition)
+        finally:
+            self._definitions_in_progress.discard(definition)
+        self._definition_memo[definition] = result
+        return result
+
+    def _definition_graph_uncached(self, definition: Definition) -> bool:
+        if self.regions.no_grad(definition.node):
+            return False
+        if definition in self.proven() or self._proven_keys.get(definition):
+            return True  # back-propagated: on the graph, whatever produced it
+        return self._own_graph(definition)
+
+    def _graph_but_key(self, definition: Definition, key: str) -> bool:
+        """``definition`` is on the graph other than through its entry ``key``, which a later store
+        replaces (``output["loss"] = output["loss"].detach()`` after ``output["loss"].backward()``)."""
+        if self.regions.no_grad(definition.node):
+            return False
+        if definition in self.proven() or self._proven_keys.get(definition, set()) - {key}:
+            return True
+        marker = (definition, key)
+        if marker in self._definitions_in_progress:
+            return False
+        self._definitions_in_progress.add(marker)
+        try:
+            return self._own_graph(definition)
+        finally:
+            self._definitions_in_progress.discard(marker)
+
+    def _own_graph(self, definition: Definition) -> bool:
         node = definition.node
         if definition.kind == "opaque" or definition.value is None:
             return False
-        if self.regions.no_grad(node):
-            return False
         if definition.kind == "for":
-            return False  # iterating a container or loader: elements are not tracked
-        if definition.kind == "aug":
-            target = node.target  # type: ignore[attr-defined]
+            return self._iterated_graph(definition)
+        if definition.kind in ("aug", "item"):
             if self._graph(definition.value):
                 return True
-            previous = self.reaching(definition.key, target)
-            return previous is not None and self._definition_graph(previous)
+            target = node.target if isinstance(node, (cst.AugAssign, cst.AnnAssign)) else node
+            previous = [d for d in self.reaching_all(definition.key, target) if d is not definition]
+            stored = _literal_key(node.targets[0].target) if definition.kind == "item" \
+                and isinstance(node, cst.Assign) and len(node.targets) == 1 else None
+            if stored is not None:  # ``d["k"] = v`` replaces what ``d["k"]`` held
+                return any(self._graph_but_key(d, stored) for d in previous)
+            return any(self._definition_graph(d) for d in previous)
         value = definition.value
         if definition.element is not None:
             result = self._element_graph(value, definition.element)
@@ -560,6 +697,92 @@ class GraphValues:
         # ``x.numpy()`` raises on a tensor that requires grad: code that does it on ``x`` shows
         # that ``x`` is not on the graph (an outer no_grad, a frozen model) whatever we inferred.
         return result and not self._read_as_numpy(definition)
+
+    def is_container(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names a value its scope reads by key or index (``loss["total"]``): a dict or
+        list of tensors, which has no ``.item()`` or ``.detach()`` of its own."""
+        key = dotted_name(expr)
+        if key is None:
+            return False
+        if self._subscripted is None:
+            self._subscripted = set()
+            for node in self._nodes(cst.Subscript):
+                name = dotted_name(node.value)
+                if name is not None:
+                    self._subscripted.add((self.index.function_of(node), name))
+        return (self.index.function_of(expr), key) in self._subscripted \
+            or any(d.kind == "assign" and isinstance(d.value, (cst.Dict, cst.List, cst.Tuple))
+                   and d.element is None for d in self.reaching_all(key, expr))
+
+    def graph_definition(self, definition: Definition) -> bool:
+        """The value ``definition`` assigns may be on the autograd graph."""
+        return self.active and self._definition_graph(definition)
+
+    def _iterated_graph(self, definition: Definition) -> bool:
+        """A loop target over graph tensors: ``for name, loss in losses.items()`` (``losses`` a
+        dict of graph tensors, a model's loss dict), ``for loss in loss_dict.values()``. A loop
+        over a loader or a container we do not follow stays off the graph."""
+        iterable = definition.value
+        element = definition.element
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+            method = iterable.func.attr.value
+            if method == "items" and element == 1 or method == "values" and element is None:
+                return self._graph(iterable.func.value)
+        return False
+
+    def proven(self) -> set[Definition]:
+        """The definitions that reach a ``.backward()`` call as its receiver (``loss.backward()``,
+        ``(loss / k).backward()``, ``scaler.scale(loss).backward()``, ``accelerator.backward(loss)``):
+        back-propagating a value proves it is on the autograd graph."""
+        if self._proven is not None:
+            return self._proven
+        self._proven = proven = set()
+        for call in self._nodes(cst.Call):
+            func = call.func
+            if not self.regions.is_backward_call(call):
+                continue
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            receiver = func.value if isinstance(func, cst.Attribute) else None
+            receiver_name = (dotted_name(receiver) or "").rsplit(".", 1)[-1] if receiver is not None else ""
+            if isinstance(func, cst.Attribute) and func.attr.value == "backward" and not (
+                    positional and re.search(r"accelerator|fabric|engine|trainer", receiver_name, re.I)):
+                roots = [receiver]  # ``loss.backward()``
+            else:
+                roots = positional[:1]  # ``accelerator.backward(loss)``, ``torch.autograd.backward(loss)``
+            for name, entry in self._backward_names(roots):
+                found = [d for d in self.reaching_all(dotted_name(name), name)
+                         if d.kind in ("assign", "aug", "item", "for", "opaque")]
+                if entry is None:
+                    proven.update(found)
+                else:  # ``output["loss"].backward()``: the container holds a graph tensor at "loss"
+                    for definition in found:
+                        self._proven_keys.setdefault(definition, set()).add(entry)
+        return proven
+
+    @staticmethod
+    def _backward_names(roots: list) -> list[tuple[cst.BaseExpression, str | None]]:
+        """The names whose values ``roots`` carry unchanged into the backward pass, each with the
+        entry read from it (``"loss"`` for ``output["loss"]``; ``""`` for an entry not written as
+        a literal; None for the name itself)."""
+        out = []
+        todo = [(root, None) for root in roots]
+        while todo:
+            expr, entry = todo.pop()
+            if isinstance(expr, (cst.Name, cst.Attribute)) and dotted_name(expr) is not None:
+                out.append((expr, entry))
+            elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, ARITHMETIC):
+                todo += [(expr.left, entry), (expr.right, entry)]
+            elif isinstance(expr, cst.UnaryOperation):
+                todo.append((expr.expression, entry))
+            elif isinstance(expr, cst.Subscript) and entry is None:
+                # ``output["loss"].backward()``: ``output`` holds a graph tensor
+                todo.append((expr.value, _literal_key(expr) or ""))
+            elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                if expr.func.attr.value in _BACKWARD_THROUGH:
+                    todo.append((expr.func.value, entry))
+                elif expr.func.attr.value == "scale" and expr.args:
+                    todo.append((expr.args[0].value, entry))  # ``scaler.scale(loss)``
+        return out
 
     def _read_as_numpy(self, definition: Definition) -> bool:
         scope = self.index.function_of(definition.node)
@@ -578,7 +801,7 @@ class GraphValues:
                     if key is not None:
                         roots.append((key, root))
             self._numpy_roots[scope] = roots
-        return any(key == definition.key and self.reaching(key, root) is definition
+        return any(key == definition.key and definition in self.reaching_all(key, root)
                    for key, root in roots)
 
     def _loss_call_graph(self, call: cst.Call) -> bool:
@@ -605,8 +828,8 @@ class GraphValues:
             return False  # ``_, predicted = torch.max(out, 1)``: the indices
         if isinstance(value, cst.Call):
             target = self.regions.resolved(value)
-            if target is not None:
-                summary = self.return_summary(target)
+            summary = self.return_summary(target) if target is not None else self.external_summary(value)
+            if summary is not None:
                 if isinstance(summary, tuple):
                     return element < len(summary) and summary[element]
                 return bool(summary)
@@ -649,6 +872,9 @@ class GraphValues:
         target = self.regions.resolved(call)
         if target is not None:
             return bool(self.return_summary(target))
+        summary = self.external_summary(call)
+        if summary is not None:
+            return bool(summary)
         if isinstance(func, (cst.Name, cst.Attribute)):
             if dotted_name(func) in self._frozen_models:
                 return False
@@ -768,3 +994,233 @@ class GraphValues:
                 if owner is not None:
                     self._returns_by_function.setdefault(owner, []).append(node)
         return self._returns_by_function.get(func, [])
+
+    # ---------------------------------------------------------------------------------------------
+    # the project around the file
+    def external(self, call: cst.Call) -> tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None:
+        """(the other module's graph values, the function, its class or None) for a call of a
+        function or method defined in another module of the project: ``compute_loss(model, b)``
+        imported from ``losses``, ``meter.update(loss)`` with ``meter`` an instance of a class
+        imported from ``utils``. None when the call is not one (or the files nest too deep)."""
+        if call in self._external:
+            return self._external[call]
+        found = None
+        self._external[call] = None  # a cycle through this call finds nothing
+        imports = project_imports(self.ctx)
+        if imports is not None and PROJECT.depth < MAX_FILE_DEPTH:
+            found = self._external_function(call, imports)
+        self._external[call] = found
+        return found
+
+    def _external_function(self, call: cst.Call, imports):
+        func = call.func
+        dotted = dotted_name(func)
+        target = imports.target(dotted) if dotted else None
+        if target is None and isinstance(func, cst.Attribute):
+            klass = self._receiver_class(func.value, call, imports)
+            if klass is not None:
+                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
+        if target is None:
+            return None
+        found = find_definition(self.ctx, target)
+        if found is None:
+            return None
+        other, function, klass_def = found
+        PROJECT.depth += 1
+        try:
+            flow = other.analysis(GraphValues)
+        finally:
+            PROJECT.depth -= 1
+        return flow, function, klass_def
+
+    def external_summary(self, call: cst.Call) -> object:
+        """The return summary (see :meth:`return_summary`) of a function of another project
+        module called here; None when the call is not one."""
+        found = self.external(call)
+        if found is None:
+            return None
+        flow, function, _ = found
+        PROJECT.depth += 1
+        try:
+            return flow.return_summary(function)
+        finally:
+            PROJECT.depth -= 1
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """The project class of which ``expr`` is an instance: every value assigned to it is a call
+        of the same imported class (``AverageMeter()``, ``Net().to(device)``); ``self.x`` is looked
+        up in every method of the class."""
+        return self._instance_class(expr, at, imports, 4)
+
+    def _instance_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports, depth: int) -> Target | None:
+        if depth <= 0 or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        key = dotted_name(expr)
+        if key is None:
+            return None
+        if key.startswith("self."):
+            klass = self.regions.enclosing_class(at)
+            if klass is None:
+                return None
+            definitions = [d for method in self.regions.methods(klass).values()
+                           for d in self.definitions(method, key) if d.kind != "item"]
+        else:
+            definitions = [d for d in self.reaching_all(key, at) if d.kind != "item"]
+            if not definitions and isinstance(expr, cst.Attribute):
+                # ``metrics.tracker``: the attribute that the class of ``metrics`` sets
+                owner = self._instance_class(expr.value, at, imports, depth - 1)
+                return self._attribute_class(owner, expr.attr.value) if owner is not None else None
+        classes: set[Target] = set()
+        for definition in definitions:
+            value = definition.value
+            if definition.kind != "assign" or value is None:
+                return None
+            if definition.element is not None:
+                if not isinstance(value, (cst.Tuple, cst.List)) or definition.element >= len(value.elements):
+                    return None
+                value = value.elements[definition.element].value  # ``a, b = Meter(), Meter()``
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in MODEL_PRESERVING_METHODS:
+                value = value.func.value
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                # ``model = model.to(device)``: the class of what it was
+                found = self._instance_class(value, definition.node, imports, depth - 1)
+                if found is None:
+                    return None
+                classes.add(found)
+                continue
+            if not isinstance(value, cst.Call):
+                return None
+            name = dotted_name(value.func)
+            target = imports.target(name) if name else None
+            if target is None or find_class(self.ctx, target) is None:
+                return None
+            classes.add(target)
+        return classes.pop() if len(classes) == 1 else None
+
+    def _attribute_class(self, owner: Target, attribute: str) -> Target | None:
+        """The project class of ``self.<attribute>`` in the class ``owner`` (every assignment of it in
+        the class's methods is a call of that one class: ``self.tracker = LossTracker(keys)``)."""
+        klass = find_class(self.ctx, owner)
+        other = PROJECT.context(owner.path) if klass is not None else None
+        if other is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        PROJECT.depth += 1
+        try:
+            flow = other.analysis(GraphValues)
+            classes: set[Target] = set()
+            for method in flow.regions.methods(klass).values():
+                for definition in flow.definitions(method, f"self.{attribute}"):
+                    value = definition.value
+                    if definition.kind != "assign" or definition.element is not None \
+                            or not isinstance(value, cst.Call):
+                        return None
+                    name = dotted_name(value.func)
+                    if name is None:
+                        return None
+                    local = _top_level_class(other.module, name)
+                    if local is not None:
+                        classes.add(Target(owner.path, name))
+                        continue
+                    imports = project_imports(other)
+                    target = imports.target(name) if imports is not None else None
+                    if target is None or find_class(other, target) is None:
+                        return None
+                    classes.add(target)
+        finally:
+            PROJECT.depth -= 1
+        return classes.pop() if len(classes) == 1 else None
+
+    def _project_module_class(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names an ``nn.Module`` subclass defined in another module of the project
+        (``from models import Net``; ``Net``'s own bases are judged in its module)."""
+        dotted = dotted_name(expr)
+        if not dotted:
+            return False
+        known = self._project_classes.get(dotted)
+        if known is not None:
+            return known
+        self._project_classes[dotted] = False
+        result = False
+        imports = project_imports(self.ctx)
+        target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
+        if target is not None:
+            klass = find_class(self.ctx, target)
+            other = PROJECT.context(target.path) if klass is not None else None
+            if other is not None and other is not self.ctx:
+                PROJECT.depth += 1
+                try:
+                    result = klass.name.value in other.analysis(GraphValues)._module_classes
+                finally:
+                    PROJECT.depth -= 1
+        self._project_classes[dotted] = result
+        return result
+
+    def parameter_accumulations(self, function: cst.FunctionDef) -> list[tuple[int, cst.CSTNode, str]]:
+        """(index of the parameter, the statement, the ``self.`` key) for each parameter that
+        ``function`` adds, unchanged but for arithmetic, into an attribute of ``self``: an
+        ``AverageMeter.update(val, n)`` doing ``self.sum += val * n``. What the meter then holds is
+        what its caller passes: a graph tensor there is kept across steps."""
+        found = self._parameter_accumulations.get(function)
+        if found is not None:
+            return found
+        found = self._parameter_accumulations[function] = []
+        if function.name.value == "forward":
+            return found
+        params = [p.name.value for p in function.params.params]
+        for key, definitions in sorted(self._defs.get(function, {}).items()):
+            if not key.startswith("self."):
+                continue
+            for definition in definitions:
+                node = definition.node
+                value = None
+                if isinstance(node, cst.AugAssign) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
+                    value = node.value
+                elif isinstance(node, cst.Assign) and isinstance(node.value, cst.BinaryOperation) \
+                        and isinstance(node.value.operator, cst.Add) \
+                        and key in (dotted_name(node.value.left), dotted_name(node.value.right)):
+                    value = node.value
+                if value is None:
+                    continue
+                for name in _direct_names(value, self.imports):
+                    if name in params and self.reaching(name, node) is None:
+                        found.append((params.index(name), node, key))
+        return found
+
+
+# Collective operations that autograd differentiates through: their result keeps the input's graph.
+DIFFERENTIABLE_COLLECTIVES = frozenset({
+    "horovod.torch.allreduce", "horovod.torch.allgather", "horovod.torch.grouped_allreduce",
+    "torch.distributed.nn.all_reduce", "torch.distributed.nn.functional.all_reduce",
+    "torch.distributed.nn.all_gather", "torch.distributed.nn.functional.all_gather",
+})
+
+
+def _direct_names(value: cst.BaseExpression, imports=None) -> list[str]:
+    """Names whose value flows into ``value`` with its graph: through arithmetic (``val`` in
+    ``val * n``), subscripts, methods that keep the graph (``val.cpu()``, ``val.mean()``) and
+    differentiable collectives (``hvd.allreduce(val.cpu())``); not through ``float(val)``,
+    ``val.item()`` or ``val.detach()``."""
+    if isinstance(value, cst.Name):
+        return [value.value]
+    if isinstance(value, cst.BinaryOperation):
+        return _direct_names(value.left, imports) + _direct_names(value.right, imports)
+    if isinstance(value, cst.UnaryOperation):
+        return _direct_names(value.expression, imports)
+    if isinstance(value, cst.Subscript):
+        return _direct_names(value.value, imports)  # ``self.totals[key] += losses[key]``
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if imports is not None and (imports.qualify(value.func) or "") in DIFFERENTIABLE_COLLECTIVES:
+            first = next((a.value for a in value.args if a.keyword is None and not a.star), None)
+            return _direct_names(first, imports) if first is not None else []
+        if value.func.attr.value in GRAPH_METHODS and value.func.attr.value != "__getitem__":
+            return _direct_names(value.func.value, imports)
+    return []
+
+
+def _top_level_class(module: cst.Module, name: str) -> cst.ClassDef | None:
+    found = None
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            found = statement
+    return found

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 MAX_MODULE_BYTES = 1_000_000  # a generated file this large holds no training helper worth parsing
 MAX_CACHED_MODULES = 128
+MAX_ANCESTOR_BASES = 3  # without a root marker, directories above a file that absolute imports may start from
 MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
 
 
@@ -90,6 +91,11 @@ class ProjectImports:
         for base in (self.root, self.root / "src"):
             if base not in self.bases and _is_dir(base):
                 self.bases.append(base)
+        if self.root == path.parent and not any(_is_file(path.parent / m) or _is_dir(path.parent / m)
+                                                for m in ROOT_MARKERS):
+            # No root marker (a downloaded archive): a script in ``networks/`` importing
+            # ``networks.common.metrics`` is run from the directory above; look a few levels up.
+            self.bases.extend(list(path.parent.parents)[:MAX_ANCESTOR_BASES])
         # local name -> (Path of the module, attribute path inside it or "")
         self.names: dict[str, Target] = {}
         self._collect(index)

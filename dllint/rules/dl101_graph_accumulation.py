@@ -8,13 +8,16 @@ lives across the whole loop. Never back-propagated (an evaluation loop without `
 graph keeps all its activations and memory runs out within a few batches; after ``backward()`` the
 activations are freed but the nodes stay, and memory creeps up every step.
 
-What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow` (model and loss-function
-outputs, results of this module's helpers that return one, arithmetic on those; not ``.item()``,
-``.detach()``, comparisons, values computed under ``no_grad``). The accumulation is reported only
+What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow`, on the control-flow graph
+(model and loss-function outputs, ``self(x)`` in a module, results of helpers of this file or of the
+project that return one, values that are back-propagated, dicts of them, arithmetic on those; not
+``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``). A value detached on one
+path only is still a graph tensor where the paths meet. The accumulation is reported only
 where it outlives a training step: inside a training loop or a loop over a data loader, with an
 accumulator created outside that loop, or into a ``self.`` attribute from a method that trains.
-When the accumulation happens inside a method of this file that adds its argument to ``self.``
-(an ``AverageMeter.update(val, n)``), the finding goes to the call that passes the graph tensor.
+When the accumulation happens inside a method that adds its argument to ``self.`` (an
+``AverageMeter.update(val, n)``, of this file or of a class imported from the project), the finding
+goes to the call that passes the graph tensor.
 
 Silent for: accumulation under ``no_grad`` / ``inference_mode`` (also through a decorator or a caller
 that is always under ``no_grad``), an accumulator that is back-propagated (``total.backward()``,
@@ -31,8 +34,9 @@ import re
 
 import libcst as cst
 
-from dllint.analysis.dataflow import GraphValues, _targets
+from dllint.analysis.dataflow import GraphValues, _direct_names, _targets
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.diagnostics import Fix
 from dllint.index import iter_subtree
@@ -285,6 +289,69 @@ for episode in range(1000):
     loss = -(torch.stack(log_probs) * returns).sum()
     loss.backward()
     optimizer.step()
+""",
+        # The output dict's back-propagated entry is replaced by its detached value before the dict
+        # is kept (a store by key replaces what the key held).
+        """\
+import torch
+
+class Trainer:
+    def fit_epoch(self, module, dataloader, optimizer):
+        outputs = []
+        for i, batch in enumerate(dataloader):
+            optimizer.zero_grad()
+            output = module.training_step(batch, i)
+            output["loss"].backward()
+            optimizer.step()
+            output["loss"] = output["loss"].detach()
+            outputs.append(output)
+        return outputs
+""",
+        # Detached on every path before it is accumulated (the branches merge to "not on the graph").
+        """\
+import torch
+total = 0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    if log_scalar:
+        loss = loss.item()
+    else:
+        loss = float(loss)
+    total += loss
+""",
+        # A detection model's loss dict, each entry accumulated as a number.
+        """\
+import torch
+running = {}
+for images, targets in train_loader:
+    loss_dict = model(images, targets)
+    losses = sum(loss for loss in loss_dict.values())
+    optimizer.zero_grad()
+    losses.backward()
+    optimizer.step()
+    for k, v in loss_dict.items():
+        running[k] = running.get(k, 0) + v.item()
+""",
+        # backward() proves that `loss` is on the graph, not the accuracy accumulated beside it;
+        # evaluation every few steps, in a branch, under no_grad with a break out of it.
+        """\
+import torch
+from mylib import compute_loss
+total_acc = 0
+for step, (x, y) in enumerate(train_loader):
+    loss, acc = compute_loss(x, y)
+    loss.backward()
+    optimizer.step()
+    total_acc += (acc > 0.5).float().mean()
+    if step % 100 == 0:
+        val = []
+        with torch.no_grad():
+            for vx, vy in val_loader:
+                val.append(criterion(model(vx), vy))
+                if len(val) > 10:
+                    break
 """,
     ]
 
@@ -607,6 +674,116 @@ for x, y in loader:
 print(torch.stack(losses).mean())
 """,
         ),
+        # backward() proves the helper's result is on the graph (the helper is a library's).
+        """\
+import torch
+from mylib import compute_loss
+total = 0
+for x, y in loader:
+    loss = compute_loss(model, x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    total += loss  # expect: DL101
+""",
+        # Detached in one branch only: on the other path the graph is still accumulated.
+        """\
+import torch
+
+class Trainer:
+    def __init__(self, model, optimizer, log_scalars):
+        self.model, self.optimizer, self.log_scalars = model, optimizer, log_scalars
+
+    def train_epoch(self, loader):
+        total = 0.0
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(self.model(x), y)
+            loss.backward()
+            self.optimizer.step()
+            if self.log_scalars:
+                loss = loss.item()
+            total += loss  # expect: DL101
+        return total
+""",
+        # A value carried to the next iteration: only the loop's back edge brings the graph here.
+        """\
+import torch
+previous = None
+history = []
+for x, y in train_loader:
+    if previous is not None:
+        history.append(previous)  # expect: DL101
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    previous = loss
+""",
+        # A detection model's loss dict summed entry by entry (the dict comes from the model).
+        """\
+import torch
+running = {}
+for images, targets in train_loader:
+    loss_dict = model(images, targets)
+    losses = sum(loss for loss in loss_dict.values())
+    optimizer.zero_grad()
+    losses.backward()
+    optimizer.step()
+    for k, v in loss_dict.items():
+        running[k] = running.get(k, 0) + v  # expect: DL101
+""",
+        # A dict literal of losses accumulated with `+=` per key.
+        """\
+import torch
+from collections import defaultdict
+meters = defaultdict(float)
+for x, y in train_loader:
+    out = model(x)
+    losses = {"ce": criterion(out, y), "l2": out.pow(2).mean()}
+    sum(losses.values()).backward()
+    optimizer.step()
+    for k in losses:
+        meters[k] += losses[k]  # expect: DL101
+""",
+        # A trainer keeping every step's output dict: `output["loss"].backward()` proves it holds
+        # a graph tensor.
+        """\
+import torch
+
+class Trainer:
+    def fit_epoch(self, module, dataloader, optimizer):
+        outputs = []
+        for i, batch in enumerate(dataloader):
+            optimizer.zero_grad()
+            output = module.training_step(batch, i)
+            output["loss"].backward()
+            optimizer.step()
+            outputs.append(output)  # expect: DL101
+        return outputs
+""",
+        # `self(x)` in a method of an nn.Module is a forward pass (notebook style: fit on the model).
+        """\
+import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def fit(self, batches, opt):
+        hist = []
+        for x, y in batches:
+            loss = nn.functional.mse_loss(self(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            hist.append(loss)  # expect: DL101
+        return hist
+""",
     ]
 
     def check(self, ctx) -> None:
@@ -647,16 +824,23 @@ print(torch.stack(losses).mean())
             return False
         for leaf in leaves:
             key = dotted_name(leaf)
-            definition = flow.reaching(key, leaf) if key else None
-            if definition is None:
+            definitions = flow.reaching_all(key, leaf) if key else []
+            if not definitions:
                 return False
-            if definition.kind == "aug":
-                continue
-            if definition.value is not None and any(
-                    isinstance(n, (cst.Name, cst.Attribute)) and dotted_name(n) == key
-                    for n in iter_subtree(definition.value)):
-                continue
-            return False
+            for definition in definitions:
+                if not flow.graph_definition(definition):
+                    continue
+                value = definition.value
+                accumulates = definition.kind in ("aug", "item") \
+                    or isinstance(value, cst.BinaryOperation) and key in (dotted_name(value.left),
+                                                                         dotted_name(value.right)) \
+                    or isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") == "torch.cat" \
+                    and self._mentions(value, {key})
+                # ``tl += loss`` across the steps of a loop is an accumulator (reported there);
+                # ``loss += reg`` on this step's fresh ``loss`` is not.
+                if not accumulates or not self._outlives_step(ctx, flow, ctx.analysis(Regions),
+                                                              definition.node, key):
+                    return False
         return True
 
     # -- accumulation inside a helper: ``meter.update(loss, n)`` with ``self.sum += val * n`` --------
@@ -667,37 +851,39 @@ print(torch.stack(losses).mean())
         if function is None or function.name.value == "forward":
             return
         params = [p.name.value for p in function.params.params]
-        for name in self._direct_names(value):
+        for name in _direct_names(value, ctx.imports):
             if name in params and flow.reaching(name, statement) is None:
                 self._helpers.setdefault(function, []).append((params.index(name), statement, key))
 
-    @staticmethod
-    def _direct_names(value) -> list[str]:
-        """Names whose value flows unchanged into ``value`` through arithmetic: ``val`` in
-        ``val * n`` (not in ``float(val)`` or ``val.item()``)."""
-        if isinstance(value, cst.Name):
-            return [value.value]
-        if isinstance(value, cst.BinaryOperation):
-            return GraphAccumulation._direct_names(value.left) + GraphAccumulation._direct_names(value.right)
-        if isinstance(value, cst.UnaryOperation):
-            return GraphAccumulation._direct_names(value.expression)
-        return []
-
     def _check_helper_calls(self, ctx, flow: GraphValues, regions: Regions) -> None:
-        if not self._helpers:
+        imported = project_imports(ctx) is not None
+        if not self._helpers and not imported:
             return
         for call in ctx.index.of_type(cst.Call):
-            target = regions.resolved(call)
-            if target is None or target not in self._helpers or regions.no_grad(call):
-                continue
-            offset = 1 if regions.class_of(target) is not None and isinstance(call.func, cst.Attribute) else 0
             positional = [a for a in call.args if a.keyword is None and not a.star]
-            for index, statement, key in self._helpers[target]:
+            if not positional or regions.no_grad(call):
+                continue
+            target = regions.resolved(call)
+            other = flow
+            if target is not None and target in self._helpers:
+                accumulated = self._helpers[target]
+            elif target is None and imported and self._step_loop(ctx, regions, call) is not None \
+                    and any(flow.is_graph(a.value) for a in positional):
+                # ``meter.update(loss)`` with the meter's class imported from another module.
+                found = flow.external(call)
+                if found is None:
+                    continue
+                other, target, _klass = found
+                accumulated = other.parameter_accumulations(target)
+            else:
+                continue
+            offset = 1 if other.regions.class_of(target) is not None and isinstance(call.func, cst.Attribute) else 0
+            for index, statement, key in accumulated:
                 position = index - offset
                 if not 0 <= position < len(positional):
                     continue
                 value = positional[position].value
-                if not flow.is_graph(value) or regions.no_grad(statement):
+                if not flow.is_graph(value) or other.regions.no_grad(statement):
                     continue
                 loop = self._step_loop(ctx, regions, call)
                 if loop is None:
@@ -708,10 +894,10 @@ print(torch.stack(losses).mean())
                     fresh = self._fresh_definition(ctx, flow, call, owner)
                     if fresh is not None and any(a is loop for a in ctx.index.ancestors(fresh.node)):
                         continue  # a new accumulator object every step
-                if self._consumed(ctx, flow, regions, statement, key):
+                if other is flow and self._consumed(ctx, flow, regions, statement, key):
                     continue
                 helper = target.name.value
-                klass = regions.class_of(target)
+                klass = other.regions.class_of(target)
                 if klass is not None:
                     helper = f"{klass.name.value}.{helper}"
                 self._report(ctx, flow, call, owner or key, value,
@@ -736,6 +922,17 @@ print(torch.stack(losses).mean())
             return ctx.code_for(a).strip() == ctx.code_for(b).strip()
         return False
 
+    @staticmethod
+    def _get_of(ctx, expr: cst.BaseExpression, target: cst.BaseExpression) -> bool:
+        """``expr`` reads the dict entry ``target`` with a default: ``d.get(k, 0)`` for ``d[k]``."""
+        if not (isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(expr, cst.Call)
+                and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and expr.args):
+            return False
+        index = target.slice[0].slice
+        return isinstance(index, cst.Index) and dotted_name(target.value) is not None \
+            and dotted_name(expr.func.value) == dotted_name(target.value) \
+            and ctx.code_for(expr.args[0].value).strip() == ctx.code_for(index.value).strip()
+
     def _accumulations(self, ctx):
         """(statement, accumulator key, accumulated value) for each accumulation in the file."""
         found = []
@@ -758,7 +955,7 @@ print(torch.stack(losses).mean())
                 continue  # most assignments: no code generation for them
             target = node.targets[0].target
             if is_sum:
-                if self._same(ctx, value.left, target):
+                if self._same(ctx, value.left, target) or self._get_of(ctx, value.left, target):
                     found.append((node, key, value.right))
                 elif isinstance(value.operator, cst.Add) and self._same(ctx, value.right, target):
                     found.append((node, key, value.left))
@@ -843,7 +1040,7 @@ print(torch.stack(losses).mean())
         latest_fresh = [-1]
         for i in ranked:
             definition = definitions[i]
-            fresh = definition.kind != "aug" and not (definition.value is not None and any(
+            fresh = definition.kind not in ("aug", "item") and not (definition.value is not None and any(
                 dotted_name(n) == key for n in iter_subtree(definition.value)
                 if isinstance(n, (cst.Name, cst.Attribute))))
             latest_fresh.append(i if fresh else latest_fresh[-1])
@@ -952,7 +1149,10 @@ print(torch.stack(losses).mean())
                             tensor_later = True
         scalar = bool(leaves) and all(flow.is_scalar_loss(leaf) for leaf in leaves) and not tensor_later
         method = "item" if scalar else "detach"
-        edits = tuple(ctx.replace_edit(leaf, self._with_method(ctx, leaf, method)) for leaf in leaves)
+        # A dict or list of tensors (``loss["total"]`` read elsewhere) has no ``.item()``: no fix.
+        containers = any(flow.is_container(leaf) for leaf in leaves)
+        edits = () if containers else tuple(
+            ctx.replace_edit(leaf, self._with_method(ctx, leaf, method)) for leaf in leaves)
         fix = Fix("safe" if scalar else "unsafe", edits,
                   f"accumulate {'a Python number' if scalar else 'a detached tensor'} "
                   f"with `.{method}()`") if edits else None
