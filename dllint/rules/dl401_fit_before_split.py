@@ -610,9 +610,14 @@ class FitBeforeSplit(Rule):
             inplace = keyword(outer, "inplace")
             if inplace is not None and isinstance(outer.func, cst.Attribute) \
                     and isinstance(inplace.value, cst.Name) and inplace.value.value == "True":
-                receiver = dotted_name(outer.func.value)
-                if receiver is not None:
-                    out.add(receiver)
+                # ``df["a"].fillna(df["a"].mean(), inplace=True)`` changes the frame ``df``
+                receiver: cst.BaseExpression = outer.func.value
+                while isinstance(receiver, cst.Subscript) or (
+                        isinstance(receiver, cst.Attribute) and receiver.attr.value in ("loc", "iloc")):
+                    receiver = receiver.value
+                name = dotted_name(receiver)
+                if name is not None:
+                    out.add(name)
         return out
 
     def _leaking_split(self, provenance: DataProvenance, scope: cst.CSTNode, statement: cst.CSTNode,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import keyword, positional
+from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.regions import Regions
@@ -554,16 +554,25 @@ class TestSetSelection(Rule):
         callbacks = keyword(call, "callbacks")
         if callbacks is None:
             return False
-        values: list[cst.CSTNode] = [callbacks.value]
-        for node in iter_subtree(callbacks.value):
-            dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-            if dotted is not None:
-                values.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
-        for value in values:
+        # Follow names to what they were bound to, a few levels deep: ``cbs = [checkpoint]`` with
+        # ``checkpoint = ModelCheckpoint(...)``, ``callbacks.append(EarlyStopping(...))``.
+        todo: list[cst.CSTNode] = [callbacks.value]
+        seen: set[int] = set()
+        while todo and len(seen) < 64:
+            value = todo.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
             for node in iter_subtree(value):
-                name = last_name(node.func) if isinstance(node, cst.Call) else None
-                if name in _SELECTING_CALLBACKS:
-                    return True
+                if isinstance(node, cst.Call) and last_name(node.func) in _SELECTING_CALLBACKS:
+                    monitor = keyword(node, "monitor")
+                    text = string(monitor.value) if monitor is not None else None
+                    if text is None or text.startswith("val"):
+                        return True  # Keras monitors "val_loss" unless told otherwise
+                    continue  # ``monitor="loss"``: it decides on the training data
+                dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+                if dotted is not None and node in self.provenance.index.order:
+                    todo.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
         return False
 
     def _hf_selects_on_test(self, call: cst.Call) -> bool:
