@@ -70,6 +70,7 @@ _CONFIG_WORDS = frozenset({
     "fold", "folds", "key", "keys", "type", "format", "fmt", "metric", "metrics", "log", "logger",
     "writer", "callback", "hook", "freq", "sampler", "strategy", "method", "step_size",
 })
+_ROW_SLICE = re.compile(r"\[[\w.()+*/ -]*:")  # ``data[begin:end]``, ``x[n_train:]``
 _SPLIT_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -954,7 +955,7 @@ class DataProvenance:
         index = self.index
         source = self.ctx.source
         words = ("split", "Split", "Fold", "Subset", "cross_val", "SearchCV", "LeaveO", "LeaveP", "[:")
-        if not any(word in source for word in words):
+        if not any(word in source for word in words) and not _ROW_SLICE.search(source):
             return
         cv_possible = any(word in source for word in ("Fold", "Split", "LeaveO", "LeaveP"))
         for call in index.of_type(cst.Call):
@@ -996,6 +997,7 @@ class DataProvenance:
                 self._splits.append(split)  # type: ignore[union-attr]
         self._collect_subset_splits()
         self._collect_slice_splits()
+        self._collect_range_splits()
         self._splits.sort(key=lambda s: s.order)  # type: ignore[union-attr]
 
     def _collect_subset_splits(self) -> None:
@@ -1011,6 +1013,39 @@ class DataProvenance:
             for call in calls:
                 self._splits.append(Split(call, "subset", [call.args[0].value], scope,  # type: ignore[union-attr]
                                           self.index.order[call], None, self._outputs(call)))
+
+    def _collect_range_splits(self) -> None:
+        """``self.trainData = data[begin:end]`` and ``self.testData = data[begin:end]`` (bounds
+        computed per part, often in branches on a ``flag``): bounded row slices of one base in one
+        scope, kept under names of different parts (train with val or test), split the base."""
+        groups: dict[tuple[cst.CSTNode, str], list[tuple[cst.Subscript, str]]] = {}
+        for node in self.index.of_type(cst.Subscript):
+            if not _bounded_rows(node) or not self._assigned(node):
+                continue
+            base = node.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            base_text = dotted_name(base)
+            targets = self._statement_targets(node)
+            if base_text is None or len(targets) != 1:
+                continue
+            role = self.name_roles(targets[0])
+            if len(role) != 1:
+                continue
+            groups.setdefault((self.scope_of(node), base_text), []).append((node, next(iter(role))))
+        for (scope, _), found in groups.items():
+            roles = {role for _, role in found}
+            if TRAIN not in roles or not roles & {VAL, TEST}:
+                continue
+            first = min((node for node, _ in found), key=self.index.order.__getitem__)
+            if any(s.node is first for s in self._splits):  # type: ignore[union-attr]
+                continue
+            base = first.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            outputs = [n for node, _ in found for n in self._statement_targets(node)]
+            self._splits.append(Split(first, "slice", [base], scope,  # type: ignore[union-attr]
+                                      self.index.order[first], False, outputs))
 
     def _collect_slice_splits(self) -> None:
         """``X[:n]`` with ``X[n:]`` (same base, same bound): the two parts of a split by index."""
@@ -1123,6 +1158,14 @@ def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> 
             continue
         found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
     return found
+
+
+def _bounded_rows(node: cst.Subscript) -> bool:
+    """``x[a:b]``, ``x[:n]``, ``x.iloc[n:]``: a bounded slice of the rows (the first axis)."""
+    if not node.slice or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    piece = node.slice[0].slice
+    return piece.step is None and (piece.lower is not None or piece.upper is not None)
 
 
 def _runs_at_least_once(loop: cst.For) -> bool:

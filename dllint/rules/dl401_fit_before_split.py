@@ -202,6 +202,41 @@ search = GridSearchCV(pipeline, grid, cv=5)
 features = search.estimator.named_steps["vect"].transform(docs_train)
 search.fit(features, labels_train)
 """,
+    # Fitted in a helper that is handed only the training part.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def fit_scaler(part):
+    return StandardScaler().fit(part)
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+scaler = fit_scaler(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+""",
+    # Fitted on the training rows only (a slice), then applied to all rows before the ranges.
+    """
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler
+class SeriesDataset:
+    def __init__(self, path, flag, train_ratio=0.7):
+        data = np.load(path)
+        n_train = int(len(data) * train_ratio)
+        scaler = MinMaxScaler().fit(data[:n_train])
+        data = scaler.transform(data)
+        if flag == "train":
+            self.train_data = data[0:n_train]
+        else:
+            self.test_data = data[n_train:len(data)]
+""",
+    # In-place fill after the split, with the training part's median.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv")
+train_df, test_df = train_test_split(df, test_size=0.2)
+median = train_df["LotFrontage"].median()
+train_df["LotFrontage"].fillna(median, inplace=True)
+test_df["LotFrontage"].fillna(median, inplace=True)
+""",
 ]
 
 INVALID = [
@@ -346,6 +381,52 @@ lo, hi = np.min(data, axis=0), np.max(data, axis=0)  # expect: DL401
 data = (data - lo) / (hi - lo)
 train = data[:split_at]
 test = data[split_at:]
+""",
+    # Notebook: an in-place fill with the whole column's mean, then the split.
+    """
+# %%
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv")
+# %%
+df["LotFrontage"].fillna(df["LotFrontage"].mean(), inplace=True)  # expect: DL401
+# %%
+train_df, test_df = train_test_split(df, test_size=0.2)
+""",
+    # Statistics of the whole frame, applied to the parts after the split.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("sensors.csv")
+mean, std = df.mean(), df.std()  # expect: DL401
+train, test = train_test_split(df, test_size=0.2)
+train, test = (train - mean) / std, (test - mean) / std
+""",
+    # The name says training data; the flow says the whole corpus is fitted, then split.
+    """
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import train_test_split
+count_vect = CountVectorizer()
+X_train_counts = count_vect.fit_transform(df.text)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X_train_counts, df.label, test_size=0.2)
+""",
+    # A data-loading class normalises the whole series, then keeps its part by index ranges.
+    """
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler
+from torch.utils.data import Dataset
+class SeriesDataset(Dataset):
+    def __init__(self, path, flag, train_ratio=0.7, val_ratio=0.1):
+        data = np.load(path)
+        data = MinMaxScaler().fit_transform(data)  # expect: DL401
+        n_train = int(len(data) * train_ratio)
+        n_val = int(len(data) * (train_ratio + val_ratio))
+        if flag == "train":
+            self.train_data = data[0:n_train]
+        elif flag == "val":
+            self.val_data = data[n_train:n_val]
+        else:
+            self.test_data = data[n_val:len(data)]
 """,
 ]
 
@@ -496,7 +577,9 @@ class FitBeforeSplit(Rule):
             if not isinstance(func, cst.Attribute) or not self._is_preprocessor(provenance, func.value, call):
                 return None
             first = positional(call, 0) or keyword(call, "X") or keyword(call, "raw_documents")
-            return first.value if first is not None else None
+            if first is None or _row_part(first.value):
+                return None  # ``scaler.fit(data[:n_train])``: fitted on a part, the training rows
+            return first.value
         qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Attribute, cst.Name)) else None
         if qualified is not None and qualified.split(".")[0] in _STAT_LIBRARIES:
             # Function form: np.mean(X, axis=0), torch.std(x, dim=0).
@@ -539,6 +622,8 @@ class FitBeforeSplit(Rule):
                 continue
             if isinstance(current, cst.Subscript):
                 first = current.slice[0].slice if current.slice else None
+                if _row_part(current):
+                    return None  # ``X[:n_train]``: a part of the rows, not the whole data
                 if isinstance(first, cst.Index) and not _is_column_key(first.value):
                     return None  # X[i]: one instance (or an unknown selection)
                 current = current.value
@@ -657,6 +742,15 @@ def _roots(expr: cst.BaseExpression) -> list[str]:
     parts = dotted.split(".")
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)
             if ".".join(parts[:end]) not in ("self", "cls")]
+
+
+def _row_part(expr: cst.BaseExpression) -> bool:
+    """``x[:n]``, ``x[a:b]``, ``df.iloc[n:]``: a bounded slice of the rows (the first axis)."""
+    if not isinstance(expr, cst.Subscript) or not expr.slice:
+        return False
+    piece = expr.slice[0].slice
+    return isinstance(piece, cst.Slice) and piece.step is None \
+        and (piece.lower is not None or piece.upper is not None)
 
 
 def _literal_int(expr: cst.BaseExpression) -> int | None:

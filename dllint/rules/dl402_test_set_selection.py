@@ -259,6 +259,42 @@ for _, labels in test_loader:
     counts.update(labels.tolist())
 print(sorted(counts.items(), key=lambda item: item[0]))
 """,
+    # A part called "test" carved out of the training file is a validation set: the flow says so.
+    """
+import pandas as pd
+import torch
+from sklearn.model_selection import train_test_split
+train_df = pd.read_csv("train.csv")
+train, test = train_test_split(train_df, test_size=0.1)
+best = 0.0
+for epoch in range(10):
+    fit_one(model, train)
+    test_acc = score(model, test)
+    if test_acc > best:
+        best = test_acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # The helper is asked for the validation split, whatever the variable is called.
+    """
+import torch
+def get_loader(split):
+    loaders = {"train": make(TrainSet()), "val": make(ValSet()), "test": make(TestSet())}
+    return loaders[split]
+test_loader = get_loader("val")
+best = 0.0
+for epoch in range(10):
+    acc = evaluate(model, test_loader)
+    if acc > best:
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # Keras: the test set is only displayed; the callbacks monitor the training loss.
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint, ReduceLROnPlateau
+callbacks = [ModelCheckpoint("w.h5", monitor="loss", save_best_only=True),
+             ReduceLROnPlateau(monitor="loss", patience=10)]
+model.fit(X_train, y_train, callbacks=callbacks, validation_data=(X_test, y_test))
+""",
 ]
 
 INVALID = [
@@ -420,6 +456,75 @@ for d in depths:
     test_accs.append(m.score(X_test, y_test))
 # %%
 best_depth = depths[int(np.argmax(test_accs))]  # expect: DL402
+""",
+    # Keras: the checkpoint is held in a name, the list in another, inside a training function.
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint
+def train(model, X_train, y_train, X_test, y_test):
+    checkpoint = ModelCheckpoint("w.h5", monitor="val_acc", save_best_only=True)
+    callback_list = [checkpoint]
+    model.fit(X_train, y_train, validation_data=(X_test, y_test), callbacks=callback_list)  # expect: DL402
+""",
+    # The score of the previous epoch's test pass picks the checkpoint at the top of the loop:
+    # the value reaches the decision around the loop.
+    """
+import torch
+def run(model, train_loader, test_loader, epochs):
+    best = 0.0
+    for epoch in range(epochs):
+        if epoch > 0 and acc > best:  # expect: DL402
+            best = acc
+            torch.save(model.state_dict(), "best.pt")
+        train_epoch(model, train_loader)
+        acc = evaluate(model, test_loader)
+""",
+    # Trainer class: the loader comes from a helper that picks the split by a string; the
+    # attribute is called "eval", the helper is asked for "test".
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+def get_loader(split):
+    if split == "train":
+        dataset = datasets.MNIST("data", train=True)
+    else:
+        dataset = datasets.MNIST("data", train=False)
+    return DataLoader(dataset, batch_size=64)
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.eval_loader = get_loader("test")
+        self.best = 0.0
+    def evaluate(self):
+        correct = 0
+        for x, y in self.eval_loader:
+            correct += (self.model(x).argmax(1) == y).sum().item()
+        return correct / len(self.eval_loader.dataset)
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            self.train_epoch()
+            score = self.evaluate()
+            if score > self.best:  # expect: DL402
+                self.best = score
+                torch.save(self.model.state_dict(), "best.pt")
+""",
+    # A helper returns the loaders as a tuple; its second part is the test set.
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+def make_loaders(root):
+    train = datasets.CIFAR10(root, train=True)
+    test = datasets.CIFAR10(root, train=False)
+    return DataLoader(train, shuffle=True), DataLoader(test)
+train_loader, val_loader = make_loaders("data")
+best = 0.0
+for epoch in range(30):
+    train_epoch(model, train_loader)
+    acc = evaluate(model, val_loader)
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
 """,
 ]
 
