@@ -482,14 +482,16 @@ class FitBeforeSplit(Rule):
             root = (_roots(data) or [""])[-1]
             findings.setdefault((id(split), root), []).append((call, name))
         # Helpers of this file that standardise their argument: ``X = normalize(X)`` before a split.
+        # Also those of other modules of the project (``from preprocessing import standardize``).
         helpers = self._helpers(ctx, provenance)
         for call in ctx.index.of_type(cst.Call):
-            if not (isinstance(call.func, cst.Name) and call.func.value in helpers):
-                continue
             scope = provenance.scope_of(call)
             if scope not in scopes_with_splits:
                 continue
-            index, name = helpers[call.func.value]
+            found = self._helper_of(ctx, provenance, call, helpers)
+            if found is None:
+                continue
+            index, name = found
             arg = positional(call, index)
             if arg is None:
                 continue
@@ -503,7 +505,7 @@ class FitBeforeSplit(Rule):
                 continue
             seen.add(statement)
             root = (_roots(data) or [""])[-1]
-            findings.setdefault((id(split), root), []).append((call, f"{call.func.value}: {name}"))
+            findings.setdefault((id(split), root), []).append((call, f"{last_name(call.func)}: {name}"))
         split_nodes = {id(s): s.node for s in splits}
         for (split_id, root), calls in findings.items():
             calls.sort(key=lambda c: ctx.index.order[c[0]])
@@ -521,6 +523,21 @@ class FitBeforeSplit(Rule):
 
     # -- helpers that compute a statistic of their argument -----------------------------------------
     _in_helper = False
+
+    def _helper_of(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                   helpers: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+        """(index of the standardised parameter, the statistic) when ``call`` calls a helper of
+        this file or of another project module that returns its argument standardised."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in helpers:
+            return helpers[func.value]
+        if not isinstance(func, (cst.Name, cst.Attribute)) or dotted_name(func) is None:
+            return None
+        resolved = provenance.resolve(call)
+        if resolved is None or resolved[0] is provenance or resolved[2]:
+            return None
+        other, function, _ = resolved
+        return self._helpers(other.ctx, other).get(function.name.value)
 
     def _helpers(self, ctx: FileContext, provenance: DataProvenance) -> dict[str, tuple[int, str]]:
         """Module-level functions that return their argument transformed by a statistic over it:

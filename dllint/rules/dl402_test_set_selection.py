@@ -30,6 +30,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
 from dllint.index import iter_subtree
@@ -529,6 +530,11 @@ for epoch in range(30):
 ]
 
 
+def _imports_project(ctx: FileContext) -> bool:
+    imports = project_imports(ctx)
+    return imports is not None and bool(imports.names)
+
+
 class TestSetSelection(Rule):
     """Test data reaches training or a model-selection decision."""
 
@@ -546,7 +552,10 @@ class TestSetSelection(Rule):
             return  # unit tests name their cases test_*: the naming convention means nothing there
         extra = tuple(self.config.get("test-names") or ())
         source = ctx.source.lower()
-        if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))):
+        # Test data is named, read with ``train=False``, or comes from a module of the project
+        # (``get_loader("test")`` may be spelt ``get_loader(split)`` in this file).
+        if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))) \
+                and not _imports_project(ctx):
             return
         if not ctx.imports.is_deep_learning_file() and "test" not in source:
             return
