@@ -14,9 +14,12 @@ a statistic over the sample axis (``X.mean(0)``, ``df.std()``, ``np.quantile(X, 
 scikit-learn preprocessing ``fit``/``fit_transform`` (scalers, imputers, encoders, feature
 selectors, PCA, vectorizers), where (1) the statistic's input, or a value derived from it, flows into
 a later split (``train_test_split``, ``random_split``, a cross-validation splitter's ``.split``,
-``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``) and
+``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``, row
+ranges kept as train and test parts by a data-loading class) and
 (2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
-the split's parts afterwards. A statistic that is only printed is not a leak and is not reported.
+the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A helper
+of another project module that returns its argument standardised counts like one of the file. A
+statistic that is only printed is not a leak and is not reported.
 
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,

@@ -11,7 +11,11 @@ of the training data; MNIST or CIFAR shipping without one is no licence to use t
 Test data comes from data provenance (``dllint.analysis.data``): ``train=False`` datasets,
 ``split="test"``, the test parts of ``train_test_split``, files read from a test path, names such
 as ``X_test`` / ``testloader`` / ``holdout`` (plus the project's own names in the ``test-names``
-option), and every value derived from those: batches, model outputs, losses, accuracies.
+option), and every value derived from those: batches, model outputs, losses, accuracies, and what a
+helper of the file or of another project module returns (``get_loader("test")``, the second part
+of ``make_loaders()``), followed over the control flow (a score computed at the end of one epoch
+and compared at the start of the next). Flow beats names: ``eval_loader = get_loader("test")`` is
+test data, ``test_loader = get_loader("val")`` is not.
 
 Reported at the decision: an ``if`` comparing a test-derived value that saves a checkpoint, records
 a best value, stops, or resets a patience counter; ``is_best = test_acc > best``; a call to an
