@@ -801,11 +801,14 @@ class DataProvenance:
         return found
 
     _top: dict[str, cst.FunctionDef] | None = None
+    _depth = 0  # summaries being computed in this file, one inside another
 
     def call_summary(self, call: cst.Call) -> tuple[frozenset[str], ...] | None:
         """The roles of what a call of a resolvable function returns (:meth:`return_roles`), the
         placeholders of its parameters replaced by the roles of this call's arguments: the whole
         value first, then each part of a returned tuple. None when the callee is not known."""
+        if self._depth >= MAX_SUMMARY_DEPTH:
+            return None  # a long chain of helpers: what the deepest returns stays unknown
         resolved = self.resolve(call)
         if resolved is None:
             return None
@@ -826,10 +829,12 @@ class DataProvenance:
                                  if (text := string(value)) is not None))
         from dllint.analysis.project import PROJECT
         PROJECT.depth += other is not self
+        other._depth += 1
         try:
             summary = other.return_roles(function, constants)
         finally:
             PROJECT.depth -= other is not self
+            other._depth -= 1
         out: list[frozenset[str]] = []
         for roles in summary:
             found: set[str] = set()
@@ -1081,6 +1086,7 @@ class DataProvenance:
             self._splits.append(split)  # type: ignore[union-attr]
 
 
+MAX_SUMMARY_DEPTH = 8
 PARAMETER = "$"  # a summary's placeholder for "the role of the caller's argument to this parameter"
 _KNOWN_SPLITTERS = frozenset({"train_test_split", "random_split", "split"})
 

@@ -166,3 +166,26 @@ def test_reaching_definitions_of_a_graph():
     assert graph.before(augmented)["x"] == {0, 1}
     assert graph.before(last)["x"] == {0, 1, 2}
     assert "y" not in graph.before(last)
+
+
+def test_a_chain_of_helpers_is_followed_a_few_levels_and_a_long_one_ends():
+    def chain(length: int) -> str:
+        lines = ["def f0(split):", "    if split == 'train':", "        return DataLoader(MNIST('d', train=True))",
+                 "    return DataLoader(MNIST('d', train=False))", "def f1():", "    return f0('test')"]
+        for i in range(2, length):
+            lines += [f"def f{i}():", f"    return f{i - 1}()"]
+        return "\n".join(lines) + f"\n# probe\nprobe(f{length - 1}())\n"
+    assert _roles_at(chain(4), "probe") == {TEST}
+    assert _roles_at(chain(400), "probe") == frozenset()  # deeper than summaries go: unknown, no crash
+
+
+def test_a_string_argument_passed_down_keeps_its_part():
+    source = """
+    def load(name):
+        return read_csv(name)
+    def loader(part):
+        return DataLoader(load(part))
+    # passed
+    probe(loader("data/test.csv"))
+    """
+    assert _roles_at(source, "passed") == {TEST}
