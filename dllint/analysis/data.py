@@ -735,9 +735,10 @@ class DataProvenance:
             if arg.keyword is not None and arg.keyword.value in _CONFIG_KEYWORDS:
                 continue
             out |= self._roles(arg.value, et, ev, active)
-        if len(out) != 1 and last not in CONCATENATIONS:
+        if last not in CONCATENATIONS:
             # What the callee returns says more than what it is given (``get_loader("test")``,
-            # ``evaluate(model, train_loader, test_loader)`` returning the test accuracy).
+            # ``evaluate(model, train_loader, test_loader)`` returning the test accuracy,
+            # ``get_test_dataloader(TRAIN_MEAN, TRAIN_STD)`` returning the test set).
             summary = self.call_summary(call)
             if summary is not None and summary[0]:
                 return summary[0]
