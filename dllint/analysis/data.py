@@ -534,9 +534,11 @@ class DataProvenance:
         if id(expr) in active:
             return NO_ROLES
         active.add(id(expr))
+        _NESTING[0] += 1
         try:
             result = self._compute_roles(expr, et, ev, active)
         finally:
+            _NESTING[0] -= 1
             active.discard(id(expr))
         self._roles_memo[key] = result
         return result
@@ -808,7 +810,7 @@ class DataProvenance:
         """The roles of what a call of a resolvable function returns (:meth:`return_roles`), the
         placeholders of its parameters replaced by the roles of this call's arguments: the whole
         value first, then each part of a returned tuple. None when the callee is not known."""
-        if self._depth >= MAX_SUMMARY_DEPTH:
+        if self._depth >= MAX_SUMMARY_DEPTH or _NESTING[0] > MAX_NESTING:
             return None  # a long chain of helpers: what the deepest returns stays unknown
         resolved = self.resolve(call)
         if resolved is None:
@@ -1088,6 +1090,10 @@ class DataProvenance:
 
 
 MAX_SUMMARY_DEPTH = 8
+# Roles asked inside roles (every file of the project together): past this, no summary is opened,
+# so that a long chain of derivations in several summaries stays far from the recursion limit.
+MAX_NESTING = 120
+_NESTING = [0]
 PARAMETER = "$"  # a summary's placeholder for "the role of the caller's argument to this parameter"
 _KNOWN_SPLITTERS = frozenset({"train_test_split", "random_split", "split"})
 

@@ -189,3 +189,17 @@ def test_a_string_argument_passed_down_keeps_its_part():
     probe(loader("data/test.csv"))
     """
     assert _roles_at(source, "passed") == {TEST}
+
+
+def test_long_chains_through_several_summaries_end_without_an_internal_error():
+    from dllint.testing import lint_snippet
+    lines = ["import torch"]
+    for h in range(8):
+        lines.append(f"def h{h}(loader, flag):")
+        lines.append(f"    v0 = h{h - 1}(loader, flag) if flag else loader" if h else "    v0 = loader")
+        lines += [f"    v{i} = v{i - 1} + {i}" for i in range(1, 110)]
+        lines.append("    return v109")
+    lines += ["best = 0", "for epoch in range(3):", "    acc = h7(test_loader, True)", "    if acc > best:",
+              "        best = acc", "        torch.save(model.state_dict(), 'b.pt')"]
+    found = lint_snippet("\n".join(lines) + "\n", ["DL000", "DL402"])
+    assert [d.code for d in found] == ["DL402"]
