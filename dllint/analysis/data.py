@@ -610,7 +610,12 @@ class DataProvenance:
                     index_roles |= self._roles(element.slice.value, et, ev, active)
             if index_roles:
                 return frozenset(index_roles)
-            return self._roles(expr.value, et, ev, active)
+            base = self._roles(expr.value, et, ev, active)
+            if len(base) > 1 and _bounded_rows(expr):
+                # ``y.iloc[:len(X_train)]`` of ``concat([y_train, y_test])``: one of the parts,
+                # unknown which
+                return NO_ROLES
+            return base
         if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)):
             return NO_ROLES
         if isinstance(expr, cst.DictComp) and _is_index_map(expr):
@@ -649,6 +654,11 @@ class DataProvenance:
             if split_role == TEST and self._splits_training_data(value, et, ev, active):
                 # The held-out part of the training data validates, whatever it is called
                 # (``train, test = train_test_split(train_df)``): flow beats names.
+                return frozenset({VAL})
+            if split_role == VAL and binding.kind == "for" and isinstance(value, cst.Call) \
+                    and _last_name(value.func) == "split":
+                # ``for train_idx, test_idx in kf.split(X)``: a cross-validation fold is held out
+                # of the data being developed on; it validates, whatever it is called.
                 return frozenset({VAL})
             if split_role is not None:
                 # The position is a guess (``a, b = random_split(...)``): a name says more.
