@@ -723,8 +723,11 @@ class DataProvenance:
             return NO_ROLES  # how many instances there are is not data
         # A dataset says which part it is: ``MNIST(..., train=False)``, ``load_dataset(..., split="test")``.
         train_kw = keyword(call, "train")
+        # ``MNIST(root, train=False)``, ``get_dataset(train=False)``; not a flag of a helper
+        # (``dataloader(data, batch_size, train=False)`` only stops shuffling)
         if train_kw is not None and isinstance(train_kw.value, cst.Name) \
-                and train_kw.value.value in ("True", "False"):
+                and train_kw.value.value in ("True", "False") and last is not None \
+                and (last[:1].isupper() or "dataset" in last.lower()):
             return frozenset({TRAIN if train_kw.value.value == "True" else TEST})
         split_kw = keyword(call, "split")
         if split_kw is not None:
