@@ -40,6 +40,7 @@ import libcst as cst
 
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.index import child_nodes
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ _CONFIG_WORDS = frozenset({
     "fold", "folds", "key", "keys", "type", "format", "fmt", "metric", "metrics", "log", "logger",
     "writer", "callback", "hook", "freq", "sampler", "strategy", "method", "step_size",
 })
+_ROW_SLICE = re.compile(r"\[[\w.()+*/ -]*:")  # ``data[begin:end]``, ``x[n_train:]``
 _SPLIT_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -293,9 +295,16 @@ class DataProvenance:
         self._scopes: dict[cst.CSTNode, list[Binding]] | None = None
         self.by_name: dict[tuple[cst.CSTNode, str], list[Binding]] = {}
         self._splits: list[Split] | None = None
-        self._roles_memo: dict[tuple[int, frozenset[str], frozenset[str]], frozenset[str]] = {}
+        self._roles_memo: dict[tuple, frozenset[str]] = {}
+        # Function summaries (see :meth:`return_roles`): while one is computed, the function, its
+        # parameters bound to the caller's string constants, and a key for the memo.
+        self._summary_function: cst.FunctionDef | None = None
+        self._constants: dict[str, str] = {}
+        self._context_key: tuple = ()
+        self._summaries: dict[tuple, tuple[frozenset[str], ...]] = {}
         self._class_scopes: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         self._locals: dict[cst.CSTNode, set[str]] | None = None
+        self._reaching: dict[tuple, tuple[ReachingDefinitions, list[Binding]]] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -400,13 +409,48 @@ class DataProvenance:
                 break
         return out
 
+    def _graph(self, scope: cst.CSTNode) -> tuple[ReachingDefinitions, list[Binding]]:
+        constants = self._constants if scope is self._summary_function else {}
+        key = (scope, tuple(sorted(constants.items())))
+        found = self._reaching.get(key)
+        if found is None:
+            numbered = sorted(self.bindings(scope), key=lambda b: b.order)
+            gen = gen_of((binding_element(b.node), name, number, b.kind == "update")
+                         for number, b in enumerate(numbered) for name in b.targets)
+            cut = _contradicts(dict(constants)) if constants else None
+            found = (ReachingDefinitions(scope, gen, _runs_at_least_once, cut), numbered)
+            self._reaching[key] = found
+        return found
+
+    def flowing(self, scope: cst.CSTNode, node: cst.CSTNode, name: str) -> list[Binding] | None:
+        """The bindings of ``name`` that may hold where ``node`` is evaluated, over the scope's
+        control-flow graph (branches merged, loops followed: :mod:`dllint.analysis.reaching`),
+        latest first; None when the node is not placed in the graph (unreachable code, a class
+        body, a scope too large or truncated)."""
+        graph, numbered = self._graph(scope)
+        if not graph.solved:
+            return None
+        current: cst.CSTNode | None = node
+        while current is not None and current is not scope:
+            if graph.has(current):
+                state = graph.before(current)
+                numbers = state.get(name) if state is not None else None
+                if not numbers:
+                    return []
+                return sorted((numbered[n] for n in numbers), key=lambda b: b.order, reverse=True)
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+                return None
+            current = self.index.parent(current)
+        return None
+
     def lookup(self, node: cst.CSTNode, name: str) -> list[Binding]:
         """Bindings of ``name`` visible at ``node``: its function's, else its class's (for
         ``self.x``), else the module's."""
         # Before the statement, not the node: in ``x = x.to(device)`` the ``x`` read is the old one.
-        order = self.index.order[self.index.statement_of(node)]
         scope = self.scope_of(node)
-        found = self.reaching(scope, name, order)
+        found = self.flowing(scope, node, name)
+        if found is None:  # not placed in the scope's graph: source order
+            found = self.reaching(scope, name, self.index.order[self.index.statement_of(node)])
         if found or scope is self.ctx.module:
             return found
         if self._local(scope, name.split(".")[0]):
@@ -483,16 +527,18 @@ class DataProvenance:
 
     def _roles(self, expr: cst.CSTNode, et: frozenset[str], ev: frozenset[str],
                active: set[int]) -> frozenset[str]:
-        key = (id(expr), et, ev)
+        key = (id(expr), et, ev, self._context_key)
         memo = self._roles_memo.get(key)
         if memo is not None:
             return memo
         if id(expr) in active:
             return NO_ROLES
         active.add(id(expr))
+        _NESTING[0] += 1
         try:
             result = self._compute_roles(expr, et, ev, active)
         finally:
+            _NESTING[0] -= 1
             active.discard(id(expr))
         self._roles_memo[key] = result
         return result
@@ -521,14 +567,31 @@ class DataProvenance:
                 found = self.lookup(expr, name) if expr in self.index.order else []
                 if found:
                     out: set[str] = set()
+                    alternatives: set[frozenset[str]] = set()
                     for binding in found:
-                        out |= self._binding_roles(binding, et, ev, active)
+                        roles = self._binding_roles(binding, et, ev, active)
+                        if binding.kind == "update":
+                            out |= roles  # accumulated: the value holds them all
+                        elif roles:
+                            alternatives.add(roles)
+                    if len(alternatives) == 1:
+                        out |= next(iter(alternatives))
+                    # Paths that bind the name to different parts (``if args.test: loader =
+                    # test_loader else: loader = val_loader``) join to "one of them, unknown
+                    # which": no role, as for any other value of unknown part.
                     if out:
                         return frozenset(out)
+                    if len(alternatives) > 1:
+                        return NO_ROLES
                     break
                 if "." not in name:
                     break
                 name = name.rsplit(".", 1)[0]
+            if self._summary_function is not None and isinstance(expr, cst.Name) \
+                    and expr.value in _parameters(self._summary_function) \
+                    and self.scope_of(expr) is self._summary_function:
+                # In a summary, a parameter's role is the caller's argument's: a placeholder.
+                return frozenset({PARAMETER + expr.value})
             return self.name_roles(dotted, et, ev)
         if isinstance(expr, cst.Call):
             return self._call_roles(expr, et, ev, active)
@@ -536,8 +599,8 @@ class DataProvenance:
             index_roles: set[str] = set()
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
-                    key = string(element.slice.value)
-                    if key is not None:  # results["test_acc"], loaders["val"]
+                    key = self._string(element.slice.value)
+                    if key is not None:  # results["test_acc"], loaders["val"], loaders[split]
                         role = name_role(key, et, ev)
                         if role == TEST and self._splits_training_data(expr.value, et, ev, active):
                             role = VAL  # ``train_ds.train_test_split()["test"]`` is validation data
@@ -547,7 +610,12 @@ class DataProvenance:
                     index_roles |= self._roles(element.slice.value, et, ev, active)
             if index_roles:
                 return frozenset(index_roles)
-            return self._roles(expr.value, et, ev, active)
+            base = self._roles(expr.value, et, ev, active)
+            if len(base) > 1 and _bounded_rows(expr):
+                # ``y.iloc[:len(X_train)]`` of ``concat([y_train, y_test])``: one of the parts,
+                # unknown which
+                return NO_ROLES
+            return base
         if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)):
             return NO_ROLES
         if isinstance(expr, cst.DictComp) and _is_index_map(expr):
@@ -575,10 +643,23 @@ class DataProvenance:
         if binding.position is not None and isinstance(value, (cst.Tuple, cst.List)) \
                 and len(value.elements) == binding.count:
             return self._roles(value.elements[binding.position].value, et, ev, active)
+        if binding.position is not None and isinstance(value, cst.Call) \
+                and _last_name(value.func) not in _KNOWN_SPLITTERS:
+            # ``train_loader, test_loader = get_loaders(...)``: the callee's tuple, part by part.
+            summary = self.call_summary(value)
+            if summary is not None and len(summary) == binding.count + 1 and summary[binding.position + 1]:
+                return summary[binding.position + 1]
         if binding.position is not None:
             split_role = self._split_output_role(value, binding.position, binding.count)
             if split_role == TEST and self._splits_training_data(value, et, ev, active):
-                split_role = VAL  # the held-out part of the training data validates
+                # The held-out part of the training data validates, whatever it is called
+                # (``train, test = train_test_split(train_df)``): flow beats names.
+                return frozenset({VAL})
+            if split_role == VAL and binding.kind == "for" and isinstance(value, cst.Call) \
+                    and _last_name(value.func) == "split":
+                # ``for train_idx, test_idx in kf.split(X)``: a cross-validation fold is held out
+                # of the data being developed on; it validates, whatever it is called.
+                return frozenset({VAL})
             if split_role is not None:
                 # The position is a guess (``a, b = random_split(...)``): a name says more.
                 named = self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
@@ -642,17 +723,20 @@ class DataProvenance:
             return NO_ROLES  # how many instances there are is not data
         # A dataset says which part it is: ``MNIST(..., train=False)``, ``load_dataset(..., split="test")``.
         train_kw = keyword(call, "train")
+        # ``MNIST(root, train=False)``, ``get_dataset(train=False)``; not a flag of a helper
+        # (``dataloader(data, batch_size, train=False)`` only stops shuffling)
         if train_kw is not None and isinstance(train_kw.value, cst.Name) \
-                and train_kw.value.value in ("True", "False"):
+                and train_kw.value.value in ("True", "False") and last is not None \
+                and (last[:1].isupper() or "dataset" in last.lower()):
             return frozenset({TRAIN if train_kw.value.value == "True" else TEST})
         split_kw = keyword(call, "split")
         if split_kw is not None:
-            text = string(split_kw.value)
+            text = self._string(split_kw.value)
             if text is not None:
                 return _string_roles(text)
         if last in _READERS:
             for arg in call.args:
-                text = string(arg.value)
+                text = self._string(arg.value)
                 if text is not None:
                     found = _string_roles(text)
                     if found:
@@ -666,11 +750,162 @@ class DataProvenance:
             if arg.keyword is not None and arg.keyword.value in _CONFIG_KEYWORDS:
                 continue
             out |= self._roles(arg.value, et, ev, active)
+        if last not in CONCATENATIONS:
+            # What the callee returns says more than what it is given (``get_loader("test")``,
+            # ``evaluate(model, train_loader, test_loader)`` returning the test accuracy,
+            # ``get_test_dataloader(TRAIN_MEAN, TRAIN_STD)`` returning the test set).
+            summary = self.call_summary(call)
+            if summary is not None and summary[0]:
+                return summary[0]
         if len(out) > 1 and last not in CONCATENATIONS:
             # ``build_vocab(train, test)``, ``splits((train, dev, test))``: one value made from
             # several parts is not known to hold them all.
             return NO_ROLES
         return frozenset(out)
+
+    # -- function summaries ------------------------------------------------------------------------
+    def _string(self, expr: cst.BaseExpression) -> str | None:
+        """A string literal, or (in a summary) a parameter bound to the caller's string constant
+        and not rebound on the way."""
+        text = string(expr)
+        if text is not None or not self._constants or not isinstance(expr, cst.Name):
+            return text
+        value = self._constants.get(expr.value)
+        if value is None or self.scope_of(expr) is not self._summary_function:
+            return None
+        return value if not self.lookup(expr, expr.value) else None
+
+    def resolve(self, call: cst.Call) -> tuple["DataProvenance", cst.FunctionDef, bool] | None:
+        """(provenance of its module, the function, is it a method) for a call of a function of
+        this file (``f(...)``, ``self.m(...)``) or of another module of the project
+        (``from data import get_loader``; ``data.get_loader``)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            found = self._top_functions().get(func.value)
+            if found is not None:
+                return self, found, False
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.value.value == "self":
+            klass = self.index.enclosing(call, cst.ClassDef)
+            if klass is not None:
+                for statement in klass.body.body:
+                    if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value:
+                        return self, statement, True
+            return None
+        dotted = dotted_name(func)
+        if dotted is None:
+            return None
+        from dllint.analysis.project import find_definition, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(dotted) if imports is not None else None
+        if target is None or not target.attribute or "." in target.attribute:
+            return None
+        found_def = find_definition(self.ctx, target)
+        if found_def is None:
+            return None
+        other, function, _ = found_def
+        return other.analysis(DataProvenance), function, False
+
+    def _top_functions(self) -> dict[str, cst.FunctionDef]:
+        found = self._top
+        if found is None:
+            found = {}
+            for statement in self.ctx.module.body:  # the last definition wins, as at run time
+                if isinstance(statement, cst.FunctionDef):
+                    found[statement.name.value] = statement
+            self._top = found
+        return found
+
+    _top: dict[str, cst.FunctionDef] | None = None
+    _depth = 0  # summaries being computed in this file, one inside another
+
+    def call_summary(self, call: cst.Call) -> tuple[frozenset[str], ...] | None:
+        """The roles of what a call of a resolvable function returns (:meth:`return_roles`), the
+        placeholders of its parameters replaced by the roles of this call's arguments: the whole
+        value first, then each part of a returned tuple. None when the callee is not known."""
+        if self._depth >= MAX_SUMMARY_DEPTH or _NESTING[0] > MAX_NESTING:
+            return None  # a long chain of helpers: what the deepest returns stays unknown
+        resolved = self.resolve(call)
+        if resolved is None:
+            return None
+        other, function, method = resolved
+        params = _positional_parameters(function)[1 if method else 0:]
+        arguments: dict[str, cst.BaseExpression] = {}
+        for index, arg in enumerate(call.args):
+            if arg.star:
+                break
+            if arg.keyword is not None:
+                arguments[arg.keyword.value] = arg.value
+            elif index < len(params):
+                arguments[params[index]] = arg.value
+        for param in function.params.params:
+            if param.name.value not in arguments and param.default is not None:
+                arguments[param.name.value] = param.default
+        constants = tuple(sorted((name, text) for name, value in arguments.items()
+                                 if (text := string(value)) is not None))
+        from dllint.analysis.project import PROJECT
+        PROJECT.depth += other is not self
+        other._depth += 1
+        try:
+            summary = other.return_roles(function, constants)
+        finally:
+            PROJECT.depth -= other is not self
+            other._depth -= 1
+        out: list[frozenset[str]] = []
+        for roles in summary:
+            found: set[str] = set()
+            for role in roles:
+                if not role.startswith(PARAMETER):
+                    found.add(role)
+                    continue
+                value = arguments.get(role[len(PARAMETER):])
+                if value is None:
+                    continue
+                text = string(value)
+                found |= _string_roles(text) if text is not None else self.roles(value)
+            out.append(frozenset(found) if len(found) == 1 else NO_ROLES)
+        return tuple(out)
+
+    def return_roles(self, function: cst.FunctionDef,
+                     constants: tuple[tuple[str, str], ...] = ()) -> tuple[frozenset[str], ...]:
+        """A function's summary: the roles of what it returns when its parameters named in
+        ``constants`` hold those strings (``get_loader(split="test")``): the whole value first,
+        then each part of a returned tuple (empty when the returns disagree on its length). A
+        parameter's own role is a placeholder (``PARAMETER + name``) the caller replaces. Returns
+        reached only on the false side of ``split == "test"`` (or the true side of ``!=``) are
+        left out for ``split="test"``; each summary is computed once."""
+        key = (function, constants)
+        found = self._summaries.get(key)
+        if found is not None:
+            return found
+        self._summaries[key] = (NO_ROLES,)  # a recursive call learns nothing
+        saved = (self._summary_function, self._constants, self._context_key)
+        self._summary_function = function
+        self._constants = dict(constants)
+        self._context_key = (id(function), constants)
+        try:
+            values = [r.value for r in _reachable_returns(function, self._constants) if r.value is not None]
+            whole: set[str] = set()
+            parts: list[set[str]] | None = None
+            for value in values:
+                roles = self._roles(value, NO_ROLES, NO_ROLES, set())
+                whole |= roles
+                if isinstance(value, cst.Tuple):
+                    elements = [self._roles(e.value, NO_ROLES, NO_ROLES, set()) for e in value.elements]
+                    if parts is None:
+                        parts = [set(e) for e in elements]
+                    elif len(parts) == len(elements):
+                        for part, roles_ in zip(parts, elements):
+                            part |= roles_
+                    else:
+                        parts = []
+                else:
+                    parts = []  # a return that is not a tuple: no part is known
+            result = (frozenset(whole), *(frozenset(p) for p in (parts or [])))
+        finally:
+            self._summary_function, self._constants, self._context_key = saved
+        self._summaries[key] = result
+        return result
 
     # -- splits ----------------------------------------------------------------------------------
     def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
@@ -741,7 +976,7 @@ class DataProvenance:
         index = self.index
         source = self.ctx.source
         words = ("split", "Split", "Fold", "Subset", "cross_val", "SearchCV", "LeaveO", "LeaveP", "[:")
-        if not any(word in source for word in words):
+        if not any(word in source for word in words) and not _ROW_SLICE.search(source):
             return
         cv_possible = any(word in source for word in ("Fold", "Split", "LeaveO", "LeaveP"))
         for call in index.of_type(cst.Call):
@@ -783,6 +1018,7 @@ class DataProvenance:
                 self._splits.append(split)  # type: ignore[union-attr]
         self._collect_subset_splits()
         self._collect_slice_splits()
+        self._collect_range_splits()
         self._splits.sort(key=lambda s: s.order)  # type: ignore[union-attr]
 
     def _collect_subset_splits(self) -> None:
@@ -798,6 +1034,39 @@ class DataProvenance:
             for call in calls:
                 self._splits.append(Split(call, "subset", [call.args[0].value], scope,  # type: ignore[union-attr]
                                           self.index.order[call], None, self._outputs(call)))
+
+    def _collect_range_splits(self) -> None:
+        """``self.trainData = data[begin:end]`` and ``self.testData = data[begin:end]`` (bounds
+        computed per part, often in branches on a ``flag``): bounded row slices of one base in one
+        scope, kept under names of different parts (train with val or test), split the base."""
+        groups: dict[tuple[cst.CSTNode, str], list[tuple[cst.Subscript, str]]] = {}
+        for node in self.index.of_type(cst.Subscript):
+            if not _bounded_rows(node) or not self._assigned(node):
+                continue
+            base = node.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            base_text = dotted_name(base)
+            targets = self._statement_targets(node)
+            if base_text is None or len(targets) != 1:
+                continue
+            role = self.name_roles(targets[0])
+            if len(role) != 1:
+                continue
+            groups.setdefault((self.scope_of(node), base_text), []).append((node, next(iter(role))))
+        for (scope, _), found in groups.items():
+            roles = {role for _, role in found}
+            if TRAIN not in roles or not roles & {VAL, TEST}:
+                continue
+            first = min((node for node, _ in found), key=self.index.order.__getitem__)
+            if any(s.node is first for s in self._splits):  # type: ignore[union-attr]
+                continue
+            base = first.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            outputs = [n for node, _ in found for n in self._statement_targets(node)]
+            self._splits.append(Split(first, "slice", [base], scope,  # type: ignore[union-attr]
+                                      self.index.order[first], False, outputs))
 
     def _collect_slice_splits(self) -> None:
         """``X[:n]`` with ``X[n:]`` (same base, same bound): the two parts of a split by index."""
@@ -831,6 +1100,106 @@ class DataProvenance:
             outputs = [n for part in found.values() for n in self._statement_targets(part)]
             split = Split(first, "slice", [base], scope, self.index.order[first], False, outputs)
             self._splits.append(split)  # type: ignore[union-attr]
+
+
+MAX_SUMMARY_DEPTH = 8
+# Roles asked inside roles (every file of the project together): past this, no summary is opened,
+# so that a long chain of derivations in several summaries stays far from the recursion limit.
+MAX_NESTING = 120
+_NESTING = [0]
+PARAMETER = "$"  # a summary's placeholder for "the role of the caller's argument to this parameter"
+_KNOWN_SPLITTERS = frozenset({"train_test_split", "random_split", "split"})
+
+
+def _parameters(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    return {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+
+
+def _positional_parameters(function: cst.FunctionDef) -> list[str]:
+    return [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+
+
+def _compared_constant(test: cst.BaseExpression, constants: dict[str, str]) -> bool | None:
+    """The value of ``split == "test"`` / ``split != "test"`` / ``split in ("val", "test")`` (either
+    side) with ``split`` bound to a constant; None when it is not such a test."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _compared_constant(test.expression, constants)
+        return None if inner is None else not inner
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return None
+    left, target = test.left, test.comparisons[0]
+    right, operator = target.comparator, target.operator
+    if isinstance(right, cst.Name) and isinstance(left, (cst.SimpleString, cst.Tuple, cst.List, cst.Set)):
+        left, right = right, left
+    if not (isinstance(left, cst.Name) and left.value in constants):
+        return None
+    value = constants[left.value]
+    if isinstance(operator, (cst.Equal, cst.NotEqual)):
+        text = string(right)
+        if text is None:
+            return None
+        return (text == value) == isinstance(operator, cst.Equal)
+    if isinstance(operator, (cst.In, cst.NotIn)) and isinstance(right, (cst.Tuple, cst.List, cst.Set)):
+        texts = [string(e.value) for e in right.elements]
+        if any(t is None for t in texts):
+            return None
+        return (value in texts) == isinstance(operator, cst.In)
+    return None
+
+
+def _contradicts(constants: dict[str, str]):
+    """An edge filter: the ``true``/``false`` edges whose test the constants decide the other way."""
+    def cut(edge) -> bool:
+        if edge.kind not in ("true", "false") or edge.test is None:
+            return False
+        value = _compared_constant(edge.test, constants)
+        return value is not None and value != (edge.kind == "true")
+    return cut
+
+
+def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> list[cst.Return]:
+    """The ``return`` statements of ``function`` that a call with ``constants`` may reach: the
+    control-flow graph solved with the edges that contradict a constant cut."""
+    from dllint.analysis.cfg import build_cfg
+    from dllint.analysis.solver import PlainLattice, solve
+
+    class Reach(PlainLattice[bool]):
+        def join(self, a: bool, b: bool) -> bool:
+            return True
+
+        def transfer(self, element, state: bool) -> bool:
+            return state
+
+        def edge(self, edge, state: bool) -> bool | None:
+            return None if constants and cut(edge) else state
+
+    cut = _contradicts(constants)
+
+    graph = build_cfg(function)
+    solution = solve(graph, Reach(), True)
+    found: list[cst.Return] = []
+    for block in graph.blocks:
+        if solution.state_in(block) is None:
+            continue
+        found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
+    return found
+
+
+def _bounded_rows(node: cst.Subscript) -> bool:
+    """``x[a:b]``, ``x[:n]``, ``x.iloc[n:]``: a bounded slice of the rows (the first axis)."""
+    if not node.slice or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    piece = node.slice[0].slice
+    return piece.step is None and (piece.lower is not None or piece.upper is not None)
+
+
+def _runs_at_least_once(loop: cst.For) -> bool:
+    """``for _ in range(5)``: the body runs, the state before the loop reaches only through it."""
+    it = loop.iter
+    return (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
+            and len(it.args) == 1 and isinstance(it.args[0].value, cst.Integer)
+            and it.args[0].keyword is None and it.args[0].value.evaluated_value > 0)
 
 
 def _is_index_map(comp: cst.DictComp) -> bool:

@@ -34,7 +34,7 @@ import libcst as cst
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_class, find_definition, \
     project_imports
-from dllint.analysis.reaching import ReachingDefinitions
+from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.analysis.regions import Regions
 from dllint.index import iter_subtree
 
@@ -215,7 +215,7 @@ class GraphValues:
         self._frozen_models: set[str] = set()
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
-        self._reaching: dict[cst.FunctionDef | None, ReachingDefinitions] = {}
+        self._reaching: dict[cst.FunctionDef | None, _ScopeReaching] = {}
         self._definition_memo: dict[Definition, bool] = {}
         self._proven_keys: dict[Definition, set[str]] = {}  # container -> entries back-propagated
         self._subscripted: set[tuple[cst.FunctionDef | None, str]] | None = None
@@ -294,11 +294,11 @@ class GraphValues:
         """Every assignment of ``key`` (``loss``, ``self.history``) in ``scope``, in source order."""
         return self._defs.get(scope, {}).get(key, [])
 
-    def _reaching_of(self, scope: cst.FunctionDef | None) -> ReachingDefinitions:
+    def _reaching_of(self, scope: cst.FunctionDef | None) -> _ScopeReaching:
         found = self._reaching.get(scope)
         if found is None:
             node = scope if scope is not None else self.ctx.module
-            found = self._reaching[scope] = ReachingDefinitions(node, self.index, self._defs.get(scope, {}))
+            found = self._reaching[scope] = _ScopeReaching(node, self.index, self._defs.get(scope, {}))
         return found
 
     def reaching_all(self, key: str, use: cst.CSTNode) -> list[Definition]:
@@ -1224,3 +1224,91 @@ def _top_level_class(module: cst.Module, name: str) -> cst.ClassDef | None:
         if isinstance(statement, cst.ClassDef) and statement.name.value == name:
             found = statement
     return found
+
+
+# At most this many assignments of one key are kept at a point, the latest in source order: the
+# oldest are the least likely to be what a use reads (see :class:`ReachingDefinitions`'s ``cap``).
+MAX_DEFINITIONS = 8
+
+
+class _ScopeReaching:
+    """The assignments of one scope that may reach each use. Only keys assigned more than once are
+    tracked: a key assigned once has that single assignment or none, which source order answers;
+    this keeps the states small on a module of thousands of statements."""
+
+    def __init__(self, scope: cst.CSTNode, index: "NodeIndex",
+                 definitions: dict[str, list[Definition]]) -> None:
+        self.index = index
+        self.tracked = frozenset(key for key, defs in definitions.items() if len(defs) > 1)
+        self.graph: ReachingDefinitions | None = None
+        if not self.tracked:
+            return
+        rows = []
+        for key in sorted(self.tracked):
+            for definition in definitions[key]:
+                for element in self._elements_of(definition):
+                    rows.append((element, key, definition, False))
+        order = index.order
+        self.graph = ReachingDefinitions(scope, gen_of(rows), cap=MAX_DEFINITIONS,
+                                         rank=lambda d: order[d.node])
+
+    def _elements_of(self, definition: Definition) -> Iterator[tuple[str, cst.CSTNode]]:
+        node = definition.node
+        if isinstance(node, cst.With):
+            for item in node.items:
+                if item.asname is not None and any(
+                        found == definition.key for found, _ in _targets(item.asname.name)):
+                    yield binding_element(item)
+        elif isinstance(node, (cst.For, cst.BaseSmallStatement)):
+            yield binding_element(node)
+        else:  # a walrus, or a store inside a compound statement's header: where it is evaluated
+            holder = element_of(self.index, node)
+            if holder is not None:
+                yield _read_kind(holder), holder
+
+    def at(self, key: str, use: cst.CSTNode) -> frozenset | None:
+        """The assignments of ``key`` that may reach ``use``; None when ``key`` is not tracked or
+        ``use`` is in no reachable element (then source order decides)."""
+        if key not in self.tracked or self.graph is None or not self.graph.solved:
+            return None
+        element = element_of(self.index, use)
+        state = self.graph.before(element) if element is not None else None
+        if state is None:
+            return None
+        return state.get(key, frozenset())
+
+
+def element_of(index: "NodeIndex", use: cst.CSTNode) -> cst.CSTNode | None:
+    """The node of the control-flow element that evaluates ``use``."""
+    statement = index.statement_of(use)
+    if isinstance(statement, (cst.BaseSmallStatement, cst.For)):
+        return statement
+    if isinstance(statement, (cst.If, cst.While)):
+        return statement.test
+    if isinstance(statement, cst.With):
+        return index.enclosing(use, cst.WithItem)
+    if isinstance(statement, cst.Match):
+        case = index.enclosing(use, cst.MatchCase)
+        if case is not None and case.guard is not None:
+            return case.guard
+        return case if case is not None else statement
+    if isinstance(statement, (cst.Try, cst.TryStar)):
+        return index.enclosing(use, cst.ExceptHandler)
+    return None
+
+
+def _read_kind(node: cst.CSTNode) -> str:
+    """The kind of the element :func:`element_of` names by ``node``."""
+    if isinstance(node, cst.For):
+        return "iter"
+    if isinstance(node, cst.WithItem):
+        return "enter"
+    if isinstance(node, cst.MatchCase):
+        return "case"
+    if isinstance(node, cst.ExceptHandler):
+        return "handler"
+    if isinstance(node, cst.Match):
+        return "subject"
+    if isinstance(node, cst.BaseSmallStatement):
+        return "stmt"
+    return "test"

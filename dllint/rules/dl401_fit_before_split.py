@@ -14,9 +14,12 @@ a statistic over the sample axis (``X.mean(0)``, ``df.std()``, ``np.quantile(X, 
 scikit-learn preprocessing ``fit``/``fit_transform`` (scalers, imputers, encoders, feature
 selectors, PCA, vectorizers), where (1) the statistic's input, or a value derived from it, flows into
 a later split (``train_test_split``, ``random_split``, a cross-validation splitter's ``.split``,
-``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``) and
+``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``, row
+ranges kept as train and test parts by a data-loading class) and
 (2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
-the split's parts afterwards. A statistic that is only printed is not a leak and is not reported.
+the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A helper
+of another project module that returns its argument standardised counts like one of the file. A
+statistic that is only printed is not a leak and is not reported.
 
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
@@ -202,6 +205,41 @@ search = GridSearchCV(pipeline, grid, cv=5)
 features = search.estimator.named_steps["vect"].transform(docs_train)
 search.fit(features, labels_train)
 """,
+    # Fitted in a helper that is handed only the training part.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def fit_scaler(part):
+    return StandardScaler().fit(part)
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+scaler = fit_scaler(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+""",
+    # Fitted on the training rows only (a slice), then applied to all rows before the ranges.
+    """
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler
+class SeriesDataset:
+    def __init__(self, path, flag, train_ratio=0.7):
+        data = np.load(path)
+        n_train = int(len(data) * train_ratio)
+        scaler = MinMaxScaler().fit(data[:n_train])
+        data = scaler.transform(data)
+        if flag == "train":
+            self.train_data = data[0:n_train]
+        else:
+            self.test_data = data[n_train:len(data)]
+""",
+    # In-place fill after the split, with the training part's median.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv")
+train_df, test_df = train_test_split(df, test_size=0.2)
+median = train_df["LotFrontage"].median()
+train_df["LotFrontage"].fillna(median, inplace=True)
+test_df["LotFrontage"].fillna(median, inplace=True)
+""",
 ]
 
 INVALID = [
@@ -347,6 +385,52 @@ data = (data - lo) / (hi - lo)
 train = data[:split_at]
 test = data[split_at:]
 """,
+    # Notebook: an in-place fill with the whole column's mean, then the split.
+    """
+# %%
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("houses.csv")
+# %%
+df["LotFrontage"].fillna(df["LotFrontage"].mean(), inplace=True)  # expect: DL401
+# %%
+train_df, test_df = train_test_split(df, test_size=0.2)
+""",
+    # Statistics of the whole frame, applied to the parts after the split.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("sensors.csv")
+mean, std = df.mean(), df.std()  # expect: DL401
+train, test = train_test_split(df, test_size=0.2)
+train, test = (train - mean) / std, (test - mean) / std
+""",
+    # The name says training data; the flow says the whole corpus is fitted, then split.
+    """
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import train_test_split
+count_vect = CountVectorizer()
+X_train_counts = count_vect.fit_transform(df.text)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X_train_counts, df.label, test_size=0.2)
+""",
+    # A data-loading class normalises the whole series, then keeps its part by index ranges.
+    """
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler
+from torch.utils.data import Dataset
+class SeriesDataset(Dataset):
+    def __init__(self, path, flag, train_ratio=0.7, val_ratio=0.1):
+        data = np.load(path)
+        data = MinMaxScaler().fit_transform(data)  # expect: DL401
+        n_train = int(len(data) * train_ratio)
+        n_val = int(len(data) * (train_ratio + val_ratio))
+        if flag == "train":
+            self.train_data = data[0:n_train]
+        elif flag == "val":
+            self.val_data = data[n_train:n_val]
+        else:
+            self.test_data = data[n_val:len(data)]
+""",
 ]
 
 
@@ -401,14 +485,16 @@ class FitBeforeSplit(Rule):
             root = (_roots(data) or [""])[-1]
             findings.setdefault((id(split), root), []).append((call, name))
         # Helpers of this file that standardise their argument: ``X = normalize(X)`` before a split.
+        # Also those of other modules of the project (``from preprocessing import standardize``).
         helpers = self._helpers(ctx, provenance)
         for call in ctx.index.of_type(cst.Call):
-            if not (isinstance(call.func, cst.Name) and call.func.value in helpers):
-                continue
             scope = provenance.scope_of(call)
             if scope not in scopes_with_splits:
                 continue
-            index, name = helpers[call.func.value]
+            found = self._helper_of(ctx, provenance, call, helpers)
+            if found is None:
+                continue
+            index, name = found
             arg = positional(call, index)
             if arg is None:
                 continue
@@ -422,7 +508,7 @@ class FitBeforeSplit(Rule):
                 continue
             seen.add(statement)
             root = (_roots(data) or [""])[-1]
-            findings.setdefault((id(split), root), []).append((call, f"{call.func.value}: {name}"))
+            findings.setdefault((id(split), root), []).append((call, f"{last_name(call.func)}: {name}"))
         split_nodes = {id(s): s.node for s in splits}
         for (split_id, root), calls in findings.items():
             calls.sort(key=lambda c: ctx.index.order[c[0]])
@@ -440,6 +526,21 @@ class FitBeforeSplit(Rule):
 
     # -- helpers that compute a statistic of their argument -----------------------------------------
     _in_helper = False
+
+    def _helper_of(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                   helpers: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+        """(index of the standardised parameter, the statistic) when ``call`` calls a helper of
+        this file or of another project module that returns its argument standardised."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in helpers:
+            return helpers[func.value]
+        if not isinstance(func, (cst.Name, cst.Attribute)) or dotted_name(func) is None:
+            return None
+        resolved = provenance.resolve(call)
+        if resolved is None or resolved[0] is provenance or resolved[2]:
+            return None
+        other, function, _ = resolved
+        return self._helpers(other.ctx, other).get(function.name.value)
 
     def _helpers(self, ctx: FileContext, provenance: DataProvenance) -> dict[str, tuple[int, str]]:
         """Module-level functions that return their argument transformed by a statistic over it:
@@ -496,7 +597,9 @@ class FitBeforeSplit(Rule):
             if not isinstance(func, cst.Attribute) or not self._is_preprocessor(provenance, func.value, call):
                 return None
             first = positional(call, 0) or keyword(call, "X") or keyword(call, "raw_documents")
-            return first.value if first is not None else None
+            if first is None or _row_part(first.value):
+                return None  # ``scaler.fit(data[:n_train])``: fitted on a part, the training rows
+            return first.value
         qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Attribute, cst.Name)) else None
         if qualified is not None and qualified.split(".")[0] in _STAT_LIBRARIES:
             # Function form: np.mean(X, axis=0), torch.std(x, dim=0).
@@ -539,6 +642,8 @@ class FitBeforeSplit(Rule):
                 continue
             if isinstance(current, cst.Subscript):
                 first = current.slice[0].slice if current.slice else None
+                if _row_part(current):
+                    return None  # ``X[:n_train]``: a part of the rows, not the whole data
                 if isinstance(first, cst.Index) and not _is_column_key(first.value):
                     return None  # X[i]: one instance (or an unknown selection)
                 current = current.value
@@ -610,9 +715,14 @@ class FitBeforeSplit(Rule):
             inplace = keyword(outer, "inplace")
             if inplace is not None and isinstance(outer.func, cst.Attribute) \
                     and isinstance(inplace.value, cst.Name) and inplace.value.value == "True":
-                receiver = dotted_name(outer.func.value)
-                if receiver is not None:
-                    out.add(receiver)
+                # ``df["a"].fillna(df["a"].mean(), inplace=True)`` changes the frame ``df``
+                receiver: cst.BaseExpression = outer.func.value
+                while isinstance(receiver, cst.Subscript) or (
+                        isinstance(receiver, cst.Attribute) and receiver.attr.value in ("loc", "iloc")):
+                    receiver = receiver.value
+                name = dotted_name(receiver)
+                if name is not None:
+                    out.add(name)
         return out
 
     def _leaking_split(self, provenance: DataProvenance, scope: cst.CSTNode, statement: cst.CSTNode,
@@ -652,6 +762,15 @@ def _roots(expr: cst.BaseExpression) -> list[str]:
     parts = dotted.split(".")
     return [".".join(parts[:end]) for end in range(len(parts), 0, -1)
             if ".".join(parts[:end]) not in ("self", "cls")]
+
+
+def _row_part(expr: cst.BaseExpression) -> bool:
+    """``x[:n]``, ``x[a:b]``, ``df.iloc[n:]``: a bounded slice of the rows (the first axis)."""
+    if not isinstance(expr, cst.Subscript) or not expr.slice:
+        return False
+    piece = expr.slice[0].slice
+    return isinstance(piece, cst.Slice) and piece.step is None \
+        and (piece.lower is not None or piece.upper is not None)
 
 
 def _literal_int(expr: cst.BaseExpression) -> int | None:

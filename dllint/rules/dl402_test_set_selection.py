@@ -11,7 +11,11 @@ of the training data; MNIST or CIFAR shipping without one is no licence to use t
 Test data comes from data provenance (``dllint.analysis.data``): ``train=False`` datasets,
 ``split="test"``, the test parts of ``train_test_split``, files read from a test path, names such
 as ``X_test`` / ``testloader`` / ``holdout`` (plus the project's own names in the ``test-names``
-option), and every value derived from those: batches, model outputs, losses, accuracies.
+option), and every value derived from those: batches, model outputs, losses, accuracies, and what a
+helper of the file or of another project module returns (``get_loader("test")``, the second part
+of ``make_loaders()``), followed over the control flow (a score computed at the end of one epoch
+and compared at the start of the next). Flow beats names: ``eval_loader = get_loader("test")`` is
+test data, ``test_loader = get_loader("val")`` is not.
 
 Reported at the decision: an ``if`` comparing a test-derived value that saves a checkpoint, records
 a best value, stops, or resets a patience counter; ``is_best = test_acc > best``; a call to an
@@ -27,9 +31,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import keyword, positional
+from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
 from dllint.index import iter_subtree
@@ -259,6 +264,42 @@ for _, labels in test_loader:
     counts.update(labels.tolist())
 print(sorted(counts.items(), key=lambda item: item[0]))
 """,
+    # A part called "test" carved out of the training file is a validation set: the flow says so.
+    """
+import pandas as pd
+import torch
+from sklearn.model_selection import train_test_split
+train_df = pd.read_csv("train.csv")
+train, test = train_test_split(train_df, test_size=0.1)
+best = 0.0
+for epoch in range(10):
+    fit_one(model, train)
+    test_acc = score(model, test)
+    if test_acc > best:
+        best = test_acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # The helper is asked for the validation split, whatever the variable is called.
+    """
+import torch
+def get_loader(split):
+    loaders = {"train": make(TrainSet()), "val": make(ValSet()), "test": make(TestSet())}
+    return loaders[split]
+test_loader = get_loader("val")
+best = 0.0
+for epoch in range(10):
+    acc = evaluate(model, test_loader)
+    if acc > best:
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # Keras: the test set is only displayed; the callbacks monitor the training loss.
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint, ReduceLROnPlateau
+callbacks = [ModelCheckpoint("w.h5", monitor="loss", save_best_only=True),
+             ReduceLROnPlateau(monitor="loss", patience=10)]
+model.fit(X_train, y_train, callbacks=callbacks, validation_data=(X_test, y_test))
+""",
 ]
 
 INVALID = [
@@ -421,7 +462,81 @@ for d in depths:
 # %%
 best_depth = depths[int(np.argmax(test_accs))]  # expect: DL402
 """,
+    # Keras: the checkpoint is held in a name, the list in another, inside a training function.
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint
+def train(model, X_train, y_train, X_test, y_test):
+    checkpoint = ModelCheckpoint("w.h5", monitor="val_acc", save_best_only=True)
+    callback_list = [checkpoint]
+    model.fit(X_train, y_train, validation_data=(X_test, y_test), callbacks=callback_list)  # expect: DL402
+""",
+    # The score of the previous epoch's test pass picks the checkpoint at the top of the loop:
+    # the value reaches the decision around the loop.
+    """
+import torch
+def run(model, train_loader, test_loader, epochs):
+    best = 0.0
+    for epoch in range(epochs):
+        if epoch > 0 and acc > best:  # expect: DL402
+            best = acc
+            torch.save(model.state_dict(), "best.pt")
+        train_epoch(model, train_loader)
+        acc = evaluate(model, test_loader)
+""",
+    # Trainer class: the loader comes from a helper that picks the split by a string; the
+    # attribute is called "eval", the helper is asked for "test".
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+def get_loader(split):
+    if split == "train":
+        dataset = datasets.MNIST("data", train=True)
+    else:
+        dataset = datasets.MNIST("data", train=False)
+    return DataLoader(dataset, batch_size=64)
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.eval_loader = get_loader("test")
+        self.best = 0.0
+    def evaluate(self):
+        correct = 0
+        for x, y in self.eval_loader:
+            correct += (self.model(x).argmax(1) == y).sum().item()
+        return correct / len(self.eval_loader.dataset)
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            self.train_epoch()
+            score = self.evaluate()
+            if score > self.best:  # expect: DL402
+                self.best = score
+                torch.save(self.model.state_dict(), "best.pt")
+""",
+    # A helper returns the loaders as a tuple; its second part is the test set.
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+def make_loaders(root):
+    train = datasets.CIFAR10(root, train=True)
+    test = datasets.CIFAR10(root, train=False)
+    return DataLoader(train, shuffle=True), DataLoader(test)
+train_loader, val_loader = make_loaders("data")
+best = 0.0
+for epoch in range(30):
+    train_epoch(model, train_loader)
+    acc = evaluate(model, val_loader)
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
+""",
 ]
+
+
+def _imports_project(ctx: FileContext) -> bool:
+    imports = project_imports(ctx)
+    return imports is not None and bool(imports.names)
 
 
 class TestSetSelection(Rule):
@@ -441,7 +556,10 @@ class TestSetSelection(Rule):
             return  # unit tests name their cases test_*: the naming convention means nothing there
         extra = tuple(self.config.get("test-names") or ())
         source = ctx.source.lower()
-        if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))):
+        # Test data is named, read with ``train=False``, or comes from a module of the project
+        # (``get_loader("test")`` may be spelt ``get_loader(split)`` in this file).
+        if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))) \
+                and not _imports_project(ctx):
             return
         if not ctx.imports.is_deep_learning_file() and "test" not in source:
             return
@@ -554,16 +672,25 @@ class TestSetSelection(Rule):
         callbacks = keyword(call, "callbacks")
         if callbacks is None:
             return False
-        values: list[cst.CSTNode] = [callbacks.value]
-        for node in iter_subtree(callbacks.value):
-            dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-            if dotted is not None:
-                values.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
-        for value in values:
+        # Follow names to what they were bound to, a few levels deep: ``cbs = [checkpoint]`` with
+        # ``checkpoint = ModelCheckpoint(...)``, ``callbacks.append(EarlyStopping(...))``.
+        todo: list[cst.CSTNode] = [callbacks.value]
+        seen: set[int] = set()
+        while todo and len(seen) < 64:
+            value = todo.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
             for node in iter_subtree(value):
-                name = last_name(node.func) if isinstance(node, cst.Call) else None
-                if name in _SELECTING_CALLBACKS:
-                    return True
+                if isinstance(node, cst.Call) and last_name(node.func) in _SELECTING_CALLBACKS:
+                    monitor = keyword(node, "monitor")
+                    text = string(monitor.value) if monitor is not None else None
+                    if text is None or text.startswith("val"):
+                        return True  # Keras monitors "val_loss" unless told otherwise
+                    continue  # ``monitor="loss"``: it decides on the training data
+                dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+                if dotted is not None and node in self.provenance.index.order:
+                    todo.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
         return False
 
     def _hf_selects_on_test(self, call: cst.Call) -> bool:

@@ -160,3 +160,28 @@ def test_readme_snippet_runs(tmp_path: Path, hook_repo: Path, env: dict) -> None
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "train.py:11:9: DL101" in out, out
+
+
+def test_a_multi_file_project_gives_the_directory_findings(tmp_path: Path, hook_repo: Path,
+                                                           env: dict) -> None:
+    """The data-hygiene fixture project (tests/engine/data_project.py): pre-commit hands the hook
+    every staged file; the findings that need another module's summary are the ones the project
+    gives when linted as a directory."""
+    import sys
+    sys.path.insert(0, str(PROJECT_ROOT / "tests" / "engine"))
+    import data_project
+
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q", env=env)
+    data_project.write(repo)
+    git(repo, "add", "-A", env=env)
+    proc = try_repo(hook_repo, "dllint", repo, env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    found = set()
+    for line in out.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 4 and parts[3].strip().split(" ")[0] in ("DL401", "DL402"):
+            found.add((parts[0], int(parts[1]), parts[3].strip().split(" ")[0]))
+    assert found == data_project.EXPECTED, out
