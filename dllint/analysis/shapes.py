@@ -116,6 +116,14 @@ class Env:
 START = Env()
 
 SCALAR = Shape(())
+# The leading size of ``x.view(-1, ...)`` in a module's ``forward``: the batch.
+BATCH = "#batch"
+# Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
+_SHAPE_KEEPING_LAYERS = frozenset({
+    "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
+    "Softplus", "Softmax", "LogSoftmax", "Dropout", "AlphaDropout", "Identity", "Hardtanh",
+    "PReLU", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink",
+})
 
 
 def same_dim(a: Dim, b: Dim) -> bool:
@@ -679,6 +687,164 @@ class Shapes:
             return f"({left} {op} {right})"
         return None
 
+    def _in_forward(self, node: cst.CSTNode) -> bool:
+        function = self.ctx.index.function_of(node)
+        return function is not None and function.name.value == "forward" \
+            and self.ctx.index.enclosing(function, cst.ClassDef) is not None
+
+    # -- models: what calling one returns ----------------------------------------------------------
+    def _model_facts(self):
+        if self._models is None:
+            from dllint.analysis.models import Models
+            self._models = self.ctx.analysis(Models)
+        return self._models
+
+    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
+        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
+        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
+        ``forward`` returns a known shape, in this file or another module of the project)."""
+        func = call.func
+        models = self._model_facts()
+        if not models.classes and not self._imports.uses("torch"):
+            return None
+        if isinstance(func, cst.Name) and func.value == "self":
+            owner = models.enclosing_module_class(call)
+            if owner is None:
+                return None
+            shape = self._class_summary(owner.node)
+            summary = ("class", shape) if shape is not None else None
+        else:
+            values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
+            if not values or len(values) > 8:
+                return None
+            summary = None
+            for value in values:
+                found = self._value_summary(value, 0)
+                if found is None or (summary is not None and found != summary):
+                    return None
+                summary = found
+        if summary is None:
+            return None
+        kind, what = summary
+        if kind == "layer":
+            args = [a.value for a in call.args if a.keyword is None and not a.star]
+            source = self._eval(args[0], env, nested) if len(args) == 1 else None
+            if source is not None and source.rank >= 1:
+                return Shape(source.dims[:-1] + (what,), source.lib)
+            return Shape((self._fresh(call, 0), what), "torch")
+        # A class's output: its sizes are another scope's; only literal sizes carry over.
+        return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
+                           else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
+
+    def _value_summary(self, value: cst.BaseExpression, depth: int):
+        """("layer", out_dim) or ("class", Shape) for a module constructor expression."""
+        from dllint.analysis.models import SELF_RETURNING, WRAPPER_NAMES, WRAPPERS
+        for _ in range(8):
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+                return None
+            qualified = self._imports.qualify(value.func) or ""
+            if (qualified in WRAPPERS or (dotted_name(value.func) or "").rsplit(".", 1)[-1]
+                    in WRAPPER_NAMES) and value.args:
+                value = value.args[0].value
+                continue
+            break
+        else:
+            return None
+        if qualified in ("torch.nn.Linear", "torch.nn.LazyLinear"):
+            arg = _keyword(value, "out_features")
+            if arg is None:
+                positional = _positional(value) or []
+                index = 0 if qualified.endswith("LazyLinear") else 1
+                arg = positional[index] if len(positional) > index else None
+            out = _int_literal(arg) if arg is not None else None
+            return ("layer", out) if arg is not None else None
+        if qualified == "torch.nn.Sequential":
+            for arg in reversed(value.args):
+                if arg.star or arg.keyword is not None:
+                    return None
+                inner = arg.value
+                if isinstance(inner, cst.Call) and (self._imports.qualify(inner.func) or "") \
+                        .rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
+                    continue
+                return self._value_summary(inner, depth + 1) if depth < 4 else None
+            return None
+        if qualified.startswith("torch."):
+            return None
+        name = dotted_name(value.func)
+        if name is None:
+            return None
+        local = self._model_facts().classes.get(name)
+        if local is not None:
+            shape = self._class_summary(local.node)
+            return ("class", shape) if shape is not None else None
+        return self._imported_class_summary(name)
+
+    def _imported_class_summary(self, name: str):
+        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(name) if imports is not None else None
+        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        klass = find_class(self.ctx, target)
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None or other is self.ctx:
+            return None
+        PROJECT.depth += 1
+        try:
+            shapes = other.analysis(Shapes)
+            shape = shapes._class_summary(klass) if shapes.enabled else None
+        finally:
+            PROJECT.depth -= 1
+        return ("class", shape) if shape is not None else None
+
+    def _class_summary(self, klass: cst.ClassDef) -> Shape | None:
+        """What the class's ``forward`` returns, when every return has the same known rank."""
+        if klass in self._class_outputs:
+            return self._class_outputs[klass]
+        if len(self._summarizing) > 8:
+            return None
+        self._class_outputs[klass] = None  # a forward that calls its own class: unknown
+        from dllint.analysis.project import _class_and_bases
+        forward = None
+        for owner in _class_and_bases(self.ctx, klass):
+            for statement in owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ():
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
+                    forward = statement
+            if forward is not None:
+                break
+        shape = None
+        if forward is not None:
+            self._summarizing.add(klass)
+            try:
+                shape = self._forward_output(forward)
+            finally:
+                self._summarizing.discard(klass)
+        self._class_outputs[klass] = shape
+        return shape
+
+    def _forward_output(self, forward: cst.FunctionDef) -> Shape | None:
+        graph = build_cfg(forward)
+        solution = solve(graph, _ShapeLattice(self), START)
+        out: Shape | None = None
+        returns = 0
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Return):
+                    continue
+                if node.value is None:
+                    return None
+                shape = self._eval(node.value, state)
+                if shape is None:
+                    return None
+                out = shape if out is None else _merge_shape(out, shape)
+                if out is None:
+                    return None
+                returns += 1
+        return out if returns else None
+
     def _fresh(self, node: cst.CSTNode, i: int) -> str:
         return f"#{self.ctx.index.order.get(node, id(node))}:{i}"
 
@@ -816,7 +982,11 @@ class Shapes:
             return None
         if isinstance(func, cst.Name):
             # float(t), len(x): Python numbers.
-            return SCALAR if func.value in ("float", "int", "len", "round") else None
+            if func.value in ("float", "int", "len", "round"):
+                return SCALAR
+            return self._model_output(node, env, nested)
+        if isinstance(func, cst.Call):
+            return self._model_output(node, env, nested)  # Net()(x), nn.Linear(4, 1)(x)
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -825,6 +995,8 @@ class Shapes:
         if method in ("size", "dim", "numel", "ndimension") and not node.args:
             return None  # not a tensor
         receiver = func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            return self._model_output(node, env, nested)  # self.fc(x), self.model(x)
         if method in ("view", "reshape") or method == "flatten":
             base = self._eval(receiver, env, nested)
         else:
@@ -861,6 +1033,8 @@ class Shapes:
                 if base is not None and all(d == 1 for d in others) and len(known_non_one) == 1 \
                         and known_non_one[0] is not None:
                     dims[k] = known_non_one[0]
+                elif k == 0 and len(dims) > 1 and self._in_forward(node):
+                    dims[k] = BATCH  # x.view(-1, c, h, w) in a module's forward: the batch
                 else:
                     dims[k] = self._fresh(node, k)
             elif dims.count(-1) > 1:
@@ -907,7 +1081,9 @@ class Shapes:
             return Shape(base.dims[:d] + (1,) + base.dims[d:], lib)
         if method == "squeeze":
             if not positional and not args:
-                if all(isinstance(d, int) for d in base.dims):
+                # A literal 1 goes; a size written as a symbol (a batch, a count) is taken to stay:
+                # a (B, 1) output squeezes to (B,). That B may be 1 is DL202's concern.
+                if all(d is not None for d in base.dims):
                     return Shape(tuple(d for d in base.dims if d != 1), lib)
                 return None
             d = _int_literal(positional[0]) if positional else None

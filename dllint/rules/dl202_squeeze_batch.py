@@ -33,7 +33,7 @@ import re
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.shapes import SAME_SHAPE, Shapes
+from dllint.analysis.shapes import BATCH, SAME_SHAPE, Shapes
 from dllint.rule import Rule
 
 _LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
@@ -272,7 +272,7 @@ class SqueezeBatch(Rule):
     def _is_batch(self, expr: cst.BaseExpression) -> bool:
         shape = self._shapes.shape_of(expr)
         if shape is not None:
-            return shape.rank > 0 and shape.dims[0] in _BATCH_DIMS
+            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or shape.dims[0] == BATCH)
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
 
