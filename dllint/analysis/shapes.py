@@ -590,7 +590,44 @@ class Shapes:
                     old = env.get(source)
                     lib = old.lib if isinstance(old, Shape) else None
                     return _set(env, source, Shape(dims2, lib))
+            # x.shape == y.shape, x.size() == y.size(): x takes y's known shape
+            other = self._shape_source(right)
+            if source is not None and other is not None and source != other:
+                known = env.get(other)
+                if isinstance(known, Shape) and not isinstance(env.get(source), Shape):
+                    return _set(env, source, Shape(known.dims, known.lib))
+            # x.size(1) == 1, x.shape[-1] == d: one size of a known rank
+            sized = self._size_subject(left)
+            if sized is not None:
+                name, index = sized
+                old = env.get(name)
+                if isinstance(old, Shape):
+                    i = _normalize(index, old.rank)
+                    value = self._dim(right, env)
+                    current = old.dims[i] if i is not None else None
+                    if i is not None and value is not None and not isinstance(current, int) and (
+                            current is None or isinstance(value, int)
+                            or (isinstance(current, str) and current.startswith("#"))):
+                        dims = list(old.dims)
+                        dims[i] = value
+                        return _set(env, name, replace(old, dims=tuple(dims)))
         return env
+
+    @staticmethod
+    def _size_subject(node: cst.BaseExpression) -> tuple[str, int] | None:
+        """(x, i) of ``x.size(i)`` and ``x.shape[i]`` with ``x`` a plain name."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and node.func.attr.value == "size" and len(node.args) == 1 \
+                and isinstance(node.func.value, cst.Name):
+            index = _int_literal(node.args[0].value)
+            return (node.func.value.value, index) if index is not None else None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Index) \
+                and isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape" \
+                and isinstance(node.value.value, cst.Name):
+            index = _int_literal(node.slice[0].slice.value)
+            return (node.value.value.value, index) if index is not None else None
+        return None
 
     def _rank_subject(self, node: cst.BaseExpression) -> str | None:
         """``x`` of ``x.dim()``, ``x.ndim``, ``x.ndimension()``, ``len(x.shape)``."""
@@ -718,7 +755,10 @@ class Shapes:
             if not values or len(values) > 8:
                 return None
             summary = None
+            own = dotted_name(func) if not isinstance(func, cst.Call) else None
             for value in values:
+                if own is not None and _rebinds(value, own):
+                    continue  # model = model.to(device): the same module
                 found = self._value_summary(value, 0)
                 if found is None or (summary is not None and found != summary):
                     return None
@@ -1341,6 +1381,15 @@ class Shapes:
             n = self._dim(positional[0], env)
             return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
         return None
+
+
+def _rebinds(value: cst.BaseExpression, name: str) -> bool:
+    """``value`` is ``name`` itself, moved or cast (``model.to(device)``, ``model.cuda()``)."""
+    from dllint.analysis.models import SELF_RETURNING
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+            and value.func.attr.value in SELF_RETURNING:
+        value = value.func.value
+    return dotted_name(value) == name
 
 
 class _ShapeLattice(PlainLattice):
