@@ -6,8 +6,8 @@ code states: shape unpacking (``b, c = x.shape``), ``view``/``reshape``/``unsque
 ``flatten``/``[:, None]``/``.T``, constructors (``torch.ones(16, 1)``, ``torch.randn(b, d)``,
 ``arange``, ``linspace``, ``torch.tensor([[..]])``), asserts (``assert x.dim() == 2``,
 ``x.ndim == 2``, ``x.shape == (a, b)``), reductions with ``dim``/``keepdim`` and matmul. Anything
-else (a model's output, a function's return value, a parameter) has an unknown rank, and rules must
-stay silent about it.
+else (a function's return value, a parameter, a model whose definition is not visible) has an
+unknown rank, and rules must stay silent about it.
 
 API, for any rule::
 
@@ -29,12 +29,16 @@ A dimension is an ``int`` (a literal size), a ``str`` symbol (the source text of
 keeps the symbol of ``x``'s first dimension), or ``None`` (unknown, equal to nothing). Two
 dimensions are known equal only when they are the same int or the same symbol (:func:`same_dim`).
 
-Facts are tracked per scope (module level, each function, each class body) in statement order; a
-re-assignment kills the old fact, and at the join of branches only what both sides agree on
-survives. Loops are run twice so that a value carried around the loop is merged with its entry
-value. A function starts from the module's globals that are bound exactly once at module level
-(in-place arithmetic aside) and that it does not bind itself: in a script or an exported notebook
-such a name can only ever hold that one value. Only plain names are tracked (not ``self.x``).
+Facts are tracked per scope (module level, each function, each class body) over its control-flow
+graph (:mod:`dllint.analysis.cfg`), solved to a fixpoint (:mod:`dllint.analysis.solver`): a
+re-assignment kills the old fact, where paths meet only what both agree on survives, and a loop's
+facts are those that hold on every iteration. The environment is persistent
+(:mod:`dllint.analysis.pmap`): keeping it before every statement costs linear time and space. A
+function starts from the module's globals that are bound exactly once at module level (in-place
+arithmetic aside) and that it does not bind itself: in a script or an exported notebook such a name
+can only ever hold that one value. Only plain names are tracked (not ``self.x``). Calls of modules
+read their definitions: ``nn.Linear(h, 1)`` gives ``(batch, 1)``, a class (of this file or another
+module of the project) gives what its ``forward`` returns; see docs/engine.md.
 """
 from __future__ import annotations
 

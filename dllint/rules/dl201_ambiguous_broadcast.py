@@ -6,8 +6,9 @@ A vector of shape ``(n,)`` against a column of shape ``(n, 1)`` therefore become
 matrix, and ``x / x.sum(1)`` on an ``(a, b)`` matrix divides column ``j`` by the sum of row ``j``:
 wrong numbers without an error whenever the sizes happen to fit (always, for a square matrix).
 
-Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged; a
-model's output, a parameter or anything else of unknown rank keeps the rule silent. It reports:
+Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
+model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
+a known rank); a parameter or anything else of unknown rank keeps the rule silent. It reports:
 
 * a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
   (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
