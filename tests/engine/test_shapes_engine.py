@@ -142,3 +142,11 @@ def test_the_persistent_map_matches_a_dict(seed):
     union = a.merge(b, lambda k, x, y: x, lambda k, v: v)
     assert set(dict(union.items())) == set(da) | set(db)
     assert a.same(a.set("new", 1).delete("new")) and not a.same(a.set("new", 1))
+
+
+def test_a_long_sum_of_model_outputs_does_not_recurse():
+    from dllint.testing import lint_snippet
+    source = ("import torch\nmodel = torch.nn.Linear(4, 1)\nx = torch.zeros(8, 4)\nt = torch.zeros(8)\n"
+              "y = " + " + ".join(["model(x)"] * 1000) + " - t\n")
+    found = lint_snippet(source, ["DL201", "DL202"])
+    assert [(d.code, d.line) for d in found] == [("DL201", 5)]
