@@ -6,15 +6,15 @@ code states: shape unpacking (``b, c = x.shape``), ``view``/``reshape``/``unsque
 ``flatten``/``[:, None]``/``.T``, constructors (``torch.ones(16, 1)``, ``torch.randn(b, d)``,
 ``arange``, ``linspace``, ``torch.tensor([[..]])``), asserts (``assert x.dim() == 2``,
 ``x.ndim == 2``, ``x.shape == (a, b)``), reductions with ``dim``/``keepdim`` and matmul. Anything
-else (a model's output, a function's return value, a parameter) has an unknown rank, and rules must
-stay silent about it.
+else (a function's return value, a parameter, a model whose definition is not visible) has an
+unknown rank, and rules must stay silent about it.
 
 API, for any rule::
 
     shapes = ctx.analysis(Shapes)
     shapes.shape_of(expr) -> Shape | None   # Shape.dims: tuple of int | str | None; Shape.rank
     shapes.rank_of(expr) -> int | None      # 0 for Python numbers, ``.item()`` and 0-d tensors
-    shapes.env_before(statement) -> dict    # name -> Shape | IntConst | SizeTuple there
+    shapes.env_before(statement) -> Env     # .get(name) -> Shape | IntConst | SizeTuple there
     shapes.enabled                          # False when the file imports neither torch nor numpy
 
     Shape.lib            "torch" / "numpy" when the value is known to come from that library
@@ -29,12 +29,16 @@ A dimension is an ``int`` (a literal size), a ``str`` symbol (the source text of
 keeps the symbol of ``x``'s first dimension), or ``None`` (unknown, equal to nothing). Two
 dimensions are known equal only when they are the same int or the same symbol (:func:`same_dim`).
 
-Facts are tracked per scope (module level, each function, each class body) in statement order; a
-re-assignment kills the old fact, and at the join of branches only what both sides agree on
-survives. Loops are run twice so that a value carried around the loop is merged with its entry
-value. A function starts from the module's globals that are bound exactly once at module level
-(in-place arithmetic aside) and that it does not bind itself: in a script or an exported notebook
-such a name can only ever hold that one value. Only plain names are tracked (not ``self.x``).
+Facts are tracked per scope (module level, each function, each class body) over its control-flow
+graph (:mod:`dllint.analysis.cfg`), solved to a fixpoint (:mod:`dllint.analysis.solver`): a
+re-assignment kills the old fact, where paths meet only what both agree on survives, and a loop's
+facts are those that hold on every iteration. The environment is persistent
+(:mod:`dllint.analysis.pmap`): keeping it before every statement costs linear time and space. A
+function starts from the module's globals that are bound exactly once at module level (in-place
+arithmetic aside) and that it does not bind itself: in a script or an exported notebook such a name
+can only ever hold that one value. Only plain names are tracked (not ``self.x``). Calls of modules
+read their definitions: ``nn.Linear(h, 1)`` gives ``(batch, 1)``, a class (of this file or another
+module of the project) gives what its ``forward`` returns; see docs/engine.md.
 """
 from __future__ import annotations
 
@@ -44,7 +48,10 @@ from typing import TYPE_CHECKING, Iterable, Union
 
 import libcst as cst
 
+from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.pmap import EMPTY, PMap
+from dllint.analysis.solver import PlainLattice, solve
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -84,9 +91,43 @@ class SizeTuple:
 
 
 Fact = Union[Shape, IntConst, SizeTuple]
-Env = dict  # name -> Fact; treated as immutable once stored (copy on write)
+
+
+class Env:
+    """The facts at one program point: name -> Fact, persistent (a binding shares all but one
+    path of the map with the state before it), and an index identifier -> the names whose facts
+    mention it (symbolic sizes, reductions), so that re-binding a name re-checks only those."""
+
+    __slots__ = ("facts", "deps")
+
+    def __init__(self, facts: PMap = EMPTY, deps: PMap = EMPTY) -> None:
+        self.facts = facts
+        self.deps = deps
+
+    def get(self, name: str, default: Fact | None = None) -> Fact | None:
+        return self.facts.get(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.facts
+
+    def items(self):
+        return self.facts.items()
+
+    def same(self, other: "Env") -> bool:
+        return self is other or (self.facts.same(other.facts) and self.deps.same(other.deps))
+
+
+START = Env()
 
 SCALAR = Shape(())
+# The leading size of ``x.view(-1, ...)`` in a module's ``forward``: the batch.
+BATCH = "#batch"
+# Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
+_SHAPE_KEEPING_LAYERS = frozenset({
+    "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
+    "Softplus", "Softmax", "LogSoftmax", "Dropout", "AlphaDropout", "Identity", "Hardtanh",
+    "PReLU", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softsign", "Tanhshrink",
+})
 
 
 def same_dim(a: Dim, b: Dim) -> bool:
@@ -265,9 +306,14 @@ class Shapes:
         self.enabled = False
         self._walrus: dict[cst.CSTNode, list[str]] = {}
         self._deferred: list[tuple[cst.FunctionDef, frozenset[str] | set[str]]] = []
-        self._globals: Env = {}
+        self._globals: Env = START
         # Names bound by the enclosing functions of the scope being run: closures, not globals.
         self._scope_excluded: frozenset[str] | set[str] = frozenset()
+        self._seen_defs: set[cst.CSTNode] = set()
+        # Summaries of model classes (what ``forward`` returns), per class; None: not known.
+        self._class_outputs: dict[cst.ClassDef, Shape | None] = {}
+        self._summarizing: set[cst.CSTNode] = set()
+        self._models = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -282,7 +328,7 @@ class Shapes:
 
     # -- queries ---------------------------------------------------------------------------------
     def env_before(self, statement: cst.CSTNode) -> Env:
-        return self._env.get(statement, {})
+        return self._env.get(statement, START)
 
     def shape_of(self, expr: cst.BaseExpression) -> Shape | None:
         """The shape of ``expr`` where it stands, or None when its rank is unknown."""
@@ -328,120 +374,94 @@ class Shapes:
         """Module level first; then every function, starting from the facts of the module's
         globals that are bound exactly once (a function may run whenever, but such a name can only
         ever hold that one value) and that the function does not bind itself."""
-        final = self._run_scope(self.ctx.module.body, _start_env())
+        final = self._solve(self.ctx.module, START)
         counts = _binding_counts(self.ctx.module.body, self._walrus)
         declared = {n.name.value for g in self.ctx.index.of_type(cst.Global) for n in g.names}
         if self.ctx.index.of_type(cst.Match):
-            declared.update(final)  # capture patterns bind names we do not count
-        self._globals = {name: fact for name, fact in final.items()
-                         if counts.get(name) == 1 and name not in declared
-                         and (isinstance(fact, Shape) or f"+{name}" not in counts)}
-        # Identifiers that global sizes are written with: only these need forgetting when a
-        # function binds a name of its own.
-        mentioned: set[str] = set()
-        for fact in self._globals.values():
-            for d in getattr(fact, "dims", ()):
-                if isinstance(d, str) and not d.startswith("#"):
-                    mentioned.update(_IDENT.findall(d))
+            declared.update(final.facts.keys())  # capture patterns bind names we do not count
+        globals_ = {name: fact for name, fact in final.items()
+                    if counts.get(name) == 1 and name not in declared
+                    and (isinstance(fact, Shape) or f"+{name}" not in counts)}
         nonlocals: dict[cst.CSTNode | None, set[str]] = {}
         for g in self.ctx.index.of_type(cst.Nonlocal):
             nonlocals.setdefault(self.ctx.index.function_of(g), set()).update(
                 n.name.value for n in g.names)
+        start = START
+        for name in sorted(globals_):
+            start = _set(start, name, globals_[name])
+        self._globals = start
         while self._deferred:
             function, outer = self._deferred.pop()
             local = set(_binding_counts(function.body, self._walrus))
             local.update(_param_names(function.params))
             local.update(nonlocals.get(function, ()))
             excluded = outer | local
-            env: Env = _start_env()
-            if self._globals:
-                env = {k: v for k, v in self._globals.items() if k not in excluded}
-                env[_SYMBOLIC] = frozenset(k for k, v in env.items() if _symbolic(v))
-                for name in mentioned & excluded:
-                    if env:
-                        env = _invalidate(env, name)
+            env = start
+            if globals_:
+                env = _kill(env, [name for name in excluded if name in globals_])
+                for name in excluded:
+                    env = _invalidate(env, name)
             self._scope_excluded = excluded
-            self._run_block(function.body, env)
+            self._solve(function, env)
 
-    # -- statements --------------------------------------------------------------------------------
-    def _run_scope(self, body: Iterable[cst.CSTNode], env: Env) -> Env:
-        for stmt in body:
-            env = self._run_statement(stmt, env)
-        return env
+    def _solve(self, scope: cst.CSTNode, entry: Env, record: bool = True) -> Env:
+        """Run the lattice over the scope's control-flow graph to a fixpoint; keep the facts
+        before each statement (``record``); the state at the scope's normal end."""
+        graph = build_cfg(scope)
+        solution = solve(graph, _ShapeLattice(self), entry)
+        if record:
+            statement_of = self.ctx.index.statement_of
+            for block in graph.blocks:
+                for (kind, node), state in solution.states(block):
+                    if kind == "stmt":
+                        self._env[node] = state
+                    elif kind != "exit":
+                        self._env.setdefault(statement_of(node), state)
+        return solution.exit_state or START
 
-    def _run_block(self, block: cst.BaseSuite | None, env: Env) -> Env:
-        if block is None:
+    # -- transfer over one element of a control-flow graph -----------------------------------------
+    def transfer(self, element: Element, env: Env) -> Env:
+        kind, node = element
+        if kind == "stmt":
+            return self._small(node, env)  # type: ignore[arg-type]
+        if kind == "test":
+            return self._kill_walrus(self.ctx.index.statement_of(node), env)
+        if kind == "iter":
+            return self._kill_walrus(node, env)
+        if kind == "target":
+            return _kill(env, _target_names(node.target))  # type: ignore[attr-defined]
+        if kind == "enter":
+            env = self._kill_walrus(self.ctx.index.statement_of(node), env)
+            if node.asname is not None:  # type: ignore[attr-defined]
+                names = _target_names(node.asname.name)  # type: ignore[attr-defined]
+                for name in names:
+                    env = _invalidate(env, name)
+                return _kill(env, names)
             return env
-        if isinstance(block, cst.SimpleStatementSuite):
-            return self._run_small(block.body, env)
-        return self._run_scope(block.body, env)
-
-    def _run_small(self, smalls: Iterable[cst.BaseSmallStatement], env: Env) -> Env:
-        for small in smalls:
-            self._env[small] = env
-            env = self._small(small, env)
+        if kind == "handler":
+            if node.name is not None:  # type: ignore[attr-defined]
+                return _kill(env, _target_names(node.name.name))  # type: ignore[attr-defined]
+            return env
+        if kind == "case":
+            return _kill(env, _pattern_names(node.pattern))  # type: ignore[attr-defined]
+        if kind == "subject":
+            return self._kill_walrus(node, env)
+        if kind == "def":
+            if node not in self._seen_defs and not self._summarizing:
+                self._seen_defs.add(node)
+                if isinstance(node, cst.FunctionDef):
+                    self._deferred.append((node, self._scope_excluded))
+                else:
+                    self._solve(node, START)
+            name = node.name.value  # type: ignore[attr-defined]
+            return _kill(_invalidate(env, name), [name])
         return env
 
-    def _run_statement(self, stmt: cst.CSTNode, env: Env) -> Env:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            return self._run_small(stmt.body, env)
-        self._env[stmt] = env
-        if isinstance(stmt, cst.FunctionDef):
-            self._deferred.append((stmt, self._scope_excluded))
-            return _kill(env, [stmt.name.value])
-        if isinstance(stmt, cst.ClassDef):
-            self._run_block(stmt.body, {})
-            return _kill(env, [stmt.name.value])
-        if isinstance(stmt, cst.If):
-            then = self._run_block(stmt.body, env)
-            orelse = stmt.orelse
-            other = self._run_statement(orelse, env) if isinstance(orelse, cst.If) else \
-                self._run_block(orelse.body if orelse is not None else None, env)
-            return _merge(then, other)
-        if isinstance(stmt, cst.Else):
-            return self._run_block(stmt.body, env)
-        if isinstance(stmt, (cst.For, cst.While)):
-            if isinstance(stmt, cst.For):
-                env = _kill(env, _target_names(stmt.target))
-            first = self._run_block(stmt.body, env)
-            entry = _merge(env, first)
-            if isinstance(stmt, cst.For):
-                entry = _kill(entry, _target_names(stmt.target))
-            out = _merge(entry, self._run_block(stmt.body, entry))
-            if stmt.orelse is not None:
-                out = self._run_block(stmt.orelse.body, out)
-            return out
-        if isinstance(stmt, cst.With):
-            names: list[str] = []
-            for item in stmt.items:
-                if item.asname is not None:
-                    names.extend(_target_names(item.asname.name))
-            return self._run_block(stmt.body, _kill(env, names))
-        if isinstance(stmt, (cst.Try, cst.TryStar)):
-            after = self._run_block(stmt.body, env)
-            joined = _merge(env, after)
-            outs = [after]
-            for handler in stmt.handlers:
-                h_env = joined
-                if handler.name is not None:
-                    h_env = _kill(h_env, _target_names(handler.name.name))
-                outs.append(self._run_block(handler.body, h_env))
-            if stmt.orelse is not None:
-                outs[0] = self._run_block(stmt.orelse.body, after)
-            out = outs[0]
-            for o in outs[1:]:
-                out = _merge(out, o)
-            if stmt.finalbody is not None:
-                out = self._run_block(stmt.finalbody.body, out)
-            return out
-        if isinstance(stmt, cst.Match):
-            outs = [self._run_block(case.body, env) for case in stmt.cases]
-            out = env
-            for o in outs:
-                out = _merge(out, o)
-            return out
-        # Any other compound statement: forget what its body assigns.
-        return {}
+    def along(self, edge: Edge, env: Env) -> Env:
+        """An ``if x.dim() == 2:`` holds on its true edge, as an assert would."""
+        if edge.kind == "true" and edge.test is not None:
+            return self._narrow(edge.test, env)
+        return env
 
     def _small(self, small: cst.BaseSmallStatement, env: Env) -> Env:
         if isinstance(small, cst.Assign):
@@ -574,7 +594,44 @@ class Shapes:
                     old = env.get(source)
                     lib = old.lib if isinstance(old, Shape) else None
                     return _set(env, source, Shape(dims2, lib))
+            # x.shape == y.shape, x.size() == y.size(): x takes y's known shape
+            other = self._shape_source(right)
+            if source is not None and other is not None and source != other:
+                known = env.get(other)
+                if isinstance(known, Shape) and not isinstance(env.get(source), Shape):
+                    return _set(env, source, Shape(known.dims, known.lib))
+            # x.size(1) == 1, x.shape[-1] == d: one size of a known rank
+            sized = self._size_subject(left)
+            if sized is not None:
+                name, index = sized
+                old = env.get(name)
+                if isinstance(old, Shape):
+                    i = _normalize(index, old.rank)
+                    value = self._dim(right, env)
+                    current = old.dims[i] if i is not None else None
+                    if i is not None and value is not None and not isinstance(current, int) and (
+                            current is None or isinstance(value, int)
+                            or (isinstance(current, str) and current.startswith("#"))):
+                        dims = list(old.dims)
+                        dims[i] = value
+                        return _set(env, name, replace(old, dims=tuple(dims)))
         return env
+
+    @staticmethod
+    def _size_subject(node: cst.BaseExpression) -> tuple[str, int] | None:
+        """(x, i) of ``x.size(i)`` and ``x.shape[i]`` with ``x`` a plain name."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and node.func.attr.value == "size" and len(node.args) == 1 \
+                and isinstance(node.func.value, cst.Name):
+            index = _int_literal(node.args[0].value)
+            return (node.func.value.value, index) if index is not None else None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Index) \
+                and isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape" \
+                and isinstance(node.value.value, cst.Name):
+            index = _int_literal(node.slice[0].slice.value)
+            return (node.value.value.value, index) if index is not None else None
+        return None
 
     def _rank_subject(self, node: cst.BaseExpression) -> str | None:
         """``x`` of ``x.dim()``, ``x.ndim``, ``x.ndimension()``, ``len(x.shape)``."""
@@ -670,6 +727,167 @@ class Shapes:
                 return None
             return f"({left} {op} {right})"
         return None
+
+    def _in_forward(self, node: cst.CSTNode) -> bool:
+        function = self.ctx.index.function_of(node)
+        return function is not None and function.name.value == "forward" \
+            and self.ctx.index.enclosing(function, cst.ClassDef) is not None
+
+    # -- models: what calling one returns ----------------------------------------------------------
+    def _model_facts(self):
+        if self._models is None:
+            from dllint.analysis.models import Models
+            self._models = self.ctx.analysis(Models)
+        return self._models
+
+    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
+        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
+        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
+        ``forward`` returns a known shape, in this file or another module of the project)."""
+        func = call.func
+        models = self._model_facts()
+        if not models.classes and not self._imports.uses("torch"):
+            return None
+        if isinstance(func, cst.Name) and func.value == "self":
+            owner = models.enclosing_module_class(call)
+            if owner is None:
+                return None
+            shape = self._class_summary(owner.node)
+            summary = ("class", shape) if shape is not None else None
+        else:
+            values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
+            if not values or len(values) > 8:
+                return None
+            summary = None
+            own = dotted_name(func) if not isinstance(func, cst.Call) else None
+            for value in values:
+                if own is not None and _rebinds(value, own):
+                    continue  # model = model.to(device): the same module
+                found = self._value_summary(value, 0)
+                if found is None or (summary is not None and found != summary):
+                    return None
+                summary = found
+        if summary is None:
+            return None
+        kind, what = summary
+        if kind == "layer":
+            args = [a.value for a in call.args if a.keyword is None and not a.star]
+            source = self._eval(args[0], env, nested) if len(args) == 1 else None
+            if source is not None and source.rank >= 1:
+                return Shape(source.dims[:-1] + (what,), source.lib)
+            return Shape((self._fresh(call, 0), what), "torch")
+        # A class's output: its sizes are another scope's; only literal sizes carry over.
+        return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
+                           else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
+
+    def _value_summary(self, value: cst.BaseExpression, depth: int):
+        """("layer", out_dim) or ("class", Shape) for a module constructor expression."""
+        from dllint.analysis.models import SELF_RETURNING, WRAPPER_NAMES, WRAPPERS
+        for _ in range(8):
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+                return None
+            qualified = self._imports.qualify(value.func) or ""
+            if (qualified in WRAPPERS or (dotted_name(value.func) or "").rsplit(".", 1)[-1]
+                    in WRAPPER_NAMES) and value.args:
+                value = value.args[0].value
+                continue
+            break
+        else:
+            return None
+        if qualified in ("torch.nn.Linear", "torch.nn.LazyLinear"):
+            arg = _keyword(value, "out_features")
+            if arg is None:
+                positional = _positional(value) or []
+                index = 0 if qualified.endswith("LazyLinear") else 1
+                arg = positional[index] if len(positional) > index else None
+            out = _int_literal(arg) if arg is not None else None
+            return ("layer", out) if arg is not None else None
+        if qualified == "torch.nn.Sequential":
+            for arg in reversed(value.args):
+                if arg.star or arg.keyword is not None:
+                    return None
+                inner = arg.value
+                if isinstance(inner, cst.Call) and (self._imports.qualify(inner.func) or "") \
+                        .rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
+                    continue
+                return self._value_summary(inner, depth + 1) if depth < 4 else None
+            return None
+        if qualified.startswith("torch."):
+            return None
+        name = dotted_name(value.func)
+        if name is None:
+            return None
+        local = self._model_facts().classes.get(name)
+        if local is not None:
+            shape = self._class_summary(local.node)
+            return ("class", shape) if shape is not None else None
+        return self._imported_class_summary(name)
+
+    def _imported_class_summary(self, name: str):
+        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(name) if imports is not None else None
+        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        klass = find_class(self.ctx, target)
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None or other is self.ctx:
+            return None
+        PROJECT.depth += 1
+        try:
+            shapes = other.analysis(Shapes)
+            shape = shapes._class_summary(klass) if shapes.enabled else None
+        finally:
+            PROJECT.depth -= 1
+        return ("class", shape) if shape is not None else None
+
+    def _class_summary(self, klass: cst.ClassDef) -> Shape | None:
+        """What the class's ``forward`` returns, when every return has the same known rank."""
+        if klass in self._class_outputs:
+            return self._class_outputs[klass]
+        if len(self._summarizing) > 8:
+            return None
+        self._class_outputs[klass] = None  # a forward that calls its own class: unknown
+        from dllint.analysis.project import _class_and_bases
+        forward = None
+        for owner in _class_and_bases(self.ctx, klass):
+            for statement in owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ():
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
+                    forward = statement
+            if forward is not None:
+                break
+        shape = None
+        if forward is not None:
+            self._summarizing.add(klass)
+            try:
+                shape = self._forward_output(forward)
+            finally:
+                self._summarizing.discard(klass)
+        self._class_outputs[klass] = shape
+        return shape
+
+    def _forward_output(self, forward: cst.FunctionDef) -> Shape | None:
+        graph = build_cfg(forward)
+        solution = solve(graph, _ShapeLattice(self), START)
+        out: Shape | None = None
+        returns = 0
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Return):
+                    continue
+                if node.value is None:
+                    return None
+                shape = self._eval(node.value, state)
+                if shape is None:
+                    return None
+                out = shape if out is None else _merge_shape(out, shape)
+                if out is None:
+                    return None
+                returns += 1
+        return out if returns else None
 
     def _fresh(self, node: cst.CSTNode, i: int) -> str:
         return f"#{self.ctx.index.order.get(node, id(node))}:{i}"
@@ -808,7 +1026,11 @@ class Shapes:
             return None
         if isinstance(func, cst.Name):
             # float(t), len(x): Python numbers.
-            return SCALAR if func.value in ("float", "int", "len", "round") else None
+            if func.value in ("float", "int", "len", "round"):
+                return SCALAR
+            return self._model_output(node, env, nested)
+        if isinstance(func, cst.Call):
+            return self._model_output(node, env, nested)  # Net()(x), nn.Linear(4, 1)(x)
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -817,6 +1039,8 @@ class Shapes:
         if method in ("size", "dim", "numel", "ndimension") and not node.args:
             return None  # not a tensor
         receiver = func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            return self._model_output(node, env, nested)  # self.fc(x), self.model(x)
         if method in ("view", "reshape") or method == "flatten":
             base = self._eval(receiver, env, nested)
         else:
@@ -853,6 +1077,8 @@ class Shapes:
                 if base is not None and all(d == 1 for d in others) and len(known_non_one) == 1 \
                         and known_non_one[0] is not None:
                     dims[k] = known_non_one[0]
+                elif k == 0 and len(dims) > 1 and self._in_forward(node):
+                    dims[k] = BATCH  # x.view(-1, c, h, w) in a module's forward: the batch
                 else:
                     dims[k] = self._fresh(node, k)
             elif dims.count(-1) > 1:
@@ -899,7 +1125,9 @@ class Shapes:
             return Shape(base.dims[:d] + (1,) + base.dims[d:], lib)
         if method == "squeeze":
             if not positional and not args:
-                if all(isinstance(d, int) for d in base.dims):
+                # A literal 1 goes; a size written as a symbol (a batch, a count) is taken to stay:
+                # a (B, 1) output squeezes to (B,). That B may be 1 is DL202's concern.
+                if all(d is not None for d in base.dims):
                     return Shape(tuple(d for d in base.dims if d != 1), lib)
                 return None
             d = _int_literal(positional[0]) if positional else None
@@ -1159,6 +1387,46 @@ class Shapes:
         return None
 
 
+def _rebinds(value: cst.BaseExpression, name: str) -> bool:
+    """``value`` is ``name`` itself, moved or cast (``model.to(device)``, ``model.cuda()``)."""
+    from dllint.analysis.models import SELF_RETURNING
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+            and value.func.attr.value in SELF_RETURNING:
+        value = value.func.value
+    return dotted_name(value) == name
+
+
+class _ShapeLattice(PlainLattice):
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+
+    def join(self, a: Env, b: Env) -> Env:
+        return _merge(a, b)
+
+    def transfer(self, element: Element, state: Env) -> Env:
+        return self.shapes.transfer(element, state)
+
+    def edge(self, edge: Edge, state: Env) -> Env:
+        return self.shapes.along(edge, state)
+
+    def same(self, a: Env, b: Env) -> bool:
+        return a.same(b)
+
+
+def _pattern_names(pattern: cst.CSTNode) -> list[str]:
+    """The names a ``case`` pattern captures."""
+    out: list[str] = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+            out.append(node.name.value)
+        if isinstance(node, cst.MatchMapping) and node.rest is not None:
+            out.append(node.rest.value)
+        stack.extend(node.children)
+    return out
+
+
 # -- helpers on facts ---------------------------------------------------------------------------
 
 def _pair_call(call: cst.Call) -> bool:
@@ -1234,72 +1502,76 @@ def _merge_shape(a: Shape, b: Shape) -> Shape | None:
                  a.reduced_from if a.reduced_from == b.reduced_from else None)
 
 
+def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:
+    if fact == other:
+        return fact
+    if isinstance(fact, Shape) and isinstance(other, Shape):
+        return _merge_shape(fact, other)
+    return None
+
+
+def _union(name: str, a: PMap, b: PMap | None = None) -> PMap:
+    return a if b is None else a.merge(b, _keep_first, _keep)
+
+
+def _keep_first(key: object, a: object, b: object) -> object:
+    return a
+
+
+def _keep(key: object, value: object) -> object:
+    return value
+
+
 def _merge(a: Env, b: Env) -> Env:
+    """Where paths meet: a fact survives when both paths agree on it (sizes that differ become
+    unknown, ranks that differ drop the fact); the index of which facts mention which names is
+    the union of both (a superset is all it must be)."""
     if a is b:
         return a
-    out = {}
-    for name, fact in a.items():
-        other = b.get(name)
-        if other is None:
-            continue
-        if name == _SYMBOLIC:
-            out[name] = fact | other
-            continue
-        if fact == other:
-            out[name] = fact
-        elif isinstance(fact, Shape) and isinstance(other, Shape):
-            merged = _merge_shape(fact, other)
-            if merged is not None:
-                out[name] = merged
+    facts = a.facts.merge(b.facts, _merge_fact)
+    deps = a.deps.merge(b.deps, _union, _keep)
+    if facts is a.facts and deps is a.deps:
+        return a
+    return Env(facts, deps)
+
+
+def _mentions(fact: Fact) -> set[str]:
+    """The identifiers a fact's sizes are written with, and the name it was reduced from."""
+    out: set[str] = set()
+    for d in getattr(fact, "dims", ()):
+        if isinstance(d, str) and not d.startswith("#"):
+            out.update(_IDENT.findall(d))
+    reduced = getattr(fact, "reduced_from", None)
+    if reduced is not None:
+        out.add(reduced[0])
     return out
-
-
-# A key of an environment that no identifier can be: the names whose facts mention other names
-# (symbolic sizes, reductions), a superset, so that re-binding a name re-checks those facts only
-# instead of every fact of the scope (a function of n assignments cost n^2). Absent: not known,
-# every fact is checked.
-_SYMBOLIC = "\0symbolic"
-
-
-def _start_env() -> Env:
-    return {_SYMBOLIC: frozenset()}
-
-
-def _symbolic(fact: Fact) -> bool:
-    if not isinstance(fact, (Shape, SizeTuple)):
-        return False
-    if getattr(fact, "reduced_from", None) is not None:
-        return True
-    return any(isinstance(d, str) and not d.startswith("#") for d in fact.dims)
 
 
 def _set(env: Env, name: str, fact: Fact) -> Env:
-    if env.get(name) == fact:
+    if env.facts.get(name) == fact:
         return env
-    out = dict(env)
-    out[name] = fact
-    known = env.get(_SYMBOLIC)
-    if known is not None and name not in known and _symbolic(fact):
-        out[_SYMBOLIC] = known | {name}
-    return out
+    deps = env.deps
+    for ident in _mentions(fact):
+        deps = deps.set(ident, deps.get(ident, EMPTY).set(name, True))
+    return Env(env.facts.set(name, fact), deps)
 
 
 def _kill(env: Env, names: Iterable[str]) -> Env:
-    names = [n for n in names if n in env]
-    if not names:
-        return env
-    out = dict(env)
+    facts = env.facts
     for n in names:
-        del out[n]
-    return out
+        facts = facts.delete(n)
+    return env if facts is env.facts else Env(facts, env.deps)
 
 
 def _invalidate(env: Env, name: str) -> Env:
-    """Forget sizes and reductions that mention ``name``, which is about to be re-bound."""
-    changed = None
-    known = env.get(_SYMBOLIC)
-    for key in (env.keys() if known is None else known):
-        fact = env.get(key)
+    """Forget sizes and reductions that mention ``name``, which is about to be re-bound: only the
+    facts the index says mention it are looked at (a scope of n bindings costs n, not n^2)."""
+    dependents = env.deps.get(name)
+    if dependents is None:
+        return env
+    facts = env.facts
+    for key in dependents.keys():
+        fact = facts.get(key)
         if not isinstance(fact, (Shape, SizeTuple)):
             continue
         dims = fact.dims
@@ -1307,15 +1579,13 @@ def _invalidate(env: Env, name: str) -> Env:
                          name in _IDENT.findall(d) else d for d in dims)
         reduced = getattr(fact, "reduced_from", None)
         if new_dims != dims or (reduced is not None and reduced[0] == name):
-            if changed is None:
-                changed = dict(env)
             if isinstance(fact, Shape):
-                changed[key] = Shape(new_dims, fact.lib,
-                                     None if reduced is not None and reduced[0] == name
-                                     else reduced)
+                facts = facts.set(key, Shape(new_dims, fact.lib,
+                                             None if reduced is not None and reduced[0] == name
+                                             else reduced))
             else:
-                changed[key] = SizeTuple(new_dims)
-    return changed if changed is not None else env
+                facts = facts.set(key, SizeTuple(new_dims))
+    return Env(facts, env.deps.delete(name))
 
 
 def _param_names(params: cst.Parameters) -> list[str]:

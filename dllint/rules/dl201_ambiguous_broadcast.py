@@ -6,8 +6,9 @@ A vector of shape ``(n,)`` against a column of shape ``(n, 1)`` therefore become
 matrix, and ``x / x.sum(1)`` on an ``(a, b)`` matrix divides column ``j`` by the sum of row ``j``:
 wrong numbers without an error whenever the sizes happen to fit (always, for a square matrix).
 
-Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged; a
-model's output, a parameter or anything else of unknown rank keeps the rule silent. It reports:
+Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
+model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
+a known rank); a parameter or anything else of unknown rank keeps the rule silent. It reports:
 
 * a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
   (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
@@ -89,10 +90,11 @@ class AmbiguousBroadcast(Rule):
         "x = torch.randn(16, 1)\n"
         "y = x * 2.0 + x.sum().item() - torch.tensor(3.0)\n"
         "z = x / x.sum()\n",
-        # Model outputs have unknown rank: no guess.
+        # A model whose definition is not visible (loaded, built by a factory): its output has
+        # an unknown rank, no guess.
         "import torch\n"
         "import torch.nn.functional as F\n"
-        "model = torch.nn.Linear(3, 1)\n"
+        "model = torch.load('model.pt')\n"
         "x = torch.randn(64, 3)\n"
         "y = torch.randn(64)\n"
         "pred = model(x)\n"
@@ -161,6 +163,39 @@ class AmbiguousBroadcast(Rule):
         "    return ((pred - y) ** 2).mean()\n"
         "y = y.view(-1, 1)\n"
         "print(loss_fn(torch.randn(200, 1)))\n",
+        # A (B, 1) output against a (B, 1) target: same shapes.
+        "import torch\n"
+        "from torch import nn\n"
+        "model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "criterion = nn.MSELoss()\n"
+        "for x, y in loader:\n"
+        "    loss = criterion(model(x), y.view(-1, 1))\n",
+        # The (B, 1) output squeezed, against a (B,) target.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "class Head(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = torch.nn.Linear(32, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x)\n"
+        "head = Head()\n"
+        "def step(x, y):\n"
+        "    return F.mse_loss(head(x).squeeze(-1), y.view(-1))\n",
+        # Paths that disagree on the rank leave it unknown.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "def loss(pred, y, flat):\n"
+        "    if flat:\n"
+        "        pred = pred.view(-1)\n"
+        "    else:\n"
+        "        pred = pred.view(-1, 1)\n"
+        "    return F.mse_loss(pred, y.view(-1, 1))\n",
+        # Asserted ranks that agree.
+        "import torch.nn.functional as F\n"
+        "def loss(pred, y):\n"
+        "    assert pred.dim() == 2 and y.dim() == 2\n"
+        "    return F.mse_loss(pred, y)\n",
         # numpy code with keepdims is fine too.
         "import numpy as np\n"
         "x = np.random.rand(4, 3)\n"
@@ -268,6 +303,69 @@ class AmbiguousBroadcast(Rule):
         "    with torch.no_grad():\n"
         "        w -= 0.1 * w.grad\n"
         "        w.grad.zero_()\n",
+        # A script: the model's last layer is nn.Linear(3, 1), so its output is (n, 1).
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "model = torch.nn.Linear(3, 1)\n"
+        "x = torch.randn(64, 3)\n"
+        "y = torch.randn(64)\n"
+        "pred = model(x)\n"
+        "loss = F.mse_loss(pred, y)  # expect: DL201\n",
+        # A Trainer class: self.model is a class of this file whose forward ends in Linear(h, 1);
+        # the target is flattened.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Regressor(nn.Module):\n"
+        "    def __init__(self, d):\n"
+        "        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(d, 64), nn.ReLU(), nn.Linear(64, 1))\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x)\n"
+        "class Trainer:\n"
+        "    def __init__(self, d):\n"
+        "        self.model = Regressor(d).to('cuda')\n"
+        "        self.criterion = nn.MSELoss()\n"
+        "    def step(self, x, y):\n"
+        "        pred = self.model(x)\n"
+        "        y = y.reshape(-1)\n"
+        "        loss = self.criterion(pred, y)  # expect: DL201\n"
+        "        return loss\n",
+        # self(x) inside the module is a model call; the target's rank comes from an assert.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.out = torch.nn.Linear(10, 1)\n"
+        "    def forward(self, x):\n"
+        "        return torch.sigmoid(self.out(x))\n"
+        "    def training_step(self, x, y):\n"
+        "        assert y.dim() == 1\n"
+        "        return F.binary_cross_entropy(self(x), y)  # expect: DL201\n",
+        # Notebook cells: squeeze() of the (B, 1) output against a (B, 1) column target.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "net = torch.nn.Linear(5, 1)\n"
+        "for xb, yb in loader:\n"
+        "    pred = net(xb).squeeze()\n"
+        "    target = yb.reshape(-1, 1)\n"
+        "    loss = F.l1_loss(pred, target)  # expect: DL201\n",
+        # A compound assert states both ranks.
+        "import torch.nn.functional as F\n"
+        "def loss(pred, y):\n"
+        "    assert pred.dim() == 2 and y.dim() == 1\n"
+        "    return F.mse_loss(pred, y)  # expect: DL201\n",
+        # The rank is the same on both paths of a branch, and after a loop.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "def fit(model, loader, clip):\n"
+        "    for x, y in loader:\n"
+        "        if clip:\n"
+        "            out = model(x).clamp(0, 1).view(-1, 1)\n"
+        "        else:\n"
+        "            out = model(x).view(-1, 1)\n"
+        "        y = y.view(-1)\n"
+        "        loss = F.smooth_l1_loss(out, y)  # expect: DL201\n",
         # In-place division by a row reduction.
         "import torch\n"
         "def inplace(x):\n"

@@ -9,6 +9,8 @@ picks along the wrong axis.
 
 What counts as a batch tensor, precisely (anything else keeps the rule silent):
 
+* the input of a module's ``forward`` (its first argument after ``self``: what the model is called
+  on), and the leading ``-1`` of ``x.view(-1, ...)`` there;
 * the values a ``for`` loop takes from a data loader (a name bound to ``DataLoader(...)``, or an
   iterable whose name says loader: ``train_loader``, ``self.val_dataloader``), through
   ``enumerate``/``tqdm``, including unpacking (``for i, (x, y) in enumerate(loader)``) and items of a
@@ -33,7 +35,8 @@ import re
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.shapes import SAME_SHAPE, Shapes
+from dllint.analysis.models import Models
+from dllint.analysis.shapes import BATCH, SAME_SHAPE, Shapes
 from dllint.rule import Rule
 
 _LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
@@ -63,6 +66,19 @@ class SqueezeBatch(Rule):
     severity = "warning"
 
     VALID = [
+        # A forward that names the dimensions it drops, or flattens from the second.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        x = self.pool(self.backbone(x))\n"
+        "        g = x.view(-1, 1, 1, 3)[:, 0, 0, :]\n"
+        "        return self.fc(torch.flatten(x, 1)) + x.squeeze(-1).squeeze(-1)\n",
+        # forward of a class that is no nn.Module: nothing says its argument is a batch.
+        "import torch\n"
+        "class Featurizer:\n"
+        "    def forward(self, image):\n"
+        "        return image.squeeze()\n",
         # A dimension is given: only the trailing singleton goes.
         "import torch\n"
         "def train(model, train_loader, criterion):\n"
@@ -124,6 +140,27 @@ class SqueezeBatch(Rule):
     ]
 
     INVALID = [
+        # A model's forward: its input is a batch, and so is what its layers make of it.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, backbone):\n"
+        "        super().__init__()\n"
+        "        self.backbone = backbone\n"
+        "        self.pool = nn.AdaptiveAvgPool2d((1, 1))\n"
+        "        self.classifier = nn.Linear(2048, 10)\n"
+        "    def forward(self, x):\n"
+        "        x = self.pool(self.backbone(x))\n"
+        "        x = torch.squeeze(x)  # expect: DL202\n"
+        "        return self.classifier(x)\n",
+        # A decoder's head: x.view(-1, k, 1, 3) in forward leads with the batch.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Head(nn.Module):\n"
+        "    def forward(self, features):\n"
+        "        out = features[-1].mean(3).mean(2)\n"
+        "        g = 0.01 * out.view(-1, 1, 1, 3)\n"
+        "        return g.squeeze()  # expect: DL202\n",
         # The pattern: model output (b, 1) squeezed before a BCE loss.
         "import torch\n"
         "from torch import nn\n"
@@ -272,7 +309,7 @@ class SqueezeBatch(Rule):
     def _is_batch(self, expr: cst.BaseExpression) -> bool:
         shape = self._shapes.shape_of(expr)
         if shape is not None:
-            return shape.rank > 0 and shape.dims[0] in _BATCH_DIMS
+            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or shape.dims[0] == BATCH)
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
 
@@ -374,6 +411,11 @@ class SqueezeBatch(Rule):
                 any(p.name.value == "batch" for p in scope.params.params):
             names.add("batch")
             self._containers.add("batch")
+        # forward(self, x) of an nn.Module: x is what the model is called on, a batch.
+        if isinstance(scope, cst.FunctionDef) and scope.name.value == "forward" \
+                and len(scope.params.params) > 1 and scope.params.params[0].name.value == "self" \
+                and self._ctx.analysis(Models).enclosing_module_class(scope) is not None:
+            names.add(scope.params.params[1].name.value)
         orders: list[int] = [-1]
         history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
         # Loop targets over loaders, then assignments from batch expressions, in source order.

@@ -63,6 +63,9 @@ HEADER = "import torch\nimport torch.nn.functional as F\n"
     ("torch.ones(4).item()", ()),
     ("F.one_hot(torch.arange(n), num_classes=27)", ("n", 27)),
     ("torch.normal(0, 1, (n, 2))", ("n", 2)),
+    ("torch.nn.Linear(3, 1)(torch.ones(4, 3))", (4, 1)),  # a linear layer maps the last size
+    ("torch.nn.Linear(3, 1)(torch.ones(4, 5, 3))", (4, 5, 1)),
+    ("torch.nn.Linear(3, 1)(torch.ones(4, 1)).squeeze()", (4,)),
 ])
 def test_known_shapes(body, dims):
     got = _last_expr_shape(HEADER + f"n, b, d = 8, 2, 3\nn = q\nb = q\nd = q\n{body}\n")
@@ -75,7 +78,7 @@ def test_known_shapes(body, dims):
 
 @pytest.mark.parametrize("body", [
     "model(x)",                       # a model's output
-    "torch.nn.Linear(3, 1)(x)",
+    "torch.nn.Conv2d(3, 8, 3)(x)",     # a layer that does not say its output's rank
     "x",                              # a parameter
     "x.view(shape)",                  # a shape held in an unknown variable
     "torch.zeros(shape)",

@@ -1,0 +1,75 @@
+"""DL201 across files: a model class of another module says its output's rank. The fixture project
+(``shape_project.py``) gives the same findings linted as a directory, one file at a time (a fresh
+process each, as an editor would), with its files named on one command line from the root (what
+pre-commit runs), and through the flake8 plugin."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from dllint.analysis.project import PROJECT
+from dllint.cli import main
+from dllint.flake8_plugin import Plugin
+
+sys.path.insert(0, str(Path(__file__).parent))
+import shape_project  # noqa: E402  (the fixture project's files)
+
+PY_FILES = [name for name in shape_project.FILES if name.endswith(".py")]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    return shape_project.write(tmp_path)
+
+
+def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
+    code = main(["--format", "json", "--select", "DL201", *args])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+
+
+def test_as_a_directory(project, capsys):
+    assert _lint(capsys, "--no-cache", ".") == shape_project.EXPECTED
+
+
+def test_one_file_at_a_time(project, capsys):
+    found: set = set()
+    for name in PY_FILES:
+        PROJECT.clear()
+        found |= _lint(capsys, "--no-cache", name)
+    assert found == shape_project.EXPECTED
+
+
+def test_as_pre_commit_runs_it(project, capsys):
+    # pre-commit passes the staged files as arguments, from the repository's root
+    assert _lint(capsys, "--no-cache", *PY_FILES) == shape_project.EXPECTED
+    assert _lint(capsys, *PY_FILES) == shape_project.EXPECTED  # and with the cache filled
+    assert _lint(capsys, *PY_FILES) == shape_project.EXPECTED
+
+
+def test_through_flake8(project):
+    found = set()
+    for name in PY_FILES:
+        PROJECT.clear()
+        text = (project / name).read_text()
+        plugin = Plugin(None, text.splitlines(keepends=True), name)
+        for line, _col, message, _ in plugin.run():
+            if message.split()[0] == "DL201":
+                found.add((name, line, "DL201"))
+    assert found == shape_project.EXPECTED
+
+
+def test_the_finding_follows_the_model_module(project, capsys):
+    # The model now returns a vector: the findings against flattened targets go (the cache sees
+    # the change), and the one against a column target comes.
+    assert _lint(capsys, ".") == shape_project.EXPECTED
+    models = project / "src/reglib/models.py"
+    models.write_text(models.read_text().replace(
+        "        return self.head(self.body(x))\n", "        return self.head(self.body(x)).view(-1)\n"))
+    assert _lint(capsys, ".") == {("src/reglib/training.py", 22, "DL201")}

@@ -1,0 +1,152 @@
+"""The rank analysis on the control-flow graph: branches merge, loops reach a fixpoint, an if-test
+narrows its true branch, asserts about a parameter's dim()/size()/shape give facts, and what
+calling a model returns is read from its definition (this file or another module)."""
+from __future__ import annotations
+
+import random
+
+import libcst as cst
+import pytest
+
+from dllint.analysis.pmap import EMPTY
+from dllint.analysis.shapes import Shapes
+from dllint.context import FileContext
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+
+def _dims(source: str):
+    """The dims of the last expression statement of ``source`` (None: unknown)."""
+    source = HEADER + source
+    ctx = FileContext("x.py", source, cst.parse_module(source))
+    shape = ctx.analysis(Shapes).shape_of(ctx.index.of_type(cst.Expr)[-1].value)
+    return None if shape is None else shape.dims
+
+
+def _rank(source: str):
+    dims = _dims(source)
+    return None if dims is None else len(dims)
+
+
+def test_branches_merge_only_what_both_paths_agree_on():
+    both = "def f(x, c):\n    if c:\n        y = x.view(-1, 1)\n    else:\n        y = x.reshape(-1, 1)\n    y\n"
+    assert _rank(both) == 2
+    differ = "def f(x, c):\n    if c:\n        y = x.view(-1)\n    else:\n        y = x.view(-1, 1)\n    y\n"
+    assert _rank(differ) is None
+    one_side = "def f(x, c):\n    if c:\n        y = x.view(-1)\n    y\n"
+    assert _rank(one_side) is None
+    sizes = "def f(c):\n    y = torch.ones(4, 1) if c else torch.ones(5, 1)\n    y\n"
+    assert _dims(sizes) == (None, 1)
+
+
+def test_loops_reach_a_fixpoint():
+    # the rank changes around the loop: unknown after it, and at the top of the body
+    grows = "def f(x, n):\n    x = x.view(-1)\n    for _ in range(n):\n        x = x.unsqueeze(0)\n    x\n"
+    assert _rank(grows) is None
+    kept = ("def f(x, n):\n    x = x.view(-1, 1)\n    while n:\n        x = x * 2\n"
+            "        n -= 1\n    x\n")
+    assert _rank(kept) == 2
+    broken = ("def f(x, xs):\n    y = x.view(-1, 1)\n    for z in xs:\n        if z:\n"
+              "            break\n        y = z\n    y\n")
+    assert _rank(broken) is None
+
+
+def test_an_if_test_narrows_its_true_branch():
+    assert _rank("def f(x):\n    if x.dim() == 2:\n        x\n") == 2
+    assert _rank("def f(x):\n    if x.dim() == 2:\n        pass\n    x\n") is None
+
+
+@pytest.mark.parametrize("check, dims", [
+    ("x.dim() == 2 and y.dim() == 1", 2),
+    ("x.size() == (b, 1)", ("b", 1)),
+    ("x.shape == y.shape", ("n",)),
+    ("len(x.size()) == 3", 3),
+])
+def test_asserts_about_parameters(check, dims):
+    got = _dims(f"def f(x, y, b):\n    y = torch.zeros(n)\n    assert {check}\n    x\n")
+    if isinstance(dims, int):
+        assert got is not None and len(got) == dims
+    else:
+        assert got == dims
+
+
+def test_an_asserted_size_of_a_known_rank():
+    assert _dims("def f(x):\n    assert x.dim() == 2\n    assert x.size(1) == 1\n    x\n")[1] == 1
+    assert _dims("def f(x):\n    assert x.ndim == 3 and x.shape[-1] == 4\n    x\n")[2] == 4
+
+
+def test_model_outputs_from_their_definition():
+    lin = "model = nn.Linear(8, 1)\nmodel(torch.ones(5, 8))\n"
+    assert _dims(lin) == (5, 1)
+    seq = "m = nn.Sequential(nn.Linear(8, 4), nn.ReLU(), nn.Linear(4, 1), nn.Sigmoid())\nm(q)\n"
+    assert _rank(seq) == 2 and _dims(seq)[1] == 1
+    klass = ("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+             "        self.fc = nn.Linear(3, 1)\n    def forward(self, x):\n"
+             "        h = torch.relu(x)\n        return self.fc(h).view(-1)\n"
+             "def f(x):\n    net = Net().to('cpu')\n    net(x)\n")
+    assert _rank(klass) == 1
+    moved = "model = nn.Linear(8, 1)\nmodel = model.cuda()\nmodel(q).squeeze()\n"
+    assert _rank(moved) == 1
+
+
+def test_model_outputs_that_stay_unknown():
+    assert _rank("model = nn.Conv2d(3, 8, 3)\nmodel(q)\n") is None
+    assert _rank("def f(model, x):\n    model(x)\n") is None
+    assert _rank("model = torch.load('m.pt')\nmodel(q)\n") is None
+    # two definitions that disagree
+    assert _rank("if c:\n    m = nn.Linear(3, 1)\nelse:\n    m = nn.Conv1d(3, 1, 1)\nm(q)\n") is None
+    # a forward whose returns disagree on the rank
+    two = ("class Net(nn.Module):\n    def forward(self, x, flat):\n        if flat:\n"
+           "            return x.view(-1)\n        return x.view(-1, 1)\nNet()(q)\n")
+    assert _rank(two) is None
+    # a forward that calls its own class: no endless summary
+    loop = ("class Net(nn.Module):\n    def forward(self, x):\n        return self(x)\n"
+            "    def step(self, x):\n        self(x)\n")
+    assert _rank(loop) is None
+
+
+def test_the_leading_minus_one_of_a_view_in_forward_is_the_batch():
+    src = "class D(nn.Module):\n    def forward(self, out):\n        g = out.view(-1, 4, 1, 3)\n        g\n"
+    assert _dims(src)[0] == "#batch"
+    assert _dims("def f(out):\n    g = out.view(-1, 4, 1, 3)\n    g\n")[0] != "#batch"
+
+
+def test_a_long_module_of_bindings_is_linear_in_memory():
+    # each binding shares all but one path of the environment with the one before it
+    lines = "".join(f"h{i} = torch.zeros({i % 7 + 1}, 2)\n" for i in range(3000))
+    source = HEADER + lines + "h2999\n"
+    ctx = FileContext("x.py", source, cst.parse_module(source))
+    assert ctx.analysis(Shapes).shape_of(ctx.index.of_type(cst.Expr)[-1].value).dims == (4, 2)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_persistent_map_matches_a_dict(seed):
+    rng = random.Random(seed)
+    keys = [f"k{i}" for i in range(200)] + [(1, i) for i in range(30)]
+    pmap, plain, snapshots = EMPTY, {}, []
+    for step in range(4000):
+        key = rng.choice(keys)
+        if rng.random() < 0.3:
+            pmap, _ = pmap.delete(key), plain.pop(key, None)
+        else:
+            value = rng.randrange(4)
+            pmap, plain[key] = pmap.set(key, value), value
+        if step % 500 == 0:
+            snapshots.append((pmap, dict(plain)))
+    assert dict(pmap.items()) == plain and len(pmap) == len(plain)
+    for old, expected in snapshots:  # earlier versions are unchanged
+        assert dict(old.items()) == expected
+    (a, da), (b, db) = snapshots[-1], snapshots[-2]
+    met = a.merge(b, lambda k, x, y: x if x == y else None)
+    assert dict(met.items()) == {k: v for k, v in da.items() if db.get(k, -1) == v}
+    union = a.merge(b, lambda k, x, y: x, lambda k, v: v)
+    assert set(dict(union.items())) == set(da) | set(db)
+    assert a.same(a.set("new", 1).delete("new")) and not a.same(a.set("new", 1))
+
+
+def test_a_long_sum_of_model_outputs_does_not_recurse():
+    from dllint.testing import lint_snippet
+    source = ("import torch\nmodel = torch.nn.Linear(4, 1)\nx = torch.zeros(8, 4)\nt = torch.zeros(8)\n"
+              "y = " + " + ".join(["model(x)"] * 1000) + " - t\n")
+    found = lint_snippet(source, ["DL201", "DL202"])
+    assert [(d.code, d.line) for d in found] == [("DL201", 5)]
