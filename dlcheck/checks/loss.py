@@ -39,7 +39,7 @@ class LossSpike:
     name = "loss"
 
     def __init__(self, window: int = 50, min_history: int = 20, factor: float = 3.0,
-                 spread: float = 3.0) -> None:
+                 spread: float = 10.0) -> None:
         self.window = integer(_W, option(self.name, "window"), window, 2)
         self.min_history = integer(_W, option(self.name, "min_history"), min_history, 1)
         if self.min_history > self.window:

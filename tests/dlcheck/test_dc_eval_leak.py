@@ -44,7 +44,9 @@ def test_test_set_concatenated_into_training():
     report = _run(ConcatDataset([train, test]), test)
     [p] = report.by_code("DC605")
     assert p.data["seen"] == 50 and p.data["evaluated"] == 50 and p.data["share"] == 1.0
-    assert p.step == 10  # the first evaluation, read with the next checked step (epoch 2)
+    # the first evaluation (after epoch 1: 200 samples in 13 batches) is read with the next
+    # checked step, the first of epoch 2
+    assert p.step == 13
     assert "DL402" in p.suggestion
 
 
