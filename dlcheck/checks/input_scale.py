@@ -69,7 +69,8 @@ class InputScale:
         conv = isinstance(module, nn.modules.conv._ConvNd)
         if conv:
             # (N, C, ...) or unbatched (C, ...)
-            unit = 1 if x.dim() == module.weight.dim() else 0
+            # batched when the input has the weight's rank (a lazy module's weight has none)
+            unit = 1 if x.dim() == len(module.kernel_size) + 2 else 0
         else:
             unit = x.dim() - 1
         dims = tuple(i for i in range(x.dim()) if i != unit)

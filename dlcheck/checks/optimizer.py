@@ -62,8 +62,12 @@ class OptimizerCoverage:
         self._handle = torch_optimizer.register_optimizer_step_pre_hook(self._on_any_step)
 
     def _on_any_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
-        if optimizer not in self._seen:
-            self._seen.add(optimizer)
+        # runs inside every optimizer.step() of the process: it must never raise there
+        try:
+            if optimizer not in self._seen:
+                self._seen.add(optimizer)
+        except TypeError:  # an optimizer that cannot be weakly referenced: not followed
+            pass
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:

@@ -124,3 +124,14 @@ def test_nothing_is_computed_after_the_first_batches():
             opt.step()
     assert all(c > 0 for c in counts[:3]) and counts[3:] == [0, 0, 0], counts
     assert not w.report().problems
+
+
+def test_lazy_and_unbatched_layers():
+    model = nn.Sequential(nn.LazyConv2d(4, 3), nn.Flatten(0), nn.LazyLinear(10))
+    with dlcheck.watch(model, checks=["input_scale"], on_problem="log") as w:
+        for _ in range(3):
+            out = model(_images("raw", n=1)[0].expand(3, 8, 8).contiguous())  # unbatched (C, H, W)
+            out.sum().backward()
+            w.step()
+    assert [p.code for p in w.report().problems] == ["DC604"], str(w.report())
+    assert w.report().problems[0].data["features"] == 3
