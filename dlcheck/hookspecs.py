@@ -49,6 +49,12 @@ def dlcheck_loss(watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -
 
 
 @hookspec
+def dlcheck_loss_pre(watch: Any, fn_name: str, input: Any, target: Any, kwargs: dict) -> None:
+    """A loss function from ``torch.nn.functional`` is about to run (``kwargs``: its keyword
+    arguments, e.g. ``ignore_index``): for checks that must record what torch may refuse."""
+
+
+@hookspec
 def dlcheck_after_backward(watch: Any, grads: Any) -> None:
     """Gradients are final for this step (after DDP's all-reduce). ``grads`` gives the names of
     the parameters with a gradient (``grads.names``, ``grads.none`` for those whose gradient is

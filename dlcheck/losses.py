@@ -35,6 +35,10 @@ _live: tuple[weakref.ref, ...] = ()
 def _wrap(name: str, fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+        for ref in _live:
+            w = ref()
+            if w is not None and w.wants_loss_pre:
+                w.on_loss_pre(name, input, target, kwargs)
         out = fn(input, target, *args, **kwargs)
         for ref in _live:
             w = ref()

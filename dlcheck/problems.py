@@ -22,6 +22,17 @@ CODES: dict[str, str] = {
     "DC401": "dead ReLU units",
     "DC402": "exploding gradient norm",
     "DC403": "vanishing gradient",
+    "DC501": "trainable parameter in no optimizer",
+    "DC502": "frozen parameter still moved by the optimizer",
+    "DC503": "optimizer step changed nothing",
+    "DC504": "loss spike",
+    "DC505": "GradScaler skipping every step",
+    "DC601": "same batch fed again and again",
+    "DC602": "labels outside the model's output range",
+    "DC603": "a single class in the first batches",
+    "DC604": "inputs far from standardised",
+    "DC605": "evaluation data seen in training",
+    "DC701": "DDP replicas drifted apart",
 }
 
 

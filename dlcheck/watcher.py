@@ -300,6 +300,8 @@ class Watcher:
         for p in plugins:
             self._pm.register(p)
 
+        # a loss's pre-call hook costs a dispatch per loss call: only when a check has one
+        self.wants_loss_pre = bool(self._impls("dlcheck_loss_pre"))
         self._pm.hook.dlcheck_attach(watch=self, model=inner)
         try:
             self._attach(inner, optimizer)
@@ -491,6 +493,12 @@ class Watcher:
         self._pending = True
         self._dispatch(self._impls("dlcheck_loss"), self, fn_name, input, target, loss)
 
+    def on_loss_pre(self, fn_name: str, input: Any, target: Any, kwargs: dict) -> None:
+        if not self._active or self._closed or (not compiling() and transforms_active()):
+            return
+        self._pending = True
+        self._dispatch(self._impls("dlcheck_loss_pre"), self, fn_name, input, target, kwargs)
+
     def _flush(self, all_reduce: bool) -> None:
         gather = Gather()
         self._dispatch(self._impls("dlcheck_gather"), self, gather)
@@ -605,6 +613,11 @@ class Watcher:
     def model(self) -> nn.Module | None:
         return self._model_ref()
 
+    @property
+    def optimizer(self) -> Any:
+        """The optimizer given to the watcher (None when none was, or after ``close()``)."""
+        return self._opt_ref() if self._opt_ref is not None else None
+
     def __enter__(self) -> "Watcher":
         return self
 
@@ -700,7 +713,10 @@ def _accepts(plugin: Any, module: nn.Module) -> bool:
 
 
 DEFAULT_CHECKS = ("nonfinite", "shapes", "dead_units", "grad_flow", "grad_norm", "mode", "graph",
-                  "replicas")
+                  "optimizer_coverage", "optimizer_step", "loss", "grad_scaler", "labels",
+                  "input_scale", "replicas")
+# built-in checks a user asks for by name (docs/dlcheck.md says why they are not default)
+OPTIONAL_CHECKS = ("repeated_batch", "eval_leak")
 
 
 def _normalise_checks(checks: Any) -> dict[str, Any]:
@@ -745,7 +761,8 @@ def _refuse_unknown_checks(config: dict[str, Any], made: list[Any]) -> None:
     built = {getattr(c, "name", None) for c in made}
     unknown = [name for name in config if name not in built]
     if unknown:
-        known = sorted(set(DEFAULT_CHECKS) | {n for n in built if isinstance(n, str)})
+        known = sorted(set(DEFAULT_CHECKS) | set(OPTIONAL_CHECKS)
+                       | {n for n in built if isinstance(n, str)})
         raise ValueError(f"dlcheck.watch: unknown check {unknown[0]!r} in checks; known checks: "
                          f"{', '.join(known)}")
 

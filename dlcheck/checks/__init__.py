@@ -9,17 +9,25 @@ from dlcheck import arguments
 from dlcheck.hookspecs import hookimpl
 
 from dlcheck.checks.dead_units import DeadUnits
+from dlcheck.checks.eval_leak import EvalLeak
+from dlcheck.checks.grad_scaler import GradScalerSkips
 from dlcheck.checks.gradients import GradFlow, GradNorm
 from dlcheck.checks.graph import GraphRetained
+from dlcheck.checks.input_scale import InputScale
+from dlcheck.checks.labels import Labels
+from dlcheck.checks.loss import LossSpike
 from dlcheck.checks.mode import Mode
 from dlcheck.checks.nonfinite import NonFinite
+from dlcheck.checks.optimizer import OptimizerCoverage, OptimizerStep
+from dlcheck.checks.repeated_batch import RepeatedBatch
 from dlcheck.checks.replicas import Replicas
 from dlcheck.checks.shapes import Shapes
 
 BUILTIN = {
     cls.name: cls
     for cls in (NonFinite, Shapes, DeadUnits, GradFlow, GradNorm, Mode, GraphRetained,
-                Replicas)
+                OptimizerCoverage, OptimizerStep, LossSpike, GradScalerSkips, Labels, InputScale,
+                RepeatedBatch, EvalLeak, Replicas)
 }
 
 

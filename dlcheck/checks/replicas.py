@@ -1,4 +1,4 @@
-"""Replicas that drift apart (DC601): under DistributedDataParallel every rank holds a copy of the
+"""Replicas that drift apart (DC701): under DistributedDataParallel every rank holds a copy of the
 model, and the copies must stay identical.
 
 DDP broadcasts the parameters once, when it is built, and from then on keeps them equal only by
@@ -71,7 +71,7 @@ class Replicas:
         names = [named[i][0] for i in drifted]
         worst = max(drifted, key=lambda i: max(spread[i], spread[i + n]))
         watch.emit(
-            "DC601", names[0] if len(names) == 1 else "",
+            "DC701", names[0] if len(names) == 1 else "",
             f"the replicas of the model have drifted apart: {len(names)} parameter(s) differ "
             f"between ranks at step {step} (first: {names[0]!r}; largest spread of the sum over "
             f"ranks: {spread[worst]:.3g})",

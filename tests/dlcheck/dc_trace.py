@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 from torch.nn.modules import module as torch_module
+from torch.optim import optimizer as torch_optimizer
 
 # every per-module dict torch keeps hooks in (those this torch has)
 MODULE_HOOK_DICTS = tuple(
@@ -26,7 +27,11 @@ GLOBAL_HOOK_DICTS = tuple(
 
 
 def global_hooks() -> dict[str, int]:
-    return {name: len(getattr(torch_module, name)) for name in GLOBAL_HOOK_DICTS}
+    counts = {name: len(getattr(torch_module, name)) for name in GLOBAL_HOOK_DICTS}
+    # the optimizer_coverage check sees every optimizer through torch's global step hooks
+    for name in ("_global_optimizer_pre_hooks", "_global_optimizer_post_hooks"):
+        counts[f"optim.{name}"] = len(getattr(torch_optimizer, name, {}))
+    return counts
 
 
 def snapshot(model: nn.Module) -> dict[str, Any]:
@@ -70,4 +75,9 @@ def leftovers(model: nn.Module, before: dict[str, Any] | None = None,
                 found.append("output tensor: _backward_hooks")
     if closed and hasattr(nn.functional.mse_loss, "__dlcheck_original__"):
         found.append("torch.nn.functional losses still wrapped")
+    if closed and hasattr(torch.amp.GradScaler.step, "__dlcheck_original__"):
+        found.append("GradScaler.step still wrapped")
+    if closed and (torch_optimizer._global_optimizer_pre_hooks
+                   or torch_optimizer._global_optimizer_post_hooks):
+        found.append("global optimizer step hooks left")
     return found

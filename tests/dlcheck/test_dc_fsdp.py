@@ -2,7 +2,7 @@
 
 Sharded gradients are DTensors, each rank holding a shard: dlcheck must judge the whole gradient
 (its norm over all ranks), report what every rank sees alike once, on rank 0, and leave training
-unchanged. Under DDP, replicas that drift apart are found (DC601)."""
+unchanged. Under DDP, replicas that drift apart are found (DC701)."""
 
 from __future__ import annotations
 
@@ -214,11 +214,11 @@ def test_fully_shard_rank_local_problem_is_told_by_its_rank(ranks):
 @pytest.mark.slow
 def test_ddp_replicas_drift(ranks):
     r0, r1 = ranks
-    assert not _codes(r0["ddp_healthy"], "DC601") and not _codes(r1["ddp_healthy"], "DC601")
-    drift = _codes(r0["ddp_drift"], "DC601")
+    assert not _codes(r0["ddp_healthy"], "DC701") and not _codes(r1["ddp_healthy"], "DC701")
+    drift = _codes(r0["ddp_drift"], "DC701")
     assert drift and drift[0]["data"]["parameters"] == ["2.weight"]
     assert drift[0]["step"] == 2  # the first check after the edit (interval 2)
-    assert not _codes(r1["ddp_drift"], "DC601")
+    assert not _codes(r1["ddp_drift"], "DC701")
 
 
 @pytest.mark.parametrize("opts, bad", [({"interval": 0}, "interval"), ({"rtol": -1.0}, "rtol")])

@@ -215,3 +215,65 @@ def test_cuda_forward_and_backward_never_synchronise():
                 torch.cuda.set_sync_debug_mode("default")
             opt.step()
     assert not w.report().problems
+
+
+EVERY_CHECK = (*dlcheck.DEFAULT_CHECKS, "repeated_batch", "eval_leak")
+
+
+def test_every_check_bit_identical_one_read_per_step_and_nothing_left(device, monkeypatch):
+    # the checks of issue 16 included: the optimizer, loss, label, input, batch and leak checks
+    from dc_trace import leftovers, snapshot
+
+    base = Shared().to(device)
+    watched = copy.deepcopy(base)
+    plain = _train(base, device, watch=False)
+    before = snapshot(watched)
+    torch.manual_seed(1)
+    opt = torch.optim.Adam(watched.parameters(), lr=1e-2)
+    scaler = torch.amp.GradScaler(device.type)
+    reads = []
+    real = torch.Tensor.tolist
+
+    def spy(self, *args, **kwargs):
+        reads.append("tolist")
+        return real(self, *args, **kwargs)
+
+    outs, grads = [], []
+    w = dlcheck.wrap(watched, opt, checks=list(EVERY_CHECK), on_problem="log")
+    monkeypatch.setattr(torch.Tensor, "tolist", spy)
+    for i in range(4):
+        x = torch.randn(4, 3, 8, 8, device=device)
+        y = torch.randint(0, 4, (4,), device=device)
+        opt.zero_grad()
+        out = watched(x)
+        loss = nn.functional.cross_entropy(out["logits"], y) + out["aux"][0].pow(2).mean()
+        scaler.scale(loss).backward()
+        assert reads == [], f"host read before the end of step {i}"
+        scaler.step(opt)
+        scaler.update()
+        assert reads == ["tolist"], reads  # the step's one read, every check included
+        reads.clear()
+        outs.append(out["logits"].detach().clone())
+        grads.append([p.grad.clone() for p in watched.parameters()])
+    monkeypatch.undo()
+    report = w.close()
+    assert not report.problems, str(report)
+    # a scaler at scale 2**16 on these small losses never skips: the same numbers as plain Adam
+    assert _equal(plain[0][:4], outs)
+    assert leftovers(watched, before, opt, (out["logits"],)) == []
+
+
+def test_watcher_never_closed_takes_its_global_wraps_out_with_the_model():
+    import gc
+
+    from dc_trace import global_hooks
+    from dlcheck.checks import grad_scaler
+
+    before = global_hooks()
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    dlcheck.wrap(model, opt, on_problem="log")
+    assert grad_scaler.installed() and global_hooks() != before
+    del model, opt
+    gc.collect()
+    assert not grad_scaler.installed() and global_hooks() == before

@@ -252,12 +252,12 @@ SCENARIOS: dict[str, tuple[Callable, Callable]] = {
 STEPS = 4
 
 
-def _train(name: str, watched: bool):
+def _train(name: str, watched: bool, checks: Any = "default", on_problem: str = "raise"):
     make, train = SCENARIOS[name]
     torch.manual_seed(0)
     model, opt, target = make()
     run = Run()
-    w = dlcheck.wrap(target, opt, on_problem="raise") if watched else None
+    w = dlcheck.wrap(target, opt, checks=checks, on_problem=on_problem) if watched else None
     with warnings.catch_warnings():
         warnings.simplefilter("error", dlcheck.DCWarning)
         for i in range(STEPS):
@@ -290,3 +290,20 @@ def test_scenario(name):
             pickle.dumps(copied)
     for copied in run.extra.get("optimizer copies", []):
         assert not copied._optimizer_step_pre_hooks and not copied._optimizer_step_post_hooks
+
+
+# the opt-in checks too; the pickle scenario evaluates the model on the batch it was just
+# trained on, which eval_leak reports (correctly: it is training data)
+EVERY_CHECK = (*dlcheck.DEFAULT_CHECKS, "repeated_batch", "eval_leak")
+EXPECTED = {"pickle": {"DC605"}}
+
+
+@pytest.mark.parametrize("name", [_params(n) for n in SCENARIOS])
+def test_scenario_with_every_check(name):
+    _, _, plain, _ = _train(name, watched=False)
+    model, opt, run, report = _train(name, watched=True, checks=list(EVERY_CHECK),
+                                     on_problem="log")
+    for i, (a, b) in enumerate(zip(plain.numbers, run.numbers)):
+        assert a.dtype == b.dtype and torch.equal(a, b), f"value {i} differs with the watcher"
+    assert set(report.codes()) <= EXPECTED.get(name, set()), str(report)
+    assert leftovers(model, None, opt, tuple(run.outputs)) == []
