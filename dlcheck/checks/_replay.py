@@ -21,6 +21,12 @@ from dlcheck.checks._util import tensors
 
 _AUTOCAST_DEVICES = ("cpu", "cuda")
 
+try:
+    _any_autocast = torch._C._is_any_autocast_enabled
+except AttributeError:  # another torch: ask per device
+    def _any_autocast() -> bool:
+        return True
+
 
 class Snapshot:
     """What a forward pass of the model started from."""
@@ -37,11 +43,14 @@ class Snapshot:
                          if torch.cuda.is_initialized() else None)
         self.grad = torch.is_grad_enabled()
         self.autocast = [(d, torch.get_autocast_dtype(d)) for d in _AUTOCAST_DEVICES
-                         if torch.is_autocast_enabled(d)]
+                         if torch.is_autocast_enabled(d)] if _any_autocast() else []
         # an input or a parameter changed in place after the pass makes the replay inexact
         # (inference tensors keep no version: they cannot be changed in place outside
-        # inference mode anyway)
-        self.inputs = [t for t in tensors(args) if not t.is_inference()]
+        # inference mode anyway); the common call, model(x), takes the short way
+        if len(args) == 1 and type(args[0]) is torch.Tensor:
+            self.inputs = [] if args[0].is_inference() else [args[0]]
+        else:
+            self.inputs = [t for t in tensors(args) if not t.is_inference()]
         self.versions = [t._version for t in self.inputs]
         self.params = list(model.parameters()) if with_params else []
         self.param_versions = [p._version for p in self.params]
