@@ -40,22 +40,7 @@ def dlcheck_forward(watch: Any, module: Any, name: str, inputs: tuple, output: A
 
 @hookspec
 def dlcheck_forward_pre(watch: Any, module: Any, name: str, inputs: tuple) -> None:
-    """A watched module is about to run (for checks that must speak before torch raises).
-    Called only for modules the check's optional ``pre_module_filter(module) -> bool`` accepts
-    (its ``module_filter`` when it has none)."""
-
-
-@hookspec
-def dlcheck_model_forward_pre(watch: Any, model: Any, args: tuple) -> None:
-    """The watched model itself is about to run a forward pass (each pass of a checked step,
-    before any of its modules' hooks): save what a replay of the pass would need."""
-
-
-@hookspec
-def dlcheck_model_forward(watch: Any, model: Any, args: tuple, kwargs: dict, output: Any) -> None:
-    """The watched model finished a forward pass (after ``dlcheck_forward`` for the model);
-    ``kwargs`` are the keyword arguments it was called with. While a pass runs,
-    ``watch.model_depth`` is at least 1: a check may then leave the model's modules alone."""
+    """A watched module is about to run (for checks that must speak before torch raises)."""
 
 
 @hookspec

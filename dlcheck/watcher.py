@@ -7,11 +7,10 @@ torch.distributed, all-reduced in one collective). Nothing is computed on unchec
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import warnings
 import weakref
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -258,10 +257,7 @@ class Watcher:
         # model made while watching (deepcopy, torch.save, DataParallel's replicas) then holds
         # nothing of dlcheck, and nothing is left on the model to pickle or to remove.
         self._fwd_table: dict[int, tuple[str, list, bool]] = {}
-        self._pre_table: dict[int, tuple[str, list, bool]] = {}
-        # forward passes of the model under way (its forward pre-hook ran, its forward hook
-        # not yet): a check may leave the model's modules alone while it watches the model
-        self.model_depth = 0
+        self._pre_table: dict[int, tuple[str, list]] = {}
         self._finalizers: list[weakref.finalize] = []
         self._output_hooks: list[Any] = []  # handles of the hooks on outputs, removed on close
         self._active = True
@@ -316,21 +312,19 @@ class Watcher:
             # Each module gets only the checks that care about it: a ReLU-only check costs
             # nothing on a Linear layer.
             f_fns = [(p, f) for p, f in fwd if _accepts(p, module)]
-            p_fns = [(p, f) for p, f in pre if _accepts(p, module, "pre_module_filter")]
+            p_fns = [(p, f) for p, f in pre if _accepts(p, module)]
             is_root = module is model
             if f_fns or is_root:
                 self._fwd_table[id(module)] = (name, f_fns, is_root)
-            if p_fns or is_root:
-                self._pre_table[id(module)] = (name, p_fns, is_root)
+            if p_fns:
+                self._pre_table[id(module)] = (name, p_fns)
             if f_fns or is_root or p_fns:
                 # a module freed while watched must not lend its id to a new one
                 self._finalizers.append(weakref.finalize(module, self._forget, id(module)))
-        self._model_pre = self._impls("dlcheck_model_forward_pre")
-        self._model_fwd = self._impls("dlcheck_model_forward")
-        self._handles.append(_KwargsHook(register_module_forward_hook(self._on_forward,
-                                                                      with_kwargs=True)))
+        self._handles.append(register_module_forward_hook(self._on_forward))
         self._handles.append(_QuietCompileWarning())
-        self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
+        if self._pre_table:
+            self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
             self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
@@ -358,43 +352,36 @@ class Watcher:
             h.remove()
         self._output_hooks.clear()
 
-    def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+    def _on_forward(self, module: nn.Module, args: tuple, output: Any) -> None:
         entry = self._fwd_table.get(id(module))
-        if entry is None:
+        if entry is None or not self._active:
             return None
+        if compiling():
+            # Traced by Dynamo, every container a check reads is guarded: lists that grow from
+            # pass to pass would recompile the model at each gradient-accumulation pass. Only
+            # the first forward pass of a step is checked in compiled code: two variants at most.
+            if self._compiled_pass_seen:
+                return None
+        elif transforms_active():
+            # under torch.func (vmap, grad, jvp) values are wrapped per transform level: a
+            # probe taken there cannot be read outside it
+            return None
+        self._pending = True
         name, fns, is_root = entry
-        # Traced by Dynamo, every container a check reads is guarded: lists that grow from pass
-        # to pass would recompile the model at each gradient-accumulation pass. Only the first
-        # forward pass of a step is checked in compiled code: two variants at most. Under
-        # torch.func (vmap, grad, jvp) values are wrapped per transform level: a probe taken
-        # there cannot be read outside it.
-        if self._active and not (self._compiled_pass_seen if compiling()
-                                 else transforms_active()):
-            self._pending = True
-            self._dispatch(fns, self, module, name, args, output)
-            if is_root:
-                if self._model_fwd:
-                    self._dispatch(self._model_fwd, self, module, args, kwargs, output)
-                self._root_forward(module, output)
-                if compiling():
-                    self._compiled_pass_seen = True
-        if is_root and self.model_depth > 0:
-            self.model_depth -= 1
+        self._dispatch(fns, self, module, name, args, output)
+        if is_root:
+            self._root_forward(module, output)
+            if compiling():
+                self._compiled_pass_seen = True
         return None
 
     def _on_forward_pre(self, module: nn.Module, args: tuple) -> None:
         entry = self._pre_table.get(id(module))
-        if entry is None:
+        if entry is None or not self._active:
             return None
-        name, fns, is_root = entry
-        if is_root:
-            self.model_depth += 1
-        if not self._active or (self._compiled_pass_seen if compiling() else transforms_active()):
+        if (self._compiled_pass_seen if compiling() else transforms_active()):
             return None
-        if is_root and self._model_pre:
-            self._dispatch(self._model_pre, self, module, args)
-        if fns:
-            self._dispatch(fns, self, module, name, args)
+        self._dispatch(entry[1], self, module, entry[0], args)
         return None
 
     def _dispatch(self, impls: list[tuple[Any, Callable]], *args: Any) -> None:
@@ -508,7 +495,6 @@ class Watcher:
             finally:
                 self.in_step_end = False
         self.current_step += 1
-        self.model_depth = 0  # a forward that raised never reached its forward hook
         self._active = self.current_step % self.every == 0
         self._compiled_pass_seen = False
         if self._output_hooks:  # forget the hooks of outputs that are gone
@@ -587,21 +573,6 @@ class Watcher:
             self._opt_ref = None
         return report
 
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        """No check sees what runs inside (a check replaying a forward pass, say)."""
-        active, depth = self._active, self.model_depth
-        self._active = False
-        try:
-            yield
-        finally:
-            self._active, self.model_depth = active, depth
-
-    @property
-    def optimizer(self) -> Any:
-        """The optimizer given to the watch, or None."""
-        return self._opt_ref() if self._opt_ref is not None else None
-
     @property
     def closed(self) -> bool:
         return self._closed
@@ -627,21 +598,6 @@ class Watcher:
             self.close()
         except Exception:  # noqa: BLE001 - the original exception is the one that matters
             pass
-
-
-class _KwargsHook:
-    """A global forward hook taking keyword arguments. Its handle's remove() leaves the hook's
-    id in torch's table of hooks with keyword arguments (torch 2.13): a lasting global, and
-    torch.compile warns while that table is not empty. Removing it is ours to do."""
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-
-    def remove(self) -> None:
-        self._handle.remove()
-        table = getattr(torch.nn.modules.module, "_global_forward_hooks_with_kwargs", None)
-        if table is not None:
-            table.pop(self._handle.id, None)
 
 
 class _QuietCompileWarning:
@@ -714,11 +670,8 @@ def _positional(fn: Callable, argnames: tuple, spec_args: tuple) -> Callable:
     return lambda *args: fn(*[args[i] for i in index])
 
 
-def _accepts(plugin: Any, module: nn.Module, which: str = "module_filter") -> bool:
-    # a check's pre_module_filter, when it has one, picks the modules of its forward pre-hook
-    flt = getattr(plugin, which, None)
-    if flt is None and which != "module_filter":
-        flt = getattr(plugin, "module_filter", None)
+def _accepts(plugin: Any, module: nn.Module) -> bool:
+    flt = getattr(plugin, "module_filter", None)
     return True if flt is None else bool(flt(module))
 
 

@@ -1,18 +1,8 @@
 """DC203: the first module whose inputs were finite and whose output was not; non-finite
 gradients and losses.
 
-Always-on cost: a sentinel. Each forward pass of the watched model probes the model's output
-once (one reduction: its sum is non-finite iff an element is, or the sum overflowed), kept on
-the device, read with the step's one host read, beside the loss and the gradient norms the
-gradient checks compute anyway. When a pass's output is not finite, that pass is replayed at the
-end of the step from the arguments, random state and modes saved when it began (see
-``_replay``), with every module probed; the records of the replay place the NaN as the probes
-of the real pass would have (a faithful replay computes the same values). Per-module probes of
-the real pass remain for modules called outside a forward of the model (a GAN's generator and
-discriminator watched through one container) and in compiled code (a traced probe costs
-little, and traced arguments cannot be kept for a replay).
-
-Per-module probing: one reduction per module output. A tensor object already probed as a
+Always-on cost: one reduction per module output (its sum is non-finite iff an element is, or the
+sum overflowed), kept on the device; one host read per step. A tensor object already probed as a
 module's output is not probed again as the next module's input, or as a container's (or an
 in-place activation's) output: in a Sequential each activation is probed once. Identity, not
 the data pointer, decides: freed memory is reused within a step under no_grad. A module that cannot
@@ -36,7 +26,6 @@ import torch
 from torch import nn
 
 from dlcheck.arguments import flag
-from dlcheck.checks._replay import Snapshot, replay
 from dlcheck.checks._util import compiling, finite_probe, is_float, option, tensors
 from dlcheck.hookspecs import hookimpl
 
@@ -73,28 +62,53 @@ _KEEPS_FINITE = frozenset({
 _VIEWS = frozenset({nn.Flatten, nn.Unflatten, nn.Identity})
 
 
-class _Probes:
-    """Per-module probes of a step, or of one replayed pass, and where each was taken."""
+class NonFinite:
+    name = "nonfinite"
 
-    def __init__(self) -> None:
-        self.probes: list[torch.Tensor] = []
-        # (kind, module name, extra): kind in "in", "out", "loss", and two sentinels whose
-        # extra is (pass index, type name): "pass", the output of a forward pass of the model,
-        # and "guard", the input of a module that keeps values finite inside such a pass
-        self.where: list[tuple[str, str, Any]] = []
+    def __init__(self, grads: bool = True, inputs: bool = True) -> None:
+        self.check_grads = flag("dlcheck.watch", option(self.name, "grads"), grads)
+        self.check_inputs = flag("dlcheck.watch", option(self.name, "inputs"), inputs)
+        # once NaN is in the weights every later step is non-finite everywhere: only the first
+        # occurrence of each kind (forward, loss, gradient) says where it came from
+        self._told: set[str] = set()
+        self._reset()
+
+    @hookimpl
+    def dlcheck_attach(self, watch: Any, model: Any) -> None:
+        self._root_id = id(model)
+
+    def module_filter(self, module: Any) -> bool:
+        # a nested Sequential only passes its last child's output on, and a reshaping module
+        # returns a view of its input (the next module's input check sees the viewed tensor):
+        # nothing new to probe, and a hooked module pays torch's slow call path
+        if id(module) == getattr(self, "_root_id", None):
+            return True
+        return type(module) is not nn.Sequential and type(module) not in _VIEWS
+
+    def _reset(self) -> None:
+        self._probes: list[torch.Tensor] = []
+        # (kind, module name, extra): kind in "in", "out", "loss"
+        self._where: list[tuple[str, str, Any]] = []
         # id(tensor) -> (weak reference to it, its probe): a tensor is probed once per step
-        self.probed: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
-        self.pass_ends: set[int] = set()  # probe counts at which a forward of the model ended
+        self._probed: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
+        self._pass_ends: set[int] = set()  # probe counts at which a forward of the model ended
+        self._grad_norms: list[torch.Tensor] = []
+        self._grad_names: list[str] = []
 
     def _seen(self, t: torch.Tensor) -> bool:
-        entry = self.probed.get(id(t))
-        return entry is not None and entry[0]() is t
+        return self._probe_of(t) is not None
 
-    def module(self, module: Any, name: str, inputs: tuple, output: Any, track: bool) -> None:
-        # written for the common case of plain tensors, with the nested containers handed to
-        # the generic walk, and with the "already probed?" test inlined (a call per test costs
-        # more than the test)
-        probed = self.probed
+    def _probe_of(self, t: torch.Tensor) -> torch.Tensor | None:
+        entry = self._probed.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
+
+    @hookimpl
+    def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
+        # runs for every module on every checked step: written for the common case of plain
+        # tensors, with the nested containers handed to the generic walk, and with the
+        # "already probed?" test inlined (a call per test costs more than the test)
+        track = self.check_inputs and not compiling()
+        probed = self._probed
         if track:
             for t in inputs:
                 if not isinstance(t, torch.Tensor):
@@ -115,8 +129,8 @@ class _Probes:
                     if entry is not None and entry[0]() is inputs[0]:
                         # finite exactly when its input is: its record reuses the input's
                         # probe (also when the module works in place: output is input)
-                        self.probes.append(entry[1])
-                        self.where.append(("out", name, type(module).__name__))
+                        self._probes.append(entry[1])
+                        self._where.append(("out", name, type(module).__name__))
                         probed[id(output)] = (weakref.ref(output), entry[1])
                         done = True
                 if not done:
@@ -127,12 +141,12 @@ class _Probes:
                         output._base is not None and self._seen_whole_base(output))
                 if done:
                     if name == "":
-                        self.pass_ends.add(len(self.probes))
+                        self._pass_ends.add(len(self._probes))
                     return
             if output.is_floating_point() or output.is_complex():
                 probe = finite_probe(output)
-                self.probes.append(probe)
-                self.where.append(("out", name, type(module).__name__))
+                self._probes.append(probe)
+                self._where.append(("out", name, type(module).__name__))
                 if track:
                     probed[id(output)] = (weakref.ref(output), probe)
         else:
@@ -144,160 +158,27 @@ class _Probes:
                     if track:
                         probed[id(t)] = (weakref.ref(t), p)
             if probe is not None:
-                self.probes.append(probe)
-                self.where.append(("out", name, type(module).__name__))
+                self._probes.append(probe)
+                self._where.append(("out", name, type(module).__name__))
         if name == "":
-            self.pass_ends.add(len(self.probes))
-
-    def guard(self, t: torch.Tensor, name: str, index: int, module: Any) -> None:
-        entry = self.probed.get(id(t))
-        if entry is not None and entry[0]() is t:
-            return  # an in-place activation's output is the next one's input: seen before it ran
-        probe = finite_probe(t)
-        self.probes.append(probe)
-        self.where.append(("guard", name, (index, type(module).__name__)))
-        self.probed[id(t)] = (weakref.ref(t), probe)
+            self._pass_ends.add(len(self._probes))
 
     def _probe_input(self, t: torch.Tensor, name: str, module: Any) -> None:
         probe = finite_probe(t)
-        self.probes.append(probe)
-        self.where.append(("in", name, type(module).__name__))
+        self._probes.append(probe)
+        self._where.append(("in", name, type(module).__name__))
         # a tensor fed to several modules (a residual branch and its skip) is probed once
-        self.probed[id(t)] = (weakref.ref(t), probe)
+        self._probed[id(t)] = (weakref.ref(t), probe)
 
     def _seen_whole_base(self, t: torch.Tensor) -> bool:
         base = t._base
         return base is not None and base.numel() == t.numel() and self._seen(base)
 
-
-def _output_probe(output: Any) -> torch.Tensor | None:
-    if isinstance(output, torch.Tensor):
-        return finite_probe(output) if is_float(output) else None
-    probe = None
-    for t in tensors(output):
-        if is_float(t):
-            p = finite_probe(t)
-            probe = p if probe is None else probe + p.to(probe.device)
-    return probe
-
-
-def _host(probes: list[torch.Tensor]) -> list[float]:
-    if not probes:
-        return []
-    try:
-        return torch.stack(probes).to(torch.float32).tolist()
-    except RuntimeError:  # several devices
-        return [float(p) for p in probes]
-
-
-# forward passes of one step whose arguments are kept for a replay: past this many, the
-# sentinels are read early and the arguments of the finite passes let go (an evaluation loop
-# between two optimizer steps must not keep every batch alive)
-_KEEP = 8
-
-
-class NonFinite:
-    name = "nonfinite"
-
-    def __init__(self, grads: bool = True, inputs: bool = True) -> None:
-        self.check_grads = flag("dlcheck.watch", option(self.name, "grads"), grads)
-        self.check_inputs = flag("dlcheck.watch", option(self.name, "inputs"), inputs)
-        # once NaN is in the weights every later step is non-finite everywhere: only the first
-        # occurrence of each kind (forward, loss, gradient) says where it came from
-        self._told: set[str] = set()
-        self._model_ref: Any = lambda: None
-        self._reset()
-
-    @hookimpl
-    def dlcheck_attach(self, watch: Any, model: Any) -> None:
-        self._root_id = id(model)
-        self._model_ref = weakref.ref(model)
-
-    def module_filter(self, module: Any) -> bool:
-        # a nested Sequential only passes its last child's output on, and a reshaping module
-        # returns a view of its input (the next module's input check sees the viewed tensor):
-        # nothing new to probe, and a hooked module pays torch's slow call path
-        if id(module) == getattr(self, "_root_id", None):
-            return True
-        return type(module) is not nn.Sequential and type(module) not in _VIEWS
-
-    def _reset(self) -> None:
-        self._live = _Probes()
-        self._grad_norms: list[torch.Tensor] = []
-        self._grad_names: list[str] = []
-        # passes begun and not ended, with their index (a stack: a model may call itself)
-        self._starts: list[tuple[int, Snapshot]] = []
-        self._snaps: dict[int, Snapshot] = {}  # pass index -> what it started from
-        self._passes = 0
-        self._read = 0  # sentinels read early up to here (see _let_go)
-        self._bad_passes: set[int] = set()
-
-    @hookimpl
-    def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
-        if compiling():
-            self._live.module(module, name, inputs, output, False)
-        elif not watch.model_depth:  # inside a pass of the model, its sentinel speaks
-            self._live.module(module, name, inputs, output, self.check_inputs)
-
-    def pre_module_filter(self, module: Any) -> bool:
-        # A module that keeps finite values finite may also turn a non-finite input into a
-        # finite output (a ReLU turns -Inf into 0): inside a pass of the model its input is
-        # a sentinel too, probed before it runs (an in-place ReLU overwrites it)
-        return type(module) in _KEEPS_FINITE
-
-    @hookimpl
-    def dlcheck_forward_pre(self, watch: Any, module: Any, name: str, inputs: tuple) -> None:
-        if self._starts and watch.model_depth and inputs:
-            t = inputs[0]
-            if isinstance(t, torch.Tensor) and (t.is_floating_point() or t.is_complex()):
-                self._live.guard(t, name, self._starts[-1][0], module)
-
-    @hookimpl
-    def dlcheck_model_forward_pre(self, watch: Any, model: Any, args: tuple) -> None:
-        if compiling() or "forward" in self._told:
-            return
-        index = self._passes
-        self._passes += 1
-        snap = Snapshot(args, model, watch.optimizer is None)
-        self._starts.append((index, snap))
-        self._snaps[index] = snap
-        if len(self._snaps) > _KEEP:
-            self._let_go()
-
-    @hookimpl
-    def dlcheck_model_forward(self, watch: Any, model: Any, args: tuple, kwargs: dict,
-                              output: Any) -> None:
-        if compiling() or not self._starts:
-            return
-        index, snap = self._starts.pop()
-        snap.kwargs = kwargs
-        probe = _output_probe(output)
-        if probe is None:
-            return
-        live = self._live
-        live.probes.append(probe)
-        live.where.append(("pass", "", (index, type(model).__name__)))
-        live.pass_ends.add(len(live.probes))
-
-    def _let_go(self) -> None:
-        """Read the sentinels now and let go of the arguments of the passes they show finite
-        (passes still under way are kept)."""
-        live, start = self._live, self._read
-        self._read = len(live.probes)
-        for (kind, _, extra), v in zip(live.where[start:], _host(live.probes[start:])):
-            if kind in ("pass", "guard") and not math.isfinite(v):
-                self._bad_passes.add(extra[0])
-        running = {index for index, _ in self._starts}
-        first_bad = min(self._bad_passes) if self._bad_passes else None
-        for index in list(self._snaps):
-            if index not in running and index != first_bad:
-                del self._snaps[index]
-
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
         if isinstance(loss, torch.Tensor) and is_float(loss):
-            self._live.probes.append(finite_probe(loss))
-            self._live.where.append(("loss", fn_name, None))
+            self._probes.append(finite_probe(loss))
+            self._where.append(("loss", fn_name, None))
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
@@ -307,24 +188,23 @@ class NonFinite:
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
-        if self._live.probes:
-            gather.add(self, self._live.probes)  # 0-d probes: stacked with every other scalar
+        if self._probes:
+            gather.add(self, self._probes)  # 0-d probes: stacked with every other scalar
         if self._grad_norms:
             gather.add(self, self._grad_norms)
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
         values = read.get(self)
-        live, snaps, grad_names = self._live, self._snaps, self._grad_names
-        has_probes = bool(live.probes)
+        where, grad_names, pass_ends = self._where, self._grad_names, self._pass_ends
+        has_probes = bool(self._probes)
         self._reset()
         if not values:
             return
         if has_probes:
             probes = values.pop(0)
             if not all(map(math.isfinite, probes)) and not {"forward", "loss"} <= self._told:
-                self._localise(watch, live, probes, snaps)
-            snaps.clear()
+                self._localise(watch, where, probes, pass_ends)
         if values:
             l2 = values[0]
             if all(map(math.isfinite, l2)):
@@ -342,32 +222,17 @@ class NonFinite:
                     SUGGEST_GRAD, {"parameters": bad[:20], "count": len(bad)}, key="grad",
                 )
 
-    def _localise(self, watch: Any, live: _Probes, probes: list[float],
-                  snaps: dict[int, Snapshot], inexact: bool = False) -> None:
+    def _localise(self, watch: Any, where: list, probes: list[float], pass_ends: set[int]) -> None:
         # Records come in the order the modules finished, a module's inputs just before its
         # output. A non-finite input is blamed only when the module's output is non-finite too:
         # a float attention mask holds -Inf on purpose, and the module that receives it returns
         # finite values.
-        where, pass_ends = live.where, live.pass_ends
         bad_inputs: dict[str, float] = {}
         pass_started = False  # has any module finished in the current forward pass?
-        note = (" (found by replaying the pass after its inputs or parameters were changed in "
-                "place: give the optimizer to dlcheck.watch, or call w.step() before "
-                "optimizer.step(), for an exact replay)") if inexact else ""
-        replayed: set[int] = set()
         for i, ((kind, name, extra), v) in enumerate(zip(where, probes)):
             if i in pass_ends:
                 pass_started = False  # the model's forward ended: a new pass starts here
             finite = math.isfinite(v)
-            if kind in ("pass", "guard"):
-                if finite or extra[0] in replayed:
-                    continue
-                if "forward" in self._told:
-                    return
-                replayed.add(extra[0])
-                if self._replay_pass(watch, snaps.get(extra[0]), v, extra[1], kind == "guard"):
-                    return
-                continue  # a replay that found only a masked input: nothing to tell
             if kind == "in":
                 if not finite:
                     bad_inputs.setdefault(name, v)
@@ -376,6 +241,8 @@ class NonFinite:
                 pass_started = pass_started or name != ""
                 continue
             if kind == "loss":
+                if finite:
+                    continue
                 if "loss" in self._told:
                     return
                 self._told.add("loss")
@@ -391,7 +258,7 @@ class NonFinite:
                 if not pass_started:
                     watch.emit("DC203", "",
                                f"the input to the model was already {_describe(v)} (first seen at "
-                               f"{name or '<model>'!r}){note}", SUGGEST_INPUT,
+                               f"{name or '<model>'!r})", SUGGEST_INPUT,
                                {"module_type": extra, "value": v, "first_module": name},
                                key="forward")
                 else:
@@ -399,7 +266,7 @@ class NonFinite:
                     watch.emit("DC203", name,
                                f"input to {name!r} was already {_describe(v)}: it was produced by "
                                f"code in the forward of {parent!r} that is not a module "
-                               f"(a functional call or tensor operation){note}", SUGGEST_FORWARD,
+                               f"(a functional call or tensor operation)", SUGGEST_FORWARD,
                                {"module_type": extra, "value": v, "parent": parent},
                                key="forward")
                 return
@@ -408,46 +275,9 @@ class NonFinite:
                    f"is {_describe(v)} although its inputs were finite")
             if params:
                 msg += f"; its parameters {params} are already non-finite"
-            watch.emit("DC203", name, msg + note, SUGGEST_FORWARD,
+            watch.emit("DC203", name, msg, SUGGEST_FORWARD,
                        {"module_type": extra, "value": v, "bad_parameters": params}, key="forward")
             return
-
-    def _replay_pass(self, watch: Any, snap: Snapshot | None, v: float, model_type: str,
-                     guard: bool) -> bool:
-        """A sentinel of a pass of the model was not finite: replay the pass with every module
-        probed and place the first non-finite value from the replay's records. False when the
-        replay found only non-finite inputs that their modules made finite (a mask)."""
-        model = self._model_ref()
-        why = "its arguments were not kept"
-        if snap is not None and model is not None:
-            inexact = snap.changed()
-            replayed = _Probes()
-            names = {id(m): n for n, m in model.named_modules()}
-            track = self.check_inputs
-
-            def probe(module: Any, args: tuple, output: Any) -> None:
-                name = names.get(id(module))
-                if name is not None and self.module_filter(module):
-                    replayed.module(module, name, args, output, track)
-
-            try:
-                replay(watch, model, snap, probe)
-                values = _host(replayed.probes)
-            except Exception as exc:  # noqa: BLE001 - the user's forward may refuse a rerun
-                why = f"replaying it raised {type(exc).__name__}: {exc}"
-            else:
-                if not all(map(math.isfinite, values)):
-                    self._localise(watch, replayed, values, {}, inexact)
-                    return "forward" in self._told
-                why = "replaying it from its saved inputs gave finite values (a forward that is " \
-                      "not deterministic, or inputs changed in place)"
-        self._told.add("forward")
-        what = (f"the input of {model_type} module in a forward of the model"
-                if guard else f"the output of the model ({model_type})")
-        watch.emit("DC203", "",
-                   f"{what} is {_describe(v)}; the module that produced it is unknown: {why}",
-                   SUGGEST_FORWARD, {"module_type": model_type, "value": v}, key="forward")
-        return True
 
 
 def _describe(v: float) -> str:

@@ -232,17 +232,10 @@ def test_reshaping_modules_are_not_hooked_and_their_views_are_not_probed_again(d
         assert id(model[1]) in watched  # an average sums: it is probed
         model(torch.randn(2, 3, 8, 8, device=device))
         w.step()
-        assert probed == [(2, 2)]  # a healthy pass: its output, the sentinel, only
-        assert not w.report().problems
-        probed.clear()
-        with torch.no_grad():
-            model[4].bias[1] = float("inf")
-        model(torch.randn(2, 3, 8, 8, device=device))
-        w.step()
-    # the sentinel, then the replay of the pass: the input, the conv, the pool, the linear; the
-    # flattened view of the pool's output holds the pool's values and is not probed a second time
-    assert probed == [(2, 2), (2, 3, 8, 8), (2, 4, 6, 6), (2, 4, 1, 1), (2, 2)]
-    assert [(p.module, p.step) for p in w.report().problems] == [("4", 1)]
+    # the input, the conv, the pool, the linear: the flattened view of the pool's output holds
+    # the pool's values and is not probed a second time
+    assert probed == [(2, 3, 8, 8), (2, 4, 6, 6), (2, 4, 1, 1), (2, 2)]
+    assert not w.report().problems
 
 
 @pytest.mark.parametrize("where", ["input", "first layer"])
