@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 import torch
 from torch import nn
 
@@ -51,6 +52,7 @@ def _compiled_training(model: nn.Module, steps: int, use_all: bool = True, **wat
     return w.report()
 
 
+@pytest.mark.slow  # two compilations
 def test_watching_adds_no_graph_break():
     torch.manual_seed(0)
     model = Net()
@@ -93,6 +95,7 @@ def test_a_healthy_compiled_model_is_quiet():
     assert not report.problems, str(report)
 
 
+@pytest.mark.slow  # two compilations
 def test_a_compiled_model_is_checked_like_an_eager_one():
     # the same planted fault, eager and compiled: the same module and step
     def run(compiled: bool):
