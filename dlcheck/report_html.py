@@ -24,7 +24,7 @@ DOCS_URL = "https://github.com/dllint/dllint/blob/main/docs/dlcheck.md"
 # What each code means and what to do, embedded so the explanation is there offline; the longer
 # text is the docs section named in the link.
 EXPLANATIONS: dict[str, tuple[str, str]] = {
-    "DC000": ("the-watcher", "A dlcheck check raised an exception. Training went on unchanged; "
+    "DC000": ("codes-and-checks", "A dlcheck check raised an exception. Training went on unchanged; "
               "the check's findings for the rest of the run may be missing. Please report it."),
     "DC101": ("graph-kept-alive-across-steps-dc101--graph",
               "The autograd graphs of several earlier steps are still alive: something keeps the "
@@ -269,7 +269,12 @@ def _charts_section(report: Report, history: dict[str, Any], steps: list[int]) -
     out = ["<h2 id=\"charts\">Charts over steps</h2><div class=\"charts\">"]
     loss = [None if v is None else _num(v) for v in history.get("loss", [])]
     if any(v is not None for v in loss):
-        svg = _line_chart([("loss", "#222", "", loss)], steps, log=False, width=540, height=220,
+        positive = [v for v in loss if v is not None and math.isfinite(v) and v > 0]
+        # a spike would flatten the rest of the curve on a linear axis
+        log = bool(positive) and len(positive) == sum(
+            1 for v in loss if v is not None and math.isfinite(v)) and \
+            max(positive) > 100 * min(positive)
+        svg = _line_chart([("loss", "#222", "", loss)], steps, log=log, width=540, height=220,
                           ylabel="loss", marks=marks)
         out.append(f"<div class=\"chart\" id=\"chart-loss\"><h3>Training loss</h3>{svg}</div>")
     for key, title, log, ylabel in _CHARTS:
@@ -353,6 +358,14 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _decade(exponent: float) -> str:
+    """The label of 10**exponent on a log axis: plain from 0.01 to 1000, else 1e<n>."""
+    if exponent != int(exponent):
+        return _fmt(10 ** exponent)
+    n = int(exponent)
+    return f"{10.0 ** n:g}" if -2 <= n <= 3 else f"1e{n}"
+
+
 def _line_chart(lines: Sequence[tuple[str, str, str, list[float | None]]], xs: Sequence[float],
                 *, log: bool, width: int, height: int, ylabel: str,
                 marks: Sequence[tuple[int, int]] = (), small: bool = False,
@@ -364,12 +377,15 @@ def _line_chart(lines: Sequence[tuple[str, str, str, list[float | None]]], xs: S
     left, right, top, bottom = (34, 6, 6, 14) if small else (58, 14, 10, 34)
     finite = [v for _, _, _, ys in lines for v in ys
               if v is not None and math.isfinite(v) and (v > 0 or not log)]
+    zeros = log and any(v is not None and v <= 0 for _, _, _, ys in lines for v in ys)
     if log:
         lo = min(finite) if finite else 1e-3
         hi = max(finite) if finite else 1.0
         lo_e, hi_e = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
         if hi_e == lo_e:
             hi_e += 1
+        if zeros:
+            lo_e -= 1  # a decade of room: zero (no log) is drawn on the bottom edge, labelled 0
         ylo, yhi = float(lo_e), float(hi_e)
     else:
         ylo = min(finite + [0.0]) if finite else 0.0
@@ -400,16 +416,20 @@ def _line_chart(lines: Sequence[tuple[str, str, str, list[float | None]]], xs: S
     if log and len(yt) > (3 if small else 7):
         stride = math.ceil(len(yt) / (3 if small else 7))
         yt = yt[::stride]
+    if zeros and yt[0] != ylo:
+        yt = [ylo] + yt
     for t in yt:
         y = sy(t)
-        label = _fmt(10 ** t) if log else _fmt(t)
+        label = ("0" if zeros and t == ylo else _decade(t)) if log else _fmt(t)
         out.append(f"<line x1=\"{left}\" y1=\"{y:.1f}\" x2=\"{width - right}\" y2=\"{y:.1f}\" "
                    f"stroke=\"#eee\"/><text x=\"{left - 3}\" y=\"{y + 3:.1f}\" "
                    f"font-size=\"{font}\" text-anchor=\"end\" fill=\"#555\">{label}</text>")
     if not small:
-        for t in _linear_ticks(xlo, xhi, 6):
+        xticks = (list(range(math.ceil(xlo), math.floor(xhi) + 1)) if xlog
+                  else _linear_ticks(xlo, xhi, 6))
+        for t in xticks:
             x = sx(t)
-            label = _fmt(10 ** t) if xlog else (str(int(t)) if t == int(t) else _fmt(t))
+            label = _decade(t) if xlog else (str(int(t)) if t == int(t) else _fmt(t))
             out.append(f"<text x=\"{x:.1f}\" y=\"{height - bottom + 14}\" font-size=\"{font}\" "
                        f"text-anchor=\"middle\" fill=\"#555\">{label}</text>")
         out.append(f"<text x=\"{(left + width - right) / 2:.0f}\" y=\"{height - 3}\" "
@@ -428,12 +448,15 @@ def _line_chart(lines: Sequence[tuple[str, str, str, list[float | None]]], xs: S
                        f"x2=\"{x:.1f}\" y2=\"{height - bottom}\" stroke=\"#d62728\" "
                        f"stroke-width=\"1.5\" stroke-dasharray=\"3 2\"><title>problem at step "
                        f"{step}</title></line></a>")
-    for x0, label, colour in vlines:
+    for n, (x0, label, colour) in enumerate(vlines):
         x = sx(math.log10(x0) if xlog else x0)
+        # the label on the side of the line where it fits; each label on its own line
+        right_side = x + 6 + font * 0.6 * len(label) < width - right
+        tx, anchor = (x + 4, "start") if right_side else (x - 4, "end")
         out.append(f"<line x1=\"{x:.1f}\" y1=\"{top}\" x2=\"{x:.1f}\" y2=\"{height - bottom}\" "
                    f"stroke=\"{colour}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
-                   f"<text x=\"{x + 4:.1f}\" y=\"{top + 12}\" font-size=\"{font}\" "
-                   f"fill=\"{colour}\">{_e(label)}</text>")
+                   f"<text x=\"{tx:.1f}\" y=\"{top + 12 + 14 * n}\" font-size=\"{font}\" "
+                   f"text-anchor=\"{anchor}\" fill=\"{colour}\">{_e(label)}</text>")
     for name, colour, dash, ys in lines:
         dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
         segment: list[str] = []
@@ -479,7 +502,8 @@ def lr_range_svg(result: Any, width: int = 640, height: int = 320) -> str:
     finite = [v for v in smooth if math.isfinite(v)]
     if finite:
         cap = max(finite[0], min(finite)) * 1.5
-    clip = (lambda v: v if cap is None or not math.isfinite(v) or v <= cap else None)
+    # drawn on the top edge, not left out: a gap would hide where the loss shot up
+    clip = (lambda v: v if cap is None or not math.isfinite(v) else min(v, cap))
     lines = [("loss per batch", "#9ecae1", "", [clip(v) for v in raw]),
              ("smoothed loss", "#1f77b4", "", [clip(v) for v in smooth])]
     vlines = [(float(result.suggested_lr), f"suggested {result.suggested_lr:.2g}", "#2ca02c"),
