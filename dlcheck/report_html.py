@@ -66,8 +66,9 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
               "learns. See the gradient-norm chart."),
 }
 
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-            "#7f7f7f", "#bcbd22", "#17becf")
+# no red among the layers' colours: red is for problems (markers, non-finite values)
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+            "#bcbd22", "#393b79", "#7f7f7f")
 _DASHES = ("", "6 3", "2 2", "8 3 2 3")
 
 # (series key, title, log scale, y label)
