@@ -130,10 +130,13 @@ class History:
             return
         self._grad_names, self._grad_norms = grads.names, grads.norms
         # the weights before the optimizer step: the update is their difference after it
-        if self._params_by_name is None:
+        by_name = self._params_by_name
+        if by_name is None or any(n not in by_name for n in grads.names):
+            # first use, or a parameter registered since: look the names up again
             model = watch.model
-            self._params_by_name = dict(model.named_parameters()) if model is not None else {}
-        params = [self._params_by_name[n] for n in grads.names if n in self._params_by_name]
+            by_name = self._params_by_name = (dict(model.named_parameters())
+                                              if model is not None else {})
+        params = [by_name[n] for n in grads.names if n in by_name]
         if len(params) != len(grads.names):
             self._params, self._before = [], []
             return
