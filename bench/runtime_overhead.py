@@ -92,6 +92,8 @@ class Config:
             return dlcheck.watch(model, opt, checks=[], on_problem="log")
         if config == "all checks":
             return dlcheck.watch(model, opt, on_problem="log")
+        if config == "all + history":  # every step of a block is recorded: the worst case
+            return dlcheck.watch(model, opt, on_problem="log", history=True)
         return dlcheck.watch(model, opt, checks=[config], on_problem="log")
 
     def step(self) -> None:
@@ -151,7 +153,8 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "detect_anomaly"]
+    configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "all + history",
+               "detect_anomaly"]
     if args.configs:
         wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
         unknown = sorted(set(wanted) - set(configs))

@@ -102,6 +102,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     steps: int = 0
     shapes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # per-layer series over steps (dlcheck.history), when the watcher recorded them
+    history: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.problems)
@@ -120,11 +122,14 @@ class Report:
         return [p for p in self.problems if p.code == code]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "steps": self.steps,
             "problems": [p.to_dict() for p in self.problems],
             "shapes": _jsonable(self.shapes),
         }
+        if self.history is not None:
+            out["history"] = _jsonable(self.history)
+        return out
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)

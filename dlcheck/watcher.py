@@ -233,6 +233,8 @@ class Watcher:
         every: int = 1,
         on_problem: str = "warn",
         plugins: Sequence[Any] = (),
+        history: bool | int = False,
+        tensorboard: Any = None,
     ) -> None:
         where = "dlcheck.watch"
         if not isinstance(model, nn.Module):
@@ -298,6 +300,9 @@ class Watcher:
         for c in self.checks:
             self._pm.register(c)
         for p in plugins:
+            self._pm.register(p)
+        # the recorder and the TensorBoard writer are plugins like any other (dlcheck.history)
+        for p in _recorders(history, tensorboard):
             self._pm.register(p)
 
         # a loss's pre-call hook costs a dispatch per loss call: only when a check has one
@@ -577,7 +582,20 @@ class Watcher:
             if self._pending and self._active:
                 self._flush(all_reduce=False)  # a lone rank must not enter a collective
             self._dispatch(self._impls("dlcheck_report"), self)
-        return Report(list(self._problems), self.current_step, dict(self.shapes))
+        return Report(list(self._problems), self.current_step, dict(self.shapes), self.history)
+
+    @property
+    def history(self) -> dict[str, Any] | None:
+        """The per-layer series recorded with ``history=True`` (see ``dlcheck.history``), as
+        plain lists and dicts; None when nothing records them."""
+        from dlcheck.history import find
+        recorder = find(self)
+        return recorder.to_dict() if recorder is not None else None
+
+    def save_html(self, path: Any) -> Report:
+        """Write the report, with the history's charts, as one self-contained HTML file."""
+        from dlcheck.report_html import write_html
+        return write_html(self, path)
 
     @property
     def problems(self) -> list[Problem]:
@@ -592,7 +610,8 @@ class Watcher:
     def close(self) -> Report:
         """Remove every hook and drop every reference to the model; return the final report."""
         if self._closed:
-            return Report(list(self._problems), self.current_step, dict(self.shapes))
+            return Report(list(self._problems), self.current_step, dict(self.shapes),
+                          self.history)
         try:
             report = self.report()
         finally:
@@ -672,6 +691,22 @@ class _QuietCompileWarning:
 
 
 _MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+
+def _recorders(history: Any, tensorboard: Any) -> list[Any]:
+    if not (history is None or isinstance(history, bool) or
+            (isinstance(history, int) and history >= 2)):
+        raise (ValueError if isinstance(history, int) else TypeError)(
+            f"dlcheck.watch: history must be True, False or the most steps to keep (an int >= 2), "
+            f"got {history!r} ({type(history).__name__})")
+    if not history and tensorboard is None:
+        return []
+    from dlcheck.history import DEFAULT_MAX_POINTS, History
+    recorder = History(DEFAULT_MAX_POINTS if history is True or not history else history)
+    if tensorboard is None:
+        return [recorder]
+    from dlcheck.tensorboard import TensorBoard
+    return [recorder, TensorBoard(tensorboard, recorder)]
 
 
 def _unwrap(model: nn.Module) -> nn.Module:
@@ -775,6 +810,8 @@ def watch(
     every: int = 1,
     on_problem: str = "warn",
     plugins: Sequence[Any] = (),
+    history: bool | int = False,
+    tensorboard: Any = None,
 ) -> Watcher:
     """Watch ``model`` (use as a context manager): hooks are removed when the block exits.
 
@@ -782,9 +819,12 @@ def watch(
     ``w.step()``. ``checks`` selects checks by name
     (``"nonfinite"``, ``"shapes"``, ``"dead_units"``, ``"grad_flow"``, ``"grad_norm"``,
     ``"mode"``, ``"graph"``) or maps names to options, e.g. ``{"dead_units": {"threshold": .5}}``.
+    ``history=True`` (or the most steps to keep) records per-layer series for the HTML report
+    (``w.history``, ``w.save_html(path)``); ``tensorboard=SummaryWriter(...)`` writes them, and
+    each problem, to TensorBoard (it implies ``history``).
     """
     return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
-                   plugins=plugins)
+                   plugins=plugins, history=history, tensorboard=tensorboard)
 
 
 def wrap(
@@ -795,7 +835,9 @@ def wrap(
     every: int = 1,
     on_problem: str = "warn",
     plugins: Sequence[Any] = (),
+    history: bool | int = False,
+    tensorboard: Any = None,
 ) -> Watcher:
     """Like :func:`watch` without a ``with`` block: call ``.close()`` when done."""
     return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
-                   plugins=plugins)
+                   plugins=plugins, history=history, tensorboard=tensorboard)
