@@ -205,6 +205,7 @@ def _trimmed(tb: Any) -> Any:
 
 def _print_exception(exc: BaseException) -> None:
     tb = _trimmed(exc.__traceback__)
+    exc.__traceback__ = tb  # the hook prints the exception's own traceback
     try:
         sys.excepthook(type(exc), exc, tb)  # the program's own hook, if it set one
     except Exception:  # noqa: BLE001
@@ -257,7 +258,10 @@ def run(argv: Sequence[str]) -> int:
     SIGINT, as Python does)."""
     parser = _run_parser()
     ours, kind, target, script_args = _split(argv, parser)
-    args = parser.parse_args(ours)  # -h prints the help and exits 0
+    try:
+        args = parser.parse_args(ours)
+    except SystemExit as exc:  # -h printed the help
+        return _exit_code(exc.code)
     checks = _checks(args)
     every = _every(args.every)
     _check_writable("--json", args.json)
@@ -268,13 +272,9 @@ def run(argv: Sequence[str]) -> int:
     if kind == "path":
         if not os.path.exists(target):
             raise UsageError(f"can't open file {target!r}: no such file")
-    else:
-        try:
-            found = importlib.util.find_spec(target) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise UsageError(f"no module named {target!r}")
+    elif not target or target.startswith(".") or not all(
+            part.isidentifier() for part in target.split(".")):
+        raise UsageError(f"-m {target!r} is not a module name")
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -298,9 +298,16 @@ def run(argv: Sequence[str]) -> int:
 
     status = 0
     interrupted: BaseException | None = None
+    not_found = None
     try:
         try:
             _run_program(kind, target, script_args)
+        except ImportError as exc:
+            if kind == "module" and _trimmed(exc.__traceback__) is None:
+                not_found = str(exc)  # runpy found no such module: no program line ran
+            else:
+                _print_exception(exc)
+                status = 1
         except SystemExit as exc:
             status = _exit_code(exc.code)
         except KeyboardInterrupt as exc:
@@ -314,6 +321,8 @@ def run(argv: Sequence[str]) -> int:
         if handler is not None:
             dlcheck_logger.removeHandler(handler)
             dlcheck_logger.propagate = saved_propagate
+    if not_found is not None:
+        raise UsageError(f"-m {target}: {not_found}")
 
     try:
         sys.stdout.flush()
