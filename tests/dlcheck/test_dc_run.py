@@ -427,8 +427,8 @@ def test_checks_and_options_reach_the_watchers(tmp_path, capsys) -> None:
     assert status == 0 and "DC101" not in err
     status, _, err = run(capsys, "--checks", "graph", "-o", "graph.min_steps=5", path)
     assert status == 1 and "DC101 <model> (step 5)" in err
-    status, _, err = run(capsys, "--every", "2", train_script(tmp_path, "history.append(loss)",
-                                                             steps=10))
+    every_other = train_script(tmp_path, "history.append(loss)", steps=10)
+    status, _, err = run(capsys, "--every", "2", every_other)
     assert status == 1 and "DC101 <model> (step 6)" in err  # steps 0, 2, 4 kept at step 6
 
 
@@ -501,8 +501,9 @@ def test_bad_option_is_one_line_naming_the_value_and_exit_2(tmp_path, capsys, ar
 
 
 def test_missing_script_or_module_and_no_script(tmp_path, capsys) -> None:
-    for argv, named in ((["missing.py"], "'missing.py'"), (["-m", "no_such_mod_dcrun"],
-                                                          "no_such_mod_dcrun"), ([], "script")):
+    cases = ((["missing.py"], "'missing.py'"), (["-m", "no_such_mod_dcrun"], "no_such_mod_dcrun"),
+             ([], "script"))
+    for argv, named in cases:
         status, _, err = run(capsys, *argv)
         assert status == 2 and len(err.splitlines()) == 1 and named in err
     assert cli.main([]) == 2

@@ -179,7 +179,7 @@ def main() -> int:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         if args.bugs:
-            running_loss += loss  # planted bug 1: keeps every step's graph alive
+            running_loss += loss  # noqa: DL101 - planted bug 1: every step's graph stays alive
         else:
             running_loss += loss.item()
     print(f"mean training loss {float(running_loss) / args.steps:.3f}")
