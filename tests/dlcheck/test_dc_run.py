@@ -562,3 +562,19 @@ def test_losses_and_hooks_restored_after_a_watch_in_the_script(tmp_path, capsys)
     status, _, err = run(capsys, path)
     assert status == 0, err
     assert global_state() == before and not losses.installed()
+
+
+def test_readme_command_is_the_one_the_done_when_test_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#")[0].split() for line in readme.splitlines()
+             if line.startswith("dlcheck run ")]
+    assert lines == [["dlcheck", "run", "tests/dlcheck/data/tiny_gpt.py", "--bugs"]]
+    ours, kind, target, args = cli._split(lines[0][2:], cli._run_parser())
+    assert (ours, kind, ROOT / target, args) == ([], "path", GPT, ["--bugs"])
+
+
+def test_quiet_prints_nothing_on_a_healthy_run(tmp_path, capsys) -> None:
+    path = train_script(tmp_path)
+    assert run(capsys, "-q", path)[2] == ""
+    status, _, err = run(capsys, "--quiet", train_script(tmp_path, "history.append(loss)"))
+    assert status == 1 and "dlcheck: 1 problem(s) in 6 step(s)" in err

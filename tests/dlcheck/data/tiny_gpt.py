@@ -182,7 +182,7 @@ def main() -> int:
             running_loss += loss  # noqa: DL101 - planted bug 1: every step's graph stays alive
         else:
             running_loss += loss.item()
-    print(f"mean training loss {float(running_loss) / args.steps:.3f}")
+    print(f"mean training loss {running_loss / args.steps:.3f}")
     return args.exit_code
 
 
