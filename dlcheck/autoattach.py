@@ -31,7 +31,7 @@ from torch import nn
 from torch.nn.modules.module import register_module_forward_pre_hook
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-from dlcheck.problems import Problem, Report
+from dlcheck.problems import DCProblemError, Problem, Report
 from dlcheck.watcher import Watcher
 
 logger = logging.getLogger("dlcheck")
@@ -111,10 +111,16 @@ class AutoAttach:
             for w in self._watchers:
                 try:
                     reports.append((w, w.watcher.close()))
+                except DCProblemError:
+                    # on_problem="raise" and the last flush found one: it is in the problems,
+                    # and the watcher closed all the same (its hooks go in a finally)
+                    reports.append((w, Report(w.watcher.problems, w.watcher.current_step,
+                                              dict(w.watcher.shapes))))
                 except Exception as exc:  # noqa: BLE001 - the other watchers must close too
                     logger.warning("closing the watcher of %s failed: %s: %s",
                                    w.label, type(exc).__name__, exc)
-                    reports.append((w, Report(w.watcher.problems, w.watcher.current_step)))
+                    reports.append((w, Report(w.watcher.problems, w.watcher.current_step,
+                                              dict(w.watcher.shapes))))
         finally:
             self._detach()
         self._report = self._merge(reports)
@@ -229,7 +235,10 @@ class AutoAttach:
             step = max(step, old.current_step)
             if old.model is inner:
                 label = w.label
-            old.close()
+            try:
+                old.close()
+            except DCProblemError:  # on_problem="raise": kept in its problems, told at the end
+                pass
         watcher = Watcher(model, optimizer, **self._options)
         watcher.current_step = step
         if label is None:

@@ -578,3 +578,17 @@ def test_quiet_prints_nothing_on_a_healthy_run(tmp_path, capsys) -> None:
     assert run(capsys, "-q", path)[2] == ""
     status, _, err = run(capsys, "--quiet", train_script(tmp_path, "history.append(loss)"))
     assert status == 1 and "dlcheck: 1 problem(s) in 6 step(s)" in err
+
+
+def test_problem_found_at_the_very_end_in_raise_mode_is_reported(tmp_path, capsys) -> None:
+    # evaluation in training mode after the last step: found by the final flush, at close
+    path = train_script(tmp_path, tail="""
+        with torch.no_grad():
+            model(x)
+        print("script done")
+        """)
+    out = tmp_path / "r.json"
+    status, stdout, err = run(capsys, "--on-problem", "raise", "--json", out, path)
+    assert status == 1 and stdout == "script done\n"
+    assert [p["code"] for p in json.loads(out.read_text())["problems"]] == ["DC301"]
+    assert "failed" not in err and "Traceback" not in err
