@@ -32,7 +32,7 @@ from torch.nn.modules.module import register_module_forward_pre_hook
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from dlcheck.problems import DCProblemError, Problem, Report
-from dlcheck.watcher import Watcher
+from dlcheck.watcher import Watcher, _QuietCompileWarning
 
 logger = logging.getLogger("dlcheck")
 
@@ -178,7 +178,10 @@ class AutoAttach:
         if added:
             self._seen.clear()  # a module looked at before may hold these parameters
             if self._pre_handle is None:
-                self._pre_handle = register_module_forward_pre_hook(self._on_forward_pre)
+                self._pre_handle = _Handles(register_module_forward_pre_hook(self._on_forward_pre),
+                                            # torch warns at a compiled module's call while a
+                                            # global hook exists; ours ignores the wrapper too
+                                            _QuietCompileWarning())
 
     def _covered_params(self, optimizer: Any) -> set[int]:
         """Parameters already under a watcher stepped by ``optimizer`` (new groups added to the
@@ -282,6 +285,17 @@ class AutoAttach:
                 shapes.setdefault(_prefixed(w.label, name) if prefix else name, shape)
         problems.sort(key=lambda p: p.step)  # stable: the order found within a step stays
         return Report(problems, steps, shapes)
+
+
+class _Handles:
+    """Several removable things removed as one."""
+
+    def __init__(self, *handles: Any) -> None:
+        self._handles = handles
+
+    def remove(self) -> None:
+        for h in self._handles:
+            h.remove()
 
 
 class _Watched:

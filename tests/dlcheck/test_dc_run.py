@@ -592,3 +592,31 @@ def test_problem_found_at_the_very_end_in_raise_mode_is_reported(tmp_path, capsy
     assert status == 1 and stdout == "script done\n"
     assert [p["code"] for p in json.loads(out.read_text())["problems"]] == ["DC301"]
     assert "failed" not in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_compiled_model_is_watched_through_its_wrapper(tmp_path, capsys, recwarn) -> None:
+    path = script(tmp_path, """
+        import torch
+        from torch import nn
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        model = torch.compile(net, backend="eager")
+        opt = torch.optim.Adam(model.parameters())
+        kept = []
+        for step in range(6):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(torch.randn(16, 4)), torch.randn(16, 1))
+            loss.backward()
+            opt.step()
+            kept.append(loss)
+        """)
+    out = tmp_path / "r.json"
+    status, _, err = run(capsys, "--json", out, path)
+    report = json.loads(out.read_text())
+    assert report["models"] == [{"name": "Sequential", "class": "Sequential",
+                                 "optimizer": "Adam", "steps": 6}]
+    assert [p["code"] for p in report["problems"]] == ["DC101"] and status == 1
+    assert not [w for w in recwarn if "global hooks" in str(w.message)]
+    # the filter that hid it is gone (importing dynamo adds filters of its own)
+    assert not [f for f in __import__("warnings").filters
+                if f[1] is not None and "global hooks" in f[1].pattern]
