@@ -290,11 +290,13 @@ def run(argv: Sequence[str]) -> int:
 
     handler = None
     dlcheck_logger = logging.getLogger("dlcheck")
-    saved_propagate = dlcheck_logger.propagate
+    saved_propagate, saved_level = dlcheck_logger.propagate, dlcheck_logger.level
     if args.on_problem == "warn":
         handler = _ProblemLines()
         dlcheck_logger.addHandler(handler)
         dlcheck_logger.propagate = False
+        # a script that raises the root logger's level must not silence the problems
+        dlcheck_logger.setLevel(logging.WARNING)
 
     status = 0
     interrupted: BaseException | None = None
@@ -321,6 +323,7 @@ def run(argv: Sequence[str]) -> int:
         if handler is not None:
             dlcheck_logger.removeHandler(handler)
             dlcheck_logger.propagate = saved_propagate
+            dlcheck_logger.setLevel(saved_level)
     if not_found is not None:
         raise UsageError(f"-m {target}: {not_found}")
 
@@ -383,6 +386,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"unknown command {command!r} (the command is 'run')")
         return run(rest)
     except UsageError as exc:
-        print(f"{PROG} {'run' if command == 'run' else ''}: error: {exc}".replace("  ", " "),
-              file=sys.stderr)
+        print(f"{PROG}{' run' if command == 'run' else ''}: error: {exc}", file=sys.stderr)
         return 2

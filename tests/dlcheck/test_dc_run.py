@@ -71,6 +71,7 @@ def global_state() -> tuple:
             len(optimizer_hooks._global_optimizer_post_hooks),
             torch.optim.Optimizer.__dict__["__init__"], F.mse_loss, F.cross_entropy,
             tuple(logging.getLogger("dlcheck").handlers), logging.getLogger("dlcheck").propagate,
+            logging.getLogger("dlcheck").level,
             tuple(sys.argv), tuple(sys.path))
 
 
@@ -507,8 +508,10 @@ def test_missing_script_or_module_and_no_script(tmp_path, capsys) -> None:
         status, _, err = run(capsys, *argv)
         assert status == 2 and len(err.splitlines()) == 1 and named in err
     assert cli.main([]) == 2
+    assert capsys.readouterr().err.startswith("usage: dlcheck run [options] script.py")
     assert cli.main(["lint"]) == 2
-    assert "unknown command 'lint'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == "dlcheck: error: unknown command 'lint' (the command is 'run')\n"
 
 
 def test_help(capsys) -> None:
@@ -620,3 +623,16 @@ def test_compiled_model_is_watched_through_its_wrapper(tmp_path, capsys, recwarn
     # the filter that hid it is gone (importing dynamo adds filters of its own)
     assert not [f for f in __import__("warnings").filters
                 if f[1] is not None and "global hooks" in f[1].pattern]
+
+
+def test_problems_are_told_when_the_script_silences_logging(tmp_path, capsys) -> None:
+    path = train_script(tmp_path, body="history.append(loss)", tail="")
+    text = path.read_text()
+    path.write_text("import logging\nlogging.getLogger().setLevel(logging.CRITICAL)\n" + text)
+    before, level = global_state(), logging.getLogger().level
+    try:
+        status, _, err = run(capsys, path)
+    finally:
+        logging.getLogger().setLevel(level)
+    assert status == 1 and err.startswith("dlcheck: DC101 <model> (step 3)")
+    assert global_state() == before
