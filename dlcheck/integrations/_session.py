@@ -41,6 +41,7 @@ class Session:
         self._model_params: list[nn.Parameter] = []
         self._backward = False  # gradients were handed over since the last end of step
         self._told = 0  # problems already handed to the framework's loggers
+        self.untold: list[Problem] = []
 
     def start(self, model: nn.Module, optimizers: Iterable[Any], on_problem: str | None = None,
               ) -> Watcher:
@@ -103,6 +104,8 @@ class Session:
             return self.report or Report()
         watcher, self.watcher = self.watcher, None
         report = watcher.close()
+        self.untold = report.problems[self._told:]  # found by close(): the last step's flush
+        self._told = len(report.problems)
         if all_ranks and distributed.world_size() > 1:
             report = _merge_ranks(report)
         self.report = report
@@ -140,17 +143,18 @@ def _merge_ranks(report: Report) -> Report:
     after the all-reduce) is listed once, with the ranks in ``data["ranks"]``."""
     gathered: list[Any] = [None] * distributed.world_size()
     torch.distributed.all_gather_object(gathered, report.problems)
+    found = sorted(((p.step, rank, i, p) for rank, problems in enumerate(gathered)
+                    for i, p in enumerate(problems or ())), key=lambda e: e[:3])
     merged: dict[tuple[str, str], Problem] = {}
-    for rank, problems in enumerate(gathered):
-        for p in problems or ():
-            key = (p.code, p.module)
-            kept = merged.get(key)
-            if kept is None:
-                merged[key] = Problem(p.code, p.module, p.step, p.message, p.suggestion,
-                                      {**p.data, "ranks": [rank]}, p.rank)
-            elif rank not in kept.data["ranks"]:
-                kept.data["ranks"].append(rank)
-    problems = sorted(merged.values(), key=lambda p: (p.step, p.rank or 0))
+    for _, rank, _, p in found:  # the earliest sighting of each problem leads
+        key = (p.code, p.module)
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = Problem(p.code, p.module, p.step, p.message, p.suggestion,
+                                  {**p.data, "ranks": [rank]}, p.rank)
+        elif rank not in kept.data["ranks"]:
+            kept.data["ranks"] = sorted(kept.data["ranks"] + [rank])
+    problems = list(merged.values())
     return Report(problems, report.steps, report.shapes)
 
 
