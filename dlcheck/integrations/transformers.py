@@ -11,8 +11,8 @@ and ``verbose`` (print the report at the end of ``train``).
   ``gradient_accumulation_steps``, all-reduced; the Trainer clips them before this event when
   ``max_grad_norm > 0``), a step ends at ``on_step_end``: a dlcheck step is an optimizer step;
 * the Trainer has no event for an exception, so ``on_problem="raise"`` closes the watcher and
-  raises at the first event after the problem: before the optimizer applies the step when the
-  problem was seen in that step's forward or backward;
+  then raises, at the end of the step in which the problem was found (the forward checks are
+  read once per step, at its end: the optimizer has applied that step);
 * a new problem makes the Trainer log at that step: ``dlcheck/problems`` and one count per code
   go into the logs (``state.log_history``, the console, and the reporting integrations that
   come after this callback in the Trainer's list; with ``report_to="none"`` and
