@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -22,6 +24,8 @@ from lightning.pytorch.loggers import Logger
 
 from dlcheck import DCProblemError, DCWarning, losses
 from dlcheck.integrations.lightning import DLCheckCallback
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Net(pl.LightningModule):
@@ -46,6 +50,8 @@ class Net(pl.LightningModule):
         loss = F.cross_entropy(self(x), y)
         if self.bug == "running":  # DL101's bug: every step's graph stays alive
             self.running = self.running + loss  # noqa: DL101 - the bug under test
+        if self.bug == "skip" and batch_idx % 2 == 0:
+            return None  # Lightning skips backward, and still calls the optimizer's step
         self.log("train_loss", loss)
         return loss
 
@@ -215,6 +221,14 @@ def test_fast_dev_run_finds_the_nan_and_a_healthy_one_is_silent():
         assert callback.report.steps == t.global_step == 1
 
 
+def test_a_skipped_batch_is_no_missing_gradient():
+    torch.manual_seed(0)
+    callback = DLCheckCallback(verbose=False)
+    fit(Net("skip"), callback, limit_train_batches=6, limit_val_batches=0)
+    assert callback.report.codes() == [], str(callback.report)
+    assert callback.report.steps == 3  # the three batches that had a backward
+
+
 def test_on_problem_raise_stops_fit_and_leaves_nothing():
     before = hooks_now()
     torch.manual_seed(0)
@@ -382,3 +396,24 @@ def test_ddp_on_cpu_reports_every_rank_once_on_rank_zero(tmp_path):
     # the report is printed once, by rank 0
     assert outputs[0][0].count("dlcheck: 2 problem(s)") == 1
     assert "dlcheck:" not in outputs[1][0]
+
+
+def _doc_block(section: str, lang: str) -> str:
+    """The first fenced block of ``lang`` ("" for plain output) in a section of docs/dlcheck.md."""
+    text = (ROOT / "docs" / "dlcheck.md").read_text(encoding="utf-8")
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```$", body, re.M | re.S)
+    return next(code for tag, code in blocks if tag == lang)
+
+
+@pytest.mark.slow
+def test_the_docs_snippet_prints_the_report_shown_there(tmp_path):
+    script = tmp_path / "snippet.py"
+    script.write_text(_doc_block("Lightning", "python"))
+    shown = _doc_block("Lightning", "")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    printed = run.stdout[run.stdout.index("dlcheck: "):].strip()
+    assert printed == shown[shown.index("dlcheck: "):].strip()

@@ -4,7 +4,11 @@ models built from a config (nothing is downloaded)."""
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported
 
@@ -17,6 +21,8 @@ from transformers import (BertConfig, BertForSequenceClassification, GPT2Config,
 
 from dlcheck import DCProblemError, DCWarning, losses
 from dlcheck.integrations.transformers import DLCheckCallback
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def bert() -> BertForSequenceClassification:
@@ -142,3 +148,24 @@ def test_on_problem_raise_stops_at_the_end_of_the_step_and_leaves_nothing(tmp_pa
 def test_bad_arguments_are_refused_at_the_call(kwargs, error, text):
     with pytest.raises(error, match=text):
         DLCheckCallback(**kwargs)
+
+
+def _doc_block(section: str, lang: str) -> str:
+    """The first fenced block of ``lang`` ("" for plain output) in a section of docs/dlcheck.md."""
+    text = (ROOT / "docs" / "dlcheck.md").read_text(encoding="utf-8")
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```$", body, re.M | re.S)
+    return next(code for tag, code in blocks if tag == lang)
+
+
+@pytest.mark.slow
+def test_the_docs_snippet_prints_the_report_shown_there(tmp_path):
+    script = tmp_path / "snippet.py"
+    script.write_text(_doc_block("Hugging Face Trainer", "python"))
+    shown = _doc_block("Hugging Face Trainer", "")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    printed = run.stdout[run.stdout.index("dlcheck: "):].strip()
+    assert printed == shown[shown.index("dlcheck: "):].strip()
