@@ -103,6 +103,7 @@ class Session:
         if self.watcher is None:
             return self.report or Report()
         watcher, self.watcher = self.watcher, None
+        self._forget_parameters()
         report = watcher.close()
         self.untold = report.problems[self._told:]  # found by close(): the last step's flush
         self._told = len(report.problems)
@@ -116,10 +117,16 @@ class Session:
         if self.watcher is None:
             return
         watcher, self.watcher = self.watcher, None
+        self._forget_parameters()
         try:
             self.report = watcher.close()
         except Exception:  # noqa: BLE001 - the exception that stopped training is the one to see
             self.report = Report(watcher.problems, watcher.current_step, {})
+
+    def _forget_parameters(self) -> None:
+        # the callback outlives the fit (it is the user's object): it must not keep the
+        # model's parameters alive
+        self._params, self._model_params, self._backward = {}, [], False
 
     def raise_first(self, problems: list[Problem]) -> None:
         """``on_problem="raise"`` for a framework that cannot clean up after an exception: the

@@ -59,5 +59,5 @@ def test_tell_steps_refuses_a_watcher_with_an_optimizer():
     model = Two()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     with dlcheck.watch(model, opt) as w:
-        with pytest.raises(ValueError, match="tell_steps\\(\\) is for a watcher given no optimizer"):
+        with pytest.raises(ValueError, match=r"tell_steps\(\) is for a watcher given no optimizer"):
             w.tell_steps()

@@ -47,7 +47,10 @@ def samples(kind: str, n: int = 32) -> list[dict]:
     for _ in range(n):
         ids = torch.randint(1, 64, (12,), generator=g)
         item = {"input_ids": ids, "attention_mask": torch.ones(12, dtype=torch.long)}
-        item["labels"] = ids.clone() if kind == "gpt2" else int(torch.randint(0, 3, (1,), generator=g))
+        if kind == "gpt2":
+            item["labels"] = ids.clone()
+        else:
+            item["labels"] = int(torch.randint(0, 3, (1,), generator=g))
         out.append(item)
     return out
 
