@@ -285,6 +285,8 @@ class Watcher:
         self._pending = False  # something was observed since the last end of step
         self._compiled_pass_seen = False  # see _on_forward
         self._backward_at_step = False  # see _root_forward
+        self._told_steps = False  # see tell_steps
+        self._subset_layouts: dict[tuple[int, ...], tuple[list, _GradLayout | None]] = {}
         self._bw_queued = False
         self._grad_params: list[tuple[str, nn.Parameter]] | None = None
         self._grad_layout: _GradLayout | None = None
@@ -441,8 +443,8 @@ class Watcher:
             return
         if not module.training and self.model_has_mode_layers:
             self.grad_enabled_forward_in_eval = True
-        if self._opt_ref is not None:
-            return  # the optimizer's step pre-hook marks the end of backward
+        if self._opt_ref is not None or self._told_steps:
+            return  # the optimizer's step pre-hook (or the caller) marks the end of backward
         if compiling():
             # a hook on a traced output would be traced into the backward, where the engine's
             # callback cannot go: w.step() takes the gradients instead
@@ -546,6 +548,43 @@ class Watcher:
                 self._after_backward()
             self._end_step()
 
+    def tell_steps(self) -> "Watcher":
+        """Let the caller mark when gradients are final (:meth:`backward_done`) and when a step
+        ends (:meth:`step`), instead of hooks on the model's output: for a training framework
+        whose callbacks know both moments (``dlcheck.integrations``), where a forward of the
+        model is not a training step and the optimizer's step hook may run before backward
+        (an optimizer given a closure). Call it before the first forward; returns the watcher."""
+        if self._opt_ref is not None:
+            raise ValueError("dlcheck: tell_steps() is for a watcher given no optimizer (the "
+                             "optimizer's step hooks already mark the steps)")
+        self._told_steps = True
+        return self
+
+    def backward_done(self, params: Iterable[nn.Parameter] | None = None) -> None:
+        """The gradients of this step are final (accumulated, all-reduced): run the gradient
+        checks now. ``params`` limits them to these parameters of the model (those of the
+        optimizer about to step, when several optimizers take turns); by default all of them."""
+        if params is None:
+            self._after_backward()
+            return
+        key = tuple(id(p) for p in params)
+        entry = self._subset_layouts.get(key)
+        if entry is None:
+            wanted = set(key)
+            entry = ([(n, p) for n, p in self._named_grad_params() if id(p) in wanted], None)
+        named, layout = entry
+        if not self._active or self._closed:
+            return
+        self._pending = True
+        try:
+            info = GradInfo(named, layout)
+            # one layout per set of parameters: a layout built for another set has other names
+            self._subset_layouts[key] = (named, info.layout)
+        except Exception as exc:  # noqa: BLE001
+            self._internal_error(self, exc)
+            return
+        self._dispatch(self._impls("dlcheck_after_backward"), self, info)
+
     def emit(
         self,
         code: str,
@@ -620,6 +659,7 @@ class Watcher:
             losses.uninstall(self)
             self._dispatch(self._impls("dlcheck_detach"), self)
             self._grad_params = self._grad_layout = None
+            self._subset_layouts.clear()
             self._model_ref = lambda: None  # type: ignore[assignment]
             self._opt_ref = None
         return report

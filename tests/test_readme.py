@@ -42,7 +42,9 @@ def test_every_import_is_declared():
                     "typeguard": "typeguard", "matplotlib": "matplotlib", "hypothesis": "hypothesis",
                     "pytest": "pytest", "jsonschema": "jsonschema", "yaml": "pyyaml",
                     "pygls": "pygls", "lsprotocol": "lsprotocol", "pytest_lsp": "pytest-lsp",
-                    "tensorboard": "tensorboard"}
+                    "tensorboard": "tensorboard",
+                    "lightning": "lightning", "pytorch_lightning": "pytorch-lightning",
+                    "transformers": "transformers"}
     pattern = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
     local = {path.stem for path in (ROOT / "tests").rglob("*.py")}
     for package in ("dllint", "dlcheck", "tests", "bench", "examples"):

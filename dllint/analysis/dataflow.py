@@ -40,6 +40,7 @@ from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
+    from dllint.index import NodeIndex
 
 # Methods whose result is no longer on the graph (a Python value, indices, a detached copy, a bool).
 DETACHING_METHODS = frozenset({
