@@ -64,6 +64,28 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
     "DC403": ("gradient-norms-dc402-dc403--grad_norm",
               "A weight's gradient stayed below 1e-7 RMS for several steps: the layer barely "
               "learns. See the gradient-norm chart."),
+    "DC501": ("optimizer-coverage-dc501-dc502--optimizer_coverage",
+              "A trainable parameter is in no optimizer's param groups: it gets a gradient every step and never changes (a head replaced or a layer added after the optimizer was built). Build the optimizer after the model is complete, or add_param_group."),
+    "DC502": ("optimizer-coverage-dc501-dc502--optimizer_coverage",
+              "A frozen parameter (requires_grad=False) still has a .grad in an optimizer's param groups: the stale gradient, momentum and weight decay keep moving the layer you froze. Set its .grad to None, or leave it out of the optimizer."),
+    "DC503": ("an-optimizer-step-that-changed-nothing-dc503--optimizer_step",
+              "optimizer.step() changed none of the sampled weights while their gradients were non-zero: a learning rate of 0, a schedule that drove it to 0, or an optimizer built over another model's parameters."),
+    "DC504": ("loss-spikes-dc504--loss",
+              'The training loss jumped far above its recent median and outside the range it had been moving in: a bad batch, a too-high learning rate, or the start of divergence. See the loss chart.'),
+    "DC505": ("gradscaler-skipping-every-step-dc505--grad_scaler",
+              'The GradScaler skipped every optimizer step for a while (inf/NaN gradients each time): the model is not training. Look for a NaN source, or an fp16 overflow that lowering the scale cannot fix.'),
+    "DC601": ("the-same-batch-again-and-again-dc601--repeated_batch-opt-in",
+              'The same batch was fed to the model step after step: a loader created inside the loop, next(iter(loader)) written once, or a data set of one batch. Iterate the loader.'),
+    "DC602": ("labels-dc602-dc603--labels",
+              "Class labels lie outside the model's output range (a label >= the number of outputs, or negative): the loss reads memory it should not, or raises on CUDA. Check the number of classes and the label encoding."),
+    "DC603": ("labels-dc602-dc603--labels",
+              'The first batches hold a single class: the data is sorted by label and not shuffled, or the labels are constant. Shuffle the training loader.'),
+    "DC604": ("inputs-far-from-standardised-dc604--input_scale",
+              'The inputs of the first layers are far from zero mean and unit variance, which the default initialisation assumes: standardise them (mean and std from the training split only).'),
+    "DC605": ("evaluation-data-seen-in-training-dc605--eval_leak-opt-in",
+              "A sample in an evaluation batch was seen in training (same content): the evaluation score is optimistic. Split before any processing and keep the splits apart (the runtime face of dllint's DL402)."),
+    "DC701": ("torchdistributed",
+              "Under DDP the replicas' parameters drifted apart: a rank updated its weights outside DDP's synchronised gradients (a rank-local step, a parameter not registered, a buffer changed on one rank)."),
 }
 
 # no red among the layers' colours: red is for problems (markers, non-finite values)

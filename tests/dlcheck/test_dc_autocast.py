@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 import dlcheck
+from dlcheck.watcher import DEFAULT_CHECKS
 
 
 def _mlp() -> nn.Sequential:
@@ -39,8 +40,11 @@ def _train(model: nn.Module, steps: int, scaler=None, lr: float = 0.05, scale_x:
 
 
 def test_bfloat16_autocast_training_is_quiet():
-    # activations of 1e4 and more: within bfloat16's range, whose sums the probes take in float32
-    report, _ = _train(_mlp(), steps=12, scale_x=1e4, lr=1e-6)
+    # activations of 1e4 and more: within bfloat16's range, whose sums the probes take in float32.
+    # Inputs of 1e4 are far from standardised and input_scale says so (DC604, its own test); here
+    # every other default check must stay quiet on them.
+    checks = [name for name in DEFAULT_CHECKS if name != "input_scale"]
+    report, _ = _train(_mlp(), steps=12, scale_x=1e4, lr=1e-6, checks=checks)
     assert not report.problems, str(report)
     assert report.steps == 12
 
