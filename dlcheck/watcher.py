@@ -292,8 +292,6 @@ class Watcher:
         self._grad_layout: _GradLayout | None = None
         self.grad_enabled_forward_in_eval = False
         self.in_step_end = False  # True while a real end of step (not report()) is flushed
-        self._retiring: list[Any] = []  # see retire()
-        self._pre_handle: Any = None
 
         self._impl_cache: dict[str, list[tuple[Any, Callable]]] = {}
         self._pm = make_plugin_manager()
@@ -319,7 +317,6 @@ class Watcher:
             self._pm.hook.dlcheck_detach(watch=self)
             raise
         losses.install(self)
-        self._apply_retired()
 
     # ---------------------------------------------------------------- attaching
     def _impls(self, hook_name: str) -> list[tuple[Any, Callable]]:
@@ -354,49 +351,10 @@ class Watcher:
         self._handles.append(register_module_forward_hook(self._on_forward))
         self._handles.append(_QuietCompileWarning())
         if self._pre_table:
-            self._pre_handle = register_module_forward_pre_hook(self._on_forward_pre)
-            self._handles.append(self._pre_handle)
+            self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
             self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
-
-    # hooks a check stops receiving when it retires: dlcheck_report and dlcheck_detach stay
-    _PER_STEP = ("dlcheck_forward", "dlcheck_forward_pre", "dlcheck_loss", "dlcheck_loss_pre",
-                 "dlcheck_after_backward", "dlcheck_gather", "dlcheck_step")
-
-    def retire(self, plugin: Any) -> None:
-        """``plugin`` has nothing more to do during training (its first batches are judged, or
-        the run cannot have what it looks for): from the end of this step on, it is no longer
-        called for the per-step events, and a module no check wants any more is not looked up
-        by name. Each dispatch on the hot path costs a Python call per module and per check."""
-        self._retiring.append(plugin)
-
-    def _apply_retired(self) -> None:
-        # at the end of a step, never inside a dispatch loop: the lists are replaced, not edited
-        gone, self._retiring = self._retiring, []
-        if not gone or self._closed:
-            return
-        ids = {id(p) for p in gone}
-        for hook_name in self._PER_STEP:
-            self._impl_cache[hook_name] = [(p, f) for p, f in self._impls(hook_name)
-                                           if id(p) not in ids]
-        for key, (name, fns, is_root) in list(self._fwd_table.items()):
-            kept = [(p, f) for p, f in fns if id(p) not in ids]
-            if kept or is_root:
-                self._fwd_table[key] = (name, kept, is_root)
-            else:
-                del self._fwd_table[key]
-        for key, (name, fns) in list(self._pre_table.items()):
-            kept = [(p, f) for p, f in fns if id(p) not in ids]
-            if kept:
-                self._pre_table[key] = (name, kept)
-            else:
-                del self._pre_table[key]
-        if not self._pre_table and self._pre_handle is not None:
-            self._pre_handle.remove()
-            self._handles.remove(self._pre_handle)
-            self._pre_handle = None
-        self.wants_loss_pre = bool(self._impls("dlcheck_loss_pre"))
 
     def _forget(self, key: int) -> None:
         self._fwd_table.pop(key, None)
@@ -412,7 +370,6 @@ class Watcher:
         for h in self._handles:
             h.remove()
         self._handles.clear()
-        self._pre_handle = None
         for f in self._finalizers:
             f.detach()
         self._finalizers.clear()
@@ -571,8 +528,6 @@ class Watcher:
             finally:
                 self.in_step_end = False
         self.current_step += 1
-        if self._retiring:
-            self._apply_retired()
         self._active = self.current_step % self.every == 0
         self._compiled_pass_seen = False
         if self._output_hooks:  # forget the hooks of outputs that are gone

@@ -59,13 +59,6 @@ def transforms_active() -> bool:
         return False
 
 
-def retire(watch: Any, check: Any) -> None:
-    """Tell the watcher that ``check`` has nothing more to do on the training path."""
-    fn = getattr(watch, "retire", None)
-    if fn is not None:
-        fn(check)
-
-
 def option(check: str, name: str) -> str:
     """How an option of a check is named in an argument error."""
     return f"checks[{check!r}][{name!r}]"

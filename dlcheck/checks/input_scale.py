@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from dlcheck.arguments import integer, number
-from dlcheck.checks._util import compiling, option, retire
+from dlcheck.checks._util import compiling, option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
@@ -107,7 +107,6 @@ class InputScale:
             self._judge(watch, name, kind, sums, squares, nonzero, count)
         self._done = True
         self._acc.clear()
-        retire(watch, self)
 
     def _judge(self, watch: Any, name: str, kind: str, sums: list[float], squares: list[float],
                nonzero: list[float], count: int) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from dlcheck.arguments import integer
-from dlcheck.checks._util import compiling, option, retire
+from dlcheck.checks._util import compiling, option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
@@ -103,7 +103,6 @@ class Labels:
                 self._single_class(watch)
                 self._done = True
                 self._range.clear()
-                retire(watch, self)
 
     def _class_range(self, watch: Any, fn: str, classes: int, ignore: int, lo: float,
                      hi: float) -> None:

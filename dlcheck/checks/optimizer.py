@@ -55,10 +55,6 @@ class OptimizerCoverage:
         self._steps = 0
         self._signature: Any = None
         self._layout: Any = None
-        # optimizers added to _seen so far, and the list of them made when that count last
-        # changed: listing a WeakSet at every step costs more than the rest of the check
-        self._added = 0
-        self._listed: tuple[int, list[Any]] = (-1, [])
 
     @hookimpl
     def dlcheck_attach(self, watch: Any, model: Any) -> None:
@@ -70,7 +66,6 @@ class OptimizerCoverage:
         try:
             if optimizer not in self._seen:
                 self._seen.add(optimizer)
-                self._added += 1
         except TypeError:  # an optimizer that cannot be weakly referenced: not followed
             pass
 
@@ -85,12 +80,9 @@ class OptimizerCoverage:
         self._steps += 1
         if self._steps < self.settle:
             return
-        if self._listed[0] != self._added:
-            self._listed = (self._added, [weakref.ref(o) for o in self._seen])
-        optimizers = [o for o in (r() for r in self._listed[1]) if o is not None]
-        watched = watch.optimizer
-        if watched is not None and all(o is not watched for o in optimizers):
-            optimizers.append(watched)
+        optimizers = list(self._seen)
+        if watch.optimizer is not None and watch.optimizer not in self._seen:
+            optimizers.append(watch.optimizer)
         if not optimizers:
             return  # parameters updated by hand: nothing to compare with
         signature = (len(optimizers), sum(len(_groups(o)) for o in optimizers), id(self._layout))
@@ -150,7 +142,6 @@ class OptimizerCoverage:
             self._handle.remove()
             self._handle = None
         self._seen = weakref.WeakSet()
-        self._listed = (-1, [])
         self._layout = None
 
 

@@ -24,7 +24,7 @@ import torch
 
 from dlcheck import distributed
 from dlcheck.arguments import integer, number
-from dlcheck.checks._util import option, retire
+from dlcheck.checks._util import option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
@@ -37,11 +37,6 @@ class Replicas:
         self.interval = integer(_W, option(self.name, "interval"), interval, 1)
         self.rtol = number(_W, option(self.name, "rtol"), rtol, 0.0)
         self._told = False
-
-    @hookimpl
-    def dlcheck_attach(self, watch: Any, model: Any) -> None:
-        if watch.world_size <= 1 or not getattr(watch, "replicated", False):
-            retire(watch, self)  # no replicas to compare in this run
 
     @hookimpl
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:

@@ -63,12 +63,7 @@ class Shapes:
         return None
 
     def _stop_recording(self) -> None:
-        # the first step is recorded: the global hook goes, or every module call of the
-        # process would keep paying for a call that returns at once
         self._recording = False
-        for h in self._record_handles:
-            h.remove()
-        self._record_handles.clear()
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:
