@@ -336,7 +336,8 @@ class Modes:
         if self.models.is_model(func, call):
             return func
         if key in self.mode_keys and self.regions.resolved(call) is None \
-                and self.models.definition_values(func, call) is None and "." not in key.replace("self.", "", 1):
+                and _no_identity(self.models.definition_values(func, call), key) \
+                and "." not in key.replace("self.", "", 1):
             return func
         return None
 
@@ -613,6 +614,23 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def _no_identity(values: list[cst.BaseExpression] | None, key: str) -> bool:
+    """The bindings of ``key`` say nothing about what it holds: none in this file, or only
+    ``None`` (a placeholder until a loader or a factory of another module fills it) and moves of
+    itself (``self.model = self.model.to(device)``). A name switched with ``.eval()`` / ``.train()``
+    and bound to nothing else is then a module."""
+    for value in values or ():
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in SELF_RETURNING:
+            value = value.func.value
+        if isinstance(value, (cst.Name, cst.Attribute)) and model_key(value) == key:
+            continue
+        return False
+    return True
 
 
 def _not_none_key(test: cst.BaseExpression) -> str | None:
@@ -1298,6 +1316,32 @@ def _frozen(modes: Modes, key: str) -> bool:
             if "requires_grad = False" in text or "requires_grad=False" in text \
                     or "requires_grad_(False)" in text:
                 return True
+    return False
+
+
+_PLAIN_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic", "Protocol",
+                          "typing.Protocol"})
+
+
+def inherits_unseen_code(modes: Modes, klass: cst.ClassDef) -> bool:
+    """``klass`` (or a base of it in this file) derives from a class of the project that is not in
+    this file (``class Clf(PytorchClassifier)`` imported from ``base.py``): that base's methods may
+    call this class's methods and switch modes around the call (a template method that calls
+    ``self.model.eval()`` and then ``self._predict_proba(...)``); this file does not see them."""
+    known = modes.regions.classes
+    for current in modes.regions.base_classes(klass):
+        for arg in current.bases:
+            if arg.keyword is not None:
+                continue
+            name = dotted_name(arg.value)
+            if name is None or name in known or name in _PLAIN_BASES:
+                continue
+            qualified = modes.imports.qualify(arg.value) or ""
+            top = qualified.split(".")[0]
+            if qualified in _PLAIN_BASES or top in _LIBRARIES or top in TORCH_PACKAGES \
+                    or top in ("abc", "typing", "collections", "enum", "dataclasses"):
+                continue
+            return True
     return False
 
 

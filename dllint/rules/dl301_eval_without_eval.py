@@ -33,7 +33,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, TRAIN, Modes, class_trains, eval_function,
-                                   is_eval_name, train_calls_named)
+                                   inherits_unseen_code, is_eval_name, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -183,6 +183,23 @@ class Trainer:
         self.model.eval()
         with torch.no_grad():
             return [self.model(x) for x, _ in self.loader]
+""",
+        # a template method: the base class (another module of the project) switches to eval and
+        # then calls the subclass's _predict_batches(); this file cannot see that, so it stays silent
+        """import torch
+from .base import TorchClassifier
+
+class TextClassifier(TorchClassifier):
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+    def fit(self):
+        self.model.train()
+        for x, y in self.loader:
+            self.model(x).sum().backward()
+    @torch.no_grad()
+    def _predict_batches(self, batches):
+        return [self.model(x) for x in batches]
 """,
         # guarded by isinstance: on the other path it is not a module at all
         """import torch
@@ -513,6 +530,25 @@ class Trainer:
     def validate(self):
         return [self.model(x) for x, _ in self.loader]  # expect: DL301
 """,
+        # (issue 13) the same Trainer, its model filled by a factory of another module (unpacked);
+        # a base class that is a library's (abc) calls nothing of it
+        """import abc
+import torch
+from .factory import build
+
+class Trainer(abc.ABC):
+    def __init__(self):
+        self.model = None
+    def setup(self):
+        self.tokenizer, self.model = build()
+    def train_epoch(self, loader):
+        self.model.train()
+        for x, y in loader:
+            self.model(x).sum().backward()
+    @torch.no_grad()
+    def validate(self, loader):
+        return [self.model(x) for x, _ in loader]  # expect: DL301
+""",
         # eval() undone by train() before the evaluation
         """import torch
 import torchvision
@@ -796,7 +832,7 @@ with torch.no_grad():
             return None
         if not (in_eval_function or is_eval_name(function.name.value)):
             return None
-        if class_trains(modes, klass, key):
+        if class_trains(modes, klass, key) and not inherits_unseen_code(modes, klass):
             return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
         return None
 
