@@ -26,19 +26,17 @@ file and has no layer that behaves differently in the two modes.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, TRAIN, Modes, class_trains, eval_function,
-                                   inherits_unseen_code, is_eval_name, train_calls_named)
+from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
+                                   eval_function, inherits_unseen_code, is_eval_name,
+                                   over_held_out_data, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
-_HELD_OUT_DATA = re.compile(r"(^|_)(val|valid|validation|test|dev|holdout)(_|$|\d)|^(xv|xt|yt|yv)$"
-                            r"|(val|test)$", re.IGNORECASE)
 
 
 class EvalWithoutEval(Rule):
@@ -317,6 +315,25 @@ net = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
 test(net, train=True)
 test(net, train=False)
 """,
+        # Monte Carlo dropout chosen by a flag, inside the loop over the test set
+        """import torch
+def predict(model, test_loader, mc_dropout=False):
+    model.eval()
+    with torch.no_grad():
+        for x, _ in test_loader:
+            if mc_dropout:
+                model.train()
+            yield model(x)
+""",
+        # re-estimating batch-norm statistics with train() inside the loop over the training data
+        """import torch
+@torch.no_grad()
+def recalibrate_bn(model, train_loader):
+    for x, _ in train_loader:
+        model.train()
+        model(x)
+    model.eval()
+""",
         # training mode on purpose inside no_grad: re-estimating batch-norm statistics (SWA)
         """import torch
 import torch.nn as nn
@@ -549,6 +566,27 @@ class Trainer(abc.ABC):
     def validate(self, loader):
         return [self.model(x) for x, _ in loader]  # expect: DL301
 """,
+        # (issue 14, MultiBench) train() inside the validation loop, in both arms of an if, after
+        # eval(): every forward pass over the validation data runs with dropout on
+        """import torch
+def train(model, train_dataloader, valid_dataloader, op, epochs, is_packed):
+    for epoch in range(epochs):
+        model.train()
+        for j in train_dataloader:
+            op.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(j[0]), j[-1])
+            loss.backward()
+            op.step()
+        model.eval()
+        with torch.no_grad():
+            for j in valid_dataloader:
+                if is_packed:
+                    model.train()
+                    out = model([j[0], j[1]])  # expect: DL301
+                else:
+                    model.train()
+                    out = model(j[0])
+""",
         # eval() undone by train() before the evaluation
         """import torch
 import torchvision
@@ -760,7 +798,7 @@ with torch.no_grad():
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call) or _over_held_out_data(modes, call)):
+            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
@@ -843,7 +881,7 @@ def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool
     if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
         return False
     return (eval_function(modes, function) or modes.regions.no_grad(call)
-            or _over_held_out_data(modes, call))
+            or over_held_out_data(modes, call))
 
 
 def _part_of_training(modes: Modes, call: cst.Call) -> bool:
@@ -854,26 +892,10 @@ def _part_of_training(modes: Modes, call: cst.Call) -> bool:
     return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
 
 
-def _over_held_out_data(modes: Modes, call: cst.Call) -> bool:
-    """``call`` runs in a loop over a loader named as held out (``for x, y in val_loader:``,
-    ``enumerate(test_dl)``): an evaluation, under ``no_grad`` or not."""
-    for loop in modes.regions.loops_of(call):
-        if not isinstance(loop, cst.For):
-            continue
-        iterable = loop.iter
-        while isinstance(iterable, cst.Call) and iterable.args \
-                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
-            iterable = iterable.args[0].value
-        name = dotted_name(iterable)
-        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
-            return True
-    return False
-
-
 def _held_out_argument(call: cst.Call) -> bool:
     """``model(x_val)``, ``net(test_x)``: data named as held out."""
     for arg in call.args:
         name = dotted_name(arg.value)
-        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+        if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
             return True
     return False
