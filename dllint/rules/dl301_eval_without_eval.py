@@ -14,7 +14,8 @@ leaves the model in the mode it found.
 A function whose model comes from its caller (``def evaluate(model, loader)``) is judged at its call
 sites in the module: silent when every caller put the model in eval mode first. When no caller is
 in the file the finding needs both an evaluation name and a ``.train()`` of that model somewhere in
-the module (the author toggles modes, and forgot here).
+the module (the author toggles modes, and forgot here), and a class derived from a project class of
+another module is left alone (that base may call the method after switching modes itself).
 
 Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
 a model's own methods (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
@@ -314,6 +315,21 @@ def test(model, train):
 net = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
 test(net, train=True)
 test(net, train=False)
+""",
+        # an inference wrapper: the model, loaded by a factory of another module, is only evaluated
+        """import torch
+from .bundle import load_bundle
+
+class Predictor:
+    def __init__(self):
+        self.model = None
+    def load(self, path):
+        self.tokenizer, self.model = load_bundle(path)
+        self.model = self.model.to("cpu")
+    @torch.no_grad()
+    def predict(self, x):
+        self.model.eval()
+        return self.model(x)
 """,
         # Monte Carlo dropout chosen by a flag, inside the loop over the test set
         """import torch

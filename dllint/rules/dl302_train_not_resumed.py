@@ -296,6 +296,36 @@ for x, y in loader:
     opt.step()
     adv = attack(model, x)
 """,
+        # (issue 13) a wrapper whose model comes from a factory; validation saves the mode and
+        # restores it under ``if was_training:``
+        """import torch
+from .factory import build_components
+
+class Classifier:
+    def __init__(self):
+        self.model = None
+
+    def initialize(self):
+        self.config, self.model = build_components()
+
+    def _train_epoch(self, batches, valid, optimizer):
+        self.model.train()
+        for i, (x, y) in enumerate(batches):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(self.model(x), y).backward()
+            optimizer.step()
+            if i % 100 == 0:
+                self.validate(valid)
+
+    def validate(self, valid):
+        was_training = self.model.training
+        self.model.eval()
+        with torch.no_grad():
+            out = [self.model(x) for x, _ in valid]
+        if was_training:
+            self.model.train()
+        return out
+""",
         # (issue 13) the same wrapper, fixed: validate() puts the model back in training mode
         """import torch
 from .factory import build_components
