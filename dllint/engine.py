@@ -61,12 +61,23 @@ class DecodeError(Exception):
         self.column = column
 
 
+# Codecs that a package registers at run time to rewrite newer syntax for older interpreters
+# (``# -*- coding: future_fstrings -*-``): their input is UTF-8 text that the interpreters we lint
+# for read as it is. Not registered here, so CPython's cookie lookup fails; any other unknown codec
+# stays an error.
+_UTF8_SOURCE_CODECS = frozenset({"future_fstrings", "future-fstrings", "future_annotations",
+                                 "future-annotations"})
+
+
 def decode_source(data: bytes) -> str:
     """Bytes to text as Python itself would read them: BOM, PEP 263 cookie, else UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise DecodeError(f"cannot detect the source encoding: {exc.msg}") from None
+        unknown = re.match(r"unknown encoding(?: for [^:]*)?: (\S+)", exc.msg or "")
+        if unknown is None or unknown.group(1).lower() not in _UTF8_SOURCE_CODECS:
+            raise DecodeError(f"cannot detect the source encoding: {exc.msg}") from None
+        encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
         encoding = "utf-8"

@@ -70,6 +70,9 @@ _EVAL_NAME = re.compile(
     r"^_*(eval|evaluat|valid|val_|val$|test$|test_epoch$|test_step$|predict|infer$|inference)"
     r"|_(eval|val|valid|evaluate|evaluation|validate|validation|test|inference|predict)$"
 )
+# data named as held out: ``val_loader``, ``test_dl``, ``X_valid``, ``dev_set``
+HELD_OUT_DATA = re.compile(r"(^|_)(val|valid|validation|test|dev|holdout)(_|$|\d)|^(xv|xt|yt|yv)$"
+                           r"|(val|test)$", re.IGNORECASE)
 _SKIP_DESCEND = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
 _UNKNOWN_ONLY = frozenset({UNKNOWN})
 _KNOWN_MODES = frozenset({TRAIN, CHOSEN_TRAIN, PRETRAINED, DYNAMIC})
@@ -336,7 +339,8 @@ class Modes:
         if self.models.is_model(func, call):
             return func
         if key in self.mode_keys and self.regions.resolved(call) is None \
-                and self.models.definition_values(func, call) is None and "." not in key.replace("self.", "", 1):
+                and _no_identity(self.models.definition_values(func, call), key) \
+                and "." not in key.replace("self.", "", 1):
             return func
         return None
 
@@ -613,6 +617,39 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def over_held_out_data(modes: Modes, node: cst.CSTNode) -> bool:
+    """``node`` runs in a loop over a loader named as held out (``for x, y in val_loader:``,
+    ``enumerate(test_dl)``): an evaluation, under ``no_grad`` or not."""
+    for loop in modes.regions.loops_of(node):
+        if not isinstance(loop, cst.For):
+            continue
+        iterable = loop.iter
+        while isinstance(iterable, cst.Call) and iterable.args \
+                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+            return True
+    return False
+
+
+def _no_identity(values: list[cst.BaseExpression] | None, key: str) -> bool:
+    """The bindings of ``key`` say nothing about what it holds: none in this file, or only
+    ``None`` (a placeholder until a loader or a factory of another module fills it) and moves of
+    itself (``self.model = self.model.to(device)``). A name switched with ``.eval()`` / ``.train()``
+    and bound to nothing else is then a module."""
+    for value in values or ():
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in SELF_RETURNING:
+            value = value.func.value
+        if isinstance(value, (cst.Name, cst.Attribute)) and model_key(value) == key:
+            continue
+        return False
+    return True
 
 
 def _not_none_key(test: cst.BaseExpression) -> str | None:
@@ -1021,9 +1058,11 @@ class _Interpreter:
                 return
             if self._by_condition(call):
                 token = DYNAMIC
-            elif token == TRAIN and (self._conditional(call) or self.regions.no_grad(call)):
+            elif token == TRAIN and (self._conditional(call, key) or (
+                    self.regions.no_grad(call) and not over_held_out_data(self.modes, call))):
                 # chosen on purpose: under a condition, or inside a no-grad region (``update_bn``
-                # re-estimating batch-norm statistics in training mode)
+                # re-estimating batch-norm statistics in training mode); not so inside a loop
+                # over held-out data, where each forward pass is an evaluation
                 token = CHOSEN_TRAIN
             self.set(state, key, frozenset({token}))
             return
@@ -1075,7 +1114,7 @@ class _Interpreter:
         prefix = key + "."
         return any(k.startswith(prefix) and (TRAIN in v or CHOSEN_TRAIN in v) for k, v in state.items())
 
-    def _conditional(self, call: cst.Call) -> bool:
+    def _conditional(self, call: cst.Call, key: str) -> bool:
         """``call`` sits in a branch of an ``if`` of this scope (not ``if __name__ == ...``)."""
         previous: cst.CSTNode = call
         for ancestor in self.modes.index.ancestors(call):
@@ -1087,6 +1126,14 @@ class _Interpreter:
             if isinstance(ancestor, (cst.If, cst.Else)) and previous is not getattr(ancestor, "test", None):
                 if isinstance(ancestor, cst.If) and "__name__" in self.modes.ctx.code_for(ancestor.test):
                     previous = ancestor
+                    continue
+                branch = ancestor if isinstance(ancestor, cst.If) else self.modes.index.parent(ancestor)
+                if isinstance(branch, cst.If) and isinstance(branch.orelse, cst.Else) \
+                        and _switch_kinds(branch.body, key) == _switch_kinds(branch.orelse, key) \
+                        == frozenset({"train"}):
+                    # ``if packed: model.train(); out = model(a) else: model.train(); out = model(b)``:
+                    # every arm trains, nothing is chosen
+                    previous = branch
                     continue
                 return True
             previous = ancestor
@@ -1298,6 +1345,32 @@ def _frozen(modes: Modes, key: str) -> bool:
             if "requires_grad = False" in text or "requires_grad=False" in text \
                     or "requires_grad_(False)" in text:
                 return True
+    return False
+
+
+_PLAIN_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic", "Protocol",
+                          "typing.Protocol"})
+
+
+def inherits_unseen_code(modes: Modes, klass: cst.ClassDef) -> bool:
+    """``klass`` (or a base of it in this file) derives from a class of the project that is not in
+    this file (``class Clf(PytorchClassifier)`` imported from ``base.py``): that base's methods may
+    call this class's methods and switch modes around the call (a template method that calls
+    ``self.model.eval()`` and then ``self._predict_proba(...)``); this file does not see them."""
+    known = modes.regions.classes
+    for current in modes.regions.base_classes(klass):
+        for arg in current.bases:
+            if arg.keyword is not None:
+                continue
+            name = dotted_name(arg.value)
+            if name is None or name in known or name in _PLAIN_BASES:
+                continue
+            qualified = modes.imports.qualify(arg.value) or ""
+            top = qualified.split(".")[0]
+            if qualified in _PLAIN_BASES or top in _LIBRARIES or top in TORCH_PACKAGES \
+                    or top in ("abc", "typing", "collections", "enum", "dataclasses"):
+                continue
+            return True
     return False
 
 

@@ -97,6 +97,7 @@ class Regions:
             if target is not None:
                 self._resolved[call] = target
                 self._callers.setdefault(target, []).append(call)
+        self._dispatch_to_subclasses()
         # -- gradient regions --------------------------------------------------------------------
         self._grad_with: dict[cst.With, bool] = {}  # With -> False (no grad) / True (enable grad)
         self._grad_stmts: dict[cst.CSTNode, bool] = {}  # statements after set_grad_enabled(x)
@@ -186,6 +187,30 @@ class Regions:
             klass = self.enclosing_class(call)
             return self.lookup_method(klass, method, skip_self=True) if klass is not None else None
         return None
+
+    def _dispatch_to_subclasses(self) -> None:
+        """``self.m()`` in a class that does not define ``m`` (a template method: the base's
+        ``train()`` calls ``self._valid_epoch()``, which each subclass defines) calls the ``m`` of
+        the subclasses of this file: those calls are callers of theirs (not resolved to one target,
+        since which one runs depends on the instance)."""
+        subclasses: dict[cst.ClassDef, list[cst.ClassDef]] = {}
+        for klass in self.classes.values():
+            for base in self.base_classes(klass)[1:]:
+                subclasses.setdefault(base, []).append(klass)
+        if not subclasses:
+            return
+        for call in self._calls:
+            func = call.func
+            if call in self._resolved or not isinstance(func, cst.Attribute) \
+                    or not isinstance(func.value, cst.Name) or func.value.value != "self":
+                continue
+            klass = self.enclosing_class(call)
+            if klass is None or klass not in subclasses:
+                continue
+            for sub in subclasses[klass]:
+                target = self.methods(sub).get(func.attr.value)
+                if target is not None:
+                    self._callers.setdefault(target, []).append(call)
 
     def callers(self, func: cst.FunctionDef) -> list[cst.Call]:
         """The calls in this module that resolve to ``func``."""

@@ -14,7 +14,8 @@ leaves the model in the mode it found.
 A function whose model comes from its caller (``def evaluate(model, loader)``) is judged at its call
 sites in the module: silent when every caller put the model in eval mode first. When no caller is
 in the file the finding needs both an evaluation name and a ``.train()`` of that model somewhere in
-the module (the author toggles modes, and forgot here).
+the module (the author toggles modes, and forgot here), and a class derived from a project class of
+another module is left alone (that base may call the method after switching modes itself).
 
 Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
 a model's own methods (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
@@ -26,19 +27,17 @@ file and has no layer that behaves differently in the two modes.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, TRAIN, Modes, class_trains, eval_function,
-                                   is_eval_name, train_calls_named)
+from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
+                                   eval_function, inherits_unseen_code, is_eval_name,
+                                   over_held_out_data, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
-_HELD_OUT_DATA = re.compile(r"(^|_)(val|valid|validation|test|dev|holdout)(_|$|\d)|^(xv|xt|yt|yv)$"
-                            r"|(val|test)$", re.IGNORECASE)
 
 
 class EvalWithoutEval(Rule):
@@ -184,6 +183,23 @@ class Trainer:
         with torch.no_grad():
             return [self.model(x) for x, _ in self.loader]
 """,
+        # a template method: the base class (another module of the project) switches to eval and
+        # then calls the subclass's _predict_batches(); this file cannot see that, so it stays silent
+        """import torch
+from .base import TorchClassifier
+
+class TextClassifier(TorchClassifier):
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+    def fit(self):
+        self.model.train()
+        for x, y in self.loader:
+            self.model(x).sum().backward()
+    @torch.no_grad()
+    def _predict_batches(self, batches):
+        return [self.model(x) for x in batches]
+""",
         # guarded by isinstance: on the other path it is not a module at all
         """import torch
 def evaluate_accuracy(net, data_iter):
@@ -299,6 +315,40 @@ def test(model, train):
 net = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
 test(net, train=True)
 test(net, train=False)
+""",
+        # an inference wrapper: the model, loaded by a factory of another module, is only evaluated
+        """import torch
+from .bundle import load_bundle
+
+class Predictor:
+    def __init__(self):
+        self.model = None
+    def load(self, path):
+        self.tokenizer, self.model = load_bundle(path)
+        self.model = self.model.to("cpu")
+    @torch.no_grad()
+    def predict(self, x):
+        self.model.eval()
+        return self.model(x)
+""",
+        # Monte Carlo dropout chosen by a flag, inside the loop over the test set
+        """import torch
+def predict(model, test_loader, mc_dropout=False):
+    model.eval()
+    with torch.no_grad():
+        for x, _ in test_loader:
+            if mc_dropout:
+                model.train()
+            yield model(x)
+""",
+        # re-estimating batch-norm statistics with train() inside the loop over the training data
+        """import torch
+@torch.no_grad()
+def recalibrate_bn(model, train_loader):
+    for x, _ in train_loader:
+        model.train()
+        model(x)
+    model.eval()
 """,
         # training mode on purpose inside no_grad: re-estimating batch-norm statistics (SWA)
         """import torch
@@ -513,6 +563,46 @@ class Trainer:
     def validate(self):
         return [self.model(x) for x, _ in self.loader]  # expect: DL301
 """,
+        # (issue 13) the same Trainer, its model filled by a factory of another module (unpacked);
+        # a base class that is a library's (abc) calls nothing of it
+        """import abc
+import torch
+from .factory import build
+
+class Trainer(abc.ABC):
+    def __init__(self):
+        self.model = None
+    def setup(self):
+        self.tokenizer, self.model = build()
+    def train_epoch(self, loader):
+        self.model.train()
+        for x, y in loader:
+            self.model(x).sum().backward()
+    @torch.no_grad()
+    def validate(self, loader):
+        return [self.model(x) for x, _ in loader]  # expect: DL301
+""",
+        # (issue 14, MultiBench) train() inside the validation loop, in both arms of an if, after
+        # eval(): every forward pass over the validation data runs with dropout on
+        """import torch
+def train(model, train_dataloader, valid_dataloader, op, epochs, is_packed):
+    for epoch in range(epochs):
+        model.train()
+        for j in train_dataloader:
+            op.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(j[0]), j[-1])
+            loss.backward()
+            op.step()
+        model.eval()
+        with torch.no_grad():
+            for j in valid_dataloader:
+                if is_packed:
+                    model.train()
+                    out = model([j[0], j[1]])  # expect: DL301
+                else:
+                    model.train()
+                    out = model(j[0])
+""",
         # eval() undone by train() before the evaluation
         """import torch
 import torchvision
@@ -724,7 +814,7 @@ with torch.no_grad():
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call) or _over_held_out_data(modes, call)):
+            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
@@ -796,7 +886,7 @@ with torch.no_grad():
             return None
         if not (in_eval_function or is_eval_name(function.name.value)):
             return None
-        if class_trains(modes, klass, key):
+        if class_trains(modes, klass, key) and not inherits_unseen_code(modes, klass):
             return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
         return None
 
@@ -807,7 +897,7 @@ def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool
     if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
         return False
     return (eval_function(modes, function) or modes.regions.no_grad(call)
-            or _over_held_out_data(modes, call))
+            or over_held_out_data(modes, call))
 
 
 def _part_of_training(modes: Modes, call: cst.Call) -> bool:
@@ -818,26 +908,10 @@ def _part_of_training(modes: Modes, call: cst.Call) -> bool:
     return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
 
 
-def _over_held_out_data(modes: Modes, call: cst.Call) -> bool:
-    """``call`` runs in a loop over a loader named as held out (``for x, y in val_loader:``,
-    ``enumerate(test_dl)``): an evaluation, under ``no_grad`` or not."""
-    for loop in modes.regions.loops_of(call):
-        if not isinstance(loop, cst.For):
-            continue
-        iterable = loop.iter
-        while isinstance(iterable, cst.Call) and iterable.args \
-                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
-            iterable = iterable.args[0].value
-        name = dotted_name(iterable)
-        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
-            return True
-    return False
-
-
 def _held_out_argument(call: cst.Call) -> bool:
     """``model(x_val)``, ``net(test_x)``: data named as held out."""
     for arg in call.args:
         name = dotted_name(arg.value)
-        if name and _HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+        if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
             return True
     return False

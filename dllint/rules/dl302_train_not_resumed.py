@@ -296,6 +296,70 @@ for x, y in loader:
     opt.step()
     adv = attack(model, x)
 """,
+        # (issue 13) a wrapper whose model comes from a factory; validation saves the mode and
+        # restores it under ``if was_training:``
+        """import torch
+from .factory import build_components
+
+class Classifier:
+    def __init__(self):
+        self.model = None
+
+    def initialize(self):
+        self.config, self.model = build_components()
+
+    def _train_epoch(self, batches, valid, optimizer):
+        self.model.train()
+        for i, (x, y) in enumerate(batches):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(self.model(x), y).backward()
+            optimizer.step()
+            if i % 100 == 0:
+                self.validate(valid)
+
+    def validate(self, valid):
+        was_training = self.model.training
+        self.model.eval()
+        with torch.no_grad():
+            out = [self.model(x) for x, _ in valid]
+        if was_training:
+            self.model.train()
+        return out
+""",
+        # (issue 13) the same wrapper, fixed: validate() puts the model back in training mode
+        """import torch
+from .factory import build_components
+
+class Classifier:
+    def __init__(self, num_classes):
+        self.model = None
+        self.num_classes = num_classes
+
+    def initialize(self):
+        self.config, self.model = build_components(self.num_classes)
+        self.model = self.model.to("cuda")
+
+    def _train_batch(self, x, y, optimizer):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(self.model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def _train_epoch(self, batches, valid, optimizer, validate_every):
+        self.model.train()
+        for i, (x, y) in enumerate(batches):
+            self._train_batch(x, y, optimizer)
+            if validate_every and i % validate_every == 0:
+                self.validate(valid)
+
+    def validate(self, valid):
+        self.model.eval()
+        with torch.no_grad():
+            out = [self.model(x) for x, _ in valid]
+        self.model.train()
+        return out
+""",
     ]
 
     INVALID = [
@@ -523,6 +587,40 @@ for epoch in range(3):
     net = net.eval()  # expect: DL302
     with torch.no_grad():
         print(net(x_val))
+""",
+        # (issue 13) a classifier wrapper: ``self.model`` starts as None and is filled by a factory
+        # of another module (unpacked, so unreadable); switched with eval()/train() it is a module.
+        # Validation every k batches leaves the rest of the epoch in eval mode.
+        """import torch
+from .factory import build_components
+
+class Classifier:
+    def __init__(self, num_classes):
+        self.model = None
+        self.num_classes = num_classes
+
+    def initialize(self):
+        self.config, self.model = build_components(self.num_classes)
+        self.model = self.model.to("cuda")
+
+    def _train_batch(self, x, y, optimizer):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(self.model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def _train_epoch(self, batches, valid, optimizer, validate_every):
+        self.model.train()
+        for i, (x, y) in enumerate(batches):
+            self._train_batch(x, y, optimizer)
+            if validate_every and i % validate_every == 0:
+                self.validate(valid)  # expect: DL302
+
+    def validate(self, valid):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in valid]
 """,
         # rebinding a parameter with ``.to(device)`` keeps the caller's module
         """import torch

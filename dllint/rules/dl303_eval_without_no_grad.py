@@ -155,9 +155,55 @@ for x, y in loader:
     loss_fn(model(x), y).backward()
     optimizer.step()
 """,
+        # (issue 14, FCGF's fix) the base class's template method wraps the subclass's
+        # _valid_epoch() in no_grad: the call in the base is a caller of the override
+        """import torch
+
+class BaseTrainer:
+    def train(self):
+        for epoch in range(self.epochs):
+            self._train_epoch(epoch)
+            with torch.no_grad():
+                self._valid_epoch()
+
+class PairTrainer(BaseTrainer):
+    def _train_epoch(self, epoch):
+        self.model.train()
+        for x, y in self.loader:
+            self.opt.zero_grad()
+            self.model(x).sum().backward()
+            self.opt.step()
+
+    def _valid_epoch(self):
+        self.model.eval()
+        for x, y in self.val_loader:
+            feats = self.model(x)
+""",
     ]
 
     INVALID = [
+        # (issue 14, FCGF) the same template method without no_grad
+        """import torch
+
+class BaseTrainer:
+    def train(self):
+        for epoch in range(self.epochs):
+            self._train_epoch(epoch)
+            self._valid_epoch()
+
+class PairTrainer(BaseTrainer):
+    def _train_epoch(self, epoch):
+        self.model.train()
+        for x, y in self.loader:
+            self.opt.zero_grad()
+            self.model(x).sum().backward()
+            self.opt.step()
+
+    def _valid_epoch(self):
+        self.model.eval()
+        for x, y in self.val_loader:
+            feats = self.model(x)  # expect: DL303
+""",
         # evaluation loop without no_grad
         """import torch
 model.eval()

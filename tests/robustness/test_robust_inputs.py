@@ -71,6 +71,14 @@ def test_undecodable_bytes_give_one_dl001(data: bytes) -> None:
     assert found[0].line >= 1
 
 
+def test_syntax_rewriting_codec_reads_utf8() -> None:
+    """``coding: future_fstrings`` names a codec its package registers at run time; the text is
+    UTF-8 and is linted (a real training file: chrischoy/FCGF's lib/trainer.py)."""
+    source = ("# -*- coding: future_fstrings -*-\nimport torch\n"
+              "model.eval()\nfor x, y in loader:\n    out = model(x)\n    print(f'{out}')\n")
+    assert codes(lint(source.encode())) == ["DL303"]
+
+
 def test_declared_encoding_is_honoured() -> None:
     assert lint("# -*- coding: latin-1 -*-\nx = 'été'\n".encode("latin-1")) == []
 
