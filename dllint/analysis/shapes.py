@@ -59,6 +59,14 @@ if TYPE_CHECKING:
 Dim = Union[int, str, None]
 
 
+# The output activations a module or function applies (the loss rules need to know them).
+ACTIVATION_MODULES = {
+    "torch.nn.Softmax": "softmax",
+    "torch.nn.LogSoftmax": "log_softmax",
+    "torch.nn.Sigmoid": "sigmoid",
+}
+
+
 @dataclass(frozen=True)
 class Shape:
     """The known dimensions of a value; ``rank == 0`` for scalars (Python numbers, 0-d tensors)."""
@@ -91,6 +99,21 @@ class SizeTuple:
 
 
 Fact = Union[Shape, IntConst, SizeTuple]
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """What calling a module returns: the activation its last step applies ("softmax",
+    "log_softmax", "sigmoid" or None) and its shape (None where the rank is unknown)."""
+
+    activation: str | None
+    shape: Shape | None
+
+
+# A module's summary: (kind, what, activation). kind "layer": ``what`` is the size of the last
+# dimension (``nn.Linear``); "same": the output has the input's shape (an activation module);
+# "class": ``what`` is the Shape its ``forward`` returns, or None.
+Summary = tuple
 
 
 class Env:
@@ -740,48 +763,82 @@ class Shapes:
             self._models = self.ctx.analysis(Models)
         return self._models
 
-    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
-        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
-        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
-        ``forward`` returns a known shape, in this file or another module of the project)."""
+    def model_output(self, call: cst.Call) -> "ModelOutput | None":
+        """What calling a module returns (``model(x)``, ``self.fc(x)``, ``model.forward(x)``):
+        the activation its last step applies and its shape where known; None when the module's
+        definition is not visible."""
+        if not self.enabled:
+            return None
+        summary = self._call_summary(call)
+        if summary is None:
+            return None
+        return ModelOutput(summary[2], self.shape_of(call))
+
+    def constructed_output(self, value: cst.BaseExpression) -> "ModelOutput | None":
+        """What a module built by ``value`` (``Net()``, ``nn.Sequential(...)``, or the class
+        ``Net`` itself, as frameworks take it) returns when called; shape known only as a rank."""
+        if not self.enabled:
+            return None
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            value = cst.Call(func=value)
+        summary = self._value_summary(value, 0)
+        if summary is None:
+            return None
+        kind, what, activation = summary
+        return ModelOutput(activation, what if kind == "class" else None)
+
+    def _call_summary(self, call: cst.Call) -> "Summary | None":
+        """The summary of the module ``call`` calls, when every definition of it agrees."""
         func = call.func
         models = self._model_facts()
         if not models.classes and not self._imports.uses("torch"):
             return None
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+            func = func.value  # model.forward(x): the same output, hooks bypassed
         if isinstance(func, cst.Name) and func.value == "self":
             owner = models.enclosing_module_class(call)
             if owner is None:
                 return None
-            shape = self._class_summary(owner.node)
-            summary = ("class", shape) if shape is not None else None
-        else:
-            values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
-            if not values or len(values) > 8:
+            return ("class", self._class_summary(owner.node), self._class_activation(owner.node))
+        values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
+        if not values or len(values) > 8:
+            return None
+        summary = None
+        own = dotted_name(func) if not isinstance(func, cst.Call) else None
+        for value in values:
+            if own is not None and _rebinds(value, own):
+                continue  # model = model.to(device): the same module
+            found = self._value_summary(value, 0)
+            if found is None or (summary is not None and found != summary):
                 return None
-            summary = None
-            own = dotted_name(func) if not isinstance(func, cst.Call) else None
-            for value in values:
-                if own is not None and _rebinds(value, own):
-                    continue  # model = model.to(device): the same module
-                found = self._value_summary(value, 0)
-                if found is None or (summary is not None and found != summary):
-                    return None
-                summary = found
+            summary = found
+        return summary
+
+    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
+        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
+        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
+        ``forward`` returns a known shape, in this file or another module of the project)."""
+        summary = self._call_summary(call)
         if summary is None:
             return None
-        kind, what = summary
+        kind, what, _ = summary
+        args = [a.value for a in call.args if a.keyword is None and not a.star]
+        if kind == "same":  # an activation module: the shape of its input
+            return self._eval(args[0], env, nested) if len(args) == 1 else None
         if kind == "layer":
-            args = [a.value for a in call.args if a.keyword is None and not a.star]
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
             if source is not None and source.rank >= 1:
                 return Shape(source.dims[:-1] + (what,), source.lib)
             return Shape((self._fresh(call, 0), what), "torch")
+        if what is None:
+            return None
         # A class's output: its sizes are another scope's; only literal sizes carry over.
         return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
 
-    def _value_summary(self, value: cst.BaseExpression, depth: int):
-        """("layer", out_dim) or ("class", Shape) for a module constructor expression."""
+    def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
+        """("layer", out_dim, activation), ("same", None, activation) or ("class", Shape | None,
+        activation) for a module constructor expression."""
         from dllint.analysis.models import SELF_RETURNING, WRAPPER_NAMES, WRAPPERS
         for _ in range(8):
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
@@ -804,17 +861,11 @@ class Shapes:
                 index = 0 if qualified.endswith("LazyLinear") else 1
                 arg = positional[index] if len(positional) > index else None
             out = _int_literal(arg) if arg is not None else None
-            return ("layer", out) if arg is not None else None
+            return ("layer", out, None) if arg is not None else None
+        if qualified in ACTIVATION_MODULES:
+            return ("same", None, ACTIVATION_MODULES[qualified])
         if qualified == "torch.nn.Sequential":
-            for arg in reversed(value.args):
-                if arg.star or arg.keyword is not None:
-                    return None
-                inner = arg.value
-                if isinstance(inner, cst.Call) and (self._imports.qualify(inner.func) or "") \
-                        .rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
-                    continue
-                return self._value_summary(inner, depth + 1) if depth < 4 else None
-            return None
+            return self._sequential_summary(value, depth)
         if qualified.startswith("torch."):
             return None
         name = dotted_name(value.func)
@@ -822,9 +873,40 @@ class Shapes:
             return None
         local = self._model_facts().classes.get(name)
         if local is not None:
-            shape = self._class_summary(local.node)
-            return ("class", shape) if shape is not None else None
+            return ("class", self._class_summary(local.node), self._class_activation(local.node))
         return self._imported_class_summary(name)
+
+    def _sequential_summary(self, value: cst.Call, depth: int) -> "Summary | None":
+        """An ``nn.Sequential``: the last layer's activation; the shape of the last layer that
+        changes it."""
+        activation = None
+        last = True
+        for arg in reversed(value.args):
+            if arg.star or arg.keyword is not None:
+                return None
+            inner = arg.value
+            layer = (self._imports.qualify(inner.func) or "") if isinstance(inner, cst.Call) else ""
+            if last:
+                activation = ACTIVATION_MODULES.get(layer)
+            if layer.rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
+                last = False
+                continue
+            found = self._value_summary(inner, depth + 1) if depth < 4 else None
+            if found is None:
+                return None if activation is None else ("class", None, activation)
+            return (found[0], found[1], activation if not last else found[2])
+        return None if activation is None else ("class", None, activation)
+
+    def _class_activation(self, klass: cst.ClassDef) -> str | None:
+        """The activation every return of the class's ``forward`` applies last, if they agree."""
+        from dllint.analysis.outputs import Activations
+        if len(self._summarizing) > 8:
+            return None
+        self._summarizing.add(klass)
+        try:
+            return self.ctx.analysis(Activations).of_class(klass)
+        finally:
+            self._summarizing.discard(klass)
 
     def _imported_class_summary(self, name: str):
         from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
@@ -839,10 +921,13 @@ class Shapes:
         PROJECT.depth += 1
         try:
             shapes = other.analysis(Shapes)
-            shape = shapes._class_summary(klass) if shapes.enabled else None
+            if not shapes.enabled:
+                return None
+            shape = shapes._class_summary(klass)
+            activation = shapes._class_activation(klass)
         finally:
             PROJECT.depth -= 1
-        return ("class", shape) if shape is not None else None
+        return ("class", shape, activation)
 
     def _class_summary(self, klass: cst.ClassDef) -> Shape | None:
         """What the class's ``forward`` returns, when every return has the same known rank."""
