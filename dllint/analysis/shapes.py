@@ -336,6 +336,8 @@ class Shapes:
         # Summaries of model classes (what ``forward`` returns), per class; None: not known.
         self._class_outputs: dict[cst.ClassDef, Shape | None] = {}
         self._summarizing: set[cst.CSTNode] = set()
+        # What a method or forward returns, element-wise, when it returns tuples; None: unknown.
+        self._tuple_outputs: dict[cst.FunctionDef, tuple[Shape | None, ...] | None] = {}
         self._models = None
 
     @classmethod
@@ -558,6 +560,14 @@ class Shapes:
         if any(isinstance(e, cst.StarredElement) for e in elements):
             return env
         source = self._shape_source(value)
+        if source is None and isinstance(value, cst.Call):
+            # out, gate = self.decode(x) / model(x): what the function's returns say, element-wise
+            returned = self._returned_tuple(value)
+            if returned is not None and len(returned) == len(elements):
+                for element, fact in zip(elements, returned):
+                    if isinstance(element.value, cst.Name) and fact is not None:
+                        env = _set(env, element.value.value, fact)
+                return env
         if source is None:
             # a, b = x.to(d), y.to(d): element-wise unpacking of a tuple literal.
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
@@ -751,6 +761,26 @@ class Shapes:
             return f"({left} {op} {right})"
         return None
 
+    def _in_module_method(self, node: cst.CSTNode) -> bool:
+        """Inside a method of an ``nn.Module`` class other than ``__init__`` (or a function nested
+        in one): what its layers are applied to are batches."""
+        index = self.ctx.index
+        function = index.function_of(node)
+        for _ in range(8):
+            if function is None:
+                return False
+            outer = index.parent(function)
+            while outer is not None and not isinstance(outer, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+                outer = index.parent(outer)
+            if isinstance(outer, cst.ClassDef):
+                return function.name.value != "__init__" \
+                    and outer.name.value in self._model_facts().classes \
+                    and self._model_facts().classes[outer.name.value].node is outer
+            if not isinstance(outer, cst.FunctionDef):
+                return False
+            function = outer
+        return False
+
     def _in_forward(self, node: cst.CSTNode) -> bool:
         function = self.ctx.index.function_of(node)
         return function is not None and function.name.value == "forward" \
@@ -829,7 +859,8 @@ class Shapes:
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
             if source is not None and source.rank >= 1:
                 return Shape(source.dims[:-1] + (what,), source.lib)
-            return Shape((self._fresh(call, 0), what), "torch")
+            first = BATCH if self._in_module_method(call) else self._fresh(call, 0)
+            return Shape((first, what), "torch")
         if what is None:
             return None
         # A class's output: its sizes are another scope's; only literal sizes carry over.
@@ -861,6 +892,8 @@ class Shapes:
                 index = 0 if qualified.endswith("LazyLinear") else 1
                 arg = positional[index] if len(positional) > index else None
             out = _int_literal(arg) if arg is not None else None
+            if out is None and isinstance(arg, cst.Name):
+                out = self._init_parameter(value, arg.value)
             return ("layer", out, None) if arg is not None else None
         if qualified in ACTIVATION_MODULES:
             return ("same", None, ACTIVATION_MODULES[qualified])
@@ -873,8 +906,21 @@ class Shapes:
             return None
         local = self._model_facts().classes.get(name)
         if local is not None:
-            return ("class", self._class_summary(local.node), self._class_activation(local.node))
-        return self._imported_class_summary(name)
+            shape = _bind_init_arguments(self._class_summary(local.node), local.node, value)
+            return ("class", shape, self._class_activation(local.node))
+        return self._imported_class_summary(name, value)
+
+    def _init_parameter(self, node: cst.CSTNode, name: str) -> str | None:
+        """``"@out_features"`` when ``name`` is a parameter of the ``__init__`` that builds
+        ``node``: a size the class's constructor call gives (``Linear(h, 1)`` of a wrapper class
+        whose ``__init__`` builds ``nn.Linear(in_features, out_features)``)."""
+        function = self.ctx.index.function_of(node)
+        if function is None or function.name.value != "__init__" \
+                or self.ctx.index.enclosing(function, cst.ClassDef) is None:
+            return None
+        if name not in _param_names(function.params):
+            return None
+        return f"@{name}"
 
     def _sequential_summary(self, value: cst.Call, depth: int) -> "Summary | None":
         """An ``nn.Sequential``: the last layer's activation; the shape of the last layer that
@@ -908,7 +954,7 @@ class Shapes:
         finally:
             self._summarizing.discard(klass)
 
-    def _imported_class_summary(self, name: str):
+    def _imported_class_summary(self, name: str, value: cst.Call):
         from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None else None
@@ -923,7 +969,7 @@ class Shapes:
             shapes = other.analysis(Shapes)
             if not shapes.enabled:
                 return None
-            shape = shapes._class_summary(klass)
+            shape = _bind_init_arguments(shapes._class_summary(klass), klass, value)
             activation = shapes._class_activation(klass)
         finally:
             PROJECT.depth -= 1
@@ -973,6 +1019,73 @@ class Shapes:
                     return None
                 returns += 1
         return out if returns else None
+
+    def _returned_tuple(self, call: cst.Call) -> tuple[Shape | None, ...] | None:
+        """The shapes of what ``self.method(...)`` (a method of the enclosing class) or
+        ``model(...)`` (a model class of this file) returns, when every return is a tuple
+        literal of the same length; sizes other than literals and the batch become fresh."""
+        function = self._called_function(call)
+        if function is None:
+            return None
+        if function in self._tuple_outputs:
+            out = self._tuple_outputs[function]
+        else:
+            self._tuple_outputs[function] = None
+            out = None
+            if len(self._summarizing) <= 8:
+                self._summarizing.add(function)
+                try:
+                    out = self._function_tuple(function)
+                finally:
+                    self._summarizing.discard(function)
+            self._tuple_outputs[function] = out
+        if out is None:
+            return None
+        return tuple(None if shape is None else Shape(tuple(
+            d if isinstance(d, int) or d is None or d == BATCH else self._fresh(call, 10 * k + i)
+            for i, d in enumerate(shape.dims)), shape.lib) for k, shape in enumerate(out))
+
+    def _called_function(self, call: cst.Call) -> cst.FunctionDef | None:
+        func = call.func
+        models = self._model_facts()
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.value.value == "self":
+            owner = self.ctx.index.enclosing(call, cst.ClassDef)
+            name = func.attr.value
+        else:
+            values = models.definition_values(func, call) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            if not values or len(values) != 1 or not isinstance(values[0], cst.Call):
+                return None
+            klass = models.classes.get(dotted_name(values[0].func) or "")
+            owner = klass.node if klass is not None else None
+            name = "forward"
+        if owner is None or not isinstance(owner.body, cst.IndentedBlock):
+            return None
+        return next((s for s in owner.body.body if isinstance(s, cst.FunctionDef)
+                     and s.name.value == name and not s.decorators), None)
+
+    def _function_tuple(self, function: cst.FunctionDef) -> tuple[Shape | None, ...] | None:
+        graph = build_cfg(function)
+        solution = solve(graph, _ShapeLattice(self), START)
+        out: list[Shape | None] | None = None
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Return):
+                    continue
+                value = node.value
+                if not isinstance(value, cst.Tuple) or any(
+                        isinstance(e, cst.StarredElement) for e in value.elements):
+                    return None
+                shapes = [self._eval(e.value, state) for e in value.elements]
+                if out is None:
+                    out = shapes
+                elif len(out) != len(shapes):
+                    return None
+                else:
+                    out = [a if a == b else (None if a is None or b is None else _merge_shape(a, b))
+                           for a, b in zip(out, shapes)]
+        return tuple(out) if out is not None else None
 
     def _fresh(self, node: cst.CSTNode, i: int) -> str:
         return f"#{self.ctx.index.order.get(node, id(node))}:{i}"
@@ -1470,6 +1583,27 @@ class Shapes:
             n = self._dim(positional[0], env)
             return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
         return None
+
+
+def _bind_init_arguments(shape: Shape | None, klass: cst.ClassDef, call: cst.Call) -> Shape | None:
+    """A class's output shape at one constructor call: each ``"@param"`` size of its
+    ``__init__`` takes the call's literal argument (else unknown)."""
+    if shape is None or not any(isinstance(d, str) and d.startswith("@") for d in shape.dims):
+        return shape
+    init = next((s for s in (klass.body.body if isinstance(klass.body, cst.IndentedBlock) else ())
+                 if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    params = [p.name.value for p in init.params.params][1:] if init is not None else []
+    dims: list[Dim] = []
+    for d in shape.dims:
+        if isinstance(d, str) and d.startswith("@"):
+            name = d[1:]
+            arg = _keyword(call, name)
+            positional = _positional(call) or []
+            if arg is None and name in params and params.index(name) < len(positional):
+                arg = positional[params.index(name)]
+            d = _int_literal(arg) if arg is not None else None
+        dims.append(d)
+    return Shape(tuple(dims), shape.lib)
 
 
 def _rebinds(value: cst.BaseExpression, name: str) -> bool:
