@@ -145,6 +145,15 @@ START = Env()
 SCALAR = Shape(())
 # The leading size of ``x.view(-1, ...)`` in a module's ``forward``: the batch.
 BATCH = "#batch"
+# The prefix of the leading size of a layer's output inside a module's methods: a batch, of a size
+# known equal to nothing else (the input's rank is a guess, so no broadcast can be proved against
+# it). Unlike BATCH it does not cross into a caller of the class, whose input may be a data set.
+LAYER_BATCH = "#batch:layer"
+
+
+def is_batch_dim(d: Dim) -> bool:
+    """The leading size of a batch: ``x.view(-1, ...)`` in ``forward`` or a layer's output there."""
+    return d == BATCH or (isinstance(d, str) and d.startswith(LAYER_BATCH))
 # Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
 _SHAPE_KEEPING_LAYERS = frozenset({
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
@@ -171,6 +180,8 @@ def render_dims(dims: Iterable[Dim], names: dict[str, str] | None = None) -> str
             parts.append("?")
         elif isinstance(d, str) and d.startswith("#"):
             parts.append((names or {}).get(d, "?"))
+        elif isinstance(d, str) and d.startswith("@"):
+            parts.append(d[1:])  # an __init__ parameter of the class: its name
         else:
             parts.append(str(d))
     if len(parts) == 1:
@@ -213,6 +224,8 @@ def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
             continue
         if h == 1:
             out[j] = d
+        elif is_batch_dim(h) and is_batch_dim(d):
+            continue  # two layers' outputs in a module's method: a batch either way
         else:
             out[j] = None
     return Shape(tuple(out), lib)
@@ -859,12 +872,16 @@ class Shapes:
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
             if source is not None and source.rank >= 1:
                 return Shape(source.dims[:-1] + (what,), source.lib)
-            first = BATCH if self._in_module_method(call) else self._fresh(call, 0)
+            first = f"{LAYER_BATCH}{self._fresh(call, 0)}" if self._in_module_method(call) \
+                else self._fresh(call, 0)
             return Shape((first, what), "torch")
         if what is None:
             return None
-        # A class's output: its sizes are another scope's; only literal sizes carry over.
+        # A class's output: its sizes are another scope's; only literal sizes carry over, and
+        # a batch where the call is itself a layer applied in a module's method.
+        inside = self._in_module_method(call)
         return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
+                           else f"{LAYER_BATCH}{self._fresh(call, i)}" if inside and is_batch_dim(d)
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
 
     def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
@@ -1041,8 +1058,11 @@ class Shapes:
             self._tuple_outputs[function] = out
         if out is None:
             return None
+        own = isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) \
+            and call.func.value.value == "self"  # the same instance: the same batch
         return tuple(None if shape is None else Shape(tuple(
-            d if isinstance(d, int) or d is None or d == BATCH else self._fresh(call, 10 * k + i)
+            d if isinstance(d, int) or d is None or d == BATCH or (own and is_batch_dim(d))
+            else self._fresh(call, 10 * k + i)
             for i, d in enumerate(shape.dims)), shape.lib) for k, shape in enumerate(out))
 
     def _called_function(self, call: cst.Call) -> cst.FunctionDef | None:

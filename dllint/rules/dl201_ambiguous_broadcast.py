@@ -63,6 +63,18 @@ class AmbiguousBroadcast(Rule):
     fixable = "safe"
 
     VALID = [
+        # Attention: a (batch, regions, k) key plus a (batch, 1, k) query. The key's input rank is
+        # not known, so nothing says the two batches pair with a 1.
+        "import torch\nimport torch.nn as nn\n"
+        "class Attention(nn.Module):\n"
+        "    def __init__(self, d, k):\n"
+        "        super().__init__()\n"
+        "        self.ff_image = nn.Linear(d, k)\n"
+        "        self.ff_ques = nn.Linear(d, k)\n"
+        "    def forward(self, image, question):\n"
+        "        key = self.ff_image(image)\n"
+        "        query = self.ff_ques(question).unsqueeze(dim=1)\n"
+        "        return torch.tanh(key + query)\n",
         # The tuple-returning model, its output squeezed on the named dimension.
         "import torch.nn as nn\nimport torch.nn.functional as F\n"
         "class Net(nn.Module):\n"

@@ -36,7 +36,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import Models
-from dllint.analysis.shapes import BATCH, SAME_SHAPE, Shapes
+from dllint.analysis.shapes import SAME_SHAPE, Shapes, is_batch_dim
 from dllint.rule import Rule
 
 _LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
@@ -84,6 +84,18 @@ class SqueezeBatch(Rule):
         "    def forward(self, h):\n"
         "        mel, gate = self.decode(h)\n"
         "        return mel, gate.squeeze(1)\n",
+        # A model of one output applied to a whole data set, as a notebook does: its first
+        # dimension is the data set's size, not a batch.
+        "import torch\nfrom torch import nn\n"
+        "class CircleModel(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layer_1 = nn.Linear(2, 5)\n"
+        "        self.layer_2 = nn.Linear(5, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.layer_2(self.layer_1(x))\n"
+        "model_0 = CircleModel()\n"
+        "y_logits = model_0(X_test).squeeze()\n",
         # A layer applied to a fixed table in __init__ is no batch.
         "import torch\nimport torch.nn as nn\n"
         "class Prior(nn.Module):\n"
@@ -366,7 +378,7 @@ class SqueezeBatch(Rule):
     def _is_batch(self, expr: cst.BaseExpression) -> bool:
         shape = self._shapes.shape_of(expr)
         if shape is not None:
-            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or shape.dims[0] == BATCH)
+            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or is_batch_dim(shape.dims[0]))
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
 
