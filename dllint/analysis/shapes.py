@@ -59,6 +59,14 @@ if TYPE_CHECKING:
 Dim = Union[int, str, None]
 
 
+# The output activations a module or function applies (the loss rules need to know them).
+ACTIVATION_MODULES = {
+    "torch.nn.Softmax": "softmax",
+    "torch.nn.LogSoftmax": "log_softmax",
+    "torch.nn.Sigmoid": "sigmoid",
+}
+
+
 @dataclass(frozen=True)
 class Shape:
     """The known dimensions of a value; ``rank == 0`` for scalars (Python numbers, 0-d tensors)."""
@@ -93,6 +101,21 @@ class SizeTuple:
 Fact = Union[Shape, IntConst, SizeTuple]
 
 
+@dataclass(frozen=True)
+class ModelOutput:
+    """What calling a module returns: the activation its last step applies ("softmax",
+    "log_softmax", "sigmoid" or None) and its shape (None where the rank is unknown)."""
+
+    activation: str | None
+    shape: Shape | None
+
+
+# A module's summary: (kind, what, activation). kind "layer": ``what`` is the size of the last
+# dimension (``nn.Linear``); "same": the output has the input's shape (an activation module);
+# "class": ``what`` is the Shape its ``forward`` returns, or None.
+Summary = tuple
+
+
 class Env:
     """The facts at one program point: name -> Fact, persistent (a binding shares all but one
     path of the map with the state before it), and an index identifier -> the names whose facts
@@ -122,6 +145,15 @@ START = Env()
 SCALAR = Shape(())
 # The leading size of ``x.view(-1, ...)`` in a module's ``forward``: the batch.
 BATCH = "#batch"
+# The prefix of the leading size of a layer's output inside a module's methods: a batch, of a size
+# known equal to nothing else (the input's rank is a guess, so no broadcast can be proved against
+# it). Unlike BATCH it does not cross into a caller of the class, whose input may be a data set.
+LAYER_BATCH = "#batch:layer"
+
+
+def is_batch_dim(d: Dim) -> bool:
+    """The leading size of a batch: ``x.view(-1, ...)`` in ``forward`` or a layer's output there."""
+    return d == BATCH or (isinstance(d, str) and d.startswith(LAYER_BATCH))
 # Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
 _SHAPE_KEEPING_LAYERS = frozenset({
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
@@ -148,6 +180,8 @@ def render_dims(dims: Iterable[Dim], names: dict[str, str] | None = None) -> str
             parts.append("?")
         elif isinstance(d, str) and d.startswith("#"):
             parts.append((names or {}).get(d, "?"))
+        elif isinstance(d, str) and d.startswith("@"):
+            parts.append(d[1:])  # an __init__ parameter of the class: its name
         else:
             parts.append(str(d))
     if len(parts) == 1:
@@ -190,6 +224,8 @@ def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
             continue
         if h == 1:
             out[j] = d
+        elif is_batch_dim(h) and is_batch_dim(d):
+            continue  # two layers' outputs in a module's method: a batch either way
         else:
             out[j] = None
     return Shape(tuple(out), lib)
@@ -313,6 +349,8 @@ class Shapes:
         # Summaries of model classes (what ``forward`` returns), per class; None: not known.
         self._class_outputs: dict[cst.ClassDef, Shape | None] = {}
         self._summarizing: set[cst.CSTNode] = set()
+        # What a method or forward returns, element-wise, when it returns tuples; None: unknown.
+        self._tuple_outputs: dict[cst.FunctionDef, tuple[Shape | None, ...] | None] = {}
         self._models = None
 
     @classmethod
@@ -535,6 +573,14 @@ class Shapes:
         if any(isinstance(e, cst.StarredElement) for e in elements):
             return env
         source = self._shape_source(value)
+        if source is None and isinstance(value, cst.Call):
+            # out, gate = self.decode(x) / model(x): what the function's returns say, element-wise
+            returned = self._returned_tuple(value)
+            if returned is not None and len(returned) == len(elements):
+                for element, fact in zip(elements, returned):
+                    if isinstance(element.value, cst.Name) and fact is not None:
+                        env = _set(env, element.value.value, fact)
+                return env
         if source is None:
             # a, b = x.to(d), y.to(d): element-wise unpacking of a tuple literal.
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
@@ -728,6 +774,26 @@ class Shapes:
             return f"({left} {op} {right})"
         return None
 
+    def _in_module_method(self, node: cst.CSTNode) -> bool:
+        """Inside a method of an ``nn.Module`` class other than ``__init__`` (or a function nested
+        in one): what its layers are applied to are batches."""
+        index = self.ctx.index
+        function = index.function_of(node)
+        for _ in range(8):
+            if function is None:
+                return False
+            outer = index.parent(function)
+            while outer is not None and not isinstance(outer, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+                outer = index.parent(outer)
+            if isinstance(outer, cst.ClassDef):
+                return function.name.value != "__init__" \
+                    and outer.name.value in self._model_facts().classes \
+                    and self._model_facts().classes[outer.name.value].node is outer
+            if not isinstance(outer, cst.FunctionDef):
+                return False
+            function = outer
+        return False
+
     def _in_forward(self, node: cst.CSTNode) -> bool:
         function = self.ctx.index.function_of(node)
         return function is not None and function.name.value == "forward" \
@@ -740,48 +806,87 @@ class Shapes:
             self._models = self.ctx.analysis(Models)
         return self._models
 
-    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
-        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
-        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
-        ``forward`` returns a known shape, in this file or another module of the project)."""
+    def model_output(self, call: cst.Call) -> "ModelOutput | None":
+        """What calling a module returns (``model(x)``, ``self.fc(x)``, ``model.forward(x)``):
+        the activation its last step applies and its shape where known; None when the module's
+        definition is not visible."""
+        if not self.enabled:
+            return None
+        summary = self._call_summary(call)
+        if summary is None:
+            return None
+        return ModelOutput(summary[2], self.shape_of(call))
+
+    def constructed_output(self, value: cst.BaseExpression) -> "ModelOutput | None":
+        """What a module built by ``value`` (``Net()``, ``nn.Sequential(...)``, or the class
+        ``Net`` itself, as frameworks take it) returns when called; shape known only as a rank."""
+        if not self.enabled:
+            return None
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            value = cst.Call(func=value)
+        summary = self._value_summary(value, 0)
+        if summary is None:
+            return None
+        kind, what, activation = summary
+        return ModelOutput(activation, what if kind == "class" else None)
+
+    def _call_summary(self, call: cst.Call) -> "Summary | None":
+        """The summary of the module ``call`` calls, when every definition of it agrees."""
         func = call.func
         models = self._model_facts()
         if not models.classes and not self._imports.uses("torch"):
             return None
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+            func = func.value  # model.forward(x): the same output, hooks bypassed
         if isinstance(func, cst.Name) and func.value == "self":
             owner = models.enclosing_module_class(call)
             if owner is None:
                 return None
-            shape = self._class_summary(owner.node)
-            summary = ("class", shape) if shape is not None else None
-        else:
-            values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
-            if not values or len(values) > 8:
+            return ("class", self._class_summary(owner.node), self._class_activation(owner.node))
+        values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
+        if not values or len(values) > 8:
+            return None
+        summary = None
+        own = dotted_name(func) if not isinstance(func, cst.Call) else None
+        for value in values:
+            if own is not None and _rebinds(value, own):
+                continue  # model = model.to(device): the same module
+            found = self._value_summary(value, 0)
+            if found is None or (summary is not None and found != summary):
                 return None
-            summary = None
-            own = dotted_name(func) if not isinstance(func, cst.Call) else None
-            for value in values:
-                if own is not None and _rebinds(value, own):
-                    continue  # model = model.to(device): the same module
-                found = self._value_summary(value, 0)
-                if found is None or (summary is not None and found != summary):
-                    return None
-                summary = found
+            summary = found
+        return summary
+
+    def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
+        """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
+        its last dimension (``nn.Linear(h, 1)``, an ``nn.Sequential`` ending in one, a class whose
+        ``forward`` returns a known shape, in this file or another module of the project)."""
+        summary = self._call_summary(call)
         if summary is None:
             return None
-        kind, what = summary
+        kind, what, _ = summary
+        args = [a.value for a in call.args if a.keyword is None and not a.star]
+        if kind == "same":  # an activation module: the shape of its input
+            return self._eval(args[0], env, nested) if len(args) == 1 else None
         if kind == "layer":
-            args = [a.value for a in call.args if a.keyword is None and not a.star]
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
             if source is not None and source.rank >= 1:
                 return Shape(source.dims[:-1] + (what,), source.lib)
-            return Shape((self._fresh(call, 0), what), "torch")
-        # A class's output: its sizes are another scope's; only literal sizes carry over.
+            first = f"{LAYER_BATCH}{self._fresh(call, 0)}" if self._in_module_method(call) \
+                else self._fresh(call, 0)
+            return Shape((first, what), "torch")
+        if what is None:
+            return None
+        # A class's output: its sizes are another scope's; only literal sizes carry over, and
+        # a batch where the call is itself a layer applied in a module's method.
+        inside = self._in_module_method(call)
         return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
+                           else f"{LAYER_BATCH}{self._fresh(call, i)}" if inside and is_batch_dim(d)
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
 
-    def _value_summary(self, value: cst.BaseExpression, depth: int):
-        """("layer", out_dim) or ("class", Shape) for a module constructor expression."""
+    def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
+        """("layer", out_dim, activation), ("same", None, activation) or ("class", Shape | None,
+        activation) for a module constructor expression."""
         from dllint.analysis.models import SELF_RETURNING, WRAPPER_NAMES, WRAPPERS
         for _ in range(8):
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
@@ -804,17 +909,13 @@ class Shapes:
                 index = 0 if qualified.endswith("LazyLinear") else 1
                 arg = positional[index] if len(positional) > index else None
             out = _int_literal(arg) if arg is not None else None
-            return ("layer", out) if arg is not None else None
+            if out is None and isinstance(arg, cst.Name):
+                out = self._init_parameter(value, arg.value)
+            return ("layer", out, None) if arg is not None else None
+        if qualified in ACTIVATION_MODULES:
+            return ("same", None, ACTIVATION_MODULES[qualified])
         if qualified == "torch.nn.Sequential":
-            for arg in reversed(value.args):
-                if arg.star or arg.keyword is not None:
-                    return None
-                inner = arg.value
-                if isinstance(inner, cst.Call) and (self._imports.qualify(inner.func) or "") \
-                        .rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
-                    continue
-                return self._value_summary(inner, depth + 1) if depth < 4 else None
-            return None
+            return self._sequential_summary(value, depth)
         if qualified.startswith("torch."):
             return None
         name = dotted_name(value.func)
@@ -822,11 +923,55 @@ class Shapes:
             return None
         local = self._model_facts().classes.get(name)
         if local is not None:
-            shape = self._class_summary(local.node)
-            return ("class", shape) if shape is not None else None
-        return self._imported_class_summary(name)
+            shape = _bind_init_arguments(self._class_summary(local.node), local.node, value)
+            return ("class", shape, self._class_activation(local.node))
+        return self._imported_class_summary(name, value)
 
-    def _imported_class_summary(self, name: str):
+    def _init_parameter(self, node: cst.CSTNode, name: str) -> str | None:
+        """``"@out_features"`` when ``name`` is a parameter of the ``__init__`` that builds
+        ``node``: a size the class's constructor call gives (``Linear(h, 1)`` of a wrapper class
+        whose ``__init__`` builds ``nn.Linear(in_features, out_features)``)."""
+        function = self.ctx.index.function_of(node)
+        if function is None or function.name.value != "__init__" \
+                or self.ctx.index.enclosing(function, cst.ClassDef) is None:
+            return None
+        if name not in _param_names(function.params):
+            return None
+        return f"@{name}"
+
+    def _sequential_summary(self, value: cst.Call, depth: int) -> "Summary | None":
+        """An ``nn.Sequential``: the last layer's activation; the shape of the last layer that
+        changes it."""
+        activation = None
+        last = True
+        for arg in reversed(value.args):
+            if arg.star or arg.keyword is not None:
+                return None
+            inner = arg.value
+            layer = (self._imports.qualify(inner.func) or "") if isinstance(inner, cst.Call) else ""
+            if last:
+                activation = ACTIVATION_MODULES.get(layer)
+            if layer.rsplit(".", 1)[-1] in _SHAPE_KEEPING_LAYERS:
+                last = False
+                continue
+            found = self._value_summary(inner, depth + 1) if depth < 4 else None
+            if found is None:
+                return None if activation is None else ("class", None, activation)
+            return (found[0], found[1], activation if not last else found[2])
+        return None if activation is None else ("class", None, activation)
+
+    def _class_activation(self, klass: cst.ClassDef) -> str | None:
+        """The activation every return of the class's ``forward`` applies last, if they agree."""
+        from dllint.analysis.outputs import Activations
+        if len(self._summarizing) > 8:
+            return None
+        self._summarizing.add(klass)
+        try:
+            return self.ctx.analysis(Activations).of_class(klass)
+        finally:
+            self._summarizing.discard(klass)
+
+    def _imported_class_summary(self, name: str, value: cst.Call):
         from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None else None
@@ -839,10 +984,13 @@ class Shapes:
         PROJECT.depth += 1
         try:
             shapes = other.analysis(Shapes)
-            shape = shapes._class_summary(klass) if shapes.enabled else None
+            if not shapes.enabled:
+                return None
+            shape = _bind_init_arguments(shapes._class_summary(klass), klass, value)
+            activation = shapes._class_activation(klass)
         finally:
             PROJECT.depth -= 1
-        return ("class", shape) if shape is not None else None
+        return ("class", shape, activation)
 
     def _class_summary(self, klass: cst.ClassDef) -> Shape | None:
         """What the class's ``forward`` returns, when every return has the same known rank."""
@@ -888,6 +1036,76 @@ class Shapes:
                     return None
                 returns += 1
         return out if returns else None
+
+    def _returned_tuple(self, call: cst.Call) -> tuple[Shape | None, ...] | None:
+        """The shapes of what ``self.method(...)`` (a method of the enclosing class) or
+        ``model(...)`` (a model class of this file) returns, when every return is a tuple
+        literal of the same length; sizes other than literals and the batch become fresh."""
+        function = self._called_function(call)
+        if function is None:
+            return None
+        if function in self._tuple_outputs:
+            out = self._tuple_outputs[function]
+        else:
+            self._tuple_outputs[function] = None
+            out = None
+            if len(self._summarizing) <= 8:
+                self._summarizing.add(function)
+                try:
+                    out = self._function_tuple(function)
+                finally:
+                    self._summarizing.discard(function)
+            self._tuple_outputs[function] = out
+        if out is None:
+            return None
+        own = isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) \
+            and call.func.value.value == "self"  # the same instance: the same batch
+        return tuple(None if shape is None else Shape(tuple(
+            d if isinstance(d, int) or d is None or d == BATCH or (own and is_batch_dim(d))
+            else self._fresh(call, 10 * k + i)
+            for i, d in enumerate(shape.dims)), shape.lib) for k, shape in enumerate(out))
+
+    def _called_function(self, call: cst.Call) -> cst.FunctionDef | None:
+        func = call.func
+        models = self._model_facts()
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.value.value == "self":
+            owner = self.ctx.index.enclosing(call, cst.ClassDef)
+            name = func.attr.value
+        else:
+            values = models.definition_values(func, call) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            if not values or len(values) != 1 or not isinstance(values[0], cst.Call):
+                return None
+            klass = models.classes.get(dotted_name(values[0].func) or "")
+            owner = klass.node if klass is not None else None
+            name = "forward"
+        if owner is None or not isinstance(owner.body, cst.IndentedBlock):
+            return None
+        return next((s for s in owner.body.body if isinstance(s, cst.FunctionDef)
+                     and s.name.value == name and not s.decorators), None)
+
+    def _function_tuple(self, function: cst.FunctionDef) -> tuple[Shape | None, ...] | None:
+        graph = build_cfg(function)
+        solution = solve(graph, _ShapeLattice(self), START)
+        out: list[Shape | None] | None = None
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Return):
+                    continue
+                value = node.value
+                if not isinstance(value, cst.Tuple) or any(
+                        isinstance(e, cst.StarredElement) for e in value.elements):
+                    return None
+                shapes = [self._eval(e.value, state) for e in value.elements]
+                if out is None:
+                    out = shapes
+                elif len(out) != len(shapes):
+                    return None
+                else:
+                    out = [a if a == b else (None if a is None or b is None else _merge_shape(a, b))
+                           for a, b in zip(out, shapes)]
+        return tuple(out) if out is not None else None
 
     def _fresh(self, node: cst.CSTNode, i: int) -> str:
         return f"#{self.ctx.index.order.get(node, id(node))}:{i}"
@@ -1385,6 +1603,27 @@ class Shapes:
             n = self._dim(positional[0], env)
             return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
         return None
+
+
+def _bind_init_arguments(shape: Shape | None, klass: cst.ClassDef, call: cst.Call) -> Shape | None:
+    """A class's output shape at one constructor call: each ``"@param"`` size of its
+    ``__init__`` takes the call's literal argument (else unknown)."""
+    if shape is None or not any(isinstance(d, str) and d.startswith("@") for d in shape.dims):
+        return shape
+    init = next((s for s in (klass.body.body if isinstance(klass.body, cst.IndentedBlock) else ())
+                 if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    params = [p.name.value for p in init.params.params][1:] if init is not None else []
+    dims: list[Dim] = []
+    for d in shape.dims:
+        if isinstance(d, str) and d.startswith("@"):
+            name = d[1:]
+            arg = _keyword(call, name)
+            positional = _positional(call) or []
+            if arg is None and name in params and params.index(name) < len(positional):
+                arg = positional[params.index(name)]
+            d = _int_literal(arg) if arg is not None else None
+        dims.append(d)
+    return Shape(tuple(dims), shape.lib)
 
 
 def _rebinds(value: cst.BaseExpression, name: str) -> bool:

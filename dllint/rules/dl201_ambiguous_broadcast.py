@@ -63,6 +63,40 @@ class AmbiguousBroadcast(Rule):
     fixable = "safe"
 
     VALID = [
+        # Attention: a (batch, regions, k) key plus a (batch, 1, k) query. The key's input rank is
+        # not known, so nothing says the two batches pair with a 1.
+        "import torch\nimport torch.nn as nn\n"
+        "class Attention(nn.Module):\n"
+        "    def __init__(self, d, k):\n"
+        "        super().__init__()\n"
+        "        self.ff_image = nn.Linear(d, k)\n"
+        "        self.ff_ques = nn.Linear(d, k)\n"
+        "    def forward(self, image, question):\n"
+        "        key = self.ff_image(image)\n"
+        "        query = self.ff_ques(question).unsqueeze(dim=1)\n"
+        "        return torch.tanh(key + query)\n",
+        # The tuple-returning model, its output squeezed on the named dimension.
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.head = nn.Linear(32, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.head(x), x\n"
+        "model = Net()\n"
+        "def train(x, y):\n"
+        "    pred, feats = model(x)\n"
+        "    return F.mse_loss(pred.squeeze(1), y.view(-1))\n",
+        # The wrapper built with as many features as classes: no broadcast against a flat target.
+        "import torch.nn as nn\n"
+        "class Linear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(in_features, out_features)\n"
+        "    def forward(self, x):\n"
+        "        return self.linear(x)\n"
+        "head = Linear(64, n_classes)\n"
+        "loss = nn.CrossEntropyLoss()(head(h), y.flatten())\n",
         # Over dim 0 the reduced vector aligns with the last dim of a 2-D source: correct.
         "import torch\n"
         "def center(x):\n"
@@ -372,6 +406,32 @@ class AmbiguousBroadcast(Rule):
         "    assert x.dim() == 2\n"
         "    x /= x.sum(dim=1)  # expect: DL201\n"
         "    return x\n",
+        # A model returning a tuple: its first output is (batch, 1), the target is flat.
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = nn.Linear(16, 32)\n"
+        "        self.head = nn.Linear(32, 1)\n"
+        "    def forward(self, x):\n"
+        "        h = self.body(x)\n"
+        "        return self.head(h), h\n"
+        "model = Net()\n"
+        "def train(x, y):\n"
+        "    pred, feats = model(x)\n"
+        "    return F.mse_loss(pred, y.view(-1))  # expect: DL201\n",
+        # A project's Linear wrapper built with one output feature.
+        "import torch.nn as nn\n"
+        "class Linear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features, dropout=0.0):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(in_features=in_features, out_features=out_features)\n"
+        "    def forward(self, x):\n"
+        "        return self.linear(x)\n"
+        "head = Linear(64, 1)\n"
+        "criterion = nn.MSELoss()\n"
+        "def step(h, y):\n"
+        "    return criterion(head(h), y.flatten())  # expect: DL201\n",
     ]
 
     # -- the check -------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import Models
-from dllint.analysis.shapes import BATCH, SAME_SHAPE, Shapes
+from dllint.analysis.shapes import SAME_SHAPE, Shapes, is_batch_dim
 from dllint.rule import Rule
 
 _LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
@@ -66,6 +66,43 @@ class SqueezeBatch(Rule):
     severity = "warning"
 
     VALID = [
+        # The same decoder naming the dimension.
+        "import torch\nfrom torch import nn\n"
+        "class LinearNorm(nn.Module):\n"
+        "    def __init__(self, in_dim, out_dim):\n"
+        "        super().__init__()\n"
+        "        self.linear_layer = nn.Linear(in_dim, out_dim)\n"
+        "    def forward(self, x):\n"
+        "        return self.linear_layer(x)\n"
+        "class Decoder(nn.Module):\n"
+        "    def __init__(self, dim):\n"
+        "        super().__init__()\n"
+        "        self.proj = LinearNorm(dim, 80)\n"
+        "        self.gate_layer = LinearNorm(dim, 1)\n"
+        "    def decode(self, h):\n"
+        "        return self.proj(h), self.gate_layer(h)\n"
+        "    def forward(self, h):\n"
+        "        mel, gate = self.decode(h)\n"
+        "        return mel, gate.squeeze(1)\n",
+        # A model of one output applied to a whole data set, as a notebook does: its first
+        # dimension is the data set's size, not a batch.
+        "import torch\nfrom torch import nn\n"
+        "class CircleModel(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layer_1 = nn.Linear(2, 5)\n"
+        "        self.layer_2 = nn.Linear(5, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.layer_2(self.layer_1(x))\n"
+        "model_0 = CircleModel()\n"
+        "y_logits = model_0(X_test).squeeze()\n",
+        # A layer applied to a fixed table in __init__ is no batch.
+        "import torch\nimport torch.nn as nn\n"
+        "class Prior(nn.Module):\n"
+        "    def __init__(self, n):\n"
+        "        super().__init__()\n"
+        "        self.score = nn.Linear(8, 1)\n"
+        "        self.register_buffer('p', self.score(torch.eye(8)).squeeze().detach())\n",
         # A forward that names the dimensions it drops, or flattens from the second.
         "import torch\n"
         "from torch import nn\n"
@@ -234,6 +271,38 @@ class SqueezeBatch(Rule):
         "    for x, y in train_loader:\n"
         "        out = model(x)\n"
         "        first = out[:, :1].squeeze()  # expect: DL202\n",
+        # A decoder step returns a tuple; its gate comes from a project layer class built with
+        # one output feature, applied inside the module's methods: a (batch, 1) gate.
+        "import torch\nfrom torch import nn\n"
+        "class LinearNorm(nn.Module):\n"
+        "    def __init__(self, in_dim, out_dim, bias=True):\n"
+        "        super().__init__()\n"
+        "        self.linear_layer = nn.Linear(in_dim, out_dim, bias=bias)\n"
+        "    def forward(self, x):\n"
+        "        return self.linear_layer(x)\n"
+        "class Decoder(nn.Module):\n"
+        "    def __init__(self, dim):\n"
+        "        super().__init__()\n"
+        "        self.proj = LinearNorm(dim, 80)\n"
+        "        self.gate_layer = LinearNorm(dim, 1, bias=True)\n"
+        "    def decode(self, h):\n"
+        "        return self.proj(h), self.gate_layer(h)\n"
+        "    def forward(self, inputs):\n"
+        "        gates = []\n"
+        "        for h in inputs:\n"
+        "            mel, gate = self.decode(h)\n"
+        "            gates += [gate.squeeze()]  # expect: DL202\n"
+        "        return torch.stack(gates)\n",
+        # An output layer in a nested function of forward.
+        "import torch.nn as nn\n"
+        "class Reader(nn.Module):\n"
+        "    def __init__(self, d):\n"
+        "        super().__init__()\n"
+        "        self.start = nn.Linear(d, 1)\n"
+        "    def forward(self, g):\n"
+        "        def output_layer(h):\n"
+        "            return self.start(h).squeeze()  # expect: DL202\n"
+        "        return output_layer(g)\n",
     ]
 
     def check(self, ctx) -> None:
@@ -309,7 +378,7 @@ class SqueezeBatch(Rule):
     def _is_batch(self, expr: cst.BaseExpression) -> bool:
         shape = self._shapes.shape_of(expr)
         if shape is not None:
-            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or shape.dims[0] == BATCH)
+            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or is_batch_dim(shape.dims[0]))
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
 

@@ -8,39 +8,23 @@ log-probabilities, not probabilities. A sigmoid followed by ``BCELoss`` is corre
 precision for confident predictions (log of a probability rounded to 0 or 1), which the logits form
 computes stably.
 
-The activation is recognised where it is written: inline, through a name bound to it, through an
-``nn.Softmax``/``nn.Sigmoid`` module, or as the last layer of a model defined in the same file.
+What the loss is given comes from the engine (:mod:`dllint.analysis.outputs`): an activation
+written inline, through a name bound to it, through an ``nn.Softmax``/``nn.Sigmoid`` module, or
+as the last step of a model (an ``nn.Sequential``, a class's ``forward``, in this file or another
+module of the project). A framework that takes the model and ``criterion=`` separately (skorch's
+``NeuralNet(Module, criterion=nn.CrossEntropyLoss)``) pairs them the same way.
 """
 from __future__ import annotations
-
-from typing import Literal
 
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.outputs import Activations
+from dllint.analysis.shapes import Shapes
 from dllint.rule import Rule
 
-Activation = Literal["softmax", "log_softmax", "sigmoid"]
-
-_FUNCTIONS: dict[str, Activation] = {
-    "torch.softmax": "softmax",
-    "torch.nn.functional.softmax": "softmax",
-    "torch.special.softmax": "softmax",
-    "torch.log_softmax": "log_softmax",
-    "torch.nn.functional.log_softmax": "log_softmax",
-    "torch.special.log_softmax": "log_softmax",
-    "torch.sigmoid": "sigmoid",
-    "torch.nn.functional.sigmoid": "sigmoid",
-    "torch.special.expit": "sigmoid",
-}
-_METHODS: dict[str, Activation] = {"softmax": "softmax", "log_softmax": "log_softmax", "sigmoid": "sigmoid"}
-_MODULES: dict[str, Activation] = {
-    "torch.nn.Softmax": "softmax",
-    "torch.nn.LogSoftmax": "log_softmax",
-    "torch.nn.Sigmoid": "sigmoid",
-}
 _LOSS_FUNCTIONS = {
     "torch.nn.functional.cross_entropy": "cross_entropy",
     "torch.nn.functional.nll_loss": "nll_loss",
@@ -83,7 +67,6 @@ _FINDINGS = {
     ),
 }
 
-_MAX_DEPTH = 4
 
 
 class ActivationBeforeLoss(Rule):
@@ -123,6 +106,47 @@ class ActivationBeforeLoss(Rule):
         "import torch\nimport torch.nn.functional as F\n"
         "attn = torch.softmax(q @ k.transpose(-2, -1), dim=-1)\n"
         "logits = head(attn @ v)\nloss = F.cross_entropy(logits, y)\n",
+        # a softmax model whose loss is NLL on the log of its output: correct, if unstable
+        "import torch\nimport torch.nn as nn\n"
+        "model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n"
+        "criterion = nn.NLLLoss()\n"
+        "loss = criterion(torch.log(model(x)), y)\n",
+        # a softmax model used only for predictions; the loss is on another head's logits
+        "import torch.nn as nn\n"
+        "probs = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n"
+        "criterion = nn.CrossEntropyLoss()\n"
+        "pred = probs(x).argmax(dim=1)\n"
+        "loss = criterion(logits_head(x), y)\n",
+        # a class whose forward returns softmax, used for accuracy only
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return F.softmax(self.fc(x), dim=1)\n"
+        "net = Net()\n"
+        "acc = (net(x).argmax(1) == y).float().mean()\n",
+        # a helper called with two different models: what it is given is not known
+        "import torch.nn as nn\n"
+        "def step(model, x, y):\n"
+        "    return nn.CrossEntropyLoss()(model(x), y)\n"
+        "step(nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1)), x, y)\n"
+        "step(nn.Linear(4, 3), x, y)\n",
+        # the exp of a log_softmax only feeds the metric; the loss gets log-probabilities
+        "import torch\nimport torch.nn as nn\n"
+        "class Head(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.log_softmax = nn.LogSoftmax(dim=1)\n"
+        "    def forward(self, h):\n"
+        "        return self.log_softmax(h)\n"
+        "head = Head()\n"
+        "logp = head(h)\nprobs = torch.exp(logp)\n"
+        "loss = nn.NLLLoss()(logp, y)\n",
+        # skorch with a module that returns logits
+        "import torch.nn as nn\nfrom skorch import NeuralNetClassifier\n"
+        "class Module(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return self.out(x)\n"
+        "net = NeuralNetClassifier(Module, criterion=nn.CrossEntropyLoss)\n",
     ]
     INVALID = [
         "import torch.nn.functional as F\n"
@@ -166,97 +190,121 @@ class ActivationBeforeLoss(Rule):
         "import torch.nn as nn\nimport torch.nn.functional as F\n"
         "model = nn.Sequential(nn.Linear(10, 1), nn.Sigmoid())\n"
         "loss = F.binary_cross_entropy_with_logits(model(x), y)  # expect: DL505\n",
+        # a script: the model is built with add_module by a function, the model and the loss are
+        # passed to the training step, which calls forward directly
+        "import torch\n"
+        "def build_model(d, k):\n"
+        "    model = torch.nn.Sequential()\n"
+        "    model.add_module('linear', torch.nn.Linear(d, k))\n"
+        "    model.add_module('softmax', torch.nn.Softmax())\n"
+        "    return model\n"
+        "def train(model, loss, x, y):\n"
+        "    fx = model.forward(x)\n"
+        "    output = loss.forward(fx, y)  # expect: DL505\n"
+        "    output.backward()\n"
+        "def main():\n"
+        "    model = build_model(784, 10)\n"
+        "    loss = torch.nn.CrossEntropyLoss()\n"
+        "    train(model, loss, x, y)\n",
+        # exp of log_softmax is a softmax; a reshape keeps it
+        "import torch\nimport torch.nn as nn\n"
+        "class Ranker(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.log_softmax = nn.LogSoftmax(dim=-1)\n"
+        "    def forward(self, scores, target):\n"
+        "        probs = torch.exp(self.log_softmax(scores))\n"
+        "        loss_fct = nn.CrossEntropyLoss()\n"
+        "        return loss_fct(probs.view(-1, scores.size(-1)), target)  # expect: DL505\n",
+        # a Trainer class: the model's forward ends in a softmax module; its output is resized
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 4)\n"
+        "        self.softmax = nn.Softmax(dim=-1)\n"
+        "    def forward(self, x):\n"
+        "        x = self.softmax(self.fc(x))\n"
+        "        return x\n"
+        "class Trainer:\n"
+        "    def __init__(self):\n"
+        "        self.model = Net()\n"
+        "        self.criterion = nn.CrossEntropyLoss()\n"
+        "    def step(self, x, y):\n"
+        "        out = self.model(x)\n"
+        "        return self.criterion(out.reshape(-1, 4), y)  # expect: DL505\n",
+        # skorch: the framework feeds the module's output to the criterion
+        "import torch.nn as nn\nfrom skorch import NeuralNetClassifier\n"
+        "class Module(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.out = nn.Linear(20, 2)\n"
+        "        self.softmax = nn.Softmax(dim=-1)\n"
+        "    def forward(self, X):\n"
+        "        return self.softmax(self.out(X))\n"
+        "net = NeuralNetClassifier(\n"
+        "    Module,\n"
+        "    criterion=nn.CrossEntropyLoss,  # expect: DL505\n"
+        ")\n",
     ]
 
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
             return
         bindings = ctx.analysis(Bindings)
+        activations = ctx.analysis(Activations)
         for call in ctx.index.of_type(cst.Call):
             loss = self._loss_kind(ctx, bindings, call)
-            if loss is None:
-                continue
-            given = argument(call, 0, "input")
-            if given is None:
-                continue
-            activation = self._activation(ctx, bindings, given, call, 0)
-            finding = _FINDINGS.get((loss, activation)) if activation else None
-            if finding is not None:
-                severity, message = finding
-                ctx.report(call, message, severity=severity)  # type: ignore[arg-type]
+            if loss is not None:
+                given = argument(call, 0, "input")
+                if given is not None:
+                    self._report(ctx, call, loss, activations.of(given))
+            self._framework_pair(ctx, bindings, call)
+
+    def _framework_pair(self, ctx, bindings: Bindings, call: cst.Call) -> None:
+        """``NeuralNet(Module, criterion=nn.CrossEntropyLoss)``: the framework feeds the module's
+        output to the criterion."""
+        criterion = next((a.value for a in call.args if a.keyword is not None
+                          and a.keyword.value == "criterion"), None)
+        if criterion is None:
+            return
+        if isinstance(criterion, cst.Call):
+            criterion = criterion.func
+        loss = _LOSS_MODULES.get(ctx.imports.qualify(criterion) or "")
+        module = next((a.value for a in call.args if a.keyword is not None
+                       and a.keyword.value == "module"), None)
+        if module is None and call.args and call.args[0].keyword is None and not call.args[0].star:
+            module = call.args[0].value
+        if loss is None or module is None:
+            return
+        if isinstance(module, (cst.Name, cst.Attribute)):
+            value = bindings.value_before(call, dotted_name(module) or "")
+            module = value if isinstance(value, cst.Call) else module
+        output = ctx.analysis(Shapes).constructed_output(module)
+        if output is not None:
+            self._report(ctx, criterion, loss, output.activation)
+
+    @staticmethod
+    def _report(ctx, node: cst.CSTNode, loss: str, activation: str | None) -> None:
+        finding = _FINDINGS.get((loss, activation)) if activation else None
+        if finding is not None:
+            severity, message = finding
+            ctx.report(node, message, severity=severity)  # type: ignore[arg-type]
 
     def _loss_kind(self, ctx, bindings: Bindings, call: cst.Call) -> str | None:
         qualified = ctx.imports.qualify(call.func)
         if qualified in _LOSS_FUNCTIONS:
             return _LOSS_FUNCTIONS[qualified]
-        constructor = self._constructor(ctx, bindings, call.func, call)
-        if constructor is not None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+            func = func.value  # loss.forward(out, y)
+        for constructor in self._constructors(ctx, bindings, func, call):
             return _LOSS_MODULES.get(ctx.imports.qualify(constructor.func) or "")
         return None
 
     @staticmethod
-    def _constructor(ctx, bindings: Bindings, func: cst.BaseExpression, at: cst.CSTNode) -> cst.Call | None:
-        """The constructor call a callee was made from: ``nn.X()(...)`` or ``name = nn.X()``."""
-        if isinstance(func, cst.Call):
-            return func
-        name = dotted_name(func)
-        if name is None:
-            return None
-        value = bindings.value_before(at, name)
-        return value if isinstance(value, cst.Call) else None
-
-    def _activation(self, ctx, bindings: Bindings, expr: cst.BaseExpression, at: cst.CSTNode,
-                    depth: int) -> Activation | None:
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(expr, cst.Call):
-            qualified = ctx.imports.qualify(expr.func)
-            if qualified in _FUNCTIONS:
-                return _FUNCTIONS[qualified]
-            if qualified is None and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _METHODS:
-                receiver = dotted_name(expr.func.value)
-                # ``torch.softmax`` resolved above; ``F.softmax`` without import is unknown
-                if receiver is None or ctx.imports.qualify_dotted(receiver) is None:
-                    return _METHODS[expr.func.attr.value]
-            return self._module_output(ctx, bindings, expr, at, depth)
-        name = dotted_name(expr)
-        if name is not None:
-            value = bindings.value_before(at, name)
-            if value is not None and value is not expr:
-                return self._activation(ctx, bindings, value, at, depth + 1)
-        return None
-
-    def _module_output(self, ctx, bindings: Bindings, call: cst.Call, at: cst.CSTNode,
-                       depth: int) -> Activation | None:
-        """The final activation of the module being called, when its definition is in the file."""
-        constructor = self._constructor(ctx, bindings, call.func, at)
-        if constructor is None:
-            return None
-        qualified = ctx.imports.qualify(constructor.func)
-        if qualified in _MODULES:
-            return _MODULES[qualified]
-        if qualified == "torch.nn.Sequential":
-            layers = [a.value for a in constructor.args if a.keyword is None and not a.star]
-            if layers and isinstance(layers[-1], cst.Call):
-                return _MODULES.get(ctx.imports.qualify(layers[-1].func) or "")
-            return None
-        class_name = dotted_name(constructor.func)
-        cls = bindings.classes.get(class_name or "")
-        if cls is not None:
-            return self._forward_output(ctx, bindings, cls, depth)
-        return None
-
-    def _forward_output(self, ctx, bindings: Bindings, cls: cst.ClassDef, depth: int) -> Activation | None:
-        """The activation every ``return`` of ``cls.forward`` applies, if they all agree."""
-        forward = next(
-            (s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "forward"),
-            None,
-        )
-        if forward is None:
-            return None
-        returns = [r for r in ctx.index.of_type(cst.Return)
-                   if r.value is not None and ctx.index.function_of(r) is forward]
-        found = {self._activation(ctx, bindings, r.value, r, depth + 1) for r in returns}
-        if len(found) == 1:
-            return found.pop()
-        return None
+    def _constructors(ctx, bindings: Bindings, func: cst.BaseExpression, at: cst.CSTNode) -> list[cst.Call]:
+        """The constructor call a callee was made from: ``nn.X()(...)``, ``name = nn.X()``, or
+        what every caller passes for the parameter ``name``."""
+        found = ctx.analysis(Activations).constructors(func, at, 0)
+        return [c for c in found if isinstance(c, cst.Call)]

@@ -1,0 +1,83 @@
+"""A classification project split the way real ones are, for the model-output fact (activation,
+rank, last size) that DL505 and DL201 both read: the model classes in one module, the training in
+another. The activation a model applies last and the rank of its output are only known from the
+class, defined in another file. Written into a temporary directory by the tests; ``EXPECTED``
+lists its findings as (path, line, code)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+FILES = {
+    "pyproject.toml": """[project]
+name = "clslib"
+""",
+    "clslib/__init__.py": "",
+    "clslib/models.py": '''import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Classifier(nn.Module):
+    def __init__(self, d, k):
+        super().__init__()
+        self.fc = nn.Linear(d, k)
+
+    def forward(self, x):
+        return F.softmax(self.fc(x), dim=1)
+
+
+class LogClassifier(nn.Module):
+    def __init__(self, d, k):
+        super().__init__()
+        self.fc = nn.Linear(d, k)
+
+    def forward(self, x):
+        return F.log_softmax(self.fc(x), dim=1)
+
+
+class Scorer(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(d, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.net(x)
+''',
+    "clslib/train.py": '''import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from clslib.models import Classifier, LogClassifier, Scorer
+
+model = Classifier(16, 4)
+criterion = nn.CrossEntropyLoss()
+for x, y in loader:
+    out = model(x)
+    loss = criterion(out, y)
+    acc = (out.argmax(1) == y).float().mean()
+    nll = F.nll_loss(torch.log(out), y)
+
+log_model = LogClassifier(16, 4)
+loss = F.nll_loss(log_model(x), y)
+
+scorer = Scorer(16)
+score = scorer(x)
+bce = nn.BCEWithLogitsLoss()(score, t.float())
+mse = F.mse_loss(score, t.view(-1))
+ok = F.mse_loss(score.squeeze(1), t.view(-1))
+''',
+}
+
+EXPECTED = {
+    ("clslib/train.py", 11, "DL505"),  # Classifier ends in softmax, fed to cross-entropy
+    ("clslib/train.py", 20, "DL505"),  # Scorer ends in a sigmoid, fed to BCEWithLogitsLoss
+    ("clslib/train.py", 21, "DL201"),  # Scorer's (B, 1) output against a flattened target
+}
+
+
+def write(root: Path) -> Path:
+    for name, text in FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root

@@ -1,0 +1,47 @@
+"""The model-output fact across files: a model class of another module says which activation its
+output went through last (DL505) and its rank (DL201). The fixture project (``output_project.py``)
+gives the same findings linted as a directory and one file at a time."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from dllint.analysis.project import PROJECT
+from dllint.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent))
+import output_project  # noqa: E402  (the fixture project's files)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    return output_project.write(tmp_path)
+
+
+def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
+    code = main(["--format", "json", "--select", "DL505,DL201", *args])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+
+
+def test_as_a_directory(project, capsys):
+    assert _lint(capsys, "--no-cache", ".") == output_project.EXPECTED
+
+
+def test_the_training_file_alone(project, capsys):
+    assert _lint(capsys, "--no-cache", "clslib/train.py") == output_project.EXPECTED
+
+
+def test_the_finding_follows_the_model_module(project, capsys):
+    # Classifier now returns logits: its finding goes (the cache sees the change), the others stay.
+    assert _lint(capsys, ".") == output_project.EXPECTED
+    models = project / "clslib/models.py"
+    models.write_text(models.read_text().replace(
+        "return F.softmax(self.fc(x), dim=1)", "return self.fc(x)"))
+    assert _lint(capsys, ".") == output_project.EXPECTED - {("clslib/train.py", 11, "DL505")}
