@@ -60,6 +60,10 @@ def linear_grid(ctx, expr: cst.BaseExpression) -> str | None:
             return None
         start = number(argument(expr, 0, "start"))
         stop = number(argument(expr, 1, "stop") or argument(expr, 1, "end"))
+        count = number(argument(expr, 2, "num") or argument(expr, 2, "steps")) \
+            if qualified.endswith("linspace") else None
+        if count is not None and count < 3:
+            return None  # two values (``linspace(0, 1, num=2)``): a switch, not a scale searched
         if start is None or stop is None or start > stop:
             # A descending ramp (``np.linspace(1e-3, 5e-5, num=total_steps)``) is a decay
             # schedule read step by step, not a grid searched over.
@@ -91,6 +95,8 @@ class LinearLearningRateGrid(Rule):
         "for lam in (0.0, 0.25, 0.5, 0.75, 1.0):\n    mix(lam)\n",
         # not a scale parameter
         "import numpy as np\nxs = np.linspace(0, 10, 100)\n",
+        # Two values are a switch, not a scale searched over.
+        "import numpy as np\nfor lr in np.linspace(0, 1, num=2):\n    run(lr)\n",
         # A linear decay schedule, read one value per step.
         "import numpy as np\nlr_list = np.linspace(1e-3, 5e-5, num=50000)\n"
         "optimizer = torch.optim.Adam(model.parameters(), lr=lr_list[0])\n",
