@@ -17,8 +17,10 @@ a later split (``train_test_split``, ``random_split``, a cross-validation splitt
 ``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``, row
 ranges kept as train and test parts by a data-loading class) and
 (2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
-the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A helper
-of another project module that returns its argument standardised counts like one of the file. A
+the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A call of a
+function or method whose summary (:meth:`FitBeforeSplit.fit_summary`) says it fits on an argument
+and returns it transformed is a fit of that argument: a function of the file or of another project
+module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
 statistic that is only printed is not a leak and is not reported.
 
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
