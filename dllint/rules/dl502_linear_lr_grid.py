@@ -80,8 +80,8 @@ class LinearLearningRateGrid(Rule):
     code = "DL502"
     name = "linear-scale-grid"
     summary = "Learning rate (or another scale parameter) searched on a linear grid; use a log scale."
-    # Off by default: no finding on ~280k lines of public training code, so its precision is
-    # not measured yet. Enable with --extend-select DL502.
+    # Off by default: too few findings on public training code to measure its precision (fewer
+    # than 10 judged; docs/precision.md). Enable with --extend-select DL502.
     default_enabled = False
     severity = "info"
 
