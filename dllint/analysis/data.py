@@ -792,6 +792,10 @@ class DataProvenance:
                     if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value:
                         return self, statement, True
             return None
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            found_method = self._instance_method(call, func.value.value, func.attr.value)
+            if found_method is not None:
+                return self, found_method, True
         dotted = dotted_name(func)
         if dotted is None:
             return None
@@ -805,6 +809,34 @@ class DataProvenance:
             return None
         other, function, _ = found_def
         return other.analysis(DataProvenance), function, False
+
+    def _instance_method(self, call: cst.Call, name: str, attr: str) -> cst.FunctionDef | None:
+        """``model.preprocess(X)`` where every binding of ``model`` that reaches the call is an
+        instance of one class of this file (``model = Model(...)``): that class's method."""
+        bindings = self.lookup(call, name)
+        classes: set[str] = set()
+        for binding in bindings:
+            value = binding.value
+            if binding.kind != "assign" or not isinstance(value, cst.Call) \
+                    or not isinstance(value.func, cst.Name):
+                return None
+            classes.add(value.func.value)
+        if len(classes) != 1:
+            return None
+        klass = self._top_classes().get(classes.pop())
+        if klass is None:
+            return None
+        for statement in klass.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == attr:
+                return statement
+        return None
+
+    def _top_classes(self) -> dict[str, cst.ClassDef]:
+        if self._classes is None:
+            self._classes = {s.name.value: s for s in self.ctx.module.body if isinstance(s, cst.ClassDef)}
+        return self._classes
+
+    _classes: dict[str, cst.ClassDef] | None = None
 
     def _top_functions(self) -> dict[str, cst.FunctionDef]:
         found = self._top

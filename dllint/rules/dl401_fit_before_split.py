@@ -17,8 +17,10 @@ a later split (``train_test_split``, ``random_split``, a cross-validation splitt
 ``cross_val_score`` and friends, ``Subset`` pairs, complementary slices ``X[:n]`` / ``X[n:]``, row
 ranges kept as train and test parts by a data-loading class) and
 (2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
-the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A helper
-of another project module that returns its argument standardised counts like one of the file. A
+the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A call of a
+function or method whose summary (:meth:`FitBeforeSplit.fit_summary`) says it fits on an argument
+and returns it transformed is a fit of that argument: a function of the file or of another project
+module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
 statistic that is only printed is not a leak and is not reported.
 
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
@@ -58,6 +60,10 @@ PREPROCESSORS = frozenset({
     "TruncatedSVD", "FastICA", "NMF", "FactorAnalysis", "CountVectorizer", "TfidfVectorizer",
     "TfidfTransformer", "DictVectorizer", "SplineTransformer",
 })
+# Composite transformers: ``fit_transform`` fits every step on the data (a ``fit`` may end in a
+# model, which is training, not preprocessing).
+PIPELINES = frozenset({"Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer",
+                       "FeatureUnion", "make_union"})
 _FIT_METHODS = frozenset({"fit", "fit_transform"})
 # Pandas methods in a receiver chain that make the statistic per group or per window, not global.
 _GROUPING = frozenset({"groupby", "rolling", "expanding", "resample", "ewm", "agg", "aggregate",
@@ -431,6 +437,59 @@ class SeriesDataset(Dataset):
         else:
             self.test_data = data[n_val:len(data)]
 """,
+    # A Trainer class: fit() preprocesses through its own methods (one fits the scalers on a copy
+    # of the numeric columns and returns them), then splits what they return.
+    """
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+class HierarchicalClassifier:
+    def prep_numeric_cols(self, X):
+        scaler = StandardScaler()
+        df_num = X[self.num_columns].copy()
+        df_num[self.num_columns] = scaler.fit_transform(df_num[self.num_columns])
+        return df_num, scaler
+    def prep_input(self, X):
+        df_num, self.scaler = self.prep_numeric_cols(X.copy())
+        return df_num
+    def fit(self, X, y):
+        df_num = self.prep_input(X)  # expect: DL401
+        df = pd.concat([df_num, y], axis=1).dropna()
+        X = df.drop(columns=["target"])
+        X_train, X_test, y_train, y_test = train_test_split(X, df["target"], train_size=0.8)
+""",
+    # A script drives a model class of the same file: its preprocessing method fits a scaler on
+    # whatever it is given, and the split comes after.
+    """
+import pandas as pd
+from sklearn.preprocessing import RobustScaler
+from sklearn.model_selection import train_test_split
+class MLModel:
+    def preprocess_data(self, X):
+        try:
+            X_scaled = RobustScaler().fit_transform(X)
+            return pd.DataFrame(X_scaled, columns=X.columns)
+        except ValueError:
+            raise SystemExit(1)
+def main(path):
+    ml_model = MLModel(path)
+    X, y = ml_model.load_data()
+    X_pre = ml_model.preprocess_data(X)  # expect: DL401
+    X_sel = ml_model.select_features(X_pre, y)
+    X_train, X_test, y_train, y_test = train_test_split(X_sel, y, test_size=0.2)
+""",
+    # A ColumnTransformer (imputer, scaler, one-hot) fitted on the whole frame, then split.
+    """
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.model_selection import train_test_split
+num = Pipeline([("imputer", SimpleImputer(strategy="median")), ("scaler", StandardScaler())])
+full = ColumnTransformer([("num", num, numeric), ("cat", OneHotEncoder(), categorical)])
+data = full.fit_transform(data)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(data, y, test_size=0.2)
+""",
 ]
 
 
@@ -484,14 +543,14 @@ class FitBeforeSplit(Rule):
             seen.add(statement)
             root = (_roots(data) or [""])[-1]
             findings.setdefault((id(split), root), []).append((call, name))
-        # Helpers of this file that standardise their argument: ``X = normalize(X)`` before a split.
-        # Also those of other modules of the project (``from preprocessing import standardize``).
-        helpers = self._helpers(ctx, provenance)
+        # Calls of functions and methods whose summary says they fit on an argument and return it
+        # transformed: ``X = normalize(X)``, ``df_num, scaler = self.prep_numeric(X)``,
+        # ``model.preprocess_data(X)``, ``from preprocessing import standardize``.
         for call in ctx.index.of_type(cst.Call):
             scope = provenance.scope_of(call)
             if scope not in scopes_with_splits:
                 continue
-            found = self._helper_of(ctx, provenance, call, helpers)
+            found = self._helper_of(provenance, call)
             if found is None:
                 continue
             index, name = found
@@ -513,8 +572,10 @@ class FitBeforeSplit(Rule):
         for (split_id, root), calls in findings.items():
             calls.sort(key=lambda c: ctx.index.order[c[0]])
             call, name = calls[0]
-            what = "preprocessing fitted" if name in _FIT_METHODS \
-                else f"preprocessing statistic ({name}) computed"
+            helper, _, statistic = name.rpartition(": ")
+            by = f" by {helper}()" if helper else ""
+            what = f"preprocessing fitted{by}" if statistic in _FIT_METHODS \
+                else f"preprocessing statistic ({statistic}) computed{by}"
             line = ctx.position(split_nodes[split_id]).start.line
             more = ""
             if len(calls) > 1:
@@ -524,59 +585,86 @@ class FitBeforeSplit(Rule):
                        f"(line {line}){more}: the held-out part leaks into it; split first and "
                        "fit on the training part only")
 
-    # -- helpers that compute a statistic of their argument -----------------------------------------
+    # -- function summaries: what a function fits, and on which argument ---------------------------
     _in_helper = False
 
-    def _helper_of(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
-                   helpers: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
-        """(index of the standardised parameter, the statistic) when ``call`` calls a helper of
-        this file or of another project module that returns its argument standardised."""
-        func = call.func
-        if isinstance(func, cst.Name) and func.value in helpers:
-            return helpers[func.value]
-        if not isinstance(func, (cst.Name, cst.Attribute)) or dotted_name(func) is None:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # function node -> (index of the fitted parameter, the statistic), or None; a function
+        # being summarised maps to None, so a recursion reads "fits nothing".
+        self._summaries: dict[cst.FunctionDef, tuple[int, str] | None] = {}
+        self._summary_depth = 0
+
+    def _helper_of(self, provenance: DataProvenance, call: cst.Call) -> tuple[int, str] | None:
+        """(index of the fitted argument, the statistic) when ``call`` calls a function or method
+        of this file or of another project module whose summary says it fits on that argument and
+        returns it transformed."""
+        if not isinstance(call.func, (cst.Name, cst.Attribute)) or self._summary_depth >= _MAX_HELPER_DEPTH:
             return None
         resolved = provenance.resolve(call)
-        if resolved is None or resolved[0] is provenance or resolved[2]:
+        if resolved is None:
             return None
-        other, function, _ = resolved
-        return self._helpers(other.ctx, other).get(function.name.value)
-
-    def _helpers(self, ctx: FileContext, provenance: DataProvenance) -> dict[str, tuple[int, str]]:
-        """Module-level functions that return their argument transformed by a statistic over it:
-        name -> (index of that parameter, the statistic)."""
-        out: dict[str, tuple[int, str]] = {}
-        self._in_helper = True
+        other, function, method = resolved
+        self._summary_depth += 1
         try:
-            for function in ctx.index.of_type(cst.FunctionDef):
-                if ctx.index.enclosing(function, cst.FunctionDef, cst.ClassDef) is not None:
-                    continue
-                params = [p.name.value for p in function.params.params]
-                for call in iter_subtree(function.body):
-                    if not isinstance(call, cst.Call):
-                        continue
-                    name = last_name(call.func)
-                    if name not in STATISTICS and name not in _FIT_METHODS:
-                        continue
-                    if ctx.index.function_of(call) is not function:
-                        continue
-                    data = self._statistic_data(ctx, provenance, call, name)
-                    if not isinstance(data, cst.Name) or data.value not in params:
-                        continue
-                    if self._returns_derived(ctx, provenance, function, call, data.value):
-                        out[function.name.value] = (params.index(data.value), name)
-                        break
+            return self.fit_summary(other, function, method)
         finally:
-            self._in_helper = False
-        return out
+            self._summary_depth -= 1
+
+    def fit_summary(self, provenance: DataProvenance, function: cst.FunctionDef,
+                    method: bool) -> tuple[int, str] | None:
+        """The summary of ``function``: (index of the positional parameter it fits on, ``self``
+        not counted for a method; the statistic) when it computes a statistic or fits a
+        preprocessor over that parameter (or a value derived from it in its body, or by calling a
+        function that does: summaries compose) and returns the data transformed by it (alone or
+        in a tuple). None when it fits nothing of its arguments, fits only a training part it
+        split off, or returns only the statistic."""
+        if function in self._summaries:
+            return self._summaries[function]
+        self._summaries[function] = None
+        ctx = provenance.ctx
+        params = [p.name.value for p in function.params.params][1 if method else 0:]
+        if not params:
+            return None
+        was, self._in_helper = self._in_helper, True
+        found: tuple[int, str] | None = None
+        try:
+            for call in iter_subtree(function.body):
+                if not isinstance(call, cst.Call) or ctx.index.function_of(call) is not function:
+                    continue
+                name = last_name(call.func)
+                data: cst.BaseExpression | None = None
+                if name in STATISTICS or name in _FIT_METHODS:
+                    data = self._statistic_data(ctx, provenance, call, name)
+                else:
+                    inner = self._helper_of(provenance, call)
+                    if inner is not None:
+                        arg = positional(call, inner[0])
+                        data = _selection_owner(arg.value) if arg is not None else None
+                        name = inner[1]
+                if data is None or provenance.roles(data) == {TRAIN}:
+                    continue
+                roots = set(_roots(data)) or set(chains(data))
+                order = ctx.index.order[ctx.index.statement_of(call)]
+                for position, param in enumerate(params):
+                    derived = provenance.forward(function, {param}, -1, until=order)
+                    if roots & derived and self._returns_derived(ctx, provenance, function, call, derived):
+                        found = (position, name)
+                        break
+                if found is not None:
+                    break
+        finally:
+            self._in_helper = was
+        self._summaries[function] = found
+        return found
 
     def _returns_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
-                         call: cst.Call, param: str) -> bool:
+                         call: cst.Call, data: set[str]) -> bool:
         """Does the function return the statistic applied to the data (not the statistic alone)?"""
         statement = ctx.index.statement_of(call)
         if isinstance(statement, cst.Return):
             value = statement.value
-            return value is not None and value is not call and param in set(chains(value))
+            return value is not None and value is not call and bool(data & set(chains(value)))
         results = self._results(ctx, provenance, call, statement)
         if not results:
             return False
@@ -594,7 +682,8 @@ class FitBeforeSplit(Rule):
         """The data a statistic or fit reads, or None when it is not one over the sample axis."""
         func = call.func
         if name in _FIT_METHODS:
-            if not isinstance(func, cst.Attribute) or not self._is_preprocessor(provenance, func.value, call):
+            if not isinstance(func, cst.Attribute) \
+                    or not self._is_preprocessor(provenance, func.value, call, name == "fit_transform"):
                 return None
             first = positional(call, 0) or keyword(call, "X") or keyword(call, "raw_documents")
             if first is None or _row_part(first.value):
@@ -688,14 +777,15 @@ class FitBeforeSplit(Rule):
         return self._sample_data(ctx, ctx.analysis(DataProvenance), owner) if not isinstance(owner, cst.Name) else owner
 
     def _is_preprocessor(self, provenance: DataProvenance, receiver: cst.BaseExpression,
-                         at: cst.CSTNode) -> bool:
+                         at: cst.CSTNode, transforms: bool = False) -> bool:
+        kinds = PREPROCESSORS | PIPELINES if transforms else PREPROCESSORS
         if isinstance(receiver, cst.Call):
-            return last_name(receiver.func) in PREPROCESSORS
+            return last_name(receiver.func) in kinds
         dotted = dotted_name(receiver)
         if dotted is None:
             return False
         return any(isinstance(b.value, cst.Call) and b.kind == "assign"
-                   and last_name(b.value.func) in PREPROCESSORS
+                   and last_name(b.value.func) in kinds
                    for b in provenance.lookup(at, dotted))
 
     # -- where the statistic's result goes ---------------------------------------------------------
@@ -753,6 +843,23 @@ class FitBeforeSplit(Rule):
                 if binding.reads & used and binding.reads & parts:
                     return split
         return None
+
+
+_MAX_HELPER_DEPTH = 6  # helpers calling helpers: a longer chain stays unknown
+
+
+def _selection_owner(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """``X[num_columns].copy()`` -> ``X``: the frame a column selection (or a copy) is taken from."""
+    while True:
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in ("copy", "astype", "to_numpy", "reset_index"):
+            expr = expr.func.value
+        elif isinstance(expr, cst.Subscript) and not _row_part(expr):
+            expr = expr.value
+        elif isinstance(expr, cst.Attribute) and expr.attr.value in ("values", "loc", "iloc"):
+            expr = expr.value
+        else:
+            return expr
 
 
 def _roots(expr: cst.BaseExpression) -> list[str]:

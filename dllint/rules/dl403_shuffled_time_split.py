@@ -191,8 +191,8 @@ class ShuffledTimeSplit(Rule):
     code = "DL403"
     name = "shuffled-time-split"
     summary = "Data ordered in time is split with shuffling, so the model is tested on the past's future."
-    # Off by default: no finding on ~280k lines of public training code, so its precision is
-    # not measured yet. Enable with --extend-select DL403.
+    # Off by default: too few findings on public training code to measure its precision (fewer
+    # than 10 judged; docs/precision.md). Enable with --extend-select DL403.
     default_enabled = False
     severity = "warning"
     VALID = VALID

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import keyword, positional
-from dllint.analysis.data import TEST, TRAIN, VAL, DataProvenance, is_unit_test_file, last_name, name_role
+from dllint.analysis.calls import keyword, positional, string
+from dllint.analysis.data import TEST, TRAIN, VAL, DataProvenance, chains, is_unit_test_file, last_name, name_role
 from dllint.analysis.imports import dotted_name
 from dllint.context import FileContext
 from dllint.diagnostics import Edit, Fix
@@ -78,6 +78,39 @@ from torch.utils.data import DataLoader
 train_loader = DataLoader(train_ds, batch_size=args.test_batch_size, drop_last=True)
 """,
 ]
+
+VALID.extend([
+    # The flag chosen per split is False on the test path.
+    """
+from torch.utils.data import DataLoader
+def data_provider(args, flag):
+    if flag == "test":
+        shuffle, drop_last = False, False
+    else:
+        shuffle, drop_last = True, True
+    data_set = Dataset(args.root, flag=flag)
+    return data_set, DataLoader(data_set, batch_size=args.batch_size, shuffle=shuffle, drop_last=drop_last)
+""",
+    # True only on the training path; the test branch leaves the default.
+    """
+from torch.utils.data import DataLoader
+def make(split, ds):
+    drop_last = False
+    if split == "train":
+        drop_last = True
+    return DataLoader(ds[split], batch_size=32, drop_last=drop_last)
+""",
+    # True under a test flag, but the dataset is not chosen by that flag.
+    """
+from torch.utils.data import DataLoader
+def make(mode, train_ds):
+    if mode == "test":
+        drop_last = True
+    else:
+        drop_last = False
+    return DataLoader(train_ds, batch_size=32, drop_last=drop_last)
+""",
+])
 
 INVALID = [
     Invalid(
@@ -154,6 +187,28 @@ class MNISTData(L.LightningDataModule):
 ]
 
 
+INVALID.append(Invalid(
+    # The flag is set per split (the Informer/Autoformer data factory), True on the test path.
+    """
+from torch.utils.data import DataLoader
+def data_provider(args, flag):
+    Data = data_dict[args.data]
+    if flag == "test":
+        shuffle_flag = False
+        drop_last = True
+        batch_size = args.batch_size
+    elif flag == "pred":
+        shuffle_flag, drop_last, batch_size = False, False, 1
+    else:
+        shuffle_flag = True
+        drop_last = True
+        batch_size = args.batch_size
+    data_set = Data(root_path=args.root_path, flag=flag)
+    data_loader = DataLoader(data_set, batch_size=batch_size, shuffle=shuffle_flag, drop_last=drop_last)  # expect: DL404
+    return data_set, data_loader
+"""))
+
+
 class EvalDropLast(Rule):
     """A validation or test DataLoader with ``drop_last=True`` leaves instances out of the metric."""
 
@@ -178,7 +233,7 @@ class EvalDropLast(Rule):
             if last_name(call.func) != "DataLoader":
                 continue
             drop = keyword(call, "drop_last")
-            if drop is None or not (isinstance(drop.value, cst.Name) and drop.value.value == "True"):
+            if drop is None or not isinstance(drop.value, cst.Name) or drop.value.value == "False":
                 continue
             qualified = ctx.imports.qualify(call.func) or ""
             if not (qualified.startswith(("torch.", "lightning", "pytorch_lightning"))
@@ -188,12 +243,20 @@ class EvalDropLast(Rule):
                 continue  # a bare DataLoader that was not imported from torch
             if provenance is None:
                 provenance = ctx.analysis(DataProvenance)
-            role = self._role(ctx, provenance, call)
+            if drop.value.value == "True":
+                role = self._role(ctx, provenance, call)
+            else:
+                role = self._branch_role(ctx, provenance, call, drop.value.value)
             if role is None:
                 continue
-            ctx.report(call, f"the {'validation' if role == VAL else 'test'} DataLoader drops its "
-                       "last incomplete batch (drop_last=True): those instances are never evaluated",
-                       fix=self._fix(ctx, call, drop))
+            if drop.value.value == "True":
+                ctx.report(call, f"the {'validation' if role == VAL else 'test'} DataLoader drops its "
+                           "last incomplete batch (drop_last=True): those instances are never evaluated",
+                           fix=self._fix(ctx, call, drop))
+            else:  # the flag is shared with the training loader: no automatic fix
+                ctx.report(call, f"on the {'validation' if role == VAL else 'test'} path, "
+                           f"{drop.value.value} is True, so this DataLoader drops its last incomplete "
+                           "batch: those instances are never evaluated; set it to False in that branch")
 
     def _role(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call) -> str | None:
         """val or test when the loader is an evaluation loader; None when unknown or training."""
@@ -212,6 +275,33 @@ class EvalDropLast(Rule):
             return None
         return TEST if TEST in roles else VAL
 
+    def _branch_role(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                     name: str) -> str | None:
+        """``drop_last=drop_last`` where ``drop_last = True`` reaches the loader from the branch
+        of ``if flag == "test":`` and the loader's dataset is built from ``flag``: on that path
+        the test (or validation) loader drops its last batch."""
+        scope = provenance.scope_of(call)
+        reaching = provenance.flowing(scope, call, name)
+        dataset = positional(call, 0) or keyword(call, "dataset")
+        if not reaching or dataset is None:
+            return None
+        for binding in reaching:
+            if not (isinstance(binding.value, cst.Name) and binding.value.value == "True"):
+                continue
+            guard = _guarding_comparison(ctx, binding.node, scope)
+            if guard is None:
+                continue
+            compared, text = guard
+            role = name_role(text, tuple(self.config.get("test-names") or ()),
+                             tuple(self.config.get("validation-names") or ()))
+            if role not in (TEST, VAL):
+                continue
+            # The dataset must be the one the compared flag selects (``Data(flag=flag)``).
+            derived = provenance.forward(scope, {compared}, -1, until=ctx.index.order[ctx.index.statement_of(call)])
+            if derived & set(chains(dataset.value)):
+                return role
+        return None
+
     def _fix(self, ctx: FileContext, call: cst.Call, drop: cst.Arg) -> Fix:
         """Delete the argument's own text and nothing else. Regenerating the call from its node
         would lay the remaining arguments out again, and libcst lays out a continuation line
@@ -227,6 +317,30 @@ class EvalDropLast(Rule):
             start, end = ctx.position(drop).start, ctx.position(drop).end
         edit = Edit(start.line, start.column + 1, end.line, end.column + 1, "")
         return Fix("unsafe", (edit,), "remove drop_last=True so that every instance is evaluated")
+
+
+def _guarding_comparison(ctx: FileContext, node: cst.CSTNode, scope: cst.CSTNode) -> tuple[str, str] | None:
+    """(the compared name, the string) when ``node`` sits directly in the body of
+    ``if name == "string":`` (or ``elif``, or ``"string" == name``)."""
+    child, parent = node, ctx.index.parent(node)
+    while parent is not None and parent is not scope:
+        if isinstance(parent, cst.If):
+            if child is not parent.body:
+                return None  # in the else part: the condition is false there
+            test = parent.test
+            if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+                    and isinstance(test.comparisons[0].operator, cst.Equal)):
+                return None
+            left, right = test.left, test.comparisons[0].comparator
+            if isinstance(left, (cst.SimpleString, cst.ConcatenatedString)):
+                left, right = right, left
+            text = string(right)
+            compared = dotted_name(left)
+            return (compared, text) if text is not None and compared is not None else None
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.With, cst.Try)):
+            return None
+        child, parent = parent, ctx.index.parent(parent)
+    return None
 
 
 def _name_of_home(ctx: FileContext, call: cst.Call) -> str | None:

@@ -60,7 +60,13 @@ def linear_grid(ctx, expr: cst.BaseExpression) -> str | None:
             return None
         start = number(argument(expr, 0, "start"))
         stop = number(argument(expr, 1, "stop") or argument(expr, 1, "end"))
-        if start is None or stop is None:
+        count = number(argument(expr, 2, "num") or argument(expr, 2, "steps")) \
+            if qualified.endswith("linspace") else None
+        if count is not None and count < 3:
+            return None  # two values (``linspace(0, 1, num=2)``): a switch, not a scale searched
+        if start is None or stop is None or start > stop:
+            # A descending ramp (``np.linspace(1e-3, 5e-5, num=total_steps)``) is a decay
+            # schedule read step by step, not a grid searched over.
             return None
         if _spans_magnitude(min(start, stop), max(start, stop)):
             return f"{qualified.split('.')[-1]}({start:g}, {stop:g}, ...)"
@@ -74,8 +80,8 @@ class LinearLearningRateGrid(Rule):
     code = "DL502"
     name = "linear-scale-grid"
     summary = "Learning rate (or another scale parameter) searched on a linear grid; use a log scale."
-    # Off by default: no finding on ~280k lines of public training code, so its precision is
-    # not measured yet. Enable with --extend-select DL502.
+    # Off by default: too few findings on public training code to measure its precision (fewer
+    # than 10 judged; docs/precision.md). Enable with --extend-select DL502.
     default_enabled = False
     severity = "info"
 
@@ -89,6 +95,11 @@ class LinearLearningRateGrid(Rule):
         "for lam in (0.0, 0.25, 0.5, 0.75, 1.0):\n    mix(lam)\n",
         # not a scale parameter
         "import numpy as np\nxs = np.linspace(0, 10, 100)\n",
+        # Two values are a switch, not a scale searched over.
+        "import numpy as np\nfor lr in np.linspace(0, 1, num=2):\n    run(lr)\n",
+        # A linear decay schedule, read one value per step.
+        "import numpy as np\nlr_list = np.linspace(1e-3, 5e-5, num=50000)\n"
+        "optimizer = torch.optim.Adam(model.parameters(), lr=lr_list[0])\n",
         "import torch\nfor epoch in range(10):\n    pass\n",
         "import numpy as np\nbatch_sizes = [16, 32, 48, 64, 80, 96, 112, 128, 144, 160]\n",
         # random search on a log scale

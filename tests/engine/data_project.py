@@ -21,6 +21,19 @@ def standardize(features):
 
 def column_stats(features):
     return features.mean(axis=0), features.std(axis=0)
+
+
+def encode(frame):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+    pipeline = ColumnTransformer([("cat", OneHotEncoder(), ["city"])], remainder="passthrough")
+    encoded = pipeline.fit_transform(frame.copy())
+    return encoded, pipeline
+
+
+def tabular(frame):
+    data, pipeline = encode(frame.drop(columns=["id"]))
+    return data, pipeline
 ''',
     "src/datalib/data.py": '''import numpy as np
 from sklearn.preprocessing import MinMaxScaler
@@ -135,6 +148,25 @@ X_train = standardize(X_train)
 mean, std = column_stats(X_train)
 X_test = (X_test - mean) / std
 ''',
+    "prepare_tabular.py": '''import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from datalib.preprocessing import tabular
+
+frame = pd.read_csv("houses.csv")
+data, pipeline = tabular(frame.drop(columns=["price"]))
+X_train, X_test, y_train, y_test = train_test_split(data, frame["price"])
+''',
+    "prepare_tabular_ok.py": '''import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from datalib.preprocessing import tabular
+
+frame = pd.read_csv("houses.csv")
+train_frame, test_frame = train_test_split(frame)
+X_train, pipeline = tabular(train_frame.drop(columns=["price"]))
+X_test = pipeline.transform(test_frame.drop(columns=["price"]))
+''',
 }
 
 EXPECTED = {
@@ -142,6 +174,8 @@ EXPECTED = {
     ("train.py", 14, "DL402"),  # get_loader("test") (another file) picks the checkpoint
     ("train_tuple.py", 9, "DL402"),  # the second loader make_loaders() returns is the test set
     ("prepare.py", 6, "DL401"),  # standardize() (another file) fits on the whole data
+    # tabular() (another file) fits a ColumnTransformer through encode(): summaries compose
+    ("prepare_tabular.py", 7, "DL401"),
 }
 
 
