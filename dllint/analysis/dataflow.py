@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_class, find_definition, \
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_called, find_class, \
     project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.analysis.regions import Regions
@@ -1014,16 +1014,7 @@ class GraphValues:
         return found
 
     def _external_function(self, call: cst.Call, imports):
-        func = call.func
-        dotted = dotted_name(func)
-        target = imports.target(dotted) if dotted else None
-        if target is None and isinstance(func, cst.Attribute):
-            klass = self._receiver_class(func.value, call, imports)
-            if klass is not None:
-                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
-        if target is None:
-            return None
-        found = find_definition(self.ctx, target)
+        found = find_called(self.ctx, call, imports, self._receiver_class)
         if found is None:
             return None
         other, function, klass_def = found

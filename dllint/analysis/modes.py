@@ -49,7 +49,7 @@ from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key, unwrap_module)
-from dllint.analysis.project import PROJECT, Target, find_class, find_definition, project_imports
+from dllint.analysis.project import PROJECT, Target, find_called, find_class, project_imports
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
 
@@ -554,16 +554,7 @@ class Modes:
         return found
 
     def _external_run(self, call: cst.Call, imports) -> tuple[cst.FunctionDef, Run] | None:
-        func = call.func
-        dotted = dotted_name(func)
-        target = imports.target(dotted) if dotted else None
-        if target is None and isinstance(func, cst.Attribute):
-            klass = self._receiver_class(func.value, call, imports)
-            if klass is not None:
-                target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
-        if target is None:
-            return None
-        found = find_definition(self.ctx, target)
+        found = find_called(self.ctx, call, imports, self._receiver_class)
         if found is None:
             return None
         other, function, klass_def = found

@@ -266,6 +266,24 @@ def project_imports(ctx: "FileContext") -> ProjectImports | None:
     return found or None
 
 
+def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class) -> tuple[
+        "FileContext", cst.FunctionDef, cst.ClassDef | None] | None:
+    """:func:`find_definition` of what ``call`` calls in another module of the project: a name
+    imported from it (``evaluate(model)``), or a method of the class that ``receiver_class(expr,
+    call, imports)`` says the receiver is an instance of (``meter.update(loss)``). Each analysis
+    passes its own receiver facts."""
+    func = call.func
+    dotted = dotted_name(func)
+    target = imports.target(dotted) if dotted else None
+    if target is None and isinstance(func, cst.Attribute):
+        klass = receiver_class(func.value, call, imports)
+        if klass is not None:
+            target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
+    if target is None:
+        return None
+    return find_definition(ctx, target)
+
+
 def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", cst.FunctionDef,
                                                                   cst.ClassDef | None] | None:
     """(context of the module, the function, its class or None) for a target naming a function
