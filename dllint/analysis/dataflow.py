@@ -190,6 +190,63 @@ _BACKWARD_THROUGH = frozenset({"mean", "sum", "float", "double", "to", "cuda", "
                                "reshape"})
 
 
+def _is_module_base(imports, expr: cst.BaseExpression) -> bool:
+    qualified = imports.qualify(expr) or ""
+    return qualified in ("torch.nn.Module", "torch.nn.modules.module.Module") \
+        or qualified.endswith("LightningModule") or qualified.startswith("transformers.") \
+        and qualified.endswith("PreTrainedModel")
+
+
+class ModuleClasses:
+    """The classes of one file that subclass ``nn.Module`` (or a Lightning module, a Hugging Face
+    model), through bases defined in this file and in other modules of the project.
+
+    A fact of its own rather than a part of :class:`GraphValues`: another module of the project is
+    asked only this (is ``Net`` a module class?), and computing that module's whole graph analysis
+    to answer it was most of the time of a lint of torch's own sources."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.names: set[str] = set()
+        self._project: dict[str, bool] = {}
+        regions = ctx.analysis(Regions)
+        for klass in ctx.index.of_type(cst.ClassDef):
+            for current in regions.base_classes(klass):
+                if any(_is_module_base(ctx.imports, arg.value) or self.project_class(arg.value)
+                       for arg in current.bases):
+                    self.names.add(klass.name.value)
+                    break
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "ModuleClasses":
+        return cls(ctx)
+
+    def project_class(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` names an ``nn.Module`` subclass defined in another module of the project
+        (``from models import Net``; ``Net``'s own bases are judged in its module)."""
+        dotted = dotted_name(expr)
+        if not dotted:
+            return False
+        known = self._project.get(dotted)
+        if known is not None:
+            return known
+        self._project[dotted] = False  # a cycle of imports answers no
+        result = False
+        imports = project_imports(self.ctx)
+        target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
+        if target is not None:
+            klass = find_class(self.ctx, target)
+            other = PROJECT.context(target.path) if klass is not None else None
+            if other is not None and other is not self.ctx:
+                PROJECT.depth += 1
+                try:
+                    result = klass.name.value in other.analysis(ModuleClasses).names
+                finally:
+                    PROJECT.depth -= 1
+        self._project[dotted] = result
+        return result
+
+
 class GraphValues:
     """Which expressions of one file hold tensors attached to the autograd graph."""
 
@@ -223,7 +280,6 @@ class GraphValues:
         self._definitions_in_progress: set[Definition] = set()
         self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
         self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
-        self._project_classes: dict[str, bool] = {}
         self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
         if self.active:
             self._collect_definitions()
@@ -369,12 +425,7 @@ class GraphValues:
     # ---------------------------------------------------------------------------------------------
     # models and loss functions
     def _collect_models(self) -> None:
-        for klass in self._nodes(cst.ClassDef):
-            for current in self.regions.base_classes(klass):
-                if any(self._is_module_base(arg.value) or self._project_module_class(arg.value)
-                       for arg in current.bases):
-                    self._module_classes.add(klass.name.value)
-                    break
+        self._module_classes = set(self.ctx.analysis(ModuleClasses).names)
         for assign in [*self._nodes(cst.Assign), *self._nodes(cst.AnnAssign)]:
             value = assign.value
             if not isinstance(value, cst.Call):
@@ -450,12 +501,6 @@ class GraphValues:
                     and call.args[0].value.value == "True"):
                 thawed |= frozen
         return thawed
-
-    def _is_module_base(self, expr: cst.BaseExpression) -> bool:
-        qualified = self.imports.qualify(expr) or ""
-        return qualified in ("torch.nn.Module", "torch.nn.modules.module.Module") \
-            or qualified.endswith("LightningModule") or qualified.startswith("transformers.") \
-            and qualified.endswith("PreTrainedModel")
 
     def _is_module_constructor(self, value: cst.BaseExpression) -> bool:
         if not isinstance(value, cst.Call):
@@ -1124,29 +1169,7 @@ class GraphValues:
         return classes.pop() if len(classes) == 1 else None
 
     def _project_module_class(self, expr: cst.BaseExpression) -> bool:
-        """``expr`` names an ``nn.Module`` subclass defined in another module of the project
-        (``from models import Net``; ``Net``'s own bases are judged in its module)."""
-        dotted = dotted_name(expr)
-        if not dotted:
-            return False
-        known = self._project_classes.get(dotted)
-        if known is not None:
-            return known
-        self._project_classes[dotted] = False
-        result = False
-        imports = project_imports(self.ctx)
-        target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
-        if target is not None:
-            klass = find_class(self.ctx, target)
-            other = PROJECT.context(target.path) if klass is not None else None
-            if other is not None and other is not self.ctx:
-                PROJECT.depth += 1
-                try:
-                    result = klass.name.value in other.analysis(GraphValues)._module_classes
-                finally:
-                    PROJECT.depth -= 1
-        self._project_classes[dotted] = result
-        return result
+        return self.ctx.analysis(ModuleClasses).project_class(expr)
 
     def parameter_accumulations(self, function: cst.FunctionDef) -> list[tuple[int, cst.CSTNode, str]]:
         """(index of the parameter, the statement, the ``self.`` key) for each parameter that

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,11 @@ MAX_MODULE_BYTES = 1_000_000  # a generated file this large holds no training he
 MAX_CACHED_MODULES = 128
 MAX_ANCESTOR_BASES = 3  # without a root marker, directories above a file that absolute imports may start from
 MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
+MAX_OUTLINES = 4096
+# A top-level class statement starts at column 0 (a decorator's line comes before it, and no compound
+# statement may follow a semicolon). Matches inside strings only make the set larger, which is safe
+# for a gate that says "certainly not defined here".
+_TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
 
 
 def find_root(path: Path) -> Path:
@@ -187,6 +193,8 @@ class ProjectView:
 
     def __init__(self) -> None:
         self._modules: OrderedDict[Path, _Parsed] = OrderedDict()
+        # path -> (stamp, names of its top-level classes, sha256): see may_define_class
+        self._outlines: OrderedDict[Path, tuple[tuple[int, int], frozenset[str], str]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
@@ -219,8 +227,34 @@ class ProjectView:
             self._modules.popitem(last=False)
         return ctx
 
+    def may_define_class(self, path: Path, name: str) -> bool:
+        """False when the module at ``path`` certainly defines no top-level class ``name``. Read from
+        the text, without a parse: most names a file imports from its project are functions and
+        constants, and parsing every module they come from, only to find no class there, was most
+        of the time of a lint of a large package (torch) whose files import one another."""
+        try:
+            stat = path.stat()
+        except OSError:
+            self._consulted[str(path)] = ""
+            return False
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        found = self._outlines.get(path)
+        if found is None or found[0] != stamp:
+            try:
+                data = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else b""
+            except OSError:
+                data = b""
+            names = frozenset(_TOP_CLASS.findall(data.decode("utf-8", errors="replace")))
+            found = (stamp, names, hashlib.sha256(data).hexdigest() if data else "")
+            self._outlines[path] = found
+            while len(self._outlines) > MAX_OUTLINES:
+                self._outlines.popitem(last=False)
+        self._consulted[str(path)] = found[2]
+        return name in found[1]
+
     def clear(self) -> None:
         self._modules.clear()
+        self._outlines.clear()
 
 
 def _parse(path: Path) -> tuple["FileContext | None", str]:
@@ -309,8 +343,11 @@ def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", 
 
 
 def find_class(ctx: "FileContext", target: Target) -> cst.ClassDef | None:
+    if not target.attribute or "." in target.attribute \
+            or not PROJECT.may_define_class(target.path, target.attribute):
+        return None
     other = PROJECT.context(target.path)
-    if other is None or not target.attribute or "." in target.attribute:
+    if other is None:
         return None
     found = _top_level(other.module, target.attribute)
     return found if isinstance(found, cst.ClassDef) else None

@@ -173,3 +173,23 @@ def test_a_model_class_of_another_module_without_dropout_is_info(project, capsys
     found = [(d["line"], d["severity"]) for d in json.loads(capsys.readouterr().out)]
     assert code == 1
     assert found == [(9, "info"), (10, "warning")]  # Net has dropout, Plain has none
+
+
+def test_a_name_that_is_no_class_of_its_module_is_answered_without_parsing_it(tmp_path):
+    """find_class reads the module's top-level class names from its text: a function or constant
+    imported from a big module must not cost that module's parse. The module still counts as
+    consulted, so that a cached finding goes stale when it gains the class."""
+    from dllint.analysis.project import find_class
+
+    PROJECT.clear()
+    (tmp_path / "pyproject.toml").write_text("")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text('import torch\n\n\ndef build(x):\n    return x\n\n\nDOC = """\nclass Net:\n"""\n')
+    PROJECT.begin_file()
+    assert find_class(None, Target(helpers, "build")) is None
+    assert helpers not in PROJECT._modules  # not parsed
+    assert find_class(None, Target(helpers, "Net")) is None  # only a string's text: parsed, not a class
+    assert dict(PROJECT.consulted_files())[str(helpers)] != ""
+    helpers.write_text("from torch import nn\n\n\n@decorated\nclass build(nn.Module):\n    pass\n")
+    found = find_class(None, Target(helpers, "build"))
+    assert isinstance(found, cst.ClassDef) and found.name.value == "build"
