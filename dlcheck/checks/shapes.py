@@ -20,6 +20,7 @@ from dlcheck.shapes import contract_of
 
 class Shapes:
     name = "shapes"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, record: bool = True) -> None:
         self.record = flag("dlcheck.watch", option(self.name, "record"), record)
