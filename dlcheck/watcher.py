@@ -360,6 +360,9 @@ class Watcher:
             return impls
         if mode == "sentinel":
             return [(p, f) for p, f in impls if not getattr(p, "sampled", False)]
+        if mode == "sentinel modules":  # a sentinel check probes modules only in a replay
+            return [(p, f) for p, f in impls
+                    if not getattr(p, "sampled", False) and not getattr(p, "sentinel", False)]
         return [(p, f) for p, f in impls if getattr(p, "sentinel", False)]
 
     def _attach(self, model: nn.Module, optimizer: Any) -> None:
@@ -367,8 +370,9 @@ class Watcher:
         # one pair of tables per mode: switching tables at a step's end costs two assignments
         self._tables: dict[str, tuple[dict, dict]] = {}
         for mode in ("full", "sentinel", "replay"):
-            fwd = self._impls_in("dlcheck_forward", mode)
-            pre = self._impls_in("dlcheck_forward_pre", mode)
+            modules = "sentinel modules" if mode == "sentinel" else mode
+            fwd = self._impls_in("dlcheck_forward", modules)
+            pre = self._impls_in("dlcheck_forward_pre", modules)
             fwd_table: dict[int, tuple[str, list, bool]] = {}
             pre_table: dict[int, tuple[str, list, bool]] = {}
             for name, module in model.named_modules():
@@ -481,6 +485,13 @@ class Watcher:
         if id(getattr(module, "_orig_mod", None)) == self._root_key:
             self._compiled = True
             self._set_mode("full")
+
+    @property
+    def hooks_may_change(self) -> bool:
+        """May a check remove a global hook of its own mid-run? Yes on an eager model with
+        sentinel steps; never on a compiled one (a changed global hook dict is a failed guard,
+        a recompilation)."""
+        return self._sentinel and not self._compiled
 
     def _set_mode(self, mode: str) -> None:
         self._mode = mode
