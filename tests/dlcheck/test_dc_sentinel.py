@@ -95,9 +95,6 @@ def test_nan_planted_at_layer_k_is_reported_at_layer_k_and_its_step(layer):
 
 
 def test_nan_from_the_data_at_a_sentinel_step_is_blamed_on_the_input():
-    def plant(model, step):
-        pass
-
     torch.manual_seed(0)
     model = Net()
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
