@@ -40,7 +40,7 @@ import torch
 from torch import nn
 
 import dlcheck
-from dlcheck.watcher import DEFAULT_CHECKS
+from dlcheck.watcher import DEFAULT_CHECKS, FULL_FIRST
 
 
 def make_mlp() -> tuple[nn.Module, tuple[int, ...], int]:
@@ -94,6 +94,8 @@ class Config:
             return dlcheck.watch(model, opt, on_problem="log")
         if config == "all + history":  # every step of a block is recorded: the worst case
             return dlcheck.watch(model, opt, on_problem="log", history=True)
+        if config == "full every step":  # every step fully checked: what the first steps cost
+            return dlcheck.watch(model, opt, on_problem="log", sentinel=False)
         return dlcheck.watch(model, opt, checks=[config], on_problem="log")
 
     def step(self) -> None:
@@ -146,6 +148,11 @@ def main() -> None:
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1 by default: steadier on a shared machine; 0: torch's default)")
+    ap.add_argument("--warmup", type=int, default=FULL_FIRST + 3,
+                    help="untimed steps of each watched block: by default past the fully "
+                         f"checked first {FULL_FIRST} steps, so that a block times the steady "
+                         "state (one fully checked step in 20); 'full every step' times "
+                         "what every one of the first steps costs")
     ap.add_argument("--configs", default="",
                     help="comma-separated configurations to run besides plain (default: all)")
     args = ap.parse_args()
@@ -153,8 +160,8 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "all + history",
-               "detect_anomaly"]
+    configs = ["plain", "no checks", *DEFAULT_CHECKS, "all checks", "full every step",
+               "all + history", "detect_anomaly"]
     if args.configs:
         wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
         unknown = sorted(set(wanted) - set(configs))
@@ -180,14 +187,16 @@ def main() -> None:
                 before = runs[(mname, "plain")].block(args.block)
                 samples[(mname, "plain")].append(before)
                 for config in others:
-                    t = runs[(mname, config)].block(args.block)
+                    t = runs[(mname, config)].block(
+                        args.block, 3 if config in ("detect_anomaly", "plain") else args.warmup)
                     after = runs[(mname, "plain")].block(args.block)
                     samples[(mname, config)].append(t)
                     samples[(mname, "plain")].append(after)
                     ratios[(mname, config)].append(2 * t / (before + after))
                     before = after
     print(f"dlcheck runtime overhead: {blocks * args.block} steps x {args.rounds} rounds in "
-          f"blocks of {args.block}, each between two plain blocks; median step; ratio to the "
+          f"blocks of {args.block} (after {args.warmup} untimed steps of a new watcher), each "
+          f"between two plain blocks; median step; ratio to the "
           f"neighbouring plain blocks: median [95% CI]; device {device}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} thread(s)")
     header = f"{'configuration':<16}" + "".join(

@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn.modules.module import (register_module_forward_hook,
                                      register_module_forward_pre_hook)
 
-from dlcheck import arguments, distributed, losses
+from dlcheck import arguments, distributed, losses, replay
 from dlcheck.checks._util import compiling, tensors, transforms_active
 from dlcheck.plugins import make_plugin_manager
 from dlcheck.problems import DCProblemError, DCWarning, Problem, Report
@@ -235,6 +235,7 @@ class Watcher:
         plugins: Sequence[Any] = (),
         history: bool | int = False,
         tensorboard: Any = None,
+        sentinel: bool = True,
     ) -> None:
         where = "dlcheck.watch"
         if not isinstance(model, nn.Module):
@@ -245,6 +246,7 @@ class Watcher:
                             f"{type(optimizer).__module__}.{type(optimizer).__name__}")
         arguments.choice(where, "on_problem", on_problem, _ON_PROBLEM)
         every = arguments.integer(where, "every", every, 1)
+        sentinel = arguments.flag(where, "sentinel", sentinel)
         if isinstance(plugins, (str, bytes)) or not isinstance(plugins, Iterable):
             raise TypeError(f"{where}: plugins must be a sequence of plugin objects, got "
                             f"{type(plugins).__name__}")
@@ -292,6 +294,21 @@ class Watcher:
         self._grad_layout: _GradLayout | None = None
         self.grad_enabled_forward_in_eval = False
         self.in_step_end = False  # True while a real end of step (not report()) is flushed
+        # Sentinel steps (see dlcheck/replay.py and Schedule): the checks marked ``sampled`` run
+        # on fully checked steps only, the module hooks of the ``sentinel`` checks only there
+        # and in a replay. Off under torch.compile (changing the global hooks' tables would
+        # recompile), with fully_shard or SyncBatchNorm (a replay on one rank would wait for a
+        # collective the others never enter) and with sentinel=False.
+        self.full_step = True
+        self.replaying = False
+        self.replay_notes: list[str] = []
+        self._passes = replay.Passes()
+        self._replays = 0
+        self._compiled = False
+        self._mode = "full"
+        self._sentinel = sentinel and not (self.world_size > 1 and (
+            any(distributed.is_sharded(p) for p in inner.parameters())
+            or any(isinstance(m, nn.SyncBatchNorm) for m in inner.modules())))
 
         self._impl_cache: dict[str, list[tuple[Any, Callable]]] = {}
         self._pm = make_plugin_manager()
@@ -309,6 +326,9 @@ class Watcher:
 
         # a loss's pre-call hook costs a dispatch per loss call: only when a check has one
         self.wants_loss_pre = bool(self._impls("dlcheck_loss_pre"))
+        self._hook_sets = {mode: {name: self._impls_in(name, mode) for name in _STEP_HOOKS}
+                           for mode in ("full", "sentinel", "replay")}
+        self._hooks = self._hook_sets["full"]
         self._pm.hook.dlcheck_attach(watch=self, model=inner)
         try:
             self._attach(inner, optimizer)
@@ -331,34 +351,64 @@ class Watcher:
             self._impl_cache[hook_name] = cached
         return cached
 
+    def _impls_in(self, hook_name: str, mode: str) -> list[tuple[Any, Callable]]:
+        """The implementations of a hook that run on a fully checked step ("full"), on a
+        sentinel step (all but the ``sampled`` checks) or in a replay (the ``sentinel`` checks:
+        nothing else may count a replayed pass as one of the step's)."""
+        impls = self._impls(hook_name)
+        if mode == "full":
+            return impls
+        if mode == "sentinel":
+            return [(p, f) for p, f in impls if not getattr(p, "sampled", False)]
+        if mode == "sentinel modules":  # a sentinel check probes modules only in a replay
+            return [(p, f) for p, f in impls
+                    if not getattr(p, "sampled", False) and not getattr(p, "sentinel", False)]
+        return [(p, f) for p, f in impls if getattr(p, "sentinel", False)]
+
     def _attach(self, model: nn.Module, optimizer: Any) -> None:
         self._root_key = id(model)
-        fwd = self._impls("dlcheck_forward")
-        pre = self._impls("dlcheck_forward_pre")
-        for name, module in model.named_modules():
-            # Each module gets only the checks that care about it: a ReLU-only check costs
-            # nothing on a Linear layer.
-            f_fns = [(p, f) for p, f in fwd if _accepts(p, module)]
-            p_fns = [(p, f) for p, f in pre if _accepts(p, module)]
-            is_root = module is model
-            if f_fns or is_root:
-                self._fwd_table[id(module)] = (name, f_fns, is_root)
-            if p_fns:
-                self._pre_table[id(module)] = (name, p_fns)
-            if f_fns or is_root or p_fns:
-                # a module freed while watched must not lend its id to a new one
+        # one pair of tables per mode: switching tables at a step's end costs two assignments
+        self._tables: dict[str, tuple[dict, dict]] = {}
+        for mode in ("full", "sentinel", "replay"):
+            modules = "sentinel modules" if mode == "sentinel" else mode
+            fwd = self._impls_in("dlcheck_forward", modules)
+            pre = self._impls_in("dlcheck_forward_pre", modules)
+            fwd_table: dict[int, tuple[str, list, bool]] = {}
+            pre_table: dict[int, tuple[str, list, bool]] = {}
+            for name, module in model.named_modules():
+                # Each module gets only the checks that care about it: a ReLU-only check costs
+                # nothing on a Linear layer.
+                f_fns = [(p, f) for p, f in fwd if _accepts(p, module)]
+                p_fns = [(p, f) for p, f in pre if _accepts(p, module)]
+                is_root = module is model
+                if f_fns or is_root:
+                    fwd_table[id(module)] = (name, f_fns, is_root)
+                # on a sentinel step the model's entry is recorded for a replay
+                capture = is_root and mode == "sentinel"
+                if p_fns or capture:
+                    pre_table[id(module)] = (name, p_fns, capture)
+            self._tables[mode] = (fwd_table, pre_table)
+        self._fwd_table, self._pre_table = self._tables["full"]
+        for module in model.modules():
+            # a module freed while watched must not lend its id to a new one
+            if any(id(module) in t for pair in self._tables.values() for t in pair):
                 self._finalizers.append(weakref.finalize(module, self._forget, id(module)))
-        self._handles.append(register_module_forward_hook(self._on_forward))
+        self._handles.append(_KwargsHookHandle(
+            register_module_forward_hook(self._on_forward, with_kwargs=True)))
         self._handles.append(_QuietCompileWarning())
-        if self._pre_table:
-            self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
+        # always there (also when no check has a pre-hook): it records the model's entry on
+        # sentinel steps and sees a torch.compile wrapper of the model before it traces
+        self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
+        if getattr(model, "_compiled_call_impl", None) is not None:  # model.compile()
+            self._compiled = True
         if optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
             self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
 
     def _forget(self, key: int) -> None:
-        self._fwd_table.pop(key, None)
-        self._pre_table.pop(key, None)
+        for pair in self._tables.values():
+            for table in pair:
+                table.pop(key, None)
         if key == self._root_key:
             # the model is gone and the watcher was never closed: torch's global hook dicts
             # and the loss functions must not keep a dead watcher's hooks for the process's life
@@ -373,13 +423,17 @@ class Watcher:
         for f in self._finalizers:
             f.detach()
         self._finalizers.clear()
+        for pair in getattr(self, "_tables", {}).values():
+            for table in pair:
+                table.clear()
         self._fwd_table.clear()
         self._pre_table.clear()
+        self._passes.clear()
         for h in self._output_hooks:
             h.remove()
         self._output_hooks.clear()
 
-    def _on_forward(self, module: nn.Module, args: tuple, output: Any) -> None:
+    def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
         entry = self._fwd_table.get(id(module))
         if entry is None or not self._active:
             return None
@@ -396,7 +450,11 @@ class Watcher:
         self._pending = True
         name, fns, is_root = entry
         self._dispatch(fns, self, module, name, args, output)
-        if is_root:
+        if is_root and not self.replaying:
+            if kwargs and self._passes.entries and self._mode == "sentinel":
+                last = self._passes.entries[-1]
+                if last.args is args:
+                    last.kwargs = dict(kwargs)
             self._root_forward(module, output)
             if compiling():
                 self._compiled_pass_seen = True
@@ -404,12 +462,67 @@ class Watcher:
 
     def _on_forward_pre(self, module: nn.Module, args: tuple) -> None:
         entry = self._pre_table.get(id(module))
-        if entry is None or not self._active:
+        if entry is None:
+            if type(module) is _OPTIMIZED and not self._compiled:
+                self._saw_compiled_wrapper(module)
+            return None
+        if not self._active:
             return None
         if (self._compiled_pass_seen if compiling() else transforms_active()):
             return None
-        self._dispatch(entry[1], self, module, entry[0], args)
+        if entry[2] and not self.replaying and not compiling():
+            try:
+                self._passes.add(replay.Entry(args))
+            except Exception as exc:  # noqa: BLE001
+                self._internal_error(self, exc)
+        if entry[1]:
+            self._dispatch(entry[1], self, module, entry[0], args)
         return None
+
+    def _saw_compiled_wrapper(self, module: nn.Module) -> None:
+        # torch.compile(model) called in eager code, before it traces: from now on the tables
+        # never change (a changed table would be a failed guard, a recompilation)
+        if id(getattr(module, "_orig_mod", None)) == self._root_key:
+            self._compiled = True
+            self._set_mode("full")
+
+    @property
+    def hooks_may_change(self) -> bool:
+        """May a check remove a global hook of its own mid-run? Yes on an eager model with
+        sentinel steps; never on a compiled one (a changed global hook dict is a failed guard,
+        a recompilation)."""
+        return self._sentinel and not self._compiled
+
+    def _set_mode(self, mode: str) -> None:
+        self._mode = mode
+        self.full_step = mode == "full"
+        self._hooks = self._hook_sets[mode]
+        self._fwd_table, self._pre_table = self._tables[mode]
+
+    def replay_forward(self) -> bool:
+        """Run the step's forward passes again with the ``sentinel`` checks' module hooks (the
+        non-finite check calls this when a sentinel step's loss or gradients are not finite).
+        False when there is nothing to replay. ``replay_notes`` says what may make the replay
+        differ from the original."""
+        model = self._model_ref()
+        entries = self._passes.entries
+        self._passes = replay.Passes()
+        if model is None or not entries or self._mode != "sentinel":
+            return False
+        self._replays += 1
+        before = self._mode
+        self._set_mode("replay")
+        self.replaying = True
+        try:
+            self.replay_notes = replay.replay(model, entries)
+        finally:
+            self.replaying = False
+            self._set_mode(before)
+        if self._replays >= _MAX_REPLAYS:
+            # non-finite values every step (a NaN in the weights that nothing reports twice):
+            # full checks from now on cost less than a forward pass replayed at every step
+            self._sentinel = False
+        return True
 
     def _dispatch(self, impls: list[tuple[Any, Callable]], *args: Any) -> None:
         """Call every implementation of one hook. A runtime check never breaks training: only
@@ -492,44 +605,68 @@ class Watcher:
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             return
-        self._dispatch(self._impls("dlcheck_after_backward"), self, info)
+        self._dispatch(self._hooks["dlcheck_after_backward"], self, info)
+        self._sentinel_read()
+
+    def _sentinel_read(self) -> None:
+        """On a sentinel step the step's values are read as soon as the gradients are final:
+        before the optimizer's update, so that a replay runs on the parameters the failing
+        forward used."""
+        if self._mode != "sentinel":
+            return
+        self.in_step_end = True
+        try:
+            self._flush(all_reduce=True)
+        finally:
+            self.in_step_end = False
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
         if not self._active or self._closed or (not compiling() and transforms_active()):
             return
         self._pending = True
-        self._dispatch(self._impls("dlcheck_loss"), self, fn_name, input, target, loss)
+        self._dispatch(self._hooks["dlcheck_loss"], self, fn_name, input, target, loss)
 
     def on_loss_pre(self, fn_name: str, input: Any, target: Any, kwargs: dict) -> None:
         if not self._active or self._closed or (not compiling() and transforms_active()):
             return
         self._pending = True
-        self._dispatch(self._impls("dlcheck_loss_pre"), self, fn_name, input, target, kwargs)
+        self._dispatch(self._hooks["dlcheck_loss_pre"], self, fn_name, input, target, kwargs)
 
     def _flush(self, all_reduce: bool) -> None:
         gather = Gather()
-        self._dispatch(self._impls("dlcheck_gather"), self, gather)
+        self._dispatch(self._hooks["dlcheck_gather"], self, gather)
         try:
             read = gather.read(all_reduce and self.world_size > 1)
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             read = Read({})
-        self._dispatch(self._impls("dlcheck_step"), self, self.current_step, read)
+        self._dispatch(self._hooks["dlcheck_step"], self, self.current_step, read)
         self._pending = False
         self.grad_enabled_forward_in_eval = False
 
     def _end_step(self) -> None:
         if self._closed:
             return
-        if self._active:
+        # a sentinel step was read when its gradients were final: read again only what came
+        # after (a loss of an evaluation pass)
+        if self._active and (self._mode != "sentinel" or self._pending):
             self.in_step_end = True
             try:
                 self._flush(all_reduce=True)
             finally:
                 self.in_step_end = False
+        self._passes.clear()
         self.current_step += 1
         self._active = self.current_step % self.every == 0
         self._compiled_pass_seen = False
+        if not self._compiled:
+            model = self._model_ref()
+            if model is not None and getattr(model, "_compiled_call_impl", None) is not None:
+                self._compiled = True  # model.compile() while watched
+        mode = "full" if (not self._sentinel or self._compiled
+                          or _fully_checked(self.current_step // self.every)) else "sentinel"
+        if mode != self._mode:
+            self._set_mode(mode)
         if self._output_hooks:  # forget the hooks of outputs that are gone
             self._output_hooks = [h for h in self._output_hooks if h.hooks_dict_ref() is not None]
 
@@ -583,7 +720,8 @@ class Watcher:
         except Exception as exc:  # noqa: BLE001
             self._internal_error(self, exc)
             return
-        self._dispatch(self._impls("dlcheck_after_backward"), self, info)
+        self._dispatch(self._hooks["dlcheck_after_backward"], self, info)
+        self._sentinel_read()
 
     def emit(
         self,
@@ -696,6 +834,19 @@ class Watcher:
             pass
 
 
+class _KwargsHookHandle:
+    """torch's handle of a global forward hook registered ``with_kwargs`` leaves the hook's id
+    in ``_global_forward_hooks_with_kwargs`` when removed: take it out too."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def remove(self) -> None:
+        from torch.nn.modules import module as torch_module
+        self._handle.remove()
+        getattr(torch_module, "_global_forward_hooks_with_kwargs", {}).pop(self._handle.id, None)
+
+
 class _QuietCompileWarning:
     """While a global module hook is registered, torch warns at every call of a compiled module
     that global hooks also fire for the compiled wrapper. Ours look the module up and ignore the
@@ -731,6 +882,30 @@ class _QuietCompileWarning:
 
 
 _MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+# the hooks dispatched per step, whose implementations depend on the step's kind
+_STEP_HOOKS = ("dlcheck_loss", "dlcheck_loss_pre", "dlcheck_after_backward", "dlcheck_gather",
+               "dlcheck_step")
+
+# The schedule of fully checked steps on an eager model watched with sentinel=True: the first
+# FULL_FIRST checked steps (a fault present from the start is found at the step it is found at
+# without sentinels), then every FULL_EVERY-th. The checks marked ``sampled`` (dead units,
+# gradient norms, ...) count fully checked steps as their steps.
+FULL_FIRST = 20
+FULL_EVERY = 20
+# replays before the watcher gives up sentinel steps (a NaN that stays in the weights)
+_MAX_REPLAYS = 8
+
+
+def _fully_checked(checked_step: int) -> bool:
+    return checked_step < FULL_FIRST or checked_step % FULL_EVERY == 0
+
+
+try:
+    from torch._dynamo.eval_frame import OptimizedModule as _OPTIMIZED
+except Exception:  # noqa: BLE001 - torch without dynamo
+    class _OPTIMIZED:  # type: ignore[no-redef]
+        pass
 
 
 def _recorders(history: Any, tensorboard: Any) -> list[Any]:
@@ -852,6 +1027,7 @@ def watch(
     plugins: Sequence[Any] = (),
     history: bool | int = False,
     tensorboard: Any = None,
+    sentinel: bool = True,
 ) -> Watcher:
     """Watch ``model`` (use as a context manager): hooks are removed when the block exits.
 
@@ -864,7 +1040,8 @@ def watch(
     each problem, to TensorBoard (it implies ``history``).
     """
     return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
-                   plugins=plugins, history=history, tensorboard=tensorboard)
+                   plugins=plugins, history=history, tensorboard=tensorboard,
+                   sentinel=sentinel)
 
 
 def wrap(
@@ -877,7 +1054,9 @@ def wrap(
     plugins: Sequence[Any] = (),
     history: bool | int = False,
     tensorboard: Any = None,
+    sentinel: bool = True,
 ) -> Watcher:
     """Like :func:`watch` without a ``with`` block: call ``.close()`` when done."""
     return Watcher(model, optimizer, checks=checks, every=every, on_problem=on_problem,
-                   plugins=plugins, history=history, tensorboard=tensorboard)
+                   plugins=plugins, history=history, tensorboard=tensorboard,
+                   sentinel=sentinel)

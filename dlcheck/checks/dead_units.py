@@ -37,6 +37,7 @@ class DeadUnits:
     window: number of checked steps the counters cover."""
 
     name = "dead_units"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, threshold: float = 0.7, window: int = 10, min_active: float = 0.0,
                  unit_dim: int | None = None) -> None:

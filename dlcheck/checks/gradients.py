@@ -25,6 +25,7 @@ class GradFlow:
     the first step only)."""
 
     name = "grad_flow"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, patience: int = 3) -> None:
         self.patience = integer(_W, option(self.name, "patience"), patience, 1)
@@ -96,6 +97,7 @@ class GradNorm:
     (the norm removes it), which is not a vanishing gradient."""
 
     name = "grad_norm"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, factor: float = 100.0, history: int = 50, min_history: int = 5,
                  vanishing: float = 1e-7, patience: int = 3, include_1d: bool = False,

@@ -31,6 +31,7 @@ class GraphRetained:
     single retained step, e.g. ``last_loss = loss``, is not a leak)."""
 
     name = "graph"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, min_steps: int = 3) -> None:
         self.min_steps = integer("dlcheck.watch", option(self.name, "min_steps"), min_steps, 1)

@@ -36,6 +36,7 @@ class InputScale:
     too (e.g. pixels divided by 255 twice)."""
 
     name = "input_scale"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, batches: int = 3, high: float = 10.0, low: float = 0.01) -> None:
         self.batches = integer(_W, option(self.name, "batches"), batches, 1)

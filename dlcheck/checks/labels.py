@@ -33,6 +33,7 @@ class Labels:
     must hold together before one class alone is reported."""
 
     name = "labels"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, batches: int = 10, min_labels: int = 64) -> None:
         self.batches = integer(_W, option(self.name, "batches"), batches, 1)

@@ -37,6 +37,7 @@ class LossSpike:
     spread: how many times the window's largest distance above the median it is at least."""
 
     name = "loss"
+    # not sampled: a spike lasts a step or two, and the loss is read on every step anyway
 
     def __init__(self, window: int = 50, min_history: int = 20, factor: float = 3.0,
                  spread: float = 10.0) -> None:

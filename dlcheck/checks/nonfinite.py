@@ -65,6 +65,9 @@ _VIEWS = frozenset({nn.Flatten, nn.Unflatten, nn.Identity})
 
 class NonFinite:
     name = "nonfinite"
+    # on a sentinel step only the loss and gradient parts run; a non-finite one there makes the
+    # watcher replay the step's forward with this check's module hooks (dlcheck/replay.py)
+    sentinel = True
 
     def __init__(self, grads: bool = True, inputs: bool = True) -> None:
         self.check_grads = flag("dlcheck.watch", option(self.name, "grads"), grads)
@@ -72,6 +75,7 @@ class NonFinite:
         # once NaN is in the weights every later step is non-finite everywhere: only the first
         # occurrence of each kind (forward, loss, gradient) says where it came from
         self._told: set[str] = set()
+        self._note = ""  # said with a finding made from a replay that may differ
         self._reset()
 
     @hookimpl
@@ -202,10 +206,24 @@ class NonFinite:
         self._reset()
         if not values:
             return
-        if has_probes:
-            probes = values.pop(0)
+        probes = values.pop(0) if has_probes else []
+        if not getattr(watch, "full_step", True) and not (
+                all(map(math.isfinite, probes)) and (not values or all(map(math.isfinite, values[0])))):
+            # a sentinel step: no module was probed. The loss or a gradient is not finite:
+            # replay the step's forward with every module probed (before the update)
+            if "forward" in self._told:
+                where, probes = [], []  # the loss of weights already reported non-finite
+            else:
+                replayed = self._replay(watch)
+                if replayed is not None:
+                    r_where, r_probes, pass_ends = replayed
+                    where, probes = r_where + where, r_probes + probes
+                else:
+                    self._note = " (no module was probed at this step: its forward could not be replayed)"
+        if probes:
             if not all(map(math.isfinite, probes)) and not {"forward", "loss"} <= self._told:
                 self._localise(watch, where, probes, pass_ends)
+        self._note = ""
         if values:
             l2 = values[0]
             if all(map(math.isfinite, l2)):
@@ -223,6 +241,21 @@ class NonFinite:
                     SUGGEST_GRAD, {"parameters": bad[:20], "count": len(bad)}, key="grad",
                     shared=watch.grads_synced,
                 )
+
+    def _replay(self, watch: Any) -> tuple[list, list[float], set[int]] | None:
+        replay_forward = getattr(watch, "replay_forward", None)
+        if replay_forward is None or not replay_forward():
+            return None
+        where, probes, pass_ends = self._where, self._probes, self._pass_ends
+        self._reset()
+        if watch.replay_notes:
+            self._note = f" (found in a replay of the step's forward; {watch.replay_notes[0]}, " \
+                         f"so the replay may differ from it)"
+        if not probes:
+            return where, [], pass_ends
+        dev = probes[0].device
+        values = torch.stack([p.to(dev, torch.float32) for p in probes]).tolist()
+        return where, values, pass_ends
 
     def _localise(self, watch: Any, where: list, probes: list[float], pass_ends: set[int]) -> None:
         # Records come in the order the modules finished, a module's inputs just before its
@@ -249,7 +282,8 @@ class NonFinite:
                     return
                 self._told.add("loss")
                 watch.emit("DC203", f"loss:{name}",
-                           f"the loss ({name}) is {_describe(v)} while every module output was finite",
+                           f"the loss ({name}) is {_describe(v)} while every module output was "
+                           f"finite{self._note}",
                            SUGGEST_LOSS, {"value": v, "loss": name}, key="loss")
                 return
             if "forward" in self._told:

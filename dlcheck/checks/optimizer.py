@@ -46,6 +46,7 @@ class OptimizerCoverage:
     gradient): by default only the ones it still moves are reported."""
 
     name = "optimizer_coverage"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, settle: int = 2, strict: bool = False) -> None:
         self.settle = integer(_W, option(self.name, "settle"), settle, 1)
@@ -151,6 +152,7 @@ class OptimizerStep:
     Needs the optimizer given to the watcher (its step hooks bracket the step)."""
 
     name = "optimizer_step"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, interval: int = 5, patience: int = 3, samples: int = 32) -> None:
         self.interval = integer(_W, option(self.name, "interval"), interval, 1)

@@ -32,6 +32,7 @@ _W = "dlcheck.watch"
 
 class Replicas:
     name = "replicas"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, interval: int = 100, rtol: float = 1e-6) -> None:
         self.interval = integer(_W, option(self.name, "interval"), interval, 1)

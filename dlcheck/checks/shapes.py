@@ -20,6 +20,7 @@ from dlcheck.shapes import contract_of
 
 class Shapes:
     name = "shapes"
+    sampled = True  # runs on fully checked steps only (see dlcheck/replay.py)
 
     def __init__(self, record: bool = True) -> None:
         self.record = flag("dlcheck.watch", option(self.name, "record"), record)
@@ -64,6 +65,13 @@ class Shapes:
 
     def _stop_recording(self) -> None:
         self._recording = False
+        # On a compiled model the hook stays until the watch ends (Dynamo guards torch's global
+        # hook dicts: removing it would recompile). An eager model's watcher changes its own
+        # tables anyway: there the hook goes, and module calls take a hook fewer.
+        if self._watch is not None and getattr(self._watch, "hooks_may_change", False):
+            for h in self._record_handles:
+                h.remove()
+            self._record_handles.clear()
 
     @hookimpl
     def dlcheck_forward(self, watch: Any, module: Any, name: str, inputs: tuple, output: Any) -> None:

@@ -1,0 +1,241 @@
+"""Sentinel steps and replay (dlcheck/replay.py): after the fully checked first steps, a step
+reads only whether the loss and the gradients are finite; a step where one is not replays its
+forward with every module probed. The finding must be the one a fully checked step gives, and
+the replay must change nothing the user sees."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+import torch
+from torch import nn
+
+import dlcheck
+from dlcheck import watcher as watcher_module
+from dc_trace import global_hooks, leftovers, snapshot
+
+SENTINEL_STEP = 27  # after the fully checked first steps, not a multiple of FULL_EVERY
+
+
+def test_step_27_is_a_sentinel_step():
+    # the tests below plant their faults on a sentinel step: keep them meaningful if the
+    # schedule changes
+    assert not watcher_module._fully_checked(SENTINEL_STEP)
+    assert watcher_module._fully_checked(0) and watcher_module._fully_checked(40)
+
+
+class Net(nn.Module):
+    """Linear layers, batch norm and dropout: the replay must reproduce the dropout masks and
+    must not move the running statistics."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(6, 16), nn.Linear(16, 16), nn.Linear(16, 16)])
+        self.bn = nn.BatchNorm1d(16)
+        self.drop = nn.Dropout(0.3)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.layers[0](x))
+        x = self.drop(self.bn(x))
+        for layer in self.layers[1:]:
+            x = torch.relu(layer(x))
+        return self.head(x)
+
+
+def _data(steps: int):
+    g = torch.Generator().manual_seed(1)
+    return [(torch.randn(12, 6, generator=g), torch.randint(0, 3, (12,), generator=g))
+            for _ in range(steps)]
+
+
+def _train(plant, steps: int, watch: dict | None, after_step=None):
+    """Train Net for ``steps`` steps; ``plant(model, step)`` runs before each step's forward.
+    Returns the report (None unwatched), the model and the final RNG state."""
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    data = _data(steps)
+    w = dlcheck.wrap(model, opt, on_problem="log", **watch) if watch is not None else None
+    try:
+        for step, (x, y) in enumerate(data):
+            plant(model, step)
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            if after_step is not None:
+                after_step(model, step)
+            opt.step()
+    finally:
+        report = w.close() if w is not None else None
+    return report, model, torch.get_rng_state()
+
+
+def _nan_bias(layer: int, at: int):
+    def plant(model, step):
+        if step == at:
+            with torch.no_grad():
+                model.layers[layer].bias[0] = float("nan")
+    return plant
+
+
+@pytest.mark.parametrize("layer", [0, 1, 2])
+def test_nan_planted_at_layer_k_is_reported_at_layer_k_and_its_step(layer):
+    report, _, _ = _train(_nan_bias(layer, SENTINEL_STEP), SENTINEL_STEP + 3, {})
+    forward = [p for p in report.by_code("DC203") if "forward" in p.message]
+    assert [(p.module, p.step) for p in forward] == [(f"layers.{layer}", SENTINEL_STEP)]
+    assert forward[0].data["bad_parameters"] == [f"layers.{layer}.bias"]
+    # the same findings (code, module, step) as with every step fully checked. The message
+    # may differ in one way: a fully checked step is read after the optimizer's update, which
+    # has already spread the NaN to the layer's weight; the replay runs before it
+    full, _, _ = _train(_nan_bias(layer, SENTINEL_STEP), SENTINEL_STEP + 3, {"sentinel": False})
+    assert [(p.code, p.module, p.step) for p in report.problems] == \
+        [(p.code, p.module, p.step) for p in full.problems]
+
+
+def test_nan_from_the_data_at_a_sentinel_step_is_blamed_on_the_input():
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for step, (x, y) in enumerate(_data(SENTINEL_STEP + 1)):
+            if step == SENTINEL_STEP:
+                x = x.clone()
+                x[3, 2] = float("nan")
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    [p] = [p for p in w.report().by_code("DC203") if p.module == ""]
+    assert p.step == SENTINEL_STEP and "input to the model was already NaN" in p.message
+
+
+def test_replay_leaves_rng_state_grads_buffers_and_parameters_unchanged():
+    grads = {}
+
+    def keep_grads(model, step):  # in backward's wake, before the optimizer (and the replay)
+        if step == SENTINEL_STEP:
+            grads["before"] = [p.grad.clone() for p in model.parameters()]
+
+    plant = _nan_bias(1, SENTINEL_STEP)
+    # the step after the NaN: everything is NaN in both runs; stop right after the planted one
+    watched, w_model, w_rng = _train(plant, SENTINEL_STEP + 1, {}, keep_grads)
+    plain_grads = {}
+
+    def keep_plain(model, step):
+        if step == SENTINEL_STEP:
+            plain_grads["before"] = [p.grad.clone() for p in model.parameters()]
+
+    _, p_model, p_rng = _train(plant, SENTINEL_STEP + 1, None, keep_plain)
+    assert [p.step for p in watched.by_code("DC203")][:1] == [SENTINEL_STEP]  # a replay ran
+    assert torch.equal(w_rng, p_rng)  # the random stream goes on as without dlcheck
+    for a, b in zip(grads["before"], plain_grads["before"]):
+        assert torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0))
+    for a, b in zip(w_model.state_dict().values(), p_model.state_dict().values()):
+        # parameters after the update, batch norm's running statistics and its counter
+        assert torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0))
+
+
+def test_a_watched_run_without_faults_is_bit_identical_to_a_plain_one():
+    no_plant = lambda model, step: None  # noqa: E731
+    _, w_model, w_rng = _train(no_plant, 45, {})
+    _, p_model, p_rng = _train(no_plant, 45, None)
+    assert torch.equal(w_rng, p_rng)
+    for a, b in zip(w_model.state_dict().values(), p_model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_replay_leaves_nothing_behind():
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    before = snapshot(model)
+    hooks_before = global_hooks()
+    w = dlcheck.wrap(model, opt, on_problem="log")
+    copies = []
+    for step, (x, y) in enumerate(_data(SENTINEL_STEP + 2)):
+        _nan_bias(2, SENTINEL_STEP)(model, step)
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        if step == SENTINEL_STEP:
+            copies.append(copy.deepcopy(model))  # made right after the replay, while watched
+    assert w._replays == 1 and not w.replaying
+    w.close()
+    assert not w._passes.entries  # no reference to the user's batches is kept
+    assert leftovers(model, before, optimizer=opt) == []
+    assert global_hooks() == hooks_before
+    assert snapshot(copies[0]) == snapshot(model)
+    pickle.dumps(copies[0])  # nothing of dlcheck (a hook, a bound method) travels with a copy
+
+
+def test_gradient_only_nan_is_reported_at_its_parameter_on_a_sentinel_step():
+    class Root(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+            self.out = nn.Linear(4, 1)
+
+        def forward(self, x, zero: bool = False):
+            h = self.fc(x)
+            if zero:  # sqrt at 0: finite forward, infinite derivative
+                h = torch.sqrt(h * 0)
+            return self.out(h)
+
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = Root()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel) as w:
+            for step in range(SENTINEL_STEP + 1):
+                opt.zero_grad()
+                model(torch.randn(8, 4), zero=step == SENTINEL_STEP).pow(2).mean().backward()
+                opt.step()
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    got = run(True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", "fc.bias", SENTINEL_STEP)]
+    assert got == run(False)
+
+
+def test_without_an_optimizer_the_replay_runs_when_backward_ends():
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    with dlcheck.watch(model, on_problem="log") as w:
+        for step, (x, y) in enumerate(_data(SENTINEL_STEP + 2)):
+            _nan_bias(0, SENTINEL_STEP)(model, step)
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()  # the update spoils every layer: the replay ran before it
+            w.step()
+    forward = [p for p in w.report().by_code("DC203") if "forward" in p.message]
+    assert [(p.module, p.step) for p in forward] == [("layers.0", SENTINEL_STEP)]
+
+
+def test_dead_units_after_the_first_steps_are_found_at_their_layer_at_a_sampled_window_end():
+    # units killed at step 30: with every step checked the window of steps 30..39 reports them
+    # at step 39; with sentinels the windows count fully checked steps (0..19, then every
+    # 20th), so the first window wholly after step 30 is steps 220..400
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 10), nn.ReLU(), nn.Linear(10, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.0)
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["dead_units"]) as w:
+            for step in range(420):
+                if step == 30:
+                    with torch.no_grad():
+                        model[0].bias[:9] = -1e3
+                opt.zero_grad()
+                model(torch.randn(8, 4)).mean().backward()
+                opt.step()
+        return [(p.module, p.step) for p in w.report().by_code("DC401")]
+
+    assert run(False) == [("1", 39)]
+    assert run(True) == [("1", 400)]
+
+
+def test_sentinel_must_be_a_bool():
+    with pytest.raises(TypeError, match="sentinel must be True or False, got 1 \\(int\\)"):
+        dlcheck.watch(nn.Linear(2, 2), sentinel=1)
