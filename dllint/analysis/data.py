@@ -940,6 +940,41 @@ class DataProvenance:
         return result
 
     # -- splits ----------------------------------------------------------------------------------
+    # -- the batch size of a DataLoader ----------------------------------------------------------
+    def batch_size(self, loader: cst.Call) -> int | None:
+        """The batch size a ``DataLoader(...)`` call is built with, when it is known: a literal
+        (``batch_size=1``, or the second positional argument), a name whose every reaching
+        definition is the same literal (``bs = 1``; a tuple assignment's element too), or torch's
+        default of 1 when the call names none (and has no ``*args``/``**kwargs`` or
+        ``batch_sampler`` that could set it). None when unknown."""
+        arg = keyword(loader, "batch_size") or positional(loader, 1)
+        if arg is None:
+            if any(a.star for a in loader.args) or keyword(loader, "batch_sampler") is not None:
+                return None
+            return 1  # torch.utils.data.DataLoader's default
+        return self._integer(arg.value, loader, depth=0)
+
+    def _integer(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> int | None:
+        if isinstance(expr, cst.Integer):
+            return int(expr.value, 0) if expr.value.isdigit() else None
+        name = dotted_name(expr)
+        if name is None or depth > 3:
+            return None
+        found = self.lookup(at, name)
+        if not found:
+            return None  # a parameter, an attribute or a setting: not known here
+        values: set[int | None] = set()
+        for binding in found:
+            if binding.kind != "assign" or binding.value is None:
+                return None
+            value: cst.BaseExpression | None = binding.value
+            if binding.position is not None:
+                elements = value.elements if isinstance(value, (cst.Tuple, cst.List)) else ()
+                value = elements[binding.position].value if len(elements) == binding.count and not any(
+                    isinstance(e, cst.StarredElement) for e in elements) else None
+            values.add(None if value is None else self._integer(value, binding.node, depth + 1))
+        return values.pop() if len(values) == 1 else None
+
     def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         """``receiver`` is a scikit-learn cross-validation splitter (``KFold(5)`` or a name bound to one)."""
         return self.splitter_call(receiver, at) is not None
