@@ -24,7 +24,8 @@ from dllint.analysis.project import PROJECT
 from dllint.cache import Cache, entry_key, settings_digest
 from dllint.config import PerFileIgnores, apply_ignores, relative_posix
 from dllint.diagnostics import Diagnostic, Fix, rule_url
-from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, set_target_version
+from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, python_syntax_error, \
+    set_target_version
 from dllint.files import SourceFile
 from dllint.fix import fix_source, wanted
 from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_notebook,
@@ -202,9 +203,9 @@ def _lint_cells(notebook: NotebookSource, display: str,
     Returns the findings and whether a cell was set aside (then no fix is offered: a fix is
     checked against the whole notebook, which does not parse).
 
-    The broken cells are found by parsing each cell on its own (at its own lines, so that the
-    lines an error message cites stay those of the joined module), not by the line of the joined
-    parse's error: for "expected an indented block after function definition" CPython reports the
+    The broken cells are found by parsing each cell on its own with CPython's parser (at its own
+    lines, so that the lines an error message cites stay those of the joined module), not by the
+    line of the joined parse's error: for "expected an indented block after function definition" CPython reports the
     line after the ``def``'s body, which is the next cell's first line. What only the joined parse
     rejects is then set aside by its error's line, each cell at most once."""
     rules = _rules_for(codes)
@@ -225,11 +226,13 @@ def _lint_cells(notebook: NotebookSource, display: str,
 
     for cell in notebook.cells:
         start, _, count = cell
-        alone = "\n" * (start - 1) + "\n".join(lines[start - 1:start - 1 + count])
-        errors = [d for d in lint_source(alone, display, (), enabled_tool_codes=("DL001",))
-                  if d.code == "DL001"]
-        if errors:
-            error = errors[0]
+        text = "\n".join(lines[start - 1:start - 1 + count])
+        # CPython's parser only (what libcst alone rejects is rare: the joined parse below finds
+        # it); again at the cell's own lines when it fails, for the lines its message cites.
+        if python_syntax_error(display, text) is None:
+            continue
+        error = python_syntax_error(display, "\n" * (start - 1) + text)
+        if error is not None:
             if error.line >= start + max(count, 1):  # an end of file past the cell's last line
                 last = start + max(count, 1) - 1
                 error = error.with_changes(line=last, end_line=last, statement_line=last, column=1,
