@@ -139,6 +139,12 @@ def _python_syntax_error(path: str, source: str) -> tuple[Diagnostic | None, ast
     return None, tree
 
 
+def python_syntax_error(path: str, source: str) -> Diagnostic | None:
+    """The DL001 that CPython's parser gives ``source`` (under the target version), or None when it
+    accepts it. Cheap: no libcst parse, no rule (a notebook's cells are checked one by one)."""
+    return _python_syntax_error(path, source)[0]
+
+
 def _parse_error(path: str, source: str, exc: cst.ParserSyntaxError) -> Diagnostic:
     """DL001 for a file CPython accepts and libcst does not: rare (``(x): int = 1``, syntax newer
     than libcst), and the tool's limitation rather than the user's mistake, which the message says."""

@@ -10,7 +10,8 @@ stay aligned:
   the whole cell;
 - a line magic (``%matplotlib inline``), a shell escape (``!pip install x``), a help line (``obj?``,
   ``obj.attr??``, ``??obj``), an automagic (``pip install x``, ``cd data``: a magic's name at the
-  start of a line that is not Python): that line, and its ``\\`` continuation lines; ``x = !ls``
+  start of a line that is not Python): that line, and its continuation lines (after a ``\\``, or
+  while a bracket the magic's arguments opened is open: ``%timeit f(a,`` / ``b)``); ``x = !ls``
   and ``y = %time f()`` become ``x = None`` so that the name stays defined; inside an indented block
   a blanked line becomes ``pass`` at its indentation so that the block still parses;
 - a cell whose first line is indented (IPython removes that indentation from every line that
@@ -202,24 +203,27 @@ def _clean_cell(lines: list[str]) -> list[str]:
         index = lines.index(first)
         return ["" for _ in lines[: index + 1]] + _clean_cell(lines[index + 1:])
     out: list[str] = []
-    continuing = False  # a backslash continuation of a blanked line
+    # A blanked line's logical line goes on: after a ``\\``, or while a bracket or a triple-quoted
+    # string its arguments opened is still open (IPython reads ``%timeit f(a,\n  b)`` as one
+    # line, as Python's tokenizer does).
+    continuing = False
+    magic_depth, magic_quote = 0, None
     depth, quote = 0, None
     joined = False  # a backslash continuation of a code line
     for line in lines:
         if continuing:
-            continuing = line.rstrip().endswith("\\")
+            magic_depth, magic_quote = _scan(line, magic_depth, magic_quote)
+            continuing = magic_depth > 0 or magic_quote is not None or line.rstrip().endswith("\\")
             out.append("")
             continue
         at_statement_start = depth == 0 and quote is None and not joined
         if at_statement_start:
             assign = _ASSIGN_ESCAPE.match(line)
-            if assign:
-                out.append(f"{assign.group(1)}{assign.group(2)} = None")
-                continuing = line.rstrip().endswith("\\")
-                continue
-            if _LINE_ESCAPE.match(line) or _is_help(line) or _is_automagic(line):
-                out.append(_blank(line))
-                continuing = line.rstrip().endswith("\\")
+            escape = _LINE_ESCAPE.match(line)
+            if assign or escape or _is_help(line) or _is_automagic(line):
+                out.append(f"{assign.group(1)}{assign.group(2)} = None" if assign else _blank(line))
+                magic_depth, magic_quote = _scan(line, 0, None) if assign or escape else (0, None)
+                continuing = magic_depth > 0 or magic_quote is not None or line.rstrip().endswith("\\")
                 continue
         depth, quote = _scan(line, depth, quote)
         joined = quote is None and line.rstrip().endswith("\\")

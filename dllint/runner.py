@@ -24,7 +24,8 @@ from dllint.analysis.project import PROJECT
 from dllint.cache import Cache, entry_key, settings_digest
 from dllint.config import PerFileIgnores, apply_ignores, relative_posix
 from dllint.diagnostics import Diagnostic, Fix, rule_url
-from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, set_target_version
+from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, python_syntax_error, \
+    set_target_version
 from dllint.files import SourceFile
 from dllint.fix import fix_source, wanted
 from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_notebook,
@@ -200,23 +201,51 @@ def _lint_cells(notebook: NotebookSource, display: str,
     (its lines blanked, so the others keep their line numbers), and the other cells are linted
     without it: a notebook under work often has one broken cell, and it must not hide the rest.
     Returns the findings and whether a cell was set aside (then no fix is offered: a fix is
-    checked against the whole notebook, which does not parse)."""
+    checked against the whole notebook, which does not parse).
+
+    The broken cells are found by parsing each cell on its own with CPython's parser (at its own
+    lines, so that the lines an error message cites stay those of the joined module), not by the
+    line of the joined parse's error: for "expected an indented block after function definition" CPython reports the
+    line after the ``def``'s body, which is the next cell's first line. What only the joined parse
+    rejects is then set aside by its error's line, each cell at most once."""
     rules = _rules_for(codes)
     with_parse = tuple(codes) if "DL001" in codes else (*codes, "DL001")
     lines = notebook.source.split("\n")
+    found = lint_source(notebook.source, display, rules, enabled_tool_codes=with_parse)
+    if not any(d.code == "DL001" for d in found):
+        return [d for d in found if d.code != "DL001" or "DL001" in codes], False
+    note = " (the other cells were linted without this one)" if len(notebook.cells) > 1 else ""
     broken: list[Diagnostic] = []
-    for _ in range(len(notebook.cells) + 1):  # the last round has every broken cell blanked
+    set_aside: set[int] = set()
+
+    def set_cell_aside(cell: tuple[int, int, int], error: Diagnostic) -> None:
+        start, number, count = cell
+        broken.append(error.with_changes(message=error.message + note))
+        set_aside.add(number)
+        lines[start - 1:start - 1 + count] = [""] * count
+
+    for cell in notebook.cells:
+        start, _, count = cell
+        text = "\n".join(lines[start - 1:start - 1 + count])
+        # CPython's parser only (what libcst alone rejects is rare: the joined parse below finds
+        # it); again at the cell's own lines when it fails, for the lines its message cites.
+        if python_syntax_error(display, text) is None:
+            continue
+        error = python_syntax_error(display, "\n" * (start - 1) + text)
+        if error is not None:
+            if error.line >= start + max(count, 1):  # an end of file past the cell's last line
+                last = start + max(count, 1) - 1
+                error = error.with_changes(line=last, end_line=last, statement_line=last, column=1,
+                                           end_column=1)
+            set_cell_aside(cell, error)
+    for _ in range(len(notebook.cells) + 1):
         found = lint_source("\n".join(lines), display, rules, enabled_tool_codes=with_parse)
         errors = [d for d in found if d.code == "DL001"]
         where = notebook.locate(errors[0].line) if errors else None
-        if where is None:
+        if where is None or where[0] in set_aside:
             break
-        start, _, count = next(c for c in notebook.cells if c[1] == where[0])
-        note = " (the other cells were linted without this one)" if len(notebook.cells) > 1 else ""
-        broken.append(errors[0].with_changes(message=errors[0].message + note))
-        lines[start - 1:start - 1 + count] = [""] * count
-    if not broken:
-        return [d for d in found if d.code != "DL001" or "DL001" in codes], False
+        set_cell_aside(next(c for c in notebook.cells if c[1] == where[0]), errors[0])
+    broken.sort(key=lambda d: (d.line, d.column))
     rest = [d for d in found if d.code != "DL001"]
     return ([d for d in broken if "DL001" in codes] + rest), True
 

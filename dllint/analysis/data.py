@@ -284,6 +284,8 @@ def _bound_name(target: cst.BaseExpression | None) -> tuple[str | None, bool]:
 
 
 _UPDATE_METHODS = frozenset({"append", "extend", "add", "update", "insert", "appendleft"})
+# Methods that score or predict rows with a fitted estimator.
+_PREDICTING = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "score"})
 
 
 class DataProvenance:
@@ -305,6 +307,7 @@ class DataProvenance:
         self._class_scopes: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         self._locals: dict[cst.CSTNode, set[str]] | None = None
         self._reaching: dict[tuple, tuple[ReachingDefinitions, list[Binding]]] = {}
+        self._cross_fitted: dict[cst.CSTNode, bool] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -655,6 +658,11 @@ class DataProvenance:
                 # The held-out part of the training data validates, whatever it is called
                 # (``train, test = train_test_split(train_df)``): flow beats names.
                 return frozenset({VAL})
+            if split_role == TEST and isinstance(value, cst.Call) and self.cross_fitted(value):
+                # ``X1, X2, y1, y2 = train_test_split(...)``, fit on X1 score X2, fit on X2 score
+                # X1: two-fold cross-validation by hand; each part is a fold, no score comes
+                # from a model that saw the scored rows.
+                return frozenset({VAL})
             if split_role == VAL and binding.kind == "for" and isinstance(value, cst.Call) \
                     and _last_name(value.func) == "split":
                 # ``for train_idx, test_idx in kf.split(X)``: a cross-validation fold is held out
@@ -744,7 +752,10 @@ class DataProvenance:
         out: set[str] = set()
         if isinstance(call.func, cst.Attribute):
             receiver = call.func.value
-            if not (isinstance(receiver, cst.Name) and receiver.value in self.ctx.imports.aliases):
+            predicts = last in _PREDICTING and positional(call, 0) is not None
+            # ``model.score(X_test, y_test)``: the result is about the rows given, not about the
+            # data the estimator was fitted on.
+            if not predicts and not (isinstance(receiver, cst.Name) and receiver.value in self.ctx.imports.aliases):
                 out |= self._roles(receiver, et, ev, active)
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in _CONFIG_KEYWORDS:
@@ -940,6 +951,126 @@ class DataProvenance:
         return result
 
     # -- splits ----------------------------------------------------------------------------------
+    # -- the batch size of a DataLoader ----------------------------------------------------------
+    def batch_size(self, loader: cst.Call) -> int | None:
+        """The batch size a ``DataLoader(...)`` call is built with, when it is known: a literal
+        (``batch_size=1``, or the second positional argument), a name whose every reaching
+        definition is the same literal (``bs = 1``; a tuple assignment's element too), or torch's
+        default of 1 when the call names none (and has no ``*args``/``**kwargs`` or
+        ``batch_sampler`` that could set it). None when unknown."""
+        arg = keyword(loader, "batch_size") or positional(loader, 1)
+        if arg is None:
+            if any(a.star for a in loader.args) or keyword(loader, "batch_sampler") is not None:
+                return None
+            return 1  # torch.utils.data.DataLoader's default
+        return self._integer(arg.value, loader, depth=0)
+
+    def _integer(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> int | None:
+        if isinstance(expr, cst.Integer):
+            return int(expr.value, 0) if expr.value.isdigit() else None
+        name = dotted_name(expr)
+        if name is None or depth > 3:
+            return None
+        found = self.lookup(at, name)
+        if not found:
+            return None  # a parameter, an attribute or a setting: not known here
+        values: set[int | None] = set()
+        for binding in found:
+            if binding.kind != "assign" or binding.value is None:
+                return None
+            value: cst.BaseExpression | None = binding.value
+            if binding.position is not None:
+                elements = value.elements if isinstance(value, (cst.Tuple, cst.List)) else ()
+                value = elements[binding.position].value if len(elements) == binding.count and not any(
+                    isinstance(e, cst.StarredElement) for e in elements) else None
+            values.add(None if value is None else self._integer(value, binding.node, depth + 1))
+        return values.pop() if len(values) == 1 else None
+
+    # -- two-fold cross-validation by hand ----------------------------------------------------------
+    def cross_fitted(self, split_call: cst.Call) -> bool:
+        """The two parts of a ``train_test_split`` are swapped: in the split's scope, an estimator
+        fitted on the first part predicts or scores the second, and one fitted on the second
+        predicts or scores the first (``model.fit(X1, y1).predict(X2)`` then
+        ``model.fit(X2, y2).predict(X1)``). Only estimators whose ``fit`` starts afresh (scikit-learn,
+        no ``warm_start=True``) count, and every estimator fitted on a part must be one: a Keras
+        model's second ``fit`` goes on training on top of the first. The parts are the split's own
+        names (no other definition reaches the use). Source order within the scope is the order
+        of the events."""
+        if split_call not in self._cross_fitted:
+            self._cross_fitted[split_call] = self._compute_cross_fitted(split_call)
+        return self._cross_fitted[split_call]
+
+    def _compute_cross_fitted(self, split_call: cst.Call) -> bool:
+        names = self._outputs(split_call)
+        if len(names) < 2 or len(names) % 2 or _last_name(split_call.func) != "train_test_split":
+            return False
+        part_of = {name: position % 2 for position, name in enumerate(names)}
+        statement = self.index.statement_of(split_call)
+        scope = self.scope_of(split_call)
+        order = self.index.order
+
+        def part(expr: cst.BaseExpression, at: cst.CSTNode) -> int | None:
+            name = dotted_name(expr)
+            if name not in part_of:
+                return None
+            found = self.lookup(at, name)
+            if not found or any(b.node is not statement for b in found):
+                return None
+            return part_of[name]
+
+        events: list[tuple[tuple[int, int], str, str, int | None]] = []
+        for call in self.index.of_type(cst.Call):
+            func = call.func
+            if not isinstance(func, cst.Attribute) or self.scope_of(call) is not scope:
+                continue
+            method = func.attr.value
+            if method not in _PREDICTING and method not in ("fit", "partial_fit", "fit_transform"):
+                continue
+            first = positional(call, 0)
+            rows = part(first.value, call) if first is not None else None
+            receiver = func.value
+            when = (order[call], 0)
+            if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) \
+                    and receiver.func.attr.value == "fit":
+                when = (order[receiver], 1)  # ``m.fit(a).predict(b)``: after the inner fit
+                receiver = receiver.func.value
+            estimator = dotted_name(receiver)
+            if estimator is None:
+                continue
+            if method in _PREDICTING:
+                events.append((when, "predict", estimator, rows))
+                continue
+            if rows is not None and (method != "fit" or not self._refits(estimator, call)):
+                return False  # a part goes into a model that keeps what it learnt before
+            events.append((when, "fit", estimator, rows))
+        fitted_on: dict[str, int | None] = {}
+        directions: set[int] = set()
+        for _, kind, estimator, rows in sorted(events, key=lambda e: e[0]):
+            if kind == "fit":
+                fitted_on[estimator] = rows
+            elif rows is not None and fitted_on.get(estimator) is not None \
+                    and fitted_on[estimator] != rows:
+                directions.add(fitted_on[estimator])  # type: ignore[arg-type]
+        return directions == {0, 1}
+
+    def _refits(self, estimator: str, at: cst.CSTNode) -> bool:
+        """``estimator`` is built by scikit-learn (every definition that reaches ``at``) without
+        ``warm_start=True``: its ``fit`` forgets what an earlier ``fit`` learnt."""
+        found = self.lookup(at, estimator)
+        if not found:
+            return False
+        for binding in found:
+            value = binding.value
+            if binding.kind != "assign" or binding.position is not None or not isinstance(value, cst.Call):
+                return False
+            qualified = self.ctx.imports.qualify(value.func) or ""
+            if not qualified.startswith("sklearn."):
+                return False
+            warm = keyword(value, "warm_start")
+            if warm is not None and not (isinstance(warm.value, cst.Name) and warm.value.value == "False"):
+                return False
+        return True
+
     def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         """``receiver`` is a scikit-learn cross-validation splitter (``KFold(5)`` or a name bound to one)."""
         return self.splitter_call(receiver, at) is not None

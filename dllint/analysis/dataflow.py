@@ -60,6 +60,19 @@ GRAPH_METHODS = frozenset({
     "__getitem__", "float_power", "type", "matmul", "mm", "bmm", "sin", "cos", "cumsum", "amax",
     "amin", "nansum", "nanmean", "mean_", "rsqrt", "reciprocal", "squeeze_", "unsqueeze_",
 })
+# Methods and attributes of a tensor that read its metadata (shape, type, place), never its values:
+# a Python value comes out and no tensor escapes (``x.data.size()[2]``, ``x.data.dtype``).
+METADATA_METHODS = frozenset({
+    "size", "dim", "ndimension", "numel", "nelement", "stride", "element_size", "get_device",
+    "data_ptr", "is_contiguous", "is_floating_point", "is_complex", "is_pinned", "storage_offset",
+    "__len__",
+})
+METADATA_ATTRIBUTES = frozenset({
+    "shape", "dtype", "device", "ndim", "is_cuda", "layout", "names", "itemsize", "nbytes",
+    "requires_grad", "is_leaf", "is_sparse", "is_quantized", "is_meta",
+})
+# Builtins that read only a tensor's metadata.
+METADATA_BUILTINS = frozenset({"len", "type", "isinstance", "id"})
 # Attributes of a tensor that are not themselves graph tensors.
 PLAIN_ATTRIBUTES = frozenset({
     "shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "grad_fn", "grad", "data",

@@ -14,7 +14,8 @@ end in ``_``. Writes are a different, deliberate idiom (manual optimisers, initi
 weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``w.data = ...``,
 ``w.data[0] = ...``, ``nn.init.normal_(w.data)``, ``out=p.data``, and any statement that writes a
 ``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
-tensor escapes. Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
+tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``, ``.numel()``,
+``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.dataflow import GraphValues
+from dllint.analysis.dataflow import METADATA_BUILTINS, METADATA_METHODS, GraphValues
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.regions import Regions
 from dllint.diagnostics import Fix
@@ -33,7 +34,7 @@ from dllint.rule import Invalid, Rule
 TENSOR_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
 # Callees whose arguments are only read and shown or stored.
 LOGGING_CALLEES = frozenset({
-    "print", "str", "repr", "format", "float", "int", "len", "append", "extend", "add_scalar",
+    "print", "str", "repr", "format", "float", "int", "append", "extend", "add_scalar",
     "add_scalars", "add_histogram", "add_image", "histo_summary", "scalar_summary", "image_summary",
     "log", "info", "debug", "warning", "write", "save_image", "imshow", "plot", "hist", "list",
     "tuple",
@@ -168,6 +169,22 @@ for name, param in mod.named_parameters(recurse=False):
     if isinstance(param.data, DTensor):
         placements[name] = param.data.placements
         print(param.data.dtype, param.data.device)
+""",
+        # Metadata only, of a leaf that requires grad (issue 13 audit, lpips dist_model.py): the
+        # shape, never the values, comes out.
+        """\
+import torch
+from torch.autograd import Variable
+
+
+class DistModel:
+    def set_input(self, ref):
+        self.var_ref = Variable(ref, requires_grad=True)
+
+    def get_current_visuals(self):
+        zoom_factor = 256 / self.var_ref.data.size()[2]
+        n = self.var_ref.data.numel() + self.var_ref.data.dim() + len(self.var_ref.data)
+        return zoom_factor, n, self.var_ref.data.ndim, self.var_ref.data.shape[0]
 """,
         # Bound to a name: the alias may be written later.
         """\
@@ -322,6 +339,22 @@ class Trainer:
         for p in self.model.parameters():
             self.logger.info(p.data.norm())  # expect: DL102
 """,
+        # Twins of the metadata case: the values are read beside the size (the view's receiver,
+        # a slice bounded by the size, arithmetic on a leaf's values).
+        """\
+import torch
+from torch.autograd import Variable
+
+
+class DistModel:
+    def set_input(self, ref):
+        self.var_ref = Variable(ref, requires_grad=True)
+
+    def get_current_visuals(self):
+        flat = self.var_ref.data.view(self.var_ref.data.size(0), -1)  # expect: DL102
+        print(self.var_ref.data[:, :, :self.var_ref.data.size(2) // 2])  # expect: DL102
+        return flat, 256 / self.var_ref.data.max()  # expect: DL102
+""",
         # Arithmetic on a graph tensor's .data.
         """\
 import torch
@@ -364,7 +397,7 @@ err = (out.data - y).abs().mean()  # expect: DL102
                 method = parent.attr.value
                 if method.endswith("_") and not method.startswith("__"):
                     return None  # in place: a write
-                if method in ("item", "tolist"):
+                if method in ("item", "tolist") or method in METADATA_METHODS:
                     return None  # a Python value at once: no tensor escapes, nothing to protect
                 return "log" if method in ("cpu", "numpy") else "compute"
             # ``x.data.T`` is a tensor read; ``x.data.shape``, a DTensor's ``x.data.placements``
@@ -384,6 +417,8 @@ err = (out.data - y).abs().mean()  # expect: DL102
             if parent.keyword is not None and parent.keyword.value == "out":
                 return None
             callee = dotted_name(call.func) or ""
+            if callee in METADATA_BUILTINS:
+                return None  # ``len(x.data)``: metadata, no tensor escapes
             last = callee.rsplit(".", 1)[-1]
             if last.endswith("_") or (ctx.imports.qualify(call.func) or "").startswith("torch.nn.init"):
                 return None
@@ -430,18 +465,21 @@ err = (out.data - y).abs().mean()  # expect: DL102
         return isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) \
             and getattr(parent, "value", None) is current
 
-    # -- is the base a parameter? ------------------------------------------------------------------
-    def _is_parameter(self, ctx, flow: GraphValues, base: cst.BaseExpression) -> bool:
+    # -- is the base a parameter or a leaf that requires grad? ---------------------------------------
+    def _is_parameter(self, ctx, flow: GraphValues, base: cst.BaseExpression) -> str | None:
+        """"parameter" (a module's parameter), "leaf" (a tensor made with ``requires_grad=True`` or
+        ``.requires_grad_()``, e.g. ``Variable(x, requires_grad=True)``: autograd's leaf, not a
+        parameter) or None."""
         if isinstance(base, cst.Attribute) and base.attr.value in ("weight", "bias"):
-            return True
+            return "parameter"
         dotted = dotted_name(base)
         if dotted is None:
-            return False
+            return None
         definition = flow.reaching(dotted, base)
         if definition is None and dotted.startswith("self."):
             return self._class_parameter(ctx, flow, base, dotted)
         if definition is None or definition.value is None:
-            return False
+            return None
         value = definition.value
         if definition.kind == "for":
             # ``for p in model.parameters()`` / ``for name, p in model.named_parameters()``.
@@ -449,34 +487,43 @@ err = (out.data - y).abs().mean()  # expect: DL102
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.args \
                     and call.func.value in ("enumerate", "zip", "list"):
                 call = call.args[0].value
-            return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+            found = isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
                 and call.func.attr.value in ("parameters", "named_parameters") \
                 and (definition.element is None or definition.element == 1)
+            return "parameter" if found else None
         return self._parameter_value(ctx, value)
 
-    def _class_parameter(self, ctx, flow: GraphValues, base, dotted: str) -> bool:
+    def _class_parameter(self, ctx, flow: GraphValues, base, dotted: str) -> str | None:
         regions = ctx.analysis(Regions)
         klass = regions.enclosing_class(base)
         if klass is None:
-            return False
+            return None
+        kinds = set()
         for method in regions.methods(klass).values():
             for definition in flow.definitions(method, dotted):
-                if definition.value is not None and self._parameter_value(ctx, definition.value):
-                    return True
-        return False
+                if definition.value is not None:
+                    kinds.add(self._parameter_value(ctx, definition.value))
+        kinds.discard(None)
+        if not kinds:
+            return None
+        # Different kinds in different methods: both require grad; say the weaker "leaf".
+        return "parameter" if kinds == {"parameter"} else "leaf"
 
     @staticmethod
-    def _parameter_value(ctx, value: cst.BaseExpression) -> bool:
+    def _parameter_value(ctx, value: cst.BaseExpression) -> str | None:
         if not isinstance(value, cst.Call):
-            return False
+            return None
         qualified = ctx.imports.qualify(value.func) or ""
         if qualified in PARAMETER_CONSTRUCTORS:
-            return True
+            return "parameter"
         if qualified.startswith("torch."):
-            return any(arg.keyword is not None and arg.keyword.value == "requires_grad"
-                       and isinstance(arg.value, cst.Name) and arg.value.value == "True"
-                       for arg in value.args)
-        return isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_"
+            requires = any(arg.keyword is not None and arg.keyword.value == "requires_grad"
+                           and isinstance(arg.value, cst.Name) and arg.value.value == "True"
+                           for arg in value.args)
+            return "leaf" if requires else None
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_":
+            return "leaf"
+        return None
 
     @staticmethod
     def _detached_next(ctx, node: cst.Attribute) -> bool:
@@ -488,19 +535,21 @@ err = (out.data - y).abs().mean()  # expect: DL102
                 and call.func is attr and not call.args)
 
     # -- the finding -------------------------------------------------------------------------------
-    def _report(self, ctx, node: cst.Attribute, base, parameter: bool, use: str) -> None:
+    def _report(self, ctx, node: cst.Attribute, base, parameter: str | None, use: str) -> None:
         base_text = ctx.code_for(base).strip()
         function = ctx.index.function_of(node)
         in_forward = function is not None and function.name.value == "forward"
         if parameter and in_forward and use == "compute":
+            held = "the parameter" if parameter == "parameter" else "the tensor that requires grad"
             ctx.report(
                 node,
-                f"`{base_text}.data` in `forward` takes the parameter out of the autograd graph: it "
+                f"`{base_text}.data` in `forward` takes {held} out of the autograd graph: it "
                 f"never receives a gradient; use `{base_text}` itself.",
                 severity="warning",
             )
             return
-        what = "a parameter" if parameter else "a tensor attached to the autograd graph"
+        what = {"parameter": "a parameter", "leaf": "a leaf tensor that requires grad"}.get(
+            parameter or "", "a tensor attached to the autograd graph")
         # Bound to a name, the result may share memory with the tensor (``.to()`` of the same dtype,
         # a view) and be written later: then ``.detach()`` raises where ``.data`` corrupted silently.
         applicability = "unsafe" if self._kept(ctx, node) else "safe"

@@ -300,9 +300,77 @@ callbacks = [ModelCheckpoint("w.h5", monitor="loss", save_best_only=True),
              ReduceLROnPlateau(monitor="loss", patience=10)]
 model.fit(X_train, y_train, callbacks=callbacks, validation_data=(X_test, y_test))
 """,
+    # Two-fold cross-validation by hand (issue 13 audit, PythonDataScienceHandbook 05.03): each
+    # part is fitted on once and scored by the model fitted on the other; no score comes from a
+    # model that saw the scored rows.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.metrics import accuracy_score
+
+model = KNeighborsClassifier(n_neighbors=1)
+X1, X2, y1, y2 = train_test_split(X, y, random_state=0, train_size=0.5)
+y2_model = model.fit(X1, y1).predict(X2)
+y1_model = model.fit(X2, y2).predict(X1)
+print(accuracy_score(y1, y1_model), accuracy_score(y2, y2_model))
+""",
+    # The same swap in separate statements, with the usual names and two estimators.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LogisticRegression
+
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5)
+first = LogisticRegression(C=1.0)
+second = LogisticRegression(C=1.0)
+first.fit(X_train, y_train)
+score_a = first.score(X_test, y_test)
+second.fit(X_test, y_test)
+score_b = second.score(X_train, y_train)
+print((score_a + score_b) / 2)
+""",
 ]
 
 INVALID = [
+    # Twins of the hand-made two-fold cross-validation: the way back is missing (fit on the test
+    # part after fitting on the training part, nothing scored on the training part by it).
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+model = KNeighborsClassifier(n_neighbors=1)
+X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5)
+y_pred = model.fit(X_train, y_train).predict(X_test)
+model.fit(X_test, y_test)  # expect: DL402
+final = model.predict(X_test)
+""",
+    # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import SGDClassifier
+
+X1, X2, y1, y2 = train_test_split(X, y, train_size=0.5)
+keras_model.fit(X1, y1)
+p2 = keras_model.predict(X2)
+keras_model.fit(X2, y2)  # expect: DL402
+p1 = keras_model.predict(X1)
+sgd = SGDClassifier(warm_start=True)
+q2 = sgd.fit(X1, y1).predict(X2)
+q1 = sgd.fit(X2, y2).predict(X1)  # expect: DL402
+""",
+    # ... a setting chosen by the test score, one way only.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5)
+best_score = 0.0
+for k in range(1, 20):
+    model = KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train)
+    score = model.score(X_test, y_test)
+    if score > best_score:  # expect: DL402
+        best_score = score
+        best_k = k
+""",
     # pytorch-cifar style: the test function keeps the best test checkpoint.
     """
 import torch

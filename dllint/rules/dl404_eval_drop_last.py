@@ -9,7 +9,9 @@ loss can be big (``batch_size=256`` on 1000 validation images drops 232 of them:
 Which loaders are evaluation loaders comes from data provenance (``dllint.analysis.data``): the
 name the loader is bound to (``val_loader``, ``testloader``, a ``"val"`` key of a dict of loaders)
 or the dataset it reads (``MNIST(..., train=False)``, ``load_dataset(..., split="test")``, the
-validation part of a ``random_split``, a name such as ``test_ds``). Training loaders are left alone.
+validation part of a ``random_split``, a name such as ``test_ds``). Training loaders are left alone,
+and so are loaders whose batch size is known to be 1 (a literal, a name whose reaching definitions are
+all 1, or torch's default when none is given): a batch of one is never incomplete.
 """
 from __future__ import annotations
 
@@ -112,7 +114,49 @@ def make(mode, train_ds):
 """,
 ])
 
+VALID.extend([
+    # A batch of one is never incomplete (issue 13 audit, CSAILVision eval.py): drop_last drops nothing.
+    """
+import torch
+
+
+def main(segmentation_module, dataset_val):
+    loader_val = torch.utils.data.DataLoader(
+        dataset_val, batch_size=1, shuffle=False, drop_last=True)
+    segmentation_module.eval()
+    with torch.no_grad():
+        for batch_data in loader_val:
+            segmentation_module(batch_data)
+""",
+    # The size through a name, a tuple assignment, or torch's default of 1.
+    """
+from torch.utils.data import DataLoader
+EVAL_BS = 1
+val_loader = DataLoader(val_ds, batch_size=EVAL_BS, drop_last=True)
+shuffle, bs = False, 1
+test_loader = DataLoader(test_ds, bs, shuffle=shuffle, drop_last=True)
+holdout_loader = DataLoader(test_ds, shuffle=False, drop_last=True)
+""",
+])
+
 INVALID = [
+    # Twins of the batch size of one: a size that is 1 on one path only, a size from a setting,
+    # a second positional argument that is not 1, a default that **kwargs may override.
+    """
+import torch
+from torch.utils.data import DataLoader
+
+
+def main(dataset_val, cfg, fast):
+    bs = 1
+    if fast:
+        bs = 64
+    loader_val = DataLoader(dataset_val, batch_size=bs, drop_last=True)  # expect: DL404
+    loader_test = DataLoader(dataset_val, batch_size=cfg.TEST.batch_size, drop_last=True)  # expect: DL404
+    test_loader = DataLoader(dataset_val, 16, drop_last=True)  # expect: DL404
+    val_loader = DataLoader(dataset_val, drop_last=True, **cfg.loader_kwargs)  # expect: DL404
+    return loader_val, loader_test, test_loader, val_loader
+""",
     Invalid(
         """
 from torch.utils.data import DataLoader
@@ -249,6 +293,8 @@ class EvalDropLast(Rule):
                 role = self._branch_role(ctx, provenance, call, drop.value.value)
             if role is None:
                 continue
+            if provenance.batch_size(call) == 1:
+                continue  # batches of one sample: none is ever incomplete, nothing is dropped
             if drop.value.value == "True":
                 ctx.report(call, f"the {'validation' if role == VAL else 'test'} DataLoader drops its "
                            "last incomplete batch (drop_last=True): those instances are never evaluated",

@@ -139,3 +139,28 @@ def test_notebook_json_output_has_cell(cli, project):
     write(project / "n.ipynb", nb(("markdown", "m"), ("code", "bad()\n")))
     (finding,) = json.loads(cli("--no-cache", "--format", "json").out)
     assert (finding["cell"], finding["line"], finding["column"]) == (2, 1, 1)
+
+
+def test_a_def_without_body_at_the_end_of_a_cell_sets_aside_that_cell_only(cli, project):
+    # CPython reports "expected an indented block after function definition" at the line after
+    # the body, the next cell's first line (issue 13 audit, part1_vae.ipynb): the cell to set aside
+    # is the one that does not parse on its own, reported once, and the cells after it are linted.
+    write(project / "n.ipynb", nb(("code", "import torch\nfrom torch import nn\n"),
+                                  ("code", "class VAE(nn.Module):\n    def forward(self, x):\n        # TODO\n"),
+                                  ("code", "def kl(mu, logsigma):\n    return bad()\n"),
+                                  ("code", "x = 1\n"), ("code", "print(x)\nbad()\n")))
+    out = lines(cli)
+    assert [line.split(": ")[0] for line in out] == [
+        "n.ipynb:cell 2:3:15", "n.ipynb:cell 3:2:12", "n.ipynb:cell 5:2:1"]
+    assert "DL001" in out[0] and "on cell 2 line 2" in out[0]
+    assert [("TST001" in line) for line in out] == [False, True, True]
+
+
+def test_every_broken_cell_is_reported_once_whatever_the_joined_parse_says(cli, project):
+    write(project / "n.ipynb", nb(("code", "def f():\n"), ("code", "bad()\n"),
+                                  ("code", "if x:\n"), ("code", "y = (1,\n"), ("code", "bad()\n")))
+    out = lines(cli, "--select", "DL001,TST001")
+    assert [line.split(": ")[0] for line in out] == [
+        "n.ipynb:cell 1:1:9", "n.ipynb:cell 2:1:1", "n.ipynb:cell 3:1:6", "n.ipynb:cell 4:1:5",
+        "n.ipynb:cell 5:1:1"]
+    assert [line.split(": ")[1].split()[0] for line in out] == ["DL001", "TST001", "DL001", "DL001", "TST001"]

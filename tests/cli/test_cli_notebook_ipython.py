@@ -121,3 +121,23 @@ def test_github_falls_back_to_the_cell_line_for_a_compact_notebook(cli, project)
     write(project / "n.ipynb", nb("x = 1\nbad()\n", indent=None))
     out = cli("--no-cache", "--select", "TST001", "--format", "github").out
     assert "file=n.ipynb,line=2,col=1," in out and "cell 1: call to bad()" in out
+
+
+def test_a_line_magic_whose_arguments_go_on_in_brackets_is_one_line(cli, project):
+    # PythonDataScienceHandbook 03.12 cell 6 (issue 13 audit): IPython reads the bracket-continued
+    # arguments as part of the magic's line.
+    write(project / "n.ipynb", nb(
+        "%timeit np.fromiter((xi + yi for xi, yi in zip(x, y)),\n"
+        "                    dtype=x.dtype, count=len(x))\nbad()\n",
+        "t = %timeit -o f(a,\n  b)\nbad()\n",
+        "!echo (one \\\n  two)\nbad()\n"))
+    assert lines(cli, "--select", "TST001,DL001") == [
+        "n.ipynb:cell 1:3:1: TST001 call to bad() [*]", "n.ipynb:cell 2:3:1: TST001 call to bad() [*]",
+        "n.ipynb:cell 3:3:1: TST001 call to bad() [*]"]
+
+
+def test_a_closed_magic_line_does_not_swallow_an_indented_line_after_it(cli, project):
+    write(project / "n.ipynb", nb("%timeit f(x)\n    y = 1\n", "bad()\n"))
+    found = lines(cli, "--select", "TST001,DL001")
+    assert found[0].startswith("n.ipynb:cell 1:2:") and "DL001" in found[0]
+    assert found[1] == "n.ipynb:cell 2:1:1: TST001 call to bad()"

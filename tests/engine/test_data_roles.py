@@ -204,3 +204,28 @@ def test_long_chains_through_several_summaries_end_without_an_internal_error():
               "        best = acc", "        torch.save(model.state_dict(), 'b.pt')"]
     found = lint_snippet("\n".join(lines) + "\n", ["DL000", "DL402"])
     assert [d.code for d in found] == ["DL402"]
+
+
+def _batch_sizes(source: str) -> list[int | None]:
+    """The batch size of every ``DataLoader(...)`` call, in source order."""
+    ctx, provenance = _provenance(source)
+    return [provenance.batch_size(call) for call in ctx.index.of_type(cst.Call)
+            if isinstance(call.func, cst.Name) and call.func.value == "DataLoader"]
+
+
+def test_batch_size_from_literals_names_and_the_default():
+    source = """
+    one = 1
+    a, b = 1, 32
+    def make(ds, size, flag):
+        n = 1
+        if flag:
+            n = 8
+        m = 1
+        return [DataLoader(ds, batch_size=n), DataLoader(ds, batch_size=m), DataLoader(ds, size)]
+    loaders = [DataLoader(ds, batch_size=1), DataLoader(ds, batch_size=one), DataLoader(ds, a),
+               DataLoader(ds, batch_size=b), DataLoader(ds), DataLoader(ds, **kw),
+               DataLoader(ds, batch_sampler=s), DataLoader(ds, batch_size=cfg.VAL.batch_size),
+               DataLoader(ds, batch_size=0x10)]
+    """
+    assert _batch_sizes(source) == [None, 1, None, 1, 1, 1, 32, 1, None, None, None, None]

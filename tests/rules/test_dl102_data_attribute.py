@@ -44,3 +44,32 @@ def test_value_kept_in_a_name_gets_an_unsafe_fix():
     src = "import torch\nfor p in net.parameters():\n    snap = p.data.to(torch.float32)\n    print(p.data.cpu())\n"
     found = lint(src)
     assert [(d.line, d.fix.applicability) for d in found] == [(3, "unsafe"), (4, "safe")]
+
+
+def test_a_leaf_that_requires_grad_is_not_called_a_parameter():
+    src = (
+        "import torch\nfrom torch.autograd import Variable\n"
+        "class M:\n"
+        "    def set_input(self, ref):\n"
+        "        self.var_ref = Variable(ref, requires_grad=True)\n"
+        "    def show(self):\n"
+        "        print(self.var_ref.data.cpu())\n"
+        "w = torch.nn.Parameter(torch.zeros(3))\n"
+        "print(w.data.cpu())\n"
+    )
+    found = lint(src)
+    assert [d.line for d in found] == [7, 9]
+    assert "a leaf tensor that requires grad" in found[0].message
+    assert "parameter" not in found[0].message
+    assert "reads a parameter" in found[1].message
+
+
+def test_metadata_reads_through_data_are_silent_but_value_reads_beside_them_are_not():
+    src = (
+        "import torch\n"
+        "out = net(x)\n"
+        "print(out.data.size(), out.data.dim(), out.data.numel(), out.data.shape, out.data.ndim,\n"
+        "      out.data.dtype, out.data.device, len(out.data))\n"
+        "print(out.data.size(0), out.data.sum())\n"
+    )
+    assert [(d.line, d.column) for d in lint(src)] == [(5, 25)]
