@@ -50,6 +50,7 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import PROJECT, Target, find_called, find_class, project_imports
+from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
 
@@ -212,6 +213,7 @@ class Modes:
         self._frozen: dict[str, bool] = {}
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
+        self._reaching: dict[cst.CSTNode, tuple | None] = {}
         # functions that back-propagate or step an optimizer themselves (not through a helper)
         # Where single training steps happen: the loops whose own body (not a nested loop's) runs
         # a backward/step, or calls a module function that does one step (its backward/step is
@@ -234,16 +236,69 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
-        """``for ... in range(N)`` with N a positive literal, or a module-level name bound once,
-        to a positive literal, and never rebound anywhere in the file."""
+        """``for ... in range(N)`` with N a positive literal, or a name whose every binding that
+        reaches the loop (reaching definitions over the loop's scope) is a positive literal
+        (``epochs = 200`` before the loop; a later ``epochs = 100`` does not reach it). A name the
+        scope does not bind (a global read in a function) counts when it is bound once in the
+        file, to a positive literal."""
         it = loop.iter
         if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
                 and len(it.args) == 1 and it.args[0].keyword is None and not it.args[0].star):
             return False
         bound = it.args[0].value
         if isinstance(bound, cst.Name):
-            bound = self._module_constant(bound.value)
+            values = self._reaching_values(loop, bound.value)
+            if values is None:
+                found = self._module_constant(bound.value)
+                values = [found] if found is not None else []
+            return bool(values) and all(isinstance(v, cst.Integer) and v.evaluated_value > 0
+                                        for v in values)
         return isinstance(bound, cst.Integer) and bound.evaluated_value > 0
+
+    def _reaching_values(self, loop: cst.For, name: str) -> list[cst.BaseExpression | None] | None:
+        """The values of the bindings of ``name`` that reach ``loop`` in its own scope (None for a
+        binding that is not a plain ``name = value``); None when the scope never binds ``name`` or
+        its reaching definitions are not solved."""
+        function = self.index.function_of(loop)
+        scope = function if function is not None else self.ctx.module
+        if scope not in self._reaching:
+            self._reaching[scope] = self._scope_reaching(scope)
+        solved = self._reaching[scope]
+        if solved is None or name not in solved[1]:
+            return None
+        state = solved[0].before(loop)
+        if state is None:
+            return None
+        return [value for _, value in state.get(name, ())] if state.get(name) else None
+
+    def _scope_reaching(self, scope: cst.CSTNode):
+        """(reaching definitions of the names a scope binds, those names). Zero-trip paths of every
+        loop are kept (the question is asked while the mode graph is built)."""
+        rows = []
+        names: set[str] = set()
+        if isinstance(scope, cst.FunctionDef):
+            for param in (*scope.params.posonly_params, *scope.params.params, *scope.params.kwonly_params):
+                names.add(param.name.value)  # a parameter: whatever the caller passes
+        for node in _walk_body(scope.body if isinstance(scope, cst.FunctionDef) else scope):
+            pairs: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+            if isinstance(node, cst.Assign):
+                pairs = [(t.target, node.value) for t in node.targets]
+            elif isinstance(node, cst.AnnAssign):
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, (cst.AugAssign, cst.For)):
+                pairs = [(node.target, None)]
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                pairs = [(node.asname.name, None)]
+            for target, value in pairs:
+                for bound in _names_in_target(target):
+                    names.add(bound)
+                    plain = value if isinstance(target, cst.Name) else None
+                    rows.append((binding_element(node), bound, (node, plain), False))
+        if not rows:
+            return None
+        solved = ReachingDefinitions(scope, gen_of(rows), cap=32,
+                                     rank=lambda binding: self.index.order.get(binding[0], 0))
+        return (solved, names) if solved.solved else None
 
     def _module_constant(self, name: str) -> cst.BaseExpression | None:
         if self._constants is None:

@@ -446,6 +446,23 @@ for epoch in range(3):
     train_step(model_1, train_dataloader)
     test_step(model_1, test_dataloader)
 """,
+        # (issue 13, audit C) the loop's count is the ``epochs = 200`` that reaches it: the loop runs,
+        # and every path to the test goes through its eval(); a later cell's ``epochs = 100`` does
+        # not reach the loop
+        """import torch
+from torch import nn
+
+model_0 = nn.Sequential(nn.Linear(1, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+epochs = 200
+for epoch in range(epochs):
+    model_0.train()
+    loss_fn(model_0(X_train), y_train).backward()
+    model_0.eval()
+with torch.inference_mode():
+    y_preds_new = model_0(X_test)
+
+epochs = 100  # a later cell trains another model
+""",
         # a model written as a plain class (no nn.Module base): it has no mode to switch
         """import torch
 class ScratchNet:
@@ -745,6 +762,23 @@ def test():
 for epoch in range(1, 10):
     train(epoch)
     test()
+""",
+        # (issue 13, audit C) a binding to zero may reach the loop: on that path it never runs
+        """import torch
+from torch import nn
+
+model_0 = nn.Sequential(nn.Linear(1, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+epochs = 200
+if smoke_test:
+    epochs = 0
+for epoch in range(epochs):
+    model_0.train()
+    loss_fn(model_0(X_train), y_train).backward()
+    model_0.eval()
+with torch.inference_mode():
+    y_preds_new = model_0(X_test)  # expect: DL301
+
+epochs = 100
 """,
         # (issue 13, audit N) the same model with a dropout layer: both modes differ
         """import torch
