@@ -214,6 +214,7 @@ class Modes:
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
         self._reaching: dict[cst.CSTNode, tuple | None] = {}
+        self._globals: set[str] | None = None
         # functions that back-propagate or step an optimizer themselves (not through a helper)
         # Where single training steps happen: the loops whose own body (not a nested loop's) runs
         # a backward/step, or calls a module function that does one step (its backward/step is
@@ -266,10 +267,18 @@ class Modes:
         solved = self._reaching[scope]
         if solved is None or name not in solved[1]:
             return None
+        if scope is self.ctx.module and name in self._declared_global():
+            return [None]  # a function may rebind it (``global epochs``) before the loop
         state = solved[0].before(loop)
         if state is None:
             return None
         return [value for _, value in state.get(name, ())] if state.get(name) else None
+
+    def _declared_global(self) -> set[str]:
+        if self._globals is None:
+            self._globals = {name.name.value for node in self.index.of_type(cst.Global)
+                             for name in node.names}
+        return self._globals
 
     def _scope_reaching(self, scope: cst.CSTNode):
         """(reaching definitions of the names a scope binds, those names). Zero-trip paths of every
