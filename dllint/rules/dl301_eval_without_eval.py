@@ -38,7 +38,7 @@ import libcst as cst
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
-                                   eval_function, inherits_unseen_code, is_eval_name,
+                                   eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
                                    over_held_out_data, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
@@ -1000,6 +1000,16 @@ with torch.no_grad():
         klass = modes.regions.class_of(function)
         if klass is None or not key.startswith("self."):
             return None
+        # The method's callers in the other modules of the project (a script that calls
+        # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
+        project = modes.project_caller_tokens(function, key)
+        if project:
+            for other, caller, found in project:
+                if TRAIN in found and not _part_of_training(other.analysis(Modes), caller):
+                    where = f"{Path(other.path).name}:{other.position(caller).start.line}"
+                    return f"`{function.name.value}()` is called in training mode at {where}"
+            if all(found and all(is_eval_token(t) for t in found) for _, _, found in project):
+                return None
         if not (in_eval_function or is_eval_name(function.name.value)):
             return None
         if class_trains(modes, klass, key) and not inherits_unseen_code(modes, klass):
