@@ -695,8 +695,6 @@ class Models:
         return value
 
 
-
-
 def combine(found) -> str:
     """One answer for a model made of parts: ``YES`` if a part depends on the mode, else ``UNKNOWN``
     if a part is not visible, else ``NO`` (no part, or every part known and independent)."""
@@ -821,9 +819,9 @@ def _built_in(init: cst.FunctionDef, element: cst.BaseExpression) -> bool:
     judged with it. A parameter, or anything else put in the list, is not."""
     if isinstance(element, (cst.ListComp, cst.GeneratorExp)):
         return _calls_only(element.elt)
-    if not isinstance(element, cst.Name) or _param_default(init, element.value) is not None \
-            or element.value in {p.name.value for p in (*init.params.posonly_params, *init.params.params,
-                                                         *init.params.kwonly_params)}:
+    params = init.params
+    if not isinstance(element, cst.Name) or element.value in {
+            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}:
         return False
     statements = _assignments(init, element.value)
     if not statements:
