@@ -98,6 +98,13 @@ MODE_FREE_LAYERS = frozenset({
 # Recurrent layers: mode-free unless built with a non-zero ``dropout``.
 RECURRENT_LAYERS = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
 MODE_FUNCTIONS = ("dropout", "batch_norm", "instance_norm", "rrelu")
+# Layers that behave differently in the two modes whatever their arguments (dropout, batch and
+# instance norm, MultiheadAttention and the Transformer layers are judged by their arguments).
+MODE_LAYERS = frozenset({"RReLU"})
+# The three answers of :meth:`Models.mode_dependence`.
+YES_DEPENDENCE = "yes"
+NO_DEPENDENCE = "no"
+UNKNOWN_DEPENDENCE = "unknown"
 PRETRAINED_NOT_MODELS = ("Tokenizer", "Config", "Processor", "FeatureExtractor", "ImageProcessor")
 # A file that imports none of these has no nn.Module we could recognise.
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio", "lightning", "pytorch_lightning",
@@ -116,7 +123,17 @@ class ModuleClass:
 
     node: cst.ClassDef
     lightning: bool
-    mode_free: bool | None = None  # None until computed
+    dependence: "Dependence | None" = None  # None until computed
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """A module class's mode dependence (``YES`` / ``NO`` / ``UNKNOWN``). A ``NO`` that holds only
+    while some ``__init__`` parameters keep their literal zero default (``dropout=0.0``) names them
+    in ``defaults``: a construction that passes one of them another value makes it ``UNKNOWN``."""
+
+    value: str
+    defaults: frozenset = frozenset()
 
 
 def is_model_name(name: str) -> bool:
@@ -420,17 +437,28 @@ class Models:
                 return False
         return True
 
-    def mode_free(self, expr: cst.BaseExpression, at: cst.CSTNode | None = None) -> bool:
-        """The whole definition of the model ``expr`` is visible and has no layer whose behaviour
-        depends on train/eval mode."""
+    def mode_dependence(self, expr: cst.BaseExpression, at: cst.CSTNode | None = None) -> str:
+        """Whether the model ``expr`` computes differently in training and evaluation mode:
+        ``YES`` (a dropout with p > 0, a batch norm with running statistics, a ``self.training``
+        test...), ``NO`` (its whole definition is visible and has none) or ``UNKNOWN`` (a part of it
+        is not visible: a library model, a factory, a parameter)."""
         values = self.definition_values(expr, at)
         if not values:
-            return False
-        return all(self._value_mode_free(v, at if at is not None else expr, 0) for v in values)
+            return UNKNOWN_DEPENDENCE
+        where = at if at is not None else expr
+        return combine(self._value_dependence(v, where, 0) for v in values)
 
-    def _value_mode_free(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int) -> bool:
+    def key_mode_dependence(self, key: str, at: cst.CSTNode) -> str:
+        """:meth:`mode_dependence` of the model the dotted name ``key`` holds where ``at`` is."""
+        try:
+            expr = cst.parse_expression(key)
+        except cst.ParserSyntaxError:
+            return UNKNOWN_DEPENDENCE
+        return self.mode_dependence(expr, at)
+
+    def _value_dependence(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int) -> str:
         if depth > 6:
-            return False
+            return UNKNOWN_DEPENDENCE
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
                 and value.func.attr.value in SELF_RETURNING:
             value = value.func.value
@@ -439,20 +467,27 @@ class Models:
             # ``net = net.cuda()`` / ``net = nn.DataParallel(net)`` add no layer to ``net``
             values = [v for v in self.definition_values(value, at) or ()
                       if self._same_layers_as(v) != key]
-            return bool(values) and all(self._value_mode_free(v, at, depth + 1) for v in values)
+            if not values:
+                return UNKNOWN_DEPENDENCE
+            return combine(self._value_dependence(v, at, depth + 1) for v in values)
+        if isinstance(value, (cst.List, cst.Tuple)) and value.elements:
+            # ``layers = [nn.Linear(4, 4), nn.ReLU()]`` later unpacked into ``nn.Sequential(*layers)``
+            return combine(self._value_dependence(e.value, at, depth + 1) for e in value.elements)
         if not isinstance(value, cst.Call):
-            return False
+            return UNKNOWN_DEPENDENCE
         if value.args and (self.imports.qualify(value.func) in WRAPPERS
                            or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
             # ``nn.DataParallel(net)`` runs ``net``'s layers
-            return self._value_mode_free(value.args[0].value, at, depth + 1)
+            return self._value_dependence(value.args[0].value, at, depth + 1)
         kind = self.constructor_kind(value)
         if kind == "nn":
-            return self._layer_mode_free(value, depth)
+            return self._layer_dependence(value, depth, None)
         if kind == "class":
             klass = self.module_class(value.func)
-            return klass is not None and self.class_mode_free(klass)
-        return self._project_class_mode_free(value.func)
+            if klass is None:
+                return UNKNOWN_DEPENDENCE
+            return self._constructed(value, self.class_dependence(klass), klass.node)
+        return self._project_class_dependence(value)
 
     def _same_layers_as(self, value: cst.BaseExpression) -> str | None:
         """The key of the model whose layers ``value`` runs when it is that model moved, cast or
@@ -462,49 +497,119 @@ class Models:
             return None
         return model_key(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
 
-    def _project_class_mode_free(self, func: cst.BaseExpression) -> bool:
-        """``func`` names a model class of another module of the project whose whole definition
-        has no layer that behaves differently in the two modes."""
+    def _project_class_dependence(self, call: cst.Call) -> str:
+        """:meth:`class_dependence` of a model class of another module of the project that ``call``
+        constructs; ``UNKNOWN`` for anything else."""
         from dllint.analysis.project import PROJECT, find_class, project_imports
 
-        dotted = dotted_name(func)
+        dotted = dotted_name(call.func)
         imports = project_imports(self.ctx) if dotted else None
         target = imports.target(dotted) if imports is not None else None
         if target is None or find_class(self.ctx, target) is None:
-            return False
+            return UNKNOWN_DEPENDENCE
         other = PROJECT.context(target.path)
         if other is None:
-            return False
+            return UNKNOWN_DEPENDENCE
         models = other.analysis(Models)
         klass = models.classes.get(target.attribute)
-        return klass is not None and models.class_mode_free(klass)
+        if klass is None:
+            return UNKNOWN_DEPENDENCE
+        return self._constructed(call, models.class_dependence(klass), klass.node)
 
-    def _layer_mode_free(self, call: cst.Call, depth: int) -> bool:
+    def _constructed(self, call: cst.Call, found: "Dependence", klass: cst.ClassDef) -> str:
+        """A class's dependence as built by ``call``: ``NO`` that rests on the literal default of an
+        ``__init__`` parameter (``dropout=0.0``) holds only when ``call`` does not pass it."""
+        if found.value != NO_DEPENDENCE or not found.defaults:
+            return found.value
+        init = _method(klass, "__init__")
+        if init is None:
+            return UNKNOWN_DEPENDENCE
+        positional = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                return UNKNOWN_DEPENDENCE
+            if arg.keyword is not None:
+                name = arg.keyword.value
+            else:
+                name = positional[index] if index < len(positional) else ""
+                index += 1
+            if name in found.defaults and not _literal_zero(arg.value):
+                return UNKNOWN_DEPENDENCE
+        return NO_DEPENDENCE
+
+    def _layer_dependence(self, call: cst.Call, depth: int, init: cst.FunctionDef | None,
+                          defaults: set[str] | None = None) -> str:
+        """The dependence of the ``torch.nn`` layer ``call`` builds. ``init`` (the ``__init__`` the
+        call is in) lets a rate that is a parameter with a literal zero default count as zero; such
+        parameters are added to ``defaults``."""
         name = (self.imports.qualify(call.func) or "").rsplit(".", 1)[-1]
-        if name in RECURRENT_LAYERS:
-            for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value == "dropout":
-                    return isinstance(arg.value, (cst.Integer, cst.Float)) and float(arg.value.value) == 0.0
-            return sum(1 for a in call.args if a.keyword is None) <= 5
-        if name not in MODE_FREE_LAYERS:
-            return False
-        if name in ("Sequential", "ModuleList", "ModuleDict"):
-            for arg in call.args:
-                inner = arg.value
-                if isinstance(inner, (cst.List, cst.Tuple)):
-                    elements = [e.value for e in inner.elements]
-                else:
-                    elements = [inner]
-                for element in elements:
-                    if not (isinstance(element, cst.Call) and self._value_mode_free(element, element, depth + 1)):
-                        return False
-        return True
 
-    def class_mode_free(self, klass: ModuleClass) -> bool:
-        if klass.mode_free is None:
-            klass.mode_free = False  # recursion guard
-            klass.mode_free = self._compute_class_mode_free(klass)
-        return klass.mode_free
+        def rate(keyword: str, position: int, default_zero: bool) -> str:
+            value = _argument(call, keyword, position)
+            if value is None:
+                return NO_DEPENDENCE if default_zero else YES_DEPENDENCE
+            if _literal_zero(value):
+                return NO_DEPENDENCE
+            if isinstance(value, cst.Name) and init is not None:
+                default = _param_default(init, value.value)
+                if default is not None and _literal_zero(default) and not _rebinds(init, value.value):
+                    if defaults is not None:
+                        defaults.add(value.value)
+                    return NO_DEPENDENCE
+            if isinstance(value, (cst.Integer, cst.Float)):
+                return YES_DEPENDENCE
+            return UNKNOWN_DEPENDENCE if default_zero else YES_DEPENDENCE
+
+        if "Dropout" in name:
+            return rate("p", 0, False)
+        if name in RECURRENT_LAYERS:
+            if name.endswith("Cell"):
+                return NO_DEPENDENCE
+            return rate("dropout", 6 if name == "RNN" else 5, True)
+        if name == "MultiheadAttention":
+            return rate("dropout", 2, True)
+        if "BatchNorm" in name:
+            tracked = _argument(call, "track_running_stats", 4)
+            return NO_DEPENDENCE if _literal_bool(tracked) is False else YES_DEPENDENCE
+        if "InstanceNorm" in name:
+            tracked = _argument(call, "track_running_stats", 4)
+            if tracked is None or _literal_bool(tracked) is False:
+                return NO_DEPENDENCE
+            return YES_DEPENDENCE if _literal_bool(tracked) else UNKNOWN_DEPENDENCE
+        if name in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
+            return rate("dropout", 3, False)
+        if name == "Transformer":
+            return rate("dropout", 5, False)
+        if name in MODE_LAYERS:
+            return YES_DEPENDENCE
+        if name not in MODE_FREE_LAYERS:
+            return UNKNOWN_DEPENDENCE
+        if name not in ("Sequential", "ModuleList", "ModuleDict"):
+            return NO_DEPENDENCE
+        found = []
+        for arg in call.args:
+            for element in _container_elements(arg):
+                while isinstance(element, (cst.ListComp, cst.GeneratorExp)):
+                    element = element.elt
+                if isinstance(element, cst.Call) and init is None:
+                    found.append(self._value_dependence(element, element, depth + 1))
+                elif isinstance(element, cst.Call):
+                    found.append(NO_DEPENDENCE)  # a call of the class body: judged with the class
+                elif init is not None and _built_in(init, element):
+                    found.append(NO_DEPENDENCE)  # a list or comprehension built in the class
+                elif isinstance(element, (cst.Name, cst.Attribute)) and init is None:
+                    found.append(self._value_dependence(element, element, depth + 1))
+                else:
+                    found.append(UNKNOWN_DEPENDENCE)
+        return combine(found)
+
+    def class_dependence(self, klass: ModuleClass) -> "Dependence":
+        """The dependence of a module class of this file, computed once (cached on the class)."""
+        if klass.dependence is None:
+            klass.dependence = Dependence(UNKNOWN_DEPENDENCE)  # recursion guard
+            klass.dependence = self._compute_class_dependence(klass)
+        return klass.dependence
 
     def _class_calls(self, klass: cst.ClassDef) -> list[cst.Call]:
         if not self._calls_by_class:
@@ -514,49 +619,249 @@ class Models:
                     self._calls_by_class.setdefault(owner, []).append(call)
         return self._calls_by_class.get(klass, [])
 
-    def _compute_class_mode_free(self, klass: ModuleClass) -> bool:
+    def _compute_class_dependence(self, klass: ModuleClass) -> "Dependence":
         node = klass.node
         if klass.lightning:
-            return False
+            return Dependence(UNKNOWN_DEPENDENCE)
+        found: list[str] = []
+        defaults: set[str] = set()
         for base in node.bases:
             qualified = self.imports.qualify(base.value) or ""
             inner = self.module_class(base.value)
             if inner is not None:
-                if not self.class_mode_free(inner):
-                    return False
+                inherited = self.class_dependence(inner)
+                found.append(inherited.value)
+                defaults |= inherited.defaults
             elif qualified != "torch.nn.Module":
-                return False
+                found.append(UNKNOWN_DEPENDENCE)
         for attr in self.index.of_type(cst.Attribute):
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
-                return False
+                return Dependence(YES_DEPENDENCE)
         for call in self._class_calls(node):
             func = call.func
             if not isinstance(func, (cst.Name, cst.Attribute)):
                 continue
             qualified = self.imports.qualify(func) or ""
             last = (dotted_name(func) or "").rsplit(".", 1)[-1]
+            method = self.index.function_of(call)
+            init = method if method is not None and method.name.value == "__init__" else None
             if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
-                return False
+                return Dependence(YES_DEPENDENCE)
             if qualified.startswith("torch.nn.") and last[:1].isupper():
-                if not self._layer_mode_free(call, 1):
-                    return False
+                found.append(self._layer_dependence(call, 1, init, defaults))
                 continue
             inner = self.module_class(func)
             if inner is not None:
-                if not self.class_mode_free(inner):
-                    return False
+                inner_found = self.class_dependence(inner)
+                found.append(self._constructed_in(call, inner_found, inner.node, init, defaults))
                 continue
-            method = self.index.function_of(call)
-            if method is None or method.name.value != "__init__":
+            if init is None:
                 continue
             if qualified:
                 if qualified.split(".")[0] == "torch":
                     continue  # torch.zeros, nn.init...: no layer
-                return False  # torchvision.models.resnet18(), timm...: layers we cannot see
+                found.append(UNKNOWN_DEPENDENCE)  # torchvision.models.resnet18(), timm...: not visible
+                continue
             # An unresolved call in __init__ may build any layer (``make_layers(cfg)``).
             if isinstance(func, cst.Name) and func.value in _BUILTINS:
                 continue
             if isinstance(func, cst.Attribute) and func.attr.value in _HARMLESS_METHODS:
                 continue
+            if isinstance(func, cst.Name) and func.value in self.plain_classes:
+                continue
+            found.append(self._project_class_dependence(call))
+        value = combine(found)
+        return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _constructed_in(self, call: cst.Call, found: "Dependence", klass: cst.ClassDef,
+                        init: cst.FunctionDef | None, defaults: set[str]) -> str:
+        """:meth:`_constructed` for a class built in another class's ``__init__``: an argument that
+        is that ``__init__``'s own parameter with a literal zero default is passed on as zero."""
+        if found.value != NO_DEPENDENCE or not found.defaults or init is None:
+            return self._constructed(call, found, klass)
+        passed: list[cst.Arg] = []
+        used: set[str] = set()
+        for arg in call.args:
+            value = arg.value
+            if isinstance(value, cst.Name) and not arg.star:
+                default = _param_default(init, value.value)
+                if default is not None and _literal_zero(default) and not _rebinds(init, value.value):
+                    used.add(value.value)
+                    arg = arg.with_changes(value=cst.Integer("0"))
+            passed.append(arg)
+        value = self._constructed(call.with_changes(args=passed), found, klass)
+        if value == NO_DEPENDENCE:
+            defaults |= used
+        return value
+
+
+def combine(found) -> str:
+    """One answer for a model made of parts: ``YES`` if a part depends on the mode, else ``UNKNOWN``
+    if a part is not visible, else ``NO`` (no part, or every part known and independent)."""
+    values = set(found)
+    if YES_DEPENDENCE in values:
+        return YES_DEPENDENCE
+    return UNKNOWN_DEPENDENCE if UNKNOWN_DEPENDENCE in values else NO_DEPENDENCE
+
+
+def _argument(call: cst.Call, keyword: str, position: int) -> cst.BaseExpression | None:
+    """The argument ``call`` passes for a parameter (by keyword, or at ``position``); None when it
+    is not passed; the call itself when ``*args`` / ``**kwargs`` may hold it (not a literal)."""
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return call
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if index == position:
+            return arg.value
+        index += 1
+    return None
+
+
+def _literal_zero(expr: cst.BaseExpression | None) -> bool:
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        try:
+            return float(expr.evaluated_value) == 0.0
+        except (ValueError, OverflowError):
             return False
+    return False
+
+
+def _literal_bool(expr: cst.BaseExpression | None) -> bool | None:
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return expr.value == "True"
+    return None
+
+
+def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    found = None
+    for statement in klass.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            found = statement
+    return found
+
+
+def _param_default(function: cst.FunctionDef, name: str) -> cst.BaseExpression | None:
+    """The default value of ``function``'s parameter ``name``; None if it has none or no such."""
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            return param.default
+    return None
+
+
+def _assignments(function: cst.FunctionDef, name: str) -> list[cst.CSTNode]:
+    """The statements of ``function`` (nested scopes included) that bind or extend ``name``:
+    assignments, augmented assignments, ``name.append(...)`` / ``name.extend(...)``."""
+    found: list[cst.CSTNode] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(name in _target_names(t.target) for t in node.targets):
+                found.append(node)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if name in _target_names(node.target):
+                found.append(node)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if name in _target_names(node.target):
+                found.append(node)
+
+        def visit_For(self, node: cst.For) -> None:
+            if name in _target_names(node.target):
+                found.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                    and func.value.value == name and func.attr.value in ("append", "extend", "insert"):
+                found.append(node)
+
+    function.body.visit(Visitor())
+    return found
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: set[str] = set()
+        for element in target.elements:
+            out |= _target_names(element.value)
+        return out
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return set()
+
+
+def _rebinds(function: cst.FunctionDef, name: str) -> bool:
+    return bool(_assignments(function, name))
+
+
+def _calls_only(expr: cst.BaseExpression | None) -> bool:
+    """A list, tuple or comprehension of calls (or a call): layers built right there."""
+    if isinstance(expr, cst.Call):
         return True
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return all(_calls_only(e.value) for e in expr.elements)
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+        return _calls_only(expr.elt)
+    return False
+
+
+def _built_in(init: cst.FunctionDef, element: cst.BaseExpression) -> bool:
+    """``element`` is a list of layers built in ``init`` itself from calls only (``layers = []``,
+    ``layers.append(nn.Linear(...))``), or a comprehension of calls: the calls are the class's own,
+    judged with it. A parameter, or anything else put in the list, is not."""
+    if isinstance(element, (cst.ListComp, cst.GeneratorExp)):
+        return _calls_only(element.elt)
+    params = init.params
+    if not isinstance(element, cst.Name) or element.value in {
+            p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}:
+        return False
+    statements = _assignments(init, element.value)
+    if not statements:
+        return False
+    for statement in statements:
+        if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            value = statement.value
+            if not (isinstance(value, (cst.List, cst.Tuple)) and not value.elements) \
+                    and not _calls_only(value):
+                return False
+        elif isinstance(statement, cst.Call):
+            if not statement.args or not _calls_only(statement.args[-1].value):
+                return False
+        else:
+            return False
+    return True
+
+
+def _container_elements(arg: cst.Arg) -> list[cst.BaseExpression]:
+    """The modules an argument of ``nn.Sequential`` / ``ModuleList`` / ``ModuleDict`` holds: the
+    elements of a list or tuple, the values of a dict or an ``OrderedDict([(name, layer), ...])``,
+    the element of a comprehension; else the argument itself."""
+    value = arg.value
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [e.value for e in value.elements]
+    if isinstance(value, cst.Dict):
+        return [e.value for e in value.elements if isinstance(e, cst.DictElement)] \
+            + [value for e in value.elements if not isinstance(e, cst.DictElement)]
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in (
+            "OrderedDict", "dict") and len(value.args) == 1 and not value.args[0].keyword:
+        inner = value.args[0].value
+        if isinstance(inner, cst.Dict):
+            return _container_elements(cst.Arg(inner))
+        if isinstance(inner, (cst.List, cst.Tuple)):
+            out: list[cst.BaseExpression] = []
+            for element in inner.elements:
+                pair = element.value
+                if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
+                    out.append(pair.elements[1].value)
+                else:
+                    out.append(pair)
+            return out
+    return [value]

@@ -41,15 +41,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 import libcst as cst
 
+from dllint.analysis.bindings import Bindings
 from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key, unwrap_module)
-from dllint.analysis.project import PROJECT, Target, find_called, find_class, project_imports
+from dllint.analysis.project import (PROJECT, Target, find_called, find_callers, find_class,
+                                     project_imports)
+from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
 
@@ -212,6 +216,9 @@ class Modes:
         self._frozen: dict[str, bool] = {}
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
+        self._reaching: dict[cst.CSTNode, tuple | None] = {}
+        self._probed: dict[tuple[cst.Call, str], frozenset] = {}
+        self._globals: set[str] | None = None
         # functions that back-propagate or step an optimizer themselves (not through a helper)
         # Where single training steps happen: the loops whose own body (not a nested loop's) runs
         # a backward/step, or calls a module function that does one step (its backward/step is
@@ -234,16 +241,77 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
-        """``for ... in range(N)`` with N a positive literal, or a module-level name bound once,
-        to a positive literal, and never rebound anywhere in the file."""
+        """``for ... in range(N)`` with N a positive literal, or a name whose every binding that
+        reaches the loop (reaching definitions over the loop's scope) is a positive literal
+        (``epochs = 200`` before the loop; a later ``epochs = 100`` does not reach it). A name the
+        scope does not bind (a global read in a function) counts when it is bound once in the
+        file, to a positive literal."""
         it = loop.iter
         if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
                 and len(it.args) == 1 and it.args[0].keyword is None and not it.args[0].star):
             return False
         bound = it.args[0].value
         if isinstance(bound, cst.Name):
-            bound = self._module_constant(bound.value)
+            values = self._reaching_values(loop, bound.value)
+            if values is None:
+                found = self._module_constant(bound.value)
+                values = [found] if found is not None else []
+            return bool(values) and all(isinstance(v, cst.Integer) and v.evaluated_value > 0
+                                        for v in values)
         return isinstance(bound, cst.Integer) and bound.evaluated_value > 0
+
+    def _reaching_values(self, loop: cst.For, name: str) -> list[cst.BaseExpression | None] | None:
+        """The values of the bindings of ``name`` that reach ``loop`` in its own scope (None for a
+        binding that is not a plain ``name = value``); None when the scope never binds ``name`` or
+        its reaching definitions are not solved."""
+        function = self.index.function_of(loop)
+        scope = function if function is not None else self.ctx.module
+        if scope not in self._reaching:
+            self._reaching[scope] = self._scope_reaching(scope)
+        solved = self._reaching[scope]
+        if solved is None or name not in solved[1]:
+            return None
+        if scope is self.ctx.module and name in self._declared_global():
+            return [None]  # a function may rebind it (``global epochs``) before the loop
+        state = solved[0].before(loop)
+        if state is None:
+            return None
+        return [value for _, value in state.get(name, ())] if state.get(name) else None
+
+    def _declared_global(self) -> set[str]:
+        if self._globals is None:
+            self._globals = {name.name.value for node in self.index.of_type(cst.Global)
+                             for name in node.names}
+        return self._globals
+
+    def _scope_reaching(self, scope: cst.CSTNode):
+        """(reaching definitions of the names a scope binds, those names). Zero-trip paths of every
+        loop are kept (the question is asked while the mode graph is built)."""
+        rows = []
+        names: set[str] = set()
+        if isinstance(scope, cst.FunctionDef):
+            for param in (*scope.params.posonly_params, *scope.params.params, *scope.params.kwonly_params):
+                names.add(param.name.value)  # a parameter: whatever the caller passes
+        for node in _walk_body(scope.body if isinstance(scope, cst.FunctionDef) else scope):
+            pairs: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
+            if isinstance(node, cst.Assign):
+                pairs = [(t.target, node.value) for t in node.targets]
+            elif isinstance(node, cst.AnnAssign):
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, (cst.AugAssign, cst.For)):
+                pairs = [(node.target, None)]
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                pairs = [(node.asname.name, None)]
+            for target, value in pairs:
+                for bound in _names_in_target(target):
+                    names.add(bound)
+                    plain = value if isinstance(target, cst.Name) else None
+                    rows.append((binding_element(node), bound, (node, plain), False))
+        if not rows:
+            return None
+        solved = ReachingDefinitions(scope, gen_of(rows), cap=32,
+                                     rank=lambda binding: self.index.order.get(binding[0], 0))
+        return (solved, names) if solved.solved else None
 
     def _module_constant(self, name: str) -> cst.BaseExpression | None:
         if self._constants is None:
@@ -379,6 +447,101 @@ class Modes:
             self._running.discard(scope)
         self._runs[scope] = found
         return found
+
+    def state_at(self, call: cst.Call, key: str) -> frozenset:
+        """The modes ``key`` may have just before ``call`` (any call of the file), from a run of
+        its scope that records them (cached). Runs record model calls and the keys a callee maps;
+        this is for any other key, which only the project's callers of a method ask about."""
+        found = self._probed.get((call, key))
+        if found is None:
+            scope = self.scope_of(call)
+            if scope in self._running or len(self._running) >= self.MAX_NESTING:
+                return _UNKNOWN_ONLY
+            self._running.add(scope)
+            try:
+                interpreter = _Interpreter(self, scope, {call: key})
+                interpreter.execute()
+            finally:
+                self._running.discard(scope)
+            found = interpreter.probed.get(call, frozenset())  # empty: the call is never reached
+            self._probed[(call, key)] = found
+        return found
+
+    def project_caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0
+                              ) -> list[tuple["FileContext", cst.Call, frozenset]] | None:
+        """(module, call, modes of ``key`` there) for each call of ``function`` (a method of a class
+        of this file, or a top-level function) in the other modules of the project, following the
+        callers' own callers, in their module and in the project, while the mode comes in from them
+        (``test(dqn)`` in evaluation.py calls ``dqn.evaluate_q()``; main.py calls ``dqn.eval()``
+        and then ``test(dqn)``). None when the project cannot be searched."""
+        klass = self.regions.class_of(function) if function not in self._foreign_methods else None
+        method = klass is not None or function in self._foreign_methods
+        if method and not key.startswith("self."):
+            return None
+        found = find_callers(self.ctx, function.name.value, method)
+        if found is None:
+            return None
+        out: list[tuple["FileContext", cst.Call, frozenset]] = []
+        PROJECT.depth += 1
+        try:
+            for other_ctx, call in found:
+                other = other_ctx.analysis(Modes)
+                if method:
+                    if not other._may_be_instance(call.func.value, call, self.ctx, klass):
+                        continue
+                    other._foreign_methods.add(function)
+                out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth)))
+        finally:
+            PROJECT.depth -= 1
+        return out
+
+    def _tokens_from_callers(self, call: cst.Call, function: cst.FunctionDef, key: str,
+                             depth: int) -> frozenset:
+        """The modes of ``function``'s ``key`` at ``call`` (a call of it in this file); where they
+        come in from the enclosing function's callers, theirs (this file's and the project's)."""
+        mapped = self.map_key(call, function, key)
+        if mapped is None:
+            return _UNKNOWN_ONLY
+        tokens = self.state_at(call, mapped)
+        caller = self.index.function_of(call)
+        if ENTRY not in tokens or caller is None or depth >= 2:
+            return tokens
+        outer: set = set()
+        callers = list(self.regions.callers(caller))
+        for inner in callers:
+            outer |= self._tokens_from_callers(inner, caller, mapped, depth + 1)
+        project = self.project_caller_tokens(caller, mapped, depth + 1)
+        for _, _, found in project or ():
+            outer |= found
+        if not callers and not project:
+            return tokens
+        return (tokens - {ENTRY}) | outer
+
+    def _may_be_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
+                         klass: cst.ClassDef | None) -> bool:
+        """``expr`` may be an instance of ``klass`` (a class of the module ``ctx``): it is bound
+        to a construction of that class, or to nothing this file can read (a parameter); not when
+        it is bound to a call of anything else."""
+        key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if key is None:
+            return False
+        # the file's bindings, not the model analysis's: a helper module need not import torch
+        bindings = self.ctx.analysis(Bindings)
+        scope = bindings.scope_key(at, key)
+        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
+        values = [value for _, value in entries if value is not None]
+        imports = project_imports(self.ctx)
+        path = Path(ctx.path).resolve()
+        for value in values:
+            value = unwrap_module(value, self.imports)
+            if not isinstance(value, cst.Call):
+                continue
+            dotted = dotted_name(value.func)
+            target = imports.target(dotted) if dotted and imports is not None else None
+            if target is None or target.path.resolve() != path or klass is None \
+                    or target.attribute != klass.name.value:
+                return False
+        return True
 
     def scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
         function = self.index.function_of(node)
@@ -791,8 +954,11 @@ class _ModeLattice:
 class _Interpreter:
     """One abstract run; see the module docstring."""
 
-    def __init__(self, modes: Modes, scope: cst.CSTNode) -> None:
+    def __init__(self, modes: Modes, scope: cst.CSTNode,
+                 probes: dict[cst.Call, str] | None = None) -> None:
         self.modes = modes
+        self.probes = probes or {}
+        self.probed: dict[cst.Call, frozenset] = {}
         self.models = modes.models
         self.regions = modes.regions
         self.scope = scope
@@ -1040,6 +1206,8 @@ class _Interpreter:
             self.call(call, state)
 
     def call(self, call: cst.Call, state: State) -> None:
+        if call in self.probes:
+            self.probed[call] = self.probed.get(call, frozenset()) | self.get(state, self.probes[call])
         switched = mode_call(call)
         if switched is not None:
             key, token = switched

@@ -39,6 +39,11 @@ MAX_OUTLINES = 4096
 # statement may follow a semicolon). Matches inside strings only make the set larger, which is safe
 # for a gate that says "certainly not defined here".
 _TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
+# The callers of a method are looked for in at most this many files of the project; a larger tree
+# (or a root without a marker that is a whole home directory) leaves them unknown.
+MAX_PROJECT_FILES = 2_000
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env", "build",
+                           "dist"})
 
 
 def find_root(path: Path) -> Path:
@@ -199,6 +204,7 @@ class ProjectView:
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
         self._consulted: dict[str, str] = {}
+        self._files: dict[Path, list[Path] | None] = {}
 
     def begin_file(self) -> None:
         self._consulted = {}
@@ -255,6 +261,38 @@ class ProjectView:
     def clear(self) -> None:
         self._modules.clear()
         self._outlines.clear()
+        self._files.clear()
+
+    def files(self, root: Path) -> list[Path] | None:
+        """The ``.py`` files under ``root`` in path order (hidden, virtual-environment and build
+        folders left out); None when there are more than :data:`MAX_PROJECT_FILES`."""
+        if root in self._files:
+            return self._files[root]
+        found: list[Path] | None = []
+        seen = 0
+        for directory, folders, names in os.walk(root):
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
+            seen += len(names) + len(folders)
+            found.extend(Path(directory) / n for n in names if n.endswith(".py"))
+            if len(found) > MAX_PROJECT_FILES or seen > 20 * MAX_PROJECT_FILES:
+                found = None
+                break
+        if found is not None:
+            found.sort()
+        self._files[root] = found
+        return found
+
+    def mentions(self, path: Path, word: str) -> bool:
+        """The file at ``path`` holds ``word`` (a cheap test before parsing it). The file counts
+        as consulted: a call of ``word`` added there later must change the cached findings."""
+        try:
+            data = path.read_bytes() if path.stat().st_size <= MAX_MODULE_BYTES else b""
+        except OSError:
+            self._consulted[str(path)] = ""
+            return False
+        if str(path) not in self._consulted:
+            self._consulted[str(path)] = hashlib.sha256(data).hexdigest()
+        return word.encode() in data
 
 
 def _parse(path: Path) -> tuple["FileContext | None", str]:
@@ -316,6 +354,39 @@ def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class) -> 
     if target is None:
         return None
     return find_definition(ctx, target)
+
+
+def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["FileContext", cst.Call]] | None:
+    """Calls in the other modules of the project of the function ``name`` defined at the top of
+    ``ctx``'s module (each resolved through its module's imports, as :func:`find_called` does), or,
+    for a ``method``, every call ``x.name(...)`` (which class ``x`` is, the caller judges). None when
+    the project is not known (a snippet) or too large to search."""
+    imports = project_imports(ctx)
+    if imports is None or PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    files = PROJECT.files(imports.root)
+    if files is None:
+        return None
+    me = Path(ctx.path).resolve()
+    out: list[tuple["FileContext", cst.Call]] = []
+    for path in files:
+        if path.resolve() == me or not PROJECT.mentions(path, name):
+            continue
+        other = PROJECT.context(path)
+        if other is None:
+            continue
+        other_imports = project_imports(other)
+        for call in other.index.of_type(cst.Call):
+            func = call.func
+            if method:
+                if isinstance(func, cst.Attribute) and func.attr.value == name:
+                    out.append((other, call))
+                continue
+            dotted = dotted_name(func)
+            target = other_imports.target(dotted) if dotted and other_imports is not None else None
+            if target is not None and target.path.resolve() == me and target.attribute == name:
+                out.append((other, call))
+    return out
 
 
 def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", cst.FunctionDef,

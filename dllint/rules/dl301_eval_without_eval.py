@@ -22,8 +22,12 @@ a model's own methods (``self(...)`` in ``generate``: its mode is the caller's b
 modules (Lightning switches modes itself); calls in a loop whose own body back-propagates (a target
 network, a training-accuracy re-forward) unless the data is named validation/test; a mode picked
 from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
-factory's result). Reported with severity ``info`` when the model's whole definition is in the
-file and has no layer that behaves differently in the two modes.
+factory's result); models that compute the same in both modes: the engine's mode-dependence fact
+(``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
+of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it. The
+fact is asked of the model where it is built, also through a helper's callers
+(``test(model_1, loader)``). A part that is not visible (a library model, a factory) keeps the finding.
 """
 from __future__ import annotations
 
@@ -32,8 +36,9 @@ from pathlib import Path
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
-                                   eval_function, inherits_unseen_code, is_eval_name,
+                                   eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
                                    over_held_out_data, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
@@ -402,6 +407,62 @@ for epoch in range(EPOCHS):
 with torch.no_grad():
     print(score(model, test_batches))
 """,
+        # (issue 13, audit N) no layer of the model depends on the mode (linear, ReLU): evaluating
+        # it in training mode computes the same
+        """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(p=0), nn.Linear(8, 1))
+fit(model)
+with torch.no_grad():
+    print(model(x_test))
+""",
+        # (issue 13, audit N) a layer without parameters and without mode is never a model to switch
+        """import torch
+
+def score(activations, input_tensor):
+    upsample = torch.nn.UpsamplingBilinear2d(size=input_tensor.shape[-2:])
+    with torch.no_grad():
+        return upsample(activations)
+""",
+        # (issue 13, audit N) through a helper: the callers' model is a class of the file built from
+        # conv, pool, linear layers and a dropout whose rate defaults to zero
+        """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self, dropout=0.0):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                  nn.LazyLinear(10), nn.Dropout(dropout))
+    def forward(self, x):
+        return self.body(x)
+
+def test_step(model, loader):
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]
+
+model_1 = Net()
+for epoch in range(3):
+    model_1.train()
+    train_step(model_1, train_dataloader)
+    test_step(model_1, test_dataloader)
+""",
+        # (issue 13, audit C) the loop's count is the ``epochs = 200`` that reaches it: the loop runs,
+        # and every path to the test goes through its eval(); a later cell's ``epochs = 100`` does
+        # not reach the loop
+        """import torch
+from torch import nn
+
+model_0 = nn.Sequential(nn.Linear(1, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+epochs = 200
+for epoch in range(epochs):
+    model_0.train()
+    loss_fn(model_0(X_train), y_train).backward()
+    model_0.eval()
+with torch.inference_mode():
+    y_preds_new = model_0(X_test)
+
+epochs = 100  # a later cell trains another model
+""",
         # a model written as a plain class (no nn.Module base): it has no mode to switch
         """import torch
 class ScratchNet:
@@ -702,13 +763,65 @@ for epoch in range(1, 10):
     train(epoch)
     test()
 """,
-        # the definition is in the file and has no dropout or batch norm: still reported, as info
+        # (issue 13, audit C) a binding to zero may reach the loop: on that path it never runs
+        """import torch
+from torch import nn
+
+model_0 = nn.Sequential(nn.Linear(1, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+epochs = 200
+if smoke_test:
+    epochs = 0
+for epoch in range(epochs):
+    model_0.train()
+    loss_fn(model_0(X_train), y_train).backward()
+    model_0.eval()
+with torch.inference_mode():
+    y_preds_new = model_0(X_test)  # expect: DL301
+
+epochs = 100
+""",
+        # (issue 13, audit N) the same model with a dropout layer: both modes differ
         """import torch
 import torch.nn as nn
-model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 1))
 fit(model)
 with torch.no_grad():
     print(model(x_test))  # expect: DL301
+""",
+        # (issue 13, audit N) a class of the file whose dropout rate is passed in, non-zero
+        """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self, dropout=0.0):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(dropout))
+    def forward(self, x):
+        return self.body(x)
+
+def test_step(model, loader):
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]  # expect: DL301
+
+model_1 = Net(dropout=0.2)
+for epoch in range(3):
+    model_1.train()
+    train_step(model_1, train_dataloader)
+    test_step(model_1, test_dataloader)
+""",
+        # (issue 13, audit N) the same helper on a model of an external package: its layers are
+        # not visible, so it may have dropout
+        """import torch
+from vit_pytorch.efficient import ViT
+
+def test_step(model, loader):
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]  # expect: DL301
+
+model_1 = ViT(dim=128, image_size=224, patch_size=32, num_classes=2)
+for epoch in range(3):
+    model_1.train()
+    train_step(model_1, train_dataloader)
+    test_step(model_1, test_dataloader)
 """,
         # a DDP-wrapped model evaluated through .module
         """import torch
@@ -829,14 +942,15 @@ with torch.no_grad():
                 continue
             if models.from_pretrained(func, call) and not train_calls_named(modes, key):
                 continue
+            if models.mode_dependence(func, call) == NO_DEPENDENCE:
+                continue  # no dropout, no batch norm...: both modes compute the same
             region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
             if (key, region) in seen:
                 continue
             seen.add((key, region))
-            severity = "info" if models.mode_free(func, call) else None
             ctx.report(call, f"`{ctx.code_for(func)}` is evaluated here but may still be in training "
                              f"mode ({reason}); call `{key}.eval()` first so that dropout and batch "
-                             "norm behave as at inference", severity=severity)
+                             "norm behave as at inference")
         self._check_imported_evaluations(ctx, modes)
 
     def _check_imported_evaluations(self, ctx: FileContext, modes: Modes) -> None:
@@ -857,6 +971,8 @@ with torch.no_grad():
                 states = modes.run(modes.scope_of(call)).call_states.get(call, {})
                 if TRAIN not in states.get(mapped, frozenset()) or _part_of_training(modes, call):
                     continue
+                if modes.models.key_mode_dependence(mapped, call) == NO_DEPENDENCE:
+                    continue
                 where = f"{Path(other.ctx.path).name}:{other.ctx.position(inner).start.line}"
                 ctx.report(call, f"`{function.name.value}()` evaluates `{mapped}` ({where}) in the mode "
                                  f"it is given, and `{mapped}` may still be in training mode here (no "
@@ -874,7 +990,7 @@ with torch.no_grad():
         callers = modes.caller_tokens(function, key, skip=lambda c: _part_of_training(modes, c))
         if callers:
             for caller, found in callers:
-                if TRAIN in found:
+                if TRAIN in found and not _mode_free_at(modes, caller, function, key):
                     line = modes.ctx.position(caller).start.line
                     return f"`{function.name.value}()` is called in training mode on line {line}"
             return None
@@ -884,11 +1000,27 @@ with torch.no_grad():
         klass = modes.regions.class_of(function)
         if klass is None or not key.startswith("self."):
             return None
+        # The method's callers in the other modules of the project (a script that calls
+        # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
+        project = modes.project_caller_tokens(function, key)
+        if project:
+            for other, caller, found in project:
+                if TRAIN in found and not _part_of_training(other.analysis(Modes), caller):
+                    where = f"{Path(other.path).name}:{other.position(caller).start.line}"
+                    return f"`{function.name.value}()` is called in training mode at {where}"
+            if all(found and all(is_eval_token(t) for t in found) for _, _, found in project):
+                return None
         if not (in_eval_function or is_eval_name(function.name.value)):
             return None
         if class_trains(modes, klass, key) and not inherits_unseen_code(modes, klass):
             return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
         return None
+
+
+def _mode_free_at(modes: Modes, call: cst.Call, function: cst.FunctionDef, key: str) -> bool:
+    """The model that ``call`` passes for ``function``'s ``key`` has no mode-dependent layer."""
+    mapped = modes.map_key(call, function, key)
+    return mapped is not None and modes.models.key_mode_dependence(mapped, call) == NO_DEPENDENCE
 
 
 def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:

@@ -16,14 +16,16 @@ helper that trains it without calling ``.train()`` first) in the same loop. Repo
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
 switch concerns the whole model but a part trains); and for a switch outside any loop that trains
-(``model.eval()`` before a deliberately frozen fine-tuning run). Reported with severity ``info``
-when the model's whole definition is in the file and has no layer that behaves differently in the
-two modes.
+(``model.eval()`` before a deliberately frozen fine-tuning run); and for a model that trains the same
+in both modes: the engine's mode-dependence fact (``Models.mode_dependence``, asked of the model the
+training step uses, also when the switch is inside a helper) sees its whole definition and no
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it.
 """
 from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import Modes, is_eval_token, mode_call
 from dllint.context import FileContext
 from dllint.rule import Rule
@@ -39,6 +41,28 @@ class TrainNotResumed(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, audit N) the eval switch is inside a helper and the model (linear, ReLU) has
+        # no layer whose behaviour depends on the mode: it trains the same in eval mode
+        """import torch
+from torch import nn
+
+model_1 = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU(), nn.Linear(10, 10))
+
+def train_step(model, loader, loss_fn, optimizer):
+    for X, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+
+def test_step(model, loader):
+    model.eval()
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]
+
+for epoch in range(3):
+    train_step(model_1, train_dataloader, loss_fn, optimizer)
+    test_step(model_1, test_dataloader)
+""",
         # train() at the top of every epoch
         """import torch
 def evaluate(model, loader):
@@ -363,6 +387,69 @@ class Classifier:
     ]
 
     INVALID = [
+        # (issue 13, audit N) the same loop with a dropout layer in the model
+        """import torch
+from torch import nn
+
+model_1 = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Dropout(0.1), nn.Linear(10, 10))
+
+def train_step(model, loader, loss_fn, optimizer):
+    for X, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+
+def test_step(model, loader):
+    model.eval()
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]
+
+for epoch in range(3):
+    train_step(model_1, train_dataloader, loss_fn, optimizer)
+    test_step(model_1, test_dataloader)  # expect: DL302
+""",
+        # (issue 13, audit N) the same loop with batch norm in the model
+        """import torch
+from torch import nn
+
+model_1 = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.BatchNorm1d(10), nn.Linear(10, 10))
+
+def train_step(model, loader, loss_fn, optimizer):
+    for X, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+
+def test_step(model, loader):
+    model.eval()
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]
+
+for epoch in range(3):
+    train_step(model_1, train_dataloader, loss_fn, optimizer)
+    test_step(model_1, test_dataloader)  # expect: DL302
+""",
+        # (issue 13, audit N) the same loop with a model class of an external package (layers unknown)
+        """import torch
+from torch import nn
+from torchvision.models import resnet18
+model_1 = resnet18()
+
+def train_step(model, loader, loss_fn, optimizer):
+    for X, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(X), y).backward()
+        optimizer.step()
+
+def test_step(model, loader):
+    model.eval()
+    with torch.inference_mode():
+        return [model(X) for X, y in loader]
+
+for epoch in range(3):
+    train_step(model_1, train_dataloader, loss_fn, optimizer)
+    test_step(model_1, test_dataloader)  # expect: DL302
+""",
         # the classic: evaluate() switches to eval, the next epoch trains in eval mode
         """import torch
 def evaluate(model, loader):
@@ -657,18 +744,16 @@ for x, y in loader:
                     loop = self._shared_training_loop(modes, token, use)
                     if loop is None:
                         continue
+                    if modes.models.key_mode_dependence(key, use) == NO_DEPENDENCE:
+                        continue  # no dropout, no batch norm...: both modes train the same
                     reported.add(token)
                     line = ctx.position(use).start.line
                     what = ctx.code_for(token.func) if isinstance(token, cst.Call) else "this"
                     switch = "switches" if mode_call(token) is not None else "leaves"
                     where = "to" if switch == "switches" else "in"
-                    # a model whose whole definition is here, without dropout or batch norm,
-                    # computes the same in both modes: still worth knowing, as info
-                    free = isinstance(use, cst.Call) and modes.models.mode_free(use.func, use)
                     ctx.report(token, f"`{what}(...)` {switch} `{key}` {where} eval mode, and training "
                                       f"goes on (line {line}) with no `{key}.train()` in between on "
-                                      "some path: dropout and batch norm stay in inference mode",
-                               severity="info" if free else None)
+                                      "some path: dropout and batch norm stay in inference mode")
 
     @staticmethod
     def _shared_training_loop(modes: Modes, switch: cst.CSTNode, use: cst.CSTNode):

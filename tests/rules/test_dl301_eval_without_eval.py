@@ -22,9 +22,14 @@ def test_warning_when_the_model_has_dropout() -> None:
     assert "model.eval()" in found.message
 
 
-def test_info_when_the_whole_definition_is_mode_free() -> None:
-    (found,) = _findings(TRAINED.format(definition="nn.Sequential(nn.Linear(2, 2), nn.ReLU())"))
-    assert found.severity == "info"
+def test_silent_when_the_whole_definition_is_mode_free() -> None:
+    assert not _findings(TRAINED.format(definition="nn.Sequential(nn.Linear(2, 2), nn.ReLU())"))
+    assert not _findings(TRAINED.format(definition="nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.0))"))
+
+
+def test_warning_when_a_dropout_rate_is_not_zero() -> None:
+    (found,) = _findings(TRAINED.format(definition="nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.1))"))
+    assert found.severity == "warning"
 
 
 def test_warning_when_the_definition_is_not_visible() -> None:
@@ -125,7 +130,10 @@ for x, y in loader:
 accuracy(model, x_val)
 """
     assert not _findings(source.format(base=""))
-    assert _findings(source.format(base="(nn.Module)"))
+    assert not _findings(source.format(base="(nn.Module)"))  # a module, but no layer with a mode
+    with_dropout = source.replace("self.w = torch.zeros(2, 2)",
+                                  "super().__init__()\n        self.drop = nn.Dropout(0.5)")
+    assert _findings(with_dropout.format(base="(nn.Module)"))
 
 
 WRAPPED = """import torch
@@ -150,7 +158,6 @@ with torch.no_grad():
 def test_a_wrapped_and_moved_model_keeps_its_definition() -> None:
     # ``model = nn.DataParallel(model)`` and ``model = model.cuda()`` add no layer: the definition
     # is still the class's, without dropout or batch norm (seen in hunkim/PyTorchZeroToAll)
-    (found,) = _findings(WRAPPED.format(extra=""))
-    assert found.severity == "info"
+    assert not _findings(WRAPPED.format(extra=""))
     (found,) = _findings(WRAPPED.format(extra="\n        self.drop = nn.Dropout(0.1)"))
     assert found.severity == "warning"

@@ -75,10 +75,9 @@ def test_an_eval_forward_without_the_switch_back_is_still_reported() -> None:
     assert [d.line for d in _findings(PLOT_LOOP.replace("        net.train()\n", ""))] == [9]
 
 
-def test_info_when_the_whole_definition_is_mode_free() -> None:
+def test_silent_when_the_whole_definition_is_mode_free() -> None:
     source = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\n" + HELPER_LOOP
-    (found,) = _findings(source)
-    assert found.severity == "info"
+    assert not _findings(source)
 
 
 def test_warning_when_the_definition_has_dropout() -> None:

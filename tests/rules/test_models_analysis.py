@@ -67,29 +67,70 @@ def test_model_names_and_keys() -> None:
     assert model_key(cst.parse_expression("f(x)")) is None
 
 
+_CLASS = ("import torch\nimport torch.nn as nn\nclass A(nn.Module):\n    def __init__(self{params}):\n"
+          "        super().__init__()\n{body}m = {build}\nm(x)\n")
+
+
+def _klass(body: str, params: str = "", build: str = "A()") -> str:
+    return _CLASS.format(params=params, body="".join(f"        {line}\n" for line in body.split(";")),
+                         build=build)
+
+
 @pytest.mark.parametrize("source, expected", [
-    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.LayerNorm(2))\nm(x)\n", True),
-    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.Dropout())\nm(x)\n", False),
-    ("import torch.nn as nn\nm = nn.LSTM(2, 2)\nm(x)\n", True),
-    ("import torch.nn as nn\nm = nn.LSTM(2, 2, dropout=0.5)\nm(x)\n", False),
-    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        return self.fc(x)\nm = A()\nm(x)\n", True),
-    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.bn = nn.BatchNorm1d(2)\nm = A()\nm(x)\n", False),
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.LayerNorm(2))\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.Dropout())\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.Dropout(p=0))\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(2, 2), nn.AlphaDropout(0.1))\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.LSTM(2, 2)\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.LSTM(2, 2, dropout=0.5)\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.LSTM(2, 2, dropout=0.0)\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.BatchNorm2d(3)\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.BatchNorm2d(3, track_running_stats=False)\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.InstanceNorm2d(3)\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.InstanceNorm2d(3, track_running_stats=True)\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.TransformerEncoderLayer(8, 2)\nm(x)\n", "yes"),
+    ("import torch.nn as nn\nm = nn.MultiheadAttention(8, 2)\nm(x)\n", "no"),
+    ("import torch\ndef f(a):\n    m = torch.nn.UpsamplingBilinear2d(size=a.shape[-2:])\n    m(x)\n", "no"),
+    ("import torch.nn as nn\nfrom collections import OrderedDict\n"
+     "m = nn.Sequential(OrderedDict([('a', nn.Linear(2, 2)), ('b', nn.ReLU())]))\nm(x)\n", "no"),
+    ("import torch.nn as nn\nlayers = [nn.Linear(2, 2), nn.ReLU()]\nm = nn.Sequential(*layers)\nm(x)\n", "no"),
+    ("import torch.nn as nn\nm = nn.ModuleDict({'a': nn.Linear(2, 2), 'b': nn.Dropout(0.2)})\nm(x)\n", "yes"),
+    (_klass("self.fc = nn.Linear(2, 2)"), "no"),
+    (_klass("self.bn = nn.BatchNorm1d(2)"), "yes"),
     ("import torch.nn as nn\nimport torch.nn.functional as F\nclass A(nn.Module):\n"
-     "    def forward(self, x):\n        return F.dropout(x, 0.5, self.training)\nm = A()\nm(x)\n", False),
-    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.body = make_layers()\nm = A()\nm(x)\n", False),  # not visible
-    ("import torchvision\nm = torchvision.models.resnet18()\nm(x)\n", False),
+     "    def forward(self, x):\n        return F.dropout(x, 0.5, self.training)\nm = A()\nm(x)\n", "yes"),
+    (_klass("self.body = make_layers()"), "unknown"),  # not visible
+    ("import torchvision\nm = torchvision.models.resnet18()\nm(x)\n", "unknown"),
     ("import torch.nn as nn\nimport torchvision\nclass A(nn.Module):\n    def __init__(self):\n"
-     "        super().__init__()\n        self.body = torchvision.models.resnet18()\nm = A()\nm(x)\n", False),
-    ("import torch\nimport torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n"
-     "        super().__init__()\n        self.w = nn.Parameter(torch.zeros(3))\nm = A()\nm(x)\n", True),
+     "        super().__init__()\n        self.body = torchvision.models.resnet18()\nm = A()\nm(x)\n", "unknown"),
+    (_klass("self.w = nn.Parameter(torch.zeros(3))"), "no"),
+    # a rate that is an __init__ parameter: its literal default, unless the construction passes one
+    (_klass("self.d = nn.Dropout(dropout)", ", dropout=0.0"), "no"),
+    (_klass("self.d = nn.Dropout(dropout)", ", dropout=0.0", "A(dropout=0.3)"), "unknown"),
+    (_klass("self.d = nn.Dropout(dropout)", ", dropout=0.0", "A(0.0)"), "no"),
+    (_klass("self.d = nn.Dropout(dropout)", ", dropout=0.5"), "yes"),
+    # layers gathered in a list of the class's own calls, or a parameter put into the model
+    (_klass("layers = [];layers.append(nn.Linear(2, 2));layers += [nn.ReLU()];self.s = nn.Sequential(*layers)"),
+     "no"),
+    (_klass("self.l = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])"), "no"),
+    (_klass("self.s = nn.Sequential(backbone, nn.Linear(2, 2))", ", backbone", "A(net)"), "unknown"),
+    (_klass("layers = [backbone];self.s = nn.Sequential(*layers)", ", backbone", "A(net)"), "unknown"),
 ])
-def test_mode_free_definitions(source: str, expected: bool) -> None:
+def test_mode_dependence(source: str, expected: str) -> None:
     ctx = _context(source)
     call = _calls(ctx, "m")[-1]
-    assert ctx.analysis(Models).mode_free(call.func, call) is expected
+    assert ctx.analysis(Models).mode_dependence(call.func, call) == expected
+
+
+def test_mode_dependence_follows_nested_classes_and_their_defaults() -> None:
+    inner = ("import torch.nn as nn\nclass B(nn.Module):\n    def __init__(self, p=0.0):\n"
+             "        super().__init__()\n        self.d = nn.Dropout(p)\n"
+             "class A(nn.Module):\n    def __init__(self, dropout=0.0):\n        super().__init__()\n"
+             "        self.b = B(dropout)\n")
+    for build, expected in (("A()", "no"), ("A(0.5)", "unknown")):
+        ctx = _context(inner + f"m = {build}\nm(x)\n")
+        call = _calls(ctx, "m")[-1]
+        assert ctx.analysis(Models).mode_dependence(call.func, call) == expected
 
 
 def test_from_pretrained() -> None:

@@ -231,13 +231,25 @@ def test_recursion_and_deep_chains_make_the_mode_unknown() -> None:
     ("", "for e in range(n):\n", {TRAIN, "eval"}),
     ("EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
     ("EPOCHS = 3\nEPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
-    ("EPOCHS = 3\ndef f():\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    # a function's own EPOCHS is not the global; one that declares it global may rebind it
+    ("EPOCHS = 3\ndef f():\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {"eval"}),
+    ("EPOCHS = 3\ndef f():\n    global EPOCHS\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    ("EPOCHS = 3\nif quick:\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
+    ("EPOCHS = 3\nEPOCHS += extra\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
     ("", "for e in range(1, 3):\n", {TRAIN, "eval"}),
     ("", "for e in loader:\n", {TRAIN, "eval"}),
 ])
 def test_a_range_loop_over_a_positive_constant_runs_at_least_once(head: str, loop: str, expected: set[str]) -> None:
     body = loop + "    model.train()\n    step(model)\n    model.eval()\nmodel(x)\n"
     assert _tokens_at_last_call(HEAD + head + body) == expected
+
+
+def test_a_later_binding_of_the_count_does_not_reach_the_loop() -> None:
+    # (audit C) a later notebook cell sets ``epochs = 100`` for another model
+    body = ("epochs = 200\nfor e in range(epochs):\n    model.train()\n    step(model)\n    model.eval()\n"
+            "model(x)\nepochs = 100\n")
+    assert _tokens_at_last_call(HEAD + body) == {"eval"}
+    assert _tokens_at_last_call(HEAD + body.replace("epochs = 200", "epochs = 0")) == {TRAIN, "eval"}
 
 
 def test_the_mode_of_a_none_model_on_the_skipped_path_is_moot() -> None:
