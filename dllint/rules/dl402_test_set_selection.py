@@ -34,6 +34,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis import learning
 from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
@@ -593,7 +594,7 @@ class TestSetSelection(Rule):
                 if self._test(call.args[0].value):
                     report(call, "the learning-rate schedule is driven by a test metric: choices "
                            "belong on a validation set")
-            elif _is_early_stopping_call(call):
+            elif self._is_early_stopping_call(call):
                 if any(self._test(a.value) for a in call.args):
                     report(call, "early stopping decided on a test metric: the test set selects "
                            "when to stop; use a validation set")
@@ -638,6 +639,9 @@ class TestSetSelection(Rule):
     def _fit_message(self, call: cst.Call) -> str | None:
         if self._plot_embedding(call):
             return None
+        built = self.provenance.constructors(call.func.value, call)  # type: ignore[attr-defined]
+        if built and all(learning.fit_learns(c) != learning.STATISTICS for c in built):
+            return None  # a label encoder, a prefit permutation importance: nothing is learnt
         data = [a for a in call.args if a.keyword is None][:2]
         data += [a for a in call.args if a.keyword is not None
                  and a.keyword.value in ("X", "y", "x", "train_dataloaders", "train_dataloader")]
@@ -653,6 +657,18 @@ class TestSetSelection(Rule):
             return ("test data used as the validation data of fit with callbacks or early stopping: "
                     "the test set selects the model")
         return None
+
+    def _is_early_stopping_call(self, call: cst.Call) -> bool:
+        """A call of an early stopper (``early_stopping(val_loss, model)``, ``stopper.step(m)``):
+        decided by what built the object called when that is known (``est_early_stopping =
+        GradientBoostingSurvivalAnalysis(...)`` is an estimator, whatever its name), by the
+        name otherwise."""
+        func = call.func
+        obj = func.value if isinstance(func, cst.Attribute) else func
+        built = self.provenance.constructors(obj, call) if isinstance(obj, (cst.Name, cst.Attribute)) else None
+        if built is not None:
+            return any(_is_early_stopping_call(c) for c in built)
+        return _is_early_stopping_call(call)
 
     def _plot_embedding(self, call: cst.Call) -> bool:
         """``TSNE(n_components=2).fit_transform(x)``, also through a name bound to the estimator."""
