@@ -301,6 +301,54 @@ callbacks = [ModelCheckpoint("w.h5", monitor="loss", save_best_only=True),
              ReduceLROnPlateau(monitor="loss", patience=10)]
 model.fit(X_train, y_train, callbacks=callbacks, validation_data=(X_test, y_test))
 """,
+    # A label encoder refitted on the test labels learns only the class names; the permutation
+    # importance of a model fitted before (eli5's default cv="prefit") only scores it on shuffled
+    # held-out columns; the score of an estimator named for its early-stopping monitor is printed.
+    """
+from eli5.sklearn import PermutationImportance
+from sklearn.ensemble import RandomForestClassifier, GradientBoostingClassifier
+from sklearn.preprocessing import LabelEncoder
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25)
+le = LabelEncoder()
+y_tr = le.fit_transform(y_train)
+y_ts = le.fit_transform(y_test)
+rf = RandomForestClassifier().fit(X_train, y_tr)
+perm = PermutationImportance(rf, n_iter=15)
+perm.fit(X_test, y_ts)
+est_early_stopping = GradientBoostingClassifier(n_estimators=1000, subsample=0.5)
+est_early_stopping.fit(X_train, y_tr, monitor=monitor)
+print(est_early_stopping.score(X_test, y_ts))
+""",
+    # lifetimes: the calibration-period columns of the calibration/holdout frame are fitted, the
+    # holdout columns only compared; the frame's name does not make the calibration columns test.
+    """
+import pandas as pd
+from lifetimes import BetaGeoFitter
+from lifetimes.utils import calibration_and_holdout_data
+df = pd.read_excel("Online_Retail.xlsx")
+bgf = BetaGeoFitter(penalizer_coef=0.0)
+summary_cal_holdout = calibration_and_holdout_data(df, "CustomerID", "InvoiceDate",
+                                                  calibration_period_end="2011-06-08",
+                                                  observation_period_end="2011-12-09")
+bgf.fit(summary_cal_holdout["frequency_cal"], summary_cal_holdout["recency_cal"],
+        summary_cal_holdout["T_cal"])
+print(summary_cal_holdout["frequency_holdout"].mean())
+""",
+    # A hand-written holdout: the training part hides the test entries by zeroing them.
+    """
+import numpy as np
+def create_train_test(ratings):
+    train = ratings.copy()
+    test = np.zeros_like(ratings)
+    for u in range(ratings.shape[0]):
+        test_index = np.random.choice(ratings.shape[1], size=2, replace=False)
+        test[u, test_index] = ratings[u, test_index]
+        train[u, test_index] = 0
+    return train, test
+X_train, X_test = create_train_test(X)
+model.fit(X_train)
+""",
 ]
 
 INVALID = [
@@ -532,6 +580,47 @@ for epoch in range(30):
         best = acc
         torch.save(model.state_dict(), "best.pt")
 """,
+    # Twins: a model (not an encoder) fitted on the encoded test labels; eli5 refitting the model
+    # on the test set (cv=None); a calibration map learnt on the test set on top of a prefit model.
+    """
+from eli5.sklearn import PermutationImportance
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.preprocessing import LabelEncoder
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25)
+le = LabelEncoder()
+y_ts = le.fit_transform(y_test)
+clf.fit(X_test, y_ts)  # expect: DL402
+PermutationImportance(rf, cv=None).fit(X_test, y_test)  # expect: DL402
+calibrated = CalibratedClassifierCV(rf, cv="prefit")
+calibrated.fit(X_test, y_test)  # expect: DL402
+""",
+    # lifetimes: fitted on the holdout-period columns.
+    """
+from lifetimes import BetaGeoFitter
+from lifetimes.utils import calibration_and_holdout_data
+summary = calibration_and_holdout_data(df, "CustomerID", "InvoiceDate", calibration_period_end="2011-06-08")
+BetaGeoFitter().fit(summary["frequency_holdout"], summary["recency_holdout"], summary["T_holdout"])  # expect: DL402
+""",
+    # A hand-written holdout that returns the parts the other way round; an early stopper built
+    # under a neutral name, stepped with the test loss.
+    """
+import numpy as np
+def create_train_test(ratings):
+    train = ratings.copy()
+    test = np.zeros_like(ratings)
+    for u in range(ratings.shape[0]):
+        test_index = np.random.choice(ratings.shape[1], size=2, replace=False)
+        test[u, test_index] = ratings[u, test_index]
+        train[u, test_index] = 0
+    return test, train
+X_train, X_test = create_train_test(X)
+model.fit(X_train)  # expect: DL402
+stopper = EarlyStopping(patience=5)
+for epoch in range(100):
+    test_loss = evaluate(model, X_test)
+    stopper(test_loss, model)  # expect: DL402
+""",
 ]
 
 
@@ -562,7 +651,7 @@ class TestSetSelection(Rule):
         if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))) \
                 and not _imports_project(ctx):
             return
-        if not ctx.imports.is_deep_learning_file() and "test" not in source:
+        if not ctx.imports.is_deep_learning_file() and "test" not in source and "holdout" not in source:
             return
         self.provenance = ctx.analysis(DataProvenance)
         self.extra = extra
