@@ -23,6 +23,19 @@ and returns it transformed is a fit of that argument: a function of the file or 
 module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
 statistic that is only printed is not a leak and is not reported.
 
+Where the line is drawn for what a fit learns (:func:`dllint.analysis.learning.fit_learns`): a fit
+that learns only which values occur (``OneHotEncoder``, ``OrdinalEncoder``, ``LabelEncoder``,
+``DictVectorizer``, a ``CountVectorizer`` that keeps every word) or nothing at all (categories
+given in the code) is not a leak: a category or a word seen only in the held-out rows gets a
+column (or a code) that no training row sets, so nothing of those rows reaches the model. It is a
+leak again as soon as the set is chosen by counts over the rows (``min_df``, ``max_df``,
+``max_features``, ``min_frequency``, ``max_categories``) or the fit keeps a statistic: idf weights
+(``TfidfVectorizer``), a target encoder, scalers, imputers, discretizers, PCA, feature selection.
+A statistic used only as the bound of a range, a grid or a calendar (``pd.date_range(df.d.min(),
+df.d.max())``, ``range(earliest, latest + 1)`` with ``earliest = g.year.min()``,
+``np.arange(X.min() - 1, X.max() + 1, h)``; :meth:`DataProvenance.only_bounds`) makes points to
+enumerate, not a feature statistic, and is not reported; used also in arithmetic on the data, it is.
+
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
 constants from the literature (``Normalize((0.1307,), (0.3081,))``), a Pipeline handed to

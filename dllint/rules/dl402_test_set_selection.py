@@ -23,6 +23,19 @@ early-stopping helper or ``scheduler.step(metric)`` with a test-derived metric; 
 ``sorted`` keyed by test results or an ``argmax`` over a list of them. Reported at the training
 use: ``loss.backward()`` on a test-derived loss, a ``fit`` on test data (or on data concatenated
 with it), a validation set of test data handed to ``fit`` with early stopping or callbacks.
+A ``fit`` that learns nothing of the test rows' values is no training use
+(:func:`dllint.analysis.learning.fit_learns`): a label or category encoder refitted on test labels
+learns only the class names (poor style, since another label set would change the codes, but no
+leak), and a wrapper with prefit semantics that only measures the model it is given
+(``PermutationImportance(model)``, eli5's default ``cv="prefit"``) trains nothing, held-out data
+being where permutation importance belongs. A prefit wrapper that learns a map on top of the model
+(``CalibratedClassifierCV(model, cv="prefit")``) is training, and ``PermutationImportance(model,
+cv=None)`` refits the model: both are reported on test data. A call is an early stopper's when
+the object called was built by an early-stopping class (``stopper = EarlyStopping(...)``); its
+name decides only when what built it is unknown. A frame from ``calibration_and_holdout_data``
+holds both periods as columns: ``*_cal`` columns are training data, ``*_holdout`` columns test
+data, whatever the frame is called.
+
 Silent for a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
 for a t-SNE picture of test features, and for results sorted by their keys.
