@@ -1005,9 +1005,13 @@ class DataProvenance:
         """The reads of ``name`` after ``statement`` in its scope (source order)."""
         scope = self.scope_of(statement)
         after = self.index.order[statement]
+        if self._names is None:
+            self._names = {}
+            for node in self.index.of_type(cst.Name):
+                self._names.setdefault(node.value, []).append(node)
         found: list[cst.Name] = []
-        for node in self.index.of_type(cst.Name):
-            if node.value != name or self.index.order.get(node, -1) <= after or self.scope_of(node) is not scope:
+        for node in self._names.get(name, ()):
+            if self.index.order.get(node, -1) <= after or self.scope_of(node) is not scope:
                 continue
             parent = self.index.parent(node)
             if isinstance(parent, cst.Attribute) and parent.attr is node:
@@ -1031,10 +1035,17 @@ class DataProvenance:
         return bool(returns) and all(isinstance(r.value, cst.Tuple) and len(r.value.elements) == count
                                      for r in returns)
 
+    _names: dict[str, list[cst.Name]] | None = None  # every Name node of the file, by identifier
+    _two_periods: bool | None = None  # does the file call a two-period function at all?
+
     def _period_column(self, expr: cst.Subscript) -> frozenset[str] | None:
         """``summary["frequency_cal"]`` of a two-period frame (:func:`_two_period`): the column's
         suffix says its part (``_cal`` calibration: training, ``_holdout``: test; another column:
         unknown), whatever the frame is called. None when the base is no such frame."""
+        if self._two_periods is None:
+            self._two_periods = any(_two_period(c) for c in self.index.of_type(cst.Call))
+        if not self._two_periods:
+            return None
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return None
         key = string(expr.slice[0].slice.value)
