@@ -654,9 +654,13 @@ class DataProvenance:
                 if summary[binding.position + 1]:
                     return summary[binding.position + 1]
                 if self._parts_known(value, binding.count):
-                    # The callee's own part holds no role (``train`` of ``return train, test``
-                    # after ``train[u, test_index] = 0``): the whole value's roles are the other
-                    # parts', not this one's; the target's name decides.
+                    # The callee's own part holds no role of its own (``train`` of ``return train,
+                    # test`` after ``train[u, test_index] = 0``): the whole value's roles include
+                    # the other parts', not this one's. What the call is given decides
+                    # (``mse, mae = eval_epoch(model, test_loader)``), else the target's name.
+                    given = self._argument_roles(value, et, ev, active)
+                    if given is not None:
+                        return given
                     return self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
         if binding.position is not None:
             split_role = self._split_output_role(value, binding.position, binding.count)
@@ -1022,6 +1026,22 @@ class DataProvenance:
                 continue
             found.append(node)
         return found
+
+    def _argument_roles(self, call: cst.Call, et: frozenset[str], ev: frozenset[str],
+                        active: set[int]) -> frozenset[str] | None:
+        """The roles of the data a call is given (receiver and arguments, configuration keywords
+        left out): one part, or none when they say nothing (None) or name several (empty)."""
+        out: set[str] = set()
+        if isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if not (isinstance(receiver, cst.Name) and receiver.value in self.ctx.imports.aliases):
+                out |= self._roles(receiver, et, ev, active)
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value not in _CONFIG_KEYWORDS:
+                out |= self._roles(arg.value, et, ev, active)
+        if not out:
+            return None
+        return frozenset(out) if len(out) == 1 else NO_ROLES
 
     def _parts_known(self, call: cst.Call, count: int) -> bool:
         """Every return of the callee is a tuple of ``count`` parts written out (``return train,

@@ -134,8 +134,15 @@ def test_a_returned_part_without_a_role_keeps_none():
         probe(b)
         X_train, X_test = create_train_test(X)
         probe(X_train)
+        c, d = create_train_test(test_ratings)
+        probe(c)
+        def evaluate(model, loader):
+            return opaque(model), 1
+        mse, n = evaluate(model, test_loader)
+        probe(mse)
     """)
-    assert roles == {"a": frozenset(), "b": frozenset({TEST}), "X_train": frozenset({TRAIN})}
+    assert roles == {"a": frozenset(), "b": frozenset({TEST}), "X_train": frozenset({TRAIN}),
+                     "c": frozenset({TEST}), "mse": frozenset({TEST})}  # what the call is given
 
 
 def test_what_built_an_object():
