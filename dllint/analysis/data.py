@@ -41,7 +41,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
-from dllint.index import child_nodes
+from dllint.index import child_nodes, iter_subtree
 
 if TYPE_CHECKING:
     from dllint.analysis.imports import ImportMap
@@ -599,6 +599,9 @@ class DataProvenance:
         if isinstance(expr, cst.Call):
             return self._call_roles(expr, et, ev, active)
         if isinstance(expr, cst.Subscript):
+            period = self._period_column(expr)
+            if period is not None:
+                return period
             index_roles: set[str] = set()
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
@@ -650,8 +653,18 @@ class DataProvenance:
                 and _last_name(value.func) not in _KNOWN_SPLITTERS:
             # ``train_loader, test_loader = get_loaders(...)``: the callee's tuple, part by part.
             summary = self.call_summary(value)
-            if summary is not None and len(summary) == binding.count + 1 and summary[binding.position + 1]:
-                return summary[binding.position + 1]
+            if summary is not None and len(summary) == binding.count + 1:
+                if summary[binding.position + 1]:
+                    return summary[binding.position + 1]
+                if self._parts_known(value, binding.count):
+                    # The callee's own part holds no role of its own (``train`` of ``return train,
+                    # test`` after ``train[u, test_index] = 0``): the whole value's roles include
+                    # the other parts', not this one's. What the call is given decides
+                    # (``mse, mae = eval_epoch(model, test_loader)``), else the target's name.
+                    given = self._argument_roles(value, et, ev, active)
+                    if given is not None:
+                        return given
+                    return self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
         if binding.position is not None:
             split_role = self._split_output_role(value, binding.position, binding.count)
             if split_role == TEST and self._splits_training_data(value, et, ev, active):
@@ -749,6 +762,8 @@ class DataProvenance:
                     found = _string_roles(text)
                     if found:
                         return found
+        if _two_period(call):
+            return frozenset({TRAIN, TEST})
         out: set[str] = set()
         if isinstance(call.func, cst.Attribute):
             receiver = call.func.value
@@ -949,6 +964,140 @@ class DataProvenance:
             self._summary_function, self._constants, self._context_key = saved
         self._summaries[key] = result
         return result
+
+    # -- what an object was built by (data-rules facts, h4/data-rules) ---------------------------
+    def constructors(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> list[cst.Call] | None:
+        """The calls that built the object ``receiver`` holds at ``at``: ``[OneHotEncoder()]`` for
+        ``enc`` after ``enc = OneHotEncoder()``, the call itself for ``OneHotEncoder().fit``. None
+        when unknown: no binding is seen, or one of them is not a plain call (a parameter, an
+        update, a value returned by something else is not known to be built by that call)."""
+        if isinstance(receiver, cst.Call):
+            return [receiver]
+        dotted = dotted_name(receiver)
+        if dotted is None or at not in self.index.order:
+            return None
+        found = self.lookup(at, dotted)
+        if not found or any(b.kind != "assign" or b.position is not None or not isinstance(b.value, cst.Call)
+                            for b in found):
+            return None
+        return [_built_by(b.value) for b in found]  # type: ignore[arg-type]
+
+    def only_bounds(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """The value of ``expr`` (a statistic such as ``df.d.min()``) is used only as a bound of a
+        range, a grid or a calendar: an argument of ``range``, ``np.arange``, ``np.linspace``,
+        ``pd.date_range``, ``calendar.holidays(start=..., end=...)`` in a bound position, directly
+        or through arithmetic, ``min``/``max``/``int``/``round``, a date conversion, an attribute
+        (``.year``) and names bound to it whose every later read in the scope is again such a
+        bound. Such a value makes a set of points to enumerate, not a feature statistic."""
+        current: cst.CSTNode = expr
+        while True:
+            parent = self.index.parent(current)
+            if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)):
+                current = parent
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is current:
+                grand = self.index.parent(parent)
+                current = grand if isinstance(grand, cst.Call) and grand.func is parent else parent
+                continue
+            if isinstance(parent, cst.Arg) and parent.value is current:
+                call = self.index.parent(parent)
+                if not isinstance(call, cst.Call):
+                    return False
+                name = _last_name(call.func)
+                if name in _BOUND_PASSING:
+                    current = call
+                    continue
+                return name in _RANGES and _bound_argument(call, parent)
+            if isinstance(parent, cst.Assign) and parent.value is current and depth < 3:
+                names = [t.target.value for t in parent.targets if isinstance(t.target, cst.Name)]
+                if len(names) != len(parent.targets):
+                    return False
+                reads = [n for name in names for n in self._later_reads(parent, name)]
+                return bool(reads) and all(self.only_bounds(n, depth + 1) for n in reads)
+            return False
+
+    def _later_reads(self, statement: cst.CSTNode, name: str) -> list[cst.Name]:
+        """The reads of ``name`` after ``statement`` in its scope (source order)."""
+        scope = self.scope_of(statement)
+        after = self.index.order[statement]
+        if self._names is None:
+            self._names = {}
+            for node in self.index.of_type(cst.Name):
+                self._names.setdefault(node.value, []).append(node)
+        found: list[cst.Name] = []
+        for node in self._names.get(name, ()):
+            if self.index.order.get(node, -1) <= after or self.scope_of(node) is not scope:
+                continue
+            parent = self.index.parent(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, (cst.AssignTarget, cst.Arg)) and getattr(parent, "keyword", None) is node:
+                continue
+            if isinstance(parent, cst.AssignTarget):
+                continue
+            found.append(node)
+        return found
+
+    def _argument_roles(self, call: cst.Call, et: frozenset[str], ev: frozenset[str],
+                        active: set[int]) -> frozenset[str] | None:
+        """The roles of the data a call is given (receiver and arguments, configuration keywords
+        left out): one part, or none when they say nothing (None) or name several (empty)."""
+        out: set[str] = set()
+        if isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if not (isinstance(receiver, cst.Name) and receiver.value in self.ctx.imports.aliases):
+                out |= self._roles(receiver, et, ev, active)
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value not in _CONFIG_KEYWORDS:
+                out |= self._roles(arg.value, et, ev, active)
+        if not out:
+            return None
+        return frozenset(out) if len(out) == 1 else NO_ROLES
+
+    def _parts_known(self, call: cst.Call, count: int) -> bool:
+        """Every return of the callee is a tuple of ``count`` parts written out (``return train,
+        test``): each part's roles are its own."""
+        resolved = self.resolve(call)
+        if resolved is None:
+            return False
+        other, function, _ = resolved
+        returns = [n for n in iter_subtree(function.body)
+                   if isinstance(n, cst.Return) and other.index.function_of(n) is function]
+        return bool(returns) and all(isinstance(r.value, cst.Tuple) and len(r.value.elements) == count
+                                     for r in returns)
+
+    _names: dict[str, list[cst.Name]] | None = None  # every Name node of the file, by identifier
+    _two_periods: bool | None = None  # does the file call a two-period function at all?
+
+    def _period_column(self, expr: cst.Subscript) -> frozenset[str] | None:
+        """``summary["frequency_cal"]`` of a two-period frame (:func:`_two_period`): the column's
+        suffix says its part (``_cal`` calibration: training, ``_holdout``: test; another column:
+        unknown), whatever the frame is called. None when the base is no such frame."""
+        if self._two_periods is None:
+            self._two_periods = any(_two_period(c) for c in self.index.of_type(cst.Call))
+        if not self._two_periods:
+            return None
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return None
+        key = string(expr.slice[0].slice.value)
+        base = expr.value
+        if key is None:
+            return None
+        if not isinstance(base, cst.Call):
+            dotted = dotted_name(base)
+            found = self.lookup(expr, dotted) if dotted is not None and expr in self.index.order else []
+            if not found or any(b.kind != "assign" or not isinstance(b.value, cst.Call) for b in found):
+                return None
+            if not all(_two_period(b.value) for b in found):  # type: ignore[arg-type]
+                return None
+        elif not _two_period(base):
+            return None
+        last = name_tokens(key)[-1:] or [""]
+        if last[0] in _PERIOD_TRAIN:
+            return frozenset({TRAIN})
+        if last[0] in _TEST_WORDS:
+            return frozenset({TEST})
+        return NO_ROLES
 
     # -- splits ----------------------------------------------------------------------------------
     # -- the batch size of a DataLoader ----------------------------------------------------------
@@ -1388,6 +1537,54 @@ def _splitter_shuffles(call: cst.Call) -> bool | None:
     if isinstance(shuffle.value, cst.Name) and shuffle.value.value in ("True", "False"):
         return shuffle.value.value == "True"
     return None
+
+
+# Range, grid and calendar constructors, with the positions of their bounds (None: all of them).
+_RANGES: dict[str, tuple[int, ...] | None] = {
+    "range": None, "arange": (0, 1), "linspace": (0, 1), "logspace": (0, 1), "geomspace": (0, 1),
+    "date_range": (0, 1), "bdate_range": (0, 1), "period_range": (0, 1), "timedelta_range": (0, 1),
+    "interval_range": (0, 1), "DatetimeIndex": (), "holidays": (0, 1),
+}
+_BOUND_KEYWORDS = frozenset({"start", "end", "stop"})
+# Calls that hand a bound on unchanged in kind: ``min(df.year.max(), 2019)``, ``int(x.max())``.
+_BOUND_PASSING = frozenset({"min", "max", "int", "round", "float", "floor", "ceil", "to_datetime",
+                            "Timestamp", "datetime"})
+
+
+def _bound_argument(call: cst.Call, arg: cst.Arg) -> bool:
+    if arg.keyword is not None:
+        return arg.keyword.value in _BOUND_KEYWORDS
+    positions = _RANGES.get(_last_name(call.func) or "")
+    positional_args = [a for a in call.args if a.keyword is None]
+    index = next(i for i, a in enumerate(positional_args) if a is arg)
+    return positions is None or index in positions
+
+
+# A calibration (fitting) period, as a column suffix of a two-period frame.
+_PERIOD_TRAIN = frozenset({"cal", "calibration", "train", "training", "fit"})
+
+
+def _two_period(call: cst.Call) -> bool:
+    """``calibration_and_holdout_data(...)`` (lifetimes), ``train_and_test_frame(...)``: a call
+    named for a fitting period *and* a held-out period returns one frame holding both, as columns
+    (``frequency_cal``, ``frequency_holdout``)."""
+    name = _last_name(call.func)
+    if name is None:
+        return False
+    tokens = name_tokens(name)
+    if "and" not in tokens:
+        return False
+    at = tokens.index("and")
+    before, after = set(tokens[:at]), set(tokens[at + 1:])
+    return bool(before & _PERIOD_TRAIN) and bool(after & _TEST_WORDS)
+
+
+def _built_by(call: cst.Call) -> cst.Call:
+    """``OneHotEncoder(...).fit(X)`` -> ``OneHotEncoder(...)``: a fit returns the object it fits."""
+    while isinstance(call.func, cst.Attribute) and call.func.attr.value in ("fit", "set_params") \
+            and isinstance(call.func.value, cst.Call):
+        call = call.func.value
+    return call
 
 
 def _last_name(func: cst.BaseExpression) -> str | None:

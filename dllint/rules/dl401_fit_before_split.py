@@ -23,6 +23,19 @@ and returns it transformed is a fit of that argument: a function of the file or 
 module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
 statistic that is only printed is not a leak and is not reported.
 
+Where the line is drawn for what a fit learns (:func:`dllint.analysis.learning.fit_learns`): a fit
+that learns only which values occur (``OneHotEncoder``, ``OrdinalEncoder``, ``LabelEncoder``,
+``DictVectorizer``, a ``CountVectorizer`` that keeps every word) or nothing at all (categories
+given in the code) is not a leak: a category or a word seen only in the held-out rows gets a
+column (or a code) that no training row sets, so nothing of those rows reaches the model. It is a
+leak again as soon as the set is chosen by counts over the rows (``min_df``, ``max_df``,
+``max_features``, ``min_frequency``, ``max_categories``) or the fit keeps a statistic: idf weights
+(``TfidfVectorizer``), a target encoder, scalers, imputers, discretizers, PCA, feature selection.
+A statistic used only as the bound of a range, a grid or a calendar (``pd.date_range(df.d.min(),
+df.d.max())``, ``range(earliest, latest + 1)`` with ``earliest = g.year.min()``,
+``np.arange(X.min() - 1, X.max() + 1, h)``; :meth:`DataProvenance.only_bounds`) makes points to
+enumerate, not a feature statistic, and is not reported; used also in arithmetic on the data, it is.
+
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
 constants from the literature (``Normalize((0.1307,), (0.3081,))``), a Pipeline handed to
@@ -35,6 +48,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TRAIN, DataProvenance, Split, chains, last_name
 from dllint.analysis.imports import dotted_name
+from dllint.analysis import learning
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
@@ -236,6 +250,62 @@ class SeriesDataset:
         else:
             self.test_data = data[n_train:len(data)]
 """,
+    # A one-hot encoder fitted on all rows learns only the set of categories: a category seen only
+    # in the test rows gets a column that every training row leaves at zero.
+    """
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LinearRegression
+X = OneHotEncoder().fit_transform(X).toarray()
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+LinearRegression().fit(X_train, y_train)
+""",
+    # Notebook: ordinal codes from categories given in the code, a plain word-count vocabulary and
+    # the class names: nothing of the held-out rows' values is learnt.
+    """
+# %%
+import pandas as pd
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, LabelEncoder
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("listings.csv")
+# %%
+df[["stage"]] = OrdinalEncoder(categories=[["I", "II", "III"]]).fit_transform(df[["stage"]])
+enc = OneHotEncoder(handle_unknown="ignore")
+cat = enc.fit_transform(df[["city", "room_type"]])
+words = CountVectorizer(tokenizer=lambda s: s.split(","))
+amenities = words.fit_transform(df["amenities"])
+y = LabelEncoder().fit_transform(df["label"])
+# %%
+X_train, X_test, y_train, y_test = train_test_split(amenities, y, test_size=0.2)
+""",
+    # min()/max() only bound a date range (then a forward fill, which looks back only).
+    """
+import pandas as pd
+df = pd.read_csv("prices.csv", index_col=0, parse_dates=True)
+full = df.reindex(index=pd.date_range(df.index.min(), df.index.max(), freq="D")).ffill()
+train_size = int(full.shape[0] * 0.9)
+train_df = full.iloc[:train_size]
+test_df = full.iloc[train_size + 1:]
+model.fit(train_df)
+""",
+    # Bounds of a list of years per group, of a holiday calendar and of a plotting grid.
+    """
+import numpy as np
+import pandas as pd
+from pandas.tseries.holiday import USFederalHolidayCalendar
+from sklearn.model_selection import train_test_split
+rows = []
+for cid in df["contract_id"].unique():
+    sub = df.loc[df["contract_id"] == cid]
+    earliest = sub["arrival_year"].min()
+    latest = min(sub["arrival_year"].max(), 2019)
+    rows.append([(year, cid) for year in range(earliest, latest + 1)])
+holidays = USFederalHolidayCalendar().holidays(start=df.first_active.min(), end=df.first_active.max())
+df["holiday"] = df.first_active.isin(holidays)
+xx, yy = np.meshgrid(np.arange(df.a.min() - 1, df.a.max() + 1, 0.02), np.arange(0, 1, 0.02))
+train, test = train_test_split(df, test_size=0.2)
+""",
     # In-place fill after the split, with the training part's median.
     """
 import pandas as pd
@@ -413,11 +483,33 @@ train, test = (train - mean) / std, (test - mean) / std
 """,
     # The name says training data; the flow says the whole corpus is fitted, then split.
     """
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
-count_vect = CountVectorizer()
+count_vect = TfidfVectorizer()
 X_train_counts = count_vect.fit_transform(df.text)  # expect: DL401
 X_train, X_test, y_train, y_test = train_test_split(X_train_counts, df.label, test_size=0.2)
+""",
+    # Vocabularies chosen by document frequencies over all rows, idf weights, a one-hot encoder
+    # that groups infrequent categories by their counts: statistics of the held-out rows.
+    """
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.model_selection import train_test_split
+counts = CountVectorizer(min_df=5).fit_transform(docs)  # expect: DL401
+tfidf = TfidfVectorizer().fit_transform(docs)  # expect: DL401
+cities = OneHotEncoder(min_frequency=10).fit_transform(df[["city"]])  # expect: DL401
+a_train, a_test = train_test_split(counts)
+b_train, b_test = train_test_split(tfidf)
+c_train, c_test = train_test_split(cities)
+""",
+    # The minimum bounds a grid, and also shifts the values: a statistic of the held-out rows.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+lo = df["price"].min()  # expect: DL401
+bins = np.linspace(lo, df["price"].max(), 10)
+df["price_from_min"] = df["price"] - lo
+train, test = train_test_split(df, test_size=0.2)
 """,
     # A data-loading class normalises the whole series, then keeps its part by index ranges.
     """
@@ -531,6 +623,8 @@ class FitBeforeSplit(Rule):
                 continue
             if name in ("max", "min") and _class_count(ctx, call):
                 continue
+            if provenance.only_bounds(call):
+                continue  # the bounds of a date range or a grid: no statistic of the values
             statement = ctx.index.statement_of(call)
             if statement in seen:
                 continue
@@ -642,7 +736,7 @@ class FitBeforeSplit(Rule):
                         arg = positional(call, inner[0])
                         data = _selection_owner(arg.value) if arg is not None else None
                         name = inner[1]
-                if data is None or provenance.roles(data) == {TRAIN}:
+                if data is None or provenance.roles(data) == {TRAIN} or provenance.only_bounds(call):
                     continue
                 roots = set(_roots(data)) or set(chains(data))
                 order = ctx.index.order[ctx.index.statement_of(call)]
@@ -778,15 +872,19 @@ class FitBeforeSplit(Rule):
 
     def _is_preprocessor(self, provenance: DataProvenance, receiver: cst.BaseExpression,
                          at: cst.CSTNode, transforms: bool = False) -> bool:
+        """A transformer whose fit learns statistics of the rows' values (not only the set of
+        categories or words that occur: :func:`dllint.analysis.learning.fit_learns`)."""
         kinds = PREPROCESSORS | PIPELINES if transforms else PREPROCESSORS
         if isinstance(receiver, cst.Call):
-            return last_name(receiver.func) in kinds
-        dotted = dotted_name(receiver)
-        if dotted is None:
-            return False
-        return any(isinstance(b.value, cst.Call) and b.kind == "assign"
-                   and last_name(b.value.func) in kinds
-                   for b in provenance.lookup(at, dotted))
+            calls = [receiver]
+        else:
+            dotted = dotted_name(receiver)
+            if dotted is None:
+                return False
+            calls = [b.value for b in provenance.lookup(at, dotted)
+                     if isinstance(b.value, cst.Call) and b.kind == "assign"]
+        return any(last_name(c.func) in kinds and learning.fit_learns(c) == learning.STATISTICS
+                   for c in calls)
 
     # -- where the statistic's result goes ---------------------------------------------------------
     def _results(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,

@@ -23,6 +23,19 @@ early-stopping helper or ``scheduler.step(metric)`` with a test-derived metric; 
 ``sorted`` keyed by test results or an ``argmax`` over a list of them. Reported at the training
 use: ``loss.backward()`` on a test-derived loss, a ``fit`` on test data (or on data concatenated
 with it), a validation set of test data handed to ``fit`` with early stopping or callbacks.
+A ``fit`` that learns nothing of the test rows' values is no training use
+(:func:`dllint.analysis.learning.fit_learns`): a label or category encoder refitted on test labels
+learns only the class names (poor style, since another label set would change the codes, but no
+leak), and a wrapper with prefit semantics that only measures the model it is given
+(``PermutationImportance(model)``, eli5's default ``cv="prefit"``) trains nothing, held-out data
+being where permutation importance belongs. A prefit wrapper that learns a map on top of the model
+(``CalibratedClassifierCV(model, cv="prefit")``) is training, and ``PermutationImportance(model,
+cv=None)`` refits the model: both are reported on test data. A call is an early stopper's when
+the object called was built by an early-stopping class (``stopper = EarlyStopping(...)``); its
+name decides only when what built it is unknown. A frame from ``calibration_and_holdout_data``
+holds both periods as columns: ``*_cal`` columns are training data, ``*_holdout`` columns test
+data, whatever the frame is called.
+
 Silent for a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
 for a t-SNE picture of test features, and for results sorted by their keys.
@@ -34,6 +47,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis import learning
 from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
@@ -328,6 +342,54 @@ second.fit(X_test, y_test)
 score_b = second.score(X_train, y_train)
 print((score_a + score_b) / 2)
 """,
+    # A label encoder refitted on the test labels learns only the class names; the permutation
+    # importance of a model fitted before (eli5's default cv="prefit") only scores it on shuffled
+    # held-out columns; the score of an estimator named for its early-stopping monitor is printed.
+    """
+from eli5.sklearn import PermutationImportance
+from sklearn.ensemble import RandomForestClassifier, GradientBoostingClassifier
+from sklearn.preprocessing import LabelEncoder
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25)
+le = LabelEncoder()
+y_tr = le.fit_transform(y_train)
+y_ts = le.fit_transform(y_test)
+rf = RandomForestClassifier().fit(X_train, y_tr)
+perm = PermutationImportance(rf, n_iter=15)
+perm.fit(X_test, y_ts)
+est_early_stopping = GradientBoostingClassifier(n_estimators=1000, subsample=0.5)
+est_early_stopping.fit(X_train, y_tr, monitor=monitor)
+print(est_early_stopping.score(X_test, y_ts))
+""",
+    # lifetimes: the calibration-period columns of the calibration/holdout frame are fitted, the
+    # holdout columns only compared; the frame's name does not make the calibration columns test.
+    """
+import pandas as pd
+from lifetimes import BetaGeoFitter
+from lifetimes.utils import calibration_and_holdout_data
+df = pd.read_excel("Online_Retail.xlsx")
+bgf = BetaGeoFitter(penalizer_coef=0.0)
+summary_cal_holdout = calibration_and_holdout_data(df, "CustomerID", "InvoiceDate",
+                                                  calibration_period_end="2011-06-08",
+                                                  observation_period_end="2011-12-09")
+bgf.fit(summary_cal_holdout["frequency_cal"], summary_cal_holdout["recency_cal"],
+        summary_cal_holdout["T_cal"])
+print(summary_cal_holdout["frequency_holdout"].mean())
+""",
+    # A hand-written holdout: the training part hides the test entries by zeroing them.
+    """
+import numpy as np
+def create_train_test(ratings):
+    train = ratings.copy()
+    test = np.zeros_like(ratings)
+    for u in range(ratings.shape[0]):
+        test_index = np.random.choice(ratings.shape[1], size=2, replace=False)
+        test[u, test_index] = ratings[u, test_index]
+        train[u, test_index] = 0
+    return train, test
+X_train, X_test = create_train_test(X)
+model.fit(X_train)
+""",
 ]
 
 INVALID = [
@@ -599,6 +661,47 @@ for epoch in range(30):
         best = acc
         torch.save(model.state_dict(), "best.pt")
 """,
+    # Twins: a model (not an encoder) fitted on the encoded test labels; eli5 refitting the model
+    # on the test set (cv=None); a calibration map learnt on the test set on top of a prefit model.
+    """
+from eli5.sklearn import PermutationImportance
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.preprocessing import LabelEncoder
+from sklearn.model_selection import train_test_split
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25)
+le = LabelEncoder()
+y_ts = le.fit_transform(y_test)
+clf.fit(X_test, y_ts)  # expect: DL402
+PermutationImportance(rf, cv=None).fit(X_test, y_test)  # expect: DL402
+calibrated = CalibratedClassifierCV(rf, cv="prefit")
+calibrated.fit(X_test, y_test)  # expect: DL402
+""",
+    # lifetimes: fitted on the holdout-period columns.
+    """
+from lifetimes import BetaGeoFitter
+from lifetimes.utils import calibration_and_holdout_data
+summary = calibration_and_holdout_data(df, "CustomerID", "InvoiceDate", calibration_period_end="2011-06-08")
+BetaGeoFitter().fit(summary["frequency_holdout"], summary["recency_holdout"], summary["T_holdout"])  # expect: DL402
+""",
+    # A hand-written holdout that returns the parts the other way round; an early stopper built
+    # under a neutral name, stepped with the test loss.
+    """
+import numpy as np
+def create_train_test(ratings):
+    train = ratings.copy()
+    test = np.zeros_like(ratings)
+    for u in range(ratings.shape[0]):
+        test_index = np.random.choice(ratings.shape[1], size=2, replace=False)
+        test[u, test_index] = ratings[u, test_index]
+        train[u, test_index] = 0
+    return test, train
+X_train, X_test = create_train_test(X)
+model.fit(X_train)  # expect: DL402
+stopper = EarlyStopping(patience=5)
+for epoch in range(100):
+    test_loss = evaluate(model, X_test)
+    stopper(test_loss, model)  # expect: DL402
+""",
 ]
 
 
@@ -629,7 +732,7 @@ class TestSetSelection(Rule):
         if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))) \
                 and not _imports_project(ctx):
             return
-        if not ctx.imports.is_deep_learning_file() and "test" not in source:
+        if not ctx.imports.is_deep_learning_file() and "test" not in source and "holdout" not in source:
             return
         self.provenance = ctx.analysis(DataProvenance)
         self.extra = extra
@@ -661,7 +764,7 @@ class TestSetSelection(Rule):
                 if self._test(call.args[0].value):
                     report(call, "the learning-rate schedule is driven by a test metric: choices "
                            "belong on a validation set")
-            elif _is_early_stopping_call(call):
+            elif self._is_early_stopping_call(call):
                 if any(self._test(a.value) for a in call.args):
                     report(call, "early stopping decided on a test metric: the test set selects "
                            "when to stop; use a validation set")
@@ -706,6 +809,9 @@ class TestSetSelection(Rule):
     def _fit_message(self, call: cst.Call) -> str | None:
         if self._plot_embedding(call):
             return None
+        built = self.provenance.constructors(call.func.value, call)  # type: ignore[attr-defined]
+        if built and all(learning.fit_learns(c) != learning.STATISTICS for c in built):
+            return None  # a label encoder, a prefit permutation importance: nothing is learnt
         data = [a for a in call.args if a.keyword is None][:2]
         data += [a for a in call.args if a.keyword is not None
                  and a.keyword.value in ("X", "y", "x", "train_dataloaders", "train_dataloader")]
@@ -721,6 +827,18 @@ class TestSetSelection(Rule):
             return ("test data used as the validation data of fit with callbacks or early stopping: "
                     "the test set selects the model")
         return None
+
+    def _is_early_stopping_call(self, call: cst.Call) -> bool:
+        """A call of an early stopper (``early_stopping(val_loss, model)``, ``stopper.step(m)``):
+        decided by what built the object called when that is known (``est_early_stopping =
+        GradientBoostingSurvivalAnalysis(...)`` is an estimator, whatever its name), by the
+        name otherwise."""
+        func = call.func
+        obj = func.value if isinstance(func, cst.Attribute) else func
+        built = self.provenance.constructors(obj, call) if isinstance(obj, (cst.Name, cst.Attribute)) else None
+        if built is not None:
+            return any(_is_early_stopping_call(c) for c in built)
+        return _is_early_stopping_call(call)
 
     def _plot_embedding(self, call: cst.Call) -> bool:
         """``TSNE(n_components=2).fit_transform(x)``, also through a name bound to the estimator."""

@@ -14,6 +14,10 @@ data-flow link from that evidence to the split's input: sorting by a date or tim
 ``.rolling(7)``), or a variable named as a time series (``series``, ``timeseries``). Shuffling
 splits: ``train_test_split`` without ``shuffle=False``, ``random_split``, ``KFold(shuffle=True)``,
 ``ShuffleSplit`` and friends.
+
+Sorting by a date column is taken as that evidence on its own. A cross-sectional frame (one day's
+scrape of searches) sorted by a date only for display is reported too: nothing in the code tells
+its rows from a series sorted for forecasting (docs/audit-2026-12b.md, cause Q, left as it is).
 """
 from __future__ import annotations
 
