@@ -17,6 +17,11 @@ weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``
 tensor escapes. Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
+
+The graph facts come from :mod:`dllint.analysis.dataflow`: a tensor detached in place
+(``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
+and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
+read half of weight surgery.
 """
 from __future__ import annotations
 
