@@ -27,11 +27,12 @@ import bisect
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.modes import Modes, iterates_loader
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_called, find_class, \
     project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
@@ -136,6 +137,8 @@ NUMPY_PATH_METHODS = frozenset({"cpu", "squeeze", "unsqueeze", "view", "reshape"
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.Power, cst.MatrixMultiply)
 
 
+PARAMETER_CONSTRUCTORS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
 # What makes a PackedSequence (torch.nn.utils.rnn).
 PACKING = frozenset({
     "torch.nn.utils.rnn.pack_padded_sequence", "torch.nn.utils.rnn.pack_sequence",
@@ -150,7 +153,8 @@ class Definition:
     ``value`` is the assigned expression; ``element`` the position in a tuple unpacking; ``kind``
     one of ``assign``, ``aug`` (``x += v``), ``item`` (``d[k] = v``, ``d[k] += v``: a store into the
     container ``d``, which then holds what it held and ``v``), ``for`` (loop target), ``opaque``
-    (with-as, import, except-as, a parameter: nothing known)."""
+    (with-as, import, except-as, a parameter: nothing known), ``detach`` (``x.detach_()``,
+    ``x.requires_grad_(False)``: the same object, off the graph; ``value`` is None)."""
 
     key: str
     node: cst.CSTNode
@@ -350,11 +354,30 @@ class GraphValues:
                     found.append(Definition(key, node, node.value, "assign"))
             for definition in found:
                 table.setdefault(definition.key, []).append(definition)
+        for definition in self._in_place_detachments():
+            self._defs.setdefault(index.function_of(definition.node), {}) \
+                .setdefault(definition.key, []).append(definition)
         order = index.order
         for table in self._defs.values():
             for definitions in table.values():
                 if len(definitions) > 1:
                     definitions.sort(key=lambda d: order[d.node])
+
+    def _in_place_detachments(self) -> Iterator[Definition]:
+        """``x.detach_()`` and ``x.requires_grad_(False)`` as statements: ``x`` is off the graph from
+        there on (``requires_grad_`` raises on a tensor that is not a leaf, so what it leaves is a
+        leaf that records nothing). Each is a ``detach`` definition of ``x``: it kills the graph
+        fact on the paths through it, and the object is still the one that reached it."""
+        for call in self._nodes(cst.Call):
+            func = call.func
+            if not isinstance(func, cst.Attribute) or not _detaches_in_place(call):
+                continue
+            statement = self.index.parent(call)
+            if not isinstance(statement, cst.Expr) or statement.value is not call:
+                continue
+            key = dotted_name(func.value)
+            if key is not None:
+                yield Definition(key, statement, None, "detach")
 
     def scope_definitions(self, scope: cst.FunctionDef | None) -> dict[str, list[Definition]]:
         """Every assignment in ``scope`` (a function, or None for module level), by key."""
@@ -368,8 +391,15 @@ class GraphValues:
         found = self._reaching.get(scope)
         if found is None:
             node = scope if scope is not None else self.ctx.module
-            found = self._reaching[scope] = _ScopeReaching(node, self.index, self._defs.get(scope, {}))
+            found = self._reaching[scope] = _ScopeReaching(node, self.index, self._defs.get(scope, {}),
+                                                           self._runs_at_least_once)
         return found
+
+    def _runs_at_least_once(self, loop: cst.For) -> bool:
+        """The loops whose zero-trip path the graph values do not follow: those the mode analysis
+        knows to run (``range(5)``, ``range(EPOCHS)``) and loops over a data loader, which the
+        code expects to yield batches (docs/engine.md, "Loop trip counts")."""
+        return iterates_loader(loop) or self.ctx.analysis(Modes).runs_at_least_once(loop)
 
     def reaching_all(self, key: str, use: cst.CSTNode) -> list[Definition]:
         """Every assignment of ``key`` that may reach ``use`` on some path through ``use``'s scope
@@ -961,6 +991,52 @@ class GraphValues:
                        for e in expr.elements)
         return False
 
+    def rebuilds_parameter(self, read: cst.BaseExpression) -> bool:
+        """``read`` (``p.data``) only feeds the data of a new ``nn.Parameter`` assigned to a module
+        attribute: ``self.p = nn.Parameter(self.p.data[keep, ...])``, the read half of weight
+        surgery. Its value reaches the new parameter through indexing, tensor methods, arithmetic
+        and torch functions (``torch.cat([self.p.data, extra])``), and ``nn.Parameter`` makes a
+        fresh leaf of it: no graph comes out, and nothing keeps the read but the parameter."""
+        current: cst.CSTNode = read
+        parent = self.index.parent(current)
+        while parent is not None:
+            if isinstance(parent, cst.Subscript) and parent.value is current \
+                    or isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)) \
+                    or isinstance(parent, (cst.Element, cst.List, cst.Tuple)):
+                pass
+            elif isinstance(parent, cst.Attribute) and parent.value is current:
+                call = self.index.parent(parent)
+                if not (isinstance(call, cst.Call) and call.func is parent):
+                    return False  # ``p.data.shape``: not the values
+                parent = call
+            elif isinstance(parent, cst.Arg) and parent.value is current:
+                call = self.index.parent(parent)
+                if not isinstance(call, cst.Call):
+                    return False
+                qualified = self.imports.qualify(call.func) or ""
+                if qualified in PARAMETER_CONSTRUCTORS:
+                    return parent is _parameter_data(call) and self._assigned_to_attribute(call)
+                if not qualified.startswith("torch.") or parent.keyword is not None:
+                    return False  # an unknown callee may keep the read (``history.append``)
+                parent = call
+            else:
+                return False
+            current = parent
+            parent = self.index.parent(current)
+        return False
+
+    def _assigned_to_attribute(self, value: cst.Call) -> bool:
+        """``value`` is the whole right-hand side of ``obj.attr = value`` (a module's parameter
+        slot), outside a ``forward``, where a new parameter would be cut from the graph."""
+        statement = self.index.parent(value)
+        if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is not value:
+            return False
+        targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) \
+            else [statement.target]
+        function = self.index.function_of(statement)
+        return all(isinstance(t, cst.Attribute) for t in targets) \
+            and (function is None or function.name.value != "forward")
+
     def graph_leaves(self, expr: cst.BaseExpression) -> list[cst.BaseExpression]:
         """The operands that put ``expr`` on the graph: ``loss`` in ``loss * x.size(0)``."""
         if not self.is_graph(expr):
@@ -1113,7 +1189,7 @@ class GraphValues:
             if klass is None:
                 return None
             definitions = [d for method in self.regions.methods(klass).values()
-                           for d in self.definitions(method, key) if d.kind != "item"]
+                           for d in self.definitions(method, key) if d.kind not in ("item", "detach")]
         else:
             definitions = [d for d in self.reaching_all(key, at) if d.kind != "item"]
             if not definitions and isinstance(expr, cst.Attribute):
@@ -1123,6 +1199,13 @@ class GraphValues:
         classes: set[Target] = set()
         for definition in definitions:
             value = definition.value
+            if definition.kind == "detach":
+                # ``model.requires_grad_(False)``: the same object as before the statement
+                found = self._instance_class(expr, definition.node, imports, depth - 1)
+                if found is None:
+                    return None
+                classes.add(found)
+                continue
             if definition.kind != "assign" or value is None:
                 return None
             if definition.element is not None:
@@ -1161,6 +1244,8 @@ class GraphValues:
             classes: set[Target] = set()
             for method in flow.regions.methods(klass).values():
                 for definition in flow.definitions(method, f"self.{attribute}"):
+                    if definition.kind == "detach":
+                        continue  # ``self.encoder.requires_grad_(False)``: the same object
                     value = definition.value
                     if definition.kind != "assign" or definition.element is not None \
                             or not isinstance(value, cst.Call):
@@ -1224,6 +1309,26 @@ DIFFERENTIABLE_COLLECTIVES = frozenset({
 })
 
 
+def _parameter_data(call: cst.Call) -> cst.Arg | None:
+    """The argument of ``nn.Parameter(data, requires_grad)`` that holds its data."""
+    for position, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == "data" or position == 0 and arg.keyword is None:
+            return arg
+    return None
+
+
+def _detaches_in_place(call: cst.Call) -> bool:
+    """``x.detach_()`` or ``x.requires_grad_(False)`` (``requires_grad=False``)."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+    if method == "detach_":
+        return not call.args
+    if method != "requires_grad_" or len(call.args) != 1:
+        return False
+    arg = call.args[0]
+    return (arg.keyword is None or arg.keyword.value == "requires_grad") and not arg.star \
+        and isinstance(arg.value, cst.Name) and arg.value.value == "False"
+
+
 def _direct_names(value: cst.BaseExpression, imports=None) -> list[str]:
     """Names whose value flows into ``value`` with its graph: through arithmetic (``val`` in
     ``val * n``), subscripts, methods that keep the graph (``val.cpu()``, ``val.mean()``) and
@@ -1265,7 +1370,8 @@ class _ScopeReaching:
     this keeps the states small on a module of thousands of statements."""
 
     def __init__(self, scope: cst.CSTNode, index: "NodeIndex",
-                 definitions: dict[str, list[Definition]]) -> None:
+                 definitions: dict[str, list[Definition]],
+                 at_least_once: Callable[[cst.For], bool] | None = None) -> None:
         self.index = index
         self.tracked = frozenset(key for key, defs in definitions.items() if len(defs) > 1)
         self.graph: ReachingDefinitions | None = None
@@ -1277,7 +1383,7 @@ class _ScopeReaching:
                 for element in self._elements_of(definition):
                     rows.append((element, key, definition, False))
         order = index.order
-        self.graph = ReachingDefinitions(scope, gen_of(rows), cap=MAX_DEFINITIONS,
+        self.graph = ReachingDefinitions(scope, gen_of(rows), at_least_once, cap=MAX_DEFINITIONS,
                                          rank=lambda d: order[d.node])
 
     def _elements_of(self, definition: Definition) -> Iterator[tuple[str, cst.CSTNode]]:

@@ -779,14 +779,38 @@ def over_held_out_data(modes: Modes, node: cst.CSTNode) -> bool:
     for loop in modes.regions.loops_of(node):
         if not isinstance(loop, cst.For):
             continue
-        iterable = loop.iter
-        while isinstance(iterable, cst.Call) and iterable.args \
-                and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
-            iterable = iterable.args[0].value
-        name = dotted_name(iterable)
+        name = dotted_name(_iterated(loop.iter))
         if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
             return True
     return False
+
+
+def _iterated(iterable: cst.BaseExpression) -> cst.BaseExpression:
+    """What a loop walks, under ``enumerate``/``tqdm``/``iter``: ``loader`` in
+    ``enumerate(tqdm(loader))``."""
+    while isinstance(iterable, cst.Call) and iterable.args \
+            and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in ("enumerate", "tqdm", "iter"):
+        iterable = iterable.args[0].value
+    return iterable
+
+
+# A data loader by its name's last part: ``train_loader``, ``trainloader``, ``self.test_loader``,
+# ``dataloaders["train"]``, ``val_dl``.
+LOADER_NAME = re.compile(r"loader|(^|_)dl$", re.IGNORECASE)
+
+
+def iterates_loader(loop: cst.For) -> bool:
+    """``for x, y in train_loader:``, ``enumerate(tqdm(dataloaders[phase]))``,
+    ``DataLoader(dataset, ...)``: a loop over a data loader. Code written around one expects
+    batches; a path on which the loader yields none is a run on no data (see docs/engine.md,
+    "Loop trip counts")."""
+    iterable = _iterated(loop.iter)
+    if isinstance(iterable, cst.Call):
+        return (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] == "DataLoader"
+    while isinstance(iterable, cst.Subscript):
+        iterable = iterable.value
+    name = dotted_name(iterable)
+    return name is not None and bool(LOADER_NAME.search(name.rsplit(".", 1)[-1]))
 
 
 def _no_identity(values: list[cst.BaseExpression] | None, key: str) -> bool:

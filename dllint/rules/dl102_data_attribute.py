@@ -18,6 +18,11 @@ tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``,
 ``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
+
+The graph facts come from :mod:`dllint.analysis.dataflow`: a tensor detached in place
+(``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
+and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
+read half of weight surgery.
 """
 from __future__ import annotations
 
@@ -201,6 +206,82 @@ print(batch.data)
 t = torch.tensor([1.0, 2.0])
 print(t.data)
 """,
+        # Detached in place: from `detach_()` on, the tensor is in no graph; a leaf frozen with
+        # `requires_grad_(False)` is no longer a trainable tensor either.
+        """\
+import torch
+
+for images, labels in valid_loader:
+    outputs = net(images)
+    outputs.detach_()
+    _, predicted = torch.max(outputs.data, 1)
+
+w = torch.randn(3, requires_grad=True)
+w.requires_grad_(False)
+print(w.data.norm())
+""",
+        """\
+import torch
+
+class Trainer:
+    def validate(self, loader):
+        for x, y in loader:
+            out = self.model(x)
+            out.detach_()
+            self.history.append(out.data.cpu())
+""",
+        # Every epoch ends with an evaluation over the test loader that rebinds `mu` under no_grad:
+        # the training loop's `mu` would reach the read only if the test loader yielded nothing.
+        """\
+import torch
+
+for epoch in range(10):
+    for x in train_loader:
+        x_hat, mu = model(x)
+        loss = ((x_hat - x) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x in test_loader:
+            x_hat, mu = model(x)
+
+code = 0.5 * mu[1].data
+""",
+        """\
+import torch
+
+def fit(model, loaders, optimizer, epochs):
+    for epoch in range(epochs):
+        for x, y in loaders["train"]:
+            out = model(x)
+            loss = torch.nn.functional.cross_entropy(out, y)
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            for i, (x, y) in enumerate(loaders["val"]):
+                out = model(x)
+    return out.data.argmax(1)
+""",
+        # Weight surgery: a parameter's values, read to build its replacement (the read half of
+        # `w.data = w.data[:, keep]`); `nn.Parameter` makes a fresh leaf, no graph comes out.
+        """\
+import torch
+from torch import nn
+
+
+class ProtoNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.prototype_vectors = nn.Parameter(torch.rand(10, 128))
+        self.ones = nn.Parameter(torch.ones(10, 128), requires_grad=False)
+
+    def prune_prototypes(self, keep):
+        self.prototype_vectors = nn.Parameter(self.prototype_vectors.data[keep, ...],
+                                              requires_grad=True)
+        self.last_layer.weight.data = self.last_layer.weight.data[:, keep]
+        self.ones = nn.Parameter(self.ones.data[keep, ...], requires_grad=False)
+""",
     ]
 
     INVALID = [
@@ -361,6 +442,83 @@ import torch
 out = net(x)
 err = (out.data - y).abs().mean()  # expect: DL102
 """,
+        # In place, but too late, on one branch only, or on a copy: the read still sees the graph.
+        """\
+import torch
+
+for images, labels in train_loader:
+    outputs = net(images)
+    loss = criterion(outputs, labels)
+    loss.backward()
+    _, predicted = torch.max(outputs.data, 1)  # expect: DL102
+    outputs.detach_()
+    logits = net(images)
+    if not net.training:
+        logits.detach_()
+    print(logits.data.mean())  # expect: DL102
+    scores = net(images)
+    scores.clone().detach_()
+    print(scores.data.mean())  # expect: DL102
+""",
+        # Freezing a leaf does not take off the graph what was already built from it.
+        """\
+import torch
+scale = torch.nn.Parameter(torch.ones(3))
+y = net(x) * scale
+scale.requires_grad_(False)
+print(y.data.norm())  # expect: DL102
+""",
+        # The evaluation loop may skip the step that rebinds `mu` (`continue`), and a list of
+        # pending items may be empty: the training loop's `mu` reaches the read on those paths.
+        """\
+import torch
+
+for epoch in range(10):
+    for x in train_loader:
+        x_hat, mu = model(x)
+        loss = ((x_hat - x) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x in test_loader:
+            if x is None:
+                continue
+            x_hat, mu = model(x)
+
+code = 0.5 * mu[1].data  # expect: DL102
+""",
+        """\
+import torch
+
+for x in train_loader:
+    x_hat, mu = model(x)
+    loss = ((x_hat - x) ** 2).mean()
+    loss.backward()
+with torch.no_grad():
+    for x in pending:
+        x_hat, mu = model(x)
+code = 0.5 * mu[1].data  # expect: DL102
+""",
+        # Not weight surgery: the new parameter is made in `forward` (cut from the graph), or the
+        # read is also kept elsewhere.
+        """\
+import torch
+from torch import nn
+
+
+class Pruned(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(10, 128))
+
+    def forward(self, x, keep):
+        self.weight = nn.Parameter(self.weight.data[keep])  # expect: DL102
+        return x @ self.weight
+
+    def prune(self, keep):
+        self.removed.append(self.weight.data[~keep])  # expect: DL102
+        self.weight = nn.Parameter(self.weight.data[keep])
+""",
     ]
 
     def check(self, ctx) -> None:
@@ -381,6 +539,8 @@ err = (out.data - y).abs().mean()  # expect: DL102
                 continue
             if flow.is_packed_sequence(base):
                 continue  # the PackedSequence's field: the packed tensor itself, not Tensor.data
+            if flow.rebuilds_parameter(node):
+                continue  # weight surgery: the read only feeds a new parameter (the write's half)
             parameter = self._is_parameter(ctx, flow, base)
             if not parameter and not flow.is_graph(base):
                 continue

@@ -8,6 +8,7 @@ import pytest
 
 from dllint.analysis.dataflow import GraphValues
 from dllint.analysis.dataflow import MAX_DEFINITIONS, _ScopeReaching
+from dllint.analysis.imports import dotted_name
 from dllint.context import FileContext
 
 HEAD = "import torch\nimport torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\nmodel = nn.Linear(3, 2)\n"
@@ -185,3 +186,84 @@ def test_accumulations_that_reach_each_other_round_a_loop_end():
         "    if y:\n        a += criterion(model(x), y)\n"
         "probe_graph(a)\n")
     assert found == {"plain": True, "graph": True}  # round the loop the graph value comes back
+
+
+def test_an_in_place_detach_kills_the_graph_fact_on_the_paths_through_it():
+    found = probes(
+        "out = model(x)\n"
+        "probe_before(out)\n"
+        "out.detach_()\n"
+        "probe_after(out)\n"
+        "logits = model(x)\n"
+        "if flag:\n    logits.detach_()\n"
+        "probe_one_branch(logits)\n"
+        "scores = model(x)\n"
+        "scores.clone().detach_()\n"
+        "probe_copy(scores)\n"
+        "h = model(x)\n"
+        "h.requires_grad_(False)\n"
+        "probe_frozen(h)\n"
+        "g = model(x)\n"
+        "g.requires_grad_(True)\n"
+        "probe_thawed(g)\n"
+        "for b in loader:\n"
+        "    o = model(b)\n"
+        "    probe_loop_top(o)\n"
+        "    o.detach_()\n")
+    assert found == {"before": True, "after": False, "one_branch": True, "copy": True,
+                     "frozen": False, "thawed": True, "loop_top": True}
+
+
+def test_a_model_frozen_in_place_keeps_its_class_across_modules(tmp_path):
+    (tmp_path / "nets.py").write_text(
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n")
+    source = ("import torch\nfrom nets import Net\nnet = Net()\nnet.requires_grad_(False)\n"
+              "net = net.to('cpu')\nprobe(net)\n")
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    ctx = FileContext(str(path), source, cst.parse_module(source))
+    flow = ctx.analysis(GraphValues)
+    probe = next(c for c in ctx.index.of_type(cst.Call) if dotted_name(c.func) == "probe")
+    from dllint.analysis.project import project_imports
+    imports = project_imports(ctx)
+    assert imports is not None
+    assert flow._receiver_class(probe.args[0].value, probe, imports) is not None
+
+
+def test_loader_loops_and_known_trip_counts_have_no_zero_trip_path():
+    body = ("with torch.no_grad():\n"
+            "    for x in {iterable}:\n"
+            "        out = model(x)\n")
+    head = "out = model(x0)\n"
+    for iterable, expected in (("test_loader", False), ("enumerate(tqdm(loaders['val']))", False),
+                               ("DataLoader(ds, batch_size=4)", False), ("range(3)", False),
+                               ("pending", True), ("range(n)", True)):
+        found = probes(head + body.format(iterable=iterable) + "probe_after(out)\n")
+        assert found == {"after": expected}, iterable
+    # the loop runs, but an iteration may skip the binding: the earlier value still reaches
+    found = probes(head + "for x in test_loader:\n    if x is None:\n        continue\n"
+                   "    with torch.no_grad():\n        out = model(x)\nprobe_after(out)\n")
+    assert found == {"after": True}
+
+
+def test_a_data_read_that_only_rebuilds_a_parameter():
+    source = HEAD + (
+        "class P(nn.Module):\n"
+        "    def prune(self, keep, extra):\n"
+        "        self.w = nn.Parameter(self.w.data[keep, ...], requires_grad=True)\n"
+        "        self.v = torch.nn.Parameter(data=torch.cat([self.v.data.clone(), extra]))\n"
+        "        kept = nn.Parameter(self.w.data[keep])\n"
+        "        self.u = nn.Parameter(torch.ones(3), self.u.data.any())\n"
+        "        self.t = nn.Parameter(helper(self.t.data))\n"
+        "        self.s = nn.Parameter(self.s.data.shape)\n"
+        "    def forward(self, x):\n"
+        "        self.r = nn.Parameter(self.r.data[0])\n"
+        "        return x\n")
+    ctx = FileContext("x.py", source, cst.parse_module(source))
+    flow = ctx.analysis(GraphValues)
+    reads = {}
+    for node in ctx.index.of_type(cst.Attribute):
+        if node.attr.value == "data":
+            reads.setdefault(dotted_name(node.value), []).append(flow.rebuilds_parameter(node))
+    assert reads == {"self.w": [True, False], "self.v": [True], "self.u": [False], "self.t": [False],
+                     "self.s": [False], "self.r": [False]}
