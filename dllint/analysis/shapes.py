@@ -75,6 +75,10 @@ class Shape:
     lib: str | None = None  # "torch" or "numpy" when the value is known to come from that library
     # (name, dim) when this value is ``name`` reduced over ``dim`` without keepdim.
     reduced_from: tuple[str, int] | None = None
+    # Made by explicit new-axis indexing (``x[:, None]``, ``x[:, np.newaxis]``, ``x.unsqueeze(1)``,
+    # ``np.expand_dims(x, 1)``), possibly through an element-wise function or a cast: the author
+    # placed the singleton on purpose. Any other operation makes a value without this mark.
+    new_axis: bool = False
 
     @property
     def rank(self) -> int:
@@ -1209,7 +1213,7 @@ class Shapes:
                 pos += 1
                 continue
             value = element.value
-            if _is_none(value) or (isinstance(value, cst.Attribute) and value.attr.value == "newaxis"):
+            if _is_new_axis(value):
                 out.append(1)
                 continue
             if isinstance(value, cst.Ellipsis):
@@ -1226,7 +1230,8 @@ class Shapes:
                 return None  # a tensor, list or unknown index: any rank
             pos += 1
         out.extend(base.dims[pos:])
-        return Shape(tuple(out), base.lib)
+        new_axis = any(isinstance(e, cst.Index) and _is_new_axis(e.value) for e in elements)
+        return Shape(tuple(out), base.lib, new_axis=new_axis)
 
     def _call(self, node: cst.Call, env: Env, nested: bool, pair_index: int | None = None
               ) -> Shape | None:
@@ -1340,7 +1345,7 @@ class Shapes:
                 d += base.rank + 1
             if not 0 <= d <= base.rank:
                 return None
-            return Shape(base.dims[:d] + (1,) + base.dims[d:], lib)
+            return Shape(base.dims[:d] + (1,) + base.dims[d:], lib, new_axis=True)
         if method == "squeeze":
             if not positional and not args:
                 # A literal 1 goes; a size written as a symbol (a batch, a count) is taken to stay:
@@ -1602,6 +1607,17 @@ class Shapes:
         if name == "eye" and positional:
             n = self._dim(positional[0], env)
             return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
+        if name == "expand_dims" and positional:
+            axis = _keyword(node, "axis") or (positional[1] if len(positional) > 1 else None)
+            base = self._eval(positional[0], env, nested)
+            d = _int_literal(axis) if axis is not None else None
+            if base is None or d is None:
+                return None
+            if d < 0:
+                d += base.rank + 1
+            if not 0 <= d <= base.rank:
+                return None
+            return Shape(base.dims[:d] + (1,) + base.dims[d:], "numpy", new_axis=True)
         return None
 
 
@@ -1667,6 +1683,11 @@ def _pattern_names(pattern: cst.CSTNode) -> list[str]:
 
 
 # -- helpers on facts ---------------------------------------------------------------------------
+
+def _is_new_axis(node: cst.BaseExpression) -> bool:
+    """``None`` or ``np.newaxis`` as an index: a new singleton dimension."""
+    return _is_none(node) or (isinstance(node, cst.Attribute) and node.attr.value == "newaxis")
+
 
 def _pair_call(call: cst.Call) -> bool:
     """``x.max(1)`` / ``torch.max(x, 1)``: a reduction that returns (values, indices)."""
@@ -1738,7 +1759,8 @@ def _merge_shape(a: Shape, b: Shape) -> Shape | None:
     dims = tuple(x if same_dim(x, y) or (x == y and x is not None) else None
                  for x, y in zip(a.dims, b.dims))
     return Shape(dims, a.lib if a.lib == b.lib else None,
-                 a.reduced_from if a.reduced_from == b.reduced_from else None)
+                 a.reduced_from if a.reduced_from == b.reduced_from else None,
+                 a.new_axis and b.new_axis)
 
 
 def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:

@@ -211,3 +211,37 @@ def test_global_sizes_named_by_a_local_are_forgotten():
 def test_in_place_updates_keep_a_global_tensor_known_but_not_a_global_int():
     assert _shape_in_function("w = torch.zeros(4, 1)\nw -= 0.1 * w\ndef f():\n    w\n") == (4, 1)
     assert _shape_in_function("n = 3\nn += 1\ndef f():\n    torch.ones(n)\n") == ("n",)
+
+
+def _last_shape(source: str):
+    ctx, shapes = _shapes(source)
+    return shapes.shape_of(ctx.index.of_type(cst.Expr)[-1].value)
+
+
+@pytest.mark.parametrize("body, marked", [
+    ("x[:, None]", True),
+    ("x[:, np.newaxis]", True),
+    ("x.unsqueeze(1)", True),
+    ("torch.unsqueeze(x, 1)", True),
+    ("np.expand_dims(x, 1)", True),
+    ("x[:, None].float()", True),  # a cast keeps what the author wrote
+    ("x.view(-1, 1)", False),
+    ("x.reshape(8, 1)", False),
+    ("torch.ones(8, 1)", False),
+    ("x[:, None] + 1", False),  # arithmetic makes a new value
+    ("x[:, None].T", False),
+])
+def test_new_axis_fact(body, marked):
+    shape = _last_shape("import torch\nimport numpy as np\nx = torch.ones(8)\n" + body + "\n")
+    assert shape is not None and shape.new_axis is marked
+
+
+def test_new_axis_fact_follows_the_reaching_definition_and_joins():
+    base = "import torch\ndef f(flag):\n    x = torch.ones(8)\n"
+    both = base + ("    if flag:\n        c = x[:, None]\n    else:\n        c = x.unsqueeze(1)\n"
+                   "    c\n")
+    one = base + ("    if flag:\n        c = x[:, None]\n    else:\n        c = x.view(8, 1)\n"
+                  "    c\n")
+    assert _last_shape(both).new_axis is True
+    shape = _last_shape(one)
+    assert shape.dims == (8, 1) and shape.new_axis is False
