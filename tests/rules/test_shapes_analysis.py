@@ -245,3 +245,43 @@ def test_new_axis_fact_follows_the_reaching_definition_and_joins():
     assert _last_shape(both).new_axis is True
     shape = _last_shape(one)
     assert shape.dims == (8, 1) and shape.new_axis is False
+
+
+MODEL = ("import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+         "class Net(nn.Module):\n"
+         "    def __init__(self):\n"
+         "        super().__init__()\n"
+         "        self.fc = nn.Linear(784, 10)\n"
+         "    def forward(self, x):\n"
+         "        return self.fc(x)\n"
+         "model = Net()\n")
+
+
+@pytest.mark.parametrize("loop, batch", [
+    ("for X, y in test_loader:\n", True),
+    ("for X, y in DataLoader(ds, batch_size=32):\n", True),
+    ("for i, (X, y) in enumerate(tqdm(DataLoader(ds, 16))):\n", True),
+    ("for X, y in DataLoader(ds):\n", False),  # batch size 1 by default
+    ("for X, y in DataLoader(ds, batch_size=1):\n", False),
+    ("for X, y in pairs:\n", False),  # not known as a loader
+])
+def test_a_model_called_on_a_loaders_batch_gives_a_batch(loop, batch):
+    from dllint.analysis.shapes import is_batch_dim
+    shape = _last_shape(MODEL + loop + "    model(X)\n")
+    assert shape is not None and shape.rank == 2 and shape.dims[1] == 10
+    assert is_batch_dim(shape.dims[0]) is batch
+
+
+def test_batch_facts_follow_containers_and_moves():
+    from dllint.analysis.shapes import is_batch_dim
+    for body in ("    x, y = batch\n    model(x.to('cuda'))\n",
+                 "    model(batch['image'])\n",
+                 "    x = batch[0].float()\n    label = batch[1]\n    model(x)\n"):
+        shape = _last_shape(MODEL + "for batch in train_loader:\n" + body)
+        assert is_batch_dim(shape.dims[0]), body
+    # batch[0] alone may be the first sample of a tensor batch: no claim.
+    shape = _last_shape(MODEL + "for batch in train_loader:\n    model(batch[0])\n")
+    assert not is_batch_dim(shape.dims[0])
+    # Re-binding forgets it.
+    shape = _last_shape(MODEL + "for X, y in train_loader:\n    X = X[0]\n    model(X)\n")
+    assert shape is None or not is_batch_dim(shape.dims[0])
