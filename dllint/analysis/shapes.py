@@ -687,21 +687,24 @@ class Shapes:
                 return _kill(env, [target.value])
             return _set(env, target.value, fact)
         if isinstance(target, (cst.Tuple, cst.List)):
+            before = env  # the right-hand side is evaluated before any target is bound
             names = _target_names(target)
             env = _kill(env, names)
             for name in names:
                 env = _invalidate(env, name)
-            return self._unpack(target, value, env)
+            return self._unpack(target, value, env, before)
         return env  # x[i] = ..., self.x = ...: the shape of x does not change
 
-    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, env: Env) -> Env:
-        """``b, c = x.shape``: x has rank 2 with sizes b and c (and b, c are those sizes)."""
+    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, env: Env,
+                before: Env) -> Env:
+        """``b, c = x.shape``: x has rank 2 with sizes b and c (and b, c are those sizes).
+        ``before``: the facts before the assignment, which its right-hand side reads."""
         elements = target.elements
         if any(isinstance(e, cst.StarredElement) for e in elements):
             return env
         source = self._shape_source(value)
         if source is None and isinstance(value, cst.Name) \
-                and isinstance(env.get(value.value), Batch):
+                and isinstance(before.get(value.value), Batch):
             for name in _target_names(target):  # x, y = batch
                 env = _set(env, name, Batch())
             return env
@@ -717,7 +720,7 @@ class Shapes:
             # a, b = x.to(d), y.to(d): element-wise unpacking of a tuple literal.
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
                     and not any(isinstance(e, cst.StarredElement) for e in value.elements):
-                facts = [self._fact_of(v.value, env) for v in value.elements]
+                facts = [self._fact_of(v.value, before) for v in value.elements]
                 for element, fact in zip(elements, facts):
                     if isinstance(element.value, cst.Name) and fact is not None:
                         env = _set(env, element.value.value, fact)

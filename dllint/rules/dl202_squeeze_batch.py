@@ -218,6 +218,21 @@ class SqueezeBatch(Rule):
         "for X, y in test_dataloader:\n"
         "    y_logit = model(X)\n"
         "    y_pred = torch.softmax(y_logit.squeeze(), dim=1).argmax(dim=1)  # expect: DL202\n",
+        # The notebook's own lines: tqdm, and the batch moved to the device by a tuple assignment.
+        "import torch\nfrom torch import nn\nfrom tqdm.auto import tqdm\n"
+        "class TinyVGG(nn.Module):\n"
+        "    def __init__(self, hidden, classes):\n"
+        "        super().__init__()\n"
+        "        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(hidden * 49, classes))\n"
+        "    def forward(self, x):\n"
+        "        return self.classifier(x)\n"
+        "model_2 = TinyVGG(10, 10).to(device)\n"
+        "test_dataloader = torch.utils.data.DataLoader(test_data, batch_size=32)\n"
+        "with torch.inference_mode():\n"
+        "    for X, y in tqdm(test_dataloader, desc='Making predictions'):\n"
+        "        X, y = X.to(device), y.to(device)\n"
+        "        y_logit = model_2(X)\n"
+        "        y_pred = torch.softmax(y_logit.squeeze(), dim=0).argmax(dim=1)  # expect: DL202\n",
         # The loader written inline, the model loaded (its output unknown) or of the file.
         "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
         "model = torch.load('m.pt')\n"

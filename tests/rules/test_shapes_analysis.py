@@ -285,3 +285,11 @@ def test_batch_facts_follow_containers_and_moves():
     # Re-binding forgets it.
     shape = _last_shape(MODEL + "for X, y in train_loader:\n    X = X[0]\n    model(X)\n")
     assert shape is None or not is_batch_dim(shape.dims[0])
+
+
+def test_tuple_assignment_reads_the_right_hand_side_before_binding():
+    swapped = _last_shape("import torch\na = torch.ones(3)\nb = torch.ones(4, 1)\na, b = b, a\nb\n")
+    assert swapped.dims == (3,)
+    moved = _last_shape("import torch\nx = torch.ones(8, 2)\ny = torch.ones(8)\n"
+                        "x, y = x.to('cuda'), y.float()\nx\n")
+    assert moved.dims == (8, 2)
