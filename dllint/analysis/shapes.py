@@ -457,7 +457,11 @@ class Shapes:
             return None
         if name in self._loaders:
             return target if self._loaders[name] else None
-        return target if _LOADER_NAME.search(name.rsplit(".", 1)[-1]) else None
+        last = name.rsplit(".", 1)[-1]
+        # ``self.train_data = DataLoader(...)`` read as ``train_data`` elsewhere, or the reverse.
+        if any(self._loaders[k] for k in self._loaders if k.rsplit(".", 1)[-1] == last):
+            return target
+        return target if _LOADER_NAME.search(last) else None
 
     def _batch_value(self, node: cst.BaseExpression, env: Env) -> Batch | None:
         """What a loader's batch becomes: itself, ``x.to(device)``/``.float()`` of it, an item
