@@ -75,6 +75,10 @@ class Shape:
     lib: str | None = None  # "torch" or "numpy" when the value is known to come from that library
     # (name, dim) when this value is ``name`` reduced over ``dim`` without keepdim.
     reduced_from: tuple[str, int] | None = None
+    # Made by explicit new-axis indexing (``x[:, None]``, ``x[:, np.newaxis]``, ``x.unsqueeze(1)``,
+    # ``np.expand_dims(x, 1)``), possibly through an element-wise function or a cast: the author
+    # placed the singleton on purpose. Any other operation makes a value without this mark.
+    new_axis: bool = False
 
     @property
     def rank(self) -> int:
@@ -98,7 +102,16 @@ class SizeTuple:
     dims: tuple[Dim, ...]
 
 
-Fact = Union[Shape, IntConst, SizeTuple]
+@dataclass(frozen=True)
+class Batch:
+    """A value drawn from a data loader (``for x, y in loader``, ``x, y = batch``, ``x.to(device)``
+    of one): its rank is unknown, its first dimension is the batch. ``container``: it may be the
+    loader's whole item, a ``(x, y)`` tuple or a dict whose items are batches."""
+
+    container: bool = False
+
+
+Fact = Union[Shape, IntConst, SizeTuple, Batch]
 
 
 @dataclass(frozen=True)
@@ -268,6 +281,26 @@ NUMPY_SIZED = frozenset({"zeros", "ones", "empty"})
 NUMPY_VARARGS = frozenset({"random.rand", "random.randn"})
 NUMPY_SIZE_KW = frozenset({"random.normal", "random.uniform", "random.randint", "random.random",
                            "random.standard_normal", "random.binomial", "random.choice"})
+_LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
+# Calls that hand on a loader's items (``enumerate`` shifts them into the second place).
+_LOOP_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "track", "progress_bar"})
+
+
+def dataloader_batches(call: cst.Call, qualified: str | None) -> bool | None:
+    """For a ``DataLoader(...)`` call: True when its batches may hold several samples, False when
+    the batch size is 1 (written, or the default); None when the call is not a DataLoader."""
+    name = qualified or dotted_name(call.func) or ""
+    if not name.endswith("DataLoader"):
+        return None
+    size = _keyword(call, "batch_size")
+    if size is None:
+        positional = _positional(call) or []
+        size = positional[1] if len(positional) > 1 else None
+    if size is None and _keyword(call, "batch_sampler") is not None:
+        return True
+    return size is not None and _int_literal(size) != 1
+
+
 _SHAPE_LIKE_NAME = re.compile(r"(^|_)(shape|size|sizes|dims|dim)$")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
@@ -352,17 +385,106 @@ class Shapes:
         # What a method or forward returns, element-wise, when it returns tuples; None: unknown.
         self._tuple_outputs: dict[cst.FunctionDef, tuple[Shape | None, ...] | None] = {}
         self._models = None
+        # Names bound to a DataLoader anywhere in the file: whether its batches hold several
+        # samples (a loader of batch size 1 is iterated sample by sample on purpose).
+        self._loaders: dict[str, bool] = {}
+        # Names read with a string key or a second index (``batch["x"]``, ``data[1]``): containers.
+        self._indexed: set[str] = set()
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
         shapes = cls(ctx)
         if ctx.imports.uses("torch", "numpy"):
             shapes.enabled = True
+            shapes._find_loaders()
             for named in ctx.index.of_type(cst.NamedExpr):
                 statement = ctx.index.statement_of(named)
                 shapes._walrus.setdefault(statement, []).extend(_target_names(named.target))
             shapes._run_module()
         return shapes
+
+    def _find_loaders(self) -> None:
+        index = self.ctx.index
+        for assign in index.of_type(cst.Assign):
+            if not isinstance(assign.value, cst.Call):
+                continue
+            func = assign.value.func
+            qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            many = dataloader_batches(assign.value, qualified)
+            if many is None:
+                continue
+            for target in assign.targets:
+                name = dotted_name(target.target)
+                if name is not None:
+                    self._loaders[name] = self._loaders.get(name, True) and many
+        for sub in index.of_type(cst.Subscript):
+            if isinstance(sub.value, cst.Name) and len(sub.slice) == 1 \
+                    and isinstance(sub.slice[0].slice, cst.Index):
+                key = sub.slice[0].slice.value
+                if isinstance(key, cst.SimpleString) or (
+                        isinstance(key, cst.Integer) and key.value != "0"):
+                    self._indexed.add(sub.value.value)
+
+    def loader_target(self, iterable: cst.BaseExpression, target: cst.BaseExpression
+                      ) -> cst.BaseExpression | None:
+        """The part of a ``for`` target that receives a loader's batches (``for x, y in
+        loader``, ``for i, (x, y) in enumerate(tqdm(loader))``, ``for b in DataLoader(ds, 32)``),
+        or None: the iterable is not known as a loader of batches. A loader is a name bound to
+        ``DataLoader(...)`` in the file, or an iterable named like one (``train_loader``,
+        ``self.val_dataloader``); one of batch size 1 (written, or by default) is not."""
+        for _ in range(8):
+            if not isinstance(iterable, cst.Call) or not iterable.args:
+                break
+            func = iterable.func
+            qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            many = dataloader_batches(iterable, qualified)
+            if many is not None:
+                return target if many else None
+            last = (qualified or dotted_name(func) or "").rsplit(".", 1)[-1]
+            if last not in _LOOP_WRAPPERS:
+                return None
+            if last == "enumerate":
+                if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
+                    return None
+                target = target.elements[1].value
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name is None and isinstance(iterable, cst.Subscript):
+            name = dotted_name(iterable.value)  # loaders["train"]
+        if name is None:
+            return None
+        if name in self._loaders:
+            return target if self._loaders[name] else None
+        last = name.rsplit(".", 1)[-1]
+        # ``self.train_data = DataLoader(...)`` read as ``train_data`` elsewhere, or the reverse.
+        if any(self._loaders[k] for k in self._loaders if k.rsplit(".", 1)[-1] == last):
+            return target
+        return target if _LOADER_NAME.search(last) else None
+
+    def _batch_value(self, node: cst.BaseExpression, env: Env) -> Batch | None:
+        """What a loader's batch becomes: itself, ``x.to(device)``/``.float()`` of it, an item
+        of a batch container (``batch["image"]``, ``data[0]`` where ``data[1]`` is read too)."""
+        for _ in range(8):
+            if isinstance(node, cst.Name):
+                fact = env.get(node.value)
+                return fact if isinstance(fact, Batch) else None
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value in SAME_SHAPE \
+                    and self._imports.qualify(node.func) is None:
+                node = node.func.value
+                continue
+            if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) \
+                    and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                fact = env.get(node.value.value)
+                key = node.slice[0].slice.value
+                if isinstance(fact, Batch) and fact.container and (
+                        isinstance(key, cst.SimpleString)
+                        or (isinstance(key, cst.Integer) and node.value.value in self._indexed)):
+                    return Batch()
+            return None
+        return None
 
     # -- queries ---------------------------------------------------------------------------------
     def env_before(self, statement: cst.CSTNode) -> Env:
@@ -467,7 +589,13 @@ class Shapes:
         if kind == "iter":
             return self._kill_walrus(node, env)
         if kind == "target":
-            return _kill(env, _target_names(node.target))  # type: ignore[attr-defined]
+            env = _kill(env, _target_names(node.target))  # type: ignore[attr-defined]
+            batches = self.loader_target(node.iter, node.target)  # type: ignore[attr-defined]
+            if isinstance(batches, cst.Name):
+                return _set(env, batches.value, Batch(container=True))
+            for name in _target_names(batches) if batches is not None else ():
+                env = _set(env, name, Batch())
+            return env
         if kind == "enter":
             env = self._kill_walrus(self.ctx.index.statement_of(node), env)
             if node.asname is not None:  # type: ignore[attr-defined]
@@ -550,7 +678,10 @@ class Shapes:
         size = self._size_tuple(value, env)
         if size is not None:
             return SizeTuple(size)
-        return self._eval(value, env)
+        shape = self._eval(value, env)
+        if shape is None:
+            return self._batch_value(value, env)
+        return shape
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, fact: Fact | None,
               env: Env) -> Env:
@@ -560,19 +691,27 @@ class Shapes:
                 return _kill(env, [target.value])
             return _set(env, target.value, fact)
         if isinstance(target, (cst.Tuple, cst.List)):
+            before = env  # the right-hand side is evaluated before any target is bound
             names = _target_names(target)
             env = _kill(env, names)
             for name in names:
                 env = _invalidate(env, name)
-            return self._unpack(target, value, env)
+            return self._unpack(target, value, env, before)
         return env  # x[i] = ..., self.x = ...: the shape of x does not change
 
-    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, env: Env) -> Env:
-        """``b, c = x.shape``: x has rank 2 with sizes b and c (and b, c are those sizes)."""
+    def _unpack(self, target: cst.Tuple | cst.List, value: cst.BaseExpression, env: Env,
+                before: Env) -> Env:
+        """``b, c = x.shape``: x has rank 2 with sizes b and c (and b, c are those sizes).
+        ``before``: the facts before the assignment, which its right-hand side reads."""
         elements = target.elements
         if any(isinstance(e, cst.StarredElement) for e in elements):
             return env
         source = self._shape_source(value)
+        if source is None and isinstance(value, cst.Name) \
+                and isinstance(before.get(value.value), Batch):
+            for name in _target_names(target):  # x, y = batch
+                env = _set(env, name, Batch())
+            return env
         if source is None and isinstance(value, cst.Call):
             # out, gate = self.decode(x) / model(x): what the function's returns say, element-wise
             returned = self._returned_tuple(value)
@@ -585,7 +724,7 @@ class Shapes:
             # a, b = x.to(d), y.to(d): element-wise unpacking of a tuple literal.
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements) \
                     and not any(isinstance(e, cst.StarredElement) for e in value.elements):
-                facts = [self._fact_of(v.value, env) for v in value.elements]
+                facts = [self._fact_of(v.value, before) for v in value.elements]
                 for element, fact in zip(elements, facts):
                     if isinstance(element.value, cst.Name) and fact is not None:
                         env = _set(env, element.value.value, fact)
@@ -868,20 +1007,24 @@ class Shapes:
         args = [a.value for a in call.args if a.keyword is None and not a.star]
         if kind == "same":  # an activation module: the shape of its input
             return self._eval(args[0], env, nested) if len(args) == 1 else None
+        # A model called on a loader's batch gives a batch: its first dimension is the batch.
+        on_batch = bool(args) and not nested and self._batch_value(args[0], env) is not None
         if kind == "layer":
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
             if source is not None and source.rank >= 1:
                 return Shape(source.dims[:-1] + (what,), source.lib)
-            first = f"{LAYER_BATCH}{self._fresh(call, 0)}" if self._in_module_method(call) \
-                else self._fresh(call, 0)
+            first = f"{LAYER_BATCH}{self._fresh(call, 0)}" \
+                if on_batch or self._in_module_method(call) else self._fresh(call, 0)
             return Shape((first, what), "torch")
         if what is None:
             return None
         # A class's output: its sizes are another scope's; only literal sizes carry over, and
-        # a batch where the call is itself a layer applied in a module's method.
+        # a batch where the call is itself a layer applied in a module's method or the model is
+        # called on a loader's batch (the forward's leading batch is then that batch).
         inside = self._in_module_method(call)
         return Shape(tuple(d if isinstance(d, int) or d is None or d == BATCH
-                           else f"{LAYER_BATCH}{self._fresh(call, i)}" if inside and is_batch_dim(d)
+                           else f"{LAYER_BATCH}{self._fresh(call, i)}"
+                           if is_batch_dim(d) and (inside or (on_batch and i == 0))
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
 
     def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
@@ -1209,7 +1352,7 @@ class Shapes:
                 pos += 1
                 continue
             value = element.value
-            if _is_none(value) or (isinstance(value, cst.Attribute) and value.attr.value == "newaxis"):
+            if _is_new_axis(value):
                 out.append(1)
                 continue
             if isinstance(value, cst.Ellipsis):
@@ -1226,7 +1369,8 @@ class Shapes:
                 return None  # a tensor, list or unknown index: any rank
             pos += 1
         out.extend(base.dims[pos:])
-        return Shape(tuple(out), base.lib)
+        new_axis = any(isinstance(e, cst.Index) and _is_new_axis(e.value) for e in elements)
+        return Shape(tuple(out), base.lib, new_axis=new_axis)
 
     def _call(self, node: cst.Call, env: Env, nested: bool, pair_index: int | None = None
               ) -> Shape | None:
@@ -1340,7 +1484,7 @@ class Shapes:
                 d += base.rank + 1
             if not 0 <= d <= base.rank:
                 return None
-            return Shape(base.dims[:d] + (1,) + base.dims[d:], lib)
+            return Shape(base.dims[:d] + (1,) + base.dims[d:], lib, new_axis=True)
         if method == "squeeze":
             if not positional and not args:
                 # A literal 1 goes; a size written as a symbol (a batch, a count) is taken to stay:
@@ -1602,6 +1746,17 @@ class Shapes:
         if name == "eye" and positional:
             n = self._dim(positional[0], env)
             return Shape((n, self._dim(positional[1], env) if len(positional) > 1 else n), "numpy")
+        if name == "expand_dims" and positional:
+            axis = _keyword(node, "axis") or (positional[1] if len(positional) > 1 else None)
+            base = self._eval(positional[0], env, nested)
+            d = _int_literal(axis) if axis is not None else None
+            if base is None or d is None:
+                return None
+            if d < 0:
+                d += base.rank + 1
+            if not 0 <= d <= base.rank:
+                return None
+            return Shape(base.dims[:d] + (1,) + base.dims[d:], "numpy", new_axis=True)
         return None
 
 
@@ -1667,6 +1822,11 @@ def _pattern_names(pattern: cst.CSTNode) -> list[str]:
 
 
 # -- helpers on facts ---------------------------------------------------------------------------
+
+def _is_new_axis(node: cst.BaseExpression) -> bool:
+    """``None`` or ``np.newaxis`` as an index: a new singleton dimension."""
+    return _is_none(node) or (isinstance(node, cst.Attribute) and node.attr.value == "newaxis")
+
 
 def _pair_call(call: cst.Call) -> bool:
     """``x.max(1)`` / ``torch.max(x, 1)``: a reduction that returns (values, indices)."""
@@ -1738,7 +1898,8 @@ def _merge_shape(a: Shape, b: Shape) -> Shape | None:
     dims = tuple(x if same_dim(x, y) or (x == y and x is not None) else None
                  for x, y in zip(a.dims, b.dims))
     return Shape(dims, a.lib if a.lib == b.lib else None,
-                 a.reduced_from if a.reduced_from == b.reduced_from else None)
+                 a.reduced_from if a.reduced_from == b.reduced_from else None,
+                 a.new_axis and b.new_axis)
 
 
 def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:

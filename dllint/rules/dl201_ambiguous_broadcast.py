@@ -17,14 +17,32 @@ a known rank); a parameter or anything else of unknown rank keeps the rule silen
 * inside a loss (``F.mse_loss(pred, y)``, ``criterion(pred, y)`` with ``criterion = nn.MSELoss()``,
   ``((pred - y) ** 2).mean()``) a vector against a column even when their sizes are not known:
   input and target are meant to pair element by element.
+
+Where the line is drawn (what a careful reader of the code would say):
+
+* A column made by explicit new-axis indexing (``b[:, None]``, ``b[:, np.newaxis]``,
+  ``b.unsqueeze(1)``, ``np.expand_dims(b, 1)``), written at the operation or in the definition of
+  the operand that reaches it (every definition, if several), is an outer product the author asked
+  for: ``np.arange(3) + np.arange(3)[:, np.newaxis]`` builds a table on purpose. Silent.
+* Not so inside a loss call (``F.mse_loss``, ``criterion`` bound to ``nn.MSELoss()``): a loss pairs
+  input and target element by element, so ``criterion(pred.unsqueeze(1), y)`` against a vector
+  target is still the bug, however the column was made.
+* In a hand-written loss (``((a - b) ** 2).mean()``) an explicit new axis at the operation itself
+  (``((x[:, None] - x) ** 2).mean()``, a mean pairwise distance) is taken as meant; one made only in
+  the operand's definition (``y = y[:, None]`` far above, then ``((pred - y) ** 2).mean()``) is not:
+  it is the usual attempt to match a shape the author believed the other side had.
+* A column that is one for another reason (``nn.Linear(h, 1)``'s output, ``y.view(-1, 1)``,
+  ``torch.ones(n, 1)``) meeting a vector is reported.
+* Sizes known to clash where broadcasting aligns them (``(3, 2)`` with ``(3,)``: 3 against 2) make
+  the operation raise: the mistake is loud, and the rule stays silent.
 """
 from __future__ import annotations
 
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.shapes import (BINARY, REDUCTIONS, Shape, Shapes, keepdim_of, opaque_names,
-                                    render_dims, same_dim)
+from dllint.analysis.shapes import (BINARY, REDUCTIONS, Shape, Shapes, differs, keepdim_of,
+                                    opaque_names, render_dims, same_dim)
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -234,6 +252,37 @@ class AmbiguousBroadcast(Rule):
         "import numpy as np\n"
         "x = np.random.rand(4, 3)\n"
         "p = x / x.sum(axis=1, keepdims=True)\n",
+        # A textbook on broadcasting: the column is made by new-axis indexing where it is defined.
+        "import numpy as np\n"
+        "a = np.arange(3)\n"
+        "b = np.arange(3)[:, np.newaxis]\n"
+        "grid = a + b\n"
+        "x = np.linspace(0, 5, 50)\n"
+        "y = np.linspace(0, 5, 50)[:, np.newaxis]\n"
+        "z = np.sin(x) ** 10 + np.cos(10 + y * x) * np.cos(x)\n"
+        "row = np.arange(4)\n"
+        "col = np.arange(4)\n"
+        "table = row[:, np.newaxis] * col\n",
+        # (3, 2) with (3,) raises a ValueError: loud, not silent.
+        "import numpy as np\n"
+        "import torch\n"
+        "M = np.ones((3, 2))\n"
+        "M + np.arange(3)\n"
+        "t = torch.ones(4, 5)\n"
+        "u = t * torch.ones(4)\n",
+        # unsqueeze and expand_dims in the definition, outside any loss: an outer table.
+        "import numpy as np\n"
+        "import torch\n"
+        "def pairwise(n):\n"
+        "    pos = torch.arange(n).unsqueeze(1)\n"
+        "    dist = (pos - torch.arange(n)).abs()\n"
+        "    v = np.arange(n)\n"
+        "    col = np.expand_dims(v, 1)\n"
+        "    return dist, col * v\n",
+        # A hand-written mean over an outer difference written at the operation: meant.
+        "import torch\n"
+        "x = torch.randn(32)\n"
+        "spread = ((x[:, None] - x) ** 2).mean()\n",
     ]
 
     INVALID = [
@@ -432,6 +481,41 @@ class AmbiguousBroadcast(Rule):
         "criterion = nn.MSELoss()\n"
         "def step(h, y):\n"
         "    return criterion(head(h), y.flatten())  # expect: DL201\n",
+        # Twins of the textbook's outer tables. A newaxis column inside a loss call: a loss pairs
+        # input and target, however the column was made.
+        "import numpy as np\n"
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "pred = torch.linspace(0, 5, 50)\n"
+        "y = torch.linspace(0, 5, 50)\n"
+        "loss = F.mse_loss(pred[:, np.newaxis], y)  # expect: DL201\n"
+        "col = pred[:, None]\n"
+        "criterion = torch.nn.L1Loss()\n"
+        "loss2 = criterion(col, y)  # expect: DL201\n"
+        "loss3 = criterion(pred.unsqueeze(1), y)  # expect: DL201\n",
+        # A column for another reason: the target viewed as (n, 1) meets the (n,) prediction.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "x = torch.linspace(0, 1, 64)\n"
+        "y = torch.linspace(0, 2, 64)\n"
+        "pred = x * 2.0\n"
+        "target = y.view(-1, 1)\n"
+        "loss = F.mse_loss(pred, target)  # expect: DL201\n"
+        "grid = pred + target  # expect: DL201\n",
+        # nn.Linear(h, 1)'s output against a (n,) target in a hand-written loss.
+        "import torch\n"
+        "h = 8\n"
+        "model = torch.nn.Linear(h, 1)\n"
+        "x = torch.randn(64, h)\n"
+        "y = torch.linspace(0, 1, 64)\n"
+        "out = model(x)\n"
+        "loss = ((out - y) ** 2).mean()  # expect: DL201\n",
+        # The new axis made far above, then a hand-written loss: the usual shape guess.
+        "import torch\n"
+        "def fit(n):\n"
+        "    y = torch.randn(n)[:, None]\n"
+        "    pred = torch.randn(n)\n"
+        "    return ((pred - y) ** 2).mean()  # expect: DL201\n",
     ]
 
     # -- the check -------------------------------------------------------------------------------
@@ -589,6 +673,10 @@ class AmbiguousBroadcast(Rule):
         if a.rank == b.rank:
             return
         lo_expr, lo, hi_expr, hi = (left, a, right, b) if a.rank < b.rank else (right, b, left, a)
+        offset = hi.rank - lo.rank
+        if any(differs(d, hi.dims[i + offset]) and d != 1 and hi.dims[i + offset] != 1
+               for i, d in enumerate(lo.dims)):
+            return  # (3, 2) with (3,): broadcasting raises, the mistake is loud
         names = opaque_names(a, b)
         text_a, text_b = self._text(left), self._text(right)
         if loss is not None:
@@ -602,11 +690,12 @@ class AmbiguousBroadcast(Rule):
             return
         if self._explicit(lo_expr) or self._explicit(hi_expr):
             return
+        if (lo.new_axis or hi.new_axis) and not loss_like:
+            return  # the column was made by new-axis indexing where the operand is defined
         column = lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1 and lo.dims[0] != 1
         if column and loss_like:
             self._ctx.report(node, self._message(text_a, a, text_b, b, lo, hi, names))
             return
-        offset = hi.rank - lo.rank
         for i, d in enumerate(lo.dims):
             j = i + offset
             h = hi.dims[j]
@@ -735,12 +824,15 @@ class AmbiguousBroadcast(Rule):
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
     def _explicit(expr: cst.BaseExpression) -> bool:
-        """Written with an explicit singleton (``x[:, None]``, ``x.unsqueeze(1)``) at the op."""
+        """Written with an explicit singleton (``x[:, None]``, ``x[:, np.newaxis]``,
+        ``x.unsqueeze(1)``, ``np.expand_dims(x, 1)``) at the op itself."""
         if isinstance(expr, cst.Subscript):
-            return any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)
-                       and e.slice.value.value == "None" for e in expr.slice)
+            return any(isinstance(e.slice, cst.Index) and (
+                (isinstance(e.slice.value, cst.Name) and e.slice.value.value == "None")
+                or (isinstance(e.slice.value, cst.Attribute)
+                    and e.slice.value.attr.value == "newaxis")) for e in expr.slice)
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            return expr.func.attr.value == "unsqueeze"
+            return expr.func.attr.value in ("unsqueeze", "expand_dims")
         return False
 
     def _text(self, node: cst.CSTNode, limit: int | None = 40) -> str:

@@ -30,7 +30,6 @@ display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze`
 from __future__ import annotations
 
 import bisect
-import re
 
 import libcst as cst
 
@@ -39,10 +38,8 @@ from dllint.analysis.models import Models
 from dllint.analysis.shapes import SAME_SHAPE, Shapes, is_batch_dim
 from dllint.rule import Rule
 
-_LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
 _BATCH_DIMS = frozenset({"b", "B", "bs", "bsz", "batch", "batch_size", "batchsize", "n_batch",
                          "nbatch", "batch_sz"})
-_LOOP_WRAPPERS = frozenset({"enumerate", "tqdm", "tqdm.tqdm", "tqdm.auto.tqdm", "iter"})
 # Callees that are not models: a batch passed to them does not give a batch back.
 _NOT_MODELS = frozenset({
     "len", "print", "float", "int", "str", "list", "tuple", "dict", "set", "sum", "max", "min",
@@ -174,9 +171,90 @@ class SqueezeBatch(Rule):
         "    for x, y in loader:\n"
         "        sample = x[0]\n"
         "        return sample.squeeze()\n",
+        # A model of the notebook called on the whole test tensor, not on a loader's batch.
+        "import torch\nfrom torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"
+        "    def forward(self, x):\n"
+        "        return self.classifier(x)\n"
+        "model = Net()\n"
+        "X_test = torch.randn(10000, 784)\n"
+        "logits = model(X_test)\n"
+        "probs = torch.softmax(logits.squeeze(), dim=1)\n",
+        # An inline loader of the default batch size 1: every item is one sample, on purpose.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+        "model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"
+        "for X, y in DataLoader(test_data):\n"
+        "    y_logit = model(X)\n"
+        "    label = torch.softmax(y_logit.squeeze(), dim=0).argmax()\n",
+        # The same model on one sample of a loader named like one but built with batch_size=1.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(784, 10)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x.flatten(1))\n"
+        "model = Net()\n"
+        "sample_loader = DataLoader(test_data, batch_size=1)\n"
+        "for X, y in sample_loader:\n"
+        "    pred = model(X).squeeze().argmax()\n",
     ]
 
     INVALID = [
+        # A model of the notebook (the shapes know its output's rank) called on a loader's batch:
+        # the output's first dimension is that batch.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"
+        "    def forward(self, x):\n"
+        "        return self.classifier(x)\n"
+        "model = Net()\n"
+        "test_dataloader = DataLoader(test_data, batch_size=32)\n"
+        "for X, y in test_dataloader:\n"
+        "    y_logit = model(X)\n"
+        "    y_pred = torch.softmax(y_logit.squeeze(), dim=1).argmax(dim=1)  # expect: DL202\n",
+        # The notebook's own lines: tqdm, and the batch moved to the device by a tuple assignment.
+        "import torch\nfrom torch import nn\nfrom tqdm.auto import tqdm\n"
+        "class TinyVGG(nn.Module):\n"
+        "    def __init__(self, hidden, classes):\n"
+        "        super().__init__()\n"
+        "        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(hidden * 49, classes))\n"
+        "    def forward(self, x):\n"
+        "        return self.classifier(x)\n"
+        "model_2 = TinyVGG(10, 10).to(device)\n"
+        "test_dataloader = torch.utils.data.DataLoader(test_data, batch_size=32)\n"
+        "with torch.inference_mode():\n"
+        "    for X, y in tqdm(test_dataloader, desc='Making predictions'):\n"
+        "        X, y = X.to(device), y.to(device)\n"
+        "        y_logit = model_2(X)\n"
+        "        y_pred = torch.softmax(y_logit.squeeze(), dim=0).argmax(dim=1)  # expect: DL202\n",
+        # The loader written inline, the model loaded (its output unknown) or of the file.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+        "model = torch.load('m.pt')\n"
+        "for X, y in DataLoader(test_data, batch_size=32):\n"
+        "    y_logit = model(X)\n"
+        "    y_pred = torch.softmax(y_logit.squeeze(), dim=1)  # expect: DL202\n"
+        "head = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 1))\n"
+        "for i, batch in enumerate(DataLoader(pairs, 64, shuffle=True)):\n"
+        "    x, y = batch\n"
+        "    out = head(x.to('cuda')).squeeze()  # expect: DL202\n",
+        # A Trainer function: items of a (inputs, labels) container moved to the device.
+        "import torch\nfrom torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(32, 1)\n"
+        "    def forward(self, x):\n"
+        "        return torch.sigmoid(self.fc(x))\n"
+        "def evaluate(net, test_loader, device):\n"
+        "    for data in test_loader:\n"
+        "        inputs, labels = data[0].to(device), data[1].to(device)\n"
+        "        scores = Net()(inputs).squeeze()  # expect: DL202\n",
         # A model's forward: its input is a batch, and so is what its layers make of it.
         "import torch\n"
         "from torch import nn\n"
@@ -316,7 +394,6 @@ class SqueezeBatch(Rule):
         self._batch_by_scope: dict[cst.CSTNode | None, set[str]] = {}
         self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
         self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
-        self._single_loaders = self._loaders_of_one(ctx)
         for call in squeezes:
             subject = self._subject(call)
             if subject is None or self._converted_for_display(call):
@@ -539,56 +616,7 @@ class SqueezeBatch(Rule):
 
     def _loader_target(self, iterable: cst.BaseExpression, target: cst.BaseExpression):
         """The part of a for target that receives batches, when the loop runs over a loader."""
-        while isinstance(iterable, cst.Call) and iterable.args:
-            callee = dotted_name(iterable.func) or ""
-            if callee not in _LOOP_WRAPPERS and self._ctx.imports.qualify(iterable.func) not in (
-                    "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm"):
-                break
-            if callee == "enumerate" or callee.endswith("enumerate"):
-                if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
-                    return None
-                target = target.elements[1].value
-            iterable = iterable.args[0].value
-        name = dotted_name(iterable)
-        if name is None:
-            if isinstance(iterable, cst.Subscript):
-                name = dotted_name(iterable.value)
-            if name is None:
-                return None
-        if name in self._single_loaders:
-            return None
-        if name.rsplit(".", 1)[-1] in self._dataloader_names or _LOADER_NAME.search(
-                name.rsplit(".", 1)[-1]):
-            return target
-        return None
-
-    def _loaders_of_one(self, ctx) -> set[str]:
-        """Names bound to ``DataLoader(..., batch_size=1)`` (and, as a side effect, the names
-        bound to any DataLoader)."""
-        single: set[str] = set()
-        self._dataloader_names: set[str] = set()
-        for assign in ctx.index.of_type(cst.Assign):
-            value = assign.value
-            if not isinstance(value, cst.Call):
-                continue
-            callee = dotted_name(value.func) or ""
-            qualified = ctx.imports.qualify(value.func) or callee
-            if not qualified.endswith("DataLoader"):
-                continue
-            size = next((a.value for a in value.args if a.keyword is not None
-                         and a.keyword.value == "batch_size"), None)
-            if size is None:
-                positional = [a.value for a in value.args if a.keyword is None]
-                size = positional[1] if len(positional) > 1 else None
-            for t in assign.targets:
-                name = dotted_name(t.target)
-                if name is None:
-                    continue
-                self._dataloader_names.add(name.rsplit(".", 1)[-1])
-                # DataLoader's default batch_size is 1 as well.
-                if size is None or (isinstance(size, cst.Integer) and size.value == "1"):
-                    single.add(name)
-        return single
+        return self._shapes.loader_target(iterable, target)
 
     @staticmethod
     def _names_in(target: cst.BaseExpression) -> list[str]:

@@ -211,3 +211,85 @@ def test_global_sizes_named_by_a_local_are_forgotten():
 def test_in_place_updates_keep_a_global_tensor_known_but_not_a_global_int():
     assert _shape_in_function("w = torch.zeros(4, 1)\nw -= 0.1 * w\ndef f():\n    w\n") == (4, 1)
     assert _shape_in_function("n = 3\nn += 1\ndef f():\n    torch.ones(n)\n") == ("n",)
+
+
+def _last_shape(source: str):
+    ctx, shapes = _shapes(source)
+    return shapes.shape_of(ctx.index.of_type(cst.Expr)[-1].value)
+
+
+@pytest.mark.parametrize("body, marked", [
+    ("x[:, None]", True),
+    ("x[:, np.newaxis]", True),
+    ("x.unsqueeze(1)", True),
+    ("torch.unsqueeze(x, 1)", True),
+    ("np.expand_dims(x, 1)", True),
+    ("x[:, None].float()", True),  # a cast keeps what the author wrote
+    ("x.view(-1, 1)", False),
+    ("x.reshape(8, 1)", False),
+    ("torch.ones(8, 1)", False),
+    ("x[:, None] + 1", False),  # arithmetic makes a new value
+    ("x[:, None].T", False),
+])
+def test_new_axis_fact(body, marked):
+    shape = _last_shape("import torch\nimport numpy as np\nx = torch.ones(8)\n" + body + "\n")
+    assert shape is not None and shape.new_axis is marked
+
+
+def test_new_axis_fact_follows_the_reaching_definition_and_joins():
+    base = "import torch\ndef f(flag):\n    x = torch.ones(8)\n"
+    both = base + ("    if flag:\n        c = x[:, None]\n    else:\n        c = x.unsqueeze(1)\n"
+                   "    c\n")
+    one = base + ("    if flag:\n        c = x[:, None]\n    else:\n        c = x.view(8, 1)\n"
+                  "    c\n")
+    assert _last_shape(both).new_axis is True
+    shape = _last_shape(one)
+    assert shape.dims == (8, 1) and shape.new_axis is False
+
+
+MODEL = ("import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
+         "class Net(nn.Module):\n"
+         "    def __init__(self):\n"
+         "        super().__init__()\n"
+         "        self.fc = nn.Linear(784, 10)\n"
+         "    def forward(self, x):\n"
+         "        return self.fc(x)\n"
+         "model = Net()\n")
+
+
+@pytest.mark.parametrize("loop, batch", [
+    ("for X, y in test_loader:\n", True),
+    ("for X, y in DataLoader(ds, batch_size=32):\n", True),
+    ("for i, (X, y) in enumerate(tqdm(DataLoader(ds, 16))):\n", True),
+    ("for X, y in DataLoader(ds):\n", False),  # batch size 1 by default
+    ("for X, y in DataLoader(ds, batch_size=1):\n", False),
+    ("for X, y in pairs:\n", False),  # not known as a loader
+])
+def test_a_model_called_on_a_loaders_batch_gives_a_batch(loop, batch):
+    from dllint.analysis.shapes import is_batch_dim
+    shape = _last_shape(MODEL + loop + "    model(X)\n")
+    assert shape is not None and shape.rank == 2 and shape.dims[1] == 10
+    assert is_batch_dim(shape.dims[0]) is batch
+
+
+def test_batch_facts_follow_containers_and_moves():
+    from dllint.analysis.shapes import is_batch_dim
+    for body in ("    x, y = batch\n    model(x.to('cuda'))\n",
+                 "    model(batch['image'])\n",
+                 "    x = batch[0].float()\n    label = batch[1]\n    model(x)\n"):
+        shape = _last_shape(MODEL + "for batch in train_loader:\n" + body)
+        assert is_batch_dim(shape.dims[0]), body
+    # batch[0] alone may be the first sample of a tensor batch: no claim.
+    shape = _last_shape(MODEL + "for batch in train_loader:\n    model(batch[0])\n")
+    assert not is_batch_dim(shape.dims[0])
+    # Re-binding forgets it.
+    shape = _last_shape(MODEL + "for X, y in train_loader:\n    X = X[0]\n    model(X)\n")
+    assert shape is None or not is_batch_dim(shape.dims[0])
+
+
+def test_tuple_assignment_reads_the_right_hand_side_before_binding():
+    swapped = _last_shape("import torch\na = torch.ones(3)\nb = torch.ones(4, 1)\na, b = b, a\nb\n")
+    assert swapped.dims == (3,)
+    moved = _last_shape("import torch\nx = torch.ones(8, 2)\ny = torch.ones(8)\n"
+                        "x, y = x.to('cuda'), y.float()\nx\n")
+    assert moved.dims == (8, 2)
