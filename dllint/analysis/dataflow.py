@@ -251,7 +251,7 @@ class ModuleClasses:
         result = False
         imports = project_imports(self.ctx)
         target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
-        if target is not None:
+        if target is not None and PROJECT.may_be_subclass(target.path, target.attribute):
             klass = find_class(self.ctx, target)
             other = PROJECT.context(target.path) if klass is not None else None
             if other is not None and other is not self.ctx:

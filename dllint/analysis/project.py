@@ -39,6 +39,8 @@ MAX_OUTLINES = 4096
 # statement may follow a semicolon). Matches inside strings only make the set larger, which is safe
 # for a gate that says "certainly not defined here".
 _TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
+# The same with its base list, when that list is written plainly (no nested parentheses).
+_TOP_CLASS_BASES = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^()]*)\))?[ \t]*:", re.MULTILINE)
 # The callers of a method are looked for in at most this many files of the project; a larger tree
 # (or a root without a marker that is a whole home directory) leaves them unknown.
 MAX_PROJECT_FILES = 2_000
@@ -233,16 +235,18 @@ class ProjectView:
             self._modules.popitem(last=False)
         return ctx
 
-    def may_define_class(self, path: Path, name: str) -> bool:
-        """False when the module at ``path`` certainly defines no top-level class ``name``. Read from
-        the text, without a parse: most names a file imports from its project are functions and
-        constants, and parsing every module they come from, only to find no class there, was most
-        of the time of a lint of a large package (torch) whose files import one another."""
+    def _outline(self, path: Path) -> dict[str, str | None] | None:
+        """Top-level class name -> its base list as written ("" for none; None when it is not
+        written plainly or the name is defined twice), read from the text without a parse: most
+        names a file imports from its project are functions and constants, and parsing every
+        module they come from only to find no class there was most of the time of a lint of a
+        large package (torch) whose files import one another. None when the file cannot be read.
+        The file counts as consulted (a class added there later changes the cached findings)."""
         try:
             stat = path.stat()
         except OSError:
             self._consulted[str(path)] = ""
-            return False
+            return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         found = self._outlines.get(path)
         if found is None or found[0] != stamp:
@@ -250,13 +254,40 @@ class ProjectView:
                 data = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else b""
             except OSError:
                 data = b""
-            names = frozenset(_TOP_CLASS.findall(data.decode("utf-8", errors="replace")))
-            found = (stamp, names, hashlib.sha256(data).hexdigest() if data else "")
+            text = data.decode("utf-8", errors="replace")
+            names = _TOP_CLASS.findall(text)
+            bases: dict[str, str | None] = dict.fromkeys(names)
+            for name, written in _TOP_CLASS_BASES.findall(text):
+                if names.count(name) == 1:
+                    bases[name] = written
+            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "")
             self._outlines[path] = found
             while len(self._outlines) > MAX_OUTLINES:
                 self._outlines.popitem(last=False)
         self._consulted[str(path)] = found[2]
-        return name in found[1]
+        return found[1]
+
+    def may_define_class(self, path: Path, name: str) -> bool:
+        """False when the module at ``path`` certainly defines no top-level class ``name``.
+        Matches inside strings only make the answer "maybe", which is safe for a gate."""
+        outline = self._outline(path)
+        return outline is not None and name in outline
+
+    def may_be_subclass(self, path: Path, name: str, depth: int = 0) -> bool:
+        """False when the top-level class ``name`` of ``path`` certainly has no base but
+        ``object`` and classes of its own module that have none either (a plain class, a
+        ``metaclass=`` keyword only): such a class is no ``nn.Module``, and its module need not
+        be parsed to say so."""
+        outline = self._outline(path)
+        if outline is None or name not in outline:
+            return False
+        written = outline[name]
+        if written is None or depth > 8:
+            return True
+        bases = [b.strip() for b in written.split(",") if b.strip() and "=" not in b]
+        return any(base != "object" and not (base in outline and base != name
+                                              and not self.may_be_subclass(path, base, depth + 1))
+                   for base in bases)
 
     def clear(self) -> None:
         self._modules.clear()

@@ -193,3 +193,31 @@ def test_a_name_that_is_no_class_of_its_module_is_answered_without_parsing_it(tm
     helpers.write_text("from torch import nn\n\n\n@decorated\nclass build(nn.Module):\n    pass\n")
     found = find_class(None, Target(helpers, "build"))
     assert isinstance(found, cst.ClassDef) and found.name.value == "build"
+
+
+def test_a_plain_class_of_another_module_is_known_to_be_no_model_without_parsing_it(tmp_path):
+    """A class with no base but ``object`` (or a plain class of its own module, or only a
+    metaclass) is no nn.Module: the module it comes from is not parsed to learn that. A class
+    whose bases are not written plainly, or that subclasses an imported name, is looked up."""
+    PROJECT.clear()
+    (tmp_path / "pyproject.toml").write_text("")
+    lib = tmp_path / "lib.py"
+    lib.write_text("from torch import nn\n\n\nclass Meter:\n    pass\n\n\nclass Avg(Meter, metaclass=type):\n"
+                   "    pass\n\n\nclass Obj(object):\n    pass\n\n\nclass Net(\n    nn.Module,\n):\n    pass\n\n\n"
+                   "class Odd(make_base(1)):\n    pass\n")
+    assert [PROJECT.may_be_subclass(lib, n) for n in ("Meter", "Avg", "Obj", "Net", "Odd", "Missing")] \
+        == [False, False, False, True, True, False]
+    assert lib not in PROJECT._modules
+    (tmp_path / "train.py").write_text(
+        "import torch\nfrom lib import Avg, Net\n\nmeter = Avg()\nnet = Net()\nfor x in range(3):\n"
+        "    loss = net(x).sum()\n    loss.backward()\n")
+    from dllint.analysis.dataflow import ModuleClasses
+    from dllint.context import FileContext
+
+    path = tmp_path / "train.py"
+    source = path.read_text()
+    classes = FileContext(str(path), source, cst.parse_module(source)).analysis(ModuleClasses)
+    assert not classes.project_class(cst.Name("Avg"))
+    assert lib not in PROJECT._modules
+    assert classes.project_class(cst.Name("Net"))
+    assert lib in PROJECT._modules  # Net needed the parse
