@@ -19,7 +19,7 @@ at this point, one entry per path that reaches it. A mode is a *token*:
 Branches join by union, loops run to a fixed point (so the state at the top of a loop body includes
 the state its previous iteration left), ``return``/``raise`` end a path. ``.eval()`` in only one branch
 of an ``if`` therefore leaves ``{TRAIN, eval}``: not "in eval mode on every path". Two exceptions:
-``for _ in range(N)`` with N a positive literal or module constant runs at least once (the state
+``for _ in range(...)`` whose bounds are literals or module constants that make it non-empty runs at least once (the state
 before it does not reach the code after it), and ``if model is not None: model.eval()`` leaves the
 model in eval mode on the other path too (there it is None: no mode to get wrong). Setting the mode of
 ``model`` sets it for ``model.encoder`` too (children follow their parent).
@@ -241,24 +241,49 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
-        """``for ... in range(N)`` with N a positive literal, or a name whose every binding that
-        reaches the loop (reaching definitions over the loop's scope) is a positive literal
-        (``epochs = 200`` before the loop; a later ``epochs = 100`` does not reach it). A name the
-        scope does not bind (a global read in a function) counts when it is bound once in the
-        file, to a positive literal."""
+        """``for ... in range(...)`` whose every possible trip count is positive: ``range(N)``,
+        ``range(1, 10)``, ``range(10, 0, -1)``, each argument a literal or a name whose every binding
+        that reaches the loop (reaching definitions over the loop's scope) is a literal (``epochs =
+        200`` before the loop; a later ``epochs = 100`` does not reach it). A name the scope does
+        not bind (a global read in a function) counts when it is bound once in the file, to a
+        literal."""
         it = loop.iter
         if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
-                and len(it.args) == 1 and it.args[0].keyword is None and not it.args[0].star):
+                and 1 <= len(it.args) <= 3 and all(a.keyword is None and not a.star for a in it.args)):
             return False
-        bound = it.args[0].value
-        if isinstance(bound, cst.Name):
-            values = self._reaching_values(loop, bound.value)
-            if values is None:
-                found = self._module_constant(bound.value)
-                values = [found] if found is not None else []
-            return bool(values) and all(isinstance(v, cst.Integer) and v.evaluated_value > 0
-                                        for v in values)
-        return isinstance(bound, cst.Integer) and bound.evaluated_value > 0
+        choices = [self._integers(loop, arg.value) for arg in it.args]
+        if any(c is None for c in choices):
+            return False
+        if len(choices) == 1:
+            choices = [{0}, choices[0]]
+        starts, stops = choices[0], choices[1]
+        steps = choices[2] if len(choices) == 3 else {1}
+        return all(start < stop if step > 0 else start > stop if step < 0 else False
+                   for start in starts for stop in stops for step in steps)
+
+    def _integers(self, loop: cst.For, expr: cst.BaseExpression) -> set[int] | None:
+        """The integers ``expr`` may be where ``loop`` starts: a literal (``-1`` too), or a name
+        whose reaching bindings are all literals; None when unknown."""
+        if isinstance(expr, cst.Integer):
+            return {expr.evaluated_value}
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
+                and isinstance(expr.expression, cst.Integer):
+            return {-expr.expression.evaluated_value}
+        if not isinstance(expr, cst.Name):
+            return None
+        values = self._reaching_values(loop, expr.value)
+        if values is None:
+            found = self._module_constant(expr.value)
+            values = [found] if found is not None else []
+        if not values or any(v is None or isinstance(v, cst.Name) for v in values):
+            return None
+        out: set[int] = set()
+        for value in values:
+            found = self._integers(loop, value)
+            if found is None:
+                return None
+            out |= found
+        return out
 
     def _reaching_values(self, loop: cst.For, name: str) -> list[cst.BaseExpression | None] | None:
         """The values of the bindings of ``name`` that reach ``loop`` in its own scope (None for a

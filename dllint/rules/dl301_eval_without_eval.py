@@ -56,6 +56,28 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, second audit M) ``range(1, 10)`` runs nine times: the last call of ``test``
+        # leaves the model in eval mode
+        """import torch
+model_ft = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+def train(model, loader):
+    model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+def test(model, loader):
+    model.eval()
+    with torch.no_grad():
+        for x, y in loader:
+            y_hat = model(x)
+for epoch in range(1, 10):
+    train(model_ft, train_loader)
+    test(model_ft, valid_loader)
+with torch.no_grad():
+    for x, y in train_loader:
+        y_hat = model_ft(x)
+""",
         # the model is switched to eval mode first
         """import torch
 import torch.nn as nn
@@ -762,6 +784,26 @@ def test():
 for epoch in range(1, 10):
     train(epoch)
     test()
+""",
+        # (issue 13, second audit M) ``range(1, epochs)``: with epochs a parameter, the loop may
+        # not run, and the model keeps the training mode the ``train`` call left
+        """import torch
+model_ft = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+def train(model, loader):
+    model.train()
+    for x, y in loader:
+        criterion(model(x), y).backward()
+def test(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return [model(x) for x, y in loader]
+def run(epochs):
+    train(model_ft, train_loader)
+    for epoch in range(1, epochs):
+        test(model_ft, valid_loader)
+    with torch.no_grad():
+        for x, y in train_loader:
+            y_hat = model_ft(x)  # expect: DL301
 """,
         # (issue 13, audit C) a binding to zero may reach the loop: on that path it never runs
         """import torch

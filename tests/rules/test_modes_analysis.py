@@ -236,7 +236,13 @@ def test_recursion_and_deep_chains_make_the_mode_unknown() -> None:
     ("EPOCHS = 3\ndef f():\n    global EPOCHS\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
     ("EPOCHS = 3\nif quick:\n    EPOCHS = 0\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
     ("EPOCHS = 3\nEPOCHS += extra\n", "for e in range(EPOCHS):\n", {TRAIN, "eval"}),
-    ("", "for e in range(1, 3):\n", {TRAIN, "eval"}),
+    ("", "for e in range(1, 3):\n", {"eval"}),  # (second audit M) two literal bounds
+    ("START = 1\n", "for e in range(START, 3):\n", {"eval"}),
+    ("", "for e in range(10, 0, -1):\n", {"eval"}),
+    ("", "for e in range(3, 1):\n", {TRAIN, "eval"}),  # empty
+    ("", "for e in range(1, 3, -1):\n", {TRAIN, "eval"}),  # empty
+    ("", "for e in range(1, n):\n", {TRAIN, "eval"}),  # n unknown
+    ("", "for e in range(-2):\n", {TRAIN, "eval"}),
     ("", "for e in loader:\n", {TRAIN, "eval"}),
 ])
 def test_a_range_loop_over_a_positive_constant_runs_at_least_once(head: str, loop: str, expected: set[str]) -> None:
