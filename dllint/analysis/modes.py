@@ -19,9 +19,9 @@ at this point, one entry per path that reaches it. A mode is a *token*:
 Branches join by union, loops run to a fixed point (so the state at the top of a loop body includes
 the state its previous iteration left), ``return``/``raise`` end a path. ``.eval()`` in only one branch
 of an ``if`` therefore leaves ``{TRAIN, eval}``: not "in eval mode on every path". Two exceptions:
-``for _ in range(...)`` whose bounds are literals or module constants that make it non-empty runs at least once (the state
-before it does not reach the code after it), and ``if model is not None: model.eval()`` leaves the
-model in eval mode on the other path too (there it is None: no mode to get wrong). Setting the mode of
+``for _ in range(...)`` whose bounds are literals or module constants that make it non-empty runs
+at least once (the state before it does not reach the code after it), and ``if model is not None:
+model.eval()`` leaves the model in eval mode on the other path too (there it is None: no mode to get wrong). Setting the mode of
 ``model`` sets it for ``model.encoder`` too (children follow their parent).
 
 A call to a function or method of the module applies that function's summary: the modes it leaves
