@@ -113,7 +113,13 @@ _BUILTINS = frozenset({"dict", "list", "tuple", "getattr", "setattr", "super", "
                        "copy", "deepcopy", "range", "len", "int", "float", "zip", "enumerate",
                        "isinstance", "print", "str", "bool", "min", "max", "sum", "hasattr"})
 _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer", "register_parameter",
-                               "format", "get", "items", "keys", "values"})
+                               "format", "get", "items", "keys", "values"}) | frozenset({
+    # tensor methods (a weight initialised in place: ``self.fc.weight.detach().normal_(0, 0.1)``):
+    # they return a tensor or nothing, never a layer
+    "normal_", "uniform_", "fill_", "zero_", "copy_", "detach", "detach_", "requires_grad_",
+    "clone", "mul_", "add_", "sub_", "div_", "clamp_", "exponential_", "log_normal_", "geometric_",
+    "cauchy_", "random_", "size", "dim", "numel",
+})
 KNOWN_CONSTRUCTORS = frozenset({"timm.create_model", "torch.hub.load"})
 
 
@@ -446,7 +452,22 @@ class Models:
         if not values:
             return UNKNOWN_DEPENDENCE
         where = at if at is not None else expr
+        values = self._reaching(values, expr, where)
         return combine(self._value_dependence(v, where, 0) for v in values)
+
+    def _reaching(self, values: list[cst.BaseExpression], expr: cst.BaseExpression,
+                  at: cst.CSTNode) -> list[cst.BaseExpression]:
+        """The bindings among ``values`` of the plain name ``expr`` that reach ``at`` (a later
+        notebook cell's ``model = nn.Sequential(...)`` says nothing of the model evaluated
+        before it); all of them when that is not known."""
+        if not isinstance(expr, cst.Name):
+            return values
+        from dllint.analysis.name_reaching import NameReaching
+        reaching = self.ctx.analysis(NameReaching).values_at(at, expr.value)
+        if not reaching or any(value is None for value in reaching):
+            return values
+        kept = [value for value in values if any(value is r for r in reaching)]
+        return kept or values
 
     def key_mode_dependence(self, key: str, at: cst.CSTNode) -> str:
         """:meth:`mode_dependence` of the model the dotted name ``key`` holds where ``at`` is."""

@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import libcst as cst
 
@@ -53,7 +53,9 @@ from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAME
                                     is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (PROJECT, Target, find_called, find_callers, find_class,
                                      project_imports)
-from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
+from dllint.analysis.name_reaching import NameReaching
+from dllint.analysis.name_reaching import names_in_target as _names_in_target
+from dllint.analysis.name_reaching import walk_body as _walk_body
 from dllint.analysis.regions import Regions
 from dllint.analysis.solver import solve
 
@@ -216,7 +218,6 @@ class Modes:
         self._frozen: dict[str, bool] = {}
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
-        self._reaching: dict[cst.CSTNode, tuple | None] = {}
         self._probed: dict[tuple[cst.Call, str], frozenset] = {}
         self._globals: set[str] | None = None
         # functions that back-propagate or step an optimizer themselves (not through a helper)
@@ -289,54 +290,20 @@ class Modes:
         """The values of the bindings of ``name`` that reach ``loop`` in its own scope (None for a
         binding that is not a plain ``name = value``); None when the scope never binds ``name`` or
         its reaching definitions are not solved."""
-        function = self.index.function_of(loop)
-        scope = function if function is not None else self.ctx.module
-        if scope not in self._reaching:
-            self._reaching[scope] = self._scope_reaching(scope)
-        solved = self._reaching[scope]
+        reaching = self.ctx.analysis(NameReaching)
+        scope = reaching.scope_of(loop)
+        solved = reaching.solved(scope)
         if solved is None or name not in solved[1]:
             return None
         if scope is self.ctx.module and name in self._declared_global():
             return [None]  # a function may rebind it (``global epochs``) before the loop
-        state = solved[0].before(loop)
-        if state is None:
-            return None
-        return [value for _, value in state.get(name, ())] if state.get(name) else None
+        return reaching.values_at(loop, name)
 
     def _declared_global(self) -> set[str]:
         if self._globals is None:
             self._globals = {name.name.value for node in self.index.of_type(cst.Global)
                              for name in node.names}
         return self._globals
-
-    def _scope_reaching(self, scope: cst.CSTNode):
-        """(reaching definitions of the names a scope binds, those names). Zero-trip paths of every
-        loop are kept (the question is asked while the mode graph is built)."""
-        rows = []
-        names: set[str] = set()
-        if isinstance(scope, cst.FunctionDef):
-            for param in (*scope.params.posonly_params, *scope.params.params, *scope.params.kwonly_params):
-                names.add(param.name.value)  # a parameter: whatever the caller passes
-        for node in _walk_body(scope.body if isinstance(scope, cst.FunctionDef) else scope):
-            pairs: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = []
-            if isinstance(node, cst.Assign):
-                pairs = [(t.target, node.value) for t in node.targets]
-            elif isinstance(node, cst.AnnAssign):
-                pairs = [(node.target, node.value)]
-            elif isinstance(node, (cst.AugAssign, cst.For)):
-                pairs = [(node.target, None)]
-            elif isinstance(node, cst.WithItem) and node.asname is not None:
-                pairs = [(node.asname.name, None)]
-            for target, value in pairs:
-                for bound in _names_in_target(target):
-                    names.add(bound)
-                    plain = value if isinstance(target, cst.Name) else None
-                    rows.append((binding_element(node), bound, (node, plain), False))
-        if not rows:
-            return None
-        solved = ReachingDefinitions(scope, gen_of(rows), cap=32,
-                                     rank=lambda binding: self.index.order.get(binding[0], 0))
-        return (solved, names) if solved.solved else None
 
     def _module_constant(self, name: str) -> cst.BaseExpression | None:
         if self._constants is None:
@@ -897,29 +864,6 @@ def _grad_switch_name(expr: cst.BaseExpression) -> bool:
     last = (dotted_name(expr) or "").rsplit(".", 1)[-1]
     # also project wrappers such as yolov5's ``@smart_inference_mode()``
     return "no_grad" in last or "inference_mode" in last or last == "set_grad_enabled"
-
-
-def _names_in_target(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _names_in_target(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _names_in_target(target.value)
-
-
-def _walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes of a function body, not entering nested functions, classes or lambdas."""
-    from dllint.index import child_nodes
-
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in child_nodes(current):
-            if not isinstance(child, _SKIP_DESCEND):
-                stack.append(child)
 
 
 def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:

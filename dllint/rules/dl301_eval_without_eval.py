@@ -56,6 +56,71 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, third audit AB) the model evaluated is the Linear/Tanh one: a later cell's
+        # placeholder (or a later model with dropout) does not reach the evaluation
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in loader:
+    loss = nn.functional.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    for x, y in loader:
+        out = model(x)
+
+model = nn.Sequential(nn.Linear(4, 8), ...)
+""",
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in loader:
+    loss = nn.functional.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    for x, y in loader:
+        out = model(x)
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5))
+""",
+        # (issue 13, third audit X) a weight initialised in place in ``__init__`` adds no layer:
+        # the model is Linear layers only, both modes compute the same
+        """import torch
+import torch.nn.functional as F
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear_1 = torch.nn.Linear(4, 8)
+        self.linear_out = torch.nn.Linear(8, 2)
+        self.linear_out.weight.detach().normal_(0.0, 0.1)
+    def forward(self, x):
+        return self.linear_out(torch.sigmoid(self.linear_1(x)))
+def compute_loss(net, loader):
+    total = 0.0
+    with torch.no_grad():
+        for features, targets in loader:
+            total += F.cross_entropy(net(features), targets)
+    return float(total)
+model = MLP()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(5):
+    model.train()
+    for features, targets in train_loader:
+        loss = F.cross_entropy(model(features), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    print(compute_loss(model, train_loader))
+""",
         # (issue 13, second audit M) ``range(1, 10)`` runs nine times: the last call of ``test``
         # leaves the model in eval mode
         """import torch
@@ -804,6 +869,53 @@ def run(epochs):
     with torch.no_grad():
         for x, y in train_loader:
             y_hat = model_ft(x)  # expect: DL301
+""",
+        # (issue 13, third audit X) the same in-place initialisation, and a dropout layer
+        """import torch
+import torch.nn.functional as F
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear_1 = torch.nn.Linear(4, 8)
+        self.drop = torch.nn.Dropout(0.2)
+        self.linear_out = torch.nn.Linear(8, 2)
+        self.linear_out.weight.detach().normal_(0.0, 0.1)
+    def forward(self, x):
+        return self.linear_out(self.drop(torch.sigmoid(self.linear_1(x))))
+def compute_loss(net, loader):
+    total = 0.0
+    with torch.no_grad():
+        for features, targets in loader:
+            total += F.cross_entropy(net(features), targets)  # expect: DL301
+    return float(total)
+model = MLP()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(5):
+    model.train()
+    for features, targets in train_loader:
+        loss = F.cross_entropy(model(features), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    print(compute_loss(model, train_loader))
+""",
+        # (issue 13, third audit AB) the binding that reaches the evaluation has a dropout layer
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in loader:
+    loss = nn.functional.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    for x, y in loader:
+        out = model(x)  # expect: DL301
+
+model = nn.Sequential(nn.Linear(4, 8), ...)
 """,
         # (issue 13, audit C) a binding to zero may reach the loop: on that path it never runs
         """import torch
