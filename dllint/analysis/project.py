@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -200,8 +200,9 @@ class ProjectView:
 
     def __init__(self) -> None:
         self._modules: OrderedDict[Path, _Parsed] = OrderedDict()
-        # path -> (stamp, names of its top-level classes, sha256): see may_define_class
-        self._outlines: OrderedDict[Path, tuple[tuple[int, int], frozenset[str], str]] = OrderedDict()
+        # path -> (stamp, top-level class -> written bases, sha256, plain classes): see _outline
+        self._outlines: OrderedDict[Path, tuple[tuple[int, int], dict[str, str | None], str, frozenset[str]]] \
+            = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
@@ -255,12 +256,12 @@ class ProjectView:
             except OSError:
                 data = b""
             text = data.decode("utf-8", errors="replace")
-            names = _TOP_CLASS.findall(text)
-            bases: dict[str, str | None] = dict.fromkeys(names)
+            defined = Counter(_TOP_CLASS.findall(text))
+            bases: dict[str, str | None] = dict.fromkeys(defined)
             for name, written in _TOP_CLASS_BASES.findall(text):
-                if names.count(name) == 1:
+                if defined[name] == 1:
                     bases[name] = written
-            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "")
+            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "", _plain_classes(bases))
             self._outlines[path] = found
             while len(self._outlines) > MAX_OUTLINES:
                 self._outlines.popitem(last=False)
@@ -273,21 +274,13 @@ class ProjectView:
         outline = self._outline(path)
         return outline is not None and name in outline
 
-    def may_be_subclass(self, path: Path, name: str, depth: int = 0) -> bool:
+    def may_be_subclass(self, path: Path, name: str) -> bool:
         """False when the top-level class ``name`` of ``path`` certainly has no base but
         ``object`` and classes of its own module that have none either (a plain class, a
         ``metaclass=`` keyword only): such a class is no ``nn.Module``, and its module need not
         be parsed to say so."""
         outline = self._outline(path)
-        if outline is None or name not in outline:
-            return False
-        written = outline[name]
-        if written is None or depth > 8:
-            return True
-        bases = [b.strip() for b in written.split(",") if b.strip() and "=" not in b]
-        return any(base != "object" and not (base in outline and base != name
-                                              and not self.may_be_subclass(path, base, depth + 1))
-                   for base in bases)
+        return outline is not None and name in outline and name not in self._outlines[path][3]
 
     def clear(self) -> None:
         self._modules.clear()
@@ -453,6 +446,36 @@ def find_class(ctx: "FileContext", target: Target) -> cst.ClassDef | None:
         return None
     found = _top_level(other.module, target.attribute)
     return found if isinstance(found, cst.ClassDef) else None
+
+
+def _plain_classes(bases: dict[str, str | None]) -> frozenset[str]:
+    """The classes of an outline whose written bases are only ``object``, keywords
+    (``metaclass=``) and other plain classes of the same outline. Linear in the outline (a class
+    is plain once all its parents are), so a long chain of plain classes is known as plain and a
+    hostile file cannot make it slow."""
+    written = {name: {b.strip() for b in text.split(",") if b.strip() and "=" not in b} - {"object"}
+               for name, text in bases.items() if text is not None}
+    waiting: dict[str, int] = {}
+    children: dict[str, list[str]] = {}
+    ready: list[str] = []
+    for name, parents in written.items():
+        if name in parents or not parents <= written.keys():
+            continue  # an imported or unreadable base: maybe a module
+        waiting[name] = len(parents)
+        for parent in parents:
+            children.setdefault(parent, []).append(name)
+        if not parents:
+            ready.append(name)
+    plain: set[str] = set()
+    while ready:
+        name = ready.pop()
+        plain.add(name)
+        for child in children.get(name, ()):
+            if child in waiting:
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+    return frozenset(plain)
 
 
 def _top_level(scope: cst.Module | cst.ClassDef, name: str) -> cst.CSTNode | None:

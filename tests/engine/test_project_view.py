@@ -221,3 +221,21 @@ def test_a_plain_class_of_another_module_is_known_to_be_no_model_without_parsing
     assert lib not in PROJECT._modules
     assert classes.project_class(cst.Name("Net"))
     assert lib in PROJECT._modules  # Net needed the parse
+
+
+def test_plain_classes_are_found_through_any_depth_and_order(tmp_path):
+    """Whether a class is plain is a fixpoint over the module's outline: a chain of plain classes
+    deeper than any recursion bound, written in any order, is plain; one imported base anywhere
+    up the chain makes every class below it a maybe."""
+    from dllint.analysis.project import _plain_classes
+
+    chain = {f"D{i}": f"D{i + 1}" for i in range(5000)}
+    chain["D5000"] = ""
+    assert "D0" in _plain_classes(chain)
+    chain["D5000"] = "nn.Module"
+    assert _plain_classes(chain) == frozenset()
+    assert _plain_classes({"A": "A", "B": "object, metaclass=M", "C": None, "E": "B, C"}) == {"B"}
+    PROJECT.clear()
+    module = tmp_path / "deep.py"
+    module.write_text("".join(f"class D{i}(D{i + 1}):\n    pass\n" for i in range(40)) + "class D40:\n    pass\n")
+    assert not PROJECT.may_be_subclass(module, "D0")
