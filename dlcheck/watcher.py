@@ -18,7 +18,7 @@ from torch.nn.modules.module import (register_module_forward_hook,
                                      register_module_forward_pre_hook)
 
 from dlcheck import arguments, distributed, losses, replay
-from dlcheck.checks._util import compiling, tensors, transforms_active
+from dlcheck.checks._util import compiling, finite_probe, tensors, transforms_active
 from dlcheck.plugins import make_plugin_manager
 from dlcheck.problems import DCProblemError, DCWarning, Problem, Report
 
@@ -208,6 +208,22 @@ class GradInfo:
                 # part (one all-reduce; every rank runs backward, so none waits alone)
                 self._norms = distributed.global_norms(self._sharded, self._norms)
         return self._norms
+
+    @property
+    def probes(self) -> list[torch.Tensor]:
+        """One 0-d value per gradient, in the order of ``names``, that is non-finite when the
+        gradient holds a NaN/Inf (or when its sum overflows float32: ``finite`` settles that).
+        What a sentinel step reads: a sum costs about half an L2 norm on CPU, and the norms'
+        other uses (flow, size) run on fully checked steps only."""
+        if self._norms is not None:  # already paid for: as good a probe
+            return self._norms
+        return [finite_probe(g) for g in self._grads]
+
+    def finite(self, i: int) -> bool:
+        """Is every element of the ``i``-th gradient finite? (A non-finite probe may be a sum
+        that overflowed.)"""
+        g = self._grads[i]
+        return bool(torch.isfinite(g).all()) if g.is_floating_point() or g.is_complex() else True
 
     @property
     def l2(self) -> torch.Tensor | None:

@@ -99,6 +99,7 @@ class NonFinite:
         self._pass_ends: set[int] = set()  # probe counts at which a forward of the model ended
         self._grad_norms: list[torch.Tensor] = []
         self._grad_names: list[str] = []
+        self._grads: Any = None  # a sentinel step's gradients, until its read
 
     def _seen(self, t: torch.Tensor) -> bool:
         return self._probe_of(t) is not None
@@ -188,8 +189,11 @@ class NonFinite:
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
         if self.check_grads:
-            self._grad_norms = grads.norms
+            # a sentinel step only asks whether the gradients are finite: a sum per gradient
+            sentinel = not getattr(watch, "full_step", True)
+            self._grad_norms = grads.probes if sentinel else grads.norms
             self._grad_names = grads.names
+            self._grads = grads if sentinel else None
 
     @hookimpl
     def dlcheck_gather(self, watch: Any, gather: Any) -> None:
@@ -202,11 +206,15 @@ class NonFinite:
     def dlcheck_step(self, watch: Any, step: int, read: Any) -> None:
         values = read.get(self)
         where, grad_names, pass_ends = self._where, self._grad_names, self._pass_ends
-        has_probes = bool(self._probes)
+        has_probes, grads = bool(self._probes), self._grads
         self._reset()
         if not values:
             return
         probes = values.pop(0) if has_probes else []
+        if grads is not None and values and not all(map(math.isfinite, values[0])):
+            # a gradient's sum is not finite: a NaN/Inf in it, or only a sum that overflowed
+            values[0] = [v if math.isfinite(v) or not grads.finite(i) else 0.0
+                         for i, v in enumerate(values[0])]
         if not getattr(watch, "full_step", True) and not (
                 all(map(math.isfinite, probes)) and (not values or all(map(math.isfinite, values[0])))):
             # a sentinel step: no module was probed. The loss or a gradient is not finite:

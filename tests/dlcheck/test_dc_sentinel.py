@@ -239,3 +239,21 @@ def test_dead_units_after_the_first_steps_are_found_at_their_layer_at_a_sampled_
 def test_sentinel_must_be_a_bool():
     with pytest.raises(TypeError, match="sentinel must be True or False, got 1 \\(int\\)"):
         dlcheck.watch(nn.Linear(2, 2), sentinel=1)
+
+
+def test_a_gradient_whose_sum_overflows_but_is_finite_is_not_reported_on_a_sentinel_step():
+    # a sentinel step reads one sum per gradient: 64 elements of 1e37 sum past float32's range
+    # although every one is finite; the step must settle that before blaming the gradient
+    torch.manual_seed(0)
+    model = nn.Linear(64, 1, bias=False)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log", checks=["nonfinite"]) as w:
+        for step in range(SENTINEL_STEP + 2):
+            x = torch.full((1, 64), 1e37) if step == SENTINEL_STEP else torch.randn(1, 64)
+            opt.zero_grad()
+            model(x).sum().backward()
+            assert torch.isfinite(model.weight.grad).all()
+            if step == SENTINEL_STEP:
+                assert not torch.isfinite(model.weight.grad.sum())
+            opt.step()
+    assert w.report().by_code("DC203") == []
