@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
+from dllint.analysis.unreachable import DeadLines
 from dllint.context import FileContext
 from dllint.diagnostics import Diagnostic, rule_url
 from dllint.noqa import parse_suppressions
@@ -319,7 +320,8 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                     f"{type(exc).__name__}: {exc}{where}; please report it",
                 ))
     ctx.rule = None
-    found.extend(ctx.diagnostics)
+    dead = DeadLines(tree)
+    found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
     if not apply_noqa or not found:  # most files: nothing to filter, so the comments are not read
         found.sort(key=Diagnostic.sort_key)
         return found

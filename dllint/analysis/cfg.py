@@ -241,15 +241,21 @@ class _Builder:
         self.where[node] = current
         if isinstance(node, cst.If):
             current.elements.append(Element("test", node.test))
+            # a literal test (`if False:` switching code off) leaves the branch it never takes
+            # without a way in: unreachable, as code after `while True:` without a break
+            taken = (not _literally_false(node.test), not _literally_true(node.test))
             then = self.new()
-            self.edge(current, then, "true", node.test)
+            if taken[0]:
+                self.edge(current, then, "true", node.test)
             stack.append((_body(node.body), 0, then, join, ctx))
             orelse = node.orelse
             if orelse is None:
-                self.edge(current, join, "false", node.test)
+                if taken[1]:
+                    self.edge(current, join, "false", node.test)
             else:
                 other = self.new()
-                self.edge(current, other, "false", node.test)
+                if taken[1]:
+                    self.edge(current, other, "false", node.test)
                 statements = [orelse] if isinstance(orelse, cst.If) else _body(orelse.body)
                 stack.append((statements, 0, other, join, ctx))
         elif isinstance(node, (cst.For, cst.While)):
@@ -368,6 +374,14 @@ def _literally_true(test: cst.BaseExpression) -> bool:
         return test.value == "True"
     if isinstance(test, cst.Integer):
         return test.value not in ("0", "0x0", "0o0", "0b0")
+    return False
+
+
+def _literally_false(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value in ("False", "None")
+    if isinstance(test, cst.Integer):
+        return test.value in ("0", "0x0", "0o0", "0b0")
     return False
 
 

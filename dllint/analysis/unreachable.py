@@ -1,0 +1,66 @@
+"""Statements that never run because a literal decides their branch: ``if False:`` (or ``0``,
+``None``, ``""``) bodies, the ``else`` of ``if True:``, ``while False:`` bodies.
+
+Authors switch code off this way, in scripts and notebook cells alike; a finding there describes
+a run that cannot happen (Pyright greys such code out and reports nothing in it). The engine drops
+rule findings whose line falls in these spans. Conditions that only look constant (a flag named
+``DEBUG = False``, ``if __debug__``) are left alone: a user flips them, and the code is live then.
+"""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_right
+
+
+def _literal_truth(test: ast.expr) -> bool | None:
+    if isinstance(test, ast.Constant) and not isinstance(test.value, (bytes, type(Ellipsis))):
+        return bool(test.value)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _literal_truth(test.operand)
+        return None if inner is None else not inner
+    return None
+
+
+def _span(body: list[ast.stmt]) -> tuple[int, int] | None:
+    if not body:
+        return None
+    return body[0].lineno, max(getattr(s, "end_lineno", s.lineno) or s.lineno for s in body)
+
+
+def dead_spans(tree: ast.AST) -> list[tuple[int, int]]:
+    """Sorted, merged (first line, last line) spans of statically unreachable statements."""
+    spans: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.If, ast.While)):
+            truth = _literal_truth(node.test)
+            if truth is None:
+                continue
+            # `while True:` never ends by its test, so its else is as dead as `if True:`'s
+            dead = node.orelse if truth else node.body
+            span = _span(dead)
+            if span is not None:
+                spans.append(span)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+class DeadLines:
+    """Is a line inside a statically unreachable span?"""
+
+    def __init__(self, tree: ast.AST | None) -> None:
+        self._spans = dead_spans(tree) if tree is not None else []
+        self._starts = [a for a, _ in self._spans]
+
+    def __bool__(self) -> bool:
+        return bool(self._spans)
+
+    def __contains__(self, line: int) -> bool:
+        i = bisect_right(self._starts, line) - 1
+        return i >= 0 and self._spans[i][0] <= line <= self._spans[i][1]
