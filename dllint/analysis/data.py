@@ -1184,12 +1184,18 @@ class DataProvenance:
                 when = (order[receiver], 1)  # ``m.fit(a).predict(b)``: after the inner fit
                 receiver = receiver.func.value
             estimator = dotted_name(receiver)
+            fresh = False
+            if estimator is None and isinstance(receiver, cst.Call):
+                # ``KNeighborsClassifier(1).fit(X2, y2).score(X1, y1)``: an estimator built for
+                # this one fit, by its position in the file
+                estimator, fresh = f"#built@{order[receiver]}", _builds_fresh_estimator(self.ctx, receiver)
             if estimator is None:
                 continue
             if method in _PREDICTING:
                 events.append((when, "predict", estimator, rows))
                 continue
-            if rows is not None and (method != "fit" or not self._refits(estimator, call)):
+            refits = fresh if estimator.startswith("#") else self._refits(estimator, call)
+            if rows is not None and (method != "fit" or not refits):
                 return False  # a part goes into a model that keeps what it learnt before
             events.append((when, "fit", estimator, rows))
         fitted_on: dict[str, int | None] = {}
@@ -1208,17 +1214,8 @@ class DataProvenance:
         found = self.lookup(at, estimator)
         if not found:
             return False
-        for binding in found:
-            value = binding.value
-            if binding.kind != "assign" or binding.position is not None or not isinstance(value, cst.Call):
-                return False
-            qualified = self.ctx.imports.qualify(value.func) or ""
-            if not qualified.startswith("sklearn."):
-                return False
-            warm = keyword(value, "warm_start")
-            if warm is not None and not (isinstance(warm.value, cst.Name) and warm.value.value == "False"):
-                return False
-        return True
+        return all(binding.kind == "assign" and binding.position is None and isinstance(binding.value, cst.Call)
+                   and _builds_fresh_estimator(self.ctx, binding.value) for binding in found)
 
     def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         """``receiver`` is a scikit-learn cross-validation splitter (``KFold(5)`` or a name bound to one)."""
@@ -1496,6 +1493,16 @@ def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> 
             continue
         found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
     return found
+
+
+def _builds_fresh_estimator(ctx: "FileContext", call: cst.Call) -> bool:
+    """``call`` builds a scikit-learn estimator without ``warm_start=True``: its ``fit`` forgets
+    what an earlier ``fit`` learnt."""
+    qualified = ctx.imports.qualify(call.func) or ""
+    if not qualified.startswith("sklearn."):
+        return False
+    warm = keyword(call, "warm_start")
+    return warm is None or (isinstance(warm.value, cst.Name) and warm.value.value == "False")
 
 
 def _bounded_rows(node: cst.Subscript) -> bool:

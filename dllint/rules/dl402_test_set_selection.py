@@ -328,6 +328,16 @@ y2_model = model.fit(X1, y1).predict(X2)
 y1_model = model.fit(X2, y2).predict(X1)
 print(accuracy_score(y1, y1_model), accuracy_score(y2, y2_model))
 """,
+    # The same swap with an estimator built inline for each fit (third audit AD, jakevdp
+    # 05-Validation): each estimator is fresh, each part scored by the one fitted on the other.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
+print(KNeighborsClassifier(1).fit(X2, y2).score(X1, y1))
+print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
+""",
     # The same swap in separate statements, with the usual names and two estimators.
     """
 from sklearn.model_selection import train_test_split
@@ -404,6 +414,15 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5)
 y_pred = model.fit(X_train, y_train).predict(X_test)
 model.fit(X_test, y_test)  # expect: DL402
 final = model.predict(X_test)
+""",
+    # ... inline estimators, but the one fitted on the test part is scored on it, not on the other.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
+print(KNeighborsClassifier(1).fit(X2, y2).score(X2, y2))  # expect: DL402
+print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
 """,
     # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
     """
