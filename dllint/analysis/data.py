@@ -686,6 +686,13 @@ class DataProvenance:
                 named = self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
                 return named or frozenset({split_role})
 
+        if binding.kind == "for" and isinstance(binding.node, cst.For) and binding.targets:
+            fold_part = self._fold_part(binding.node, binding.targets[0])
+            if fold_part is not None:
+                # ``for i, (train, test) in enumerate(folds)`` over ``folds = list(kf.split(X))``:
+                # the held-out indices of a cross-validation fold validate (out-of-fold
+                # predictions for stacking are written there), whatever they are called.
+                return frozenset({TRAIN if fold_part == 0 else VAL})
         if binding.kind == "for" and isinstance(value, cst.Call) and binding.position == 0 \
                 and _last_name(value.func) == "enumerate":
             return NO_ROLES  # the batch index counts; it holds no data
@@ -1232,6 +1239,40 @@ class DataProvenance:
                     and _last_name(binding.value.func) in CV_SPLITTERS:
                 return binding.value
         return None
+
+    def _fold_part(self, loop: cst.For, name: str) -> int | None:
+        """The part (0: training indices, 1: held-out indices) of a cross-validation fold that
+        ``name`` takes in ``for train, test in folds`` or ``for i, (train, test) in
+        enumerate(folds)``, where the iterable is a splitter's ``split`` (directly, through
+        ``list``/``tuple``, or a name every reaching binding of which is one); None otherwise."""
+        target, iterable = loop.target, loop.iter
+        if isinstance(iterable, cst.Call) and _last_name(iterable.func) == "enumerate" and iterable.args \
+                and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            target, iterable = target.elements[1].value, iterable.args[0].value
+        if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
+            return None
+        names = [dotted_name(e.value) for e in target.elements]
+        if name not in names or not self._cv_folds(iterable, loop, 0):
+            return None
+        return names.index(name)
+
+    def _cv_folds(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> bool:
+        """``expr`` holds the folds of a cross-validation splitter (``kf.split(X)``)."""
+        if depth > 4:
+            return False
+        if isinstance(expr, cst.Call):
+            last = _last_name(expr.func)
+            if last == "split" and isinstance(expr.func, cst.Attribute):
+                return self.is_cv_splitter(expr.func.value, expr)
+            if last in ("list", "tuple") and isinstance(expr.func, cst.Name) and len(expr.args) == 1:
+                return self._cv_folds(expr.args[0].value, at, depth + 1)
+            return False
+        dotted = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None or at not in self.index.order:
+            return False
+        found = self.lookup(at, dotted)
+        return bool(found) and all(b.kind == "assign" and b.position is None and b.value is not None
+                                   and self._cv_folds(b.value, b.node, depth + 1) for b in found)
 
     def _searcher(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         if isinstance(receiver, cst.Call):

@@ -338,6 +338,25 @@ X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
 print(KNeighborsClassifier(1).fit(X2, y2).score(X1, y1))
 print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
 """,
+    # Stacking on out-of-fold predictions (third audit AE, jeffheaton keras ensembles): the
+    # held-out indices of each fold, named ``test``, validate; every row is predicted by a model
+    # that did not see it.
+    """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+def blend_ensemble(x, y, models):
+    folds = list(StratifiedKFold(5).split(x, y))
+    blend_train = np.zeros((x.shape[0], len(models)))
+    for j, model in enumerate(models):
+        for i, (train, test) in enumerate(folds):
+            model.fit(x[train], y[train])
+            blend_train[test, j] = model.predict_proba(x[test])[:, 1]
+    blend = LogisticRegression()
+    blend.fit(blend_train, y)
+    return blend
+""",
     # The same swap in separate statements, with the usual names and two estimators.
     """
 from sklearn.model_selection import train_test_split
@@ -423,6 +442,25 @@ from sklearn.neighbors import KNeighborsClassifier
 X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
 print(KNeighborsClassifier(1).fit(X2, y2).score(X2, y2))  # expect: DL402
 print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
+""",
+    # Twin of stacking on out-of-fold predictions: the "folds" are one train/test split, so the
+    # blender learns from predictions on the test part.
+    """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+def blend_ensemble(x, y, models):
+    idx_train, idx_test = train_test_split(np.arange(len(y)))
+    folds = [(idx_train, idx_test)]
+    blend_train = np.zeros((x.shape[0], len(models)))
+    for j, model in enumerate(models):
+        for i, (train, test) in enumerate(folds):
+            model.fit(x[train], y[train])
+            blend_train[test, j] = model.predict_proba(x[test])[:, 1]
+    blend = LogisticRegression()
+    blend.fit(blend_train, y)  # expect: DL402
+    return blend
 """,
     # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
     """
