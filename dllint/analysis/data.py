@@ -132,6 +132,30 @@ def name_role(name: str, extra_test: Iterable[str] = (), extra_val: Iterable[str
     return next(iter(roles))
 
 
+def _path_roles(path: str, source: str) -> frozenset[str]:
+    """Roles a file's path announces: a folder or file named as a part (``data/test.csv``,
+    ``test/``, ``testset.npy``, ``X_test.csv``), or a name with other words in it
+    (``mnist_test.csv``) when the code also names its training twin (``mnist_train``): a file of
+    exam marks, ``test_scores.csv``, is no test split."""
+    roles: set[str] = set()
+    for part in re.split(r"[/\\]+", path.lower()):
+        stem = part.split(".")[0]
+        tokens = name_tokens(stem)
+        found = {t: r for t in tokens if (r := _word_role(t)) is not None}
+        if len(set(found.values())) != 1:
+            continue
+        role = next(iter(found.values()))
+        others = [t for t in tokens if t not in found and not t.isdigit()]
+        if all(t in _PATH_NEUTRAL for t in others):
+            roles.add(role)
+        elif role != TRAIN and any(stem.replace(word, twin, 1) in source.lower()
+                                   for word in found for twin in ("train", "training")):
+            roles.add(role)
+        elif role == TRAIN:
+            roles.add(role)
+    return frozenset(roles) if len(roles) == 1 else NO_ROLES
+
+
 def _string_roles(text: str) -> frozenset[str]:
     """Roles a split name or a path announces: ``"test"``, ``"validation"``, ``"data/test.csv"``,
     ``"train[:90%]"``."""
@@ -160,6 +184,16 @@ CONCATENATIONS = frozenset({"concatenate", "cat", "concat", "ConcatDataset", "vs
 _READERS = frozenset({"read_csv", "read_parquet", "read_json", "read_table", "read_pickle",
                       "read_feather", "read_excel", "load", "loadtxt", "genfromtxt", "ImageFolder",
                       "DatasetFolder", "load_from_disk", "open"})
+# Readers of one table: a string key of what they return selects a column (a feature, whatever
+# it is called), not a part of the data (``np.load``'s archive and a saved DatasetDict are keyed
+# by part, so they are not here).
+_TABLE_READERS = frozenset({"read_csv", "read_parquet", "read_table", "read_feather", "read_excel"})
+# What keeps the rows of a table (a column's statistic, a filled or cast copy): derived from a
+# file that is not a split, it is not a split either, whatever the name it is given.
+_ROW_KEEPING = frozenset({"mean", "median", "std", "var", "mode", "sum", "min", "max", "fillna",
+                          "astype", "copy", "to_numpy", "floor", "ceil", "round", "int", "float"})
+# Words that may stand beside a role word in a file's name without saying what else the file is.
+_PATH_NEUTRAL = frozenset(_GLUED) - {"acc", "loss", "score"}
 # Keyword arguments of loaders and datasets that configure rather than carry data.
 _CONFIG_KEYWORDS = frozenset({
     "batch_size", "shuffle", "num_workers", "transform", "target_transform", "transforms",
@@ -586,6 +620,10 @@ class DataProvenance:
                         return frozenset(out)
                     if len(alternatives) > 1:
                         return NO_ROLES
+                    if self._whole_table(expr, name, 0):
+                        # ``median_test_score = d["test_score"].mean()`` of a file that is no
+                        # split: what it was made from says it is no part; its name says nothing.
+                        return NO_ROLES
                     break
                 if "." not in name:
                     break
@@ -606,6 +644,8 @@ class DataProvenance:
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
                     key = self._string(element.slice.value)
+                    if key is not None and self._whole_table_value(expr.value, expr, 0):
+                        continue  # ``df["test_score"]`` of a table read from a file: a column
                     if key is not None:  # results["test_acc"], loaders["val"], loaders[split]
                         role = name_role(key, et, ev)
                         if role == TEST and self._splits_training_data(expr.value, et, ev, active):
@@ -640,6 +680,41 @@ class DataProvenance:
         for child in _expression_children(expr):
             out |= self._roles(child, et, ev, active)
         return frozenset(out)
+
+    def _whole_table(self, at: cst.CSTNode, name: str, depth: int) -> bool:
+        """Every binding of ``name`` that reaches ``at`` (in-place updates aside) holds a table read
+        from a file that names no part, or a column, statistic or filled copy of one."""
+        found = self.lookup(at, name) if at in self.index.order else []
+        plain = [b for b in found if b.kind != "update"]
+        return bool(plain) and all(b.kind == "assign" and b.position is None and b.value is not None
+                                   and self._whole_table_value(b.value, b.node, depth + 1) for b in plain)
+
+    def _whole_table_value(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> bool:
+        if depth > 6:
+            return False
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(expr)
+            return dotted is not None and self._whole_table(at if at in self.index.order else expr,
+                                                            dotted, depth)
+        if isinstance(expr, cst.Subscript):
+            # columns only: ``df["a"]``, ``df[["a", "b"]]``; a mask or a slice selects rows
+            columns = all(isinstance(e.slice, cst.Index) and (
+                string(e.slice.value) is not None or (isinstance(e.slice.value, cst.List) and all(
+                    string(i.value) is not None for i in e.slice.value.elements))) for e in expr.slice)
+            return columns and self._whole_table_value(expr.value, at, depth + 1)
+        if not isinstance(expr, cst.Call):
+            return False
+        last = _last_name(expr.func)
+        if last in _TABLE_READERS:
+            path = string(expr.args[0].value) if expr.args else None
+            return path is not None and not _path_roles(path, self.ctx.source)
+        if last not in _ROW_KEEPING:
+            return False
+        if isinstance(expr.func, cst.Attribute) and not (
+                isinstance(expr.func.value, cst.Name) and expr.func.value.value in self.ctx.imports.aliases):
+            return self._whole_table_value(expr.func.value, at, depth + 1)
+        data = [a.value for a in expr.args if a.keyword is None]
+        return len(data) == 1 and self._whole_table_value(data[0], at, depth + 1)
 
     def _binding_roles(self, binding: Binding, et: frozenset[str], ev: frozenset[str],
                        active: set[int]) -> frozenset[str]:
@@ -766,7 +841,7 @@ class DataProvenance:
             for arg in call.args:
                 text = self._string(arg.value)
                 if text is not None:
-                    found = _string_roles(text)
+                    found = _path_roles(text, self.ctx.source)
                     if found:
                         return found
         if _two_period(call):

@@ -357,6 +357,20 @@ def blend_ensemble(x, y, models):
     blend.fit(blend_train, y)
     return blend
 """,
+    # "test" in the name of exam marks (third audit Z, codebasics exercises): the file and the
+    # column are no test split; nothing is split at all.
+    """
+import math
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+df = pd.read_csv("test_scores.csv")
+LinearRegression().fit(df[["math"]], df.cs)
+d = pd.read_csv("hiring.csv")
+median_test_score = math.floor(d["test_score(out of 10)"].mean())
+d["test_score(out of 10)"] = d["test_score(out of 10)"].fillna(median_test_score)
+LinearRegression().fit(d[["experience", "test_score(out of 10)"]], d["salary($)"])
+""",
     # The same swap in separate statements, with the usual names and two estimators.
     """
 from sklearn.model_selection import train_test_split
@@ -461,6 +475,22 @@ def blend_ensemble(x, y, models):
     blend = LogisticRegression()
     blend.fit(blend_train, y)  # expect: DL402
     return blend
+""",
+    # Twins of the exam marks: a file named as the test part (beside its training twin, or alone
+    # as ``test.csv``), and an archive keyed by part.
+    """
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+train = pd.read_csv("mnist_train.csv")
+df = pd.read_csv("mnist_test.csv")
+LinearRegression().fit(df[["pixel0"]], df.label)  # expect: DL402
+d = pd.read_csv("data/test.csv")
+mean_age = d["age"].mean()
+LinearRegression().fit(d[["age", "income"]], d["salary"])  # expect: DL402
+data = np.load("mnist.npz")
+LinearRegression().fit(data["x_test"], data["y_test"])  # expect: DL402
 """,
     # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
     """
