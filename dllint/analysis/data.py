@@ -342,6 +342,7 @@ class DataProvenance:
         self._locals: dict[cst.CSTNode, set[str]] | None = None
         self._reaching: dict[tuple, tuple[ReachingDefinitions, list[Binding]]] = {}
         self._cross_fitted: dict[cst.CSTNode, bool] = {}
+        self._cfgs: dict[cst.CSTNode, object] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -1216,6 +1217,109 @@ class DataProvenance:
                     isinstance(e, cst.StarredElement) for e in elements) else None
             values.add(None if value is None else self._integer(value, binding.node, depth + 1))
         return values.pop() if len(values) == 1 else None
+
+    # -- a refit after the final test score --------------------------------------------------------
+    def refit_after_final_score(self, fit: cst.Call, is_test) -> bool:
+        """``fit`` (``clf.partial_fit(X_test, y_test)``) comes after the final test score: the same
+        estimator was scored or asked for predictions on test data before it in its scope, and on
+        no path from the fit (until the name is bound to another estimator) does the estimator
+        predict or score anything, nor a statement that reads it also read another name of test
+        data (``is_test`` judges them), nor return it to a caller that might measure it.
+        Out-of-core learning adds the test batch to the model that is then saved for use: the
+        score printed before is untouched and nothing measured afterwards comes from the model
+        that saw the test rows."""
+        if not isinstance(fit.func, cst.Attribute) or not isinstance(fit.func.value, cst.Name):
+            return False
+        estimator = fit.func.value.value
+        scope = self.scope_of(fit)
+        order = self.index.order
+        scored = any(
+            isinstance(c.func, cst.Attribute) and c.func.attr.value in _PREDICTING
+            and isinstance(c.func.value, cst.Name) and c.func.value.value == estimator
+            and self.scope_of(c) is scope and order.get(c, -1) < order[fit]
+            and any(is_test(a.value) for a in c.args if a.keyword is None)
+            for c in self.index.of_type(cst.Call))
+        if not scored:
+            return False
+
+        def reads(node: cst.CSTNode) -> bool:
+            return any(isinstance(n, cst.Name) and n.value == estimator for n in iter_subtree(node))
+
+        def rebinds(node: cst.CSTNode) -> bool:
+            """``clf = SGDClassifier()``: another estimator from here on."""
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                targets = [node.target]
+            else:
+                return False
+            return any(isinstance(t, cst.Name) and t.value == estimator for t in targets) \
+                and not reads(node.value)  # type: ignore[union-attr]
+
+        def measures(node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.Return):
+                return node.value is not None and reads(node.value)
+            if not reads(node):
+                return False
+            if any(isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
+                   and n.func.attr.value in _PREDICTING and isinstance(n.func.value, cst.Name)
+                   and n.func.value.value == estimator for n in iter_subtree(node)):
+                return True  # the model that saw the test rows predicts or scores again
+            # the estimator itself holds the test rows it learnt: other names say what is measured
+            return any(isinstance(n, cst.Name) and n.value != estimator and n in order and is_test(n)
+                       for n in iter_subtree(node))
+
+        walk = self._walk_after(scope, fit)
+        if walk is None:
+            return False
+        for node in walk(rebinds):
+            if measures(node):
+                return False
+        return True
+
+    def _walk_after(self, scope: cst.CSTNode, node: cst.CSTNode):
+        """A walk of the control-flow elements that may run after the one holding ``node`` (loops
+        included); the walk takes ``stop(element_node)``, which ends a path there. None when the
+        node is not placed."""
+        graph = self._cfgs.get(scope)
+        if graph is None:
+            from dllint.analysis.cfg import build_cfg
+            try:
+                graph = build_cfg(scope)
+            except TypeError:
+                return None
+            self._cfgs[scope] = graph
+        # ``where`` places statement lines; their elements are the small statements in them
+        current: cst.CSTNode | None = node
+        path: list[cst.CSTNode] = []
+        while current is not None and current not in graph.where:
+            path.append(current)
+            current = self.index.parent(current)
+        if current is None:
+            return None
+        block = graph.where[current]
+        inside = set(map(id, path)) | {id(current)}
+        positions = [i for i, e in enumerate(block.elements) if id(e.node) in inside]
+        if not positions:
+            return None
+
+        def walk(stop) -> Iterator[cst.CSTNode]:
+            seen: set[tuple[int, int]] = set()
+            stack = [(block, positions[-1] + 1)]
+            while stack:
+                reached, start = stack.pop()
+                if (reached.id, start) in seen:
+                    continue
+                seen.add((reached.id, start))
+                for element in reached.elements[start:]:
+                    if element.kind == "def":
+                        continue
+                    yield element.node
+                    if stop(element.node):
+                        break
+                else:
+                    stack.extend((edge.target, 0) for edge in reached.succs)
+        return walk
 
     # -- two-fold cross-validation by hand ----------------------------------------------------------
     def cross_fitted(self, split_call: cst.Call) -> bool:

@@ -371,6 +371,24 @@ median_test_score = math.floor(d["test_score(out of 10)"].mean())
 d["test_score(out of 10)"] = d["test_score(out of 10)"].fillna(median_test_score)
 LinearRegression().fit(d[["experience", "test_score(out of 10)"]], d["salary($)"])
 """,
+    # Out-of-core learning (third audit Y, rasbt ch08/ch09): the test batch is added to the model
+    # after its final score, and the model is saved for use; nothing is measured afterwards, and
+    # a fresh estimator scored on the test batch later did not see it.
+    """
+import pickle
+from sklearn.linear_model import SGDClassifier
+
+clf = SGDClassifier(loss="log_loss", random_state=1)
+for X_train, y_train in batches:
+    clf.partial_fit(X_train, y_train, classes=[0, 1])
+X_test, y_test = next(batches)
+print("Accuracy: %.3f" % clf.score(X_test, y_test))
+clf = clf.partial_fit(X_test, y_test)
+pickle.dump(clf, open("classifier.pkl", "wb"))
+clf = SGDClassifier(loss="log_loss", max_iter=1)
+clf.partial_fit(X_train, y_train, classes=[0, 1])
+print(clf.score(X_test, y_test))
+""",
     # The same swap in separate statements, with the usual names and two estimators.
     """
 from sklearn.model_selection import train_test_split
@@ -491,6 +509,25 @@ mean_age = d["age"].mean()
 LinearRegression().fit(d[["age", "income"]], d["salary"])  # expect: DL402
 data = np.load("mnist.npz")
 LinearRegression().fit(data["x_test"], data["y_test"])  # expect: DL402
+""",
+    # Twins of the refit after the final score: the model is scored again after it (below, in the
+    # next pass of a loop, or by the caller it is returned to).
+    """
+from sklearn.linear_model import SGDClassifier
+
+clf = SGDClassifier(loss="log_loss", random_state=1)
+print("Accuracy: %.3f" % clf.score(X_test, y_test))
+clf = clf.partial_fit(X_test, y_test)  # expect: DL402
+print(clf.score(X_test, y_test))
+for epoch in range(5):
+    clf.partial_fit(X_train, y_train, classes=[0, 1])
+    print(clf.score(X_test, y_test))
+    clf.partial_fit(X_test, y_test)  # expect: DL402
+
+def update(model, X_test, y_test):
+    print(model.score(X_test, y_test))
+    model.partial_fit(X_test, y_test)  # expect: DL402
+    return model
 """,
     # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
     """
@@ -907,6 +944,8 @@ class TestSetSelection(Rule):
             if TEST in roles:
                 if TRAIN in roles:
                     return "fit on data that includes the test set (concatenated with the training data)"
+                if self.provenance.refit_after_final_score(call, self._test):
+                    return None  # the test score was taken before; nothing is measured after
                 return "fit on test data: the model (or preprocessing) learns from the test set"
         held_out = keyword(call, "validation_data") or keyword(call, "eval_set")
         if held_out is not None and self._test(held_out.value) and (
