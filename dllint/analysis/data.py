@@ -708,7 +708,9 @@ class DataProvenance:
         last = _last_name(expr.func)
         if last in _TABLE_READERS:
             path = string(expr.args[0].value) if expr.args else None
-            return path is not None and not _path_roles(path, self.ctx.source)
+            # no role word in the path at all: ``df_test = read_csv("sales_test.csv")`` keeps the
+            # role its name gives it even where the path alone does not decide
+            return path is not None and not _string_roles(path)
         if last not in _ROW_KEEPING:
             return False
         if isinstance(expr.func, cst.Attribute) and not (

@@ -509,6 +509,8 @@ mean_age = d["age"].mean()
 LinearRegression().fit(d[["age", "income"]], d["salary"])  # expect: DL402
 data = np.load("mnist.npz")
 LinearRegression().fit(data["x_test"], data["y_test"])  # expect: DL402
+df_test = pd.read_csv("sales_test.csv")
+LinearRegression().fit(df_test[["price"]], df_test.sold)  # expect: DL402
 """,
     # Twins of the refit after the final score: the model is scored again after it (below, in the
     # next pass of a loop, or by the caller it is returned to).
