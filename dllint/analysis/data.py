@@ -132,6 +132,30 @@ def name_role(name: str, extra_test: Iterable[str] = (), extra_val: Iterable[str
     return next(iter(roles))
 
 
+def _path_roles(path: str, source: str) -> frozenset[str]:
+    """Roles a file's path announces: a folder or file named as a part (``data/test.csv``,
+    ``test/``, ``testset.npy``, ``X_test.csv``), or a name with other words in it
+    (``mnist_test.csv``) when the code also names its training twin (``mnist_train``): a file of
+    exam marks, ``test_scores.csv``, is no test split."""
+    roles: set[str] = set()
+    for part in re.split(r"[/\\]+", path.lower()):
+        stem = part.split(".")[0]
+        tokens = name_tokens(stem)
+        found = {t: r for t in tokens if (r := _word_role(t)) is not None}
+        if len(set(found.values())) != 1:
+            continue
+        role = next(iter(found.values()))
+        others = [t for t in tokens if t not in found and not t.isdigit()]
+        if all(t in _PATH_NEUTRAL for t in others):
+            roles.add(role)
+        elif role != TRAIN and any(stem.replace(word, twin, 1) in source.lower()
+                                   for word in found for twin in ("train", "training")):
+            roles.add(role)
+        elif role == TRAIN:
+            roles.add(role)
+    return frozenset(roles) if len(roles) == 1 else NO_ROLES
+
+
 def _string_roles(text: str) -> frozenset[str]:
     """Roles a split name or a path announces: ``"test"``, ``"validation"``, ``"data/test.csv"``,
     ``"train[:90%]"``."""
@@ -160,6 +184,16 @@ CONCATENATIONS = frozenset({"concatenate", "cat", "concat", "ConcatDataset", "vs
 _READERS = frozenset({"read_csv", "read_parquet", "read_json", "read_table", "read_pickle",
                       "read_feather", "read_excel", "load", "loadtxt", "genfromtxt", "ImageFolder",
                       "DatasetFolder", "load_from_disk", "open"})
+# Readers of one table: a string key of what they return selects a column (a feature, whatever
+# it is called), not a part of the data (``np.load``'s archive and a saved DatasetDict are keyed
+# by part, so they are not here).
+_TABLE_READERS = frozenset({"read_csv", "read_parquet", "read_table", "read_feather", "read_excel"})
+# What keeps the rows of a table (a column's statistic, a filled or cast copy): derived from a
+# file that is not a split, it is not a split either, whatever the name it is given.
+_ROW_KEEPING = frozenset({"mean", "median", "std", "var", "mode", "sum", "min", "max", "fillna",
+                          "astype", "copy", "to_numpy", "floor", "ceil", "round", "int", "float"})
+# Words that may stand beside a role word in a file's name without saying what else the file is.
+_PATH_NEUTRAL = frozenset(_GLUED) - {"acc", "loss", "score"}
 # Keyword arguments of loaders and datasets that configure rather than carry data.
 _CONFIG_KEYWORDS = frozenset({
     "batch_size", "shuffle", "num_workers", "transform", "target_transform", "transforms",
@@ -308,6 +342,7 @@ class DataProvenance:
         self._locals: dict[cst.CSTNode, set[str]] | None = None
         self._reaching: dict[tuple, tuple[ReachingDefinitions, list[Binding]]] = {}
         self._cross_fitted: dict[cst.CSTNode, bool] = {}
+        self._cfgs: dict[cst.CSTNode, object] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -586,6 +621,10 @@ class DataProvenance:
                         return frozenset(out)
                     if len(alternatives) > 1:
                         return NO_ROLES
+                    if self._whole_table(expr, name, 0):
+                        # ``median_test_score = d["test_score"].mean()`` of a file that is no
+                        # split: what it was made from says it is no part; its name says nothing.
+                        return NO_ROLES
                     break
                 if "." not in name:
                     break
@@ -606,6 +645,8 @@ class DataProvenance:
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
                     key = self._string(element.slice.value)
+                    if key is not None and self._whole_table_value(expr.value, expr, 0):
+                        continue  # ``df["test_score"]`` of a table read from a file: a column
                     if key is not None:  # results["test_acc"], loaders["val"], loaders[split]
                         role = name_role(key, et, ev)
                         if role == TEST and self._splits_training_data(expr.value, et, ev, active):
@@ -640,6 +681,43 @@ class DataProvenance:
         for child in _expression_children(expr):
             out |= self._roles(child, et, ev, active)
         return frozenset(out)
+
+    def _whole_table(self, at: cst.CSTNode, name: str, depth: int) -> bool:
+        """Every binding of ``name`` that reaches ``at`` (in-place updates aside) holds a table read
+        from a file that names no part, or a column, statistic or filled copy of one."""
+        found = self.lookup(at, name) if at in self.index.order else []
+        plain = [b for b in found if b.kind != "update"]
+        return bool(plain) and all(b.kind == "assign" and b.position is None and b.value is not None
+                                   and self._whole_table_value(b.value, b.node, depth + 1) for b in plain)
+
+    def _whole_table_value(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> bool:
+        if depth > 6:
+            return False
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(expr)
+            return dotted is not None and self._whole_table(at if at in self.index.order else expr,
+                                                            dotted, depth)
+        if isinstance(expr, cst.Subscript):
+            # columns only: ``df["a"]``, ``df[["a", "b"]]``; a mask or a slice selects rows
+            columns = all(isinstance(e.slice, cst.Index) and (
+                string(e.slice.value) is not None or (isinstance(e.slice.value, cst.List) and all(
+                    string(i.value) is not None for i in e.slice.value.elements))) for e in expr.slice)
+            return columns and self._whole_table_value(expr.value, at, depth + 1)
+        if not isinstance(expr, cst.Call):
+            return False
+        last = _last_name(expr.func)
+        if last in _TABLE_READERS:
+            path = string(expr.args[0].value) if expr.args else None
+            # no role word in the path at all: ``df_test = read_csv("sales_test.csv")`` keeps the
+            # role its name gives it even where the path alone does not decide
+            return path is not None and not _string_roles(path)
+        if last not in _ROW_KEEPING:
+            return False
+        if isinstance(expr.func, cst.Attribute) and not (
+                isinstance(expr.func.value, cst.Name) and expr.func.value.value in self.ctx.imports.aliases):
+            return self._whole_table_value(expr.func.value, at, depth + 1)
+        data = [a.value for a in expr.args if a.keyword is None]
+        return len(data) == 1 and self._whole_table_value(data[0], at, depth + 1)
 
     def _binding_roles(self, binding: Binding, et: frozenset[str], ev: frozenset[str],
                        active: set[int]) -> frozenset[str]:
@@ -686,6 +764,13 @@ class DataProvenance:
                 named = self.name_roles(binding.targets[0], et, ev) if binding.targets else NO_ROLES
                 return named or frozenset({split_role})
 
+        if binding.kind == "for" and isinstance(binding.node, cst.For) and binding.targets:
+            fold_part = self._fold_part(binding.node, binding.targets[0])
+            if fold_part is not None:
+                # ``for i, (train, test) in enumerate(folds)`` over ``folds = list(kf.split(X))``:
+                # the held-out indices of a cross-validation fold validate (out-of-fold
+                # predictions for stacking are written there), whatever they are called.
+                return frozenset({TRAIN if fold_part == 0 else VAL})
         if binding.kind == "for" and isinstance(value, cst.Call) and binding.position == 0 \
                 and _last_name(value.func) == "enumerate":
             return NO_ROLES  # the batch index counts; it holds no data
@@ -759,7 +844,7 @@ class DataProvenance:
             for arg in call.args:
                 text = self._string(arg.value)
                 if text is not None:
-                    found = _string_roles(text)
+                    found = _path_roles(text, self.ctx.source)
                     if found:
                         return found
         if _two_period(call):
@@ -1135,6 +1220,109 @@ class DataProvenance:
             values.add(None if value is None else self._integer(value, binding.node, depth + 1))
         return values.pop() if len(values) == 1 else None
 
+    # -- a refit after the final test score --------------------------------------------------------
+    def refit_after_final_score(self, fit: cst.Call, is_test) -> bool:
+        """``fit`` (``clf.partial_fit(X_test, y_test)``) comes after the final test score: the same
+        estimator was scored or asked for predictions on test data before it in its scope, and on
+        no path from the fit (until the name is bound to another estimator) does the estimator
+        predict or score anything, nor a statement that reads it also read another name of test
+        data (``is_test`` judges them), nor return it to a caller that might measure it.
+        Out-of-core learning adds the test batch to the model that is then saved for use: the
+        score printed before is untouched and nothing measured afterwards comes from the model
+        that saw the test rows."""
+        if not isinstance(fit.func, cst.Attribute) or not isinstance(fit.func.value, cst.Name):
+            return False
+        estimator = fit.func.value.value
+        scope = self.scope_of(fit)
+        order = self.index.order
+        scored = any(
+            isinstance(c.func, cst.Attribute) and c.func.attr.value in _PREDICTING
+            and isinstance(c.func.value, cst.Name) and c.func.value.value == estimator
+            and self.scope_of(c) is scope and order.get(c, -1) < order[fit]
+            and any(is_test(a.value) for a in c.args if a.keyword is None)
+            for c in self.index.of_type(cst.Call))
+        if not scored:
+            return False
+
+        def reads(node: cst.CSTNode) -> bool:
+            return any(isinstance(n, cst.Name) and n.value == estimator for n in iter_subtree(node))
+
+        def rebinds(node: cst.CSTNode) -> bool:
+            """``clf = SGDClassifier()``: another estimator from here on."""
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                targets = [node.target]
+            else:
+                return False
+            return any(isinstance(t, cst.Name) and t.value == estimator for t in targets) \
+                and not reads(node.value)  # type: ignore[union-attr]
+
+        def measures(node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.Return):
+                return node.value is not None and reads(node.value)
+            if not reads(node):
+                return False
+            if any(isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
+                   and n.func.attr.value in _PREDICTING and isinstance(n.func.value, cst.Name)
+                   and n.func.value.value == estimator for n in iter_subtree(node)):
+                return True  # the model that saw the test rows predicts or scores again
+            # the estimator itself holds the test rows it learnt: other names say what is measured
+            return any(isinstance(n, cst.Name) and n.value != estimator and n in order and is_test(n)
+                       for n in iter_subtree(node))
+
+        walk = self._walk_after(scope, fit)
+        if walk is None:
+            return False
+        for node in walk(rebinds):
+            if measures(node):
+                return False
+        return True
+
+    def _walk_after(self, scope: cst.CSTNode, node: cst.CSTNode):
+        """A walk of the control-flow elements that may run after the one holding ``node`` (loops
+        included); the walk takes ``stop(element_node)``, which ends a path there. None when the
+        node is not placed."""
+        graph = self._cfgs.get(scope)
+        if graph is None:
+            from dllint.analysis.cfg import build_cfg
+            try:
+                graph = build_cfg(scope)
+            except TypeError:
+                return None
+            self._cfgs[scope] = graph
+        # ``where`` places statement lines; their elements are the small statements in them
+        current: cst.CSTNode | None = node
+        path: list[cst.CSTNode] = []
+        while current is not None and current not in graph.where:
+            path.append(current)
+            current = self.index.parent(current)
+        if current is None:
+            return None
+        block = graph.where[current]
+        inside = set(map(id, path)) | {id(current)}
+        positions = [i for i, e in enumerate(block.elements) if id(e.node) in inside]
+        if not positions:
+            return None
+
+        def walk(stop) -> Iterator[cst.CSTNode]:
+            seen: set[tuple[int, int]] = set()
+            stack = [(block, positions[-1] + 1)]
+            while stack:
+                reached, start = stack.pop()
+                if (reached.id, start) in seen:
+                    continue
+                seen.add((reached.id, start))
+                for element in reached.elements[start:]:
+                    if element.kind == "def":
+                        continue
+                    yield element.node
+                    if stop(element.node):
+                        break
+                else:
+                    stack.extend((edge.target, 0) for edge in reached.succs)
+        return walk
+
     # -- two-fold cross-validation by hand ----------------------------------------------------------
     def cross_fitted(self, split_call: cst.Call) -> bool:
         """The two parts of a ``train_test_split`` are swapped: in the split's scope, an estimator
@@ -1184,12 +1372,18 @@ class DataProvenance:
                 when = (order[receiver], 1)  # ``m.fit(a).predict(b)``: after the inner fit
                 receiver = receiver.func.value
             estimator = dotted_name(receiver)
+            fresh = False
+            if estimator is None and isinstance(receiver, cst.Call):
+                # ``KNeighborsClassifier(1).fit(X2, y2).score(X1, y1)``: an estimator built for
+                # this one fit, by its position in the file
+                estimator, fresh = f"#built@{order[receiver]}", _builds_fresh_estimator(self.ctx, receiver)
             if estimator is None:
                 continue
             if method in _PREDICTING:
                 events.append((when, "predict", estimator, rows))
                 continue
-            if rows is not None and (method != "fit" or not self._refits(estimator, call)):
+            refits = fresh if estimator.startswith("#") else self._refits(estimator, call)
+            if rows is not None and (method != "fit" or not refits):
                 return False  # a part goes into a model that keeps what it learnt before
             events.append((when, "fit", estimator, rows))
         fitted_on: dict[str, int | None] = {}
@@ -1208,17 +1402,8 @@ class DataProvenance:
         found = self.lookup(at, estimator)
         if not found:
             return False
-        for binding in found:
-            value = binding.value
-            if binding.kind != "assign" or binding.position is not None or not isinstance(value, cst.Call):
-                return False
-            qualified = self.ctx.imports.qualify(value.func) or ""
-            if not qualified.startswith("sklearn."):
-                return False
-            warm = keyword(value, "warm_start")
-            if warm is not None and not (isinstance(warm.value, cst.Name) and warm.value.value == "False"):
-                return False
-        return True
+        return all(binding.kind == "assign" and binding.position is None and isinstance(binding.value, cst.Call)
+                   and _builds_fresh_estimator(self.ctx, binding.value) for binding in found)
 
     def is_cv_splitter(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         """``receiver`` is a scikit-learn cross-validation splitter (``KFold(5)`` or a name bound to one)."""
@@ -1235,6 +1420,40 @@ class DataProvenance:
                     and _last_name(binding.value.func) in CV_SPLITTERS:
                 return binding.value
         return None
+
+    def _fold_part(self, loop: cst.For, name: str) -> int | None:
+        """The part (0: training indices, 1: held-out indices) of a cross-validation fold that
+        ``name`` takes in ``for train, test in folds`` or ``for i, (train, test) in
+        enumerate(folds)``, where the iterable is a splitter's ``split`` (directly, through
+        ``list``/``tuple``, or a name every reaching binding of which is one); None otherwise."""
+        target, iterable = loop.target, loop.iter
+        if isinstance(iterable, cst.Call) and _last_name(iterable.func) == "enumerate" and iterable.args \
+                and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            target, iterable = target.elements[1].value, iterable.args[0].value
+        if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
+            return None
+        names = [dotted_name(e.value) for e in target.elements]
+        if name not in names or not self._cv_folds(iterable, loop, 0):
+            return None
+        return names.index(name)
+
+    def _cv_folds(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> bool:
+        """``expr`` holds the folds of a cross-validation splitter (``kf.split(X)``)."""
+        if depth > 4:
+            return False
+        if isinstance(expr, cst.Call):
+            last = _last_name(expr.func)
+            if last == "split" and isinstance(expr.func, cst.Attribute):
+                return self.is_cv_splitter(expr.func.value, expr)
+            if last in ("list", "tuple") and isinstance(expr.func, cst.Name) and len(expr.args) == 1:
+                return self._cv_folds(expr.args[0].value, at, depth + 1)
+            return False
+        dotted = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None or at not in self.index.order:
+            return False
+        found = self.lookup(at, dotted)
+        return bool(found) and all(b.kind == "assign" and b.position is None and b.value is not None
+                                   and self._cv_folds(b.value, b.node, depth + 1) for b in found)
 
     def _searcher(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
         if isinstance(receiver, cst.Call):
@@ -1496,6 +1715,16 @@ def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> 
             continue
         found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
     return found
+
+
+def _builds_fresh_estimator(ctx: "FileContext", call: cst.Call) -> bool:
+    """``call`` builds a scikit-learn estimator without ``warm_start=True``: its ``fit`` forgets
+    what an earlier ``fit`` learnt."""
+    qualified = ctx.imports.qualify(call.func) or ""
+    if not qualified.startswith("sklearn."):
+        return False
+    warm = keyword(call, "warm_start")
+    return warm is None or (isinstance(warm.value, cst.Name) and warm.value.value == "False")
 
 
 def _bounded_rows(node: cst.Subscript) -> bool:

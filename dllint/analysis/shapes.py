@@ -1445,7 +1445,15 @@ class Shapes:
                     dims[k] = self._fresh(node, k)
             elif dims.count(-1) > 1:
                 return None
-            return Shape(tuple(dims), lib)
+            # ``a.reshape((3, 1))``: every size spelt out as a literal, ending in 1, is a column
+            # the author wrote on purpose, as ``a[:, np.newaxis]`` is (``y.reshape(-1, 1)`` and
+            # ``x.view(n, 1)`` leave a size to the data and are not)
+            written = positional[0].elements if len(positional) == 1 \
+                and isinstance(positional[0], (cst.Tuple, cst.List)) else positional
+            written_sizes = [_int_literal(getattr(e, "value", e)) for e in written]
+            literal_column = len(written_sizes) >= 2 and written_sizes[-1] == 1 \
+                and all(w is not None and w > 0 for w in written_sizes)
+            return Shape(tuple(dims), lib, new_axis=literal_column)
         if method == "flatten":
             start = _int_literal(positional[0]) if positional else 0
             end = _int_literal(positional[1]) if len(positional) > 1 else -1

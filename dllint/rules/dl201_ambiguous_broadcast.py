@@ -23,7 +23,9 @@ Where the line is drawn (what a careful reader of the code would say):
 * A column made by explicit new-axis indexing (``b[:, None]``, ``b[:, np.newaxis]``,
   ``b.unsqueeze(1)``, ``np.expand_dims(b, 1)``), written at the operation or in the definition of
   the operand that reaches it (every definition, if several), is an outer product the author asked
-  for: ``np.arange(3) + np.arange(3)[:, np.newaxis]`` builds a table on purpose. Silent.
+  for: ``np.arange(3) + np.arange(3)[:, np.newaxis]`` builds a table on purpose. Silent. So is a
+  column whose every size is spelt out as a literal (``np.arange(3).reshape((3, 1))``); one that
+  leaves a size to the data (``y.reshape(-1, 1)``, ``x.view(n, 1)``) is not.
 * Not so inside a loss call (``F.mse_loss``, ``criterion`` bound to ``nn.MSELoss()``): a loss pairs
   input and target element by element, so ``criterion(pred.unsqueeze(1), y)`` against a vector
   target is still the bug, however the column was made.
@@ -263,6 +265,12 @@ class AmbiguousBroadcast(Rule):
         "row = np.arange(4)\n"
         "col = np.arange(4)\n"
         "table = row[:, np.newaxis] * col\n",
+        # The same lesson with the column's every size spelt out (earlier audits' cause E,
+        # PythonDataScienceHandbook 02.05): reshape((3, 1)) is a column written on purpose.
+        "import numpy as np\n"
+        "a = np.arange(3)\n"
+        "b = np.arange(3).reshape((3, 1))\n"
+        "print(a + b)\n",
         # (3, 2) with (3,) raises a ValueError: loud, not silent.
         "import numpy as np\n"
         "import torch\n"
@@ -493,6 +501,16 @@ class AmbiguousBroadcast(Rule):
         "criterion = torch.nn.L1Loss()\n"
         "loss2 = criterion(col, y)  # expect: DL201\n"
         "loss3 = criterion(pred.unsqueeze(1), y)  # expect: DL201\n",
+        # Twins of the spelt-out column: inside a loss, and a column whose length is left to the
+        # data (reshape(-1, 1)).
+        "import numpy as np\n"
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "pred = torch.linspace(0, 5, 3)\n"
+        "y = torch.linspace(0, 5, 3)\n"
+        "loss = F.mse_loss(pred.reshape((3, 1)), y)  # expect: DL201\n"
+        "c = y.reshape(-1, 1)\n"
+        "d = c - y  # expect: DL201\n",
         # A column for another reason: the target viewed as (n, 1) meets the (n,) prediction.
         "import torch\n"
         "import torch.nn.functional as F\n"

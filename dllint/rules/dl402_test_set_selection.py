@@ -328,6 +328,67 @@ y2_model = model.fit(X1, y1).predict(X2)
 y1_model = model.fit(X2, y2).predict(X1)
 print(accuracy_score(y1, y1_model), accuracy_score(y2, y2_model))
 """,
+    # The same swap with an estimator built inline for each fit (third audit AD, jakevdp
+    # 05-Validation): each estimator is fresh, each part scored by the one fitted on the other.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
+print(KNeighborsClassifier(1).fit(X2, y2).score(X1, y1))
+print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
+""",
+    # Stacking on out-of-fold predictions (third audit AE, jeffheaton keras ensembles): the
+    # held-out indices of each fold, named ``test``, validate; every row is predicted by a model
+    # that did not see it.
+    """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+def blend_ensemble(x, y, models):
+    folds = list(StratifiedKFold(5).split(x, y))
+    blend_train = np.zeros((x.shape[0], len(models)))
+    for j, model in enumerate(models):
+        for i, (train, test) in enumerate(folds):
+            model.fit(x[train], y[train])
+            blend_train[test, j] = model.predict_proba(x[test])[:, 1]
+    blend = LogisticRegression()
+    blend.fit(blend_train, y)
+    return blend
+""",
+    # "test" in the name of exam marks (third audit Z, codebasics exercises): the file and the
+    # column are no test split; nothing is split at all.
+    """
+import math
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+df = pd.read_csv("test_scores.csv")
+LinearRegression().fit(df[["math"]], df.cs)
+d = pd.read_csv("hiring.csv")
+median_test_score = math.floor(d["test_score(out of 10)"].mean())
+d["test_score(out of 10)"] = d["test_score(out of 10)"].fillna(median_test_score)
+LinearRegression().fit(d[["experience", "test_score(out of 10)"]], d["salary($)"])
+""",
+    # Out-of-core learning (third audit Y, rasbt ch08/ch09): the test batch is added to the model
+    # after its final score, and the model is saved for use; nothing is measured afterwards, and
+    # a fresh estimator scored on the test batch later did not see it.
+    """
+import pickle
+from sklearn.linear_model import SGDClassifier
+
+clf = SGDClassifier(loss="log_loss", random_state=1)
+for X_train, y_train in batches:
+    clf.partial_fit(X_train, y_train, classes=[0, 1])
+X_test, y_test = next(batches)
+print("Accuracy: %.3f" % clf.score(X_test, y_test))
+clf = clf.partial_fit(X_test, y_test)
+pickle.dump(clf, open("classifier.pkl", "wb"))
+clf = SGDClassifier(loss="log_loss", max_iter=1)
+clf.partial_fit(X_train, y_train, classes=[0, 1])
+print(clf.score(X_test, y_test))
+""",
     # The same swap in separate statements, with the usual names and two estimators.
     """
 from sklearn.model_selection import train_test_split
@@ -404,6 +465,71 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5)
 y_pred = model.fit(X_train, y_train).predict(X_test)
 model.fit(X_test, y_test)  # expect: DL402
 final = model.predict(X_test)
+""",
+    # ... inline estimators, but the one fitted on the test part is scored on it, not on the other.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+X1, X2, y1, y2 = train_test_split(X, y, test_size=0.5, random_state=0)
+print(KNeighborsClassifier(1).fit(X2, y2).score(X2, y2))  # expect: DL402
+print(KNeighborsClassifier(1).fit(X1, y1).score(X2, y2))
+""",
+    # Twin of stacking on out-of-fold predictions: the "folds" are one train/test split, so the
+    # blender learns from predictions on the test part.
+    """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+def blend_ensemble(x, y, models):
+    idx_train, idx_test = train_test_split(np.arange(len(y)))
+    folds = [(idx_train, idx_test)]
+    blend_train = np.zeros((x.shape[0], len(models)))
+    for j, model in enumerate(models):
+        for i, (train, test) in enumerate(folds):
+            model.fit(x[train], y[train])
+            blend_train[test, j] = model.predict_proba(x[test])[:, 1]
+    blend = LogisticRegression()
+    blend.fit(blend_train, y)  # expect: DL402
+    return blend
+""",
+    # Twins of the exam marks: a file named as the test part (beside its training twin, or alone
+    # as ``test.csv``), and an archive keyed by part.
+    """
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+train = pd.read_csv("mnist_train.csv")
+df = pd.read_csv("mnist_test.csv")
+LinearRegression().fit(df[["pixel0"]], df.label)  # expect: DL402
+d = pd.read_csv("data/test.csv")
+mean_age = d["age"].mean()
+LinearRegression().fit(d[["age", "income"]], d["salary"])  # expect: DL402
+data = np.load("mnist.npz")
+LinearRegression().fit(data["x_test"], data["y_test"])  # expect: DL402
+df_test = pd.read_csv("sales_test.csv")
+LinearRegression().fit(df_test[["price"]], df_test.sold)  # expect: DL402
+""",
+    # Twins of the refit after the final score: the model is scored again after it (below, in the
+    # next pass of a loop, or by the caller it is returned to).
+    """
+from sklearn.linear_model import SGDClassifier
+
+clf = SGDClassifier(loss="log_loss", random_state=1)
+print("Accuracy: %.3f" % clf.score(X_test, y_test))
+clf = clf.partial_fit(X_test, y_test)  # expect: DL402
+print(clf.score(X_test, y_test))
+for epoch in range(5):
+    clf.partial_fit(X_train, y_train, classes=[0, 1])
+    print(clf.score(X_test, y_test))
+    clf.partial_fit(X_test, y_test)  # expect: DL402
+
+def update(model, X_test, y_test):
+    print(model.score(X_test, y_test))
+    model.partial_fit(X_test, y_test)  # expect: DL402
+    return model
 """,
     # ... a model whose second fit goes on from the first (Keras, warm_start): it saw both parts.
     """
@@ -820,6 +946,8 @@ class TestSetSelection(Rule):
             if TEST in roles:
                 if TRAIN in roles:
                     return "fit on data that includes the test set (concatenated with the training data)"
+                if self.provenance.refit_after_final_score(call, self._test):
+                    return None  # the test score was taken before; nothing is measured after
                 return "fit on test data: the model (or preprocessing) learns from the test set"
         held_out = keyword(call, "validation_data") or keyword(call, "eval_set")
         if held_out is not None and self._test(held_out.value) and (

@@ -9,8 +9,11 @@ by sqrt(2) is a factor of 2**10 = 1024 in variance. Glorot/Xavier assumes a line
 ReLU it loses a factor of two per layer, which matters in deep stacks.
 
 The activations are read from the scope the initialisation serves: the class it is written in, or
-the whole file for module-level code. Only a scope with a single family of activations is judged;
-mixed or unknown activations, and an explicit ``gain=``, are left alone.
+the whole file for module-level code. An initialisation that runs over every module of its class
+(``for m in self.modules()``, ``self.apply(fn)``) also serves the modules the class wraps
+(``self.body = Body()``): their activations count too, and a wrapped class of another module makes
+them unknown. Only a scope with a single family of activations is judged; mixed or unknown
+activations, and an explicit ``gain=``, are left alone.
 """
 from __future__ import annotations
 
@@ -57,6 +60,50 @@ def _top_statement(ctx, node: cst.CSTNode) -> cst.CSTNode:
             break
         found = ancestor
     return found
+
+
+_WALKS = frozenset({"modules", "children", "named_modules", "named_children"})
+_UNKNOWN = "unknown"
+
+
+def _reaches_submodules(ctx, klass: cst.ClassDef, init: cst.Call) -> bool:
+    """The initialisation runs over every module of the class: inside ``for m in self.modules()``
+    (``children``, ``named_modules``), or in a class that calls ``self.apply(fn)``."""
+    for ancestor in ctx.index.ancestors(init):
+        if ancestor is klass:
+            break
+        if isinstance(ancestor, cst.For) and isinstance(ancestor.iter, cst.Call) \
+                and isinstance(ancestor.iter.func, cst.Attribute) and ancestor.iter.func.attr.value in _WALKS \
+                and isinstance(ancestor.iter.func.value, cst.Name) and ancestor.iter.func.value.value == "self":
+            return True
+    return any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "apply"
+               and isinstance(c.func.value, cst.Name) and c.func.value.value == "self"
+               and ctx.index.enclosing(c, cst.ClassDef) is klass for c in ctx.index.of_type(cst.Call))
+
+
+def _wrapped_families(ctx, klass: cst.ClassDef, depth: int) -> set[str]:
+    """The activation families of the modules a class builds from other classes
+    (``self.body = Body()``): a class of this file by its own activations, any other one unknown."""
+    classes = {c.name.value: c for c in ctx.module.body if isinstance(c, cst.ClassDef)}
+    out: set[str] = set()
+    for assign in ctx.index.of_type(cst.Assign):
+        if ctx.index.enclosing(assign, cst.ClassDef) is not klass or not isinstance(assign.value, cst.Call):
+            continue
+        if not any(isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name)
+                   and t.target.value.value == "self" for t in assign.targets):
+            continue
+        func = assign.value.func
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        qualified = ctx.imports.qualify(func) or ""
+        if not name[:1].isupper() or qualified.startswith(("torch.", "collections.", "typing.")):
+            continue
+        wrapped = classes.get(name) if isinstance(func, cst.Name) else None
+        if wrapped is None or wrapped is klass or depth > 4:
+            out.add(_UNKNOWN)
+            continue
+        out |= InitActivationMismatch._activations(ctx, wrapped)[0]
+        out |= _wrapped_families(ctx, wrapped, depth + 1)
+    return out
 
 
 class InitActivationMismatch(Rule):
@@ -118,8 +165,49 @@ class InitActivationMismatch(Rule):
         "        nn.init.kaiming_normal_(self.fc.weight, mode='fan_out', nonlinearity='relu')\n"
         "    def forward(self, x):\n"
         "        return F.gelu(self.fc(x))\n",
+        # Third audit AC (dlwpt p2ch13): an initialisation over self.modules() of a wrapper reaches
+        # the convolutions of the wrapped body, which feed ReLUs; the wrapper's own sigmoid is not
+        # what they feed.
+        "from torch import nn\n"
+        "class Body(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layers = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 1, 1), nn.ReLU())\n"
+        "    def forward(self, x):\n"
+        "        return self.layers(x)\n"
+        "class Wrapper(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = Body()\n"
+        "        self.final = nn.Sigmoid()\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv2d):\n"
+        "                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')\n"
+        "    def forward(self, x):\n"
+        "        return self.final(self.body(x))\n",
     ]
     INVALID = [
+        # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
+        # before its sigmoid is initialised for ReLU.
+        "from torch import nn\n"
+        "class Body(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layers = nn.Sequential(nn.Conv2d(1, 8, 3), nn.Sigmoid(), nn.Conv2d(8, 1, 1))\n"
+        "    def forward(self, x):\n"
+        "        return self.layers(x)\n"
+        "class Wrapper(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = Body()\n"
+        "        self.head = nn.Conv2d(1, 1, 1)\n"
+        "        self.final = nn.Sigmoid()\n"
+        "        nn.init.kaiming_normal_(self.head.weight, nonlinearity='relu')  # expect: DL503\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv2d):\n"
+        "                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return self.final(self.head(self.body(x)))\n",
         "import torch.nn as nn\n"
         "model = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1), nn.Tanh())\n"
         "for m in model.modules():\n"
@@ -182,12 +270,18 @@ class InitActivationMismatch(Rule):
                 inits.append((call, qualified))
         if not inits:
             return
-        scopes: dict[cst.CSTNode, tuple[set[str], int]] = {}
+        scopes: dict[tuple[cst.CSTNode, bool], tuple[set[str], int]] = {}
         for call, qualified in inits:
             scope = ctx.index.enclosing(call, cst.ClassDef) or ctx.module
-            if scope not in scopes:
-                scopes[scope] = self._activations(ctx, scope)
-            families, layers = scopes[scope]
+            # ``for m in self.modules()`` / ``self.apply(init)`` also reaches the layers of the
+            # modules the class wraps: their activations count (a wrapped class of another
+            # module, unknown here, makes them unknown)
+            key = (scope, isinstance(scope, cst.ClassDef) and _reaches_submodules(ctx, scope, call))
+            if key not in scopes:
+                scopes[key] = self._activations(ctx, scope)
+                if key[1]:
+                    scopes[key][0].update(_wrapped_families(ctx, scope, 0))
+            families, layers = scopes[key]
             if len(families) != 1:
                 continue
             used = next(iter(families))
