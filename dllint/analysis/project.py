@@ -553,3 +553,93 @@ def _class_and_bases(ctx: "FileContext", klass: cst.ClassDef) -> list[cst.ClassD
                     todo.append(found)
     return out
 
+
+MAX_CONSTRUCTIONS = 16
+
+
+def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
+                          ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
+    """What every construction of the top-level class ``klass`` of ``ctx`` passes for the parameter
+    ``param`` of its ``__init__``, each with the module it is written in: ``Klass(...)`` calls in
+    this module and in the project's other modules (:func:`find_callers`), and subclasses of this
+    module that pass a parameter of their own on through ``super().__init__(...)`` (followed to
+    their constructions in turn). None when one of them passes nothing readable (``*args``, the
+    default), when there is none, or more than :data:`MAX_CONSTRUCTIONS`."""
+    out: list[tuple["FileContext", cst.BaseExpression]] = []
+    todo = [(klass, param)]
+    seen: set[tuple[cst.ClassDef, str]] = set()
+    while todo:
+        current, name = todo.pop()
+        if (current, name) in seen or current not in ctx.module.body:
+            return None
+        seen.add((current, name))
+        init = _top_level(current, "__init__")
+        if not isinstance(init, cst.FunctionDef):
+            return None
+        names = [p.name.value for p in init.params.params]
+        if names[:1] != ["self"] or name not in names:
+            return None
+        position = names.index(name) - 1
+        calls = [c for c in ctx.index.of_type(cst.Call)
+                 if isinstance(c.func, cst.Name) and c.func.value == current.name.value]
+        found = [(ctx, c) for c in calls]
+        # a snippet (no file, so no project) has no other modules; a project too large to search
+        # leaves its constructions unknown
+        elsewhere = find_callers(ctx, current.name.value, method=False) \
+            if project_imports(ctx) is not None else []
+        if elsewhere is None:
+            return None
+        found.extend(elsewhere)
+        for statement in ctx.module.body:  # subclasses here: what their super().__init__ passes
+            if not isinstance(statement, cst.ClassDef) or not any(
+                    isinstance(b.value, cst.Name) and b.value.value == current.name.value
+                    for b in statement.bases):
+                continue
+            sub_init = _top_level(statement, "__init__")
+            if not isinstance(sub_init, cst.FunctionDef):
+                return None  # the subclass takes the base's __init__: its own constructions count
+            supers = [c for c in ctx.index.of_type(cst.Call) if _is_super_init(c)
+                      and ctx.index.function_of(c) is sub_init]
+            if len(supers) != 1:
+                return None
+            value = _passed_for(supers[0], name, position)
+            sub_params = [p.name.value for p in sub_init.params.params]
+            if isinstance(value, cst.Name) and value.value in sub_params[1:]:
+                todo.append((statement, value.value))
+            elif value is None:
+                return None
+            else:
+                out.append((ctx, value))
+        for where, call in found:
+            value = _passed_for(call, name, position)
+            if value is None:
+                return None
+            out.append((where, value))
+        if len(out) > MAX_CONSTRUCTIONS:
+            return None
+    return out or None
+
+
+def _is_super_init(call: cst.Call) -> bool:
+    """``super().__init__(...)`` or ``super(Klass, self).__init__(...)``."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" \
+        and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+        and func.value.func.value == "super"
+
+
+def _passed_for(call: cst.Call, name: str, position: int) -> cst.BaseExpression | None:
+    """What ``call`` passes for the parameter ``name`` at ``position`` (``self`` not counted);
+    None when it passes nothing or a ``*args``/``**kwargs`` may hold it."""
+    count = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg.value
+        else:
+            if count == position:
+                return arg.value
+            count += 1
+    return None
