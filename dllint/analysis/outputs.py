@@ -8,7 +8,8 @@ read from what the code states:
 * a method that only moves or reshapes a value (``view``, ``reshape``, ``resize``, ``squeeze``,
   ``to``, ``float`` ...) keeps what the value is;
 * a name bound to one of these (the binding before the use; a function's parameter takes what
-  every call of the function in the file passes);
+  every call of the function in the file passes, or, for a top-level function the file never
+  calls, what every call in the project's other modules passes);
 * the output of a module: an ``nn.Softmax`` bound to a name, an ``nn.Sequential`` ending in one, a
   class whose ``forward`` returns one, in this file or another module of the project. Those come
   from the model-output fact of :class:`dllint.analysis.shapes.Shapes` (activation, rank, last
@@ -62,6 +63,7 @@ class Activations:
         self.bindings = ctx.analysis(Bindings)
         self._classes: dict[cst.ClassDef, str | None] = {}
         self._params: dict[tuple[cst.FunctionDef, str], list[cst.BaseExpression] | None] = {}
+        self._elsewhere: dict[tuple[cst.FunctionDef, str], str | None] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Activations":
@@ -118,6 +120,8 @@ class Activations:
             func = func.value
         for constructor in self.constructors(func, at, depth):
             return self._built(constructor, depth)
+        if isinstance(func, cst.Name):
+            return self._passed_from_elsewhere(at, func.value, depth)
         return None
 
     def _built(self, constructor: cst.BaseExpression, depth: int) -> str | None:
@@ -176,6 +180,14 @@ class Activations:
         name = dotted_name(func)
         if name is None:
             return []
+        if isinstance(func, cst.Name):
+            # bound on several paths (if ...: criterion = CTCLoss() else: ... CrossEntropyLoss()):
+            # only what every binding that reaches ``at`` agrees on
+            from dllint.analysis.name_reaching import NameReaching
+            reaching = self.ctx.analysis(NameReaching).values_at(at, name)
+            if reaching is not None and len(reaching) > 1 and not all(
+                    v is not None and v.deep_equals(reaching[0]) for v in reaching):
+                return []
         value = self.bindings.value_before(at, name)
         if value is not None:
             return [value]
@@ -227,6 +239,52 @@ class Activations:
         self._params[key] = values
         return values
 
+    def _passed_from_elsewhere(self, at: cst.CSTNode, name: str, depth: int) -> str | None:
+        """The activation of the module that every call of the top-level function around ``at``
+        passes for its parameter ``name``, when those calls are all in other modules of the
+        project (``train.fit(encoder, classifier, loader)`` in ``main.py``, with ``classifier =
+        models.Classifier()``): each caller's module reads its own argument, and all must agree."""
+        from dllint.analysis.project import PROJECT, find_callers
+        from dllint.analysis.regions import Regions
+        function = self.ctx.index.function_of(at)
+        if function is None or depth > _MAX_DEPTH or function not in self.ctx.module.body:
+            return None  # only a top-level function is found by name from another module
+        key = (function, name)
+        if key in self._elsewhere:
+            return self._elsewhere[key]
+        self._elsewhere[key] = None  # a cycle through the callers: unknown
+        if self.bindings.value_before(at, name) is not None \
+                or self.ctx.analysis(Regions).callers(function):
+            return None
+        params = function.params
+        position = next((i for i, p in enumerate(params.params) if p.name.value == name), None)
+        keyword_only = any(p.name.value == name for p in params.kwonly_params)
+        if position is None and not keyword_only:
+            return None
+        calls = find_callers(self.ctx, function.name.value, method=False)
+        if not calls or len(calls) > 8:
+            return None
+        found: set[str | None] = set()
+        PROJECT.depth += 1
+        try:
+            for other, call in calls:
+                value = _argument_for(call, name, position)
+                if value is None:
+                    return None
+                activations = other.analysis(Activations)
+                made = activations.constructors(value, value, depth + 1) \
+                    if isinstance(value, (cst.Name, cst.Attribute)) else [value]
+                if not made:
+                    return None
+                found.add(activations._built(made[0], depth + 1))
+                if len(found) > 1:
+                    return None
+        finally:
+            PROJECT.depth -= 1
+        answer = found.pop() if found else None
+        self._elsewhere[key] = answer
+        return answer
+
     def of_class(self, klass: cst.ClassDef) -> str | None:
         """The activation every ``return`` of the class's ``forward`` (its own or a base's in
         this file) applies last, if they all agree."""
@@ -249,3 +307,17 @@ class Activations:
         answer = found.pop() if len(found) == 1 else None
         self._classes[klass] = answer
         return answer
+
+
+def _argument_for(call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
+    """What ``call`` passes for the parameter ``name`` (at ``position``, None when keyword-only);
+    None when it passes nothing or a ``*args``/``**kwargs`` may hold it."""
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg.value
+        elif i == position:
+            return arg.value
+    return None

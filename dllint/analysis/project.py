@@ -41,6 +41,13 @@ MAX_OUTLINES = 4096
 _TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
 # The same with its base list, when that list is written plainly (no nested parentheses).
 _TOP_CLASS_BASES = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^()]*)\))?[ \t]*:", re.MULTILINE)
+# A top-level ``from m import a, b as c`` (one line, or a parenthesised list): the names a module
+# may only re-export (a package's ``__init__.py`` that lifts its classes out of submodules).
+_TOP_FROM_IMPORT = re.compile(r"^from[ \t]+[.\w]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+# Other top-level bindings of a name (a definition, an assignment): then it is not only re-exported.
+_TOP_BINDING = re.compile(r"^(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])",
+                          re.MULTILINE)
+MAX_REEXPORTS = 3  # ``from pkg import Net`` followed through at most this many re-exporting modules
 # The callers of a method are looked for in at most this many files of the project; a larger tree
 # (or a root without a marker that is a whole home directory) leaves them unknown.
 MAX_PROJECT_FILES = 2_000
@@ -183,6 +190,12 @@ class ProjectImports:
             path = sub
             remaining.pop(0)
         attribute = ".".join(p for p in (attribute, *remaining) if p)
+        for _ in range(MAX_REEXPORTS):  # ``from pkg import Net``, where pkg/__init__.py re-exports it
+            head, _, rest = attribute.partition(".")
+            moved = PROJECT.reexport(path, head) if head else None
+            if moved is None:
+                break
+            path, attribute = moved.path, ".".join(p for p in (moved.attribute, rest) if p)
         return Target(path, attribute)
 
 
@@ -201,7 +214,8 @@ class ProjectView:
     def __init__(self) -> None:
         self._modules: OrderedDict[Path, _Parsed] = OrderedDict()
         # path -> (stamp, top-level class -> written bases, sha256, plain classes): see _outline
-        self._outlines: OrderedDict[Path, tuple[tuple[int, int], dict[str, str | None], str, frozenset[str]]] \
+        self._outlines: OrderedDict[Path, tuple[tuple[int, int], dict[str, str | None], str, frozenset[str],
+                                                frozenset[str]]] \
             = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
@@ -261,7 +275,8 @@ class ProjectView:
             for name, written in _TOP_CLASS_BASES.findall(text):
                 if defined[name] == 1:
                     bases[name] = written
-            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "", _plain_classes(bases))
+            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "", _plain_classes(bases),
+                     _reexported(text))
             self._outlines[path] = found
             while len(self._outlines) > MAX_OUTLINES:
                 self._outlines.popitem(last=False)
@@ -281,6 +296,19 @@ class ProjectView:
         be parsed to say so."""
         outline = self._outline(path)
         return outline is not None and name in outline and name not in self._outlines[path][3]
+
+    def reexport(self, path: Path, name: str) -> "Target | None":
+        """Where the module at ``path`` takes ``name`` from, when its only top-level binding of it
+        is a ``from ... import`` of a project module (``from .model import Net`` in a package's
+        ``__init__.py``); None otherwise. The module is parsed only when its text says so."""
+        if self._outline(path) is None or name not in self._outlines[path][4]:
+            return None
+        ctx = self.context(path)
+        imports = project_imports(ctx) if ctx is not None else None
+        if imports is None:
+            return None
+        found = imports.names.get(name)
+        return None if found is None or (found.path == path and found.attribute == name) else found
 
     def clear(self) -> None:
         self._modules.clear()
@@ -344,6 +372,28 @@ def _parse(path: Path) -> tuple["FileContext | None", str]:
 
 
 PROJECT = ProjectView()
+
+
+def _reexported(text: str) -> frozenset[str]:
+    """The names that the module's text binds at the top level only by ``from ... import``."""
+    if "import" not in text:
+        return frozenset()
+    imported: Counter[str] = Counter()
+    for listed in _TOP_FROM_IMPORT.findall(text):
+        if not listed.startswith("("):
+            listed = listed.split(";", 1)[0]
+        listed = " ".join(line.split("#", 1)[0] for line in listed.strip("()").splitlines())
+        for item in listed.split(","):
+            words = item.split()
+            if len(words) == 1 and words[0] != "*":
+                imported[words[0]] += 1
+            elif len(words) == 3 and words[1] == "as":
+                imported[words[2]] += 1
+    if not imported:
+        return frozenset()
+    bound = {name for groups in _TOP_BINDING.findall(text) for name in groups if name}
+    return frozenset(name for name, count in imported.items()
+                     if count == 1 and name not in bound and name.isidentifier())
 
 
 def project_imports(ctx: "FileContext") -> ProjectImports | None:
@@ -502,3 +552,94 @@ def _class_and_bases(ctx: "FileContext", klass: cst.ClassDef) -> list[cst.ClassD
                 if isinstance(found, cst.ClassDef):
                     todo.append(found)
     return out
+
+
+MAX_CONSTRUCTIONS = 16
+
+
+def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
+                          ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
+    """What every construction of the top-level class ``klass`` of ``ctx`` passes for the parameter
+    ``param`` of its ``__init__``, each with the module it is written in: ``Klass(...)`` calls in
+    this module and in the project's other modules (:func:`find_callers`), and subclasses of this
+    module that pass a parameter of their own on through ``super().__init__(...)`` (followed to
+    their constructions in turn). None when one of them passes nothing readable (``*args``, the
+    default), when there is none, or more than :data:`MAX_CONSTRUCTIONS`."""
+    out: list[tuple["FileContext", cst.BaseExpression]] = []
+    todo = [(klass, param)]
+    seen: set[tuple[cst.ClassDef, str]] = set()
+    while todo:
+        current, name = todo.pop()
+        if (current, name) in seen or current not in ctx.module.body:
+            return None
+        seen.add((current, name))
+        init = _top_level(current, "__init__")
+        if not isinstance(init, cst.FunctionDef):
+            return None
+        names = [p.name.value for p in init.params.params]
+        if names[:1] != ["self"] or name not in names:
+            return None
+        position = names.index(name) - 1
+        calls = [c for c in ctx.index.of_type(cst.Call)
+                 if isinstance(c.func, cst.Name) and c.func.value == current.name.value]
+        found = [(ctx, c) for c in calls]
+        # a snippet (no file, so no project) has no other modules; a project too large to search
+        # leaves its constructions unknown
+        elsewhere = find_callers(ctx, current.name.value, method=False) \
+            if project_imports(ctx) is not None else []
+        if elsewhere is None:
+            return None
+        found.extend(elsewhere)
+        for statement in ctx.module.body:  # subclasses here: what their super().__init__ passes
+            if not isinstance(statement, cst.ClassDef) or not any(
+                    isinstance(b.value, cst.Name) and b.value.value == current.name.value
+                    for b in statement.bases):
+                continue
+            sub_init = _top_level(statement, "__init__")
+            if not isinstance(sub_init, cst.FunctionDef):
+                return None  # the subclass takes the base's __init__: its own constructions count
+            supers = [c for c in ctx.index.of_type(cst.Call) if _is_super_init(c)
+                      and ctx.index.function_of(c) is sub_init]
+            if len(supers) != 1:
+                return None
+            value = _passed_for(supers[0], name, position)
+            sub_params = [p.name.value for p in sub_init.params.params]
+            if isinstance(value, cst.Name) and value.value in sub_params[1:]:
+                todo.append((statement, value.value))
+            elif value is None:
+                return None
+            else:
+                out.append((ctx, value))
+        for where, call in found:
+            value = _passed_for(call, name, position)
+            if value is None:
+                return None
+            out.append((where, value))
+        if len(out) > MAX_CONSTRUCTIONS:
+            return None
+    return out or None
+
+
+def _is_super_init(call: cst.Call) -> bool:
+    """``super().__init__(...)`` or ``super(Klass, self).__init__(...)``."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" \
+        and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+        and func.value.func.value == "super"
+
+
+def _passed_for(call: cst.Call, name: str, position: int) -> cst.BaseExpression | None:
+    """What ``call`` passes for the parameter ``name`` at ``position`` (``self`` not counted);
+    None when it passes nothing or a ``*args``/``**kwargs`` may hold it."""
+    count = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg.value
+        else:
+            if count == position:
+                return arg.value
+            count += 1
+    return None

@@ -6,7 +6,9 @@ quantisation observers, ``torch.utils.checkpoint`` wrappers, FSDP/DDP's bookkeep
 ``forward`` skips all of them without any error, so a hook-based check silently sees nothing.
 
 Reported only where the receiver is known to be a module: built from an ``nn`` class, from a class
-in this file that subclasses ``nn.Module``, or from a known model constructor. ``super().forward``
+in this file that subclasses ``nn.Module``, or from a known model constructor; or ``self.module``
+kept from a constructor parameter that every construction of the class in the project (and of its
+subclasses in the same file, through ``super().__init__``) passes a module for. ``super().forward``
 and ``self.forward`` inside a module's own methods are deliberate and silent.
 """
 from __future__ import annotations
@@ -15,6 +17,8 @@ import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import SELF_RETURNING
+from dllint.analysis.project import constructor_arguments
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -85,6 +89,42 @@ class DirectForwardCall(Rule):
         "        self.module = module\n"
         "    def forward(self, *args):\n"
         "        return self.module.forward(*args)\n",
+        # one construction passes a plain callable: the wrapper may hold something that is no module
+        "import torch.nn as nn\n"
+        "class Scale:\n"
+        "    def forward(self, x):\n"
+        "        return 2 * x\n"
+        "class Tap(nn.Module):\n"
+        "    def __init__(self, inner):\n"
+        "        super().__init__()\n"
+        "        self.inner = inner\n"
+        "    def forward(self, x):\n"
+        "        return self.inner.forward(x)\n"
+        "a = Tap(nn.Linear(2, 2))\n"
+        "b = Tap(Scale())\n",
+        # the constructor replaces what it was given before keeping it
+        "import torch.nn as nn\n"
+        "class Holder(nn.Module):\n"
+        "    def __init__(self, module):\n"
+        "        super().__init__()\n"
+        "        module = export(module)\n"
+        "        self.module = module\n"
+        "    def forward(self, x):\n"
+        "        return self.module.forward(x)\n"
+        "h = Holder(nn.Linear(2, 2))\n",
+        # a subclass that passes something of its own to the base
+        "import torch.nn as nn\n"
+        "class Base(nn.Module):\n"
+        "    def __init__(self, module):\n"
+        "        super().__init__()\n"
+        "        self.module = module\n"
+        "    def forward(self, x):\n"
+        "        return self.module.forward(x)\n"
+        "class Child(Base):\n"
+        "    def __init__(self, module):\n"
+        "        super().__init__(Scaler(module))\n"
+        "b = Base(nn.Linear(2, 2))\n"
+        "c = Child(nn.Linear(2, 2))\n",
         # not torch
         "class Layer:\n    def forward(self, x):\n        return x\nlayer = Layer()\nlayer.forward(1)\n",
         "import torch\nfrom mylib import Pipeline\np = Pipeline()\np.forward(x)\n",
@@ -97,6 +137,20 @@ class DirectForwardCall(Rule):
         "y = Square.forward(None, x)\n",
     ]
     INVALID = [
+        # every construction passes a module: the wrapped layer's hooks are skipped
+        "import torch.nn as nn\n"
+        "class Sparse(nn.Module):\n"
+        "    def __init__(self, module, sparsity):\n"
+        "        super().__init__()\n"
+        "        self.module = module\n"
+        "    def forward(self, x):\n"
+        "        return self.module.forward(x)  # expect: DL104\n"
+        "class SparseLinear(Sparse):\n"
+        "    def __init__(self, module, sparsity):\n"
+        "        super(SparseLinear, self).__init__(module, sparsity)\n"
+        "layer = SparseLinear(nn.Linear(784, 10), 0.4)\n"
+        "conv = nn.Conv2d(1, 8, 3)\n"
+        "other = Sparse(conv.cuda(), sparsity=0.5)\n",
         Invalid(
             "import torch.nn as nn\nmodel = nn.Linear(4, 2)\ny = model.forward(x)  # expect: DL104\n",
             fixed="import torch.nn as nn\nmodel = nn.Linear(4, 2)\ny = model(x)  # expect: DL104\n",
@@ -156,7 +210,8 @@ class DirectForwardCall(Rule):
             if receiver is None or receiver == "self":
                 continue
             value = bindings.value_before(call, receiver)
-            if not isinstance(value, cst.Call) or not is_module_constructor(ctx, bindings, value):
+            if not (isinstance(value, cst.Call) and is_module_constructor(ctx, bindings, value)
+                    or self._given_a_module(ctx, bindings, receiver, value)):
                 continue
             edit = ctx.replace_edit(func, func.value)
             ctx.report(
@@ -165,3 +220,33 @@ class DirectForwardCall(Rule):
                 f"DDP/FSDP bookkeeping); call `{receiver}(...)` instead",
                 fix=Fix("safe", (edit,), f"Call `{receiver}(...)`"),
             )
+
+    @staticmethod
+    def _given_a_module(ctx, bindings: Bindings, receiver: str, value: cst.BaseExpression | None) -> bool:
+        """``self.module = module`` in a class's ``__init__``, where every construction of the class
+        in the project (and of its subclasses here, through ``super().__init__``) passes a module
+        for ``module``: ``SparseWeights(nn.Linear(784, 10), 0.4)``."""
+        if not receiver.startswith("self.") or not isinstance(value, cst.Name):
+            return False
+        init = ctx.index.function_of(value)
+        klass = ctx.index.enclosing(value, cst.ClassDef)
+        if init is None or klass is None or init.name.value != "__init__" \
+                or ctx.index.enclosing(init, cst.ClassDef) is not klass \
+                or value.value not in {p.name.value for p in init.params.params} \
+                or bindings.value_before(value, value.value) is not None:
+            return False  # not the parameter as the constructor got it
+        passed = constructor_arguments(ctx, klass, value.value)
+        if not passed:
+            return False
+        for where, expr in passed:
+            where_bindings = where.analysis(Bindings)
+            for _ in range(4):  # conv = nn.Conv2d(...); Sparse(conv.cuda())
+                while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                        and expr.func.attr.value in SELF_RETURNING:
+                    expr = expr.func.value
+                if not isinstance(expr, cst.Name):
+                    break
+                expr = where_bindings.value_before(expr, expr.value)
+            if not isinstance(expr, cst.Call) or not is_module_constructor(where, where_bindings, expr):
+                return False
+        return True

@@ -21,6 +21,8 @@ import libcst as cst
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import SELF_RETURNING
+from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.outputs import Activations
 from dllint.analysis.shapes import Shapes
 from dllint.rule import Rule
@@ -80,6 +82,35 @@ class ActivationBeforeLoss(Rule):
 
     VALID = [
         "import torch.nn.functional as F\nloss = F.cross_entropy(logits, y)\n",
+        # the loss depends on the mode: CTC gets log-probabilities, cross-entropy is not used there
+        "import torch\n"
+        "def train(model, loader, opt, device):\n"
+        "    if 'CTC' in opt.prediction:\n"
+        "        criterion = torch.nn.CTCLoss(zero_infinity=True).to(device)\n"
+        "    else:\n"
+        "        criterion = torch.nn.CrossEntropyLoss(ignore_index=0).to(device)\n"
+        "    for image, text, sizes, lengths in loader:\n"
+        "        preds = model(image).log_softmax(2).permute(1, 0, 2)\n"
+        "        cost = criterion(preds, text, sizes, lengths)\n",
+        # the criterion a helper is given is bound on two paths that disagree
+        "import torch\n"
+        "def validation(model, criterion, loader):\n"
+        "    for x, y, sizes, lengths in loader:\n"
+        "        cost = criterion(model(x).log_softmax(2).permute(1, 0, 2), y, sizes, lengths)\n"
+        "def main(model, loader, ctc, device):\n"
+        "    if ctc:\n"
+        "        criterion = torch.nn.CTCLoss().to(device)\n"
+        "    else:\n"
+        "        criterion = torch.nn.CrossEntropyLoss().to(device)\n"
+        "    validation(model, criterion, loader)\n",
+        # moved to the device, given what each loss expects
+        "import torch\nimport torch.nn as nn\n"
+        "def train(model, loader, device):\n"
+        "    criterion = nn.CrossEntropyLoss().to(device)\n"
+        "    nll = nn.NLLLoss().cuda()\n"
+        "    for x, y in loader:\n"
+        "        logits = model(x)\n"
+        "        loss = criterion(logits, y) + nll(torch.log_softmax(logits, dim=1), y)\n",
         "import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)\n",
         # log_softmax with NLL is the intended pairing
         "import torch.nn.functional as F\nloss = F.nll_loss(F.log_softmax(logits, dim=1), y)\n",
@@ -151,6 +182,26 @@ class ActivationBeforeLoss(Rule):
     INVALID = [
         "import torch.nn.functional as F\n"
         "loss = F.cross_entropy(F.softmax(logits, dim=1), y)  # expect: DL505\n",
+        # the loss module moved to the device is the same loss
+        "import torch\nimport torch.nn as nn\n"
+        "def train(model, loader, device):\n"
+        "    criterion = nn.CrossEntropyLoss().to(device)\n"
+        "    for x, y in loader:\n"
+        "        probs = torch.softmax(model(x), dim=1)\n"
+        "        loss = criterion(probs, y)  # expect: DL505\n",
+        "import torch.nn as nn\n"
+        "net = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid())\n"
+        "criterion = nn.BCEWithLogitsLoss().cuda()\n"
+        "loss = criterion(net(x), y)  # expect: DL505\n",
+        # both branches build cross-entropy
+        "import torch\nimport torch.nn as nn\n"
+        "def train(model, loader, weights, device):\n"
+        "    if weights is None:\n"
+        "        criterion = nn.CrossEntropyLoss().to(device)\n"
+        "    else:\n"
+        "        criterion = nn.CrossEntropyLoss(weight=weights).to(device)\n"
+        "    for x, y in loader:\n"
+        "        loss = criterion(torch.softmax(model(x), 1), y)  # expect: DL505\n",
         "import torch\nimport torch.nn as nn\n"
         "criterion = nn.CrossEntropyLoss()\n"
         "probs = torch.softmax(model(x), dim=1)\n"
@@ -298,9 +349,25 @@ class ActivationBeforeLoss(Rule):
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "forward":
             func = func.value  # loss.forward(out, y)
+        if isinstance(func, cst.Name):
+            # if 'CTC' in mode: criterion = CTCLoss() else: criterion = CrossEntropyLoss():
+            # every binding that reaches the call must be the same loss
+            reaching = ctx.analysis(NameReaching).values_at(call, func.value)
+            if reaching is not None and len(reaching) > 1:
+                kinds = {self._module_kind(ctx, v) if isinstance(v, cst.Call) else None
+                         for v in reaching}
+                return kinds.pop() if len(kinds) == 1 else None
         for constructor in self._constructors(ctx, bindings, func, call):
-            return _LOSS_MODULES.get(ctx.imports.qualify(constructor.func) or "")
+            return self._module_kind(ctx, constructor)
         return None
+
+    @staticmethod
+    def _module_kind(ctx, constructor: cst.Call) -> str | None:
+        # nn.CrossEntropyLoss().cuda(), .to(device): the same loss module, moved
+        while isinstance(constructor.func, cst.Attribute) and constructor.func.attr.value in SELF_RETURNING \
+                and isinstance(constructor.func.value, cst.Call):
+            constructor = constructor.func.value
+        return _LOSS_MODULES.get(ctx.imports.qualify(constructor.func) or "")
 
     @staticmethod
     def _constructors(ctx, bindings: Bindings, func: cst.BaseExpression, at: cst.CSTNode) -> list[cst.Call]:
