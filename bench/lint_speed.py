@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import importlib.util
 import io
 import json
@@ -225,7 +226,8 @@ def print_table(rows: list[Row]) -> None:
 
 def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
     """Exclusive time per phase, per shared analysis (charged once, to no rule) and per rule, in
-    one process, mirroring dllint.engine.lint_source step by step."""
+    one process, mirroring dllint.engine.lint_source step by step (the nesting check, the
+    collector paused within a file)."""
     import libcst as cst
 
     from dllint import engine
@@ -257,11 +259,16 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
                 stack[-1] += elapsed
 
     FileContext.analysis = timed_analysis
-    lines = skipped = 0
+    lines = skipped = files_done = 0
+    gc.disable()
     try:
         for src, _ in files:
             data = src.read_bytes()
             lines += data.count(b"\n")
+            # As the engine: the collector is paused while a file is linted, and runs between
+            # files (here explicitly, outside the timed phases).
+            gc.collect(2 if files_done % 50 == 0 else 1)
+            files_done += 1
             t = time.perf_counter()
             try:
                 source = engine.decode_source(data)
@@ -273,6 +280,13 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
             phase["decode"] += t1 - t
             phase["CPython syntax gate"] += t2 - t1
             if rejected is not None:
+                skipped += 1
+                continue
+            nested = engine._nesting(tree)[0] if tree is not None else 0
+            t3 = time.perf_counter()
+            phase["nesting check"] += t3 - t2
+            t2 = t3
+            if nested > engine.MAX_NESTING:  # DL002: the engine skips the file
                 skipped += 1
                 continue
             try:
@@ -302,6 +316,7 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
             phase["noqa"] += time.perf_counter() - t5
     finally:
         FileContext.analysis = original
+        gc.enable()
     total = sum(phase.values()) + sum(per_rule.values()) + sum(per_analysis.values())
     print(f"{len(files)} files, {lines} lines, {total:.2f} s in one process: {lines / total:,.0f} lines/s")
     if skipped:
@@ -326,13 +341,29 @@ def cprofile(files: list[tuple[Path, str]], top: int) -> None:
     from dllint.engine import lint_bytes
     from dllint.registry import default_registry
 
+    from dllint import engine
+
     rules = [cls() for cls in default_registry()]
     data = [(str(src), src.read_bytes()) for src, _ in files]
     profiler = cProfile.Profile()
-    profiler.enable()
-    for path, blob in data:
-        lint_bytes(blob, path, rules)
-    profiler.disable()
+    deep_stack = engine.on_deep_stack
+
+    def profiled(function, *args):
+        # The engine lints each file on a thread of its own; a profiler sees one thread only.
+        def inner(*inner_args):
+            profiler.enable()
+            try:
+                return function(*inner_args)
+            finally:
+                profiler.disable()
+        return deep_stack(inner, *args)
+
+    engine.on_deep_stack = profiled
+    try:
+        for path, blob in data:
+            lint_bytes(blob, path, rules)
+    finally:
+        engine.on_deep_stack = deep_stack
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     print(out.getvalue())

@@ -267,12 +267,23 @@ def _nesting(tree: ast.AST) -> tuple[int, int]:
     stack, for the tree may be deeper than Python's recursion limit."""
     deepest, line = 0, 1
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    push = stack.append
+    node_type, bool_op = ast.AST, ast.BoolOp
     while stack:
         node, depth = stack.pop()
-        depth += len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        depth += len(node.values) - 1 if type(node) is bool_op else 1  # type: ignore[attr-defined]
         if depth > deepest:
             deepest, line = depth, getattr(node, "lineno", line)
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+        # ast.iter_child_nodes inlined (the same children in the same order): two generators per
+        # node made this walk a tenth of the lint's time
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                push((value, depth))
+            elif type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push((item, depth))
     return deepest, line
 
 

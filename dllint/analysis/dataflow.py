@@ -33,8 +33,8 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import Modes, iterates_loader
-from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, Target, find_called, find_class, \
-    project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, ClassOutline, Target, find_called, \
+    find_class, project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 from dllint.analysis.regions import Regions
 from dllint.index import iter_subtree
@@ -42,6 +42,7 @@ from dllint.index import iter_subtree
 if TYPE_CHECKING:
     from dllint.context import FileContext
     from dllint.index import NodeIndex
+    from pathlib import Path
 
 # Methods whose result is no longer on the graph (a Python value, indices, a detached copy, a bool).
 DETACHING_METHODS = frozenset({
@@ -208,7 +209,11 @@ _BACKWARD_THROUGH = frozenset({"mean", "sum", "float", "double", "to", "cuda", "
 
 
 def _is_module_base(imports, expr: cst.BaseExpression) -> bool:
-    qualified = imports.qualify(expr) or ""
+    return _is_module_base_dotted(imports, dotted_name(expr))
+
+
+def _is_module_base_dotted(imports, dotted: str | None) -> bool:
+    qualified = (imports.qualify_dotted(dotted) if dotted is not None else None) or ""
     return qualified in ("torch.nn.Module", "torch.nn.modules.module.Module") \
         or qualified.endswith("LightningModule") or qualified.startswith("transformers.") \
         and qualified.endswith("PreTrainedModel")
@@ -220,18 +225,40 @@ class ModuleClasses:
 
     A fact of its own rather than a part of :class:`GraphValues`: another module of the project is
     asked only this (is ``Net`` a module class?), and computing that module's whole graph analysis
-    to answer it was most of the time of a lint of torch's own sources."""
+    to answer it was most of the time of a lint of torch's own sources. The other module is read
+    as a :class:`ClassOutline` (CPython's parser, no libcst tree, no analysis): the same answer,
+    computed from the same statements."""
 
-    def __init__(self, ctx: "FileContext") -> None:
+    def __init__(self, ctx: "FileContext | None", outline: ClassOutline | None = None) -> None:
         self.ctx = ctx
+        self.outline = outline
         self.names: set[str] = set()
         self._project: dict[str, bool] = {}
-        regions = ctx.analysis(Regions)
-        for klass in ctx.index.of_type(cst.ClassDef):
-            for current in regions.base_classes(klass):
-                if any(_is_module_base(ctx.imports, arg.value) or self.project_class(arg.value)
-                       for arg in current.bases):
-                    self.names.add(klass.name.value)
+        if outline is not None:
+            classes, imports = outline.classes, outline.imports
+        else:
+            classes = [(k.name.value, tuple(dotted_name(a.value) for a in k.bases))
+                       for k in ctx.index.of_type(cst.ClassDef)]
+            imports = ctx.imports
+        first: dict[str, int] = {}  # a name's first class statement (Regions.classes)
+        for i, (name, _) in enumerate(classes):
+            first.setdefault(name, i)
+        for i, (name, _) in enumerate(classes):
+            # the class and its bases defined in this file, nearest first (Regions.base_classes)
+            order: list[int] = []
+            seen: set[int] = set()
+            todo = [i]
+            while todo:
+                current = todo.pop(0)
+                if current in seen:
+                    continue
+                seen.add(current)
+                order.append(current)
+                todo.extend(first[b] for b in classes[current][1] if b in first)
+            for current in order:
+                if any(_is_module_base_dotted(imports, b) or self.project_class_dotted(b)
+                       for b in classes[current][1]):
+                    self.names.add(name)
                     break
 
     @classmethod
@@ -241,7 +268,9 @@ class ModuleClasses:
     def project_class(self, expr: cst.BaseExpression) -> bool:
         """``expr`` names an ``nn.Module`` subclass defined in another module of the project
         (``from models import Net``; ``Net``'s own bases are judged in its module)."""
-        dotted = dotted_name(expr)
+        return self.project_class_dotted(dotted_name(expr))
+
+    def project_class_dotted(self, dotted: str | None) -> bool:
         if not dotted:
             return False
         known = self._project.get(dotted)
@@ -249,19 +278,30 @@ class ModuleClasses:
             return known
         self._project[dotted] = False  # a cycle of imports answers no
         result = False
-        imports = project_imports(self.ctx)
+        imports = self.outline.project_imports() if self.outline is not None else project_imports(self.ctx)
         target = imports.target(dotted) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
-        if target is not None and PROJECT.may_be_subclass(target.path, target.attribute):
-            klass = find_class(self.ctx, target)
-            other = PROJECT.context(target.path) if klass is not None else None
-            if other is not None and other is not self.ctx:
+        if target is not None and PROJECT.may_be_subclass(target.path, target.attribute) \
+                and "." not in target.attribute:
+            other = PROJECT.class_outline(target.path)
+            if other is not None and target.attribute in other.top_classes and not self._is_module(target.path):
                 PROJECT.depth += 1
                 try:
-                    result = klass.name.value in other.analysis(ModuleClasses).names
+                    verdicts = other.verdicts
+                    if verdicts is None:  # computed once per version of the file
+                        verdicts = ModuleClasses(None, other)
+                        other.verdicts = verdicts
+                    result = target.attribute in verdicts.names
                 finally:
                     PROJECT.depth -= 1
         self._project[dotted] = result
         return result
+
+    def _is_module(self, path: Path) -> bool:
+        """``path`` is the module these classes are of, as the project view holds it (a module
+        deriving from its own classes through an import of itself answers no)."""
+        if self.outline is not None:
+            return self.outline.path == path
+        return PROJECT.holds_context(path, self.ctx)
 
 
 class GraphValues:

@@ -22,14 +22,25 @@ DL_PACKAGES = frozenset({
 })
 
 
+_ATTRIBUTE, _NAME = cst.Attribute, cst.Name
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    # Exact type tests: libcst's node classes are abstract-base-class instances, and an
+    # isinstance() that fails goes through ABCMeta in Python; Name and Attribute have no subclasses.
+    kind = type(node)
+    if kind is _NAME:
+        return node.value  # type: ignore[attr-defined]
+    if kind is not _ATTRIBUTE:
+        return None
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    while kind is _ATTRIBUTE:
+        parts.append(node.attr.value)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+        kind = type(node)
+    if kind is _NAME:
+        parts.append(node.value)  # type: ignore[attr-defined]
         return ".".join(reversed(parts))
     return None
 

@@ -447,19 +447,20 @@ class Regions:
         grad-mode construct encloses ``node`` (default: on) or the mode is not a literal."""
         previous: cst.CSTNode = node
         for ancestor in self.index.ancestors(node):
-            if isinstance(ancestor, cst.With) and previous is ancestor.body:
+            kind = type(ancestor)  # exact types (no subclasses): no ABCMeta check per ancestor
+            if kind is cst.With and previous is ancestor.body:
                 mode = self._grad_with.get(ancestor)
                 if mode is not None:
                     return mode
             elif ancestor in self._grad_stmts:
                 return self._grad_stmts[ancestor]
-            elif isinstance(ancestor, cst.FunctionDef):
+            elif kind is cst.FunctionDef:
                 mode = self._grad_funcs.get(ancestor)
                 if mode is not None and previous is ancestor.body:
                     return mode
                 # A nested function runs when it is called, not where it is defined.
                 return False if self._global_no_grad else None
-            elif isinstance(ancestor, cst.ClassDef):
+            elif kind is cst.ClassDef:
                 return False if self._global_no_grad else None
             previous = ancestor
         return None
@@ -525,11 +526,12 @@ class Regions:
         runs ``node`` once per iteration; None when there is none."""
         previous: cst.CSTNode = node
         for ancestor in self.index.ancestors(node):
-            if isinstance(ancestor, cst.For) and previous is ancestor.body:
+            kind = type(ancestor)  # exact types (no subclasses): no ABCMeta check per ancestor
+            if kind is cst.For and previous is ancestor.body:
                 return ancestor
-            if isinstance(ancestor, cst.While) and (previous is ancestor.body or previous is ancestor.test):
+            if kind is cst.While and (previous is ancestor.body or previous is ancestor.test):
                 return ancestor
-            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
                 return None
             previous = ancestor
         return None

@@ -862,6 +862,9 @@ class TestSetSelection(Rule):
             return
         self.provenance = ctx.analysis(DataProvenance)
         self.extra = extra
+        # Every early-stopping name holds "stop" (stop, stopping, stopper, earlystopping): a file
+        # without it has no such call, and the bindings of each called object need not be looked up.
+        self.stoppers = "stop" in source
         reported: set[cst.CSTNode] = set()
 
         def report(node: cst.CSTNode, message: str, severity: str | None = None) -> None:
@@ -961,6 +964,8 @@ class TestSetSelection(Rule):
         decided by what built the object called when that is known (``est_early_stopping =
         GradientBoostingSurvivalAnalysis(...)`` is an estimator, whatever its name), by the
         name otherwise."""
+        if not self.stoppers:
+            return False
         func = call.func
         obj = func.value if isinstance(func, cst.Attribute) else func
         built = self.provenance.constructors(obj, call) if isinstance(obj, (cst.Name, cst.Attribute)) else None

@@ -30,3 +30,31 @@ def test_profile_times_the_parse_the_analyses_and_the_rules(tmp_path, capsys):
     assert "rule: DL101" in out
     assert "1 files not linted" in out
     assert "of libcst's parse speed" in out
+
+
+def test_profile_mirrors_the_engine_nesting_check_and_paused_collector(tmp_path, capsys):
+    """The engine checks the nesting of every file and pauses the collector while it lints one;
+    the profile does both (and leaves the collector as it found it)."""
+    import gc
+
+    deep = tmp_path / "deep.py"
+    deep.write_text("x = " + "-" * 2000 + "1\n")  # deeper than dllint follows: skipped (DL002)
+    good = tmp_path / "train.py"
+    good.write_text("import torch\n\nx = torch.ones(3)\n")
+    assert gc.isenabled()
+    _bench().profile([(good, "train.py"), (deep, "deep.py")], None)
+    assert gc.isenabled()
+    out = capsys.readouterr().out
+    assert "phase: nesting check" in out
+    assert "1 files not linted" in out
+
+
+def test_cprofile_sees_the_lint_thread(tmp_path, capsys):
+    """The engine lints each file on a thread of its own: the profile must be taken there, not of
+    the main thread waiting for it."""
+    good = tmp_path / "train.py"
+    good.write_text("import torch\n\nx = torch.ones(3)\nfor i in range(2):\n    x = x + i\n")
+    _bench().cprofile([(good, "train.py")], 200)
+    out = capsys.readouterr().out
+    assert "_lint_source" in out
+    assert "parse_module" in out or "entrypoints.py" in out
