@@ -259,10 +259,8 @@ class Modes:
         for call in self.calls:
             if self.regions.resolved(call) is not None or mode_call(call) is not None:
                 continue
-            func = call.func
-            dotted = dotted_name(func)
-            if not (dotted and imports.target(dotted) is not None) and not isinstance(func, cst.Attribute):
-                continue
+            if not self._hands_a_model(call):
+                continue  # like the summaries: only a call that hands its callee a model is looked up
             hit = find_called(self.ctx, call, imports, self._receiver_class)
             if hit is None:
                 continue
@@ -270,6 +268,20 @@ class Modes:
             if other.analysis(Regions).trains(function):
                 found.append(call)
         return found
+
+    def _hands_a_model(self, call: cst.Call) -> bool:
+        """``call`` passes its callee (as an argument or as the receiver) a name that holds a
+        model or a model holder: switched somewhere in the file, named like one (``model``,
+        ``net``), or bound to a module."""
+        passed = [arg.value for arg in call.args]
+        if isinstance(call.func, cst.Attribute):
+            passed.append(call.func.value)
+        for expr in passed:
+            key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+            if key is not None and (key in self.mode_keys or is_model_name(key)
+                                    or self.models.is_model(expr, call)):
+                return True
+        return False
 
     def _mark_training_loops(self, external: list[cst.Call]) -> None:
         """Add the loops that run an external training call (and the loops around them, and the
