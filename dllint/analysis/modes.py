@@ -1478,8 +1478,8 @@ class _Interpreter:
                         self.result.trains_entry.add(mapped)
             for key in sorted(self._forwarded_in_step(call, callee, run)):
                 mapped = self.modes.map_key(call, callee, key)
-                if mapped is None:
-                    continue
+                if mapped is None or self._between_eval_and_train(call, mapped):
+                    continue  # (``net.eval(); plot(net, x); net.train()``: an evaluation, as for a pass)
                 tokens = self.get(state, mapped)
                 self._record_train_use(call, mapped, tokens)
                 if ENTRY in tokens:
