@@ -343,6 +343,7 @@ class DataProvenance:
         self._reaching: dict[tuple, tuple[ReachingDefinitions, list[Binding]]] = {}
         self._cross_fitted: dict[cst.CSTNode, bool] = {}
         self._cfgs: dict[cst.CSTNode, object] = {}
+        self._subclass_values: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -1066,6 +1067,30 @@ class DataProvenance:
                             for b in found):
             return None
         return [_built_by(b.value) for b in found]  # type: ignore[arg-type]
+
+    def subclass_constructors(self, attribute: cst.Attribute, at: cst.CSTNode) -> list[cst.Call]:
+        """The calls that may build ``self.<attr>`` read at ``at`` in a method of a top-level
+        class that never binds it to a call itself: the constructors its subclasses assign (here
+        and in the project's other modules: a base ``Model.train`` fits ``self.extraction_pipeline``,
+        which each model of ``models/*.py`` builds). The method runs on instances of those
+        subclasses, so each is a possible value; empty when none is known."""
+        if not (isinstance(attribute.value, cst.Name) and attribute.value.value == "self"):
+            return []
+        klass = self.index.enclosing(at, cst.ClassDef)
+        if klass is None or self.index.parent(klass) is not self.ctx.module:
+            return []
+        key = (klass, attribute.attr.value)
+        found = self._subclass_values.get(key)
+        if found is None:
+            from dllint.analysis.project import PROJECT, subclass_assignments
+            PROJECT.depth += 1
+            try:
+                values = subclass_assignments(self.ctx, klass, attribute.attr.value)
+            finally:
+                PROJECT.depth -= 1
+            found = [_built_by(v) for v in values if isinstance(v, cst.Call)]
+            self._subclass_values[key] = found
+        return found
 
     def only_bounds(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
         """The value of ``expr`` (a statistic such as ``df.d.min()``) is used only as a bound of a

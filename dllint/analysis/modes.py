@@ -51,8 +51,8 @@ from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
                                     is_model_name, model_key, unwrap_module)
-from dllint.analysis.project import (PROJECT, Target, find_called, find_callers, find_class,
-                                     project_imports)
+from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
+                                     find_class, project_imports)
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
@@ -204,6 +204,7 @@ class Modes:
         self.foreign_modes: dict[cst.FunctionDef, "Modes"] = {}
         self._foreign_methods: set[cst.FunctionDef] = set()
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
+        self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -227,9 +228,13 @@ class Modes:
         # A loop that only calls ``train_one_epoch(...)`` runs epochs, not steps.
         self.step_loops: set[cst.CSTNode] = set()
         self.steps_outside_loops: set[cst.CSTNode] = set()
+        # the training loops: the file's own (``Regions``) and those that run a training step
+        # through a function or method of another project module (``model.train_emb(*batch)``)
+        self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
         if self.active:
-            steps = list(self.regions.training_calls)
-            for call in self.regions.training_calls:
+            external = self._external_training_calls()
+            steps = list(self.regions.training_calls) + external
+            for call in [*self.regions.training_calls, *external]:
                 if self.regions.loop_of(call) is None:
                     function = self.index.function_of(call)
                     if function is not None:
@@ -240,6 +245,59 @@ class Modes:
                     self.step_loops.add(loop)
                 else:
                     self.steps_outside_loops.add(self.scope_of(call))
+            self._mark_training_loops(external)
+
+    def _external_training_calls(self) -> list[cst.Call]:
+        """Calls of a function or method of another project module that back-propagates or steps
+        an optimizer itself or through its module's functions (its module's ``Regions.trains``):
+        ``model.train_emb(*batch)`` with ``model`` an instance of a class of ``model.py``,
+        ``train_step(net, batch)`` imported. Each is a training step, like a ``.backward()``."""
+        imports = project_imports(self.ctx)
+        if imports is None or not imports.names:
+            return []
+        found: list[cst.Call] = []
+        for call in self.calls:
+            if self.regions.resolved(call) is not None or mode_call(call) is not None:
+                continue
+            if not self._hands_a_model(call):
+                continue  # like the summaries: only a call that hands its callee a model is looked up
+            hit = find_called(self.ctx, call, imports, self._receiver_class)
+            if hit is None:
+                continue
+            other, function, _klass = hit
+            if other.analysis(Regions).trains(function):
+                found.append(call)
+        return found
+
+    def _hands_a_model(self, call: cst.Call) -> bool:
+        """``call`` passes its callee (as an argument or as the receiver) a name that holds a
+        model or a model holder: switched somewhere in the file, named like one (``model``,
+        ``net``), or bound to a module."""
+        passed = [arg.value for arg in call.args]
+        if isinstance(call.func, cst.Attribute):
+            passed.append(call.func.value)
+        for expr in passed:
+            key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+            if key is not None and (key in self.mode_keys or is_model_name(key)
+                                    or self.models.is_model(expr, call)):
+                return True
+        return False
+
+    def _mark_training_loops(self, external: list[cst.Call]) -> None:
+        """Add the loops that run an external training call (and the loops around them, and the
+        loops around the in-file callers of a function that holds one) to ``training_loops``."""
+        todo = list(external)
+        done_functions: set[cst.FunctionDef] = set()
+        while todo:
+            call = todo.pop()
+            loop = self.regions.loop_of(call)
+            while loop is not None:
+                self.training_loops.add(loop)
+                loop = self.regions.loop_of(loop)
+            function = self.index.function_of(call)
+            if function is not None and function not in done_functions:
+                done_functions.add(function)
+                todo.extend(self.regions.callers(function))
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
         """``for ... in range(...)`` whose every possible trip count is positive: ``range(N)``,
@@ -335,10 +393,17 @@ class Modes:
                                      "set_grad_enabled")):
             return True
         # a training script whose only switch is in a helper of another module of the project
+        imports = project_imports(self.ctx)
+        if imports is None or not imports.names:
+            return False
         if ".backward(" in source:
-            imports = project_imports(self.ctx)
-            return imports is not None and bool(imports.names)
-        return False
+            return True
+        # a script whose switches and steps are all methods of its project's classes
+        # (``model.train_start()``, ``model.train_emb(*batch)``, ``model.val_start()`` of model.py):
+        # worth running when a module it imports from switches modes and trains
+        paths = {target.path for target in imports.names.values()}
+        return any(PROJECT.mentions(path, ".eval(") and PROJECT.mentions(path, ".backward(")
+                   for path in sorted(paths))
 
     # ---------------------------------------------------------------------------------------------
     # public queries
@@ -738,7 +803,7 @@ class Modes:
             return None
         values = self.models.definition_values(expr, at)
         if not values:
-            return None
+            return self._parameter_class(expr, at) if isinstance(expr, cst.Name) else None
         classes: set[Target] = set()
         for value in values:
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
@@ -752,6 +817,62 @@ class Modes:
                 return None
             classes.add(target)
         return classes.pop() if len(classes) == 1 else None
+
+    def _parameter_class(self, expr: cst.Name, at: cst.CSTNode) -> Target | None:
+        """The project class of a parameter's value when every call of its function passes an
+        instance of that one class: ``train(opt, loader, model)`` called only from ``main`` with
+        ``model = VSE(opt)``, in this module and in the project's others (``encode_data(model, ...)``
+        called from ``evaluation.py`` and ``train.py``). A function passed around by name, never
+        called, or a parameter the function rebinds leaves it unknown; callers' parameters are
+        followed the same way, a few calls deep."""
+        function = self.index.function_of(at)
+        if function is None or expr.value not in self._param_names(function) \
+                or expr.value in self.locals_of(function) or expr.value in ("self", "cls"):
+            return None
+        key = (function, expr.value)
+        if key in self._parameter_classes:
+            return self._parameter_classes[key]
+        self._parameter_classes[key] = None  # a cycle of calls ends here, unknown
+        found = self._callers_class(function, expr.value)
+        self._parameter_classes[key] = found
+        return found
+
+    def _callers_class(self, function: cst.FunctionDef, name: str) -> Target | None:
+        if PROJECT.depth >= MAX_FILE_DEPTH or function.name.value in self.regions._names_used_as_values():
+            return None
+        method = self.is_method(function)
+        if method and not (self.regions.class_of(function) is not None
+                           and self.index.parent(self.regions.class_of(function)) is self.ctx.module):
+            return None
+        if not method and self.index.parent(function) is not self.ctx.module:
+            return None  # a nested function: its callers are its enclosing function's business
+        callers: list[tuple[Modes, cst.Call]] = [(self, c) for c in self.regions.callers(function)]
+        others = find_callers(self.ctx, function.name.value, method)
+        if others is None:
+            return None
+        if method and others:
+            return None  # ``x.name(...)`` elsewhere: which class ``x`` is, is not known here
+        classes: set[Target] = set()
+        PROJECT.depth += 1
+        try:
+            for other, call in others:
+                callers.append((other.analysis(Modes), call))
+            if not callers:
+                return None
+            for modes, call in callers:
+                arg = self._argument_for(call, function, name)
+                imports = project_imports(modes.ctx)
+                if arg is None or imports is None:
+                    return None
+                found = modes._receiver_class(arg, call, imports)
+                if found is None:
+                    return None
+                classes.add(found)
+                if len(classes) > 1:
+                    return None
+        finally:
+            PROJECT.depth -= 1
+        return classes.pop()
 
     def is_context_manager_function(self, function: cst.FunctionDef) -> bool:
         found = self._context_managers.get(function)
@@ -1355,6 +1476,14 @@ class _Interpreter:
                     self._record_train_use(call, mapped, tokens)
                     if ENTRY in tokens:
                         self.result.trains_entry.add(mapped)
+            for key in sorted(self._forwarded_in_step(call, callee, run)):
+                mapped = self.modes.map_key(call, callee, key)
+                if mapped is None or self._between_eval_and_train(call, mapped):
+                    continue  # (``net.eval(); plot(net, x); net.train()``: an evaluation, as for a pass)
+                tokens = self.get(state, mapped)
+                self._record_train_use(call, mapped, tokens)
+                if ENTRY in tokens:
+                    self.result.trains_entry.add(mapped)
         mapped_exit: State = {}
         for key, tokens in run.exit.items():
             if tokens == frozenset({ENTRY}):
@@ -1363,6 +1492,23 @@ class _Interpreter:
             if mapped is not None:
                 mapped_exit[mapped] = mapped_exit.get(mapped, frozenset()) | tokens
         self._apply_mapped(call, mapped_exit, state)
+
+    def _forwarded_in_step(self, call: cst.Call, callee: cst.FunctionDef, run: Run) -> set[str]:
+        """The keys whose forward pass a helper called as part of a training step runs in the mode
+        it is given: ``img, cap = self.forward_emb(images, captions)`` in a ``train_emb`` that
+        back-propagates the loss over them (a step outside loops), or in a loop whose own body
+        steps. Those passes are the step's own, so they train the models they run. Not a helper
+        named or written as an evaluation, nor a pass under ``no_grad`` there."""
+        if not self._training_use(call) or is_eval_name(callee.name.value):
+            return set()
+        callee_modes = self.modes.foreign_modes.get(callee, self.modes)
+        if eval_function(callee_modes, callee):
+            return set()
+        keys: set[str] = set()
+        for inner, (key, tokens) in run.model_calls.items():
+            if ENTRY in tokens and key not in run.trains_entry and not callee_modes.maybe_no_grad(inner):
+                keys.add(key)
+        return keys
 
     def _apply_mapped(self, call: cst.Call, mapped_exit: State, state: State) -> None:
         for mapped, tokens in mapped_exit.items():

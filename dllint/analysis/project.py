@@ -639,6 +639,120 @@ def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["Fil
     return out
 
 
+def subclass_assignments(ctx: "FileContext", klass: cst.ClassDef, attribute: str) -> list[cst.BaseExpression]:
+    """The values that methods of the subclasses of ``klass`` (a top-level class of ``ctx``'s
+    module) assign to ``self.<attribute>``, in this module and in the project's other modules (a
+    base ``Model.train`` fits ``self.extraction_pipeline``, which each model of ``models/*.py``
+    builds in its ``__init__``). A subclass is a class whose bases lead to ``klass`` through names
+    of its module and imports of the project, at most :data:`MAX_FILE_DEPTH` modules away. Empty
+    when none is found (the project unknown or too large counts as none)."""
+    out: list[cst.BaseExpression] = []
+    family = _subclasses_here(ctx, klass)
+    for sub in family:
+        if sub is not klass:
+            out.extend(_self_assignments(sub, attribute))
+    imports = project_imports(ctx)
+    if imports is None or PROJECT.depth >= MAX_FILE_DEPTH:
+        return out
+    files = PROJECT.files(imports.root)
+    if files is None:
+        return out
+    me = Path(ctx.path).resolve()
+    names = {c.name.value for c in family}
+    for path in files:
+        if path.resolve() == me or not PROJECT.mentions(path, attribute):
+            continue
+        other = PROJECT.context(path)
+        if other is None:
+            continue
+        for statement in other.module.body:
+            if isinstance(statement, cst.ClassDef) and _derives(other, statement, me, names, 0):
+                out.extend(_self_assignments(statement, attribute))
+    return out
+
+
+def _subclasses_here(ctx: "FileContext", klass: cst.ClassDef) -> list[cst.ClassDef]:
+    """``klass`` and the top-level classes of its module that derive from it through names of the
+    module (a fixpoint: a subclass of a subclass counts)."""
+    family = [klass]
+    classes = [s for s in ctx.module.body if isinstance(s, cst.ClassDef)]
+    changed = True
+    while changed:
+        changed = False
+        names = {c.name.value for c in family}
+        for candidate in classes:
+            if candidate not in family and any(
+                    isinstance(b.value, cst.Name) and b.value.value in names for b in candidate.bases):
+                family.append(candidate)
+                changed = True
+    return family
+
+
+def _derives(ctx: "FileContext", klass: cst.ClassDef, path: Path, names: set[str], depth: int) -> bool:
+    """A base of ``klass`` (in ``ctx``'s module) is one of the classes ``names`` of the module at
+    ``path``, directly or through classes of this module and of other project modules."""
+    if depth > MAX_FILE_DEPTH:
+        return False
+    imports = project_imports(ctx)
+    here = Path(ctx.path).resolve()
+    for base in klass.bases:
+        dotted = dotted_name(base.value)
+        if dotted is None or base.keyword is not None:
+            continue
+        local = _top_level(ctx.module, dotted) if "." not in dotted else None
+        if isinstance(local, cst.ClassDef):
+            if here == path and dotted in names:
+                return True
+            if local is not klass and _derives(ctx, local, path, names, depth + 1):
+                return True
+            continue
+        target = imports.target(dotted) if imports is not None else None
+        if target is None or not target.attribute or "." in target.attribute:
+            continue
+        if target.path.resolve() == path and target.attribute in names:
+            return True
+        found = find_class(ctx, target)
+        other = PROJECT.context(target.path) if found is not None else None
+        if found is not None and other is not None and _derives(other, found, path, names, depth + 1):
+            return True
+    return False
+
+
+def _self_assignments(klass: cst.ClassDef, attribute: str) -> list[cst.BaseExpression]:
+    """The values of ``self.<attribute> = value`` statements in the methods of ``klass``."""
+    out: list[cst.BaseExpression] = []
+    for statement in klass.body.body:
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        for node in _assignments(statement):
+            for target in node.targets:
+                t = target.target
+                if isinstance(t, cst.Attribute) and t.attr.value == attribute \
+                        and isinstance(t.value, cst.Name) and t.value.value == "self":
+                    out.append(node.value)
+    return out
+
+
+def _assignments(function: cst.FunctionDef) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function  # a nested function's ``self`` is not this one's
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.visit(_Collect())
+    return found
+
+
 def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", cst.FunctionDef,
                                                                   cst.ClassDef | None] | None:
     """(context of the module, the function, its class or None) for a target naming a function

@@ -384,6 +384,115 @@ class Classifier:
         self.model.train()
         return out
 """,
+        # A holder's training step (``train_emb`` back-propagates over the passes of its helper
+        # ``forward_emb``) after ``val_start()``: ``train_start()`` opens every iteration.
+        """import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class VSE:
+    # a holder of two encoders: it switches them and runs one training step itself
+
+    def __init__(self):
+        self.img_enc = Encoder()
+        self.txt_enc = Encoder()
+        self.optimizer = torch.optim.Adam(list(self.img_enc.parameters()) + list(self.txt_enc.parameters()))
+
+    def train_start(self):
+        self.img_enc.train()
+        self.txt_enc.train()
+
+    def val_start(self):
+        self.img_enc.eval()
+        self.txt_enc.eval()
+
+    def forward_emb(self, images, captions):
+        return self.img_enc(images), self.txt_enc(captions)
+
+    def train_emb(self, images, captions):
+        img, cap = self.forward_emb(images, captions)
+        self.optimizer.zero_grad()
+        (img - cap).pow(2).sum().backward()
+        self.optimizer.step()
+
+
+def train(loader, val_loader):
+    model = VSE()
+    for i, (images, captions) in enumerate(loader):
+        model.train_start()
+        model.train_emb(images, captions)
+        if i % 100 == 0:
+            model.val_start()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    model.forward_emb(x, y)
+""",
+        # The helper's passes run under no_grad: an evaluation helper, not part of the step.
+        """import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class VSE:
+    # a holder of two encoders: it switches them and runs one training step itself
+
+    def __init__(self):
+        self.img_enc = Encoder()
+        self.txt_enc = Encoder()
+        self.optimizer = torch.optim.Adam(list(self.img_enc.parameters()) + list(self.txt_enc.parameters()))
+
+    def train_start(self):
+        self.img_enc.train()
+        self.txt_enc.train()
+
+    def val_start(self):
+        self.img_enc.eval()
+        self.txt_enc.eval()
+
+    def forward_emb(self, images, captions):
+        return self.img_enc(images), self.txt_enc(captions)
+
+    def train_emb(self, images, captions):
+        img, cap = self.forward_emb(images, captions)
+        self.optimizer.zero_grad()
+        (img - cap).pow(2).sum().backward()
+        self.optimizer.step()
+
+
+    def score(self, images, captions):
+        with torch.no_grad():
+            img, cap = self.img_enc(images), self.txt_enc(captions)
+        return (img - cap).abs().sum()
+
+
+def train(loader):
+    model = VSE()
+    model.train_start()
+    for images, captions in loader:
+        model.train_emb(images, captions)
+        model.val_start()
+        model.score(images, captions)
+        model.train_start()
+""",
     ]
 
     INVALID = [
@@ -722,15 +831,67 @@ for x, y in loader:
     opt.step()
     prepare(model, "cpu")  # expect: DL302
 """,
+        # The same holder with ``train_start()`` once before the loop: after the first validation
+        # the encoders train in eval mode (fartashf/vsepp#4).
+        """import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class VSE:
+    # a holder of two encoders: it switches them and runs one training step itself
+
+    def __init__(self):
+        self.img_enc = Encoder()
+        self.txt_enc = Encoder()
+        self.optimizer = torch.optim.Adam(list(self.img_enc.parameters()) + list(self.txt_enc.parameters()))
+
+    def train_start(self):
+        self.img_enc.train()
+        self.txt_enc.train()
+
+    def val_start(self):
+        self.img_enc.eval()
+        self.txt_enc.eval()
+
+    def forward_emb(self, images, captions):
+        return self.img_enc(images), self.txt_enc(captions)
+
+    def train_emb(self, images, captions):
+        img, cap = self.forward_emb(images, captions)
+        self.optimizer.zero_grad()
+        (img - cap).pow(2).sum().backward()
+        self.optimizer.step()
+
+
+def train(loader, val_loader):
+    model = VSE()
+    model.train_start()
+    for i, (images, captions) in enumerate(loader):
+        model.train_emb(images, captions)
+        if i % 100 == 0:
+            model.val_start()  # expect: DL302
+            with torch.no_grad():
+                for x, y in val_loader:
+                    model.forward_emb(x, y)
+""",
     ]
 
     def check(self, ctx: FileContext) -> None:
         modes = ctx.analysis(Modes)
-        if not modes.active or not modes.regions.training_loops:
+        if not modes.active or not modes.training_loops:
             return
-        regions = modes.regions
         scopes: list[cst.CSTNode] = []
-        for loop in regions.training_loops:
+        for loop in sorted(modes.training_loops, key=ctx.index.order.__getitem__):
             scope = modes.scope_of(loop)
             if scope not in scopes:
                 scopes.append(scope)
@@ -761,7 +922,7 @@ for x, y in loader:
         regions = modes.regions
         use_loops = set(regions.loops_of(use))
         for loop in regions.loops_of(switch):
-            if loop in use_loops and regions.is_training_loop(loop):
+            if loop in use_loops and loop in modes.training_loops:
                 return loop
         return None
 

@@ -316,6 +316,51 @@ median = train_df["LotFrontage"].median()
 train_df["LotFrontage"].fillna(median, inplace=True)
 test_df["LotFrontage"].fillna(median, inplace=True)
 """,
+    # A base class's method fits what its subclasses build: here each builds only a category set
+    # (words that occur) or a stateless hasher, so nothing of the held-out rows is learned.
+    """
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.model_selection import train_test_split
+
+
+class Model:
+    def __init__(self):
+        self.extraction_pipeline = None
+
+    def train(self, items, y):
+        X = self.extraction_pipeline.fit_transform(items)
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+        return X_train, X_test
+
+
+class BugModel(Model):
+    def __init__(self):
+        self.extraction_pipeline = DictVectorizer()
+
+
+class CommitModel(Model):
+    def __init__(self):
+        self.extraction_pipeline = HashingVectorizer(n_features=256)
+""",
+    # The subclasses' pipeline learns idf weights, but the base fits it on the training part only.
+    """
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import train_test_split
+
+
+class Model:
+    def train(self, items, y):
+        X_train, X_test, y_train, y_test = train_test_split(items, y)
+        X_train = self.extraction_pipeline.fit_transform(X_train)
+        X_test = self.extraction_pipeline.transform(X_test)
+        return X_train, X_test
+
+
+class BugModel(Model):
+    def __init__(self):
+        self.extraction_pipeline = TfidfVectorizer()
+""",
 ]
 
 INVALID = [
@@ -581,6 +626,34 @@ num = Pipeline([("imputer", SimpleImputer(strategy="median")), ("scaler", Standa
 full = ColumnTransformer([("num", num, numeric), ("cat", OneHotEncoder(), categorical)])
 data = full.fit_transform(data)  # expect: DL401
 X_train, X_test, y_train, y_test = train_test_split(data, y, test_size=0.2)
+""",
+    # A base class's method fits what a subclass builds (idf weights learned from every item),
+    # then splits: the held-out items' words weigh in the features the classifier is trained on.
+    """
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+
+class Model:
+    def __init__(self):
+        self.extraction_pipeline = None
+
+    def train(self, items, y):
+        X = self.extraction_pipeline.fit_transform(items)  # expect: DL401
+        X_train, X_test, y_train, y_test = train_test_split(X, y)
+        return X_train, X_test
+
+
+class BugModel(Model):
+    pass
+
+
+class DefectModel(BugModel):
+    def __init__(self):
+        super().__init__()
+        self.extraction_pipeline = Pipeline([("dict", DictVectorizer()), ("tfidf", TfidfVectorizer())])
 """,
 ]
 
@@ -883,6 +956,10 @@ class FitBeforeSplit(Rule):
                 return False
             calls = [b.value for b in provenance.lookup(at, dotted)
                      if isinstance(b.value, cst.Call) and b.kind == "assign"]
+            if not calls and isinstance(receiver, cst.Attribute):
+                # a base class's method fits what its subclasses build (``self.pipeline`` set in
+                # each subclass's ``__init__``, here or in another module)
+                calls = provenance.subclass_constructors(receiver, at)
         return any(last_name(c.func) in kinds and learning.fit_learns(c) == learning.STATISTICS
                    for c in calls)
 
