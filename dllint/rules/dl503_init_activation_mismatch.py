@@ -19,25 +19,17 @@ from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.activations import ACTIVATIONS as _ACTIVATIONS
+from dllint.analysis.activations import LINEAR as _LINEAR
+from dllint.analysis.activations import RELU as _RELU
+from dllint.analysis.activations import SELU as _SELU
+from dllint.analysis.activations import SIGMOID as _SIGMOID
+from dllint.analysis.activations import TANH as _TANH
+from dllint.analysis.activations import ScaledActivations
+from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
 from dllint.rule import Rule
 
-_RELU = "relu"
-_TANH = "tanh"
-_SIGMOID = "sigmoid"
-_SELU = "selu"
-_LINEAR = "linear"
-
-_ACTIVATIONS = {
-    **{f"torch.nn.{n}": _RELU for n in ("ReLU", "LeakyReLU", "ReLU6", "PReLU", "ELU", "GELU", "SiLU",
-                                        "Mish", "CELU", "RReLU")},
-    **{f"torch.nn.functional.{n}": _RELU for n in ("relu", "leaky_relu", "relu6", "elu", "gelu",
-                                                   "silu", "mish", "celu", "prelu", "relu_")},
-    "torch.relu": _RELU, "torch.relu_": _RELU,
-    "torch.nn.Tanh": _TANH, "torch.tanh": _TANH, "torch.nn.functional.tanh": _TANH,
-    "torch.nn.Sigmoid": _SIGMOID, "torch.sigmoid": _SIGMOID, "torch.nn.functional.sigmoid": _SIGMOID,
-    "torch.nn.SELU": _SELU, "torch.selu": _SELU, "torch.nn.functional.selu": _SELU,
-}
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
                  "selu": _SELU, "linear": _LINEAR}
 _KAIMING = {f"torch.nn.init.kaiming_{k}{u}" for k in ("normal", "uniform") for u in ("_", "")}
@@ -50,7 +42,10 @@ _ADVICE = {
     _TANH: "Xavier/Glorot, or Kaiming with nonlinearity='tanh' (gain 5/3)",
     _SIGMOID: "Xavier/Glorot (gain 1)",
     _SELU: "LeCun normal: kaiming_normal_(w, nonlinearity='linear') (dlcheck.reference.init.lecun_normal_)",
+    _LINEAR: "nonlinearity='linear' (gain 1): the activations multiply their output by their own gain",
 }
+# Gain-1 initialisation also fits SELU (LeCun normal) and sigmoid (Glorot's gain 1).
+_FITS = {_SELU: {_SELU, _LINEAR}, _SIGMOID: {_SIGMOID, _LINEAR}}
 
 
 def _top_statement(ctx, node: cst.CSTNode) -> cst.CSTNode:
@@ -104,6 +99,19 @@ def _wrapped_families(ctx, klass: cst.ClassDef, depth: int) -> set[str]:
         out |= InitActivationMismatch._activations(ctx, wrapped)[0]
         out |= _wrapped_families(ctx, wrapped, depth + 1)
     return out
+
+
+def _module_values_read(ctx, scope: cst.CSTNode) -> set[cst.CSTNode]:
+    """The module-level values (``acts = {'relu': lambda x: ...}``) of the names ``scope`` reads."""
+    bindings = ctx.analysis(Bindings)
+    found: set[cst.CSTNode] = set()
+    for name in ctx.index.of_type(cst.Name):
+        if ctx.index.enclosing(name, cst.ClassDef) is not scope:
+            continue
+        for _, value in bindings.values.get((ctx.module, name.value), ()):
+            if value is not None:
+                found.add(value)
+    return found
 
 
 class InitActivationMismatch(Rule):
@@ -185,6 +193,33 @@ class InitActivationMismatch(Rule):
         "                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')\n"
         "    def forward(self, x):\n"
         "        return self.final(self.body(x))\n",
+        # a scaled activation carries its own gain (NFNets): the layers before it want gain 1
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(8, 8, 3)\n"
+        "        nn.init.kaiming_normal_(self.conv.weight, mode='fan_in', nonlinearity='linear')\n"
+        "    def forward(self, x):\n"
+        "        return F.relu(self.conv(x)) * 1.7139588594436646\n",
+        # the scaled activations live in a module-level table the class reads; the stem's plain
+        # ReLU makes the families mixed, so nothing is judged
+        "import torch.nn as nn\n"
+        "_gamma = dict(relu=1.7139588594436646, tanh=1.5939117670059204)\n"
+        "acts = {'relu': lambda x: nn.ReLU()(x) * _gamma['relu'],\n"
+        "        'tanh': lambda x: nn.Tanh()(x) * _gamma['tanh']}\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, activation='relu'):\n"
+        "        super().__init__()\n"
+        "        self.act = acts[activation]\n"
+        "        self.stem = nn.Conv2d(3, 8, 3)\n"
+        "        self.relu = nn.ReLU()\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv2d):\n"
+        "                nn.init.kaiming_normal_(m.weight, nonlinearity='linear')\n",
+        # LeCun normal before SELU is gain 1
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.SELU())\n"
+        "nn.init.kaiming_normal_(model[0].weight, nonlinearity='linear')\n",
     ]
     INVALID = [
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
@@ -208,6 +243,30 @@ class InitActivationMismatch(Rule):
         "                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')  # expect: DL503\n"
         "    def forward(self, x):\n"
         "        return self.final(self.head(self.body(x)))\n",
+        # the activation applies its gain and the initialisation applies ReLU's again
+        "import torch\nimport torch.nn as nn\n"
+        "GAIN = 1.7139588594436646\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return GAIN * torch.relu(self.fc(x))\n",
+        # a mask is not a gain: this is a plain ReLU, and 'linear' loses its factor 2
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Gated(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='linear')  # expect: DL503\n"
+        "    def forward(self, x, mask):\n"
+        "        return F.relu(self.fc(x)) * mask\n",
+        # plain tanh with a scaled-looking name elsewhere in the file: still tanh
+        "import torch.nn as nn\n"
+        "scale = 2.0\n"
+        "model = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 4), nn.Tanh())\n"
+        "nn.init.kaiming_normal_(model[0].weight, nonlinearity='linear')  # expect: DL503\n",
         "import torch.nn as nn\n"
         "model = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1), nn.Tanh())\n"
         "for m in model.modules():\n"
@@ -295,12 +354,25 @@ class InitActivationMismatch(Rule):
 
         A stack is one model: the layers of a class, or at module level the layers built in one
         statement (one ``nn.Sequential(...)`` or one list of layers); counting every layer of a
-        file would add up unrelated models (a notebook defines many).
+        file would add up unrelated models (a notebook defines many). A class also uses the
+        activations held by the module-level names it reads (a table of activation functions).
+        An activation multiplied by a constant gain is in the family ``linear``.
         """
         families: set[str] = set()
         layers_by_statement: dict[cst.CSTNode, int] = {}
+        scaled = ctx.analysis(ScaledActivations)
+        shared = _module_values_read(ctx, scope) if scope is not ctx.module else set()
+
+        def in_scope(node: cst.CSTNode) -> bool:
+            if scope is ctx.module or ctx.index.enclosing(node, cst.ClassDef) is scope:
+                return True
+            return bool(shared) and any(a in shared for a in ctx.index.ancestors(node))
+
+        for product in scaled.products:
+            if in_scope(product):
+                families.add(_LINEAR)
         for node in ctx.index.of_type(cst.Call, cst.Attribute):
-            if scope is not ctx.module and ctx.index.enclosing(node, cst.ClassDef) is not scope:
+            if node in scaled.inner or not in_scope(node):
                 continue
             if isinstance(node, cst.Attribute) and isinstance(ctx.index.parent(node), cst.Call) and \
                     ctx.index.parent(node).func is node:  # counted as the call
@@ -308,8 +380,13 @@ class InitActivationMismatch(Rule):
             target = node.func if isinstance(node, cst.Call) else node
             qualified = ctx.imports.qualify(target)
             if qualified in _ACTIVATIONS:
+                if isinstance(node, cst.Attribute) and \
+                        any(a in scaled.inner for a in ctx.index.ancestors(node)):
+                    continue
                 families.add(_ACTIVATIONS[qualified])
             elif isinstance(node, cst.Call) and qualified in _LAYERS:
+                if ctx.index.enclosing(node, cst.ClassDef) is not scope and scope is not ctx.module:
+                    continue  # a layer of a shared table is not a layer of this model's stack
                 stack = scope if scope is not ctx.module else _top_statement(ctx, node)
                 layers_by_statement[stack] = layers_by_statement.get(stack, 0) + 1
             elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and qualified is None \
@@ -322,12 +399,12 @@ class InitActivationMismatch(Rule):
         if qualified in _KAIMING:
             declared_text = string(argument(call, 3, "nonlinearity"))
             declared = _NONLINEARITY.get(declared_text or "leaky_relu")
-            if declared is None or declared == used:
+            if declared is None or declared in _FITS.get(used, {used}):
                 return None
             return (f"He/Kaiming initialisation with the gain of {declared_text or 'leaky_relu (default)'}"
                     f", but the layers here feed {used} activations: the activation variance will "
                     f"grow or shrink layer by layer. Use {_ADVICE[used]}")
-        if argument(call, 1, "gain") is not None:
+        if argument(call, 1, "gain") is not None or used == _LINEAR:
             return None
         if used == _RELU and layers >= _DEEP:
             return (f"Glorot/Xavier initialisation before ReLU in a stack of {layers} layers: ReLU "

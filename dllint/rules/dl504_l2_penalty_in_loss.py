@@ -49,6 +49,76 @@ def _iterates_parameters(comp: cst.BaseComp) -> bool:
     return False
 
 
+# Read from a parameter, these give no term of the graph over its values: its gradient, a detached
+# copy, a Python number, or its size.
+_NOT_ITS_VALUES = {"grad", "data", "item", "detach", "numel", "nelement", "size", "shape", "dim"}
+
+
+def _parameter_loop_names(loop: cst.For) -> set[str]:
+    """The names a ``for p in m.parameters()`` (or ``for name, p in m.named_parameters()``) binds."""
+    it = loop.iter
+    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and
+            it.func.attr.value in _PARAMETER_METHODS):
+        return set()
+    target = loop.target
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[-1].value, cst.Name):
+        return {target.elements[-1].value.value}
+    return set()
+
+
+def _square_of_parameter(expr: cst.BaseExpression, names: set[str]) -> bool:
+    """A square of the loop's parameter itself, in the graph: not of its gradient, a detached copy
+    or its size (a norm for logging or clipping, a count)."""
+    if not _squares(expr):
+        return False
+    reads = False
+    for sub in iter_subtree(expr):
+        if isinstance(sub, cst.Attribute) and sub.attr.value in _NOT_ITS_VALUES:
+            return False
+        if isinstance(sub, cst.Name) and sub.value in names:
+            reads = True
+    return reads
+
+
+def _accumulations(loop: cst.For, names: set[str]):
+    """The statements of ``loop`` that add a squared parameter to a name: ``l2 += p.pow(2).sum()``
+    or ``l2 = l2 + torch.norm(p) ** 2``, with the name."""
+    for sub in iter_subtree(loop.body):
+        if isinstance(sub, cst.AugAssign) and isinstance(sub.operator, cst.AddAssign) and \
+                isinstance(sub.target, cst.Name) and _square_of_parameter(sub.value, names):
+            yield sub, sub.target.value
+        elif isinstance(sub, cst.Assign) and len(sub.targets) == 1 and \
+                isinstance(sub.targets[0].target, cst.Name) and isinstance(sub.value, cst.BinaryOperation) and \
+                isinstance(sub.value.operator, cst.Add):
+            name = sub.targets[0].target.value
+            left, right = sub.value.left, sub.value.right
+            for own, added in ((left, right), (right, left)):
+                if isinstance(own, cst.Name) and own.value == name and _square_of_parameter(added, names):
+                    yield sub, name
+                    break
+
+
+def _added_after(ctx, loop: cst.For, name: str) -> bool:
+    """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss)."""
+    scope = ctx.index.function_of(loop) or ctx.module
+    end = max(ctx.index.order[n] for n in iter_subtree(loop))
+    for use in ctx.index.of_type(cst.Name):
+        if use.value != name or ctx.index.order[use] <= end or \
+                (ctx.index.function_of(use) or ctx.module) is not scope:
+            continue
+        for ancestor in ctx.index.ancestors(use):
+            if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+                return True
+            if isinstance(ancestor, cst.AugAssign):
+                return isinstance(ancestor.operator, cst.AddAssign) and ancestor.value is not None and \
+                    any(n is use for n in iter_subtree(ancestor.value))
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                break
+    return False
+
+
 class L2PenaltyInLoss(Rule):
     """A hand-written squared-L2 penalty on the parameters: with SGD use ``weight_decay``; with Adam
     consider AdamW's decoupled weight decay."""
@@ -83,6 +153,37 @@ class L2PenaltyInLoss(Rule):
         "params = model.parameters()\npenalty = sum(p ** 2 for p in model.parameters())\n",
         "import torch\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
         "n = sum(p.numel() for p in m.parameters())\n",
+        # a loop that counts the parameters
+        "import torch\nopt = torch.optim.Adam(m.parameters())\n"
+        "n = 0\n"
+        "for p in m.parameters():\n"
+        "    n = n + p.numel() ** 2\n"
+        "loss = loss + 1e-9 * n\n",
+        # the gradient norm for clipping: squares of p.grad, then a square root, not a loss term
+        "import torch\nopt = torch.optim.Adam(model.parameters())\n"
+        "total = 0.0\n"
+        "for p in model.parameters():\n"
+        "    total += p.grad.norm(2) ** 2\n"
+        "total = total ** 0.5\n",
+        # the weights' norm for logging: never added to a loss
+        "import torch\nopt = torch.optim.Adam(model.parameters())\n"
+        "def log_norm(model, writer, step):\n"
+        "    sq = 0.0\n"
+        "    for name, p in model.named_parameters():\n"
+        "        sq = sq + p.norm() ** 2\n"
+        "    writer.add_scalar('weight_norm', sq.sqrt(), step)\n",
+        # an L1 penalty accumulated in a loop
+        "import torch\nopt = torch.optim.Adam(model.parameters())\n"
+        "l1 = 0\n"
+        "for p in model.parameters():\n"
+        "    l1 += p.abs().sum()\n"
+        "loss = loss + 1e-4 * l1\n",
+        # AdamW: a deliberate extra penalty
+        "import torch\nopt = torch.optim.AdamW(model.parameters())\n"
+        "l2 = 0\n"
+        "for p in model.parameters():\n"
+        "    l2 += p.pow(2).sum()\n"
+        "loss = loss + 1e-4 * l2\n",
     ]
     INVALID = [
         "import torch\n"
@@ -117,6 +218,39 @@ class L2PenaltyInLoss(Rule):
         "import torch\n"
         "opt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
         "loss += 5e-4 * sum(torch.norm(p) ** 2 for p in m.parameters())  # expect: DL504\n",
+        # the loop form, in a script
+        "import torch\n"
+        "opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "for x, y in loader:\n"
+        "    loss = crit(model(x), y)\n"
+        "    l2 = 0\n"
+        "    for p in model.parameters():\n"
+        "        l2 = l2 + torch.norm(p) ** 2  # expect: DL504\n"
+        "    loss = loss + lam * l2\n"
+        "    opt.zero_grad()\n"
+        "    loss.backward()\n"
+        "    opt.step()\n",
+        # the loop form, in a Trainer method, over named parameters
+        "import torch\n"
+        "class Trainer:\n"
+        "    def __init__(self, model):\n"
+        "        self.model = model\n"
+        "        self.opt = torch.optim.Adam(model.parameters())\n"
+        "    def compute_loss(self, out, y):\n"
+        "        loss = self.crit(out, y)\n"
+        "        reg = torch.tensor(0.0)\n"
+        "        for name, w in self.model.named_parameters():\n"
+        "            if 'weight' in name:\n"
+        "                reg += w.pow(2).sum()  # expect: DL504\n"
+        "        loss += self.lam * reg\n"
+        "        return loss\n",
+        # with SGD the penalty is weight decay
+        "import torch\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "l2 = 0\n"
+        "for p in model.parameters():\n"
+        "    l2 += (p * p).sum()  # expect: DL504\n"
+        "loss = ce + 5e-4 * l2\n",
     ]
 
     def check(self, ctx) -> None:
@@ -126,6 +260,12 @@ class L2PenaltyInLoss(Rule):
             "torch.optim.SGD", "torch.optim.Adam"}
         if not optimisers:
             return
+        if "torch.optim.SGD" in optimisers:
+            message = ("a squared-L2 penalty in the loss is what SGD(weight_decay=...) does, "
+                       "without the graph nodes and memory: drop the penalty and set weight_decay")
+        else:
+            message = ("with Adam an L2 penalty is rescaled per weight by Adam's normaliser; for "
+                       "weight decay use torch.optim.AdamW(weight_decay=...) instead of the penalty")
         for comp in ctx.index.of_type(cst.GeneratorExp, cst.ListComp):
             if not _iterates_parameters(comp) or not _squares(comp.elt):
                 continue
@@ -133,10 +273,13 @@ class L2PenaltyInLoss(Rule):
             if isinstance(parent, cst.Arg):
                 parent = ctx.index.parent(parent)
             report_at = parent if isinstance(parent, cst.Call) else comp
-            if "torch.optim.SGD" in optimisers:
-                message = ("a squared-L2 penalty in the loss is what SGD(weight_decay=...) does, "
-                           "without the graph nodes and memory: drop the penalty and set weight_decay")
-            else:
-                message = ("with Adam an L2 penalty is rescaled per weight by Adam's normaliser; for "
-                           "weight decay use torch.optim.AdamW(weight_decay=...) instead of the penalty")
             ctx.report(report_at, message)
+        # The loop form: ``l2 = 0; for p in m.parameters(): l2 += p.pow(2).sum()``, then the sum
+        # is added to the loss.
+        for loop in ctx.index.of_type(cst.For):
+            names = _parameter_loop_names(loop)
+            if not names:
+                continue
+            for statement, accumulator in _accumulations(loop, names):
+                if _added_after(ctx, loop, accumulator):
+                    ctx.report(statement, message)
