@@ -365,7 +365,7 @@ def cprofile(files: list[tuple[Path, str]], top: int) -> None:
     finally:
         engine.on_deep_stack = deep_stack
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("DLLINT_PROFILE_SORT", "tottime")).print_stats(os.environ.get("DLLINT_PROFILE_FILTER", ""), top)
     print(out.getvalue())
 
 

@@ -331,7 +331,7 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                     f"{type(exc).__name__}: {exc}{where}; please report it",
                 ))
     ctx.rule = None
-    dead = DeadLines(tree)
+    dead = DeadLines(tree, source)
     found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
     if not apply_noqa or not found:  # most files: nothing to filter, so the comments are not read
         found.sort(key=Diagnostic.sort_key)

@@ -475,13 +475,15 @@ class ProjectView:
     def reexport(self, path: Path, name: str) -> "Target | None":
         """Where the module at ``path`` takes ``name`` from, when its only top-level binding of it
         is a ``from ... import`` of a project module (``from .model import Net`` in a package's
-        ``__init__.py``); None otherwise. The module is parsed only when its text says so."""
+        ``__init__.py``); None otherwise. Read from the module's :class:`ClassOutline` (CPython's
+        parser, cached): a libcst parse of every package ``__init__.py`` a name passes through
+        cost more than the rest of the cross-module look-ups together."""
         if self._outline(path) is None or name not in self._outlines[path][4]:
             return None
-        ctx = self.context(path)
-        imports = project_imports(ctx) if ctx is not None else None
-        if imports is None:
+        outline = self.class_outline(path)
+        if outline is None:
             return None
+        imports = outline.project_imports()
         found = imports.names.get(name)
         return None if found is None or (found.path == path and found.attribute == name) else found
 
