@@ -27,6 +27,18 @@ class Bindings:
         self.values: dict[tuple[Scope, str], list[tuple[int, cst.BaseExpression | None]]] = defaultdict(list)
         # class name -> its ClassDef, for ``self.x`` bindings made in other methods of the class
         self.classes: dict[str, cst.ClassDef] = {}
+        self._rebound: set[str] | None = None
+
+    def rebound(self, name: str) -> bool:
+        """Does the file bind ``name`` more than once (any scope)? If not, at most one binding
+        reaches any read of it, and a reaching-definitions solve has nothing to merge."""
+        found = self._rebound
+        if found is None:
+            seen: dict[str, int] = {}
+            for (_, bound), values in self.values.items():
+                seen[bound] = seen.get(bound, 0) + len(values)
+            found = self._rebound = {n for n, k in seen.items() if k > 1}
+        return name in found
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Bindings":

@@ -180,7 +180,7 @@ class Activations:
         name = dotted_name(func)
         if name is None:
             return []
-        if isinstance(func, cst.Name):
+        if isinstance(func, cst.Name) and self.bindings.rebound(name):
             # bound on several paths (if ...: criterion = CTCLoss() else: ... CrossEntropyLoss()):
             # only what every binding that reaches ``at`` agrees on
             from dllint.analysis.name_reaching import NameReaching

@@ -349,9 +349,10 @@ class ActivationBeforeLoss(Rule):
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "forward":
             func = func.value  # loss.forward(out, y)
-        if isinstance(func, cst.Name):
+        if isinstance(func, cst.Name) and bindings.rebound(func.value):
             # if 'CTC' in mode: criterion = CTCLoss() else: criterion = CrossEntropyLoss():
-            # every binding that reaches the call must be the same loss
+            # every binding that reaches the call must be the same loss (a name the file binds
+            # once has one binding at most: the solve is skipped, it was a tenth of a lint)
             reaching = ctx.analysis(NameReaching).values_at(call, func.value)
             if reaching is not None and len(reaching) > 1:
                 kinds = {self._module_kind(ctx, v) if isinstance(v, cst.Call) else None
