@@ -184,3 +184,20 @@ def test_an_edit_changes_the_answer(tmp_path, text, is_module):
     assert verdict() is is_module
     assert dict(PROJECT.consulted_files())[str(lib)] != before
     PROJECT.clear()
+
+
+def test_a_module_is_parsed_for_a_function_only_when_its_text_defines_one(tmp_path: Path) -> None:
+    # find_definition's gate: `def name` at the start of a line (decorated, async or not); a
+    # nested or indented def, a class or a re-export of that name is no top-level function
+    module = tmp_path / "helpers.py"
+    module.write_text("import torch\n@torch.no_grad()\ndef evaluate(model):\n    pass\n"
+                      "async def fetch():\n    pass\nclass Net:\n    def forward(self):\n        pass\n"
+                      "from .other import train\n")
+    PROJECT.clear()
+    assert PROJECT.may_define_function(module, "evaluate")
+    assert PROJECT.may_define_function(module, "fetch")
+    for name in ("forward", "Net", "train", "missing"):
+        assert not PROJECT.may_define_function(module, name), name
+    module.write_text(module.read_text() + "def train(model):\n    pass\n")
+    os.utime(module, ns=(1, 1))  # another stamp, whatever the clock's resolution
+    assert PROJECT.may_define_function(module, "train")
