@@ -403,19 +403,8 @@ class ProjectView:
         return outline
 
     def _read_outline(self, path: Path) -> tuple[ClassOutline | None, str]:
-        from dllint.engine import DecodeError, _python_syntax_error, decode_source
-
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None, ""
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            source = decode_source(data)
-        except DecodeError:
-            return None, digest
-        rejected, tree = _python_syntax_error(str(path), source)
-        if rejected is not None:
+        source, tree, digest = _read_python(path)
+        if source is None:
             return None, digest
         if tree is None:  # syntax newer than this Python: libcst reads it, or nothing does
             ctx = self.context(path)
@@ -534,22 +523,33 @@ class ProjectView:
         return word.encode() in data
 
 
-def _parse(path: Path) -> tuple["FileContext | None", str]:
-    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
-    from dllint.context import FileContext
+def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
+    """The module's text, CPython's tree of it (None for syntax newer than this Python) and the
+    sha256 of its bytes ("" when unreadable); no text when it cannot be read or decoded or the
+    syntax check rejects it (which also keeps libcst's parser away from what would crash it)."""
     from dllint.engine import DecodeError, _python_syntax_error, decode_source
 
     try:
         data = path.read_bytes()
     except OSError:
-        return None, ""
+        return None, None, ""
     digest = hashlib.sha256(data).hexdigest()
     try:
         source = decode_source(data)
     except DecodeError:
-        return None, digest
+        return None, None, digest
     rejected, tree = _python_syntax_error(str(path), source)
-    if rejected is not None:  # also keeps libcst's parser away from what would crash it
+    if rejected is not None:
+        return None, None, digest
+    return source, tree, digest
+
+
+def _parse(path: Path) -> tuple["FileContext | None", str]:
+    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
+    from dllint.context import FileContext
+
+    source, tree, digest = _read_python(path)
+    if source is None:
         return None, digest
     try:
         module = cst.parse_module(source)
