@@ -15,6 +15,7 @@ from dllint.cli import main
 from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
 import graph_project  # noqa: E402  (the fixture project's files)
 
 
@@ -26,10 +27,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
-    code = main(["--format", "json", "--select", "DL101", *args])
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+    return lint_findings(capsys, "DL101", *args)
 
 
 def test_directory_and_single_files_give_the_same_findings(project, capsys):

@@ -3,16 +3,15 @@ output went through last (DL505) and its rank (DL201). The fixture project (``ou
 gives the same findings linted as a directory and one file at a time."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from dllint.analysis.project import PROJECT
-from dllint.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
 import output_project  # noqa: E402  (the fixture project's files)
 
 
@@ -24,10 +23,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
-    code = main(["--format", "json", "--select", "DL505,DL201", *args])
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+    return lint_findings(capsys, "DL505,DL201", *args)
 
 
 def test_as_a_directory(project, capsys):

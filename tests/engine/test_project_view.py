@@ -16,6 +16,7 @@ from dllint.flake8_plugin import Plugin
 from dllint.index import NodeIndex
 
 sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
 import mode_project  # noqa: E402  (the fixture project's files)
 
 
@@ -27,10 +28,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
-    code = main(["--format", "json", "--select", "DL301,DL302", *args])
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+    return lint_findings(capsys, "DL301,DL302", *args)
 
 
 def test_directory_and_single_files_give_the_same_findings(project, capsys):

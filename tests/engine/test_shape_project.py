@@ -4,17 +4,16 @@ process each, as an editor would), with its files named on one command line from
 pre-commit runs), and through the flake8 plugin."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from dllint.analysis.project import PROJECT
-from dllint.cli import main
 from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
 import shape_project  # noqa: E402  (the fixture project's files)
 
 PY_FILES = [name for name in shape_project.FILES if name.endswith(".py")]
@@ -28,10 +27,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
-    code = main(["--format", "json", "--select", "DL201", *args])
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+    return lint_findings(capsys, "DL201", *args)
 
 
 def test_as_a_directory(project, capsys):

@@ -4,16 +4,15 @@ the subclasses' ``super().__init__``) passes a module. The fixture project (``wr
 gives the same findings linted as a directory and one file at a time."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from dllint.analysis.project import PROJECT
-from dllint.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
 import wrapper_project  # noqa: E402  (the fixture project's files)
 
 
@@ -25,10 +24,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
-    code = main(["--format", "json", "--select", "DL104", *args])
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
+    return lint_findings(capsys, "DL104", *args)
 
 
 def test_as_a_directory(project, capsys):

@@ -1,0 +1,15 @@
+"""The CLI run every multi-file fixture test makes: lint with some rules, JSON out, and the
+findings as (path relative to the project, line, code)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dllint.cli import main
+
+
+def lint_findings(capsys, select: str, *args: str) -> set[tuple[str, int, str]]:
+    code = main(["--format", "json", "--select", select, *args])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return {(Path(d["path"]).as_posix().lstrip("./"), d["line"], d["code"]) for d in json.loads(out)}
