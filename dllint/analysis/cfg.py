@@ -45,6 +45,8 @@ from typing import Callable, Iterator, NamedTuple
 
 import libcst as cst
 
+from dllint.analysis.unreachable import literal_truth
+
 
 class Element(NamedTuple):
     kind: str
@@ -243,7 +245,8 @@ class _Builder:
             current.elements.append(Element("test", node.test))
             # a literal test (`if False:` switching code off) leaves the branch it never takes
             # without a way in: unreachable, as code after `while True:` without a break
-            taken = (not _literally_false(node.test), not _literally_true(node.test))
+            truth = literal_truth(node.test)
+            taken = (truth is not False, truth is not True)
             then = self.new()
             if taken[0]:
                 self.edge(current, then, "true", node.test)
@@ -318,8 +321,10 @@ class _Builder:
         else:
             self.edge(current, head)
             head.elements.append(Element("test", node.test))
-            self.edge(head, body, "true", node.test)
-            if not _literally_true(node.test):
+            truth = literal_truth(node.test)
+            if truth is not False:
+                self.edge(head, body, "true", node.test)
+            if truth is not True:
                 self.edge(head, leave, "false", node.test)
         stack.append((_body(node.body), 0, body, head, inner))
 
@@ -367,22 +372,6 @@ def _body(suite: cst.BaseSuite) -> list[cst.CSTNode]:
     if isinstance(suite, cst.IndentedBlock):
         return list(suite.body)
     return [suite]  # SimpleStatementSuite: ``if x: a; b``
-
-
-def _literally_true(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
-        return test.value == "True"
-    if isinstance(test, cst.Integer):
-        return test.value not in ("0", "0x0", "0o0", "0b0")
-    return False
-
-
-def _literally_false(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
-        return test.value in ("False", "None")
-    if isinstance(test, cst.Integer):
-        return test.value in ("0", "0x0", "0o0", "0b0")
-    return False
 
 
 def _irrefutable(case: cst.MatchCase) -> bool:

@@ -13,12 +13,39 @@ import ast
 import re
 from bisect import bisect_right
 
+import libcst as cst
+
+# The one reading of "a literal decides this test": the findings filter reads CPython's tree,
+# the control-flow graph libcst's, and both must agree on which branch has no way in.
+_CST_NAMES = {"True": True, "False": False, "None": None}
+
+
+def _constant_truth(value: object) -> bool | None:
+    if isinstance(value, (bytes, type(Ellipsis))):
+        return None
+    return bool(value)
+
 
 def _literal_truth(test: ast.expr) -> bool | None:
-    if isinstance(test, ast.Constant) and not isinstance(test.value, (bytes, type(Ellipsis))):
-        return bool(test.value)
+    if isinstance(test, ast.Constant):
+        return _constant_truth(test.value)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _literal_truth(test.operand)
+        return None if inner is None else not inner
+    return None
+
+
+def literal_truth(test: cst.BaseExpression) -> bool | None:
+    """True or False when a literal decides ``test`` (``False``, ``0``, ``""``, ``not None``)."""
+    if isinstance(test, cst.Name):
+        return _constant_truth(_CST_NAMES[test.value]) if test.value in _CST_NAMES else None
+    if isinstance(test, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+        try:
+            return _constant_truth(ast.literal_eval(test.value))
+        except (ValueError, SyntaxError):
+            return None
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = literal_truth(test.expression)
         return None if inner is None else not inner
     return None
 

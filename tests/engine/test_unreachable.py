@@ -54,3 +54,34 @@ def test_a_binding_in_dead_code_reaches_nothing() -> None:
     import ast
     dead = DeadLines(ast.parse(textwrap.dedent(source)))
     assert 5 in dead and 4 not in dead and 7 not in dead
+
+
+@pytest.mark.parametrize("test", [
+    "False", "True", "0", "1", "0x0", "0.0", "None", "''", "'x'", "not False", "not None",
+    "not not 0", "DEBUG", "b''", "...",
+])
+@pytest.mark.parametrize("form", ["if {t}:\n    a = 1\nelse:\n    b = 2\n", "while {t}:\n    a = 1\n    break\nelse:\n    b = 2\n"])
+def test_the_control_flow_graph_and_the_findings_filter_agree(test: str, form: str) -> None:
+    # one reading of a literal test serves both: a branch the graph leaves without a way in is
+    # exactly a span whose findings are dropped
+    import ast
+
+    import libcst as cst
+
+    from dllint.analysis.cfg import build_cfg
+    from dllint.analysis.unreachable import DeadLines
+
+    source = "DEBUG = 0\n" + form.format(t=test)
+    module = cst.parse_module(source)
+    graph = build_cfg(module)
+    live = {block.id for block in graph.reachable()}
+    positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(
+        cst.metadata.PositionProvider)
+    dead = DeadLines(ast.parse(source))
+    checked = 0
+    for node, block in graph.where.items():
+        if isinstance(node, cst.SimpleStatementLine) and node.body and isinstance(node.body[0], cst.Assign):
+            line = positions[node].start.line
+            assert (block.id in live) == (line not in dead), (test, form, line)
+            checked += 1
+    assert checked == 3
