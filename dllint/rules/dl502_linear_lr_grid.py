@@ -8,6 +8,13 @@ spends the same budget evenly across the orders of magnitude.
 
 Reported when the grid is tied to a scale parameter by name (learning rate, weight decay, L1/L2
 strength) and spans at least one order of magnitude; grids over a narrow range are fine.
+
+A random search has the same flaw when it draws from a uniform distribution: optuna's
+``trial.suggest_uniform`` / ``suggest_float`` without ``log=True`` / ``suggest_discrete_uniform``,
+Ray Tune's ``tune.uniform``, hyperopt's ``hp.uniform``, scipy's ``uniform(loc, scale)`` in a
+RandomizedSearchCV distribution. The sampler is tied to a scale parameter by the name it is given
+or stored under, or by flowing into an optimiser's ``lr=`` / ``weight_decay=``; it is reported when
+its bounds span at least two orders of magnitude (a uniform draw over one decade loses little).
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import libcst as cst
 
 from dllint.analysis.calls import argument, number
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.samplers import SCALE_KEYWORDS, LinearSample, linear_sample
 from dllint.rule import Rule
 
 _SCALE_NAME = re.compile(
@@ -26,6 +34,11 @@ _SCALE_NAME = re.compile(
 )
 _LINEAR_FUNCTIONS = {"numpy.linspace", "torch.linspace", "numpy.arange", "torch.arange"}
 _SPAN = 10.0  # one order of magnitude
+# A random draw is reported from two orders of magnitude: over one decade a uniform draw still puts
+# a tenth of its trials in the lower part, and narrow searches (1e-3..5e-3) are common and fine.
+_SAMPLE_SPAN = 100.0
+# A name given to a sampler (``'adam_learning_rate'``, ``'actor_lr'``) may carry a prefix.
+_SCALE_SUFFIX = re.compile(r"(^|_)(lr|learning_?rate|weight_?decay)(_init)?$", re.IGNORECASE)
 _REL_TOLERANCE = 1e-6
 
 
@@ -73,6 +86,63 @@ def linear_grid(ctx, expr: cst.BaseExpression) -> str | None:
     return None
 
 
+def _scale_name(name: str | None) -> bool:
+    return bool(name) and bool(_SCALE_NAME.match(name) or _SCALE_SUFFIX.search(name))  # type: ignore[arg-type]
+
+
+def _spans_decades(sample: LinearSample) -> bool:
+    return sample.low > 0 and sample.high / sample.low >= _SAMPLE_SPAN
+
+
+def _stored_under(ctx, call: cst.Call) -> str | None:
+    """The name a sampled value is stored or passed under: ``lr = <call>``,
+    ``kwargs['learning_rate'] = <call>``, ``{'lr': <call>}``, ``Adam(lr=<call>)`` (through a
+    ``float(...)`` conversion)."""
+    node: cst.CSTNode = call
+    parent = ctx.index.parent(node)
+    if isinstance(parent, cst.Arg) and isinstance(ctx.index.parent(parent), cst.Call) and \
+            dotted_name(ctx.index.parent(parent).func) in ("float", "int") and parent.keyword is None:
+        node = ctx.index.parent(parent)
+        parent = ctx.index.parent(node)
+    if isinstance(parent, cst.Arg) and parent.keyword is not None:
+        return parent.keyword.value
+    if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString) and \
+            isinstance(parent.key.evaluated_value, str):
+        return parent.key.evaluated_value
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+        for target in targets:
+            if isinstance(target, cst.Subscript) and len(target.slice) == 1 and \
+                    isinstance(target.slice[0].slice, cst.Index):
+                key = target.slice[0].slice.value
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    return key.evaluated_value
+            name = dotted_name(target)
+            if name:
+                return name.rsplit(".", 1)[-1]
+    return None
+
+
+def _assigned_name(ctx, call: cst.Call) -> str | None:
+    parent = ctx.index.parent(call)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and \
+            isinstance(parent.targets[0].target, cst.Name):
+        return parent.targets[0].target.value
+    return None
+
+
+def _flows_into_optimiser(ctx, call: cst.Call, name: str) -> str | None:
+    """The optimiser keyword (``lr``, ``weight_decay``) that ``name``, assigned from ``call``, is
+    passed as in the same function, if any."""
+    scope = ctx.index.function_of(call)
+    for arg in ctx.index.of_type(cst.Arg):
+        if arg.keyword is not None and arg.keyword.value in SCALE_KEYWORDS and \
+                isinstance(arg.value, cst.Name) and arg.value.value == name and \
+                ctx.index.function_of(arg) is scope:
+            return arg.keyword.value
+    return None
+
+
 class LinearLearningRateGrid(Rule):
     """A learning rate or regularisation strength searched on a linear grid: search it on a log
     scale."""
@@ -105,6 +175,27 @@ class LinearLearningRateGrid(Rule):
         # random search on a log scale
         "import numpy as np\nlr = 10 ** np.random.uniform(-5, -1)\n",
         "import numpy as np\nparam_grid = {'lr': [1e-3, 3e-3, 1e-2, 3e-2], 'momentum': [0.8, 0.85, 0.9, 0.95]}\n",
+        # Samplers on a log scale.
+        "def objective(trial):\n    lr = trial.suggest_float('lr', 1e-5, 1e-1, log=True)\n    return train(lr)\n",
+        "def objective(trial):\n    lr = trial.suggest_loguniform('lr', 1e-5, 1e-1)\n    return train(lr)\n",
+        "from ray import tune\nconfig = {'lr': tune.loguniform(1e-5, 1e-1)}\n",
+        "from hyperopt import hp\nspace = {'lr': hp.loguniform('lr', -11, -2)}\n",
+        "from scipy.stats import loguniform\nparams = {'learning_rate': loguniform(1e-5, 1e-1)}\n",
+        # A narrow range: a uniform draw over less than two decades loses little.
+        "def objective(trial):\n    lr = trial.suggest_uniform('lr', 1e-3, 5e-3)\n    return train(lr)\n",
+        # Uniform over dropout or momentum: not scale parameters.
+        "def objective(trial):\n    p = trial.suggest_uniform('dropout', 0.0, 0.5)\n"
+        "    momentum = trial.suggest_float('momentum', 0.001, 0.99)\n    return train(p, momentum)\n",
+        "from ray import tune\nconfig = {'dropout': tune.uniform(0.001, 0.5)}\n",
+        # Uniform over the exponent is a log-scale draw of the learning rate.
+        "import torch\ndef objective(trial):\n    lr = 10 ** trial.suggest_uniform('log_lr', -5, -1)\n"
+        "    opt = torch.optim.Adam(model.parameters(), lr=lr)\n",
+        "import numpy as np\nfor trial in range(20):\n    lr = 10 ** np.random.uniform(-5, -1)\n    run(lr)\n",
+        # A range starting at zero cannot be drawn on a log scale.
+        "def objective(trial):\n    wd = trial.suggest_float('weight_decay', 0.0, 1e-2)\n    return train(wd)\n",
+        # A wide linear draw that never reaches an optimiser's lr.
+        "import torch\ndef objective(trial):\n    steps = trial.suggest_float('warmup', 10, 10000)\n"
+        "    opt = torch.optim.Adam(model.parameters(), lr=1e-3)\n    return run(opt, steps)\n",
     ]
     INVALID = [
         "import numpy as np\nfor lr in np.linspace(1e-4, 1e-1, 10):  # expect: DL502\n    train(lr)\n",
@@ -116,9 +207,40 @@ class LinearLearningRateGrid(Rule):
         "for l2 in (0.0, 0.25, 0.5, 0.75, 1.0):  # expect: DL502\n    fit(l2)\n",
         "import numpy as np\ndef search():\n    lr_grid = np.linspace(1e-5, 1e-2, num=8)  # expect: DL502\n    return lr_grid\n",
         "import numpy as np\nconfig = {\"weight_decay\": [0.0, 0.001, 0.002, 0.003]}  # expect: DL502\n",
+        # Random search with a linear sampler: optuna, in an objective function.
+        "import torch\ndef objective(trial):\n"
+        "    lr = trial.suggest_uniform('lr', 1e-5, 1e-1)  # expect: DL502\n"
+        "    opt = torch.optim.Adam(model.parameters(), lr=lr)\n",
+        "def objective(trial):\n"
+        "    weight_decay = trial.suggest_float('weight_decay', 1e-10, 1e-3)  # expect: DL502\n"
+        "    return fit(weight_decay)\n",
+        "def objective(trial):\n"
+        "    wd = trial.suggest_float('wd', 1e-6, 1e-2, log=False)  # expect: DL502\n"
+        "    return fit(wd)\n",
+        "def objective(trial):\n"
+        "    kwargs = {}\n"
+        "    kwargs['learning_rate'] = trial.suggest_uniform('adam_learning_rate', 1e-5, 1e-1)  # expect: DL502\n"
+        "    return fit(**kwargs)\n",
+        "def objective(trial):\n"
+        "    return fit(lr=trial.suggest_discrete_uniform('lr', 0.0001, 0.1, 0.0001))  # expect: DL502\n",
+        # The name says nothing, the optimiser's lr= does.
+        "import torch\nclass Tuner:\n    def objective(self, trial):\n"
+        "        alpha = trial.suggest_float('alpha', 1e-5, 1e-2)  # expect: DL502\n"
+        "        opt = torch.optim.SGD(self.model.parameters(), lr=alpha, momentum=0.9)\n",
+        # A hand-written random search.
+        "import numpy as np\nfor trial in range(20):\n"
+        "    lr = np.random.uniform(1e-5, 1e-2)  # expect: DL502\n"
+        "    run(lr)\n",
+        # Ray Tune, hyperopt and a scikit-learn random search.
+        "from ray import tune\nconfig = {'lr': tune.uniform(1e-5, 1e-1), 'batch_size': 64}  # expect: DL502\n",
+        "from hyperopt import hp\nspace = {'learning_rate': hp.uniform('learning_rate', 0.0001, 0.1)}  # expect: DL502\n",
+        "from scipy.stats import uniform\nfrom sklearn.model_selection import RandomizedSearchCV\n"
+        "dist = {'alpha': uniform(1e-5, 1e-1), 'learning_rate_init': uniform(1e-4, 1e-1)}  # expect: DL502\n"
+        "search = RandomizedSearchCV(MLPClassifier(), dist)\n",
     ]
 
     def check(self, ctx) -> None:
+        self._check_samplers(ctx)
         for node in ctx.index.of_type(cst.Assign, cst.For, cst.DictElement, cst.Arg):
             for name, grid in self._named_grids(node):
                 if not name or not _SCALE_NAME.match(name):
@@ -131,6 +253,31 @@ class LinearLearningRateGrid(Rule):
                         "the top order of magnitude. Use a log scale, e.g. np.logspace or "
                         "10 ** uniform(low, high)",
                     )
+
+    @staticmethod
+    def _check_samplers(ctx) -> None:
+        for call in ctx.index.of_type(cst.Call):
+            sample = linear_sample(ctx.imports, call)
+            if sample is None or not _spans_decades(sample):
+                continue
+            stored = _stored_under(ctx, call)
+            if _scale_name(stored):
+                what = f"`{stored}`"
+            elif _scale_name(sample.label):
+                what = f"`{sample.label}`"
+            else:
+                assigned = _assigned_name(ctx, call)
+                into = _flows_into_optimiser(ctx, call, assigned) if assigned else None
+                if into is None:
+                    continue
+                what = f"`{assigned}` (passed as {into}=)"
+            ctx.report(
+                call,
+                f"{what} is drawn uniformly on a linear scale from {sample.low:g} to "
+                f"{sample.high:g} ({sample.library}): almost every trial falls in the top order of "
+                "magnitude. Draw it on a log scale (suggest_float(..., log=True), "
+                "tune.loguniform, hp.loguniform, scipy.stats.loguniform)",
+            )
 
     @staticmethod
     def _named_grids(node: cst.CSTNode):
