@@ -38,7 +38,9 @@ _SPAN = 10.0  # one order of magnitude
 # a tenth of its trials in the lower part, and narrow searches (1e-3..5e-3) are common and fine.
 _SAMPLE_SPAN = 100.0
 # A name given to a sampler (``'adam_learning_rate'``, ``'actor_lr'``) may carry a prefix.
-_SCALE_SUFFIX = re.compile(r"(^|_)(lr|learning_?rate|weight_?decay)(_init)?$", re.IGNORECASE)
+# A name may also be a path into a nested configuration (``'optimization.learning_rate'``) or
+# number the rate (``lr0``).
+_SCALE_SUFFIX = re.compile(r"(^|[_./])(lr\d?|learning_?rate|weight_?decay)(_init)?$", re.IGNORECASE)
 _REL_TOLERANCE = 1e-6
 
 
@@ -91,7 +93,8 @@ def _scale_name(name: str | None) -> bool:
 
 
 def _spans_decades(sample: LinearSample) -> bool:
-    return sample.low > 0 and sample.high / sample.low >= _SAMPLE_SPAN
+    low, high = sorted((sample.low, sample.high))  # numpy and Ray accept the bounds either way
+    return low > 0 and high / low >= _SAMPLE_SPAN
 
 
 def _stored_under(ctx, call: cst.Call) -> str | None:
@@ -187,6 +190,9 @@ class LinearLearningRateGrid(Rule):
         "def objective(trial):\n    p = trial.suggest_uniform('dropout', 0.0, 0.5)\n"
         "    momentum = trial.suggest_float('momentum', 0.001, 0.99)\n    return train(p, momentum)\n",
         "from ray import tune\nconfig = {'dropout': tune.uniform(0.001, 0.5)}\n",
+        # A schedule's other knobs: the decay factor, the step size, the final-rate fraction.
+        "def objective(trial):\n    gamma = trial.suggest_float('lr_gamma', 0.001, 0.99)\n"
+        "    step = trial.suggest_float('lr_step_size', 10, 1000)\n    return fit(gamma, step)\n",
         # Uniform over the exponent is a log-scale draw of the learning rate.
         "import torch\ndef objective(trial):\n    lr = 10 ** trial.suggest_uniform('log_lr', -5, -1)\n"
         "    opt = torch.optim.Adam(model.parameters(), lr=lr)\n",
@@ -233,6 +239,8 @@ class LinearLearningRateGrid(Rule):
         "    run(lr)\n",
         # Ray Tune, hyperopt and a scikit-learn random search.
         "from ray import tune\nconfig = {'lr': tune.uniform(1e-5, 1e-1), 'batch_size': 64}  # expect: DL502\n",
+        "import ray\nspace = {'lr0': ray.tune.uniform(1e-5, 1e-1), 'momentum': ray.tune.uniform(0.6, 0.98)}  # expect: DL502\n",
+        "from ray import tune\nhpo = {'optimization.learning_rate': tune.uniform(1e-2, 1e-5)}  # expect: DL502\n",
         "from hyperopt import hp\nspace = {'learning_rate': hp.uniform('learning_rate', 0.0001, 0.1)}  # expect: DL502\n",
         "from scipy.stats import uniform\nfrom sklearn.model_selection import RandomizedSearchCV\n"
         "dist = {'alpha': uniform(1e-5, 1e-1), 'learning_rate_init': uniform(1e-4, 1e-1)}  # expect: DL502\n"
@@ -273,7 +281,7 @@ class LinearLearningRateGrid(Rule):
                 what = f"`{assigned}` (passed as {into}=)"
             ctx.report(
                 call,
-                f"{what} is drawn uniformly on a linear scale from {sample.low:g} to "
+                f"{what} is drawn uniformly on a linear scale between {sample.low:g} and "
                 f"{sample.high:g} ({sample.library}): almost every trial falls in the top order of "
                 "magnitude. Draw it on a log scale (suggest_float(..., log=True), "
                 "tune.loguniform, hp.loguniform, scipy.stats.loguniform)",
