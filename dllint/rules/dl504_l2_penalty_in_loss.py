@@ -17,6 +17,7 @@ import libcst as cst
 
 from dllint.analysis.calls import number
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import find_called, project_imports
 from dllint.index import iter_subtree
 from dllint.rule import Rule
 
@@ -100,7 +101,7 @@ def _accumulations(loop: cst.For, names: set[str]):
                     break
 
 
-def _added_after(ctx, loop: cst.For, name: str) -> bool:
+def _added_after(ctx, loop: cst.CSTNode, name: str) -> bool:
     """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss)."""
     scope = ctx.index.function_of(loop) or ctx.module
     end = max(ctx.index.order[n] for n in iter_subtree(loop))
@@ -116,6 +117,57 @@ def _added_after(ctx, loop: cst.For, name: str) -> bool:
                     any(n is use for n in iter_subtree(ancestor.value))
             if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
                 break
+    return False
+
+
+def _penalty_expressions(function: cst.FunctionDef) -> tuple[list[cst.BaseExpression], set[str]]:
+    """The squared-L2 sums over the parameters that ``function`` builds: the comprehensions, and
+    the names a loop accumulates them into or a comprehension is assigned to."""
+    comps = [c for c in iter_subtree(function.body) if isinstance(c, (cst.GeneratorExp, cst.ListComp))
+             and _iterates_parameters(c) and _squares(c.elt)]
+    names: set[str] = set()
+    for loop in iter_subtree(function.body):
+        if isinstance(loop, cst.For):
+            names |= {name for _, name in _accumulations(loop, _parameter_loop_names(loop))}
+    for assign in iter_subtree(function.body):
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and \
+                isinstance(assign.targets[0].target, cst.Name) and \
+                any(c is sub for c in comps for sub in iter_subtree(assign.value)):
+            names.add(assign.targets[0].target.value)
+    return comps, names
+
+
+def returns_l2_penalty(function: cst.FunctionDef) -> bool:
+    """Whether ``function`` returns a squared-L2 sum over the parameters it iterates (a summary of
+    the function, read where a caller in another module adds the result to its loss)."""
+    comps, names = _penalty_expressions(function)
+    for ret in iter_subtree(function.body):
+        if not isinstance(ret, cst.Return) or ret.value is None:
+            continue
+        for sub in iter_subtree(ret.value):
+            if any(sub is c for c in comps) or (isinstance(sub, cst.Name) and sub.value in names):
+                return True
+    return False
+
+
+def _no_receiver_facts(expr, call, imports):
+    return None  # only imported functions: a method's receiver class is not known here
+
+
+def _in_a_sum(ctx, call: cst.Call) -> bool:
+    """Whether the value of ``call`` is a term of a sum: in the statement itself, or through the
+    name it is assigned to."""
+    for ancestor in ctx.index.ancestors(call):
+        if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+            return True
+        if isinstance(ancestor, cst.AugAssign):
+            return isinstance(ancestor.operator, cst.AddAssign)
+        if isinstance(ancestor, cst.Assign):
+            targets = ancestor.targets
+            return len(targets) == 1 and isinstance(targets[0].target, cst.Name) and \
+                _added_after(ctx, ancestor, targets[0].target.value)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
     return False
 
 
@@ -283,3 +335,12 @@ class L2PenaltyInLoss(Rule):
             for statement, accumulator in _accumulations(loop, names):
                 if _added_after(ctx, loop, accumulator):
                     ctx.report(statement, message)
+        # The penalty written in another module of the project: ``loss = ce + lam * l2(model)``
+        # where ``l2`` (imported) returns the squared sum over the parameters.
+        imports = project_imports(ctx)
+        if imports is None:
+            return
+        for call in ctx.index.of_type(cst.Call):
+            found = find_called(ctx, call, imports, _no_receiver_facts)
+            if found is not None and returns_l2_penalty(found[1]) and _in_a_sum(ctx, call):
+                ctx.report(call, message)
