@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from dllint.diagnostics import Diagnostic
-from dllint.engine import DecodeError, decode_source
+from dllint.source import DecodeError, decode_source
 from dllint.noqa import _FILE, _LINE
 
 _CODES = re.compile(r"[,\s]+")

@@ -25,8 +25,9 @@ from dllint.files import DEFAULT_EXCLUDE, Excludes, discover
 from dllint.add_noqa import add_noqa_to_bytes
 from dllint.baseline import read_baseline, split as split_baseline, write_baseline
 from dllint.registry import RuleRegistry, default_registry
+from dllint.rule_manifest import RuleManifest, read as read_manifest, write as write_manifest
 from dllint.config import validate_target_version
-from dllint.engine import TARGET_VERSIONS, DecodeError, decode_source
+from dllint.source import TARGET_VERSIONS, DecodeError, decode_source
 from dllint.reports import (
     ALIASES, FORMATS, SHOW_FIXES_FORMATS, STATISTICS_FORMATS, ReportContext, render, rule_page,
 )
@@ -244,14 +245,24 @@ def explain_command(argv: Sequence[str], registry: RuleRegistry) -> int:
 
 # -- dllint [PATH ...] -----------------------------------------------------------------------------
 
-def _config_for(args: argparse.Namespace, paths: list[str], registry: RuleRegistry) -> FileConfig:
+def _config_path(args: argparse.Namespace, paths: list[str]) -> tuple[Path | None, bool]:
+    """The configuration file (None: none found) and whether it was named with --config."""
     if args.config:
-        return load_config(Path(args.config), registry, explicit=True)
+        return Path(args.config), True
     if paths == ["-"]:
         start = Path(args.stdin_filename).parent if args.stdin_filename else Path.cwd()
     else:
         start = Path(paths[0])
-    return load_config(find_config(start), registry)
+    return find_config(start), False
+
+
+def _cached_rules(args: argparse.Namespace, paths: list[str], fmt: str,
+                  config_path: Path | None) -> RuleManifest | None:
+    """The installed rules' manifest from the cache, when this run may use one instead of loading
+    every rule: it reads the cache (not stdin, not --no-cache) and reports no rule's page (sarif)."""
+    if args.no_cache or paths == ["-"] or fmt == "sarif":
+        return None
+    return read_manifest(Cache(FileConfig(path=config_path).root).entries)
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -303,7 +314,7 @@ def _check_combinations(args: argparse.Namespace, fmt: str, paths: list[str]) ->
                 raise ConfigError(f"--add-noqa cannot be combined with {flag}")
 
 
-def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
+def check_command(argv: Sequence[str], registry: RuleRegistry | None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     paths = args.paths or ["."]
@@ -321,18 +332,23 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     if args.baseline and not args.update_baseline:
         accepted = read_baseline(Path(args.baseline))  # a missing baseline fails before linting
 
-    config = _config_for(args, paths, registry)
+    config_path, explicit = _config_path(args, paths)
+    injected = registry
+    manifest = _cached_rules(args, paths, fmt, config_path) if injected is None else None
+    rules: RuleRegistry | RuleManifest = manifest or _load_registry(injected)
+    config = load_config(config_path, rules, explicit=explicit)
     cli_layer = Layer(
-        select=validate_selectors(split_codes(args.select), registry, "--select")
+        select=validate_selectors(split_codes(args.select), rules, "--select")
         if args.select is not None else None,
-        extend_select=validate_selectors(split_codes(args.extend_select) or [], registry, "--extend-select"),
-        ignore=validate_selectors(split_codes(args.ignore) or [], registry, "--ignore"),
+        extend_select=validate_selectors(split_codes(args.extend_select) or [], rules, "--extend-select"),
+        ignore=validate_selectors(split_codes(args.ignore) or [], rules, "--ignore"),
     )
     file_layer = Layer(config.select, config.extend_select, config.ignore)
-    enabled = resolve_selection(registry, [file_layer, cli_layer])
+    enabled = resolve_selection(rules, [file_layer, cli_layer])
     settings = RunSettings(
         enabled=enabled,
-        registry=registry,
+        registry=injected,
+        fingerprint=rules.fingerprint(),
         per_file_ignores=PerFileIgnores.build(config.per_file_ignores, config.root),
         rule_options=config.rule_options,
         root=config.root,
@@ -351,7 +367,7 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
                                  lambda v: parse_size(v, "--max-memory")),
     )
     context = ReportContext(
-        registry=registry, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
+        registry=rules, enabled=enabled, fixing=settings.fix, unsafe=args.unsafe_fixes,
         statistics=args.statistics, quiet=args.quiet, root=repository_root(),
         show_fixes=args.show_fixes,
     )
@@ -369,6 +385,9 @@ def check_command(argv: Sequence[str], registry: RuleRegistry) -> int:
     if not files:
         _warn("no Python files or notebooks found under the given paths", args.quiet)
     result = run(files, settings)
+    if manifest is None and injected is None and settings.cache is not None and settings.cache.enabled:
+        # the next run selects its rules from this, without loading them (nothing else to lint)
+        write_manifest(settings.cache.entries, rules)
     if args.add_noqa:
         return _add_noqa(result, {f.display: f for f in files}, args)
     context.files = len(files)
@@ -511,15 +530,15 @@ def main(argv: list[str] | None = None, *, registry: RuleRegistry | None = None)
     _tolerant(sys.stdout)
     _tolerant(sys.stderr)
     try:
-        rules = _load_registry(registry)
         if argv and argv[0] == "rules":
-            return rules_command(argv[1:], rules)
+            return rules_command(argv[1:], _load_registry(registry))
         if argv and argv[0] == "explain":
-            return explain_command(argv[1:], rules)
+            return explain_command(argv[1:], _load_registry(registry))
         if argv and argv[0] == "server":
             from dllint.server import server_command  # pygls is optional: imported on demand
-            return server_command(argv[1:], rules)
-        return check_command(argv, rules)
+            return server_command(argv[1:], _load_registry(registry))
+        # the rules are loaded there, unless the cache's manifest of them is still true
+        return check_command(argv, registry)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)

@@ -380,6 +380,9 @@ def resolve_selection(registry: RuleRegistry, layers: Iterable[Layer]) -> frozen
 
 # -- globs (per-file-ignores, exclude) --------------------------------------------------------------
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+\Z")
+
+
 class PathPattern:
     """A glob with gitignore's meaning (``dllint.globs``): without a ``/`` it matches a file or
     directory name at any depth; with one, a path relative to ``base``; a trailing ``/`` matches
@@ -396,6 +399,9 @@ class PathPattern:
         except InvalidGlob as exc:
             raise ConfigError(str(exc)) from None
         self.base = base
+        # A bare name (".git", "build"): the walk asks every entry of the tree about every default
+        # exclude, and comparing names answers as pathspec does at a fraction of its cost.
+        self.name = text if _PLAIN_NAME.match(text) and text not in (".", "..") else None
 
     def matches(self, relative: str, is_dir: bool = False) -> bool:
         """``relative``: the path relative to ``base`` with ``/`` separators."""
@@ -403,11 +409,22 @@ class PathPattern:
 
     def matches_entry(self, relative: str, is_dir: bool = False) -> bool:
         """Whether the pattern matches the path itself, not only a directory above it."""
+        if self.name is not None and relative and not relative.startswith("/"):
+            # the entry is named so, and no directory above it is (then that directory matched)
+            parts = relative.rstrip("/").split("/")
+            return parts[-1] == self.name and self.name not in parts[:-1]
         return matched_itself(self.spec, relative, is_dir) is True
 
 
 def relative_posix(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` with ``/``, or the absolute path when it lies outside."""
+    # The common case, a path below its base, by its text: the walk asks this of every entry for
+    # every exclude pattern, and pathlib's relative_to was most of a warm run's time.
+    if os.sep == "/":
+        text, prefix = str(path), str(base)
+        if len(text) > len(prefix) + 1 and text.startswith(prefix) and text[len(prefix)] == "/" \
+                and prefix != "/" and prefix:
+            return text[len(prefix) + 1:]
     try:
         return path.relative_to(base).as_posix()
     except ValueError:

@@ -6,7 +6,6 @@ finding; a rule that crashes becomes a DL000 finding naming the rule, and the ot
 from __future__ import annotations
 
 import ast
-import codecs
 import gc
 import io
 import re
@@ -24,6 +23,8 @@ from dllint.context import FileContext
 from dllint.diagnostics import Diagnostic, rule_url
 from dllint.noqa import parse_suppressions
 from dllint.rule import Rule
+# decoding and the grammar names live apart, so that a warm run (nothing to parse) never imports libcst
+from dllint.source import TARGET_VERSIONS, DecodeError, decode_source  # noqa: F401 - re-exported
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
@@ -31,7 +32,6 @@ SKIPPED = ("DL002", "skipped")
 
 # --target-version: the Python whose grammar the linted code is written for. None: the running one.
 # Set once per process (the runner does it in each worker), like the rules a worker builds.
-TARGET_VERSIONS = {"py310": (3, 10), "py311": (3, 11), "py312": (3, 12), "py313": (3, 13)}
 _target: tuple[int, int] | None = None
 _config: cst.PartialParserConfig | None = None
 # Without CPython's own check (syntax newer than this interpreter), libcst's native parser must be
@@ -53,40 +53,6 @@ def set_target_version(name: str | None) -> None:
     global _target, _config
     _target = TARGET_VERSIONS[name] if name else None
     _config = parser_config(name) if name else None
-
-
-class DecodeError(Exception):
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-# Codecs that a package registers at run time to rewrite newer syntax for older interpreters
-# (``# -*- coding: future_fstrings -*-``): their input is UTF-8 text that the interpreters we lint
-# for read as it is. Not registered here, so CPython's cookie lookup fails; any other unknown codec
-# stays an error.
-_UTF8_SOURCE_CODECS = frozenset({"future_fstrings", "future-fstrings", "future_annotations",
-                                 "future-annotations"})
-
-
-def decode_source(data: bytes) -> str:
-    """Bytes to text as Python itself would read them: BOM, PEP 263 cookie, else UTF-8."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        unknown = re.match(r"unknown encoding(?: for [^:]*)?: (\S+)", exc.msg or "")
-        if unknown is None or unknown.group(1).lower() not in _UTF8_SOURCE_CODECS:
-            raise DecodeError(f"cannot detect the source encoding: {exc.msg}") from None
-        encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
-        raise DecodeError(f"cannot decode the file as {encoding}: {exc}", line=line) from None
 
 
 def _tool_diagnostic(path: str, code_name: tuple[str, str], message: str, line: int = 1,
@@ -341,6 +307,8 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
 
 def _suppressed(found: list[Diagnostic], source: str) -> list[Diagnostic]:
     """Drop what ``# noqa`` comments hide (never DL000: a crash is not the user's to silence)."""
+    if not found:  # nothing to hide: the comments need not be read (most files of a project)
+        return found
     suppressions = parse_suppressions(source)
     kept = [
         d for d in found

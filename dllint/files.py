@@ -79,8 +79,14 @@ class Excludes:
 
     def excludes(self, path: Path, is_dir: bool) -> bool:
         """For the walk: whether a pattern matches the entry itself (see ``matched_itself``)."""
-        return any(pattern.matches_entry(relative_posix(path, pattern.base), is_dir)
-                   for pattern in self.patterns)
+        relative: dict[Path, str] = {}  # the patterns mostly share one base
+        for pattern in self.patterns:
+            text = relative.get(pattern.base)
+            if text is None:
+                text = relative[pattern.base] = relative_posix(path, pattern.base)
+            if pattern.matches_entry(text, is_dir):
+                return True
+        return False
 
     def excludes_explicit(self, path: Path) -> bool:
         if not self.user_patterns:

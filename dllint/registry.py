@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import metadata
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pluggy
-
-from dllint.hookspecs import PROJECT, RuleSpec
 from dllint.rule import Rule, validate_rule_class
+
+if TYPE_CHECKING:
+    import pluggy
+
+# pluggy and importlib.metadata are imported when the rules are loaded, not with this module: a
+# warm run selects its rules from the cached manifest (dllint.rule_manifest) and loads none.
 
 ENTRY_POINT_GROUP = "dllint"
 BUILTIN_MODULE = "dllint.rules"
@@ -43,7 +45,11 @@ class RuleRegistry:
         return hashlib.sha256((text + "|" + ",".join(self.plugin_names)).encode()).hexdigest()[:16]
 
 
-def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginManager:
+def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> "pluggy.PluginManager":
+    import pluggy
+
+    from dllint.hookspecs import PROJECT, RuleSpec
+
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(RuleSpec)
     loaded = pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
@@ -63,7 +69,7 @@ def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginMa
     return pm
 
 
-def collect_rules(pm: pluggy.PluginManager) -> RuleRegistry:
+def collect_rules(pm: "pluggy.PluginManager") -> RuleRegistry:
     rules: list[type[Rule]] = []
     for batch in pm.hook.dllint_rules():
         rules.extend(batch or [])
@@ -77,4 +83,6 @@ def default_registry() -> RuleRegistry:
 
 
 def entry_point_names() -> list[str]:
+    from importlib import metadata
+
     return sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))

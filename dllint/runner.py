@@ -18,21 +18,65 @@ import tokenize
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from dllint.analysis.project import PROJECT
 from dllint.cache import Cache, entry_key, settings_digest
 from dllint.config import PerFileIgnores, apply_ignores, relative_posix
 from dllint.diagnostics import Diagnostic, Fix, rule_url
-from dllint.engine import DecodeError, decode_source, lint_bytes, lint_source, python_syntax_error, \
-    set_target_version
 from dllint.files import SourceFile
-from dllint.fix import fix_source, wanted
 from dllint.notebook import (NotebookError, NotebookSource, cell_edits, fix_notebook,
                              load_notebook)
 from dllint.registry import RuleRegistry, default_registry
 from dllint.rule import Rule
-from dllint.workers import Failure, Resident, fork_available, run_isolated
+from dllint.source import DecodeError, decode_source
+
+if TYPE_CHECKING:
+    from dllint.workers import Failure, Resident
+
+# The engine (libcst, every analysis), the fixer and the process pool are imported on first use: a
+# warm run answers every file from the cache and needs none of them (most of its time was imports).
+
+
+def lint_bytes(*args, **kwargs) -> list[Diagnostic]:
+    from dllint.engine import lint_bytes as engine_lint_bytes
+    return engine_lint_bytes(*args, **kwargs)
+
+
+def lint_source(*args, **kwargs) -> list[Diagnostic]:
+    from dllint.engine import lint_source as engine_lint_source
+    return engine_lint_source(*args, **kwargs)
+
+
+def python_syntax_error(path: str, source: str) -> Diagnostic | None:
+    from dllint.engine import python_syntax_error as engine_syntax_error
+    return engine_syntax_error(path, source)
+
+
+def set_target_version(name: str | None) -> None:
+    if name is None and "dllint.engine" not in sys.modules:
+        return  # an engine not loaded yet starts with this interpreter's grammar
+    from dllint import engine
+    engine.set_target_version(name)
+
+
+def fix_source(*args, **kwargs):
+    from dllint.fix import fix_source as fixer
+    return fixer(*args, **kwargs)
+
+
+def wanted(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    from dllint.fix import wanted as fix_wanted
+    return fix_wanted(diagnostic, unsafe)
+
+
+def fork_available() -> bool:
+    from dllint.workers import fork_available as available
+    return available()
+
+
+def run_isolated(*args, **kwargs):
+    from dllint.workers import run_isolated as isolated
+    return isolated(*args, **kwargs)
 
 PROGRESS_MIN_FILES = 20
 # The defaults of the per-file bounds (``max-file-size``, ``time-limit``). The largest file of
@@ -59,6 +103,7 @@ def resolve_bound(cli_value, file_value, default, parse):
 class RunSettings:
     enabled: frozenset[str]
     registry: RuleRegistry | None = None  # None: the default registry (also in worker processes)
+    fingerprint: str | None = None  # the registry's (None: computed from it); the CLI may know it without loading it
     per_file_ignores: PerFileIgnores = field(default_factory=PerFileIgnores)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)  # project root: cache keys use paths relative to it
@@ -379,6 +424,8 @@ def _write_fixed(state: _State, task, result, new_text: str, new_data: bytes,
 def _store(state: _State, key: str | None, diagnostics: list[Diagnostic]) -> None:
     if key is None or state.cache_root is None:
         return
+    from dllint.analysis.project import PROJECT
+
     # the project modules whose summaries the findings used: a change to one of them is a miss
     Cache(state.cache_root).put(key, diagnostics, PROJECT.consulted_files())
 
@@ -386,6 +433,8 @@ def _store(state: _State, key: str | None, diagnostics: list[Diagnostic]) -> Non
 def _lint_task(task: _Task) -> FileResult:
     state = _STATE
     assert state is not None, "worker not initialised"
+    from dllint.analysis.project import PROJECT
+
     PROJECT.begin_file()
     try:
         if task.notebook:
@@ -436,6 +485,8 @@ def _state_of(settings: RunSettings) -> _State:
 
 
 def _fingerprint(settings: RunSettings) -> str:
+    if settings.fingerprint is not None:
+        return settings.fingerprint
     return (settings.registry or default_registry()).fingerprint()
 
 
@@ -494,6 +545,10 @@ def _execute(tasks: list[_Task], state: _State, jobs: int | None, progress: _Pro
     if not fork_available():
         return _in_process(tasks, state, progress)
     jobs = jobs or os.cpu_count() or 1
+    # Loaded here once, before the workers fork, rather than in each of them.
+    import dllint.engine  # noqa: F401
+    if state.registry is None:
+        default_registry()
     return run_isolated(tasks, _lint_task, jobs=jobs, time_limit=time_limit,
                         init=lambda: _init_worker(state), failed=_failed, done=progress.step,
                         memory_limit=max_memory)
@@ -594,6 +649,8 @@ def lint_stdin(data: bytes, display: str, settings: RunSettings, notebook: bool,
     if resident is not None:
         outcome = resident.call(_init_worker, state, task, time_limit=settings.time_limit,
                                 memory_limit=settings.max_memory)
+        from dllint.workers import Failure
+
         return _failed(task, outcome) if isinstance(outcome, Failure) else outcome
     if not isolate:
         return _in_process([task], state, _Progress(1, False))[0]

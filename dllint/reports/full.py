@@ -19,7 +19,7 @@ import json
 import unicodedata
 
 from dllint.diagnostics import Diagnostic
-from dllint.engine import DecodeError, decode_source
+from dllint.source import DecodeError, decode_source
 from dllint.reports import ReportContext
 from dllint.reports.style import SEVERITY_COLOR, Style
 from dllint.reports.text import format_line, render as text_render
