@@ -668,8 +668,19 @@ class Modes:
         return self._caller_dependence(key, at, frozenset())
 
     def _caller_dependence(self, key: str, at: cst.CSTNode, seen: frozenset) -> str:
+        found = self._callers_dependence(key, at, seen)
+        return UNKNOWN_DEPENDENCE if found is None else found
+
+    def _callers_dependence(self, key: str, at: cst.CSTNode, seen: frozenset) -> str | None:
+        """The dependence of what the callers of the function holding ``at`` pass for ``key``;
+        None when they only pass it on round a cycle of calls already followed (recursion adds
+        no model of its own: what enters the cycle comes from its other callers)."""
         function = self.index.function_of(at)
-        if function is None or function in seen or len(seen) >= self.MAX_NESTING:
+        if function is None:
+            return UNKNOWN_DEPENDENCE
+        if function in seen:
+            return None
+        if len(seen) >= self.MAX_NESTING:
             return UNKNOWN_DEPENDENCE
         root = key.partition(".")[0]
         if not (root in self._param_names(function) or root == "self" and self.is_method(function)):
@@ -681,11 +692,13 @@ class Modes:
         found: list[str] = []
         for call in callers:
             mapped = self.map_key(call, function, key)
-            here = UNKNOWN_DEPENDENCE if mapped is None else self.models.key_mode_dependence(mapped, call)
+            here: str | None = UNKNOWN_DEPENDENCE if mapped is None \
+                else self.models.key_mode_dependence(mapped, call)
             if here == UNKNOWN_DEPENDENCE and mapped is not None:
-                here = self._caller_dependence(mapped, call, seen)
-            found.append(here)
-        return combine(found)
+                here = self._callers_dependence(mapped, call, seen)
+            if here is not None:
+                found.append(here)
+        return combine(found) if found else None
 
     def map_key(self, call: cst.Call, callee: cst.FunctionDef, key: str) -> str | None:
         """The caller's name for the callee's ``key`` at ``call``: a parameter becomes the argument

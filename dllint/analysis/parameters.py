@@ -6,7 +6,8 @@ file that keeps only plain tensors: a logistic regression written by hand with `
 weights that it updates itself) puts nothing on the graph: its output is a graph tensor only when
 an input is one, or is a leaf that requires grad (fourth audit, cause AF).
 
-A class of the file is parameter-free when it derives from ``nn.Module`` directly, nothing in it
+A class of the file is parameter-free when it derives from ``nn.Module`` directly, defines
+``forward``, nothing in it
 names ``Parameter``, ``requires_grad``, ``register_parameter``, ``add_module``, ``setattr`` or
 ``register_module``, no class of the file derives from it, and every value its methods store into
 ``self`` (``self.w = ...``, ``self.grads["dw"] = ...``) is *plain*: literals, containers and
@@ -156,6 +157,8 @@ class ParameterFree:
         if not klass.bases or not all(_is_module_base(self.imports, b.value) for b in klass.bases) \
                 or klass.keywords or self.index.enclosing(klass, cst.ClassDef) is not None:
             return False
+        if not any(f.name.value == "forward" for f in self._methods(klass)):
+            return False  # a placeholder, or a forward inherited from elsewhere: not seen whole
         for node in iter_subtree(klass):
             if isinstance(node, cst.Name) and node.value in _PARAMETER_WORDS:
                 return False
