@@ -21,6 +21,8 @@ not on the graph), and in files that do not import torch.
 
 The graph facts come from :mod:`dllint.analysis.dataflow`: a tensor detached in place
 (``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
+a module with no trainable parameter (``nn.AvgPool2d``, a hand-written logistic regression
+keeping plain ``torch.zeros`` weights) puts its output on the graph only through its inputs,
 and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
 read half of weight surgery.
 """

@@ -26,8 +26,8 @@ factory's result); models that compute the same in both modes: the engine's mode
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
 of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it. The
-fact is asked of the model where it is built, also through a helper's callers
-(``test(model_1, loader)``). A part that is not visible (a library model, a factory) keeps the finding.
+fact is asked of the model where it is built, also through a helper's callers at any depth
+(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
 """
 from __future__ import annotations
 
