@@ -67,6 +67,9 @@ _PARAMETER_WORDS = frozenset({"Parameter", "ParameterList", "ParameterDict", "re
                               "requires_grad_", "register_parameter", "add_module", "register_module",
                               "setattr", "__setattr__", "Variable"})
 _MAX_DEPTH = 12
+# Methods that add a part (and so parameters) to a module after it is built.
+_ADDING_METHODS = frozenset({"add_module", "register_module", "register_parameter", "append", "extend",
+                             "insert", "update", "requires_grad_", "load_state_dict"})
 
 
 class ParameterFree:
@@ -81,6 +84,7 @@ class ParameterFree:
         self._attributes: dict[tuple[cst.ClassDef, str], bool] = {}
         self._classes_by_name: dict[str, list[cst.ClassDef]] | None = None
         self._leaf_names: set[str] | None = None
+        self._mutated_names: set[str] | None = None
 
     # ---------------------------------------------------------------------------------------------
     # the question
@@ -100,6 +104,8 @@ class ParameterFree:
         key = dotted_name(module)
         if key is None or "." in key:
             return False
+        if key in self._mutated():
+            return False  # ``net.add_module(...)``, ``net.fc = nn.Linear(...)``: filled later
         definitions = self.values.reaching_all(key, at)
         if not definitions:
             return False
@@ -115,6 +121,30 @@ class ParameterFree:
                 return False
         return True
 
+    def _mutated(self) -> set[str]:
+        """Names whose module may get parts after it is built: a method that adds one is called on
+        it (``add_module``, ``append``, ``register_parameter``...), or an attribute or item of it
+        is assigned."""
+        if self._mutated_names is None:
+            found: set[str] = set()
+            for call in self.index.of_type(cst.Call):
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in _ADDING_METHODS:
+                    key = dotted_name(func.value)
+                    if key:
+                        found.add(key)
+            for node in [*self.index.of_type(cst.Assign), *self.index.of_type(cst.AugAssign),
+                         *self.index.of_type(cst.AnnAssign)]:
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) \
+                    else [node.target]
+                for target in targets:
+                    if isinstance(target, (cst.Attribute, cst.Subscript)):
+                        key = dotted_name(target.value)
+                        if key:
+                            found.add(key)
+            self._mutated_names = found
+        return self._mutated_names
+
     def constructor_free(self, call: cst.Call, depth: int = 0) -> bool:
         """``call`` builds a module with no trainable parameter."""
         if depth > _MAX_DEPTH:
@@ -125,7 +155,8 @@ class ParameterFree:
             if last in PARAMETER_FREE_LAYERS:
                 return True
             if last == "Sequential":
-                return all(not arg.star and arg.keyword is None and isinstance(arg.value, cst.Call)
+                # an empty one is a placeholder (an exercise's ``nn.Sequential(# TODO)``)
+                return bool(call.args) and all(not arg.star and arg.keyword is None and isinstance(arg.value, cst.Call)
                            and self.constructor_free(arg.value, depth + 1) for arg in call.args)
             return False
         if isinstance(call.func, cst.Name):
@@ -334,7 +365,7 @@ class ParameterFree:
         ``weight``/``bias``/``parameters()``)."""
         if self.values.is_graph(expr):
             return False
-        return not self._may_require_grad(expr, 0)
+        return not self._may_require_grad(expr, 0, set())
 
     def _leaves_in_place(self) -> set[str]:
         """Names made leaves that require grad in place: ``x.requires_grad_()``,
@@ -356,8 +387,11 @@ class ParameterFree:
                             self._leaf_names.add(key)
         return self._leaf_names
 
-    def _may_require_grad(self, expr: cst.BaseExpression, depth: int) -> bool:
-        if depth > 4:
+    def _may_require_grad(self, expr: cst.BaseExpression, depth: int, seen: set) -> bool:
+        """``expr`` may hold a leaf that requires grad or a module's parameter, following the
+        definitions that reach its names (each once: a definition met again round a loop,
+        ``y = y.unsqueeze(0)``, adds nothing new)."""
+        if depth > 24:  # each definition is followed once; this only bounds the recursion
             return True
         for node in iter_subtree(expr):
             if isinstance(node, cst.Name) and node.value in _PARAMETER_WORDS | {"weight", "bias",
@@ -382,8 +416,12 @@ class ParameterFree:
                                                       *function.params.kwonly_params)):
                     return True  # a parameter: whatever the callers pass
                 for definition in definitions:
+                    if definition in seen:
+                        continue
+                    seen.add(definition)
                     if definition.value is None and definition.kind != "detach":
                         return True
-                    if definition.value is not None and self._may_require_grad(definition.value, depth + 1):
+                    if definition.value is not None \
+                            and self._may_require_grad(definition.value, depth + 1, seen):
                         return True
         return False

@@ -133,3 +133,21 @@ probe_out(yhat)
 def test_hand_written_module_is_parameter_free_only_with_plain_state(weight: str, extra: str,
                                                                      expected: bool) -> None:
     assert _graph(HAND_WRITTEN.format(weight=weight, extra=extra)) == {"out": expected}
+
+
+def test_placeholder_and_filled_modules_keep_their_graph() -> None:
+    source = """import torch
+import torch.nn as nn
+x = torch.rand(4, 2)
+todo = nn.Sequential(
+#   TODO
+)
+filled = nn.Sequential()
+filled.add_module("fc", nn.Linear(2, 2))
+grown = nn.ReLU()
+grown.fc = nn.Linear(2, 2)
+probe_todo(todo(x))
+probe_filled(filled(x))
+probe_grown(grown(x))
+"""
+    assert _graph(source) == {"todo": True, "filled": True, "grown": True}
