@@ -33,6 +33,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import Modes, iterates_loader
+from dllint.analysis.parameters import ParameterFree
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, ClassOutline, Target, find_called, \
     find_class, project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
@@ -338,6 +339,7 @@ class GraphValues:
         self._proven: set[Definition] | None = None  # definitions a ``.backward()`` call reaches
         self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
         self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
+        self._parameters: ParameterFree | None = None
         if self.active:
             self._collect_definitions()
             self._collect_models()
@@ -980,7 +982,7 @@ class GraphValues:
             if method in GRAPH_METHODS and self._graph(receiver):
                 return True
             if method == "forward" and self.is_model(receiver):
-                return True
+                return not self._parameter_free().call_without_graph(call, receiver)
         else:
             qualified = self.imports.qualify(func)
             if qualified is not None:
@@ -997,7 +999,8 @@ class GraphValues:
             # ``nn.CrossEntropyLoss()(out, y)``, ``nn.Linear(3, 1)(x)``: built and called at once.
             if self._is_loss_constructor(func):
                 return self._loss_call_graph(call)
-            return self._is_module_constructor(func)
+            return self._is_module_constructor(func) \
+                and not self._parameter_free().call_without_graph(call, func)
         target = self.regions.resolved(call)
         if target is not None:
             return bool(self.return_summary(target))
@@ -1008,9 +1011,15 @@ class GraphValues:
             if dotted_name(func) in self._frozen_models:
                 return False
             if self.is_model(func):
-                return True
+                return not self._parameter_free().call_without_graph(call, func)
             return self.is_loss_function(func) and self._loss_call_graph(call)
         return False
+
+    def _parameter_free(self) -> ParameterFree:
+        """Which module calls run a module with no trainable parameter (``parameters.py``)."""
+        if self._parameters is None:
+            self._parameters = ParameterFree(self)
+        return self._parameters
 
     def _library_call_graph(self, qualified: str, call: cst.Call) -> bool:
         if LOSS_FUNCTIONAL.match(qualified):

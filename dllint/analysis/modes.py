@@ -49,8 +49,8 @@ import libcst as cst
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, WRAPPER_NAMES, WRAPPERS, Models,
-                                    is_model_name, model_key, unwrap_module)
+from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+                                    WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, project_imports)
 from dllint.analysis.name_reaching import NameReaching
@@ -641,6 +641,64 @@ class Modes:
                     found = (found - {ENTRY}) | outer
             out.append((call, found))
         return out
+
+    def mode_dependence(self, expr: cst.BaseExpression, at: cst.CSTNode) -> str:
+        """:meth:`Models.mode_dependence` of the model ``expr`` where ``at`` is; where that model is
+        a parameter (or ``self.x`` of a method) of the function holding ``at``, the dependence of
+        what the callers pass (:meth:`key_mode_dependence`)."""
+        found = self.models.mode_dependence(expr, at)
+        key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if found != UNKNOWN_DEPENDENCE or key is None:
+            return found
+        return self._caller_dependence(key, at, frozenset())
+
+    def key_mode_dependence(self, key: str, at: cst.CSTNode) -> str:
+        """:meth:`Models.key_mode_dependence` of the model the dotted name ``key`` holds where
+        ``at`` is, carried through the module's call chains: a model that comes in as a parameter
+        of the function holding ``at`` (or as ``self.x`` of a method) has the dependence of what
+        every call of that function in this module passes for it, judged at that call and, where
+        that is a parameter again, at its own callers, at any depth (each function once). So an
+        ``EncoderRNN`` of Embedding and Linear layers evaluated in ``evaluate()``, called by
+        ``evaluate_randomly()``, called from the top level, is known to be mode-free (fourth
+        audit, cause AN). ``UNKNOWN`` when some call passes something unreadable, or when the
+        function has no caller in the module."""
+        found = self.models.key_mode_dependence(key, at)
+        if found != UNKNOWN_DEPENDENCE:
+            return found
+        return self._caller_dependence(key, at, frozenset())
+
+    def _caller_dependence(self, key: str, at: cst.CSTNode, seen: frozenset) -> str:
+        found = self._callers_dependence(key, at, seen)
+        return UNKNOWN_DEPENDENCE if found is None else found
+
+    def _callers_dependence(self, key: str, at: cst.CSTNode, seen: frozenset) -> str | None:
+        """The dependence of what the callers of the function holding ``at`` pass for ``key``;
+        None when they only pass it on round a cycle of calls already followed (recursion adds
+        no model of its own: what enters the cycle comes from its other callers)."""
+        function = self.index.function_of(at)
+        if function is None:
+            return UNKNOWN_DEPENDENCE
+        if function in seen:
+            return None
+        if len(seen) >= self.MAX_NESTING:
+            return UNKNOWN_DEPENDENCE
+        root = key.partition(".")[0]
+        if not (root in self._param_names(function) or root == "self" and self.is_method(function)):
+            return UNKNOWN_DEPENDENCE  # a local or global the model analysis could not read
+        callers = self.regions.callers(function)
+        if not callers:
+            return UNKNOWN_DEPENDENCE
+        seen = seen | {function}
+        found: list[str] = []
+        for call in callers:
+            mapped = self.map_key(call, function, key)
+            here: str | None = UNKNOWN_DEPENDENCE if mapped is None \
+                else self.models.key_mode_dependence(mapped, call)
+            if here == UNKNOWN_DEPENDENCE and mapped is not None:
+                here = self._callers_dependence(mapped, call, seen)
+            if here is not None:
+                found.append(here)
+        return combine(found) if found else None
 
     def map_key(self, call: cst.Call, callee: cst.FunctionDef, key: str) -> str | None:
         """The caller's name for the callee's ``key`` at ``call``: a parameter becomes the argument

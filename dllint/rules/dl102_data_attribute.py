@@ -21,6 +21,8 @@ not on the graph), and in files that do not import torch.
 
 The graph facts come from :mod:`dllint.analysis.dataflow`: a tensor detached in place
 (``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
+a module with no trainable parameter (``nn.AvgPool2d``, a hand-written logistic regression
+keeping plain ``torch.zeros`` weights) puts its output on the graph only through its inputs,
 and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
 read half of weight surgery.
 """
@@ -59,6 +61,53 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # (issue 13, fourth audit AF) a pooling layer has no parameters: on a plain image tensor
+        # its output is in no graph, and ``.data`` reads nothing autograd tracks
+        """import torch
+from torch import nn
+from torchvision.transforms import ToTensor
+lena = ToTensor()(img).unsqueeze(0)
+pool = nn.AvgPool2d(2, 2)
+out = pool(lena)
+to_pil(out.data.squeeze(0))
+""",
+        # (issue 13, fourth audit AF) logistic regression written by hand: plain ``torch.zeros``
+        # weights (no nn.Parameter, no requires_grad) that the class updates itself
+        """import torch
+import torch.nn as nn
+device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
+class LR(nn.Module):
+    def __init__(self, dim, lr=torch.scalar_tensor(0.01)):
+        super(LR, self).__init__()
+        self.w = torch.zeros(dim, 1, dtype=torch.float).to(device)
+        self.b = torch.scalar_tensor(0).to(device)
+        self.grads = {"dw": torch.zeros(dim, 1, dtype=torch.float).to(device),
+                      "db": torch.scalar_tensor(0).to(device)}
+        self.lr = lr.to(device)
+
+    def forward(self, x):
+        return self.sigmoid(torch.mm(self.w.T, x) + self.b)
+
+    def sigmoid(self, z):
+        return 1 / (1 + torch.exp(-z))
+
+    def backward(self, x, yhat, y):
+        self.grads["dw"] = (1 / x.shape[1]) * torch.mm(x, (yhat - y).T)
+        self.grads["db"] = (1 / x.shape[1]) * torch.sum(yhat - y)
+
+    def optimize(self):
+        self.w = self.w - self.lr * self.grads["dw"]
+        self.b = self.b - self.lr * self.grads["db"]
+
+x, y = next(iter(train_dataset))
+model = LR(x.shape[0], torch.scalar_tensor(0.001).to(device))
+for i in range(100):
+    yhat = model.forward(x.to(device))
+    print(yhat.data.cpu())
+    model.backward(x.to(device), yhat.to(device), y.to(device))
+    model.optimize()
+""",
         # A PackedSequence's .data is its field (the packed tensor, still on the graph), not
         # Tensor.data: an LSTM returns its output packed when its input was.
         """\
@@ -285,6 +334,53 @@ class ProtoNet(nn.Module):
     ]
 
     INVALID = [
+        # (issue 13, fourth audit AF, the twins) a pooling layer on a leaf that requires grad, and
+        # on the output of a convolution: its output is on the graph through its input
+        """import torch
+from torch import nn
+image = torch.rand(1, 1, 8, 8, requires_grad=True)
+pool = nn.AvgPool2d(2, 2)
+out = pool(image)
+print(out.data.squeeze(0))  # expect: DL102
+conv = nn.Conv2d(1, 4, 3)
+features = nn.MaxPool2d(2)(conv(torch.rand(1, 1, 8, 8)))
+print(features.data.mean())  # expect: DL102
+""",
+        # (issue 13, fourth audit AF, the twin) the same logistic regression with its weights as
+        # parameters: autograd tracks them
+        """import torch
+import torch.nn as nn
+
+class LR(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(dim, 1))
+        self.b = nn.Parameter(torch.scalar_tensor(0))
+
+    def forward(self, x):
+        return torch.sigmoid(torch.mm(self.w.T, x) + self.b)
+
+model = LR(4)
+yhat = model(torch.rand(4, 3))
+print(yhat.data.cpu())  # expect: DL102
+""",
+        # (issue 13, fourth audit AF) plain tensors made leaves later: ``requires_grad_()``
+        """import torch
+import torch.nn as nn
+
+class Affine(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.w = torch.zeros(dim, 1)
+        self.w.requires_grad_()
+
+    def forward(self, x):
+        return x @ self.w
+
+model = Affine(4)
+out = model(torch.rand(3, 4))
+print(out.data)  # expect: DL102
+""",
         # Unpacked again, the output is a plain tensor: its .data is Tensor.data.
         Invalid(
             """\

@@ -26,8 +26,8 @@ factory's result); models that compute the same in both modes: the engine's mode
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
 of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it. The
-fact is asked of the model where it is built, also through a helper's callers
-(``test(model_1, loader)``). A part that is not visible (a library model, a factory) keeps the finding.
+fact is asked of the model where it is built, also through a helper's callers at any depth
+(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
 """
 from __future__ import annotations
 
@@ -56,6 +56,90 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, fourth audit AN) the model evaluated two helpers away from the training is an
+        # Embedding/GRU/Linear encoder: its class reaches ``evaluate()`` through
+        # ``evaluate_randomly()``'s caller, and it computes the same in both modes
+        """import random
+import torch
+import torch.nn as nn
+
+class EncoderRNN(nn.Module):
+    def __init__(self, vocab, hidden):
+        super(EncoderRNN, self).__init__()
+        self.embedding = nn.Embedding(vocab, hidden)
+        self.gru = nn.GRU(hidden, hidden)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        output, _ = self.gru(self.embedding(x))
+        return self.out(output)
+
+def evaluate(encoder, sentence):
+    with torch.no_grad():
+        return encoder(sentence)
+
+def evaluate_randomly(encoder, n=10):
+    for i in range(n):
+        print(evaluate(encoder, random.choice(pairs)))
+
+encoder = EncoderRNN(10, 8)
+optimizer = torch.optim.SGD(encoder.parameters(), lr=0.1)
+for x in data:
+    loss = encoder(x).sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+evaluate_randomly(encoder)
+""",
+        # (issue 13, fourth audit AN) a diffusion notebook: ``sample()`` -> ``p_sample_loop()`` ->
+        # ``p_sample()``, three helpers deep, on a U-Net of GroupNorm and convolution blocks
+        """import torch
+from torch import nn
+
+class Block(nn.Module):
+    def __init__(self, dim, groups=8):
+        super().__init__()
+        self.proj = nn.Conv2d(dim, dim, 3, padding=1)
+        self.norm = nn.GroupNorm(groups, dim)
+
+    def forward(self, x):
+        return torch.relu(self.norm(self.proj(x)))
+
+class Unet(nn.Module):
+    def __init__(self, dim=8):
+        super().__init__()
+        self.downs = nn.ModuleList([Block(dim), Block(dim)])
+        self.final = nn.Conv2d(dim, 1, 1)
+
+    def forward(self, x, t):
+        for block in self.downs:
+            x = block(x)
+        return self.final(x)
+
+@torch.no_grad()
+def p_sample(model, x, t):
+    return x - model(x, t)
+
+@torch.no_grad()
+def p_sample_loop(model, shape):
+    x = torch.randn(shape)
+    for t in reversed(range(10)):
+        x = p_sample(model, x, t)
+    return x
+
+@torch.no_grad()
+def sample(model, image_size, batch_size=16):
+    return p_sample_loop(model, shape=(batch_size, 8, image_size, image_size))
+
+model = Unet()
+optimizer = torch.optim.Adam(model.parameters())
+for batch in loader:
+    loss = (model(batch, 0) - batch).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+samples = sample(model, image_size=16)
+""",
         # (issue 13, third audit AB) the model evaluated is the Linear/Tanh one: a later cell's
         # placeholder (or a later model with dropout) does not reach the evaluation
         """import torch
@@ -650,6 +734,62 @@ for i, (x, y) in enumerate(train_loader):
     ]
 
     INVALID = [
+        # (issue 13, fourth audit AN, the twin) the same two-helper chain on an encoder with dropout:
+        # its class is carried to ``evaluate()`` and it does depend on the mode
+        """import random
+import torch
+import torch.nn as nn
+
+class EncoderRNN(nn.Module):
+    def __init__(self, vocab, hidden):
+        super(EncoderRNN, self).__init__()
+        self.embedding = nn.Embedding(vocab, hidden)
+        self.dropout = nn.Dropout(0.1)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        return self.out(self.dropout(self.embedding(x)))
+
+def evaluate(encoder, sentence):
+    with torch.no_grad():
+        return encoder(sentence)  # expect: DL301
+
+def evaluate_randomly(encoder, n=10):
+    for i in range(n):
+        print(evaluate(encoder, random.choice(pairs)))
+
+encoder = EncoderRNN(10, 8)
+optimizer = torch.optim.SGD(encoder.parameters(), lr=0.1)
+for x in data:
+    loss = encoder(x).sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+evaluate_randomly(encoder)
+""",
+        # (issue 13, fourth audit AN) two chains into one sampler: the mode-free U-Net and a
+        # classifier with batch norm, both still training; the sampler's model is not mode-free
+        """import torch
+from torch import nn
+
+@torch.no_grad()
+def p_sample(model, x):
+    return x - model(x)  # expect: DL301
+
+@torch.no_grad()
+def p_sample_loop(model, shape):
+    x = torch.randn(shape)
+    for t in range(10):
+        x = p_sample(model, x)
+    return x
+
+unet = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.GroupNorm(4, 8), nn.Conv2d(8, 1, 1))
+critic = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.Conv2d(8, 1, 1))
+for model in (unet, critic):
+    fit(model)
+p_sample_loop(unet, (1, 1, 8, 8))
+p_sample_loop(critic, (1, 1, 8, 8))
+""",
         # the classic notebook cell
         """import torch
 import torch.nn as nn
@@ -1096,7 +1236,7 @@ with torch.no_grad():
                 continue
             if models.from_pretrained(func, call) and not train_calls_named(modes, key):
                 continue
-            if models.mode_dependence(func, call) == NO_DEPENDENCE:
+            if modes.mode_dependence(func, call) == NO_DEPENDENCE:
                 continue  # no dropout, no batch norm...: both modes compute the same
             region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
             if (key, region) in seen:
@@ -1125,7 +1265,7 @@ with torch.no_grad():
                 states = modes.run(modes.scope_of(call)).call_states.get(call, {})
                 if TRAIN not in states.get(mapped, frozenset()) or _part_of_training(modes, call):
                     continue
-                if modes.models.key_mode_dependence(mapped, call) == NO_DEPENDENCE:
+                if modes.key_mode_dependence(mapped, call) == NO_DEPENDENCE:
                     continue
                 where = f"{Path(other.ctx.path).name}:{other.ctx.position(inner).start.line}"
                 ctx.report(call, f"`{function.name.value}()` evaluates `{mapped}` ({where}) in the mode "
@@ -1174,7 +1314,7 @@ with torch.no_grad():
 def _mode_free_at(modes: Modes, call: cst.Call, function: cst.FunctionDef, key: str) -> bool:
     """The model that ``call`` passes for ``function``'s ``key`` has no mode-dependent layer."""
     mapped = modes.map_key(call, function, key)
-    return mapped is not None and modes.models.key_mode_dependence(mapped, call) == NO_DEPENDENCE
+    return mapped is not None and modes.key_mode_dependence(mapped, call) == NO_DEPENDENCE
 
 
 def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:

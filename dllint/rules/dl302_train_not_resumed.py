@@ -905,7 +905,7 @@ def train(loader, val_loader):
                     loop = self._shared_training_loop(modes, token, use)
                     if loop is None:
                         continue
-                    if modes.models.key_mode_dependence(key, use) == NO_DEPENDENCE:
+                    if modes.key_mode_dependence(key, use) == NO_DEPENDENCE:
                         continue  # no dropout, no batch norm...: both modes train the same
                     reported.add(token)
                     line = ctx.position(use).start.line
