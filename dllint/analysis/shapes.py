@@ -109,9 +109,22 @@ class Batch:
     loader's whole item, a ``(x, y)`` tuple or a dict whose items are batches."""
 
     container: bool = False
+    # The batch's shape when the loader's data set says it (a ``TensorDataset`` of tensors of
+    # known rank, a data set class whose ``__getitem__`` returns values of known rank).
+    shape: Shape | None = None
 
 
-Fact = Union[Shape, IntConst, SizeTuple, Batch]
+@dataclass(frozen=True)
+class Samples:
+    """A data set whose items are tuples of values with these per-sample shapes (None: unknown),
+    or a ``DataLoader`` over one (``loader``: it yields batches of several samples stacked by the
+    default collate, each value one dimension more than a sample)."""
+
+    shapes: tuple[Shape | None, ...]
+    loader: bool = False
+
+
+Fact = Union[Shape, IntConst, SizeTuple, Batch, Samples]
 
 
 @dataclass(frozen=True)
@@ -593,6 +606,11 @@ class Shapes:
             batches = self.loader_target(node.iter, node.target)  # type: ignore[attr-defined]
             if isinstance(batches, cst.Name):
                 return _set(env, batches.value, Batch(container=True))
+            shaped = self._batch_shapes(node, batches, env)
+            if shaped is not None:
+                for name, fact in shaped:
+                    env = _set(env, name, fact)
+                return env
             for name in _target_names(batches) if batches is not None else ():
                 env = _set(env, name, Batch())
             return env
@@ -678,10 +696,156 @@ class Shapes:
         size = self._size_tuple(value, env)
         if size is not None:
             return SizeTuple(size)
+        samples = self._samples(value, env)
+        if samples is not None:
+            return samples
+        batch = self._batch_value(value, env)
+        if batch is not None and batch.shape is not None:
+            return batch  # y.float() of a batch of known shape: still the loader's batch
         shape = self._eval(value, env)
         if shape is None:
             return self._batch_value(value, env)
         return shape
+
+    # -- data sets and loaders: what a batch's values look like --------------------------------
+    def _samples(self, value: cst.BaseExpression, env: Env, depth: int = 0) -> Samples | None:
+        """``TensorDataset(x, y)`` (a sample of each tensor drops its first dimension), a data set
+        class of this file whose ``__getitem__`` returns tuples, or a ``DataLoader`` over one of
+        them that stacks several samples with the default collate; None for anything else."""
+        if depth > 4 or not isinstance(value, cst.Call) or any(a.star for a in value.args):
+            return None
+        func = value.func
+        qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+            else None
+        many = dataloader_batches(value, qualified)
+        if many is not None:
+            # A collate function, or batch_size=None (no batching), makes batches of another shape.
+            if not many or _keyword(value, "collate_fn") is not None \
+                    or _is_none(_keyword(value, "batch_size")):
+                return None
+            dataset = _keyword(value, "dataset")
+            if dataset is None:
+                positional = _positional(value)
+                dataset = positional[0] if positional else None
+            if isinstance(dataset, cst.Name):
+                fact = env.get(dataset.value)
+            elif dataset is not None:
+                fact = self._samples(dataset, env, depth + 1)
+            else:
+                fact = None
+            if isinstance(fact, Samples) and not fact.loader:
+                return Samples(fact.shapes, loader=True)
+            return None
+        if qualified is not None and qualified.startswith("torch."):
+            if qualified.rsplit(".", 1)[-1] != "TensorDataset" or not value.args \
+                    or any(a.keyword is not None for a in value.args):
+                return None
+            return Samples(tuple(_sample_of(self._eval(a.value, env)) for a in value.args))
+        if isinstance(func, cst.Name):
+            klass = self._top_level_class(func.value)
+            if klass is not None:
+                return self._class_samples(klass)
+            if klass is False:
+                return None
+            return self._imported_samples(func.value)
+        return None
+
+    def _top_level_class(self, name: str) -> "cst.ClassDef | bool | None":
+        """The top-level class ``name`` of this file; False when the module binds ``name`` at the
+        top level otherwise (a function, an assignment, an import); None when it does not."""
+        found = None
+        for statement in self.ctx.module.body:
+            if isinstance(statement, (cst.ClassDef, cst.FunctionDef)) \
+                    and statement.name.value == name:
+                if found is not None:
+                    return False
+                found = statement
+        if isinstance(found, cst.ClassDef):
+            return found
+        return False if found is not None else None
+
+    def _class_samples(self, klass: cst.ClassDef) -> Samples | None:
+        """What a data set class's items are: its ``__getitem__`` returns tuples (every return
+        the same length) whose parts' ranks are known; sizes other than literals become unknown."""
+        from dllint.analysis.project import _class_and_bases
+        getitem = None
+        for owner in _class_and_bases(self.ctx, klass):
+            body = owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ()
+            getitem = next((s for s in body if isinstance(s, cst.FunctionDef)
+                            and s.name.value == "__getitem__" and not s.decorators), None)
+            if getitem is not None:
+                break
+        if getitem is None:
+            return None
+        if getitem not in self._tuple_outputs:
+            self._tuple_outputs[getitem] = None
+            if len(self._summarizing) <= 8:
+                self._summarizing.add(getitem)
+                try:
+                    self._tuple_outputs[getitem] = self._function_tuple(getitem)
+                finally:
+                    self._summarizing.discard(getitem)
+        items = self._tuple_outputs[getitem]
+        if items is None:
+            return None
+        return Samples(tuple(None if s is None else Shape(_literal_sizes(s.dims), s.lib)
+                             for s in items))
+
+    def _imported_samples(self, name: str) -> Samples | None:
+        """``Klass(...)`` of a data set class imported from another module of the project."""
+        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(name) if imports is not None else None
+        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        klass = find_class(self.ctx, target)
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None or other is self.ctx:
+            return None
+        PROJECT.depth += 1
+        try:
+            shapes = other.analysis(Shapes)
+            return shapes._class_samples(klass) if shapes.enabled else None
+        finally:
+            PROJECT.depth -= 1
+
+    def _batch_shapes(self, loop: cst.CSTNode, batches: cst.BaseExpression | None, env: Env
+                      ) -> list[tuple[str, Fact]] | None:
+        """``for x, y in loader`` over a loader whose data set says each value's sample shape:
+        the names and their batches' shapes (a batch dimension shared by the loop's values, then
+        the sample's dimensions); None when that is not known."""
+        if not isinstance(batches, (cst.Tuple, cst.List)):
+            return None
+        iterable = loop.iter  # type: ignore[attr-defined]
+        for _ in range(8):
+            if not isinstance(iterable, cst.Call) or not iterable.args:
+                break
+            func = iterable.func
+            qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            if dataloader_batches(iterable, qualified) is not None:
+                break
+            if (qualified or dotted_name(func) or "").rsplit(".", 1)[-1] not in _LOOP_WRAPPERS:
+                return None
+            iterable = iterable.args[0].value
+        if isinstance(iterable, cst.Name):
+            fact = env.get(iterable.value)
+        else:
+            fact = self._samples(iterable, env)
+        elements = batches.elements
+        if not isinstance(fact, Samples) or not fact.loader or len(fact.shapes) != len(elements) \
+                or any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        first = f"{LAYER_BATCH}{self._fresh(loop, 0)}"
+        out: list[tuple[str, Fact]] = []
+        for element, sample in zip(elements, fact.shapes):
+            if isinstance(element.value, cst.Name):
+                out.append((element.value.value, Batch(shape=None if sample is None else Shape(
+                    (first,) + sample.dims, sample.lib or "torch"))))
+            else:
+                for name in _target_names(element.value):
+                    out.append((name, Batch()))
+        return out
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, fact: Fact | None,
               env: Env) -> Env:
@@ -1276,6 +1440,8 @@ class Shapes:
                 return fact
             if isinstance(fact, IntConst):
                 return SCALAR
+            if isinstance(fact, Batch):
+                return fact.shape
             return None
         if isinstance(node, cst.UnaryOperation):
             if isinstance(node.operator, cst.Not):
@@ -1642,6 +1808,8 @@ class Shapes:
                 return None
             dims = _literal_dims(positional[0])
             if dims is None:
+                dims = self._list_dims(positional[0], env, nested)
+            if dims is None:
                 return None
             if name in ("Tensor", "FloatTensor", "LongTensor") and not dims:
                 return None  # torch.Tensor(3) is a size, not a value
@@ -1713,6 +1881,22 @@ class Shapes:
                         result = replace(result, reduced_from=(positional[0].value, dim))
                 return result
         return None
+
+    def _list_dims(self, node: cst.BaseExpression, env: Env, nested: bool
+                   ) -> tuple[Dim, ...] | None:
+        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it."""
+        if not isinstance(node, (cst.List, cst.Tuple)) or not node.elements \
+                or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        inner = None
+        for element in node.elements:
+            shape = self._eval(element.value, env, nested)
+            if shape is None or (inner is not None and shape.dims != inner):
+                return None
+            inner = shape.dims
+        if inner is None or any(not isinstance(d, int) for d in inner):
+            return None
+        return (len(node.elements),) + inner
 
     def _reduced_dim(self, base: Shape | None, call: cst.Call, method: str) -> int | None:
         if base is None:
@@ -1915,7 +2099,23 @@ def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:
         return fact
     if isinstance(fact, Shape) and isinstance(other, Shape):
         return _merge_shape(fact, other)
+    if isinstance(fact, Batch) and isinstance(other, Batch) and fact.container == other.container:
+        shape = None if fact.shape is None or other.shape is None \
+            else _merge_shape(fact.shape, other.shape)
+        return Batch(fact.container, shape)
     return None
+
+
+def _sample_of(shape: Shape | None) -> Shape | None:
+    """One sample of a tensor whose first dimension runs over the data set."""
+    if shape is None or shape.rank == 0:
+        return None
+    return Shape(_literal_sizes(shape.dims[1:]), shape.lib)
+
+
+def _literal_sizes(dims: tuple[Dim, ...]) -> tuple[Dim, ...]:
+    """Sizes carried from another scope or into a batch: literals stay, the rest are unknown."""
+    return tuple(d if isinstance(d, int) else None for d in dims)
 
 
 def _union(name: str, a: PMap, b: PMap | None = None) -> PMap:
