@@ -403,6 +403,8 @@ class Shapes:
         self._loaders: dict[str, bool] = {}
         # Names read with a string key or a second index (``batch["x"]``, ``data[1]``): containers.
         self._indexed: set[str] = set()
+        # The module's top-level classes by name (False: a function, or bound twice).
+        self._top_level: dict[str, cst.ClassDef | bool] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -743,26 +745,23 @@ class Shapes:
             return Samples(tuple(_sample_of(self._eval(a.value, env)) for a in value.args))
         if isinstance(func, cst.Name):
             klass = self._top_level_class(func.value)
-            if klass is not None:
+            if isinstance(klass, cst.ClassDef):
                 return self._class_samples(klass)
-            if klass is False:
-                return None
-            return self._imported_samples(func.value)
+            return self._imported_samples(func.value) if klass is None else None
         return None
 
     def _top_level_class(self, name: str) -> "cst.ClassDef | bool | None":
-        """The top-level class ``name`` of this file; False when the module binds ``name`` at the
-        top level otherwise (a function, an assignment, an import); None when it does not."""
-        found = None
-        for statement in self.ctx.module.body:
-            if isinstance(statement, (cst.ClassDef, cst.FunctionDef)) \
-                    and statement.name.value == name:
-                if found is not None:
-                    return False
-                found = statement
-        if isinstance(found, cst.ClassDef):
-            return found
-        return False if found is not None else None
+        """The top-level class ``name`` of this file; False when a top-level function has that
+        name or two definitions do; None when no top-level ``def``/``class`` has it."""
+        if self._top_level is None:
+            top: dict[str, cst.ClassDef | bool] = {}
+            for statement in self.ctx.module.body:
+                if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+                    key = statement.name.value
+                    top[key] = False if key in top or isinstance(statement, cst.FunctionDef) \
+                        else statement
+            self._top_level = top
+        return self._top_level.get(name)
 
     def _class_samples(self, klass: cst.ClassDef) -> Samples | None:
         """What a data set class's items are: its ``__getitem__`` returns tuples (every return

@@ -170,6 +170,11 @@ LOADER = ("from torch.utils.data import DataLoader, Dataset, TensorDataset\n"
     ("for a, b, c in DataLoader(Items(), batch_size=8):\n    a\n", 3),
     ("for a, b, c in DataLoader(Items(), batch_size=8):\n    b\n", 1),
     ("for a, b, c in DataLoader(Items(), batch_size=8):\n    c\n", 2),
+    # A call of a function of the file, or of a class without __getitem__, is no data set.
+    ("def make():\n    return X\nds = make()\nfor a, b in DataLoader(ds, batch_size=8):\n    b\n",
+     None),
+    ("class Plain:\n    pass\nds = Plain()\nfor a, b in DataLoader(ds, batch_size=8):\n    b\n",
+     None),
     # What the loader's batches cannot be known from: a collate function, no batching, a loader
     # bound differently on two paths, a tuple target of another length.
     ("for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8, collate_fn=f):\n    yb\n", None),
