@@ -8,7 +8,9 @@ wrong numbers without an error whenever the sizes happen to fit (always, for a s
 
 Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
 model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
-a known rank); a parameter or anything else of unknown rank keeps the rule silent. It reports:
+a known rank; a loader's batches from its data set: ``TensorDataset(X, y)``, a data set class whose
+``__getitem__`` returns ``float(label)``); a parameter or anything else of unknown rank keeps the
+rule silent. It reports:
 
 * a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
   (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
