@@ -397,6 +397,8 @@ class Shapes:
         self._summarizing: set[cst.CSTNode] = set()
         # What a method or forward returns, element-wise, when it returns tuples; None: unknown.
         self._tuple_outputs: dict[cst.FunctionDef, tuple[Shape | None, ...] | None] = {}
+        # What a data set class's __getitem__ returns, element-wise (with the class's attributes).
+        self._item_outputs: dict[cst.ClassDef, tuple[Shape | None, ...] | None] = {}
         self._models = None
         # Names bound to a DataLoader anywhere in the file: whether its batches hold several
         # samples (a loader of batch size 1 is iterated sample by sample on purpose).
@@ -765,10 +767,13 @@ class Shapes:
 
     def _class_samples(self, klass: cst.ClassDef) -> Samples | None:
         """What a data set class's items are: its ``__getitem__`` returns tuples (every return
-        the same length) whose parts' ranks are known; sizes other than literals become unknown."""
+        the same length) whose parts' ranks are known; sizes other than literals become unknown.
+        ``__getitem__`` is solved knowing the attributes ``__init__`` binds once (below) and its
+        index as a number: ``self.y[idx]`` is a row of ``self.y``."""
         from dllint.analysis.project import _class_and_bases
+        owners = _class_and_bases(self.ctx, klass)
         getitem = None
-        for owner in _class_and_bases(self.ctx, klass):
+        for owner in owners:
             body = owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ()
             getitem = next((s for s in body if isinstance(s, cst.FunctionDef)
                             and s.name.value == "__getitem__" and not s.decorators), None)
@@ -776,19 +781,69 @@ class Shapes:
                 break
         if getitem is None:
             return None
-        if getitem not in self._tuple_outputs:
-            self._tuple_outputs[getitem] = None
+        if klass not in self._item_outputs:  # per class: a subclass binds its own attributes
+            self._item_outputs[klass] = None
             if len(self._summarizing) <= 8:
                 self._summarizing.add(getitem)
                 try:
-                    self._tuple_outputs[getitem] = self._function_tuple(getitem)
+                    entry = START
+                    for attr, shape in sorted(self._init_attributes(owners).items()):
+                        entry = _set(entry, f"self.{attr}", shape)
+                    params = getitem.params.params
+                    if len(params) == 2 and params[1].default is None:
+                        entry = _set(entry, params[1].name.value, IntConst(0))
+                    self._item_outputs[klass] = self._function_tuple(getitem, entry)
                 finally:
                     self._summarizing.discard(getitem)
-        items = self._tuple_outputs[getitem]
+        items = self._item_outputs[klass]
         if items is None:
             return None
         return Samples(tuple(None if s is None else Shape(_literal_sizes(s.dims), s.lib)
                              for s in items))
+
+    def _init_attributes(self, owners: list[cst.ClassDef]) -> dict[str, Shape]:
+        """``self.attr = value`` statements of the class's ``__init__`` (the class and its bases
+        of this module) whose value has a known rank, for attributes that no other statement of
+        those classes binds; nothing when a base is neither of this module nor of torch (it may
+        bind them too). Sizes other than literals become unknown."""
+        from dllint.analysis.project import _top_level
+        for owner in owners:
+            for base in owner.bases:
+                value = base.value
+                if isinstance(value, cst.Name) and \
+                        isinstance(_top_level(self.ctx.module, value.value), cst.ClassDef):
+                    continue
+                qualified = self._imports.qualify(value) \
+                    if isinstance(value, (cst.Name, cst.Attribute)) else None
+                if not (qualified or "").startswith("torch.") and dotted_name(value) != "object":
+                    return {}
+        counts: dict[str, int] = {}
+        for owner in owners:
+            for attr in _self_attribute_bindings(owner):
+                counts[attr] = counts.get(attr, 0) + 1
+        init = next((s for owner in owners for s in (
+            owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
+            if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        if init is None:
+            return {}
+        out: dict[str, Shape] = {}
+        graph = build_cfg(init)
+        solution = solve(graph, _ShapeLattice(self), START)
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Assign) or len(node.targets) != 1:
+                    continue
+                target = node.targets[0].target
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == "self"):
+                    continue
+                attr = target.attr.value
+                if counts.get(attr) != 1:
+                    continue
+                shape = self._eval(node.value, state)
+                if shape is not None:
+                    out[attr] = Shape(_literal_sizes(shape.dims), shape.lib)
+        return out
 
     def _imported_samples(self, name: str) -> Samples | None:
         """``Klass(...)`` of a data set class imported from another module of the project."""
@@ -1391,9 +1446,10 @@ class Shapes:
         return next((s for s in owner.body.body if isinstance(s, cst.FunctionDef)
                      and s.name.value == name and not s.decorators), None)
 
-    def _function_tuple(self, function: cst.FunctionDef) -> tuple[Shape | None, ...] | None:
+    def _function_tuple(self, function: cst.FunctionDef, entry: Env | None = None
+                        ) -> tuple[Shape | None, ...] | None:
         graph = build_cfg(function)
-        solution = solve(graph, _ShapeLattice(self), START)
+        solution = solve(graph, _ShapeLattice(self), START if entry is None else entry)
         out: list[Shape | None] | None = None
         for block in graph.blocks:
             for (kind, node), state in solution.states(block):
@@ -1466,6 +1522,10 @@ class Shapes:
             return self._subscript(node, env, nested)
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
+            if isinstance(node.value, cst.Name) and node.value.value == "self" and not nested:
+                fact = env.get(f"self.{attr}")  # only a data set's __getitem__ knows these
+                if isinstance(fact, Shape):
+                    return fact
             if attr in ("T", "mT") or attr in ("data", "real", "imag"):
                 base = self._eval(node.value, env, nested)
                 if base is None:
@@ -2103,6 +2163,44 @@ def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:
             else _merge_shape(fact.shape, other.shape)
         return Batch(fact.container, shape)
     return None
+
+
+def _self_attribute_bindings(klass: cst.ClassDef) -> list[str]:
+    """Each binding of ``self.attr`` in the class's methods, once per binding (a tuple target, an
+    augmented assignment, a ``for``/``with`` target count too)."""
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def _targets(self, node: cst.CSTNode) -> None:
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value == "self":
+                found.append(node.attr.value)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                for element in node.elements:
+                    self._targets(element.value)
+            elif isinstance(node, cst.StarredElement):
+                self._targets(node.value)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._targets(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._targets(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._targets(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            self._targets(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            self._targets(node.name)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            self._targets(node.target)
+
+    klass.body.visit(Visitor())
+    return found
 
 
 def _sample_of(shape: Shape | None) -> Shape | None:

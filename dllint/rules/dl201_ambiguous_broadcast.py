@@ -332,6 +332,31 @@ class AmbiguousBroadcast(Rule):
         "        criterion(model(x), t).backward()\n"
         "    for x, t in DataLoader(Points(xs, ys), batch_size=None):\n"
         "        criterion(model(x), t).backward()\n",
+        # The data set's attributes: targets kept as a column in __init__, or re-bound by another
+        # method (then what __init__ made is not what __getitem__ reads).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Houses(Dataset):\n"
+        "    def __init__(self, n):\n"
+        "        self.x = torch.randn(n, 8)\n"
+        "        self.y = torch.randn(n).view(-1, 1)\n"
+        "    def __len__(self):\n"
+        "        return len(self.y)\n"
+        "    def __getitem__(self, idx):\n"
+        "        return self.x[idx], self.y[idx]\n"
+        "class Flat(Houses):\n"
+        "    def __init__(self, n):\n"
+        "        self.x = torch.randn(n, 8)\n"
+        "        self.y = torch.randn(n)\n"
+        "    def normalise(self):\n"
+        "        self.y = (self.y - self.y.mean()).view(-1, 1)\n"
+        "model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))\n"
+        "criterion = nn.MSELoss()\n"
+        "for x, y in DataLoader(Houses(100), batch_size=10):\n"
+        "    criterion(model(x), y).backward()\n"
+        "for x, y in DataLoader(Flat(100), batch_size=10):\n"
+        "    criterion(model(x), y).backward()\n",
     ]
 
     INVALID = [
@@ -629,6 +654,27 @@ class AmbiguousBroadcast(Rule):
         "    for x, y in loader:\n"
         "        loss = criterion(model(x), y)  # expect: DL201\n"
         "        loss.backward()\n",
+        # The tutorial's data set keeps its tensors as attributes; __getitem__ returns a row of
+        # each: a sample of self.y = torch.randn(n) is a number, its batches (B,).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Houses(Dataset):\n"
+        "    def __init__(self, n):\n"
+        "        x = torch.randn(n, 8)\n"
+        "        self.x = x\n"
+        "        self.y = x.sum(1) + 0.1 * torch.randn(n)\n"
+        "    def __len__(self):\n"
+        "        return len(self.y)\n"
+        "    def __getitem__(self, idx):\n"
+        "        return self.x[idx], self.y[idx]\n"
+        "model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))\n"
+        "criterion = nn.MSELoss()\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "for x, y in DataLoader(Houses(100), batch_size=10, shuffle=True):\n"
+        "    loss = criterion(model(x), y)  # expect: DL201\n"
+        "    optimizer.zero_grad()\n"
+        "    loss.backward()\n",
     ]
 
     # -- the check -------------------------------------------------------------------------------

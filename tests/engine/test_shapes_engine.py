@@ -183,6 +183,21 @@ LOADER = ("from torch.utils.data import DataLoader, Dataset, TensorDataset\n"
      "    dl = DataLoader(TensorDataset(X, y.view(-1, 1)), batch_size=8)\n"
      "for xb, yb in dl:\n    yb\n", None),
     ("for a, b in DataLoader(Items(), batch_size=8):\n    b\n", None),
+    # __getitem__ reads attributes that __init__ binds once: a row of each.
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i][0]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", 2),
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i][0]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    b\n", 1),
+    # ... not one bound again elsewhere in the class, nor in a base of unknown code.
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def reset(self):\n        self.y = None\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", None),
+    ("class Rows(Base):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", None),
 ])
 def test_a_loaders_batches_have_the_ranks_its_data_set_says(loop, expected):
     assert _rank(LOADER + loop) == expected
