@@ -109,9 +109,22 @@ class Batch:
     loader's whole item, a ``(x, y)`` tuple or a dict whose items are batches."""
 
     container: bool = False
+    # The batch's shape when the loader's data set says it (a ``TensorDataset`` of tensors of
+    # known rank, a data set class whose ``__getitem__`` returns values of known rank).
+    shape: Shape | None = None
 
 
-Fact = Union[Shape, IntConst, SizeTuple, Batch]
+@dataclass(frozen=True)
+class Samples:
+    """A data set whose items are tuples of values with these per-sample shapes (None: unknown),
+    or a ``DataLoader`` over one (``loader``: it yields batches of several samples stacked by the
+    default collate, each value one dimension more than a sample)."""
+
+    shapes: tuple[Shape | None, ...]
+    loader: bool = False
+
+
+Fact = Union[Shape, IntConst, SizeTuple, Batch, Samples]
 
 
 @dataclass(frozen=True)
@@ -384,12 +397,16 @@ class Shapes:
         self._summarizing: set[cst.CSTNode] = set()
         # What a method or forward returns, element-wise, when it returns tuples; None: unknown.
         self._tuple_outputs: dict[cst.FunctionDef, tuple[Shape | None, ...] | None] = {}
+        # What a data set class's __getitem__ returns, element-wise (with the class's attributes).
+        self._item_outputs: dict[cst.ClassDef, tuple[Shape | None, ...] | None] = {}
         self._models = None
         # Names bound to a DataLoader anywhere in the file: whether its batches hold several
         # samples (a loader of batch size 1 is iterated sample by sample on purpose).
         self._loaders: dict[str, bool] = {}
         # Names read with a string key or a second index (``batch["x"]``, ``data[1]``): containers.
         self._indexed: set[str] = set()
+        # The module's top-level classes by name (False: a function, or bound twice).
+        self._top_level: dict[str, cst.ClassDef | bool] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -593,6 +610,11 @@ class Shapes:
             batches = self.loader_target(node.iter, node.target)  # type: ignore[attr-defined]
             if isinstance(batches, cst.Name):
                 return _set(env, batches.value, Batch(container=True))
+            shaped = self._batch_shapes(node, batches, env)
+            if shaped is not None:
+                for name, fact in shaped:
+                    env = _set(env, name, fact)
+                return env
             for name in _target_names(batches) if batches is not None else ():
                 env = _set(env, name, Batch())
             return env
@@ -678,10 +700,206 @@ class Shapes:
         size = self._size_tuple(value, env)
         if size is not None:
             return SizeTuple(size)
+        samples = self._samples(value, env)
+        if samples is not None:
+            return samples
+        batch = self._batch_value(value, env)
+        if batch is not None and batch.shape is not None:
+            return batch  # y.float() of a batch of known shape: still the loader's batch
         shape = self._eval(value, env)
         if shape is None:
             return self._batch_value(value, env)
         return shape
+
+    # -- data sets and loaders: what a batch's values look like --------------------------------
+    def _samples(self, value: cst.BaseExpression, env: Env, depth: int = 0) -> Samples | None:
+        """``TensorDataset(x, y)`` (a sample of each tensor drops its first dimension), a data set
+        class of this file whose ``__getitem__`` returns tuples, or a ``DataLoader`` over one of
+        them that stacks several samples with the default collate; None for anything else."""
+        if depth > 4 or not isinstance(value, cst.Call) or any(a.star for a in value.args):
+            return None
+        func = value.func
+        qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+            else None
+        many = dataloader_batches(value, qualified)
+        if many is not None:
+            # A collate function, or batch_size=None (no batching), makes batches of another shape.
+            if not many or _keyword(value, "collate_fn") is not None \
+                    or _is_none(_keyword(value, "batch_size")):
+                return None
+            dataset = _keyword(value, "dataset")
+            if dataset is None:
+                positional = _positional(value)
+                dataset = positional[0] if positional else None
+            if isinstance(dataset, cst.Name):
+                fact = env.get(dataset.value)
+            elif dataset is not None:
+                fact = self._samples(dataset, env, depth + 1)
+            else:
+                fact = None
+            if isinstance(fact, Samples) and not fact.loader:
+                return Samples(fact.shapes, loader=True)
+            return None
+        if qualified is not None and qualified.startswith("torch."):
+            if qualified.rsplit(".", 1)[-1] != "TensorDataset" or not value.args \
+                    or any(a.keyword is not None for a in value.args):
+                return None
+            return Samples(tuple(_sample_of(self._eval(a.value, env)) for a in value.args))
+        if isinstance(func, cst.Name):
+            klass = self._top_level_class(func.value)
+            if isinstance(klass, cst.ClassDef):
+                return self._class_samples(klass)
+            return self._imported_samples(func.value) if klass is None else None
+        return None
+
+    def _top_level_class(self, name: str) -> "cst.ClassDef | bool | None":
+        """The top-level class ``name`` of this file; False when a top-level function has that
+        name or two definitions do; None when no top-level ``def``/``class`` has it."""
+        if self._top_level is None:
+            top: dict[str, cst.ClassDef | bool] = {}
+            for statement in self.ctx.module.body:
+                if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+                    key = statement.name.value
+                    top[key] = False if key in top or isinstance(statement, cst.FunctionDef) \
+                        else statement
+            self._top_level = top
+        return self._top_level.get(name)
+
+    def _class_samples(self, klass: cst.ClassDef) -> Samples | None:
+        """What a data set class's items are: its ``__getitem__`` returns tuples (every return
+        the same length) whose parts' ranks are known; sizes other than literals become unknown.
+        ``__getitem__`` is solved knowing the attributes ``__init__`` binds once (below) and its
+        index as a number: ``self.y[idx]`` is a row of ``self.y``."""
+        from dllint.analysis.project import _class_and_bases
+        owners = _class_and_bases(self.ctx, klass)
+        getitem = None
+        for owner in owners:
+            body = owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ()
+            getitem = next((s for s in body if isinstance(s, cst.FunctionDef)
+                            and s.name.value == "__getitem__" and not s.decorators), None)
+            if getitem is not None:
+                break
+        if getitem is None:
+            return None
+        if klass not in self._item_outputs:  # per class: a subclass binds its own attributes
+            self._item_outputs[klass] = None
+            if len(self._summarizing) <= 8:
+                self._summarizing.add(getitem)
+                try:
+                    entry = START
+                    for attr, shape in sorted(self._init_attributes(owners).items()):
+                        entry = _set(entry, f"self.{attr}", shape)
+                    params = getitem.params.params
+                    if len(params) == 2 and params[1].default is None:
+                        entry = _set(entry, params[1].name.value, IntConst(0))
+                    self._item_outputs[klass] = self._function_tuple(getitem, entry)
+                finally:
+                    self._summarizing.discard(getitem)
+        items = self._item_outputs[klass]
+        if items is None:
+            return None
+        return Samples(tuple(None if s is None else Shape(_literal_sizes(s.dims), s.lib)
+                             for s in items))
+
+    def _init_attributes(self, owners: list[cst.ClassDef]) -> dict[str, Shape]:
+        """``self.attr = value`` statements of the class's ``__init__`` (the class and its bases
+        of this module) whose value has a known rank, for attributes that no other statement of
+        those classes binds; nothing when a base is neither of this module nor of torch (it may
+        bind them too). Sizes other than literals become unknown."""
+        from dllint.analysis.project import _top_level
+        for owner in owners:
+            for base in owner.bases:
+                value = base.value
+                if isinstance(value, cst.Name) and \
+                        isinstance(_top_level(self.ctx.module, value.value), cst.ClassDef):
+                    continue
+                qualified = self._imports.qualify(value) \
+                    if isinstance(value, (cst.Name, cst.Attribute)) else None
+                if not (qualified or "").startswith("torch.") and dotted_name(value) != "object":
+                    return {}
+        counts: dict[str, int] = {}
+        for owner in owners:
+            for attr in _self_attribute_bindings(owner):
+                counts[attr] = counts.get(attr, 0) + 1
+        init = next((s for owner in owners for s in (
+            owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
+            if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        if init is None:
+            return {}
+        out: dict[str, Shape] = {}
+        graph = build_cfg(init)
+        solution = solve(graph, _ShapeLattice(self), START)
+        for block in graph.blocks:
+            for (kind, node), state in solution.states(block):
+                if kind != "stmt" or not isinstance(node, cst.Assign) or len(node.targets) != 1:
+                    continue
+                target = node.targets[0].target
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == "self"):
+                    continue
+                attr = target.attr.value
+                if counts.get(attr) != 1:
+                    continue
+                shape = self._eval(node.value, state)
+                if shape is not None:
+                    out[attr] = Shape(_literal_sizes(shape.dims), shape.lib)
+        return out
+
+    def _imported_samples(self, name: str) -> Samples | None:
+        """``Klass(...)`` of a data set class imported from another module of the project."""
+        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(name) if imports is not None else None
+        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        klass = find_class(self.ctx, target)
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None or other is self.ctx:
+            return None
+        PROJECT.depth += 1
+        try:
+            shapes = other.analysis(Shapes)
+            return shapes._class_samples(klass) if shapes.enabled else None
+        finally:
+            PROJECT.depth -= 1
+
+    def _batch_shapes(self, loop: cst.CSTNode, batches: cst.BaseExpression | None, env: Env
+                      ) -> list[tuple[str, Fact]] | None:
+        """``for x, y in loader`` over a loader whose data set says each value's sample shape:
+        the names and their batches' shapes (a batch dimension shared by the loop's values, then
+        the sample's dimensions); None when that is not known."""
+        if not isinstance(batches, (cst.Tuple, cst.List)):
+            return None
+        iterable = loop.iter  # type: ignore[attr-defined]
+        for _ in range(8):
+            if not isinstance(iterable, cst.Call) or not iterable.args:
+                break
+            func = iterable.func
+            qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            if dataloader_batches(iterable, qualified) is not None:
+                break
+            if (qualified or dotted_name(func) or "").rsplit(".", 1)[-1] not in _LOOP_WRAPPERS:
+                return None
+            iterable = iterable.args[0].value
+        if isinstance(iterable, cst.Name):
+            fact = env.get(iterable.value)
+        else:
+            fact = self._samples(iterable, env)
+        elements = batches.elements
+        if not isinstance(fact, Samples) or not fact.loader or len(fact.shapes) != len(elements) \
+                or any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        first = f"{LAYER_BATCH}{self._fresh(loop, 0)}"
+        out: list[tuple[str, Fact]] = []
+        for element, sample in zip(elements, fact.shapes):
+            if isinstance(element.value, cst.Name):
+                out.append((element.value.value, Batch(shape=None if sample is None else Shape(
+                    (first,) + sample.dims, sample.lib or "torch"))))
+            else:
+                for name in _target_names(element.value):
+                    out.append((name, Batch()))
+        return out
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, fact: Fact | None,
               env: Env) -> Env:
@@ -1228,9 +1446,10 @@ class Shapes:
         return next((s for s in owner.body.body if isinstance(s, cst.FunctionDef)
                      and s.name.value == name and not s.decorators), None)
 
-    def _function_tuple(self, function: cst.FunctionDef) -> tuple[Shape | None, ...] | None:
+    def _function_tuple(self, function: cst.FunctionDef, entry: Env | None = None
+                        ) -> tuple[Shape | None, ...] | None:
         graph = build_cfg(function)
-        solution = solve(graph, _ShapeLattice(self), START)
+        solution = solve(graph, _ShapeLattice(self), START if entry is None else entry)
         out: list[Shape | None] | None = None
         for block in graph.blocks:
             for (kind, node), state in solution.states(block):
@@ -1276,6 +1495,8 @@ class Shapes:
                 return fact
             if isinstance(fact, IntConst):
                 return SCALAR
+            if isinstance(fact, Batch):
+                return fact.shape
             return None
         if isinstance(node, cst.UnaryOperation):
             if isinstance(node.operator, cst.Not):
@@ -1301,6 +1522,10 @@ class Shapes:
             return self._subscript(node, env, nested)
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
+            if isinstance(node.value, cst.Name) and node.value.value == "self" and not nested:
+                fact = env.get(f"self.{attr}")  # only a data set's __getitem__ knows these
+                if isinstance(fact, Shape):
+                    return fact
             if attr in ("T", "mT") or attr in ("data", "real", "imag"):
                 base = self._eval(node.value, env, nested)
                 if base is None:
@@ -1642,6 +1867,8 @@ class Shapes:
                 return None
             dims = _literal_dims(positional[0])
             if dims is None:
+                dims = self._list_dims(positional[0], env, nested)
+            if dims is None:
                 return None
             if name in ("Tensor", "FloatTensor", "LongTensor") and not dims:
                 return None  # torch.Tensor(3) is a size, not a value
@@ -1713,6 +1940,22 @@ class Shapes:
                         result = replace(result, reduced_from=(positional[0].value, dim))
                 return result
         return None
+
+    def _list_dims(self, node: cst.BaseExpression, env: Env, nested: bool
+                   ) -> tuple[Dim, ...] | None:
+        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it."""
+        if not isinstance(node, (cst.List, cst.Tuple)) or not node.elements \
+                or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        inner = None
+        for element in node.elements:
+            shape = self._eval(element.value, env, nested)
+            if shape is None or (inner is not None and shape.dims != inner):
+                return None
+            inner = shape.dims
+        if inner is None or any(not isinstance(d, int) for d in inner):
+            return None
+        return (len(node.elements),) + inner
 
     def _reduced_dim(self, base: Shape | None, call: cst.Call, method: str) -> int | None:
         if base is None:
@@ -1915,7 +2158,61 @@ def _merge_fact(name: str, fact: Fact, other: Fact) -> Fact | None:
         return fact
     if isinstance(fact, Shape) and isinstance(other, Shape):
         return _merge_shape(fact, other)
+    if isinstance(fact, Batch) and isinstance(other, Batch) and fact.container == other.container:
+        shape = None if fact.shape is None or other.shape is None \
+            else _merge_shape(fact.shape, other.shape)
+        return Batch(fact.container, shape)
     return None
+
+
+def _self_attribute_bindings(klass: cst.ClassDef) -> list[str]:
+    """Each binding of ``self.attr`` in the class's methods, once per binding (a tuple target, an
+    augmented assignment, a ``for``/``with`` target count too)."""
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def _targets(self, node: cst.CSTNode) -> None:
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value == "self":
+                found.append(node.attr.value)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                for element in node.elements:
+                    self._targets(element.value)
+            elif isinstance(node, cst.StarredElement):
+                self._targets(node.value)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._targets(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._targets(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._targets(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            self._targets(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            self._targets(node.name)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            self._targets(node.target)
+
+    klass.body.visit(Visitor())
+    return found
+
+
+def _sample_of(shape: Shape | None) -> Shape | None:
+    """One sample of a tensor whose first dimension runs over the data set."""
+    if shape is None or shape.rank == 0:
+        return None
+    return Shape(_literal_sizes(shape.dims[1:]), shape.lib)
+
+
+def _literal_sizes(dims: tuple[Dim, ...]) -> tuple[Dim, ...]:
+    """Sizes carried from another scope or into a batch: literals stay, the rest are unknown."""
+    return tuple(d if isinstance(d, int) else None for d in dims)
 
 
 def _union(name: str, a: PMap, b: PMap | None = None) -> PMap:

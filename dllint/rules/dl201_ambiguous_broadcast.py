@@ -8,7 +8,9 @@ wrong numbers without an error whenever the sizes happen to fit (always, for a s
 
 Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
 model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
-a known rank); a parameter or anything else of unknown rank keeps the rule silent. It reports:
+a known rank; a loader's batches from its data set: ``TensorDataset(X, y)``, a data set class whose
+``__getitem__`` returns ``float(label)``); a parameter or anything else of unknown rank keeps the
+rule silent. It reports:
 
 * a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
   (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
@@ -291,6 +293,70 @@ class AmbiguousBroadcast(Rule):
         "import torch\n"
         "x = torch.randn(32)\n"
         "spread = ((x[:, None] - x) ** 2).mean()\n",
+        # Twins of the loader examples below. The targets were built as a column: (B, 1) against the
+        # (B, 1) output; the output squeezed on its named dimension against flat targets.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "X = torch.randn(256, 3)\n"
+        "y = torch.randn(256, 1)\n"
+        "loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)\n"
+        "flat = DataLoader(TensorDataset(X, y.view(-1)), batch_size=32)\n"
+        "model = torch.nn.Linear(3, 1)\n"
+        "for xb, yb in loader:\n"
+        "    loss = F.mse_loss(model(xb), yb)\n"
+        "for xb, yb in flat:\n"
+        "    loss = F.mse_loss(model(xb).squeeze(1), yb)\n"
+        "    loss = F.mse_loss(model(xb), yb.unsqueeze(1))\n",
+        # A data set whose label is a one-element tensor: the loader stacks (B, 1) labels. A
+        # collate function, or batch_size=None (no batching), says nothing of the batches' shape.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Rows(Dataset):\n"
+        "    def __init__(self, xs, ys):\n"
+        "        self.xs, self.ys = xs, ys\n"
+        "    def __len__(self):\n"
+        "        return len(self.xs)\n"
+        "    def __getitem__(self, i):\n"
+        "        return torch.tensor(self.xs[i]), torch.tensor([float(self.ys[i])])\n"
+        "class Points(Rows):\n"
+        "    def __getitem__(self, i):\n"
+        "        return torch.tensor(self.xs[i]), float(self.ys[i])\n"
+        "def fit(model, xs, ys, collate):\n"
+        "    criterion = nn.MSELoss()\n"
+        "    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "    for x, t in DataLoader(Rows(xs, ys), batch_size=8):\n"
+        "        criterion(model(x), t).backward()\n"
+        "    for x, t in DataLoader(Points(xs, ys), batch_size=8, collate_fn=collate):\n"
+        "        criterion(model(x), t).backward()\n"
+        "    for x, t in DataLoader(Points(xs, ys), batch_size=None):\n"
+        "        criterion(model(x), t).backward()\n",
+        # The data set's attributes: targets kept as a column in __init__, or re-bound by another
+        # method (then what __init__ made is not what __getitem__ reads).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Houses(Dataset):\n"
+        "    def __init__(self, n):\n"
+        "        self.x = torch.randn(n, 8)\n"
+        "        self.y = torch.randn(n).view(-1, 1)\n"
+        "    def __len__(self):\n"
+        "        return len(self.y)\n"
+        "    def __getitem__(self, idx):\n"
+        "        return self.x[idx], self.y[idx]\n"
+        "class Flat(Houses):\n"
+        "    def __init__(self, n):\n"
+        "        self.x = torch.randn(n, 8)\n"
+        "        self.y = torch.randn(n)\n"
+        "    def normalise(self):\n"
+        "        self.y = (self.y - self.y.mean()).view(-1, 1)\n"
+        "model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))\n"
+        "criterion = nn.MSELoss()\n"
+        "for x, y in DataLoader(Houses(100), batch_size=10):\n"
+        "    criterion(model(x), y).backward()\n"
+        "for x, y in DataLoader(Flat(100), batch_size=10):\n"
+        "    criterion(model(x), y).backward()\n",
     ]
 
     INVALID = [
@@ -534,6 +600,81 @@ class AmbiguousBroadcast(Rule):
         "    y = torch.randn(n)[:, None]\n"
         "    pred = torch.randn(n)\n"
         "    return ((pred - y) ** 2).mean()  # expect: DL201\n",
+        # A tutorial script: the loader's TensorDataset says the targets' rank; the model's last
+        # layer is nn.Linear(3, 1). Each batch pairs (B, 1) outputs with (B,) targets.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "X = torch.randn(256, 3)\n"
+        "y = X @ torch.randn(3) + 0.1 * torch.randn(256)\n"
+        "loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)\n"
+        "model = torch.nn.Linear(3, 1)\n"
+        "for epoch in range(10):\n"
+        "    for xb, yb in loader:\n"
+        "        loss = F.mse_loss(model(xb), yb)  # expect: DL201\n"
+        "        loss.backward()\n",
+        # A function: the targets were made a column, the output squeezed to a vector; the loader
+        # bound to a name, iterated through enumerate, the batch cast on the way.
+        "import torch\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "def fit(model, n):\n"
+        "    X = torch.randn(n, 8)\n"
+        "    y = torch.randn(n).view(-1, 1)\n"
+        "    train_set = TensorDataset(X, y)\n"
+        "    train_dl = DataLoader(train_set, batch_size=64)\n"
+        "    net = torch.nn.Sequential(torch.nn.Linear(8, 1), torch.nn.Sigmoid())\n"
+        "    for i, (xb, yb) in enumerate(train_dl):\n"
+        "        yb = yb.float()\n"
+        "        loss = F.l1_loss(net(xb).squeeze(-1), yb)  # expect: DL201\n",
+        # A data set class whose __getitem__ returns a float label: the default collate stacks the
+        # labels into (B,); the model class ends in a sigmoid over nn.Linear(h, 1): (B, 1).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Reviews(Dataset):\n"
+        "    def __init__(self, tokens, labels):\n"
+        "        self.tokens, self.labels = tokens, labels\n"
+        "    def __len__(self):\n"
+        "        return len(self.labels)\n"
+        "    def __getitem__(self, idx):\n"
+        "        return torch.tensor(self.tokens[idx]), float(self.labels[idx])\n"
+        "class Classifier(nn.Module):\n"
+        "    def __init__(self, vocab, h):\n"
+        "        super().__init__()\n"
+        "        self.embed = nn.EmbeddingBag(vocab, h)\n"
+        "        self.fc = nn.Linear(h, 1)\n"
+        "    def forward(self, x):\n"
+        "        return torch.sigmoid(self.fc(self.embed(x)))\n"
+        "def train(tokens, labels):\n"
+        "    model = Classifier(1000, 64)\n"
+        "    loader = DataLoader(Reviews(tokens, labels), batch_size=32, shuffle=True)\n"
+        "    criterion = nn.MSELoss()\n"
+        "    for x, y in loader:\n"
+        "        loss = criterion(model(x), y)  # expect: DL201\n"
+        "        loss.backward()\n",
+        # The tutorial's data set keeps its tensors as attributes; __getitem__ returns a row of
+        # each: a sample of self.y = torch.randn(n) is a number, its batches (B,).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Houses(Dataset):\n"
+        "    def __init__(self, n):\n"
+        "        x = torch.randn(n, 8)\n"
+        "        self.x = x\n"
+        "        self.y = x.sum(1) + 0.1 * torch.randn(n)\n"
+        "    def __len__(self):\n"
+        "        return len(self.y)\n"
+        "    def __getitem__(self, idx):\n"
+        "        return self.x[idx], self.y[idx]\n"
+        "model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))\n"
+        "criterion = nn.MSELoss()\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "for x, y in DataLoader(Houses(100), batch_size=10, shuffle=True):\n"
+        "    loss = criterion(model(x), y)  # expect: DL201\n"
+        "    optimizer.zero_grad()\n"
+        "    loss.backward()\n",
     ]
 
     # -- the check -------------------------------------------------------------------------------

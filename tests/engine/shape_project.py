@@ -36,13 +36,33 @@ class Scorer(nn.Module):
         return h.view(-1)
 ''',
     "src/reglib/data.py": '''import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 
 def loader(n=64, d=4):
     x = torch.randn(n, d)
     y = torch.randn(n)
     return DataLoader(TensorDataset(x, y), batch_size=8)
+
+
+class Rows(Dataset):
+    """One float label per row: the default collate stacks them into (B,)."""
+
+    def __init__(self, xs, ys):
+        self.xs, self.ys = xs, ys
+
+    def __len__(self):
+        return len(self.ys)
+
+    def __getitem__(self, i):
+        return torch.tensor(self.xs[i]), float(self.ys[i])
+
+
+class Columns(Rows):
+    """A one-element label per row: (B, 1) batches."""
+
+    def __getitem__(self, i):
+        return torch.tensor(self.xs[i]), torch.tensor([float(self.ys[i])])
 ''',
     "src/reglib/training.py": '''import torch
 import torch.nn.functional as F
@@ -84,11 +104,26 @@ for x, y in loader():
     optimizer.step()
     fixed = criterion(pred.squeeze(1), y.flatten())
 ''',
+    "fit_rows.py": '''import torch
+from torch.utils.data import DataLoader
+
+from reglib.data import Columns, Rows
+from reglib.models import Regressor
+
+xs, ys = [[0.0] * 4] * 64, [0.0] * 64
+model = Regressor(4)
+criterion = torch.nn.SmoothL1Loss()
+for x, y in DataLoader(Rows(xs, ys), batch_size=16, shuffle=True):
+    criterion(model(x), y).backward()
+for x, y in DataLoader(Columns(xs, ys), batch_size=16):
+    criterion(model(x), y).backward()
+''',
 }
 
 EXPECTED = {
     ("src/reglib/training.py", 14, "DL201"),  # (B, 1) from Regressor against a flattened target
     ("train.py", 12, "DL201"),  # the same through a script and an nn.MSELoss module
+    ("fit_rows.py", 11, "DL201"),  # (B, 1) against the (B,) labels of data.Rows's items
 }
 
 

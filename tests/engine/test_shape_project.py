@@ -68,4 +68,15 @@ def test_the_finding_follows_the_model_module(project, capsys):
     models = project / "src/reglib/models.py"
     models.write_text(models.read_text().replace(
         "        return self.head(self.body(x))\n", "        return self.head(self.body(x)).view(-1)\n"))
-    assert _lint(capsys, ".") == {("src/reglib/training.py", 22, "DL201")}
+    assert _lint(capsys, ".") == {("src/reglib/training.py", 22, "DL201"),
+                                  ("fit_rows.py", 13, "DL201")}
+
+
+def test_the_finding_follows_the_data_set_module(project, capsys):
+    # Rows's labels become one-element tensors: its loader's batches are (B, 1) like the model's
+    # output, and the finding goes (the cache sees the change in the data module).
+    assert _lint(capsys, ".") == shape_project.EXPECTED
+    data = project / "src/reglib/data.py"
+    data.write_text(data.read_text().replace(
+        "), float(self.ys[i])", "), torch.tensor([float(self.ys[i])])"))
+    assert _lint(capsys, ".") == shape_project.EXPECTED - {("fit_rows.py", 11, "DL201")}

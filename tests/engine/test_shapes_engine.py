@@ -150,3 +150,68 @@ def test_a_long_sum_of_model_outputs_does_not_recurse():
               "y = " + " + ".join(["model(x)"] * 1000) + " - t\n")
     found = lint_snippet(source, ["DL201", "DL202"])
     assert [(d.code, d.line) for d in found] == [("DL201", 5)]
+
+
+LOADER = ("from torch.utils.data import DataLoader, Dataset, TensorDataset\n"
+          "X = torch.randn(100, 3)\n"
+          "y = torch.randn(100)\n"
+          "class Items(Dataset):\n"
+          "    def __getitem__(self, i):\n"
+          "        return torch.zeros(4, 2), float(i), torch.tensor([float(i)])\n")
+
+
+@pytest.mark.parametrize("loop, expected", [
+    # A TensorDataset's samples drop the tensors' first dimension; the loader stacks them.
+    ("for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8):\n    yb\n", 1),
+    ("for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8):\n    xb\n", 2),
+    ("ds = TensorDataset(X, y.view(-1, 1))\ndl = DataLoader(ds, batch_size=8)\n"
+     "for i, (xb, yb) in enumerate(dl):\n    yb.float()\n", 2),
+    # A data set class: each part of __getitem__'s tuple, one dimension more.
+    ("for a, b, c in DataLoader(Items(), batch_size=8):\n    a\n", 3),
+    ("for a, b, c in DataLoader(Items(), batch_size=8):\n    b\n", 1),
+    ("for a, b, c in DataLoader(Items(), batch_size=8):\n    c\n", 2),
+    # A call of a function of the file, or of a class without __getitem__, is no data set.
+    ("def make():\n    return X\nds = make()\nfor a, b in DataLoader(ds, batch_size=8):\n    b\n",
+     None),
+    ("class Plain:\n    pass\nds = Plain()\nfor a, b in DataLoader(ds, batch_size=8):\n    b\n",
+     None),
+    # What the loader's batches cannot be known from: a collate function, no batching, a loader
+    # bound differently on two paths, a tuple target of another length.
+    ("for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8, collate_fn=f):\n    yb\n", None),
+    ("for xb, yb in DataLoader(TensorDataset(X, y), batch_size=None):\n    yb\n", None),
+    ("dl = DataLoader(TensorDataset(X, y), batch_size=8)\nif c:\n"
+     "    dl = DataLoader(TensorDataset(X, y.view(-1, 1)), batch_size=8)\n"
+     "for xb, yb in dl:\n    yb\n", None),
+    ("for a, b in DataLoader(Items(), batch_size=8):\n    b\n", None),
+    # __getitem__ reads attributes that __init__ binds once: a row of each.
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i][0]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", 2),
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i][0]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    b\n", 1),
+    # ... not one bound again elsewhere in the class, nor in a base of unknown code.
+    ("class Rows(Dataset):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def reset(self):\n        self.y = None\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", None),
+    ("class Rows(Base):\n    def __init__(self, n):\n        self.y = torch.randn(n, 3)\n"
+     "    def __getitem__(self, i):\n        return self.y[i], self.y[i]\n"
+     "for a, b in DataLoader(Rows(5), batch_size=8):\n    a\n", None),
+])
+def test_a_loaders_batches_have_the_ranks_its_data_set_says(loop, expected):
+    assert _rank(LOADER + loop) == expected
+
+
+def test_the_batch_dimension_is_shared_by_the_values_of_one_batch():
+    dims = _dims(LOADER + "for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8):\n"
+                 "    xb\n")
+    other = _dims(LOADER + "for xb, yb in DataLoader(TensorDataset(X, y), batch_size=8):\n"
+                  "    yb\n")
+    assert dims[1] == 3 and dims[0] == other[0] and isinstance(dims[0], str)
+
+
+def test_a_tensor_built_from_a_list_of_known_values():
+    assert _dims("def f(v):\n    torch.tensor([float(v)])\n") == (1,)
+    assert _dims("def f(v, w):\n    torch.tensor([v.item(), w.item()])\n") == (2,)
+    assert _dims("def f(v):\n    torch.tensor([v])\n") is None  # v may be an array
