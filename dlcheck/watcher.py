@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import torch
 from torch import nn
+from torch.nn.modules import module as _torch_module
 from torch.nn.modules.module import (register_module_forward_hook,
                                      register_module_forward_pre_hook)
 
@@ -120,7 +121,7 @@ class _GradLayout:
     """Which parameters have a gradient, and their names and sizes: the same from step to step
     in nearly every training loop, so it is built once and reused."""
 
-    __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable", "sharded")
+    __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable", "sharded", "f32")
 
     def __init__(self, named: list[tuple[str, nn.Parameter]], grads: list[Any]) -> None:
         self.pattern = _pattern(grads)
@@ -132,6 +133,10 @@ class _GradLayout:
         # (backward(create_graph=True)) need detaching: both take the slow path every time
         self.reusable = True
         self.sharded = False  # some gradient is a DTensor (fully_shard): see GradInfo.norms
+        # every gradient a float32 tensor of at least one dimension: its sum is its probe. (A
+        # dtype changed later under the same layout only costs a probe's exactness: a sum that
+        # overflows is settled by GradInfo.finite.)
+        self.f32 = True
         for (name, p), g in zip(named, grads):
             if g is False:
                 continue
@@ -143,6 +148,7 @@ class _GradLayout:
                 if g.is_sparse:
                     g = g.coalesce().values()
             self.sharded = self.sharded or distributed.is_sharded(g)
+            self.f32 = self.f32 and g.dtype is torch.float32 and g.dim() > 0
             self.names.append(name)
             self.numels.append(max(g.numel(), 1))  # a DTensor's numel is the whole parameter's
             self.ndims.append(p.dim())
@@ -217,6 +223,8 @@ class GradInfo:
         other uses (flow, size) run on fully checked steps only."""
         if self._norms is not None:  # already paid for: as good a probe
             return self._norms
+        if self.layout.f32 and self.layout.reusable:  # no graph to detach from
+            return [g.sum() for g in self._grads]
         return [finite_probe(g) for g in self._grads]
 
     def finite(self, i: int) -> bool:
@@ -513,6 +521,8 @@ class Watcher:
         self._mode = mode
         self.full_step = mode == "full"
         self._hooks = self._hook_sets[mode]
+        # the loss wrapper calls on_loss_pre only when a check of this kind of step has one
+        self.wants_loss_pre = bool(self._hooks["dlcheck_loss_pre"])
         self._fwd_table, self._pre_table = self._tables[mode]
 
     def replay_forward(self) -> bool:
@@ -858,9 +868,8 @@ class _KwargsHookHandle:
         self._handle = handle
 
     def remove(self) -> None:
-        from torch.nn.modules import module as torch_module
         self._handle.remove()
-        getattr(torch_module, "_global_forward_hooks_with_kwargs", {}).pop(self._handle.id, None)
+        getattr(_torch_module, "_global_forward_hooks_with_kwargs", {}).pop(self._handle.id, None)
 
 
 class _QuietCompileWarning:
