@@ -947,6 +947,8 @@ class TestSetSelection(Rule):
         for arg in data:
             roles = self._roles(arg.value)
             if TEST in roles:
+                if not self.provenance.learns_from_argument(call, arg):
+                    continue  # a hand-written fit that only reports its score on this argument
                 if TRAIN in roles:
                     return "fit on data that includes the test set (concatenated with the training data)"
                 if self.provenance.refit_after_final_score(call, self._test):
