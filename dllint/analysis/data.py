@@ -1018,6 +1018,16 @@ class DataProvenance:
         parameter = parameter_for(function, call, arg, is_method)
         return parameter is None or learns_from(provenance, function, parameter)
 
+    def own_method(self, call: cst.Call) -> cst.FunctionDef | None:
+        """``layer.backward(grad)`` where every binding of ``layer`` that reaches the call is an
+        instance of one class of this file that defines the method itself (a hand-written NumPy
+        layer): that method; None otherwise."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)) \
+                or call not in self.index.order:
+            return None
+        return self._instance_method(call, func.value.value, func.attr.value)
+
     def _instance_method(self, call: cst.Call, name: str, attr: str) -> cst.FunctionDef | None:
         """``model.preprocess(X)`` where every binding of ``model`` that reaches the call is an
         instance of one class of this file (``model = Model(...)``): that class's method."""

@@ -67,12 +67,12 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
         changed = False
         for binding in bindings:
             if id(binding) not in tainted and binding.targets \
-                    and reads_tainted(binding.node, _reads(binding)):
+                    and reads_tainted(_at(binding), _reads(binding)):
                 tainted.add(id(binding))
                 changed = True
     klass = provenance.index.enclosing(function, cst.ClassDef)
     for binding in bindings:
-        if not reads_tainted(binding.node, _reads(binding)):
+        if not reads_tainted(_at(binding), _reads(binding)):
             continue
         node = binding.node
         if isinstance(node, cst.If) or (isinstance(node, cst.Return) and depth == 0):
@@ -101,6 +101,14 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
         if reads_tainted(loop, set(chains(loop.test))):
             return True
     return False
+
+
+def _at(binding: "Binding") -> cst.CSTNode:
+    """Where a binding's reads are looked up: the test of an ``if``, the iterable of a ``for``
+    (the statement itself is placed where its body starts)."""
+    if isinstance(binding.node, (cst.If, cst.For)) and binding.value is not None:
+        return binding.value
+    return binding.node
 
 
 def _reads(binding: "Binding") -> frozenset[str]:
