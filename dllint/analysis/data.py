@@ -934,7 +934,12 @@ class DataProvenance:
                 if id(binding) in found or not _keeps_rows(binding.value):
                     continue
                 found.add(id(binding))
-                todo.extend((binding.node, read) for read in binding.reads if "." not in read)
+                reads = binding.reads
+                if binding.position is not None and isinstance(binding.value, (cst.Tuple, cst.List)) \
+                        and len(binding.value.elements) == binding.count:
+                    # ``x, y = holdout, labels``: ``y`` is made from ``labels`` alone
+                    reads = frozenset(chains(binding.value.elements[binding.position].value))
+                todo.extend((binding.node, read) for read in reads if "." not in read)
         return found
 
     def _cross_validated_fit(self, call: cst.Call) -> bool:
