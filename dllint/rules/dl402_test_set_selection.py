@@ -36,6 +36,12 @@ name decides only when what built it is unknown. A frame from ``calibration_and_
 holds both periods as columns: ``*_cal`` columns are training data, ``*_holdout`` columns test
 data, whatever the frame is called.
 
+Use beats names here too: data cut into folds that are fitted on (a stacker cross-validated on
+the level-1 models' labelled hold-out) is development data whatever it is called, and a hold-out
+beside data named test is the validation part. A hand-written ``fit`` of the file's own class that
+only prints the score of its test argument (no update, stopping or choice uses it) trains nothing
+on it, nor does the own ``backward`` of a hand-written NumPy layer.
+
 Silent for a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
 for a t-SNE picture of test features, and for results sorted by their keys.
