@@ -599,11 +599,13 @@ class DataProvenance:
         return NO_ROLES
 
     def _names_test_data(self, et: frozenset[str], ev: frozenset[str]) -> bool:
-        """Some name bound in the file is test data by a ``test`` word, not a hold-out word."""
+        """Some name bound in the file is test data by a ``test`` word, not a hold-out word; a
+        result (``test_acc = model.score(X_holdout, y_holdout)``) names the hold-out's score."""
         found = self._test_names.get((et, ev))
         if found is None:
             self.scopes  # noqa: B018 - make sure the bindings exist
             found = any(name_role(last, et, ev) == TEST and not _holdout_word(last)
+                        and not set(name_tokens(last)) & _RESULT_WORDS
                         for last in {bound.rsplit(".", 1)[-1] for (_, bound) in self.by_name})
             self._test_names[(et, ev)] = found
         return found
@@ -1851,6 +1853,12 @@ def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> 
             continue
         found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
     return found
+
+
+# Words of a name that holds a result computed on data, not the data (``test_acc``).
+_RESULT_WORDS = frozenset({"acc", "accuracy", "loss", "losses", "score", "scores", "error", "errors",
+                           "err", "auc", "f1", "mse", "rmse", "mae", "metric", "metrics", "result",
+                           "results", "correct", "total", "perf", "ppl", "precision", "recall"})
 
 
 def _holdout_word(name: str) -> bool:

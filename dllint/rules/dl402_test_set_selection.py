@@ -985,6 +985,18 @@ for comb in combinations:
         best_auc = auc
         save_submission(comb)
 """,
+    # ... a hold-out split off the data, picking the setting by its score, which is named test.
+    """
+from sklearn.model_selection import train_test_split
+X_train, X_holdout, y_train, y_holdout = train_test_split(X, y, test_size=0.2)
+best_acc, best_c = 0.0, None
+for c in [0.1, 1.0, 10.0]:
+    model = SVC(C=c).fit(X_train, y_train)
+    test_acc = model.score(X_holdout, y_holdout)
+    if test_acc > best_acc:  # expect: DL402
+        best_acc, best_c = test_acc, c
+        best_model = copy.deepcopy(model)
+""",
     # Twins of the hand-written fit: the test error stops the training, or the test rows go
     # through the training op.
     """
