@@ -10,7 +10,8 @@ loop reaches the next) and says whether one of them reaches
   op, Theano's compiled training function;
 * a decision: the test of an ``if`` or ``while`` (early stopping, keeping the best epoch);
 * the caller or the object: a ``return``, an attribute of ``self`` (it could be used later);
-* a method of the same class whose own summary says one of the above.
+* a hand-written function or method (of the file or the project) whose own summary says one
+  of the above.
 
 A value that only reaches predictions, arithmetic, ``print`` and local lists of scores learns
 nothing: the test score is reported each epoch, no update, stopping or choice uses it. The
@@ -70,7 +71,6 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
                     and reads_tainted(_at(binding), _reads(binding)):
                 tainted.add(id(binding))
                 changed = True
-    klass = provenance.index.enclosing(function, cst.ClassDef)
     for binding in bindings:
         if not reads_tainted(_at(binding), _reads(binding)):
             continue
@@ -92,11 +92,9 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
                 return True
             if any(set(name_tokens(name.rsplit(".", 1)[-1])) & _UPDATE_WORDS for name in chains(call)):
                 return True
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
-                    and func.value.value == "self" and klass is not None:
-                if _method_learns(provenance, klass, func.attr.value, call,
-                                  lambda expr: reads_tainted(binding.node, set(chains(expr))), depth):
-                    return True
+            if _callee_learns(provenance, call, lambda expr: reads_tainted(binding.node, set(chains(expr))),
+                              depth):
+                return True
     for loop in (n for n in iter_subtree(function.body) if isinstance(n, cst.While)):
         if reads_tainted(loop, set(chains(loop.test))):
             return True
@@ -126,26 +124,21 @@ def _reads(binding: "Binding") -> frozenset[str]:
     return binding.reads
 
 
-def _method_learns(provenance: "DataProvenance", klass: cst.ClassDef, name: str, call: cst.Call,
-                   tainted, depth: int) -> bool:
-    """``self.get_sse(x, xt)`` with ``xt`` made from the parameter: the method's own summary for
-    the parameters that receive it; unknown methods and starred or keyword-only calls learn."""
-    method = next((s for s in klass.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
-    if method is None:
-        return False  # an attribute called (a compiled function): judged by the words it reads
-    params = [p.name.value for p in (*method.params.posonly_params, *method.params.params)][1:]
-    for position, arg in enumerate(call.args):
+def _callee_learns(provenance: "DataProvenance", call: cst.Call, tainted, depth: int) -> bool:
+    """``self.get_sse(x, xt)`` or ``run_epoch(model, xt)`` with ``xt`` made from the parameter,
+    where the callee is a hand-written function of the file or the project: its own summary for
+    the parameters that receive it (a starred argument or one without a parameter learns). An
+    attribute called (a compiled function) or a library function is judged by the words it
+    reads, above."""
+    resolved = provenance.resolve(call)
+    if resolved is None:
+        return False
+    callee_provenance, callee, is_method = resolved
+    for arg in call.args:
         if not tainted(arg.value):
             continue
-        if arg.star:
-            return True
-        if arg.keyword is not None:
-            target = arg.keyword.value
-        elif position < len(params):
-            target = params[position]
-        else:
-            return True
-        if learns_from(provenance, method, target, depth + 1):
+        target = parameter_for(callee, call, arg, is_method)
+        if target is None or learns_from(callee_provenance, callee, target, depth + 1):
             return True
     return False
 

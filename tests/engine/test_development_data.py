@@ -134,3 +134,28 @@ def test_own_method_of_a_hand_written_class() -> None:
              if isinstance(c.func, cst.Attribute) and c.func.attr.value == "backward"]
     assert provenance.own_method(calls[0]).name.value == "backward"
     assert provenance.own_method(calls[1]) is None
+
+
+def test_the_summary_follows_hand_written_callees() -> None:
+    source = """
+    def run_epoch(model, loader):
+        for x, y in loader:
+            model.opt.zero_grad()
+            model.loss(x, y).backward()
+
+    def report(model, loader):
+        print(sum(model.loss(x, y) for x, y in loader))
+
+    class Model:
+        def fit(self, train, test):
+            run_epoch(self, train)
+            report(self, test)
+
+        def fit_both(self, train, test):
+            run_epoch(self, train)
+            run_epoch(self, test)
+    """
+    ctx, provenance = _provenance(source)
+    fits = {f.name.value: f for f in ctx.index.of_type(cst.FunctionDef)}
+    assert learns_from(provenance, fits["fit"], "test") is False
+    assert learns_from(provenance, fits["fit_both"], "test") is True
