@@ -593,7 +593,9 @@ class DataProvenance:
         for part in reversed(dotted.split(".")):
             role = name_role(part, et, ev)
             if role is not None:
-                if role == TEST and _holdout_word(part) and self._names_test_data(et, ev):
+                # a name the project declares as test data (``test-names``) stays test data
+                if role == TEST and _holdout_word(part) and part.lower() not in {n.lower() for n in et} \
+                        and self._names_test_data(et, ev):
                     return frozenset({VAL})
                 return frozenset({role})
         return NO_ROLES

@@ -159,3 +159,15 @@ def test_the_summary_follows_hand_written_callees() -> None:
     fits = {f.name.value: f for f in ctx.index.of_type(cst.FunctionDef)}
     assert learns_from(provenance, fits["fit"], "test") is False
     assert learns_from(provenance, fits["fit_both"], "test") is True
+
+
+def test_a_declared_test_name_stays_test_data_beside_a_test_set() -> None:
+    ctx, provenance = _provenance("""
+    holdout_loader = make_loader("holdout")
+    test_loader = make_loader("test")
+    probe(holdout_loader)
+    """)
+    probe = next(c for c in ctx.index.of_type(cst.Call)
+                 if isinstance(c.func, cst.Name) and c.func.value == "probe")
+    assert provenance.roles(probe.args[0].value) == {VAL}
+    assert provenance.roles(probe.args[0].value, extra_test=["holdout_loader"]) == {TEST}
