@@ -344,6 +344,8 @@ class DataProvenance:
         self._cross_fitted: dict[cst.CSTNode, bool] = {}
         self._cfgs: dict[cst.CSTNode, object] = {}
         self._subclass_values: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
+        self._developed: set[int] | None = None
+        self._test_names: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -584,12 +586,31 @@ class DataProvenance:
 
     def name_roles(self, dotted: str, et: frozenset[str] = NO_ROLES,
                    ev: frozenset[str] = NO_ROLES) -> frozenset[str]:
-        """The role a dotted name announces by convention (its last part that has one)."""
+        """The role a dotted name announces by convention (its last part that has one). A
+        hold-out (``holdout_predictions``) in a file that also names its test data ``test``
+        (``test_predictions``, ``x_test``) is the held-out part of the labelled data, a
+        validation set: train / holdout / test, as competitions name them."""
         for part in reversed(dotted.split(".")):
             role = name_role(part, et, ev)
             if role is not None:
+                # a name the project declares as test data (``test-names``) stays test data
+                if role == TEST and _holdout_word(part) and part.lower() not in {n.lower() for n in et} \
+                        and self._names_test_data(et, ev):
+                    return frozenset({VAL})
                 return frozenset({role})
         return NO_ROLES
+
+    def _names_test_data(self, et: frozenset[str], ev: frozenset[str]) -> bool:
+        """Some name bound in the file is test data by a ``test`` word, not a hold-out word; a
+        result (``test_acc = model.score(X_holdout, y_holdout)``) names the hold-out's score."""
+        found = self._test_names.get((et, ev))
+        if found is None:
+            self.scopes  # noqa: B018 - make sure the bindings exist
+            found = any(name_role(last, et, ev) == TEST and not _holdout_word(last)
+                        and not set(name_tokens(last)) & _RESULT_WORDS
+                        for last in {bound.rsplit(".", 1)[-1] for (_, bound) in self.by_name})
+            self._test_names[(et, ev)] = found
+        return found
 
     def _compute_roles(self, expr: cst.CSTNode, et: frozenset[str], ev: frozenset[str],
                        active: set[int]) -> frozenset[str]:
@@ -609,6 +630,11 @@ class DataProvenance:
                     alternatives: set[frozenset[str]] = set()
                     for binding in found:
                         roles = self._binding_roles(binding, et, ev, active)
+                        if roles and self.developed_on(binding):
+                            # ``x = np.load("holdout_predictions.npy")`` cross-validated on (a
+                            # stacker's training data): its use says it is development data;
+                            # what it is called, or the file it is read from, says less.
+                            roles = _developed(roles)
                         if binding.kind == "update":
                             out |= roles  # accumulated: the value holds them all
                         elif roles:
@@ -626,6 +652,9 @@ class DataProvenance:
                         # ``median_test_score = d["test_score"].mean()`` of a file that is no
                         # split: what it was made from says it is no part; its name says nothing.
                         return NO_ROLES
+                    if any(self.developed_on(b) for b in found):
+                        named = self.name_roles(dotted, et, ev)
+                        return _developed(named)
                     break
                 if "." not in name:
                     break
@@ -875,6 +904,69 @@ class DataProvenance:
             return NO_ROLES
         return frozenset(out)
 
+    # -- development data --------------------------------------------------------------------------
+    def developed_on(self, binding: Binding) -> bool:
+        """The value of ``binding`` (or one it is made from) is split into parts that are fitted
+        on: the data of a cross-validation splitter's ``split``, of ``cross_val_score`` and its
+        kin, of ``train_test_split`` or ``random_split``, followed backwards through the bindings
+        it is made from, in one scope. Data that is cross-validated on or cut into training and
+        validation parts is development data, whatever it is called: a test set is scored, not
+        split. The walk stops at a row concatenation (its parts keep their roles: test data
+        concatenated into the training data stays test data) and at predictions (the rows a
+        model is asked about are not the data its predictions train)."""
+        if self._developed is None:
+            self._developed = self._collect_developed()
+        return id(binding) in self._developed
+
+    def _collect_developed(self) -> set[int]:
+        found: set[int] = set()
+        todo: list[tuple[cst.CSTNode, str]] = []
+        for split in self.splits:
+            if split.kind not in ("cv", "cv_function", "train_test_split", "random_split"):
+                continue
+            for expr in split.data:
+                todo.extend((expr, name) for name in chains(expr) if "." not in name)
+        for call in self.index.of_type(cst.Call):
+            if self._cross_validated_fit(call):
+                for arg in [a for a in call.args if a.keyword is None][:2]:
+                    todo.extend((arg.value, name) for name in chains(arg.value) if "." not in name)
+        while todo and len(found) < 256:
+            at, name = todo.pop()
+            if at not in self.index.order:
+                continue
+            for binding in self.lookup(at, name):
+                if id(binding) in found or not _keeps_rows(binding.value):
+                    continue
+                found.add(id(binding))
+                reads = binding.reads
+                if binding.position is not None and isinstance(binding.value, (cst.Tuple, cst.List)) \
+                        and len(binding.value.elements) == binding.count:
+                    # ``x, y = holdout, labels``: ``y`` is made from ``labels`` alone
+                    reads = frozenset(chains(binding.value.elements[binding.position].value))
+                todo.extend((binding.node, read) for read in reads if "." not in read)
+        return found
+
+    def _cross_validated_fit(self, call: cst.Call) -> bool:
+        """``search.fit(X, y)`` of an estimator built with a ``cv=`` splitter or fold count
+        (``BayesSearchCV(..., cv=GroupShuffleSplit(...))``, ``StackingCVClassifier(cv=4)``), or
+        ``fit(X, y, groups=ids)``, whose groups only matter to the folds: the data is cut into
+        folds that are fitted on. A searcher left at its default folds is not taken as one (a
+        grid search fitted on the test set is the classic selection on it)."""
+        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "fit" and call.args):
+            return False
+        if keyword(call, "groups") is not None:
+            return True
+        built = self.constructors(call.func.value, call)
+        for constructor in built or ():
+            folds = keyword(constructor, "cv")
+            if folds is None:
+                continue
+            text = string(folds.value)
+            if text == "prefit" or (isinstance(folds.value, cst.Name) and folds.value.value == "None"):
+                continue
+            return True
+        return False
+
     # -- function summaries ------------------------------------------------------------------------
     def _string(self, expr: cst.BaseExpression) -> str | None:
         """A string literal, or (in a summary) a parameter bound to the caller's string constant
@@ -921,6 +1013,29 @@ class DataProvenance:
             return None
         other, function, _ = found_def
         return other.analysis(DataProvenance), function, False
+
+    def learns_from_argument(self, call: cst.Call, arg: cst.Arg) -> bool:
+        """A call of a hand-written function or method (of this file or the project) may learn
+        from, or decide on, what ``arg`` gives it (:mod:`dllint.analysis.parameter_uses`); True
+        when the callee is not known."""
+        from dllint.analysis.parameter_uses import learns_from, parameter_for
+
+        resolved = self.resolve(call)
+        if resolved is None:
+            return True
+        provenance, function, is_method = resolved
+        parameter = parameter_for(function, call, arg, is_method)
+        return parameter is None or learns_from(provenance, function, parameter)
+
+    def own_method(self, call: cst.Call) -> cst.FunctionDef | None:
+        """``layer.backward(grad)`` where every binding of ``layer`` that reaches the call is an
+        instance of one class of this file that defines the method itself (a hand-written NumPy
+        layer): that method; None otherwise."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)) \
+                or call not in self.index.order:
+            return None
+        return self._instance_method(call, func.value.value, func.attr.value)
 
     def _instance_method(self, call: cst.Call, name: str, attr: str) -> cst.FunctionDef | None:
         """``model.preprocess(X)`` where every binding of ``model`` that reaches the call is an
@@ -1740,6 +1855,34 @@ def _reachable_returns(function: cst.FunctionDef, constants: dict[str, str]) -> 
             continue
         found.extend(e.node for e in block.elements if e.kind == "stmt" and isinstance(e.node, cst.Return))
     return found
+
+
+# Words of a name that holds a result computed on data, not the data (``test_acc``).
+_RESULT_WORDS = frozenset({"acc", "accuracy", "loss", "losses", "score", "scores", "error", "errors",
+                           "err", "auc", "f1", "mse", "rmse", "mae", "metric", "metrics", "result",
+                           "results", "correct", "total", "perf", "ppl", "precision", "recall"})
+
+
+def _holdout_word(name: str) -> bool:
+    """The name says test data by a hold-out word only (``holdout_ds``, ``X_heldout``)."""
+    tokens = name_tokens(name)
+    return any(t.startswith(("holdout", "heldout")) or t.endswith(("holdout", "heldout")) for t in tokens) \
+        and not any(_word_role(t) == TEST for t in tokens if "holdout" not in t and "heldout" not in t)
+
+
+def _developed(roles: frozenset[str]) -> frozenset[str]:
+    """The roles of data that is developed on (:meth:`DataProvenance.developed_on`): test only
+    by its name or source, it is training data."""
+    return frozenset({TRAIN}) if roles == {TEST} else roles
+
+
+def _keeps_rows(value: cst.BaseExpression | None) -> bool:
+    """A binding's value that holds the rows of the data it reads, not a mix of parts or the
+    answers of a model about them: not a row concatenation, not a prediction."""
+    if not isinstance(value, cst.Call):
+        return value is not None
+    last = _last_name(value.func)
+    return last not in CONCATENATIONS and last not in _PREDICTING
 
 
 def _builds_fresh_estimator(ctx: "FileContext", call: cst.Call) -> bool:

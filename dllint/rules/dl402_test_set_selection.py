@@ -36,6 +36,12 @@ name decides only when what built it is unknown. A frame from ``calibration_and_
 holds both periods as columns: ``*_cal`` columns are training data, ``*_holdout`` columns test
 data, whatever the frame is called.
 
+Use beats names here too: data cut into folds that are fitted on (a stacker cross-validated on
+the level-1 models' labelled hold-out) is development data whatever it is called, and a hold-out
+beside data named test is the validation part. A hand-written ``fit`` of the file's own class that
+only prints the score of its test argument (no update, stopping or choice uses it) trains nothing
+on it, nor does the own ``backward`` of a hand-written NumPy layer.
+
 Silent for a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
 for a t-SNE picture of test features, and for results sorted by their keys.
@@ -451,6 +457,125 @@ def create_train_test(ratings):
 X_train, X_test = create_train_test(X)
 model.fit(X_train)
 """,
+    # Stacking (fourth audit AJ, a Kaggle solution): the level-1 models' predictions on the
+    # labelled hold-out are the stacker's training data, cross-validated on by GroupKFold; the
+    # competition's test set is only predicted. Data cut into folds that are fitted on is
+    # development data, whatever its name or file says.
+    """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, cross_val_score
+from sklearn.preprocessing import StandardScaler
+
+holdout_predictions = np.load("holdout_predictions.npy")
+holdout_labels = np.load("holdout_labels.npy")
+test_predictions = np.load("test_predictions.npy")
+x, y = holdout_predictions, holdout_labels
+sc = StandardScaler()
+x = sc.fit_transform(x)
+x_test = sc.transform(test_predictions)
+stacker = LogisticRegression()
+print(cross_val_score(stacker, x, y, groups=image_ids, cv=GroupKFold(5)).mean())
+stacker.fit(x, y)
+submission = stacker.predict_proba(x_test)[:, 1]
+""",
+    # ... the same inside a script's main(), tuned by a search whose folds are a splitter over the
+    # hold-out predictions, and by a search given its own splitter class (a notebook's style).
+    """
+from sklearn.model_selection import GroupKFold, RandomizedSearchCV
+from skopt import BayesSearchCV
+
+def main():
+    holdout_predictions = get_predictions_csv(experiments, "holdout")
+    test_predictions = get_predictions_csv(experiments, "test")
+    x, y = get_x_y(holdout_predictions)
+    x_test, _ = get_x_y(test_predictions)
+    search = RandomizedSearchCV(xgb, params, cv=GroupKFold(5).split(x, y, groups=ids))
+    search.fit(x, y)
+    tuner = BayesSearchCV(CatBoostClassifier(), spaces, cv=DownsampledShuffleSplit(10))
+    tuner.fit(x, y)
+    sclf = StackingCVClassifier(classifiers=[lr, lgbm], cv=4)
+    sclf.fit(x, y, groups=ids)
+    return search.predict_proba(x_test)
+""",
+    # Blends chosen on the labelled hold-out, beside a test set that is only predicted: train /
+    # holdout / test, as competitions name them; the hold-out validates.
+    """
+import itertools
+holdout_predictions = get_predictions_csv(experiments, "holdout")
+test_predictions = get_predictions_csv(experiments, "test")
+best_auc, best_comb = 0, None
+for comb in itertools.combinations(range(len(holdout_predictions)), 3):
+    auc = weighted_auc(y_true, holdout_predictions[list(comb)].mean(axis=0))
+    if auc > best_auc:
+        best_auc, best_comb = auc, comb
+        save_submission(test_predictions[list(best_comb)].mean(axis=0))
+""",
+    # A hand-written fit (fourth audit AH, lazyprogrammer) given the test set only to print its
+    # error each epoch: no update, stopping or choice uses it.
+    """
+import numpy as np
+
+class Model:
+    def __init__(self):
+        self.w = 0.0
+
+    def fit(self, train, test, epochs=3):
+        for epoch in range(epochs):
+            for x, y in train:
+                self.w -= 0.1 * (self.w * x - y) * x
+            print("epoch", epoch, "test error:", self.error(test))
+
+    def error(self, data):
+        return np.mean([(self.w * x - y) ** 2 for x, y in data])
+
+train = [(1.0, 2.0), (2.0, 4.1)]
+test = [(3.0, 6.0)]
+model = Model()
+model.fit(train, test)
+print("test error:", model.error(test))
+""",
+    # ... the TensorFlow 1 style: the test batches go through the prediction op only, shuffled
+    # jointly with the training rows (the training op sees the training rows).
+    """
+from sklearn.utils import shuffle
+
+class RBM:
+    def fit(self, X, X_test, epochs=10):
+        for i in range(epochs):
+            X, X_test = shuffle(X, X_test)
+            for x in X:
+                self.session.run(self.train_op, feed_dict={self.X_in: x})
+            test_cost = self.session.run(self.cost, feed_dict={self.X_in: X_test})
+            print("test cost:", test_cost)
+
+A, A_test = load("Atrain.npz"), load("Atest.npz")
+rbm = RBM()
+rbm.fit(A, A_test)
+""",
+    # A hand-written NumPy layer tried on one point (fourth audit AO, a homework notebook): "test"
+    # names the check; its own backward is no loss of a data set, though the file trains a net.
+    """
+import numpy as np
+import torch
+
+class MyReLU:
+    def forward(self, x):
+        self.mask = (x > 0).astype("float")
+        return self.mask * x
+
+    def backward(self, grad_output):
+        return self.mask * grad_output
+
+test_relu = MyReLU()
+test_relu.forward(X[10])
+test_relu.backward(np.ones(1))
+for x, y in train_loader:
+    loss = criterion(net(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
 ]
 
 INVALID = [
@@ -828,6 +953,90 @@ for epoch in range(100):
     test_loss = evaluate(model, X_test)
     stopper(test_loss, model)  # expect: DL402
 """,
+    # Twins of stacking on the hold-out: a hold-out that is only scored at the end is the test set
+    # (fitted on, it is trained on), and test data concatenated into the cross-validated data
+    # stays test data.
+    """
+import numpy as np
+from sklearn.model_selection import KFold, cross_val_score
+X_train, X_holdout, y_train, y_holdout = train_test_split(X, y, test_size=0.2)
+print(cross_val_score(model, X_train, y_train, cv=KFold(5)).mean())
+model.fit(X_holdout, y_holdout)  # expect: DL402
+X_all = np.concatenate([X_train, X_holdout])
+y_all = np.concatenate([y_train, y_holdout])
+print(cross_val_score(model, X_all, y_all, cv=KFold(5)).mean())
+model.fit(X_all, y_all)  # expect: DL402
+""",
+    # ... a grid search left at its default folds, fitted on the test set; a blend chosen on the
+    # hold-out when no other data is called test.
+    """
+from sklearn.model_selection import GridSearchCV
+from sklearn.svm import SVC
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+grid = GridSearchCV(SVC(), {"C": [0.1, 1, 10]})
+grid.fit(X_test, y_test)  # expect: DL402
+""",
+    """
+holdout_predictions = np.load("holdout_predictions.npy")
+best_auc = 0
+for comb in combinations:
+    auc = weighted_auc(y_true, holdout_predictions[list(comb)].mean(axis=0))
+    if auc > best_auc:  # expect: DL402
+        best_auc = auc
+        save_submission(comb)
+""",
+    # ... a hold-out split off the data, picking the setting by its score, which is named test.
+    """
+from sklearn.model_selection import train_test_split
+X_train, X_holdout, y_train, y_holdout = train_test_split(X, y, test_size=0.2)
+best_acc, best_c = 0.0, None
+for c in [0.1, 1.0, 10.0]:
+    model = SVC(C=c).fit(X_train, y_train)
+    test_acc = model.score(X_holdout, y_holdout)
+    if test_acc > best_acc:  # expect: DL402
+        best_acc, best_c = test_acc, c
+        best_model = copy.deepcopy(model)
+""",
+    # Twins of the hand-written fit: the test error stops the training, or the test rows go
+    # through the training op.
+    """
+import numpy as np
+
+class Model:
+    def fit(self, train, test, epochs=100):
+        best = np.inf
+        for epoch in range(epochs):
+            for x, y in train:
+                self.w -= 0.1 * (self.w * x - y) * x
+            error = np.mean([(self.w * x - y) ** 2 for x, y in test])
+            if error > best:  # expect: DL402
+                break
+            best = error
+
+class RBM:
+    def fit(self, X, X_test):
+        for x in X + X_test:
+            self.session.run(self.train_op, feed_dict={self.X_in: x})
+
+model = Model()
+model.fit(train, test)  # expect: DL402
+RBM().fit(A, A_test)  # expect: DL402
+""",
+    # Twin of the hand-written layer: a class whose backward runs autograd on a test loss.
+    """
+import torch
+
+class LossWrapper:
+    def __init__(self, loss):
+        self.loss = loss
+
+    def backward(self):
+        self.loss.backward()
+
+test_loss = LossWrapper(criterion(net(x_test), y_test))
+test_loss.backward()  # expect: DL402
+optimizer.step()
+""",
 ]
 
 
@@ -881,7 +1090,8 @@ class TestSetSelection(Rule):
             if regions.is_backward_call(call):
                 loss = call.func.value if name == "backward" and isinstance(call.func, cst.Attribute) \
                     else (call.args[0].value if call.args else None)
-                if loss is not None and self._test(loss) and _steps_an_optimizer(ctx, regions, call):
+                if loss is not None and self._test(loss) and _steps_an_optimizer(ctx, regions, call) \
+                        and not self._own_backward(regions, call):
                     report(call, "a loss computed on test data is back-propagated: the model trains "
                            "on its own test set")
             elif name in _FIT_METHODS and isinstance(call.func, cst.Attribute):
@@ -947,6 +1157,8 @@ class TestSetSelection(Rule):
         for arg in data:
             roles = self._roles(arg.value)
             if TEST in roles:
+                if not self.provenance.learns_from_argument(call, arg):
+                    continue  # a hand-written fit that only reports its score on this argument
                 if TRAIN in roles:
                     return "fit on data that includes the test set (concatenated with the training data)"
                 if self.provenance.refit_after_final_score(call, self._test):
@@ -958,6 +1170,14 @@ class TestSetSelection(Rule):
             return ("test data used as the validation data of fit with callbacks or early stopping: "
                     "the test set selects the model")
         return None
+
+    def _own_backward(self, regions: Regions, call: cst.Call) -> bool:
+        """``test_relu.backward(np.ones(1))`` of a hand-written layer class of the file whose
+        ``backward`` back-propagates nothing through autograd (it calls no backward itself):
+        the object's own method, tried on one point, is no loss of a data set."""
+        method = self.provenance.own_method(call)
+        return method is not None and not any(
+            isinstance(n, cst.Call) and regions.is_backward_call(n) for n in iter_subtree(method.body))
 
     def _is_early_stopping_call(self, call: cst.Call) -> bool:
         """A call of an early stopper (``early_stopping(val_loss, model)``, ``stopper.step(m)``):
