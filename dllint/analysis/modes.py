@@ -210,8 +210,9 @@ class Modes:
         # the bindings say (a name defined in another notebook cell or file)
         self.mode_keys: set[str] = set()
         self.calls: list[cst.Call] = self.index.of_type(cst.Call)
+        self._user_methods: dict[cst.Call, bool] = {}
         for call in self.calls if self.active else ():
-            switched = mode_call(call)
+            switched = self.switch(call)
             if switched is not None:
                 self.mode_keys.add(switched[0])
         self._model_calls: list[tuple[cst.Call, cst.BaseExpression]] | None = None
@@ -247,6 +248,55 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
             self._mark_training_loops(external)
 
+    def switch(self, call: cst.Call) -> tuple[str, object] | None:
+        """:func:`mode_call`, except for a call of a method of the project's own that happens to be
+        named ``train``/``eval`` on an object that is no ``nn.Module``: ``trainer.train(loader)``
+        with ``trainer`` a ``Trainer`` of this file runs that method (a summary), it sets no mode."""
+        switched = mode_call(call)
+        if switched is None or not self.user_method(call):
+            return switched
+        return None
+
+    def user_method(self, call: cst.Call) -> bool:
+        """``call`` runs a method defined in a class of this file that is no module class (its
+        bases, here or in the project's other modules, lead to no ``nn.Module``)."""
+        found = self._user_methods.get(call)
+        if found is None:
+            found = False
+            target = self.regions.resolved(call)
+            klass = self.regions.class_of(target) if target is not None else None
+            if klass is not None:
+                from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
+                module_classes = self.ctx.analysis(ModuleClasses).names
+                family = self.regions.base_classes(klass)
+                found = all(c.name.value not in module_classes and self.models.module_class(c) is None
+                            and self._known_bases(c, family) for c in family)
+            self._user_methods[call] = found
+        return found
+
+    def _known_bases(self, klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
+        """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
+        ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
+        library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
+        names = {c.name.value for c in family}
+        imports = None
+        for base in klass.bases:
+            dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
+                else dotted_name(base.value.value)
+            if dotted is None:
+                return False
+            if dotted in names or dotted == "object":
+                continue
+            qualified = self.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
+                                             else base.value.value) or ""
+            if qualified.startswith(("abc.", "typing.")):
+                continue
+            if imports is None:
+                imports = project_imports(self.ctx)
+            if imports is None or imports.target(dotted) is None:
+                return False
+        return True
+
     def _external_training_calls(self) -> list[cst.Call]:
         """Calls of a function or method of another project module that back-propagates or steps
         an optimizer itself or through its module's functions (its module's ``Regions.trains``):
@@ -257,7 +307,7 @@ class Modes:
             return []
         found: list[cst.Call] = []
         for call in self.calls:
-            if self.regions.resolved(call) is not None or mode_call(call) is not None:
+            if self.regions.resolved(call) is not None or self.switch(call) is not None:
                 continue
             if not self._hands_a_model(call):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
@@ -489,21 +539,46 @@ class Modes:
             previous = ancestor
         return False
 
-    def run(self, scope: cst.CSTNode) -> Run:
-        """The run of a FunctionDef, or of the module's top level (``ctx.module``)."""
-        found = self._runs.get(scope)
+    def run(self, scope: cst.CSTNode, self_class: cst.ClassDef | None = None) -> Run:
+        """The run of a FunctionDef, or of the module's top level (``ctx.module``). With
+        ``self_class``: the run of a base class's method for an instance of that subclass of the
+        file, whose ``self.m()`` calls run the subclass's overrides (a template method)."""
+        cached = scope if self_class is None else (scope, self_class)
+        found = self._runs.get(cached)
         if found is not None:
             return found
-        if scope in self._running or len(self._running) >= self.MAX_NESTING:
+        if cached in self._running or len(self._running) >= self.MAX_NESTING:
             # recursion, or a call chain too deep to follow: whatever it passes becomes unknown
             return Run(scope, truncated=True)
-        self._running.add(scope)
+        self._running.add(cached)
         try:
-            found = _Interpreter(self, scope).execute()
+            found = _Interpreter(self, scope, self_class=self_class).execute()
         finally:
-            self._running.discard(scope)
-        self._runs[scope] = found
+            self._running.discard(cached)
+        self._runs[cached] = found
         return found
+
+    def dispatched(self, call: cst.Call, self_class: cst.ClassDef | None
+                   ) -> tuple[cst.FunctionDef, cst.ClassDef | None] | None:
+        """(the method ``call`` runs, the subclass its ``self`` is an instance of when that is not
+        the method's own class) for ``self.m()`` in a run for ``self_class`` and for ``x.m()`` with
+        ``x`` an instance of a class of this file; None when neither applies."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        receiver = func.value.value
+        if receiver == "self":
+            klass = self_class
+        else:
+            name = self.regions._instances.get(receiver)
+            klass = self.regions.classes.get(name) if name is not None else None
+        if klass is None:
+            return None
+        target = self.regions.lookup_method(klass, func.attr.value)
+        if target is None:
+            return None
+        owner = self.regions.class_of(target)
+        return target, (klass if owner is not klass else None)
 
     def state_at(self, call: cst.Call, key: str) -> frozenset:
         """The modes ``key`` may have just before ``call`` (any call of the file), from a run of
@@ -1069,8 +1144,9 @@ class _Interpreter:
     """One abstract run; see the module docstring."""
 
     def __init__(self, modes: Modes, scope: cst.CSTNode,
-                 probes: dict[cst.Call, str] | None = None) -> None:
+                 probes: dict[cst.Call, str] | None = None, self_class: cst.ClassDef | None = None) -> None:
         self.modes = modes
+        self.self_class = self_class
         self.probes = probes or {}
         self.probed: dict[cst.Call, frozenset] = {}
         self.models = modes.models
@@ -1322,7 +1398,7 @@ class _Interpreter:
     def call(self, call: cst.Call, state: State) -> None:
         if call in self.probes:
             self.probed[call] = self.probed.get(call, frozenset()) | self.get(state, self.probes[call])
-        switched = mode_call(call)
+        switched = self.modes.switch(call)
         if switched is not None:
             key, token = switched
             restored = self._restored(call, key, state)
@@ -1355,14 +1431,18 @@ class _Interpreter:
                         self.result.trains_entry.add(key)
             return
         target = self.regions.resolved(call)
+        subclass = None
+        dispatched = self.modes.dispatched(call, self.self_class)
+        if dispatched is not None:
+            target, subclass = dispatched
         if target is None:
             external = self.modes.external(call) if self._passes_a_model(call, state) else None
             if external is not None:
                 self.apply(call, external[1], state, record=True, callee=external[0])
-        elif target is self.function:
+        elif target is self.function and subclass is self.self_class:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
         else:
-            self.apply(call, self.modes.run(target), state, record=True, callee=target)
+            self.apply(call, self.modes.run(target, subclass), state, record=True, callee=target)
 
     def _passes_a_model(self, call: cst.Call, state: State) -> bool:
         """``call`` hands a model (as an argument or as the receiver of a method) to its callee.
@@ -1554,9 +1634,10 @@ class _Interpreter:
             return self.get(state, key) if key is not None else frozenset({UNKNOWN})
         if not isinstance(value, cst.Call):
             return frozenset({UNKNOWN})
-        switched = mode_call(value) if isinstance(value.func, cst.Attribute) else None
+        switched = self.modes.switch(value) if isinstance(value.func, cst.Attribute) else None
         func = value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train") \
+                and not self.modes.user_method(value):
             if func.attr.value == "eval" and not value.args:
                 return frozenset({value})
             if switched is not None:
