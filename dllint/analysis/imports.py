@@ -108,7 +108,8 @@ class ImportMap:
                 if not local.startswith("_") and local not in self.aliases:
                     self.aliases[local] = full
                     # a module (``torch``, ``torch.nn``) or a name of one (``torch.nn.functional.relu``)
-                    self.modules.add(full if full in outline.imports.modules else full.rpartition(".")[0] or full)
+                    module = full if full in outline.imports.modules else full.rpartition(".")[0]
+                    self.modules.add(module or full)
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a Name/Attribute chain whose head is an import, else None."""

@@ -12,6 +12,9 @@ a switch to eval mode (``.eval()``, ``.train(False)``, or a call of a helper or 
 that leaves the model in eval mode) is reported when, on some path, it reaches a training step of
 the same model (a forward pass outside ``no_grad`` in a function that back-propagates, or a call of a
 helper that trains it without calling ``.train()`` first) in the same loop. Reported at the switch.
+Trainer classes are followed: ``trainer.train(loader)`` / ``trainer.test(loader)`` methods of a class
+that is no ``nn.Module``, and a base class's template method (``train()`` calling the subclass's
+``_train()``), also when the base is in another module of the project.
 
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
