@@ -44,6 +44,39 @@ class TrainNotResumed(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 14) the same notebook, its evaluate() saving and restoring the mode
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Trainer:
+    def __init__(self, net, lr=1e-3):
+        self.net = net
+        self.opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    def train(self, dl):
+        for xb, yb in dl:
+            self.opt.zero_grad()
+            nn.functional.cross_entropy(self.net(xb), yb).backward()
+            self.opt.step()
+
+    def evaluate(self, dl):
+        was_training = self.net.training
+        self.net.eval()
+        with torch.no_grad():
+            correct = sum((self.net(xb).argmax(1) == yb).sum().item() for xb, yb in dl)
+        self.net.train(was_training)
+        return correct
+
+# In[2]:
+net = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.3), nn.Linear(32, 2))
+trainer = Trainer(net)
+
+# In[3]:
+for epoch in range(10):
+    trainer.train(train_dl)
+    print(trainer.evaluate(valid_dl))
+""",
         # (issue 14) a Trainer whose ``train(loader)`` is its own method: it switches the model
         # back itself, so the evaluation of the previous epoch does not carry over
         """import torch
@@ -795,6 +828,36 @@ def fit(model, ts, vs, epochs=20):
     for epoch in range(epochs):
         trainer.train(ts, [print])
         trainer.test(vs, [print], phase="Valid")  # expect: DL302
+""",
+        # (issue 14) notebook cells: a Trainer class in one cell, its epoch loop in another
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Trainer:
+    def __init__(self, net, lr=1e-3):
+        self.net = net
+        self.opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    def train(self, dl):
+        for xb, yb in dl:
+            self.opt.zero_grad()
+            nn.functional.cross_entropy(self.net(xb), yb).backward()
+            self.opt.step()
+
+    def evaluate(self, dl):
+        self.net.eval()
+        with torch.no_grad():
+            return sum((self.net(xb).argmax(1) == yb).sum().item() for xb, yb in dl)
+
+# In[2]:
+net = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.3), nn.Linear(32, 2))
+trainer = Trainer(net)
+
+# In[3]:
+for epoch in range(10):
+    trainer.train(train_dl)
+    print(trainer.evaluate(valid_dl))  # expect: DL302
 """,
         # train(False) is eval mode too
         """import torch
