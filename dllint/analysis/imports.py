@@ -85,7 +85,31 @@ class ImportMap:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
                 result.aliases[local] = f"{base}.{name}" if base else name
+        if result.star_from:
+            result._add_star_exports(ctx)
         return result
+
+    def _add_star_exports(self, ctx: "FileContext") -> None:
+        """``from baseline.pytorch.torchy import *`` of a project module binds here the names that
+        module imports (``torch``, ``nn``) when it has no ``__all__``: the file uses torch through
+        them. One level: that module's own star imports are not followed."""
+        from dllint.analysis.project import PROJECT, project_imports  # project imports this module
+        project = project_imports(ctx)
+        if project is None:
+            return
+        for base in sorted(self.star_from):
+            path = project._absolute(base)
+            if path is None or PROJECT.mentions(path, "__all__"):
+                continue
+            outline = PROJECT.class_outline(path)
+            if outline is None:
+                continue
+            for local, full in sorted(outline.imports.aliases.items()):
+                if not local.startswith("_") and local not in self.aliases:
+                    self.aliases[local] = full
+                    # a module (``torch``, ``torch.nn``) or a name of one (``torch.nn.functional.relu``)
+                    module = full if full in outline.imports.modules else full.rpartition(".")[0]
+                    self.modules.add(module or full)
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a Name/Attribute chain whose head is an import, else None."""

@@ -52,7 +52,7 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
-                                     find_class, project_imports)
+                                     find_class, find_definition, project_imports)
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
@@ -152,6 +152,11 @@ class Run:
     truncated: bool = False
 
 
+# The class of ``self`` in a run of a base class's method for an instance of a subclass: the
+# analysis of the subclass's module and the subclass (its overrides run for ``self.m()``).
+SelfClass = tuple["Modes", cst.ClassDef]
+
+
 def _join(states: list[State | None], absent=None) -> State | None:
     present = [s for s in states if s is not None]
     if not present:
@@ -210,8 +215,9 @@ class Modes:
         # the bindings say (a name defined in another notebook cell or file)
         self.mode_keys: set[str] = set()
         self.calls: list[cst.Call] = self.index.of_type(cst.Call)
+        self._user_methods: dict[cst.Call, bool] = {}
         for call in self.calls if self.active else ():
-            switched = mode_call(call)
+            switched = self.switch(call)
             if switched is not None:
                 self.mode_keys.add(switched[0])
         self._model_calls: list[tuple[cst.Call, cst.BaseExpression]] | None = None
@@ -247,6 +253,55 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
             self._mark_training_loops(external)
 
+    def switch(self, call: cst.Call) -> tuple[str, object] | None:
+        """:func:`mode_call`, except for a call of a method of the project's own that happens to be
+        named ``train``/``eval`` on an object that is no ``nn.Module``: ``trainer.train(loader)``
+        with ``trainer`` a ``Trainer`` of this file runs that method (a summary), it sets no mode."""
+        switched = mode_call(call)
+        if switched is None or not self.user_method(call):
+            return switched
+        return None
+
+    def user_method(self, call: cst.Call) -> bool:
+        """``call`` runs a method defined in a class of this file that is no module class (its
+        bases, here or in the project's other modules, lead to no ``nn.Module``)."""
+        found = self._user_methods.get(call)
+        if found is None:
+            found = False
+            target = self.regions.resolved(call)
+            klass = self.regions.class_of(target) if target is not None else None
+            if klass is not None:
+                from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
+                module_classes = self.ctx.analysis(ModuleClasses).names
+                family = self.regions.base_classes(klass)
+                found = all(c.name.value not in module_classes and self.models.module_class(c) is None
+                            and self._known_bases(c, family) for c in family)
+            self._user_methods[call] = found
+        return found
+
+    def _known_bases(self, klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
+        """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
+        ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
+        library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
+        names = {c.name.value for c in family}
+        imports = None
+        for base in klass.bases:
+            dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
+                else dotted_name(base.value.value)
+            if dotted is None:
+                return False
+            if dotted in names or dotted == "object":
+                continue
+            qualified = self.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
+                                             else base.value.value) or ""
+            if qualified.startswith(("abc.", "typing.")):
+                continue
+            if imports is None:
+                imports = project_imports(self.ctx)
+            if imports is None or imports.target(dotted) is None:
+                return False
+        return True
+
     def _external_training_calls(self) -> list[cst.Call]:
         """Calls of a function or method of another project module that back-propagates or steps
         an optimizer itself or through its module's functions (its module's ``Regions.trains``):
@@ -257,7 +312,10 @@ class Modes:
             return []
         found: list[cst.Call] = []
         for call in self.calls:
-            if self.regions.resolved(call) is not None or mode_call(call) is not None:
+            if self.regions.resolved(call) is not None or self.switch(call) is not None:
+                continue
+            if self._inherited_training_call(call):
+                found.append(call)
                 continue
             if not self._hands_a_model(call):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
@@ -268,6 +326,34 @@ class Modes:
             if other.analysis(Regions).trains(function):
                 found.append(call)
         return found
+
+    def _inherited_training_call(self, call: cst.Call) -> bool:
+        """``trainer.train(ts)`` with ``trainer`` an instance of a class of this file that inherits
+        ``train`` from a base of another project module, where it trains or calls back an override
+        here that trains (``self._train(ts)``, a template method)."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return False
+        name = self.regions.instance_class(func.value.value, call)
+        if name is None:
+            return False
+        klass = self.regions.classes[name]
+        if self.regions.lookup_method(klass, func.attr.value) is not None:
+            return False
+        found = self._inherited_method(klass, func.attr.value)
+        if found is None:
+            return False
+        other, function = found
+        if other.regions.trains(function):
+            return True
+        for inner in _calls_post_order(function.body):
+            inner_func = inner.func
+            if isinstance(inner_func, cst.Attribute) and isinstance(inner_func.value, cst.Name) \
+                    and inner_func.value.value == "self":
+                override = self.regions.lookup_method(klass, inner_func.attr.value)
+                if override is not None and self.regions.trains(override):
+                    return True
+        return False
 
     def _hands_a_model(self, call: cst.Call) -> bool:
         """``call`` passes its callee (as an argument or as the receiver) a name that holds a
@@ -489,21 +575,74 @@ class Modes:
             previous = ancestor
         return False
 
-    def run(self, scope: cst.CSTNode) -> Run:
-        """The run of a FunctionDef, or of the module's top level (``ctx.module``)."""
-        found = self._runs.get(scope)
+    def run(self, scope: cst.CSTNode, self_class: "SelfClass | None" = None) -> Run:
+        """The run of a FunctionDef, or of the module's top level (``ctx.module``). With
+        ``self_class``: the run of a base class's method for an instance of that subclass of the
+        file, whose ``self.m()`` calls run the subclass's overrides (a template method)."""
+        cached = scope if self_class is None else (scope, self_class)
+        found = self._runs.get(cached)
         if found is not None:
             return found
-        if scope in self._running or len(self._running) >= self.MAX_NESTING:
+        if cached in self._running or len(self._running) >= self.MAX_NESTING:
             # recursion, or a call chain too deep to follow: whatever it passes becomes unknown
             return Run(scope, truncated=True)
-        self._running.add(scope)
+        self._running.add(cached)
         try:
-            found = _Interpreter(self, scope).execute()
+            found = _Interpreter(self, scope, self_class=self_class).execute()
         finally:
-            self._running.discard(scope)
-        self._runs[scope] = found
+            self._running.discard(cached)
+        self._runs[cached] = found
         return found
+
+    def dispatched(self, call: cst.Call, self_class: "SelfClass | None"
+                   ) -> tuple["Modes", cst.FunctionDef, "SelfClass | None"] | None:
+        """(the analysis of the module that defines it, the method ``call`` runs, the instance's
+        class when it is not the method's own) for ``self.m()`` in a run for ``self_class`` and for
+        ``x.m()`` with ``x`` an instance of a class of this file. A method the class inherits from a
+        base of another project module is that module's (its ``self.m()`` calls come back to the
+        overrides here); None when neither applies."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        receiver = func.value.value
+        if receiver == "self":
+            instance = self_class
+        else:
+            name = self.regions.instance_class(receiver, call)
+            instance = (self, self.regions.classes[name]) if name is not None else None
+        if instance is None:
+            return None
+        owner, klass = instance
+        target = owner.regions.lookup_method(klass, func.attr.value)
+        if target is not None:
+            return owner, target, (instance if owner.regions.class_of(target) is not klass else None)
+        found = owner._inherited_method(klass, func.attr.value)
+        if found is None:
+            return None
+        return found[0], found[1], instance
+
+    def _inherited_method(self, klass: cst.ClassDef, name: str) -> tuple["Modes", cst.FunctionDef] | None:
+        """The method ``name`` that ``klass`` (a class of this file) inherits from a base class
+        imported from another module of the project, with that module's analysis."""
+        imports = project_imports(self.ctx)
+        if imports is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        local = {c.name.value for c in self.regions.base_classes(klass)}
+        for current in self.regions.base_classes(klass):
+            for base in current.bases:
+                dotted = dotted_name(base.value)
+                if dotted is None or dotted in local:
+                    continue
+                target = imports.target(dotted)
+                if target is None or not target.attribute or "." in target.attribute:
+                    continue
+                found = find_definition(self.ctx, Target(target.path, f"{target.attribute}.{name}"))
+                if found is not None:
+                    other, function, _klass = found
+                    other_modes = other.analysis(Modes)
+                    self.foreign_modes[function] = other_modes
+                    return other_modes, function
+        return None
 
     def state_at(self, call: cst.Call, key: str) -> frozenset:
         """The modes ``key`` may have just before ``call`` (any call of the file), from a run of
@@ -1127,8 +1266,9 @@ class _Interpreter:
     """One abstract run; see the module docstring."""
 
     def __init__(self, modes: Modes, scope: cst.CSTNode,
-                 probes: dict[cst.Call, str] | None = None) -> None:
+                 probes: dict[cst.Call, str] | None = None, self_class: "SelfClass | None" = None) -> None:
         self.modes = modes
+        self.self_class = self_class
         self.probes = probes or {}
         self.probed: dict[cst.Call, frozenset] = {}
         self.models = modes.models
@@ -1380,7 +1520,7 @@ class _Interpreter:
     def call(self, call: cst.Call, state: State) -> None:
         if call in self.probes:
             self.probed[call] = self.probed.get(call, frozenset()) | self.get(state, self.probes[call])
-        switched = mode_call(call)
+        switched = self.modes.switch(call)
         if switched is not None:
             key, token = switched
             restored = self._restored(call, key, state)
@@ -1412,15 +1552,64 @@ class _Interpreter:
                     if ENTRY in tokens:
                         self.result.trains_entry.add(key)
             return
+        key = self._loss_method_key(call)
+        if key is not None:
+            tokens = self.get(state, key)
+            if self._training_use(call) and not self._between_eval_and_train(call, key):
+                self._record_train_use(call, key, tokens)
+                if ENTRY in tokens:
+                    self.result.trains_entry.add(key)
+            return
         target = self.regions.resolved(call)
+        owner, subclass = self.modes, None
+        dispatched = self.modes.dispatched(call, self.self_class)
+        if dispatched is not None:
+            owner, target, subclass = dispatched
         if target is None:
             external = self.modes.external(call) if self._passes_a_model(call, state) else None
             if external is not None:
                 self.apply(call, external[1], state, record=True, callee=external[0])
-        elif target is self.function:
+        elif target is self.function and owner is self.modes and subclass == self.self_class:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
+        elif owner is self.modes:
+            self.apply(call, self.modes.run(target, subclass), state, record=True, callee=target)
         else:
-            self.apply(call, self.modes.run(target), state, record=True, callee=target)
+            if target not in self.modes.foreign_modes:
+                self.modes.foreign_modes[target] = owner
+            if owner.regions.class_of(target) is not None:
+                self.modes._foreign_methods.add(target)  # ``self`` is the receiver, not an argument
+            PROJECT.depth += 1
+            try:
+                run = owner.run(target, subclass)
+            finally:
+                PROJECT.depth -= 1
+            self.apply(call, run, state, record=True, callee=target)
+
+    def _loss_method_key(self, call: cst.Call) -> str | None:
+        """The model whose own method computes the loss that is back-propagated:
+        ``loss = self.model.compute_loss(batch)`` then ``loss.backward()`` in the same block or
+        loop. That method runs the forward pass, so the call trains the model like ``model(x)``."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, (cst.Name, cst.Attribute)):
+            return None
+        key = model_key(func.value)
+        if key is None or key in ("self", "cls") or key not in self.modes.mode_keys:
+            return None
+        statement = self.modes.index.statement_of(call)
+        if not (isinstance(statement, cst.Assign) and statement.value is call and len(statement.targets) == 1
+                and isinstance(statement.targets[0].target, cst.Name)):
+            return None
+        name = statement.targets[0].target.value
+        container = self.regions.loop_of(call) or self.function
+        if container is None:
+            return None
+        for node in self.regions.training_calls:
+            backward = node.func
+            if isinstance(backward, cst.Attribute) and backward.attr.value == "backward" \
+                    and isinstance(backward.value, cst.Name) and backward.value.value == name \
+                    and (self.regions.loop_of(node) or self.modes.index.function_of(node)) is container:
+                return key
+        return None
 
     def _passes_a_model(self, call: cst.Call, state: State) -> bool:
         """``call`` hands a model (as an argument or as the receiver of a method) to its callee.
@@ -1612,9 +1801,10 @@ class _Interpreter:
             return self.get(state, key) if key is not None else frozenset({UNKNOWN})
         if not isinstance(value, cst.Call):
             return frozenset({UNKNOWN})
-        switched = mode_call(value) if isinstance(value.func, cst.Attribute) else None
+        switched = self.modes.switch(value) if isinstance(value.func, cst.Attribute) else None
         func = value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train") \
+                and not self.modes.user_method(value):
             if func.attr.value == "eval" and not value.args:
                 return frozenset({value})
             if switched is not None:

@@ -86,6 +86,7 @@ class Regions:
                 self.functions.setdefault(func.name.value, []).append(func)
         for klass in self.index.of_type(cst.ClassDef):
             self.classes.setdefault(klass.name.value, klass)
+        self._ambiguous_instances: set[tuple[cst.FunctionDef | None, str]] = set()
         self._instances = self._instance_classes()
         self._optimizers = self._optimizer_names()
         # -- resolved calls ----------------------------------------------------------------------
@@ -178,7 +179,7 @@ class Regions:
                 return self.lookup_method(klass, method) if klass is not None else None
             if receiver.value in self.classes:
                 return self.lookup_method(self.classes[receiver.value], method)
-            klass_name = self._instances.get(receiver.value)
+            klass_name = self.instance_class(receiver.value, call)
             if klass_name is not None:
                 return self.lookup_method(self.classes[klass_name], method)
             return None
@@ -236,10 +237,12 @@ class Regions:
                 return True
         return False
 
-    def _instance_classes(self) -> dict[str, str]:
-        """Names assigned an instance of a class of this file: ``trainer = Trainer(...)``."""
-        found: dict[str, str] = {}
-        ambiguous: set[str] = set()
+    def _instance_classes(self) -> dict[tuple[cst.FunctionDef | None, str], str]:
+        """Names assigned an instance of a class of this file (``trainer = Trainer(...)``), by
+        the function that binds them (None: the module): ``trainer`` may be a ``Trainer`` in one
+        function and a ``SafeTrainer`` in the next."""
+        found: dict[tuple[cst.FunctionDef | None, str], str] = {}
+        ambiguous: set[tuple[cst.FunctionDef | None, str]] = set()
         if not self.classes:
             return found
         for assign in self.index.of_type(cst.Assign):
@@ -247,15 +250,27 @@ class Regions:
             if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
                     and value.func.value in self.classes):
                 continue
+            scope = self.index.function_of(assign)
             for target in assign.targets:
                 if isinstance(target.target, cst.Name):
-                    name = target.target.value
-                    if found.get(name, value.func.value) != value.func.value:
-                        ambiguous.add(name)
-                    found[name] = value.func.value
-        for name in ambiguous:
-            found.pop(name, None)
+                    key = (scope, target.target.value)
+                    if found.get(key, value.func.value) != value.func.value:
+                        ambiguous.add(key)
+                    found[key] = value.func.value
+        for key in ambiguous:
+            found.pop(key, None)
+        self._ambiguous_instances = ambiguous
         return found
+
+    def instance_class(self, name: str, at: cst.CSTNode) -> str | None:
+        """The class of this file that ``name`` holds an instance of at ``at`` (bound in its
+        function, else at module level), else None."""
+        function = self.index.function_of(at)
+        if function is not None and (function, name) in self._instances:
+            return self._instances[(function, name)]
+        if function is not None and (function, name) in self._ambiguous_instances:
+            return None
+        return self._instances.get((None, name))
 
     # ---------------------------------------------------------------------------------------------
     # optimizers

@@ -12,6 +12,9 @@ a switch to eval mode (``.eval()``, ``.train(False)``, or a call of a helper or 
 that leaves the model in eval mode) is reported when, on some path, it reaches a training step of
 the same model (a forward pass outside ``no_grad`` in a function that back-propagates, or a call of a
 helper that trains it without calling ``.train()`` first) in the same loop. Reported at the switch.
+Trainer classes are followed: ``trainer.train(loader)`` / ``trainer.test(loader)`` methods of a class
+that is no ``nn.Module``, and a base class's template method (``train()`` calling the subclass's
+``_train()``), also when the base is in another module of the project.
 
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
@@ -41,6 +44,130 @@ class TrainNotResumed(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 14) the same notebook, its evaluate() saving and restoring the mode
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Trainer:
+    def __init__(self, net, lr=1e-3):
+        self.net = net
+        self.opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    def train(self, dl):
+        for xb, yb in dl:
+            self.opt.zero_grad()
+            nn.functional.cross_entropy(self.net(xb), yb).backward()
+            self.opt.step()
+
+    def evaluate(self, dl):
+        was_training = self.net.training
+        self.net.eval()
+        with torch.no_grad():
+            correct = sum((self.net(xb).argmax(1) == yb).sum().item() for xb, yb in dl)
+        self.net.train(was_training)
+        return correct
+
+# In[2]:
+net = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.3), nn.Linear(32, 2))
+trainer = Trainer(net)
+
+# In[3]:
+for epoch in range(10):
+    trainer.train(train_dl)
+    print(trainer.evaluate(valid_dl))
+""",
+        # (issue 14) a Trainer whose ``train(loader)`` is its own method: it switches the model
+        # back itself, so the evaluation of the previous epoch does not carry over
+        """import torch
+
+class Trainer:
+    def __init__(self, model, optimizer):
+        self.model = model
+        self.optimizer = optimizer
+
+    def train(self, loader):
+        self.model.train()
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            self.model(x).sum().backward()
+            self.optimizer.step()
+
+    def test(self, loader):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in loader]
+
+def fit(model, train_loader, val_loader, epochs):
+    trainer = Trainer(model, torch.optim.Adam(model.parameters()))
+    for epoch in range(epochs):
+        trainer.train(train_loader)
+        trainer.test(val_loader)
+""",
+        # (issue 14) the template method of the base class switches to training mode before it
+        # calls the subclass's ``_train_epoch``
+        """import torch
+
+class BaseTrainer:
+    def train(self, loader):
+        self.model.train()
+        return self._train_epoch(loader)
+
+    def test(self, loader):
+        return self._test_epoch(loader)
+
+class TaggerTrainer(BaseTrainer):
+    def __init__(self, model):
+        self.model = model
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def _train_epoch(self, loader):
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            self.model(x).sum().backward()
+            self.optimizer.step()
+
+    def _test_epoch(self, loader):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in loader]
+
+def fit(model, train_loader, val_loader, epochs):
+    trainer = TaggerTrainer(model)
+    for epoch in range(epochs):
+        trainer.train(train_loader)
+        trainer.test(val_loader)
+""",
+        # (issue 14) an nn.Module that overrides ``train(mode)`` (to keep batch norm frozen) is
+        # still switched by ``model.train()`` at the top of each epoch
+        """import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.1))
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.body[1].eval()
+        return self
+
+model = Net()
+for epoch in range(3):
+    model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        print(model(x_val))
+""",
         # (issue 13, audit N) the eval switch is inside a helper and the model (linear, ReLU) has
         # no layer whose behaviour depends on the mode: it trains the same in eval mode
         """import torch
@@ -629,6 +756,108 @@ class Trainer:
                 self.model(x).sum().backward()
                 self.opt.step()
             self.evaluate(val_loader)  # expect: DL302
+""",
+        # (issue 14) a Trainer whose ``train(loader)`` is a method of its own (not
+        # ``nn.Module.train``): it never switches back after ``test()``
+        """import torch
+
+class Trainer:
+    def __init__(self, model, optimizer):
+        self.model = model
+        self.optimizer = optimizer
+
+    def train(self, loader):
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            self.model(x).sum().backward()
+            self.optimizer.step()
+
+    def test(self, loader):
+        self.model.eval()
+        with torch.no_grad():
+            return [self.model(x) for x, _ in loader]
+
+def fit(model, train_loader, val_loader, epochs):
+    trainer = Trainer(model, torch.optim.Adam(model.parameters()))
+    for epoch in range(epochs):
+        trainer.train(train_loader)
+        trainer.test(val_loader)  # expect: DL302
+""",
+        # (issue 14, mead-baseline's tagger trainer) a template method: the base's ``train()`` and
+        # ``test()`` call the subclass's ``_train()`` / ``_test()``; only ``_test`` switches
+        """import time
+import torch
+
+class EpochReportingTrainer(object):
+    def train(self, ts, reporting_fns):
+        start = time.time()
+        metrics = self._train(ts)
+        for reporting in reporting_fns:
+            reporting(metrics, time.time() - start, "Train")
+        return metrics
+
+    def test(self, vs, reporting_fns, phase="Valid"):
+        metrics = self._test(vs)
+        for reporting in reporting_fns:
+            reporting(metrics, 0, phase)
+        return metrics
+
+class TaggerTrainerPyTorch(EpochReportingTrainer):
+    def __init__(self, model, eta=0.01):
+        super().__init__()
+        self.model = model
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=eta)
+
+    def _test(self, ts):
+        self.model.eval()
+        with torch.no_grad():
+            return {"acc": sum((self.model(x).argmax(-1) == y).float().mean() for x, y in ts)}
+
+    def _train(self, ts):
+        total = 0.0
+        for x, y in ts:
+            self.optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(self.model(x), y)
+            total += loss.item()
+            loss.backward()
+            self.optimizer.step()
+        return {"avg_loss": total / len(ts)}
+
+def fit(model, ts, vs, epochs=20):
+    trainer = TaggerTrainerPyTorch(model)
+    for epoch in range(epochs):
+        trainer.train(ts, [print])
+        trainer.test(vs, [print], phase="Valid")  # expect: DL302
+""",
+        # (issue 14) notebook cells: a Trainer class in one cell, its epoch loop in another
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Trainer:
+    def __init__(self, net, lr=1e-3):
+        self.net = net
+        self.opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    def train(self, dl):
+        for xb, yb in dl:
+            self.opt.zero_grad()
+            nn.functional.cross_entropy(self.net(xb), yb).backward()
+            self.opt.step()
+
+    def evaluate(self, dl):
+        self.net.eval()
+        with torch.no_grad():
+            return sum((self.net(xb).argmax(1) == yb).sum().item() for xb, yb in dl)
+
+# In[2]:
+net = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.3), nn.Linear(32, 2))
+trainer = Trainer(net)
+
+# In[3]:
+for epoch in range(10):
+    trainer.train(train_dl)
+    print(trainer.evaluate(valid_dl))  # expect: DL302
 """,
         # train(False) is eval mode too
         """import torch

@@ -13,8 +13,10 @@ function. Silent under ``no_grad`` / ``inference_mode`` / ``set_grad_enabled(...
 decorator, and when every caller wraps the call), for models whose parameters are frozen
 (``requires_grad_(False)``), in the model's own methods and in Lightning modules (Lightning turns
 gradients off around ``validation_step``), and when the loop or a later statement back-propagates
-or the loop asks for gradients otherwise (``torch.autograd.grad``, ``requires_grad_``, ``x.grad``):
-input gradients, adversarial examples and feature visualisation need the graph.
+or the loop asks for gradients otherwise (``torch.autograd.grad``, ``requires_grad_``, ``x.grad``,
+``Variable(x, requires_grad=True)``): input gradients, adversarial examples and feature visualisation
+need the graph. A PyTorch 0.3 ``Variable(x, volatile=True)`` asks for none: ``volatile`` is ignored
+since 0.4, so such a loop records a graph per batch.
 """
 from __future__ import annotations
 
@@ -154,6 +156,20 @@ for x, y in loader:
     optimizer.zero_grad()
     loss_fn(model(x), y).backward()
     optimizer.step()
+""",
+        # (issue 14, chexnet) a PyTorch 0.3 Variable that asks for gradients: the input gradients
+        # of a saliency map, taken by a helper after the loop
+        """import torch
+from torch.autograd import Variable
+
+def saliency(model, loader):
+    model.eval()
+    inputs, outputs = [], []
+    for x, _ in loader:
+        inp = Variable(x, requires_grad=True)
+        inputs.append(inp)
+        outputs.append(model(inp).max(1)[0])
+    return input_gradients(outputs, inputs)
 """,
         # (issue 14, FCGF's fix) the base class's template method wraps the subclass's
         # _valid_epoch() in no_grad: the call in the base is a caller of the override
@@ -299,6 +315,31 @@ for batch in loader:
     scores = model(batch["x"])  # expect: DL303
     metric.update(scores, batch["y"])
 """,
+        # (issue 14, zoogzog/chexnet#12) PyTorch 0.3 code: ``volatile=True`` turned the graph off
+        # then and is ignored since 0.4; the Variable wrapper asks for no gradients
+        """import torch
+
+class ChexnetTrainer:
+    def epochVal(model, dataLoader, loss):
+        model.eval()
+        lossVal = 0
+        lossValNorm = 0
+        for i, (input, target) in enumerate(dataLoader):
+            varInput = torch.autograd.Variable(input, volatile=True)
+            varTarget = torch.autograd.Variable(target, volatile=True)
+            varOutput = model(varInput)  # expect: DL303
+            lossVal += loss(varOutput, varTarget).item()
+            lossValNorm += 1
+        return lossVal / lossValNorm
+""",
+        # the same in a script, with ``Variable`` imported and ``requires_grad`` spelled False
+        """import torch
+from torch.autograd import Variable
+net.eval()
+for x, y in test_loader:
+    out = net(Variable(x, requires_grad=False))  # expect: DL303
+    correct += (out.argmax(1) == y).sum().item()
+""",
         # nested loops: epochs of evaluation for a report
         """import torch
 model.eval()
@@ -356,7 +397,12 @@ for name, loader in loaders.items():
                 if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_":
                     return True
                 qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
-                if qualified and (qualified.startswith(("torch.autograd.", "torch.func.", "functorch."))):
+                if qualified == "torch.autograd.Variable":
+                    # a tensor wrapper (PyTorch < 0.4): it asks for gradients only through
+                    # ``requires_grad=True``; ``volatile=True`` meant no graph then and is ignored now
+                    if _asks_gradients(node):
+                        return True
+                elif qualified and (qualified.startswith(("torch.autograd.", "torch.func.", "functorch."))):
                     return True
             elif isinstance(node, cst.Attribute):
                 if node.attr.value == "grad":  # ``x.grad`` read in the loop
@@ -379,3 +425,16 @@ for name, loader in loaders.items():
             if training_loop is None or training_loop in loops:
                 return True
         return False
+
+
+def _asks_gradients(call: cst.Call) -> bool:
+    """``Variable(x, requires_grad=...)`` (keyword or second positional argument) with anything but
+    a literal ``False``."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    for index, arg in enumerate(call.args):
+        named = arg.keyword is not None and arg.keyword.value == "requires_grad"
+        if named or (len(positional) > 1 and arg is positional[1]):  # Variable(data, requires_grad)
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "False")
+        if arg.star:
+            return True  # ``Variable(*args, **kwargs)``: it may ask
+    return False
