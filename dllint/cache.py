@@ -154,17 +154,23 @@ class Cache:
         path = self._entry_path(key)
         try:
             path.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"key": key, "findings": findings, "depends": [list(d) for d in depends]},
-                              out, separators=(",", ":"))
-                os.replace(temporary, path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            write_json(path, {"key": key, "findings": findings, "depends": [list(d) for d in depends]},
+                       separators=(",", ":"))
         except OSError:
             pass
+
+
+def write_json(path: Path, data: Any, **dump: Any) -> None:
+    """Write ``data`` as JSON to ``path`` so that a reader (another process of a parallel run)
+    sees the old file or the whole new one, never a part; an OSError is the caller's."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, **dump)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -16,11 +16,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 from dllint import __version__
+from dllint.cache import write_json
 
 MANIFEST_NAME = "rules-manifest.json"
 FORMAT = 1
@@ -155,16 +155,6 @@ def write(directory: Path, registry) -> None:
         return
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out)
-            os.replace(temporary, directory / MANIFEST_NAME)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
+        write_json(directory / MANIFEST_NAME, data)
     except OSError:
         pass

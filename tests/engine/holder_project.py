@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project_lint import write_files
+
 FILES = {
     "pyproject.toml": """[project]
 name = "rainbow"
@@ -53,8 +55,4 @@ EVALUATION = ("agent.py", 17, "DL301")
 
 
 def write(root: Path) -> Path:
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, FILES)

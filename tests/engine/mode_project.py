@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project_lint import write_files
+
 FILES = {
     "pyproject.toml": """[project]
 name = "trainlib"
@@ -180,8 +182,4 @@ EXPECTED = {
 
 
 def write(root: Path) -> Path:
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, FILES)

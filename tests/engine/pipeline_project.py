@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project_lint import write_files
+
 FILES = {
     "setup.py": "",
     "featlib/__init__.py": "",
@@ -92,8 +94,4 @@ EXPECTED = {
 
 
 def write(root: Path) -> Path:
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, FILES)

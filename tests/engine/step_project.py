@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project_lint import write_files
+
 FILES = {
     "setup.py": "",
     "model.py": '''import torch
@@ -193,8 +195,4 @@ EXPECTED = {
 
 
 def write(root: Path) -> Path:
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_files(root, FILES)
