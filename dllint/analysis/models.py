@@ -76,23 +76,28 @@ def unwrap_module(value: cst.BaseExpression, imports: ImportMap) -> cst.BaseExpr
 # torch.nn classes that are not modules.
 NOT_MODULES = frozenset({"Parameter", "ParameterList", "ParameterDict", "Module", "Buffer",
                          "UninitializedParameter", "UninitializedBuffer"})
-# Layers that compute the same thing in train and eval mode.
-MODE_FREE_LAYERS = frozenset({
-    "Linear", "Bilinear", "LazyLinear", "Identity", "Flatten", "Unflatten",
-    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
-    "LazyConv1d", "LazyConv2d", "LazyConv3d",
-    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
+# Layers with neither a parameter nor a mode: shape, activation, pooling and padding layers.
+STATELESS_LAYERS = frozenset({
+    "Identity", "Flatten", "Unflatten",
+    "ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
     "Sigmoid", "Tanh", "Softmax", "Softmax2d", "LogSoftmax", "Softmin", "Softplus", "Softsign",
     "Hardtanh", "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
     "LogSigmoid", "GLU",
     "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
-    "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "LocalResponseNorm", "RMSNorm",
-    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+    "LocalResponseNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
+    "PixelUnshuffle",
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
     "ReplicationPad2d", "ReplicationPad3d", "CosineSimilarity", "PairwiseDistance",
+})
+# Layers that compute the same thing in train and eval mode.
+MODE_FREE_LAYERS = STATELESS_LAYERS | frozenset({
+    "Linear", "Bilinear", "LazyLinear",
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+    "LazyConv1d", "LazyConv2d", "LazyConv3d", "PReLU",
+    "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "RMSNorm",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Parameter",
 })
 # Recurrent layers: mode-free unless built with a non-zero ``dropout``.

@@ -25,29 +25,18 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import STATELESS_LAYERS
 from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
     from dllint.analysis.dataflow import GraphValues
 
 # torch.nn layers that hold no parameter (``weight``/``bias``) and no buffer that requires grad.
-PARAMETER_FREE_LAYERS = frozenset({
-    "Identity", "Flatten", "Unflatten",
-    "ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "RReLU",
-    "Sigmoid", "Tanh", "Softmax", "Softmax2d", "LogSoftmax", "Softmin", "Softplus", "Softsign",
-    "Hardtanh", "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
-    "LogSigmoid", "GLU",
-    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-    "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
-    "MaxUnpool3d", "FractionalMaxPool2d", "FractionalMaxPool3d",
+PARAMETER_FREE_LAYERS = STATELESS_LAYERS | frozenset({
+    "RReLU", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
     "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
-    "LocalResponseNorm", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
-    "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold",
-    "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
-    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
-    "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
-    "CosineSimilarity", "PairwiseDistance",
+    "ChannelShuffle", "Fold", "Unfold", "CircularPad1d", "CircularPad2d", "CircularPad3d",
 })
 # torch functions that make a new tensor from sizes, data or a shape: off the graph unless asked
 # for ``requires_grad``.

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 
 import libcst as cst
 
@@ -847,6 +847,11 @@ class Shapes:
 
     def _imported_samples(self, name: str) -> Samples | None:
         """``Klass(...)`` of a data set class imported from another module of the project."""
+        return self._in_imported_class(name, lambda shapes, klass: shapes._class_samples(klass))
+
+    def _in_imported_class(self, name: str, read: Callable[["Shapes", cst.ClassDef], Any]) -> Any:
+        """``read(shapes, klass)`` in the module of the project class imported as ``name``, with
+        that module's shape analysis; None when the class is not found there, or too deep."""
         from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None else None
@@ -859,7 +864,7 @@ class Shapes:
         PROJECT.depth += 1
         try:
             shapes = other.analysis(Shapes)
-            return shapes._class_samples(klass) if shapes.enabled else None
+            return read(shapes, klass) if shapes.enabled else None
         finally:
             PROJECT.depth -= 1
 
@@ -1333,25 +1338,10 @@ class Shapes:
             self._summarizing.discard(klass)
 
     def _imported_class_summary(self, name: str, value: cst.Call):
-        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_class, project_imports
-        imports = project_imports(self.ctx)
-        target = imports.target(name) if imports is not None else None
-        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
-            return None
-        klass = find_class(self.ctx, target)
-        other = PROJECT.context(target.path) if klass is not None else None
-        if other is None or other is self.ctx:
-            return None
-        PROJECT.depth += 1
-        try:
-            shapes = other.analysis(Shapes)
-            if not shapes.enabled:
-                return None
+        def read(shapes: Shapes, klass: cst.ClassDef):
             shape = _bind_init_arguments(shapes._class_summary(klass), klass, value)
-            activation = shapes._class_activation(klass)
-        finally:
-            PROJECT.depth -= 1
-        return ("class", shape, activation)
+            return ("class", shape, shapes._class_activation(klass))
+        return self._in_imported_class(name, read)
 
     def _class_summary(self, klass: cst.ClassDef) -> Shape | None:
         """What the class's ``forward`` returns, when every return has the same known rank."""
