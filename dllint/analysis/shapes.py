@@ -403,6 +403,10 @@ class Shapes:
         # Names bound to a DataLoader anywhere in the file: whether its batches hold several
         # samples (a loader of batch size 1 is iterated sample by sample on purpose).
         self._loaders: dict[str, bool] = {}
+        # A data set's samples matter only where a DataLoader batches them (the loader's name
+        # ends in "DataLoader"): a file without one never looks up its calls' classes as data
+        # sets, which read each imported class's module (a fifth of a lint of torch's sources).
+        self._batches_data = "DataLoader" in ctx.source
         # Names read with a string key or a second index (``batch["x"]``, ``data[1]``): containers.
         self._indexed: set[str] = set()
         # The module's top-level classes by name (False: a function, or bound twice).
@@ -716,7 +720,8 @@ class Shapes:
         """``TensorDataset(x, y)`` (a sample of each tensor drops its first dimension), a data set
         class of this file whose ``__getitem__`` returns tuples, or a ``DataLoader`` over one of
         them that stacks several samples with the default collate; None for anything else."""
-        if depth > 4 or not isinstance(value, cst.Call) or any(a.star for a in value.args):
+        if not self._batches_data or depth > 4 or not isinstance(value, cst.Call) \
+                or any(a.star for a in value.args):
             return None
         func = value.func
         qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
