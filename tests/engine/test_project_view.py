@@ -238,3 +238,28 @@ def test_plain_classes_are_found_through_any_depth_and_order(tmp_path):
     module = tmp_path / "deep.py"
     module.write_text("".join(f"class D{i}(D{i + 1}):\n    pass\n" for i in range(40)) + "class D40:\n    pass\n")
     assert not PROJECT.may_be_subclass(module, "D0")
+
+
+def test_a_data_set_class_of_another_module_is_read_only_where_a_loader_batches_it(tmp_path):
+    """A call of an imported class is looked up as a data set (its __getitem__, in its module's
+    shape analysis) only in a file that has a DataLoader: elsewhere the samples serve nothing, and
+    reading every imported class's module that way was a fifth of a lint of torch's sources."""
+    from dllint.analysis.shapes import Shapes
+    from dllint.context import FileContext
+
+    PROJECT.clear()
+    (tmp_path / "pyproject.toml").write_text("")
+    data = tmp_path / "data.py"
+    data.write_text("import torch\nfrom torch.utils.data import Dataset\n\n\nclass Rows(Dataset):\n"
+                    "    def __init__(self):\n        self.x = torch.randn(10, 3)\n"
+                    "        self.y = torch.randn(10)\n\n"
+                    "    def __len__(self):\n        return 10\n\n"
+                    "    def __getitem__(self, i):\n        return self.x[i], self.y[i]\n")
+    for loader, parsed in (("", False), ("from torch.utils.data import DataLoader\n", True)):
+        PROJECT.clear()
+        path = tmp_path / "train.py"
+        source = f"import torch\n{loader}from data import Rows\n\nds = Rows()\nprint(ds)\n"
+        path.write_text(source)
+        PROJECT.begin_file()
+        FileContext(str(path), source, cst.parse_module(source)).analysis(Shapes)
+        assert (data in PROJECT._modules) is parsed, loader
