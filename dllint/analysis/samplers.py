@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from dllint.analysis.calls import argument, keyword, method_name, number
+from dllint.analysis.calls import argument, keyword, method_name, number, string
 from dllint.analysis.imports import ImportMap
 
 # optuna's Trial methods: distinctive enough to be read on any receiver (the trial is usually a
@@ -46,12 +46,6 @@ class LinearSample:
     library: str       # for messages: "ray.tune.uniform", "optuna suggest_uniform", ...
 
 
-def _string(expr: cst.BaseExpression | None) -> str | None:
-    if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
-        return expr.evaluated_value
-    return None
-
-
 def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
     """The linear uniform draw ``call`` makes, when its bounds are numeric literals; None for a
     log-scale draw (``suggest_float(..., log=True)``, ``suggest_loguniform``, ``tune.loguniform``)
@@ -60,7 +54,7 @@ def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
     if qualified in _LIBRARY_LINEAR:
         label_at, low_at, high_at = _LIBRARY_LINEAR[qualified]
         names = _BOUND_KEYWORDS.get(qualified.split(".")[0], (None, "low", "high"))
-        label = _string(argument(call, label_at, "label")) if label_at is not None else None
+        label = string(argument(call, label_at, "label")) if label_at is not None else None
         low = number(argument(call, low_at, names[1]))
         high = number(argument(call, high_at, names[2]))
         if low is None or high is None:
@@ -80,5 +74,5 @@ def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
         high = number(argument(call, 2, "high"))
         if low is None or high is None:
             return None
-        return LinearSample(low, high, _string(argument(call, 0, "name")), f"optuna {method_name(call)}")
+        return LinearSample(low, high, string(argument(call, 0, "name")), f"optuna {method_name(call)}")
     return None
