@@ -25,6 +25,7 @@ from dllint.noqa import parse_suppressions
 from dllint.rule import Rule
 # decoding and the grammar names live apart, so that a warm run (nothing to parse) never imports libcst
 from dllint.source import TARGET_VERSIONS, DecodeError, decode_source  # noqa: F401 - re-exported
+from dllint.source import expand_indentation_tabs
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
@@ -153,6 +154,24 @@ def parse(source: str) -> cst.Module:
     return cst.parse_module(source, config=_config)
 
 
+def parse_as_python_reads(source: str) -> tuple[cst.Module, str]:
+    """The libcst tree of ``source`` and the text it was parsed from: ``source`` itself, or, when
+    libcst's tokenizer rejects an indentation that CPython accepts (a tab among spaces), the text
+    with its indentation tabs expanded (same lines; columns move on those lines). Raises libcst's
+    error when neither parses."""
+    try:
+        return parse(source), source
+    except cst.ParserSyntaxError:
+        expanded = expand_indentation_tabs(source)
+        if expanded is None:
+            raise
+        try:
+            return parse(expanded), expanded
+        except cst.ParserSyntaxError:
+            pass
+        raise
+
+
 def lint_source(
     source: str,
     path: str,
@@ -270,7 +289,7 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
             path, SKIPPED, f"skipped: an expression on line {line} is nested {depth:,} levels deep; "
             f"dllint follows at most {MAX_NESTING:,} (split the expression)", line=line)]
     try:
-        module = parse(source)
+        module, text = parse_as_python_reads(source)
     except cst.ParserSyntaxError as exc:
         if "DL001" not in tool_codes:
             return []
@@ -280,7 +299,9 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
         if "DL001" not in tool_codes:
             return []
         return [_tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {type(exc).__name__}")]
-    ctx = FileContext(path, source, module, python_ast=tree)
+    if text is not source:  # tabs expanded: CPython's tree of the text the rules read
+        tree = _python_syntax_error(path, text)[1]
+    ctx = FileContext(path, text, module, python_ast=tree)
     found: list[Diagnostic] = []
     for rule in rules:
         ctx.rule = rule
@@ -297,8 +318,10 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                     f"{type(exc).__name__}: {exc}{where}; please report it",
                 ))
     ctx.rule = None
-    dead = DeadLines(tree, source)
+    dead = DeadLines(tree, text)
     found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
+    if text is not source:  # a fix's columns are those of the expanded text, not of the file
+        found = [d.with_changes(fix=None) if d.fix else d for d in found]
     if not apply_noqa or not found:  # most files: nothing to filter, so the comments are not read
         found.sort(key=Diagnostic.sort_key)
         return found

@@ -15,7 +15,10 @@ stay aligned:
   and ``y = %time f()`` become ``x = None`` so that the name stays defined; inside an indented block
   a blanked line becomes ``pass`` at its indentation so that the block still parses;
 - a cell whose first line is indented (IPython removes that indentation from every line that
-  starts with it): dedented, and the columns of its findings shifted back.
+  starts with it): dedented, and the columns of its findings shifted back;
+- a cell pasted from a console (``>>> x = f()`` / ``... y``, or IPython's ``In [3]: x`` /
+  ``   ...: y``): IPython strips the prompts (when the cell's first line has one, or its second
+  line a continuation prompt), and so does the linter, columns shifted back as for a dedent.
 
 Cell numbers are 1-based and count ALL cells, markdown and raw ones included: "cell 4" is the fourth
 cell from the top as the notebook shows it. Execution counts (``In [7]``) are not used: they change
@@ -52,7 +55,7 @@ class NotebookSource:
     code_cells: list[tuple[dict, list[str]]] = field(default_factory=list)
     altered: set[int] = field(default_factory=set)
     notebook: dict | None = None
-    # module line -> columns removed from its start (a dedented cell)
+    # module line -> columns removed from its start (a dedented cell, a console prompt)
     shifts: dict[int, int] = field(default_factory=dict)
 
     def locate(self, line: int) -> tuple[int, int] | None:
@@ -195,6 +198,24 @@ def _leading_indent(lines: list[str]) -> str:
     return first[: len(first) - len(first.lstrip(" \t"))] if first.strip() else ""
 
 
+# IPython's classic and ipython prompt strippers (IPython.core.inputtransformer2): a prompt is taken
+# off every line that has one when the cell's first non-blank line starts with the first prompt or
+# the line after it with a continuation prompt.
+_PROMPTS = (
+    (re.compile(r"^>>>( |$)"), re.compile(r"^(>>>|\.\.\.)( |$)")),
+    (re.compile(r"^In \[\d+\]: "), re.compile(r"^(In \[\d+\]: |\s*\.{3,}: ?)")),
+)
+
+
+def _strip_prompts(lines: list[str]) -> list[str]:
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    for first, prompt in _PROMPTS:
+        if start < len(lines) and (first.match(lines[start])
+                                   or (start + 1 < len(lines) and prompt.match(lines[start + 1]))):
+            lines = [prompt.sub("", line, count=1) for line in lines]
+    return lines
+
+
 def _clean_cell(lines: list[str]) -> list[str]:
     first = next((line for line in lines if line.strip()), "")
     if _CELL_MAGIC.match(first):
@@ -294,7 +315,8 @@ def notebook_source(notebook: object) -> NotebookSource:
         if lines and lines[-1] == "":
             lines.pop()
         indent = _leading_indent(lines)
-        dedented = [text[len(indent):] if indent and text.startswith(indent) else text for text in lines]
+        dedented = _strip_prompts(
+            [text[len(indent):] if indent and text.startswith(indent) else text for text in lines])
         cleaned = _clean_cell(dedented)
         result.cells.append((line, number, len(cleaned)))
         result.code_cells.append((cell, lines))

@@ -43,3 +43,37 @@ def decode_source(data: bytes) -> str:
     except (UnicodeDecodeError, LookupError) as exc:
         line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
         raise DecodeError(f"cannot decode the file as {encoding}: {exc}", line=line) from None
+
+
+_INDENT = re.compile(r"[ \t\f]*")
+
+
+def expand_indentation_tabs(source: str) -> str | None:
+    """``source`` with the tabs of every line's indentation expanded as CPython reads them (to the
+    next multiple of 8 columns), or None when there is no such tab or the text does not tokenize.
+
+    libcst's tokenizer rejects some mixes of tabs and spaces that CPython accepts (a line indented
+    with a tab and spaces inside a block indented with spaces); the expanded text keeps every line
+    where it was, so findings keep their lines. Lines inside a multi-line string are left as they
+    are."""
+    if "\t" not in source:
+        return None
+    inside: set[int] = set()  # 1-based rows that start inside a string literal
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    lines = source.split("\n")
+    changed = False
+    for row, line in enumerate(lines, start=1):
+        indent = _INDENT.match(line).group()
+        if "\t" not in indent or row in inside:
+            continue
+        column = 0
+        for char in indent:
+            column = (column // 8 + 1) * 8 if char == "\t" else 0 if char == "\f" else column + 1
+        lines[row - 1] = " " * column + line[len(indent):]
+        changed = True
+    return "\n".join(lines) if changed else None

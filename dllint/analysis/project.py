@@ -551,11 +551,15 @@ def _parse(path: Path) -> tuple["FileContext | None", str]:
     source, tree, digest = _read_python(path)
     if source is None:
         return None, digest
+    from dllint.engine import parse_as_python_reads
+
     try:
-        module = cst.parse_module(source)
+        module, text = parse_as_python_reads(source)
     except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
         return None, digest
-    return FileContext(str(path), source, module, python_ast=tree), digest
+    if text is not source:  # tabs expanded: CPython's tree of the text the rules read
+        tree = _python_syntax_error(str(path), text)[1]
+    return FileContext(str(path), text, module, python_ast=tree), digest
 
 
 PROJECT = ProjectView()

@@ -141,3 +141,22 @@ def test_a_closed_magic_line_does_not_swallow_an_indented_line_after_it(cli, pro
     found = lines(cli, "--select", "TST001,DL001")
     assert found[0].startswith("n.ipynb:cell 1:2:") and "DL001" in found[0]
     assert found[1] == "n.ipynb:cell 2:1:1: TST001 call to bad()"
+
+
+def test_a_cell_pasted_from_a_console_is_read_without_its_prompts(cli, project):
+    # IPython strips ">>> " / "... " (and "In [3]: " / "   ...: ") when the cell starts with one
+    write(project / "n.ipynb", nb(">>> x = 1\n>>> for i in range(3):\n...     bad(i)\n",
+                                  "In [3]: y = 2\n   ...: bad()\n", "bad()\n"))
+    assert lines(cli, "--select", "TST001,DL001") == [  # no fix offered on a stripped line
+        "n.ipynb:cell 1:3:9: TST001 call to bad()",
+        "n.ipynb:cell 2:2:9: TST001 call to bad()",
+        "n.ipynb:cell 3:1:1: TST001 call to bad() [*]",
+    ]
+
+
+def test_prompts_are_stripped_only_where_ipython_strips_them():
+    # a continuation prompt on a later line alone is Python (an Ellipsis statement), as IPython reads it
+    assert load_notebook(nb("x = 1\ny = 2\n... \n")).source == "x = 1\ny = 2\n... \n"
+    # a second line's continuation prompt is enough: IPython strips every prompt of the cell then
+    assert load_notebook(nb("x = f(\n... 1)\n>>> y = 2\n")).source == "x = f(\n1)\ny = 2\n"
+    assert load_notebook(nb("\n>>> import torch\n")).source == "\nimport torch\n"

@@ -256,3 +256,37 @@ def test_valid_python_libcst_cannot_parse_says_so() -> None:
     found = lint("(pars): bool = True\n")
     assert codes(found) == ["DL001"]
     assert "Python accepts it" in found[0].message and "libcst" in found[0].message
+
+
+def test_a_tab_among_spaces_that_cpython_accepts_is_linted() -> None:
+    """A line indented with a tab and spaces inside a block indented with spaces: CPython reads the
+    tab as 8 columns and compiles the file; libcst's tokenizer rejects it. The file is linted as
+    CPython reads it: the finding on its line, with no fix (its columns are those of the expanded
+    text), and the string literal's own tab is not the linter's to touch."""
+    source = (
+        "import torch\n"
+        "model = torch.nn.Linear(2, 2)\n"
+        "def step(x):\n"
+        "    if x is not None:\n"
+        "\t    doc = '''\n"
+        "\tkept'''\n"
+        "\t    return model.forward(x)\n"
+        "    return None\n"
+    )
+    compile(source, "input.py", "exec")
+    with pytest.raises(cst.ParserSyntaxError):
+        cst.parse_module(source)
+    found = lint(source)
+    assert [(d.code, d.line) for d in found] == [("DL104", 7)]
+    assert found[0].fix is None
+    clean = source.replace("model.forward(x)", "model(x)")
+    assert lint(clean) == []
+
+
+def test_expanding_indentation_tabs_keeps_lines_and_strings() -> None:
+    from dllint.source import expand_indentation_tabs
+
+    assert expand_indentation_tabs("x = 1\n") is None
+    text = "if x:\n\t  y = '''\n\tz'''\n\t  w = 2\n"
+    compile(text, "t.py", "exec")
+    assert expand_indentation_tabs(text) == "if x:\n          y = '''\n\tz'''\n          w = 2\n"
