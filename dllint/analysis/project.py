@@ -551,7 +551,7 @@ def _parse(path: Path) -> tuple["FileContext | None", str]:
     source, tree, digest = _read_python(path)
     if source is None:
         return None, digest
-    from dllint.engine import parse_as_python_reads
+    from dllint.engine import _python_syntax_error, parse_as_python_reads
 
     try:
         module, text = parse_as_python_reads(source)

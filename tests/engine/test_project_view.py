@@ -79,6 +79,25 @@ def test_an_imported_module_that_does_not_parse_is_no_crash(project, capsys):
     assert code in (0, 1)
 
 
+def test_an_imported_module_indented_as_cpython_reads_tabs_gives_its_facts(project, capsys):
+    """A tab among spaces that CPython compiles and libcst's tokenizer rejects: the module is read
+    with its indentation expanded as CPython reads it, so its summary still counts (and no DL000)."""
+    evaluation = project / "src/trainlib/evaluation.py"
+    text = evaluation.read_text().replace(
+        "        return sum(model(x).sum().item() for x, _ in loader)\n",
+        "        total = sum(model(x).sum().item() for x, _ in loader)\n    if True:\n"
+        "\t    model.train()\n    return total\n")
+    compile(text, "evaluation.py", "exec")
+    with pytest.raises(cst.ParserSyntaxError):
+        cst.parse_module(text)
+    evaluation.write_text(text)
+    # evaluate() restores training mode: its caller's DL302 goes, the unrelated one stays
+    assert _lint(capsys, "--no-cache", "src/trainlib/engine.py") == {("src/trainlib/engine.py", 34, "DL302")}
+    code = main(["--no-cache", "--format", "json", "src/trainlib/engine.py", "fresh.py"])
+    assert all(d["code"] != "DL000" for d in json.loads(capsys.readouterr().out))
+    assert code in (0, 1)
+
+
 def test_import_cycles_and_recursion_across_files_end(project, capsys):
     # a imports b and b imports a (a cycle of modules, not of calls): followed
     (project / "a.py").write_text(
