@@ -153,8 +153,8 @@ class LinearLearningRateGrid(Rule):
     code = "DL502"
     name = "linear-scale-grid"
     summary = "Learning rate (or another scale parameter) searched on a linear grid; use a log scale."
-    # Off by default: too few findings on public training code to measure its precision (fewer
-    # than 10 judged; docs/precision.md). Enable with --extend-select DL502.
+    # Off by default: judged where it fires on public code, 38 findings right of 41 (0.93), under
+    # the 0.95 a default rule needs (docs/precision.md). Enable with --extend-select DL502.
     default_enabled = False
     severity = "info"
 

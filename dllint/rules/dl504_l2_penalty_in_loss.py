@@ -178,8 +178,8 @@ class L2PenaltyInLoss(Rule):
     code = "DL504"
     name = "l2-penalty-in-loss"
     summary = "Squared-L2 penalty added to the loss: SGD's weight_decay does it without graph memory."
-    # Off by default: too few findings on public training code to measure its precision (fewer
-    # than 10 judged; docs/precision.md). Enable with --extend-select DL504.
+    # Off by default: judged where it fires on public code, 18 findings right of 22 (0.82), under
+    # the 0.95 a default rule needs (docs/precision.md). Enable with --extend-select DL504.
     default_enabled = False
     severity = "info"
 
