@@ -39,7 +39,7 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
                                    eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
-                                   over_held_out_data, train_calls_named)
+                                   over_held_out_data, read_out_evaluation, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -1221,7 +1221,8 @@ with torch.no_grad():
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)):
+            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)
+                    or read_out_evaluation(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
