@@ -637,8 +637,12 @@ class Modes:
     def _bound_to_returned_module(self, expr: cst.BaseExpression, at: cst.CSTNode) -> bool:
         """``expr`` is bound (somewhere in its scope) to what a function returns that returns a
         module: of this file, or, through the imports, of another project module."""
-        for value in self.models.definition_values(expr, at) or ():
-            value = _unwrap_copies(value, self.imports)
+        for bound in self.models.definition_values(expr, at) or ():
+            value = _unwrap_copies(bound, self.imports)
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                if value is not bound and self.models.is_model(value, at):
+                    return True  # ``best = copy.deepcopy(model)``
+                continue
             if not isinstance(value, cst.Call):
                 continue
             callee = self.regions.resolved(value)

@@ -731,9 +731,117 @@ for i, (x, y) in enumerate(train_loader):
                 val_loss = loss_fn(model(xv), yv)
         model.train()
 """,
+        # (issue 14, dnnbrain#72, the twin) a network built by a helper that returns a fresh
+        # module, switched to eval before its activations are read out
+        """import torch
+import torch.nn as nn
+def truncate(net, depth):
+    return nn.Sequential(*list(net.children())[:depth])
+actmodel = truncate(backbone, 5)
+actmodel.eval()
+acts = [actmodel(x).detach().numpy() for x, _ in loader]
+""",
+        # the helper switches the module it returns to eval itself
+        """import torch
+import torch.nn as nn
+def load_for_inference(path):
+    net = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.3), nn.Linear(8, 2))
+    net.load_state_dict(torch.load(path))
+    net.eval()
+    return net
+model = load_for_inference("ckpt.pt")
+print(model(x_test).detach().numpy())
+""",
+        # a mode-free module from a helper (Linear layers put in a list one by one): both modes agree
+        """import torch
+import torch.nn as nn
+def mlp(widths):
+    layers = []
+    for a, b in zip(widths, widths[1:]):
+        layers.append(nn.Linear(a, b))
+        layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+head = mlp([16, 32, 1])
+scores = head(features).detach().cpu().numpy()
+""",
+        # a detached output inside a training step (a teacher's targets) is no evaluation
+        """import torch
+import torch.nn as nn
+def build_teacher():
+    return nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 8))
+teacher = build_teacher()
+for x, _ in loader:
+    target = teacher(x).detach()
+    loss = (student(x) - target).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # a read-out in a helper that a training step calls: part of training, not an evaluation
+        """import torch
+import torch.nn as nn
+def pseudo_labels(net, x):
+    return net(x).detach().argmax(1)
+def train(loader, optimizer):
+    net = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    for x, _ in loader:
+        y = pseudo_labels(net, x)
+        loss = nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
     ]
 
     INVALID = [
+        # (issue 14, BNUCNL/dnnbrain#72) a helper truncates a network into a fresh nn.Sequential
+        # (training mode), whose activations are read out with dropout still on
+        """import numpy as np
+import torch
+import torch.nn as nn
+def truncate(net, depth):
+    return nn.Sequential(*list(net.children())[:depth])
+def dnn_activation(loader, net, depth):
+    actmodel = truncate(net, depth)
+    acts = []
+    for pics, _ in loader:
+        part = actmodel(pics)  # expect: DL301
+        acts.extend(part.detach().numpy())
+    return np.array(acts)
+""",
+        # a deep copy keeps the training flag of what it copies: predictions read out in train mode
+        """import copy
+import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 1))
+model.train()
+fit(model, loader)
+best = copy.deepcopy(model)
+preds = best(x_test).cpu().numpy()  # expect: DL301
+""",
+        # a Trainer class: the model comes from a builder method, predictions are read out
+        """import torch
+import torch.nn as nn
+class Trainer:
+    def build(self):
+        return nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+    def export_predictions(self, loader):
+        net = self.build()
+        net.load_state_dict(torch.load("best.pt"))
+        return [net(x).argmax(1).tolist() for x in loader]  # expect: DL301
+""",
+        # a notebook: a model factory in one cell, features read out in another
+        """# %%
+import torch
+import torch.nn as nn
+def get_net(n):
+    return nn.Sequential(nn.Linear(n, 64), nn.Dropout(0.5), nn.Linear(64, 10))
+# %%
+net = get_net(32)
+net.load_state_dict(torch.load("net.pt"))
+# %%
+emb = net(X).detach().numpy()  # expect: DL301
+""",
         # (issue 13, fourth audit AN, the twin) the same two-helper chain on an encoder with dropout:
         # its class is carried to ``evaluate()`` and it does depend on the mode
         """import random
