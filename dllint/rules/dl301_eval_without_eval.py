@@ -4,9 +4,10 @@ Dropout keeps zeroing activations and batch norm keeps normalising with the stat
 batch (and updating its running averages) until ``model.eval()`` switches them off. A model call
 inside an evaluation region (a ``torch.no_grad()`` / ``inference_mode()`` block or decorated
 function, a function named like ``evaluate``/``validate``/``test``/``predict``, or a loop over a
-loader named as held out: ``for x, y in val_loader:``) is reported when
-a path reaches it on which the model is in training mode: constructed in this file (a fresh module
-trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
+loader named as held out: ``for x, y in val_loader:``, or a pass whose output is read out of the
+graph with ``.detach()`` / ``.numpy()`` / ``.tolist()`` where nothing trains) is reported when
+a path reaches it on which the model is in training mode: constructed in this file or by a helper
+that returns it (a fresh module trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
 helper or method (of this file or, through its imports, of another module of the project), or
 through a context manager, on that path. A helper that saves ``model.training`` and restores it
 leaves the model in the mode it found.
