@@ -581,7 +581,9 @@ class Modes:
             self._returns_module[function] = found
         return found
 
-    def _module_value(self, value: cst.BaseExpression, at: cst.CSTNode) -> bool:
+    def _module_value(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        if depth > 6:  # ``h = cell(h)`` binds a name to a call of itself: bounded
+            return False
         if isinstance(value, cst.Call):
             if self.models.is_model_call(value):
                 return True
@@ -590,7 +592,8 @@ class Modes:
         if isinstance(value, (cst.Name, cst.Attribute)):
             if self.models.is_model(value, at):
                 return True
-            return any(isinstance(v, cst.Call) and self._module_value(_unwrap_copies(v, self.imports), v)
+            return any(isinstance(v, cst.Call)
+                       and self._module_value(_unwrap_copies(v, self.imports), v, depth + 1)
                        for v in self.models.definition_values(value, at) or ())
         return False
 

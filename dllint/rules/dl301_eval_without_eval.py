@@ -742,6 +742,16 @@ actmodel = truncate(backbone, 5)
 actmodel.eval()
 acts = [actmodel(x).detach().numpy() for x, _ in loader]
 """,
+        # a helper that moves what it is given and returns it (``m = m.to(device)`` binds ``m`` to
+        # itself: followed a bounded number of steps); the model is mode-free anyway
+        """import torch
+import torch.nn as nn
+def to_device(m, device):
+    m = m.to(device)
+    return m
+net = to_device(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), "cpu")
+print(net(x).detach().numpy())
+""",
         # the helper switches the module it returns to eval itself
         """import torch
 import torch.nn as nn
