@@ -31,6 +31,8 @@ import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.imports import ImportMap, dotted_name
+from dllint.analysis.name_reaching import walk_body
+from dllint.analysis.regions import Regions
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -179,6 +181,8 @@ class Models:
         self._bindings: dict[tuple[cst.CSTNode, str], list[cst.BaseExpression]] = {}
         self._params: dict[tuple[cst.FunctionDef, str], cst.Param] = {}
         self._memo: dict[tuple[cst.CSTNode, str], bool] = {}
+        self._function_dependence: dict[cst.FunctionDef, str | None] = {}
+        self._filled: dict[tuple[cst.CSTNode, str], list[cst.BaseExpression] | None] = {}
         self._calls_by_class: dict[cst.ClassDef, list[cst.Call]] = {}
         # classes of this file with no base (or only ``object``): a model written "from scratch"
         # as a plain class is no nn.Module and has no mode (no ``.eval()``, no dropout to switch)
@@ -488,6 +492,12 @@ class Models:
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
                 and value.func.attr.value in SELF_RETURNING:
             value = value.func.value
+        if isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name):
+            # ``layers[i]`` of a list filled element by element: each element put in it
+            elements = self._filled_elements(value.value, at)
+            if not elements:
+                return UNKNOWN_DEPENDENCE
+            return combine(self._value_dependence(v, v, depth + 1) for v in elements)
         if isinstance(value, (cst.Name, cst.Attribute)):
             key = model_key(value)
             # ``net = net.cuda()`` / ``net = nn.DataParallel(net)`` add no layer to ``net``
@@ -495,6 +505,13 @@ class Models:
                       if self._same_layers_as(v) != key]
             if not values:
                 return UNKNOWN_DEPENDENCE
+            if isinstance(value, cst.Name) and all(_empty_list(v) for v in values):
+                # ``layers = [None] * n`` (or ``[]``), then ``layers[i] = nn.Linear(...)`` /
+                # ``layers.append(...)``: the layers are what is put in it
+                elements = self._filled_elements(value, at)
+                if not elements:
+                    return UNKNOWN_DEPENDENCE
+                return combine(self._value_dependence(v, v, depth + 1) for v in elements)
             return combine(self._value_dependence(v, at, depth + 1) for v in values)
         if isinstance(value, (cst.List, cst.Tuple)) and value.elements:
             # ``layers = [nn.Linear(4, 4), nn.ReLU()]`` later unpacked into ``nn.Sequential(*layers)``
@@ -513,7 +530,82 @@ class Models:
             if klass is None:
                 return UNKNOWN_DEPENDENCE
             return self._constructed(value, self.class_dependence(klass), klass.node)
+        returned = self._returned_dependence(value, depth)
+        if returned is not None:
+            return returned
         return self._project_class_dependence(value)
+
+    def _returned_dependence(self, call: cst.Call, depth: int) -> str | None:
+        """The dependence of what a function returns, for a call of a function of this file or of
+        another project module (``net = get_net(n)`` with ``get_net`` returning ``nn.Linear(n, 1)``):
+        every returned value combined (a returned parameter, or anything not visible, is
+        ``UNKNOWN``). None when ``call`` runs no such function."""
+        function = self.ctx.analysis(Regions).resolved(call)
+        if function is not None:
+            return self.function_dependence(function, depth)
+        from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_definition, project_imports
+
+        dotted = dotted_name(call.func)
+        imports = project_imports(self.ctx) if dotted else None
+        target = imports.target(dotted) if imports is not None and dotted else None
+        if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        found = find_definition(self.ctx, target)
+        if found is None or found[2] is not None:
+            return None
+        other, function, _klass = found
+        return other.analysis(Models).function_dependence(function, depth)
+
+    def function_dependence(self, function: cst.FunctionDef, depth: int = 0) -> str | None:
+        """:meth:`_returned_dependence` of a function of this file; None when it returns no value."""
+        if function in self._function_dependence:
+            return self._function_dependence[function]
+        self._function_dependence[function] = UNKNOWN_DEPENDENCE  # recursion guard
+        found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
+                 if isinstance(node, cst.Return) and node.value is not None]
+        result = combine(found) if found else None
+        self._function_dependence[function] = result
+        return result
+
+    def _filled_elements(self, name: cst.Name, at: cst.CSTNode) -> list[cst.BaseExpression] | None:
+        """What the scope that binds the list ``name`` puts in it: ``name[i] = v``,
+        ``name.append(v)``, ``name.extend([v, w])``, ``name += [v]``; None when it is bound to
+        anything but an empty list (``[]``, ``[None] * n``) or filled some other way."""
+        resolved = self._resolve_scope(at, name.value)
+        if resolved is None:
+            return None
+        scope, key = resolved
+        cached = self._filled.get((scope, key), False)
+        if cached is not False:
+            return cached
+        self._filled[(scope, key)] = None  # recursion guard
+        values = self.bindings(scope, key)
+        out: list[cst.BaseExpression] | None = [] if values and all(_empty_list(v) for v in values) else None
+        body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+        for node in walk_body(body) if out is not None else ():
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name) \
+                            and target.target.value.value == key:
+                        out.append(node.value)
+            elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) \
+                    and node.target.value == key:
+                if not isinstance(node.value, (cst.List, cst.Tuple)):
+                    out = None
+                    break
+                out.extend(e.value for e in node.value.elements)
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == key:
+                method = node.func.attr.value
+                if method in ("append", "insert") and node.args:
+                    out.append(node.args[-1].value)
+                elif method == "extend" and node.args and isinstance(node.args[0].value, (cst.List, cst.Tuple)):
+                    out.extend(e.value for e in node.args[0].value.elements)
+                elif method not in ("index", "count", "copy"):
+                    out = None
+                    break
+        self._filled[(scope, key)] = out
+        return out
 
     def _same_layers_as(self, value: cst.BaseExpression) -> str | None:
         """The key of the model whose layers ``value`` runs when it is that model moved, cast or
@@ -864,6 +956,20 @@ def _built_in(init: cst.FunctionDef, element: cst.BaseExpression) -> bool:
         else:
             return False
     return True
+
+
+def _empty_list(value: cst.BaseExpression) -> bool:
+    """``[]``, ``list()``, ``[None] * n``: a list to be filled element by element."""
+    if isinstance(value, cst.List):
+        return not value.elements
+    if isinstance(value, cst.Call):
+        return isinstance(value.func, cst.Name) and value.func.value == "list" and not value.args
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
+        for side in (value.left, value.right):
+            if isinstance(side, cst.List) and len(side.elements) == 1 \
+                    and isinstance(side.elements[0].value, cst.Name) and side.elements[0].value.value == "None":
+                return True
+    return False
 
 
 def _container_elements(arg: cst.Arg) -> list[cst.BaseExpression]:

@@ -148,6 +148,9 @@ class Run:
     enter: State = field(default_factory=dict)
     # keys the function trains while they may still hold the caller's mode
     trains_entry: set[str] = field(default_factory=set)
+    # each ``return`` of a value: (the key it returns when it hands back a name it was given or
+    # bound, else None; the modes of the returned value) -- what a caller's ``m = build(...)`` holds
+    returns: dict[cst.CSTNode, tuple[str | None, frozenset]] = field(default_factory=dict)
     # not analysed (recursion, or too deep): its effect on what it is given is unknown
     truncated: bool = False
 
@@ -210,6 +213,10 @@ class Modes:
         self._foreign_methods: set[cst.FunctionDef] = set()
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
+        self._returns_module: dict[cst.FunctionDef, bool] = {}
+        self._factories: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
+        self._run_names: set[str] | None = None
+        self._read_out: dict[cst.CSTNode, set[str]] = {}
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -476,7 +483,7 @@ class Modes:
         if not self.imports.uses(*TORCH_PACKAGES):
             return False
         if any(s in source for s in (".eval(", ".train(", "no_grad", "inference_mode",
-                                     "set_grad_enabled")):
+                                     "set_grad_enabled", ".detach()", ".numpy()", ".tolist()")):
             return True
         # a training script whose only switch is in a helper of another module of the project
         imports = project_imports(self.ctx)
@@ -553,7 +560,101 @@ class Modes:
                 and _no_identity(self.models.definition_values(func, call), key) \
                 and "." not in key.replace("self.", "", 1):
             return func
+        if "." not in key and self.regions.resolved(call) is None \
+                and self._bound_to_returned_module(func, call):
+            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``
         return None
+
+    def returns_module(self, function: cst.FunctionDef) -> bool:
+        """Some ``return`` of ``function`` hands back a module: one it builds (``nn.Sequential(...)``,
+        a module class), a name bound to one, a copy or move of one, or what a function of this file
+        that returns a module returns (``truncate`` calling itself on a child)."""
+        found = self._returns_module.get(function)
+        if found is None:
+            self._returns_module[function] = False  # recursion guard
+            found = False
+            for node in _walk_body(function.body):
+                if isinstance(node, cst.Return) and node.value is not None \
+                        and self._module_value(_unwrap_copies(node.value, self.imports), node):
+                    found = True
+                    break
+            self._returns_module[function] = found
+        return found
+
+    def _module_value(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        if depth > 6:  # ``h = cell(h)`` binds a name to a call of itself: bounded
+            return False
+        if isinstance(value, cst.Call):
+            if self.models.is_model_call(value):
+                return True
+            callee = self.regions.resolved(value)
+            return callee is not None and self.returns_module(callee)
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            if self.models.is_model(value, at):
+                return True
+            return any(isinstance(v, cst.Call)
+                       and self._module_value(_unwrap_copies(v, self.imports), v, depth + 1)
+                       for v in self.models.definition_values(value, at) or ())
+        return False
+
+    def runs_name(self, key: str) -> bool:
+        """Some call of the file runs or switches a name whose last part is ``key``'s:
+        ``actmodel(x)``, ``net.forward(x)``, ``model.eval()``."""
+        if self._run_names is None:
+            names: set[str] = {k.rsplit(".", 1)[-1] for k in self.mode_keys}
+            for call in self.calls:
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+                    func = func.value
+                if isinstance(func, cst.Name):
+                    names.add(func.value)
+                elif isinstance(func, cst.Attribute):
+                    names.add(func.attr.value)
+            self._run_names = names
+        return key.rsplit(".", 1)[-1] in self._run_names
+
+    def external_factory(self, call: cst.Call) -> tuple[cst.FunctionDef, Run] | None:
+        """(function, its run) for a call of a function of another project module that returns a
+        module (``actmodel = dnn_truncate(net, ...)`` imported from ``models.py``); else None."""
+        if call in self._factories:
+            return self._factories[call]
+        found = None
+        imports = project_imports(self.ctx)
+        if imports is not None and imports.names and PROJECT.depth < MAX_FILE_DEPTH:
+            hit = find_called(self.ctx, call, imports, self._receiver_class)
+            if hit is not None:
+                other, function, klass_def = hit
+                other_modes = other.analysis(Modes)
+                if other_modes.returns_module(function):
+                    if klass_def is not None:
+                        self._foreign_methods.add(function)
+                    PROJECT.depth += 1
+                    try:
+                        found = function, other_modes.run(function)
+                    finally:
+                        PROJECT.depth -= 1
+                    self.foreign_modes[function] = other_modes
+        self._factories[call] = found
+        return found
+
+    def _bound_to_returned_module(self, expr: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        """``expr`` is bound (somewhere in its scope) to what a function returns that returns a
+        module: of this file, or, through the imports, of another project module."""
+        for bound in self.models.definition_values(expr, at) or ():
+            value = _unwrap_copies(bound, self.imports)
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                if value is not bound and self.models.is_model(value, at):
+                    return True  # ``best = copy.deepcopy(model)``
+                continue
+            if not isinstance(value, cst.Call):
+                continue
+            callee = self.regions.resolved(value)
+            if callee is not None:
+                if self.returns_module(callee):
+                    return True
+            elif self.external_factory(value) is not None:
+                return True
+        return False
 
     def maybe_no_grad(self, node: cst.CSTNode) -> bool:
         """:meth:`Regions.maybe_no_grad`, and also a ``with torch.no_grad()`` /
@@ -1095,6 +1196,81 @@ def over_held_out_data(modes: Modes, node: cst.CSTNode) -> bool:
     return False
 
 
+# Methods that take a tensor out of the autograd graph: what they return no backward can reach.
+READ_OUT_METHODS = frozenset({"detach", "numpy", "tolist"})
+
+
+def read_out(modes: Modes, call: cst.Call) -> bool:
+    """The model call's output is taken out of the autograd graph in its scope: ``model(x).detach()``,
+    ``net(x).cpu().numpy()``, or ``out = model(x)`` and later ``out.detach()`` / ``out.numpy()`` /
+    ``out.tolist()``: the pass is run for its values (features, activations, predictions), not
+    for a gradient."""
+    node: cst.CSTNode = call
+    index = modes.index
+    while True:
+        parent = index.parent(node)
+        if not (isinstance(parent, cst.Attribute) and parent.value is node):
+            break
+        if parent.attr.value in READ_OUT_METHODS:
+            return True
+        holder = index.parent(parent)
+        node = holder if isinstance(holder, cst.Call) and holder.func is parent else parent
+    statement = index.parent(node)
+    if not (isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)):
+        return False
+    return statement.targets[0].target.value in _read_out_names(modes, modes.scope_of(call))
+
+
+def _read_out_names(modes: Modes, scope: cst.CSTNode) -> set[str]:
+    """Names of ``scope`` read out of the graph somewhere in it (``name.detach()``,
+    ``name.cpu().numpy()``)."""
+    cache = modes._read_out
+    found = cache.get(scope)
+    if found is None:
+        found = set()
+        body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+        for node in _walk_body(body):
+            if isinstance(node, cst.Attribute) and node.attr.value in READ_OUT_METHODS:
+                receiver = node.value
+                while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) \
+                        and receiver.func.attr.value in SELF_RETURNING:
+                    receiver = receiver.func.value
+                if isinstance(receiver, cst.Name):
+                    found.add(receiver.value)
+        cache[scope] = found
+    return found
+
+
+def read_out_evaluation(modes: Modes, call: cst.Call) -> bool:
+    """``call`` runs the model for values read out of the graph (:func:`read_out`) where nothing
+    trains: not in a training loop, in a function that neither back-propagates nor steps (itself or
+    through its helpers) and whose callers do not train either, and, at a module's top level, with
+    no training step after it outside other loops. Such a pass is an inference (features,
+    activations, predictions to plot or save), like one under ``no_grad``."""
+    if not read_out(modes, call):
+        return False
+    regions = modes.regions
+    if any(loop in modes.training_loops for loop in regions.loops_of(call)):
+        return False
+    function = modes.index.function_of(call)
+    if function is not None:
+        if regions.trains(function):
+            return False
+        for caller in regions.callers(function):
+            outer = modes.index.function_of(caller)
+            if regions.in_training_loop(caller) or (outer is not None and regions.trains(outer)):
+                return False
+        return True
+    loops = set(regions.loops_of(call))
+    for training in regions.training_calls:
+        if modes.index.function_of(training) is None and modes.index.precedes(call, training):
+            training_loop = regions.loop_of(training)
+            if training_loop is None or training_loop in loops:
+                return False
+    return True
+
+
 def _iterated(iterable: cst.BaseExpression) -> cst.BaseExpression:
     """What a loop walks, under ``enumerate``/``tqdm``/``iter``: ``loader`` in
     ``enumerate(tqdm(loader))``."""
@@ -1203,6 +1379,21 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
             if not isinstance(child, _SKIP_DESCEND):
                 stack.append((child, False))
     return out
+
+
+_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+
+
+def _unwrap_copies(value: cst.BaseExpression, imports) -> cst.BaseExpression:
+    """The module under moves, wrappers and copies: ``net`` for ``deepcopy(net).to(device)``."""
+    for _ in range(16):
+        value = unwrap_module(value, imports)
+        if isinstance(value, cst.Call) and value.args and isinstance(value.func, (cst.Name, cst.Attribute)) \
+                and imports.qualify(value.func) in _COPIES:
+            value = value.args[0].value
+            continue
+        return value
+    return value
 
 
 class Saved(NamedTuple):
@@ -1357,6 +1548,7 @@ class _Interpreter:
         if isinstance(node, cst.Return):
             if node.value is not None:
                 self.expression(node.value, state)
+                self._record_return(node, node.value, state)
             return
         if isinstance(node, cst.Raise):
             if node.exc is not None:
@@ -1692,6 +1884,49 @@ class _Interpreter:
                             and bool(switched_after) and switched_after[0] is TRAIN)
         return False
 
+    def _record_return(self, node: cst.Return, value: cst.BaseExpression, state: State) -> None:
+        """The modes of what ``return value`` hands back, and the name it hands back (a parameter
+        returned as it came, ``return model.to(device)``, maps to the caller's argument)."""
+        tokens = self.value_tokens(value, state)
+        inner = _unwrap_copies(value, self.modes.imports)
+        key = model_key(inner) if isinstance(inner, (cst.Name, cst.Attribute)) else None
+        previous = self.result.returns.get(node)
+        if previous is not None:
+            tokens = tokens | previous[1]
+        self.result.returns[node] = (key, tokens)
+
+    def _returned_tokens(self, call: cst.Call, state: State, target: str | None) -> frozenset | None:
+        """The modes of the module that ``call`` returns, from the callee's returns: a function of
+        this file (``actmodel = truncate(net)``, which returns ``nn.Sequential(...)``: a fresh
+        module trains) or, for a name the file runs or switches, of another project module. A
+        switch inside the callee is, seen from here, ``call``; a returned parameter has the
+        caller's modes of the argument. None when the callee is not known or returns nothing."""
+        callee = self.regions.resolved(call)
+        if callee is not None:
+            if callee is self.function or not self.modes.returns_module(callee):
+                return None
+            run = self.modes.run(callee)
+        elif target is not None and self.modes.runs_name(target):
+            found = self.modes.external_factory(call)
+            if found is None:
+                return None
+            callee, run = found
+        else:
+            return None
+        if run.truncated or not run.returns:
+            return None
+        tokens: set = set()
+        for key, returned in run.returns.values():
+            for token in returned:
+                if token == ENTRY:
+                    mapped = self.modes.map_key(call, callee, key) if key is not None else None
+                    tokens |= self.get(state, mapped) if mapped is not None else _UNKNOWN_ONLY
+                elif is_eval_token(token):
+                    tokens.add(call)
+                elif not isinstance(token, Saved):
+                    tokens.add(token)
+        return frozenset(tokens) or None
+
     def _record_train_use(self, node: cst.CSTNode, key: str, tokens: frozenset) -> None:
         previous = self.result.train_uses.get((node, key), frozenset())
         self.result.train_uses[(node, key)] = previous | tokens
@@ -1821,13 +2056,17 @@ class _Interpreter:
             return frozenset({PRETRAINED})
         qualified = self.modes.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         last = (dotted_name(func) or "").rsplit(".", 1)[-1]
-        if (qualified in WRAPPERS or last in WRAPPER_NAMES) and value.args:
+        if (qualified in WRAPPERS or last in WRAPPER_NAMES or qualified in _COPIES) and value.args:
+            # (a copy of a module keeps its ``training`` flag)
             return self.value_tokens(value.args[0].value, state, depth + 1)
         if target is not None and last[:1].isupper() \
                 and (qualified is None or qualified.split(".")[0] not in _LIBRARIES) \
                 and self.models.is_model_call(value, target):
             # ``net = ResNet18()`` with the class imported from the project: a fresh module trains
             return frozenset({TRAIN})
+        returned = self._returned_tokens(value, state, target)
+        if returned is not None:
+            return returned
         return frozenset({UNKNOWN})
 
 

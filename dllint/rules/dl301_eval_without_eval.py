@@ -4,9 +4,10 @@ Dropout keeps zeroing activations and batch norm keeps normalising with the stat
 batch (and updating its running averages) until ``model.eval()`` switches them off. A model call
 inside an evaluation region (a ``torch.no_grad()`` / ``inference_mode()`` block or decorated
 function, a function named like ``evaluate``/``validate``/``test``/``predict``, or a loop over a
-loader named as held out: ``for x, y in val_loader:``) is reported when
-a path reaches it on which the model is in training mode: constructed in this file (a fresh module
-trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
+loader named as held out: ``for x, y in val_loader:``, or a pass whose output is read out of the
+graph with ``.detach()`` / ``.numpy()`` / ``.tolist()`` where nothing trains) is reported when
+a path reaches it on which the model is in training mode: constructed in this file or by a helper
+that returns it (a fresh module trains) or switched with ``.train()``, and no ``.eval()`` / ``.train(False)``, directly, through a
 helper or method (of this file or, through its imports, of another module of the project), or
 through a context manager, on that path. A helper that saves ``model.training`` and restores it
 leaves the model in the mode it found.
@@ -39,7 +40,7 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
                                    eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
-                                   over_held_out_data, train_calls_named)
+                                   over_held_out_data, read_out_evaluation, train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -731,9 +732,127 @@ for i, (x, y) in enumerate(train_loader):
                 val_loss = loss_fn(model(xv), yv)
         model.train()
 """,
+        # (issue 14, dnnbrain#72, the twin) a network built by a helper that returns a fresh
+        # module, switched to eval before its activations are read out
+        """import torch
+import torch.nn as nn
+def truncate(net, depth):
+    return nn.Sequential(*list(net.children())[:depth])
+actmodel = truncate(backbone, 5)
+actmodel.eval()
+acts = [actmodel(x).detach().numpy() for x, _ in loader]
+""",
+        # a helper that moves what it is given and returns it (``m = m.to(device)`` binds ``m`` to
+        # itself: followed a bounded number of steps); the model is mode-free anyway
+        """import torch
+import torch.nn as nn
+def to_device(m, device):
+    m = m.to(device)
+    return m
+net = to_device(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), "cpu")
+print(net(x).detach().numpy())
+""",
+        # the helper switches the module it returns to eval itself
+        """import torch
+import torch.nn as nn
+def load_for_inference(path):
+    net = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.3), nn.Linear(8, 2))
+    net.load_state_dict(torch.load(path))
+    net.eval()
+    return net
+model = load_for_inference("ckpt.pt")
+print(model(x_test).detach().numpy())
+""",
+        # a mode-free module from a helper (Linear layers put in a list one by one): both modes agree
+        """import torch
+import torch.nn as nn
+def mlp(widths):
+    layers = []
+    for a, b in zip(widths, widths[1:]):
+        layers.append(nn.Linear(a, b))
+        layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+head = mlp([16, 32, 1])
+scores = head(features).detach().cpu().numpy()
+""",
+        # a detached output inside a training step (a teacher's targets) is no evaluation
+        """import torch
+import torch.nn as nn
+def build_teacher():
+    return nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 8))
+teacher = build_teacher()
+for x, _ in loader:
+    target = teacher(x).detach()
+    loss = (student(x) - target).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # a read-out in a helper that a training step calls: part of training, not an evaluation
+        """import torch
+import torch.nn as nn
+def pseudo_labels(net, x):
+    return net(x).detach().argmax(1)
+def train(loader, optimizer):
+    net = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    for x, _ in loader:
+        y = pseudo_labels(net, x)
+        loss = nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
     ]
 
     INVALID = [
+        # (issue 14, BNUCNL/dnnbrain#72) a helper truncates a network into a fresh nn.Sequential
+        # (training mode), whose activations are read out with dropout still on
+        """import numpy as np
+import torch
+import torch.nn as nn
+def truncate(net, depth):
+    return nn.Sequential(*list(net.children())[:depth])
+def dnn_activation(loader, net, depth):
+    actmodel = truncate(net, depth)
+    acts = []
+    for pics, _ in loader:
+        part = actmodel(pics)  # expect: DL301
+        acts.extend(part.detach().numpy())
+    return np.array(acts)
+""",
+        # a deep copy keeps the training flag of what it copies: predictions read out in train mode
+        """import copy
+import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 1))
+model.train()
+fit(model, loader)
+best = copy.deepcopy(model)
+preds = best(x_test).cpu().numpy()  # expect: DL301
+""",
+        # a Trainer class: the model comes from a builder method, predictions are read out
+        """import torch
+import torch.nn as nn
+class Trainer:
+    def build(self):
+        return nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+    def export_predictions(self, loader):
+        net = self.build()
+        net.load_state_dict(torch.load("best.pt"))
+        return [net(x).argmax(1).tolist() for x in loader]  # expect: DL301
+""",
+        # a notebook: a model factory in one cell, features read out in another
+        """# %%
+import torch
+import torch.nn as nn
+def get_net(n):
+    return nn.Sequential(nn.Linear(n, 64), nn.Dropout(0.5), nn.Linear(64, 10))
+# %%
+net = get_net(32)
+net.load_state_dict(torch.load("net.pt"))
+# %%
+emb = net(X).detach().numpy()  # expect: DL301
+""",
         # (issue 13, fourth audit AN, the twin) the same two-helper chain on an encoder with dropout:
         # its class is carried to ``evaluate()`` and it does depend on the mode
         """import random
@@ -1221,7 +1340,8 @@ with torch.no_grad():
         for call, func in modes.model_calls():
             function = ctx.index.function_of(call)
             in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)):
+            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)
+                    or read_out_evaluation(modes, call)):
                 continue
             if models.enclosing_module_class(call) is not None:
                 continue  # a model's own method, or a Lightning module: not ours to decide
