@@ -328,6 +328,51 @@ def _ast_dotted(node: ast.expr) -> str | None:
     return None
 
 
+class CallNames:
+    """The calls of a module, read with CPython's parser: the dotted names called (``f``,
+    ``utils.evaluate``) and the attribute names called (``x.step``), with the module's imports.
+    :func:`find_callers` asks it whether a module may call a name before parsing it with libcst:
+    most modules that mention a name do not call it through an import of its module, and the
+    libcst parse of each was most of the time of a search of a project's callers."""
+
+    __slots__ = ("dotted", "attributes", "outline")
+
+    def __init__(self, dotted: frozenset[str], attributes: frozenset[str], outline: ClassOutline) -> None:
+        self.dotted = dotted
+        self.attributes = attributes
+        self.outline = outline
+
+    @classmethod
+    def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
+        dotted: set[str] = set()
+        attributes: set[str] = set()
+        call, attribute = ast.Call, ast.Attribute
+        for node in ast.walk(tree):
+            if type(node) is call:
+                func = node.func
+                if type(func) is attribute:
+                    attributes.add(func.attr)
+                name = _ast_dotted(func)
+                if name is not None:
+                    dotted.add(name)
+        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree))
+
+    def may_call(self, name: str, method: bool, me: Path) -> bool:
+        """False when no call of the module is ``x.name(...)`` (a ``method``) or, for a function,
+        a name that its imports resolve to ``name`` of the module at ``me``; each dotted name
+        called is resolved, as :func:`find_callers` resolves libcst's calls (the same modules
+        are consulted on the way)."""
+        if method:
+            return name in self.attributes
+        imports = self.outline.project_imports()
+        found = False
+        for dotted in sorted(self.dotted):
+            target = imports.target(dotted)
+            if target is not None and target.attribute == name and target.path.resolve() == me:
+                found = True
+        return found
+
+
 class _Parsed:
     __slots__ = ("stamp", "ctx", "digest")
 
@@ -348,6 +393,8 @@ class ProjectView:
             = OrderedDict()
         # path -> (stamp, class outline or None, sha256): see class_outline
         self._class_outlines: OrderedDict[Path, tuple[tuple[int, int], ClassOutline | None, str]] = OrderedDict()
+        # path -> (stamp, the calls of the module or None): see may_call
+        self._calls: OrderedDict[Path, tuple[tuple[int, int], CallNames | None]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
@@ -410,6 +457,30 @@ class ProjectView:
             ctx = self.context(path)
             return (None if ctx is None else ClassOutline.of_context(path, ctx)), digest
         return ClassOutline.of_ast(path, tree), digest
+
+    def may_call(self, path: Path, name: str, method: bool, me: Path) -> bool:
+        """False when the module at ``path`` certainly has no call that :func:`find_callers`
+        would report (read once per change of the file with CPython's parser, see
+        :class:`CallNames`); True when it may, or cannot be read that way (libcst decides)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return True
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        found = self._calls.get(path)
+        if found is not None and found[0] == stamp:
+            self._calls.move_to_end(path)
+            calls = found[1]
+        else:
+            calls = None
+            if stat.st_size <= MAX_MODULE_BYTES:
+                source, tree, _digest = _read_python(path)
+                if source is not None and tree is not None:
+                    calls = CallNames.of_ast(path, tree)
+            self._calls[path] = (stamp, calls)
+            while len(self._calls) > MAX_OUTLINES:
+                self._calls.popitem(last=False)
+        return calls is None or calls.may_call(name, method, me)
 
     def holds_context(self, path: Path, ctx: "FileContext") -> bool:
         """``ctx`` is the context this view holds for the module at ``path``."""
@@ -489,6 +560,7 @@ class ProjectView:
         self._modules.clear()
         self._outlines.clear()
         self._class_outlines.clear()
+        self._calls.clear()
         self._files.clear()
 
     def files(self, root: Path) -> list[Path] | None:
@@ -635,7 +707,8 @@ def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["Fil
     me = Path(ctx.path).resolve()
     out: list[tuple["FileContext", cst.Call]] = []
     for path in files:
-        if path.resolve() == me or not PROJECT.mentions(path, name):
+        if path.resolve() == me or not PROJECT.mentions(path, name) \
+                or not PROJECT.may_call(path, name, method, me):
             continue
         other = PROJECT.context(path)
         if other is None:

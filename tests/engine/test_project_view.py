@@ -282,3 +282,69 @@ def test_a_data_set_class_of_another_module_is_read_only_where_a_loader_batches_
         PROJECT.begin_file()
         FileContext(str(path), source, cst.parse_module(source)).analysis(Shapes)
         assert (data in PROJECT._modules) is parsed, loader
+
+
+def _context(path: Path):
+    from dllint.context import FileContext
+
+    source = path.read_text()
+    return FileContext(str(path), source, cst.parse_module(source))
+
+
+def test_callers_are_searched_without_parsing_modules_that_only_mention_the_name(tmp_path):
+    """find_callers reads each module that mentions the name with CPython's parser first, and
+    parses with libcst only one that calls it through an import of its module (a plain call, an
+    alias, a module attribute, a method call ``x.name()``). The calls it reports are the same."""
+    from dllint.analysis.project import find_callers
+
+    PROJECT.clear()
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "models.py").write_text("def build(n):\n    return n\n\n\nclass Net:\n    pass\n")
+    files = {
+        "mention.py": "# build is not called here\nbuild = 3\nprint(build)\n",
+        "other.py": "from helpers import build\nbuild(1)\n",  # another module's build
+        "helpers.py": "def build(n):\n    return n\n",
+        "alias.py": "from models import build as make\nmake(1)\n",
+        "dotted.py": "import models\nmodels.build(2)\n",
+        "method.py": "class A:\n    def build(self):\n        pass\n\n\nA().build()\n",
+        "text.py": "x = 'build(1) Net()'\n",
+        "net.py": "from models import Net as N\nN()\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    ctx = _context(tmp_path / "models.py")
+    PROJECT.begin_file()
+    found = sorted((Path(c.path).name, c.code_for(call)) for c, call in find_callers(ctx, "build", False))
+    assert found == [("alias.py", "make(1)"), ("dotted.py", "models.build(2)")]
+    parsed = {p.name for p in PROJECT._modules}
+    assert parsed == {"alias.py", "dotted.py"}
+    consulted = {Path(p).name for p, _ in PROJECT.consulted_files()}
+    assert {"mention.py", "other.py", "helpers.py", "text.py"} <= consulted  # a change there is a miss
+    methods = sorted((Path(c.path).name, c.code_for(call)) for c, call in find_callers(ctx, "build", True))
+    assert methods == [("dotted.py", "models.build(2)"), ("method.py", "A().build()")]
+    assert {p.name for p in PROJECT._modules} == {"alias.py", "dotted.py", "method.py"}
+    assert [(Path(c.path).name, c.code_for(call)) for c, call in find_callers(ctx, "Net", False)] \
+        == [("net.py", "N()")]
+
+
+def test_the_callers_search_sees_a_call_added_to_a_module_it_read_before(tmp_path):
+    """What CPython's parser read of a module is kept per size and modification time: a call
+    added there later is found (a stale reading would hide it)."""
+    import os
+
+    from dllint.analysis.project import find_callers
+
+    PROJECT.clear()
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "models.py").write_text("def build(n):\n    return n\n")
+    user = tmp_path / "user.py"
+    user.write_text("from models import build\nprint(build)\n")
+    ctx = _context(tmp_path / "models.py")
+    PROJECT.begin_file()
+    assert find_callers(ctx, "build", False) == []
+    stamp = user.stat().st_mtime_ns
+    user.write_text("from models import build\nbuild(3)\n")  # the same size
+    os.utime(user, ns=(stamp + 1_000_000_000, stamp + 1_000_000_000))
+    PROJECT.begin_file()
+    found = [(Path(c.path).name, c.code_for(call)) for c, call in find_callers(ctx, "build", False)]
+    assert found == [("user.py", "build(3)")]
