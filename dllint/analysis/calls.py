@@ -72,3 +72,12 @@ def string(expr: cst.BaseExpression | None) -> str | None:
 def target_name(expr: cst.BaseExpression) -> str | None:
     """The dotted name a value is bound to: ``x``, ``self.model``; None for other targets."""
     return dotted_name(expr)
+
+
+def code_text(module: cst.Module, node: cst.CSTNode, limit: int | None = None) -> str:
+    """The node's source on one line (white space folded), cut to ``limit`` characters with an
+    ellipsis: how a message quotes an expression."""
+    text = " ".join(module.code_for_node(node).split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text

@@ -10,7 +10,8 @@ Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) 
 model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
 a known rank; a loader's batches from its data set: ``TensorDataset(X, y)``, a data set class whose
 ``__getitem__`` returns ``float(label)``); a parameter or anything else of unknown rank keeps the
-rule silent. It reports:
+rule silent. Which operands meet and how their shapes misalign are the facts of
+``dllint.analysis.broadcasts``. It reports:
 
 * a reduction without ``keepdim`` over a non-leading dimension, broadcast back against its source
   (``x / x.sum(1)``; over dimension 0 the result aligns correctly and is left alone);
@@ -44,33 +45,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.imports import dotted_name
-from dllint.analysis.shapes import (BINARY, REDUCTIONS, Shape, Shapes, differs, keepdim_of,
-                                    opaque_names, render_dims, same_dim)
+from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
+from dllint.analysis.calls import code_text
+from dllint.analysis.shapes import Shape, Shapes, opaque_names, render_dims, same_dim
+from dllint.context import FileContext
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
-
-ELEMENTWISE_OPS = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo,
-                   cst.Power)
-AUG_OPS = (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
-           cst.FloorDivideAssign, cst.ModuloAssign, cst.PowerAssign)
-COMPARE_OPS = (cst.Equal, cst.NotEqual, cst.LessThan, cst.GreaterThan, cst.LessThanEqual,
-               cst.GreaterThanEqual)
-# Element-wise losses whose input and target must have the same shape.
-LOSS_FUNCTIONS = frozenset({
-    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "soft_margin_loss", "poisson_nll_loss",
-})
-LOSS_MODULES = frozenset({
-    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-    "SoftMarginLoss", "PoissonNLLLoss",
-})
-# Element-wise losses that reject different input and target sizes instead of broadcasting.
-RAISING_LOSSES = frozenset({"binary_cross_entropy", "binary_cross_entropy_with_logits", "BCELoss",
-                            "BCEWithLogitsLoss"})
-# Wrappers between a difference and the full reduction that makes it a loss: ((p - y) ** 2).mean().
-_LOSS_WRAPPERS = frozenset({"abs", "pow", "square", "float", "double", "type", "sqrt", "to"})
-_FULL_REDUCTIONS = frozenset({"mean", "sum", "nanmean", "nansum"})
 
 
 class AmbiguousBroadcast(Rule):
@@ -677,325 +657,79 @@ class AmbiguousBroadcast(Rule):
         "    loss.backward()\n",
     ]
 
-    # -- the check -------------------------------------------------------------------------------
-    def check(self, ctx) -> None:
+    # -- the query -------------------------------------------------------------------------------
+    def check(self, ctx: FileContext) -> None:
         if not ctx.imports.uses("torch", "numpy"):
             return
         shapes = ctx.analysis(Shapes)
         if not shapes.enabled:
             return
-        self._ctx = ctx
-        self._shapes = shapes
-        for op in ctx.index.of_type(cst.BinaryOperation):
-            if isinstance(op.operator, ELEMENTWISE_OPS):
-                self._pair(op, op.left, op.right, loss_like=self._loss_like(op))
-        for comp in ctx.index.of_type(cst.Comparison):
-            if len(comp.comparisons) == 1 and isinstance(comp.comparisons[0].operator,
-                                                         COMPARE_OPS):
-                self._pair(comp, comp.left, comp.comparisons[0].comparator,
-                           loss_like=self._loss_like(comp))
-        for aug in ctx.index.of_type(cst.AugAssign):
-            if isinstance(aug.operator, AUG_OPS):
-                self._pair(aug, aug.target, aug.value, loss_like=False)
-        loss_names = self._loss_module_names(ctx)
-        for call in ctx.index.of_type(cst.Call):
-            self._call(call, loss_names)
+        for pair in operand_pairs(ctx):
+            found = misalignment(ctx, shapes, pair)
+            if isinstance(found, ReducedBack):
+                s, r = found.source_shape, found.reduced_shape
+                fix = _keepdim_fix(ctx, found.call, s) if found.call is not None else None
+                ctx.report(pair.node, (
+                    f"`{_text(ctx, found.reduced)}` drops dimension {found.dim} of "
+                    f"`{_text(ctx, found.source)}` (shape {s.render(opaque_names(s, r))}), so "
+                    f"broadcasting aligns what is left with the trailing dimensions, not the leading "
+                    f"ones; reduce with {'keepdims' if s.lib == 'numpy' else 'keepdim'}=True"), fix=fix)
+            elif isinstance(found, Misaligned):
+                ctx.report(pair.node, _message(ctx, pair.left, pair.right, found, pair.loss, pair.raises))
 
-    def _call(self, call: cst.Call, loss_names: dict[str, str]) -> None:
-        ctx = self._ctx
-        func = call.func
-        qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
-            else None
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if any(a.star for a in call.args):
-            return
-        if qualified and qualified.startswith("torch."):
-            short = qualified.rsplit(".", 1)[-1]
-            if short in LOSS_FUNCTIONS and qualified.startswith("torch.nn.functional."):
-                pair = self._loss_args(call, positional)
-                if pair:
-                    self._pair(call, *pair, loss=short, raises=short in RAISING_LOSSES)
-                return
-            if qualified.count(".") == 1 and short in BINARY and len(positional) == 2:
-                self._pair(call, positional[0], positional[1], loss_like=False)
-                return
-            if qualified == "torch.where" and len(positional) == 3:
-                self._pair(call, positional[1], positional[2], loss_like=False)
-                return
-            return
-        # criterion(pred, y) with criterion = nn.MSELoss(); nn.MSELoss()(pred, y)
-        callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
-        kind = loss_names.get(callee) if callee is not None else (
-            self._loss_module(func) if isinstance(func, cst.Call) else None)
-        if kind is not None:
-            pair = self._loss_args(call, positional)
-            if pair:
-                self._pair(call, *pair, loss=callee or ctx.code_for(func),
-                           raises=kind in RAISING_LOSSES)
-            return
-        # a.add(b): only judged when a's shape is known (so a is a tensor or array).
-        if isinstance(func, cst.Attribute) and func.attr.value in BINARY and len(positional) == 1 \
-                and len(call.args) == 1:
-            self._pair(call, func.value, positional[0], loss_like=False)
 
-    @staticmethod
-    def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]):
-        kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        first = positional[0] if positional else kw.get("input")
-        second = positional[1] if len(positional) > 1 else kw.get("target")
-        return (first, second) if first is not None and second is not None else None
-
-    def _loss_module(self, node: cst.BaseExpression) -> str | None:
-        """``MSELoss`` for ``nn.MSELoss(...)``, None for anything else."""
-        if not isinstance(node, cst.Call):
-            return None
-        qualified = self._ctx.imports.qualify(node.func) \
-            if isinstance(node.func, (cst.Name, cst.Attribute)) else None
-        if not qualified or not qualified.startswith("torch.nn."):
-            return None
-        short = qualified.rsplit(".", 1)[-1]
-        return short if short in LOSS_MODULES else None
-
-    def _loss_module_names(self, ctx) -> dict[str, str]:
-        """Names (and ``self.x`` attributes) bound only to element-wise loss modules."""
-        loss: dict[str, str] = {}
-        other: set[str] = set()
-        for assign in ctx.index.of_type(cst.Assign):
-            kind = self._loss_module(assign.value)
-            for target in assign.targets:
-                name = dotted_name(target.target)
-                if name is None:
-                    continue
-                if kind is None or loss.get(name, kind) != kind:
-                    other.add(name)
-                else:
-                    loss[name] = kind
-        return {k: v for k, v in loss.items() if k not in other}
-
-    def _loss_like(self, op: cst.CSTNode) -> bool:
-        """A difference or comparison whose result is reduced to one number: a hand-written loss
-        or accuracy, where the two operands are meant to pair element by element."""
-        if isinstance(op, cst.BinaryOperation) and not isinstance(op.operator, cst.Subtract):
-            return False
-        index = self._ctx.index
-        node: cst.CSTNode = op
-        for _ in range(8):
-            parent = index.parent(node)
-            if parent is None:
-                return False
-            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Power) \
-                    and parent.left is node:
-                node = parent
-                continue
-            if isinstance(parent, cst.Attribute) and parent.value is node:
-                call = index.parent(parent)
-                if not isinstance(call, cst.Call) or call.func is not parent:
-                    return False
-                method = parent.attr.value
-                if method in _FULL_REDUCTIONS:
-                    return not call.args
-                if method in _LOSS_WRAPPERS:
-                    node = call
-                    continue
-                return False
-            if isinstance(parent, cst.Arg):
-                call = index.parent(parent)
-                if not isinstance(call, cst.Call) or len(call.args) != 1:
-                    return False
-                qualified = self._ctx.imports.qualify(call.func) \
-                    if isinstance(call.func, (cst.Name, cst.Attribute)) else None
-                short = (qualified or "").rsplit(".", 1)[-1]
-                if not (qualified or "").startswith("torch."):
-                    return False
-                if short in _FULL_REDUCTIONS:
-                    return True
-                if short in ("abs", "square"):
-                    node = call
-                    continue
-                return False
-            return False
-        return False
-
-    # -- judging a pair of operands ----------------------------------------------------------------
-    def _pair(self, node: cst.CSTNode, left: cst.BaseExpression, right: cst.BaseExpression, *,
-              loss_like: bool = False, loss: str | None = None, raises: bool = False) -> None:
-        shapes = self._shapes
-        a = shapes.shape_of(left)
-        if a is None or a.rank == 0:
-            return
-        b = shapes.shape_of(right)
-        if b is None or b.rank == 0:
-            return
-        if self._reduction_back(node, left, right, a, b) or \
-                self._reduction_back(node, right, left, b, a):
-            return
-        if a.rank == b.rank:
-            return
-        lo_expr, lo, hi_expr, hi = (left, a, right, b) if a.rank < b.rank else (right, b, left, a)
-        offset = hi.rank - lo.rank
-        if any(differs(d, hi.dims[i + offset]) and d != 1 and hi.dims[i + offset] != 1
-               for i, d in enumerate(lo.dims)):
-            return  # (3, 2) with (3,): broadcasting raises, the mistake is loud
-        names = opaque_names(a, b)
-        text_a, text_b = self._text(left), self._text(right)
-        if loss is not None:
-            self._ctx.report(node, (
-                f"`{loss}` gets input `{text_a}` of shape {a.render(names)} and target `{text_b}` "
+def _message(ctx: FileContext, left: cst.BaseExpression, right: cst.BaseExpression, found: Misaligned,
+             loss: str | None, raises: bool) -> str:
+    a, b, lo, hi = found.left_shape, found.right_shape, found.low, found.high
+    names = opaque_names(a, b)
+    text_a, text_b = _text(ctx, left), _text(ctx, right)
+    if loss is not None:
+        return (f"`{loss}` gets input `{text_a}` of shape {a.render(names)} and target `{text_b}` "
                 f"of shape {b.render(names)}: "
                 + ("PyTorch raises a ValueError on the mismatch when it runs"
                    if raises else f"the loss broadcasts them instead of pairing elements"
-                   f"{self._result(lo, hi, names)}")
-                + "; make the two shapes equal"))
-            return
-        if self._explicit(lo_expr) or self._explicit(hi_expr):
-            return
-        if (lo.new_axis or hi.new_axis) and not loss_like:
-            return  # the column was made by new-axis indexing where the operand is defined
-        column = lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1 and lo.dims[0] != 1
-        if column and loss_like:
-            self._ctx.report(node, self._message(text_a, a, text_b, b, lo, hi, names))
-            return
-        for i, d in enumerate(lo.dims):
-            j = i + offset
-            h = hi.dims[j]
-            if d == 1 or d is None or same_dim(d, h):
-                continue
-            if any(same_dim(d, hi.dims[k]) for k in range(hi.rank) if k != j):
-                self._ctx.report(node, self._message(text_a, a, text_b, b, lo, hi, names))
-                return
+                   f"{_result(lo, hi, names)}")
+                + "; make the two shapes equal")
+    return (f"`{text_a}` has shape {a.render(names)} and `{text_b}` has shape "
+            f"{b.render(names)}: broadcasting aligns them on the right"
+            f"{_result(lo, hi, names)}; reshape one of them so the ranks match")
 
-    def _message(self, text_a: str, a: Shape, text_b: str, b: Shape, lo: Shape, hi: Shape,
-                 names: dict[str, str]) -> str:
-        return (f"`{text_a}` has shape {a.render(names)} and `{text_b}` has shape "
-                f"{b.render(names)}: broadcasting aligns them on the right"
-                f"{self._result(lo, hi, names)}; reshape one of them so the ranks match")
 
-    @staticmethod
-    def _result(lo: Shape, hi: Shape, names: dict[str, str]) -> str:
-        if lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1:
-            return f" and makes a {render_dims((hi.dims[0], lo.dims[0]), names)} result"
-        offset = hi.rank - lo.rank
-        pairs = [(d, hi.dims[i + offset]) for i, d in enumerate(lo.dims)
-                 if d != 1 and not same_dim(d, hi.dims[i + offset])]
-        if not pairs:
-            return ""
-        show = [f"{render_dims((d,), names)[1:-2]} with {render_dims((h,), names)[1:-2]}"
-                for d, h in pairs]
-        return ", pairing " + " and ".join(show)
+def _result(lo: Shape, hi: Shape, names: dict[str, str]) -> str:
+    if lo.rank == 1 and hi.rank == 2 and hi.dims[1] == 1:
+        return f" and makes a {render_dims((hi.dims[0], lo.dims[0]), names)} result"
+    offset = hi.rank - lo.rank
+    pairs = [(d, hi.dims[i + offset]) for i, d in enumerate(lo.dims)
+             if d != 1 and not same_dim(d, hi.dims[i + offset])]
+    if not pairs:
+        return ""
+    show = [f"{render_dims((d,), names)[1:-2]} with {render_dims((h,), names)[1:-2]}"
+            for d, h in pairs]
+    return ", pairing " + " and ".join(show)
 
-    def _reduction_back(self, node: cst.CSTNode, source: cst.BaseExpression,
-                        reduced: cst.BaseExpression, s: Shape, r: Shape) -> bool:
-        """``x / x.sum(1)``: ``reduced`` is ``source`` reduced over a non-leading dim."""
-        if s.rank < 2 or r.rank != s.rank - 1:
-            return False
-        source_name = self._text(source, limit=None)
-        inline = self._inline_reduction(reduced)
-        if r.reduced_from is not None:
-            origin, dim = r.reduced_from
-            if origin != source_name:
-                return False
-        elif inline is not None:
-            receiver, call = inline
-            if self._text(receiver, limit=None) != source_name:
-                return False
-            dim = self._reduced_dim(call, s.rank)
-            if dim is None:
-                return False
-        else:
-            return False
-        if dim == 0:
-            return False
-        if all(d == 1 for d in r.dims):
-            return False  # only singletons are left: they broadcast against anything
-        fix = None
-        if inline is not None and self._text(inline[0], limit=None) == source_name:
-            fix = self._keepdim_fix(inline[1], s)
-        self._ctx.report(node, (
-            f"`{self._text(reduced)}` drops dimension {dim} of `{self._text(source)}` (shape "
-            f"{s.render(opaque_names(s, r))}), so broadcasting aligns what is left with the "
-            f"trailing dimensions, not the leading ones; reduce with "
-            f"{'keepdims' if s.lib == 'numpy' else 'keepdim'}=True"), fix=fix)
-        return True
 
-    def _inline_reduction(self, expr: cst.BaseExpression):
-        """(receiver, call) of ``x.sum(1)`` / ``torch.sum(x, 1)`` / ``x.max(1)[0]``/``.values``."""
-        if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Call):
-            expr = expr.value
-        elif isinstance(expr, cst.Attribute) and expr.attr.value == "values" and \
-                isinstance(expr.value, cst.Call):
-            expr = expr.value
-        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
-            return None
-        method = expr.func.attr.value
-        if method not in REDUCTIONS:
-            return None
-        qualified = self._ctx.imports.qualify(expr.func)
-        if qualified is not None:
-            if qualified.startswith(("torch.", "numpy.")) and expr.args and \
-                    expr.args[0].keyword is None:
-                return expr.args[0].value, expr
-            return None
-        return expr.func.value, expr
+def _text(ctx: FileContext, node: cst.CSTNode) -> str:
+    return code_text(ctx.module, node, limit=40)
 
-    def _reduced_dim(self, call: cst.Call, rank: int) -> int | None:
-        qualified = self._ctx.imports.qualify(call.func) \
-            if isinstance(call.func, cst.Attribute) else None
-        args = list(call.args[1:] if qualified else call.args)
-        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
-        positional = [a.value for a in args if a.keyword is None]
-        if method == "norm":
-            positional = positional[1:]
-        dim_node = next((a.value for a in args if a.keyword is not None and
-                         a.keyword.value in ("dim", "axis")), positional[0] if positional else None)
-        if dim_node is None or not isinstance(dim_node, (cst.Integer, cst.UnaryOperation)):
-            return None
-        if keepdim_of(call) is not False:
-            return None
-        try:
-            d = int(self._ctx.code_for(dim_node).strip())
-        except ValueError:
-            return None
-        if d < 0:
-            d += rank
-        return d if 0 <= d < rank else None
 
-    def _keepdim_fix(self, call: cst.Call, source: Shape) -> Fix | None:
-        if any(a.keyword is not None and a.keyword.value in ("keepdim", "keepdims")
-               for a in call.args) or not call.args:
-            return None
-        imports = self._ctx.imports
-        if source.lib == "numpy" or (source.lib is None and imports.uses("numpy")
-                                     and not imports.uses("torch")):
-            keyword = "keepdims"
-        elif source.lib == "torch" or not imports.uses("numpy"):
-            keyword = "keepdim"
-        else:
-            return None  # torch and numpy both imported and the origin unknown: which spelling?
-        args = list(call.args)
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.append(cst.Arg(value=cst.Name("True"), keyword=cst.Name(keyword),
-                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                  whitespace_after=cst.SimpleWhitespace(""))))
-        new = call.with_changes(args=args)
-        return Fix("safe", (self._ctx.replace_edit(call, new),),
-                   f"keep the reduced dimension: {keyword}=True")
-
-    # -- helpers ---------------------------------------------------------------------------------
-    @staticmethod
-    def _explicit(expr: cst.BaseExpression) -> bool:
-        """Written with an explicit singleton (``x[:, None]``, ``x[:, np.newaxis]``,
-        ``x.unsqueeze(1)``, ``np.expand_dims(x, 1)``) at the op itself."""
-        if isinstance(expr, cst.Subscript):
-            return any(isinstance(e.slice, cst.Index) and (
-                (isinstance(e.slice.value, cst.Name) and e.slice.value.value == "None")
-                or (isinstance(e.slice.value, cst.Attribute)
-                    and e.slice.value.attr.value == "newaxis")) for e in expr.slice)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            return expr.func.attr.value in ("unsqueeze", "expand_dims")
-        return False
-
-    def _text(self, node: cst.CSTNode, limit: int | None = 40) -> str:
-        text = " ".join(self._ctx.code_for(node).split())
-        if limit is not None and len(text) > limit:
-            text = text[: limit - 3] + "..."
-        return text
+# -- the fix -------------------------------------------------------------------------------------
+def _keepdim_fix(ctx: FileContext, call: cst.Call, source: Shape) -> Fix | None:
+    """``x.sum(1)`` -> ``x.sum(1, keepdim=True)`` (``keepdims`` for numpy)."""
+    if any(a.keyword is not None and a.keyword.value in ("keepdim", "keepdims")
+           for a in call.args) or not call.args:
+        return None
+    imports = ctx.imports
+    if source.lib == "numpy" or (source.lib is None and imports.uses("numpy")
+                                 and not imports.uses("torch")):
+        keyword = "keepdims"
+    elif source.lib == "torch" or not imports.uses("numpy"):
+        keyword = "keepdim"
+    else:
+        return None  # torch and numpy both imported and the origin unknown: which spelling?
+    args = list(call.args)
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value=cst.Name("True"), keyword=cst.Name(keyword),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace(""))))
+    new = call.with_changes(args=args)
+    return Fix("safe", (ctx.replace_edit(call, new),), f"keep the reduced dimension: {keyword}=True")

@@ -7,7 +7,8 @@ or an evaluation loader with ``batch_size=1``) it drops the batch dimension too:
 instead of ``(1,)``. A loss then raises on the size mismatch, or broadcasts silently; ``argmax(1)``
 picks along the wrong axis.
 
-What counts as a batch tensor, precisely (anything else keeps the rule silent):
+What counts as a batch tensor, precisely (``dllint.analysis.batch_tensors``; anything else keeps the
+rule silent):
 
 * the input of a module's ``forward`` (its first argument after ``self``: what the model is called
   on), and the leading ``-1`` of ``x.view(-1, ...)`` there;
@@ -29,27 +30,12 @@ display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze`
 """
 from __future__ import annotations
 
-import bisect
-
 import libcst as cst
 
-from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import Models
-from dllint.analysis.shapes import SAME_SHAPE, Shapes, is_batch_dim
+from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
+from dllint.analysis.calls import code_text
+from dllint.context import FileContext
 from dllint.rule import Rule
-
-_BATCH_DIMS = frozenset({"b", "B", "bs", "bsz", "batch", "batch_size", "batchsize", "n_batch",
-                         "nbatch", "batch_sz"})
-# Callees that are not models: a batch passed to them does not give a batch back.
-_NOT_MODELS = frozenset({
-    "len", "print", "float", "int", "str", "list", "tuple", "dict", "set", "sum", "max", "min",
-    "abs", "round", "sorted", "zip", "enumerate", "range", "isinstance", "type", "repr", "iter",
-    "next", "map", "filter", "any", "all", "id", "hash", "getattr", "hasattr", "setattr", "vars",
-    "criterion", "loss_fn", "loss_func", "lossfn", "accuracy", "compute_loss", "loss",
-})
-_CONVERSIONS_OUT = frozenset({"numpy", "tolist", "item"})
-_DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
-                      "save_image", "make_grid", "add_image", "add_images", "matshow"})
 
 
 class SqueezeBatch(Rule):
@@ -383,252 +369,18 @@ class SqueezeBatch(Rule):
         "        return output_layer(g)\n",
     ]
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         if not ctx.imports.uses("torch"):
             return
-        squeezes = [c for c in ctx.index.of_type(cst.Call) if self._is_bare_squeeze(ctx, c)]
+        squeezes = [(call, subject) for call in ctx.index.of_type(cst.Call)
+                    if (subject := bare_squeeze_subject(ctx, call)) is not None]
         if not squeezes:
             return
-        self._ctx = ctx
-        self._shapes = ctx.analysis(Shapes)
-        self._batch_by_scope: dict[cst.CSTNode | None, set[str]] = {}
-        self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
-        self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
-        for call in squeezes:
-            subject = self._subject(call)
-            if subject is None or self._converted_for_display(call):
-                continue
-            if self._is_batch(subject):
+        batches = BatchTensors(ctx)
+        for call, subject in squeezes:
+            if not converted_for_display(ctx, call) and batches.is_batch(subject):
                 ctx.report(call, (
-                    f"`{self._text(subject)}` is a batch: squeeze() without a dimension also "
-                    f"drops the batch dimension when a batch has one sample (the last batch of "
-                    f"an epoch, a loader with batch_size=1); name the dimension, e.g. "
+                    f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
+                    f"dimension also drops the batch dimension when a batch has one sample (the last "
+                    f"batch of an epoch, a loader with batch_size=1); name the dimension, e.g. "
                     f"squeeze(-1)"))
-
-    # -- which calls ---------------------------------------------------------------------------
-    @staticmethod
-    def _is_bare_squeeze(ctx, call: cst.Call) -> bool:
-        func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("squeeze", "squeeze_"):
-            qualified = ctx.imports.qualify(func)
-            if qualified is None:  # x.squeeze(), x.squeeze_(): a method
-                return not call.args
-            # torch.squeeze(x); np.squeeze(a) is numpy's and out of scope.
-            return qualified == "torch.squeeze" and len(call.args) == 1 \
-                and call.args[0].keyword is None and not call.args[0].star
-        if isinstance(func, cst.Name):
-            return ctx.imports.qualify(func) == "torch.squeeze" and len(call.args) == 1 \
-                and call.args[0].keyword is None and not call.args[0].star
-        return False
-
-    def _subject(self, call: cst.Call) -> cst.BaseExpression | None:
-        if self._ctx.imports.qualify(call.func) == "torch.squeeze":
-            return call.args[0].value
-        if isinstance(call.func, cst.Attribute):
-            return call.func.value
-        return None
-
-    def _converted_for_display(self, call: cst.Call) -> bool:
-        """``x.squeeze().numpy()``, ``plt.imshow(x.squeeze())``: squeezed to be shown, where
-        dropping every singleton is what the author wants."""
-        index = self._ctx.index
-        node: cst.CSTNode = call
-        for _ in range(4):
-            parent = index.parent(node)
-            if isinstance(parent, cst.Arg):
-                outer = index.parent(parent)
-                func = outer.func if isinstance(outer, cst.Call) else None
-                last = func.attr.value if isinstance(func, cst.Attribute) else (
-                    func.value if isinstance(func, cst.Name) else None)
-                return last in _DISPLAY
-            if not isinstance(parent, cst.Attribute) or parent.value is not node:
-                return False
-            if parent.attr.value in _CONVERSIONS_OUT:
-                return True
-            call2 = index.parent(parent)
-            if not isinstance(call2, cst.Call):
-                return False
-            node = call2
-        return False
-
-    # -- what is a batch --------------------------------------------------------------------------
-    def _is_batch(self, expr: cst.BaseExpression) -> bool:
-        shape = self._shapes.shape_of(expr)
-        if shape is not None:
-            return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or is_batch_dim(shape.dims[0]))
-        scope = self._ctx.index.function_of(expr)
-        return self._batch_expr(expr, self._names_at(scope, expr))
-
-    def _names_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> set[str]:
-        """The batch names where ``expr`` stands (statement order; the statement itself excluded)."""
-        history = self._batch_names(scope)
-        index = self._ctx.index
-        here = index.order[expr]
-        statement = index.statement_of(expr)
-        k = bisect.bisect_left(history[0], here) - 1
-        while k >= 0 and history[1][k][0] is statement:
-            k -= 1
-        return history[1][k][1] if k >= 0 else set()
-
-    def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
-        if depth > 12:
-            return False
-        if isinstance(expr, cst.Name):
-            return expr.value in names
-        if isinstance(expr, cst.BinaryOperation):
-            return self._batch_expr(expr.left, names, depth + 1) or \
-                self._batch_expr(expr.right, names, depth + 1)
-        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
-            return self._batch_expr(expr.left, names, depth + 1)
-        if isinstance(expr, cst.UnaryOperation):
-            return self._batch_expr(expr.expression, names, depth + 1)
-        if isinstance(expr, cst.Subscript):
-            first = expr.slice[0].slice if expr.slice else None
-            if isinstance(first, cst.Slice) and first.lower is None and first.upper is None:
-                return self._batch_expr(expr.value, names, depth + 1)
-            if isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis):
-                return self._batch_expr(expr.value, names, depth + 1)
-            # batch[0], batch["x"]: an item of a loader's batch container.
-            if isinstance(expr.value, cst.Name) and expr.value.value in names and \
-                    expr.value.value in self._containers and len(expr.slice) == 1 and \
-                    isinstance(first, cst.Index) and isinstance(
-                        first.value, (cst.Integer, cst.SimpleString)):
-                return self._is_container(expr.value.value, self._ctx.index.function_of(expr))
-            return False
-        if isinstance(expr, cst.Call):
-            func = expr.func
-            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-            qualified = self._ctx.imports.qualify(func) \
-                if isinstance(func, (cst.Name, cst.Attribute)) else None
-            if qualified is not None:
-                short = qualified.rsplit(".", 1)[-1]
-                return qualified.startswith("torch.") and short in SAME_SHAPE and \
-                    bool(positional) and self._batch_expr(positional[0], names, depth + 1)
-            if isinstance(func, cst.Attribute):
-                method = func.attr.value
-                if method in SAME_SHAPE and method not in _CONVERSIONS_OUT:
-                    if self._batch_expr(func.value, names, depth + 1):
-                        return True
-                # self.model(x), self.net.encoder(x): a model call.
-                if isinstance(func.value, cst.Name) and func.value.value == "self" or \
-                        isinstance(func.value, cst.Attribute):
-                    return bool(positional) and self._is_model_call(expr, positional, names, depth)
-                return False
-            if isinstance(func, cst.Name):
-                return self._is_model_call(expr, positional, names, depth)
-        return False
-
-    def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
-        """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
-        a string key or a second item from it: ``batch[0]`` alone could be the first sample."""
-        key = (name, scope)
-        found = self._container_cache.get(key)
-        if found is None:
-            found = False
-            for sub in self._ctx.index.of_type(cst.Subscript):
-                if not (isinstance(sub.value, cst.Name) and sub.value.value == name
-                        and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)):
-                    continue
-                value = sub.slice[0].slice.value
-                if (isinstance(value, cst.SimpleString) or (
-                        isinstance(value, cst.Integer) and value.value != "0")) \
-                        and self._ctx.index.function_of(sub) is scope:
-                    found = True
-                    break
-            self._container_cache[key] = found
-        return found
-
-    def _is_model_call(self, call: cst.Call, positional, names: set[str], depth: int) -> bool:
-        callee = dotted_name(call.func) or ""
-        last = callee.rsplit(".", 1)[-1]
-        if last in _NOT_MODELS or "loss" in last.lower() or last[:1].isupper():
-            return False
-        return bool(positional) and self._batch_expr(positional[0], names, depth + 1)
-
-    def _batch_names(self, scope: cst.CSTNode | None):
-        """(orders, [(event, names after it)]) for the loops and assignments of a scope."""
-        found = self._batch_by_scope.get(scope)
-        if found is not None:
-            return found
-        names: set[str] = set()
-        # training_step(self, batch, batch_idx) (Lightning), train_step(engine, batch) (ignite):
-        # the framework passes a loader's batch.
-        if isinstance(scope, cst.FunctionDef) and scope.name.value.endswith("_step") and \
-                any(p.name.value == "batch" for p in scope.params.params):
-            names.add("batch")
-            self._containers.add("batch")
-        # forward(self, x) of an nn.Module: x is what the model is called on, a batch.
-        if isinstance(scope, cst.FunctionDef) and scope.name.value == "forward" \
-                and len(scope.params.params) > 1 and scope.params.params[0].name.value == "self" \
-                and self._ctx.analysis(Models).enclosing_module_class(scope) is not None:
-            names.add(scope.params.params[1].name.value)
-        orders: list[int] = [-1]
-        history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
-        # Loop targets over loaders, then assignments from batch expressions, in source order.
-        events: list[cst.CSTNode] = []
-        for node in self._ctx.index.of_type(cst.For, cst.Assign):
-            if self._ctx.index.function_of(node) is scope:
-                events.append(node)
-        for node in events:
-            if isinstance(node, cst.For):
-                target = self._loader_target(node.iter, node.target)
-                if target is None:
-                    continue
-                names = set(names)
-                if isinstance(target, cst.Name):
-                    names.add(target.value)
-                    self._containers.add(target.value)
-                else:
-                    names.update(self._names_in(target))
-                orders.append(self._ctx.index.order[node])
-                history.append((node, names))
-                continue
-            value = node.value
-            batch = self._batch_expr(value, names)
-            names = set(names)
-            for t in node.targets:
-                target = t.target
-                if isinstance(target, cst.Name):
-                    if batch:
-                        names.add(target.value)
-                    else:
-                        names.discard(target.value)
-                elif isinstance(target, (cst.Tuple, cst.List)):
-                    elements = [e.value for e in target.elements]
-                    if isinstance(value, cst.Name) and value.value in self._containers \
-                            and value.value in names:
-                        names.update(self._names_in(target))  # x, y = batch
-                    elif isinstance(value, (cst.Tuple, cst.List)) and \
-                            len(value.elements) == len(elements):
-                        for e, v in zip(elements, value.elements):
-                            if isinstance(e, cst.Name):
-                                if self._batch_expr(v.value, names):
-                                    names.add(e.value)
-                                else:
-                                    names.discard(e.value)
-                    else:
-                        for n in self._names_in(target):
-                            names.discard(n)
-            orders.append(self._ctx.index.order[node])
-            history.append((node, names))
-        self._batch_by_scope[scope] = (orders, history)
-        return orders, history
-
-    def _loader_target(self, iterable: cst.BaseExpression, target: cst.BaseExpression):
-        """The part of a for target that receives batches, when the loop runs over a loader."""
-        return self._shapes.loader_target(iterable, target)
-
-    @staticmethod
-    def _names_in(target: cst.BaseExpression) -> list[str]:
-        if isinstance(target, cst.Name):
-            return [target.value]
-        if isinstance(target, (cst.Tuple, cst.List)):
-            out: list[str] = []
-            for e in target.elements:
-                out.extend(SqueezeBatch._names_in(e.value))
-            return out
-        return []
-
-    def _text(self, node: cst.CSTNode) -> str:
-        text = " ".join(self._ctx.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."

@@ -15,7 +15,8 @@ option), and every value derived from those: batches, model outputs, losses, acc
 helper of the file or of another project module returns (``get_loader("test")``, the second part
 of ``make_loaders()``), followed over the control flow (a score computed at the end of one epoch
 and compared at the start of the next). Flow beats names: ``eval_loader = get_loader("test")`` is
-test data, ``test_loader = get_loader("val")`` is not.
+test data, ``test_loader = get_loader("val")`` is not. The decisions and training uses below are
+the facts of ``dllint.analysis.selections``.
 
 Reported at the decision: an ``if`` comparing a test-derived value that saves a checkpoint, records
 a best value, stops, or resets a patience counter; ``is_best = test_acc > best``; a call to an
@@ -50,25 +51,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import TEST, TRAIN, DataProvenance, is_unit_test_file, last_name, name_tokens
-from dllint.analysis.imports import dotted_name
-from dllint.analysis import learning
-from dllint.analysis.project import project_imports
-from dllint.analysis.regions import Regions
+from dllint.analysis.data import is_unit_test_file, last_name
+from dllint.analysis.selections import (ARG_SELECTORS, FIT_METHODS, FIT_ON_TEST, FIT_VALIDATES_ON_TEST,
+                                        FIT_WITH_TRAIN, TestSetUses, imports_project)
 from dllint.context import FileContext
-from dllint.index import iter_subtree
 from dllint.rule import Rule
-
-_ORDERING = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual)
-_SELECTION_WORDS = frozenset({"best", "patience", "counter", "wait", "bad", "improved", "improvement",
-                              "stale", "no_improve", "trigger", "trials"})
-_FIT_METHODS = frozenset({"fit", "fit_transform", "partial_fit", "fit_generator"})
-_SELECTING_CALLBACKS = frozenset({"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"})
-_ARG_SELECTORS = frozenset({"argmax", "argmin", "idxmax", "idxmin", "nanargmax", "nanargmin"})
-# Embeddings for plots that have no out-of-sample ``transform``: fitting one on test features
-# (a t-SNE picture of them) learns nothing that can be applied to other data or scored.
-_PLOT_EMBEDDINGS = frozenset({"TSNE", "MDS", "SpectralEmbedding"})
 
 VALID = [
     # Select on validation data, report the test score once at the end.
@@ -1040,11 +1027,6 @@ optimizer.step()
 ]
 
 
-def _imports_project(ctx: FileContext) -> bool:
-    imports = project_imports(ctx)
-    return imports is not None and bool(imports.names)
-
-
 class TestSetSelection(Rule):
     """Test data reaches training or a model-selection decision."""
 
@@ -1057,6 +1039,13 @@ class TestSetSelection(Rule):
     VALID = VALID
     INVALID = INVALID
 
+    FIT_MESSAGES = {
+        FIT_WITH_TRAIN: "fit on data that includes the test set (concatenated with the training data)",
+        FIT_ON_TEST: "fit on test data: the model (or preprocessing) learns from the test set",
+        FIT_VALIDATES_ON_TEST: "test data used as the validation data of fit with callbacks or early "
+                               "stopping: the test set selects the model",
+    }
+
     def check(self, ctx: FileContext) -> None:
         if is_unit_test_file(ctx.imports):
             return  # unit tests name their cases test_*: the naming convention means nothing there
@@ -1065,15 +1054,11 @@ class TestSetSelection(Rule):
         # Test data is named, read with ``train=False``, or comes from a module of the project
         # (``get_loader("test")`` may be spelt ``get_loader(split)`` in this file).
         if not any(word in source for word in ("test", "holdout", "train=false", *(n.lower() for n in extra))) \
-                and not _imports_project(ctx):
+                and not imports_project(ctx):
             return
         if not ctx.imports.is_deep_learning_file() and "test" not in source and "holdout" not in source:
             return
-        self.provenance = ctx.analysis(DataProvenance)
-        self.extra = extra
-        # Every early-stopping name holds "stop" (stop, stopping, stopper, earlystopping): a file
-        # without it has no such call, and the bindings of each called object need not be looked up.
-        self.stoppers = "stop" in source
+        uses = TestSetUses(ctx, extra)
         reported: set[cst.CSTNode] = set()
 
         def report(node: cst.CSTNode, message: str, severity: str | None = None) -> None:
@@ -1082,50 +1067,40 @@ class TestSetSelection(Rule):
                 reported.add(statement)
                 ctx.report(node, message, severity=severity)  # type: ignore[arg-type]
 
-        regions = ctx.analysis(Regions)
         for call in ctx.index.of_type(cst.Call):
             name = last_name(call.func)
             if name is None:
                 continue
-            if regions.is_backward_call(call):
-                loss = call.func.value if name == "backward" and isinstance(call.func, cst.Attribute) \
-                    else (call.args[0].value if call.args else None)
-                if loss is not None and self._test(loss) and _steps_an_optimizer(ctx, regions, call) \
-                        and not self._own_backward(regions, call):
+            if uses.regions.is_backward_call(call):
+                if uses.backward_trains_on_test(call):
                     report(call, "a loss computed on test data is back-propagated: the model trains "
                            "on its own test set")
-            elif name in _FIT_METHODS and isinstance(call.func, cst.Attribute):
-                message = self._fit_message(call)
-                if message:
-                    report(call, message)
-            elif name == "step" and isinstance(call.func, cst.Attribute) and call.args \
-                    and self._is_scheduler(call.func.value, call):
-                if self._test(call.args[0].value):
+            elif name in FIT_METHODS and isinstance(call.func, cst.Attribute):
+                fit = uses.fit_on_test(call)
+                if fit is not None:
+                    report(call, self.FIT_MESSAGES[fit])
+            elif uses.is_scheduler_step(call):
+                if uses.is_test(call.args[0].value):
                     report(call, "the learning-rate schedule is driven by a test metric: choices "
                            "belong on a validation set")
-            elif self._is_early_stopping_call(call):
-                if any(self._test(a.value) for a in call.args):
+            elif uses.is_early_stopping_call(call):
+                if any(uses.is_test(a.value) for a in call.args):
                     report(call, "early stopping decided on a test metric: the test set selects "
                            "when to stop; use a validation set")
             elif name in ("max", "min", "sorted") and isinstance(call.func, cst.Name):
-                key = keyword(call, "key")
-                if key is not None and self._keyed_by_test(call, key.value):
+                if uses.keyed_by_test(call):
                     report(call, f"{name}() picks by test results: choosing hyper-parameters or "
                            "models on the test set; use a validation set")
-            elif name in _ARG_SELECTORS and self._argselect_over_test(ctx, call):
+            elif name in ARG_SELECTORS and uses.argselect_over_test(call):
                 report(call, f"{name}() over test results picks a setting by the test set; use a "
                        "validation set")
-            elif name.endswith("Trainer") and self._hf_selects_on_test(call):
+            elif name.endswith("Trainer") and uses.hf_selects_on_test(call):
                 report(call, "the Trainer evaluates on test data and keeps the best checkpoint "
                        "(load_best_model_at_end) or stops early on it; use a validation split")
         for comparison in ctx.index.of_type(cst.Comparison):
-            if not any(isinstance(t.operator, _ORDERING) for t in comparison.comparisons):
-                continue
-            decision = self._is_selection(ctx, comparison)
-            if decision is None:
-                continue
+            decision = uses.comparison_decision(comparison)
             operands = [comparison.left, *(t.comparator for t in comparison.comparisons)]
-            if not any(self._test(o) for o in operands):
+            if decision is None or not any(uses.is_test(o) for o in operands):
                 continue
             if decision == "acts":
                 report(comparison, "a checkpoint or stopping decision is taken on test data: the "
@@ -1136,253 +1111,3 @@ class TestSetSelection(Rule):
                 report(comparison, "the best test score over the run is kept: reporting it selects "
                        "the epoch on the test set; report the test score of the epoch chosen on "
                        "validation data", "info")
-
-    # -- provenance ------------------------------------------------------------------------------
-    def _roles(self, expr: cst.BaseExpression) -> frozenset[str]:
-        return self.provenance.roles(expr, extra_test=self.extra)
-
-    def _test(self, expr: cst.BaseExpression) -> bool:
-        return TEST in self._roles(expr)
-
-    # -- training uses ---------------------------------------------------------------------------
-    def _fit_message(self, call: cst.Call) -> str | None:
-        if self._plot_embedding(call):
-            return None
-        built = self.provenance.constructors(call.func.value, call)  # type: ignore[attr-defined]
-        if built and all(learning.fit_learns(c) != learning.STATISTICS for c in built):
-            return None  # a label encoder, a prefit permutation importance: nothing is learnt
-        data = [a for a in call.args if a.keyword is None][:2]
-        data += [a for a in call.args if a.keyword is not None
-                 and a.keyword.value in ("X", "y", "x", "train_dataloaders", "train_dataloader")]
-        for arg in data:
-            roles = self._roles(arg.value)
-            if TEST in roles:
-                if not self.provenance.learns_from_argument(call, arg):
-                    continue  # a hand-written fit that only reports its score on this argument
-                if TRAIN in roles:
-                    return "fit on data that includes the test set (concatenated with the training data)"
-                if self.provenance.refit_after_final_score(call, self._test):
-                    return None  # the test score was taken before; nothing is measured after
-                return "fit on test data: the model (or preprocessing) learns from the test set"
-        held_out = keyword(call, "validation_data") or keyword(call, "eval_set")
-        if held_out is not None and self._test(held_out.value) and (
-                self._selecting_callbacks(call) or keyword(call, "early_stopping_rounds") is not None):
-            return ("test data used as the validation data of fit with callbacks or early stopping: "
-                    "the test set selects the model")
-        return None
-
-    def _own_backward(self, regions: Regions, call: cst.Call) -> bool:
-        """``test_relu.backward(np.ones(1))`` of a hand-written layer class of the file whose
-        ``backward`` back-propagates nothing through autograd (it calls no backward itself):
-        the object's own method, tried on one point, is no loss of a data set."""
-        method = self.provenance.own_method(call)
-        return method is not None and not any(
-            isinstance(n, cst.Call) and regions.is_backward_call(n) for n in iter_subtree(method.body))
-
-    def _is_early_stopping_call(self, call: cst.Call) -> bool:
-        """A call of an early stopper (``early_stopping(val_loss, model)``, ``stopper.step(m)``):
-        decided by what built the object called when that is known (``est_early_stopping =
-        GradientBoostingSurvivalAnalysis(...)`` is an estimator, whatever its name), by the
-        name otherwise."""
-        if not self.stoppers:
-            return False
-        func = call.func
-        obj = func.value if isinstance(func, cst.Attribute) else func
-        built = self.provenance.constructors(obj, call) if isinstance(obj, (cst.Name, cst.Attribute)) else None
-        if built is not None:
-            return any(_is_early_stopping_call(c) for c in built)
-        return _is_early_stopping_call(call)
-
-    def _plot_embedding(self, call: cst.Call) -> bool:
-        """``TSNE(n_components=2).fit_transform(x)``, also through a name bound to the estimator."""
-        if not isinstance(call.func, cst.Attribute):
-            return False
-        receiver = call.func.value
-        values: list[cst.BaseExpression] = [receiver]
-        dotted = dotted_name(receiver)
-        if dotted is not None:
-            values = [b.value for b in self.provenance.lookup(call, dotted) if b.value is not None]
-        return bool(values) and all(isinstance(v, cst.Call) and last_name(v.func) in _PLOT_EMBEDDINGS
-                                    for v in values)
-
-    def _selecting_callbacks(self, call: cst.Call) -> bool:
-        """``callbacks=[EarlyStopping(...), ModelCheckpoint(save_best_only=True)]`` (also through a
-        name bound to the list): callbacks that decide on the validation data."""
-        callbacks = keyword(call, "callbacks")
-        if callbacks is None:
-            return False
-        # Follow names to what they were bound to, a few levels deep: ``cbs = [checkpoint]`` with
-        # ``checkpoint = ModelCheckpoint(...)``, ``callbacks.append(EarlyStopping(...))``.
-        todo: list[cst.CSTNode] = [callbacks.value]
-        seen: set[int] = set()
-        while todo and len(seen) < 64:
-            value = todo.pop()
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            for node in iter_subtree(value):
-                if isinstance(node, cst.Call) and last_name(node.func) in _SELECTING_CALLBACKS:
-                    monitor = keyword(node, "monitor")
-                    text = string(monitor.value) if monitor is not None else None
-                    if text is None or text.startswith("val"):
-                        return True  # Keras monitors "val_loss" unless told otherwise
-                    continue  # ``monitor="loss"``: it decides on the training data
-                dotted = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-                if dotted is not None and node in self.provenance.index.order:
-                    todo.extend(b.value for b in self.provenance.lookup(node, dotted) if b.value is not None)
-        return False
-
-    def _hf_selects_on_test(self, call: cst.Call) -> bool:
-        """``Trainer(..., eval_dataset=<test>)`` whose arguments load the best model at the end,
-        or with an EarlyStoppingCallback: the test set picks the checkpoint."""
-        eval_data = keyword(call, "eval_dataset")
-        if eval_data is None or not self._test(eval_data.value):
-            return False
-        callbacks = keyword(call, "callbacks")
-        if callbacks is not None and any(
-                isinstance(n, cst.Call) and last_name(n.func) == "EarlyStoppingCallback"
-                for n in iter_subtree(callbacks.value)):
-            return True
-        args = keyword(call, "args") or positional(call, 1)
-        if args is None:
-            return False
-        candidates: list[cst.CSTNode] = [args.value]
-        dotted = dotted_name(args.value)
-        if dotted is not None:
-            candidates.extend(b.value for b in self.provenance.lookup(call, dotted) if b.value is not None)
-        for value in candidates:
-            if isinstance(value, cst.Call) and last_name(value.func) in ("TrainingArguments",
-                                                                         "Seq2SeqTrainingArguments"):
-                best = keyword(value, "load_best_model_at_end")
-                if best is not None and isinstance(best.value, cst.Name) and best.value.value == "True":
-                    return True
-        return False
-
-    def _is_scheduler(self, receiver: cst.BaseExpression, at: cst.CSTNode) -> bool:
-        dotted = dotted_name(receiver)
-        if dotted is None:
-            return False
-        if "sched" in dotted.split(".")[-1].lower():
-            return True
-        return any(isinstance(b.value, cst.Call) and last_name(b.value.func) == "ReduceLROnPlateau"
-                   for b in self.provenance.lookup(at, dotted))
-
-    # -- selections ------------------------------------------------------------------------------
-    def _is_selection(self, ctx: FileContext, comparison: cst.Comparison) -> str | None:
-        """What the comparison decides: "acts" for an ``if`` whose branches save, stop or count
-        patience, and for a ``best``-named flag (``is_best = acc > best``, handed to a saver);
-        "records" for an ``if`` that only keeps the best value; None otherwise."""
-        parent = ctx.index.parent(comparison)
-        while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
-            parent = ctx.index.parent(parent)
-        if isinstance(parent, cst.If) and parent.test is not None:
-            return _decides(parent)
-        if isinstance(parent, cst.Assign):
-            for target in parent.targets:
-                name = dotted_name(target.target)
-                if name is not None and set(name_tokens(name.split(".")[-1])) & {"best", "improved"}:
-                    return "acts"
-        return None
-
-    def _keyed_by_test(self, call: cst.Call, key: cst.BaseExpression) -> bool:
-        if isinstance(key, cst.Lambda):
-            if self._test(key.body):
-                return True
-            # ``sorted(test_results.items(), key=lambda kv: kv[1])``: the key reads the items of
-            # a collection of test results (not of test data: sorting test samples picks nothing).
-            items = positional(call, 0)
-            if items is None:
-                return False
-            collection = items.value
-            if isinstance(collection, cst.Call) and isinstance(collection.func, cst.Attribute) \
-                    and collection.func.attr.value in ("items", "values"):
-                if collection.func.attr.value == "items" and _first_of_param(key):
-                    return False  # ordered by the keys (the settings, the class ids), not the results
-                collection = collection.func.value
-            return self._results_collection(collection, call)
-        if isinstance(key, cst.Attribute) and key.attr.value in ("get", "__getitem__"):
-            return self._test(key.value)
-        return self._test(key)
-
-    def _results_collection(self, collection: cst.BaseExpression, at: cst.CSTNode) -> bool:
-        """A list or dict of test results built in this file (appended to, or a literal)."""
-        dotted = dotted_name(collection)
-        if dotted is None:
-            return False
-        bindings = self.provenance.lookup(at, dotted)
-        built = any(b.kind == "update" for b in bindings) or any(
-            isinstance(b.value, (cst.List, cst.ListComp, cst.Dict, cst.DictComp)) for b in bindings)
-        return built and self._test(collection)
-
-    def _argselect_over_test(self, ctx: FileContext, call: cst.Call) -> bool:
-        """``np.argmax(test_accs)`` / ``scores.idxmax()`` over a collection of results, without an
-        axis (an argmax along a dimension of model outputs is a prediction)."""
-        if keyword(call, "axis") or keyword(call, "dim"):
-            return False
-        qualified = ctx.imports.qualify(call.func) or ""
-        if qualified.split(".")[0] in ("numpy", "torch"):
-            data = positional(call, 0)
-            if data is None or positional(call, 1) is not None:
-                return False
-            collection = data.value
-        elif isinstance(call.func, cst.Attribute) and not call.args:
-            collection = call.func.value
-        else:
-            return False
-        return self._results_collection(collection, call)
-
-
-def _decides(node: cst.If) -> str | None:
-    """What the branches of an ``if`` do with the outcome: "acts" when they save a checkpoint, copy
-    the weights, stop, or count patience; "records" when they only keep a best value; else None."""
-    found: str | None = None
-    for child in iter_subtree(node):
-        if isinstance(child, cst.Break):
-            return "acts"
-        if isinstance(child, cst.Call):
-            name = (last_name(child.func) or "").lower()
-            if ("save" in name and name != "savefig") or name in ("deepcopy", "state_dict", "load_state_dict"):
-                return "acts"
-        if isinstance(child, (cst.Assign, cst.AugAssign)):
-            targets = [t.target for t in child.targets] if isinstance(child, cst.Assign) else [child.target]
-            for target in targets:
-                for element in (target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]):
-                    value = element.value if isinstance(element, cst.Element) else element
-                    name = dotted_name(value) if isinstance(value, cst.BaseExpression) else None
-                    if name is None:
-                        continue
-                    words = set(name_tokens(name.split(".")[-1]))
-                    if words & (_SELECTION_WORDS - {"best"}):
-                        return "acts"
-                    if "best" in words:
-                        found = "records"
-    return found
-
-
-def _first_of_param(key: cst.Lambda) -> bool:
-    """``lambda kv: kv[0]``: the key of a ``(key, value)`` item."""
-    params = key.params.params
-    body = key.body
-    if len(params) != 1 or not isinstance(body, cst.Subscript) or len(body.slice) != 1:
-        return False
-    index = body.slice[0].slice
-    return isinstance(body.value, cst.Name) and body.value.value == params[0].name.value \
-        and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) \
-        and index.value.value == "0"
-
-
-def _is_early_stopping_call(call: cst.Call) -> bool:
-    dotted = dotted_name(call.func)
-    if dotted is None:
-        return False
-    tokens = set(name_tokens(dotted.replace(".", "_")))
-    return ("early" in tokens and ("stop" in tokens or "stopping" in tokens or "stopper" in tokens)) \
-        or "earlystopping" in tokens or "stopper" in tokens
-
-
-def _steps_an_optimizer(ctx: FileContext, regions: Regions, backward: cst.Call) -> bool:
-    """The gradients are used to update weights: an optimizer step in the same loop (or function).
-    A backward pass for input gradients on test data (adversarial examples, saliency maps) trains
-    nothing."""
-    scope = ctx.index.enclosing(backward, cst.For, cst.While, cst.FunctionDef) or ctx.module
-    return any(isinstance(node, cst.Call) and regions.is_step_call(node) for node in iter_subtree(scope))

@@ -18,132 +18,9 @@ its bounds span at least two orders of magnitude (a uniform draw over one decade
 """
 from __future__ import annotations
 
-import re
-
-import libcst as cst
-
-from dllint.analysis.calls import argument, number
-from dllint.analysis.imports import dotted_name
-from dllint.analysis.samplers import SCALE_KEYWORDS, LinearSample, linear_sample
+from dllint.analysis.search_spaces import linear_grid, linear_scale_draws, scale_grids
+from dllint.context import FileContext
 from dllint.rule import Rule
-
-_SCALE_NAME = re.compile(
-    r"^(lr|lrs|learning_?rates?|base_lr|max_lr|weight_?decays?|wds?|l1|l2|l2_?reg|reg|"
-    r"reg_strength|l1_?lambda|l2_?lambda)(_?(grid|values|list|candidates|range|space|options|search))?$",
-    re.IGNORECASE,
-)
-_LINEAR_FUNCTIONS = {"numpy.linspace", "torch.linspace", "numpy.arange", "torch.arange"}
-_SPAN = 10.0  # one order of magnitude
-# A random draw is reported from two orders of magnitude: over one decade a uniform draw still puts
-# a tenth of its trials in the lower part, and narrow searches (1e-3..5e-3) are common and fine.
-_SAMPLE_SPAN = 100.0
-# A name given to a sampler (``'adam_learning_rate'``, ``'actor_lr'``) may carry a prefix.
-# A name may also be a path into a nested configuration (``'optimization.learning_rate'``) or
-# number the rate (``lr0``).
-_SCALE_SUFFIX = re.compile(r"(^|[_./])(lr\d?|learning_?rate|weight_?decay)(_init)?$", re.IGNORECASE)
-_REL_TOLERANCE = 1e-6
-
-
-def _evenly_spaced(values: list[float]) -> bool:
-    if len(values) < 3:
-        return False
-    ordered = sorted(values)
-    step = ordered[1] - ordered[0]
-    if step <= 0:
-        return False
-    return all(abs((b - a) - step) <= _REL_TOLERANCE * max(abs(b), 1e-12) + 1e-15
-               for a, b in zip(ordered, ordered[1:]))
-
-
-def _spans_magnitude(low: float, high: float) -> bool:
-    return low >= 0 and high > 0 and (low == 0 or high / low >= _SPAN)
-
-
-def linear_grid(ctx, expr: cst.BaseExpression) -> str | None:
-    """A short description of ``expr`` when it is a linear grid spanning an order of magnitude."""
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-        values = [number(e.value) for e in expr.elements]
-        if any(v is None for v in values) or not _evenly_spaced(values):  # type: ignore[arg-type]
-            return None
-        numbers = [v for v in values if v is not None]
-        if _spans_magnitude(min(numbers), max(numbers)):
-            return f"an evenly spaced list from {min(numbers):g} to {max(numbers):g}"
-        return None
-    if isinstance(expr, cst.Call):
-        qualified = ctx.imports.qualify(expr.func)
-        if qualified not in _LINEAR_FUNCTIONS:
-            return None
-        start = number(argument(expr, 0, "start"))
-        stop = number(argument(expr, 1, "stop") or argument(expr, 1, "end"))
-        count = number(argument(expr, 2, "num") or argument(expr, 2, "steps")) \
-            if qualified.endswith("linspace") else None
-        if count is not None and count < 3:
-            return None  # two values (``linspace(0, 1, num=2)``): a switch, not a scale searched
-        if start is None or stop is None or start > stop:
-            # A descending ramp (``np.linspace(1e-3, 5e-5, num=total_steps)``) is a decay
-            # schedule read step by step, not a grid searched over.
-            return None
-        if _spans_magnitude(min(start, stop), max(start, stop)):
-            return f"{qualified.split('.')[-1]}({start:g}, {stop:g}, ...)"
-    return None
-
-
-def _scale_name(name: str | None) -> bool:
-    return bool(name) and bool(_SCALE_NAME.match(name) or _SCALE_SUFFIX.search(name))  # type: ignore[arg-type]
-
-
-def _spans_decades(sample: LinearSample) -> bool:
-    low, high = sorted((sample.low, sample.high))  # numpy and Ray accept the bounds either way
-    return low > 0 and high / low >= _SAMPLE_SPAN
-
-
-def _stored_under(ctx, call: cst.Call) -> str | None:
-    """The name a sampled value is stored or passed under: ``lr = <call>``,
-    ``kwargs['learning_rate'] = <call>``, ``{'lr': <call>}``, ``Adam(lr=<call>)`` (through a
-    ``float(...)`` conversion)."""
-    node: cst.CSTNode = call
-    parent = ctx.index.parent(node)
-    if isinstance(parent, cst.Arg) and isinstance(ctx.index.parent(parent), cst.Call) and \
-            dotted_name(ctx.index.parent(parent).func) in ("float", "int") and parent.keyword is None:
-        node = ctx.index.parent(parent)
-        parent = ctx.index.parent(node)
-    if isinstance(parent, cst.Arg) and parent.keyword is not None:
-        return parent.keyword.value
-    if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString) and \
-            isinstance(parent.key.evaluated_value, str):
-        return parent.key.evaluated_value
-    if isinstance(parent, (cst.Assign, cst.AnnAssign)):
-        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
-        for target in targets:
-            if isinstance(target, cst.Subscript) and len(target.slice) == 1 and \
-                    isinstance(target.slice[0].slice, cst.Index):
-                key = target.slice[0].slice.value
-                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-                    return key.evaluated_value
-            name = dotted_name(target)
-            if name:
-                return name.rsplit(".", 1)[-1]
-    return None
-
-
-def _assigned_name(ctx, call: cst.Call) -> str | None:
-    parent = ctx.index.parent(call)
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and \
-            isinstance(parent.targets[0].target, cst.Name):
-        return parent.targets[0].target.value
-    return None
-
-
-def _flows_into_optimiser(ctx, call: cst.Call, name: str) -> str | None:
-    """The optimiser keyword (``lr``, ``weight_decay``) that ``name``, assigned from ``call``, is
-    passed as in the same function, if any."""
-    scope = ctx.index.function_of(call)
-    for arg in ctx.index.of_type(cst.Arg):
-        if arg.keyword is not None and arg.keyword.value in SCALE_KEYWORDS and \
-                isinstance(arg.value, cst.Name) and arg.value.value == name and \
-                ctx.index.function_of(arg) is scope:
-            return arg.keyword.value
-    return None
 
 
 class LinearLearningRateGrid(Rule):
@@ -247,57 +124,23 @@ class LinearLearningRateGrid(Rule):
         "search = RandomizedSearchCV(MLPClassifier(), dist)\n",
     ]
 
-    def check(self, ctx) -> None:
-        self._check_samplers(ctx)
-        for node in ctx.index.of_type(cst.Assign, cst.For, cst.DictElement, cst.Arg):
-            for name, grid in self._named_grids(node):
-                if not name or not _SCALE_NAME.match(name):
-                    continue
-                described = linear_grid(ctx, grid)
-                if described:
-                    ctx.report(
-                        grid,
-                        f"`{name}` is searched on a linear grid ({described}): most points fall in "
-                        "the top order of magnitude. Use a log scale, e.g. np.logspace or "
-                        "10 ** uniform(low, high)",
-                    )
-
-    @staticmethod
-    def _check_samplers(ctx) -> None:
-        for call in ctx.index.of_type(cst.Call):
-            sample = linear_sample(ctx.imports, call)
-            if sample is None or not _spans_decades(sample):
-                continue
-            stored = _stored_under(ctx, call)
-            if _scale_name(stored):
-                what = f"`{stored}`"
-            elif _scale_name(sample.label):
-                what = f"`{sample.label}`"
-            else:
-                assigned = _assigned_name(ctx, call)
-                into = _flows_into_optimiser(ctx, call, assigned) if assigned else None
-                if into is None:
-                    continue
-                what = f"`{assigned}` (passed as {into}=)"
+    def check(self, ctx: FileContext) -> None:
+        for draw in linear_scale_draws(ctx):
+            what = f"`{draw.name}`" if draw.passed_as is None else f"`{draw.name}` (passed as {draw.passed_as}=)"
+            sample = draw.sample
             ctx.report(
-                call,
+                draw.call,
                 f"{what} is drawn uniformly on a linear scale between {sample.low:g} and "
                 f"{sample.high:g} ({sample.library}): almost every trial falls in the top order of "
                 "magnitude. Draw it on a log scale (suggest_float(..., log=True), "
                 "tune.loguniform, hp.loguniform, scipy.stats.loguniform)",
             )
-
-    @staticmethod
-    def _named_grids(node: cst.CSTNode):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                name = dotted_name(target.target)
-                yield (name.rsplit(".", 1)[-1] if name else None), node.value
-        elif isinstance(node, cst.For):
-            yield dotted_name(node.target), node.iter
-        elif isinstance(node, cst.DictElement):
-            key = node.key
-            if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-                yield key.evaluated_value, node.value
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            yield node.keyword.value, node.value
+        for name, grid in scale_grids(ctx):
+            described = linear_grid(ctx, grid)
+            if described:
+                ctx.report(
+                    grid,
+                    f"`{name}` is searched on a linear grid ({described}): most points fall in "
+                    "the top order of magnitude. Use a log scale, e.g. np.logspace or "
+                    "10 ** uniform(low, high)",
+                )

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from dllint.analysis.project import PROJECT
-from dllint.rules.dl504_l2_penalty_in_loss import returns_l2_penalty
+from dllint.analysis.penalties import returns_l2_penalty
 
 sys.path.insert(0, str(Path(__file__).parent))
 from project_lint import lint_findings  # noqa: E402

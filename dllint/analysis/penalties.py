@@ -1,0 +1,206 @@
+"""Squared-L2 penalties over a model's parameters, written by hand: the facts behind DL504.
+
+A penalty is a sum of squares (``p.pow(2)``, ``p ** 2``, ``p * p``, ``p.square()``, ``torch.norm(p)
+** 2``) over the parameters: a comprehension over ``m.parameters()`` / ``m.named_parameters()``
+(:func:`penalty_sums`), a ``for p in m.parameters()`` loop that accumulates the squares into a name
+later added to something (:func:`penalty_accumulations`), or a call of a function of another project
+module that returns one (:func:`returns_l2_penalty`, :func:`imported_penalty_calls`), its value a
+term of a sum. Squares of a parameter's gradient, detached copy or size are no penalty.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from dllint.analysis.calls import number
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import find_called, project_imports
+from dllint.context import FileContext
+from dllint.index import iter_subtree
+
+_PARAMETER_METHODS = {"parameters", "named_parameters"}
+
+
+def _squares(node: cst.BaseExpression) -> bool:
+    """``p.pow(2)``, ``p ** 2``, ``p * p``, ``p.square()``, ``torch.norm(p) ** 2``, ``p.norm(2) ** 2``."""
+    for sub in iter_subtree(node):
+        if isinstance(sub, cst.BinaryOperation):
+            if isinstance(sub.operator, cst.Power) and number(sub.right) == 2:
+                return True
+            if isinstance(sub.operator, cst.Multiply) and dotted_name(sub.left) and \
+                    dotted_name(sub.left) == dotted_name(sub.right):
+                return True
+        if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Attribute):
+            attr = sub.func.attr.value
+            if attr == "pow" and sub.args and number(sub.args[0].value) == 2:
+                return True
+            if attr == "square":
+                return True
+    return False
+
+
+def _iterates_parameters(comp: cst.BaseComp) -> bool:
+    for sub in iter_subtree(comp.for_in):
+        if isinstance(sub, cst.CompFor) and isinstance(sub.iter, cst.Call) and \
+                isinstance(sub.iter.func, cst.Attribute) and sub.iter.func.attr.value in _PARAMETER_METHODS:
+            return True
+    return False
+
+
+# Read from a parameter, these give no term of the graph over its values: its gradient, a detached
+# copy, a Python number, or its size.
+_NOT_ITS_VALUES = {"grad", "data", "item", "detach", "numel", "nelement", "size", "shape", "dim"}
+
+
+def _parameter_loop_names(loop: cst.For) -> set[str]:
+    """The names a ``for p in m.parameters()`` (or ``for name, p in m.named_parameters()``) binds."""
+    it = loop.iter
+    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and
+            it.func.attr.value in _PARAMETER_METHODS):
+        return set()
+    target = loop.target
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[-1].value, cst.Name):
+        return {target.elements[-1].value.value}
+    return set()
+
+
+def _square_of_parameter(expr: cst.BaseExpression, names: set[str]) -> bool:
+    """A square of the loop's parameter itself, in the graph: not of its gradient, a detached copy
+    or its size (a norm for logging or clipping, a count)."""
+    if not _squares(expr):
+        return False
+    reads = False
+    for sub in iter_subtree(expr):
+        if isinstance(sub, cst.Attribute) and sub.attr.value in _NOT_ITS_VALUES:
+            return False
+        if isinstance(sub, cst.Name) and sub.value in names:
+            reads = True
+    return reads
+
+
+def _accumulations(loop: cst.For, names: set[str]):
+    """The statements of ``loop`` that add a squared parameter to a name: ``l2 += p.pow(2).sum()``
+    or ``l2 = l2 + torch.norm(p) ** 2``, with the name."""
+    for sub in iter_subtree(loop.body):
+        if isinstance(sub, cst.AugAssign) and isinstance(sub.operator, cst.AddAssign) and \
+                isinstance(sub.target, cst.Name) and _square_of_parameter(sub.value, names):
+            yield sub, sub.target.value
+        elif isinstance(sub, cst.Assign) and len(sub.targets) == 1 and \
+                isinstance(sub.targets[0].target, cst.Name) and isinstance(sub.value, cst.BinaryOperation) and \
+                isinstance(sub.value.operator, cst.Add):
+            name = sub.targets[0].target.value
+            left, right = sub.value.left, sub.value.right
+            for own, added in ((left, right), (right, left)):
+                if isinstance(own, cst.Name) and own.value == name and _square_of_parameter(added, names):
+                    yield sub, name
+                    break
+
+
+def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str) -> bool:
+    """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss)."""
+    scope = ctx.index.function_of(loop) or ctx.module
+    end = max(ctx.index.order[n] for n in iter_subtree(loop))
+    for use in ctx.index.of_type(cst.Name):
+        if use.value != name or ctx.index.order[use] <= end or \
+                (ctx.index.function_of(use) or ctx.module) is not scope:
+            continue
+        for ancestor in ctx.index.ancestors(use):
+            if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+                return True
+            if isinstance(ancestor, cst.AugAssign):
+                return isinstance(ancestor.operator, cst.AddAssign) and ancestor.value is not None and \
+                    any(n is use for n in iter_subtree(ancestor.value))
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                break
+    return False
+
+
+def _penalty_expressions(function: cst.FunctionDef) -> tuple[list[cst.BaseExpression], set[str]]:
+    """The squared-L2 sums over the parameters that ``function`` builds: the comprehensions, and
+    the names a loop accumulates them into or a comprehension is assigned to."""
+    comps = [c for c in iter_subtree(function.body) if isinstance(c, (cst.GeneratorExp, cst.ListComp))
+             and _iterates_parameters(c) and _squares(c.elt)]
+    names: set[str] = set()
+    for loop in iter_subtree(function.body):
+        if isinstance(loop, cst.For):
+            names |= {name for _, name in _accumulations(loop, _parameter_loop_names(loop))}
+    for assign in iter_subtree(function.body):
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and \
+                isinstance(assign.targets[0].target, cst.Name) and \
+                any(c is sub for c in comps for sub in iter_subtree(assign.value)):
+            names.add(assign.targets[0].target.value)
+    return comps, names
+
+
+def returns_l2_penalty(function: cst.FunctionDef) -> bool:
+    """Whether ``function`` returns a squared-L2 sum over the parameters it iterates (a summary of
+    the function, read where a caller in another module adds the result to its loss)."""
+    comps, names = _penalty_expressions(function)
+    for ret in iter_subtree(function.body):
+        if not isinstance(ret, cst.Return) or ret.value is None:
+            continue
+        for sub in iter_subtree(ret.value):
+            if any(sub is c for c in comps) or (isinstance(sub, cst.Name) and sub.value in names):
+                return True
+    return False
+
+
+def _no_receiver_facts(expr, call, imports):
+    return None  # only imported functions: a method's receiver class is not known here
+
+
+def _in_a_sum(ctx: FileContext, call: cst.Call) -> bool:
+    """Whether the value of ``call`` is a term of a sum: in the statement itself, or through the
+    name it is assigned to."""
+    for ancestor in ctx.index.ancestors(call):
+        if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+            return True
+        if isinstance(ancestor, cst.AugAssign):
+            return isinstance(ancestor.operator, cst.AddAssign)
+        if isinstance(ancestor, cst.Assign):
+            targets = ancestor.targets
+            return len(targets) == 1 and isinstance(targets[0].target, cst.Name) and \
+                _added_after(ctx, ancestor, targets[0].target.value)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
+    return False
+
+
+
+def penalty_sums(ctx: FileContext) -> Iterator[cst.CSTNode]:
+    """Where the file writes a squared-L2 sum over parameters as a comprehension: the call that
+    holds it (``sum(p.pow(2).sum() for p in m.parameters())``), else the comprehension itself."""
+    for comp in ctx.index.of_type(cst.GeneratorExp, cst.ListComp):
+        if not _iterates_parameters(comp) or not _squares(comp.elt):
+            continue
+        parent = ctx.index.parent(comp)
+        if isinstance(parent, cst.Arg):
+            parent = ctx.index.parent(parent)
+        yield parent if isinstance(parent, cst.Call) else comp
+
+
+def penalty_accumulations(ctx: FileContext) -> Iterator[cst.CSTNode]:
+    """``l2 = 0; for p in m.parameters(): l2 += p.pow(2).sum()``, then ``l2`` added to a sum
+    after the loop: the accumulating statements."""
+    for loop in ctx.index.of_type(cst.For):
+        names = _parameter_loop_names(loop)
+        if not names:
+            continue
+        for statement, accumulator in _accumulations(loop, names):
+            if _added_after(ctx, loop, accumulator):
+                yield statement
+
+
+def imported_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
+    """``loss = ce + lam * l2(model)`` where ``l2``, imported from another module of the project,
+    returns the squared sum over the parameters."""
+    imports = project_imports(ctx)
+    if imports is None:
+        return
+    for call in ctx.index.of_type(cst.Call):
+        found = find_called(ctx, call, imports, _no_receiver_facts)
+        if found is not None and returns_l2_penalty(found[1]) and _in_a_sum(ctx, call):
+            yield call

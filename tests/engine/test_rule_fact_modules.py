@@ -1,0 +1,210 @@
+"""The fact modules that DL201, DL202, DL402, DL502 and DL504 query, asked directly (the rules'
+examples test them through the rules; these pin what each fact says on its own)."""
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
+from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
+from dllint.analysis.calls import code_text
+from dllint.analysis.penalties import imported_penalty_calls, penalty_accumulations, penalty_sums
+from dllint.analysis.search_spaces import linear_grid, linear_scale_draws, scale_grids
+from dllint.analysis.selections import FIT_ON_TEST, FIT_WITH_TRAIN, TestSetUses, branches_decide
+from dllint.analysis.shapes import Shapes
+from dllint.context import FileContext
+
+
+def _ctx(source: str) -> FileContext:
+    source = textwrap.dedent(source)
+    return FileContext("x.py", source, cst.parse_module(source))
+
+
+def _text(ctx: FileContext, node: cst.CSTNode) -> str:
+    return code_text(ctx.module, node)
+
+
+# -- calls.code_text ---------------------------------------------------------------------------------
+def test_code_text_folds_white_space_and_cuts_long_text():
+    ctx = _ctx("y = f(a,\n      b)\n")
+    call = next(iter(ctx.index.of_type(cst.Call)))
+    assert code_text(ctx.module, call) == "f(a, b)"
+    assert code_text(ctx.module, call, limit=6) == "f(a..."
+    assert code_text(ctx.module, call, limit=7) == "f(a, b)"
+
+
+# -- broadcasts ----------------------------------------------------------------------------------
+def _pairs(ctx: FileContext) -> dict[str, object]:
+    shapes = ctx.analysis(Shapes)
+    return {_text(ctx, p.node): misalignment(ctx, shapes, p) for p in operand_pairs(ctx)}
+
+
+def test_a_vector_against_a_column_is_misaligned_and_equal_ranks_are_not():
+    ctx = _ctx("""
+        import torch
+        n = 8
+        v = torch.randn(n)
+        c = torch.randn(n, 1)
+        bad = v - c
+        fine = c - c
+    """)
+    found = _pairs(ctx)
+    assert isinstance(found["v - c"], Misaligned)
+    assert (found["v - c"].low.rank, found["v - c"].high.rank) == (1, 2)
+    assert found["c - c"] is None
+
+
+def test_a_reduction_over_a_later_dim_divided_back_is_reduced_back_with_its_call():
+    ctx = _ctx("""
+        import torch
+        x = torch.randn(4, 5)
+        y = x / x.sum(1)
+        z = x / x.sum(0)
+    """)
+    found = _pairs(ctx)
+    back = found["x / x.sum(1)"]
+    assert isinstance(back, ReducedBack) and back.dim == 1
+    assert back.call is not None and _text(ctx, back.call) == "x.sum(1)"
+    assert found["x / x.sum(0)"] is None  # over the leading dimension it aligns as meant
+
+
+def test_loss_operands_name_the_loss_and_whether_it_raises():
+    ctx = _ctx("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+        criterion = nn.BCELoss()
+        a = criterion(p, y)
+        b = F.mse_loss(p, target=y)
+    """)
+    pairs = {p.loss: p for p in operand_pairs(ctx) if p.loss is not None}
+    assert pairs["criterion"].raises and not pairs["mse_loss"].raises
+    assert _text(ctx, pairs["mse_loss"].right) == "y"
+
+
+# -- batch_tensors ---------------------------------------------------------------------------------
+def test_bare_squeeze_subject_reads_methods_and_torch_squeeze_but_not_numpy():
+    ctx = _ctx("""
+        import torch
+        import numpy as np
+        a = x.squeeze()
+        b = torch.squeeze(y)
+        c = np.squeeze(z)
+        d = w.squeeze(1)
+    """)
+    subjects = [bare_squeeze_subject(ctx, c) for c in ctx.index.of_type(cst.Call)]
+    assert sorted(_text(ctx, s) for s in subjects if s is not None) == ["x", "y"]
+
+
+def test_batch_tensors_follow_loader_targets_and_model_calls_in_statement_order():
+    ctx = _ctx("""
+        import torch
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, batch_size=32)
+        for x, y in loader:
+            out = model(x)
+            a = out.squeeze()
+            out = 3
+            b = out.squeeze()
+            c = torch.squeeze(y)
+            d = model(x).squeeze().numpy()
+    """)
+    batches = BatchTensors(ctx)
+    verdicts = []
+    for call in ctx.index.of_type(cst.Call):
+        subject = bare_squeeze_subject(ctx, call)
+        if subject is not None:
+            verdicts.append((_text(ctx, call), batches.is_batch(subject), converted_for_display(ctx, call)))
+    assert verdicts == [("out.squeeze()", True, False), ("out.squeeze()", False, False),
+                        ("torch.squeeze(y)", True, False), ("model(x).squeeze()", True, True)]
+
+
+# -- selections ------------------------------------------------------------------------------------
+def test_test_set_uses_see_fits_and_decisions_on_test_data():
+    ctx = _ctx("""
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        clf = LogisticRegression()
+        clf.fit(X_test, y_test)
+        clf.fit(np.concatenate([X_train, X_test]), y)
+        clf.fit(X_train, y_train)
+        for epoch in range(10):
+            test_acc = clf.score(X_test, y_test)
+            if test_acc > best:
+                best = test_acc
+                save(clf)
+    """)
+    uses = TestSetUses(ctx)
+    fits = {_text(ctx, c): uses.fit_on_test(c) for c in ctx.index.of_type(cst.Call)
+            if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"}
+    assert fits == {"clf.fit(X_test, y_test)": FIT_ON_TEST,
+                    "clf.fit(np.concatenate([X_train, X_test]), y)": FIT_WITH_TRAIN,
+                    "clf.fit(X_train, y_train)": None}
+    comparison = next(iter(ctx.index.of_type(cst.Comparison)))
+    assert uses.comparison_decision(comparison) == "acts"
+    assert uses.is_test(comparison.left)
+
+
+def test_branches_that_only_keep_a_best_value_record_and_a_break_acts():
+    ctx = _ctx("""
+        if acc > best:
+            best_acc = acc
+        if acc > best:
+            break
+        if acc > best:
+            print(acc)
+    """)
+    decided = [branches_decide(node) for node in ctx.index.of_type(cst.If)]
+    assert decided == ["records", "acts", None]
+
+
+def test_early_stopping_is_read_from_what_built_the_object():
+    ctx = _ctx("""
+        stopper = GradientBoostingRegressor(n_iter_no_change=5)
+        early_stopping = EarlyStopping(patience=3)
+        stopper(val_loss)
+        early_stopping(val_loss)
+    """)
+    uses = TestSetUses(ctx)
+    called = {_text(ctx, c): uses.is_early_stopping_call(c) for c in ctx.index.of_type(cst.Call)
+              if "val_loss" in _text(ctx, c)}
+    assert called == {"stopper(val_loss)": False, "early_stopping(val_loss)": True}
+
+
+# -- penalties -------------------------------------------------------------------------------------
+def test_penalties_in_comprehensions_and_loops_added_to_the_loss():
+    ctx = _ctx("""
+        import torch
+        def step(model, x, y):
+            loss = criterion(model(x), y)
+            reg = sum(p.pow(2).sum() for p in model.parameters())
+            l2 = 0
+            for p in model.parameters():
+                l2 += p.pow(2).sum()
+            norm = 0
+            for p in model.parameters():
+                norm += p.grad.pow(2).sum()
+            return loss + reg + l2
+    """)
+    assert [_text(ctx, n) for n in penalty_sums(ctx)] == ["sum(p.pow(2).sum() for p in model.parameters())"]
+    assert [_text(ctx, n) for n in penalty_accumulations(ctx)] == ["l2 += p.pow(2).sum()"]
+    assert list(imported_penalty_calls(ctx)) == []  # x.py has no project imports
+
+
+# -- search_spaces ---------------------------------------------------------------------------------
+def test_scale_grids_and_linear_draws():
+    ctx = _ctx("""
+        import numpy as np
+        lrs = np.linspace(1e-4, 1e-1, 10)
+        gammas = np.linspace(1e-4, 1e-1, 10)
+        wd = np.logspace(-4, -1, 10)
+        def objective(trial):
+            lr = trial.suggest_float("lr", 1e-5, 1e-1)
+            x = trial.suggest_float("x", 1e-5, 1e-1)
+            opt = Adam(params, weight_decay=x)
+            return lr
+    """)
+    grids = {name: linear_grid(ctx, grid) for name, grid in scale_grids(ctx)}
+    assert grids == {"lrs": "linspace(0.0001, 0.1, ...)", "wd": None, "lr": None, "weight_decay": None}
+    draws = {d.name: d.passed_as for d in linear_scale_draws(ctx)}
+    assert draws == {"lr": None, "x": "weight_decay"}
