@@ -16,6 +16,8 @@ weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``
 ``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
 tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``, ``.numel()``,
 ``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
+in a helper whose every call (at least one, all known: in its module and in the project's other
+modules, :class:`dllint.analysis.callers.ProjectCallers`) runs under them,
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.dataflow import METADATA_BUILTINS, METADATA_METHODS, GraphValues
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.regions import Regions
@@ -640,6 +643,9 @@ class Pruned(nn.Module):
             parameter = self._is_parameter(ctx, flow, base)
             if not parameter and not flow.is_graph(base):
                 continue
+            function = ctx.index.function_of(node)
+            if function is not None and ctx.analysis(ProjectCallers).runs_without_grad(function):
+                continue  # every caller, here or in another module, runs it under no_grad
             self._report(ctx, node, base, parameter, use)
 
     # -- how is ``x.data`` used? -------------------------------------------------------------------
