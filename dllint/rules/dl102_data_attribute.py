@@ -334,6 +334,26 @@ class ProtoNet(nn.Module):
         self.last_layer.weight.data = self.last_layer.weight.data[:, keep]
         self.ones = nn.Parameter(self.ones.data[keep, ...], requires_grad=False)
 """,
+        # (fifth audit, cause AW) a decoding helper whose every caller runs it without gradients:
+        # here one module; across modules (a caller of another file, through ``from decoding import
+        # *``) the callers are read from the whole project (tests/engine/grad_callers_project.py)
+        """\
+import torch
+
+
+def greedy_step(model, x):
+    logp = torch.log_softmax(model(x), dim=-1)
+    return logp.cpu().data.numpy()
+
+
+def generate(model, prompts):
+    return [greedy_step(model, p) for p in prompts]
+
+
+with torch.no_grad():
+    outputs = generate(model, prompts)
+    first = greedy_step(model, prompts[0])
+""",
     ]
 
     INVALID = [
@@ -617,6 +637,25 @@ class Pruned(nn.Module):
     def prune(self, keep):
         self.removed.append(self.weight.data[~keep])  # expect: DL102
         self.weight = nn.Parameter(self.weight.data[keep])
+""",
+        # (fifth audit, cause AW, the twin) one caller runs the helper with gradients on, in a
+        # training loop: then its read is of a graph tensor, whatever the other callers do
+        """\
+import torch
+
+
+def beam_step(model, x):
+    logp = torch.log_softmax(model(x), dim=-1)
+    return logp.data.topk(3)  # expect: DL102
+
+
+with torch.no_grad():
+    shown = beam_step(model, prompt)
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    print(beam_step(model, x))
 """,
     ]
 
