@@ -23,6 +23,7 @@ cached finding goes stale when a caller is added, removed or changed anywhere in
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import MAX_FILE_DEPTH, MAX_MODULE_BYTES, PROJECT, project_imports
+from dllint.analysis.project import (MAX_FILE_DEPTH, MAX_MODULE_BYTES, MAX_PROJECT_FILES, PROJECT,
+                                     _SKIPPED_DIRS, project_imports)
 from dllint.analysis.regions import Regions
 
 if TYPE_CHECKING:
@@ -46,11 +48,14 @@ _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _IMPLICIT_METHODS = frozenset({"forward"})
 
 # path -> (stamp, sha256 of the bytes, the identifiers the file holds)
-_WORDS: OrderedDict[Path, tuple[tuple[int, int], str, frozenset[bytes]]] = OrderedDict()
+_WORDS: OrderedDict[Path, tuple[tuple[int, int], str, frozenset[bytes] | None]] = OrderedDict()
+MAX_NOTEBOOK_BYTES = 16_000_000  # a notebook's outputs (images) make it large; its code is read
 
 
-def _words(path: Path) -> tuple[frozenset[bytes], str]:
-    """The identifiers of the file at ``path`` and the sha256 of its bytes (read once per change)."""
+def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
+    """The identifiers of the file at ``path`` and the sha256 of its bytes (read once per change);
+    no identifiers (None) for a file too large to read (a module over :data:`MAX_MODULE_BYTES`
+    holds no helper worth reading; a notebook over :data:`MAX_NOTEBOOK_BYTES` may hold a caller)."""
     try:
         stat = path.stat()
     except OSError:
@@ -60,12 +65,13 @@ def _words(path: Path) -> tuple[frozenset[bytes], str]:
     if found is not None and found[0] == stamp:
         _WORDS.move_to_end(path)
         return found[2], found[1]
+    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_MODULE_BYTES
     try:
-        data = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else b""
+        data = path.read_bytes() if stat.st_size <= limit else b""
     except OSError:
         data = b""
     digest = hashlib.sha256(data).hexdigest() if data else ""
-    words = frozenset(_IDENTIFIER.findall(data))
+    words = frozenset(_IDENTIFIER.findall(data)) if stat.st_size <= limit or path.suffix != ".ipynb" else None
     _WORDS[path] = (stamp, digest, words)
     while len(_WORDS) > MAX_WORD_TABLES:
         _WORDS.popitem(last=False)
@@ -74,20 +80,44 @@ def _words(path: Path) -> tuple[frozenset[bytes], str]:
 
 def files_naming(root: Path, name: str, read: list[tuple[Path, str]]) -> list[Path] | None:
     """The project's ``.py`` files under ``root`` that hold the identifier ``name``; None when the
-    project is too large to search. Every file looked at counts as consulted (and is added to
+    project is too large to search, or when one of its notebooks names it (a caller dllint lints
+    but this view does not parse). Every file looked at counts as consulted (and is added to
     ``read`` with its sha256)."""
     files = PROJECT.files(root)
-    if files is None:
+    notebooks = _notebooks(root)
+    if files is None or notebooks is None:
         return None
     wanted = name.encode()
     out: list[Path] = []
-    for path in files:
+    for path in [*files, *notebooks]:
         words, digest = _words(path)
         PROJECT.consult(path, digest)
         read.append((path, digest))
-        if wanted in words:
+        if words is None or wanted in words:
+            if path.suffix != ".py":
+                return None
             out.append(path)
     return out
+
+
+_NOTEBOOKS: dict[Path, list[Path] | None] = {}
+
+
+def _notebooks(root: Path) -> list[Path] | None:
+    """The ``.ipynb`` files under ``root`` (the folders :meth:`ProjectView.files` walks), read once
+    per process; None when there are more than :data:`MAX_PROJECT_FILES`."""
+    if root not in _NOTEBOOKS:
+        found: list[Path] | None = []
+        seen = 0
+        for directory, folders, names in os.walk(root):
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
+            seen += len(names) + len(folders)
+            found.extend(Path(directory) / n for n in names if n.endswith(".ipynb"))
+            if len(found) > MAX_PROJECT_FILES or seen > 20 * MAX_PROJECT_FILES:
+                found = None
+                break
+        _NOTEBOOKS[root] = sorted(found) if found is not None else None
+    return _NOTEBOOKS[root]
 
 
 @dataclass(frozen=True)
@@ -313,7 +343,7 @@ def _star_exports(path: Path, name: str) -> bool:
     """``from <module at path> import *`` binds ``name``: the module has no ``__all__`` (a public
     top-level name is exported), or its ``__all__`` lists it (read from its text)."""
     words, _ = _words(path)
-    if b"__all__" not in words:
+    if words is not None and b"__all__" not in words:
         return True
     try:
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -8,6 +8,7 @@ tests/integrations/test_precommit_project.py), and a helper's cached findings go
 caller in another module changes."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -121,3 +122,18 @@ def test_without_a_project_nothing_is_known_of_the_callers():
     from dllint.testing import lint_snippet
     found = lint_snippet(grad_callers_project.FILES["decoding.py"], ["DL102"], path="not-here/decoding.py")
     assert len(found) == 8
+
+
+def test_a_notebook_that_names_the_helper_leaves_its_callers_unknown(tmp_path, monkeypatch, capsys):
+    """dllint lints notebooks, but the project view parses modules only: a notebook cell that may
+    call the helper with gradients on makes "every caller runs it under no_grad" unknown."""
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    grad_callers_project.write(tmp_path)
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": ["from decoding import greedy_step\n", "greedy_step(model, x)\n"]}
+    (tmp_path / "explore.ipynb").write_text(json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert _sites(tmp_path, "decoding.py", "greedy_step") is None
+    assert _sites(tmp_path, "decoding.py", "sample_step") == [("generate.py", 12)]
+    assert ("decoding.py", 6, "DL102") in lint_findings(capsys, "DL102", "--no-cache", "decoding.py")
