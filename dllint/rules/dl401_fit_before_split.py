@@ -21,6 +21,9 @@ the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes 
 function or method whose summary (:meth:`FitBeforeSplit.fit_summary`) says it fits on an argument
 and returns it transformed is a fit of that argument: a function of the file or of another project
 module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
+top-level function that fits its argument is also reported at the fit, in its own module, when a
+caller in another module of the project (:class:`dllint.analysis.callers.ProjectCallers`) passes
+whole data and splits afterwards: linted alone, the helper's file shows the leak too. A
 statistic that is only printed is not a leak and is not reported.
 
 Where the line is drawn for what a fit learns (:func:`dllint.analysis.learning.fit_learns`): a fit
