@@ -78,21 +78,26 @@ def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
     return words, digest
 
 
-def files_naming(root: Path, name: str, read: list[tuple[Path, str]]) -> list[Path] | None:
+def files_naming(root: Path, name: str, read: list[tuple[Path, str]],
+                 also: frozenset[str] | None = None) -> list[Path] | None:
     """The project's ``.py`` files under ``root`` that hold the identifier ``name``; None when the
     project is too large to search, or when one of its notebooks names it (a caller dllint lints
     but this view does not parse). Every file looked at counts as consulted (and is added to
-    ``read`` with its sha256)."""
+    ``read`` with its sha256). With ``also``, only the files that hold one of those words too
+    (and notebooks are not looked at)."""
     files = PROJECT.files(root)
-    notebooks = _notebooks(root)
+    notebooks = _notebooks(root) if also is None else []
     if files is None or notebooks is None:
         return None
     wanted = name.encode()
+    extra = {w.encode() for w in also} if also is not None else None
     out: list[Path] = []
     for path in [*files, *notebooks]:
         words, digest = _words(path)
         PROJECT.consult(path, digest)
         read.append((path, digest))
+        if extra is not None and (words is None or wanted not in words or words.isdisjoint(extra)):
+            continue
         if words is None or wanted in words:
             if path.suffix != ".py":
                 return None
@@ -153,6 +158,7 @@ class ProjectCallers:
         # module's context outlives one lint (the project view keeps it for the next file), so a
         # cached answer is replayed as consulted, and recomputed when one of those files changed
         self._sites: dict[cst.FunctionDef, tuple[list[CallSite] | None, list[tuple[Path, str]]]] = {}
+        self._where: dict[tuple[cst.FunctionDef, frozenset[str]], tuple[list[CallSite], list[tuple[Path, str]]]] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "ProjectCallers":
@@ -207,6 +213,39 @@ class ProjectCallers:
             if len(out) > MAX_SITES:
                 return None
         return out
+
+    def sites_where(self, function: cst.FunctionDef, words: frozenset[str]) -> list[CallSite]:
+        """The calls of the top-level ``function`` in the project's other modules whose files also
+        hold one of ``words`` (a cheap gate on the caller's side: a splitting call's name), in
+        path and source order. Some callers, not all: a module that uses the name as a value still
+        gives the calls it writes. Empty when the project is not known or too large."""
+        if PROJECT.depth >= MAX_FILE_DEPTH or owner_class(self.ctx, function) is not None:
+            return []
+        key = (function, words)
+        found = self._where.get(key)
+        if found is not None:
+            for path, digest in found[1]:
+                if _words(path)[1] != digest:
+                    break
+                PROJECT.consult(path, digest)
+            else:
+                return found[0]
+        read: list[tuple[Path, str]] = []
+        sites: list[CallSite] = []
+        imports = project_imports(self.ctx)
+        paths = files_naming(imports.root, function.name.value, read, words) if imports is not None else None
+        me = Path(self.ctx.path).resolve()
+        for path in paths or ():
+            if path.suffix != ".py" or path.resolve() == me:
+                continue
+            other = PROJECT.context(path)
+            if other is not None:
+                sites.extend(CallSite(other, call) for call in _calls_in(other, me, function.name.value, False,
+                                                                          values=False) or ())
+            if len(sites) > MAX_SITES:
+                break
+        self._where[key] = (sites, read)
+        return sites
 
     # -- facts read from the call sites --------------------------------------------------------------
     def runs_without_grad(self, function: cst.FunctionDef, depth: int = 0) -> bool:
@@ -263,9 +302,9 @@ def _local_calls(ctx: "FileContext", function: cst.FunctionDef, name: str, metho
     return calls
 
 
-def _calls_in(other: "FileContext", me: Path, name: str, method: bool) -> list[cst.Call] | None:
+def _calls_in(other: "FileContext", me: Path, name: str, method: bool, values: bool = True) -> list[cst.Call] | None:
     """The calls in ``other`` of the function ``name`` of the module at ``me`` (a method: every
-    ``x.name(...)``), or None when ``other`` uses it as a value."""
+    ``x.name(...)``), or None when ``other`` uses it as a value (unless ``values`` is False)."""
     if method:
         if _used_as_value(other, name, True, lambda node: True, None):
             return None
@@ -287,7 +326,7 @@ def _calls_in(other: "FileContext", me: Path, name: str, method: bool) -> list[c
         target = imports.target(dotted)
         return target is not None and target.attribute == name and target.path.resolve() == me
 
-    if _used_as_value(other, name, False, ours, None, aliases=_aliases(imports, me, name)):
+    if values and _used_as_value(other, name, False, ours, None, aliases=_aliases(imports, me, name)):
         return None
     out = []
     for call in other.index.of_type(cst.Call):

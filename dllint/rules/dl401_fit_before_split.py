@@ -50,7 +50,7 @@ import libcst as cst
 
 from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import TRAIN, DataProvenance, Split, chains, last_name
+from dllint.analysis.data import CV_FUNCTIONS, CV_SPLITTERS, SEARCHERS, TRAIN, DataProvenance, Split, chains, last_name
 from dllint.analysis.imports import dotted_name
 from dllint.analysis import learning
 from dllint.analysis.project import PROJECT
@@ -832,13 +832,15 @@ class FitBeforeSplit(Rule):
             return
         callers = ctx.analysis(ProjectCallers)
         for function in fitting:
+            # the callers first: only modules that name the helper and a splitting call are parsed,
+            # and most helpers have none, so their summaries are never computed
+            sites = callers.sites_where(function, _SPLIT_WORDS)
+            if not sites:
+                continue
             summary = self.fit_summary(provenance, function, False)
             if summary is None:
                 continue
-            sites = callers.sites(function)
-            for site in sites or ():
-                if site.ctx is ctx:
-                    continue
+            for site in sites:
                 found = self._caller_splits(site, summary[0])
                 if found is None:
                     continue
@@ -1141,6 +1143,10 @@ class FitBeforeSplit(Rule):
 
 
 _MAX_HELPER_DEPTH = 6  # helpers calling helpers: a longer chain stays unknown
+# The names that DataProvenance's splits are made with (a splitter's class for its ``.split``; slices
+# of rows aside): a module of the project that holds none has no caller of a helper that splits what
+# the helper fitted, and is not parsed for one.
+_SPLIT_WORDS = frozenset({"train_test_split", "random_split", "Subset", *CV_SPLITTERS, *CV_FUNCTIONS, *SEARCHERS})
 
 
 def _may_fit(ctx: FileContext, functions: list[cst.FunctionDef]) -> list[cst.FunctionDef]:
