@@ -85,24 +85,70 @@ def files_naming(root: Path, name: str, read: list[tuple[Path, str]],
     but this view does not parse). Every file looked at counts as consulted (and is added to
     ``read`` with its sha256). With ``also``, only the files that hold one of those words too
     (and notebooks are not looked at)."""
-    files = PROJECT.files(root)
-    notebooks = _notebooks(root) if also is None else []
-    if files is None or notebooks is None:
+    table = _project_words(root)
+    if table is None:
         return None
     wanted = name.encode()
     extra = {w.encode() for w in also} if also is not None else None
     out: list[Path] = []
-    for path in [*files, *notebooks]:
-        words, digest = _words(path)
-        PROJECT.consult(path, digest)
+    for path, words, digest in table[0]:
+        is_module = path.suffix == ".py"
+        if extra is not None and not is_module:
+            continue
         read.append((path, digest))
         if extra is not None and (words is None or wanted not in words or words.isdisjoint(extra)):
             continue
         if words is None or wanted in words:
-            if path.suffix != ".py":
+            if not is_module:
                 return None
             out.append(path)
     return out
+
+
+# root -> (the generation of the project view it was read in, (path, identifiers, sha256) of each
+# module and notebook, path -> sha256): every file of the project is looked at once per linted file
+_SNAPSHOTS: dict[Path, tuple[int, tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]]]] = {}
+
+
+def _project_words(root: Path) -> tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]] | None:
+    """The identifiers of every module and notebook of the project at ``root``, looked at (a stat,
+    a read when the file changed) once per file that the project view begins; each counts as
+    consulted. None when the project is too large to search."""
+    found = _SNAPSHOTS.get(root)
+    if found is not None and found[0] == PROJECT.generation:
+        return found[1]
+    files = PROJECT.files(root)
+    notebooks = _notebooks(root)
+    if files is None or notebooks is None:
+        return None
+    table: list[tuple[Path, frozenset[bytes] | None, str]] = []
+    digests: dict[Path, str] = {}
+    for path in [*files, *notebooks]:
+        words, digest = _words(path)
+        PROJECT.consult(path, digest)
+        table.append((path, words, digest))
+        digests[path] = digest
+    _SNAPSHOTS[root] = (PROJECT.generation, (table, digests))
+    if len(_SNAPSHOTS) > 64:
+        _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+    return table, digests
+
+
+def _still(read: list[tuple[Path, str]], root: Path) -> bool:
+    """Every file of ``read`` still has its sha256 (so an answer computed from them stands); each
+    counts as consulted again."""
+    current = _project_words(root)
+    if current is None:
+        return False
+    digests = current[1]
+    for path, digest in read:
+        now = digests.get(path)
+        if now is None:
+            now = _words(path)[1]
+            PROJECT.consult(path, now)
+        if now != digest:
+            return False
+    return True
 
 
 _NOTEBOOKS: dict[Path, list[Path] | None] = {}
@@ -171,13 +217,9 @@ class ProjectCallers:
         if PROJECT.depth >= MAX_FILE_DEPTH:
             return None
         found = self._sites.get(function)
-        if found is not None:
-            for path, digest in found[1]:
-                if _words(path)[1] != digest:
-                    break
-                PROJECT.consult(path, digest)
-            else:
-                return found[0]
+        imports = project_imports(self.ctx)
+        if found is not None and imports is not None and _still(found[1], imports.root):
+            return found[0]
         read: list[tuple[Path, str]] = []
         sites = self._compute_sites(function, read)
         self._sites[function] = (sites, read)
@@ -223,16 +265,11 @@ class ProjectCallers:
             return []
         key = (function, words)
         found = self._where.get(key)
-        if found is not None:
-            for path, digest in found[1]:
-                if _words(path)[1] != digest:
-                    break
-                PROJECT.consult(path, digest)
-            else:
-                return found[0]
+        imports = project_imports(self.ctx)
+        if found is not None and imports is not None and _still(found[1], imports.root):
+            return found[0]
         read: list[tuple[Path, str]] = []
         sites: list[CallSite] = []
-        imports = project_imports(self.ctx)
         paths = files_naming(imports.root, function.name.value, read, words) if imports is not None else None
         me = Path(self.ctx.path).resolve()
         for path in paths or ():

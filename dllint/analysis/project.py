@@ -416,6 +416,9 @@ class ProjectView:
         # path -> (stamp, class outline or None, sha256): see class_outline
         self._class_outlines: OrderedDict[Path, tuple[tuple[int, int], ClassOutline | None, str]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
+        # counts the files begun: what is read of the project's files may be kept for the lint of
+        # one file (whose consulted files are recorded once), and is looked at again for the next
+        self.generation = 0
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
         self._consulted: dict[str, str] = {}
@@ -423,6 +426,7 @@ class ProjectView:
 
     def begin_file(self) -> None:
         self._consulted = {}
+        self.generation += 1
 
     def consult(self, path: Path, digest: str) -> None:
         """Record a project file read outside this view (its sha256, "" when unreadable)."""
