@@ -24,7 +24,8 @@ The manifest lists real bug instances in public training code: each entry names 
 ``DIR/owner/name`` (the search tool's ``fetch`` lays mirrors out as the first two; a plain
 ``git clone`` into ``DIR/owner/name`` is the last two). Nothing is checked out: every ``.py`` file of
 the repository at the entry's commit is written into a temporary tree that keeps the repository's
-layout, so that a multi-file project is linted as a directory, and dllint runs on each tree
+layout, with an empty ``.git`` at its root as a clone has (the project root's marker), so that a
+multi-file project is linted as a directory, and dllint runs on each tree
 (``python -m dllint --select ALL``: every rule, the ones off by default included, no cache, an empty
 configuration). Only findings in the entries' files are scored.
 
@@ -346,6 +347,9 @@ def lint_entries(entries: list[Entry], src: Path, jobs: int = 1) -> LintResults:
                 root = Path(tmp) / f"{repo.replace('/', '+')}@{commit[:12]}"
                 root.mkdir()
                 extract_tree(git_dir, commit, root)
+                # laid out as a clone is: its root holds ``.git``, the marker by which each file
+                # finds its project root (and so the other modules that call its functions)
+                (root / ".git").mkdir()
                 needed = sorted({e.path for e in entries if e.repo == repo and e.commit == commit})
                 missing = [p for p in needed if not (root / p).is_file()]
                 if missing:

@@ -77,6 +77,10 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -121,7 +125,28 @@ class ProjectImports:
             self.bases.extend(list(path.parent.parents)[:MAX_ANCESTOR_BASES])
         # local name -> (Path of the module, attribute path inside it or "")
         self.names: dict[str, Target] = {}
-        self._collect(records if records is not None else ImportRecords.of_index(index))
+        records = records if records is not None else ImportRecords.of_index(index)
+        self._add_sys_paths(records.sys_paths)
+        self._collect(records)
+
+    def _add_sys_paths(self, entries: tuple[str, ...]) -> None:
+        """Directories the module puts on ``sys.path`` (a script of ``modeling/`` that inserts
+        ``'./preprocessing'`` before ``from data_preprocesser import ...``): a relative one is
+        read from where the project is run (its root, or any base above a file without a root
+        marker) and from the file's own directory; only directories inside the project count."""
+        starts = [*self.bases]
+        for entry in entries[:16]:
+            if not entry or "\x00" in entry:
+                continue
+            candidates = [Path(entry)] if os.path.isabs(entry) else [base / entry for base in starts]
+            for candidate in candidates:
+                try:
+                    found = Path(os.path.normpath(candidate))
+                except (OSError, ValueError):
+                    continue
+                if found not in self.bases and _is_dir(found) and any(_inside(found, b) for b in starts):
+                    self.bases.append(found)
+                    break
 
     def _absolute(self, dotted: str) -> Path | None:
         parts = dotted.split(".") if dotted else []
@@ -168,6 +193,18 @@ class ProjectImports:
                 elif source is not None:
                     self.names[local] = Target(source, name)
 
+    def star_sources(self, records: "ImportRecords") -> list[Path]:
+        """The project modules that ``from m import *`` statements of ``records`` name."""
+        out: list[Path] = []
+        for level, module, names in records.froms:
+            if names is not None:
+                continue
+            parts = module.split(".") if module else []
+            found = _module_file(self._package_dir(level), parts) if level else self._absolute(module)
+            if found is not None:
+                out.append(found)
+        return out
+
     def target(self, dotted: str) -> Target | None:
         """The project name that ``dotted`` (``evaluate``, ``utils.evaluate``, ``pkg.m.f``) stands
         for, following attribute access into sub-modules."""
@@ -201,6 +238,9 @@ class ImportRecords:
 
     imports: list[tuple[str, str | None]]
     froms: list[tuple[int, str, list[tuple[str, str | None]] | None]]
+    # directories the module puts on ``sys.path`` (``sys.path.insert(1, './preprocessing')``,
+    # ``sys.path.append("../utils")``), as written: string literals only
+    sys_paths: tuple[str, ...] = ()
 
     @classmethod
     def of_index(cls, index) -> "ImportRecords":
@@ -223,7 +263,17 @@ class ImportRecords:
                  alias.asname.name.value if alias.asname is not None
                  and isinstance(alias.asname.name, cst.Name) else None)
                 for alias in node.names]))
-        return cls(imports, froms)
+        sys_paths: list[str] = []
+        for call in index.of_type(cst.Call):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("insert", "append") \
+                    and call.args and dotted_name(func.value) == "sys.path":
+                value = call.args[-1].value
+                if isinstance(value, cst.SimpleString):
+                    text = value.evaluated_value
+                    if isinstance(text, str):
+                        sys_paths.append(text)
+        return cls(imports, froms, tuple(sys_paths))
 
     def import_map(self) -> ImportMap:
         """The :class:`ImportMap` these statements make (as ``ImportMap.compute`` builds it)."""
@@ -276,10 +326,16 @@ class ClassOutline:
         classes: list[tuple[str, tuple[str | None, ...]]] = []
         imports: list[tuple[str, str | None]] = []
         froms: list[tuple[int, str, list[tuple[str, str | None]] | None]] = []
+        sys_paths: list[str] = []
         # Statements in source order (classes and imports are statements; expressions hold none).
         stack: list[ast.AST] = list(reversed(tree.body))
         while stack:
             node = stack.pop()
+            if isinstance(node, ast.Expr):
+                entry = _ast_sys_path_entry(node.value)
+                if entry is not None:
+                    sys_paths.append(entry)
+                continue
             if isinstance(node, ast.ClassDef):
                 classes.append((node.name, tuple(
                     _ast_dotted(b.value if isinstance(b, ast.Starred) else b) for b in node.bases)))
@@ -301,7 +357,7 @@ class ClassOutline:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 top[statement.name] = isinstance(statement, ast.ClassDef)
         return cls(path, classes, frozenset(n for n, is_class in top.items() if is_class),
-                   ImportRecords(imports, froms))
+                   ImportRecords(imports, froms, tuple(sys_paths)))
 
     @classmethod
     def of_context(cls, path: Path, ctx: "FileContext") -> "ClassOutline":
@@ -315,6 +371,17 @@ class ClassOutline:
                 top[statement.name.value] = isinstance(statement, cst.ClassDef)
         return cls(path, classes, frozenset(n for n, is_class in top.items() if is_class),
                    ImportRecords.of_index(ctx.index))
+
+
+def _ast_sys_path_entry(node: ast.expr) -> str | None:
+    """The directory of ``sys.path.insert(i, "dir")`` / ``sys.path.append("dir")``, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr in ("insert", "append") and node.args \
+            and _ast_dotted(node.func.value) == "sys.path":
+        value = node.args[-1]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    return None
 
 
 def _ast_dotted(node: ast.expr) -> str | None:
@@ -396,6 +463,9 @@ class ProjectView:
         # path -> (stamp, the calls of the module or None): see may_call
         self._calls: OrderedDict[Path, tuple[tuple[int, int], CallNames | None]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
+        # counts the files begun: what is read of the project's files may be kept for the lint of
+        # one file (whose consulted files are recorded once), and is looked at again for the next
+        self.generation = 0
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
         self._consulted: dict[str, str] = {}
@@ -403,6 +473,11 @@ class ProjectView:
 
     def begin_file(self) -> None:
         self._consulted = {}
+        self.generation += 1
+
+    def consult(self, path: Path, digest: str) -> None:
+        """Record a project file read outside this view (its sha256, "" when unreadable)."""
+        self._consulted.setdefault(str(path), digest)
 
     def consulted_files(self) -> list[tuple[str, str]]:
         return sorted(self._consulted.items())

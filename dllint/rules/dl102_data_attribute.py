@@ -16,6 +16,8 @@ weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``
 ``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
 tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``, ``.numel()``,
 ``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
+in a helper whose every call (at least one, all known: in its module and in the project's other
+modules, :class:`dllint.analysis.callers.ProjectCallers`) runs under them,
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.dataflow import METADATA_BUILTINS, METADATA_METHODS, GraphValues
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.regions import Regions
@@ -331,6 +334,26 @@ class ProtoNet(nn.Module):
         self.last_layer.weight.data = self.last_layer.weight.data[:, keep]
         self.ones = nn.Parameter(self.ones.data[keep, ...], requires_grad=False)
 """,
+        # (fifth audit, cause AW) a decoding helper whose every caller runs it without gradients:
+        # here one module; across modules (a caller of another file, through ``from decoding import
+        # *``) the callers are read from the whole project (tests/engine/grad_callers_project.py)
+        """\
+import torch
+
+
+def greedy_step(model, x):
+    logp = torch.log_softmax(model(x), dim=-1)
+    return logp.cpu().data.numpy()
+
+
+def generate(model, prompts):
+    return [greedy_step(model, p) for p in prompts]
+
+
+with torch.no_grad():
+    outputs = generate(model, prompts)
+    first = greedy_step(model, prompts[0])
+""",
     ]
 
     INVALID = [
@@ -615,6 +638,25 @@ class Pruned(nn.Module):
         self.removed.append(self.weight.data[~keep])  # expect: DL102
         self.weight = nn.Parameter(self.weight.data[keep])
 """,
+        # (fifth audit, cause AW, the twin) one caller runs the helper with gradients on, in a
+        # training loop: then its read is of a graph tensor, whatever the other callers do
+        """\
+import torch
+
+
+def beam_step(model, x):
+    logp = torch.log_softmax(model(x), dim=-1)
+    return logp.data.topk(3)  # expect: DL102
+
+
+with torch.no_grad():
+    shown = beam_step(model, prompt)
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    print(beam_step(model, x))
+""",
     ]
 
     def check(self, ctx) -> None:
@@ -640,6 +682,9 @@ class Pruned(nn.Module):
             parameter = self._is_parameter(ctx, flow, base)
             if not parameter and not flow.is_graph(base):
                 continue
+            function = ctx.index.function_of(node)
+            if function is not None and ctx.analysis(ProjectCallers).runs_without_grad(function):
+                continue  # every caller, here or in another module, runs it under no_grad
             self._report(ctx, node, base, parameter, use)
 
     # -- how is ``x.data`` used? -------------------------------------------------------------------

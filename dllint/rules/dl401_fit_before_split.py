@@ -21,6 +21,9 @@ the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes 
 function or method whose summary (:meth:`FitBeforeSplit.fit_summary`) says it fits on an argument
 and returns it transformed is a fit of that argument: a function of the file or of another project
 module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
+top-level function that fits its argument is also reported at the fit, in its own module, when a
+caller in another module of the project (:class:`dllint.analysis.callers.ProjectCallers`) passes
+whole data and splits afterwards: linted alone, the helper's file shows the leak too. A
 statistic that is only printed is not a leak and is not reported.
 
 Where the line is drawn for what a fit learns (:func:`dllint.analysis.learning.fit_learns`): a fit
@@ -45,10 +48,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import TRAIN, DataProvenance, Split, chains, last_name
+from dllint.analysis.data import CV_FUNCTIONS, CV_SPLITTERS, SEARCHERS, TRAIN, DataProvenance, Split, chains, last_name
 from dllint.analysis.imports import dotted_name
 from dllint.analysis import learning
+from dllint.analysis.project import PROJECT
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
@@ -361,6 +366,30 @@ class BugModel(Model):
     def __init__(self):
         self.extraction_pipeline = TfidfVectorizer()
 """,
+    # A helper that fits what it is given, called with the training part after the split (in
+    # another module, read through the project's callers: tests/engine/split_callers_project.py),
+    # and one whose caller passes whole data but never splits it.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+
+def scale_part(part):
+    return StandardScaler().fit_transform(part)
+
+
+def tune(path, target):
+    data = pd.read_csv(path)
+    y = data.pop(target)
+    X_train, X_test, y_train, y_test = train_test_split(data, y, test_size=0.2)
+    X_train = scale_part(X_train)
+    return X_train, X_test
+
+
+def describe(path):
+    return scale_part(pd.read_csv(path))
+""",
 ]
 
 INVALID = [
@@ -655,6 +684,29 @@ class DefectModel(BugModel):
         super().__init__()
         self.extraction_pipeline = Pipeline([("dict", DictVectorizer()), ("tfidf", TfidfVectorizer())])
 """,
+    # (Palashio/libra) the helper fits a ColumnTransformer on whatever it is given; its caller
+    # passes the whole frame and splits afterwards. With the caller in another module (libra's
+    # ``modeling/tuner.py``), the helper's module is told too, at the fit
+    # (tests/engine/split_callers_project.py).
+    """
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+
+def structured_preprocesser(data):
+    numeric = data.select_dtypes(include=["number"]).columns
+    pipeline = ColumnTransformer([("num", StandardScaler(), numeric)])
+    return pd.DataFrame(pipeline.fit_transform(data), columns=list(numeric)), pipeline
+
+
+def tune(path, target):
+    data = pd.read_csv(path)
+    y = data.pop(target)
+    data, pipeline = structured_preprocesser(data)  # expect: DL401
+    return train_test_split(data, y, test_size=0.2)
+""",
 ]
 
 
@@ -672,6 +724,7 @@ class FitBeforeSplit(Rule):
         if not ctx.imports.uses("numpy", "torch", "pandas", "sklearn"):
             return
         provenance = ctx.analysis(DataProvenance)
+        self._split_by_callers(ctx, provenance)
         splits = provenance.splits
         if not splits:
             return
@@ -721,17 +774,13 @@ class FitBeforeSplit(Rule):
             if found is None:
                 continue
             index, name = found
-            arg = positional(call, index)
-            if arg is None:
-                continue
-            data = self._sample_data(ctx, provenance, arg.value)
             statement = ctx.index.statement_of(call)
-            if data is None or statement in seen or provenance.roles(data) == {TRAIN}:
+            if statement in seen:
                 continue
-            results = self._results(ctx, provenance, call, statement)
-            split = self._leaking_split(provenance, scope, statement, data, results, splits) if results else None
-            if split is None:
+            leak = self._call_leaks(ctx, provenance, call, index, splits)
+            if leak is None:
                 continue
+            split, data = leak
             seen.add(statement)
             root = (_roots(data) or [""])[-1]
             findings.setdefault((id(split), root), []).append((call, f"{last_name(call.func)}: {name}"))
@@ -752,6 +801,76 @@ class FitBeforeSplit(Rule):
                        f"(line {line}){more}: the held-out part leaks into it; split first and "
                        "fit on the training part only")
 
+    def _call_leaks(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call, index: int,
+                    splits: list[Split]) -> tuple[Split, cst.BaseExpression] | None:
+        """(the split, the data) when ``call``, of a helper that fits its argument ``index`` and
+        returns it transformed, is given whole data that its scope splits afterwards."""
+        arg = positional(call, index)
+        if arg is None:
+            return None
+        data = self._sample_data(ctx, provenance, arg.value)
+        if data is None or provenance.roles(data) == {TRAIN}:
+            return None
+        statement = ctx.index.statement_of(call)
+        results = self._results(ctx, provenance, call, statement)
+        if not results:
+            return None
+        split = self._leaking_split(provenance, provenance.scope_of(call), statement, data, results, splits)
+        return None if split is None else (split, data)
+
+    # -- a helper whose callers in other modules split what it fitted ------------------------------
+    def _split_by_callers(self, ctx: FileContext, provenance: DataProvenance) -> None:
+        """A top-level function that fits its argument and returns it transformed, and that a
+        caller in another module of the project gives whole data and splits afterwards: the leak
+        is that caller's finding, and this module's too, at the fit (the fix is here: split first,
+        or fit on the training part). A caller in this module is reported at its call only."""
+        functions = [s for s in ctx.module.body if isinstance(s, cst.FunctionDef) and s.params.params]
+        if not functions:
+            return
+        fitting = _may_fit(ctx, functions)
+        if not fitting:
+            return
+        callers = ctx.analysis(ProjectCallers)
+        for function in fitting:
+            # the callers first: only modules that name the helper and a splitting call are parsed,
+            # and most helpers have none, so their summaries are never computed
+            sites = callers.sites_where(function, _SPLIT_WORDS)
+            if not sites:
+                continue
+            summary = self.fit_summary(provenance, function, False)
+            if summary is None:
+                continue
+            for site in sites:
+                found = self._caller_splits(site, summary[0])
+                if found is None:
+                    continue
+                split_node, caller_scope = found
+                where = _relative(site.ctx.path, ctx.path)
+                line = site.ctx.position(split_node).start.line
+                caller = caller_scope.name.value if isinstance(caller_scope, cst.FunctionDef) else "the module"
+                param = [p.name.value for p in function.params.params][summary[0]]
+                fit = self._summary_nodes.get(function, function)
+                ctx.report(fit, f"preprocessing fitted on `{param}`, which {caller} ({where}) passes "
+                           f"whole and splits afterwards (line {line}): the held-out part leaks into "
+                           "it; split first and fit on the training part only")
+                break
+
+    def _caller_splits(self, site, index: int) -> tuple[cst.CSTNode, cst.CSTNode] | None:
+        """(the split node, the caller's scope) when the call at ``site`` (another module) passes
+        whole data that its scope splits afterwards."""
+        other = site.ctx
+        PROJECT.depth += 1
+        try:
+            provenance = other.analysis(DataProvenance)
+            splits = provenance.splits
+            scope = provenance.scope_of(site.call)
+            if not any(s.scope is scope for s in splits):
+                return None
+            leak = self._call_leaks(other, provenance, site.call, index, splits)
+        finally:
+            PROJECT.depth -= 1
+        return None if leak is None else (leak[0].node, scope)
+
     # -- function summaries: what a function fits, and on which argument ---------------------------
     _in_helper = False
 
@@ -760,6 +879,8 @@ class FitBeforeSplit(Rule):
         # function node -> (index of the fitted parameter, the statistic), or None; a function
         # being summarised maps to None, so a recursion reads "fits nothing".
         self._summaries: dict[cst.FunctionDef, tuple[int, str] | None] = {}
+        # function -> the call in it that fits (a statistic, a fit, or a call of a fitting helper)
+        self._summary_nodes: dict[cst.FunctionDef, cst.Call] = {}
         self._summary_depth = 0
 
     def _helper_of(self, provenance: DataProvenance, call: cst.Call) -> tuple[int, str] | None:
@@ -817,6 +938,7 @@ class FitBeforeSplit(Rule):
                     derived = provenance.forward(function, {param}, -1, until=order)
                     if roots & derived and self._returns_derived(ctx, provenance, function, call, derived):
                         found = (position, name)
+                        self._summary_nodes[function] = call
                         break
                 if found is not None:
                     break
@@ -1021,6 +1143,47 @@ class FitBeforeSplit(Rule):
 
 
 _MAX_HELPER_DEPTH = 6  # helpers calling helpers: a longer chain stays unknown
+# The names that DataProvenance's splits are made with (a splitter's class for its ``.split``; slices
+# of rows aside): a module of the project that holds none has no caller of a helper that splits what
+# the helper fitted, and is not parsed for one.
+_SPLIT_WORDS = frozenset({"train_test_split", "random_split", "Subset", *CV_SPLITTERS, *CV_FUNCTIONS, *SEARCHERS})
+
+
+def _may_fit(ctx: FileContext, functions: list[cst.FunctionDef]) -> list[cst.FunctionDef]:
+    """The functions of ``functions`` that compute a statistic or call a fit, or call one of the
+    others that does (a cheap gate before their summaries: names only)."""
+    by_name = {f.name.value: f for f in functions}
+    direct: set[cst.FunctionDef] = set()
+    calls: dict[cst.FunctionDef, set[str]] = {}
+    for call in ctx.index.of_type(cst.Call):
+        function = ctx.index.function_of(call)
+        if function is None or function.name.value not in by_name or by_name[function.name.value] is not function:
+            continue
+        name = last_name(call.func)
+        if name in STATISTICS or name in _FIT_METHODS:
+            direct.add(function)
+        elif isinstance(call.func, cst.Name) and call.func.value in by_name:
+            calls.setdefault(function, set()).add(call.func.value)
+    found = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for function, called in calls.items():
+            if function not in found and any(by_name[n] in found for n in called):
+                found.add(function)
+                changed = True
+    return [f for f in functions if f in found]
+
+
+def _relative(path: str, start: str) -> str:
+    """``path`` as the project shows it: relative to the project root of ``start``."""
+    from pathlib import Path
+    from dllint.analysis.project import find_root
+    try:
+        root = find_root(Path(start).resolve())
+        return Path(path).resolve().relative_to(root).as_posix()
+    except (OSError, ValueError):
+        return Path(path).name
 
 
 def _selection_owner(expr: cst.BaseExpression) -> cst.BaseExpression:

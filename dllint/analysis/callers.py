@@ -1,0 +1,442 @@
+"""The callers of a function across the project: the way back from callee to caller.
+
+Summaries flow from a callee to its callers (what ``evaluate(model)`` does to the model, what
+``normalize(X)`` fits). Some facts flow the other way: a decoding helper reads ``logp.data`` on a
+tensor that is in no graph because its only caller, in another module, runs it under
+``torch.no_grad()``; a preprocessing helper fits a scaler on its argument, and whether that is a
+leak depends on whether its callers pass the whole data and split it afterwards.
+
+:class:`ProjectCallers` answers, for a top-level function or a method of a top-level class of the
+linted file, its call sites (:class:`CallSite`): the calls in its own module and in the project's
+other modules (each resolved through the caller's imports, star imports of a module without an
+``__all__`` that leaves the name out included; a method: every ``x.name(...)``, whichever class
+``x`` is). The list is unknown (None) when the function may be called in ways no call site shows:
+its name used as a value (``hooks = [decode]``, ``fn = utils.decode``), a dunder or ``forward``
+(run by ``model(x)``), a project that is not known (a snippet) or too large to search, or more
+than :data:`MAX_SITES` sites.
+
+Cheap on purpose: the files of the project are gated by the identifiers they hold (read once per
+process and change of the file, like the class outlines), only the modules that name the function
+are parsed (through the project view's cache), and every file read counts as consulted, so that a
+cached finding goes stale when a caller is added, removed or changed anywhere in the project.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.project import (MAX_FILE_DEPTH, MAX_MODULE_BYTES, MAX_PROJECT_FILES, PROJECT,
+                                     _SKIPPED_DIRS, project_imports)
+from dllint.analysis.regions import Regions
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+MAX_SITES = 32  # a helper called from more places than this is a library function: unknown
+MAX_CALLER_DEPTH = 2  # a caller that is itself a helper: its callers, this many levels up
+MAX_WORD_TABLES = 4096
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# Methods that run without a call naming them: ``model(x)`` runs ``forward``; Python runs dunders.
+_IMPLICIT_METHODS = frozenset({"forward"})
+
+# path -> (stamp, sha256 of the bytes, the identifiers the file holds)
+_WORDS: OrderedDict[Path, tuple[tuple[int, int], str, frozenset[bytes] | None]] = OrderedDict()
+MAX_NOTEBOOK_BYTES = 16_000_000  # a notebook's outputs (images) make it large; its code is read
+
+
+def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
+    """The identifiers of the file at ``path`` and the sha256 of its bytes (read once per change);
+    no identifiers (None) for a file too large to read (a module over :data:`MAX_MODULE_BYTES`
+    holds no helper worth reading; a notebook over :data:`MAX_NOTEBOOK_BYTES` may hold a caller)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return frozenset(), ""
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    found = _WORDS.get(path)
+    if found is not None and found[0] == stamp:
+        _WORDS.move_to_end(path)
+        return found[2], found[1]
+    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_MODULE_BYTES
+    try:
+        data = path.read_bytes() if stat.st_size <= limit else b""
+    except OSError:
+        data = b""
+    digest = hashlib.sha256(data).hexdigest() if data else ""
+    words = frozenset(_IDENTIFIER.findall(data)) if stat.st_size <= limit or path.suffix != ".ipynb" else None
+    _WORDS[path] = (stamp, digest, words)
+    while len(_WORDS) > MAX_WORD_TABLES:
+        _WORDS.popitem(last=False)
+    return words, digest
+
+
+def files_naming(root: Path, name: str, read: list[tuple[Path, str]],
+                 also: frozenset[str] | None = None) -> list[Path] | None:
+    """The project's ``.py`` files under ``root`` that hold the identifier ``name``; None when the
+    project is too large to search, or when one of its notebooks names it (a caller dllint lints
+    but this view does not parse). Every file looked at counts as consulted (and is added to
+    ``read`` with its sha256). With ``also``, only the files that hold one of those words too
+    (and notebooks are not looked at)."""
+    table = _project_words(root)
+    if table is None:
+        return None
+    wanted = name.encode()
+    extra = {w.encode() for w in also} if also is not None else None
+    out: list[Path] = []
+    for path, words, digest in table[0]:
+        is_module = path.suffix == ".py"
+        if extra is not None and not is_module:
+            continue
+        read.append((path, digest))
+        if extra is not None and (words is None or wanted not in words or words.isdisjoint(extra)):
+            continue
+        if words is None or wanted in words:
+            if not is_module:
+                return None
+            out.append(path)
+    return out
+
+
+# root -> (the generation of the project view it was read in, (path, identifiers, sha256) of each
+# module and notebook, path -> sha256): every file of the project is looked at once per linted file
+_SNAPSHOTS: dict[Path, tuple[int, tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]]]] = {}
+
+
+def _project_words(root: Path) -> tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]] | None:
+    """The identifiers of every module and notebook of the project at ``root``, looked at (a stat,
+    a read when the file changed) once per file that the project view begins; each counts as
+    consulted. None when the project is too large to search."""
+    found = _SNAPSHOTS.get(root)
+    if found is not None and found[0] == PROJECT.generation:
+        return found[1]
+    files = PROJECT.files(root)
+    notebooks = _notebooks(root)
+    if files is None or notebooks is None:
+        return None
+    table: list[tuple[Path, frozenset[bytes] | None, str]] = []
+    digests: dict[Path, str] = {}
+    for path in [*files, *notebooks]:
+        words, digest = _words(path)
+        PROJECT.consult(path, digest)
+        table.append((path, words, digest))
+        digests[path] = digest
+    _SNAPSHOTS[root] = (PROJECT.generation, (table, digests))
+    if len(_SNAPSHOTS) > 64:
+        _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+    return table, digests
+
+
+def _still(read: list[tuple[Path, str]], root: Path) -> bool:
+    """Every file of ``read`` still has its sha256 (so an answer computed from them stands); each
+    counts as consulted again."""
+    current = _project_words(root)
+    if current is None:
+        return False
+    digests = current[1]
+    for path, digest in read:
+        now = digests.get(path)
+        if now is None:
+            now = _words(path)[1]
+            PROJECT.consult(path, now)
+        if now != digest:
+            return False
+    return True
+
+
+_NOTEBOOKS: dict[Path, list[Path] | None] = {}
+
+
+def _notebooks(root: Path) -> list[Path] | None:
+    """The ``.ipynb`` files under ``root`` (the folders :meth:`ProjectView.files` walks), read once
+    per process; None when there are more than :data:`MAX_PROJECT_FILES`."""
+    if root not in _NOTEBOOKS:
+        found: list[Path] | None = []
+        seen = 0
+        for directory, folders, names in os.walk(root):
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
+            seen += len(names) + len(folders)
+            found.extend(Path(directory) / n for n in names if n.endswith(".ipynb"))
+            if len(found) > MAX_PROJECT_FILES or seen > 20 * MAX_PROJECT_FILES:
+                found = None
+                break
+        _NOTEBOOKS[root] = sorted(found) if found is not None else None
+    return _NOTEBOOKS[root]
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call of the function: the module it is written in and the call node there."""
+
+    ctx: "FileContext"
+    call: cst.Call
+
+    def no_grad(self) -> bool:
+        """Gradients are surely off at the call (in its module's own view)."""
+        return self.ctx.analysis(Regions).no_grad(self.call)
+
+
+def owner_class(ctx: "FileContext", function: cst.FunctionDef) -> cst.ClassDef | None | bool:
+    """The top-level class whose method ``function`` is, None for a top-level function, False for
+    anything else (a nested function, a method of a nested class)."""
+    if function in ctx.module.body:
+        return None
+    block = ctx.index.parent(function)
+    klass = ctx.index.parent(block) if isinstance(block, cst.IndentedBlock) else None
+    if isinstance(klass, cst.ClassDef) and klass in ctx.module.body:
+        return klass
+    return False
+
+
+class ProjectCallers:
+    """The call sites of the functions and methods of one file, across its project."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        # function -> (its sites, the project files read to find them with their sha256): this
+        # module's context outlives one lint (the project view keeps it for the next file), so a
+        # cached answer is replayed as consulted, and recomputed when one of those files changed
+        self._sites: dict[cst.FunctionDef, tuple[list[CallSite] | None, list[tuple[Path, str]]]] = {}
+        self._where: dict[tuple[cst.FunctionDef, frozenset[str]], tuple[list[CallSite], list[tuple[Path, str]]]] = {}
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "ProjectCallers":
+        return cls(ctx)
+
+    # -- the call sites ------------------------------------------------------------------------------
+    def sites(self, function: cst.FunctionDef) -> list[CallSite] | None:
+        """Every call of ``function`` in its module and in the project's other modules, in path
+        and source order; None when they are not all known (see the module's docstring)."""
+        if PROJECT.depth >= MAX_FILE_DEPTH:
+            return None
+        found = self._sites.get(function)
+        imports = project_imports(self.ctx)
+        if found is not None and imports is not None and _still(found[1], imports.root):
+            return found[0]
+        read: list[tuple[Path, str]] = []
+        sites = self._compute_sites(function, read)
+        self._sites[function] = (sites, read)
+        return sites
+
+    def _compute_sites(self, function: cst.FunctionDef, read: list[tuple[Path, str]]) -> list[CallSite] | None:
+        ctx = self.ctx
+        klass = owner_class(ctx, function)
+        name = function.name.value
+        if klass is False or (klass is not None and (name in _IMPLICIT_METHODS or name.startswith("__"))):
+            return None
+        imports = project_imports(ctx)
+        if imports is None:
+            return None
+        here = _local_calls(ctx, function, name, klass is not None)
+        if here is None:
+            return None
+        paths = files_naming(imports.root, name, read)
+        if paths is None:
+            return None
+        me = Path(ctx.path).resolve()
+        out = [CallSite(ctx, call) for call in here]
+        for path in paths:
+            if path.resolve() == me:
+                continue
+            other = PROJECT.context(path)
+            if other is None:
+                continue
+            found = _calls_in(other, me, name, klass is not None)
+            if found is None:
+                return None
+            out.extend(CallSite(other, call) for call in found)
+            if len(out) > MAX_SITES:
+                return None
+        return out
+
+    def sites_where(self, function: cst.FunctionDef, words: frozenset[str]) -> list[CallSite]:
+        """The calls of the top-level ``function`` in the project's other modules whose files also
+        hold one of ``words`` (a cheap gate on the caller's side: a splitting call's name), in
+        path and source order. Some callers, not all: a module that uses the name as a value still
+        gives the calls it writes. Empty when the project is not known or too large."""
+        if PROJECT.depth >= MAX_FILE_DEPTH or owner_class(self.ctx, function) is not None:
+            return []
+        key = (function, words)
+        found = self._where.get(key)
+        imports = project_imports(self.ctx)
+        if found is not None and imports is not None and _still(found[1], imports.root):
+            return found[0]
+        read: list[tuple[Path, str]] = []
+        sites: list[CallSite] = []
+        paths = files_naming(imports.root, function.name.value, read, words) if imports is not None else None
+        me = Path(self.ctx.path).resolve()
+        for path in paths or ():
+            if path.suffix != ".py" or path.resolve() == me:
+                continue
+            other = PROJECT.context(path)
+            if other is not None:
+                sites.extend(CallSite(other, call) for call in _calls_in(other, me, function.name.value, False,
+                                                                          values=False) or ())
+            if len(sites) > MAX_SITES:
+                break
+        self._where[key] = (sites, read)
+        return sites
+
+    # -- facts read from the call sites --------------------------------------------------------------
+    def runs_without_grad(self, function: cst.FunctionDef, depth: int = 0) -> bool:
+        """Every call of ``function`` (at least one, all known) runs with gradients off: under
+        ``no_grad``/``inference_mode`` where it is written, or inside a function of its module
+        whose own calls all do (followed :data:`MAX_CALLER_DEPTH` levels up, across modules). A
+        function that back-propagates needs gradients, whoever calls it."""
+        regions = self.ctx.analysis(Regions)
+        if function in regions.training_functions:
+            return False
+        sites = self.sites(function)
+        if not sites:
+            return False
+        answer = True
+        for site in sites:
+            if site.no_grad():
+                continue
+            outer = site.ctx.index.function_of(site.call)
+            if outer is None or outer is function or depth >= MAX_CALLER_DEPTH:
+                answer = False
+                break
+            other = site.ctx.analysis(ProjectCallers)
+            nested = site.ctx is not self.ctx
+            PROJECT.depth += nested
+            try:
+                if not other.runs_without_grad(outer, depth + 1):
+                    answer = False
+                    break
+            finally:
+                PROJECT.depth -= nested
+        return answer
+
+
+def _local_calls(ctx: "FileContext", function: cst.FunctionDef, name: str, method: bool) -> list[cst.Call] | None:
+    """The calls of ``function`` in its own module, or None when its name is used as a value there
+    (passed, stored, aliased: called where no call shows it)."""
+    regions = ctx.analysis(Regions)
+    calls: list[cst.Call] = list(regions.callers(function))
+    if method:
+        for call in ctx.index.of_type(cst.Call):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == name and call not in calls \
+                    and regions.resolved(call) in (None, function):
+                calls.append(call)
+    else:
+        for call in ctx.index.of_type(cst.Call):
+            # a call the module's resolution left open counts too: "every call" over-approximates
+            if isinstance(call.func, cst.Name) and call.func.value == name and call not in calls \
+                    and regions.resolved(call) in (None, function):
+                calls.append(call)
+    if _used_as_value(ctx, name, method, lambda node: True, function):
+        return None
+    calls.sort(key=ctx.index.order.__getitem__)
+    return calls
+
+
+def _calls_in(other: "FileContext", me: Path, name: str, method: bool, values: bool = True) -> list[cst.Call] | None:
+    """The calls in ``other`` of the function ``name`` of the module at ``me`` (a method: every
+    ``x.name(...)``), or None when ``other`` uses it as a value (unless ``values`` is False)."""
+    if method:
+        if _used_as_value(other, name, True, lambda node: True, None):
+            return None
+        return [c for c in other.index.of_type(cst.Call)
+                if isinstance(c.func, cst.Attribute) and c.func.attr.value == name]
+    imports = project_imports(other)
+    if imports is None:
+        return []
+    starred = name not in imports.names and not name.startswith("_") \
+        and any(p.resolve() == me for p in imports.star_sources(_records(other))) \
+        and _star_exports(me, name)
+
+    def ours(node: cst.BaseExpression) -> bool:
+        dotted = dotted_name(node)
+        if dotted is None:
+            return False
+        if starred and dotted == name:
+            return not _binds_at_top(other, name)
+        target = imports.target(dotted)
+        return target is not None and target.attribute == name and target.path.resolve() == me
+
+    if values and _used_as_value(other, name, False, ours, None, aliases=_aliases(imports, me, name)):
+        return None
+    out = []
+    for call in other.index.of_type(cst.Call):
+        if isinstance(call.func, (cst.Name, cst.Attribute)) and ours(call.func):
+            out.append(call)
+    return out
+
+
+def _aliases(imports, me: Path, name: str) -> set[str]:
+    """Local names bound to the function by ``from m import name as alias``."""
+    return {local for local, target in imports.names.items()
+            if target.attribute == name and local != name and target.path.resolve() == me}
+
+
+def _used_as_value(ctx: "FileContext", name: str, method: bool, ours, function: cst.FunctionDef | None,
+                   aliases: set[str] = frozenset()) -> bool:
+    """``name`` (or an alias of it) appears in ``ctx`` other than as the callee of a call, its own
+    ``def`` or an import: then calls may happen where none is written."""
+    wanted = {name, *aliases}
+    for node in ctx.index.of_type(cst.Name):
+        if node.value not in wanted:
+            continue
+        parent = ctx.index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            if not method and not ours(parent):
+                continue
+            subject: cst.CSTNode = parent
+        else:
+            if method:
+                continue  # a plain name is not the method (``self.decode`` is an attribute)
+            if not ours(node):
+                continue
+            subject = node
+        holder = ctx.index.parent(subject)
+        if isinstance(holder, cst.Call) and holder.func is subject:
+            continue
+        if isinstance(holder, (cst.FunctionDef, cst.ClassDef)) and holder.name is subject:
+            continue
+        if isinstance(holder, (cst.ImportAlias, cst.ImportFrom, cst.Import)) \
+                or ctx.index.enclosing(subject, cst.ImportFrom) is not None \
+                or ctx.index.enclosing(subject, cst.Import) is not None:
+            continue
+        return True
+    return False
+
+
+def _records(ctx: "FileContext"):
+    from dllint.analysis.project import ImportRecords
+    return ImportRecords.of_index(ctx.index)
+
+
+def _star_exports(path: Path, name: str) -> bool:
+    """``from <module at path> import *`` binds ``name``: the module has no ``__all__`` (a public
+    top-level name is exported), or its ``__all__`` lists it (read from its text)."""
+    words, _ = _words(path)
+    if words is not None and b"__all__" not in words:
+        return True
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    match = re.search(r"^__all__\s*[+]?=\s*[\[(]([^\])]*)[\])]", text, re.MULTILINE)
+    return match is not None and re.search(rf"""['"]{re.escape(name)}['"]""", match.group(1)) is not None
+
+
+def _binds_at_top(ctx: "FileContext", name: str) -> bool:
+    """The module defines or assigns ``name`` at its top level (so a star import does not give it)."""
+    for statement in ctx.module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and statement.name.value == name:
+            return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+                    return True
+    return False
