@@ -51,11 +51,12 @@ except AttributeError:  # older torch
         return False
 
 
-def transforms_active() -> bool:
+try:
+    # the C function itself, not a Python function calling it: it runs a few times per step
+    transforms_active = torch._C._are_functorch_transforms_active
     """True inside torch.func transforms (vmap, grad, jvp): tensors there are per-level wrappers."""
-    try:
-        return torch._C._are_functorch_transforms_active()
-    except AttributeError:  # older torch
+except AttributeError:  # older torch
+    def transforms_active() -> bool:
         return False
 
 

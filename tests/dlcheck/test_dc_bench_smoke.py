@@ -49,3 +49,24 @@ def test_an_unknown_configuration_is_refused():
     proc = subprocess.run([sys.executable, str(BENCH), "--configs", "everything"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "unknown configuration" in proc.stderr
+
+
+CALLS = BENCH.with_name("step_calls.py")
+
+
+@pytest.mark.slow
+def test_the_call_count_benchmark_counts_fewer_calls_on_sentinel_steps():
+    out = subprocess.run([sys.executable, str(CALLS), "--steps", "2"], capture_output=True,
+                         text=True, timeout=300, check=True).stdout
+    rows = {line[:16].strip(): [float(v) for v in line[16:].split()]
+            for line in out.splitlines()[2:]}
+    assert list(rows) == ["plain", "no checks", "all checks", "full every step"]
+    for model in (0, 1):  # MLP, CNN
+        counts = [rows[c][model] for c in rows]
+        assert counts == sorted(counts) and len(set(counts)) == 4
+
+
+def test_the_call_count_benchmark_refuses_a_bad_step_count():
+    proc = subprocess.run([sys.executable, str(CALLS), "--steps", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--steps must be between 1 and" in proc.stderr
