@@ -23,7 +23,6 @@ cached finding goes stale when a caller is added, removed or changed anywhere in
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,8 +32,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import (MAX_FILE_DEPTH, MAX_MODULE_BYTES, MAX_PROJECT_FILES, PROJECT,
-                                     _SKIPPED_DIRS, project_imports)
+from dllint.analysis.project import MAX_FILE_DEPTH, MAX_MODULE_BYTES, PROJECT, project_imports
 from dllint.analysis.regions import Regions
 
 if TYPE_CHECKING:
@@ -118,7 +116,7 @@ def _project_words(root: Path) -> tuple[list[tuple[Path, frozenset[bytes] | None
     if found is not None and found[0] == PROJECT.generation:
         return found[1]
     files = PROJECT.files(root)
-    notebooks = _notebooks(root)
+    notebooks = PROJECT.files(root, ".ipynb")
     if files is None or notebooks is None:
         return None
     table: list[tuple[Path, frozenset[bytes] | None, str]] = []
@@ -151,24 +149,6 @@ def _still(read: list[tuple[Path, str]], root: Path) -> bool:
     return True
 
 
-_NOTEBOOKS: dict[Path, list[Path] | None] = {}
-
-
-def _notebooks(root: Path) -> list[Path] | None:
-    """The ``.ipynb`` files under ``root`` (the folders :meth:`ProjectView.files` walks), read once
-    per process; None when there are more than :data:`MAX_PROJECT_FILES`."""
-    if root not in _NOTEBOOKS:
-        found: list[Path] | None = []
-        seen = 0
-        for directory, folders, names in os.walk(root):
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
-            seen += len(names) + len(folders)
-            found.extend(Path(directory) / n for n in names if n.endswith(".ipynb"))
-            if len(found) > MAX_PROJECT_FILES or seen > 20 * MAX_PROJECT_FILES:
-                found = None
-                break
-        _NOTEBOOKS[root] = sorted(found) if found is not None else None
-    return _NOTEBOOKS[root]
 
 
 @dataclass(frozen=True)

@@ -469,7 +469,7 @@ class ProjectView:
         # the project files consulted since :meth:`begin_file` (path -> sha256 of their bytes),
         # stored with a file's cached findings: a change to any of them is a cache miss
         self._consulted: dict[str, str] = {}
-        self._files: dict[Path, list[Path] | None] = {}
+        self._files: dict[tuple[Path, str], list[Path] | None] = {}
 
     def begin_file(self) -> None:
         self._consulted = {}
@@ -638,23 +638,25 @@ class ProjectView:
         self._calls.clear()
         self._files.clear()
 
-    def files(self, root: Path) -> list[Path] | None:
-        """The ``.py`` files under ``root`` in path order (hidden, virtual-environment and build
-        folders left out); None when there are more than :data:`MAX_PROJECT_FILES`."""
-        if root in self._files:
-            return self._files[root]
+    def files(self, root: Path, suffix: str = ".py") -> list[Path] | None:
+        """The files under ``root`` whose names end with ``suffix`` (``.py``; ``.ipynb``), in path
+        order (hidden, virtual-environment and build folders left out); None when there are more
+        than :data:`MAX_PROJECT_FILES`."""
+        key = (root, suffix)
+        if key in self._files:
+            return self._files[key]
         found: list[Path] | None = []
         seen = 0
         for directory, folders, names in os.walk(root):
             folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED_DIRS)
             seen += len(names) + len(folders)
-            found.extend(Path(directory) / n for n in names if n.endswith(".py"))
+            found.extend(Path(directory) / n for n in names if n.endswith(suffix))
             if len(found) > MAX_PROJECT_FILES or seen > 20 * MAX_PROJECT_FILES:
                 found = None
                 break
         if found is not None:
             found.sort()
-        self._files[root] = found
+        self._files[key] = found
         return found
 
     def mentions(self, path: Path, word: str) -> bool:
