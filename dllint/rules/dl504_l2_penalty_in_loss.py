@@ -85,6 +85,33 @@ class L2PenaltyInLoss(Rule):
         "for p in model.parameters():\n"
         "    l2 += p.pow(2).sum()\n"
         "loss = loss + 1e-4 * l2\n",
+        # The gradient norm, written as a comprehension: squares of p.grad (and Python numbers),
+        # the same test as the loop form.
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\nloss.backward()\n"
+        "grad_norm = sum(p.grad.norm().item() ** 2 for p in model.parameters() if p.grad is not None) ** 0.5\n"
+        "opt.step()\n",
+        "import math\nimport torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "total_norm = math.sqrt(sum(p.grad.data.norm(2) ** 2 for p in model.parameters()))\n",
+        # A penalty only computed, never added to a loss (the term commented out).
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "l2_penalty = sum(p.pow(2.0).sum() for p in model.parameters())\n"
+        "loss = crit(model(x), y)  # + 1e-4 * l2_penalty\nloss.backward()\nopt.step()\n",
+        # A validation loss under no_grad: no graph, no update, a number reported.
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\nwith torch.no_grad():\n"
+        "    val_loss = crit(model(x), y) + 1e-4 * sum(p.pow(2).sum() for p in model.parameters())\n",
+        "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "@torch.inference_mode()\ndef evaluate(model, x, y):\n    reg = 0\n"
+        "    for p in model.parameters():\n        reg += p.pow(2).sum()\n"
+        "    return crit(model(x), y) + 1e-4 * reg\n",
+        # A validate() that never back-propagates, whose loss the training loop only records.
+        "import torch\n"
+        "def validate(model, loader):\n    total = 0\n    for x, y in loader:\n"
+        "        l2 = sum(p.pow(2.0).sum() for p in model.parameters())\n"
+        "        total += crit(model(x), y) + 1e-4 * l2\n    return total\n"
+        "def train(model, loader, val_loader):\n    opt = torch.optim.Adam(model.parameters())\n"
+        "    history = []\n    for x, y in loader:\n        loss = crit(model(x), y)\n"
+        "        loss.backward()\n        opt.step()\n"
+        "    val_loss = validate(model, val_loader)\n    history.append(val_loss)\n",
     ]
     INVALID = [
         "import torch\n"
@@ -97,10 +124,12 @@ class L2PenaltyInLoss(Rule):
         "loss = ce + lam * l2\n",
         "from torch import optim\n"
         "opt = optim.Adam(net.parameters(), lr=1e-3)\n"
-        "reg = sum(torch.sum(w * w) for w in net.parameters())  # expect: DL504\n",
+        "reg = sum(torch.sum(w * w) for w in net.parameters())  # expect: DL504\n"
+        "loss = crit(net(x), y) + 1e-4 * reg\n",
         "import torch\n"
         "opt = torch.optim.SGD(model.parameters(), lr=0.01)\n"
-        "penalty = sum(p.norm(2) ** 2 for name, p in model.named_parameters() if 'weight' in name)  # expect: DL504\n",
+        "penalty = sum(p.norm(2) ** 2 for name, p in model.named_parameters() if 'weight' in name)  # expect: DL504\n"
+        "loss += 1e-4 * penalty\n",
         "import torch\n"
         "def train(model, loader, lam=1e-4):\n"
         "    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
@@ -109,7 +138,8 @@ class L2PenaltyInLoss(Rule):
         "import torch.optim as optim\n"
         "optimizer = optim.SGD(model.parameters(), lr=0.05)\n"
         "l2_reg = torch.tensor(0.)\n"
-        "l2_reg = sum(param.pow(2.0).sum() for param in model.parameters())  # expect: DL504\n",
+        "l2_reg = sum(param.pow(2.0).sum() for param in model.parameters())  # expect: DL504\n"
+        "loss = crit(model(x), y) + l2_lambda * l2_reg\n",
         "import torch\n"
         "class Trainer:\n"
         "    def __init__(self, model):\n"
@@ -152,6 +182,29 @@ class L2PenaltyInLoss(Rule):
         "for p in model.parameters():\n"
         "    l2 += (p * p).sum()  # expect: DL504\n"
         "loss = ce + 5e-4 * l2\n",
+        # Twins of the silent cases: the weights' own squares in a comprehension, added to the
+        # loss after the gradient norm is taken; a penalty in a training loss beside a no_grad
+        # validation; a function without backward() whose loss a caller back-propagates.
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "grad_norm = sum(p.grad.norm().item() ** 2 for p in model.parameters()) ** 0.5\n"
+        "loss = crit(model(x), y) + 1e-4 * sum(p.norm() ** 2 for p in model.parameters())  # expect: DL504\n",
+        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+        "loss = crit(model(x), y) + 1e-4 * sum(p.pow(2).sum() for p in model.parameters())  # expect: DL504\n"
+        "loss.backward()\nwith torch.no_grad():\n"
+        "    val_loss = crit(model(vx), vy) + 1e-4 * sum(p.pow(2).sum() for p in model.parameters())\n",
+        "import torch\n"
+        "def compute_loss(model, x, y):\n"
+        "    l2 = sum(p.pow(2.0).sum() for p in model.parameters())  # expect: DL504\n"
+        "    return crit(model(x), y) + 1e-4 * l2\n"
+        "def train(model, loader):\n    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "    for x, y in loader:\n        loss = compute_loss(model, x, y)\n"
+        "        loss.backward()\n        opt.step()\n",
+        "import torch\n"
+        "def validate(model, loader):\n    total = 0\n    for x, y in loader:\n"
+        "        total += crit(model(x), y) + 1e-4 * sum(p.pow(2.0).sum() for p in model.parameters())  # expect: DL504\n"
+        "    return total\n"
+        "def train(model, loader, val_loader):\n    opt = torch.optim.Adam(model.parameters())\n"
+        "    val_loss = validate(model, val_loader)\n    val_loss.backward()\n    opt.step()\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
