@@ -118,25 +118,41 @@ def _accumulations(loop: cst.For, names: set[str]):
                     break
 
 
-def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str, *, returned: bool = False) -> bool:
+def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str, *, returned: bool = False,
+                 depth: int = 0) -> bool:
     """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss), or
-    (``returned``) handed to the caller by a ``return``."""
+    (``returned``) handed to the caller by a ``return``; through a scaled copy too
+    (``reg = l2 * lam`` then ``loss = ce + reg``)."""
     scope = ctx.index.function_of(loop) or ctx.module
     end = max(ctx.index.order[n] for n in iter_subtree(loop))
     for use in ctx.index.of_type(cst.Name):
         if use.value != name or ctx.index.order[use] <= end or \
                 (ctx.index.function_of(use) or ctx.module) is not scope:
             continue
+        scaled = True  # the path from the read up holds only products and quotients
         for ancestor in ctx.index.ancestors(use):
             if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
                 return True
             if isinstance(ancestor, cst.AugAssign):
-                return isinstance(ancestor.operator, cst.AddAssign) and ancestor.value is not None and \
-                    any(n is use for n in iter_subtree(ancestor.value))
+                if isinstance(ancestor.operator, cst.AddAssign) and \
+                        any(n is use for n in iter_subtree(ancestor.value)):
+                    return True
+                break
             if returned and isinstance(ancestor, cst.Return):
                 return True
+            if isinstance(ancestor, cst.Assign):
+                targets = ancestor.targets
+                if scaled and depth < 3 and len(targets) == 1 and isinstance(targets[0].target, cst.Name) \
+                        and _added_after(ctx, ancestor, targets[0].target.value, returned=returned,
+                                         depth=depth + 1):
+                    return True
+                break
             if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
                 break
+            if isinstance(ancestor, cst.BinaryOperation):
+                scaled = scaled and isinstance(ancestor.operator, (cst.Multiply, cst.Divide))
+            elif not isinstance(ancestor, (cst.UnaryOperation, cst.Name)):
+                scaled = False
     return False
 
 

@@ -112,6 +112,10 @@ class L2PenaltyInLoss(Rule):
         "    history = []\n    for x, y in loader:\n        loss = crit(model(x), y)\n"
         "        loss.backward()\n        opt.step()\n"
         "    val_loss = validate(model, val_loader)\n    history.append(val_loss)\n",
+        # Scaled into a name, then only logged.
+        "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "l2 = sum(p.pow(2).sum() for p in model.parameters())\nscaled = l2 * 1e-4\n"
+        "writer.add_scalar('l2', scaled, step)\n",
     ]
     INVALID = [
         "import torch\n"
@@ -205,6 +209,16 @@ class L2PenaltyInLoss(Rule):
         "    return total\n"
         "def train(model, loader, val_loader):\n    opt = torch.optim.Adam(model.parameters())\n"
         "    val_loss = validate(model, val_loader)\n    val_loss.backward()\n    opt.step()\n",
+        # Scaled into a name before the add (a Lightning training_step; a loop's accumulator).
+        "import torch\nimport pytorch_lightning as pl\nclass Net(pl.LightningModule):\n"
+        "    def training_step(self, batch, batch_idx):\n"
+        "        l2_norm = sum(p.pow(2.0).sum() for p in self.encoder.parameters())  # expect: DL504\n"
+        "        l2_regularization = l2_norm * 0.001\n"
+        "        return self.crit(self(batch[0]), batch[1]).mean() + l2_regularization\n"
+        "    def configure_optimizers(self):\n        return torch.optim.SGD(self.parameters(), lr=0.05)\n",
+        "import torch\nopt = torch.optim.Adam(model.parameters())\ntotal = 0\n"
+        "for p in model.parameters():\n    total += torch.norm(p) ** 2  # expect: DL504\n"
+        "reg = 1e-5 * total\nloss = crit(model(x), y) + reg\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
