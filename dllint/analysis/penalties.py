@@ -5,7 +5,11 @@ A penalty is a sum of squares (``p.pow(2)``, ``p ** 2``, ``p * p``, ``p.square()
 (:func:`penalty_sums`), a ``for p in m.parameters()`` loop that accumulates the squares into a name
 later added to something (:func:`penalty_accumulations`), or a call of a function of another project
 module that returns one (:func:`returns_l2_penalty`, :func:`imported_penalty_calls`), its value a
-term of a sum. Squares of a parameter's gradient, detached copy or size are no penalty.
+term of a sum. Squares of a parameter's gradient, detached copy or size are no penalty (the same
+test for the loop and the comprehension, :func:`_square_of_parameter`). A sum that is only computed
+(never a term of a sum, never returned), or one in a loss that is never back-propagated (under
+``torch.no_grad()`` / ``inference_mode``, or in a function that neither back-propagates nor hands its
+result to a caller that does), penalises no training: :func:`_evaluation_only`.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import libcst as cst
 from dllint.analysis.calls import number
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import find_called, project_imports
+from dllint.analysis.regions import Regions
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 
@@ -40,12 +45,28 @@ def _squares(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _iterates_parameters(comp: cst.BaseComp) -> bool:
+def _bound_parameter(target: cst.BaseExpression) -> set[str]:
+    """The parameter a ``for`` target binds over ``m.parameters()`` (``p``) or
+    ``m.named_parameters()`` (the last name of ``name, p``)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[-1].value, cst.Name):
+        return {target.elements[-1].value.value}
+    return set()
+
+
+def _iterates_parameters_call(it: cst.BaseExpression) -> bool:
+    return isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and \
+        it.func.attr.value in _PARAMETER_METHODS
+
+
+def _comprehension_parameter_names(comp: cst.BaseComp) -> set[str]:
+    """The names a comprehension binds to the parameters it iterates (empty: not over parameters)."""
+    names: set[str] = set()
     for sub in iter_subtree(comp.for_in):
-        if isinstance(sub, cst.CompFor) and isinstance(sub.iter, cst.Call) and \
-                isinstance(sub.iter.func, cst.Attribute) and sub.iter.func.attr.value in _PARAMETER_METHODS:
-            return True
-    return False
+        if isinstance(sub, cst.CompFor) and _iterates_parameters_call(sub.iter):
+            names |= _bound_parameter(sub.target)
+    return names
 
 
 # Read from a parameter, these give no term of the graph over its values: its gradient, a detached
@@ -55,16 +76,14 @@ _NOT_ITS_VALUES = {"grad", "data", "item", "detach", "numel", "nelement", "size"
 
 def _parameter_loop_names(loop: cst.For) -> set[str]:
     """The names a ``for p in m.parameters()`` (or ``for name, p in m.named_parameters()``) binds."""
-    it = loop.iter
-    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and
-            it.func.attr.value in _PARAMETER_METHODS):
-        return set()
-    target = loop.target
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[-1].value, cst.Name):
-        return {target.elements[-1].value.value}
-    return set()
+    return _bound_parameter(loop.target) if _iterates_parameters_call(loop.iter) else set()
+
+
+def _penalty_comprehension(comp: cst.BaseComp) -> bool:
+    """``sum(p.pow(2).sum() for p in m.parameters())``: the squares of the parameters themselves,
+    by the loop's test (``sum(p.grad.norm() ** 2 for p in ...)`` is a gradient norm)."""
+    names = _comprehension_parameter_names(comp)
+    return bool(names) and _square_of_parameter(comp.elt, names)
 
 
 def _square_of_parameter(expr: cst.BaseExpression, names: set[str]) -> bool:
@@ -99,30 +118,143 @@ def _accumulations(loop: cst.For, names: set[str]):
                     break
 
 
-def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str) -> bool:
-    """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss)."""
+def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str, *, returned: bool = False,
+                 depth: int = 0) -> bool:
+    """Whether ``name`` is read after the loop, in its function, as a term of a sum (the loss), or
+    (``returned``) handed to the caller by a ``return``; through a scaled copy too
+    (``reg = l2 * lam`` then ``loss = ce + reg``)."""
     scope = ctx.index.function_of(loop) or ctx.module
     end = max(ctx.index.order[n] for n in iter_subtree(loop))
     for use in ctx.index.of_type(cst.Name):
         if use.value != name or ctx.index.order[use] <= end or \
                 (ctx.index.function_of(use) or ctx.module) is not scope:
             continue
+        scaled = True  # the path from the read up holds only products and quotients
         for ancestor in ctx.index.ancestors(use):
             if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
                 return True
             if isinstance(ancestor, cst.AugAssign):
-                return isinstance(ancestor.operator, cst.AddAssign) and ancestor.value is not None and \
-                    any(n is use for n in iter_subtree(ancestor.value))
+                if isinstance(ancestor.operator, cst.AddAssign) and \
+                        any(n is use for n in iter_subtree(ancestor.value)):
+                    return True
+                break
+            if returned and isinstance(ancestor, cst.Return):
+                return True
+            if isinstance(ancestor, cst.Assign):
+                targets = ancestor.targets
+                if scaled and depth < 3 and len(targets) == 1 and isinstance(targets[0].target, cst.Name) \
+                        and _added_after(ctx, ancestor, targets[0].target.value, returned=returned,
+                                         depth=depth + 1):
+                    return True
+                break
             if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
                 break
+            if isinstance(ancestor, cst.BinaryOperation):
+                scaled = scaled and isinstance(ancestor.operator, (cst.Multiply, cst.Divide))
+            elif not isinstance(ancestor, (cst.UnaryOperation, cst.Name)):
+                scaled = False
     return False
+
+
+def _reaches_a_sum(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """Whether the penalty ``node`` becomes a term of a sum (the loss): in its own statement
+    (``loss = ce + lam * sum(...)``, ``loss += ...``), through the name it is assigned to, or by
+    being returned to a caller. An attribute target (``self.l2 = sum(...)``) cannot be followed
+    here: counted."""
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+            return True
+        if isinstance(ancestor, cst.AugAssign):
+            return isinstance(ancestor.operator, cst.AddAssign)
+        if isinstance(ancestor, cst.Return):
+            return True
+        if isinstance(ancestor, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) \
+                else [ancestor.target]
+            if len(targets) != 1:
+                return True
+            if not isinstance(targets[0], cst.Name):
+                return True
+            return _added_after(ctx, ancestor, targets[0].value, returned=True)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
+    return False
+
+
+# Calls that record a number (a list of losses, a log, a progress bar, a meter), not a training.
+_RECORDING_CALLS = frozenset({
+    "append", "extend", "print", "log", "log_dict", "log_metrics", "add_scalar", "add_scalars", "item",
+    "float", "int", "str", "format", "write", "info", "debug", "warning", "update", "round",
+    "set_postfix", "tolist", "cpu", "numpy", "detach",
+})
+
+
+def _callee_name(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
+def _value_trains(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """Whether the value of ``node`` (a call's result, a name's read) may reach a backward pass
+    from where it stands: back-propagated, a term of a sum, returned, or handed to a call that does
+    not merely record it. Only recording and comparing are known not to."""
+    previous = node
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, cst.Attribute) and ancestor.value is previous:
+            if ancestor.attr.value in ("backward", "manual_backward"):
+                return True
+            if ancestor.attr.value in _RECORDING_CALLS:
+                return False
+        elif isinstance(ancestor, cst.Call) and previous is not ancestor.func:
+            return _callee_name(ancestor) not in _RECORDING_CALLS
+        elif isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+            return True
+        elif isinstance(ancestor, (cst.AugAssign, cst.Return, cst.Yield)):
+            return True
+        elif isinstance(ancestor, cst.Assign):
+            targets = ancestor.targets
+            if len(targets) != 1 or not isinstance(targets[0].target, cst.Name):
+                return True
+            return _name_trains(ctx, ancestor, targets[0].target.value)
+        elif isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
+        previous = ancestor
+    return False
+
+
+def _name_trains(ctx: FileContext, assign: cst.CSTNode, name: str) -> bool:
+    scope = ctx.index.function_of(assign) or ctx.module
+    end = max(ctx.index.order[n] for n in iter_subtree(assign))
+    for use in ctx.index.of_type(cst.Name):
+        if use.value == name and ctx.index.order[use] > end and \
+                (ctx.index.function_of(use) or ctx.module) is scope and _value_trains(ctx, use):
+            return True
+    return False
+
+
+def _evaluation_only(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """Whether the loss that holds the penalty ``node`` surely trains nothing: it is computed
+    without gradients (``torch.no_grad()``, ``inference_mode``, a no-grad decorator or Lightning
+    evaluation hook), or in a function that does not back-propagate, called in this module only
+    where its result is recorded, compared or dropped (a ``validate()`` whose loss is appended to
+    a history). A function with no caller here is handed to someone else: not known."""
+    regions = ctx.analysis(Regions)
+    if regions.no_grad(node):
+        return True
+    function = ctx.index.function_of(node)
+    if function is None or regions.trains(function):
+        return False
+    callers = regions.callers(function)
+    return bool(callers) and not any(_value_trains(ctx, call) for call in callers)
 
 
 def _penalty_expressions(function: cst.FunctionDef) -> tuple[list[cst.BaseExpression], set[str]]:
     """The squared-L2 sums over the parameters that ``function`` builds: the comprehensions, and
     the names a loop accumulates them into or a comprehension is assigned to."""
     comps = [c for c in iter_subtree(function.body) if isinstance(c, (cst.GeneratorExp, cst.ListComp))
-             and _iterates_parameters(c) and _squares(c.elt)]
+             and _penalty_comprehension(c)]
     names: set[str] = set()
     for loop in iter_subtree(function.body):
         if isinstance(loop, cst.For):
@@ -174,12 +306,14 @@ def penalty_sums(ctx: FileContext) -> Iterator[cst.CSTNode]:
     """Where the file writes a squared-L2 sum over parameters as a comprehension: the call that
     holds it (``sum(p.pow(2).sum() for p in m.parameters())``), else the comprehension itself."""
     for comp in ctx.index.of_type(cst.GeneratorExp, cst.ListComp):
-        if not _iterates_parameters(comp) or not _squares(comp.elt):
+        if not _penalty_comprehension(comp):
             continue
         parent = ctx.index.parent(comp)
         if isinstance(parent, cst.Arg):
             parent = ctx.index.parent(parent)
-        yield parent if isinstance(parent, cst.Call) else comp
+        node = parent if isinstance(parent, cst.Call) else comp
+        if _reaches_a_sum(ctx, node) and not _evaluation_only(ctx, node):
+            yield node
 
 
 def penalty_accumulations(ctx: FileContext) -> Iterator[cst.CSTNode]:
@@ -190,7 +324,7 @@ def penalty_accumulations(ctx: FileContext) -> Iterator[cst.CSTNode]:
         if not names:
             continue
         for statement, accumulator in _accumulations(loop, names):
-            if _added_after(ctx, loop, accumulator):
+            if _added_after(ctx, loop, accumulator) and not _evaluation_only(ctx, statement):
                 yield statement
 
 
@@ -202,5 +336,6 @@ def imported_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
         return
     for call in ctx.index.of_type(cst.Call):
         found = find_called(ctx, call, imports, _no_receiver_facts)
-        if found is not None and returns_l2_penalty(found[1]) and _in_a_sum(ctx, call):
+        if found is not None and returns_l2_penalty(found[1]) and _in_a_sum(ctx, call) and \
+                not _evaluation_only(ctx, call):
             yield call

@@ -3,7 +3,9 @@
 A search library draws a hyper-parameter from a distribution named by the call: optuna's
 ``trial.suggest_*`` methods, Ray Tune's ``tune.uniform``, hyperopt's ``hp.uniform``, scipy.stats
 distributions handed to scikit-learn's RandomizedSearchCV. What a rule needs to know is whether the
-draw is uniform on a linear scale, its bounds, and the name the library is given for it.
+draw is uniform on a linear scale, its bounds, and the name the library is given for it, and whether
+the call draws at all: optuna's ``suggest_*`` on a finished trial (``study.best_trial``,
+``study.trials[i]``, ``FixedTrial``/``FrozenTrial``) returns the stored value (:func:`replays_stored_value`).
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from dllint.analysis.calls import argument, keyword, method_name, number, string
-from dllint.analysis.imports import ImportMap
+from dllint.analysis.imports import ImportMap, dotted_name
+from dllint.context import FileContext
 
 # optuna's Trial methods: distinctive enough to be read on any receiver (the trial is usually a
 # parameter of the objective, not an import). Each maps to the positions of (name, low, high).
@@ -76,3 +79,79 @@ def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
             return None
         return LinearSample(low, high, string(argument(call, 0, "name")), f"optuna {method_name(call)}")
     return None
+
+
+# A study's finished trials: ``study.best_trial``, ``study.trials[i]``, ``study.best_trials[0]``,
+# ``study.get_trials()[i]``; and the trial classes that hold fixed values.
+_FINISHED_TRIAL_ATTRIBUTES = {"best_trial"}
+_FINISHED_TRIAL_LISTS = {"trials", "best_trials", "get_trials"}
+_FIXED_TRIAL_CLASSES = {"FixedTrial", "FrozenTrial", "create_trial"}
+
+
+def _finished_trials(expr: cst.BaseExpression) -> bool:
+    """``study.trials``, ``study.best_trials``, ``study.get_trials(...)``: a list of finished trials."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    return isinstance(expr, cst.Attribute) and expr.attr.value in _FINISHED_TRIAL_LISTS
+
+
+def _finished_trial(imports: ImportMap, expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Attribute) and expr.attr.value in _FINISHED_TRIAL_ATTRIBUTES:
+        return True
+    if isinstance(expr, cst.Subscript) and _finished_trials(expr.value):
+        return True
+    if isinstance(expr, cst.Call):
+        qualified = imports.qualify(expr.func) or dotted_name(expr.func) or ""
+        return qualified.rsplit(".", 1)[-1] in _FIXED_TRIAL_CLASSES and \
+            (qualified.startswith("optuna.") or "." not in qualified)
+    return False
+
+
+def replays_stored_value(ctx: FileContext, call: cst.Call) -> bool:
+    """Whether ``call`` is an optuna ``suggest_*`` on a finished or fixed trial: it returns the value
+    stored in the trial and draws nothing. The receiver is such a trial written in place, or a name
+    of the same function every binding of which is one (``best = study.best_trial``,
+    ``for t in study.trials``); a parameter (the objective's ``trial``) is a live trial."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value.startswith("suggest_")):
+        return False
+    receiver = func.value
+    if _finished_trial(ctx.imports, receiver):
+        return True
+    if not isinstance(receiver, cst.Name):
+        return False
+    name = receiver.value
+    scope = ctx.index.function_of(call)
+    if scope is not None and any(p.name.value == name for p in _parameters(scope)):
+        return False
+    bindings = 0
+    for node in ctx.index.of_type(cst.Assign, cst.For, cst.AnnAssign, cst.WithItem):
+        if ctx.index.function_of(node) is not scope:
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name:
+                    bindings += 1
+                    if not _finished_trial(ctx.imports, node.value):
+                        return False
+        elif isinstance(node, cst.For):
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                bindings += 1
+                if not _finished_trials(node.iter):
+                    return False
+        elif isinstance(node, cst.AnnAssign):
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                bindings += 1
+                if node.value is None or not _finished_trial(ctx.imports, node.value):
+                    return False
+        elif node.asname is not None and isinstance(node.asname.name, cst.Name) and \
+                node.asname.name.value == name:
+            return False
+    return bindings > 0
+
+
+def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params,
+            *([params.star_arg] if isinstance(params.star_arg, cst.Param) else []),
+            *([params.star_kwarg] if params.star_kwarg is not None else [])]

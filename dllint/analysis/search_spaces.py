@@ -7,6 +7,12 @@ or passed as (:func:`scale_grids`), and is linear when it is an evenly spaced li
 (``dllint.analysis.samplers``) is tied to one by the name it is stored or passed under, by the name
 the library is given, or by flowing into an optimiser's ``lr=``/``weight_decay=``
 (:func:`linear_scale_draws`), and counts when its bounds span two orders of magnitude.
+
+Not searches: an array read one element per iteration of a loop, by the loop's counter, into the
+arithmetic of a step or a setting (``loss = ce + wd[it] * reg``, ``group['lr'] = lrs[step]``) is a
+schedule (:func:`_read_as_schedule`); a learning-rate or weight-decay range whose lower end is 1 or
+more is not one of those (:func:`_implausible_rate`); a sampler on a finished trial draws nothing
+(``dllint.analysis.samplers.replays_stored_value``).
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import libcst as cst
 
 from dllint.analysis.calls import argument, number
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.samplers import SCALE_KEYWORDS, LinearSample, linear_sample
+from dllint.analysis.samplers import SCALE_KEYWORDS, LinearSample, linear_sample, replays_stored_value
 from dllint.context import FileContext
 
 _SCALE_NAME = re.compile(
@@ -53,13 +59,27 @@ def _spans_magnitude(low: float, high: float) -> bool:
     return low >= 0 and high > 0 and (low == 0 or high / low >= _SPAN)
 
 
-def linear_grid(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
-    """A short description of ``expr`` when it is a linear grid spanning an order of magnitude."""
+# Learning rates and weight decays live below 1 (SGD's largest usual rates are about 1, and a decay
+# of 1 or more shrinks every weight to nothing in a few steps): a range of these names that starts at
+# 1 or more (``lrs = np.linspace(1, 45, 45)``) is some other quantity under a short name. L1/L2
+# strengths are not restricted: an inverse strength like scikit-learn's C is searched up to 1e3.
+_RATE_NAME = re.compile(r"(^|[_./])(lrs?\d?|learning_?rates?|weight_?decays?|wds?)($|[_./])", re.IGNORECASE)
+
+
+def _implausible_rate(name: str | None, low: float) -> bool:
+    return low >= 1 and bool(name) and bool(_RATE_NAME.search(name))  # type: ignore[arg-type]
+
+
+def linear_grid(ctx: FileContext, expr: cst.BaseExpression, name: str | None = None) -> str | None:
+    """A short description of ``expr`` when it is a linear grid spanning an order of magnitude
+    (``name``, the parameter's, rules out a learning rate from 1 up: :func:`_implausible_rate`)."""
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
         values = [number(e.value) for e in expr.elements]
         if any(v is None for v in values) or not _evenly_spaced(values):  # type: ignore[arg-type]
             return None
         numbers = [v for v in values if v is not None]
+        if _implausible_rate(name, min(numbers)):
+            return None
         if _spans_magnitude(min(numbers), max(numbers)):
             return f"an evenly spaced list from {min(numbers):g} to {max(numbers):g}"
         return None
@@ -76,6 +96,8 @@ def linear_grid(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
         if start is None or stop is None or start > stop:
             # A descending ramp (``np.linspace(1e-3, 5e-5, num=total_steps)``) is a decay
             # schedule read step by step, not a grid searched over.
+            return None
+        if _implausible_rate(name, min(start, stop)):
             return None
         if _spans_magnitude(min(start, stop), max(start, stop)):
             return f"{qualified.split('.')[-1]}({start:g}, {stop:g}, ...)"
@@ -145,8 +167,59 @@ def scale_grids(ctx: FileContext) -> Iterator[tuple[str, cst.BaseExpression]]:
     parameter's name (``lrs = [...]``, ``for lr in ...``, ``{"lr": ...}``, ``f(lr=...)``)."""
     for node in ctx.index.of_type(cst.Assign, cst.For, cst.DictElement, cst.Arg):
         for name, grid in _named_values(node):
-            if name and _SCALE_NAME.match(name):
+            if name and _SCALE_NAME.match(name) and not _read_as_schedule(ctx, node):
                 yield name, grid
+
+
+def _read_as_schedule(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """Whether ``node`` binds an array (``wd = np.linspace(0, 1, steps)``) that its scope reads only
+    one element per iteration of a loop, by that loop's counter, into arithmetic or a setting:
+    ``a + wd[it] * b``, ``group['lr'] = lrs[step]``. A search hands each value to a training
+    (``train(lrs[i])``, ``SGD(lr=lrs[i])``) or iterates the values; an array never read is a grid."""
+    if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and
+            isinstance(node.targets[0].target, cst.Name)):
+        return False
+    name = node.targets[0].target.value
+    scope = ctx.index.function_of(node)
+    reads = [n for n in ctx.index.of_type(cst.Name) if n.value == name and
+             ctx.index.function_of(n) is scope and not isinstance(ctx.index.parent(n), cst.AssignTarget)]
+    return bool(reads) and all(_element_per_step(ctx, read) for read in reads)
+
+
+def _element_per_step(ctx: FileContext, read: cst.Name) -> bool:
+    subscript = ctx.index.parent(read)
+    if not (isinstance(subscript, cst.Subscript) and subscript.value is read and len(subscript.slice) == 1
+            and isinstance(subscript.slice[0].slice, cst.Index)
+            and isinstance(subscript.slice[0].slice.value, cst.Name)):
+        return False
+    counter = subscript.slice[0].slice.value.value
+    if not any(isinstance(loop, cst.For) and counter in _bound_names(loop.target)
+               for loop in ctx.index.ancestors(subscript)):
+        return False
+    arithmetic = False
+    previous: cst.CSTNode = subscript
+    for ancestor in ctx.index.ancestors(subscript):
+        if isinstance(ancestor, cst.Call) and previous is not ancestor.func:
+            return False  # handed to a call: a value tried, as in ``train(lrs[i])``
+        if isinstance(ancestor, (cst.BinaryOperation, cst.UnaryOperation)):
+            arithmetic = True
+        if isinstance(ancestor, (cst.Assign, cst.AugAssign)):
+            targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) \
+                else [ancestor.target]
+            return arithmetic or all(isinstance(t, (cst.Subscript, cst.Attribute)) for t in targets)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return arithmetic
+        previous = ancestor
+    return False
+
+
+def _bound_names(target: cst.BaseExpression) -> set[str]:
+    """The names a ``for`` target binds (``i``, ``i, x``)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _bound_names(e.value)}
+    return set()
 
 
 def _named_values(node: cst.CSTNode) -> Iterator[tuple[str | None, cst.BaseExpression]]:
@@ -179,9 +252,11 @@ def linear_scale_draws(ctx: FileContext) -> Iterator[LinearScaleDraw]:
     """Every sampler call of the file that draws a scale parameter uniformly on a linear scale."""
     for call in ctx.index.of_type(cst.Call):
         sample = linear_sample(ctx.imports, call)
-        if sample is None or not _spans_decades(sample):
+        if sample is None or not _spans_decades(sample) or replays_stored_value(ctx, call):
             continue
         stored = _stored_under(ctx, call)
+        if _implausible_rate(stored or sample.label, min(sample.low, sample.high)):
+            continue
         if _scale_name(stored):
             yield LinearScaleDraw(call, sample, stored)  # type: ignore[arg-type]
         elif _scale_name(sample.label):
@@ -189,5 +264,5 @@ def linear_scale_draws(ctx: FileContext) -> Iterator[LinearScaleDraw]:
         else:
             assigned = _assigned_name(ctx, call)
             into = _flows_into_optimiser(ctx, call, assigned) if assigned else None
-            if into is not None:
+            if into is not None and not _implausible_rate(into, min(sample.low, sample.high)):
                 yield LinearScaleDraw(call, sample, assigned, into)  # type: ignore[arg-type]

@@ -208,3 +208,70 @@ def test_scale_grids_and_linear_draws():
     assert grids == {"lrs": "linspace(0.0001, 0.1, ...)", "wd": None, "lr": None, "weight_decay": None}
     draws = {d.name: d.passed_as for d in linear_scale_draws(ctx)}
     assert draws == {"lr": None, "x": "weight_decay"}
+
+
+def test_penalties_that_train_nothing():
+    ctx = _ctx("""
+        import torch
+        def validate(model, loader):
+            total = 0
+            for x, y in loader:
+                total += crit(model(x), y) + 1e-4 * sum(p.pow(2).sum() for p in model.parameters())
+            return total
+        def train(model, loader):
+            opt = torch.optim.Adam(model.parameters())
+            grad_sq = sum(p.grad.norm().item() ** 2 for p in model.parameters())
+            unused = sum(p.pow(2).sum() for p in model.parameters())
+            with torch.no_grad():
+                frozen = crit(model(x), y) + sum(p.pow(2).sum() for q in [0] for p in model.parameters())
+            l2 = sum(p.square().sum() for p in model.parameters())
+            reg = l2 * 1e-4
+            loss = crit(model(x), y) + reg
+            loss.backward()
+            history.append(validate(model, loader))
+    """)
+    assert [_text(ctx, n) for n in penalty_sums(ctx)] == ["sum(p.square().sum() for p in model.parameters())"]
+
+
+def test_penalty_in_a_function_whose_result_a_caller_backpropagates():
+    ctx = _ctx("""
+        import torch
+        def validate(model, x, y):
+            return crit(model(x), y) + sum(p.pow(2).sum() for p in model.parameters())
+        def train(model, x, y):
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            val_loss = validate(model, x, y)
+            val_loss.backward()
+    """)
+    assert len(list(penalty_sums(ctx))) == 1
+
+
+def test_draws_on_finished_trials_and_schedules_are_no_search():
+    ctx = _ctx("""
+        import numpy as np
+        import optuna
+        from optuna.trial import FixedTrial
+        def objective(trial):
+            return trial.suggest_float("lr", 1e-5, 1e-1)
+        study = optuna.create_study()
+        a = study.best_trial.suggest_uniform("lr", 1e-5, 1e-1)
+        best = study.trials[2]
+        b = best.suggest_uniform("weight_decay", 1e-6, 1e-2)
+        c = FixedTrial({"lr": 1e-3}).suggest_float("lr", 1e-5, 1e-1)
+        d = study.ask().suggest_uniform("learning_rate", 1e-5, 1e-1)
+        weight_decay = np.linspace(0, 1e-2, 1000)
+        for it in range(1000):
+            loss = ce + weight_decay[it] * reg
+        lr_grid = np.linspace(1e-4, 1e-1, 10)
+        for i in range(10):
+            scores[i] = fit(lr=lr_grid[i])
+        lrs = np.linspace(1, 45, 45)
+        l2_grid = np.linspace(1, 100, 12)
+    """)
+    assert sorted(_text(ctx, d.call) for d in linear_scale_draws(ctx)) == [
+        'study.ask().suggest_uniform("learning_rate", 1e-5, 1e-1)', 'trial.suggest_float("lr", 1e-5, 1e-1)']
+    grids = {name: linear_grid(ctx, grid, name) for name, grid in scale_grids(ctx)}
+    assert "weight_decay" not in grids  # read one element per step: a schedule
+    assert grids["lr_grid"] == "linspace(0.0001, 0.1, ...)"
+    assert grids["lrs"] is None  # a learning rate from 1 up: another quantity
+    assert grids["l2_grid"] == "linspace(1, 100, ...)"  # L1/L2 strengths may exceed 1
