@@ -123,6 +123,14 @@ class ProjectImports:
             # No root marker (a downloaded archive): a script in ``networks/`` importing
             # ``networks.common.metrics`` is run from the directory above; look a few levels up.
             self.bases.extend(list(path.parent.parents)[:MAX_ANCESTOR_BASES])
+        # The folder above the file's top package (``python/`` of ``python/baseline/pytorch/x.py``
+        # whose packages import ``baseline.pytorch``): where the package is run or installed from,
+        # even when the root marker (``.git``) sits higher up.
+        top = path.parent
+        while _is_file(top / "__init__.py") and top != self.root and _inside(top.parent, self.root):
+            top = top.parent
+        if top != path.parent and top not in self.bases:
+            self.bases.append(top)
         # local name -> (Path of the module, attribute path inside it or "")
         self.names: dict[str, Target] = {}
         records = records if records is not None else ImportRecords.of_index(index)

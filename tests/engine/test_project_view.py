@@ -141,6 +141,24 @@ def test_resolution_of_absolute_relative_src_and_sibling_imports(tmp_path):
     assert engine.target("evaluation.evaluate") == Target(src / "evaluation.py", "evaluate")
 
 
+def test_a_package_in_a_folder_below_the_root_resolves_its_absolute_imports(tmp_path):
+    # mead-baseline's layout: .git at the top, the package under python/ (no marker there)
+    (tmp_path / ".git").mkdir()
+    package = tmp_path / "python/baseline"
+    (package / "pytorch/tagger").mkdir(parents=True)
+    for folder in (package, package / "pytorch", package / "pytorch/tagger"):
+        (folder / "__init__.py").write_text("")
+    (package / "train.py").write_text("class Trainer:\n    pass\n")
+    script = package / "pytorch/tagger/train.py"
+    script.write_text("from baseline.train import Trainer\n")
+    imports = _imports(script)
+    assert imports.root == tmp_path.resolve()
+    assert imports.target("Trainer") == Target((package / "train.py").resolve(), "Trainer")
+    outside = tmp_path / "python/tool.py"  # no package: nothing new to look in
+    outside.write_text("from baseline.train import Trainer\n")
+    assert _imports(outside).target("Trainer") == Target((package / "train.py").resolve(), "Trainer")
+
+
 def test_root_markers(tmp_path):
     (tmp_path / "proj/pkg/sub").mkdir(parents=True)
     (tmp_path / "proj/setup.py").write_text("")
