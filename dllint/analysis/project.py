@@ -4,7 +4,8 @@ the file that defines it, parsed (never imported) and analysed like the file bei
 The project root is the nearest directory above the file that holds ``pyproject.toml``,
 ``setup.py``, ``setup.cfg`` or ``.git`` (else the file's own directory). An absolute import is
 looked for where Python itself would find it when the project is run or installed: beside the file
-(a script's directory is on ``sys.path``), at the root, and under ``root/src``. A relative import
+(a script's directory is on ``sys.path``), at the root, under ``root/src``, and in the folder above
+the file's top package (``python/`` for ``python/baseline/...``). A relative import
 goes up from the file's package. Whatever does not resolve to a ``.py`` file there (a library, an
 extension module, a namespace with no such file) is left to the rules' knowledge of libraries.
 
