@@ -156,26 +156,27 @@ def _added_after(ctx: FileContext, loop: cst.CSTNode, name: str, *, returned: bo
     return False
 
 
-def _reaches_a_sum(ctx: FileContext, node: cst.CSTNode) -> bool:
+def _reaches_a_sum(ctx: FileContext, node: cst.CSTNode, *, written_here: bool = True) -> bool:
     """Whether the penalty ``node`` becomes a term of a sum (the loss): in its own statement
-    (``loss = ce + lam * sum(...)``, ``loss += ...``), through the name it is assigned to, or by
-    being returned to a caller. An attribute target (``self.l2 = sum(...)``) cannot be followed
-    here: counted."""
+    (``loss = ce + lam * sum(...)``, ``loss += ...``) or through the name it is assigned to.
+
+    A penalty ``written_here`` (a comprehension over the parameters in this file) also counts when
+    it is returned to a caller or stored where it cannot be followed (``self.l2 = sum(...)``): such
+    code exists only to be added to a loss. A call of an imported penalty function counts only when
+    the sum is seen."""
     for ancestor in ctx.index.ancestors(node):
         if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
             return True
         if isinstance(ancestor, cst.AugAssign):
             return isinstance(ancestor.operator, cst.AddAssign)
         if isinstance(ancestor, cst.Return):
-            return True
-        if isinstance(ancestor, (cst.Assign, cst.AnnAssign)):
+            return written_here
+        if isinstance(ancestor, cst.Assign) or (written_here and isinstance(ancestor, cst.AnnAssign)):
             targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) \
                 else [ancestor.target]
-            if len(targets) != 1:
-                return True
-            if not isinstance(targets[0], cst.Name):
-                return True
-            return _added_after(ctx, ancestor, targets[0].value, returned=True)
+            if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+                return written_here
+            return _added_after(ctx, ancestor, targets[0].value, returned=written_here)
         if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
             return False
     return False
@@ -284,24 +285,6 @@ def _no_receiver_facts(expr, call, imports):
     return None  # only imported functions: a method's receiver class is not known here
 
 
-def _in_a_sum(ctx: FileContext, call: cst.Call) -> bool:
-    """Whether the value of ``call`` is a term of a sum: in the statement itself, or through the
-    name it is assigned to."""
-    for ancestor in ctx.index.ancestors(call):
-        if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
-            return True
-        if isinstance(ancestor, cst.AugAssign):
-            return isinstance(ancestor.operator, cst.AddAssign)
-        if isinstance(ancestor, cst.Assign):
-            targets = ancestor.targets
-            return len(targets) == 1 and isinstance(targets[0].target, cst.Name) and \
-                _added_after(ctx, ancestor, targets[0].target.value)
-        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
-            return False
-    return False
-
-
-
 def penalty_sums(ctx: FileContext) -> Iterator[cst.CSTNode]:
     """Where the file writes a squared-L2 sum over parameters as a comprehension: the call that
     holds it (``sum(p.pow(2).sum() for p in m.parameters())``), else the comprehension itself."""
@@ -336,6 +319,6 @@ def imported_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
         return
     for call in ctx.index.of_type(cst.Call):
         found = find_called(ctx, call, imports, _no_receiver_facts)
-        if found is not None and returns_l2_penalty(found[1]) and _in_a_sum(ctx, call) and \
+        if found is not None and returns_l2_penalty(found[1]) and _reaches_a_sum(ctx, call, written_here=False) and \
                 not _evaluation_only(ctx, call):
             yield call
