@@ -1074,6 +1074,67 @@ class GraphValues:
             parent = self.index.parent(current)
         return False
 
+    def leaf_kind(self, expr: cst.BaseExpression) -> str | None:
+        """"parameter" (a module's parameter: ``m.weight``, ``m.bias``, ``p`` of ``for p in
+        m.parameters()``, an ``nn.Parameter(...)``), "leaf" (a tensor made with
+        ``requires_grad=True`` or ``.requires_grad_()``, e.g. ``Variable(x, requires_grad=True)``:
+        autograd's leaf, not a parameter) or None. A ``self.`` attribute with no assignment
+        reaching it is judged by what the methods of its class assign to it."""
+        if isinstance(expr, cst.Attribute) and expr.attr.value in ("weight", "bias"):
+            return "parameter"
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        definition = self.reaching(dotted, expr)
+        if definition is None and dotted.startswith("self."):
+            return self._class_leaf_kind(expr, dotted)
+        if definition is None or definition.value is None:
+            return None
+        value = definition.value
+        if definition.kind == "for":
+            # ``for p in model.parameters()`` / ``for name, p in model.named_parameters()``.
+            call = value
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.args \
+                    and call.func.value in ("enumerate", "zip", "list"):
+                call = call.args[0].value
+            found = isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value in ("parameters", "named_parameters") \
+                and (definition.element is None or definition.element == 1)
+            return "parameter" if found else None
+        return self._made_leaf_kind(value)
+
+    def _class_leaf_kind(self, expr: cst.BaseExpression, dotted: str) -> str | None:
+        klass = self.regions.enclosing_class(expr)
+        if klass is None:
+            return None
+        kinds = set()
+        for method in self.regions.methods(klass).values():
+            for definition in self.definitions(method, dotted):
+                if definition.value is not None:
+                    kinds.add(self._made_leaf_kind(definition.value))
+        kinds.discard(None)
+        if not kinds:
+            return None
+        # Different kinds in different methods: both require grad; say the weaker "leaf".
+        return "parameter" if kinds == {"parameter"} else "leaf"
+
+    def _made_leaf_kind(self, value: cst.BaseExpression) -> str | None:
+        """What the assigned ``value`` makes: an ``nn.Parameter`` ("parameter"), a torch tensor
+        made with ``requires_grad=True`` or ``x.requires_grad_()`` ("leaf"), or None."""
+        if not isinstance(value, cst.Call):
+            return None
+        qualified = self.imports.qualify(value.func) or ""
+        if qualified in PARAMETER_CONSTRUCTORS:
+            return "parameter"
+        if qualified.startswith("torch."):
+            requires = any(arg.keyword is not None and arg.keyword.value == "requires_grad"
+                           and isinstance(arg.value, cst.Name) and arg.value.value == "True"
+                           for arg in value.args)
+            return "leaf" if requires else None
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_":
+            return "leaf"
+        return None
+
     def _assigned_to_attribute(self, value: cst.Call) -> bool:
         """``value`` is the whole right-hand side of ``obj.attr = value`` (a module's parameter
         slot), outside a ``forward``, where a new parameter would be cut from the graph."""
@@ -1329,7 +1390,6 @@ class GraphValues:
         found = self._parameter_accumulations[function] = []
         if function.name.value == "forward":
             return found
-        params = [p.name.value for p in function.params.params]
         for key, definitions in sorted(self._defs.get(function, {}).items()):
             if not key.startswith("self."):
                 continue
@@ -1344,10 +1404,17 @@ class GraphValues:
                     value = node.value
                 if value is None:
                     continue
-                for name in _direct_names(value, self.imports):
-                    if name in params and self.reaching(name, node) is None:
-                        found.append((params.index(name), node, key))
+                found.extend((index, node, key) for index in self.accumulated_parameters(function, node, value))
         return found
+
+    def accumulated_parameters(self, function: cst.FunctionDef, statement: cst.CSTNode,
+                               value: cst.BaseExpression) -> list[int]:
+        """The indices of ``function``'s parameters that ``value``, added into an accumulator at
+        ``statement``, carries with their graph (``val`` in ``self.sum += val * n``), while
+        still bound to what the caller passed (not reassigned before ``statement``)."""
+        params = [p.name.value for p in function.params.params]
+        return [params.index(name) for name in _direct_names(value, self.imports)
+                if name in params and self.reaching(name, statement) is None]
 
 
 # Collective operations that autograd differentiates through: their result keeps the input's graph.

@@ -14,7 +14,8 @@ project that return one, values that are back-propagated, dicts of them, arithme
 ``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``). A value detached on one
 path only is still a graph tensor where the paths meet. The accumulation is reported only
 where it outlives a training step: inside a training loop or a loop over a data loader, with an
-accumulator created outside that loop, or into a ``self.`` attribute from a method that trains.
+accumulator created outside that loop, or into a ``self.`` attribute from a method that trains
+(:mod:`dllint.analysis.accumulations`).
 When the accumulation happens inside a method that adds its argument to ``self.`` (an
 ``AverageMeter.update(val, n)``, of this file or of a class imported from the project), the finding
 goes to the call that passes the graph tensor.
@@ -27,30 +28,11 @@ and files that do not import torch.
 """
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass
-
-import re
-
 import libcst as cst
 
-from dllint.analysis.dataflow import GraphValues, _direct_names, _targets
-from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import project_imports
-from dllint.analysis.regions import Regions
+from dllint.analysis.accumulations import Accumulations
 from dllint.diagnostics import Fix
-from dllint.index import iter_subtree
 from dllint.rule import Invalid, Rule
-
-# The iterable of a loop over data, judged by the last part of its name: ``train_loader``,
-# ``trainloader``, ``data_iter``, ``val_dl``, ``batches`` (not ``valid_lens_x_shards``).
-DATA_ITERABLE = re.compile(r"loader|data|dataset|iter|batches|samples|examples|sampler|"
-                           r"^dl$|^ds$|^train$|^test$|^val$|^valid$|^eval$", re.I)
-# Methods Lightning calls once per step (it back-propagates the returned loss itself).
-STEP_METHODS = frozenset({"training_step", "train_step", "training_step_end"})
-# A later use of the accumulator that needs it to stay a tensor (so ``.item()`` would break it).
-TENSOR_METHODS = frozenset({"item", "detach", "cpu", "cuda", "numpy", "to", "backward", "tolist",
-                            "mean", "sum", "view", "size", "dim", "float", "data"})
 
 
 class GraphAccumulation(Rule):
@@ -787,367 +769,35 @@ class Regressor(nn.Module):
     ]
 
     def check(self, ctx) -> None:
-        self._helpers: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
-        # Per-scope facts, computed once: each accumulation asks about its whole scope, and a
-        # notebook is one module scope with hundreds of training loops (quadratic otherwise).
-        self._scope_facts: dict[object, _ScopeFacts] = {}
-        self._caller_memo: dict[cst.CSTNode, bool] = {}
         if not ctx.imports.uses("torch", "lightning", "pytorch_lightning"):
             return
-        flow = ctx.analysis(GraphValues)
-        regions = ctx.analysis(Regions)
-        accumulations = self._accumulations(ctx)
-        for statement, accumulator, value in accumulations:
-            if accumulator.startswith("self."):
-                self._note_parameter_accumulation(ctx, flow, statement, accumulator, value)
-            # Cheap structural tests first: most appends in library code are not in a step loop.
+        facts = ctx.analysis(Accumulations)
+        for statement, accumulator, value in facts.found:
             function = ctx.index.function_of(statement)
             if function is not None and function.name.value == "forward":
                 continue
-            if not self._outlives_step(ctx, flow, regions, statement, accumulator):
+            if not facts.outlives_step(statement, accumulator):
                 continue
-            if regions.no_grad(statement) or not flow.is_graph(value):
+            if facts.regions.no_grad(statement) or not facts.flow.is_graph(value):
                 continue
-            if self._only_accumulators(ctx, flow, value):
+            # ``hist.append(tl / n)`` after ``tl += loss``: the finding at ``tl`` covers it, and
+            # fixing that one fixes this one (two fixes would collide).
+            if facts.only_accumulators(value) or facts.consumed(statement, accumulator):
                 continue
-            if self._consumed(ctx, flow, regions, statement, accumulator):
-                continue
-            self._report(ctx, flow, statement, accumulator, value)
-        self._check_helper_calls(ctx, flow, regions)
-
-    def _only_accumulators(self, ctx, flow: GraphValues, value) -> bool:
-        """Every graph operand of ``value`` is itself an accumulator (``hist.append(tl / n)`` after
-        ``tl += loss``): the finding at the first accumulation covers it, and fixing that one
-        fixes this one (two fixes would collide)."""
-        leaves = flow.graph_leaves(value)
-        if not leaves:
-            return False
-        for leaf in leaves:
-            key = dotted_name(leaf)
-            definitions = flow.reaching_all(key, leaf) if key else []
-            if not definitions:
-                return False
-            for definition in definitions:
-                if not flow.graph_definition(definition):
-                    continue
-                value = definition.value
-                accumulates = definition.kind in ("aug", "item") \
-                    or isinstance(value, cst.BinaryOperation) and key in (dotted_name(value.left),
-                                                                         dotted_name(value.right)) \
-                    or isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") == "torch.cat" \
-                    and self._mentions(value, {key})
-                # ``tl += loss`` across the steps of a loop is an accumulator (reported there);
-                # ``loss += reg`` on this step's fresh ``loss`` is not.
-                if not accumulates or not self._outlives_step(ctx, flow, ctx.analysis(Regions),
-                                                              definition.node, key):
-                    return False
-        return True
-
-    # -- accumulation inside a helper: ``meter.update(loss, n)`` with ``self.sum += val * n`` --------
-    def _note_parameter_accumulation(self, ctx, flow: GraphValues, statement, key: str, value) -> None:
-        """Remember methods that accumulate one of their parameters into ``self.``: the graph
-        tensor then enters at the call site, which is where the finding goes."""
-        function = ctx.index.function_of(statement)
-        if function is None or function.name.value == "forward":
-            return
-        params = [p.name.value for p in function.params.params]
-        for name in _direct_names(value, ctx.imports):
-            if name in params and flow.reaching(name, statement) is None:
-                self._helpers.setdefault(function, []).append((params.index(name), statement, key))
-
-    def _check_helper_calls(self, ctx, flow: GraphValues, regions: Regions) -> None:
-        imported = project_imports(ctx) is not None
-        if not self._helpers and not imported:
-            return
-        for call in ctx.index.of_type(cst.Call):
-            positional = [a for a in call.args if a.keyword is None and not a.star]
-            if not positional or regions.no_grad(call):
-                continue
-            target = regions.resolved(call)
-            other = flow
-            if target is not None and target in self._helpers:
-                accumulated = self._helpers[target]
-            elif target is None and imported and self._step_loop(ctx, regions, call) is not None \
-                    and any(flow.is_graph(a.value) for a in positional):
-                # ``meter.update(loss)`` with the meter's class imported from another module.
-                found = flow.external(call)
-                if found is None:
-                    continue
-                other, target, _klass = found
-                accumulated = other.parameter_accumulations(target)
-            else:
-                continue
-            offset = 1 if other.regions.class_of(target) is not None and isinstance(call.func, cst.Attribute) else 0
-            for index, statement, key in accumulated:
-                position = index - offset
-                if not 0 <= position < len(positional):
-                    continue
-                value = positional[position].value
-                if not flow.is_graph(value) or other.regions.no_grad(statement):
-                    continue
-                loop = self._step_loop(ctx, regions, call)
-                if loop is None:
-                    continue
-                receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-                owner = dotted_name(receiver) if receiver is not None else None
-                if owner and owner != "self":
-                    fresh = self._fresh_definition(ctx, flow, call, owner)
-                    if fresh is not None and any(a is loop for a in ctx.index.ancestors(fresh.node)):
-                        continue  # a new accumulator object every step
-                if other is flow and self._consumed(ctx, flow, regions, statement, key):
-                    continue
-                helper = target.name.value
-                klass = other.regions.class_of(target)
-                if klass is not None:
-                    helper = f"{klass.name.value}.{helper}"
-                self._report(ctx, flow, call, owner or key, value,
-                             intro=f"`{helper}` accumulates its argument into `{key}`")
-                break
-
-    # -- what is accumulated ----------------------------------------------------------------------
-    @staticmethod
-    def _key(target: cst.BaseExpression) -> str | None:
-        """The variable that holds the accumulation: ``stats`` for ``stats[k]``."""
-        while isinstance(target, cst.Subscript):
-            target = target.value
-        return dotted_name(target)
-
-    @staticmethod
-    def _same(ctx, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
-        """``a`` and ``b`` name the same variable (``total``, ``self.total``, ``stats[k]``)."""
-        da, db = dotted_name(a), dotted_name(b)
-        if da is not None or db is not None:
-            return da == db
-        if isinstance(a, cst.Subscript) and isinstance(b, cst.Subscript):
-            return ctx.code_for(a).strip() == ctx.code_for(b).strip()
-        return False
-
-    @staticmethod
-    def _get_of(ctx, expr: cst.BaseExpression, target: cst.BaseExpression) -> bool:
-        """``expr`` reads the dict entry ``target`` with a default: ``d.get(k, 0)`` for ``d[k]``."""
-        if not (isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(expr, cst.Call)
-                and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and expr.args):
-            return False
-        index = target.slice[0].slice
-        return isinstance(index, cst.Index) and dotted_name(target.value) is not None \
-            and dotted_name(expr.func.value) == dotted_name(target.value) \
-            and ctx.code_for(expr.args[0].value).strip() == ctx.code_for(index.value).strip()
-
-    def _accumulations(self, ctx):
-        """(statement, accumulator key, accumulated value) for each accumulation in the file."""
-        found = []
-        for node in ctx.index.of_type(cst.AugAssign):
-            if isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
-                key = self._key(node.target)
-                if key:
-                    found.append((node, key, node.value))
-        for node in ctx.index.of_type(cst.Assign):
-            if len(node.targets) != 1:
-                continue
-            key = self._key(node.targets[0].target)
-            if not key:
-                continue
-            value = node.value
-            is_sum = isinstance(value, cst.BinaryOperation) and isinstance(value.operator, (cst.Add, cst.Subtract))
-            is_cat = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                and value.func.attr.value == "cat"
-            if not (is_sum or is_cat):
-                continue  # most assignments: no code generation for them
-            target = node.targets[0].target
-            if is_sum:
-                if self._same(ctx, value.left, target) or self._get_of(ctx, value.left, target):
-                    found.append((node, key, value.right))
-                elif isinstance(value.operator, cst.Add) and self._same(ctx, value.right, target):
-                    found.append((node, key, value.left))
-            elif (ctx.imports.qualify(value.func) or "") == "torch.cat" \
-                    and value.args and isinstance(value.args[0].value, (cst.List, cst.Tuple)):
-                elements = [e.value for e in value.args[0].value.elements]
-                if len(elements) == 2 and self._same(ctx, elements[0], target):
-                    found.append((node, key, elements[1]))
-        for call in ctx.index.of_type(cst.Call):
-            func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(call.args) == 1 \
-                    and call.args[0].keyword is None:
-                key = self._key(func.value)
-                if key:
-                    found.append((call, key, call.args[0].value))
-        return found
-
-    # -- does the accumulator outlive a training step? ---------------------------------------------
-    def _outlives_step(self, ctx, flow: GraphValues, regions: Regions, statement, key: str) -> bool:
-        loop = self._step_loop(ctx, regions, statement)
-        if loop is None:
-            # ``self.history.append(loss)`` in a method run once per step.
-            if not key.startswith("self."):
-                return False
-            function = ctx.index.function_of(statement)
-            return function is not None and (function.name.value in STEP_METHODS
-                                             or regions.trains(function))
-        fresh = self._fresh_definition(ctx, flow, statement, key)
-        if fresh is None:
-            return True
-        # Created inside the loop body: a new accumulator every step.
-        return not any(ancestor is loop for ancestor in ctx.index.ancestors(fresh.node))
-
-    @staticmethod
-    def _step_loop(ctx, regions: Regions, statement):
-        """The innermost loop around ``statement`` whose iterations are training steps or batches."""
-        for loop in regions.loops_of(statement):
-            if regions.is_training_loop(loop):
-                return loop
-            if isinstance(loop, cst.For) and GraphAccumulation._over_data(loop.iter):
-                return loop
-        return None
-
-    @staticmethod
-    def _over_data(iterable: cst.BaseExpression) -> bool:
-        """``loader``, ``enumerate(tqdm(train_loader))``, ``zip(loader_a, loader_b)``."""
-        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) \
-                and iterable.func.value in ("enumerate", "tqdm", "zip", "iter", "islice"):
-            return any(GraphAccumulation._over_data(arg.value) for arg in iterable.args[:1]) \
-                or iterable.func.value == "zip" and any(GraphAccumulation._over_data(a.value) for a in iterable.args)
-        if isinstance(iterable, cst.Call):
-            dotted = dotted_name(iterable.func) or ""
-            if dotted.endswith("tqdm"):
-                return any(GraphAccumulation._over_data(arg.value) for arg in iterable.args[:1])
-            return False
-        dotted = dotted_name(iterable)
-        return dotted is not None and bool(DATA_ITERABLE.search(dotted.rsplit(".", 1)[-1].split("_")[-1]))
-
-    def _fresh_definition(self, ctx, flow: GraphValues, statement, key: str):
-        """The latest assignment of ``key`` before ``statement`` that starts a new value (not an
-        accumulation into it)."""
-        scope = ctx.index.function_of(statement)
-        order = ctx.index.order
-        definitions = flow.definitions(scope, key)
-        known = self._scope_facts.get(("fresh", scope, key))
-        if known is None or len(known[0]) != len(definitions):
-            known = self._fresh_table(definitions, order, key)
-            self._scope_facts[("fresh", scope, key)] = known
-        orders, latest_fresh = known
-        # The definitions before the statement, by bisection (a module of 1,000 loops
-        # accumulating into one name has 1,000 definitions of it), then the latest fresh one.
-        index = latest_fresh[bisect.bisect_left(orders, order[statement])]
-        return definitions[index] if index >= 0 else None
-
-    @staticmethod
-    def _fresh_table(definitions, order, key: str) -> tuple[list[int], list[int]]:
-        """The definitions' orders (sorted) and, for each prefix ``definitions[:i]``, the index of
-        its last definition that starts a new value (-1 if none): ``total = total + x`` and
-        ``total += x`` accumulate, they do not start anything."""
-        ranked = sorted(range(len(definitions)), key=lambda i: order[definitions[i].node])
-        orders = [order[definitions[i].node] for i in ranked]
-        latest_fresh = [-1]
-        for i in ranked:
-            definition = definitions[i]
-            fresh = definition.kind not in ("aug", "item") and not (definition.value is not None and any(
-                dotted_name(n) == key for n in iter_subtree(definition.value)
-                if isinstance(n, (cst.Name, cst.Attribute))))
-            latest_fresh.append(i if fresh else latest_fresh[-1])
-        return orders, latest_fresh
-
-    # -- is the accumulated graph wanted? -----------------------------------------------------------
-    def _consumed(self, ctx, flow: GraphValues, regions: Regions, statement, key: str) -> bool:
-        """The accumulator (or a value derived from it) is back-propagated, fed to a model or to a
-        training helper, or returned to a caller that back-propagates it."""
-        if key.startswith("self."):
-            klass = regions.enclosing_class(statement)
-            scopes = [m for m in regions.methods(klass).values()] if klass is not None else []
-        else:
-            function = ctx.index.function_of(statement)
-            scopes = [function]
-        for scope in scopes:
-            names = self._derived(ctx, flow, scope, key)
-            if self._graph_use(ctx, flow, regions, scope, names):
-                return True
-        return False
-
-    @staticmethod
-    def _mentions(expr: cst.CSTNode, names: set[str]) -> bool:
-        for node in iter_subtree(expr):
-            if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node) in names:
-                return True
-        return False
-
-    def _facts(self, ctx, flow: GraphValues, regions: Regions, scope) -> "_ScopeFacts":
-        facts = self._scope_facts.get(scope)
-        if facts is None:
-            facts = _ScopeFacts.build(self, ctx, flow, regions, scope)
-            self._scope_facts[scope] = facts
-        return facts
-
-    def _derived(self, ctx, flow: GraphValues, scope, key: str) -> set[str]:
-        """``key`` and every name assigned from an expression mentioning it, in ``scope``."""
-        readers = self._facts(ctx, flow, ctx.analysis(Regions), scope).readers
-        names = {key}
-        todo = [key]
-        while todo:
-            for other in readers.get(todo.pop(), ()):
-                if other not in names:
-                    names.add(other)
-                    todo.append(other)
-        return names
-
-    def _graph_use(self, ctx, flow: GraphValues, regions: Regions, scope, names: set[str]) -> bool:
-        facts = self._facts(ctx, flow, regions, scope)
-        if not names.isdisjoint(facts.backpropagated) or not names.isdisjoint(facts.trained_on):
-            return True
-        if scope is not None and not names.isdisjoint(facts.returned):
-            backpropagates = self._caller_memo.get(scope)
-            if backpropagates is None:
-                backpropagates = self._caller_backpropagates(ctx, flow, regions, scope)
-                self._caller_memo[scope] = backpropagates
-            return backpropagates
-        return False
-
-    def _caller_backpropagates(self, ctx, flow: GraphValues, regions: Regions, function) -> bool:
-        for call in regions.callers(function):
-            parent = ctx.index.parent(call)
-            if isinstance(parent, cst.Attribute) and parent.attr.value == "backward":
-                return True
-            assign = ctx.index.enclosing(call, cst.Assign)
-            if assign is None:
-                continue
-            caller = ctx.index.function_of(call)
-            keys = {key for t in assign.targets for key, _ in _targets(t.target)}
-            names = set()
-            for key in keys:
-                names |= self._derived(ctx, flow, caller, key)
-            for other in self._calls_in(ctx, caller):
-                if regions.is_backward_call(other):
-                    receiver = other.func.value if isinstance(other.func, cst.Attribute) else None
-                    if receiver is not None and self._mentions(receiver, names):
-                        return True
-        return False
-
-    def _calls_in(self, ctx, scope):
-        facts = self._scope_facts.get(scope)
-        if facts is not None:
-            return facts.calls
-        if scope is None:
-            return [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is None]
-        return [n for n in iter_subtree(scope.body) if isinstance(n, cst.Call)]
+            self._report(ctx, facts, statement, accumulator, value)
+        for found in facts.helper_accumulations():
+            self._report(ctx, facts, found.call, found.accumulator, found.value,
+                         intro=f"`{found.helper}` accumulates its argument into `{found.key}`")
 
     # -- the finding and its fix ------------------------------------------------------------------
-    def _report(self, ctx, flow: GraphValues, statement, key: str, value, intro: str = "") -> None:
+    def _report(self, ctx, facts: Accumulations, statement, key: str, value, intro: str = "") -> None:
+        flow = facts.flow
         leaves = flow.graph_leaves(value)
         stmt_text = ctx.code_for(statement).strip().splitlines()[0]
         leaf_text = ", ".join(f"`{ctx.code_for(leaf).strip()}`" for leaf in leaves) or "the value"
-        tensor_later = self._used_as_tensor_later(ctx, statement, key)
-        function = ctx.index.function_of(statement)
-        if not tensor_later and function is not None and any(
-                ret.value is not None and self._mentions(ret.value, {key}) for ret in flow.returns_of(function)):
-            # Returned: the callers' use decides whether a float is acceptable.
-            regions = ctx.analysis(Regions)
-            for call in regions.callers(function):
-                assign = ctx.index.enclosing(call, cst.Assign)
-                if assign is None:
-                    continue
-                for target in assign.targets:
-                    for name, _ in _targets(target.target):
-                        if self._used_as_tensor_later(ctx, assign, name):
-                            tensor_later = True
-        scalar = bool(leaves) and all(flow.is_scalar_loss(leaf) for leaf in leaves) and not tensor_later
+        # A float where a later read (here or in a caller) wants a tensor breaks it: detach instead.
+        scalar = bool(leaves) and all(flow.is_scalar_loss(leaf) for leaf in leaves) \
+            and not facts.kept_as_tensor(statement, key)
         method = "item" if scalar else "detach"
         # A dict or list of tensors (``loss["total"]`` read elsewhere) has no ``.item()``: no fix.
         containers = any(flow.is_container(leaf) for leaf in leaves)
@@ -1173,86 +823,3 @@ class Regressor(nn.Module):
         if isinstance(leaf, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
             return f"{text}.{method}()"  # binds tighter than any operator around it
         return f"({text}).{method}()"
-
-    def _used_as_tensor_later(self, ctx, statement, key: str) -> bool:
-        """A later use reads the accumulator as a tensor (``acc.item()``, ``torch.stack(acc)``)."""
-        scope = ctx.index.function_of(statement)
-        last = self._scope_facts.get(("tensor-uses", scope))
-        if last is None:
-            last = _last_tensor_uses(ctx, scope)
-            self._scope_facts[("tensor-uses", scope)] = last
-        return last.get(key, -1) > ctx.index.order[statement]
-
-
-def _mentioned(expr: cst.CSTNode) -> set[str]:
-    """The dotted names an expression mentions (``a``, ``a.b`` and ``a.b.c`` for ``a.b.c``)."""
-    names = set()
-    for node in iter_subtree(expr):
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            name = dotted_name(node)
-            if name is not None:
-                names.add(name)
-    return names
-
-
-@dataclass
-class _ScopeFacts:
-    """What DL101 asks of a scope, for every accumulator at once."""
-
-    calls: list
-    readers: dict[str, set[str]]  # name -> the names assigned from an expression mentioning it
-    backpropagated: set[str]  # names mentioned by a backward() call (receiver or arguments)
-    trained_on: set[str]  # names passed to a model, a training helper, scale or manual_backward
-    returned: set[str]  # names mentioned by a return statement of the scope
-
-    @classmethod
-    def build(cls, rule: "GraphAccumulation", ctx, flow: GraphValues, regions: Regions, scope) -> "_ScopeFacts":
-        calls = rule._calls_in(ctx, scope)
-        readers: dict[str, set[str]] = {}
-        for other, definitions in flow.scope_definitions(scope).items():
-            for definition in definitions:
-                if definition.value is not None:
-                    for name in _mentioned(definition.value):
-                        readers.setdefault(name, set()).add(other)
-        backpropagated: set[str] = set()
-        trained_on: set[str] = set()
-        for call in calls:
-            func = call.func
-            if regions.is_backward_call(call):
-                if isinstance(func, cst.Attribute):
-                    backpropagated |= _mentioned(func.value)
-                for arg in call.args:
-                    backpropagated |= _mentioned(arg.value)
-                continue
-            if not call.args:
-                continue
-            target = regions.resolved(call)
-            if (target is not None and regions.trains(target)) \
-                    or (isinstance(func, (cst.Name, cst.Attribute)) and flow.is_model(func)) \
-                    or (isinstance(func, cst.Attribute) and func.attr.value in ("scale", "manual_backward")):
-                for arg in call.args:
-                    trained_on |= _mentioned(arg.value)
-        returned: set[str] = set()
-        if scope is not None:
-            for ret in flow.returns_of(scope):
-                if ret.value is not None:
-                    returned |= _mentioned(ret.value)
-        return cls(calls, readers, backpropagated, trained_on, returned)
-
-
-def _last_tensor_uses(ctx, scope) -> dict[str, int]:
-    """For each name, the order of the last node that reads it as a tensor (``acc.item()``,
-    ``torch.stack(acc)``) in ``scope`` (the whole file for the module scope)."""
-    nodes = iter_subtree(scope.body) if scope is not None else ctx.index.of_type(cst.Attribute, cst.Call)
-    order = ctx.index.order
-    last: dict[str, int] = {}
-    for node in nodes:
-        names: list = []
-        if isinstance(node, cst.Attribute) and node.attr.value in TENSOR_METHODS:
-            names = [dotted_name(node.value)]
-        elif isinstance(node, cst.Call) and (ctx.imports.qualify(node.func) or "").startswith("torch."):
-            names = [dotted_name(arg.value) for arg in node.args]
-        for name in names:
-            if name is not None:
-                last[name] = max(last.get(name, -1), order[node])
-    return last

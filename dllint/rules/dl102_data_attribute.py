@@ -21,7 +21,8 @@ modules, :class:`dllint.analysis.callers.ProjectCallers`) runs under them,
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
 
-The graph facts come from :mod:`dllint.analysis.dataflow`: a tensor detached in place
+How ``.data`` is used comes from :mod:`dllint.analysis.data_reads`; the graph facts (on the graph,
+a parameter or a leaf that requires grad) from :mod:`dllint.analysis.dataflow`: a tensor detached in place
 (``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
 a module with no trainable parameter (``nn.AvgPool2d``, a hand-written logistic regression
 keeping plain ``torch.zeros`` weights) puts its output on the graph only through its inputs,
@@ -33,23 +34,11 @@ from __future__ import annotations
 import libcst as cst
 
 from dllint.analysis.callers import ProjectCallers
-from dllint.analysis.dataflow import METADATA_BUILTINS, METADATA_METHODS, GraphValues
-from dllint.analysis.imports import dotted_name
+from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
+from dllint.analysis.dataflow import GraphValues
 from dllint.analysis.regions import Regions
 from dllint.diagnostics import Fix
-from dllint.index import iter_subtree
 from dllint.rule import Invalid, Rule
-
-# Attributes of ``x.data`` that are tensors of the same values (a read through ``.data``).
-TENSOR_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
-# Callees whose arguments are only read and shown or stored.
-LOGGING_CALLEES = frozenset({
-    "print", "str", "repr", "format", "float", "int", "append", "extend", "add_scalar",
-    "add_scalars", "add_histogram", "add_image", "histo_summary", "scalar_summary", "image_summary",
-    "log", "info", "debug", "warning", "write", "save_image", "imshow", "plot", "hist", "list",
-    "tuple",
-})
-PARAMETER_CONSTRUCTORS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 
 
 class DataAttribute(Rule):
@@ -664,22 +653,18 @@ for x, y in loader:
             return
         regions = ctx.analysis(Regions)
         flow = ctx.analysis(GraphValues)
-        for node in ctx.index.of_type(cst.Attribute):
-            if node.attr.value != "data" or ctx.imports.qualify(node) is not None:
-                continue
+        for node in data_attributes(ctx):
             base = node.value
-            if isinstance(base, cst.Attribute) and base.attr.value == "grad":
-                continue
-            use = self._use(ctx, node)
+            use = data_use(ctx, node)
             if use is None:
                 continue
-            if regions.no_grad(node) or self._statement_writes_data(ctx, node):
+            if regions.no_grad(node) or writes_data(ctx, node):
                 continue
             if flow.is_packed_sequence(base):
                 continue  # the PackedSequence's field: the packed tensor itself, not Tensor.data
             if flow.rebuilds_parameter(node):
                 continue  # weight surgery: the read only feeds a new parameter (the write's half)
-            parameter = self._is_parameter(ctx, flow, base)
+            parameter = flow.leaf_kind(base)
             if not parameter and not flow.is_graph(base):
                 continue
             function = ctx.index.function_of(node)
@@ -687,145 +672,7 @@ for x, y in loader:
                 continue  # every caller, here or in another module, runs it under no_grad
             self._report(ctx, node, base, parameter, use)
 
-    # -- how is ``x.data`` used? -------------------------------------------------------------------
-    def _use(self, ctx, node: cst.BaseExpression) -> str | None:
-        """"log" (shown or stored), "compute" (read by a computation) or None (a write, an alias,
-        metadata, or a use we cannot judge)."""
-        parent = ctx.index.parent(node)
-        if isinstance(parent, cst.Attribute) and parent.value is node:
-            grand = ctx.index.parent(parent)
-            if isinstance(grand, cst.Call) and grand.func is parent:
-                method = parent.attr.value
-                if method.endswith("_") and not method.startswith("__"):
-                    return None  # in place: a write
-                if method in ("item", "tolist") or method in METADATA_METHODS:
-                    return None  # a Python value at once: no tensor escapes, nothing to protect
-                return "log" if method in ("cpu", "numpy") else "compute"
-            # ``x.data.T`` is a tensor read; ``x.data.shape``, a DTensor's ``x.data.placements``
-            # and other attributes are metadata, not a read of the values.
-            return "compute" if parent.attr.value in TENSOR_ATTRIBUTES else None
-        if isinstance(parent, cst.Subscript) and parent.value is node:
-            return self._use(ctx, parent)
-        if isinstance(parent, cst.FormattedStringExpression):
-            return "log"
-        if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison,
-                               cst.ComparisonTarget)):
-            return "compute"
-        if isinstance(parent, cst.Arg) and parent.value is node:
-            call = ctx.index.parent(parent)
-            if not isinstance(call, cst.Call):
-                return None
-            if parent.keyword is not None and parent.keyword.value == "out":
-                return None
-            callee = dotted_name(call.func) or ""
-            if callee in METADATA_BUILTINS:
-                return None  # ``len(x.data)``: metadata, no tensor escapes
-            last = callee.rsplit(".", 1)[-1]
-            if last.endswith("_") or (ctx.imports.qualify(call.func) or "").startswith("torch.nn.init"):
-                return None
-            if last in LOGGING_CALLEES:
-                return "log"
-            qualified = ctx.imports.qualify(call.func) or ""
-            if qualified.split(".")[0] in ("torch", "numpy"):
-                return "compute"
-            return None
-        return None
-
-    @staticmethod
-    def _statement_writes_data(ctx, node: cst.CSTNode) -> bool:
-        """The statement assigns to a ``.data`` or calls an in-place method on one."""
-        statement = ctx.index.statement_of(node)
-        targets: list[cst.BaseExpression] = []
-        if isinstance(statement, cst.Assign):
-            targets = [t.target for t in statement.targets]
-        elif isinstance(statement, (cst.AugAssign, cst.AnnAssign)):
-            targets = [statement.target]
-        for target in targets:
-            while isinstance(target, cst.Subscript):
-                target = target.value
-            if isinstance(target, cst.Attribute) and target.attr.value == "data":
-                return True
-        for sub in iter_subtree(statement):
-            if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Attribute):
-                receiver = sub.func.value
-                method = sub.func.attr.value
-                if method.endswith("_") and not method.startswith("__") \
-                        and isinstance(receiver, cst.Attribute) and receiver.attr.value == "data":
-                    return True
-        return False
-
-    @staticmethod
-    def _kept(ctx, node: cst.CSTNode) -> bool:
-        """The value of ``x.data`` (through methods, indexing) is assigned to a name."""
-        current = node
-        parent = ctx.index.parent(current)
-        while isinstance(parent, (cst.Attribute, cst.Call, cst.Subscript)) and (
-                getattr(parent, "value", None) is current or getattr(parent, "func", None) is current):
-            current = parent
-            parent = ctx.index.parent(current)
-        return isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) \
-            and getattr(parent, "value", None) is current
-
-    # -- is the base a parameter or a leaf that requires grad? ---------------------------------------
-    def _is_parameter(self, ctx, flow: GraphValues, base: cst.BaseExpression) -> str | None:
-        """"parameter" (a module's parameter), "leaf" (a tensor made with ``requires_grad=True`` or
-        ``.requires_grad_()``, e.g. ``Variable(x, requires_grad=True)``: autograd's leaf, not a
-        parameter) or None."""
-        if isinstance(base, cst.Attribute) and base.attr.value in ("weight", "bias"):
-            return "parameter"
-        dotted = dotted_name(base)
-        if dotted is None:
-            return None
-        definition = flow.reaching(dotted, base)
-        if definition is None and dotted.startswith("self."):
-            return self._class_parameter(ctx, flow, base, dotted)
-        if definition is None or definition.value is None:
-            return None
-        value = definition.value
-        if definition.kind == "for":
-            # ``for p in model.parameters()`` / ``for name, p in model.named_parameters()``.
-            call = value
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.args \
-                    and call.func.value in ("enumerate", "zip", "list"):
-                call = call.args[0].value
-            found = isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
-                and call.func.attr.value in ("parameters", "named_parameters") \
-                and (definition.element is None or definition.element == 1)
-            return "parameter" if found else None
-        return self._parameter_value(ctx, value)
-
-    def _class_parameter(self, ctx, flow: GraphValues, base, dotted: str) -> str | None:
-        regions = ctx.analysis(Regions)
-        klass = regions.enclosing_class(base)
-        if klass is None:
-            return None
-        kinds = set()
-        for method in regions.methods(klass).values():
-            for definition in flow.definitions(method, dotted):
-                if definition.value is not None:
-                    kinds.add(self._parameter_value(ctx, definition.value))
-        kinds.discard(None)
-        if not kinds:
-            return None
-        # Different kinds in different methods: both require grad; say the weaker "leaf".
-        return "parameter" if kinds == {"parameter"} else "leaf"
-
-    @staticmethod
-    def _parameter_value(ctx, value: cst.BaseExpression) -> str | None:
-        if not isinstance(value, cst.Call):
-            return None
-        qualified = ctx.imports.qualify(value.func) or ""
-        if qualified in PARAMETER_CONSTRUCTORS:
-            return "parameter"
-        if qualified.startswith("torch."):
-            requires = any(arg.keyword is not None and arg.keyword.value == "requires_grad"
-                           and isinstance(arg.value, cst.Name) and arg.value.value == "True"
-                           for arg in value.args)
-            return "leaf" if requires else None
-        if isinstance(value.func, cst.Attribute) and value.func.attr.value == "requires_grad_":
-            return "leaf"
-        return None
-
+    # -- the finding and its fix -------------------------------------------------------------------
     @staticmethod
     def _detached_next(ctx, node: cst.Attribute) -> bool:
         """``x.data.detach()``: dropping ``.data`` is the whole fix (no ``.detach().detach()``)."""
@@ -835,7 +682,6 @@ for x, y in loader:
                 and attr.attr.value == "detach" and isinstance(call, cst.Call)
                 and call.func is attr and not call.args)
 
-    # -- the finding -------------------------------------------------------------------------------
     def _report(self, ctx, node: cst.Attribute, base, parameter: str | None, use: str) -> None:
         base_text = ctx.code_for(base).strip()
         function = ctx.index.function_of(node)
@@ -853,7 +699,7 @@ for x, y in loader:
             parameter or "", "a tensor attached to the autograd graph")
         # Bound to a name, the result may share memory with the tensor (``.to()`` of the same dtype,
         # a view) and be written later: then ``.detach()`` raises where ``.data`` corrupted silently.
-        applicability = "unsafe" if self._kept(ctx, node) else "safe"
+        applicability = "unsafe" if bound_to_name(ctx, node) else "safe"
         replacement = base_text if self._detached_next(ctx, node) else f"{base_text}.detach()"
         fix = Fix(applicability, (ctx.replace_edit(node, replacement),),
                   f"read `{base_text}.detach()`")

@@ -1,4 +1,4 @@
-"""The fact modules that DL201, DL202, DL402, DL502 and DL504 query, asked directly (the rules'
+"""The fact modules that DL101, DL102, DL201, DL202, DL402, DL502 and DL504 query, asked directly (the rules'
 examples test them through the rules; these pin what each fact says on its own)."""
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import textwrap
 
 import libcst as cst
 
+from dllint.analysis.accumulations import Accumulations, accumulations, over_data
 from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
+from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
+from dllint.analysis.dataflow import GraphValues
 from dllint.analysis.penalties import imported_penalty_calls, penalty_accumulations, penalty_sums
 from dllint.analysis.search_spaces import linear_grid, linear_scale_draws, scale_grids
 from dllint.analysis.selections import FIT_ON_TEST, FIT_WITH_TRAIN, TestSetUses, branches_decide
@@ -275,3 +278,257 @@ def test_draws_on_finished_trials_and_schedules_are_no_search():
     assert grids["lr_grid"] == "linspace(0.0001, 0.1, ...)"
     assert grids["lrs"] is None  # a learning rate from 1 up: another quantity
     assert grids["l2_grid"] == "linspace(1, 100, ...)"  # L1/L2 strengths may exceed 1
+
+
+# -- accumulations ---------------------------------------------------------------------------------
+def _accumulated(ctx: FileContext) -> dict[str, tuple[str, str]]:
+    """statement's first line -> (accumulator, accumulated value)."""
+    return {_text(ctx, s).splitlines()[0]: (key, _text(ctx, v)) for s, key, v in accumulations(ctx)}
+
+
+def _statement(ctx: FileContext, text: str) -> cst.CSTNode:
+    return next(s for s, _, _ in accumulations(ctx) if _text(ctx, s).startswith(text))
+
+
+def test_accumulations_are_sums_into_themselves_cats_and_appends():
+    ctx = _ctx("""
+        import torch
+        total += loss
+        total -= aux
+        stats["a"] = stats.get("a", 0) + loss
+        s = s + loss
+        s = loss + s
+        d = loss - d
+        acc = torch.cat([acc, out])
+        other = torch.cat([out, acc])
+        losses.append(loss)
+        x = y + loss
+    """)
+    assert _accumulated(ctx) == {
+        "total += loss": ("total", "loss"), "total -= aux": ("total", "aux"),
+        'stats["a"] = stats.get("a", 0) + loss': ("stats", "loss"),
+        "s = s + loss": ("s", "loss"), "s = loss + s": ("s", "loss"),
+        "acc = torch.cat([acc, out])": ("acc", "out"), "losses.append(loss)": ("losses", "loss"),
+    }  # ``d = loss - d`` subtracts the accumulator: not an accumulation into it
+
+
+def test_loops_over_data_are_read_from_the_iterable():
+    def over(text: str) -> bool:
+        return over_data(cst.parse_expression(text))
+    assert over("enumerate(tqdm(train_loader))") and over("zip(a, val_dl)") and over("batches")
+    assert over("self.trainloader") and over("tqdm.tqdm(data_iter)")
+    assert not over("range(10)") and not over("valid_lens_x_shards") and not over("epochs")
+
+
+def test_an_accumulator_outlives_a_step_when_made_outside_the_loop_or_kept_on_self():
+    ctx = _ctx("""
+        import torch
+        total = 0
+        for x, y in loader:
+            fresh = 0
+            loss = criterion(model(x), y)
+            total += loss
+            fresh += loss
+        for i in range(3):
+            other += loss
+        class Lit:
+            def training_step(self, batch, i):
+                self.history.append(batch)
+            def helper(self, v):
+                self.seen.append(v)
+    """)
+    facts = Accumulations(ctx)
+    assert facts.outlives_step(_statement(ctx, "total +="), "total")
+    assert not facts.outlives_step(_statement(ctx, "fresh +="), "fresh")  # a new one every step
+    assert not facts.outlives_step(_statement(ctx, "other +="), "other")  # not a loop over data
+    assert facts.outlives_step(_statement(ctx, "self.history"), "self.history")
+    assert not facts.outlives_step(_statement(ctx, "self.seen"), "self.seen")
+
+
+def test_an_accumulator_is_consumed_when_it_or_a_value_derived_from_it_is_backpropagated():
+    ctx = _ctx("""
+        import torch
+        def wanted(model, loader):
+            total = 0
+            for x, y in loader:
+                total += criterion(model(x), y)
+            mean = total / len(loader)
+            mean.backward()
+        def returned(model, loader):
+            total = 0
+            for x, y in loader:
+                total += criterion(model(x), y)
+            return total
+        def logged(model, loader):
+            total = 0
+            for x, y in loader:
+                total += criterion(model(x), y)
+            print(total)
+        loss = returned(model, loader)
+        loss.backward()
+    """)
+    facts = Accumulations(ctx)
+    statements = [s for s, key, _ in accumulations(ctx) if key == "total"]
+    assert [facts.consumed(s, "total") for s in statements] == [True, True, False]
+
+
+def test_only_accumulators_and_reads_as_a_tensor_later():
+    ctx = _ctx("""
+        import torch
+        def train(model, loader):
+            tl = 0
+            hist = []
+            kept = []
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                tl += loss
+                hist.append(tl / 2)
+                kept.append(loss)
+            return torch.stack(kept)
+        def fit(model, loader):
+            total = 0
+            for x, y in loader:
+                total += criterion(model(x), y)
+            return total
+        result = fit(model, loader)
+        print(result.item())
+    """)
+    facts = Accumulations(ctx)
+    values = {_text(ctx, s): v for s, _, v in accumulations(ctx)}
+    assert facts.only_accumulators(values["hist.append(tl / 2)"])
+    assert not facts.only_accumulators(values["kept.append(loss)"])
+    assert facts.kept_as_tensor(_statement(ctx, "kept.append"), "kept")  # torch.stack(kept)
+    assert not facts.kept_as_tensor(_statement(ctx, "tl +="), "tl")
+    assert facts.kept_as_tensor(_statement(ctx, "total +="), "total")  # the caller's result.item()
+
+
+def test_a_meter_update_in_a_step_loop_is_a_helper_accumulation_unless_made_each_step():
+    ctx = _ctx("""
+        import torch
+        class AverageMeter:
+            def __init__(self):
+                self.sum = 0
+            def update(self, val, n=1):
+                self.sum += val * n
+            def reset(self, val):
+                val = 0
+                self.sum += val
+        def train(loader, model, criterion, optimizer):
+            losses = AverageMeter()
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                losses.update(loss, x.size(0))
+                step = AverageMeter()
+                step.update(loss)
+                losses.update(loss.item())
+                optimizer.zero_grad()
+                loss.backward()
+    """)
+    facts = Accumulations(ctx)
+    flow = ctx.analysis(GraphValues)
+    update = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "update")
+    reset = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "reset")
+    assert [(i, key) for i, _, key in facts.self_accumulations()[update]] == [(1, "self.sum"),
+                                                                             (2, "self.sum")]
+    assert reset not in facts.self_accumulations()  # ``val`` is rebound before it is added
+    statement = next(s for s, _, _ in accumulations(ctx) if _text(ctx, s) == "self.sum += val * n")
+    assert flow.accumulated_parameters(update, statement, statement.value) == [1, 2]  # val and n
+    found = list(facts.helper_accumulations())
+    assert [(_text(ctx, h.call), h.accumulator, _text(ctx, h.value), h.helper, h.key) for h in found] == [
+        ("losses.update(loss, x.size(0))", "losses", "loss", "AverageMeter.update", "self.sum")]
+
+
+# -- data_reads and GraphValues.leaf_kind ----------------------------------------------------------
+def _reads(ctx: FileContext) -> dict[str, cst.Attribute]:
+    """statement text -> its (first) ``.data`` read."""
+    found = {}
+    for node in data_attributes(ctx):
+        found.setdefault(_text(ctx, ctx.index.statement_of(node)), node)
+    return found
+
+
+def test_data_use_tells_shown_from_computed_from_neither():
+    ctx = _ctx("""
+        import torch
+        import torch.nn as nn
+        print(x.data)
+        a = x.data.cpu()
+        b = x.data + 1
+        c = torch.max(x.data, 1)
+        d = x.data.T
+        e = x.data[0] * 2
+        f"{x.data}"
+        s = x.data.shape
+        i = x.data.item()
+        x.data.copy_(y)
+        n = len(x.data)
+        nn.init.normal_(x.data)
+        torch.add(a, b, out=x.data)
+        g = helper(x.data)
+        h = x.data
+    """)
+    uses = {text: data_use(ctx, node) for text, node in _reads(ctx).items()}
+    assert uses == {
+        "print(x.data)": "log", "a = x.data.cpu()": "log", 'f"{x.data}"': "log",
+        "b = x.data + 1": "compute", "c = torch.max(x.data, 1)": "compute", "d = x.data.T": "compute",
+        "e = x.data[0] * 2": "compute",
+        "s = x.data.shape": None, "i = x.data.item()": None, "x.data.copy_(y)": None, "n = len(x.data)": None,
+        "nn.init.normal_(x.data)": None, "torch.add(a, b, out=x.data)": None, "g = helper(x.data)": None,
+        "h = x.data": None,
+    }
+
+
+def test_data_attributes_skip_gradients_and_modules_and_writes_are_seen():
+    ctx = _ctx("""
+        import torch
+        import torch.utils.data
+        ds = torch.utils.data.TensorDataset(x)
+        print(p.grad.data)
+        w.data = w.data - lr * g
+        p.data.mul_(0.9).add_(q.data)
+        y = q.data.cpu().numpy()
+        print(q.data)
+    """)
+    reads = _reads(ctx)
+    assert sorted(reads) == ["p.data.mul_(0.9).add_(q.data)", "print(q.data)", "w.data = w.data - lr * g",
+                             "y = q.data.cpu().numpy()"]
+    assert writes_data(ctx, reads["w.data = w.data - lr * g"])
+    assert writes_data(ctx, reads["p.data.mul_(0.9).add_(q.data)"])
+    assert not writes_data(ctx, reads["print(q.data)"])
+    assert bound_to_name(ctx, reads["y = q.data.cpu().numpy()"])
+    assert not bound_to_name(ctx, reads["print(q.data)"])
+
+
+def test_leaf_kind_tells_parameters_from_leaves_that_require_grad():
+    ctx = _ctx("""
+        import torch
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(1))
+                self.mixed = nn.Parameter(torch.ones(1))
+            def reset(self):
+                self.mixed = torch.zeros(1, requires_grad=True)
+            def forward(self, x):
+                return x * self.scale * self.mixed * self.buffer
+        for p in model.parameters():
+            print(p)
+        for name, q in model.named_parameters():
+            print(name, q)
+        w = torch.zeros(3, requires_grad=True)
+        v = torch.zeros(3)
+        u = v.requires_grad_()
+        print(model.fc.weight, w, v, u)
+    """)
+    flow = ctx.analysis(GraphValues)
+    kinds = {}
+    for node in ctx.index.of_type(cst.Name, cst.Attribute):
+        parent = ctx.index.parent(node)
+        if isinstance(parent, (cst.Arg, cst.BinaryOperation)) and _text(ctx, node) not in kinds:
+            kinds[_text(ctx, node)] = flow.leaf_kind(node)
+    assert kinds["self.scale"] == "parameter" and kinds["self.mixed"] == "leaf"
+    assert kinds["self.buffer"] is None
+    assert kinds["p"] == "parameter" and kinds["q"] == "parameter" and kinds["name"] is None
+    assert kinds["model.fc.weight"] == "parameter"
+    assert kinds["w"] == "leaf" and kinds["u"] == "leaf" and kinds["v"] is None
