@@ -65,10 +65,13 @@ def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
         return found[2], found[1]
     limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_MODULE_BYTES
     try:
-        data = path.read_bytes() if stat.st_size <= limit else b""
+        data = path.read_bytes() if stat.st_size <= limit else None
     except OSError:
-        data = b""
-    digest = hashlib.sha256(data).hexdigest() if data else ""
+        data = None
+    # an empty file (an ``__init__.py``) has the sha256 of no bytes, as the result cache computes
+    # it (dllint.cache.file_digest): "" there would make every finding that consulted it stale
+    digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+    data = data or b""
     words = frozenset(_IDENTIFIER.findall(data)) if stat.st_size <= limit or path.suffix != ".ipynb" else None
     _WORDS[path] = (stamp, digest, words)
     while len(_WORDS) > MAX_WORD_TABLES:

@@ -587,16 +587,18 @@ class ProjectView:
         found = self._outlines.get(path)
         if found is None or found[0] != stamp:
             try:
-                data = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else b""
+                read: bytes | None = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else None
             except OSError:
-                data = b""
+                read = None
+            data = read or b""
             text = data.decode("utf-8", errors="replace")
             defined = Counter(_TOP_CLASS.findall(text))
             bases: dict[str, str | None] = dict.fromkeys(defined)
             for name, written in _TOP_CLASS_BASES.findall(text):
                 if defined[name] == 1:
                     bases[name] = written
-            found = (stamp, bases, hashlib.sha256(data).hexdigest() if data else "", _plain_classes(bases),
+            # an empty file has the sha256 of no bytes, as the result cache computes it
+            found = (stamp, bases, hashlib.sha256(read).hexdigest() if read is not None else "", _plain_classes(bases),
                      _reexported(text), frozenset(_TOP_DEF.findall(text)))
             self._outlines[path] = found
             while len(self._outlines) > MAX_OUTLINES:

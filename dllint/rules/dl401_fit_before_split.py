@@ -770,6 +770,10 @@ class FitBeforeSplit(Rule):
             scope = provenance.scope_of(call)
             if scope not in scopes_with_splits:
                 continue
+            if not self._may_leak(ctx, provenance, call, splits):
+                # none of its positional arguments is whole data split afterwards: whatever the
+                # callee fits, no leak (and its module is not parsed to find out)
+                continue
             found = self._helper_of(provenance, call)
             if found is None:
                 continue
@@ -817,6 +821,28 @@ class FitBeforeSplit(Rule):
             return None
         split = self._leaking_split(provenance, provenance.scope_of(call), statement, data, results, splits)
         return None if split is None else (split, data)
+
+    def _may_leak(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
+                  splits: list[Split]) -> bool:
+        """Some positional argument of ``call`` is whole data that its scope splits afterwards
+        (:meth:`_call_leaks` for each index): the only calls whose callee's summary can matter."""
+        if not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return False
+        statement = ctx.index.statement_of(call)
+        results = self._results(ctx, provenance, call, statement)
+        if not results:
+            return False
+        scope = provenance.scope_of(call)
+        index = 0
+        while (arg := positional(call, index)) is not None:
+            index += 1
+            # :meth:`_call_leaks`'s conditions, the roles (which may read other modules) last
+            data = self._sample_data(ctx, provenance, arg.value)
+            if data is not None \
+                    and self._leaking_split(provenance, scope, statement, data, results, splits) is not None \
+                    and provenance.roles(data) != {TRAIN}:
+                return True
+        return False
 
     # -- a helper whose callers in other modules split what it fitted ------------------------------
     def _split_by_callers(self, ctx: FileContext, provenance: DataProvenance) -> None:
@@ -924,6 +950,10 @@ class FitBeforeSplit(Rule):
                 data: cst.BaseExpression | None = None
                 if name in STATISTICS or name in _FIT_METHODS:
                     data = self._statistic_data(ctx, provenance, call, name)
+                elif not self._may_pass_derived(ctx, provenance, function, call, params):
+                    # no positional argument derives from a parameter and flows to a return:
+                    # whatever the callee fits, the summary does not change (nor is its module parsed)
+                    continue
                 else:
                     inner = self._helper_of(provenance, call)
                     if inner is not None:
@@ -946,6 +976,31 @@ class FitBeforeSplit(Rule):
             self._in_helper = was
         self._summaries[function] = found
         return found
+
+    def _may_pass_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
+                          call: cst.Call, params: list[str]) -> bool:
+        """Some positional argument of ``call`` (in ``function``) is data derived from one of
+        ``params`` that the function returns transformed: what :meth:`fit_summary` asks of a
+        call of a fitting helper, for every argument the helper might fit on."""
+        if provenance.only_bounds(call):
+            return False
+        order = ctx.index.order[ctx.index.statement_of(call)]
+        derived_of: dict[str, set[str]] = {}
+        index = 0
+        while (arg := positional(call, index)) is not None:
+            index += 1
+            data = _selection_owner(arg.value)
+            if data is None:
+                continue
+            roots = set(_roots(data)) or set(chains(data))
+            for param in params:
+                if param not in derived_of:
+                    derived_of[param] = provenance.forward(function, {param}, -1, until=order)
+                derived = derived_of[param]
+                if roots & derived and provenance.roles(data) != {TRAIN} \
+                        and self._returns_derived(ctx, provenance, function, call, derived):
+                    return True
+        return False
 
     def _returns_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
                          call: cst.Call, data: set[str]) -> bool:

@@ -15,6 +15,7 @@ from dllint.cache import CACHE_DIR_NAME
 sys.path.insert(0, str(Path(__file__).parent))
 from project_lint import lint_findings  # noqa: E402
 import mode_project  # noqa: E402
+import split_callers_project  # noqa: E402
 
 
 @pytest.fixture
@@ -53,3 +54,24 @@ def test_an_edit_relints_only_the_files_that_used_the_module(project, capsys):
     rewritten = {path for path in before if path in after and after[path] != before[path]}
     assert len(new) == 1  # the edited file under its new content
     assert rewritten == dependents
+
+
+def test_a_warm_run_lints_nothing_when_an_empty_module_was_consulted(tmp_path, monkeypatch, capsys):
+    # An empty module (an ``__init__.py``) is consulted like any other project file; its digest
+    # must be the one the cache computes (the sha256 of no bytes), or every finding that read it
+    # is stale for ever and a warm run lints those files again.
+    from dllint.cache import file_digest
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    project = split_callers_project.write(tmp_path)
+    for package in sorted({p.parent for p in project.rglob("*.py")}):
+        (package / "__init__.py").touch()
+    rules = "DL401"
+    cold = lint_findings(capsys, rules, "--jobs", "1", ".")
+    before = _entries(project)
+    depends = [d for path in before for d in json.loads(path.read_text())["depends"]]
+    assert any(Path(p).stat().st_size == 0 for p, _ in depends)  # an empty module was consulted
+    assert all(file_digest(p) == digest for p, digest in depends)
+    PROJECT.clear()  # a new run is a new process
+    assert lint_findings(capsys, rules, "--jobs", "1", ".") == cold
+    assert _entries(project) == before  # nothing linted again
