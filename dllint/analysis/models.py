@@ -766,6 +766,8 @@ class Models:
             if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
                 return Dependence(YES_DEPENDENCE)
             if qualified.startswith("torch.nn.") and last[:1].isupper():
+                if self._fresh_in_forward(call, method):
+                    continue  # built anew at every call, in training mode: the model's mode never reaches it
                 found.append(self._layer_dependence(call, 1, init, defaults))
                 continue
             inner = self.module_class(func)
@@ -790,6 +792,19 @@ class Models:
             found.append(self._project_class_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _fresh_in_forward(self, call: cst.Call, method: cst.FunctionDef | None) -> bool:
+        """``call`` builds a layer inside ``forward`` that is no submodule: called at once
+        (``nn.Dropout(d)(x)``) or bound to a local name. Such a layer is a new module at every
+        forward pass, always in training mode, so ``model.eval()`` changes nothing in it: it adds
+        no dependence on the model's mode (an ``nn.Dropout`` there drops in both modes)."""
+        if method is None or method.name.value != "forward":
+            return False
+        parent = self.index.parent(call)
+        if isinstance(parent, cst.Call) and parent.func is call:
+            return True
+        return (isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1
+                and isinstance(parent.targets[0].target, cst.Name))
 
     def _constructed_in(self, call: cst.Call, found: "Dependence", klass: cst.ClassDef,
                         init: cst.FunctionDef | None, defaults: set[str]) -> str:

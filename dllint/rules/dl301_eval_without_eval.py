@@ -26,7 +26,9 @@ from a flag (``if train: model.train()``); models whose mode cannot be read (``t
 factory's result); models that compute the same in both modes: the engine's mode-dependence fact
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
 of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
-dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it. The
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it (a layer
+built inside ``forward`` and called at once, ``nn.Dropout(d)(x)``, is a new module in training mode
+at every call: the model's mode never reaches it, so it adds no dependence). The
 fact is asked of the model where it is built, also through a helper's callers at any depth
 (``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
 
@@ -63,6 +65,34 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, fourth audit AR) the only dropout is built inside ``forward`` from its
+        # argument: a new module at every call, in training mode whatever ``net.eval()`` says; the
+        # test call passes 0.0. There is no batch norm: ``.eval()`` would change nothing
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 16)
+        self.fc2 = nn.Linear(16, 2)
+
+    def forward(self, x, d):
+        x = torch.relu(self.fc1(x))
+        x = nn.Dropout(d)(x)
+        return self.fc2(x)
+
+net = Net()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for x, y in train_batches:
+    loss = nn.functional.cross_entropy(net(x, 0.5), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    y = net(test_x, 0.0)
+""",
         # (issue 13, fourth audit AK) a shape smoke test: a pytest function under no_grad builds a
         # network with batch norm and asserts the size of its output; nothing is measured
         """import torch
@@ -848,6 +878,34 @@ def train(loader, optimizer):
     ]
 
     INVALID = [
+        # (issue 13, fourth audit AR, the twin) the dropout built in ``forward`` ignores the mode,
+        # but the batch norm registered in ``__init__`` follows it: still training statistics
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 16)
+        self.bn = nn.BatchNorm1d(16)
+        self.fc2 = nn.Linear(16, 2)
+
+    def forward(self, x, d):
+        x = torch.relu(self.bn(self.fc1(x)))
+        x = nn.Dropout(d)(x)
+        return self.fc2(x)
+
+net = Net()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for x, y in train_batches:
+    loss = nn.functional.cross_entropy(net(x, 0.5), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    y = net(test_x, 0.0)  # expect: DL301
+""",
         # (issue 13, fourth audit AK, the twin) a test function that measures: the output's shape
         # is checked, and then its argmax is compared to the labels
         """import torch
