@@ -27,8 +27,9 @@ factory's result); models that compute the same in both modes: the engine's mode
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
 of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it (a layer
-built inside ``forward`` and called at once, ``nn.Dropout(d)(x)``, is a new module in training mode
-at every call: the model's mode never reaches it, so it adds no dependence). The
+built inside ``forward`` or another method that does not run at build time and called at once,
+``nn.Dropout(d)(x)``, is a new module in training mode at every call: the model's mode never
+reaches it, so it adds no dependence). The
 fact is asked of the model where it is built, also through a helper's callers at any depth
 (``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
 

@@ -127,6 +127,22 @@ def _klass(body: str, params: str = "", build: str = "A()") -> str:
     ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
      "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        self.drop = nn.Dropout(0.5)\n"
      "        return self.drop(self.fc(x))\nm = A()\nm(x)\n", "yes"),
+    # ... also through a local name that is itself stored on the module
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        drop = nn.Dropout(0.5)\n"
+     "        self.drop = drop\n        return drop(self.fc(x))\nm = A()\nm(x)\n", "yes"),
+    # the spectral GNN of the audit: an initialisation helper called from __init__ (numpy and
+    # in-place tensor methods only), a loss method that builds its criterion at each call
+    ("import numpy as np\nimport torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.fc = nn.Linear(2, 2)\n        self.init_layers(self.fc, 2, 2)\n"
+     "    def init_layers(self, W, n_in, n_out):\n        scale = np.sqrt(2.0 / (n_in + n_out))\n"
+     "        W.weight.data.uniform_(-scale, scale)\n        return W\n"
+     "    def loss(self, y, t):\n        return nn.CrossEntropyLoss()(y, t)\n"
+     "    def forward(self, x, d):\n        return nn.Dropout(d)(self.fc(x))\nm = A()\nm(x, 0.0)\n", "no"),
+    # ... but a helper of __init__ that calls what cannot be seen may build any layer
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.build()\n    def build(self):\n        self.body = make_layers()\n"
+     "    def forward(self, x):\n        return self.body(x)\nm = A()\nm(x)\n", "unknown"),
     # ... and one built in another method (called from __init__) is a submodule like any other
     ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
      "        self.drop = self.build()\n    def build(self):\n        return nn.Dropout(0.5)\n"
