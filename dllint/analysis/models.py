@@ -128,6 +128,9 @@ _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer"
     "cauchy_", "random_", "size", "dim", "numel",
 })
 KNOWN_CONSTRUCTORS = frozenset({"timm.create_model", "torch.hub.load"})
+# Packages whose functions never return a layer (``np.sqrt(2.0 / fan)`` for an initialisation scale).
+_NO_LAYER_PACKAGES = frozenset({"numpy", "math", "random", "logging", "warnings", "os", "sys", "time",
+                                "itertools", "functools", "operator", "re", "string"})
 
 
 @dataclass
@@ -755,6 +758,7 @@ class Models:
         for attr in self.index.of_type(cst.Attribute):
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
                 return Dependence(YES_DEPENDENCE)
+        init_methods = _init_methods(node)
         for call in self._class_calls(node):
             func = call.func
             if not isinstance(func, (cst.Name, cst.Attribute)):
@@ -766,6 +770,8 @@ class Models:
             if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
                 return Dependence(YES_DEPENDENCE)
             if qualified.startswith("torch.nn.") and last[:1].isupper():
+                if method not in init_methods and self._fresh_per_call(call, method):
+                    continue  # built anew at every call, in training mode: the model's mode never reaches it
                 found.append(self._layer_dependence(call, 1, init, defaults))
                 continue
             inner = self.module_class(func)
@@ -773,11 +779,15 @@ class Models:
                 inner_found = self.class_dependence(inner)
                 found.append(self._constructed_in(call, inner_found, inner.node, init, defaults))
                 continue
-            if init is None:
+            if method not in init_methods:
                 continue
+            if _own_method_call(func, init_methods):
+                continue  # ``self.init_layers(self.fc1)``: its own calls are judged like __init__'s
             if qualified:
                 if qualified.split(".")[0] == "torch":
                     continue  # torch.zeros, nn.init...: no layer
+                if qualified.split(".")[0] in _NO_LAYER_PACKAGES:
+                    continue  # np.sqrt, math.sqrt...: no layer
                 found.append(UNKNOWN_DEPENDENCE)  # torchvision.models.resnet18(), timm...: not visible
                 continue
             # An unresolved call in __init__ may build any layer (``make_layers(cfg)``).
@@ -790,6 +800,29 @@ class Models:
             found.append(self._project_class_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _fresh_per_call(self, call: cst.Call, method: cst.FunctionDef | None) -> bool:
+        """``call`` builds a layer inside a method that does not run at build time (``forward``,
+        ``loss``) and makes no submodule of it: called at once (``nn.Dropout(d)(x)``,
+        ``nn.CrossEntropyLoss()(y, t)``) or bound to a local name. Such a layer is a new module at
+        every call, always in training mode, so ``model.eval()`` changes nothing in it: it adds no
+        dependence on the model's mode (an ``nn.Dropout`` there drops in both modes)."""
+        if method is None:
+            return False
+        parent = self.index.parent(call)
+        if isinstance(parent, cst.Call) and parent.func is call:
+            return True
+        if not (isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1
+                and isinstance(parent.targets[0].target, cst.Name)):
+            return False
+        target = parent.targets[0].target
+        for node in walk_body(method.body):  # the local name is only called (never stored on self)
+            if isinstance(node, cst.Name) and node.value == target.value and node is not target:
+                holder = self.index.parent(node)
+                if not (isinstance(holder, cst.Call) and holder.func is node) \
+                        and not (isinstance(holder, cst.Attribute) and holder.attr is node):
+                    return False
+        return True
 
     def _constructed_in(self, call: cst.Call, found: "Dependence", klass: cst.ClassDef,
                         init: cst.FunctionDef | None, defaults: set[str]) -> str:
@@ -860,6 +893,33 @@ def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             found = statement
     return found
+
+
+def _init_methods(klass: cst.ClassDef) -> set[cst.FunctionDef]:
+    """``__init__`` and the methods of the class that it calls through ``self.name(...)``, at any
+    depth: what runs while the module is built (``self.init_layers(self.fc1, n_in, n_out)``)."""
+    methods = {stmt.name.value: stmt for stmt in klass.body.body if isinstance(stmt, cst.FunctionDef)}
+    init = methods.get("__init__")
+    if init is None:
+        return set()
+    found = {init}
+    todo = [init]
+    while todo:
+        function = todo.pop()
+        for node in walk_body(function.body):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == "self":
+                called = methods.get(node.func.attr.value)
+                if called is not None and called not in found:
+                    found.add(called)
+                    todo.append(called)
+    return found
+
+
+def _own_method_call(func: cst.BaseExpression, init_methods: set[cst.FunctionDef]) -> bool:
+    """``func`` is ``self.name`` for a method among ``init_methods`` (one that runs at build time)."""
+    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
+            and any(method.name.value == func.attr.value for method in init_methods))
 
 
 def _param_default(function: cst.FunctionDef, name: str) -> cst.BaseExpression | None:

@@ -217,6 +217,7 @@ class Modes:
         self._factories: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
         self._run_names: set[str] | None = None
         self._read_out: dict[cst.CSTNode, set[str]] = {}
+        self._name_uses: dict[cst.CSTNode, dict[str, list[cst.Name]]] = {}
         self.active = self._worth_running(ctx.source)
         # dotted names that receive ``.eval()`` / ``.train(...)`` somewhere: modules, whatever else
         # the bindings say (a name defined in another notebook cell or file)
@@ -1269,6 +1270,129 @@ def read_out_evaluation(modes: Modes, call: cst.Call) -> bool:
             if training_loop is None or training_loop in loops:
                 return False
     return True
+
+
+# What reads a value's structure and not its numbers: a tensor's shape, size, rank, dtype, device;
+# a dict output's keys.
+SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "device", "is_cuda", "layout"})
+SHAPE_METHODS = frozenset({"size", "dim", "ndimension", "numel", "nelement", "keys", "get_device"})
+SHAPE_BUILTINS = frozenset({"len", "type", "isinstance"})
+# Methods whose result is the value (or a part of it) moved or reshaped: its shape is still only a shape.
+_CARRYING_METHODS = frozenset({
+    "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "detach", "contiguous", "squeeze",
+    "unsqueeze", "view", "reshape", "flatten", "permute", "transpose", "get",
+})
+_ELEMENT_WRAPPERS = (cst.Tuple, cst.List, cst.Element, cst.StarredElement)
+_MAX_SHAPE_DEPTH = 5
+
+
+def shape_only(modes: Modes, call: cst.Call) -> bool:
+    """The model call's output is read only for its structure: its shape, size, rank, dtype or
+    device, or a dict output's keys, directly (``model(x).shape``) or through the names it is bound
+    to, its items and elements (``out = model(x)``, then ``for name, value in out.items():
+    print(name, value.size())``; ``out["logits"].shape``). Every use of those names in the scope
+    (nested functions included) must be such a read, and there must be one. A shape smoke test
+    measures nothing, so the mode it runs in does not matter: it is no evaluation. A comparison, a
+    metric, a loss, an ``argmax``, a list of predictions, a print of the values keep it one."""
+    scope = modes.scope_of(call)
+    return _shape_read(modes, call, scope, 0)
+
+
+def _shape_read(modes: Modes, node: cst.CSTNode, scope: cst.CSTNode, depth: int) -> bool:
+    """Every use of the value of the expression ``node`` reads only its structure."""
+    if depth > _MAX_SHAPE_DEPTH:
+        return False
+    index = modes.index
+    parent = index.parent(node)
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        attr = parent.attr.value
+        if attr in SHAPE_ATTRIBUTES:
+            return True
+        holder = index.parent(parent)
+        if not (isinstance(holder, cst.Call) and holder.func is parent):
+            return False
+        if attr in SHAPE_METHODS:
+            return True
+        if attr in _CARRYING_METHODS:
+            return _shape_read(modes, holder, scope, depth + 1)
+        if attr in ("items", "values"):
+            loop = index.parent(holder)
+            if not (isinstance(loop, (cst.For, cst.CompFor)) and loop.iter is holder):
+                return False
+            target = loop.target
+            if attr == "items":  # the key is structure; the value must be read as such
+                if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
+                    return False
+                target = target.elements[1].value
+            return _shape_read_target(modes, target, scope, depth + 1)
+        return False
+    if isinstance(parent, cst.Subscript) and parent.value is node:
+        return _shape_read(modes, parent, scope, depth + 1)
+    if isinstance(parent, cst.Arg) and parent.value is node and parent.keyword is None:
+        holder = index.parent(parent)
+        return (isinstance(holder, cst.Call) and bool(holder.args) and holder.args[0] is parent
+                and isinstance(holder.func, cst.Name) and holder.func.value in SHAPE_BUILTINS)
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        if isinstance(target, cst.Name):
+            return _shape_read_name(modes, target.value, scope, depth + 1, unused=False)
+        return isinstance(target, (cst.Tuple, cst.List)) \
+            and _shape_read_target(modes, target, scope, depth + 1)
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+        return _shape_read_target(modes, parent.target, scope, depth + 1)
+    return False
+
+
+def _shape_read_target(modes: Modes, target: cst.BaseExpression, scope: cst.CSTNode, depth: int) -> bool:
+    """Every name bound by ``target`` (an element or item of a value) is read only for its
+    structure; one never read is fine (``for name, _ in out.items()``)."""
+    if isinstance(target, cst.Name):
+        return _shape_read_name(modes, target.value, scope, depth, unused=True)
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return all(isinstance(element, cst.Element)
+                   and _shape_read_target(modes, element.value, scope, depth) for element in target.elements)
+    return False
+
+
+def _shape_read_name(modes: Modes, name: str, scope: cst.CSTNode, depth: int, unused: bool) -> bool:
+    uses = _name_uses(modes, scope).get(name, [])
+    if not uses:
+        return unused
+    return all(_shape_read(modes, use, scope, depth) for use in uses)
+
+
+def _name_uses(modes: Modes, scope: cst.CSTNode) -> dict[str, list[cst.Name]]:
+    """Every read of a plain name in ``scope``, nested functions and lambdas included (a closure
+    that reads the name uses it too); bindings, attribute names and keywords are no reads."""
+    found = modes._name_uses.get(scope)
+    if found is not None:
+        return found
+    from dllint.index import child_nodes
+
+    found = {}
+    index = modes.index
+    stack: list[cst.CSTNode] = [scope.body if isinstance(scope, cst.FunctionDef) else scope]
+    while stack:
+        node = stack.pop()
+        stack.extend(child_nodes(node))
+        if isinstance(node, cst.Name) and not _not_a_read(index, node):
+            found.setdefault(node.value, []).append(node)
+    modes._name_uses[scope] = found
+    return found
+
+
+def _not_a_read(index, name: cst.Name) -> bool:
+    parent = index.parent(name)
+    if isinstance(parent, cst.Attribute):
+        return parent.attr is name
+    if isinstance(parent, (cst.Arg, cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias)):
+        return getattr(parent, "keyword", None) is name or getattr(parent, "name", None) is name
+    node: cst.CSTNode = name
+    while isinstance(parent, _ELEMENT_WRAPPERS):
+        node, parent = parent, index.parent(parent)
+    if isinstance(parent, (cst.AssignTarget, cst.For, cst.CompFor, cst.AnnAssign, cst.NamedExpr)):
+        return getattr(parent, "target", None) is node
+    return isinstance(parent, cst.AsName) and parent.name is node
 
 
 def _iterated(iterable: cst.BaseExpression) -> cst.BaseExpression:

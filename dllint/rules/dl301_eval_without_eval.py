@@ -26,9 +26,17 @@ from a flag (``if train: model.train()``); models whose mode cannot be read (``t
 factory's result); models that compute the same in both modes: the engine's mode-dependence fact
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
 of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
-dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it. The
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it (a layer
+built inside ``forward`` or another method that does not run at build time and called at once,
+``nn.Dropout(d)(x)``, is a new module in training mode at every call: the model's mode never
+reaches it, so it adds no dependence). The
 fact is asked of the model where it is built, also through a helper's callers at any depth
 (``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
+
+A pass whose output is read only for its structure (``out.shape``, ``out.size()``, ``out.dtype``, a
+dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_only`) is no
+evaluation: a shape smoke test measures nothing, in either mode. A comparison, a metric, a loss, an
+``argmax``, collected predictions or printed values keep the finding.
 """
 from __future__ import annotations
 
@@ -40,7 +48,8 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
                                    eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
-                                   over_held_out_data, read_out_evaluation, train_calls_named)
+                                   over_held_out_data, read_out_evaluation, shape_only,
+                                   train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -57,6 +66,71 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 13, fourth audit AR) the only dropout is built inside ``forward`` from its
+        # argument: a new module at every call, in training mode whatever ``net.eval()`` says; the
+        # test call passes 0.0. There is no batch norm: ``.eval()`` would change nothing
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 16)
+        self.fc2 = nn.Linear(16, 2)
+
+    def forward(self, x, d):
+        x = torch.relu(self.fc1(x))
+        x = nn.Dropout(d)(x)
+        return self.fc2(x)
+
+net = Net()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for x, y in train_batches:
+    loss = nn.functional.cross_entropy(net(x, 0.5), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    y = net(test_x, 0.0)
+""",
+        # (issue 13, fourth audit AK) a shape smoke test: a pytest function under no_grad builds a
+        # network with batch norm and asserts the size of its output; nothing is measured
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+
+    def forward(self, x):
+        return self.body(x)
+
+@torch.no_grad()
+def test_net_output_shape():
+    model = Net()
+    output = model(torch.randn(2, 3, 32, 32))
+    assert output.shape == (2, 8, 30, 30)
+    assert output.dtype == torch.float32
+""",
+        # (issue 13, fourth audit AK) the BloodAxe layout: a factory returns a fresh network with
+        # dropout, its dict output is walked for the names and sizes of its parts
+        """import torch
+from torch import nn
+
+def make_classifier(num_classes):
+    return nn.Sequential(nn.Linear(16, 32), nn.Dropout(0.5), nn.Linear(32, num_classes))
+
+@torch.no_grad()
+def test_classifier():
+    model = make_classifier(num_classes=4).cuda()
+    input = {"image": torch.randn((2, 16)).cuda()}
+    output = model(**input)
+    for output_name, output_value in output.items():
+        print(output_name, output_value.size())
+    print(len(output), list(output.keys()), output["logits"].cpu().shape)
+""",
         # (issue 13, fourth audit AN) the model evaluated two helpers away from the training is an
         # Embedding/GRU/Linear encoder: its class reaches ``evaluate()`` through
         # ``evaluate_randomly()``'s caller, and it computes the same in both modes
@@ -805,6 +879,74 @@ def train(loader, optimizer):
     ]
 
     INVALID = [
+        # (issue 13, fourth audit AR, the twin) the dropout built in ``forward`` ignores the mode,
+        # but the batch norm registered in ``__init__`` follows it: still training statistics
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 16)
+        self.bn = nn.BatchNorm1d(16)
+        self.fc2 = nn.Linear(16, 2)
+
+    def forward(self, x, d):
+        x = torch.relu(self.bn(self.fc1(x)))
+        x = nn.Dropout(d)(x)
+        return self.fc2(x)
+
+net = Net()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for x, y in train_batches:
+    loss = nn.functional.cross_entropy(net(x, 0.5), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+with torch.no_grad():
+    y = net(test_x, 0.0)  # expect: DL301
+""",
+        # (issue 13, fourth audit AK, the twin) a test function that measures: the output's shape
+        # is checked, and then its argmax is compared to the labels
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(16, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.body(x)
+
+@torch.no_grad()
+def test_net_accuracy(x, y):
+    model = Net()
+    model.load_state_dict(torch.load("net.pt"))
+    output = model(x)  # expect: DL301
+    assert output.shape == (len(y), 3)
+    accuracy = (output.argmax(1) == y).float().mean()
+    assert accuracy > 0.9
+""",
+        # (issue 13, fourth audit AK, the twin) the parts of a dict output are walked for their
+        # sizes, and their values are collected as predictions as well
+        """import torch
+from torch import nn
+
+def make_classifier(num_classes):
+    return nn.Sequential(nn.Linear(16, 32), nn.Dropout(0.5), nn.Linear(32, num_classes))
+
+@torch.no_grad()
+def test_classifier(x):
+    model = make_classifier(num_classes=4)
+    output = model(x)  # expect: DL301
+    predictions = {}
+    for output_name, output_value in output.items():
+        print(output_name, output_value.size())
+        predictions[output_name] = output_value.sigmoid()
+    return predictions
+""",
         # (issue 14, BNUCNL/dnnbrain#72) a helper truncates a network into a fresh nn.Sequential
         # (training mode), whose activations are read out with dropout still on
         """import numpy as np
@@ -1358,6 +1500,8 @@ with torch.no_grad():
                 continue
             if modes.mode_dependence(func, call) == NO_DEPENDENCE:
                 continue  # no dropout, no batch norm...: both modes compute the same
+            if shape_only(modes, call):
+                continue  # a shape smoke test: only the output's structure is read, nothing is measured
             region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
             if (key, region) in seen:
                 continue
@@ -1441,6 +1585,8 @@ def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool
     """The model call ``call`` in ``function`` is an evaluation: under no_grad, in a function named
     like one, or over a held-out loader; and not part of a training step."""
     if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
+        return False
+    if shape_only(modes, call):
         return False
     return (eval_function(modes, function) or modes.regions.no_grad(call)
             or over_held_out_data(modes, call))

@@ -106,11 +106,36 @@ def fit(loader, net, depth, student, optimizer):
         loss.backward()
         optimizer.step()
 ''',
+    # (issue 13, fourth audit AK) pytest functions under no_grad: a shape smoke test of the
+    # factory's network measures nothing (silent); one that compares the argmax to labels does
+    "test_truncated.py": '''import torch
+
+from models import truncate
+
+
+@torch.no_grad()
+def test_truncated_sizes(net, pics):
+    model = truncate(net, 3).cuda()
+    output = model(pics)
+    for name, value in output.items():
+        print(name, value.size())
+    assert output["features"].shape[0] == len(pics)
+
+
+@torch.no_grad()
+def test_truncated_accuracy(net, pics, labels):
+    model = truncate(net, 3)
+    output = model(pics)
+    assert output.shape[0] == len(labels)
+    assert (output.argmax(1) == labels).float().mean() > 0.5
+''',
 }
 
 EXPECTED = {
     # truncate() returns a fresh nn.Sequential (training mode); its output is read out: an inference
     ("analyzer.py", 11, "DL301"),
+    # the accuracy test measures; the sizes test next to it does not
+    ("test_truncated.py", 18, "DL301"),
 }
 
 

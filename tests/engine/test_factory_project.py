@@ -50,3 +50,20 @@ def test_without_the_read_out_the_pass_is_not_an_evaluation(project, capsys):
     analyzer = project / "analyzer.py"
     analyzer.write_text(analyzer.read_text().replace("part.detach().numpy()", "part"))
     assert _lint(capsys, "--no-cache", "analyzer.py") == set()
+
+
+def test_a_shape_test_that_prints_the_values_measures(project, capsys):
+    """(issue 13, fourth audit AK) the sizes test is silent only while nothing but the structure of
+    the output is read: printing the values themselves makes it an evaluation."""
+    tests = project / "test_truncated.py"
+    tests.write_text(tests.read_text().replace("print(name, value.size())", "print(name, value)"))
+    assert ("test_truncated.py", 9, "DL301") in _lint(capsys, "--no-cache", "test_truncated.py")
+
+
+def test_without_the_comparison_the_accuracy_test_is_a_shape_test(project, capsys):
+    """The accuracy test is reported for comparing the argmax to the labels: without that line it
+    reads only the output's shape, and is silent like the sizes test."""
+    tests = project / "test_truncated.py"
+    tests.write_text(tests.read_text().replace(
+        "    assert (output.argmax(1) == labels).float().mean() > 0.5\n", ""))
+    assert _lint(capsys, "--no-cache", "test_truncated.py") == set()

@@ -115,6 +115,38 @@ def _klass(body: str, params: str = "", build: str = "A()") -> str:
     (_klass("self.l = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])"), "no"),
     (_klass("self.s = nn.Sequential(backbone, nn.Linear(2, 2))", ", backbone", "A(net)"), "unknown"),
     (_klass("layers = [backbone];self.s = nn.Sequential(*layers)", ", backbone", "A(net)"), "unknown"),
+    # (issue 13, fourth audit AR) a layer built inside forward, called at once or held by a local
+    # name, is new at every call and in training mode: the model's mode never reaches it
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x, d):\n        return nn.Dropout(d)(self.fc(x))\n"
+     "m = A()\nm(x, 0.0)\n", "no"),
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        drop = nn.Dropout(0.5)\n"
+     "        return drop(self.fc(x))\nm = A()\nm(x)\n", "no"),
+    # ... but one stored on the module in forward (built lazily, then registered) follows it
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        self.drop = nn.Dropout(0.5)\n"
+     "        return self.drop(self.fc(x))\nm = A()\nm(x)\n", "yes"),
+    # ... also through a local name that is itself stored on the module
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        drop = nn.Dropout(0.5)\n"
+     "        self.drop = drop\n        return drop(self.fc(x))\nm = A()\nm(x)\n", "yes"),
+    # the spectral GNN of the audit: an initialisation helper called from __init__ (numpy and
+    # in-place tensor methods only), a loss method that builds its criterion at each call
+    ("import numpy as np\nimport torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.fc = nn.Linear(2, 2)\n        self.init_layers(self.fc, 2, 2)\n"
+     "    def init_layers(self, W, n_in, n_out):\n        scale = np.sqrt(2.0 / (n_in + n_out))\n"
+     "        W.weight.data.uniform_(-scale, scale)\n        return W\n"
+     "    def loss(self, y, t):\n        return nn.CrossEntropyLoss()(y, t)\n"
+     "    def forward(self, x, d):\n        return nn.Dropout(d)(self.fc(x))\nm = A()\nm(x, 0.0)\n", "no"),
+    # ... but a helper of __init__ that calls what cannot be seen may build any layer
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.build()\n    def build(self):\n        self.body = make_layers()\n"
+     "    def forward(self, x):\n        return self.body(x)\nm = A()\nm(x)\n", "unknown"),
+    # ... and one built in another method (called from __init__) is a submodule like any other
+    ("import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.drop = self.build()\n    def build(self):\n        return nn.Dropout(0.5)\n"
+     "    def forward(self, x):\n        return self.drop(x)\nm = A()\nm(x)\n", "yes"),
 ])
 def test_mode_dependence(source: str, expected: str) -> None:
     ctx = _context(source)
