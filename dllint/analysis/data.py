@@ -1014,6 +1014,35 @@ class DataProvenance:
         other, function, _ = found_def
         return other.analysis(DataProvenance), function, False
 
+    def builds_windows(self, call: cst.Call) -> bool:
+        """The call constructs a class or calls a function, of this file or of another module of
+        the project, that cuts a sequence into overlapping windows (:mod:`dllint.analysis.windows`:
+        a sliding-window ``Dataset``, a ``make_windows(series, k)`` helper)."""
+        from dllint.analysis.windows import WindowFacts
+
+        func = call.func
+        if isinstance(func, cst.Name):
+            klass = self._top_classes().get(func.value)
+            if klass is not None:
+                return self.ctx.analysis(WindowFacts).slides(klass)
+        resolved = self.resolve(call)
+        if resolved is not None:
+            provenance, function, _ = resolved
+            return provenance.ctx.analysis(WindowFacts).slides(function)
+        dotted = dotted_name(func)
+        if dotted is None:
+            return False
+        from dllint.analysis.project import PROJECT, find_class, project_imports
+        imports = project_imports(self.ctx)
+        target = imports.target(dotted) if imports is not None else None
+        if target is None or not target.attribute or "." in target.attribute:
+            return False
+        found = find_class(self.ctx, target)
+        if found is None:
+            return False
+        other = PROJECT.context(target.path)
+        return other is not None and other.analysis(WindowFacts).slides(found)
+
     def learns_from_argument(self, call: cst.Call, arg: cst.Arg) -> bool:
         """A call of a hand-written function or method (of this file or the project) may learn
         from, or decide on, what ``arg`` gives it (:mod:`dllint.analysis.parameter_uses`); True

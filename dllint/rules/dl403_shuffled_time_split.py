@@ -33,6 +33,8 @@ from dllint.rule import Rule
 _TIME_WORDS = frozenset({"date", "dates", "datetime", "time", "timestamp", "timestamps", "dt", "day",
                          "days", "year", "month", "week", "hour", "minute", "period", "epoch_time"})
 _SERIES_WORDS = frozenset({"series", "timeseries"})
+_MESSAGE = ("a shuffled split of data ordered in time ({why}): the test set then holds the past's "
+            "future; use TimeSeriesSplit or shuffle=False")
 
 VALID = [
     # The order is kept: shuffle=False.
@@ -105,10 +107,37 @@ df = df.sort_values("timestamp")
 n = int(len(df) * 0.8)
 train, test = df[:n], df[n:]
 """,
+    # A dataset of disjoint blocks (the loop steps by the block length): no window overlaps another.
+    """
+import torch
+from torch.utils.data import Dataset, random_split
+class Blocks(Dataset):
+    def __init__(self, signal, k):
+        self.items = [signal[i:i + k] for i in range(0, len(signal) - k, k)]
+    def __len__(self):
+        return len(self.items)
+    def __getitem__(self, idx):
+        return self.items[idx]
+train_ds, val_ds = random_split(Blocks(torch.load("s.pt"), 64), [0.8, 0.2])
+""",
+    # One element per position (x[i:i + 1]) is no window; and the windows are made after the
+    # split, from the training sequences only.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+class Frames:
+    def __init__(self, recordings):
+        self.frames = [recordings[i:i + 1] for i in range(len(recordings))]
+def windows(seqs, k):
+    return np.stack([s[t - k:t] for s in seqs for t in range(k, len(s))])
+train_seqs, test_seqs = train_test_split(np.load("recordings.npy"), test_size=0.2)
+ds = Frames(np.load("frames.npy"))
+train_ds, test_ds = train_test_split(ds.frames, test_size=0.2)
+x_train = windows(train_seqs, 10)
+""",
 ]
 
-INVALID = [
-    """
+INVALID = [    """
 import pandas as pd
 from sklearn.model_selection import train_test_split
 df = pd.read_csv("sales.csv").sort_values("date")
@@ -186,6 +215,42 @@ class Forecaster:
         y = frame["target"].to_numpy()
         return train_test_split(X, y, test_size=0.2, shuffle=True)  # expect: DL403
 """,
+    # A sliding-window dataset: neighbouring windows share all but one frame.
+    """
+import numpy as np
+import torch
+from torch.utils.data import Dataset, random_split
+class SequenceWindows(Dataset):
+    def __init__(self, path, lookback=10):
+        frames = np.load(path)
+        self.samples = []
+        for t in range(lookback, len(frames)):
+            self.samples.append((frames[t - lookback:t], frames[t]))
+    def __len__(self):
+        return len(self.samples)
+    def __getitem__(self, idx):
+        return self.samples[idx]
+full = SequenceWindows("frames.npy")
+train_set, test_set = random_split(full, [0.9, 0.1])  # expect: DL403
+""",
+    # A window per index in __getitem__, and a helper that makes windows in a comprehension.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+from torch.utils.data import Dataset, random_split
+class Windows(Dataset):
+    def __init__(self, data, size):
+        self.data, self.size = data, size
+    def __len__(self):
+        return len(self.data) - self.size
+    def __getitem__(self, index):
+        return self.data[index:index + self.size], self.data[index + self.size]
+def make_windows(values, k):
+    return np.array([values[i:i + k + 1] for i in range(len(values) - k)])
+a, b = random_split(Windows(np.load("x.npy"), 32), [0.8, 0.2])  # expect: DL403
+w = make_windows(np.load("load.npy"), 24)
+w_train, w_test = train_test_split(w, test_size=0.2)  # expect: DL403
+""",
 ]
 
 
@@ -214,8 +279,11 @@ class ShuffledTimeSplit(Rule):
         for split in shuffling:
             evidence = evidence_by_scope.get(split.scope)
             if evidence is None:
-                evidence = _time_evidence(ctx, provenance.bindings(split.scope))
+                evidence = _time_evidence(provenance, provenance.bindings(split.scope))
                 evidence_by_scope[split.scope] = evidence
+            if any(isinstance(expr, cst.Call) and provenance.builds_windows(expr) for expr in split.data):
+                ctx.report(split.node, _MESSAGE.format(why="overlapping windows of a sequence"))
+                continue
             data_reads: set[str] = set()
             for expr in split.data:
                 data_reads.update(chains(expr))
@@ -227,9 +295,7 @@ class ShuffledTimeSplit(Rule):
                     continue
                 derived = provenance.forward(split.scope, names, order, until=split.order)
                 if derived & data_reads or ("<series>" in data_reads and why == "series"):
-                    ctx.report(split.node, f"a shuffled split of data ordered in time ({why}): the test "
-                               "set then holds the past's future; use TimeSeriesSplit or "
-                               "shuffle=False")
+                    ctx.report(split.node, _MESSAGE.format(why=why))
                     break
 
 
@@ -244,7 +310,7 @@ def _time_words(expr: cst.BaseExpression | None) -> bool:
     return False
 
 
-def _time_evidence(ctx: FileContext, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
+def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
     """(order, names made time-ordered there, why) for each binding that shows time order."""
     found: list[tuple[int, set[str], str]] = []
     for binding in bindings:
@@ -252,6 +318,9 @@ def _time_evidence(ctx: FileContext, bindings: list[Binding]) -> list[tuple[int,
         if value is None:
             continue
         targets = set(binding.targets)
+        if binding.kind == "assign" and isinstance(value, cst.Call) and provenance.builds_windows(value):
+            found.append((binding.order, targets, "overlapping windows of a sequence"))
+            continue
         why = None
         for node in iter_subtree(value):
             if not isinstance(node, cst.Call):
