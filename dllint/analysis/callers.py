@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import MAX_FILE_DEPTH, MAX_MODULE_BYTES, PROJECT, project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, MAX_MODULE_BYTES, MAX_REEXPORTS, PROJECT, project_imports
 from dllint.analysis.regions import Regions
 
 if TYPE_CHECKING:
@@ -334,8 +334,7 @@ def _calls_in(other: "FileContext", me: Path, name: str, method: bool, values: b
     if imports is None:
         return []
     starred = name not in imports.names and not name.startswith("_") \
-        and any(p.resolve() == me for p in imports.star_sources(_records(other))) \
-        and _star_exports(me, name)
+        and any(_star_gives(p, me, name) for p in imports.star_sources(_records(other)))
 
     def ours(node: cst.BaseExpression) -> bool:
         dotted = dotted_name(node)
@@ -396,6 +395,22 @@ def _used_as_value(ctx: "FileContext", name: str, method: bool, ours, function: 
 def _records(ctx: "FileContext"):
     from dllint.analysis.project import ImportRecords
     return ImportRecords.of_index(ctx.index)
+
+
+def _star_gives(path: Path, me: Path, name: str) -> bool:
+    """``from <module at path> import *`` binds the function ``name`` of the module at ``me``: it
+    is that module, or a package ``__init__.py`` that re-exports it (``from .data_util import
+    split_dataset``, followed through at most :data:`MAX_REEXPORTS` modules)."""
+    if not _star_exports(path, name):
+        return False
+    for _ in range(MAX_REEXPORTS + 1):
+        if path.resolve() == me:
+            return True
+        moved = PROJECT.reexport(path, name)
+        if moved is None or moved.attribute != name:
+            return False
+        path = moved.path
+    return False
 
 
 def _star_exports(path: Path, name: str) -> bool:

@@ -208,7 +208,7 @@ class Split:
     """One place where data is divided into parts."""
 
     node: cst.CSTNode           # the call (or the first of a pair of complementary slices)
-    # 'train_test_split', 'random_split', 'cv', 'cv_function', 'search', 'subset' or 'slice'
+    # 'train_test_split', 'random_split', 'cv', 'cv_function', 'search', 'subset', 'slice' or 'mask'
     kind: str
     data: list[cst.BaseExpression]   # the expressions holding the data that is divided
     scope: cst.CSTNode
@@ -1014,6 +1014,42 @@ class DataProvenance:
         other, function, _ = found_def
         return other.analysis(DataProvenance), function, False
 
+    def builds_windows(self, call: cst.Call) -> bool:
+        """The call constructs a class or calls a function, of this file or of another module of
+        the project, that cuts a sequence into overlapping windows (:mod:`dllint.analysis.windows`:
+        a sliding-window ``Dataset``, a ``make_windows(series, k)`` helper)."""
+        from dllint.analysis.windows import WindowFacts
+
+        func = call.func
+        if isinstance(func, cst.Name):
+            klass = self._top_classes().get(func.value)
+            if klass is not None:
+                return self.ctx.analysis(WindowFacts).slides(klass)
+        resolved = self.resolve(call)
+        if resolved is not None:
+            provenance, function, _ = resolved
+            return provenance.ctx.analysis(WindowFacts).slides(function)
+        dotted = dotted_name(func)
+        if dotted is None:
+            return False
+        from dllint.analysis.project import PROJECT, ImportRecords, find_class, find_definition, project_imports
+        imports = project_imports(self.ctx)
+        if imports is None:
+            return False
+        target = imports.target(dotted)
+        if target is None and isinstance(func, cst.Name):
+            target = imports.star_target(func.value, ImportRecords.of_index(self.index))
+            found_def = find_definition(self.ctx, target) if target is not None else None
+            if found_def is not None:
+                return found_def[0].analysis(WindowFacts).slides(found_def[1])
+        if target is None or not target.attribute or "." in target.attribute:
+            return False
+        found = find_class(self.ctx, target)
+        if found is None:
+            return False
+        other = PROJECT.context(target.path)
+        return other is not None and other.analysis(WindowFacts).slides(found)
+
     def learns_from_argument(self, call: cst.Call, arg: cst.Arg) -> bool:
         """A call of a hand-written function or method (of this file or the project) may learn
         from, or decide on, what ``arg`` gives it (:mod:`dllint.analysis.parameter_uses`); True
@@ -1646,6 +1682,7 @@ class DataProvenance:
     def _collect_splits(self) -> None:
         index = self.index
         source = self.ctx.source
+        self._collect_mask_splits()
         words = ("split", "Split", "Fold", "Subset", "cross_val", "SearchCV", "LeaveO", "LeaveP", "[:")
         if not any(word in source for word in words) and not _ROW_SLICE.search(source):
             return
@@ -1691,6 +1728,81 @@ class DataProvenance:
         self._collect_slice_splits()
         self._collect_range_splits()
         self._splits.sort(key=lambda s: s.order)  # type: ignore[union-attr]
+
+    def _collect_mask_splits(self) -> None:
+        """A random boolean mask that takes the rows of one part, its complement the other's:
+        ``msk = np.random.rand(len(df)) < 0.8`` then ``df[msk]`` and ``df[~msk]``, or
+        ``mask = np.zeros(n, dtype=bool)``, ``mask[:k] = True``, ``np.random.shuffle(mask)`` then
+        ``x[mask]`` and ``x[np.invert(mask)]`` (or ``x[mask]`` again after ``mask = ~mask``). A
+        shuffling split: kind ``mask``. One base indexed once by the mask is a random subsample,
+        no split."""
+        source = self.ctx.source
+        if "rand" not in source and "shuffle" not in source:
+            return
+        index = self.index
+        masks: set[tuple[cst.CSTNode, str]] = set()
+        bool_arrays: set[tuple[cst.CSTNode, str]] = set()
+        for node in index.of_type(cst.Assign):
+            if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+                continue
+            name, value = node.targets[0].target.value, node.value
+            if _random_draw_compared(value):
+                masks.add((self.scope_of(node), name))
+            elif isinstance(value, cst.Call) and _last_name(value.func) in _BOOL_BUILDERS \
+                    and re.search(r"\bbool", self.ctx.code_for(value)):
+                bool_arrays.add((self.scope_of(node), name))
+        if bool_arrays:
+            for call in index.of_type(cst.Call):
+                if _last_name(call.func) == "shuffle" and len(call.args) == 1 \
+                        and isinstance(call.args[0].value, cst.Name):
+                    key = (self.scope_of(call), call.args[0].value.value)
+                    if key in bool_arrays:
+                        masks.add(key)
+        if not masks:
+            return
+        uses: dict[tuple[cst.CSTNode, str], dict[str, list[cst.Subscript]]] = {}
+        for node in index.of_type(cst.Subscript):
+            if not node.slice or not isinstance(node.slice[0].slice, cst.Index):
+                continue
+            name = _mask_name(node.slice[0].slice.value)
+            if name is None:
+                continue
+            key = (self.scope_of(node), name)
+            if key not in masks or not self._in_assigned_value(node):
+                continue
+            base = node.value
+            if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                base = base.value
+            base_text = dotted_name(base)
+            if base_text is not None:
+                uses.setdefault(key, {}).setdefault(base_text, []).append(node)
+        for (scope, _), by_base in uses.items():
+            parts = [nodes for nodes in by_base.values() if len(nodes) >= 2]
+            if not parts:
+                continue
+            first = min((n for nodes in parts for n in nodes), key=index.order.__getitem__)
+            data = []
+            for nodes in parts:
+                base = nodes[0].value
+                if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+                    base = base.value
+                data.append(base)
+            outputs = [t for nodes in parts for n in nodes for t in self._statement_targets(n)]
+            self._splits.append(Split(first, "mask", data, scope,  # type: ignore[union-attr]
+                                      index.order[first], True, outputs))
+
+    def _in_assigned_value(self, node: cst.CSTNode) -> bool:
+        """``node`` is part of the value of an assignment (``train = df[msk]``), not of its
+        targets (``x[msk] = 0`` writes rows, it takes none)."""
+        statement = self.index.statement_of(node)
+        if not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+            return False
+        current = node
+        while current is not None and current is not statement:
+            if current is statement.value:
+                return True
+            current = self.index.parent(current)
+        return False
 
     def _collect_subset_splits(self) -> None:
         groups: dict[tuple[cst.CSTNode, str], list[cst.Call]] = {}
@@ -1780,6 +1892,35 @@ MAX_NESTING = 120
 _NESTING = [0]
 PARAMETER = "$"  # a summary's placeholder for "the role of the caller's argument to this parameter"
 _KNOWN_SPLITTERS = frozenset({"train_test_split", "random_split", "split"})
+
+
+_RANDOM_DRAWS = frozenset({"rand", "random", "random_sample", "uniform", "rand_like"})
+_BOOL_BUILDERS = frozenset({"zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "array"})
+
+
+def _random_draw_compared(value: cst.BaseExpression) -> bool:
+    """``np.random.rand(len(df)) < 0.8``, ``torch.rand(n) >= p``: one uniform draw per row,
+    compared with a threshold (a boolean mask of random rows)."""
+    if not isinstance(value, cst.Comparison) or len(value.comparisons) != 1:
+        return False
+    if not isinstance(value.comparisons[0].operator, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan,
+                                                       cst.GreaterThanEqual)):
+        return False
+    for side in (value.left, value.comparisons[0].comparator):
+        if isinstance(side, cst.Call) and _last_name(side.func) in _RANDOM_DRAWS and side.args \
+                and isinstance(side.func, cst.Attribute):
+            return True
+    return False
+
+
+def _mask_name(expr: cst.BaseExpression) -> str | None:
+    """``m``, ``~m``, ``np.invert(m)``, ``np.logical_not(m)``: the mask name indexed with."""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.BitInvert, cst.Not)):
+        expr = expr.expression
+    elif isinstance(expr, cst.Call) and _last_name(expr.func) in ("invert", "logical_not") \
+            and len(expr.args) == 1:
+        expr = expr.args[0].value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:

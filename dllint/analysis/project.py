@@ -214,6 +214,26 @@ class ProjectImports:
                 out.append(found)
         return out
 
+    def star_target(self, name: str, records: "ImportRecords") -> Target | None:
+        """Where a plain ``name`` that no import binds comes from through ``from m import *``
+        (``from util import *``, with ``util/__init__.py`` re-exporting ``to_dataset`` from
+        ``.data_util``): the module that defines it as a top-level function or class, the last
+        star import first (it wins at run time); None when none does. A module with ``__all__``
+        is not looked into (what it exports is not read here)."""
+        if name.startswith("_") or name in self.names:
+            return None
+        for path in reversed(self.star_sources(records)):
+            for _ in range(MAX_REEXPORTS + 1):
+                if PROJECT.may_define_function(path, name) or PROJECT.may_define_class(path, name):
+                    if PROJECT.mentions(path, "__all__"):
+                        break
+                    return Target(path, name)
+                moved = PROJECT.reexport(path, name)
+                if moved is None or moved.attribute != name:
+                    break
+                path = moved.path
+        return None
+
     def target(self, dotted: str) -> Target | None:
         """The project name that ``dotted`` (``evaluate``, ``utils.evaluate``, ``pkg.m.f``) stands
         for, following attribute access into sub-modules."""

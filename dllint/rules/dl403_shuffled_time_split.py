@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from dllint.analysis.callers import CallSite, ProjectCallers
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import Binding, DataProvenance, chains, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.parameter_uses import parameter_for
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
@@ -33,6 +35,8 @@ from dllint.rule import Rule
 _TIME_WORDS = frozenset({"date", "dates", "datetime", "time", "timestamp", "timestamps", "dt", "day",
                          "days", "year", "month", "week", "hour", "minute", "period", "epoch_time"})
 _SERIES_WORDS = frozenset({"series", "timeseries"})
+_MESSAGE = ("a shuffled split of data ordered in time ({why}): the test set then holds the past's "
+            "future; use TimeSeriesSplit or shuffle=False")
 
 VALID = [
     # The order is kept: shuffle=False.
@@ -104,6 +108,62 @@ import pandas as pd
 df = df.sort_values("timestamp")
 n = int(len(df) * 0.8)
 train, test = df[:n], df[n:]
+""",
+    # A dataset of disjoint blocks (the loop steps by the block length): no window overlaps another.
+    """
+import torch
+from torch.utils.data import Dataset, random_split
+class Blocks(Dataset):
+    def __init__(self, signal, k):
+        self.items = [signal[i:i + k] for i in range(0, len(signal) - k, k)]
+    def __len__(self):
+        return len(self.items)
+    def __getitem__(self, idx):
+        return self.items[idx]
+train_ds, val_ds = random_split(Blocks(torch.load("s.pt"), 64), [0.8, 0.2])
+""",
+    # One element per position (x[i:i + 1]) is no window; and the windows are made after the
+    # split, from the training sequences only.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+class Frames:
+    def __init__(self, recordings):
+        self.frames = [recordings[i:i + 1] for i in range(len(recordings))]
+def windows(seqs, k):
+    return np.stack([s[t - k:t] for s in seqs for t in range(k, len(s))])
+train_seqs, test_seqs = train_test_split(np.load("recordings.npy"), test_size=0.2)
+ds = Frames(np.load("frames.npy"))
+train_ds, test_ds = train_test_split(ds.frames, test_size=0.2)
+x_train = windows(train_seqs, 10)
+""",
+    # A random mask that only subsamples (no complement is taken), and masks that write rows
+    # (``df.loc[noise, ...] = ...``) rather than take them: no split.
+    """
+import numpy as np
+import pandas as pd
+df = pd.read_csv("prices.csv").sort_values("date")
+keep = np.random.rand(len(df)) < 0.5
+sample = df[keep]
+noise = np.random.rand(len(df)) < 0.1
+df.loc[noise, "price"] = 0.0
+df.loc[~noise, "flag"] = 1
+""",
+    # A random mask split of data with no time order, and a helper whose callers pass shuffled
+    # images, not windows.
+    """
+import numpy as np
+import pandas as pd
+houses = pd.read_csv("houses.csv")
+msk = np.random.rand(len(houses)) < 0.8
+train, test = houses[msk], houses[~msk]
+def split_rows(data, ratio):
+    mask = np.zeros(len(data), dtype=bool)
+    mask[:int(len(data) * ratio)] = True
+    np.random.shuffle(mask)
+    return data[mask], data[np.invert(mask)]
+images = np.load("images.npy")
+a, b = split_rows(images, 0.8)
 """,
 ]
 
@@ -186,6 +246,68 @@ class Forecaster:
         y = frame["target"].to_numpy()
         return train_test_split(X, y, test_size=0.2, shuffle=True)  # expect: DL403
 """,
+    # A sliding-window dataset: neighbouring windows share all but one frame.
+    """
+import numpy as np
+import torch
+from torch.utils.data import Dataset, random_split
+class SequenceWindows(Dataset):
+    def __init__(self, path, lookback=10):
+        frames = np.load(path)
+        self.samples = []
+        for t in range(lookback, len(frames)):
+            self.samples.append((frames[t - lookback:t], frames[t]))
+    def __len__(self):
+        return len(self.samples)
+    def __getitem__(self, idx):
+        return self.samples[idx]
+full = SequenceWindows("frames.npy")
+train_set, test_set = random_split(full, [0.9, 0.1])  # expect: DL403
+""",
+    # A window per index in __getitem__, and a helper that makes windows in a comprehension.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+from torch.utils.data import Dataset, random_split
+class Windows(Dataset):
+    def __init__(self, data, size):
+        self.data, self.size = data, size
+    def __len__(self):
+        return len(self.data) - self.size
+    def __getitem__(self, index):
+        return self.data[index:index + self.size], self.data[index + self.size]
+def make_windows(values, k):
+    return np.array([values[i:i + k + 1] for i in range(len(values) - k)])
+a, b = random_split(Windows(np.load("x.npy"), 32), [0.8, 0.2])  # expect: DL403
+w = make_windows(np.load("load.npy"), 24)
+w_train, w_test = train_test_split(w, test_size=0.2)  # expect: DL403
+""",
+    # A boolean mask drawn at random takes the training rows, its complement the test rows.
+    """
+import numpy as np
+import pandas as pd
+df = pd.read_csv("sensor.csv", parse_dates=["ts"], index_col="ts")
+msk = np.random.rand(len(df)) < 0.8
+train = df[msk]  # expect: DL403
+test = df[~msk]
+""",
+    # The split is in a helper; only its caller shows that the rows are windows of a series.
+    """
+import numpy as np
+import pandas as pd
+def to_windows(df, k):
+    return np.stack([df.values[i:i + k] for i in range(len(df) - k)])
+def split_dataset(x, ratio):
+    mask = np.zeros(len(x), dtype=np.bool_)
+    mask[:int(len(x) * ratio)] = True
+    np.random.shuffle(mask)
+    train = x[mask]  # expect: DL403
+    mask = np.invert(mask)
+    test = x[mask]
+    return train, test
+windows = to_windows(pd.read_csv("prices.csv"), 16)
+train, test = split_dataset(windows, 0.9)
+""",
 ]
 
 
@@ -207,30 +329,86 @@ class ShuffledTimeSplit(Rule):
             return
         provenance = ctx.analysis(DataProvenance)
         shuffling = [s for s in provenance.splits if s.shuffles
-                     and s.kind in ("train_test_split", "random_split", "cv")]
+                     and s.kind in ("train_test_split", "random_split", "cv", "mask")]
         if not shuffling:
             return
         evidence_by_scope: dict[cst.CSTNode, list[tuple[int, set[str], str]]] = {}
         for split in shuffling:
-            evidence = evidence_by_scope.get(split.scope)
-            if evidence is None:
-                evidence = _time_evidence(ctx, provenance.bindings(split.scope))
-                evidence_by_scope[split.scope] = evidence
-            data_reads: set[str] = set()
-            for expr in split.data:
-                data_reads.update(chains(expr))
-                name = dotted_name(expr)
-                if name is not None and set(name_tokens(name.split(".")[-1])) & _SERIES_WORDS:
-                    data_reads.add("<series>")
-            for order, names, why in evidence:
-                if order >= split.order:
-                    continue
-                derived = provenance.forward(split.scope, names, order, until=split.order)
-                if derived & data_reads or ("<series>" in data_reads and why == "series"):
-                    ctx.report(split.node, f"a shuffled split of data ordered in time ({why}): the test "
-                               "set then holds the past's future; use TimeSeriesSplit or "
-                               "shuffle=False")
-                    break
+            why = _ordered(provenance, split.scope, split.data, split.order, evidence_by_scope)
+            if why is None and isinstance(split.scope, cst.FunctionDef):
+                why = _ordered_by_callers(ctx, provenance, split, evidence_by_scope)
+            if why is not None:
+                ctx.report(split.node, _MESSAGE.format(why=why))
+
+
+def _ordered(provenance: DataProvenance, scope: cst.CSTNode, data: list[cst.BaseExpression], order: int,
+             memo: dict[cst.CSTNode, list[tuple[int, set[str], str]]]) -> str | None:
+    """Why the data (expressions of ``scope`` at ``order``) is ordered in time, from the bindings
+    of its scope before it; None when nothing says so."""
+    if any(isinstance(expr, cst.Call) and provenance.builds_windows(expr) for expr in data):
+        return "overlapping windows of a sequence"
+    evidence = memo.get(scope)
+    if evidence is None:
+        evidence = memo[scope] = _time_evidence(provenance, provenance.bindings(scope))
+    data_reads: set[str] = set()
+    for expr in data:
+        data_reads.update(chains(expr))
+        name = dotted_name(expr)
+        if name is not None and set(name_tokens(name.split(".")[-1])) & _SERIES_WORDS:
+            data_reads.add("<series>")
+    for at, names, why in evidence:
+        if at >= order:
+            continue
+        derived = provenance.forward(scope, names, at, until=order)
+        if derived & data_reads or ("<series>" in data_reads and why == "series"):
+            return why
+    return None
+
+
+_MAX_CALLERS = 8
+
+
+def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
+                        memo: dict[cst.CSTNode, list[tuple[int, set[str], str]]]) -> str | None:
+    """A top-level function that splits what a parameter gives it (``def split_dataset(dataset):``
+    ... ``dataset.x[mask]``): why the argument of one of its calls, in this module or another of
+    the project, is ordered in time in the caller's scope (``data_set = to_dataset(changes_df, k)``
+    with windows cut there; ``split_dataset(data_set)``)."""
+    function = split.scope
+    if function not in ctx.module.body:
+        return None
+    data_reads: set[str] = set()
+    for expr in split.data:
+        data_reads.update(chains(expr))
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    feeding = {p for p in params if provenance.forward(function, {p}, -1, until=split.order) & data_reads}
+    if not feeding:
+        return None
+    sites = ctx.analysis(ProjectCallers).sites(function)
+    if sites is None:  # not all known (a snippet, a name passed around): this module's calls still tell
+        name = function.name.value
+        sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
+                 if isinstance(call.func, cst.Name) and call.func.value == name]
+    for site in sites[:_MAX_CALLERS]:
+        caller = site.ctx.analysis(DataProvenance)
+        if site.call not in site.ctx.index.order:
+            continue
+        scope = caller.scope_of(site.call)
+        if scope is function:
+            continue  # a recursive call
+        args = [a.value for a in site.call.args if parameter_for(function, site.call, a, False) in feeding]
+        if not args:
+            continue
+        caller_memo = memo if caller is provenance else {}
+        why = _ordered(caller, scope, args, site.ctx.index.order[site.call], caller_memo)
+        if why is not None:
+            return f"{why}, in the caller at line {site.ctx.position(site.call).start.line}" \
+                if site.ctx is ctx else f"{why}, in its caller in {_short(site.ctx.path)}"
+    return None
+
+
+def _short(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _time_words(expr: cst.BaseExpression | None) -> bool:
@@ -244,7 +422,7 @@ def _time_words(expr: cst.BaseExpression | None) -> bool:
     return False
 
 
-def _time_evidence(ctx: FileContext, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
+def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
     """(order, names made time-ordered there, why) for each binding that shows time order."""
     found: list[tuple[int, set[str], str]] = []
     for binding in bindings:
@@ -252,6 +430,9 @@ def _time_evidence(ctx: FileContext, bindings: list[Binding]) -> list[tuple[int,
         if value is None:
             continue
         targets = set(binding.targets)
+        if binding.kind == "assign" and isinstance(value, cst.Call) and provenance.builds_windows(value):
+            found.append((binding.order, targets, "overlapping windows of a sequence"))
+            continue
         why = None
         for node in iter_subtree(value):
             if not isinstance(node, cst.Call):

@@ -1,0 +1,41 @@
+"""DL403 on evidence of ordered data that only another module holds
+(tests/engine/window_callers_project.py): the same findings linted as a directory and one file at
+a time (each as a fresh process would), and none once the caller stops passing windows."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dllint.analysis.project import PROJECT
+
+sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings  # noqa: E402
+import window_callers_project  # noqa: E402
+
+
+def test_as_a_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    window_callers_project.write(tmp_path)
+    assert lint_findings(capsys, "DL403", "--no-cache", ".") == window_callers_project.EXPECTED
+
+
+def test_one_file_at_a_time(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    window_callers_project.write(tmp_path)
+    found: set = set()
+    for name in window_callers_project.FILES:
+        if name.endswith(".py"):
+            PROJECT.clear()
+            found |= lint_findings(capsys, "DL403", "--no-cache", name)
+    assert found == window_callers_project.EXPECTED
+
+
+def test_the_helper_is_silent_when_its_caller_passes_no_windows(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    window_callers_project.write(tmp_path)
+    run = tmp_path / "train/run.py"
+    run.write_text(run.read_text().replace('to_windows(pd.read_csv(path)["close"].values, 16)',
+                                           'np.load("images.npy")'))
+    assert lint_findings(capsys, "DL403", "--no-cache", ".") == {("evaluate.py", 7, "DL403")}

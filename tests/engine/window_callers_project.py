@@ -1,0 +1,102 @@
+"""A project whose ordered data is only seen across modules (DL403): a helper splits its argument
+by a shuffled boolean mask, and only its caller, which imports it through a package's star
+re-export (``from util import *``; maxim5/time-series-machine-learning's layout), shows that the
+rows are overlapping windows of a series; and a sliding-window ``Dataset`` of one module split by
+``random_split`` in another (PxA-Labs/Project-RIPRA's). Beside each, a twin that must stay silent:
+a helper whose caller passes images, a dataset of single frames. Written into a temporary
+directory by the tests; ``EXPECTED`` lists its findings as (path, line, code)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from project_lint import write_files
+
+FILES = {
+    "setup.py": "",
+    "util/__init__.py": "from .data_util import to_windows, split_dataset, split_rows\n",
+    "util/data_util.py": '''import numpy as np
+import pandas as pd
+
+
+def to_windows(values, k):
+    x = np.empty([len(values) - k, k])
+    for i in range(len(values) - k):
+        x[i] = values[i:i + k]
+    return x
+
+
+def split_dataset(x, ratio=0.8):
+    mask = np.zeros(len(x), dtype=np.bool_)
+    mask[:int(len(x) * ratio)] = True
+    np.random.shuffle(mask)
+    train = x[mask]
+    mask = np.invert(mask)
+    test = x[mask]
+    return train, test
+
+
+def split_rows(x, ratio=0.8):
+    mask = np.zeros(len(x), dtype=bool)
+    mask[:int(len(x) * ratio)] = True
+    np.random.shuffle(mask)
+    return x[mask], x[~mask]
+''',
+    "train/run.py": '''import numpy as np
+import pandas as pd
+from util import *
+
+
+def run(path):
+    windows = to_windows(pd.read_csv(path)["close"].values, 16)
+    train, test = split_dataset(windows)
+    images = np.load("images.npy")
+    a, b = split_rows(images)
+    return train, test, a, b
+''',
+    "data/__init__.py": "",
+    "data/sequences.py": '''import numpy as np
+from torch.utils.data import Dataset
+
+
+class SequenceWindows(Dataset):
+    def __init__(self, path, lookback=10):
+        frames = np.load(path)
+        self.samples = [(frames[t - lookback:t], frames[t]) for t in range(lookback, len(frames))]
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, idx):
+        return self.samples[idx]
+
+
+class Frames(Dataset):
+    def __init__(self, path):
+        self.frames = np.load(path)
+
+    def __len__(self):
+        return len(self.frames)
+
+    def __getitem__(self, idx):
+        return self.frames[idx]
+''',
+    "evaluate.py": '''import torch
+from torch.utils.data import random_split
+
+from data.sequences import Frames, SequenceWindows
+
+full = SequenceWindows("frames.npy")
+_, test_set = random_split(full, [0.9, 0.1])
+frames = Frames("frames.npy")
+train_frames, test_frames = random_split(frames, [0.9, 0.1])
+''',
+}
+
+EXPECTED = {
+    ("util/data_util.py", 16, "DL403"),
+    ("evaluate.py", 7, "DL403"),
+}
+
+
+def write(root: Path) -> Path:
+    return write_files(root, FILES)
