@@ -16,6 +16,10 @@ Trainer classes are followed: ``trainer.train(loader)`` / ``trainer.test(loader)
 that is no ``nn.Module``, and a base class's template method (``train()`` calling the subclass's
 ``_train()``), also when the base is in another module of the project.
 
+Also reported (``dllint.analysis.restores``): a function that switches the model to eval mode, runs
+it, and switches it to eval mode again at its end, where it meant ``.train()`` (torchtuples PR #9):
+it hands the model back in eval mode. Reported at the second switch.
+
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
 switch concerns the whole model but a part trains); and for a switch outside any loop that trains
