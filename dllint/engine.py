@@ -25,7 +25,7 @@ from dllint.noqa import parse_suppressions
 from dllint.rule import Rule
 # decoding and the grammar names live apart, so that a warm run (nothing to parse) never imports libcst
 from dllint.source import TARGET_VERSIONS, DecodeError, decode_source  # noqa: F401 - re-exported
-from dllint.source import expand_indentation_tabs
+from dllint.source import expand_indentation_tabs, python2_prints_as_calls
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
@@ -146,6 +146,18 @@ def _too_deep(source: str) -> bool:
     except (tokenize.TokenError, SyntaxError, ValueError):
         return True
     return deepest > _MAX_NESTING or longest > _MAX_UNARY_CHAIN or elifs > _MAX_ELIF
+
+
+def python3_reading(path: str, source: str) -> tuple[str, ast.Module] | None:
+    """For a file CPython rejects: the text with its Python 2 print statements read as calls and
+    CPython's tree of it, when that text is Python 3; else None."""
+    text = python2_prints_as_calls(source)
+    if text is None:
+        return None
+    rejected, tree = _python_syntax_error(path, text)
+    if rejected is not None or tree is None:
+        return None
+    return text, tree
 
 
 def parse(source: str) -> cst.Module:
@@ -276,10 +288,16 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                  apply_noqa: bool) -> list[Diagnostic]:
     tool_codes = set(enabled_tool_codes)
     rejected, tree = _python_syntax_error(path, source)
+    read = source  # the text that is parsed and analysed
     if rejected is not None:
-        if "DL001" not in tool_codes:
-            return []
-        return _suppressed([rejected], source) if apply_noqa else [rejected]
+        legacy = python3_reading(path, source)
+        if legacy is None:
+            if "DL001" not in tool_codes:
+                return []
+            return _suppressed([rejected], source) if apply_noqa else [rejected]
+        # Python 2 print statements: DL001 stays, and the rest of the file is analysed as if
+        # they were calls (same lines); no fix is offered on such a file.
+        read, tree = legacy
     # No tree: syntax newer than this interpreter, whose nesting _too_deep already bounded.
     depth, line = _nesting(tree) if tree is not None else (0, 1)
     if depth > MAX_NESTING:
@@ -289,17 +307,17 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
             path, SKIPPED, f"skipped: an expression on line {line} is nested {depth:,} levels deep; "
             f"dllint follows at most {MAX_NESTING:,} (split the expression)", line=line)]
     try:
-        module, text = parse_as_python_reads(source)
+        module, text = parse_as_python_reads(read)
     except cst.ParserSyntaxError as exc:
         if "DL001" not in tool_codes:
             return []
-        found = [_parse_error(path, source, exc)]
+        found = [rejected or _parse_error(path, source, exc)]
         return _suppressed(found, source) if apply_noqa else found
     except (RecursionError, MemoryError, ValueError) as exc:  # pathological nesting and the like
         if "DL001" not in tool_codes:
             return []
         return [_tool_diagnostic(path, PARSE_ERROR, f"could not parse the file: {type(exc).__name__}")]
-    if text is not source:  # tabs expanded: CPython's tree of the text the rules read
+    if text is not read:  # tabs expanded: CPython's tree of the text the rules read
         tree = _python_syntax_error(path, text)[1]
     ctx = FileContext(path, text, module, python_ast=tree)
     found: list[Diagnostic] = []
@@ -320,8 +338,10 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
     ctx.rule = None
     dead = DeadLines(tree, text)
     found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
-    if text is not source:  # a fix's columns are those of the expanded text, not of the file
+    if text is not source:  # a fix's columns are those of the text read, not of the file
         found = [d.with_changes(fix=None) if d.fix else d for d in found]
+    if rejected is not None and "DL001" in tool_codes:
+        found.append(rejected)
     if not apply_noqa or not found:  # most files: nothing to filter, so the comments are not read
         found.sort(key=Diagnostic.sort_key)
         return found

@@ -707,7 +707,7 @@ def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
     """The module's text, CPython's tree of it (None for syntax newer than this Python) and the
     sha256 of its bytes ("" when unreadable); no text when it cannot be read or decoded or the
     syntax check rejects it (which also keeps libcst's parser away from what would crash it)."""
-    from dllint.engine import DecodeError, _python_syntax_error, decode_source
+    from dllint.engine import DecodeError, _python_syntax_error, decode_source, python3_reading
 
     try:
         data = path.read_bytes()
@@ -720,7 +720,10 @@ def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
         return None, None, digest
     rejected, tree = _python_syntax_error(str(path), source)
     if rejected is not None:
-        return None, None, digest
+        legacy = python3_reading(str(path), source)  # Python 2 print statements read as calls
+        if legacy is None:
+            return None, None, digest
+        source, tree = legacy
     return source, tree, digest
 
 

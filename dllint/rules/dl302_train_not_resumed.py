@@ -16,6 +16,10 @@ Trainer classes are followed: ``trainer.train(loader)`` / ``trainer.test(loader)
 that is no ``nn.Module``, and a base class's template method (``train()`` calling the subclass's
 ``_train()``), also when the base is in another module of the project.
 
+Also reported (``dllint.analysis.restores``): a function that switches the model to eval mode, runs
+it, and switches it to eval mode again at its end, where it meant ``.train()`` (torchtuples PR #9):
+it hands the model back in eval mode. Reported at the second switch.
+
 Silent when ``.train()`` is called at the top of the loop, inside the training helper, or at the end
 of the evaluation helper; when only a sub-module is put back in training mode on purpose (the
 switch concerns the whole model but a part trains); and for a switch outside any loop that trains
@@ -30,6 +34,7 @@ import libcst as cst
 
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import Modes, is_eval_token, mode_call
+from dllint.analysis.restores import repeated_eval_switches
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -620,6 +625,78 @@ def train(loader):
         model.score(images, captions)
         model.train_start()
 """,
+        # (issue 14) the restore written right: eval, run, back to train
+        """import torch
+
+class Model:
+    def predict_dataloader(self, dataloader, eval_=True):
+        if eval_:
+            self.net.eval()
+        with torch.no_grad():
+            preds = [self.net(x) for x in dataloader]
+        if eval_:
+            self.net.train()
+        return preds
+""",
+        # (issue 14) a second eval() before a second evaluation: it re-ensures the mode, no restore
+        """import torch
+
+def evaluate(model, val, test):
+    model.eval()
+    with torch.no_grad():
+        a = model(val)
+    model.eval()
+    with torch.no_grad():
+        b = model(test)
+    return a, b
+""",
+        # (issue 14) a final eval() after a loop that switches and evaluates: a deliberate hand-over
+        # in eval mode, not a restore
+        """import torch
+
+def evaluate_all(model, batches):
+    for batch in batches:
+        model.eval()
+        with torch.no_grad():
+            print(model(batch).mean())
+    model.eval()
+    return model
+""",
+        # (issue 14) two eval() calls before the model runs: redundant, but nothing to restore
+        """import torch
+
+def predict(net, x):
+    net.eval()
+    net.eval()
+    with torch.no_grad():
+        return net(x)
+""",
+        # (issue 14) the function also calls train(): the author handles modes
+        """import torch
+
+def probe(net, x, y):
+    net.eval()
+    with torch.no_grad():
+        a = net(x)
+    net.train()
+    b = net(y)
+    net.eval()
+    return a, b
+""",
+        # (issue 14) the repeated switch on a model without dropout or batch norm: both modes compute
+        # the same
+        """import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+
+def predict(x):
+    net.eval()
+    with torch.no_grad():
+        out = net(x)
+    net.eval()
+    return out
+""",
     ]
 
     INVALID = [
@@ -1113,10 +1190,38 @@ def train(loader, val_loader):
                 for x, y in val_loader:
                     model.forward_emb(x, y)
 """,
+        # (issue 14, havakv/torchtuples PR #9) the restore repeats the eval switch: predict() called
+        # between fits leaves the network in eval mode for the rest of training
+        """import torch
+
+class Model:
+    def predict_dataloader(self, dataloader, eval_=True):
+        if eval_:
+            self.net.eval()
+        with torch.no_grad():
+            preds = [self.net(x) for x in dataloader]
+        if eval_:
+            self.net.eval()  # expect: DL302
+        return preds
+""",
+        # (issue 14) the same with train(False) and a model of the file with dropout
+        """import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.2), nn.Linear(4, 1))
+
+def score(x, y):
+    net.train(False)
+    with torch.no_grad():
+        loss = nn.functional.mse_loss(net(x), y).item()
+    net.train(False)  # expect: DL302
+    return loss
+""",
     ]
 
     def check(self, ctx: FileContext) -> None:
         modes = ctx.analysis(Modes)
+        self._repeated_switches(ctx, modes)
         if not modes.active or not modes.training_loops:
             return
         scopes: list[cst.CSTNode] = []
@@ -1144,6 +1249,20 @@ def train(loader, val_loader):
                     ctx.report(token, f"`{what}(...)` {switch} `{key}` {where} eval mode, and training "
                                       f"goes on (line {line}) with no `{key}.train()` in between on "
                                       "some path: dropout and batch norm stay in inference mode")
+
+    @staticmethod
+    def _repeated_switches(ctx: FileContext, modes: Modes) -> None:
+        """A restore written with the wrong mode: the function switches the model to eval mode,
+        runs it, and switches it to eval mode again where it meant ``.train()``."""
+        for first, second, key in repeated_eval_switches(modes):
+            if modes.key_mode_dependence(key, second) == NO_DEPENDENCE:
+                continue
+            line = ctx.position(first).start.line
+            ctx.report(second, f"`{ctx.code_for(second)}` repeats the eval switch of line {line}: "
+                               f"`{key}` is already in eval mode here, so the function returns it in "
+                               "eval mode and training that follows runs without dropout and batch "
+                               f"norm statistics; to put training mode back, call `{key}.train()` "
+                               f"(or restore the saved `{key}.training`)")
 
     @staticmethod
     def _shared_training_loop(modes: Modes, switch: cst.CSTNode, use: cst.CSTNode):

@@ -29,7 +29,10 @@ def run(cli, *args):
     (b"\x00\x01\x02binary", ["a.py:1:1: DL001"]),
     (b"if True:\n  x = 1\n    y = 2\n", ["a.py:3:4: DL001"]),
     (b"x = " + b"(" * 300 + b")" * 300 + b"\n", None),  # deep nesting: a finding or none, no crash
-    (b"print 'python 2'\nbad()\n", ["a.py:1:1: DL001"]),
+    # Python 2 print statements: DL001, and the rest is read with the prints as calls
+    (b"print 'python 2'\nbad()\n", ["a.py:1:1: DL001", "a.py:2:1: TST001"]),
+    # other Python 2 syntax as well: DL001 only
+    (b"print 'python 2'\nexec 'x = 1'\nbad()\n", ["a.py:1:1: DL001"]),
 ])
 def test_odd_inputs(cli, project, data, expected):
     write(project / "a.py", data)
