@@ -34,6 +34,10 @@ _LIBRARY_LINEAR = {
 _BOUND_KEYWORDS = {"hyperopt": ("label", "low", "high"), "ray": (None, "lower", "upper"),
                    "random": (None, "a", "b")}
 _SCIPY_UNIFORM = {"scipy.stats.uniform"}
+# Quantised draws: where the step is given (position, keyword). optuna's ``suggest_float`` takes
+# ``step`` by keyword only.
+_STEP_AT = {"ray.tune.quniform": (2, "q"), "hyperopt.hp.quniform": (3, "q"),
+            "suggest_discrete_uniform": (3, "q"), "suggest_float": (None, "step")}
 
 # The keywords through which a value becomes an optimiser's learning rate or weight decay.
 SCALE_KEYWORDS = frozenset({"lr", "learning_rate", "weight_decay", "wd", "base_lr", "max_lr"})
@@ -47,6 +51,25 @@ class LinearSample:
     high: float
     label: str | None  # the name the library is given for the parameter, if a literal
     library: str       # for messages: "ray.tune.uniform", "optuna suggest_uniform", ...
+    step: float | None = None  # a quantised draw's step, when a literal
+
+    def few_values(self) -> bool:
+        """Whether a quantised draw can return at most two values: a step as wide as the range
+        (``suggest_discrete_uniform('lr', 1e-4, 0.1, 1)`` always draws 1e-4) searches nothing
+        across the decades, linear or not."""
+        if self.step is None or self.step <= 0:
+            return False
+        return abs(self.high - self.low) / self.step < 2
+
+
+def _step(call: cst.Call, where: tuple[int | None, str] | None) -> float | None:
+    if where is None:
+        return None
+    position, name = where
+    if position is None:
+        found = keyword(call, name)
+        return number(found.value) if found is not None else None
+    return number(argument(call, position, name))
 
 
 def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
@@ -62,7 +85,7 @@ def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
         high = number(argument(call, high_at, names[2]))
         if low is None or high is None:
             return None
-        return LinearSample(low, high, label, qualified)
+        return LinearSample(low, high, label, qualified, _step(call, _STEP_AT.get(qualified)))
     if qualified in _SCIPY_UNIFORM:
         loc = number(argument(call, 0, "loc"))
         scale = number(argument(call, 1, "scale"))
@@ -77,7 +100,8 @@ def linear_sample(imports: ImportMap, call: cst.Call) -> LinearSample | None:
         high = number(argument(call, 2, "high"))
         if low is None or high is None:
             return None
-        return LinearSample(low, high, string(argument(call, 0, "name")), f"optuna {method_name(call)}")
+        return LinearSample(low, high, string(argument(call, 0, "name")), f"optuna {method_name(call)}",
+                            _step(call, _STEP_AT.get(method_name(call) or "")))
     return None
 
 

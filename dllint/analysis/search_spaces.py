@@ -110,7 +110,7 @@ def _scale_name(name: str | None) -> bool:
 
 def _spans_decades(sample: LinearSample) -> bool:
     low, high = sorted((sample.low, sample.high))  # numpy and Ray accept the bounds either way
-    return low > 0 and high / low >= _SAMPLE_SPAN
+    return low > 0 and high / low >= _SAMPLE_SPAN and not sample.few_values()
 
 
 def _stored_under(ctx: FileContext, call: cst.Call) -> str | None:

@@ -17,7 +17,9 @@ or stored under, or by flowing into an optimiser's ``lr=`` / ``weight_decay=``; 
 its bounds span at least two orders of magnitude (a uniform draw over one decade loses little).
 
 Not reported: a sampler on a finished trial (it draws nothing), an array read one element per loop
-step (a schedule), a learning-rate or weight-decay range from 1 up (``dllint.analysis.search_spaces``).
+step (a schedule), a learning-rate or weight-decay range from 1 up, a quantised draw whose step is
+as wide as half its range or wider (it draws one or two values: ``suggest_discrete_uniform('lr',
+1e-4, 0.1, 1)`` always returns 1e-4) (``dllint.analysis.search_spaces``).
 """
 from __future__ import annotations
 
@@ -100,6 +102,12 @@ class LinearLearningRateGrid(Rule):
         "for step, (x, y) in enumerate(loader):\n"
         "    for group in opt.param_groups:\n        group['lr'] = lrs[step]\n"
         "    loss = crit(model(x), y)\n    loss.backward()\n    opt.step()\n",
+        # A step as wide as the range: the draw returns the lower bound every time.
+        "def objective(trial):\n    lr = trial.suggest_discrete_uniform('lr', 0.0001, 0.1, 1)\n"
+        "    return train(lr)\n",
+        "from hyperopt import hp\nspace = {'lr': hp.quniform('lr', 1e-4, 1e-1, 0.1)}\n",
+        "def objective(trial):\n    wd = trial.suggest_float('weight_decay', 1e-5, 1e-2, step=0.01)\n"
+        "    return fit(wd)\n",
         # A "learning rate" range from 1 up is some other quantity: rates and decays live below 1.
         "import numpy as np\nlrs = np.linspace(1, 45, 45)\nfor lr in lrs:\n    phantom(lr)\n",
     ]
@@ -129,6 +137,12 @@ class LinearLearningRateGrid(Rule):
         "    return fit(**kwargs)\n",
         "def objective(trial):\n"
         "    return fit(lr=trial.suggest_discrete_uniform('lr', 0.0001, 0.1, 0.0001))  # expect: DL502\n",
+        # Quantised draws whose step leaves many values are linear grids all the same.
+        "def objective(trial):\n"
+        "    wd = trial.suggest_float('weight_decay', 1e-5, 1e-2, step=1e-5)  # expect: DL502\n"
+        "    return fit(wd)\n",
+        "from hyperopt import hp\nspace = {'lr': hp.quniform('lr', 1e-4, 1e-1, 1e-4)}  # expect: DL502\n",
+        "from ray import tune\nconfig = {'lr': tune.quniform(1e-4, 1e-1, 5e-3)}  # expect: DL502\n",
         # The name says nothing, the optimiser's lr= does.
         "import torch\nclass Tuner:\n    def objective(self, trial):\n"
         "        alpha = trial.suggest_float('alpha', 1e-5, 1e-2)  # expect: DL502\n"
