@@ -6,8 +6,8 @@
 stored ("log": printed, logged, appended, formatted, turned into an array), read by a computation
 ("compute": arithmetic, a torch or numpy function, a method that does not end in ``_``), or neither
 (None: a write, an in-place method, ``out=``, an ``nn.init`` call, ``.item()``/``.tolist()`` that give a
-Python value at once, metadata such as ``.shape``, ``.size()`` or ``len()``, or a callee we cannot
-judge). :func:`writes_data` says whether the statement writes a ``.data`` (the deliberate idiom of
+Python value at once, metadata such as ``.shape``, ``.size()`` or ``len()``, a factory that takes only
+the dtype and device such as ``.new()`` or ``.new_zeros(n)``, or a callee we cannot judge). :func:`writes_data` says whether the statement writes a ``.data`` (the deliberate idiom of
 manual optimisers and weight surgery), :func:`bound_to_name` whether the value read is kept under a
 name (it may share memory with the tensor and be written later).
 
@@ -34,6 +34,9 @@ LOGGING_CALLEES = frozenset({
     "log", "info", "debug", "warning", "write", "save_image", "imshow", "plot", "hist", "list",
     "tuple",
 })
+# Factories that build a fresh tensor with only the receiver's dtype and device (and the shape or
+# values given as arguments): ``w.data.new()``, ``w.data.new_zeros(n)``; no value of ``w`` is read.
+FACTORY_METHODS = frozenset({"new", "new_empty", "new_zeros", "new_ones", "new_full", "new_tensor"})
 
 
 def data_attributes(ctx: FileContext) -> Iterator[cst.Attribute]:
@@ -60,6 +63,8 @@ def data_use(ctx: FileContext, node: cst.BaseExpression) -> str | None:
                 return None  # in place: a write
             if method in ("item", "tolist") or method in METADATA_METHODS:
                 return None  # a Python value at once: no tensor escapes, nothing to protect
+            if method in FACTORY_METHODS:
+                return None  # a fresh tensor of the same dtype and device: metadata only
             return "log" if method in ("cpu", "numpy") else "compute"
         # ``x.data.T`` is a tensor read; ``x.data.shape``, a DTensor's ``x.data.placements``
         # and other attributes are metadata, not a read of the values.

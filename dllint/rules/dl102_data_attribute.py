@@ -343,9 +343,33 @@ with torch.no_grad():
     outputs = generate(model, prompts)
     first = greedy_step(model, prompts[0])
 """,
+        # ``.new()`` and ``.new_zeros(...)`` take only the dtype and device: a fresh tensor, no value
+        # of the parameter read (audit 2026-12f, cause BB: awd-lstm-lm's embedded dropout mask).
+        """\
+import torch
+import torch.nn as nn
+
+
+def embedded_dropout(embed, words, dropout=0.1):
+    mask = embed.weight.data.new().resize_((embed.weight.size(0), 1)).bernoulli_(1 - dropout)
+    mask = mask.expand_as(embed.weight) / (1 - dropout)
+    pad = embed.weight.data.new_zeros(embed.weight.size(0), 1)
+    return nn.functional.embedding(words, mask * embed.weight), pad
+""",
     ]
 
     INVALID = [
+        # Twin of the factory case: ``.new_tensor(...)`` of the values read through ``.data`` (the
+        # factory takes the dtype, but its argument is a read of the parameter's values).
+        """\
+import torch
+import torch.nn as nn
+
+
+def embedded_dropout(embed, words, dropout=0.1):
+    mask = embed.weight.new_tensor(embed.weight.data.clone())  # expect: DL102
+    return nn.functional.embedding(words, mask * embed.weight)
+""",
         # (issue 13, fourth audit AF, the twins) a pooling layer on a leaf that requires grad, and
         # on the output of a convolution: its output is on the graph through its input
         """import torch
