@@ -7,10 +7,12 @@ ones: ``+=`` / ``-=``, ``total = total + x`` (also ``d[k] = d.get(k, 0) + x``),
 :class:`Accumulations` says:
 
 - whether the accumulator outlives a training step: the statement is inside a training loop or a
-  loop over data (:func:`over_data`), and the accumulator was created outside that loop; or it is a
-  ``self.`` attribute of a method run once per step;
-- whether its graph is wanted: the accumulator, or a name assigned from it, is back-propagated, fed
-  to a model, a training helper, ``scale`` or ``manual_backward``, or returned to a caller that
+  loop over data (:func:`over_data`), and the accumulator was created outside that loop, and not
+  in the body of an enclosing loop over batches (the chunks of one batch, re-created per batch);
+  or it is a ``self.`` attribute of a method run once per step;
+- whether its graph is wanted: the accumulator, or a name assigned from it, is back-propagated or
+  differentiated by ``torch.autograd.grad`` (also through a loop or comprehension over it: the EWC
+  Fisher estimate's ``[autograd.grad(l, ps) for l in lls]``), fed to a model, a training helper, ``scale`` or ``manual_backward``, or returned to a caller that
   back-propagates what it gets;
 - whether the accumulated value only re-accumulates other accumulators (``hist.append(tl / n)``);
 - whether it is read later as a tensor (``acc.item()``, ``torch.stack(acc)``), here or by a caller
@@ -31,6 +33,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from dllint.analysis.calls import argument
 from dllint.analysis.dataflow import GraphValues, _targets
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import project_imports
@@ -44,6 +47,8 @@ DATA_ITERABLE = re.compile(r"loader|data|dataset|iter|batches|samples|examples|s
                            r"^dl$|^ds$|^train$|^test$|^val$|^valid$|^eval$", re.I)
 # Methods Lightning calls once per step (it back-propagates the returned loss itself).
 STEP_METHODS = frozenset({"training_step", "train_step", "training_step_end"})
+# Functions that differentiate their first argument (``outputs``) without a ``.backward()``.
+GRAD_FUNCTIONS = frozenset({"torch.autograd.grad"})
 # A later use of the accumulator that needs it to stay a tensor (so ``.item()`` would break it).
 TENSOR_METHODS = frozenset({"item", "detach", "cpu", "cuda", "numpy", "to", "backward", "tolist",
                             "mean", "sum", "view", "size", "dim", "float", "data"})
@@ -212,7 +217,23 @@ class Accumulations:
         if fresh is None:
             return True
         # Created inside the loop body: a new accumulator every step.
-        return not any(ancestor is loop for ancestor in ctx.index.ancestors(fresh.node))
+        around_fresh = set(ctx.index.ancestors(fresh.node))
+        if loop in around_fresh:
+            return False
+        return not self._one_batch(statement, loop, around_fresh)
+
+    def _one_batch(self, statement: cst.CSTNode, loop, around_fresh: set) -> bool:
+        """``statement`` is in ``loop``, itself (through loops none of which runs over data)
+        inside a loop over batches whose body re-creates the accumulator: ``for x, y in loader:
+        outs = []; for chunk in x.chunk(k): outs.append(model(chunk)); ...`` keeps the sub-batches
+        of one batch only (gradient accumulation over the chunks of one step), unless ``loop``
+        steps an optimizer itself (then each of its iterations is a step)."""
+        for outer in self.regions.loops_of(statement):
+            if isinstance(outer, cst.For) and over_data(outer.iter):
+                return outer is not loop and outer in around_fresh and not self._steps(loop)
+            if outer in around_fresh:
+                return False  # re-created by a loop that does not run over batches (epochs)
+        return False
 
     def fresh_definition(self, statement: cst.CSTNode, key: str):
         """The latest assignment of ``key`` before ``statement`` that starts a new value (not an
@@ -228,6 +249,12 @@ class Accumulations:
         # accumulating into one name has 1,000 definitions of it), then the latest fresh one.
         index = latest_fresh[bisect.bisect_left(orders, order[statement])]
         return definitions[index] if index >= 0 else None
+
+    def _steps(self, loop) -> bool:
+        """``loop`` steps an optimizer in its body: its iterations are training steps of their own
+        (not the sub-batches of one step)."""
+        return any(isinstance(node, cst.Call) and self.regions.is_step_call(node)
+                   for node in iter_subtree(loop))
 
     def only_accumulators(self, value: cst.BaseExpression) -> bool:
         """Every graph operand of ``value`` is itself an accumulator that outlives a step
@@ -448,7 +475,9 @@ class _ScopeUses:
 
     calls: list
     readers: dict[str, set[str]]  # name -> the names assigned from an expression mentioning it
-    backpropagated: set[str]  # names mentioned by a backward() call (receiver or arguments)
+    backpropagated: set[str]  # names a backward() or autograd.grad() call differentiates (its
+    # receiver or arguments; the outputs of autograd.grad; the iterables their loop variables
+    # come from)
     trained_on: set[str]  # names passed to a model, a training helper, scale or manual_backward
     returned: set[str]  # names mentioned by a return statement of the scope
 
@@ -467,10 +496,19 @@ class _ScopeUses:
         for call in calls:
             func = call.func
             if regions.is_backward_call(call):
+                differentiated: set[str] = set()
                 if isinstance(func, cst.Attribute):
-                    backpropagated |= mentioned(func.value)
+                    differentiated |= mentioned(func.value)
                 for arg in call.args:
-                    backpropagated |= mentioned(arg.value)
+                    differentiated |= mentioned(arg.value)
+                backpropagated |= differentiated | _iterated_into(facts.ctx, call, differentiated)
+                continue
+            if (facts.ctx.imports.qualify(func) or "") in GRAD_FUNCTIONS:
+                # ``autograd.grad(l, params)``: the outputs are differentiated (not the inputs)
+                outputs = argument(call, 0, "outputs")
+                if outputs is not None:
+                    differentiated = mentioned(outputs)
+                    backpropagated |= differentiated | _iterated_into(facts.ctx, call, differentiated)
                 continue
             if not call.args:
                 continue
@@ -486,6 +524,28 @@ class _ScopeUses:
                 if ret.value is not None:
                     returned |= mentioned(ret.value)
         return cls(calls, readers, backpropagated, trained_on, returned)
+
+
+def _iterated_into(ctx: FileContext, call: cst.Call, names: set[str]) -> set[str]:
+    """The names mentioned by the iterables of the loops and comprehensions around ``call`` whose
+    targets are among ``names``: ``[autograd.grad(l, ps) for l in lls]`` differentiates what
+    ``lls`` holds."""
+    found: set[str] = set()
+    for ancestor in ctx.index.ancestors(call):
+        if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            break
+        fors: list = []
+        if isinstance(ancestor, cst.For):
+            fors = [ancestor]
+        elif isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            comp = ancestor.for_in
+            while comp is not None:
+                fors.append(comp)
+                comp = comp.inner_for_in
+        for loop in fors:
+            if not names.isdisjoint(mentioned(loop.target)):
+                found |= mentioned(loop.iter)
+    return found
 
 
 def _last_tensor_uses(ctx: FileContext, scope: cst.FunctionDef | None) -> dict[str, int]:

@@ -335,9 +335,113 @@ for step, (x, y) in enumerate(train_loader):
                 if len(val) > 10:
                     break
 """,
+        # The outputs of one step's sub-batches, in a list re-created for every batch, each chunk's
+        # loss back-propagated before the next (audit 2026-12f, cause AY): one step's chunks only.
+        """\
+import torch
+for data, targets in loader:
+    optimizer.zero_grad()
+    outputs = []
+    for data_chunk, target_chunk in zip(data.chunk(2), targets.chunk(2)):
+        output_chunk = model(data_chunk)
+        outputs.append(output_chunk)
+        loss = loss_fn(output_chunk, target_chunk)
+        loss.backward()
+    optimizer.step()
+    outputs = torch.cat(outputs)
+    acc = (outputs.argmax(1) == targets).float().mean().item()
+""",
+        # Graphs kept on purpose: autograd.grad of each accumulated value after the loop (the EWC
+        # Fisher estimate; audit 2026-12f, cause BA).
+        """\
+import torch
+import torch.nn.functional as F
+from torch import autograd
+
+
+def estimate_fisher(model, loader, sample_size=32):
+    loglikelihoods = []
+    for x, y in loader:
+        loglikelihoods.append(F.log_softmax(model(x), dim=1)[range(len(y)), y])
+        if len(loglikelihoods) * loader.batch_size >= sample_size:
+            break
+    loglikelihoods = torch.cat(loglikelihoods).unbind()
+    grads = zip(*[autograd.grad(l, model.parameters(), retain_graph=True) for l in loglikelihoods])
+    return [(torch.stack(g) ** 2).mean(0) for g in grads]
+""",
+        # ... or one backward() of their sum, by a loop over them
+        """\
+import torch
+
+
+def meta_loss(model, loader):
+    losses = []
+    for x, y in loader:
+        losses.append(torch.nn.functional.cross_entropy(model(x), y))
+    for l in losses:
+        l.backward(retain_graph=True)
+""",
     ]
 
     INVALID = [
+        # Twins of the sub-batch case: the list made once, before the loop over batches (every
+        # step's chunks pile up) ...
+        """\
+import torch
+outputs = []
+for data, targets in loader:
+    optimizer.zero_grad()
+    for data_chunk, target_chunk in zip(data.chunk(2), targets.chunk(2)):
+        output_chunk = model(data_chunk)
+        outputs.append(output_chunk)  # expect: DL101
+        loss = loss_fn(output_chunk, target_chunk)
+        loss.backward()
+    optimizer.step()
+""",
+        # ... re-made per epoch, not per batch ...
+        """\
+import torch
+for epoch in range(10):
+    outputs = []
+    for data, targets in loader:
+        optimizer.zero_grad()
+        output = model(data)
+        outputs.append(output)  # expect: DL101
+        loss_fn(output, targets).backward()
+        optimizer.step()
+""",
+        # ... or re-made per batch around an inner loop that steps the optimizer at each
+        # iteration (each inner iteration is a step of its own: a per-batch adaptation loop).
+        """\
+import torch
+for data, targets in loader:
+    history = []
+    for it in range(100):
+        optimizer.zero_grad()
+        loss = loss_fn(model(data), targets)
+        loss.backward()
+        optimizer.step()
+        history.append(loss)  # expect: DL101
+    print(torch.stack(history).mean().item())
+""",
+        # Twin of the autograd.grad case: the accumulated losses are only averaged; what
+        # autograd.grad differentiates is each step's fresh loss, not the list.
+        """\
+import torch
+from torch import autograd
+
+
+def train(model, loader, opt):
+    losses = []
+    for x, y in loader:
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        losses.append(loss)  # expect: DL101
+        grads = autograd.grad(loss, list(model.parameters()))
+        for p, g in zip(model.parameters(), grads):
+            p.grad = g
+        opt.step()
+    print(torch.stack(losses).mean().item())
+""",
         Invalid(
             """\
 import torch
