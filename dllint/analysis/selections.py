@@ -26,6 +26,9 @@ _SELECTION_WORDS = frozenset({"best", "patience", "counter", "wait", "bad", "imp
                               "stale", "no_improve", "trigger", "trials"})
 FIT_METHODS = frozenset({"fit", "fit_transform", "partial_fit", "fit_generator"})
 _SELECTING_CALLBACKS = frozenset({"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"})
+# Bound methods that give an element's position in a sequence (``list.index``, pandas'
+# ``Index.get_loc``, ``str.find``, ``searchsorted``): as a sort key they keep an existing order.
+POSITION_LOOKUPS = frozenset({"index", "get_loc", "find", "rfind", "rindex", "searchsorted"})
 ARG_SELECTORS = frozenset({"argmax", "argmin", "idxmax", "idxmin", "nanargmax", "nanargmin"})
 # Embeddings for plots that have no out-of-sample ``transform``: fitting one on test features
 # (a t-SNE picture of them) learns nothing that can be applied to other data or scored.
@@ -254,6 +257,11 @@ class TestSetUses:
             return self._results_collection(collection, call)
         if isinstance(key, cst.Attribute) and key.attr.value in ("get", "__getitem__"):
             return self.is_test(key.value)
+        if isinstance(key, cst.Attribute) and key.attr.value in POSITION_LOOKUPS:
+            # ``key=ranked.index.get_loc``: each candidate's position in a sequence; that order
+            # carries no result of its own (a sequence ordered by test results was sorted by them
+            # earlier, and that sort is the selection).
+            return False
         return self.is_test(key)
 
     def argselect_over_test(self, call: cst.Call) -> bool:

@@ -263,6 +263,24 @@ with torch.no_grad():
 points = TSNE(n_components=2).fit_transform(feats.numpy())
 plt.scatter(points[:, 0], points[:, 1], c=test_y)
 """,
+    # Retrieval for a submission: the index images found for each test query, the extra positives
+    # ordered by their position in the score-sorted index; nothing is scored against test labels
+    # (audit 2026-12f, cause AM).
+    """
+import numpy as np
+import pandas as pd
+
+
+def rerank(subm, pred_test, pred_index, topk=100, thresh=0.6):
+    images = []
+    for pred, ids in zip(pred_test["landmark_id"], subm["index_id_list"]):
+        whole_positives = pred_index[pred_index["landmark_id"] == pred]
+        whole_positives = whole_positives[whole_positives["score"] > thresh]
+        diff = sorted(set(whole_positives.index) - set(ids), key=whole_positives.index.get_loc)
+        images.append(" ".join(list(ids)[:topk] + diff))
+    subm["images"] = images
+    return subm
+""",
     # The test labels counted and listed by class id: no result is ranked.
     """
 from collections import Counter
@@ -760,6 +778,15 @@ for epoch in range(epochs):
     if test_acc > best_test_acc:  # expect: DL402
         best_test_acc = test_acc
 print("best test accuracy", best_test_acc)
+""",
+    # Twin of the retrieval case: models ranked by a lookup of their test scores (a result). A
+    # later sort by position in that ranking adds no selection: the ranking is reported.
+    """
+test_scores = {}
+for name, model in models.items():
+    test_scores[name] = evaluate(model, test_loader)
+ranking = sorted(test_scores, key=test_scores.get, reverse=True)  # expect: DL402
+shortlist = sorted(set(ranking[:3]) & set(fast_models), key=ranking.index)
 """,
     # Hyper-parameter choice by test accuracy.
     """
