@@ -345,6 +345,67 @@ def test_an_accumulator_outlives_a_step_when_made_outside_the_loop_or_kept_on_se
     assert not facts.outlives_step(_statement(ctx, "self.seen"), "self.seen")
 
 
+def test_an_accumulator_made_per_batch_for_its_sub_batches_lives_one_step():
+    ctx = _ctx("""
+        import torch
+        per_epoch = []
+        for x, y in loader:
+            chunks = []
+            steps = []
+            for xc, yc in zip(x.chunk(2), y.chunk(2)):
+                out = model(xc)
+                chunks.append(out)
+                per_epoch.append(out)
+                criterion(out, yc).backward()
+            opt.step()
+            for it in range(5):
+                loss = criterion(model(x), y)
+                loss.backward()
+                opt.step()
+                steps.append(loss)
+        for epoch in range(3):
+            epoch_outs = []
+            for x, y in loader:
+                out = model(x)
+                epoch_outs.append(out)
+                criterion(out, y).backward()
+    """)
+    facts = Accumulations(ctx)
+    assert not facts.outlives_step(_statement(ctx, "chunks.append"), "chunks")  # re-made per batch
+    assert facts.outlives_step(_statement(ctx, "per_epoch.append"), "per_epoch")  # made once
+    assert facts.outlives_step(_statement(ctx, "steps.append"), "steps")  # the inner loop steps
+    assert facts.outlives_step(_statement(ctx, "epoch_outs.append"), "epoch_outs")  # per epoch
+
+
+def test_an_accumulator_differentiated_by_autograd_grad_is_consumed():
+    ctx = _ctx("""
+        import torch
+        from torch import autograd
+        def fisher(model, loader):
+            lls = []
+            for x, y in loader:
+                lls.append(model(x)[0])
+            lls = torch.cat(lls).unbind()
+            return [autograd.grad(l, model.parameters()) for l in lls]
+        def grad_of_each_step(model, loader):
+            losses = []
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                losses.append(loss)
+                autograd.grad(loss, list(model.parameters()))
+            print(torch.stack(losses).mean())
+        def loop_backward(model, loader):
+            outs = []
+            for x, y in loader:
+                outs.append(criterion(model(x), y))
+            for o in outs:
+                o.backward()
+    """)
+    facts = Accumulations(ctx)
+    consumed = {key: facts.consumed(s, key) for s, key, _ in accumulations(ctx)}
+    assert consumed == {"lls": True, "losses": False, "outs": True}
+
+
 def test_an_accumulator_is_consumed_when_it_or_a_value_derived_from_it_is_backpropagated():
     ctx = _ctx("""
         import torch
@@ -466,6 +527,8 @@ def test_data_use_tells_shown_from_computed_from_neither():
         torch.add(a, b, out=x.data)
         g = helper(x.data)
         h = x.data
+        m = x.data.new().resize_(3)
+        z = x.data.new_zeros(3)
     """)
     uses = {text: data_use(ctx, node) for text, node in _reads(ctx).items()}
     assert uses == {
@@ -474,7 +537,7 @@ def test_data_use_tells_shown_from_computed_from_neither():
         "e = x.data[0] * 2": "compute",
         "s = x.data.shape": None, "i = x.data.item()": None, "x.data.copy_(y)": None, "n = len(x.data)": None,
         "nn.init.normal_(x.data)": None, "torch.add(a, b, out=x.data)": None, "g = helper(x.data)": None,
-        "h = x.data": None,
+        "h = x.data": None, "m = x.data.new().resize_(3)": None, "z = x.data.new_zeros(3)": None,
     }
 
 
