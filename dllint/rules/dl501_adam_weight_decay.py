@@ -6,13 +6,19 @@ gradients are barely decayed, rarely-updated ones strongly. That is neither weig
 penalty it is meant to stand for. AdamW applies the decay to the weights directly, decoupled from
 the gradient statistics (Loshchilov & Hutter, "Decoupled Weight Decay Regularization").
 
-Only a literal positive value is reported: ``weight_decay=args.wd`` may well be zero.
+Reported for a positive literal, and for a decay the user supplies or that is positive on some path
+(``dllint.analysis.settings``): a name bound to a positive number, a configuration entry
+(``weight_decay=cfg["opt"]["decay"]``, ``config.weight_decay``), a command-line option whose default
+is positive: whoever passes a decay means to decay, and Adam couples it. Silent when every path the
+file shows gives 0: a literal 0, a parameter or a command-line option whose default is 0, ``None``;
+and on what is computed (arithmetic, calls), which is not followed.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import argument, number
+from dllint.analysis.calls import argument, code_text, number
+from dllint.analysis.settings import positive_or_supplied, setting_values
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -35,8 +41,24 @@ class AdamWeightDecay(Rule):
         "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n",
         "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0)\n",
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=0.0)\n",
-        # not a literal: may be zero, stay silent
-        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.wd)\n",
+        # every path the file shows gives 0: an option's default, a parameter's default, a name
+        "import argparse\nimport torch\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--weight-decay', type=float, default=0.0)\nargs = parser.parse_args()\n"
+        "opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)\n",
+        "import torch\ndef make_optimizer(model, lr=1e-3, weight_decay=0):\n"
+        "    return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)\n",
+        "import torch\nclass Trainer:\n    def __init__(self, model, wd=0.0):\n        self.wd = wd\n"
+        "    def optimizer(self):\n        return torch.optim.Adam(self.model.parameters(), weight_decay=self.wd)\n",
+        "import torch\nwd = 0\nopt = torch.optim.Adam(model.parameters(), weight_decay=wd)\n",
+        "import torch\ndef make(model, l2=None):\n"
+        "    return torch.optim.Adam(model.parameters(), weight_decay=l2 if l2 else 0.0)\n",
+        # computed: not followed
+        "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
+        # an option declared without a default: nothing is known
+        "import argparse\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--wd', type=float)\n"
+        "args = p.parse_args()\nopt = torch.optim.Adam(model.parameters(), weight_decay=args.wd)\n",
+        # a decay supplied to SGD: coupled decay is right there
+        "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=cfg['decay'])\n",
         "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)\n",
         # not torch's Adam
         "from myproject.optim import Adam\nopt = Adam(params, weight_decay=1e-4)\n",
@@ -80,6 +102,23 @@ class AdamWeightDecay(Rule):
         "import torch\n"
         "for wd in (1e-4,):\n"
         "    opt = torch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=0.1)  # expect: DL501\n",
+        # a decay the user supplies, or one positive on some path the file shows
+        "from torch.optim import Adam\n"
+        "optimizer = Adam(net.parameters(), lr=model['opt']['lr'], weight_decay=model['opt']['decay'])  # expect: DL501\n",
+        "from torch.optim import Adam\nopt = Adam(model.parameters(), lr=args.lr, weight_decay=args.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\nweight_decay = 5e-4\nlr = 1e-3\n"
+        "opt = Adam(model.parameters(), lr, weight_decay=weight_decay)  # expect: DL501\n",
+        "import argparse\nfrom torch.optim import Adam\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--wd', '--weight-decay', type=float, default=1e-4)\nargs = parser.parse_args()\n"
+        "opt = Adam(model.parameters(), weight_decay=args.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make_optimizer(model, weight_decay):\n"
+        "    return Adam(model.parameters(), weight_decay=weight_decay)  # expect: DL501\n",
+        "from torch.optim import Adam\nclass Trainer:\n    def __init__(self, model, wd=1e-4):\n        self.wd = wd\n"
+        "    def optimizer(self):\n        return Adam(self.model.parameters(), weight_decay=self.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make(model, cfg):\n"
+        "    return Adam(model.parameters(), weight_decay=float(cfg.weight_decay))  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make(model, l2=None):\n"
+        "    return Adam(model.parameters(), weight_decay=l2 if l2 else 1e-5)  # expect: DL501\n",
     ]
 
     def check(self, ctx) -> None:
@@ -88,12 +127,21 @@ class AdamWeightDecay(Rule):
         for call in ctx.index.of_type(cst.Call):
             if ctx.imports.qualify(call.func) != "torch.optim.Adam":
                 continue
-            decay = number(argument(call, _WEIGHT_DECAY_POSITION, "weight_decay"))
-            if decay is None or decay <= 0:
+            given = argument(call, _WEIGHT_DECAY_POSITION, "weight_decay")
+            if given is None:
+                continue
+            decay = number(given)
+            if decay is not None:
+                if decay <= 0:
+                    continue
+                shown = f"{decay:g}"
+            elif positive_or_supplied(setting_values(ctx, given)):
+                shown = code_text(ctx.module, given, limit=40)
+            else:
                 continue
             ctx.report(
                 call,
-                f"Adam(weight_decay={decay:g}) adds an L2 term that Adam's normaliser rescales per "
+                f"Adam(weight_decay={shown}) adds an L2 term that Adam's normaliser rescales per "
                 "weight: it is not weight decay. Use torch.optim.AdamW for decoupled weight decay "
                 "(and retune the value: AdamW's decay is usually 1e-2 to 1e-1)",
                 fix=self._fix(ctx, call),

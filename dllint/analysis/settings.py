@@ -1,0 +1,153 @@
+"""What a numeric setting given to a call may be, read from the file alone.
+
+``Adam(params, weight_decay=x)``: is ``x`` zero, a known positive number, or a value the user
+supplies from outside the file? :func:`setting_values` follows ``x`` back and returns the set of
+outcomes of every path it can follow:
+
+* a number: a literal (``5e-4``, ``-1``), ``None`` read as 0 (nothing set), reached through names
+  (``wd = 5e-4`` before the call, reaching definitions of its scope, or the module-level binding),
+  ``self.x`` attributes bound anywhere in the class, parameter defaults (``def build(m, wd=0.0)``),
+  ``float()``/``int()`` wrappers, both arms of ``a if c else b``, and the ``default=`` of a
+  command-line option the file declares (``parser.add_argument("--weight-decay", default=0)`` for
+  ``args.weight_decay``);
+* :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
+  string key (``cfg["opt"]["decay"]``), an attribute of an object that is not ``self`` and is not a
+  command-line namespace the file declares (``config.weight_decay``, ``args.wd`` with the parser in
+  another file), or a parameter without a default (the caller passes it);
+* :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, an option declared without a
+  default, an attribute of ``self`` the class never binds): nothing is said about it.
+
+Used by DL501: a decay the user supplies is a decay they mean to apply, so Adam's coupling matters;
+a setting that is provably 0 on every path (a parameter whose default is 0, an option whose default
+is 0) is not.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from dllint.analysis.bindings import Bindings
+from dllint.analysis.calls import keyword, number, string
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.name_reaching import NameReaching
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+SUPPLIED = "supplied"
+UNKNOWN = "unknown"
+Outcome = Union[float, str]
+
+_DEPTH = 8
+_CASTS = frozenset({"float", "int"})
+
+
+def setting_values(ctx: "FileContext", expr: cst.BaseExpression) -> frozenset[Outcome]:
+    """The outcomes ``expr`` may take (numbers, :data:`SUPPLIED`, :data:`UNKNOWN`)."""
+    return frozenset(_Resolver(ctx).values(expr, _DEPTH, frozenset()))
+
+
+def positive_or_supplied(outcomes: frozenset[Outcome]) -> bool:
+    """Is some path a positive number or a value the user supplies?"""
+    return any(o == SUPPLIED or (isinstance(o, float) and o > 0) for o in outcomes)
+
+
+class _Resolver:
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+
+    def values(self, expr: cst.BaseExpression, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        if depth <= 0 or id(expr) in seen:
+            return {UNKNOWN}
+        seen = seen | {id(expr)}
+        value = number(expr)
+        if value is not None:
+            return {value}
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return {0.0}
+        if isinstance(expr, cst.IfExp):
+            return self.values(expr.body, depth - 1, seen) | self.values(expr.orelse, depth - 1, seen)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _CASTS \
+                and len(expr.args) == 1 and not expr.args[0].keyword and not expr.args[0].star:
+            return self.values(expr.args[0].value, depth - 1, seen)
+        if isinstance(expr, cst.Name):
+            return self._name(expr, depth, seen)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, depth, seen)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr)
+        return {UNKNOWN}
+
+    def _follow(self, values, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        out: set[Outcome] = set()
+        for value in values:
+            out |= {UNKNOWN} if value is None else self.values(value, depth - 1, seen)
+        return out or {UNKNOWN}
+
+    def _name(self, expr: cst.Name, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        name = expr.value
+        reaching = self.ctx.analysis(NameReaching).values_at(expr, name)
+        if reaching is not None:
+            return self._follow(reaching, depth, seen)
+        function = self.ctx.index.function_of(expr)
+        if function is not None:
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                if param.name.value == name:
+                    if param.default is None:
+                        return {SUPPLIED}
+                    return self.values(param.default, depth - 1, seen)
+        bound = self.ctx.analysis(Bindings).value_before(expr, name)
+        return {UNKNOWN} if bound is None else self.values(bound, depth - 1, seen)
+
+    def _attribute(self, expr: cst.Attribute, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return {UNKNOWN}
+        if dotted.startswith("self."):
+            if dotted.count(".") > 1:
+                return {SUPPLIED}  # self.config.weight_decay, self.hparams.wd
+            bindings = self.ctx.analysis(Bindings)
+            owner = self.ctx.index.enclosing(expr, cst.ClassDef)
+            entries = bindings.values.get((owner, dotted)) if owner is not None else None
+            if not entries:
+                return {UNKNOWN}
+            return self._follow([value for _, value in entries], depth, seen)
+        option = self.ctx.analysis(DeclaredOptions).found.get(expr.attr.value)
+        if option is not None:
+            default = keyword(option, "default")
+            return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
+        return {SUPPLIED}
+
+    @staticmethod
+    def _subscript(expr: cst.Subscript) -> set[Outcome]:
+        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index) \
+                and string(expr.slice[0].slice.value) is not None:
+            return {SUPPLIED}
+        return {UNKNOWN}
+
+
+class DeclaredOptions:
+    """Command-line options the file declares: destination name -> its ``add_argument`` call."""
+
+    def __init__(self, found: dict[str, cst.Call]) -> None:
+        self.found = found
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "DeclaredOptions":
+        found: dict[str, cst.Call] = {}
+        for call in ctx.index.of_type(cst.Call):
+            if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_argument"):
+                continue
+            dest = keyword(call, "dest")
+            name = string(dest.value) if dest is not None else None
+            if name is None:
+                flags = [string(a.value) for a in call.args if a.keyword is None]
+                longs = [f for f in flags if f and f.startswith("--")]
+                plain = [f for f in flags if f and not f.startswith("-")]
+                flag = (longs or plain or [None])[0]
+                name = flag.lstrip("-").replace("-", "_") if flag else None
+            if name:
+                found.setdefault(name, call)
+        return cls(found)
