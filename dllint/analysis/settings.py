@@ -7,15 +7,17 @@ outcomes of every path it can follow:
 * a number: a literal (``5e-4``, ``-1``), ``None`` read as 0 (nothing set), reached through names
   (``wd = 5e-4`` before the call, reaching definitions of its scope, or the module-level binding),
   ``self.x`` attributes bound anywhere in the class, parameter defaults (``def build(m, wd=0.0)``),
+  what the file's calls pass for a parameter without a default (at most 8 calls),
   ``float()``/``int()`` wrappers, both arms of ``a if c else b``, and the ``default=`` of a
   command-line option the file declares (``parser.add_argument("--weight-decay", default=0)`` for
   ``args.weight_decay``);
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
   string key (``cfg["opt"]["decay"]``), an attribute of an object that is not ``self`` and is not a
   command-line namespace the file declares (``config.weight_decay``, ``args.wd`` with the parser in
-  another file), or a parameter without a default (the caller passes it);
-* :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, an option declared without a
-  default, an attribute of ``self`` the class never binds): nothing is said about it.
+  another file);
+* :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, tuple unpacking, an option
+  declared without a default, an attribute of ``self`` the class never binds, a parameter without a
+  default that no call of the file passes, or that one passes through ``*args``): nothing is said.
 
 Used by DL501: a decay the user supplies is a decay they mean to apply, so Adam's coupling matters;
 a setting that is provably 0 on every path (a parameter whose default is 0, an option whose default
@@ -31,6 +33,7 @@ from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import keyword, number, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.name_reaching import NameReaching
+from dllint.analysis.parameter_uses import parameter_for
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -40,6 +43,7 @@ UNKNOWN = "unknown"
 Outcome = Union[float, str]
 
 _DEPTH = 8
+_MAX_CALLS = 8
 _CASTS = frozenset({"float", "int"})
 
 
@@ -96,10 +100,36 @@ class _Resolver:
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 if param.name.value == name:
                     if param.default is None:
-                        return {SUPPLIED}
+                        return self._passed(function, name, depth, seen)
                     return self.values(param.default, depth - 1, seen)
         bound = self.ctx.analysis(Bindings).value_before(expr, name)
         return {UNKNOWN} if bound is None else self.values(bound, depth - 1, seen)
+
+    def _passed(self, function: cst.FunctionDef, name: str, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        """A parameter without a default: what the calls of ``function`` in this file pass for it
+        (a helper ``get_optimizer(lr, weight_decay)`` only hands on what its callers give).
+        Unknown when the file never calls it, or a call's argument cannot be told."""
+        owner = self.ctx.index.parent(self.ctx.index.parent(function) or function)
+        is_method = isinstance(owner, cst.ClassDef)
+        target = function.name.value
+        out: set[Outcome] = set()
+        calls = 0
+        for call in self.ctx.index.of_type(cst.Call):
+            func = call.func
+            if is_method:
+                if not (isinstance(func, cst.Attribute) and func.attr.value == target):
+                    continue
+            elif not (isinstance(func, cst.Name) and func.value == target):
+                continue
+            calls += 1
+            if calls > _MAX_CALLS:
+                return out | {UNKNOWN}
+            given = [a for a in call.args if parameter_for(function, call, a, is_method) == name]
+            if not given:
+                out.add(UNKNOWN)  # passed through a star argument, or not at all
+                continue
+            out |= self.values(given[0].value, depth - 1, seen)
+        return out or {UNKNOWN}
 
     def _attribute(self, expr: cst.Attribute, depth: int, seen: frozenset[int]) -> set[Outcome]:
         dotted = dotted_name(expr)

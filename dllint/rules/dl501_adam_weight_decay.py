@@ -52,6 +52,12 @@ class AdamWeightDecay(Rule):
         "import torch\nwd = 0\nopt = torch.optim.Adam(model.parameters(), weight_decay=wd)\n",
         "import torch\ndef make(model, l2=None):\n"
         "    return torch.optim.Adam(model.parameters(), weight_decay=l2 if l2 else 0.0)\n",
+        # a helper's parameter is what its callers pass: here 0, or no call in the file at all
+        "import torch\ndef make_optimizer(model, weight_decay):\n"
+        "    return torch.optim.Adam(model.parameters(), weight_decay=weight_decay)\n"
+        "opt = make_optimizer(net, 0)\n",
+        "import torch\nclass Net(torch.nn.Module):\n    def get_optimizer(self, lr, weight_decay):\n"
+        "        return torch.optim.Adam(self.parameters(), lr=lr, weight_decay=weight_decay)\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known
@@ -112,7 +118,8 @@ class AdamWeightDecay(Rule):
         "parser.add_argument('--wd', '--weight-decay', type=float, default=1e-4)\nargs = parser.parse_args()\n"
         "opt = Adam(model.parameters(), weight_decay=args.wd)  # expect: DL501\n",
         "from torch.optim import Adam\ndef make_optimizer(model, weight_decay):\n"
-        "    return Adam(model.parameters(), weight_decay=weight_decay)  # expect: DL501\n",
+        "    return Adam(model.parameters(), weight_decay=weight_decay)  # expect: DL501\n"
+        "opt = make_optimizer(net, weight_decay=cfg['train']['wd'])\n",
         "from torch.optim import Adam\nclass Trainer:\n    def __init__(self, model, wd=1e-4):\n        self.wd = wd\n"
         "    def optimizer(self):\n        return Adam(self.model.parameters(), weight_decay=self.wd)  # expect: DL501\n",
         "from torch.optim import Adam\ndef make(model, cfg):\n"

@@ -28,7 +28,14 @@ def _outcomes(source: str) -> set:
     ("wd = 1e-4\ndef f(p):\n    return Adam(p, weight_decay=wd)\n", {1e-4}),
     ("def f(p, wd=0.0):\n    return Adam(p, weight_decay=wd)\n", {0.0}),
     ("def f(p, *, wd=3e-4):\n    return Adam(p, weight_decay=float(wd))\n", {3e-4}),
-    ("def f(p, wd):\n    return Adam(p, weight_decay=wd)\n", {SUPPLIED}),
+    # a parameter without a default: what the file's calls pass, unknown without a call
+    ("def f(p, wd):\n    return Adam(p, weight_decay=wd)\n", {UNKNOWN}),
+    ("def f(p, wd):\n    return Adam(p, weight_decay=wd)\nf(m, cfg['wd'])\nf(m, wd=0)\n", {SUPPLIED, 0.0}),
+    ("def f(p, wd):\n    return Adam(p, weight_decay=wd)\ndef g(wd):\n    f(m, wd)\ng(0)\n", {0.0}),
+    ("def f(p, wd):\n    return Adam(p, weight_decay=wd)\nf(*args)\n", {UNKNOWN}),
+    ("class M:\n    def opt(self, lr, wd):\n        return Adam(p, lr, weight_decay=wd)\n"
+     "    def fit(self):\n        self.opt(1e-3, 1e-4)\n", {1e-4}),
+    ("a, wd = 1, 0\ndef f(p, wd):\n    return Adam(p, weight_decay=wd)\nf(m, wd)\n", {UNKNOWN}),
     ("def f(p, wd=None):\n    return Adam(p, weight_decay=wd if wd else 1e-5)\n", {0.0, 1e-5}),
     ("class T:\n    def __init__(self, wd=0):\n        self.wd = wd\n"
      "    def opt(self):\n        return Adam(p, weight_decay=self.wd)\n", {0.0}),
