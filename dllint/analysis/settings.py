@@ -8,12 +8,13 @@ outcomes of every path it can follow:
   (``wd = 5e-4`` before the call, reaching definitions of its scope, or the module-level binding),
   ``self.x`` attributes bound anywhere in the class, parameter defaults (``def build(m, wd=0.0)``),
   what the file's calls pass for a parameter without a default (at most 8 calls),
-  ``float()``/``int()`` wrappers, both arms of ``a if c else b``, and the ``default=`` of a
+  ``float()``/``int()`` wrappers, both arms of ``a if c else b``, the ``default=`` of a
   command-line option the file declares (``parser.add_argument("--weight-decay", default=0)`` for
-  ``args.weight_decay``);
+  ``args.weight_decay``), and the class-level fields of a configuration class of the file
+  (``class Config: weight_decay = 0`` for ``opt.weight_decay``);
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
-  string key (``cfg["opt"]["decay"]``), an attribute of an object that is not ``self`` and is not a
-  command-line namespace the file declares (``config.weight_decay``, ``args.wd`` with the parser in
+  string key (``cfg["opt"]["decay"]``), an attribute of an object that is not ``self`` and is
+  neither a command-line option nor a class field the file declares (``config.weight_decay``, ``args.wd`` with the parser in
   another file);
 * :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, tuple unpacking, an option
   declared without a default, an attribute of ``self`` the class never binds, a parameter without a
@@ -144,10 +145,14 @@ class _Resolver:
             if not entries:
                 return {UNKNOWN}
             return self._follow([value for _, value in entries], depth, seen)
-        option = self.ctx.analysis(DeclaredOptions).found.get(expr.attr.value)
+        declared = self.ctx.analysis(DeclaredOptions)
+        option = declared.found.get(expr.attr.value)
         if option is not None:
             default = keyword(option, "default")
             return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
+        fields = declared.fields.get(expr.attr.value)
+        if fields:  # a configuration class of this file: ``class Config: weight_decay = 0``
+            return self._follow(fields, depth, seen)
         return {SUPPLIED}
 
     @staticmethod
@@ -161,8 +166,10 @@ class _Resolver:
 class DeclaredOptions:
     """Command-line options the file declares: destination name -> its ``add_argument`` call."""
 
-    def __init__(self, found: dict[str, cst.Call]) -> None:
+    def __init__(self, found: dict[str, cst.Call], fields: dict[str, list[cst.BaseExpression]]) -> None:
         self.found = found
+        # class-level assignments of the file's classes (a configuration class): name -> values
+        self.fields = fields
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DeclaredOptions":
@@ -180,4 +187,16 @@ class DeclaredOptions:
                 name = flag.lstrip("-").replace("-", "_") if flag else None
             if name:
                 found.setdefault(name, call)
-        return cls(found)
+        fields: dict[str, list[cst.BaseExpression]] = {}
+        for klass in ctx.index.of_type(cst.ClassDef):
+            for statement in klass.body.body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                            and isinstance(small.targets[0].target, cst.Name):
+                        fields.setdefault(small.targets[0].target.value, []).append(small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None \
+                            and isinstance(small.target, cst.Name):
+                        fields.setdefault(small.target.value, []).append(small.value)
+        return cls(found, fields)

@@ -58,6 +58,9 @@ class AdamWeightDecay(Rule):
         "opt = make_optimizer(net, 0)\n",
         "import torch\nclass Net(torch.nn.Module):\n    def get_optimizer(self, lr, weight_decay):\n"
         "        return torch.optim.Adam(self.parameters(), lr=lr, weight_decay=weight_decay)\n",
+        # a configuration class of the file that sets it to 0
+        "import torch\nclass DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
+        "optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.weight_decay)\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known

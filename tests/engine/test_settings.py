@@ -49,6 +49,9 @@ def _outcomes(source: str) -> set:
     ("p.add_argument('--wd', '--weight_decay', default=1e-4)\nAdam(q, weight_decay=args.wd)\n", {1e-4}),
     ("p.add_argument('-w', dest='decay', default=2e-4)\nAdam(q, weight_decay=opt.decay)\n", {2e-4}),
     ("p.add_argument('--wd', type=float)\nAdam(q, weight_decay=args.wd)\n", {UNKNOWN}),
+    ("class DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
+     "Adam(p, weight_decay=opt.weight_decay)\n", {0.0}),
+    ("class Config:\n    weight_decay: float = 1e-4\nAdam(p, weight_decay=cfg.weight_decay)\n", {1e-4}),
     ("Adam(p, weight_decay=base * 2)\n", {UNKNOWN}),
     ("for wd in (0, 1e-4):\n    Adam(p, weight_decay=wd)\n", {UNKNOWN}),
     ("Adam(p, weight_decay=undefined_name)\n", {UNKNOWN}),
