@@ -13,7 +13,8 @@ outcomes of every path it can follow:
   ``args.weight_decay``), and the class-level fields of a configuration class of the file
   (``class Config: weight_decay = 0`` for ``opt.weight_decay``);
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
-  string key (``cfg["opt"]["decay"]``), an attribute of an object that is not ``self`` and is
+  string key that names no option the file declares (``cfg["opt"]["decay"]``; ``config["wd"]``
+  with ``add_argument("--wd", default=0)`` in the file is that option's default), an attribute of an object that is not ``self`` and is
   neither a command-line option nor a class field the file declares (``config.weight_decay``, ``args.wd`` with the parser in
   another file);
 * :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, tuple unpacking, an option
@@ -81,7 +82,7 @@ class _Resolver:
         if isinstance(expr, cst.Attribute):
             return self._attribute(expr, depth, seen)
         if isinstance(expr, cst.Subscript):
-            return self._subscript(expr)
+            return self._subscript(expr, depth, seen)
         return {UNKNOWN}
 
     def _follow(self, values, depth: int, seen: frozenset[int]) -> set[Outcome]:
@@ -155,11 +156,16 @@ class _Resolver:
             return self._follow(fields, depth, seen)
         return {SUPPLIED}
 
-    @staticmethod
-    def _subscript(expr: cst.Subscript) -> set[Outcome]:
-        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index) \
-                and string(expr.slice[0].slice.value) is not None:
-            return {SUPPLIED}
+    def _subscript(self, expr: cst.Subscript, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = string(expr.slice[0].slice.value)
+            if key is not None:
+                # ``config = vars(args)``; ``config["weight_decay"]``: an option the file declares
+                option = self.ctx.analysis(DeclaredOptions).found.get(key)
+                if option is not None:
+                    default = keyword(option, "default")
+                    return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
+                return {SUPPLIED}
         return {UNKNOWN}
 
 

@@ -61,6 +61,10 @@ class AdamWeightDecay(Rule):
         # a configuration class of the file that sets it to 0
         "import torch\nclass DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
         "optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.weight_decay)\n",
+        # a configuration dict made of the file's options, whose default is 0
+        "import argparse\nimport torch\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--weight_decay', type=float, default=0)\nconfig = vars(parser.parse_args())\n"
+        "opt = torch.optim.Adam(net.parameters(), lr=config['lr'], weight_decay=config['weight_decay'])\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known

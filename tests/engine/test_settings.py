@@ -43,6 +43,10 @@ def _outcomes(source: str) -> set:
     ("class T:\n    def opt(self):\n        return Adam(p, weight_decay=self.cfg.wd)\n", {SUPPLIED}),
     ("Adam(p, weight_decay=cfg['opt']['decay'])\n", {SUPPLIED}),
     ("Adam(p, weight_decay=decays[0])\n", {UNKNOWN}),
+    ("p.add_argument('--weight_decay', type=float, default=0)\nconfig = vars(p.parse_args())\n"
+     "Adam(q, weight_decay=config['weight_decay'])\n", {0.0}),
+    ("p.add_argument('--weight_decay', type=float, default=5e-4)\nconfig = vars(p.parse_args())\n"
+     "Adam(q, weight_decay=config['weight_decay'])\n", {5e-4}),
     ("Adam(p, weight_decay=config.weight_decay)\n", {SUPPLIED}),
     ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--weight-decay', type=float, default=0)\n"
      "args = p.parse_args()\nAdam(q, weight_decay=args.weight_decay)\n", {0.0}),
