@@ -6,17 +6,22 @@ gradients are barely decayed, rarely-updated ones strongly. That is neither weig
 penalty it is meant to stand for. AdamW applies the decay to the weights directly, decoupled from
 the gradient statistics (Loshchilov & Hutter, "Decoupled Weight Decay Regularization").
 
-Only a literal positive value is reported: ``weight_decay=args.wd`` may well be zero. Nor is an
-optimiser given only tensors the code created (``Adam([image], ...)`` optimising an input image):
-the L2 is then a prior on that input, not a decay of weights
-(:mod:`dllint.analysis.optimised_tensors`).
+Reported for a positive literal, and for a decay the user supplies or that is positive on some path
+(``dllint.analysis.settings``): a name bound to a positive number, a configuration entry
+(``weight_decay=cfg["opt"]["decay"]``, ``config.weight_decay``), a command-line option whose default
+is positive: whoever passes a decay means to decay, and Adam couples it. Silent when every path the
+file shows gives 0: a literal 0, a parameter or a command-line option whose default is 0, ``None``;
+and on what is computed (arithmetic, calls), which is not followed. Nor is an optimiser given only
+tensors the code created (``Adam([image], ...)`` optimising an input image) reported: the L2 is
+then a prior on that input, not a decay of weights (:mod:`dllint.analysis.optimised_tensors`).
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import argument, number
+from dllint.analysis.calls import argument, code_text, number
 from dllint.analysis.optimised_tensors import created_tensors_only
+from dllint.analysis.settings import positive_or_supplied, setting_values
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -39,8 +44,37 @@ class AdamWeightDecay(Rule):
         "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3)\n",
         "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0)\n",
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=0.0)\n",
-        # not a literal: may be zero, stay silent
-        "import torch\nopt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.wd)\n",
+        # every path the file shows gives 0: an option's default, a parameter's default, a name
+        "import argparse\nimport torch\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--weight-decay', type=float, default=0.0)\nargs = parser.parse_args()\n"
+        "opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)\n",
+        "import torch\ndef make_optimizer(model, lr=1e-3, weight_decay=0):\n"
+        "    return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)\n",
+        "import torch\nclass Trainer:\n    def __init__(self, model, wd=0.0):\n        self.wd = wd\n"
+        "    def optimizer(self):\n        return torch.optim.Adam(self.model.parameters(), weight_decay=self.wd)\n",
+        "import torch\nwd = 0\nopt = torch.optim.Adam(model.parameters(), weight_decay=wd)\n",
+        "import torch\ndef make(model, l2=None):\n"
+        "    return torch.optim.Adam(model.parameters(), weight_decay=l2 if l2 else 0.0)\n",
+        # a helper's parameter is what its callers pass: here 0, or no call in the file at all
+        "import torch\ndef make_optimizer(model, weight_decay):\n"
+        "    return torch.optim.Adam(model.parameters(), weight_decay=weight_decay)\n"
+        "opt = make_optimizer(net, 0)\n",
+        "import torch\nclass Net(torch.nn.Module):\n    def get_optimizer(self, lr, weight_decay):\n"
+        "        return torch.optim.Adam(self.parameters(), lr=lr, weight_decay=weight_decay)\n",
+        # a configuration class of the file that sets it to 0
+        "import torch\nclass DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
+        "optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.weight_decay)\n",
+        # a configuration dict made of the file's options, whose default is 0
+        "import argparse\nimport torch\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--weight_decay', type=float, default=0)\nconfig = vars(parser.parse_args())\n"
+        "opt = torch.optim.Adam(net.parameters(), lr=config['lr'], weight_decay=config['weight_decay'])\n",
+        # computed: not followed
+        "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
+        # an option declared without a default: nothing is known
+        "import argparse\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--wd', type=float)\n"
+        "args = p.parse_args()\nopt = torch.optim.Adam(model.parameters(), weight_decay=args.wd)\n",
+        # a decay supplied to SGD: coupled decay is right there
+        "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=cfg['decay'])\n",
         "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)\n",
         # not torch's Adam
         "from myproject.optim import Adam\nopt = Adam(params, weight_decay=1e-4)\n",
@@ -132,6 +166,24 @@ class AdamWeightDecay(Rule):
         "if warm:\n"
         "    image = model.embedding.weight\n"
         "opt = torch.optim.Adam([image], lr=0.1, weight_decay=1e-4)  # expect: DL501\n",
+        # a decay the user supplies, or one positive on some path the file shows
+        "from torch.optim import Adam\n"
+        "optimizer = Adam(net.parameters(), lr=model['opt']['lr'], weight_decay=model['opt']['decay'])  # expect: DL501\n",
+        "from torch.optim import Adam\nopt = Adam(model.parameters(), lr=args.lr, weight_decay=args.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\nweight_decay = 5e-4\nlr = 1e-3\n"
+        "opt = Adam(model.parameters(), lr, weight_decay=weight_decay)  # expect: DL501\n",
+        "import argparse\nfrom torch.optim import Adam\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--wd', '--weight-decay', type=float, default=1e-4)\nargs = parser.parse_args()\n"
+        "opt = Adam(model.parameters(), weight_decay=args.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make_optimizer(model, weight_decay):\n"
+        "    return Adam(model.parameters(), weight_decay=weight_decay)  # expect: DL501\n"
+        "opt = make_optimizer(net, weight_decay=cfg['train']['wd'])\n",
+        "from torch.optim import Adam\nclass Trainer:\n    def __init__(self, model, wd=1e-4):\n        self.wd = wd\n"
+        "    def optimizer(self):\n        return Adam(self.model.parameters(), weight_decay=self.wd)  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make(model, cfg):\n"
+        "    return Adam(model.parameters(), weight_decay=float(cfg.weight_decay))  # expect: DL501\n",
+        "from torch.optim import Adam\ndef make(model, l2=None):\n"
+        "    return Adam(model.parameters(), weight_decay=l2 if l2 else 1e-5)  # expect: DL501\n",
     ]
 
     def check(self, ctx) -> None:
@@ -140,14 +192,23 @@ class AdamWeightDecay(Rule):
         for call in ctx.index.of_type(cst.Call):
             if ctx.imports.qualify(call.func) != "torch.optim.Adam":
                 continue
-            decay = number(argument(call, _WEIGHT_DECAY_POSITION, "weight_decay"))
-            if decay is None or decay <= 0:
+            given = argument(call, _WEIGHT_DECAY_POSITION, "weight_decay")
+            if given is None:
+                continue
+            decay = number(given)
+            if decay is not None:
+                if decay <= 0:
+                    continue
+                shown = f"{decay:g}"
+            elif positive_or_supplied(setting_values(ctx, given)):
+                shown = code_text(ctx.module, given, limit=40)
+            else:
                 continue
             if created_tensors_only(ctx, call):
                 continue  # an input being optimised (activation maximisation): no weight to decay
             ctx.report(
                 call,
-                f"Adam(weight_decay={decay:g}) adds an L2 term that Adam's normaliser rescales per "
+                f"Adam(weight_decay={shown}) adds an L2 term that Adam's normaliser rescales per "
                 "weight: it is not weight decay. Use torch.optim.AdamW for decoupled weight decay "
                 "(and retune the value: AdamW's decay is usually 1e-2 to 1e-1)",
                 fix=self._fix(ctx, call),

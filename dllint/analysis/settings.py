@@ -1,0 +1,208 @@
+"""What a numeric setting given to a call may be, read from the file alone.
+
+``Adam(params, weight_decay=x)``: is ``x`` zero, a known positive number, or a value the user
+supplies from outside the file? :func:`setting_values` follows ``x`` back and returns the set of
+outcomes of every path it can follow:
+
+* a number: a literal (``5e-4``, ``-1``), ``None`` read as 0 (nothing set), reached through names
+  (``wd = 5e-4`` before the call, reaching definitions of its scope, or the module-level binding),
+  ``self.x`` attributes bound anywhere in the class, parameter defaults (``def build(m, wd=0.0)``),
+  what the file's calls pass for a parameter without a default (at most 8 calls),
+  ``float()``/``int()`` wrappers, both arms of ``a if c else b``, the ``default=`` of a
+  command-line option the file declares (``parser.add_argument("--weight-decay", default=0)`` for
+  ``args.weight_decay``), and the class-level fields of a configuration class of the file
+  (``class Config: weight_decay = 0`` for ``opt.weight_decay``);
+* :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
+  string key that names no option the file declares (``cfg["opt"]["decay"]``; ``config["wd"]``
+  with ``add_argument("--wd", default=0)`` in the file is that option's default), an attribute of an object that is not ``self`` and is
+  neither a command-line option nor a class field the file declares (``config.weight_decay``, ``args.wd`` with the parser in
+  another file);
+* :data:`UNKNOWN`: anything else (arithmetic, a call, a loop variable, tuple unpacking, an option
+  declared without a default, an attribute of ``self`` the class never binds, a parameter without a
+  default that no call of the file passes, or that one passes through ``*args``): nothing is said.
+
+Used by DL501: a decay the user supplies is a decay they mean to apply, so Adam's coupling matters;
+a setting that is provably 0 on every path (a parameter whose default is 0, an option whose default
+is 0) is not.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from dllint.analysis.bindings import Bindings
+from dllint.analysis.calls import keyword, number, string
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.name_reaching import NameReaching
+from dllint.analysis.parameter_uses import parameter_for
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+SUPPLIED = "supplied"
+UNKNOWN = "unknown"
+Outcome = Union[float, str]
+
+_DEPTH = 8
+_MAX_CALLS = 8
+_CASTS = frozenset({"float", "int"})
+
+
+def setting_values(ctx: "FileContext", expr: cst.BaseExpression) -> frozenset[Outcome]:
+    """The outcomes ``expr`` may take (numbers, :data:`SUPPLIED`, :data:`UNKNOWN`)."""
+    return frozenset(_Resolver(ctx).values(expr, _DEPTH, frozenset()))
+
+
+def positive_or_supplied(outcomes: frozenset[Outcome]) -> bool:
+    """Is some path a positive number or a value the user supplies?"""
+    return any(o == SUPPLIED or (isinstance(o, float) and o > 0) for o in outcomes)
+
+
+class _Resolver:
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+
+    def values(self, expr: cst.BaseExpression, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        if depth <= 0 or id(expr) in seen:
+            return {UNKNOWN}
+        seen = seen | {id(expr)}
+        value = number(expr)
+        if value is not None:
+            return {value}
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return {0.0}
+        if isinstance(expr, cst.IfExp):
+            return self.values(expr.body, depth - 1, seen) | self.values(expr.orelse, depth - 1, seen)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _CASTS \
+                and len(expr.args) == 1 and not expr.args[0].keyword and not expr.args[0].star:
+            return self.values(expr.args[0].value, depth - 1, seen)
+        if isinstance(expr, cst.Name):
+            return self._name(expr, depth, seen)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, depth, seen)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, depth, seen)
+        return {UNKNOWN}
+
+    def _follow(self, values, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        out: set[Outcome] = set()
+        for value in values:
+            out |= {UNKNOWN} if value is None else self.values(value, depth - 1, seen)
+        return out or {UNKNOWN}
+
+    def _name(self, expr: cst.Name, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        name = expr.value
+        reaching = self.ctx.analysis(NameReaching).values_at(expr, name)
+        if reaching is not None:
+            return self._follow(reaching, depth, seen)
+        function = self.ctx.index.function_of(expr)
+        if function is not None:
+            params = function.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                if param.name.value == name:
+                    if param.default is None:
+                        return self._passed(function, name, depth, seen)
+                    return self.values(param.default, depth - 1, seen)
+        bound = self.ctx.analysis(Bindings).value_before(expr, name)
+        return {UNKNOWN} if bound is None else self.values(bound, depth - 1, seen)
+
+    def _passed(self, function: cst.FunctionDef, name: str, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        """A parameter without a default: what the calls of ``function`` in this file pass for it
+        (a helper ``get_optimizer(lr, weight_decay)`` only hands on what its callers give).
+        Unknown when the file never calls it, or a call's argument cannot be told."""
+        owner = self.ctx.index.parent(self.ctx.index.parent(function) or function)
+        is_method = isinstance(owner, cst.ClassDef)
+        target = function.name.value
+        out: set[Outcome] = set()
+        calls = 0
+        for call in self.ctx.index.of_type(cst.Call):
+            func = call.func
+            if is_method:
+                if not (isinstance(func, cst.Attribute) and func.attr.value == target):
+                    continue
+            elif not (isinstance(func, cst.Name) and func.value == target):
+                continue
+            calls += 1
+            if calls > _MAX_CALLS:
+                return out | {UNKNOWN}
+            given = [a for a in call.args if parameter_for(function, call, a, is_method) == name]
+            if not given:
+                out.add(UNKNOWN)  # passed through a star argument, or not at all
+                continue
+            out |= self.values(given[0].value, depth - 1, seen)
+        return out or {UNKNOWN}
+
+    def _attribute(self, expr: cst.Attribute, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return {UNKNOWN}
+        if dotted.startswith("self."):
+            if dotted.count(".") > 1:
+                return {SUPPLIED}  # self.config.weight_decay, self.hparams.wd
+            bindings = self.ctx.analysis(Bindings)
+            owner = self.ctx.index.enclosing(expr, cst.ClassDef)
+            entries = bindings.values.get((owner, dotted)) if owner is not None else None
+            if not entries:
+                return {UNKNOWN}
+            return self._follow([value for _, value in entries], depth, seen)
+        declared = self.ctx.analysis(DeclaredOptions)
+        option = declared.found.get(expr.attr.value)
+        if option is not None:
+            default = keyword(option, "default")
+            return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
+        fields = declared.fields.get(expr.attr.value)
+        if fields:  # a configuration class of this file: ``class Config: weight_decay = 0``
+            return self._follow(fields, depth, seen)
+        return {SUPPLIED}
+
+    def _subscript(self, expr: cst.Subscript, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = string(expr.slice[0].slice.value)
+            if key is not None:
+                # ``config = vars(args)``; ``config["weight_decay"]``: an option the file declares
+                option = self.ctx.analysis(DeclaredOptions).found.get(key)
+                if option is not None:
+                    default = keyword(option, "default")
+                    return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
+                return {SUPPLIED}
+        return {UNKNOWN}
+
+
+class DeclaredOptions:
+    """Command-line options the file declares: destination name -> its ``add_argument`` call."""
+
+    def __init__(self, found: dict[str, cst.Call], fields: dict[str, list[cst.BaseExpression]]) -> None:
+        self.found = found
+        # class-level assignments of the file's classes (a configuration class): name -> values
+        self.fields = fields
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "DeclaredOptions":
+        found: dict[str, cst.Call] = {}
+        for call in ctx.index.of_type(cst.Call):
+            if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_argument"):
+                continue
+            dest = keyword(call, "dest")
+            name = string(dest.value) if dest is not None else None
+            if name is None:
+                flags = [string(a.value) for a in call.args if a.keyword is None]
+                longs = [f for f in flags if f and f.startswith("--")]
+                plain = [f for f in flags if f and not f.startswith("-")]
+                flag = (longs or plain or [None])[0]
+                name = flag.lstrip("-").replace("-", "_") if flag else None
+            if name:
+                found.setdefault(name, call)
+        fields: dict[str, list[cst.BaseExpression]] = {}
+        for klass in ctx.index.of_type(cst.ClassDef):
+            for statement in klass.body.body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                            and isinstance(small.targets[0].target, cst.Name):
+                        fields.setdefault(small.targets[0].target.value, []).append(small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None \
+                            and isinstance(small.target, cst.Name):
+                        fields.setdefault(small.target.value, []).append(small.value)
+        return cls(found, fields)
