@@ -343,6 +343,25 @@ with torch.no_grad():
     outputs = generate(model, prompts)
     first = greedy_step(model, prompts[0])
 """,
+        # (issue 14, pymor#2030, the twins) a network held as ``self.neural_network``, run under
+        # no_grad, or read with ``.detach()``: nothing of the graph is read behind autograd's back
+        """\
+import torch
+
+
+class NeuralNetworkModel(Model):
+    def __init__(self, neural_network, scaling):
+        self.neural_network = neural_network
+        self.scaling = scaling
+
+    def _compute_solution(self, mu):
+        with torch.no_grad():
+            U = self.neural_network(torch.DoubleTensor(mu.to_numpy())).data.numpy()
+        return self.solution_space.make_array(U)
+
+    def _compute_output(self, mu):
+        return self.neural_network(torch.DoubleTensor(mu.to_numpy())).detach().numpy()
+""",
     ]
 
     INVALID = [
@@ -645,6 +664,25 @@ for x, y in loader:
     loss.backward()
     optimizer.step()
     print(beam_step(model, x))
+""",
+        # (issue 14, pymor#2030) a network held as ``self.neural_network`` (a ``*_network`` is a
+        # model, as for the mode analysis): its output is on the graph, read through ``.data``
+        """\
+import torch
+
+
+class NeuralNetworkModel(Model):
+    def __init__(self, neural_network, scaling):
+        self.neural_network = neural_network
+        self.scaling = scaling
+
+    def _compute_solution(self, mu):
+        converted_input = torch.DoubleTensor(mu.to_numpy())
+        U = self.neural_network(converted_input).data.numpy()  # expect: DL102
+        return self.solution_space.make_array(U)
+
+q_network = build_q_network()
+values = q_network(states).data.cpu().numpy()  # expect: DL102
 """,
     ]
 
