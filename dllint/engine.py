@@ -25,7 +25,7 @@ from dllint.noqa import parse_suppressions
 from dllint.rule import Rule
 # decoding and the grammar names live apart, so that a warm run (nothing to parse) never imports libcst
 from dllint.source import TARGET_VERSIONS, DecodeError, decode_source  # noqa: F401 - re-exported
-from dllint.source import expand_indentation_tabs, python2_prints_as_calls
+from dllint.source import expand_indentation_tabs, old_keywords_as_names, python2_prints_as_calls
 
 PARSE_ERROR = ("DL001", "syntax-error")
 INTERNAL_ERROR = ("DL000", "internal-error")
@@ -150,9 +150,14 @@ def _too_deep(source: str) -> bool:
 
 def python3_reading(path: str, source: str) -> tuple[str, ast.Module] | None:
     """For a file CPython rejects: the text with its Python 2 print statements read as calls and
-    CPython's tree of it, when that text is Python 3; else None."""
-    text = python2_prints_as_calls(source)
-    if text is None:
+    ``async``/``await`` used as names (Python <= 3.6) renamed, and CPython's tree of it, when that
+    text is Python 3; else None."""
+    text = source
+    for rewrite in (python2_prints_as_calls, old_keywords_as_names):
+        rewritten = rewrite(text)
+        if rewritten is not None:
+            text = rewritten
+    if text is source:
         return None
     rejected, tree = _python_syntax_error(path, text)
     if rejected is not None or tree is None:
@@ -295,8 +300,9 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
             if "DL001" not in tool_codes:
                 return []
             return _suppressed([rejected], source) if apply_noqa else [rejected]
-        # Python 2 print statements: DL001 stays, and the rest of the file is analysed as if
-        # they were calls (same lines); no fix is offered on such a file.
+        # Python 2 print statements, ``async=`` as a name (Python <= 3.6): DL001 stays, and the
+        # rest of the file is analysed as if they were calls / names (same lines); no fix is
+        # offered on such a file.
         read, tree = legacy
     # No tree: syntax newer than this interpreter, whose nesting _too_deep already bounded.
     depth, line = _nesting(tree) if tree is not None else (0, 1)

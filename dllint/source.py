@@ -149,3 +149,47 @@ def python2_prints_as_calls(source: str) -> str | None:
         end = offsets[end_row - 1] + end_column
         text = text[:start] + replacement + text[end:]
     return text
+
+
+# Words that became keywords in Python 3.7 and that older code used as names: ``x.cuda(async=True)``
+# (PyTorch's ``non_blocking`` was spelled ``async`` before 0.4), ``def f(async=False)``, ``obj.async``.
+_NEW_KEYWORDS = frozenset({"async", "await"})
+
+
+def old_keywords_as_names(source: str) -> str | None:
+    """``source`` with ``async``/``await`` used as a name (a keyword argument or parameter
+    ``async=...``, an attribute ``.async``) written ``async_``/``await_``, or None when there is none
+    or the text does not tokenize.
+
+    Python 3.6 read them as names; since 3.7 such a file is rejected (DL001) and was not analysed
+    (issue 14: chexnet's ``target.cuda(async=True)``). Every line stays where it was (only columns
+    after the word move on its line). The caller checks that the result parses."""
+    if "async" not in source and "await" not in source:
+        return None
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    edits: list[tuple[int, int]] = []  # (row, column) after each word to rename
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.OP and token.string in "([{":
+            depth += 1
+        elif token.type == tokenize.OP and token.string in ")]}":
+            depth = max(depth - 1, 0)
+        if token.type != tokenize.NAME or token.string not in _NEW_KEYWORDS:
+            continue
+        before = tokens[index - 1] if index else None
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        keyword = depth > 0 and after is not None and after.type == tokenize.OP and after.string == "="
+        attribute = before is not None and before.type == tokenize.OP and before.string == "."
+        if keyword or attribute:
+            edits.append(token.end)
+    if not edits:
+        return None
+    lines = source.splitlines(keepends=True)
+    for row, column in sorted(edits, reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:column] + "_" + line[column:]
+    return "".join(lines)

@@ -120,8 +120,8 @@ LOSS_NAME = re.compile(r"(^|_)(criterion|criteria|loss_?fn|loss_?func|loss_?func
 MODEL_NAME = re.compile(
     r"^(model|net|network|classifier|encoder|decoder|generator|discriminator|backbone|"
     r"critic|actor|policy|teacher|student|autoencoder|vae|gan|unet|transformer|"
-    r"net[A-Z_]\w*|\w*_net|\w*_model|model_\w*|\w*Net|model\d+|net\d+)$"
-)
+    r"net[A-Z_]\w*|\w*_net|\w*_network|\w*_model|model_\w*|\w*Net|model\d+|net\d+)$"
+)  # the suffixes agree with :data:`dllint.analysis.models.MODEL_SUFFIXES` (``neural_network``)
 MODEL_NAME_EXCLUDE = re.compile(r"name|path|dir|type|config|cfg|args|file|str|id$|kwargs|class|fn$|"
                                 r"func|builder|factory|url|key|version|size|dim", re.I)
 MODEL_FACTORIES = re.compile(

@@ -774,7 +774,7 @@ class Modes:
         and then ``test(dqn)``). None when the project cannot be searched."""
         klass = self.regions.class_of(function) if function not in self._foreign_methods else None
         method = klass is not None or function in self._foreign_methods
-        if method and not key.startswith("self."):
+        if method and not (key == "self" or key.startswith("self.")):
             return None
         found = find_callers(self.ctx, function.name.value, method)
         if found is None:

@@ -720,7 +720,7 @@ def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
         return None, None, digest
     rejected, tree = _python_syntax_error(str(path), source)
     if rejected is not None:
-        legacy = python3_reading(str(path), source)  # Python 2 print statements read as calls
+        legacy = python3_reading(str(path), source)  # print statements as calls, async= as a name
         if legacy is None:
             return None, None, digest
         source, tree = legacy

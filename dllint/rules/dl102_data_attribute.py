@@ -356,6 +356,25 @@ def embedded_dropout(embed, words, dropout=0.1):
     pad = embed.weight.data.new_zeros(embed.weight.size(0), 1)
     return nn.functional.embedding(words, mask * embed.weight), pad
 """,
+        # (issue 14, pymor#2030, the twins) a network held as ``self.neural_network``, run under
+        # no_grad, or read with ``.detach()``: nothing of the graph is read behind autograd's back
+        """\
+import torch
+
+
+class NeuralNetworkModel(Model):
+    def __init__(self, neural_network, scaling):
+        self.neural_network = neural_network
+        self.scaling = scaling
+
+    def _compute_solution(self, mu):
+        with torch.no_grad():
+            U = self.neural_network(torch.DoubleTensor(mu.to_numpy())).data.numpy()
+        return self.solution_space.make_array(U)
+
+    def _compute_output(self, mu):
+        return self.neural_network(torch.DoubleTensor(mu.to_numpy())).detach().numpy()
+""",
     ]
 
     INVALID = [
@@ -669,6 +688,25 @@ for x, y in loader:
     loss.backward()
     optimizer.step()
     print(beam_step(model, x))
+""",
+        # (issue 14, pymor#2030) a network held as ``self.neural_network`` (a ``*_network`` is a
+        # model, as for the mode analysis): its output is on the graph, read through ``.data``
+        """\
+import torch
+
+
+class NeuralNetworkModel(Model):
+    def __init__(self, neural_network, scaling):
+        self.neural_network = neural_network
+        self.scaling = scaling
+
+    def _compute_solution(self, mu):
+        converted_input = torch.DoubleTensor(mu.to_numpy())
+        U = self.neural_network(converted_input).data.numpy()  # expect: DL102
+        return self.solution_space.make_array(U)
+
+q_network = build_q_network()
+values = q_network(states).data.cpu().numpy()  # expect: DL102
 """,
     ]
 

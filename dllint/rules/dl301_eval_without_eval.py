@@ -18,8 +18,15 @@ in the file the finding needs both an evaluation name and a ``.train()`` of that
 the module (the author toggles modes, and forgot here), and a class derived from a project class of
 another module is left alone (that base may call the method after switching modes itself).
 
+A module's own inference method (``predict``/``evaluate``/``infer``... of an ``nn.Module`` class)
+that runs ``self(...)`` and hands the output back, with no mode switch before it on any path, is
+judged by its callers in the file and the project (:mod:`dllint.analysis.own_inference`): silent
+when every caller switched to eval mode first, reported when one may leave the module training, and
+reported when no caller's mode can be read only if the class visibly computes differently in
+training mode (dropout, batch norm, a ``self.training`` test: mead-baseline#680's ``predict``).
+
 Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
-a model's own methods (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
+other methods of a model that run it (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
 modules (Lightning switches modes itself); calls in a loop whose own body back-propagates (a target
 network, a training-accuracy re-forward) unless the data is named validation/test; a mode picked
 from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
@@ -46,6 +53,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
+from dllint.analysis.own_inference import OwnInference
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
                                    eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
                                    over_held_out_data, read_out_evaluation, shape_only,
@@ -66,6 +74,87 @@ class EvalWithoutEval(Rule):
     severity = "warning"
 
     VALID = [
+        # (issue 14, mead-baseline#680, the twins) a module's own predict() that switches itself
+        # first; one whose every caller switches first; one that picks training mode on purpose
+        """import torch
+from torch import nn
+
+class Tagger(nn.Module):
+    def __init__(self, vocab, labels):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, 32)
+        self.drop = nn.Dropout(0.5)
+        self.proj = nn.Linear(32, labels)
+
+    def forward(self, x):
+        return self.proj(self.drop(self.embed(x)))
+
+    def predict(self, batch):
+        self.eval()
+        return self(batch).argmax(-1)
+
+    def predict_mc(self, batch, samples=10):
+        self.train()
+        return torch.stack([self(batch) for _ in range(samples)]).mean(0)
+""",
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 16), nn.Dropout(0.3), nn.Linear(16, 2))
+
+    def forward(self, x):
+        return self.body(x)
+
+    def predict(self, x):
+        out = self(x)
+        return out.argmax(1)
+
+    def evaluate(self, loader):
+        self.eval()
+        return [self.predict(x) for x, _ in loader]
+
+model = Net()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in train_loader:
+    opt.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+    train_acc = (model.predict(x) == y).float().mean()
+model.eval()
+print(model.predict(x_test))
+""",
+        # (issue 14, the twins) nothing in the class computes differently in training mode, or
+        # its layers are not visible (built by a factory): a predict() nobody calls here is left
+        # to its callers
+        """import torch
+from torch import nn
+from .blocks import make_encoder
+
+class Linear(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def predict(self, x):
+        return self(x).argmax(1)
+
+class Encoded(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.encoder = make_encoder(cfg)
+
+    def forward(self, x):
+        return self.encoder(x)
+
+    def predict(self, x):
+        return self(x).argmax(1)
+""",
         # (issue 13, fourth audit AR) the only dropout is built inside ``forward`` from its
         # argument: a new module at every call, in training mode whatever ``net.eval()`` says; the
         # test call passes 0.0. There is no batch norm: ``.eval()`` would change nothing
@@ -879,6 +968,52 @@ def train(loader, optimizer):
     ]
 
     INVALID = [
+        # (issue 14, mead-ml/mead-baseline#680) a module's own predict() runs ``self(...)`` in
+        # whatever mode it finds the module, and its input dropout tests ``self.training``: a model
+        # loaded for serving (saved while training) keeps dropping words. No caller switches it
+        """import torch
+from torch import nn
+
+class TaggerModelBase(nn.Module):
+    def drop_inputs(self, x):
+        if not self.training or self.dropin == 0:
+            return x
+        return x.masked_fill(torch.rand(x.shape) < self.dropin, 0)
+
+    def make_input(self, batch):
+        return self.drop_inputs(torch.from_numpy(batch["tokens"]))
+
+    def predict(self, batch_dict):
+        inputs = self.make_input(batch_dict)
+        outputs = self(inputs)  # expect: DL301
+        return unsort_batch(outputs, batch_dict["perm"])
+""",
+        # the same in a script: trained, then predict() without model.eval()
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 16), nn.Dropout(0.3), nn.Linear(16, 2))
+
+    def forward(self, x):
+        return self.body(x)
+
+    def predict(self, x):
+        scores = []
+        for chunk in x.split(64):
+            scores.append(self.forward(chunk).softmax(-1))  # expect: DL301
+        return torch.cat(scores).argmax(1)
+
+model = Net()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in train_loader:
+    opt.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+print(model.predict(x_test))
+""",
         # (issue 13, fourth audit AR, the twin) the dropout built in ``forward`` ignores the mode,
         # but the batch norm registered in ``__init__`` follows it: still training statistics
         """import torch
@@ -1472,6 +1607,14 @@ with torch.no_grad():
     ]
 
     def check(self, ctx: FileContext) -> None:
+        for found in ctx.analysis(OwnInference).unguarded():
+            name = found.method.name.value
+            reason = (f"`{name}()` is called in training mode at {found.caller}" if found.caller else
+                      f"`{name}()` never calls `self.eval()` and the class behaves differently in "
+                      "training mode; no caller switches it first")
+            ctx.report(found.call, f"`{name}()` runs the module itself in whatever mode it finds "
+                                   f"it ({reason}); call `self.eval()` first so that dropout and "
+                                   "batch norm behave as at inference")
         modes = ctx.analysis(Modes)
         if not modes.active:
             return

@@ -195,6 +195,21 @@ class PairTrainer(BaseTrainer):
         for x, y in self.val_loader:
             feats = self.model(x)
 """,
+        # (issue 14, chexnet, the twin) PyTorch 0.3 code (``async=True``, read as a name) whose
+        # validation also runs under no_grad: the ignored ``volatile`` flag changes nothing then
+        """import torch
+
+class ChexnetTrainer:
+    def epochVal(model, dataLoader, loss):
+        model.eval()
+        lossVal = 0
+        with torch.no_grad():
+            for i, (input, target) in enumerate(dataLoader):
+                target = target.cuda(async=True)
+                varInput = torch.autograd.Variable(input, volatile=True)
+                lossVal += loss(model(varInput), target).item()
+        return lossVal
+""",
     ]
 
     INVALID = [
@@ -316,7 +331,8 @@ for batch in loader:
     metric.update(scores, batch["y"])
 """,
         # (issue 14, zoogzog/chexnet#12) PyTorch 0.3 code: ``volatile=True`` turned the graph off
-        # then and is ignored since 0.4; the Variable wrapper asks for no gradients
+        # then and is ignored since 0.4; the Variable wrapper asks for no gradients. Python 3.6
+        # code too: ``async=True`` is read as a name (engine.python3_reading)
         """import torch
 
 class ChexnetTrainer:
@@ -325,6 +341,7 @@ class ChexnetTrainer:
         lossVal = 0
         lossValNorm = 0
         for i, (input, target) in enumerate(dataLoader):
+            target = target.cuda(async=True)
             varInput = torch.autograd.Variable(input, volatile=True)
             varTarget = torch.autograd.Variable(target, volatile=True)
             varOutput = model(varInput)  # expect: DL303

@@ -8,7 +8,7 @@ import pytest
 
 from dllint.engine import lint_source
 from dllint.registry import default_registry
-from dllint.source import python2_prints_as_calls
+from dllint.source import old_keywords_as_names, python2_prints_as_calls
 
 TRAIN = """\
 import torch
@@ -88,3 +88,61 @@ def test_a_fix_is_not_offered_on_a_repaired_file():
     found = lint_source(source, "t.py", [default_registry().get("DL501")()])
     assert [(d.code, d.line) for d in found] == [("DL001", 2), ("DL501", 3)]
     assert all(d.fix is None for d in found)
+
+
+# ``async`` as a name (PyTorch < 0.4 spelled ``non_blocking`` so): rejected since Python 3.7, read
+# as ``async_`` (issue 14, zoogzog/chexnet: epochVal's graph per batch was never seen).
+CHEXNET = """\
+import torch
+
+
+class ChexnetTrainer:
+    def epochVal(model, dataLoader, loss):
+        model.eval()
+        lossVal = 0
+        for i, (input, target) in enumerate(dataLoader):
+            target = target.cuda(async=True)
+{body}
+        return lossVal
+"""
+WITHOUT_NO_GRAD = """\
+            varInput = torch.autograd.Variable(input, volatile=True)
+            varOutput = model(varInput)
+            lossVal += loss(varOutput, target).item()"""
+WITH_NO_GRAD = """\
+            with torch.no_grad():
+                varInput = torch.autograd.Variable(input, volatile=True)
+                varOutput = model(varInput)
+                lossVal += loss(varOutput, target).item()"""
+
+
+def _found_303(source: str) -> list[tuple[str, int]]:
+    rules = [default_registry().get("DL303")()]
+    return sorted((d.code, d.line) for d in lint_source(source, "t.py", rules))
+
+
+def test_async_keyword_argument_is_read_as_a_name():
+    assert _found_303(CHEXNET.format(body=WITHOUT_NO_GRAD)) == [("DL001", 9), ("DL303", 11)]
+
+
+def test_async_keyword_argument_with_no_grad_is_silent():
+    assert _found_303(CHEXNET.format(body=WITH_NO_GRAD)) == [("DL001", 9)]
+
+
+@pytest.mark.parametrize("before, after", [
+    ("x.cuda(async=True)\n", "x.cuda(async_=True)\n"),
+    ("y = x.to(d, async = True)\n", "y = x.to(d, async_ = True)\n"),
+    ("def f(a, async=False, await=1):\n    return a\n", "def f(a, async_=False, await_=1):\n    return a\n"),
+    ("flag = loader.async\n", "flag = loader.async_\n"),
+])
+def test_old_keywords_as_names(before, after):
+    assert old_keywords_as_names(before) == after
+
+
+@pytest.mark.parametrize("source", [
+    "async def f(x):\n    await x\n    async with a as b:\n        pass\n",
+    "x = f(flag == 1)\n",
+    "s = 'x.cuda(async=True)'\n",  # in a string
+])
+def test_python3_async_is_unchanged(source):
+    assert old_keywords_as_names(source) is None
