@@ -24,8 +24,8 @@ from dllint.analysis.calls import keyword, positional
 from dllint.analysis.data import CV_FUNCTIONS, CV_SPLITTERS, SEARCHERS, TRAIN, DataProvenance, Split, chains, last_name
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import PROJECT
-from dllint.analysis.sample_statistics import (FIT_METHODS, STATISTICS, SampleStatistics, class_count, data_roots,
-                                               selection_owner)
+from dllint.analysis.sample_statistics import (FIT_METHODS, STATISTICS, TRANSFORMING, SampleStatistics, class_count,
+                                               data_roots, selection_owner)
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 
@@ -338,7 +338,13 @@ class FitLeaks:
         statement = ctx.index.statement_of(call)
         if isinstance(statement, cst.Return):
             value = statement.value
-            return value is not None and value is not call and bool(data & set(chains(value)))
+            if value is call:
+                # ``return scaler.fit_transform(a)``, ``return scale(a)``, ``return standardize(a)``
+                # (a helper): the data transformed; ``return a.mean(0)``, ``return
+                # StandardScaler().fit(a)``: the statistic or the estimator alone
+                name = last_name(call.func)
+                return name in TRANSFORMING or name not in STATISTICS and name not in FIT_METHODS
+            return value is not None and bool(data & set(chains(value)))
         results = self.result_names(ctx, provenance, call, statement)
         if not results:
             return False

@@ -27,6 +27,8 @@ STATISTICS = frozenset({"mean", "std", "var", "min", "max", "quantile", "median"
                         "quantile_transform", "power_transform"})
 _SKLEARN_SCALERS = frozenset({"scale", "minmax_scale", "robust_scale", "maxabs_scale",
                               "quantile_transform", "power_transform"})
+# Statistics and fits whose result is the data transformed, not the statistic or the estimator.
+TRANSFORMING = frozenset({"fit_transform", "zscore", *_SKLEARN_SCALERS})
 # Position of the axis argument after the data: ``np.quantile(a, q, axis)``, ``x.quantile(q, dim)``.
 _AXIS_AFTER_Q = frozenset({"quantile", "nanquantile", "percentile", "nanpercentile"})
 _STAT_LIBRARIES = ("numpy", "torch", "pandas", "scipy", "sklearn")

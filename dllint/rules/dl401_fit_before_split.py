@@ -222,6 +222,19 @@ class SeriesDataset:
         else:
             self.test_data = data[n_train:len(data)]
 """,
+    # A helper that returns the data it fitted on, handed only the training part.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def scaled(frame):
+    return StandardScaler().fit_transform(frame)
+def fit_on(frame):
+    return StandardScaler().fit(frame)
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+X_train = scaled(X_train)
+scaler = fit_on(X)
+print(scaler.mean_)
+""",
     # A one-hot encoder fitted on all rows learns only the set of categories: a category seen only
     # in the test rows gets a column that every training row leaves at zero.
     """
@@ -401,6 +414,17 @@ pca = PCA(n_components=50)
 pca.fit(X)  # expect: DL401
 X_train, X_test, y_train, y_test = train_test_split(X, y)
 X_train, X_test = pca.transform(X_train), pca.transform(X_test)
+""",
+    # Helpers that return the transformed data straight from the fit: a fit of their argument.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def scaled(frame):
+    return StandardScaler().fit_transform(frame)
+def prepare(frame):
+    return scaled(frame)
+X = prepare(X)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X, y)
 """,
     # Cross-validation of data scaled outside the folds.
     """

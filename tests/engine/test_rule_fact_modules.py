@@ -696,12 +696,19 @@ def test_fit_summaries_say_which_argument_a_function_fits_and_compose():
             def scale(self, X):
                 scaled = StandardScaler().fit_transform(X)
                 return scaled
+        def direct(a):
+            return StandardScaler().fit_transform(a)
+        def through(a):
+            return direct(a)
+        def estimator(a):
+            return StandardScaler().fit(a)
     """)
     facts, provenance = FitLeaks(), ctx.analysis(DataProvenance)
     functions = {f.name.value: f for f in ctx.index.of_type(cst.FunctionDef)}
     summaries = {name: facts.fit_summary(provenance, f, name == "scale") for name, f in functions.items()}
     assert summaries == {"standardize": (0, "mean"), "stats": None, "load_and_scale": (1, "mean"),
-                         "fit_on_part": None, "recurse": None, "scale": (0, "fit_transform")}
+                         "fit_on_part": None, "recurse": None, "scale": (0, "fit_transform"),
+                         "direct": (0, "fit_transform"), "through": (0, "fit_transform"), "estimator": None}
 
 
 def test_a_helper_fitted_on_whole_data_that_a_caller_in_another_module_splits(tmp_path):
