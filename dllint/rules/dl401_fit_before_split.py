@@ -18,7 +18,7 @@ a later split (``train_test_split``, ``random_split``, a cross-validation splitt
 ranges kept as train and test parts by a data-loading class) and
 (2) the statistic's result is used on the data: it flows into the split's input, or it is applied to
 the split's parts afterwards (an in-place ``fillna(..., inplace=True)`` changes the frame). A call of a
-function or method whose summary (:meth:`FitBeforeSplit.fit_summary`) says it fits on an argument
+function or method whose summary (:meth:`dllint.analysis.fit_leaks.FitLeaks.fit_summary`) says it fits on an argument
 and returns it transformed is a fit of that argument: a function of the file or of another project
 module, ``self.m(X)``, ``obj.m(X)`` for ``obj = Class(...)`` of the file, helpers calling helpers. A
 top-level function that fits its argument is also reported at the fit, in its own module, when a
@@ -43,52 +43,19 @@ Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)`
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
 constants from the literature (``Normalize((0.1307,), (0.3081,))``), a Pipeline handed to
 cross-validation, and data that is never split in the same scope.
+
+The statistics and fits over the sample axis are the facts of ``dllint.analysis.sample_statistics``;
+where their results go, which split they leak into, what a helper fits and which callers in other
+modules split what it fitted, those of ``dllint.analysis.fit_leaks``.
 """
 from __future__ import annotations
 
-import libcst as cst
-
-from dllint.analysis.callers import ProjectCallers
-from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import CV_FUNCTIONS, CV_SPLITTERS, SEARCHERS, TRAIN, DataProvenance, Split, chains, last_name
-from dllint.analysis.imports import dotted_name
-from dllint.analysis import learning
-from dllint.analysis.project import PROJECT
+from dllint.analysis.data import DataProvenance
+from dllint.analysis.fit_leaks import FitLeaks
+from dllint.analysis.sample_statistics import FIT_METHODS
 from dllint.context import FileContext
-from dllint.index import iter_subtree
 from dllint.rule import Rule
 
-STATISTICS = frozenset({"mean", "std", "var", "min", "max", "quantile", "median", "nanmean",
-                        "nanstd", "nanvar", "nanmin", "nanmax", "nanmedian", "nanquantile",
-                        "percentile", "nanpercentile", "amin", "amax", "ptp", "zscore",
-                        # scikit-learn's function forms of the scalers (axis 0 by default)
-                        "scale", "minmax_scale", "robust_scale", "maxabs_scale",
-                        "quantile_transform", "power_transform"})
-_SKLEARN_SCALERS = frozenset({"scale", "minmax_scale", "robust_scale", "maxabs_scale",
-                              "quantile_transform", "power_transform"})
-# Position of the axis argument after the data: ``np.quantile(a, q, axis)``, ``x.quantile(q, dim)``.
-_AXIS_AFTER_Q = frozenset({"quantile", "nanquantile", "percentile", "nanpercentile"})
-_STAT_LIBRARIES = ("numpy", "torch", "pandas", "scipy", "sklearn")
-# scikit-learn (and category_encoders-style) transformers whose fit learns from the data's values.
-PREPROCESSORS = frozenset({
-    "StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer",
-    "PowerTransformer", "KBinsDiscretizer", "SimpleImputer", "KNNImputer", "IterativeImputer",
-    "OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "SelectKBest", "SelectPercentile",
-    "SelectFpr", "SelectFdr", "SelectFwe", "GenericUnivariateSelect", "VarianceThreshold", "RFE",
-    "RFECV", "SelectFromModel", "SequentialFeatureSelector", "PCA", "IncrementalPCA", "KernelPCA",
-    "TruncatedSVD", "FastICA", "NMF", "FactorAnalysis", "CountVectorizer", "TfidfVectorizer",
-    "TfidfTransformer", "DictVectorizer", "SplineTransformer",
-})
-# Composite transformers: ``fit_transform`` fits every step on the data (a ``fit`` may end in a
-# model, which is training, not preprocessing).
-PIPELINES = frozenset({"Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer",
-                       "FeatureUnion", "make_union"})
-_FIT_METHODS = frozenset({"fit", "fit_transform"})
-# Pandas methods in a receiver chain that make the statistic per group or per window, not global.
-_GROUPING = frozenset({"groupby", "rolling", "expanding", "resample", "ewm", "agg", "aggregate",
-                       "transform", "apply", "map", "applymap"})
-# Calls that run a lambda over a frame's columns (axis 0) or rows (axis 1).
-_COLUMN_APPLIERS = frozenset({"apply", "transform", "agg", "aggregate"})
 
 VALID = [
     # Split first, then fit on the training part only.
@@ -254,6 +221,19 @@ class SeriesDataset:
             self.train_data = data[0:n_train]
         else:
             self.test_data = data[n_train:len(data)]
+""",
+    # A helper that returns the data it fitted on, handed only the training part.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def scaled(frame):
+    return StandardScaler().fit_transform(frame)
+def fit_on(frame):
+    return StandardScaler().fit(frame)
+X_train, X_test, y_train, y_test = train_test_split(X, y)
+X_train = scaled(X_train)
+scaler = fit_on(X)
+print(scaler.mean_)
 """,
     # A one-hot encoder fitted on all rows learns only the set of categories: a category seen only
     # in the test rows gets a column that every training row leaves at zero.
@@ -434,6 +414,17 @@ pca = PCA(n_components=50)
 pca.fit(X)  # expect: DL401
 X_train, X_test, y_train, y_test = train_test_split(X, y)
 X_train, X_test = pca.transform(X_train), pca.transform(X_test)
+""",
+    # Helpers that return the transformed data straight from the fit: a fit of their argument.
+    """
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+def scaled(frame):
+    return StandardScaler().fit_transform(frame)
+def prepare(frame):
+    return scaled(frame)
+X = prepare(X)  # expect: DL401
+X_train, X_test, y_train, y_test = train_test_split(X, y)
 """,
     # Cross-validation of data scaled outside the folds.
     """
@@ -720,619 +711,31 @@ class FitBeforeSplit(Rule):
     VALID = VALID
     INVALID = INVALID
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.facts = FitLeaks()  # its function summaries serve every file of the run
+
     def check(self, ctx: FileContext) -> None:
         if not ctx.imports.uses("numpy", "torch", "pandas", "sklearn"):
             return
         provenance = ctx.analysis(DataProvenance)
-        self._split_by_callers(ctx, provenance)
+        for leak in self.facts.caller_leaks(ctx, provenance):
+            ctx.report(leak.fit, f"preprocessing fitted on `{leak.parameter}`, which {leak.caller} "
+                       f"({leak.where}) passes whole and splits afterwards (line {leak.split_line}): "
+                       "the held-out part leaks into it; split first and fit on the training part only")
         splits = provenance.splits
         if not splits:
             return
-        scopes_with_splits = {s.scope for s in splits}
-        seen: set[cst.CSTNode] = set()
-        # One finding per mistake: the statistics of the same data before the same split (five
-        # columns standardised one by one) are one leak, reported at the first of them.
-        findings: dict[tuple[int, str], list[tuple[cst.Call, str]]] = {}
-        for call in ctx.index.of_type(cst.Call):
-            name = last_name(call.func)
-            if name not in STATISTICS and name not in _FIT_METHODS:
-                continue
-            scope = provenance.scope_of(call)
-            if scope not in scopes_with_splits:
-                continue
-            data = self._statistic_data(ctx, provenance, call, name)
-            if data is None:
-                continue
-            if provenance.roles(data) == {TRAIN}:
-                # Already the training part (``X_train``, ``train.csv``): splitting it again only
-                # carves out a validation set, which we leave alone.
-                continue
-            if name in ("max", "min") and _class_count(ctx, call):
-                continue
-            if provenance.only_bounds(call):
-                continue  # the bounds of a date range or a grid: no statistic of the values
-            statement = ctx.index.statement_of(call)
-            if statement in seen:
-                continue
-            results = self._results(ctx, provenance, call, statement)
-            if not results:
-                continue
-            split = self._leaking_split(provenance, scope, statement, data, results, splits)
-            if split is None:
-                continue
-            seen.add(statement)
-            root = (_roots(data) or [""])[-1]
-            findings.setdefault((id(split), root), []).append((call, name))
-        # Calls of functions and methods whose summary says they fit on an argument and return it
-        # transformed: ``X = normalize(X)``, ``df_num, scaler = self.prep_numeric(X)``,
-        # ``model.preprocess_data(X)``, ``from preprocessing import standardize``.
-        for call in ctx.index.of_type(cst.Call):
-            scope = provenance.scope_of(call)
-            if scope not in scopes_with_splits:
-                continue
-            if not self._may_leak(ctx, provenance, call, splits):
-                # none of its positional arguments is whole data split afterwards: whatever the
-                # callee fits, no leak (and its module is not parsed to find out)
-                continue
-            found = self._helper_of(provenance, call)
-            if found is None:
-                continue
-            index, name = found
-            statement = ctx.index.statement_of(call)
-            if statement in seen:
-                continue
-            leak = self._call_leaks(ctx, provenance, call, index, splits)
-            if leak is None:
-                continue
-            split, data = leak
-            seen.add(statement)
-            root = (_roots(data) or [""])[-1]
-            findings.setdefault((id(split), root), []).append((call, f"{last_name(call.func)}: {name}"))
-        split_nodes = {id(s): s.node for s in splits}
-        for (split_id, root), calls in findings.items():
-            calls.sort(key=lambda c: ctx.index.order[c[0]])
-            call, name = calls[0]
-            helper, _, statistic = name.rpartition(": ")
-            by = f" by {helper}()" if helper else ""
-            what = f"preprocessing fitted{by}" if statistic in _FIT_METHODS \
-                else f"preprocessing statistic ({statistic}) computed{by}"
-            line = ctx.position(split_nodes[split_id]).start.line
+        for leak in self.facts.leaks(ctx, provenance, splits):
+            first, *others = leak.fits
+            by = f" by {first.helper}()" if first.helper else ""
+            what = f"preprocessing fitted{by}" if first.statistic in FIT_METHODS \
+                else f"preprocessing statistic ({first.statistic}) computed{by}"
+            line = ctx.position(leak.split.node).start.line
             more = ""
-            if len(calls) > 1:
-                others = ", ".join(str(ctx.position(c).start.line) for c, _ in calls[1:])
-                more = f" (and {len(calls) - 1} more of {root} on lines {others})"
-            ctx.report(call, f"{what} over data that is split afterwards "
+            if others:
+                lines = ", ".join(str(ctx.position(fit.call).start.line) for fit in others)
+                more = f" (and {len(others)} more of {leak.root} on lines {lines})"
+            ctx.report(first.call, f"{what} over data that is split afterwards "
                        f"(line {line}){more}: the held-out part leaks into it; split first and "
                        "fit on the training part only")
-
-    def _call_leaks(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call, index: int,
-                    splits: list[Split]) -> tuple[Split, cst.BaseExpression] | None:
-        """(the split, the data) when ``call``, of a helper that fits its argument ``index`` and
-        returns it transformed, is given whole data that its scope splits afterwards."""
-        arg = positional(call, index)
-        if arg is None:
-            return None
-        data = self._sample_data(ctx, provenance, arg.value)
-        if data is None or provenance.roles(data) == {TRAIN}:
-            return None
-        statement = ctx.index.statement_of(call)
-        results = self._results(ctx, provenance, call, statement)
-        if not results:
-            return None
-        split = self._leaking_split(provenance, provenance.scope_of(call), statement, data, results, splits)
-        return None if split is None else (split, data)
-
-    def _may_leak(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
-                  splits: list[Split]) -> bool:
-        """Some positional argument of ``call`` is whole data that its scope splits afterwards
-        (:meth:`_call_leaks` for each index): the only calls whose callee's summary can matter."""
-        if not isinstance(call.func, (cst.Name, cst.Attribute)):
-            return False
-        statement = ctx.index.statement_of(call)
-        results = self._results(ctx, provenance, call, statement)
-        if not results:
-            return False
-        scope = provenance.scope_of(call)
-        index = 0
-        while (arg := positional(call, index)) is not None:
-            index += 1
-            # :meth:`_call_leaks`'s conditions, the roles (which may read other modules) last
-            data = self._sample_data(ctx, provenance, arg.value)
-            if data is not None \
-                    and self._leaking_split(provenance, scope, statement, data, results, splits) is not None \
-                    and provenance.roles(data) != {TRAIN}:
-                return True
-        return False
-
-    # -- a helper whose callers in other modules split what it fitted ------------------------------
-    def _split_by_callers(self, ctx: FileContext, provenance: DataProvenance) -> None:
-        """A top-level function that fits its argument and returns it transformed, and that a
-        caller in another module of the project gives whole data and splits afterwards: the leak
-        is that caller's finding, and this module's too, at the fit (the fix is here: split first,
-        or fit on the training part). A caller in this module is reported at its call only."""
-        functions = [s for s in ctx.module.body if isinstance(s, cst.FunctionDef) and s.params.params]
-        if not functions:
-            return
-        fitting = _may_fit(ctx, functions)
-        if not fitting:
-            return
-        callers = ctx.analysis(ProjectCallers)
-        for function in fitting:
-            # the callers first: only modules that name the helper and a splitting call are parsed,
-            # and most helpers have none, so their summaries are never computed
-            sites = callers.sites_where(function, _SPLIT_WORDS)
-            if not sites:
-                continue
-            summary = self.fit_summary(provenance, function, False)
-            if summary is None:
-                continue
-            for site in sites:
-                found = self._caller_splits(site, summary[0])
-                if found is None:
-                    continue
-                split_node, caller_scope = found
-                where = _relative(site.ctx.path, ctx.path)
-                line = site.ctx.position(split_node).start.line
-                caller = caller_scope.name.value if isinstance(caller_scope, cst.FunctionDef) else "the module"
-                param = [p.name.value for p in function.params.params][summary[0]]
-                fit = self._summary_nodes.get(function, function)
-                ctx.report(fit, f"preprocessing fitted on `{param}`, which {caller} ({where}) passes "
-                           f"whole and splits afterwards (line {line}): the held-out part leaks into "
-                           "it; split first and fit on the training part only")
-                break
-
-    def _caller_splits(self, site, index: int) -> tuple[cst.CSTNode, cst.CSTNode] | None:
-        """(the split node, the caller's scope) when the call at ``site`` (another module) passes
-        whole data that its scope splits afterwards."""
-        other = site.ctx
-        PROJECT.depth += 1
-        try:
-            provenance = other.analysis(DataProvenance)
-            splits = provenance.splits
-            scope = provenance.scope_of(site.call)
-            if not any(s.scope is scope for s in splits):
-                return None
-            leak = self._call_leaks(other, provenance, site.call, index, splits)
-        finally:
-            PROJECT.depth -= 1
-        return None if leak is None else (leak[0].node, scope)
-
-    # -- function summaries: what a function fits, and on which argument ---------------------------
-    _in_helper = False
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # function node -> (index of the fitted parameter, the statistic), or None; a function
-        # being summarised maps to None, so a recursion reads "fits nothing".
-        self._summaries: dict[cst.FunctionDef, tuple[int, str] | None] = {}
-        # function -> the call in it that fits (a statistic, a fit, or a call of a fitting helper)
-        self._summary_nodes: dict[cst.FunctionDef, cst.Call] = {}
-        self._summary_depth = 0
-
-    def _helper_of(self, provenance: DataProvenance, call: cst.Call) -> tuple[int, str] | None:
-        """(index of the fitted argument, the statistic) when ``call`` calls a function or method
-        of this file or of another project module whose summary says it fits on that argument and
-        returns it transformed."""
-        if not isinstance(call.func, (cst.Name, cst.Attribute)) or self._summary_depth >= _MAX_HELPER_DEPTH:
-            return None
-        resolved = provenance.resolve(call)
-        if resolved is None:
-            return None
-        other, function, method = resolved
-        self._summary_depth += 1
-        try:
-            return self.fit_summary(other, function, method)
-        finally:
-            self._summary_depth -= 1
-
-    def fit_summary(self, provenance: DataProvenance, function: cst.FunctionDef,
-                    method: bool) -> tuple[int, str] | None:
-        """The summary of ``function``: (index of the positional parameter it fits on, ``self``
-        not counted for a method; the statistic) when it computes a statistic or fits a
-        preprocessor over that parameter (or a value derived from it in its body, or by calling a
-        function that does: summaries compose) and returns the data transformed by it (alone or
-        in a tuple). None when it fits nothing of its arguments, fits only a training part it
-        split off, or returns only the statistic."""
-        if function in self._summaries:
-            return self._summaries[function]
-        self._summaries[function] = None
-        ctx = provenance.ctx
-        params = [p.name.value for p in function.params.params][1 if method else 0:]
-        if not params:
-            return None
-        was, self._in_helper = self._in_helper, True
-        found: tuple[int, str] | None = None
-        try:
-            for call in iter_subtree(function.body):
-                if not isinstance(call, cst.Call) or ctx.index.function_of(call) is not function:
-                    continue
-                name = last_name(call.func)
-                data: cst.BaseExpression | None = None
-                if name in STATISTICS or name in _FIT_METHODS:
-                    data = self._statistic_data(ctx, provenance, call, name)
-                elif not self._may_pass_derived(ctx, provenance, function, call, params):
-                    # no positional argument derives from a parameter and flows to a return:
-                    # whatever the callee fits, the summary does not change (nor is its module parsed)
-                    continue
-                else:
-                    inner = self._helper_of(provenance, call)
-                    if inner is not None:
-                        arg = positional(call, inner[0])
-                        data = _selection_owner(arg.value) if arg is not None else None
-                        name = inner[1]
-                if data is None or provenance.roles(data) == {TRAIN} or provenance.only_bounds(call):
-                    continue
-                roots = set(_roots(data)) or set(chains(data))
-                order = ctx.index.order[ctx.index.statement_of(call)]
-                for position, param in enumerate(params):
-                    derived = provenance.forward(function, {param}, -1, until=order)
-                    if roots & derived and self._returns_derived(ctx, provenance, function, call, derived):
-                        found = (position, name)
-                        self._summary_nodes[function] = call
-                        break
-                if found is not None:
-                    break
-        finally:
-            self._in_helper = was
-        self._summaries[function] = found
-        return found
-
-    def _may_pass_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
-                          call: cst.Call, params: list[str]) -> bool:
-        """Some positional argument of ``call`` (in ``function``) is data derived from one of
-        ``params`` that the function returns transformed: what :meth:`fit_summary` asks of a
-        call of a fitting helper, for every argument the helper might fit on."""
-        if provenance.only_bounds(call):
-            return False
-        order = ctx.index.order[ctx.index.statement_of(call)]
-        derived_of: dict[str, set[str]] = {}
-        index = 0
-        while (arg := positional(call, index)) is not None:
-            index += 1
-            data = _selection_owner(arg.value)
-            if data is None:
-                continue
-            roots = set(_roots(data)) or set(chains(data))
-            for param in params:
-                if param not in derived_of:
-                    derived_of[param] = provenance.forward(function, {param}, -1, until=order)
-                derived = derived_of[param]
-                if roots & derived and provenance.roles(data) != {TRAIN} \
-                        and self._returns_derived(ctx, provenance, function, call, derived):
-                    return True
-        return False
-
-    def _returns_derived(self, ctx: FileContext, provenance: DataProvenance, function: cst.FunctionDef,
-                         call: cst.Call, data: set[str]) -> bool:
-        """Does the function return the statistic applied to the data (not the statistic alone)?"""
-        statement = ctx.index.statement_of(call)
-        if isinstance(statement, cst.Return):
-            value = statement.value
-            return value is not None and value is not call and bool(data & set(chains(value)))
-        results = self._results(ctx, provenance, call, statement)
-        if not results:
-            return False
-        order = ctx.index.order[statement]
-        derived = provenance.forward(function, results, order - 1)
-        for binding in provenance.bindings(function):
-            if isinstance(binding.node, cst.Return) and binding.order > order \
-                    and binding.reads & derived:
-                return True
-        return False
-
-    # -- what the statistic is computed over -------------------------------------------------------
-    def _statistic_data(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
-                        name: str) -> cst.BaseExpression | None:
-        """The data a statistic or fit reads, or None when it is not one over the sample axis."""
-        func = call.func
-        if name in _FIT_METHODS:
-            if not isinstance(func, cst.Attribute) \
-                    or not self._is_preprocessor(provenance, func.value, call, name == "fit_transform"):
-                return None
-            first = positional(call, 0) or keyword(call, "X") or keyword(call, "raw_documents")
-            if first is None or _row_part(first.value):
-                return None  # ``scaler.fit(data[:n_train])``: fitted on a part, the training rows
-            return first.value
-        qualified = ctx.imports.qualify(func) if isinstance(func, (cst.Attribute, cst.Name)) else None
-        if qualified is not None and qualified.split(".")[0] in _STAT_LIBRARIES:
-            # Function form: np.mean(X, axis=0), torch.std(x, dim=0).
-            data_arg = positional(call, 0) or keyword(call, "a") or keyword(call, "input")
-            if data_arg is None:
-                return None
-            axis_position = 2 if name in _AXIS_AFTER_Q else 1
-            data = data_arg.value
-        elif name in _SKLEARN_SCALERS:
-            return None  # ``x.scale(...)``, ``scale(...)`` of something that is not scikit-learn
-        elif isinstance(func, cst.Attribute):
-            if isinstance(func.value, cst.Name) and func.value.value in ctx.imports.aliases:
-                return None  # a function of some other imported module
-            axis_position = 1 if name in _AXIS_AFTER_Q else 0
-            data = func.value
-        else:
-            return None  # builtin min()/max() over a Python sequence
-        if not _over_samples(call, axis_position):
-            return None
-        return self._sample_data(ctx, provenance, data)
-
-    def _sample_data(self, ctx: FileContext, provenance: DataProvenance,
-                     data: cst.BaseExpression) -> cst.BaseExpression | None:
-        """Follow ``df[cols].astype(float)`` back to the frame; None when the reduction is per
-        instance, per group or per window."""
-        current = data
-        while True:
-            if isinstance(current, cst.Call) and _library_call(ctx, current):
-                # ``np.asarray(X)``, ``torch.tensor(df.values)``: the data is the argument;
-                # ``np.load("x.npy")``: the data is created here, it has no name yet.
-                first = positional(current, 0)
-                if first is None or isinstance(first.value, (cst.SimpleString, cst.FormattedString)):
-                    return current
-                current = first.value
-                continue
-            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-                if current.func.attr.value in _GROUPING:
-                    return None
-                current = current.func.value
-                continue
-            if isinstance(current, cst.Subscript):
-                first = current.slice[0].slice if current.slice else None
-                if _row_part(current):
-                    return None  # ``X[:n_train]``: a part of the rows, not the whole data
-                if isinstance(first, cst.Index) and not _is_column_key(first.value):
-                    return None  # X[i]: one instance (or an unknown selection)
-                current = current.value
-                continue
-            if isinstance(current, cst.Attribute) \
-                    and current.attr.value in ("values", "iloc", "loc", "T", "data", "dataset"):
-                if current.attr.value == "T":
-                    return None  # a transpose turns the axes around
-                current = current.value if current.attr.value in ("values", "iloc", "loc") else current
-                if isinstance(current, cst.Attribute) and current.attr.value in ("data", "dataset"):
-                    break
-                continue
-            break
-        if isinstance(current, cst.Name):
-            lam = ctx.index.enclosing(current, cst.Lambda)
-            if lam is not None and any(p.name.value == current.value for p in lam.params.params):
-                # A lambda's parameter: a column when the lambda is applied column-wise, else
-                # (row-wise, ``map``, a key function) one instance or something unknown.
-                return self._lambda_param_owner(ctx, current)
-            function = ctx.index.function_of(current)
-            if function is not None and _is_parameter(function, current.value) \
-                    and not _is_split_in(provenance, function) and not self._in_helper:
-                return None
-        if dotted_name(current) is None:
-            return None
-        return current
-
-    def _lambda_param_owner(self, ctx: FileContext, name: cst.Name) -> cst.BaseExpression | None:
-        """For ``frame.apply(lambda x: x - x.mean())``: the frame whose columns ``x`` takes."""
-        lam = ctx.index.enclosing(name, cst.Lambda)
-        if lam is None or not any(p.name.value == name.value for p in lam.params.params):
-            return None
-        arg = ctx.index.parent(lam)
-        call = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value in _COLUMN_APPLIERS):
-            return None
-        axis = keyword(call, "axis")
-        if axis is not None and not (_literal_int(axis.value) == 0 or string(axis.value) == "index"):
-            return None  # row-wise: a statistic per instance
-        owner = call.func.value
-        return self._sample_data(ctx, ctx.analysis(DataProvenance), owner) if not isinstance(owner, cst.Name) else owner
-
-    def _is_preprocessor(self, provenance: DataProvenance, receiver: cst.BaseExpression,
-                         at: cst.CSTNode, transforms: bool = False) -> bool:
-        """A transformer whose fit learns statistics of the rows' values (not only the set of
-        categories or words that occur: :func:`dllint.analysis.learning.fit_learns`)."""
-        kinds = PREPROCESSORS | PIPELINES if transforms else PREPROCESSORS
-        if isinstance(receiver, cst.Call):
-            calls = [receiver]
-        else:
-            dotted = dotted_name(receiver)
-            if dotted is None:
-                return False
-            calls = [b.value for b in provenance.lookup(at, dotted)
-                     if isinstance(b.value, cst.Call) and b.kind == "assign"]
-            if not calls and isinstance(receiver, cst.Attribute):
-                # a base class's method fits what its subclasses build (``self.pipeline`` set in
-                # each subclass's ``__init__``, here or in another module)
-                calls = provenance.subclass_constructors(receiver, at)
-        return any(last_name(c.func) in kinds and learning.fit_learns(c) == learning.STATISTICS
-                   for c in calls)
-
-    # -- where the statistic's result goes ---------------------------------------------------------
-    def _results(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
-                 statement: cst.CSTNode) -> set[str]:
-        """The names that hold the statistic's result (or the fitted transformer)."""
-        out: set[str] = set()
-        if isinstance(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            for binding in provenance.bindings_of(statement):
-                out.update(binding.targets)
-        if last_name(call.func) == "fit" and isinstance(call.func, cst.Attribute):
-            receiver = dotted_name(call.func.value)
-            if receiver is not None:
-                out.add(receiver)
-        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
-            outer = statement.value
-            inplace = keyword(outer, "inplace")
-            if inplace is not None and isinstance(outer.func, cst.Attribute) \
-                    and isinstance(inplace.value, cst.Name) and inplace.value.value == "True":
-                # ``df["a"].fillna(df["a"].mean(), inplace=True)`` changes the frame ``df``
-                receiver: cst.BaseExpression = outer.func.value
-                while isinstance(receiver, cst.Subscript) or (
-                        isinstance(receiver, cst.Attribute) and receiver.attr.value in ("loc", "iloc")):
-                    receiver = receiver.value
-                name = dotted_name(receiver)
-                if name is not None:
-                    out.add(name)
-        return out
-
-    def _leaking_split(self, provenance: DataProvenance, scope: cst.CSTNode, statement: cst.CSTNode,
-                       data: cst.BaseExpression, results: set[str], splits: list[Split]) -> Split | None:
-        order = provenance.index.order[statement]
-        # Data created in the statement itself (``standardize(np.load(path))``) is known by the
-        # names the statement binds.
-        roots = set(results) if isinstance(data, cst.Call) else set(_roots(data))
-        if not roots:
-            return None
-        for split in splits:
-            if split.scope is not scope or split.order <= order:
-                continue
-            split_reads: set[str] = set()
-            for expr in split.data:
-                split_reads.update(chains(expr))
-            derived = provenance.forward(scope, roots, order - 1, until=split.order)
-            if not derived & split_reads:
-                continue
-            used = provenance.forward(scope, results, order)
-            before_split = provenance.forward(scope, results, order, until=split.order)
-            if before_split & split_reads:
-                return split
-            parts = provenance.forward(scope, split.outputs, split.order) if split.outputs else set()
-            for binding in provenance.bindings(scope):
-                if binding.order <= split.order:
-                    continue
-                if binding.reads & used and binding.reads & parts:
-                    return split
-        return None
-
-
-_MAX_HELPER_DEPTH = 6  # helpers calling helpers: a longer chain stays unknown
-# The names that DataProvenance's splits are made with (a splitter's class for its ``.split``; slices
-# of rows aside): a module of the project that holds none has no caller of a helper that splits what
-# the helper fitted, and is not parsed for one.
-_SPLIT_WORDS = frozenset({"train_test_split", "random_split", "Subset", *CV_SPLITTERS, *CV_FUNCTIONS, *SEARCHERS})
-
-
-def _may_fit(ctx: FileContext, functions: list[cst.FunctionDef]) -> list[cst.FunctionDef]:
-    """The functions of ``functions`` that compute a statistic or call a fit, or call one of the
-    others that does (a cheap gate before their summaries: names only)."""
-    by_name = {f.name.value: f for f in functions}
-    direct: set[cst.FunctionDef] = set()
-    calls: dict[cst.FunctionDef, set[str]] = {}
-    for call in ctx.index.of_type(cst.Call):
-        function = ctx.index.function_of(call)
-        if function is None or function.name.value not in by_name or by_name[function.name.value] is not function:
-            continue
-        name = last_name(call.func)
-        if name in STATISTICS or name in _FIT_METHODS:
-            direct.add(function)
-        elif isinstance(call.func, cst.Name) and call.func.value in by_name:
-            calls.setdefault(function, set()).add(call.func.value)
-    found = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for function, called in calls.items():
-            if function not in found and any(by_name[n] in found for n in called):
-                found.add(function)
-                changed = True
-    return [f for f in functions if f in found]
-
-
-def _relative(path: str, start: str) -> str:
-    """``path`` as the project shows it: relative to the project root of ``start``."""
-    from pathlib import Path
-    from dllint.analysis.project import find_root
-    try:
-        root = find_root(Path(start).resolve())
-        return Path(path).resolve().relative_to(root).as_posix()
-    except (OSError, ValueError):
-        return Path(path).name
-
-
-def _selection_owner(expr: cst.BaseExpression) -> cst.BaseExpression:
-    """``X[num_columns].copy()`` -> ``X``: the frame a column selection (or a copy) is taken from."""
-    while True:
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
-                and expr.func.attr.value in ("copy", "astype", "to_numpy", "reset_index"):
-            expr = expr.func.value
-        elif isinstance(expr, cst.Subscript) and not _row_part(expr):
-            expr = expr.value
-        elif isinstance(expr, cst.Attribute) and expr.attr.value in ("values", "loc", "iloc"):
-            expr = expr.value
-        else:
-            return expr
-
-
-def _roots(expr: cst.BaseExpression) -> list[str]:
-    dotted = dotted_name(expr)
-    if dotted is None:
-        return list(chains(expr))
-    parts = dotted.split(".")
-    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)
-            if ".".join(parts[:end]) not in ("self", "cls")]
-
-
-def _row_part(expr: cst.BaseExpression) -> bool:
-    """``x[:n]``, ``x[a:b]``, ``df.iloc[n:]``: a bounded slice of the rows (the first axis)."""
-    if not isinstance(expr, cst.Subscript) or not expr.slice:
-        return False
-    piece = expr.slice[0].slice
-    return isinstance(piece, cst.Slice) and piece.step is None \
-        and (piece.lower is not None or piece.upper is not None)
-
-
-def _literal_int(expr: cst.BaseExpression) -> int | None:
-    if isinstance(expr, cst.Integer):
-        return int(expr.value)
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
-            and isinstance(expr.expression, cst.Integer):
-        return -int(expr.expression.value)
-    return None
-
-
-def _over_samples(call: cst.Call, axis_position: int) -> bool:
-    """Does the reduction include axis 0 (the instances)? No axis means all axes (numpy, torch) or
-    axis 0 (pandas): both include it. An axis we cannot read is treated as not."""
-    axis = keyword(call, "axis") or keyword(call, "dim") or positional(call, axis_position)
-    if axis is None:
-        return True
-    value = axis.value
-    if isinstance(value, cst.Name) and value.value == "None":
-        return True
-    if isinstance(value, (cst.Tuple, cst.List)):
-        return any(_literal_int(e.value) == 0 for e in value.elements)
-    text = string(value)
-    if text is not None:
-        return text in ("index", "rows")
-    return _literal_int(value) == 0
-
-
-def _is_column_key(expr: cst.BaseExpression) -> bool:
-    """``df["age"]``, ``df[["a", "b"]]``, ``df[cols]``, ``X[:, 0]``-style selections keep all
-    instances; an integer or a loop index selects one."""
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        return True
-    if isinstance(expr, (cst.List, cst.Tuple)):
-        return all(isinstance(e.value, cst.SimpleString) for e in expr.elements)
-    if isinstance(expr, cst.Name):
-        lowered = expr.value.lower()
-        return any(word in lowered for word in ("col", "feat", "numeric", "categor", "field", "attr"))
-    return False
-
-
-def _is_parameter(function: cst.FunctionDef, name: str) -> bool:
-    params = function.params
-    every = (*params.posonly_params, *params.params, *params.kwonly_params)
-    return any(p.name.value == name for p in every)
-
-
-def _is_split_in(provenance: DataProvenance, function: cst.FunctionDef) -> bool:
-    return any(s.scope is function for s in provenance.splits)
-
-
-def _class_count(ctx: FileContext, call: cst.Call) -> bool:
-    """``y.max() + 1``: the number of classes, not a scaling statistic."""
-    parent = ctx.index.parent(call)
-    return isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add) \
-        and isinstance(parent.right, cst.Integer) and parent.right.value == "1"
-
-
-def _library_call(ctx: FileContext, call: cst.Call) -> bool:
-    """A function of an imported library (``np.load``, ``torch.tensor``), not a method of data."""
-    head: cst.BaseExpression = call.func
-    while isinstance(head, cst.Attribute):
-        head = head.value
-    return isinstance(head, cst.Name) and head.value in ctx.imports.aliases \
-        and call.func is not head

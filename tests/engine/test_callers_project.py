@@ -17,10 +17,9 @@ import pytest
 
 from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.project import PROJECT
-from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import flake8_each_file, lint_each_file, lint_findings  # noqa: E402
 import grad_callers_project  # noqa: E402
 import split_callers_project  # noqa: E402
 
@@ -43,26 +42,12 @@ def test_as_a_directory(case, capsys):
 
 def test_one_file_at_a_time(case, capsys):
     code, fixture, _ = case
-    found: set = set()
-    for name in fixture.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()  # as a fresh process would
-            found |= lint_findings(capsys, code, "--no-cache", name)
-    assert found == fixture.EXPECTED
+    assert lint_each_file(capsys, code, fixture.FILES) == fixture.EXPECTED
 
 
 def test_through_flake8(case):
     code, fixture, project = case
-    found = set()
-    for name in fixture.FILES:
-        if not name.endswith(".py"):
-            continue
-        PROJECT.clear()
-        text = (project / name).read_text()
-        for line, _col, message, _ in Plugin(None, text.splitlines(keepends=True), name).run():
-            if message.startswith(code):
-                found.add((name, line, code))
-    assert found == fixture.EXPECTED
+    assert flake8_each_file(project, (code,), fixture.FILES) == fixture.EXPECTED
 
 
 def test_a_helpers_findings_go_stale_when_its_caller_changes(tmp_path, monkeypatch, capsys):

@@ -15,10 +15,10 @@ import yaml
 
 from dllint.analysis.project import PROJECT
 from dllint.cli import main
-from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
 import data_project  # noqa: E402  (the fixture project's files)
+from project_lint import flake8_each_file, lint_each_file  # noqa: E402
 
 RULES = ("DL401", "DL402")
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,24 +52,12 @@ def test_as_a_directory(project, capsys):
 
 
 def test_one_file_at_a_time(project, capsys):
-    found: set = set()
-    for name in _python_files():
-        PROJECT.clear()  # as a fresh process (an editor) would
-        found |= _lint(capsys, "--no-cache", name)
-    assert found == data_project.EXPECTED
+    found = lint_each_file(capsys, ",".join(RULES), data_project.FILES)
+    assert {f for f in found if f[2] in RULES} == data_project.EXPECTED
 
 
 def test_through_flake8(project):
-    found = set()
-    for name in _python_files():
-        PROJECT.clear()
-        text = (project / name).read_text()
-        plugin = Plugin(None, text.splitlines(keepends=True), name)
-        for line, _col, message, _ in plugin.run():
-            code = message.split()[0]
-            if code in RULES:
-                found.add((name, line, code))
-    assert found == data_project.EXPECTED
+    assert flake8_each_file(project, RULES, data_project.FILES) == data_project.EXPECTED
 
 
 def test_the_way_pre_commit_calls_the_hook(project):

@@ -11,7 +11,7 @@ import pytest
 from dllint.analysis.project import PROJECT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import lint_each_file, lint_findings  # noqa: E402
 import factory_project  # noqa: E402  (the fixture project's files)
 
 
@@ -31,12 +31,7 @@ def test_as_a_directory(project, capsys):
 
 
 def test_one_file_at_a_time(project, capsys):
-    found: set = set()
-    for name in factory_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()
-            found |= _lint(capsys, "--no-cache", name)
-    assert found == factory_project.EXPECTED
+    assert lint_each_file(capsys, "DL301", factory_project.FILES) == factory_project.EXPECTED
 
 
 def test_a_factory_that_adds_dropout_makes_the_probe_mode_dependent(project, capsys):

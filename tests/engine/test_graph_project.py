@@ -12,10 +12,9 @@ import pytest
 
 from dllint.analysis.project import PROJECT
 from dllint.cli import main
-from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import flake8_each_file, lint_each_file, lint_findings  # noqa: E402
 import graph_project  # noqa: E402  (the fixture project's files)
 
 
@@ -32,25 +31,11 @@ def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
 
 def test_directory_and_single_files_give_the_same_findings(project, capsys):
     assert _lint(capsys, "--no-cache", ".") == graph_project.EXPECTED
-    one_by_one: set = set()
-    for name in graph_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()  # as a fresh process would
-            one_by_one |= _lint(capsys, "--no-cache", name)
-    assert one_by_one == graph_project.EXPECTED
+    assert lint_each_file(capsys, "DL101", graph_project.FILES) == graph_project.EXPECTED
 
 
 def test_flake8_plugin_gives_the_same_findings(project):
-    found = set()
-    for name in graph_project.FILES:
-        if not name.endswith(".py"):
-            continue
-        PROJECT.clear()
-        text = (project / name).read_text()
-        for line, _col, message, _ in Plugin(None, text.splitlines(keepends=True), name).run():
-            if message.startswith("DL101"):
-                found.add((name, line, "DL101"))
-    assert found == graph_project.EXPECTED
+    assert flake8_each_file(project, ("DL101",), graph_project.FILES) == graph_project.EXPECTED
 
 
 def test_without_the_project_the_imported_facts_are_unknown(project, capsys):

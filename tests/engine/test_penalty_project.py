@@ -12,7 +12,7 @@ from dllint.analysis.project import PROJECT
 from dllint.analysis.penalties import returns_l2_penalty
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import lint_each_file, lint_findings  # noqa: E402
 import penalty_project  # noqa: E402  (the fixture project's files)
 
 
@@ -28,12 +28,7 @@ def test_as_a_directory(project, capsys):
 
 
 def test_one_file_at_a_time(project, capsys):
-    found: set = set()
-    for name in penalty_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()
-            found |= lint_findings(capsys, "DL504", "--no-cache", name)
-    assert found == penalty_project.EXPECTED
+    assert lint_each_file(capsys, "DL504", penalty_project.FILES) == penalty_project.EXPECTED
 
 
 def _functions() -> dict[str, cst.FunctionDef]:

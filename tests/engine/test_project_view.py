@@ -12,11 +12,10 @@ import pytest
 
 from dllint.analysis.project import PROJECT, ProjectImports, Target, find_root
 from dllint.cli import main
-from dllint.flake8_plugin import Plugin
 from dllint.index import NodeIndex
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import flake8_each_file, lint_each_file, lint_findings  # noqa: E402
 import mode_project  # noqa: E402  (the fixture project's files)
 
 
@@ -33,25 +32,12 @@ def _lint(capsys, *args: str) -> set[tuple[str, int, str]]:
 
 def test_directory_and_single_files_give_the_same_findings(project, capsys):
     assert _lint(capsys, "--no-cache", ".") == mode_project.EXPECTED
-    one_by_one: set = set()
-    for name in mode_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()  # as a fresh process (pre-commit, an editor) would
-            one_by_one |= _lint(capsys, "--no-cache", name)
-    assert one_by_one == mode_project.EXPECTED
+    assert lint_each_file(capsys, "DL301,DL302", mode_project.FILES) == mode_project.EXPECTED
 
 
 def test_flake8_plugin_gives_the_same_findings(project):
-    found = set()
-    for name in mode_project.FILES:
-        if not name.endswith(".py"):
-            continue
-        text = (project / name).read_text()
-        plugin = Plugin(None, text.splitlines(keepends=True), name)
-        for line, _col, message, _ in plugin.run():
-            code = message.split()[0]
-            if code in ("DL301", "DL302"):
-                found.add((name, line, code))
+    # one flake8 process over all the files: the project view is not cleared between them
+    found = flake8_each_file(project, ("DL301", "DL302"), mode_project.FILES, clear=False)
     assert found == mode_project.EXPECTED
 
 

@@ -1,4 +1,4 @@
-"""The fact modules that DL101, DL102, DL201, DL202, DL402, DL502 and DL504 query, asked directly (the rules'
+"""The fact modules that DL101, DL102, DL201, DL202, DL401, DL402, DL502 and DL504 query, asked directly (the rules'
 examples test them through the rules; these pin what each fact says on its own)."""
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, co
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
+from dllint.analysis.data import DataProvenance
 from dllint.analysis.dataflow import GraphValues
+from dllint.analysis.fit_leaks import FitLeaks
+from dllint.analysis.project import PROJECT
 from dllint.analysis.penalties import imported_penalty_calls, penalty_accumulations, penalty_sums
+from dllint.analysis.sample_statistics import SampleStatistics, data_roots, selection_owner
 from dllint.analysis.search_spaces import linear_grid, linear_scale_draws, scale_grids
 from dllint.analysis.selections import FIT_ON_TEST, FIT_WITH_TRAIN, TestSetUses, branches_decide
 from dllint.analysis.shapes import Shapes
@@ -595,3 +599,206 @@ def test_leaf_kind_tells_parameters_from_leaves_that_require_grad():
     assert kinds["p"] == "parameter" and kinds["q"] == "parameter" and kinds["name"] is None
     assert kinds["model.fc.weight"] == "parameter"
     assert kinds["w"] == "leaf" and kinds["u"] == "leaf" and kinds["v"] is None
+
+
+# -- sample_statistics -----------------------------------------------------------------------------
+def _statistic_data(ctx: FileContext) -> dict[str, str | None]:
+    from dllint.analysis.data import last_name
+    from dllint.analysis.sample_statistics import FIT_METHODS, STATISTICS
+    statistics, provenance = SampleStatistics(), ctx.analysis(DataProvenance)
+    found: dict[str, str | None] = {}
+    for call in ctx.index.of_type(cst.Call):
+        name = last_name(call.func)
+        if name in STATISTICS or name in FIT_METHODS:
+            data = statistics.statistic_data(ctx, provenance, call, name)
+            found[_text(ctx, call)] = None if data is None else _text(ctx, data)
+    return found
+
+
+def test_statistic_data_is_the_data_a_reduction_over_the_instances_reads():
+    ctx = _ctx("""
+        import numpy as np
+        a = X.mean(0)
+        b = X.std(axis=1)
+        c = np.quantile(X, 0.9, axis=0)
+        d = np.quantile(X, 0, 1)
+        e = df["age"].astype(float).median()
+        f = df.groupby("g")["v"].mean()
+        g = X[:n_train].mean(0)
+        h = X[i].mean()
+        k = X.T.mean(0)
+        m = min(a, b)
+        p = df.apply(lambda col: col - col.mean())
+        q = df.apply(lambda row: row - row.mean(), axis=1)
+    """)
+    assert _statistic_data(ctx) == {
+        "X.mean(0)": "X", "X.std(axis=1)": None, "np.quantile(X, 0.9, axis=0)": "X",
+        "np.quantile(X, 0, 1)": None, 'df["age"].astype(float).median()': "df",
+        'df.groupby("g")["v"].mean()': None, "X[:n_train].mean(0)": None, "X[i].mean()": None,
+        "X.T.mean(0)": None, "min(a, b)": None, "col.mean()": "df", "row.mean()": None}
+
+
+def test_a_fit_reads_its_data_only_when_the_estimator_learns_statistics_of_the_rows():
+    ctx = _ctx("""
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+        from sklearn.pipeline import make_pipeline
+        from sklearn.svm import SVC
+        scaler = StandardScaler()
+        scaler.fit(X)
+        scaler.fit(X[:n])
+        OneHotEncoder().fit_transform(C)
+        OneHotEncoder(min_frequency=5).fit_transform(D)
+        make_pipeline(StandardScaler(), SVC()).fit(Y, y)
+        make_pipeline(StandardScaler(), SVC()).fit_transform(Z)
+    """)
+    assert _statistic_data(ctx) == {
+        "scaler.fit(X)": "X", "scaler.fit(X[:n])": None, "OneHotEncoder().fit_transform(C)": None,
+        "OneHotEncoder(min_frequency=5).fit_transform(D)": "D",
+        "make_pipeline(StandardScaler(), SVC()).fit(Y, y)": None,
+        "make_pipeline(StandardScaler(), SVC()).fit_transform(Z)": "Z"}
+
+
+def test_a_parameter_is_data_only_in_a_scope_that_splits_or_while_a_helper_is_summarised():
+    ctx = _ctx("""
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        def norm(a):
+            return a - a.mean(0)
+        def prepare(b):
+            m = b.mean(0)
+            return train_test_split(b - m)
+    """)
+    statistics, provenance = SampleStatistics(), ctx.analysis(DataProvenance)
+    calls = {_text(ctx, c): c for c in ctx.index.of_type(cst.Call)}
+    assert statistics.statistic_data(ctx, provenance, calls["a.mean(0)"], "mean") is None
+    assert _text(ctx, statistics.statistic_data(ctx, provenance, calls["b.mean(0)"], "mean")) == "b"
+    statistics.in_helper = True
+    assert _text(ctx, statistics.statistic_data(ctx, provenance, calls["a.mean(0)"], "mean")) == "a"
+
+
+def test_data_roots_and_selection_owners():
+    ctx = _ctx("y = (self.X.v, X[cols].copy(), X[:n].copy(), df.loc[rows])\n")
+    tuple_ = next(iter(ctx.index.of_type(cst.Tuple)))
+    first, columns, rows, located = (e.value for e in tuple_.elements)
+    assert data_roots(first) == ["self.X.v", "self.X"]
+    assert _text(ctx, selection_owner(columns)) == "X"
+    assert _text(ctx, selection_owner(rows)) == "X[:n]"
+    assert _text(ctx, selection_owner(located)) == "df"
+
+
+# -- fit_leaks -------------------------------------------------------------------------------------
+def test_statistics_of_one_data_before_one_split_are_one_leak_in_source_order():
+    ctx = _ctx("""
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        mu = X.mean(0)
+        sd = X.std(0)
+        print(Z.mean(0))
+        X = (X - mu) / sd
+        X_train, X_test = train_test_split(X, test_size=0.2)
+    """)
+    provenance = ctx.analysis(DataProvenance)
+    leaks = FitLeaks().leaks(ctx, provenance, provenance.splits)
+    assert [(leak.root, [(_text(ctx, f.call), f.helper, f.statistic) for f in leak.fits],
+             ctx.position(leak.split.node).start.line) for leak in leaks] == [
+        ("X", [("X.mean(0)", "", "mean"), ("X.std(0)", "", "std")], 8)]
+
+
+def test_a_statistic_applied_to_the_parts_after_the_split_and_a_fitting_helper_leak_too():
+    ctx = _ctx("""
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        def standardize(a):
+            return (a - a.mean(0)) / a.std(0)
+        def run(X, Z):
+            Z = standardize(Z)
+            mu = X.mean(0)
+            X_train, X_test = train_test_split(X)
+            X_train, X_test = X_train - mu, X_test - mu
+            m2 = X_train.mean(0)
+            X_train = X_train - m2
+            return train_test_split(Z)
+    """)
+    provenance = ctx.analysis(DataProvenance)
+    leaks = FitLeaks().leaks(ctx, provenance, provenance.splits)
+    assert sorted((leak.root, [(_text(ctx, f.call), f.helper, f.statistic) for f in leak.fits])
+                  for leak in leaks) == [("X", [("X.mean(0)", "", "mean")]),
+                                         ("Z", [("standardize(Z)", "standardize", "mean")])]
+
+
+def test_an_in_place_fill_and_a_fitted_receiver_name_the_results():
+    ctx = _ctx("""
+        df["a"].fillna(df["a"].mean(), inplace=True)
+        scaler.fit(X)
+        m = X.mean(0)
+    """)
+    facts, provenance = FitLeaks(), ctx.analysis(DataProvenance)
+    names = {_text(ctx, c): facts.result_names(ctx, provenance, c, ctx.index.statement_of(c))
+             for c in ctx.index.of_type(cst.Call) if _text(ctx, c) in ('df["a"].mean()', "scaler.fit(X)", "X.mean(0)")}
+    assert names == {'df["a"].mean()': {"df"}, "scaler.fit(X)": {"scaler"}, "X.mean(0)": {"m"}}
+
+
+def test_fit_summaries_say_which_argument_a_function_fits_and_compose():
+    ctx = _ctx("""
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+        def standardize(a):
+            return (a - a.mean(axis=0)) / a.std(axis=0)
+        def stats(a):
+            return a.mean(axis=0)
+        def load_and_scale(path, X):
+            cols = X[["a", "b"]].copy()
+            return standardize(cols), path
+        def fit_on_part(X):
+            X_tr, X_te = train_test_split(X)
+            return StandardScaler().fit_transform(X_tr), X_te
+        def recurse(a):
+            return recurse(a)
+        class Prep:
+            def scale(self, X):
+                scaled = StandardScaler().fit_transform(X)
+                return scaled
+        def direct(a):
+            return StandardScaler().fit_transform(a)
+        def through(a):
+            return direct(a)
+        def estimator(a):
+            return StandardScaler().fit(a)
+    """)
+    facts, provenance = FitLeaks(), ctx.analysis(DataProvenance)
+    functions = {f.name.value: f for f in ctx.index.of_type(cst.FunctionDef)}
+    summaries = {name: facts.fit_summary(provenance, f, name == "scale") for name, f in functions.items()}
+    assert summaries == {"standardize": (0, "mean"), "stats": None, "load_and_scale": (1, "mean"),
+                         "fit_on_part": None, "recurse": None, "scale": (0, "fit_transform"),
+                         "direct": (0, "fit_transform"), "through": (0, "fit_transform"), "estimator": None}
+
+
+def test_a_helper_fitted_on_whole_data_that_a_caller_in_another_module_splits(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "prep.py").write_text(textwrap.dedent("""
+        import numpy as np
+        def standardize(frame):
+            return (frame - frame.mean()) / frame.std()
+        def scale_part(part):
+            return (part - part.mean()) / part.std()
+    """))
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import numpy as np
+        from sklearn.model_selection import train_test_split
+        from prep import scale_part, standardize
+        def run(X):
+            X = standardize(X)
+            X_train, X_test = train_test_split(X)
+            return scale_part(X_train)
+    """))
+    PROJECT.clear()
+    try:
+        PROJECT.begin_file()
+        source = (tmp_path / "prep.py").read_text()
+        ctx = FileContext(str(tmp_path / "prep.py"), source, cst.parse_module(source))
+        leaks = list(FitLeaks().caller_leaks(ctx, ctx.analysis(DataProvenance)))
+        assert [(_text(ctx, leak.fit), leak.parameter, leak.caller, leak.where, leak.split_line)
+                for leak in leaks] == [("frame.mean()", "frame", "run", "main.py", 7)]
+    finally:
+        PROJECT.clear()

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from dllint.analysis.project import PROJECT
-from dllint.flake8_plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import flake8_each_file, lint_each_file, lint_findings  # noqa: E402
 import shape_project  # noqa: E402  (the fixture project's files)
 
 PY_FILES = [name for name in shape_project.FILES if name.endswith(".py")]
@@ -35,11 +34,7 @@ def test_as_a_directory(project, capsys):
 
 
 def test_one_file_at_a_time(project, capsys):
-    found: set = set()
-    for name in PY_FILES:
-        PROJECT.clear()
-        found |= _lint(capsys, "--no-cache", name)
-    assert found == shape_project.EXPECTED
+    assert lint_each_file(capsys, "DL201", PY_FILES) == shape_project.EXPECTED
 
 
 def test_as_pre_commit_runs_it(project, capsys):
@@ -50,15 +45,7 @@ def test_as_pre_commit_runs_it(project, capsys):
 
 
 def test_through_flake8(project):
-    found = set()
-    for name in PY_FILES:
-        PROJECT.clear()
-        text = (project / name).read_text()
-        plugin = Plugin(None, text.splitlines(keepends=True), name)
-        for line, _col, message, _ in plugin.run():
-            if message.split()[0] == "DL201":
-                found.add((name, line, "DL201"))
-    assert found == shape_project.EXPECTED
+    assert flake8_each_file(project, ("DL201",), PY_FILES) == shape_project.EXPECTED
 
 
 def test_the_finding_follows_the_model_module(project, capsys):

@@ -11,7 +11,7 @@ import pytest
 from dllint.analysis.project import PROJECT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import lint_each_file, lint_findings  # noqa: E402
 import step_project  # noqa: E402  (the fixture project's files)
 
 
@@ -31,12 +31,7 @@ def test_as_a_directory(project, capsys):
 
 
 def test_one_file_at_a_time(project, capsys):
-    found: set = set()
-    for name in step_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()
-            found |= _lint(capsys, "--no-cache", name)
-    assert found == step_project.EXPECTED
+    assert lint_each_file(capsys, "DL301,DL302", step_project.FILES) == step_project.EXPECTED
 
 
 def test_the_cache_follows_an_edit_of_the_holder(project, capsys):

@@ -9,7 +9,7 @@ from pathlib import Path
 from dllint.analysis.project import PROJECT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from project_lint import lint_findings  # noqa: E402
+from project_lint import lint_each_file, lint_findings  # noqa: E402
 import window_callers_project  # noqa: E402
 
 
@@ -23,12 +23,7 @@ def test_as_a_directory(tmp_path, monkeypatch, capsys):
 def test_one_file_at_a_time(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     window_callers_project.write(tmp_path)
-    found: set = set()
-    for name in window_callers_project.FILES:
-        if name.endswith(".py"):
-            PROJECT.clear()
-            found |= lint_findings(capsys, "DL403", "--no-cache", name)
-    assert found == window_callers_project.EXPECTED
+    assert lint_each_file(capsys, "DL403", window_callers_project.FILES) == window_callers_project.EXPECTED
 
 
 def test_the_helper_is_silent_when_its_caller_passes_no_windows(tmp_path, monkeypatch, capsys):
