@@ -41,6 +41,26 @@ _MATCHES: dict[tuple[type, tuple[type, ...]], bool] = {}
 _UNKNOWN = object()
 
 
+def _identity_hashes() -> None:
+    """Give libcst's nodes object's own (C-level) hash instead of ``CSTNode.__hash__``, a Python
+    method returning ``id(self)``: the same identity semantics (equality stays identity), but
+    every dict and set look-up of a node (the parent map, the per-node facts of every analysis:
+    about 20 million a lint of torch's sources) paid a Python call. Only the hash values differ,
+    and nothing here may depend on them (output is the same under any hash seed and process)."""
+    original = cst.CSTNode.__dict__.get("__hash__")
+    if original is None or original is object.__hash__:
+        return
+    todo: list[type] = [cst.CSTNode]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__dict__.get("__hash__") is original:
+            cls.__hash__ = object.__hash__  # type: ignore[assignment]
+
+
+_identity_hashes()
+
+
 def _is_node_type(cls: type) -> bool:
     found = _IS_NODE.get(cls)
     if found is None:

@@ -327,7 +327,7 @@ class Modes:
                 continue
             if not self._hands_a_model(call):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
-            hit = find_called(self.ctx, call, imports, self._receiver_class)
+            hit = find_called(self.ctx, call, imports, self._receiver_class, training=True)
             if hit is None:
                 continue
             other, function, _klass = hit

@@ -51,6 +51,8 @@ _TOP_FROM_IMPORT = re.compile(r"^from[ \t]+[.\w]+[ \t]+import[ \t]+(\([^)]*\)|[^
 # Other top-level bindings of a name (a definition, an assignment): then it is not only re-exported.
 _TOP_BINDING = re.compile(r"^(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])",
                           re.MULTILINE)
+# The methods whose call ``Regions`` counts as a training step (``BACKWARD_METHODS`` and ``step``).
+_TRAINING_METHODS = frozenset({"backward", "manual_backward", "step"})
 MAX_REEXPORTS = 3  # ``from pkg import Net`` followed through at most this many re-exporting modules
 # The callers of a method are looked for in at most this many files of the project; a larger tree
 # (or a root without a marker that is a whole home directory) leaves them unknown.
@@ -431,27 +433,39 @@ class CallNames:
     most modules that mention a name do not call it through an import of its module, and the
     libcst parse of each was most of the time of a search of a project's callers."""
 
-    __slots__ = ("dotted", "attributes", "outline")
+    __slots__ = ("dotted", "attributes", "outline", "may_train")
 
-    def __init__(self, dotted: frozenset[str], attributes: frozenset[str], outline: ClassOutline) -> None:
+    def __init__(self, dotted: frozenset[str], attributes: frozenset[str], outline: ClassOutline,
+                 may_train: bool = True) -> None:
         self.dotted = dotted
         self.attributes = attributes
         self.outline = outline
+        # Some call may be a backward or an optimizer step, as ``Regions`` tells them: a method
+        # ``backward``/``manual_backward``/``step``, or a name an import (a star import too) may
+        # bind to ``torch.autograd.backward``.
+        self.may_train = may_train
 
     @classmethod
     def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
         dotted: set[str] = set()
         attributes: set[str] = set()
         call, attribute = ast.Call, ast.Attribute
+        imports_backward = False
         for node in ast.walk(tree):
-            if type(node) is call:
+            kind = type(node)
+            if kind is call:
                 func = node.func
                 if type(func) is attribute:
                     attributes.add(func.attr)
                 name = _ast_dotted(func)
                 if name is not None:
                     dotted.add(name)
-        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree))
+            elif kind is ast.alias:
+                imported = node.name
+                imports_backward = imports_backward or imported in ("*", "backward") \
+                    or imported.endswith(".backward")
+        may_train = imports_backward or not _TRAINING_METHODS.isdisjoint(attributes) or "backward" in dotted
+        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train)
 
     def may_call(self, name: str, method: bool, me: Path) -> bool:
         """False when no call of the module is ``x.name(...)`` (a ``method``) or, for a function,
@@ -566,10 +580,24 @@ class ProjectView:
         """False when the module at ``path`` certainly has no call that :func:`find_callers`
         would report (read once per change of the file with CPython's parser, see
         :class:`CallNames`); True when it may, or cannot be read that way (libcst decides)."""
+        calls = self._call_names(path)
+        return calls is None or calls.may_call(name, method, me)
+
+    def may_train(self, path: Path) -> bool:
+        """False when no function of the module at ``path`` can back-propagate or step an
+        optimizer (``Regions.trains`` is False for each): none of its calls is ``x.backward()``,
+        ``x.manual_backward()``, ``x.step()`` or a name that may stand for
+        ``torch.autograd.backward``. Read with CPython's parser (cached, see :class:`CallNames`):
+        most project modules that a file hands a model to never train it, and parsing them with
+        libcst only to find no training step there was a tenth of a lint of torch's sources."""
+        calls = self._call_names(path)
+        return calls is None or calls.may_train
+
+    def _call_names(self, path: Path) -> "CallNames | None":
         try:
             stat = path.stat()
         except OSError:
-            return True
+            return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         found = self._calls.get(path)
         if found is not None and found[0] == stamp:
@@ -584,7 +612,7 @@ class ProjectView:
             self._calls[path] = (stamp, calls)
             while len(self._calls) > MAX_OUTLINES:
                 self._calls.popitem(last=False)
-        return calls is None or calls.may_call(name, method, me)
+        return calls
 
     def holds_context(self, path: Path, ctx: "FileContext") -> bool:
         """``ctx`` is the context this view holds for the module at ``path``."""
@@ -786,12 +814,13 @@ def project_imports(ctx: "FileContext") -> ProjectImports | None:
     return found or None
 
 
-def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class) -> tuple[
-        "FileContext", cst.FunctionDef, cst.ClassDef | None] | None:
+def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class, *, training: bool = False
+                ) -> tuple["FileContext", cst.FunctionDef, cst.ClassDef | None] | None:
     """:func:`find_definition` of what ``call`` calls in another module of the project: a name
     imported from it (``evaluate(model)``), or a method of the class that ``receiver_class(expr,
     call, imports)`` says the receiver is an instance of (``meter.update(loss)``). Each analysis
-    passes its own receiver facts."""
+    passes its own receiver facts. With ``training``, only a function of a module that may train
+    (:meth:`ProjectView.may_train`) is looked for: the caller asks whether it trains."""
     func = call.func
     dotted = dotted_name(func)
     target = imports.target(dotted) if dotted else None
@@ -801,7 +830,7 @@ def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class) -> 
             target = Target(klass.path, f"{klass.attribute}.{func.attr.value}")
     if target is None:
         return None
-    return find_definition(ctx, target)
+    return find_definition(ctx, target, training=training)
 
 
 def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["FileContext", cst.Call]] | None:
@@ -952,15 +981,18 @@ def _assignments(function: cst.FunctionDef) -> list[cst.Assign]:
     return found
 
 
-def find_definition(ctx: "FileContext", target: Target) -> tuple["FileContext", cst.FunctionDef,
-                                                                  cst.ClassDef | None] | None:
+def find_definition(ctx: "FileContext", target: Target, *, training: bool = False
+                    ) -> tuple["FileContext", cst.FunctionDef, cst.ClassDef | None] | None:
     """(context of the module, the function, its class or None) for a target naming a function
-    (``evaluate``) or a method (``Net.val_start``) defined at the top of a project module."""
+    (``evaluate``) or a method (``Net.val_start``) defined at the top of a project module; with
+    ``training``, None for a module that certainly does not train (the module is not parsed)."""
     if PROJECT.depth >= MAX_FILE_DEPTH or not target.attribute:
         return None
     parts = target.attribute.split(".")
     if len(parts) > 2 or not (PROJECT.may_define_function(target.path, parts[0]) if len(parts) == 1
                               else PROJECT.may_define_class(target.path, parts[0])):
+        return None
+    if training and not PROJECT.may_train(target.path):
         return None
     other = PROJECT.context(target.path)
     if other is None or other is ctx:

@@ -40,6 +40,12 @@ _LOSS_MODULES = {
     "torch.nn.BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
 }
 
+# The last part of every loss name above: a file whose text holds none of them (and that has no
+# star import, whose names may stand for a loss without the word) builds no loss this rule reads
+# (a loss is qualified through the file's own imports, and the constructor a loss name is bound
+# to is found in the file), so the rule need not look at each of its calls.
+_LOSS_WORDS = tuple(sorted({name.rsplit(".", 1)[1] for name in (*_LOSS_FUNCTIONS, *_LOSS_MODULES)}))
+
 # (loss, activation) -> (severity, message)
 _FINDINGS = {
     ("cross_entropy", "softmax"): (
@@ -301,6 +307,8 @@ class ActivationBeforeLoss(Rule):
 
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
+            return
+        if not ctx.imports.star_from and not any(word in ctx.source for word in _LOSS_WORDS):
             return
         bindings = ctx.analysis(Bindings)
         activations = ctx.analysis(Activations)
