@@ -140,6 +140,9 @@ class Instance:
 
 
 Fact = Union[Shape, IntConst, SizeTuple, Batch, Samples, Frame, Instance]
+# In-place methods that change an array's or a tensor's rank.
+_RESHAPE_IN_PLACE = frozenset({"unsqueeze_", "squeeze_", "resize_", "resize", "t_", "transpose_",
+                               "swapdims_", "swapaxes_", "as_strided_", "set_"})
 # pandas calls that make a DataFrame with one level of column labels by default.
 _FRAME_MAKERS = frozenset({"pandas.read_csv", "pandas.read_table", "pandas.read_excel",
                            "pandas.read_parquet", "pandas.read_feather", "pandas.DataFrame"})
@@ -1082,7 +1085,9 @@ class Shapes:
         return fact if isinstance(fact, Shape) else None
 
     def _foreign_bindings(self) -> set[str]:
-        """Attribute names assigned on anything but ``self`` in the module (``trainer.y = ...``)."""
+        """Attribute names assigned on anything but ``self`` in the module (``trainer.y = ...``,
+        ``setattr(obj, "y", ...)``), or reshaped in place (``self.y.unsqueeze_(1)``,
+        ``self.y.shape = (-1, 1)``)."""
         if self._foreign_attributes is None:
             found: set[str] = set()
 
@@ -1090,6 +1095,8 @@ class Shapes:
                 if isinstance(target, cst.Attribute):
                     if not (isinstance(target.value, cst.Name) and target.value.value == "self"):
                         found.add(target.attr.value)
+                    if target.attr.value == "shape" and isinstance(target.value, cst.Attribute):
+                        found.add(target.value.attr.value)  # self.y.shape = (-1, 1)
                 elif isinstance(target, (cst.Tuple, cst.List)):
                     for element in target.elements:
                         visit(element.value)
@@ -1101,6 +1108,10 @@ class Shapes:
             for node in self.ctx.index.of_type(cst.AugAssign, cst.AnnAssign):
                 visit(node.target)
             for call in self.ctx.index.of_type(cst.Call):
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in _RESHAPE_IN_PLACE \
+                        and isinstance(func.value, cst.Attribute):
+                    found.add(func.value.attr.value)  # self.y.unsqueeze_(1)
                 if isinstance(call.func, cst.Name) and call.func.value == "setattr" and \
                         len(call.args) > 1 and isinstance(call.args[1].value, cst.SimpleString):
                     found.add(call.args[1].value.value.strip("\"'"))

@@ -108,6 +108,8 @@ _FIT = ("class Fit:\n"
     ("", "fit = Fit(3)\nfit.y = torch.randn(3, 1)\n", None),  # bound from outside
     ("", "class Col(Fit):\n    def __init__(self):\n        self.y = torch.ones(3, 1)\n", None),
     ("", "setattr(Fit(3), 'y', None)\n", None),
+    ("    def col(self):\n        self.y.unsqueeze_(1)\n", "", None),  # reshaped in place
+    ("    def col(self):\n        self.y.shape = (-1, 1)\n", "", None),
 ])
 def test_an_attribute_bound_once_is_known_in_every_method(more, after, dims):
     source = _FIT.format(more=more) + after
