@@ -440,6 +440,8 @@ class Shapes:
         self._top_level: dict[str, cst.ClassDef | bool] | None = None
         # Per class: its attributes bound once in the class, with what that binding says.
         self._attribute_facts: dict[cst.ClassDef, dict[str, Fact]] = {}
+        # Per class whose bindings are being solved: the attributes read meanwhile and not known.
+        self._attribute_misses: dict[cst.ClassDef, set[str]] = {}
         # Attribute names bound on something other than ``self`` anywhere in the module.
         self._foreign_attributes: set[str] | None = None
 
@@ -957,7 +959,11 @@ class Shapes:
         klass = self._method_class(node)
         if klass is None:
             return None
-        return self._class_attributes(klass).get(attr)
+        fact = self._class_attributes(klass).get(attr)
+        missed = self._attribute_misses.get(klass)
+        if fact is None and missed is not None:
+            missed.add(attr)  # read while the class's bindings are being solved
+        return fact
 
     def _method_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         """The class whose method (first parameter ``self``) encloses ``node``."""
@@ -1013,12 +1019,17 @@ class Shapes:
                    for s in (owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
                    if isinstance(s, cst.FunctionDef) and _is_method(owner, s)]
         binders = [m for m in methods if once.intersection(_self_attribute_bindings_of(m))]
-        for _round in range(2):  # a second pass reads what the first one found
-            before = len(out)
-            for method in binders:
-                self._method_attributes(method, once, out)
-            if len(out) == before:
-                break
+        missed: set[str] = set()
+        self._attribute_misses[klass] = missed
+        try:
+            for _round in range(2):  # a second pass when the first read what it found later
+                missed.clear()
+                for method in binders:
+                    self._method_attributes(method, once, out)
+                if not missed.intersection(out):
+                    break
+        finally:
+            del self._attribute_misses[klass]
         return out
 
     def _method_attributes(self, method: cst.FunctionDef, once: set[str],

@@ -207,3 +207,16 @@ def test_an_attribute_of_another_modules_class(tmp_path, monkeypatch, capsys, sh
     assert lint_findings(capsys, "DL201", "--no-cache", ".") == expected
     PROJECT.clear()
     assert lint_findings(capsys, "DL201", "--no-cache", "main.py") == expected
+
+
+def test_an_attribute_built_from_one_bound_further_down():
+    # self.loader reads self.t, bound by a method written after the one that binds self.loader
+    source = (_ROWS.format(y="y") + "class Run:\n"
+              "    def make(self):\n"
+              "        self.loader = DataLoader(Rows(np.zeros((64, 3)), self.t), batch_size=8)\n"
+              "    def __init__(self):\n"
+              "        self.t = np.zeros(64)\n"
+              "    def train(self):\n"
+              "        for xb, yb in self.loader:\n"
+              "            yb\n")
+    assert _dims(source) is not None and len(_dims(source)) == 1
