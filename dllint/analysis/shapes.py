@@ -442,6 +442,7 @@ class Shapes:
         self._attribute_facts: dict[cst.ClassDef, dict[str, Fact]] = {}
         # Per class whose bindings are being solved: the attributes read meanwhile and not known.
         self._attribute_misses: dict[cst.ClassDef, set[str]] = {}
+        self._self_binding_index: "tuple[dict, dict] | None" = None
         # Attribute names bound on something other than ``self`` anywhere in the module.
         self._foreign_attributes: set[str] | None = None
 
@@ -1007,9 +1008,10 @@ class Shapes:
                                   if c not in owners and any(
                                       isinstance(b.value, cst.Name) and b.value.value in names
                                       for b in c.bases)]
+        by_class, by_function = self._self_bindings()
         counts: dict[str, int] = {}
         for owner in related:
-            for attr in _self_attribute_bindings(owner):
+            for attr in by_class.get(owner, ()):
                 counts[attr] = counts.get(attr, 0) + 1
         foreign = self._foreign_bindings()
         once = {attr for attr, n in counts.items() if n == 1 and attr not in foreign}
@@ -1018,7 +1020,7 @@ class Shapes:
         methods = [s for owner in owners
                    for s in (owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
                    if isinstance(s, cst.FunctionDef) and _is_method(owner, s)]
-        binders = [m for m in methods if once.intersection(_self_attribute_bindings_of(m))]
+        binders = [m for m in methods if once.intersection(by_function.get(m, ()))]
         missed: set[str] = set()
         self._attribute_misses[klass] = missed
         try:
@@ -1094,6 +1096,37 @@ class Shapes:
         fact = self._in_imported_class(
             name, lambda shapes, other: shapes._class_attributes(other).get(attr))
         return fact if isinstance(fact, Shape) else None
+
+    def _self_bindings(self) -> "tuple[dict[cst.ClassDef, list[str]], dict[cst.FunctionDef, list[str]]]":
+        """Each binding of ``self.attr`` in the module (assignment, annotated or augmented
+        assignment, ``for``/``with``/walrus target, tuple targets element by element), by the
+        class and by the function that encloses it: one walk of the index per module."""
+        if self._self_binding_index is None:
+            index = self.ctx.index
+            by_class: dict[cst.ClassDef, list[str]] = {}
+            by_function: dict[cst.FunctionDef, list[str]] = {}
+
+            def record(anchor: cst.CSTNode, target: cst.CSTNode) -> None:
+                if isinstance(target, (cst.Tuple, cst.List)):
+                    for element in target.elements:
+                        record(anchor, element.value)
+                elif isinstance(target, cst.StarredElement):
+                    record(anchor, target.value)
+                elif _self_attribute(target):
+                    attr = target.attr.value  # type: ignore[union-attr]
+                    klass = index.enclosing(anchor, cst.ClassDef)
+                    function = index.enclosing(anchor, cst.FunctionDef)
+                    if klass is not None:
+                        by_class.setdefault(klass, []).append(attr)
+                    if function is not None:
+                        by_function.setdefault(function, []).append(attr)
+            for node in index.of_type(cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For,
+                                      cst.NamedExpr):
+                record(node, node.target)
+            for node in index.of_type(cst.AsName):
+                record(node, node.name)
+            self._self_binding_index = (by_class, by_function)
+        return self._self_binding_index
 
     def _foreign_bindings(self) -> set[str]:
         """Attribute names assigned on anything but ``self`` in the module (``trainer.y = ...``,
@@ -2546,11 +2579,6 @@ def _is_method(klass: cst.ClassDef, function: cst.FunctionDef) -> bool:
             return False
     params = function.params.params
     return bool(params) and params[0].name.value == "self"
-
-
-def _self_attribute_bindings_of(function: cst.FunctionDef) -> list[str]:
-    holder = cst.ClassDef(name=cst.Name("_"), body=cst.IndentedBlock(body=[function]))
-    return _self_attribute_bindings(holder)
 
 
 def _sample_of(shape: Shape | None) -> Shape | None:
