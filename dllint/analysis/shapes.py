@@ -967,20 +967,20 @@ class Shapes:
         return fact
 
     def _method_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
-        """The class whose method (first parameter ``self``) encloses ``node``."""
+        """The class whose method (first parameter ``self``) encloses ``node``, through nested
+        functions (a closure's ``self`` is the method's); None inside a lambda."""
         index = self.ctx.index
-        method = None
-        current: cst.CSTNode | None = node
-        for _ in range(200):
-            current = index.parent(current) if current is not None else None
-            if current is None or isinstance(current, cst.Lambda):
+        if index.enclosing(node, cst.Lambda) is not None:
+            return None
+        function = index.enclosing(node, cst.FunctionDef)
+        for _ in range(16):
+            if function is None:
                 return None
-            if isinstance(current, cst.FunctionDef):
-                method = current
-            elif isinstance(current, cst.ClassDef):
-                if method is None or not _is_method(current, method):
-                    return None
-                return current
+            block = index.parent(function)
+            klass = index.parent(block) if block is not None else None
+            if isinstance(klass, cst.ClassDef):
+                return klass if _is_method(klass, function) else None
+            function = index.enclosing(block, cst.FunctionDef) if block is not None else None
         return None
 
     def _class_attributes(self, klass: cst.ClassDef) -> dict[str, Fact]:
