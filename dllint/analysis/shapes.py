@@ -124,7 +124,31 @@ class Samples:
     loader: bool = False
 
 
-Fact = Union[Shape, IntConst, SizeTuple, Batch, Samples]
+@dataclass(frozen=True)
+class Frame:
+    """A pandas DataFrame read or built here (``pd.read_csv(...)``, ``pd.DataFrame(...)``): not a
+    shape (pandas aligns by labels, not by broadcasting), but one of its columns read by a
+    string key and turned into an array (``df["price"].values``) is a vector."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An object of the class named ``name`` here (a top-level class of this module or one
+    imported from another module of the project): ``self.prep = Preprocessing(args)``."""
+
+    name: str
+
+
+Fact = Union[Shape, IntConst, SizeTuple, Batch, Samples, Frame, Instance]
+# In-place methods that change an array's or a tensor's rank.
+_RESHAPE_IN_PLACE = frozenset({"unsqueeze_", "squeeze_", "resize_", "resize", "t_", "transpose_",
+                               "swapdims_", "swapaxes_", "as_strided_", "set_"})
+# pandas calls that make a DataFrame with one level of column labels by default.
+_FRAME_MAKERS = frozenset({"pandas.read_csv", "pandas.read_table", "pandas.read_excel",
+                           "pandas.read_parquet", "pandas.read_feather", "pandas.DataFrame"})
+# DataFrame methods that return a DataFrame of the same columns (unless ``inplace=True``) or fewer.
+_FRAME_METHODS = frozenset({"copy", "dropna", "drop", "fillna", "reset_index", "sample",
+                            "sort_values", "drop_duplicates", "astype"})
 
 
 @dataclass(frozen=True)
@@ -297,6 +321,9 @@ NUMPY_SIZE_KW = frozenset({"random.normal", "random.uniform", "random.randint", 
 _LOADER_NAME = re.compile(r"loader", re.IGNORECASE)
 # Calls that hand on a loader's items (``enumerate`` shifts them into the second place).
 _LOOP_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "track", "progress_bar"})
+# Splits that cut each array along its first dimension into a train and a test part.
+_SPLITS = frozenset({"sklearn.model_selection.train_test_split",
+                     "sklearn.cross_validation.train_test_split"})
 
 
 def dataloader_batches(call: cst.Call, qualified: str | None) -> bool | None:
@@ -411,6 +438,13 @@ class Shapes:
         self._indexed: set[str] = set()
         # The module's top-level classes by name (False: a function, or bound twice).
         self._top_level: dict[str, cst.ClassDef | bool] | None = None
+        # Per class: its attributes bound once in the class, with what that binding says.
+        self._attribute_facts: dict[cst.ClassDef, dict[str, Fact]] = {}
+        # Per class whose bindings are being solved: the attributes read meanwhile and not known.
+        self._attribute_misses: dict[cst.ClassDef, set[str]] = {}
+        self._self_binding_index: "tuple[dict, dict] | None" = None
+        # Attribute names bound on something other than ``self`` anywhere in the module.
+        self._foreign_attributes: set[str] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -701,6 +735,8 @@ class Shapes:
         lit = _int_literal(value)
         if lit is not None:
             return IntConst(lit)
+        if self._is_frame(value, env):
+            return Frame()
         size = self._size_tuple(value, env)
         if size is not None:
             return SizeTuple(size)
@@ -738,6 +774,8 @@ class Shapes:
                 dataset = positional[0] if positional else None
             if isinstance(dataset, cst.Name):
                 fact = env.get(dataset.value)
+            elif dataset is not None and _self_attribute(dataset):
+                fact = self.class_attribute(dataset, dataset.attr.value)  # type: ignore[union-attr]
             elif dataset is not None:
                 fact = self._samples(dataset, env, depth + 1)
             else:
@@ -752,10 +790,23 @@ class Shapes:
             return Samples(tuple(_sample_of(self._eval(a.value, env)) for a in value.args))
         if isinstance(func, cst.Name):
             klass = self._top_level_class(func.value)
+            arguments = self._argument_shapes(value, env)
             if isinstance(klass, cst.ClassDef):
-                return self._class_samples(klass)
-            return self._imported_samples(func.value) if klass is None else None
+                return self._class_samples(klass, arguments)
+            return self._imported_samples(func.value, arguments) if klass is None else None
         return None
+
+    def _argument_shapes(self, call: cst.Call, env: Env) -> "tuple[tuple[int | str, Shape], ...]":
+        """The known shapes of a constructor call's arguments, keyed by position or keyword, with
+        only their literal sizes (they are read in the class's own scope)."""
+        out: list[tuple[int | str, Shape]] = []
+        for i, arg in enumerate(call.args):
+            shape = self._eval(arg.value, env)
+            if shape is None or shape.rank == 0:
+                continue
+            key: int | str = arg.keyword.value if arg.keyword is not None else i
+            out.append((key, Shape(_literal_sizes(shape.dims), shape.lib)))
+        return tuple(out)
 
     def _top_level_class(self, name: str) -> "cst.ClassDef | bool | None":
         """The top-level class ``name`` of this file; False when a top-level function has that
@@ -770,11 +821,14 @@ class Shapes:
             self._top_level = top
         return self._top_level.get(name)
 
-    def _class_samples(self, klass: cst.ClassDef) -> Samples | None:
+    def _class_samples(self, klass: cst.ClassDef,
+                       arguments: "tuple[tuple[int | str, Shape], ...]" = ()) -> Samples | None:
         """What a data set class's items are: its ``__getitem__`` returns tuples (every return
         the same length) whose parts' ranks are known; sizes other than literals become unknown.
         ``__getitem__`` is solved knowing the attributes ``__init__`` binds once (below) and its
-        index as a number: ``self.y[idx]`` is a row of ``self.y``."""
+        index as a number: ``self.y[idx]`` is a row of ``self.y``. ``arguments``: the known
+        shapes of the constructor call's arguments (``Rows(X, y)``), which ``__init__``'s
+        parameters take (``self.y = y``)."""
         from dllint.analysis.project import _class_and_bases
         owners = _class_and_bases(self.ctx, klass)
         getitem = None
@@ -786,31 +840,34 @@ class Shapes:
                 break
         if getitem is None:
             return None
-        if klass not in self._item_outputs:  # per class: a subclass binds its own attributes
-            self._item_outputs[klass] = None
+        key = (klass, arguments) if arguments else klass
+        if key not in self._item_outputs:  # per class: a subclass binds its own attributes
+            self._item_outputs[key] = None
             if len(self._summarizing) <= 8:
                 self._summarizing.add(getitem)
                 try:
                     entry = START
-                    for attr, shape in sorted(self._init_attributes(owners).items()):
+                    for attr, shape in sorted(self._init_attributes(owners, arguments).items()):
                         entry = _set(entry, f"self.{attr}", shape)
                     params = getitem.params.params
                     if len(params) == 2 and params[1].default is None:
                         entry = _set(entry, params[1].name.value, IntConst(0))
-                    self._item_outputs[klass] = self._function_tuple(getitem, entry)
+                    self._item_outputs[key] = self._function_tuple(getitem, entry)
                 finally:
                     self._summarizing.discard(getitem)
-        items = self._item_outputs[klass]
+        items = self._item_outputs[key]
         if items is None:
             return None
         return Samples(tuple(None if s is None else Shape(_literal_sizes(s.dims), s.lib)
                              for s in items))
 
-    def _init_attributes(self, owners: list[cst.ClassDef]) -> dict[str, Shape]:
+    def _init_attributes(self, owners: list[cst.ClassDef],
+                         arguments: "tuple[tuple[int | str, Shape], ...]" = ()) -> dict[str, Shape]:
         """``self.attr = value`` statements of the class's ``__init__`` (the class and its bases
         of this module) whose value has a known rank, for attributes that no other statement of
         those classes binds; nothing when a base is neither of this module nor of torch (it may
-        bind them too). Sizes other than literals become unknown."""
+        bind them too). Sizes other than literals become unknown. ``__init__``'s parameters start
+        with the shapes of the constructor call's ``arguments`` (by position or keyword)."""
         from dllint.analysis.project import _top_level
         for owner in owners:
             for base in owner.bases:
@@ -832,8 +889,18 @@ class Shapes:
         if init is None:
             return {}
         out: dict[str, Shape] = {}
+        entry = START
+        if arguments:
+            params = init.params
+            names = [p.name.value for p in (*params.posonly_params, *params.params)][1:]
+            keywords = set(names) | {p.name.value for p in params.kwonly_params}
+            for key, shape in arguments:
+                name = names[key] if isinstance(key, int) and key < len(names) else (
+                    key if isinstance(key, str) and key in keywords else None)
+                if name is not None:
+                    entry = _set(entry, name, shape)
         graph = build_cfg(init)
-        solution = solve(graph, _ShapeLattice(self), START)
+        solution = solve(graph, _ShapeLattice(self), entry)
         for block in graph.blocks:
             for (kind, node), state in solution.states(block):
                 if kind != "stmt" or not isinstance(node, cst.Assign) or len(node.targets) != 1:
@@ -850,9 +917,256 @@ class Shapes:
                     out[attr] = Shape(_literal_sizes(shape.dims), shape.lib)
         return out
 
-    def _imported_samples(self, name: str) -> Samples | None:
+    def _is_frame(self, value: cst.BaseExpression, env: Env) -> bool:
+        """``pd.read_csv(path)`` (no ``header=``/``index_col=`` list), ``pd.DataFrame(...)`` (no
+        ``columns=`` of a MultiIndex: none written), or ``df.dropna()``-like of a known frame."""
+        for _ in range(8):
+            if isinstance(value, cst.Name):
+                return isinstance(env.get(value.value), Frame)
+            if not isinstance(value, cst.Call) or any(a.star for a in value.args):
+                return False
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _FRAME_METHODS \
+                    and self._imports.qualify(func) is None:
+                if _keyword(value, "inplace") is not None:
+                    return False
+                value = func.value
+                continue
+            qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+                else None
+            if qualified not in _FRAME_MAKERS:
+                return False
+            return not any(isinstance(_keyword(value, k), (cst.List, cst.Tuple))
+                           for k in ("header", "index_col", "columns"))
+        return False
+
+    def _frame_column(self, node: cst.BaseExpression, env: Env) -> bool:
+        """``df["col"]`` of a known frame, one string key."""
+        return isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) \
+            and isinstance(env.get(node.value.value), Frame) and len(node.slice) == 1 \
+            and isinstance(node.slice[0].slice, cst.Index) \
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+
+    # -- attributes of a class: bound once, known in every method ------------------------------
+    def class_attribute(self, node: cst.CSTNode, attr: str) -> Fact | None:
+        """What ``self.attr`` read at ``node`` (in a method of a class of this module) holds when
+        the class binds that attribute exactly once, in any of its methods: a read that does not
+        raise sees that binding's value. None when another binding exists (in the class, its bases
+        or a subclass of this module, or on another object anywhere in the module), when a base
+        of the class is neither of this module nor of torch (it may bind the attribute too), or
+        when the binding's value is not known."""
+        if not self.enabled:
+            return None
+        klass = self._method_class(node)
+        if klass is None:
+            return None
+        fact = self._class_attributes(klass).get(attr)
+        missed = self._attribute_misses.get(klass)
+        if fact is None and missed is not None:
+            missed.add(attr)  # read while the class's bindings are being solved
+        return fact
+
+    def _method_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        """The class whose method (first parameter ``self``) encloses ``node``, through nested
+        functions (a closure's ``self`` is the method's); None inside a lambda."""
+        index = self.ctx.index
+        if index.enclosing(node, cst.Lambda) is not None:
+            return None
+        function = index.enclosing(node, cst.FunctionDef)
+        for _ in range(16):
+            if function is None:
+                return None
+            block = index.parent(function)
+            klass = index.parent(block) if block is not None else None
+            if isinstance(klass, cst.ClassDef):
+                return klass if _is_method(klass, function) else None
+            function = index.enclosing(block, cst.FunctionDef) if block is not None else None
+        return None
+
+    def _class_attributes(self, klass: cst.ClassDef) -> dict[str, Fact]:
+        known = self._attribute_facts.get(klass)
+        if known is not None:
+            return known
+        out: dict[str, Fact] = {}
+        self._attribute_facts[klass] = out  # filled as it is found; reads meanwhile see part of it
+        if len(self._summarizing) > 8:
+            return out
+        from dllint.analysis.project import _class_and_bases, _top_level
+        owners = _class_and_bases(self.ctx, klass)
+        for owner in owners:
+            for base in owner.bases:
+                value = base.value
+                if isinstance(value, cst.Name) and \
+                        isinstance(_top_level(self.ctx.module, value.value), cst.ClassDef):
+                    continue
+                qualified = self._imports.qualify(value) \
+                    if isinstance(value, (cst.Name, cst.Attribute)) else None
+                if not (qualified or "").startswith("torch.") and dotted_name(value) != "object":
+                    return out
+        names = {owner.name.value for owner in owners}
+        related = list(owners) + [c for c in self.ctx.index.of_type(cst.ClassDef)
+                                  if c not in owners and any(
+                                      isinstance(b.value, cst.Name) and b.value.value in names
+                                      for b in c.bases)]
+        by_class, by_function = self._self_bindings()
+        counts: dict[str, int] = {}
+        for owner in related:
+            for attr in by_class.get(owner, ()):
+                counts[attr] = counts.get(attr, 0) + 1
+        foreign = self._foreign_bindings()
+        once = {attr for attr, n in counts.items() if n == 1 and attr not in foreign}
+        if not once:
+            return out
+        methods = [s for owner in owners
+                   for s in (owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
+                   if isinstance(s, cst.FunctionDef) and _is_method(owner, s)]
+        binders = [m for m in methods if once.intersection(by_function.get(m, ()))]
+        missed: set[str] = set()
+        self._attribute_misses[klass] = missed
+        try:
+            for _round in range(2):  # a second pass when the first read what it found later
+                missed.clear()
+                for method in binders:
+                    self._method_attributes(method, once, out)
+                if not missed.intersection(out):
+                    break
+        finally:
+            del self._attribute_misses[klass]
+        return out
+
+    def _method_attributes(self, method: cst.FunctionDef, once: set[str],
+                           out: dict[str, Fact]) -> None:
+        """Solve ``method`` on its own and record the facts of its ``self.attr = value``
+        bindings of attributes in ``once``."""
+        if method in self._summarizing:
+            return
+        self._summarizing.add(method)
+        try:
+            graph = build_cfg(method)
+            solution = solve(graph, _ShapeLattice(self), START)
+            for block in graph.blocks:
+                for (kind, node), state in solution.states(block):
+                    if kind != "stmt" or not isinstance(node, cst.Assign) or len(node.targets) != 1:
+                        continue
+                    target = node.targets[0].target
+                    if _self_attribute(target) and target.attr.value in once:  # type: ignore
+                        fact = self._fact_of(node.value, state)
+                        instance = None if fact is not None else self._instance_of(node.value)
+                        if instance is not None:
+                            out[target.attr.value] = instance  # type: ignore[union-attr]
+                        elif isinstance(fact, Shape):
+                            out[target.attr.value] = replace(  # type: ignore[union-attr]
+                                fact, dims=_literal_sizes(fact.dims), reduced_from=None)
+                        elif isinstance(fact, Samples):
+                            out[target.attr.value] = fact  # type: ignore[union-attr]
+                    elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(node.value, cst.Call):
+                        elements = target.elements
+                        split = self._split_parts(node.value, len(elements), state)
+                        for element, fact in zip(elements, split or ()):
+                            if _self_attribute(element.value) and fact is not None \
+                                    and element.value.attr.value in once:  # type: ignore
+                                out[element.value.attr.value] = replace(  # type: ignore
+                                    fact, dims=_literal_sizes(fact.dims))
+        finally:
+            self._summarizing.discard(method)
+
+    def _instance_of(self, value: cst.BaseExpression) -> Instance | None:
+        """``Klass(...)`` of a top-level class of this module, or of one imported from the
+        project (a name this module imports and that is not a function here)."""
+        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+            return None
+        name = value.func.value
+        klass = self._top_level_class(name)
+        if isinstance(klass, cst.ClassDef):
+            return Instance(name)
+        if klass is None:
+            from dllint.analysis.project import project_imports
+            imports = project_imports(self.ctx)
+            if imports is not None and imports.target(name) is not None:
+                return Instance(name)  # a module of the project: resolved when read
+        return None
+
+    def _instance_attribute(self, name: str, attr: str) -> Fact | None:
+        """What ``attr`` of an object of the class ``name`` holds (bound once in that class)."""
+        klass = self._top_level_class(name)
+        if isinstance(klass, cst.ClassDef):
+            return self._class_attributes(klass).get(attr)
+        if klass is not None:
+            return None
+        fact = self._in_imported_class(
+            name, lambda shapes, other: shapes._class_attributes(other).get(attr))
+        return fact if isinstance(fact, Shape) else None
+
+    def _self_bindings(self) -> "tuple[dict[cst.ClassDef, list[str]], dict[cst.FunctionDef, list[str]]]":
+        """Each binding of ``self.attr`` in the module (assignment, annotated or augmented
+        assignment, ``for``/``with``/walrus target, tuple targets element by element), by the
+        class and by the function that encloses it: one walk of the index per module."""
+        if self._self_binding_index is None:
+            index = self.ctx.index
+            by_class: dict[cst.ClassDef, list[str]] = {}
+            by_function: dict[cst.FunctionDef, list[str]] = {}
+
+            def record(anchor: cst.CSTNode, target: cst.CSTNode) -> None:
+                if isinstance(target, (cst.Tuple, cst.List)):
+                    for element in target.elements:
+                        record(anchor, element.value)
+                elif isinstance(target, cst.StarredElement):
+                    record(anchor, target.value)
+                elif _self_attribute(target):
+                    attr = target.attr.value  # type: ignore[union-attr]
+                    klass = index.enclosing(anchor, cst.ClassDef)
+                    function = index.enclosing(anchor, cst.FunctionDef)
+                    if klass is not None:
+                        by_class.setdefault(klass, []).append(attr)
+                    if function is not None:
+                        by_function.setdefault(function, []).append(attr)
+            for node in index.of_type(cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For,
+                                      cst.NamedExpr):
+                record(node, node.target)
+            for node in index.of_type(cst.AsName):
+                record(node, node.name)
+            self._self_binding_index = (by_class, by_function)
+        return self._self_binding_index
+
+    def _foreign_bindings(self) -> set[str]:
+        """Attribute names assigned on anything but ``self`` in the module (``trainer.y = ...``,
+        ``setattr(obj, "y", ...)``), or reshaped in place (``self.y.unsqueeze_(1)``,
+        ``self.y.shape = (-1, 1)``)."""
+        if self._foreign_attributes is None:
+            found: set[str] = set()
+
+            def visit(target: cst.CSTNode) -> None:
+                if isinstance(target, cst.Attribute):
+                    if not (isinstance(target.value, cst.Name) and target.value.value == "self"):
+                        found.add(target.attr.value)
+                    if target.attr.value == "shape" and isinstance(target.value, cst.Attribute):
+                        found.add(target.value.attr.value)  # self.y.shape = (-1, 1)
+                elif isinstance(target, (cst.Tuple, cst.List)):
+                    for element in target.elements:
+                        visit(element.value)
+                elif isinstance(target, cst.StarredElement):
+                    visit(target.value)
+            for assign in self.ctx.index.of_type(cst.Assign):
+                for t in assign.targets:
+                    visit(t.target)
+            for node in self.ctx.index.of_type(cst.AugAssign, cst.AnnAssign):
+                visit(node.target)
+            for call in self.ctx.index.of_type(cst.Call):
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in _RESHAPE_IN_PLACE \
+                        and isinstance(func.value, cst.Attribute):
+                    found.add(func.value.attr.value)  # self.y.unsqueeze_(1)
+                if isinstance(call.func, cst.Name) and call.func.value == "setattr" and \
+                        len(call.args) > 1 and isinstance(call.args[1].value, cst.SimpleString):
+                    found.add(call.args[1].value.value.strip("\"'"))
+            self._foreign_attributes = found
+        return self._foreign_attributes
+
+    def _imported_samples(self, name: str, arguments: "tuple[tuple[int | str, Shape], ...]" = ()
+                          ) -> Samples | None:
         """``Klass(...)`` of a data set class imported from another module of the project."""
-        return self._in_imported_class(name, lambda shapes, klass: shapes._class_samples(klass))
+        return self._in_imported_class(
+            name, lambda shapes, klass: shapes._class_samples(klass, arguments))
 
     def _in_imported_class(self, name: str, read: Callable[["Shapes", cst.ClassDef], Any]) -> Any:
         """``read(shapes, klass)`` in the module of the project class imported as ``name``, with
@@ -894,6 +1208,8 @@ class Shapes:
             iterable = iterable.args[0].value
         if isinstance(iterable, cst.Name):
             fact = env.get(iterable.value)
+        elif _self_attribute(iterable):
+            fact = self.class_attribute(iterable, iterable.attr.value)  # type: ignore[union-attr]
         else:
             fact = self._samples(iterable, env)
         elements = batches.elements
@@ -941,6 +1257,12 @@ class Shapes:
                 env = _set(env, name, Batch())
             return env
         if source is None and isinstance(value, cst.Call):
+            split = self._split_parts(value, len(elements), before)
+            if split is not None:
+                for element, fact in zip(elements, split):
+                    if isinstance(element.value, cst.Name) and fact is not None:
+                        env = _set(env, element.value.value, fact)
+                return env
             # out, gate = self.decode(x) / model(x): what the function's returns say, element-wise
             returned = self._returned_tuple(value)
             if returned is not None and len(returned) == len(elements):
@@ -970,6 +1292,29 @@ class Shapes:
             return env  # unpacking would raise; keep what we knew
         lib = old.lib if isinstance(old, Shape) else None
         return _set(env, source, Shape(tuple(dims), lib))
+
+    def _split_parts(self, call: cst.Call, count: int, env: Env) -> list[Shape | None] | None:
+        """``X_tr, X_te, y_tr, y_te = train_test_split(X, y)`` (scikit-learn's): each array is
+        cut along its first dimension into two parts of the array's rank, its other sizes kept;
+        None when the call is not that split or the targets do not pair with its arrays."""
+        func = call.func
+        qualified = self._imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) \
+            else None
+        if qualified not in _SPLITS:
+            return None
+        if any(a.star for a in call.args):
+            return None
+        arrays = [a.value for a in call.args if a.keyword is None]
+        if not arrays or count != 2 * len(arrays):
+            return None
+        parts: list[Shape | None] = []
+        for array in arrays:
+            shape = self._eval(array, env)
+            part = None
+            if shape is not None and shape.rank >= 1:
+                part = Shape((None,) + shape.dims[1:], shape.lib, new_axis=shape.new_axis)
+            parts += [part, part]
+        return parts
 
     def _shape_source(self, value: cst.BaseExpression) -> str | None:
         """The name ``x`` of ``x.shape`` / ``x.size()``."""
@@ -1518,9 +1863,18 @@ class Shapes:
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
             if isinstance(node.value, cst.Name) and node.value.value == "self" and not nested:
-                fact = env.get(f"self.{attr}")  # only a data set's __getitem__ knows these
+                fact = env.get(f"self.{attr}")  # a data set's __getitem__ knows these
+                if fact is None:
+                    fact = self.class_attribute(node, attr)
                 if isinstance(fact, Shape):
                     return fact
+            if _self_attribute(node.value) and not nested:
+                # self.prep.y_train: an attribute of an object of a class of the project
+                owner = self.class_attribute(node.value, node.value.attr.value)  # type: ignore
+                if isinstance(owner, Instance) and attr not in self._foreign_bindings():
+                    fact = self._instance_attribute(owner.name, attr)
+                    if isinstance(fact, Shape):
+                        return fact
             if attr in ("T", "mT") or attr in ("data", "real", "imag"):
                 base = self._eval(node.value, env, nested)
                 if base is None:
@@ -1535,8 +1889,14 @@ class Shapes:
             if attr in ("values", "indices") and isinstance(node.value, cst.Call) \
                     and _pair_call(node.value):
                 return self._call(node.value, env, nested, pair_index=0)
+            if attr == "values" and not nested and self._frame_column(node.value, env):
+                return Shape((None,), "numpy")  # df["price"].values: a column
             return None
         if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "to_numpy" and not nested \
+                    and not node.args and self._frame_column(func.value, env):
+                return Shape((None,), "numpy")
             return self._call(node, env, nested)
         if isinstance(node, cst.IfExp):
             a = self._eval(node.body, env, nested)
@@ -1857,14 +2217,18 @@ class Shapes:
             if steps is None:
                 return None
             return Shape((self._dim(steps, env),), "torch")
-        if name in ("tensor", "as_tensor", "Tensor", "FloatTensor", "LongTensor"):
+        if name in ("tensor", "as_tensor", "Tensor", "FloatTensor", "LongTensor", "from_numpy"):
             if len(positional) != 1:
                 return None
-            dims = _literal_dims(positional[0])
-            if dims is None:
+            dims = _literal_dims(positional[0]) if name != "from_numpy" else None
+            if dims is None and name != "from_numpy":
                 dims = self._list_dims(positional[0], env, nested)
             if dims is None:
-                return None
+                # torch.tensor(y) of an array of known rank: a copy of the same shape
+                array = self._eval(positional[0], env, nested)
+                if array is None or array.rank == 0:
+                    return None
+                dims = array.dims
             if name in ("Tensor", "FloatTensor", "LongTensor") and not dims:
                 return None  # torch.Tensor(3) is a size, not a value
             return Shape(dims, "torch")
@@ -2196,6 +2560,25 @@ def _self_attribute_bindings(klass: cst.ClassDef) -> list[str]:
 
     klass.body.visit(Visitor())
     return found
+
+
+def _self_attribute(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+        and node.value.value == "self"
+
+
+def _is_method(klass: cst.ClassDef, function: cst.FunctionDef) -> bool:
+    """``function`` is a method written in ``klass``'s body whose first parameter is ``self``
+    (not a static or class method)."""
+    body = klass.body.body if isinstance(klass.body, cst.IndentedBlock) else ()
+    if not any(s is function for s in body):
+        return False
+    for decorator in function.decorators:
+        name = dotted_name(decorator.decorator) or ""
+        if name.rsplit(".", 1)[-1] in ("staticmethod", "classmethod"):
+            return False
+    params = function.params.params
+    return bool(params) and params[0].name.value == "self"
 
 
 def _sample_of(shape: Shape | None) -> Shape | None:
