@@ -19,8 +19,13 @@ its blocks of that ratio, with a 95% confidence interval of the median (order st
 assumption about the noise's distribution). On a shared machine one block's ratio varies by
 about +-0.15: more rounds narrow the interval (``--configs "all checks" --rounds 15``).
 
+A last line gives the minor page faults per timed step of each configuration: kernel time that
+process CPU time includes and instruction counts do not. ``--steady-malloc`` fixes glibc's mmap
+and trim thresholds for the whole run (every configuration alike), which takes the CNN's
+500-1200 faults a step to about 0 (see docs/dlcheck.md, "Overhead").
+
     python bench/runtime_overhead.py [--steps 200] [--rounds 3] [--block 20]
-                                     [--device cpu|cuda] [--threads N]
+                                     [--device cpu|cuda] [--threads N] [--steady-malloc]
                                      [--configs "all checks,nonfinite"]
 """
 
@@ -32,7 +37,9 @@ import gc
 import logging
 import math
 import random
+import resource
 import statistics
+import sys
 import time
 import warnings
 
@@ -81,6 +88,7 @@ class Config:
         self.name = name
         self.device = device
         self.i = 0
+        self.faults: list[float] = []  # minor page faults per timed step, one value per block
 
     def context(self):
         model, opt, config = self.model, self.opt, self.name
@@ -119,12 +127,16 @@ class Config:
                 gc.collect()
                 if cuda:
                     torch.cuda.synchronize()
+                f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
                 t0 = clock()
                 for _ in range(steps):
                     self.step()
                 if cuda:
                     torch.cuda.synchronize()
-                return (clock() - t0) / steps
+                t = (clock() - t0) / steps
+                self.faults.append(
+                    (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / steps)
+                return t
 
 
 def median_with_interval(values: list[float]) -> tuple[float, float, float]:
@@ -137,6 +149,24 @@ def median_with_interval(values: list[float]) -> tuple[float, float, float]:
     lo = max(0, math.floor(n / 2 - half) - 1)
     hi = min(n - 1, math.ceil(n / 2 + half))
     return statistics.median(ordered), ordered[lo], ordered[hi]
+
+
+def steady_malloc() -> bool:
+    """Fix glibc's mmap and trim thresholds (which it otherwise moves as the process frees large
+    blocks), so that the heap keeps the pages it has: with the defaults a CNN step here takes
+    500-1200 minor page faults (1-4 ms of kernel time in a 12 ms step), and how many depends on
+    the process's allocation history, not on the configuration being timed. Applies to every
+    configuration alike. False where it cannot be set (not glibc)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)) and bool(
+            libc.mallopt(M_TRIM_THRESHOLD, 512 << 20))
+    except (OSError, AttributeError):
+        return False
 
 
 def main() -> None:
@@ -155,7 +185,13 @@ def main() -> None:
                          "what every one of the first steps costs")
     ap.add_argument("--configs", default="",
                     help="comma-separated configurations to run besides plain (default: all)")
+    ap.add_argument("--steady-malloc", action="store_true",
+                    help="fix glibc's mmap/trim thresholds for the whole run (every configuration "
+                         "alike): times the checks without the page faults of the allocator's "
+                         "moving thresholds (see the page-fault line)")
     args = ap.parse_args()
+    if args.steady_malloc and not steady_malloc():
+        ap.error("--steady-malloc: glibc's mallopt is not available here")
     logging.getLogger("dlcheck").setLevel(logging.ERROR)  # findings in a benchmark model: not ours
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -198,7 +234,8 @@ def main() -> None:
           f"blocks of {args.block} (after {args.warmup} untimed steps of a new watcher), each "
           f"between two plain blocks; median step; ratio to the "
           f"neighbouring plain blocks: median [95% CI]; device {device}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} thread(s)")
+          f"{torch.get_num_threads()} thread(s)"
+          + ("; glibc mmap/trim thresholds fixed (--steady-malloc)" if args.steady_malloc else ""))
     header = f"{'configuration':<16}" + "".join(
         f"{m + ' ms/step':>14}{m + ' ratio [95% CI]':>24}" for m in models)
     print(header)
@@ -213,6 +250,11 @@ def main() -> None:
             mid, lo, hi = median_with_interval(ratios[(mname, config)])
             row += f"{ms:>14.3f}{mid:>10.2f}x [{lo:.2f}, {hi:.2f}]"
         print(row)
+    # minor page faults per timed step (median over blocks): kernel time that the process's
+    # CPU time includes and instruction counts do not
+    print("\nminor page faults per step (median over blocks): " + "; ".join(
+        f"{m} " + ", ".join(f"{c} {statistics.median(runs[(m, c)].faults):.0f}" for c in configs)
+        for m in models))
 
 
 if __name__ == "__main__":

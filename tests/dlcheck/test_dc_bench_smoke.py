@@ -39,8 +39,12 @@ def test_the_benchmark_prints_a_row_per_configuration():
          "--configs", "all checks,graph", "--device", "cpu"],
         capture_output=True, text=True, timeout=300, check=True,
     ).stdout
-    rows = {line.split("  ")[0]: line for line in out.splitlines()[3:]}
+    table, faults = out.split("\n\n")
+    rows = {line.split("  ")[0]: line for line in table.splitlines()[3:]}
     assert list(rows) == ["plain", "graph", "all checks"]
+    # the page faults of the timed steps, per model and configuration
+    assert re.fullmatch(r"minor page faults per step \(median over blocks\): MLP plain \d+, graph "
+                        r"\d+, all checks \d+; CNN plain \d+, graph \d+, all checks \d+\n", faults)
     ratio = re.compile(r"\d+\.\d{3}\s+\d+\.\d\dx \[\d+\.\d\d, \d+\.\d\d\]")
     assert len(ratio.findall(rows["all checks"])) == 2  # MLP and CNN
 
