@@ -258,6 +258,13 @@ class ProjectCallers:
         for path in paths or ():
             if path.suffix != ".py" or path.resolve() == me:
                 continue
+            # With values=False, _calls_in gives only calls whose callee the module's imports
+            # resolve to this function, or the bare name given by a star import: a module that
+            # CPython's parser shows has neither (may_call_by_import, the same resolution over
+            # the same imports) gives no site, so it is not parsed with libcst (torch's
+            # common_utils, 6,000 lines, named a helper `tensor` and a split word, and called neither).
+            if not PROJECT.may_call_by_import(path, function.name.value, me):
+                continue
             other = PROJECT.context(path)
             if other is not None:
                 sites.extend(CallSite(other, call) for call in _calls_in(other, me, function.name.value, False,

@@ -91,11 +91,21 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _module_file(base: Path, parts: list[str]) -> Path | None:
+def _module_file(base: Path, parts: list[str], dirs: dict[Path, bool] | None = None) -> Path | None:
     if not parts:
         init = base / "__init__.py"
         return init if _is_file(init) else None
     stem = base.joinpath(*parts)
+    if dirs is not None and len(parts) > 1:
+        # Both candidates lie in stem's folder: where it is no directory, neither is a file. Asked
+        # once per folder while one file's imports are resolved (most bases hold no ``torch/``
+        # folder, and each import tried two stats under each base).
+        folder = stem.parent
+        known = dirs.get(folder)
+        if known is None:
+            known = dirs[folder] = _is_dir(folder)
+        if not known:
+            return None
     for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
         if _is_file(candidate):
             return candidate
@@ -113,6 +123,8 @@ class Target:
 
 class ProjectImports:
     """Local names of one file that stand for modules or names of its project."""
+
+    _dirs: dict[Path, bool] | None = None
 
     def __init__(self, path: Path, module: cst.Module | None, index, records: "ImportRecords | None" = None) -> None:
         self.path = path
@@ -138,7 +150,13 @@ class ProjectImports:
         self.names: dict[str, Target] = {}
         records = records if records is not None else ImportRecords.of_index(index)
         self._add_sys_paths(records.sys_paths)
-        self._collect(records)
+        # folder -> is a directory, while the imports are collected (the file system is taken
+        # as unchanged within one file's resolution; later look-ups ask it again)
+        self._dirs: dict[Path, bool] | None = {}
+        try:
+            self._collect(records)
+        finally:
+            self._dirs = None
 
     def _add_sys_paths(self, entries: tuple[str, ...]) -> None:
         """Directories the module puts on ``sys.path`` (a script of ``modeling/`` that inserts
@@ -162,7 +180,7 @@ class ProjectImports:
     def _absolute(self, dotted: str) -> Path | None:
         parts = dotted.split(".") if dotted else []
         for base in self.bases:
-            found = _module_file(base, parts)
+            found = _module_file(base, parts, self._dirs)
             if found is not None:
                 return found
         return None
@@ -190,14 +208,14 @@ class ProjectImports:
             parts = module.split(".") if module else []
             if level:
                 base = self._package_dir(level)
-                source = _module_file(base, parts)
+                source = _module_file(base, parts, self._dirs)
             else:
                 base = None
                 source = self._absolute(module)
             for name, asname in names:
                 local = asname if asname is not None else name
                 # ``from pkg import module`` names a module; ``from pkg.mod import f`` a name in one
-                submodule = (_module_file(base, [*parts, name]) if base is not None
+                submodule = (_module_file(base, [*parts, name], self._dirs) if base is not None
                              else self._absolute(f"{module}.{name}" if module else name))
                 if submodule is not None:
                     self.names[local] = Target(submodule, "")
@@ -582,6 +600,15 @@ class ProjectView:
         :class:`CallNames`); True when it may, or cannot be read that way (libcst decides)."""
         calls = self._call_names(path)
         return calls is None or calls.may_call(name, method, me)
+
+    def may_call_by_import(self, path: Path, name: str, me: Path) -> bool:
+        """False when the module at ``path`` certainly has no call whose callee its imports (not a
+        star import) resolve to the function ``name`` of the module at ``me``: :meth:`may_call`,
+        and True for a module with any ``from m import *`` (a star import may give the name)."""
+        calls = self._call_names(path)
+        if calls is None or any(names is None for _level, _module, names in calls.outline.records.froms):
+            return True
+        return calls.may_call(name, False, me)
 
     def may_train(self, path: Path) -> bool:
         """False when no function of the module at ``path`` can back-propagate or step an
