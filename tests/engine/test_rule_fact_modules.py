@@ -1,5 +1,6 @@
-"""The fact modules that DL101, DL102, DL201, DL202, DL301, DL401, DL402, DL502 and DL504 query, asked directly (the rules'
-examples test them through the rules; these pin what each fact says on its own)."""
+"""The fact modules that DL101, DL102, DL201, DL202, DL301, DL401, DL402, DL404, DL502 and DL504
+query, asked directly (the rules' examples test them through the rules; these pin what each fact
+says on its own)."""
 from __future__ import annotations
 
 import textwrap
@@ -11,8 +12,9 @@ from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, co
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
-from dllint.analysis.data import DataProvenance
+from dllint.analysis.data import DataProvenance, last_name
 from dllint.analysis.dataflow import GraphValues
+from dllint.analysis.evaluation_loaders import dropping_evaluation_loaders, guarding_comparison, name_of_home
 from dllint.analysis.evaluations import (ImportedEvaluation, TrainingEvaluation, evaluation,
                                          held_out_argument, mode_free_at, part_of_training,
                                          training_evaluations)
@@ -1026,3 +1028,71 @@ def test_a_helper_of_another_module_that_evaluates_a_model_passed_training(tmp_p
         PROJECT.clear()
 
 
+
+# -- evaluation_loaders ----------------------------------------------------------------------------
+def _dropping(ctx: FileContext, extra_test: tuple[str, ...] = ()) -> list[tuple]:
+    return [(ctx.position(found.call).start.line, found.role, found.flag, _text(ctx, found.drop))
+            for found in dropping_evaluation_loaders(ctx, extra_test)]
+
+
+def test_dropping_loaders_are_evaluation_loaders_by_their_home_or_their_data():
+    ctx = _ctx("""
+        import torch
+        from torch.utils.data import DataLoader
+        from torchvision import datasets
+        from mylib import DataLoader as Mine
+        test_set = datasets.MNIST("data", train=False)
+        train_loader = DataLoader(train_ds, batch_size=64, drop_last=True)
+        val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)
+        loader = torch.utils.data.DataLoader(test_set, batch_size=100, drop_last=True)
+        kept = DataLoader(val_ds, batch_size=64, drop_last=False)
+        single = DataLoader(test_set, batch_size=1, drop_last=True)
+        theirs = Mine(val_ds, batch_size=64, drop_last=True)
+        loaders = {"val": DataLoader(val_ds, batch_size=8, drop_last=True)}
+        def get_test_loader(ds):
+            return DataLoader(ds, batch_size=32, drop_last=True)
+        vault_loader = DataLoader(ds, batch_size=32, drop_last=True)
+        cifar = datasets.CIFAR10("data", train=True)
+        loader_c = DataLoader(cifar, batch_size=64, drop_last=True)
+    """)
+    expected = [(8, "val", None, "drop_last=True"), (9, "test", None, "drop_last=True"),
+                (13, "val", None, "drop_last=True"), (15, "test", None, "drop_last=True")]
+    assert _dropping(ctx) == expected
+    assert _dropping(ctx, ("vault_loader",)) == expected + [(16, "test", None, "drop_last=True")]
+    calls = {ctx.position(c).start.line: c for c in ctx.index.of_type(cst.Call) if last_name(c.func) == "DataLoader"}
+    assert [name_of_home(ctx, calls[line]) for line in (7, 13, 15)] == ["train_loader", "val", "get_test_loader"]
+    # a DataLoader never imported is not torch's; one reached through an unknown module may be
+    ctx = _ctx("""
+        import torch
+        val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)
+        test_loader = data.DataLoader(test_ds, batch_size=64, drop_last=True)
+    """)
+    assert _dropping(ctx) == [(4, "test", None, "drop_last=True")]
+
+
+DATA_PROVIDER = """
+    from torch.utils.data import DataLoader
+    def data_provider(args, flag):
+        if flag == "{split}":
+            drop_last = {then}
+        else:
+            drop_last = {other}
+        data_set = Data(root_path=args.root_path, flag={passed})
+        return DataLoader(data_set, batch_size=args.batch_size, drop_last=drop_last)
+"""
+
+
+def test_a_flag_that_is_true_on_the_test_path_of_the_dataset_it_selects():
+    ctx = _ctx(DATA_PROVIDER.format(split="test", passed="flag", then=True, other=False))
+    assert _dropping(ctx) == [(9, "test", "drop_last", "drop_last=drop_last")]
+    binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
+    function = next(iter(ctx.index.of_type(cst.FunctionDef)))
+    assert guarding_comparison(ctx, binding, function) == ("flag", "test")
+    assert _dropping(_ctx(DATA_PROVIDER.format(split="train", passed="flag", then=True, other=False))) == []
+    # the dataset is not the one the flag selects
+    assert _dropping(_ctx(DATA_PROVIDER.format(split="test", passed="'train'", then=True, other=False))) == []
+    # True only in the else part: there the flag is not "test"
+    ctx = _ctx(DATA_PROVIDER.format(split="test", passed="flag", then=False, other=True))
+    binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
+    assert guarding_comparison(ctx, binding, next(iter(ctx.index.of_type(cst.FunctionDef)))) is None
+    assert _dropping(ctx) == []
