@@ -44,23 +44,16 @@ A pass whose output is read only for its structure (``out.shape``, ``out.size()`
 dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_only`) is no
 evaluation: a shape smoke test measures nothing, in either mode. A comparison, a metric, a loss, an
 ``argmax``, collected predictions or printed values keep the finding.
+
+The evaluations reached in training mode are the facts of ``dllint.analysis.evaluations``; a module's
+own inference method, those of ``dllint.analysis.own_inference``.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import libcst as cst
-
-from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import NO_DEPENDENCE
+from dllint.analysis.evaluations import ImportedEvaluation, training_evaluations
 from dllint.analysis.own_inference import OwnInference
-from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
-                                   eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
-                                   over_held_out_data, read_out_evaluation, shape_only,
-                                   train_calls_named)
 from dllint.context import FileContext
 from dllint.rule import Rule
-
 
 
 class EvalWithoutEval(Rule):
@@ -1615,138 +1608,15 @@ with torch.no_grad():
             ctx.report(found.call, f"`{name}()` runs the module itself in whatever mode it finds "
                                    f"it ({reason}); call `self.eval()` first so that dropout and "
                                    "batch norm behave as at inference")
-        modes = ctx.analysis(Modes)
-        if not modes.active:
-            return
-        models = modes.models
-        regions = modes.regions
-        modes.run(ctx.module)  # every scope that runs the imported helpers is solved below anyway
-        seen: set[tuple[str, cst.CSTNode | None]] = set()  # one finding per model and region
-        for call, func in modes.model_calls():
-            function = ctx.index.function_of(call)
-            in_eval_function = eval_function(modes, function)
-            if not (in_eval_function or regions.no_grad(call) or over_held_out_data(modes, call)
-                    or read_out_evaluation(modes, call)):
-                continue
-            if models.enclosing_module_class(call) is not None:
-                continue  # a model's own method, or a Lightning module: not ours to decide
-            if _part_of_training(modes, call):
-                continue
-            found = modes.tokens_at(call)
-            if found is None:
-                continue
-            key, tokens = found
-            reason = self._reason(modes, call, function, key, tokens, in_eval_function)
-            if reason is None:
-                continue
-            if models.from_pretrained(func, call) and not train_calls_named(modes, key):
-                continue
-            if modes.mode_dependence(func, call) == NO_DEPENDENCE:
-                continue  # no dropout, no batch norm...: both modes compute the same
-            if shape_only(modes, call):
-                continue  # a shape smoke test: only the output's structure is read, nothing is measured
-            region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
-            if (key, region) in seen:
-                continue
-            seen.add((key, region))
-            ctx.report(call, f"`{ctx.code_for(func)}` is evaluated here but may still be in training "
-                             f"mode ({reason}); call `{key}.eval()` first so that dropout and batch "
-                             "norm behave as at inference")
-        self._check_imported_evaluations(ctx, modes)
-
-    def _check_imported_evaluations(self, ctx: FileContext, modes: Modes) -> None:
-        """``predict(model, x)`` / ``evaluate(model, loader)`` imported from another module of the
-        project evaluates the model it is given in whatever mode it comes: reported here, at the
-        call, when the model may still be training (the other module cannot see this caller)."""
-        for call, function, run in modes.external_calls():
-            other = modes.foreign_modes.get(function)
-            if other is None:
-                continue
-            for inner, (key, tokens) in sorted(run.model_calls.items(),
-                                                key=lambda item: other.index.order[item[0]]):
-                if ENTRY not in tokens or not _evaluation(other, inner, function):
-                    continue
-                mapped = modes.map_key(call, function, key)
-                if mapped is None:
-                    continue
-                states = modes.run(modes.scope_of(call)).call_states.get(call, {})
-                if TRAIN not in states.get(mapped, frozenset()) or _part_of_training(modes, call):
-                    continue
-                if modes.key_mode_dependence(mapped, call) == NO_DEPENDENCE:
-                    continue
-                where = f"{Path(other.ctx.path).name}:{other.ctx.position(inner).start.line}"
-                ctx.report(call, f"`{function.name.value}()` evaluates `{mapped}` ({where}) in the mode "
-                                 f"it is given, and `{mapped}` may still be in training mode here (no "
-                                 f"`.eval()` on some path since it was built or set to `.train()`); call "
-                                 f"`{mapped}.eval()` first so that dropout and batch norm behave as at "
-                                 "inference")
-                break
-
-    def _reason(self, modes: Modes, call: cst.Call, function: cst.FunctionDef | None, key: str,
-                tokens: frozenset, in_eval_function: bool) -> str | None:
-        if TRAIN in tokens:
-            return "no `.eval()` on some path since it was built or set to `.train()`"
-        if ENTRY not in tokens or function is None or CHOSEN_TRAIN in tokens:
-            return None  # (a function that picks the mode with ``if flag: model.train()`` decides itself)
-        callers = modes.caller_tokens(function, key, skip=lambda c: _part_of_training(modes, c))
-        if callers:
-            for caller, found in callers:
-                if TRAIN in found and not _mode_free_at(modes, caller, function, key):
-                    line = modes.ctx.position(caller).start.line
-                    return f"`{function.name.value}()` is called in training mode on line {line}"
-            return None
-        # Never called in this module: only a method of a class that itself switches the same
-        # attribute to training mode elsewhere (a Trainer that toggles and forgot here). A plain
-        # function that nobody calls here is library code; its callers are elsewhere.
-        klass = modes.regions.class_of(function)
-        if klass is None or not key.startswith("self."):
-            return None
-        # The method's callers in the other modules of the project (a script that calls
-        # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
-        project = modes.project_caller_tokens(function, key)
-        if project:
-            for other, caller, found in project:
-                if TRAIN in found and not _part_of_training(other.analysis(Modes), caller):
-                    where = f"{Path(other.path).name}:{other.position(caller).start.line}"
-                    return f"`{function.name.value}()` is called in training mode at {where}"
-            if all(found and all(is_eval_token(t) for t in found) for _, _, found in project):
-                return None
-        if not (in_eval_function or is_eval_name(function.name.value)):
-            return None
-        if class_trains(modes, klass, key) and not inherits_unseen_code(modes, klass):
-            return f"`{function.name.value}()` does not call `.eval()` and this class calls `.train()`"
-        return None
-
-
-def _mode_free_at(modes: Modes, call: cst.Call, function: cst.FunctionDef, key: str) -> bool:
-    """The model that ``call`` passes for ``function``'s ``key`` has no mode-dependent layer."""
-    mapped = modes.map_key(call, function, key)
-    return mapped is not None and modes.key_mode_dependence(mapped, call) == NO_DEPENDENCE
-
-
-def _evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:
-    """The model call ``call`` in ``function`` is an evaluation: under no_grad, in a function named
-    like one, or over a held-out loader; and not part of a training step."""
-    if modes.models.enclosing_module_class(call) is not None or _part_of_training(modes, call):
-        return False
-    if shape_only(modes, call):
-        return False
-    return (eval_function(modes, function) or modes.regions.no_grad(call)
-            or over_held_out_data(modes, call))
-
-
-def _part_of_training(modes: Modes, call: cst.Call) -> bool:
-    """``call`` runs once per training step (its innermost loop's own body back-propagates): a
-    target network, a re-forward for the training accuracy. Not when its data is named as held out.
-    An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
-    loop = modes.regions.loop_of(call)
-    return loop is not None and loop in modes.step_loops and not _held_out_argument(call)
-
-
-def _held_out_argument(call: cst.Call) -> bool:
-    """``model(x_val)``, ``net(test_x)``: data named as held out."""
-    for arg in call.args:
-        name = dotted_name(arg.value)
-        if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
-            return True
-    return False
+        for found in training_evaluations(ctx):
+            if isinstance(found, ImportedEvaluation):
+                name, key = found.function.name.value, found.key
+                ctx.report(found.call, f"`{name}()` evaluates `{key}` ({found.where}) in the mode it is "
+                                       f"given, and `{key}` may still be in training mode here (no "
+                                       "`.eval()` on some path since it was built or set to `.train()`); "
+                                       f"call `{key}.eval()` first so that dropout and batch norm behave "
+                                       "as at inference")
+            else:
+                ctx.report(found.call, f"`{ctx.code_for(found.func)}` is evaluated here but may still be "
+                                       f"in training mode ({found.reason}); call `{found.key}.eval()` "
+                                       "first so that dropout and batch norm behave as at inference")

@@ -11,15 +11,15 @@ name the loader is bound to (``val_loader``, ``testloader``, a ``"val"`` key of 
 or the dataset it reads (``MNIST(..., train=False)``, ``load_dataset(..., split="test")``, the
 validation part of a ``random_split``, a name such as ``test_ds``). Training loaders are left alone,
 and so are loaders whose batch size is known to be 1 (a literal, a name whose reaching definitions are
-all 1, or torch's default when none is given): a batch of one is never incomplete.
+all 1, or torch's default when none is given): a batch of one is never incomplete. The loaders
+that drop a batch of evaluation data are the facts of ``dllint.analysis.evaluation_loaders``.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import TEST, TRAIN, VAL, DataProvenance, chains, is_unit_test_file, last_name, name_role
-from dllint.analysis.imports import dotted_name
+from dllint.analysis.data import VAL, is_unit_test_file
+from dllint.analysis.evaluation_loaders import dropping_evaluation_loaders
 from dllint.context import FileContext
 from dllint.diagnostics import Edit, Fix
 from dllint.rule import Invalid, Rule
@@ -272,81 +272,18 @@ class EvalDropLast(Rule):
             return
         if is_unit_test_file(ctx.imports):
             return  # unit tests name their cases test_*: the naming convention means nothing there
-        provenance: DataProvenance | None = None
-        for call in ctx.index.of_type(cst.Call):
-            if last_name(call.func) != "DataLoader":
-                continue
-            drop = keyword(call, "drop_last")
-            if drop is None or not isinstance(drop.value, cst.Name) or drop.value.value == "False":
-                continue
-            qualified = ctx.imports.qualify(call.func) or ""
-            if not (qualified.startswith(("torch.", "lightning", "pytorch_lightning"))
-                    or qualified == ""):
-                continue
-            if qualified == "" and not isinstance(call.func, cst.Attribute):
-                continue  # a bare DataLoader that was not imported from torch
-            if provenance is None:
-                provenance = ctx.analysis(DataProvenance)
-            if drop.value.value == "True":
-                role = self._role(ctx, provenance, call)
-            else:
-                role = self._branch_role(ctx, provenance, call, drop.value.value)
-            if role is None:
-                continue
-            if provenance.batch_size(call) == 1:
-                continue  # batches of one sample: none is ever incomplete, nothing is dropped
-            if drop.value.value == "True":
-                ctx.report(call, f"the {'validation' if role == VAL else 'test'} DataLoader drops its "
-                           "last incomplete batch (drop_last=True): those instances are never evaluated",
-                           fix=self._fix(ctx, call, drop))
-            else:  # the flag is shared with the training loader: no automatic fix
-                ctx.report(call, f"on the {'validation' if role == VAL else 'test'} path, "
-                           f"{drop.value.value} is True, so this DataLoader drops its last incomplete "
-                           "batch: those instances are never evaluated; set it to False in that branch")
-
-    def _role(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call) -> str | None:
-        """val or test when the loader is an evaluation loader; None when unknown or training."""
         extra_test = tuple(self.config.get("test-names") or ())
         extra_val = tuple(self.config.get("validation-names") or ())
-        named = _name_of_home(ctx, call)
-        if named is not None:
-            role = name_role(named.split(".")[-1], extra_test, extra_val)
-            if role is not None:
-                return None if role == TRAIN else role
-        dataset = positional(call, 0) or keyword(call, "dataset")
-        if dataset is None:
-            return None
-        roles = provenance.roles(dataset.value, extra_test=extra_test, extra_val=extra_val)
-        if not roles or TRAIN in roles:
-            return None
-        return TEST if TEST in roles else VAL
-
-    def _branch_role(self, ctx: FileContext, provenance: DataProvenance, call: cst.Call,
-                     name: str) -> str | None:
-        """``drop_last=drop_last`` where ``drop_last = True`` reaches the loader from the branch
-        of ``if flag == "test":`` and the loader's dataset is built from ``flag``: on that path
-        the test (or validation) loader drops its last batch."""
-        scope = provenance.scope_of(call)
-        reaching = provenance.flowing(scope, call, name)
-        dataset = positional(call, 0) or keyword(call, "dataset")
-        if not reaching or dataset is None:
-            return None
-        for binding in reaching:
-            if not (isinstance(binding.value, cst.Name) and binding.value.value == "True"):
-                continue
-            guard = _guarding_comparison(ctx, binding.node, scope)
-            if guard is None:
-                continue
-            compared, text = guard
-            role = name_role(text, tuple(self.config.get("test-names") or ()),
-                             tuple(self.config.get("validation-names") or ()))
-            if role not in (TEST, VAL):
-                continue
-            # The dataset must be the one the compared flag selects (``Data(flag=flag)``).
-            derived = provenance.forward(scope, {compared}, -1, until=ctx.index.order[ctx.index.statement_of(call)])
-            if derived & set(chains(dataset.value)):
-                return role
-        return None
+        for found in dropping_evaluation_loaders(ctx, extra_test, extra_val):
+            what = "validation" if found.role == VAL else "test"
+            if found.flag is None:
+                ctx.report(found.call, f"the {what} DataLoader drops its last incomplete batch "
+                           "(drop_last=True): those instances are never evaluated",
+                           fix=self._fix(ctx, found.call, found.drop))
+            else:  # the flag is shared with the training loader: no automatic fix
+                ctx.report(found.call, f"on the {what} path, {found.flag} is True, so this DataLoader "
+                           "drops its last incomplete batch: those instances are never evaluated; set "
+                           "it to False in that branch")
 
     def _fix(self, ctx: FileContext, call: cst.Call, drop: cst.Arg) -> Fix:
         """Delete the argument's own text and nothing else. Regenerating the call from its node
@@ -364,44 +301,3 @@ class EvalDropLast(Rule):
         edit = Edit(start.line, start.column + 1, end.line, end.column + 1, "")
         return Fix("unsafe", (edit,), "remove drop_last=True so that every instance is evaluated")
 
-
-def _guarding_comparison(ctx: FileContext, node: cst.CSTNode, scope: cst.CSTNode) -> tuple[str, str] | None:
-    """(the compared name, the string) when ``node`` sits directly in the body of
-    ``if name == "string":`` (or ``elif``, or ``"string" == name``)."""
-    child, parent = node, ctx.index.parent(node)
-    while parent is not None and parent is not scope:
-        if isinstance(parent, cst.If):
-            if child is not parent.body:
-                return None  # in the else part: the condition is false there
-            test = parent.test
-            if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-                    and isinstance(test.comparisons[0].operator, cst.Equal)):
-                return None
-            left, right = test.left, test.comparisons[0].comparator
-            if isinstance(left, (cst.SimpleString, cst.ConcatenatedString)):
-                left, right = right, left
-            text = string(right)
-            compared = dotted_name(left)
-            return (compared, text) if text is not None and compared is not None else None
-        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.With, cst.Try)):
-            return None
-        child, parent = parent, ctx.index.parent(parent)
-    return None
-
-
-def _name_of_home(ctx: FileContext, call: cst.Call) -> str | None:
-    """What the loader is called: its assignment target, its dict key, or the function returning it."""
-    parent = ctx.index.parent(call)
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
-        return dotted_name(parent.targets[0].target)
-    if isinstance(parent, cst.AnnAssign):
-        return dotted_name(parent.target)
-    if isinstance(parent, cst.DictElement) and parent.value is call:
-        key = parent.key
-        if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-            return key.evaluated_value
-    if isinstance(parent, cst.Return):
-        function = ctx.index.function_of(call)
-        if function is not None:
-            return function.name.value
-    return None

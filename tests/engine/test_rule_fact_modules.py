@@ -1,5 +1,6 @@
-"""The fact modules that DL101, DL102, DL201, DL202, DL401, DL402, DL502 and DL504 query, asked directly (the rules'
-examples test them through the rules; these pin what each fact says on its own)."""
+"""The fact modules that DL101, DL102, DL201, DL202, DL301, DL401, DL402, DL404, DL502 and DL504
+query, asked directly (the rules' examples test them through the rules; these pin what each fact
+says on its own)."""
 from __future__ import annotations
 
 import textwrap
@@ -11,9 +12,14 @@ from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, co
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
-from dllint.analysis.data import DataProvenance
+from dllint.analysis.data import DataProvenance, last_name
 from dllint.analysis.dataflow import GraphValues
+from dllint.analysis.evaluation_loaders import dropping_evaluation_loaders, guarding_comparison, name_of_home
+from dllint.analysis.evaluations import (ImportedEvaluation, TrainingEvaluation, evaluation,
+                                         held_out_argument, mode_free_at, part_of_training,
+                                         training_evaluations)
 from dllint.analysis.fit_leaks import FitLeaks
+from dllint.analysis.modes import Modes
 from dllint.analysis.project import PROJECT
 from dllint.analysis.penalties import imported_penalty_calls, penalty_accumulations, penalty_sums
 from dllint.analysis.sample_statistics import SampleStatistics, data_roots, selection_owner
@@ -802,3 +808,291 @@ def test_a_helper_fitted_on_whole_data_that_a_caller_in_another_module_splits(tm
                 for leak in leaks] == [("frame.mean()", "frame", "run", "main.py", 7)]
     finally:
         PROJECT.clear()
+
+
+# -- evaluations ---------------------------------------------------------------------------------
+def _evaluations(ctx: FileContext) -> list[tuple]:
+    found = []
+    for fact in training_evaluations(ctx):
+        assert isinstance(fact, TrainingEvaluation)
+        found.append((ctx.position(fact.call).start.line, _text(ctx, fact.func), fact.key, fact.reason))
+    return found
+
+
+def _call_at(ctx: FileContext, line: int, text: str) -> cst.Call:
+    return next(c for c in ctx.index.of_type(cst.Call)
+                if ctx.position(c).start.line == line and _text(ctx, c) == text)
+
+
+TRAINED_SCRIPT = """
+    import torch
+    from torch import nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    {switch}
+    with torch.no_grad():
+        out = model(x_test)
+        again = model(x_test).argmax(1)
+"""
+
+
+def test_an_evaluation_reached_in_training_mode_is_one_fact_per_model_and_region():
+    ctx = _ctx(TRAINED_SCRIPT.format(switch="pass"))
+    assert _evaluations(ctx) == [
+        (12, "model", "model", "no `.eval()` on some path since it was built or set to `.train()`")]
+    assert _evaluations(_ctx(TRAINED_SCRIPT.format(switch="model.eval()"))) == []
+
+
+def test_a_model_that_computes_the_same_in_both_modes_or_is_read_for_its_shape_is_no_fact():
+    ctx = _ctx(TRAINED_SCRIPT.format(switch="pass").replace("nn.Dropout(0.5)", "nn.Tanh()"))
+    assert _evaluations(ctx) == []
+    ctx = _ctx(TRAINED_SCRIPT.format(switch="pass").replace(
+        "again = model(x_test).argmax(1)", "assert model(x_test).shape == (2, 2)").replace(
+        "out = model(x_test)", "pass"))
+    assert _evaluations(ctx) == []
+
+
+def test_a_re_forward_in_a_training_step_is_part_of_training_unless_its_data_is_held_out():
+    ctx = _ctx("""
+        import torch
+        from torch import nn
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            with torch.no_grad():
+                train_acc = (model(x).argmax(1) == y).float().mean()
+                val_acc = (model(x_val).argmax(1) == y_val).float().mean()
+    """)
+    modes = ctx.analysis(Modes)
+    train_call, val_call = _call_at(ctx, 10, "model(x)"), _call_at(ctx, 11, "model(x_val)")
+    assert part_of_training(modes, train_call) and not held_out_argument(train_call)
+    assert not part_of_training(modes, val_call) and held_out_argument(val_call)
+    assert [(line, key) for line, _, key, _ in _evaluations(ctx)] == [(11, "model")]
+
+
+HELPER_SCRIPT = """
+    import torch
+    from torch import nn
+    def evaluate(net, loader):
+        with torch.no_grad():
+            return [net(x) for x, _ in loader]
+    model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    plain = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x) + plain(x), y).backward()
+        optimizer.step()
+    {switch}
+    evaluate({passed}, val_loader)
+"""
+
+
+def test_a_helper_given_its_model_is_judged_by_its_callers():
+    ctx = _ctx(HELPER_SCRIPT.format(switch="pass", passed="model"))
+    assert _evaluations(ctx) == [(6, "net", "net", "`evaluate()` is called in training mode on line 14")]
+    assert _evaluations(_ctx(HELPER_SCRIPT.format(switch="model.eval()", passed="model"))) == []
+    # the caller passes a model with no mode-dependent layer: free of mode where it is passed
+    ctx = _ctx(HELPER_SCRIPT.format(switch="pass", passed="plain"))
+    assert _evaluations(ctx) == []
+    modes = ctx.analysis(Modes)
+    function = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "evaluate")
+    assert mode_free_at(modes, _call_at(ctx, 14, "evaluate(plain, val_loader)"), function, "net")
+    ctx = _ctx(HELPER_SCRIPT.format(switch="pass", passed="model"))
+    modes = ctx.analysis(Modes)
+    function = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "evaluate")
+    assert not mode_free_at(modes, _call_at(ctx, 14, "evaluate(model, val_loader)"), function, "net")
+
+
+
+def test_a_helper_called_in_a_training_step_and_a_module_s_own_method_are_left_out():
+    # a training accuracy through a helper: its only caller is part of the training step
+    ctx = _ctx("""
+        import torch
+        from torch import nn
+        def accuracy(net, x, y):
+            with torch.no_grad():
+                return (net(x).argmax(1) == y).float().mean()
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            acc = accuracy(model, x, y)
+    """)
+    assert _evaluations(ctx) == []
+    # a model's own method decides the mode of the modules it holds
+    ctx = _ctx("""
+        import torch
+        from torch import nn
+        class Wrapper(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+            def validate(self, x):
+                self.net.train()
+                with torch.no_grad():
+                    return self.net(x)
+    """)
+    assert _evaluations(ctx) == []
+
+TRAINER_SCRIPT = """
+    import torch
+    class Trainer:
+        def __init__(self, model):
+            self.model = model
+        def fit(self, loader):
+            self.model.train()
+            for x, y in loader:
+                self.opt.zero_grad()
+                self.loss(self.model(x), y).backward()
+                self.opt.step()
+        def {name}(self, loader):
+            with torch.no_grad():
+                return [self.model(x) for x, _ in loader]
+"""
+
+
+def test_a_method_nobody_calls_here_needs_an_evaluation_name_and_a_class_that_trains():
+    ctx = _ctx(TRAINER_SCRIPT.format(name="validate"))
+    assert _evaluations(ctx) == [(14, "self.model", "self.model",
+                                  "`validate()` does not call `.eval()` and this class calls `.train()`")]
+    assert _evaluations(_ctx(TRAINER_SCRIPT.format(name="gather"))) == []
+    assert _evaluations(_ctx(TRAINER_SCRIPT.format(name="validate").replace("self.model.train()",
+                                                                           "pass"))) == []
+
+
+def test_an_evaluation_in_another_module_is_a_model_call_under_no_grad_and_not_a_training_step():
+    ctx = _ctx("""
+        import torch
+        def predict(model, x):
+            with torch.no_grad():
+                return model(x).softmax(-1)
+        def measure(model, x):
+            with torch.no_grad():
+                return model(x).shape
+        def step(model, loader):
+            for x, y in loader:
+                loss(model(x), y).backward()
+    """)
+    modes = ctx.analysis(Modes)
+    functions = {f.name.value: f for f in ctx.index.of_type(cst.FunctionDef)}
+    assert evaluation(modes, _call_at(ctx, 5, "model(x)"), functions["predict"])
+    assert not evaluation(modes, _call_at(ctx, 8, "model(x)"), functions["measure"])
+    assert not evaluation(modes, _call_at(ctx, 11, "model(x)"), functions["step"])
+
+
+def test_a_helper_of_another_module_that_evaluates_a_model_passed_training(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "nets.py").write_text(textwrap.dedent("""
+        from torch import nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+            def forward(self, x):
+                return self.body(x)
+    """))
+    (tmp_path / "evaluation.py").write_text(textwrap.dedent("""
+        import torch
+        def predict(model, x):
+            with torch.no_grad():
+                return model(x).softmax(-1)
+    """))
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import torch
+        from evaluation import predict
+        from nets import Net
+        model = Net()
+        model.train()
+        fit(model)
+        probs = predict(model, torch.randn(2, 4))
+        model.eval()
+        probs = predict(model, torch.randn(2, 4))
+    """))
+    PROJECT.clear()
+    try:
+        PROJECT.begin_file()
+        source = (tmp_path / "main.py").read_text()
+        ctx = FileContext(str(tmp_path / "main.py"), source, cst.parse_module(source))
+        found = list(training_evaluations(ctx))
+        assert all(isinstance(fact, ImportedEvaluation) for fact in found)
+        assert [(ctx.position(f.call).start.line, f.function.name.value, f.key, f.where)
+                for f in found] == [(8, "predict", "model", "evaluation.py:5")]
+    finally:
+        PROJECT.clear()
+
+
+
+# -- evaluation_loaders ----------------------------------------------------------------------------
+def _dropping(ctx: FileContext, extra_test: tuple[str, ...] = ()) -> list[tuple]:
+    return [(ctx.position(found.call).start.line, found.role, found.flag, _text(ctx, found.drop))
+            for found in dropping_evaluation_loaders(ctx, extra_test)]
+
+
+def test_dropping_loaders_are_evaluation_loaders_by_their_home_or_their_data():
+    ctx = _ctx("""
+        import torch
+        from torch.utils.data import DataLoader
+        from torchvision import datasets
+        from mylib import DataLoader as Mine
+        test_set = datasets.MNIST("data", train=False)
+        train_loader = DataLoader(train_ds, batch_size=64, drop_last=True)
+        val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)
+        loader = torch.utils.data.DataLoader(test_set, batch_size=100, drop_last=True)
+        kept = DataLoader(val_ds, batch_size=64, drop_last=False)
+        single = DataLoader(test_set, batch_size=1, drop_last=True)
+        theirs = Mine(val_ds, batch_size=64, drop_last=True)
+        loaders = {"val": DataLoader(val_ds, batch_size=8, drop_last=True)}
+        def get_test_loader(ds):
+            return DataLoader(ds, batch_size=32, drop_last=True)
+        vault_loader = DataLoader(ds, batch_size=32, drop_last=True)
+        cifar = datasets.CIFAR10("data", train=True)
+        loader_c = DataLoader(cifar, batch_size=64, drop_last=True)
+    """)
+    expected = [(8, "val", None, "drop_last=True"), (9, "test", None, "drop_last=True"),
+                (13, "val", None, "drop_last=True"), (15, "test", None, "drop_last=True")]
+    assert _dropping(ctx) == expected
+    assert _dropping(ctx, ("vault_loader",)) == expected + [(16, "test", None, "drop_last=True")]
+    calls = {ctx.position(c).start.line: c for c in ctx.index.of_type(cst.Call) if last_name(c.func) == "DataLoader"}
+    assert [name_of_home(ctx, calls[line]) for line in (7, 13, 15)] == ["train_loader", "val", "get_test_loader"]
+    # a DataLoader never imported is not torch's; one reached through an unknown module may be
+    ctx = _ctx("""
+        import torch
+        val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)
+        test_loader = data.DataLoader(test_ds, batch_size=64, drop_last=True)
+    """)
+    assert _dropping(ctx) == [(4, "test", None, "drop_last=True")]
+
+
+DATA_PROVIDER = """
+    from torch.utils.data import DataLoader
+    def data_provider(args, flag):
+        if flag == "{split}":
+            drop_last = {then}
+        else:
+            drop_last = {other}
+        data_set = Data(root_path=args.root_path, flag={passed})
+        return DataLoader(data_set, batch_size=args.batch_size, drop_last=drop_last)
+"""
+
+
+def test_a_flag_that_is_true_on_the_test_path_of_the_dataset_it_selects():
+    ctx = _ctx(DATA_PROVIDER.format(split="test", passed="flag", then=True, other=False))
+    assert _dropping(ctx) == [(9, "test", "drop_last", "drop_last=drop_last")]
+    binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
+    function = next(iter(ctx.index.of_type(cst.FunctionDef)))
+    assert guarding_comparison(ctx, binding, function) == ("flag", "test")
+    assert _dropping(_ctx(DATA_PROVIDER.format(split="train", passed="flag", then=True, other=False))) == []
+    # the dataset is not the one the flag selects
+    assert _dropping(_ctx(DATA_PROVIDER.format(split="test", passed="'train'", then=True, other=False))) == []
+    # True only in the else part: there the flag is not "test"
+    ctx = _ctx(DATA_PROVIDER.format(split="test", passed="flag", then=False, other=True))
+    binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
+    assert guarding_comparison(ctx, binding, next(iter(ctx.index.of_type(cst.FunctionDef)))) is None
+    assert _dropping(ctx) == []
