@@ -897,6 +897,51 @@ class Trainer:
             if i % 100 == 0 and i != 0:
                 print(self.test())
 """,
+        # (issue 14) the twin: the global is bound again after the helper, whose default still holds
+        # the first model; the model that trains is never switched
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())
+""",
+        # the twin: the training function's own parameter ``model`` may be another network than
+        # the global the helper's default holds
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+def train(model, optimizer, max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())
+""",
     ]
 
     INVALID = [
@@ -1485,6 +1530,28 @@ class Trainer:
             self.optimizer.step()
             if i % 100 == 0 and i != 0:
                 print(self.test())  # expect: DL302
+""",
+        # (issue 14) the helper's model is a parameter defaulted to the global one, left out at the
+        # call: ``test()`` is ``test(model)``
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())  # expect: DL302
 """,
     ]
 
