@@ -957,6 +957,8 @@ class Modes:
                 return None  # ``model = deepcopy(model)``: what it does next is not to the caller's
             expr = self._argument_for(call, callee, root)
             if expr is None:
+                expr = self._global_default(call, callee, root)
+            if expr is None:
                 return None
             mapped = model_key(expr)
             if mapped is None:
@@ -1022,6 +1024,34 @@ class Modes:
                 return arg.value
             index += 1
         return None
+
+    def _global_default(self, call: cst.Call, callee: cst.FunctionDef, name: str) -> cst.Name | None:
+        """The default of the callee's parameter ``name`` when ``call`` leaves it out and the
+        default is the module's global (``def test(model=model)`` called as ``test()``): both are
+        functions of this file, the callee defined at module level after the one binding of that
+        global anywhere in the file (so the default is the object the global still holds), and no
+        scope around the call binds the name itself. None otherwise (``*args``/``**kwargs`` at the
+        call, a default of any other form, a global bound twice or declared ``global``)."""
+        index = self.index
+        if call not in index.order or index.parent(callee) is not self.ctx.module:
+            return None
+        if any(arg.star for arg in call.args):
+            return None
+        p = callee.params
+        default = next((x.default for x in (*p.posonly_params, *p.params, *p.kwonly_params)
+                        if x.name.value == name), None)
+        if not isinstance(default, cst.Name):
+            return None
+        bound = default.value
+        value = self._module_constant(bound)
+        if value is None or bound in self._declared_global() or not index.precedes(value, callee):
+            return None
+        scope = index.function_of(call)
+        while scope is not None:
+            if bound in self._param_names(scope) or bound in self.locals_of(scope):
+                return None
+            scope = index.function_of(scope)
+        return default
 
     def rebound_params(self, function: cst.FunctionDef) -> set[str]:
         """Parameters the function binds to another object somewhere (``model = deepcopy(model)``;

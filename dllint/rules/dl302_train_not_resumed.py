@@ -697,6 +697,251 @@ def predict(x):
     net.eval()
     return out
 """,
+        # (issue 14, coRNN's adding task, the twins) test() puts the global model back in training mode at its end
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+objective = nn.MSELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def get_batch(n):
+    return torch.randn(n, 2), torch.randn(n, 1)
+
+def test():
+    model.eval()
+    with torch.no_grad():
+        data, label = get_batch(1000)
+        loss = objective(model(data), label)
+    model.train()
+    return loss.item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        data, label = get_batch(50)
+        optimizer.zero_grad()
+        loss = objective(model(data), label)
+        loss.backward()
+        optimizer.step()
+        if i % 100 == 0 and i != 0:
+            print(test())
+
+if __name__ == "__main__":
+    train(60000)
+""",
+        # the step loop calls model.train() at the top of every step
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+objective = nn.MSELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def get_batch(n):
+    return torch.randn(n, 2), torch.randn(n, 1)
+
+def test():
+    model.eval()
+    with torch.no_grad():
+        data, label = get_batch(1000)
+        loss = objective(model(data), label)
+    return loss.item()
+
+def train(max_steps):
+    for i in range(max_steps):
+        model.train()
+        data, label = get_batch(50)
+        optimizer.zero_grad()
+        loss = objective(model(data), label)
+        loss.backward()
+        optimizer.step()
+        if i % 100 == 0 and i != 0:
+            print(test())
+
+if __name__ == "__main__":
+    train(60000)
+""",
+        # the evaluation runs once, after the loop
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+objective = nn.MSELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def get_batch(n):
+    return torch.randn(n, 2), torch.randn(n, 1)
+
+def test():
+    model.eval()
+    with torch.no_grad():
+        data, label = get_batch(1000)
+        loss = objective(model(data), label)
+    return loss.item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        data, label = get_batch(50)
+        optimizer.zero_grad()
+        loss = objective(model(data), label)
+        loss.backward()
+        optimizer.step()
+    print(test())
+
+if __name__ == "__main__":
+    train(60000)
+""",
+        # coRNN itself: Linear and tanh only, so both modes train the same (the mode-dependence fact)
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 1))
+objective = nn.MSELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def get_batch(n):
+    return torch.randn(n, 2), torch.randn(n, 1)
+
+def test():
+    model.eval()
+    with torch.no_grad():
+        data, label = get_batch(1000)
+        loss = objective(model(data), label)
+    return loss.item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        data, label = get_batch(50)
+        optimizer.zero_grad()
+        loss = objective(model(data), label)
+        loss.backward()
+        optimizer.step()
+        if i % 100 == 0 and i != 0:
+            print(test())
+
+if __name__ == "__main__":
+    train(60000)
+""",
+        # the Trainer-class shape: test() restores self.model's training mode
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+class Trainer:
+    def __init__(self, lr=1e-3):
+        self.model = Net()
+        self.objective = nn.MSELoss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+    def test(self):
+        self.model.eval()
+        with torch.no_grad():
+            data, label = torch.randn(1000, 2), torch.randn(1000, 1)
+            loss = self.objective(self.model(data), label).item()
+        self.model.train()
+        return loss
+
+    def train(self, max_steps):
+        self.model.train()
+        for i in range(max_steps):
+            data, label = torch.randn(50, 2), torch.randn(50, 1)
+            self.optimizer.zero_grad()
+            loss = self.objective(self.model(data), label)
+            loss.backward()
+            self.optimizer.step()
+            if i % 100 == 0 and i != 0:
+                print(self.test())
+""",
+        # the Trainer-class shape: model.train() at the top of every step
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+class Trainer:
+    def __init__(self, lr=1e-3):
+        self.model = Net()
+        self.objective = nn.MSELoss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+    def test(self):
+        self.model.eval()
+        with torch.no_grad():
+            data, label = torch.randn(1000, 2), torch.randn(1000, 1)
+            return self.objective(self.model(data), label).item()
+
+    def train(self, max_steps):
+        for i in range(max_steps):
+            self.model.train()
+            data, label = torch.randn(50, 2), torch.randn(50, 1)
+            self.optimizer.zero_grad()
+            loss = self.objective(self.model(data), label)
+            loss.backward()
+            self.optimizer.step()
+            if i % 100 == 0 and i != 0:
+                print(self.test())
+""",
+        # (issue 14) the twin: the global is bound again after the helper, whose default still holds
+        # the first model; the model that trains is never switched
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())
+""",
+        # the twin: the training function's own parameter ``model`` may be another network than
+        # the global the helper's default holds
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+def train(model, optimizer, max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())
+""",
     ]
 
     INVALID = [
@@ -1216,6 +1461,97 @@ def score(x, y):
         loss = nn.functional.mse_loss(net(x), y).item()
     net.train(False)  # expect: DL302
     return loss
+""",
+        # (issue 14, coRNN#1) a script: test() takes no argument and switches the module-global model to eval mode;
+        # it runs every 100 steps inside the step loop and model.train() is called once, before the loop
+        # (the original model is Linear + tanh, mode-free, and rightly silent: this one has dropout)
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+objective = nn.MSELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def get_batch(n):
+    return torch.randn(n, 2), torch.randn(n, 1)
+
+def test():
+    model.eval()
+    with torch.no_grad():
+        data, label = get_batch(1000)
+        loss = objective(model(data), label)
+    return loss.item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        data, label = get_batch(50)
+        optimizer.zero_grad()
+        loss = objective(model(data), label)
+        loss.backward()
+        optimizer.step()
+        if i % 100 == 0 and i != 0:
+            print(test())  # expect: DL302
+
+if __name__ == "__main__":
+    train(60000)
+""",
+        # (issue 14) the same in a Trainer class: self.test() leaves self.model in eval mode
+        """import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+class Trainer:
+    def __init__(self, lr=1e-3):
+        self.model = Net()
+        self.objective = nn.MSELoss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
+
+    def test(self):
+        self.model.eval()
+        with torch.no_grad():
+            data, label = torch.randn(1000, 2), torch.randn(1000, 1)
+            return self.objective(self.model(data), label).item()
+
+    def train(self, max_steps):
+        self.model.train()
+        for i in range(max_steps):
+            data, label = torch.randn(50, 2), torch.randn(50, 1)
+            self.optimizer.zero_grad()
+            loss = self.objective(self.model(data), label)
+            loss.backward()
+            self.optimizer.step()
+            if i % 100 == 0 and i != 0:
+                print(self.test())  # expect: DL302
+""",
+        # (issue 14) the helper's model is a parameter defaulted to the global one, left out at the
+        # call: ``test()`` is ``test(model)``
+        """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(2, 64), nn.Dropout(0.2), nn.Tanh(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+def test(net=model):
+    net.eval()
+    with torch.no_grad():
+        return nn.functional.mse_loss(net(torch.randn(100, 2)), torch.randn(100, 1)).item()
+
+def train(max_steps):
+    model.train()
+    for i in range(max_steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(torch.randn(50, 2)), torch.randn(50, 1)).backward()
+        optimizer.step()
+        if i % 100 == 0:
+            print(test())  # expect: DL302
 """,
     ]
 

@@ -161,3 +161,36 @@ def test_a_wrapped_and_moved_model_keeps_its_definition() -> None:
     assert not _findings(WRAPPED.format(extra=""))
     (found,) = _findings(WRAPPED.format(extra="\n        self.drop = nn.Dropout(0.1)"))
     assert found.severity == "warning"
+
+
+DEFAULTED = """import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.3), nn.ReLU(), nn.Linear(32, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+train_loader = [(torch.randn(64, 8), torch.randint(0, 2, (64,))) for _ in range(10)]
+
+def evaluate(net=model):
+    with torch.no_grad():
+        x, y = torch.randn(100, 8), torch.randint(0, 2, (100,))
+        return (net(x).argmax(1) == y).float().mean().item()
+{rebind}
+for epoch in range(10):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+{switch}    print(evaluate())
+"""
+
+
+def test_a_parameter_defaulted_to_the_global_model_is_judged_at_the_call() -> None:
+    # ``evaluate()`` leaves ``net`` out: it is the global ``model``, still training after the loop
+    (found,) = _findings(DEFAULTED.format(rebind="", switch=""))
+    assert found.line == 11 and "line 19" in found.message
+    # the twins: switched first; the global bound again after the def (the default holds the
+    # first model, which never trains)
+    assert not _findings(DEFAULTED.format(rebind="", switch="    model.eval()\n"))
+    rebind = "model = nn.Sequential(nn.Linear(8, 2), nn.Dropout(0.3))\n"
+    assert not _findings(DEFAULTED.format(rebind=rebind, switch=""))

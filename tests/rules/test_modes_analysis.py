@@ -276,3 +276,48 @@ def test_a_plain_class_is_not_a_model() -> None:
     names = {ctx.code_for(c.func): c for c in ctx.index.of_type(cst.Call) if ctx.code_for(c.func) in ("Scratch", "Net")}
     assert not models.is_model_call(names["Scratch"], "model")
     assert models.is_model_call(names["Net"], "net")
+
+
+DEFAULT_HEAD = """import torch.nn as nn
+model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+def test(net=model, other=None, *, scale=model):
+    net.eval()
+"""
+
+
+@pytest.mark.parametrize("tail, key, expected", [
+    ("test()\n", "net", "model"),                      # left out: the default, the global itself
+    ("test(scale=1)\n", "net", "model"),
+    ("test(None, 1)\n", "scale", "model"),
+    ("test(other)\n", "net", "other"),
+    ("test()\n", "scale", "model"),                    # keyword-only too
+    ("test()\n", "other", None),                       # a default that is no name
+    ("test(m)\n", "net", "m"),                         # passed: the argument
+    ("test(*args)\n", "net", None),                    # may be passed behind *args / **kwargs
+    ("test(**kw)\n", "net", None),
+    ("def f(model):\n    test()\n", "net", None),      # the caller's model is its own parameter
+    ("def f():\n    model = 1\n    test()\n", "net", None),  # ... or its own local
+    ("def f():\n    test()\n", "net", "model"),        # a global read in the caller
+    ("model = nn.Linear(2, 2)\ntest()\n", "net", None),  # bound again: the default is the old one
+    ("def f():\n    global model\n    model = None\ntest()\n", "net", None),
+])
+def test_a_parameter_left_out_maps_to_a_global_default(tail: str, key: str, expected: str | None) -> None:
+    ctx = _context(DEFAULT_HEAD + tail)
+    modes = ctx.analysis(Modes)
+    callee = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "test")
+    call = next(c for c in ctx.index.of_type(cst.Call) if ctx.code_for(c.func) == "test")
+    assert modes.map_key(call, callee, key) == expected
+
+
+def test_a_default_is_not_followed_for_a_nested_function_or_one_bound_before_the_global() -> None:
+    nested = ("import torch.nn as nn\nmodel = nn.Linear(2, 2)\ndef outer():\n"
+              "    def test(net=model):\n        net.eval()\n    test()\n")
+    # the default is the module ``model`` (coRNN's shape), not the network bound to the name later
+    early = ("import model\ndef test(net=model):\n    net.eval()\n"
+             "model = model.Net()\ntest()\n")
+    for source in (nested, early):
+        ctx = _context(source)
+        modes = ctx.analysis(Modes)
+        callee = next(f for f in ctx.index.of_type(cst.FunctionDef) if f.name.value == "test")
+        call = next(c for c in ctx.index.of_type(cst.Call) if ctx.code_for(c.func) == "test")
+        assert modes.map_key(call, callee, "net") is None
