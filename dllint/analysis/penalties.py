@@ -6,10 +6,12 @@ A penalty is a sum of squares (``p.pow(2)``, ``p ** 2``, ``p * p``, ``p.square()
 later added to something (:func:`penalty_accumulations`), or a call of a function of another project
 module that returns one (:func:`returns_l2_penalty`, :func:`imported_penalty_calls`), or a call
 ``x.l2()`` of a method that every model class of the project defining it writes as one
-(:func:`method_penalty_calls`; the receiver's class is not needed), its value a term of a sum. A
-sum over ``self.parameters()`` in a module class that holds no parameter, or over a module built
-without any, is zero and no penalty (``parameters.py``). Squares of a parameter's gradient, detached copy or size are no penalty (the same
-test for the loop and the comprehension, :func:`_square_of_parameter`). A sum that is only computed
+(:func:`method_penalty_calls`; the receiver's class is not needed) or a key of a model's output
+that holds such a call (:func:`key_penalty_reads`), its value a term of a sum. A sum over
+``self.parameters()`` in a module class that holds no parameter, or over a module built without
+any, is zero and no penalty (``parameters.py``). Squares of a parameter's gradient, detached copy
+or size are no penalty (the same test for the loop and the comprehension,
+:func:`_square_of_parameter`). A sum that is only computed
 (never a term of a sum, never returned), or one in a loss that is never back-propagated (under
 ``torch.no_grad()`` / ``inference_mode``, or in a function that neither back-propagates nor hands its
 result to a caller that does), penalises no training: :func:`_evaluation_only`.
@@ -452,11 +454,24 @@ class PenaltyMethods:
         return True
 
 
+def _may_be_model(ctx: FileContext, receiver: cst.BaseExpression, call: cst.Call) -> bool:
+    """The receiver of ``receiver.l2()`` is a model: ``self`` in a module class, or what
+    ``models.py`` takes for one (a module built here, a parameter or attribute named like a model:
+    ``fit(self, model, ...)``). A tensor's ``x.norm()`` is not asked about the project's ``norm``."""
+    from dllint.analysis.dataflow import ModuleClasses
+    from dllint.analysis.models import Models
+
+    if isinstance(receiver, cst.Name) and receiver.value == "self":
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        return klass is not None and klass.name.value in ctx.analysis(ModuleClasses).names
+    return ctx.analysis(Models).is_model(receiver, call)
+
+
 def method_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
     """``loss = out['loss'] + model.l2() * lam`` where ``l2`` is a penalty method
     (:class:`PenaltyMethods`), in this module or another of the project, and the call's value is a
     term of a sum that trains. A call that resolves through the imports (a module's function, a
-    library) is not a method call; the receiver is a name or an attribute (``self.model``)."""
+    library) is not a method call; the receiver is a model (:func:`_may_be_model`)."""
     imports = project_imports(ctx)
     methods: PenaltyMethods | None = None
     for call in ctx.index.of_type(cst.Call):
@@ -467,7 +482,7 @@ def method_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
         if ctx.imports.qualify_dotted(dotted) is not None or \
                 (imports is not None and imports.target(dotted) is not None):
             continue
-        if not _may_reach_a_sum(ctx, call):
+        if not _may_reach_a_sum(ctx, call) or not _may_be_model(ctx, func.value, call):
             continue
         if methods is None:
             methods = ctx.analysis(PenaltyMethods)
@@ -482,8 +497,11 @@ _METHOD_CALL_VALUE = re.compile(r"\s*(?:\w+\.)+(\w+)\(")
 
 
 def _key_pattern(key: cst.BaseExpression) -> re.Pattern | None:
-    """The text of a subscript's key as a constant name (``LOSS_L2``) or a string (``'l2'``)."""
+    """The text of a subscript's key as a constant name (``LOSS_L2``, upper case: a loop's ``x[i]``
+    is no key) or a string (``'l2'``)."""
     if isinstance(key, cst.Name):
+        if not key.value.isupper():
+            return None
         written = re.escape(key.value)
     elif isinstance(key, cst.SimpleString) and key.prefix == "":
         value = key.evaluated_value
@@ -563,8 +581,9 @@ def key_penalty_reads(ctx: FileContext) -> Iterator[cst.Subscript]:
         if not isinstance(key, (cst.Name, cst.SimpleString)) or not _may_reach_a_sum(ctx, read):
             continue
         parent = ctx.index.parent(read)
-        if isinstance(parent, cst.AssignTarget) or (isinstance(parent, cst.AugAssign) and parent.target is read):
-            continue
+        if isinstance(parent, cst.AssignTarget) or \
+                (isinstance(parent, cst.AugAssign) and parent.target is read):
+            continue  # a store, not a read
         if keys is None:
             keys = ctx.analysis(PenaltyKeys)
         if keys.holds_penalty(key) and _reaches_a_sum(ctx, read, written_here=False) and \

@@ -10,7 +10,11 @@ there is AdamW's decoupled decay.
 Reported only when the file builds a torch SGD or Adam optimiser, so that the advice is concrete;
 a penalty used with another optimiser, or an L1 penalty (which weight decay cannot replace), is
 silent. So is a penalty that trains nothing: never a term of a loss, or in a loss computed without
-gradients or in a function that never back-propagates (``dllint.analysis.penalties``).
+gradients or in a function that never back-propagates, and a sum over a module that holds no
+parameter (``dllint.analysis.penalties``). The penalty may be written elsewhere in the project: a
+function it imports, a model's method called on a model whose class the file does not know
+(``model.l2()`` where every model class that defines ``l2`` returns the squared sum of its
+parameters), or a key of the model's output that holds such a call (``out[LOSS_L2]``).
 """
 from __future__ import annotations
 
@@ -129,6 +133,14 @@ class L2PenaltyInLoss(Rule):
         "        opt = torch.optim.SGD(model.parameters(), lr=0.1)\n        for a, b, y in loader:\n"
         "            loss = crit(model(a), y) + model.l2(a, b) * lam\n            loss.backward()\n"
         "            opt.step()\n",
+        # The model's norm() is a penalty, but h.norm() is a tensor's: its receiver is no model.
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)\n"
+        "    def norm(self):\n        l2 = 0\n        for p in self.parameters():\n"
+        "            l2 += (p ** 2).sum()\n        return l2\n"
+        "net = Net()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nh = net(x)\n"
+        "loss = crit(h, y) + 1e-3 * h.norm()\n",
         # One class's l2 is a penalty, another's a distance: the name alone says nothing.
         "import torch\nimport torch.nn as nn\n"
         "class MF(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
