@@ -982,7 +982,7 @@ class GraphValues:
             if method in GRAPH_METHODS and self._graph(receiver):
                 return True
             if method == "forward" and self.is_model(receiver):
-                return not self._parameter_free().call_without_graph(call, receiver)
+                return not self.parameter_free().call_without_graph(call, receiver)
         else:
             qualified = self.imports.qualify(func)
             if qualified is not None:
@@ -1000,7 +1000,7 @@ class GraphValues:
             if self._is_loss_constructor(func):
                 return self._loss_call_graph(call)
             return self._is_module_constructor(func) \
-                and not self._parameter_free().call_without_graph(call, func)
+                and not self.parameter_free().call_without_graph(call, func)
         target = self.regions.resolved(call)
         if target is not None:
             return bool(self.return_summary(target))
@@ -1011,11 +1011,11 @@ class GraphValues:
             if dotted_name(func) in self._frozen_models:
                 return False
             if self.is_model(func):
-                return not self._parameter_free().call_without_graph(call, func)
+                return not self.parameter_free().call_without_graph(call, func)
             return self.is_loss_function(func) and self._loss_call_graph(call)
         return False
 
-    def _parameter_free(self) -> ParameterFree:
+    def parameter_free(self) -> ParameterFree:
         """Which module calls run a module with no trainable parameter (``parameters.py``)."""
         if self._parameters is None:
             self._parameters = ParameterFree(self)

@@ -4,22 +4,29 @@ A penalty is a sum of squares (``p.pow(2)``, ``p ** 2``, ``p * p``, ``p.square()
 ** 2``) over the parameters: a comprehension over ``m.parameters()`` / ``m.named_parameters()``
 (:func:`penalty_sums`), a ``for p in m.parameters()`` loop that accumulates the squares into a name
 later added to something (:func:`penalty_accumulations`), or a call of a function of another project
-module that returns one (:func:`returns_l2_penalty`, :func:`imported_penalty_calls`), its value a
-term of a sum. Squares of a parameter's gradient, detached copy or size are no penalty (the same
-test for the loop and the comprehension, :func:`_square_of_parameter`). A sum that is only computed
+module that returns one (:func:`returns_l2_penalty`, :func:`imported_penalty_calls`), or a call
+``x.l2()`` of a method that every model class of the project defining it writes as one
+(:func:`method_penalty_calls`; the receiver's class is not needed) or a key of a model's output
+that holds such a call (:func:`key_penalty_reads`), its value a term of a sum. A sum over
+``self.parameters()`` in a module class that holds no parameter, or over a module built without
+any, is zero and no penalty (``parameters.py``). Squares of a parameter's gradient, detached copy
+or size are no penalty (the same test for the loop and the comprehension,
+:func:`_square_of_parameter`). A sum that is only computed
 (never a term of a sum, never returned), or one in a loss that is never back-propagated (under
 ``torch.no_grad()`` / ``inference_mode``, or in a function that neither back-propagates nor hands its
 result to a caller that does), penalises no training: :func:`_evaluation_only`.
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Iterator
 
 import libcst as cst
 
 from dllint.analysis.calls import number
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import find_called, project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_called, project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
 from dllint.index import iter_subtree
@@ -251,15 +258,52 @@ def _evaluation_only(ctx: FileContext, node: cst.CSTNode) -> bool:
     return bool(callers) and not any(_value_trains(ctx, call) for call in callers)
 
 
-def _penalty_expressions(function: cst.FunctionDef) -> tuple[list[cst.BaseExpression], set[str]]:
+def _parameter_sources(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """The modules whose ``parameters()`` a penalty comprehension or loop iterates (``model`` of
+    ``model.parameters()``)."""
+    if isinstance(node, cst.For):
+        calls = [node.iter]
+    else:
+        calls = [sub.iter for sub in iter_subtree(node.for_in) if isinstance(sub, cst.CompFor)]
+    return [c.func.value for c in calls if _iterates_parameters_call(c)]
+
+
+def _over_empty_modules(ctx: FileContext | None, node: cst.CSTNode) -> bool:
+    """Every module whose parameters the penalty ``node`` (a comprehension or a loop) sums holds
+    none: ``self.parameters()`` in a module class of the file without a parameter (a loss module),
+    or a name bound only to a module built without any (``pool = nn.AvgPool2d(2)``). The sum is zero:
+    no penalty, whatever the optimiser (``parameters.py`` decides)."""
+    if ctx is None:
+        return False
+    sources = _parameter_sources(node)
+    if not sources:
+        return False
+    from dllint.analysis.dataflow import GraphValues  # dataflow's own imports reach this module's
+
+    free = ctx.analysis(GraphValues).parameter_free()
+    for source in sources:
+        if isinstance(source, cst.Name) and source.value == "self":
+            klass = ctx.index.enclosing(node, cst.ClassDef)
+            if klass is None or not free.class_free(klass):
+                return False
+        elif not free.module_free(source, source):
+            return False
+    return True
+
+
+def _penalty_expressions(function: cst.FunctionDef, ctx: FileContext | None = None
+                         ) -> tuple[list[cst.BaseExpression], set[str]]:
     """The squared-L2 sums over the parameters that ``function`` builds: the comprehensions, and
-    the names a loop accumulates them into or a comprehension is assigned to."""
+    the names a loop accumulates them into or a comprehension is assigned to (with ``ctx``, the
+    function's file: not those over modules without parameters)."""
     comps = [c for c in iter_subtree(function.body) if isinstance(c, (cst.GeneratorExp, cst.ListComp))
-             and _penalty_comprehension(c)]
+             and _penalty_comprehension(c) and not _over_empty_modules(ctx, c)]
     names: set[str] = set()
     for loop in iter_subtree(function.body):
         if isinstance(loop, cst.For):
-            names |= {name for _, name in _accumulations(loop, _parameter_loop_names(loop))}
+            found = {name for _, name in _accumulations(loop, _parameter_loop_names(loop))}
+            if found and not _over_empty_modules(ctx, loop):
+                names |= found
     for assign in iter_subtree(function.body):
         if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and \
                 isinstance(assign.targets[0].target, cst.Name) and \
@@ -268,10 +312,11 @@ def _penalty_expressions(function: cst.FunctionDef) -> tuple[list[cst.BaseExpres
     return comps, names
 
 
-def returns_l2_penalty(function: cst.FunctionDef) -> bool:
+def returns_l2_penalty(function: cst.FunctionDef, ctx: FileContext | None = None) -> bool:
     """Whether ``function`` returns a squared-L2 sum over the parameters it iterates (a summary of
-    the function, read where a caller in another module adds the result to its loss)."""
-    comps, names = _penalty_expressions(function)
+    the function, read where a caller in another module adds the result to its loss). With
+    ``ctx``, the file that holds ``function``, a sum over modules without parameters is none."""
+    comps, names = _penalty_expressions(function, ctx)
     for ret in iter_subtree(function.body):
         if not isinstance(ret, cst.Return) or ret.value is None:
             continue
@@ -295,7 +340,8 @@ def penalty_sums(ctx: FileContext) -> Iterator[cst.CSTNode]:
         if isinstance(parent, cst.Arg):
             parent = ctx.index.parent(parent)
         node = parent if isinstance(parent, cst.Call) else comp
-        if _reaches_a_sum(ctx, node) and not _evaluation_only(ctx, node):
+        if _reaches_a_sum(ctx, node) and not _evaluation_only(ctx, node) and \
+                not _over_empty_modules(ctx, comp):
             yield node
 
 
@@ -307,7 +353,8 @@ def penalty_accumulations(ctx: FileContext) -> Iterator[cst.CSTNode]:
         if not names:
             continue
         for statement, accumulator in _accumulations(loop, names):
-            if _added_after(ctx, loop, accumulator) and not _evaluation_only(ctx, statement):
+            if _added_after(ctx, loop, accumulator) and not _evaluation_only(ctx, statement) and \
+                    not _over_empty_modules(ctx, loop):
                 yield statement
 
 
@@ -319,6 +366,226 @@ def imported_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
         return
     for call in ctx.index.of_type(cst.Call):
         found = find_called(ctx, call, imports, _no_receiver_facts)
-        if found is not None and returns_l2_penalty(found[1]) and _reaches_a_sum(ctx, call, written_here=False) and \
-                not _evaluation_only(ctx, call):
+        if found is not None and returns_l2_penalty(found[1], found[0]) and \
+                _reaches_a_sum(ctx, call, written_here=False) and not _evaluation_only(ctx, call):
             yield call
+
+
+def _may_reach_a_sum(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """A cheap first test of :func:`_reaches_a_sum` (its own statement only): a term of a sum, or
+    bound to a name that may be one later."""
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, cst.BinaryOperation) and isinstance(ancestor.operator, cst.Add):
+            return True
+        if isinstance(ancestor, cst.AugAssign):
+            return isinstance(ancestor.operator, cst.AddAssign)
+        if isinstance(ancestor, cst.Assign):
+            return len(ancestor.targets) == 1 and isinstance(ancestor.targets[0].target, cst.Name)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
+    return False
+
+
+def _class_methods(ctx: FileContext, name: str) -> list[tuple[cst.FunctionDef, cst.ClassDef]]:
+    """The methods ``name`` of the top-level classes of ``ctx``'s module."""
+    out = []
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.ClassDef):
+            for member in statement.body.body:
+                if isinstance(member, cst.FunctionDef) and member.name.value == name:
+                    out.append((member, statement))
+    return out
+
+
+class PenaltyMethods:
+    """Which method names are penalty methods for one file: every definition of the name in a
+    class of the file or of another module of the project is a method of an ``nn.Module`` class
+    (through bases of any project module) that returns a squared-L2 sum over parameters (a model's
+    ``l2()``), and there is at least one. The receiver of a call ``model.l2()`` need not be
+    resolved: a model handed in as an argument (a runner's ``fit(model, ...)``, the class chosen
+    from the command line) is of one of those classes, whichever it is. A name one class defines
+    otherwise (an ``l2`` that returns a distance, a class that is no module) is no penalty method;
+    nor is a name whose definitions could not all be read (a project too large to list)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self._names: dict[str, bool] = {}
+
+    @classmethod
+    def compute(cls, ctx: FileContext) -> "PenaltyMethods":
+        return cls(ctx)
+
+    def is_penalty_method(self, name: str) -> bool:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = self._judge(name)
+        return found
+
+    def _judge(self, name: str) -> bool:
+        from dllint.analysis.dataflow import ModuleClasses
+
+        definitions = [(self.ctx, f, k) for f, k in _class_methods(self.ctx, name)]
+        imports = project_imports(self.ctx)
+        if imports is not None:
+            if PROJECT.depth >= MAX_FILE_DEPTH:
+                return False
+            files = PROJECT.files(imports.root)
+            if files is None:
+                return False
+            me = Path(self.ctx.path).resolve()
+            for path in files:
+                if path.resolve() == me or not PROJECT.mentions(path, f"def {name}"):
+                    continue
+                other = PROJECT.context(path)
+                if other is not None:
+                    definitions.extend((other, f, k) for f, k in _class_methods(other, name))
+        if not definitions:
+            return False
+        for where, function, klass in definitions:
+            if where is not self.ctx:
+                PROJECT.depth += 1
+            try:
+                if klass.name.value not in where.analysis(ModuleClasses).names or \
+                        not returns_l2_penalty(function, where):
+                    return False
+            finally:
+                if where is not self.ctx:
+                    PROJECT.depth -= 1
+        return True
+
+
+def _may_be_model(ctx: FileContext, receiver: cst.BaseExpression, call: cst.Call) -> bool:
+    """The receiver of ``receiver.l2()`` is a model: ``self`` in a module class, or what
+    ``models.py`` takes for one (a module built here, a parameter or attribute named like a model:
+    ``fit(self, model, ...)``). A tensor's ``x.norm()`` is not asked about the project's ``norm``."""
+    from dllint.analysis.dataflow import ModuleClasses
+    from dllint.analysis.models import Models
+
+    if isinstance(receiver, cst.Name) and receiver.value == "self":
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        return klass is not None and klass.name.value in ctx.analysis(ModuleClasses).names
+    return ctx.analysis(Models).is_model(receiver, call)
+
+
+def method_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
+    """``loss = out['loss'] + model.l2() * lam`` where ``l2`` is a penalty method
+    (:class:`PenaltyMethods`), in this module or another of the project, and the call's value is a
+    term of a sum that trains. A call that resolves through the imports (a module's function, a
+    library) is not a method call; the receiver is a model (:func:`_may_be_model`)."""
+    imports = project_imports(ctx)
+    methods: PenaltyMethods | None = None
+    for call in ctx.index.of_type(cst.Call):
+        func = call.func
+        if not isinstance(func, cst.Attribute) or dotted_name(func.value) is None:
+            continue
+        dotted = dotted_name(func)
+        if ctx.imports.qualify_dotted(dotted) is not None or \
+                (imports is not None and imports.target(dotted) is not None):
+            continue
+        if not _may_reach_a_sum(ctx, call) or not _may_be_model(ctx, func.value, call):
+            continue
+        if methods is None:
+            methods = ctx.analysis(PenaltyMethods)
+        if methods.is_penalty_method(func.attr.value) and \
+                _reaches_a_sum(ctx, call, written_here=False) and not _evaluation_only(ctx, call):
+            yield call
+
+
+# A key's stores, read from a module's text: ``out[KEY] = value`` and ``{KEY: value}`` (the value
+# to the end of its line), and a value that is a method call ``self.l2(...)`` (its name).
+_METHOD_CALL_VALUE = re.compile(r"\s*(?:\w+\.)+(\w+)\(")
+
+
+def _key_pattern(key: cst.BaseExpression) -> re.Pattern | None:
+    """The text of a subscript's key as a constant name (``LOSS_L2``, upper case: a loop's ``x[i]``
+    is no key) or a string (``'l2'``)."""
+    if isinstance(key, cst.Name):
+        if not key.value.isupper():
+            return None
+        written = re.escape(key.value)
+    elif isinstance(key, cst.SimpleString) and key.prefix == "":
+        value = key.evaluated_value
+        if not isinstance(value, str) or not value.isidentifier():
+            return None
+        written = f"['\"]{re.escape(value)}['\"]"
+    else:
+        return None
+    return re.compile(rf"(?:\[\s*{written}\s*\]\s*=(?!=)|(?<![\w.]){written}\s*:(?!=))([^\n]*)")
+
+
+class PenaltyKeys:
+    """Which dictionary keys hold a penalty for one file: every store of the key in the file and in
+    the project's other modules (``out_dict[LOSS_L2] = self.l2(out_dict)`` in a model's
+    ``forward``, ``{'l2': self.l2()}``) is a call of a penalty method (:class:`PenaltyMethods`),
+    and there is at least one. ``output_dict[LOSS_L2]`` read from what the model returned is then
+    the penalty, wherever the model comes from. Stores are read from the modules' text (the files
+    that mention the key), the same key by its written name or string."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self._keys: dict[str, bool] = {}
+
+    @classmethod
+    def compute(cls, ctx: FileContext) -> "PenaltyKeys":
+        return cls(ctx)
+
+    def holds_penalty(self, key: cst.BaseExpression) -> bool:
+        pattern = _key_pattern(key)
+        if pattern is None:
+            return False
+        found = self._keys.get(pattern.pattern)
+        if found is None:
+            found = self._keys[pattern.pattern] = self._judge(pattern, key)
+        return found
+
+    def _texts(self, word: str) -> Iterator[str] | None:
+        yield self.ctx.module.code
+        imports = project_imports(self.ctx)
+        if imports is None:
+            return
+        files = PROJECT.files(imports.root) if PROJECT.depth < MAX_FILE_DEPTH else None
+        if files is None:
+            yield ""  # unknown: a value that is no method call
+            return
+        me = Path(self.ctx.path).resolve()
+        for path in files:
+            if path.resolve() != me and PROJECT.mentions(path, word):
+                try:
+                    yield path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    yield ""
+
+    def _judge(self, pattern: re.Pattern, key: cst.BaseExpression) -> bool:
+        word = key.value if isinstance(key, cst.Name) else str(key.evaluated_value)
+        names: set[str] = set()
+        for text in self._texts(word):
+            if text == "":
+                return False
+            for match in pattern.finditer(text):
+                value = _METHOD_CALL_VALUE.match(match.group(1))
+                if value is None:
+                    return False
+                names.add(value.group(1))
+        methods = self.ctx.analysis(PenaltyMethods)
+        return bool(names) and all(methods.is_penalty_method(name) for name in names)
+
+
+def key_penalty_reads(ctx: FileContext) -> Iterator[cst.Subscript]:
+    """``loss = out[LOSS] + out[LOSS_L2] * lam`` where the key ``LOSS_L2`` holds a penalty
+    (:class:`PenaltyKeys`), its value a term of a sum that trains."""
+    keys: PenaltyKeys | None = None
+    for read in ctx.index.of_type(cst.Subscript):
+        if len(read.slice) != 1 or not isinstance(read.slice[0].slice, cst.Index):
+            continue
+        key = read.slice[0].slice.value
+        if not isinstance(key, (cst.Name, cst.SimpleString)) or not _may_reach_a_sum(ctx, read):
+            continue
+        parent = ctx.index.parent(read)
+        if isinstance(parent, cst.AssignTarget) or \
+                (isinstance(parent, cst.AugAssign) and parent.target is read):
+            continue  # a store, not a read
+        if keys is None:
+            keys = ctx.analysis(PenaltyKeys)
+        if keys.holds_penalty(key) and _reaches_a_sum(ctx, read, written_here=False) and \
+                not _evaluation_only(ctx, read):
+            yield read

@@ -10,13 +10,18 @@ there is AdamW's decoupled decay.
 Reported only when the file builds a torch SGD or Adam optimiser, so that the advice is concrete;
 a penalty used with another optimiser, or an L1 penalty (which weight decay cannot replace), is
 silent. So is a penalty that trains nothing: never a term of a loss, or in a loss computed without
-gradients or in a function that never back-propagates (``dllint.analysis.penalties``).
+gradients or in a function that never back-propagates, and a sum over a module that holds no
+parameter (``dllint.analysis.penalties``). The penalty may be written elsewhere in the project: a
+function it imports, a model's method called on a model whose class the file does not know
+(``model.l2()`` where every model class that defines ``l2`` returns the squared sum of its
+parameters), or a key of the model's output that holds such a call (``out[LOSS_L2]``).
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.penalties import imported_penalty_calls, penalty_accumulations, penalty_sums
+from dllint.analysis.penalties import (imported_penalty_calls, key_penalty_reads, method_penalty_calls,
+                                       penalty_accumulations, penalty_sums)
 from dllint.context import FileContext
 from dllint.rule import Rule
 
@@ -119,6 +124,59 @@ class L2PenaltyInLoss(Rule):
         "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
         "l2 = sum(p.pow(2).sum() for p in model.parameters())\nscaled = l2 * 1e-4\n"
         "writer.add_scalar('l2', scaled, step)\n",
+        # A model method named l2 that is a distance, not a penalty over the parameters.
+        "import torch\nimport torch.nn as nn\n"
+        "class Siamese(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 4)\n    def forward(self, x):\n        return self.fc(x)\n"
+        "    def l2(self, a, b):\n        return ((self.fc(a) - self.fc(b)) ** 2).sum()\n"
+        "class Trainer:\n    def fit(self, model, loader, lam):\n"
+        "        opt = torch.optim.SGD(model.parameters(), lr=0.1)\n        for a, b, y in loader:\n"
+        "            loss = crit(model(a), y) + model.l2(a, b) * lam\n            loss.backward()\n"
+        "            opt.step()\n",
+        # The model's norm() is a penalty, but h.norm() is a tensor's: its receiver is no model.
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)\n"
+        "    def norm(self):\n        l2 = 0\n        for p in self.parameters():\n"
+        "            l2 += (p ** 2).sum()\n        return l2\n"
+        "net = Net()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\nh = net(x)\n"
+        "loss = crit(h, y) + 1e-3 * h.norm()\n",
+        # One class's l2 is a penalty, another's a distance: the name alone says nothing.
+        "import torch\nimport torch.nn as nn\n"
+        "class MF(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.emb = nn.Embedding(10, 4)\n    def l2(self):\n        l2 = 0\n"
+        "        for p in self.parameters():\n            l2 += (p ** 2).sum()\n        return l2\n"
+        "class Pair(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n    def l2(self):\n        return (self.fc.weight - 1).pow(2).sum()\n"
+        "def fit(model, loader, lam):\n    opt = torch.optim.Adam(model.parameters())\n"
+        "    for x, y in loader:\n        loss = crit(model(x), y) + model.l2() * lam\n"
+        "        loss.backward()\n        opt.step()\n",
+        # A penalty method in a validation loss only: no gradient.
+        "import torch\nimport torch.nn as nn\n"
+        "class MF(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.emb = nn.Embedding(10, 4)\n    def l2(self):\n        l2 = 0\n"
+        "        for p in self.parameters():\n            l2 += (p ** 2).sum()\n        return l2\n"
+        "model = MF()\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nwith torch.no_grad():\n"
+        "    val_loss = crit(model(x), y) + model.l2() * 1e-4\n",
+        # The squares of an empty parameter list: a loss module holds none (the sum is zero).
+        "import torch\nimport torch.nn as nn\n"
+        "class SmoothLoss(nn.Module):\n    def __init__(self, eps=0.1):\n        super().__init__()\n"
+        "        self.eps = eps\n    def forward(self, out, y):\n        return ((out - y) ** 2).mean()\n"
+        "    def reg(self):\n        return sum(p.pow(2).sum() for p in self.parameters())\n"
+        "crit = SmoothLoss()\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "loss = crit(model(x), y) + 1e-4 * crit.reg()\n",
+        # A key the model fills with a penalty in one place and a distance in another.
+        "import torch\nimport torch.nn as nn\n"
+        "class MF(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.emb = nn.Embedding(10, 4)\n    def l2(self):\n        l2 = 0\n"
+        "        for p in self.parameters():\n            l2 += (p ** 2).sum()\n        return l2\n"
+        "    def forward(self, batch, other=None):\n        out = {'prediction': self.emb(batch).sum(-1)}\n"
+        "        if other is None:\n            out['reg'] = self.l2()\n"
+        "        else:\n            out['reg'] = (self.emb(batch) - self.emb(other)).pow(2).sum()\n"
+        "        return out\n"
+        "model = MF()\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor batch, y in loader:\n"
+        "    out = model(batch)\n    loss = crit(out['prediction'], y) + 1e-4 * out['reg']\n"
+        "    loss.backward()\n    opt.step()\n",
     ]
     INVALID = [
         "import torch\n"
@@ -222,6 +280,37 @@ class L2PenaltyInLoss(Rule):
         "import torch\nopt = torch.optim.Adam(model.parameters())\ntotal = 0\n"
         "for p in model.parameters():\n    total += torch.norm(p) ** 2  # expect: DL504\n"
         "reg = 1e-5 * total\nloss = crit(model(x), y) + reg\n",
+        # A model's penalty method called from a trainer that receives the model (its class
+        # unknown there): the name is a penalty on every model class that defines it.
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)\n"
+        "    def l2(self):\n        l2 = 0\n        for p in self.parameters():\n"
+        "            l2 += (p ** 2).sum()\n        return l2\n"
+        "class Trainer:\n    def __init__(self, lam):\n        self.lam = lam\n"
+        "    def fit(self, model, loader):\n"
+        "        opt = torch.optim.Adam(model.parameters(), weight_decay=self.lam)\n"
+        "        for x, y in loader:\n"
+        "            loss = crit(model(x), y) + model.l2() * self.lam  # expect: DL504\n"
+        "            loss.backward()\n            opt.step()\n",
+        # The same penalty stored by forward() under a key of its output, read in a script.
+        "import torch\nimport torch.nn as nn\n"
+        "class MF(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n"
+        "        self.emb = nn.Embedding(n, 8)\n"
+        "    def l2(self):\n        return sum(p.pow(2).sum() for p in self.parameters())  # expect: DL504\n"
+        "    def forward(self, batch):\n        out = {'prediction': self.emb(batch).sum(-1)}\n"
+        "        out['loss_l2'] = self.l2()\n        return out\n"
+        "model = MF(100)\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-4)\n"
+        "for batch, y in loader:\n    out = model(batch)\n"
+        "    l2 = out['loss_l2'] * 1e-4  # expect: DL504\n"
+        "    loss = crit(out['prediction'], y) + l2\n    loss.backward()\n    opt.step()\n",
+        # Twin of the empty loss module: the model's own parameters.
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)\n"
+        "    def reg(self):\n        return sum(p.pow(2).sum() for p in self.parameters())  # expect: DL504\n"
+        "net = Net()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "loss = crit(net(x), y) + 1e-4 * net.reg()  # expect: DL504\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -243,3 +332,7 @@ class L2PenaltyInLoss(Rule):
             ctx.report(statement, message)
         for call in imported_penalty_calls(ctx):
             ctx.report(call, message)
+        for call in method_penalty_calls(ctx):
+            ctx.report(call, message)
+        for read in key_penalty_reads(ctx):
+            ctx.report(read, message)
