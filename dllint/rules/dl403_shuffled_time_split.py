@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.callers import CallSite, ProjectCallers
+from dllint.analysis.callers import CallSite, ProjectCallers, owner_class
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.data import Binding, DataProvenance, chains, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
@@ -164,6 +164,62 @@ def split_rows(data, ratio):
     return data[mask], data[np.invert(mask)]
 images = np.load("images.npy")
 a, b = split_rows(images, 0.8)
+""",
+    # A date column that is only a feature (days since sign-up), its latest value taken with max():
+    # rows of customers, not a series.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("customers.csv", parse_dates=["signup_date"])
+now = df["signup_date"].max()
+df["tenure"] = (now - df["signup_date"]).dt.days
+train, test = train_test_split(df, test_size=0.2, random_state=0)
+""",
+    # The last row's time is read, but shuffle=False comes through **params: a dict literal, a key
+    # set on a config dict, or a dict that a sibling sets the key of.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(df, config):
+    end = df["date"].iloc[-1]
+    params = {"test_size": 0.2, "shuffle": False}
+    a = train_test_split(df, **params)
+    config["split"].setdefault("shuffle", False)
+    b = train_test_split(df, **config["split"])
+    return a, b, end
+""",
+    """
+from sklearn.model_selection import train_test_split
+class Kitchen:
+    def __init__(self, config):
+        self.config = config
+        if "shuffle" not in self.config["split"]:
+            self.config["split"].update({"shuffle": False})
+    def make_datasets(self, frame, labels):
+        return train_test_split(frame, labels, **self.config["split"])
+def train(df, kitchen):
+    print("training up to", df["date"].iloc[-1])
+    return kitchen.make_datasets(df[["a", "b"]], df["y"])
+""",
+    # The same frame cross-validated with folds that keep the order or split by group.
+    """
+import pandas as pd
+from sklearn.model_selection import GroupKFold, TimeSeriesSplit
+def folds(df):
+    last = df.timestamp.values[-1]
+    for tr, te in TimeSeriesSplit(5).split(df):
+        pass
+    for tr, te in GroupKFold(5).split(df, groups=df["user"]):
+        pass
+    return last
+""",
+    # The first row's date alone (a day's snapshot is labelled by it) says nothing about order.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(df):
+    day = df["date"].iloc[0]
+    return train_test_split(df.drop(columns="date"), test_size=0.2), day
 """,
 ]
 
@@ -308,6 +364,28 @@ def split_dataset(x, ratio):
 windows = to_windows(pd.read_csv("prices.csv"), 16)
 train, test = split_dataset(windows, 0.9)
 """,
+    # The last row's time is read as the end of the period, and the frame is split by a method
+    # with the parameters of a config, which leave train_test_split's default shuffle=True.
+    """
+from sklearn.model_selection import train_test_split
+class Kitchen:
+    def __init__(self, config):
+        self.config = config
+    def make_datasets(self, frame, labels):
+        return train_test_split(frame, labels, **self.config["split"])  # expect: DL403
+def train(df, kitchen):
+    start, end = df["date"].iloc[0], df["date"].iloc[-1]
+    features = df.filter(["a", "b"])
+    return kitchen.make_datasets(features, df["y"])
+""",
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(candles, split_params):
+    print("data up to", candles.timestamp.iloc[-1])
+    X = candles.drop(columns=["timestamp", "target"])
+    return train_test_split(X, candles["target"], **split_params)  # expect: DL403
+""",
 ]
 
 
@@ -349,7 +427,7 @@ def _ordered(provenance: DataProvenance, scope: cst.CSTNode, data: list[cst.Base
         return "overlapping windows of a sequence"
     evidence = memo.get(scope)
     if evidence is None:
-        evidence = memo[scope] = _time_evidence(provenance, provenance.bindings(scope))
+        evidence = memo[scope] = _time_evidence(provenance, scope)
     data_reads: set[str] = set()
     for expr in data:
         data_reads.update(chains(expr))
@@ -375,12 +453,17 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
     the project, is ordered in time in the caller's scope (``data_set = to_dataset(changes_df, k)``
     with windows cut there; ``split_dataset(data_set)``)."""
     function = split.scope
-    if function not in ctx.module.body:
+    klass = owner_class(ctx, function)
+    if klass is False:
         return None
+    method = klass is not None and not any(dotted_name(d.decorator) == "staticmethod"
+                                           for d in function.decorators)
     data_reads: set[str] = set()
     for expr in split.data:
         data_reads.update(chains(expr))
     params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    if method:
+        params = params[1:]  # self (or cls) is the object, not the data
     feeding = {p for p in params if provenance.forward(function, {p}, -1, until=split.order) & data_reads}
     if not feeding:
         return None
@@ -388,7 +471,8 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
     if sites is None:  # not all known (a snippet, a name passed around): this module's calls still tell
         name = function.name.value
         sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
-                 if isinstance(call.func, cst.Name) and call.func.value == name]
+                 if ((isinstance(call.func, cst.Attribute) and call.func.attr.value == name) if klass is not None
+                     else (isinstance(call.func, cst.Name) and call.func.value == name))]
     for site in sites[:_MAX_CALLERS]:
         caller = site.ctx.analysis(DataProvenance)
         if site.call not in site.ctx.index.order:
@@ -396,7 +480,8 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
         scope = caller.scope_of(site.call)
         if scope is function:
             continue  # a recursive call
-        args = [a.value for a in site.call.args if parameter_for(function, site.call, a, False) in feeding]
+        args = [a.value for a in site.call.args
+                if parameter_for(function, site.call, a, klass is not None) in feeding]
         if not args:
             continue
         caller_memo = memo if caller is provenance else {}
@@ -422,10 +507,38 @@ def _time_words(expr: cst.BaseExpression | None) -> bool:
     return False
 
 
-def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
-    """(order, names made time-ordered there, why) for each binding that shows time order."""
+_POSITIONAL = frozenset({"iloc", "iat", "values"})
+
+
+def _last_time_read(node: cst.CSTNode) -> str | None:
+    """The table whose last row's time ``node`` reads (``df["date"].iloc[-1]``,
+    ``df.timestamp.values[-1]``): code that takes the last row for the latest instant keeps its
+    rows in time order. None for any other node; ``df["date"].max()`` or the first row alone say
+    nothing about the order."""
+    if not (isinstance(node, cst.Subscript) and len(node.slice) == 1
+            and isinstance(node.value, cst.Attribute) and node.value.attr.value in _POSITIONAL):
+        return None
+    index = node.slice[0].slice
+    if not (isinstance(index, cst.Index) and isinstance(index.value, cst.UnaryOperation)
+            and isinstance(index.value.operator, cst.Minus) and isinstance(index.value.expression, cst.Integer)
+            and index.value.expression.value == "1"):
+        return None
+    column = node.value.value
+    if isinstance(column, cst.Subscript) and len(column.slice) == 1 and isinstance(column.slice[0].slice, cst.Index):
+        key = column.slice[0].slice.value
+        if isinstance(key, cst.SimpleString) and _time_words(key):
+            return dotted_name(column.value)
+    elif isinstance(column, cst.Attribute) and set(name_tokens(column.attr.value)) & _TIME_WORDS:
+        return dotted_name(column.value)
+    return None
+
+
+def _time_evidence(provenance: DataProvenance, scope: cst.CSTNode) -> list[tuple[int, set[str], str]]:
+    """(order, names made time-ordered there, why) for each binding of ``scope`` that shows time
+    order; a read of the last row's time (which changes nothing) dates its table's order back to
+    the table's last plain binding (a parameter's: the start of the function)."""
     found: list[tuple[int, set[str], str]] = []
-    for binding in bindings:
+    for binding in provenance.bindings(scope):
         value = binding.value
         if value is None:
             continue
@@ -434,8 +547,11 @@ def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[
             found.append((binding.order, targets, "overlapping windows of a sequence"))
             continue
         why = None
+        table = None
         for node in iter_subtree(value):
             if not isinstance(node, cst.Call):
+                if table is None and isinstance(node, cst.Subscript):
+                    table = _last_time_read(node)
                 continue
             method = last_name(node.func)
             if method == "sort_values" and _time_words((positional(node, 0) or keyword(node, "by") or
@@ -464,6 +580,12 @@ def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[
                         targets.add(target[: -len(".index")])
                 break
         if why is None:
+            if table is not None:
+                # The frame was in time order since it was last bound (a parameter: from the start).
+                plain = [b for b in provenance.reaching(scope, table, binding.order)
+                         if b.kind != "update"]
+                found.append((plain[0].order if plain else -1, {table}, "its last row's time read as the latest"))
+                continue
             names = [t for t in binding.targets
                      if set(name_tokens(t.split(".")[-1])) & _SERIES_WORDS and binding.kind == "assign"]
             if names:
