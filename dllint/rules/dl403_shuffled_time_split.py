@@ -11,9 +11,13 @@ The rule needs evidence that the data is a time series before the split, in the 
 data-flow link from that evidence to the split's input: sorting by a date or time column
 (``sort_values("date")``), a time index (``set_index("timestamp")``, ``df.index = pd.to_datetime(...)``,
 ``read_csv(..., parse_dates=..., index_col=...)``), lag or window features (``.shift(1)``,
-``.rolling(7)``), or a variable named as a time series (``series``, ``timeseries``). Shuffling
-splits: ``train_test_split`` without ``shuffle=False``, ``random_split``, ``KFold(shuffle=True)``,
-``ShuffleSplit`` and friends.
+``.rolling(7)``), a variable named as a time series (``series``, ``timeseries``), or a read of the
+last row's time (``end = df["date"].iloc[-1]``: the last row is taken for the latest instant, so the
+frame's rows are in time order since it was last bound; its ``max()`` or first row say nothing).
+Shuffling splits: ``train_test_split`` without ``shuffle=False`` (``**params`` of unknown content
+keep its default, unless the module names a ``shuffle`` key of that dict), ``random_split``,
+``KFold(shuffle=True)``, ``ShuffleSplit`` and friends. A top-level function or a method of a
+top-level class that splits a parameter's data is judged by what its callers pass.
 
 Sorting by a date column is taken as that evidence on its own. A cross-sectional frame (one day's
 scrape of searches) sorted by a date only for display is reported too: nothing in the code tells
