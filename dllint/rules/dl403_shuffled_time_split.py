@@ -17,7 +17,9 @@ frame's rows are in time order since it was last bound; its ``max()`` or first r
 Shuffling splits: ``train_test_split`` without ``shuffle=False`` (``**params`` of unknown content
 keep its default, unless the module names a ``shuffle`` key of that dict), ``random_split``,
 ``KFold(shuffle=True)``, ``ShuffleSplit`` and friends. A top-level function or a method of a
-top-level class that splits a parameter's data is judged by what its callers pass.
+top-level class that splits a parameter's data is judged by what its callers pass; and a split
+whose parts are cut into overlapping windows afterwards (in its scope, or by callers of a function
+that returns them) is of consecutive instants.
 
 Sorting by a date column is taken as that evidence on its own. A cross-sectional frame (one day's
 scrape of searches) sorted by a date only for display is reported too: nothing in the code tells
@@ -29,9 +31,10 @@ import libcst as cst
 
 from dllint.analysis.callers import CallSite, ProjectCallers, owner_class
 from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import Binding, DataProvenance, chains, last_name, name_tokens
+from dllint.analysis.data import DataProvenance, chains, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.parameter_uses import parameter_for
+from dllint.analysis.windows import WindowFacts
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
@@ -225,6 +228,24 @@ def split(df):
     day = df["date"].iloc[0]
     return train_test_split(df.drop(columns="date"), test_size=0.2), day
 """,
+    # Kept in order before the windows are cut (shuffle=False), and a shuffled split whose parts
+    # are cut into disjoint blocks, which share nothing.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+def blocks(x, k):
+    return np.stack([x[i:i + k] for i in range(0, len(x) - k, k)])
+def windows(x, k):
+    out = []
+    for i in range(len(x) - k):
+        end = i + k
+        out.append(x[i:end])
+    return out
+def split(data):
+    kept_train, kept_test = train_test_split(data, test_size=0.1, shuffle=False)
+    a, b = train_test_split(data, test_size=0.1)
+    return windows(kept_train, 20), windows(kept_test, 20), blocks(a, 20), blocks(b, 20)
+""",
 ]
 
 INVALID = [
@@ -390,6 +411,28 @@ def split(candles, split_params):
     X = candles.drop(columns=["timestamp", "target"])
     return train_test_split(X, candles["target"], **split_params)  # expect: DL403
 """,
+    # The parts of the split are cut into overlapping windows afterwards, by the caller of the
+    # function that splits (through a helper): their rows are consecutive instants.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+def segment(x, k):
+    out = []
+    for i in range(len(x) - k):
+        end = i + k
+        out.append(x[i:end])
+    return np.stack(out)
+def segment_all(train, test, k):
+    return segment(train, k), segment(test, k)
+def split(data):
+    X, y = data[:, 1:], data[:, 0]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.1)  # expect: DL403
+    return X_train, X_test
+def load(path):
+    train, test = split(np.load(path))
+    (w_train, w_test) = segment_all(train, test, 20)
+    return w_train, w_test
+""",
 ]
 
 
@@ -419,6 +462,8 @@ class ShuffledTimeSplit(Rule):
             why = _ordered(provenance, split.scope, split.data, split.order, evidence_by_scope)
             if why is None and isinstance(split.scope, cst.FunctionDef):
                 why = _ordered_by_callers(ctx, provenance, split, evidence_by_scope)
+            if why is None and split.outputs and split.kind in ("train_test_split", "random_split"):
+                why = _windowed_after(ctx, provenance, split.scope, set(split.outputs), split.order, 0)
             if why is not None:
                 ctx.report(split.node, _MESSAGE.format(why=why))
 
@@ -471,12 +516,7 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
     feeding = {p for p in params if provenance.forward(function, {p}, -1, until=split.order) & data_reads}
     if not feeding:
         return None
-    sites = ctx.analysis(ProjectCallers).sites(function)
-    if sites is None:  # not all known (a snippet, a name passed around): this module's calls still tell
-        name = function.name.value
-        sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
-                 if ((isinstance(call.func, cst.Attribute) and call.func.attr.value == name) if klass is not None
-                     else (isinstance(call.func, cst.Name) and call.func.value == name))]
+    sites = _sites(ctx, function, klass is not None)
     for site in sites[:_MAX_CALLERS]:
         caller = site.ctx.analysis(DataProvenance)
         if site.call not in site.ctx.index.order:
@@ -494,6 +534,106 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
             return f"{why}, in the caller at line {site.ctx.position(site.call).start.line}" \
                 if site.ctx is ctx else f"{why}, in its caller in {_short(site.ctx.path)}"
     return None
+
+
+def _windowed_after(ctx: FileContext, provenance: DataProvenance, scope: cst.CSTNode, names: set[str],
+                    after: int, depth: int) -> str | None:
+    """The parts of a split (``names``, bound at ``after`` in ``scope``) are cut into overlapping
+    windows afterwards: a call of the project's code that slides windows over the rows of the
+    argument it is given (:func:`dllint.analysis.windows.windowed_parameters`, or a helper that
+    passes its parameter to such a function), in ``scope`` or, when ``scope`` returns the parts, in
+    a caller's scope (two levels up). Windows over a part's rows mean that its rows are consecutive
+    instants of a sequence (self-attention-HAR's Skoda reader: each activity's readings are split
+    with the default shuffle, and ``segment_window_all(x_test, ...)`` cuts ``x_test[i:end]``)."""
+    derived = provenance.forward(scope, names, after)
+    returned: set[int | None] = set()
+    for binding in provenance.bindings(scope):
+        if binding.order <= after or binding.value is None:
+            continue
+        if isinstance(binding.node, cst.Return):
+            value = binding.value
+            elements = value.elements if isinstance(value, cst.Tuple) else None
+            if elements is None:
+                if set(chains(value)) & derived:
+                    returned.add(None)
+            else:
+                returned.update(i for i, e in enumerate(elements) if set(chains(e.value)) & derived)
+    index = provenance.ctx.index
+    for node in index.of_type(cst.Call):  # every call, also of statements that bind nothing it knows
+        if index.order[node] > after and any(set(chains(a.value)) & derived for a in node.args) \
+                and provenance.scope_of(node) is scope and _windows_argument(provenance, node, derived):
+            line = ctx.position(node).start.line if provenance.ctx is ctx else None
+            return ("its parts are cut into overlapping windows afterwards"
+                    + (f", at line {line}" if line is not None else f", in {_short(provenance.ctx.path)}"))
+    if not returned or depth >= _MAX_UP or not isinstance(scope, cst.FunctionDef) \
+            or owner_class(provenance.ctx, scope) is False:
+        return None
+    sites = _sites(provenance.ctx, scope, owner_class(provenance.ctx, scope) is not None)
+    for site in sites[:_MAX_CALLERS]:
+        if site.call not in site.ctx.index.order:
+            continue
+        caller = site.ctx.analysis(DataProvenance)
+        statement = site.ctx.index.statement_of(site.call)
+        parts: set[str] = set()
+        order = -1
+        for binding in caller.bindings_of(statement):
+            if binding.value is None or not any(node is site.call for node in iter_subtree(binding.value)):
+                continue
+            if None in returned or binding.position in returned or binding.position is None:
+                parts.update(binding.targets)
+                order = binding.order
+        if not parts:
+            continue
+        why = _windowed_after(ctx, caller, caller.scope_of(site.call), parts, order, depth + 1)
+        if why is not None:
+            return why
+    return None
+
+
+_MAX_UP = 2
+
+
+def _windows_argument(provenance: DataProvenance, call: cst.Call, derived: set[str], depth: int = 0) -> bool:
+    """``call`` (of a function of the project) gives one of ``derived`` to a parameter whose rows
+    the function cuts into overlapping windows, itself or through a function it gives it to."""
+    resolved = provenance.resolve(call)
+    if resolved is None:
+        return False
+    callee, function, method = resolved
+    windowed = _windowed_parameters(callee, function, depth)
+    return any(parameter_for(function, call, a, method) in windowed
+               for a in call.args if set(chains(a.value)) & derived)
+
+
+def _windowed_parameters(provenance: DataProvenance, function: cst.FunctionDef, depth: int) -> frozenset[str]:
+    """The parameters of ``function`` whose rows it cuts into overlapping windows, itself or (one
+    level down) by passing them on unchanged to a function that does."""
+    found = set(provenance.ctx.analysis(WindowFacts).windowed_parameters(function))
+    if depth >= 1:
+        return frozenset(found)
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params)} - found
+    if not params:
+        return frozenset(found)
+    for node in iter_subtree(function.body):
+        if isinstance(node, cst.Call) and any(isinstance(a.value, cst.Name) and a.value.value in params
+                                              for a in node.args):
+            passed = {a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in params}
+            for name in passed:
+                if _windows_argument(provenance, node, {name}, depth + 1):
+                    found.add(name)
+    return frozenset(found)
+
+
+def _sites(ctx: FileContext, function: cst.FunctionDef, method: bool) -> list[CallSite]:
+    """The calls of ``function`` (a top-level function or a method of a top-level class) in the
+    project; when they are not all known (a snippet, a name passed around), this module's calls."""
+    sites = ctx.analysis(ProjectCallers).sites(function)
+    if sites is None:
+        name = function.name.value
+        sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
+                 if ((isinstance(call.func, cst.Attribute) and call.func.attr.value == name) if method
+                     else (isinstance(call.func, cst.Name) and call.func.value == name))]
+    return sites
 
 
 def _short(path: str) -> str:
