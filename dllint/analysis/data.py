@@ -346,6 +346,7 @@ class DataProvenance:
         self._subclass_values: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
         self._developed: set[int] | None = None
         self._test_names: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+        self._shuffle_words: list[frozenset[str]] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "DataProvenance":
@@ -1679,6 +1680,63 @@ class DataProvenance:
             return _flat_names(statement.target)
         return []
 
+    def _unpacked_shuffle(self, call: cst.Call) -> bool | None:
+        """Whether ``train_test_split(..., **params)`` shuffles, as far as its ``**`` arguments
+        tell: sklearn's default (True) when no ``**`` argument can set ``shuffle``. A dict literal
+        says what it holds (``**{"test_size": 0.2, "shuffle": False}``); a dict of unknown content
+        (a parameter, ``**config["split"]``) keeps the default, unless a statement of the module
+        names both a ``shuffle`` key and the dict's last name or key (``params["shuffle"] = False``,
+        ``params = {..., "shuffle": False}``, ``config["split"].setdefault("shuffle", False)``,
+        ``if "shuffle" not in config["split"]:``): then unknown (None)."""
+        shuffles: bool | None = True
+        for arg in call.args:
+            if arg.star != "**":
+                continue
+            if isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if isinstance(element, cst.StarredDictElement):
+                        return None
+                    if string(element.key) == "shuffle":
+                        value = element.value
+                        if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+                            return None
+                        shuffles = shuffles and value.value == "True"
+                continue
+            leaf = _leaf_name(arg.value)
+            if leaf is None or any(leaf in words for words in self._shuffle_statements()):
+                return None
+        return shuffles
+
+    def _shuffle_statements(self) -> list[frozenset[str]]:
+        """The names and strings of each statement that names a ``shuffle`` key: a ``"shuffle"``
+        string, or ``shuffle=`` given to ``dict``, ``update`` or ``setdefault``."""
+        found = self._shuffle_words
+        if found is None:
+            found = []
+            if "shuffle" in self.ctx.source:
+                mentions: list[cst.CSTNode] = [n for n in self.index.of_type(cst.SimpleString)
+                                               if string(n) == "shuffle"]
+                mentions += [c for c in self.index.of_type(cst.Call)
+                             if _last_name(c.func) in ("dict", "update", "setdefault")
+                             and keyword(c, "shuffle") is not None]
+                seen: set[int] = set()
+                for node in mentions:
+                    statement = self.index.statement_of(node)
+                    if id(statement) in seen:
+                        continue
+                    seen.add(id(statement))
+                    words: set[str] = set()
+                    for part in iter_subtree(statement):
+                        if isinstance(part, cst.Name):
+                            words.add(part.value)
+                        elif isinstance(part, cst.SimpleString):
+                            text = string(part)
+                            if text is not None:
+                                words.add(text)
+                    found.append(frozenset(words))
+            self._shuffle_words = found
+        return found
+
     def _collect_splits(self) -> None:
         index = self.index
         source = self.ctx.source
@@ -1699,6 +1757,8 @@ class DataProvenance:
                                 and shuffle.value.value == "False")
                 if shuffle is not None and not isinstance(shuffle.value, cst.Name):
                     shuffles = None
+                if shuffle is None and shuffles:
+                    shuffles = self._unpacked_shuffle(call)
                 split = Split(call, "train_test_split", data, self.scope_of(call), index.order[call], shuffles)
             elif last == "random_split":
                 first = positional(call, 0) or keyword(call, "dataset")
@@ -2060,6 +2120,24 @@ def _is_index_map(comp: cst.DictComp) -> bool:
             and isinstance(target, cst.Tuple) and len(target.elements) == 2
             and isinstance(target.elements[0].value, cst.Name)
             and target.elements[0].value.value == comp.value.value)
+
+
+def _leaf_name(expr: cst.BaseExpression) -> str | None:
+    """The last name or string key of a dict's expression: ``params``, ``self.split_params``,
+    ``config["freqai"]["data_split_parameters"]``; None for anything else (what a call returns
+    is not followed)."""
+    while True:
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = string(expr.slice[0].slice.value)
+            if key is not None:
+                return key
+            expr = expr.value
+            continue
+        return None
 
 
 def _splitter_shuffles(call: cst.Call) -> bool | None:

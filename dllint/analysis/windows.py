@@ -56,16 +56,24 @@ def _width(bound: cst.BaseExpression, position: str, sign: int) -> bool:
     return not all(isinstance(t, cst.Integer) for _, t in rest)
 
 
-def _window(subscript: cst.Subscript, positions: set[str]) -> bool:
+def _window(subscript: cst.Subscript, positions: set[str],
+            ends: dict[str, tuple[str, int]] | None = None) -> bool:
+    """``x[t - k:t]``, ``x[i:i + k]``, or with the other end named in the loop body (``end = i + k``;
+    ``x[i:end]``: ``ends`` maps ``end`` to (``i``, +1))."""
+    ends = ends or {}
     for element in subscript.slice:
         piece = element.slice
         if not isinstance(piece, cst.Slice) or piece.step is not None \
                 or piece.lower is None or piece.upper is None:
             continue
         lower, upper = piece.lower, piece.upper
-        if isinstance(lower, cst.Name) and lower.value in positions and _width(upper, lower.value, 1):
+        if isinstance(lower, cst.Name) and lower.value in positions and (
+                _width(upper, lower.value, 1)
+                or (isinstance(upper, cst.Name) and ends.get(upper.value) == (lower.value, 1))):
             return True
-        if isinstance(upper, cst.Name) and upper.value in positions and _width(lower, upper.value, -1):
+        if isinstance(upper, cst.Name) and upper.value in positions and (
+                _width(lower, upper.value, -1)
+                or (isinstance(lower, cst.Name) and ends.get(lower.value) == (upper.value, -1))):
             return True
     return False
 
@@ -73,7 +81,20 @@ def _window(subscript: cst.Subscript, positions: set[str]) -> bool:
 class _Finder(cst.CSTVisitor):
     def __init__(self) -> None:
         self.positions: list[str] = []
+        self.ends: dict[str, tuple[str, int]] = {}
         self.found = False
+        self.bases: set[str] = set()  # what is cut into windows (``x`` of ``x[i:i + k]``)
+
+    def visit_Assign(self, node: cst.Assign) -> bool | None:
+        if self.positions and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            for position in self.positions:
+                for sign in (1, -1):
+                    if _width(node.value, position, sign):
+                        self.ends[name] = (position, sign)
+                        return None
+            self.ends.pop(name, None)
+        return None
 
     def visit_For(self, node: cst.For) -> bool | None:
         if isinstance(node.target, cst.Name) and _step_one_range(node.iter):
@@ -122,9 +143,22 @@ class _Finder(cst.CSTVisitor):
         return self._comprehension(node, [node.key, node.value])
 
     def visit_Subscript(self, node: cst.Subscript) -> bool | None:
-        if self.positions and not self.found and _window(node, set(self.positions)):
+        if self.positions and _window(node, set(self.positions), self.ends):
             self.found = True
+            base = node.value
+            if isinstance(base, cst.Name):
+                self.bases.add(base.value)
         return None
+
+
+def windowed_parameters(function: cst.FunctionDef) -> frozenset[str]:
+    """The parameters of ``function`` whose own elements (rows) it cuts into overlapping windows
+    (``def segment(x, k): for i in range(len(x)): end = i + k; w[i] = x[i:end]``); not those whose
+    items it cuts (``for s in seqs: s[t - k:t]``: the windows stay inside each item)."""
+    finder = _Finder()
+    function.body.visit(finder)
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params)}
+    return frozenset(finder.bases & params)
 
 
 
@@ -133,10 +167,17 @@ class WindowFacts:
 
     def __init__(self) -> None:
         self._memo: dict[cst.CSTNode, bool] = {}
+        self._params: dict[cst.FunctionDef, frozenset[str]] = {}
 
     @classmethod
     def compute(cls, ctx) -> "WindowFacts":
         return cls()
+
+    def windowed_parameters(self, function: cst.FunctionDef) -> frozenset[str]:
+        found = self._params.get(function)
+        if found is None:
+            found = self._params[function] = windowed_parameters(function)
+        return found
 
     def slides(self, node: cst.CSTNode) -> bool:
         found = self._memo.get(node)

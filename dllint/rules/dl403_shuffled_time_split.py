@@ -11,9 +11,15 @@ The rule needs evidence that the data is a time series before the split, in the 
 data-flow link from that evidence to the split's input: sorting by a date or time column
 (``sort_values("date")``), a time index (``set_index("timestamp")``, ``df.index = pd.to_datetime(...)``,
 ``read_csv(..., parse_dates=..., index_col=...)``), lag or window features (``.shift(1)``,
-``.rolling(7)``), or a variable named as a time series (``series``, ``timeseries``). Shuffling
-splits: ``train_test_split`` without ``shuffle=False``, ``random_split``, ``KFold(shuffle=True)``,
-``ShuffleSplit`` and friends.
+``.rolling(7)``), a variable named as a time series (``series``, ``timeseries``), or a read of the
+last row's time (``end = df["date"].iloc[-1]``: the last row is taken for the latest instant, so the
+frame's rows are in time order since it was last bound; its ``max()`` or first row say nothing).
+Shuffling splits: ``train_test_split`` without ``shuffle=False`` (``**params`` of unknown content
+keep its default, unless the module names a ``shuffle`` key of that dict), ``random_split``,
+``KFold(shuffle=True)``, ``ShuffleSplit`` and friends. A top-level function or a method of a
+top-level class that splits a parameter's data is judged by what its callers pass; and a split
+whose parts are cut into overlapping windows afterwards (in its scope, or by callers of a function
+that returns them) is of consecutive instants.
 
 Sorting by a date column is taken as that evidence on its own. A cross-sectional frame (one day's
 scrape of searches) sorted by a date only for display is reported too: nothing in the code tells
@@ -23,11 +29,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.callers import CallSite, ProjectCallers
+from dllint.analysis.callers import CallSite, ProjectCallers, owner_class
 from dllint.analysis.calls import keyword, positional, string
-from dllint.analysis.data import Binding, DataProvenance, chains, last_name, name_tokens
+from dllint.analysis.data import DataProvenance, chains, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.parameter_uses import parameter_for
+from dllint.analysis.windows import WindowFacts
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
@@ -164,6 +171,80 @@ def split_rows(data, ratio):
     return data[mask], data[np.invert(mask)]
 images = np.load("images.npy")
 a, b = split_rows(images, 0.8)
+""",
+    # A date column that is only a feature (days since sign-up), its latest value taken with max():
+    # rows of customers, not a series.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+df = pd.read_csv("customers.csv", parse_dates=["signup_date"])
+now = df["signup_date"].max()
+df["tenure"] = (now - df["signup_date"]).dt.days
+train, test = train_test_split(df, test_size=0.2, random_state=0)
+""",
+    # The last row's time is read, but shuffle=False comes through **params: a dict literal, a key
+    # set on a config dict, or a dict that a sibling sets the key of.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(df, config):
+    end = df["date"].iloc[-1]
+    params = {"test_size": 0.2, "shuffle": False}
+    a = train_test_split(df, **params)
+    config["split"].setdefault("shuffle", False)
+    b = train_test_split(df, **config["split"])
+    return a, b, end
+""",
+    """
+from sklearn.model_selection import train_test_split
+class Kitchen:
+    def __init__(self, config):
+        self.config = config
+        if "shuffle" not in self.config["split"]:
+            self.config["split"].update({"shuffle": False})
+    def make_datasets(self, frame, labels):
+        return train_test_split(frame, labels, **self.config["split"])
+def train(df, kitchen):
+    print("training up to", df["date"].iloc[-1])
+    return kitchen.make_datasets(df[["a", "b"]], df["y"])
+""",
+    # The same frame cross-validated with folds that keep the order or split by group.
+    """
+import pandas as pd
+from sklearn.model_selection import GroupKFold, TimeSeriesSplit
+def folds(df):
+    last = df.timestamp.values[-1]
+    for tr, te in TimeSeriesSplit(5).split(df):
+        pass
+    for tr, te in GroupKFold(5).split(df, groups=df["user"]):
+        pass
+    return last
+""",
+    # The first row's date alone (a day's snapshot is labelled by it) says nothing about order.
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(df):
+    day = df["date"].iloc[0]
+    return train_test_split(df.drop(columns="date"), test_size=0.2), day
+""",
+    # Kept in order before the windows are cut (shuffle=False), and a shuffled split whose parts
+    # are cut into disjoint blocks, which share nothing.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+def blocks(x, k):
+    return np.stack([x[i:i + k] for i in range(0, len(x) - k, k)])
+def windows(x, k):
+    out = []
+    for i in range(len(x) - k):
+        end = i + k
+        out.append(x[i:end])
+    return out
+def split(data):
+    kept_train, kept_test = train_test_split(data, test_size=0.1, shuffle=False)
+    a, b = train_test_split(data, test_size=0.1)
+    return windows(kept_train, 20), windows(kept_test, 20), blocks(a, 20), blocks(b, 20)
 """,
 ]
 
@@ -308,6 +389,50 @@ def split_dataset(x, ratio):
 windows = to_windows(pd.read_csv("prices.csv"), 16)
 train, test = split_dataset(windows, 0.9)
 """,
+    # The last row's time is read as the end of the period, and the frame is split by a method
+    # with the parameters of a config, which leave train_test_split's default shuffle=True.
+    """
+from sklearn.model_selection import train_test_split
+class Kitchen:
+    def __init__(self, config):
+        self.config = config
+    def make_datasets(self, frame, labels):
+        return train_test_split(frame, labels, **self.config["split"])  # expect: DL403
+def train(df, kitchen):
+    start, end = df["date"].iloc[0], df["date"].iloc[-1]
+    features = df.filter(["a", "b"])
+    return kitchen.make_datasets(features, df["y"])
+""",
+    """
+import pandas as pd
+from sklearn.model_selection import train_test_split
+def split(candles, split_params):
+    print("data up to", candles.timestamp.iloc[-1])
+    X = candles.drop(columns=["timestamp", "target"])
+    return train_test_split(X, candles["target"], **split_params)  # expect: DL403
+""",
+    # The parts of the split are cut into overlapping windows afterwards, by the caller of the
+    # function that splits (through a helper): their rows are consecutive instants.
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+def segment(x, k):
+    out = []
+    for i in range(len(x) - k):
+        end = i + k
+        out.append(x[i:end])
+    return np.stack(out)
+def segment_all(train, test, k):
+    return segment(train, k), segment(test, k)
+def split(data):
+    X, y = data[:, 1:], data[:, 0]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.1)  # expect: DL403
+    return X_train, X_test
+def load(path):
+    train, test = split(np.load(path))
+    (w_train, w_test) = segment_all(train, test, 20)
+    return w_train, w_test
+""",
 ]
 
 
@@ -337,6 +462,8 @@ class ShuffledTimeSplit(Rule):
             why = _ordered(provenance, split.scope, split.data, split.order, evidence_by_scope)
             if why is None and isinstance(split.scope, cst.FunctionDef):
                 why = _ordered_by_callers(ctx, provenance, split, evidence_by_scope)
+            if why is None and split.outputs and split.kind in ("train_test_split", "random_split"):
+                why = _windowed_after(ctx, provenance, split.scope, set(split.outputs), split.order, 0)
             if why is not None:
                 ctx.report(split.node, _MESSAGE.format(why=why))
 
@@ -349,7 +476,7 @@ def _ordered(provenance: DataProvenance, scope: cst.CSTNode, data: list[cst.Base
         return "overlapping windows of a sequence"
     evidence = memo.get(scope)
     if evidence is None:
-        evidence = memo[scope] = _time_evidence(provenance, provenance.bindings(scope))
+        evidence = memo[scope] = _time_evidence(provenance, scope)
     data_reads: set[str] = set()
     for expr in data:
         data_reads.update(chains(expr))
@@ -375,20 +502,21 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
     the project, is ordered in time in the caller's scope (``data_set = to_dataset(changes_df, k)``
     with windows cut there; ``split_dataset(data_set)``)."""
     function = split.scope
-    if function not in ctx.module.body:
+    klass = owner_class(ctx, function)
+    if klass is False:
         return None
+    method = klass is not None and not any(dotted_name(d.decorator) == "staticmethod"
+                                           for d in function.decorators)
     data_reads: set[str] = set()
     for expr in split.data:
         data_reads.update(chains(expr))
     params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    if method:
+        params = params[1:]  # self (or cls) is the object, not the data
     feeding = {p for p in params if provenance.forward(function, {p}, -1, until=split.order) & data_reads}
     if not feeding:
         return None
-    sites = ctx.analysis(ProjectCallers).sites(function)
-    if sites is None:  # not all known (a snippet, a name passed around): this module's calls still tell
-        name = function.name.value
-        sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
-                 if isinstance(call.func, cst.Name) and call.func.value == name]
+    sites = _sites(ctx, function, klass is not None)
     for site in sites[:_MAX_CALLERS]:
         caller = site.ctx.analysis(DataProvenance)
         if site.call not in site.ctx.index.order:
@@ -396,7 +524,8 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
         scope = caller.scope_of(site.call)
         if scope is function:
             continue  # a recursive call
-        args = [a.value for a in site.call.args if parameter_for(function, site.call, a, False) in feeding]
+        args = [a.value for a in site.call.args
+                if parameter_for(function, site.call, a, klass is not None) in feeding]
         if not args:
             continue
         caller_memo = memo if caller is provenance else {}
@@ -405,6 +534,106 @@ def _ordered_by_callers(ctx: FileContext, provenance: DataProvenance, split,
             return f"{why}, in the caller at line {site.ctx.position(site.call).start.line}" \
                 if site.ctx is ctx else f"{why}, in its caller in {_short(site.ctx.path)}"
     return None
+
+
+def _windowed_after(ctx: FileContext, provenance: DataProvenance, scope: cst.CSTNode, names: set[str],
+                    after: int, depth: int) -> str | None:
+    """The parts of a split (``names``, bound at ``after`` in ``scope``) are cut into overlapping
+    windows afterwards: a call of the project's code that slides windows over the rows of the
+    argument it is given (:func:`dllint.analysis.windows.windowed_parameters`, or a helper that
+    passes its parameter to such a function), in ``scope`` or, when ``scope`` returns the parts, in
+    a caller's scope (two levels up). Windows over a part's rows mean that its rows are consecutive
+    instants of a sequence (self-attention-HAR's Skoda reader: each activity's readings are split
+    with the default shuffle, and ``segment_window_all(x_test, ...)`` cuts ``x_test[i:end]``)."""
+    derived = provenance.forward(scope, names, after)
+    returned: set[int | None] = set()
+    for binding in provenance.bindings(scope):
+        if binding.order <= after or binding.value is None:
+            continue
+        if isinstance(binding.node, cst.Return):
+            value = binding.value
+            elements = value.elements if isinstance(value, cst.Tuple) else None
+            if elements is None:
+                if set(chains(value)) & derived:
+                    returned.add(None)
+            else:
+                returned.update(i for i, e in enumerate(elements) if set(chains(e.value)) & derived)
+    index = provenance.ctx.index
+    for node in index.of_type(cst.Call):  # every call, also of statements that bind nothing it knows
+        if index.order[node] > after and any(set(chains(a.value)) & derived for a in node.args) \
+                and provenance.scope_of(node) is scope and _windows_argument(provenance, node, derived):
+            line = ctx.position(node).start.line if provenance.ctx is ctx else None
+            return ("its parts are cut into overlapping windows afterwards"
+                    + (f", at line {line}" if line is not None else f", in {_short(provenance.ctx.path)}"))
+    if not returned or depth >= _MAX_UP or not isinstance(scope, cst.FunctionDef) \
+            or owner_class(provenance.ctx, scope) is False:
+        return None
+    sites = _sites(provenance.ctx, scope, owner_class(provenance.ctx, scope) is not None)
+    for site in sites[:_MAX_CALLERS]:
+        if site.call not in site.ctx.index.order:
+            continue
+        caller = site.ctx.analysis(DataProvenance)
+        statement = site.ctx.index.statement_of(site.call)
+        parts: set[str] = set()
+        order = -1
+        for binding in caller.bindings_of(statement):
+            if binding.value is None or not any(node is site.call for node in iter_subtree(binding.value)):
+                continue
+            if None in returned or binding.position in returned or binding.position is None:
+                parts.update(binding.targets)
+                order = binding.order
+        if not parts:
+            continue
+        why = _windowed_after(ctx, caller, caller.scope_of(site.call), parts, order, depth + 1)
+        if why is not None:
+            return why
+    return None
+
+
+_MAX_UP = 2
+
+
+def _windows_argument(provenance: DataProvenance, call: cst.Call, derived: set[str], depth: int = 0) -> bool:
+    """``call`` (of a function of the project) gives one of ``derived`` to a parameter whose rows
+    the function cuts into overlapping windows, itself or through a function it gives it to."""
+    resolved = provenance.resolve(call)
+    if resolved is None:
+        return False
+    callee, function, method = resolved
+    windowed = _windowed_parameters(callee, function, depth)
+    return any(parameter_for(function, call, a, method) in windowed
+               for a in call.args if set(chains(a.value)) & derived)
+
+
+def _windowed_parameters(provenance: DataProvenance, function: cst.FunctionDef, depth: int) -> frozenset[str]:
+    """The parameters of ``function`` whose rows it cuts into overlapping windows, itself or (one
+    level down) by passing them on unchanged to a function that does."""
+    found = set(provenance.ctx.analysis(WindowFacts).windowed_parameters(function))
+    if depth >= 1:
+        return frozenset(found)
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params)} - found
+    if not params:
+        return frozenset(found)
+    for node in iter_subtree(function.body):
+        if isinstance(node, cst.Call) and any(isinstance(a.value, cst.Name) and a.value.value in params
+                                              for a in node.args):
+            passed = {a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in params}
+            for name in passed:
+                if _windows_argument(provenance, node, {name}, depth + 1):
+                    found.add(name)
+    return frozenset(found)
+
+
+def _sites(ctx: FileContext, function: cst.FunctionDef, method: bool) -> list[CallSite]:
+    """The calls of ``function`` (a top-level function or a method of a top-level class) in the
+    project; when they are not all known (a snippet, a name passed around), this module's calls."""
+    sites = ctx.analysis(ProjectCallers).sites(function)
+    if sites is None:
+        name = function.name.value
+        sites = [CallSite(ctx, call) for call in ctx.index.of_type(cst.Call)
+                 if ((isinstance(call.func, cst.Attribute) and call.func.attr.value == name) if method
+                     else (isinstance(call.func, cst.Name) and call.func.value == name))]
+    return sites
 
 
 def _short(path: str) -> str:
@@ -422,10 +651,38 @@ def _time_words(expr: cst.BaseExpression | None) -> bool:
     return False
 
 
-def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[tuple[int, set[str], str]]:
-    """(order, names made time-ordered there, why) for each binding that shows time order."""
+_POSITIONAL = frozenset({"iloc", "iat", "values"})
+
+
+def _last_time_read(node: cst.CSTNode) -> str | None:
+    """The table whose last row's time ``node`` reads (``df["date"].iloc[-1]``,
+    ``df.timestamp.values[-1]``): code that takes the last row for the latest instant keeps its
+    rows in time order. None for any other node; ``df["date"].max()`` or the first row alone say
+    nothing about the order."""
+    if not (isinstance(node, cst.Subscript) and len(node.slice) == 1
+            and isinstance(node.value, cst.Attribute) and node.value.attr.value in _POSITIONAL):
+        return None
+    index = node.slice[0].slice
+    if not (isinstance(index, cst.Index) and isinstance(index.value, cst.UnaryOperation)
+            and isinstance(index.value.operator, cst.Minus) and isinstance(index.value.expression, cst.Integer)
+            and index.value.expression.value == "1"):
+        return None
+    column = node.value.value
+    if isinstance(column, cst.Subscript) and len(column.slice) == 1 and isinstance(column.slice[0].slice, cst.Index):
+        key = column.slice[0].slice.value
+        if isinstance(key, cst.SimpleString) and _time_words(key):
+            return dotted_name(column.value)
+    elif isinstance(column, cst.Attribute) and set(name_tokens(column.attr.value)) & _TIME_WORDS:
+        return dotted_name(column.value)
+    return None
+
+
+def _time_evidence(provenance: DataProvenance, scope: cst.CSTNode) -> list[tuple[int, set[str], str]]:
+    """(order, names made time-ordered there, why) for each binding of ``scope`` that shows time
+    order; a read of the last row's time (which changes nothing) dates its table's order back to
+    the table's last plain binding (a parameter's: the start of the function)."""
     found: list[tuple[int, set[str], str]] = []
-    for binding in bindings:
+    for binding in provenance.bindings(scope):
         value = binding.value
         if value is None:
             continue
@@ -434,8 +691,11 @@ def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[
             found.append((binding.order, targets, "overlapping windows of a sequence"))
             continue
         why = None
+        table = None
         for node in iter_subtree(value):
             if not isinstance(node, cst.Call):
+                if table is None and isinstance(node, cst.Subscript):
+                    table = _last_time_read(node)
                 continue
             method = last_name(node.func)
             if method == "sort_values" and _time_words((positional(node, 0) or keyword(node, "by") or
@@ -464,6 +724,12 @@ def _time_evidence(provenance: DataProvenance, bindings: list[Binding]) -> list[
                         targets.add(target[: -len(".index")])
                 break
         if why is None:
+            if table is not None:
+                # The frame was in time order since it was last bound (a parameter: from the start).
+                plain = [b for b in provenance.reaching(scope, table, binding.order)
+                         if b.kind != "update"]
+                found.append((plain[0].order if plain else -1, {table}, "its last row's time read as the latest"))
+                continue
             names = [t for t in binding.targets
                      if set(name_tokens(t.split(".")[-1])) & _SERIES_WORDS and binding.kind == "assign"]
             if names:

@@ -256,3 +256,21 @@ print(ids, scores)
 """
     assert _roles_at(source, "ids") == frozenset()
     assert _roles_at(source, "scores") == {TEST}
+
+
+def test_unpacked_split_parameters_keep_the_default_shuffle_unless_a_shuffle_key_is_named():
+    source = """
+from sklearn.model_selection import train_test_split
+a, b = train_test_split(X, **config["split"])
+c, d = train_test_split(X, **{"test_size": 0.2, "shuffle": False})
+e, f = train_test_split(X, **{"test_size": 0.2})
+params = {"test_size": 0.2, "shuffle": False}
+g, h = train_test_split(X, **params)
+if "shuffle" not in config["holdout"]:
+    config["holdout"].update({"shuffle": False})
+i, j = train_test_split(X, **config["holdout"])
+svm_params = config.get("svm_params", {"shuffle": False})
+k, l = train_test_split(X, **make_params())
+"""
+    _, provenance = _provenance(source)
+    assert [s.shuffles for s in provenance.splits] == [True, False, True, None, None, None]
