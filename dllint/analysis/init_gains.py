@@ -1,0 +1,284 @@
+"""Which gain an initialisation gives a layer, and which activation follows that layer (DL503).
+
+Two facts, each known or not, for the layers a model builds in an ``nn.Sequential(...)``:
+
+- **the activation that follows a layer**: the next element of the same ``nn.Sequential(...)``
+  when it is an activation module (``init_(nn.Linear(4, 8)), nn.Tanh()``); the last element, or
+  anything else next (a norm, a dropout, a custom module), leaves it unknown;
+- **the gain an initialisation helper applies**: ``init_(nn.Linear(...))`` with ``init_`` a lambda
+  (the one bound last before the call in the same function) or a function of the file or of another
+  project module (``from utils import init``), followed through lambdas and helpers that pass the
+  layer on, down to an unconditional ``weight_init(module.weight, gain=gain)`` in a helper that
+  returns the layer, where the initialiser is a ``torch.nn.init`` function or a parameter given one
+  (``init(m, nn.init.orthogonal_, ..., np.sqrt(2))``). The gain is the argument, or the parameter's
+  default when the caller does not pass it; its value is read from ``calculate_gain('relu')``,
+  ``np.sqrt(2)`` / ``math.sqrt(2)`` / ``2 ** 0.5`` (ReLU), ``5 / 3`` (tanh), ``3 / 4`` (SELU's
+  gain) or 1 (linear); ``kaiming_*`` reads ``nonlinearity=``. Anything else is unknown.
+
+The gain is reported where its value is written: that is the expression to change.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from dllint.analysis.activations import LINEAR, RELU, SELU, TANH
+from dllint.analysis.activations import _MODULES as ACTIVATION_MODULES
+from dllint.analysis.bindings import Bindings
+from dllint.analysis.calls import number, string
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+LAYERS = frozenset(f"torch.nn.{n}" for n in ("Linear", "Conv1d", "Conv2d", "Conv3d"))
+_GAIN_INITS = frozenset(f"torch.nn.init.{n}{u}" for n in ("orthogonal", "xavier_normal", "xavier_uniform")
+                        for u in ("_", ""))
+_KAIMING_INITS = frozenset(f"torch.nn.init.kaiming_{k}{u}" for k in ("normal", "uniform") for u in ("_", ""))
+_NONLINEARITY = {"relu": RELU, "leaky_relu": RELU, "tanh": TANH, "selu": SELU, "linear": LINEAR,
+                 "sigmoid": LINEAR, "conv1d": LINEAR, "conv2d": LINEAR, "conv3d": LINEAR}
+_SQRT = frozenset({"math.sqrt", "numpy.sqrt"})
+_DEPTH = 4
+
+
+class Gain:
+    """The gain an initialisation applies: its family and the expression that wrote it."""
+
+    __slots__ = ("family", "node", "ctx")
+
+    def __init__(self, family: str, node: cst.CSTNode, ctx: "FileContext") -> None:
+        self.family, self.node, self.ctx = family, node, ctx
+
+
+def gain_family(ctx: "FileContext", expr: cst.BaseExpression | None) -> str | None:
+    """The activation family whose gain ``expr`` is, when it is written as a constant."""
+    if expr is None:
+        return None
+    value = _value(ctx, expr)
+    if value is None:
+        return None
+    for family, gain in ((LINEAR, 1.0), (RELU, math.sqrt(2)), (TANH, 5 / 3), (SELU, 0.75)):
+        if abs(value - gain) < 1e-3:
+            return family
+    return None
+
+
+def _value(ctx: "FileContext", expr: cst.BaseExpression) -> float | None:
+    found = number(expr)
+    if found is not None:
+        return found
+    if isinstance(expr, cst.BinaryOperation):
+        left, right = _value(ctx, expr.left), _value(ctx, expr.right)
+        if left is None or right is None:
+            return None
+        if isinstance(expr.operator, cst.Divide) and right:
+            return left / right
+        if isinstance(expr.operator, cst.Multiply):
+            return left * right
+        if isinstance(expr.operator, cst.Power) and left > 0 and abs(right) <= 4:
+            return left ** right
+        return None
+    if isinstance(expr, cst.Call):
+        qualified = ctx.imports.qualify(expr.func)
+        if len(expr.args) != 1 and qualified != "torch.nn.init.calculate_gain":
+            return None
+        if qualified in _SQRT:
+            inner = _value(ctx, expr.args[0].value)
+            return math.sqrt(inner) if inner is not None and inner >= 0 else None
+        if qualified == "torch.nn.init.calculate_gain" and len(expr.args) == 1:
+            family = _NONLINEARITY.get(string(expr.args[0].value) or "")
+            return {LINEAR: 1.0, RELU: math.sqrt(2), TANH: 5 / 3, SELU: 0.75}.get(family) if family else None
+    return None
+
+
+# An environment maps a helper's parameter names to what the caller passed: the layer itself
+# (_LAYER), or an expression with the context that reads it.
+_LAYER = object()
+
+
+def applied_gain(ctx: "FileContext", call: cst.Call) -> Gain | None:
+    """The gain the helper call ``call`` (``init_(nn.Linear(...))``) gives the layer it is passed
+    as its first argument and returns; None when unknown."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    return _helper_gain(ctx, call, {}, 0)
+
+
+def _arguments(call: cst.Call, params: cst.Parameters, ctx: "FileContext", env: dict, first_is_layer: bool
+               ) -> dict | None:
+    """Bind the call's arguments to the parameters (None when a star argument hides them)."""
+    names = [p.name.value for p in (*params.posonly_params, *params.params)]
+    bound: dict = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            name = arg.keyword.value
+        elif position < len(names):
+            name = names[position]
+            position += 1
+        else:
+            return None
+        value = arg.value
+        if first_is_layer and arg is call.args[0]:
+            bound[name] = _LAYER
+        elif isinstance(value, cst.Name) and value.value in env:
+            bound[name] = env[value.value]
+        else:
+            bound[name] = (value, ctx)
+    return bound
+
+
+def _defaults(params: cst.Parameters, bound: dict, ctx: "FileContext") -> None:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value not in bound and param.default is not None:
+            bound[param.name.value] = (param.default, ctx)
+
+
+def _callee(ctx: "FileContext", call: cst.Call):
+    """(context, Lambda or FunctionDef) of what ``call`` calls: a lambda bound last before it, a
+    top-level function of the file, or a function of another project module."""
+    func = call.func
+    if not isinstance(func, cst.Name):
+        return None
+    value = ctx.analysis(Bindings).value_before(call, func.value)
+    if isinstance(value, cst.Lambda):
+        return ctx, value
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == func.value:
+            return ctx, statement
+    if value is not None or func.value not in ctx.imports.aliases:
+        return None
+    from dllint.analysis.project import find_called, project_imports
+    imports = project_imports(ctx)
+    if imports is None:
+        return None
+    found = find_called(ctx, call, imports, lambda *_: None)
+    return (found[0], found[1]) if found is not None else None
+
+
+def _helper_gain(ctx: "FileContext", call: cst.Call, env: dict, depth: int) -> Gain | None:
+    if depth > _DEPTH:
+        return None
+    callee = _callee(ctx, call)
+    if callee is None:
+        return None
+    other, function = callee
+    bound = _arguments(call, function.params, ctx, env, first_is_layer=depth == 0)
+    if bound is None:
+        return None
+    _defaults(function.params, bound, other)
+    if isinstance(function, cst.Lambda):
+        body = function.body
+        if not isinstance(body, cst.Call) or not body.args or body.args[0].star \
+                or not isinstance(body.args[0].value, cst.Name) or bound.get(body.args[0].value.value) is not _LAYER:
+            return None
+        return _helper_gain(other, body, bound, depth + 1)
+    return _def_gain(other, function, bound, depth)
+
+
+def _def_gain(ctx: "FileContext", function: cst.FunctionDef, env: dict, depth: int) -> Gain | None:
+    """A helper that returns the layer and initialises its weight, unconditionally, at the top of
+    its body: ``weight_init(module.weight.data, gain=gain)``; ``return module``."""
+    if not isinstance(function.body, cst.IndentedBlock):
+        return None
+    layer = {name for name, value in env.items() if value is _LAYER}
+    returns = False
+    found: Gain | None = None
+    initialised = False
+    for statement in function.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Return):
+                returns = returns or (isinstance(small.value, cst.Name) and small.value.value in layer)
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and not initialised:
+                target = small.value.args[0].value if small.value.args and not small.value.args[0].star else None
+                if target is not None and _weight_of(target, layer):
+                    initialised = True
+                    found = _init_gain(ctx, small.value, env)
+    return found if returns else None
+
+
+def _weight_of(expr: cst.BaseExpression, layer: set[str]) -> bool:
+    """``m.weight`` or ``m.weight.data`` with ``m`` the layer."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "weight" \
+        and isinstance(expr.value, cst.Name) and expr.value.value in layer
+
+
+def _resolve(env: dict, ctx: "FileContext", expr: cst.BaseExpression | None):
+    """(expression, its context) after following a parameter to its argument."""
+    if isinstance(expr, cst.Name) and expr.value in env:
+        value = env[expr.value]
+        return value if value is not _LAYER else (None, ctx)
+    return expr, ctx
+
+
+def _init_gain(ctx: "FileContext", call: cst.Call, env: dict) -> Gain | None:
+    func, func_ctx = _resolve(env, ctx, call.func)
+    if func is None:
+        return None
+    qualified = func_ctx.imports.qualify(func)
+    if qualified in _KAIMING_INITS:
+        written = _keyword_or(call, 3, "nonlinearity")
+        expr, expr_ctx = _resolve(env, ctx, written)
+        if written is None:
+            return None  # a=0 by default: leaky_relu's gain, but also what a= says; left alone
+        family = _NONLINEARITY.get(string(expr) or "")
+        return Gain(family, expr, expr_ctx) if family and expr is not None else None
+    if qualified not in _GAIN_INITS:
+        return None
+    written = _keyword_or(call, 1, "gain")
+    if written is None:
+        return None
+    expr, expr_ctx = _resolve(env, ctx, written)
+    family = gain_family(expr_ctx, expr)
+    return Gain(family, expr, expr_ctx) if family and expr is not None else None
+
+
+def _keyword_or(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None]
+    if index < len(positional) and not any(a.star for a in positional[:index + 1]):
+        return positional[index].value
+    return None
+
+
+def following_activation(ctx: "FileContext", element: cst.BaseExpression) -> str | None:
+    """The family of the activation module that follows ``element`` in its ``nn.Sequential``."""
+    arg = ctx.index.parent(element)
+    sequential = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(sequential, cst.Call) or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
+        return None
+    args = list(sequential.args)
+    position = args.index(arg)
+    if position + 1 >= len(args) or args[position + 1].star or args[position + 1].keyword is not None:
+        return None
+    following = args[position + 1].value
+    if not isinstance(following, cst.Call):
+        return None
+    return ACTIVATION_MODULES.get(ctx.imports.qualify(following.func) or "")
+
+
+def wrapped_layers(ctx: "FileContext"):
+    """(helper call, family of the activation that follows it) for each ``helper(layer)`` element
+    of an ``nn.Sequential(...)`` of the file followed by an activation module."""
+    for sequential in ctx.index.of_type(cst.Call):
+        if len(sequential.args) < 2 or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
+            continue
+        for element in sequential.args[:-1]:
+            value = element.value
+            if element.star or element.keyword is not None or not isinstance(value, cst.Call) \
+                    or not isinstance(value.func, cst.Name) \
+                    or not value.args or not isinstance(value.args[0].value, cst.Call) \
+                    or ctx.imports.qualify(value.args[0].value.func) not in LAYERS:
+                continue
+            family = following_activation(ctx, value)
+            if family is not None:
+                yield value, family
