@@ -282,3 +282,96 @@ def wrapped_layers(ctx: "FileContext"):
             family = following_activation(ctx, value)
             if family is not None:
                 yield value, family
+
+
+_UNKNOWN = "?"
+
+
+def _applied_activation(ctx: "FileContext", call: cst.Call, klass: cst.ClassDef) -> str:
+    """The family of the activation applied directly to the output of ``call``: ``F.relu(call)``,
+    ``torch.tanh(call)``, ``nn.Tanh()(call)``, ``self.act(call)`` with ``self.act`` bound once, in
+    the class, to an activation module; anything else is unknown."""
+    from dllint.analysis.activations import _FUNCTIONS
+    arg = ctx.index.parent(call)
+    outer = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(outer, cst.Call) or outer.args[0] is not arg or arg.keyword is not None or arg.star:
+        return _UNKNOWN
+    func = outer.func
+    from dllint.analysis.activations import ScaledActivations
+    inner = ctx.analysis(ScaledActivations).inner
+    if outer in inner or func in inner:
+        return LINEAR  # relu(x) * gamma: the activation restores the variance itself
+    family = _FUNCTIONS.get(ctx.imports.qualify(func) or "")
+    if family is not None:
+        return family
+    if isinstance(func, cst.Call):
+        return ACTIVATION_MODULES.get(ctx.imports.qualify(func.func) or "", _UNKNOWN)
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        values = ctx.analysis(Bindings).values.get((klass, f"self.{func.attr.value}"), [])
+        if len(values) == 1 and isinstance(values[0][1], cst.Call):
+            return ACTIVATION_MODULES.get(ctx.imports.qualify(values[0][1].func) or "", _UNKNOWN)
+    return _UNKNOWN
+
+
+def attribute_activation(ctx: "FileContext", klass: cst.ClassDef, attribute: str, cache: dict) -> str | None:
+    """The activation family that every call ``self.<attribute>(...)`` of the class feeds, when all
+    of them (at least one) feed the same known one."""
+    key = (klass, attribute)
+    if key not in cache:
+        families: set[str] = set()
+        for call in ctx.index.of_type(cst.Call):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == attribute \
+                    and isinstance(func.value, cst.Name) and func.value.value == "self" \
+                    and ctx.index.enclosing(call, cst.ClassDef) is klass:
+                families.add(_applied_activation(ctx, call, klass))
+        cache[key] = next(iter(families)) if len(families) == 1 and _UNKNOWN not in families else None
+    return cache[key]
+
+
+def _self_attribute(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        return expr.attr.value
+    return None
+
+
+def attribute_layers(ctx: "FileContext"):
+    """(node, gain or None, class, attribute) for each layer a class keeps in ``self.<attribute>``
+    and initialises: ``self.fc = helper(nn.Linear(...))`` (node: the helper call), or a direct
+    ``torch.nn.init`` call on ``self.fc.weight`` (node: that call)."""
+    for call in ctx.index.of_type(cst.Call):
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        if klass is None or not call.args:
+            continue
+        qualified = ctx.imports.qualify(call.func)
+        if qualified in _GAIN_INITS or qualified in _KAIMING_INITS:
+            target = call.args[0].value
+            if isinstance(target, cst.Attribute) and target.attr.value == "data":
+                target = target.value
+            if not isinstance(target, cst.Attribute) or target.attr.value != "weight":
+                continue
+            attribute = _self_attribute(target.value)
+            if attribute is not None:
+                yield call, _direct_gain(ctx, call, qualified), klass, attribute
+            continue
+        if not isinstance(call.func, cst.Name) or not isinstance(call.args[0].value, cst.Call) \
+                or ctx.imports.qualify(call.args[0].value.func) not in LAYERS:
+            continue
+        assign = ctx.index.parent(call)
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+            attribute = _self_attribute(assign.targets[0].target)
+            if attribute is not None:
+                yield call, applied_gain(ctx, call), klass, attribute
+
+
+def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | None:
+    if qualified in _KAIMING_INITS:
+        written = _keyword_or(call, 3, "nonlinearity")
+        if written is None:
+            slope = _keyword_or(call, 1, "a")
+            return Gain(RELU, call, ctx) if slope is None or number(slope) == 0 else None
+        family = _NONLINEARITY.get(string(written) or "")
+        return Gain(family, call, ctx) if family else None
+    written = _keyword_or(call, 1, "gain")
+    family = gain_family(ctx, written) if written is not None else LINEAR
+    return Gain(family, call, ctx) if family else None

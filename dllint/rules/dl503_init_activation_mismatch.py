@@ -28,7 +28,7 @@ from dllint.analysis.activations import TANH as _TANH
 from dllint.analysis.activations import ScaledActivations
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
-from dllint.analysis.init_gains import applied_gain, wrapped_layers
+from dllint.analysis.init_gains import applied_gain, attribute_activation, attribute_layers, wrapped_layers
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -47,7 +47,8 @@ _ADVICE = {
 }
 _GAIN_TEXT = {_RELU: "sqrt(2) (ReLU's)", _TANH: "5/3 (tanh's)", _SELU: "3/4 (calculate_gain('selu'))"}
 _LAYER_ADVICE = {_RELU: "gain=nn.init.calculate_gain('relu')", _TANH: "gain=nn.init.calculate_gain('tanh')",
-                 _SIGMOID: "gain 1 (calculate_gain('sigmoid'))", _SELU: "gain 1 (LeCun: variance 1/fan_in)"}
+                 _SIGMOID: "gain 1 (calculate_gain('sigmoid'))", _SELU: "gain 1 (LeCun: variance 1/fan_in)",
+                 _LINEAR: "gain 1 (nonlinearity='linear'): the activation multiplies by its own gain"}
 # Gain-1 initialisation also fits SELU (LeCun normal) and sigmoid (Glorot's gain 1).
 _FITS = {_SELU: {_SELU, _LINEAR}, _SIGMOID: {_SIGMOID, _LINEAR}}
 
@@ -275,6 +276,39 @@ class InitActivationMismatch(Rule):
         "    return m\n"
         "a = nn.Sequential(maybe_init(nn.Linear(4, 4)), nn.Tanh())\n"
         "b = nn.Sequential(init(nn.Conv2d(4, 4, 3)), nn.BatchNorm2d(4), nn.Tanh())\n",
+        # Per layer, in forward(): the sqrt(2) layer feeds ReLU; the one with Tanh gets tanh's gain
+        "import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(4, 8)\n"
+        "        self.fc2 = nn.Linear(8, 8)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.orthogonal_(self.fc1.weight, gain=math.sqrt(2))\n"
+        "        nn.init.xavier_uniform_(self.fc2.weight, gain=nn.init.calculate_gain('tanh'))\n"
+        "    def forward(self, x):\n"
+        "        return self.act(self.fc2(F.relu(self.fc1(x))))\n",
+        # the layer feeds Tanh only in another branch, ReLU in this one: mixed, not judged
+        "import numpy as np\nimport torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, bounded):\n"
+        "        super().__init__()\n"
+        "        self.bounded = bounded\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        nn.init.orthogonal_(self.fc.weight, gain=np.sqrt(2))\n"
+        "    def forward(self, x):\n"
+        "        if self.bounded:\n"
+        "            return torch.tanh(self.fc(x))\n"
+        "        return torch.relu(self.fc(x))\n",
+        # SELU after a layer with LeCun's gain 1
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='linear')\n"
+        "    def forward(self, x):\n"
+        "        return F.selu(self.fc(x))\n",
     ]
     INVALID = [
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
@@ -406,15 +440,40 @@ class InitActivationMismatch(Rule):
         "    nn.init.kaiming_normal_(m.weight, nonlinearity=nonlinearity)\n"
         "    return m\n"
         "net = nn.Sequential(he(nn.Linear(8, 8)), nn.SELU(), he(nn.Linear(8, 8)), nn.SELU())\n",
+        # Per layer, in forward(): a ReLU gain for the layer whose every call feeds self.act = Tanh
+        "import numpy as np\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        self.out = nn.Linear(8, 1)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.orthogonal_(self.fc.weight, gain=np.sqrt(2))  # expect: DL503\n"
+        "        nn.init.orthogonal_(self.out.weight, gain=1.0)\n"
+        "    def forward(self, x):\n"
+        "        return self.out(self.act(self.fc(x)))\n",
+        # a helper-initialised layer kept in self.fc, applied under torch.tanh
+        "import torch\nimport torch.nn as nn\n"
+        "def init(m, gain=nn.init.calculate_gain('relu')):  # expect: DL503\n"
+        "    nn.init.xavier_normal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = init(nn.Linear(4, 8))\n"
+        "    def forward(self, x):\n"
+        "        return torch.tanh(self.fc(x))\n",
     ]
 
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
             return
-        self._check_layers(ctx)
+        judged = self._check_layers(ctx)
         inits = []
         for call in ctx.index.of_type(cst.Call):
             qualified = ctx.imports.qualify(call.func)
+            if call in judged:
+                continue  # reported per layer
             if qualified in _KAIMING or qualified in _XAVIER:
                 inits.append((call, qualified))
         if not inits:
@@ -438,27 +497,38 @@ class InitActivationMismatch(Rule):
             if message:
                 ctx.report(call, message)
 
-    def _check_layers(self, ctx) -> None:
-        """Per layer: the gain an initialisation helper gives a layer of an ``nn.Sequential``
-        against the activation module that follows it there (``init_(nn.Linear(...)), nn.Tanh()``
-        with ``init_`` applying ``orthogonal_(w, gain=np.sqrt(2))``). Reported once where the gain
-        is written (or at the helper call when the gain is a default of another module)."""
+    def _check_layers(self, ctx) -> set[cst.Call]:
+        """Per layer: the gain an initialisation gives a layer against the activation that follows
+        it: the next module of its ``nn.Sequential`` (``init_(nn.Linear(...)), nn.Tanh()`` with
+        ``init_`` applying ``orthogonal_(w, gain=np.sqrt(2))``), or, for a layer the class keeps in
+        ``self.fc``, the activation every ``self.fc(...)`` feeds (``torch.tanh(self.fc(x))``).
+        Reported once where the gain is written (at the helper call when it is a default of
+        another module). Returns the direct initialisation calls reported here."""
         found: dict[cst.CSTNode, list[tuple[str, str, cst.Call]]] = {}
-        for call, used in wrapped_layers(ctx):
-            gain = applied_gain(ctx, call)
+        judged: set[cst.Call] = set()
+        sites = [(call, applied_gain(ctx, call), used) for call, used in wrapped_layers(ctx)]
+        cache: dict = {}
+        for call, gain, klass, attribute in attribute_layers(ctx):
+            used = attribute_activation(ctx, klass, attribute, cache) if gain is not None else None
+            if used is not None:
+                sites.append((call, gain, used))
+        for call, gain, used in sites:
             if gain is None or gain.family == _LINEAR or gain.family == used:
                 continue  # gain 1 fits tanh and sigmoid (Glorot), and SELU (LeCun); before ReLU it
                 # only matters in a deep stack, which the scope check judges
             node = gain.node if gain.ctx is ctx else call
             found.setdefault(node, []).append((gain.family, used, call))
+            judged.add(call)
         for node, uses in sorted(found.items(), key=lambda item: ctx.index.order[item[0]]):
             declared = uses[0][0]
             families = sorted({u for _, u, _ in uses})
-            lines = sorted({ctx.position(c).start.line for _, _, c in uses})
-            ctx.report(node, f"initialisation gain {_GAIN_TEXT[declared]} for layers followed by "
-                             f"{' and '.join(families)} activations (line{'s' if len(lines) > 1 else ''} "
-                             f"{', '.join(map(str, lines))}): the activation variance will grow or shrink "
+            named = [f if f != _LINEAR else "gain-carrying (scaled)" for f in families]
+            lines = sorted({ctx.position(c).start.line for _, _, c in uses} - {ctx.position(node).start.line})
+            where = f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
+            ctx.report(node, f"initialisation gain {_GAIN_TEXT[declared]} for a layer followed by "
+                             f"{' and '.join(named)} activations{where}: the activation variance will grow or shrink "
                              f"layer by layer. Use {' / '.join(_LAYER_ADVICE[f] for f in families)}")
+        return judged
 
     @staticmethod
     def _activations(ctx, scope: cst.CSTNode) -> tuple[set[str], int]:
