@@ -143,13 +143,18 @@ def _callee(ctx: "FileContext", call: cst.Call):
     func = call.func
     if not isinstance(func, cst.Name):
         return None
-    value = ctx.analysis(Bindings).value_before(call, func.value)
-    if isinstance(value, cst.Lambda):
+    bindings = ctx.analysis(Bindings)
+    if bindings.values.get((bindings.scope_key(call, func.value), func.value)):
+        # bound in the caller's scope (or at module level): only a lambda bound at the top of
+        # that scope's body (not in a branch or a loop), the last binding before the call
+        value = bindings.value_before(call, func.value)
+        if not isinstance(value, cst.Lambda) or not _unconditional(ctx, value):
+            return None
         return ctx, value
     for statement in ctx.module.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == func.value:
             return ctx, statement
-    if value is not None or func.value not in ctx.imports.aliases:
+    if func.value not in ctx.imports.aliases:
         return None
     from dllint.analysis.project import find_called, project_imports
     imports = project_imports(ctx)
@@ -157,6 +162,23 @@ def _callee(ctx: "FileContext", call: cst.Call):
         return None
     found = find_called(ctx, call, imports, lambda *_: None)
     return (found[0], found[1]) if found is not None else None
+
+
+def _unconditional(ctx: "FileContext", node: cst.CSTNode) -> bool:
+    """``node`` is in a statement at the top of its function's body (or of the module)."""
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Module)):
+            return True
+        if isinstance(ancestor, (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match, cst.ClassDef)):
+            return False
+    return True
+
+
+def _mentions_weight(node: cst.CSTNode, layer: set[str]) -> int:
+    """How many times ``node`` reads ``m.weight`` of the layer ``m``."""
+    count = 1 if isinstance(node, cst.Attribute) and node.attr.value == "weight" \
+        and isinstance(node.value, cst.Name) and node.value.value in layer else 0
+    return count + sum(_mentions_weight(child, layer) for child in node.children)
 
 
 def _helper_gain(ctx: "FileContext", call: cst.Call, env: dict, depth: int) -> Gain | None:
@@ -199,7 +221,9 @@ def _def_gain(ctx: "FileContext", function: cst.FunctionDef, env: dict, depth: i
                 if target is not None and _weight_of(target, layer):
                     initialised = True
                     found = _init_gain(ctx, small.value, env)
-    return found if returns else None
+    if not returns or found is None or _mentions_weight(function.body, layer) != 1:
+        return None  # the weight touched again (rescaled, re-initialised): the gain is not known
+    return found
 
 
 def _weight_of(expr: cst.BaseExpression, layer: set[str]) -> bool:
@@ -322,9 +346,10 @@ def attribute_activation(ctx: "FileContext", klass: cst.ClassDef, attribute: str
         for call in ctx.index.of_type(cst.Call):
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value == attribute \
-                    and isinstance(func.value, cst.Name) and func.value.value == "self" \
-                    and ctx.index.enclosing(call, cst.ClassDef) is klass:
-                families.add(_applied_activation(ctx, call, klass))
+                    and isinstance(func.value, cst.Name) and func.value.value == "self":
+                # any class of the file: a subclass may call the layer its own way
+                user = ctx.index.enclosing(call, cst.ClassDef)
+                families.add(_applied_activation(ctx, call, user) if user is not None else _UNKNOWN)
         cache[key] = next(iter(families)) if len(families) == 1 and _UNKNOWN not in families else None
     return cache[key]
 

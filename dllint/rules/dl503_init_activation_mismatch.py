@@ -13,7 +13,12 @@ the whole file for module-level code. An initialisation that runs over every mod
 (``for m in self.modules()``, ``self.apply(fn)``) also serves the modules the class wraps
 (``self.body = Body()``): their activations count too, and a wrapped class of another module makes
 them unknown. Only a scope with a single family of activations is judged; mixed or unknown
-activations, and an explicit ``gain=``, are left alone.
+activations, and an explicit ``gain=``, are left alone by that check.
+
+Per layer (``dllint.analysis.init_gains``): the gain an initialisation gives one layer (a helper
+wrapping it, ``init_(nn.Linear(...))``, or a direct ``orthogonal_(self.fc.weight, gain=...)``)
+against the activation that follows that layer (the next module of its ``nn.Sequential``, or the
+activation every ``self.fc(...)`` call is wrapped in), when both are known.
 """
 from __future__ import annotations
 
@@ -309,6 +314,22 @@ class InitActivationMismatch(Rule):
         "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='linear')\n"
         "    def forward(self, x):\n"
         "        return F.selu(self.fc(x))\n",
+        # the helper is chosen in a branch, and another rescales the weight after initialising it:
+        # the gain that reaches the layer is not known
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def init(m, gain=1):\n"
+        "    nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "def scaled(m, gain=np.sqrt(2)):\n"
+        "    nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    m.weight.data *= 0.5\n"
+        "    return m\n"
+        "def build(bounded):\n"
+        "    if bounded:\n"
+        "        init_ = lambda m: init(m, 5 / 3)\n"
+        "    else:\n"
+        "        init_ = lambda m: init(m, np.sqrt(2))\n"
+        "    return nn.Sequential(init_(nn.Linear(4, 8)), nn.Tanh(), scaled(nn.Linear(8, 8)), nn.Tanh())\n",
     ]
     INVALID = [
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
