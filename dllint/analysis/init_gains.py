@@ -294,7 +294,8 @@ def wrapped_layers(ctx: "FileContext"):
     """(helper call, family of the activation that follows it) for each ``helper(layer)`` element
     of an ``nn.Sequential(...)`` of the file followed by an activation module."""
     for sequential in ctx.index.of_type(cst.Call):
-        if len(sequential.args) < 2 or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
+        if len(sequential.args) < 2 or _last_name(sequential.func) != "Sequential" \
+                or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
             continue
         for element in sequential.args[:-1]:
             value = element.value
@@ -354,6 +355,15 @@ def attribute_activation(ctx: "FileContext", klass: cst.ClassDef, attribute: str
     return cache[key]
 
 
+_INIT_NAMES = frozenset(q.rsplit(".", 1)[1] for q in _GAIN_INITS | _KAIMING_INITS)
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
 def _self_attribute(expr: cst.BaseExpression | None) -> str | None:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
         return expr.attr.value
@@ -365,10 +375,15 @@ def attribute_layers(ctx: "FileContext"):
     and initialises: ``self.fc = helper(nn.Linear(...))`` (node: the helper call), or a direct
     ``torch.nn.init`` call on ``self.fc.weight`` (node: that call)."""
     for call in ctx.index.of_type(cst.Call):
-        klass = ctx.index.enclosing(call, cst.ClassDef)
-        if klass is None or not call.args:
+        if not call.args:
             continue
-        qualified = ctx.imports.qualify(call.func)
+        last = _last_name(call.func)
+        qualified = ctx.imports.qualify(call.func) if last in _INIT_NAMES else None
+        if qualified is None and not (isinstance(call.func, cst.Name) and isinstance(call.args[0].value, cst.Call)):
+            continue
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        if klass is None:
+            continue
         if qualified in _GAIN_INITS or qualified in _KAIMING_INITS:
             target = call.args[0].value
             if isinstance(target, cst.Attribute) and target.attr.value == "data":
