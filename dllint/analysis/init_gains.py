@@ -290,25 +290,6 @@ def following_activation(ctx: "FileContext", element: cst.BaseExpression) -> str
     return ACTIVATION_MODULES.get(ctx.imports.qualify(following.func) or "")
 
 
-def wrapped_layers(ctx: "FileContext"):
-    """(helper call, family of the activation that follows it) for each ``helper(layer)`` element
-    of an ``nn.Sequential(...)`` of the file followed by an activation module."""
-    for sequential in ctx.index.of_type(cst.Call):
-        if len(sequential.args) < 2 or _last_name(sequential.func) != "Sequential" \
-                or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
-            continue
-        for element in sequential.args[:-1]:
-            value = element.value
-            if element.star or element.keyword is not None or not isinstance(value, cst.Call) \
-                    or not isinstance(value.func, cst.Name) \
-                    or not value.args or not isinstance(value.args[0].value, cst.Call) \
-                    or ctx.imports.qualify(value.args[0].value.func) not in LAYERS:
-                continue
-            family = following_activation(ctx, value)
-            if family is not None:
-                yield value, family
-
-
 _UNKNOWN = "?"
 
 
@@ -343,25 +324,20 @@ def attribute_activation(ctx: "FileContext", klass: cst.ClassDef, attribute: str
     of them (at least one) feed the same known one."""
     key = (klass, attribute)
     if key not in cache:
+        uses = cache.get(None)
+        if uses is None:
+            uses = cache[None] = {}
+            for call in ctx.index.of_type(cst.Call):
+                func = call.func
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+                    uses.setdefault(func.attr.value, []).append(call)
         families: set[str] = set()
-        for call in ctx.index.of_type(cst.Call):
-            func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value == attribute \
-                    and isinstance(func.value, cst.Name) and func.value.value == "self":
-                # any class of the file: a subclass may call the layer its own way
-                user = ctx.index.enclosing(call, cst.ClassDef)
-                families.add(_applied_activation(ctx, call, user) if user is not None else _UNKNOWN)
+        for call in uses.get(attribute, ()):
+            # any class of the file: a subclass may call the layer its own way
+            user = ctx.index.enclosing(call, cst.ClassDef)
+            families.add(_applied_activation(ctx, call, user) if user is not None else _UNKNOWN)
         cache[key] = next(iter(families)) if len(families) == 1 and _UNKNOWN not in families else None
     return cache[key]
-
-
-_INIT_NAMES = frozenset(q.rsplit(".", 1)[1] for q in _GAIN_INITS | _KAIMING_INITS)
-
-
-def _last_name(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else None
 
 
 def _self_attribute(expr: cst.BaseExpression | None) -> str | None:
@@ -370,38 +346,59 @@ def _self_attribute(expr: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def attribute_layers(ctx: "FileContext"):
-    """(node, gain or None, class, attribute) for each layer a class keeps in ``self.<attribute>``
-    and initialises: ``self.fc = helper(nn.Linear(...))`` (node: the helper call), or a direct
-    ``torch.nn.init`` call on ``self.fc.weight`` (node: that call)."""
-    for call in ctx.index.of_type(cst.Call):
-        if not call.args:
-            continue
-        last = _last_name(call.func)
-        qualified = ctx.imports.qualify(call.func) if last in _INIT_NAMES else None
-        if qualified is None and not (isinstance(call.func, cst.Name) and isinstance(call.args[0].value, cst.Call)):
-            continue
-        klass = ctx.index.enclosing(call, cst.ClassDef)
-        if klass is None:
-            continue
-        if qualified in _GAIN_INITS or qualified in _KAIMING_INITS:
-            target = call.args[0].value
-            if isinstance(target, cst.Attribute) and target.attr.value == "data":
-                target = target.value
-            if not isinstance(target, cst.Attribute) or target.attr.value != "weight":
+def layer_site(ctx: "FileContext", call: cst.Call, qualified: str | None, in_sequence: list, kept: list) -> None:
+    """Collect what ``call`` (qualified as ``qualified``) says about a layer's gain or activation
+    (one pass over the file's calls, shared with the rule's own):
+
+    - in ``in_sequence``, (helper call, family of the activation after it) for each
+      ``helper(layer)`` element of an ``nn.Sequential(...)`` followed by an activation module;
+    - in ``kept``, (node, gain or None, class, attribute) for each layer a class keeps in
+      ``self.<attribute>`` and initialises: ``self.fc = helper(nn.Linear(...))`` (node: the helper
+      call), or a direct ``torch.nn.init`` call on ``self.fc.weight`` (node: that call).
+    """
+    args = call.args
+    if not args:
+        return
+    if qualified == "torch.nn.Sequential":
+        for element in args[:-1]:
+            value = element.value
+            if element.star or element.keyword is not None or not isinstance(value, cst.Call) \
+                    or not isinstance(value.func, cst.Name) or not value.args \
+                    or not isinstance(value.args[0].value, cst.Call) \
+                    or ctx.imports.qualify(value.args[0].value.func) not in LAYERS:
                 continue
-            attribute = _self_attribute(target.value)
-            if attribute is not None:
-                yield call, _direct_gain(ctx, call, qualified), klass, attribute
-            continue
-        if not isinstance(call.func, cst.Name) or not isinstance(call.args[0].value, cst.Call) \
-                or ctx.imports.qualify(call.args[0].value.func) not in LAYERS:
-            continue
+            family = following_activation(ctx, value)
+            if family is not None:
+                in_sequence.append((value, family))
+    elif qualified in _GAIN_INITS or qualified in _KAIMING_INITS:
+        target = args[0].value
+        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+            target = target.value
+        if not isinstance(target, cst.Attribute) or target.attr.value != "weight":
+            return
+        attribute = _self_attribute(target.value)
+        klass = ctx.index.enclosing(call, cst.ClassDef) if attribute is not None else None
+        if klass is not None:
+            kept.append((call, _direct_gain(ctx, call, qualified), klass, attribute))
+    elif isinstance(call.func, cst.Name) and isinstance(args[0].value, cst.Call):
         assign = ctx.index.parent(call)
-        if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
-            attribute = _self_attribute(assign.targets[0].target)
-            if attribute is not None:
-                yield call, applied_gain(ctx, call), klass, attribute
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return
+        attribute = _self_attribute(assign.targets[0].target)
+        if attribute is None or ctx.imports.qualify(args[0].value.func) not in LAYERS:
+            return
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        if klass is not None:
+            kept.append((call, applied_gain(ctx, call), klass, attribute))
+
+
+def layer_sites(ctx: "FileContext") -> tuple[list, list]:
+    """:func:`layer_site` over every call of the file."""
+    in_sequence: list = []
+    kept: list = []
+    for call in ctx.index.of_type(cst.Call):
+        layer_site(ctx, call, ctx.imports.qualify(call.func), in_sequence, kept)
+    return in_sequence, kept
 
 
 def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | None:

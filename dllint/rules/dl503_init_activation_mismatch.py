@@ -33,7 +33,7 @@ from dllint.analysis.activations import TANH as _TANH
 from dllint.analysis.activations import ScaledActivations
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
-from dllint.analysis.init_gains import applied_gain, attribute_activation, attribute_layers, wrapped_layers
+from dllint.analysis.init_gains import applied_gain, attribute_activation, layer_site
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -489,14 +489,16 @@ class InitActivationMismatch(Rule):
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
             return
-        judged = self._check_layers(ctx)
         inits = []
+        in_sequence: list = []
+        kept: list = []
         for call in ctx.index.of_type(cst.Call):
             qualified = ctx.imports.qualify(call.func)
-            if call in judged:
-                continue  # reported per layer
+            layer_site(ctx, call, qualified, in_sequence, kept)
             if qualified in _KAIMING or qualified in _XAVIER:
                 inits.append((call, qualified))
+        judged = self._check_layers(ctx, in_sequence, kept)
+        inits = [(call, qualified) for call, qualified in inits if call not in judged]  # reported per layer
         if not inits:
             return
         scopes: dict[tuple[cst.CSTNode, bool], tuple[set[str], int]] = {}
@@ -518,7 +520,7 @@ class InitActivationMismatch(Rule):
             if message:
                 ctx.report(call, message)
 
-    def _check_layers(self, ctx) -> set[cst.Call]:
+    def _check_layers(self, ctx, in_sequence: list, kept: list) -> set[cst.Call]:
         """Per layer: the gain an initialisation gives a layer against the activation that follows
         it: the next module of its ``nn.Sequential`` (``init_(nn.Linear(...)), nn.Tanh()`` with
         ``init_`` applying ``orthogonal_(w, gain=np.sqrt(2))``), or, for a layer the class keeps in
@@ -527,9 +529,9 @@ class InitActivationMismatch(Rule):
         another module). Returns the direct initialisation calls reported here."""
         found: dict[cst.CSTNode, list[tuple[str, str, cst.Call]]] = {}
         judged: set[cst.Call] = set()
-        sites = [(call, applied_gain(ctx, call), used) for call, used in wrapped_layers(ctx)]
+        sites = [(call, applied_gain(ctx, call), used) for call, used in in_sequence]
         cache: dict = {}
-        for call, gain, klass, attribute in attribute_layers(ctx):
+        for call, gain, klass, attribute in kept:
             used = attribute_activation(ctx, klass, attribute, cache) if gain is not None else None
             if used is not None:
                 sites.append((call, gain, used))
