@@ -13,7 +13,12 @@ the whole file for module-level code. An initialisation that runs over every mod
 (``for m in self.modules()``, ``self.apply(fn)``) also serves the modules the class wraps
 (``self.body = Body()``): their activations count too, and a wrapped class of another module makes
 them unknown. Only a scope with a single family of activations is judged; mixed or unknown
-activations, and an explicit ``gain=``, are left alone.
+activations, and an explicit ``gain=``, are left alone by that check.
+
+Per layer (``dllint.analysis.init_gains``): the gain an initialisation gives one layer (a helper
+wrapping it, ``init_(nn.Linear(...))``, or a direct ``orthogonal_(self.fc.weight, gain=...)``)
+against the activation that follows that layer (the next module of its ``nn.Sequential``, or the
+activation every ``self.fc(...)`` call is wrapped in), when both are known.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from dllint.analysis.activations import TANH as _TANH
 from dllint.analysis.activations import ScaledActivations
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
+from dllint.analysis.init_gains import applied_gain, attribute_activation, layer_site
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -44,6 +50,10 @@ _ADVICE = {
     _SELU: "LeCun normal: kaiming_normal_(w, nonlinearity='linear') (dlcheck.reference.init.lecun_normal_)",
     _LINEAR: "nonlinearity='linear' (gain 1): the activations multiply their output by their own gain",
 }
+_GAIN_TEXT = {_RELU: "sqrt(2) (ReLU's)", _TANH: "5/3 (tanh's)", _SELU: "3/4 (calculate_gain('selu'))"}
+_LAYER_ADVICE = {_RELU: "gain=nn.init.calculate_gain('relu')", _TANH: "gain=nn.init.calculate_gain('tanh')",
+                 _SIGMOID: "gain 1 (calculate_gain('sigmoid'))", _SELU: "gain 1 (LeCun: variance 1/fan_in)",
+                 _LINEAR: "gain 1 (nonlinearity='linear'): the activation multiplies by its own gain"}
 # Gain-1 initialisation also fits SELU (LeCun normal) and sigmoid (Glorot's gain 1).
 _FITS = {_SELU: {_SELU, _LINEAR}, _SIGMOID: {_SIGMOID, _LINEAR}}
 
@@ -220,6 +230,106 @@ class InitActivationMismatch(Rule):
         # LeCun normal before SELU is gain 1
         "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.SELU())\n"
         "nn.init.kaiming_normal_(model[0].weight, nonlinearity='linear')\n",
+        # Per layer (issue 14, a2c-ppo-acktr MLPBase): the ReLU gain a helper applies, before ReLU
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def init(module, weight_init, bias_init, gain=1):\n"
+        "    weight_init(module.weight.data, gain=gain)\n"
+        "    bias_init(module.bias.data)\n"
+        "    return module\n"
+        "init_ = lambda m: init(m, nn.init.orthogonal_, lambda x: nn.init.constant_(x, 0), np.sqrt(2))\n"
+        "body = nn.Sequential(init_(nn.Linear(4, 8)), nn.ReLU(), init_(nn.Linear(8, 8)), nn.ReLU())\n",
+        # orthogonal with the helper's default gain 1: fits tanh (Glorot's assumption); the final
+        # linear output, with nothing after it, is not judged
+        "import math\nimport torch.nn as nn\n"
+        "def init(module, weight_init, bias_init, gain=1):\n"
+        "    weight_init(module.weight.data, gain=gain)\n"
+        "    bias_init(module.bias.data)\n"
+        "    return module\n"
+        "init_ = lambda m: init(m, nn.init.orthogonal_, lambda x: nn.init.constant_(x, 0))\n"
+        "actor = nn.Sequential(init_(nn.Linear(4, 8)), nn.Tanh(), init_(nn.Linear(8, 8)), nn.Tanh())\n"
+        "relu_init = lambda m: init(m, nn.init.orthogonal_, lambda x: nn.init.constant_(x, 0), math.sqrt(2))\n"
+        "critic = nn.Sequential(relu_init(nn.Linear(4, 8)), nn.ReLU(), relu_init(nn.Linear(8, 1)))\n",
+        # the sqrt(2) gain serves only the ReLU branch; the Tanh branch is built after the helper
+        # is rebound to gain 5/3
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def layer_init(layer, std=np.sqrt(2), bias_const=0.0):\n"
+        "    nn.init.orthogonal_(layer.weight, std)\n"
+        "    nn.init.constant_(layer.bias, bias_const)\n"
+        "    return layer\n"
+        "class Agent(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        init_ = lambda m: layer_init(m)\n"
+        "        self.critic = nn.Sequential(init_(nn.Linear(4, 64)), nn.ReLU(), init_(nn.Linear(64, 1)))\n"
+        "        init_ = lambda m: layer_init(m, std=5 / 3)\n"
+        "        self.actor = nn.Sequential(init_(nn.Linear(4, 64)), nn.Tanh(), init_(nn.Linear(64, 2)))\n",
+        # LeCun normal before SELU through a helper: kaiming_normal_ with nonlinearity='linear'
+        "import torch.nn as nn\n"
+        "def lecun(m, nonlinearity='linear'):\n"
+        "    nn.init.kaiming_normal_(m.weight, nonlinearity=nonlinearity)\n"
+        "    return m\n"
+        "net = nn.Sequential(lecun(nn.Linear(8, 8)), nn.SELU(), lecun(nn.Linear(8, 8)), nn.SELU())\n",
+        # the helper initialises only under a condition, and a norm sits between layer and tanh:
+        # the gain reaching the activation is not known
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def maybe_init(m, gain=np.sqrt(2), ortho=True):\n"
+        "    if ortho:\n"
+        "        nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "def init(m, gain=np.sqrt(2)):\n"
+        "    nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "a = nn.Sequential(maybe_init(nn.Linear(4, 4)), nn.Tanh())\n"
+        "b = nn.Sequential(init(nn.Conv2d(4, 4, 3)), nn.BatchNorm2d(4), nn.Tanh())\n",
+        # Per layer, in forward(): the sqrt(2) layer feeds ReLU; the one with Tanh gets tanh's gain
+        "import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(4, 8)\n"
+        "        self.fc2 = nn.Linear(8, 8)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.orthogonal_(self.fc1.weight, gain=math.sqrt(2))\n"
+        "        nn.init.xavier_uniform_(self.fc2.weight, gain=nn.init.calculate_gain('tanh'))\n"
+        "    def forward(self, x):\n"
+        "        return self.act(self.fc2(F.relu(self.fc1(x))))\n",
+        # the layer feeds Tanh only in another branch, ReLU in this one: mixed, not judged
+        "import numpy as np\nimport torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, bounded):\n"
+        "        super().__init__()\n"
+        "        self.bounded = bounded\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        nn.init.orthogonal_(self.fc.weight, gain=np.sqrt(2))\n"
+        "    def forward(self, x):\n"
+        "        if self.bounded:\n"
+        "            return torch.tanh(self.fc(x))\n"
+        "        return torch.relu(self.fc(x))\n",
+        # SELU after a layer with LeCun's gain 1
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        nn.init.kaiming_normal_(self.fc.weight, nonlinearity='linear')\n"
+        "    def forward(self, x):\n"
+        "        return F.selu(self.fc(x))\n",
+        # the helper is chosen in a branch, and another rescales the weight after initialising it:
+        # the gain that reaches the layer is not known
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def init(m, gain=1):\n"
+        "    nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "def scaled(m, gain=np.sqrt(2)):\n"
+        "    nn.init.orthogonal_(m.weight, gain=gain)\n"
+        "    m.weight.data *= 0.5\n"
+        "    return m\n"
+        "def build(bounded):\n"
+        "    if bounded:\n"
+        "        init_ = lambda m: init(m, 5 / 3)\n"
+        "    else:\n"
+        "        init_ = lambda m: init(m, np.sqrt(2))\n"
+        "    return nn.Sequential(init_(nn.Linear(4, 8)), nn.Tanh(), scaled(nn.Linear(8, 8)), nn.Tanh())\n",
     ]
     INVALID = [
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
@@ -317,16 +427,78 @@ class InitActivationMismatch(Rule):
         "        self.reset_parameters()\n"
         "    def reset_parameters(self):\n"
         "        nn.init.kaiming_normal_(self.net[0].weight)  # expect: DL503\n",
+        # Per layer (issue 14, a2c-ppo-acktr MLPBase): the lambda passes the ReLU gain to the
+        # helper's orthogonal_, and every layer it initialises is followed by Tanh
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def init(module, weight_init, bias_init, gain=1):\n"
+        "    weight_init(module.weight.data, gain=gain)\n"
+        "    bias_init(module.bias.data)\n"
+        "    return module\n"
+        "class MLPBase(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        init_ = lambda m: init(m, nn.init.orthogonal_, lambda x: nn.init.constant_(x, 0),\n"
+        "                               np.sqrt(2))  # expect: DL503\n"
+        "        self.actor = nn.Sequential(init_(nn.Linear(4, 8)), nn.Tanh(), init_(nn.Linear(8, 8)), nn.Tanh())\n"
+        "        self.critic_linear = init_(nn.Linear(8, 1))\n",
+        # the gain is the helper's default, written in its signature
+        "import numpy as np\nimport torch.nn as nn\n"
+        "def layer_init(layer, std=np.sqrt(2), bias_const=0.0):  # expect: DL503\n"
+        "    nn.init.orthogonal_(layer.weight, std)\n"
+        "    nn.init.constant_(layer.bias, bias_const)\n"
+        "    return layer\n"
+        "actor = nn.Sequential(layer_init(nn.Linear(4, 64)), nn.Tanh(), layer_init(nn.Linear(64, 2), std=0.01))\n",
+        # tanh's gain before ReLU, through calculate_gain
+        "import torch.nn as nn\n"
+        "def init(m, gain):\n"
+        "    nn.init.xavier_uniform_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "net = nn.Sequential(init(nn.Linear(4, 8), nn.init.calculate_gain('tanh')),  # expect: DL503\n"
+        "                    nn.ReLU(), nn.Linear(8, 2))\n",
+        # ReLU's nonlinearity through a kaiming helper, before SELU (which wants LeCun, gain 1)
+        "import torch.nn as nn\n"
+        "def he(m, nonlinearity='relu'):  # expect: DL503\n"
+        "    nn.init.kaiming_normal_(m.weight, nonlinearity=nonlinearity)\n"
+        "    return m\n"
+        "net = nn.Sequential(he(nn.Linear(8, 8)), nn.SELU(), he(nn.Linear(8, 8)), nn.SELU())\n",
+        # Per layer, in forward(): a ReLU gain for the layer whose every call feeds self.act = Tanh
+        "import numpy as np\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 8)\n"
+        "        self.out = nn.Linear(8, 1)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.orthogonal_(self.fc.weight, gain=np.sqrt(2))  # expect: DL503\n"
+        "        nn.init.orthogonal_(self.out.weight, gain=1.0)\n"
+        "    def forward(self, x):\n"
+        "        return self.out(self.act(self.fc(x)))\n",
+        # a helper-initialised layer kept in self.fc, applied under torch.tanh
+        "import torch\nimport torch.nn as nn\n"
+        "def init(m, gain=nn.init.calculate_gain('relu')):  # expect: DL503\n"
+        "    nn.init.xavier_normal_(m.weight, gain=gain)\n"
+        "    return m\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = init(nn.Linear(4, 8))\n"
+        "    def forward(self, x):\n"
+        "        return torch.tanh(self.fc(x))\n",
     ]
 
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
             return
         inits = []
+        in_sequence: list = []
+        kept: list = []
         for call in ctx.index.of_type(cst.Call):
             qualified = ctx.imports.qualify(call.func)
+            layer_site(ctx, call, qualified, in_sequence, kept)
             if qualified in _KAIMING or qualified in _XAVIER:
                 inits.append((call, qualified))
+        judged = self._check_layers(ctx, in_sequence, kept)
+        inits = [(call, qualified) for call, qualified in inits if call not in judged]  # reported per layer
         if not inits:
             return
         scopes: dict[tuple[cst.CSTNode, bool], tuple[set[str], int]] = {}
@@ -347,6 +519,39 @@ class InitActivationMismatch(Rule):
             message = self._mismatch(call, qualified, used, layers)
             if message:
                 ctx.report(call, message)
+
+    def _check_layers(self, ctx, in_sequence: list, kept: list) -> set[cst.Call]:
+        """Per layer: the gain an initialisation gives a layer against the activation that follows
+        it: the next module of its ``nn.Sequential`` (``init_(nn.Linear(...)), nn.Tanh()`` with
+        ``init_`` applying ``orthogonal_(w, gain=np.sqrt(2))``), or, for a layer the class keeps in
+        ``self.fc``, the activation every ``self.fc(...)`` feeds (``torch.tanh(self.fc(x))``).
+        Reported once where the gain is written (at the helper call when it is a default of
+        another module). Returns the direct initialisation calls reported here."""
+        found: dict[cst.CSTNode, list[tuple[str, str, cst.Call]]] = {}
+        judged: set[cst.Call] = set()
+        sites = [(call, applied_gain(ctx, call), used) for call, used in in_sequence]
+        cache: dict = {}
+        for call, gain, klass, attribute in kept:
+            used = attribute_activation(ctx, klass, attribute, cache) if gain is not None else None
+            if used is not None:
+                sites.append((call, gain, used))
+        for call, gain, used in sites:
+            if gain is None or gain.family == _LINEAR or gain.family == used:
+                continue  # gain 1 fits tanh and sigmoid (Glorot), and SELU (LeCun); before ReLU it
+                # only matters in a deep stack, which the scope check judges
+            node = gain.node if gain.ctx is ctx else call
+            found.setdefault(node, []).append((gain.family, used, call))
+            judged.add(call)
+        for node, uses in sorted(found.items(), key=lambda item: ctx.index.order[item[0]]):
+            declared = uses[0][0]
+            families = sorted({u for _, u, _ in uses})
+            named = [f if f != _LINEAR else "gain-carrying (scaled)" for f in families]
+            lines = sorted({ctx.position(c).start.line for _, _, c in uses} - {ctx.position(node).start.line})
+            where = f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
+            ctx.report(node, f"initialisation gain {_GAIN_TEXT[declared]} for a layer followed by "
+                             f"{' and '.join(named)} activations{where}: the activation variance will grow or shrink "
+                             f"layer by layer. Use {' / '.join(_LAYER_ADVICE[f] for f in families)}")
+        return judged
 
     @staticmethod
     def _activations(ctx, scope: cst.CSTNode) -> tuple[set[str], int]:
@@ -397,7 +602,10 @@ class InitActivationMismatch(Rule):
     @staticmethod
     def _mismatch(call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
         if qualified in _KAIMING:
-            declared_text = string(argument(call, 3, "nonlinearity"))
+            written = argument(call, 3, "nonlinearity")
+            declared_text = string(written)
+            if written is not None and declared_text is None:
+                return None  # a variable (a helper's parameter): judged per layer, if at all
             declared = _NONLINEARITY.get(declared_text or "leaky_relu")
             if declared is None or declared in _FITS.get(used, {used}):
                 return None

@@ -1,0 +1,414 @@
+"""Which gain an initialisation gives a layer, and which activation follows that layer (DL503).
+
+Two facts, each known or not, for the layers a model builds in an ``nn.Sequential(...)``:
+
+- **the activation that follows a layer**: the next element of the same ``nn.Sequential(...)``
+  when it is an activation module (``init_(nn.Linear(4, 8)), nn.Tanh()``); the last element, or
+  anything else next (a norm, a dropout, a custom module), leaves it unknown;
+- **the gain an initialisation helper applies**: ``init_(nn.Linear(...))`` with ``init_`` a lambda
+  (the one bound last before the call in the same function) or a function of the file or of another
+  project module (``from utils import init``), followed through lambdas and helpers that pass the
+  layer on, down to an unconditional ``weight_init(module.weight, gain=gain)`` in a helper that
+  returns the layer, where the initialiser is a ``torch.nn.init`` function or a parameter given one
+  (``init(m, nn.init.orthogonal_, ..., np.sqrt(2))``). The gain is the argument, or the parameter's
+  default when the caller does not pass it; its value is read from ``calculate_gain('relu')``,
+  ``np.sqrt(2)`` / ``math.sqrt(2)`` / ``2 ** 0.5`` (ReLU), ``5 / 3`` (tanh), ``3 / 4`` (SELU's
+  gain) or 1 (linear); ``kaiming_*`` reads ``nonlinearity=``. Anything else is unknown.
+
+The gain is reported where its value is written: that is the expression to change.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from dllint.analysis.activations import LINEAR, RELU, SELU, TANH
+from dllint.analysis.activations import _MODULES as ACTIVATION_MODULES
+from dllint.analysis.bindings import Bindings
+from dllint.analysis.calls import number, string
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
+
+LAYERS = frozenset(f"torch.nn.{n}" for n in ("Linear", "Conv1d", "Conv2d", "Conv3d"))
+_GAIN_INITS = frozenset(f"torch.nn.init.{n}{u}" for n in ("orthogonal", "xavier_normal", "xavier_uniform")
+                        for u in ("_", ""))
+_KAIMING_INITS = frozenset(f"torch.nn.init.kaiming_{k}{u}" for k in ("normal", "uniform") for u in ("_", ""))
+_NONLINEARITY = {"relu": RELU, "leaky_relu": RELU, "tanh": TANH, "selu": SELU, "linear": LINEAR,
+                 "sigmoid": LINEAR, "conv1d": LINEAR, "conv2d": LINEAR, "conv3d": LINEAR}
+_SQRT = frozenset({"math.sqrt", "numpy.sqrt"})
+_DEPTH = 4
+
+
+class Gain:
+    """The gain an initialisation applies: its family and the expression that wrote it."""
+
+    __slots__ = ("family", "node", "ctx")
+
+    def __init__(self, family: str, node: cst.CSTNode, ctx: "FileContext") -> None:
+        self.family, self.node, self.ctx = family, node, ctx
+
+
+def gain_family(ctx: "FileContext", expr: cst.BaseExpression | None) -> str | None:
+    """The activation family whose gain ``expr`` is, when it is written as a constant."""
+    if expr is None:
+        return None
+    value = _value(ctx, expr)
+    if value is None:
+        return None
+    for family, gain in ((LINEAR, 1.0), (RELU, math.sqrt(2)), (TANH, 5 / 3), (SELU, 0.75)):
+        if abs(value - gain) < 1e-3:
+            return family
+    return None
+
+
+def _value(ctx: "FileContext", expr: cst.BaseExpression) -> float | None:
+    found = number(expr)
+    if found is not None:
+        return found
+    if isinstance(expr, cst.BinaryOperation):
+        left, right = _value(ctx, expr.left), _value(ctx, expr.right)
+        if left is None or right is None:
+            return None
+        if isinstance(expr.operator, cst.Divide) and right:
+            return left / right
+        if isinstance(expr.operator, cst.Multiply):
+            return left * right
+        if isinstance(expr.operator, cst.Power) and left > 0 and abs(right) <= 4:
+            return left ** right
+        return None
+    if isinstance(expr, cst.Call):
+        qualified = ctx.imports.qualify(expr.func)
+        if len(expr.args) != 1 and qualified != "torch.nn.init.calculate_gain":
+            return None
+        if qualified in _SQRT:
+            inner = _value(ctx, expr.args[0].value)
+            return math.sqrt(inner) if inner is not None and inner >= 0 else None
+        if qualified == "torch.nn.init.calculate_gain" and len(expr.args) == 1:
+            family = _NONLINEARITY.get(string(expr.args[0].value) or "")
+            return {LINEAR: 1.0, RELU: math.sqrt(2), TANH: 5 / 3, SELU: 0.75}.get(family) if family else None
+    return None
+
+
+# An environment maps a helper's parameter names to what the caller passed: the layer itself
+# (_LAYER), or an expression with the context that reads it.
+_LAYER = object()
+
+
+def applied_gain(ctx: "FileContext", call: cst.Call) -> Gain | None:
+    """The gain the helper call ``call`` (``init_(nn.Linear(...))``) gives the layer it is passed
+    as its first argument and returns; None when unknown."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    return _helper_gain(ctx, call, {}, 0)
+
+
+def _arguments(call: cst.Call, params: cst.Parameters, ctx: "FileContext", env: dict, first_is_layer: bool
+               ) -> dict | None:
+    """Bind the call's arguments to the parameters (None when a star argument hides them)."""
+    names = [p.name.value for p in (*params.posonly_params, *params.params)]
+    bound: dict = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            name = arg.keyword.value
+        elif position < len(names):
+            name = names[position]
+            position += 1
+        else:
+            return None
+        value = arg.value
+        if first_is_layer and arg is call.args[0]:
+            bound[name] = _LAYER
+        elif isinstance(value, cst.Name) and value.value in env:
+            bound[name] = env[value.value]
+        else:
+            bound[name] = (value, ctx)
+    return bound
+
+
+def _defaults(params: cst.Parameters, bound: dict, ctx: "FileContext") -> None:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value not in bound and param.default is not None:
+            bound[param.name.value] = (param.default, ctx)
+
+
+def _callee(ctx: "FileContext", call: cst.Call):
+    """(context, Lambda or FunctionDef) of what ``call`` calls: a lambda bound last before it, a
+    top-level function of the file, or a function of another project module."""
+    func = call.func
+    if not isinstance(func, cst.Name):
+        return None
+    bindings = ctx.analysis(Bindings)
+    if bindings.values.get((bindings.scope_key(call, func.value), func.value)):
+        # bound in the caller's scope (or at module level): only a lambda bound at the top of
+        # that scope's body (not in a branch or a loop), the last binding before the call
+        value = bindings.value_before(call, func.value)
+        if not isinstance(value, cst.Lambda) or not _unconditional(ctx, value):
+            return None
+        return ctx, value
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == func.value:
+            return ctx, statement
+    if func.value not in ctx.imports.aliases:
+        return None
+    from dllint.analysis.project import find_called, project_imports
+    imports = project_imports(ctx)
+    if imports is None:
+        return None
+    found = find_called(ctx, call, imports, lambda *_: None)
+    return (found[0], found[1]) if found is not None else None
+
+
+def _unconditional(ctx: "FileContext", node: cst.CSTNode) -> bool:
+    """``node`` is in a statement at the top of its function's body (or of the module)."""
+    for ancestor in ctx.index.ancestors(node):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Module)):
+            return True
+        if isinstance(ancestor, (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match, cst.ClassDef)):
+            return False
+    return True
+
+
+def _mentions_weight(node: cst.CSTNode, layer: set[str]) -> int:
+    """How many times ``node`` reads ``m.weight`` of the layer ``m``."""
+    count = 1 if isinstance(node, cst.Attribute) and node.attr.value == "weight" \
+        and isinstance(node.value, cst.Name) and node.value.value in layer else 0
+    return count + sum(_mentions_weight(child, layer) for child in node.children)
+
+
+def _helper_gain(ctx: "FileContext", call: cst.Call, env: dict, depth: int) -> Gain | None:
+    if depth > _DEPTH:
+        return None
+    callee = _callee(ctx, call)
+    if callee is None:
+        return None
+    other, function = callee
+    bound = _arguments(call, function.params, ctx, env, first_is_layer=depth == 0)
+    if bound is None:
+        return None
+    _defaults(function.params, bound, other)
+    if isinstance(function, cst.Lambda):
+        body = function.body
+        if not isinstance(body, cst.Call) or not body.args or body.args[0].star \
+                or not isinstance(body.args[0].value, cst.Name) or bound.get(body.args[0].value.value) is not _LAYER:
+            return None
+        return _helper_gain(other, body, bound, depth + 1)
+    return _def_gain(other, function, bound, depth)
+
+
+def _def_gain(ctx: "FileContext", function: cst.FunctionDef, env: dict, depth: int) -> Gain | None:
+    """A helper that returns the layer and initialises its weight, unconditionally, at the top of
+    its body: ``weight_init(module.weight.data, gain=gain)``; ``return module``."""
+    if not isinstance(function.body, cst.IndentedBlock):
+        return None
+    layer = {name for name, value in env.items() if value is _LAYER}
+    returns = False
+    found: Gain | None = None
+    initialised = False
+    for statement in function.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Return):
+                returns = returns or (isinstance(small.value, cst.Name) and small.value.value in layer)
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and not initialised:
+                target = small.value.args[0].value if small.value.args and not small.value.args[0].star else None
+                if target is not None and _weight_of(target, layer):
+                    initialised = True
+                    found = _init_gain(ctx, small.value, env)
+    if not returns or found is None or _mentions_weight(function.body, layer) != 1:
+        return None  # the weight touched again (rescaled, re-initialised): the gain is not known
+    return found
+
+
+def _weight_of(expr: cst.BaseExpression, layer: set[str]) -> bool:
+    """``m.weight`` or ``m.weight.data`` with ``m`` the layer."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "weight" \
+        and isinstance(expr.value, cst.Name) and expr.value.value in layer
+
+
+def _resolve(env: dict, ctx: "FileContext", expr: cst.BaseExpression | None):
+    """(expression, its context) after following a parameter to its argument."""
+    if isinstance(expr, cst.Name) and expr.value in env:
+        value = env[expr.value]
+        return value if value is not _LAYER else (None, ctx)
+    return expr, ctx
+
+
+def _init_gain(ctx: "FileContext", call: cst.Call, env: dict) -> Gain | None:
+    func, func_ctx = _resolve(env, ctx, call.func)
+    if func is None:
+        return None
+    qualified = func_ctx.imports.qualify(func)
+    if qualified in _KAIMING_INITS:
+        written = _keyword_or(call, 3, "nonlinearity")
+        expr, expr_ctx = _resolve(env, ctx, written)
+        if written is None:
+            return None  # a=0 by default: leaky_relu's gain, but also what a= says; left alone
+        family = _NONLINEARITY.get(string(expr) or "")
+        return Gain(family, expr, expr_ctx) if family and expr is not None else None
+    if qualified not in _GAIN_INITS:
+        return None
+    written = _keyword_or(call, 1, "gain")
+    if written is None:
+        return None
+    expr, expr_ctx = _resolve(env, ctx, written)
+    family = gain_family(expr_ctx, expr)
+    return Gain(family, expr, expr_ctx) if family and expr is not None else None
+
+
+def _keyword_or(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None]
+    if index < len(positional) and not any(a.star for a in positional[:index + 1]):
+        return positional[index].value
+    return None
+
+
+def following_activation(ctx: "FileContext", element: cst.BaseExpression) -> str | None:
+    """The family of the activation module that follows ``element`` in its ``nn.Sequential``."""
+    arg = ctx.index.parent(element)
+    sequential = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(sequential, cst.Call) or ctx.imports.qualify(sequential.func) != "torch.nn.Sequential":
+        return None
+    args = list(sequential.args)
+    position = args.index(arg)
+    if position + 1 >= len(args) or args[position + 1].star or args[position + 1].keyword is not None:
+        return None
+    following = args[position + 1].value
+    if not isinstance(following, cst.Call):
+        return None
+    return ACTIVATION_MODULES.get(ctx.imports.qualify(following.func) or "")
+
+
+_UNKNOWN = "?"
+
+
+def _applied_activation(ctx: "FileContext", call: cst.Call, klass: cst.ClassDef) -> str:
+    """The family of the activation applied directly to the output of ``call``: ``F.relu(call)``,
+    ``torch.tanh(call)``, ``nn.Tanh()(call)``, ``self.act(call)`` with ``self.act`` bound once, in
+    the class, to an activation module; anything else is unknown."""
+    from dllint.analysis.activations import _FUNCTIONS
+    arg = ctx.index.parent(call)
+    outer = ctx.index.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(outer, cst.Call) or outer.args[0] is not arg or arg.keyword is not None or arg.star:
+        return _UNKNOWN
+    func = outer.func
+    from dllint.analysis.activations import ScaledActivations
+    inner = ctx.analysis(ScaledActivations).inner
+    if outer in inner or func in inner:
+        return LINEAR  # relu(x) * gamma: the activation restores the variance itself
+    family = _FUNCTIONS.get(ctx.imports.qualify(func) or "")
+    if family is not None:
+        return family
+    if isinstance(func, cst.Call):
+        return ACTIVATION_MODULES.get(ctx.imports.qualify(func.func) or "", _UNKNOWN)
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        values = ctx.analysis(Bindings).values.get((klass, f"self.{func.attr.value}"), [])
+        if len(values) == 1 and isinstance(values[0][1], cst.Call):
+            return ACTIVATION_MODULES.get(ctx.imports.qualify(values[0][1].func) or "", _UNKNOWN)
+    return _UNKNOWN
+
+
+def attribute_activation(ctx: "FileContext", klass: cst.ClassDef, attribute: str, cache: dict) -> str | None:
+    """The activation family that every call ``self.<attribute>(...)`` of the class feeds, when all
+    of them (at least one) feed the same known one."""
+    key = (klass, attribute)
+    if key not in cache:
+        uses = cache.get(None)
+        if uses is None:
+            uses = cache[None] = {}
+            for call in ctx.index.of_type(cst.Call):
+                func = call.func
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+                    uses.setdefault(func.attr.value, []).append(call)
+        families: set[str] = set()
+        for call in uses.get(attribute, ()):
+            # any class of the file: a subclass may call the layer its own way
+            user = ctx.index.enclosing(call, cst.ClassDef)
+            families.add(_applied_activation(ctx, call, user) if user is not None else _UNKNOWN)
+        cache[key] = next(iter(families)) if len(families) == 1 and _UNKNOWN not in families else None
+    return cache[key]
+
+
+def _self_attribute(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        return expr.attr.value
+    return None
+
+
+def layer_site(ctx: "FileContext", call: cst.Call, qualified: str | None, in_sequence: list, kept: list) -> None:
+    """Collect what ``call`` (qualified as ``qualified``) says about a layer's gain or activation
+    (one pass over the file's calls, shared with the rule's own):
+
+    - in ``in_sequence``, (helper call, family of the activation after it) for each
+      ``helper(layer)`` element of an ``nn.Sequential(...)`` followed by an activation module;
+    - in ``kept``, (node, gain or None, class, attribute) for each layer a class keeps in
+      ``self.<attribute>`` and initialises: ``self.fc = helper(nn.Linear(...))`` (node: the helper
+      call), or a direct ``torch.nn.init`` call on ``self.fc.weight`` (node: that call).
+    """
+    args = call.args
+    if not args:
+        return
+    if qualified == "torch.nn.Sequential":
+        for element in args[:-1]:
+            value = element.value
+            if element.star or element.keyword is not None or not isinstance(value, cst.Call) \
+                    or not isinstance(value.func, cst.Name) or not value.args \
+                    or not isinstance(value.args[0].value, cst.Call) \
+                    or ctx.imports.qualify(value.args[0].value.func) not in LAYERS:
+                continue
+            family = following_activation(ctx, value)
+            if family is not None:
+                in_sequence.append((value, family))
+    elif qualified in _GAIN_INITS or qualified in _KAIMING_INITS:
+        target = args[0].value
+        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+            target = target.value
+        if not isinstance(target, cst.Attribute) or target.attr.value != "weight":
+            return
+        attribute = _self_attribute(target.value)
+        klass = ctx.index.enclosing(call, cst.ClassDef) if attribute is not None else None
+        if klass is not None:
+            kept.append((call, _direct_gain(ctx, call, qualified), klass, attribute))
+    elif isinstance(call.func, cst.Name) and isinstance(args[0].value, cst.Call):
+        assign = ctx.index.parent(call)
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return
+        attribute = _self_attribute(assign.targets[0].target)
+        if attribute is None or ctx.imports.qualify(args[0].value.func) not in LAYERS:
+            return
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        if klass is not None:
+            kept.append((call, applied_gain(ctx, call), klass, attribute))
+
+
+def layer_sites(ctx: "FileContext") -> tuple[list, list]:
+    """:func:`layer_site` over every call of the file."""
+    in_sequence: list = []
+    kept: list = []
+    for call in ctx.index.of_type(cst.Call):
+        layer_site(ctx, call, ctx.imports.qualify(call.func), in_sequence, kept)
+    return in_sequence, kept
+
+
+def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | None:
+    if qualified in _KAIMING_INITS:
+        written = _keyword_or(call, 3, "nonlinearity")
+        if written is None:
+            slope = _keyword_or(call, 1, "a")
+            return Gain(RELU, call, ctx) if slope is None or number(slope) == 0 else None
+        family = _NONLINEARITY.get(string(written) or "")
+        return Gain(family, call, ctx) if family else None
+    written = _keyword_or(call, 1, "gain")
+    family = gain_family(ctx, written) if written is not None else LINEAR
+    return Gain(family, call, ctx) if family else None
