@@ -289,6 +289,13 @@ def _nesting(tree: ast.AST) -> tuple[int, int]:
     return deepest, line
 
 
+def _one_line(exc: BaseException) -> str:
+    """An exception's text as one short line: a KeyError of a syntax node is its whole repr."""
+    lines = str(exc).splitlines() or [""]
+    text = lines[0] + (" ..." if len(lines) > 1 else "")
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
 def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_codes: Iterable[str],
                  apply_noqa: bool) -> list[Diagnostic]:
     tool_codes = set(enabled_tool_codes)
@@ -339,7 +346,7 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                 found.append(_tool_diagnostic(
                     path, INTERNAL_ERROR,
                     f"internal error in rule {rule.code} ({rule.name}) on this file: "
-                    f"{type(exc).__name__}: {exc}{where}; please report it",
+                    f"{type(exc).__name__}: {_one_line(exc)}{where}; please report it",
                 ))
     ctx.rule = None
     dead = DeadLines(tree, text)

@@ -1134,9 +1134,11 @@ class DataProvenance:
                 arguments[arg.keyword.value] = arg.value
             elif index < len(params):
                 arguments[params[index]] = arg.value
+        defaults: set[str] = set()
         for param in function.params.params:
             if param.name.value not in arguments and param.default is not None:
                 arguments[param.name.value] = param.default
+                defaults.add(param.name.value)
         constants = tuple(sorted((name, text) for name, value in arguments.items()
                                  if (text := string(value)) is not None))
         from dllint.analysis.project import PROJECT
@@ -1158,7 +1160,10 @@ class DataProvenance:
                 if value is None:
                     continue
                 text = string(value)
-                found |= _string_roles(text) if text is not None else self.roles(value)
+                # A default is the callee's expression: read it where it was written (another
+                # module's node is not in this file's index).
+                reader = other if role[len(PARAMETER):] in defaults else self
+                found |= _string_roles(text) if text is not None else reader.roles(value)
             out.append(frozenset(found) if len(found) == 1 else NO_ROLES)
         return tuple(out)
 
