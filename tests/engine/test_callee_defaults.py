@@ -4,7 +4,11 @@ raised KeyError on cleanrl's ``def make_env(..., device=torch.device("cpu"))``, 
 another file looked up in this file's index)."""
 from __future__ import annotations
 
-from tests.engine.project_lint import lint_each_file, lint_findings, write_files
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_each_file, lint_findings, write_files  # noqa: E402
 
 FILES = {
     "setup.py": "",
