@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.calls import argument
 from dllint.analysis.imports import ImportMap, dotted_name
 from dllint.analysis.name_reaching import walk_body
 from dllint.analysis.regions import Regions
@@ -126,6 +127,11 @@ _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer"
     "normal_", "uniform_", "fill_", "zero_", "copy_", "detach", "detach_", "requires_grad_",
     "clone", "mul_", "add_", "sub_", "div_", "clamp_", "exponential_", "log_normal_", "geometric_",
     "cauchy_", "random_", "size", "dim", "numel",
+}) | frozenset({
+    # module methods that hand back what the module already holds (``for name, param in
+    # self.lstm.named_parameters(): nn.init.orthogonal_(param)``), never a new layer
+    "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children",
+    "modules", "named_modules",
 })
 KNOWN_CONSTRUCTORS = frozenset({"timm.create_model", "torch.hub.load"})
 # Packages whose functions never return a layer (``np.sqrt(2.0 / fan)`` for an initialisation scale).
@@ -185,6 +191,7 @@ class Models:
         self._params: dict[tuple[cst.FunctionDef, str], cst.Param] = {}
         self._memo: dict[tuple[cst.CSTNode, str], bool] = {}
         self._function_dependence: dict[cst.FunctionDef, str | None] = {}
+        self._returned_parameter: dict[cst.FunctionDef, tuple[str, int | None] | None] = {}
         self._filled: dict[tuple[cst.CSTNode, str], list[cst.BaseExpression] | None] = {}
         self._calls_by_class: dict[cst.ClassDef, list[cst.Call]] = {}
         # classes of this file with no base (or only ``object``): a model written "from scratch"
@@ -533,6 +540,10 @@ class Models:
             if klass is None:
                 return UNKNOWN_DEPENDENCE
             return self._constructed(value, self.class_dependence(klass), klass.node)
+        passed = self.passed_through(value)
+        if passed is not None:
+            # ``layer_init(nn.Linear(4, 4))``: the layer it was given, initialised in place
+            return self._value_dependence(passed, at, depth + 1)
         returned = self._returned_dependence(value, depth)
         if returned is not None:
             return returned
@@ -543,12 +554,33 @@ class Models:
         another project module (``net = get_net(n)`` with ``get_net`` returning ``nn.Linear(n, 1)``):
         every returned value combined (a returned parameter, or anything not visible, is
         ``UNKNOWN``). None when ``call`` runs no such function."""
+        resolved = self._resolved_function(call)
+        if resolved is None:
+            return None
+        models, function = resolved
+        return models.function_dependence(function, depth)
+
+    def _resolved_function(self, call: cst.Call) -> "tuple[Models, cst.FunctionDef] | None":
+        """The function ``call`` runs, with the :class:`Models` of its file: a function of this
+        file, or a top-level function of another project module; None for anything else."""
         function = self.ctx.analysis(Regions).resolved(call)
         if function is not None:
-            return self.function_dependence(function, depth)
+            return self, function
+        return self._project_function(call.func)
+
+    def _named_function(self, expr: cst.BaseExpression) -> "tuple[Models, cst.FunctionDef] | None":
+        """The plain function the name ``expr`` stands for (``init_weights`` in
+        ``self.apply(init_weights)``), of this file or of a project module; None otherwise."""
+        if isinstance(expr, cst.Name):
+            found = self.ctx.analysis(Regions).functions.get(expr.value)
+            if found:
+                return self, found[-1]
+        return self._project_function(expr)
+
+    def _project_function(self, func: cst.BaseExpression) -> "tuple[Models, cst.FunctionDef] | None":
         from dllint.analysis.project import PROJECT, MAX_FILE_DEPTH, find_definition, project_imports
 
-        dotted = dotted_name(call.func)
+        dotted = dotted_name(func)
         imports = project_imports(self.ctx) if dotted else None
         target = imports.target(dotted) if imports is not None and dotted else None
         if target is None or PROJECT.depth >= MAX_FILE_DEPTH:
@@ -557,7 +589,40 @@ class Models:
         if found is None or found[2] is not None:
             return None
         other, function, _klass = found
-        return other.analysis(Models).function_dependence(function, depth)
+        return other.analysis(Models), function
+
+    def passed_through(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The argument that ``call`` gets back unchanged as a module: ``nn.Conv2d(4, 32, 8)`` for
+        ``layer_init(nn.Conv2d(4, 32, 8), std=0.01)`` when ``layer_init`` (a plain function of this
+        file or of a project module) initialises its parameter's weights in place and returns that
+        parameter (:meth:`returned_parameter`). The layers of the result are the argument's: such a
+        helper is transparent for the mode dependence. None for any other call."""
+        resolved = self._resolved_function(call)
+        if resolved is None:
+            return None
+        models, function = resolved
+        returned = models.returned_parameter(function)
+        if returned is None:
+            return None
+        name, position = returned
+        return argument(call, -1 if position is None else position, name)
+
+    def returned_parameter(self, function: cst.FunctionDef) -> tuple[str, int | None] | None:
+        """(name, position; None for a keyword-only one) of the parameter that the plain function
+        ``function`` returns at every ``return`` (``return layer``, ``return layer.to(device)``),
+        never rebinding it and adding or replacing none of its submodules: it may set ``weight``
+        and ``bias`` tensors (``nn.init.orthogonal_(layer.weight, gain)``, ``layer.bias.data =
+        ...``), but not ``layer.drop = nn.Dropout()``, ``layer.add_module(...)`` or
+        ``layer[0] = ...``. None for a method or any other function (computed once)."""
+        if function in self._returned_parameter:
+            return self._returned_parameter[function]
+        found = _returned_parameter(function) if not self._is_method(function) else None
+        self._returned_parameter[function] = found
+        return found
+
+    def _is_method(self, function: cst.FunctionDef) -> bool:
+        block = self.index.parent(function)
+        return block is not None and isinstance(self.index.parent(block), cst.ClassDef)
 
     def function_dependence(self, function: cst.FunctionDef, depth: int = 0) -> str | None:
         """:meth:`_returned_dependence` of a function of this file; None when it returns no value."""
@@ -704,6 +769,8 @@ class Models:
             return rate("dropout", 5, False)
         if name in MODE_LAYERS:
             return YES_DEPENDENCE
+        if name.endswith("Loss"):
+            return NO_DEPENDENCE  # ``nn.MSELoss()`` kept on the model: no parameter, no mode
         if name not in MODE_FREE_LAYERS:
             return UNKNOWN_DEPENDENCE
         if name not in ("Sequential", "ModuleList", "ModuleDict"):
@@ -783,12 +850,21 @@ class Models:
                 continue
             if _own_method_call(func, init_methods):
                 continue  # ``self.init_layers(self.fc1)``: its own calls are judged like __init__'s
+            if self._layer_argument(call):
+                continue  # ``nn.Linear(np.prod(shape), 120)``: a size, never a layer
+            if self.passed_through(call) is not None:
+                # ``layer_init(nn.Linear(4, 4))``: the layer given is judged where it is built
+                continue
+            if self._initialises_only(call):
+                continue  # ``init_weights(self.fc)``, ``self.apply(init_weights)``: no new layer
             if qualified:
                 if qualified.split(".")[0] == "torch":
                     continue  # torch.zeros, nn.init...: no layer
                 if qualified.split(".")[0] in _NO_LAYER_PACKAGES:
                     continue  # np.sqrt, math.sqrt...: no layer
-                found.append(UNKNOWN_DEPENDENCE)  # torchvision.models.resnet18(), timm...: not visible
+                # ``modules.GlimpseNetwork(...)``, ``blocks.make_mlp(...)``: a class or function of
+                # a project module; else not visible (torchvision.models.resnet18(), timm...)
+                found.append(self._built_dependence(call))
                 continue
             # An unresolved call in __init__ may build any layer (``make_layers(cfg)``).
             if isinstance(func, cst.Name) and func.value in _BUILTINS:
@@ -797,9 +873,60 @@ class Models:
                 continue
             if isinstance(func, cst.Name) and func.value in self.plain_classes:
                 continue
-            found.append(self._project_class_dependence(call))
+            found.append(self._built_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _built_dependence(self, call: cst.Call) -> str:
+        """The dependence of what a call in ``__init__`` builds: what the function of this file or
+        of a project module returns (``self.conv = _conv_stack()`` returning ``nn.Sequential(...)``),
+        or the project class it constructs; ``UNKNOWN`` for anything else."""
+        returned = self._returned_dependence(call, 1)
+        return returned if returned is not None else self._project_class_dependence(call)
+
+    def _initialises_only(self, call: cst.Call) -> bool:
+        """``call`` (a statement of its own, its value unused) runs a plain function of this file
+        or of a project module that adds, replaces and removes no submodule of what it is given
+        (:func:`_keeps_submodules`: ``init_weights(self.fc)`` setting weights in place), or is
+        ``module.apply(f)`` with such a function ``f``: it builds no layer the model holds."""
+        if not isinstance(self.index.parent(call), cst.Expr):
+            return False
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.args) == 1 \
+                and not call.args[0].keyword and not call.args[0].star:
+            resolved = self._named_function(call.args[0].value)
+            if resolved is None:
+                return False
+            models, function = resolved
+            params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+            return not models._is_method(function) and len(params) == 1 \
+                and _keeps_submodules(function, params[0])
+        resolved = self._resolved_function(call)
+        if resolved is None:
+            return False
+        models, function = resolved
+        if models._is_method(function):
+            return False
+        params = function.params
+        return all(_keeps_submodules(function, p.name.value)
+                   for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+    def _layer_argument(self, call: cst.Call) -> bool:
+        """``call`` is inside an argument of a ``torch.nn`` layer whose arguments are sizes, rates
+        and flags, never modules (``nn.Linear(np.array(shape).prod(), 120)``): whatever it returns
+        does not change whether the layer depends on the mode (a rate is judged with the layer).
+        Not so in a container (``nn.Sequential(make_block())``) or a wrapper."""
+        node: cst.CSTNode | None = call
+        for _ in range(64):
+            parent = self.index.parent(node) if node is not None else None
+            if parent is None or isinstance(parent, (cst.BaseStatement, cst.BaseSmallStatement)):
+                return False
+            if isinstance(parent, cst.Arg):
+                owner = self.index.parent(parent)
+                if isinstance(owner, cst.Call) and _sized_layer(self.imports.qualify(owner.func) or ""):
+                    return True
+            node = parent
+        return False
 
     def _fresh_per_call(self, call: cst.Call, method: cst.FunctionDef | None) -> bool:
         """``call`` builds a layer inside a method that does not run at build time (``forward``,
@@ -978,6 +1105,119 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
 
 def _rebinds(function: cst.FunctionDef, name: str) -> bool:
     return bool(_assignments(function, name))
+
+
+# Calls on a module that add, replace or remove its submodules.
+_STRUCTURE_METHODS = frozenset({"add_module", "register_module", "append", "extend", "insert", "update",
+                                "pop", "__setattr__", "__delattr__"})
+
+
+def _returned_parameter(function: cst.FunctionDef) -> tuple[str, int | None] | None:
+    """:meth:`Models.returned_parameter` of a plain function (not cached)."""
+    returned: set[str] = set()
+    for node in walk_body(function.body):
+        if isinstance(node, (cst.Yield, cst.Await)):
+            return None
+        if isinstance(node, cst.Return):
+            value = node.value
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            if not isinstance(value, cst.Name):
+                return None
+            returned.add(value.value)
+    if len(returned) != 1:
+        return None
+    name = returned.pop()
+    params = function.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if name in positional:
+        position: int | None = positional.index(name)
+    elif any(p.name.value == name for p in params.kwonly_params):
+        position = None
+    else:
+        return None
+    if _rebinds(function, name) or not _keeps_submodules(function, name):
+        return None
+    return name, position
+
+
+def _keeps_submodules(function: cst.FunctionDef, name: str) -> bool:
+    """``function`` adds, replaces and removes no submodule of the module its parameter ``name``
+    holds: what it assigns under ``name`` is under a ``weight`` or ``bias`` (``name.weight.data =
+    ...``, ``name.bias_ih_l0 = ...``), it calls no structural method on it (``add_module``,
+    ``append``...), and it hands the module (or a submodule, ``name.block``) to no function but
+    ``nn.init.*`` and builtins that only read it (``isinstance``): what another function does to it
+    is not seen (``setattr(name, ...)``, ``add_dropout(name)``)."""
+    for node in walk_body(function.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, cst.Del):
+            targets = [node.target]
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                    and func.value.value == name and func.attr.value in _STRUCTURE_METHODS:
+                return False
+            if not (isinstance(func, cst.Name) and func.value in _READING_BUILTINS) \
+                    and not (dotted_name(func) or "").startswith(("nn.init.", "torch.nn.init.")) \
+                    and any(_module_part(arg.value, name) for arg in node.args):
+                return False  # ``add_dropout(layer)``: what the callee does to it is not seen
+        while targets:
+            target = targets.pop()
+            if isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(e.value for e in target.elements)
+                continue
+            if isinstance(target, cst.StarredElement):
+                targets.append(target.value)
+                continue
+            first = _first_attribute_under(target, name)
+            if first is not None and not first.startswith(("weight", "bias")):
+                return False
+    return True
+
+
+# Builtins that read a module without changing it.
+_READING_BUILTINS = frozenset({"isinstance", "hasattr", "getattr", "type", "id", "print", "len", "str",
+                               "repr", "issubclass", "callable"})
+
+
+def _module_part(expr: cst.BaseExpression, name: str) -> bool:
+    """``expr`` is the module ``name`` holds or a submodule of it (``layer``, ``layer.block``), not
+    one of its tensors (``layer.weight``, ``layer.bias.data``)."""
+    if isinstance(expr, cst.Name):
+        return expr.value == name
+    first = _first_attribute_under(expr, name)
+    return first is not None and not first.startswith(("weight", "bias"))
+
+
+def _first_attribute_under(target: cst.BaseExpression, name: str) -> str | None:
+    """For an attribute or subscript chain rooted at the name ``name``: the attribute right after
+    it (``weight`` for ``name.weight.data``), or ``""`` when a subscript comes first
+    (``name[0] = ...``); None when ``target`` is not under ``name``."""
+    first: str | None = None
+    while isinstance(target, (cst.Attribute, cst.Subscript)):
+        first = target.attr.value if isinstance(target, cst.Attribute) else ""
+        target = target.value
+    if isinstance(target, cst.Name) and target.value == name and first is not None:
+        return first
+    return None
+
+
+def _sized_layer(qualified: str) -> bool:
+    """``qualified`` names a ``torch.nn`` layer whose arguments are sizes, rates and flags (a
+    ``Linear``, a ``Dropout``, a loss...), not modules (``Sequential``, ``ModuleList``...)."""
+    if not qualified.startswith("torch.nn.") or qualified.count(".") != 2:
+        return False
+    name = qualified.rsplit(".", 1)[-1]
+    if name in ("Sequential", "ModuleList", "ModuleDict"):
+        return False
+    return (name in MODE_FREE_LAYERS or name in RECURRENT_LAYERS or name in MODE_LAYERS
+            or name.endswith("Loss") or name == "MultiheadAttention"
+            or any(word in name for word in ("Dropout", "BatchNorm", "InstanceNorm")))
 
 
 def _calls_only(expr: cst.BaseExpression | None) -> bool:

@@ -958,6 +958,77 @@ def train(loader, optimizer):
         loss.backward()
         optimizer.step()
 """,
+        # (issue 13, seventh audit BF) an RL rollout under no_grad: every layer goes through the
+        # file's init helper, which returns the layer it initialised, and the first one is sized by
+        # an expression; LayerNorm and the LSTM (dropout 0) compute the same in both modes
+        """import numpy as np
+import torch
+import torch.nn as nn
+
+def layer_init(layer, std=np.sqrt(2), bias_const=0.0):
+    nn.init.orthogonal_(layer.weight, std)
+    nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+class QNetwork(nn.Module):
+    def __init__(self, env):
+        super().__init__()
+        self.network = nn.Sequential(
+            layer_init(nn.Linear(np.array(env.single_observation_space.shape).prod(), 120)),
+            nn.LayerNorm(120),
+            nn.ReLU(),
+        )
+        self.lstm = nn.LSTM(120, 64)
+        for name, param in self.lstm.named_parameters():
+            nn.init.orthogonal_(param, 1.0)
+        self.q = layer_init(nn.Linear(64, env.single_action_space.n))
+
+    def forward(self, x):
+        h, _ = self.lstm(self.network(x).unsqueeze(0))
+        return self.q(h.squeeze(0))
+
+q_network = QNetwork(envs)
+optimizer = torch.optim.Adam(q_network.parameters(), lr=2.5e-4)
+obs = torch.zeros(4, 8)
+for update in range(100):
+    for step in range(128):
+        with torch.no_grad():
+            actions = q_network(obs).argmax(1)
+        obs = envs.step(actions)
+    loss = q_network(obs).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # (issue 13, seventh audit BG) a VAE that keeps its loss module as a submodule: the loss
+        # has no mode, the noise is drawn in both modes
+        """import torch
+import torch.nn as nn
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 20))
+        self.decoder = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 784), nn.Sigmoid())
+        self.criteon = nn.MSELoss()
+
+    def forward(self, x):
+        mu, sigma = self.encoder(x).chunk(2, dim=1)
+        h = mu + sigma * torch.randn_like(sigma)
+        x_hat = self.decoder(h)
+        return x_hat, self.criteon(x_hat, x)
+
+model = VAE()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    for x, _ in train_loader:
+        x_hat, loss = model(x)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        x_hat, kld = model(x_test)
+""",
     ]
 
     INVALID = [
@@ -1596,6 +1667,60 @@ fit(model)
 validate(model, val_loader)
 with torch.no_grad():
     print(model(x_test))  # expect: DL301
+""",
+        # (issue 13) the init helper is transparent for the layer it returns, and hides nothing:
+        # the dropout next to it, or one the helper wraps the layer with, keeps the finding
+        """import torch
+import torch.nn as nn
+
+def layer_init(layer, std=1.0):
+    nn.init.orthogonal_(layer.weight, std)
+    return layer
+
+def regularised(layer):
+    return nn.Sequential(layer, nn.Dropout(0.1))
+
+class Policy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = layer_init(nn.Linear(8, 64))
+        self.drop = nn.Dropout(0.2)
+        self.head = layer_init(nn.Linear(64, 2), std=0.01)
+
+    def forward(self, x):
+        return self.head(self.drop(torch.relu(self.fc(x))))
+
+policy = Policy()
+critic = nn.Sequential(regularised(layer_init(nn.Linear(8, 64))), nn.Tanh(), nn.Linear(64, 1))
+optimizer = torch.optim.Adam([*policy.parameters(), *critic.parameters()])
+for update in range(100):
+    for step in range(128):
+        with torch.no_grad():
+            action = policy(obs).argmax(-1)  # expect: DL301
+            value = critic(obs)  # expect: DL301
+        obs = env.step(action)
+    loss = policy(obs).logsumexp(-1).mean() + critic(obs).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+        # (issue 13) a helper that returns its argument after adding a layer to it is not
+        # transparent: the model is not known to be mode-free
+        """import torch
+import torch.nn as nn
+
+def with_noise(layer):
+    layer.noise = nn.Dropout(0.3)
+    return layer
+
+model = nn.Sequential(with_noise(nn.Linear(8, 8)), nn.ReLU(), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in train_loader:
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    optimizer.step()
+with torch.no_grad():
+    accuracy = (model(x_test).argmax(1) == y_test).float().mean()  # expect: DL301
 """,
     ]
 

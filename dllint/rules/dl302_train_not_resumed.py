@@ -942,6 +942,42 @@ def train(model, optimizer, max_steps):
         if i % 100 == 0:
             print(test())
 """,
+        # (issue 13, seventh audit) a model initialised through ``self.apply(init_weights)`` (an
+        # in-place init of the file) that keeps its loss module as a submodule: mode-free, so
+        # training on after evaluate()'s eval() changes nothing
+        """import torch
+import torch.nn as nn
+
+def init_weights(m):
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        m.bias.data.fill_(0.01)
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 1))
+        self.loss_fn = nn.SmoothL1Loss()
+        self.apply(init_weights)
+
+    def forward(self, x):
+        return self.body(x)
+
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return sum(model.loss_fn(model(x), y).item() for x, y in loader)
+
+model = Regressor()
+optimizer = torch.optim.Adam(model.parameters())
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        model.loss_fn(model(x), y).backward()
+        optimizer.step()
+    print(evaluate(model, val_loader))
+""",
     ]
 
     INVALID = [
@@ -1552,6 +1588,40 @@ def train(max_steps):
         optimizer.step()
         if i % 100 == 0:
             print(test())  # expect: DL302
+""",
+        # (issue 13) the same with a dropout: the init helper and the loss module hide nothing
+        """import torch
+import torch.nn as nn
+
+def init_weights(m):
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        m.bias.data.fill_(0.01)
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Dropout(0.1), nn.Linear(32, 1))
+        self.loss_fn = nn.SmoothL1Loss()
+        self.apply(init_weights)
+
+    def forward(self, x):
+        return self.body(x)
+
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return sum(model.loss_fn(model(x), y).item() for x, y in loader)
+
+model = Regressor()
+optimizer = torch.optim.Adam(model.parameters())
+model.train()
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        model.loss_fn(model(x), y).backward()
+        optimizer.step()
+    print(evaluate(model, val_loader))  # expect: DL302
 """,
     ]
 
