@@ -1584,7 +1584,10 @@ class Shapes:
         on_batch = bool(args) and not nested and self._batch_value(args[0], env) is not None
         if kind == "layer":
             source = self._eval(args[0], env, nested) if len(args) == 1 else None
-            if source is not None and source.rank >= 1:
+            # A layer reads its input's last dimension as features. When the analysis has a batch
+            # there (a guessed (batch, h) reduced over dim 1: the guess was wrong, the input had
+            # more dimensions), that shape is no evidence: back to the guess of an unknown input.
+            if source is not None and source.rank >= 1 and not is_batch_dim(source.dims[-1]):
                 return Shape(source.dims[:-1] + (what,), source.lib)
             first = f"{LAYER_BATCH}{self._fresh(call, 0)}" \
                 if on_batch or self._in_module_method(call) else self._fresh(call, 0)

@@ -466,6 +466,25 @@ class AmbiguousBroadcast(Rule):
         "\n"
         "    def loss(self, n):\n"
         "        return ((torch.randn(n, 3) @ self.w - self.y) ** 2).mean()\n",
+        # A set model: its layers see (batch, items, features) and it sums over the items before
+        # the head, so it returns (batch, 1), like the (batch, 1) target. (Reading the summed
+        # guess (batch,) as the head's features made its output (1,), against (128, 1).)
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "class DeepSet(nn.Module):\n"
+        "    def __init__(self, d):\n"
+        "        super().__init__()\n"
+        "        self.phi = nn.Sequential(nn.Linear(d, 50), nn.ELU(), nn.Linear(50, 50))\n"
+        "        self.rho = nn.Sequential(nn.Linear(50, 30), nn.ELU(), nn.Linear(30, 1))\n"
+        "    def forward(self, x):\n"
+        "        x = self.phi(x)\n"
+        "        x = x.sum(dim=1)\n"
+        "        return self.rho(x)\n"
+        "model = DeepSet(3)\n"
+        "X = torch.randn(128, 10, 3)\n"
+        "y = torch.randn(128, 1)\n"
+        "loss = F.mse_loss(model(X), y)\n",
     ]
 
     INVALID = [
@@ -880,6 +899,21 @@ class AmbiguousBroadcast(Rule):
         "\n"
         "    def loss(self):\n"
         "        return ((self.X @ self.w - self.y) ** 2).mean()  # expect: DL201\n",
+        # The set model again, against a (128,) target: its (batch, 1) output makes (128, 128).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "class DeepSet(nn.Module):\n"
+        "    def __init__(self, d):\n"
+        "        super().__init__()\n"
+        "        self.phi = nn.Linear(d, 50)\n"
+        "        self.rho = nn.Sequential(nn.Linear(50, 30), nn.ELU(), nn.Linear(30, 1))\n"
+        "    def forward(self, x):\n"
+        "        return self.rho(self.phi(x).sum(1))\n"
+        "model = DeepSet(3)\n"
+        "X = torch.randn(128, 10, 3)\n"
+        "y = torch.randn(128)\n"
+        "loss = F.mse_loss(model(X), y)  # expect: DL201\n",
     ]
 
     # -- the query -------------------------------------------------------------------------------

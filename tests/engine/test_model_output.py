@@ -115,3 +115,23 @@ def test_a_method_returning_a_tuple_is_unpacked_element_wise():
     ctx, expr = _last(source)
     shape = ctx.analysis(Shapes).shape_of(expr)
     assert shape is not None and shape.rank == 2 and shape.dims[-1] == 1
+
+
+def test_a_head_after_a_sum_over_the_items_of_a_set_keeps_the_batch():
+    # The layers' input rank is a guess, (batch, 50); summed over dim 1 that guess leaves only the
+    # batch, which the head would read as its features: (1,). The head's output is (batch, 1).
+    out = _output(
+        "class DeepSet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.phi = nn.Linear(3, 50)\n"
+        "        self.rho = nn.Sequential(nn.Linear(50, 10), nn.ELU(), nn.Linear(10, 1))\n"
+        "    def forward(self, x):\n"
+        "        return self.rho(self.phi(x).sum(dim=1))\n"
+        "net = DeepSet()\nnet(x)\n")
+    assert out.shape is not None and out.shape.rank == 2 and out.shape.dims[-1] == 1
+
+
+def test_a_layer_on_a_known_vector_gives_a_vector():
+    out = _output("fc = nn.Linear(3, 1)\nfc(torch.randn(3))\n")
+    assert out.shape.dims == (1,)
