@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.project import PROJECT, find_class, project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, project_imports
 
 if TYPE_CHECKING:
     from dllint.analysis.dataflow import Definition, GraphValues
@@ -78,8 +78,18 @@ class OffGraph:
         found = self._model_forward(call)
         if found is None:
             return False
+        return self._forward_off(found, path, self._off_parameters(call, found[1], True, arguments_off), 0)
+
+    def _forward_off(self, found: tuple["OffGraph", cst.FunctionDef], path: tuple[int, ...],
+                     params: frozenset[str], depth: int) -> bool:
         other, forward = found
-        return other._returns_off(forward, path, self._off_parameters(call, forward, True, arguments_off), 0)
+        if other is self:
+            return self._returns_off(forward, path, params, depth)
+        PROJECT.depth += 1  # another module's facts, at most MAX_FILE_DEPTH files deep
+        try:
+            return other._returns_off(forward, path, params, depth)
+        finally:
+            PROJECT.depth -= 1
 
     def _model_forward(self, call: cst.Call) -> tuple["OffGraph", cst.FunctionDef] | None:
         """(the analysis of its module, ``forward``) of the project class whose instance ``call``
@@ -98,13 +108,17 @@ class OffGraph:
             forward = regions.methods(klass).get("forward")
             return (self, forward) if forward is not None else None
         imports = project_imports(self.ctx)
-        target = imports.target(name) if imports is not None else None
+        target = imports.target(name) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
         if target is None or find_class(self.ctx, target) is None:
             return None
         other_ctx = PROJECT.context(target.path)
         if other_ctx is None:
             return None
-        other = other_ctx.analysis(OffGraph)
+        PROJECT.depth += 1
+        try:
+            other = other_ctx.analysis(OffGraph)
+        finally:
+            PROJECT.depth -= 1
         klass = other.flow.regions.classes.get(target.attribute)
         forward = other.flow.regions.methods(klass).get("forward") if klass is not None else None
         return (other, forward) if forward is not None else None
@@ -222,9 +236,7 @@ class OffGraph:
         found = self._model_forward(call)
         if found is None:
             return False
-        other, forward = found
-        return other._returns_off(forward, path, self._off_parameters(call, forward, True, argument_off),
-                                  depth + 1)
+        return self._forward_off(found, path, self._off_parameters(call, found[1], True, argument_off), depth + 1)
 
     # -- one value ---------------------------------------------------------------------------------
     def off(self, expr: cst.BaseExpression, params: frozenset[str] = frozenset(), depth: int = 0) -> bool:
