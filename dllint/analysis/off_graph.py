@@ -65,7 +65,7 @@ class OffGraph:
         self.index = ctx.index
         self._memo: dict[tuple, bool] = {}
         self._active: set[tuple] = set()
-        self._grown: dict[cst.CSTNode | None, dict[str, list[cst.BaseExpression]]] = {}
+        self._grown: dict[cst.CSTNode | None, dict[str, list[cst.BaseExpression]]] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "OffGraph":
@@ -357,17 +357,16 @@ class OffGraph:
 
     def _grown_values(self, scope: cst.CSTNode | None) -> dict[str, list[cst.BaseExpression]]:
         """What each list of ``scope`` is grown with: ``x`` of ``name.append(x)``."""
-        found = self._grown.get(scope)
-        if found is None:
-            found = self._grown[scope] = {}
+        if self._grown is None:
+            self._grown = {}  # one pass over the file's calls, for every scope
             for call in self.flow._nodes(cst.Call):
                 func = call.func
-                if isinstance(func, cst.Attribute) and func.attr.value in _LIST_GROWERS and call.args \
-                        and self.index.function_of(call) is scope:
+                if isinstance(func, cst.Attribute) and func.attr.value in _LIST_GROWERS and call.args:
                     key = dotted_name(func.value)
                     if key is not None:
-                        found.setdefault(key, []).append(call.args[-1].value)
-        return found
+                        self._grown.setdefault(self.index.function_of(call), {}) \
+                            .setdefault(key, []).append(call.args[-1].value)
+        return self._grown.get(scope, {})
 
 
 def _returns_values_indices_of(value: cst.BaseExpression) -> bool:
