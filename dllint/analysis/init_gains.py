@@ -402,12 +402,17 @@ def layer_sites(ctx: "FileContext") -> tuple[list, list]:
     return in_sequence, kept
 
 
-def slope_set(call: cst.Call) -> bool:
-    """A ``kaiming_*`` call given a leaky-ReLU slope ``a`` other than 0: with the default
-    nonlinearity (leaky_relu) its gain is sqrt(2 / (1 + a**2)), not ReLU's; ``a=math.sqrt(5)`` is
-    torch's own default initialisation of ``nn.Linear`` (gain sqrt(1/3)), re-applied."""
+def slope_set(ctx: "FileContext", call: cst.Call) -> bool:
+    """A ``kaiming_*`` call given a leaky-ReLU slope ``a`` that takes its gain out of ReLU's family:
+    with the default nonlinearity (leaky_relu) the gain is sqrt(2 / (1 + a**2)), ReLU's sqrt(2) for
+    a leaky slope such as 0.01 or 0.2 (within 5%), but sqrt(1/3) for ``a=math.sqrt(5)``, torch's own
+    default initialisation of ``nn.Linear`` re-applied (not He's). A slope of unknown value counts
+    as set."""
     slope = _keyword_or(call, 1, "a")
-    return slope is not None and number(slope) != 0
+    if slope is None:
+        return False
+    value = _value(ctx, slope)
+    return value is None or math.sqrt(2 / (1 + value * value)) < 0.95 * math.sqrt(2)
 
 
 # Modules whose weight is a layer that feeds the activation after it. An ``nn.Embedding`` is a
@@ -446,7 +451,7 @@ def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | N
     if qualified in _KAIMING_INITS:
         written = _keyword_or(call, 3, "nonlinearity")
         if written is None:
-            return None if slope_set(call) else Gain(RELU, call, ctx)
+            return None if slope_set(ctx, call) else Gain(RELU, call, ctx)
         family = _NONLINEARITY.get(string(written) or "")
         return Gain(family, call, ctx) if family else None
     written = _keyword_or(call, 1, "gain")

@@ -356,6 +356,17 @@ class InitActivationMismatch(Rule):
         "        return self.act(self.fc(x))\n",
     ]
     INVALID = [
+        # Twin of ``a=math.sqrt(5)``: a leaky slope of 0.2 keeps ReLU's gain (sqrt(2 / 1.04)),
+        # wrong before tanh
+        "import torch.nn as nn\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(16, 16)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.kaiming_uniform_(self.fc.weight, a=0.2)  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return self.act(self.fc(x))\n",
         # Twin of the embedding: He initialisation of the Linear layer that feeds the SELUs is
         # reported; the embedding table's is not
         "import torch.nn as nn\n"
@@ -553,7 +564,7 @@ class InitActivationMismatch(Rule):
             if len(families) != 1:
                 continue
             used = next(iter(families))
-            message = self._mismatch(call, qualified, used, layers)
+            message = self._mismatch(ctx, call, qualified, used, layers)
             if message:
                 ctx.report(call, message)
 
@@ -637,13 +648,13 @@ class InitActivationMismatch(Rule):
         return families, max(layers_by_statement.values(), default=0)
 
     @staticmethod
-    def _mismatch(call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
+    def _mismatch(ctx, call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
         if qualified in _KAIMING:
             written = argument(call, 3, "nonlinearity")
             declared_text = string(written)
             if written is not None and declared_text is None:
                 return None  # a variable (a helper's parameter): judged per layer, if at all
-            if written is None and slope_set(call):
+            if written is None and slope_set(ctx, call):
                 return None  # leaky_relu's gain with slope ``a`` (``a=sqrt(5)``: torch's default init)
             declared = _NONLINEARITY.get(declared_text or "leaky_relu")
             if declared is None or declared in _FITS.get(used, {used}):
