@@ -29,10 +29,11 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, project_imports
 
 if TYPE_CHECKING:
-    from dllint.analysis.dataflow import Definition, GraphValues
+    from dllint.analysis.dataflow import Definition
     from dllint.context import FileContext
 
 MAX_DEPTH = 6  # calls followed into callees (a model's forward, its submodules, their helpers)
+MAX_STEPS = 20_000  # values judged per file: past it, what is left may be on the graph
 _PYTHON_VALUES = frozenset({"int", "float", "bool", "len", "round", "str", "range"})
 # Tensors made from data: new leaves that record no graph.
 _DATA_TENSORS = frozenset({"Tensor", "FloatTensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor",
@@ -61,10 +62,12 @@ class OffGraph:
     def __init__(self, ctx: "FileContext") -> None:
         from dllint.analysis.dataflow import GraphValues
         self.ctx = ctx
-        self.flow: GraphValues = ctx.analysis(GraphValues)
+        self.flow = ctx.analysis(GraphValues)
         self.index = ctx.index
         self._memo: dict[tuple, bool] = {}
         self._active: set[tuple] = set()
+        self._in_cycle = False
+        self._steps = 0
         self._grown: dict[cst.CSTNode | None, dict[str, list[cst.BaseExpression]]] | None = None
 
     @classmethod
@@ -187,7 +190,8 @@ class OffGraph:
                 off.add(name)
         for param in (*params, *function.params.kwonly_params):
             if param.name.value not in bound and param.default is not None \
-                    and isinstance(param.default, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)):
+                    and (isinstance(param.default, (cst.Integer, cst.Float, cst.SimpleString))
+                         or isinstance(param.default, cst.Name) and param.default.value in ("None", "True", "False")):
                 off.add(param.name.value)
         return frozenset(off)
 
@@ -246,15 +250,21 @@ class OffGraph:
         found = self._memo.get(key)
         if found is not None:
             return found
-        if key in self._active:
-            return False  # a cycle (a value rebound round a loop) proves nothing
+        if key in self._active or self._steps >= MAX_STEPS:
+            self._in_cycle = True  # a cycle (a value rebound round a loop) proves nothing
+            return False
+        self._steps += 1
+        outer, self._in_cycle = self._in_cycle, False
         self._active.add(key)
         try:
             result = self._off(expr, params, depth)
         finally:
             self._active.discard(key)
-        if not self._active:
-            self._memo[key] = result  # an answer given inside a cycle may depend on it
+        if result or not self._in_cycle:
+            # "off" never rests on a cycle (a cycle answers "maybe on the graph"), and an answer
+            # that met none is final: kept whatever the order of the questions
+            self._memo[key] = result
+        self._in_cycle = outer or self._in_cycle
         return result
 
     def _off(self, expr: cst.BaseExpression, params: frozenset[str], depth: int) -> bool:
