@@ -143,3 +143,27 @@ def test_what_is_not_known_stays_on_the_graph():
     assert _off_parts(source, 7) == [True, False, False, False, False, False, True]
     # a model read from a file, and nothing else: its class is not known
     assert _off_parts("model = torch.load('m.pt')\nout = model(batch)\n", 1) == [False]
+
+
+def test_a_long_diamond_shaped_chain_is_judged_once_per_value():
+    """``a_i = a_(i-1) + a_(i-1) * 2``: each value is judged once (2 ** 40 paths otherwise), inside
+    a loop too, where the values reach themselves round it. (Short enough for the default
+    recursion limit: the engine lints in a thread with a deep stack.)"""
+    body = ["        a0 = x.argmax(1)"]
+    body += [f"        a{i} = a{i - 1} + a{i - 1} * 2" for i in range(1, 40)]
+    body += ["        for step in range(3):"]
+    body += [f"            a{i} = a{i - 1} + a{i - 2} * a{i - 1}" for i in range(40, 60)]
+    body += ["            a40 = a59 + a40", "        return a59, a40, self.fc(x)"]
+    source = "\n".join([
+        "import torch.nn as nn",
+        "class M(nn.Module):",
+        "    def __init__(self):",
+        "        super().__init__()",
+        "        self.fc = nn.Linear(2, 2)",
+        "    def forward(self, x):",
+        *body,
+        "model = M()",
+        "out = model(batch)",
+    ]) + "\n"
+    assert _off_parts(source, 3)[2] is False
+    assert _off_parts(source, 1) in ([True], [False])  # answered; a cycle may keep it unproven
