@@ -41,6 +41,7 @@ import libcst as cst
 from dllint.analysis.calls import keyword, positional, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
+from dllint.analysis.settings import DeclaredOptions
 from dllint.index import child_nodes, iter_subtree
 
 if TYPE_CHECKING:
@@ -665,6 +666,10 @@ class DataProvenance:
                     and self.scope_of(expr) is self._summary_function:
                 # In a summary, a parameter's role is the caller's argument's: a placeholder.
                 return frozenset({PARAMETER + expr.value})
+            if isinstance(expr, cst.Attribute) and self.is_switch(expr):
+                # ``args.test`` of ``add_argument("--test", action="store_true")``: a boolean
+                # switch holds no data; its name says nothing of what it selects.
+                return NO_ROLES
             return self.name_roles(dotted, et, ev)
         if isinstance(expr, cst.Call):
             return self._call_roles(expr, et, ev, active)
@@ -696,6 +701,10 @@ class DataProvenance:
             return base
         if isinstance(expr, (cst.Lambda, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)):
             return NO_ROLES
+        if isinstance(expr, cst.IfExp):
+            # ``test_loader if args.test else train_loader`` holds one of its two values; the
+            # condition only chooses between them and flows into neither.
+            return self._roles(expr.body, et, ev, active) | self._roles(expr.orelse, et, ev, active)
         if isinstance(expr, cst.DictComp) and _is_index_map(expr):
             # A vocabulary ``{w: i for i, w in enumerate(words)}`` maps tokens to ids: looking a
             # token up in it gives an id, not data of the split the words came from.
@@ -904,6 +913,24 @@ class DataProvenance:
             # several parts is not known to hold them all.
             return NO_ROLES
         return frozenset(out)
+
+    def is_switch(self, expr: cst.Attribute) -> bool:
+        """``args.test`` is a boolean command-line switch (``store_true``, ``store_false``,
+        ``BooleanOptionalAction``) declared in this file, or in the project module whose function
+        returned ``args`` (``args = parse_args()`` imported from ``env.py``)."""
+        name = expr.attr.value
+        if self.ctx.analysis(DeclaredOptions).is_switch(name):
+            return True
+        base = dotted_name(expr.value)
+        if base is None or expr not in self.index.order:
+            return False
+        for binding in self.lookup(expr, base):
+            if isinstance(binding.value, cst.Call) and binding.position is None:
+                resolved = self.resolve(binding.value)
+                if resolved is not None and resolved[0] is not self \
+                        and resolved[0].ctx.analysis(DeclaredOptions).is_switch(name):
+                    return True
+        return False
 
     # -- development data --------------------------------------------------------------------------
     def developed_on(self, binding: Binding) -> bool:

@@ -33,6 +33,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import Modes, iterates_loader
+from dllint.analysis.off_graph import OffGraph
 from dllint.analysis.parameters import ParameterFree
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, ClassOutline, Target, find_called, \
     find_class, project_imports
@@ -50,7 +51,7 @@ DETACHING_METHODS = frozenset({
     "item", "tolist", "numpy", "detach", "detach_", "size", "dim", "numel", "argmax", "argmin",
     "eq", "ne", "lt", "le", "gt", "ge", "long", "int", "bool", "byte", "short", "isnan", "isinf",
     "isfinite", "nonzero", "argsort", "sign", "round", "floor", "ceil", "equal", "allclose",
-    "any", "all", "__len__", "data_ptr", "stride", "element_size", "get_device",
+    "any", "all", "__len__", "data_ptr", "stride", "element_size", "get_device", "multinomial",
 })
 # Methods that keep a graph tensor on the graph.
 GRAPH_METHODS = frozenset({
@@ -87,7 +88,7 @@ TORCH_NON_GRAPH = frozenset({
     "equal", "allclose", "isclose", "nonzero", "argsort", "sign", "round", "floor", "ceil", "tensor",
     "as_tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "empty", "full",
     "randn", "rand", "randint", "arange", "linspace", "randperm", "no_grad", "topk_indices",
-    "count_nonzero", "bucketize", "searchsorted", "unique",
+    "count_nonzero", "bucketize", "searchsorted", "unique", "multinomial", "randint_like",
 })
 # Calls that return a (values, indices) pair when given a dimension: the indices are integers, never
 # on the graph (``torch.max(out, 1)[1]``, ``out.topk(5).indices``).
@@ -964,6 +965,11 @@ class GraphValues:
                 if isinstance(summary, tuple):
                     return element < len(summary) and summary[element]
                 return bool(summary)
+        if isinstance(value, cst.Call) and self.ctx.analysis(OffGraph).model_part_off(
+                value, (element,), lambda argument: not self._graph(argument)):
+            # ``R, probs, idxs = model(batch)``: the forward of the model's class returns the
+            # indices it sampled and a reward computed from the inputs beside its probabilities
+            return False
         # ``logits, loss = model(x, y)``: every part of a model output is on the graph.
         return self._graph(value)
 

@@ -28,6 +28,7 @@ from dllint.analysis.activations import LINEAR, RELU, SELU, TANH
 from dllint.analysis.activations import _MODULES as ACTIVATION_MODULES
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import number, string
+from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -401,12 +402,56 @@ def layer_sites(ctx: "FileContext") -> tuple[list, list]:
     return in_sequence, kept
 
 
+def slope_set(ctx: "FileContext", call: cst.Call) -> bool:
+    """A ``kaiming_*`` call given a leaky-ReLU slope ``a`` that takes its gain out of ReLU's family:
+    with the default nonlinearity (leaky_relu) the gain is sqrt(2 / (1 + a**2)), ReLU's sqrt(2) for
+    a leaky slope such as 0.01 or 0.2 (within 5%), but sqrt(1/3) for ``a=math.sqrt(5)``, torch's own
+    default initialisation of ``nn.Linear`` re-applied (not He's). A slope of unknown value counts
+    as set."""
+    slope = _keyword_or(call, 1, "a")
+    if slope is None:
+        return False
+    value = _value(ctx, slope)
+    return value is None or math.sqrt(2 / (1 + value * value)) < 0.95 * math.sqrt(2)
+
+
+# Modules whose weight is a layer that feeds the activation after it. An ``nn.Embedding`` is a
+# lookup table at the model's input, a norm's weight a per-feature scale, a recurrent layer's
+# weights feed its own gates: none of them is the layer the model's activations follow.
+FEEDS_ACTIVATION = LAYERS | frozenset(f"torch.nn.{n}" for n in (
+    "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Bilinear", "LazyLinear",
+    "LazyConv1d", "LazyConv2d", "LazyConv3d"))
+
+
+def initialised_module(ctx: "FileContext", call: cst.Call) -> str | None:
+    """The qualified class of the module whose weight the ``torch.nn.init`` call ``call``
+    initialises, when it is ``self.<attribute>.weight`` (or its ``.data``) and every assignment of
+    ``self.<attribute>`` in the class builds the same library module (``nn.Embedding(...)``);
+    None when unknown."""
+    if not call.args:
+        return None
+    target = call.args[0].value
+    if isinstance(target, cst.Attribute) and target.attr.value == "data":
+        target = target.value
+    if not isinstance(target, cst.Attribute) or target.attr.value != "weight":
+        return None
+    attribute = _self_attribute(target.value)
+    klass = ctx.index.enclosing(call, cst.ClassDef) if attribute is not None else None
+    if klass is None:
+        return None
+    built: set[str | None] = set()
+    for node in iter_subtree(klass.body):
+        if isinstance(node, cst.Assign) and any(_self_attribute(t.target) == attribute for t in node.targets):
+            value = node.value
+            built.add(ctx.imports.qualify(value.func) if isinstance(value, cst.Call) else None)
+    return next(iter(built)) if len(built) == 1 else None
+
+
 def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | None:
     if qualified in _KAIMING_INITS:
         written = _keyword_or(call, 3, "nonlinearity")
         if written is None:
-            slope = _keyword_or(call, 1, "a")
-            return Gain(RELU, call, ctx) if slope is None or number(slope) == 0 else None
+            return None if slope_set(ctx, call) else Gain(RELU, call, ctx)
         family = _NONLINEARITY.get(string(written) or "")
         return Gain(family, call, ctx) if family else None
     written = _keyword_or(call, 1, "gain")

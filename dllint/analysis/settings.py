@@ -206,3 +206,16 @@ class DeclaredOptions:
                             and isinstance(small.target, cst.Name):
                         fields.setdefault(small.target.value, []).append(small.value)
         return cls(found, fields)
+
+    def is_switch(self, name: str) -> bool:
+        """The option ``name`` is a boolean switch: ``action="store_true"`` / ``"store_false"`` or
+        ``argparse.BooleanOptionalAction``. It turns behaviour on or off; it holds no data."""
+        option = self.found.get(name)
+        action = keyword(option, "action") if option is not None else None
+        if action is None:
+            return False
+        text = string(action.value)
+        if text is not None:
+            return text in ("store_true", "store_false")
+        return isinstance(action.value, (cst.Name, cst.Attribute)) \
+            and (dotted_name(action.value) or "").rsplit(".", 1)[-1] == "BooleanOptionalAction"

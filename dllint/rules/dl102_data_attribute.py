@@ -375,9 +375,55 @@ class NeuralNetworkModel(Model):
     def _compute_output(self, mu):
         return self.neural_network(torch.DoubleTensor(mu.to_numpy())).detach().numpy()
 """,
+        # (seventh audit, BH) the model's forward returns the indices it sampled (integers, never
+        # on the graph) and a reward computed from the input coordinates gathered with them
+        """import torch
+import torch.nn as nn
+
+class Pointer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scorer = nn.Linear(2, 1)
+
+    def forward(self, inputs):
+        probs = torch.softmax(self.scorer(inputs).squeeze(-1), dim=-1)
+        idxs = probs.multinomial(1).squeeze(1)
+        chosen = inputs[torch.arange(inputs.size(0)), idxs]
+        reward = chosen.norm(dim=-1)
+        return reward, probs, idxs
+
+model = Pointer()
+for batch in loader:
+    R, probs, idxs = model(batch)
+    print(R[0].data, idxs[0].data)
+""",
     ]
 
     INVALID = [
+        # Twin of the sampled indices: the probabilities beside them are on the graph, and so is a
+        # reward scaled by a parameter of the model
+        """import torch
+import torch.nn as nn
+
+class Pointer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scorer = nn.Linear(2, 1)
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, inputs):
+        probs = torch.softmax(self.scorer(inputs).squeeze(-1), dim=-1)
+        idxs = probs.multinomial(1).squeeze(1)
+        reward = inputs[torch.arange(inputs.size(0)), idxs].norm(dim=-1) * self.scale
+        return reward, probs, idxs
+
+model = Pointer()
+for batch in loader:
+    R, probs, idxs = model(batch)
+    print(idxs[0].data)
+    print(probs[0].data)  # expect: DL102
+    print(R[0].data)  # expect: DL102
+""",
         # Twin of the factory case: ``.new_tensor(...)`` of the values read through ``.data`` (the
         # factory takes the dtype, but its argument is a read of the parameter's values).
         """\

@@ -581,6 +581,45 @@ for x, y in train_loader:
     loss.backward()
     optimizer.step()
 """,
+    # A ``--test`` switch (store_true: "replay a saved policy") only picks the render mode of the
+    # one environment the agent trains in: the condition of ``a if args.test else b`` chooses, it
+    # is not data, and the returns it stops on are training returns.
+    """
+import argparse
+import gymnasium as gym
+import numpy as np
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--test", action="store_true", help="replay a saved policy")
+args = parser.parse_args()
+env = gym.make("CartPole-v1", render_mode="human" if args.test else None)
+scores = []
+for episode in range(500):
+    state, _ = env.reset()
+    done, score = False, 0
+    while not done:
+        state, reward, terminated, truncated, _ = env.step(agent.act(state))
+        done = terminated or truncated
+        score += reward
+    scores.append(score)
+    if np.mean(scores[-10:]) > 490:
+        break
+""",
+    # ... and handed on as an argument, the switch's name says nothing of what it turns on.
+    """
+import argparse
+import numpy as np
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--test", action="store_true")
+args = parser.parse_args()
+env = make_env("CartPole-v1", render=args.test)
+scores = []
+for episode in range(500):
+    scores.append(play(env, agent))
+    if np.mean(scores[-10:]) > 490:
+        break
+""",
 ]
 
 INVALID = [
@@ -1050,6 +1089,42 @@ class LossWrapper:
 test_loss = LossWrapper(criterion(net(x_test), y_test))
 test_loss.backward()  # expect: DL402
 optimizer.step()
+""",
+    # Twin of the switch: a quick mode picks a slice of the test set or all of it; either way the
+    # value chosen is test data, and the checkpoint is chosen on it.
+    """
+import argparse
+import torch
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--quick", action="store_true")
+args = parser.parse_args()
+x_eval = x_test[:500] if args.quick else x_test
+best = 0.0
+for epoch in range(20):
+    train_epoch(model, x_train, y_train)
+    acc = accuracy(model, x_eval)
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
+""",
+    # ... and an option named ``--test`` that holds a path, not a switch: the data read from it.
+    """
+import argparse
+import numpy as np
+import torch
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--test", default="data/points.npy")
+args = parser.parse_args()
+data = np.load(args.test)
+best = 0.0
+for epoch in range(20):
+    train_epoch(model)
+    acc = accuracy(model, data)
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(model.state_dict(), "best.pt")
 """,
 ]
 

@@ -33,7 +33,8 @@ from dllint.analysis.activations import TANH as _TANH
 from dllint.analysis.activations import ScaledActivations
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
-from dllint.analysis.init_gains import applied_gain, attribute_activation, layer_site
+from dllint.analysis.init_gains import (FEEDS_ACTIVATION, applied_gain, attribute_activation, initialised_module,
+                                       layer_site, slope_set)
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -330,8 +331,53 @@ class InitActivationMismatch(Rule):
         "    else:\n"
         "        init_ = lambda m: init(m, np.sqrt(2))\n"
         "    return nn.Sequential(init_(nn.Linear(4, 8)), nn.Tanh(), scaled(nn.Linear(8, 8)), nn.Tanh())\n",
+        # (seventh audit, BI) an embedding table at the input is no layer the SELUs follow: He
+        # initialisation of its weight is not judged against them; the Linear layers get LeCun's
+        "import torch.nn as nn\n"
+        "class SNN(nn.Module):\n"
+        "    def __init__(self, n_categories, d_in, d_hidden):\n"
+        "        super().__init__()\n"
+        "        self.category_embeddings = nn.Embedding(n_categories, 8)\n"
+        "        nn.init.kaiming_normal_(self.category_embeddings.weight)\n"
+        "        self.layers = nn.ModuleList([nn.Linear(d_in + 8, d_hidden), nn.Linear(d_hidden, d_hidden)])\n"
+        "        self.activation = nn.SELU()\n"
+        "        for m in self.layers:\n"
+        "            nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='linear')\n",
+        # (seventh audit, BI) ``a=math.sqrt(5)``: torch's own default initialisation of a Linear
+        # (leaky_relu's gain with slope sqrt(5), sqrt(1/3)) re-applied in reset_parameters, not He's
+        "import math\nimport torch.nn as nn\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(16, 16)\n"
+        "        self.act = nn.SELU()\n"
+        "        nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))\n"
+        "    def forward(self, x):\n"
+        "        return self.act(self.fc(x))\n",
     ]
     INVALID = [
+        # Twin of ``a=math.sqrt(5)``: a leaky slope of 0.2 keeps ReLU's gain (sqrt(2 / 1.04)),
+        # wrong before tanh
+        "import torch.nn as nn\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(16, 16)\n"
+        "        self.act = nn.Tanh()\n"
+        "        nn.init.kaiming_uniform_(self.fc.weight, a=0.2)  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return self.act(self.fc(x))\n",
+        # Twin of the embedding: He initialisation of the Linear layer that feeds the SELUs is
+        # reported; the embedding table's is not
+        "import torch.nn as nn\n"
+        "class SNN(nn.Module):\n"
+        "    def __init__(self, n_categories, d_in, d_hidden):\n"
+        "        super().__init__()\n"
+        "        self.category_embeddings = nn.Embedding(n_categories, 8)\n"
+        "        nn.init.kaiming_normal_(self.category_embeddings.weight)\n"
+        "        self.first = nn.Linear(d_in + 8, d_hidden)\n"
+        "        nn.init.kaiming_normal_(self.first.weight)  # expect: DL503\n"
+        "        self.activation = nn.SELU()\n",
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
         # before its sigmoid is initialised for ReLU.
         "from torch import nn\n"
@@ -498,7 +544,9 @@ class InitActivationMismatch(Rule):
             if qualified in _KAIMING or qualified in _XAVIER:
                 inits.append((call, qualified))
         judged = self._check_layers(ctx, in_sequence, kept)
-        inits = [(call, qualified) for call, qualified in inits if call not in judged]  # reported per layer
+        # reported per layer; or the weight of a module no activation follows (an embedding table)
+        inits = [(call, qualified) for call, qualified in inits if call not in judged
+                 and initialised_module(ctx, call) in FEEDS_ACTIVATION | {None}]
         if not inits:
             return
         scopes: dict[tuple[cst.CSTNode, bool], tuple[set[str], int]] = {}
@@ -516,7 +564,7 @@ class InitActivationMismatch(Rule):
             if len(families) != 1:
                 continue
             used = next(iter(families))
-            message = self._mismatch(call, qualified, used, layers)
+            message = self._mismatch(ctx, call, qualified, used, layers)
             if message:
                 ctx.report(call, message)
 
@@ -600,12 +648,14 @@ class InitActivationMismatch(Rule):
         return families, max(layers_by_statement.values(), default=0)
 
     @staticmethod
-    def _mismatch(call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
+    def _mismatch(ctx, call: cst.Call, qualified: str, used: str, layers: int) -> str | None:
         if qualified in _KAIMING:
             written = argument(call, 3, "nonlinearity")
             declared_text = string(written)
             if written is not None and declared_text is None:
                 return None  # a variable (a helper's parameter): judged per layer, if at all
+            if written is None and slope_set(ctx, call):
+                return None  # leaky_relu's gain with slope ``a`` (``a=sqrt(5)``: torch's default init)
             declared = _NONLINEARITY.get(declared_text or "leaky_relu")
             if declared is None or declared in _FITS.get(used, {used}):
                 return None

@@ -169,6 +169,47 @@ train_frame, test_frame = train_test_split(frame)
 X_train, pipeline = tabular(train_frame.drop(columns=["price"]))
 X_test = pipeline.transform(test_frame.drop(columns=["price"]))
 ''',
+    # A ``--test`` switch declared with the environment's helpers, read by them to pick a render
+    # mode, and by the script that trains in that environment (no test data anywhere).
+    "src/datalib/env.py": '''import argparse
+
+import gymnasium as gym
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--render", action="store_true")
+    parser.add_argument("--test", action="store_true", help="replay a saved policy")
+    return parser.parse_args()
+
+
+def make_env(args):
+    return gym.make("CartPole-v1", render_mode="human" if (args.render or args.test) else None)
+
+
+def make_recorder(args, name):
+    return Recorder(name, enabled=args.test)
+''',
+    "cartpole.py": '''import numpy as np
+
+from datalib.env import make_env, make_recorder, parse_args
+
+args = parse_args()
+env = make_env(args)
+recorder = make_recorder(args, "train")
+scores = []
+for episode in range(500):
+    state, _ = env.reset()
+    done, score = False, 0
+    while not done:
+        state, reward, terminated, truncated, _ = env.step(agent.act(state, explore=not args.test))
+        recorder.add(reward)
+        done = terminated or truncated
+        score += reward
+    scores.append(score)
+    if np.mean(scores[-10:]) > 490:
+        break
+''',
 }
 
 EXPECTED = {

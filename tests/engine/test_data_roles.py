@@ -229,3 +229,44 @@ def test_batch_size_from_literals_names_and_the_default():
                DataLoader(ds, batch_size=0x10)]
     """
     assert _batch_sizes(source) == [None, 1, None, 1, 1, 1, 32, 1, None, None, None, None]
+
+
+def test_a_conditional_expression_holds_its_values_not_its_condition():
+    source = """
+    # mode
+    probe("human" if test else None)
+    # picked
+    probe(test_loader if flag else train_loader)
+    # both-test
+    probe(x_test[:100] if quick else x_test)
+    """
+    assert _roles_at(source, "mode") == frozenset()  # the condition only chooses
+    assert _roles_at(source, "picked") == {TEST, TRAIN}
+    assert _roles_at(source, "both-test") == {TEST}
+
+
+def test_a_boolean_command_line_switch_holds_no_data():
+    source = """
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--test", action="store_true")
+    parser.add_argument("--no-val", dest="holdout", action="store_false")
+    parser.add_argument("--test-only", action=argparse.BooleanOptionalAction)
+    parser.add_argument("--test-set", default="data/points.csv")
+    args = parser.parse_args()
+    # store-true
+    probe(args.test)
+    # store-false
+    probe(args.holdout)
+    # optional
+    probe(args.test_only)
+    # path
+    probe(args.test_set)
+    # undeclared
+    probe(args.test_data)
+    """
+    assert _roles_at(source, "store-true") == frozenset()
+    assert _roles_at(source, "store-false") == frozenset()
+    assert _roles_at(source, "optional") == frozenset()
+    assert _roles_at(source, "path") == {TEST}  # an option that holds a path: its name decides
+    assert _roles_at(source, "undeclared") == {TEST}
