@@ -45,11 +45,10 @@ def held_model(modes: "Modes", call: cst.Call, klass: cst.ClassDef | None, rest:
     if klass is None or not isinstance(call.func, cst.Attribute) \
             or not isinstance(call.func.value, cst.Name):
         return None
-    attr, dot, tail = rest.partition(".")
-    param = _init_parameter(klass, attr)
-    if param is None:
-        return None
     receiver = call.func.value.value
+    if receiver == "self":
+        return None
+    attr, dot, tail = rest.partition(".")
     bindings = modes.ctx.analysis(Bindings)
     scope = bindings.scope_key(call, receiver)
     entries = bindings.values.get((scope, receiver)) or []
@@ -61,16 +60,22 @@ def held_model(modes: "Modes", call: cst.Call, klass: cst.ClassDef | None, rest:
     name = dotted_name(built.func)
     if name is None or name.rsplit(".", 1)[-1] != klass.name.value:
         return None
+    key = (klass, attr)
+    if key not in modes._holder_params:
+        modes._holder_params[key] = _init_parameter(klass, attr)
+    param = modes._holder_params[key]
+    if param is None:
+        return None
     init, parameter = param
     if not modes.is_method(init):
         modes._foreign_methods.add(init)  # the class is another module's: ``self`` is no argument
     passed = modes._argument_for(built, init, parameter)
-    key = model_key(passed) if isinstance(passed, (cst.Name, cst.Attribute)) else None
-    if key is None or key.partition(".")[0] == receiver:
+    source = model_key(passed) if isinstance(passed, (cst.Name, cst.Attribute)) else None
+    if source is None or source.partition(".")[0] == receiver:
         return None
     if _touched(modes, call, receiver, attr):
         return None
-    return f"{key}{dot}{tail}"
+    return f"{source}{dot}{tail}"
 
 
 def _init_parameter(klass: cst.ClassDef, attr: str) -> tuple[cst.FunctionDef, str] | None:

@@ -213,6 +213,7 @@ class Modes:
         self.foreign_modes: dict[cst.FunctionDef, "Modes"] = {}
         self._foreign_methods: set[cst.FunctionDef] = set()
         self._foreign_classes: dict[cst.FunctionDef, cst.ClassDef] = {}
+        self._holder_params: dict[tuple[cst.ClassDef, str], tuple[cst.FunctionDef, str] | None] = {}
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
         self._returns_module: dict[cst.FunctionDef, bool] = {}
