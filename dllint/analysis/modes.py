@@ -48,6 +48,7 @@ import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.cfg import Edge, Element, build_cfg
+from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
@@ -211,6 +212,8 @@ class Modes:
         # the other module's analysis of each function resolved there
         self.foreign_modes: dict[cst.FunctionDef, "Modes"] = {}
         self._foreign_methods: set[cst.FunctionDef] = set()
+        self._foreign_classes: dict[cst.FunctionDef, cst.ClassDef] = {}
+        self._holder_params: dict[tuple[cst.ClassDef, str], tuple[cst.FunctionDef, str] | None] = {}
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
         self._returns_module: dict[cst.FunctionDef, bool] = {}
@@ -788,6 +791,8 @@ class Modes:
                     if not other._may_be_instance(call.func.value, call, self.ctx, klass):
                         continue
                     other._foreign_methods.add(function)
+                    if klass is not None:
+                        other._foreign_classes[function] = klass
                 out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth)))
         finally:
             PROJECT.depth -= 1
@@ -951,7 +956,9 @@ class Modes:
             receiver = self._receiver(call)
             if receiver is None:
                 return None
-            return f"{receiver}{dot}{rest}"
+            klass = self.regions.class_of(callee) or self._foreign_classes.get(callee)
+            held = held_model(self, call, klass, rest) if rest else None
+            return held if held is not None else f"{receiver}{dot}{rest}"
         if root in params:
             if root in self.rebound_params(callee):
                 return None  # ``model = deepcopy(model)``: what it does next is not to the caller's

@@ -7,7 +7,8 @@ read from what the code states:
 * ``torch.exp`` of a log_softmax (``z.exp()`` too), which is a softmax;
 * a method that only moves or reshapes a value (``view``, ``reshape``, ``resize``, ``squeeze``,
   ``to``, ``float`` ...) keeps what the value is;
-* a name bound to one of these (the binding before the use; a function's parameter takes what
+* a name bound to one of these (the binding before the use, followed through a name bound to
+  another name, ``loss_func = self.loss_func``; a function's parameter takes what
   every call of the function in the file passes, or, for a top-level function the file never
   calls, what every call in the project's other modules passes);
 * the output of a module: an ``nn.Softmax`` bound to a name, an ``nn.Sequential`` ending in one, a
@@ -190,7 +191,7 @@ class Activations:
                 return []
         value = self.bindings.value_before(at, name)
         if value is not None:
-            return [value]
+            return self._aliased(value, depth)
         if "." in name or depth > _MAX_DEPTH:
             return []
         passed = self._passed(at, name) or []
@@ -201,6 +202,17 @@ class Activations:
         # only an answer all callers agree on
         return out[:1] if out and all(cst.ensure_type(v, cst.BaseExpression).deep_equals(out[0])
                                       for v in out) else []
+
+    def _aliased(self, value: cst.BaseExpression, depth: int) -> list[cst.BaseExpression]:
+        """``value`` bound to a callee's name; where it is another name of the file
+        (``loss_func = self.loss_func``, with ``self.loss_func = nn.CrossEntropyLoss()`` in
+        ``__init__``), the constructor that name was made from, when one is found; else ``value``."""
+        if isinstance(value, (cst.Name, cst.Attribute)) and depth < _MAX_DEPTH \
+                and value in self.ctx.index.order:
+            found = self.constructors(value, value, depth + 1)
+            if found and isinstance(found[0], cst.Call):
+                return found
+        return [value]
 
     def _passed(self, at: cst.CSTNode, name: str) -> list[cst.BaseExpression] | None:
         """What every call of the function around ``at`` passes for its parameter ``name``."""

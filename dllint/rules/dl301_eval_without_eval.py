@@ -1029,9 +1029,189 @@ for epoch in range(10):
     with torch.no_grad():
         x_hat, kld = model(x_test)
 """,
+        # (issue 14, IBM/pytorch-seq2seq 3911e93) a holder of the model: the caller switches the
+        # model itself, or the holder's own __init__ does (the fix), or the caller switches the held
+        # attribute, or hands the holder to a helper that may
+"""import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Predictor:
+    def __init__(self, model, vocab):
+        self.model = model
+        self.vocab = vocab
+
+    def predict(self, x):
+        return self.model(x).argmax(1)
+
+
+net = Net()
+net.train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(3):
+    loss = net(torch.randn(2, 4)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+net.eval()
+predictor = Predictor(net, vocab=None)
+print(predictor.predict(torch.randn(2, 4)))
+""",
+"""import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Predictor:
+    def __init__(self, model, vocab):
+        self.model = model
+        self.model.eval()
+        self.vocab = vocab
+
+    def predict(self, x):
+        return self.model(x).argmax(1)
+
+
+net = Net()
+net.train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(3):
+    loss = net(torch.randn(2, 4)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+predictor = Predictor(net, vocab=None)
+print(predictor.predict(torch.randn(2, 4)))
+""",
+"""import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Predictor:
+    def __init__(self, model, vocab):
+        self.model = model
+        self.vocab = vocab
+
+    def predict(self, x):
+        return self.model(x).argmax(1)
+
+
+net = Net()
+net.train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(3):
+    loss = net(torch.randn(2, 4)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+predictor = Predictor(net, vocab=None)
+predictor.model.eval()
+print(predictor.predict(torch.randn(2, 4)))
+""",
+"""import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Predictor:
+    def __init__(self, model, vocab):
+        self.model = model
+        self.vocab = vocab
+
+    def predict(self, x):
+        return self.model(x).argmax(1)
+
+
+net = Net()
+net.train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(3):
+    loss = net(torch.randn(2, 4)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+predictor = Predictor(net, vocab=None)
+prepare(predictor)
+print(predictor.predict(torch.randn(2, 4)))
+""",
     ]
 
     INVALID = [
+        # (issue 14, IBM/pytorch-seq2seq 3911e93) a plain holder keeps the model it is built
+        # with (``self.model = model``) and its predict() runs it: the mode is the one the caller's
+        # ``net`` has at ``predictor.predict(...)``, still training after the loop
+"""import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Predictor:
+    def __init__(self, model, vocab):
+        self.model = model
+        self.vocab = vocab
+
+    def predict(self, x):
+        return self.model(x).argmax(1)  # expect: DL301
+
+
+net = Net()
+net.train()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
+for step in range(3):
+    loss = net(torch.randn(2, 4)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+predictor = Predictor(net, vocab=None)
+print(predictor.predict(torch.randn(2, 4)))
+""",
         # (issue 14, mead-ml/mead-baseline#680) a module's own predict() runs ``self(...)`` in
         # whatever mode it finds the module, and its input dropout tests ``self.training``: a model
         # loaded for serving (saved while training) keeps dropping words. No caller switches it

@@ -184,8 +184,60 @@ class ActivationBeforeLoss(Rule):
         "    def forward(self, x):\n"
         "        return self.out(x)\n"
         "net = NeuralNetClassifier(Module, criterion=nn.CrossEntropyLoss)\n",
+        # a trainer's loss read through a local alias: the model gives logits; or the loss is
+        # the __init__ parameter, which nothing here reads
+        "import torch.nn as nn\n"
+        "class Dual(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n"
+        "        self.final_layer = nn.Softmax(dim=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.final_layer(self.fc(x))\n"
+        "class Trainer:\n"
+        "    def __init__(self, loss_func):\n"
+        "        self.loss_func = nn.CrossEntropyLoss()\n"
+        "    def step(self, model, x, y):\n"
+        "        loss_func = self.loss_func\n"
+        "        return loss_func(model(x), y)\n"
+        "trainer = Trainer(nn.CrossEntropyLoss())\n"
+        "trainer.step(nn.Linear(4, 3), x, y)\n",
+        "import torch.nn as nn\n"
+        "class Dual(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n"
+        "        self.final_layer = nn.Softmax(dim=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.final_layer(self.fc(x))\n"
+        "class Trainer:\n"
+        "    def __init__(self, loss_func):\n"
+        "        self.loss_func = loss_func\n"
+        "    def step(self, model, x, y):\n"
+        "        loss_func = self.loss_func\n"
+        "        return loss_func(model(x), y)\n"
+        "trainer = Trainer(nn.CrossEntropyLoss())\n"
+        "trainer.step(Dual(), x, y)\n",
     ]
     INVALID = [
+        # (issue 14, IBM/dstc-noesis#18) the trainer's loss stored on self in __init__ and read
+        # through a local alias: the same CrossEntropyLoss, fed the model's softmax
+        "import torch.nn as nn\n"
+        "class Dual(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n"
+        "        self.final_layer = nn.Softmax(dim=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.final_layer(self.fc(x))\n"
+        "class Trainer:\n"
+        "    def __init__(self, loss_func):\n"
+        "        self.loss_func = nn.CrossEntropyLoss()\n"
+        "    def step(self, model, x, y):\n"
+        "        loss_func = self.loss_func\n"
+        "        return loss_func(model(x), y)  # expect: DL505\n"
+        "trainer = Trainer(nn.CrossEntropyLoss())\n"
+        "trainer.step(Dual(), x, y)\n",
         "import torch.nn.functional as F\n"
         "loss = F.cross_entropy(F.softmax(logits, dim=1), y)  # expect: DL505\n",
         # the loss module moved to the device is the same loss
