@@ -1176,11 +1176,13 @@ class Modes:
         if not method and self.index.parent(function) is not self.ctx.module:
             return None  # a nested function: its callers are its enclosing function's business
         callers: list[tuple[Modes, cst.Call]] = [(self, c) for c in self.regions.callers(function)]
-        others = find_callers(self.ctx, function.name.value, method)
+        # for a method, one call ``x.name(...)`` elsewhere is enough to give up: which class ``x``
+        # is, is not known here
+        others = find_callers(self.ctx, function.name.value, method, first=method)
         if others is None:
             return None
         if method and others:
-            return None  # ``x.name(...)`` elsewhere: which class ``x`` is, is not known here
+            return None
         classes: set[Target] = set()
         PROJECT.depth += 1
         try:
