@@ -16,12 +16,14 @@ kept per process, keyed by path, size and modification time; summaries are not c
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import os
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -72,11 +74,29 @@ def find_root(path: Path) -> Path:
     start = path.parent
     for directory in (start, *start.parents):
         try:
-            if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            folder = str(directory)
+            if any(_exists(os.path.join(folder, marker)) for marker in ROOT_MARKERS):
                 return directory
         except OSError:  # a directory we may not read
             continue
     return start
+
+
+# the errors for which pathlib's ``exists()`` answers False rather than raising
+_ABSENT_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` on a string (no Path object per marker and directory)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno not in _ABSENT_ERRNOS:
+            raise
+        return False
+    except ValueError:
+        return False
+    return True
 
 
 def _is_file(path: Path) -> bool:
@@ -97,24 +117,37 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _module_file(base: Path, parts: list[str], dirs: dict[Path, bool] | None = None) -> Path | None:
+def _stat_is(path: str, kind) -> bool:
+    """``Path(path).is_file()`` / ``is_dir()`` (``kind``: ``stat.S_ISREG`` / ``S_ISDIR``) on a
+    string, without a Path object: False for any error, as :func:`_is_file` answers."""
+    try:
+        return kind(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _module_file(base: Path, parts: list[str], dirs: dict[str, bool] | None = None) -> Path | None:
     if not parts:
         init = base / "__init__.py"
         return init if _is_file(init) else None
-    stem = base.joinpath(*parts)
+    # Strings until a file is found: building Path objects for the candidates that do not exist
+    # (most of them: each import is tried under several bases) was most of the time of resolving
+    # a file's imports.
+    stem = os.path.join(str(base), *parts)
     if dirs is not None and len(parts) > 1:
         # Both candidates lie in stem's folder: where it is no directory, neither is a file. Asked
         # once per folder while one file's imports are resolved (most bases hold no ``torch/``
         # folder, and each import tried two stats under each base).
-        folder = stem.parent
+        folder = os.path.dirname(stem)
         known = dirs.get(folder)
         if known is None:
-            known = dirs[folder] = _is_dir(folder)
+            known = dirs[folder] = _stat_is(folder, S_ISDIR)
         if not known:
             return None
-    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
-        if _is_file(candidate):
-            return candidate
+    if _stat_is(stem + ".py", S_ISREG):
+        return base.joinpath(*parts[:-1], parts[-1] + ".py")
+    if _stat_is(os.path.join(stem, "__init__.py"), S_ISREG):
+        return base.joinpath(*parts, "__init__.py")
     return None
 
 
@@ -130,7 +163,7 @@ class Target:
 class ProjectImports:
     """Local names of one file that stand for modules or names of its project."""
 
-    _dirs: dict[Path, bool] | None = None
+    _dirs: dict[str, bool] | None = None
 
     def __init__(self, path: Path, module: cst.Module | None, index, records: "ImportRecords | None" = None) -> None:
         self.path = path
@@ -158,7 +191,7 @@ class ProjectImports:
         self._add_sys_paths(records.sys_paths)
         # folder -> is a directory, while the imports are collected (the file system is taken
         # as unchanged within one file's resolution; later look-ups ask it again)
-        self._dirs: dict[Path, bool] | None = {}
+        self._dirs: dict[str, bool] | None = {}
         try:
             self._collect(records)
         finally:
@@ -450,24 +483,21 @@ def _ast_dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _training_names(tree: ast.Module) -> frozenset[str]:
+def _training_names(defs: list[tuple[str, set[str], int]]) -> frozenset[str]:
     """The names of the functions of the module (methods and nested functions too) that may
     back-propagate or step an optimizer, as ``Regions.training_functions`` tells them: a function
     whose code (nested functions and lambdas included) calls a method or name ``backward``,
     ``manual_backward`` or ``step``, or calls a name or method named like such a function, to a
     fixed point. ``Regions`` resolves a call only to a function of that name, so a function
-    whose name is not here does not train; all functions of one name count as one."""
+    whose name is not here does not train; all functions of one name count as one. ``defs``: each
+    function's name, the names its own code calls, and the index of the function it is nested in
+    (-1 for none), an enclosing function before the functions nested in it."""
+    for name, names, parent in reversed(defs):  # a function's code holds its nested functions'
+        if parent >= 0:
+            defs[parent][1].update(names)
     called: dict[str, set[str]] = {}  # function name -> names its code calls
-    for node in ast.walk(tree):
-        if type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
-            names = called.setdefault(node.name, set())
-            for sub in ast.walk(node):
-                if type(sub) is ast.Call:
-                    func = sub.func
-                    if type(func) is ast.Name:
-                        names.add(func.id)
-                    elif type(func) is ast.Attribute:
-                        names.add(func.attr)
+    for name, names, _parent in defs:
+        called.setdefault(name, set()).update(names)
     callers: dict[str, list[str]] = {}  # name called -> the functions that call it
     for name, names in called.items():
         for callee in names:
@@ -507,14 +537,23 @@ class CallNames:
     def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
         dotted: set[str] = set()
         attributes: set[str] = set()
-        call, attribute = ast.Call, ast.Attribute
+        call, attribute, name_node = ast.Call, ast.Attribute, ast.Name
+        function, async_function = ast.FunctionDef, ast.AsyncFunctionDef
         imports_backward = False
-        for node in ast.walk(tree):
+        # each function: (name, the names its own code calls, the function it is nested in)
+        defs: list[tuple[str, set[str], int]] = []
+        stack: list[tuple[ast.AST, int]] = [(tree, -1)]
+        while stack:
+            node, owner = stack.pop()
             kind = type(node)
             if kind is call:
                 func = node.func
                 if type(func) is attribute:
                     attributes.add(func.attr)
+                    if owner >= 0:
+                        defs[owner][1].add(func.attr)
+                elif type(func) is name_node and owner >= 0:
+                    defs[owner][1].add(func.id)
                 name = _ast_dotted(func)
                 if name is not None:
                     dotted.add(name)
@@ -522,9 +561,13 @@ class CallNames:
                 imported = node.name
                 imports_backward = imports_backward or imported in ("*", "backward") \
                     or imported.endswith(".backward")
+            elif kind is function or kind is async_function:
+                defs.append((node.name, set(), owner))
+                owner = len(defs) - 1
+            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
         may_train = imports_backward or not _TRAINING_METHODS.isdisjoint(attributes) or "backward" in dotted
         # with a name imported for ``torch.autograd.backward`` any call may be one: not told
-        training_names = None if imports_backward else _training_names(tree) if may_train else frozenset()
+        training_names = None if imports_backward else _training_names(defs) if may_train else frozenset()
         return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train,
                    training_names)
 
