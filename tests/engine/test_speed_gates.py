@@ -97,29 +97,6 @@ def go(frame, y):
 }
 
 
-def test_sites_where_parses_only_modules_that_may_call_the_helper(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    write_files(tmp_path, FILES)
-    PROJECT.clear()
-    log = tmp_path / "parsed.txt"  # the lint may run in a child process: it writes here
-    original = project._parse
-
-    def recorded(path):
-        with log.open("a") as handle:
-            handle.write(path.name + "\n")
-        return original(path)
-
-    monkeypatch.setattr(project, "_parse", recorded)
-    found = lint_findings(capsys, "DL401", "--no-cache", "--jobs", "1", "prep.py")
-    assert found == {("prep.py", 5, "DL401")}
-    parsed = set(log.read_text().split()) if log.exists() else set()
-    assert "other.py" not in parsed  # the gate: never parsed with libcst
-    assert {"caller.py", "starred.py"} <= parsed
-    PROJECT.clear()
-    everything = lint_findings(capsys, "DL401", "--no-cache", ".")
-    assert everything == {("prep.py", 5, "DL401"), ("caller.py", 10, "DL401")}
-
-
 def _recording_parses(tmp_path, monkeypatch) -> Path:
     """Record the name of each project module parsed with libcst (in a file: the lint may run
     in a child process)."""
@@ -137,6 +114,21 @@ def _recording_parses(tmp_path, monkeypatch) -> Path:
 
 def _parsed(log: Path) -> set[str]:
     return set(log.read_text().split()) if log.exists() else set()
+
+
+def test_sites_where_parses_only_modules_that_may_call_the_helper(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, FILES)
+    PROJECT.clear()
+    log = _recording_parses(tmp_path, monkeypatch)
+    found = lint_findings(capsys, "DL401", "--no-cache", "--jobs", "1", "prep.py")
+    assert found == {("prep.py", 5, "DL401")}
+    parsed = _parsed(log)
+    assert "other.py" not in parsed  # the gate: never parsed with libcst
+    assert {"caller.py", "starred.py"} <= parsed
+    PROJECT.clear()
+    everything = lint_findings(capsys, "DL401", "--no-cache", ".")
+    assert everything == {("prep.py", 5, "DL401"), ("caller.py", 10, "DL401")}
 
 
 PENALTY_FILES = {
