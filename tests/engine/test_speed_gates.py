@@ -255,3 +255,29 @@ def test_mentions_reads_a_file_again_when_it_changes(tmp_path):
     path.unlink()
     assert not PROJECT.mentions(path, "evaluate")
     PROJECT.clear()
+
+
+def test_a_function_that_returns_no_module_is_judged_without_its_modules_mode_analysis(tmp_path):
+    """``Modes.external_factory`` asks another module whether the called function returns a
+    module with that module's ``ModuleReturns`` (Models and Regions); its whole ``Modes`` is
+    computed only for a function that does, whose run is then followed."""
+    from dllint.analysis.imports import dotted_name
+    from dllint.analysis.modes import ModuleReturns, Modes
+
+    write_files(tmp_path, {
+        "setup.py": "",
+        "helpers.py": "import torch.nn as nn\n\n\ndef make(n):\n    return nn.Sequential(nn.Linear(n, n), nn.Dropout(0.5))\n\n\n"
+                      "def count(x):\n    return x + 1\n",
+        "train.py": "from helpers import make, count\n\nnet = make(4)\nnet.eval()\nout = net(x)\nc = count(x)\n",
+    })
+    PROJECT.clear()
+    ctx = PROJECT.context(tmp_path / "train.py")
+    modes = ctx.analysis(Modes)
+    calls = {dotted_name(c.func): c for c in ctx.index.of_type(cst.Call)}
+    other = PROJECT.context(tmp_path / "helpers.py")
+    assert modes.external_factory(calls["count"]) is None
+    assert ModuleReturns in other._analyses and Modes not in other._analyses
+    found = modes.external_factory(calls["make"])
+    assert found is not None and found[0].name.value == "make"
+    assert Modes in other._analyses
+    PROJECT.clear()
