@@ -58,6 +58,7 @@ class ImportMap:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()  # every module imported, dotted
         self.star_from: set[str] = set()
+        self._top_cache: tuple[int, frozenset[str]] | None = None
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "ImportMap":
@@ -126,11 +127,20 @@ class ImportMap:
         return f"{target}.{rest}" if rest else target
 
     def top_packages(self) -> set[str]:
-        return {m.split(".")[0] for m in self.modules if m}
+        return set(self._tops())
+
+    def _tops(self) -> frozenset[str]:
+        # Asked for every model question (``Models.is_model``: tens of thousands of times a lint
+        # of torch's sources); ``modules`` only grows, while the map is built, so its size tells
+        # whether the set computed last is still the one.
+        cached = self._top_cache
+        if cached is None or cached[0] != len(self.modules):
+            cached = self._top_cache = (len(self.modules), frozenset(m.split(".")[0] for m in self.modules if m))
+        return cached[1]
 
     def uses(self, *packages: str) -> bool:
-        tops = self.top_packages()
+        tops = self._tops()
         return any(p in tops for p in packages)
 
     def is_deep_learning_file(self) -> bool:
-        return bool(self.top_packages() & DL_PACKAGES)
+        return bool(self._tops() & DL_PACKAGES)

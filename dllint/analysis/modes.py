@@ -190,6 +190,54 @@ def _absent(state: State, key: str) -> frozenset:
     return frozenset({ENTRY})
 
 
+class ModuleReturns:
+    """Which functions of one file return a module: some ``return`` hands back one it builds
+    (``nn.Sequential(...)``, a module class), a name bound to one, a copy or move of one, or what a
+    function of this file that returns a module returns (``truncate`` calling itself on a child).
+    A fact of its own, read from ``Models`` and ``Regions``: another module's function is asked it
+    (``Modes.external_factory``) without that module's whole mode analysis, which a module of
+    torch's sources (``_inductor/compile_fx.py``) took as long to compute as to parse."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.models: Models = ctx.analysis(Models)
+        self.regions: Regions = ctx.analysis(Regions)
+        self.imports = ctx.imports
+        self._returns_module: dict[cst.FunctionDef, bool] = {}
+
+    @classmethod
+    def compute(cls, ctx: "FileContext") -> "ModuleReturns":
+        return cls(ctx)
+
+    def returns_module(self, function: cst.FunctionDef) -> bool:
+        found = self._returns_module.get(function)
+        if found is None:
+            self._returns_module[function] = False  # recursion guard
+            found = False
+            for node in _walk_body(function.body):
+                if isinstance(node, cst.Return) and node.value is not None \
+                        and self._module_value(_unwrap_copies(node.value, self.imports), node):
+                    found = True
+                    break
+            self._returns_module[function] = found
+        return found
+
+    def _module_value(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        if depth > 6:  # ``h = cell(h)`` binds a name to a call of itself: bounded
+            return False
+        if isinstance(value, cst.Call):
+            if self.models.is_model_call(value):
+                return True
+            callee = self.regions.resolved(value)
+            return callee is not None and self.returns_module(callee)
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            if self.models.is_model(value, at):
+                return True
+            return any(isinstance(v, cst.Call)
+                       and self._module_value(_unwrap_copies(v, self.imports), v, depth + 1)
+                       for v in self.models.definition_values(value, at) or ())
+        return False
+
+
 class Modes:
     """Mode analysis of one file; runs are computed on demand and cached."""
 
@@ -216,7 +264,6 @@ class Modes:
         self._holder_params: dict[tuple[cst.ClassDef, str], tuple[cst.FunctionDef, str] | None] = {}
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
-        self._returns_module: dict[cst.FunctionDef, bool] = {}
         self._factories: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
         self._run_names: set[str] | None = None
         self._read_out: dict[cst.CSTNode, set[str]] = {}
@@ -570,36 +617,8 @@ class Modes:
         return None
 
     def returns_module(self, function: cst.FunctionDef) -> bool:
-        """Some ``return`` of ``function`` hands back a module: one it builds (``nn.Sequential(...)``,
-        a module class), a name bound to one, a copy or move of one, or what a function of this file
-        that returns a module returns (``truncate`` calling itself on a child)."""
-        found = self._returns_module.get(function)
-        if found is None:
-            self._returns_module[function] = False  # recursion guard
-            found = False
-            for node in _walk_body(function.body):
-                if isinstance(node, cst.Return) and node.value is not None \
-                        and self._module_value(_unwrap_copies(node.value, self.imports), node):
-                    found = True
-                    break
-            self._returns_module[function] = found
-        return found
-
-    def _module_value(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
-        if depth > 6:  # ``h = cell(h)`` binds a name to a call of itself: bounded
-            return False
-        if isinstance(value, cst.Call):
-            if self.models.is_model_call(value):
-                return True
-            callee = self.regions.resolved(value)
-            return callee is not None and self.returns_module(callee)
-        if isinstance(value, (cst.Name, cst.Attribute)):
-            if self.models.is_model(value, at):
-                return True
-            return any(isinstance(v, cst.Call)
-                       and self._module_value(_unwrap_copies(v, self.imports), v, depth + 1)
-                       for v in self.models.definition_values(value, at) or ())
-        return False
+        """Some ``return`` of ``function`` hands back a module (see :class:`ModuleReturns`)."""
+        return self.ctx.analysis(ModuleReturns).returns_module(function)
 
     def runs_name(self, key: str) -> bool:
         """Some call of the file runs or switches a name whose last part is ``key``'s:
@@ -628,8 +647,10 @@ class Modes:
             hit = find_called(self.ctx, call, imports, self._receiver_class)
             if hit is not None:
                 other, function, klass_def = hit
-                other_modes = other.analysis(Modes)
-                if other_modes.returns_module(function):
+                # asked first without the other module's whole mode analysis (most functions a
+                # call resolves to return no module: torch's compile_fx_inner, jit.trace)
+                if other.analysis(ModuleReturns).returns_module(function):
+                    other_modes = other.analysis(Modes)
                     if klass_def is not None:
                         self._foreign_methods.add(function)
                     PROJECT.depth += 1
@@ -1183,11 +1204,13 @@ class Modes:
         if not method and self.index.parent(function) is not self.ctx.module:
             return None  # a nested function: its callers are its enclosing function's business
         callers: list[tuple[Modes, cst.Call]] = [(self, c) for c in self.regions.callers(function)]
-        others = find_callers(self.ctx, function.name.value, method)
+        # for a method, one call ``x.name(...)`` elsewhere is enough to give up: which class ``x``
+        # is, is not known here
+        others = find_callers(self.ctx, function.name.value, method, first=method)
         if others is None:
             return None
         if method and others:
-            return None  # ``x.name(...)`` elsewhere: which class ``x`` is, is not known here
+            return None
         classes: set[Target] = set()
         PROJECT.depth += 1
         try:

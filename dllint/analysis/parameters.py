@@ -186,7 +186,7 @@ class ParameterFree:
         for other in self.index.of_type(cst.ClassDef):
             if any(dotted_name(b.value) == name for b in other.bases):
                 return False  # a subclass may add parameters and pass its own on
-        if project_imports(self.ctx) is not None and find_callers(self.ctx, name, method=False):
+        if project_imports(self.ctx) is not None and find_callers(self.ctx, name, method=False, first=True):
             return False  # constructed in another module too: not all constructions are here
         for function in self._methods(klass):
             for key, definitions in self.values.scope_definitions(function).items():

@@ -365,6 +365,8 @@ def imported_penalty_calls(ctx: FileContext) -> Iterator[cst.Call]:
     if imports is None:
         return
     for call in ctx.index.of_type(cst.Call):
+        if not _may_reach_a_sum(ctx, call):
+            continue  # its own statement first: the callee's module is parsed only for a term of a sum
         found = find_called(ctx, call, imports, _no_receiver_facts)
         if found is not None and returns_l2_penalty(found[1], found[0]) and \
                 _reaches_a_sum(ctx, call, written_here=False) and not _evaluation_only(ctx, call):

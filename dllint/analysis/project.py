@@ -16,12 +16,14 @@ kept per process, keyed by path, size and modification time; summaries are not c
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import os
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -37,20 +39,26 @@ MAX_CACHED_MODULES = 128
 MAX_ANCESTOR_BASES = 3  # without a root marker, directories above a file that absolute imports may start from
 MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
 MAX_OUTLINES = 4096
+MAX_TEXT_BYTES = 32_000_000  # the bytes of project files kept for ProjectView.mentions
+# The patterns below read a module's text with a newline put in front ("\n" + text), and each starts
+# with that newline instead of ``^`` under re.MULTILINE: the same matches (no match ends with a
+# newline that the next one would need), found about five times faster, since a pattern that starts
+# with a literal is searched for as a string.
 # A top-level class statement starts at column 0 (a decorator's line comes before it, and no compound
 # statement may follow a semicolon). Matches inside strings only make the set larger, which is safe
 # for a gate that says "certainly not defined here".
-_TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.MULTILINE)
+_TOP_CLASS = re.compile(r"\nclass[ \t]+(\w+)")
 # A top-level function: what find_definition looks for (a `def` at column 0, decorated or not).
-_TOP_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
+_TOP_DEF = re.compile(r"\n(?:async[ \t]+)?def[ \t]+(\w+)")
 # The same with its base list, when that list is written plainly (no nested parentheses).
-_TOP_CLASS_BASES = re.compile(r"^class[ \t]+(\w+)[ \t]*(?:\(([^()]*)\))?[ \t]*:", re.MULTILINE)
+_TOP_CLASS_BASES = re.compile(r"\nclass[ \t]+(\w+)[ \t]*(?:\(([^()]*)\))?[ \t]*:")
 # A top-level ``from m import a, b as c`` (one line, or a parenthesised list): the names a module
 # may only re-export (a package's ``__init__.py`` that lifts its classes out of submodules).
-_TOP_FROM_IMPORT = re.compile(r"^from[ \t]+[.\w]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+_TOP_FROM_IMPORT = re.compile(r"\nfrom[ \t]+[.\w]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
 # Other top-level bindings of a name (a definition, an assignment): then it is not only re-exported.
-_TOP_BINDING = re.compile(r"^(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])",
-                          re.MULTILINE)
+# (The character after an assignment's ``=`` is looked at, not taken: it may be the newline that
+# starts the next line.)
+_TOP_BINDING = re.compile(r"\n(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=(?=[^=]))")
 # The methods whose call ``Regions`` counts as a training step (``BACKWARD_METHODS`` and ``step``).
 _TRAINING_METHODS = frozenset({"backward", "manual_backward", "step"})
 MAX_REEXPORTS = 3  # ``from pkg import Net`` followed through at most this many re-exporting modules
@@ -66,11 +74,29 @@ def find_root(path: Path) -> Path:
     start = path.parent
     for directory in (start, *start.parents):
         try:
-            if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            folder = str(directory)
+            if any(_exists(os.path.join(folder, marker)) for marker in ROOT_MARKERS):
                 return directory
         except OSError:  # a directory we may not read
             continue
     return start
+
+
+# the errors for which pathlib's ``exists()`` answers False rather than raising
+_ABSENT_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` on a string (no Path object per marker and directory)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno not in _ABSENT_ERRNOS:
+            raise
+        return False
+    except ValueError:
+        return False
+    return True
 
 
 def _is_file(path: Path) -> bool:
@@ -91,24 +117,37 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _module_file(base: Path, parts: list[str], dirs: dict[Path, bool] | None = None) -> Path | None:
+def _stat_is(path: str, kind) -> bool:
+    """``Path(path).is_file()`` / ``is_dir()`` (``kind``: ``stat.S_ISREG`` / ``S_ISDIR``) on a
+    string, without a Path object: False for any error, as :func:`_is_file` answers."""
+    try:
+        return kind(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _module_file(base: Path, parts: list[str], dirs: dict[str, bool] | None = None) -> Path | None:
     if not parts:
         init = base / "__init__.py"
         return init if _is_file(init) else None
-    stem = base.joinpath(*parts)
+    # Strings until a file is found: building Path objects for the candidates that do not exist
+    # (most of them: each import is tried under several bases) was most of the time of resolving
+    # a file's imports.
+    stem = os.path.join(str(base), *parts)
     if dirs is not None and len(parts) > 1:
         # Both candidates lie in stem's folder: where it is no directory, neither is a file. Asked
         # once per folder while one file's imports are resolved (most bases hold no ``torch/``
         # folder, and each import tried two stats under each base).
-        folder = stem.parent
+        folder = os.path.dirname(stem)
         known = dirs.get(folder)
         if known is None:
-            known = dirs[folder] = _is_dir(folder)
+            known = dirs[folder] = _stat_is(folder, S_ISDIR)
         if not known:
             return None
-    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
-        if _is_file(candidate):
-            return candidate
+    if _stat_is(stem + ".py", S_ISREG):
+        return base.joinpath(*parts[:-1], parts[-1] + ".py")
+    if _stat_is(os.path.join(stem, "__init__.py"), S_ISREG):
+        return base.joinpath(*parts, "__init__.py")
     return None
 
 
@@ -124,7 +163,7 @@ class Target:
 class ProjectImports:
     """Local names of one file that stand for modules or names of its project."""
 
-    _dirs: dict[Path, bool] | None = None
+    _dirs: dict[str, bool] | None = None
 
     def __init__(self, path: Path, module: cst.Module | None, index, records: "ImportRecords | None" = None) -> None:
         self.path = path
@@ -152,7 +191,7 @@ class ProjectImports:
         self._add_sys_paths(records.sys_paths)
         # folder -> is a directory, while the imports are collected (the file system is taken
         # as unchanged within one file's resolution; later look-ups ask it again)
-        self._dirs: dict[Path, bool] | None = {}
+        self._dirs: dict[str, bool] | None = {}
         try:
             self._collect(records)
         finally:
@@ -444,6 +483,35 @@ def _ast_dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _training_names(defs: list[tuple[str, set[str], int]]) -> frozenset[str]:
+    """The names of the functions of the module (methods and nested functions too) that may
+    back-propagate or step an optimizer, as ``Regions.training_functions`` tells them: a function
+    whose code (nested functions and lambdas included) calls a method or name ``backward``,
+    ``manual_backward`` or ``step``, or calls a name or method named like such a function, to a
+    fixed point. ``Regions`` resolves a call only to a function of that name, so a function
+    whose name is not here does not train; all functions of one name count as one. ``defs``: each
+    function's name, the names its own code calls, and the index of the function it is nested in
+    (-1 for none), an enclosing function before the functions nested in it."""
+    for name, names, parent in reversed(defs):  # a function's code holds its nested functions'
+        if parent >= 0:
+            defs[parent][1].update(names)
+    called: dict[str, set[str]] = {}  # function name -> names its code calls
+    for name, names, _parent in defs:
+        called.setdefault(name, set()).update(names)
+    callers: dict[str, list[str]] = {}  # name called -> the functions that call it
+    for name, names in called.items():
+        for callee in names:
+            callers.setdefault(callee, []).append(name)
+    todo = [name for name, names in called.items() if not _TRAINING_METHODS.isdisjoint(names)]
+    found = set(todo)
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                todo.append(caller)
+    return frozenset(found)
+
+
 class CallNames:
     """The calls of a module, read with CPython's parser: the dotted names called (``f``,
     ``utils.evaluate``) and the attribute names called (``x.step``), with the module's imports.
@@ -451,10 +519,10 @@ class CallNames:
     most modules that mention a name do not call it through an import of its module, and the
     libcst parse of each was most of the time of a search of a project's callers."""
 
-    __slots__ = ("dotted", "attributes", "outline", "may_train")
+    __slots__ = ("dotted", "attributes", "outline", "may_train", "training_names")
 
     def __init__(self, dotted: frozenset[str], attributes: frozenset[str], outline: ClassOutline,
-                 may_train: bool = True) -> None:
+                 may_train: bool = True, training_names: frozenset[str] | None = None) -> None:
         self.dotted = dotted
         self.attributes = attributes
         self.outline = outline
@@ -462,19 +530,30 @@ class CallNames:
         # ``backward``/``manual_backward``/``step``, or a name an import (a star import too) may
         # bind to ``torch.autograd.backward``.
         self.may_train = may_train
+        # The names of the functions (at any depth) that may train, when told: see _training_names
+        self.training_names = training_names
 
     @classmethod
     def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
         dotted: set[str] = set()
         attributes: set[str] = set()
-        call, attribute = ast.Call, ast.Attribute
+        call, attribute, name_node = ast.Call, ast.Attribute, ast.Name
+        function, async_function = ast.FunctionDef, ast.AsyncFunctionDef
         imports_backward = False
-        for node in ast.walk(tree):
+        # each function: (name, the names its own code calls, the function it is nested in)
+        defs: list[tuple[str, set[str], int]] = []
+        stack: list[tuple[ast.AST, int]] = [(tree, -1)]
+        while stack:
+            node, owner = stack.pop()
             kind = type(node)
             if kind is call:
                 func = node.func
                 if type(func) is attribute:
                     attributes.add(func.attr)
+                    if owner >= 0:
+                        defs[owner][1].add(func.attr)
+                elif type(func) is name_node and owner >= 0:
+                    defs[owner][1].add(func.id)
                 name = _ast_dotted(func)
                 if name is not None:
                     dotted.add(name)
@@ -482,8 +561,15 @@ class CallNames:
                 imported = node.name
                 imports_backward = imports_backward or imported in ("*", "backward") \
                     or imported.endswith(".backward")
+            elif kind is function or kind is async_function:
+                defs.append((node.name, set(), owner))
+                owner = len(defs) - 1
+            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
         may_train = imports_backward or not _TRAINING_METHODS.isdisjoint(attributes) or "backward" in dotted
-        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train)
+        # with a name imported for ``torch.autograd.backward`` any call may be one: not told
+        training_names = None if imports_backward else _training_names(defs) if may_train else frozenset()
+        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train,
+                   training_names)
 
     def may_call(self, name: str, method: bool, me: Path) -> bool:
         """False when no call of the module is ``x.name(...)`` (a ``method``) or, for a function,
@@ -531,6 +617,9 @@ class ProjectView:
         # stored with a file's cached findings: a change to any of them is a cache miss
         self._consulted: dict[str, str] = {}
         self._files: dict[tuple[Path, str], list[Path] | None] = {}
+        # path -> (stamp, bytes, sha256): see mentions
+        self._texts: OrderedDict[Path, tuple[tuple[int, int], bytes, str]] = OrderedDict()
+        self._text_bytes = 0
 
     def begin_file(self) -> None:
         self._consulted = {}
@@ -610,15 +699,18 @@ class ProjectView:
             return True
         return calls.may_call(name, False, me)
 
-    def may_train(self, path: Path) -> bool:
-        """False when no function of the module at ``path`` can back-propagate or step an
-        optimizer (``Regions.trains`` is False for each): none of its calls is ``x.backward()``,
-        ``x.manual_backward()``, ``x.step()`` or a name that may stand for
-        ``torch.autograd.backward``. Read with CPython's parser (cached, see :class:`CallNames`):
-        most project modules that a file hands a model to never train it, and parsing them with
-        libcst only to find no training step there was a tenth of a lint of torch's sources."""
+    def may_train_function(self, path: Path, name: str) -> bool:
+        """False when no function called ``name`` of the module at ``path`` can back-propagate or
+        step an optimizer, itself or through the module's functions it calls (``Regions.trains``
+        is False for each): none of the module's calls is ``x.backward()``, ``x.manual_backward()``,
+        ``x.step()`` or a name that may stand for ``torch.autograd.backward`` (``CallNames.may_train``),
+        or none is reached from a function of that name (:func:`_training_names`). Read with
+        CPython's parser (cached, see :class:`CallNames`): most project modules that a file hands a
+        model to never train it, and parsing them with libcst only to find no training step there
+        was a tenth of a lint of torch's sources; a module with a step somewhere (torch's
+        ``_inductor/utils.py``) need not be parsed either to ask about its other functions."""
         calls = self._call_names(path)
-        return calls is None or calls.may_train
+        return calls is None or calls.training_names is None or name in calls.training_names
 
     def _call_names(self, path: Path) -> "CallNames | None":
         try:
@@ -666,7 +758,7 @@ class ProjectView:
             except OSError:
                 read = None
             data = read or b""
-            text = data.decode("utf-8", errors="replace")
+            text = "\n" + data.decode("utf-8", errors="replace")  # see _TOP_CLASS
             defined = Counter(_TOP_CLASS.findall(text))
             bases: dict[str, str | None] = dict.fromkeys(defined)
             for name, written in _TOP_CLASS_BASES.findall(text):
@@ -723,6 +815,8 @@ class ProjectView:
         self._class_outlines.clear()
         self._calls.clear()
         self._files.clear()
+        self._texts.clear()
+        self._text_bytes = 0
 
     def files(self, root: Path, suffix: str = ".py") -> list[Path] | None:
         """The files under ``root`` whose names end with ``suffix`` (``.py``; ``.ipynb``), in path
@@ -749,13 +843,33 @@ class ProjectView:
         """The file at ``path`` holds ``word`` (a cheap test before parsing it). The file counts
         as consulted: a call of ``word`` added there later must change the cached findings."""
         try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_MODULE_BYTES else b""
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            found = self._texts.get(path)
+            if found is None or found[0] != stamp:
+                data = path.read_bytes() if stat.st_size <= MAX_MODULE_BYTES else b""
+                found = self._keep_text(path, stamp, data)
+            else:
+                self._texts.move_to_end(path)
         except OSError:
             self._consulted[str(path)] = ""
             return False
-        if str(path) not in self._consulted:
-            self._consulted[str(path)] = hashlib.sha256(data).hexdigest()
-        return word.encode() in data
+        self._consulted.setdefault(str(path), found[2])
+        return word.encode() in found[1]
+
+    def _keep_text(self, path: Path, stamp: tuple[int, int], data: bytes) -> tuple[tuple[int, int], bytes, str]:
+        """Keep a file's bytes and sha256 for :meth:`mentions` (asked of the same files for many
+        words, by every file linted: reading each again was a fiftieth of a lint of torch's
+        sources), the least recently used dropped beyond :data:`MAX_TEXT_BYTES` in all."""
+        old = self._texts.pop(path, None)
+        if old is not None:
+            self._text_bytes -= len(old[1])
+        found = (stamp, data, hashlib.sha256(data).hexdigest())
+        self._texts[path] = found
+        self._text_bytes += len(data)
+        while self._text_bytes > MAX_TEXT_BYTES and len(self._texts) > 1:
+            self._text_bytes -= len(self._texts.popitem(last=False)[1][1])
+        return found
 
 
 def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
@@ -804,7 +918,8 @@ PROJECT = ProjectView()
 
 
 def _reexported(text: str) -> frozenset[str]:
-    """The names that the module's text binds at the top level only by ``from ... import``."""
+    """The names that the module's text (after a newline put in front) binds at the top level
+    only by ``from ... import``."""
     if "import" not in text:
         return frozenset()
     imported: Counter[str] = Counter()
@@ -847,7 +962,7 @@ def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class, *, 
     imported from it (``evaluate(model)``), or a method of the class that ``receiver_class(expr,
     call, imports)`` says the receiver is an instance of (``meter.update(loss)``). Each analysis
     passes its own receiver facts. With ``training``, only a function of a module that may train
-    (:meth:`ProjectView.may_train`) is looked for: the caller asks whether it trains."""
+    (:meth:`ProjectView.may_train_function`) is looked for: the caller asks whether it trains."""
     func = call.func
     dotted = dotted_name(func)
     target = imports.target(dotted) if dotted else None
@@ -860,11 +975,14 @@ def find_called(ctx: "FileContext", call: cst.Call, imports, receiver_class, *, 
     return find_definition(ctx, target, training=training)
 
 
-def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["FileContext", cst.Call]] | None:
+def find_callers(ctx: "FileContext", name: str, method: bool, *, first: bool = False
+                 ) -> list[tuple["FileContext", cst.Call]] | None:
     """Calls in the other modules of the project of the function ``name`` defined at the top of
     ``ctx``'s module (each resolved through its module's imports, as :func:`find_called` does), or,
     for a ``method``, every call ``x.name(...)`` (which class ``x`` is, the caller judges). None when
-    the project is not known (a snippet) or too large to search."""
+    the project is not known (a snippet) or too large to search. With ``first``, the calls of the
+    first module (in path order) that has any: for a caller that asks only whether there are some,
+    the modules after it are not parsed (a method as common as ``__init__`` is called in many)."""
     imports = project_imports(ctx)
     if imports is None or PROJECT.depth >= MAX_FILE_DEPTH:
         return None
@@ -891,6 +1009,8 @@ def find_callers(ctx: "FileContext", name: str, method: bool) -> list[tuple["Fil
             target = other_imports.target(dotted) if dotted and other_imports is not None else None
             if target is not None and target.path.resolve() == me and target.attribute == name:
                 out.append((other, call))
+        if first and out:
+            break
     return out
 
 
@@ -1019,7 +1139,7 @@ def find_definition(ctx: "FileContext", target: Target, *, training: bool = Fals
     if len(parts) > 2 or not (PROJECT.may_define_function(target.path, parts[0]) if len(parts) == 1
                               else PROJECT.may_define_class(target.path, parts[0])):
         return None
-    if training and not PROJECT.may_train(target.path):
+    if training and not PROJECT.may_train_function(target.path, parts[-1]):
         return None
     other = PROJECT.context(target.path)
     if other is None or other is ctx:
