@@ -11,8 +11,12 @@ name the loader is bound to (``val_loader``, ``testloader``, a ``"val"`` key of 
 or the dataset it reads (``MNIST(..., train=False)``, ``load_dataset(..., split="test")``, the
 validation part of a ``random_split``, a name such as ``test_ds``). Training loaders are left alone,
 and so are loaders whose batch size is known to be 1 (a literal, a name whose reaching definitions are
-all 1, or torch's default when none is given): a batch of one is never incomplete. The loaders
-that drop a batch of evaluation data are the facts of ``dllint.analysis.evaluation_loaders``.
+all 1, or torch's default when none is given): a batch of one is never incomplete. So are loaders
+over a standard split whose known size (``dllint.analysis.dataset_sizes``: MNIST's test split has
+10,000 images) is a whole number of batches, and loaders only ever iterated by loops that keep
+nothing but the last batch (to show it): they measure nothing. The loaders that drop a batch of
+evaluation data are the facts of ``dllint.analysis.evaluation_loaders``; when the dataset's size is
+known, the message says how many instances are left out.
 """
 from __future__ import annotations
 
@@ -172,13 +176,13 @@ val_loader = DataLoader(val_ds, batch_size=64)  # expect: DL404
 import torch
 from torchvision import datasets
 test_set = datasets.MNIST("data", train=False, download=True)
-loader = torch.utils.data.DataLoader(test_set, batch_size=1000, drop_last=True, shuffle=False)  # expect: DL404
+loader = torch.utils.data.DataLoader(test_set, batch_size=128, drop_last=True, shuffle=False)  # expect: DL404
 """,
         fixed="""
 import torch
 from torchvision import datasets
 test_set = datasets.MNIST("data", train=False, download=True)
-loader = torch.utils.data.DataLoader(test_set, batch_size=1000, shuffle=False)  # expect: DL404
+loader = torch.utils.data.DataLoader(test_set, batch_size=128, shuffle=False)  # expect: DL404
 """,
     ),
     """
@@ -253,6 +257,116 @@ def data_provider(args, flag):
 """))
 
 
+# A standard split whose size is a whole number of batches (seventh audit, cause BC): nothing is
+# dropped. The sizes are dllint.analysis.dataset_sizes's table.
+VALID.extend([
+    # MNIST's test split has 10,000 images: 625 batches of 16, through a module constant.
+    """
+import torch
+import torchvision.datasets as dset
+import torchvision.transforms as transforms
+batch_size = 16
+mnist_test = dset.MNIST("./", train=False, transform=transforms.ToTensor(), download=True)
+test_loader = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False, drop_last=True)
+for image, label in test_loader:
+    correct = 0
+""",
+    # CIFAR-10's test split by position (train is the second argument), 40 batches of 250; SVHN's
+    # test split (26,032) in batches of 16; the constructor directly in the call.
+    """
+from torch.utils.data import DataLoader
+from torchvision.datasets import CIFAR10, SVHN
+val_loader = DataLoader(CIFAR10("data", False), batch_size=250, drop_last=True)
+svhn_test = SVHN("data", split="test")
+test_loader = DataLoader(svhn_test, batch_size=16, drop_last=True)
+""",
+])
+
+INVALID.extend([
+    # The twins: batch sizes that leave a remainder, a split chosen by a variable, a dataset of
+    # unknown size made from a standard one, a batch size that differs between paths.
+    """
+import torch
+from torch.utils.data import DataLoader, Subset
+from torchvision import datasets
+mnist_test = datasets.MNIST("./", train=False)
+test_loader = DataLoader(mnist_test, batch_size=128, drop_last=True)  # expect: DL404
+svhn_loader = DataLoader(datasets.SVHN("data", split="test"), batch_size=100, drop_last=True)  # expect: DL404
+part = Subset(mnist_test, range(5000))
+val_loader = DataLoader(part, batch_size=100, drop_last=True)  # expect: DL404
+
+
+def make(flag, fast):
+    data = datasets.FashionMNIST("./", train=flag)
+    test_loader = DataLoader(data, batch_size=100, drop_last=True)  # expect: DL404
+    bs = 100
+    if fast:
+        bs = 128
+    eval_loader = DataLoader(datasets.CIFAR10("data", train=False), batch_size=bs, drop_last=True)  # expect: DL404
+    return test_loader, eval_loader
+""",
+])
+
+# A test loader iterated only to show its last batch (seventh audit, cause BD) measures nothing.
+VALID.append(
+    """
+import torch
+import torchvision.utils as v_utils
+test_loader = torch.utils.data.DataLoader(mnist_test, batch_size=128, shuffle=False, drop_last=True)
+with torch.no_grad():
+    for i in range(1):
+        for j, [image, label] in enumerate(test_loader):
+            image = image.cuda()
+            mu, log_var, codes = encoder(image)
+            for k in range(11):
+                for l in range(11):
+                    codes[10 * k + l, 0] = (k - 5) / 1.5
+            output = decoder(codes)
+            output = output.view(-1, 1, 28, 28)
+v_utils.save_image(output[0:121], "gen.png", nrow=11)
+""")
+
+INVALID.append(
+    # The twins: loops that keep something of every batch (a list, a running sum, a sum carried
+    # by assignment, a stateful metric, a buffer filled by index, a print), and a loader that is
+    # also handed to a function.
+    """
+import torch
+import torchmetrics
+test_loader = torch.utils.data.DataLoader(test_ds, batch_size=128, drop_last=True)  # expect: DL404
+preds = []
+for x, y in test_loader:
+    out = model(x)
+    preds.append(out.argmax(1))
+val_loader = torch.utils.data.DataLoader(val_ds, batch_size=128, drop_last=True)  # expect: DL404
+correct = 0
+for x, y in val_loader:
+    correct += (model(x).argmax(1) == y).sum().item()
+eval_loader = torch.utils.data.DataLoader(val_ds, batch_size=128, drop_last=True)  # expect: DL404
+total = 0
+for x, y in eval_loader:
+    n = y.size(0)
+    total = total + n
+holdout_loader = torch.utils.data.DataLoader(test_ds, batch_size=128, drop_last=True)  # expect: DL404
+metric = torchmetrics.Accuracy(task="multiclass", num_classes=10)
+for x, y in holdout_loader:
+    acc = metric(model(x), y)
+score = metric.compute()
+testloader = torch.utils.data.DataLoader(test_ds, batch_size=128, drop_last=True)  # expect: DL404
+buffer = torch.zeros(10000)
+for i, (x, y) in enumerate(testloader):
+    buffer[i] = model(x).max()
+valloader = torch.utils.data.DataLoader(val_ds, batch_size=128, drop_last=True)  # expect: DL404
+for x, y in valloader:
+    loss = criterion(model(x), y)
+    print(loss.item())
+test_iter = torch.utils.data.DataLoader(test_ds, batch_size=128, drop_last=True)  # expect: DL404
+for x, y in test_iter:
+    out = model(x)
+evaluate(model, test_iter)
+""")
+
+
 class EvalDropLast(Rule):
     """A validation or test DataLoader with ``drop_last=True`` leaves instances out of the metric."""
 
@@ -276,14 +390,17 @@ class EvalDropLast(Rule):
         extra_val = tuple(self.config.get("validation-names") or ())
         for found in dropping_evaluation_loaders(ctx, extra_test, extra_val):
             what = "validation" if found.role == VAL else "test"
+            left_out = "those instances are never evaluated"
+            if found.dropped is not None:
+                count, size = found.dropped
+                left_out = f"{count:,} of its {size:,} instances are never evaluated"
             if found.flag is None:
                 ctx.report(found.call, f"the {what} DataLoader drops its last incomplete batch "
-                           "(drop_last=True): those instances are never evaluated",
+                           f"(drop_last=True): {left_out}",
                            fix=self._fix(ctx, found.call, found.drop))
             else:  # the flag is shared with the training loader: no automatic fix
                 ctx.report(found.call, f"on the {what} path, {found.flag} is True, so this DataLoader "
-                           "drops its last incomplete batch: those instances are never evaluated; set "
-                           "it to False in that branch")
+                           f"drops its last incomplete batch: {left_out}; set it to False in that branch")
 
     def _fix(self, ctx: FileContext, call: cst.Call, drop: cst.Arg) -> Fix:
         """Delete the argument's own text and nothing else. Regenerating the call from its node

@@ -1044,7 +1044,7 @@ def test_dropping_loaders_are_evaluation_loaders_by_their_home_or_their_data():
         test_set = datasets.MNIST("data", train=False)
         train_loader = DataLoader(train_ds, batch_size=64, drop_last=True)
         val_loader = DataLoader(val_ds, batch_size=64, drop_last=True)
-        loader = torch.utils.data.DataLoader(test_set, batch_size=100, drop_last=True)
+        loader = torch.utils.data.DataLoader(test_set, batch_size=128, drop_last=True)
         kept = DataLoader(val_ds, batch_size=64, drop_last=False)
         single = DataLoader(test_set, batch_size=1, drop_last=True)
         theirs = Mine(val_ds, batch_size=64, drop_last=True)
