@@ -809,8 +809,6 @@ class Models:
 
     def _compute_class_dependence(self, klass: ModuleClass) -> "Dependence":
         node = klass.node
-        if klass.lightning:
-            return Dependence(UNKNOWN_DEPENDENCE)
         found: list[str] = []
         defaults: set[str] = set()
         for base in node.bases:
@@ -820,8 +818,8 @@ class Models:
                 inherited = self.class_dependence(inner)
                 found.append(inherited.value)
                 defaults |= inherited.defaults
-            elif qualified != "torch.nn.Module":
-                found.append(UNKNOWN_DEPENDENCE)
+            elif qualified != "torch.nn.Module" and not _lightning_module(qualified):
+                found.append(UNKNOWN_DEPENDENCE)  # a LightningModule is an nn.Module with no layer of its own
         for attr in self.index.of_type(cst.Attribute):
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
                 return Dependence(YES_DEPENDENCE)
@@ -1020,6 +1018,12 @@ def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             found = statement
     return found
+
+
+def _lightning_module(qualified: str) -> bool:
+    """``qualified`` names Lightning's ``LightningModule`` (``lightning``, ``pytorch_lightning``, any path)."""
+    return qualified.split(".", 1)[0] in ("lightning", "pytorch_lightning") and qualified.endswith(
+        ".LightningModule")
 
 
 def _init_methods(klass: cst.ClassDef) -> set[cst.FunctionDef]:
