@@ -869,6 +869,8 @@ class Models:
                 continue
             if isinstance(func, cst.Attribute) and func.attr.value in _HARMLESS_METHODS:
                 continue
+            if klass.lightning and _lightning_self_call(func):
+                continue  # ``self.save_hyperparameters()``: Lightning records the arguments, no layer
             if isinstance(func, cst.Name) and func.value in self.plain_classes:
                 continue
             found.append(self._built_dependence(call))
@@ -1024,6 +1026,16 @@ def _lightning_module(qualified: str) -> bool:
     """``qualified`` names Lightning's ``LightningModule`` (``lightning``, ``pytorch_lightning``, any path)."""
     return qualified.split(".", 1)[0] in ("lightning", "pytorch_lightning") and qualified.endswith(
         ".LightningModule")
+
+
+# LightningModule methods that an ``__init__`` calls on ``self`` and that never build a layer.
+_LIGHTNING_RECORDING_METHODS = frozenset({"save_hyperparameters"})
+
+
+def _lightning_self_call(func: cst.BaseExpression) -> bool:
+    """``func`` is ``self.save_hyperparameters`` (a Lightning method that records, never builds)."""
+    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            and func.value.value == "self" and func.attr.value in _LIGHTNING_RECORDING_METHODS)
 
 
 def _init_methods(klass: cst.ClassDef) -> set[cst.FunctionDef]:

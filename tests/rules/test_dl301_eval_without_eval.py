@@ -232,3 +232,12 @@ def test_a_lookalike_lightning_module_base_stays_unknown() -> None:
     source = LIGHTNING.format(imports="import pytorch_lightning as pl\nfrom mylib import Base",
                               base="Base, pl.LightningModule", extra="pass")
     assert _findings(source)
+
+
+def test_save_hyperparameters_builds_no_layer_in_a_lightning_module() -> None:
+    source = LIGHTNING.format(imports="import pytorch_lightning as pl", base="pl.LightningModule",
+                              extra="self.save_hyperparameters()")
+    assert not _findings(source)
+    # in a class that is not a Lightning module, ``self.save_hyperparameters`` is not Lightning's
+    plain = LIGHTNING.format(imports="", base="nn.Module", extra="self.save_hyperparameters()")
+    assert _findings(plain)
