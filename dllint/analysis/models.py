@@ -809,8 +809,6 @@ class Models:
 
     def _compute_class_dependence(self, klass: ModuleClass) -> "Dependence":
         node = klass.node
-        if klass.lightning:
-            return Dependence(UNKNOWN_DEPENDENCE)
         found: list[str] = []
         defaults: set[str] = set()
         for base in node.bases:
@@ -820,8 +818,8 @@ class Models:
                 inherited = self.class_dependence(inner)
                 found.append(inherited.value)
                 defaults |= inherited.defaults
-            elif qualified != "torch.nn.Module":
-                found.append(UNKNOWN_DEPENDENCE)
+            elif qualified != "torch.nn.Module" and not _lightning_module(qualified):
+                found.append(UNKNOWN_DEPENDENCE)  # a LightningModule is an nn.Module with no layer of its own
         for attr in self.index.of_type(cst.Attribute):
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
                 return Dependence(YES_DEPENDENCE)
@@ -871,6 +869,8 @@ class Models:
                 continue
             if isinstance(func, cst.Attribute) and func.attr.value in _HARMLESS_METHODS:
                 continue
+            if klass.lightning and _lightning_self_call(func):
+                continue  # ``self.save_hyperparameters()``: Lightning records the arguments, no layer
             if isinstance(func, cst.Name) and func.value in self.plain_classes:
                 continue
             found.append(self._built_dependence(call))
@@ -1020,6 +1020,22 @@ def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             found = statement
     return found
+
+
+def _lightning_module(qualified: str) -> bool:
+    """``qualified`` names Lightning's ``LightningModule`` (``lightning``, ``pytorch_lightning``, any path)."""
+    return qualified.split(".", 1)[0] in ("lightning", "pytorch_lightning") and qualified.endswith(
+        ".LightningModule")
+
+
+# LightningModule methods that an ``__init__`` calls on ``self`` and that never build a layer.
+_LIGHTNING_RECORDING_METHODS = frozenset({"save_hyperparameters"})
+
+
+def _lightning_self_call(func: cst.BaseExpression) -> bool:
+    """``func`` is ``self.save_hyperparameters`` (a Lightning method that records, never builds)."""
+    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            and func.value.value == "self" and func.attr.value in _LIGHTNING_RECORDING_METHODS)
 
 
 def _init_methods(klass: cst.ClassDef) -> set[cst.FunctionDef]:

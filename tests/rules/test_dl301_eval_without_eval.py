@@ -194,3 +194,50 @@ def test_a_parameter_defaulted_to_the_global_model_is_judged_at_the_call() -> No
     assert not _findings(DEFAULTED.format(rebind="", switch="    model.eval()\n"))
     rebind = "model = nn.Sequential(nn.Linear(8, 2), nn.Dropout(0.3))\n"
     assert not _findings(DEFAULTED.format(rebind=rebind, switch=""))
+
+
+LIGHTNING = """{imports}
+import torch
+import torch.nn as nn
+class Net({base}):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+        {extra}
+    def forward(self, x):
+        return self.fc(x)
+model = Net()
+fit(model)
+with torch.no_grad():
+    out = model(x)
+"""
+
+
+def test_a_lightning_module_without_mode_dependent_layers_is_mode_free() -> None:
+    for imports, base in (("import pytorch_lightning as pl", "pl.LightningModule"),
+                          ("import lightning as L", "L.LightningModule"),
+                          ("from lightning.pytorch import LightningModule", "LightningModule")):
+        assert not _findings(LIGHTNING.format(imports=imports, base=base, extra="pass"))
+
+
+def test_a_lightning_module_with_dropout_is_still_reported() -> None:
+    source = LIGHTNING.format(imports="import pytorch_lightning as pl", base="pl.LightningModule",
+                              extra="self.drop = nn.Dropout(0.5)")
+    (found,) = _findings(source)
+    assert found.line == 14
+
+
+def test_a_lookalike_lightning_module_base_stays_unknown() -> None:
+    # ``LightningModule`` of some other package is not known to be an nn.Module with no layer
+    source = LIGHTNING.format(imports="import pytorch_lightning as pl\nfrom mylib import Base",
+                              base="Base, pl.LightningModule", extra="pass")
+    assert _findings(source)
+
+
+def test_save_hyperparameters_builds_no_layer_in_a_lightning_module() -> None:
+    source = LIGHTNING.format(imports="import pytorch_lightning as pl", base="pl.LightningModule",
+                              extra="self.save_hyperparameters()")
+    assert not _findings(source)
+    # in a class that is not a Lightning module, ``self.save_hyperparameters`` is not Lightning's
+    plain = LIGHTNING.format(imports="", base="nn.Module", extra="self.save_hyperparameters()")
+    assert _findings(plain)
