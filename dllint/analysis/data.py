@@ -657,6 +657,13 @@ class DataProvenance:
                     if any(self.developed_on(b) for b in found):
                         named = self.name_roles(dotted, et, ev)
                         return _developed(named)
+                    if self._summary_function is not None and isinstance(expr, cst.Name) \
+                            and self.scope_of(expr) is self._summary_function \
+                            and all(self._made_of_numbers(b, 0) for b in found):
+                        # A helper's local made of numbers alone (``test_acc = correct / count``
+                        # of a loop that counts nothing) holds no data: its name tells what the
+                        # helper is for, not which split it read; the caller's argument decides.
+                        return NO_ROLES
                     break
                 if "." not in name:
                     break
@@ -758,6 +765,30 @@ class DataProvenance:
             return self._whole_table_value(expr.func.value, at, depth + 1)
         data = [a.value for a in expr.args if a.keyword is None]
         return len(data) == 1 and self._whole_table_value(data[0], at, depth + 1)
+
+    def _made_of_numbers(self, binding: Binding, depth: int) -> bool:
+        """Is the bound value made of number literals and arithmetic on them only, through at most
+        four names (``true_preds, count = 0., 0`` then ``acc = true_preds / count``)?"""
+        value = binding.value
+        if value is None or binding.kind == "update" or depth > 4:
+            return False
+        if binding.position is not None:
+            if not isinstance(value, (cst.Tuple, cst.List)) or len(value.elements) != binding.count:
+                return False
+            value = value.elements[binding.position].value
+        return self._numbers_only(value, depth)
+
+    def _numbers_only(self, expr: cst.BaseExpression, depth: int) -> bool:
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return True
+        if isinstance(expr, cst.UnaryOperation):
+            return self._numbers_only(expr.expression, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._numbers_only(expr.left, depth) and self._numbers_only(expr.right, depth)
+        if isinstance(expr, cst.Name) and expr in self.index.order:
+            found = self.lookup(expr, expr.value)
+            return bool(found) and all(self._made_of_numbers(b, depth + 1) for b in found)
+        return False
 
     def _binding_roles(self, binding: Binding, et: frozenset[str], ev: frozenset[str],
                        active: set[int]) -> frozenset[str]:

@@ -620,6 +620,36 @@ for episode in range(500):
     if np.mean(scores[-10:]) > 490:
         break
 """,
+    # (issue 13, eighth audit BU) an exercise's stub helper counts nothing: its local
+    # ``test_acc`` is made of numbers alone, so its name does not make the validation score "test"
+    """
+import torch
+from torch.utils import data
+
+val_loader = data.DataLoader(val_set, batch_size=1024)
+test_loader = data.DataLoader(test_set, batch_size=1024)
+
+
+def evaluate(net, data_loader):
+    net.eval()
+    true_preds, count = 0., 0
+    for imgs, labels in data_loader:
+        ...
+    test_acc = true_preds / count
+    return test_acc
+
+
+def train_model(net, max_epochs=50):
+    val_scores = []
+    best_val_epoch = -1
+    for epoch in range(max_epochs):
+        val_acc = evaluate(net, val_loader)
+        val_scores.append(val_acc)
+        if len(val_scores) == 1 or val_acc > val_scores[best_val_epoch]:
+            torch.save(net.state_dict(), "best.pt")
+            best_val_epoch = epoch
+    return evaluate(net, test_loader)
+""",
 ]
 
 INVALID = [
@@ -1125,6 +1155,35 @@ for epoch in range(20):
     if acc > best:  # expect: DL402
         best = acc
         torch.save(model.state_dict(), "best.pt")
+""",
+    # (issue 13, eighth audit BU) the same stub helper, given the test loader by its caller: the
+    # argument, not the local's name, makes the score a test score
+    """
+import torch
+from torch.utils import data
+
+val_loader = data.DataLoader(val_set, batch_size=1024)
+test_loader = data.DataLoader(test_set, batch_size=1024)
+
+
+def evaluate(net, data_loader):
+    net.eval()
+    true_preds, count = 0., 0
+    for imgs, labels in data_loader:
+        ...
+    test_acc = true_preds / count
+    return test_acc
+
+
+def train_model(net, max_epochs=50):
+    scores = []
+    best_epoch = -1
+    for epoch in range(max_epochs):
+        acc = evaluate(net, test_loader)
+        scores.append(acc)
+        if len(scores) == 1 or acc > scores[best_epoch]:  # expect: DL402
+            torch.save(net.state_dict(), "best.pt")
+            best_epoch = epoch
 """,
 ]
 
