@@ -1205,6 +1205,8 @@ class GraphValues:
             func_name = dotted_name(call.func)
             if func_name in self._loss_none_reduction or self._reduction_none(call):
                 return False
+            if isinstance(call.func, cst.Call) and self._reduction_none(call.func):
+                return False  # ``nn.MSELoss(reduction="none")(out, y)``: built and called at once
         return True
 
     # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
 from dllint.analysis.dataflow import GraphValues
 from dllint.analysis.regions import Regions
+from dllint.analysis.shapes import Shapes
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -790,6 +791,20 @@ values = q_network(states).data.cpu().numpy()  # expect: DL102
                 and attr.attr.value == "detach" and isinstance(call, cst.Call)
                 and call.func is attr and not call.args)
 
+    @staticmethod
+    def _legacy_item(ctx, node: cst.Attribute, base) -> bool:
+        """``loss.data[0]`` on a single-number loss: the old spelling of ``.item()``. The finding
+        stays, but ``.detach()[0]`` would raise the same IndexError: the fix is ``.item()``."""
+        subscript = ctx.index.parent(node)
+        if not (isinstance(subscript, cst.Subscript) and subscript.value is node
+                and len(subscript.slice) == 1):
+            return False
+        index = subscript.slice[0].slice
+        if not (isinstance(index, cst.Index) and isinstance(index.value, cst.Integer)
+                and index.value.value == "0"):
+            return False
+        return ctx.analysis(GraphValues).is_scalar_loss(base) or ctx.analysis(Shapes).rank_of(base) == 0
+
     def _report(self, ctx, node: cst.Attribute, base, parameter: str | None, use: str) -> None:
         base_text = ctx.code_for(base).strip()
         function = ctx.index.function_of(node)
@@ -801,6 +816,18 @@ values = q_network(states).data.cpu().numpy()  # expect: DL102
                 f"`{base_text}.data` in `forward` takes {held} out of the autograd graph: it "
                 f"never receives a gradient; use `{base_text}` itself.",
                 severity="warning",
+            )
+            return
+        if self._legacy_item(ctx, node, base):
+            subscript = ctx.index.parent(node)
+            fix = Fix("unsafe", (ctx.replace_edit(subscript, f"{base_text}.item()"),),
+                      f"read `{base_text}.item()`")
+            ctx.report(
+                node,
+                f"`{base_text}.data[0]` is the pre-0.4 way to read a loss as a number: the loss is "
+                f"a 0-d tensor since torch 0.4, and indexing it raises IndexError; "
+                f"`{base_text}.item()` reads the number.",
+                fix=fix,
             )
             return
         what = {"parameter": "a parameter", "leaf": "a leaf tensor that requires grad"}.get(

@@ -73,3 +73,33 @@ def test_metadata_reads_through_data_are_silent_but_value_reads_beside_them_are_
         "print(out.data.size(0), out.data.sum())\n"
     )
     assert [(d.line, d.column) for d in lint(src)] == [(5, 25)]
+
+
+# (ninth audit, judged twice) ``loss.data[0]`` is the pre-0.4 ``.item()``: on today's 0-d loss it
+# raises IndexError, and ``loss.detach()[0]`` would raise too, so the finding names ``.item()``.
+LEGACY = (
+    "import torch\nimport torch.nn as nn\n"
+    "model = nn.Linear(4, 1)\ncriterion = nn.MSELoss()\n"
+    "out = model(torch.randn(8, 4))\ny = torch.randn(8, 1)\n"
+    "loss = criterion(out, y)\nloss.backward()\n"
+    "print('%.4f' % loss.data[0])\n"          # 9: a scalar loss
+    "d_loss = -torch.mean(out)\n"
+    "print(d_loss.data[0])\n"                 # 11: a mean, named a loss
+    "print(criterion(out, y).data[0] / 8)\n"  # 12: the criterion's result itself
+    "print(out.data[0])\n"                    # 13: the first row of an output: detach() is right
+    "per = nn.MSELoss(reduction='none')(out, y)\n"
+    "print(per.data[0])\n"                    # 15: a loss per element: its first row
+    "print(loss.data[1:])\n"                  # 16: not the legacy read
+)
+
+
+def test_legacy_data_index_of_a_scalar_loss_is_fixed_with_item():
+    found = {d.line: d for d in lint(LEGACY)}
+    assert sorted(found) == [9, 11, 12, 13, 15, 16]
+    for line, text in ((9, "loss.item()"), (11, "d_loss.item()"), (12, "criterion(out, y).item()")):
+        assert "IndexError" in found[line].message
+        assert found[line].fix.applicability == "unsafe"
+        assert [e.content for e in found[line].fix.edits] == [text]
+    for line, text in ((13, "out.detach()"), (15, "per.detach()"), (16, "loss.detach()")):
+        assert "IndexError" not in found[line].message
+        assert [e.content for e in found[line].fix.edits] == [text]
