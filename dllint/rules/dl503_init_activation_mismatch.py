@@ -19,6 +19,12 @@ Per layer (``dllint.analysis.init_gains``): the gain an initialisation gives one
 wrapping it, ``init_(nn.Linear(...))``, or a direct ``orthogonal_(self.fc.weight, gain=...)``)
 against the activation that follows that layer (the next module of its ``nn.Sequential``, or the
 activation every ``self.fc(...)`` call is wrapped in), when both are known.
+
+Default initialisation before SELU (``dllint.analysis.init_gains.default_init_selu``): a layer that
+keeps PyTorch's default initialisation (variance 1/(3 fan_in)) while SELU, which self-normalises only
+from LeCun's 1/fan_in, follows it (next in its ``nn.Sequential`` or ``add_module`` sequence, around
+every call of ``self.fc``, or an activation the unit tests with ``isinstance(act, nn.SELU)``), when
+no initialisation of the file or of the project may reach the weight.
 """
 from __future__ import annotations
 
