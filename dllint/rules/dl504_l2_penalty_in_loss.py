@@ -350,7 +350,7 @@ class L2PenaltyInLoss(Rule):
             return  # no weight decay beside the penalty: the one L2 term the file applies
         call, given = decaying[0]
         line = ctx.position(call).start.line
-        message = (f"a squared-L2 penalty on the parameters in the loss, beside {given} (line {line}): "
+        message = (f"a squared-L2 penalty on the parameters in the loss, beside {given} at line {line}: "
                    "the weights are decayed twice. Keep one: weight_decay does it without the graph "
                    "nodes and memory (with Adam both are rescaled per weight; AdamW decouples the decay)")
         for node in penalty_sums(ctx):
