@@ -457,3 +457,281 @@ def _direct_gain(ctx: "FileContext", call: cst.Call, qualified: str) -> Gain | N
     written = _keyword_or(call, 1, "gain")
     family = gain_family(ctx, written) if written is not None else LINEAR
     return Gain(family, call, ctx) if family else None
+
+
+# --- Layers that keep torch's default initialisation before SELU ---------------------------------
+#
+# ``nn.Linear`` and ``nn.ConvNd`` initialise their weight with kaiming_uniform_(a=sqrt(5)): variance
+# 1/(3 fan_in). SELU self-normalises only from LeCun's variance 1/fan_in (Klambauer et al. 2017);
+# with a third of it the activations shrink layer by layer. Said only when no initialisation can
+# reach the layer's weight: none in the file that may touch it, and no other module of the project
+# that initialises weights at all (``model.apply(init)`` in a training script).
+
+_INIT_METHODS = frozenset({"normal_", "uniform_", "orthogonal_", "trunc_normal_", "xavier_normal_",
+                           "xavier_uniform_", "kaiming_normal_", "kaiming_uniform_", "copy_", "fill_",
+                           "zero_", "constant_", "eye_", "dirac_", "sparse_"})
+# Words of a module that may initialise weights (``nn.init``, ``from torch.nn import init``, the
+# in-place initialisers, a module's own ``reset_parameters``, ``weight.data`` writes).
+_INIT_WORDS = ("nn.init", "import init", "normal_(", "uniform_(", "orthogonal_(", "xavier", "kaiming",
+               "reset_parameters", "weight.data")
+
+
+class SeluLayer:
+    """A layer built with torch's default initialisation that SELU follows: the constructor call,
+    the ``self.<attribute>`` it is kept in, the ``isinstance(act, nn.SELU)`` test that makes SELU one
+    of the activations the code expects (None when the SELU module itself follows), and where to
+    report: the constructor, or the ``add_module`` call that puts the layer before SELU."""
+
+    __slots__ = ("layer", "attribute", "expected", "node")
+
+    def __init__(self, layer: cst.Call, attribute: str | None, expected: cst.Call | None,
+                 node: cst.CSTNode | None = None) -> None:
+        self.layer, self.attribute, self.expected = layer, attribute, expected
+        self.node = node if node is not None else layer
+
+
+def _builds_layer(ctx: "FileContext", call: cst.Call) -> bool:
+    """``nn.Linear(...)``, or ``self.conv_layer(...)`` with ``self.conv_layer`` bound in its class
+    only to torch layer classes (or None)."""
+    if ctx.imports.qualify(call.func) in FEEDS_ACTIVATION:
+        return True
+    attribute = _self_attribute(call.func)
+    klass = ctx.index.enclosing(call, cst.ClassDef) if attribute is not None else None
+    if klass is None:
+        return False
+    values = ctx.analysis(Bindings).values.get((klass, f"self.{attribute}"), [])
+    kinds = {ctx.imports.qualify(v) if v is not None and not (isinstance(v, cst.Name) and v.value == "None")
+             else "None" for _, v in values}
+    return bool(kinds - {"None"}) and kinds - {"None"} <= FEEDS_ACTIVATION
+
+
+def _selu_tests(function: cst.CSTNode, ctx: "FileContext") -> dict[str, cst.Call]:
+    """The names (``activation``, ``self.act``) that ``isinstance(name, nn.SELU)`` tests in
+    ``function``."""
+    found: dict[str, cst.Call] = {}
+    for node in iter_subtree(function):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "isinstance" \
+                and len(node.args) == 2 and ctx.imports.qualify(node.args[1].value) == "torch.nn.SELU":
+            from dllint.analysis.imports import dotted_name
+            name = dotted_name(node.args[0].value)
+            if name is not None:
+                found.setdefault(name, node)
+    return found
+
+
+def _added_modules(ctx: "FileContext") -> list[SeluLayer]:
+    """``R.add_module('fc', layer)`` followed, on some path of the same function, by
+    ``R.add_module('act', nn.SELU())`` or by the module ``act`` that the function tests with
+    ``isinstance(act, nn.SELU)``; the ``add_module`` calls between them, if any, each under a
+    condition the layer's is not under (``if norm is not None: ...``)."""
+    from dllint.analysis.imports import dotted_name
+    by_receiver: dict[tuple[cst.CSTNode, str], list[cst.Call]] = {}
+    for call in ctx.index.of_type(cst.Call):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "add_module" and len(call.args) == 2 \
+                and not any(a.star for a in call.args):
+            receiver = dotted_name(func.value)
+            function = ctx.index.function_of(call)
+            if receiver is not None and function is not None and _sequential(ctx, call, receiver):
+                by_receiver.setdefault((function, receiver), []).append(call)
+    found: list[SeluLayer] = []
+    bindings = ctx.analysis(Bindings)
+    for (function, _), calls in by_receiver.items():
+        calls.sort(key=lambda c: ctx.index.order[c])
+        tests: dict[str, cst.Call] | None = None
+        for position, call in enumerate(calls):
+            layer, attribute = _added_layer(ctx, bindings, call)
+            if layer is None:
+                continue
+            guards = {a for a in ctx.index.ancestors(call) if isinstance(a, (cst.If, cst.For, cst.While))}
+            for following in calls[position + 1:]:
+                value = following.args[1].value
+                name = dotted_name(value)
+                if isinstance(value, cst.Call) and ACTIVATION_MODULES.get(ctx.imports.qualify(value.func) or "") == SELU:
+                    found.append(SeluLayer(layer, attribute, None, call))
+                    break
+                if tests is None:
+                    tests = _selu_tests(function, ctx)
+                if name is not None and name in tests:
+                    found.append(SeluLayer(layer, attribute, tests[name], call))
+                    break
+                if not any(isinstance(a, (cst.If, cst.For, cst.While)) and a not in guards
+                           for a in ctx.index.ancestors(following)):
+                    break  # another module always comes next
+    return found
+
+
+def _sequential(ctx: "FileContext", call: cst.Call, receiver: str) -> bool:
+    """The modules added to ``receiver`` run in the order they are added: ``self`` in a class
+    derived (through classes of the file) from ``nn.Sequential``, or a name bound only to
+    ``nn.Sequential(...)``. (A plain module's ``forward`` decides its own order.)"""
+    if receiver == "self":
+        klass = ctx.index.enclosing(call, cst.ClassDef)
+        classes = {c.name.value: c for c in ctx.index.of_type(cst.ClassDef)}
+        for _ in range(_DEPTH):
+            if klass is None:
+                return False
+            bases = [b.value for b in klass.bases]
+            if any(ctx.imports.qualify(b) == "torch.nn.Sequential" for b in bases):
+                return True
+            names = [b.value for b in bases if isinstance(b, cst.Name) and b.value in classes]
+            klass = classes[names[0]] if len(names) == 1 and len(bases) == 1 else None
+        return False
+    bindings = ctx.analysis(Bindings)
+    values = bindings.values.get((bindings.scope_key(call, receiver), receiver), [])
+    return bool(values) and all(isinstance(v, cst.Call) and ctx.imports.qualify(v.func) == "torch.nn.Sequential"
+                                for _, v in values)
+
+
+def _added_layer(ctx: "FileContext", bindings: Bindings, call: cst.Call) -> tuple[cst.Call | None, str | None]:
+    """The layer constructor an ``add_module`` call adds: written there, or bound to the name or
+    ``self.<attribute>`` it passes (once, in the class or function)."""
+    value = call.args[1].value
+    if isinstance(value, cst.Call):
+        return (value, None) if _builds_layer(ctx, value) else (None, None)
+    attribute = _self_attribute(value)
+    klass = ctx.index.enclosing(call, cst.ClassDef)
+    if attribute is not None and klass is not None:
+        values = bindings.values.get((klass, f"self.{attribute}"), [])
+    elif isinstance(value, cst.Name):
+        values = bindings.values.get((bindings.scope_key(call, value.value), value.value), [])
+    else:
+        return None, None
+    if len(values) == 1 and isinstance(values[0][1], cst.Call) and _builds_layer(ctx, values[0][1]):
+        return values[0][1], attribute
+    return None, None
+
+
+def _selu_layers(ctx: "FileContext") -> list[SeluLayer]:
+    """Layers built with no initialiser of their own that SELU follows: an element of an
+    ``nn.Sequential(...)`` with ``nn.SELU()`` next, ``self.fc = nn.Linear(...)`` whose every call
+    feeds SELU (``F.selu(self.fc(x))``, ``self.act(...)`` with ``self.act = nn.SELU()``), or an
+    ``add_module`` sequence (:func:`_added_modules`)."""
+    found: list[SeluLayer] = []
+    cache: dict = {}
+    for call in ctx.index.of_type(cst.Call):
+        if ctx.imports.qualify(call.func) not in FEEDS_ACTIVATION:
+            continue
+        if following_activation(ctx, call) == SELU:
+            found.append(SeluLayer(call, None, None))
+            continue
+        assign = ctx.index.parent(call)
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+            attribute = _self_attribute(assign.targets[0].target)
+            klass = ctx.index.enclosing(call, cst.ClassDef) if attribute is not None else None
+            if klass is not None and attribute_activation(ctx, klass, attribute, cache) == SELU:
+                found.append(SeluLayer(call, attribute, None))
+    found.extend(_added_modules(ctx))
+    return found
+
+
+def _optional_initialiser(ctx: "FileContext", call: cst.Call) -> bool:
+    """``self.initializer(w)`` under ``if self.initializer:`` (or ``is not None``), where every
+    binding of ``self.initializer`` in the file is a parameter whose default is None, and every
+    parameter of that name in the file defaults to None: with the defaults no initialiser runs."""
+    from dllint.analysis.imports import dotted_name
+    name = dotted_name(call.func)
+    if name is None:
+        return False
+    guarded = any(isinstance(a, cst.If) and any(dotted_name(n) == name for n in iter_subtree(a.test)
+                                                 if isinstance(n, (cst.Name, cst.Attribute)))
+                  for a in ctx.index.ancestors(call))
+    if not guarded:
+        return False
+    bindings = ctx.analysis(Bindings)
+    sources = [v for (_, bound), entries in bindings.values.items() if bound == name for _, v in entries]
+    params: set[str] = set()
+    for value in sources:  # each a parameter of the function that binds it
+        function = ctx.index.function_of(value) if isinstance(value, cst.Name) else None
+        if function is None or value.value not in {p.name.value for p in (
+                *function.params.params, *function.params.kwonly_params)}:
+            return False
+        params.add(value.value)
+    defaults = [p.default for f in ctx.index.of_type(cst.FunctionDef)
+                for p in (*f.params.params, *f.params.kwonly_params) if p.name.value in params]
+    return bool(defaults) and all(isinstance(d, cst.Name) and d.value == "None" for d in defaults)
+
+
+def _weight_target(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``E`` of ``E.weight`` / ``E.weight.data`` (None for anything else)."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "weight":
+        return expr.value
+    return None
+
+
+def _may_initialise(ctx: "FileContext", attributes: set[str]) -> bool:
+    """Something in the file may initialise the weight of a layer kept in ``self.<attribute>``
+    for one of ``attributes`` (or, for a layer in no attribute, of any layer): a ``.apply(fn)``, a
+    ``torch.nn.init`` call or an in-place initialiser on ``E.weight`` (unless ``E`` is another
+    attribute of ``self``), a weight passed to any other call (an optional initialiser that is None
+    by default aside), or an assignment to a weight."""
+    def reaches(target: cst.BaseExpression | None) -> bool:
+        if target is None:
+            return False
+        attribute = _self_attribute(target)
+        return attribute is None or not attributes or attribute in attributes
+
+    for call in ctx.index.of_type(cst.Call):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.args) == 1:
+            return True
+        qualified = ctx.imports.qualify(func) or ""
+        if qualified.startswith("torch.nn.init."):
+            if call.args and reaches(_weight_target(call.args[0].value)):
+                return True
+            continue
+        if isinstance(func, cst.Attribute) and func.attr.value in _INIT_METHODS \
+                and reaches(_weight_target(func.value)):
+            return True
+        if any(reaches(_weight_target(a.value)) for a in call.args) and not _optional_initialiser(ctx, call):
+            return True
+    for assign in ctx.index.of_type(cst.Assign):
+        if any(reaches(_weight_target(t.target)) for t in assign.targets):
+            return True
+    return False
+
+
+def _project_initialises(ctx: "FileContext") -> bool:
+    """Another module of the project may initialise weights (it mentions ``nn.init``, an in-place
+    initialiser, ``reset_parameters``...): a training script's ``model.apply(init)`` would reach
+    this file's layers. True when the project cannot be listed."""
+    from pathlib import Path
+
+    from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, project_imports
+    imports = project_imports(ctx)
+    if imports is None:
+        return False  # a snippet: the file is the whole program
+    files = PROJECT.files(imports.root) if PROJECT.depth < MAX_FILE_DEPTH else None
+    if files is None:
+        return True
+    me = Path(ctx.path).resolve()
+    return any(path.resolve() != me and any(PROJECT.mentions(path, word) for word in _INIT_WORDS)
+               for path in files)
+
+
+def default_init_selu(ctx: "FileContext") -> list[SeluLayer]:
+    """The layers of the file that keep torch's default initialisation and that SELU follows
+    (:func:`_selu_layers`), when no initialisation of the file (:func:`_may_initialise`) or of the
+    project (:func:`_project_initialises`) may reach them."""
+    if "selu" not in ctx.source.lower():
+        return []  # a cheap test first: no SELU, no finding
+    if not any(ctx.imports.qualify(n) == "torch.nn.SELU" for n in ctx.index.of_type(cst.Attribute, cst.Name)) \
+            and not any(ctx.imports.qualify(c.func) in ("torch.nn.functional.selu", "torch.selu")
+                        for c in ctx.index.of_type(cst.Call)):
+        return []
+    layers = _selu_layers(ctx)
+    if not layers:
+        return []
+    kept = {layer.attribute for layer in layers}
+    attributes = set() if None in kept else {a for a in kept if a is not None}
+    if _may_initialise(ctx, attributes) or _project_initialises(ctx):
+        return []
+    seen: set[cst.Call] = set()
+    out = []
+    for layer in sorted(layers, key=lambda s: ctx.index.order[s.node]):
+        if layer.layer not in seen:
+            seen.add(layer.layer)
+            out.append(layer)
+    return out

@@ -24,10 +24,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from dllint.analysis.calls import number
+from dllint.analysis.calls import argument, code_text, number
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_called, project_imports
 from dllint.analysis.regions import Regions
+from dllint.analysis.settings import setting_values
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 
@@ -591,3 +592,67 @@ def key_penalty_reads(ctx: FileContext) -> Iterator[cst.Subscript]:
         if keys.holds_penalty(key) and _reaches_a_sum(ctx, read, written_here=False) and \
                 not _evaluation_only(ctx, read):
             yield read
+
+
+# The torch optimisers with a ``weight_decay`` (its positional index, its default). AdamW decays
+# by default; the others only when given a non-zero value.
+_DECAYING = {"torch.optim.SGD": (4, 0.0), "torch.optim.Adam": (4, 0.0), "torch.optim.AdamW": (4, 0.01),
+             "torch.optim.Adagrad": (3, 0.0), "torch.optim.RMSprop": (4, 0.0)}
+
+
+def _may_be_positive(ctx: FileContext, expr: cst.BaseExpression) -> bool:
+    """``expr`` is not provably 0 (or None): a positive literal, a value the user supplies, or one
+    the file does not show (``weight_decay=args.wd`` with the parser elsewhere, arithmetic)."""
+    value = number(expr)
+    if value is not None:
+        return value > 0
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return False
+    outcomes = setting_values(ctx, expr)
+    return not outcomes or any(not isinstance(o, float) or o > 0 for o in outcomes)
+
+
+def _group_decays(call: cst.Call) -> list[cst.BaseExpression]:
+    """The ``'weight_decay'`` values of the parameter groups written in the call's first argument
+    (``SGD([{'params': ..., 'weight_decay': 1e-4}, ...])``)."""
+    if not call.args or not isinstance(call.args[0].value, (cst.List, cst.Tuple)):
+        return []
+    found = []
+    for element in call.args[0].value.elements:
+        if isinstance(element.value, cst.Dict):
+            for item in element.value.elements:
+                if isinstance(item, cst.DictElement) and isinstance(item.key, cst.SimpleString) \
+                        and item.key.evaluated_value == "weight_decay":
+                    found.append(item.value)
+    return found
+
+
+def decaying_optimisers(ctx: FileContext) -> list[tuple[cst.Call, str]]:
+    """The torch optimisers the file builds that may decay the weights, in file order: (the call,
+    how its decay is given: ``weight_decay=5e-4``, ``weight_decay=args.wd``, AdamW's default).
+    A decay is possible unless every path the file shows gives 0: a literal, AdamW's default 0.01,
+    a value followed by :func:`dllint.analysis.settings.setting_values` (a parameter's or an
+    option's default, a name; what it cannot follow counts as possible), a parameter group's
+    ``'weight_decay'``, or a ``**kwargs`` that may hold one. ``SGD(params, lr=0.1)`` and
+    ``Adam(params)`` decay nothing."""
+    found = []
+    for call in ctx.index.of_type(cst.Call):
+        qualified = ctx.imports.qualify(call.func)
+        if qualified not in _DECAYING:
+            continue
+        name = qualified.rsplit(".", 1)[1]
+        position, default = _DECAYING[qualified]
+        given = argument(call, position, "weight_decay")
+        if given is not None:
+            if _may_be_positive(ctx, given):
+                found.append((call, f"{name}(weight_decay={code_text(ctx.module, given, limit=40)})"))
+            continue
+        groups = [g for g in _group_decays(call) if _may_be_positive(ctx, g)]
+        if groups:
+            found.append((call, f"{name} with a parameter group's weight_decay "
+                                f"{code_text(ctx.module, groups[0], limit=40)}"))
+        elif any(arg.star == "**" for arg in call.args):
+            found.append((call, f"{name}(**...), which may set weight_decay"))
+        elif default > 0:
+            found.append((call, f"{name} (weight_decay {default:g} by default)"))
+    return found

@@ -19,6 +19,12 @@ Per layer (``dllint.analysis.init_gains``): the gain an initialisation gives one
 wrapping it, ``init_(nn.Linear(...))``, or a direct ``orthogonal_(self.fc.weight, gain=...)``)
 against the activation that follows that layer (the next module of its ``nn.Sequential``, or the
 activation every ``self.fc(...)`` call is wrapped in), when both are known.
+
+Default initialisation before SELU (``dllint.analysis.init_gains.default_init_selu``): a layer that
+keeps PyTorch's default initialisation (variance 1/(3 fan_in)) while SELU, which self-normalises only
+from LeCun's 1/fan_in, follows it (next in its ``nn.Sequential`` or ``add_module`` sequence, around
+every call of ``self.fc``, or an activation the unit tests with ``isinstance(act, nn.SELU)``), when
+no initialisation of the file or of the project may reach the weight.
 """
 from __future__ import annotations
 
@@ -33,8 +39,8 @@ from dllint.analysis.activations import TANH as _TANH
 from dllint.analysis.activations import ScaledActivations
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
-from dllint.analysis.init_gains import (FEEDS_ACTIVATION, applied_gain, attribute_activation, initialised_module,
-                                       layer_site, slope_set)
+from dllint.analysis.init_gains import (FEEDS_ACTIVATION, applied_gain, attribute_activation, default_init_selu,
+                                       initialised_module, layer_site, slope_set)
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -354,6 +360,48 @@ class InitActivationMismatch(Rule):
         "        nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))\n"
         "    def forward(self, x):\n"
         "        return self.act(self.fc(x))\n",
+        # SELU after a layer whose weight an initialisation reaches: LeCun over the modules, an
+        # apply(), a direct normal_ with std 1/sqrt(fan_in)
+        "import torch.nn as nn\nnet = nn.Sequential(nn.Linear(8, 64), nn.SELU(), nn.Linear(64, 1))\n"
+        "for m in net.modules():\n    if isinstance(m, nn.Linear):\n"
+        "        nn.init.kaiming_normal_(m.weight, nonlinearity='linear')\n",
+        "import torch.nn as nn\nnet = nn.Sequential(nn.Linear(8, 64), nn.SELU(), nn.Linear(64, 1))\n"
+        "net.apply(init_weights)\n",
+        "import math\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n        nn.init.normal_(self.fc.weight, std=1 / math.sqrt(8))\n"
+        "    def forward(self, x):\n        return F.selu(self.fc(x))\n",
+        # a norm between the layer and SELU normalises whatever the initialisation gives
+        "import torch.nn as nn\nnet = nn.Sequential(nn.Linear(8, 64), nn.BatchNorm1d(64), nn.SELU())\n",
+        # a layer that feeds SELU in one call and ReLU in another
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n"
+        "    def forward(self, x, y):\n        return F.selu(self.fc(x)) + F.relu(self.fc(y))\n",
+        # a plain module's add_module order is not its forward's order
+        "import torch.nn as nn\n"
+        "class Unit(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.add_module('fc', nn.Linear(8, 8))\n        self.add_module('act', nn.SELU())\n"
+        "    def forward(self, x):\n        return self.fc(self.act(x))\n",
+        # a unit that picks LeCun's initialisation when its activation is SELU (VulcanAI's fix)
+        "import torch.nn as nn\n"
+        "def selu_init_(w):\n    nn.init.normal_(w, 0, (1 / w.size(1)) ** 0.5)\n"
+        "class Unit(nn.Sequential):\n"
+        "    def __init__(self, n_in, n_out, weight_init=None, activation=None):\n        super().__init__()\n"
+        "        self.weight_init = weight_init\n        self._kernel = nn.Linear(n_in, n_out)\n"
+        "        self.add_module('_kernel', self._kernel)\n"
+        "        if activation is not None:\n            self.add_module('_activation', activation)\n"
+        "            if isinstance(activation, nn.SELU):\n                self.weight_init = selu_init_\n"
+        "        if self.weight_init:\n            self.weight_init(self._kernel.weight)\n",
+        # an initialiser whose default is not None
+        "import torch.nn as nn\n"
+        "class Unit(nn.Sequential):\n"
+        "    def __init__(self, n_in, n_out, weight_init=nn.init.xavier_normal_, activation=None):\n"
+        "        super().__init__()\n        self.weight_init = weight_init\n"
+        "        self._kernel = nn.Linear(n_in, n_out)\n        self.add_module('_kernel', self._kernel)\n"
+        "        if self.weight_init:\n            self.weight_init(self._kernel.weight)\n"
+        "        if activation is not None:\n            self.add_module('_activation', activation)\n"
+        "            if isinstance(activation, nn.SELU):\n                self.add_module('_drop', nn.AlphaDropout(0.1))\n",
     ]
     INVALID = [
         # Twin of ``a=math.sqrt(5)``: a leaky slope of 0.2 keeps ReLU's gain (sqrt(2 / 1.04)),
@@ -530,11 +578,55 @@ class InitActivationMismatch(Rule):
         "        self.fc = init(nn.Linear(4, 8))\n"
         "    def forward(self, x):\n"
         "        return torch.tanh(self.fc(x))\n",
+        # SELU after layers that keep PyTorch's default initialisation (variance 1/(3 fan_in)):
+        # in an nn.Sequential, under F.selu in forward(), through self.act = nn.SELU()
+        "import torch.nn as nn\n"
+        "net = nn.Sequential(nn.Linear(8, 64),  # expect: DL503\n"
+        "                    nn.SELU(),\n"
+        "                    nn.Linear(64, 64),  # expect: DL503\n"
+        "                    nn.SELU(), nn.Linear(64, 1))\n",
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)  # expect: DL503\n        self.out = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n        return self.out(F.selu(self.fc(x)))\n",
+        "import torch.nn as nn\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 8, 3)  # expect: DL503\n        self.act = nn.SELU()\n"
+        "        nn.init.constant_(self.conv.bias, 0)\n"
+        "    def forward(self, x):\n        return self.act(self.conv(x))\n",
+        # VulcanAI's DenseUnit (issue Aifred-Health/VulcanAI#85): an nn.Sequential unit that tests
+        # for SELU (to pick AlphaDropout) but keeps the default initialisation, the caller's
+        # initializer being None by default
+        "import torch.nn as nn\n"
+        "class Base(nn.Sequential):\n"
+        "    def __init__(self, initializer=None):\n        super().__init__()\n"
+        "        self.initializer = initializer\n"
+        "    def _init_weights(self):\n        if self.initializer:\n"
+        "            self.initializer(self._kernel.weight)\n"
+        "class Dense(Base):\n"
+        "    def __init__(self, n_in, n_out, initializer=None, norm=None, activation=None, dropout=None):\n"
+        "        super().__init__(initializer)\n"
+        "        self._kernel = nn.Linear(n_in, n_out)\n"
+        "        self.add_module('_kernel', self._kernel)  # expect: DL503\n"
+        "        self._init_weights()\n"
+        "        if norm is not None:\n            self.add_module('_norm', nn.BatchNorm1d(n_out))\n"
+        "        if activation is not None:\n            self.add_module('_activation', activation)\n"
+        "        if dropout is not None:\n"
+        "            if isinstance(activation, nn.SELU):\n"
+        "                self.add_module('_dropout', nn.AlphaDropout(dropout))\n",
     ]
 
     def check(self, ctx) -> None:
         if not ctx.imports.uses("torch"):
             return
+        for selu in default_init_selu(ctx):
+            when = "" if selu.expected is None else \
+                f" (when the activation is nn.SELU, which line {ctx.position(selu.expected).start.line} tests for)"
+            ctx.report(selu.node, "this layer keeps PyTorch's default initialisation (kaiming_uniform_ with "
+                                   f"a=sqrt(5): variance 1/(3 fan_in)) and SELU follows it{when}: SELU "
+                                   "self-normalises only from LeCun's variance 1/fan_in, with a third of it the "
+                                   "activations shrink layer by layer. Initialise the weight with "
+                                   "nn.init.kaiming_normal_(w, nonlinearity='linear') (normal, std 1/sqrt(fan_in))")
         inits = []
         in_sequence: list = []
         kept: list = []

@@ -86,13 +86,13 @@ class Runner:
         with torch.no_grad():
             return [model(b)[LOSS] + model.l2() * self.l2_weight for b in batches]
 ''',
-    # the same runner with AdamW: a deliberate penalty
+    # the same runner with AdamW told not to decay: the penalty is the only L2 term
     "runner_adamw.py": '''import torch
 from constants import LOSS
 
 
 def fit(model, batches, lam):
-    opt = torch.optim.AdamW(model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), weight_decay=0.0)
     for batch in batches:
         loss = model(batch)[LOSS] + model.l2() * lam
         loss.backward()

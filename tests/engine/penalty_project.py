@@ -43,7 +43,7 @@ from regularizers import l2_penalty, l2_of_weights, l1_penalty, weight_norm, gra
 
 
 def train(model, loader, crit, lam=1e-4):
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)
     for x, y in loader:
         loss = crit(model(x), y) + lam * l2_penalty(model)
         reg = l2_of_weights(model)
@@ -55,13 +55,13 @@ def train(model, loader, crit, lam=1e-4):
         print(grad_norm(model), l2_penalty(model).item())
         opt.step()
 ''',
-    # AdamW already decays: an extra penalty is a deliberate choice.
+    # AdamW told not to decay: the penalty is the only L2 term.
     "train_adamw.py": '''import torch
 from regularizers import l2_penalty
 
 
 def train(model, loader, crit):
-    opt = torch.optim.AdamW(model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), weight_decay=0.0)
     for x, y in loader:
         loss = crit(model(x), y) + 1e-4 * l2_penalty(model)
         loss.backward()
@@ -70,7 +70,7 @@ def train(model, loader, crit):
 }
 
 EXPECTED = {
-    # l2_penalty() returns the squared sum over the parameters, added to the loss with SGD
+    # l2_penalty() returns the squared sum over the parameters, added to the loss beside SGD's weight_decay
     ("train.py", 8, "DL504"),
     # l2_of_weights() accumulates it in a loop and returns the sum; reg is added on the next line
     ("train.py", 9, "DL504"),

@@ -149,7 +149,7 @@ from reg import l2, seed
 
 
 def train(model, loader, crit):
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=5e-4)
     seed(0)
     for x, y in loader:
         loss = crit(model(x), y){term}
