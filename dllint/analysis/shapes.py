@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
 
 import libcst as cst
 
@@ -2305,7 +2305,11 @@ class Shapes:
 
     def _list_dims(self, node: cst.BaseExpression, env: Env, nested: bool
                    ) -> tuple[Dim, ...] | None:
-        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it."""
+        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it.
+        A list comprehension whose element has a known shape of literal sizes whatever its loop
+        variables hold (``[float(v) for v in line.split()]``): an unknown length, then it."""
+        if isinstance(node, cst.ListComp):
+            return self._comprehension_dims(node, env, nested)
         if not isinstance(node, (cst.List, cst.Tuple)) or not node.elements \
                 or any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
@@ -2318,6 +2322,29 @@ class Shapes:
         if inner is None or any(not isinstance(d, int) for d in inner):
             return None
         return (len(node.elements),) + inner
+
+    def _comprehension_dims(self, node: cst.ListComp, env: Env, nested: bool
+                            ) -> tuple[Dim, ...] | None:
+        """``[float(v) for v in xs]``: ``(None,)``; ``[[a, b] for ...]``: ``(None, 2)``. The
+        element is read with the comprehension's targets unknown (a name it rebinds is not the
+        outer one), so its shape holds for every item; only literal sizes, so the rows are all
+        alike (a ragged list makes no array of one more dimension)."""
+        names: list[str] = []
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            names.extend(_target_names(comp.target))
+            comp = comp.inner_for_in
+        if any(isinstance(n, cst.NamedExpr) for n in _walk(node)):
+            return None
+        inner_env = _kill(env, names)
+        if isinstance(node.elt, (cst.List, cst.Tuple, cst.ListComp)):
+            dims = self._list_dims(node.elt, inner_env, nested)
+        else:
+            shape = self._eval(node.elt, inner_env, nested)
+            dims = shape.dims if shape is not None else None
+        if dims is None or any(not isinstance(d, int) for d in dims):
+            return None
+        return (None,) + dims
 
     def _reduced_dim(self, base: Shape | None, call: cst.Call, method: str) -> int | None:
         if base is None:
@@ -2348,8 +2375,14 @@ class Shapes:
             if sizes is None and not _looks_like_shape(size):
                 sizes = (self._dim(size, env),)
             return Shape(sizes, "numpy") if sizes is not None else None
-        if name == "array" and len(positional) == 1:
+        if name in ("array", "asarray") and len(positional) == 1 and _keyword(node, "ndmin") is None:
             dims = _literal_dims(positional[0])
+            if dims is None:
+                dims = self._list_dims(positional[0], env, nested)
+            if dims is None:
+                # np.array(y) of an array or tensor of known rank: a copy of the same shape
+                array = self._eval(positional[0], env, nested)
+                dims = array.dims if array is not None and array.rank > 0 else None
             return Shape(dims, "numpy") if dims is not None else None
         if name == "arange" and len(positional) == 1:
             return Shape((self._dim(positional[0], env),), "numpy")
@@ -2766,6 +2799,15 @@ def _binding_counts(body: "Iterable[cst.CSTNode] | cst.BaseSuite", walrus: dict)
     else:
         walk(body)
     return counts
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 def _target_names(target: cst.CSTNode) -> list[str]:

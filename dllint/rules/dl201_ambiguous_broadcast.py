@@ -485,6 +485,33 @@ class AmbiguousBroadcast(Rule):
         "X = torch.randn(128, 10, 3)\n"
         "y = torch.randn(128, 1)\n"
         "loss = F.mse_loss(model(X), y)\n",
+        # Twins of the CSV data set below: its (B, 1) targets against the (B, 1) output, and
+        # a collate function, which says nothing of the batches' shape.
+        "import numpy as np\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Lines(Dataset):\n"
+        "    def __init__(self, path):\n"
+        "        self.rows = [line.split(',') for line in open(path)]\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        row = self.rows[i]\n"
+        "        x = np.array([float(v) for v in row[:-1]], dtype=np.float32)\n"
+        "        y = np.array([float(row[-1])], dtype=np.float32)\n"
+        "        return x, y\n"
+        "model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, shuffle=True):\n"
+        "    loss = F.mse_loss(model(xb), yb)\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, collate_fn=pad):\n"
+        "    loss = F.mse_loss(model(xb).view(-1), yb)\n",
+        # Targets from a comprehension over a list whose items' shapes are unknown: no rank.
+        "import numpy as np\n"
+        "import torch.nn.functional as F\n"
+        "def fit(model, x, rows):\n"
+        "    y = np.array([r for r in rows])\n"
+        "    return F.mse_loss(model(x).view(-1), y)\n",
     ]
 
     INVALID = [
@@ -914,6 +941,44 @@ class AmbiguousBroadcast(Rule):
         "X = torch.randn(128, 10, 3)\n"
         "y = torch.randn(128)\n"
         "loss = F.mse_loss(model(X), y)  # expect: DL201\n",
+        # A data set of CSV lines: numpy arrays of numbers, one per sample (the features from a
+        # comprehension, the label a one-element list); the default collate stacks (B, 1)
+        # targets, which meet the prediction flattened to (B,).
+        "import numpy as np\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Lines(Dataset):\n"
+        "    def __init__(self, path):\n"
+        "        self.rows = [line.split(',') for line in open(path)]\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        row = self.rows[i]\n"
+        "        x = np.array([float(v) for v in row[:-1]], dtype=np.float32)\n"
+        "        y = np.array([float(row[-1])], dtype=np.float32)\n"
+        "        return x, y\n"
+        "model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, shuffle=True):\n"
+        "    loss = F.mse_loss(model(xb).view(-1), yb)  # expect: DL201\n",
+        # The label columns read by a comprehension: each sample a row of numbers, the batch
+        # (B, k), against the squeezed (B,) output.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Table(Dataset):\n"
+        "    def __init__(self, rows):\n"
+        "        self.rows = rows\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        cells = self.rows[i]\n"
+        "        return torch.tensor(cells[0]), torch.tensor([float(c) for c in cells[-1:]])\n"
+        "net = nn.Linear(16, 1)\n"
+        "criterion = nn.L1Loss()\n"
+        "def train(rows):\n"
+        "    for x, y in DataLoader(Table(rows), batch_size=16):\n"
+        "        loss = criterion(net(x).squeeze(1), y)  # expect: DL201\n",
     ]
 
     # -- the query -------------------------------------------------------------------------------
