@@ -161,7 +161,8 @@ class ModelOutput:
 
 
 # A module's summary: (kind, what, activation). kind "layer": ``what`` is the size of the last
-# dimension (``nn.Linear``); "same": the output has the input's shape (an activation module);
+# dimension (``nn.Linear``); "conv": ``what`` is (spatial dimensions, out channels) of a
+# convolution; "same": the output has the input's shape (an activation module);
 # "class": ``what`` is the Shape its ``forward`` returns, or None.
 Summary = tuple
 
@@ -205,6 +206,13 @@ def is_batch_dim(d: Dim) -> bool:
     """The leading size of a batch: ``x.view(-1, ...)`` in ``forward`` or a layer's output there."""
     return d == BATCH or (isinstance(d, str) and d.startswith(LAYER_BATCH))
 # Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
+# Convolutions: (batch, channels, *spatial) -> (batch, out_channels, *spatial'); the number of
+# spatial dimensions.
+CONV_LAYERS = {
+    f"torch.nn.{kind}{n}d": n
+    for n in (1, 2, 3)
+    for kind in ("Conv", "ConvTranspose", "LazyConv", "LazyConvTranspose")
+}
 _SHAPE_KEEPING_LAYERS = frozenset({
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
     "Softplus", "Softmax", "LogSoftmax", "Dropout", "AlphaDropout", "Identity", "Hardtanh",
@@ -1592,6 +1600,8 @@ class Shapes:
             first = f"{LAYER_BATCH}{self._fresh(call, 0)}" \
                 if on_batch or self._in_module_method(call) else self._fresh(call, 0)
             return Shape((first, what), "torch")
+        if kind == "conv":
+            return self._conv_output(call, what, args, env, nested, on_batch)
         if what is None:
             return None
         # A class's output: its sizes are another scope's; only literal sizes carry over, and
@@ -1602,6 +1612,26 @@ class Shapes:
                            else f"{LAYER_BATCH}{self._fresh(call, i)}"
                            if is_batch_dim(d) and (inside or (on_batch and i == 0))
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
+
+    def _conv_output(self, call: cst.Call, what: tuple, args: list[cst.BaseExpression], env: Env,
+                     nested: bool, on_batch: bool) -> Shape | None:
+        """``nn.Conv2d(c, k, ...)(x)``: ``(batch, k, ?, ?)`` for a batch ``x`` of rank 4, ``(k, ?, ?)``
+        for an unbatched one of rank 3; the spatial sizes are left unknown (kernel, stride,
+        padding and dilation change them). An input of unknown rank is a batch where a module's
+        method applies the layer or the model is called on a loader's batch (as for
+        ``nn.Linear``); anywhere else its rank stays unknown."""
+        spatial, out = what
+        source = self._eval(args[0], env, nested) if len(args) == 1 else None
+        tail = (out,) + (None,) * spatial
+        if source is not None:
+            if source.rank == spatial + 2:
+                return Shape((source.dims[0],) + tail, "torch")
+            if source.rank == spatial + 1:
+                return Shape(tail, "torch")
+            return None
+        if on_batch or self._in_module_method(call):
+            return Shape((f"{LAYER_BATCH}{self._fresh(call, 0)}",) + tail, "torch")
+        return None
 
     def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
         """("layer", out_dim, activation), ("same", None, activation) or ("class", Shape | None,
@@ -1631,6 +1661,19 @@ class Shapes:
             if out is None and isinstance(arg, cst.Name):
                 out = self._init_parameter(value, arg.value)
             return ("layer", out, None) if arg is not None else None
+        if qualified in CONV_LAYERS:
+            lazy = ".Lazy" in qualified
+            arg = _keyword(value, "out_channels")
+            if arg is None:
+                positional = _positional(value) or []
+                index = 0 if lazy else 1
+                arg = positional[index] if len(positional) > index else None
+            if arg is None:
+                return None
+            out = _int_literal(arg)
+            if out is None and isinstance(arg, cst.Name):
+                out = self._init_parameter(value, arg.value)
+            return ("conv", (CONV_LAYERS[qualified], out), None)
         if qualified in ACTIVATION_MODULES:
             return ("same", None, ACTIVATION_MODULES[qualified])
         if qualified == "torch.nn.Sequential":

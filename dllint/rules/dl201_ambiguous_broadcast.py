@@ -512,6 +512,30 @@ class AmbiguousBroadcast(Rule):
         "def fit(model, x, rows):\n"
         "    y = np.array([r for r in rows])\n"
         "    return F.mse_loss(model(x).view(-1), y)\n",
+        # Twins of the depth head below: the (B, 1, H, W) prediction against the map given its
+        # channel, or squeezed on the named dimension; a convolution applied outside a module to
+        # a value of unknown rank may be unbatched, so its rank stays unknown.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "class DepthNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU())\n"
+        "        self.depth = nn.Conv2d(32, 1, kernel_size=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.depth(self.encoder(x))\n"
+        "images = torch.randn(64, 3, 32, 32)\n"
+        "depths = torch.rand(64, 32, 32)\n"
+        "loader = DataLoader(TensorDataset(images, depths), batch_size=8, shuffle=True)\n"
+        "model = DepthNet()\n"
+        "for x, d in loader:\n"
+        "    loss = F.smooth_l1_loss(model(x), d.unsqueeze(1))\n"
+        "    loss = F.smooth_l1_loss(model(x).squeeze(1), d)\n"
+        "conv = nn.Conv2d(3, 1, 1)\n"
+        "def score(img, target):\n"
+        "    return F.mse_loss(conv(img), target.view(-1))\n",
     ]
 
     INVALID = [
@@ -979,6 +1003,25 @@ class AmbiguousBroadcast(Rule):
         "def train(rows):\n"
         "    for x, y in DataLoader(Table(rows), batch_size=16):\n"
         "        loss = criterion(net(x).squeeze(1), y)  # expect: DL201\n",
+        # A convolutional head (nn.Conv2d(32, 1, 1) last in forward): (B, 1, H, W) depth
+        # predictions against the loader's (B, H, W) depth maps broadcast to (B, B, H, W).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "class DepthNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU())\n"
+        "        self.depth = nn.Conv2d(32, 1, kernel_size=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.depth(self.encoder(x))\n"
+        "images = torch.randn(64, 3, 32, 32)\n"
+        "depths = torch.rand(64, 32, 32)\n"
+        "loader = DataLoader(TensorDataset(images, depths), batch_size=8, shuffle=True)\n"
+        "model = DepthNet()\n"
+        "for x, d in loader:\n"
+        "    loss = F.smooth_l1_loss(model(x), d)  # expect: DL201\n",
     ]
 
     # -- the query -------------------------------------------------------------------------------

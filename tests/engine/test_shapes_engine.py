@@ -249,3 +249,24 @@ def test_a_data_set_of_number_lists_gives_batches_of_rows():
     dims = _dims(source)
     assert dims is not None and len(dims) == 2 and dims[1] == 1
     assert _dims(source.replace("batch_size=8", "batch_size=8, collate_fn=stack")) is None
+
+
+def test_a_convolution_keeps_the_batch_and_gives_its_channels():
+    # an input of known rank: batched (rank 4 for Conv2d) or not (rank 3)
+    assert _dims("c = nn.Conv2d(3, 8, 3)\nc(torch.randn(4, 3, 16, 16))\n") == (4, 8, None, None)
+    assert _dims("c = nn.Conv2d(3, 8, 3)\nc(torch.randn(3, 16, 16))\n") == (8, None, None)
+    assert _dims("c = nn.Conv1d(3, 8, 3)\nc(torch.randn(4, 3, 16, 16))\n") is None  # raises
+    assert _dims("c = nn.ConvTranspose1d(16, out_channels=2, kernel_size=3)\n"
+                 "c(torch.randn(4, 16, 9))\n") == (4, 2, None)
+    seq = "m = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 1, 1))\nm(torch.randn(2, 3, 8, 8))\n"
+    assert _dims(seq) == (2, 1, None, None)
+    # a module's forward: what its layers see is a batch; the out channels of a wrapper class
+    # are bound by its constructor call
+    head = ("class Head(nn.Module):\n    def __init__(self, k):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(64, k, kernel_size=1)\n"
+            "    def forward(self, x):\n        return self.conv(x)\n")
+    dims = _dims(head + "Head(1)(q)\n")
+    assert dims is not None and len(dims) == 4 and dims[1:] == (1, None, None)
+    assert _dims(head + "Head(n)(q)\n")[1:] == (None, None, None)
+    # outside a module, an input of unknown rank may be unbatched: unknown
+    assert _rank("c = nn.Conv2d(3, 8, 3)\ndef f(img):\n    c(img)\n") is None
