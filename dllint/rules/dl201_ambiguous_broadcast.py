@@ -7,9 +7,11 @@ matrix, and ``x / x.sum(1)`` on an ``(a, b)`` matrix divides column ``j`` by the
 wrong numbers without an error whenever the sizes happen to fit (always, for a square matrix).
 
 Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
-model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
-a known rank; a loader's batches from its data set: ``TensorDataset(X, y)``, a data set class whose
-``__getitem__`` returns ``float(label)`` or keeps the arrays its constructor is given; a target
+model's output is known from its definition: ``nn.Linear(h, 1)``, a convolution head
+``nn.Conv2d(c, 1, 1)`` in a ``forward``, a class whose ``forward`` returns a known rank; a loader's
+batches from its data set: ``TensorDataset(X, y)``, a data set class whose ``__getitem__`` returns
+``float(label)``, arrays of numbers (``np.array([float(v) for v in row])``) or keeps the arrays its
+constructor is given; a target
 from a pandas column ``df["y"].values`` split by ``train_test_split``; an attribute bound once in a
 class, read in another method); a parameter or anything else of unknown rank keeps the rule silent. Which operands meet and how their shapes misalign are the facts of
 ``dllint.analysis.broadcasts``. It reports:
