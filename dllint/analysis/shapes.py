@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
 
 import libcst as cst
 
@@ -161,7 +161,8 @@ class ModelOutput:
 
 
 # A module's summary: (kind, what, activation). kind "layer": ``what`` is the size of the last
-# dimension (``nn.Linear``); "same": the output has the input's shape (an activation module);
+# dimension (``nn.Linear``); "conv": ``what`` is (spatial dimensions, out channels) of a
+# convolution; "same": the output has the input's shape (an activation module);
 # "class": ``what`` is the Shape its ``forward`` returns, or None.
 Summary = tuple
 
@@ -205,6 +206,13 @@ def is_batch_dim(d: Dim) -> bool:
     """The leading size of a batch: ``x.view(-1, ...)`` in ``forward`` or a layer's output there."""
     return d == BATCH or (isinstance(d, str) and d.startswith(LAYER_BATCH))
 # Layers that keep the shape of what they are given (the tail of an ``nn.Sequential``).
+# Convolutions: (batch, channels, *spatial) -> (batch, out_channels, *spatial'); the number of
+# spatial dimensions.
+CONV_LAYERS = {
+    f"torch.nn.{kind}{n}d": n
+    for n in (1, 2, 3)
+    for kind in ("Conv", "ConvTranspose", "LazyConv", "LazyConvTranspose")
+}
 _SHAPE_KEEPING_LAYERS = frozenset({
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
     "Softplus", "Softmax", "LogSoftmax", "Dropout", "AlphaDropout", "Identity", "Hardtanh",
@@ -1592,6 +1600,8 @@ class Shapes:
             first = f"{LAYER_BATCH}{self._fresh(call, 0)}" \
                 if on_batch or self._in_module_method(call) else self._fresh(call, 0)
             return Shape((first, what), "torch")
+        if kind == "conv":
+            return self._conv_output(call, what, args, env, nested, on_batch)
         if what is None:
             return None
         # A class's output: its sizes are another scope's; only literal sizes carry over, and
@@ -1602,6 +1612,26 @@ class Shapes:
                            else f"{LAYER_BATCH}{self._fresh(call, i)}"
                            if is_batch_dim(d) and (inside or (on_batch and i == 0))
                            else self._fresh(call, i) for i, d in enumerate(what.dims)), what.lib)
+
+    def _conv_output(self, call: cst.Call, what: tuple, args: list[cst.BaseExpression], env: Env,
+                     nested: bool, on_batch: bool) -> Shape | None:
+        """``nn.Conv2d(c, k, ...)(x)``: ``(batch, k, ?, ?)`` for a batch ``x`` of rank 4, ``(k, ?, ?)``
+        for an unbatched one of rank 3; the spatial sizes are left unknown (kernel, stride,
+        padding and dilation change them). An input of unknown rank is a batch where a module's
+        method applies the layer or the model is called on a loader's batch (as for
+        ``nn.Linear``); anywhere else its rank stays unknown."""
+        spatial, out = what
+        source = self._eval(args[0], env, nested) if len(args) == 1 else None
+        tail = (out,) + (None,) * spatial
+        if source is not None:
+            if source.rank == spatial + 2:
+                return Shape((source.dims[0],) + tail, "torch")
+            if source.rank == spatial + 1:
+                return Shape(tail, "torch")
+            return None
+        if on_batch or self._in_module_method(call):
+            return Shape((f"{LAYER_BATCH}{self._fresh(call, 0)}",) + tail, "torch")
+        return None
 
     def _value_summary(self, value: cst.BaseExpression, depth: int) -> "Summary | None":
         """("layer", out_dim, activation), ("same", None, activation) or ("class", Shape | None,
@@ -1631,6 +1661,19 @@ class Shapes:
             if out is None and isinstance(arg, cst.Name):
                 out = self._init_parameter(value, arg.value)
             return ("layer", out, None) if arg is not None else None
+        if qualified in CONV_LAYERS:
+            lazy = ".Lazy" in qualified
+            arg = _keyword(value, "out_channels")
+            if arg is None:
+                positional = _positional(value) or []
+                index = 0 if lazy else 1
+                arg = positional[index] if len(positional) > index else None
+            if arg is None:
+                return None
+            out = _int_literal(arg)
+            if out is None and isinstance(arg, cst.Name):
+                out = self._init_parameter(value, arg.value)
+            return ("conv", (CONV_LAYERS[qualified], out), None)
         if qualified in ACTIVATION_MODULES:
             return ("same", None, ACTIVATION_MODULES[qualified])
         if qualified == "torch.nn.Sequential":
@@ -2305,7 +2348,11 @@ class Shapes:
 
     def _list_dims(self, node: cst.BaseExpression, env: Env, nested: bool
                    ) -> tuple[Dim, ...] | None:
-        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it."""
+        """``[float(y)]``, ``[a, b]`` of values of one known shape: the list's length, then it.
+        A list comprehension whose element has a known shape of literal sizes whatever its loop
+        variables hold (``[float(v) for v in line.split()]``): an unknown length, then it."""
+        if isinstance(node, cst.ListComp):
+            return self._comprehension_dims(node, env, nested)
         if not isinstance(node, (cst.List, cst.Tuple)) or not node.elements \
                 or any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
@@ -2318,6 +2365,29 @@ class Shapes:
         if inner is None or any(not isinstance(d, int) for d in inner):
             return None
         return (len(node.elements),) + inner
+
+    def _comprehension_dims(self, node: cst.ListComp, env: Env, nested: bool
+                            ) -> tuple[Dim, ...] | None:
+        """``[float(v) for v in xs]``: ``(None,)``; ``[[a, b] for ...]``: ``(None, 2)``. The
+        element is read with the comprehension's targets unknown (a name it rebinds is not the
+        outer one), so its shape holds for every item; only literal sizes, so the rows are all
+        alike (a ragged list makes no array of one more dimension)."""
+        names: list[str] = []
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            names.extend(_target_names(comp.target))
+            comp = comp.inner_for_in
+        if any(isinstance(n, cst.NamedExpr) for n in _walk(node)):
+            return None
+        inner_env = _kill(env, names)
+        if isinstance(node.elt, (cst.List, cst.Tuple, cst.ListComp)):
+            dims = self._list_dims(node.elt, inner_env, nested)
+        else:
+            shape = self._eval(node.elt, inner_env, nested)
+            dims = shape.dims if shape is not None else None
+        if dims is None or any(not isinstance(d, int) for d in dims):
+            return None
+        return (None,) + dims
 
     def _reduced_dim(self, base: Shape | None, call: cst.Call, method: str) -> int | None:
         if base is None:
@@ -2348,8 +2418,14 @@ class Shapes:
             if sizes is None and not _looks_like_shape(size):
                 sizes = (self._dim(size, env),)
             return Shape(sizes, "numpy") if sizes is not None else None
-        if name == "array" and len(positional) == 1:
+        if name in ("array", "asarray") and len(positional) == 1 and _keyword(node, "ndmin") is None:
             dims = _literal_dims(positional[0])
+            if dims is None:
+                dims = self._list_dims(positional[0], env, nested)
+            if dims is None:
+                # np.array(y) of an array or tensor of known rank: a copy of the same shape
+                array = self._eval(positional[0], env, nested)
+                dims = array.dims if array is not None and array.rank > 0 else None
             return Shape(dims, "numpy") if dims is not None else None
         if name == "arange" and len(positional) == 1:
             return Shape((self._dim(positional[0], env),), "numpy")
@@ -2766,6 +2842,15 @@ def _binding_counts(body: "Iterable[cst.CSTNode] | cst.BaseSuite", walrus: dict)
     else:
         walk(body)
     return counts
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 def _target_names(target: cst.CSTNode) -> list[str]:

@@ -7,9 +7,11 @@ matrix, and ``x / x.sum(1)`` on an ``(a, b)`` matrix divides column ``j`` by the
 wrong numbers without an error whenever the sizes happen to fit (always, for a square matrix).
 
 Only operands whose ranks the shape analysis knows (``dllint.analysis.shapes``) are judged (a
-model's output is known from its definition: ``nn.Linear(h, 1)``, a class whose ``forward`` returns
-a known rank; a loader's batches from its data set: ``TensorDataset(X, y)``, a data set class whose
-``__getitem__`` returns ``float(label)`` or keeps the arrays its constructor is given; a target
+model's output is known from its definition: ``nn.Linear(h, 1)``, a convolution head
+``nn.Conv2d(c, 1, 1)`` in a ``forward``, a class whose ``forward`` returns a known rank; a loader's
+batches from its data set: ``TensorDataset(X, y)``, a data set class whose ``__getitem__`` returns
+``float(label)``, arrays of numbers (``np.array([float(v) for v in row])``) or keeps the arrays its
+constructor is given; a target
 from a pandas column ``df["y"].values`` split by ``train_test_split``; an attribute bound once in a
 class, read in another method); a parameter or anything else of unknown rank keeps the rule silent. Which operands meet and how their shapes misalign are the facts of
 ``dllint.analysis.broadcasts``. It reports:
@@ -485,6 +487,57 @@ class AmbiguousBroadcast(Rule):
         "X = torch.randn(128, 10, 3)\n"
         "y = torch.randn(128, 1)\n"
         "loss = F.mse_loss(model(X), y)\n",
+        # Twins of the CSV data set below: its (B, 1) targets against the (B, 1) output, and
+        # a collate function, which says nothing of the batches' shape.
+        "import numpy as np\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Lines(Dataset):\n"
+        "    def __init__(self, path):\n"
+        "        self.rows = [line.split(',') for line in open(path)]\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        row = self.rows[i]\n"
+        "        x = np.array([float(v) for v in row[:-1]], dtype=np.float32)\n"
+        "        y = np.array([float(row[-1])], dtype=np.float32)\n"
+        "        return x, y\n"
+        "model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, shuffle=True):\n"
+        "    loss = F.mse_loss(model(xb), yb)\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, collate_fn=pad):\n"
+        "    loss = F.mse_loss(model(xb).view(-1), yb)\n",
+        # Targets from a comprehension over a list whose items' shapes are unknown: no rank.
+        "import numpy as np\n"
+        "import torch.nn.functional as F\n"
+        "def fit(model, x, rows):\n"
+        "    y = np.array([r for r in rows])\n"
+        "    return F.mse_loss(model(x).view(-1), y)\n",
+        # Twins of the depth head below: the (B, 1, H, W) prediction against the map given its
+        # channel, or squeezed on the named dimension; a convolution applied outside a module to
+        # a value of unknown rank may be unbatched, so its rank stays unknown.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "class DepthNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU())\n"
+        "        self.depth = nn.Conv2d(32, 1, kernel_size=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.depth(self.encoder(x))\n"
+        "images = torch.randn(64, 3, 32, 32)\n"
+        "depths = torch.rand(64, 32, 32)\n"
+        "loader = DataLoader(TensorDataset(images, depths), batch_size=8, shuffle=True)\n"
+        "model = DepthNet()\n"
+        "for x, d in loader:\n"
+        "    loss = F.smooth_l1_loss(model(x), d.unsqueeze(1))\n"
+        "    loss = F.smooth_l1_loss(model(x).squeeze(1), d)\n"
+        "conv = nn.Conv2d(3, 1, 1)\n"
+        "def score(img, target):\n"
+        "    return F.mse_loss(conv(img), target.view(-1))\n",
     ]
 
     INVALID = [
@@ -914,6 +967,63 @@ class AmbiguousBroadcast(Rule):
         "X = torch.randn(128, 10, 3)\n"
         "y = torch.randn(128)\n"
         "loss = F.mse_loss(model(X), y)  # expect: DL201\n",
+        # A data set of CSV lines: numpy arrays of numbers, one per sample (the features from a
+        # comprehension, the label a one-element list); the default collate stacks (B, 1)
+        # targets, which meet the prediction flattened to (B,).
+        "import numpy as np\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Lines(Dataset):\n"
+        "    def __init__(self, path):\n"
+        "        self.rows = [line.split(',') for line in open(path)]\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        row = self.rows[i]\n"
+        "        x = np.array([float(v) for v in row[:-1]], dtype=np.float32)\n"
+        "        y = np.array([float(row[-1])], dtype=np.float32)\n"
+        "        return x, y\n"
+        "model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))\n"
+        "for xb, yb in DataLoader(Lines('train.csv'), batch_size=32, shuffle=True):\n"
+        "    loss = F.mse_loss(model(xb).view(-1), yb)  # expect: DL201\n",
+        # The label columns read by a comprehension: each sample a row of numbers, the batch
+        # (B, k), against the squeezed (B,) output.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "class Table(Dataset):\n"
+        "    def __init__(self, rows):\n"
+        "        self.rows = rows\n"
+        "    def __len__(self):\n"
+        "        return len(self.rows)\n"
+        "    def __getitem__(self, i):\n"
+        "        cells = self.rows[i]\n"
+        "        return torch.tensor(cells[0]), torch.tensor([float(c) for c in cells[-1:]])\n"
+        "net = nn.Linear(16, 1)\n"
+        "criterion = nn.L1Loss()\n"
+        "def train(rows):\n"
+        "    for x, y in DataLoader(Table(rows), batch_size=16):\n"
+        "        loss = criterion(net(x).squeeze(1), y)  # expect: DL201\n",
+        # A convolutional head (nn.Conv2d(32, 1, 1) last in forward): (B, 1, H, W) depth
+        # predictions against the loader's (B, H, W) depth maps broadcast to (B, B, H, W).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "import torch.nn.functional as F\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "class DepthNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU())\n"
+        "        self.depth = nn.Conv2d(32, 1, kernel_size=1)\n"
+        "    def forward(self, x):\n"
+        "        return self.depth(self.encoder(x))\n"
+        "images = torch.randn(64, 3, 32, 32)\n"
+        "depths = torch.rand(64, 32, 32)\n"
+        "loader = DataLoader(TensorDataset(images, depths), batch_size=8, shuffle=True)\n"
+        "model = DepthNet()\n"
+        "for x, d in loader:\n"
+        "    loss = F.smooth_l1_loss(model(x), d)  # expect: DL201\n",
     ]
 
     # -- the query -------------------------------------------------------------------------------

@@ -215,3 +215,58 @@ def test_a_tensor_built_from_a_list_of_known_values():
     assert _dims("def f(v):\n    torch.tensor([float(v)])\n") == (1,)
     assert _dims("def f(v, w):\n    torch.tensor([v.item(), w.item()])\n") == (2,)
     assert _dims("def f(v):\n    torch.tensor([v])\n") is None  # v may be an array
+
+
+@pytest.mark.parametrize("source, dims", [
+    # numpy builds the same array torch does from a list of numbers
+    ("def f(a, b):\n    np.array([float(a), float(b)], dtype=np.float32)\n", (2,)),
+    ("def f(a):\n    np.asarray([float(a)])\n", (1,)),
+    # a comprehension of numbers: one dimension of unknown length
+    ("def f(row):\n    np.array([float(v) for v in row[1:]])\n", (None,)),
+    ("def f(line):\n    torch.tensor([float(v) for v in line.split()])\n", (None,)),
+    ("def f(rows):\n    np.array([[float(r[0]), float(r[1])] for r in rows])\n", (None, 2)),
+    ("def f(rows):\n    torch.tensor([(1, 2, 3) for r in rows])\n", (None, 3)),
+    # a copy of an array of known rank
+    ("y = torch.randn(7)\nnp.array(y)\n", (7,)),
+    # what stays unknown: ndmin adds dimensions; rows of unknown lengths may be ragged; an
+    # element of unknown shape; a loop variable that shadows a known name
+    ("np.array([1.0, 2.0], ndmin=2)\n", None),
+    ("def f(rows):\n    np.array([[float(v) for v in r] for r in rows])\n", None),
+    ("def f(rows):\n    np.array([r for r in rows])\n", None),
+    ("y = torch.randn(3)\ndef f(rows):\n    np.array([y for y in rows])\n", None),
+    ("def f(rows):\n    np.array([(n := float(r)) for r in rows])\n", None),
+])
+def test_an_array_built_from_a_list_of_numbers(source, dims):
+    assert _dims("import numpy as np\n" + source) == dims
+
+
+def test_a_data_set_of_number_lists_gives_batches_of_rows():
+    source = (LOADER + "import numpy as np\n"
+              "class Lines(Dataset):\n    def __getitem__(self, i):\n"
+              "        row = self.rows[i]\n"
+              "        return np.array([float(v) for v in row[:-1]]), np.array([float(row[-1])])\n"
+              "for xb, yb in DataLoader(Lines(), batch_size=8):\n    yb\n")
+    dims = _dims(source)
+    assert dims is not None and len(dims) == 2 and dims[1] == 1
+    assert _dims(source.replace("batch_size=8", "batch_size=8, collate_fn=stack")) is None
+
+
+def test_a_convolution_keeps_the_batch_and_gives_its_channels():
+    # an input of known rank: batched (rank 4 for Conv2d) or not (rank 3)
+    assert _dims("c = nn.Conv2d(3, 8, 3)\nc(torch.randn(4, 3, 16, 16))\n") == (4, 8, None, None)
+    assert _dims("c = nn.Conv2d(3, 8, 3)\nc(torch.randn(3, 16, 16))\n") == (8, None, None)
+    assert _dims("c = nn.Conv1d(3, 8, 3)\nc(torch.randn(4, 3, 16, 16))\n") is None  # raises
+    assert _dims("c = nn.ConvTranspose1d(16, out_channels=2, kernel_size=3)\n"
+                 "c(torch.randn(4, 16, 9))\n") == (4, 2, None)
+    seq = "m = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 1, 1))\nm(torch.randn(2, 3, 8, 8))\n"
+    assert _dims(seq) == (2, 1, None, None)
+    # a module's forward: what its layers see is a batch; the out channels of a wrapper class
+    # are bound by its constructor call
+    head = ("class Head(nn.Module):\n    def __init__(self, k):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(64, k, kernel_size=1)\n"
+            "    def forward(self, x):\n        return self.conv(x)\n")
+    dims = _dims(head + "Head(1)(q)\n")
+    assert dims is not None and len(dims) == 4 and dims[1:] == (1, None, None)
+    assert _dims(head + "Head(n)(q)\n")[1:] == (None, None, None)
+    # outside a module, an input of unknown rank may be unbatched: unknown
+    assert _rank("c = nn.Conv2d(3, 8, 3)\ndef f(img):\n    c(img)\n") is None
