@@ -292,9 +292,8 @@ def _names(expr: cst.CSTNode) -> list[cst.BaseExpression]:
         if isinstance(node, cst.Name):
             out.append(node)
         elif isinstance(node, cst.Attribute) and dotted_name(node) is not None:
-            head = node
-            while isinstance(head, cst.Attribute) and not (isinstance(head.value, cst.Name)
-                                                            and head.value.value == "self"):
+            head: cst.BaseExpression = node
+            while isinstance(head, cst.Attribute) and dotted_name(head.value) != "self":
                 head = head.value
             out.append(head)
         elif isinstance(node, cst.Arg) and node.keyword is not None:

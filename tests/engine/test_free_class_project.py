@@ -59,6 +59,7 @@ for x, y in batches(train_x, train_y):
 print(get_accuracy(model, test_x, test_y))
 """
 
+# the evaluation in get_accuracy() is reported
 REPORTED = True
 
 
@@ -83,8 +84,8 @@ REPORTED = True
     # the class of a module in another folder is not what the script would import
     ({"nets/model.py": MODEL.format(**LINEAR)}, "from utils import *\n", "", REPORTED),
 ])
-def test_a_class_name_bound_nowhere_is_the_folders_class(tmp_path, monkeypatch, capsys, files, imports,
-                                                          binding, expected):
+def test_a_class_name_bound_nowhere_is_the_folders_class(tmp_path, monkeypatch, capsys, files,
+                                                         imports, binding, expected):
     monkeypatch.chdir(tmp_path)
     PROJECT.clear()
     (tmp_path / ".git").mkdir()
