@@ -22,6 +22,7 @@ import libcst as cst
 from dllint.analysis.callers import ProjectCallers
 from dllint.analysis.calls import keyword, positional
 from dllint.analysis.data import CV_FUNCTIONS, CV_SPLITTERS, SEARCHERS, TRAIN, DataProvenance, Split, chains, last_name
+from dllint.analysis.generated_data import Generation
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import PROJECT
 from dllint.analysis.sample_statistics import (FIT_METHODS, STATISTICS, TRANSFORMING, SampleStatistics, class_count,
@@ -72,6 +73,14 @@ class FitLeaks:
         # function -> the call in it that fits (a statistic, a fit, or a call of a fitting helper)
         self._summary_nodes: dict[cst.FunctionDef, cst.Call] = {}
         self._summary_depth = 0
+        # the made-up data facts of the file being linted (dllint.analysis.generated_data)
+        self._generation_facts: Generation | None = None
+
+    def _generation(self, provenance: DataProvenance) -> Generation:
+        found = self._generation_facts
+        if found is None or found.provenance is not provenance:
+            found = self._generation_facts = Generation(provenance)
+        return found
 
     # -- the leaks of one file -----------------------------------------------------------------------
     def leaks(self, ctx: FileContext, provenance: DataProvenance, splits: list[Split]) -> list[Leak]:
@@ -120,6 +129,8 @@ class FitLeaks:
             split = self.leaking_split(provenance, scope, statement, data, results, splits)
             if split is None:
                 continue
+            if self._generation(provenance).generating_ingredient(data, split):
+                continue  # a step of making up the data (``pi = pi / pi.max()`` of a toy mixture)
             seen.add(statement)
             add(split, data, Fit(call, "", name))
         for call in ctx.index.of_type(cst.Call):

@@ -686,11 +686,14 @@ class Models:
     def _project_class_dependence(self, call: cst.Call) -> str:
         """:meth:`class_dependence` of a model class of another module of the project that ``call``
         constructs; ``UNKNOWN`` for anything else."""
-        from dllint.analysis.project import PROJECT, find_class, project_imports
+        from dllint.analysis.project import PROJECT, find_class, free_class, project_imports
 
         dotted = dotted_name(call.func)
         imports = project_imports(self.ctx) if dotted else None
         target = imports.target(dotted) if imports is not None else None
+        if target is None and imports is not None and isinstance(call.func, cst.Name):
+            # a class name the file binds nowhere: what a star import or a sibling module gives
+            target = free_class(self.ctx, call.func.value)
         if target is None or find_class(self.ctx, target) is None:
             return UNKNOWN_DEPENDENCE
         other = PROJECT.context(target.path)

@@ -1167,6 +1167,64 @@ def find_class(ctx: "FileContext", target: Target) -> cst.ClassDef | None:
     return found if isinstance(found, cst.ClassDef) else None
 
 
+MAX_SIBLINGS = 200  # a folder with more modules than this is not searched for a free name's class
+
+
+def free_class(ctx: "FileContext", name: str) -> Target | None:
+    """The project class that a plain ``name`` the file binds nowhere stands for (``model =
+    fastText(config)`` in a script whose only project import is ``from utils import *``, and
+    ``utils`` has no ``fastText``): the class a star import of a project module gives (the last
+    one first, as at run time); else, when every star import of the file is of a project module
+    that neither gives the name nor could give it unseen (no ``__all__``, no star import of its
+    own), the one module of the file's own folder that defines a top-level class ``name`` (the
+    script's folder is first on ``sys.path``: a ``from model import *`` is all it lacks). None
+    when the file binds ``name`` anywhere (an import, an assignment, a parameter, a ``def`` or
+    ``class``), when it may bind names unseen (``exec``, ``globals()``), when ``name`` is a
+    builtin, and when no module or several modules of the folder define it."""
+    import builtins
+
+    from dllint.analysis.bindings import Bindings
+
+    if not name.isidentifier() or name.startswith("_") or hasattr(builtins, name) \
+            or name in ctx.imports.aliases:
+        return None
+    imports = project_imports(ctx)
+    if imports is None or name in imports.names:
+        return None
+    records = ImportRecords.of_index(ctx.index)
+    imported = {asname or full.split(".")[0] for full, asname in records.imports}
+    imported.update(asname or imported_name for _, _, names in records.froms if names
+                    for imported_name, asname in names)
+    if name in imported or ctx.analysis(Bindings).all_values(name):
+        return None
+    for node in ctx.index.of_type(cst.FunctionDef, cst.ClassDef):
+        if node.name.value == name:
+            return None
+    for call in ctx.index.of_type(cst.Call):
+        if isinstance(call.func, cst.Name) and call.func.value in ("exec", "globals"):
+            return None
+    stars = [entry for entry in records.froms if entry[2] is None]
+    sources = imports.star_sources(records)
+    if stars:
+        found = imports.star_target(name, records)
+        if found is not None:
+            return found
+        if len(sources) != len(stars) or any(PROJECT.mentions(p, "__all__") or PROJECT.mentions(p, "import *")
+                                             for p in sources):
+            return None
+    try:
+        siblings = sorted(entry.name for entry in os.scandir(imports.path.parent)
+                          if entry.name.endswith(".py") and entry.is_file())
+    except OSError:
+        return None
+    if len(siblings) > MAX_SIBLINGS:
+        return None
+    defining = [imports.path.parent / sibling for sibling in siblings
+                if sibling != imports.path.name
+                and PROJECT.may_define_class(imports.path.parent / sibling, name)]
+    return Target(defining[0], name) if len(defining) == 1 else None
+
+
 def _plain_classes(bases: dict[str, str | None]) -> frozenset[str]:
     """The classes of an outline whose written bases are only ``object``, keywords
     (``metaclass=``) and other plain classes of the same outline. Linear in the outline (a class

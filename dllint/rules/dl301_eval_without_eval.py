@@ -32,7 +32,8 @@ network, a training-accuracy re-forward) unless the data is named validation/tes
 from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
 factory's result); models that compute the same in both modes: the engine's mode-dependence fact
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
-of the file or the project, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
+of the file or the project, also one a script names without importing it and that one module of its
+folder defines, a stateless ``torch.nn`` layer such as ``UpsamplingBilinear2d``) and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it (a layer
 built inside ``forward`` or another method that does not run at build time and called at once,
 ``nn.Dropout(d)(x)``, is a new module in training mode at every call: the model's mode never

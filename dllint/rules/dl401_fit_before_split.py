@@ -38,6 +38,9 @@ A statistic used only as the bound of a range, a grid or a calendar (``pd.date_r
 df.d.max())``, ``range(earliest, latest + 1)`` with ``earliest = g.year.min()``,
 ``np.arange(X.min() - 1, X.max() + 1, h)``; :meth:`DataProvenance.only_bounds`) makes points to
 enumerate, not a feature statistic, and is not reported; used also in arithmetic on the data, it is.
+A statistic of a made-up intermediate (``pi = pi / pi.max()`` with ``pi`` computed from the random
+``x`` that is split, and not split itself: :meth:`Generation.generating_ingredient`) is a step of
+generating a toy data set, not a preprocessing, and is not reported either.
 
 Silent for per-sample scaling (``x / 255.0``, ``x / x.norm(dim=1, keepdim=True)``), statistics over
 the feature axis (``x.mean(axis=1)``), statistics taken after the split on the training part,
@@ -370,6 +373,33 @@ def tune(path, target):
 def describe(path):
     return scale_part(pd.read_csv(path))
 """,
+    # (eighth audit BP) a toy data set made up in the function: the max normalises ``pi``, computed
+    # from the random ``x``, and ``pi.round()`` picks which noisy line gives ``y``: a step of the
+    # data's definition, not a preprocessing of the split data; the same for the probability that
+    # draws each label
+    """
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+
+def generate_mixture(samples=int(1e5)):
+    x = np.random.sample(samples)[:, np.newaxis].astype(np.float32)
+    pi = np.sin(x) + 3 * x * np.cos(x)
+    pi = pi / pi.max()
+    g1 = 2 * x.squeeze() + 0.5 * np.random.sample(samples)
+    g2 = 8 * x.squeeze() + 0.5 * np.random.sample(samples)
+    y = (pi.round().squeeze() * g1 + (1 - pi.round().squeeze()) * g2).reshape(-1, 1)
+    return train_test_split(x, y, test_size=0.5)
+
+
+def generate_labels(n=1000):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, size=(n, 2))
+    logits = x[:, 0] * x[:, 1]
+    p = (logits - logits.min()) / (logits.max() - logits.min())
+    y = (rng.uniform(size=n) < p).astype(int)
+    return train_test_split(x, y, test_size=0.25)
+""",
 ]
 
 INVALID = [
@@ -697,6 +727,47 @@ def tune(path, target):
     y = data.pop(target)
     data, pipeline = structured_preprocesser(data)  # expect: DL401
     return train_test_split(data, y, test_size=0.2)
+""",
+    # (eighth audit BP) made-up data whose split arrays themselves are scaled: the scaler of the
+    # target, the standardised features, a feature scaled before noise is added to it; and the
+    # mixture of the audit on data read from a file
+    """
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler
+
+
+def generate_target(samples=int(1e5)):
+    x = np.random.uniform(-10, 10, (samples, 1)).astype(np.float32)
+    y = np.square(x) + 2.0 * np.random.normal(size=x.shape)
+    y = MinMaxScaler().fit_transform(y)  # expect: DL401
+    return train_test_split(x, y, test_size=0.5)
+
+
+def generate_features(n=500):
+    raw = np.random.randn(n, 4) * np.array([1.0, 10.0, 100.0, 0.1])
+    x = (raw - raw.mean(0)) / raw.std(0)  # expect: DL401
+    y = x @ np.random.randn(4) + np.random.randn(n)
+    return train_test_split(x, y)
+
+
+def generate_noisy(n=500):
+    base = np.random.exponential(size=(n, 3))
+    scaled = base / base.max(0)  # expect: DL401
+    x = scaled + 0.1 * np.random.randn(n, 3)
+    y = np.random.randint(0, 2, n)
+    return train_test_split(x, y)
+
+
+def mixture_of(path):
+    x = pd.read_csv(path)["x"].to_numpy()
+    pi = np.sin(x) + 3 * x * np.cos(x)
+    pi = pi / pi.max()  # expect: DL401
+    g1 = 2 * x + 0.5 * np.random.sample(len(x))
+    g2 = 8 * x + 0.5 * np.random.sample(len(x))
+    y = pi.round() * g1 + (1 - pi.round()) * g2
+    return train_test_split(x, y, test_size=0.5)
 """,
 ]
 
