@@ -375,13 +375,15 @@ class Modes:
             if self._inherited_training_call(call):
                 found.append(call)
                 continue
-            if not (self._hands_a_model(call) or self._may_train_instance(call, imports)):
+            handed = self._hands_a_model(call)
+            if not (handed or self._may_train_instance(call, imports)):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
             hit = find_called(self.ctx, call, imports, self._receiver_class, training=True)
             if hit is None:
                 continue
             other, function, _klass = hit
-            if other.analysis(Regions).trains(function):
+            other_regions = other.analysis(Regions)
+            if other_regions.trains(function) and (handed or _one_step(other_regions, function)):
                 found.append(call)
         return found
 
@@ -418,7 +420,9 @@ class Modes:
         module (every value bound to the receiver is a call of that imported class, as
         :meth:`_receiver_class` asks) whose module may train in a function of that name
         (:meth:`ProjectView.may_train_function`, read without libcst). The agent holds the model
-        under a name of its own (``self.net``) that this file may never mention."""
+        under a name of its own (``self.net``) that this file may never mention. Such a call counts
+        as a training step only when the method makes one step (:func:`_one_step`): a
+        ``trainer.train_epoch(loader)`` runs epochs, and a pass next to it is no part of a step."""
         func = call.func
         if not isinstance(func, cst.Attribute):
             return False
@@ -1268,6 +1272,17 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def _one_step(regions: Regions, function: cst.FunctionDef) -> bool:
+    """``function`` (which trains) makes one training step per call: none of its backward/step
+    calls, nor of its calls of its module's training functions, is inside a loop of it."""
+    steps = set(regions.training_calls)
+    for node in _walk_body(function.body):
+        if isinstance(node, cst.Call) and (node in steps or regions.resolved(node) in regions.training_functions) \
+                and regions.loop_of(node) is not None:
+            return False
+    return True
 
 
 def over_held_out_data(modes: Modes, node: cst.CSTNode) -> bool:

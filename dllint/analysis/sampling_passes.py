@@ -9,7 +9,8 @@ is the point of such a pass, not an oversight: DL301 does not take it as an eval
 A model call is a *sampling pass* (:func:`sampling_pass`) when:
 
 - its innermost loop is a repetition: a ``for`` statement or a comprehension (one ``for``, no
-  ``if``) over ``range(...)`` / ``trange(...)`` (under ``tqdm``/``enumerate`` too);
+  ``if``) over ``range(...)`` / ``trange(...)`` (under ``tqdm``/``enumerate`` too), not
+  ``range(1)``;
 - its input is the same at every pass: at least one argument, each a plain or dotted name
   (``x``, ``batch.x``; no call such as ``augment(x)``, no subscript by the counter) that the loop's
   variable is not part of and that the loop body does not rebind;
@@ -92,8 +93,11 @@ def _counts(iterable: cst.BaseExpression) -> bool:
     while isinstance(iterable, cst.Call) and iterable.args \
             and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in _ITERABLE_WRAPPERS:
         iterable = iterable.args[0].value
-    return isinstance(iterable, cst.Call) \
-        and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in _REPEAT_ITERABLES
+    if not (isinstance(iterable, cst.Call) and iterable.args
+            and (dotted_name(iterable.func) or "").rsplit(".", 1)[-1] in _REPEAT_ITERABLES):
+        return False
+    only = iterable.args[0].value if len(iterable.args) == 1 else None
+    return not (isinstance(only, cst.Integer) and int(only.value, 0) <= 1)  # ``range(1)``: one pass
 
 
 def _bound_in(body: cst.CSTNode) -> set[str]:

@@ -53,3 +53,40 @@ def test_the_step_is_found_through_the_holder_class(project):
     modes = ctx.analysis(Modes)
     lines = sorted(ctx.position(loop).start.line for loop in modes.step_loops)
     assert lines == [16]
+
+
+def test_a_method_that_runs_epochs_makes_no_step_loop(tmp_path, monkeypatch, capsys):
+    # ``trainer.train_epoch(loader)`` loops over its loader: the loop around the call runs epochs,
+    # and a pass next to it is an evaluation, reported in training mode
+    from project_lint import write_files
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    write_files(tmp_path, {
+        "pyproject.toml": '[project]\nname = "epochs"\n',
+        "trainer.py": '''import torch
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def train_epoch(self, loader):
+        for x, y in loader:
+            self.optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(self.model(x), y).backward()
+            self.optimizer.step()
+''',
+        "main.py": '''import torch
+from torch import nn
+from trainer import Trainer
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+trainer = Trainer(model)
+for epoch in range(10):
+    trainer.train_epoch(loader)
+    with torch.no_grad():
+        print(model(sample).argmax(1))
+''',
+    })
+    assert lint_findings(capsys, "DL301", "--no-cache", ".") == {("main.py", 10, "DL301")}

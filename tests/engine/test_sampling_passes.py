@@ -50,6 +50,7 @@ def test_repeated_kept_passes_over_the_same_input_sample(body):
     "for _ in range(10):\n    z = torch.randn(4)\n    preds.append(net(z))\n",
     "while len(preds) < 10:\n    preds.append(net(x))\n",
     "preds = [net() for _ in range(10)]\n",
+    "preds = [net(x) for _ in range(1)]\n",  # one pass
     "out = net(x)\n",
     "for _ in range(10):\n    y = net(x)\n    print(y)\n",
     # the model changes between the passes: an epoch loop that validates on a fixed batch
