@@ -19,9 +19,11 @@ there may be training:
 Left out: a model's own method and Lightning modules, a call in a loop whose own body
 back-propagates (:func:`part_of_training`: a target network, a training-accuracy re-forward) unless
 its data is named as held out, a mode picked from a flag, a model fresh from ``from_pretrained`` never
-switched to training, a model that computes the same in both modes (``Models.mode_dependence``), and
-a pass read only for its structure (:func:`dllint.analysis.modes.shape_only`). One evaluation per
-model and region (the enclosing ``with`` or function).
+switched to training, a model that computes the same in both modes (``Models.mode_dependence``),
+a pass read only for its structure (:func:`dllint.analysis.modes.shape_only`), and a sampling pass
+(:func:`dllint.analysis.sampling_passes.sampling_pass`: the same input again and again, every output
+kept: Monte Carlo dropout). One evaluation per model and region (the enclosing ``with`` or
+function).
 
 An *imported evaluation* (:class:`ImportedEvaluation`) is a call of a function of another module of
 the project (``predict(model, x)``) whose body evaluates the model it is given in whatever mode it
@@ -42,6 +44,7 @@ from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Mo
                                    eval_function, inherits_unseen_code, is_eval_name, is_eval_token,
                                    over_held_out_data, read_out_evaluation, shape_only,
                                    train_calls_named)
+from dllint.analysis.sampling_passes import sampling_pass
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -104,6 +107,8 @@ def training_evaluations(ctx: "FileContext") -> Iterator[TrainingEvaluation | Im
             continue  # no dropout, no batch norm...: both modes compute the same
         if shape_only(modes, call):
             continue  # a shape smoke test: only the output's structure is read, nothing is measured
+        if sampling_pass(modes, call):
+            continue  # Monte Carlo dropout: passes over the same input differ only in training mode
         region = ctx.index.enclosing(call, cst.With, cst.FunctionDef)
         if (key, region) in seen:
             continue
@@ -187,7 +192,7 @@ def evaluation(modes: Modes, call: cst.Call, function: cst.FunctionDef) -> bool:
     like one, or over a held-out loader; and not part of a training step."""
     if modes.models.enclosing_module_class(call) is not None or part_of_training(modes, call):
         return False
-    if shape_only(modes, call):
+    if shape_only(modes, call) or sampling_pass(modes, call):
         return False
     return (eval_function(modes, function) or modes.regions.no_grad(call)
             or over_held_out_data(modes, call))

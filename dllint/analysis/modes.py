@@ -375,13 +375,15 @@ class Modes:
             if self._inherited_training_call(call):
                 found.append(call)
                 continue
-            if not self._hands_a_model(call):
+            handed = self._hands_a_model(call)
+            if not (handed or self._may_train_instance(call, imports)):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
             hit = find_called(self.ctx, call, imports, self._receiver_class, training=True)
             if hit is None:
                 continue
             other, function, _klass = hit
-            if other.analysis(Regions).trains(function):
+            other_regions = other.analysis(Regions)
+            if other_regions.trains(function) and (handed or _one_step(other_regions, function)):
                 found.append(call)
         return found
 
@@ -412,6 +414,42 @@ class Modes:
                 if override is not None and self.regions.trains(override):
                     return True
         return False
+
+    def _may_train_instance(self, call: cst.Call, imports) -> bool:
+        """``self.agent.learn(batch)``: a method called on an instance of a class of another project
+        module (every value bound to the receiver is a call of that imported class, as
+        :meth:`_receiver_class` asks) whose module may train in a function of that name
+        (:meth:`ProjectView.may_train_function`, read without libcst). The agent holds the model
+        under a name of its own (``self.net``) that this file may never mention. Such a call counts
+        as a training step only when the method makes one step (:func:`_one_step`): a
+        ``trainer.train_epoch(loader)`` runs epochs, and a pass next to it is no part of a step."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        targets = self._instance_targets(func.value, call, imports)
+        return bool(targets) and all(PROJECT.may_train_function(target.path, func.attr.value)
+                                     for target in targets)
+
+    def _instance_targets(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> list[Target] | None:
+        """The imported names of which ``expr`` is an instance: every value bound to it is a call
+        of one (``Net(...)``, ``Net(...).to(device)``), each resolved by the imports; None when one
+        is not, or nothing is bound to ``expr`` here. Nothing is parsed."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        values = self.models.definition_values(expr, at)
+        if not values:
+            return None
+        targets: list[Target] = []
+        for value in values:
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in SELF_RETURNING:
+                value = value.func.value
+            dotted = dotted_name(value.func) if isinstance(value, cst.Call) else None
+            target = imports.target(dotted) if dotted else None
+            if target is None:
+                return None
+            targets.append(target)
+        return targets
 
     def _hands_a_model(self, call: cst.Call) -> bool:
         """``call`` passes its callee (as an argument or as the receiver) a name that holds a
@@ -1158,21 +1196,12 @@ class Modes:
         of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        values = self.models.definition_values(expr, at)
-        if not values:
+        if not self.models.definition_values(expr, at):
             return self._parameter_class(expr, at) if isinstance(expr, cst.Name) else None
-        classes: set[Target] = set()
-        for value in values:
-            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                    and value.func.attr.value in SELF_RETURNING:
-                value = value.func.value
-            if not isinstance(value, cst.Call):
-                return None
-            dotted = dotted_name(value.func)
-            target = imports.target(dotted) if dotted else None
-            if target is None or find_class(self.ctx, target) is None:
-                return None
-            classes.add(target)
+        targets = self._instance_targets(expr, at, imports)
+        if targets is None or any(find_class(self.ctx, target) is None for target in targets):
+            return None
+        classes = set(targets)
         return classes.pop() if len(classes) == 1 else None
 
     def _parameter_class(self, expr: cst.Name, at: cst.CSTNode) -> Target | None:
@@ -1243,6 +1272,17 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def _one_step(regions: Regions, function: cst.FunctionDef) -> bool:
+    """``function`` (which trains) makes one training step per call: none of its backward/step
+    calls, nor of its calls of its module's training functions, is inside a loop of it."""
+    steps = set(regions.training_calls)
+    for node in _walk_body(function.body):
+        if isinstance(node, cst.Call) and (node in steps or regions.resolved(node) in regions.training_functions) \
+                and regions.loop_of(node) is not None:
+            return False
+    return True
 
 
 def over_held_out_data(modes: Modes, node: cst.CSTNode) -> bool:

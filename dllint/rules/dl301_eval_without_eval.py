@@ -46,6 +46,12 @@ dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_o
 evaluation: a shape smoke test measures nothing, in either mode. A comparison, a metric, a loss, an
 ``argmax``, collected predictions or printed values keep the finding.
 
+Nor is a sampling pass (:func:`dllint.analysis.sampling_passes.sampling_pass`): the same input run
+again and again in a loop that repeats a count, every output kept, nothing trained in the loop
+(Monte Carlo dropout: in eval mode the passes would all be equal). The training step that makes a
+loop a step loop may be a method of another module's class (``self.agent.learn(batch)``): the
+agent's ``no_grad`` passes reached from that loop (acting, the double-Q target) are training.
+
 The evaluations reached in training mode are the facts of ``dllint.analysis.evaluations``; a module's
 own inference method, those of ``dllint.analysis.own_inference``.
 """
@@ -1173,6 +1179,28 @@ predictor = Predictor(net, vocab=None)
 prepare(predictor)
 print(predictor.predict(torch.randn(2, 4)))
 """,
+        # (eighth audit BQ) Monte Carlo dropout: the same input run again and again, every output
+        # kept (a comprehension's elements; appended in a loop): in eval mode every pass would give
+        # the same output, the passes differ only because dropout is on, which is the point
+        """import numpy as np
+import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(1, 30), nn.Tanh(), nn.Dropout(0.5), nn.Linear(30, 1))
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+for _ in range(3000):
+    optimizer.zero_grad()
+    nn.functional.mse_loss(net(x_train), y_train).backward()
+    optimizer.step()
+
+y_preds = np.array([net(x_test).clone().detach().numpy() for _ in range(100)])
+with torch.no_grad():
+    samples = []
+    for _ in range(50):
+        out = net(x_test)
+        samples.append(out.softmax(-1))
+    spread = torch.stack(samples).std(0)
+""",
     ]
 
     INVALID = [
@@ -1902,6 +1930,38 @@ for x, y in train_loader:
     optimizer.step()
 with torch.no_grad():
     accuracy = (model(x_test).argmax(1) == y_test).float().mean()  # expect: DL301
+""",
+        # (eighth audit BQ) repeated passes that are no sampling: the input changes at each pass
+        # (test-time augmentation, an index by the counter), the outputs are dropped (a timing
+        # loop), or the loop trains the model between the passes (a fixed validation batch)
+        """import torch
+from torch import nn
+
+net = nn.Sequential(nn.Linear(8, 30), nn.Tanh(), nn.Dropout(0.5), nn.Linear(30, 2))
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+val_losses = []
+for epoch in range(20):
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(net(x_train), y_train).backward()
+    optimizer.step()
+    with torch.no_grad():
+        val_losses.append(nn.functional.cross_entropy(net(x_val), y_val))  # expect: DL301
+
+def tta(x_test):
+    with torch.no_grad():
+        return torch.stack([net(augment(x_test)) for _ in range(8)]).mean(0)  # expect: DL301
+
+def per_row(x_test):
+    with torch.no_grad():
+        return [net(x_test[i]) for i in range(len(x_test))]  # expect: DL301
+
+def timing(x_test):
+    with torch.no_grad():
+        for _ in range(100):
+            out = net(x_test)  # expect: DL301
+    return out
+
+print(tta(x_test), per_row(x_test), timing(x_test))
 """,
     ]
 
