@@ -27,6 +27,12 @@ switch concerns the whole model but a part trains); and for a switch outside any
 in both modes: the engine's mode-dependence fact (``Models.mode_dependence``, asked of the model the
 training step uses, also when the switch is inside a helper) sees its whole definition and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it.
+
+A training step trains a model only when an optimiser it steps may own that model's parameters
+(``Modes.step_may_train``: :func:`dllint.analysis.optimised_tensors.may_own`, and
+:func:`dllint.analysis.modes.frozen_for_good`): silent for an adversarial patch or an input optimised
+through a network kept in eval mode (``SGD([patch])``), for a head trained by its own optimiser on a
+feature extractor kept in eval mode, and for a model whose every parameter is frozen for good.
 """
 from __future__ import annotations
 
