@@ -14,6 +14,11 @@ is one, or a call of a function (of this file, or of another project module) who
 is one. Anything else (``model.parameters()``, a param-group list, ``nn.Parameter(...)``, an
 attribute such as ``self.w``, a parameter of the function, a name bound by unpacking, a starred
 element) is not known, and the rule keeps reporting.
+
+:func:`may_own` answers a second question for the mode analysis (DL302): may the optimiser be given
+parameters of a given model? A training step trains a model only when an optimiser it steps may own
+its parameters (``SGD([patch])`` through a frozen network trains the patch alone); see the comment
+above :func:`may_own`.
 """
 from __future__ import annotations
 
