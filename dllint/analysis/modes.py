@@ -57,7 +57,7 @@ from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_calle
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
-from dllint.analysis.regions import Regions
+from dllint.analysis.regions import Regions, is_optimizer_constructor
 from dllint.analysis.solver import solve
 
 if TYPE_CHECKING:
@@ -281,6 +281,7 @@ class Modes:
         self._model_calls: list[tuple[cst.Call, cst.BaseExpression]] | None = None
         self._model_call_map: dict[cst.Call, cst.BaseExpression] = {}
         self._frozen: dict[str, bool] = {}
+        self._frozen_for_good: dict[tuple[str, cst.FunctionDef | None], bool] = {}
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
         self._probed: dict[tuple[cst.Call, str], frozenset] = {}
@@ -295,8 +296,11 @@ class Modes:
         # the training loops: the file's own (``Regions``) and those that run a training step
         # through a function or method of another project module (``model.train_emb(*batch)``)
         self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
+        self._external_steps: set[cst.Call] = set()
+        self._step_owners: dict[tuple[cst.CSTNode, str], bool] = {}
         if self.active:
             external = self._external_training_calls()
+            self._external_steps = set(external)
             steps = list(self.regions.training_calls) + external
             for call in [*self.regions.training_calls, *external]:
                 if self.regions.loop_of(call) is None:
@@ -480,6 +484,47 @@ class Modes:
             if function is not None and function not in done_functions:
                 done_functions.add(function)
                 todo.extend(self.regions.callers(function))
+
+    def step_may_train(self, node: cst.CSTNode, key: str) -> bool:
+        """The training step that runs ``node`` (a forward pass of ``key``, or a helper call that
+        runs one) may update ``key``'s parameters: some optimiser it steps may own them
+        (:func:`dllint.analysis.optimised_tensors.may_own`). The step is the body of the loop
+        around ``node`` (nested loops included), or its function when no loop is. False only when
+        that step calls ``.step()`` on optimisers whose every constructor is known, each given
+        other tensors alone (an adversarial patch ``SGD([patch])``, an input, another module's
+        parameters), and runs no helper that trains; a model whose parameters are frozen for the
+        whole file (:func:`frozen_for_good`) is not updated either."""
+        container = self.regions.loop_of(node) or self.index.function_of(node) or self.ctx.module
+        cached = self._step_owners.get((container, key))
+        if cached is None:
+            cached = self._step_owners[(container, key)] = self._step_may_train(container, key)
+        return cached
+
+    def _step_may_train(self, container: cst.CSTNode, key: str) -> bool:
+        from dllint.analysis.optimised_tensors import may_own, optimiser_constructors
+
+        if frozen_for_good(self, key, container):
+            return False
+        steps: list[cst.Call] = []
+        for inner in _walk_body(container.body if isinstance(container, (cst.For, cst.While, cst.FunctionDef))
+                                else container):
+            if not isinstance(inner, cst.Call):
+                continue
+            if self.regions.is_step_call(inner):
+                steps.append(inner)
+                continue
+            target = self.regions.resolved(inner)
+            if inner in self._external_steps or (target is not None and self.regions.trains(target)):
+                return True  # a helper that steps some optimiser of its own
+        if not steps:
+            return True  # a backward whose step is elsewhere: not known
+        for step in steps:
+            func = step.func
+            optimiser = func.value if self.regions.is_optimizer(func.value) or not step.args else step.args[0].value
+            constructors = optimiser_constructors(self.ctx, optimiser)
+            if constructors is None or any(may_own(self.ctx, c, key) for c in constructors):
+                return True
+        return False
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
         """``for ... in range(...)`` whose every possible trip count is positive: ``range(N)``,
@@ -1963,7 +2008,8 @@ class _Interpreter:
                 previous = self.result.model_calls.get(call)
                 merged = tokens | previous[1] if previous else tokens
                 self.result.model_calls[call] = (key, frozenset(merged))
-                if self._training_use(call) and not self._between_eval_and_train(call, key):
+                if self._training_use(call) and not self._between_eval_and_train(call, key) \
+                        and self.modes.step_may_train(call, key):
                     self._record_train_use(call, key, tokens)
                     if ENTRY in tokens:
                         self.result.trains_entry.add(key)
@@ -1971,7 +2017,8 @@ class _Interpreter:
         key = self._loss_method_key(call)
         if key is not None:
             tokens = self.get(state, key)
-            if self._training_use(call) and not self._between_eval_and_train(call, key):
+            if self._training_use(call) and not self._between_eval_and_train(call, key) \
+                    and self.modes.step_may_train(call, key):
                 self._record_train_use(call, key, tokens)
                 if ENTRY in tokens:
                     self.result.trains_entry.add(key)
@@ -2178,13 +2225,15 @@ class _Interpreter:
                     continue
                 tokens = self.get(state, mapped)
                 states[mapped] = states.get(mapped, frozenset()) | tokens
-                if key in run.trains_entry and not self.modes.maybe_no_grad(call):
+                if key in run.trains_entry and not self.modes.maybe_no_grad(call) \
+                        and not frozen_for_good(self.modes, mapped, call):
                     self._record_train_use(call, mapped, tokens)
                     if ENTRY in tokens:
                         self.result.trains_entry.add(mapped)
             for key in sorted(self._forwarded_in_step(call, callee, run)):
                 mapped = self.modes.map_key(call, callee, key)
-                if mapped is None or self._between_eval_and_train(call, mapped):
+                if mapped is None or self._between_eval_and_train(call, mapped) \
+                        or not self.modes.step_may_train(call, mapped):
                     continue  # (``net.eval(); plot(net, x); net.train()``: an evaluation, as for a pass)
                 tokens = self.get(state, mapped)
                 self._record_train_use(call, mapped, tokens)
@@ -2355,6 +2404,112 @@ def _frozen(modes: Modes, key: str) -> bool:
                     or "requires_grad_(False)" in text:
                 return True
     return False
+
+
+def frozen_for_good(modes: Modes, key: str, at: cst.CSTNode) -> bool:
+    """Every parameter of ``key`` (as read at ``at``) is frozen and stays frozen: the file freezes
+    all of them (``key.requires_grad_(False)``, or ``p.requires_grad = False`` /
+    ``p.requires_grad_(False)`` as a statement of the body of ``for p in key.parameters():``, with
+    no condition around it; ``key`` or a parent of it), in the scope ``at`` reads ``key`` in (or at
+    module level for a global); the file turns no gradient back on for anything that may be a
+    module (``requires_grad = True``, ``requires_grad_()``, but not on a fresh ``x.clone()`` /
+    ``x.detach()`` / a tensor the code created); and no optimiser of the file may be given
+    ``key``'s parameters (an optimiser over them, or a call of an optimiser factory, may train it
+    before it is frozen)."""
+    cache = modes._frozen_for_good
+    scope = modes.index.function_of(at) if not isinstance(at, cst.FunctionDef) else at
+    found = cache.get((key, scope))
+    if found is None:
+        found = cache[(key, scope)] = _frozen_for_good(modes, key, scope)
+    return found
+
+
+def _frozen_for_good(modes: Modes, key: str, scope: cst.FunctionDef | None) -> bool:
+    from dllint.analysis.optimised_tensors import may_own
+
+    parts = key.split(".")
+    candidates = {".".join(parts[:size]) for size in range(1, len(parts) + 1)}
+    scopes = {scope}
+    if scope is not None and parts[0] not in modes.locals_of(scope) and parts[0] != "self" \
+            and parts[0] not in modes._param_names(scope):
+        scopes.add(None)  # a global: frozen at module level
+    if not any(modes.index.function_of(call) in scopes for call in _freezes(modes, candidates)):
+        return False
+    ctx = modes.ctx
+    for call in modes.calls:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" \
+                and not (call.args and _literal_bool(call.args[0].value) is False) \
+                and not _fresh_tensor(modes, func.value):
+            return False
+        qualified = modes.imports.qualify(func) or ""
+        last = (dotted_name(func) or "").rsplit(".", 1)[-1]
+        if is_optimizer_constructor(qualified):
+            if may_own(ctx, call, key):
+                return False
+        elif "optim" in last.lower():
+            return False  # an optimiser factory: what it is given is not known
+    for assign in modes.index.of_type(cst.Assign):
+        for target in assign.targets:
+            node = target.target
+            if isinstance(node, cst.Attribute) and node.attr.value == "requires_grad" \
+                    and _literal_bool(assign.value) is not False and not _fresh_tensor(modes, node.value):
+                return False
+    return True
+
+
+def _freezes(modes: Modes, candidates: set[str]) -> list[cst.CSTNode]:
+    """The statements that freeze every parameter of one of ``candidates``."""
+    found: list[cst.CSTNode] = []
+    for call in modes.calls:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and call.args \
+                and _literal_bool(call.args[0].value) is False and model_key(func.value) in candidates:
+            found.append(call)
+    for loop in modes.index.of_type(cst.For):
+        iterator = loop.iter
+        if not (isinstance(iterator, cst.Call) and isinstance(iterator.func, cst.Attribute)
+                and iterator.func.attr.value in ("parameters", "named_parameters")
+                and model_key(iterator.func.value) in candidates):
+            continue
+        target = loop.target
+        if iterator.func.attr.value == "named_parameters":
+            if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
+                continue
+            target = target.elements[1].value
+        if not isinstance(target, cst.Name) or not isinstance(loop.body, cst.IndentedBlock):
+            continue
+        for statement in loop.body.body:
+            if isinstance(statement, cst.SimpleStatementLine) and any(
+                    _sets_off(small, target.value) for small in statement.body):
+                found.append(loop)
+                break
+    return found
+
+
+def _sets_off(small: cst.BaseSmallStatement, name: str) -> bool:
+    """``name.requires_grad = False`` or ``name.requires_grad_(False)``."""
+    if isinstance(small, cst.Assign):
+        return _literal_bool(small.value) is False and any(
+            isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad"
+            and isinstance(t.target.value, cst.Name) and t.target.value.value == name for t in small.targets)
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        func = small.value.func
+        return isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" \
+            and isinstance(func.value, cst.Name) and func.value.value == name and bool(small.value.args) \
+            and _literal_bool(small.value.args[0].value) is False
+    return False
+
+
+def _fresh_tensor(modes: Modes, expr: cst.BaseExpression) -> bool:
+    """``expr`` is a tensor of its own, no module's parameter: ``x.clone()``, ``x.detach()``, or one
+    the code created (:mod:`dllint.analysis.optimised_tensors`)."""
+    from dllint.analysis.optimised_tensors import created_tensor
+
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+            and expr.func.attr.value in ("clone", "detach"):
+        return True
+    return created_tensor(modes.ctx, expr)
 
 
 _PLAIN_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic", "Protocol",

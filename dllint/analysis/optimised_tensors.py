@@ -14,6 +14,11 @@ is one, or a call of a function (of this file, or of another project module) who
 is one. Anything else (``model.parameters()``, a param-group list, ``nn.Parameter(...)``, an
 attribute such as ``self.w``, a parameter of the function, a name bound by unpacking, a starred
 element) is not known, and the rule keeps reporting.
+
+:func:`may_own` answers a second question for the mode analysis (DL302): may the optimiser be given
+parameters of a given model? A training step trains a model only when an optimiser it steps may own
+its parameters (``SGD([patch])`` through a frozen network trains the patch alone); see the comment
+above :func:`may_own`.
 """
 from __future__ import annotations
 
@@ -62,6 +67,12 @@ def created_tensors_only(ctx: "FileContext", call: cst.Call) -> bool:
         if not _created(ctx, element.value, 0, set()):
             return False
     return True
+
+
+def created_tensor(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
+    """``expr`` is a tensor the code created (a torch factory's, a ``Variable``, a kept copy of one,
+    a name every reaching binding of which is one): no module's parameter."""
+    return _created(ctx, expr, 0, set())
 
 
 def _created(ctx: "FileContext", expr: cst.BaseExpression, depth: int, seen: set) -> bool:
@@ -131,3 +142,290 @@ def _function_returns_created(ctx: "FileContext", function: cst.FunctionDef, dep
         return False
     return bool(returns) and all(
         r.value is not None and _created(ctx, r.value, depth, set()) for r in returns)
+
+
+# -- which module's parameters an optimiser may own ------------------------------------------------
+#
+# ``may_own(ctx, constructor, key)``: may the optimiser built by ``constructor`` (``SGD([patch])``,
+# ``Adam(head.parameters())``) be given parameters of the module ``key`` (``model``,
+# ``self.backbone``)? False only when every tensor it is given is known to be something else:
+#
+# * a tensor the code created (the fact above), or ``nn.Parameter(...)`` of one, held by a name
+#   that is never attached to a module (``model.w = w``, ``register_parameter(..., w)``);
+# * ``other.parameters()`` where ``other`` is a plain name bound, on every binding that may reach
+#   the optimiser, to a fresh module (``nn.Linear(512, 10)``, a module class, a torchvision model)
+#   whose arguments do not mention ``key``, that ``key`` is not built from, and that is never
+#   attached to ``key`` (passed next to it to a call, stored in an attribute or a container);
+# * lists, tuples, ``list(...)``, ``a + b``, ``itertools.chain``, ``filter(f, ...)``, param-group
+#   dicts (their ``"params"``) of the above.
+#
+# Anything else (``key.parameters()`` or a part of it, a parent of it, a name bound by unpacking or
+# a parameter, a call of a factory) may own ``key``'s parameters.
+
+PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+_REGISTERING = frozenset({"add_module", "register_module", "register_parameter", "register_buffer", "setattr"})
+_ATTACHING = frozenset({"add_module", "register_module", "register_parameter", "register_buffer",
+                        "setattr", "append", "extend", "insert", "update", "__setitem__"})
+_OWN_DEPTH = 4
+
+
+def may_own(ctx: "FileContext", constructor: cst.Call, key: str) -> bool:
+    """The optimiser built by ``constructor`` may be given parameters of the module ``key``."""
+    params = argument(constructor, 0, "params")
+    if params is None or any(arg.star for arg in constructor.args):
+        return True
+    return not _others(ctx, params, key, 0)
+
+
+def _others(ctx: "FileContext", expr: cst.BaseExpression, key: str, depth: int) -> bool:
+    """Every tensor ``expr`` hands the optimiser is known not to be one of ``key``'s parameters."""
+    if depth > _OWN_DEPTH:
+        return False
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return all(not isinstance(e, cst.StarredElement) and _others(ctx, e.value, key, depth + 1)
+                   for e in expr.elements)
+    if isinstance(expr, cst.Dict):
+        groups = [e.value for e in expr.elements if isinstance(e, cst.DictElement)
+                  and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "params"]
+        return len(groups) == 1 and len(expr.elements) == sum(isinstance(e, cst.DictElement) for e in expr.elements) \
+            and _others(ctx, groups[0], key, depth + 1)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _others(ctx, expr.left, key, depth + 1) and _others(ctx, expr.right, key, depth + 1)
+    if isinstance(expr, cst.Name):
+        values = _all_values(ctx, expr)
+        if not values or any(v is None for v in values) or _attached(ctx, expr.value, key):
+            return False
+        if any(isinstance(v, (cst.List, cst.Tuple, cst.Dict)) for v in values) and _mutated(ctx, expr.value):
+            return False  # ``params = []`` then ``params.append(...)``: not the list written out
+        return all(_others(ctx, v, key, depth + 1) for v in values)
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    qualified = ctx.imports.qualify(func) or ""
+    if isinstance(func, cst.Name) and func.value in ("list", "tuple") and len(expr.args) == 1 \
+            or qualified == "itertools.chain":
+        return bool(expr.args) and all(not a.star and a.keyword is None and _others(ctx, a.value, key, depth + 1)
+                                       for a in expr.args)
+    if isinstance(func, cst.Name) and func.value == "filter" and len(expr.args) == 2:
+        return _others(ctx, expr.args[1].value, key, depth + 1)
+    if isinstance(func, cst.Attribute) and func.attr.value == "parameters":
+        return _other_module(ctx, func.value, key)
+    if qualified in PARAMETER_CLASSES:
+        data = argument(expr, 0, "data")
+        return data is not None and _created(ctx, data, 0, set())
+    return _created(ctx, expr, 0, set())
+
+
+def _all_values(ctx: "FileContext", name: cst.Name) -> list[cst.BaseExpression | None]:
+    """Every value that may be bound to ``name`` where it is read: the reaching bindings of its
+    scope, else (a global read in a function) every binding of it at module level."""
+    values = ctx.analysis(NameReaching).values_at(name, name.value)
+    if values is not None:
+        return values
+    bindings = ctx.analysis(Bindings)
+    scope = bindings.scope_key(name, name.value)
+    entries = bindings.values.get((scope, name.value)) or bindings.values.get((ctx.module, name.value))
+    return [value for _, value in entries] if entries else []
+
+
+def _other_module(ctx: "FileContext", receiver: cst.BaseExpression, key: str) -> bool:
+    """``receiver`` is a plain name that holds, on every binding, a module built fresh and kept apart
+    from ``key``: its parameters are not ``key``'s."""
+    from dllint.analysis.models import Models, model_key
+
+    if not isinstance(receiver, cst.Name):
+        return False
+    name = receiver.value
+    root = key.split(".", 1)[0]
+    if model_key(receiver) != name or name == root or root in ("self", "cls"):
+        return False
+    models = ctx.analysis(Models)
+    values = _all_values(ctx, receiver)
+    if not values or any(v is None for v in values):
+        return False
+    for value in values:
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in ("to", "cuda", "cpu", "float", "double", "half", "train"):
+            value = value.func.value  # ``nn.Linear(4, 2).to(device)``: the same module
+        if not isinstance(value, cst.Call) or models.constructor_kind(value) not in ("nn", "class", "known"):
+            return False
+        if any(_mentions(ctx, arg.value, root, 2) for arg in value.args):
+            return False
+    bindings = ctx.analysis(Bindings)
+    model_values = [v for (_, bound), entries in bindings.values.items() if bound == root for _, v in entries]
+    if any(v is not None and _mentions(ctx, v, name, 2) for v in model_values):
+        return False  # ``model = nn.Sequential(backbone, head)``: ``head``'s parameters are the model's
+    return not _attached(ctx, name, key)
+
+
+def _mentions(ctx: "FileContext", expr: cst.BaseExpression, name: str, depth: int) -> bool:
+    """``expr`` may hold (or be built from) what ``name`` holds: it reads ``name``, or a name whose
+    bindings may; a name not followed within ``depth`` bindings may."""
+    for node in iter_subtree(expr):
+        if not isinstance(node, cst.Name) or node.value in ("True", "False", "None"):
+            continue
+        if node.value == name:
+            return True
+        if _not_a_value(ctx, node):
+            continue
+        if depth <= 0:
+            return True
+        values = _all_values(ctx, node)
+        if not values or any(v is None or _mentions(ctx, v, name, depth - 1) for v in values):
+            return True
+    return False
+
+
+def _not_a_value(ctx: "FileContext", node: cst.Name) -> bool:
+    """``node`` names a callee (``nn.Linear``, ``Head``), an attribute, a keyword, or an import:
+    nothing that holds a module of the file."""
+    parent = ctx.index.parent(node)
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return True
+    if isinstance(parent, cst.Arg) and parent.keyword is node:
+        return True
+    current: cst.CSTNode = node
+    while isinstance(parent, cst.Attribute) and parent.value is current:
+        current, parent = parent, ctx.index.parent(parent)
+    if isinstance(parent, cst.Call) and parent.func is current:
+        return True
+    return ctx.imports.qualify(node) is not None and ctx.imports.qualify(node) != node.value
+
+
+def _attached(ctx: "FileContext", name: str, key: str) -> bool:
+    """``name`` may become part of the module ``key`` somewhere in the file: read inside the value
+    stored in an attribute (``model.fc = head``, ``model.w = nn.Parameter(w)``), as an
+    argument of ``add_module``/``register_parameter``/``setattr``/``append``..., or as an argument of
+    a call that is also handed ``key``'s root (``attach(model, head)``, ``model.set_head(head)``)
+    unless that call runs a function of the file that attaches nothing. Names are matched over the
+    whole file, whatever their scope: a same-named variable elsewhere only makes it "may"."""
+    root = key.split(".", 1)[0]
+    index = ctx.index
+    for node in index.of_type(cst.Name):
+        if node.value != name:
+            continue
+        for ancestor in index.ancestors(node):
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                if isinstance(ancestor, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                    targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) \
+                        else [ancestor.target]
+                    value = ancestor.value
+                    if value is not None and _inside(index, node, value) and _stores_attribute(targets):
+                        return True
+                break
+            if isinstance(ancestor, cst.Call):
+                last = ancestor.func.attr.value if isinstance(ancestor.func, cst.Attribute) \
+                    else ancestor.func.value if isinstance(ancestor.func, cst.Name) else ""
+                if _inside(index, node, ancestor.func):
+                    continue
+                if last in _ATTACHING:
+                    return True
+                handed = [a.value for a in ancestor.args]
+                if isinstance(ancestor.func, cst.Attribute):
+                    handed.append(ancestor.func.value)  # ``model.set_head(head)``
+                if any(model_root(value) == root for value in handed) \
+                        and not _attaches_nothing(ctx, ancestor, 4, set()):
+                    return True
+    return False
+
+
+def _attaches_nothing(ctx: "FileContext", call: cst.Call, depth: int, seen: set) -> bool:
+    """``call`` runs a function of this file that stores nothing in an attribute, calls no
+    ``add_module``/``setattr``/... nor ``append``s to a list held by an object; nor do the functions of the file it calls (``depth``
+    levels): ``evaluate(model, patch)`` cannot make ``patch`` a part of ``model``."""
+    from dllint.analysis.name_reaching import walk_body
+    from dllint.analysis.regions import Regions
+
+    regions = ctx.analysis(Regions)
+    function = regions.resolved(call)
+    if function is None or depth <= 0:
+        return False
+    if function in seen:
+        return True  # being judged (recursion) or judged already: that judgement decides
+    seen.add(function)
+    for node in walk_body(function.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if _stores_attribute(targets):
+                return False
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _REGISTERING \
+                    or isinstance(func, cst.Name) and func.value in _REGISTERING:
+                return False
+            if isinstance(func, cst.Attribute) and func.attr.value in _ATTACHING \
+                    and isinstance(func.value, cst.Attribute):
+                return False  # ``self.params.append(w)``: a list held by an object may be a module's
+            if regions.resolved(node) is not None and not _attaches_nothing(ctx, node, depth - 1, seen):
+                return False
+    return True
+
+
+def _mutated(ctx: "FileContext", name: str) -> bool:
+    """Somewhere in the file a method is called on ``name`` (``params.append(w)``), an item of it is
+    stored, or it is augmented (``params += ...``)."""
+    for node in ctx.index.of_type(cst.Name):
+        if node.value != name:
+            continue
+        parent = ctx.index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node \
+                and isinstance(ctx.index.parent(parent), cst.Call):
+            return True
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            statement = ctx.index.statement_of(node)
+            if isinstance(statement, (cst.Assign, cst.AugAssign)):
+                targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) \
+                    else [statement.target]
+                if any(_inside(ctx.index, node, t) for t in targets):
+                    return True
+        if isinstance(parent, cst.AugAssign) and parent.target is node:
+            return True
+    return False
+
+
+def _stores_attribute(targets: list[cst.BaseExpression]) -> bool:
+    """An assignment target that sets an attribute (``model.fc = ...``, ``a.b, c = ...``): where a
+    module takes a new part. An item store (``img[i] = patch``) is a tensor's or a container's."""
+    for target in targets:
+        if isinstance(target, cst.Attribute):
+            return True
+        if isinstance(target, (cst.Tuple, cst.List)) and _stores_attribute(
+                [e.value for e in target.elements]):
+            return True
+    return False
+
+
+def model_root(expr: cst.BaseExpression) -> str | None:
+    """The first name of a dotted expression (``model`` of ``model.fc``), else None."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _inside(index, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+    return node is container or any(a is container for a in index.ancestors(node))
+
+
+def optimiser_constructors(ctx: "FileContext", optimiser: cst.BaseExpression) -> list[cst.Call] | None:
+    """The optimiser constructor calls (``torch.optim.SGD([patch])``) that ``optimiser`` (a name,
+    ``self.optimizer``) may hold where it is read: every binding of it in its scope that may reach
+    there (for ``self.x``, every binding in the class). None when one of them is anything else (a
+    parameter, a factory's result, unpacking) or there is none."""
+    from dllint.analysis.imports import dotted_name
+    from dllint.analysis.regions import is_optimizer_constructor
+
+    if isinstance(optimiser, cst.Name):
+        values = _all_values(ctx, optimiser)
+    else:
+        dotted = dotted_name(optimiser)
+        if dotted is None or not dotted.startswith("self.") or dotted.count(".") != 1:
+            return None
+        bindings = ctx.analysis(Bindings)
+        values = [value for _, value in bindings.values.get((bindings.scope_key(optimiser, dotted), dotted), [])]
+    found: list[cst.Call] = []
+    for value in values:
+        if not isinstance(value, cst.Call) \
+                or not is_optimizer_constructor(ctx.imports.qualify(value.func) or ""):
+            return None
+        found.append(value)
+    return found or None

@@ -64,6 +64,16 @@ def is_optimizer_name(dotted: str) -> bool:
     return last == "opt" or last.startswith("opt_") or last.endswith("_opt") or last in ("optd", "optg")
 
 
+def is_optimizer_constructor(qualified: str) -> bool:
+    """``torch.optim.SGD`` and the other optimiser classes of torch (not its schedulers, not
+    ``swa_utils``), ``transformers.AdamW``, timm's / bitsandbytes' / apex's optimisers."""
+    if qualified.startswith("torch.optim.") and ".lr_scheduler" not in qualified \
+            and ".swa_utils" not in qualified:
+        return True
+    return qualified in ("transformers.AdamW", "transformers.Adafactor") \
+        or ".optim." in qualified and qualified.split(".")[0] in ("timm", "bitsandbytes", "apex")
+
+
 class Regions:
     """Gradient-free regions, training loops and intra-module call resolution of one file."""
 
@@ -285,7 +295,7 @@ class Regions:
             if not (last[:1].isupper() or "optim" in last.lower()):
                 continue  # optimizer classes are capitalised; factories say "optim"
             qualified = self.imports.qualify(value.func) or ""
-            if not self._is_optimizer_constructor(qualified):
+            if not is_optimizer_constructor(qualified):
                 continue
             for target in assign.targets:
                 dotted = dotted_name(target.target)
@@ -293,13 +303,6 @@ class Regions:
                     names.add(dotted)
         return names
 
-    @staticmethod
-    def _is_optimizer_constructor(qualified: str) -> bool:
-        if qualified.startswith("torch.optim.") and ".lr_scheduler" not in qualified \
-                and ".swa_utils" not in qualified:
-            return True
-        return qualified in ("transformers.AdamW", "transformers.Adafactor") \
-            or ".optim." in qualified and qualified.split(".")[0] in ("timm", "bitsandbytes", "apex")
 
     def is_optimizer(self, expr: cst.BaseExpression) -> bool:
         """``expr`` names an optimizer: assigned from an optimizer constructor, or named like one."""

@@ -27,6 +27,12 @@ switch concerns the whole model but a part trains); and for a switch outside any
 in both modes: the engine's mode-dependence fact (``Models.mode_dependence``, asked of the model the
 training step uses, also when the switch is inside a helper) sees its whole definition and no
 dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it.
+
+A training step trains a model only when an optimiser it steps may own that model's parameters
+(``Modes.step_may_train``: :func:`dllint.analysis.optimised_tensors.may_own`, and
+:func:`dllint.analysis.modes.frozen_for_good`): silent for an adversarial patch or an input optimised
+through a network kept in eval mode (``SGD([patch])``), for a head trained by its own optimiser on a
+feature extractor kept in eval mode, and for a model whose every parameter is frozen for good.
 """
 from __future__ import annotations
 
@@ -978,9 +984,270 @@ for epoch in range(10):
         optimizer.step()
     print(evaluate(model, val_loader))
 """,
+        # (eighth audit BS) an adversarial patch trained through a frozen network: the optimiser
+        # owns only the patch (an nn.Parameter of a tensor made here), so the network is never
+        # trained and eval mode is right
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet34()
+model.eval()
+
+def eval_patch(net, patch, loader):
+    net.eval()
+    with torch.no_grad():
+        return sum((net(img + patch).argmax(-1) == 0).sum() for img, _ in loader)
+
+def patch_attack(net, loader, num_epochs=5):
+    patch = nn.Parameter(torch.zeros(3, 224, 224), requires_grad=True)
+    optimizer = torch.optim.SGD([patch], lr=1e-1, momentum=0.8)
+    for epoch in range(num_epochs):
+        for img, _ in loader:
+            loss = nn.functional.cross_entropy(net(img + patch), torch.zeros(img.shape[0], dtype=torch.long))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return patch.detach(), eval_patch(net, patch, loader)
+
+for target in range(3):
+    patch, acc = patch_attack(model, loader)
+    print(eval_patch(model, patch, loader))
+""",
+        # the input is optimised (activation maximisation): a tensor made with requires_grad=True
+        """import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+
+def evaluate(net, x):
+    net.eval()
+    with torch.no_grad():
+        return net(x)
+
+for target in range(3):
+    x = torch.zeros(1, 8, requires_grad=True)
+    opt = torch.optim.Adam([x], lr=0.1)
+    for step in range(100):
+        loss = -model(x)[0, target]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    print(evaluate(model, x))
+""",
+        # a feature extractor kept in eval mode while a separate head trains with its own optimiser
+        """import torch
+import torch.nn as nn
+import torchvision
+
+backbone = torchvision.models.resnet18()
+head = nn.Linear(512, 10)
+optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+for epoch in range(5):
+    head.train()
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(head(backbone(x)), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    evaluate(backbone, val_loader)
+""",
+        # every parameter of the network is frozen, for the whole file: whatever the helper's
+        # optimiser holds, the network is not trained
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet18()
+model.eval()
+model.requires_grad_(False)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+def attack(net, loader, optimizer, delta):
+    for x, y in loader:
+        loss = -nn.functional.cross_entropy(net(x + delta), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+for epoch in range(5):
+    attack(model, loader, opt, delta)
+    evaluate(model, val_loader)
+""",
     ]
 
     INVALID = [
+        # (eighth audit BS) the optimiser owns the model's parameters and the input: the model trains
+        """import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+
+def evaluate(net, x):
+    net.eval()
+    with torch.no_grad():
+        return net(x)
+
+for target in range(3):
+    x = torch.zeros(1, 8, requires_grad=True)
+    opt = torch.optim.Adam(list(model.parameters()) + [x], lr=0.1)
+    for step in range(100):
+        loss = -model(x)[0, target]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    print(evaluate(model, x))  # expect: DL302
+""",
+        # the head's optimiser, but the head is a part of the model that runs the step
+        """import torch
+import torch.nn as nn
+import torchvision
+
+backbone = torchvision.models.resnet18()
+head = nn.Linear(1000, 10)
+model = nn.Sequential(backbone, head)
+optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+for epoch in range(5):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # the head is attached to the model after it is built
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet18()
+head = nn.Linear(512, 10)
+model.fc = head
+optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+for epoch in range(5):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # the model is frozen only in part: the rest trains
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet18()
+for name, p in model.named_parameters():
+    if not name.startswith("fc"):
+        p.requires_grad = False
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+def train(net, loader, optimizer):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+for epoch in range(5):
+    train(model, loader, opt)
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # the same with a sub-module frozen, and the optimiser given what still requires grad
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet18()
+for p in model.layer1.parameters():
+    p.requires_grad = False
+optimizer = torch.optim.SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.1)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+for epoch in range(5):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    evaluate(model, val_loader)  # expect: DL302
+""",
+        # frozen only after it was trained: the optimiser over its parameters trains it first
+        """import torch
+import torch.nn as nn
+import torchvision
+
+model = torchvision.models.resnet18()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+def evaluate(net, loader):
+    net.eval()
+    with torch.no_grad():
+        return [net(x) for x, _ in loader]
+
+def train(net, loader, optimizer):
+    for x, y in loader:
+        loss = nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+for epoch in range(5):
+    train(model, loader, optimizer)
+    evaluate(model, val_loader)  # expect: DL302
+model.requires_grad_(False)
+""",
+        # an adversarial input, but the optimiser comes from the caller: it may own the model
+        """import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+
+def evaluate(net, x):
+    net.eval()
+    with torch.no_grad():
+        return net(x)
+
+def fit(net, x, optimizer):
+    for step in range(100):
+        loss = -net(x)[0, 0]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % 10 == 0:
+            print(evaluate(net, x))  # expect: DL302
+""",
         # (issue 13, audit N) the same loop with a dropout layer in the model
         """import torch
 from torch import nn
