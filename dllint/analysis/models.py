@@ -151,8 +151,9 @@ class ModuleClass:
 @dataclass(frozen=True)
 class Dependence:
     """A module class's mode dependence (``YES`` / ``NO`` / ``UNKNOWN``). A ``NO`` that holds only
-    while some ``__init__`` parameters keep their literal zero default (``dropout=0.0``) names them
-    in ``defaults``: a construction that passes one of them another value makes it ``UNKNOWN``."""
+    while some ``__init__`` parameters keep their falsy literal default (a rate ``dropout=0.0``, a
+    switch ``use_dropout=False`` under which a layer is built) names them in ``defaults``: a
+    construction that passes one of them anything but a falsy literal makes it ``UNKNOWN``."""
 
     value: str
     defaults: frozenset = frozenset()
@@ -511,8 +512,7 @@ class Models:
         if isinstance(value, (cst.Name, cst.Attribute)):
             key = model_key(value)
             # ``net = net.cuda()`` / ``net = nn.DataParallel(net)`` add no layer to ``net``
-            values = [v for v in self.definition_values(value, at) or ()
-                      if self._same_layers_as(v) != key]
+            values = self._layer_values(value, key, at)
             if not values:
                 return UNKNOWN_DEPENDENCE
             if isinstance(value, cst.Name) and all(_empty_list(v) for v in values):
@@ -543,11 +543,34 @@ class Models:
         passed = self.passed_through(value)
         if passed is not None:
             # ``layer_init(nn.Linear(4, 4))``: the layer it was given, initialised in place
-            return self._value_dependence(passed, at, depth + 1)
+            return self._value_dependence(passed, value, depth + 1)  # (read where it is passed)
         returned = self._returned_dependence(value, depth)
         if returned is not None:
             return returned
         return self._project_class_dependence(value)
+
+    def _layer_values(self, value: cst.Name | cst.Attribute, key: str | None,
+                      at: cst.CSTNode) -> list[cst.BaseExpression]:
+        """The bindings of ``value`` that give it its layers where ``at`` is: for a plain name, those
+        that reach ``at``, a rebinding that keeps the layers (``net = net.cuda()``,
+        ``net = nn.DataParallel(net)``) standing for the bindings that reach it in turn; every
+        binding but such rebindings for anything else, or where reaching is not known."""
+        bound = self.definition_values(value, at) or []
+        if not isinstance(value, cst.Name):
+            return [v for v in bound if self._same_layers_as(v) != key]
+        found: list[cst.BaseExpression] = []
+        pending = list(self._reaching(bound, value, at))
+        seen: set[int] = set()
+        while pending:
+            item = pending.pop()
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if self._same_layers_as(item) == key:
+                pending.extend(self._reaching(bound, value, item))
+            else:
+                found.append(item)
+        return found
 
     def _returned_dependence(self, call: cst.Call, depth: int) -> str | None:
         """The dependence of what a function returns, for a call of a function of this file or of
@@ -723,7 +746,7 @@ class Models:
             else:
                 name = positional[index] if index < len(positional) else ""
                 index += 1
-            if name in found.defaults and not _literal_zero(arg.value):
+            if name in found.defaults and not _literal_falsy(arg.value):
                 return UNKNOWN_DEPENDENCE
         return NO_DEPENDENCE
 
@@ -814,11 +837,17 @@ class Models:
         node = klass.node
         found: list[str] = []
         defaults: set[str] = set()
+        own_init = _method(node, "__init__")
         for base in node.bases:
             qualified = self.imports.qualify(base.value) or ""
             inner = self.module_class(base.value)
             if inner is not None:
                 inherited = self.class_dependence(inner)
+                if inherited.defaults and own_init is not None:
+                    # the base is built by this class's ``super().__init__(...)``, not by the
+                    # construction: judge the base as that call builds it
+                    found.append(self._built_base(base.value, inner, inherited, own_init, defaults))
+                    continue
                 found.append(inherited.value)
                 defaults |= inherited.defaults
             elif qualified != "torch.nn.Module" and not _lightning_module(qualified):
@@ -827,7 +856,20 @@ class Models:
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
                 return Dependence(YES_DEPENDENCE)
         init_methods = _init_methods(node)
-        for call in self._class_calls(node):
+        # A call under a switch of ``__init__`` that is off by default (``if use_dropout:``): what it
+        # adds is judged as usual, then, when that is not ``NO``, dropped for the switch
+        # (``_switched_off``), at the top of the next turn (the body below ends in ``continue``s).
+        switch: str | None = None
+        mark = 0
+        for call in [*self._class_calls(node), None]:
+            if switch is not None and any(value != NO_DEPENDENCE for value in found[mark:]):
+                # ``if use_dropout: self.dropout = nn.Dropout(0.5)`` with ``use_dropout=False``:
+                # built only by a construction that passes the switch on (eighth audit, BR)
+                del found[mark:]
+                defaults.add(switch)
+            if call is None:
+                break
+            switch, mark = None, len(found)
             func = call.func
             if not isinstance(func, (cst.Name, cst.Attribute)):
                 continue
@@ -837,6 +879,8 @@ class Models:
             init = method if method is not None and method.name.value == "__init__" else None
             if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
                 return Dependence(YES_DEPENDENCE)
+            if init is not None:
+                switch = self._switched_off(call, init)
             if qualified.startswith("torch.nn.") and last[:1].isupper():
                 if method not in init_methods and self._fresh_per_call(call, method):
                     continue  # built anew at every call, in training mode: the model's mode never reaches it
@@ -879,6 +923,52 @@ class Models:
             found.append(self._built_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _switched_off(self, call: cst.Call, init: cst.FunctionDef) -> str | None:
+        """The ``__init__`` parameter whose falsy literal default keeps ``call`` from running: the
+        call is in the body of an ``if`` (or the true arm of a conditional expression) whose test
+        needs the parameter truthy (``if use_dropout:``, ``if use_bn and depth > 1:``, ``if
+        dropout > 0:`` with a zero default; ``else`` of ``if not flag:``), and ``__init__`` never
+        rebinds it. None when no such test guards the call."""
+        node: cst.CSTNode = call
+        for _ in range(256):
+            parent = self.index.parent(node)
+            if parent is None or parent is init:
+                return None
+            branch = None
+            if isinstance(parent, (cst.If, cst.IfExp)) and node is parent.body:
+                branch = True
+            elif isinstance(parent, cst.If) and node is parent.orelse and isinstance(node, cst.Else):
+                branch = False
+            elif isinstance(parent, cst.IfExp) and node is parent.orelse:
+                branch = False
+            if branch is not None:
+                name = _required_switch(parent.test, branch, init)
+                if name is not None:
+                    return name
+            node = parent
+        return None
+
+    def _built_base(self, base: cst.BaseExpression, inner: ModuleClass, inherited: "Dependence",
+                    init: cst.FunctionDef, defaults: set[str]) -> str:
+        """The dependence of the base class ``inner`` as ``init`` builds it: its one
+        ``super().__init__(...)`` (or ``Base.__init__(self, ...)``) call judged like a construction
+        (:meth:`_constructed_in`); the base's own defaults if ``init`` never calls it."""
+        calls = []
+        for node in walk_body(init.body):
+            if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value == "__init__"):
+                continue
+            owner = node.func.value
+            if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+                calls.append(node)
+            elif isinstance(owner, (cst.Name, cst.Attribute)) and self.module_class(owner) is inner:
+                calls.append(node.with_changes(args=node.args[1:]))  # ``Base.__init__(self, ...)``
+        if not calls:
+            return inherited.value
+        if len(calls) > 1:
+            return UNKNOWN_DEPENDENCE
+        return self._constructed_in(calls[0], inherited, inner.node, init, defaults)
 
     def _built_dependence(self, call: cst.Call) -> str:
         """The dependence of what a call in ``__init__`` builds: what the function of this file or
@@ -966,7 +1056,7 @@ class Models:
             value = arg.value
             if isinstance(value, cst.Name) and not arg.star:
                 default = _param_default(init, value.value)
-                if default is not None and _literal_zero(default) and not _rebinds(init, value.value):
+                if default is not None and _literal_falsy(default) and not _rebinds(init, value.value):
                     used.add(value.value)
                     arg = arg.with_changes(value=cst.Integer("0"))
             passed.append(arg)
@@ -1009,6 +1099,38 @@ def _literal_zero(expr: cst.BaseExpression | None) -> bool:
         except (ValueError, OverflowError):
             return False
     return False
+
+
+def _literal_falsy(expr: cst.BaseExpression | None) -> bool:
+    """A literal zero, ``False`` or ``None``."""
+    return _literal_zero(expr) or (isinstance(expr, cst.Name) and expr.value in ("False", "None"))
+
+
+def _required_switch(test: cst.BaseExpression, branch: bool, init: cst.FunctionDef) -> str | None:
+    """A parameter of ``init`` with a falsy literal default, never rebound, that must be truthy for
+    the ``branch`` (True: the body) of a test on it to run: ``flag``, ``not flag``, ``flag and
+    ...``, ``rate > 0`` with a zero default."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _required_switch(test.expression, not branch, init)
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and branch:
+        return _required_switch(test.left, True, init) or _required_switch(test.right, True, init)
+    if not branch:
+        return None
+    name = None
+    if isinstance(test, cst.Name):
+        name = test.value
+        default = _param_default(init, name)
+        if not _literal_falsy(default):
+            return None
+    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.left, cst.Name) and isinstance(test.comparisons[0].operator, cst.GreaterThan) \
+            and _literal_zero(test.comparisons[0].comparator):
+        name = test.left.value
+        if not _literal_zero(_param_default(init, name)):
+            return None
+    if name is None or _rebinds(init, name):
+        return None
+    return name
 
 
 def _literal_bool(expr: cst.BaseExpression | None) -> bool | None:

@@ -48,6 +48,8 @@ import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.cfg import Edge, Element, build_cfg
+from dllint.analysis import flags as _flags
+from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
@@ -263,6 +265,8 @@ class Modes:
         self._foreign_classes: dict[cst.FunctionDef, cst.ClassDef] = {}
         self._holder_params: dict[tuple[cst.ClassDef, str], tuple[cst.FunctionDef, str] | None] = {}
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
+        self._tested_flags: dict[cst.FunctionDef, tuple[str, ...]] = {}
+        self._declared_outside: set[str] | None = None
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
         self._factories: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
         self._run_names: set[str] | None = None
@@ -784,11 +788,16 @@ class Modes:
             previous = ancestor
         return False
 
-    def run(self, scope: cst.CSTNode, self_class: "SelfClass | None" = None) -> Run:
+    def run(self, scope: cst.CSTNode, self_class: "SelfClass | None" = None,
+            assume: frozenset = frozenset()) -> Run:
         """The run of a FunctionDef, or of the module's top level (``ctx.module``). With
         ``self_class``: the run of a base class's method for an instance of that subclass of the
-        file, whose ``self.m()`` calls run the subclass's overrides (a template method)."""
+        file, whose ``self.m()`` calls run the subclass's overrides (a template method). With
+        ``assume``: the run under the caller's known flags, pairs (the function's flag key, its
+        :class:`Flag`), see :mod:`dllint.analysis.flags`."""
         cached = scope if self_class is None else (scope, self_class)
+        if assume:
+            cached = (cached, assume)
         found = self._runs.get(cached)
         if found is not None:
             return found
@@ -797,7 +806,7 @@ class Modes:
             return Run(scope, truncated=True)
         self._running.add(cached)
         try:
-            found = _Interpreter(self, scope, self_class=self_class).execute()
+            found = _Interpreter(self, scope, self_class=self_class, assume=assume).execute()
         finally:
             self._running.discard(cached)
         self._runs[cached] = found
@@ -1198,6 +1207,27 @@ class Modes:
 
     def is_method(self, function: cst.FunctionDef) -> bool:
         return self.regions.class_of(function) is not None or function in self._foreign_methods
+
+    def declared_outside(self) -> set[str]:
+        """Names a ``global`` / ``nonlocal`` of the file declares: never flags."""
+        if self._declared_outside is None:
+            self._declared_outside = _flags.declared_outside(self.ctx.module)
+        return self._declared_outside
+
+    def tested_flags(self, function: cst.FunctionDef) -> tuple[str, ...]:
+        """The flag keys (``self.is_test``, ``test``) that the function's own ``if`` / ``while``
+        tests read, sorted, at most ``MAX_ASSUMED``: a caller that holds one at a known value runs
+        it under that value."""
+        found = self._tested_flags.get(function)
+        if found is None:
+            keys: set[str] = set()
+            for node in _walk_body(function.body):
+                if isinstance(node, (cst.If, cst.While)):
+                    keys |= _flags.test_reads(node.test)
+            declared = self.declared_outside()
+            found = tuple(sorted(k for k in keys if k.split(".")[0] not in declared))[:_flags.MAX_ASSUMED]
+            self._tested_flags[function] = found
+        return found
 
     # -- the project around the file ---------------------------------------------------------------
     def external(self, call: cst.Call) -> tuple[cst.FunctionDef, Run] | None:
@@ -1726,8 +1756,10 @@ class _Interpreter:
     """One abstract run; see the module docstring."""
 
     def __init__(self, modes: Modes, scope: cst.CSTNode,
-                 probes: dict[cst.Call, str] | None = None, self_class: "SelfClass | None" = None) -> None:
+                 probes: dict[cst.Call, str] | None = None, self_class: "SelfClass | None" = None,
+                 assume: frozenset = frozenset()) -> None:
         self.modes = modes
+        self.assume = assume
         self.self_class = self_class
         self.probes = probes or {}
         self.probed: dict[cst.Call, frozenset] = {}
@@ -1756,6 +1788,10 @@ class _Interpreter:
     def get(self, state: State, key: str) -> frozenset:
         if key in state:
             return state[key]
+        if key.startswith(FLAG):
+            # a flag the path never set: as it came in, unless an unfollowed call got its object
+            root = key.partition(".")[0]
+            return _UNKNOWN_ONLY if "." in key and root + WILDCARD in state else frozenset({ENTRY})
         parts = key.split(".")
         for size in range(len(parts) - 1, 0, -1):
             parent = ".".join(parts[:size])
@@ -1771,12 +1807,139 @@ class _Interpreter:
             del state[other]
         state[key] = tokens
 
+    # -- flags (see :mod:`dllint.analysis.flags`) --------------------------------------------------
+    def flag(self, state: State, key: str) -> Flag | None:
+        """The value the flag ``key`` holds on every path here, else None."""
+        if key.split(".")[0] in self.modes.declared_outside():
+            return None
+        return _flags.known(state.get(FLAG + key))
+
+    def _bind_flag(self, target: cst.BaseExpression, value: cst.BaseExpression, state: State) -> None:
+        key = _flags.flag_key(target)
+        if key is None or key.split(".")[0] in self.modes.declared_outside():
+            self._unset_flags(target, state)
+            return
+        found = _flags.flag_literal(value)
+        copied = _flags.flag_key(value)
+        if found is None and copied is not None:
+            found = self.flag(state, copied)
+        if found is not None:
+            state[FLAG + key] = frozenset({found})
+        elif "." in key or FLAG + key in state:
+            # (an attribute is always recorded, so that a callee's exit state tells its callers)
+            state[FLAG + key] = _UNKNOWN_ONLY
+
+    def _unset_flags(self, target: cst.BaseExpression, state: State) -> None:
+        for key in _flags.assigned_keys(target):
+            if "." in key or FLAG + key in state:
+                state[FLAG + key] = _UNKNOWN_ONLY
+
+    def _forget_flags_on(self, root: str, state: State) -> None:
+        """An unfollowed call was given the object ``root``: every flag on it is unknown; for
+        ``self`` or a parameter, also in the callers (the wildcard of the exit state)."""
+        prefix = FLAG + root + "."
+        for key in [k for k in state if k.startswith(prefix)]:
+            state[key] = _UNKNOWN_ONLY
+        if self.function is not None and (root == "self" or root in self.modes._param_names(self.function)):
+            state[FLAG + root + WILDCARD] = _UNKNOWN_ONLY
+
+    def _forget_flags_of_call(self, call: cst.Call, state: State) -> None:
+        """A call the analysis does not follow: the objects it is given (its receiver when that is
+        a plain name or ``super()``, each plain name passed) may have their flags rebound."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in _flags.READ_ONLY_BUILTINS:
+            return
+        roots = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
+        if isinstance(func, cst.Attribute):
+            if isinstance(func.value, cst.Name):
+                roots.append(func.value.value)
+            elif isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+                    and func.value.func.value == "super":
+                roots.append("self")  # super().m(...)
+        for root in roots:
+            self._forget_flags_on(root, state)
+
+    def _assumed(self, call: cst.Call, owner: "Modes", target: cst.FunctionDef, state: State) -> frozenset:
+        """(the callee's flag key, value) for each flag the callee's tests read that the caller
+        holds at a known value here: the callee runs under them."""
+        tested = owner.tested_flags(target)
+        if not tested:
+            return frozenset()
+        found = []
+        for key in tested:
+            value = self._passed_flag(call, owner, target, key, state)
+            if value is not None:
+                found.append((key, value))
+        return frozenset(found)
+
+    def _passed_flag(self, call: cst.Call, owner: "Modes", target: cst.FunctionDef, key: str,
+                     state: State) -> Flag | None:
+        root, dot, rest = key.partition(".")
+        if root == "self" and dot and owner.is_method(target):
+            receiver = self.modes._receiver(call)
+            if receiver is None or "." in receiver:
+                return None
+            return self.flag(state, f"{receiver}.{rest}")
+        if root not in owner._param_names(target):
+            return None  # a local or a global: as it comes in
+        expr = self.modes._argument_for(call, target, root)
+        if expr is None:
+            if dot or any(arg.star for arg in call.args):
+                return None
+            params = target.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                if param.name.value == root:
+                    return _flags.flag_literal(param.default)
+            return None
+        if dot:
+            return self.flag(state, f"{expr.value}.{rest}") if isinstance(expr, cst.Name) else None
+        literal = _flags.flag_literal(expr)
+        if literal is not None:
+            return literal
+        passed = _flags.flag_key(expr)
+        return self.flag(state, passed) if passed is not None else None
+
+    def _flag_exit(self, call: cst.Call, callee: cst.FunctionDef, run: Run, state: State) -> None:
+        """The flags a followed callee leaves on the objects it was given (``self.x`` of the receiver,
+        ``p.x`` of an argument): set, made unknown, or untouched (``ENTRY``)."""
+        updates: list[tuple[str, frozenset]] = []
+        forgotten: list[str] = []
+        for key, tokens in run.exit.items():
+            if not key.startswith(FLAG) or "." not in key or tokens == frozenset({ENTRY}):
+                continue
+            root, _, rest = key[len(FLAG):].partition(".")
+            mapped = self._mapped_root(call, callee, root)
+            if mapped is None:
+                continue
+            if rest == "*":
+                forgotten.append(mapped)
+            else:
+                updates.append((f"{FLAG}{mapped}.{rest}", tokens))
+        for root in forgotten:
+            self._forget_flags_on(root, state)
+        for key, tokens in updates:
+            new: set = set()
+            for token in tokens:
+                new |= self.get(state, key) if token == ENTRY else {token}
+            state[key] = frozenset(new)
+
+    def _mapped_root(self, call: cst.Call, callee: cst.FunctionDef, root: str) -> str | None:
+        """The caller's plain name for the callee's object ``root`` (``self`` or a parameter)."""
+        if root == "self" and self.modes.is_method(callee):
+            receiver = self.modes._receiver(call)
+            return receiver if receiver is not None and "." not in receiver else None
+        if root in self.modes._param_names(callee):
+            expr = self.modes._argument_for(call, callee, root)
+            return expr.value if isinstance(expr, cst.Name) else None
+        return None
+
     # -- running ----------------------------------------------------------------------------------
     def execute(self) -> Run:
         """Solve the scope's control-flow graph to a fixpoint (see :mod:`dllint.analysis.solver`);
         the calls met on the way record what they see, as a union over every visit."""
         graph = build_cfg(self.scope, at_least_once=self.modes.runs_at_least_once)
-        solution = solve(graph, _ModeLattice(self), {})
+        entry: State = {FLAG + key: frozenset({value}) for key, value in sorted(self.assume)}
+        solution = solve(graph, _ModeLattice(self), entry)
         self.result.exit = solution.exit_state or {}
         self.result.enter = self.join(self.yields) or {}
         self.result.truncated = self.result.truncated or solution.truncated
@@ -1795,6 +1958,7 @@ class _Interpreter:
         elif kind == "target":
             for name in _names_in_target(node.target):  # type: ignore[attr-defined]
                 self.set(state, name, frozenset({UNKNOWN}))
+            self._unset_flags(node.target, state)  # type: ignore[attr-defined]
         elif kind == "enter":
             exits: list[tuple[cst.Call, Run, bool]] = []
             self.expression(node.item, state)  # type: ignore[attr-defined]
@@ -1803,6 +1967,7 @@ class _Interpreter:
             if node.asname is not None:  # type: ignore[attr-defined]
                 for name in _names_in_target(node.asname.name):  # type: ignore[attr-defined]
                     self.set(state, name, frozenset({UNKNOWN}))
+                self._unset_flags(node.asname.name, state)  # type: ignore[attr-defined]
         elif kind == "exit":
             for call, run, premapped in reversed(self._with_exits.get(node, [])):
                 if premapped:
@@ -1829,12 +1994,16 @@ class _Interpreter:
             self.expression(node.value, state)
             for target in node.targets:
                 self.bind(target.target, node.value, state)
+                self._bind_flag(target.target, node.value, state)
             return
         if isinstance(node, cst.AnnAssign):
             if node.value is not None:
                 self.expression(node.value, state)
                 self.bind(node.target, node.value, state)
+                self._bind_flag(node.target, node.value, state)
             return
+        if isinstance(node, cst.AugAssign):
+            self._unset_flags(node.target, state)
         if isinstance(node, cst.Expr) and isinstance(node.value, (cst.Yield,)) and self.yield_exit:
             self.yields.append(dict(state))
             return
@@ -1842,6 +2011,10 @@ class _Interpreter:
 
     def along(self, edge: Edge, state: State) -> State | None:
         """What a path learns on the branches of an ``if``."""
+        if edge.kind in ("true", "false") and edge.test is not None:
+            holds = _flags.truth(edge.test, lambda key: self.flag(state, key))
+            if holds is not None and holds != (edge.kind == "true"):
+                return None  # ``if self.is_test:`` after ``self.is_test = False``: not taken
         if edge.kind != "false" or edge.test is None:
             return state
         node = self.modes.index.parent(edge.test)
@@ -2032,10 +2205,13 @@ class _Interpreter:
             external = self.modes.external(call) if self._passes_a_model(call, state) else None
             if external is not None:
                 self.apply(call, external[1], state, record=True, callee=external[0])
+            else:
+                self._forget_flags_of_call(call, state)
         elif target is self.function and owner is self.modes and subclass == self.self_class:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
         elif owner is self.modes:
-            self.apply(call, self.modes.run(target, subclass), state, record=True, callee=target)
+            run = self.modes.run(target, subclass, self._assumed(call, owner, target, state))
+            self.apply(call, run, state, record=True, callee=target)
         else:
             if target not in self.modes.foreign_modes:
                 self.modes.foreign_modes[target] = owner
@@ -2043,7 +2219,7 @@ class _Interpreter:
                 self.modes._foreign_methods.add(target)  # ``self`` is the receiver, not an argument
             PROJECT.depth += 1
             try:
-                run = owner.run(target, subclass)
+                run = owner.run(target, subclass, self._assumed(call, owner, target, state))
             finally:
                 PROJECT.depth -= 1
             self.apply(call, run, state, record=True, callee=target)
@@ -2216,6 +2392,7 @@ class _Interpreter:
                 key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
                 if key is not None:
                     self.set(state, key, _UNKNOWN_ONLY)
+            self._forget_flags_of_call(call, state)
             return
         if record:
             states = self.result.call_states.setdefault(call, {})
@@ -2239,9 +2416,10 @@ class _Interpreter:
                 self._record_train_use(call, mapped, tokens)
                 if ENTRY in tokens:
                     self.result.trains_entry.add(mapped)
+        self._flag_exit(call, callee, run, state)
         mapped_exit: State = {}
         for key, tokens in run.exit.items():
-            if tokens == frozenset({ENTRY}):
+            if tokens == frozenset({ENTRY}) or key.startswith(FLAG):
                 continue
             mapped = self.modes.map_key(call, callee, key)
             if mapped is not None:
@@ -2283,7 +2461,7 @@ class _Interpreter:
             keys.add(key)
         for states in run.call_states.values():
             keys.update(k for k in states)
-        keys.update(run.exit)
+        keys.update(k for k in run.exit if not k.startswith(FLAG))
         return keys
 
     # -- bindings ---------------------------------------------------------------------------------

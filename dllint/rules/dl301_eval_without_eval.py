@@ -1201,6 +1201,115 @@ with torch.no_grad():
         samples.append(out.softmax(-1))
     spread = torch.stack(samples).std(0)
 """,
+        # (eighth audit BR) the dropout layers are built only when the constructor's switch
+        # (``use_dropout=False``) or rate (``noise=0.0``) is passed on; this construction leaves
+        # both at their defaults: Linear and Tanh compute the same in both modes
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(hidden=64)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])
+""",
+        # (eighth audit BR) a subclass that builds its base with the switch off
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+class Small(Regressor):
+    def __init__(self, hidden=8):
+        super().__init__(hidden, use_dropout=False)
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Small()
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])
+""",
+        # (eighth audit BR) the switch and the rate passed off as literals
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+class Small(Regressor):
+    def __init__(self, hidden=8):
+        super().__init__(hidden, use_dropout=False)
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(64, False, 0)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])
+""",
     ]
 
     INVALID = [
@@ -1962,6 +2071,175 @@ def timing(x_test):
     return out
 
 print(tta(x_test), per_row(x_test), timing(x_test))
+""",
+        # (eighth audit BR) the construction switches the dropout on
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(hidden=64, use_dropout=True)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
+""",
+        # (eighth audit BR) a rate that is not zero builds the other dropout
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(64, False, 0.1)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
+""",
+        # (eighth audit BR) the switch comes from a variable: it may be on
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(use_dropout=config_dropout)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
+""",
+        # (eighth audit BR) ``**options`` may switch it on
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Regressor(**options)
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
+""",
+        # (eighth audit BR) a subclass switches it on when it builds its base
+        """import torch
+import torch.nn as nn
+
+class Regressor(nn.Module):
+    def __init__(self, hidden=32, use_dropout=False, noise=0.0):
+        super().__init__()
+        self.use_dropout = use_dropout
+        if use_dropout:
+            self.dropout = nn.Dropout(p=0.5)
+        self.noise = nn.Dropout(noise) if noise > 0 else nn.Identity()
+        self.body = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, x):
+        x = self.noise(x)
+        if self.use_dropout:
+            x = self.dropout(x)
+        return self.body(x).squeeze()
+
+class Noisy(Regressor):
+    def __init__(self, hidden=8):
+        super().__init__(hidden, use_dropout=True)
+
+def fit(net, x, y):
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        optimizer.step()
+    return net
+
+x_train, y_train = torch.randn(64, 1), torch.randn(64)
+net = Noisy()
+net = fit(net, x_train, y_train)
+with torch.no_grad():
+    y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
 """,
     ]
 

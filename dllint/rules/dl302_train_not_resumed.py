@@ -1084,6 +1084,59 @@ for epoch in range(5):
     attack(model, loader, opt, delta)
     evaluate(model, val_loader)
 """,
+        # (eighth audit BL) the helper switches to eval mode only under a flag that the training
+        # method has set False before its loop, and nothing in the loop sets it back
+        """import torch
+import torch.nn as nn
+
+class Player:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.2), nn.Linear(32, 3))
+        self.optimizer = torch.optim.SGD(self.policy.parameters(), lr=0.01)
+        self.greedy = False
+
+    def act(self, obs):
+        if self.greedy:
+            self.policy.eval()
+        return self.policy(obs).argmax()
+
+    def learn(self, obs):
+        self.optimizer.zero_grad()
+        self.policy(obs).logsumexp(0).backward()
+        self.optimizer.step()
+
+    def fit(self, steps):
+        self.greedy = False
+        for step in range(steps):
+            obs = torch.randn(8)
+            self.act(obs)
+            self.learn(obs)
+
+    def play(self):
+        self.greedy = True
+        move = self.act(torch.randn(8))
+        self.policy.train()
+        return move
+""",
+        # (eighth audit BL) the same with a parameter: the call leaves the flag at its False default
+        """import torch
+import torch.nn as nn
+
+policy = nn.Sequential(nn.Linear(8, 32), nn.BatchNorm1d(32), nn.Linear(32, 3))
+optimizer = torch.optim.SGD(policy.parameters(), lr=0.01)
+
+def act(net, obs, greedy=False):
+    if greedy:
+        net.eval()
+    return net(obs).argmax(1)
+
+for step in range(100):
+    obs = torch.randn(16, 8)
+    act(policy, obs)
+    optimizer.zero_grad()
+    policy(obs).logsumexp(1).sum().backward()
+    optimizer.step()
+""",
     ]
 
     INVALID = [
@@ -1889,6 +1942,125 @@ for epoch in range(10):
         model.loss_fn(model(x), y).backward()
         optimizer.step()
     print(evaluate(model, val_loader))  # expect: DL302
+""",
+        # (eighth audit BL) the training method sets the flag True before its loop
+        """import torch
+import torch.nn as nn
+
+class Player:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.2), nn.Linear(32, 3))
+        self.optimizer = torch.optim.SGD(self.policy.parameters(), lr=0.01)
+        self.greedy = False
+
+    def act(self, obs):
+        if self.greedy:
+            self.policy.eval()
+        return self.policy(obs).argmax()
+
+    def learn(self, obs):
+        self.optimizer.zero_grad()
+        self.policy(obs).logsumexp(0).backward()
+        self.optimizer.step()
+
+    def fit(self, steps):
+        self.greedy = True
+        for step in range(steps):
+            obs = torch.randn(8)
+            self.act(obs)  # expect: DL302
+            self.learn(obs)
+
+    def play(self):
+        self.greedy = True
+        move = self.act(torch.randn(8))
+        self.policy.train()
+        return move
+""",
+        # (eighth audit BL) the flag is False before the loop, but the loop may set it True
+        """import torch
+import torch.nn as nn
+
+class Player:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.2), nn.Linear(32, 3))
+        self.optimizer = torch.optim.SGD(self.policy.parameters(), lr=0.01)
+        self.greedy = False
+
+    def act(self, obs):
+        if self.greedy:
+            self.policy.eval()
+        return self.policy(obs).argmax()
+
+    def learn(self, obs):
+        self.optimizer.zero_grad()
+        self.policy(obs).logsumexp(0).backward()
+        self.optimizer.step()
+
+    def fit(self, steps):
+        self.greedy = False
+        for step in range(steps):
+            obs = torch.randn(8)
+            if step % 100 == 99:
+                self.greedy = True
+            self.act(obs)  # expect: DL302
+            self.learn(obs)
+
+    def play(self):
+        self.greedy = True
+        move = self.act(torch.randn(8))
+        self.policy.train()
+        return move
+""",
+        # (eighth audit BL) nothing in the training method sets the flag: whatever it holds
+        """import torch
+import torch.nn as nn
+
+class Player:
+    def __init__(self):
+        self.policy = nn.Sequential(nn.Linear(8, 32), nn.Dropout(0.2), nn.Linear(32, 3))
+        self.optimizer = torch.optim.SGD(self.policy.parameters(), lr=0.01)
+        self.greedy = False
+
+    def act(self, obs):
+        if self.greedy:
+            self.policy.eval()
+        return self.policy(obs).argmax()
+
+    def learn(self, obs):
+        self.optimizer.zero_grad()
+        self.policy(obs).logsumexp(0).backward()
+        self.optimizer.step()
+
+    def fit(self, steps):
+        for step in range(steps):
+            obs = torch.randn(8)
+            self.act(obs)  # expect: DL302
+            self.learn(obs)
+
+    def play(self):
+        self.greedy = True
+        move = self.act(torch.randn(8))
+        self.policy.train()
+        return move
+""",
+        # (eighth audit BL) the call passes the flag True
+        """import torch
+import torch.nn as nn
+
+policy = nn.Sequential(nn.Linear(8, 32), nn.BatchNorm1d(32), nn.Linear(32, 3))
+optimizer = torch.optim.SGD(policy.parameters(), lr=0.01)
+
+def act(net, obs, greedy=False):
+    if greedy:
+        net.eval()
+    return net(obs).argmax(1)
+
+for step in range(100):
+    obs = torch.randn(16, 8)
+    act(policy, obs, greedy=True)  # expect: DL302
+    optimizer.zero_grad()
+    policy(obs).logsumexp(1).sum().backward()
+    optimizer.step()
 """,
     ]
 
