@@ -34,10 +34,13 @@ class Entry:
         self.args = args
         self.kwargs: dict[str, Any] = {}
         self.versions = [t._version for t in args if isinstance(t, torch.Tensor)]
-        self.rng = torch.get_rng_state()
-        self.cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+        self.rng = _cpu_rng_state()  # torch.get_rng_state() without its Python frame
+        cuda = torch.cuda.is_initialized()
+        self.cuda_rng = torch.cuda.get_rng_state_all() if cuda else None
         self.grad = torch.is_grad_enabled()
-        self.autocast = _autocast_state()
+        # (autocast on the CPU alone looked up here: one call fewer at every model entry)
+        self.autocast = _autocast_state(cuda) if cuda or torch.is_autocast_enabled("cpu") \
+            else None
 
     def changed(self) -> bool:
         """Were the arguments changed in place since the call (the replay then differs)?"""
@@ -45,9 +48,12 @@ class Entry:
         return now != self.versions
 
 
-def _autocast_state() -> list[tuple[str, torch.dtype]] | None:
+_cpu_rng_state = torch.default_generator.get_state
+
+
+def _autocast_state(cuda: bool) -> list[tuple[str, torch.dtype]] | None:
     out = None
-    for device in ("cpu", "cuda") if torch.cuda.is_initialized() else ("cpu",):
+    for device in ("cpu", "cuda") if cuda else ("cpu",):
         if torch.is_autocast_enabled(device):
             out = (out or []) + [(device, torch.get_autocast_dtype(device))]
     return out

@@ -17,6 +17,7 @@ to leave the range the loss has actually been moving in.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections import deque
 from typing import Any
 
@@ -51,7 +52,9 @@ class LossSpike:
         self._values: list[torch.Tensor] = []
         self._keys: list[tuple[str, int]] = []
         self._calls: dict[str, int] = {}
-        self._series: dict[tuple[str, int], deque] = {}
+        # per series: its last ``window`` values in order of arrival, and the same values
+        # sorted (kept sorted as values come and go: no sort per step)
+        self._series: dict[tuple[str, int], tuple[deque, list[float]]] = {}
         self._report_nonfinite = True
 
     @hookimpl
@@ -62,8 +65,8 @@ class LossSpike:
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
-        if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not is_float(loss) \
-                or loss.is_complex() or compiling():
+        if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not loss.is_floating_point() \
+                or compiling():
             return
         # training losses only: an evaluation loss (no graph) is another distribution
         if not loss.requires_grad and fn_name != "loss":
@@ -72,7 +75,7 @@ class LossSpike:
             return
         i = self._calls.get(fn_name, 0)
         self._calls[fn_name] = i + 1
-        value = loss.detach()
+        value = watch.detached(loss)  # the same 0-d tensor as the nonfinite check's probe
         self._values.append(value if value.dtype is torch.float32 else value.to(torch.float32))
         self._keys.append((fn_name, i))
 
@@ -95,17 +98,20 @@ class LossSpike:
                                "inputs (log of 0, targets outside the valid range)",
                                {"value": v, "loss": key[0]}, key="loss")
                 continue
-            series = self._series.get(key)
-            if series is None:
+            entry = self._series.get(key)
+            if entry is None:
                 if len(self._series) >= _MAX_SERIES:
                     continue
-                series = self._series[key] = deque(maxlen=self.window)
-            if len(series) >= self.min_history:
-                self._judge(watch, key, v, series)
-            series.append(v)
+                entry = self._series[key] = (deque(), [])
+            arrived, ordered = entry
+            if len(ordered) >= self.min_history:
+                self._judge(watch, key, v, ordered)
+            if len(ordered) >= self.window:
+                del ordered[bisect_left(ordered, arrived.popleft())]
+            arrived.append(v)
+            insort(ordered, v)
 
-    def _judge(self, watch: Any, key: tuple[str, int], v: float, series: deque) -> None:
-        ordered = sorted(series)
+    def _judge(self, watch: Any, key: tuple[str, int], v: float, ordered: list[float]) -> None:
         mid = len(ordered) // 2
         median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
         reach = ordered[-1] - median  # the largest distance above the median in the window
@@ -119,7 +125,7 @@ class LossSpike:
         watch.emit(
             "DC504", f"loss:{fn_name}",
             f"loss spike: {which} = {v:.4g}, {v / median if median > 0 else math.inf:.3g}x the "
-            f"median {median:.4g} of the last {len(series)} values and {(v - median) / reach if reach else math.inf:.3g}x "
+            f"median {median:.4g} of the last {len(ordered)} values and {(v - median) / reach if reach else math.inf:.3g}x "
             f"the largest rise above it in that window ({reach:.3g})",
             "a step that diverged: lower the learning rate or add warm-up, clip gradients "
             "(torch.nn.utils.clip_grad_norm_); if it recovers at once, look at the batch (a "

@@ -182,15 +182,23 @@ class NonFinite:
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
-        if isinstance(loss, torch.Tensor) and is_float(loss):
-            self._probes.append(finite_probe(loss))
-            self._where.append(("loss", fn_name, None))
+        if not isinstance(loss, torch.Tensor):
+            return
+        if loss.dtype is torch.float32 and not loss.dim():
+            # the common case, the probe being the loss itself: detached once for every check of
+            # this loss call (the loss check reads the same tensor)
+            self._probes.append(watch.detached(loss))
+        elif is_float(loss):
+            self._probes.append(finite_probe(watch.detached(loss)))
+        else:
+            return
+        self._where.append(("loss", fn_name, None))
 
     @hookimpl
     def dlcheck_after_backward(self, watch: Any, grads: Any) -> None:
         if self.check_grads:
-            # a sentinel step only asks whether the gradients are finite: a sum per gradient
-            sentinel = not getattr(watch, "full_step", True)
+            # a sentinel step only asks whether the gradients are finite: a few sums (probes)
+            sentinel = not watch.full_step
             self._grad_norms = grads.probes if sentinel else grads.norms
             self._grad_names = grads.names
             self._grads = grads if sentinel else None
@@ -212,10 +220,12 @@ class NonFinite:
             return
         probes = values.pop(0) if has_probes else []
         if grads is not None and values and not all(map(math.isfinite, values[0])):
-            # a gradient's sum is not finite: a NaN/Inf in it, or only a sum that overflowed
-            values[0] = [v if math.isfinite(v) or not grads.finite(i) else 0.0
-                         for i, v in enumerate(values[0])]
-        if not getattr(watch, "full_step", True) and not (
+            # a sentinel step's probe (a sum over one or several gradients) is not finite: a
+            # NaN/Inf in a gradient, or only a sum that overflowed. One value per gradient from
+            # here on, as the norms of a fully checked step
+            bad = set(grads.nonfinite(values[0]))
+            values[0] = [math.nan if i in bad else 0.0 for i in range(len(grad_names))]
+        if not watch.full_step and not (
                 all(map(math.isfinite, probes)) and (not values or all(map(math.isfinite, values[0])))):
             # a sentinel step: no module was probed. The loss or a gradient is not finite:
             # replay the step's forward with every module probed (before the update)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.optim.optimizer as torch_optimizer
@@ -28,6 +28,10 @@ from dlcheck.checks._util import option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
+
+
+def _nothing() -> None:
+    return None
 
 
 def _groups(opt: Any) -> list[dict]:
@@ -52,6 +56,7 @@ class OptimizerCoverage:
         self.settle = integer(_W, option(self.name, "settle"), settle, 1)
         self.strict = flag(_W, option(self.name, "strict"), strict)
         self._seen: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._last: Callable[[], Any] = _nothing  # a weak reference to the last one seen
         self._handle: Any = None
         self._steps = 0
         self._signature: Any = None
@@ -63,10 +68,14 @@ class OptimizerCoverage:
         self._handle = torch_optimizer.register_optimizer_step_pre_hook(self._on_any_step)
 
     def _on_any_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
-        # runs inside every optimizer.step() of the process: it must never raise there
+        # runs inside every optimizer.step() of the process: it must never raise there. The
+        # WeakSet's membership test is a Python call: the last optimizer seen is compared first
+        if optimizer is self._last():
+            return
         try:
             if optimizer not in self._seen:
                 self._seen.add(optimizer)
+            self._last = weakref.ref(optimizer)
         except TypeError:  # an optimizer that cannot be weakly referenced: not followed
             pass
 
@@ -143,6 +152,7 @@ class OptimizerCoverage:
             self._handle.remove()
             self._handle = None
         self._seen = weakref.WeakSet()
+        self._last = _nothing
         self._layout = None
 
 

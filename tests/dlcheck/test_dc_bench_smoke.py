@@ -70,6 +70,18 @@ def test_the_call_count_benchmark_counts_fewer_calls_on_sentinel_steps():
         assert counts == sorted(counts) and len(set(counts)) == 4
 
 
+@pytest.mark.slow
+def test_the_op_count_benchmark_sees_no_op_without_checks_and_the_sentinel_s_with_them():
+    out = subprocess.run([sys.executable, str(CALLS), "--steps", "2", "--ops"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    assert out.startswith("torch ops per step")
+    rows = {line[:16].strip(): [float(v) for v in line[16:].split()]
+            for line in out.splitlines()[2:]}
+    for model in (0, 1):  # MLP, CNN
+        assert rows["no checks"][model] == rows["plain"][model]
+        assert rows["plain"][model] < rows["all checks"][model] < rows["full every step"][model]
+
+
 def test_the_call_count_benchmark_refuses_a_bad_step_count():
     proc = subprocess.run([sys.executable, str(CALLS), "--steps", "0"],
                           capture_output=True, text=True, timeout=120)

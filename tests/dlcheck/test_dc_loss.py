@@ -121,3 +121,37 @@ def test_non_finite_loss_told_once_by_whichever_check_runs():
 def test_options_are_checked(bad):
     with pytest.raises(ValueError):
         dlcheck.watch(nn.Linear(2, 2), checks={"loss": bad})
+
+
+def test_the_window_kept_sorted_judges_as_a_sort_of_the_last_values_would():
+    # sixteen series (the loss calls of a step), each with ties, spikes and a window that
+    # slides many times: the first spike of each is the one a sort of the last `window`
+    # values at every step finds
+    window, min_history, factor, spread = 7, 4, 1.5, 1.0
+    g = torch.Generator().manual_seed(3)
+    steps, calls = 80, 16
+    values = (torch.randint(1, 6, (steps, calls), generator=g).float()
+              * torch.where(torch.rand(steps, calls, generator=g) < 0.08, 9.0, 1.0))
+
+    def first_spike(series: list[float]) -> int | None:
+        for i in range(min_history, len(series)):
+            ordered = sorted(series[max(0, i - window):i])
+            mid = len(ordered) // 2
+            median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+            reach = ordered[-1] - median
+            v = series[i]
+            if v - median > (factor - 1.0) * abs(median) and v - median > spread * reach:
+                return i
+        return None
+
+    expected = {c: first_spike(values[:, c].tolist()) for c in range(calls)}
+    assert sum(s is not None for s in expected.values()) >= 8  # the test has spikes to find
+    options = {"window": window, "min_history": min_history, "factor": factor, "spread": spread}
+    model = nn.Linear(1, 1)  # kept alive: a watcher lets go when its model is collected
+    with dlcheck.watch(model, checks={"loss": options}, on_problem="log") as w:
+        for step in range(steps):
+            for c in range(calls):
+                nn.functional.l1_loss(values[step, c].reshape(1).requires_grad_(), torch.zeros(1))
+            w.step()
+    found = {p.data["call"]: p.step for p in w.report().by_code("DC504")}
+    assert found == {c: s for c, s in expected.items() if s is not None}

@@ -5,12 +5,14 @@ the replay must change nothing the user sees."""
 
 from __future__ import annotations
 
+import collections
 import copy
 import pickle
 
 import pytest
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 import dlcheck
 from dlcheck import watcher as watcher_module
@@ -257,3 +259,104 @@ def test_a_gradient_whose_sum_overflows_but_is_finite_is_not_reported_on_a_senti
                 assert not torch.isfinite(model.weight.grad.sum())
             opt.step()
     assert w.report().by_code("DC203") == []
+
+
+class _OpCounts(TorchDispatchMode):
+    """The aten ops of a block, by name (the ops that reach the dispatcher's Python key)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: collections.Counter = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[func.overloadpacket.__name__] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _step_ops(model, opt, x, y) -> collections.Counter:
+    with _OpCounts() as ops:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return ops.counts
+
+
+def test_a_sentinel_step_sums_a_device_s_small_gradients_at_once_and_detaches_the_loss_once():
+    # Net's ten gradients are all small: one flattened copy and one sum probe them, where a
+    # sum per gradient took ten ops; the loss, read by the nonfinite and the loss checks, is
+    # detached once for both
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    data = _data(SENTINEL_STEP + 1)
+    plain = _step_ops(model, opt, *data[0])
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for x, y in data[:SENTINEL_STEP]:
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+        assert not w.full_step  # the next step is a sentinel step
+        watched = _step_ops(model, opt, *data[SENTINEL_STEP])
+    added = watched - plain
+    assert added["sum"] == 1 and added["cat"] == 1 and added["stack"] == 1
+    assert added["detach"] == 1
+    assert w.report().problems == []
+
+
+def test_gradients_finite_one_by_one_whose_probe_overflows_together_are_not_reported():
+    # each gradient's sum is 2e38, within float32's range; the two summed in one probe are
+    # not: the step must look at them one by one before blaming either
+    class Two(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Parameter(torch.zeros(1))
+            self.b = nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            return (self.a * x).sum() + (self.b * x).sum()
+
+    torch.manual_seed(0)
+    model = Two()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log", checks=["nonfinite"]) as w:
+        for step in range(SENTINEL_STEP + 2):
+            x = torch.full((1,), 2e38 if step == SENTINEL_STEP else 1.0)
+            opt.zero_grad()
+            model(x).backward()
+            if step == SENTINEL_STEP:
+                assert torch.isfinite(model.a.grad).all() and torch.isfinite(model.b.grad).all()
+                assert not torch.isfinite(model.a.grad.sum() + model.b.grad.sum())
+            opt.step()
+    assert w.report().by_code("DC203") == []
+
+
+@pytest.mark.parametrize("where", ["0.weight", "1.bias", "2.weight"])
+def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(where):
+    # a large gradient has its own probe, the small ones share one: the finding names the
+    # parameter, as a fully checked step does
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(200, 100), nn.Linear(100, 10), nn.Linear(10, 1))
+        assert model[0].weight.numel() > watcher_module._FLAT_MAX
+        opt = torch.optim.SGD(model.parameters(), lr=0.0)
+
+        def poison(grad):
+            grad = grad.clone()
+            grad.view(-1)[0] = float("nan")
+            return grad
+
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["nonfinite"]) as w:
+            for step in range(SENTINEL_STEP + 1):
+                handle = model.get_parameter(where).register_hook(poison) \
+                    if step == SENTINEL_STEP else None
+                opt.zero_grad()
+                model(torch.randn(4, 200)).sum().backward()
+                if handle is not None:
+                    handle.remove()
+                opt.step()
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    got = run(True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", where, SENTINEL_STEP)]
+    assert got == run(False)
