@@ -8,6 +8,9 @@ of a ``*_step`` function (Lightning, ignite); what those become through shape-ke
 element-wise arithmetic, slicing that keeps the first dimension, and calls of a model on them; and
 a tensor whose known first dimension (``dllint.analysis.shapes``) is a batch or is named like a
 batch size. Names are followed in statement order within each scope (:class:`BatchTensors`).
+
+A full batch: a batch only through the batches of a ``DataLoader(..., drop_last=True)`` whose size
+is never below 2 (:func:`full_batches`), which never has one row.
 """
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ import bisect
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.calls import keyword
 from dllint.analysis.models import Models
-from dllint.analysis.shapes import SAME_SHAPE, Shapes, is_batch_dim
+from dllint.analysis.settings import SUPPLIED, setting_values
+from dllint.analysis.shapes import _LOOP_WRAPPERS, SAME_SHAPE, Shapes, dataloader_batches, is_batch_dim
 from dllint.context import FileContext
 
 _BATCH_DIMS = frozenset({"b", "B", "bs", "bsz", "batch", "batch_size", "batchsize", "n_batch",
@@ -79,6 +84,35 @@ def converted_for_display(ctx: FileContext, call: cst.Call) -> bool:
     return False
 
 
+# -- loaders whose batches are all full ---------------------------------------------------------
+def full_batches(ctx: FileContext, call: cst.Call) -> bool:
+    """A ``DataLoader(..., batch_size=n, drop_last=True)`` call: every batch it gives has ``n``
+    rows (a data set of fewer than ``n`` items gives none), so no batch of one comes at the end of
+    an epoch. ``n`` must batch (not ``None``, no ``batch_sampler``) and may not be 1 on any path
+    the file shows (:func:`dllint.analysis.settings.setting_values`): a literal or name of 2 or
+    more, or a size supplied from outside the file (``args.batch_size``), the same for every batch;
+    anything computed (``min(64, len(ds))``) is not known and does not count."""
+    qualified = ctx.imports.qualify(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) \
+        else None
+    if not dataloader_batches(call, qualified):
+        return False
+    drop = keyword(call, "drop_last")
+    if drop is None or not (isinstance(drop.value, cst.Name) and drop.value.value == "True") \
+            or keyword(call, "batch_sampler") is not None:
+        return False
+    size = keyword(call, "batch_size")
+    if size is None:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if len(positional) < 2:
+            return False
+        value = positional[1]
+    else:
+        value = size.value
+    outcomes = setting_values(ctx, value)
+    return bool(outcomes) and all(
+        outcome == SUPPLIED if isinstance(outcome, str) else outcome >= 2 for outcome in outcomes)
+
+
 # -- batch tensors -------------------------------------------------------------------------------
 class BatchTensors:
     """Whether an expression of one file holds a batch. Each scope's batch names are computed once,
@@ -90,6 +124,9 @@ class BatchTensors:
         self._batch_by_scope: dict[cst.CSTNode | None, tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]] = {}
         self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
         self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
+        # Per scope, after each event: the batch names that come only from loaders of full batches.
+        self._full_by_scope: dict[cst.CSTNode | None, list[frozenset[str]]] = {}
+        self._full_loader_names: dict[object, bool] | None = None
 
     def is_batch(self, expr: cst.BaseExpression) -> bool:
         """``expr``'s first dimension is the batch, where it stands."""
@@ -99,8 +136,25 @@ class BatchTensors:
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
 
+    def is_full_batch(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` is a batch only through the batches of loaders whose batches are all full
+        (:func:`full_batches`): ``model(x)`` for ``x`` of ``DataLoader(ds, 128, drop_last=True)``.
+        Its first dimension is never 1 by the end of an epoch."""
+        scope = self._ctx.index.function_of(expr)
+        k = self._event_at(scope, expr)
+        if k < 0:
+            return False
+        names = self._batch_by_scope[scope][1][k][1]
+        full = self._full_by_scope[scope][k]
+        return bool(full) and self._batch_expr(expr, names) and not self._batch_expr(expr, names - full)
+
     def _names_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> set[str]:
         """The batch names where ``expr`` stands (statement order; the statement itself excluded)."""
+        k = self._event_at(scope, expr)
+        return self._batch_by_scope[scope][1][k][1] if k >= 0 else set()
+
+    def _event_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> int:
+        """The index of the last event of ``scope`` before ``expr``'s statement (-1: none)."""
         history = self._batch_names(scope)
         index = self._ctx.index
         here = index.order[expr]
@@ -108,7 +162,39 @@ class BatchTensors:
         k = bisect.bisect_left(history[0], here) - 1
         while k >= 0 and history[1][k][0] is statement:
             k -= 1
-        return history[1][k][1] if k >= 0 else set()
+        return k
+
+    def _full_loader(self, iterable: cst.BaseExpression) -> bool:
+        """The ``for`` loop's iterable is a loader of full batches: ``DataLoader(...)`` itself
+        (through ``enumerate``/``tqdm``), or a name every binding of which in the file is one."""
+        for _ in range(8):
+            if not isinstance(iterable, cst.Call) or not iterable.args:
+                break
+            if full_batches(self._ctx, iterable):
+                return True
+            last = (dotted_name(iterable.func) or "").rsplit(".", 1)[-1]
+            if last not in _LOOP_WRAPPERS:
+                return False
+            iterable = iterable.args[0].value
+        name = dotted_name(iterable)
+        if name is None:
+            return False
+        if self._full_loader_names is None:
+            # (scope, name) and (None-free) name -> every binding there is a loader of full batches
+            self._full_loader_names = {}
+            for assign in self._ctx.index.of_type(cst.Assign):
+                full = isinstance(assign.value, cst.Call) and full_batches(self._ctx, assign.value)
+                scope = self._ctx.index.function_of(assign)
+                for t in assign.targets:
+                    bound = dotted_name(t.target)
+                    if bound is not None:
+                        for key in ((scope, bound), bound):
+                            self._full_loader_names[key] = self._full_loader_names.get(key, True) and full
+        # a local name bound in the loop's own scope is one of those bindings; else any in the file
+        local = (self._ctx.index.function_of(iterable), name)
+        if isinstance(iterable, cst.Name) and local in self._full_loader_names:
+            return self._full_loader_names[local]
+        return self._full_loader_names.get(name, False)
 
     def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
         if depth > 12:
@@ -206,6 +292,8 @@ class BatchTensors:
             names.add(scope.params.params[1].name.value)
         orders: list[int] = [-1]
         history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
+        full: frozenset[str] = frozenset()
+        fulls: list[frozenset[str]] = [full]
         # Loop targets over loaders, then assignments from batch expressions, in source order.
         events: list[cst.CSTNode] = []
         for node in self._ctx.index.of_type(cst.For, cst.Assign):
@@ -222,11 +310,18 @@ class BatchTensors:
                     self._containers.add(target.value)
                 else:
                     names.update(_names_in(target))
+                bound = frozenset(_names_in(target))
+                full = full | bound if self._full_loader(node.iter) else full - bound
                 orders.append(self._ctx.index.order[node])
                 history.append((node, names))
+                fulls.append(full)
                 continue
             value = node.value
             batch = self._batch_expr(value, names)
+            # a batch made only of full batches is one: model(x) for x of a drop_last loader
+            value_full = batch and bool(full) and not self._batch_expr(value, names - full)
+            assigned = frozenset(n for t in node.targets for n in _names_in(t.target))
+            full = full | assigned if value_full else full - assigned
             names = set(names)
             for t in node.targets:
                 target = t.target
@@ -253,6 +348,9 @@ class BatchTensors:
                             names.discard(n)
             orders.append(self._ctx.index.order[node])
             history.append((node, names))
+            fulls.append(full & names)
+            full = fulls[-1]
+        self._full_by_scope[scope] = fulls
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
 

@@ -126,7 +126,7 @@ _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer"
     # they return a tensor or nothing, never a layer
     "normal_", "uniform_", "fill_", "zero_", "copy_", "detach", "detach_", "requires_grad_",
     "clone", "mul_", "add_", "sub_", "div_", "clamp_", "exponential_", "log_normal_", "geometric_",
-    "cauchy_", "random_", "size", "dim", "numel",
+    "cauchy_", "random_", "size", "dim", "numel", "view", "reshape", "flatten",
 }) | frozenset({
     # module methods that hand back what the module already holds (``for name, param in
     # self.lstm.named_parameters(): nn.init.orthogonal_(param)``), never a new layer
@@ -895,6 +895,14 @@ class Models:
                 continue
             if _own_method_call(func, init_methods):
                 continue  # ``self.init_layers(self.fc1)``: its own calls are judged like __init__'s
+            if _mode_switch(func, node):
+                continue  # ``self.train()``, ``self.eval()``: nn.Module's, sets a flag, builds nothing
+            if self._in_passing_lambda(call, node) or self._passed_argument(call, node) is not None:
+                # ``init_ = lambda m: self.layer_init(m, ...)``, ``init_(nn.Conv2d(...))``: the
+                # layer given comes back, judged where it is built
+                continue
+            if self._runs_submodule(call, node):
+                continue  # ``self.conv1(torch.zeros(1, *shape))`` sizing a layer: runs one it holds
             if self._layer_argument(call):
                 continue  # ``nn.Linear(np.prod(shape), 120)``: a size, never a layer
             if self.passed_through(call) is not None:
@@ -969,6 +977,75 @@ class Models:
         if len(calls) > 1:
             return UNKNOWN_DEPENDENCE
         return self._constructed_in(calls[0], inherited, inner.node, init, defaults)
+
+    def _passed_argument(self, call: cst.Call, klass: cst.ClassDef) -> cst.BaseExpression | None:
+        """What ``call`` in ``klass`` gives back unchanged as a module: the argument of a plain
+        function (:meth:`passed_through`), of an own method that returns its parameter
+        (``self.layer_init(m, ...)`` with ``return module``), or of a local lambda of the enclosing
+        method every binding of which does so (``init_ = lambda m: self.layer_init(m, ...)``)."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and func.value.value == "self":
+            method = _method(klass, func.attr.value)
+            # it must leave the model's own submodules alone too: it is not judged like __init__
+            returned = _returned_parameter(method) \
+                if method is not None and _keeps_submodules(method, "self") else None
+            if returned is None or returned[1] == 0:
+                return None
+            name, position = returned
+            return argument(call, -1 if position is None else position - 1, name)
+        scope = self.index.function_of(call)
+        if isinstance(func, cst.Name) and scope is not None:
+            values = self.ctx.analysis(Bindings).values.get((scope, func.value))
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            if values and positional and len(call.args) == 1 and all(
+                    isinstance(value, cst.Lambda) and self._passing_lambda(value, klass)
+                    for _, value in values):
+                return positional[0]
+        return self.passed_through(call)
+
+    def _passing_lambda(self, lam: cst.Lambda, klass: cst.ClassDef) -> bool:
+        """``lambda m: m`` or ``lambda m: self.layer_init(m, ...)``: gives back its one argument."""
+        params = lam.params
+        if len(params.params) != 1 or params.posonly_params or params.kwonly_params \
+                or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+            return False
+        name = params.params[0].name.value
+        body = lam.body
+        if isinstance(body, cst.Call):
+            body = self._passed_argument(body, klass)
+        return isinstance(body, cst.Name) and body.value == name
+
+    def _in_passing_lambda(self, call: cst.Call, klass: cst.ClassDef) -> bool:
+        """``call`` is the body of a lambda that gives back its argument (:meth:`_passing_lambda`)."""
+        lam = self.index.parent(call)
+        return isinstance(lam, cst.Lambda) and lam.body is call and self._passing_lambda(lam, klass)
+
+    def _runs_submodule(self, call: cst.Call, klass: cst.ClassDef) -> bool:
+        """``self.conv1(x)`` where ``klass`` binds ``self.conv1`` only to layers it builds (a torch.nn
+        layer, a module class of this file, or one handed back by :meth:`_passed_argument`): it runs
+        a layer the model holds, judged where it is built, and builds none."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.value.value == "self") or _method(klass, func.attr.value) is not None:
+            return False
+        values = self.ctx.analysis(Bindings).values.get((klass, f"self.{func.attr.value}"))
+        if not values:
+            return False
+        for _, value in values:
+            for _ in range(4):
+                if not isinstance(value, cst.Call):
+                    return False
+                qualified = self.imports.qualify(value.func) \
+                    if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+                last = (qualified or "").rsplit(".", 1)[-1]
+                if (qualified or "").startswith("torch.nn.") and last[:1].isupper() \
+                        or self.module_class(value.func) is not None:
+                    break
+                value = self._passed_argument(value, klass)
+            else:
+                return False
+        return True
 
     def _built_dependence(self, call: cst.Call) -> str:
         """The dependence of what a call in ``__init__`` builds: what the function of this file or
@@ -1182,6 +1259,14 @@ def _init_methods(klass: cst.ClassDef) -> set[cst.FunctionDef]:
                     found.add(called)
                     todo.append(called)
     return found
+
+
+def _mode_switch(func: cst.BaseExpression, klass: cst.ClassDef) -> bool:
+    """``self.train``/``self.eval`` where ``klass`` defines no method of that name: nn.Module's,
+    which set the mode flag of the module and its children and build no layer."""
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+        and func.value.value == "self" and func.attr.value in ("train", "eval") \
+        and _method(klass, func.attr.value) is None
 
 
 def _own_method_call(func: cst.BaseExpression, init_methods: set[cst.FunctionDef]) -> bool:

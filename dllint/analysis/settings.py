@@ -10,8 +10,10 @@ outcomes of every path it can follow:
   what the file's calls pass for a parameter without a default (at most 8 calls),
   ``float()``/``int()`` wrappers, both arms of ``a if c else b``, the ``default=`` of a
   command-line option the file declares (``parser.add_argument("--weight-decay", default=0)`` for
-  ``args.weight_decay``), and the class-level fields of a configuration class of the file
-  (``class Config: weight_decay = 0`` for ``opt.weight_decay``);
+  ``args.weight_decay``; the option's name is argparse's ``dest``: ``dest=``, else the first long
+  option, else the first short one, so ``add_argument("-wd", default=0)`` is ``args.wd``), and
+  the class-level fields of a configuration class of the file (``class Config: weight_decay = 0``
+  for ``opt.weight_decay``);
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
   string key that names no option the file declares (``cfg["opt"]["decay"]``; ``config["wd"]``
   with ``add_argument("--wd", default=0)`` in the file is that option's default), an attribute of an object that is not ``self`` and is
@@ -169,6 +171,21 @@ class _Resolver:
         return {UNKNOWN}
 
 
+def _option_dest(flags: list[str | None]) -> str | None:
+    """argparse's ``dest`` for an ``add_argument`` call's option strings (``None``: not a literal):
+    the first long option (``--x-y`` -> ``x_y``), else the first option string (``-wd`` -> ``wd``,
+    a positional ``name`` -> ``name``), dashes stripped and inner ones made underscores. ``None``
+    when a string argparse would look at is not a literal."""
+    for flag in flags:
+        if flag is None:
+            return None
+        if flag.startswith("--") and len(flag) > 2:
+            return flag.lstrip("-").replace("-", "_") or None
+    if not flags or flags[0] is None:
+        return None
+    return flags[0].lstrip("-").replace("-", "_") or None
+
+
 class DeclaredOptions:
     """Command-line options the file declares: destination name -> its ``add_argument`` call."""
 
@@ -185,12 +202,8 @@ class DeclaredOptions:
                 continue
             dest = keyword(call, "dest")
             name = string(dest.value) if dest is not None else None
-            if name is None:
-                flags = [string(a.value) for a in call.args if a.keyword is None]
-                longs = [f for f in flags if f and f.startswith("--")]
-                plain = [f for f in flags if f and not f.startswith("-")]
-                flag = (longs or plain or [None])[0]
-                name = flag.lstrip("-").replace("-", "_") if flag else None
+            if name is None and dest is None:
+                name = _option_dest([string(a.value) for a in call.args if a.keyword is None])
             if name:
                 found.setdefault(name, call)
         fields: dict[str, list[cst.BaseExpression]] = {}

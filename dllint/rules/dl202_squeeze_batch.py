@@ -25,7 +25,9 @@ rule silent):
   ``bs``, ``bsz``, ``batch``, ``batch_size``.
 
 Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
-batch dimension is dropped on purpose, every time), for squeezes whose result is converted for
+batch dimension is dropped on purpose, every time), for batches of a loader built with
+``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full:
+``BatchTensors.is_full_batch``), for squeezes whose result is converted for
 display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze``).
 """
 from __future__ import annotations
@@ -121,6 +123,25 @@ class SqueezeBatch(Rule):
         "    for x, _ in test_loader:\n"
         "        print(model(x).squeeze().tolist())\n"
         "        arr = x.squeeze().cpu().numpy()\n",
+        # drop_last=True with a batch size of 2 or more (a literal, or one supplied from outside the
+        # file): every batch is full, a batch of one never comes at the end of an epoch.
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n"
+        "class Model:\n"
+        "    def fit(self, X, y):\n"
+        "        train_loader = DataLoader(TensorDataset(X, y), batch_size=self.args.batch_size,\n"
+        "                                  shuffle=True, drop_last=True)\n"
+        "        for i, (batch_X, batch_y) in enumerate(train_loader):\n"
+        "            y_hat = self.model(batch_X.to(self.device))\n"
+        "            y_hat = y_hat.squeeze()\n"
+        "    def pretrain(self, X):\n"
+        "        train_loader = DataLoader(TensorDataset(X), batch_size=self.args.batch_size)\n"
+        "        for (batch_X,) in train_loader:\n"
+        "            self.model(batch_X)\n",
+        "import torch\nfrom torch.utils.data import DataLoader\n"
+        "loader = DataLoader(ds, batch_size=128, shuffle=True, drop_last=True)\n"
+        "for batch in loader:\n"
+        "    x, y = batch\n"
+        "    loss = loss_func(model(x).squeeze(), y)\n",
         # A loader with batch_size=1: the batch dimension is dropped on purpose, every time.
         "import torch\n"
         "from torch.utils.data import DataLoader\n"
@@ -190,6 +211,28 @@ class SqueezeBatch(Rule):
     ]
 
     INVALID = [
+        # drop_last=True, but the batch size may be 1 (a default of 1, a parameter nobody passes),
+        # or the batch comes from another loader (no drop_last) in the same loop
+        "import torch\nimport argparse\nfrom torch.utils.data import DataLoader\n"
+        "p = argparse.ArgumentParser()\np.add_argument('--bs', type=int, default=1)\nargs = p.parse_args()\n"
+        "loader = DataLoader(ds, batch_size=args.bs, drop_last=True)\n"
+        "for x, y in loader:\n"
+        "    out = model(x).squeeze()  # expect: DL202\n",
+        "import torch\nfrom torch.utils.data import DataLoader\n"
+        "def fit(model, ds, bs):\n"
+        "    for x, y in DataLoader(ds, batch_size=bs, drop_last=True):\n"
+        "        out = model(x).squeeze()  # expect: DL202\n",
+        "import torch\nfrom torch.utils.data import DataLoader\n"
+        "def fit(model, ds, unlabelled):\n"
+        "    loader = DataLoader(ds, batch_size=64, drop_last=True)\n"
+        "    other = DataLoader(unlabelled, batch_size=64)\n"
+        "    for (x, y), u in zip(loader, other):\n"
+        "        a = model(x)\n"
+        "    for x, y in loader:\n"
+        "        for u in other:\n"
+        "            b = model(u).squeeze()  # expect: DL202\n"
+        "            c = (model(x) + model(u)).squeeze()  # expect: DL202\n"
+        "            d = model(x).squeeze()\n",
         # A model of the notebook (the shapes know its output's rank) called on a loader's batch:
         # the output's first dimension is that batch.
         "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
@@ -378,7 +421,8 @@ class SqueezeBatch(Rule):
             return
         batches = BatchTensors(ctx)
         for call, subject in squeezes:
-            if not converted_for_display(ctx, call) and batches.is_batch(subject):
+            if not converted_for_display(ctx, call) and batches.is_batch(subject) \
+                    and not batches.is_full_batch(subject):
                 ctx.report(call, (
                     f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
                     f"dimension also drops the batch dimension when a batch has one sample (the last "

@@ -68,6 +68,12 @@ class AdamWeightDecay(Rule):
         "import argparse\nimport torch\nparser = argparse.ArgumentParser()\n"
         "parser.add_argument('--weight_decay', type=float, default=0)\nconfig = vars(parser.parse_args())\n"
         "opt = torch.optim.Adam(net.parameters(), lr=config['lr'], weight_decay=config['weight_decay'])\n",
+        # an option spelt with a single dash: argparse's dest is "wd", its default 0, read through a
+        # module global the class uses
+        "import argparse\nimport torch\nclass Agent:\n    def __init__(self, critic):\n"
+        "        self.opt = torch.optim.Adam(critic.parameters(), lr=3e-4, weight_decay=WEIGHT_DECAY)\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('-wd', type=float, default=0)\n"
+        "args = parser.parse_args()\nif __name__ == '__main__':\n    WEIGHT_DECAY = args.wd\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known
@@ -174,6 +180,9 @@ class AdamWeightDecay(Rule):
         "opt = Adam(model.parameters(), lr, weight_decay=weight_decay)  # expect: DL501\n",
         "import argparse\nfrom torch.optim import Adam\nparser = argparse.ArgumentParser()\n"
         "parser.add_argument('--wd', '--weight-decay', type=float, default=1e-4)\nargs = parser.parse_args()\n"
+        "opt = Adam(model.parameters(), weight_decay=args.wd)  # expect: DL501\n",
+        "import argparse\nfrom torch.optim import Adam\nparser = argparse.ArgumentParser()\n"
+        "parser.add_argument('-wd', type=float, default=1e-2)\nargs = parser.parse_args()\n"
         "opt = Adam(model.parameters(), weight_decay=args.wd)  # expect: DL501\n",
         "from torch.optim import Adam\ndef make_optimizer(model, weight_decay):\n"
         "    return Adam(model.parameters(), weight_decay=weight_decay)  # expect: DL501\n"

@@ -250,3 +250,65 @@ def test_a_mode_dependent_part_anywhere_keeps_the_finding(project, capsys, old, 
         path = project / name
         path.write_text(path.read_text().replace(old, new))
     assert lint_findings(capsys, "DL301", "--no-cache", ".") == {("train.py", 14, "DL301")}
+
+
+OWN_CALLS = """import torch
+import torch.nn as nn
+
+
+def make_block():
+    return nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+
+
+class Net(nn.Module):
+    def __init__(self, shape):
+        super().__init__()
+{body}
+
+    def layer_init(self, module, weight_init, gain=1):
+        weight_init(module.weight.data, gain=gain)
+        return module
+
+    def registering(self, module):
+        self.extra = make_block()
+        return module
+
+    def feature_size(self, shape):
+        return self.conv(torch.zeros(1, *shape)).view(1, -1).size(1)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+
+@pytest.mark.parametrize("body, expected", [
+    # nn.Module's own train()/eval() in __init__ set a flag, they build nothing (ninth audit, BZ)
+    ("self.fc = nn.Linear(4, 4)\nself.train()", NO_DEPENDENCE),
+    ("self.fc = nn.Linear(4, 4)\nself.eval()", NO_DEPENDENCE),
+    ("self.fc = nn.Linear(4, 4)\nself.drop = nn.Dropout(0.5)\nself.train()", YES_DEPENDENCE),
+    # a local initialiser lambda that gives back the layer, itself or through an own method
+    ("init_ = lambda m: self.layer_init(m, nn.init.orthogonal_, gain=nn.init.calculate_gain('relu'))\n"
+     "self.fc = init_(nn.Linear(4, 4))\n"
+     "init_ = lambda m: self.layer_init(m, lambda w: nn.init.constant_(w, 0))\n"
+     "self.head = init_(nn.Linear(4, 1))", NO_DEPENDENCE),
+    ("init_ = lambda m: m\nself.fc = init_(nn.Linear(4, 4))", NO_DEPENDENCE),
+    # ... which does not hide a dropout in the layer it is given
+    ("init_ = lambda m: self.layer_init(m, nn.init.orthogonal_)\n"
+     "self.fc = init_(nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5)))", YES_DEPENDENCE),
+    # a lambda whose method changes the model's own submodules, one that hands the layer to code
+    # not seen, or a name bound to something else too: not transparent
+    ("init_ = lambda m: self.registering(m)\nself.fc = init_(nn.Linear(4, 4))", UNKNOWN_DEPENDENCE),
+    ("init_ = lambda m: wrap(m)\nself.fc = init_(nn.Linear(4, 4))", UNKNOWN_DEPENDENCE),
+    ("init_ = lambda m: m\nif shape:\n    init_ = make_init()\nself.fc = init_(nn.Linear(4, 4))",
+     UNKNOWN_DEPENDENCE),
+    # an own method that runs a layer of the model to size another builds nothing
+    ("self.conv = nn.Conv2d(1, 8, 3)\nself.fc = nn.Linear(self.feature_size(shape), 2)", NO_DEPENDENCE),
+    ("self.conv = init_(nn.Conv2d(1, 8, 3))\nself.fc = nn.Linear(self.feature_size(shape), 2)",
+     UNKNOWN_DEPENDENCE),
+    # running an attribute that is not a layer the class builds (a stored factory) is not known
+    ("self.make = make_block\nself.fc = self.make()", UNKNOWN_DEPENDENCE),
+])
+def test_own_calls_in_init(body: str, expected: str) -> None:
+    ctx = _context(OWN_CALLS.format(body="\n".join("        " + line for line in body.splitlines())))
+    models = ctx.analysis(Models)
+    assert models.class_dependence(models.classes["Net"]).value == expected

@@ -53,6 +53,14 @@ def _outcomes(source: str) -> set:
     ("p.add_argument('--wd', '--weight_decay', default=1e-4)\nAdam(q, weight_decay=args.wd)\n", {1e-4}),
     ("p.add_argument('-w', dest='decay', default=2e-4)\nAdam(q, weight_decay=opt.decay)\n", {2e-4}),
     ("p.add_argument('--wd', type=float)\nAdam(q, weight_decay=args.wd)\n", {UNKNOWN}),
+    # argparse's dest: the first long option, else the first short one without its dash
+    ("p.add_argument('-wd', type=float, default=0)\nAdam(q, weight_decay=args.wd)\n", {0.0}),
+    ("p.add_argument('-wd', type=float, default=1e-4)\nAdam(q, weight_decay=args.wd)\n", {1e-4}),
+    ("p.add_argument('-w', '--weight-decay', default=0)\nAdam(q, weight_decay=args.weight_decay)\n", {0.0}),
+    ("p.add_argument('-w', '--weight-decay', default=0)\nAdam(q, weight_decay=args.w)\n", {SUPPLIED}),
+    ("p.add_argument('-w', '-wd', default=0)\nAdam(q, weight_decay=args.wd)\n", {SUPPLIED}),
+    # dest= wins, even when it is not a literal (then the option's name is not known)
+    ("p.add_argument('-wd', dest=name, default=0)\nAdam(q, weight_decay=args.wd)\n", {SUPPLIED}),
     ("class DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
      "Adam(p, weight_decay=opt.weight_decay)\n", {0.0}),
     ("class Config:\n    weight_decay: float = 1e-4\nAdam(p, weight_decay=cfg.weight_decay)\n", {1e-4}),

@@ -241,3 +241,44 @@ def test_save_hyperparameters_builds_no_layer_in_a_lightning_module() -> None:
     # in a class that is not a Lightning module, ``self.save_hyperparameters`` is not Lightning's
     plain = LIGHTNING.format(imports="", base="nn.Module", extra="self.save_hyperparameters()")
     assert _findings(plain)
+
+
+ACTOR_CRITIC = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from agents.base_agent import BaseAgent
+class ActorCritic(nn.Module):
+    def __init__(self, n_in, n_actions):
+        super().__init__()
+        init_ = lambda m: self.layer_init(m, nn.init.orthogonal_)
+        self.fc1 = init_(nn.Linear(n_in, 64))
+        self.actor = init_(nn.Linear(self.feature_size(), n_actions))
+        {extra}
+        self.train()
+    def feature_size(self):
+        return self.fc1(torch.zeros(1, 4)).view(1, -1).size(1)
+    def layer_init(self, module, weight_init):
+        weight_init(module.weight.data)
+        return module
+    def forward(self, x):
+        return self.actor(F.relu(self.fc1(x)))
+class Model(BaseAgent):
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.model = ActorCritic(4, 2)
+    def get_action(self, s):
+        logits = self.model(s)
+        return torch.distributions.Categorical(logits=logits).sample()
+model = Model()
+for step in range(10):
+    with torch.no_grad():
+        actions = model.get_action(torch.randn(8, 4))
+"""
+
+
+def test_an_actor_critic_that_calls_its_own_methods_in_init_is_mode_free() -> None:
+    # ninth audit, BZ: self.train(), an initialiser lambda through an own method, and an own
+    # method that runs a layer to size the next one build no layer
+    assert not _findings(ACTOR_CRITIC.format(extra="pass"))
+    (found,) = _findings(ACTOR_CRITIC.format(extra="self.drop = nn.Dropout(0.5)"))
+    assert found.line == 25
