@@ -1,0 +1,81 @@
+"""A layer built by calling a name that holds a torch.nn class (tenth audit, causes CC and CD): a
+module-level helper ``build_net(shape, activation, output_activation)`` that appends ``act()``
+(``act = activation if ... else output_activation``) builds what its call passes: with
+``nn.ReLU`` and ``nn.Identity`` a network of linear layers and activations, mode-free, also when the
+loop that acts with it is in another module. Reported when the call passes ``nn.Dropout``, a class
+the linter cannot see, or a variable whose value is not known."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from dllint.analysis.project import PROJECT
+
+sys.path.insert(0, str(Path(__file__).parent))
+from project_lint import lint_findings, write_files  # noqa: E402
+
+AGENT = """import torch
+import torch.nn as nn
+{extra}
+
+def build_net(layer_shape, activation, output_activation):
+    layers = []
+    for j in range(len(layer_shape) - 1):
+        act = activation if j < len(layer_shape) - 2 else output_activation
+        layers += [nn.Linear(layer_shape[j], layer_shape[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, state_dim, action_dim, hidden{param}):
+        super().__init__()
+        self.q = build_net([state_dim, hidden, action_dim], {classes})
+
+    def forward(self, s):
+        return self.q(s)
+
+
+class Agent(object):
+    def __init__(self, opt):
+        self.q_net = QNet(opt.state_dim, opt.action_dim, opt.width)
+        self.opt = torch.optim.Adam(self.q_net.parameters(), lr=1e-3)
+
+    def select_action(self, state):
+        with torch.no_grad():
+            state = torch.FloatTensor(state.reshape(1, -1))
+            return self.q_net(state).argmax().item()
+"""
+
+MAIN = """from agent import Agent
+
+
+def main(opt, env):
+    model = Agent(opt)
+    s = env.reset()
+    for t in range(10):
+        a = model.select_action(s)
+"""
+
+
+@pytest.mark.parametrize("extra, param, classes, expected", [
+    # (CC) the classes passed are an activation and the identity: no mode
+    ("", "", "nn.ReLU, nn.Identity", set()),
+    ("", "", "activation=nn.Tanh, output_activation=nn.Identity", set()),
+    # a dropout passed: the network drops in training mode
+    ("", "", "nn.ReLU, nn.Dropout", {("agent.py", 30, "DL301")}),
+    # a class the linter cannot see
+    ("from blocks import Act", "", "Act, nn.Identity", {("agent.py", 30, "DL301")}),
+    # a variable: what it holds is not known
+    ("", ", activation", "activation, nn.Identity", {("agent.py", 30, "DL301")}),
+])
+def test_helper_calls_the_class_it_is_given(tmp_path, monkeypatch, capsys, extra, param, classes, expected):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {
+        "agent.py": AGENT.format(extra=extra, param=param, classes=classes),
+        "main.py": MAIN,
+    })
+    assert lint_findings(capsys, "DL301", "--no-cache", ".") == expected
