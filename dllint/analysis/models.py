@@ -631,10 +631,13 @@ class Models:
         saved = self._bound
         self._bound = {**saved, **bound}
         try:
-            found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
-                     if isinstance(node, cst.Return) and node.value is not None]
+            return self._returns_dependence(function, depth)
         finally:
             self._bound = saved
+
+    def _returns_dependence(self, function: cst.FunctionDef, depth: int) -> str | None:
+        found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
+                 if isinstance(node, cst.Return) and node.value is not None]
         return combine(found) if found else None
 
     def called_classes(self, call: cst.Call) -> list[str] | None:
@@ -746,9 +749,7 @@ class Models:
         if function in self._function_dependence:
             return self._function_dependence[function]
         self._function_dependence[function] = UNKNOWN_DEPENDENCE  # recursion guard
-        found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
-                 if isinstance(node, cst.Return) and node.value is not None]
-        result = combine(found) if found else None
+        result = self._returns_dependence(function, depth)
         self._function_dependence[function] = result
         return result
 
