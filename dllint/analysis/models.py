@@ -195,6 +195,9 @@ class Models:
         self._returned_parameter: dict[cst.FunctionDef, tuple[str, int | None] | None] = {}
         self._filled: dict[tuple[cst.CSTNode, str], list[cst.BaseExpression] | None] = {}
         self._calls_by_class: dict[cst.ClassDef, list[cst.Call]] = {}
+        # (function, parameter) -> the torch.nn classes a call of the function passes for it, while
+        # that call's result is judged (:meth:`_returned_dependence`)
+        self._bound: dict[tuple[cst.FunctionDef, str], list[str]] = {}
         # classes of this file with no base (or only ``object``): a model written "from scratch"
         # as a plain class is no nn.Module and has no mode (no ``.eval()``, no dropout to switch)
         self.plain_classes: set[str] = set()
@@ -469,11 +472,56 @@ class Models:
         test...), ``NO`` (its whole definition is visible and has none) or ``UNKNOWN`` (a part of it
         is not visible: a library model, a factory, a parameter)."""
         values = self.definition_values(expr, at)
-        if not values:
-            return UNKNOWN_DEPENDENCE
         where = at if at is not None else expr
+        if not values:
+            return self._instance_attribute_dependence(expr, where)
         values = self._reaching(values, expr, where)
         return combine(self._value_dependence(v, where, 0) for v in values)
+
+    def _instance_attribute_dependence(self, expr: cst.BaseExpression, at: cst.CSTNode) -> str:
+        """``agent.q_net`` with ``agent`` bound on every binding to an instance of a plain class
+        (no base but ``object``) of this file or of a project module (``agent = DQN_Agent(opt)``):
+        the dependence of every value that class binds to ``self.q_net`` (tenth audit, CC: the
+        training script sees the agent's network as the agent's module does). ``UNKNOWN`` for
+        anything else."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)) \
+                or expr.value.value in ("self", "cls"):
+            return UNKNOWN_DEPENDENCE
+        owner = expr.value
+        values = self.definition_values(owner, at)
+        if not values:
+            return UNKNOWN_DEPENDENCE
+        found = []
+        for value in self._reaching(values, owner, at):
+            held = self._instance_class(value)
+            if held is None:
+                return UNKNOWN_DEPENDENCE
+            models, klass = held
+            bound = models.bindings(klass, f"self.{expr.attr.value}")
+            if not bound:
+                return UNKNOWN_DEPENDENCE
+            found.extend(models._value_dependence(v, v, 1) for v in bound)
+        return combine(found)
+
+    def _instance_class(self, value: cst.BaseExpression) -> "tuple[Models, cst.ClassDef] | None":
+        """(its file's :class:`Models`, the class) when ``value`` constructs a plain class (no base
+        but ``object``) of this file or of a project module; else None."""
+        from dllint.analysis.project import PROJECT, find_class, project_imports
+
+        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+            return None
+        if isinstance(value.func, cst.Name) and value.func.value in self.plain_classes:
+            found = [c for c in self.index.of_type(cst.ClassDef) if c.name.value == value.func.value]
+            return (self, found[0]) if len(found) == 1 else None
+        dotted = dotted_name(value.func)
+        imports = project_imports(self.ctx) if dotted else None
+        target = imports.target(dotted) if imports is not None and dotted else None
+        klass = find_class(self.ctx, target) if target is not None else None
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None:
+            return None
+        models = other.analysis(Models)
+        return (models, klass) if klass.name.value in models.plain_classes else None
 
     def _reaching(self, values: list[cst.BaseExpression], expr: cst.BaseExpression,
                   at: cst.CSTNode) -> list[cst.BaseExpression]:
@@ -540,6 +588,10 @@ class Models:
             if klass is None:
                 return UNKNOWN_DEPENDENCE
             return self._constructed(value, self.class_dependence(klass), klass.node)
+        held = self.called_classes(value)
+        if held:
+            # ``act()`` with ``act = nn.ReLU`` (or a helper's parameter given ``nn.ReLU``)
+            return combine(self._layer_dependence(value, depth, None, None, q) for q in held)
         passed = self.passed_through(value)
         if passed is not None:
             # ``layer_init(nn.Linear(4, 4))``: the layer it was given, initialised in place
@@ -581,7 +633,75 @@ class Models:
         if resolved is None:
             return None
         models, function = resolved
-        return models.function_dependence(function, depth)
+        found = models.function_dependence(function, depth)
+        if found != UNKNOWN_DEPENDENCE or models._is_method(function) \
+                or any(arg.star for arg in call.args):
+            return found
+        # ``build_net(shape, nn.ReLU, nn.Identity)`` calling ``activation()``: judged again with
+        # the torch.nn classes this call passes for its parameters
+        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+        bound = {}
+        for index, name in enumerate(params):
+            value = argument(call, index, name)
+            held = self.held_classes(value, call) if value is not None else None
+            if held:
+                bound[(function, name)] = held
+        return models._bound_dependence(function, bound, depth) if bound else found
+
+    def _bound_dependence(self, function: cst.FunctionDef, bound: dict, depth: int) -> str | None:
+        """:meth:`function_dependence` of ``function`` with its parameters of ``bound`` holding the
+        torch.nn classes a call passes (not cached: another call may pass other classes)."""
+        saved = self._bound
+        self._bound = {**saved, **bound}
+        try:
+            return self._returns_dependence(function, depth)
+        finally:
+            self._bound = saved
+
+    def _returns_dependence(self, function: cst.FunctionDef, depth: int) -> str | None:
+        found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
+                 if isinstance(node, cst.Return) and node.value is not None]
+        return combine(found) if found else None
+
+    def called_classes(self, call: cst.Call) -> list[str] | None:
+        """The torch.nn classes (qualified) that ``call`` constructs when its callee is a plain
+        name bound to one on every binding (``activation_fn = nn.ReLU`` then ``activation_fn()``;
+        ``act = activation if last else output_activation`` with both parameters given classes by
+        the call being judged); None when that is not known."""
+        return self.held_classes(call.func, call) if isinstance(call.func, cst.Name) else None
+
+    def held_classes(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> list[str] | None:
+        """The torch.nn classes (qualified) the expression ``expr`` read at ``at`` may hold: a
+        class named directly, a conditional of such, or a name every binding of which (in the scope
+        that binds it where ``at`` is) holds such; a parameter only while :attr:`_bound` gives it.
+        None when some value is anything else."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.IfExp):
+            body = self.held_classes(expr.body, at, depth + 1)
+            orelse = self.held_classes(expr.orelse, at, depth + 1) if body is not None else None
+            return body + orelse if orelse is not None else None
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        qualified = self.imports.qualify(expr) or ""
+        if self._is_nn_class(qualified) and not qualified.endswith("Loss"):
+            return [qualified]
+        if not isinstance(expr, cst.Name):
+            return None
+        resolved = self._resolve_scope(at, expr.value)
+        if resolved is None:
+            return None
+        scope, name = resolved
+        if (scope, name) not in self._bindings:
+            return self._bound.get((scope, name)) if isinstance(scope, cst.FunctionDef) else None
+        entries = self.ctx.analysis(Bindings).values.get((scope, name), [])
+        out: list[str] = []
+        for _, value in entries:
+            held = self.held_classes(value, value, depth + 1) if value is not None else None
+            if held is None:
+                return None  # a parameter also rebound, a loop variable, anything else
+            out.extend(held)
+        return out or None
 
     def _resolved_function(self, call: cst.Call) -> "tuple[Models, cst.FunctionDef] | None":
         """The function ``call`` runs, with the :class:`Models` of its file: a function of this
@@ -652,9 +772,7 @@ class Models:
         if function in self._function_dependence:
             return self._function_dependence[function]
         self._function_dependence[function] = UNKNOWN_DEPENDENCE  # recursion guard
-        found = [self._value_dependence(node.value, node, depth + 1) for node in walk_body(function.body)
-                 if isinstance(node, cst.Return) and node.value is not None]
-        result = combine(found) if found else None
+        result = self._returns_dependence(function, depth)
         self._function_dependence[function] = result
         return result
 
@@ -751,11 +869,12 @@ class Models:
         return NO_DEPENDENCE
 
     def _layer_dependence(self, call: cst.Call, depth: int, init: cst.FunctionDef | None,
-                          defaults: set[str] | None = None) -> str:
-        """The dependence of the ``torch.nn`` layer ``call`` builds. ``init`` (the ``__init__`` the
-        call is in) lets a rate that is a parameter with a literal zero default count as zero; such
-        parameters are added to ``defaults``."""
-        name = (self.imports.qualify(call.func) or "").rsplit(".", 1)[-1]
+                          defaults: set[str] | None = None, qualified: str | None = None) -> str:
+        """The dependence of the ``torch.nn`` layer ``call`` builds (of the class ``qualified``
+        when its callee is a name holding it). ``init`` (the ``__init__`` the call is in) lets a
+        rate that is a parameter with a literal zero default count as zero; such parameters are
+        added to ``defaults``."""
+        name = (qualified or self.imports.qualify(call.func) or "").rsplit(".", 1)[-1]
 
         def rate(keyword: str, position: int, default_zero: bool) -> str:
             value = _argument(call, keyword, position)
@@ -885,6 +1004,10 @@ class Models:
                 if method not in init_methods and self._fresh_per_call(call, method):
                     continue  # built anew at every call, in training mode: the model's mode never reaches it
                 found.append(self._layer_dependence(call, 1, init, defaults))
+                continue
+            held = self.called_classes(call)
+            if held:  # ``activation_fn()`` with ``activation_fn = nn.ReLU``
+                found.extend(self._layer_dependence(call, 1, init, defaults, q) for q in held)
                 continue
             inner = self.module_class(func)
             if inner is not None:

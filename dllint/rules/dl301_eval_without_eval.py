@@ -1310,6 +1310,27 @@ net = fit(net, x_train, y_train)
 with torch.no_grad():
     y_pred = net(torch.linspace(-1, 1, 50)[:, None])
 """,
+        # (tenth audit, CD) a layer built by calling a local name bound to a torch.nn class
+        # (``activation_fn = nn.ReLU``) is that class: linear layers and ReLUs, no mode
+        """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self, hidden=128):
+        super().__init__()
+        activation_fn = nn.ReLU if hidden > 64 else nn.Tanh
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), activation_fn(), nn.Linear(hidden, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+model = Model()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+out = model(torch.randn(2, 1, 28, 28))
+print(out.detach().numpy())
+""",
     ]
 
     INVALID = [
@@ -2240,6 +2261,41 @@ net = Noisy()
 net = fit(net, x_train, y_train)
 with torch.no_grad():
     y_pred = net(torch.linspace(-1, 1, 50)[:, None])  # expect: DL301
+""",
+        # (tenth audit, CD guards) the name bound to a dropout class, or to a class on one path
+        # only (a parameter may hold anything): the model may compute differently in training mode
+        """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        activation_fn = nn.Dropout
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), activation_fn(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Other(nn.Module):
+    def __init__(self, layer_cls=None):
+        super().__init__()
+        if layer_cls is None:
+            layer_cls = nn.ReLU
+        self.net = nn.Sequential(nn.Linear(784, 128), layer_cls(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+model = Model()
+other = Other()
+optimizer = torch.optim.Adam([*model.parameters(), *other.parameters()], lr=1e-3)
+out = model(torch.randn(2, 1, 28, 28))  # expect: DL301
+print(out.detach().numpy())
+out = other(torch.randn(2, 784))  # expect: DL301
+print(out.detach().numpy())
 """,
     ]
 
