@@ -152,9 +152,7 @@ class BatchTensors:
             return False
         if isinstance(expr, cst.Call):
             func = expr.func
-            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-            qualified = self._ctx.imports.qualify(func) \
-                if isinstance(func, (cst.Name, cst.Attribute)) else None
+            positional, qualified = _call_parts(self._ctx, expr)
             if qualified is not None:
                 short = qualified.rsplit(".", 1)[-1]
                 return qualified.startswith("torch.") and short in SAME_SHAPE and \
@@ -201,9 +199,7 @@ class BatchTensors:
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
-        positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-        qualified = self._ctx.imports.qualify(func) \
-            if isinstance(func, (cst.Name, cst.Attribute)) else None
+        positional, qualified = _call_parts(self._ctx, expr)
         if qualified is not None:
             short = qualified.rsplit(".", 1)[-1]
             if not qualified.startswith("torch.") or not positional:
@@ -225,12 +221,8 @@ class BatchTensors:
                 return "one" if not self.is_batch(func.value) else None
             if method in SAME_SHAPE:
                 return self._rows(func.value, depth + 1)
-        callee = dotted_name(func) or ""
-        last = callee.rsplit(".", 1)[-1]
-        if not callee or last in _NOT_MODELS or "loss" in last.lower() or last[:1].isupper():
-            return None
         # A model maps a batch to a batch of as many rows.
-        return self._rows(positional[0], depth + 1) if positional else None
+        return self._rows(positional[0], depth + 1) if positional and _may_be_model(func) else None
 
     def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
         """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
@@ -396,11 +388,8 @@ class BatchTensors:
 
     def _is_model_call(self, call: cst.Call, positional: list[cst.BaseExpression], names: set[str],
                        depth: int) -> bool:
-        callee = dotted_name(call.func) or ""
-        last = callee.rsplit(".", 1)[-1]
-        if last in _NOT_MODELS or "loss" in last.lower() or last[:1].isupper():
-            return False
-        return bool(positional) and self._batch_expr(positional[0], names, depth + 1)
+        return bool(positional) and _may_be_model(call.func) and \
+            self._batch_expr(positional[0], names, depth + 1)
 
     def _batch_names(self, scope: cst.CSTNode | None
                      ) -> tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]:
@@ -471,6 +460,21 @@ class BatchTensors:
             history.append((node, names))
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
+
+
+def _call_parts(ctx: FileContext, call: cst.Call) -> tuple[list[cst.BaseExpression], str | None]:
+    """A call's positional arguments and its qualified name (None: not an imported name)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    func = call.func
+    return positional, (ctx.imports.qualify(func)
+                        if isinstance(func, (cst.Name, cst.Attribute)) else None)
+
+
+def _may_be_model(func: cst.BaseExpression) -> bool:
+    """A callee that may be a model (``model``, ``self.net``): not a builtin, a loss or a class."""
+    callee = dotted_name(func) or ""
+    last = callee.rsplit(".", 1)[-1]
+    return last not in _NOT_MODELS and "loss" not in last.lower() and not last[:1].isupper()
 
 
 def _is_new_axis(ctx: FileContext, node: cst.BaseExpression) -> bool:
