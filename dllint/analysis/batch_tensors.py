@@ -11,6 +11,10 @@ batch size. Names are followed in statement order within each scope (:class:`Bat
 
 A full batch: a batch only through the batches of a ``DataLoader(..., drop_last=True)`` whose size
 is never below 2 (:func:`full_batches`), which never has one row.
+
+Row counts (:meth:`BatchTensors.fixed_rows`): a batch whose number of rows is fixed where it is
+used, two or more (rows picked by an index of a literal count, a stepped minibatch slice of a
+permutation of a fixed-size rollout) or exactly one (one value given a batch axis).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import bisect
 
 import libcst as cst
 
+from dllint.analysis.bindings import Bindings
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.calls import keyword
 from dllint.analysis.models import Models
@@ -35,6 +40,16 @@ _NOT_MODELS = frozenset({
     "criterion", "loss_fn", "loss_func", "lossfn", "accuracy", "compute_loss", "loss",
 })
 _CONVERSIONS_OUT = frozenset({"numpy", "tolist", "item"})
+# Draws of a number of indices: (qualified name, position of the count, its keyword).
+_INDEX_DRAWS = {
+    "numpy.random.choice": (1, "size"),
+    "numpy.random.randint": (2, "size"),
+    "random.sample": (1, "k"),
+    "torch.randint": (-1, "size"),
+}
+# Index arrays of a known length n: a permutation of range(n).
+_PERMUTATIONS = frozenset({"numpy.arange", "numpy.random.permutation", "torch.randperm",
+                           "torch.arange", "range"})
 _DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
                       "save_image", "make_grid", "add_image", "add_images", "matshow"})
 
@@ -223,9 +238,7 @@ class BatchTensors:
             return False
         if isinstance(expr, cst.Call):
             func = expr.func
-            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
-            qualified = self._ctx.imports.qualify(func) \
-                if isinstance(func, (cst.Name, cst.Attribute)) else None
+            positional, qualified = _call_parts(self._ctx, expr)
             if qualified is not None:
                 short = qualified.rsplit(".", 1)[-1]
                 return qualified.startswith("torch.") and short in SAME_SHAPE and \
@@ -243,6 +256,201 @@ class BatchTensors:
             if isinstance(func, cst.Name):
                 return self._is_model_call(expr, positional, names, depth)
         return False
+
+    # -- row counts ------------------------------------------------------------------------
+    def fixed_rows(self, expr: cst.BaseExpression) -> bool:
+        """The number of rows of ``expr`` is fixed where ``squeeze()`` meets it, so that a batch of
+        one cannot come by chance: two or more (:meth:`_rows` "several"), or exactly one by
+        construction, one observation given an explicit batch axis (``x.unsqueeze(0)``,
+        ``x[None]``, ``x.reshape(1, -1)``), where dropping it again is the author's intent."""
+        return self._rows(expr) is not None
+
+    def _rows(self, expr: cst.BaseExpression, depth: int = 0) -> str | None:
+        """"several": ``expr``'s first dimension provably holds two rows or more: rows picked from
+        a buffer by an index of several entries (``s[idx]``); "one": a batch axis added to one
+        value; both kept by shape-keeping calls and model calls. None where unknown."""
+        if depth > 12:
+            return None
+        if isinstance(expr, cst.Name):
+            value = self._value_before(expr)
+            return self._rows(value, depth + 1) if value is not None else None
+        if isinstance(expr, cst.Subscript):
+            first = expr.slice[0].slice if expr.slice else None
+            if isinstance(first, cst.Index) and _is_new_axis(self._ctx, first.value):
+                return "one" if not self.is_batch(expr.value) else None  # x[None]
+            if len(expr.slice) == 1 and isinstance(first, cst.Index) and \
+                    self._several_indices(first.value, depth + 1):
+                return "several"
+            return None
+        if not isinstance(expr, cst.Call):
+            return None
+        func = expr.func
+        positional, qualified = _call_parts(self._ctx, expr)
+        if qualified is not None:
+            short = qualified.rsplit(".", 1)[-1]
+            if not qualified.startswith("torch.") or not positional:
+                return None
+            if short == "unsqueeze":  # torch.unsqueeze(x, 0)
+                dim = _argument(expr, 1, "dim")
+                one = isinstance(dim, cst.Integer) and dim.value == "0" and \
+                    not self.is_batch(positional[0])
+                return "one" if one else None
+            return self._rows(positional[0], depth + 1) if short in SAME_SHAPE else None
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "unsqueeze":
+                dim = _argument(expr, 0, "dim")
+                one = isinstance(dim, cst.Integer) and dim.value == "0"
+                return "one" if one and not self.is_batch(func.value) else None
+            if method in ("reshape", "view") and len(positional) >= 2 and \
+                    isinstance(positional[0], cst.Integer) and positional[0].value == "1":
+                return "one" if not self.is_batch(func.value) else None
+            if method in SAME_SHAPE:
+                return self._rows(func.value, depth + 1)
+        # A model maps a batch to a batch of as many rows.
+        return self._rows(positional[0], depth + 1) if positional and _may_be_model(func) else None
+
+    def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
+        """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
+        ``random.sample(pool, 32)``, ``torch.randint(0, n, (64,))``), a loop target of a
+        ``BatchSampler`` of a literal batch size that drops the last batch, or a slice
+        ``perm[start:start + k]`` of a permutation of ``range(n)`` where ``start`` steps through
+        ``range(0, n, k)`` and ``n % k`` is not 1 (no last slice of one)."""
+        if depth > 12:
+            return False
+        if isinstance(expr, cst.Name):
+            loop = self._loop_of(expr)
+            if loop is not None:
+                return self._batch_sampler(loop.iter)
+            value = self._value_before(expr)
+            return value is not None and self._several_indices(value, depth + 1)
+        if isinstance(expr, cst.Call):
+            qualified = self._ctx.imports.qualify(expr.func) \
+                if isinstance(expr.func, (cst.Name, cst.Attribute)) else None
+            draw = _INDEX_DRAWS.get(qualified or "")
+            if draw is None:
+                return False
+            position, keyword = draw
+            count = _argument(expr, position, keyword)
+            if isinstance(count, cst.Tuple) and len(count.elements) == 1:
+                count = count.elements[0].value  # torch.randint(0, n, (k,))
+            k = self._int_const(count) if count is not None else None
+            return k is not None and k >= 2
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and \
+                isinstance(expr.slice[0].slice, cst.Slice):
+            return self._stepped_slice(expr, expr.slice[0].slice)
+        return False
+
+    def _stepped_slice(self, expr: cst.Subscript, part: cst.Slice) -> bool:
+        if part.step is not None or not isinstance(part.lower, cst.Name) or part.upper is None:
+            return False
+        start = part.lower
+        loop = self._loop_of(start)
+        if loop is None or not isinstance(loop.iter, cst.Call) or \
+                self._ctx.imports.qualify(loop.iter.func) not in (None, "range") or \
+                dotted_name(loop.iter.func) != "range" or len(loop.iter.args) != 3 or \
+                any(a.keyword is not None or a.star for a in loop.iter.args):
+            return False
+        low, n, k = (self._int_const(a.value) for a in loop.iter.args)
+        upper = part.upper
+        if isinstance(upper, cst.Name):  # end = start + k
+            upper = self._value_before(upper)
+        if not isinstance(upper, cst.BinaryOperation) or not isinstance(upper.operator, cst.Add):
+            return False
+        if isinstance(upper.left, cst.Name) and upper.left.value == start.value:
+            width = self._int_const(upper.right)
+        elif isinstance(upper.right, cst.Name) and upper.right.value == start.value:
+            width = self._int_const(upper.left)
+        else:
+            return False
+        perm = self._value_before(expr.value) if isinstance(expr.value, cst.Name) else None
+        if not (isinstance(perm, cst.Call) and len(perm.args) == 1 and perm.args[0].keyword is None
+                and (self._ctx.imports.qualify(perm.func) or dotted_name(perm.func)) in
+                _PERMUTATIONS):
+            return False
+        length = self._int_const(perm.args[0].value)
+        return low == 0 and n is not None and k is not None and width == k and k >= 2 and \
+            length == n and n >= 2 and n % k != 1
+
+    def _batch_sampler(self, iterable: cst.BaseExpression) -> bool:
+        """``BatchSampler(sampler, k, drop_last=True)`` with a literal ``k >= 2``."""
+        if not isinstance(iterable, cst.Call) or (self._ctx.imports.qualify(iterable.func) or "") \
+                .rsplit(".", 1)[-1] != "BatchSampler":
+            return False
+        size, drop = _argument(iterable, 1, "batch_size"), _argument(iterable, 2, "drop_last")
+        k = self._int_const(size) if size is not None else None
+        return k is not None and k >= 2 and isinstance(drop, cst.Name) and drop.value == "True"
+
+    def _loop_of(self, name: cst.Name) -> cst.For | None:
+        """The enclosing ``for`` whose target is ``name``, when nothing else in the function
+        binds that name."""
+        index = self._ctx.index
+        node: cst.CSTNode | None = index.parent(name)
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.Module)):
+            if isinstance(node, cst.For) and isinstance(node.target, cst.Name) and \
+                    node.target.value == name.value:
+                bindings = self._ctx.analysis(Bindings)
+                entries = bindings.values.get((bindings.scope_key(node, name.value), name.value))
+                return node if entries is not None and len(entries) == 1 else None
+            node = index.parent(node)
+        return None
+
+    def _value_before(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The value last bound to ``name`` before it is read in its function, an element of a
+        tuple assignment (``bs, ba = s[i], a[i]``) included; None when not followed."""
+        bindings = self._ctx.analysis(Bindings)
+        value = bindings.value_before(name, name.value)
+        if value is not None:
+            return value
+        # Bindings does not follow unpacking: look for `a, b = x, y` as the last binding.
+        index = self._ctx.index
+        here = index.order[name]
+        scope = bindings.scope_key(name, name.value)
+        entries = [p for p, _ in bindings.values.get((scope, name.value), []) if p < here]
+        if not entries:
+            return None
+        last = entries[-1]
+        for node in index.of_type(cst.Assign):
+            if index.order[node] != last or len(node.targets) != 1:
+                continue
+            target, value = node.targets[0].target, node.value
+            if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+                    and len(target.elements) == len(value.elements):
+                for e, v in zip(target.elements, value.elements):
+                    if isinstance(e.value, cst.Name) and e.value.value == name.value and \
+                            not isinstance(v, cst.StarredElement):
+                        return v.value
+        return None
+
+    def _int_const(self, expr: cst.BaseExpression, depth: int = 0) -> int | None:
+        """An integer the expression always holds: literals, names bound once in the file, and
+        ``+ - * //`` and ``int()`` of those."""
+        if depth > 8:
+            return None
+        if isinstance(expr, cst.Integer):
+            return int(expr.evaluated_value)
+        if isinstance(expr, cst.Name):
+            bindings = self._ctx.analysis(Bindings)
+            if bindings.rebound(expr.value):
+                return None
+            value = bindings.value_before(expr, expr.value)
+            return self._int_const(value, depth + 1) if value is not None else None
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and \
+                expr.func.value == "int" and len(expr.args) == 1 and expr.args[0].keyword is None:
+            return self._int_const(expr.args[0].value, depth + 1)
+        if isinstance(expr, cst.BinaryOperation):
+            a, b = self._int_const(expr.left, depth + 1), self._int_const(expr.right, depth + 1)
+            if a is None or b is None:
+                return None
+            if isinstance(expr.operator, cst.Add):
+                return a + b
+            if isinstance(expr.operator, cst.Subtract):
+                return a - b
+            if isinstance(expr.operator, cst.Multiply) and abs(a * b) < 1 << 40:
+                return a * b
+            if isinstance(expr.operator, cst.FloorDivide) and b != 0:
+                return a // b
+        return None
 
     def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
         """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
@@ -266,11 +474,8 @@ class BatchTensors:
 
     def _is_model_call(self, call: cst.Call, positional: list[cst.BaseExpression], names: set[str],
                        depth: int) -> bool:
-        callee = dotted_name(call.func) or ""
-        last = callee.rsplit(".", 1)[-1]
-        if last in _NOT_MODELS or "loss" in last.lower() or last[:1].isupper():
-            return False
-        return bool(positional) and self._batch_expr(positional[0], names, depth + 1)
+        return bool(positional) and _may_be_model(call.func) and \
+            self._batch_expr(positional[0], names, depth + 1)
 
     def _batch_names(self, scope: cst.CSTNode | None
                      ) -> tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]:
@@ -353,6 +558,40 @@ class BatchTensors:
         self._full_by_scope[scope] = fulls
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
+
+
+def _call_parts(ctx: FileContext, call: cst.Call) -> tuple[list[cst.BaseExpression], str | None]:
+    """A call's positional arguments and its qualified name (None: not an imported name)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    func = call.func
+    return positional, (ctx.imports.qualify(func)
+                        if isinstance(func, (cst.Name, cst.Attribute)) else None)
+
+
+def _may_be_model(func: cst.BaseExpression) -> bool:
+    """A callee that may be a model (``model``, ``self.net``): not a builtin, a loss or a class."""
+    callee = dotted_name(func) or ""
+    last = callee.rsplit(".", 1)[-1]
+    return last not in _NOT_MODELS and "loss" not in last.lower() and not last[:1].isupper()
+
+
+def _is_new_axis(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """``None`` or ``np.newaxis`` in an index: a new dimension of size 1."""
+    return isinstance(node, cst.Name) and node.value == "None" or \
+        isinstance(node, cst.Attribute) and ctx.imports.qualify(node) == "numpy.newaxis"
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    """The argument at ``position`` (-1: the last positional) or named ``keyword``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if any(a.star for a in call.args):
+        return None
+    if position < 0:
+        return positional[-1] if positional else None
+    return positional[position] if position < len(positional) else None
 
 
 def _names_in(target: cst.BaseExpression) -> list[str]:

@@ -27,7 +27,9 @@ rule silent):
 Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
 batch dimension is dropped on purpose, every time), for batches of a loader built with
 ``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full:
-``BatchTensors.is_full_batch``), for squeezes whose result is converted for
+``BatchTensors.is_full_batch``), for batches whose number of rows is fixed
+(``BatchTensors.fixed_rows``: two or more, rows drawn by an index of a literal count or a minibatch
+slice of a fixed-size rollout; or one observation given a batch axis by ``unsqueeze(0)``), for squeezes whose result is converted for
 display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze``).
 """
 from __future__ import annotations
@@ -208,6 +210,62 @@ class SqueezeBatch(Rule):
         "sample_loader = DataLoader(test_data, batch_size=1)\n"
         "for X, y in sample_loader:\n"
         "    pred = model(X).squeeze().argmax()\n",
+        # PPO minibatches of a fixed-size rollout: 2048 // 32 = 64 rows each, the last one too.
+        "import random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+        "from torch.utils.data import BatchSampler, SubsetRandomSampler\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "rollout = 2048\nminibatch = int(rollout // 32)\n"
+        "def train(s, target):\n"
+        "    inds = np.arange(rollout)\n"
+        "    for epoch in range(10):\n"
+        "        np.random.shuffle(inds)\n"
+        "        for start in range(0, rollout, minibatch):\n"
+        "            end = start + minibatch\n"
+        "            idx = inds[start:end]\n"
+        "            bs, bt = s[idx], target[idx]\n"
+        "            loss = ((q_net(bs).squeeze() - bt) ** 2).mean()\n",
+        # Rows drawn from a replay buffer by a literal number of indices, or by a BatchSampler of
+        # a literal size that drops its last batch: never a batch of one.
+        "import random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+        "from torch.utils.data import BatchSampler, SubsetRandomSampler\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "def replay(s, memory):\n"
+        "    idx = np.random.choice(len(memory), 64)\n"
+        "    q1 = q_net(s[idx].to('cuda')).squeeze()\n"
+        "    picks = random.sample(range(len(memory)), k=32)\n"
+        "    q2 = q_net(s[picks]).squeeze()\n"
+        "    rows = torch.randint(0, len(memory), (32,))\n"
+        "    q3 = torch.sigmoid(q_net(s[rows])).squeeze()\n"
+        "    for b in BatchSampler(SubsetRandomSampler(range(len(memory))), 16, drop_last=True):\n"
+        "        q4 = q_net(s[b]).squeeze()\n",
+        # One observation given a batch axis when acting: a batch of one every time, dropped on
+        # purpose.
+        "import random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+        "from torch.utils.data import BatchSampler, SubsetRandomSampler\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "def act(state):\n"
+        "    a = q_net(torch.FloatTensor(state).unsqueeze(0)).squeeze()\n"
+        "    b = q_net(torch.from_numpy(state).float()[None]).squeeze()\n"
+        "    x = torch.tensor(state).reshape(1, -1)\n"
+        "    return a, b, q_net(x).squeeze()\n",
     ]
 
     INVALID = [
@@ -410,6 +468,36 @@ class SqueezeBatch(Rule):
         "        def output_layer(h):\n"
         "            return self.start(h).squeeze()  # expect: DL202\n"
         "        return output_layer(g)\n",
+        # Minibatches whose size is not fixed: a last slice of one row (1025 = 16 * 64 + 1), a
+        # buffer or a range of unknown length, a size from a variable, a draw of one, a
+        # BatchSampler that keeps its last batch; an axis added to a batch, or not in front.
+        "import random\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+        "from torch.utils.data import BatchSampler, SubsetRandomSampler\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "def train(s, batch_size, n, val_loader):\n"
+        "    inds = np.arange(1025)\n"
+        "    for start in range(0, 1025, 64):\n"
+        "        idx = inds[start:start + 64]\n"
+        "        p = q_net(s[idx]).squeeze()  # expect: DL202\n"
+        "    for start in range(0, len(s), 64):\n"
+        "        p = q_net(s[start:start + 64]).squeeze()  # expect: DL202\n"
+        "    for i in range(0, n, 64):\n"
+        "        p = q_net(s[inds[i:i + 64]]).squeeze()  # expect: DL202\n"
+        "    idx = np.random.choice(len(s), batch_size)\n"
+        "    p = q_net(s[idx]).squeeze()  # expect: DL202\n"
+        "    one = np.random.choice(len(s), 1)\n"
+        "    p = q_net(s[one]).squeeze()  # expect: DL202\n"
+        "    for b in BatchSampler(SubsetRandomSampler(range(len(s))), 16, drop_last=False):\n"
+        "        p = q_net(s[b]).squeeze()  # expect: DL202\n"
+        "    p = q_net(torch.FloatTensor(s).unsqueeze(1)).squeeze()  # expect: DL202\n"
+        "    for x, y in val_loader:\n"
+        "        p = q_net(x.unsqueeze(0)).squeeze()  # expect: DL202\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -422,7 +510,7 @@ class SqueezeBatch(Rule):
         batches = BatchTensors(ctx)
         for call, subject in squeezes:
             if not converted_for_display(ctx, call) and batches.is_batch(subject) \
-                    and not batches.is_full_batch(subject):
+                    and not batches.is_full_batch(subject) and not batches.fixed_rows(subject):
                 ctx.report(call, (
                     f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
                     f"dimension also drops the batch dimension when a batch has one sample (the last "

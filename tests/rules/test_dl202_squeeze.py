@@ -62,3 +62,46 @@ def test_squeeze_for_display_is_silent():
               "    plt.imshow(model(x).squeeze())\n    axes[0].imshow(x.squeeze())\n"
               "    z = model(x).squeeze()\n")
     assert _lines(source) == [6]
+
+
+_QNET = ("import numpy as np\nimport torch\nfrom torch import nn\n"
+         "class QNet(nn.Module):\n"
+         "    def __init__(self):\n"
+         "        super().__init__()\n"
+         "        self.linear = nn.Linear(8, 1)\n"
+         "    def forward(self, state):\n"
+         "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+         "q_net = QNet()\n")
+
+
+def _minibatches(n: str, k: str, extra: str = "") -> str:
+    return _QNET + (f"n = {n}\nk = {k}\n{extra}"
+                    "def train(s):\n    inds = np.random.permutation(n)\n"
+                    "    for start in range(0, n, k):\n"
+                    "        pred = q_net(s[inds[start:start + k]]).squeeze()\n")
+
+
+def test_minibatch_slices_are_several_rows_unless_the_last_one_may_hold_one():
+    # 2050 = 32 * 64 + 2: the last minibatch has two rows; 2049 = 32 * 64 + 1: it has one.
+    assert _lines(_minibatches("2050", "64")) == []
+    assert _lines(_minibatches("2048", "int(n // 32)")) == []
+    assert _lines(_minibatches("2049", "64")) == [16]
+    assert _lines(_minibatches("2048", "1")) == [16]
+
+
+def test_a_size_bound_twice_is_not_a_constant():
+    # `k` may come from the command line: its value is unknown.
+    assert _lines(_minibatches("2048", "64", "if args.k:\n    k = args.k\n")) == [18]
+
+
+def test_a_batch_sampler_keeping_its_last_batch_or_of_unknown_size_is_no_fixed_count():
+    source = _QNET + (
+        "from torch.utils.data import BatchSampler, SequentialSampler\n"
+        "def train(s, size):\n"
+        "    for b in BatchSampler(SequentialSampler(range(len(s))), 16, True):\n"
+        "        p = q_net(s[b]).squeeze()\n"
+        "    for c in BatchSampler(SequentialSampler(range(len(s))), 16, False):\n"
+        "        p = q_net(s[c]).squeeze()\n"
+        "    for d in BatchSampler(SequentialSampler(range(len(s))), size, drop_last=True):\n"
+        "        p = q_net(s[d]).squeeze()\n")
+    assert _lines(source) == [16, 18]
