@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.parameter_uses import parameter_for
 from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
@@ -348,9 +349,11 @@ class Regions:
                 verdicts[(scope, dotted)] = verdicts.get((scope, dotted), True) and built
         return verdicts
 
-    def _not_an_optimizer(self, expr: cst.BaseExpression, dotted: str) -> bool:
+    def _not_an_optimizer(self, expr: cst.BaseExpression, dotted: str, depth: int = 2) -> bool:
         """``expr`` holds an instance of a class of this file that is no optimizer, whatever it is
-        called; a parameter of the enclosing function holds what its callers pass (unknown)."""
+        called; a parameter of the enclosing function holds what every call of the function in
+        this file passes for it (``train(..., ema_optimizer)``; a level or two, at most 8 calls,
+        unknown when a call does not show it)."""
         if not self._not_optimizers:
             return False
         function = self.index.function_of(expr) \
@@ -362,8 +365,22 @@ class Regions:
             params = function.params
             if any(p.name.value == dotted for p in (*params.params, *params.posonly_params,
                                                      *params.kwonly_params)):
-                return False
+                return self._passes_non_optimizers(function, dotted, depth)
         return self._not_optimizers.get((None, dotted), False)
+
+    def _passes_non_optimizers(self, function: cst.FunctionDef, name: str, depth: int) -> bool:
+        """Every call of ``function`` in this file passes for parameter ``name`` a name that holds
+        an instance of a class of the file that is no optimizer."""
+        callers = self._callers.get(function, []) if depth > 0 else []
+        if not callers or len(callers) > 8:
+            return False
+        is_method = function in self._class_of
+        for call in callers:
+            given = [a.value for a in call.args if parameter_for(function, call, a, is_method) == name]
+            if not (given and isinstance(given[0], cst.Name)
+                    and self._not_an_optimizer(given[0], given[0].value, depth - 1)):
+                return False
+        return True
 
     def is_optimizer(self, expr: cst.BaseExpression) -> bool:
         """``expr`` names an optimizer: assigned from an optimizer constructor, or named like one

@@ -205,6 +205,31 @@ def train(loader):
         optimizer.step()
         ema_optimizer.step()
 """,
+        # The weight average handed to the training function: every call of it passes the
+        # average for its parameter ema_optimizer.
+        """\
+import torch
+class WeightEMA(object):
+    def __init__(self, model, ema_model, alpha=0.999):
+        self.params = list(model.state_dict().values())
+        self.ema_params = list(ema_model.state_dict().values())
+        self.alpha = alpha
+    def step(self):
+        for param, ema_param in zip(self.params, self.ema_params):
+            ema_param.mul_(self.alpha).add_(param * (1.0 - self.alpha))
+def train(loader, model, optimizer, ema_optimizer):
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        ema_optimizer.step()
+def main():
+    optimizer = torch.optim.Adam(model.parameters())
+    ema_optimizer = WeightEMA(model, ema_model)
+    for epoch in range(10):
+        train(loader, model, optimizer, ema_optimizer)
+""",
     ]
 
     INVALID = [
@@ -328,6 +353,23 @@ def train(model, loader, optimizer):
     for x, y in loader:
         criterion(model(x), y).backward()
         optimizer.step()  # expect: DL103
+""",
+        # One call hands the weight average to the function, another a torch optimizer: the
+        # parameter may be an optimizer, and nothing clears it.
+        """\
+import torch
+class Average:
+    def __init__(self, model):
+        self.shadow = [p.detach().clone() for p in model.parameters()]
+    def step(self):
+        pass
+def fit(model, loader, optimizer):
+    for x, y in loader:
+        criterion(model(x), y).backward()
+        optimizer.step()  # expect: DL103
+ema = Average(model)
+fit(model, loader, ema)
+fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.1))
 """,
     ]
 
