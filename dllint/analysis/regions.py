@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.parameter_uses import parameter_for
+from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -99,6 +101,7 @@ class Regions:
         self._ambiguous_instances: set[tuple[cst.FunctionDef | None, str]] = set()
         self._instances = self._instance_classes()
         self._optimizers = self._optimizer_names()
+        self._not_optimizers = self._non_optimizer_bindings()
         # -- resolved calls ----------------------------------------------------------------------
         self._calls = self.index.of_type(cst.Call)
         self._resolved: dict[cst.Call, cst.FunctionDef] = {}
@@ -304,12 +307,90 @@ class Regions:
         return names
 
 
+    def _non_optimizer_classes(self) -> set[str]:
+        """Classes of this file that are no optimizer: their bases are only ``object`` or such
+        classes of the file, and no method reads a ``.grad`` or calls a ``step``/``zero_grad``
+        (a wrapper such as Lookahead, whose ``step`` steps the optimizer it holds, is one). A
+        weight average (``WeightEMA.step`` mixes the weights into a copy) applies no gradient."""
+        found: set[str] = set()
+        pending = dict(self.classes)
+        changed = True
+        while changed:  # bases first: at most one pass per class
+            changed = False
+            for name, klass in list(pending.items()):
+                bases = [dotted_name(b.value) for b in klass.bases]
+                if klass.keywords or any(b not in ("object", *found) for b in bases):
+                    continue
+                del pending[name]
+                if not any(isinstance(n, cst.Attribute) and n.attr.value in ("grad", "step", "zero_grad")
+                           for n in iter_subtree(klass.body)):
+                    found.add(name)
+                    changed = True
+        return found
+
+    def _non_optimizer_bindings(self) -> dict[tuple[cst.FunctionDef | None, str], bool]:
+        """For each name assigned in this file (by its function, or None: module level;
+        attributes such as ``self.ema`` over the file), whether every assignment builds an
+        instance of a class of this file that is no optimizer (:meth:`_non_optimizer_classes`):
+        ``ema_optimizer = WeightEMA(model, ema)``. Empty when the file has no such class."""
+        classes = self._non_optimizer_classes() if self.classes else set()
+        verdicts: dict[tuple[cst.FunctionDef | None, str], bool] = {}
+        if not classes:
+            return verdicts
+        for assign in self.index.of_type(cst.Assign):
+            value = assign.value
+            built = isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
+                and value.func.value in classes
+            for target in assign.targets:
+                dotted = dotted_name(target.target)
+                if dotted is None:
+                    continue
+                scope = self.index.function_of(assign) if isinstance(target.target, cst.Name) else None
+                verdicts[(scope, dotted)] = verdicts.get((scope, dotted), True) and built
+        return verdicts
+
+    def _not_an_optimizer(self, expr: cst.BaseExpression, dotted: str, depth: int = 2) -> bool:
+        """``expr`` holds an instance of a class of this file that is no optimizer, whatever it is
+        called; a parameter of the enclosing function holds what every call of the function in
+        this file passes for it (``train(..., ema_optimizer)``; a level or two, at most 8 calls,
+        unknown when a call does not show it)."""
+        if not self._not_optimizers:
+            return False
+        function = self.index.function_of(expr) \
+            if isinstance(expr, cst.Name) and expr in self.index.parents else None
+        if function is not None:
+            local = self._not_optimizers.get((function, dotted))
+            if local is not None:
+                return local
+            params = function.params
+            if any(p.name.value == dotted for p in (*params.params, *params.posonly_params,
+                                                     *params.kwonly_params)):
+                return self._passes_non_optimizers(function, dotted, depth)
+        return self._not_optimizers.get((None, dotted), False)
+
+    def _passes_non_optimizers(self, function: cst.FunctionDef, name: str, depth: int) -> bool:
+        """Every call of ``function`` in this file passes for parameter ``name`` a name that holds
+        an instance of a class of the file that is no optimizer."""
+        callers = self._callers.get(function, []) if depth > 0 else []
+        if not callers or len(callers) > 8:
+            return False
+        is_method = function in self._class_of
+        for call in callers:
+            given = [a.value for a in call.args if parameter_for(function, call, a, is_method) == name]
+            if not (given and isinstance(given[0], cst.Name)
+                    and self._not_an_optimizer(given[0], given[0].value, depth - 1)):
+                return False
+        return True
+
     def is_optimizer(self, expr: cst.BaseExpression) -> bool:
-        """``expr`` names an optimizer: assigned from an optimizer constructor, or named like one."""
+        """``expr`` names an optimizer: assigned from an optimizer constructor, or named like one
+        and not an instance of a class of this file that is no optimizer."""
         dotted = dotted_name(expr)
         if dotted is None:
             return False
-        return dotted in self._optimizers or is_optimizer_name(dotted)
+        if dotted in self._optimizers:
+            return True
+        return is_optimizer_name(dotted) and not self._not_an_optimizer(expr, dotted)
 
     def is_backward_call(self, call: cst.Call) -> bool:
         """``x.backward()``, ``accelerator.backward(x)``, ``self.manual_backward(x)``,

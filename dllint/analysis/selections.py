@@ -13,7 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from dllint.analysis import learning
-from dllint.analysis.calls import keyword, positional, string
+from dllint.analysis.calls import argument, keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import project_imports
@@ -38,6 +38,21 @@ _PLOT_EMBEDDINGS = frozenset({"TSNE", "MDS", "SpectralEmbedding"})
 FIT_WITH_TRAIN = "with-train"       # on data that includes the test set
 FIT_ON_TEST = "test"                # on test data
 FIT_VALIDATES_ON_TEST = "validate"  # test data as validation data with callbacks / early stopping
+
+
+def _keeps_best(checkpoint: cst.Call) -> bool:
+    """``ModelCheckpoint(path, save_best_only=True)`` keeps the epoch with the best monitored
+    score; Keras's default, ``save_best_only=False``, writes every epoch (or every ``period``)
+    whatever its score and selects nothing. Unknown when the flag is not a literal, when
+    ``*args``/``**kwargs`` may set it, or for a Lightning-style ``save_top_k``: counted as keeping
+    the best."""
+    if keyword(checkpoint, "save_top_k") is not None or any(a.star for a in checkpoint.args):
+        return True
+    flag = argument(checkpoint, 3, "save_best_only")  # (filepath, monitor, verbose, save_best_only)
+    if flag is None:
+        return False
+    return not (isinstance(flag, cst.Name) and flag.value in ("False", "None")
+                or isinstance(flag, cst.Integer) and flag.value == "0")
 
 
 def imports_project(ctx: FileContext) -> bool:
@@ -150,6 +165,8 @@ class TestSetUses:
             seen.add(id(value))
             for node in iter_subtree(value):
                 if isinstance(node, cst.Call) and last_name(node.func) in _SELECTING_CALLBACKS:
+                    if last_name(node.func) == "ModelCheckpoint" and not _keeps_best(node):
+                        continue  # a checkpoint every epoch (or ``period``), whatever its score
                     monitor = keyword(node, "monitor")
                     text = string(monitor.value) if monitor is not None else None
                     if text is None or text.startswith("val"):

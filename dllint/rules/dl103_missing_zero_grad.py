@@ -11,7 +11,9 @@ Reported at the ``step()`` call of a loop whose body (the same function) calls `
 optimizer's ``step()`` and in which nothing clears gradients: no clearing anywhere in that loop or in a
 loop around it, nor in a function or method of this module called there. A clearing that runs only
 every k steps (``if (i + 1) % k == 0: optimizer.zero_grad()``) is gradient accumulation on purpose and
-counts. A clearing only before the loop is reported: it runs once, not per step.
+counts. A clearing only before the loop is reported: it runs once, not per step. An instance of a
+class of the file that is no optimizer (a weight average named ``ema_optimizer``) steps no gradient,
+whatever its name (``Regions.is_optimizer``).
 
 Silent for backward passes inside a closure (``optimizer.step(closure)``: L-BFGS style, the closure
 clears), steps that do not have torch's signature (MXNet's ``trainer.step(batch_size)`` overwrites
@@ -180,6 +182,54 @@ for x, y in loader:
     loss.backward()
     optimizer.step()
 """,
+        # A weight average of the file named like an optimizer: its step() mixes the weights into a
+        # copy and reads no gradient; the real optimizer is cleared.
+        """\
+import torch
+class WeightEMA(object):
+    def __init__(self, model, ema_model, alpha=0.999):
+        self.params = list(model.state_dict().values())
+        self.ema_params = list(ema_model.state_dict().values())
+        self.alpha = alpha
+    def step(self):
+        for param, ema_param in zip(self.params, self.ema_params):
+            ema_param.mul_(self.alpha)
+            ema_param.add_(param * (1.0 - self.alpha))
+optimizer = torch.optim.Adam(model.parameters())
+ema_optimizer = WeightEMA(model, ema_model)
+def train(loader):
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        ema_optimizer.step()
+""",
+        # The weight average handed to the training function: every call of it passes the
+        # average for its parameter ema_optimizer.
+        """\
+import torch
+class WeightEMA(object):
+    def __init__(self, model, ema_model, alpha=0.999):
+        self.params = list(model.state_dict().values())
+        self.ema_params = list(ema_model.state_dict().values())
+        self.alpha = alpha
+    def step(self):
+        for param, ema_param in zip(self.params, self.ema_params):
+            ema_param.mul_(self.alpha).add_(param * (1.0 - self.alpha))
+def train(loader, model, optimizer, ema_optimizer):
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        ema_optimizer.step()
+def main():
+    optimizer = torch.optim.Adam(model.parameters())
+    ema_optimizer = WeightEMA(model, ema_model)
+    for epoch in range(10):
+        train(loader, model, optimizer, ema_optimizer)
+""",
     ]
 
     INVALID = [
@@ -273,6 +323,53 @@ for epoch in range(10):
         loss.backward()
         optimizer.step()  # expect: DL103
     print(epoch, loss.item())
+""",
+        # A wrapper of the file (not an Optimizer subclass) whose step() steps the optimizer it
+        # holds: an optimizer, and nothing clears it.
+        """\
+import torch
+class Lookahead(object):
+    def __init__(self, base):
+        self.optimizer = base
+    def step(self):
+        self.optimizer.step()
+opt = Lookahead(torch.optim.SGD(model.parameters(), lr=0.1))
+for x, y in loader:
+    criterion(model(x), y).backward()
+    opt.step()  # expect: DL103
+""",
+        # A parameter named like an optimizer holds what the callers pass, not the module's
+        # weight average of the same name.
+        """\
+import torch
+class Average:
+    def __init__(self, model):
+        self.shadow = [p.detach().clone() for p in model.parameters()]
+    def step(self, model):
+        for s, p in zip(self.shadow, model.parameters()):
+            s.mul_(0.99).add_(p.detach(), alpha=0.01)
+optimizer = Average(model)
+def train(model, loader, optimizer):
+    for x, y in loader:
+        criterion(model(x), y).backward()
+        optimizer.step()  # expect: DL103
+""",
+        # One call hands the weight average to the function, another a torch optimizer: the
+        # parameter may be an optimizer, and nothing clears it.
+        """\
+import torch
+class Average:
+    def __init__(self, model):
+        self.shadow = [p.detach().clone() for p in model.parameters()]
+    def step(self):
+        pass
+def fit(model, loader, optimizer):
+    for x, y in loader:
+        criterion(model(x), y).backward()
+        optimizer.step()  # expect: DL103
+ema = Average(model)
+fit(model, loader, ema)
+fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.1))
 """,
     ]
 

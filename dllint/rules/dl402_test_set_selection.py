@@ -23,7 +23,9 @@ a best value, stops, or resets a patience counter; ``is_best = test_acc > best``
 early-stopping helper or ``scheduler.step(metric)`` with a test-derived metric; a ``min``/``max``/
 ``sorted`` keyed by test results or an ``argmax`` over a list of them. Reported at the training
 use: ``loss.backward()`` on a test-derived loss, a ``fit`` on test data (or on data concatenated
-with it), a validation set of test data handed to ``fit`` with early stopping or callbacks.
+with it), a validation set of test data handed to ``fit`` with early stopping or callbacks that
+decide on it (``ModelCheckpoint`` only with ``save_best_only=True``: by default it keeps every
+epoch's weights, whatever the score).
 A ``fit`` that learns nothing of the test rows' values is no training use
 (:func:`dllint.analysis.learning.fit_learns`): a label or category encoder refitted on test labels
 learns only the class names (poor style, since another label set would change the codes, but no
@@ -324,6 +326,21 @@ from tensorflow.keras.callbacks import ModelCheckpoint, ReduceLROnPlateau
 callbacks = [ModelCheckpoint("w.h5", monitor="loss", save_best_only=True),
              ReduceLROnPlateau(monitor="loss", patience=10)]
 model.fit(X_train, y_train, callbacks=callbacks, validation_data=(X_test, y_test))
+""",
+    # Keras: checkpoints written every 10th epoch whatever the score (save_best_only=False, the
+    # default) and a schedule of the epoch alone: the test score is only logged, the last model kept.
+    """
+from tensorflow.keras.callbacks import LearningRateScheduler, ModelCheckpoint, TensorBoard
+cbks = [LearningRateScheduler(lambda epoch: 0.1 if epoch < 150 else 0.01), TensorBoard("logs"),
+        ModelCheckpoint("ckpt.h5", save_best_only=False, period=10)]
+model.fit(x_train, y_train, epochs=200, callbacks=cbks, validation_data=(x_test, y_test))
+model.save("final.h5")
+""",
+    # Keras: a checkpoint of every epoch, save_best_only left to its default (False).
+    """
+from tensorflow import keras
+ckpt = keras.callbacks.ModelCheckpoint("weights.{epoch:02d}.h5", monitor="val_loss")
+model.fit(x_train, y_train, validation_data=(x_test, y_test), callbacks=[ckpt])
 """,
     # Two-fold cross-validation by hand (issue 13 audit, PythonDataScienceHandbook 05.03): each
     # part is fitted on once and scored by the model fitted on the other; no score comes from a
@@ -925,6 +942,24 @@ for d in depths:
     test_accs.append(m.score(X_test, y_test))
 # %%
 best_depth = depths[int(np.argmax(test_accs))]  # expect: DL402
+""",
+    # Keras: save_best_only given by position (filepath, monitor, verbose, save_best_only).
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint
+model.fit(x_train, y_train, validation_data=(x_test, y_test),  # expect: DL402
+          callbacks=[ModelCheckpoint("best.h5", "val_acc", 1, True)])
+""",
+    # Keras: the periodic checkpoint selects nothing, but early stopping on the test loss does.
+    """
+from tensorflow.keras.callbacks import EarlyStopping, ModelCheckpoint
+cbks = [ModelCheckpoint("ckpt.h5", save_best_only=False, period=10), EarlyStopping(patience=5)]
+model.fit(x_train, y_train, callbacks=cbks, validation_data=(x_test, y_test))  # expect: DL402
+""",
+    # Keras: save_best_only from a setting, unknown here: counted as keeping the best.
+    """
+from tensorflow.keras.callbacks import ModelCheckpoint
+ckpt = ModelCheckpoint("best.h5", save_best_only=args.save_best)
+model.fit(x_train, y_train, validation_data=(x_test, y_test), callbacks=[ckpt])  # expect: DL402
 """,
     # Keras: the checkpoint is held in a name, the list in another, inside a training function.
     """

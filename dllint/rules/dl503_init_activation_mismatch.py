@@ -9,7 +9,9 @@ by sqrt(2) is a factor of 2**10 = 1024 in variance. Glorot/Xavier assumes a line
 ReLU it loses a factor of two per layer, which matters in deep stacks.
 
 The activations are read from the scope the initialisation serves: the class it is written in, or
-the whole file for module-level code. An initialisation that runs over every module of its class
+the whole file for module-level code, but for its module-level functions that neither build nor run
+a layer (a loss helper's ``torch.sigmoid(logits)`` applies to the values it is handed, not to the
+output of a layer). An initialisation that runs over every module of its class
 (``for m in self.modules()``, ``self.apply(fn)``) also serves the modules the class wraps
 (``self.body = Body()``): their activations count too, and a wrapped class of another module makes
 them unknown. Only a scope with a single family of activations is judged; mixed or unknown
@@ -28,6 +30,8 @@ no initialisation of the file or of the project may reach the weight.
 """
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from dllint.analysis.activations import ACTIVATIONS as _ACTIVATIONS
@@ -41,6 +45,7 @@ from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
 from dllint.analysis.init_gains import (FEEDS_ACTIVATION, applied_gain, attribute_activation, default_init_selu,
                                        initialised_module, layer_site, slope_set)
+from dllint.index import iter_subtree
 from dllint.rule import Rule
 
 _NONLINEARITY = {"relu": _RELU, "leaky_relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
@@ -129,6 +134,47 @@ def _module_values_read(ctx, scope: cst.CSTNode) -> set[cst.CSTNode]:
             if value is not None:
                 found.add(value)
     return found
+
+
+_BUILTINS = frozenset(dir(builtins))
+_LAYER_OPS = frozenset({"torch.nn.functional.linear", "torch.nn.functional.bilinear",
+                        *(f"torch.nn.functional.conv{k}" for k in ("1d", "2d", "3d", "_transpose1d",
+                                                                  "_transpose2d", "_transpose3d")),
+                        "torch.matmul", "torch.mm", "torch.bmm", "torch.addmm", "torch.einsum"})
+
+
+def _on_handed_values(ctx, function: cst.FunctionDef) -> bool:
+    """A module-level function that neither builds nor runs a layer: no ``torch.nn`` layer built,
+    no functional layer or product (``F.linear``, ``@``), no call of a model or helper it does not
+    hold as a parameter or local (``model(x)``, ``net.forward(x)``). Its activations apply to the
+    values it is handed (``torch.sigmoid(logits)`` in a loss, a metric), not to the output of the
+    layers an initialiser of the file serves."""
+    if not isinstance(ctx.index.parent(function), cst.Module):
+        return False
+    params = function.params
+    local = {p.name.value for p in (*params.params, *params.posonly_params, *params.kwonly_params)}
+    for node in iter_subtree(function.body):
+        if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+            local.add(node.target.value)
+    for node in iter_subtree(function.body):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+            return False
+        if not isinstance(node, cst.Call):
+            continue
+        qualified = ctx.imports.qualify(node.func)
+        if qualified is not None:
+            last = qualified.rsplit(".", 1)[-1]
+            if qualified in _LAYER_OPS or qualified.startswith("torch.nn.") and last[:1].isupper() \
+                    and not last.endswith("Loss"):
+                return False  # a layer built (a loss criterion such as ``nn.BCELoss()`` is none)
+            continue
+        func = node.func
+        if isinstance(func, cst.Name) and func.value not in _BUILTINS:
+            return False  # a model or a helper of the file: it may run layers
+        if isinstance(func, cst.Attribute) and (func.attr.value in ("forward", "__call__") or
+                                                isinstance(func.value, cst.Name) and func.value.value not in local):
+            return False  # ``model.forward(x)``, a method of a global object
+    return True
 
 
 class InitActivationMismatch(Rule):
@@ -402,6 +448,17 @@ class InitActivationMismatch(Rule):
         "        if self.weight_init:\n            self.weight_init(self._kernel.weight)\n"
         "        if activation is not None:\n            self.add_module('_activation', activation)\n"
         "            if isinstance(activation, nn.SELU):\n                self.add_module('_drop', nn.AlphaDropout(0.1))\n",
+        # A file of helpers: the only sigmoid is inside a loss on the logits it is handed, not
+        # after a layer the Kaiming initialiser serves (audit 10, CE).
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "def sigmoid_loss(logits, labels):\n"
+        "    one_hot = torch.zeros_like(logits).scatter_(1, labels.view(-1, 1), 1)\n"
+        "    error = torch.abs(one_hot - torch.sigmoid(logits))\n"
+        "    return nn.BCELoss()(error, torch.zeros_like(error))\n"
+        "def weights_init_kaiming(m):\n"
+        "    if m.__class__.__name__.find('Linear') != -1:\n"
+        "        nn.init.kaiming_normal_(m.weight, a=0, mode='fan_out')\n",
     ]
     INVALID = [
         # Twin of ``a=math.sqrt(5)``: a leaky slope of 0.2 keeps ReLU's gain (sqrt(2 / 1.04)),
@@ -614,6 +671,20 @@ class InitActivationMismatch(Rule):
         "        if dropout is not None:\n"
         "            if isinstance(activation, nn.SELU):\n"
         "                self.add_module('_dropout', nn.AlphaDropout(dropout))\n",
+        # Twin of the loss helper: a function that builds the model with its sigmoids.
+        "import torch.nn as nn\n"
+        "def build():\n"
+        "    return nn.Sequential(nn.Linear(8, 8), nn.Sigmoid(), nn.Linear(8, 1), nn.Sigmoid())\n"
+        "def weights_init(m):\n"
+        "    if isinstance(m, nn.Linear):\n"
+        "        nn.init.kaiming_normal_(m.weight)  # expect: DL503\n",
+        # Twin of the loss helper: a functional model whose product feeds the tanh.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "w1 = torch.empty(8, 8)\n"
+        "nn.init.kaiming_normal_(w1)  # expect: DL503\n"
+        "def mlp(x, w2):\n"
+        "    return torch.tanh(x @ w1) @ w2\n",
     ]
 
     def check(self, ctx) -> None:
@@ -708,8 +779,19 @@ class InitActivationMismatch(Rule):
         scaled = ctx.analysis(ScaledActivations)
         shared = _module_values_read(ctx, scope) if scope is not ctx.module else set()
 
+        handed: dict[cst.FunctionDef, bool] = {}
+
         def in_scope(node: cst.CSTNode) -> bool:
-            if scope is ctx.module or ctx.index.enclosing(node, cst.ClassDef) is scope:
+            if scope is ctx.module:
+                function = ctx.index.function_of(node)
+                while function is not None and not isinstance(ctx.index.parent(function), cst.Module):
+                    function = ctx.index.function_of(function)
+                if function is None:
+                    return True
+                if function not in handed:
+                    handed[function] = _on_handed_values(ctx, function)
+                return not handed[function]
+            if ctx.index.enclosing(node, cst.ClassDef) is scope:
                 return True
             return bool(shared) and any(a in shared for a in ctx.index.ancestors(node))
 
