@@ -286,6 +286,7 @@ class Modes:
         self._model_call_map: dict[cst.Call, cst.BaseExpression] = {}
         self._frozen: dict[str, bool] = {}
         self._frozen_for_good: dict[tuple[str, cst.FunctionDef | None], bool] = {}
+        self._freeze_index: dict[str | None, list[cst.CSTNode]] | None = None
         self._train_named: dict[str, bool] = {}
         self._constants: dict[str, cst.BaseExpression] | None = None
         self._probed: dict[tuple[cst.Call, str], frozenset] = {}
@@ -2638,18 +2639,28 @@ def _frozen_for_good(modes: Modes, key: str, scope: cst.FunctionDef | None) -> b
 
 def _freezes(modes: Modes, candidates: set[str]) -> list[cst.CSTNode]:
     """The statements that freeze every parameter of one of ``candidates``."""
-    found: list[cst.CSTNode] = []
+    # One pass over the file's calls and loops, kept on the analysis: asked once per model and
+    # scope, a pass each time made a file of 3,500 training functions quadratic.
+    if modes._freeze_index is None:
+        modes._freeze_index = _freeze_index(modes)
+    index = modes._freeze_index
+    return [node for key in sorted(candidates) for node in index.get(key, ())]
+
+
+def _freeze_index(modes: Modes) -> dict[str | None, list[cst.CSTNode]]:
+    """Every statement that freezes all the parameters of a model, by the model's key."""
+    found: dict[str | None, list[cst.CSTNode]] = {}
     for call in modes.calls:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and call.args \
-                and _literal_bool(call.args[0].value) is False and model_key(func.value) in candidates:
-            found.append(call)
+                and _literal_bool(call.args[0].value) is False:
+            found.setdefault(model_key(func.value), []).append(call)
     for loop in modes.index.of_type(cst.For):
         iterator = loop.iter
         if not (isinstance(iterator, cst.Call) and isinstance(iterator.func, cst.Attribute)
-                and iterator.func.attr.value in ("parameters", "named_parameters")
-                and model_key(iterator.func.value) in candidates):
+                and iterator.func.attr.value in ("parameters", "named_parameters")):
             continue
+        key = model_key(iterator.func.value)
         target = loop.target
         if iterator.func.attr.value == "named_parameters":
             if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
@@ -2660,7 +2671,7 @@ def _freezes(modes: Modes, candidates: set[str]) -> list[cst.CSTNode]:
         for statement in loop.body.body:
             if isinstance(statement, cst.SimpleStatementLine) and any(
                     _sets_off(small, target.value) for small in statement.body):
-                found.append(loop)
+                found.setdefault(key, []).append(loop)
                 break
     return found
 
