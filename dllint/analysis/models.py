@@ -472,56 +472,11 @@ class Models:
         test...), ``NO`` (its whole definition is visible and has none) or ``UNKNOWN`` (a part of it
         is not visible: a library model, a factory, a parameter)."""
         values = self.definition_values(expr, at)
-        where = at if at is not None else expr
         if not values:
-            return self._instance_attribute_dependence(expr, where)
+            return UNKNOWN_DEPENDENCE
+        where = at if at is not None else expr
         values = self._reaching(values, expr, where)
         return combine(self._value_dependence(v, where, 0) for v in values)
-
-    def _instance_attribute_dependence(self, expr: cst.BaseExpression, at: cst.CSTNode) -> str:
-        """``agent.q_net`` with ``agent`` bound on every binding to an instance of a plain class
-        (no base but ``object``) of this file or of a project module (``agent = DQN_Agent(opt)``):
-        the dependence of every value that class binds to ``self.q_net`` (tenth audit, CC: the
-        training script sees the agent's network as the agent's module does). ``UNKNOWN`` for
-        anything else."""
-        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)) \
-                or expr.value.value in ("self", "cls"):
-            return UNKNOWN_DEPENDENCE
-        owner = expr.value
-        values = self.definition_values(owner, at)
-        if not values:
-            return UNKNOWN_DEPENDENCE
-        found = []
-        for value in self._reaching(values, owner, at):
-            held = self._instance_class(value)
-            if held is None:
-                return UNKNOWN_DEPENDENCE
-            models, klass = held
-            bound = models.bindings(klass, f"self.{expr.attr.value}")
-            if not bound:
-                return UNKNOWN_DEPENDENCE
-            found.extend(models._value_dependence(v, v, 1) for v in bound)
-        return combine(found)
-
-    def _instance_class(self, value: cst.BaseExpression) -> "tuple[Models, cst.ClassDef] | None":
-        """(its file's :class:`Models`, the class) when ``value`` constructs a plain class (no base
-        but ``object``) of this file or of a project module; else None."""
-        from dllint.analysis.project import PROJECT, find_class, project_imports
-
-        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
-            return None
-        if isinstance(value.func, cst.Name) and value.func.value in self.plain_classes:
-            found = [c for c in self.index.of_type(cst.ClassDef) if c.name.value == value.func.value]
-            return (self, found[0]) if len(found) == 1 else None
-        dotted = dotted_name(value.func)
-        imports = project_imports(self.ctx) if dotted else None
-        target = imports.target(dotted) if imports is not None and dotted else None
-        klass = find_class(self.ctx, target) if target is not None else None
-        other = PROJECT.context(target.path) if klass is not None else None
-        if other is None:
-            return None
-        models = other.analysis(Models)
-        return (models, klass) if klass.name.value in models.plain_classes else None
 
     def _reaching(self, values: list[cst.BaseExpression], expr: cst.BaseExpression,
                   at: cst.CSTNode) -> list[cst.BaseExpression]:
