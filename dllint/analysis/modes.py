@@ -1212,7 +1212,7 @@ class Modes:
     def declared_outside(self) -> set[str]:
         """Names a ``global`` / ``nonlocal`` of the file declares: never flags."""
         if self._declared_outside is None:
-            self._declared_outside = _flags.declared_outside(self.ctx.module)
+            self._declared_outside = _flags.declared_outside(self.ctx.index)
         return self._declared_outside
 
     def tested_flags(self, function: cst.FunctionDef) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ MAX_CACHED_MODULES = 128
 MAX_ANCESTOR_BASES = 3  # without a root marker, directories above a file that absolute imports may start from
 MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
 MAX_OUTLINES = 4096
+MAX_READ_MODULES = 16  # CPython trees are large: only the modules asked about right now
 MAX_TEXT_BYTES = 32_000_000  # the bytes of project files kept for ProjectView.mentions
 # The patterns below read a module's text with a newline put in front ("\n" + text), and each starts
 # with that newline instead of ``^`` under re.MULTILINE: the same matches (no match ends with a
@@ -609,6 +610,10 @@ class ProjectView:
         self._class_outlines: OrderedDict[Path, tuple[tuple[int, int], ClassOutline | None, str]] = OrderedDict()
         # path -> (stamp, the calls of the module or None): see may_call
         self._calls: OrderedDict[Path, tuple[tuple[int, int], CallNames | None]] = OrderedDict()
+        # The last few modules' text and CPython tree: a module's outline, its call names and its
+        # libcst context are asked for one after another, each of which began with a read and a
+        # CPython parse of its own (three syntax checks of one module, 8% of a cold lint).
+        self._python: OrderedDict[Path, tuple[tuple[int, int], tuple[str | None, "ast.Module | None", str]]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # counts the files begun: what is read of the project's files may be kept for the lint of
         # one file (whose consulted files are recorded once), and is looked at again for the next
@@ -646,7 +651,7 @@ class ProjectView:
             self._modules.move_to_end(path)
             self._consulted[str(path)] = found.digest
             return found.ctx
-        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path)
+        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path, self._read(path, stamp))
         self._modules[path] = _Parsed(stamp, ctx, digest)
         self._consulted[str(path)] = digest
         while len(self._modules) > MAX_CACHED_MODULES:
@@ -667,15 +672,28 @@ class ProjectView:
             self._class_outlines.move_to_end(path)
             self._consulted[str(path)] = found[2]
             return found[1]
-        outline, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else self._read_outline(path)
+        outline, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else self._read_outline(path, stamp)
         self._class_outlines[path] = (stamp, outline, digest)
         self._consulted[str(path)] = digest
         while len(self._class_outlines) > MAX_OUTLINES:
             self._class_outlines.popitem(last=False)
         return outline
 
-    def _read_outline(self, path: Path) -> tuple[ClassOutline | None, str]:
-        source, tree, digest = _read_python(path)
+    def _read(self, path: Path, stamp: tuple[int, int]) -> tuple[str | None, "ast.Module | None", str]:
+        """:func:`_read_python` of the module at ``path``, kept for the next few questions about it
+        while its stamp holds."""
+        found = self._python.get(path)
+        if found is not None and found[0] == stamp:
+            self._python.move_to_end(path)
+            return found[1]
+        read = _read_python(path)
+        self._python[path] = (stamp, read)
+        while len(self._python) > MAX_READ_MODULES:
+            self._python.popitem(last=False)
+        return read
+
+    def _read_outline(self, path: Path, stamp: tuple[int, int]) -> tuple[ClassOutline | None, str]:
+        source, tree, digest = self._read(path, stamp)
         if source is None:
             return None, digest
         if tree is None:  # syntax newer than this Python: libcst reads it, or nothing does
@@ -725,7 +743,7 @@ class ProjectView:
         else:
             calls = None
             if stat.st_size <= MAX_MODULE_BYTES:
-                source, tree, _digest = _read_python(path)
+                source, tree, _digest = self._read(path, stamp)
                 if source is not None and tree is not None:
                     calls = CallNames.of_ast(path, tree)
             self._calls[path] = (stamp, calls)
@@ -814,6 +832,7 @@ class ProjectView:
         self._outlines.clear()
         self._class_outlines.clear()
         self._calls.clear()
+        self._python.clear()
         self._files.clear()
         self._texts.clear()
         self._text_bytes = 0
@@ -896,11 +915,12 @@ def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
     return source, tree, digest
 
 
-def _parse(path: Path) -> tuple["FileContext | None", str]:
-    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
+def _parse(path: Path, read: tuple[str | None, "ast.Module | None", str]) -> tuple["FileContext | None", str]:
+    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes,
+    from :func:`_read_python`'s ``read`` of it."""
     from dllint.context import FileContext
 
-    source, tree, digest = _read_python(path)
+    source, tree, digest = read
     if source is None:
         return None, digest
     from dllint.engine import _python_syntax_error, parse_as_python_reads
