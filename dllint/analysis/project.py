@@ -535,7 +535,7 @@ class CallNames:
         self.training_names = training_names
 
     @classmethod
-    def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
+    def of_ast(cls, path: Path, tree: ast.Module, outline: ClassOutline | None = None) -> "CallNames":
         dotted: set[str] = set()
         attributes: set[str] = set()
         call, attribute, name_node = ast.Call, ast.Attribute, ast.Name
@@ -569,8 +569,9 @@ class CallNames:
         may_train = imports_backward or not _TRAINING_METHODS.isdisjoint(attributes) or "backward" in dotted
         # with a name imported for ``torch.autograd.backward`` any call may be one: not told
         training_names = None if imports_backward else _training_names(defs) if may_train else frozenset()
-        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train,
-                   training_names)
+        if outline is None:
+            outline = ClassOutline.of_ast(path, tree)
+        return cls(frozenset(dotted), frozenset(attributes), outline, may_train, training_names)
 
     def may_call(self, name: str, method: bool, me: Path) -> bool:
         """False when no call of the module is ``x.name(...)`` (a ``method``) or, for a function,
@@ -743,9 +744,17 @@ class ProjectView:
         else:
             calls = None
             if stat.st_size <= MAX_MODULE_BYTES:
-                source, tree, _digest = self._read(path, stamp)
+                source, tree, digest = self._read(path, stamp)
                 if source is not None and tree is not None:
-                    calls = CallNames.of_ast(path, tree)
+                    # the module's class outline when it is already known (a second walk of the
+                    # tree otherwise); asking for it here does not make the file consulted
+                    found_outline = self._class_outlines.get(path)
+                    if found_outline is None or found_outline[0] != stamp:
+                        found_outline = (stamp, ClassOutline.of_ast(path, tree), digest)
+                        self._class_outlines[path] = found_outline
+                        while len(self._class_outlines) > MAX_OUTLINES:
+                            self._class_outlines.popitem(last=False)
+                    calls = CallNames.of_ast(path, tree, found_outline[1])
             self._calls[path] = (stamp, calls)
             while len(self._calls) > MAX_OUTLINES:
                 self._calls.popitem(last=False)
