@@ -305,7 +305,7 @@ def _module_writes(ctx: "FileContext", names: frozenset[str], key: str, subscrip
         for target in targets:
             if subscript and isinstance(target, cst.Subscript) and dotted_name(target.value) in names:
                 written = _key(target)
-                if written is None or (written == key and isinstance(node, cst.AugAssign)):
+                if written is None or (written == key and (isinstance(node, cst.AugAssign) or node.value is None)):
                     return None
                 if written == key:
                     values.append(node.value)
