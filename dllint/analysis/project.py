@@ -895,6 +895,20 @@ class ProjectView:
         self._consulted.setdefault(str(path), found[2])
         return word.encode() in found[1]
 
+    def text(self, path: Path, limit: int) -> str | None:
+        """The text of the file at ``path`` (a configuration file the code may load), read once per
+        change and counted as consulted; None when it cannot be read or is over ``limit`` bytes."""
+        try:
+            if path.stat().st_size > min(limit, MAX_MODULE_BYTES):
+                self.consult(path, "")
+                return None
+        except OSError:
+            self._consulted[str(path)] = ""
+            return None
+        self.mentions(path, "")
+        found = self._texts.get(path)
+        return found[1].decode("utf-8", "replace") if found is not None else None
+
     def _keep_text(self, path: Path, stamp: tuple[int, int], data: bytes) -> tuple[tuple[int, int], bytes, str]:
         """Keep a file's bytes and sha256 for :meth:`mentions` (asked of the same files for many
         words, by every file linted: reading each again was a fiftieth of a lint of torch's
