@@ -9,16 +9,16 @@ element-wise arithmetic, slicing that keeps the first dimension, and calls of a 
 a tensor whose known first dimension (``dllint.analysis.shapes``) is a batch or is named like a
 batch size. Names are followed in statement order within each scope (:class:`BatchTensors`).
 
-A full batch: a batch only through the batches of a ``DataLoader(..., drop_last=True)`` whose size
-is never below 2 (:func:`full_batches`), which never has one row.
-
-Row counts (:meth:`BatchTensors.fixed_rows`): a batch whose number of rows is fixed where it is
-used, two or more (rows picked by an index of a literal count, a stepped minibatch slice of a
+Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a batch where it
+is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
+(the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
+:func:`full_batches`; rows picked by an index of a literal count; a stepped minibatch slice of a
 permutation of a fixed-size rollout) or exactly one (one value given a batch axis).
 """
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -128,6 +128,25 @@ def full_batches(ctx: FileContext, call: cst.Call) -> bool:
         outcome == SUPPLIED if isinstance(outcome, str) else outcome >= 2 for outcome in outcomes)
 
 
+# -- row counts ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rows:
+    """A batch's number of rows where it stands, fixed by construction: at least ``low``, at most
+    ``high`` (None: no bound known). A count that may be one by chance is no ``Rows`` (unknown):
+    ``low`` is 1 only for exactly one row, a batch axis the author added."""
+    low: int
+    high: int | None = None
+
+    def broadcast(self, other: Rows) -> Rows:
+        """The rows of an element-wise result of two operands: a row of one broadcasts."""
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Rows(max(self.low, other.low), high)
+
+
+ONE = Rows(1, 1)
+SEVERAL = Rows(2)
+
+
 # -- batch tensors -------------------------------------------------------------------------------
 class BatchTensors:
     """Whether an expression of one file holds a batch. Each scope's batch names are computed once,
@@ -139,9 +158,9 @@ class BatchTensors:
         self._batch_by_scope: dict[cst.CSTNode | None, tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]] = {}
         self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
         self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
-        # Per scope, after each event: the batch names that come only from loaders of full batches.
-        self._full_by_scope: dict[cst.CSTNode | None, list[frozenset[str]]] = {}
         self._full_loader_names: dict[object, bool] | None = None
+        self._binders: dict[int, cst.CSTNode] | None = None  # order -> binding statement
+        self._rows_cache: dict[cst.CSTNode, Rows | None] = {}
 
     def is_batch(self, expr: cst.BaseExpression) -> bool:
         """``expr``'s first dimension is the batch, where it stands."""
@@ -150,18 +169,6 @@ class BatchTensors:
             return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or is_batch_dim(shape.dims[0]))
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
-
-    def is_full_batch(self, expr: cst.BaseExpression) -> bool:
-        """``expr`` is a batch only through the batches of loaders whose batches are all full
-        (:func:`full_batches`): ``model(x)`` for ``x`` of ``DataLoader(ds, 128, drop_last=True)``.
-        Its first dimension is never 1 by the end of an epoch."""
-        scope = self._ctx.index.function_of(expr)
-        k = self._event_at(scope, expr)
-        if k < 0:
-            return False
-        names = self._batch_by_scope[scope][1][k][1]
-        full = self._full_by_scope[scope][k]
-        return bool(full) and self._batch_expr(expr, names) and not self._batch_expr(expr, names - full)
 
     def _names_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> set[str]:
         """The batch names where ``expr`` stands (statement order; the statement itself excluded)."""
@@ -258,30 +265,32 @@ class BatchTensors:
         return False
 
     # -- row counts ------------------------------------------------------------------------
-    def fixed_rows(self, expr: cst.BaseExpression) -> bool:
-        """The number of rows of ``expr`` is fixed where ``squeeze()`` meets it, so that a batch of
-        one cannot come by chance: two or more (:meth:`_rows` "several"), or exactly one by
-        construction, one observation given an explicit batch axis (``x.unsqueeze(0)``,
-        ``x[None]``, ``x.reshape(1, -1)``), where dropping it again is the author's intent."""
-        return self._rows(expr) is not None
+    def rows(self, expr: cst.BaseExpression) -> Rows | None:
+        """The number of rows of ``expr`` where it stands, when fixed by construction so that a
+        batch of one cannot come by chance; None where unknown. Sources: the batches of a loader
+        whose batches are all full (:func:`full_batches`: two rows or more, through ``enumerate``/
+        ``tqdm``, ``x, y = batch`` and a container's items), rows picked from a buffer by an index
+        of several entries (``s[idx]``, :meth:`_several_indices`), and one value given a batch axis
+        (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch: exactly
+        one, where dropping it again is the author's intent). Kept by names, shape-keeping calls,
+        slices that keep the first dimension, element-wise arithmetic and model calls."""
+        if expr not in self._rows_cache:
+            self._rows_cache[expr] = self._rows(expr, 0)
+        return self._rows_cache[expr]
 
-    def _rows(self, expr: cst.BaseExpression, depth: int = 0) -> str | None:
-        """"several": ``expr``'s first dimension provably holds two rows or more: rows picked from
-        a buffer by an index of several entries (``s[idx]``); "one": a batch axis added to one
-        value; both kept by shape-keeping calls and model calls. None where unknown."""
+    def _rows(self, expr: cst.BaseExpression, depth: int) -> Rows | None:
         if depth > 12:
             return None
         if isinstance(expr, cst.Name):
-            value = self._value_before(expr)
-            return self._rows(value, depth + 1) if value is not None else None
+            return self._name_rows(expr, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._broadcast_rows((expr.left, expr.right), depth)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            return self._broadcast_rows((expr.left, expr.comparisons[0].comparator), depth)
+        if isinstance(expr, cst.UnaryOperation):
+            return self._rows(expr.expression, depth + 1)
         if isinstance(expr, cst.Subscript):
-            first = expr.slice[0].slice if expr.slice else None
-            if isinstance(first, cst.Index) and _is_new_axis(self._ctx, first.value):
-                return "one" if not self.is_batch(expr.value) else None  # x[None]
-            if len(expr.slice) == 1 and isinstance(first, cst.Index) and \
-                    self._several_indices(first.value, depth + 1):
-                return "several"
-            return None
+            return self._subscript_rows(expr, depth)
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
@@ -294,21 +303,78 @@ class BatchTensors:
                 dim = _argument(expr, 1, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0" and \
                     not self.is_batch(positional[0])
-                return "one" if one else None
+                return ONE if one else None
             return self._rows(positional[0], depth + 1) if short in SAME_SHAPE else None
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method == "unsqueeze":
                 dim = _argument(expr, 0, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0"
-                return "one" if one and not self.is_batch(func.value) else None
+                return ONE if one and not self.is_batch(func.value) else None
             if method in ("reshape", "view") and len(positional) >= 2 and \
                     isinstance(positional[0], cst.Integer) and positional[0].value == "1":
-                return "one" if not self.is_batch(func.value) else None
+                return ONE if not self.is_batch(func.value) else None
             if method in SAME_SHAPE:
                 return self._rows(func.value, depth + 1)
         # A model maps a batch to a batch of as many rows.
         return self._rows(positional[0], depth + 1) if positional and _may_be_model(func) else None
+
+    def _broadcast_rows(self, operands: tuple[cst.BaseExpression, ...], depth: int) -> Rows | None:
+        """Element-wise arithmetic: the rows of its batch operands, each known (a weight or a
+        number, not a batch, takes no part); unknown when any batch operand's rows are."""
+        found: Rows | None = None
+        for operand in operands:
+            rows = self._rows(operand, depth + 1)
+            if rows is None:
+                if self.is_batch(operand):
+                    return None
+                continue
+            found = rows if found is None else found.broadcast(rows)
+        return found
+
+    def _subscript_rows(self, expr: cst.Subscript, depth: int) -> Rows | None:
+        first = expr.slice[0].slice if expr.slice else None
+        if isinstance(first, cst.Index) and _is_new_axis(self._ctx, first.value):
+            return ONE if not self.is_batch(expr.value) else None  # x[None]
+        if isinstance(first, cst.Slice) and first.lower is None and first.upper is None \
+                and first.step is None or \
+                isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis):
+            return self._rows(expr.value, depth + 1)  # x[:, 0], x[..., -1]: every row
+        if len(expr.slice) != 1 or not isinstance(first, cst.Index):
+            return None
+        if isinstance(expr.value, cst.Name) and \
+                isinstance(first.value, (cst.Integer, cst.SimpleString)):
+            # batch[0], batch["x"]: an item of a container of full batches
+            container = self._loop_container_rows(expr.value)
+            if container is not None and \
+                    self._is_container(expr.value.value, self._ctx.index.function_of(expr)):
+                return container
+        return SEVERAL if self._several_indices(first.value, depth + 1) else None
+
+    def _name_rows(self, name: cst.Name, depth: int) -> Rows | None:
+        """A name's rows: those of the value last bound to it, or of the loader its loop reads."""
+        binder = self._binding_before(name)
+        if isinstance(binder, cst.For):
+            target = self._shapes.loader_target(binder.iter, binder.target)
+            full = target is not None and name.value in _names_in(target) and \
+                self._full_loader(binder.iter)
+            return SEVERAL if full else None
+        if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
+                any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
+            return self._loop_container_rows(binder.value)  # x, y = batch
+        value = self._assigned(binder, name.value) if binder is not None else None
+        return self._rows(value, depth + 1) if value is not None else None
+
+    def _loop_container_rows(self, name: cst.Name) -> Rows | None:
+        """``batch`` of ``for batch in loader``, the whole batch (a tensor, or a container of
+        tensors of as many rows): the rows of the loader's batches."""
+        binder = self._binding_before(name)
+        if not isinstance(binder, cst.For):
+            return None
+        target = self._shapes.loader_target(binder.iter, binder.target)
+        if not (isinstance(target, cst.Name) and target.value == name.value):
+            return None
+        return SEVERAL if self._full_loader(binder.iter) else None
 
     def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
         """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
@@ -396,28 +462,54 @@ class BatchTensors:
         return None
 
     def _value_before(self, name: cst.Name) -> cst.BaseExpression | None:
-        """The value last bound to ``name`` before it is read in its function, an element of a
+        """The value last bound to ``name`` before the statement that reads it, an element of a
         tuple assignment (``bs, ba = s[i], a[i]``) included; None when not followed."""
+        binder = self._binding_before(name)
+        return self._assigned(binder, name.value) if binder is not None else None
+
+    def _binding_before(self, name: cst.Name) -> cst.CSTNode | None:
+        """The statement (assignment, ``for``, parameter...) that last binds ``name`` before the
+        statement reading it, in its function (:class:`Bindings`'s source order), or the one
+        module-level binding of a global the function never binds."""
         bindings = self._ctx.analysis(Bindings)
-        value = bindings.value_before(name, name.value)
-        if value is not None:
-            return value
-        # Bindings does not follow unpacking: look for `a, b = x, y` as the last binding.
         index = self._ctx.index
-        here = index.order[name]
+        here = index.order[index.statement_of(name)]
         scope = bindings.scope_key(name, name.value)
-        entries = [p for p, _ in bindings.values.get((scope, name.value), []) if p < here]
-        if not entries:
+        entries = bindings.values.get((scope, name.value))
+        last: int | None = None
+        if entries:
+            before = [p for p, _ in entries if p < here]
+            if before:
+                last = before[-1]
+            elif scope is not self._ctx.module:
+                return None  # a local bound only later
+        if last is None and scope is not self._ctx.module:
+            module_entries = {p for p, _ in bindings.values.get((self._ctx.module, name.value), [])}
+            if len(module_entries) == 1:
+                last = next(iter(module_entries))
+        if last is None:
             return None
-        last = entries[-1]
-        for node in index.of_type(cst.Assign):
-            if index.order[node] != last or len(node.targets) != 1:
-                continue
-            target, value = node.targets[0].target, node.value
+        if self._binders is None:
+            self._binders = {index.order[node]: node for node in index.of_type(
+                cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.WithItem,
+                cst.Param, cst.NamedExpr)}
+        return self._binders.get(last)
+
+    @staticmethod
+    def _assigned(binder: cst.CSTNode, name: str) -> cst.BaseExpression | None:
+        """What ``binder`` assigns to ``name``: the value, or its element in ``a, b = x, y``."""
+        if isinstance(binder, (cst.AnnAssign, cst.NamedExpr)):
+            return binder.value
+        if not isinstance(binder, cst.Assign):
+            return None
+        for t in binder.targets:
+            target, value = t.target, binder.value
+            if isinstance(target, cst.Name) and target.value == name:
+                return value
             if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
                     and len(target.elements) == len(value.elements):
                 for e, v in zip(target.elements, value.elements):
-                    if isinstance(e.value, cst.Name) and e.value.value == name.value and \
+                    if isinstance(e.value, cst.Name) and e.value.value == name and \
                             not isinstance(v, cst.StarredElement):
                         return v.value
         return None
@@ -497,8 +589,6 @@ class BatchTensors:
             names.add(scope.params.params[1].name.value)
         orders: list[int] = [-1]
         history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
-        full: frozenset[str] = frozenset()
-        fulls: list[frozenset[str]] = [full]
         # Loop targets over loaders, then assignments from batch expressions, in source order.
         events: list[cst.CSTNode] = []
         for node in self._ctx.index.of_type(cst.For, cst.Assign):
@@ -515,18 +605,11 @@ class BatchTensors:
                     self._containers.add(target.value)
                 else:
                     names.update(_names_in(target))
-                bound = frozenset(_names_in(target))
-                full = full | bound if self._full_loader(node.iter) else full - bound
                 orders.append(self._ctx.index.order[node])
                 history.append((node, names))
-                fulls.append(full)
                 continue
             value = node.value
             batch = self._batch_expr(value, names)
-            # a batch made only of full batches is one: model(x) for x of a drop_last loader
-            value_full = batch and bool(full) and not self._batch_expr(value, names - full)
-            assigned = frozenset(n for t in node.targets for n in _names_in(t.target))
-            full = full | assigned if value_full else full - assigned
             names = set(names)
             for t in node.targets:
                 target = t.target
@@ -553,9 +636,6 @@ class BatchTensors:
                             names.discard(n)
             orders.append(self._ctx.index.order[node])
             history.append((node, names))
-            fulls.append(full & names)
-            full = fulls[-1]
-        self._full_by_scope[scope] = fulls
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
 

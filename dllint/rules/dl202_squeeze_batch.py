@@ -26,11 +26,12 @@ rule silent):
 
 Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
 batch dimension is dropped on purpose, every time), for batches of a loader built with
-``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full:
-``BatchTensors.is_full_batch``), for batches whose number of rows is fixed
-(``BatchTensors.fixed_rows``: two or more, rows drawn by an index of a literal count or a minibatch
-slice of a fixed-size rollout; or one observation given a batch axis by ``unsqueeze(0)``), for squeezes whose result is converted for
-display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze``).
+``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
+and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
+two or more (such full batches, rows drawn by an index of a literal count or a minibatch slice of a
+fixed-size rollout) or one observation given a batch axis by ``unsqueeze(0)``; for squeezes whose
+result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy
+(``np.squeeze``).
 """
 from __future__ import annotations
 
@@ -509,8 +510,10 @@ class SqueezeBatch(Rule):
             return
         batches = BatchTensors(ctx)
         for call, subject in squeezes:
+            # a batch whose row count is fixed by construction cannot lose its batch dimension by
+            # chance: two rows or more, or one row on purpose
             if not converted_for_display(ctx, call) and batches.is_batch(subject) \
-                    and not batches.is_full_batch(subject) and not batches.fixed_rows(subject):
+                    and batches.rows(subject) is None:
                 ctx.report(call, (
                     f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
                     f"dimension also drops the batch dimension when a batch has one sample (the last "
