@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.callers import files_naming, local_sites, owner_class
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.calls import keyword
 from dllint.analysis.models import Models
+from dllint.analysis.project import project_imports
 from dllint.analysis.settings import SUPPLIED, setting_values
 from dllint.analysis.shapes import _LOOP_WRAPPERS, SAME_SHAPE, Shapes, dataloader_batches, is_batch_dim
 from dllint.context import FileContext
@@ -50,6 +53,11 @@ _INDEX_DRAWS = {
 # Index arrays of a known length n: a permutation of range(n).
 _PERMUTATIONS = frozenset({"numpy.arange", "numpy.random.permutation", "torch.randperm",
                            "torch.arange", "range"})
+# Methods of a module that give the module back (``Actor(...).to(device)``).
+_MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "train", "eval",
+                           "requires_grad_", "share_memory"})
+# A parameter's value through the calls that reach its function: this many calls up at most.
+MAX_CALL_HOPS = 4
 _DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
                       "save_image", "make_grid", "add_image", "add_images", "matshow"})
 
@@ -133,7 +141,8 @@ def full_batches(ctx: FileContext, call: cst.Call) -> bool:
 class Rows:
     """A batch's number of rows where it stands, fixed by construction: at least ``low``, at most
     ``high`` (None: no bound known). A count that may be one by chance is no ``Rows`` (unknown):
-    ``low`` is 1 only for exactly one row, a batch axis the author added."""
+    ``low`` is 1 only where one row is a batch axis the author added (exactly one, or, through
+    :meth:`union`, that on some calls and two or more on the others)."""
     low: int
     high: int | None = None
 
@@ -141,6 +150,11 @@ class Rows:
         """The rows of an element-wise result of two operands: a row of one broadcasts."""
         high = None if self.high is None or other.high is None else max(self.high, other.high)
         return Rows(max(self.low, other.low), high)
+
+    def union(self, other: Rows) -> Rows:
+        """The rows of a value that is one or the other (the arguments of two calls)."""
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Rows(min(self.low, other.low), high)
 
 
 ONE = Rows(1, 1)
@@ -161,6 +175,11 @@ class BatchTensors:
         self._full_loader_names: dict[object, bool] | None = None
         self._binders: dict[int, cst.CSTNode] | None = None  # order -> binding statement
         self._rows_cache: dict[cst.CSTNode, Rows | None] = {}
+        # (function, parameter) -> the expression each call reaching it passes (None: unknown)
+        self._arguments: dict[tuple[cst.FunctionDef, str], list[cst.BaseExpression] | None] = {}
+        self._param_rows_memo: dict[tuple[cst.FunctionDef, str], Rows | None] = {}
+        self._hops = 0
+        self._imported: bool | None = None
 
     def is_batch(self, expr: cst.BaseExpression) -> bool:
         """``expr``'s first dimension is the batch, where it stands."""
@@ -359,6 +378,8 @@ class BatchTensors:
             full = target is not None and name.value in _names_in(target) and \
                 self._full_loader(binder.iter)
             return SEVERAL if full else None
+        if isinstance(binder, cst.Param):
+            return self._param_rows(binder)
         if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
                 any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
             return self._loop_container_rows(binder.value)  # x, y = batch
@@ -375,6 +396,161 @@ class BatchTensors:
         if not (isinstance(target, cst.Name) and target.value == name.value):
             return None
         return SEVERAL if self._full_loader(binder.iter) else None
+
+    def _param_rows(self, param: cst.Param) -> Rows | None:
+        """A parameter's rows: the :meth:`Rows.union` of the rows of what every call reaching its
+        function passes (:meth:`_passed_arguments`), each known; memoised, a recursive call and
+        more than :data:`MAX_CALL_HOPS` calls up unknown."""
+        function = self._ctx.index.function_of(param)
+        if function is None:
+            return None
+        key = (function, param.name.value)
+        if key in self._param_rows_memo:
+            return self._param_rows_memo[key]
+        if self._hops >= MAX_CALL_HOPS:
+            return None
+        self._param_rows_memo[key] = None  # while it is computed: a recursive call is unknown
+        self._hops += 1
+        try:
+            found: Rows | None = None
+            for argument in self._passed_arguments(function, param) or ():
+                rows = self._rows(argument, 0)
+                if rows is None:
+                    found = None
+                    break
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        self._param_rows_memo[key] = found
+        return found
+
+    def _passed_arguments(self, function: cst.FunctionDef, param: cst.Param
+                          ) -> list[cst.BaseExpression] | None:
+        """What each call of ``function`` passes as ``param`` (its default where a call leaves it
+        out), over every call that reaches the function (:meth:`_call_sites`); None when one is
+        not known (a ``*args`` call, no default) or the calls are not all known."""
+        key = (function, param.name.value)
+        if key in self._arguments:
+            return self._arguments[key]
+        found: list[cst.BaseExpression] | None = None
+        sites = self._call_sites(function)
+        params = [*function.params.posonly_params, *function.params.params]
+        if sites and (param in params or param in function.params.kwonly_params):
+            bound = 0 if owner_class(self._ctx, function) is None or any(
+                dotted_name(d.decorator) == "staticmethod" for d in function.decorators) else 1
+            position = params.index(param) - bound if param in params else None
+            found = []
+            for call in sites:
+                if (position is not None and position < 0) or any(a.star for a in call.args):
+                    found = None  # the bound instance, or arguments passed unpacked
+                    break
+                argument = _passed(call, position, param.name.value)
+                if argument is None:
+                    argument = param.default  # left out
+                if argument is None:
+                    found = None
+                    break
+                found.append(argument)
+        self._arguments[key] = found
+        return found
+
+    def _call_sites(self, function: cst.FunctionDef) -> list[cst.Call] | None:
+        """Every call that runs ``function``, when the file shows them all: the calls of a
+        top-level function or method in its module (:func:`dllint.analysis.callers.local_sites`),
+        or for a module's ``forward`` the calls of its instances (:meth:`_forward_sites`); None
+        when no other module of the project could call it too (one names this module) or when
+        they are not all known."""
+        if self._imported_elsewhere():
+            return None
+        if function.name.value == "forward":
+            klass = owner_class(self._ctx, function)
+            return self._forward_sites(klass) if isinstance(klass, cst.ClassDef) else None
+        return local_sites(self._ctx, function)
+
+    def _imported_elsewhere(self) -> bool:
+        """Another module of the project names this one (it may import its functions and classes
+        and call them there); a text that is no file on disk is a program of its own."""
+        if self._imported is None:
+            imports = project_imports(self._ctx)
+            if imports is None:
+                self._imported = False
+            else:
+                me = Path(self._ctx.path).resolve()
+                stem = me.parent.name if me.stem == "__init__" else me.stem
+                paths = files_naming(imports.root, stem, []) if stem.isidentifier() else None
+                self._imported = paths is None or any(p.resolve() != me for p in paths)
+        return self._imported
+
+    def _forward_sites(self, klass: cst.ClassDef) -> list[cst.Call] | None:
+        """The calls of a module class's instances (``self.actor(x)`` where ``self.actor =
+        Actor(...).to(device)``, ``net.forward(x)``), when every instance is bound to a name or an
+        attribute and used only as a callee or through its attributes (``.parameters()``). None
+        when the class is subclassed, used as a value, or an instance is passed, stored, returned
+        or aliased (then it may be called where no call shows it)."""
+        index = self._ctx.index
+        name = klass.name.value
+        holders: list[str] = []
+        for node in index.of_type(cst.Name):
+            if node.value != name:
+                continue
+            parent = index.parent(node)
+            if isinstance(parent, cst.ClassDef) and parent.name is node:
+                continue
+            if isinstance(parent, cst.Arg) and isinstance(index.parent(parent), cst.ClassDef):
+                return None  # a subclass: its instances run this forward too
+            if not (isinstance(parent, cst.Call) and parent.func is node):
+                return None  # the class itself passed or stored
+            made: cst.CSTNode = parent
+            for _ in range(4):  # Actor(...).to(device).float()
+                outer = index.parent(made)
+                call = index.parent(outer) if isinstance(outer, cst.Attribute) else None
+                if not (isinstance(call, cst.Call) and call.func is outer and outer.value is made
+                        and outer.attr.value in _MODULE_MOVES):
+                    break
+                made = call
+            assign = index.parent(made)
+            if not isinstance(assign, cst.Assign) or assign.value is not made:
+                return None
+            for t in assign.targets:
+                bound = dotted_name(t.target)
+                if bound is None or bound.count(".") > 1 or \
+                        ("." in bound and not bound.startswith("self.")):
+                    return None
+                holders.append(bound)
+        sites: list[cst.Call] = []
+        for holder in dict.fromkeys(holders):
+            attr = holder.split(".", 1)[1] if "." in holder else None
+            uses = [n for n in index.of_type(cst.Attribute) if n.attr.value == attr] if attr \
+                else [n for n in index.of_type(cst.Name) if n.value == holder]
+            for use in uses:
+                use_sites = self._instance_use(use)
+                if use_sites is None:
+                    return None
+                sites.extend(use_sites)
+                if len(sites) > 64:
+                    return None
+        return sites
+
+    def _instance_use(self, use: cst.CSTNode) -> list[cst.Call] | None:
+        """The forward calls one use of a name holding a module makes: ``net(x)`` and
+        ``net.forward(x)`` one, ``net.parameters()`` or its binding none; None for any use that
+        lets the module out (an argument, a return, an alias, ``m = net.to(device)``)."""
+        index = self._ctx.index
+        parent = index.parent(use)
+        if isinstance(parent, cst.AssignTarget) and parent.target is use:
+            return []
+        if isinstance(parent, cst.Call) and parent.func is use:
+            return [parent]
+        if isinstance(parent, cst.Attribute) and parent.value is use:
+            call = index.parent(parent)
+            called = isinstance(call, cst.Call) and call.func is parent
+            if parent.attr.value == "forward":
+                return [call] if called else None
+            if parent.attr.value in _MODULE_MOVES and called and \
+                    not isinstance(index.parent(call), cst.Expr):
+                return None  # the module given back, to be held elsewhere
+            return []
+        return None
 
     def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
         """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
@@ -672,6 +848,19 @@ def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression
     if position < 0:
         return positional[-1] if positional else None
     return positional[position] if position < len(positional) else None
+
+
+def _passed(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
+    """The argument ``call`` gives the parameter ``name`` at ``position`` among the arguments a
+    call writes (None: keyword-only); None when it leaves it out (a call without ``*args`` or
+    ``**kwargs``)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if position is None or position < 0 or position >= len(positional):
+        return None
+    return positional[position]
 
 
 def _names_in(target: cst.BaseExpression) -> list[str]:

@@ -267,6 +267,35 @@ class SqueezeBatch(Rule):
         "    b = q_net(torch.from_numpy(state).float()[None]).squeeze()\n"
         "    x = torch.tensor(state).reshape(1, -1)\n"
         "    return a, b, q_net(x).squeeze()\n",
+        # An actor's forward reached by two calls only: one observation given a batch axis when
+        # acting (its batch dimension dropped on purpose) and minibatches of 2048 // 32 = 64 rows
+        # of a 2048-step rollout in training; the module held by an attribute, moved to a device,
+        # its parameters read.
+        "import numpy as np\nimport torch\nfrom torch import nn\n"
+        "batch_size = 2048\nmini_batch = int(batch_size // 32)\n"
+        "class Actor(nn.Module):\n"
+        "    def __init__(self, n, a):\n"
+        "        super().__init__()\n"
+        "        self.mean = nn.Linear(n, a)\n"
+        "    def forward(self, x):\n"
+        "        return self.mean(x).squeeze()\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.actor = Actor(8, 2).to('cpu')\n"
+        "        self.opt = torch.optim.Adam(self.actor.parameters())\n"
+        "    def pi(self, x):\n"
+        "        return self.actor(x)\n"
+        "    def value_and_action(self, x, action=None):\n"
+        "        return self.pi(x)\n"
+        "    def train(self, s):\n"
+        "        b_inds = np.arange(batch_size)\n"
+        "        for start in range(0, batch_size, mini_batch):\n"
+        "            end = start + mini_batch\n"
+        "            idx = b_inds[start:end]\n"
+        "            self.value_and_action(s[idx], action=None)\n"
+        "agent = Agent()\n"
+        "def act(s):\n"
+        "    return agent.value_and_action(torch.from_numpy(s).float().unsqueeze(0))\n",
     ]
 
     INVALID = [
@@ -499,6 +528,43 @@ class SqueezeBatch(Rule):
         "    p = q_net(torch.FloatTensor(s).unsqueeze(1)).squeeze()  # expect: DL202\n"
         "    for x, y in val_loader:\n"
         "        p = q_net(x.unsqueeze(0)).squeeze()  # expect: DL202\n",
+        # The forward's calls are not all known or not all of a fixed row count: a loader's batch
+        # in one of them; a copy of the module (its calls unseen); a call that unpacks its
+        # arguments; a method whose name is used as a value.
+        "import copy\nimport torch\nfrom torch import nn\n"
+        "class Actor(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.mean = nn.Linear(8, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.mean(x).squeeze()  # expect: DL202\n"
+        "class Critic(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.v = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.v(x).squeeze()  # expect: DL202\n"
+        "actor = Actor()\ncritic = Critic()\ntarget_critic = copy.deepcopy(critic)\n"
+        "def act(s):\n"
+        "    one = torch.from_numpy(s).float().unsqueeze(0)\n"
+        "    return actor(one), critic(one), target_critic(one)\n"
+        "def train(loader):\n"
+        "    for x, y in loader:\n"
+        "        loss = actor(x).sum()\n"
+        "class Agent(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.head = nn.Linear(8, 1)\n"
+        "    def score(self, x):\n"
+        "        return self.head(x).squeeze()  # expect: DL202\n"
+        "    def value(self, x):\n"
+        "        return self.head(x).squeeze()  # expect: DL202\n"
+        "agent = Agent()\n"
+        "def act2(s, rest):\n"
+        "    one = torch.from_numpy(s).float().unsqueeze(0)\n"
+        "    agent.score(*rest)\n"
+        "    hooks = [agent.value]\n"
+        "    return agent.score(one), agent.value(one)\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
