@@ -56,6 +56,12 @@ _PERMUTATIONS = frozenset({"numpy.arange", "numpy.random.permutation", "torch.ra
 # Methods of a module that give the module back (``Actor(...).to(device)``).
 _MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "train", "eval",
                            "requires_grad_", "share_memory"})
+# A list of tensors (or numbers) made one tensor with a row per entry.
+_LIST_TENSORS = frozenset({"torch.stack", "numpy.stack", "numpy.array", "numpy.asarray",
+                           "torch.tensor", "torch.as_tensor", "torch.FloatTensor", "torch.Tensor",
+                           "torch.LongTensor"})
+# How deep a buffer's appends are followed into the functions it is passed to.
+MAX_APPEND_DEPTH = 3
 # A parameter's value through the calls that reach its function: this many calls up at most.
 MAX_CALL_HOPS = 4
 _DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
@@ -316,8 +322,14 @@ class BatchTensors:
         positional, qualified = _call_parts(self._ctx, expr)
         if qualified is not None:
             short = qualified.rsplit(".", 1)[-1]
+            if qualified in _LIST_TENSORS and positional:
+                # torch.stack(memory.states): a row per entry of a buffer filled at a fixed count
+                least = self._buffer_entries(positional[0])
+                return Rows(least) if least is not None and least >= 2 else None
             if not qualified.startswith("torch.") or not positional:
                 return None
+            if short == "squeeze":
+                return _kept_by_squeeze(self._rows(positional[0], depth + 1))
             if short == "unsqueeze":  # torch.unsqueeze(x, 0)
                 dim = _argument(expr, 1, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0" and \
@@ -335,6 +347,8 @@ class BatchTensors:
                 return ONE if not self.is_batch(func.value) else None
             if method in SAME_SHAPE:
                 return self._rows(func.value, depth + 1)
+            if method in ("squeeze", "squeeze_"):
+                return _kept_by_squeeze(self._rows(func.value, depth + 1))
         # A model maps a batch to a batch of as many rows.
         return self._rows(positional[0], depth + 1) if positional and _may_be_model(func) else None
 
@@ -552,6 +566,249 @@ class BatchTensors:
             return []
         return None
 
+    # -- buffers filled a fixed number of times before each use ---------------------------------
+    def _buffer_entries(self, expr: cst.BaseExpression) -> int | None:
+        """The fewest entries the list ``expr`` (``memory.states``, ``states``) holds where it is
+        read: a parameter's, the fewest over the calls reaching its function (each passing a
+        name); a local buffer's, :meth:`_counted_fills`. None where not known."""
+        path = dotted_name(expr)
+        if path is None or path.count(".") > 1 or path.startswith("self."):
+            return None
+        root = expr.value if isinstance(expr, cst.Attribute) else expr
+        attr = path.split(".", 1)[1] if "." in path else None
+        if not isinstance(root, cst.Name):
+            return None
+        binder = self._binding_before(root)
+        if not isinstance(binder, cst.Param):
+            return self._counted_fills(root, attr)
+        function = self._ctx.index.function_of(binder)
+        if function is None or self._hops >= MAX_CALL_HOPS:
+            return None
+        least: int | None = None
+        self._hops += 1
+        try:
+            for argument in self._passed_arguments(function, binder) or [None]:
+                found = self._counted_fills(argument, attr) if isinstance(argument, cst.Name) else None
+                if found is None:
+                    return None
+                least = found if least is None else min(least, found)
+        finally:
+            self._hops -= 1
+        return least
+
+    def _counted_fills(self, holder: cst.Name, attr: str | None) -> int | None:
+        """``k`` where ``holder`` (``memory``, with ``attr``: ``memory.states``) is read inside
+        ``if c % k == 0:`` (``k`` a constant of 2 or more), a statement of a loop's body, and that
+        loop's body also holds, before the ``if`` and not inside another statement, the one
+        ``c += 1`` of the function and an append to the buffer (``memory.states.append(s)``, or a
+        call handing ``memory`` to functions of the file that append to it unconditionally): then
+        the buffer gains an entry for each step of the counter, and holds ``k`` entries or more at
+        the read. Sound only if nothing else shrinks it: every other binding of ``c`` is ``c = 0``
+        and none comes between the ``c += 1`` and the ``if``; no ``continue``, ``return``,
+        ``raise`` or ``break`` of that loop comes before the ``if``; every other mention of
+        ``memory`` appends to it (:meth:`_grows`), binds it before the loop outside any loop
+        around it (its making), or follows the read inside the ``if`` with a ``c = 0`` after it there
+        (``memory.clear()`` then the reset). None otherwise."""
+        index = self._ctx.index
+        scope = index.function_of(holder)
+        guard, counter, k = self._counter_guard(holder)
+        if guard is None or counter is None or k is None:
+            return None
+        loop = index.parent(index.parent(guard))
+        if not isinstance(loop, (cst.For, cst.While)):
+            return None
+        body = list(loop.body.body)
+        at = body.index(guard)
+        # the counter: one `c += 1` at the top of the loop's body before the guard, resets to 0
+        bindings = self._ctx.analysis(Bindings)
+        binders = [self._binder_at(p) for p, _ in bindings.values.get(
+            (bindings.scope_key(holder, counter), counter), [])]
+        steps = [b for b in binders if isinstance(b, cst.AugAssign)]
+        if len(steps) != 1 or not isinstance(steps[0].operator, cst.AddAssign) or \
+                not (isinstance(steps[0].value, cst.Integer) and steps[0].value.value == "1"):
+            return None
+        # unconditional: a step skipped once would leave the counter at 0 after a reset
+        step_line = _top_statement(body, steps[0], index)
+        if step_line is None or step_line >= at or index.parent(steps[0]) is not body[step_line]:
+            return None
+        for b in binders:
+            if b is steps[0]:
+                continue
+            if not (isinstance(b, cst.Assign) and isinstance(b.value, cst.Integer)
+                    and b.value.value == "0"):
+                return None
+            where = _top_statement(body, b, index)
+            if where is not None and step_line <= where < at:
+                return None  # a reset between the step and the guard: the guard may see 0
+        if any(isinstance(g, cst.Global) and any(n.name.value == counter for n in g.names)
+               for g in index.of_type(cst.Global)):
+            return None
+        # nothing leaves the loop's iteration between its top and the guard
+        end = index.order[guard]
+        for jump in index.of_type(cst.Continue, cst.Return, cst.Raise, cst.Break):
+            if index.order[loop.body] < index.order[jump] < end and (
+                    isinstance(jump, (cst.Return, cst.Raise)) or
+                    index.enclosing(jump, cst.For, cst.While) is loop):
+                return None
+        # an unconditional append to the buffer per step
+        if not any(self._statement_appends(line, holder.value, attr or "") for line in body[:at]):
+            return None
+        # every other mention of the buffer's name
+        resets = [i for i, line in enumerate(guard.body.body) if any(
+            b is not None and _top_statement([line], b, index) == 0 for b in binders
+            if isinstance(b, cst.Assign))]
+        for name in index.of_type(cst.Name):
+            if name.value != holder.value or name is holder:
+                continue
+            function = index.function_of(name)
+            if function is not scope:
+                if (function, name.value) not in bindings.values and \
+                        (scope is None or self._inside(name, scope)):
+                    return None  # read by a function it is global to, or a closure
+                continue
+            if self._grows(name, 0) is not None:
+                continue
+            made = index.parent(name)
+            if isinstance(made, cst.AssignTarget) and made.target is name and \
+                    index.order[name] < index.order[loop] and not any(
+                        isinstance(a, (cst.For, cst.While)) and self._inside(loop, a)
+                        for a in index.ancestors(name)):
+                continue  # made before the loop, outside any loop around it
+            if self._inside(name, guard.body) and index.order[name] > index.order[holder]:
+                where = _top_statement(list(guard.body.body), name, index)
+                if where is not None and any(r > where for r in resets):
+                    continue  # emptied after the read, the counter reset with it
+            return None
+        return k
+
+    def _counter_guard(self, holder: cst.Name) -> tuple[cst.If | None, str | None, int | None]:
+        """The innermost ``if`` whose body holds ``holder`` and whose test is, or has as an
+        ``and`` operand, ``c % k == 0`` with ``k`` a constant of 2 or more: (the if, c, k)."""
+        index = self._ctx.index
+        for node in index.ancestors(holder):
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                break
+            if not isinstance(node, cst.If) or not self._inside(holder, node.body):
+                continue
+            tests = [node.test]
+            while tests:
+                test = tests.pop()
+                if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+                    tests += [test.left, test.right]
+                    continue
+                if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+                        isinstance(test.comparisons[0].operator, cst.Equal) and \
+                        isinstance(test.comparisons[0].comparator, cst.Integer) and \
+                        test.comparisons[0].comparator.value == "0" and \
+                        isinstance(test.left, cst.BinaryOperation) and \
+                        isinstance(test.left.operator, cst.Modulo) and \
+                        isinstance(test.left.left, cst.Name):
+                    k = self._int_const(test.left.right)
+                    if k is not None and k >= 2:
+                        return node, test.left.left.value, k
+            return None, None, None
+        return None, None, None
+
+    def _statement_appends(self, line: cst.BaseStatement, name: str, attr: str) -> bool:
+        """A simple statement line of a loop's body that appends to the buffer every time:
+        ``memory.states.append(s)``, or a call handing ``memory`` to functions that do."""
+        if not isinstance(line, cst.SimpleStatementLine):
+            return False
+        for small in line.body:
+            value = small.value if isinstance(small, (cst.Expr, cst.Assign, cst.Return)) else None
+            if not isinstance(value, cst.Call):
+                continue
+            if _appends_to(value, name, attr):
+                return True
+            for arg in value.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value == name and \
+                        self._grows(arg.value, 0) == attr:
+                    return True
+        return False
+
+    def _grows(self, name: cst.Name, depth: int) -> str | None | bool:
+        """What a mention of a buffer's name does to it, when it only grows it: ``"states"`` for
+        ``memory.states.append(x)`` or a call handing ``memory`` to functions of the file that
+        append to its ``states`` unconditionally (``memory.states.append(state)`` among the top
+        statements of their body before any ``return``), ``""`` for ``states.append(x)``, False
+        for an append elsewhere or a call that only grows it conditionally; None when the mention
+        may shrink it or hand it on (an alias, a return, an unknown callee)."""
+        index = self._ctx.index
+        parent = index.parent(name)
+        if isinstance(parent, cst.Attribute) and parent.value is name:
+            outer = index.parent(parent)
+            called = index.parent(outer)
+            if isinstance(outer, cst.Attribute) and outer.value is parent and \
+                    outer.attr.value == "append" and isinstance(called, cst.Call) and \
+                    called.func is outer:
+                return parent.attr.value  # memory.states.append(x)
+            if parent.attr.value == "append" and isinstance(outer, cst.Call) and outer.func is parent:
+                return ""  # states.append(x)
+            return None
+        if not isinstance(parent, cst.Arg) or parent.star or depth >= MAX_APPEND_DEPTH:
+            return None
+        call = index.parent(parent)
+        if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+            return None
+        candidates = self._functions_named(call.func)
+        if not candidates:
+            return None
+        grown: set[str | bool] = set()
+        for function in candidates:
+            param = _parameter_for(function, call, parent, self._ctx)
+            if param is None:
+                return None
+            found = self._function_grows(function, param, depth + 1)
+            if found is None:
+                return None
+            grown.add(found)
+        return grown.pop() if len(grown) == 1 else False
+
+    def _function_grows(self, function: cst.FunctionDef, param: str, depth: int) -> str | bool | None:
+        """:meth:`_grows` over a function's parameter: the attribute it appends to on every call
+        (an append among the top statements of its body, no ``return``/``raise`` before it),
+        False when it only grows it otherwise, None when any mention may shrink it."""
+        index = self._ctx.index
+        every: str | bool = False
+        first_exit = min((index.order[n] for n in index.of_type(cst.Return, cst.Raise)
+                          if index.function_of(n) is function), default=None)
+        for name in index.of_type(cst.Name):
+            if name.value != param or not self._inside(name, function.body):
+                continue
+            if index.function_of(name) is not function:
+                return None  # a nested function or lambda holds it
+            found = self._grows(name, depth)
+            if found is None:
+                return None
+            statement = index.statement_of(name)
+            line = index.parent(statement)
+            unconditional = line in function.body.body and (
+                first_exit is None or first_exit >= index.order[statement])
+            if isinstance(found, str) and unconditional and every is False:
+                every = found
+        return every
+
+    def _functions_named(self, func: cst.BaseExpression) -> list[cst.FunctionDef]:
+        """The functions of the file a callee may run: for ``f(...)`` the top-level functions
+        called ``f``, for ``x.m(...)`` every method called ``m``."""
+        if isinstance(func, cst.Name):
+            name, method = func.value, False
+        elif isinstance(func, cst.Attribute):
+            name, method = func.attr.value, True
+        else:
+            return []
+        return [f for f in self._ctx.index.of_type(cst.FunctionDef) if f.name.value == name
+                and (owner_class(self._ctx, f) not in (None, False)) == method
+                and owner_class(self._ctx, f) is not False]
+
+    def _binder_at(self, order: int) -> cst.CSTNode | None:
+        if self._binders is None:
+            self._binding_before_init()
+        return self._binders.get(order) if self._binders is not None else None
+
+    def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        return any(a is container for a in self._ctx.index.ancestors(node))
+
     def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
         """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
         ``random.sample(pool, 32)``, ``torch.randint(0, n, (64,))``), a loop target of a
@@ -666,10 +923,14 @@ class BatchTensors:
         if last is None:
             return None
         if self._binders is None:
-            self._binders = {index.order[node]: node for node in index.of_type(
-                cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.WithItem,
-                cst.Param, cst.NamedExpr)}
-        return self._binders.get(last)
+            self._binding_before_init()
+        return self._binders.get(last) if self._binders is not None else None
+
+    def _binding_before_init(self) -> None:
+        index = self._ctx.index
+        self._binders = {index.order[node]: node for node in index.of_type(
+            cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.WithItem,
+            cst.Param, cst.NamedExpr)}
 
     @staticmethod
     def _assigned(binder: cst.CSTNode, name: str) -> cst.BaseExpression | None:
@@ -691,13 +952,17 @@ class BatchTensors:
         return None
 
     def _int_const(self, expr: cst.BaseExpression, depth: int = 0) -> int | None:
-        """An integer the expression always holds: literals, names bound once in the file, and
-        ``+ - * //`` and ``int()`` of those."""
+        """An integer the expression always holds: literals, names bound once in the file,
+        parameters every call gives the same such integer (:meth:`_param_int`), and ``+ - * //``
+        and ``int()`` of those."""
         if depth > 8:
             return None
         if isinstance(expr, cst.Integer):
             return int(expr.evaluated_value)
         if isinstance(expr, cst.Name):
+            binder = self._binding_before(expr)
+            if isinstance(binder, cst.Param):
+                return self._param_int(binder, depth)
             bindings = self._ctx.analysis(Bindings)
             if bindings.rebound(expr.value):
                 return None
@@ -719,6 +984,16 @@ class BatchTensors:
             if isinstance(expr.operator, cst.FloorDivide) and b != 0:
                 return a // b
         return None
+
+    def _param_int(self, param: cst.Param, depth: int) -> int | None:
+        """A parameter never rebound in its function whose every call passes the same integer
+        (its default where a call leaves it out): ``def replay(self, batch_size=64)``."""
+        function = self._ctx.index.function_of(param)
+        bindings = self._ctx.analysis(Bindings)
+        if function is None or len(bindings.values.get((function, param.name.value), [])) != 1:
+            return None
+        values = {self._int_const(a, depth + 1) for a in self._passed_arguments(function, param) or ()}
+        return values.pop() if len(values) == 1 else None
 
     def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
         """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
@@ -848,6 +1123,43 @@ def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression
     if position < 0:
         return positional[-1] if positional else None
     return positional[position] if position < len(positional) else None
+
+
+def _kept_by_squeeze(rows: Rows | None) -> Rows | None:
+    """A squeeze keeps a first dimension of two rows or more (it drops sizes of 1 only)."""
+    return rows if rows is not None and rows.low >= 2 else None
+
+
+def _appends_to(call: cst.Call, name: str, attr: str) -> bool:
+    """``name.attr.append(x)`` (``name.append(x)`` where ``attr`` is empty)."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "append"):
+        return False
+    return dotted_name(func.value) == (f"{name}.{attr}" if attr else name)
+
+
+def _top_statement(body: list[cst.BaseStatement], node: cst.CSTNode, index) -> int | None:
+    """The position in ``body`` of the statement holding ``node`` (None: not in ``body``)."""
+    for ancestor in [node, *index.ancestors(node)]:
+        for i, line in enumerate(body):
+            if ancestor is line:
+                return i
+    return None
+
+
+def _parameter_for(function: cst.FunctionDef, call: cst.Call, arg: cst.Arg,
+                   ctx: FileContext) -> str | None:
+    """The parameter of ``function`` that ``arg`` of ``call`` binds (a method called on an
+    instance: its first parameter is the instance)."""
+    params = [*function.params.posonly_params, *function.params.params]
+    if arg.keyword is not None:
+        names = {p.name.value for p in (*params, *function.params.kwonly_params)}
+        return arg.keyword.value if arg.keyword.value in names else None
+    position = next(i for i, a in enumerate(a for a in call.args if a.keyword is None) if a is arg)
+    if owner_class(ctx, function) is not None and not any(
+            dotted_name(d.decorator) == "staticmethod" for d in function.decorators):
+        position += 1
+    return params[position].name.value if position < len(params) else None
 
 
 def _passed(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
