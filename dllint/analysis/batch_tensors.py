@@ -12,8 +12,10 @@ batch size. Names are followed in statement order within each scope (:class:`Bat
 Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a batch where it
 is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
 (the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
-:func:`full_batches`; rows picked by an index of a literal count; a stepped minibatch slice of a
-permutation of a fixed-size rollout) or exactly one (one value given a batch axis).
+:func:`full_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
+permutation of a fixed-size rollout; a buffer stacked every ``k`` steps of a counter stepped with
+an append) or exactly one (one value given a batch axis); through the calls that reach a function,
+its parameters' (a module's ``forward``: the calls of its instances).
 """
 from __future__ import annotations
 
@@ -295,10 +297,13 @@ class BatchTensors:
         batch of one cannot come by chance; None where unknown. Sources: the batches of a loader
         whose batches are all full (:func:`full_batches`: two rows or more, through ``enumerate``/
         ``tqdm``, ``x, y = batch`` and a container's items), rows picked from a buffer by an index
-        of several entries (``s[idx]``, :meth:`_several_indices`), and one value given a batch axis
-        (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch: exactly
-        one, where dropping it again is the author's intent). Kept by names, shape-keeping calls,
-        slices that keep the first dimension, element-wise arithmetic and model calls."""
+        of several entries (``s[idx]``, :meth:`_several_indices`), a list buffer stacked where a
+        counter shows it filled ``k`` times (:meth:`_counted_fills`), and one value given a batch
+        axis (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch:
+        exactly one, where dropping it again is the author's intent). Kept by names, shape-keeping
+        calls, slices that keep the first dimension, element-wise arithmetic, ``squeeze`` (two rows
+        or more) and model calls; a parameter's are those every call of its function passes
+        (:meth:`_param_rows`)."""
         if expr not in self._rows_cache:
             self._rows_cache[expr] = self._rows(expr, 0)
         return self._rows_cache[expr]

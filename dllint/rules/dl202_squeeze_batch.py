@@ -28,8 +28,10 @@ Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same
 batch dimension is dropped on purpose, every time), for batches of a loader built with
 ``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
-two or more (such full batches, rows drawn by an index of a literal count or a minibatch slice of a
-fixed-size rollout) or one observation given a batch axis by ``unsqueeze(0)``; for squeezes whose
+two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
+a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
+observation given a batch axis by ``unsqueeze(0)``, also through the arguments of every call that
+reaches a function (a module's ``forward``: the calls of its instances); for squeezes whose
 result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy
 (``np.squeeze``).
 """
