@@ -186,8 +186,10 @@ class BatchTensors:
         # (function, parameter) -> the expression each call reaching it passes (None: unknown)
         self._arguments: dict[tuple[cst.FunctionDef, str], list[cst.BaseExpression] | None] = {}
         self._param_rows_memo: dict[tuple[cst.FunctionDef, str], Rows | None] = {}
+        self._param_ints: dict[tuple[cst.FunctionDef, str], int | None] = {}
         self._hops = 0
         self._imported: bool | None = None
+        self._names_by_value: dict[str, list[cst.Name]] | None = None
 
     def is_batch(self, expr: cst.BaseExpression) -> bool:
         """``expr``'s first dimension is the batch, where it stands."""
@@ -662,8 +664,8 @@ class BatchTensors:
         resets = [i for i, line in enumerate(guard.body.body) if any(
             b is not None and _top_statement([line], b, index) == 0 for b in binders
             if isinstance(b, cst.Assign))]
-        for name in index.of_type(cst.Name):
-            if name.value != holder.value or name is holder:
+        for name in self._names(holder.value):
+            if name is holder:
                 continue
             function = index.function_of(name)
             if function is not scope:
@@ -777,8 +779,8 @@ class BatchTensors:
         every: str | bool = False
         first_exit = min((index.order[n] for n in index.of_type(cst.Return, cst.Raise)
                           if index.function_of(n) is function), default=None)
-        for name in index.of_type(cst.Name):
-            if name.value != param or not self._inside(name, function.body):
+        for name in self._names(param):
+            if not self._inside(name, function.body):
                 continue
             if index.function_of(name) is not function:
                 return None  # a nested function or lambda holds it
@@ -805,6 +807,14 @@ class BatchTensors:
         return [f for f in self._ctx.index.of_type(cst.FunctionDef) if f.name.value == name
                 and (owner_class(self._ctx, f) not in (None, False)) == method
                 and owner_class(self._ctx, f) is not False]
+
+    def _names(self, value: str) -> list[cst.Name]:
+        """The ``Name`` nodes of the file spelled ``value``, in source order (indexed once)."""
+        if self._names_by_value is None:
+            self._names_by_value = {}
+            for node in self._ctx.index.of_type(cst.Name):
+                self._names_by_value.setdefault(node.value, []).append(node)
+        return self._names_by_value.get(value, [])
 
     def _binder_at(self, order: int) -> cst.CSTNode | None:
         if self._binders is None:
@@ -997,8 +1007,13 @@ class BatchTensors:
         bindings = self._ctx.analysis(Bindings)
         if function is None or len(bindings.values.get((function, param.name.value), [])) != 1:
             return None
-        values = {self._int_const(a, depth + 1) for a in self._passed_arguments(function, param) or ()}
-        return values.pop() if len(values) == 1 else None
+        key = (function, param.name.value)
+        if key not in self._param_ints:
+            self._param_ints[key] = None  # while it is computed: a recursive call is unknown
+            values = {self._int_const(a, depth + 1)
+                      for a in self._passed_arguments(function, param) or ()}
+            self._param_ints[key] = values.pop() if len(values) == 1 else None
+        return self._param_ints[key]
 
     def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
         """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
