@@ -306,6 +306,18 @@ class ProjectCallers:
         return answer
 
 
+def local_sites(ctx: "FileContext", function: cst.FunctionDef) -> list[cst.Call] | None:
+    """The calls of a top-level function or of a method of a top-level class written in its own
+    module (a method: every ``x.name(...)``, whichever class ``x`` is); None when they may not be
+    all: a nested function, ``forward`` or a dunder (run without a call naming them), or a name
+    used as a value. The project's other modules are not searched (see :meth:`ProjectCallers.sites`)."""
+    klass = owner_class(ctx, function)
+    name = function.name.value
+    if klass is False or (klass is not None and (name in _IMPLICIT_METHODS or name.startswith("__"))):
+        return None
+    return _local_calls(ctx, function, name, klass is not None)
+
+
 def _local_calls(ctx: "FileContext", function: cst.FunctionDef, name: str, method: bool) -> list[cst.Call] | None:
     """The calls of ``function`` in its own module, or None when its name is used as a value there
     (passed, stored, aliased: called where no call shows it)."""

@@ -8,7 +8,7 @@ import textwrap
 import libcst as cst
 
 from dllint.analysis.accumulations import Accumulations, accumulations, over_data
-from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
+from dllint.analysis.batch_tensors import BatchTensors, Rows, bare_squeeze_subject, converted_for_display
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
@@ -1096,3 +1096,31 @@ def test_a_flag_that_is_true_on_the_test_path_of_the_dataset_it_selects():
     binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
     assert guarding_comparison(ctx, binding, next(iter(ctx.index.of_type(cst.FunctionDef)))) is None
     assert _dropping(ctx) == []
+
+
+def test_row_counts_are_one_fact_with_its_sources():
+    ctx = _ctx("""
+        import numpy as np
+        import torch
+        from torch.utils.data import DataLoader
+        full = DataLoader(ds, batch_size=128, drop_last=True)
+        for i, (x, y) in enumerate(full):
+            a = model(x.cuda())
+            b = (a * 2)[:, 0]
+        for x2, y2 in DataLoader(ds, batch_size=128):
+            c = model(x2)
+            d = model(x) + model(x2)
+        e = model(torch.from_numpy(s).float().unsqueeze(0))
+        idx = np.random.choice(1000, 64)
+        f = model(buf[idx]).squeeze()
+        g = model(buf[idx][None]).squeeze(0)
+    """)
+    batches = BatchTensors(ctx)
+    values = {}
+    for assign in ctx.index.of_type(cst.Assign):
+        target = assign.targets[0].target
+        if isinstance(target, cst.Name) and len(target.value) == 1:
+            values[target.value] = batches.rows(assign.value)
+    assert values == {"a": Rows(2), "b": Rows(2), "c": None, "d": None, "e": Rows(1, 1),
+                      "f": Rows(2), "g": None}
+    assert Rows(1, 1).union(Rows(2)) == Rows(1) and Rows(1, 1).broadcast(Rows(64, 64)) == Rows(64, 64)
