@@ -12,7 +12,8 @@ batch size. Names are followed in statement order within each scope (:class:`Bat
 Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a batch where it
 is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
 (the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
-:func:`full_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
+:func:`full_batches`, or over a dataset of known size in batches that leave no last batch of one,
+:func:`sized_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
 permutation of a fixed-size rollout; a buffer stacked every ``k`` steps of a counter stepped with
 an append) or exactly one (one value given a batch axis); through the calls that reach a function,
 its parameters' (a module's ``forward``: the calls of its instances).
@@ -144,6 +145,50 @@ def full_batches(ctx: FileContext, call: cst.Call) -> bool:
         outcome == SUPPLIED if isinstance(outcome, str) else outcome >= 2 for outcome in outcomes)
 
 
+# DataLoader arguments that leave the number and order of a map-style dataset's indices, and so the
+# sizes of its batches, as the dataset's size and the batch size make them; any other (``sampler``,
+# ``batch_sampler``, ``collate_fn``, ``**kwargs``) may change them.
+_SIZE_KEEPING = frozenset({"dataset", "batch_size", "shuffle", "num_workers", "pin_memory",
+                           "drop_last", "timeout", "worker_init_fn", "generator", "prefetch_factor",
+                           "persistent_workers", "pin_memory_device", "multiprocessing_context",
+                           "in_order"})
+
+
+def sized_batches(ctx: FileContext, call: cst.Call) -> "Rows | None":
+    """The rows of every batch of ``torch.utils.data.DataLoader(dataset, batch_size=B)`` over a
+    dataset of a known size ``N`` (:func:`dllint.analysis.dataset_sizes.dataset_size`: a standard
+    split of a torchvision dataset) with a known constant ``B`` (``DataProvenance.batch_size``):
+    ``B`` rows (``N`` when fewer), the last batch ``N % B`` when that is not 0, so at least
+    ``min(B, N % B or B)``.
+    Only a count that is never 1 (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's
+    50,000 training images in 512s end with a batch of 336. None when anything else could change
+    the batches: arguments other than the dataset, the batch size and those of
+    :data:`_SIZE_KEEPING` (a ``sampler``, a ``DistributedSampler`` among them, splits or draws
+    indices; a ``collate_fn`` may drop samples), positional arguments past ``shuffle``, ``*args``,
+    or a DataLoader not torch's (a graph loader's rows are nodes)."""
+    from dllint.analysis.data import DataProvenance
+    from dllint.analysis.dataset_sizes import dataset_size
+
+    qualified = ctx.imports.qualify(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) \
+        else None
+    if qualified not in ("torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"):
+        return None
+    positional_args = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args) or len(positional_args) > 3 or any(
+            a.keyword.value not in _SIZE_KEEPING for a in call.args if a.keyword is not None):
+        return None
+    dataset = positional_args[0].value if positional_args else (
+        keyword(call, "dataset").value if keyword(call, "dataset") is not None else None)
+    if dataset is None:
+        return None
+    provenance = ctx.analysis(DataProvenance)
+    size = provenance.batch_size(call)
+    total = dataset_size(ctx, provenance, dataset, call)
+    if size is None or total is None or size < 2 or total < 2 or total % size == 1:
+        return None
+    return Rows(min(size, total % size or size), min(size, total))
+
+
 # -- row counts ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rows:
@@ -180,7 +225,9 @@ class BatchTensors:
         self._batch_by_scope: dict[cst.CSTNode | None, tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]] = {}
         self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
         self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
-        self._full_loader_names: dict[object, bool] | None = None
+        self._full_loader_names: dict[object, bool] = {}
+        self._loader_names: dict[object, Rows | None] | None = None
+        self._param_loader_memo: dict[tuple[cst.FunctionDef, str], Rows | None] = {}
         self._binders: dict[int, cst.CSTNode] | None = None  # order -> binding statement
         self._rows_cache: dict[cst.CSTNode, Rows | None] = {}
         # (function, parameter) -> the expression each call reaching it passes (None: unknown)
@@ -215,37 +262,97 @@ class BatchTensors:
             k -= 1
         return k
 
-    def _full_loader(self, iterable: cst.BaseExpression) -> bool:
-        """The ``for`` loop's iterable is a loader of full batches: ``DataLoader(...)`` itself
-        (through ``enumerate``/``tqdm``), or a name every binding of which in the file is one."""
+    def _loader_rows(self, iterable: cst.BaseExpression) -> Rows | None:
+        """The rows of every batch of the ``for`` loop's iterable, when it is a loader whose batches
+        are never of one by chance: ``DataLoader(...)`` itself (through ``enumerate``/``tqdm``), or
+        a name every binding of which in the file is one (the :meth:`Rows.union` of theirs): one
+        of full batches (:func:`full_batches`, two rows or more) or one over a dataset of known
+        size (:func:`sized_batches`). A parameter's loader is what every call reaching its
+        function passes; where those are not known, only full batches of the file's loaders of
+        that name count, as before."""
         for _ in range(8):
             if not isinstance(iterable, cst.Call) or not iterable.args:
                 break
             if full_batches(self._ctx, iterable):
-                return True
+                return SEVERAL
+            rows = sized_batches(self._ctx, iterable)
+            if rows is not None:
+                return rows
             last = (dotted_name(iterable.func) or "").rsplit(".", 1)[-1]
             if last not in _LOOP_WRAPPERS:
-                return False
+                return None
             iterable = iterable.args[0].value
         name = dotted_name(iterable)
         if name is None:
-            return False
-        if self._full_loader_names is None:
-            # (scope, name) and (None-free) name -> every binding there is a loader of full batches
+            return None
+        if self._loader_names is None:
+            # (scope, name) and name -> the union of the rows of every binding there (None: one
+            # binding is no loader of known rows); and whether each is one of full batches
+            self._loader_names = {}
             self._full_loader_names = {}
             for assign in self._ctx.index.of_type(cst.Assign):
-                full = isinstance(assign.value, cst.Call) and full_batches(self._ctx, assign.value)
+                call = assign.value if isinstance(assign.value, cst.Call) else None
+                full = call is not None and full_batches(self._ctx, call)
+                rows = SEVERAL if full else (sized_batches(self._ctx, call) if call is not None
+                                             else None)
                 scope = self._ctx.index.function_of(assign)
                 for t in assign.targets:
                     bound = dotted_name(t.target)
                     if bound is not None:
                         for key in ((scope, bound), bound):
                             self._full_loader_names[key] = self._full_loader_names.get(key, True) and full
+                            known = self._loader_names.get(key, rows)
+                            self._loader_names[key] = None if known is None or rows is None \
+                                else known.union(rows)
         # a local name bound in the loop's own scope is one of those bindings; else any in the file
-        local = (self._ctx.index.function_of(iterable), name)
-        if isinstance(iterable, cst.Name) and local in self._full_loader_names:
-            return self._full_loader_names[local]
-        return self._full_loader_names.get(name, False)
+        scope = self._ctx.index.function_of(iterable)
+        local = (scope, name)
+        if isinstance(iterable, cst.Name) and local in self._loader_names:
+            rows = self._loader_names[local]
+            param = next((p for p in (*scope.params.posonly_params, *scope.params.params,
+                                      *scope.params.kwonly_params) if p.name.value == name), None) \
+                if isinstance(scope, cst.FunctionDef) and rows is not None else None
+            if param is None or rows == SEVERAL:
+                return rows
+            # `if loader is None: loader = DataLoader(...)`: the parameter's loader may reach too
+            passed = self._param_loader_rows(param)
+            return None if passed is None else rows.union(passed)
+        if isinstance(iterable, cst.Name):
+            binder = self._binding_before(iterable)
+            if isinstance(binder, cst.Param):
+                passed = self._param_loader_rows(binder)
+                if passed is not None:
+                    return passed
+                # not the file's loader of that name by its bindings: only full batches count
+                return SEVERAL if self._full_loader_names.get(name, False) else None
+        return self._loader_names.get(name)
+
+    def _param_loader_rows(self, param: cst.Param) -> Rows | None:
+        """The rows of the loader a parameter holds: the union over the calls reaching its
+        function (:meth:`_passed_arguments`) of the rows of the loader each passes; memoised like
+        :meth:`_param_rows`, and bounded by :data:`MAX_CALL_HOPS`."""
+        function = self._ctx.index.function_of(param)
+        if function is None:
+            return None
+        key = (function, param.name.value)
+        if key in self._param_loader_memo:
+            return self._param_loader_memo[key]
+        if self._hops >= MAX_CALL_HOPS:
+            return None
+        self._param_loader_memo[key] = None  # while it is computed: a recursive call is unknown
+        self._hops += 1
+        try:
+            found: Rows | None = None
+            for argument in self._passed_arguments(function, param) or ():
+                rows = self._loader_rows(argument)
+                if rows is None:
+                    found = None
+                    break
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        self._param_loader_memo[key] = found
+        return found
 
     def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
         if depth > 12:
@@ -297,8 +404,9 @@ class BatchTensors:
     def rows(self, expr: cst.BaseExpression) -> Rows | None:
         """The number of rows of ``expr`` where it stands, when fixed by construction so that a
         batch of one cannot come by chance; None where unknown. Sources: the batches of a loader
-        whose batches are all full (:func:`full_batches`: two rows or more, through ``enumerate``/
-        ``tqdm``, ``x, y = batch`` and a container's items), rows picked from a buffer by an index
+        whose batches are all full (:func:`full_batches`: two rows or more) or over a dataset of known
+        size (:func:`sized_batches`), through ``enumerate``/``tqdm``, ``x, y = batch``, a
+        container's items and a loader passed as an argument (:meth:`_loader_rows`), rows picked from a buffer by an index
         of several entries (``s[idx]``, :meth:`_several_indices`), a list buffer stacked where a
         counter shows it filled ``k`` times (:meth:`_counted_fills`), and one value given a batch
         axis (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch:
@@ -396,9 +504,9 @@ class BatchTensors:
         binder = self._binding_before(name)
         if isinstance(binder, cst.For):
             target = self._shapes.loader_target(binder.iter, binder.target)
-            full = target is not None and name.value in _names_in(target) and \
-                self._full_loader(binder.iter)
-            return SEVERAL if full else None
+            if target is None or name.value not in _names_in(target):
+                return None
+            return self._loader_rows(binder.iter)
         if isinstance(binder, cst.Param):
             return self._param_rows(binder)
         if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
@@ -416,7 +524,7 @@ class BatchTensors:
         target = self._shapes.loader_target(binder.iter, binder.target)
         if not (isinstance(target, cst.Name) and target.value == name.value):
             return None
-        return SEVERAL if self._full_loader(binder.iter) else None
+        return self._loader_rows(binder.iter)
 
     def _param_rows(self, param: cst.Param) -> Rows | None:
         """A parameter's rows: the :meth:`Rows.union` of the rows of what every call reaching its

@@ -27,6 +27,8 @@ rule silent):
 Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
 batch dimension is dropped on purpose, every time), for batches of a loader built with
 ``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
+for batches of a loader over a standard dataset split of known size whose constant batch size
+leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
 two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
 a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
@@ -385,9 +387,73 @@ class SqueezeBatch(Rule):
         "            critic.ok(torch.stack(states))\n"
         "            states.clear()\n"
         "            n = 0\n",
+        # Loaders over standard splits of known size in batches of a constant size whose
+        # remainder is not one: CIFAR-10's 50,000 training images in 512s end with 336, MNIST's
+        # 10,000 test images in 128s (a name) with 16, SVHN's 26,032 test images in one batch of
+        # all of them; also through enumerate/tqdm, `x, y = batch`, and a helper's loader
+        # parameter that every call of the file passes such a loader.
+        "import torch\nimport torch.nn as nn\nimport torchvision\nfrom tqdm import tqdm\n"
+        "from torch.utils.data import DataLoader\n"
+        "from torchvision import datasets, transforms\n"
+        "dataset = torchvision.datasets.CIFAR10(root='data', train=True, download=True,\n"
+        "                                       transform=transforms.ToTensor())\n"
+        "loader = torch.utils.data.DataLoader(dataset, batch_size=512, shuffle=False, drop_last=False)\n"
+        "backbone = nn.Sequential(nn.Conv2d(3, 64, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1))\n"
+        "bs = 128\n"
+        "test_loader = DataLoader(datasets.MNIST('data', train=False), bs, num_workers=2)\n"
+        "svhn_loader = DataLoader(datasets.SVHN('data', split='test'), batch_size=30000)\n"
+        "def bank():\n"
+        "    for img, target in loader:\n"
+        "        feature = backbone(img).squeeze()\n"
+        "    for i, batch in enumerate(tqdm(svhn_loader)):\n"
+        "        x, y = batch\n"
+        "        feature = backbone(x.cuda()).squeeze()\n"
+        "def evaluate(model, eval_loader):\n"
+        "    for x, y in eval_loader:\n"
+        "        out = model(x).squeeze()\n"
+        "evaluate(backbone, test_loader)\n"
+        "evaluate(backbone, loader)\n",
     ]
 
     INVALID = [
+        # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
+        # test images in 99s leave one; a sampler (a DistributedSampler gives each process a
+        # share), a collate_fn (it may drop samples), a batch size given from outside, a split
+        # chosen by a variable, a Subset, a loader of another library; a helper's loader
+        # parameter that one call passes a loader of unknown size, or that no call shows where
+        # the helper makes its own loader only when given none.
+        "import torch\nimport torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Subset\n"
+        "from torch.utils.data.distributed import DistributedSampler\n"
+        "from torchvision import datasets\n"
+        "from torch_geometric.loader import DataLoader as GraphLoader\n"
+        "backbone = nn.Sequential(nn.Conv2d(3, 64, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1))\n"
+        "test = datasets.MNIST('data', train=False)\n"
+        "def run(args, flag, collate, other_loader):\n"
+        "    for x, y in DataLoader(test, batch_size=99):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=512, sampler=DistributedSampler(test)):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=512, collate_fn=collate):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=args.batch_size):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(datasets.MNIST('data', train=flag), batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(Subset(test, range(5121)), batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in GraphLoader(test, batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    evaluate(backbone, other_loader)\n"
+        "    evaluate(backbone, DataLoader(test, batch_size=512))\n"
+        "def evaluate(model, eval_loader):\n"
+        "    for x, y in eval_loader:\n"
+        "        out = model(x).squeeze()  # expect: DL202\n"
+        "def score(model, score_loader=None):\n"
+        "    if score_loader is None:\n"
+        "        score_loader = DataLoader(test, batch_size=512)\n"
+        "    for x, y in score_loader:\n"
+        "        out = model(x).squeeze()  # expect: DL202\n",
         # drop_last=True, but the batch size may be 1 (a default of 1, a parameter nobody passes),
         # or the batch comes from another loader (no drop_last) in the same loop
         "import torch\nimport argparse\nfrom torch.utils.data import DataLoader\n"

@@ -1124,3 +1124,48 @@ def test_row_counts_are_one_fact_with_its_sources():
     assert values == {"a": Rows(2), "b": Rows(2), "c": None, "d": None, "e": Rows(1, 1),
                       "f": Rows(2), "g": None}
     assert Rows(1, 1).union(Rows(2)) == Rows(1) and Rows(1, 1).broadcast(Rows(64, 64)) == Rows(64, 64)
+
+
+def test_row_counts_of_loaders_over_datasets_of_known_size():
+    """``sized_batches``: B rows, the last N % B; a count that may be 1, or a loader whose
+    batches something else may change, is unknown."""
+    ctx = _ctx("""
+        import torch
+        from torch.utils.data import DataLoader
+        from torchvision import datasets
+        train = datasets.CIFAR10('data', train=True)
+        test = datasets.MNIST('data', train=False)
+        bs = 512
+        loaders = {}
+        for x, y in DataLoader(train, batch_size=bs):
+            a = model(x)
+        for x, y in DataLoader(test, 128, True):
+            b = model(x)
+        for x, y in DataLoader(test, batch_size=20000):
+            c = model(x)
+        for x, y in DataLoader(test, batch_size=99):
+            d = model(x)
+        for x, y in DataLoader(test, batch_size=128, sampler=sampler):
+            e = model(x)
+        for x, y in DataLoader(test, 128, True, sampler):
+            f = model(x)
+        for x, y in DataLoader(test, batch_size=128, collate_fn=collate):
+            g = model(x)
+        for x, y in DataLoader(test, batch_size=1):
+            h = model(x)
+        mixed = DataLoader(train, batch_size=512)
+        mixed = DataLoader(test, batch_size=128, drop_last=True)
+        for x, y in mixed:
+            i = model(x)
+        for x, y in DataLoader(test, **options):
+            j = model(x)
+    """)
+    batches = BatchTensors(ctx)
+    values = {}
+    for assign in ctx.index.of_type(cst.Assign):
+        target = assign.targets[0].target
+        if isinstance(target, cst.Name) and len(target.value) == 1:
+            values[target.value] = batches.rows(assign.value)
+    assert values == {"a": Rows(336, 512), "b": Rows(16, 128), "c": Rows(10000, 10000),
+                      "d": None, "e": None, "f": None, "g": None, "h": None, "i": Rows(2),
+                      "j": None}
