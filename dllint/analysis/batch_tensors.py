@@ -28,6 +28,8 @@ import libcst as cst
 
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.callers import files_naming, local_sites, owner_class
+from dllint.analysis.data import DataProvenance
+from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.calls import keyword
 from dllint.analysis.models import Models
@@ -157,18 +159,14 @@ _SIZE_KEEPING = frozenset({"dataset", "batch_size", "shuffle", "num_workers", "p
 def sized_batches(ctx: FileContext, call: cst.Call) -> "Rows | None":
     """The rows of every batch of ``torch.utils.data.DataLoader(dataset, batch_size=B)`` over a
     dataset of a known size ``N`` (:func:`dllint.analysis.dataset_sizes.dataset_size`: a standard
-    split of a torchvision dataset) with a known constant ``B`` (``DataProvenance.batch_size``):
-    ``B`` rows (``N`` when fewer), the last batch ``N % B`` when that is not 0, so at least
-    ``min(B, N % B or B)``.
-    Only a count that is never 1 (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's
+    split of a torchvision dataset; a ``TensorDataset`` of tensors of known rows) with a known
+    constant ``B`` (``DataProvenance.batch_size``): ``B`` rows (``N`` when fewer), the last batch
+    ``N % B`` when that is not 0, so at least ``min(B, N % B or B)``. Only a count that is never 1 (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's
     50,000 training images in 512s end with a batch of 336. None when anything else could change
     the batches: arguments other than the dataset, the batch size and those of
     :data:`_SIZE_KEEPING` (a ``sampler``, a ``DistributedSampler`` among them, splits or draws
     indices; a ``collate_fn`` may drop samples), positional arguments past ``shuffle``, ``*args``,
     or a DataLoader not torch's (a graph loader's rows are nodes)."""
-    from dllint.analysis.data import DataProvenance
-    from dllint.analysis.dataset_sizes import dataset_size
-
     qualified = ctx.imports.qualify(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) \
         else None
     if qualified not in ("torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"):
@@ -184,9 +182,37 @@ def sized_batches(ctx: FileContext, call: cst.Call) -> "Rows | None":
     provenance = ctx.analysis(DataProvenance)
     size = provenance.batch_size(call)
     total = dataset_size(ctx, provenance, dataset, call)
+    if total is None:
+        total = _tensor_dataset_rows(ctx, provenance, dataset, call)
     if size is None or total is None or size < 2 or total < 2 or total % size == 1:
         return None
     return Rows(min(size, total % size or size), min(size, total))
+
+
+_TENSOR_DATASETS = frozenset({"torch.utils.data.TensorDataset",
+                              "torch.utils.data.dataset.TensorDataset"})
+
+
+def _tensor_dataset_rows(ctx: FileContext, provenance: DataProvenance,
+                         expr: cst.BaseExpression, at: cst.CSTNode) -> int | None:
+    """The items of ``TensorDataset(x, ...)`` (the call, or a name whose one reaching binding is
+    it): the first dimension of ``x`` where the shape analysis knows it as a number
+    (``torch.randn(1000, 8)``); TensorDataset checks that every tensor has as many rows."""
+    if isinstance(expr, cst.Name):
+        found = provenance.lookup(at, expr.value)
+        if not found or len(found) != 1:
+            return None
+        binding = next(iter(found))
+        if binding.kind != "assign" or binding.position is not None:
+            return None
+        expr = binding.value
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, (cst.Name, cst.Attribute)) or \
+            ctx.imports.qualify(expr.func) not in _TENSOR_DATASETS or not expr.args or \
+            expr.args[0].star or expr.args[0].keyword is not None:
+        return None
+    shape = ctx.analysis(Shapes).shape_of(expr.args[0].value)
+    first = shape.dims[0] if shape is not None and shape.rank > 0 else None
+    return first if isinstance(first, int) and not isinstance(first, bool) else None
 
 
 # -- row counts ----------------------------------------------------------------------------------

@@ -413,17 +413,26 @@ class SqueezeBatch(Rule):
         "        out = model(x).squeeze()\n"
         "evaluate(backbone, test_loader)\n"
         "evaluate(backbone, loader)\n",
+        # A TensorDataset of 1,000 rows in batches of 64: the last has 40.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader, TensorDataset\n"
+        "X = torch.randn(1000, 8)\n"
+        "ds = TensorDataset(X, torch.randint(0, 2, (1000,)).float())\n"
+        "loader = DataLoader(ds, batch_size=64, shuffle=True)\n"
+        "model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())\n"
+        "criterion = nn.BCELoss()\n"
+        "for images, targets in loader:\n"
+        "    loss = criterion(model(images).squeeze(), targets)\n",
     ]
 
     INVALID = [
         # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
-        # test images in 99s leave one; a sampler (a DistributedSampler gives each process a
+        # test images in 99s leave one, as 1,025 rows of a TensorDataset in 64s do; a sampler (a DistributedSampler gives each process a
         # share), a collate_fn (it may drop samples), a batch size given from outside, a split
         # chosen by a variable, a Subset, a loader of another library; a helper's loader
         # parameter that one call passes a loader of unknown size, or that no call shows where
         # the helper makes its own loader only when given none.
         "import torch\nimport torch.nn as nn\n"
-        "from torch.utils.data import DataLoader, Subset\n"
+        "from torch.utils.data import DataLoader, Subset, TensorDataset\n"
         "from torch.utils.data.distributed import DistributedSampler\n"
         "from torchvision import datasets\n"
         "from torch_geometric.loader import DataLoader as GraphLoader\n"
@@ -449,6 +458,12 @@ class SqueezeBatch(Rule):
         "def evaluate(model, eval_loader):\n"
         "    for x, y in eval_loader:\n"
         "        out = model(x).squeeze()  # expect: DL202\n"
+        "def tensors(model):\n"
+        "    ds = TensorDataset(torch.randn(1025, 8), torch.rand(1025))\n"
+        "    for x, y in DataLoader(ds, batch_size=64, shuffle=True):\n"
+        "        a = model(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(TensorDataset(torch.from_numpy(x_np)), batch_size=64):\n"
+        "        a = model(x).squeeze()  # expect: DL202\n"
         "def score(model, score_loader=None):\n"
         "    if score_loader is None:\n"
         "        score_loader = DataLoader(test, batch_size=512)\n"

@@ -1159,6 +1159,14 @@ def test_row_counts_of_loaders_over_datasets_of_known_size():
             i = model(x)
         for x, y in DataLoader(test, **options):
             j = model(x)
+        from torch.utils.data import TensorDataset
+        pairs = TensorDataset(torch.randn(1000, 8), torch.randn(1000, 1))
+        for x, y in DataLoader(pairs, batch_size=64, shuffle=True):
+            k = model(x)
+        for x, y in DataLoader(TensorDataset(torch.randn(1025, 8)), batch_size=64):
+            l = model(x)
+        for x, y in DataLoader(TensorDataset(torch.from_numpy(arr)), batch_size=64):
+            m = model(x)
     """)
     batches = BatchTensors(ctx)
     values = {}
@@ -1168,4 +1176,4 @@ def test_row_counts_of_loaders_over_datasets_of_known_size():
             values[target.value] = batches.rows(assign.value)
     assert values == {"a": Rows(336, 512), "b": Rows(16, 128), "c": Rows(10000, 10000),
                       "d": None, "e": None, "f": None, "g": None, "h": None, "i": Rows(2),
-                      "j": None}
+                      "j": None, "k": Rows(40, 64), "l": None, "m": None}
