@@ -161,8 +161,9 @@ def sized_batches(ctx: FileContext, call: cst.Call) -> "Rows | None":
     dataset of a known size ``N`` (:func:`dllint.analysis.dataset_sizes.dataset_size`: a standard
     split of a torchvision dataset; a ``TensorDataset`` of tensors of known rows) with a known
     constant ``B`` (``DataProvenance.batch_size``): ``B`` rows (``N`` when fewer), the last batch
-    ``N % B`` when that is not 0, so at least ``min(B, N % B or B)``. Only a count that is never 1 (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's
-    50,000 training images in 512s end with a batch of 336. None when anything else could change
+    ``N % B`` when that is not 0, so at least ``min(B, N % B or B)``. Only a count that is never 1
+    (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's 50,000 training images in
+    512s end with a batch of 336. None when anything else could change
     the batches: arguments other than the dataset, the batch size and those of
     :data:`_SIZE_KEEPING` (a ``sampler``, a ``DistributedSampler`` among them, splits or draws
     indices; a ``collate_fn`` may drop samples), positional arguments past ``shuffle``, ``*args``,
@@ -430,10 +431,10 @@ class BatchTensors:
     def rows(self, expr: cst.BaseExpression) -> Rows | None:
         """The number of rows of ``expr`` where it stands, when fixed by construction so that a
         batch of one cannot come by chance; None where unknown. Sources: the batches of a loader
-        whose batches are all full (:func:`full_batches`: two rows or more) or over a dataset of known
-        size (:func:`sized_batches`), through ``enumerate``/``tqdm``, ``x, y = batch``, a
-        container's items and a loader passed as an argument (:meth:`_loader_rows`), rows picked from a buffer by an index
-        of several entries (``s[idx]``, :meth:`_several_indices`), a list buffer stacked where a
+        whose batches are all full (:func:`full_batches`: two rows or more) or over a dataset of
+        known size (:func:`sized_batches`), through ``enumerate``/``tqdm``, ``x, y = batch``, a
+        container's items and a loader passed as an argument (:meth:`_loader_rows`), rows picked
+        from a buffer by an index of several entries (``s[idx]``, :meth:`_several_indices`), a list buffer stacked where a
         counter shows it filled ``k`` times (:meth:`_counted_fills`), and one value given a batch
         axis (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch:
         exactly one, where dropping it again is the author's intent). Kept by names, shape-keeping
