@@ -348,19 +348,14 @@ class Modes:
         return found
 
     def plain_class(self, klass: cst.ClassDef) -> bool:
-        """``klass`` (a class of this file) and its bases lead to no ``nn.Module``: each base is
-        seen (:meth:`_known_bases`) and none is a module class."""
-        from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
-        module_classes = self.ctx.analysis(ModuleClasses).names
-        family = self.regions.base_classes(klass)
-        return all(c.name.value not in module_classes and self.models.module_class(c) is None
-                   and self._known_bases(c, family) for c in family)
+        """:func:`plain_class` of this file's ``klass``."""
+        return plain_class(self.ctx, klass)
 
     def _foreign_user_method(self, call: cst.Call) -> bool:
         """``x.name(...)`` where every value bound to ``x`` here is an instance of one class of
         another project module (:meth:`_instance_targets`; a parameter is not followed) whose
         method ``name`` is defined there, in the class or a base of its module, and the class is
-        no module class there (:meth:`plain_class` in that module's analysis). Nothing is parsed
+        no module class there (:func:`plain_class` of that module). Nothing is parsed
         unless the receiver is bound to a call of an imported class."""
         func = call.func
         if not isinstance(func, cst.Attribute) or PROJECT.depth >= MAX_FILE_DEPTH:
@@ -375,38 +370,18 @@ class Modes:
         if not klass.attribute or "." in klass.attribute:
             return False
         found = find_definition(self.ctx, Target(klass.path, f"{klass.attribute}.{func.attr.value}"))
-        top = find_class(self.ctx, klass)
-        if found is None or top is None:
+        if found is None:
             return False
         other = found[0]
+        top = next((s for s in reversed(other.module.body)  # the last definition wins
+                    if isinstance(s, cst.ClassDef) and s.name.value == klass.attribute), None)
+        if top is None:
+            return False
         PROJECT.depth += 1
         try:
-            return other.analysis(Modes).plain_class(top)
+            return plain_class(other, top)
         finally:
             PROJECT.depth -= 1
-
-    def _known_bases(self, klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
-        """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
-        ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
-        library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
-        names = {c.name.value for c in family}
-        imports = None
-        for base in klass.bases:
-            dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
-                else dotted_name(base.value.value)
-            if dotted is None:
-                return False
-            if dotted in names or dotted == "object":
-                continue
-            qualified = self.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
-                                             else base.value.value) or ""
-            if qualified.startswith(("abc.", "typing.")):
-                continue
-            if imports is None:
-                imports = project_imports(self.ctx)
-            if imports is None or imports.target(dotted) is None:
-                return False
-        return True
 
     def _external_training_calls(self) -> list[cst.Call]:
         """Calls of a function or method of another project module that back-propagates or steps
@@ -1392,6 +1367,42 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def plain_class(ctx: "FileContext", klass: cst.ClassDef) -> bool:
+    """``klass`` (a class of the module ``ctx``) and its bases lead to no ``nn.Module``: each base
+    is seen (:func:`_known_bases`) and none is a module class. Asked of another project module
+    too (an agent class imported by the runner), without its mode analysis."""
+    from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
+    module_classes = ctx.analysis(ModuleClasses).names
+    models = ctx.analysis(Models)
+    family = ctx.analysis(Regions).base_classes(klass)
+    return all(c.name.value not in module_classes and models.module_class(c) is None
+               and _known_bases(ctx, c, family) for c in family)
+
+
+def _known_bases(ctx: "FileContext", klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
+    """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
+    ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
+    library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
+    names = {c.name.value for c in family}
+    imports = None
+    for base in klass.bases:
+        dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
+            else dotted_name(base.value.value)
+        if dotted is None:
+            return False
+        if dotted in names or dotted == "object":
+            continue
+        qualified = ctx.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
+                                        else base.value.value) or ""
+        if qualified.startswith(("abc.", "typing.")):
+            continue
+        if imports is None:
+            imports = project_imports(ctx)
+        if imports is None or imports.target(dotted) is None:
+            return False
+    return True
 
 
 def _one_step(regions: Regions, function: cst.FunctionDef) -> bool:
