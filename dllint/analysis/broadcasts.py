@@ -19,6 +19,7 @@ import libcst as cst
 
 from dllint.analysis.calls import code_text
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import SELF_RETURNING
 from dllint.analysis.shapes import BINARY, REDUCTIONS, Shape, Shapes, differs, keepdim_of, same_dim
 from dllint.context import FileContext
 
@@ -141,7 +142,14 @@ def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]
 
 
 def loss_module(ctx: FileContext, node: cst.BaseExpression) -> str | None:
-    """``MSELoss`` for ``nn.MSELoss(...)`` (an element-wise loss module), None for anything else."""
+    """``MSELoss`` for ``nn.MSELoss(...)`` (an element-wise loss module), also moved to a device
+    (``nn.MSELoss().cuda()``, ``.to(device)``: a module's ``to``/``cuda`` return the module itself),
+    None for anything else."""
+    for _ in range(4):  # nn.L1Loss().cuda().float(): a few moves at most
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in SELF_RETURNING and isinstance(node.func.value, cst.Call)):
+            break
+        node = node.func.value
     if not isinstance(node, cst.Call):
         return None
     qualified = ctx.imports.qualify(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
