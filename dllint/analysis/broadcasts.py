@@ -121,6 +121,8 @@ def _call_operands(ctx: FileContext, call: cst.Call, loss_names: dict[str, str])
     callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
     kind = loss_names.get(callee) if callee is not None else (
         loss_module(ctx, func) if isinstance(func, cst.Call) else None)
+    if kind is None and isinstance(func, cst.Name):
+        kind = _parameter_loss(ctx, func, call, loss_names)
     if kind is not None:
         pair = _loss_args(call, positional)
         if not pair:
@@ -131,6 +133,20 @@ def _call_operands(ctx: FileContext, call: cst.Call, loss_names: dict[str, str])
             and len(call.args) == 1:
         return Operands(call, func.value, positional[0])
     return None
+
+
+def _parameter_loss(ctx: FileContext, func: cst.Name, call: cst.Call, loss_names: dict[str, str]
+                    ) -> str | None:
+    """``criterion(pred, y)`` in ``def train(model, loader, criterion)``: the element-wise loss
+    module every call site passes for the parameter (``train(model, loader, nn.MSELoss())``)."""
+    arguments = ctx.analysis(Shapes).parameter_arguments(call, func.value)
+    if not arguments:
+        return None
+    kinds = set()
+    for _, argument in arguments:
+        name = dotted_name(argument) if isinstance(argument, (cst.Name, cst.Attribute)) else None
+        kinds.add(loss_names.get(name) if name is not None else loss_module(ctx, argument))
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None
 
 
 def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]
