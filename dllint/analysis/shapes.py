@@ -458,7 +458,10 @@ class Shapes:
         self._arguments: dict[tuple[cst.FunctionDef, str], list[tuple[cst.Call, cst.BaseExpression]] | None] = {}
         # The entry facts each top-level function was solved from (for the pass with its
         # parameters' facts).
-        self._entries: dict[cst.FunctionDef, Env] = {}
+        self._entries: dict[cst.FunctionDef, tuple[Env, frozenset[str] | set[str]]] = {}
+        self._function_bindings: dict[cst.FunctionDef, dict[str, int]] = {}
+        self._calls_by_name: dict[str, list[cst.Call]] | None = None
+        self._local_sites: dict[cst.FunctionDef, bool] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -632,14 +635,14 @@ class Shapes:
                     env = _invalidate(env, name)
             self._scope_excluded = excluded
             if function in self.ctx.module.body:
-                self._entries[function] = env
+                self._entries[function] = (env, excluded)
             self._solve(function, env)
         # A top-level function's parameters, from its callers: every call site (all in this
         # module) passes a loader or a tensor of the same known shape. The callers' facts are
         # those of the first pass, so this is one step deep; sizes other than literals are the
         # caller's and are dropped.
         for function in sorted(self._entries, key=self.ctx.index.order.__getitem__):
-            env = self._entries[function]
+            env, excluded = self._entries[function]
             gained = False
             for name in _positional_param_names(function.params):
                 fact = self._parameter_fact(function, name)
@@ -647,7 +650,7 @@ class Shapes:
                     env = _set(env, name, fact)
                     gained = True
             if gained:
-                self._scope_excluded = frozenset(_param_names(function.params))
+                self._scope_excluded = excluded
                 self._solve(function, env)
 
     def _solve(self, scope: cst.CSTNode, entry: Env, record: bool = True) -> Env:
@@ -1631,23 +1634,26 @@ class Shapes:
             if found is None or (summary is not None and found != summary):
                 return None
             summary = found
-        return summary
+        return summary if self._only_local_sites(function) else None
 
     def parameter_arguments(self, node: cst.CSTNode, name: str
                             ) -> list[tuple[cst.Call, cst.BaseExpression]] | None:
         """For ``name`` read at ``node``, a parameter of the enclosing top-level function: the
-        argument each of its call sites passes (see :meth:`_parameter_arguments`)."""
+        argument each of its call sites passes, when they are all known and in this module (see
+        :meth:`_parameter_arguments`)."""
         function = self.ctx.index.function_of(node)
         if not isinstance(function, cst.FunctionDef):
             return None
-        return self._parameter_arguments(function, name)
+        arguments = self._parameter_arguments(function, name)
+        return arguments if arguments and self._only_local_sites(function) else None
 
     def _parameter_arguments(self, function: cst.FunctionDef, name: str
                              ) -> list[tuple[cst.Call, cst.BaseExpression]] | None:
-        """The argument each call site of the top-level function ``function`` passes for its
-        parameter ``name``, when the function is never rebound, ``name`` is a plain positional
-        or keyword parameter the function does not rebind, every call site is known (callers
-        across the project), all of them in this module, and each passes it explicitly."""
+        """The argument each call of the top-level function ``function`` in this module passes
+        for its parameter ``name``, when ``name`` is a plain positional or keyword parameter the
+        function does not rebind and each call passes it explicitly. Whether these are all the
+        calls (none in another module, the function never used as a value) is
+        :meth:`_only_local_sites`, asked last: it searches the project."""
         key = (function, name)
         if key in self._arguments:
             return self._arguments[key]
@@ -1655,16 +1661,24 @@ class Shapes:
         if function not in self.ctx.module.body:
             return None
         params = _positional_param_names(function.params)
-        if name not in params or _binding_counts(function.body, self._walrus).get(name):
+        if name not in params:
             return None
-        from dllint.analysis.callers import ProjectCallers
-        sites = self.ctx.analysis(ProjectCallers).sites(function)
-        if not sites or len(sites) > 8 or any(site.ctx is not self.ctx for site in sites):
+        bound = self._function_bindings.get(function)
+        if bound is None:
+            bound = self._function_bindings[function] = _binding_counts(function.body, self._walrus)
+        if bound.get(name):
+            return None
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for call in self.ctx.index.of_type(cst.Call):
+                if isinstance(call.func, cst.Name):
+                    self._calls_by_name.setdefault(call.func.value, []).append(call)
+        calls = self._calls_by_name.get(function.name.value, [])
+        if not calls or len(calls) > 8:
             return None
         index = params.index(name)
         out: list[tuple[cst.Call, cst.BaseExpression]] = []
-        for site in sites:
-            call = site.call
+        for call in calls:
             if any(a.star for a in call.args):
                 return None
             positional = [a.value for a in call.args if a.keyword is None]
@@ -1677,6 +1691,19 @@ class Shapes:
                 return None
         self._arguments[key] = out
         return out
+
+    def _only_local_sites(self, function: cst.FunctionDef) -> bool:
+        """Every call of ``function`` in the project is one of its calls by name in this module
+        (:class:`dllint.analysis.callers.ProjectCallers`: none elsewhere, never used as a value)."""
+        known = self._local_sites.get(function)
+        if known is None:
+            from dllint.analysis.callers import ProjectCallers
+            sites = self.ctx.analysis(ProjectCallers).sites(function)
+            mine = {id(c) for c in (self._calls_by_name or {}).get(function.name.value, [])}
+            known = bool(sites) and all(site.ctx is self.ctx and id(site.call) in mine
+                                        for site in sites) and len(sites) == len(mine)
+            self._local_sites[function] = known
+        return known
 
     def _parameter_fact(self, function: cst.FunctionDef, name: str) -> Fact | None:
         """A loader (its data set's sample shapes) or a tensor of known rank that every call site
@@ -1701,7 +1728,7 @@ class Shapes:
             if fact is not None and found != fact:
                 return None
             fact = found
-        return fact
+        return fact if self._only_local_sites(function) else None
 
     def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
         """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
