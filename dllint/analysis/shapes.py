@@ -1663,6 +1663,14 @@ class Shapes:
         params = _positional_param_names(function.params)
         if name not in params:
             return None
+        for decorator in function.decorators:
+            # A decorator may change the signature the calls see (inject an argument, a
+            # context); torch's (no_grad, inference_mode, jit) do not.
+            target = decorator.decorator
+            target = target.func if isinstance(target, cst.Call) else target
+            qualified = self._imports.qualify(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if not (qualified or "").startswith("torch."):
+                return None
         bound = self._function_bindings.get(function)
         if bound is None:
             bound = self._function_bindings[function] = _binding_counts(function.body, self._walrus)

@@ -160,6 +160,16 @@ def as_callback(model, loader):
         loss = criterion(model(xb), yb)
 
 
+def inject(f):
+    return lambda *args: f(load_context(), *args)
+
+
+@inject
+def decorated(model, loader):
+    for xb, yb in loader:
+        loss = criterion(model(xb), yb)
+
+
 def shared(model, loader):
     for xb, yb in loader:
         loss = criterion(model(xb), yb)
@@ -170,6 +180,7 @@ rebinds(Net(8), loader)
 hooks = [as_callback]
 as_callback(Net(8), loader)
 shared(Net(8), loader)
+decorated(Net(8), loader)  # the decorator passes a context first: model is not Net(8)
 '''
     other = '''from fit import shared, loader
 from elsewhere import Model
