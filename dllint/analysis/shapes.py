@@ -1706,7 +1706,10 @@ class Shapes:
         known = self._local_sites.get(function)
         if known is None:
             from dllint.analysis.callers import ProjectCallers
-            sites = self.ctx.analysis(ProjectCallers).sites(function)
+            callers = self.ctx.analysis(ProjectCallers)
+            # another module that names the function may call it: no need to parse it to know
+            # that the calls here may not be all
+            sites = None if callers.named_elsewhere(function) else callers.sites(function)
             mine = {id(c) for c in (self._calls_by_name or {}).get(function.name.value, [])}
             known = bool(sites) and all(site.ctx is self.ctx and id(site.call) in mine
                                         for site in sites) and len(sites) == len(mine)
