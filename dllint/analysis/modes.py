@@ -52,7 +52,7 @@ from dllint.analysis import flags as _flags
 from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+from dllint.analysis.models import (COPIES, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, find_definition, project_imports)
@@ -698,7 +698,9 @@ class Modes:
     def called_model(self, call: cst.Call) -> cst.BaseExpression | None:
         """The model expression ``call`` runs (``model`` in ``model(x)`` / ``model.forward(x)``):
         a model per :class:`Models`, or a name that is switched with ``.eval()``/``.train()`` in this
-        file and bound to nothing else here; None for any other call."""
+        file and bound to nothing else here, or a name or ``self.x`` bound to what a function that
+        returns a module returns (``self.img_enc = EncoderImage(...)``, a factory choosing between
+        two encoder classes); None for any other call."""
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "forward":
             func = func.value
@@ -713,9 +715,9 @@ class Modes:
                 and _no_identity(self.models.definition_values(func, call), key) \
                 and "." not in key.replace("self.", "", 1):
             return func
-        if "." not in key and self.regions.resolved(call) is None \
+        if "." not in key.replace("self.", "", 1) and self.regions.resolved(call) is None \
                 and self._bound_to_returned_module(func, call):
-            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``
+            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``; ``self.img_enc``
         return None
 
     def returns_module(self, function: cst.FunctionDef) -> bool:
@@ -1736,7 +1738,7 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
     return out
 
 
-_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+_COPIES = COPIES
 
 
 def _unwrap_copies(value: cst.BaseExpression, imports) -> cst.BaseExpression:
