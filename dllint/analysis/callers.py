@@ -239,6 +239,19 @@ class ProjectCallers:
                 return None
         return out
 
+    def named_elsewhere(self, function: cst.FunctionDef) -> bool:
+        """Some other file of the project holds the function's name as a word (or the project
+        cannot be searched): it may call or pass the function. Read off the project's word
+        tables only, without parsing any module: for a question that only one answer (no other
+        caller) helps, an other module that names it ends the search (torch's sources name most
+        helpers in many modules, and parsing each was a tenth of a lint)."""
+        imports = project_imports(self.ctx)
+        if imports is None:
+            return True
+        paths = files_naming(imports.root, function.name.value, [])
+        me = Path(self.ctx.path).resolve()
+        return paths is None or any(path.resolve() != me for path in paths)
+
     def sites_where(self, function: cst.FunctionDef, words: frozenset[str]) -> list[CallSite]:
         """The calls of the top-level ``function`` in the project's other modules whose files also
         hold one of ``words`` (a cheap gate on the caller's side: a splitting call's name), in

@@ -52,7 +52,7 @@ from dllint.analysis import flags as _flags
 from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+from dllint.analysis.models import (COPIES, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, find_definition, project_imports)
@@ -330,44 +330,58 @@ class Modes:
         return None
 
     def user_method(self, call: cst.Call) -> bool:
-        """``call`` runs a method defined in a class of this file that is no module class (its
-        bases, here or in the project's other modules, lead to no ``nn.Module``)."""
+        """``call`` runs a method defined in a class that is no module class (its bases, here or
+        in the project's other modules, lead to no ``nn.Module``): a class of this file, or the
+        class of another project module of which the receiver is an instance
+        (:meth:`_foreign_user_method`: ``agent.train(buffer)`` with ``agent = Agent(opt)``
+        imported from ``agent.py``, an RL agent's own learning step)."""
         found = self._user_methods.get(call)
         if found is None:
-            found = False
+            self._user_methods[call] = False  # a cycle through the project's modules answers no
             target = self.regions.resolved(call)
             klass = self.regions.class_of(target) if target is not None else None
             if klass is not None:
-                from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
-                module_classes = self.ctx.analysis(ModuleClasses).names
-                family = self.regions.base_classes(klass)
-                found = all(c.name.value not in module_classes and self.models.module_class(c) is None
-                            and self._known_bases(c, family) for c in family)
+                found = self.plain_class(klass)
+            else:
+                found = self._foreign_user_method(call)
             self._user_methods[call] = found
         return found
 
-    def _known_bases(self, klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
-        """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
-        ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
-        library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
-        names = {c.name.value for c in family}
-        imports = None
-        for base in klass.bases:
-            dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
-                else dotted_name(base.value.value)
-            if dotted is None:
-                return False
-            if dotted in names or dotted == "object":
-                continue
-            qualified = self.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
-                                             else base.value.value) or ""
-            if qualified.startswith(("abc.", "typing.")):
-                continue
-            if imports is None:
-                imports = project_imports(self.ctx)
-            if imports is None or imports.target(dotted) is None:
-                return False
-        return True
+    def plain_class(self, klass: cst.ClassDef) -> bool:
+        """:func:`plain_class` of this file's ``klass``."""
+        return plain_class(self.ctx, klass)
+
+    def _foreign_user_method(self, call: cst.Call) -> bool:
+        """``x.name(...)`` where every value bound to ``x`` here is an instance of one class of
+        another project module (:meth:`_instance_targets`; a parameter is not followed) whose
+        method ``name`` is defined there, in the class or a base of its module, and the class is
+        no module class there (:func:`plain_class` of that module). Nothing is parsed
+        unless the receiver is bound to a call of an imported class."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or PROJECT.depth >= MAX_FILE_DEPTH:
+            return False
+        imports = project_imports(self.ctx)
+        if imports is None or not imports.names:
+            return False
+        targets = self._instance_targets(func.value, call, imports)
+        if not targets or len(set(targets)) != 1:
+            return False
+        klass = targets[0]
+        if not klass.attribute or "." in klass.attribute:
+            return False
+        found = find_definition(self.ctx, Target(klass.path, f"{klass.attribute}.{func.attr.value}"))
+        if found is None:
+            return False
+        other = found[0]
+        top = next((s for s in reversed(other.module.body)  # the last definition wins
+                    if isinstance(s, cst.ClassDef) and s.name.value == klass.attribute), None)
+        if top is None:
+            return False
+        PROJECT.depth += 1
+        try:
+            return plain_class(other, top)
+        finally:
+            PROJECT.depth -= 1
 
     def _external_training_calls(self) -> list[cst.Call]:
         """Calls of a function or method of another project module that back-propagates or steps
@@ -684,7 +698,9 @@ class Modes:
     def called_model(self, call: cst.Call) -> cst.BaseExpression | None:
         """The model expression ``call`` runs (``model`` in ``model(x)`` / ``model.forward(x)``):
         a model per :class:`Models`, or a name that is switched with ``.eval()``/``.train()`` in this
-        file and bound to nothing else here; None for any other call."""
+        file and bound to nothing else here, or a name or ``self.x`` bound to what a function that
+        returns a module returns (``self.img_enc = EncoderImage(...)``, a factory choosing between
+        two encoder classes); None for any other call."""
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "forward":
             func = func.value
@@ -699,9 +715,9 @@ class Modes:
                 and _no_identity(self.models.definition_values(func, call), key) \
                 and "." not in key.replace("self.", "", 1):
             return func
-        if "." not in key and self.regions.resolved(call) is None \
+        if "." not in key.replace("self.", "", 1) and self.regions.resolved(call) is None \
                 and self._bound_to_returned_module(func, call):
-            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``
+            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``; ``self.img_enc``
         return None
 
     def returns_module(self, function: cst.FunctionDef) -> bool:
@@ -903,6 +919,11 @@ class Modes:
                 other = other_ctx.analysis(Modes)
                 if method:
                     if not other._may_be_instance(call.func.value, call, self.ctx, klass):
+                        continue
+                    if klass is not None and other.switch(call) is not None and self.plain_class(klass):
+                        # ``self.agent.net.train()``: a mode switch where it is written (the
+                        # receiver is no instance of a plain class there), not a call of
+                        # ``Agent.train``; both modules read the call the same way
                         continue
                     other._foreign_methods.add(function)
                     if klass is not None:
@@ -1350,6 +1371,42 @@ class Modes:
         return found
 
 
+def plain_class(ctx: "FileContext", klass: cst.ClassDef) -> bool:
+    """``klass`` (a class of the module ``ctx``) and its bases lead to no ``nn.Module``: each base
+    is seen (:func:`_known_bases`) and none is a module class. Asked of another project module
+    too (an agent class imported by the runner), without its mode analysis."""
+    from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
+    module_classes = ctx.analysis(ModuleClasses).names
+    models = ctx.analysis(Models)
+    family = ctx.analysis(Regions).base_classes(klass)
+    return all(c.name.value not in module_classes and models.module_class(c) is None
+               and _known_bases(ctx, c, family) for c in family)
+
+
+def _known_bases(ctx: "FileContext", klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
+    """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
+    ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
+    library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
+    names = {c.name.value for c in family}
+    imports = None
+    for base in klass.bases:
+        dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
+            else dotted_name(base.value.value)
+        if dotted is None:
+            return False
+        if dotted in names or dotted == "object":
+            continue
+        qualified = ctx.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
+                                        else base.value.value) or ""
+        if qualified.startswith(("abc.", "typing.")):
+            continue
+        if imports is None:
+            imports = project_imports(ctx)
+        if imports is None or imports.target(dotted) is None:
+            return False
+    return True
+
+
 def _one_step(regions: Regions, function: cst.FunctionDef) -> bool:
     """``function`` (which trains) makes one training step per call: none of its backward/step
     calls, nor of its calls of its module's training functions, is inside a loop of it."""
@@ -1681,7 +1738,7 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
     return out
 
 
-_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+_COPIES = COPIES
 
 
 def _unwrap_copies(value: cst.BaseExpression, imports) -> cst.BaseExpression:

@@ -1331,6 +1331,33 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 out = model(torch.randn(2, 1, 28, 28))
 print(out.detach().numpy())
 """,
+        # (tenth audit CC, fartashf/vsepp) ``__init__`` runs a submodule it holds to size the next
+        # layer (``self.blocks[0](...)``): it builds nothing, the model stays mode-free
+"""import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(4, 16), nn.ReLU())])
+        width = self.blocks[0](torch.zeros(1, 4)).shape[1]
+        self.fc = nn.Linear(width, 2)
+
+    def forward(self, x):
+        return self.fc(self.blocks[0](x))
+
+
+net = Net()
+opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+for x, y in loader:
+    loss = nn.functional.cross_entropy(net(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with torch.no_grad():
+    print(net(val_x).argmax(1))
+""",
     ]
 
     INVALID = [
@@ -2296,6 +2323,33 @@ out = model(torch.randn(2, 1, 28, 28))  # expect: DL301
 print(out.detach().numpy())
 out = other(torch.randn(2, 784))  # expect: DL301
 print(out.detach().numpy())
+""",
+        # (fartashf/vsepp) a CNN chosen at run time (``models.__dict__[arch](...)``: a VGG has
+        # dropout in its classifier) may hold any layer; the encoder is not known to be mode-free
+"""import torch
+import torch.nn as nn
+import torchvision.models as models
+
+
+class Encoder(nn.Module):
+    def __init__(self, arch, embed_size):
+        super().__init__()
+        self.cnn = models.__dict__[arch](pretrained=True)
+        self.fc = nn.Linear(1000, embed_size)
+
+    def forward(self, images):
+        return self.fc(self.cnn(images))
+
+
+encoder = Encoder('vgg19', 128)
+opt = torch.optim.Adam(encoder.fc.parameters(), lr=1e-3)
+for images, labels in loader:
+    loss = encoder(images).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with torch.no_grad():
+    print(encoder(val_images).argmax(1))  # expect: DL301
 """,
     ]
 
