@@ -173,8 +173,14 @@ class _Judge:
             return self._calls(node.item)  # type: ignore[attr-defined]
         if kind == "subject":
             return self._calls(node.subject)  # type: ignore[attr-defined]
-        if kind in ("test", "handler", "case"):
+        if kind == "test":
             return self._calls(node)
+        if kind == "handler":
+            handler_type = getattr(node, "type", None)  # the body's statements are elements of their own
+            return self._calls(handler_type) if handler_type is not None else None
+        if kind == "case":
+            guard = getattr(node, "guard", None)
+            return self._calls(guard) if guard is not None else None
         return False
 
     def _binds_root(self, node: cst.CSTNode) -> bool:

@@ -52,6 +52,18 @@ again and again in a loop that repeats a count, every output kept, nothing train
 loop a step loop may be a method of another module's class (``self.agent.learn(batch)``): the
 agent's ``no_grad`` passes reached from that loop (acting, the double-Q target) are training.
 
+Nor is a pass whose training mode the same function states (:mod:`dllint.analysis.stated_modes`):
+``net.train()`` just before, nothing that trains or switches the model in between, no ``.eval()``
+it undoes, data not named as held out (re-estimating batch-norm statistics under ``no_grad``). A
+``.train()`` at the top of an epoch loop states the mode of its training steps, and a validation
+after them forgot ``.eval()``. Silent, too, for a model whose layers were put in eval mode when
+it was built (:mod:`dllint.analysis.eval_built`: ``self.model = torch.jit.load(p).eval()`` in the
+wrapper's ``__init__``, nothing else mode-dependent in it) and never switched back; for a
+functional form whose ``training`` is the literal ``False`` (``F.dropout(x, training=False)``: the
+identity in both modes); and for a model taken from a branch that cannot complete: a branch that
+holds every read in its function of a name bound nowhere in the file (no import, definition or
+star import: NameError, :mod:`dllint.analysis.unbound_names`) gives no path to the evaluation.
+
 The evaluations reached in training mode are the facts of ``dllint.analysis.evaluations``; a module's
 own inference method, those of ``dllint.analysis.own_inference``.
 """
