@@ -295,3 +295,19 @@ def test_wrapper_built_in_eval_mode_is_reported_once_switched_to_training():
         between = f"    {switch}\n    for x in batches:\n        extractor(x).sum().backward()\n"
         loud = EXTRACTOR.format(init=init, forward=forward, between=between)
         assert _dl301_lines(loud) == [26]
+
+
+@pytest.mark.parametrize("source, stale", [
+    ("def f(a):\n    if a:\n        m = Missing()\n    else:\n        m = 1\n    return m\n", True),
+    ("def f(a):\n    if a:\n        m = 2\n    else:\n        m = Missing()\n    return m\n", True),
+    # reads in two branches, or outside any: a fragment
+    ("def f(a):\n    if a:\n        m = Missing()\n    else:\n        m = Other()\n    return m\n", False),
+    ("def f(a):\n    x = loader\n    if a:\n        m = Missing()\n    return m\n", False),
+    # the main block is no branch left behind
+    ("if __name__ == '__main__':\n    m = Missing()\n", False),
+])
+def test_stale_arm_holds_every_read_of_a_name_bound_nowhere(source, stale):
+    ctx = _ctx(source)
+    names = ctx.analysis(UnboundNames)
+    scope = next(iter(ctx.index.of_type(cst.FunctionDef)), ctx.module)
+    assert (names.stale_arm(scope) is not None) is stale
