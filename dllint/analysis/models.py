@@ -108,6 +108,15 @@ MODE_FREE_LAYERS = STATELESS_LAYERS | frozenset({
 # Recurrent layers: mode-free unless built with a non-zero ``dropout``.
 RECURRENT_LAYERS = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
 MODE_FUNCTIONS = ("dropout", "batch_norm", "instance_norm", "rrelu")
+# The ``training`` parameter of the ``torch.nn.functional`` forms that take one: its position and
+# its default. Passed a literal ``False`` (or left at a ``False`` default), the form computes its
+# inference result whatever the module's mode (``F.dropout(x, training=False)`` is the identity,
+# ``F.batch_norm(x, mean, var)`` normalises with the statistics given): ``.eval()`` changes nothing.
+FUNCTIONAL_TRAINING = {
+    "dropout": (2, True), "dropout1d": (2, True), "dropout2d": (2, True), "dropout3d": (2, True),
+    "alpha_dropout": (2, False), "feature_alpha_dropout": (2, False), "batch_norm": (5, False),
+    "rrelu": (3, False), "rrelu_": (3, False),
+}
 # Layers that behave differently in the two modes whatever their arguments (dropout, batch and
 # instance norm, MultiheadAttention and the Transformer layers are judged by their arguments).
 MODE_LAYERS = frozenset({"RReLU"})
@@ -136,6 +145,9 @@ _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer"
     "modules", "named_modules",
 })
 KNOWN_CONSTRUCTORS = frozenset({"timm.create_model", "torch.hub.load"})
+# Loaders that always return a module, in whatever mode it was saved (unlike ``torch.load``, which
+# may return a state dict): a model, of unknown mode (no constructor: not fresh in training mode).
+MODULE_LOADERS = frozenset({"torch.jit.load"})
 # Packages whose functions never return a layer (``np.sqrt(2.0 / fan)`` for an initialisation scale).
 _NO_LAYER_PACKAGES = frozenset({"numpy", "math", "random", "logging", "warnings", "os", "sys", "time",
                                 "itertools", "functools", "operator", "re", "string"})
@@ -394,6 +406,8 @@ class Models:
             return False
         qualified = self.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if qualified in WRAPPERS or (dotted_name(func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES:
+            return True
+        if qualified in MODULE_LOADERS:
             return True
         if target is None or not is_model_name(target):
             return False
@@ -972,7 +986,13 @@ class Models:
                     self._calls_by_class.setdefault(owner, []).append(call)
         return self._calls_by_class.get(klass, [])
 
-    def _compute_class_dependence(self, klass: ModuleClass) -> "Dependence":
+    def dependence_without(self, klass: ModuleClass, skip: frozenset) -> str:
+        """:meth:`class_dependence` of ``klass`` with the calls in ``skip`` left out (those that
+        build or touch submodules ``__init__`` puts in eval mode: :mod:`dllint.analysis.eval_built`);
+        not cached."""
+        return self._compute_class_dependence(klass, skip).value
+
+    def _compute_class_dependence(self, klass: ModuleClass, skip: frozenset = frozenset()) -> "Dependence":
         node = klass.node
         found: list[str] = []
         defaults: set[str] = set()
@@ -1009,6 +1029,8 @@ class Models:
             if call is None:
                 break
             switch, mark = None, len(found)
+            if call in skip:
+                continue
             func = call.func
             method = self.index.function_of(call)
             init = method if method is not None and method.name.value == "__init__" else None
@@ -1022,7 +1044,7 @@ class Models:
                 continue
             qualified = self.imports.qualify(func) or ""
             last = (dotted_name(func) or "").rsplit(".", 1)[-1]
-            if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
+            if qualified.startswith("torch.nn.functional.") and _functional_mode_use(call, last):
                 return Dependence(YES_DEPENDENCE)
             if init is not None:
                 switch = self._switched_off(call, init)
@@ -1316,6 +1338,21 @@ def _argument(call: cst.Call, keyword: str, position: int) -> cst.BaseExpression
             return arg.value
         index += 1
     return None
+
+
+def _functional_mode_use(call: cst.Call, last: str) -> bool:
+    """Whether a call of the ``torch.nn.functional`` function ``last`` may compute differently in
+    the two modes: a dropout, batch norm, instance norm or RReLU form, unless its ``training``
+    argument is the literal ``False`` (passed, or the signature's default when not passed; not
+    when ``*args`` / ``**kwargs`` may hold it). A ``training`` that is a name (``self.training``, a
+    parameter) or ``True`` keeps it, as does ``F.dropout(x, p)`` (default ``True``): the form may be
+    meant to follow the mode (eleventh audit, CK: ``F.dropout(pool, training=False)``)."""
+    if last in FUNCTIONAL_TRAINING:
+        position, default = FUNCTIONAL_TRAINING[last]
+        given = _argument(call, "training", position)
+        value = default if given is None else _literal_bool(given)
+        return value is not False
+    return last.startswith(MODE_FUNCTIONS)
 
 
 def _literal_zero(expr: cst.BaseExpression | None) -> bool:

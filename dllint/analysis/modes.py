@@ -61,6 +61,7 @@ from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
 from dllint.analysis.regions import Regions, is_optimizer_constructor
 from dllint.analysis.solver import solve
+from dllint.analysis.unbound_names import UnboundNames
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -303,6 +304,11 @@ class Modes:
         self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
         self._external_steps: set[cst.Call] = set()
         self._step_owners: dict[tuple[cst.CSTNode, str], bool] = {}
+        # :mod:`dllint.analysis.stated_modes`: per (model call, key), and the graphs it walks back
+        self.stated_cache: dict[tuple[cst.Call, str], bool] = {}
+        self.stated_graphs: dict[cst.CSTNode, object] = {}
+        # :mod:`dllint.analysis.eval_built`: class -> the attributes its __init__ leaves in eval mode
+        self.eval_built_cache: dict[cst.ClassDef, frozenset[str]] = {}
         if self.active:
             external = self._external_training_calls()
             self._external_steps = set(external)
@@ -319,6 +325,15 @@ class Modes:
                 else:
                     self.steps_outside_loops.add(self.scope_of(call))
             self._mark_training_loops(external)
+
+    @property
+    def unbound(self) -> UnboundNames:
+        """The file's names bound nowhere: a statement that reads one cannot complete."""
+        return self.ctx.analysis(UnboundNames)
+
+    def is_external_step(self, call: cst.Call) -> bool:
+        """``call`` runs a training step of another project module (``model.train_emb(*batch)``)."""
+        return call in self._external_steps
 
     def switch(self, call: cst.Call) -> tuple[str, object] | None:
         """:func:`mode_call`, except for a call of a method of the project's own that happens to be
@@ -1801,7 +1816,10 @@ class _ModeLattice:
         return self.interpreter.join([a, b]) or {}
 
     def transfer(self, element: Element, state: State) -> State | None:
-        return self.interpreter.element(element, state)
+        after = self.interpreter.element(element, state)
+        if after is not None and self.interpreter.modes.unbound.raises(element):
+            return None  # it reads a name bound nowhere: NameError, no path goes on (CM)
+        return after
 
     def edge(self, edge: Edge, state: State) -> State | None:
         return self.interpreter.along(edge, state)
