@@ -445,7 +445,8 @@ def test_a_bare_pass_called_with_keywords_is_replayed_with_them():
         return [(p.code, p.module, p.step) for p in w.report().problems]
 
     got = run(True)
-    assert ("DC203", "a", SENTINEL_STEP) in got or ("DC203", "b", SENTINEL_STEP) in got
+    # inf * 0 in the forward's own code, between 'a' and 'b': the input to 'b' is blamed
+    assert ("DC203", "b", SENTINEL_STEP) in got
     assert got == run(False)
 
 
@@ -467,8 +468,6 @@ def test_gradient_accumulation_keeps_every_pass_of_a_sentinel_step_seen():
                         x = x.clone()
                         x[3, 2] = float("nan")
                     model(x).pow(2).mean().backward()
-                if step == SENTINEL_STEP:
-                    assert not w._bare_ok
                 opt.step()
         return [(p.code, p.module, p.step) for p in w.report().problems]
 
