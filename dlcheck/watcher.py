@@ -781,15 +781,17 @@ class Watcher:
         if not self._active or self._closed:
             return
         self._pending = True
-        try:
-            named = self._grad_params
-            info = GradInfo(named if named is not None else self._named_grad_params(),
-                            self._grad_layout)
-            self._grad_layout = info.layout  # the layout only: holding gradients costs memory
-        except Exception as exc:  # noqa: BLE001
-            self._internal_error(self, exc)
-            return
-        self._dispatch(self._hooks["dlcheck_after_backward"], self, info)
+        impls = self._hooks["dlcheck_after_backward"]
+        if impls:  # (none on a sentinel step of a watcher whose checks are all sampled)
+            try:
+                named = self._grad_params
+                info = GradInfo(named if named is not None else self._named_grad_params(),
+                                self._grad_layout)
+                self._grad_layout = info.layout  # the layout only: gradients cost memory
+            except Exception as exc:  # noqa: BLE001
+                self._internal_error(self, exc)
+                return
+            self._dispatch(impls, self, info)
         self._sentinel_read()
 
     def _sentinel_read(self) -> None:
@@ -832,6 +834,10 @@ class Watcher:
         self._dispatch(self._hooks["dlcheck_loss_pre"], self, fn_name, input, target, kwargs)
 
     def _flush(self, all_reduce: bool) -> None:
+        if not (self._hooks["dlcheck_gather"] or self._hooks["dlcheck_step"]):
+            self._pending = False
+            self.grad_enabled_forward_in_eval = False
+            return
         gather = Gather()
         self._dispatch(self._hooks["dlcheck_gather"], self, gather)
         try:
