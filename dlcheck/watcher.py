@@ -867,7 +867,7 @@ class Watcher:
         # a bare pass needs a step with one training pass (found on fully checked steps, where
         # every pass is seen), a step end that does not wait on the model's output (an
         # optimizer, or tell_steps) and every module-probing check's consent (_bare_gates)
-        if self.full_step:
+        if self.full_step and self._active:  # (every=n: a step between checked ones sees nothing)
             self._bare_ok = self._grad_passes == 1 and self._bare_gates is not None and (
                 self._opt_ref is not None or self._told_steps)
         elif self._grad_passes > 1:

@@ -558,3 +558,20 @@ def test_a_forward_that_raises_in_a_bare_pass_leaves_nothing_behind():
     assert w._bare is False and w.closed
     assert leftovers(model, before, optimizer=opt) == []
     assert global_hooks() == hooks_before
+
+
+def test_with_every_two_the_checked_sentinel_steps_run_bare():
+    # the steps between checked ones see no pass: they must not count as steps without one
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    bare = []
+    with dlcheck.watch(model, opt, on_problem="log", every=2) as w:
+        for x, y in _data(48):
+            opt.zero_grad()
+            out = model(x)
+            bare.append(w._bare)
+            nn.functional.cross_entropy(out, y).backward()
+            opt.step()
+    # checked steps 0..19 (steps 0..39) and 20 (step 40) fully checked
+    assert [i for i, b in enumerate(bare) if b] == [42, 44, 46]
