@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import operator
+import sys
 import warnings
 import weakref
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -410,6 +411,16 @@ class Watcher:
         self._replays = 0
         self._compiled = False
         self._mode = "full"
+        # Bare training passes (see _go_bare): on a sentinel step the model's training forward
+        # runs with the watcher's global module hooks out of torch's dicts, so that torch calls
+        # every module on its fast path. _bare: they are out now. _bare_ok: the last fully
+        # checked step had one training pass (a second one would not be seen until the hooks
+        # are back). _grad_passes: grad-enabled passes of the model in this step.
+        self._bare = False
+        self._bare_ok = False
+        self._grad_passes = 0
+        self._module_hooks: tuple[tuple[dict, int, Callable], ...] = ()
+        self._bare_gates: list[Callable] | None = []
         self._sentinel = sentinel and not (self.world_size > 1 and (
             any(distributed.is_sharded(p) for p in inner.parameters())
             or any(isinstance(m, nn.SyncBatchNorm) for m in inner.modules())))
@@ -497,12 +508,31 @@ class Watcher:
             # a module freed while watched must not lend its id to a new one
             if any(id(module) in t for pair in self._tables.values() for t in pair):
                 self._finalizers.append(weakref.finalize(module, self._forget, id(module)))
-        self._handles.append(_KwargsHookHandle(
-            register_module_forward_hook(self._on_forward, with_kwargs=True)))
+        fwd = register_module_forward_hook(self._on_forward, with_kwargs=True)
+        self._handles.append(_KwargsHookHandle(fwd))
         self._handles.append(_QuietCompileWarning())
         # always there (also when no check has a pre-hook): it records the model's entry on
         # sentinel steps and sees a torch.compile wrapper of the model before it traces
-        self._handles.append(register_module_forward_pre_hook(self._on_forward_pre))
+        pre = register_module_forward_pre_hook(self._on_forward_pre)
+        self._handles.append(pre)
+        # what a bare pass takes out of torch's global dicts and puts back, under the same ids
+        # (the handles above still remove them at close)
+        self._module_hooks = tuple(
+            (d, h.id, d[h.id]) for d, h in ((_torch_module._global_forward_hooks, fwd),
+                                             (_torch_module._global_forward_pre_hooks, pre)))
+        # A check that probes modules on sentinel steps must say which training passes it can
+        # do without (``bare_pass``); one that cannot say keeps every pass hooked
+        gates: dict[int, Any] = {}
+        for pair in (self._tables["sentinel"],):
+            for table in pair:
+                for entry in table.values():
+                    for plugin, _ in entry[1]:
+                        gates[id(plugin)] = plugin
+        if _CALL_KWARGS_CODE is None or any(
+                not callable(getattr(p, "bare_pass", None)) for p in gates.values()):
+            self._bare_gates = None
+        else:
+            self._bare_gates = [p.bare_pass for p in gates.values()]
         if getattr(model, "_compiled_call_impl", None) is not None:  # model.compile()
             self._compiled = True
         if optimizer is not None:
@@ -536,6 +566,24 @@ class Watcher:
         for h in self._output_hooks:
             h.remove()
         self._output_hooks.clear()
+        self._bare = False
+        self._module_hooks = ()
+
+    def _go_bare(self) -> None:
+        """Take the watcher's global module hooks out of torch's dicts until the pass's loss
+        or the step's gradients are seen (``_dress``). A global module hook, even one that
+        returns at once, sends every module call of the process down torch's hooked call path
+        (4-5 us a module); with none, torch calls each module's forward directly. Nothing is
+        put on the model: a copy of it made meanwhile holds nothing of dlcheck."""
+        for d, key, _ in self._module_hooks:
+            d.pop(key, None)
+        self._bare = True
+
+    def _dress(self) -> None:
+        """Put the global module hooks back after a bare pass (a no-op otherwise)."""
+        self._bare = False
+        for d, key, fn in self._module_hooks:
+            d[key] = fn
 
     def _on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
         entry = self._fwd_table.get(id(module))
@@ -581,12 +629,29 @@ class Watcher:
             return None
         if entry[2] and not self.replaying and not compiling():
             try:
-                self._passes.add(replay.Entry(args))
+                e = self._passes.add(replay.Entry(args))
+                if e.grad:
+                    self._grad_passes += 1
+                    if self._grad_passes == 1 and self._bare_ok and module.training:
+                        self._maybe_bare(e, args)
             except Exception as exc:  # noqa: BLE001
                 self._internal_error(self, exc)
         if entry[1]:
             self._dispatch(entry[1], self, module, entry[0], args)
         return None
+
+    def _maybe_bare(self, entry: replay.Entry, args: tuple) -> None:
+        """At the model's entry into the first training pass of a sentinel step: run the pass
+        bare when every check that probes modules on sentinel steps can do without it."""
+        kwargs = _call_kwargs(3)  # this method, _on_forward_pre, torch's closure
+        if kwargs is None:  # not torch's known call path: kwargs unknown, no replay without them
+            return
+        for gate in self._bare_gates or ():
+            if not gate(self, args, kwargs):
+                return
+        if kwargs:
+            entry.kwargs = dict(kwargs)
+        self._go_bare()
 
     def _saw_compiled_wrapper(self, module: nn.Module) -> None:
         # torch.compile(model) called in eager code, before it traces: from now on the tables
@@ -665,6 +730,10 @@ class Watcher:
     def _root_forward(self, module: nn.Module, output: Any) -> None:
         if not torch.is_grad_enabled():
             return
+        if not compiling() and self.full_step:
+            # (a sentinel step counts its passes at the model's entry; compiled code must not
+            # read or write a counter: Dynamo would guard on its value)
+            self._grad_passes += 1
         if not module.training and self.model_has_mode_layers:
             self.grad_enabled_forward_in_eval = True
         if self._opt_ref is not None or self._told_steps:
@@ -707,18 +776,22 @@ class Watcher:
         return self._grad_params
 
     def _after_backward(self) -> None:
+        if self._bare:
+            self._dress()
         if not self._active or self._closed:
             return
         self._pending = True
-        try:
-            named = self._grad_params
-            info = GradInfo(named if named is not None else self._named_grad_params(),
-                            self._grad_layout)
-            self._grad_layout = info.layout  # the layout only: holding gradients costs memory
-        except Exception as exc:  # noqa: BLE001
-            self._internal_error(self, exc)
-            return
-        self._dispatch(self._hooks["dlcheck_after_backward"], self, info)
+        impls = self._hooks["dlcheck_after_backward"]
+        if impls:  # (none on a sentinel step of a watcher whose checks are all sampled)
+            try:
+                named = self._grad_params
+                info = GradInfo(named if named is not None else self._named_grad_params(),
+                                self._grad_layout)
+                self._grad_layout = info.layout  # the layout only: gradients cost memory
+            except Exception as exc:  # noqa: BLE001
+                self._internal_error(self, exc)
+                return
+            self._dispatch(impls, self, info)
         self._sentinel_read()
 
     def _sentinel_read(self) -> None:
@@ -734,6 +807,8 @@ class Watcher:
             self.in_step_end = False
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
+        if self._bare:  # the bare pass is over: a later pass (or an evaluation) is seen again
+            self._dress()
         if not self._active or self._closed or (transforms_active() and not compiling()):
             return
         self._pending = True
@@ -759,6 +834,10 @@ class Watcher:
         self._dispatch(self._hooks["dlcheck_loss_pre"], self, fn_name, input, target, kwargs)
 
     def _flush(self, all_reduce: bool) -> None:
+        if not (self._hooks["dlcheck_gather"] or self._hooks["dlcheck_step"]):
+            self._pending = False
+            self.grad_enabled_forward_in_eval = False
+            return
         gather = Gather()
         self._dispatch(self._hooks["dlcheck_gather"], self, gather)
         try:
@@ -771,6 +850,8 @@ class Watcher:
         self.grad_enabled_forward_in_eval = False
 
     def _end_step(self) -> None:
+        if self._bare:
+            self._dress()
         if self._closed:
             return
         # a sentinel step was read when its gradients were final: read again only what came
@@ -783,6 +864,15 @@ class Watcher:
                 self.in_step_end = False
         if self._passes.entries or self._passes.dropped:
             self._passes.clear()
+        # a bare pass needs a step with one training pass (found on fully checked steps, where
+        # every pass is seen), a step end that does not wait on the model's output (an
+        # optimizer, or tell_steps) and every module-probing check's consent (_bare_gates)
+        if self.full_step and self._active:  # (every=n: a step between checked ones sees nothing)
+            self._bare_ok = self._grad_passes == 1 and self._bare_gates is not None and (
+                self._opt_ref is not None or self._told_steps)
+        elif self._grad_passes > 1:
+            self._bare_ok = False
+        self._grad_passes = 0
         self.current_step += 1
         self._active = self.current_step % self.every == 0
         self._compiled_pass_seen = False
@@ -838,6 +928,8 @@ class Watcher:
             wanted = set(key)
             entry = ([(n, p) for n, p in self._named_grad_params() if id(p) in wanted], None)
         named, layout = entry
+        if self._bare:
+            self._dress()
         if not self._active or self._closed:
             return
         self._pending = True
@@ -1022,6 +1114,33 @@ FULL_FIRST = 20
 FULL_EVERY = 20
 # replays before the watcher gives up sentinel steps (a NaN that stays in the weights)
 _MAX_REPLAYS = 8
+
+
+def _find_call_kwargs_code() -> Any:
+    """The code of the closure in ``nn.Module._call_impl`` that calls the global forward
+    pre-hooks, when it holds the call's keyword arguments as ``kwargs`` (torch 2.x); None
+    otherwise (then no pass runs bare)."""
+    impl = getattr(nn.Module, "_call_impl", None)
+    for const in getattr(getattr(impl, "__code__", None), "co_consts", ()):
+        if getattr(const, "co_name", None) == "inner" and "kwargs" in getattr(
+                const, "co_freevars", ()):
+            return const
+    return None
+
+
+_CALL_KWARGS_CODE = _find_call_kwargs_code()
+
+
+def _call_kwargs(depth: int) -> dict | None:
+    """The keyword arguments of the module call whose global forward pre-hook is running:
+    torch hands a global pre-hook the positional ones only, and a replay needs both. Read from
+    torch's frame ``depth`` frames up from the caller; None when that frame is not the known
+    one."""
+    frame = sys._getframe(depth)
+    if frame.f_code is not _CALL_KWARGS_CODE:
+        return None
+    kwargs = frame.f_locals.get("kwargs")
+    return kwargs if isinstance(kwargs, dict) else None
 
 
 def _fully_checked(checked_step: int) -> bool:

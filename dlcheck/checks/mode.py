@@ -23,10 +23,34 @@ class Mode:
 
     def __init__(self) -> None:
         self._no_grad_train: list[str] = []
+        self._batch_norm = True  # does the model hold a batch norm? (set at attach)
 
     @staticmethod
     def module_filter(module: nn.Module) -> bool:
         return isinstance(module, (_DROPOUT, _BN))
+
+    @hookimpl
+    def dlcheck_attach(self, watch: Any, model: Any) -> None:
+        self._batch_norm = any(isinstance(m, _BN) for m in model.modules())
+
+    def bare_pass(self, watch: Any, args: tuple, kwargs: dict) -> bool:
+        """May a training pass (gradients on, the model in training mode) run without this
+        check's module hooks (see Watcher._go_bare)? In such a pass DC301 has nothing to find
+        (it needs gradients off) and DC302 is read at the model's output; only DC303 looks at
+        it: a batch norm that gets a batch of one. So yes when the model has no batch norm, or
+        when every tensor it is given has a batch of two or more (a batch norm sees the batch
+        of the model's input); a container argument, or no tensor at all, keeps the hooks."""
+        if not self._batch_norm:
+            return True
+        seen = False
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, torch.Tensor):
+                if value.dim() == 0 or value.shape[0] < 2:
+                    return False
+                seen = True
+            elif isinstance(value, (tuple, list, dict)):
+                return False
+        return seen
 
     @hookimpl
     def dlcheck_forward_pre(self, watch: Any, module: Any, name: str, inputs: tuple) -> None:

@@ -360,3 +360,218 @@ def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(wh
     got = run(True)
     assert [(c, m, s) for c, m, s, _ in got] == [("DC203", where, SENTINEL_STEP)]
     assert got == run(False)
+
+
+# ---------------------------------------------------------------- bare training passes
+# On a sentinel step the model's training forward runs with the watcher's global module hooks
+# out of torch's dicts ("bare"): torch then calls every module on its fast path. They come
+# back at the loss, at the optimizer's step or at the step's end.
+
+def _ours_in_global_dicts(w) -> bool:
+    from torch.nn.modules import module as torch_module
+    return any(getattr(fn, "__self__", None) is w
+               for d in (torch_module._global_forward_hooks,
+                         torch_module._global_forward_pre_hooks) for fn in d.values())
+
+
+class _Spy(nn.Module):
+    """Records, at each call, whether any global module hook is registered (torch's hooked
+    call path) and whether one of the watcher's is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(6, 3)
+        self.seen: list[tuple[bool, bool]] = []
+        self.watcher = None
+
+    def forward(self, x):
+        from torch.nn.modules import module as torch_module
+        self.seen.append((bool(torch_module._global_forward_hooks
+                               or torch_module._global_forward_pre_hooks),
+                          self.watcher is not None and _ours_in_global_dicts(self.watcher)))
+        return self.fc(x)
+
+
+def test_a_sentinel_step_runs_its_training_pass_on_torch_s_fast_path():
+    torch.manual_seed(0)
+    model = _Spy()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    data = _data(SENTINEL_STEP + 2)
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        model.watcher = w
+        for step, (x, y) in enumerate(data):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            assert _ours_in_global_dicts(w)  # back once the loss is taken
+            opt.step()
+            with torch.no_grad():  # an evaluation between steps is seen as before
+                model.eval()
+                model(x)
+                model.train()
+    train = model.seen[0::2]
+    evaluation = model.seen[1::2]
+    assert all(hooked for hooked, _ in train[:20])  # fully checked steps: every module hooked
+    assert train[SENTINEL_STEP] == (False, False)  # a sentinel step: no global hook at all
+    assert all(ours for _, ours in evaluation)
+    model.watcher = None
+
+
+class _Scaled(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(6, 16)
+        self.b = nn.Linear(16, 3)
+
+    def forward(self, x, *, scale=None):
+        h = self.a(x)
+        if scale is not None:
+            h = h * scale
+        return self.b(h)
+
+
+def test_a_bare_pass_called_with_keywords_is_replayed_with_them():
+    # the NaN comes from a keyword argument: a replay without it would find a finite forward
+    # and blame the gradients instead of the module
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = _Scaled()
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel) as w:
+            for step, (x, y) in enumerate(_data(SENTINEL_STEP + 1)):
+                scale = torch.full((16,), float("inf") if step == SENTINEL_STEP else 1.0)
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x, scale=scale), y).backward()
+                opt.step()
+        return [(p.code, p.module, p.step) for p in w.report().problems]
+
+    got = run(True)
+    # inf * 0 in the forward's own code, between 'a' and 'b': the input to 'b' is blamed
+    assert ("DC203", "b", SENTINEL_STEP) in got
+    assert got == run(False)
+
+
+def test_gradient_accumulation_keeps_every_pass_of_a_sentinel_step_seen():
+    # two micro-batches per step and a hand-written loss (no loss call between the passes to
+    # put the hooks back): the fully checked steps see two passes, so no pass runs bare, and a
+    # NaN that enters with the second micro-batch is found where it entered
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = Net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        data = _data(2 * (SENTINEL_STEP + 1))
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel) as w:
+            for step in range(SENTINEL_STEP + 1):
+                opt.zero_grad()
+                for micro in range(2):
+                    x, _ = data[2 * step + micro]
+                    if step == SENTINEL_STEP and micro == 1:
+                        x = x.clone()
+                        x[3, 2] = float("nan")
+                    model(x).pow(2).mean().backward()
+                opt.step()
+        return [(p.code, p.module, p.step) for p in w.report().problems]
+
+    got = run(True)
+    # blamed on the model's input, found only in a replay of the second pass; not only the
+    # gradients' NaN that a replay of the first pass alone would leave
+    assert ("DC203", "", SENTINEL_STEP) in got
+    assert got == run(False)
+
+
+def test_a_batch_norm_batch_of_one_on_a_sentinel_step_is_told_at_that_step():
+    # DC303 looks at a training pass: a model input with a batch of one keeps the hooks
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv1d(6, 8, 1), nn.BatchNorm1d(8), nn.ReLU(),
+                              nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, 3))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel) as w:
+            for step in range(SENTINEL_STEP + 2):
+                batch = 1 if step == SENTINEL_STEP else 12  # the last batch of an epoch
+                x, y = torch.randn(batch, 6, 4), torch.randint(0, 3, (batch,))
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                opt.step()
+        return [(p.code, p.module, p.step) for p in w.report().problems]
+
+    assert run(True) == [("DC303", "1", SENTINEL_STEP)] == run(False)
+
+
+def test_a_copy_made_inside_a_bare_pass_holds_nothing_and_the_hooks_come_back():
+    class Copier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(6, 3)
+            self.copies: list[nn.Module] = []
+
+        def forward(self, x):
+            if len(self.copies) < 40:
+                self.copies.append(copy.deepcopy(self.fc))  # an EMA taken inside forward
+            return self.fc(x)
+
+    torch.manual_seed(0)
+    model = Copier()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    before = snapshot(model)
+    hooks_before = global_hooks()
+    w = dlcheck.wrap(model, opt, on_problem="log")
+    for x, y in _data(SENTINEL_STEP + 1):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()  # a hand-written loss: the hooks come back at the step
+        # bare on sentinel steps only
+        assert w._bare == (not watcher_module._fully_checked(len(model.copies) - 1))
+        loss.backward()
+        opt.step()
+        assert not w._bare and _ours_in_global_dicts(w)
+    w.close()
+    assert leftovers(model, before, optimizer=opt) == []
+    assert global_hooks() == hooks_before
+    copied = model.copies[SENTINEL_STEP]
+    assert snapshot(copied)["modules"] == snapshot(model.fc)["modules"]
+    pickle.dumps(copied)
+
+
+def test_a_forward_that_raises_in_a_bare_pass_leaves_nothing_behind():
+    class Fails(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(6, 3)
+            self.fail = False
+
+        def forward(self, x):
+            if self.fail:
+                raise RuntimeError("out of memory")
+            return self.fc(x)
+
+    torch.manual_seed(0)
+    model = Fails()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    before = snapshot(model)
+    hooks_before = global_hooks()
+    with pytest.raises(RuntimeError, match="out of memory"):
+        with dlcheck.watch(model, opt, on_problem="log") as w:
+            for step, (x, y) in enumerate(_data(SENTINEL_STEP + 1)):
+                model.fail = step == SENTINEL_STEP
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                opt.step()
+    assert w._bare is False and w.closed
+    assert leftovers(model, before, optimizer=opt) == []
+    assert global_hooks() == hooks_before
+
+
+def test_with_every_two_the_checked_sentinel_steps_run_bare():
+    # the steps between checked ones see no pass: they must not count as steps without one
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    bare = []
+    with dlcheck.watch(model, opt, on_problem="log", every=2) as w:
+        for x, y in _data(48):
+            opt.zero_grad()
+            out = model(x)
+            bare.append(w._bare)
+            nn.functional.cross_entropy(out, y).backward()
+            opt.step()
+    # checked steps 0..19 (steps 0..39) and 20 (step 40) fully checked
+    assert [i for i, b in enumerate(bare) if b] == [42, 44, 46]
