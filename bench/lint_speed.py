@@ -4,6 +4,7 @@
     python bench/lint_speed.py --sample 300     # a deterministic sample of 300 torch files (quicker)
     python bench/lint_speed.py --profile        # where the time goes: per phase, per analysis, per rule
     python bench/lint_speed.py --cprofile       # cProfile's top entries of an in-process lint
+    DLLINT_PROFILE_CALLERS=compile python bench/lint_speed.py --cprofile  # ... and who calls compile
 
 The table runs the real CLI (``python -m dllint``) in a subprocess on a copy of the corpus in a
 temporary directory, so that its ``.dllint_cache`` lands there and nothing of the corpus is touched:
@@ -366,7 +367,12 @@ def cprofile(files: list[tuple[Path, str]], top: int) -> None:
     finally:
         engine.on_deep_stack = deep_stack
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("DLLINT_PROFILE_SORT", "tottime")).print_stats(os.environ.get("DLLINT_PROFILE_FILTER", ""), top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("DLLINT_PROFILE_SORT", "tottime"))
+    stats.print_stats(os.environ.get("DLLINT_PROFILE_FILTER", ""), top)
+    # Who calls an expensive function (DLLINT_PROFILE_CALLERS=compile): the top list names the
+    # function, not the analysis that reaches it.
+    if os.environ.get("DLLINT_PROFILE_CALLERS"):
+        stats.print_callers(os.environ["DLLINT_PROFILE_CALLERS"])
     print(out.getvalue())
 
 

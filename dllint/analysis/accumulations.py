@@ -50,6 +50,8 @@ STEP_METHODS = frozenset({"training_step", "train_step", "training_step_end"})
 # Functions that differentiate their first argument (``outputs``) without a ``.backward()``.
 GRAD_FUNCTIONS = frozenset({"torch.autograd.grad"})
 # A later use of the accumulator that needs it to stay a tensor (so ``.item()`` would break it).
+# Methods that add their argument into the container they are called on.
+_ADDING_METHODS = frozenset({"append", "extend", "insert"})
 TENSOR_METHODS = frozenset({"item", "detach", "cpu", "cuda", "numpy", "to", "backward", "tolist",
                             "mean", "sum", "view", "size", "dim", "float", "data"})
 
@@ -187,6 +189,7 @@ class Accumulations:
         self._fresh: dict[tuple, tuple[list[int], list[int]]] = {}
         self._tensor_uses: dict[cst.FunctionDef | None, dict[str, int]] = {}
         self._caller_memo: dict[cst.CSTNode, bool] = {}
+        self._buffers: dict[str, bool] = {}
 
     @classmethod
     def compute(cls, ctx: FileContext) -> "Accumulations":
@@ -292,7 +295,82 @@ class Accumulations:
             scopes = [m for m in self.regions.methods(klass).values()] if klass is not None else []
         else:
             scopes = [self.ctx.index.function_of(statement)]
-        return any(self._graph_use(scope, self.derived(scope, key)) for scope in scopes)
+        if any(self._graph_use(scope, self.derived(scope, key)) for scope in scopes):
+            return True
+        return self._episode_buffer(statement, key)
+
+    # -- a module-wide buffer consumed elsewhere: ``critic_net.saved_values`` ---------------------
+    def _episode_buffer(self, statement: cst.CSTNode, key: str) -> bool:
+        """``key`` is shared by the module's functions (a global list, or an attribute of a global
+        object: ``critic_net.saved_values``, ``policy.rewards``), not local to the scope that adds
+        to it, and another scope of the module back-propagates it (or a value derived from it)
+        and clears it in the same function (``del policy.saved_log_probs[:]``, ``.clear()``): the
+        REINFORCE idiom of pytorch/examples, where each step's log-probabilities or state values
+        are kept on purpose until the end of the episode's update. A buffer back-propagated but
+        never cleared still keeps every episode's graph; one never back-propagated, all of them."""
+        if key.startswith(("self.", "cls.")):
+            return False
+        root = key.split(".", 1)[0]
+        scope = self.ctx.index.function_of(statement)
+        if scope is not None and not self._sees_global(scope, root):
+            return False
+        if not self.flow.definitions(None, root):
+            return False  # bound at module level, or not a buffer the module's functions share
+        known = self._buffers.get(key)
+        if known is None:
+            known = self._buffers[key] = any(
+                self._sees_global(other, root) and self._clears(other, key)
+                and self._graph_use(other, self.derived(other, key))
+                for other in self._mentioning(key) if other is not scope)
+        return known
+
+    def _sees_global(self, function: cst.FunctionDef, root: str) -> bool:
+        """In ``function`` (not nested in another function), ``root`` is the module's global:
+        neither a parameter nor bound there, unless declared ``global``."""
+        index = self.ctx.index
+        if any(isinstance(a, (cst.FunctionDef, cst.Lambda)) for a in index.ancestors(function)):
+            return False
+        for node in iter_subtree(function.body):
+            if isinstance(node, cst.Global) and any(n.name.value == root for n in node.names):
+                return True
+        params = function.params
+        if any(p.name.value == root for p in (*params.posonly_params, *params.params,
+                                              *params.kwonly_params)):
+            return False
+        if isinstance(params.star_arg, cst.Param) and params.star_arg.name.value == root \
+                or params.star_kwarg is not None and params.star_kwarg.name.value == root:
+            return False
+        return not self.flow.definitions(function, root)
+
+    def _mentioning(self, key: str) -> list[cst.FunctionDef]:
+        """The functions of the module that mention ``key`` (``critic_net.saved_values``), in
+        source order; found once per key."""
+        found: list[cst.FunctionDef] = []
+        kind = cst.Attribute if "." in key else cst.Name
+        for node in self.ctx.index.of_type(kind):
+            if dotted_name(node) == key:
+                function = self.ctx.index.function_of(node)
+                if function is not None and function not in found:
+                    found.append(function)
+        return found
+
+    def _clears(self, function: cst.FunctionDef, key: str) -> bool:
+        """``function`` empties ``key``: ``del key[:]``, ``key.clear()``, ``key[:] = []``, or binds
+        it to a new empty list (``policy.saved_log_probs = []``)."""
+        for node in iter_subtree(function.body):
+            if isinstance(node, cst.Del):
+                targets = [e.value for e in node.target.elements] \
+                    if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+                if any(accumulator_key(t) == key for t in targets):
+                    return True
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "clear" and not node.args \
+                    and dotted_name(node.func.value) == key:
+                return True
+            elif isinstance(node, cst.Assign) and _empty_list(node.value) \
+                    and any(accumulator_key(t.target) == key for t in node.targets):
+                return True
+        return False
 
     def derived(self, scope: cst.FunctionDef | None, key: str) -> set[str]:
         """``key`` and every name assigned from an expression mentioning it, in ``scope``."""
@@ -453,6 +531,14 @@ class Accumulations:
                 break
 
 
+def _empty_list(value: cst.BaseExpression) -> bool:
+    """``[]`` or ``list()``."""
+    if isinstance(value, cst.List):
+        return not value.elements
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
+        and value.func.value == "list" and not value.args
+
+
 def _fresh_table(definitions, order, key: str) -> tuple[list[int], list[int]]:
     """The definitions' orders (sorted) and, for each prefix ``definitions[:i]``, the index of its
     last definition that starts a new value (-1 if none): ``total = total + x`` and ``total += x``
@@ -474,7 +560,8 @@ class _ScopeUses:
     """What is asked of a scope's names, for every accumulator at once."""
 
     calls: list
-    readers: dict[str, set[str]]  # name -> the names assigned from an expression mentioning it
+    readers: dict[str, set[str]]  # name -> the names assigned from an expression mentioning it,
+    # or holding one added into them (``value_losses.append(F.mse_loss(value, r))``)
     backpropagated: set[str]  # names a backward() or autograd.grad() call differentiates (its
     # receiver or arguments; the outputs of autograd.grad; the iterables their loop variables
     # come from)
@@ -495,6 +582,15 @@ class _ScopeUses:
         trained_on: set[str] = set()
         for call in calls:
             func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _ADDING_METHODS and call.args:
+                # a list that receives a value computed from a name holds it: the losses built
+                # from an episode's saved values, appended, then stacked and back-propagated
+                holder = dotted_name(func.value)
+                if holder is not None:
+                    for arg in call.args:
+                        for name in mentioned(arg.value):
+                            if name != holder:
+                                readers.setdefault(name, set()).add(holder)
             if regions.is_backward_call(call):
                 differentiated: set[str] = set()
                 if isinstance(func, cst.Attribute):

@@ -9,23 +9,31 @@ element-wise arithmetic, slicing that keeps the first dimension, and calls of a 
 a tensor whose known first dimension (``dllint.analysis.shapes``) is a batch or is named like a
 batch size. Names are followed in statement order within each scope (:class:`BatchTensors`).
 
-A full batch: a batch only through the batches of a ``DataLoader(..., drop_last=True)`` whose size
-is never below 2 (:func:`full_batches`), which never has one row.
-
-Row counts (:meth:`BatchTensors.fixed_rows`): a batch whose number of rows is fixed where it is
-used, two or more (rows picked by an index of a literal count, a stepped minibatch slice of a
-permutation of a fixed-size rollout) or exactly one (one value given a batch axis).
+Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a batch where it
+is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
+(the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
+:func:`full_batches`, or over a dataset of known size in batches that leave no last batch of one,
+:func:`sized_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
+permutation of a fixed-size rollout; a buffer stacked every ``k`` steps of a counter stepped with
+an append) or exactly one (one value given a batch axis); through the calls that reach a function,
+its parameters' (a module's ``forward``: the calls of its instances).
 """
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.callers import files_naming, local_sites, owner_class
+from dllint.analysis.data import DataProvenance
+from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.calls import keyword
 from dllint.analysis.models import Models
+from dllint.analysis.project import project_imports
 from dllint.analysis.settings import SUPPLIED, setting_values
 from dllint.analysis.shapes import _LOOP_WRAPPERS, SAME_SHAPE, Shapes, dataloader_batches, is_batch_dim
 from dllint.context import FileContext
@@ -50,6 +58,17 @@ _INDEX_DRAWS = {
 # Index arrays of a known length n: a permutation of range(n).
 _PERMUTATIONS = frozenset({"numpy.arange", "numpy.random.permutation", "torch.randperm",
                            "torch.arange", "range"})
+# Methods of a module that give the module back (``Actor(...).to(device)``).
+_MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "train", "eval",
+                           "requires_grad_", "share_memory"})
+# A list of tensors (or numbers) made one tensor with a row per entry.
+_LIST_TENSORS = frozenset({"torch.stack", "numpy.stack", "numpy.array", "numpy.asarray",
+                           "torch.tensor", "torch.as_tensor", "torch.FloatTensor", "torch.Tensor",
+                           "torch.LongTensor"})
+# How deep a buffer's appends are followed into the functions it is passed to.
+MAX_APPEND_DEPTH = 3
+# A parameter's value through the calls that reach its function: this many calls up at most.
+MAX_CALL_HOPS = 4
 _DISPLAY = frozenset({"imshow", "imsave", "plot", "scatter", "hist", "show", "print",
                       "save_image", "make_grid", "add_image", "add_images", "matshow"})
 
@@ -128,6 +147,100 @@ def full_batches(ctx: FileContext, call: cst.Call) -> bool:
         outcome == SUPPLIED if isinstance(outcome, str) else outcome >= 2 for outcome in outcomes)
 
 
+# DataLoader arguments that leave the number and order of a map-style dataset's indices, and so the
+# sizes of its batches, as the dataset's size and the batch size make them; any other (``sampler``,
+# ``batch_sampler``, ``collate_fn``, ``**kwargs``) may change them.
+_SIZE_KEEPING = frozenset({"dataset", "batch_size", "shuffle", "num_workers", "pin_memory",
+                           "drop_last", "timeout", "worker_init_fn", "generator", "prefetch_factor",
+                           "persistent_workers", "pin_memory_device", "multiprocessing_context",
+                           "in_order"})
+
+
+def sized_batches(ctx: FileContext, call: cst.Call) -> "Rows | None":
+    """The rows of every batch of ``torch.utils.data.DataLoader(dataset, batch_size=B)`` over a
+    dataset of a known size ``N`` (:func:`dllint.analysis.dataset_sizes.dataset_size`: a standard
+    split of a torchvision dataset; a ``TensorDataset`` of tensors of known rows) with a known
+    constant ``B`` (``DataProvenance.batch_size``): ``B`` rows (``N`` when fewer), the last batch
+    ``N % B`` when that is not 0, so at least ``min(B, N % B or B)``. Only a count that is never 1
+    (``B >= 2``, ``N >= 2``, ``N % B != 1``) is a ``Rows``: CIFAR-10's 50,000 training images in
+    512s end with a batch of 336. None when anything else could change
+    the batches: arguments other than the dataset, the batch size and those of
+    :data:`_SIZE_KEEPING` (a ``sampler``, a ``DistributedSampler`` among them, splits or draws
+    indices; a ``collate_fn`` may drop samples), positional arguments past ``shuffle``, ``*args``,
+    or a DataLoader not torch's (a graph loader's rows are nodes)."""
+    qualified = ctx.imports.qualify(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) \
+        else None
+    if qualified not in ("torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"):
+        return None
+    positional_args = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args) or len(positional_args) > 3 or any(
+            a.keyword.value not in _SIZE_KEEPING for a in call.args if a.keyword is not None):
+        return None
+    dataset = positional_args[0].value if positional_args else (
+        keyword(call, "dataset").value if keyword(call, "dataset") is not None else None)
+    if dataset is None:
+        return None
+    provenance = ctx.analysis(DataProvenance)
+    size = provenance.batch_size(call)
+    total = dataset_size(ctx, provenance, dataset, call)
+    if total is None:
+        total = _tensor_dataset_rows(ctx, provenance, dataset, call)
+    if size is None or total is None or size < 2 or total < 2 or total % size == 1:
+        return None
+    return Rows(min(size, total % size or size), min(size, total))
+
+
+_TENSOR_DATASETS = frozenset({"torch.utils.data.TensorDataset",
+                              "torch.utils.data.dataset.TensorDataset"})
+
+
+def _tensor_dataset_rows(ctx: FileContext, provenance: DataProvenance,
+                         expr: cst.BaseExpression, at: cst.CSTNode) -> int | None:
+    """The items of ``TensorDataset(x, ...)`` (the call, or a name whose one reaching binding is
+    it): the first dimension of ``x`` where the shape analysis knows it as a number
+    (``torch.randn(1000, 8)``); TensorDataset checks that every tensor has as many rows."""
+    if isinstance(expr, cst.Name):
+        found = provenance.lookup(at, expr.value)
+        if not found or len(found) != 1:
+            return None
+        binding = next(iter(found))
+        if binding.kind != "assign" or binding.position is not None:
+            return None
+        expr = binding.value
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, (cst.Name, cst.Attribute)) or \
+            ctx.imports.qualify(expr.func) not in _TENSOR_DATASETS or not expr.args or \
+            expr.args[0].star or expr.args[0].keyword is not None:
+        return None
+    shape = ctx.analysis(Shapes).shape_of(expr.args[0].value)
+    first = shape.dims[0] if shape is not None and shape.rank > 0 else None
+    return first if isinstance(first, int) and not isinstance(first, bool) else None
+
+
+# -- row counts ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rows:
+    """A batch's number of rows where it stands, fixed by construction: at least ``low``, at most
+    ``high`` (None: no bound known). A count that may be one by chance is no ``Rows`` (unknown):
+    ``low`` is 1 only where one row is a batch axis the author added (exactly one, or, through
+    :meth:`union`, that on some calls and two or more on the others)."""
+    low: int
+    high: int | None = None
+
+    def broadcast(self, other: Rows) -> Rows:
+        """The rows of an element-wise result of two operands: a row of one broadcasts."""
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Rows(max(self.low, other.low), high)
+
+    def union(self, other: Rows) -> Rows:
+        """The rows of a value that is one or the other (the arguments of two calls)."""
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Rows(min(self.low, other.low), high)
+
+
+ONE = Rows(1, 1)
+SEVERAL = Rows(2)
+
+
 # -- batch tensors -------------------------------------------------------------------------------
 class BatchTensors:
     """Whether an expression of one file holds a batch. Each scope's batch names are computed once,
@@ -139,9 +252,18 @@ class BatchTensors:
         self._batch_by_scope: dict[cst.CSTNode | None, tuple[list[int], list[tuple[cst.CSTNode | None, set[str]]]]] = {}
         self._containers: set[str] = set()  # loop targets that may hold (x, y) or {"x": ...}
         self._container_cache: dict[tuple[str, cst.CSTNode | None], bool] = {}
-        # Per scope, after each event: the batch names that come only from loaders of full batches.
-        self._full_by_scope: dict[cst.CSTNode | None, list[frozenset[str]]] = {}
-        self._full_loader_names: dict[object, bool] | None = None
+        self._full_loader_names: dict[object, bool] = {}
+        self._loader_names: dict[object, Rows | None] | None = None
+        self._param_loader_memo: dict[tuple[cst.FunctionDef, str], Rows | None] = {}
+        self._binders: dict[int, cst.CSTNode] | None = None  # order -> binding statement
+        self._rows_cache: dict[cst.CSTNode, Rows | None] = {}
+        # (function, parameter) -> the expression each call reaching it passes (None: unknown)
+        self._arguments: dict[tuple[cst.FunctionDef, str], list[cst.BaseExpression] | None] = {}
+        self._param_rows_memo: dict[tuple[cst.FunctionDef, str], Rows | None] = {}
+        self._param_ints: dict[tuple[cst.FunctionDef, str], int | None] = {}
+        self._hops = 0
+        self._imported: bool | None = None
+        self._names_by_value: dict[str, list[cst.Name]] | None = None
 
     def is_batch(self, expr: cst.BaseExpression) -> bool:
         """``expr``'s first dimension is the batch, where it stands."""
@@ -150,18 +272,6 @@ class BatchTensors:
             return shape.rank > 0 and (shape.dims[0] in _BATCH_DIMS or is_batch_dim(shape.dims[0]))
         scope = self._ctx.index.function_of(expr)
         return self._batch_expr(expr, self._names_at(scope, expr))
-
-    def is_full_batch(self, expr: cst.BaseExpression) -> bool:
-        """``expr`` is a batch only through the batches of loaders whose batches are all full
-        (:func:`full_batches`): ``model(x)`` for ``x`` of ``DataLoader(ds, 128, drop_last=True)``.
-        Its first dimension is never 1 by the end of an epoch."""
-        scope = self._ctx.index.function_of(expr)
-        k = self._event_at(scope, expr)
-        if k < 0:
-            return False
-        names = self._batch_by_scope[scope][1][k][1]
-        full = self._full_by_scope[scope][k]
-        return bool(full) and self._batch_expr(expr, names) and not self._batch_expr(expr, names - full)
 
     def _names_at(self, scope: cst.CSTNode | None, expr: cst.CSTNode) -> set[str]:
         """The batch names where ``expr`` stands (statement order; the statement itself excluded)."""
@@ -179,37 +289,97 @@ class BatchTensors:
             k -= 1
         return k
 
-    def _full_loader(self, iterable: cst.BaseExpression) -> bool:
-        """The ``for`` loop's iterable is a loader of full batches: ``DataLoader(...)`` itself
-        (through ``enumerate``/``tqdm``), or a name every binding of which in the file is one."""
+    def _loader_rows(self, iterable: cst.BaseExpression) -> Rows | None:
+        """The rows of every batch of the ``for`` loop's iterable, when it is a loader whose batches
+        are never of one by chance: ``DataLoader(...)`` itself (through ``enumerate``/``tqdm``), or
+        a name every binding of which in the file is one (the :meth:`Rows.union` of theirs): one
+        of full batches (:func:`full_batches`, two rows or more) or one over a dataset of known
+        size (:func:`sized_batches`). A parameter's loader is what every call reaching its
+        function passes; where those are not known, only full batches of the file's loaders of
+        that name count, as before."""
         for _ in range(8):
             if not isinstance(iterable, cst.Call) or not iterable.args:
                 break
             if full_batches(self._ctx, iterable):
-                return True
+                return SEVERAL
+            rows = sized_batches(self._ctx, iterable)
+            if rows is not None:
+                return rows
             last = (dotted_name(iterable.func) or "").rsplit(".", 1)[-1]
             if last not in _LOOP_WRAPPERS:
-                return False
+                return None
             iterable = iterable.args[0].value
         name = dotted_name(iterable)
         if name is None:
-            return False
-        if self._full_loader_names is None:
-            # (scope, name) and (None-free) name -> every binding there is a loader of full batches
+            return None
+        if self._loader_names is None:
+            # (scope, name) and name -> the union of the rows of every binding there (None: one
+            # binding is no loader of known rows); and whether each is one of full batches
+            self._loader_names = {}
             self._full_loader_names = {}
             for assign in self._ctx.index.of_type(cst.Assign):
-                full = isinstance(assign.value, cst.Call) and full_batches(self._ctx, assign.value)
+                call = assign.value if isinstance(assign.value, cst.Call) else None
+                full = call is not None and full_batches(self._ctx, call)
+                rows = SEVERAL if full else (sized_batches(self._ctx, call) if call is not None
+                                             else None)
                 scope = self._ctx.index.function_of(assign)
                 for t in assign.targets:
                     bound = dotted_name(t.target)
                     if bound is not None:
                         for key in ((scope, bound), bound):
                             self._full_loader_names[key] = self._full_loader_names.get(key, True) and full
+                            known = self._loader_names.get(key, rows)
+                            self._loader_names[key] = None if known is None or rows is None \
+                                else known.union(rows)
         # a local name bound in the loop's own scope is one of those bindings; else any in the file
-        local = (self._ctx.index.function_of(iterable), name)
-        if isinstance(iterable, cst.Name) and local in self._full_loader_names:
-            return self._full_loader_names[local]
-        return self._full_loader_names.get(name, False)
+        scope = self._ctx.index.function_of(iterable)
+        local = (scope, name)
+        if isinstance(iterable, cst.Name) and local in self._loader_names:
+            rows = self._loader_names[local]
+            param = next((p for p in (*scope.params.posonly_params, *scope.params.params,
+                                      *scope.params.kwonly_params) if p.name.value == name), None) \
+                if isinstance(scope, cst.FunctionDef) and rows is not None else None
+            if param is None or rows == SEVERAL:
+                return rows
+            # `if loader is None: loader = DataLoader(...)`: the parameter's loader may reach too
+            passed = self._param_loader_rows(param)
+            return None if passed is None else rows.union(passed)
+        if isinstance(iterable, cst.Name):
+            binder = self._binding_before(iterable)
+            if isinstance(binder, cst.Param):
+                passed = self._param_loader_rows(binder)
+                if passed is not None:
+                    return passed
+                # not the file's loader of that name by its bindings: only full batches count
+                return SEVERAL if self._full_loader_names.get(name, False) else None
+        return self._loader_names.get(name)
+
+    def _param_loader_rows(self, param: cst.Param) -> Rows | None:
+        """The rows of the loader a parameter holds: the union over the calls reaching its
+        function (:meth:`_passed_arguments`) of the rows of the loader each passes; memoised like
+        :meth:`_param_rows`, and bounded by :data:`MAX_CALL_HOPS`."""
+        function = self._ctx.index.function_of(param)
+        if function is None:
+            return None
+        key = (function, param.name.value)
+        if key in self._param_loader_memo:
+            return self._param_loader_memo[key]
+        if self._hops >= MAX_CALL_HOPS:
+            return None
+        self._param_loader_memo[key] = None  # while it is computed: a recursive call is unknown
+        self._hops += 1
+        try:
+            found: Rows | None = None
+            for argument in self._passed_arguments(function, param) or ():
+                rows = self._loader_rows(argument)
+                if rows is None:
+                    found = None
+                    break
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        self._param_loader_memo[key] = found
+        return found
 
     def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
         if depth > 12:
@@ -258,57 +428,536 @@ class BatchTensors:
         return False
 
     # -- row counts ------------------------------------------------------------------------
-    def fixed_rows(self, expr: cst.BaseExpression) -> bool:
-        """The number of rows of ``expr`` is fixed where ``squeeze()`` meets it, so that a batch of
-        one cannot come by chance: two or more (:meth:`_rows` "several"), or exactly one by
-        construction, one observation given an explicit batch axis (``x.unsqueeze(0)``,
-        ``x[None]``, ``x.reshape(1, -1)``), where dropping it again is the author's intent."""
-        return self._rows(expr) is not None
+    def rows(self, expr: cst.BaseExpression) -> Rows | None:
+        """The number of rows of ``expr`` where it stands, when fixed by construction so that a
+        batch of one cannot come by chance; None where unknown. Sources: the batches of a loader
+        whose batches are all full (:func:`full_batches`: two rows or more) or over a dataset of
+        known size (:func:`sized_batches`), through ``enumerate``/``tqdm``, ``x, y = batch``, a
+        container's items and a loader passed as an argument (:meth:`_loader_rows`), rows picked
+        from a buffer by an index of several entries (``s[idx]``, :meth:`_several_indices`), a list buffer stacked where a
+        counter shows it filled ``k`` times (:meth:`_counted_fills`), and one value given a batch
+        axis (``x.unsqueeze(0)``, ``x[None]``, ``x.reshape(1, -1)`` of something not a batch:
+        exactly one, where dropping it again is the author's intent). Kept by names, shape-keeping
+        calls, slices that keep the first dimension, element-wise arithmetic, ``squeeze`` (two rows
+        or more) and model calls; a parameter's are those every call of its function passes
+        (:meth:`_param_rows`)."""
+        if expr not in self._rows_cache:
+            self._rows_cache[expr] = self._rows(expr, 0)
+        return self._rows_cache[expr]
 
-    def _rows(self, expr: cst.BaseExpression, depth: int = 0) -> str | None:
-        """"several": ``expr``'s first dimension provably holds two rows or more: rows picked from
-        a buffer by an index of several entries (``s[idx]``); "one": a batch axis added to one
-        value; both kept by shape-keeping calls and model calls. None where unknown."""
+    def _rows(self, expr: cst.BaseExpression, depth: int) -> Rows | None:
         if depth > 12:
             return None
         if isinstance(expr, cst.Name):
-            value = self._value_before(expr)
-            return self._rows(value, depth + 1) if value is not None else None
+            return self._name_rows(expr, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._broadcast_rows((expr.left, expr.right), depth)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            return self._broadcast_rows((expr.left, expr.comparisons[0].comparator), depth)
+        if isinstance(expr, cst.UnaryOperation):
+            return self._rows(expr.expression, depth + 1)
         if isinstance(expr, cst.Subscript):
-            first = expr.slice[0].slice if expr.slice else None
-            if isinstance(first, cst.Index) and _is_new_axis(self._ctx, first.value):
-                return "one" if not self.is_batch(expr.value) else None  # x[None]
-            if len(expr.slice) == 1 and isinstance(first, cst.Index) and \
-                    self._several_indices(first.value, depth + 1):
-                return "several"
-            return None
+            return self._subscript_rows(expr, depth)
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
         positional, qualified = _call_parts(self._ctx, expr)
         if qualified is not None:
             short = qualified.rsplit(".", 1)[-1]
+            if qualified in _LIST_TENSORS and positional:
+                # torch.stack(memory.states): a row per entry of a buffer filled at a fixed count
+                least = self._buffer_entries(positional[0])
+                return Rows(least) if least is not None and least >= 2 else None
             if not qualified.startswith("torch.") or not positional:
                 return None
+            if short == "squeeze":
+                return _kept_by_squeeze(self._rows(positional[0], depth + 1))
             if short == "unsqueeze":  # torch.unsqueeze(x, 0)
                 dim = _argument(expr, 1, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0" and \
                     not self.is_batch(positional[0])
-                return "one" if one else None
+                return ONE if one else None
             return self._rows(positional[0], depth + 1) if short in SAME_SHAPE else None
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method == "unsqueeze":
                 dim = _argument(expr, 0, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0"
-                return "one" if one and not self.is_batch(func.value) else None
+                return ONE if one and not self.is_batch(func.value) else None
             if method in ("reshape", "view") and len(positional) >= 2 and \
                     isinstance(positional[0], cst.Integer) and positional[0].value == "1":
-                return "one" if not self.is_batch(func.value) else None
+                return ONE if not self.is_batch(func.value) else None
             if method in SAME_SHAPE:
                 return self._rows(func.value, depth + 1)
+            if method in ("squeeze", "squeeze_"):
+                return _kept_by_squeeze(self._rows(func.value, depth + 1))
         # A model maps a batch to a batch of as many rows.
         return self._rows(positional[0], depth + 1) if positional and _may_be_model(func) else None
+
+    def _broadcast_rows(self, operands: tuple[cst.BaseExpression, ...], depth: int) -> Rows | None:
+        """Element-wise arithmetic: the rows of its batch operands, each known (a weight or a
+        number, not a batch, takes no part); unknown when any batch operand's rows are."""
+        found: Rows | None = None
+        for operand in operands:
+            rows = self._rows(operand, depth + 1)
+            if rows is None:
+                if self.is_batch(operand):
+                    return None
+                continue
+            found = rows if found is None else found.broadcast(rows)
+        return found
+
+    def _subscript_rows(self, expr: cst.Subscript, depth: int) -> Rows | None:
+        first = expr.slice[0].slice if expr.slice else None
+        if isinstance(first, cst.Index) and _is_new_axis(self._ctx, first.value):
+            return ONE if not self.is_batch(expr.value) else None  # x[None]
+        if isinstance(first, cst.Slice) and first.lower is None and first.upper is None \
+                and first.step is None or \
+                isinstance(first, cst.Index) and isinstance(first.value, cst.Ellipsis):
+            return self._rows(expr.value, depth + 1)  # x[:, 0], x[..., -1]: every row
+        if len(expr.slice) != 1 or not isinstance(first, cst.Index):
+            return None
+        if isinstance(expr.value, cst.Name) and \
+                isinstance(first.value, (cst.Integer, cst.SimpleString)):
+            # batch[0], batch["x"]: an item of a container of full batches
+            container = self._loop_container_rows(expr.value)
+            if container is not None and \
+                    self._is_container(expr.value.value, self._ctx.index.function_of(expr)):
+                return container
+        return SEVERAL if self._several_indices(first.value, depth + 1) else None
+
+    def _name_rows(self, name: cst.Name, depth: int) -> Rows | None:
+        """A name's rows: those of the value last bound to it, or of the loader its loop reads."""
+        binder = self._binding_before(name)
+        if isinstance(binder, cst.For):
+            target = self._shapes.loader_target(binder.iter, binder.target)
+            if target is None or name.value not in _names_in(target):
+                return None
+            return self._loader_rows(binder.iter)
+        if isinstance(binder, cst.Param):
+            return self._param_rows(binder)
+        if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
+                any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
+            return self._loop_container_rows(binder.value)  # x, y = batch
+        value = self._assigned(binder, name.value) if binder is not None else None
+        return self._rows(value, depth + 1) if value is not None else None
+
+    def _loop_container_rows(self, name: cst.Name) -> Rows | None:
+        """``batch`` of ``for batch in loader``, the whole batch (a tensor, or a container of
+        tensors of as many rows): the rows of the loader's batches."""
+        binder = self._binding_before(name)
+        if not isinstance(binder, cst.For):
+            return None
+        target = self._shapes.loader_target(binder.iter, binder.target)
+        if not (isinstance(target, cst.Name) and target.value == name.value):
+            return None
+        return self._loader_rows(binder.iter)
+
+    def _param_rows(self, param: cst.Param) -> Rows | None:
+        """A parameter's rows: the :meth:`Rows.union` of the rows of what every call reaching its
+        function passes (:meth:`_passed_arguments`), each known; memoised, a recursive call and
+        more than :data:`MAX_CALL_HOPS` calls up unknown."""
+        function = self._ctx.index.function_of(param)
+        if function is None:
+            return None
+        key = (function, param.name.value)
+        if key in self._param_rows_memo:
+            return self._param_rows_memo[key]
+        if self._hops >= MAX_CALL_HOPS:
+            return None
+        self._param_rows_memo[key] = None  # while it is computed: a recursive call is unknown
+        self._hops += 1
+        try:
+            found: Rows | None = None
+            for argument in self._passed_arguments(function, param) or ():
+                rows = self._rows(argument, 0)
+                if rows is None:
+                    found = None
+                    break
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        self._param_rows_memo[key] = found
+        return found
+
+    def _passed_arguments(self, function: cst.FunctionDef, param: cst.Param
+                          ) -> list[cst.BaseExpression] | None:
+        """What each call of ``function`` passes as ``param`` (its default where a call leaves it
+        out), over every call that reaches the function (:meth:`_call_sites`); None when one is
+        not known (a ``*args`` call, no default) or the calls are not all known."""
+        key = (function, param.name.value)
+        if key in self._arguments:
+            return self._arguments[key]
+        found: list[cst.BaseExpression] | None = None
+        sites = self._call_sites(function)
+        params = [*function.params.posonly_params, *function.params.params]
+        if sites and (param in params or param in function.params.kwonly_params):
+            bound = 0 if owner_class(self._ctx, function) is None or any(
+                dotted_name(d.decorator) == "staticmethod" for d in function.decorators) else 1
+            position = params.index(param) - bound if param in params else None
+            found = []
+            for call in sites:
+                if (position is not None and position < 0) or any(a.star for a in call.args):
+                    found = None  # the bound instance, or arguments passed unpacked
+                    break
+                argument = _passed(call, position, param.name.value)
+                if argument is None:
+                    argument = param.default  # left out
+                if argument is None:
+                    found = None
+                    break
+                found.append(argument)
+        self._arguments[key] = found
+        return found
+
+    def _call_sites(self, function: cst.FunctionDef) -> list[cst.Call] | None:
+        """Every call that runs ``function``, when the file shows them all: the calls of a
+        top-level function or method in its module (:func:`dllint.analysis.callers.local_sites`),
+        or for a module's ``forward`` the calls of its instances (:meth:`_forward_sites`); None
+        when no other module of the project could call it too (one names this module) or when
+        they are not all known."""
+        if self._imported_elsewhere():
+            return None
+        if function.name.value == "forward":
+            klass = owner_class(self._ctx, function)
+            return self._forward_sites(klass) if isinstance(klass, cst.ClassDef) else None
+        return local_sites(self._ctx, function)
+
+    def _imported_elsewhere(self) -> bool:
+        """Another module of the project names this one (it may import its functions and classes
+        and call them there); a text that is no file on disk is a program of its own."""
+        if self._imported is None:
+            imports = project_imports(self._ctx)
+            if imports is None:
+                self._imported = False
+            else:
+                me = Path(self._ctx.path).resolve()
+                stem = me.parent.name if me.stem == "__init__" else me.stem
+                paths = files_naming(imports.root, stem, []) if stem.isidentifier() else None
+                self._imported = paths is None or any(p.resolve() != me for p in paths)
+        return self._imported
+
+    def _forward_sites(self, klass: cst.ClassDef) -> list[cst.Call] | None:
+        """The calls of a module class's instances (``self.actor(x)`` where ``self.actor =
+        Actor(...).to(device)``, ``net.forward(x)``), when every instance is bound to a name or an
+        attribute and used only as a callee or through its attributes (``.parameters()``). None
+        when the class is subclassed, used as a value, or an instance is passed, stored, returned
+        or aliased (then it may be called where no call shows it)."""
+        index = self._ctx.index
+        name = klass.name.value
+        holders: list[str] = []
+        for node in index.of_type(cst.Name):
+            if node.value != name:
+                continue
+            parent = index.parent(node)
+            if isinstance(parent, cst.ClassDef) and parent.name is node:
+                continue
+            if isinstance(parent, cst.Arg) and isinstance(index.parent(parent), cst.ClassDef):
+                return None  # a subclass: its instances run this forward too
+            if not (isinstance(parent, cst.Call) and parent.func is node):
+                return None  # the class itself passed or stored
+            made: cst.CSTNode = parent
+            for _ in range(4):  # Actor(...).to(device).float()
+                outer = index.parent(made)
+                call = index.parent(outer) if isinstance(outer, cst.Attribute) else None
+                if not (isinstance(call, cst.Call) and call.func is outer and outer.value is made
+                        and outer.attr.value in _MODULE_MOVES):
+                    break
+                made = call
+            assign = index.parent(made)
+            if not isinstance(assign, cst.Assign) or assign.value is not made:
+                return None
+            for t in assign.targets:
+                bound = dotted_name(t.target)
+                if bound is None or bound.count(".") > 1 or \
+                        ("." in bound and not bound.startswith("self.")):
+                    return None
+                holders.append(bound)
+        sites: list[cst.Call] = []
+        for holder in dict.fromkeys(holders):
+            attr = holder.split(".", 1)[1] if "." in holder else None
+            uses = [n for n in index.of_type(cst.Attribute) if n.attr.value == attr] if attr \
+                else [n for n in index.of_type(cst.Name) if n.value == holder]
+            for use in uses:
+                use_sites = self._instance_use(use)
+                if use_sites is None:
+                    return None
+                sites.extend(use_sites)
+                if len(sites) > 64:
+                    return None
+        return sites
+
+    def _instance_use(self, use: cst.CSTNode) -> list[cst.Call] | None:
+        """The forward calls one use of a name holding a module makes: ``net(x)`` and
+        ``net.forward(x)`` one, ``net.parameters()`` or its binding none; None for any use that
+        lets the module out (an argument, a return, an alias, ``m = net.to(device)``)."""
+        index = self._ctx.index
+        parent = index.parent(use)
+        if isinstance(parent, cst.AssignTarget) and parent.target is use:
+            return []
+        if isinstance(parent, cst.Call) and parent.func is use:
+            return [parent]
+        if isinstance(parent, cst.Attribute) and parent.value is use:
+            call = index.parent(parent)
+            called = isinstance(call, cst.Call) and call.func is parent
+            if parent.attr.value == "forward":
+                return [call] if called else None
+            if parent.attr.value in _MODULE_MOVES and called and \
+                    not isinstance(index.parent(call), cst.Expr):
+                return None  # the module given back, to be held elsewhere
+            return []
+        return None
+
+    # -- buffers filled a fixed number of times before each use ---------------------------------
+    def _buffer_entries(self, expr: cst.BaseExpression) -> int | None:
+        """The fewest entries the list ``expr`` (``memory.states``, ``states``) holds where it is
+        read: a parameter's, the fewest over the calls reaching its function (each passing a
+        name); a local buffer's, :meth:`_counted_fills`. None where not known."""
+        path = dotted_name(expr)
+        if path is None or path.count(".") > 1 or path.startswith("self."):
+            return None
+        root = expr.value if isinstance(expr, cst.Attribute) else expr
+        attr = path.split(".", 1)[1] if "." in path else None
+        if not isinstance(root, cst.Name):
+            return None
+        binder = self._binding_before(root)
+        if not isinstance(binder, cst.Param):
+            return self._counted_fills(root, attr)
+        function = self._ctx.index.function_of(binder)
+        if function is None or self._hops >= MAX_CALL_HOPS:
+            return None
+        least: int | None = None
+        self._hops += 1
+        try:
+            for argument in self._passed_arguments(function, binder) or [None]:
+                found = self._counted_fills(argument, attr) if isinstance(argument, cst.Name) else None
+                if found is None:
+                    return None
+                least = found if least is None else min(least, found)
+        finally:
+            self._hops -= 1
+        return least
+
+    def _counted_fills(self, holder: cst.Name, attr: str | None) -> int | None:
+        """``k`` where ``holder`` (``memory``, with ``attr``: ``memory.states``) is read inside
+        ``if c % k == 0:`` (``k`` a constant of 2 or more), a statement of a loop's body, and that
+        loop's body also holds, before the ``if`` and not inside another statement, the one
+        ``c += 1`` of the function and an append to the buffer (``memory.states.append(s)``, or a
+        call handing ``memory`` to functions of the file that append to it unconditionally): then
+        the buffer gains an entry for each step of the counter, and holds ``k`` entries or more at
+        the read. Sound only if nothing else shrinks it: every other binding of ``c`` is ``c = 0``
+        and none comes between the ``c += 1`` and the ``if``; no ``continue``, ``return``,
+        ``raise`` or ``break`` of that loop comes before the ``if``; every other mention of
+        ``memory`` appends to it (:meth:`_grows`), binds it before the loop outside any loop
+        around it (its making), or follows the read inside the ``if`` with a ``c = 0`` after it there
+        (``memory.clear()`` then the reset). None otherwise."""
+        index = self._ctx.index
+        scope = index.function_of(holder)
+        guard, counter, k = self._counter_guard(holder)
+        if guard is None or counter is None or k is None:
+            return None
+        loop = index.parent(index.parent(guard))
+        if not isinstance(loop, (cst.For, cst.While)):
+            return None
+        body = list(loop.body.body)
+        at = body.index(guard)
+        # the counter: one `c += 1` at the top of the loop's body before the guard, resets to 0
+        bindings = self._ctx.analysis(Bindings)
+        binders = [self._binder_at(p) for p, _ in bindings.values.get(
+            (bindings.scope_key(holder, counter), counter), [])]
+        steps = [b for b in binders if isinstance(b, cst.AugAssign)]
+        if len(steps) != 1 or not isinstance(steps[0].operator, cst.AddAssign) or \
+                not (isinstance(steps[0].value, cst.Integer) and steps[0].value.value == "1"):
+            return None
+        # unconditional: a step skipped once would leave the counter at 0 after a reset
+        step_line = _top_statement(body, steps[0], index)
+        if step_line is None or step_line >= at or index.parent(steps[0]) is not body[step_line]:
+            return None
+        for b in binders:
+            if b is steps[0]:
+                continue
+            if not (isinstance(b, cst.Assign) and isinstance(b.value, cst.Integer)
+                    and b.value.value == "0"):
+                return None
+            where = _top_statement(body, b, index)
+            if where is not None and step_line <= where < at:
+                return None  # a reset between the step and the guard: the guard may see 0
+        if any(isinstance(g, cst.Global) and any(n.name.value == counter for n in g.names)
+               for g in index.of_type(cst.Global)):
+            return None
+        # nothing leaves the loop's iteration between its top and the guard
+        end = index.order[guard]
+        for jump in index.of_type(cst.Continue, cst.Return, cst.Raise, cst.Break):
+            if index.order[loop.body] < index.order[jump] < end and (
+                    isinstance(jump, (cst.Return, cst.Raise)) or
+                    index.enclosing(jump, cst.For, cst.While) is loop):
+                return None
+        # an unconditional append to the buffer per step
+        if not any(self._statement_appends(line, holder.value, attr or "") for line in body[:at]):
+            return None
+        # every other mention of the buffer's name
+        resets = [i for i, line in enumerate(guard.body.body) if any(
+            b is not None and _top_statement([line], b, index) == 0 for b in binders
+            if isinstance(b, cst.Assign))]
+        for name in self._names(holder.value):
+            if name is holder:
+                continue
+            function = index.function_of(name)
+            if function is not scope:
+                if (function, name.value) not in bindings.values and \
+                        (scope is None or self._inside(name, scope)):
+                    return None  # read by a function it is global to, or a closure
+                continue
+            if self._grows(name, 0) is not None:
+                continue
+            made = index.parent(name)
+            if isinstance(made, cst.AssignTarget) and made.target is name and \
+                    index.order[name] < index.order[loop] and not any(
+                        isinstance(a, (cst.For, cst.While)) and self._inside(loop, a)
+                        for a in index.ancestors(name)):
+                continue  # made before the loop, outside any loop around it
+            if self._inside(name, guard.body) and index.order[name] > index.order[holder]:
+                where = _top_statement(list(guard.body.body), name, index)
+                if where is not None and any(r > where for r in resets):
+                    continue  # emptied after the read, the counter reset with it
+            return None
+        return k
+
+    def _counter_guard(self, holder: cst.Name) -> tuple[cst.If | None, str | None, int | None]:
+        """The innermost ``if`` whose body holds ``holder`` and whose test is, or has as an
+        ``and`` operand, ``c % k == 0`` with ``k`` a constant of 2 or more: (the if, c, k)."""
+        index = self._ctx.index
+        for node in index.ancestors(holder):
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                break
+            if not isinstance(node, cst.If) or not self._inside(holder, node.body):
+                continue
+            tests = [node.test]
+            while tests:
+                test = tests.pop()
+                if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+                    tests += [test.left, test.right]
+                    continue
+                if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+                        isinstance(test.comparisons[0].operator, cst.Equal) and \
+                        isinstance(test.comparisons[0].comparator, cst.Integer) and \
+                        test.comparisons[0].comparator.value == "0" and \
+                        isinstance(test.left, cst.BinaryOperation) and \
+                        isinstance(test.left.operator, cst.Modulo) and \
+                        isinstance(test.left.left, cst.Name):
+                    k = self._int_const(test.left.right)
+                    if k is not None and k >= 2:
+                        return node, test.left.left.value, k
+            return None, None, None
+        return None, None, None
+
+    def _statement_appends(self, line: cst.BaseStatement, name: str, attr: str) -> bool:
+        """A simple statement line of a loop's body that appends to the buffer every time:
+        ``memory.states.append(s)``, or a call handing ``memory`` to functions that do."""
+        if not isinstance(line, cst.SimpleStatementLine):
+            return False
+        for small in line.body:
+            value = small.value if isinstance(small, (cst.Expr, cst.Assign, cst.Return)) else None
+            if not isinstance(value, cst.Call):
+                continue
+            if _appends_to(value, name, attr):
+                return True
+            for arg in value.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value == name and \
+                        self._grows(arg.value, 0) == attr:
+                    return True
+        return False
+
+    def _grows(self, name: cst.Name, depth: int) -> str | None | bool:
+        """What a mention of a buffer's name does to it, when it only grows it: ``"states"`` for
+        ``memory.states.append(x)`` or a call handing ``memory`` to functions of the file that
+        append to its ``states`` unconditionally (``memory.states.append(state)`` among the top
+        statements of their body before any ``return``), ``""`` for ``states.append(x)``, False
+        for an append elsewhere or a call that only grows it conditionally; None when the mention
+        may shrink it or hand it on (an alias, a return, an unknown callee)."""
+        index = self._ctx.index
+        parent = index.parent(name)
+        if isinstance(parent, cst.Attribute) and parent.value is name:
+            outer = index.parent(parent)
+            called = index.parent(outer)
+            if isinstance(outer, cst.Attribute) and outer.value is parent and \
+                    outer.attr.value == "append" and isinstance(called, cst.Call) and \
+                    called.func is outer:
+                return parent.attr.value  # memory.states.append(x)
+            if parent.attr.value == "append" and isinstance(outer, cst.Call) and outer.func is parent:
+                return ""  # states.append(x)
+            return None
+        if not isinstance(parent, cst.Arg) or parent.star or depth >= MAX_APPEND_DEPTH:
+            return None
+        call = index.parent(parent)
+        if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+            return None
+        candidates = self._functions_named(call.func)
+        if not candidates:
+            return None
+        grown: set[str | bool] = set()
+        for function in candidates:
+            param = _parameter_for(function, call, parent, self._ctx)
+            if param is None:
+                return None
+            found = self._function_grows(function, param, depth + 1)
+            if found is None:
+                return None
+            grown.add(found)
+        return grown.pop() if len(grown) == 1 else False
+
+    def _function_grows(self, function: cst.FunctionDef, param: str, depth: int) -> str | bool | None:
+        """:meth:`_grows` over a function's parameter: the attribute it appends to on every call
+        (an append among the top statements of its body, no ``return``/``raise`` before it),
+        False when it only grows it otherwise, None when any mention may shrink it."""
+        index = self._ctx.index
+        every: str | bool = False
+        first_exit = min((index.order[n] for n in index.of_type(cst.Return, cst.Raise)
+                          if index.function_of(n) is function), default=None)
+        for name in self._names(param):
+            if not self._inside(name, function.body):
+                continue
+            if index.function_of(name) is not function:
+                return None  # a nested function or lambda holds it
+            found = self._grows(name, depth)
+            if found is None:
+                return None
+            statement = index.statement_of(name)
+            line = index.parent(statement)
+            unconditional = line in function.body.body and (
+                first_exit is None or first_exit >= index.order[statement])
+            if isinstance(found, str) and unconditional and every is False:
+                every = found
+        return every
+
+    def _functions_named(self, func: cst.BaseExpression) -> list[cst.FunctionDef]:
+        """The functions of the file a callee may run: for ``f(...)`` the top-level functions
+        called ``f``, for ``x.m(...)`` every method called ``m``."""
+        if isinstance(func, cst.Name):
+            name, method = func.value, False
+        elif isinstance(func, cst.Attribute):
+            name, method = func.attr.value, True
+        else:
+            return []
+        return [f for f in self._ctx.index.of_type(cst.FunctionDef) if f.name.value == name
+                and (owner_class(self._ctx, f) not in (None, False)) == method
+                and owner_class(self._ctx, f) is not False]
+
+    def _names(self, value: str) -> list[cst.Name]:
+        """The ``Name`` nodes of the file spelled ``value``, in source order (indexed once)."""
+        if self._names_by_value is None:
+            self._names_by_value = {}
+            for node in self._ctx.index.of_type(cst.Name):
+                self._names_by_value.setdefault(node.value, []).append(node)
+        return self._names_by_value.get(value, [])
+
+    def _binder_at(self, order: int) -> cst.CSTNode | None:
+        if self._binders is None:
+            self._binding_before_init()
+        return self._binders.get(order) if self._binders is not None else None
+
+    def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        return any(a is container for a in self._ctx.index.ancestors(node))
 
     def _several_indices(self, expr: cst.BaseExpression, depth: int) -> bool:
         """An index of two entries or more: a draw of a literal count (``np.random.choice(n, 64)``,
@@ -396,40 +1045,74 @@ class BatchTensors:
         return None
 
     def _value_before(self, name: cst.Name) -> cst.BaseExpression | None:
-        """The value last bound to ``name`` before it is read in its function, an element of a
+        """The value last bound to ``name`` before the statement that reads it, an element of a
         tuple assignment (``bs, ba = s[i], a[i]``) included; None when not followed."""
+        binder = self._binding_before(name)
+        return self._assigned(binder, name.value) if binder is not None else None
+
+    def _binding_before(self, name: cst.Name) -> cst.CSTNode | None:
+        """The statement (assignment, ``for``, parameter...) that last binds ``name`` before the
+        statement reading it, in its function (:class:`Bindings`'s source order), or the one
+        module-level binding of a global the function never binds."""
         bindings = self._ctx.analysis(Bindings)
-        value = bindings.value_before(name, name.value)
-        if value is not None:
-            return value
-        # Bindings does not follow unpacking: look for `a, b = x, y` as the last binding.
         index = self._ctx.index
-        here = index.order[name]
+        here = index.order[index.statement_of(name)]
         scope = bindings.scope_key(name, name.value)
-        entries = [p for p, _ in bindings.values.get((scope, name.value), []) if p < here]
-        if not entries:
+        entries = bindings.values.get((scope, name.value))
+        last: int | None = None
+        if entries:
+            before = [p for p, _ in entries if p < here]
+            if before:
+                last = before[-1]
+            elif scope is not self._ctx.module:
+                return None  # a local bound only later
+        if last is None and scope is not self._ctx.module:
+            module_entries = {p for p, _ in bindings.values.get((self._ctx.module, name.value), [])}
+            if len(module_entries) == 1:
+                last = next(iter(module_entries))
+        if last is None:
             return None
-        last = entries[-1]
-        for node in index.of_type(cst.Assign):
-            if index.order[node] != last or len(node.targets) != 1:
-                continue
-            target, value = node.targets[0].target, node.value
+        if self._binders is None:
+            self._binding_before_init()
+        return self._binders.get(last) if self._binders is not None else None
+
+    def _binding_before_init(self) -> None:
+        index = self._ctx.index
+        self._binders = {index.order[node]: node for node in index.of_type(
+            cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.WithItem,
+            cst.Param, cst.NamedExpr)}
+
+    @staticmethod
+    def _assigned(binder: cst.CSTNode, name: str) -> cst.BaseExpression | None:
+        """What ``binder`` assigns to ``name``: the value, or its element in ``a, b = x, y``."""
+        if isinstance(binder, (cst.AnnAssign, cst.NamedExpr)):
+            return binder.value
+        if not isinstance(binder, cst.Assign):
+            return None
+        for t in binder.targets:
+            target, value = t.target, binder.value
+            if isinstance(target, cst.Name) and target.value == name:
+                return value
             if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
                     and len(target.elements) == len(value.elements):
                 for e, v in zip(target.elements, value.elements):
-                    if isinstance(e.value, cst.Name) and e.value.value == name.value and \
+                    if isinstance(e.value, cst.Name) and e.value.value == name and \
                             not isinstance(v, cst.StarredElement):
                         return v.value
         return None
 
     def _int_const(self, expr: cst.BaseExpression, depth: int = 0) -> int | None:
-        """An integer the expression always holds: literals, names bound once in the file, and
-        ``+ - * //`` and ``int()`` of those."""
+        """An integer the expression always holds: literals, names bound once in the file,
+        parameters every call gives the same such integer (:meth:`_param_int`), and ``+ - * //``
+        and ``int()`` of those."""
         if depth > 8:
             return None
         if isinstance(expr, cst.Integer):
             return int(expr.evaluated_value)
         if isinstance(expr, cst.Name):
+            binder = self._binding_before(expr)
+            if isinstance(binder, cst.Param):
+                return self._param_int(binder, depth)
             bindings = self._ctx.analysis(Bindings)
             if bindings.rebound(expr.value):
                 return None
@@ -451,6 +1134,21 @@ class BatchTensors:
             if isinstance(expr.operator, cst.FloorDivide) and b != 0:
                 return a // b
         return None
+
+    def _param_int(self, param: cst.Param, depth: int) -> int | None:
+        """A parameter never rebound in its function whose every call passes the same integer
+        (its default where a call leaves it out): ``def replay(self, batch_size=64)``."""
+        function = self._ctx.index.function_of(param)
+        bindings = self._ctx.analysis(Bindings)
+        if function is None or len(bindings.values.get((function, param.name.value), [])) != 1:
+            return None
+        key = (function, param.name.value)
+        if key not in self._param_ints:
+            self._param_ints[key] = None  # while it is computed: a recursive call is unknown
+            values = {self._int_const(a, depth + 1)
+                      for a in self._passed_arguments(function, param) or ()}
+            self._param_ints[key] = values.pop() if len(values) == 1 else None
+        return self._param_ints[key]
 
     def _is_container(self, name: str, scope: cst.CSTNode | None) -> bool:
         """A loop target is a (x, y) or {"x": ...} container, not a tensor, when the scope reads
@@ -497,8 +1195,6 @@ class BatchTensors:
             names.add(scope.params.params[1].name.value)
         orders: list[int] = [-1]
         history: list[tuple[cst.CSTNode | None, set[str]]] = [(None, names)]
-        full: frozenset[str] = frozenset()
-        fulls: list[frozenset[str]] = [full]
         # Loop targets over loaders, then assignments from batch expressions, in source order.
         events: list[cst.CSTNode] = []
         for node in self._ctx.index.of_type(cst.For, cst.Assign):
@@ -515,18 +1211,11 @@ class BatchTensors:
                     self._containers.add(target.value)
                 else:
                     names.update(_names_in(target))
-                bound = frozenset(_names_in(target))
-                full = full | bound if self._full_loader(node.iter) else full - bound
                 orders.append(self._ctx.index.order[node])
                 history.append((node, names))
-                fulls.append(full)
                 continue
             value = node.value
             batch = self._batch_expr(value, names)
-            # a batch made only of full batches is one: model(x) for x of a drop_last loader
-            value_full = batch and bool(full) and not self._batch_expr(value, names - full)
-            assigned = frozenset(n for t in node.targets for n in _names_in(t.target))
-            full = full | assigned if value_full else full - assigned
             names = set(names)
             for t in node.targets:
                 target = t.target
@@ -553,9 +1242,6 @@ class BatchTensors:
                             names.discard(n)
             orders.append(self._ctx.index.order[node])
             history.append((node, names))
-            fulls.append(full & names)
-            full = fulls[-1]
-        self._full_by_scope[scope] = fulls
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
 
@@ -592,6 +1278,56 @@ def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression
     if position < 0:
         return positional[-1] if positional else None
     return positional[position] if position < len(positional) else None
+
+
+def _kept_by_squeeze(rows: Rows | None) -> Rows | None:
+    """A squeeze keeps a first dimension of two rows or more (it drops sizes of 1 only)."""
+    return rows if rows is not None and rows.low >= 2 else None
+
+
+def _appends_to(call: cst.Call, name: str, attr: str) -> bool:
+    """``name.attr.append(x)`` (``name.append(x)`` where ``attr`` is empty)."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "append"):
+        return False
+    return dotted_name(func.value) == (f"{name}.{attr}" if attr else name)
+
+
+def _top_statement(body: list[cst.BaseStatement], node: cst.CSTNode, index) -> int | None:
+    """The position in ``body`` of the statement holding ``node`` (None: not in ``body``)."""
+    for ancestor in [node, *index.ancestors(node)]:
+        for i, line in enumerate(body):
+            if ancestor is line:
+                return i
+    return None
+
+
+def _parameter_for(function: cst.FunctionDef, call: cst.Call, arg: cst.Arg,
+                   ctx: FileContext) -> str | None:
+    """The parameter of ``function`` that ``arg`` of ``call`` binds (a method called on an
+    instance: its first parameter is the instance)."""
+    params = [*function.params.posonly_params, *function.params.params]
+    if arg.keyword is not None:
+        names = {p.name.value for p in (*params, *function.params.kwonly_params)}
+        return arg.keyword.value if arg.keyword.value in names else None
+    position = next(i for i, a in enumerate(a for a in call.args if a.keyword is None) if a is arg)
+    if owner_class(ctx, function) is not None and not any(
+            dotted_name(d.decorator) == "staticmethod" for d in function.decorators):
+        position += 1
+    return params[position].name.value if position < len(params) else None
+
+
+def _passed(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
+    """The argument ``call`` gives the parameter ``name`` at ``position`` among the arguments a
+    call writes (None: keyword-only); None when it leaves it out (a call without ``*args`` or
+    ``**kwargs``)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if position is None or position < 0 or position >= len(positional):
+        return None
+    return positional[position]
 
 
 def _names_in(target: cst.BaseExpression) -> list[str]:

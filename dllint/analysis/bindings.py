@@ -48,9 +48,10 @@ class Bindings:
                                   cst.WithItem, cst.Param, cst.NamedExpr):
             for target, value in _bound(node):
                 if isinstance(target, (cst.Tuple, cst.List)):
-                    # unpacking: each element is bound to something we do not follow
-                    for element in target.elements:
-                        result._add(node, element.value, None)
+                    # unpacking: each element, nested ones too (``for i, (x, y) in ...``), is
+                    # bound to something we do not follow
+                    for element in _unpacked(target):
+                        result._add(node, element, None)
                 else:
                     result._add(node, target, value)
         for node in index.of_type(cst.ClassDef):
@@ -123,3 +124,15 @@ def _bound(node: cst.CSTNode):
         yield node.name, None
     elif isinstance(node, cst.NamedExpr):
         yield node.target, node.value
+
+
+def _unpacked(target: cst.Tuple | cst.List, depth: int = 0) -> list[cst.BaseExpression]:
+    """The targets an unpacking binds, nested tuples opened (bounded depth)."""
+    out: list[cst.BaseExpression] = []
+    for element in target.elements:
+        value = element.value
+        if isinstance(value, (cst.Tuple, cst.List)) and depth < 8:
+            out.extend(_unpacked(value, depth + 1))
+        else:
+            out.append(value)
+    return out

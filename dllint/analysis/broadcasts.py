@@ -19,6 +19,7 @@ import libcst as cst
 
 from dllint.analysis.calls import code_text
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import SELF_RETURNING
 from dllint.analysis.shapes import BINARY, REDUCTIONS, Shape, Shapes, differs, keepdim_of, same_dim
 from dllint.context import FileContext
 
@@ -120,6 +121,8 @@ def _call_operands(ctx: FileContext, call: cst.Call, loss_names: dict[str, str])
     callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
     kind = loss_names.get(callee) if callee is not None else (
         loss_module(ctx, func) if isinstance(func, cst.Call) else None)
+    if kind is None and isinstance(func, cst.Name):
+        kind = _parameter_loss(ctx, func, call, loss_names)
     if kind is not None:
         pair = _loss_args(call, positional)
         if not pair:
@@ -132,6 +135,20 @@ def _call_operands(ctx: FileContext, call: cst.Call, loss_names: dict[str, str])
     return None
 
 
+def _parameter_loss(ctx: FileContext, func: cst.Name, call: cst.Call, loss_names: dict[str, str]
+                    ) -> str | None:
+    """``criterion(pred, y)`` in ``def train(model, loader, criterion)``: the element-wise loss
+    module every call site passes for the parameter (``train(model, loader, nn.MSELoss())``)."""
+    arguments = ctx.analysis(Shapes).parameter_arguments(call, func.value)
+    if not arguments:
+        return None
+    kinds = set()
+    for _, argument in arguments:
+        name = dotted_name(argument) if isinstance(argument, (cst.Name, cst.Attribute)) else None
+        kinds.add(loss_names.get(name) if name is not None else loss_module(ctx, argument))
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+
 def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]
                ) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
     kw = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
@@ -141,7 +158,14 @@ def _loss_args(call: cst.Call, positional: list[cst.BaseExpression]
 
 
 def loss_module(ctx: FileContext, node: cst.BaseExpression) -> str | None:
-    """``MSELoss`` for ``nn.MSELoss(...)`` (an element-wise loss module), None for anything else."""
+    """``MSELoss`` for ``nn.MSELoss(...)`` (an element-wise loss module), also moved to a device
+    (``nn.MSELoss().cuda()``, ``.to(device)``: a module's ``to``/``cuda`` return the module itself),
+    None for anything else."""
+    for _ in range(4):  # nn.L1Loss().cuda().float(): a few moves at most
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in SELF_RETURNING and isinstance(node.func.value, cst.Call)):
+            break
+        node = node.func.value
     if not isinstance(node, cst.Call):
         return None
     qualified = ctx.imports.qualify(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None

@@ -239,6 +239,19 @@ class ProjectCallers:
                 return None
         return out
 
+    def named_elsewhere(self, function: cst.FunctionDef) -> bool:
+        """Some other file of the project holds the function's name as a word (or the project
+        cannot be searched): it may call or pass the function. Read off the project's word
+        tables only, without parsing any module: for a question that only one answer (no other
+        caller) helps, an other module that names it ends the search (torch's sources name most
+        helpers in many modules, and parsing each was a tenth of a lint)."""
+        imports = project_imports(self.ctx)
+        if imports is None:
+            return True
+        paths = files_naming(imports.root, function.name.value, [])
+        me = Path(self.ctx.path).resolve()
+        return paths is None or any(path.resolve() != me for path in paths)
+
     def sites_where(self, function: cst.FunctionDef, words: frozenset[str]) -> list[CallSite]:
         """The calls of the top-level ``function`` in the project's other modules whose files also
         hold one of ``words`` (a cheap gate on the caller's side: a splitting call's name), in
@@ -304,6 +317,18 @@ class ProjectCallers:
             finally:
                 PROJECT.depth -= nested
         return answer
+
+
+def local_sites(ctx: "FileContext", function: cst.FunctionDef) -> list[cst.Call] | None:
+    """The calls of a top-level function or of a method of a top-level class written in its own
+    module (a method: every ``x.name(...)``, whichever class ``x`` is); None when they may not be
+    all: a nested function, ``forward`` or a dunder (run without a call naming them), or a name
+    used as a value. The project's other modules are not searched (see :meth:`ProjectCallers.sites`)."""
+    klass = owner_class(ctx, function)
+    name = function.name.value
+    if klass is False or (klass is not None and (name in _IMPLICIT_METHODS or name.startswith("__"))):
+        return None
+    return _local_calls(ctx, function, name, klass is not None)
 
 
 def _local_calls(ctx: "FileContext", function: cst.FunctionDef, name: str, method: bool) -> list[cst.Call] | None:

@@ -684,6 +684,12 @@ class DataProvenance:
             period = self._period_column(expr)
             if period is not None:
                 return period
+            if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index) \
+                    and isinstance(expr.value, cst.Name) and isinstance(expr.slice[0].slice.value, cst.Integer):
+                # ``parts[1]`` of a list literal bound once: that element's roles only
+                element = self._literal_element(expr.value, int(expr.slice[0].slice.value.value, 0), None)
+                if element is not None:
+                    return self._roles(element, et, ev, active)
             index_roles: set[str] = set()
             for element in expr.slice:
                 if isinstance(element.slice, cst.Index):
@@ -766,6 +772,26 @@ class DataProvenance:
         data = [a.value for a in expr.args if a.keyword is None]
         return len(data) == 1 and self._whole_table_value(data[0], at, depth + 1)
 
+    def _literal_element(self, name: cst.Name, position: int, count: int | None) -> cst.BaseExpression | None:
+        """The element at ``position`` of the list or tuple literal that ``name`` holds where it is
+        read: its one reaching binding is a plain assignment of a literal without starred elements
+        (of ``count`` elements when told). An append, an item assignment or any other binding
+        reaching the read (each an ``update`` binding here) leaves it untold (None)."""
+        if name not in self.index.order:
+            return None
+        found = self.lookup(name, name.value)
+        if len(found) != 1:
+            return None
+        binding = found[0]
+        value = binding.value
+        if binding.kind != "assign" or binding.position is not None \
+                or not isinstance(value, (cst.Tuple, cst.List)) \
+                or any(isinstance(e, cst.StarredElement) for e in value.elements) \
+                or (count is not None and len(value.elements) != count) \
+                or not 0 <= position < len(value.elements):
+            return None
+        return value.elements[position].value
+
     def _made_of_numbers(self, binding: Binding, depth: int) -> bool:
         """Is the bound value made of number literals and arithmetic on them only, through at most
         four names (``true_preds, count = 0., 0`` then ``acc = true_preds / count``)?"""
@@ -798,6 +824,12 @@ class DataProvenance:
         if binding.position is not None and isinstance(value, (cst.Tuple, cst.List)) \
                 and len(value.elements) == binding.count:
             return self._roles(value.elements[binding.position].value, et, ev, active)
+        if binding.position is not None and isinstance(value, cst.Name):
+            # ``x_train, x_test, y_train, y_test = parts`` of ``parts = [x_train, x_test, ...]``:
+            # each name gets its own element back, not the whole list's roles (eleventh audit CP)
+            element = self._literal_element(value, binding.position, binding.count)
+            if element is not None:
+                return self._roles(element, et, ev, active)
         if binding.position is not None and isinstance(value, cst.Call) \
                 and _last_name(value.func) not in _KNOWN_SPLITTERS:
             # ``train_loader, test_loader = get_loaders(...)``: the callee's tuple, part by part.

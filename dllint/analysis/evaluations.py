@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
+from dllint.analysis.eval_built import built_in_eval
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import NO_DEPENDENCE
 from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Modes, class_trains,
@@ -45,6 +46,7 @@ from dllint.analysis.modes import (CHOSEN_TRAIN, ENTRY, HELD_OUT_DATA, TRAIN, Mo
                                    over_held_out_data, read_out_evaluation, shape_only,
                                    train_calls_named)
 from dllint.analysis.sampling_passes import sampling_pass
+from dllint.analysis.stated_modes import stated_training
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -103,6 +105,8 @@ def training_evaluations(ctx: "FileContext") -> Iterator[TrainingEvaluation | Im
             continue
         if models.from_pretrained(func, call) and not train_calls_named(modes, key):
             continue
+        if built_in_eval(modes, func, call, key):
+            continue  # its layers were put in eval mode when it was built, and nothing switches them back
         if modes.mode_dependence(func, call) == NO_DEPENDENCE:
             continue  # no dropout, no batch norm...: both modes compute the same
         if shape_only(modes, call):
@@ -148,6 +152,8 @@ def training_reason(modes: Modes, call: cst.Call, function: cst.FunctionDef | No
     """Why the model ``key``, called at ``call`` with the mode tokens ``tokens``, may be training
     there (in words), or None when it is not, or not ours to say."""
     if TRAIN in tokens:
+        if stated_training(modes, call, key):
+            return None  # ``net.train()`` just before, nothing trained since: the mode of this pass, stated
         return "no `.eval()` on some path since it was built or set to `.train()`"
     if ENTRY not in tokens or function is None or CHOSEN_TRAIN in tokens:
         return None  # (a function that picks the mode with ``if flag: model.train()`` decides itself)

@@ -24,9 +24,12 @@ Bounded on purpose:
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from dllint.index import NodeIndex
 
 FLAG = "?"  # the prefix of a flag's key in a mode state
 WILDCARD = ".*"  # "?self.*": every flag on ``self`` is unknown (an unfollowed call got ``self``)
@@ -121,17 +124,8 @@ def assigned_keys(target: cst.BaseExpression) -> list[str]:
     return [key] if key is not None else []
 
 
-def declared_outside(module: cst.Module) -> set[str]:
+def declared_outside(index: "NodeIndex") -> set[str]:
     """Every name a ``global`` or ``nonlocal`` statement of the file declares: another scope may
-    rebind it behind the analysis's back, so it is never a flag."""
-    names: set[str] = set()
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> None:
-            names.update(item.name.value for item in node.names)
-
-        def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-            names.update(item.name.value for item in node.names)
-
-    module.visit(Visitor())
-    return names
+    rebind it behind the analysis's back, so it is never a flag. Read off the file's shared index:
+    a visitor walk of the whole module per analysed file was a fifth of a cold lint's time."""
+    return {item.name.value for node in index.of_type(cst.Global, cst.Nonlocal) for item in node.names}

@@ -57,6 +57,8 @@ WRAPPERS = frozenset({
     "torch.nn.parallel.DataParallel", "torch.compile", "torch.nn.parallel.DistributedDataParallelCPU",
     "torch.distributed.fsdp.FullyShardedDataParallel", "torch.jit.script",
 })
+# Copies of a module: the same layers as the module copied.
+COPIES = frozenset({"copy.deepcopy", "copy.copy"})
 WRAPPER_NAMES = frozenset({"DDP", "DistributedDataParallel", "DataParallel", "FSDP",
                            "FullyShardedDataParallel"})
 
@@ -106,6 +108,15 @@ MODE_FREE_LAYERS = STATELESS_LAYERS | frozenset({
 # Recurrent layers: mode-free unless built with a non-zero ``dropout``.
 RECURRENT_LAYERS = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
 MODE_FUNCTIONS = ("dropout", "batch_norm", "instance_norm", "rrelu")
+# The ``training`` parameter of the ``torch.nn.functional`` forms that take one: its position and
+# its default. Passed a literal ``False`` (or left at a ``False`` default), the form computes its
+# inference result whatever the module's mode (``F.dropout(x, training=False)`` is the identity,
+# ``F.batch_norm(x, mean, var)`` normalises with the statistics given): ``.eval()`` changes nothing.
+FUNCTIONAL_TRAINING = {
+    "dropout": (2, True), "dropout1d": (2, True), "dropout2d": (2, True), "dropout3d": (2, True),
+    "alpha_dropout": (2, False), "feature_alpha_dropout": (2, False), "batch_norm": (5, False),
+    "rrelu": (3, False), "rrelu_": (3, False),
+}
 # Layers that behave differently in the two modes whatever their arguments (dropout, batch and
 # instance norm, MultiheadAttention and the Transformer layers are judged by their arguments).
 MODE_LAYERS = frozenset({"RReLU"})
@@ -134,6 +145,9 @@ _HARMLESS_METHODS = frozenset({"__init__", "append", "extend", "register_buffer"
     "modules", "named_modules",
 })
 KNOWN_CONSTRUCTORS = frozenset({"timm.create_model", "torch.hub.load"})
+# Loaders that always return a module, in whatever mode it was saved (unlike ``torch.load``, which
+# may return a state dict): a model, of unknown mode (no constructor: not fresh in training mode).
+MODULE_LOADERS = frozenset({"torch.jit.load"})
 # Packages whose functions never return a layer (``np.sqrt(2.0 / fan)`` for an initialisation scale).
 _NO_LAYER_PACKAGES = frozenset({"numpy", "math", "random", "logging", "warnings", "os", "sys", "time",
                                 "itertools", "functools", "operator", "re", "string"})
@@ -201,6 +215,7 @@ class Models:
         # classes of this file with no base (or only ``object``): a model written "from scratch"
         # as a plain class is no nn.Module and has no mode (no ``.eval()``, no dropout to switch)
         self.plain_classes: set[str] = set()
+        self._foreign: frozenset[str] | None = None
         if not self.imports.uses(*TORCH_PACKAGES):
             return
         self._collect_classes()
@@ -392,6 +407,8 @@ class Models:
         qualified = self.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if qualified in WRAPPERS or (dotted_name(func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES:
             return True
+        if qualified in MODULE_LOADERS:
+            return True
         if target is None or not is_model_name(target):
             return False
         # An unresolved call bound to a model-like name.
@@ -472,11 +489,71 @@ class Models:
         test...), ``NO`` (its whole definition is visible and has none) or ``UNKNOWN`` (a part of it
         is not visible: a library model, a factory, a parameter)."""
         values = self.definition_values(expr, at)
-        if not values:
-            return UNKNOWN_DEPENDENCE
         where = at if at is not None else expr
+        if not values:
+            return self._instance_attribute_dependence(expr, where)
         values = self._reaching(values, expr, where)
         return combine(self._value_dependence(v, where, 0) for v in values)
+
+    def _instance_attribute_dependence(self, expr: cst.BaseExpression, at: cst.CSTNode) -> str:
+        """``agent.q_net`` with ``agent`` bound on every binding to an instance of a plain class
+        (no base but ``object``) of this file or of a project module (``agent = DQN_Agent(opt)``):
+        the dependence of every value that class binds to ``self.q_net``, in any of its methods,
+        judged in the class's module (tenth audit, CC: the training script sees the agent's network
+        as the agent's module does). ``UNKNOWN`` when one of those bindings is not followed
+        (unpacking, a loop), when this file or the class's assigns ``q_net`` on some other object
+        (``agent.q_net = torch.load(path)`` in a helper), and for anything else: a value that is
+        a parameter (a holder's ``self.model = model``) or not seen is ``UNKNOWN`` itself."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)) \
+                or expr.value.value in ("self", "cls"):
+            return UNKNOWN_DEPENDENCE
+        owner, attr = expr.value, expr.attr.value
+        values = self.definition_values(owner, at)
+        if not values or attr in self._foreign_attributes():
+            return UNKNOWN_DEPENDENCE
+        found = []
+        for value in self._reaching(values, owner, at):
+            held = self._instance_class(value)
+            if held is None:
+                return UNKNOWN_DEPENDENCE
+            models, klass = held
+            entries = models.ctx.analysis(Bindings).values.get((klass, f"self.{attr}"), [])
+            if not entries or any(v is None for _, v in entries) or attr in models._foreign_attributes():
+                return UNKNOWN_DEPENDENCE
+            found.extend(models._value_dependence(v, v, 1) for _, v in entries)
+        return combine(found)
+
+    def _foreign_attributes(self) -> frozenset[str]:
+        """The attribute names this file binds on an object other than ``self``/``cls``
+        (``agent.q_net = ...``, ``self.agent.q_net = ...``), computed once."""
+        if self._foreign is None:
+            names = set()
+            for _scope, name in self.ctx.analysis(Bindings).values:
+                root, dot, rest = name.partition(".")
+                if dot and (root not in ("self", "cls") or "." in rest):
+                    names.add(name.rsplit(".", 1)[-1])
+            self._foreign = frozenset(names)
+        return self._foreign
+
+    def _instance_class(self, value: cst.BaseExpression) -> "tuple[Models, cst.ClassDef] | None":
+        """(its file's :class:`Models`, the class) when ``value`` constructs a plain class (no base
+        but ``object``) of this file or of a project module; else None."""
+        from dllint.analysis.project import PROJECT, find_class, project_imports
+
+        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+            return None
+        if isinstance(value.func, cst.Name) and value.func.value in self.plain_classes:
+            found = [c for c in self.index.of_type(cst.ClassDef) if c.name.value == value.func.value]
+            return (self, found[0]) if len(found) == 1 else None
+        dotted = dotted_name(value.func)
+        imports = project_imports(self.ctx) if dotted else None
+        target = imports.target(dotted) if imports is not None and dotted else None
+        klass = find_class(self.ctx, target) if target is not None else None
+        other = PROJECT.context(target.path) if klass is not None else None
+        if other is None:
+            return None
+        models = other.analysis(Models)
+        return (models, klass) if klass.name.value in models.plain_classes else None
 
     def _reaching(self, values: list[cst.BaseExpression], expr: cst.BaseExpression,
                   at: cst.CSTNode) -> list[cst.BaseExpression]:
@@ -532,8 +609,10 @@ class Models:
         if not isinstance(value, cst.Call):
             return UNKNOWN_DEPENDENCE
         if value.args and (self.imports.qualify(value.func) in WRAPPERS
-                           or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
-            # ``nn.DataParallel(net)`` runs ``net``'s layers
+                           or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES
+                           or self.imports.qualify(value.func) in COPIES):
+            # ``nn.DataParallel(net)`` runs ``net``'s layers; ``copy.deepcopy(net)`` (a target
+            # network) has the same layers as ``net``
             return self._value_dependence(value.args[0].value, at, depth + 1)
         kind = self.constructor_kind(value)
         if kind == "nn":
@@ -907,7 +986,13 @@ class Models:
                     self._calls_by_class.setdefault(owner, []).append(call)
         return self._calls_by_class.get(klass, [])
 
-    def _compute_class_dependence(self, klass: ModuleClass) -> "Dependence":
+    def dependence_without(self, klass: ModuleClass, skip: frozenset) -> str:
+        """:meth:`class_dependence` of ``klass`` with the calls in ``skip`` left out (those that
+        build or touch submodules ``__init__`` puts in eval mode: :mod:`dllint.analysis.eval_built`);
+        not cached."""
+        return self._compute_class_dependence(klass, skip).value
+
+    def _compute_class_dependence(self, klass: ModuleClass, skip: frozenset = frozenset()) -> "Dependence":
         node = klass.node
         found: list[str] = []
         defaults: set[str] = set()
@@ -944,14 +1029,22 @@ class Models:
             if call is None:
                 break
             switch, mark = None, len(found)
+            if call in skip:
+                continue
             func = call.func
+            method = self.index.function_of(call)
+            init = method if method is not None and method.name.value == "__init__" else None
             if not isinstance(func, (cst.Name, cst.Attribute)):
+                if method in init_methods and not _held_callee(func):
+                    # ``models.__dict__[arch](pretrained=True)``, ``getattr(nn, name)()``: a
+                    # callee chosen at run time may build any layer
+                    if init is not None:
+                        switch = self._switched_off(call, init)
+                    found.append(UNKNOWN_DEPENDENCE)
                 continue
             qualified = self.imports.qualify(func) or ""
             last = (dotted_name(func) or "").rsplit(".", 1)[-1]
-            method = self.index.function_of(call)
-            init = method if method is not None and method.name.value == "__init__" else None
-            if qualified.startswith("torch.nn.functional.") and last.startswith(MODE_FUNCTIONS):
+            if qualified.startswith("torch.nn.functional.") and _functional_mode_use(call, last):
                 return Dependence(YES_DEPENDENCE)
             if init is not None:
                 switch = self._switched_off(call, init)
@@ -1247,6 +1340,21 @@ def _argument(call: cst.Call, keyword: str, position: int) -> cst.BaseExpression
     return None
 
 
+def _functional_mode_use(call: cst.Call, last: str) -> bool:
+    """Whether a call of the ``torch.nn.functional`` function ``last`` may compute differently in
+    the two modes: a dropout, batch norm, instance norm or RReLU form, unless its ``training``
+    argument is the literal ``False`` (passed, or the signature's default when not passed; not
+    when ``*args`` / ``**kwargs`` may hold it). A ``training`` that is a name (``self.training``, a
+    parameter) or ``True`` keeps it, as does ``F.dropout(x, p)`` (default ``True``): the form may be
+    meant to follow the mode (eleventh audit, CK: ``F.dropout(pool, training=False)``)."""
+    if last in FUNCTIONAL_TRAINING:
+        position, default = FUNCTIONAL_TRAINING[last]
+        given = _argument(call, "training", position)
+        value = default if given is None else _literal_bool(given)
+        return value is not False
+    return last.startswith(MODE_FUNCTIONS)
+
+
 def _literal_zero(expr: cst.BaseExpression | None) -> bool:
     if isinstance(expr, (cst.Integer, cst.Float)):
         try:
@@ -1300,6 +1408,14 @@ def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             found = statement
     return found
+
+
+def _held_callee(func: cst.BaseExpression) -> bool:
+    """``self.blocks[0]`` / ``self.layers[i]``: a callee that is a submodule the model already holds
+    (run in ``__init__`` to size the next layer), not a constructor chosen at run time."""
+    while isinstance(func, cst.Subscript):
+        func = func.value
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
 
 
 def _lightning_module(qualified: str) -> bool:

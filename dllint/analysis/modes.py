@@ -52,7 +52,7 @@ from dllint.analysis import flags as _flags
 from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import (SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+from dllint.analysis.models import (COPIES, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, find_definition, project_imports)
@@ -61,6 +61,7 @@ from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
 from dllint.analysis.regions import Regions, is_optimizer_constructor
 from dllint.analysis.solver import solve
+from dllint.analysis.unbound_names import UnboundNames
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -303,6 +304,11 @@ class Modes:
         self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
         self._external_steps: set[cst.Call] = set()
         self._step_owners: dict[tuple[cst.CSTNode, str], bool] = {}
+        # :mod:`dllint.analysis.stated_modes`: per (model call, key), and the graphs it walks back
+        self.stated_cache: dict[tuple[cst.Call, str], bool] = {}
+        self.stated_graphs: dict[cst.CSTNode, object] = {}
+        # :mod:`dllint.analysis.eval_built`: class -> the attributes its __init__ leaves in eval mode
+        self.eval_built_cache: dict[cst.ClassDef, frozenset[str]] = {}
         if self.active:
             external = self._external_training_calls()
             self._external_steps = set(external)
@@ -320,6 +326,15 @@ class Modes:
                     self.steps_outside_loops.add(self.scope_of(call))
             self._mark_training_loops(external)
 
+    @property
+    def unbound(self) -> UnboundNames:
+        """The file's names bound nowhere: a statement that reads one cannot complete."""
+        return self.ctx.analysis(UnboundNames)
+
+    def is_external_step(self, call: cst.Call) -> bool:
+        """``call`` runs a training step of another project module (``model.train_emb(*batch)``)."""
+        return call in self._external_steps
+
     def switch(self, call: cst.Call) -> tuple[str, object] | None:
         """:func:`mode_call`, except for a call of a method of the project's own that happens to be
         named ``train``/``eval`` on an object that is no ``nn.Module``: ``trainer.train(loader)``
@@ -330,44 +345,58 @@ class Modes:
         return None
 
     def user_method(self, call: cst.Call) -> bool:
-        """``call`` runs a method defined in a class of this file that is no module class (its
-        bases, here or in the project's other modules, lead to no ``nn.Module``)."""
+        """``call`` runs a method defined in a class that is no module class (its bases, here or
+        in the project's other modules, lead to no ``nn.Module``): a class of this file, or the
+        class of another project module of which the receiver is an instance
+        (:meth:`_foreign_user_method`: ``agent.train(buffer)`` with ``agent = Agent(opt)``
+        imported from ``agent.py``, an RL agent's own learning step)."""
         found = self._user_methods.get(call)
         if found is None:
-            found = False
+            self._user_methods[call] = False  # a cycle through the project's modules answers no
             target = self.regions.resolved(call)
             klass = self.regions.class_of(target) if target is not None else None
             if klass is not None:
-                from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
-                module_classes = self.ctx.analysis(ModuleClasses).names
-                family = self.regions.base_classes(klass)
-                found = all(c.name.value not in module_classes and self.models.module_class(c) is None
-                            and self._known_bases(c, family) for c in family)
+                found = self.plain_class(klass)
+            else:
+                found = self._foreign_user_method(call)
             self._user_methods[call] = found
         return found
 
-    def _known_bases(self, klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
-        """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
-        ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
-        library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
-        names = {c.name.value for c in family}
-        imports = None
-        for base in klass.bases:
-            dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
-                else dotted_name(base.value.value)
-            if dotted is None:
-                return False
-            if dotted in names or dotted == "object":
-                continue
-            qualified = self.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
-                                             else base.value.value) or ""
-            if qualified.startswith(("abc.", "typing.")):
-                continue
-            if imports is None:
-                imports = project_imports(self.ctx)
-            if imports is None or imports.target(dotted) is None:
-                return False
-        return True
+    def plain_class(self, klass: cst.ClassDef) -> bool:
+        """:func:`plain_class` of this file's ``klass``."""
+        return plain_class(self.ctx, klass)
+
+    def _foreign_user_method(self, call: cst.Call) -> bool:
+        """``x.name(...)`` where every value bound to ``x`` here is an instance of one class of
+        another project module (:meth:`_instance_targets`; a parameter is not followed) whose
+        method ``name`` is defined there, in the class or a base of its module, and the class is
+        no module class there (:func:`plain_class` of that module). Nothing is parsed
+        unless the receiver is bound to a call of an imported class."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or PROJECT.depth >= MAX_FILE_DEPTH:
+            return False
+        imports = project_imports(self.ctx)
+        if imports is None or not imports.names:
+            return False
+        targets = self._instance_targets(func.value, call, imports)
+        if not targets or len(set(targets)) != 1:
+            return False
+        klass = targets[0]
+        if not klass.attribute or "." in klass.attribute:
+            return False
+        found = find_definition(self.ctx, Target(klass.path, f"{klass.attribute}.{func.attr.value}"))
+        if found is None:
+            return False
+        other = found[0]
+        top = next((s for s in reversed(other.module.body)  # the last definition wins
+                    if isinstance(s, cst.ClassDef) and s.name.value == klass.attribute), None)
+        if top is None:
+            return False
+        PROJECT.depth += 1
+        try:
+            return plain_class(other, top)
+        finally:
+            PROJECT.depth -= 1
 
     def _external_training_calls(self) -> list[cst.Call]:
         """Calls of a function or method of another project module that back-propagates or steps
@@ -684,7 +713,9 @@ class Modes:
     def called_model(self, call: cst.Call) -> cst.BaseExpression | None:
         """The model expression ``call`` runs (``model`` in ``model(x)`` / ``model.forward(x)``):
         a model per :class:`Models`, or a name that is switched with ``.eval()``/``.train()`` in this
-        file and bound to nothing else here; None for any other call."""
+        file and bound to nothing else here, or a name or ``self.x`` bound to what a function that
+        returns a module returns (``self.img_enc = EncoderImage(...)``, a factory choosing between
+        two encoder classes); None for any other call."""
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "forward":
             func = func.value
@@ -699,9 +730,9 @@ class Modes:
                 and _no_identity(self.models.definition_values(func, call), key) \
                 and "." not in key.replace("self.", "", 1):
             return func
-        if "." not in key and self.regions.resolved(call) is None \
+        if "." not in key.replace("self.", "", 1) and self.regions.resolved(call) is None \
                 and self._bound_to_returned_module(func, call):
-            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``
+            return func  # ``actmodel = truncate(net, layer)`` then ``actmodel(x)``; ``self.img_enc``
         return None
 
     def returns_module(self, function: cst.FunctionDef) -> bool:
@@ -903,6 +934,11 @@ class Modes:
                 other = other_ctx.analysis(Modes)
                 if method:
                     if not other._may_be_instance(call.func.value, call, self.ctx, klass):
+                        continue
+                    if klass is not None and other.switch(call) is not None and self.plain_class(klass):
+                        # ``self.agent.net.train()``: a mode switch where it is written (the
+                        # receiver is no instance of a plain class there), not a call of
+                        # ``Agent.train``; both modules read the call the same way
                         continue
                     other._foreign_methods.add(function)
                     if klass is not None:
@@ -1212,7 +1248,7 @@ class Modes:
     def declared_outside(self) -> set[str]:
         """Names a ``global`` / ``nonlocal`` of the file declares: never flags."""
         if self._declared_outside is None:
-            self._declared_outside = _flags.declared_outside(self.ctx.module)
+            self._declared_outside = _flags.declared_outside(self.ctx.index)
         return self._declared_outside
 
     def tested_flags(self, function: cst.FunctionDef) -> tuple[str, ...]:
@@ -1348,6 +1384,42 @@ class Modes:
                     found = True
             self._context_managers[function] = found
         return found
+
+
+def plain_class(ctx: "FileContext", klass: cst.ClassDef) -> bool:
+    """``klass`` (a class of the module ``ctx``) and its bases lead to no ``nn.Module``: each base
+    is seen (:func:`_known_bases`) and none is a module class. Asked of another project module
+    too (an agent class imported by the runner), without its mode analysis."""
+    from dllint.analysis.dataflow import ModuleClasses  # dataflow imports this module
+    module_classes = ctx.analysis(ModuleClasses).names
+    models = ctx.analysis(Models)
+    family = ctx.analysis(Regions).base_classes(klass)
+    return all(c.name.value not in module_classes and models.module_class(c) is None
+               and _known_bases(ctx, c, family) for c in family)
+
+
+def _known_bases(ctx: "FileContext", klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
+    """Every base of ``klass`` is seen: a class of this file, ``object``, ``abc.ABC`` /
+    ``typing.Generic``, or a class of another project module (judged by ``ModuleClasses``). A
+    library base may be an ``nn.Module`` whose ``train(mode)`` the class overrides."""
+    names = {c.name.value for c in family}
+    imports = None
+    for base in klass.bases:
+        dotted = dotted_name(base.value) if not isinstance(base.value, cst.Subscript) \
+            else dotted_name(base.value.value)
+        if dotted is None:
+            return False
+        if dotted in names or dotted == "object":
+            continue
+        qualified = ctx.imports.qualify(base.value if not isinstance(base.value, cst.Subscript)
+                                        else base.value.value) or ""
+        if qualified.startswith(("abc.", "typing.")):
+            continue
+        if imports is None:
+            imports = project_imports(ctx)
+        if imports is None or imports.target(dotted) is None:
+            return False
+    return True
 
 
 def _one_step(regions: Regions, function: cst.FunctionDef) -> bool:
@@ -1681,7 +1753,7 @@ def _calls_post_order(node: cst.CSTNode) -> list[cst.Call]:
     return out
 
 
-_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+_COPIES = COPIES
 
 
 def _unwrap_copies(value: cst.BaseExpression, imports) -> cst.BaseExpression:
@@ -1744,7 +1816,10 @@ class _ModeLattice:
         return self.interpreter.join([a, b]) or {}
 
     def transfer(self, element: Element, state: State) -> State | None:
-        return self.interpreter.element(element, state)
+        after = self.interpreter.element(element, state)
+        if after is not None and self.interpreter.modes.unbound.raises(element):
+            return None  # it reads a name bound nowhere: NameError, no path goes on (CM)
+        return after
 
     def edge(self, edge: Edge, state: State) -> State | None:
         return self.interpreter.along(edge, state)

@@ -39,6 +39,7 @@ MAX_CACHED_MODULES = 128
 MAX_ANCESTOR_BASES = 3  # without a root marker, directories above a file that absolute imports may start from
 MAX_FILE_DEPTH = 4  # a summary may use another file's summary, this many files deep
 MAX_OUTLINES = 4096
+MAX_READ_MODULES = 16  # CPython trees are large: only the modules asked about right now
 MAX_TEXT_BYTES = 32_000_000  # the bytes of project files kept for ProjectView.mentions
 # The patterns below read a module's text with a newline put in front ("\n" + text), and each starts
 # with that newline instead of ``^`` under re.MULTILINE: the same matches (no match ends with a
@@ -534,7 +535,7 @@ class CallNames:
         self.training_names = training_names
 
     @classmethod
-    def of_ast(cls, path: Path, tree: ast.Module) -> "CallNames":
+    def of_ast(cls, path: Path, tree: ast.Module, outline: ClassOutline | None = None) -> "CallNames":
         dotted: set[str] = set()
         attributes: set[str] = set()
         call, attribute, name_node = ast.Call, ast.Attribute, ast.Name
@@ -543,6 +544,7 @@ class CallNames:
         # each function: (name, the names its own code calls, the function it is nested in)
         defs: list[tuple[str, set[str], int]] = []
         stack: list[tuple[ast.AST, int]] = [(tree, -1)]
+        push, node_type = stack.append, ast.AST
         while stack:
             node, owner = stack.pop()
             kind = type(node)
@@ -564,12 +566,22 @@ class CallNames:
             elif kind is function or kind is async_function:
                 defs.append((node.name, set(), owner))
                 owner = len(defs) - 1
-            stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+            # ast.iter_child_nodes inlined (as in engine._nesting): its generators were half of
+            # this walk's time, over every project module a lint consults
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, node_type):
+                    push((value, owner))
+                elif type(value) is list:
+                    for item in value:
+                        if isinstance(item, node_type):
+                            push((item, owner))
         may_train = imports_backward or not _TRAINING_METHODS.isdisjoint(attributes) or "backward" in dotted
         # with a name imported for ``torch.autograd.backward`` any call may be one: not told
         training_names = None if imports_backward else _training_names(defs) if may_train else frozenset()
-        return cls(frozenset(dotted), frozenset(attributes), ClassOutline.of_ast(path, tree), may_train,
-                   training_names)
+        if outline is None:
+            outline = ClassOutline.of_ast(path, tree)
+        return cls(frozenset(dotted), frozenset(attributes), outline, may_train, training_names)
 
     def may_call(self, name: str, method: bool, me: Path) -> bool:
         """False when no call of the module is ``x.name(...)`` (a ``method``) or, for a function,
@@ -609,6 +621,10 @@ class ProjectView:
         self._class_outlines: OrderedDict[Path, tuple[tuple[int, int], ClassOutline | None, str]] = OrderedDict()
         # path -> (stamp, the calls of the module or None): see may_call
         self._calls: OrderedDict[Path, tuple[tuple[int, int], CallNames | None]] = OrderedDict()
+        # The last few modules' text and CPython tree: a module's outline, its call names and its
+        # libcst context are asked for one after another, each of which began with a read and a
+        # CPython parse of its own (three syntax checks of one module, 8% of a cold lint).
+        self._python: OrderedDict[Path, tuple[tuple[int, int], tuple[str | None, "ast.Module | None", str]]] = OrderedDict()
         self.depth = 0  # files being analysed for a summary, one inside another
         # counts the files begun: what is read of the project's files may be kept for the lint of
         # one file (whose consulted files are recorded once), and is looked at again for the next
@@ -646,7 +662,7 @@ class ProjectView:
             self._modules.move_to_end(path)
             self._consulted[str(path)] = found.digest
             return found.ctx
-        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path)
+        ctx, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else _parse(path, self._read(path, stamp))
         self._modules[path] = _Parsed(stamp, ctx, digest)
         self._consulted[str(path)] = digest
         while len(self._modules) > MAX_CACHED_MODULES:
@@ -667,15 +683,28 @@ class ProjectView:
             self._class_outlines.move_to_end(path)
             self._consulted[str(path)] = found[2]
             return found[1]
-        outline, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else self._read_outline(path)
+        outline, digest = (None, "") if stat.st_size > MAX_MODULE_BYTES else self._read_outline(path, stamp)
         self._class_outlines[path] = (stamp, outline, digest)
         self._consulted[str(path)] = digest
         while len(self._class_outlines) > MAX_OUTLINES:
             self._class_outlines.popitem(last=False)
         return outline
 
-    def _read_outline(self, path: Path) -> tuple[ClassOutline | None, str]:
-        source, tree, digest = _read_python(path)
+    def _read(self, path: Path, stamp: tuple[int, int]) -> tuple[str | None, "ast.Module | None", str]:
+        """:func:`_read_python` of the module at ``path``, kept for the next few questions about it
+        while its stamp holds."""
+        found = self._python.get(path)
+        if found is not None and found[0] == stamp:
+            self._python.move_to_end(path)
+            return found[1]
+        read = _read_python(path)
+        self._python[path] = (stamp, read)
+        while len(self._python) > MAX_READ_MODULES:
+            self._python.popitem(last=False)
+        return read
+
+    def _read_outline(self, path: Path, stamp: tuple[int, int]) -> tuple[ClassOutline | None, str]:
+        source, tree, digest = self._read(path, stamp)
         if source is None:
             return None, digest
         if tree is None:  # syntax newer than this Python: libcst reads it, or nothing does
@@ -725,9 +754,17 @@ class ProjectView:
         else:
             calls = None
             if stat.st_size <= MAX_MODULE_BYTES:
-                source, tree, _digest = _read_python(path)
+                source, tree, digest = self._read(path, stamp)
                 if source is not None and tree is not None:
-                    calls = CallNames.of_ast(path, tree)
+                    # the module's class outline when it is already known (a second walk of the
+                    # tree otherwise); asking for it here does not make the file consulted
+                    found_outline = self._class_outlines.get(path)
+                    if found_outline is None or found_outline[0] != stamp:
+                        found_outline = (stamp, ClassOutline.of_ast(path, tree), digest)
+                        self._class_outlines[path] = found_outline
+                        while len(self._class_outlines) > MAX_OUTLINES:
+                            self._class_outlines.popitem(last=False)
+                    calls = CallNames.of_ast(path, tree, found_outline[1])
             self._calls[path] = (stamp, calls)
             while len(self._calls) > MAX_OUTLINES:
                 self._calls.popitem(last=False)
@@ -814,6 +851,7 @@ class ProjectView:
         self._outlines.clear()
         self._class_outlines.clear()
         self._calls.clear()
+        self._python.clear()
         self._files.clear()
         self._texts.clear()
         self._text_bytes = 0
@@ -857,6 +895,20 @@ class ProjectView:
         self._consulted.setdefault(str(path), found[2])
         return word.encode() in found[1]
 
+    def text(self, path: Path, limit: int) -> str | None:
+        """The text of the file at ``path`` (a configuration file the code may load), read once per
+        change and counted as consulted; None when it cannot be read or is over ``limit`` bytes."""
+        try:
+            if path.stat().st_size > min(limit, MAX_MODULE_BYTES):
+                self.consult(path, "")
+                return None
+        except OSError:
+            self._consulted[str(path)] = ""
+            return None
+        self.mentions(path, "")
+        found = self._texts.get(path)
+        return found[1].decode("utf-8", "replace") if found is not None else None
+
     def _keep_text(self, path: Path, stamp: tuple[int, int], data: bytes) -> tuple[tuple[int, int], bytes, str]:
         """Keep a file's bytes and sha256 for :meth:`mentions` (asked of the same files for many
         words, by every file linted: reading each again was a fiftieth of a lint of torch's
@@ -896,11 +948,12 @@ def _read_python(path: Path) -> tuple[str | None, "ast.Module | None", str]:
     return source, tree, digest
 
 
-def _parse(path: Path) -> tuple["FileContext | None", str]:
-    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes."""
+def _parse(path: Path, read: tuple[str | None, "ast.Module | None", str]) -> tuple["FileContext | None", str]:
+    """The module's context (None when it cannot be read or parsed) and the sha256 of its bytes,
+    from :func:`_read_python`'s ``read`` of it."""
     from dllint.context import FileContext
 
-    source, tree, digest = _read_python(path)
+    source, tree, digest = read
     if source is None:
         return None, digest
     from dllint.engine import _python_syntax_error, parse_as_python_reads

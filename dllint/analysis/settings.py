@@ -14,6 +14,13 @@ outcomes of every path it can follow:
   option, else the first short one, so ``add_argument("-wd", default=0)`` is ``args.wd``), and
   the class-level fields of a configuration class of the file (``class Config: weight_decay = 0``
   for ``opt.weight_decay``);
+* for a subscript or attribute that none of those explains, the values at the origins of the
+  settings object (:mod:`dllint.analysis.setting_origins`): the entry of every dictionary literal
+  it may be (``self.args["weight_decay"]`` with every ``Tree(learner_args)`` of the project given
+  ``learner_args = {..., "weight_decay": 0.}``), the default of the option whose parser's namespace
+  it is (``opt.weight_decay`` in a helper that every caller hands ``opts.parse_opt()``), the values
+  the project's configuration files give a loaded file's key, and every other write of the key
+  met on the way; :data:`SUPPLIED` when one of them cannot be read;
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
   string key that names no option the file declares (``cfg["opt"]["decay"]``; ``config["wd"]``
   with ``add_argument("--wd", default=0)`` in the file is that option's default), an attribute of an object that is not ``self`` and is
@@ -38,6 +45,7 @@ from dllint.analysis.calls import keyword, number, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.parameter_uses import parameter_for
+from dllint.analysis.setting_origins import config_file_values, dict_entry, origins, writes
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -140,8 +148,8 @@ class _Resolver:
         if dotted is None:
             return {UNKNOWN}
         if dotted.startswith("self."):
-            if dotted.count(".") > 1:
-                return {SUPPLIED}  # self.config.weight_decay, self.hparams.wd
+            if dotted.count(".") > 1:  # self.config.weight_decay, self.hparams.wd
+                return self._from_origins(expr.value, expr.attr.value, False, depth, seen)
             bindings = self.ctx.analysis(Bindings)
             owner = self.ctx.index.enclosing(expr, cst.ClassDef)
             entries = bindings.values.get((owner, dotted)) if owner is not None else None
@@ -156,7 +164,7 @@ class _Resolver:
         fields = declared.fields.get(expr.attr.value)
         if fields:  # a configuration class of this file: ``class Config: weight_decay = 0``
             return self._follow(fields, depth, seen)
-        return {SUPPLIED}
+        return self._from_origins(expr.value, expr.attr.value, False, depth, seen)
 
     def _subscript(self, expr: cst.Subscript, depth: int, seen: frozenset[int]) -> set[Outcome]:
         if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
@@ -167,8 +175,50 @@ class _Resolver:
                 if option is not None:
                     default = keyword(option, "default")
                     return {UNKNOWN} if default is None else self.values(default.value, depth - 1, seen)
-                return {SUPPLIED}
+                return self._from_origins(expr.value, key, True, depth, seen)
         return {UNKNOWN}
+
+    def _from_origins(self, base: cst.BaseExpression, key: str, subscript: bool, depth: int,
+                      seen: frozenset[int]) -> set[Outcome]:
+        """``base[key]`` / ``base.key`` read where ``base`` comes from (:mod:`setting_origins`): the
+        entry of every dictionary literal it may be, the default of the option of the parser whose
+        namespace it is, the values the project's configuration files give a loaded file's key,
+        and every other write of the key met on the way. :data:`SUPPLIED` when an origin or a
+        writer is not found or one of their values is not known: the user supplies it."""
+        walk = origins(self.ctx, base)
+        writers = writes(walk.followed, key, subscript) if walk is not None else None
+        if walk is None or writers is None:
+            return {SUPPLIED}
+        out: set[Outcome] = set()
+        for origin in walk.found:
+            resolver = _Resolver(origin.ctx)
+            if origin.kind == "namespace":
+                option = origin.ctx.analysis(DeclaredOptions).found.get(key)
+                default = keyword(option, "default") if option is not None else None
+                if default is None:
+                    return {SUPPLIED}
+                out |= resolver.values(default.value, depth - 1, seen)
+            elif not subscript:
+                return {SUPPLIED}  # a dictionary's entry is no attribute
+            elif origin.kind == "dict":
+                value = dict_entry(origin.node, key)
+                if value is None:
+                    return {SUPPLIED}
+                out |= resolver.values(value, depth - 1, seen)
+            else:  # a loaded configuration file: the key as the project's files give it
+                files = config_file_values(origin.ctx, key)
+                if not files:
+                    return {SUPPLIED}
+                out |= {SUPPLIED if v is None else v for v in files}
+        written, from_files = writers
+        for where, value in written:
+            out |= _Resolver(where).values(value, depth - 1, seen)
+        if from_files:
+            files = config_file_values(self.ctx, key)
+            if files is None:
+                return {SUPPLIED}
+            out |= {SUPPLIED if v is None else v for v in files}
+        return {SUPPLIED} if UNKNOWN in out or not out else out
 
 
 def _option_dest(flags: list[str | None]) -> str | None:

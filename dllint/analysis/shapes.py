@@ -453,6 +453,15 @@ class Shapes:
         self._self_binding_index: "tuple[dict, dict] | None" = None
         # Attribute names bound on something other than ``self`` anywhere in the module.
         self._foreign_attributes: set[str] | None = None
+        # Per (top-level function, parameter): the argument each of its call sites passes, when
+        # every site is known and in this module; None otherwise.
+        self._arguments: dict[tuple[cst.FunctionDef, str], list[tuple[cst.Call, cst.BaseExpression]] | None] = {}
+        # The entry facts each top-level function was solved from (for the pass with its
+        # parameters' facts).
+        self._entries: dict[cst.FunctionDef, tuple[Env, frozenset[str] | set[str]]] = {}
+        self._function_bindings: dict[cst.FunctionDef, dict[str, int]] = {}
+        self._calls_by_name: dict[str, list[cst.Call]] | None = None
+        self._local_sites: dict[cst.FunctionDef, bool] = {}
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "Shapes":
@@ -625,7 +634,24 @@ class Shapes:
                 for name in excluded:
                     env = _invalidate(env, name)
             self._scope_excluded = excluded
+            if function in self.ctx.module.body:
+                self._entries[function] = (env, excluded)
             self._solve(function, env)
+        # A top-level function's parameters, from its callers: every call site (all in this
+        # module) passes a loader or a tensor of the same known shape. The callers' facts are
+        # those of the first pass, so this is one step deep; sizes other than literals are the
+        # caller's and are dropped.
+        for function in sorted(self._entries, key=self.ctx.index.order.__getitem__):
+            env, excluded = self._entries[function]
+            gained = False
+            for name in _positional_param_names(function.params):
+                fact = self._parameter_fact(function, name)
+                if fact is not None:
+                    env = _set(env, name, fact)
+                    gained = True
+            if gained:
+                self._scope_excluded = excluded
+                self._solve(function, env)
 
     def _solve(self, scope: cst.CSTNode, entry: Env, record: bool = True) -> Env:
         """Run the lattice over the scope's control-flow graph to a fixpoint; keep the facts
@@ -654,6 +680,8 @@ class Shapes:
         if kind == "target":
             env = _kill(env, _target_names(node.target))  # type: ignore[attr-defined]
             batches = self.loader_target(node.iter, node.target)  # type: ignore[attr-defined]
+            if batches is None:
+                batches = _loader_part(node.iter, node.target, env)  # type: ignore[attr-defined]
             if isinstance(batches, cst.Name):
                 return _set(env, batches.value, Batch(container=True))
             shaped = self._batch_shapes(node, batches, env)
@@ -1564,6 +1592,13 @@ class Shapes:
                 return None
             return ("class", self._class_summary(owner.node), self._class_activation(owner.node))
         values = [func] if isinstance(func, cst.Call) else models.definition_values(func, call)
+        if values is None and isinstance(func, cst.Name):
+            return self._parameter_summary(func.value, call)
+        return self._bound_summary(func, values, 0)
+
+    def _bound_summary(self, func: cst.BaseExpression, values: list[cst.BaseExpression] | None,
+                       depth: int) -> "Summary | None":
+        """The summary every one of ``values`` (the bindings of the module ``func``) agrees on."""
         if not values or len(values) > 8:
             return None
         summary = None
@@ -1571,11 +1606,140 @@ class Shapes:
         for value in values:
             if own is not None and _rebinds(value, own):
                 continue  # model = model.to(device): the same module
-            found = self._value_summary(value, 0)
+            found = self._value_summary(value, depth)
             if found is None or (summary is not None and found != summary):
                 return None
             summary = found
         return summary
+
+    def _parameter_summary(self, name: str, call: cst.Call) -> "Summary | None":
+        """``model(x)`` where ``model`` is a parameter of the enclosing top-level function: the
+        summary every call site's argument agrees on (``train(Net(), loader)``, ``train(model,
+        ...)`` with ``model = Net().to(device)`` there)."""
+        function = self.ctx.index.function_of(call)
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        arguments = self._parameter_arguments(function, name)
+        if not arguments:
+            return None
+        models = self._model_facts()
+        summary = None
+        for site, argument in arguments:
+            if isinstance(argument, cst.Call):
+                found = self._value_summary(argument, 1)
+            elif isinstance(argument, (cst.Name, cst.Attribute)):
+                found = self._bound_summary(argument, models.definition_values(argument, site), 1)
+            else:
+                found = None
+            if found is None or (summary is not None and found != summary):
+                return None
+            summary = found
+        return summary if self._only_local_sites(function) else None
+
+    def parameter_arguments(self, node: cst.CSTNode, name: str
+                            ) -> list[tuple[cst.Call, cst.BaseExpression]] | None:
+        """For ``name`` read at ``node``, a parameter of the enclosing top-level function: the
+        argument each of its call sites passes, when they are all known and in this module (see
+        :meth:`_parameter_arguments`)."""
+        function = self.ctx.index.function_of(node)
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        arguments = self._parameter_arguments(function, name)
+        return arguments if arguments and self._only_local_sites(function) else None
+
+    def _parameter_arguments(self, function: cst.FunctionDef, name: str
+                             ) -> list[tuple[cst.Call, cst.BaseExpression]] | None:
+        """The argument each call of the top-level function ``function`` in this module passes
+        for its parameter ``name``, when ``name`` is a plain positional or keyword parameter the
+        function does not rebind and each call passes it explicitly. Whether these are all the
+        calls (none in another module, the function never used as a value) is
+        :meth:`_only_local_sites`, asked last: it searches the project."""
+        key = (function, name)
+        if key in self._arguments:
+            return self._arguments[key]
+        self._arguments[key] = None
+        if function not in self.ctx.module.body:
+            return None
+        params = _positional_param_names(function.params)
+        if name not in params:
+            return None
+        for decorator in function.decorators:
+            # A decorator may change the signature the calls see (inject an argument, a
+            # context); torch's (no_grad, inference_mode, jit) do not.
+            target = decorator.decorator
+            target = target.func if isinstance(target, cst.Call) else target
+            qualified = self._imports.qualify(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if not (qualified or "").startswith("torch."):
+                return None
+        bound = self._function_bindings.get(function)
+        if bound is None:
+            bound = self._function_bindings[function] = _binding_counts(function.body, self._walrus)
+        if bound.get(name):
+            return None
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for call in self.ctx.index.of_type(cst.Call):
+                if isinstance(call.func, cst.Name):
+                    self._calls_by_name.setdefault(call.func.value, []).append(call)
+        calls = self._calls_by_name.get(function.name.value, [])
+        if not calls or len(calls) > 8:
+            return None
+        index = params.index(name)
+        out: list[tuple[cst.Call, cst.BaseExpression]] = []
+        for call in calls:
+            if any(a.star for a in call.args):
+                return None
+            positional = [a.value for a in call.args if a.keyword is None]
+            keyword = [a.value for a in call.args if a.keyword is not None and a.keyword.value == name]
+            if index < len(positional):
+                out.append((call, positional[index]))
+            elif keyword:
+                out.append((call, keyword[0]))
+            else:
+                return None
+        self._arguments[key] = out
+        return out
+
+    def _only_local_sites(self, function: cst.FunctionDef) -> bool:
+        """Every call of ``function`` in the project is one of its calls by name in this module
+        (:class:`dllint.analysis.callers.ProjectCallers`: none elsewhere, never used as a value)."""
+        known = self._local_sites.get(function)
+        if known is None:
+            from dllint.analysis.callers import ProjectCallers
+            callers = self.ctx.analysis(ProjectCallers)
+            # another module that names the function may call it: no need to parse it to know
+            # that the calls here may not be all
+            sites = None if callers.named_elsewhere(function) else callers.sites(function)
+            mine = {id(c) for c in (self._calls_by_name or {}).get(function.name.value, [])}
+            known = bool(sites) and all(site.ctx is self.ctx and id(site.call) in mine
+                                        for site in sites) and len(sites) == len(mine)
+            self._local_sites[function] = known
+        return known
+
+    def _parameter_fact(self, function: cst.FunctionDef, name: str) -> Fact | None:
+        """A loader (its data set's sample shapes) or a tensor of known rank that every call site
+        passes for the parameter ``name``, with the caller's facts there; None otherwise."""
+        arguments = self._parameter_arguments(function, name)
+        if not arguments:
+            return None
+        fact: Fact | None = None
+        for site, argument in arguments:
+            env = self._env.get(self.ctx.index.statement_of(site))
+            if env is None or self._in_nested_scope(argument, self.ctx.index.statement_of(site)):
+                return None
+            found = env.get(argument.value) if isinstance(argument, cst.Name) \
+                else self._fact_of(argument, env)
+            if isinstance(found, Shape):
+                found = Shape(_literal_sizes(found.dims), found.lib)
+            elif isinstance(found, Samples) and found.loader:
+                found = Samples(tuple(None if s is None else Shape(_literal_sizes(s.dims), s.lib)
+                                      for s in found.shapes), loader=True)
+            else:
+                return None
+            if fact is not None and found != fact:
+                return None
+            fact = found
+        return fact if self._only_local_sites(function) else None
 
     def _model_output(self, call: cst.Call, env: Env, nested: bool) -> Shape | None:
         """``model(x)``, ``self.fc(x)``, ``self(x)``: the output of a module whose definition says
@@ -2756,6 +2920,27 @@ def _param_names(params: cst.Parameters) -> list[str]:
         if isinstance(star, cst.Param):
             out.append(star.name.value)
     return out
+
+
+def _loader_part(iterable: cst.BaseExpression, target: cst.BaseExpression, env: Env
+                 ) -> cst.BaseExpression | None:
+    """The part of a ``for`` target that receives the batches of a name holding a loader of
+    known batches (a parameter every caller gives one): ``for x, y in data``, ``for i, (x, y) in
+    enumerate(data)``; None for anything else."""
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) \
+            and iterable.func.value == "enumerate" and len(iterable.args) == 1:
+        if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
+            return None
+        iterable, target = iterable.args[0].value, target.elements[1].value
+    if not isinstance(iterable, cst.Name):
+        return None
+    fact = env.get(iterable.value)
+    return target if isinstance(fact, Samples) and fact.loader else None
+
+
+def _positional_param_names(params: cst.Parameters) -> list[str]:
+    """The parameters a call can pass by position, in order (then by keyword)."""
+    return [p.name.value for p in (*params.posonly_params, *params.params)]
 
 
 def _binding_counts(body: "Iterable[cst.CSTNode] | cst.BaseSuite", walrus: dict) -> dict[str, int]:

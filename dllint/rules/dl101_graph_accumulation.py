@@ -22,7 +22,10 @@ goes to the call that passes the graph tensor.
 
 Silent for: accumulation under ``no_grad`` / ``inference_mode`` (also through a decorator or a caller
 that is always under ``no_grad``), an accumulator that is back-propagated (``total.backward()``,
-``torch.stack(losses).mean().backward()``) or fed to a model or training helper, one re-created each
+``torch.stack(losses).mean().backward()``, also through a list of losses built from its values) or
+fed to a model or training helper, a buffer of the module's (a global list, an attribute of a global
+object: ``critic_net.saved_values``) that another function back-propagates and clears (the REINFORCE
+idiom: an episode's log-probabilities or values kept for its update), one re-created each
 iteration, detached values, comparisons (``correct += (pred == y).sum()``), ``forward`` methods,
 and files that do not import torch.
 """
@@ -380,6 +383,78 @@ def meta_loss(model, loader):
         losses.append(torch.nn.functional.cross_entropy(model(x), y))
     for l in losses:
         l.backward(retain_graph=True)
+""",
+        # (tenth audit CH) The REINFORCE / actor-critic idiom: each step's state value is kept on
+        # the critic (a module-level object) for the episode's update, which builds the losses
+        # from them (appended, stacked), back-propagates them and clears the list; a global list
+        # of log-probabilities emptied with clear() the same way.
+        """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Critic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+        self.saved_values = []
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+critic_net = Critic()
+optimizer = torch.optim.Adam(critic_net.parameters(), lr=1e-3)
+saved_log_probs = []
+
+
+def update(rewards):
+    value_losses = []
+    for value, r in zip(critic_net.saved_values, rewards):
+        value_losses.append(F.smooth_l1_loss(value, torch.tensor([r])))
+    optimizer.zero_grad()
+    (torch.stack(value_losses).sum() - torch.stack(saved_log_probs).sum()).backward()
+    optimizer.step()
+    del critic_net.saved_values[:]
+    saved_log_probs.clear()
+
+
+def train(env, policy):
+    for episode in range(1000):
+        state, rewards = env.reset(), []
+        for step in range(200):
+            dist = policy(state)
+            action = dist.sample()
+            saved_log_probs.append(dist.log_prob(action))
+            critic_net.saved_values.append(critic_net(state))
+            state, reward, done = env.step(action)
+            rewards.append(reward)
+            if done:
+                break
+        update(rewards)
+""",
+        # The same with a local list: the losses built from its values are appended to another
+        # list, stacked and back-propagated once per episode.
+        """\
+import torch
+import torch.nn.functional as F
+
+
+def train(critic, optimizer, env):
+    saved_values = []
+    for episode in range(100):
+        rewards = []
+        for step in range(200):
+            saved_values.append(critic(env.state()))
+            rewards.append(env.step())
+        value_losses = []
+        for value, r in zip(saved_values, rewards):
+            value_losses.append(F.mse_loss(value, torch.tensor([r])))
+        optimizer.zero_grad()
+        torch.stack(value_losses).sum().backward()
+        optimizer.step()
+        del saved_values[:]
 """,
     ]
 
@@ -869,6 +944,85 @@ class Regressor(nn.Module):
             opt.step()
             hist.append(loss)  # expect: DL101
         return hist
+""",
+        # (tenth audit CH, the bugs nearby) A critic's values kept on the module-level object and
+        # only logged at the end of the episode (never back-propagated: every graph stays until
+        # the clear) ...
+        """\
+import torch
+import torch.nn as nn
+
+critic_net = nn.Linear(4, 1)
+critic_net.saved_values = []
+optimizer = torch.optim.Adam(critic_net.parameters(), lr=1e-3)
+
+
+def report():
+    print(torch.stack(critic_net.saved_values).mean().item())
+    del critic_net.saved_values[:]
+
+
+def train(env):
+    for episode in range(1000):
+        for step in range(200):
+            value = critic_net(env.state())
+            critic_net.saved_values.append(value)  # expect: DL101
+            loss = (value - env.step()).pow(2).mean()
+            optimizer.zero_grad()
+            loss.backward(retain_graph=True)
+            optimizer.step()
+        report()
+""",
+        # ... back-propagated at the end of each episode but never cleared (the list keeps every
+        # episode's graphs) ...
+        """\
+import torch
+import torch.nn as nn
+
+policy = nn.Linear(4, 2)
+policy.saved_log_probs = []
+optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
+
+
+def finish_episode(returns):
+    optimizer.zero_grad()
+    (-torch.stack(policy.saved_log_probs) * returns).sum().backward()
+    optimizer.step()
+
+
+def train(env):
+    for episode in range(1000):
+        for step in range(200):
+            probs = torch.softmax(policy(env.state()), -1)
+            action = torch.multinomial(probs, 1)
+            policy.saved_log_probs.append(probs.log()[action])  # expect: DL101
+            env.step(action)
+        finish_episode(env.returns())
+""",
+        # ... or a function that back-propagates and clears a list of its own by the same name
+        # (a local, not the global one the loop fills).
+        """\
+import torch
+import torch.nn as nn
+
+critic = nn.Linear(4, 1)
+saved_values = []
+optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3)
+
+
+def update(batch):
+    saved_values = [critic(x) for x in batch]
+    optimizer.zero_grad()
+    torch.stack(saved_values).sum().backward()
+    optimizer.step()
+    del saved_values[:]
+
+
+def train(env):
+    for episode in range(1000):
+        for step in range(200):
+            saved_values.append(critic(env.state()))  # expect: DL101
+        update(env.batch())
 """,
     ]
 

@@ -102,6 +102,23 @@ class AmbiguousBroadcast(Rule):
         "        return self.linear(x)\n"
         "head = Linear(64, n_classes)\n"
         "loss = nn.CrossEntropyLoss()(head(h), y.flatten())\n",
+        # Loss modules moved to the device, fed equal shapes; a class-index loss is not element-wise.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Regressor(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x)\n"
+        "X = torch.randn(64, 8)\n"
+        "y = torch.randn(64)\n"
+        "model = Regressor().cuda()\n"
+        "criterion = nn.MSELoss().cuda()\n"
+        "l1 = nn.L1Loss().to('cuda')\n"
+        "loss = criterion(model(X).squeeze(1), y) + l1(model(X), y.view(-1, 1))\n"
+        "ce = nn.CrossEntropyLoss().cuda()\n"
+        "loss2 = ce(model(X), y.long())\n",
         # Over dim 0 the reduced vector aligns with the last dim of a 2-D source: correct.
         "import torch\n"
         "def center(x):\n"
@@ -588,6 +605,23 @@ class AmbiguousBroadcast(Rule):
         "    pred = model(data[:, :-1]).view(-1, 1)\n"
         "    loss = criterion(pred, y)  # expect: DL201\n"
         "    loss.backward()\n",
+        # The loss module moved to the device where it is built (``.cuda()``/``.to()`` return the
+        # module itself): still an element-wise loss.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Regressor(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x)\n"
+        "X = torch.randn(64, 8)\n"
+        "y = torch.randn(64)\n"
+        "model = Regressor().cuda()\n"
+        "criterion = nn.MSELoss().cuda()\n"
+        "l1 = nn.L1Loss().to('cuda').float()\n"
+        "loss = criterion(model(X), y)  # expect: DL201\n"
+        "mae = l1(model(X), y)  # expect: DL201\n",
         # Loss-like expression with unknown sizes but clear ranks.
         "import torch\n"
         "def l1(model, x, y):\n"

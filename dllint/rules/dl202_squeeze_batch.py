@@ -26,11 +26,16 @@ rule silent):
 
 Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same file (there the
 batch dimension is dropped on purpose, every time), for batches of a loader built with
-``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full:
-``BatchTensors.is_full_batch``), for batches whose number of rows is fixed
-(``BatchTensors.fixed_rows``: two or more, rows drawn by an index of a literal count or a minibatch
-slice of a fixed-size rollout; or one observation given a batch axis by ``unsqueeze(0)``), for squeezes whose result is converted for
-display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy (``np.squeeze``).
+``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
+for batches of a loader over a standard dataset split of known size whose constant batch size
+leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336),
+and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
+two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
+a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
+observation given a batch axis by ``unsqueeze(0)``, also through the arguments of every call that
+reaches a function (a module's ``forward``: the calls of its instances); for squeezes whose
+result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy
+(``np.squeeze``).
 """
 from __future__ import annotations
 
@@ -266,9 +271,204 @@ class SqueezeBatch(Rule):
         "    b = q_net(torch.from_numpy(state).float()[None]).squeeze()\n"
         "    x = torch.tensor(state).reshape(1, -1)\n"
         "    return a, b, q_net(x).squeeze()\n",
+        # An actor's forward reached by two calls only: one observation given a batch axis when
+        # acting (its batch dimension dropped on purpose) and minibatches of 2048 // 32 = 64 rows
+        # of a 2048-step rollout in training; the module held by an attribute, moved to a device,
+        # its parameters read.
+        "import numpy as np\nimport torch\nfrom torch import nn\n"
+        "batch_size = 2048\nmini_batch = int(batch_size // 32)\n"
+        "class Actor(nn.Module):\n"
+        "    def __init__(self, n, a):\n"
+        "        super().__init__()\n"
+        "        self.mean = nn.Linear(n, a)\n"
+        "    def forward(self, x):\n"
+        "        return self.mean(x).squeeze()\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.actor = Actor(8, 2).to('cpu')\n"
+        "        self.opt = torch.optim.Adam(self.actor.parameters())\n"
+        "    def pi(self, x):\n"
+        "        return self.actor(x)\n"
+        "    def value_and_action(self, x, action=None):\n"
+        "        return self.pi(x)\n"
+        "    def train(self, s):\n"
+        "        b_inds = np.arange(batch_size)\n"
+        "        for start in range(0, batch_size, mini_batch):\n"
+        "            end = start + mini_batch\n"
+        "            idx = b_inds[start:end]\n"
+        "            self.value_and_action(s[idx], action=None)\n"
+        "agent = Agent()\n"
+        "def act(s):\n"
+        "    return agent.value_and_action(torch.from_numpy(s).float().unsqueeze(0))\n",
+        # PPO's whole memory, evaluated every 500 steps: a counter stepped once per step with an
+        # append of the state (in a method the memory is handed to), the memory emptied only
+        # right after its use with the counter reset: 500 rows, also squeezed on the way.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Memory:\n"
+        "    def __init__(self):\n"
+        "        self.states = []\n"
+        "        self.rewards = []\n"
+        "    def clear(self):\n"
+        "        del self.states[:]\n"
+        "        del self.rewards[:]\n"
+        "class ActorCritic(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.actor = nn.Linear(8, 2)\n"
+        "        self.critic = nn.Linear(8, 1)\n"
+        "    def act(self, state, memory):\n"
+        "        memory.states.append(state)\n"
+        "        return self.actor(state)\n"
+        "    def evaluate(self, state):\n"
+        "        return torch.squeeze(self.actor(state)), self.critic(state).squeeze()\n"
+        "class PPO:\n"
+        "    def __init__(self):\n"
+        "        self.policy = ActorCritic()\n"
+        "    def select_action(self, state, memory):\n"
+        "        return self.policy.act(torch.FloatTensor(state.reshape(1, -1)), memory)\n"
+        "    def update(self, memory):\n"
+        "        old_states = torch.squeeze(torch.stack(memory.states)).detach()\n"
+        "        return self.policy.evaluate(old_states)\n"
+        "def main(env):\n"
+        "    update_timestep = 500\n"
+        "    memory = Memory()\n"
+        "    ppo = PPO()\n"
+        "    time_step = 0\n"
+        "    for episode in range(100):\n"
+        "        state = env.reset()\n"
+        "        for t in range(300):\n"
+        "            time_step += 1\n"
+        "            action = ppo.select_action(state, memory)\n"
+        "            state, reward, done, _ = env.step(action)\n"
+        "            memory.rewards.append(reward)\n"
+        "            if time_step % update_timestep == 0:\n"
+        "                ppo.update(memory)\n"
+        "                memory.clear()\n"
+        "                time_step = 0\n"
+        "            if done:\n"
+        "                break\n",
+        # A draw of the size a method's calls give it: its default, or the same constant.
+        "import numpy as np\n"
+        "import torch\n"
+        "from torch import nn\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "class Agent:\n"
+        "    def replay(self, s, batch_size=64):\n"
+        "        idx = np.random.choice(len(s), batch_size)\n"
+        "        return q_net(s[idx]).squeeze()\n"
+        "agent = Agent()\n"
+        "def train(s):\n"
+        "    agent.replay(s)\n"
+        "    agent.replay(s, batch_size=64)\n",
+        # A plain list of states stacked every 64 steps.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Critic(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.v = nn.Linear(4, 1)\n"
+        "    def ok(self, states):\n"
+        "        return self.v(states).squeeze()\n"
+        "critic = Critic()\n"
+        "def collect(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        states.append(env.step())\n"
+        "        if n % 64 == 0:\n"
+        "            critic.ok(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n",
+        # Loaders over standard splits of known size in batches of a constant size whose
+        # remainder is not one: CIFAR-10's 50,000 training images in 512s end with 336, MNIST's
+        # 10,000 test images in 128s (a name) with 16, SVHN's 26,032 test images in one batch of
+        # all of them; also through enumerate/tqdm, `x, y = batch`, and a helper's loader
+        # parameter that every call of the file passes such a loader.
+        "import torch\nimport torch.nn as nn\nimport torchvision\nfrom tqdm import tqdm\n"
+        "from torch.utils.data import DataLoader\n"
+        "from torchvision import datasets, transforms\n"
+        "dataset = torchvision.datasets.CIFAR10(root='data', train=True, download=True,\n"
+        "                                       transform=transforms.ToTensor())\n"
+        "loader = torch.utils.data.DataLoader(dataset, batch_size=512, shuffle=False, drop_last=False)\n"
+        "backbone = nn.Sequential(nn.Conv2d(3, 64, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1))\n"
+        "bs = 128\n"
+        "test_loader = DataLoader(datasets.MNIST('data', train=False), bs, num_workers=2)\n"
+        "svhn_loader = DataLoader(datasets.SVHN('data', split='test'), batch_size=30000)\n"
+        "def bank():\n"
+        "    for img, target in loader:\n"
+        "        feature = backbone(img).squeeze()\n"
+        "    for i, batch in enumerate(tqdm(svhn_loader)):\n"
+        "        x, y = batch\n"
+        "        feature = backbone(x.cuda()).squeeze()\n"
+        "def evaluate(model, eval_loader):\n"
+        "    for x, y in eval_loader:\n"
+        "        out = model(x).squeeze()\n"
+        "evaluate(backbone, test_loader)\n"
+        "evaluate(backbone, loader)\n",
+        # A TensorDataset of 1,000 rows in batches of 64: the last has 40.
+        "import torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader, TensorDataset\n"
+        "X = torch.randn(1000, 8)\n"
+        "ds = TensorDataset(X, torch.randint(0, 2, (1000,)).float())\n"
+        "loader = DataLoader(ds, batch_size=64, shuffle=True)\n"
+        "model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())\n"
+        "criterion = nn.BCELoss()\n"
+        "for images, targets in loader:\n"
+        "    loss = criterion(model(images).squeeze(), targets)\n",
     ]
 
     INVALID = [
+        # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
+        # test images in 99s leave one, as 1,025 rows of a TensorDataset in 64s do; a sampler (a DistributedSampler gives each process a
+        # share), a collate_fn (it may drop samples), a batch size given from outside, a split
+        # chosen by a variable, a Subset, a loader of another library; a helper's loader
+        # parameter that one call passes a loader of unknown size, or that no call shows where
+        # the helper makes its own loader only when given none.
+        "import torch\nimport torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, Subset, TensorDataset\n"
+        "from torch.utils.data.distributed import DistributedSampler\n"
+        "from torchvision import datasets\n"
+        "from torch_geometric.loader import DataLoader as GraphLoader\n"
+        "backbone = nn.Sequential(nn.Conv2d(3, 64, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1))\n"
+        "test = datasets.MNIST('data', train=False)\n"
+        "def run(args, flag, collate, other_loader):\n"
+        "    for x, y in DataLoader(test, batch_size=99):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=512, sampler=DistributedSampler(test)):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=512, collate_fn=collate):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(test, batch_size=args.batch_size):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(datasets.MNIST('data', train=flag), batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(Subset(test, range(5121)), batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    for x, y in GraphLoader(test, batch_size=512):\n"
+        "        a = backbone(x).squeeze()  # expect: DL202\n"
+        "    evaluate(backbone, other_loader)\n"
+        "    evaluate(backbone, DataLoader(test, batch_size=512))\n"
+        "def evaluate(model, eval_loader):\n"
+        "    for x, y in eval_loader:\n"
+        "        out = model(x).squeeze()  # expect: DL202\n"
+        "def tensors(model):\n"
+        "    ds = TensorDataset(torch.randn(1025, 8), torch.rand(1025))\n"
+        "    for x, y in DataLoader(ds, batch_size=64, shuffle=True):\n"
+        "        a = model(x).squeeze()  # expect: DL202\n"
+        "    for x, y in DataLoader(TensorDataset(torch.from_numpy(x_np)), batch_size=64):\n"
+        "        a = model(x).squeeze()  # expect: DL202\n"
+        "def score(model, score_loader=None):\n"
+        "    if score_loader is None:\n"
+        "        score_loader = DataLoader(test, batch_size=512)\n"
+        "    for x, y in score_loader:\n"
+        "        out = model(x).squeeze()  # expect: DL202\n",
         # drop_last=True, but the batch size may be 1 (a default of 1, a parameter nobody passes),
         # or the batch comes from another loader (no drop_last) in the same loop
         "import torch\nimport argparse\nfrom torch.utils.data import DataLoader\n"
@@ -498,6 +698,157 @@ class SqueezeBatch(Rule):
         "    p = q_net(torch.FloatTensor(s).unsqueeze(1)).squeeze()  # expect: DL202\n"
         "    for x, y in val_loader:\n"
         "        p = q_net(x.unsqueeze(0)).squeeze()  # expect: DL202\n",
+        # The forward's calls are not all known or not all of a fixed row count: a loader's batch
+        # in one of them; a copy of the module (its calls unseen); a call that unpacks its
+        # arguments; a method whose name is used as a value.
+        "import copy\nimport torch\nfrom torch import nn\n"
+        "class Actor(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.mean = nn.Linear(8, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.mean(x).squeeze()  # expect: DL202\n"
+        "class Critic(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.v = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.v(x).squeeze()  # expect: DL202\n"
+        "actor = Actor()\ncritic = Critic()\ntarget_critic = copy.deepcopy(critic)\n"
+        "def act(s):\n"
+        "    one = torch.from_numpy(s).float().unsqueeze(0)\n"
+        "    return actor(one), critic(one), target_critic(one)\n"
+        "def train(loader):\n"
+        "    for x, y in loader:\n"
+        "        loss = actor(x).sum()\n"
+        "class Agent(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.head = nn.Linear(8, 1)\n"
+        "    def score(self, x):\n"
+        "        return self.head(x).squeeze()  # expect: DL202\n"
+        "    def value(self, x):\n"
+        "        return self.head(x).squeeze()  # expect: DL202\n"
+        "agent = Agent()\n"
+        "def act2(s, rest):\n"
+        "    one = torch.from_numpy(s).float().unsqueeze(0)\n"
+        "    agent.score(*rest)\n"
+        "    hooks = [agent.value]\n"
+        "    return agent.score(one), agent.value(one)\n",
+        # A buffer read when a counter is a multiple of 64, but the counter reset between its step
+        # and the test (it may be 0 there), the buffer emptied elsewhere without the counter, an
+        # append only on some steps, a step that skips the append, a counter stepped only on
+        # some steps (0 at the test after a reset), the buffer emptied through an alias.
+        "import torch\n"
+        "from torch import nn\n"
+        "class Critic(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.v = nn.Linear(4, 1)\n"
+        "    def a(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "    def b(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "    def c(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "    def d(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "    def e(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "    def f(self, states):\n"
+        "        return self.v(states).squeeze()  # expect: DL202\n"
+        "critic = Critic()\n"
+        "def collect_a(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        states.append(env.step())\n"
+        "        if env.done():\n"
+        "            n = 0\n"
+        "        if n % 64 == 0:\n"
+        "            critic.a(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n"
+        "def collect_b(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    for episode in range(10):\n"
+        "        for t in range(100):\n"
+        "            n += 1\n"
+        "            states.append(env.step())\n"
+        "            if n % 64 == 0:\n"
+        "                critic.b(torch.stack(states))\n"
+        "        states.clear()\n"
+        "def collect_c(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        if env.ready():\n"
+        "            states.append(env.step())\n"
+        "        if n % 64 == 0:\n"
+        "            critic.c(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n"
+        "def collect_d(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        if env.skip():\n"
+        "            continue\n"
+        "        states.append(env.step())\n"
+        "        if n % 64 == 0:\n"
+        "            critic.d(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n"
+        "def collect_e(env):\n"
+        "    states = []\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        if env.ready():\n"
+        "            n += 1\n"
+        "        states.append(env.step())\n"
+        "        if n % 64 == 0:\n"
+        "            critic.e(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n"
+        "def collect_f(env):\n"
+        "    states = []\n"
+        "    kept = states\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        states.append(env.step())\n"
+        "        kept.clear()\n"
+        "        if n % 64 == 0:\n"
+        "            critic.f(torch.stack(states))\n"
+        "            states.clear()\n"
+        "            n = 0\n",
+        # A size the calls give differently (1 and the default 64), or a variable.
+        "import numpy as np\n"
+        "import torch\n"
+        "from torch import nn\n"
+        "class QNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.linear = nn.Linear(8, 1)\n"
+        "    def forward(self, state):\n"
+        "        return self.linear(state.reshape(-1, state.shape[-1]))\n"
+        "q_net = QNet()\n"
+        "class Agent:\n"
+        "    def replay_small(self, s, batch_size=64):\n"
+        "        idx = np.random.choice(len(s), batch_size)\n"
+        "        return q_net(s[idx]).squeeze()  # expect: DL202\n"
+        "    def replay_any(self, s, batch_size=64):\n"
+        "        idx = np.random.choice(len(s), batch_size)\n"
+        "        return q_net(s[idx]).squeeze()  # expect: DL202\n"
+        "agent = Agent()\n"
+        "def train(s, n):\n"
+        "    agent.replay_small(s, 1)\n"
+        "    agent.replay_small(s)\n"
+        "    agent.replay_any(s, n)\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -509,8 +860,10 @@ class SqueezeBatch(Rule):
             return
         batches = BatchTensors(ctx)
         for call, subject in squeezes:
+            # a batch whose row count is fixed by construction cannot lose its batch dimension by
+            # chance: two rows or more, or one row on purpose
             if not converted_for_display(ctx, call) and batches.is_batch(subject) \
-                    and not batches.is_full_batch(subject) and not batches.fixed_rows(subject):
+                    and batches.rows(subject) is None:
                 ctx.report(call, (
                     f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
                     f"dimension also drops the batch dimension when a batch has one sample (the last "

@@ -52,6 +52,18 @@ again and again in a loop that repeats a count, every output kept, nothing train
 loop a step loop may be a method of another module's class (``self.agent.learn(batch)``): the
 agent's ``no_grad`` passes reached from that loop (acting, the double-Q target) are training.
 
+Nor is a pass whose training mode the same function states (:mod:`dllint.analysis.stated_modes`):
+``net.train()`` just before, nothing that trains or switches the model in between, no ``.eval()``
+it undoes, data not named as held out (re-estimating batch-norm statistics under ``no_grad``). A
+``.train()`` at the top of an epoch loop states the mode of its training steps, and a validation
+after them forgot ``.eval()``. Silent, too, for a model whose layers were put in eval mode when
+it was built (:mod:`dllint.analysis.eval_built`: ``self.model = torch.jit.load(p).eval()`` in the
+wrapper's ``__init__``, nothing else mode-dependent in it) and never switched back; for a
+functional form whose ``training`` is the literal ``False`` (``F.dropout(x, training=False)``: the
+identity in both modes); and for a model taken from a branch that cannot complete: a branch that
+holds every read in its function of a name bound nowhere in the file (no import, definition or
+star import: NameError, :mod:`dllint.analysis.unbound_names`) gives no path to the evaluation.
+
 The evaluations reached in training mode are the facts of ``dllint.analysis.evaluations``; a module's
 own inference method, those of ``dllint.analysis.own_inference``.
 """
@@ -1331,6 +1343,152 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 out = model(torch.randn(2, 1, 28, 28))
 print(out.detach().numpy())
 """,
+        # (eleventh audit CK) the wrapper's own dropout is ``F.dropout(..., training=False)``: the
+        # identity in both modes; the network it wraps was put in eval mode before it was wrapped
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torchvision.models.inception import inception_v3
+
+
+class WrapInception(nn.Module):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        pool = torch.mean(self.net.features(x), [2, 3])
+        return self.net.fc(F.dropout(pool, training=False))
+
+
+def run(loader):
+    net = WrapInception(inception_v3(pretrained=True).eval())
+    out = []
+    with torch.no_grad():
+        for x, y in loader:
+            out.append(net(x))
+    return out
+""",
+        # (eleventh audit CL) training mode stated for the pass: ``net.train()`` just before, nothing
+        # trained or switched in between: batch norm accumulates its statistics on purpose
+        """import torch
+import torch.nn as nn
+
+
+class G(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(128, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Linear(256, 784))
+
+    def forward(self, z):
+        return self.net(z)
+
+
+def accumulate_standing_stats(net, z, num_accumulations=16):
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.reset_running_stats()
+    net.train()
+    for i in range(num_accumulations):
+        with torch.no_grad():
+            z.normal_()
+            x = net(z, net.shared(z))
+    net.eval()
+""",
+        # (eleventh audit CM) the other branch cannot run: it reads names bound nowhere in the file
+        # (no import, no definition, no star import): NameError before any forward. The model that
+        # reaches the evaluation comes from ``load_model``, in eval mode
+        """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def load_model(path):
+    model = Net()
+    model.eval()
+    model.load_state_dict(torch.load(path))
+    return model
+
+
+def run(loader, path, ensemble=False):
+    if ensemble:
+        models = []
+        for c in model_config_paths:
+            models.append(load_fold_model(c))
+        model = MultiModels(models)
+    else:
+        model = load_model(path)
+    preds = []
+    with torch.no_grad():
+        for x in loader:
+            preds.append(model(x))
+    return preds
+""",
+        # (eleventh audit CN) the wrapper's only submodule is put in eval mode when it is built, and
+        # nothing puts it back: every layer it runs is in eval mode whatever the wrapper's flag
+        """import os
+import torch
+import torch.nn as nn
+
+
+class FeatureExtractor(nn.Module):
+    def __init__(self, path):
+        super().__init__()
+        self.model = self._load_model(path)
+
+    def _load_model(self, path):
+        model = torch.jit.load(os.path.expanduser(path)).eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        return model
+
+    def forward(self, x):
+        return self.model(x, return_features=True)
+
+
+def extract(batches, path, device):
+    extractor = nn.DataParallel(FeatureExtractor(path).to(device))
+    feats = []
+    with torch.inference_mode():
+        for x in batches:
+            feats.append(extractor(x))
+    return torch.cat(feats)
+""",
+        # (tenth audit CC, fartashf/vsepp) ``__init__`` runs a submodule it holds to size the next
+        # layer (``self.blocks[0](...)``): it builds nothing, the model stays mode-free
+"""import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(4, 16), nn.ReLU())])
+        width = self.blocks[0](torch.zeros(1, 4)).shape[1]
+        self.fc = nn.Linear(width, 2)
+
+    def forward(self, x):
+        return self.fc(self.blocks[0](x))
+
+
+net = Net()
+opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+for x, y in loader:
+    loss = nn.functional.cross_entropy(net(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with torch.no_grad():
+    print(net(val_x).argmax(1))
+""",
     ]
 
     INVALID = [
@@ -2296,6 +2454,167 @@ out = model(torch.randn(2, 1, 28, 28))  # expect: DL301
 print(out.detach().numpy())
 out = other(torch.randn(2, 784))  # expect: DL301
 print(out.detach().numpy())
+""",
+        # (eleventh audit CK) a functional dropout that follows the flag, or applies always
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x, p=0.5):
+        return self.fc(F.dropout(x, p, training=self.training))
+
+
+class Noisy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc(F.dropout(x, 0.5))
+
+
+head = Head()
+noisy = Noisy()
+optimizer = torch.optim.SGD([*head.parameters(), *noisy.parameters()], lr=0.1)
+for x, y in train_loader:
+    optimizer.zero_grad()
+    (head(x) + noisy(x) - y).pow(2).mean().backward()
+    optimizer.step()
+with torch.no_grad():
+    print(head(x_test))  # expect: DL301
+    print(noisy(x_test))  # expect: DL301
+""",
+        # (eleventh audit CL) ``model.train()`` at the top of the epoch states the mode of the
+        # training steps; the validation after them in the same loop forgot ``.eval()``
+        """import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(10):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x, y in val_loader:
+            val_loss = nn.functional.cross_entropy(model(x), y)  # expect: DL301
+""",
+        # (eleventh audit CL) a ``.train()`` before a pass over held-out data, or handed to a helper
+        # that may train it in between, states nothing about the evaluation
+        """import torch
+import torch.nn as nn
+
+
+def test(net, test_loader):
+    net.train()
+    with torch.no_grad():
+        return [net(x) for x, _ in test_loader]  # expect: DL301
+
+
+def refit_and_score(net, z, loader):
+    net.train()
+    fit(net, loader)
+    with torch.no_grad():
+        return net(z)  # expect: DL301
+
+
+net = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.2))
+print(test(net, loader), refit_and_score(net, torch.randn(2, 8), loader))
+""",
+        # (eleventh audit CM) every branch can complete (the helper is imported), or the names are
+        # read everywhere (a fragment that leaves its helpers to the reader): the path is kept
+        """import torch
+import torch.nn as nn
+from ensembles import MultiModels, load_fold_model
+
+
+def run(loader, paths, ensemble=False):
+    if ensemble:
+        model = MultiModels([load_fold_model(p) for p in paths])
+    else:
+        model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.5))
+        fit(model, loader)
+    preds = []
+    with torch.no_grad():
+        for x in loader:
+            preds.append(model(x))  # expect: DL301
+    return preds
+""",
+        # (eleventh audit CN) the wrapper holds a dropout of its own; or the submodule put in eval
+        # mode when built is switched back by the training that follows
+        """import torch
+import torch.nn as nn
+
+
+class Noisy(nn.Module):
+    def __init__(self, path):
+        super().__init__()
+        self.model = torch.jit.load(path).eval()
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.model(x))
+
+
+class Tuned(nn.Module):
+    def __init__(self, path):
+        super().__init__()
+        self.backbone = torch.jit.load(path).eval()
+
+    def forward(self, x):
+        return self.backbone(x)
+
+
+def extract(batches, path):
+    noisy = Noisy(path)
+    with torch.inference_mode():
+        return [noisy(x) for x in batches]  # expect: DL301
+
+
+def tune_and_extract(batches, path, optimizer):
+    tuned = Tuned(path)
+    tuned.train()
+    for x in batches:
+        optimizer.zero_grad()
+        tuned(x).sum().backward()
+        optimizer.step()
+    with torch.inference_mode():
+        return [tuned(x) for x in batches]  # expect: DL301
+""",
+        # (fartashf/vsepp) a CNN chosen at run time (``models.__dict__[arch](...)``: a VGG has
+        # dropout in its classifier) may hold any layer; the encoder is not known to be mode-free
+"""import torch
+import torch.nn as nn
+import torchvision.models as models
+
+
+class Encoder(nn.Module):
+    def __init__(self, arch, embed_size):
+        super().__init__()
+        self.cnn = models.__dict__[arch](pretrained=True)
+        self.fc = nn.Linear(1000, embed_size)
+
+    def forward(self, images):
+        return self.fc(self.cnn(images))
+
+
+encoder = Encoder('vgg19', 128)
+opt = torch.optim.Adam(encoder.fc.parameters(), lr=1e-3)
+for images, labels in loader:
+    loss = encoder(images).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with torch.no_grad():
+    print(encoder(val_images).argmax(1))  # expect: DL301
 """,
     ]
 

@@ -23,9 +23,12 @@ from __future__ import annotations
 import libcst as cst
 
 from dllint.analysis.modes import ENTRY, Modes, frozen, is_eval_token
+from dllint.analysis.regions import Regions
 from dllint.context import FileContext
 from dllint.index import iter_subtree
 from dllint.rule import Rule
+
+MAX_GRADIENT_CALL_DEPTH = 2  # a loop's helper that calls a helper that takes autograd.grad
 
 
 class EvalWithoutNoGrad(Rule):
@@ -38,6 +41,27 @@ class EvalWithoutNoGrad(Rule):
     severity = "info"
 
     VALID = [
+    # The loop's outputs go to torch.autograd.grad in a method of the class (FROMP's Fisher):
+    # no_grad would make it fail (eleventh audit CQ).
+    """
+import torch
+import torch.nn as nn
+class Fromp:
+    def __init__(self, model):
+        self.model = model
+    def grad_of(self, loss, outputs):
+        return torch.autograd.grad(loss, outputs, retain_graph=True)
+    def update_fisher(self, loader):
+        self.model.eval()
+        fisher = 0.
+        for data, _ in loader:
+            logits = self.model(data)
+            g = self.grad_of(logits.sum(), [logits])[0]
+            fisher = fisher + (g ** 2).sum().item()
+        return fisher
+model = nn.Sequential(nn.Linear(10, 10), nn.Dropout(0.1), nn.Linear(10, 2))
+f = Fromp(model)
+""",
         # the usual form
         """import torch
 model.eval()
@@ -213,6 +237,25 @@ class ChexnetTrainer:
     ]
 
     INVALID = [
+    # The helper method the loop calls takes no gradient: the graph is recorded for nothing.
+    """
+import torch
+import torch.nn as nn
+class Scorer:
+    def __init__(self, model):
+        self.model = model
+    def top(self, logits):
+        return logits.argmax(dim=1)
+    def accuracy(self, loader):
+        self.model.eval()
+        correct = 0
+        for data, target in loader:
+            logits = self.model(data)  # expect: DL303
+            correct += (self.top(logits) == target).sum().item()
+        return correct
+model = nn.Sequential(nn.Linear(10, 10), nn.Dropout(0.1), nn.Linear(10, 2))
+s = Scorer(model)
+""",
         # (issue 14, FCGF) the same template method without no_grad
         """import torch
 
@@ -394,7 +437,7 @@ for name, loader in loaders.items():
             if function is not None and any(modes.maybe_no_grad(c) for c in regions.callers(function)):
                 continue
             if self._backpropagates_later(modes, call, loop) or frozen(modes, key) \
-                    or self._wants_gradients(ctx, loop):
+                    or self._wants_gradients(ctx, loop, regions):
                 continue
             if (key, loop) in seen:
                 continue
@@ -404,10 +447,16 @@ for name, loader in loaders.items():
                              "`with torch.no_grad():` (or `torch.inference_mode()`)")
 
     @staticmethod
-    def _wants_gradients(ctx: FileContext, loop: cst.CSTNode) -> bool:
+    def _wants_gradients(ctx: FileContext, loop: cst.CSTNode, regions: Regions | None = None,
+                         depth: int = 0, seen: set[cst.CSTNode] | None = None) -> bool:
         """The loop asks for gradients some other way than ``backward()``: ``torch.autograd.grad``,
         ``torch.func`` transforms, inputs made to require grad (saliency maps, adversarial
-        examples, influence functions)."""
+        examples, influence functions), itself or in a function or method of the file that it
+        calls (``self.grad_of(loss, outputs)`` whose body is ``torch.autograd.grad(...)``: under
+        ``no_grad`` it would fail, as the same call written in the loop would; eleventh audit CQ),
+        :data:`MAX_GRADIENT_CALL_DEPTH` calls deep."""
+        seen = set() if seen is None else seen
+        seen.add(loop)
         for node in iter_subtree(loop):
             if isinstance(node, cst.Call):
                 func = node.func
@@ -421,6 +470,11 @@ for name, loader in loaders.items():
                         return True
                 elif qualified and (qualified.startswith(("torch.autograd.", "torch.func.", "functorch."))):
                     return True
+                elif regions is not None and depth < MAX_GRADIENT_CALL_DEPTH:
+                    callee = regions.resolved(node)
+                    if callee is not None and callee not in seen and EvalWithoutNoGrad._wants_gradients(
+                            ctx, callee.body, regions, depth + 1, seen):
+                        return True
             elif isinstance(node, cst.Attribute):
                 if node.attr.value == "grad":  # ``x.grad`` read in the loop
                     return True

@@ -60,6 +60,19 @@ from dllint.context import FileContext
 from dllint.rule import Rule
 
 VALID = [
+    # The split parts kept in a list and unpacked back, or taken by position: each name gets its
+    # own part, no test row reaches the fit (eleventh audit CP).
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LinearRegression
+x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.33, random_state=1)
+dataset_copy = [x_train.copy(), x_test.copy(), y_train.copy(), y_test.copy()]
+x_train, x_test, y_train, y_test = dataset_copy
+lr = LinearRegression()
+lr.fit(x_train, y_train)
+print(lr.score(x_test, y_test))
+LinearRegression().fit(dataset_copy[0], dataset_copy[2])
+""",
     # Select on validation data, report the test score once at the end.
     """
 import torch
@@ -670,6 +683,23 @@ def train_model(net, max_epochs=50):
 ]
 
 INVALID = [
+    # The parts unpacked back in the wrong order: the test part is fitted.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LinearRegression
+x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.33, random_state=1)
+parts = [x_test, x_train, y_test, y_train]
+x_train, x_test, y_train, y_test = parts
+LinearRegression().fit(x_train, y_train)  # expect: DL402
+""",
+    # An element taken by position that is the test part.
+    """
+from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LinearRegression
+x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.33, random_state=1)
+parts = (x_train, x_test, y_train, y_test)
+LinearRegression().fit(parts[1], parts[3])  # expect: DL402
+""",
     # Twins of the hand-made two-fold cross-validation: the way back is missing (fit on the test
     # part after fitting on the training part, nothing scored on the training part by it).
     """

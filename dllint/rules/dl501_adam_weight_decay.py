@@ -10,8 +10,10 @@ Reported for a positive literal, and for a decay the user supplies or that is po
 (``dllint.analysis.settings``): a name bound to a positive number, a configuration entry
 (``weight_decay=cfg["opt"]["decay"]``, ``config.weight_decay``), a command-line option whose default
 is positive: whoever passes a decay means to decay, and Adam couples it. Silent when every path the
-file shows gives 0: a literal 0, a parameter or a command-line option whose default is 0, ``None``;
-and on what is computed (arithmetic, calls), which is not followed. Nor is an optimiser given only
+file shows gives 0: a literal 0, a parameter or a command-line option whose default is 0, ``None``,
+a settings dictionary, namespace or configuration file of the project that gives 0 wherever it
+comes from (:mod:`dllint.analysis.setting_origins`); and on what is computed (arithmetic, calls),
+which is not followed. Nor is an optimiser given only
 tensors the code created (``Adam([image], ...)`` optimising an input image) reported: the L2 is
 then a prior on that input, not a decay of weights (:mod:`dllint.analysis.optimised_tensors`).
 """
@@ -74,6 +76,14 @@ class AdamWeightDecay(Rule):
         "        self.opt = torch.optim.Adam(critic.parameters(), lr=3e-4, weight_decay=WEIGHT_DECAY)\n"
         "parser = argparse.ArgumentParser()\nparser.add_argument('-wd', type=float, default=0)\n"
         "args = parser.parse_args()\nif __name__ == '__main__':\n    WEIGHT_DECAY = args.wd\n",
+        # a settings dictionary that every construction of the class is given holds 0 (audit
+        # 2026-12j, CG; across modules too: tests/engine/test_setting_origins_project.py)
+        "import torch\nlearner_args = {'input_dim': 8, 'lr': 1e-3, 'weight_decay': 0.}\n"
+        "class Tree(torch.nn.Module):\n    def __init__(self, args):\n        super().__init__()\n"
+        "        self.args = args\n        self.fc = torch.nn.Linear(args['input_dim'], 4)\n"
+        "        self.optimizer = torch.optim.Adam(self.parameters(), lr=self.args['lr'],\n"
+        "                                          weight_decay=self.args['weight_decay'])\n"
+        "learner_args['model_path'] = './model/tree'\ntree = Tree(learner_args)\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known
@@ -193,6 +203,17 @@ class AdamWeightDecay(Rule):
         "    return Adam(model.parameters(), weight_decay=float(cfg.weight_decay))  # expect: DL501\n",
         "from torch.optim import Adam\ndef make(model, l2=None):\n"
         "    return Adam(model.parameters(), weight_decay=l2 if l2 else 1e-5)  # expect: DL501\n",
+        # the settings dictionary holds 0 for one construction and a decay for the other, or is
+        # given a decay after it is written
+        "import torch\nclass Tree(torch.nn.Module):\n    def __init__(self, args):\n        super().__init__()\n"
+        "        self.args = args\n"
+        "        self.optimizer = torch.optim.Adam(self.parameters(), weight_decay=self.args['weight_decay'])  # expect: DL501\n"
+        "small = Tree({'lr': 1e-3, 'weight_decay': 0.})\nlarge = Tree({'lr': 1e-3, 'weight_decay': 5e-4})\n",
+        "import torch\nclass Tree(torch.nn.Module):\n    def __init__(self, args):\n        super().__init__()\n"
+        "        self.args = args\n"
+        "        self.optimizer = torch.optim.Adam(self.parameters(), weight_decay=self.args['weight_decay'])  # expect: DL501\n"
+        "learner_args = {'lr': 1e-3, 'weight_decay': 0.}\nif big:\n    learner_args['weight_decay'] = 5e-4\n"
+        "tree = Tree(learner_args)\n",
     ]
 
     def check(self, ctx) -> None:

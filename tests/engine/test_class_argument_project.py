@@ -3,7 +3,9 @@ module-level helper ``build_net(shape, activation, output_activation)`` that app
 (``act = activation if ... else output_activation``) builds what its call passes: with
 ``nn.ReLU`` and ``nn.Identity`` a network of linear layers and activations, mode-free, also when the
 loop that acts with it is in another module. Reported when the call passes ``nn.Dropout``, a class
-the linter cannot see, or a variable whose value is not known."""
+the linter cannot see, or a variable whose value is not known. The script that holds the agent
+(``model = Agent(opt)``, then ``model.select_action(s)``) sees ``model.q_net`` as the agent's class
+does: what ``Agent`` binds to ``self.q_net``."""
 from __future__ import annotations
 
 import sys
@@ -39,13 +41,20 @@ class QNet(nn.Module):
 
 class Agent(object):
     def __init__(self, opt):
-        self.q_net = QNet(opt.state_dim, opt.action_dim, opt.width)
+        self.q_net = QNet(opt.state_dim, opt.action_dim, opt.width){load}
         self.opt = torch.optim.Adam(self.q_net.parameters(), lr=1e-3)
 
     def select_action(self, state):
         with torch.no_grad():
             state = torch.FloatTensor(state.reshape(1, -1))
             return self.q_net(state).argmax().item()
+
+    def train(self, buffer):
+        s, a, r = buffer.sample(32)
+        loss = (self.q_net(s).gather(1, a) - r).pow(2).mean()
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
 """
 
 MAIN = """from agent import Agent
@@ -75,7 +84,50 @@ def test_helper_calls_the_class_it_is_given(tmp_path, monkeypatch, capsys, extra
     PROJECT.clear()
     (tmp_path / ".git").mkdir()
     write_files(tmp_path, {
-        "agent.py": AGENT.format(extra=extra, param=param, classes=classes),
+        "agent.py": AGENT.format(extra=extra, param=param, classes=classes, load=""),
         "main.py": MAIN,
+    })
+    assert lint_findings(capsys, "DL301", "--no-cache", ".") == expected
+
+
+SCRIPT = """import torch
+from agent import Agent
+from config import opt, env, buffer
+
+
+def main():
+    model = Agent(opt)
+    s = env.reset()
+    for t in range(100):
+        a = model.select_action(s)
+        s = env.step(a)
+        if t % 10 == 0:
+            model.train(buffer)
+    for t in range(10):  # an evaluation episode (acting during training wants training mode: BM)
+        a = model.select_action(s)
+        s = env.step(a)
+
+
+if __name__ == '__main__':
+    main()
+"""
+
+
+@pytest.mark.parametrize("classes, load, expected", [
+    # (CC) the script's ``model.q_net`` is the agent's ``self.q_net``: mode-free
+    ("nn.ReLU, nn.Identity", "", set()),
+    # a dropout in it
+    ("nn.ReLU, nn.Dropout", "", {("agent.py", 30, "DL301"), ("main.py", 15, "DL301")}),
+    # the agent also binds ``self.q_net`` to what it cannot see
+    ("nn.ReLU, nn.Identity", "\n        if opt.load:\n            self.q_net = torch.load(opt.path)",
+     {("agent.py", 32, "DL301"), ("main.py", 15, "DL301")}),
+])
+def test_script_sees_the_agents_network(tmp_path, monkeypatch, capsys, classes, load, expected):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {
+        "agent.py": AGENT.format(extra="", param="", classes=classes, load=load),
+        "main.py": SCRIPT,
     })
     assert lint_findings(capsys, "DL301", "--no-cache", ".") == expected

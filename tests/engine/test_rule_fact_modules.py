@@ -8,7 +8,7 @@ import textwrap
 import libcst as cst
 
 from dllint.analysis.accumulations import Accumulations, accumulations, over_data
-from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
+from dllint.analysis.batch_tensors import BatchTensors, Rows, bare_squeeze_subject, converted_for_display
 from dllint.analysis.broadcasts import Misaligned, ReducedBack, misalignment, operand_pairs
 from dllint.analysis.calls import code_text
 from dllint.analysis.data_reads import bound_to_name, data_attributes, data_use, writes_data
@@ -1096,3 +1096,84 @@ def test_a_flag_that_is_true_on_the_test_path_of_the_dataset_it_selects():
     binding = next(a for a in ctx.index.of_type(cst.Assign) if _text(ctx, a) == "drop_last = True")
     assert guarding_comparison(ctx, binding, next(iter(ctx.index.of_type(cst.FunctionDef)))) is None
     assert _dropping(ctx) == []
+
+
+def test_row_counts_are_one_fact_with_its_sources():
+    ctx = _ctx("""
+        import numpy as np
+        import torch
+        from torch.utils.data import DataLoader
+        full = DataLoader(ds, batch_size=128, drop_last=True)
+        for i, (x, y) in enumerate(full):
+            a = model(x.cuda())
+            b = (a * 2)[:, 0]
+        for x2, y2 in DataLoader(ds, batch_size=128):
+            c = model(x2)
+            d = model(x) + model(x2)
+        e = model(torch.from_numpy(s).float().unsqueeze(0))
+        idx = np.random.choice(1000, 64)
+        f = model(buf[idx]).squeeze()
+        g = model(buf[idx][None]).squeeze(0)
+    """)
+    batches = BatchTensors(ctx)
+    values = {}
+    for assign in ctx.index.of_type(cst.Assign):
+        target = assign.targets[0].target
+        if isinstance(target, cst.Name) and len(target.value) == 1:
+            values[target.value] = batches.rows(assign.value)
+    assert values == {"a": Rows(2), "b": Rows(2), "c": None, "d": None, "e": Rows(1, 1),
+                      "f": Rows(2), "g": None}
+    assert Rows(1, 1).union(Rows(2)) == Rows(1) and Rows(1, 1).broadcast(Rows(64, 64)) == Rows(64, 64)
+
+
+def test_row_counts_of_loaders_over_datasets_of_known_size():
+    """``sized_batches``: B rows, the last N % B; a count that may be 1, or a loader whose
+    batches something else may change, is unknown."""
+    ctx = _ctx("""
+        import torch
+        from torch.utils.data import DataLoader
+        from torchvision import datasets
+        train = datasets.CIFAR10('data', train=True)
+        test = datasets.MNIST('data', train=False)
+        bs = 512
+        loaders = {}
+        for x, y in DataLoader(train, batch_size=bs):
+            a = model(x)
+        for x, y in DataLoader(test, 128, True):
+            b = model(x)
+        for x, y in DataLoader(test, batch_size=20000):
+            c = model(x)
+        for x, y in DataLoader(test, batch_size=99):
+            d = model(x)
+        for x, y in DataLoader(test, batch_size=128, sampler=sampler):
+            e = model(x)
+        for x, y in DataLoader(test, 128, True, sampler):
+            f = model(x)
+        for x, y in DataLoader(test, batch_size=128, collate_fn=collate):
+            g = model(x)
+        for x, y in DataLoader(test, batch_size=1):
+            h = model(x)
+        mixed = DataLoader(train, batch_size=512)
+        mixed = DataLoader(test, batch_size=128, drop_last=True)
+        for x, y in mixed:
+            i = model(x)
+        for x, y in DataLoader(test, **options):
+            j = model(x)
+        from torch.utils.data import TensorDataset
+        pairs = TensorDataset(torch.randn(1000, 8), torch.randn(1000, 1))
+        for x, y in DataLoader(pairs, batch_size=64, shuffle=True):
+            k = model(x)
+        for x, y in DataLoader(TensorDataset(torch.randn(1025, 8)), batch_size=64):
+            l = model(x)
+        for x, y in DataLoader(TensorDataset(torch.from_numpy(arr)), batch_size=64):
+            m = model(x)
+    """)
+    batches = BatchTensors(ctx)
+    values = {}
+    for assign in ctx.index.of_type(cst.Assign):
+        target = assign.targets[0].target
+        if isinstance(target, cst.Name) and len(target.value) == 1:
+            values[target.value] = batches.rows(assign.value)
+    assert values == {"a": Rows(336, 512), "b": Rows(16, 128), "c": Rows(10000, 10000),
+                      "d": None, "e": None, "f": None, "g": None, "h": None, "i": Rows(2),
+                      "j": None, "k": Rows(40, 64), "l": None, "m": None}

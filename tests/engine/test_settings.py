@@ -10,6 +10,10 @@ from dllint.analysis.settings import SUPPLIED, UNKNOWN, positive_or_supplied, se
 from dllint.context import FileContext
 
 
+_TREE = ("class Tree(nn.Module):\n    def __init__(self, args):\n        self.args = args\n"
+         "        self.opt = Adam(self.parameters(), weight_decay=self.args['weight_decay'])\n")
+
+
 def _outcomes(source: str) -> set:
     ctx = FileContext("x.py", source, cst.parse_module(source))
     calls = [c for c in ctx.index.of_type(cst.Call) if keyword(c, "weight_decay") is not None]
@@ -64,6 +68,32 @@ def _outcomes(source: str) -> set:
     ("class DefaultConfig:\n    lr = 1e-3\n    weight_decay = 0e-5\nopt = DefaultConfig()\n"
      "Adam(p, weight_decay=opt.weight_decay)\n", {0.0}),
     ("class Config:\n    weight_decay: float = 1e-4\nAdam(p, weight_decay=cfg.weight_decay)\n", {1e-4}),
+    # a settings dictionary: the entry of every literal it may be (the constructions of the class
+    # that keeps it, the calls of the helper given it, what a function returns), with the other
+    # writes of the key (audit 2026-12j, CG)
+    (_TREE + "tree = Tree({'lr': 1e-3, 'weight_decay': 0.})\n", {0.0}),
+    (_TREE + "args = {'lr': 1e-3, 'weight_decay': 0.}\nargs['path'] = 'x'\ntree = Tree(args)\n", {0.0}),
+    (_TREE + "tree = Tree({'weight_decay': 0.})\nbig = Tree({'weight_decay': 1e-4})\n", {0.0, 1e-4}),
+    (_TREE + "args = {'weight_decay': 0.}\nargs['weight_decay'] = 5e-4\ntree = Tree(args)\n", {0.0, 5e-4}),
+    (_TREE + "args = {'weight_decay': 0.}\nargs.update(extra)\ntree = Tree(args)\n", {SUPPLIED}),
+    (_TREE + "args = {'weight_decay': 0.}\nargs[key] = 1\ntree = Tree(args)\n", {SUPPLIED}),
+    (_TREE + "tree = Tree({'lr': 1e-3})\n", {SUPPLIED}),
+    (_TREE + "tree = Tree({'weight_decay': 0., **extra})\n", {SUPPLIED}),
+    (_TREE + "tree = Tree({'weight_decay': wd})\n", {SUPPLIED}),
+    (_TREE + "tree = Tree(args)\n", {SUPPLIED}),
+    (_TREE, {SUPPLIED}),
+    ("def make(p, cfg):\n    return Adam(p, weight_decay=cfg['wd'])\nmake(m, {'wd': 0})\n", {0.0}),
+    ("def make(p, cfg):\n    return Adam(p, weight_decay=cfg['wd'])\nmake(m, {'wd': 0})\nmake(m, c)\n",
+     {SUPPLIED}),
+    ("def config():\n    return {'opt': {'wd': 0}}\ncfg = config()\nAdam(p, weight_decay=cfg['opt']['wd'])\n",
+     {0.0}),
+    ("cfg = {'opt': {'wd': 0}}\ncfg['opt'] = other\nAdam(p, weight_decay=cfg['opt']['wd'])\n", {SUPPLIED}),
+    # the namespace a parsing function of the file returns, given to a helper
+    ("import argparse\ndef parse():\n    p = argparse.ArgumentParser()\n"
+     "    p.add_argument('--wd', type=float, default=0)\n    return p.parse_args()\n"
+     "def build(m, opt):\n    return Adam(m, weight_decay=opt.wd)\nbuild(net, parse())\n", {0.0}),
+    ("def parse():\n    return parser.parse_args()\n"
+     "def build(m, opt):\n    return Adam(m, weight_decay=opt.wd)\nbuild(net, parse())\n", {SUPPLIED}),
     ("Adam(p, weight_decay=base * 2)\n", {UNKNOWN}),
     ("for wd in (0, 1e-4):\n    Adam(p, weight_decay=wd)\n", {UNKNOWN}),
     ("Adam(p, weight_decay=undefined_name)\n", {UNKNOWN}),

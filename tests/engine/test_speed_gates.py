@@ -103,10 +103,10 @@ def _recording_parses(tmp_path, monkeypatch) -> Path:
     log = tmp_path / "parsed.txt"
     original = project._parse
 
-    def recorded(path):
+    def recorded(path, read):
         with log.open("a") as handle:
             handle.write(path.name + "\n")
-        return original(path)
+        return original(path, read)
 
     monkeypatch.setattr(project, "_parse", recorded)
     return log

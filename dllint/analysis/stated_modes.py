@@ -1,0 +1,270 @@
+"""Training mode stated for a pass: an explicit ``.train()`` that a forward pass follows with no
+training step between.
+
+DL301 is about an evaluation that *forgot* ``.eval()``: a model built or trained, then run for its
+outputs in the mode training left it in. A ``net.train()`` written in the same function just before
+the pass, with nothing on the way that trains the model or changes its mode, is the author stating
+the mode of that pass, not forgetting one: re-estimating batch-norm statistics
+(``net.train()``, then ``with torch.no_grad(): net(z)`` in a loop, then ``net.eval()``: BigGAN's
+standing statistics, eleventh audit CL), Monte Carlo dropout written without a repeated input. It is
+the same fact as the engine's other deliberate training modes, one step wider: ``.train()`` under a
+condition or inside a no-grad region (``CHOSEN_TRAIN`` in :mod:`dllint.analysis.modes`), repeated
+sampling passes (:mod:`dllint.analysis.sampling_passes`).
+
+:func:`stated_training` holds for a model call and its model key when, walking the function's
+control-flow graph back from the call, every path meets a ``key.train()`` (or a ``.train()`` of a
+parent key: children follow it) that undoes no ``.eval()`` (the model may not be in eval mode just
+before it: ``net.eval(); export(net); net.train()`` restores training mode for the training to
+come, and an evaluation after it forgot ``.eval()``), before any of:
+
+- the start of the scope (the mode would be what the caller or the construction left);
+- a training step: a backward pass, an optimizer step, a call of a function of the file or another
+  project module that trains (:class:`~dllint.analysis.regions.Regions` training calls and
+  functions): a ``.train()`` at the top of an epoch loop states the mode of the training steps, and
+  the validation after them in the same loop forgot ``.eval()``;
+- another mode switch of the model or of any model under the same root (``net.eval()``,
+  ``net.encoder.train()``), a binding of the root name, a call handed the root (``fit(net)``), a
+  method of the root (``net.load_state_dict(...)``, ``net.fit(x)``) outside a no-grad region (in
+  one, nothing back-propagates: ``net(z, net.shared(y))`` computes values; a mode switch there is
+  the mode analysis' to see), but not a forward pass (``net(z)``: it runs a module and changes no
+  mode); for a root that is no parameter of the function (``self``, a global), also any call of a
+  function of the file, which may switch it.
+
+Never for a call over data named as held out (``for x in val_loader:``, ``[net(x) for x, _ in
+test_loader]``, ``net(x_test)``): there each
+pass is an evaluation, and a ``.train()`` before it is the bug (as ``CHOSEN_TRAIN`` excludes it).
+The walk visits each block of the graph at most twice; results are cached per call and key.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from dllint.analysis.cfg import CFG, Block, Element, build_cfg
+from dllint.analysis.imports import dotted_name
+from dllint.analysis.name_reaching import names_in_target
+
+if TYPE_CHECKING:
+    from dllint.analysis.modes import Modes
+
+_SKIP = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
+
+
+def stated_training(modes: "Modes", call: cst.Call, key: str) -> bool:
+    """The model ``key``, run by the model call ``call``, is in training mode there only because
+    an explicit ``.train()`` of the same scope put it so for this pass (see the module docstring)."""
+    from dllint.analysis.evaluations import held_out_argument  # evaluations imports this module
+    from dllint.analysis.modes import over_held_out_data
+
+    cache = modes.stated_cache
+    found = cache.get((call, key))
+    if found is None:
+        found = not (over_held_out_data(modes, call) or held_out_argument(call)
+                     or _over_held_out_comprehension(modes, call)) and _walk(modes, call, key)
+        cache[(call, key)] = found
+    return found
+
+
+def _over_held_out_comprehension(modes: "Modes", call: cst.Call) -> bool:
+    """``[net(x) for x, _ in test_loader]``: a comprehension over a loader named as held out."""
+    from dllint.analysis.modes import HELD_OUT_DATA, _iterated
+
+    for ancestor in modes.index.ancestors(call):
+        if isinstance(ancestor, _SKIP):
+            return False
+        if isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            for_in: cst.CompFor | None = ancestor.for_in
+            while for_in is not None:
+                name = dotted_name(_iterated(for_in.iter))
+                if name and HELD_OUT_DATA.search(name.rsplit(".", 1)[-1]):
+                    return True
+                for_in = for_in.inner_for_in
+    return False
+
+
+def _walk(modes: "Modes", call: cst.Call, key: str) -> bool:
+    scope = modes.scope_of(call)
+    graph = modes.stated_graphs.get(scope)
+    if graph is None:
+        graph = build_cfg(scope, at_least_once=modes.runs_at_least_once)
+        modes.stated_graphs[scope] = graph
+    start = _element_of(modes, graph, call)
+    if start is None:
+        return False
+    block, position = start
+    judge = _Judge(modes, scope, key)
+    # the elements before the call in its own block, then each predecessor block from its end
+    for element in reversed(block.elements[:position]):
+        verdict = judge.element(element)
+        if verdict is not None:
+            return verdict
+    seen: set[int] = set()
+    stack: list[Block] = [edge.source for edge in block.preds]
+    if block is graph.entry:
+        return False
+    while stack:
+        current = stack.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        stopped = False
+        for element in reversed(current.elements):
+            verdict = judge.element(element)
+            if verdict is False:
+                return False
+            if verdict is True:
+                stopped = True
+                break
+        if stopped:
+            continue
+        if current is graph.entry:
+            return False  # the mode the scope was entered or the model built with
+        stack.extend(edge.source for edge in current.preds)
+    return True
+
+
+def _element_of(modes: "Modes", graph: CFG, call: cst.Call) -> tuple[Block, int] | None:
+    """The block and index of the element of ``graph`` that evaluates ``call``."""
+    nodes: set[cst.CSTNode] = set()
+    for ancestor in modes.index.ancestors(call):
+        nodes.add(ancestor)
+        if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            break
+    for block in graph.blocks:
+        for position, (kind, node) in enumerate(block.elements):
+            if kind in ("target", "exit", "def"):
+                continue
+            if node in nodes or node is call:
+                return block, position
+    return None
+
+
+class _Judge:
+    """What one element of the graph says on the walk back from the pass: True (the ``.train()``
+    that states the mode), False (something that trains, switches, rebinds or may touch the
+    model), None (nothing about it)."""
+
+    def __init__(self, modes: "Modes", scope: cst.CSTNode, key: str) -> None:
+        self.modes = modes
+        self.key = key
+        self.root = key.split(".", 1)[0]
+        params = set(modes._param_names(scope)) if isinstance(scope, cst.FunctionDef) else set()
+        self.local_root = self.root in params
+
+    def element(self, element: Element) -> bool | None:
+        kind, node = element
+        if kind == "def":
+            return None
+        if kind == "target":
+            return False if self.root in names_in_target(node.target) else None  # type: ignore[attr-defined]
+        if kind == "exit":
+            return None  # its ``enter`` (met on the same path) judges the context manager
+        if kind == "stmt":
+            if self._binds_root(node):
+                return False
+            return self._calls(node)
+        if kind == "iter":
+            return self._calls(node.iter)  # type: ignore[attr-defined]
+        if kind == "enter":
+            asname = node.asname  # type: ignore[attr-defined]
+            if asname is not None and self.root in names_in_target(asname.name):
+                return False
+            return self._calls(node.item)  # type: ignore[attr-defined]
+        if kind == "subject":
+            return self._calls(node.subject)  # type: ignore[attr-defined]
+        if kind == "test":
+            return self._calls(node)
+        if kind == "handler":
+            handler_type = getattr(node, "type", None)  # the body's statements are elements of their own
+            return self._calls(handler_type) if handler_type is not None else None
+        if kind == "case":
+            guard = getattr(node, "guard", None)
+            return self._calls(guard) if guard is not None else None
+        return False
+
+    def _binds_root(self, node: cst.CSTNode) -> bool:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets = [node.target]
+        elif isinstance(node, cst.Del):
+            targets = [node.target]
+        return any(self.root in names_in_target(t) for t in targets)
+
+    def _calls(self, node: cst.CSTNode) -> bool | None:
+        """The calls of ``node``, last first (the one that runs last is met first going back)."""
+        calls = [n for n in _walk_calls(node)]
+        for inner in reversed(calls):
+            verdict = self._call(inner)
+            if verdict is not None:
+                return verdict
+        return None
+
+    def _call(self, call: cst.Call) -> bool | None:
+        modes = self.modes
+        regions = modes.regions
+        switched = modes.switch(call)
+        if switched is not None:
+            switched_key, token = switched
+            if switched_key.split(".", 1)[0] != self.root:
+                return None
+            from dllint.analysis.modes import TRAIN, is_eval_token
+            if token == TRAIN and (switched_key == self.key or self.key.startswith(switched_key + ".")):
+                # (under an ``if``, the path that skips it goes on to what is before); a
+                # ``.train()`` that undoes an ``.eval()`` of the scope restores training mode for
+                # the training to come: no mode stated for this pass
+                return not any(is_eval_token(t) for t in modes.state_at(call, switched_key))
+            return False
+        if regions.is_backward_call(call) or regions.is_step_call(call) \
+                or call in regions.training_calls or modes.is_external_step(call):
+            return False
+        target = regions.resolved(call)
+        if target is not None and (target in regions.training_functions or not self.local_root):
+            return False
+        if modes.model_of_call(call) is not None:
+            return None  # a forward pass (``net(z)``) changes no mode
+        if self._hands_root(call):
+            return False
+        if self._on_root(call) and not modes.maybe_no_grad(call):
+            return False
+        return None
+
+    def _on_root(self, call: cst.Call) -> bool:
+        """``call`` is a method of the root (``net.load_state_dict(...)``, ``net.shared(y)``)."""
+        func = call.func
+        while isinstance(func, (cst.Attribute, cst.Subscript, cst.Call)):
+            func = func.value if not isinstance(func, cst.Call) else func.func
+        return isinstance(func, cst.Name) and func.value == self.root and call.func is not func
+
+    def _hands_root(self, call: cst.Call) -> bool:
+        """``call`` is handed the root (``fit(net)``, ``f([net])``) among its arguments."""
+        stack: list[cst.CSTNode] = [arg.value for arg in call.args]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name) and node.value == self.root:
+                return True
+            if isinstance(node, cst.Attribute):
+                stack.append(node.value)
+            elif not isinstance(node, _SKIP):
+                stack.extend(node.children)
+        return False
+
+def _walk_calls(node: cst.CSTNode) -> list[cst.Call]:
+    """The calls in ``node`` in post-order (arguments before the call that takes them), nested
+    scopes left out."""
+    out: list[cst.Call] = []
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        if done:
+            out.append(current)  # type: ignore[arg-type]
+            continue
+        if isinstance(current, cst.Call):
+            stack.append((current, True))
+        for child in reversed(current.children):
+            if not isinstance(child, _SKIP):
+                stack.append((child, False))
+    return out
+
