@@ -356,30 +356,8 @@ class BatchTensors:
 
     def _param_loader_rows(self, param: cst.Param) -> Rows | None:
         """The rows of the loader a parameter holds: the union over the calls reaching its
-        function (:meth:`_passed_arguments`) of the rows of the loader each passes; memoised like
-        :meth:`_param_rows`, and bounded by :data:`MAX_CALL_HOPS`."""
-        function = self._ctx.index.function_of(param)
-        if function is None:
-            return None
-        key = (function, param.name.value)
-        if key in self._param_loader_memo:
-            return self._param_loader_memo[key]
-        if self._hops >= MAX_CALL_HOPS:
-            return None
-        self._param_loader_memo[key] = None  # while it is computed: a recursive call is unknown
-        self._hops += 1
-        try:
-            found: Rows | None = None
-            for argument in self._passed_arguments(function, param) or ():
-                rows = self._loader_rows(argument)
-                if rows is None:
-                    found = None
-                    break
-                found = rows if found is None else found.union(rows)
-        finally:
-            self._hops -= 1
-        self._param_loader_memo[key] = found
-        return found
+        function (:meth:`_passed_arguments`) of the rows of the loader each passes."""
+        return self._passed_union(param, self._param_loader_memo, self._loader_rows)
 
     def _batch_expr(self, expr: cst.BaseExpression, names: set[str], depth: int = 0) -> bool:
         if depth > 12:
@@ -555,29 +533,34 @@ class BatchTensors:
 
     def _param_rows(self, param: cst.Param) -> Rows | None:
         """A parameter's rows: the :meth:`Rows.union` of the rows of what every call reaching its
-        function passes (:meth:`_passed_arguments`), each known; memoised, a recursive call and
+        function passes (:meth:`_passed_arguments`), each known."""
+        return self._passed_union(param, self._param_rows_memo, lambda argument: self._rows(argument, 0))
+
+    def _passed_union(self, param: cst.Param, memo: dict, rows_of) -> Rows | None:
+        """The :meth:`Rows.union` of ``rows_of`` each argument that the calls reaching the
+        parameter's function pass for it, each known; memoised in ``memo``, a recursive call and
         more than :data:`MAX_CALL_HOPS` calls up unknown."""
         function = self._ctx.index.function_of(param)
         if function is None:
             return None
         key = (function, param.name.value)
-        if key in self._param_rows_memo:
-            return self._param_rows_memo[key]
+        if key in memo:
+            return memo[key]
         if self._hops >= MAX_CALL_HOPS:
             return None
-        self._param_rows_memo[key] = None  # while it is computed: a recursive call is unknown
+        memo[key] = None  # while it is computed: a recursive call is unknown
         self._hops += 1
         try:
             found: Rows | None = None
             for argument in self._passed_arguments(function, param) or ():
-                rows = self._rows(argument, 0)
+                rows = rows_of(argument)
                 if rows is None:
                     found = None
                     break
                 found = rows if found is None else found.union(rows)
         finally:
             self._hops -= 1
-        self._param_rows_memo[key] = found
+        memo[key] = found
         return found
 
     def _passed_arguments(self, function: cst.FunctionDef, param: cst.Param
