@@ -351,13 +351,36 @@ def _reduced_dim(ctx: FileContext, call: cst.Call, rank: int) -> int | None:
 
 
 def explicit_new_axis(expr: cst.BaseExpression) -> bool:
-    """Written with an explicit singleton (``x[:, None]``, ``x[:, np.newaxis]``,
-    ``x.unsqueeze(1)``, ``np.expand_dims(x, 1)``) at the operation itself."""
+    """Written with an explicit singleton (``x[:, None]``, ``x[..., None]``, ``x[:, np.newaxis]``,
+    ``x.unsqueeze(1)``, ``np.expand_dims(x, 1)``) or reshaped to a trailing unit axis
+    (``x.view(n, 1)``, ``x.view(-1, 1)``, ``x.reshape((-1, 1))``) at the operation itself.
+
+    A reshape to a column written inside the very expression that meets another operand can only
+    be there to build the outer table (``i < (i + 1).view(n, 1)``, a causal mask); one made where
+    the operand is defined (``y = y.view(-1, 1)`` above) is often an attempt to match a shape the
+    author believed the other side had, and is not counted here."""
     if isinstance(expr, cst.Subscript):
         return any(isinstance(e.slice, cst.Index) and (
             (isinstance(e.slice.value, cst.Name) and e.slice.value.value == "None")
             or (isinstance(e.slice.value, cst.Attribute)
                 and e.slice.value.attr.value == "newaxis")) for e in expr.slice)
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-        return expr.func.attr.value in ("unsqueeze", "expand_dims")
+        method = expr.func.attr.value
+        if method in ("unsqueeze", "expand_dims"):
+            return True
+        if method in ("view", "reshape"):
+            return _trailing_unit_sizes(expr)
     return False
+
+
+def _trailing_unit_sizes(call: cst.Call) -> bool:
+    """``x.view(n, 1)`` / ``x.reshape((-1, 1))``: two or more sizes written, the last a literal 1."""
+    if any(a.keyword is not None or a.star for a in call.args):
+        return False
+    sizes: list[cst.BaseExpression] = [a.value for a in call.args]
+    if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in sizes[0].elements):
+            return False
+        sizes = [e.value for e in sizes[0].elements]
+    last = sizes[-1] if sizes else None
+    return len(sizes) >= 2 and isinstance(last, cst.Integer) and last.evaluated_value == 1

@@ -30,8 +30,10 @@ Where the line is drawn (what a careful reader of the code would say):
   ``b.unsqueeze(1)``, ``np.expand_dims(b, 1)``), written at the operation or in the definition of
   the operand that reaches it (every definition, if several), is an outer product the author asked
   for: ``np.arange(3) + np.arange(3)[:, np.newaxis]`` builds a table on purpose. Silent. So is a
-  column whose every size is spelt out as a literal (``np.arange(3).reshape((3, 1))``); one that
-  leaves a size to the data (``y.reshape(-1, 1)``, ``x.view(n, 1)``) is not.
+  column whose every size is spelt out as a literal (``np.arange(3).reshape((3, 1))``), and a
+  reshape to a trailing unit axis written inside the operation itself (``i < (i + 1).view(n, 1)``,
+  the causal mask; ``x.reshape(-1, 1) * y``); one that leaves a size to the data and is made where
+  the operand is defined (``c = y.reshape(-1, 1)``, then ``c - y``) is not.
 * Not so inside a loss call (``F.mse_loss``, ``criterion`` bound to ``nn.MSELoss()``): a loss pairs
   input and target element by element, so ``criterion(pred.unsqueeze(1), y)`` against a vector
   target is still the bug, however the column was made.
@@ -555,9 +557,43 @@ class AmbiguousBroadcast(Rule):
         "conv = nn.Conv2d(3, 1, 1)\n"
         "def score(img, target):\n"
         "    return F.mse_loss(conv(img), target.view(-1))\n",
+        # Outer tables whose column is made inside the expression itself (audit 2026-12l, DA):
+        # the causal mask of Hugging Face's BART/GPT-2 compares a vector with its own shifted
+        # column, view(n, 1) written at the comparison; pairwise differences by new-axis indexing
+        # on both sides; a column by unsqueeze and by reshape(-1, 1) against a vector.
+        "import torch\n"
+        "def make_causal_mask(tgt_len):\n"
+        "    mask = torch.full((tgt_len, tgt_len), float('-inf'))\n"
+        "    mask_cond = torch.arange(mask.size(-1))\n"
+        "    mask.masked_fill_(mask_cond < (mask_cond + 1).view(mask.size(-1), 1), 0)\n"
+        "    upper = mask_cond.view(-1, 1) >= mask_cond\n"
+        "    return mask, upper\n"
+        "def pairwise(n):\n"
+        "    a = torch.linspace(0, 1, n)\n"
+        "    d = a[:, None] - a[None, :]\n"
+        "    e = a[..., None] - a\n"
+        "    x = torch.randn(n)\n"
+        "    y = torch.randn(n)\n"
+        "    return d, e, x.unsqueeze(1) * y, x.unsqueeze(-1) + y, x.reshape((-1, 1)) * y\n",
     ]
 
     INVALID = [
+        # Twins of the causal mask: the (n, 1) comes from elsewhere, a model's nn.Linear(h, 1)
+        # output or a target viewed as a column where it is defined, even though a view to a
+        # column is written at the operation elsewhere in the file.
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "h = 8\n"
+        "model = nn.Linear(h, 1)\n"
+        "x = torch.randn(64, h)\n"
+        "y = torch.linspace(0, 1, 64)\n"
+        "i = torch.arange(64)\n"
+        "causal = i < (i + 1).view(64, 1)\n"
+        "err = model(x) - y  # expect: DL201\n"
+        "col = y.view(-1, 1)\n"
+        "grid = col * y  # expect: DL201\n"
+        "pred = model(x).view(-1, 1)\n"
+        "bad = pred < y  # expect: DL201\n",
         # The lecture's example: (16,) times (16, 1) is a 16 x 16 matrix.
         "import torch\n"
         "a = torch.ones(16)\n"
