@@ -1611,7 +1611,9 @@ def _shape_read_name(modes: Modes, name: str, scope: cst.CSTNode, depth: int, un
 
 def _name_uses(modes: Modes, scope: cst.CSTNode) -> dict[str, list[cst.Name]]:
     """Every read of a plain name in ``scope``, nested functions and lambdas included (a closure
-    that reads the name uses it too); bindings, attribute names and keywords are no reads."""
+    that reads the name uses it too); bindings, attribute names and keywords are no reads. A nested
+    function's (or lambda's) own local of the same name is another variable: a method's
+    ``output = self.block(x); return output`` is no read of the module's ``output``."""
     found = modes._name_uses.get(scope)
     if found is not None:
         return found
@@ -1619,14 +1621,65 @@ def _name_uses(modes: Modes, scope: cst.CSTNode) -> dict[str, list[cst.Name]]:
 
     found = {}
     index = modes.index
-    stack: list[cst.CSTNode] = [scope.body if isinstance(scope, cst.FunctionDef) else scope]
+    no_shadow: frozenset[str] = frozenset()
+    stack: list[tuple[cst.CSTNode, frozenset[str]]] = [
+        (scope.body if isinstance(scope, cst.FunctionDef) else scope, no_shadow)]
     while stack:
-        node = stack.pop()
-        stack.extend(child_nodes(node))
-        if isinstance(node, cst.Name) and not _not_a_read(index, node):
+        node, shadowed = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            # decorators and defaults run in the enclosing scope; the body sees the function's locals
+            inner = shadowed | _local_names(index, node)
+            stack.extend((child, inner if child is node.body else shadowed) for child in child_nodes(node))
+            continue
+        stack.extend((child, shadowed) for child in child_nodes(node))
+        if isinstance(node, cst.Name) and node.value not in shadowed and not _not_a_read(index, node):
             found.setdefault(node.value, []).append(node)
     modes._name_uses[scope] = found
     return found
+
+
+def _local_names(index, function: cst.FunctionDef | cst.Lambda) -> frozenset[str]:
+    """The names local to ``function``: its parameters and the names its body binds (assignment,
+    loop, ``with``/``except``/``import ... as`` targets, nested definitions), less those it declares
+    ``global``/``nonlocal``. Comprehension variables are left out (they are local to the
+    comprehension, and leaving them out keeps the function's reads of the outer name)."""
+    from dllint.index import child_nodes
+
+    params = function.params
+    names = {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    if isinstance(function, cst.Lambda):
+        return frozenset(names)
+    declared: set[str] = set()
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            declared.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names.add(node.name.value)
+            continue  # their bodies are scopes of their own
+        elif isinstance(node, cst.Lambda):
+            continue
+        elif isinstance(node, cst.Name) and _binds(index, node):
+            names.add(node.value)
+        stack.extend(child_nodes(node))
+    return frozenset(names - declared)
+
+
+def _binds(index, name: cst.Name) -> bool:
+    """``name`` is bound where it stands (not in a comprehension's ``for``)."""
+    parent = index.parent(name)
+    if isinstance(parent, cst.ImportAlias):
+        return parent.name is name and parent.asname is None
+    node: cst.CSTNode = name
+    while isinstance(parent, _ELEMENT_WRAPPERS):
+        node, parent = parent, index.parent(parent)
+    if isinstance(parent, (cst.AssignTarget, cst.For, cst.AnnAssign, cst.NamedExpr, cst.AugAssign)):
+        return getattr(parent, "target", None) is node
+    return isinstance(parent, cst.AsName) and parent.name is node
 
 
 def _not_a_read(index, name: cst.Name) -> bool:
