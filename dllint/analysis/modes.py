@@ -299,6 +299,8 @@ class Modes:
         # A loop that only calls ``train_one_epoch(...)`` runs epochs, not steps.
         self.step_loops: set[cst.CSTNode] = set()
         self.steps_outside_loops: set[cst.CSTNode] = set()
+        # the loop (or, outside loops, the scope) -> the training calls that make it a step
+        self.steps_in: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         # the training loops: the file's own (``Regions``) and those that run a training step
         # through a function or method of another project module (``model.train_emb(*batch)``)
         self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
@@ -324,6 +326,7 @@ class Modes:
                     self.step_loops.add(loop)
                 else:
                     self.steps_outside_loops.add(self.scope_of(call))
+                self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
             self._mark_training_loops(external)
 
     @property
@@ -1898,6 +1901,7 @@ class _Interpreter:
         self.result = Run(scope)
         self._with_exits: dict[cst.CSTNode, list[tuple[cst.Call, Run, bool]]] = {}
         self.yields: list[State] = []
+        self._steps_reached: set[cst.CSTNode] = set()  # the training calls this run reached
         self.function = scope if isinstance(scope, cst.FunctionDef) else None
         # a @contextmanager function: its ``yield`` is where the ``with`` body runs
         self.yield_exit = self.function is not None and modes.is_context_manager_function(self.function)
@@ -2028,6 +2032,26 @@ class _Interpreter:
         passed = _flags.flag_key(expr)
         return self.flag(state, passed) if passed is not None else None
 
+    def _drop_unreached_steps(self) -> None:
+        """Under the caller's flags a step may be dead: ``run_epoch(model, val_loader, loss_fn, None)``
+        with ``if optimizer: loss.backward(); optimizer.step()``. A forward whose loop (or scope)
+        is a training step only through training calls of this scope that the run never reached is
+        then an evaluation: it is no training use, and the entry model is not trained."""
+        uses = self.result.train_uses
+        dropped = False
+        for use, key in list(uses):
+            if not isinstance(use, cst.Call) or self.modes.model_of_call(use) is None:
+                continue  # a helper's training (its own run decided it)
+            loop = self.regions.loop_of(use)
+            steps = self.modes.steps_in.get(loop if loop is not None else self.scope)
+            if not steps or any(self.modes.scope_of(step) is not self.scope or step in self._steps_reached
+                                for step in steps):
+                continue
+            del uses[(use, key)]
+            dropped = True
+        if dropped:
+            self.result.trains_entry = {key for (_, key), tokens in uses.items() if ENTRY in tokens}
+
     def _flag_exit(self, call: cst.Call, callee: cst.FunctionDef, run: Run, state: State) -> None:
         """The flags a followed callee leaves on the objects it was given (``self.x`` of the receiver,
         ``p.x`` of an argument): set, made unknown, or untouched (``ENTRY``)."""
@@ -2069,6 +2093,8 @@ class _Interpreter:
         graph = build_cfg(self.scope, at_least_once=self.modes.runs_at_least_once)
         entry: State = {FLAG + key: frozenset({value}) for key, value in sorted(self.assume)}
         solution = solve(graph, _ModeLattice(self), entry)
+        if self.assume and not solution.truncated:
+            self._drop_unreached_steps()
         self.result.exit = solution.exit_state or {}
         self.result.enter = self.join(self.yields) or {}
         self.result.truncated = self.result.truncated or solution.truncated
@@ -2281,6 +2307,7 @@ class _Interpreter:
             self.call(call, state)
 
     def call(self, call: cst.Call, state: State) -> None:
+        self._steps_reached.add(call)
         if call in self.probes:
             self.probed[call] = self.probed.get(call, frozenset()) | self.get(state, self.probes[call])
         switched = self.modes.switch(call)
