@@ -8,7 +8,10 @@ Branch edges that contradict a known flag (the true edge of ``if self.is_test:``
 ``self.is_test = False``) are not taken, and a call of a function whose own tests read a flag
 that the caller holds at a known value runs that function under the value (a run per assumption,
 :meth:`Modes.run`): ``select_action`` calling ``self.dqn.eval()`` only ``if self.is_test:`` leaves
-the model alone when ``train()`` set the flag False before the loop (eighth audit, BL).
+the model alone when ``train()`` set the flag False before the loop (eighth audit, BL). A literal
+passed for a parameter (or its literal default) is such a value too; a run under it that never
+reaches the training calls of a loop makes that loop's forward passes no training steps
+(``run_epoch(model, loader, loss_fn, None)`` with ``if optimizer: loss.backward()``, audit 12 DD).
 
 Bounded on purpose:
 

@@ -299,6 +299,8 @@ class Modes:
         # A loop that only calls ``train_one_epoch(...)`` runs epochs, not steps.
         self.step_loops: set[cst.CSTNode] = set()
         self.steps_outside_loops: set[cst.CSTNode] = set()
+        # the loop (or, outside loops, the scope) -> the training calls that make it a step
+        self.steps_in: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         # the training loops: the file's own (``Regions``) and those that run a training step
         # through a function or method of another project module (``model.train_emb(*batch)``)
         self.training_loops: set[cst.CSTNode] = set(self.regions.training_loops)
@@ -324,6 +326,7 @@ class Modes:
                     self.step_loops.add(loop)
                 else:
                     self.steps_outside_loops.add(self.scope_of(call))
+                self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
             self._mark_training_loops(external)
 
     @property
@@ -1611,7 +1614,9 @@ def _shape_read_name(modes: Modes, name: str, scope: cst.CSTNode, depth: int, un
 
 def _name_uses(modes: Modes, scope: cst.CSTNode) -> dict[str, list[cst.Name]]:
     """Every read of a plain name in ``scope``, nested functions and lambdas included (a closure
-    that reads the name uses it too); bindings, attribute names and keywords are no reads."""
+    that reads the name uses it too); bindings, attribute names and keywords are no reads. A nested
+    function's (or lambda's) own local of the same name is another variable: a method's
+    ``output = self.block(x); return output`` is no read of the module's ``output``."""
     found = modes._name_uses.get(scope)
     if found is not None:
         return found
@@ -1619,14 +1624,65 @@ def _name_uses(modes: Modes, scope: cst.CSTNode) -> dict[str, list[cst.Name]]:
 
     found = {}
     index = modes.index
-    stack: list[cst.CSTNode] = [scope.body if isinstance(scope, cst.FunctionDef) else scope]
+    no_shadow: frozenset[str] = frozenset()
+    stack: list[tuple[cst.CSTNode, frozenset[str]]] = [
+        (scope.body if isinstance(scope, cst.FunctionDef) else scope, no_shadow)]
     while stack:
-        node = stack.pop()
-        stack.extend(child_nodes(node))
-        if isinstance(node, cst.Name) and not _not_a_read(index, node):
+        node, shadowed = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            # decorators and defaults run in the enclosing scope; the body sees the function's locals
+            inner = shadowed | _local_names(index, node)
+            stack.extend((child, inner if child is node.body else shadowed) for child in child_nodes(node))
+            continue
+        stack.extend((child, shadowed) for child in child_nodes(node))
+        if isinstance(node, cst.Name) and node.value not in shadowed and not _not_a_read(index, node):
             found.setdefault(node.value, []).append(node)
     modes._name_uses[scope] = found
     return found
+
+
+def _local_names(index, function: cst.FunctionDef | cst.Lambda) -> frozenset[str]:
+    """The names local to ``function``: its parameters and the names its body binds (assignment,
+    loop, ``with``/``except``/``import ... as`` targets, nested definitions), less those it declares
+    ``global``/``nonlocal``. Comprehension variables are left out (they are local to the
+    comprehension, and leaving them out keeps the function's reads of the outer name)."""
+    from dllint.index import child_nodes
+
+    params = function.params
+    names = {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    if isinstance(function, cst.Lambda):
+        return frozenset(names)
+    declared: set[str] = set()
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            declared.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names.add(node.name.value)
+            continue  # their bodies are scopes of their own
+        elif isinstance(node, cst.Lambda):
+            continue
+        elif isinstance(node, cst.Name) and _binds(index, node):
+            names.add(node.value)
+        stack.extend(child_nodes(node))
+    return frozenset(names - declared)
+
+
+def _binds(index, name: cst.Name) -> bool:
+    """``name`` is bound where it stands (not in a comprehension's ``for``)."""
+    parent = index.parent(name)
+    if isinstance(parent, cst.ImportAlias):
+        return parent.name is name and parent.asname is None
+    node: cst.CSTNode = name
+    while isinstance(parent, _ELEMENT_WRAPPERS):
+        node, parent = parent, index.parent(parent)
+    if isinstance(parent, (cst.AssignTarget, cst.For, cst.AnnAssign, cst.NamedExpr, cst.AugAssign)):
+        return getattr(parent, "target", None) is node
+    return isinstance(parent, cst.AsName) and parent.name is node
 
 
 def _not_a_read(index, name: cst.Name) -> bool:
@@ -1845,6 +1901,7 @@ class _Interpreter:
         self.result = Run(scope)
         self._with_exits: dict[cst.CSTNode, list[tuple[cst.Call, Run, bool]]] = {}
         self.yields: list[State] = []
+        self._steps_reached: set[cst.CSTNode] = set()  # the training calls this run reached
         self.function = scope if isinstance(scope, cst.FunctionDef) else None
         # a @contextmanager function: its ``yield`` is where the ``with`` body runs
         self.yield_exit = self.function is not None and modes.is_context_manager_function(self.function)
@@ -1975,6 +2032,26 @@ class _Interpreter:
         passed = _flags.flag_key(expr)
         return self.flag(state, passed) if passed is not None else None
 
+    def _drop_unreached_steps(self) -> None:
+        """Under the caller's flags a step may be dead: ``run_epoch(model, val_loader, loss_fn, None)``
+        with ``if optimizer: loss.backward(); optimizer.step()``. A forward whose loop (or scope)
+        is a training step only through training calls of this scope that the run never reached is
+        then an evaluation: it is no training use, and the entry model is not trained."""
+        uses = self.result.train_uses
+        dropped = False
+        for use, key in list(uses):
+            if not isinstance(use, cst.Call) or self.modes.model_of_call(use) is None:
+                continue  # a helper's training (its own run decided it)
+            loop = self.regions.loop_of(use)
+            steps = self.modes.steps_in.get(loop if loop is not None else self.scope)
+            if not steps or any(self.modes.scope_of(step) is not self.scope or step in self._steps_reached
+                                for step in steps):
+                continue
+            del uses[(use, key)]
+            dropped = True
+        if dropped:
+            self.result.trains_entry = {key for (_, key), tokens in uses.items() if ENTRY in tokens}
+
     def _flag_exit(self, call: cst.Call, callee: cst.FunctionDef, run: Run, state: State) -> None:
         """The flags a followed callee leaves on the objects it was given (``self.x`` of the receiver,
         ``p.x`` of an argument): set, made unknown, or untouched (``ENTRY``)."""
@@ -2016,6 +2093,8 @@ class _Interpreter:
         graph = build_cfg(self.scope, at_least_once=self.modes.runs_at_least_once)
         entry: State = {FLAG + key: frozenset({value}) for key, value in sorted(self.assume)}
         solution = solve(graph, _ModeLattice(self), entry)
+        if self.assume and not solution.truncated:
+            self._drop_unreached_steps()
         self.result.exit = solution.exit_state or {}
         self.result.enter = self.join(self.yields) or {}
         self.result.truncated = self.result.truncated or solution.truncated
@@ -2228,6 +2307,7 @@ class _Interpreter:
             self.call(call, state)
 
     def call(self, call: cst.Call, state: State) -> None:
+        self._steps_reached.add(call)
         if call in self.probes:
             self.probed[call] = self.probed.get(call, frozenset()) | self.get(state, self.probes[call])
         switched = self.modes.switch(call)

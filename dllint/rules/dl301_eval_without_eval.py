@@ -44,7 +44,9 @@ fact is asked of the model where it is built, also through a helper's callers at
 A pass whose output is read only for its structure (``out.shape``, ``out.size()``, ``out.dtype``, a
 dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_only`) is no
 evaluation: a shape smoke test measures nothing, in either mode. A comparison, a metric, a loss, an
-``argmax``, collected predictions or printed values keep the finding.
+``argmax``, collected predictions or printed values keep the finding. A function's or lambda's own
+local of the same name is another variable (a method's ``output = self.block(x); return output`` is
+no read of a module-level ``output``); one declared ``global`` or read from a closure is a read.
 
 Nor is a sampling pass (:func:`dllint.analysis.sampling_passes.sampling_pass`): the same input run
 again and again in a loop that repeats a count, every output kept, nothing trained in the loop
@@ -214,6 +216,38 @@ def test_net_output_shape():
     output = model(torch.randn(2, 3, 32, 32))
     assert output.shape == (2, 8, 30, 30)
     assert output.dtype == torch.float32
+""",
+        # (h13, twelfth audit DG) a notebook tries a network built of a batch-norm block and prints
+        # the size of its output; the methods' own ``output`` locals are other variables, no reads
+        """import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(ch)
+
+    def forward(self, x):
+        output = self.bn1(self.conv1(x))
+        return torch.relu(output)
+
+class UNetTry(nn.Module):
+    def __init__(self, in_ch=3):
+        super().__init__()
+        self.block = Block(in_ch)
+
+    def forward(self, x):
+        output = self.block(x)
+        return output
+
+    def describe(self, output=None):
+        return [output for output in range(3)]
+
+model = UNetTry(1)
+with torch.no_grad():
+    output = model(torch.zeros((2, 1, 256, 416)))
+print(output.size(), output.dim(), len(output), output.numel())
 """,
         # (issue 13, fourth audit AK) the BloodAxe layout: a factory returns a fresh network with
         # dropout, its dict output is walked for the names and sizes of its parts
@@ -1624,6 +1658,41 @@ def test_net_accuracy(x, y):
     assert output.shape == (len(y), 3)
     accuracy = (output.argmax(1) == y).float().mean()
     assert accuracy > 0.9
+""",
+        # (h13, twelfth audit DG, the twin) the size is printed, but a function of the module reads
+        # the module's ``output`` for its values (declared ``global``, its binding there is no local)
+        """import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(ch)
+
+    def forward(self, x):
+        output = self.bn1(self.conv1(x))
+        return output
+
+class UNetTry(nn.Module):
+    def __init__(self, in_ch=3):
+        super().__init__()
+        self.block = Block(in_ch)
+
+    def forward(self, x):
+        output = self.block(x)
+        return output
+
+def report():
+    global output
+    output = output.softmax(1)
+    print(output.mean().item())
+
+model = UNetTry(1)
+with torch.no_grad():
+    output = model(torch.zeros((2, 1, 256, 416)))  # expect: DL301
+print(output.size())
+report()
 """,
         # (issue 13, fourth audit AK, the twin) the parts of a dict output are walked for their
         # sizes, and their values are collected as predictions as well

@@ -33,6 +33,11 @@ A training step trains a model only when an optimiser it steps may own that mode
 :func:`dllint.analysis.modes.frozen_for_good`): silent for an adversarial patch or an input optimised
 through a network kept in eval mode (``SGD([patch])``), for a head trained by its own optimiser on a
 feature extractor kept in eval mode, and for a model whose every parameter is frozen for good.
+
+A shared epoch helper run under its caller's literal flags (:mod:`dllint.analysis.flags`:
+``run_epoch(model, val_loader, loss_fn, None)``, by keyword, or through the parameter's default)
+whose training calls all sit behind a test that the flag makes false (``if optimizer:``,
+``if optimizer is not None:``) trains nothing in that call: its forward passes are an evaluation.
 """
 from __future__ import annotations
 
@@ -55,6 +60,95 @@ class TrainNotResumed(Rule):
     severity = "warning"
 
     VALID = [
+        # (h13, twelfth audit DD) one epoch helper for both: it back-propagates only `if optimizer:`,
+        # and the validation passes None for it (positionally, by keyword, or by the default)
+        """import torch
+import torch.nn as nn
+
+
+def run_epoch(model, loader, loss_fn, optimizer=None):
+    total = 0.0
+    for data, label in loader:
+        if optimizer:
+            optimizer.zero_grad()
+        loss = loss_fn(model(data), label)
+        if optimizer:
+            loss.backward()
+            optimizer.step()
+        total += loss.item()
+    return total
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+trainloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+validloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+
+for epoch in range(3):
+    model.train()
+    run_epoch(model, trainloader, criterion, optimizer)
+    model.eval()
+    run_epoch(model, validloader, criterion, None)
+""",
+        """import torch
+import torch.nn as nn
+
+
+def run_epoch(model, loader, loss_fn, optimizer=None):
+    total = 0.0
+    for data, label in loader:
+        if optimizer:
+            optimizer.zero_grad()
+        loss = loss_fn(model(data), label)
+        if optimizer:
+            loss.backward()
+            optimizer.step()
+        total += loss.item()
+    return total
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+trainloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+validloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+
+for epoch in range(3):
+    model.train()
+    run_epoch(model, trainloader, criterion, optimizer=optimizer)
+    model.eval()
+    run_epoch(model, validloader, criterion, optimizer=None)
+""",
+        """import torch
+import torch.nn as nn
+
+
+def run_epoch(model, loader, loss_fn, optimizer=None):
+    total = 0.0
+    for data, label in loader:
+        if optimizer is not None:
+            optimizer.zero_grad()
+        loss = loss_fn(model(data), label)
+        if optimizer is not None:
+            loss.backward()
+            optimizer.step()
+        total += loss.item()
+    return total
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+trainloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+validloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+
+for epoch in range(3):
+    model.train()
+    run_epoch(model, trainloader, criterion, optimizer)
+    model.eval()
+    run_epoch(model, validloader, criterion)
+""",
         # (issue 14) the same notebook, its evaluate() saving and restoring the mode
         """# In[1]:
 import torch
@@ -1140,6 +1234,37 @@ for step in range(100):
     ]
 
     INVALID = [
+        # (h13, twelfth audit DD, the twin) the helper is given the optimiser after model.eval():
+        # its steps are reached, the model trains in eval mode
+        """import torch
+import torch.nn as nn
+
+
+def run_epoch(model, loader, loss_fn, optimizer=None):
+    total = 0.0
+    for data, label in loader:
+        if optimizer is not None:
+            optimizer.zero_grad()
+        loss = loss_fn(model(data), label)
+        if optimizer is not None:
+            loss.backward()
+            optimizer.step()
+        total += loss.item()
+    return total
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+trainloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+validloader = [(torch.randn(8, 4), torch.randint(0, 2, (8,)))]
+
+for epoch in range(3):
+    model.train()
+    run_epoch(model, trainloader, criterion, optimizer)
+    model.eval()  # expect: DL302
+    run_epoch(model, validloader, criterion, optimizer)
+""",
         # (eighth audit BS) the optimiser owns the model's parameters and the input: the model trains
         """import torch
 import torch.nn as nn
