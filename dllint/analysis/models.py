@@ -32,7 +32,7 @@ import libcst as cst
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument
 from dllint.analysis.imports import ImportMap, dotted_name
-from dllint.analysis.name_reaching import walk_body
+from dllint.analysis.name_reaching import statement_targets, walk_body
 from dllint.analysis.regions import Regions
 
 if TYPE_CHECKING:
@@ -1570,14 +1570,8 @@ def _keeps_submodules(function: cst.FunctionDef, name: str) -> bool:
     ``nn.init.*`` and builtins that only read it (``isinstance``): what another function does to it
     is not seen (``setattr(name, ...)``, ``add_dropout(name)``)."""
     for node in walk_body(function.body):
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            targets = [node.target]
-        elif isinstance(node, cst.Del):
-            targets = [node.target]
-        elif isinstance(node, cst.Call):
+        targets = statement_targets(node)
+        if isinstance(node, cst.Call):
             func = node.func
             if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
                     and func.value.value == name and func.attr.value in _STRUCTURE_METHODS:

@@ -38,6 +38,16 @@ def names_in_target(target: cst.BaseExpression) -> Iterator[str]:
         yield from names_in_target(target.value)
 
 
+def statement_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """The targets a statement assigns or deletes (``a = b = v``, ``a += v``, ``a: T = v``,
+    ``del a, b``); none for any other node."""
+    if isinstance(node, cst.Assign):
+        return [t.target for t in node.targets]
+    if isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.Del)):
+        return [node.target]
+    return []
+
+
 def walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The nodes of a function body, not entering nested functions, classes or lambdas."""
     from dllint.index import child_nodes

@@ -43,7 +43,7 @@ import libcst as cst
 
 from dllint.analysis.cfg import CFG, Block, Element, build_cfg
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.name_reaching import names_in_target
+from dllint.analysis.name_reaching import names_in_target, statement_targets
 
 if TYPE_CHECKING:
     from dllint.analysis.modes import Modes
@@ -184,14 +184,7 @@ class _Judge:
         return False
 
     def _binds_root(self, node: cst.CSTNode) -> bool:
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            targets = [node.target]
-        elif isinstance(node, cst.Del):
-            targets = [node.target]
-        return any(self.root in names_in_target(t) for t in targets)
+        return any(self.root in names_in_target(t) for t in statement_targets(node))
 
     def _calls(self, node: cst.CSTNode) -> bool | None:
         """The calls of ``node``, last first (the one that runs last is met first going back)."""
