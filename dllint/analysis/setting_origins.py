@@ -159,7 +159,8 @@ def _saved_hyperparameters(walk: Walk, ctx: "FileContext", klass: cst.ClassDef) 
     return True
 
 
-def saved_names(ctx: "FileContext", save: cst.Call) -> tuple[cst.FunctionDef, cst.ClassDef, frozenset[str] | None] | None:
+def saved_names(ctx: "FileContext", save: cst.Call
+                ) -> tuple[cst.FunctionDef, cst.ClassDef, frozenset[str] | None] | None:
     """For an ``"arguments"`` origin (a ``self.save_hyperparameters(...)`` call): the ``__init__``
     that makes it, its class, and the names it keeps (None: every argument)."""
     init = ctx.index.function_of(save)
@@ -583,7 +584,8 @@ def config_module_values(ctx: "FileContext", key: str, section: str | None = Non
     me = imports.path
     modules = 0
     for path in files:
-        if path.resolve() == me or not PROJECT.mentions(path, key) or not any(PROJECT.mentions(path, w) for w in _CONFIG_MODULE_WORDS):
+        if path.resolve() == me or not PROJECT.mentions(path, key) \
+                or not any(PROJECT.mentions(path, w) for w in _CONFIG_MODULE_WORDS):
             continue
         modules += 1
         if modules > MAX_CONFIG_FILES:

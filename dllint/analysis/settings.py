@@ -234,7 +234,6 @@ class _Resolver:
             out |= {SUPPLIED if v is None else v for v in files}
         return {SUPPLIED} if UNKNOWN in out or not out else out
 
-
     def _configured_section(self, base: cst.BaseExpression, key: str, subscript: bool) -> set[Outcome]:
         """``config.optim.weight_decay`` on a settings object whose origin is not followed (a
         caller in a notebook, a namespace of a library): in a project configured by Python

@@ -262,7 +262,7 @@ def test_configuration_modules_all_zero(tmp_path, monkeypatch, capsys, more):
     ({"configs/vp/ddpm.py": DERIVED_CONFIG.replace("optim.lr = 1e-4\n", "optim.weight_decay = 1e-4\n")},
      "derived config"),
     ({"configs/ve/big.py": DERIVED_CONFIG.replace("    optim = config.optim\n    optim.lr = 1e-4\n",
-                                                   "    config.optim.weight_decay = 5e-4\n")}, "whole path"),
+                                                  "    config.optim.weight_decay = 5e-4\n")}, "whole path"),
     # ... to a value not read
     ({"configs/vp/ddpm.py": DERIVED_CONFIG.replace("optim.lr = 1e-4\n", "optim.weight_decay = WD\n")},
      "a name"),
