@@ -31,7 +31,8 @@ from dllint.analysis.callers import files_naming, local_sites, owner_class
 from dllint.analysis.data import DataProvenance
 from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.calls import keyword
+from dllint.analysis.broadcasts import LOSS_FUNCTIONS, loss_module_names
+from dllint.analysis.calls import keyword, string
 from dllint.analysis.models import Models
 from dllint.analysis.project import project_imports
 from dllint.analysis.settings import SUPPLIED, setting_values
@@ -116,6 +117,150 @@ def converted_for_display(ctx: FileContext, call: cst.Call) -> bool:
             return False
         node = call2
     return False
+
+
+# ``torch.X_like(v)``: a tensor of ``v``'s shape, whatever that shape is.
+_LIKE = frozenset({"torch.ones_like", "torch.zeros_like", "torch.full_like", "torch.empty_like",
+                   "torch.rand_like", "torch.randn_like"})
+_FULL_REDUCTIONS = frozenset({"mean", "sum"})
+
+
+def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
+    """``v = x.squeeze()`` whose every use gives the same result whether ``v`` kept a batch
+    dimension of one or not: ``v`` bound once in its function and read only as the sole argument
+    of a ``torch.*_like`` (or a name bound once to one, read only as below), as an input or target
+    of an element-wise loss (:func:`dllint.analysis.broadcasts.loss_module_names`, or its
+    functional form) that reduces to one number and whose other side is ``v`` or such a
+    ``*_like`` of it, or in a full reduction (``v.mean()``, ``torch.sum(v)``). A ``(1,)`` tensor
+    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters."""
+    index = ctx.index
+    assign = index.parent(call)
+    if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return False
+    scope = index.function_of(assign)
+    bindings = ctx.analysis(Bindings)
+
+    def bound_once(name: str) -> bool:
+        return len(bindings.values.get((scope if scope is not None else ctx.module, name), [])) == 1
+
+    def reads(name: str, binder: cst.Assign) -> list[cst.Name] | None:
+        """Every read of ``name`` in ``scope``; None when a nested scope mentions it."""
+        found = []
+        for node in index.of_type(cst.Name):
+            if node.value != name or node is binder.targets[0].target:
+                continue
+            inner = index.function_of(node)
+            if inner is not scope:
+                if scope is None or any(a is scope for a in index.ancestors(node)):
+                    return None  # a closure or nested function reads it
+                continue
+            found.append(node)
+        return found
+
+    squeezed = assign.targets[0].target.value
+    if not bound_once(squeezed):
+        return False
+    losses = loss_module_names(ctx)
+
+    def like_of_squeezed(expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)) \
+            and ctx.imports.qualify(expr.func) in _LIKE and bool(expr.args) \
+            and expr.args[0].keyword is None and not expr.args[0].star \
+            and isinstance(expr.args[0].value, cst.Name) and expr.args[0].value.value == squeezed
+
+    likes: dict[str, cst.Assign] = {}
+
+    def same_shape(expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Name) and (expr.value == squeezed or expr.value in likes) \
+            or like_of_squeezed(expr)
+
+    def reducing_loss(loss_call: cst.Call) -> bool:
+        """An element-wise loss of ``v`` and a tensor of its shape, reduced to one number."""
+        if any(a.star for a in loss_call.args) or any(
+                a.keyword is not None and a.keyword.value == "reduction" for a in loss_call.args):
+            return False
+        func = loss_call.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return False
+        qualified = ctx.imports.qualify(func) or ""
+        if qualified.startswith("torch.nn.functional.") and \
+                qualified.rsplit(".", 1)[-1] in LOSS_FUNCTIONS:
+            pass
+        else:
+            callee = dotted_name(func)
+            if callee is None or callee not in losses or not _default_reduction(ctx, callee):
+                return False
+        positional = [a.value for a in loss_call.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in loss_call.args if a.keyword is not None}
+        first = positional[0] if positional else keywords.get("input")
+        second = positional[1] if len(positional) > 1 else keywords.get("target")
+        return len(positional) <= 2 and set(keywords) <= {"input", "target"} and \
+            first is not None and second is not None and same_shape(first) and same_shape(second)
+
+    def allowed(read: cst.Name, like_allowed: bool) -> bool:
+        parent = index.parent(read)
+        if isinstance(parent, cst.Arg):
+            outer = index.parent(parent)
+            if not isinstance(outer, cst.Call):
+                return False
+            if like_allowed and like_of_squeezed(outer) and outer.args[0] is parent:
+                holder = index.parent(outer)
+                if isinstance(holder, cst.Arg) and isinstance(index.parent(holder), cst.Call):
+                    return reducing_loss(index.parent(holder))
+                return isinstance(holder, cst.Assign) and holder.value is outer and \
+                    len(holder.targets) == 1 and isinstance(holder.targets[0].target, cst.Name) \
+                    and holder.targets[0].target.value in likes
+            qualified = ctx.imports.qualify(outer.func) \
+                if isinstance(outer.func, (cst.Name, cst.Attribute)) else None
+            if qualified in ("torch.mean", "torch.sum") and len(outer.args) == 1:
+                return True
+            return reducing_loss(outer)
+        if isinstance(parent, cst.Attribute) and parent.value is read and \
+                parent.attr.value in _FULL_REDUCTIONS:
+            called = index.parent(parent)
+            return isinstance(called, cst.Call) and called.func is parent and not called.args
+        return False
+
+    # names bound once to a *_like of v
+    for node in index.of_type(cst.Assign):
+        if index.function_of(node) is scope and len(node.targets) == 1 and \
+                isinstance(node.targets[0].target, cst.Name) and like_of_squeezed(node.value) and \
+                bound_once(node.targets[0].target.value):
+            likes[node.targets[0].target.value] = node
+    own = reads(squeezed, assign)
+    if not own or not all(allowed(r, True) for r in own):
+        return False
+    for name, binder in likes.items():
+        found = reads(name, binder)
+        if found is None or not all(
+                isinstance(index.parent(r), cst.Arg) and
+                isinstance(index.parent(index.parent(r)), cst.Call) and
+                reducing_loss(index.parent(index.parent(r))) for r in found):
+            return False
+    return True
+
+
+def _default_reduction(ctx: FileContext, callee: str) -> bool:
+    """Every binding of ``callee`` (``self.bce``) is a loss module made without ``reduction``, or
+    with ``"mean"``/``"sum"``: its value is one number."""
+    found = False
+    for assign in ctx.index.of_type(cst.Assign):
+        if not any(dotted_name(t.target) == callee for t in assign.targets):
+            continue
+        made = assign.value
+        while isinstance(made, cst.Call) and isinstance(made.func, cst.Attribute) and \
+                isinstance(made.func.value, cst.Call):
+            made = made.func.value  # nn.BCELoss().cuda()
+        if not isinstance(made, cst.Call) or any(a.star for a in made.args):
+            return False
+        reduction = keyword(made, "reduction")
+        if reduction is not None and string(reduction.value) not in ("mean", "sum"):
+            return False
+        if any(a.keyword is None for a in made.args):
+            return False  # the old positional size_average/reduce arguments
+        found = True
+    return found
 
 
 # -- loaders whose batches are all full ---------------------------------------------------------
