@@ -13,7 +13,8 @@ Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a b
 is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
 (the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
 :func:`full_batches`, or over a dataset of known size in batches that leave no last batch of one,
-:func:`sized_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
+:func:`sized_batches`, also when a class holds the loader from its constructor and every
+construction across the project passes one, :meth:`BatchTensors._constructed_loader_rows`; rows picked by an index of a constant count; a stepped minibatch slice of a
 permutation of a fixed-size rollout; a buffer stacked every ``k`` steps of a counter stepped with
 an append) or exactly one (one value given a batch axis); through the calls that reach a function,
 its parameters' (a module's ``forward``: the calls of its instances).
@@ -27,14 +28,14 @@ from pathlib import Path
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
-from dllint.analysis.callers import files_naming, local_sites, owner_class
+from dllint.analysis.callers import constructor_arguments, files_naming, init_of, local_sites, owner_class
 from dllint.analysis.data import DataProvenance
 from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.broadcasts import LOSS_FUNCTIONS, loss_module_names
 from dllint.analysis.calls import keyword, string
 from dllint.analysis.models import Models
-from dllint.analysis.project import project_imports
+from dllint.analysis.project import project_imports, subclass_assignments
 from dllint.analysis.settings import SUPPLIED, setting_values
 from dllint.analysis.shapes import _LOOP_WRAPPERS, SAME_SHAPE, Shapes, dataloader_batches, is_batch_dim
 from dllint.context import FileContext
@@ -497,7 +498,62 @@ class BatchTensors:
                     return passed
                 # not the file's loader of that name by its bindings: only full batches count
                 return SEVERAL if self._full_loader_names.get(name, False) else None
-        return self._loader_names.get(name)
+        found = self._loader_names.get(name)
+        if found is None and isinstance(iterable, cst.Attribute):
+            return self._constructed_loader_rows(iterable)
+        return found
+
+    def _constructed_loader_rows(self, attribute: cst.Attribute) -> Rows | None:
+        """``self.loader`` of a method of a top-level class whose one binding in the class is
+        ``self.loader = loader`` in ``__init__``, of a parameter never rebound there, that no
+        subclass and no other assignment in the file sets: the :meth:`Rows.union` of the rows of
+        the loaders that every construction of the class across the project passes
+        (:func:`dllint.analysis.callers.constructor_arguments`, a subclass's ``super().__init__``
+        included), each read in its own module."""
+        ctx = self._ctx
+        if not (isinstance(attribute.value, cst.Name) and attribute.value.value == "self") \
+                or self._hops >= MAX_CALL_HOPS:
+            return None
+        function = ctx.index.function_of(attribute)
+        klass = owner_class(ctx, function) if function is not None else None
+        if not isinstance(klass, cst.ClassDef) or klass not in ctx.module.body:
+            return None
+        attr = attribute.attr.value
+        bindings = ctx.analysis(Bindings)
+        entries = bindings.values.get((klass, f"self.{attr}"), [])
+        init = init_of(klass)
+        if len(entries) != 1 or init is None:
+            return None
+        binder = self._binder_at(entries[0][0])
+        value = binder.value if isinstance(binder, cst.Assign) else None
+        if ctx.index.function_of(binder) is not init or not isinstance(value, cst.Name) or \
+                len(bindings.values.get((init, value.value), [])) != 1 or \
+                not any(p.name.value == value.value for p in (
+                    *init.params.posonly_params, *init.params.params, *init.params.kwonly_params)):
+            return None
+        # set anywhere else (``model.loader = ...``, a subclass): its batches are not only those
+        if any(isinstance(t.target, cst.Attribute) and t.target.attr.value == attr
+               and t is not binder.targets[0]
+               for t in ctx.index.of_type(cst.AssignTarget)) or \
+                subclass_assignments(ctx, klass, attr):
+            return None
+        arguments = constructor_arguments(ctx, klass, value.value)
+        if not arguments:
+            return None
+        found: Rows | None = None
+        self._hops += 1
+        try:
+            for module, argument in arguments:
+                reader = self if module is ctx else BatchTensors(module)
+                if reader is not self:
+                    reader._hops = self._hops
+                rows = reader._loader_rows(argument)
+                if rows is None:
+                    return None
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        return found
 
     def _param_loader_rows(self, param: cst.Param) -> Rows | None:
         """The rows of the loader a parameter holds: the union over the calls reaching its

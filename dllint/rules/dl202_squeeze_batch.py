@@ -28,7 +28,9 @@ Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same
 batch dimension is dropped on purpose, every time), for batches of a loader built with
 ``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
 for batches of a loader over a standard dataset split of known size whose constant batch size
-leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336),
+leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336; also a loader
+a class keeps from its constructor, ``self.loader = loader`` in ``__init__``, when every
+construction of the class or of its subclasses across the project passes such a loader),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
 two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
 a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
