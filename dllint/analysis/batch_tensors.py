@@ -28,7 +28,7 @@ from pathlib import Path
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
-from dllint.analysis.callers import constructor_arguments, files_naming, init_of, local_sites, owner_class
+from dllint.analysis.callers import class_constructions, constructor_arguments, files_naming, init_of, local_sites, owner_class
 from dllint.analysis.data import DataProvenance
 from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
@@ -555,6 +555,44 @@ class BatchTensors:
             self._hops -= 1
         return found
 
+    def _step_batch_rows(self, param: cst.Param) -> Rows | None:
+        """The rows of the ``batch`` a Lightning trainer hands to a ``*_step`` method of a top-level
+        class (:data:`_STEP_LOADERS`): the :meth:`Rows.union` of those of the loaders that the
+        trainer calls given the instances of the class or of its subclasses pass for that step,
+        over every construction across the project
+        (:func:`dllint.analysis.callers.class_constructions`, :meth:`_trainer_loaders`). None when
+        the step is also called by name, or when any instance or loader is not known."""
+        ctx = self._ctx
+        function = ctx.index.function_of(param)
+        wanted = _STEP_LOADERS.get(function.name.value) if function is not None else None
+        if wanted is None or param.name.value != "batch" or self._hops >= MAX_CALL_HOPS:
+            return None
+        klass = owner_class(ctx, function)
+        if not isinstance(klass, cst.ClassDef) or klass not in ctx.module.body or \
+                local_sites(ctx, function) != []:
+            return None
+        built = class_constructions(ctx, klass)
+        if not built:
+            return None
+        found: Rows | None = None
+        self._hops += 1
+        try:
+            for module, call in built:
+                loaders = _trainer_loaders(module, call, wanted)
+                if loaders is None:
+                    return None
+                reader = self if module is ctx else BatchTensors(module)
+                if reader is not self:
+                    reader._hops = self._hops
+                for loader in loaders:
+                    rows = reader._loader_rows(loader)
+                    if rows is None:
+                        return None
+                    found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        return found
+
     def _param_loader_rows(self, param: cst.Param) -> Rows | None:
         """The rows of the loader a parameter holds: the union over the calls reaching its
         function (:meth:`_passed_arguments`) of the rows of the loader each passes."""
@@ -714,7 +752,8 @@ class BatchTensors:
                 return None
             return self._loader_rows(binder.iter)
         if isinstance(binder, cst.Param):
-            return self._param_rows(binder)
+            rows = self._param_rows(binder)
+            return rows if rows is not None else self._step_batch_rows(binder)
         if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
                 any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
             return self._loop_container_rows(binder.value)  # x, y = batch
@@ -725,6 +764,8 @@ class BatchTensors:
         """``batch`` of ``for batch in loader``, the whole batch (a tensor, or a container of
         tensors of as many rows): the rows of the loader's batches."""
         binder = self._binding_before(name)
+        if isinstance(binder, cst.Param):
+            return self._step_batch_rows(binder)  # x, y = batch of a Lightning step
         if not isinstance(binder, cst.For):
             return None
         target = self._shapes.loader_target(binder.iter, binder.target)
@@ -1428,6 +1469,75 @@ class BatchTensors:
             history.append((node, names))
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
+
+
+# Lightning's trainer methods and the loaders each hands to a step of the module it is given:
+# step -> ((method, the loader argument's keywords, its position after the module), ...)
+_STEP_LOADERS: dict[str, tuple[tuple[str, tuple[str, ...], int], ...]] = {
+    "training_step": (("fit", ("train_dataloaders", "train_dataloader"), 0),),
+    "validation_step": (("fit", ("val_dataloaders",), 1),
+                        ("validate", ("dataloaders", "val_dataloaders"), 0)),
+    "test_step": (("test", ("dataloaders", "test_dataloaders"), 0),),
+    "predict_step": (("predict", ("dataloaders",), 0),),
+}
+_TRAINER_METHODS = frozenset({"fit", "validate", "test", "predict"})
+
+
+def _trainer_loaders(module: FileContext, call: cst.Call,
+                     wanted: tuple[tuple[str, tuple[str, ...], int], ...]
+                     ) -> list[cst.BaseExpression] | None:
+    """The loaders that the trainer calls given the instance ``call`` builds pass for a step
+    (``trainer.fit(model, train_dataloader=..., val_dataloaders=...)``): the instance bound once to
+    a name of its scope, each use of which is the module argument of ``x.fit/validate/test/predict``
+    that names the step's loader (no ``datamodule``, nothing unpacked) or an attribute of it read
+    or called (not a step). None for any other use (passed on, returned, aliased: a trainer
+    elsewhere may take it), or a trainer call that leaves the step's loader to the module."""
+    index = module.index
+    assign = index.parent(call)
+    if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return None
+    holder = assign.targets[0].target
+    scope = index.function_of(assign)
+    bindings = module.analysis(Bindings)
+    if len(bindings.values.get((scope if scope is not None else module.module, holder.value), [])) != 1:
+        return None
+    loaders: list[cst.BaseExpression] = []
+    for node in index.of_type(cst.Name):
+        if node.value != holder.value or node is holder:
+            continue
+        inner = index.function_of(node)
+        if inner is not scope:
+            if scope is not None or (inner, node.value) in bindings.values:
+                continue  # another function's own name
+            return None  # the module's instance read inside a function
+        parent = index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            if parent.attr.value.endswith("_step"):
+                return None
+            continue
+        trainer = index.parent(parent) if isinstance(parent, cst.Arg) else None
+        if not (isinstance(trainer, cst.Call) and isinstance(trainer.func, cst.Attribute)
+                and trainer.func.attr.value in _TRAINER_METHODS) or parent.star:
+            return None
+        positional = [a for a in trainer.args if a.keyword is None]
+        as_model = parent.keyword.value == "model" if parent.keyword is not None else \
+            bool(positional) and positional[0] is parent
+        if not as_model or any(a.star for a in trainer.args) or \
+                keyword(trainer, "datamodule") is not None:
+            return None
+        offset = 1 if parent.keyword is None else 0
+        for method, keywords, position in wanted:
+            if method != trainer.func.attr.value:
+                continue
+            given = next((a.value for a in trainer.args
+                          if a.keyword is not None and a.keyword.value in keywords), None)
+            if given is None and len(positional) > position + offset:
+                given = positional[position + offset].value
+            if given is None:
+                return None
+            loaders.append(given)
+    return loaders
 
 
 def _call_parts(ctx: FileContext, call: cst.Call) -> tuple[list[cst.BaseExpression], str | None]:

@@ -636,3 +636,63 @@ def _class_references(ctx: "FileContext", me: Path, name: str, own: bool
                 ctx.index.enclosing(node, cst.ImportFrom) is None:
             return None  # a name no import of the module explains: a star import may give it
     return found
+
+
+def class_constructions(ctx: "FileContext", klass: cst.ClassDef
+                        ) -> list[tuple["FileContext", cst.Call]] | None:
+    """Every call that builds an instance of ``klass`` (a top-level class of ``ctx``'s module) or
+    of one of its subclasses, across the project (at most :data:`MAX_CALLER_DEPTH` subclasses
+    down), with the module it is written in; None when they are not all known (the class or a
+    subclass used as a value, a star import, the project unknown or too large)."""
+    if PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    out: list[tuple["FileContext", cst.Call]] = []
+    PROJECT.depth += 1
+    try:
+        if not _family_calls(ctx, klass, 0, out):
+            return None
+    finally:
+        PROJECT.depth -= 1
+    return out
+
+
+def _family_calls(ctx: "FileContext", klass: cst.ClassDef, depth: int, out: list) -> bool:
+    if depth > MAX_CALLER_DEPTH:
+        return False
+    imports = project_imports(ctx)
+    if imports is None:
+        return False
+    name = klass.name.value
+    paths = files_naming(imports.root, name, [])
+    if paths is None:
+        return False
+    me = Path(ctx.path).resolve()
+    modules: list["FileContext"] = [ctx]
+    for path in paths:
+        if path.resolve() != me:
+            other = PROJECT.context(path)
+            if other is None:
+                return False
+            modules.append(other)
+    for module in modules:
+        references = _class_references(module, me, name, module is ctx)
+        if references is None:
+            return False
+        for subject in references:
+            holder = module.index.parent(subject)
+            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
+                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
+                    module.index.enclosing(subject, cst.Import) is not None:
+                continue
+            if isinstance(holder, cst.Call) and holder.func is subject:
+                out.append((module, holder))
+            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
+                    isinstance(module.index.parent(holder), cst.ClassDef) and \
+                    module.index.parent(holder) in module.module.body:
+                if not _family_calls(module, module.index.parent(holder), depth + 1, out):
+                    return False
+            else:
+                return False
+            if len(out) > MAX_CONSTRUCTIONS:
+                return False
+    return True

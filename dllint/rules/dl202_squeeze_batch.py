@@ -30,7 +30,9 @@ batch dimension is dropped on purpose, every time), for batches of a loader buil
 for batches of a loader over a standard dataset split of known size whose constant batch size
 leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336; also a loader
 a class keeps from its constructor, ``self.loader = loader`` in ``__init__``, when every
-construction of the class or of its subclasses across the project passes such a loader),
+construction of the class or of its subclasses across the project passes such a loader; and the
+``batch`` of a Lightning ``*_step`` method when every trainer call given an instance of the class
+names such a loader for that step, ``trainer.fit(model, val_dataloaders=loader)``),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
 two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
 a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one

@@ -124,3 +124,77 @@ def test_the_same_linting_one_file_at_a_time(tmp_path, monkeypatch, capsys):
     files = {"utils.py": MONITOR, "main.py": SCRIPT, "other.py": OTHER}
     write_files(tmp_path, files)
     assert lint_each_file(capsys, "DL202", files) == {("utils.py", 16, "DL202")}
+
+
+# Lightning: the batch of a step is one of the loaders the trainer calls given the module pass.
+STEPS = """import torch
+import torch.nn.functional as F
+import pytorch_lightning as pl
+
+
+class BenchmarkModule(pl.LightningModule):
+    def __init__(self, classes):
+        super().__init__()
+        self.backbone = torch.nn.Module()
+        self.classes = classes
+
+    def validation_step(self, batch, batch_idx):
+        images, targets, _ = batch
+        feature = self.backbone(images).squeeze()
+        return F.normalize(feature, dim=1)
+"""
+
+TRAINER = """import torch
+import torch.nn as nn
+import torchvision
+import lightly
+import pytorch_lightning as pl
+from utils import BenchmarkModule
+
+dataset_test = lightly.data.LightlyDataset.from_torch_dataset(torchvision.datasets.CIFAR10(
+    root='data', train=False, download=True))
+dataloader_test = torch.utils.data.DataLoader(dataset_test, batch_size=512, shuffle=False)
+dataloader_ssl = torch.utils.data.DataLoader(dataset_ssl, batch_size=512, drop_last=True)
+dataloader_any = torch.utils.data.DataLoader(dataset_ssl, batch_size=512)
+
+
+class BartonTwins(BenchmarkModule):
+    def __init__(self, classes):
+        super().__init__(classes)
+        self.backbone = nn.Sequential(nn.Conv2d(3, 8, 3), nn.AdaptiveAvgPool2d(1))
+
+
+model = BartonTwins(classes=10)
+trainer = pl.Trainer(max_epochs=800)
+trainer.fit(model, train_dataloader=dataloader_ssl, val_dataloaders=dataloader_test)
+print(model.max_accuracy)
+"""
+
+
+@pytest.mark.parametrize("trainer, expected", [
+    (TRAINER, set()),
+    # positional loaders: the validation one is the second after the module
+    (TRAINER.replace("train_dataloader=dataloader_ssl, val_dataloaders=dataloader_test",
+                     "dataloader_ssl, dataloader_test"), set()),
+    # validation batches of unknown size
+    (TRAINER.replace("val_dataloaders=dataloader_test", "val_dataloaders=dataloader_any"),
+     {("utils.py", 14, "DL202")}),
+    # the validation loader left to the module, or to a datamodule
+    (TRAINER.replace(", val_dataloaders=dataloader_test", ""), {("utils.py", 14, "DL202")}),
+    (TRAINER.replace("val_dataloaders=dataloader_test", "val_dataloaders=dataloader_test, datamodule=dm"),
+     {("utils.py", 14, "DL202")}),
+    # the module handed to a helper that may give it to another trainer
+    (TRAINER + "run(model)\n", {("utils.py", 14, "DL202")}),
+    # a second trainer call that validates on a loader of unknown size
+    (TRAINER + "trainer.validate(model, dataloaders=dataloader_any)\n", {("utils.py", 14, "DL202")}),
+    (TRAINER + "trainer.validate(model, dataloaders=dataloader_test)\n", set()),
+    # the step called by name
+    (TRAINER + "model.validation_step(next(iter(dataloader_ssl)), 0)\n", {("utils.py", 14, "DL202")}),
+])
+def test_step_batch_rows_from_the_trainer_calls_of_the_project(tmp_path, monkeypatch, capsys,
+                                                               trainer, expected):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"utils.py": STEPS, "main.py": trainer})
+    assert lint_findings(capsys, "DL202", "--no-cache", ".") == expected
