@@ -852,8 +852,12 @@ class Watcher:
                 self._internal_error(self, exc)
                 return
             self._dispatch(impls, self, info)
-        if self._mode == "sentinel":
-            self._sentinel_read()
+        if self._mode == "sentinel":  # (_sentinel_read, inlined: every sentinel step)
+            self.in_step_end = True
+            try:
+                self._flush(all_reduce=True)
+            finally:
+                self.in_step_end = False
 
     def _sentinel_read(self) -> None:
         """On a sentinel step the step's values are read as soon as the gradients are final:
@@ -873,10 +877,12 @@ class Watcher:
         if not self._active or self._closed or (transforms_active() and not compiling()):
             return
         self._pending = True
-        try:
-            self._dispatch(self._hooks["dlcheck_loss"], self, fn_name, input, target, loss)
-        finally:
-            self._detached = None  # no reference to the loss is kept past its call
+        impls = self._hooks["dlcheck_loss"]
+        if impls:
+            try:
+                self._dispatch(impls, self, fn_name, input, target, loss)
+            finally:
+                self._detached = None  # no reference to the loss is kept past its call
 
     def detached(self, t: torch.Tensor) -> torch.Tensor:
         """``t.detach()`` (``t`` itself when it has no graph), made once for all the checks of
