@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import collections
 import copy
+import os
 import pickle
+import sys
 
 import pytest
 import torch
@@ -582,9 +584,6 @@ def test_a_sentinel_step_runs_few_of_dlcheck_s_python_functions():
     # loss wrapper, the gradients' probe and its read. 41 frames of dlcheck's code for Net (a
     # batch norm: the mode check's bare-pass gate runs), 52 before the read lost its generic
     # bookkeeping, GradInfo its list comprehensions and the optimizer's hooks their wrappers.
-    import os
-    import sys
-
     root = os.path.dirname(dlcheck.__file__)
     torch.manual_seed(0)
     model = Net()
