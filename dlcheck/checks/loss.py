@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from dlcheck.arguments import integer, number
-from dlcheck.checks._util import compiling, is_float, option
+from dlcheck.checks._util import compiling, option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
