@@ -257,13 +257,13 @@ class TestSetUses:
         return None
 
     def _best_never_read(self, node: cst.If) -> bool:
-        """The best values the branches of ``node`` record are plain names that nothing in the
-        file reads but the test of ``node`` itself: no print, log, save, return, later comparison,
+        """The branches of ``node`` only bind best values (:func:`_only_assigns`), plain names that
+        nothing in the file reads but the test of ``node`` itself: no print, log, save, return, later comparison,
         f-string or bare notebook expression. A best kept that way is never reported, so it chooses
         nothing. False for an attribute (``self.best_acc``: another module may read it) and in a
         file that reads its variables by name (``locals()``, ``vars()``, ``globals()``, ``eval``)."""
         names = _recorded_best(node)
-        if not names or any("." in name for name in names):
+        if not names or any("." in name for name in names) or not _only_assigns(node, names):
             return False
         if self._reads_by_name is None:
             self._reads_by_name = any(
@@ -387,6 +387,36 @@ def _recorded_best(node: cst.If) -> set[str]:
                 if name is not None and "best" in name_tokens(name.split(".")[-1]):
                     found.add(name)
     return found
+
+
+def _only_assigns(node: cst.If, names: set[str]) -> bool:
+    """The branches of ``node`` do nothing but bind ``names`` (``best_acc = acc``, ``best_acc,
+    best_epoch = acc, epoch``): no call made for its effect (``checkpoint(acc, epoch)`` saves), no
+    other name bound, no nested statement."""
+    blocks = [node.body]
+    orelse = node.orelse
+    while orelse is not None:
+        blocks.append(orelse.body)
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    for block in blocks:
+        if not isinstance(block, cst.IndentedBlock):
+            return False
+        for line in block.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                return False
+            for small in line.body:
+                if isinstance(small, cst.Pass):
+                    continue
+                if not isinstance(small, cst.Assign):
+                    return False
+                for target in small.targets:
+                    elements = target.target.elements if isinstance(target.target, (cst.Tuple, cst.List)) \
+                        else [target.target]
+                    for element in elements:
+                        value = element.value if isinstance(element, cst.BaseElement) else element
+                        if dotted_name(value) not in names:
+                            return False
+    return True
 
 
 def _written_names(ctx: FileContext) -> set[int]:

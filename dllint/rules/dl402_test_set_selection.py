@@ -1329,6 +1329,21 @@ for epoch in range(5):
 # In[2]:
 best_loss
 """,
+    # (tenth audit, hongyi-zhang/mixup) the best is never read, but the branch also calls a helper
+    # of the file that saves the checkpoint: the test accuracy picks the saved epoch
+    """
+import os
+import torch
+best_acc = 0
+def checkpoint(acc, epoch):
+    torch.save({"net": net, "acc": acc, "epoch": epoch}, "./checkpoint/ckpt.t7")
+def test(epoch):
+    global best_acc
+    acc = evaluate(net, testloader)
+    if acc > best_acc:  # expect: DL402
+        best_acc = acc
+        checkpoint(acc, epoch)
+""",
     # an attribute may be read by another module (a callback, a report): kept as a record
     """
 class Trainer:
