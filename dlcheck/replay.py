@@ -35,7 +35,7 @@ class Entry:
         self.kwargs: dict[str, Any] = {}
         self.versions = [t._version for t in args if isinstance(t, torch.Tensor)]
         self.rng = _cpu_rng_state()  # torch.get_rng_state() without its Python frame
-        cuda = torch.cuda.is_initialized()
+        cuda = _CUDA_BUILT and torch.cuda.is_initialized()
         self.cuda_rng = torch.cuda.get_rng_state_all() if cuda else None
         self.grad = torch.is_grad_enabled()
         # (autocast on the CPU alone looked up here: one call fewer at every model entry)
@@ -49,6 +49,8 @@ class Entry:
 
 
 _cpu_rng_state = torch.default_generator.get_state
+# a torch built without CUDA (or ROCm) never initialises it: no call at each model entry to ask
+_CUDA_BUILT = bool(getattr(torch._C, "_has_cuda", True)) or torch.version.hip is not None
 
 
 def _autocast_state(cuda: bool) -> list[tuple[str, torch.dtype]] | None:

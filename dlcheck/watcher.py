@@ -51,10 +51,11 @@ class Gather:
         (self.reduced if reduce else self.local).append((owner, tensor))
 
     @staticmethod
-    def _to_host(parts: list[tuple[Any, Any]], all_reduce: bool) -> list[tuple[Any, list[float]]]:
+    def _to_host(parts: list[tuple[Any, Any]], all_reduce: bool,
+                 quick: bool = True) -> list[tuple[Any, list[float]]]:
         if not parts:
             return []
-        if not all_reduce:
+        if quick and not all_reduce:
             quick = Gather._lists_to_host(parts)
             if quick is not None:
                 return quick
@@ -109,32 +110,64 @@ class Gather:
         return out
 
     @staticmethod
-    def _lists_to_host(parts: list[tuple[Any, Any]]) -> list[tuple[Any, list[float]]] | None:
-        """The common case of a sentinel step (the loss, the gradients' probes): every part a
-        list of 0-d float32 tensors on one device, read in one stack. None otherwise."""
+    def _read_lists(parts: list[tuple[Any, Any]]) -> dict[int, list[list[float]]] | None:
+        """``_lists_to_host`` and the grouping by owner in one pass, no frame per part: what a
+        sentinel step's read (the loss, the gradients' probes) costs in Python is mostly this
+        bookkeeping, not the one stack and host read. None when a part is not a list of 0-d
+        float32 tensors on one device."""
         scalars: list[torch.Tensor] = []
-        starts: dict[int, int] = {}
+        spans: dict[int, tuple[int, int]] = {}  # id(part) -> where its values are
         for _, part in parts:
             if type(part) is not list:
                 return None
-            if id(part) not in starts:
-                starts[id(part)] = len(scalars)
+            key = id(part)
+            if key not in spans:
+                start = len(scalars)
                 scalars += part
+                spans[key] = (start, start + len(part))
         if not scalars:
             return None
         try:
             flat = torch.stack(scalars)
         except RuntimeError:  # several devices
             return None
-        if flat.dim() != 1 or flat.dtype is not torch.float32 or flat.requires_grad:
+        # (attributes, not method calls: this runs every step)
+        if flat.ndim != 1 or flat.dtype is not torch.float32 or flat.requires_grad:
             return None
         values = flat.tolist()
-        return [(owner, values[(start := starts[id(part)]):start + len(part)])
-                for owner, part in parts]
+        out: dict[int, list[list[float]]] = {}
+        for owner, part in parts:
+            start, stop = spans[id(part)]
+            key = id(owner)
+            got = out.get(key)
+            if got is None:
+                out[key] = [values[start:stop]]
+            else:
+                got.append(values[start:stop])
+        return out
+
+    @staticmethod
+    def _lists_to_host(parts: list[tuple[Any, Any]]) -> list[tuple[Any, list[float]]] | None:
+        """``_read_lists`` as one (owner, values) pair per part, in the order of ``parts``."""
+        grouped = Gather._read_lists(parts)
+        if grouped is None:
+            return None
+        taken: dict[int, int] = {}
+        out = []
+        for owner, _ in parts:
+            i = taken.get(id(owner), 0)
+            taken[id(owner)] = i + 1
+            out.append((owner, grouped[id(owner)][i]))
+        return out
 
     def read(self, all_reduce: bool) -> "Read":
+        if not self.reduced:
+            quick = self._read_lists(self.local)
+            if quick is not None:
+                return Read(quick)
         out: dict[int, list[list[float]]] = {}
-        parts = self._to_host(self.local, False) if self.local else []
+        # (the local parts failed the quick read above when nothing is reduced)
+        parts = self._to_host(self.local, False, bool(self.reduced)) if self.local else []
         if self.reduced:
             parts += self._to_host(self.reduced, all_reduce)
         for owner, values in parts:
@@ -155,7 +188,7 @@ class _GradLayout:
     in nearly every training loop, so it is built once and reused."""
 
     __slots__ = ("pattern", "names", "none", "numels", "ndims", "reusable", "sharded", "f32",
-                 "groups", "takes")
+                 "groups", "takes", "params", "types")
 
     def __init__(self, named: list[tuple[str, nn.Parameter]], grads: list[Any]) -> None:
         self.pattern = _pattern(grads)
@@ -202,6 +235,14 @@ class _GradLayout:
             # itemgetter (one C call for the group)
             self.takes: list[Any] = [idx[0] if len(idx) == 1 else operator.itemgetter(*idx)
                                      for idx in self.groups]
+        # Every parameter trainable and with a gradient (the usual case): GradInfo then reads
+        # the gradients and tests the layout in C (attrgetter, map), with no Python frame per
+        # parameter. ``types`` also tells a gradient that went missing (None) from one there.
+        self.params: list[nn.Parameter] | None = None
+        self.types: tuple[type, ...] = ()
+        if self.reusable and not self.none and len(self.names) == len(named):
+            self.params = [p for _, p in named]
+            self.types = tuple(map(type, grads))
 
 
 # A sentinel step sums each gradient above this many elements on its own, and the smaller ones
@@ -211,6 +252,10 @@ _FLAT_MAX = 1 << 14
 # one C++ call: the views and the copy of several gradients into one flat tensor
 _flatten = getattr(getattr(torch._C, "_nn", None), "flatten_dense_tensors", None) or (
     lambda ts: torch.cat([t.reshape(-1) for t in ts]))
+
+
+_REQUIRES_GRAD = operator.attrgetter("requires_grad")
+_GRAD = operator.attrgetter("grad")
 
 
 def _pattern(grads: list[Any]) -> list[bool]:
@@ -242,19 +287,29 @@ class GradInfo:
 
     def __init__(self, named: list[tuple[str, nn.Parameter]],
                  layout: _GradLayout | None = None) -> None:
-        # requires_grad is read every step: a layer may be frozen or unfrozen mid-training
-        grads = [p.grad if p.requires_grad else False for _, p in named]
-        if layout is None or not layout.reusable or layout.pattern != [
-                g is None or g is False for g in grads]:  # _pattern, inlined: every step
-            layout = _GradLayout(named, grads)
+        params = layout.params if layout is not None else None
+        grads: list[Any] | None = None
+        if params is not None and all(map(_REQUIRES_GRAD, params)):
+            # every parameter trainable: the gradients are kept as they are when each one's type
+            # is what it was (a gradient gone to None changes it)
+            grads = list(map(_GRAD, params))
+            if tuple(map(type, grads)) != layout.types:
+                grads = None
+        if grads is None:
+            # requires_grad is read every step: a layer may be frozen or unfrozen mid-training
+            grads = [p.grad if p.requires_grad else False for _, p in named]
+            if layout is None or not layout.reusable or layout.pattern != [
+                    g is None or g is False for g in grads]:  # _pattern, inlined: every step
+                layout = _GradLayout(named, grads)
+            if layout.reusable:
+                grads = [g for g in grads if g is not None and g is not False]
+            else:
+                grads = [(g.coalesce().values() if g.is_sparse else g).detach()
+                         for g in grads if g is not None and g is not False]
         self.layout = layout
         self.names, self.none = layout.names, layout.none
         self.numels, self.ndims = layout.numels, layout.ndims
-        if layout.reusable:
-            self._grads = [g for g in grads if g is not None and g is not False]
-        else:
-            self._grads = [(g.coalesce().values() if g.is_sparse else g).detach()
-                           for g in grads if g is not None and g is not False]
+        self._grads = grads
         self._sharded: list[Any] | None = None
         if layout.sharded:
             self._sharded = self._grads
@@ -536,8 +591,10 @@ class Watcher:
         if getattr(model, "_compiled_call_impl", None) is not None:  # model.compile()
             self._compiled = True
         if optimizer is not None:
-            self._handles.append(optimizer.register_step_pre_hook(self._on_opt_pre))
-            self._handles.append(optimizer.register_step_post_hook(self._on_opt_post))
+            # the events themselves, with no frame between torch's call and them (they take
+            # and ignore the hook's arguments: optimizer, args, kwargs)
+            self._handles.append(optimizer.register_step_pre_hook(self._after_backward))
+            self._handles.append(optimizer.register_step_post_hook(self._end_step))
 
     def _forget(self, key: int) -> None:
         for pair in self._tables.values():
@@ -643,8 +700,15 @@ class Watcher:
     def _maybe_bare(self, entry: replay.Entry, args: tuple) -> None:
         """At the model's entry into the first training pass of a sentinel step: run the pass
         bare when every check that probes modules on sentinel steps can do without it."""
-        kwargs = _call_kwargs(3)  # this method, _on_forward_pre, torch's closure
-        if kwargs is None:  # not torch's known call path: kwargs unknown, no replay without them
+        # The keyword arguments, which torch hands a global pre-hook none of, and a replay
+        # needs: read from torch's frame two up (_on_forward_pre, then torch's closure in
+        # nn.Module._call_impl). Not torch's known call path: kwargs unknown, no replay
+        # without them, no bare pass.
+        frame = sys._getframe(2)
+        if frame.f_code is not _CALL_KWARGS_CODE:
+            return
+        kwargs = frame.f_locals.get("kwargs")
+        if not isinstance(kwargs, dict):
             return
         for gate in self._bare_gates or ():
             if not gate(self, args, kwargs):
@@ -762,12 +826,6 @@ class Watcher:
         self._bw_queued = False
         self._after_backward()
 
-    def _on_opt_pre(self, optimizer: Any, args: Any, kwargs: Any) -> None:
-        self._after_backward()
-
-    def _on_opt_post(self, optimizer: Any, args: Any, kwargs: Any) -> None:
-        self._end_step()
-
     # ---------------------------------------------------------------- events
     def _named_grad_params(self) -> list[tuple[str, nn.Parameter]]:
         if self._grad_params is None:
@@ -775,9 +833,11 @@ class Watcher:
             self._grad_params = list(model.named_parameters()) if model is not None else []
         return self._grad_params
 
-    def _after_backward(self) -> None:
-        if self._bare:
-            self._dress()
+    def _after_backward(self, *_: Any) -> None:
+        if self._bare:  # (_dress, inlined: every sentinel step)
+            self._bare = False
+            for d, key, fn in self._module_hooks:
+                d[key] = fn
         if not self._active or self._closed:
             return
         self._pending = True
@@ -792,14 +852,17 @@ class Watcher:
                 self._internal_error(self, exc)
                 return
             self._dispatch(impls, self, info)
-        self._sentinel_read()
+        if self._mode == "sentinel":  # (_sentinel_read, inlined: every sentinel step)
+            self.in_step_end = True
+            try:
+                self._flush(all_reduce=True)
+            finally:
+                self.in_step_end = False
 
     def _sentinel_read(self) -> None:
         """On a sentinel step the step's values are read as soon as the gradients are final:
         before the optimizer's update, so that a replay runs on the parameters the failing
-        forward used."""
-        if self._mode != "sentinel":
-            return
+        forward used. (The callers test that the step is a sentinel step.)"""
         self.in_step_end = True
         try:
             self._flush(all_reduce=True)
@@ -808,14 +871,18 @@ class Watcher:
 
     def on_loss(self, fn_name: str, input: Any, target: Any, loss: Any) -> None:
         if self._bare:  # the bare pass is over: a later pass (or an evaluation) is seen again
-            self._dress()
+            self._bare = False  # (_dress, inlined: every sentinel step)
+            for d, key, fn in self._module_hooks:
+                d[key] = fn
         if not self._active or self._closed or (transforms_active() and not compiling()):
             return
         self._pending = True
-        try:
-            self._dispatch(self._hooks["dlcheck_loss"], self, fn_name, input, target, loss)
-        finally:
-            self._detached = None  # no reference to the loss is kept past its call
+        impls = self._hooks["dlcheck_loss"]
+        if impls:
+            try:
+                self._dispatch(impls, self, fn_name, input, target, loss)
+            finally:
+                self._detached = None  # no reference to the loss is kept past its call
 
     def detached(self, t: torch.Tensor) -> torch.Tensor:
         """``t.detach()`` (``t`` itself when it has no graph), made once for all the checks of
@@ -849,7 +916,7 @@ class Watcher:
         self._pending = False
         self.grad_enabled_forward_in_eval = False
 
-    def _end_step(self) -> None:
+    def _end_step(self, *_: Any) -> None:
         if self._bare:
             self._dress()
         if self._closed:
@@ -862,8 +929,10 @@ class Watcher:
                 self._flush(all_reduce=True)
             finally:
                 self.in_step_end = False
-        if self._passes.entries or self._passes.dropped:
-            self._passes.clear()
+        passes = self._passes
+        if passes.entries or passes.dropped:  # (Passes.clear, inlined: every sentinel step)
+            passes.entries = []
+            passes.dropped = 0
         # a bare pass needs a step with one training pass (found on fully checked steps, where
         # every pass is seen), a step end that does not wait on the model's output (an
         # optimizer, or tell_steps) and every module-probing check's consent (_bare_gates)
@@ -941,7 +1010,8 @@ class Watcher:
             self._internal_error(self, exc)
             return
         self._dispatch(self._hooks["dlcheck_after_backward"], self, info)
-        self._sentinel_read()
+        if self._mode == "sentinel":
+            self._sentinel_read()
 
     def emit(
         self,
@@ -1129,18 +1199,6 @@ def _find_call_kwargs_code() -> Any:
 
 
 _CALL_KWARGS_CODE = _find_call_kwargs_code()
-
-
-def _call_kwargs(depth: int) -> dict | None:
-    """The keyword arguments of the module call whose global forward pre-hook is running:
-    torch hands a global pre-hook the positional ones only, and a replay needs both. Read from
-    torch's frame ``depth`` frames up from the caller; None when that frame is not the known
-    one."""
-    frame = sys._getframe(depth)
-    if frame.f_code is not _CALL_KWARGS_CODE:
-        return None
-    kwargs = frame.f_locals.get("kwargs")
-    return kwargs if isinstance(kwargs, dict) else None
 
 
 def _fully_checked(checked_step: int) -> bool:

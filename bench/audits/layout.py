@@ -5,7 +5,10 @@
 Reads the page's corpus table and full commits (pages.corpus), extracts each repository's commit
 from DIR/<owner>+<name>/repo (a git dir, or repo/.git; DIR defaults to /work/.mirror, where the
 search tool's fetch puts snapshots) with extract.py, writes AUDITDIR/dllint.toml (select = ["DL"]),
-then compares the .py/.ipynb counts with the page's table:
+writes an empty ``.git`` directory into each repository folder it extracts (a real checkout has one:
+it is the root marker by which dllint finds the project root, so that a module's callers in other
+folders of the repository are seen, as they are in a clone), then compares the .py/.ipynb counts
+with the page's table:
   ls-tree = files in the commit (git ls-tree -r, symlinks included, as the pages count them)
   tree    = plain files written under src/ (symlinks and blobs absent from the snapshot are not)
 With --check nothing is extracted; only the counts of an existing layout are compared.
@@ -76,9 +79,14 @@ def main():
         out = os.path.join(audit, 'src', f'{owner}+{name}')
         if not check:
             if os.path.exists(out):
-                print(f'{repo}: {out} exists, left as it is')
+                marker = '' if os.path.isdir(os.path.join(out, '.git')) else \
+                    ' (no .git root marker: laid out before layout.py wrote one)'
+                print(f'{repo}: {out} exists, left as it is{marker}')
             else:
                 subprocess.run([sys.executable, os.path.join(HERE, 'extract.py'), g, commit, out], check=True)
+                # the checkout's root marker (dllint.analysis.project.ROOT_MARKERS): without it each
+                # file's own folder is its project root and imports across folders go unseen
+                os.makedirs(os.path.join(out, '.git'), exist_ok=True)
         py, nb, links, missing = count_lstree(g, commit)
         tpy, tnb = count_tree(out)
         ok = (py, nb) == (int(want_py), int(want_nb))

@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from dlcheck.arguments import integer, number
-from dlcheck.checks._util import compiling, is_float, option
+from dlcheck.checks._util import compiling, option
 from dlcheck.hookspecs import hookimpl
 
 _W = "dlcheck.watch"
@@ -65,7 +65,7 @@ class LossSpike:
 
     @hookimpl
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
-        if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not loss.is_floating_point() \
+        if not isinstance(loss, torch.Tensor) or loss.ndim != 0 or not loss.dtype.is_floating_point \
                 or compiling():
             return
         # training losses only: an evaluation loss (no graph) is another distribution

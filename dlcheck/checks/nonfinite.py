@@ -184,7 +184,7 @@ class NonFinite:
     def dlcheck_loss(self, watch: Any, fn_name: str, input: Any, target: Any, loss: Any) -> None:
         if not isinstance(loss, torch.Tensor):
             return
-        if loss.dtype is torch.float32 and not loss.dim():
+        if loss.dtype is torch.float32 and not loss.ndim:
             # the common case, the probe being the loss itself: detached once for every check of
             # this loss call (the loss check reads the same tensor)
             self._probes.append(watch.detached(loss))
@@ -219,6 +219,9 @@ class NonFinite:
         if not values:
             return
         probes = values.pop(0) if has_probes else []
+        if all(map(math.isfinite, probes)) and (not values or all(map(math.isfinite, values[0]))):
+            self._note = ""
+            return  # every step but a failing one: nothing below would find anything
         if grads is not None and values and not all(map(math.isfinite, values[0])):
             # a sentinel step's probe (a sum over one or several gradients) is not finite: a
             # NaN/Inf in a gradient, or only a sum that overflowed. One value per gradient from

@@ -13,7 +13,8 @@ Row counts (:meth:`BatchTensors.rows`, :class:`Rows`): the number of rows of a b
 is used, when fixed by construction, so that a batch of one cannot come by chance: two or more
 (the batches of a ``DataLoader(..., drop_last=True)`` whose size is never below 2,
 :func:`full_batches`, or over a dataset of known size in batches that leave no last batch of one,
-:func:`sized_batches`; rows picked by an index of a constant count; a stepped minibatch slice of a
+:func:`sized_batches`, also when a class holds the loader from its constructor and every
+construction across the project passes one, :meth:`BatchTensors._constructed_loader_rows`; rows picked by an index of a constant count; a stepped minibatch slice of a
 permutation of a fixed-size rollout; a buffer stacked every ``k`` steps of a counter stepped with
 an append) or exactly one (one value given a batch axis); through the calls that reach a function,
 its parameters' (a module's ``forward``: the calls of its instances).
@@ -27,13 +28,14 @@ from pathlib import Path
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
-from dllint.analysis.callers import files_naming, local_sites, owner_class
+from dllint.analysis.callers import class_constructions, constructor_arguments, files_naming, init_of, local_sites, owner_class
 from dllint.analysis.data import DataProvenance
 from dllint.analysis.dataset_sizes import dataset_size
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.calls import keyword
+from dllint.analysis.broadcasts import LOSS_FUNCTIONS, loss_module_names
+from dllint.analysis.calls import keyword, string
 from dllint.analysis.models import Models
-from dllint.analysis.project import project_imports
+from dllint.analysis.project import project_imports, subclass_assignments
 from dllint.analysis.settings import SUPPLIED, setting_values
 from dllint.analysis.shapes import _LOOP_WRAPPERS, SAME_SHAPE, Shapes, dataloader_batches, is_batch_dim
 from dllint.context import FileContext
@@ -116,6 +118,150 @@ def converted_for_display(ctx: FileContext, call: cst.Call) -> bool:
             return False
         node = call2
     return False
+
+
+# ``torch.X_like(v)``: a tensor of ``v``'s shape, whatever that shape is.
+_LIKE = frozenset({"torch.ones_like", "torch.zeros_like", "torch.full_like", "torch.empty_like",
+                   "torch.rand_like", "torch.randn_like"})
+_FULL_REDUCTIONS = frozenset({"mean", "sum"})
+
+
+def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
+    """``v = x.squeeze()`` whose every use gives the same result whether ``v`` kept a batch
+    dimension of one or not: ``v`` bound once in its function and read only as the sole argument
+    of a ``torch.*_like`` (or a name bound once to one, read only as below), as an input or target
+    of an element-wise loss (:func:`dllint.analysis.broadcasts.loss_module_names`, or its
+    functional form) that reduces to one number and whose other side is ``v`` or such a
+    ``*_like`` of it, or in a full reduction (``v.mean()``, ``torch.sum(v)``). A ``(1,)`` tensor
+    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters."""
+    index = ctx.index
+    assign = index.parent(call)
+    if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return False
+    scope = index.function_of(assign)
+    bindings = ctx.analysis(Bindings)
+
+    def bound_once(name: str) -> bool:
+        return len(bindings.values.get((scope if scope is not None else ctx.module, name), [])) == 1
+
+    def reads(name: str, binder: cst.Assign) -> list[cst.Name] | None:
+        """Every read of ``name`` in ``scope``; None when a nested scope mentions it."""
+        found = []
+        for node in index.of_type(cst.Name):
+            if node.value != name or node is binder.targets[0].target:
+                continue
+            inner = index.function_of(node)
+            if inner is not scope:
+                if scope is None or any(a is scope for a in index.ancestors(node)):
+                    return None  # a closure or nested function reads it
+                continue
+            found.append(node)
+        return found
+
+    squeezed = assign.targets[0].target.value
+    if not bound_once(squeezed):
+        return False
+    losses = loss_module_names(ctx)
+
+    def like_of_squeezed(expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)) \
+            and ctx.imports.qualify(expr.func) in _LIKE and bool(expr.args) \
+            and expr.args[0].keyword is None and not expr.args[0].star \
+            and isinstance(expr.args[0].value, cst.Name) and expr.args[0].value.value == squeezed
+
+    likes: dict[str, cst.Assign] = {}
+
+    def same_shape(expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Name) and (expr.value == squeezed or expr.value in likes) \
+            or like_of_squeezed(expr)
+
+    def reducing_loss(loss_call: cst.Call) -> bool:
+        """An element-wise loss of ``v`` and a tensor of its shape, reduced to one number."""
+        if any(a.star for a in loss_call.args) or any(
+                a.keyword is not None and a.keyword.value == "reduction" for a in loss_call.args):
+            return False
+        func = loss_call.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return False
+        qualified = ctx.imports.qualify(func) or ""
+        if qualified.startswith("torch.nn.functional.") and \
+                qualified.rsplit(".", 1)[-1] in LOSS_FUNCTIONS:
+            pass
+        else:
+            callee = dotted_name(func)
+            if callee is None or callee not in losses or not _default_reduction(ctx, callee):
+                return False
+        positional = [a.value for a in loss_call.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in loss_call.args if a.keyword is not None}
+        first = positional[0] if positional else keywords.get("input")
+        second = positional[1] if len(positional) > 1 else keywords.get("target")
+        return len(positional) <= 2 and set(keywords) <= {"input", "target"} and \
+            first is not None and second is not None and same_shape(first) and same_shape(second)
+
+    def allowed(read: cst.Name, like_allowed: bool) -> bool:
+        parent = index.parent(read)
+        if isinstance(parent, cst.Arg):
+            outer = index.parent(parent)
+            if not isinstance(outer, cst.Call):
+                return False
+            if like_allowed and like_of_squeezed(outer) and outer.args[0] is parent:
+                holder = index.parent(outer)
+                if isinstance(holder, cst.Arg) and isinstance(index.parent(holder), cst.Call):
+                    return reducing_loss(index.parent(holder))
+                return isinstance(holder, cst.Assign) and holder.value is outer and \
+                    len(holder.targets) == 1 and isinstance(holder.targets[0].target, cst.Name) \
+                    and holder.targets[0].target.value in likes
+            qualified = ctx.imports.qualify(outer.func) \
+                if isinstance(outer.func, (cst.Name, cst.Attribute)) else None
+            if qualified in ("torch.mean", "torch.sum") and len(outer.args) == 1:
+                return True
+            return reducing_loss(outer)
+        if isinstance(parent, cst.Attribute) and parent.value is read and \
+                parent.attr.value in _FULL_REDUCTIONS:
+            called = index.parent(parent)
+            return isinstance(called, cst.Call) and called.func is parent and not called.args
+        return False
+
+    # names bound once to a *_like of v
+    for node in index.of_type(cst.Assign):
+        if index.function_of(node) is scope and len(node.targets) == 1 and \
+                isinstance(node.targets[0].target, cst.Name) and like_of_squeezed(node.value) and \
+                bound_once(node.targets[0].target.value):
+            likes[node.targets[0].target.value] = node
+    own = reads(squeezed, assign)
+    if not own or not all(allowed(r, True) for r in own):
+        return False
+    for name, binder in likes.items():
+        found = reads(name, binder)
+        if found is None or not all(
+                isinstance(index.parent(r), cst.Arg) and
+                isinstance(index.parent(index.parent(r)), cst.Call) and
+                reducing_loss(index.parent(index.parent(r))) for r in found):
+            return False
+    return True
+
+
+def _default_reduction(ctx: FileContext, callee: str) -> bool:
+    """Every binding of ``callee`` (``self.bce``) is a loss module made without ``reduction``, or
+    with ``"mean"``/``"sum"``: its value is one number."""
+    found = False
+    for assign in ctx.index.of_type(cst.Assign):
+        if not any(dotted_name(t.target) == callee for t in assign.targets):
+            continue
+        made = assign.value
+        while isinstance(made, cst.Call) and isinstance(made.func, cst.Attribute) and \
+                isinstance(made.func.value, cst.Call):
+            made = made.func.value  # nn.BCELoss().cuda()
+        if not isinstance(made, cst.Call) or any(a.star for a in made.args):
+            return False
+        reduction = keyword(made, "reduction")
+        if reduction is not None and string(reduction.value) not in ("mean", "sum"):
+            return False
+        if any(a.keyword is None for a in made.args):
+            return False  # the old positional size_average/reduce arguments
+        found = True
+    return found
 
 
 # -- loaders whose batches are all full ---------------------------------------------------------
@@ -352,7 +498,100 @@ class BatchTensors:
                     return passed
                 # not the file's loader of that name by its bindings: only full batches count
                 return SEVERAL if self._full_loader_names.get(name, False) else None
-        return self._loader_names.get(name)
+        found = self._loader_names.get(name)
+        if found is None and isinstance(iterable, cst.Attribute):
+            return self._constructed_loader_rows(iterable)
+        return found
+
+    def _constructed_loader_rows(self, attribute: cst.Attribute) -> Rows | None:
+        """``self.loader`` of a method of a top-level class whose one binding in the class is
+        ``self.loader = loader`` in ``__init__``, of a parameter never rebound there, that no
+        subclass and no other assignment in the file sets: the :meth:`Rows.union` of the rows of
+        the loaders that every construction of the class across the project passes
+        (:func:`dllint.analysis.callers.constructor_arguments`, a subclass's ``super().__init__``
+        included), each read in its own module."""
+        ctx = self._ctx
+        if not (isinstance(attribute.value, cst.Name) and attribute.value.value == "self") \
+                or self._hops >= MAX_CALL_HOPS:
+            return None
+        function = ctx.index.function_of(attribute)
+        klass = owner_class(ctx, function) if function is not None else None
+        if not isinstance(klass, cst.ClassDef) or klass not in ctx.module.body:
+            return None
+        attr = attribute.attr.value
+        bindings = ctx.analysis(Bindings)
+        entries = bindings.values.get((klass, f"self.{attr}"), [])
+        init = init_of(klass)
+        if len(entries) != 1 or init is None:
+            return None
+        binder = self._binder_at(entries[0][0])
+        value = binder.value if isinstance(binder, cst.Assign) else None
+        if ctx.index.function_of(binder) is not init or not isinstance(value, cst.Name) or \
+                len(bindings.values.get((init, value.value), [])) != 1 or \
+                not any(p.name.value == value.value for p in (
+                    *init.params.posonly_params, *init.params.params, *init.params.kwonly_params)):
+            return None
+        # set anywhere else (``model.loader = ...``, a subclass): its batches are not only those
+        if any(isinstance(t.target, cst.Attribute) and t.target.attr.value == attr
+               and t is not binder.targets[0]
+               for t in ctx.index.of_type(cst.AssignTarget)) or \
+                subclass_assignments(ctx, klass, attr):
+            return None
+        arguments = constructor_arguments(ctx, klass, value.value)
+        if not arguments:
+            return None
+        found: Rows | None = None
+        self._hops += 1
+        try:
+            for module, argument in arguments:
+                reader = self if module is ctx else BatchTensors(module)
+                if reader is not self:
+                    reader._hops = self._hops
+                rows = reader._loader_rows(argument)
+                if rows is None:
+                    return None
+                found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        return found
+
+    def _step_batch_rows(self, param: cst.Param) -> Rows | None:
+        """The rows of the ``batch`` a Lightning trainer hands to a ``*_step`` method of a top-level
+        class (:data:`_STEP_LOADERS`): the :meth:`Rows.union` of those of the loaders that the
+        trainer calls given the instances of the class or of its subclasses pass for that step,
+        over every construction across the project
+        (:func:`dllint.analysis.callers.class_constructions`, :meth:`_trainer_loaders`). None when
+        the step is also called by name, or when any instance or loader is not known."""
+        ctx = self._ctx
+        function = ctx.index.function_of(param)
+        wanted = _STEP_LOADERS.get(function.name.value) if function is not None else None
+        if wanted is None or param.name.value != "batch" or self._hops >= MAX_CALL_HOPS:
+            return None
+        klass = owner_class(ctx, function)
+        if not isinstance(klass, cst.ClassDef) or klass not in ctx.module.body or \
+                local_sites(ctx, function) != []:
+            return None
+        built = class_constructions(ctx, klass)
+        if not built:
+            return None
+        found: Rows | None = None
+        self._hops += 1
+        try:
+            for module, call in built:
+                loaders = _trainer_loaders(module, call, wanted)
+                if loaders is None:
+                    return None
+                reader = self if module is ctx else BatchTensors(module)
+                if reader is not self:
+                    reader._hops = self._hops
+                for loader in loaders:
+                    rows = reader._loader_rows(loader)
+                    if rows is None:
+                        return None
+                    found = rows if found is None else found.union(rows)
+        finally:
+            self._hops -= 1
+        return found
 
     def _param_loader_rows(self, param: cst.Param) -> Rows | None:
         """The rows of the loader a parameter holds: the union over the calls reaching its
@@ -513,7 +752,8 @@ class BatchTensors:
                 return None
             return self._loader_rows(binder.iter)
         if isinstance(binder, cst.Param):
-            return self._param_rows(binder)
+            rows = self._param_rows(binder)
+            return rows if rows is not None else self._step_batch_rows(binder)
         if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
                 any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
             return self._loop_container_rows(binder.value)  # x, y = batch
@@ -524,6 +764,8 @@ class BatchTensors:
         """``batch`` of ``for batch in loader``, the whole batch (a tensor, or a container of
         tensors of as many rows): the rows of the loader's batches."""
         binder = self._binding_before(name)
+        if isinstance(binder, cst.Param):
+            return self._step_batch_rows(binder)  # x, y = batch of a Lightning step
         if not isinstance(binder, cst.For):
             return None
         target = self._shapes.loader_target(binder.iter, binder.target)
@@ -1227,6 +1469,75 @@ class BatchTensors:
             history.append((node, names))
         self._batch_by_scope[scope] = (orders, history)
         return orders, history
+
+
+# Lightning's trainer methods and the loaders each hands to a step of the module it is given:
+# step -> ((method, the loader argument's keywords, its position after the module), ...)
+_STEP_LOADERS: dict[str, tuple[tuple[str, tuple[str, ...], int], ...]] = {
+    "training_step": (("fit", ("train_dataloaders", "train_dataloader"), 0),),
+    "validation_step": (("fit", ("val_dataloaders",), 1),
+                        ("validate", ("dataloaders", "val_dataloaders"), 0)),
+    "test_step": (("test", ("dataloaders", "test_dataloaders"), 0),),
+    "predict_step": (("predict", ("dataloaders",), 0),),
+}
+_TRAINER_METHODS = frozenset({"fit", "validate", "test", "predict"})
+
+
+def _trainer_loaders(module: FileContext, call: cst.Call,
+                     wanted: tuple[tuple[str, tuple[str, ...], int], ...]
+                     ) -> list[cst.BaseExpression] | None:
+    """The loaders that the trainer calls given the instance ``call`` builds pass for a step
+    (``trainer.fit(model, train_dataloader=..., val_dataloaders=...)``): the instance bound once to
+    a name of its scope, each use of which is the module argument of ``x.fit/validate/test/predict``
+    that names the step's loader (no ``datamodule``, nothing unpacked) or an attribute of it read
+    or called (not a step). None for any other use (passed on, returned, aliased: a trainer
+    elsewhere may take it), or a trainer call that leaves the step's loader to the module."""
+    index = module.index
+    assign = index.parent(call)
+    if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return None
+    holder = assign.targets[0].target
+    scope = index.function_of(assign)
+    bindings = module.analysis(Bindings)
+    if len(bindings.values.get((scope if scope is not None else module.module, holder.value), [])) != 1:
+        return None
+    loaders: list[cst.BaseExpression] = []
+    for node in index.of_type(cst.Name):
+        if node.value != holder.value or node is holder:
+            continue
+        inner = index.function_of(node)
+        if inner is not scope:
+            if scope is not None or (inner, node.value) in bindings.values:
+                continue  # another function's own name
+            return None  # the module's instance read inside a function
+        parent = index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            if parent.attr.value.endswith("_step"):
+                return None
+            continue
+        trainer = index.parent(parent) if isinstance(parent, cst.Arg) else None
+        if not (isinstance(trainer, cst.Call) and isinstance(trainer.func, cst.Attribute)
+                and trainer.func.attr.value in _TRAINER_METHODS) or parent.star:
+            return None
+        positional = [a for a in trainer.args if a.keyword is None]
+        as_model = parent.keyword.value == "model" if parent.keyword is not None else \
+            bool(positional) and positional[0] is parent
+        if not as_model or any(a.star for a in trainer.args) or \
+                keyword(trainer, "datamodule") is not None:
+            return None
+        offset = 1 if parent.keyword is None else 0
+        for method, keywords, position in wanted:
+            if method != trainer.func.attr.value:
+                continue
+            given = next((a.value for a in trainer.args
+                          if a.keyword is not None and a.keyword.value in keywords), None)
+            if given is None and len(positional) > position + offset:
+                given = positional[position + offset].value
+            if given is None:
+                return None
+            loaders.append(given)
+    return loaders
 
 
 def _call_parts(ctx: FileContext, call: cst.Call) -> tuple[list[cst.BaseExpression], str | None]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from dllint.analysis.bindings import Bindings
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.project import MAX_FILE_DEPTH, MAX_MODULE_BYTES, MAX_REEXPORTS, PROJECT, project_imports
 from dllint.analysis.regions import Regions
@@ -470,3 +471,228 @@ def _binds_at_top(ctx: "FileContext", name: str) -> bool:
                         isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
                     return True
     return False
+
+
+# -- the arguments of a class's constructions --------------------------------------------------
+MAX_CONSTRUCTIONS = 32  # a class built in more places than this is a library class: unknown
+
+
+def init_of(klass: cst.ClassDef) -> cst.FunctionDef | None:
+    """The ``__init__`` written in the body of ``klass`` (None when it inherits one)."""
+    for statement in klass.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            return statement
+    return None
+
+
+def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
+                          ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
+    """What every construction of ``klass`` (a top-level class of ``ctx``'s module, with its own
+    ``__init__``) passes for the ``__init__`` parameter ``param`` (its default where a call leaves
+    it out), with the module each argument is written in: the calls ``Klass(...)`` in this module
+    and in the project's other modules, and those of its subclasses, through a subclass's
+    ``super().__init__(..., p, ...)`` of a parameter ``p`` of its own ``__init__`` (or its
+    inherited ``__init__``), at most :data:`MAX_CALLER_DEPTH` subclasses down. None when they are
+    not all known: the class used as a value (passed, stored, aliased), a call with ``*args``, a
+    subclass that builds its base any other way, the project unknown or too large."""
+    init = init_of(klass)
+    if init is None or PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    out: list[tuple["FileContext", cst.BaseExpression]] = []
+    PROJECT.depth += 1
+    try:
+        if not _constructions(ctx, klass, init, param, 0, out):
+            return None
+    finally:
+        PROJECT.depth -= 1
+    return out
+
+
+def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, param: str,
+                   depth: int, out: list) -> bool:
+    """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param``; False
+    when they are not all known."""
+    if depth > MAX_CALLER_DEPTH:
+        return False
+    params = [*init.params.posonly_params, *init.params.params]
+    names = [p.name.value for p in params]
+    chosen = next((p for p in (*params, *init.params.kwonly_params) if p.name.value == param), None)
+    if chosen is None or not names or names[0] != "self":
+        return False
+    position = names.index(param) - 1 if param in names else None  # after the instance
+    imports = project_imports(ctx)
+    if imports is None:
+        return False
+    name = klass.name.value
+    paths = files_naming(imports.root, name, [])
+    if paths is None:
+        return False
+    me = Path(ctx.path).resolve()
+    modules: list["FileContext"] = [ctx]
+    for path in paths:
+        if path.resolve() != me:
+            other = PROJECT.context(path)
+            if other is None:
+                return False
+            modules.append(other)
+    for module in modules:
+        references = _class_references(module, me, name, module is ctx)
+        if references is None:
+            return False
+        for subject in references:
+            holder = module.index.parent(subject)
+            if isinstance(holder, cst.ClassDef) and holder.name is subject:
+                continue
+            if module.index.enclosing(subject, cst.ImportFrom) is not None or \
+                    module.index.enclosing(subject, cst.Import) is not None:
+                continue
+            if isinstance(holder, cst.Call) and holder.func is subject:
+                if any(a.star for a in holder.args):
+                    return False
+                argument = _argument_for(holder, position, param)
+                argument = argument if argument is not None else chosen.default
+                if argument is None:
+                    return False
+                out.append((module, argument))
+            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
+                    isinstance(module.index.parent(holder), cst.ClassDef):
+                sub = module.index.parent(holder)
+                if sub not in module.module.body or \
+                        not _subclass_constructions(module, sub, init, param, position, depth, out):
+                    return False
+            else:
+                return False  # the class passed, stored or aliased: built where no call shows it
+            if len(out) > MAX_CONSTRUCTIONS:
+                return False
+    return True
+
+
+def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cst.FunctionDef,
+                            param: str, position: int | None, depth: int, out: list) -> bool:
+    """The constructions of the subclass ``sub``: those of its own ``__init__``'s parameter that
+    its ``super().__init__(...)`` passes on as ``param``, or of ``param`` itself when it inherits
+    the base's ``__init__``."""
+    own = init_of(sub)
+    if own is None:
+        return _constructions(ctx, sub, base_init, param, depth + 1, out)
+    supers = [c for c in ctx.index.of_type(cst.Call)
+              if ctx.index.function_of(c) is own and isinstance(c.func, cst.Attribute)
+              and c.func.attr.value == "__init__" and isinstance(c.func.value, cst.Call)
+              and isinstance(c.func.value.func, cst.Name) and c.func.value.func.value == "super"]
+    if len(supers) != 1 or any(a.star for a in supers[0].args):
+        return False
+    passed = _argument_for(supers[0], position, param)
+    if passed is None:
+        return False
+    bindings = ctx.analysis(Bindings)
+    if isinstance(passed, cst.Name) and any(p.name.value == passed.value for p in (
+            *own.params.posonly_params, *own.params.params, *own.params.kwonly_params)):
+        if len(bindings.values.get((own, passed.value), [])) != 1:
+            return False  # rebound before it is passed on
+        return _constructions(ctx, sub, own, passed.value, depth + 1, out)
+    out.append((ctx, passed))
+    return True
+
+
+def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
+    """The argument ``call`` gives the parameter ``name`` at ``position`` (None: keyword-only)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position] if position is not None and 0 <= position < len(positional) else None
+
+
+def _class_references(ctx: "FileContext", me: Path, name: str, own: bool
+                      ) -> list[cst.BaseExpression] | None:
+    """The names (``Klass``) and attributes (``utils.Klass``) of ``ctx``'s module that stand for
+    the class ``name`` of the module at ``me`` (``own``: ``ctx`` is that module); None when a
+    bare ``Klass`` of another module may be it without an import naming it (a star import)."""
+    imports = project_imports(ctx) if not own else None
+    found: list[cst.BaseExpression] = []
+    for node in ctx.index.of_type(cst.Name):
+        if node.value != name:
+            continue
+        parent = ctx.index.parent(node)
+        subject: cst.BaseExpression = node
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            if own:
+                continue  # x.Klass: some other object's attribute
+            subject = parent
+        if isinstance(ctx.index.parent(subject), cst.Arg):
+            call = ctx.index.parent(ctx.index.parent(subject))
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and \
+                    call.func.value == "super":
+                continue  # super(Klass, self)
+        if own:
+            found.append(subject)
+            continue
+        dotted = dotted_name(subject)
+        target = imports.target(dotted) if imports is not None and dotted is not None else None
+        if target is not None:
+            if target.attribute == name and target.path.resolve() == me:
+                found.append(subject)
+        elif isinstance(subject, cst.Name) and not _binds_at_top(ctx, name) and \
+                ctx.index.enclosing(node, cst.ImportFrom) is None:
+            return None  # a name no import of the module explains: a star import may give it
+    return found
+
+
+def class_constructions(ctx: "FileContext", klass: cst.ClassDef
+                        ) -> list[tuple["FileContext", cst.Call]] | None:
+    """Every call that builds an instance of ``klass`` (a top-level class of ``ctx``'s module) or
+    of one of its subclasses, across the project (at most :data:`MAX_CALLER_DEPTH` subclasses
+    down), with the module it is written in; None when they are not all known (the class or a
+    subclass used as a value, a star import, the project unknown or too large)."""
+    if PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    out: list[tuple["FileContext", cst.Call]] = []
+    PROJECT.depth += 1
+    try:
+        if not _family_calls(ctx, klass, 0, out):
+            return None
+    finally:
+        PROJECT.depth -= 1
+    return out
+
+
+def _family_calls(ctx: "FileContext", klass: cst.ClassDef, depth: int, out: list) -> bool:
+    if depth > MAX_CALLER_DEPTH:
+        return False
+    imports = project_imports(ctx)
+    if imports is None:
+        return False
+    name = klass.name.value
+    paths = files_naming(imports.root, name, [])
+    if paths is None:
+        return False
+    me = Path(ctx.path).resolve()
+    modules: list["FileContext"] = [ctx]
+    for path in paths:
+        if path.resolve() != me:
+            other = PROJECT.context(path)
+            if other is None:
+                return False
+            modules.append(other)
+    for module in modules:
+        references = _class_references(module, me, name, module is ctx)
+        if references is None:
+            return False
+        for subject in references:
+            holder = module.index.parent(subject)
+            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
+                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
+                    module.index.enclosing(subject, cst.Import) is not None:
+                continue
+            if isinstance(holder, cst.Call) and holder.func is subject:
+                out.append((module, holder))
+            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
+                    isinstance(module.index.parent(holder), cst.ClassDef) and \
+                    module.index.parent(holder) in module.module.body:
+                if not _family_calls(module, module.index.parent(holder), depth + 1, out):
+                    return False
+            else:
+                return False
+            if len(out) > MAX_CONSTRUCTIONS:
+                return False
+    return True

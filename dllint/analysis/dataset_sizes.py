@@ -25,6 +25,11 @@ splits, the Keras pages of the same datasets give their sizes):
   (http://ufldl.stanford.edu/housenumbers/; the split names:
   https://pytorch.org/vision/stable/generated/torchvision.datasets.SVHN.html).
 
+Wrappers that keep the size of the dataset they wrap (the size is that of the wrapped argument):
+
+- lightly's ``LightlyDataset.from_torch_dataset(dataset)``: the LightlyDataset holds ``dataset``
+  and its ``__len__`` returns ``len(self.dataset)`` (lightly/data/dataset.py).
+
 Left out on purpose: EMNIST (six splits, none the default, sizes not in torchvision's pages), QMNIST
 (its ``what=`` argument makes "test" 60,000 or 10,000), and datasets whose size depends on files the
 user downloads (ImageFolder, the Hub's ``load_dataset``).
@@ -57,6 +62,12 @@ SPLIT_SIZES: dict[str, tuple[tuple[str, int, str], dict[str, int]]] = {
     "SVHN": (_SPLIT_NAME, {"train": 73257, "test": 26032, "extra": 531131}),
 }
 
+# wrapper -> (the wrapped dataset's keyword, its position)
+SIZE_KEEPING_WRAPPERS: dict[str, tuple[str, int]] = {
+    "lightly.data.LightlyDataset.from_torch_dataset": ("dataset", 0),
+    "lightly.data.dataset.LightlyDataset.from_torch_dataset": ("dataset", 0),
+}
+
 _MAX_DEPTH = 3  # names bound to names bound to the call
 
 
@@ -65,6 +76,10 @@ def dataset_size(ctx: "FileContext", provenance: "DataProvenance", expr: cst.Bas
     """The number of instances of the dataset ``expr`` (read at ``at``), when it is one standard
     split of a dataset of :data:`SPLIT_SIZES`; None when unknown."""
     if isinstance(expr, cst.Call):
+        wrapped = _wrapped(ctx, expr)
+        if wrapped is not None:
+            return dataset_size(ctx, provenance, wrapped, at, depth + 1) if depth < _MAX_DEPTH \
+                else None
         return _call_size(ctx, expr)
     name = dotted_name(expr)
     if name is None or depth >= _MAX_DEPTH:
@@ -78,6 +93,17 @@ def dataset_size(ctx: "FileContext", provenance: "DataProvenance", expr: cst.Bas
             return None  # a loop variable, an update, an element of a tuple: unknown
         sizes.add(dataset_size(ctx, provenance, binding.value, binding.node, depth + 1))
     return sizes.pop() if len(sizes) == 1 else None
+
+
+def _wrapped(ctx: "FileContext", call: cst.Call) -> cst.BaseExpression | None:
+    """The dataset a size-keeping wrapper call (:data:`SIZE_KEEPING_WRAPPERS`) wraps."""
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return None
+    entry = SIZE_KEEPING_WRAPPERS.get(ctx.imports.qualify(call.func) or "")
+    if entry is None or any(arg.star for arg in call.args):
+        return None
+    arg = keyword(call, entry[0]) or positional(call, entry[1])
+    return arg.value if arg is not None else None
 
 
 def _call_size(ctx: "FileContext", call: cst.Call) -> int | None:

@@ -52,7 +52,7 @@ from dllint.analysis import flags as _flags
 from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
-from dllint.analysis.models import (COPIES, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+from dllint.analysis.models import (COPIES, NO_DEPENDENCE, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, find_definition, project_imports)
@@ -555,13 +555,16 @@ class Modes:
                 return True  # a helper that steps some optimiser of its own
         if not steps:
             return True  # a backward whose step is elsewhere: not known
+        owners: list[cst.Call] = []
         for step in steps:
             func = step.func
             optimiser = func.value if self.regions.is_optimizer(func.value) or not step.args else step.args[0].value
             constructors = optimiser_constructors(self.ctx, optimiser)
-            if constructors is None or any(may_own(self.ctx, c, key) for c in constructors):
+            if constructors is None:
                 return True
-        return False
+            owners.extend(c for c in constructors if may_own(self.ctx, c, key))
+        # (twelfth audit DB) a linear probe: what may learn of ``key`` is mode-free layers alone
+        return bool(owners) and not learns_only_mode_free_parts(self, key, container, owners)
 
     def runs_at_least_once(self, loop: cst.For) -> bool:
         """``for ... in range(...)`` whose every possible trip count is positive: ``range(N)``,
@@ -2790,6 +2793,206 @@ def _frozen_for_good(modes: Modes, key: str, scope: cst.FunctionDef | None) -> b
                     and _literal_bool(assign.value) is not False and not _fresh_tensor(modes, node.value):
                 return False
     return True
+
+
+def learns_only_mode_free_parts(modes: Modes, key: str, at: cst.CSTNode, owners: list[cst.Call]) -> bool:
+    """Every parameter of ``key`` that a training step at ``at`` may update belongs to a sub-module
+    of ``key`` that computes the same in both modes (no dropout, no batch norm: a linear head), so
+    eval mode only fixes the frozen rest (the linear-evaluation protocol: the frozen encoder's batch
+    norm keeps its statistics). The parts that may learn are known from the optimisers ``owners``
+    of the step that may own ``key``'s parameters, when each is given ``key.part.parameters()``
+    alone (:func:`_optimised_parts`), or from a freeze of every parameter of ``key`` but some named
+    ones (:func:`_kept_parts`); both known, the smaller."""
+    parts = _optimised_parts(modes, key, owners)
+    kept = _kept_parts(modes, key, at)
+    if parts is None or (kept is not None and len(kept) < len(parts)):
+        parts = kept
+    if not parts:
+        return False
+    return all(_part_dependence(modes, key, part, at) == NO_DEPENDENCE for part in sorted(parts))
+
+
+def _optimised_parts(modes: Modes, key: str, owners: list[cst.Call]) -> frozenset[str] | None:
+    """The sub-modules of ``key`` whose parameters the optimisers ``owners`` are given, when each
+    is given ``key.part.parameters()`` alone (in a list, a sum, ``itertools.chain``, a param group
+    dict): ``SGD(model.fc.parameters())``; None when one is given anything else."""
+    from dllint.analysis.calls import argument
+
+    found: set[str] = set()
+    for constructor in owners:
+        params = argument(constructor, 0, "params")
+        if params is None or any(arg.star for arg in constructor.args):
+            return None
+        parts = _parameters_parts(modes, params.value if isinstance(params, cst.Arg) else params, key, 0)
+        if parts is None:
+            return None
+        found |= parts
+    return frozenset(found)
+
+
+def _parameters_parts(modes: Modes, expr: cst.BaseExpression, key: str, depth: int) -> set[str] | None:
+    if depth > 4:
+        return None
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        found: set[str] = set()
+        for element in expr.elements:
+            if isinstance(element, cst.StarredElement):
+                return None
+            inner = _parameters_parts(modes, element.value, key, depth + 1)
+            if inner is None:
+                return None
+            found |= inner
+        return found
+    if isinstance(expr, cst.Dict):
+        groups = [e.value for e in expr.elements if isinstance(e, cst.DictElement)
+                  and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "params"]
+        return _parameters_parts(modes, groups[0], key, depth + 1) if len(groups) == 1 else None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left = _parameters_parts(modes, expr.left, key, depth + 1)
+        right = _parameters_parts(modes, expr.right, key, depth + 1) if left is not None else None
+        return left | right if right is not None else None
+    if not isinstance(expr, cst.Call):
+        return None
+    func = expr.func
+    if isinstance(func, cst.Name) and func.value in ("list", "tuple") and len(expr.args) == 1 \
+            or (modes.imports.qualify(func) or "") == "itertools.chain":
+        found = set()
+        for arg in expr.args:
+            inner = _parameters_parts(modes, arg.value, key, depth + 1) if not arg.star and arg.keyword is None else None
+            if inner is None:
+                return None
+            found |= inner
+        return found
+    if isinstance(func, cst.Attribute) and func.attr.value == "parameters" and not expr.args:
+        owner = model_key(func.value)
+        if owner is not None and owner.startswith(key + "."):
+            return {owner[len(key) + 1:]}
+    return None
+
+
+def _kept_parts(modes: Modes, key: str, at: cst.CSTNode) -> frozenset[str] | None:
+    """The sub-modules of ``key`` left trainable by a freeze of all its other parameters:
+    ``for name, p in key.named_parameters(): if name not in ["fc.weight", "fc.bias"]:
+    p.requires_grad = False`` (MoCo's linear evaluation), a statement of the scope ``at`` reads
+    ``key`` in (or of the module, for a global), under no condition, before ``at``; and nothing in
+    the file turns a gradient back on. None when there is no such freeze."""
+    scope = modes.index.function_of(at) if not isinstance(at, cst.FunctionDef) else at
+    scopes = {scope}
+    root = key.split(".")[0]
+    if scope is not None and root not in modes.locals_of(scope) and root != "self" \
+            and root not in modes._param_names(scope):
+        scopes.add(None)
+    order = modes.ctx.index.order
+    for loop in modes.index.of_type(cst.For):
+        iterator = loop.iter
+        if not (isinstance(iterator, cst.Call) and isinstance(iterator.func, cst.Attribute)
+                and iterator.func.attr.value == "named_parameters" and not iterator.args
+                and model_key(iterator.func.value) == key):
+            continue
+        where = modes.index.function_of(loop)
+        if where not in scopes or (where is scope and isinstance(at, (cst.For, cst.While))
+                                   and order.get(loop, 0) > order.get(at, 0)):
+            continue  # frozen only after the loop that trains
+        if any(isinstance(a, (cst.If, cst.While, cst.For, cst.Try, cst.With)) and a is not loop
+               for a in _ancestors_up_to(modes, loop, where)):
+            continue  # a freeze under a condition (``if not args.supervised:``) may not run
+        kept = _named_kept(loop)
+        if kept is not None and not _unfreezes_anything(modes):
+            return kept
+    return None
+
+
+def _ancestors_up_to(modes: Modes, node: cst.CSTNode, scope: cst.FunctionDef | None) -> list[cst.CSTNode]:
+    found = []
+    for ancestor in modes.index.ancestors(node):
+        if ancestor is scope or isinstance(ancestor, (cst.FunctionDef, cst.Module)):
+            break
+        found.append(ancestor)
+    return found
+
+
+def _named_kept(loop: cst.For) -> frozenset[str] | None:
+    """``for name, p in m.named_parameters():`` whose body is one ``if name not in [...]:`` that
+    freezes ``p``: the sub-modules of the names kept (``fc`` of ``fc.weight``); None otherwise, and
+    for a parameter of the model itself (no dot)."""
+    target = loop.target
+    if not (isinstance(target, cst.Tuple) and len(target.elements) == 2
+            and all(isinstance(e.value, cst.Name) for e in target.elements)
+            and isinstance(loop.body, cst.IndentedBlock) and len(loop.body.body) == 1):
+        return None
+    name, param = (e.value.value for e in target.elements)
+    statement = loop.body.body[0]
+    if not (isinstance(statement, cst.If) and statement.orelse is None
+            and isinstance(statement.body, cst.IndentedBlock)):
+        return None
+    test = statement.test
+    if not (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == name
+            and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.NotIn)):
+        return None
+    names = test.comparisons[0].comparator
+    if not isinstance(names, (cst.List, cst.Tuple, cst.Set)) or not names.elements:
+        return None
+    kept: set[str] = set()
+    for element in names.elements:
+        value = element.value
+        text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+        if not isinstance(text, str) or "." not in text:
+            return None
+        kept.add(text.rsplit(".", 1)[0])
+    body = statement.body.body
+    if not any(isinstance(line, cst.SimpleStatementLine) and any(_sets_off(small, param) for small in line.body)
+               for line in body):
+        return None
+    return frozenset(kept)
+
+
+def _unfreezes_anything(modes: Modes) -> bool:
+    """The file turns a gradient back on for something that may be a module's parameter
+    (``requires_grad = True``, ``requires_grad_()``; not on a fresh ``x.clone()`` / a created tensor)."""
+    for call in modes.calls:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" \
+                and not (call.args and _literal_bool(call.args[0].value) is False) \
+                and not _fresh_tensor(modes, func.value):
+            return True
+    for assign in modes.index.of_type(cst.Assign):
+        for target in assign.targets:
+            node = target.target
+            if isinstance(node, cst.Attribute) and node.attr.value == "requires_grad" \
+                    and _literal_bool(assign.value) is not False and not _fresh_tensor(modes, node.value):
+                return True
+    return False
+
+
+def _part_dependence(modes: Modes, key: str, part: str, at: cst.CSTNode) -> str:
+    """The mode dependence of the sub-module ``key.part``: as the engine knows it, else, for
+    ``key`` built on every binding as an instance of a module class of this file, of every value
+    the class binds to ``self.part`` (``self.fc = nn.Linear(8, 10)``)."""
+    found = modes.key_mode_dependence(f"{key}.{part}", at)
+    if found != UNKNOWN_DEPENDENCE or "." in part:
+        return found
+    models = modes.models
+    try:
+        expr = cst.parse_expression(key)
+    except cst.ParserSyntaxError:
+        return UNKNOWN_DEPENDENCE
+    values = models.definition_values(expr, at)
+    if not values:
+        return UNKNOWN_DEPENDENCE
+    bindings = modes.ctx.analysis(Bindings)
+    parts = []
+    for value in values:
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in SELF_RETURNING:
+            value = value.func.value
+        klass = models.module_class(value.func) if isinstance(value, cst.Call) else None
+        if klass is None:
+            return UNKNOWN_DEPENDENCE
+        entries = bindings.values.get((klass.node, f"self.{part}"), [])
+        if not entries or any(v is None for _, v in entries):
+            return UNKNOWN_DEPENDENCE
+        parts.extend(models._value_dependence(v, v, 1) for _, v in entries)
+    return combine(parts) if parts else UNKNOWN_DEPENDENCE
 
 
 def _freezes(modes: Modes, candidates: set[str]) -> list[cst.CSTNode]:

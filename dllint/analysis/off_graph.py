@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import WRAPPER_NAMES, WRAPPERS
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, project_imports
 
 if TYPE_CHECKING:
@@ -78,10 +79,11 @@ class OffGraph:
     def model_part_off(self, call: cst.Call, path: tuple[int, ...], arguments_off) -> bool:
         """The part ``path`` of what the model call ``call`` returns is off the graph, its
         arguments being off the graph where ``arguments_off(expr)`` says so."""
-        found = self._model_forward(call)
-        if found is None:
+        found = self._model_forwards(call)
+        if not found:
             return False
-        return self._forward_off(found, path, self._off_parameters(call, found[1], True, arguments_off), 0)
+        return all(self._forward_off(f, path, self._off_parameters(call, f[1], True, arguments_off), 0)
+                   for f in found)
 
     def _forward_off(self, found: tuple["OffGraph", cst.FunctionDef], path: tuple[int, ...],
                      params: frozenset[str], depth: int) -> bool:
@@ -94,25 +96,52 @@ class OffGraph:
         finally:
             PROJECT.depth -= 1
 
-    def _model_forward(self, call: cst.Call) -> tuple["OffGraph", cst.FunctionDef] | None:
-        """(the analysis of its module, ``forward``) of the project class whose instance ``call``
-        calls: ``model(x)`` after ``model = Net(...)``, ``self.decoder(x)`` after
-        ``self.decoder = Decoder(...)`` in the class, either defined in this file or imported."""
+    def _model_forwards(self, call: cst.Call) -> list[tuple["OffGraph", cst.FunctionDef]] | None:
+        """(the analysis of its module, ``forward``) of each project class whose instance ``call``
+        may call: ``model(x)`` after ``model = Net(...)``, ``self.decoder(x)`` after
+        ``self.decoder = Decoder(...)`` in the class, either defined in this file or imported; one
+        per class when the model is built of one of several by a flag (``vgg16(...)`` or
+        ``resnet(...)``); a ``forward`` inherited from a base class (faster-rcnn's ``vgg16`` and
+        ``resnet`` share ``_fasterRCNN.forward``) is the base's. None when one is not known."""
         names = self._built_by(call.func, call, 4)
         if names is None:
             return None
         names.discard("torch.load")  # resumed from a file, or built: the class it is built of
-        if len(names) != 1:
+        if not names or len(names) > 4:
             return None
-        name = names.pop()
+        found = []
+        for name in sorted(names):
+            forward = self._class_forward(name, 0)
+            if forward is None:
+                return None
+            found.append(forward)
+        return found
+
+    def _class_forward(self, name: str, depth: int) -> tuple["OffGraph", cst.FunctionDef] | None:
+        """The ``forward`` of the class ``name`` (as this file names it): its own, else the one its
+        first base that has one gives it, through at most three bases, in this file or in other
+        modules of the project."""
+        if depth > 3:
+            return None
         regions = self.flow.regions
         klass = regions.classes.get(name)
         if klass is not None:
             forward = regions.methods(klass).get("forward")
-            return (self, forward) if forward is not None else None
+            if forward is not None:
+                return (self, forward)
+            for base in klass.bases:
+                if base.keyword is not None or base.star:
+                    continue
+                dotted = dotted_name(base.value)
+                if dotted is None or dotted == name:
+                    continue
+                found = self._class_forward(dotted, depth + 1)
+                if found is not None:
+                    return found
+            return None
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
-        if target is None or find_class(self.ctx, target) is None:
+        if target is None or not target.attribute or find_class(self.ctx, target) is None:
             return None
         other_ctx = PROJECT.context(target.path)
         if other_ctx is None:
@@ -120,11 +149,11 @@ class OffGraph:
         PROJECT.depth += 1
         try:
             other = other_ctx.analysis(OffGraph)
+            if other is self:
+                return None
+            return other._class_forward(target.attribute, depth + 1)
         finally:
             PROJECT.depth -= 1
-        klass = other.flow.regions.classes.get(target.attribute)
-        forward = other.flow.regions.methods(klass).get("forward") if klass is not None else None
-        return (other, forward) if forward is not None else None
 
     def _built_by(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int) -> set[str] | None:
         """The dotted names of the callables whose calls built the object ``expr`` holds at
@@ -152,6 +181,10 @@ class OffGraph:
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
                     and value.func.attr.value in ("to", "cuda", "cpu", "train", "eval", "float", "double"):
                 value = value.func.value
+            if isinstance(value, cst.Call) and value.args and not value.args[0].keyword \
+                    and (self.flow.imports.qualify(value.func) in WRAPPERS
+                         or (dotted_name(value.func) or "").rsplit(".", 1)[-1] in WRAPPER_NAMES):
+                value = value.args[0].value  # ``nn.DataParallel(model)`` runs ``model``'s forward
             if isinstance(value, (cst.Name, cst.Attribute)):
                 inner = self._built_by(value, definition.node, depth - 1)  # ``model = model.cuda()``
                 if inner is None:
@@ -237,10 +270,11 @@ class OffGraph:
             method = klass is not None and target in klass.body.body
             return self._returns_off(target, path, self._off_parameters(call, target, method, argument_off),
                                      depth + 1)
-        found = self._model_forward(call)
-        if found is None:
+        found = self._model_forwards(call)
+        if not found:
             return False
-        return self._forward_off(found, path, self._off_parameters(call, found[1], True, argument_off), depth + 1)
+        return all(self._forward_off(f, path, self._off_parameters(call, f[1], True, argument_off), depth + 1)
+                   for f in found)
 
     # -- one value ---------------------------------------------------------------------------------
     def off(self, expr: cst.BaseExpression, params: frozenset[str] = frozenset(), depth: int = 0) -> bool:

@@ -190,6 +190,7 @@ class ProjectImports:
         self.names: dict[str, Target] = {}
         records = records if records is not None else ImportRecords.of_index(index)
         self._add_sys_paths(records.sys_paths)
+        self._add_imported_sys_paths(records)
         # folder -> is a directory, while the imports are collected (the file system is taken
         # as unchanged within one file's resolution; later look-ups ask it again)
         self._dirs: dict[str, bool] | None = {}
@@ -207,7 +208,12 @@ class ProjectImports:
         for entry in entries[:16]:
             if not entry or "\x00" in entry:
                 continue
-            candidates = [Path(entry)] if os.path.isabs(entry) else [base / entry for base in starts]
+            if entry.startswith(FILE_RELATIVE):
+                candidates = [self.path.parent / entry[len(FILE_RELATIVE):]]
+            elif os.path.isabs(entry):
+                candidates = [Path(entry)]
+            else:
+                candidates = [base / entry for base in starts]
             for candidate in candidates:
                 try:
                     found = Path(os.path.normpath(candidate))
@@ -216,6 +222,29 @@ class ProjectImports:
                 if found not in self.bases and _is_dir(found) and any(_inside(found, b) for b in starts):
                     self.bases.append(found)
                     break
+
+    def _add_imported_sys_paths(self, records: "ImportRecords") -> None:
+        """Directories that a module of the project imported for its side effect puts on
+        ``sys.path`` (py-faster-rcnn's ``import _init_paths``, whose top level inserts
+        ``osp.join(this_dir, "lib")``): importing it runs that code before the imports after it,
+        so they resolve under those directories too. Only a plain ``import name`` of a module file
+        beside the importer or at a base; its entries are read from its own directory."""
+        for full, asname in records.imports[:32]:
+            if asname is not None or "." in full:
+                continue
+            found = self._absolute(full)
+            if found is None or found.name == "__init__.py" or found.resolve() == self.path:
+                continue
+            outline = PROJECT.class_outline(found)
+            if outline is None or not outline.records.sys_paths:
+                continue
+            entries = []
+            for entry in outline.records.sys_paths:
+                if entry.startswith(FILE_RELATIVE):
+                    entries.append(os.path.normpath(found.parent / entry[len(FILE_RELATIVE):]))
+                elif os.path.isabs(entry):
+                    entries.append(entry)
+            self._add_sys_paths(tuple(entries))
 
     def _absolute(self, dotted: str) -> Path | None:
         parts = dotted.split(".") if dotted else []
@@ -353,6 +382,7 @@ class ImportRecords:
                  and isinstance(alias.asname.name, cst.Name) else None)
                 for alias in node.names]))
         sys_paths: list[str] = []
+        computed = False
         for call in index.of_type(cst.Call):
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value in ("insert", "append") \
@@ -362,6 +392,16 @@ class ImportRecords:
                     text = value.evaluated_value
                     if isinstance(text, str):
                         sys_paths.append(text)
+                else:
+                    computed = True
+        if computed:
+            # A path computed from ``__file__``: read by the same reader as other modules'
+            try:
+                tree = ast.parse(index.module.code)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+            if tree is not None:
+                sys_paths.extend(e for e in _ast_computed_sys_paths(tree) if e not in sys_paths)
         return cls(imports, froms, tuple(sys_paths))
 
     def import_map(self) -> ImportMap:
@@ -445,6 +485,7 @@ class ClassOutline:
         for statement in tree.body:  # the last definition wins, as at run time
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 top[statement.name] = isinstance(statement, ast.ClassDef)
+        sys_paths.extend(e for e in _ast_computed_sys_paths(tree) if e not in sys_paths)
         return cls(path, classes, frozenset(n for n, is_class in top.items() if is_class),
                    ImportRecords(imports, froms, tuple(sys_paths)))
 
@@ -471,6 +512,145 @@ def _ast_sys_path_entry(node: ast.expr) -> str | None:
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             return value.value
     return None
+
+
+# A ``sys.path`` entry computed from the module's own place (``osp.join(osp.dirname(__file__),
+# "lib")``) is kept as this prefix and the path relative to the module's directory.
+FILE_RELATIVE = "<file>/"
+# How deep a path expression is followed through names (``lib_path = osp.join(this_dir, "lib")``).
+_PATH_DEPTH = 16
+
+
+def _ast_computed_sys_paths(tree: ast.Module) -> list[str]:
+    """The directories a module puts on ``sys.path`` with a path it computes at its top level, read
+    relative to the module's own directory: ``sys.path.insert(0, osp.join(osp.dirname(__file__),
+    "lib"))`` gives ``FILE_RELATIVE + "lib"``; also through module-level names bound once (``this_dir =
+    osp.dirname(__file__)``, ``lib_path = osp.join(this_dir, "..", "lib")``) and through a
+    module-level helper that inserts its parameter (py-faster-rcnn's ``_init_paths.py``:
+    ``def add_path(path): if path not in sys.path: sys.path.insert(0, path)``, ``add_path(lib_path)``).
+    ``os.path.join`` / ``dirname`` / ``abspath`` / ``realpath`` / ``normpath``, ``str()``,
+    ``pathlib.Path(__file__).resolve().parent / "lib"`` are understood; anything else gives
+    nothing. String literals are :func:`_ast_sys_path_entry`'s."""
+    aliases = _ast_path_aliases(tree)
+    if not aliases and "__file__" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}:
+        return []
+    bound: dict[str, list[ast.expr]] = {}
+    helpers: dict[str, int] = {}  # a function that inserts its parameter -> the parameter's position
+    top: list[ast.stmt] = []
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = [a.arg for a in node.args.args]
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and _ast_sys_path_call(inner) \
+                        and isinstance(inner.args[-1], ast.Name) and inner.args[-1].id in params:
+                    helpers[node.name] = params.index(inner.args[-1].id)
+            continue
+        if isinstance(node, ast.ClassDef):
+            continue
+        top.append(node)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            bound.setdefault(node.targets[0].id, []).append(node.value)
+        stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+    found: list[str] = []
+    for node in top:
+        if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
+            continue
+        call = node.value
+        if _ast_sys_path_call(call):
+            value = call.args[-1]
+        elif isinstance(call.func, ast.Name) and call.func.id in helpers and len(call.args) > helpers[call.func.id]:
+            value = call.args[helpers[call.func.id]]
+        else:
+            continue
+        if isinstance(value, ast.Constant):
+            continue  # a literal: :func:`_ast_sys_path_entry`
+        path = _ast_path(value, aliases, bound, 0)
+        if path is not None and path.startswith("<file>"):
+            entry = FILE_RELATIVE + os.path.normpath(path[len("<file>"):].lstrip("/") or ".")
+            if entry not in found:
+                found.append(entry)
+    return found
+
+
+def _ast_sys_path_call(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr in ("insert", "append") \
+        and bool(call.args) and _ast_dotted(call.func.value) == "sys.path"
+
+
+def _ast_path_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local names of ``os``, ``os.path``, ``pathlib`` and their functions (``osp``, ``join``)."""
+    aliases: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("os", "os.path", "pathlib"):
+                    aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module in ("os", "os.path", "pathlib") and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _ast_path(node: ast.expr, aliases: dict[str, str], bound: dict[str, list[ast.expr]],
+              depth: int) -> str | None:
+    """The path ``node`` computes, as ``"<file>/rel/parts"`` when it starts at the module's own
+    directory (``dirname(__file__)``), a plain string for a literal part; None when unknown."""
+    if depth > _PATH_DEPTH:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return "<file>/<name>"
+        values = bound.get(node.id)
+        return _ast_path(values[0], aliases, bound, depth + 1) if values and len(values) == 1 else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _ast_path(node.value, aliases, bound, depth + 1)
+        return _parent_of(inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left = _ast_path(node.left, aliases, bound, depth + 1)
+        right = _ast_path(node.right, aliases, bound, depth + 1)
+        return _joined([left, right])
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    func = node.func
+    dotted = _ast_dotted(func)
+    if dotted is None:
+        if isinstance(func, ast.Attribute) and func.attr in ("resolve", "absolute") and not node.args:
+            return _ast_path(func.value, aliases, bound, depth + 1)
+        return None
+    head, _, rest = dotted.partition(".")
+    qualified = (aliases[head] + ("." + rest if rest else "")) if head in aliases else dotted
+    args = node.args
+    if qualified in ("str", "os.fspath", "pathlib.Path", "pathlib.PurePath") and len(args) == 1:
+        return _ast_path(args[0], aliases, bound, depth + 1)
+    if qualified in ("os.path.abspath", "os.path.realpath", "os.path.normpath") and len(args) == 1:
+        return _ast_path(args[0], aliases, bound, depth + 1)
+    if qualified == "os.path.dirname" and len(args) == 1:
+        return _parent_of(_ast_path(args[0], aliases, bound, depth + 1))
+    if qualified in ("os.path.join", "pathlib.Path", "pathlib.PurePath") and args:
+        return _joined([_ast_path(a, aliases, bound, depth + 1) for a in args])
+    if isinstance(func, ast.Attribute) and func.attr in ("resolve", "absolute") and not args:
+        return _ast_path(func.value, aliases, bound, depth + 1)
+    return None
+
+
+def _parent_of(path: str | None) -> str | None:
+    if path is None or not path.startswith("<file>"):
+        return None  # the parent of a path relative to the working directory: not followed
+    if path == "<file>/<name>":
+        return "<file>"
+    return path + "/.."
+
+
+def _joined(parts: list[str | None]) -> str | None:
+    if not parts or any(p is None for p in parts) or not parts[0].startswith("<file>"):
+        return None
+    if any(os.path.isabs(p) or p.startswith("<file>") for p in parts[1:]):
+        return None
+    return "/".join(parts)
 
 
 def _ast_dotted(node: ast.expr) -> str | None:

@@ -75,6 +75,8 @@ class TestSetUses:
         # Every early-stopping name holds "stop" (stop, stopping, stopper, earlystopping): a file
         # without it has no such call, and the bindings of each called object need not be looked up.
         self.stoppers = "stop" in ctx.source.lower()
+        self._reads_by_name: bool | None = None
+        self._written: set[int] | None = None
 
     # -- provenance ------------------------------------------------------------------------------
     def roles(self, expr: cst.BaseExpression) -> frozenset[str]:
@@ -243,13 +245,45 @@ class TestSetUses:
         while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
             parent = self.ctx.index.parent(parent)
         if isinstance(parent, cst.If) and parent.test is not None:
-            return branches_decide(parent)
+            decided = branches_decide(parent)
+            if decided == "records" and self._best_never_read(parent):
+                return None  # (twelfth audit DC) a best score kept and never looked at selects nothing
+            return decided
         if isinstance(parent, cst.Assign):
             for target in parent.targets:
                 name = dotted_name(target.target)
                 if name is not None and set(name_tokens(name.split(".")[-1])) & {"best", "improved"}:
                     return "acts"
         return None
+
+    def _best_never_read(self, node: cst.If) -> bool:
+        """The branches of ``node`` only bind best values (:func:`_only_assigns`), plain names that
+        nothing in the file reads but the test of ``node`` itself: no print, log, save, return, later comparison,
+        f-string or bare notebook expression. A best kept that way is never reported, so it chooses
+        nothing. False for an attribute (``self.best_acc``: another module may read it) and in a
+        file that reads its variables by name (``locals()``, ``vars()``, ``globals()``, ``eval``)."""
+        names = _recorded_best(node)
+        if not names or any("." in name for name in names) or not _only_assigns(node, names):
+            return False
+        if self._reads_by_name is None:
+            self._reads_by_name = any(
+                isinstance(call.func, cst.Name) and call.func.value in ("locals", "vars", "globals", "eval", "exec")
+                for call in self.ctx.index.of_type(cst.Call))
+        if self._reads_by_name:
+            return False
+        test = node.test
+        if self._written is None:
+            self._written = _written_names(self.ctx)
+        written = self._written
+        for name in self.ctx.index.of_type(cst.Name):
+            if name.value not in names or id(name) in written:
+                continue
+            if isinstance(self.ctx.index.parent(name), cst.NameItem):
+                continue  # ``global best_acc``: a declaration, no read
+            if any(ancestor is test for ancestor in self.ctx.index.ancestors(name)):
+                continue  # the comparison that keeps the best
+            return False
+        return True
 
     def keyed_by_test(self, call: cst.Call) -> bool:
         """``max``/``min``/``sorted(..., key=...)`` whose key reads test results."""
@@ -334,6 +368,80 @@ def branches_decide(node: cst.If) -> str | None:
                     if "best" in words:
                         found = "records"
     return found
+
+
+def _recorded_best(node: cst.If) -> set[str]:
+    """The dotted names with "best" in them that the branches of ``node`` assign."""
+    found: set[str] = set()
+    for child in iter_subtree(node):
+        if isinstance(child, cst.Assign):
+            targets = [t.target for t in child.targets]
+        elif isinstance(child, (cst.AugAssign, cst.AnnAssign)):
+            targets = [child.target]
+        else:
+            continue
+        for target in targets:
+            for element in (target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]):
+                value = element.value if isinstance(element, cst.BaseElement) else element
+                name = dotted_name(value) if isinstance(value, cst.BaseExpression) else None
+                if name is not None and "best" in name_tokens(name.split(".")[-1]):
+                    found.add(name)
+    return found
+
+
+def _only_assigns(node: cst.If, names: set[str]) -> bool:
+    """The branches of ``node`` do nothing but bind ``names`` (``best_acc = acc``, ``best_acc,
+    best_epoch = acc, epoch``): no call made for its effect (``checkpoint(acc, epoch)`` saves), no
+    other name bound, no nested statement."""
+    blocks = [node.body]
+    orelse = node.orelse
+    while orelse is not None:
+        blocks.append(orelse.body)
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    for block in blocks:
+        if not isinstance(block, cst.IndentedBlock):
+            return False
+        for line in block.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                return False
+            for small in line.body:
+                if isinstance(small, cst.Pass):
+                    continue
+                if not isinstance(small, cst.Assign):
+                    return False
+                for target in small.targets:
+                    elements = target.target.elements if isinstance(target.target, (cst.Tuple, cst.List)) \
+                        else [target.target]
+                    for element in elements:
+                        value = element.value if isinstance(element, cst.BaseElement) else element
+                        if dotted_name(value) not in names:
+                            return False
+    return True
+
+
+def _written_names(ctx: FileContext) -> set[int]:
+    """The ids of the Name nodes that are only written: plain assignment targets (also inside a
+    tuple or list target) and ``for`` targets. An augmented assignment reads its target."""
+    written: set[int] = set()
+
+    def add(target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            written.add(id(target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                add(element.value)
+        elif isinstance(target, cst.StarredElement):
+            add(target.value)
+
+    for assign in ctx.index.of_type(cst.Assign):
+        for target in assign.targets:
+            add(target.target)
+    for annotated in ctx.index.of_type(cst.AnnAssign):
+        if annotated.value is not None:
+            add(annotated.target)
+    for loop in ctx.index.of_type(cst.For):
+        add(loop.target)
+    return written
 
 
 def names_early_stopping(call: cst.Call) -> bool:

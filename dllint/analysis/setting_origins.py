@@ -11,7 +11,13 @@ class's field when the file declares it. A settings object often comes from furt
   handed on to a helper (``build_optimizer(params, opt)``) through parameters, ``self``
   attributes and constructors;
 * a configuration file the code loads (``yaml.safe_load(f)``), when the key's values are those
-  the project's configuration files give.
+  the project's configuration files give;
+* an ml_collections configuration (``FLAGS.config`` of ``config_flags.DEFINE_config_file``, a
+  ``ConfigDict()`` a ``get_config()`` builds), whose keys are what the project's configuration
+  modules set (:func:`config_module_values`), a section read by attribute (``config.optim``) by
+  the key alone;
+* Lightning's ``self.hparams`` after ``self.save_hyperparameters(...)`` in ``__init__``: the object
+  given, or ``__init__``'s arguments by name (:func:`constructions_passing`).
 
 :func:`origins` follows an expression back through names (reaching definitions, the module-level
 binding, a name imported from a project module), parameters (their default, or what every call
@@ -58,6 +64,8 @@ MAX_CONFIG_BYTES = 1_000_000  # a larger .json is data (annotations, a vocabular
 CONFIG_SUFFIXES = (".yml", ".yaml", ".json")
 # ``yaml.safe_load(f)``, ``json.load(f)``: a configuration file read whole
 _FILE_LOADS = frozenset({"yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load", "json.load"})
+# origins whose sections (``cfg["train"]``, ``config.optim``) are read by their keys alone
+_SECTIONED = frozenset({"file", "config module"})
 # methods that write keys of a dictionary (or a namespace's __dict__) the walk cannot read
 _DICT_WRITERS = frozenset({"update", "setdefault", "__setitem__", "pop", "popitem", "clear"})
 
@@ -66,7 +74,10 @@ _DICT_WRITERS = frozenset({"update", "setdefault", "__setitem__", "pop", "popite
 class Origin:
     """Where a settings object starts: ``kind`` is ``"dict"`` (``node`` a :class:`cst.Dict`),
     ``"namespace"`` (``node`` an argparse ``parse_args()`` call; its options are those its module
-    declares) or ``"file"`` (``node`` a call that loads a configuration file)."""
+    declares), ``"file"`` (``node`` a call that loads a configuration file), ``"config module"``
+    (``node`` a ``DEFINE_config_file`` or ``ConfigDict`` call: the project's configuration modules
+    set its keys) or ``"arguments"`` (``node`` a ``self.save_hyperparameters()`` call: its
+    ``__init__``'s arguments by name)."""
 
     ctx: "FileContext"
     kind: str
@@ -112,8 +123,141 @@ def _walk(walk: Walk, ctx: "FileContext", expr: cst.BaseExpression) -> bool:
         walk.followed.append((ctx, dotted))
         owner = ctx.index.enclosing(expr, cst.ClassDef)
         entries = ctx.analysis(Bindings).values.get((owner, dotted)) if owner is not None else None
+        if not entries and dotted == "self.hparams" and owner is not None:
+            return _saved_hyperparameters(walk, ctx, owner)
         return bool(entries) and all(value is not None and _walk(walk, ctx, value) for _, value in entries)
+    if isinstance(expr, cst.Attribute):
+        flag = _config_flag(ctx, expr)
+        if flag is not None:
+            walk.followed.append((ctx, dotted))
+            walk.found.append(Origin(ctx, "config module", flag))
+            return True
+        return _section(walk, ctx, expr, dotted)
     return False
+
+
+def _saved_hyperparameters(walk: Walk, ctx: "FileContext", klass: cst.ClassDef) -> bool:
+    """``self.hparams`` of a Lightning module whose ``__init__`` calls ``self.save_hyperparameters``:
+    the object it is given (``save_hyperparameters(args)``: a namespace or a dictionary), or, called
+    with no object (nothing, names, ``ignore=``), the arguments of that ``__init__`` by name."""
+    init = next((s for s in klass.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    if init is None:
+        return False
+    saves = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is init
+             and dotted_name(c.func) == "self.save_hyperparameters"]
+    if len(saves) != 1:
+        return False
+    given = [a for a in saves[0].args if a.keyword is None]
+    if any(a.star for a in given):
+        return False
+    objects = [a for a in given if string(a.value) is None]
+    if len(objects) > 1 or (objects and len(given) > 1):
+        return False
+    if objects:
+        return _walk(walk, ctx, objects[0].value)
+    walk.found.append(Origin(ctx, "arguments", saves[0]))
+    return True
+
+
+def saved_names(ctx: "FileContext", save: cst.Call
+                ) -> tuple[cst.FunctionDef, cst.ClassDef, frozenset[str] | None] | None:
+    """For an ``"arguments"`` origin (a ``self.save_hyperparameters(...)`` call): the ``__init__``
+    that makes it, its class, and the names it keeps (None: every argument)."""
+    init = ctx.index.function_of(save)
+    klass = ctx.index.enclosing(save, cst.ClassDef)
+    if init is None or klass is None:
+        return None
+    names = [string(a.value) for a in save.args if a.keyword is None]
+    if any(n is None for n in names):
+        return None
+    return init, klass, (frozenset(n for n in names if n) if names else None)
+
+
+def constructions_passing(ctx: "FileContext", klass: cst.ClassDef, param: str
+                          ) -> list[tuple["FileContext", cst.BaseExpression | None]] | None:
+    """What each construction ``Klass(...)`` of the top-level class ``klass``, in its module and in
+    the project's other modules, passes for the parameter ``param`` of its ``__init__`` (None for
+    a construction that passes nothing: the default), each with its module. None when a
+    construction may pass it unseen (``*args``, ``**kwargs``), the class has subclasses in its
+    module, the project cannot be searched, or there are more than :data:`MAX_SITES`."""
+    from dllint.analysis.project import find_callers
+
+    if klass not in ctx.module.body:
+        return None
+    init = next((s for s in klass.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    if init is None:
+        return None
+    names = [p.name.value for p in init.params.params]
+    if names[:1] != ["self"]:
+        return None
+    position = names.index(param) - 1 if param in names else None
+    name = klass.name.value
+    if any(isinstance(s, cst.ClassDef) and any(dotted_name(b.value) == name for b in s.bases)
+           for s in ctx.module.body):
+        return None
+    calls = [(ctx, c) for c in ctx.index.of_type(cst.Call) if isinstance(c.func, cst.Name) and c.func.value == name]
+    if project_imports(ctx) is not None:
+        elsewhere = find_callers(ctx, name, method=False)
+        if elsewhere is None:
+            return None
+        calls.extend(elsewhere)
+    if len(calls) > MAX_SITES:
+        return None
+    out: list[tuple["FileContext", cst.BaseExpression | None]] = []
+    for where, call in calls:
+        if any(a.star for a in call.args):
+            return None
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+        positional = [a for a in call.args if a.keyword is None]
+        if given is None and position is not None and position < len(positional):
+            given = positional[position].value
+        out.append((where, given))
+    return out
+
+
+def _config_flag(ctx: "FileContext", expr: cst.Attribute) -> cst.Call | None:
+    """``FLAGS.config`` where this module declares ``config_flags.DEFINE_config_file("config", ...)``
+    (ml_collections): the ``ConfigDict`` that the ``get_config()`` of a configuration module of
+    the project builds, the module named on the command line. The declaring call, else None."""
+    base = dotted_name(expr.value)
+    if base is None or base.rsplit(".", 1)[-1] != "FLAGS":
+        return None
+    for call in ctx.index.of_type(cst.Call):
+        func = call.func
+        if isinstance(func, (cst.Name, cst.Attribute)) \
+                and (ctx.imports.qualify(func) or dotted_name(func) or "").endswith("config_flags.DEFINE_config_file") \
+                and call.args and call.args[0].keyword is None and string(call.args[0].value) == expr.attr.value:
+            return call
+    return None
+
+
+def section_of(ctx: "FileContext", base: cst.BaseExpression) -> str | None:
+    """The section that ``base`` names when ``base.key`` is read (``optim`` for ``config.optim``),
+    as :func:`origins` reads it; None for a settings object itself (a name, ``self.config``,
+    ``FLAGS.config``)."""
+    if not isinstance(base, cst.Attribute):
+        return None
+    dotted = dotted_name(base)
+    if dotted is None or (dotted.count(".") == 1 and dotted.startswith("self.")) \
+            or _config_flag(ctx, base) is not None:
+        return None
+    return base.attr.value
+
+
+def _section(walk: Walk, ctx: "FileContext", expr: cst.Attribute, dotted: str) -> bool:
+    """``config.optim``: a section of a configuration read by attribute; its keys are read by
+    their names alone, as the project's configuration modules or files give them. Only for those
+    origins: an attribute of a namespace or of a dictionary's entry is a value, not a section."""
+    inner = Walk(steps=walk.steps)
+    if not _walk(inner, ctx, expr.value):
+        return False
+    if not all(origin.kind in _SECTIONED for origin in inner.found):
+        return False
+    walk.steps = inner.steps
+    walk.followed.extend(inner.followed)
+    walk.followed.append((ctx, dotted))
+    walk.found.extend(inner.found)
+    return True
 
 
 def _name(walk: Walk, ctx: "FileContext", expr: cst.Name) -> bool:
@@ -208,6 +352,9 @@ def _call(walk: Walk, ctx: "FileContext", call: cst.Call) -> bool:
     if qualified in _FILE_LOADS:
         walk.found.append(Origin(ctx, "file", call))
         return True
+    if qualified is not None and qualified.startswith("ml_collections.") and qualified.endswith("ConfigDict"):
+        walk.found.append(Origin(ctx, "config module", call))  # its keys: as the configuration modules set them
+        return True
     if isinstance(func, cst.Name) and func.value == "vars" and len(call.args) == 1 and not call.args[0].star:
         return _walk(walk, ctx, call.args[0].value)
     dotted = dotted_name(func)
@@ -247,7 +394,7 @@ def _subscript(walk: Walk, ctx: "FileContext", expr: cst.Subscript) -> bool:
     walk.steps = inner.steps
     walk.followed.extend(inner.followed)
     for origin in inner.found:
-        if origin.kind == "file":
+        if origin.kind in _SECTIONED:
             walk.found.append(origin)
             continue
         if origin.kind != "dict" or writes(inner.followed, key, subscript=True) != ([], False):
@@ -310,7 +457,7 @@ def _module_writes(ctx: "FileContext", names: frozenset[str], key: str, subscrip
                 if written == key:
                     values.append(node.value)
             elif not subscript and isinstance(target, cst.Attribute) and target.attr.value == key \
-                    and dotted_name(target.value) in names:
+                    and _within(dotted_name(target.value), names):
                 if isinstance(node, cst.AugAssign) or node.value is None:
                     return None
                 values.append(node.value)
@@ -339,6 +486,13 @@ def _module_writes(ctx: "FileContext", names: frozenset[str], key: str, subscrip
                     return None
                 from_files = True
     return values, from_files
+
+
+def _within(dotted: str | None, names: frozenset[str]) -> bool:
+    """``dotted`` is one of ``names`` or a section of one (``config.optim`` of ``config``): a write
+    of the key there may be the one read (counted whichever section it is: more values, never
+    fewer findings)."""
+    return dotted is not None and (dotted in names or any(dotted.startswith(n + ".") for n in names))
 
 
 def _loads_file(ctx: "FileContext", node: cst.CSTNode) -> bool:
@@ -396,3 +550,123 @@ def _scalar(raw: str) -> float | None:
     if _NUMBER.fullmatch(raw):
         return float(raw)
     return None
+
+
+# -- configuration modules (ml_collections) ---------------------------------------------------------
+# the words that make a module of the project a configuration module: it builds a ``ConfigDict``
+# (imports ml_collections) or is one that ``config_flags`` runs (defines ``get_config``)
+_CONFIG_MODULE_WORDS = ("ml_collections", "get_config")
+# calls whose keywords are a configuration's keys: ``ConfigDict(dict(weight_decay=0))``, ``update``
+_CONFIG_BUILDERS = frozenset({"dict", "ConfigDict", "FrozenConfigDict", "update", "unlocked_update"})
+
+
+def config_module_values(ctx: "FileContext", key: str, section: str | None = None) -> list[float | None] | None:
+    """The values the project's configuration modules give ``key`` (of the section ``section``
+    when given: ``optim`` for ``config.optim.weight_decay``): every module under the root that
+    imports ``ml_collections`` or defines ``get_config`` and names ``key`` (at most
+    :data:`MAX_CONFIG_FILES`), read for ``<section>.key = v`` (``optim.weight_decay = 0`` with
+    ``config.optim = optim = ConfigDict()``, ``config.optim.weight_decay = 0``), and, without a
+    section, ``x["key"] = v``, ``key=v`` (``ConfigDict(dict(...))``, ``update``), ``{"key": v}``
+    and ``setattr(x, "key", v)``: a number, or None for anything else (a name, a placeholder, an
+    ``+=``, any other use of the key's string, and with a section any form but the first). None
+    when the project is not known, too large, or a module cannot be parsed."""
+    # the linted file as it is given (a snippet, stdin, an editor's buffer), then the others
+    out = _module_config_values(ctx, key, section) \
+        if any(w in ctx.source for w in _CONFIG_MODULE_WORDS) else []
+    imports = project_imports(ctx)
+    if imports is None:
+        return out
+    if PROJECT.depth >= MAX_FILE_DEPTH:
+        return None
+    files = PROJECT.files(imports.root)
+    if files is None:
+        return None
+    me = imports.path
+    modules = 0
+    for path in files:
+        if path.resolve() == me or not PROJECT.mentions(path, key) \
+                or not any(PROJECT.mentions(path, w) for w in _CONFIG_MODULE_WORDS):
+            continue
+        modules += 1
+        if modules > MAX_CONFIG_FILES:
+            return None
+        other = PROJECT.context(path)
+        if other is None:
+            return None
+        out.extend(_module_config_values(other, key, section))
+    return out
+
+
+def _is_section(ctx: "FileContext", base: cst.BaseExpression, section: str) -> bool:
+    """``base`` (what ``.key`` is set on) is the section ``section``: ``config.optim``, or a name
+    bound to it (``optim = config.optim``, ``config.optim = optim = ConfigDict()``)."""
+    if isinstance(base, cst.Attribute):
+        return base.attr.value == section
+    if not isinstance(base, cst.Name):
+        return False
+    if base.value == section:
+        return True
+    for node in ctx.index.of_type(cst.Assign):
+        names = [t.target for t in node.targets]
+        if any(isinstance(t, cst.Name) and t.value == base.value for t in names) \
+                and (any(isinstance(t, cst.Attribute) and t.attr.value == section for t in names)
+                     or (isinstance(node.value, cst.Attribute) and node.value.attr.value == section)):
+            return True
+    return False
+
+
+def _module_config_values(ctx: "FileContext", key: str, section: str | None) -> list[float | None]:
+    from dllint.analysis.calls import number
+
+    def value_of(expr: cst.BaseExpression | None) -> float | None:
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return 0.0
+        return number(expr)
+
+    out: list[float | None] = []
+    index = ctx.index
+    for node in index.of_type(cst.Attribute):
+        if node.attr.value != key:
+            continue
+        holder = index.parent(node)
+        written = isinstance(holder, cst.AssignTarget) \
+            or (isinstance(holder, (cst.AugAssign, cst.AnnAssign)) and holder.target is node)
+        if written and section is not None and not _is_section(ctx, node.value, section):
+            continue  # the key of another section
+        if isinstance(holder, cst.AssignTarget):
+            out.append(value_of(index.parent(holder).value))
+        elif isinstance(holder, (cst.AugAssign, cst.AnnAssign)) and holder.target is node:
+            out.append(value_of(holder.value) if isinstance(holder, cst.AnnAssign) else None)
+    for arg in index.of_type(cst.Arg):
+        if arg.keyword is not None and arg.keyword.value == key:
+            call = index.parent(arg)
+            name = (dotted_name(call.func) or "").rsplit(".", 1)[-1] if isinstance(call, cst.Call) else ""
+            if name not in _CONFIG_BUILDERS:
+                continue  # a keyword of another call (the optimiser's ``weight_decay=``) sets nothing
+            if section is not None:
+                out.append(None)  # whose section it sets is not followed
+                continue
+            out.append(value_of(arg.value))
+    for text in index.of_type(cst.SimpleString):
+        if string(text) != key:
+            continue
+        holder = index.parent(text)
+        if isinstance(holder, cst.DictElement) and holder.key is text:
+            out.append(None if section is not None else value_of(holder.value))
+            continue
+        if isinstance(holder, cst.Arg):
+            call = index.parent(holder)
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "setattr" \
+                    and len(call.args) == 3 and call.args[1] is holder:
+                out.append(None if section is not None else value_of(call.args[2].value))
+                continue
+        subscript = index.parent(index.parent(holder)) if isinstance(holder, cst.Index) else None
+        if isinstance(subscript, cst.Subscript):
+            target = index.parent(subscript)
+            if isinstance(target, cst.AssignTarget):
+                out.append(None if section is not None else value_of(index.parent(target).value))
+            elif isinstance(target, (cst.AugAssign, cst.AnnAssign)) and target.target is subscript:
+                out.append(None)
+            continue  # a read
+        out.append(None)  # the key named some other way: untold
+    return out

@@ -19,8 +19,12 @@ outcomes of every path it can follow:
   it may be (``self.args["weight_decay"]`` with every ``Tree(learner_args)`` of the project given
   ``learner_args = {..., "weight_decay": 0.}``), the default of the option whose parser's namespace
   it is (``opt.weight_decay`` in a helper that every caller hands ``opts.parse_opt()``), the values
-  the project's configuration files give a loaded file's key, and every other write of the key
-  met on the way; :data:`SUPPLIED` when one of them cannot be read;
+  the project's configuration files give a loaded file's key, the values the project's
+  ml_collections configuration modules set (``config.optim.weight_decay`` with every
+  ``get_config()`` setting ``optim.weight_decay = 0``; for a section read even where the origin is
+  not reached), the argument of ``__init__`` that Lightning's ``save_hyperparameters()`` keeps in
+  ``self.hparams``, and every other write of the key met on the way; :data:`SUPPLIED` when one of
+  them cannot be read;
 * :data:`SUPPLIED`: a value read from a configuration the file does not hold: a subscript with a
   string key that names no option the file declares (``cfg["opt"]["decay"]``; ``config["wd"]``
   with ``add_argument("--wd", default=0)`` in the file is that option's default), an attribute of an object that is not ``self`` and is
@@ -45,7 +49,8 @@ from dllint.analysis.calls import keyword, number, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.parameter_uses import parameter_for
-from dllint.analysis.setting_origins import config_file_values, dict_entry, origins, writes
+from dllint.analysis.setting_origins import (config_file_values, config_module_values, constructions_passing,
+                                             dict_entry, origins, saved_names, section_of, writes)
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -186,8 +191,10 @@ class _Resolver:
         and every other write of the key met on the way. :data:`SUPPLIED` when an origin or a
         writer is not found or one of their values is not known: the user supplies it."""
         walk = origins(self.ctx, base)
-        writers = writes(walk.followed, key, subscript) if walk is not None else None
-        if walk is None or writers is None:
+        if walk is None:
+            return self._configured_section(base, key, subscript)
+        writers = writes(walk.followed, key, subscript)
+        if writers is None:
             return {SUPPLIED}
         out: set[Outcome] = set()
         for origin in walk.found:
@@ -198,6 +205,13 @@ class _Resolver:
                 if default is None:
                     return {SUPPLIED}
                 out |= resolver.values(default.value, depth - 1, seen)
+            elif origin.kind == "config module":  # ``FLAGS.config`` of ml_collections
+                modules = config_module_values(origin.ctx, key, None if subscript else section_of(self.ctx, base))
+                if not modules:
+                    return {SUPPLIED}
+                out |= {SUPPLIED if v is None else v for v in modules}
+            elif origin.kind == "arguments":  # Lightning's ``self.hparams`` after save_hyperparameters()
+                out |= self._init_argument(origin, key, depth, seen)
             elif not subscript:
                 return {SUPPLIED}  # a dictionary's entry is no attribute
             elif origin.kind == "dict":
@@ -219,6 +233,55 @@ class _Resolver:
                 return {SUPPLIED}
             out |= {SUPPLIED if v is None else v for v in files}
         return {SUPPLIED} if UNKNOWN in out or not out else out
+
+    def _configured_section(self, base: cst.BaseExpression, key: str, subscript: bool) -> set[Outcome]:
+        """``config.optim.weight_decay`` on a settings object whose origin is not followed (a
+        caller in a notebook, a namespace of a library): in a project configured by Python
+        configuration modules (ml_collections' ``get_config()``), the values those modules set
+        for that key of that section (``optim.weight_decay = 0``); :data:`SUPPLIED` when none
+        sets it or one sets it in a way not read, and with the values the project's YAML and
+        JSON files give the key (which may override them). A section is required: a bare
+        ``args.wd`` may be anything's."""
+        section = None if subscript else section_of(self.ctx, base)
+        if section is None:
+            return {SUPPLIED}
+        modules = config_module_values(self.ctx, key, section)
+        # a YAML or JSON file of the project may override the modules' defaults (yacs, Hydra)
+        files = config_file_values(self.ctx, key)
+        if not modules or files is None or None in modules or None in files:
+            return {SUPPLIED}
+        return set(modules) | set(files)
+
+    def _init_argument(self, origin, key: str, depth: int, seen: frozenset[int]) -> set[Outcome]:
+        """``self.hparams.key`` kept by ``save_hyperparameters()``: the argument ``key`` of that
+        ``__init__``, as every construction of the class in the project passes it, or its default
+        where one passes nothing. :data:`SUPPLIED` when it is not one of the names kept, not a
+        parameter, or a construction cannot be read (``Model(**vars(args))``)."""
+        found = saved_names(origin.ctx, origin.node)
+        if found is None:
+            return {SUPPLIED}
+        init, klass, kept = found
+        params = init.params
+        param = next((p for p in (*params.params, *params.kwonly_params) if p.name.value == key), None)
+        if param is None or (kept is not None and key not in kept):
+            return {SUPPLIED}
+        resolver = _Resolver(origin.ctx)
+        passed = constructions_passing(origin.ctx, klass, key)
+        if passed is None:
+            return {SUPPLIED}
+        out: set[Outcome] = set()
+        for where, value in passed:
+            if value is None:  # this construction leaves the default
+                if param.default is None:
+                    return {SUPPLIED}
+                out |= resolver.values(param.default, depth - 1, seen)
+            else:
+                out |= _Resolver(where).values(value, depth - 1, seen)
+        if not passed:  # no construction in the project: the default is what the class says
+            if param.default is None:
+                return {SUPPLIED}
+            out |= resolver.values(param.default, depth - 1, seen)
+        return out
 
 
 def _option_dest(flags: list[str | None]) -> str | None:

@@ -27,7 +27,12 @@ a parameter or a leaf that requires grad) from :mod:`dllint.analysis.dataflow`: 
 a module with no trainable parameter (``nn.AvgPool2d``, a hand-written logistic regression
 keeping plain ``torch.zeros`` weights) puts its output on the graph only through its inputs,
 and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
-read half of weight surgery.
+read half of weight surgery. A part of a model's output is off the graph when the ``forward`` of every
+project class the model may be built of (chosen by a flag, wrapped in ``DataParallel``, inherited
+from a base class in the file or another module: :mod:`dllint.analysis.off_graph`) returns an
+integer or boolean value there (faster-rcnn's ``rois_label`` of ``.long()``); the model's module is
+found through the directories the project puts on ``sys.path`` (``import _init_paths``,
+:mod:`dllint.analysis.project`).
 """
 from __future__ import annotations
 
@@ -54,6 +59,48 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # (twelfth audit DE) faster-rcnn's detectors: the class is one of two chosen by a flag,
+        # wrapped in DataParallel, and both inherit the base's forward, which returns the sampled
+        # boxes' integer labels (``.long()``): never on the graph, whichever class is built
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+
+class _Detector(nn.Module):
+    def forward(self, feats, gt):
+        rois_label = Variable(gt.view(-1).long())
+        loss = F.cross_entropy(self.cls(feats), rois_label)
+        return loss, rois_label
+
+
+class Small(_Detector):
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Linear(16, 3)
+
+
+class Large(_Detector):
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 3))
+
+
+if net_name == "small":
+    model = Small()
+else:
+    model = Large()
+model = nn.DataParallel(model)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for step in range(3):
+    loss, rois_label = model(torch.randn(8, 16), torch.randint(0, 3, (8,)))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    fg_cnt = torch.sum(rois_label.data.ne(0))
+    print(fg_cnt)
+""",
         # (issue 13, fourth audit AF) a pooling layer has no parameters: on a plain image tensor
         # its output is in no graph, and ``.data`` reads nothing autograd tracks
         """import torch
@@ -401,6 +448,50 @@ for batch in loader:
     ]
 
     INVALID = [
+        # (twelfth audit DE) the twin: one of the two classes returns its scores in that place
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd import Variable
+
+
+class _Detector(nn.Module):
+    def forward(self, feats, gt):
+        rois_label = Variable(gt.view(-1).long())
+        loss = F.cross_entropy(self.cls(feats), rois_label)
+        return loss, rois_label
+
+
+class Small(_Detector):
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Linear(16, 3)
+
+
+class Large(_Detector):
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 3))
+
+    def forward(self, feats, gt):
+        scores = self.cls(feats)
+        return F.cross_entropy(scores, gt), scores
+
+
+if net_name == "small":
+    model = Small()
+else:
+    model = Large()
+model = nn.DataParallel(model)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for step in range(3):
+    loss, rois_label = model(torch.randn(8, 16), torch.randint(0, 3, (8,)))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    fg_cnt = torch.sum(rois_label.data.ne(0))  # expect: DL102
+    print(fg_cnt)
+""",
         # Twin of the sampled indices: the probabilities beside them are on the graph, and so is a
         # reward scaled by a parameter of the model
         """import torch

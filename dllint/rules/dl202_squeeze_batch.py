@@ -28,20 +28,27 @@ Silent for ``squeeze(dim)``, for loaders built with ``batch_size=1`` in the same
 batch dimension is dropped on purpose, every time), for batches of a loader built with
 ``drop_last=True`` and a batch size never below 2 by what the file shows (every batch is full),
 for batches of a loader over a standard dataset split of known size whose constant batch size
-leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336),
+leaves no last batch of one (CIFAR-10's 50,000 training images in 512s end with 336; also a loader
+a class keeps from its constructor, ``self.loader = loader`` in ``__init__``, when every
+construction of the class or of its subclasses across the project passes such a loader; and the
+``batch`` of a Lightning ``*_step`` method when every trainer call given an instance of the class
+names such a loader for that step, ``trainer.fit(model, val_dataloaders=loader)``),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
 two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
 a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
 observation given a batch axis by ``unsqueeze(0)``, also through the arguments of every call that
 reaches a function (a module's ``forward``: the calls of its instances); for squeezes whose
-result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), and for numpy
+result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), for squeezes whose
+result is only used where its shape cannot matter (``BatchTensors``' ``shape_agnostic_use``: a
+``bce(v, torch.ones_like(v))`` reduced to one number, ``v.mean()``), and for numpy
 (``np.squeeze``).
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from dllint.analysis.batch_tensors import BatchTensors, bare_squeeze_subject, converted_for_display
+from dllint.analysis.batch_tensors import (BatchTensors, bare_squeeze_subject, converted_for_display,
+                                          shape_agnostic_use)
 from dllint.analysis.calls import code_text
 from dllint.context import FileContext
 from dllint.rule import Rule
@@ -422,6 +429,24 @@ class SqueezeBatch(Rule):
         "criterion = nn.BCELoss()\n"
         "for images, targets in loader:\n"
         "    loss = criterion(model(images).squeeze(), targets)\n",
+        # A consistency loss of a squeezed similarity against ones of its own shape, reduced to
+        # one number: a batch of one gives a 0-d similarity and a 0-d target, the same loss.
+        "import torch\nfrom torch import nn\n"
+        "class ConsistencyLoss(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.softmax = nn.Softmax(dim=1)\n"
+        "        self.bce = nn.BCELoss()\n"
+        "    def forward(self, anchors, neighbors):\n"
+        "        b, n = anchors.size()\n"
+        "        p, q = self.softmax(anchors), self.softmax(neighbors)\n"
+        "        similarity = torch.bmm(p.view(b, 1, n), q.view(b, n, 1)).squeeze()\n"
+        "        ones = torch.ones_like(similarity)\n"
+        "        return self.bce(similarity, ones), similarity.mean()\n"
+        "def margin(model, loader):\n"
+        "    for x, y in loader:\n"
+        "        s = model(x).squeeze()\n"
+        "        loss = nn.functional.mse_loss(s, torch.zeros_like(s)) + torch.sum(s)\n",
     ]
 
     INVALID = [
@@ -849,6 +874,34 @@ class SqueezeBatch(Rule):
         "    agent.replay_small(s, 1)\n"
         "    agent.replay_small(s)\n"
         "    agent.replay_any(s, n)\n",
+        # The same squeezed similarity where its shape matters: a loss that keeps one value per
+        # row, a target from the loader, another use (argmax, a concatenation), a name bound
+        # twice, ones made again of the batch, a loss module made with reduction="none".
+        "import torch\nfrom torch import nn\n"
+        "class ConsistencyLoss(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.bce = nn.BCELoss()\n"
+        "        self.each = nn.BCELoss(reduction='none')\n"
+        "    def forward(self, anchors, neighbors, y):\n"
+        "        b, n = anchors.size()\n"
+        "        s1 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        l1 = nn.functional.binary_cross_entropy(s1, torch.ones_like(s1), reduction='none')\n"
+        "        s2 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        l2 = self.bce(s2, y)\n"
+        "        s3 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        l3 = self.bce(s3, torch.ones_like(s3)) + s3.argmax(0)\n"
+        "        s4 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        s4 = s4 * 2\n"
+        "        l4 = self.bce(s4, torch.ones_like(s4))\n"
+        "        s5 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        ones = torch.ones_like(s5)\n"
+        "        l5 = self.bce(s5, ones) + torch.cat([ones, y])\n"
+        "        s6 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        l6 = self.each(s6, torch.ones_like(s6))\n"
+        "        s7 = torch.bmm(anchors.view(b, 1, n), neighbors.view(b, n, 1)).squeeze()  # expect: DL202\n"
+        "        l7 = self.bce(s7, torch.ones_like(s7)) + s7.sum(0)\n"
+        "        return l1, l2, l3, l4, l5, l6, l7\n",
     ]
 
     def check(self, ctx: FileContext) -> None:
@@ -863,7 +916,7 @@ class SqueezeBatch(Rule):
             # a batch whose row count is fixed by construction cannot lose its batch dimension by
             # chance: two rows or more, or one row on purpose
             if not converted_for_display(ctx, call) and batches.is_batch(subject) \
-                    and batches.rows(subject) is None:
+                    and batches.rows(subject) is None and not shape_agnostic_use(ctx, call):
                 ctx.report(call, (
                     f"`{code_text(ctx.module, subject, limit=40)}` is a batch: squeeze() without a "
                     f"dimension also drops the batch dimension when a batch has one sample (the last "

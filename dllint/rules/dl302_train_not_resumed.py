@@ -32,7 +32,13 @@ A training step trains a model only when an optimiser it steps may own that mode
 (``Modes.step_may_train``: :func:`dllint.analysis.optimised_tensors.may_own`, and
 :func:`dllint.analysis.modes.frozen_for_good`): silent for an adversarial patch or an input optimised
 through a network kept in eval mode (``SGD([patch])``), for a head trained by its own optimiser on a
-feature extractor kept in eval mode, and for a model whose every parameter is frozen for good.
+feature extractor kept in eval mode, and for a model whose every parameter is frozen for good. Nor
+does it train a model in a way its mode changes when what may learn of it is mode-free layers alone
+(:func:`dllint.analysis.modes.learns_only_mode_free_parts`: the linear-evaluation protocol, an
+optimiser given ``model.fc.parameters()`` only, or every parameter but ``fc.weight`` / ``fc.bias``
+frozen before the loop, with no condition around the freeze): eval mode there keeps the frozen
+encoder's batch-norm statistics on purpose. A head with dropout, or a freeze under a flag, is
+reported.
 
 A shared epoch helper run under its caller's literal flags (:mod:`dllint.analysis.flags`:
 ``run_epoch(model, val_loader, loss_fn, None)``, by keyword, or through the parameter's default)
@@ -60,6 +66,124 @@ class TrainNotResumed(Rule):
     severity = "warning"
 
     VALID = [
+        # (twelfth audit DB) a Trainer class probing a network: its optimiser holds the linear
+        # head's parameters alone
+        """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(16, 32), nn.BatchNorm1d(32), nn.ReLU())
+        self.fc = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.fc(self.features(x))
+
+
+class LinearProbeTrainer:
+    def __init__(self, lr=0.1):
+        self.model = Net()
+        self.optimizer = torch.optim.SGD(self.model.fc.parameters(), lr=lr)
+
+    def fit(self, loader, epochs):
+        for epoch in range(epochs):
+            self.model.eval()
+            for x, y in loader:
+                self.optimizer.zero_grad()
+                nn.functional.cross_entropy(self.model(x), y).backward()
+                self.optimizer.step()
+""",
+        # (twelfth audit DB) linear evaluation: every parameter of the encoder but its linear
+        # head is frozen, so eval() on purpose keeps the frozen batch norm's statistics (the
+        # protocol); what learns is a Linear layer, the same in both modes
+        """import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(),
+                                  nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.fc(self.body(x))
+
+
+encoder = Encoder()
+for name, param in encoder.named_parameters():
+    if name not in ['fc.weight', 'fc.bias']:
+        param.requires_grad = False
+optimiser = torch.optim.SGD([p for p in encoder.parameters() if p.requires_grad], lr=0.1)
+criterion = nn.CrossEntropyLoss()
+
+for epoch in range(2):
+    encoder.eval()
+    for inputs, target in batches:
+        optimiser.zero_grad()
+        loss = criterion(encoder(inputs), target)
+        loss.backward()
+        optimiser.step()
+""",
+        # (twelfth audit DB) the same probe in a function, the optimiser given the head alone
+        # (nothing frozen: the rest of the network is simply not optimised), with an evaluation
+        """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(16, 32), nn.BatchNorm1d(32), nn.Dropout(0.5), nn.ReLU())
+        self.head = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def probe(loader, val_loader, epochs):
+    net = Net()
+    optimizer = torch.optim.Adam(net.head.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        net.eval()
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            correct = sum((net(x).argmax(1) == y).sum().item() for x, y in val_loader)
+        print(epoch, correct)
+""",
+        # (twelfth audit DB) notebook cells: the frozen backbone and its new head
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten())
+        self.classifier = nn.Linear(4 * 26 * 26, 10)
+
+    def forward(self, x):
+        return self.classifier(self.backbone(x))
+
+model = Probe()
+for n, p in model.named_parameters():
+    if n not in ("classifier.weight", "classifier.bias"):
+        p.requires_grad = False
+opt = torch.optim.SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.01)
+# In[2]:
+for epoch in range(3):
+    model.eval()
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+""",
         # (h13, twelfth audit DD) one epoch helper for both: it back-propagates only `if optimizer:`,
         # and the validation passes None for it (positionally, by keyword, or by the default)
         """import torch
@@ -1234,6 +1358,122 @@ for step in range(100):
     ]
 
     INVALID = [
+        # (twelfth audit DB) the Trainer's twin: the head it trains has a dropout
+        """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(16, 32), nn.BatchNorm1d(32), nn.ReLU())
+        self.fc = nn.Sequential(nn.Dropout(0.3), nn.Linear(32, 4))
+
+    def forward(self, x):
+        return self.fc(self.features(x))
+
+
+class LinearProbeTrainer:
+    def __init__(self, lr=0.1):
+        self.model = Net()
+        self.optimizer = torch.optim.SGD(self.model.fc.parameters(), lr=lr)
+
+    def fit(self, loader, epochs):
+        for epoch in range(epochs):
+            self.model.eval()  # expect: DL302
+            for x, y in loader:
+                self.optimizer.zero_grad()
+                nn.functional.cross_entropy(self.model(x), y).backward()
+                self.optimizer.step()
+""",
+        # (twelfth audit DB) the twins of the linear probes in VALID: the head that learns has a
+        # dropout (its regularisation is lost in eval mode)
+        """import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(),
+                                  nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.fc = nn.Sequential(nn.Dropout(0.5), nn.Linear(8, 10))
+
+    def forward(self, x):
+        return self.fc(self.body(x))
+
+
+encoder = Encoder()
+for name, param in encoder.named_parameters():
+    if name not in ['fc.1.weight', 'fc.1.bias']:
+        param.requires_grad = False
+optimiser = torch.optim.SGD([p for p in encoder.parameters() if p.requires_grad], lr=0.1)
+criterion = nn.CrossEntropyLoss()
+
+for epoch in range(2):
+    encoder.eval()  # expect: DL302
+    for inputs, target in batches:
+        optimiser.zero_grad()
+        loss = criterion(encoder(inputs), target)
+        loss.backward()
+        optimiser.step()
+""",
+        # the optimiser is given the whole network: the batch norm and dropout layers learn too
+        """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(16, 32), nn.BatchNorm1d(32), nn.Dropout(0.5), nn.ReLU())
+        self.head = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def probe(loader, val_loader, epochs):
+    net = Net()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        net.eval()  # expect: DL302
+        with torch.no_grad():
+            correct = sum((net(x).argmax(1) == y).sum().item() for x, y in val_loader)
+        print(epoch, correct)
+""",
+        # the freeze runs only under a flag: without it every layer trains in eval mode
+        """# In[1]:
+import torch
+import torch.nn as nn
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten())
+        self.classifier = nn.Linear(4 * 26 * 26, 10)
+
+    def forward(self, x):
+        return self.classifier(self.backbone(x))
+
+model = Probe()
+if linear_eval:
+    for n, p in model.named_parameters():
+        if n not in ("classifier.weight", "classifier.bias"):
+            p.requires_grad = False
+opt = torch.optim.SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.01)
+# In[2]:
+for epoch in range(3):
+    model.eval()  # expect: DL302
+    for x, y in train_loader:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+""",
         # (h13, twelfth audit DD, the twin) the helper is given the optimiser after model.eval():
         # its steps are reached, the model trains in eval mode
         """import torch

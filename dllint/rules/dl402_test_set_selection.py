@@ -45,7 +45,9 @@ beside data named test is the validation part. A hand-written ``fit`` of the fil
 only prints the score of its test argument (no update, stopping or choice uses it) trains nothing
 on it, nor does the own ``backward`` of a hand-written NumPy layer.
 
-Silent for a final test evaluation that decides nothing, for validation data used in every
+Silent for a best test score that is recorded and never read (no print, log, save, return or
+later comparison reads the plain name the ``if`` keeps it in: nothing is chosen or reported with
+it), for a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
 for a t-SNE picture of test features, and for results sorted by their keys.
 """
@@ -680,6 +682,43 @@ def train_model(net, max_epochs=50):
             best_val_epoch = epoch
     return evaluate(net, test_loader)
 """,
+    # (twelfth audit DC) a best test score kept and never read again: not printed, logged, saved
+    # or compared for anything else; the checkpoint is written every epoch whatever the score, so
+    # nothing is chosen and no best is reported (the twins in INVALID read it)
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+testloader = DataLoader(datasets.CIFAR10("data", train=False), batch_size=1000)
+best_acc = 0
+for epoch in range(10):
+    train_one_epoch(net, trainloader)
+    acc = test(net, testloader)
+    if acc > best_acc:
+        best_acc = acc
+    torch.save(net.state_dict(), "checkpoint.pt")
+""",
+    # (twelfth audit DC) the same in a Trainer class, the best a local of the method, and the
+    # declared global of a function (``global best_acc`` declares, it reads nothing)
+    """
+import torch
+class Trainer:
+    def fit(self, epochs):
+        best_acc = 0.0
+        for epoch in range(epochs):
+            self.train_epoch()
+            acc = self.evaluate(self.test_loader)
+            if acc > best_acc:
+                best_acc = acc
+            torch.save(self.model.state_dict(), f"epoch{epoch}.pt")
+best_loss = float("inf")
+def run_test(epoch):
+    global best_loss
+    loss = evaluate(model, test_loader)
+    if loss < best_loss:
+        best_loss = loss
+    print(f"epoch {epoch}: test loss {loss:.3f}")
+""",
 ]
 
 INVALID = [
@@ -804,6 +843,7 @@ for k in range(1, 20):
     if score > best_score:  # expect: DL402
         best_score = score
         best_k = k
+print("chosen k:", best_k)
 """,
     # pytorch-cifar style: the test function keeps the best test checkpoint.
     """
@@ -1249,6 +1289,69 @@ def train_model(net, max_epochs=50):
         if len(scores) == 1 or acc > scores[best_epoch]:  # expect: DL402
             torch.save(net.state_dict(), "best.pt")
             best_epoch = epoch
+""",
+    # (twelfth audit DC) the twins of the VALID best never read: here the best test score is read
+    # after the run (printed, returned, shown by a notebook cell): the epoch is chosen on the test set
+    """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+testloader = DataLoader(datasets.CIFAR10("data", train=False), batch_size=1000)
+best_acc = 0
+for epoch in range(10):
+    train_one_epoch(net, trainloader)
+    acc = test(net, testloader)
+    if acc > best_acc:  # expect: DL402
+        best_acc = acc
+    torch.save(net.state_dict(), "checkpoint.pt")
+print(f"best test accuracy {best_acc:.3f}")
+""",
+    """
+import torch
+class Trainer:
+    def fit(self, epochs):
+        best_acc = 0.0
+        for epoch in range(epochs):
+            self.train_epoch()
+            acc = self.evaluate(self.test_loader)
+            if acc > best_acc:  # expect: DL402
+                best_acc = acc
+            torch.save(self.model.state_dict(), f"epoch{epoch}.pt")
+        return best_acc
+""",
+    """
+# In[1]:
+best_loss = float("inf")
+for epoch in range(5):
+    loss = evaluate(model, test_loader)
+    if loss < best_loss:  # expect: DL402
+        best_loss = loss
+# In[2]:
+best_loss
+""",
+    # (tenth audit, hongyi-zhang/mixup) the best is never read, but the branch also calls a helper
+    # of the file that saves the checkpoint: the test accuracy picks the saved epoch
+    """
+import os
+import torch
+best_acc = 0
+def checkpoint(acc, epoch):
+    torch.save({"net": net, "acc": acc, "epoch": epoch}, "./checkpoint/ckpt.t7")
+def test(epoch):
+    global best_acc
+    acc = evaluate(net, testloader)
+    if acc > best_acc:  # expect: DL402
+        best_acc = acc
+        checkpoint(acc, epoch)
+""",
+    # an attribute may be read by another module (a callback, a report): kept as a record
+    """
+class Trainer:
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            acc = self.evaluate(self.test_loader)
+            if acc > self.best_acc:  # expect: DL402
+                self.best_acc = acc
 """,
 ]
 

@@ -12,7 +12,9 @@ Reported for a positive literal, and for a decay the user supplies or that is po
 is positive: whoever passes a decay means to decay, and Adam couples it. Silent when every path the
 file shows gives 0: a literal 0, a parameter or a command-line option whose default is 0, ``None``,
 a settings dictionary, namespace or configuration file of the project that gives 0 wherever it
-comes from (:mod:`dllint.analysis.setting_origins`); and on what is computed (arithmetic, calls),
+comes from, an ml_collections configuration whose every configuration module sets 0, Lightning's
+``self.hparams`` saved from arguments or options of default 0
+(:mod:`dllint.analysis.setting_origins`); and on what is computed (arithmetic, calls),
 which is not followed. Nor is an optimiser given only
 tensors the code created (``Adam([image], ...)`` optimising an input image) reported: the L2 is
 then a prior on that input, not a decay of weights (:mod:`dllint.analysis.optimised_tensors`).
@@ -84,6 +86,34 @@ class AdamWeightDecay(Rule):
         "        self.optimizer = torch.optim.Adam(self.parameters(), lr=self.args['lr'],\n"
         "                                          weight_decay=self.args['weight_decay'])\n"
         "learner_args['model_path'] = './model/tree'\ntree = Tree(learner_args)\n",
+        # an ml_collections configuration whose every ``get_config`` sets 0 (audit 2026-12l, DI;
+        # across modules and through ``FLAGS.config``: tests/engine/test_setting_origins_project.py)
+        "import ml_collections\nimport torch\n"
+        "def get_config():\n    config = ml_collections.ConfigDict()\n"
+        "    config.optim = optim = ml_collections.ConfigDict()\n    optim.lr = 2e-4\n    optim.weight_decay = 0\n"
+        "    return config\n"
+        "def get_optimizer(config, params):\n"
+        "    return torch.optim.Adam(params, lr=config.optim.lr, weight_decay=config.optim.weight_decay)\n"
+        "optimizer = get_optimizer(get_config(), model.parameters())\n",
+        # Lightning's hyper-parameters saved from __init__'s arguments, whose default is 0, or from
+        # a namespace whose option's default is 0 (audit 2026-12l, CJ)
+        "import argparse\nimport torch\nimport pytorch_lightning as pl\n"
+        "class LitModel(pl.LightningModule):\n"
+        "    def __init__(self, lr=1e-3, weight_decay=0.0):\n        super().__init__()\n"
+        "        self.save_hyperparameters()\n        self.net = torch.nn.Linear(8, 2)\n"
+        "    def configure_optimizers(self):\n"
+        "        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--weight_decay', type=float, default=0)\n"
+        "args = parser.parse_args()\nmodel = LitModel(lr=1e-4, weight_decay=args.weight_decay)\n",
+        "import argparse\nimport torch\nfrom pytorch_lightning import LightningModule\n"
+        "class System(LightningModule):\n    def __init__(self, hparams):\n        super().__init__()\n"
+        "        self.save_hyperparameters(hparams)\n"
+        "    def configure_optimizers(self):\n"
+        "        return [torch.optim.Adam(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)]\n"
+        "def get_opts():\n    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--lr', type=float, default=5e-4)\n"
+        "    parser.add_argument('--weight_decay', type=float, default=0)\n    return parser.parse_args()\n"
+        "system = System(get_opts())\n",
         # computed: not followed
         "import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=base * scale)\n",
         # an option declared without a default: nothing is known
@@ -214,6 +244,45 @@ class AdamWeightDecay(Rule):
         "        self.optimizer = torch.optim.Adam(self.parameters(), weight_decay=self.args['weight_decay'])  # expect: DL501\n"
         "learner_args = {'lr': 1e-3, 'weight_decay': 0.}\nif big:\n    learner_args['weight_decay'] = 5e-4\n"
         "tree = Tree(learner_args)\n",
+        # twins of the configuration modules: one configuration sets a decay, or one sets it to
+        # a value not read
+        "import ml_collections\nimport torch\n"
+        "def get_config():\n    config = ml_collections.ConfigDict()\n"
+        "    config.optim = optim = ml_collections.ConfigDict()\n    optim.weight_decay = 0\n    return config\n"
+        "def get_large_config():\n    config = get_config()\n    config.optim.weight_decay = 5e-4\n    return config\n"
+        "def get_optimizer(config, params):\n"
+        "    return torch.optim.Adam(params, weight_decay=config.optim.weight_decay)  # expect: DL501\n"
+        "optimizer = get_optimizer(get_config(), model.parameters())\n",
+        "import ml_collections\nimport torch\n"
+        "def get_config(wd):\n    config = ml_collections.ConfigDict()\n"
+        "    config.optim = optim = ml_collections.ConfigDict()\n    optim.weight_decay = wd\n    return config\n"
+        "def get_optimizer(config, params):\n"
+        "    return torch.optim.Adam(params, weight_decay=config.optim.weight_decay)  # expect: DL501\n"
+        "optimizer = get_optimizer(get_config(0), model.parameters())\n",
+        # twins of the saved hyper-parameters: a construction passes a decay, passes what is not
+        # seen, or the option's default is a decay
+        "import torch\nimport pytorch_lightning as pl\n"
+        "class LitModel(pl.LightningModule):\n"
+        "    def __init__(self, lr=1e-3, weight_decay=0.0):\n        super().__init__()\n"
+        "        self.save_hyperparameters()\n"
+        "    def configure_optimizers(self):\n"
+        "        return torch.optim.Adam(self.parameters(), weight_decay=self.hparams.weight_decay)  # expect: DL501\n"
+        "small = LitModel()\nlarge = LitModel(weight_decay=1e-4)\n",
+        "import torch\nimport pytorch_lightning as pl\n"
+        "class LitModel(pl.LightningModule):\n"
+        "    def __init__(self, lr=1e-3, weight_decay=0.0):\n        super().__init__()\n"
+        "        self.save_hyperparameters()\n"
+        "    def configure_optimizers(self):\n"
+        "        return torch.optim.Adam(self.parameters(), weight_decay=self.hparams.weight_decay)  # expect: DL501\n"
+        "model = LitModel(**vars(args))\n",
+        "import argparse\nimport torch\nfrom pytorch_lightning import LightningModule\n"
+        "class System(LightningModule):\n    def __init__(self, hparams):\n        super().__init__()\n"
+        "        self.save_hyperparameters(hparams)\n"
+        "    def configure_optimizers(self):\n"
+        "        return [torch.optim.Adam(self.parameters(), weight_decay=self.hparams.weight_decay)]  # expect: DL501\n"
+        "def get_opts():\n    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--weight_decay', type=float, default=1e-4)\n    return parser.parse_args()\n"
+        "system = System(get_opts())\n",
     ]
 
     def check(self, ctx) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import collections
 import copy
+import os
 import pickle
+import sys
 
 import pytest
 import torch
@@ -575,3 +577,34 @@ def test_with_every_two_the_checked_sentinel_steps_run_bare():
             opt.step()
     # checked steps 0..19 (steps 0..39) and 20 (step 40) fully checked
     assert [i for i, b in enumerate(bare) if b] == [42, 44, 46]
+
+
+def test_a_sentinel_step_runs_few_of_dlcheck_s_python_functions():
+    # A sentinel step's cost beside the model is mostly Python frames: the model's entry, the
+    # loss wrapper, the gradients' probe and its read. 41 frames of dlcheck's code for Net (a
+    # batch norm: the mode check's bare-pass gate runs), 52 before the read lost its generic
+    # bookkeeping, GradInfo its list comprehensions and the optimizer's hooks their wrappers.
+    root = os.path.dirname(dlcheck.__file__)
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    data = _data(SENTINEL_STEP + 1)
+    frames: list[str] = []
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(root):
+            frames.append(frame.f_code.co_name)
+
+    with dlcheck.watch(model, opt, on_problem="log") as w:
+        for step, (x, y) in enumerate(data):
+            if step == SENTINEL_STEP:
+                sys.setprofile(count)
+            try:
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                opt.step()
+            finally:
+                sys.setprofile(None)
+    assert w.report().problems == []
+    assert "_read_lists" in frames and "_to_host" not in frames
+    assert len(frames) <= 41, frames

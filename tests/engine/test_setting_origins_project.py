@@ -190,3 +190,133 @@ LOADED = (
 ])
 def test_key_of_a_loaded_configuration_file(tmp_path, monkeypatch, capsys, configs, expected):
     assert _lint(tmp_path, monkeypatch, capsys, {"train.py": LOADED, **configs}) == expected
+
+
+# -- ml_collections configuration modules (twelfth audit, DI) --------------------------------------
+DEFAULT_CONFIG = (
+    "import ml_collections\n"
+    "\n"
+    "def get_default_configs():\n"
+    "    config = ml_collections.ConfigDict()\n"
+    "    config.optim = optim = ml_collections.ConfigDict()\n"
+    "    optim.weight_decay = 0\n"
+    "    optim.optimizer = 'Adam'\n"
+    "    optim.lr = 2e-4\n"
+    "    return config\n"
+)
+DERIVED_CONFIG = (
+    "from configs.default_configs import get_default_configs\n"
+    "\n"
+    "def get_config():\n"
+    "    config = get_default_configs()\n"
+    "    optim = config.optim\n"
+    "    optim.lr = 1e-4\n"
+    "    return config\n"
+)
+LOSSES = (
+    "import torch.optim as optim\n"
+    "\n"
+    "def get_optimizer(config, params):\n"
+    "    return optim.Adam(params, lr=config.optim.lr, weight_decay=config.optim.weight_decay)\n"
+)
+RUN_LIB = (
+    "import losses\n"
+    "\n"
+    "def train(config, workdir):\n"
+    "    optimizer = losses.get_optimizer(config, model.parameters())\n"
+)
+MAIN = (
+    "import run_lib\n"
+    "from absl import app, flags\n"
+    "from ml_collections.config_flags import config_flags\n"
+    "\n"
+    "FLAGS = flags.FLAGS\n"
+    "config_flags.DEFINE_config_file('config', None, 'Training configuration.', lock_config=True)\n"
+    "\n"
+    "def main(argv):\n"
+    "    run_lib.train(FLAGS.config, FLAGS.workdir)\n"
+)
+# a notebook calls the helper too: the callers are not all known, the section read is what the
+# configuration modules set
+NOTEBOOK = (
+    '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, "source": '
+    '["from configs.vp import ddpm as configs\\n", "import losses\\n", "config = configs.get_config()\\n", '
+    '"optimizer = losses.get_optimizer(config, model.parameters())\\n"]}], '
+    '"metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}'
+)
+
+
+def _score_sde(**more: str) -> dict[str, str]:
+    return {"configs/__init__.py": "", "configs/default_configs.py": DEFAULT_CONFIG,
+            "configs/vp/__init__.py": "", "configs/vp/ddpm.py": DERIVED_CONFIG,
+            "losses.py": LOSSES, "run_lib.py": RUN_LIB, "main.py": MAIN, **more}
+
+
+@pytest.mark.parametrize("more", [{}, {"demo.ipynb": NOTEBOOK}])
+def test_configuration_modules_all_zero(tmp_path, monkeypatch, capsys, more):
+    assert _lint(tmp_path, monkeypatch, capsys, _score_sde(**more)) == set()
+
+
+@pytest.mark.parametrize("more, why", [
+    # a configuration module sets a decay (by its section's name, or through the whole path)
+    ({"configs/vp/ddpm.py": DERIVED_CONFIG.replace("optim.lr = 1e-4\n", "optim.weight_decay = 1e-4\n")},
+     "derived config"),
+    ({"configs/ve/big.py": DERIVED_CONFIG.replace("    optim = config.optim\n    optim.lr = 1e-4\n",
+                                                  "    config.optim.weight_decay = 5e-4\n")}, "whole path"),
+    # ... to a value not read
+    ({"configs/vp/ddpm.py": DERIVED_CONFIG.replace("optim.lr = 1e-4\n", "optim.weight_decay = WD\n")},
+     "a name"),
+    # the script sets it after the flag is read
+    ({"run_lib.py": RUN_LIB.replace("    optimizer", "    config.optim.weight_decay = 1e-3\n    optimizer")},
+     "write"),
+])
+def test_configuration_modules_with_a_decay(tmp_path, monkeypatch, capsys, more, why):
+    assert _lint(tmp_path, monkeypatch, capsys, _score_sde(**more)) == {("losses.py", 4, "DL501")}, why
+
+
+@pytest.mark.parametrize("more, why", [
+    ({"configs/vp/ddpm.py": DERIVED_CONFIG.replace("optim.lr = 1e-4\n", "optim.weight_decay = 1e-4\n")},
+     "derived config"),
+    # a YAML file of the project may override the modules' defaults
+    ({"configs/override.yaml": "optim:\n  weight_decay: 1e-4\n"}, "yaml"),
+])
+def test_configuration_modules_read_for_a_caller_not_followed(tmp_path, monkeypatch, capsys, more, why):
+    files = _score_sde(**{"demo.ipynb": NOTEBOOK, **more})
+    assert _lint(tmp_path, monkeypatch, capsys, files) == {("losses.py", 4, "DL501")}, why
+
+
+def test_section_of_a_settings_object_not_followed_without_configuration_modules(tmp_path, monkeypatch, capsys):
+    # no configuration module of the project sets the key: the user supplies it
+    files = _score_sde(**{"demo.ipynb": NOTEBOOK})
+    files["configs/default_configs.py"] = DEFAULT_CONFIG.replace("    optim.weight_decay = 0\n", "")
+    assert _lint(tmp_path, monkeypatch, capsys, files) == {("losses.py", 4, "DL501")}
+
+
+# -- Lightning's save_hyperparameters (twelfth audit, CJ) -------------------------------------------
+LIT = (
+    "import torch\n"
+    "import pytorch_lightning as pl\n"
+    "\n"
+    "class LitModel(pl.LightningModule):\n"
+    "    def __init__(self, lr=1e-3, weight_decay=0.0):\n"
+    "        super().__init__()\n"
+    "        self.save_hyperparameters()\n"
+    "\n"
+    "    def configure_optimizers(self):\n"
+    "        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr,\n"
+    "                                weight_decay=self.hparams.weight_decay)\n"
+)
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("from lit.model import LitModel\nmodel = LitModel(lr=1e-4)\n", set()),
+    ("import argparse\nfrom lit.model import LitModel\np = argparse.ArgumentParser()\n"
+     "p.add_argument('--wd', type=float, default=0)\nargs = p.parse_args()\n"
+     "model = LitModel(weight_decay=args.wd)\n", set()),
+    # a construction in another module passes a decay, or passes what is not seen
+    ("from lit.model import LitModel\nmodel = LitModel(weight_decay=1e-4)\n", {("lit/model.py", 10, "DL501")}),
+    ("from lit.model import LitModel\nmodel = LitModel(**vars(args))\n", {("lit/model.py", 10, "DL501")}),
+])
+def test_saved_hyperparameters_across_modules(tmp_path, monkeypatch, capsys, script, expected):
+    files = {"lit/__init__.py": "", "lit/model.py": LIT, "train.py": script}
+    assert _lint(tmp_path, monkeypatch, capsys, files) == expected

@@ -128,6 +128,7 @@ for epoch in range(epochs):
         best_seen = acc
     if acc > best_ckpt:
         torch.save(model.state_dict(), "m.pt")
+print("best test accuracy", best_seen)  # (a best never read selects nothing: twelfth audit DC)
 """
     found = sorted((d.line, d.severity) for d in lint_snippet(source, ["DL402"]))
     assert found == [(5, "info"), (7, "warning")]
