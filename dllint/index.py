@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from abc import ABCMeta
 from collections import defaultdict
-from typing import Iterator, TypeVar
+from operator import attrgetter
+from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
@@ -125,24 +126,52 @@ def is_instance(node: object, types: tuple[type, ...]) -> bool:
     return found
 
 
+# type -> what a field value of that type holds: 1 a node, 2 a list or tuple of values, 0 neither
+_KINDS: dict[type, int] = {}
+
+
+def _kind(kind: type) -> int:
+    found = _KINDS.get(kind)
+    if found is None:
+        found = _KINDS[kind] = 1 if _is_node_type(kind) else 2 if issubclass(kind, (list, tuple)) else 0
+    return found
+
+
+# type -> a function giving the values of its walked fields, as a tuple, in field order
+_GETTERS: dict[type, "Callable[[cst.CSTNode], tuple]"] = {}
+
+
+def _getter(cls: type) -> "Callable[[cst.CSTNode], tuple]":
+    names = _fields(cls)
+    if len(names) > 1:
+        getter = attrgetter(*names)
+    elif names:
+        one = attrgetter(names[0])
+        getter = lambda node: (one(node),)  # noqa: E731
+    else:
+        getter = lambda node: ()  # noqa: E731
+    _GETTERS[cls] = getter
+    return getter
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The semantic children of ``node``, in source order."""
     out: list[cst.CSTNode] = []
-    is_node = _IS_NODE
-    for name in _fields(type(node)):
+    kinds = _KINDS
+    names = _FIELDS.get(type(node))
+    for name in names if names is not None else _fields(type(node)):
         value = getattr(node, name)
-        kind = type(value)
-        flag = is_node.get(kind)
-        if flag is None:
-            flag = _is_node_type(kind)
-        if flag:
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = _kind(type(value))
+        if kind == 1:
             out.append(value)
-        elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        elif kind == 2:
             for v in value:
-                child = is_node.get(type(v))
+                child = kinds.get(type(v))
                 if child is None:
-                    child = _is_node_type(type(v))
-                if child:
+                    child = _kind(type(v))
+                if child == 1:
                     out.append(v)
     return out
 
@@ -182,18 +211,41 @@ class NodeIndex:
         parents = self.parents
         by_type = self._by_type
         order = self.order
+        # child_nodes inlined, the fields read by one attrgetter per class: a call, a list and a
+        # getattr per field of every node were half of this walk
+        kinds = _KINDS
+        getters = _GETTERS
         stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(module, None)]
+        pop = stack.pop
+        push = stack.append
         counter = 0
         while stack:
-            node, parent = stack.pop()
+            node, parent = pop()
             if parent is not None:
                 parents[node] = parent
             order[node] = counter
             counter += 1
-            by_type[type(node)].append(node)
-            children = child_nodes(node)
+            cls = type(node)
+            by_type[cls].append(node)
+            getter = getters.get(cls)
+            if getter is None:
+                getter = _getter(cls)
+            children: list[cst.CSTNode] = []
+            for value in getter(node):
+                kind = kinds.get(type(value))
+                if kind is None:
+                    kind = _kind(type(value))
+                if kind == 1:
+                    children.append(value)
+                elif kind == 2:
+                    for v in value:
+                        child = kinds.get(type(v))
+                        if child is None:
+                            child = _kind(type(v))
+                        if child == 1:
+                            children.append(v)
             for child in reversed(children):
-                stack.append((child, node))
+                push((child, node))
 
     def of_type(self, *types: type[N]) -> list[N]:
         """Every node of the given types, in source order (subclasses included)."""
@@ -210,6 +262,11 @@ class NodeIndex:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
+
+    def top_level(self, node: cst.CSTNode) -> bool:
+        """``node in module.body``, without a scan of the body (whose nodes compare with a
+        Python-level ``__eq__``: asked per function, the scans were a few per cent of ``Shapes``)."""
+        return self.parents.get(node) is self.module
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = self.parents.get(node)

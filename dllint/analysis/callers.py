@@ -42,7 +42,23 @@ if TYPE_CHECKING:
 MAX_SITES = 32  # a helper called from more places than this is a library function: unknown
 MAX_CALLER_DEPTH = 2  # a caller that is itself a helper: its callers, this many levels up
 MAX_WORD_TABLES = 4096
-_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# Every byte that cannot be part of an identifier -> a space: ``bytes.split`` then gives the runs
+# of identifier characters, each an identifier once its leading digits are dropped (what
+# ``re.findall(rb"[A-Za-z_][A-Za-z0-9_]*")`` finds, about a third faster on torch's sources)
+_WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+_NOT_WORD = bytes(c if c in _WORD_BYTES else 32 for c in range(256))
+_DIGITS = b"0123456789"
+
+
+def identifiers(data: bytes) -> frozenset[bytes]:
+    """The identifiers (ASCII) that ``data`` holds, in code, comments and strings alike."""
+    words = set(data.translate(_NOT_WORD).split())
+    for word in [w for w in words if w[0] in _DIGITS]:
+        words.discard(word)
+        rest = word.lstrip(_DIGITS)
+        if rest:
+            words.add(rest)
+    return frozenset(words)
 # Methods that run without a call naming them: ``model(x)`` runs ``forward``; Python runs dunders.
 _IMPLICIT_METHODS = frozenset({"forward"})
 
@@ -73,7 +89,7 @@ def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
     # it (dllint.cache.file_digest): "" there would make every finding that consulted it stale
     digest = hashlib.sha256(data).hexdigest() if data is not None else ""
     data = data or b""
-    words = frozenset(_IDENTIFIER.findall(data)) if stat.st_size <= limit or path.suffix != ".ipynb" else None
+    words = identifiers(data) if stat.st_size <= limit or path.suffix != ".ipynb" else None
     _WORDS[path] = (stamp, digest, words)
     while len(_WORDS) > MAX_WORD_TABLES:
         _WORDS.popitem(last=False)
@@ -170,11 +186,11 @@ class CallSite:
 def owner_class(ctx: "FileContext", function: cst.FunctionDef) -> cst.ClassDef | None | bool:
     """The top-level class whose method ``function`` is, None for a top-level function, False for
     anything else (a nested function, a method of a nested class)."""
-    if function in ctx.module.body:
+    if ctx.index.top_level(function):
         return None
     block = ctx.index.parent(function)
     klass = ctx.index.parent(block) if isinstance(block, cst.IndentedBlock) else None
-    if isinstance(klass, cst.ClassDef) and klass in ctx.module.body:
+    if isinstance(klass, cst.ClassDef) and ctx.index.top_level(klass):
         return klass
     return False
 

@@ -259,7 +259,7 @@ class Activations:
         from dllint.analysis.project import PROJECT, find_callers
         from dllint.analysis.regions import Regions
         function = self.ctx.index.function_of(at)
-        if function is None or depth > _MAX_DEPTH or function not in self.ctx.module.body:
+        if function is None or depth > _MAX_DEPTH or not self.ctx.index.top_level(function):
             return None  # only a top-level function is found by name from another module
         key = (function, name)
         if key in self._elsewhere:

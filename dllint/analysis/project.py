@@ -478,7 +478,13 @@ class ClassOutline:
                 else:
                     froms.append((node.level or 0, module, [(a.name, a.asname) for a in node.names]))
                 continue
-            children = [child for child in ast.iter_child_nodes(node)
+            # only the fields that hold statements (an expression holds none): ast.iter_child_nodes
+            # walked every expression of the module's statements
+            names = _STATEMENT_FIELDS.get(type(node))
+            if names is None:
+                names = _STATEMENT_FIELDS[type(node)] = tuple(f for f in type(node)._fields
+                                                              if f in _BLOCK_FIELDS)
+            children = [child for name in names for child in getattr(node, name, None) or ()
                         if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))]
             stack.extend(reversed(children))
         top: dict[str, bool] = {}
@@ -501,6 +507,11 @@ class ClassOutline:
                 top[statement.name.value] = isinstance(statement, cst.ClassDef)
         return cls(path, classes, frozenset(n for n, is_class in top.items() if is_class),
                    ImportRecords.of_index(ctx.index))
+
+
+# The fields of CPython's statement nodes that hold statements, except handlers or match cases.
+_BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
+_STATEMENT_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _ast_sys_path_entry(node: ast.expr) -> str | None:
@@ -1530,7 +1541,7 @@ def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
     seen: set[tuple[cst.ClassDef, str]] = set()
     while todo:
         current, name = todo.pop()
-        if (current, name) in seen or current not in ctx.module.body:
+        if (current, name) in seen or not ctx.index.top_level(current):
             return None
         seen.add((current, name))
         init = _top_level(current, "__init__")

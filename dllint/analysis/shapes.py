@@ -634,7 +634,7 @@ class Shapes:
                 for name in excluded:
                     env = _invalidate(env, name)
             self._scope_excluded = excluded
-            if function in self.ctx.module.body:
+            if self.ctx.index.top_level(function):
                 self._entries[function] = (env, excluded)
             self._solve(function, env)
         # A top-level function's parameters, from its callers: every call site (all in this
@@ -657,7 +657,9 @@ class Shapes:
         """Run the lattice over the scope's control-flow graph to a fixpoint; keep the facts
         before each statement (``record``); the state at the scope's normal end."""
         graph = build_cfg(scope)
-        solution = solve(graph, _ShapeLattice(self), entry)
+        # the states before each statement are those of the solve's last visits (the loop below
+        # reads them only): running the transfers again was two fifths of this analysis's
+        solution = solve(graph, _ShapeLattice(self), entry, trace=record)
         if record:
             statement_of = self.ctx.index.statement_of
             for block in graph.blocks:
@@ -1658,7 +1660,7 @@ class Shapes:
         if key in self._arguments:
             return self._arguments[key]
         self._arguments[key] = None
-        if function not in self.ctx.module.body:
+        if not self.ctx.index.top_level(function):
             return None
         params = _positional_param_names(function.params)
         if name not in params:

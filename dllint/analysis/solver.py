@@ -54,6 +54,9 @@ class Solution(Generic[S]):
     outputs: dict[int, S] = field(default_factory=dict)  # block id -> state at its end
     truncated: bool = False
     visits: int = 0
+    # block id -> (the input of its last visit, the state before each of its elements then),
+    # kept when ``solve`` is asked to (``trace``): see :meth:`states`
+    trace: dict[int, tuple[S, list[S]]] = field(default_factory=dict)
 
     def state_in(self, block: Block) -> S | None:
         return self.inputs.get(block.id)
@@ -71,8 +74,14 @@ class Solution(Generic[S]):
 
     def states(self, block: Block) -> Iterator[tuple[Element, S]]:
         """Each element of ``block`` with the state just before it (recomputed from the block's
-        input: transfer must be a function of its arguments)."""
+        input: transfer must be a function of its arguments). With a trace, the states of the
+        block's last visit when its input is still the one that visit started from (at a fixpoint,
+        every block that was not truncated): the same states, without running transfer again."""
         state = self.inputs.get(block.id)
+        traced = self.trace.get(block.id)
+        if traced is not None and traced[0] is state:
+            yield from zip(block.elements, traced[1])
+            return
         for element in block.elements:
             if state is None:
                 return
@@ -80,8 +89,11 @@ class Solution(Generic[S]):
             state = self.lattice.transfer(element, state)
 
 
-def solve(cfg: CFG, lattice: Lattice[S], entry: S, max_visits: int = 64) -> Solution[S]:
-    """Run ``lattice`` forward over ``cfg`` from ``entry`` to a fixpoint."""
+def solve(cfg: CFG, lattice: Lattice[S], entry: S, max_visits: int = 64, trace: bool = False) -> Solution[S]:
+    """Run ``lattice`` forward over ``cfg`` from ``entry`` to a fixpoint. With ``trace``, the
+    states of each block's last visit are kept for :meth:`Solution.states` (for a lattice whose
+    transfer gives the same state for the same element and state after the solve as during it:
+    it reads nothing that the solve's own transfers change)."""
     solution: Solution[S] = Solution(cfg, lattice)
     order = {block.id: rank for rank, block in enumerate(cfg.reachable())}
     blocks = {block.id: block for block in cfg.blocks}
@@ -101,10 +113,19 @@ def solve(cfg: CFG, lattice: Lattice[S], entry: S, max_visits: int = 64) -> Solu
             solution.truncated = True
             continue
         state: S | None = inputs[block.id]
-        for element in block.elements:
-            state = lattice.transfer(element, state)  # type: ignore[arg-type]
-            if state is None:
-                break
+        if trace:
+            before: list[S] = []
+            solution.trace[block.id] = (state, before)  # type: ignore[assignment]
+            for element in block.elements:
+                before.append(state)  # type: ignore[arg-type]
+                state = lattice.transfer(element, state)  # type: ignore[arg-type]
+                if state is None:
+                    break
+        else:
+            for element in block.elements:
+                state = lattice.transfer(element, state)  # type: ignore[arg-type]
+                if state is None:
+                    break
         if state is None:
             continue
         solution.outputs[block.id] = state
