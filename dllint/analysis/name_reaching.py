@@ -103,6 +103,25 @@ class NameReaching:
             return None
         return [value for _, value in state[name]]
 
+    def reaching(self, node: cst.CSTNode, name: str) -> list[cst.BaseExpression | None] | None:
+        """:meth:`values_at`, but ``[]`` where the scope binds ``name`` and none of its bindings
+        reaches ``node`` (a parameter still holding what the caller passed: parameters have no
+        binding of their own here); None when the scope does not bind ``name``, the solve gave up
+        or the point is not reached."""
+        solved = self.solved(self.scope_of(node))
+        if solved is None or name not in solved[1]:
+            return None
+        definitions = solved[0]
+        point = node
+        if not definitions.has(point):
+            point = next((a for a in self.index.ancestors(node) if definitions.has(a)), None)
+            if point is None:
+                return None
+        state = definitions.before(point)
+        if state is None:
+            return None
+        return [value for _, value in state.get(name, ())]
+
     def _solve(self, scope: cst.CSTNode) -> tuple[ReachingDefinitions, set[str]] | None:
         rows = []
         names: set[str] = set()

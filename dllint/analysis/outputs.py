@@ -54,6 +54,7 @@ KEEPING_METHODS = frozenset({
     "reshape_as", "type",
 })
 _MAX_DEPTH = 6
+_UNKNOWN = object()  # the reaching bindings of a name give no answer
 
 
 class Activations:
@@ -99,6 +100,10 @@ class Activations:
         name = dotted_name(expr)
         if name is None:
             return None
+        if isinstance(expr, cst.Name) and self.bindings.rebound(name):
+            reached = self._reaching(at, name, depth)
+            if reached is not _UNKNOWN:
+                return reached  # type: ignore[return-value]
         value = self.bindings.value_before(at, name)
         if value is not None and value is not expr:
             return self.of(value, at, depth + 1)
@@ -108,6 +113,26 @@ class Activations:
                 found = {self.of(v, v, depth + 1) for v in passed}
                 return found.pop() if len(found) == 1 else None
         return None
+
+    def _reaching(self, at: cst.CSTNode, name: str, depth: int) -> object:
+        """The activation of a rebound name at ``at`` from the bindings that reach it on the
+        control-flow graph (``if colored: y = torch.sigmoid(y) ... else: loss(y)``: the sigmoid
+        of the other branch does not reach the loss), each read where it is bound; only what
+        every reaching binding agrees on. :data:`_UNKNOWN` when the solve has no answer (the
+        last binding before ``at`` is read instead)."""
+        from dllint.analysis.name_reaching import NameReaching
+        reaching = self.ctx.analysis(NameReaching).reaching(at, name)
+        if reaching is None:
+            return _UNKNOWN
+        if not reaching:
+            # none of the scope's bindings reaches: a parameter, holding what its callers pass
+            passed = self._passed(at, name)
+            found = {self.of(v, v, depth + 1) for v in passed} if passed else {None}
+            return found.pop() if len(found) == 1 else None
+        if any(v is None for v in reaching):
+            return None  # a loop target, an unpacking, an augmented assignment: not followed
+        found = {self.of(v, v, depth + 1) for v in reaching if v is not None}
+        return found.pop() if len(found) == 1 else None
 
     def _module_output(self, call: cst.Call, at: cst.CSTNode, depth: int) -> str | None:
         """The activation of the module ``call`` calls: the shapes analysis's model-output fact;

@@ -218,8 +218,67 @@ class ActivationBeforeLoss(Rule):
         "        return loss_func(model(x), y)\n"
         "trainer = Trainer(nn.CrossEntropyLoss())\n"
         "trainer.step(Dual(), x, y)\n",
+        # (thirteenth audit, cause DK: lossyless) the sigmoid is bound in the other branch of the
+        # ``if``: what reaches the logits loss is the decoder's raw output
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Distortion(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.decoder = nn.Linear(8, 16)\n"
+        "    def forward(self, z, target, colored):\n"
+        "        y_hat = self.decoder(z)\n"
+        "        if colored:\n"
+        "            y_hat = torch.sigmoid(y_hat)\n"
+        "            loss = F.mse_loss(y_hat, target, reduction='none')\n"
+        "        else:\n"
+        "            loss = F.binary_cross_entropy_with_logits(y_hat, target, reduction='none')\n"
+        "        y_hat = torch.sigmoid(y_hat)\n"
+        "        return loss.sum(1), y_hat\n",
+        # the same, a script; and a parameter whose sigmoid is in the other branch
+        "import torch\nimport torch.nn.functional as F\n"
+        "y_hat = decoder(z)\n"
+        "if colored:\n"
+        "    y_hat = torch.sigmoid(y_hat)\n"
+        "    loss = F.mse_loss(y_hat, target)\n"
+        "else:\n"
+        "    loss = F.binary_cross_entropy_with_logits(y_hat, target)\n",
+        "import torch\nimport torch.nn.functional as F\n"
+        "def distortion(y_hat, target, colored):\n"
+        "    if colored:\n"
+        "        y_hat = torch.sigmoid(y_hat)\n"
+        "        return F.mse_loss(y_hat, target)\n"
+        "    return F.binary_cross_entropy_with_logits(y_hat, target)\n",
     ]
     INVALID = [
+        # (thirteenth audit, cause DK, the twins) the sigmoid is in the logits loss's own branch,
+        # or before the ``if``, where it reaches both branches
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Distortion(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.decoder = nn.Linear(8, 16)\n"
+        "    def forward(self, z, target, colored):\n"
+        "        y_hat = self.decoder(z)\n"
+        "        if colored:\n"
+        "            loss = F.mse_loss(y_hat, target, reduction='none')\n"
+        "        else:\n"
+        "            y_hat = torch.sigmoid(y_hat)\n"
+        "            loss = F.binary_cross_entropy_with_logits(y_hat, target, reduction='none')  # expect: DL505\n"
+        "        y_hat = torch.sigmoid(y_hat)\n"
+        "        return loss.sum(1), y_hat\n",
+        "import torch\nimport torch.nn.functional as F\n"
+        "y_hat = decoder(z)\n"
+        "y_hat = torch.sigmoid(y_hat)\n"
+        "if colored:\n"
+        "    loss = F.mse_loss(y_hat, target)\n"
+        "else:\n"
+        "    loss = F.binary_cross_entropy_with_logits(y_hat, target)  # expect: DL505\n",
+        "import torch\nimport torch.nn.functional as F\n"
+        "def distortion(y_hat, target, colored):\n"
+        "    if colored:\n"
+        "        return F.mse_loss(y_hat, target)\n"
+        "    y_hat = torch.sigmoid(y_hat)\n"
+        "    return F.binary_cross_entropy_with_logits(y_hat, target)  # expect: DL505\n",
         # (issue 14, IBM/dstc-noesis#18) the trainer's loss stored on self in __init__ and read
         # through a local alias: the same CrossEntropyLoss, fed the model's softmax
         "import torch.nn as nn\n"
