@@ -309,11 +309,13 @@ class ProjectCallers:
         """Every call of ``function`` (at least one, all known) runs with gradients off: under
         ``no_grad``/``inference_mode`` where it is written, or inside a function of its module
         whose own calls all do (followed :data:`MAX_CALLER_DEPTH` levels up, across modules). A
-        function that back-propagates needs gradients, whoever calls it."""
+        function that back-propagates needs gradients, whoever calls it. The calls of a class's
+        ``__init__`` are the constructions of the class and of its subclasses (a construction
+        ``Klass(...)`` runs it)."""
         regions = self.ctx.analysis(Regions)
         if function in regions.training_functions:
             return False
-        sites = self.sites(function)
+        sites = self._init_sites(function) if function.name.value == "__init__" else self.sites(function)
         if not sites:
             return False
         answer = True
@@ -334,6 +336,15 @@ class ProjectCallers:
             finally:
                 PROJECT.depth -= nested
         return answer
+
+    def _init_sites(self, init: cst.FunctionDef) -> list[CallSite] | None:
+        """The constructions, across the project, of the top-level class whose ``__init__`` is
+        ``init`` (:func:`class_constructions`); None when they are not all known."""
+        klass = owner_class(self.ctx, init)
+        if not isinstance(klass, cst.ClassDef):
+            return None
+        built = class_constructions(self.ctx, klass)
+        return [CallSite(module, call) for module, call in built] if built is not None else None
 
 
 def local_sites(ctx: "FileContext", function: cst.FunctionDef) -> list[cst.Call] | None:

@@ -505,34 +505,60 @@ class Regions:
 
     def _no_grad_callers_only(self) -> None:
         """A function called from this module, only from no-grad regions, and never passed around
-        by name, runs without gradients too."""
+        by name, runs without gradients too. A construction ``Klass(...)`` runs ``Klass.__init__``:
+        the constructions of a class are calls of its ``__init__`` (the class never used as a
+        value either: a base, an alias, an argument may build it where no call shows it)."""
+        callers: dict[cst.FunctionDef, tuple[str, list[cst.Call]]] = {
+            func: (func.name.value, calls) for func, calls in self._callers.items()}
+        for init, (klass_name, built) in self._constructions().items():
+            callers[init] = (klass_name, [*self._callers.get(init, []), *built])
         referenced: set[str] | None = None
         changed = True
         while changed:
             changed = False
-            for func, calls in self._callers.items():
+            for func, (name, calls) in callers.items():
                 if func in self._grad_funcs or not calls:
                     continue
                 if not all(self.no_grad(call) for call in calls):
                     continue
                 if referenced is None:
-                    referenced = self._names_used_as_values()
-                if func.name.value in referenced:
+                    referenced = self._names_used_as_values({n for n, _ in callers.values()})
+                if name in referenced:
                     continue
                 self._grad_funcs[func] = False
                 changed = True
 
-    def _names_used_as_values(self) -> set[str]:
-        """Function names that appear other than as the callee of a call or their own def."""
+    def _constructions(self) -> dict[cst.FunctionDef, tuple[str, list[cst.Call]]]:
+        """The ``__init__`` of each class of this module (one class of its name) -> (the class's
+        name, the calls ``Klass(...)`` of the module)."""
+        inits: dict[str, cst.FunctionDef] = {}
+        for klass in self.index.of_type(cst.ClassDef):
+            init = self.methods(klass).get("__init__")
+            name = klass.name.value
+            if init is not None and self.classes.get(name) is klass:
+                inits[name] = init
+        if not inits:
+            return {}
+        out: dict[cst.FunctionDef, tuple[str, list[cst.Call]]] = {}
+        for call in self._calls:
+            if isinstance(call.func, cst.Name) and call.func.value in inits:
+                init = inits[call.func.value]
+                out.setdefault(init, (call.func.value, []))[1].append(call)
+        return out
+
+    def _names_used_as_values(self, wanted: set[str] | None = None) -> set[str]:
+        """Names of ``wanted`` (functions, classes; by default the functions called here) that
+        appear other than as the callee of a call or their own def."""
         out: set[str] = set()
-        wanted = {f.name.value for f in self._callers}
+        if wanted is None:
+            wanted = {f.name.value for f in self._callers}
         for name in self.index.of_type(cst.Name):
             if name.value not in wanted:
                 continue
             parent = self.index.parent(name)
             if isinstance(parent, cst.Call) and parent.func is name:
                 continue
-            if isinstance(parent, cst.FunctionDef) and parent.name is name:
+            if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is name:
                 continue
             if isinstance(parent, cst.Attribute) and parent.attr is name:
                 grand = self.index.parent(parent)

@@ -17,7 +17,8 @@ weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``
 tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``, ``.numel()``,
 ``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
 in a helper whose every call (at least one, all known: in its module and in the project's other
-modules, :class:`dllint.analysis.callers.ProjectCallers`) runs under them,
+modules, :class:`dllint.analysis.callers.ProjectCallers`) runs under them (a class's
+``__init__`` is called by each construction ``Klass(...)`` of the class),
 for ``x.data`` bound to a name (the alias may be written later), for ``.grad.data`` (a gradient is
 not on the graph), and in files that do not import torch.
 
@@ -445,9 +446,83 @@ for batch in loader:
     R, probs, idxs = model(batch)
     print(R[0].data, idxs[0].data)
 """,
+        # (thirteenth audit, cause DJ: Chinese-Vicuna's GPTQ) ``.data`` read in a constructor whose
+        # every construction runs under ``no_grad``: a construction runs ``__init__`` there; across
+        # modules the constructions are read from the whole project (tests/engine/grad_callers_project.py)
+        """\
+import torch
+import torch.nn as nn
+
+
+class Quantizer:
+    def __init__(self, layer):
+        self.layer = layer
+        W = layer.weight.data.clone()
+        self.rows, self.columns = W.shape[0], W.shape[1]
+
+
+@torch.no_grad()
+def quantize_layers(model):
+    quantizers = {}
+    for name, layer in model.named_modules():
+        if isinstance(layer, nn.Linear):
+            quantizers[name] = Quantizer(layer)
+    return quantizers
+""",
+        """\
+import torch
+import torch.nn as nn
+
+
+class Quantizer:
+    def __init__(self, layer):
+        self.W = layer.weight.data.clone()
+
+
+layer = nn.Linear(4, 4)
+with torch.no_grad():
+    quantizer = Quantizer(layer)
+""",
     ]
 
     INVALID = [
+        # (thirteenth audit, cause DJ, the twins) one construction runs with gradients on; or the
+        # class is also used as a value (a factory table): built where no call shows it
+        """\
+import torch
+import torch.nn as nn
+
+
+class Quantizer:
+    def __init__(self, layer):
+        self.layer = layer
+        W = layer.weight.data.clone()  # expect: DL102
+        self.rows, self.columns = W.shape[0], W.shape[1]
+
+
+@torch.no_grad()
+def quantize_layers(model):
+    return {name: Quantizer(layer) for name, layer in model.named_modules()}
+
+
+def probe(model):
+    return Quantizer(model[0])
+""",
+        """\
+import torch
+import torch.nn as nn
+
+
+class Quantizer:
+    def __init__(self, layer):
+        self.W = layer.weight.data.clone()  # expect: DL102
+
+
+layer = nn.Linear(4, 4)
+with torch.no_grad():
+    quantizer = Quantizer(layer)
+factories = {"gptq": Quantizer}
+""",
         # (twelfth audit DE) the twin: one of the two classes returns its scores in that place
         """import torch
 import torch.nn as nn

@@ -2,7 +2,8 @@
 callers decide whether a graph exists there. ``decoding.py`` holds the helpers, ``generate.py``
 runs some of them under ``torch.no_grad()`` (through ``from decoding import *``, as henryhungle/MTN
 does: the fifth audit's cause AW), ``train.py`` calls one with gradients on, ``serve.py`` runs a
-method under ``inference_mode`` and passes a helper around as a value. Written into a temporary
+method under ``inference_mode``, builds the classes whose constructors read ``.data`` (one of them
+with gradients on too) and passes a helper around as a value. Written into a temporary
 directory by the tests; ``EXPECTED`` lists its findings as (path, line, code)."""
 from __future__ import annotations
 
@@ -51,6 +52,16 @@ class Decoder:
 
     def decode_train(self, x):
         return self.model(x).data.argmax(-1)
+
+
+class Quantizer:
+    def __init__(self, layer):
+        self.W = layer.weight.data.clone()
+
+
+class Probe:
+    def __init__(self, layer):
+        self.W = layer.weight.data.clone()
 ''',
     "generate.py": '''import torch
 from torch import nn
@@ -88,7 +99,7 @@ with torch.no_grad():
 ''',
     "serve.py": '''import torch
 
-from decoding import Decoder, scored_step
+from decoding import Decoder, Probe, Quantizer, scored_step
 
 
 @torch.inference_mode()
@@ -104,6 +115,15 @@ def train_decode(model, batches):
 
 def hooks():
     return {"score": scored_step}
+
+
+@torch.inference_mode()
+def quantize(model):
+    return Quantizer(model), Probe(model)
+
+
+def probe_train(model):
+    return Probe(model)
 ''',
 }
 
@@ -116,6 +136,9 @@ EXPECTED = {
     ("decoding.py", 24, "DL102"),
     # called in serve.py outside any no-grad region
     ("decoding.py", 39, "DL102"),
+    # a constructor: one of its constructions in serve.py runs with gradients on (Quantizer's,
+    # line 44, are all under inference_mode: the thirteenth audit's cause DJ)
+    ("decoding.py", 49, "DL102"),
 }
 
 
