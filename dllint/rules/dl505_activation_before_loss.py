@@ -279,6 +279,20 @@ class ActivationBeforeLoss(Rule):
         "        return F.mse_loss(y_hat, target)\n"
         "    y_hat = torch.sigmoid(y_hat)\n"
         "    return F.binary_cross_entropy_with_logits(y_hat, target)  # expect: DL505\n",
+        # (thirteenth audit, seen with DK: StarGAN-VC's DomainClassifier) ``x`` rebound step by step
+        # in ``forward``: each binding is read where it is made, so the reshape keeps the LogSoftmax
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class DomainClassifier(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.main = nn.Sequential(nn.Conv2d(16, 4, 1), nn.LogSoftmax(dim=1))\n"
+        "    def forward(self, x):\n"
+        "        x = x[:, :, 0:8, :]\n"
+        "        x = self.main(x)\n"
+        "        x = x.view(x.size(0), x.size(1))\n"
+        "        return x\n"
+        "classifier = DomainClassifier()\n"
+        "loss = F.cross_entropy(classifier(x), y)  # expect: DL505\n",
         # (issue 14, IBM/dstc-noesis#18) the trainer's loss stored on self in __init__ and read
         # through a local alias: the same CrossEntropyLoss, fed the model's softmax
         "import torch.nn as nn\n"
