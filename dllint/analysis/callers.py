@@ -473,30 +473,34 @@ def _binds_at_top(ctx: "FileContext", name: str) -> bool:
     return False
 
 
-# -- the arguments of a class's constructions --------------------------------------------------
+# -- the constructions of a class --------------------------------------------------------------
 MAX_CONSTRUCTIONS = 32  # a class built in more places than this is a library class: unknown
 
 
 def init_of(klass: cst.ClassDef) -> cst.FunctionDef | None:
-    """The ``__init__`` written in the body of ``klass`` (None when it inherits one)."""
+    """The ``__init__`` written in the body of ``klass``, the last one as at run time (None when it
+    inherits one)."""
+    found = None
     for statement in klass.body.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            return statement
-    return None
+            found = statement
+    return found
 
 
 def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
                           ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
     """What every construction of ``klass`` (a top-level class of ``ctx``'s module, with its own
-    ``__init__``) passes for the ``__init__`` parameter ``param`` (its default where a call leaves
-    it out), with the module each argument is written in: the calls ``Klass(...)`` in this module
-    and in the project's other modules, and those of its subclasses, through a subclass's
-    ``super().__init__(..., p, ...)`` of a parameter ``p`` of its own ``__init__`` (or its
-    inherited ``__init__``), at most :data:`MAX_CALLER_DEPTH` subclasses down. None when they are
-    not all known: the class used as a value (passed, stored, aliased), a call with ``*args``, a
-    subclass that builds its base any other way, the project unknown or too large."""
+    ``__init__``) passes for the ``__init__`` parameter ``param``, with the module each argument is
+    written in: the calls ``Klass(...)`` in this module and in the project's other modules, and
+    those of its subclasses, through a subclass's ``super().__init__(..., p, ...)`` of a parameter
+    ``p`` of its own ``__init__`` (or its inherited ``__init__``), at most :data:`MAX_CALLER_DEPTH`
+    subclasses down. A call that leaves the parameter out passes its default (with the module of
+    the ``__init__`` that declares it). Empty when the class is never built; None when the
+    constructions are not all known: the class used as a value (passed, stored, aliased), a call
+    with ``*args``, a parameter without a default left out, a subclass that builds its base any
+    other way, the project too large (a snippet, not a file, is a project of one module)."""
     init = init_of(klass)
-    if init is None or PROJECT.depth >= MAX_FILE_DEPTH:
+    if init is None or klass not in ctx.module.body or PROJECT.depth >= MAX_FILE_DEPTH:
         return None
     out: list[tuple["FileContext", cst.BaseExpression]] = []
     PROJECT.depth += 1
@@ -520,50 +524,24 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
     if chosen is None or not names or names[0] != "self":
         return False
     position = names.index(param) - 1 if param in names else None  # after the instance
-    imports = project_imports(ctx)
-    if imports is None:
+    uses = _class_uses(ctx, klass)
+    if uses is None:
         return False
-    name = klass.name.value
-    paths = files_naming(imports.root, name, [])
-    if paths is None:
-        return False
-    me = Path(ctx.path).resolve()
-    modules: list["FileContext"] = [ctx]
-    for path in paths:
-        if path.resolve() != me:
-            other = PROJECT.context(path)
-            if other is None:
+    for module, use in uses:
+        if isinstance(use, cst.Call):
+            if any(a.star for a in use.args):
                 return False
-            modules.append(other)
-    for module in modules:
-        references = _class_references(module, me, name, module is ctx)
-        if references is None:
-            return False
-        for subject in references:
-            holder = module.index.parent(subject)
-            if isinstance(holder, cst.ClassDef) and holder.name is subject:
-                continue
-            if module.index.enclosing(subject, cst.ImportFrom) is not None or \
-                    module.index.enclosing(subject, cst.Import) is not None:
-                continue
-            if isinstance(holder, cst.Call) and holder.func is subject:
-                if any(a.star for a in holder.args):
-                    return False
-                argument = _argument_for(holder, position, param)
-                argument = argument if argument is not None else chosen.default
-                if argument is None:
-                    return False
+            argument = _argument_for(use, position, param)
+            if argument is not None:
                 out.append((module, argument))
-            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
-                    isinstance(module.index.parent(holder), cst.ClassDef):
-                sub = module.index.parent(holder)
-                if sub not in module.module.body or \
-                        not _subclass_constructions(module, sub, init, param, position, depth, out):
-                    return False
+            elif chosen.default is not None:
+                out.append((ctx, chosen.default))
             else:
-                return False  # the class passed, stored or aliased: built where no call shows it
-            if len(out) > MAX_CONSTRUCTIONS:
                 return False
+        elif not _subclass_constructions(module, use, init, param, position, depth, out):
+            return False
+        if len(out) > MAX_CONSTRUCTIONS:
+            return False
     return True
 
 
@@ -575,10 +553,7 @@ def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cs
     own = init_of(sub)
     if own is None:
         return _constructions(ctx, sub, base_init, param, depth + 1, out)
-    supers = [c for c in ctx.index.of_type(cst.Call)
-              if ctx.index.function_of(c) is own and isinstance(c.func, cst.Attribute)
-              and c.func.attr.value == "__init__" and isinstance(c.func.value, cst.Call)
-              and isinstance(c.func.value.func, cst.Name) and c.func.value.func.value == "super"]
+    supers = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is own and _is_super_init(c)]
     if len(supers) != 1 or any(a.star for a in supers[0].args):
         return False
     passed = _argument_for(supers[0], position, param)
@@ -594,6 +569,14 @@ def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cs
     return True
 
 
+def _is_super_init(call: cst.Call) -> bool:
+    """``super().__init__(...)`` or ``super(Klass, self).__init__(...)``."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" \
+        and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+        and func.value.func.value == "super"
+
+
 def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
     """The argument ``call`` gives the parameter ``name`` at ``position`` (None: keyword-only)."""
     for arg in call.args:
@@ -601,6 +584,52 @@ def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseEx
             return arg.value
     positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
     return positional[position] if position is not None and 0 <= position < len(positional) else None
+
+
+def _class_uses(ctx: "FileContext", klass: cst.ClassDef
+                ) -> list[tuple["FileContext", cst.Call | cst.ClassDef]] | None:
+    """The calls ``Klass(...)`` of the top-level class ``klass`` of ``ctx``'s module and the
+    top-level classes that derive from it (``class Sub(Klass)``, ``class Sub(utils.Klass)``), in
+    this module and in the project's other modules, each with its module. None when the class
+    may be built where no call shows it (used as a value, a star import, a notebook naming it),
+    when the project is too large to search, or when it is called more than
+    :data:`MAX_CONSTRUCTIONS` times. A snippet (no file) has no other modules."""
+    name = klass.name.value
+    me = Path(ctx.path).resolve()
+    modules: list["FileContext"] = [ctx]
+    imports = project_imports(ctx)
+    if imports is not None:
+        paths = files_naming(imports.root, name, [])
+        if paths is None:
+            return None
+        for path in paths:
+            if path.resolve() != me:
+                other = PROJECT.context(path)
+                if other is None:
+                    return None
+                modules.append(other)
+    out: list[tuple["FileContext", cst.Call | cst.ClassDef]] = []
+    for module in modules:
+        references = _class_references(module, me, name, module is ctx)
+        if references is None:
+            return None
+        for subject in references:
+            holder = module.index.parent(subject)
+            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
+                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
+                    module.index.enclosing(subject, cst.Import) is not None:
+                continue
+            if isinstance(holder, cst.Call) and holder.func is subject:
+                out.append((module, holder))
+            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
+                    isinstance(module.index.parent(holder), cst.ClassDef) and \
+                    module.index.parent(holder) in module.module.body:
+                out.append((module, module.index.parent(holder)))
+            else:
+                return None  # the class passed, stored or aliased: built where no call shows it
+    if sum(isinstance(use, cst.Call) for _, use in out) > MAX_CONSTRUCTIONS:
+        return None
+    return out
 
 
 def _class_references(ctx: "FileContext", me: Path, name: str, own: bool
@@ -643,7 +672,7 @@ def class_constructions(ctx: "FileContext", klass: cst.ClassDef
     """Every call that builds an instance of ``klass`` (a top-level class of ``ctx``'s module) or
     of one of its subclasses, across the project (at most :data:`MAX_CALLER_DEPTH` subclasses
     down), with the module it is written in; None when they are not all known (the class or a
-    subclass used as a value, a star import, the project unknown or too large)."""
+    subclass used as a value, a star import, the project too large)."""
     if PROJECT.depth >= MAX_FILE_DEPTH:
         return None
     out: list[tuple["FileContext", cst.Call]] = []
@@ -659,40 +688,14 @@ def class_constructions(ctx: "FileContext", klass: cst.ClassDef
 def _family_calls(ctx: "FileContext", klass: cst.ClassDef, depth: int, out: list) -> bool:
     if depth > MAX_CALLER_DEPTH:
         return False
-    imports = project_imports(ctx)
-    if imports is None:
+    uses = _class_uses(ctx, klass)
+    if uses is None:
         return False
-    name = klass.name.value
-    paths = files_naming(imports.root, name, [])
-    if paths is None:
-        return False
-    me = Path(ctx.path).resolve()
-    modules: list["FileContext"] = [ctx]
-    for path in paths:
-        if path.resolve() != me:
-            other = PROJECT.context(path)
-            if other is None:
-                return False
-            modules.append(other)
-    for module in modules:
-        references = _class_references(module, me, name, module is ctx)
-        if references is None:
+    for module, use in uses:
+        if isinstance(use, cst.Call):
+            out.append((module, use))
+        elif not _family_calls(module, use, depth + 1, out):
             return False
-        for subject in references:
-            holder = module.index.parent(subject)
-            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
-                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
-                    module.index.enclosing(subject, cst.Import) is not None:
-                continue
-            if isinstance(holder, cst.Call) and holder.func is subject:
-                out.append((module, holder))
-            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
-                    isinstance(module.index.parent(holder), cst.ClassDef) and \
-                    module.index.parent(holder) in module.module.body:
-                if not _family_calls(module, module.index.parent(holder), depth + 1, out):
-                    return False
-            else:
-                return False
-            if len(out) > MAX_CONSTRUCTIONS:
-                return False
+        if len(out) > MAX_CONSTRUCTIONS:
+            return False
     return True
