@@ -505,17 +505,17 @@ def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
     out: list[tuple["FileContext", cst.BaseExpression]] = []
     PROJECT.depth += 1
     try:
-        if not _constructions(ctx, klass, init, param, 0, out):
+        if not _constructions(ctx, klass, init, ctx, param, 0, out):
             return None
     finally:
         PROJECT.depth -= 1
     return out
 
 
-def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, param: str,
-                   depth: int, out: list) -> bool:
-    """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param``; False
-    when they are not all known."""
+def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, home: "FileContext",
+                   param: str, depth: int, out: list) -> bool:
+    """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param`` (``init``
+    is written in ``home``'s module, as the default is); False when they are not all known."""
     if depth > MAX_CALLER_DEPTH:
         return False
     params = [*init.params.posonly_params, *init.params.params]
@@ -535,10 +535,10 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
             if argument is not None:
                 out.append((module, argument))
             elif chosen.default is not None:
-                out.append((ctx, chosen.default))
+                out.append((home, chosen.default))
             else:
                 return False
-        elif not _subclass_constructions(module, use, init, param, position, depth, out):
+        elif not _subclass_constructions(module, use, init, home, param, position, depth, out):
             return False
         if len(out) > MAX_CONSTRUCTIONS:
             return False
@@ -546,13 +546,14 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
 
 
 def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cst.FunctionDef,
-                            param: str, position: int | None, depth: int, out: list) -> bool:
+                            home: "FileContext", param: str, position: int | None, depth: int,
+                            out: list) -> bool:
     """The constructions of the subclass ``sub``: those of its own ``__init__``'s parameter that
     its ``super().__init__(...)`` passes on as ``param``, or of ``param`` itself when it inherits
     the base's ``__init__``."""
     own = init_of(sub)
     if own is None:
-        return _constructions(ctx, sub, base_init, param, depth + 1, out)
+        return _constructions(ctx, sub, base_init, home, param, depth + 1, out)
     supers = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is own and _is_super_init(c)]
     if len(supers) != 1 or any(a.star for a in supers[0].args):
         return False
@@ -564,7 +565,7 @@ def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cs
             *own.params.posonly_params, *own.params.params, *own.params.kwonly_params)):
         if len(bindings.values.get((own, passed.value), [])) != 1:
             return False  # rebound before it is passed on
-        return _constructions(ctx, sub, own, passed.value, depth + 1, out)
+        return _constructions(ctx, sub, own, ctx, passed.value, depth + 1, out)
     out.append((ctx, passed))
     return True
 

@@ -36,12 +36,15 @@ def test_a_default_left_to_a_call_of_another_module_is_read_where_it_is_written(
     (tmp_path / ".git").mkdir()
     (tmp_path / "utils.py").write_text(HOLDER)
     (tmp_path / "main.py").write_text("from utils import Holder\n\nh = Holder(a)\nk = Holder(b, size=3)\n")
+    # a subclass of another module that inherits __init__: its default is still utils.py's
+    (tmp_path / "plain.py").write_text("import utils\n\n\nclass Plain(utils.Holder):\n    pass\n\n\n"
+                                       "p = Plain(c)\n")
     PROJECT.begin_file()
     ctx = _context(str(tmp_path / "utils.py"), HOLDER)
     passed = _passed(ctx, "Holder", "size")
-    assert passed is not None and sorted(code for _, code in passed) == ["3", "7"]
-    # the default is a node of utils.py: read in main.py's module it would stand for nothing there
-    assert [Path(where.path).name for where, code in passed if code == "7"] == ["utils.py"]
+    assert passed is not None and sorted(code for _, code in passed) == ["3", "7", "7"]
+    # the default is a node of utils.py: read in the calling module it would stand for nothing there
+    assert [Path(where.path).name for where, code in passed if code == "7"] == ["utils.py", "utils.py"]
     assert [Path(where.path).name for where, code in passed if code == "3"] == ["main.py"]
     # a parameter without a default that a call leaves out: unknown
     (tmp_path / "other.py").write_text("from utils import Holder\n\nHolder(size=1)\n")
