@@ -637,16 +637,24 @@ def _class_references(ctx: "FileContext", me: Path, name: str, own: bool
                       ) -> list[cst.BaseExpression] | None:
     """The names (``Klass``) and attributes (``utils.Klass``) of ``ctx``'s module that stand for
     the class ``name`` of the module at ``me`` (``own``: ``ctx`` is that module); None when a
-    bare ``Klass`` of another module may be it without an import naming it (a star import)."""
+    bare ``Klass`` of another module may be it without an import naming it (a star import). A
+    name that another module imports it as (``from .effnet import Backbone as b``) stands for it
+    there too."""
     imports = project_imports(ctx) if not own else None
+    aliases: set[str] = set()
+    if imports is not None:
+        for local in imports.names:
+            target = imports.target(local) if local != name else None
+            if target is not None and target.attribute == name and target.path.resolve() == me:
+                aliases.add(local)
     found: list[cst.BaseExpression] = []
     for node in ctx.index.of_type(cst.Name):
-        if node.value != name:
+        if node.value != name and node.value not in aliases:
             continue
         parent = ctx.index.parent(node)
         subject: cst.BaseExpression = node
         if isinstance(parent, cst.Attribute) and parent.attr is node:
-            if own:
+            if own or node.value != name:
                 continue  # x.Klass: some other object's attribute
             subject = parent
         if isinstance(ctx.index.parent(subject), cst.Arg):

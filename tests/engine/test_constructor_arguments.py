@@ -59,3 +59,15 @@ def test_a_snippet_is_a_project_of_one_module():
     assert sorted(code for _, code in _passed(_context("x.py", source), "Holder", "loader")) == ["first", "second"]
     assert _passed(_context("x.py", source + "\nlater = [Holder]\n"), "Holder", "loader") is None  # a value
     assert _passed(_context("x.py", HOLDER), "Holder", "loader") == []  # never built
+
+
+def test_a_class_imported_under_another_name_is_built_by_that_name(tmp_path, monkeypatch):
+    # keras-retinanet's models/__init__.py: ``from .effnet import EfficientNetBackbone as b``
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "utils.py").write_text(HOLDER)
+    (tmp_path / "main.py").write_text("def build(kind):\n    from utils import Holder as b\n    return b(kind)\n")
+    PROJECT.begin_file()
+    passed = _passed(_context(str(tmp_path / "utils.py"), HOLDER), "Holder", "loader")
+    assert [(Path(where.path).name, code) for where, code in passed] == [("main.py", "kind")]
