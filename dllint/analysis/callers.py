@@ -500,45 +500,49 @@ def _binds_at_top(ctx: "FileContext", name: str) -> bool:
     return False
 
 
-# -- the arguments of a class's constructions --------------------------------------------------
+# -- the constructions of a class --------------------------------------------------------------
 MAX_CONSTRUCTIONS = 32  # a class built in more places than this is a library class: unknown
 
 
 def init_of(klass: cst.ClassDef) -> cst.FunctionDef | None:
-    """The ``__init__`` written in the body of ``klass`` (None when it inherits one)."""
+    """The ``__init__`` written in the body of ``klass``, the last one as at run time (None when it
+    inherits one)."""
+    found = None
     for statement in klass.body.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            return statement
-    return None
+            found = statement
+    return found
 
 
 def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
                           ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
     """What every construction of ``klass`` (a top-level class of ``ctx``'s module, with its own
-    ``__init__``) passes for the ``__init__`` parameter ``param`` (its default where a call leaves
-    it out), with the module each argument is written in: the calls ``Klass(...)`` in this module
-    and in the project's other modules, and those of its subclasses, through a subclass's
-    ``super().__init__(..., p, ...)`` of a parameter ``p`` of its own ``__init__`` (or its
-    inherited ``__init__``), at most :data:`MAX_CALLER_DEPTH` subclasses down. None when they are
-    not all known: the class used as a value (passed, stored, aliased), a call with ``*args``, a
-    subclass that builds its base any other way, the project unknown or too large."""
+    ``__init__``) passes for the ``__init__`` parameter ``param``, with the module each argument is
+    written in: the calls ``Klass(...)`` in this module and in the project's other modules, and
+    those of its subclasses, through a subclass's ``super().__init__(..., p, ...)`` of a parameter
+    ``p`` of its own ``__init__`` (or its inherited ``__init__``), at most :data:`MAX_CALLER_DEPTH`
+    subclasses down. A call that leaves the parameter out passes its default (with the module of
+    the ``__init__`` that declares it). Empty when the class is never built; None when the
+    constructions are not all known: the class used as a value (passed, stored, aliased), a call
+    with ``*args``, a parameter without a default left out, a subclass that builds its base any
+    other way, the project too large (a snippet, not a file, is a project of one module)."""
     init = init_of(klass)
-    if init is None or PROJECT.depth >= MAX_FILE_DEPTH:
+    if init is None or klass not in ctx.module.body or PROJECT.depth >= MAX_FILE_DEPTH:
         return None
     out: list[tuple["FileContext", cst.BaseExpression]] = []
     PROJECT.depth += 1
     try:
-        if not _constructions(ctx, klass, init, param, 0, out):
+        if not _constructions(ctx, klass, init, ctx, param, 0, out):
             return None
     finally:
         PROJECT.depth -= 1
     return out
 
 
-def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, param: str,
-                   depth: int, out: list) -> bool:
-    """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param``; False
-    when they are not all known."""
+def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, home: "FileContext",
+                   param: str, depth: int, out: list) -> bool:
+    """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param`` (``init``
+    is written in ``home``'s module, as the default is); False when they are not all known."""
     if depth > MAX_CALLER_DEPTH:
         return False
     params = [*init.params.posonly_params, *init.params.params]
@@ -547,65 +551,37 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
     if chosen is None or not names or names[0] != "self":
         return False
     position = names.index(param) - 1 if param in names else None  # after the instance
-    imports = project_imports(ctx)
-    if imports is None:
+    uses = _class_uses(ctx, klass)
+    if uses is None:
         return False
-    name = klass.name.value
-    paths = files_naming(imports.root, name, [])
-    if paths is None:
-        return False
-    me = Path(ctx.path).resolve()
-    modules: list["FileContext"] = [ctx]
-    for path in paths:
-        if path.resolve() != me:
-            other = PROJECT.context(path)
-            if other is None:
+    for module, use in uses:
+        if isinstance(use, cst.Call):
+            if any(a.star for a in use.args):
                 return False
-            modules.append(other)
-    for module in modules:
-        references = _class_references(module, me, name, module is ctx)
-        if references is None:
-            return False
-        for subject in references:
-            holder = module.index.parent(subject)
-            if isinstance(holder, cst.ClassDef) and holder.name is subject:
-                continue
-            if module.index.enclosing(subject, cst.ImportFrom) is not None or \
-                    module.index.enclosing(subject, cst.Import) is not None:
-                continue
-            if isinstance(holder, cst.Call) and holder.func is subject:
-                if any(a.star for a in holder.args):
-                    return False
-                argument = _argument_for(holder, position, param)
-                argument = argument if argument is not None else chosen.default
-                if argument is None:
-                    return False
+            argument = _argument_for(use, position, param)
+            if argument is not None:
                 out.append((module, argument))
-            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
-                    isinstance(module.index.parent(holder), cst.ClassDef):
-                sub = module.index.parent(holder)
-                if sub not in module.module.body or \
-                        not _subclass_constructions(module, sub, init, param, position, depth, out):
-                    return False
+            elif chosen.default is not None:
+                out.append((home, chosen.default))
             else:
-                return False  # the class passed, stored or aliased: built where no call shows it
-            if len(out) > MAX_CONSTRUCTIONS:
                 return False
+        elif not _subclass_constructions(module, use, init, home, param, position, depth, out):
+            return False
+        if len(out) > MAX_CONSTRUCTIONS:
+            return False
     return True
 
 
 def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cst.FunctionDef,
-                            param: str, position: int | None, depth: int, out: list) -> bool:
+                            home: "FileContext", param: str, position: int | None, depth: int,
+                            out: list) -> bool:
     """The constructions of the subclass ``sub``: those of its own ``__init__``'s parameter that
     its ``super().__init__(...)`` passes on as ``param``, or of ``param`` itself when it inherits
     the base's ``__init__``."""
     own = init_of(sub)
     if own is None:
-        return _constructions(ctx, sub, base_init, param, depth + 1, out)
-    supers = [c for c in ctx.index.of_type(cst.Call)
-              if ctx.index.function_of(c) is own and isinstance(c.func, cst.Attribute)
-              and c.func.attr.value == "__init__" and isinstance(c.func.value, cst.Call)
-              and isinstance(c.func.value.func, cst.Name) and c.func.value.func.value == "super"]
+        return _constructions(ctx, sub, base_init, home, param, depth + 1, out)
+    supers = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is own and _is_super_init(c)]
     if len(supers) != 1 or any(a.star for a in supers[0].args):
         return False
     passed = _argument_for(supers[0], position, param)
@@ -616,9 +592,17 @@ def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cs
             *own.params.posonly_params, *own.params.params, *own.params.kwonly_params)):
         if len(bindings.values.get((own, passed.value), [])) != 1:
             return False  # rebound before it is passed on
-        return _constructions(ctx, sub, own, passed.value, depth + 1, out)
+        return _constructions(ctx, sub, own, ctx, passed.value, depth + 1, out)
     out.append((ctx, passed))
     return True
+
+
+def _is_super_init(call: cst.Call) -> bool:
+    """``super().__init__(...)`` or ``super(Klass, self).__init__(...)``."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" \
+        and isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+        and func.value.func.value == "super"
 
 
 def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseExpression | None:
@@ -630,20 +614,74 @@ def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseEx
     return positional[position] if position is not None and 0 <= position < len(positional) else None
 
 
+def _class_uses(ctx: "FileContext", klass: cst.ClassDef
+                ) -> list[tuple["FileContext", cst.Call | cst.ClassDef]] | None:
+    """The calls ``Klass(...)`` of the top-level class ``klass`` of ``ctx``'s module and the
+    top-level classes that derive from it (``class Sub(Klass)``, ``class Sub(utils.Klass)``), in
+    this module and in the project's other modules, each with its module. None when the class
+    may be built where no call shows it (used as a value, a star import, a notebook naming it),
+    when the project is too large to search, or when it is called more than
+    :data:`MAX_CONSTRUCTIONS` times. A snippet (no file) has no other modules."""
+    name = klass.name.value
+    me = Path(ctx.path).resolve()
+    modules: list["FileContext"] = [ctx]
+    imports = project_imports(ctx)
+    if imports is not None:
+        paths = files_naming(imports.root, name, [])
+        if paths is None:
+            return None
+        for path in paths:
+            if path.resolve() != me:
+                other = PROJECT.context(path)
+                if other is None:
+                    return None
+                modules.append(other)
+    out: list[tuple["FileContext", cst.Call | cst.ClassDef]] = []
+    for module in modules:
+        references = _class_references(module, me, name, module is ctx)
+        if references is None:
+            return None
+        for subject in references:
+            holder = module.index.parent(subject)
+            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
+                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
+                    module.index.enclosing(subject, cst.Import) is not None:
+                continue
+            if isinstance(holder, cst.Call) and holder.func is subject:
+                out.append((module, holder))
+            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
+                    isinstance(module.index.parent(holder), cst.ClassDef) and \
+                    module.index.parent(holder) in module.module.body:
+                out.append((module, module.index.parent(holder)))
+            else:
+                return None  # the class passed, stored or aliased: built where no call shows it
+    if sum(isinstance(use, cst.Call) for _, use in out) > MAX_CONSTRUCTIONS:
+        return None
+    return out
+
+
 def _class_references(ctx: "FileContext", me: Path, name: str, own: bool
                       ) -> list[cst.BaseExpression] | None:
     """The names (``Klass``) and attributes (``utils.Klass``) of ``ctx``'s module that stand for
     the class ``name`` of the module at ``me`` (``own``: ``ctx`` is that module); None when a
-    bare ``Klass`` of another module may be it without an import naming it (a star import)."""
+    bare ``Klass`` of another module may be it without an import naming it (a star import). A
+    name that another module imports it as (``from .effnet import Backbone as b``) stands for it
+    there too."""
     imports = project_imports(ctx) if not own else None
+    aliases: set[str] = set()
+    if imports is not None:
+        for local in imports.names:
+            target = imports.target(local) if local != name else None
+            if target is not None and target.attribute == name and target.path.resolve() == me:
+                aliases.add(local)
     found: list[cst.BaseExpression] = []
     for node in ctx.index.of_type(cst.Name):
-        if node.value != name:
+        if node.value != name and node.value not in aliases:
             continue
         parent = ctx.index.parent(node)
         subject: cst.BaseExpression = node
         if isinstance(parent, cst.Attribute) and parent.attr is node:
-            if own:
+            if own or node.value != name:
                 continue  # x.Klass: some other object's attribute
             subject = parent
         if isinstance(ctx.index.parent(subject), cst.Arg):
@@ -670,7 +708,7 @@ def class_constructions(ctx: "FileContext", klass: cst.ClassDef
     """Every call that builds an instance of ``klass`` (a top-level class of ``ctx``'s module) or
     of one of its subclasses, across the project (at most :data:`MAX_CALLER_DEPTH` subclasses
     down), with the module it is written in; None when they are not all known (the class or a
-    subclass used as a value, a star import, the project unknown or too large)."""
+    subclass used as a value, a star import, the project too large)."""
     if PROJECT.depth >= MAX_FILE_DEPTH:
         return None
     out: list[tuple["FileContext", cst.Call]] = []
@@ -686,40 +724,14 @@ def class_constructions(ctx: "FileContext", klass: cst.ClassDef
 def _family_calls(ctx: "FileContext", klass: cst.ClassDef, depth: int, out: list) -> bool:
     if depth > MAX_CALLER_DEPTH:
         return False
-    imports = project_imports(ctx)
-    if imports is None:
+    uses = _class_uses(ctx, klass)
+    if uses is None:
         return False
-    name = klass.name.value
-    paths = files_naming(imports.root, name, [])
-    if paths is None:
-        return False
-    me = Path(ctx.path).resolve()
-    modules: list["FileContext"] = [ctx]
-    for path in paths:
-        if path.resolve() != me:
-            other = PROJECT.context(path)
-            if other is None:
-                return False
-            modules.append(other)
-    for module in modules:
-        references = _class_references(module, me, name, module is ctx)
-        if references is None:
+    for module, use in uses:
+        if isinstance(use, cst.Call):
+            out.append((module, use))
+        elif not _family_calls(module, use, depth + 1, out):
             return False
-        for subject in references:
-            holder = module.index.parent(subject)
-            if isinstance(holder, cst.ClassDef) and holder.name is subject or \
-                    module.index.enclosing(subject, cst.ImportFrom) is not None or \
-                    module.index.enclosing(subject, cst.Import) is not None:
-                continue
-            if isinstance(holder, cst.Call) and holder.func is subject:
-                out.append((module, holder))
-            elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
-                    isinstance(module.index.parent(holder), cst.ClassDef) and \
-                    module.index.parent(holder) in module.module.body:
-                if not _family_calls(module, module.index.parent(holder), depth + 1, out):
-                    return False
-            else:
-                return False
-            if len(out) > MAX_CONSTRUCTIONS:
-                return False
+        if len(out) > MAX_CONSTRUCTIONS:
+            return False
     return True

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.callers import init_of
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import model_key
 
@@ -82,8 +83,7 @@ def _init_parameter(klass: cst.ClassDef, attr: str) -> tuple[cst.FunctionDef, st
     """(``__init__``, the parameter) when ``__init__`` sets ``self.<attr> = <parameter>`` in a
     statement of its own body, the class sets ``self.<attr>`` nowhere else, and never switches
     the mode of ``self`` or ``self.<attr>``."""
-    body = klass.body.body if isinstance(klass.body, cst.IndentedBlock) else ()
-    init = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    init = init_of(klass)
     if init is None:
         return None
     signature = init.params

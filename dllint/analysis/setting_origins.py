@@ -17,12 +17,13 @@ class's field when the file declares it. A settings object often comes from furt
   modules set (:func:`config_module_values`), a section read by attribute (``config.optim``) by
   the key alone;
 * Lightning's ``self.hparams`` after ``self.save_hyperparameters(...)`` in ``__init__``: the object
-  given, or ``__init__``'s arguments by name (:func:`constructions_passing`).
+  given, or ``__init__``'s arguments by name (:func:`saved_names`; what each construction passes:
+  :func:`~dllint.analysis.callers.constructor_arguments`).
 
 :func:`origins` follows an expression back through names (reaching definitions, the module-level
 binding, a name imported from a project module), parameters (their default, or what every call
 of the function in the project passes: :class:`~dllint.analysis.callers.ProjectCallers`, and
-:func:`~dllint.analysis.project.constructor_arguments` for ``__init__``), ``self.x`` attributes
+:func:`~dllint.analysis.callers.constructor_arguments` for ``__init__``), ``self.x`` attributes
 (every binding in the class), ``vars(x)``, literal subscripts of dictionaries and calls of the
 project's functions (what every ``return`` gives) to its :class:`Origin` s; nothing when one path
 cannot be followed. :func:`keyed_values` gives a key's values at those origins, together with
@@ -52,7 +53,8 @@ from dllint.analysis.calls import string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.parameter_uses import parameter_for
-from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, constructor_arguments, find_definition, project_imports
+from dllint.analysis.callers import ProjectCallers, constructor_arguments, init_of, owner_class
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_definition, project_imports
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -140,7 +142,7 @@ def _saved_hyperparameters(walk: Walk, ctx: "FileContext", klass: cst.ClassDef) 
     """``self.hparams`` of a Lightning module whose ``__init__`` calls ``self.save_hyperparameters``:
     the object it is given (``save_hyperparameters(args)``: a namespace or a dictionary), or, called
     with no object (nothing, names, ``ignore=``), the arguments of that ``__init__`` by name."""
-    init = next((s for s in klass.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    init = init_of(klass)
     if init is None:
         return False
     saves = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is init
@@ -171,48 +173,6 @@ def saved_names(ctx: "FileContext", save: cst.Call
     if any(n is None for n in names):
         return None
     return init, klass, (frozenset(n for n in names if n) if names else None)
-
-
-def constructions_passing(ctx: "FileContext", klass: cst.ClassDef, param: str
-                          ) -> list[tuple["FileContext", cst.BaseExpression | None]] | None:
-    """What each construction ``Klass(...)`` of the top-level class ``klass``, in its module and in
-    the project's other modules, passes for the parameter ``param`` of its ``__init__`` (None for
-    a construction that passes nothing: the default), each with its module. None when a
-    construction may pass it unseen (``*args``, ``**kwargs``), the class has subclasses in its
-    module, the project cannot be searched, or there are more than :data:`MAX_SITES`."""
-    from dllint.analysis.project import find_callers
-
-    if klass not in ctx.module.body:
-        return None
-    init = next((s for s in klass.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
-    if init is None:
-        return None
-    names = [p.name.value for p in init.params.params]
-    if names[:1] != ["self"]:
-        return None
-    position = names.index(param) - 1 if param in names else None
-    name = klass.name.value
-    if any(isinstance(s, cst.ClassDef) and any(dotted_name(b.value) == name for b in s.bases)
-           for s in ctx.module.body):
-        return None
-    calls = [(ctx, c) for c in ctx.index.of_type(cst.Call) if isinstance(c.func, cst.Name) and c.func.value == name]
-    if project_imports(ctx) is not None:
-        elsewhere = find_callers(ctx, name, method=False)
-        if elsewhere is None:
-            return None
-        calls.extend(elsewhere)
-    if len(calls) > MAX_SITES:
-        return None
-    out: list[tuple["FileContext", cst.BaseExpression | None]] = []
-    for where, call in calls:
-        if any(a.star for a in call.args):
-            return None
-        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
-        positional = [a for a in call.args if a.keyword is None]
-        if given is None and position is not None and position < len(positional):
-            given = positional[position].value
-        out.append((where, given))
-    return out
 
 
 def _config_flag(ctx: "FileContext", expr: cst.Attribute) -> cst.Call | None:
@@ -311,14 +271,12 @@ def _across(ctx: "FileContext", other: "FileContext", then: Callable[["FileConte
 def _passed(walk: Walk, ctx: "FileContext", function: cst.FunctionDef, name: str) -> bool:
     """A parameter without a default: what every call of its function passes (a constructor's
     parameter: every construction of the class)."""
-    from dllint.analysis.callers import ProjectCallers, owner_class
-
     klass = owner_class(ctx, function)
     if klass is False:
         return False
     if klass is not None and function.name.value == "__init__":
         passed = constructor_arguments(ctx, klass, name)
-        if passed is None or len(passed) > MAX_SITES:
+        if not passed or len(passed) > MAX_SITES:
             return False
         return all(_in(walk, ctx, where, value) for where, value in passed)
     if project_imports(ctx) is None:  # a snippet: the calls of the file

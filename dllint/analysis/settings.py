@@ -45,12 +45,13 @@ from typing import TYPE_CHECKING, Union
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.callers import constructor_arguments
 from dllint.analysis.calls import keyword, number, string
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.parameter_uses import parameter_for
-from dllint.analysis.setting_origins import (config_file_values, config_module_values, constructions_passing,
-                                             dict_entry, origins, saved_names, section_of, writes)
+from dllint.analysis.setting_origins import (MAX_SITES, config_file_values, config_module_values, dict_entry,
+                                             origins, saved_names, section_of, writes)
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -265,22 +266,21 @@ class _Resolver:
         param = next((p for p in (*params.params, *params.kwonly_params) if p.name.value == key), None)
         if param is None or (kept is not None and key not in kept):
             return {SUPPLIED}
-        resolver = _Resolver(origin.ctx)
-        passed = constructions_passing(origin.ctx, klass, key)
-        if passed is None:
+        # save_hyperparameters() also keeps the arguments of the __init__s of subclasses (every
+        # __init__ frame up the chain): a subclass may give the key a value of its own
+        if any(isinstance(s, cst.ClassDef) and any(dotted_name(b.value) == klass.name.value for b in s.bases)
+               for s in origin.ctx.module.body):
+            return {SUPPLIED}
+        passed = constructor_arguments(origin.ctx, klass, key)  # a default where a call passes nothing
+        if passed is None or len(passed) > MAX_SITES:
             return {SUPPLIED}
         out: set[Outcome] = set()
         for where, value in passed:
-            if value is None:  # this construction leaves the default
-                if param.default is None:
-                    return {SUPPLIED}
-                out |= resolver.values(param.default, depth - 1, seen)
-            else:
-                out |= _Resolver(where).values(value, depth - 1, seen)
+            out |= _Resolver(where).values(value, depth - 1, seen)
         if not passed:  # no construction in the project: the default is what the class says
             if param.default is None:
                 return {SUPPLIED}
-            out |= resolver.values(param.default, depth - 1, seen)
+            out |= _Resolver(origin.ctx).values(param.default, depth - 1, seen)
         return out
 
 

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
 
 import libcst as cst
 
+from dllint.analysis.callers import init_of
 from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.pmap import EMPTY, PMap
@@ -921,9 +922,7 @@ class Shapes:
         for owner in owners:
             for attr in _self_attribute_bindings(owner):
                 counts[attr] = counts.get(attr, 0) + 1
-        init = next((s for owner in owners for s in (
-            owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ())
-            if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        init = next(filter(None, map(init_of, owners)), None)
         if init is None:
             return {}
         out: dict[str, Shape] = {}
@@ -2620,8 +2619,7 @@ def _bind_init_arguments(shape: Shape | None, klass: cst.ClassDef, call: cst.Cal
     ``__init__`` takes the call's literal argument (else unknown)."""
     if shape is None or not any(isinstance(d, str) and d.startswith("@") for d in shape.dims):
         return shape
-    init = next((s for s in (klass.body.body if isinstance(klass.body, cst.IndentedBlock) else ())
-                 if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    init = init_of(klass)
     params = [p.name.value for p in init.params.params][1:] if init is not None else []
     dims: list[Dim] = []
     for d in shape.dims:

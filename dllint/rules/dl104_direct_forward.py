@@ -16,9 +16,9 @@ from __future__ import annotations
 import libcst as cst
 
 from dllint.analysis.bindings import Bindings
+from dllint.analysis.callers import constructor_arguments
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import SELF_RETURNING
-from dllint.analysis.project import constructor_arguments
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
 
@@ -224,7 +224,7 @@ class DirectForwardCall(Rule):
     @staticmethod
     def _given_a_module(ctx, bindings: Bindings, receiver: str, value: cst.BaseExpression | None) -> bool:
         """``self.module = module`` in a class's ``__init__``, where every construction of the class
-        in the project (and of its subclasses here, through ``super().__init__``) passes a module
+        in the project (and of its subclasses, through ``super().__init__``) passes a module
         for ``module``: ``SparseWeights(nn.Linear(784, 10), 0.4)``."""
         if not receiver.startswith("self.") or not isinstance(value, cst.Name):
             return False

@@ -1,0 +1,73 @@
+"""What every construction of a class passes for an ``__init__`` parameter
+(:func:`dllint.analysis.callers.constructor_arguments`), the one fact DL104 (a wrapped module's
+``forward``), DL202 (a loader kept from the constructor) and DL501 (``self.hparams`` and a
+constructor's parameters followed back to their settings) read: a default left to a call is read
+in the module of the ``__init__`` that declares it, and a snippet is a project of one module."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from dllint.analysis.callers import constructor_arguments
+from dllint.analysis.project import PROJECT
+from dllint.context import FileContext
+
+HOLDER = """class Holder:
+    def __init__(self, loader, size=7):
+        self.loader = loader
+        self.size = size
+"""
+
+
+def _context(path: str, source: str) -> FileContext:
+    return FileContext(path, source, cst.parse_module(source))
+
+
+def _passed(ctx: FileContext, klass: str, param: str) -> list[tuple[FileContext, str]] | None:
+    found = next(s for s in ctx.module.body if isinstance(s, cst.ClassDef) and s.name.value == klass)
+    passed = constructor_arguments(ctx, found, param)
+    return None if passed is None else [(where, where.module.code_for_node(value)) for where, value in passed]
+
+
+def test_a_default_left_to_a_call_of_another_module_is_read_where_it_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "utils.py").write_text(HOLDER)
+    (tmp_path / "main.py").write_text("from utils import Holder\n\nh = Holder(a)\nk = Holder(b, size=3)\n")
+    # a subclass of another module that inherits __init__: its default is still utils.py's
+    (tmp_path / "plain.py").write_text("import utils\n\n\nclass Plain(utils.Holder):\n    pass\n\n\n"
+                                       "p = Plain(c)\n")
+    PROJECT.begin_file()
+    ctx = _context(str(tmp_path / "utils.py"), HOLDER)
+    passed = _passed(ctx, "Holder", "size")
+    assert passed is not None and sorted(code for _, code in passed) == ["3", "7", "7"]
+    # the default is a node of utils.py: read in the calling module it would stand for nothing there
+    assert [Path(where.path).name for where, code in passed if code == "7"] == ["utils.py", "utils.py"]
+    assert [Path(where.path).name for where, code in passed if code == "3"] == ["main.py"]
+    # a parameter without a default that a call leaves out: unknown
+    (tmp_path / "other.py").write_text("from utils import Holder\n\nHolder(size=1)\n")
+    PROJECT.clear()
+    PROJECT.begin_file()
+    assert _passed(_context(str(tmp_path / "utils.py"), HOLDER), "Holder", "loader") is None
+
+
+def test_a_snippet_is_a_project_of_one_module():
+    source = HOLDER + "\n\nclass Sub(Holder):\n    def __init__(self, data):\n        super().__init__(data)\n" \
+        "\n\nh = Holder(first)\ns = Sub(second)\n"
+    assert sorted(code for _, code in _passed(_context("x.py", source), "Holder", "loader")) == ["first", "second"]
+    assert _passed(_context("x.py", source + "\nlater = [Holder]\n"), "Holder", "loader") is None  # a value
+    assert _passed(_context("x.py", HOLDER), "Holder", "loader") == []  # never built
+
+
+def test_a_class_imported_under_another_name_is_built_by_that_name(tmp_path, monkeypatch):
+    # keras-retinanet's models/__init__.py: ``from .effnet import EfficientNetBackbone as b``
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "utils.py").write_text(HOLDER)
+    (tmp_path / "main.py").write_text("def build(kind):\n    from utils import Holder as b\n    return b(kind)\n")
+    PROJECT.begin_file()
+    passed = _passed(_context(str(tmp_path / "utils.py"), HOLDER), "Holder", "loader")
+    assert [(Path(where.path).name, code) for where, code in passed] == [("main.py", "kind")]
