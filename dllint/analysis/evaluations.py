@@ -172,7 +172,7 @@ def training_reason(modes: Modes, call: cst.Call, function: cst.FunctionDef | No
         return None
     # The method's callers in the other modules of the project (a script that calls
     # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
-    project = modes.project_caller_tokens(function, key)
+    project = modes.project_caller_tokens(function, key, skip=part_of_training)
     if project:
         for other, caller, found in project:
             if TRAIN in found and not part_of_training(other.analysis(Modes), caller):
@@ -209,7 +209,10 @@ def part_of_training(modes: Modes, call: cst.Call) -> bool:
     target network, a re-forward for the training accuracy. Not when its data is named as held out.
     An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
     loop = modes.regions.loop_of(call)
-    return loop is not None and loop in modes.step_loops and not held_out_argument(call)
+    if loop is None:
+        return False
+    modes.find_steps()  # a caller's module that the analysis does not run on itself
+    return loop in modes.step_loops and not held_out_argument(call)
 
 
 def held_out_argument(call: cst.Call) -> bool:

@@ -55,7 +55,8 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (COPIES, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
-                                     find_class, find_definition, project_imports)
+                                     find_class, find_definition, import_path_between,
+                                     project_imports)
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
@@ -311,23 +312,34 @@ class Modes:
         self.stated_graphs: dict[cst.CSTNode, object] = {}
         # :mod:`dllint.analysis.eval_built`: class -> the attributes its __init__ leaves in eval mode
         self.eval_built_cache: dict[cst.ClassDef, frozenset[str]] = {}
+        self._steps_found = False
         if self.active:
-            external = self._external_training_calls()
-            self._external_steps = set(external)
-            steps = list(self.regions.training_calls) + external
-            for call in [*self.regions.training_calls, *external]:
-                if self.regions.loop_of(call) is None:
-                    function = self.index.function_of(call)
-                    if function is not None:
-                        steps.extend(self.regions.callers(function))
-            for call in steps:
-                loop = self.regions.loop_of(call)
-                if loop is not None:
-                    self.step_loops.add(loop)
-                else:
-                    self.steps_outside_loops.add(self.scope_of(call))
-                self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
-            self._mark_training_loops(external)
+            self.find_steps()
+
+    def find_steps(self) -> None:
+        """Fill ``step_loops``, ``steps_outside_loops``, ``steps_in``, ``training_loops`` (once).
+        Done when the file is analysed; for a file the analysis does not run on (a script that
+        imports no torch and drives an agent of another module: ``agent.update(...)`` trains),
+        only when another module asks whether one of its calls runs inside a training step."""
+        if self._steps_found:
+            return
+        self._steps_found = True
+        external = self._external_training_calls()
+        self._external_steps = set(external)
+        steps = list(self.regions.training_calls) + external
+        for call in [*self.regions.training_calls, *external]:
+            if self.regions.loop_of(call) is None:
+                function = self.index.function_of(call)
+                if function is not None:
+                    steps.extend(self.regions.callers(function))
+        for call in steps:
+            loop = self.regions.loop_of(call)
+            if loop is not None:
+                self.step_loops.add(loop)
+            else:
+                self.steps_outside_loops.add(self.scope_of(call))
+            self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
+        self._mark_training_loops(external)
 
     @property
     def unbound(self) -> UnboundNames:
@@ -477,7 +489,7 @@ class Modes:
         is not, or nothing is bound to ``expr`` here. Nothing is parsed."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        values = self.models.definition_values(expr, at)
+        values = self._bound_values(expr, at)
         if not values:
             return None
         targets: list[Target] = []
@@ -491,6 +503,21 @@ class Modes:
                 return None
             targets.append(target)
         return targets
+
+    def _bound_values(self, expr: cst.Name | cst.Attribute, at: cst.CSTNode) -> list[cst.BaseExpression] | None:
+        """The values bound to ``expr`` seen from ``at``: the model analysis's; in a module that
+        imports no torch (which that analysis skips), the file's bindings: a script that drives an
+        agent of another module (``agent = Agent(env)``, ``agent.update(...)``) binds it there."""
+        if self.imports.uses(*TORCH_PACKAGES):
+            return self.models.definition_values(expr, at)
+        key = model_key(expr)
+        if key is None:
+            return None
+        bindings = self.ctx.analysis(Bindings)
+        scope = bindings.scope_key(at, key)
+        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
+        values = [value for _, value in entries if value is not None]
+        return values or None
 
     def _hands_a_model(self, call: cst.Call) -> bool:
         """``call`` passes its callee (as an argument or as the receiver) a name that holds a
@@ -916,13 +943,18 @@ class Modes:
             self._probed[(call, key)] = found
         return found
 
-    def project_caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0
+    def project_caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0,
+                              skip: Callable[["Modes", cst.Call], bool] | None = None
                               ) -> list[tuple["FileContext", cst.Call, frozenset]] | None:
         """(module, call, modes of ``key`` there) for each call of ``function`` (a method of a class
         of this file, or a top-level function) in the other modules of the project, following the
         callers' own callers, in their module and in the project, while the mode comes in from them
         (``test(dqn)`` in evaluation.py calls ``dqn.evaluate_q()``; main.py calls ``dqn.eval()``
-        and then ``test(dqn)``). None when the project cannot be searched."""
+        and then ``test(dqn)``). None when the project cannot be searched. The callers' own
+        callers for which ``skip`` (the caller's module's analysis, the call) is true are left out
+        (a pass that runs only inside a training step: ``agent.update(...)`` in a step loop calls
+        ``self.compute_loss(...)``, which runs the target network); a call whose callers are all
+        left out brings no mode in (the first callers are the caller's to judge)."""
         klass = self.regions.class_of(function) if function not in self._foreign_methods else None
         method = klass is not None or function in self._foreign_methods
         if method and not (key == "self" or key.startswith("self.")):
@@ -938,6 +970,8 @@ class Modes:
                 if method:
                     if not other._may_be_instance(call.func.value, call, self.ctx, klass):
                         continue
+                    if klass is not None and not import_path_between(other_ctx, self.ctx):
+                        continue  # ``x.name(...)`` of a module that cannot hold an instance of ``klass``
                     if klass is not None and other.switch(call) is not None and self.plain_class(klass):
                         # ``self.agent.net.train()``: a mode switch where it is written (the
                         # receiver is no instance of a plain class there), not a call of
@@ -946,13 +980,14 @@ class Modes:
                     other._foreign_methods.add(function)
                     if klass is not None:
                         other._foreign_classes[function] = klass
-                out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth)))
+                out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth, skip)))
         finally:
             PROJECT.depth -= 1
         return out
 
     def _tokens_from_callers(self, call: cst.Call, function: cst.FunctionDef, key: str,
-                             depth: int) -> frozenset:
+                             depth: int, skip: Callable[["Modes", cst.Call], bool] | None = None
+                             ) -> frozenset:
         """The modes of ``function``'s ``key`` at ``call`` (a call of it in this file); where they
         come in from the enclosing function's callers, theirs (this file's and the project's)."""
         mapped = self.map_key(call, function, key)
@@ -965,10 +1000,12 @@ class Modes:
         outer: set = set()
         callers = list(self.regions.callers(caller))
         for inner in callers:
-            outer |= self._tokens_from_callers(inner, caller, mapped, depth + 1)
-        project = self.project_caller_tokens(caller, mapped, depth + 1)
-        for _, _, found in project or ():
-            outer |= found
+            if skip is None or not skip(self, inner):
+                outer |= self._tokens_from_callers(inner, caller, mapped, depth + 1, skip)
+        project = self.project_caller_tokens(caller, mapped, depth + 1, skip)
+        for other_ctx, inner, found in project or ():
+            if skip is None or not skip(other_ctx.analysis(Modes), inner):
+                outer |= found
         if not callers and not project:
             return tokens
         return (tokens - {ENTRY}) | outer
@@ -1311,7 +1348,7 @@ class Modes:
         of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        if not self.models.definition_values(expr, at):
+        if not self._bound_values(expr, at):
             return self._parameter_class(expr, at) if isinstance(expr, cst.Name) else None
         targets = self._instance_targets(expr, at, imports)
         if targets is None or any(find_class(self.ctx, target) is None for target in targets):
