@@ -968,10 +968,8 @@ class Modes:
             for other_ctx, call in found:
                 other = other_ctx.analysis(Modes)
                 if method:
-                    if not other._may_be_instance(call.func.value, call, self.ctx, klass):
+                    if not other._may_hold_instance(call.func.value, call, self.ctx, klass):
                         continue
-                    if klass is not None and not import_path_between(other_ctx, self.ctx):
-                        continue  # ``x.name(...)`` of a module that cannot hold an instance of ``klass``
                     if klass is not None and other.switch(call) is not None and self.plain_class(klass):
                         # ``self.agent.net.train()``: a mode switch where it is written (the
                         # receiver is no instance of a plain class there), not a call of
@@ -1009,6 +1007,43 @@ class Modes:
         if not callers and not project:
             return tokens
         return (tokens - {ENTRY}) | outer
+
+    def _may_hold_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
+                           klass: cst.ClassDef | None, depth: int = 0) -> bool:
+        """:meth:`_may_be_instance`, and where this module has no path of imports to ``ctx``'s
+        (:func:`import_path_between`: it neither names the class nor is used by its module), only
+        when ``expr`` is a parameter that some caller may pass an instance of ``klass``: a
+        tutorial folder's ``evaluate_policy(env, agent)``, called by its own ``main.py`` with
+        ``agent = DQN_agent(...)`` of its own folder, never runs ``select_action`` of the agent
+        of the folder next door. A receiver held elsewhere (``self.agent``) still counts."""
+        if not self._may_be_instance(expr, at, ctx, klass):
+            return False
+        if klass is None or import_path_between(self.ctx, ctx):
+            return True
+        key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        root = key.partition(".")[0] if key is not None else None
+        function = self.index.function_of(at)
+        if root is None or function is None or root in ("self", "cls") \
+                or root not in self._param_names(function) or root in self.locals_of(function):
+            return True
+        if depth >= 2 or PROJECT.depth >= MAX_FILE_DEPTH:
+            return True  # too far to tell
+        callers: list[tuple[Modes, cst.Call]] = [(self, call) for call in self.regions.callers(function)]
+        if self.regions.class_of(function) is not None or self.index.function_of(function) is not None:
+            if not callers:
+                return True  # a method's or a closure's callers elsewhere are not searched
+        else:
+            PROJECT.depth += 1
+            try:
+                callers.extend((other.analysis(Modes), call)
+                               for other, call in find_callers(self.ctx, function.name.value, False) or ())
+            finally:
+                PROJECT.depth -= 1
+        for modes, call in callers:
+            argument = modes._argument_for(call, function, root)
+            if argument is None or modes._may_hold_instance(argument, call, ctx, klass, depth + 1):
+                return True
+        return False  # no caller, or none passes one: no instance of ``klass`` reaches here
 
     def _may_be_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
                          klass: cst.ClassDef | None) -> bool:
