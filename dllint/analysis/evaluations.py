@@ -14,7 +14,10 @@ there may be training:
   mode-dependent layer); when no caller is in the file, only a method of a class that switches the
   same ``self`` attribute to ``.train()`` elsewhere and is named as an evaluation, unless its callers
   in the project's other modules decide (one passes it training: reached; all switched to eval
-  first: not), and not when the class derives from a project class of another module.
+  first: not), and not when the class derives from a project class of another module. Callers in
+  the project count only where the receiver may be an instance of the class
+  (:meth:`dllint.analysis.modes.Modes._may_hold_instance`), and their own callers inside a
+  training step (:func:`part_of_training`) bring no mode in.
 
 Left out: a model's own method and Lightning modules, a call in a loop whose own body
 back-propagates (:func:`part_of_training`: a target network, a training-accuracy re-forward) unless
