@@ -16,8 +16,8 @@ there may be training:
   in the project's other modules decide (one passes it training: reached; all switched to eval
   first: not), and not when the class derives from a project class of another module. Callers in
   the project count only where the receiver may be an instance of the class
-  (:meth:`dllint.analysis.modes.Modes._may_hold_instance`), and their own callers inside a
-  training step (:func:`part_of_training`) bring no mode in.
+  (:meth:`dllint.analysis.modes.Modes._may_hold_instance`), and their own callers that run a
+  training step (``model.update(batch)`` reaching ``self.compute_loss(batch)``) bring no mode in.
 
 Left out: a model's own method and Lightning modules, a call in a loop whose own body
 back-propagates (:func:`part_of_training`: a target network, a training-accuracy re-forward) unless
@@ -175,7 +175,7 @@ def training_reason(modes: Modes, call: cst.Call, function: cst.FunctionDef | No
         return None
     # The method's callers in the other modules of the project (a script that calls
     # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
-    project = modes.project_caller_tokens(function, key, skip=part_of_training)
+    project = modes.project_caller_tokens(function, key, skip=lambda other, c: other.runs_training_step(c))
     if project:
         for other, caller, found in project:
             if TRAIN in found and not part_of_training(other.analysis(Modes), caller):

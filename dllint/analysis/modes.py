@@ -313,6 +313,7 @@ class Modes:
         # :mod:`dllint.analysis.eval_built`: class -> the attributes its __init__ leaves in eval mode
         self.eval_built_cache: dict[cst.ClassDef, frozenset[str]] = {}
         self._steps_found = False
+        self._step_calls: set[cst.CSTNode] | None = None
         if self.active:
             self.find_steps()
 
@@ -345,6 +346,15 @@ class Modes:
     def unbound(self) -> UnboundNames:
         """The file's names bound nowhere: a statement that reads one cannot complete."""
         return self.ctx.analysis(UnboundNames)
+
+    def runs_training_step(self, call: cst.Call) -> bool:
+        """``call`` is one of the calls that make a training step of its loop or scope (a
+        backward or optimizer step, a call of a function or method that makes one:
+        ``agent.update(batch)``), in a file the analysis runs on or not."""
+        self.find_steps()
+        if self._step_calls is None:
+            self._step_calls = {c for calls in self.steps_in.values() for c in calls}
+        return call in self._step_calls
 
     def is_external_step(self, call: cst.Call) -> bool:
         """``call`` runs a training step of another project module (``model.train_emb(*batch)``)."""
@@ -952,8 +962,9 @@ class Modes:
         (``test(dqn)`` in evaluation.py calls ``dqn.evaluate_q()``; main.py calls ``dqn.eval()``
         and then ``test(dqn)``). None when the project cannot be searched. The callers' own
         callers for which ``skip`` (the caller's module's analysis, the call) is true are left out
-        (a pass that runs only inside a training step: ``agent.update(...)`` in a step loop calls
-        ``self.compute_loss(...)``, which runs the target network); a call whose callers are all
+        (a call that runs a training step: ``model.update(batch)`` calls ``self.compute_loss(...)``,
+        which runs the target network; an evaluation episode called from the training loop is no
+        such call); a call whose callers are all
         left out brings no mode in (the first callers are the caller's to judge)."""
         klass = self.regions.class_of(function) if function not in self._foreign_methods else None
         method = klass is not None or function in self._foreign_methods
