@@ -441,7 +441,7 @@ class Modes:
             handed = self._hands_a_model(call)
             if not (handed or self._may_train_instance(call, imports)):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
-            hit = find_called(self.ctx, call, imports, self._receiver_class, training=True)
+            hit = find_called(self.ctx, call, imports, self._step_receiver_class, training=True)
             if hit is None:
                 continue
             other, function, _klass = hit
@@ -489,17 +489,18 @@ class Modes:
         func = call.func
         if not isinstance(func, cst.Attribute):
             return False
-        targets = self._instance_targets(func.value, call, imports)
+        targets = self._instance_targets(func.value, call, imports, steps=True)
         return bool(targets) and all(PROJECT.may_train_function(target.path, func.attr.value)
                                      for target in targets)
 
-    def _instance_targets(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> list[Target] | None:
+    def _instance_targets(self, expr: cst.BaseExpression, at: cst.CSTNode, imports,
+                          steps: bool = False) -> list[Target] | None:
         """The imported names of which ``expr`` is an instance: every value bound to it is a call
         of one (``Net(...)``, ``Net(...).to(device)``), each resolved by the imports; None when one
         is not, or nothing is bound to ``expr`` here. Nothing is parsed."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        values = self._bound_values(expr, at)
+        values = self._bound_values(expr, at, steps)
         if not values:
             return None
         targets: list[Target] = []
@@ -514,11 +515,14 @@ class Modes:
             targets.append(target)
         return targets
 
-    def _bound_values(self, expr: cst.Name | cst.Attribute, at: cst.CSTNode) -> list[cst.BaseExpression] | None:
-        """The values bound to ``expr`` seen from ``at``: the model analysis's; in a module that
-        imports no torch (which that analysis skips), the file's bindings: a script that drives an
-        agent of another module (``agent = Agent(env)``, ``agent.update(...)``) binds it there."""
-        if self.imports.uses(*TORCH_PACKAGES):
+    def _bound_values(self, expr: cst.Name | cst.Attribute, at: cst.CSTNode, steps: bool = False
+                      ) -> list[cst.BaseExpression] | None:
+        """The values bound to ``expr`` seen from ``at``: the model analysis's; when ``steps`` (the
+        training steps are looked for) in a module that imports no torch (which that analysis
+        skips), the file's bindings: a script that drives an agent of another module
+        (``agent = Agent(env)``, ``agent.update(...)``) binds it there. Only for the steps: the
+        runs of such a module read ``agent.eval()`` as a switch, as they always have."""
+        if not steps or self.imports.uses(*TORCH_PACKAGES):
             return self.models.definition_values(expr, at)
         key = model_key(expr)
         if key is None:
@@ -1044,12 +1048,10 @@ class Modes:
             if not callers:
                 return True  # a method's or a closure's callers elsewhere are not searched
         else:
-            PROJECT.depth += 1
-            try:
-                callers.extend((other.analysis(Modes), call)
-                               for other, call in find_callers(self.ctx, function.name.value, False) or ())
-            finally:
-                PROJECT.depth -= 1
+            found = find_callers(self.ctx, function.name.value, False)
+            if found is None:
+                return True  # the project cannot be searched: unknown
+            callers.extend((other.analysis(Modes), call) for other, call in found)
         for modes, call in callers:
             argument = modes._argument_for(call, function, root)
             if argument is None or modes._may_hold_instance(argument, call, ctx, klass, depth + 1):
@@ -1389,14 +1391,19 @@ class Modes:
         found.sort(key=lambda item: self.index.order[item[0]])
         return found
 
-    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+    def _step_receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """:meth:`_receiver_class` where the training steps are looked for (see :meth:`_bound_values`)."""
+        return self._receiver_class(expr, at, imports, steps=True)
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports,
+                        steps: bool = False) -> Target | None:
         """The project class of which ``expr`` is an instance: every value bound to it is a call
         of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        if not self._bound_values(expr, at):
+        if not self._bound_values(expr, at, steps):
             return self._parameter_class(expr, at) if isinstance(expr, cst.Name) else None
-        targets = self._instance_targets(expr, at, imports)
+        targets = self._instance_targets(expr, at, imports, steps)
         if targets is None or any(find_class(self.ctx, target) is None for target in targets):
             return None
         classes = set(targets)
