@@ -14,7 +14,10 @@ there may be training:
   mode-dependent layer); when no caller is in the file, only a method of a class that switches the
   same ``self`` attribute to ``.train()`` elsewhere and is named as an evaluation, unless its callers
   in the project's other modules decide (one passes it training: reached; all switched to eval
-  first: not), and not when the class derives from a project class of another module.
+  first: not), and not when the class derives from a project class of another module. Callers in
+  the project count only where the receiver may be an instance of the class
+  (:meth:`dllint.analysis.modes.Modes._may_hold_instance`), and their own callers that run a
+  training step (``model.update(batch)`` reaching ``self.compute_loss(batch)``) bring no mode in.
 
 Left out: a model's own method and Lightning modules, a call in a loop whose own body
 back-propagates (:func:`part_of_training`: a target network, a training-accuracy re-forward) unless
@@ -172,7 +175,7 @@ def training_reason(modes: Modes, call: cst.Call, function: cst.FunctionDef | No
         return None
     # The method's callers in the other modules of the project (a script that calls
     # ``agent.eval()`` and then a helper that calls ``agent.evaluate_q()``) decide when found.
-    project = modes.project_caller_tokens(function, key)
+    project = modes.project_caller_tokens(function, key, skip=lambda other, c: other.runs_training_step(c))
     if project:
         for other, caller, found in project:
             if TRAIN in found and not part_of_training(other.analysis(Modes), caller):
@@ -209,7 +212,10 @@ def part_of_training(modes: Modes, call: cst.Call) -> bool:
     target network, a re-forward for the training accuracy. Not when its data is named as held out.
     An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
     loop = modes.regions.loop_of(call)
-    return loop is not None and loop in modes.step_loops and not held_out_argument(call)
+    if loop is None:
+        return False
+    modes.find_steps()  # a caller's module that the analysis does not run on itself
+    return loop in modes.step_loops and not held_out_argument(call)
 
 
 def held_out_argument(call: cst.Call) -> bool:

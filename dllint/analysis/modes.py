@@ -55,7 +55,8 @@ from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import (COPIES, NO_DEPENDENCE, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
-                                     find_class, find_definition, project_imports)
+                                     find_class, find_definition, import_path_between,
+                                     project_imports)
 from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.name_reaching import names_in_target as _names_in_target
 from dllint.analysis.name_reaching import walk_body as _walk_body
@@ -311,28 +312,49 @@ class Modes:
         self.stated_graphs: dict[cst.CSTNode, object] = {}
         # :mod:`dllint.analysis.eval_built`: class -> the attributes its __init__ leaves in eval mode
         self.eval_built_cache: dict[cst.ClassDef, frozenset[str]] = {}
+        self._steps_found = False
+        self._step_calls: set[cst.CSTNode] | None = None
         if self.active:
-            external = self._external_training_calls()
-            self._external_steps = set(external)
-            steps = list(self.regions.training_calls) + external
-            for call in [*self.regions.training_calls, *external]:
-                if self.regions.loop_of(call) is None:
-                    function = self.index.function_of(call)
-                    if function is not None:
-                        steps.extend(self.regions.callers(function))
-            for call in steps:
-                loop = self.regions.loop_of(call)
-                if loop is not None:
-                    self.step_loops.add(loop)
-                else:
-                    self.steps_outside_loops.add(self.scope_of(call))
-                self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
-            self._mark_training_loops(external)
+            self.find_steps()
+
+    def find_steps(self) -> None:
+        """Fill ``step_loops``, ``steps_outside_loops``, ``steps_in``, ``training_loops`` (once).
+        Done when the file is analysed; for a file the analysis does not run on (a script that
+        imports no torch and drives an agent of another module: ``agent.update(...)`` trains),
+        only when another module asks whether one of its calls runs inside a training step."""
+        if self._steps_found:
+            return
+        self._steps_found = True
+        external = self._external_training_calls()
+        self._external_steps = set(external)
+        steps = list(self.regions.training_calls) + external
+        for call in [*self.regions.training_calls, *external]:
+            if self.regions.loop_of(call) is None:
+                function = self.index.function_of(call)
+                if function is not None:
+                    steps.extend(self.regions.callers(function))
+        for call in steps:
+            loop = self.regions.loop_of(call)
+            if loop is not None:
+                self.step_loops.add(loop)
+            else:
+                self.steps_outside_loops.add(self.scope_of(call))
+            self.steps_in.setdefault(loop if loop is not None else self.scope_of(call), []).append(call)
+        self._mark_training_loops(external)
 
     @property
     def unbound(self) -> UnboundNames:
         """The file's names bound nowhere: a statement that reads one cannot complete."""
         return self.ctx.analysis(UnboundNames)
+
+    def runs_training_step(self, call: cst.Call) -> bool:
+        """``call`` is one of the calls that make a training step of its loop or scope (a
+        backward or optimizer step, a call of a function or method that makes one:
+        ``agent.update(batch)``), in a file the analysis runs on or not."""
+        self.find_steps()
+        if self._step_calls is None:
+            self._step_calls = {c for calls in self.steps_in.values() for c in calls}
+        return call in self._step_calls
 
     def is_external_step(self, call: cst.Call) -> bool:
         """``call`` runs a training step of another project module (``model.train_emb(*batch)``)."""
@@ -419,7 +441,7 @@ class Modes:
             handed = self._hands_a_model(call)
             if not (handed or self._may_train_instance(call, imports)):
                 continue  # like the summaries: only a call that hands its callee a model is looked up
-            hit = find_called(self.ctx, call, imports, self._receiver_class, training=True)
+            hit = find_called(self.ctx, call, imports, self._step_receiver_class, training=True)
             if hit is None:
                 continue
             other, function, _klass = hit
@@ -467,17 +489,18 @@ class Modes:
         func = call.func
         if not isinstance(func, cst.Attribute):
             return False
-        targets = self._instance_targets(func.value, call, imports)
+        targets = self._instance_targets(func.value, call, imports, steps=True)
         return bool(targets) and all(PROJECT.may_train_function(target.path, func.attr.value)
                                      for target in targets)
 
-    def _instance_targets(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> list[Target] | None:
+    def _instance_targets(self, expr: cst.BaseExpression, at: cst.CSTNode, imports,
+                          steps: bool = False) -> list[Target] | None:
         """The imported names of which ``expr`` is an instance: every value bound to it is a call
         of one (``Net(...)``, ``Net(...).to(device)``), each resolved by the imports; None when one
         is not, or nothing is bound to ``expr`` here. Nothing is parsed."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        values = self.models.definition_values(expr, at)
+        values = self._bound_values(expr, at, steps)
         if not values:
             return None
         targets: list[Target] = []
@@ -491,6 +514,24 @@ class Modes:
                 return None
             targets.append(target)
         return targets
+
+    def _bound_values(self, expr: cst.Name | cst.Attribute, at: cst.CSTNode, steps: bool = False
+                      ) -> list[cst.BaseExpression] | None:
+        """The values bound to ``expr`` seen from ``at``: the model analysis's; when ``steps`` (the
+        training steps are looked for) in a module that imports no torch (which that analysis
+        skips), the file's bindings: a script that drives an agent of another module
+        (``agent = Agent(env)``, ``agent.update(...)``) binds it there. Only for the steps: the
+        runs of such a module read ``agent.eval()`` as a switch, as they always have."""
+        if not steps or self.imports.uses(*TORCH_PACKAGES):
+            return self.models.definition_values(expr, at)
+        key = model_key(expr)
+        if key is None:
+            return None
+        bindings = self.ctx.analysis(Bindings)
+        scope = bindings.scope_key(at, key)
+        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
+        values = [value for _, value in entries if value is not None]
+        return values or None
 
     def _hands_a_model(self, call: cst.Call) -> bool:
         """``call`` passes its callee (as an argument or as the receiver) a name that holds a
@@ -919,13 +960,19 @@ class Modes:
             self._probed[(call, key)] = found
         return found
 
-    def project_caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0
+    def project_caller_tokens(self, function: cst.FunctionDef, key: str, depth: int = 0,
+                              skip: Callable[["Modes", cst.Call], bool] | None = None
                               ) -> list[tuple["FileContext", cst.Call, frozenset]] | None:
         """(module, call, modes of ``key`` there) for each call of ``function`` (a method of a class
         of this file, or a top-level function) in the other modules of the project, following the
         callers' own callers, in their module and in the project, while the mode comes in from them
         (``test(dqn)`` in evaluation.py calls ``dqn.evaluate_q()``; main.py calls ``dqn.eval()``
-        and then ``test(dqn)``). None when the project cannot be searched."""
+        and then ``test(dqn)``). None when the project cannot be searched. The callers' own
+        callers for which ``skip`` (the caller's module's analysis, the call) is true are left out
+        (a call that runs a training step: ``model.update(batch)`` calls ``self.compute_loss(...)``,
+        which runs the target network; an evaluation episode called from the training loop is no
+        such call); a call whose callers are all
+        left out brings no mode in (the first callers are the caller's to judge)."""
         klass = self.regions.class_of(function) if function not in self._foreign_methods else None
         method = klass is not None or function in self._foreign_methods
         if method and not (key == "self" or key.startswith("self.")):
@@ -939,7 +986,7 @@ class Modes:
             for other_ctx, call in found:
                 other = other_ctx.analysis(Modes)
                 if method:
-                    if not other._may_be_instance(call.func.value, call, self.ctx, klass):
+                    if not other._may_hold_instance(call.func.value, call, self.ctx, klass):
                         continue
                     if klass is not None and other.switch(call) is not None and self.plain_class(klass):
                         # ``self.agent.net.train()``: a mode switch where it is written (the
@@ -949,13 +996,14 @@ class Modes:
                     other._foreign_methods.add(function)
                     if klass is not None:
                         other._foreign_classes[function] = klass
-                out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth)))
+                out.append((other_ctx, call, other._tokens_from_callers(call, function, key, depth, skip)))
         finally:
             PROJECT.depth -= 1
         return out
 
     def _tokens_from_callers(self, call: cst.Call, function: cst.FunctionDef, key: str,
-                             depth: int) -> frozenset:
+                             depth: int, skip: Callable[["Modes", cst.Call], bool] | None = None
+                             ) -> frozenset:
         """The modes of ``function``'s ``key`` at ``call`` (a call of it in this file); where they
         come in from the enclosing function's callers, theirs (this file's and the project's)."""
         mapped = self.map_key(call, function, key)
@@ -968,13 +1016,50 @@ class Modes:
         outer: set = set()
         callers = list(self.regions.callers(caller))
         for inner in callers:
-            outer |= self._tokens_from_callers(inner, caller, mapped, depth + 1)
-        project = self.project_caller_tokens(caller, mapped, depth + 1)
-        for _, _, found in project or ():
-            outer |= found
+            if skip is None or not skip(self, inner):
+                outer |= self._tokens_from_callers(inner, caller, mapped, depth + 1, skip)
+        project = self.project_caller_tokens(caller, mapped, depth + 1, skip)
+        for other_ctx, inner, found in project or ():
+            if skip is None or not skip(other_ctx.analysis(Modes), inner):
+                outer |= found
         if not callers and not project:
             return tokens
         return (tokens - {ENTRY}) | outer
+
+    def _may_hold_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
+                           klass: cst.ClassDef | None, depth: int = 0) -> bool:
+        """:meth:`_may_be_instance`, and where this module has no path of imports to ``ctx``'s
+        (:func:`import_path_between`: it neither names the class nor is used by its module), only
+        when ``expr`` is a parameter that some caller may pass an instance of ``klass``: a
+        tutorial folder's ``evaluate_policy(env, agent)``, called by its own ``main.py`` with
+        ``agent = DQN_agent(...)`` of its own folder, never runs ``select_action`` of the agent
+        of the folder next door. A receiver held elsewhere (``self.agent``) still counts."""
+        if not self._may_be_instance(expr, at, ctx, klass):
+            return False
+        if klass is None or import_path_between(self.ctx, ctx):
+            return True
+        key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        root = key.partition(".")[0] if key is not None else None
+        function = self.index.function_of(at)
+        if root is None or function is None or root in ("self", "cls") \
+                or root not in self._param_names(function) or root in self.locals_of(function):
+            return True
+        if depth >= 2 or PROJECT.depth >= MAX_FILE_DEPTH:
+            return True  # too far to tell
+        callers: list[tuple[Modes, cst.Call]] = [(self, call) for call in self.regions.callers(function)]
+        if self.regions.class_of(function) is not None or self.index.function_of(function) is not None:
+            if not callers:
+                return True  # a method's or a closure's callers elsewhere are not searched
+        else:
+            found = find_callers(self.ctx, function.name.value, False)
+            if found is None:
+                return True  # the project cannot be searched: unknown
+            callers.extend((other.analysis(Modes), call) for other, call in found)
+        for modes, call in callers:
+            argument = modes._argument_for(call, function, root)
+            if argument is None or modes._may_hold_instance(argument, call, ctx, klass, depth + 1):
+                return True
+        return False  # no caller, or none passes one: no instance of ``klass`` reaches here
 
     def _may_be_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
                          klass: cst.ClassDef | None) -> bool:
@@ -1309,14 +1394,19 @@ class Modes:
         found.sort(key=lambda item: self.index.order[item[0]])
         return found
 
-    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+    def _step_receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports) -> Target | None:
+        """:meth:`_receiver_class` where the training steps are looked for (see :meth:`_bound_values`)."""
+        return self._receiver_class(expr, at, imports, steps=True)
+
+    def _receiver_class(self, expr: cst.BaseExpression, at: cst.CSTNode, imports,
+                        steps: bool = False) -> Target | None:
         """The project class of which ``expr`` is an instance: every value bound to it is a call
         of the same imported class (``Net(...)``, ``Net(...).to(device)``)."""
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        if not self.models.definition_values(expr, at):
+        if not self._bound_values(expr, at, steps):
             return self._parameter_class(expr, at) if isinstance(expr, cst.Name) else None
-        targets = self._instance_targets(expr, at, imports)
+        targets = self._instance_targets(expr, at, imports, steps)
         if targets is None or any(find_class(self.ctx, target) is None for target in targets):
             return None
         classes = set(targets)

@@ -1258,6 +1258,52 @@ def find_callers(ctx: "FileContext", name: str, method: bool, *, first: bool = F
     return out
 
 
+MAX_REACHED_MODULES = 256  # modules walked for :func:`import_path_between` before it answers "maybe"
+
+
+def import_path_between(one: "FileContext", other: "FileContext") -> bool:
+    """The modules of ``one`` and ``other`` lie on one path of project imports: either imports
+    the other, directly or through modules it imports (star imports included). A module with no
+    such path to a class's module is never handed one of its instances by the class's own code,
+    and does not name it: a tutorial folder's ``utils.evaluate(agent)`` calls ``select_action`` of
+    its own folder's agent, not of the one next door. True when it cannot be told (a snippet, more
+    than :data:`MAX_REACHED_MODULES` modules to walk)."""
+    a, b = Path(one.path).resolve(), Path(other.path).resolve()
+    if a == b:
+        return True
+    return _reaches(one, b) is not False or _reaches(other, a) is not False
+
+
+def _reaches(start: "FileContext", goal: Path) -> bool | None:
+    """``goal`` is among the project modules that ``start`` imports, transitively; None when it
+    cannot be told."""
+    imports = project_imports(start)
+    if imports is None:
+        return None
+    todo = sorted(_imported_paths(imports, ImportRecords.of_index(start.index)))
+    seen = set(todo)
+    while todo:
+        path = todo.pop()
+        if path == goal:
+            return True
+        if len(seen) > MAX_REACHED_MODULES:
+            return None
+        outline = PROJECT.class_outline(path)
+        if outline is None:
+            continue
+        for found in sorted(_imported_paths(outline.project_imports(), outline.records)):
+            if found not in seen:
+                seen.add(found)
+                todo.append(found)
+    return False
+
+
+def _imported_paths(imports: ProjectImports, records: ImportRecords) -> set[Path]:
+    out = {target.path.resolve() for target in imports.names.values()}
+    out.update(path.resolve() for path in imports.star_sources(records))
+    return out
+
+
 def subclass_assignments(ctx: "FileContext", klass: cst.ClassDef, attribute: str) -> list[cst.BaseExpression]:
     """The values that methods of the subclasses of ``klass`` (a top-level class of ``ctx``'s
     module) assign to ``self.<attribute>``, in this module and in the project's other modules (a
