@@ -126,6 +126,13 @@ def own_step_method(function: cst.FunctionDef) -> bool:
     ``train(self, mode=True)`` calling ``super().train(mode)`` is still a switch."""
     params = function.params
     positional = [*params.posonly_params, *params.params][1:]
+    for node in _walk_body(function.body):
+        # ``super().train(flag)``, ``nn.Module.train(self, flag)``, ``self.training = flag``: a switch
+        if isinstance(node, cst.Attribute) and (node.attr.value == "training" or (
+                node.attr.value in ("train", "eval") and isinstance(node.value, (cst.Call, cst.Name, cst.Attribute))
+                and (dotted_name(node.value.func) if isinstance(node.value, cst.Call) else dotted_name(node.value))
+                in ("super", "nn.Module", "torch.nn.Module", "Module"))):
+            return False
     if function.name.value == "train":
         if not positional:
             return False

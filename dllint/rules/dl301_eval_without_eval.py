@@ -2753,6 +2753,40 @@ class DynamicsModel:
     def predict(self, x):
         return self.model(x).detach()  # expect: DL301
 """,
+        # (twin of DN) a ``train(self, flag)`` override that calls ``super().train(flag)`` is a
+        # switch whatever its parameter is named
+        """import torch
+import torch.nn as nn
+
+
+class EnsembleModel(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n, n), nn.Dropout(0.1))
+
+    def forward(self, x):
+        return self.net(x)
+
+    def train(self, flag):
+        super().train(flag)
+        return self
+
+
+class DynamicsModel:
+    def __init__(self, n):
+        self.model = EnsembleModel(n)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def train(self, x, y):
+        self.model.train(True)
+        loss = ((self.model(x) - y) ** 2).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+    def predict(self, x):
+        return self.model(x).detach()  # expect: DL301
+""",
     ]
 
     def check(self, ctx: FileContext) -> None:
