@@ -1062,6 +1062,10 @@ class Models:
                 inner_found = self.class_dependence(inner)
                 found.append(self._constructed_in(call, inner_found, inner.node, init, defaults))
                 continue
+            passed = self._parameter_classes_dependence(call, node, init, defaults)
+            if passed is not None:
+                found.append(passed)
+                continue
             if method not in init_methods:
                 continue
             if _own_method_call(func, init_methods):
@@ -1102,6 +1106,40 @@ class Models:
             found.append(self._built_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _parameter_classes_dependence(self, call: cst.Call, klass: cst.ClassDef, init: cst.FunctionDef | None,
+                                      defaults: set[str]) -> str | None:
+        """The dependence of what ``call`` builds in ``__init__`` when its callee is a parameter of
+        ``__init__`` that it never rebinds (``self.body = body_network(n, **cfg)`` with
+        ``body_network=DeapStack``): that of the classes every construction of the class passes for
+        it, its default included (:func:`~dllint.analysis.callers.constructor_arguments`),
+        each built by ``call``: ``NO`` when all are mode-free, ``UNKNOWN`` when one is not a
+        module class or torch.nn class seen (thirteenth audit, DQ). None when ``call`` is no such
+        call or the constructions are not all known."""
+        from dllint.analysis.callers import constructor_arguments
+
+        func = call.func
+        if init is None or not isinstance(func, cst.Name) or _rebinds(init, func.value) or not any(
+                p.name.value == func.value
+                for p in (*init.params.posonly_params, *init.params.params, *init.params.kwonly_params)):
+            return None
+        passed = constructor_arguments(self.ctx, klass, func.value)
+        if not passed:
+            return None
+        default = _param_default(init, func.value)
+        found: list[str] = []
+        for ctx, value in passed:
+            # the default is written here, whichever construction leaves it out
+            models = self if value is default else ctx.analysis(Models)
+            inner = models.module_class(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+            qualified = (models.imports.qualify(value) or "") if isinstance(value, (cst.Name, cst.Attribute)) else ""
+            if inner is not None:
+                found.append(models._constructed(call, models.class_dependence(inner), inner.node))
+            elif models._is_nn_class(qualified) and not qualified.endswith("Loss"):
+                found.append(self._layer_dependence(call, 1, init, defaults, qualified))
+            else:
+                found.append(UNKNOWN_DEPENDENCE)
+        return combine(found)
 
     def _switched_off(self, call: cst.Call, init: cst.FunctionDef) -> str | None:
         """The ``__init__`` parameter whose falsy literal default keeps ``call`` from running: the
@@ -1235,13 +1273,13 @@ class Models:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.args) == 1 \
                 and not call.args[0].keyword and not call.args[0].star:
+            # ``apply`` hands ``f`` each existing submodule and keeps nothing ``f`` returns: it
+            # initialises the layers the model holds whatever ``f`` computes from them
+            # (``std=1 / np.sqrt(m.in_features)``, thirteenth audit, DN), or is a method or a
+            # library's function; only an ``f`` of the project seen to build a torch.nn layer or to
+            # restructure the module it is given may add one
             resolved = self._named_function(call.args[0].value)
-            if resolved is None:
-                return False
-            models, function = resolved
-            params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
-            return not models._is_method(function) and len(params) == 1 \
-                and _keeps_submodules(function, params[0])
+            return resolved is None or not resolved[0]._restructures(resolved[1])
         resolved = self._resolved_function(call)
         if resolved is None:
             return False
@@ -1251,6 +1289,19 @@ class Models:
         params = function.params
         return all(_keeps_submodules(function, p.name.value)
                    for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+    def _restructures(self, function: cst.FunctionDef) -> bool:
+        """``function`` builds a ``torch.nn`` layer (``nn.Dropout(0.1)``) or calls a structural
+        method (``add_module``, ``append``...) or ``setattr``: given to ``apply``, it may add a layer."""
+        for node in walk_body(function.body):
+            if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
+                continue
+            qualified = self.imports.qualify(node.func) or ""
+            last = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+            if qualified.startswith("torch.nn.") and last[:1].isupper() \
+                    or last in _STRUCTURE_METHODS or last == "setattr":
+                return True
+        return False
 
     def _layer_argument(self, call: cst.Call) -> bool:
         """``call`` is inside an argument of a ``torch.nn`` layer whose arguments are sizes, rates

@@ -109,6 +109,41 @@ def _literal_bool(expr: cst.BaseExpression) -> bool | None:
     return None
 
 
+def _class_method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    """The last method ``name`` defined in ``klass``'s own body; None if it defines none."""
+    found = None
+    for statement in klass.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            found = statement
+    return found
+
+
+def own_step_method(function: cst.FunctionDef) -> bool:
+    """``function`` (a method named ``train`` or ``eval``) is the class's own method, not an
+    override of ``nn.Module``'s mode switch: ``train(self, loss)`` whose first parameter is no
+    mode (not named ``mode``, no ``True``/``False`` default), ``eval(self, loader)`` with a
+    required parameter (``nn.Module.eval`` takes none). Calling it sets no mode (Hands-on-RL's
+    ``EnsembleModel.train(self, loss)``, an optimiser step; thirteenth audit, DN), while
+    ``train(self, mode=True)`` calling ``super().train(mode)`` is still a switch."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params][1:]
+    for node in _walk_body(function.body):
+        # ``super().train(flag)``, ``nn.Module.train(self, flag)``, ``self.training = flag``: a switch
+        if isinstance(node, cst.Attribute) and (node.attr.value == "training" or (
+                node.attr.value in ("train", "eval") and isinstance(node.value, (cst.Call, cst.Name, cst.Attribute))
+                and (dotted_name(node.value.func) if isinstance(node.value, cst.Call) else dotted_name(node.value))
+                in ("super", "nn.Module", "torch.nn.Module", "Module"))):
+            return False
+    if function.name.value == "train":
+        if not positional:
+            return False
+        first = positional[0]
+        return first.name.value != "mode" and (first.default is None or _literal_bool(first.default) is None)
+    if function.name.value == "eval":
+        return any(p.default is None for p in (*positional, *params.kwonly_params))
+    return False
+
+
 def mode_call(call: cst.Call) -> tuple[str, object] | None:
     """(receiver key, token) for ``x.eval()`` / ``x.train(...)``; None for any other call.
 
@@ -381,15 +416,32 @@ class Modes:
             target = self.regions.resolved(call)
             klass = self.regions.class_of(target) if target is not None else None
             if klass is not None:
-                found = self.plain_class(klass)
+                found = self.plain_class(klass) or own_step_method(target)
             else:
-                found = self._foreign_user_method(call)
+                found = self._foreign_user_method(call) or self._own_step_of_held_model(call)
             self._user_methods[call] = found
         return found
 
     def plain_class(self, klass: cst.ClassDef) -> bool:
         """:func:`plain_class` of this file's ``klass``."""
         return plain_class(self.ctx, klass)
+
+    def _own_step_of_held_model(self, call: cst.Call) -> bool:
+        """``self.model.train(loss)`` where every value bound to ``self.model`` constructs a module
+        class of this file that defines that method as its own step (:func:`own_step_method`)."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("train", "eval"):
+            return False
+        values = self.models.definition_values(func.value, call)
+        if not values:
+            return False
+        for value in values:
+            klass = self.models.module_class(value.func) \
+                if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)) else None
+            method = _class_method(klass.node, func.attr.value) if klass is not None else None
+            if method is None or not own_step_method(method):
+                return False
+        return True
 
     def _foreign_user_method(self, call: cst.Call) -> bool:
         """``x.name(...)`` where every value bound to ``x`` here is an instance of one class of
@@ -412,6 +464,8 @@ class Modes:
         found = find_definition(self.ctx, Target(klass.path, f"{klass.attribute}.{func.attr.value}"))
         if found is None:
             return False
+        if found[2] is not None and own_step_method(found[1]):
+            return True  # ``model.train(loss)``: the class's own step, not nn.Module.train
         other = found[0]
         top = next((s for s in reversed(other.module.body)  # the last definition wins
                     if isinstance(s, cst.ClassDef) and s.name.value == klass.attribute), None)
@@ -3181,7 +3235,7 @@ def class_trains(modes: Modes, klass: cst.ClassDef, key: str) -> bool:
         for method in modes.regions.methods(current).values():
             for node in _walk_body(method.body):
                 if isinstance(node, cst.Call):
-                    switched = mode_call(node)
+                    switched = modes.switch(node)  # not ``self.model.train(loss)``, its own step
                     if switched is not None and switched[0] == key and switched[1] in (TRAIN, DYNAMIC):
                         return True
     return False

@@ -1523,6 +1523,40 @@ for x, y in loader:
 with torch.no_grad():
     print(net(val_x).argmax(1))
 """,
+        # (issue 13, thirteenth audit, DN; Hands-on-RL's EnsembleModel) the class's own
+        # ``train(self, loss)``, an optimiser step: ``self.model.train(loss)`` switches no mode, so
+        # the holder never puts the model in training mode for ``predict()`` to inherit
+        """import torch
+import torch.nn as nn
+from somelib import make_layers
+
+
+class EnsembleModel(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.net = make_layers(n)
+        self.optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    def forward(self, x):
+        return self.net(x)
+
+    def train(self, loss):
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+
+class DynamicsModel:
+    def __init__(self, n):
+        self.model = EnsembleModel(n)
+
+    def train(self, x, y):
+        loss = ((self.model(x) - y) ** 2).mean()
+        self.model.train(loss)
+
+    def predict(self, x):
+        return self.model(x).detach()
+""",
     ]
 
     INVALID = [
@@ -2684,6 +2718,74 @@ for images, labels in loader:
     opt.step()
 with torch.no_grad():
     print(encoder(val_images).argmax(1))  # expect: DL301
+""",
+        # (twin of DN) ``train(self, mode=True)`` calling ``super().train(mode)`` is still the mode
+        # switch: the model, with a dropout, is left training for ``predict()``
+        """import torch
+import torch.nn as nn
+
+
+class EnsembleModel(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n, n), nn.Dropout(0.1))
+
+    def forward(self, x):
+        return self.net(x)
+
+    def train(self, mode=True):
+        super().train(mode)
+        return self
+
+
+class DynamicsModel:
+    def __init__(self, n):
+        self.model = EnsembleModel(n)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def train(self, x, y):
+        self.model.train()
+        loss = ((self.model(x) - y) ** 2).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+    def predict(self, x):
+        return self.model(x).detach()  # expect: DL301
+""",
+        # (twin of DN) a ``train(self, flag)`` override that calls ``super().train(flag)`` is a
+        # switch whatever its parameter is named
+        """import torch
+import torch.nn as nn
+
+
+class EnsembleModel(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n, n), nn.Dropout(0.1))
+
+    def forward(self, x):
+        return self.net(x)
+
+    def train(self, flag):
+        super().train(flag)
+        return self
+
+
+class DynamicsModel:
+    def __init__(self, n):
+        self.model = EnsembleModel(n)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def train(self, x, y):
+        self.model.train(True)
+        loss = ((self.model(x) - y) ** 2).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+
+    def predict(self, x):
+        return self.model(x).detach()  # expect: DL301
 """,
     ]
 

@@ -95,11 +95,19 @@ def test_evaluation_episodes_left_in_training_mode_are_found(variant, capsys):
     assert lint_findings(capsys, "DL301", "--no-cache", ".") == {acting_project.ACTING}
 
 
-def test_train_on_a_module_class_instance_stays_a_mode_switch(tmp_path, monkeypatch):
-    # ``class Agent(nn.Module)``: its ``train(...)`` is (or overrides) ``nn.Module.train(mode)``
+@pytest.mark.parametrize("signature, switch", [
+    # ``class Agent(nn.Module)`` overriding ``nn.Module.train(mode)``: a switch
+    ("def train(self, mode=True):\n        batch = mode", True),
+    ("def train(self, batch):\n        super().train(True)", True),
+    # (thirteenth audit, DN) its own ``train(self, batch)``, a learning step that shadows
+    # ``nn.Module.train``: the class's own method, no switch
+    ("def train(self, batch):", False),
+])
+def test_train_on_a_module_class_instance(tmp_path, monkeypatch, signature, switch):
     monkeypatch.chdir(tmp_path)
     PROJECT.clear()
     files = _train_with_batch()
+    files["agent.py"] = files["agent.py"].replace("def train(self, batch):", signature)
     files["agent.py"] = files["agent.py"].replace(
         "import copy\n", "import copy\nfrom torch import nn\n").replace(
         "class Agent:\n    def __init__(self, states, actions):\n",
@@ -108,5 +116,5 @@ def test_train_on_a_module_class_instance_stays_a_mode_switch(tmp_path, monkeypa
     write_files(tmp_path, files)
     ctx, modes = _modes(tmp_path / "main.py")
     call = _agent_train_call(ctx, modes)
-    assert modes.switch(call) is not None
-    assert not modes.user_method(call)
+    assert (modes.switch(call) is not None) is switch
+    assert modes.user_method(call) is not switch

@@ -44,6 +44,17 @@ def init_weights(m):
         m.bias.data.fill_(0.01)
 
 
+def init_sized(m):
+    if type(m) == nn.Linear:
+        nn.init.normal_(m.weight, std=1 / (2 * np.sqrt(m.in_features)))
+        m.bias.data.fill_(0.0)
+
+
+def add_dropouts(m):
+    if isinstance(m, nn.Sequential):
+        m.append(nn.Dropout(0.1))
+
+
 def with_dropout(layer):
     return nn.Sequential(layer, nn.Dropout(0.2))
 
@@ -105,6 +116,13 @@ def _class_dependence(body: str) -> str:
     # initialised in place: the call's value is unused
     ("self.fc = nn.Linear(4, 4)\ninit_weights(self.fc)", NO_DEPENDENCE),
     ("self.fc = nn.Linear(4, 4)\nself.apply(init_weights)", NO_DEPENDENCE),
+    # (thirteenth audit, DN) ``apply`` hands each existing submodule to ``f`` and keeps nothing it
+    # returns: an initialiser that reads a module attribute, a method, a library's function add
+    # no layer; one seen to build and append a layer may
+    ("self.fc = nn.Linear(4, 4)\nself.apply(init_sized)", NO_DEPENDENCE),
+    ("self.fc = nn.Linear(4, 4)\nself.apply(self._init_weights)", NO_DEPENDENCE),
+    ("self.fc = nn.Linear(4, 4)\nself.apply(some_library.init_weights)", NO_DEPENDENCE),
+    ("self.fc = nn.Sequential(nn.Linear(4, 4))\nself.apply(add_dropouts)", UNKNOWN_DEPENDENCE),
     # an LSTM initialised through its own parameters
     ("self.lstm = nn.LSTM(8, 16)\nfor name, param in self.lstm.named_parameters():\n"
      "    nn.init.orthogonal_(param)", NO_DEPENDENCE),
