@@ -621,11 +621,14 @@ def _class_uses(ctx: "FileContext", klass: cst.ClassDef
     this module and in the project's other modules, each with its module. None when the class
     may be built where no call shows it (used as a value, a star import, a notebook naming it),
     when the project is too large to search, or when it is called more than
-    :data:`MAX_CONSTRUCTIONS` times. A snippet (no file) has no other modules."""
+    :data:`MAX_CONSTRUCTIONS` times. A snippet (no file) has no other modules, and a notebook's
+    class is built only in the notebook: nothing can import it."""
     name = klass.name.value
     me = Path(ctx.path).resolve()
     modules: list["FileContext"] = [ctx]
-    imports = project_imports(ctx)
+    # no import reaches a notebook's classes: only its own cells build them (and a notebook that
+    # names the class, itself among them, defines its own)
+    imports = project_imports(ctx) if me.suffix != ".ipynb" else None
     if imports is not None:
         paths = files_naming(imports.root, name, [])
         if paths is None:

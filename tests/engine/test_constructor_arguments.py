@@ -71,3 +71,30 @@ def test_a_class_imported_under_another_name_is_built_by_that_name(tmp_path, mon
     PROJECT.begin_file()
     passed = _passed(_context(str(tmp_path / "utils.py"), HOLDER), "Holder", "loader")
     assert [(Path(where.path).name, code) for where, code in passed] == [("main.py", "kind")]
+
+
+def test_a_notebook_s_class_is_built_only_in_the_notebook(tmp_path, monkeypatch):
+    # thirteenth audit: a course repository whose notebooks each define their own KerasModel; the
+    # class of the notebook being linted was unknown because notebooks (itself among them) name it
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    (tmp_path / ".git").mkdir()
+    source = HOLDER + "\n\nh = Holder(first)\n"
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": source.splitlines(keepends=True)}
+    import json
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "one.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "two.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "lib.py").write_text("class Holder:\n    pass\n\n\nHolder()\n")
+    PROJECT.begin_file()
+    passed = _passed(_context(str(tmp_path / "one.ipynb"), source), "Holder", "loader")
+    assert passed is not None and [(Path(where.path).name, code) for where, code in passed] == [("one.ipynb", "first")]
+    # a module's class is still unknown while a notebook may build it
+    PROJECT.clear()
+    PROJECT.begin_file()
+    module = HOLDER + "\n\nh = Holder(first)\n"
+    (tmp_path / "holder.py").write_text(module)
+    (tmp_path / "three.ipynb").write_text(json.dumps({**notebook, "cells": [
+        {**cell, "source": ["from holder import Holder\n", "Holder(second)\n"]}]}))
+    assert _passed(_context(str(tmp_path / "holder.py"), module), "Holder", "loader") is None
