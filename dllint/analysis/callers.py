@@ -514,7 +514,7 @@ def init_of(klass: cst.ClassDef) -> cst.FunctionDef | None:
     return found
 
 
-def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
+def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str, notebooks: bool = True
                           ) -> list[tuple["FileContext", cst.BaseExpression]] | None:
     """What every construction of ``klass`` (a top-level class of ``ctx``'s module, with its own
     ``__init__``) passes for the ``__init__`` parameter ``param``, with the module each argument is
@@ -525,14 +525,16 @@ def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
     the ``__init__`` that declares it). Empty when the class is never built; None when the
     constructions are not all known: the class used as a value (passed, stored, aliased), a call
     with ``*args``, a parameter without a default left out, a subclass that builds its base any
-    other way, the project too large (a snippet, not a file, is a project of one module)."""
+    other way, the project too large (a snippet, not a file, is a project of one module). With
+    ``notebooks=False`` a notebook that names the class is not taken for a construction nobody sees
+    (DL104: the examples in notebooks wrap layers as the modules do)."""
     init = init_of(klass)
     if init is None or klass not in ctx.module.body or PROJECT.depth >= MAX_FILE_DEPTH:
         return None
     out: list[tuple["FileContext", cst.BaseExpression]] = []
     PROJECT.depth += 1
     try:
-        if not _constructions(ctx, klass, init, ctx, param, 0, out):
+        if not _constructions(ctx, klass, init, ctx, param, 0, out, notebooks):
             return None
     finally:
         PROJECT.depth -= 1
@@ -540,7 +542,7 @@ def constructor_arguments(ctx: "FileContext", klass: cst.ClassDef, param: str
 
 
 def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDef, home: "FileContext",
-                   param: str, depth: int, out: list) -> bool:
+                   param: str, depth: int, out: list, notebooks: bool = True) -> bool:
     """Add to ``out`` what each construction of ``klass`` passes for ``init``'s ``param`` (``init``
     is written in ``home``'s module, as the default is); False when they are not all known."""
     if depth > MAX_CALLER_DEPTH:
@@ -551,7 +553,7 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
     if chosen is None or not names or names[0] != "self":
         return False
     position = names.index(param) - 1 if param in names else None  # after the instance
-    uses = _class_uses(ctx, klass)
+    uses = _class_uses(ctx, klass, notebooks)
     if uses is None:
         return False
     for module, use in uses:
@@ -565,7 +567,7 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
                 out.append((home, chosen.default))
             else:
                 return False
-        elif not _subclass_constructions(module, use, init, home, param, position, depth, out):
+        elif not _subclass_constructions(module, use, init, home, param, position, depth, out, notebooks):
             return False
         if len(out) > MAX_CONSTRUCTIONS:
             return False
@@ -574,13 +576,13 @@ def _constructions(ctx: "FileContext", klass: cst.ClassDef, init: cst.FunctionDe
 
 def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cst.FunctionDef,
                             home: "FileContext", param: str, position: int | None, depth: int,
-                            out: list) -> bool:
+                            out: list, notebooks: bool = True) -> bool:
     """The constructions of the subclass ``sub``: those of its own ``__init__``'s parameter that
     its ``super().__init__(...)`` passes on as ``param``, or of ``param`` itself when it inherits
     the base's ``__init__``."""
     own = init_of(sub)
     if own is None:
-        return _constructions(ctx, sub, base_init, home, param, depth + 1, out)
+        return _constructions(ctx, sub, base_init, home, param, depth + 1, out, notebooks)
     supers = [c for c in ctx.index.of_type(cst.Call) if ctx.index.function_of(c) is own and _is_super_init(c)]
     if len(supers) != 1 or any(a.star for a in supers[0].args):
         return False
@@ -592,7 +594,7 @@ def _subclass_constructions(ctx: "FileContext", sub: cst.ClassDef, base_init: cs
             *own.params.posonly_params, *own.params.params, *own.params.kwonly_params)):
         if len(bindings.values.get((own, passed.value), [])) != 1:
             return False  # rebound before it is passed on
-        return _constructions(ctx, sub, own, ctx, passed.value, depth + 1, out)
+        return _constructions(ctx, sub, own, ctx, passed.value, depth + 1, out, notebooks)
     out.append((ctx, passed))
     return True
 
@@ -614,7 +616,7 @@ def _argument_for(call: cst.Call, position: int | None, name: str) -> cst.BaseEx
     return positional[position] if position is not None and 0 <= position < len(positional) else None
 
 
-def _class_uses(ctx: "FileContext", klass: cst.ClassDef
+def _class_uses(ctx: "FileContext", klass: cst.ClassDef, notebooks: bool = True
                 ) -> list[tuple["FileContext", cst.Call | cst.ClassDef]] | None:
     """The calls ``Klass(...)`` of the top-level class ``klass`` of ``ctx``'s module and the
     top-level classes that derive from it (``class Sub(Klass)``, ``class Sub(utils.Klass)``), in
@@ -630,7 +632,7 @@ def _class_uses(ctx: "FileContext", klass: cst.ClassDef
     # names the class, itself among them, defines its own)
     imports = project_imports(ctx) if me.suffix != ".ipynb" else None
     if imports is not None:
-        paths = files_naming(imports.root, name, [])
+        paths = files_naming(imports.root, name, [], None if notebooks else frozenset({name}))
         if paths is None:
             return None
         for path in paths:
@@ -652,6 +654,8 @@ def _class_uses(ctx: "FileContext", klass: cst.ClassDef
                 continue
             if isinstance(holder, cst.Call) and holder.func is subject:
                 out.append((module, holder))
+            elif _type_test(module, subject):
+                continue  # isinstance(m, Klass): a test of a class, which builds nothing
             elif isinstance(holder, cst.Arg) and holder.keyword is None and not holder.star and \
                     isinstance(module.index.parent(holder), cst.ClassDef) and \
                     module.index.parent(holder) in module.module.body:
@@ -661,6 +665,20 @@ def _class_uses(ctx: "FileContext", klass: cst.ClassDef
     if sum(isinstance(use, cst.Call) for _, use in out) > MAX_CONSTRUCTIONS:
         return None
     return out
+
+
+def _type_test(ctx: "FileContext", subject: cst.BaseExpression) -> bool:
+    """``subject`` is the class argument of ``isinstance(x, Klass)`` / ``issubclass(c, Klass)``,
+    alone or in a tuple of classes there."""
+    node = ctx.index.parent(subject)
+    if isinstance(node, cst.Element):
+        node = ctx.index.parent(ctx.index.parent(node))  # the tuple's Arg
+    if not isinstance(node, cst.Arg) or node.keyword is not None or node.star:
+        return False
+    call = ctx.index.parent(node)
+    return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) \
+        and call.func.value in ("isinstance", "issubclass") and len(call.args) == 2 \
+        and call.args[1] is node
 
 
 def _class_references(ctx: "FileContext", me: Path, name: str, own: bool

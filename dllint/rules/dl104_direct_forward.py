@@ -235,7 +235,7 @@ class DirectForwardCall(Rule):
                 or value.value not in {p.name.value for p in init.params.params} \
                 or bindings.value_before(value, value.value) is not None:
             return False  # not the parameter as the constructor got it
-        passed = constructor_arguments(ctx, klass, value.value)
+        passed = constructor_arguments(ctx, klass, value.value, notebooks=False)
         if not passed:
             return False
         for where, expr in passed:

@@ -98,3 +98,48 @@ def test_a_notebook_s_class_is_built_only_in_the_notebook(tmp_path, monkeypatch)
     (tmp_path / "three.ipynb").write_text(json.dumps({**notebook, "cells": [
         {**cell, "source": ["from holder import Holder\n", "Holder(second)\n"]}]}))
     assert _passed(_context(str(tmp_path / "holder.py"), module), "Holder", "loader") is None
+
+
+SPARSE = """import torch.nn as nn
+
+
+def rezero(m):
+    if isinstance(m, (SparseBase, nn.Linear)):
+        m.reset()
+
+
+class SparseBase(nn.Module):
+    def __init__(self, module, sparsity):
+        super().__init__()
+        self.module = module
+        self.sparsity = sparsity
+
+    def forward(self, x):
+        return self.module.forward(x)
+
+
+class Sparse(SparseBase):
+    def __init__(self, module, sparsity=0.5):
+        super().__init__(module, sparsity)
+"""
+
+
+def test_a_type_test_builds_nothing_and_dl104_reads_no_notebook(tmp_path, monkeypatch, capsys):
+    # numenta/nupic.torch (development corpus, DL104): `isinstance(m, SparseWeightsBase)` in a helper
+    # and example notebooks that name the class left every construction unknown once the
+    # constructions became one fact (callers.constructor_arguments)
+    import json
+    import sys as _sys
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from project_lint import lint_each_file, lint_findings, write_files
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["from sparse import Sparse\n", "import torch.nn as nn\n", "net = Sparse(nn.Linear(4, 4))\n"]}
+    files = {"sparse.py": SPARSE, "model.py": "import torch.nn as nn\nfrom sparse import Sparse\n\n"
+             "layer = Sparse(nn.Linear(784, 10), 0.4)\n",
+             "demo.ipynb": json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})}
+    write_files(tmp_path, {"setup.py": "", **files})
+    monkeypatch.chdir(tmp_path)
+    PROJECT.clear()
+    found = lint_findings(capsys, "DL104", "--no-cache", ".")
+    assert found == {("sparse.py", 16, "DL104")}
+    assert lint_each_file(capsys, "DL104", ["sparse.py"]) == found
