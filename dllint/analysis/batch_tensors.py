@@ -540,14 +540,19 @@ class BatchTensors:
         arguments = constructor_arguments(ctx, klass, value.value)
         if not arguments:
             return None
+        return self._rows_across(arguments)
+
+    def _rows_across(self, loaders: list[tuple[FileContext, cst.BaseExpression]]) -> Rows | None:
+        """The :meth:`Rows.union` of the rows of the loaders, each read in its own module one hop
+        further; None when one is not known."""
         found: Rows | None = None
         self._hops += 1
         try:
-            for module, argument in arguments:
-                reader = self if module is ctx else BatchTensors(module)
+            for module, loader in loaders:
+                reader = self if module is self._ctx else BatchTensors(module)
                 if reader is not self:
                     reader._hops = self._hops
-                rows = reader._loader_rows(argument)
+                rows = reader._loader_rows(loader)
                 if rows is None:
                     return None
                 found = rows if found is None else found.union(rows)
@@ -574,24 +579,13 @@ class BatchTensors:
         built = class_constructions(ctx, klass)
         if not built:
             return None
-        found: Rows | None = None
-        self._hops += 1
-        try:
-            for module, call in built:
-                loaders = _trainer_loaders(module, call, wanted)
-                if loaders is None:
-                    return None
-                reader = self if module is ctx else BatchTensors(module)
-                if reader is not self:
-                    reader._hops = self._hops
-                for loader in loaders:
-                    rows = reader._loader_rows(loader)
-                    if rows is None:
-                        return None
-                    found = rows if found is None else found.union(rows)
-        finally:
-            self._hops -= 1
-        return found
+        loaders: list[tuple[FileContext, cst.BaseExpression]] = []
+        for module, call in built:
+            given = _trainer_loaders(module, call, wanted)
+            if given is None:
+                return None
+            loaders.extend((module, loader) for loader in given)
+        return self._rows_across(loaders)
 
     def _param_loader_rows(self, param: cst.Param) -> Rows | None:
         """The rows of the loader a parameter holds: the union over the calls reaching its

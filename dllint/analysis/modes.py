@@ -2919,10 +2919,6 @@ def _frozen_for_good(modes: Modes, key: str, scope: cst.FunctionDef | None) -> b
     ctx = modes.ctx
     for call in modes.calls:
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" \
-                and not (call.args and _literal_bool(call.args[0].value) is False) \
-                and not _fresh_tensor(modes, func.value):
-            return False
         qualified = modes.imports.qualify(func) or ""
         last = (dotted_name(func) or "").rsplit(".", 1)[-1]
         if is_optimizer_constructor(qualified):
@@ -2930,13 +2926,7 @@ def _frozen_for_good(modes: Modes, key: str, scope: cst.FunctionDef | None) -> b
                 return False
         elif "optim" in last.lower():
             return False  # an optimiser factory: what it is given is not known
-    for assign in modes.index.of_type(cst.Assign):
-        for target in assign.targets:
-            node = target.target
-            if isinstance(node, cst.Attribute) and node.attr.value == "requires_grad" \
-                    and _literal_bool(assign.value) is not False and not _fresh_tensor(modes, node.value):
-                return False
-    return True
+    return not _unfreezes_anything(modes)
 
 
 def learns_only_mode_free_parts(modes: Modes, key: str, at: cst.CSTNode, owners: list[cst.Call]) -> bool:

@@ -89,19 +89,7 @@ class NameReaching:
         """The values of the bindings of ``name`` that may hold where the statement around
         ``node`` starts, in ``node``'s own scope; None when the scope does not bind ``name``, the
         solve gave up, or the point is not reached."""
-        solved = self.solved(self.scope_of(node))
-        if solved is None or name not in solved[1]:
-            return None
-        definitions = solved[0]
-        point = node
-        if not definitions.has(point):
-            point = next((a for a in self.index.ancestors(node) if definitions.has(a)), None)
-            if point is None:
-                return None
-        state = definitions.before(point)
-        if state is None or not state.get(name):
-            return None
-        return [value for _, value in state[name]]
+        return self.reaching(node, name) or None
 
     def reaching(self, node: cst.CSTNode, name: str) -> list[cst.BaseExpression | None] | None:
         """:meth:`values_at`, but ``[]`` where the scope binds ``name`` and none of its bindings
