@@ -44,6 +44,10 @@ _OFF_GRAPH_BUILTINS = frozenset({"print", "float", "int", "bool", "str", "repr",
                                  "isinstance", "type", "id", "hash"})
 # Builtins whose result holds (or is) the tensors given.
 _CARRYING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple"})
+# Tensor methods that take another tensor as an operand (the others take dims, sizes, devices).
+_TENSOR_OPERAND_METHODS = frozenset({"mul", "add", "sub", "div", "matmul", "mm", "bmm", "masked_fill",
+                                     "pow", "float_power", "clamp", "clamp_min", "clamp_max",
+                                     "view_as", "reshape_as", "expand_as", "type"})
 # How many name bindings one question follows before answering "may".
 _BUDGET = 64
 
@@ -55,7 +59,7 @@ class BackwardReach:
         self.ctx = ctx
         self.index = ctx.index
         self.reaching: NameReaching = ctx.analysis(NameReaching)
-        self._answers: dict[cst.CSTNode, bool] = {}
+        self._answers: dict[tuple[cst.CSTNode, bool], bool] = {}
         # scope -> (name -> reads of it in the scope's own body, names read in nested scopes
         # without a binding there, names declared global/nonlocal there)
         self._defined: set[str] | None = None
@@ -67,13 +71,26 @@ class BackwardReach:
 
     def may_reach_backward(self, node: cst.BaseExpression) -> bool:
         """The value ``node`` computes, or one computed from it, may be back-propagated."""
-        answer = self._answers.get(node)
+        return self._answer(node, False)
+
+    def only_back_propagated(self, node: cst.BaseExpression) -> bool:
+        """Every use of the value ``node`` computes is known, and it (or what is computed from it)
+        is only back-propagated or dropped, combined on the way only with literals and with
+        tensors the code made (:func:`dllint.analysis.optimised_tensors.created_tensor`): nothing
+        reads its numbers, and the backward passes it feeds reach no other tensor's gradient but
+        through those made tensors."""
+        return not self._answer(node, True)
+
+    def _answer(self, node: cst.BaseExpression, strict: bool) -> bool:
+        answer = self._answers.get((node, strict))
         if answer is None:
-            answer = self._answers[node] = self._value(node, set(), [_BUDGET])
+            answer = self._answers[(node, strict)] = self._value(node, set(), [_BUDGET], strict)
         return answer
 
     # -- following a value ------------------------------------------------------------------------
-    def _value(self, node: cst.CSTNode, seen: set, budget: list[int]) -> bool:
+    def _value(self, node: cst.CSTNode, seen: set, budget: list[int], strict: bool) -> bool:
+        """Whether the event asked about may happen to the value of ``node``: it reaches a backward
+        pass; or, ``strict``, it is used otherwise (read, kept, mixed with an unknown tensor)."""
         from dllint.analysis.dataflow import DETACHING_METHODS, GRAPH_METHODS, METADATA_ATTRIBUTES, \
             METADATA_METHODS, PLAIN_ATTRIBUTES, VALUES_INDICES
 
@@ -85,15 +102,18 @@ class BackwardReach:
                 holder = index.parent(parent)
                 if isinstance(holder, cst.Call) and holder.func is parent:
                     if attr in _BACKWARD_METHODS:
-                        return True
+                        return not strict
                     if attr in DETACHING_METHODS or attr in METADATA_METHODS:
-                        return False
+                        return strict
                     if attr in GRAPH_METHODS or attr in VALUES_INDICES:
+                        if strict and attr in _TENSOR_OPERAND_METHODS \
+                                and not all(self._inert(a.value) for a in holder.args):
+                            return True
                         node = holder
                         continue
                     return True  # a method we do not know: it may back-propagate
                 if attr in PLAIN_ATTRIBUTES or attr in METADATA_ATTRIBUTES:
-                    return False  # ``out.data``, ``out.grad``, ``out.shape``: off the graph
+                    return strict  # ``out.data``, ``out.grad``, ``out.shape``: off the graph
                 node = parent  # ``outputs.logits``
                 continue
             if isinstance(parent, cst.Arg) and parent.value is node:
@@ -102,29 +122,52 @@ class BackwardReach:
                 if carried is None:
                     return True
                 if not carried:
-                    return False
+                    return strict
+                if strict and (self._call_carries(call, strict=True) is not True
+                               or not all(a is parent or self._inert(a.value) for a in call.args)):
+                    return True  # another module's weights, or an unknown tensor, join the graph
                 node = call
                 continue
-            if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)) \
-                    or isinstance(parent, cst.Subscript) and parent.value is node \
-                    or isinstance(parent, cst.IfExp) and parent.test is not node \
-                    or isinstance(parent, cst.BooleanOperation):
+            if isinstance(parent, cst.BinaryOperation):
+                if strict and not self._inert(parent.right if parent.left is node else parent.left):
+                    return True
                 node = parent
                 continue
-            if isinstance(parent, (cst.Comparison, cst.FormattedStringExpression, cst.Expr)) \
+            if isinstance(parent, cst.UnaryOperation) or isinstance(parent, cst.Subscript) and parent.value is node:
+                node = parent
+                continue
+            if not strict and (isinstance(parent, cst.IfExp) and parent.test is not node
+                               or isinstance(parent, cst.BooleanOperation)):
+                node = parent
+                continue
+            if isinstance(parent, cst.Expr):
+                return False  # dropped
+            if isinstance(parent, (cst.Comparison, cst.FormattedStringExpression)) \
                     or isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)) and parent.test is node:
-                return False
+                return strict
             if isinstance(parent, cst.Assign) and parent.value is node:
                 targets = [t.target for t in parent.targets]
-                return any(self._bound(parent, target, seen, budget) for target in targets)
-            if isinstance(parent, cst.AugAssign) and parent.value is node:
-                return self._bound(parent, parent.target, seen, budget)
+                return any(self._bound(parent, target, seen, budget, strict) for target in targets)
+            if isinstance(parent, cst.AugAssign) and parent.value is node and not strict:
+                return self._bound(parent, parent.target, seen, budget, strict)
             return True
 
-    def _call_carries(self, call: cst.Call) -> bool | None:
+    def _inert(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` puts no other tensor of the graph next to the value followed: a number or
+        string literal, or a tensor the code made."""
+        from dllint.analysis.optimised_tensors import created_tensor
+
+        while isinstance(expr, cst.UnaryOperation):
+            expr = expr.expression
+        if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
+            return True
+        return isinstance(expr, (cst.Name, cst.Call)) and created_tensor(self.ctx, expr)
+
+    def _call_carries(self, call: cst.Call, strict: bool = False) -> bool | None:
         """What ``call`` does with the tensors it is given: True when its result holds them (a
         torch function, a module, a carrying builtin), False when no graph tensor comes out
-        (``print``, ``float``), None when it is not known (it may back-propagate them)."""
+        (``print``, ``float``), None when it is not known (it may back-propagate them). ``strict``:
+        a module (whose own weights join the graph) is not known."""
         func = call.func
         qualified = self.ctx.imports.qualify(func)
         if qualified is not None:
@@ -134,6 +177,8 @@ class BackwardReach:
         if isinstance(func, cst.Name) and func.value in (_OFF_GRAPH_BUILTINS | _CARRYING_BUILTINS) \
                 and not self._defined_in_file(func.value):
             return func.value in _CARRYING_BUILTINS
+        if strict:
+            return None
         if _models(self.ctx).is_model_call(call) or self._nn_instance(func, call):
             return True  # a forward pass carries its input's graph; it back-propagates nothing
         return None
@@ -168,7 +213,7 @@ class BackwardReach:
 
     # -- following a name -------------------------------------------------------------------------
     def _bound(self, statement: cst.CSTNode, target: cst.BaseExpression, seen: set,
-               budget: list[int]) -> bool:
+               budget: list[int], strict: bool) -> bool:
         """The value bound by ``statement`` to ``target`` may reach a backward pass: ``target`` is
         not a plain name (or names), or a read of one that this binding reaches may."""
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -186,27 +231,29 @@ class BackwardReach:
         if solved is None:
             return True
         definitions = solved[0]
-        reads, free = self._scope_reads(scope)
+        reads, free = self.scope_reads(scope)
         for name in names_in_target(target):
             if name in free:
                 return True
-            if (statement, name) in seen:
+            if (statement, name, strict) in seen:
                 continue
-            seen.add((statement, name))
+            seen.add((statement, name, strict))
             budget[0] -= 1
             if budget[0] < 0:
                 return True
             for read in reads.get(name, ()):
                 reached = self._reached_by(definitions, read, name, statement)
-                if reached is None or reached and self._read_reaches(read, seen, budget):
+                if reached is None or reached and self._read_reaches(read, seen, budget, strict):
                     return True
         return False
 
-    def _read_reaches(self, read: cst.Name, seen: set, budget: list[int]) -> bool:
+    def _read_reaches(self, read: cst.Name, seen: set, budget: list[int], strict: bool) -> bool:
         parent = self.index.parent(read)
         if isinstance(parent, cst.AugAssign) and parent.target is read:
-            return self._bound(parent, read, seen, budget)  # ``total += out``: the new value
-        return self._value(read, seen, budget)
+            if strict and not self._inert(parent.value):
+                return True
+            return self._bound(parent, read, seen, budget, strict)  # ``total += out``: the new value
+        return self._value(read, seen, budget, strict)
 
     def _reached_by(self, definitions, read: cst.Name, name: str, statement: cst.CSTNode) -> bool | None:
         """The binding made by ``statement`` may hold ``name`` at ``read``; None when not known."""
@@ -221,7 +268,9 @@ class BackwardReach:
             return None  # the solve keeps 32 bindings a name: an older one may be hidden
         return any(binding[0] is statement for binding in held)
 
-    def _scope_reads(self, scope: cst.CSTNode) -> tuple[dict[str, list[cst.Name]], set[str]]:
+    def scope_reads(self, scope: cst.CSTNode) -> tuple[dict[str, list[cst.Name]], set[str]]:
+        """(each name's reads in the own body of ``scope``, a function or the module; the names a
+        nested scope reads without binding them, or that a statement declares global/nonlocal)."""
         found = self._reads.get(scope)
         if found is not None:
             return found
