@@ -20,11 +20,13 @@ answer wherever a use is not understood:
   class body counts as reaching);
 * it stops where the value leaves the graph: a detaching method (``.item()``, ``.detach()``,
   ``.argmax()``, ``.numpy()``), ``.data``/``.grad`` and metadata, a comparison, a test, an f-string,
-  ``print``/``float``/``str``/``len``..., a statement that drops it.
+  ``print``/``float``/``str``/``len``....
 
 Anything else (a return, a yield, an attribute or subscript target, a container, a call of any
-other function or method, ``losses.append(loss)``, ``scaler.scale(loss)``, a use past the step
-budget) may reach a backward pass.
+other function or method, ``losses.append(loss)``, ``scaler.scale(loss)``, a statement that drops
+the value (a pass run for what it leaves behind), a use past the step budget) may reach a backward
+pass, and so may everything in a file that registers a hook on a module. Not looked into: what a
+module keeps on itself during its forward (``self.loss``) and reads back later.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ class BackwardReach:
         # scope -> (name -> reads of it in the scope's own body, names read in nested scopes
         # without a binding there, names declared global/nonlocal there)
         self._defined: set[str] | None = None
+        self._hooks: bool | None = None
         self._reads: dict[cst.CSTNode, tuple[dict[str, list[cst.Name]], set[str]]] = {}
 
     @classmethod
@@ -75,7 +78,7 @@ class BackwardReach:
 
     def only_back_propagated(self, node: cst.BaseExpression) -> bool:
         """Every use of the value ``node`` computes is known, and it (or what is computed from it)
-        is only back-propagated or dropped, combined on the way only with literals and with
+        is only back-propagated, combined on the way only with literals and with
         tensors the code made (:func:`dllint.analysis.optimised_tensors.created_tensor`): nothing
         reads its numbers, and the backward passes it feeds reach no other tensor's gradient but
         through those made tensors."""
@@ -83,9 +86,20 @@ class BackwardReach:
 
     def _answer(self, node: cst.BaseExpression, strict: bool) -> bool:
         answer = self._answers.get((node, strict))
+        if answer is None and self._hooked():
+            answer = True  # a hook hands activations on, whatever becomes of the output
         if answer is None:
             answer = self._answers[(node, strict)] = self._value(node, set(), [_BUDGET], strict)
         return answer
+
+    def _hooked(self) -> bool:
+        """The file registers a hook on a module (``register_forward_hook``...): what a forward
+        pass computes may leave it other than as its value."""
+        if self._hooks is None:
+            self._hooks = any(isinstance(node, cst.Attribute) and node.attr.value.startswith("register_")
+                              and node.attr.value.endswith("hook")
+                              for node in self.index.of_type(cst.Attribute))
+        return self._hooks
 
     # -- following a value ------------------------------------------------------------------------
     def _value(self, node: cst.CSTNode, seen: set, budget: list[int], strict: bool) -> bool:
@@ -141,7 +155,7 @@ class BackwardReach:
                 node = parent
                 continue
             if isinstance(parent, cst.Expr):
-                return False  # dropped
+                return True  # dropped: a pass run for what it leaves behind (hooks, ``self.loss``)
             if isinstance(parent, (cst.Comparison, cst.FormattedStringExpression)) \
                     or isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)) and parent.test is node:
                 return strict

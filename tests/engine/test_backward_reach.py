@@ -48,8 +48,10 @@ def test_a_value_that_may_be_back_propagated(body: str) -> None:
     assert _answers(body)[0] is True
 
 
-def test_a_dropped_value_is_neither_back_propagated_nor_read() -> None:
-    assert _answers("model(x)  # here\n") == (False, True)
+def test_a_dropped_value_or_a_hook_may_hand_the_pass_on() -> None:
+    assert _answers("model(x)  # here\n") == (True, False)
+    hooked = "model.layer.register_forward_hook(keep)\nprint(F.mse_loss(model(x), y).item())  # here\n"
+    assert _answers(hooked) == (True, False)
 
 
 @pytest.mark.parametrize("body, only", [
