@@ -133,7 +133,10 @@ def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
     of an element-wise loss (:func:`dllint.analysis.broadcasts.loss_module_names`, or its
     functional form) that reduces to one number and whose other side is ``v`` or such a
     ``*_like`` of it, or in a full reduction (``v.mean()``, ``torch.sum(v)``). A ``(1,)`` tensor
-    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters."""
+    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters.
+    Also :func:`written_into_created_tensor`."""
+    if written_into_created_tensor(ctx, call):
+        return True
     index = ctx.index
     assign = index.parent(call)
     if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
@@ -240,6 +243,73 @@ def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
                 reducing_loss(index.parent(index.parent(r))) for r in found):
             return False
     return True
+
+
+# Tensor methods that keep the leading axes of their receiver in place: element-wise ones, and
+# (given a negative dim, or none) reductions and normalisations over the trailing axes.
+_ELEMENTWISE_KEEPING = frozenset({"float", "double", "half", "long", "int", "bool", "detach", "cpu",
+                                  "cuda", "to", "clone", "contiguous", "sigmoid", "exp", "log", "abs",
+                                  "neg", "round", "type"})
+_TRAILING_REDUCTIONS = frozenset({"argmax", "argmin", "max", "min", "sum", "mean", "prod", "amax",
+                                  "amin", "softmax", "log_softmax", "logsumexp", "std", "var",
+                                  "norm", "all", "any"})
+
+
+def written_into_created_tensor(ctx: FileContext, call: cst.Call) -> bool:
+    """The squeeze ``call`` feeds, through element-wise methods and reductions over trailing axes
+    (a negative ``dim``, or none at all: ``.argmax(-1)``, ``.max(-1)[1]``, ``.softmax(dim=-1)``,
+    ``.long()``), only the value of an item assignment into a tensor the code created
+    (``tgt[:, i + 1] = p.squeeze().argmax(-1)`` with ``tgt = torch.zeros(bs, n)``; fourteenth audit
+    DV). For a batch of one the squeeze drops the leading batch axis the unsqueezed form would
+    keep, the trailing axes are the same, and writing into a tensor strips a value's leading axes
+    of size one: the tensor is written the same."""
+    from dllint.analysis.optimised_tensors import created_tensor
+
+    index = ctx.index
+    node: cst.CSTNode = call
+    while True:
+        parent = index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            holder = index.parent(parent)
+            if not (isinstance(holder, cst.Call) and holder.func is parent):
+                if parent.attr.value in ("values", "indices") and _pair_with_dim(node):
+                    node = parent  # ``.max(-1).indices``
+                    continue
+                return False
+            method = parent.attr.value
+            if method in _ELEMENTWISE_KEEPING:
+                node = holder
+                continue
+            if method not in _TRAILING_REDUCTIONS or any(a.star for a in holder.args):
+                return False
+            dims = [a.value for a in holder.args if a.keyword is None][:1] + \
+                [a.value for a in holder.args if a.keyword is not None and a.keyword.value in ("dim", "axis")]
+            if not all(_negative_literal(d) for d in dims):
+                return False
+            node = holder
+            continue
+        if isinstance(parent, cst.Subscript) and parent.value is node and _pair_with_dim(node) \
+                and len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) \
+                and isinstance(parent.slice[0].slice.value, cst.Integer):
+            node = parent  # ``.max(-1)[1]``: the indices (or the values) of the pair, not a row
+            continue
+        break
+    if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
+        return False
+    target = parent.targets[0].target
+    return isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+        and created_tensor(ctx, target.value)
+
+
+def _pair_with_dim(node: cst.CSTNode) -> bool:
+    """``v.max(-1)``: a (values, indices) pair, given a dimension."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("max", "min") and bool(node.args)
+
+
+def _negative_literal(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
+        and isinstance(expr.expression, cst.Integer)
 
 
 def _default_reduction(ctx: FileContext, callee: str) -> bool:

@@ -40,7 +40,9 @@ observation given a batch axis by ``unsqueeze(0)``, also through the arguments o
 reaches a function (a module's ``forward``: the calls of its instances); for squeezes whose
 result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), for squeezes whose
 result is only used where its shape cannot matter (``BatchTensors``' ``shape_agnostic_use``: a
-``bce(v, torch.ones_like(v))`` reduced to one number, ``v.mean()``), and for numpy
+``bce(v, torch.ones_like(v))`` reduced to one number, ``v.mean()``; or, through element-wise
+methods and reductions over a negative axis, only written into a tensor the code made,
+``tgt[:, j] = p.squeeze().argmax(-1)``: a write strips leading axes of size one), and for numpy
 (``np.squeeze``).
 """
 from __future__ import annotations
@@ -65,6 +67,30 @@ class SqueezeBatch(Rule):
     severity = "warning"
 
     VALID = [
+        # (fourteenth audit DV) greedy decoding writes the argmax over the classes of the squeezed
+        # (bs, 1, classes) scores into a batch column of a tensor it made: for a batch of one the
+        # 0-d index is written into the (1,) column, the same as the unsqueezed (1,) would be
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tgt_in[:, i + 1] = p_i.squeeze().argmax(-1)
+        return torch.cat(logits, dim=1)
+""",
         # The same decoder naming the dimension.
         "import torch\nfrom torch import nn\n"
         "class LinearNorm(nn.Module):\n"
@@ -450,6 +476,52 @@ class SqueezeBatch(Rule):
     ]
 
     INVALID = [
+        # (fourteenth audit DV, the twins) the argmax over a positive axis: for a batch of one the
+        # squeezed scores have no axis 1 (an IndexError)
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tgt_in[:, i + 1] = p_i.squeeze().argmax(1)  # expect: DL202
+        return torch.cat(logits, dim=1)
+""",
+        # the index written into a list: a 0-d tensor instead of a (1,) one
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        tokens = [None] * self.steps
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tokens[i + 1] = p_i.squeeze().argmax(-1)  # expect: DL202
+        return torch.cat(logits, dim=1)
+""",
         # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
         # test images in 99s leave one, as 1,025 rows of a TensorDataset in 64s do; a sampler (a DistributedSampler gives each process a
         # share), a collate_fn (it may drop samples), a batch size given from outside, a split
