@@ -880,7 +880,8 @@ class BatchTensors:
         model calls, ``torch.cat`` along a later axis (its first part), and names bound by a top
         statement of ``body`` (the loop body both are evaluated in); a leaf is a name, or a
         subscript of a name by names, integers and arithmetic, keyed by its text and the
-        binding each of its names reads. None where not followed."""
+        binding each of its names reads; a model call keys by its callee's text too. None where
+        not followed."""
         if depth > 8:
             return None
         index = self._ctx.index
@@ -922,7 +923,9 @@ class BatchTensors:
         if isinstance(func, cst.Attribute) and func.attr.value in SAME_SHAPE:
             return self._row_key(func.value, body, depth + 1)
         if qualified is None and positional and _may_be_model(func):
-            return self._row_key(positional[0], body, depth + 1)
+            # the same model on inputs of equal rows (two models may map rows differently)
+            inner = self._row_key(positional[0], body, depth + 1)
+            return ("model", self._ctx.module.code_for_node(func), inner) if inner is not None else None
         return None
 
     def _loop_container_rows(self, name: cst.Name) -> Rows | None:

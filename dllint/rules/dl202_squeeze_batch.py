@@ -476,7 +476,8 @@ class SqueezeBatch(Rule):
         "            relation_pairs, targets = self.aggregate(features, len(views))\n"
         "            score = self.head(relation_pairs).squeeze()\n"
         "            loss = nn.functional.binary_cross_entropy_with_logits(score, targets)\n"
-        "            both = self.head(torch.cat([features, features.flip(1)])).squeeze()\n",
+        "            both = self.head(torch.cat([features, features.flip(1)])).squeeze()\n"
+        "            twice = self.head(torch.cat([self.backbone(views[0]), self.backbone(views[0])])).squeeze()\n",
     ]
 
     INVALID = [
@@ -522,7 +523,9 @@ class SqueezeBatch(Rule):
         "        trim(parts)\n"
         "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
         "    def forward(self, x):\n"
-        "        return self.head(torch.cat([x, x[1:]])).squeeze()  # expect: DL202\n",
+        "        return self.head(torch.cat([x, x[1:]])).squeeze()  # expect: DL202\n"
+        "    def two_models(self, x):\n"
+        "        return self.head(torch.cat([self.enc(x), self.pool(x)])).squeeze()  # expect: DL202\n",
         # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
         # test images in 99s leave one, as 1,025 rows of a TensorDataset in 64s do; a sampler (a DistributedSampler gives each process a
         # share), a collate_fn (it may drop samples), a batch size given from outside, a split
