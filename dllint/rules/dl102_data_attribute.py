@@ -60,6 +60,22 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # A demonstration switched off by a name that only a literal reaches (fourteenth audit,
+        # DX): it never runs as the file stands.
+        """\
+import torch
+import torch.nn as nn
+flag = 1
+if flag:
+    bn = nn.BatchNorm1d(num_features=5)
+    print(bn.weight.detach())
+# flag = 1
+flag = 0
+if flag:
+    bn = nn.BatchNorm2d(num_features=3)
+    outputs = bn(torch.ones(2, 3, 4, 4))
+    print(bn.weight.data.numpy())
+""",
         # (twelfth audit DE) faster-rcnn's detectors: the class is one of two chosen by a flag,
         # wrapped in DataParallel, and both inherit the base's forward, which returns the sampled
         # boxes' integer labels (``.long()``): never on the graph, whichever class is built
@@ -486,6 +502,21 @@ with torch.no_grad():
     ]
 
     INVALID = [
+        # Twin of the switched-off demonstration: switched on, it runs.
+        """\
+import torch
+import torch.nn as nn
+flag = 0
+if flag:
+    bn = nn.BatchNorm1d(num_features=5)
+    print(bn.weight.detach())
+flag = 1
+# flag = 0
+if flag:
+    bn = nn.BatchNorm2d(num_features=3)
+    outputs = bn(torch.ones(2, 3, 4, 4))
+    print(bn.weight.data.numpy())  # expect: DL102
+""",
         # (thirteenth audit, cause DJ, the twins) one construction runs with gradients on; or the
         # class is also used as a value (a factory table): built where no call shows it
         """\
