@@ -107,26 +107,31 @@ _NAME_TEST = re.compile(r"^[ \t]*(?:if|elif|while)[ \t(]+(?:not[ \t(]+)*[A-Za-z_
 
 
 def switched_spans(ctx: "FileContext") -> list[tuple[int, int]]:
-    """(first line, last line) of each branch that a flag only literals reach never takes."""
-    if not _NAME_TEST.search(ctx.source):
-        return []
+    """(first line, last line) of each branch never taken because a flag only literals reach
+    decides its test, or an attribute that is one constant in its class's methods
+    (:mod:`dllint.analysis.constant_attributes`)."""
     from dllint.analysis.cfg import switch_test, switched_tests
+    from dllint.analysis.constant_attributes import constant_attribute_tests
 
-    scopes: dict[cst.CSTNode, None] = {}
-    for node in ctx.index.of_type(cst.If, cst.While):
-        if switch_test(node.test) is not None:
-            scopes.setdefault(ctx.index.function_of(node) or ctx.module)
+    decided: dict[cst.CSTNode, bool] = {}
+    if _NAME_TEST.search(ctx.source):
+        scopes: dict[cst.CSTNode, None] = {}
+        for node in ctx.index.of_type(cst.If, cst.While):
+            if switch_test(node.test) is not None:
+                scopes.setdefault(ctx.index.function_of(node) or ctx.module)
+        for scope in scopes:
+            decided.update(switched_tests(scope))
+    decided.update(constant_attribute_tests(ctx))
     spans: list[tuple[int, int]] = []
-    for scope in scopes:
-        for node, truth in switched_tests(scope).items():
-            dead = node.orelse if truth else node.body
-            if dead is None:
-                continue
-            if isinstance(dead, cst.Else):
-                dead = dead.body
-            # an indented block's own range starts on its header's line: its statements' do not
-            first, last = (dead.body[0], dead.body[-1]) if isinstance(dead, cst.IndentedBlock) else (dead, dead)
-            spans.append((ctx.position(first).start.line, ctx.position(last).end.line))
+    for node, truth in decided.items():
+        dead = node.orelse if truth else node.body  # type: ignore[attr-defined]
+        if dead is None:
+            continue
+        if isinstance(dead, cst.Else):
+            dead = dead.body
+        # an indented block's own range starts on its header's line: its statements' do not
+        first, last = (dead.body[0], dead.body[-1]) if isinstance(dead, cst.IndentedBlock) else (dead, dead)
+        spans.append((ctx.position(first).start.line, ctx.position(last).end.line))
     return spans
 
 
