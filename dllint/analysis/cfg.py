@@ -421,13 +421,20 @@ def build_cfg(scope: cst.CSTNode,
         _SWITCHED.move_to_end(id(scope))
         switched = found[1]
     else:
-        plain = _Builder(scope, None)
-        graph = plain.build(statements)
-        switched = _decide_switches(scope, graph, plain)
+        builder = _Builder(scope, at_least_once)
+        graph = builder.build(statements)
+        switched = {}
+        if any(name in builder.literal_names for name, _ in builder.switch_tests.values()):
+            # decided on the graph without ``at_least_once``, the same for every caller
+            plain, plain_graph = builder, graph
+            if at_least_once is not None:
+                plain = _Builder(scope, None)
+                plain_graph = plain.build(statements)
+            switched = _decide_switches(scope, plain_graph, plain)
         _SWITCHED[id(scope)] = (scope, switched)  # the scope is held: its id is not reused meanwhile
         if len(_SWITCHED) > _MAX_SWITCHED:
             _SWITCHED.popitem(last=False)
-        if not switched and at_least_once is None:
+        if not switched:
             return graph
     return _Builder(scope, at_least_once, switched).build(statements)
 
