@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
-from dllint.analysis.unreachable import DeadLines
+from dllint.analysis.unreachable import DeadLines, switched_spans
 from dllint.context import FileContext
 from dllint.diagnostics import Diagnostic, rule_url
 from dllint.noqa import parse_suppressions
@@ -349,7 +349,8 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                     f"{type(exc).__name__}: {_one_line(exc)}{where}; please report it",
                 ))
     ctx.rule = None
-    dead = DeadLines(tree, text)
+    # only a file with findings pays for the switches' spans (positions, a graph per scope)
+    dead = DeadLines(tree, text, switched_spans(ctx) if ctx.diagnostics else ())
     found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
     if text is not source:  # a fix's columns are those of the text read, not of the file
         found = [d.with_changes(fix=None) if d.fix else d for d in found]

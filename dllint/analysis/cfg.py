@@ -41,11 +41,14 @@ out of a ``with`` skips the ``exit`` element; a limit noted in docs/engine.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, NamedTuple
+from collections import OrderedDict
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 import libcst as cst
 
 from dllint.analysis.unreachable import literal_truth
+# (also gives libcst's nodes their identity hash before any node keys a dict here)
+from dllint.index import iter_subtree
 
 
 class Element(NamedTuple):
@@ -135,8 +138,14 @@ class _Context:
 
 
 class _Builder:
-    def __init__(self, scope: cst.CSTNode, at_least_once: Callable[[cst.For], bool] | None) -> None:
+    def __init__(self, scope: cst.CSTNode, at_least_once: Callable[[cst.For], bool] | None,
+                 switched: Mapping[cst.CSTNode, bool] | None = None) -> None:
         self.blocks: list[Block] = []
+        # the ``if``/``while`` statements a flag decides (:func:`switched_tests`), and what this
+        # build saw that might be one: a test of a plain name, a name bound to a literal
+        self.switched: Mapping[cst.CSTNode, bool] = switched or {}
+        self.switch_tests: dict[cst.CSTNode, tuple[str, bool]] = {}
+        self.literal_names: set[str] = set()
         self.where: dict[cst.CSTNode, Block] = {}
         self.at_least_once = at_least_once
         self.finallies: list[_Finally] = []
@@ -165,6 +174,17 @@ class _Builder:
         else:
             assert isinstance(target, Block)
             self.edge(source, target, kind)
+
+    def truth(self, node: cst.If | cst.While) -> bool | None:
+        """What always decides ``node``'s test: a literal, or a flag only literals reach."""
+        truth = literal_truth(node.test)
+        if truth is None:
+            truth = self.switched.get(node)
+            if truth is None:
+                switch = switch_test(node.test)
+                if switch is not None:
+                    self.switch_tests[node] = switch
+        return truth
 
     # A task places ``statements[start:]`` from ``block`` on and, if a path falls off the end,
     # continues to ``after`` (None: the scope's normal exit).
@@ -218,6 +238,11 @@ class _Builder:
         self.where[line] = current
         for small in line.body:  # type: ignore[attr-defined]
             current.elements.append(Element("stmt", small))
+            if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None \
+                    and literal_truth(small.value) is not None:
+                for target in _targets(small):
+                    if isinstance(target, cst.Name):
+                        self.literal_names.add(target.value)
             if isinstance(small, cst.Return):
                 self.jump(current, ctx.return_to, "return")
                 return None
@@ -245,7 +270,7 @@ class _Builder:
             current.elements.append(Element("test", node.test))
             # a literal test (`if False:` switching code off) leaves the branch it never takes
             # without a way in: unreachable, as code after `while True:` without a break
-            truth = literal_truth(node.test)
+            truth = self.truth(node)
             taken = (truth is not False, truth is not True)
             then = self.new()
             if taken[0]:
@@ -321,7 +346,7 @@ class _Builder:
         else:
             self.edge(current, head)
             head.elements.append(Element("test", node.test))
-            truth = literal_truth(node.test)
+            truth = self.truth(node)
             if truth is not False:
                 self.edge(head, body, "true", node.test)
             if truth is not True:
@@ -387,11 +412,197 @@ def build_cfg(scope: cst.CSTNode,
     """The control-flow graph of a ``Module``, ``FunctionDef`` or ``ClassDef`` body.
 
     ``at_least_once(loop)`` may say that a ``for`` loop runs its body at least once (``range(5)``):
-    then the state before the loop does not reach the code after it without passing the body."""
-    if isinstance(scope, cst.Module):
-        statements = list(scope.body)
-    elif isinstance(scope, (cst.FunctionDef, cst.ClassDef)):
-        statements = _body(scope.body)
+    then the state before the loop does not reach the code after it without passing the body.
+    A branch that a literal test, or a flag only literals reach (:func:`switched_tests`), never
+    takes has no way in."""
+    statements = _statements(scope)
+    found = _SWITCHED.get(id(scope))
+    if found is not None and found[0] is scope:
+        _SWITCHED.move_to_end(id(scope))
+        switched = found[1]
     else:
-        raise TypeError(f"no control-flow graph for a {type(scope).__name__}")
-    return _Builder(scope, at_least_once).build(statements)
+        builder = _Builder(scope, at_least_once)
+        graph = builder.build(statements)
+        switched = {}
+        if any(name in builder.literal_names for name, _ in builder.switch_tests.values()):
+            # decided on the graph without ``at_least_once``, the same for every caller
+            plain, plain_graph = builder, graph
+            if at_least_once is not None:
+                plain = _Builder(scope, None)
+                plain_graph = plain.build(statements)
+            switched = _decide_switches(scope, plain_graph, plain)
+        _SWITCHED[id(scope)] = (scope, switched)  # the scope is held: its id is not reused meanwhile
+        if len(_SWITCHED) > _MAX_SWITCHED:
+            _SWITCHED.popitem(last=False)
+        if not switched:
+            return graph
+    return _Builder(scope, at_least_once, switched).build(statements)
+
+
+def _statements(scope: cst.CSTNode) -> list[cst.CSTNode]:
+    if isinstance(scope, cst.Module):
+        return list(scope.body)
+    if isinstance(scope, (cst.FunctionDef, cst.ClassDef)):
+        return _body(scope.body)
+    raise TypeError(f"no control-flow graph for a {type(scope).__name__}")
+
+
+# -- switches: a flag that only literals reach ----------------------------------------------------
+#
+# Course files and scripts switch a section on and off with a name: ``flag = 0  # flag = 1`` just
+# before ``if flag:`` (the fourteenth audit's cause DX, the family of ``if False:``). Where every
+# binding of the name that reaches the test binds a literal of one truth, the test is decided as a
+# literal one is. The bindings come from reaching definitions over the scope's graph built without
+# any switch (more paths than the real ones: a decision there holds in every run), so a later
+# ``flag = 1``, one in a loop body that comes back to the test, or one in only one branch of an
+# earlier ``if`` keeps the test open. A name is a switch only where the graph sees every way it can
+# be bound; anything else that may bind it leaves it open: see :func:`_bound_otherwise`.
+
+_SWITCHED: "OrderedDict[int, tuple[cst.CSTNode, Mapping[cst.CSTNode, bool]]]" = OrderedDict()
+_MAX_SWITCHED = 512
+# Calls that may bind a module's names behind the graph's back (``globals()["flag"] = 1``).
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "exec", "eval"})
+
+
+def switch_test(test: cst.BaseExpression) -> tuple[str, bool] | None:
+    """``(name, negated)`` for a test of a plain name: ``flag``, ``not flag``, ``not not flag``."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negated = not negated
+        test = test.expression
+    if isinstance(test, cst.Name) and test.value not in ("True", "False", "None"):
+        return test.value, negated
+    return None
+
+
+def switched_tests(scope: cst.CSTNode) -> Mapping[cst.CSTNode, bool]:
+    """The ``if``/``while`` statements of ``scope`` (a module or function body) whose test reads a
+    name that only literals of one truth reach, each with the truth of its test."""
+    found = _SWITCHED.get(id(scope))
+    if found is None or found[0] is not scope:
+        build_cfg(scope)
+        found = _SWITCHED[id(scope)]
+    return found[1]
+
+
+def _targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.Assign):
+        return [t.target for t in node.targets]
+    if isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+        return [node.target]
+    return []
+
+
+def _names(target: cst.CSTNode) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _names(target.value)
+
+
+def _decide_switches(scope: cst.CSTNode, graph: CFG, builder: _Builder) -> Mapping[cst.CSTNode, bool]:
+    if not isinstance(scope, (cst.Module, cst.FunctionDef)):
+        return {}  # a class body's names are read through the class as well
+    tests = {node.test: (node, name, negated) for node, (name, negated) in builder.switch_tests.items()
+             if name in builder.literal_names}
+    if not tests:
+        return {}
+    names = {name for _, name, _ in tests.values()}
+    names -= _bound_otherwise(scope, names)
+    if not names:
+        return {}
+    from dllint.analysis.reaching import _Lattice, gen_of
+    from dllint.analysis.solver import solve
+
+    rows = []
+    for _, element in graph.elements():
+        node = element.node
+        bound: list[tuple[str, bool | None]] = []
+        if element.kind == "stmt":
+            for target in _targets(node):
+                if isinstance(node, cst.AnnAssign) and node.value is None:
+                    continue  # ``flag: bool`` binds nothing
+                value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
+                literal = literal_truth(value) if value is not None and isinstance(target, cst.Name) else None
+                bound.extend((name, literal) for name in _names(target))
+        elif element.kind == "target" and isinstance(node, cst.For):
+            bound.extend((name, None) for name in _names(node.target))
+        elif element.kind == "enter" and isinstance(node, cst.WithItem) and node.asname is not None:
+            bound.extend((name, None) for name in _names(node.asname.name))
+        for name, literal in bound:
+            if name in names:
+                rows.append(((element.kind, node), name, (node, literal), False))
+    solution = solve(graph, _Lattice(gen_of(rows), None, None, None), {})
+    if solution.truncated:
+        return {}
+    decided: dict[cst.CSTNode, bool] = {}
+    for block in graph.blocks:
+        for element, state in solution.states(block):
+            found = tests.get(element.node) if element.kind == "test" else None
+            if found is None or found[1] not in names:
+                continue
+            node, name, negated = found
+            truths = {literal for _, literal in state.get(name, ())}
+            # no binding reaches: the name is unbound there, and the test raises before a branch
+            if len(truths) == 1 and None not in truths:
+                decided[node] = truths.pop() != negated
+    return decided
+
+
+def _bound_otherwise(scope: cst.CSTNode, names: set[str]) -> set[str]:
+    """Those of ``names`` that something the graph does not transfer may bind in ``scope``: a
+    parameter, ``global``/``nonlocal`` (a call may rebind the name between binding and test), an
+    import, ``except ... as``, ``:=``, ``del``, a ``def``/``class`` name, a ``match`` capture; in a
+    module, a builtin or dunder name (bound before the first line), ``from m import *`` and the
+    calls that reach the namespace itself (``globals()``, ``exec``). Nested scopes are searched too,
+    which only leaves more names open."""
+    import builtins
+
+    module = isinstance(scope, cst.Module)
+    out: set[str] = set()
+    if module:
+        out.update(n for n in names if n.startswith("__") or hasattr(builtins, n))
+    else:
+        params = scope.params  # type: ignore[attr-defined]
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            out.add(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                out.add(star.name.value)
+    for node in iter_subtree(scope):
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            out.update(item.name.value for item in node.names)
+        elif isinstance(node, cst.NamedExpr):
+            out.update(_names(node.target))
+        elif isinstance(node, cst.Del):
+            out.update(_names(node.target))
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            if isinstance(node.names, cst.ImportStar):
+                return set(names)
+            for alias in node.names:
+                if alias.asname is not None:
+                    out.update(_names(alias.asname.name))
+                else:
+                    head = alias.name
+                    while isinstance(head, cst.Attribute):
+                        head = head.value
+                    if isinstance(head, cst.Name):
+                        out.add(head.value)
+        elif isinstance(node, cst.ExceptHandler):
+            if node.name is not None:
+                out.update(_names(node.name.name))
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
+            out.add(node.name.value)
+        elif isinstance(node, (cst.MatchAs, cst.MatchStar)):
+            if node.name is not None:
+                out.add(node.name.value)
+        elif isinstance(node, cst.MatchMapping):
+            if node.rest is not None:
+                out.add(node.rest.value)
+        elif module and isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+                and node.func.value in _NAMESPACE_CALLS:
+            return set(names)
+    return out & names

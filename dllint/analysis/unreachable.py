@@ -3,8 +3,14 @@
 
 Authors switch code off this way, in scripts and notebook cells alike; a finding there describes
 a run that cannot happen (Pyright greys such code out and reports nothing in it). The engine drops
-rule findings whose line falls in these spans. Conditions that only look constant (a flag named
-``DEBUG = False``, ``if __debug__``) are left alone: a user flips them, and the code is live then.
+rule findings whose line falls in these spans.
+
+A name tested where every binding that reaches the test binds a literal of one truth is decided
+the same way (``flag = 0  # flag = 1`` then ``if flag:``, the fourteenth audit's cause DX): the
+file as it stands never runs that branch, whoever may edit the line later. The control-flow graph
+decides such tests (:func:`dllint.analysis.cfg.switched_tests`), and :func:`switched_spans` gives
+their dead branches' lines to the same filter. ``if __debug__`` and a flag that some path binds
+to anything but a literal (an argument, a configuration) stay live.
 """
 
 from __future__ import annotations
@@ -12,8 +18,12 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_right
+from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from dllint.context import FileContext
 
 # The one reading of "a literal decides this test": the findings filter reads CPython's tree,
 # the control-flow graph libcst's, and both must agree on which branch has no way in.
@@ -64,6 +74,16 @@ _LITERAL_TEST = re.compile(
     re.MULTILINE)
 
 
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
 def dead_spans(tree: ast.AST, source: str | None = None) -> list[tuple[int, int]]:
     """Sorted, merged (first line, last line) spans of statically unreachable statements."""
     spans: list[tuple[int, int]] = []
@@ -79,21 +99,48 @@ def dead_spans(tree: ast.AST, source: str | None = None) -> list[tuple[int, int]
             span = _span(dead)
             if span is not None:
                 spans.append(span)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
+    return _merged(spans)
+
+
+# A switch is tested as a plain name: a file without such a test has no switched-off span.
+_NAME_TEST = re.compile(r"^[ \t]*(?:if|elif|while)[ \t(]+(?:not[ \t(]+)*[A-Za-z_]\w*[ \t)]*:", re.MULTILINE)
+
+
+def switched_spans(ctx: "FileContext") -> list[tuple[int, int]]:
+    """(first line, last line) of each branch never taken because a flag only literals reach
+    decides its test, or an attribute that is one constant in its class's methods
+    (:mod:`dllint.analysis.constant_attributes`)."""
+    from dllint.analysis.cfg import switch_test, switched_tests
+    from dllint.analysis.constant_attributes import constant_attribute_tests
+
+    decided: dict[cst.CSTNode, bool] = {}
+    if _NAME_TEST.search(ctx.source):
+        scopes: dict[cst.CSTNode, None] = {}
+        for node in ctx.index.of_type(cst.If, cst.While):
+            if switch_test(node.test) is not None:
+                scopes.setdefault(ctx.index.function_of(node) or ctx.module)
+        for scope in scopes:
+            decided.update(switched_tests(scope))
+    decided.update(constant_attribute_tests(ctx))
+    spans: list[tuple[int, int]] = []
+    for node, truth in decided.items():
+        dead = node.orelse if truth else node.body  # type: ignore[attr-defined]
+        if dead is None:
+            continue
+        if isinstance(dead, cst.Else):
+            dead = dead.body
+        # an indented block's own range starts on its header's line: its statements' do not
+        first, last = (dead.body[0], dead.body[-1]) if isinstance(dead, cst.IndentedBlock) else (dead, dead)
+        spans.append((ctx.position(first).start.line, ctx.position(last).end.line))
+    return spans
 
 
 class DeadLines:
     """Is a line inside a statically unreachable span?"""
 
-    def __init__(self, tree: ast.AST | None, source: str | None = None) -> None:
-        self._spans = dead_spans(tree, source) if tree is not None else []
+    def __init__(self, tree: ast.AST | None, source: str | None = None,
+                 switched: Iterable[tuple[int, int]] = ()) -> None:
+        self._spans = _merged([*(dead_spans(tree, source) if tree is not None else []), *switched])
         self._starts = [a for a, _ in self._spans]
 
     def __bool__(self) -> bool:

@@ -50,6 +50,24 @@ class GraphAccumulation(Rule):
     url = ""
 
     VALID = [
+        # A section switched off by a name that only a literal reaches (the fourteenth audit's
+        # DX: a course file runs one demonstration at a time): the block never runs as the file
+        # stands, like ``if False:``.
+        """\
+import torch
+x = torch.tensor([2.0], requires_grad=True)
+loss_rec = []
+flag = 0
+# flag = 1
+if flag:
+    for i in range(20):
+        y = 4 * x ** 2
+        y.backward()
+        x.data.sub_(0.1 * x.grad)
+        x.grad.zero_()
+        loss_rec.append(y)
+print(len(loss_rec))
+""",
         # The classic fix: a Python float.
         """\
 import torch
@@ -459,6 +477,39 @@ def train(critic, optimizer, env):
     ]
 
     INVALID = [
+        # Twin of the switched-off section: switched on (or switched off only on some path), the
+        # block runs.
+        """\
+import torch
+x = torch.tensor([2.0], requires_grad=True)
+loss_rec = []
+flag = 0
+flag = 1
+if flag:
+    for i in range(20):
+        y = 4 * x ** 2
+        y.backward()
+        x.data.sub_(0.1 * x.grad)
+        x.grad.zero_()
+        loss_rec.append(y)  # expect: DL101
+print(len(loss_rec))
+""",
+        """\
+import sys
+import torch
+x = torch.tensor([2.0], requires_grad=True)
+loss_rec = []
+flag = 0
+if len(sys.argv) > 1:
+    flag = 1
+if flag:
+    for i in range(20):
+        y = 4 * x ** 2
+        y.backward()
+        x.data.sub_(0.1 * x.grad)
+        x.grad.zero_()
+        loss_rec.append(y)  # expect: DL101
+""",
         # Twins of the sub-batch case: the list made once, before the loop over batches (every
         # step's chunks pile up) ...
         """\

@@ -60,6 +60,45 @@ class DataAttribute(Rule):
     url = ""
 
     VALID = [
+        # A branch guarded by an attribute that is one constant in the class's methods: set to a
+        # literal in ``__init__``, and nothing else anywhere may set it (fourteenth audit, DZ). The
+        # renormalisation under ``if not self.class_wise_learnable_norm:`` never runs.
+        """\
+import torch
+import torch.nn as nn
+
+
+class DistLinear(nn.Module):
+    def __init__(self, indim, outdim):
+        super().__init__()
+        self.L = nn.Linear(indim, outdim, bias=False)
+        self.class_wise_learnable_norm = True
+        if self.class_wise_learnable_norm:
+            nn.utils.weight_norm(self.L, 'weight', dim=0)
+
+    def forward(self, x):
+        x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
+        if not self.class_wise_learnable_norm:
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1).unsqueeze(1).expand_as(self.L.weight.data)
+            self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+        return 2 * self.L(x_normalized)
+""",
+        # A demonstration switched off by a name that only a literal reaches (fourteenth audit,
+        # DX): it never runs as the file stands.
+        """\
+import torch
+import torch.nn as nn
+flag = 1
+if flag:
+    bn = nn.BatchNorm1d(num_features=5)
+    print(bn.weight.detach())
+# flag = 1
+flag = 0
+if flag:
+    bn = nn.BatchNorm2d(num_features=3)
+    outputs = bn(torch.ones(2, 3, 4, 4))
+    print(bn.weight.data.numpy())
+""",
         # (twelfth audit DE) faster-rcnn's detectors: the class is one of two chosen by a flag,
         # wrapped in DataParallel, and both inherit the base's forward, which returns the sampled
         # boxes' integer labels (``.long()``): never on the graph, whichever class is built
@@ -486,6 +525,66 @@ with torch.no_grad():
     ]
 
     INVALID = [
+        # Twins of the constant attribute: the branch runs when ``__init__`` sets the other literal,
+        # or when another method may set the attribute.
+        """\
+import torch
+import torch.nn as nn
+
+
+class DistLinear(nn.Module):
+    def __init__(self, indim, outdim):
+        super().__init__()
+        self.L = nn.Linear(indim, outdim, bias=False)
+        self.class_wise_learnable_norm = False
+        if self.class_wise_learnable_norm:
+            nn.utils.weight_norm(self.L, 'weight', dim=0)
+
+    def forward(self, x):
+        x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
+        if not self.class_wise_learnable_norm:
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+        return 2 * self.L(x_normalized)
+""",
+        """\
+import torch
+import torch.nn as nn
+
+
+class DistLinear(nn.Module):
+    def __init__(self, indim, outdim):
+        super().__init__()
+        self.L = nn.Linear(indim, outdim, bias=False)
+        self.class_wise_learnable_norm = True
+        if self.class_wise_learnable_norm:
+            nn.utils.weight_norm(self.L, 'weight', dim=0)
+
+    def set_norm(self, on):
+        self.class_wise_learnable_norm = on
+
+    def forward(self, x):
+        x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
+        if not self.class_wise_learnable_norm:
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+        return 2 * self.L(x_normalized)
+""",
+        # Twin of the switched-off demonstration: switched on, it runs.
+        """\
+import torch
+import torch.nn as nn
+flag = 0
+if flag:
+    bn = nn.BatchNorm1d(num_features=5)
+    print(bn.weight.detach())
+flag = 1
+# flag = 0
+if flag:
+    bn = nn.BatchNorm2d(num_features=3)
+    outputs = bn(torch.ones(2, 3, 4, 4))
+    print(bn.weight.data.numpy())  # expect: DL102
+""",
         # (thirteenth audit, cause DJ, the twins) one construction runs with gradients on; or the
         # class is also used as a value (a factory table): built where no call shows it
         """\
