@@ -20,11 +20,12 @@ The world is *mode-free* when nothing in it can build or bring in a model whose 
   :data:`NO_MODEL_PACKAGES` (torch itself, numpy, gym, matplotlib...): a third-party package may
   hand out a model (``segmentation_models_pytorch.Unet``);
 * no module calls a name it neither defines nor imports (a star import of a library, a free name
-  of a snippet: a factory whose layers are not visible);
+  of a snippet: a factory whose layers are not visible), nor picks a class by a string at run time
+  (``getattr(nn, name)``, ``models.__dict__[arch]``, ``importlib``, ``eval``);
 * and the world is a program that builds a model: some module defines an ``nn.Module`` subclass
   or builds an ``nn`` layer (rewrapping a model it was given in ``nn.Sequential`` builds none),
-  and some module runs code at its top level (a script, ``if __name__ == "__main__":``, a
-  notebook). Modules of definitions only (a library: ``def evaluate(model, loader)``) get their
+  and some module runs code at its top level (a call, a loop, ``if __name__ == "__main__":``,
+  a notebook). Modules of definitions only (a library: ``def evaluate(model, loader)``) get their
   models from their users, outside the world.
 
 Then a model of unknown dependence there is mode-free (``Modes.mode_dependence``): the fact adds
@@ -55,7 +56,7 @@ _MODE_WORDS = re.compile(r"dropout|Dropout|BatchNorm|batch_norm|InstanceNorm|ins
 # Ways a model comes from a library or arrives whole.
 _OPEN_WORDS = re.compile(r"torchvision\.models|from\s+torchvision\s+import[^\n]*\bmodels\b|torch\.hub|hub\.load"
                          r"|jit\.load|pickle|joblib|dill\b|from_pretrained|load_from_checkpoint"
-                         r"|create_model|getattr\(\s*models|models\.__dict__|\btimm\b|transformers")
+                         r"|create_model|__dict__|\btimm\b|transformers|importlib|__import__|(?<![.\w])eval\(|exec\(")
 # Packages that hand out no module whose modes differ, beyond the standard library (torch's own
 # layers are read by the words above).
 NO_MODEL_PACKAGES = frozenset({
@@ -219,6 +220,7 @@ def _module_verdict(text: str, resolves) -> _Verdict:
         return _Verdict(False, False)
     records: list[tuple[int, str]] = []
     bound: set[str] = set()
+    modules: set[str] = set()  # the names imports bind
     star = False
     builds = False
     loads: list[ast.Call] = []
@@ -230,14 +232,14 @@ def _module_verdict(text: str, resolves) -> _Verdict:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 records.append((0, alias.name))
-                bound.add(alias.asname or alias.name.split(".")[0])
+                modules.add(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             records.append((node.level or 0, node.module or ""))
             for alias in node.names:
                 if alias.name == "*":
                     star = star or not (node.level or 0) and not _known_package(node.module or "")
                 else:
-                    bound.add(alias.asname or alias.name)
+                    modules.add(alias.asname or alias.name)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound.add(node.name)
             if isinstance(node, ast.ClassDef) and any("Module" in ast.unparse(b) for b in node.bases):
@@ -261,6 +263,7 @@ def _module_verdict(text: str, resolves) -> _Verdict:
                 builds = True
             if dotted == "torch.load":
                 loads.append(node)
+    bound |= modules
     runs = any(_runs(statement) for statement in tree.body)
     if star or not _resolves_records(records, resolves):
         return _Verdict(False, builds, runs)
@@ -268,6 +271,11 @@ def _module_verdict(text: str, resolves) -> _Verdict:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                 and node.func.id not in bound and node.func.id not in _BUILTINS:
             return _Verdict(False, builds, runs)  # a factory no module of the world shows
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
+                and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant) \
+                and isinstance(node.args[0], (ast.Name, ast.Attribute)) \
+                and ast.unparse(node.args[0]).split(".")[0] in modules:
+            return _Verdict(False, builds, runs)  # getattr(nn, name)(): any layer a string names
     for call in loads:
         if not _state_dict_load(call, parents, uses):
             return _Verdict(False, builds, runs)
@@ -275,15 +283,14 @@ def _module_verdict(text: str, resolves) -> _Verdict:
 
 
 def _runs(statement: ast.stmt) -> bool:
-    """A top-level statement that does something when the module runs: a call, a loop, an ``if``
-    (``if __name__ == "__main__":``), a ``with``; not a definition, an import or a constant."""
-    if isinstance(statement, (ast.For, ast.While, ast.If, ast.With, ast.Try)):
+    """A top-level statement of a script: a call, a loop, a ``with``, ``if __name__ ==
+    "__main__":``. Definitions, imports and assignments are what a library's modules hold too
+    (``device = torch.device("cuda")``, a table of constructors)."""
+    if isinstance(statement, (ast.For, ast.While, ast.With)):
         return True
-    if isinstance(statement, ast.Expr):
-        return isinstance(statement.value, ast.Call)
-    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        return statement.value is not None and any(isinstance(n, ast.Call) for n in ast.walk(statement.value))
-    return False
+    if isinstance(statement, ast.If):
+        return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(statement.test))
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
 
 
 def _resolves_records(records: "list[tuple[int, str]]", resolves) -> bool:
