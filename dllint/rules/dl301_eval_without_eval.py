@@ -39,7 +39,11 @@ built inside ``forward`` or another method that does not run at build time and c
 ``nn.Dropout(d)(x)``, is a new module in training mode at every call: the model's mode never
 reaches it, so it adds no dependence). The
 fact is asked of the model where it is built, also through a helper's callers at any depth
-(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
+(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding,
+unless every model the program can build is mode-free (the closed world of models,
+:mod:`dllint.analysis.model_world`: a network picked from a table of Linear-only classes, in a
+program whose modules name no dropout, batch norm or ``self.training``, load no whole model and
+import no model library).
 
 A pass whose output is read only for its structure (``out.shape``, ``out.size()``, ``out.dtype``, a
 dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_only`) is no

@@ -26,7 +26,9 @@ switch concerns the whole model but a part trains); and for a switch outside any
 (``model.eval()`` before a deliberately frozen fine-tuning run); and for a model that trains the same
 in both modes: the engine's mode-dependence fact (``Models.mode_dependence``, asked of the model the
 training step uses, also when the switch is inside a helper) sees its whole definition and no
-dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it.
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it, or,
+where the model is not visible, every model the program can build is mode-free (the closed world of
+models, :mod:`dllint.analysis.model_world`).
 
 A training step trains a model only when an optimiser it steps may own that model's parameters
 (``Modes.step_may_train``: :func:`dllint.analysis.optimised_tensors.may_own`, and
