@@ -115,7 +115,7 @@ class ModelWorld:
         me = Path(ctx.path).resolve()
         records = ImportRecords.of_index(ctx.index)
         world = {me}
-        todo = sorted(_imported_paths(imports, records))
+        todo = sorted(_module_paths(imports, records))
         if me.suffix == ".py":
             importers = _importers(imports.root, me)
             if importers is None:
@@ -133,7 +133,7 @@ class ModelWorld:
             if verdict is None or not verdict.closed:
                 return False
             builds, runs = builds or verdict.builds, runs or verdict.runs
-            todo.extend(sorted(_imported_paths(outline.project_imports(), outline.records) - world))
+            todo.extend(sorted(_module_paths(outline.project_imports(), outline.records) - world))
         return builds and runs
 
 
@@ -155,12 +155,25 @@ def _importers(root: Path, me: Path) -> set[Path] | None:
             outline = PROJECT.class_outline(path)
             if outline is None:
                 return None
-            if goal in _imported_paths(outline.project_imports(), outline.records):
+            if goal in _module_paths(outline.project_imports(), outline.records):
                 found.add(resolved)
                 todo.append(resolved)
                 if len(found) > MAX_WORLD_FILES:
                     return None
     return found
+
+
+def _module_paths(imports, records: ImportRecords) -> set[Path]:
+    """The project modules that ``records`` import: each name's module, star imports, and every
+    module of a dotted ``import a.b.c`` (``a``, ``a/b``, ``a/b/c``: the names map keeps ``a``)."""
+    out = _imported_paths(imports, records)
+    for full, _asname in records.imports:
+        parts = full.split(".")
+        for end in range(2, len(parts) + 1):
+            found = imports._absolute(".".join(parts[:end]))
+            if found is not None:
+                out.add(found.resolve())
+    return out
 
 
 def _file_verdict(path: Path, outline: ClassOutline | None) -> _Verdict | None:

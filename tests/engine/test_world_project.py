@@ -14,7 +14,7 @@ from dllint.analysis.project import PROJECT
 
 sys.path.insert(0, str(Path(__file__).parent))
 import world_project  # noqa: E402  (the fixture project's files)
-from project_lint import flake8_each_file, lint_each_file, lint_findings  # noqa: E402
+from project_lint import flake8_each_file, lint_each_file, lint_findings, write_files  # noqa: E402
 
 CODES = "DL301,DL302"
 
@@ -97,3 +97,23 @@ def test_a_library_module_gets_its_models_from_its_users(project):
     # a script that imports them closes the world again
     (project / "run.py").write_text("from report import default_net\n\nprint(default_net())\n")
     assert _world(project / "evaluation.py")
+
+
+def test_a_program_that_imports_the_module_by_its_dotted_name(tmp_path, monkeypatch):
+    # ``import lib.evaluation`` makes bad.py one of lib/evaluation.py's programs: its dropout
+    # network may be the one evaluate() is given
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = \"lib\"\n",
+        "lib/__init__.py": "",
+        "lib/evaluation.py": world_project.FILES["evaluation.py"],
+        "good.py": "import torch.nn as nn\n\nfrom lib.evaluation import evaluate\n\n"
+                   "print(evaluate(nn.Sequential(nn.Linear(4, 2)), None))\n",
+        "bad.py": "import torch.nn as nn\n\nimport lib.evaluation\n\n"
+                  "print(lib.evaluation.evaluate(nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.5)), None))\n",
+    })
+    assert _world(tmp_path / "good.py")
+    assert not _world(tmp_path / "bad.py")
+    assert not _world(tmp_path / "lib" / "evaluation.py")
+    (tmp_path / "bad.py").unlink()
+    assert _world(tmp_path / "lib" / "evaluation.py")
