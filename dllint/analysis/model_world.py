@@ -10,8 +10,10 @@ nothing imports, is a world with the modules it imports; a snippet (no file) is 
 The world is *mode-free* when nothing in it can build or bring in a model whose two modes differ:
 
 * no module's text names a mode-dependent layer or test (``dropout``, ``BatchNorm``,
-  ``InstanceNorm``, ``batch_norm``, ``RReLU``, ``Transformer``, ``.training``): a word in a comment
-  is enough to keep the world open, which is safe;
+  ``InstanceNorm``, ``batch_norm``, ``RReLU``, ``Transformer``, ``spectral_norm`` (its power
+  iteration runs in training mode only), quantisation, ``.training``): a word in a comment is
+  enough to keep the world open, which is safe; nor does a module class override ``train`` or
+  ``eval`` with one that sets an attribute (a mode flag of its own that ``forward`` may read);
 * no model arrives whole or from a library: no ``torchvision.models``, ``torch.hub``,
   ``torch.jit.load``, ``pickle``, ``joblib``, ``from_pretrained``, ``load_from_checkpoint``,
   ``timm`` ...; no ``torch.load`` whose result is used as anything but a state dict (passed to
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 MAX_WORLD_FILES = 64  # a world larger than this is a library, not a program: open
 # Words that name a layer or test whose result depends on the mode (case as written in torch).
 _MODE_WORDS = re.compile(r"dropout|Dropout|BatchNorm|batch_norm|InstanceNorm|instance_norm|\.training\b"
-                         r"|\btraining\s*=|RReLU|rrelu|Transformer")
+                         r"|\btraining\s*=|RReLU|rrelu|Transformer|spectral_norm|quantiz")
 # Ways a model comes from a library or arrives whole.
 _OPEN_WORDS = re.compile(r"torchvision\.models|from\s+torchvision\s+import[^\n]*\bmodels\b|torch\.hub|hub\.load"
                          r"|jit\.load|pickle|joblib|dill\b|from_pretrained|load_from_checkpoint"
@@ -63,6 +65,9 @@ NO_MODEL_PACKAGES = frozenset({
     "torch", "torchvision", "numpy", "scipy", "pandas", "matplotlib", "seaborn", "sklearn", "gym",
     "gymnasium", "tqdm", "PIL", "cv2", "yaml", "tensorboardX", "wandb", "IPython", "h5py", "imageio",
     "skimage", "plotly", "ipywidgets", "sympy", "networkx", "numba", "tabulate", "termcolor",
+    # command lines, configuration, logging and environments: no layers
+    "tyro", "absl", "fire", "click", "omegaconf", "easydict", "configargparse", "visdom", "tensorboard",
+    "tensorboard_logger", "rich", "psutil", "requests", "pygame", "envpool", "ale_py", "mujoco",
 })
 _CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Parameter"})
 _STATE_DICT_USES = frozenset({"get", "keys", "items", "values", "pop"})
@@ -257,6 +262,9 @@ def _module_verdict(text: str, resolves) -> _Verdict:
             bound.add(node.name)
             if isinstance(node, ast.ClassDef) and any("Module" in ast.unparse(b) for b in node.bases):
                 builds = True
+                if any(isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in ("train", "eval")
+                       and _sets_state(m) for m in node.body):
+                    return _Verdict(False, True)  # a switch that keeps a mode flag of its own
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
         elif isinstance(node, ast.Name):
@@ -293,6 +301,20 @@ def _module_verdict(text: str, resolves) -> _Verdict:
         if not _state_dict_load(call, parents, uses):
             return _Verdict(False, builds, runs)
     return _Verdict(True, builds, runs)
+
+
+def _sets_state(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The method sets an attribute (``self.deterministic = not mode``, ``setattr``): an override
+    of ``train``/``eval`` that may keep the mode in a flag of its own, which ``forward`` may read.
+    A ``train(self, loss)`` that steps an optimiser sets none (thirteenth audit, DN)."""
+    for node in ast.walk(method):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        if any(isinstance(t, ast.Attribute) for t in targets):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+            return True
+    return False
 
 
 def _runs(statement: ast.stmt) -> bool:

@@ -117,3 +117,33 @@ def test_a_program_that_imports_the_module_by_its_dotted_name(tmp_path, monkeypa
     assert not _world(tmp_path / "lib" / "evaluation.py")
     (tmp_path / "bad.py").unlink()
     assert _world(tmp_path / "lib" / "evaluation.py")
+
+
+@pytest.mark.parametrize("old, new", [
+    # spectral norm's power iteration runs in training mode only
+    ("layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]",
+     "layers += [nn.utils.spectral_norm(nn.Linear(sizes[j], sizes[j + 1])), act()]"),
+    # a switch that keeps a mode flag of its own, which forward may read
+    ("    def forward(self, s):\n",
+     "    def train(self, mode=True):\n        self.noisy = mode\n        return super().train(mode)\n\n"
+     "    def forward(self, s):\n"),
+])
+def test_what_else_opens_the_world(project, capsys, old, new):
+    nets = project / "nets.py"
+    assert old in nets.read_text()
+    nets.write_text(nets.read_text().replace(old, new))
+    assert lint_findings(capsys, CODES, "--no-cache", ".") == {world_project.EVALUATION}
+
+
+def test_what_keeps_the_world_closed(project):
+    # a train(self, loss) that steps an optimiser is no mode switch (thirteenth audit, DN); a
+    # command-line package hands out no model
+    nets = project / "nets.py"
+    nets.write_text(nets.read_text().replace(
+        "    def forward(self, s):\n",
+        "    def train(self, loss):\n        loss.backward()\n        return self\n\n    def forward(self, s):\n"))
+    main_py = project / "main.py"
+    main_py.write_text("import tyro\n" + main_py.read_text())
+    assert _world(project / "main.py")
+    nets.write_text(nets.read_text().replace("        loss.backward()\n", "        self.loss = loss\n"))
+    assert not _world(project / "main.py")
