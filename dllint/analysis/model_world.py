@@ -75,6 +75,10 @@ _BUILTINS = frozenset(dir(__import__("builtins"))) | {"__file__", "__name__", "g
 # path -> (stamp, verdict): the per-module verdicts, read once per change of the file
 _VERDICTS: OrderedDict[Path, tuple[tuple[int, int], "_Verdict"]] = OrderedDict()
 MAX_VERDICTS = 4096
+# path -> (the import records of its class outline, the project modules they import): see _module_paths
+_PATHS: OrderedDict[Path, tuple[ImportRecords, frozenset[Path]]] = OrderedDict()
+# root -> (ProjectView.files' list, each file with its resolved path): see _importers
+_RESOLVED: OrderedDict[Path, tuple[list[Path], list[tuple[Path, Path]]]] = OrderedDict()
 
 
 class _Verdict:
@@ -110,7 +114,7 @@ class ModelWorld:
 
     def _compute(self) -> bool:
         ctx = self.ctx
-        own = _module_verdict(ctx.module.code, lambda records: _own_project_resolves(ctx, records))
+        own = _module_verdict(ctx.source, lambda records: _own_project_resolves(ctx, records))
         if not own.closed:
             return False
         builds, runs = own.builds, own.runs or ctx.path.endswith(".ipynb")
@@ -118,49 +122,70 @@ class ModelWorld:
         if imports is None:
             return builds and runs  # a snippet: a world of one
         me = Path(ctx.path).resolve()
-        records = ImportRecords.of_index(ctx.index)
         world = {me}
-        todo = sorted(_module_paths(imports, records))
+        # the modules this one imports first (cheap, and where most worlds open), then the
+        # programs that import it, each with the modules it imports
+        found = _walk(sorted(_module_paths(imports, ImportRecords.of_index(ctx.index))), world)
+        if found is None:
+            return False
+        builds, runs = builds or found[0], runs or found[1]
         if me.suffix == ".py":
             importers = _importers(imports.root, me)
             if importers is None:
                 return False
-            todo.extend(sorted(importers))
-        while todo:
-            path = todo.pop()
-            if path in world:
-                continue
-            world.add(path)
-            if len(world) > MAX_WORLD_FILES:
+            found = _walk(sorted(importers), world)
+            if found is None:
                 return False
-            outline = PROJECT.class_outline(path)
-            verdict = _file_verdict(path, outline)
-            if verdict is None or not verdict.closed:
-                return False
-            builds, runs = builds or verdict.builds, runs or verdict.runs
-            todo.extend(sorted(_module_paths(outline.project_imports(), outline.records) - world))
+            builds, runs = builds or found[0], runs or found[1]
         return builds and runs
+
+
+def _walk(todo: list[Path], world: set[Path]) -> tuple[bool, bool] | None:
+    """Add to ``world`` the modules of ``todo`` and those they import, transitively: whether one
+    builds a model and whether one runs code; None when one is not closed or the world grows past
+    :data:`MAX_WORLD_FILES`."""
+    builds = runs = False
+    while todo:
+        path = todo.pop()
+        if path in world:
+            continue
+        world.add(path)
+        if len(world) > MAX_WORLD_FILES:
+            return None
+        outline = PROJECT.class_outline(path)
+        verdict = _file_verdict(path, outline)
+        if verdict is None or not verdict.closed:
+            return None
+        builds, runs = builds or verdict.builds, runs or verdict.runs
+        todo.extend(sorted(_module_paths(outline.project_imports(), outline.records, path) - world))
+    return builds, runs
 
 
 def _importers(root: Path, me: Path) -> set[Path] | None:
     """The project's ``.py`` modules that import ``me``, transitively (``me`` left out); None when
-    the project is too large to search or the importers are too many."""
+    the project is too large to search or the importers are too many. Only a module whose text
+    holds the imported module's name is read (its class outline: CPython's parser, cached)."""
     files = PROJECT.files(root)
     if files is None:
         return None
+    cached = _RESOLVED.get(root)
+    if cached is None or cached[0] is not files:
+        cached = (files, [(path, path.resolve()) for path in files])
+        _RESOLVED[root] = cached
+        while len(_RESOLVED) > 16:
+            _RESOLVED.popitem(last=False)
     found: set[Path] = set()
     todo = [me]
     while todo:
         goal = todo.pop()
         word = goal.parent.name if goal.name == "__init__.py" else goal.stem
-        for path in files:
-            resolved = path.resolve()
+        for path, resolved in cached[1]:
             if resolved == me or resolved in found or not PROJECT.mentions(path, word):
                 continue
             outline = PROJECT.class_outline(path)
             if outline is None:
                 return None
-            if goal in _module_paths(outline.project_imports(), outline.records):
+            if goal in _module_paths(outline.project_imports(), outline.records, path):
                 found.add(resolved)
                 todo.append(resolved)
                 if len(found) > MAX_WORLD_FILES:
@@ -168,9 +193,14 @@ def _importers(root: Path, me: Path) -> set[Path] | None:
     return found
 
 
-def _module_paths(imports, records: ImportRecords) -> set[Path]:
+def _module_paths(imports, records: ImportRecords, path: Path | None = None) -> set[Path]:
     """The project modules that ``records`` import: each name's module, star imports, and every
-    module of a dotted ``import a.b.c`` (``a``, ``a/b``, ``a/b/c``: the names map keeps ``a``)."""
+    module of a dotted ``import a.b.c`` (``a``, ``a/b``, ``a/b/c``: the names map keeps ``a``).
+    Kept per class outline of the module at ``path`` (a new outline when the file changes)."""
+    if path is not None:
+        kept = _PATHS.get(path)
+        if kept is not None and kept[0] is records:
+            return kept[1]
     out = _imported_paths(imports, records)
     for full, _asname in records.imports:
         parts = full.split(".")
@@ -178,6 +208,10 @@ def _module_paths(imports, records: ImportRecords) -> set[Path]:
             found = imports._absolute(".".join(parts[:end]))
             if found is not None:
                 out.add(found.resolve())
+    if path is not None:
+        _PATHS[path] = (records, frozenset(out))
+        while len(_PATHS) > MAX_VERDICTS:
+            _PATHS.popitem(last=False)
     return out
 
 
