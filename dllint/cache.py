@@ -5,7 +5,7 @@ none), marked with ``CACHEDIR.TAG`` (so that backup tools skip it) and a ``.giti
 One small JSON file per entry, named by the key: the sha256 of the file's bytes, its path relative
 to the project root (a rule may look at the path), the settings that apply to it (enabled codes
 after per-file ignores, their rule options, whether it is a notebook), the dllint version and the
-fingerprint of the installed rules. Entries are written atomically; an entry that cannot be read
+fingerprint of the installed rules (their names and a hash of every file of their packages). Entries are written atomically; an entry that cannot be read
 or decoded is a miss, and a cache directory that cannot be written turns the cache off: the cache
 may make a run faster, never make it fail. Entries older than 30 days are pruned, once a day.
 """

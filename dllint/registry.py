@@ -40,9 +40,50 @@ class RuleRegistry:
         return self.by_code.get(code)
 
     def fingerprint(self) -> str:
-        """Identifies the installed rule set, for the result cache key."""
-        text = "|".join(f"{r.code}:{r.__module__}.{r.__qualname__}" for r in self)
-        return hashlib.sha256((text + "|" + ",".join(self.plugin_names)).encode()).hexdigest()[:16]
+        """Identifies the installed rule set and the code behind it, for the result cache key.
+
+        The code counts, not only the rules' names: an upgraded plugin, or an edited analysis
+        module of dllint or of a plugin, changes findings while every rule keeps its name, and a
+        key of names alone kept serving the old findings."""
+        digest = hashlib.sha256()
+        digest.update("|".join(f"{r.code}:{r.__module__}.{r.__qualname__}" for r in self).encode())
+        digest.update(("|" + ",".join(self.plugin_names)).encode())
+        for path in code_files(self):
+            digest.update(b"\0" + path.encode())
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(hashlib.sha256(handle.read()).digest())
+            except OSError:
+                digest.update(b"unreadable")
+        return digest.hexdigest()[:16]
+
+
+def code_files(rules: Iterable[type[Rule]]) -> list[str]:
+    """The Python files whose code may change what ``rules`` find: every ``.py`` file of the
+    top-level package of each rule's module (a rule queries analyses anywhere in its package), or
+    the module's own file when it is no package's."""
+    import os
+    import sys
+
+    files: set[str] = set()
+    seen: set[str] = set()
+    for rule in rules:
+        top = rule.__module__.partition(".")[0]
+        if top in seen:
+            continue
+        seen.add(top)
+        package = sys.modules.get(top)
+        roots = list(getattr(package, "__path__", None) or [])
+        if not roots:
+            path = getattr(sys.modules.get(rule.__module__), "__file__", None)
+            if path:
+                files.add(os.path.abspath(path))
+            continue
+        for root in roots:
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+                files.update(os.path.join(folder, n) for n in names if n.endswith(".py"))
+    return sorted(files)
 
 
 def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> "pluggy.PluginManager":

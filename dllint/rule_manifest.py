@@ -5,7 +5,8 @@ code, ``default_enabled``, options and the registry's fingerprint, not its code.
 registry imports every rule, every analysis and libcst: most of a warm run (nothing to lint) was
 spent there. A manifest written beside the cache entries after a real load answers these questions
 on the next run, as long as nothing that made the registry changed: it records the rule and plugin
-modules' files, the built-in rules' directory, and every ``sys.path`` directory (installing or
+modules' files, every Python file of their packages (the registry's fingerprint hashes that code),
+the built-in rules' directory, and every ``sys.path`` directory (installing or
 removing a distribution adds or removes an entry there), each by size and mtime. Any difference,
 or anything the manifest cannot hold exactly (an option default JSON does not round-trip), and the
 registry is loaded as before.
@@ -96,7 +97,8 @@ def _watched(registry) -> list[str]:
     plugins, their directories (a rule module added to a package), and ``sys.path``'s directories."""
     from dllint import registry as registry_module, rule as rule_module
 
-    files = {registry_module.__file__, rule_module.__file__}
+    # the code behind the rules too: the fingerprint this manifest stands in for hashes it
+    files = {registry_module.__file__, rule_module.__file__, *registry_module.code_files(registry)}
     for rule in registry:
         module = sys.modules.get(rule.__module__)
         path = getattr(module, "__file__", None)

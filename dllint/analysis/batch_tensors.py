@@ -64,6 +64,7 @@ _PERMUTATIONS = frozenset({"numpy.arange", "numpy.random.permutation", "torch.ra
 _MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half", "train", "eval",
                            "requires_grad_", "share_memory"})
 # A list of tensors (or numbers) made one tensor with a row per entry.
+_CONCATENATIONS = frozenset({"cat", "concat", "concatenate"})
 _LIST_TENSORS = frozenset({"torch.stack", "numpy.stack", "numpy.array", "numpy.asarray",
                            "torch.tensor", "torch.as_tensor", "torch.FloatTensor", "torch.Tensor",
                            "torch.LongTensor"})
@@ -133,7 +134,10 @@ def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
     of an element-wise loss (:func:`dllint.analysis.broadcasts.loss_module_names`, or its
     functional form) that reduces to one number and whose other side is ``v`` or such a
     ``*_like`` of it, or in a full reduction (``v.mean()``, ``torch.sum(v)``). A ``(1,)`` tensor
-    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters."""
+    and a 0-d one then give the same loss: the squeeze cannot lose anything that matters.
+    Also :func:`written_into_created_tensor`."""
+    if written_into_created_tensor(ctx, call):
+        return True
     index = ctx.index
     assign = index.parent(call)
     if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
@@ -240,6 +244,73 @@ def shape_agnostic_use(ctx: FileContext, call: cst.Call) -> bool:
                 reducing_loss(index.parent(index.parent(r))) for r in found):
             return False
     return True
+
+
+# Tensor methods that keep the leading axes of their receiver in place: element-wise ones, and
+# (given a negative dim, or none) reductions and normalisations over the trailing axes.
+_ELEMENTWISE_KEEPING = frozenset({"float", "double", "half", "long", "int", "bool", "detach", "cpu",
+                                  "cuda", "to", "clone", "contiguous", "sigmoid", "exp", "log", "abs",
+                                  "neg", "round", "type"})
+_TRAILING_REDUCTIONS = frozenset({"argmax", "argmin", "max", "min", "sum", "mean", "prod", "amax",
+                                  "amin", "softmax", "log_softmax", "logsumexp", "std", "var",
+                                  "norm", "all", "any"})
+
+
+def written_into_created_tensor(ctx: FileContext, call: cst.Call) -> bool:
+    """The squeeze ``call`` feeds, through element-wise methods and reductions over trailing axes
+    (a negative ``dim``, or none at all: ``.argmax(-1)``, ``.max(-1)[1]``, ``.softmax(dim=-1)``,
+    ``.long()``), only the value of an item assignment into a tensor the code created
+    (``tgt[:, i + 1] = p.squeeze().argmax(-1)`` with ``tgt = torch.zeros(bs, n)``; fourteenth audit
+    DV). For a batch of one the squeeze drops the leading batch axis the unsqueezed form would
+    keep, the trailing axes are the same, and writing into a tensor strips a value's leading axes
+    of size one: the tensor is written the same."""
+    from dllint.analysis.optimised_tensors import created_tensor
+
+    index = ctx.index
+    node: cst.CSTNode = call
+    while True:
+        parent = index.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            holder = index.parent(parent)
+            if not (isinstance(holder, cst.Call) and holder.func is parent):
+                if parent.attr.value in ("values", "indices") and _pair_with_dim(node):
+                    node = parent  # ``.max(-1).indices``
+                    continue
+                return False
+            method = parent.attr.value
+            if method in _ELEMENTWISE_KEEPING:
+                node = holder
+                continue
+            if method not in _TRAILING_REDUCTIONS or any(a.star for a in holder.args):
+                return False
+            dims = [a.value for a in holder.args if a.keyword is None][:1] + \
+                [a.value for a in holder.args if a.keyword is not None and a.keyword.value in ("dim", "axis")]
+            if not all(_negative_literal(d) for d in dims):
+                return False
+            node = holder
+            continue
+        if isinstance(parent, cst.Subscript) and parent.value is node and _pair_with_dim(node) \
+                and len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) \
+                and isinstance(parent.slice[0].slice.value, cst.Integer):
+            node = parent  # ``.max(-1)[1]``: the indices (or the values) of the pair, not a row
+            continue
+        break
+    if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1):
+        return False
+    target = parent.targets[0].target
+    return isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+        and created_tensor(ctx, target.value)
+
+
+def _pair_with_dim(node: cst.CSTNode) -> bool:
+    """``v.max(-1)``: a (values, indices) pair, given a dimension."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("max", "min") and bool(node.args)
+
+
+def _negative_literal(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
+        and isinstance(expr.expression, cst.Integer)
 
 
 def _default_reduction(ctx: FileContext, callee: str) -> bool:
@@ -683,6 +754,8 @@ class BatchTensors:
                 return None
             if short == "squeeze":
                 return _kept_by_squeeze(self._rows(positional[0], depth + 1))
+            if short in _CONCATENATIONS:
+                return self._cat_rows(expr, positional[0], depth + 1)
             if short == "unsqueeze":  # torch.unsqueeze(x, 0)
                 dim = _argument(expr, 1, "dim")
                 one = isinstance(dim, cst.Integer) and dim.value == "0" and \
@@ -751,8 +824,179 @@ class BatchTensors:
         if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Name) and \
                 any(isinstance(t.target, (cst.Tuple, cst.List)) for t in binder.targets):
             return self._loop_container_rows(binder.value)  # x, y = batch
+        if isinstance(binder, cst.Assign) and isinstance(binder.value, cst.Call) and \
+                len(binder.targets) == 1 and isinstance(binder.targets[0].target, (cst.Tuple, cst.List)):
+            return self._returned_rows(binder.value, binder.targets[0].target, name.value, depth)
         value = self._assigned(binder, name.value) if binder is not None else None
         return self._rows(value, depth + 1) if value is not None else None
+
+    def _returned_rows(self, call: cst.Call, target: cst.Tuple | cst.List, name: str,
+                       depth: int) -> Rows | None:
+        """``pairs, targets = self.aggregate(x)``: the rows of the element that every ``return``
+        of every function of the file the callee may run (:meth:`_functions_named`) gives the
+        name, each a tuple as long as the target (not a generator); their :meth:`Rows.union`."""
+        elements = [e.value for e in target.elements]
+        if any(isinstance(e, cst.StarredElement) for e in target.elements) or \
+                not any(isinstance(e, cst.Name) and e.value == name for e in elements):
+            return None
+        position = next(i for i, e in enumerate(elements) if isinstance(e, cst.Name) and e.value == name)
+        index = self._ctx.index
+        found: Rows | None = None
+        for function in self._functions_named(call.func) or [None]:
+            if function is None or any(index.function_of(y) is function for y in index.of_type(cst.Yield)):
+                return None
+            returns = [r.value for r in index.of_type(cst.Return) if index.function_of(r) is function]
+            for value in returns or [None]:
+                if not (isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements)
+                        and not any(isinstance(e, cst.StarredElement) for e in value.elements)):
+                    return None
+                rows = self._rows(value.elements[position].value, depth + 1)
+                if rows is None:
+                    return None
+                found = rows if found is None else found.union(rows)
+        return found
+
+    def _cat_rows(self, call: cst.Call, parts: cst.BaseExpression, depth: int) -> Rows | None:
+        """The rows of ``torch.cat(parts, dim)``. Along another axis than the first (a positive
+        literal ``dim``), those of any part: they all have as many. Along the first, the sum of the
+        parts' rows when a list or tuple shows each; otherwise never one when the parts come in
+        pairs of equal rows (:meth:`_paired_parts`): an even count (zero rows, which squeeze cannot
+        harm, or two and more)."""
+        dim = _argument(call, 1, "dim")
+        if isinstance(dim, cst.Integer) and dim.value != "0":
+            if not isinstance(parts, (cst.List, cst.Tuple)) or \
+                    any(isinstance(e, cst.StarredElement) for e in parts.elements):
+                return None
+            for element in parts.elements:
+                rows = self._rows(element.value, depth + 1)
+                if rows is not None:
+                    return rows
+            return None
+        if dim is not None and not (isinstance(dim, cst.Integer) and dim.value == "0"):
+            return None
+        if isinstance(parts, (cst.List, cst.Tuple)) and parts.elements and \
+                not any(isinstance(e, cst.StarredElement) for e in parts.elements):
+            each = [self._rows(e.value, depth + 1) for e in parts.elements]
+            if all(r is not None for r in each):
+                low = sum(r.low for r in each)
+                high = None if any(r.high is None for r in each) else sum(r.high for r in each)
+                return Rows(low, high)
+        return SEVERAL if self._paired_parts(parts) else None
+
+    def _paired_parts(self, parts: cst.BaseExpression) -> bool:
+        """The tensors ``parts`` holds come in groups of two or more of equal rows (the same
+        :meth:`_row_key`), so that their count of rows is a multiple of the group's size: a list
+        or tuple of such parts, or a list made empty (``[]``, ``list()``) before a loop whose
+        body appends such a group on every pass (top statements of the body, no ``continue`` or
+        ``break`` of the loop before the last) and read after the loop, every other mention of
+        it in its function an append (:meth:`_grows`). ``torch.cat`` of an empty list raises,
+        so the loop ran at least once."""
+        if isinstance(parts, (cst.List, cst.Tuple)):
+            if any(isinstance(e, cst.StarredElement) for e in parts.elements):
+                return False
+            keys = {self._row_key(e.value, None, 0) for e in parts.elements}
+            return len(parts.elements) >= 2 and len(keys) == 1 and None not in keys
+        if not isinstance(parts, cst.Name):
+            return False
+        index = self._ctx.index
+        binder = self._binding_before(parts)
+        if not isinstance(binder, cst.Assign):
+            return False
+        made = self._assigned(binder, parts.value)
+        if not (isinstance(made, cst.List) and not made.elements or
+                isinstance(made, cst.Call) and isinstance(made.func, cst.Name) and
+                made.func.value == "list" and not made.args):
+            return False
+        scope = index.function_of(parts)
+        bindings = self._ctx.analysis(Bindings)
+        appends: list[cst.Call] = []
+        for mention in self._names(parts.value):
+            function = index.function_of(mention)
+            if function is not scope:
+                if (function, mention.value) not in bindings.values and \
+                        (scope is None or self._inside(mention, scope)):
+                    return False  # a closure reads it
+                continue
+            if mention is parts or any(self._inside(mention, t) for t in binder.targets):
+                continue  # the read, or the making
+            # at the depth limit a call handing the list on is unknown: only `parts.append(x)`
+            if self._grows(mention, MAX_APPEND_DEPTH) != "":
+                return False  # another use may shrink it, or hand it on
+            appends.append(index.parent(index.parent(mention)))
+        lines = [index.parent(index.parent(call)) for call in appends]
+        body = index.parent(lines[0]) if lines else None
+        loop = index.parent(body) if body is not None else None
+        if len(appends) < 2 or not isinstance(loop, (cst.For, cst.While)) or \
+                self._inside(parts, loop) or self._inside(binder, loop) or \
+                index.order[binder] > index.order[loop] or \
+                any(not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
+                         and isinstance(line.body[0], cst.Expr) and line.body[0].value is call
+                         and index.parent(line) is body)
+                    for call, line in zip(appends, lines)):
+            return False
+        last = max(index.order[line] for line in lines)
+        for jump in index.of_type(cst.Continue, cst.Break):
+            if index.order[body] < index.order[jump] < last and \
+                    index.enclosing(jump, cst.For, cst.While) is loop:
+                return False
+        keys = {self._row_key(call.args[0].value, body, 0) for call in appends
+                if len(call.args) == 1}
+        return len(keys) == 1 and None not in keys
+
+    def _row_key(self, expr: cst.BaseExpression, body: cst.CSTNode | None, depth: int
+                 ) -> tuple | None:
+        """A key equal for two tensors evaluated one after the other with nothing rebinding the
+        names between them, when their rows are equal: followed through shape-keeping calls,
+        model calls, ``torch.cat`` along a later axis (its first part), and names bound by a top
+        statement of ``body`` (the loop body both are evaluated in); a leaf is a name, or a
+        subscript of a name by names, integers and arithmetic, keyed by its text and the
+        binding each of its names reads; a model call keys by its callee's text too. None where
+        not followed."""
+        if depth > 8:
+            return None
+        index = self._ctx.index
+        if isinstance(expr, cst.Name):
+            binder = self._binding_before(expr)
+            if binder is None:
+                return None
+            value = self._assigned(binder, expr.value)
+            if value is not None and body is not None and index.parent(binder) is not None and \
+                    index.parent(index.parent(binder)) is body:
+                return self._row_key(value, body, depth + 1)
+            return ("name", expr.value, index.order[binder])
+        if isinstance(expr, cst.Subscript):
+            names = [n for n in _plain_index_names(expr)] if isinstance(expr.value, cst.Name) else None
+            if names is None:
+                return None
+            binders = []
+            for n in names:
+                binder = self._binding_before(n)
+                if binder is None:
+                    return None
+                binders.append((n.value, index.order[binder]))
+            return ("subscript", self._ctx.module.code_for_node(expr), tuple(binders))
+        if not isinstance(expr, cst.Call):
+            return None
+        positional, qualified = _call_parts(self._ctx, expr)
+        func = expr.func
+        if qualified is not None and qualified.startswith("torch.") and positional:
+            short = qualified.rsplit(".", 1)[-1]
+            if short in _CONCATENATIONS:
+                dim = _argument(expr, 1, "dim")
+                first = positional[0]
+                if isinstance(dim, cst.Integer) and dim.value != "0" and \
+                        isinstance(first, (cst.List, cst.Tuple)) and first.elements and \
+                        not isinstance(first.elements[0], cst.StarredElement):
+                    return self._row_key(first.elements[0].value, body, depth + 1)
+                return None
+            return self._row_key(positional[0], body, depth + 1) if short in SAME_SHAPE else None
+        if isinstance(func, cst.Attribute) and func.attr.value in SAME_SHAPE:
+            return self._row_key(func.value, body, depth + 1)
+        if qualified is None and positional and _may_be_model(func):
+            # the same model on inputs of equal rows (two models may map rows differently)
+            inner = self._row_key(positional[0], body, depth + 1)
+            return ("model", self._ctx.module.code_for_node(func), inner) if inner is not None else None
+        return None
 
     def _loop_container_rows(self, name: cst.Name) -> Rows | None:
         """``batch`` of ``for batch in loader``, the whole batch (a tensor, or a container of
@@ -1540,6 +1784,35 @@ def _call_parts(ctx: FileContext, call: cst.Call) -> tuple[list[cst.BaseExpressi
     func = call.func
     return positional, (ctx.imports.qualify(func)
                         if isinstance(func, (cst.Name, cst.Attribute)) else None)
+
+
+def _plain_index_names(expr: cst.Subscript) -> list[cst.Name] | None:
+    """The names of ``x[i:i + k]``, ``x[a, b]``: a name subscripted by names, integers, slices
+    and arithmetic of those (nothing that calls or reads an attribute); None otherwise."""
+    found: list[cst.Name] = [expr.value] if isinstance(expr.value, cst.Name) else []
+    if not found:
+        return None
+
+    def plain(node: cst.BaseExpression | None) -> bool:
+        if node is None or isinstance(node, cst.Integer):
+            return True
+        if isinstance(node, cst.Name):
+            found.append(node)
+            return True
+        if isinstance(node, cst.BinaryOperation):
+            return plain(node.left) and plain(node.right)
+        if isinstance(node, cst.UnaryOperation):
+            return plain(node.expression)
+        return False
+
+    for element in expr.slice:
+        part = element.slice
+        if isinstance(part, cst.Index):
+            if not plain(part.value):
+                return None
+        elif not (plain(part.lower) and plain(part.upper) and plain(part.step)):
+            return None
+    return found
 
 
 def _may_be_model(func: cst.BaseExpression) -> bool:

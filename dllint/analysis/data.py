@@ -318,6 +318,8 @@ def _bound_name(target: cst.BaseExpression | None) -> tuple[str | None, bool]:
     return None, False
 
 
+# Calls that build a map (``Counter.update`` adds its values rather than counting its keys).
+_MAPS = frozenset({"dict", "Counter", "defaultdict", "OrderedDict", "vars"})
 _UPDATE_METHODS = frozenset({"append", "extend", "add", "update", "insert", "appendleft"})
 # Methods that score or predict rows with a fitted estimator.
 _PREDICTING = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "score"})
@@ -874,9 +876,10 @@ class DataProvenance:
                 # the held-out indices of a cross-validation fold validate (out-of-fold
                 # predictions for stacking are written there), whatever they are called.
                 return frozenset({TRAIN if fold_part == 0 else VAL})
-        if binding.kind == "for" and isinstance(value, cst.Call) and binding.position == 0 \
-                and _last_name(value.func) == "enumerate":
-            return NO_ROLES  # the batch index counts; it holds no data
+        if binding.kind == "for" and binding.position == 0 and self.enumerated(value, binding.node) is not None:
+            # The batch index counts; it holds no data. Also through a name (``data_gen =
+            # enumerate(test_loader)``, ``for i, batch in data_gen``: fourteenth audit DW).
+            return NO_ROLES
         if binding.kind == "for" and isinstance(value, (cst.List, cst.Tuple)):
             # ``for loader in (train_loader, test_loader)``: each pass holds one of them.
             found = self._roles(value, et, ev, active)
@@ -1693,15 +1696,108 @@ class DataProvenance:
                 return binding.value
         return None
 
+    def enumerated(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> list[cst.BaseExpression] | None:
+        """What ``expr`` enumerates, when it is an ``enumerate`` object (whose pairs start with an
+        ``int`` counter): ``[loader]`` for ``enumerate(loader)``; for a name, the iterable of each
+        of its bindings reaching ``at``, when every one is a plain assignment of such an object
+        (``data_gen = enumerate(loader)``); ``[]`` where what is enumerated cannot be told
+        (``enumerate(*parts)``). None when ``expr`` may hold anything else (a name also bound
+        otherwise, a parameter)."""
+        if isinstance(expr, cst.Call):
+            if _last_name(expr.func) != "enumerate":
+                return None
+            first = expr.args[0] if expr.args else None
+            return [first.value] if first is not None and not first.star and first.keyword is None else []
+        if not isinstance(expr, cst.Name) or depth > 4 or at not in self.index.order:
+            return None
+        found = self.lookup(at, expr.value)
+        if not found:
+            return None
+        out: list[cst.BaseExpression] = []
+        for binding in found:
+            if binding.kind != "assign" or binding.position is not None or binding.value is None:
+                return None
+            inner = self.enumerated(binding.value, binding.node, depth + 1)
+            if inner is None:
+                return None
+            out.extend(inner)
+        return out
+
+    def occurrence_counts(self, expr: cst.BaseExpression, at: cst.CSTNode) -> bool:
+        """``expr`` names a map whose values, where ``at`` reads it, only count occurrences: every
+        binding reaching ``at`` builds an empty or counting map (``Counter()``, ``Counter(items)``,
+        ``defaultdict(int)``, ``{}``) or adds to it ``counter.update(items)`` or ``counts[k] += 1``
+        (a literal whole number). Like ``len``, such a value is how many times a key occurs, not a
+        value read from the data or computed by a model (fourteenth audit DU: items sorted by
+        popularity). False when a map may be added (``Counter(scores)``, ``update({...})``, a
+        keyword): its values then come in with it."""
+        dotted = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None or at not in self.index.order:
+            return False
+        found = self.lookup(at, dotted)
+        built = [b for b in found if b.kind != "update"]
+        if not built or any(b.kind != "assign" or b.position is not None for b in built):
+            return False
+        counters = all(isinstance(b.value, cst.Call) and _last_name(b.value.func) == "Counter" for b in built)
+        for binding in found:
+            value = binding.value
+            if binding.kind == "assign":
+                if not self._counting_map(value, binding.node):
+                    return False
+            elif isinstance(binding.node, cst.AugAssign):
+                target = binding.node.target
+                if not (isinstance(binding.node.operator, cst.AddAssign) and isinstance(value, cst.Integer)
+                        and isinstance(target, cst.Subscript) and dotted_name(target.value) == dotted):
+                    return False
+            elif not (counters and isinstance(value, cst.Call) and _last_name(value.func) == "update"
+                      and self._counted_items(value, binding.node)):
+                return False
+        return True
+
+    def _counting_map(self, value: cst.BaseExpression | None, at: cst.CSTNode) -> bool:
+        if isinstance(value, cst.Dict):
+            return not value.elements
+        if not isinstance(value, cst.Call):
+            return False
+        last = _last_name(value.func)
+        if last == "Counter":
+            return self._counted_items(value, at)
+        if last == "dict":
+            return not value.args
+        return last == "defaultdict" and len(value.args) == 1 and isinstance(value.args[0].value, cst.Name) \
+            and value.args[0].value.value == "int"
+
+    def _counted_items(self, call: cst.Call, at: cst.CSTNode) -> bool:
+        """``Counter(items)`` / ``counter.update(items)`` counts the elements of ``items``: at most
+        one positional argument, no keyword, and nothing known to be a map (whose values would be
+        added instead)."""
+        if not call.args:
+            return True
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            return False
+        return not self._may_be_map(call.args[0].value, at)
+
+    def _may_be_map(self, expr: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        if isinstance(expr, (cst.Dict, cst.DictComp)):
+            return True
+        if isinstance(expr, cst.Call):
+            return _last_name(expr.func) in _MAPS
+        dotted = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if dotted is None or depth > 4 or at not in self.index.order:
+            return depth > 4
+        return any(b.value is not None and self._may_be_map(b.value, b.node, depth + 1)
+                   for b in self.lookup(at, dotted) if b.kind == "assign" and b.position is None)
+
     def _fold_part(self, loop: cst.For, name: str) -> int | None:
         """The part (0: training indices, 1: held-out indices) of a cross-validation fold that
         ``name`` takes in ``for train, test in folds`` or ``for i, (train, test) in
         enumerate(folds)``, where the iterable is a splitter's ``split`` (directly, through
         ``list``/``tuple``, or a name every reaching binding of which is one); None otherwise."""
         target, iterable = loop.target, loop.iter
-        if isinstance(iterable, cst.Call) and _last_name(iterable.func) == "enumerate" and iterable.args \
+        enumerated = self.enumerated(iterable, loop)
+        if enumerated is not None and len(enumerated) == 1 \
                 and isinstance(target, cst.Tuple) and len(target.elements) == 2:
-            target, iterable = target.elements[1].value, iterable.args[0].value
+            target, iterable = target.elements[1].value, enumerated[0]
         if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
             return None
         names = [dotted_name(e.value) for e in target.elements]

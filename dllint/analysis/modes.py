@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import libcst as cst
 
+from dllint.analysis.backward_reach import BackwardReach
 from dllint.analysis.bindings import Bindings
 from dllint.analysis.cfg import Edge, Element, build_cfg
 from dllint.analysis import flags as _flags
@@ -2614,8 +2615,12 @@ class _Interpreter:
     def _training_use(self, call: cst.Call) -> bool:
         """A forward pass that is part of a training step: with gradients, in a loop whose own body
         trains, or outside loops in a function that trains outside loops (``train_step``). A model
-        call after the batch loop, in the epoch loop's body, is an evaluation, not a step."""
+        call after the batch loop, in the epoch loop's body, is an evaluation, not a step. Nor is a
+        pass whose value reaches no backward pass (:mod:`dllint.analysis.backward_reach`: a test
+        batch's loss only printed, in the loop that trains)."""
         if self.modes.maybe_no_grad(call):
+            return False
+        if not self.modes.ctx.analysis(BackwardReach).may_reach_backward(call):
             return False
         loop = self.regions.loop_of(call)
         if loop is not None:

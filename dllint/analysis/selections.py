@@ -16,6 +16,7 @@ from dllint.analysis import learning
 from dllint.analysis.calls import argument, keyword, positional, string
 from dllint.analysis.data import TEST, TRAIN, DataProvenance, last_name, name_tokens
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.name_reaching import NameReaching
 from dllint.analysis.project import project_imports
 from dllint.analysis.regions import Regions
 from dllint.context import FileContext
@@ -248,6 +249,8 @@ class TestSetUses:
             decided = branches_decide(parent)
             if decided == "records" and self._best_never_read(parent):
                 return None  # (twelfth audit DC) a best score kept and never looked at selects nothing
+            if decided == "records" and self._single_measurement(parent):
+                return None  # (fourteenth audit DS) one score against the starting sentinel: no best of many
             return decided
         if isinstance(parent, cst.Assign):
             for target in parent.targets:
@@ -285,6 +288,26 @@ class TestSetUses:
             return False
         return True
 
+    def _single_measurement(self, node: cst.If) -> bool:
+        """The best values that the test of ``node`` compares are plain names that hold, there,
+        only the constants they start from (``best_mse = 1e8``, ``float("inf")``, ``None``), and
+        ``node`` is in no loop of its scope: the update can run once per binding of the best, so
+        what it keeps is the one score measured, never the best of several. A best that a
+        previous pass may have updated reaches the test around the loop (or is an attribute, a
+        parameter, a global of a function: not a local constant), and none of those is passed."""
+        names = {name for name in _recorded_best(node) if "." not in name}
+        compared = {n.value for n in iter_subtree(node.test) if isinstance(n, cst.Name)} & names
+        if not compared:
+            return False
+        if isinstance(self.ctx.index.enclosing(node, cst.For, cst.While, cst.FunctionDef), (cst.For, cst.While)):
+            return False
+        reaching = self.ctx.analysis(NameReaching)
+        for name in compared:
+            values = reaching.values_at(node.test, name)  # the test is the element the CFG holds
+            if not values or not all(_constant(value) for value in values):
+                return False
+        return True
+
     def keyed_by_test(self, call: cst.Call) -> bool:
         """``max``/``min``/``sorted(..., key=...)`` whose key reads test results."""
         found = keyword(call, "key")
@@ -293,7 +316,8 @@ class TestSetUses:
         key = found.value
         if isinstance(key, cst.Lambda):
             if self.is_test(key.body):
-                return True
+                looked_up = _looked_up(key)
+                return looked_up is None or not self.provenance.occurrence_counts(looked_up, call)
             # ``sorted(test_results.items(), key=lambda kv: kv[1])``: the key reads the items of
             # a collection of test results (not of test data: sorting test samples picks nothing).
             items = positional(call, 0)
@@ -307,7 +331,9 @@ class TestSetUses:
                 collection = collection.func.value
             return self._results_collection(collection, call)
         if isinstance(key, cst.Attribute) and key.attr.value in ("get", "__getitem__"):
-            return self.is_test(key.value)
+            # ``key=popularity.get`` of a ``Counter`` of test items: how often each occurs, a
+            # count of the data like ``len``, not a result (fourteenth audit DU)
+            return self.is_test(key.value) and not self.provenance.occurrence_counts(key.value, call)
         if isinstance(key, cst.Attribute) and key.attr.value in POSITION_LOOKUPS:
             # ``key=ranked.index.get_loc``: each candidate's position in a sequence; that order
             # carries no result of its own (a sequence ordered by test results was sorted by them
@@ -464,3 +490,37 @@ def _first_of_param(key: cst.Lambda) -> bool:
     return isinstance(body.value, cst.Name) and body.value.value == params[0].name.value \
         and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) \
         and index.value.value == "0"
+
+
+def _constant(expr: cst.BaseExpression | None) -> bool:
+    """A literal a best value starts from: a number (signed), ``None``, ``float("inf")``,
+    ``np.inf`` / ``math.inf``."""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        return _constant(expr.expression)
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.Name):
+        return expr.value == "None"
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value in ("inf", "Inf", "infty", "PINF", "NINF") and isinstance(expr.value, cst.Name)
+    if isinstance(expr, cst.Call):
+        return isinstance(expr.func, cst.Name) and expr.func.value == "float" and len(expr.args) == 1 \
+            and isinstance(expr.args[0].value, cst.SimpleString)
+    return False
+
+
+def _looked_up(key: cst.Lambda) -> cst.BaseExpression | None:
+    """The map of ``lambda k: counts[k]`` / ``lambda k: counts.get(k, 0)``, a lookup of the
+    lambda's one parameter."""
+    params = key.params.params
+    body = key.body
+    if len(params) != 1:
+        return None
+    name = params[0].name.value
+    if isinstance(body, cst.Subscript) and len(body.slice) == 1 and isinstance(body.slice[0].slice, cst.Index):
+        index = body.slice[0].slice.value
+        return body.value if isinstance(index, cst.Name) and index.value == name else None
+    if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute) and body.func.attr.value == "get" \
+            and body.args and isinstance(body.args[0].value, cst.Name) and body.args[0].value.value == name:
+        return body.func.value
+    return None

@@ -15,6 +15,12 @@ counts. A clearing only before the loop is reported: it runs once, not per step.
 class of the file that is no optimizer (a weight average named ``ema_optimizer``) steps no gradient,
 whatever its name (``Regions.is_optimizer``).
 
+Silent for a timing or memory benchmark whose stepped weights nothing observes
+(:func:`dllint.analysis.unobserved_steps.unobserved_step`, fourteenth audit DT): the model and the
+optimiser are locals built in the function, the model run only on tensors the code made and its
+outputs only back-propagated; a model passed in, saved, returned or evaluated, or a loss printed,
+keeps the finding.
+
 Silent for backward passes inside a closure (``optimizer.step(closure)``: L-BFGS style, the closure
 clears), steps that do not have torch's signature (MXNet's ``trainer.step(batch_size)`` overwrites
 gradients; ``DistributedOptimizer.step(context_id)`` keeps them per context), and files that do not
@@ -26,6 +32,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.regions import Regions
+from dllint.analysis.unobserved_steps import unobserved_step
 from dllint.index import iter_subtree
 from dllint.rule import Rule
 
@@ -44,6 +51,38 @@ class MissingZeroGrad(Rule):
     url = ""
 
     VALID = [
+        # (fourteenth audit DT) a timing benchmark: the layer and its optimiser are locals, the
+        # inputs constants, the loss only back-propagated; what is printed is the time. Nothing
+        # reads the weights the steps write, so their uncleared gradients change nothing.
+        """import time
+import torch
+import torch.nn as nn
+import torch.optim as optim
+
+
+class Attention(nn.Module):
+    def __init__(self, d_model):
+        super().__init__()
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        return torch.softmax(q @ k.transpose(1, 2), dim=-1) @ v
+
+def time_attention(dim, input_len, repeat_times=1000):
+    layer = Attention(dim).to('cpu')
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    optimizer.zero_grad()
+    hidden = torch.ones(4, input_len, dim)
+    fake_gt = torch.zeros(4, input_len, dim)
+    start = time.time()
+    for i in range(repeat_times):
+        result = layer(hidden)
+        loss = ((fake_gt - result) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    print('average time: {} s'.format(round((time.time() - start) / repeat_times, 4)))
+""",
         # The usual loop.
         """\
 import torch
@@ -233,6 +272,86 @@ def main():
     ]
 
     INVALID = [
+        # (fourteenth audit DT, the twins) the same loop where its weights are observed: a layer
+        # passed in (the caller keeps it), a loss printed, a layer saved, returned or evaluated
+        """import time
+import torch
+import torch.nn as nn
+import torch.optim as optim
+
+
+class Attention(nn.Module):
+    def __init__(self, d_model):
+        super().__init__()
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        return torch.softmax(q @ k.transpose(1, 2), dim=-1) @ v
+
+def time_layer(layer, input_len, repeat_times=1000):
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    optimizer.zero_grad()
+    hidden = torch.ones(4, input_len, 64)
+    target = torch.zeros(4, input_len, 64)
+    start = time.time()
+    for i in range(repeat_times):
+        loss = ((target - layer(hidden)) ** 2).mean()
+        loss.backward()
+        optimizer.step()  # expect: DL103
+    print('average time: {} s'.format((time.time() - start) / repeat_times))
+
+
+def fit_printing(d_model, steps):
+    layer = Attention(d_model)
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    hidden, target = torch.ones(4, 8, d_model), torch.zeros(4, 8, d_model)
+    for i in range(steps):
+        loss = ((target - layer(hidden)) ** 2).mean()
+        loss.backward()
+        optimizer.step()  # expect: DL103
+        print(i, loss.item())
+
+
+def fit_saving(d_model, steps, path):
+    layer = Attention(d_model)
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    hidden, target = torch.ones(4, 8, d_model), torch.zeros(4, 8, d_model)
+    for i in range(steps):
+        ((target - layer(hidden)) ** 2).mean().backward()
+        optimizer.step()  # expect: DL103
+    torch.save(layer.state_dict(), path)
+
+
+def fit_returning(d_model, steps):
+    layer = Attention(d_model)
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    hidden, target = torch.ones(4, 8, d_model), torch.zeros(4, 8, d_model)
+    for i in range(steps):
+        ((target - layer(hidden)) ** 2).mean().backward()
+        optimizer.step()  # expect: DL103
+    return layer
+
+
+def fit_evaluating(d_model, steps, x_test):
+    layer = Attention(d_model)
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    hidden, target = torch.ones(4, 8, d_model), torch.zeros(4, 8, d_model)
+    for i in range(steps):
+        ((target - layer(hidden)) ** 2).mean().backward()
+        optimizer.step()  # expect: DL103
+    with torch.no_grad():
+        print(layer(x_test).mean())
+
+
+def fit_on_data(d_model, loader):
+    layer = Attention(d_model)
+    optimizer = optim.Adam(layer.parameters(), 1e-4)
+    for x, y in loader:
+        loss = ((y - layer(x)) ** 2).mean()
+        loss.backward()
+        optimizer.step()  # expect: DL103
+""",
         """\
 import torch
 for x, y in loader:
@@ -391,6 +510,8 @@ fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.1))
                 continue
             if self._clears(ctx, regions, step, loop):
                 continue
+            if unobserved_step(ctx, step):
+                continue  # a benchmark's local layer: nothing reads the weights the steps write
             ctx.report(
                 step,
                 f"`{ctx.code_for(step).strip()}` applies gradients that are never cleared in this "

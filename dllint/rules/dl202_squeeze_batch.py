@@ -35,12 +35,16 @@ construction of the class or of its subclasses across the project passes such a 
 names such a loader for that step, ``trainer.fit(model, val_dataloaders=loader)``),
 and in general for batches whose number of rows is fixed by construction (``BatchTensors.rows``):
 two or more (such full batches, rows drawn by an index of a constant count or a minibatch slice of
-a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append) or one
+a fixed-size rollout, a buffer stacked every ``k`` steps of a counter stepped with an append; never
+one: a concatenation of parts that come in pairs of equal rows, such as the positive and the
+negative pair each pass of a loop appends for a relation head) or one
 observation given a batch axis by ``unsqueeze(0)``, also through the arguments of every call that
 reaches a function (a module's ``forward``: the calls of its instances); for squeezes whose
 result is converted for display (``.numpy()``, ``.tolist()``, ``.item()``), for squeezes whose
 result is only used where its shape cannot matter (``BatchTensors``' ``shape_agnostic_use``: a
-``bce(v, torch.ones_like(v))`` reduced to one number, ``v.mean()``), and for numpy
+``bce(v, torch.ones_like(v))`` reduced to one number, ``v.mean()``; or, through element-wise
+methods and reductions over a negative axis, only written into a tensor the code made,
+``tgt[:, j] = p.squeeze().argmax(-1)``: a write strips leading axes of size one), and for numpy
 (``np.squeeze``).
 """
 from __future__ import annotations
@@ -65,6 +69,30 @@ class SqueezeBatch(Rule):
     severity = "warning"
 
     VALID = [
+        # (fourteenth audit DV) greedy decoding writes the argmax over the classes of the squeezed
+        # (bs, 1, classes) scores into a batch column of a tensor it made: for a batch of one the
+        # 0-d index is written into the (1,) column, the same as the unsqueezed (1,) would be
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tgt_in[:, i + 1] = p_i.squeeze().argmax(-1)
+        return torch.cat(logits, dim=1)
+""",
         # The same decoder naming the dimension.
         "import torch\nfrom torch import nn\n"
         "class LinearNorm(nn.Module):\n"
@@ -447,9 +475,129 @@ class SqueezeBatch(Rule):
         "    for x, y in loader:\n"
         "        s = model(x).squeeze()\n"
         "        loss = nn.functional.mse_loss(s, torch.zeros_like(s)) + torch.sum(s)\n",
+        # Scores of pairs built from a batch: each pass appends a positive and a negative pair of
+        # the same rows, so the concatenation has an even number of rows, never one; a method
+        # returns it in a tuple. Likewise a batch concatenated with a flipped copy of itself.
+        "import torch\nfrom torch import nn\n"
+        "class Relational(nn.Module):\n"
+        "    def __init__(self, backbone):\n"
+        "        super().__init__()\n"
+        "        self.backbone = backbone\n"
+        "        self.head = nn.Sequential(nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 1))\n"
+        "    def aggregate(self, features, k):\n"
+        "        pairs, targets = [], []\n"
+        "        size = int(features.shape[0] / k)\n"
+        "        for i1 in range(0, size * k, size):\n"
+        "            for i2 in range(i1 + size, size * k, size):\n"
+        "                positive = torch.cat([features[i1:i1 + size], features[i2:i2 + size]], 1)\n"
+        "                pairs.append(positive)\n"
+        "                pairs.append(torch.cat([features[i1:i1 + size],\n"
+        "                                        torch.roll(features[i2:i2 + size], 1, 0)], 1))\n"
+        "                targets.append(torch.ones(size))\n"
+        "                targets.append(torch.zeros(size))\n"
+        "        return torch.cat(pairs, 0), torch.cat(targets, 0)\n"
+        "    def fit(self, loader, optimizer):\n"
+        "        for views, _ in loader:\n"
+        "            features = self.backbone(torch.cat(views, 0))\n"
+        "            relation_pairs, targets = self.aggregate(features, len(views))\n"
+        "            score = self.head(relation_pairs).squeeze()\n"
+        "            loss = nn.functional.binary_cross_entropy_with_logits(score, targets)\n"
+        "            both = self.head(torch.cat([features, features.flip(1)])).squeeze()\n"
+        "            twice = self.head(torch.cat([self.backbone(views[0]), self.backbone(views[0])])).squeeze()\n",
     ]
 
     INVALID = [
+        # (fourteenth audit DV, the twins) the argmax over a positive axis: for a batch of one the
+        # squeezed scores have no axis 1 (an IndexError)
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tgt_in[:, i + 1] = p_i.squeeze().argmax(1)  # expect: DL202
+        return torch.cat(logits, dim=1)
+""",
+        # the index written into a list: a 0-d tensor instead of a (1,) one
+        """import torch
+import torch.nn as nn
+
+
+class GreedyDecoder(nn.Module):
+    def __init__(self, dim=32, classes=95, steps=8):
+        super().__init__()
+        self.embed = nn.Embedding(classes, dim)
+        self.head = nn.Linear(dim, classes)
+        self.steps = steps
+
+    def forward(self, memory):
+        bs = memory.shape[0]
+        tgt_in = torch.zeros(bs, self.steps, dtype=torch.long)
+        tokens = [None] * self.steps
+        logits = []
+        for i in range(self.steps - 1):
+            p_i = self.head(memory + self.embed(tgt_in[:, i])).unsqueeze(1)
+            logits.append(p_i)
+            tokens[i + 1] = p_i.squeeze().argmax(-1)  # expect: DL202
+        return torch.cat(logits, dim=1)
+""",
+        # Concatenations whose parts do not come in pairs of equal rows: two slices of different
+        # widths, a pass that may skip its second append, one append a pass, a width rebound
+        # between the two appends, a list another function may shrink.
+        "import torch\nfrom torch import nn\n"
+        "class Pairs(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.head = nn.Linear(16, 1)\n"
+        "    def widths(self, features, k, w):\n"
+        "        parts = []\n"
+        "        for i in range(0, k * w, w):\n"
+        "            parts.append(features[i:i + w])\n"
+        "            parts.append(features[i:i + 2 * w])\n"
+        "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
+        "    def skipped(self, features, k, w):\n"
+        "        parts = []\n"
+        "        for i in range(0, k * w, w):\n"
+        "            parts.append(features[i:i + w])\n"
+        "            if i > 3:\n"
+        "                continue\n"
+        "            parts.append(features[i:i + w])\n"
+        "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
+        "    def single(self, features, k, w):\n"
+        "        parts = list()\n"
+        "        for i in range(0, k * w, w):\n"
+        "            parts.append(features[i:i + w])\n"
+        "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
+        "    def rebound(self, features, k, w):\n"
+        "        parts = []\n"
+        "        for i in range(0, k * w, w):\n"
+        "            parts.append(features[i:i + w])\n"
+        "            w = w - 1\n"
+        "            parts.append(features[i:i + w])\n"
+        "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
+        "    def handed(self, features, k, w):\n"
+        "        parts = []\n"
+        "        for i in range(0, k * w, w):\n"
+        "            parts.append(features[i:i + w])\n"
+        "            parts.append(features[i:i + w])\n"
+        "        trim(parts)\n"
+        "        return self.head(torch.cat(parts, 0)).squeeze()  # expect: DL202\n"
+        "    def forward(self, x):\n"
+        "        return self.head(torch.cat([x, x[1:]])).squeeze()  # expect: DL202\n"
+        "    def two_models(self, x):\n"
+        "        return self.head(torch.cat([self.enc(x), self.pool(x)])).squeeze()  # expect: DL202\n",
         # Loaders over a dataset of known size whose batches may still be of one: 10,000 MNIST
         # test images in 99s leave one, as 1,025 rows of a TensorDataset in 64s do; a sampler (a DistributedSampler gives each process a
         # share), a collate_fn (it may drop samples), a batch size given from outside, a split

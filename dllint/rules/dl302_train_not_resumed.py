@@ -541,6 +541,51 @@ for epoch in range(n_epochs):
     recon = generator(test_imgs)
     history.append(loss_fn(recon, test_imgs).item())
 """,
+        # (fourteenth audit O) a test batch evaluated every 10 iterations of the batch loop, outside
+        # no_grad, before the next iteration's train(): its loss is only printed, reaches no
+        # backward(), so that forward pass is no training step
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 4))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(3):
+    for i, (x, y) in enumerate(train_loader):
+        optimizer.zero_grad()
+        model = model.train()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        if i % 10 == 0:
+            _, (xt, yt) = next(enumerate(test_loader))
+            model = model.eval()
+            test_loss = F.cross_entropy(model(xt), yt)
+            print(test_loss.item())
+""",
+        # (fourteenth audit O) the same with the training step's own names (``pred``, ``loss``) bound
+        # again by the evaluation, a loss module, and reads through ``.data``: the evaluation's
+        # bindings never reach the ``loss.backward()`` (the next iteration binds ``loss`` first)
+        """import torch
+import torch.nn as nn
+net = nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.5), nn.Linear(16, 4))
+criterion = nn.NLLLoss()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for epoch in range(3):
+    for i, (points, target) in enumerate(loader, 0):
+        optimizer.zero_grad()
+        net = net.train()
+        pred = net(points).log_softmax(1)
+        loss = criterion(pred, target)
+        loss.backward()
+        optimizer.step()
+        if i % 10 == 0:
+            points, target = next(iter(test_loader))
+            net = net.eval()
+            pred = net(points).log_softmax(1)
+            loss = criterion(pred, target)
+            correct = pred.data.max(1)[1].eq(target.data).sum()
+            print('test loss %f accuracy %f' % (loss.item(), correct.item() / len(target)))
+""",
         # phases chosen by a flag: the mode follows the same condition as the training step
         """import torch
 for epoch in range(5):
@@ -1817,6 +1862,50 @@ for step, (x, y) in enumerate(loader):
         model.eval()  # expect: DL302
         with torch.no_grad():
             val = model(x_val)
+""",
+        # (fourteenth audit O, the twins) train() once before the loops: after the first test batch
+        # the training steps run in eval mode
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 4))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+model = model.train()
+for epoch in range(3):
+    for i, (x, y) in enumerate(train_loader):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        if i % 10 == 0:
+            _, (xt, yt) = next(enumerate(test_loader))
+            model = model.eval()  # expect: DL302
+            test_loss = F.cross_entropy(model(xt), yt)
+            print(test_loss.item())
+""",
+        # the pass after eval() is back-propagated through the names it is bound to: it trains
+        """import torch
+import torch.nn as nn
+net = nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.5), nn.Linear(16, 4))
+criterion = nn.NLLLoss()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for epoch in range(3):
+    for i, (points, target) in enumerate(loader, 0):
+        optimizer.zero_grad()
+        net = net.train()
+        pred = net(points).log_softmax(1)
+        loss = criterion(pred, target)
+        loss.backward()
+        optimizer.step()
+        if i % 10 == 0:
+            points, target = next(iter(hard_loader))
+            net = net.eval()  # expect: DL302
+            pred = net(points).log_softmax(1)
+            loss = criterion(pred, target)
+            total = loss
+            total += 0.1 * pred.pow(2).mean()
+            total.backward()
+            optimizer.step()
 """,
         # train() only on some paths back to the training steps
         """import torch

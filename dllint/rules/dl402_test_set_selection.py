@@ -47,9 +47,13 @@ on it, nor does the own ``backward`` of a hand-written NumPy layer.
 
 Silent for a best test score that is recorded and never read (no print, log, save, return or
 later comparison reads the plain name the ``if`` keeps it in: nothing is chosen or reported with
-it), for a final test evaluation that decides nothing, for validation data used in every
+it), for a "best" recorded from one measurement (the best compared still holds the constant it
+starts from, outside any loop: an evaluation script's ``best_mse = 1e8`` then one test score), for
+a final test evaluation that decides nothing, for validation data used in every
 one of these ways (also the part of a split of the training data that the split calls "test"),
-for a t-SNE picture of test features, and for results sorted by their keys.
+for a t-SNE picture of test features, for results sorted by their keys, for keys sorted by how often
+they occur (a ``Counter`` of test items: a count of the data, like ``len``), and for the index of an
+``enumerate`` (also one bound to a name first), which counts batches and holds no data.
 """
 from __future__ import annotations
 
@@ -719,6 +723,62 @@ def run_test(epoch):
         best_loss = loss
     print(f"epoch {epoch}: test loss {loss:.3f}")
 """,
+    # (fourteenth audit DS) an evaluation script's "best" from one evaluation: best_mse starts at
+    # a constant and is compared once, outside any loop; the update always happens, nothing is
+    # chosen among several scores (the twins in INVALID compare twice, or in a loop)
+    """
+import torch
+
+
+def evaluate(model, test_loader, model_path):
+    best_mse = 1e8
+    model.load_state_dict(torch.load(model_path))
+    model.eval()
+    with torch.no_grad():
+        mse = sum(((model(x) - y) ** 2).mean().item() for x, y in test_loader) / len(test_loader)
+    best_metrics = []
+    if best_mse > mse:
+        best_mse = mse
+        best_metrics = [mse]
+    return best_metrics
+""",
+    # (fourteenth audit DU) item ids sorted by how often they occur in the train, validation and
+    # test sequences (a Counter, or counts[k] += 1): a count of the data, like len(), no result
+    """
+from collections import Counter, defaultdict
+
+
+class PopularNegativeSampler:
+    def items_by_popularity(self):
+        popularity = Counter()
+        for user in range(self.user_count):
+            popularity.update(self.train[user])
+            popularity.update(self.val[user])
+            popularity.update(self.test[user])
+        return sorted(popularity, key=popularity.get, reverse=True)
+
+
+def frequent_test_labels(test_loader):
+    counts = Counter()
+    for _, labels in test_loader:
+        counts.update(labels.tolist())
+    return sorted(counts, key=lambda label: counts[label], reverse=True)
+""",
+    # (fourteenth audit DW) the index of an enumerate bound to a name first is still a counter:
+    # a limit on how many test videos are scored, no decision on a test result
+    """
+import torch
+test_set = torch.load(args.test_list)
+data_loader = torch.utils.data.DataLoader(test_set, batch_size=1, shuffle=False)
+data_gen = enumerate(data_loader)
+max_num = args.max_num if args.max_num > 0 else len(data_loader.dataset)
+output = []
+with torch.no_grad():
+    for i, (data, label) in data_gen:
+        if i >= max_num:
+            break
+        output.append((net(data).argmax(1).item(), label.item()))
+""",
 ]
 
 INVALID = [
@@ -1352,6 +1412,102 @@ class Trainer:
             acc = self.evaluate(self.test_loader)
             if acc > self.best_acc:  # expect: DL402
                 self.best_acc = acc
+""",
+    # (fourteenth audit DS) twins of the single evaluation: a second evaluation compared with the
+    # best the first one left, and the same function comparing in a loop (for or while): the best
+    # of several scores is kept and reported
+    """
+import torch
+best = 0.0
+acc_a = evaluate(model_a, test_loader)
+if acc_a > best:
+    best = acc_a
+acc_b = evaluate(model_b, test_loader)
+if acc_b > best:  # expect: DL402
+    best = acc_b
+print("best test accuracy", best)
+
+
+def run(model, test_loader, epochs):
+    best_mse = float("inf")
+    best_metrics = []
+    for epoch in range(epochs):
+        mse = evaluate(model, test_loader)
+        if best_mse > mse:  # expect: DL402
+            best_mse = mse
+            best_metrics = [mse]
+    return best_metrics
+
+
+def run_until_done(model, test_loader):
+    best_mse = float("inf")
+    best_metrics = []
+    while True:
+        mse = evaluate(model, test_loader)
+        if best_mse > mse:  # expect: DL402
+            best_mse = mse
+            best_metrics = [mse]
+        if not train_more(model):
+            return best_metrics
+""",
+    # ... and a global best of a function called once per epoch: it starts from the constant at
+    # module level, not in the function, so each call compares with the previous calls' best
+    """
+best_acc = 0
+
+
+def test(epoch):
+    global best_acc
+    acc = evaluate(net, test_loader)
+    if acc > best_acc:  # expect: DL402
+        best_acc = acc
+    print(epoch, best_acc)
+""",
+    # (fourteenth audit DU) twins of the counts: maps of test scores, added to a Counter
+    # (``update`` of a map adds its values, ``Counter(scores)`` keeps them) or summed by key
+    """
+from collections import Counter, defaultdict
+
+
+def pick(models, test_loader):
+    wins = Counter()
+    for name, model in models.items():
+        wins.update({name: evaluate(model, test_loader)})
+    return max(wins, key=wins.get)  # expect: DL402
+
+
+def pick_total(models, test_loader):
+    total = defaultdict(int)
+    for name, model in models.items():
+        total[name] += evaluate(model, test_loader)
+    return max(total, key=lambda k: total[k])  # expect: DL402
+
+
+def pick_tally(models, test_loader):
+    scores = {name: evaluate(model, test_loader) for name, model in models.items()}
+    tally = Counter(scores)
+    return max(tally, key=tally.get)  # expect: DL402
+""",
+    # (fourteenth audit DW) twins of the named enumerate: the second element of its pairs is
+    # still the test batch, chosen on or trained on
+    """
+import torch
+import torch.nn.functional as F
+test_set = torch.load("test.pt")
+data_loader = torch.utils.data.DataLoader(test_set, batch_size=1, shuffle=False)
+data_gen = enumerate(data_loader)
+best = 0.0
+for i, (data, label) in data_gen:
+    acc = (net(data).argmax(1) == label).float().mean().item()
+    if acc > best:  # expect: DL402
+        best = acc
+        torch.save(net.state_dict(), "best.pt")
+batches = enumerate(data_loader)
+for step, (x, y) in batches:
+    loss = F.cross_entropy(net(x), y)
+    optimizer.zero_grad()
+    loss.backward()  # expect: DL402
+    optimizer.step()
 """,
 ]
 

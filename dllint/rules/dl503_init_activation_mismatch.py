@@ -13,8 +13,9 @@ the whole file for module-level code, but for its module-level functions that ne
 a layer (a loss helper's ``torch.sigmoid(logits)`` applies to the values it is handed, not to the
 output of a layer). An initialisation that runs over every module of its class
 (``for m in self.modules()``, ``self.apply(fn)``) also serves the modules the class wraps
-(``self.body = Body()``): their activations count too, and a wrapped class of another module makes
-them unknown. Only a scope with a single family of activations is judged; mixed or unknown
+(``self.body = Body()``, or a call of a variable bound to module classes, ``block = Simple if simple
+else Gated`` then ``block(c, n)``: every class the variable may hold): their activations count too,
+and a wrapped class of another module, or a class a caller passes, makes them unknown. Only a scope with a single family of activations is judged; mixed or unknown
 activations, and an explicit ``gain=``, are left alone by that check.
 
 Per layer (``dllint.analysis.init_gains``): the gain an initialisation gives one layer (a helper
@@ -120,6 +121,69 @@ def _wrapped_families(ctx, klass: cst.ClassDef, depth: int) -> set[str]:
             continue
         out |= InitActivationMismatch._activations(ctx, wrapped)[0]
         out |= _wrapped_families(ctx, wrapped, depth + 1)
+    out |= _class_variable_families(ctx, klass, classes, depth)
+    return out
+
+
+def _is_class_reference(ctx, value: cst.BaseExpression | None) -> bool:
+    """``WaveBlock``, ``blocks.WaveBlock``: a capitalised name of a class outside torch and the
+    builtins (what a variable holding one of several module classes is bound to)."""
+    if not isinstance(value, (cst.Name, cst.Attribute)):
+        return False
+    last = value.value if isinstance(value, cst.Name) else value.attr.value
+    qualified = ctx.imports.qualify(value) or ""
+    return last[:1].isupper() and last not in _BUILTINS and \
+        not qualified.startswith(("torch.", "collections.", "typing."))
+
+
+def _choices(values: list[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    """The values, each ``a if c else b`` taken as both of its branches."""
+    out: list[cst.BaseExpression] = []
+    while values:
+        value = values.pop()
+        if isinstance(value, cst.IfExp):
+            values += [value.body, value.orelse]
+        else:
+            out.append(value)
+    return out
+
+
+def _class_variable_families(ctx, klass: cst.ClassDef, classes: dict, depth: int) -> set[str]:
+    """The activation families of the modules a class builds by calling a variable bound to a
+    class (``block = SimplifiedWaveBlock if simple else WaveBlock``, then ``block(c, n)``): every
+    class the name is bound to in its function counts (a class of this file by its own
+    activations, any other unknown), and a binding to anything else (a parameter, a call) makes
+    them unknown. A name never bound to a class (a helper function) builds nothing here."""
+    bindings = ctx.analysis(Bindings)
+    out: set[str] = set()
+    seen: set[tuple] = set()
+    for call in ctx.index.of_type(cst.Call):
+        func = call.func
+        if not isinstance(func, cst.Name) or func.value[:1].isupper() or \
+                ctx.index.enclosing(call, cst.ClassDef) is not klass:
+            continue
+        key = (bindings.scope_key(func, func.value), func.value)
+        if key in seen:
+            continue
+        seen.add(key)
+        # a binding not followed (a parameter: whatever a caller passes; a loop variable) is
+        # None; a parameter's default counts too
+        entries = [value for _, value in bindings.values.get(key, ())]
+        values = _choices([v for v in entries if v is not None]) + [v for v in entries if v is None]
+        scope = key[0]
+        if isinstance(scope, cst.FunctionDef):
+            params = scope.params
+            values += _choices([p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+                                if p.name.value == func.value and p.default is not None])
+        if not any(_is_class_reference(ctx, v) for v in values):
+            continue
+        for value in values:
+            wrapped = classes.get(value.value) if isinstance(value, cst.Name) else None
+            if not _is_class_reference(ctx, value) or wrapped is None or wrapped is klass or depth > 4:
+                out.add(_UNKNOWN)
+                continue
+            out |= InitActivationMismatch._activations(ctx, wrapped)[0]
+            out |= _wrapped_families(ctx, wrapped, depth + 1)
     return out
 
 
@@ -256,6 +320,62 @@ class InitActivationMismatch(Rule):
         "                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')\n"
         "    def forward(self, x):\n"
         "        return self.final(self.body(x))\n",
+        # Thirteenth audit DM: the blocks are built from a variable bound to one of two classes,
+        # one with ReLU after batch norm, one with tanh and sigmoid gates; with the optional output
+        # sigmoid the activations are mixed. A class of another module, or a class the caller
+        # passes, makes them unknown.
+        "import torch\nfrom torch import nn\n"
+        "from .blocks import ImportedBlock\n"
+        "class Simple(nn.Module):\n"
+        "    def __init__(self, c, n):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Sequential(nn.BatchNorm1d(c), nn.ReLU(), nn.Conv1d(c, n, 3, padding=1))\n"
+        "    def forward(self, x):\n"
+        "        return self.conv(x)\n"
+        "class Gated(nn.Module):\n"
+        "    def __init__(self, c, n):\n"
+        "        super().__init__()\n"
+        "        self.t = nn.Sequential(nn.Conv1d(c, n, 3, padding=1), nn.Tanh())\n"
+        "        self.s = nn.Sequential(nn.Conv1d(c, n, 3, padding=1), nn.Sigmoid())\n"
+        "    def forward(self, x):\n"
+        "        return self.t(x) * self.s(x)\n"
+        "class Spectrogram(nn.Module):\n"
+        "    def __init__(self, c=3, n=32, wave_block='simplified', sigmoid=False):\n"
+        "        super().__init__()\n"
+        "        self.sigmoid = sigmoid\n"
+        "        if wave_block == 'simplified':\n"
+        "            wave_block = Simple\n"
+        "        else:\n"
+        "            wave_block = Gated\n"
+        "        blocks = [wave_block(c, n), wave_block(n, n)]\n"
+        "        self.spec = nn.Sequential(*blocks)\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv1d):\n"
+        "                nn.init.kaiming_normal_(m.weight)\n"
+        "    def forward(self, x):\n"
+        "        out = self.spec(x)\n"
+        "        if self.sigmoid:\n"
+        "            out = out.sigmoid()\n"
+        "        return out\n"
+        "class Elsewhere(nn.Module):\n"
+        "    def __init__(self, c=3, n=32, simple=True):\n"
+        "        super().__init__()\n"
+        "        block = Simple if simple else ImportedBlock\n"
+        "        self.spec = block(c, n)\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv1d):\n"
+        "                nn.init.kaiming_normal_(m.weight)\n"
+        "    def forward(self, x):\n"
+        "        return torch.sigmoid(self.spec(x))\n"
+        "class Passed(nn.Module):\n"
+        "    def __init__(self, c=3, n=32, block=Simple):\n"
+        "        super().__init__()\n"
+        "        self.spec = block(c, n)\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv1d):\n"
+        "                nn.init.kaiming_normal_(m.weight)\n"
+        "    def forward(self, x):\n"
+        "        return torch.sigmoid(self.spec(x))\n",
         # a scaled activation carries its own gain (NFNets): the layers before it want gain 1
         "import torch.nn as nn\nimport torch.nn.functional as F\n"
         "class Block(nn.Module):\n"
@@ -483,6 +603,30 @@ class InitActivationMismatch(Rule):
         "        self.first = nn.Linear(d_in + 8, d_hidden)\n"
         "        nn.init.kaiming_normal_(self.first.weight)  # expect: DL503\n"
         "        self.activation = nn.SELU()\n",
+        # Twin of DM: both classes the variable may hold feed tanh, and so does the output; a
+        # helper function (a name never bound to a class) builds no wrapped module.
+        "import torch\nfrom torch import nn\n"
+        "class TanhA(nn.Module):\n"
+        "    def __init__(self, c, n):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Sequential(nn.Conv1d(c, n, 3, padding=1), nn.Tanh())\n"
+        "class TanhB(nn.Module):\n"
+        "    def __init__(self, c, n):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Sequential(nn.Conv1d(c, n, 5, padding=2), nn.Tanh())\n"
+        "def make_head(n):\n"
+        "    return [n]\n"
+        "class Spectrogram(nn.Module):\n"
+        "    def __init__(self, c=3, n=32, wide=False):\n"
+        "        super().__init__()\n"
+        "        block = TanhB if wide else TanhA\n"
+        "        self.spec = nn.Sequential(block(c, n), block(n, n))\n"
+        "        self.sizes = make_head(n)\n"
+        "        for m in self.modules():\n"
+        "            if isinstance(m, nn.Conv1d):\n"
+        "                nn.init.kaiming_normal_(m.weight)  # expect: DL503\n"
+        "    def forward(self, x):\n"
+        "        return torch.tanh(self.spec(x))\n",
         # Twin of the wrapper: the wrapped body feeds sigmoids too, and the wrapper's own layer
         # before its sigmoid is initialised for ReLU.
         "from torch import nn\n"

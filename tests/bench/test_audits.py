@@ -83,7 +83,7 @@ def test_the_audit_pages_parse():
         from pages import corpus, judged
     finally:
         sys.path.remove(str(AUDITS))
-    for name, repos in (("audit-2026-12g.md", 28), ("audit-2026-12h.md", 30)):
+    for name, repos in (("audit-2026-12g.md", 28), ("audit-2026-12h.md", 30), ("audit-2026-12n.md", 30)):
         text = (docs / name).read_text(encoding="utf-8")
         assert len(corpus(text)) == repos
         assert len(judged(text, name)) > 100

@@ -146,3 +146,56 @@ def test_a_manifest_is_only_written_when_it_holds_the_rules_exactly(tmp_path):
     assert manifest.fingerprint() == RuleRegistry([_Listed]).fingerprint()
     (tmp_path / rule_manifest.MANIFEST_NAME).write_text("{not json")
     assert rule_manifest.read(tmp_path) is None
+
+
+def test_an_edited_analysis_module_drops_the_manifest(project):
+    """An analysis module is no rule's file, yet its code changes findings: the manifest watches
+    every file of the rules' package, so the registry (and with it the cache key) is made again."""
+    dllint(project)
+    path = _manifest(project)
+    data = json.loads(path.read_text())
+    stamp = next(s for s in data["files"] if s[0].endswith(os.path.join("analysis", "shapes.py")))
+    stamp[2] += 1
+    path.write_text(json.dumps(data))
+    _, heavy = dllint(project)
+    assert "dllint.rules.dl101_graph_accumulation" in heavy
+
+
+PLUGIN_RULE = """from dllint.rule import Rule
+from {package} import facts
+
+
+class Counted(Rule):
+    code = "TST903"
+    name = "counted"
+
+    def check(self, ctx) -> None:
+        facts.look(ctx)
+"""
+
+
+def test_the_cache_key_changes_with_the_code_behind_the_rules(tmp_path, monkeypatch):
+    """Cached findings made by old code must not be served after an upgrade or an edit that keeps
+    every rule's name: the fingerprint hashes every file of the rules' package, the analysis
+    module the rule imports included; the same code gives the same key."""
+    import importlib
+
+    package = "dllint_fingerprint_probe"
+    root = tmp_path / package
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "rules.py").write_text(PLUGIN_RULE.format(package=package))
+    (root / "facts.py").write_text("def look(ctx):\n    return None\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        rule = importlib.import_module(f"{package}.rules").Counted
+        before = RuleRegistry([rule]).fingerprint()
+        assert RuleRegistry([rule]).fingerprint() == before
+        (root / "facts.py").write_text("def look(ctx):\n    return 1\n")
+        after = RuleRegistry([rule]).fingerprint()
+        assert after != before
+        (root / "facts.py").write_text("def look(ctx):\n    return None\n")
+        assert RuleRegistry([rule]).fingerprint() == before
+    finally:
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]

@@ -270,3 +270,60 @@ def test_a_boolean_command_line_switch_holds_no_data():
     assert _roles_at(source, "optional") == frozenset()
     assert _roles_at(source, "path") == {TEST}  # an option that holds a path: its name decides
     assert _roles_at(source, "undeclared") == {TEST}
+
+
+def test_the_counter_of_an_enumerate_bound_to_a_name_holds_no_data():
+    # (fourteenth audit DW) the index counts, inline or through names; the batch keeps its role
+    source = """
+    data_gen = enumerate(test_loader)
+    batches = data_gen
+    for i, (x, y) in batches:
+        # index
+        probe(i)
+        # batch
+        probe(x)
+    pairs = zip(test_scores, configs)
+    for score, config in pairs:
+        # zipped
+        probe(score)
+    """
+    assert _roles_at(source, "index") == frozenset()
+    assert _roles_at(source, "batch") == frozenset({TEST})
+    assert _roles_at(source, "zipped") == frozenset({TEST})
+
+
+def _sort_key_map(source: str) -> tuple[DataProvenance, cst.Call, cst.BaseExpression]:
+    ctx, provenance = _provenance(source)
+    call = next(c for c in ctx.index.of_type(cst.Call) if isinstance(c.func, cst.Name) and c.func.value == "sorted")
+    key = next(a.value for a in call.args if a.keyword is not None)
+    assert isinstance(key, cst.Attribute)
+    return provenance, call, key.value
+
+
+def test_occurrence_counts_are_counters_of_items_not_maps_of_values():
+    # (fourteenth audit DU) counting keys, not adding values
+    counted = """
+    counts = Counter(test_labels)
+    for user in users:
+        counts.update(test_items[user])
+    seen = defaultdict(int)
+    sorted(counts, key=counts.get)
+    """
+    provenance, call, counts = _sort_key_map(counted)
+    assert provenance.occurrence_counts(counts, call)
+    for added in ("counts.update({name: acc})", "counts.update(scores)", "counts.update(a=1)",
+                  "counts[name] += acc", "counts[name] = acc"):
+        source = f"""
+        scores = {{"a": evaluate(model, test_loader)}}
+        counts = Counter()
+        {added}
+        sorted(counts, key=counts.get)
+        """
+        provenance, call, counts = _sort_key_map(source)
+        assert not provenance.occurrence_counts(counts, call), added
+    source = """
+    counts = dict(scores)
+    sorted(counts, key=counts.get)
+    """
+    provenance, call, counts = _sort_key_map(source)
+    assert not provenance.occurrence_counts(counts, call)
