@@ -53,6 +53,7 @@ from dllint.analysis import flags as _flags
 from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.model_world import ModelWorld
 from dllint.analysis.models import (COPIES, NO_DEPENDENCE, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
@@ -1190,9 +1191,11 @@ class Modes:
         what the callers pass (:meth:`key_mode_dependence`)."""
         found = self.models.mode_dependence(expr, at)
         key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
-        if found != UNKNOWN_DEPENDENCE or key is None:
+        if found != UNKNOWN_DEPENDENCE:
             return found
-        return self._caller_dependence(key, at, frozenset())
+        if key is None:
+            return self._world_dependence(found)
+        return self._world_dependence(self._caller_dependence(key, at, frozenset()))
 
     def key_mode_dependence(self, key: str, at: cst.CSTNode) -> str:
         """:meth:`Models.key_mode_dependence` of the model the dotted name ``key`` holds where
@@ -1207,7 +1210,14 @@ class Modes:
         found = self.models.key_mode_dependence(key, at)
         if found != UNKNOWN_DEPENDENCE:
             return found
-        return self._caller_dependence(key, at, frozenset())
+        return self._world_dependence(self._caller_dependence(key, at, frozenset()))
+
+    def _world_dependence(self, found: str) -> str:
+        """``found``, or ``NO`` for an unknown model when every model the programs holding this
+        module can build is mode-free (:class:`dllint.analysis.model_world.ModelWorld`)."""
+        if found == UNKNOWN_DEPENDENCE and self.ctx.analysis(ModelWorld).mode_free:
+            return NO_DEPENDENCE
+        return found
 
     def _caller_dependence(self, key: str, at: cst.CSTNode, seen: frozenset) -> str:
         found = self._callers_dependence(key, at, seen)

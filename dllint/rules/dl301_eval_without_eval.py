@@ -39,7 +39,11 @@ built inside ``forward`` or another method that does not run at build time and c
 ``nn.Dropout(d)(x)``, is a new module in training mode at every call: the model's mode never
 reaches it, so it adds no dependence). The
 fact is asked of the model where it is built, also through a helper's callers at any depth
-(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding.
+(``evaluate_randomly(encoder)`` -> ``evaluate(encoder, s)``). A part that is not visible (a library model, a factory) keeps the finding,
+unless every model the program can build is mode-free (the closed world of models,
+:mod:`dllint.analysis.model_world`: a network picked from a table of Linear-only classes, in a
+program whose modules name no dropout, batch norm or ``self.training``, load no whole model and
+import no model library).
 
 A pass whose output is read only for its structure (``out.shape``, ``out.size()``, ``out.dtype``, a
 dict output's keys, the sizes of its items: :func:`dllint.analysis.modes.shape_only`) is no
@@ -1557,6 +1561,89 @@ class DynamicsModel:
     def predict(self, x):
         return self.model(x).detach()
 """,
+        # (issue 13, the closed world of models) the network comes out of a table picked by a flag:
+        # unknown to the per-call view, but every model this program can build is Linear and
+        # ReLU (no dropout, no batch norm, no library or loaded model): training mode changes nothing
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+net = ARCHITECTURES[sys.argv[1]]()
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
+""",
+        # the same world where a checkpoint's state dict is loaded into the network (not a whole model)
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+net = ARCHITECTURES[sys.argv[1]]()
+net.load_state_dict(torch.load(sys.argv[2])["model"])
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
+""",
     ]
 
     INVALID = [
@@ -2786,6 +2873,168 @@ class DynamicsModel:
 
     def predict(self, x):
         return self.model(x).detach()  # expect: DL301
+""",
+        # (issue 13, the closed world of models) the twins: one network of the table has dropout
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act(), nn.Dropout(0.1)]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)  # expect: DL301
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+net = ARCHITECTURES[sys.argv[1]]()
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
+""",
+        # a library model is one of the choices: its layers are not seen
+"""import torchvision
+import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)  # expect: DL301
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "resnet": torchvision.models.resnet18}
+net = ARCHITECTURES[sys.argv[1]]()
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
+""",
+        # the network may arrive whole from a file: a pickled model may hold any layer
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)  # expect: DL301
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+net = torch.load(sys.argv[2]) if len(sys.argv) > 2 else ARCHITECTURES[sys.argv[1]]()
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
+""",
+        # a factory the program calls but does not show (a star import of a library) may build anything
+"""from mymodels import *
+import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)  # expect: DL301
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: make_model("large")}
+net = ARCHITECTURES[sys.argv[1]]()
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.train()
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = evaluate(net, test_states)
 """,
     ]
 

@@ -26,7 +26,9 @@ switch concerns the whole model but a part trains); and for a switch outside any
 (``model.eval()`` before a deliberately frozen fine-tuning run); and for a model that trains the same
 in both modes: the engine's mode-dependence fact (``Models.mode_dependence``, asked of the model the
 training step uses, also when the switch is inside a helper) sees its whole definition and no
-dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it.
+dropout with p > 0, no batch norm with running statistics, no ``self.training`` test in it, or,
+where the model is not visible, every model the program can build is mode-free (the closed world of
+models, :mod:`dllint.analysis.model_world`).
 
 A training step trains a model only when an optimiser it steps may own that model's parameters
 (``Modes.step_may_train``: :func:`dllint.analysis.optimised_tensors.may_own`, and
@@ -1400,6 +1402,53 @@ for step in range(100):
     policy(obs).logsumexp(1).sum().backward()
     optimizer.step()
 """,
+        # (issue 13, the closed world of models) a network from a factory that picks it from a
+        # table: unknown to the per-call view, but every model this program can build is Linear
+        # and ReLU: evaluation mode changes nothing in the training that follows
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act()]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+def make_net(name):
+    return ARCHITECTURES[name]()
+
+
+net = make_net(sys.argv[1])
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.eval()
+    with torch.no_grad():
+        print(net(test_states).argmax(1))
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+""",
     ]
 
     INVALID = [
@@ -2515,6 +2564,51 @@ for step in range(100):
     optimizer.zero_grad()
     policy(obs).logsumexp(1).sum().backward()
     optimizer.step()
+""",
+        # (issue 13, the closed world of models) the twin: one network of the table has dropout
+"""import sys
+import torch
+import torch.nn as nn
+
+
+def build_net(sizes, activation, output_activation):
+    layers = []
+    for j in range(len(sizes) - 1):
+        act = activation if j < len(sizes) - 2 else output_activation
+        layers += [nn.Linear(sizes[j], sizes[j + 1]), act(), nn.Dropout(0.1)]
+    return nn.Sequential(*layers)
+
+
+class QNet(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.q = build_net(sizes, nn.ReLU, nn.Identity)
+
+    def forward(self, s):
+        return self.q(s)
+
+
+def evaluate(net, states):
+    with torch.no_grad():
+        return net(states).argmax(1)
+
+
+ARCHITECTURES = {"small": lambda: QNet([4, 64, 2]), "large": lambda: QNet([4, 256, 256, 2])}
+def make_net(name):
+    return ARCHITECTURES[name]()
+
+
+net = make_net(sys.argv[1])
+opt = torch.optim.Adam(net.parameters())
+for epoch in range(10):
+    net.eval()  # expect: DL302
+    with torch.no_grad():
+        print(net(test_states).argmax(1))
+    for states, targets in batches:
+        loss = ((net(states) - targets) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
 """,
     ]
 
