@@ -16,7 +16,12 @@ temporary directory, so that its ``.dllint_cache`` lands there and nothing of th
   command: only the files whose findings used that module's summaries are linted again (counted
   from the cache entries the run wrote), beside how many files import it.
 Each scenario runs with ``--jobs 1`` and with every core. ``lines/s`` divides by wall-clock time;
-``lines/cpu-s`` by the CPU time of the CLI and its workers, the fairer figure on a shared machine.
+``lines/cpu-s`` by the CPU time of the CLI and its workers, the fairer figure on a shared machine;
+``load`` is the machine's one-minute load average when the row was measured. The rows are not
+warmed up and need not be: each is a fresh process (which compiles dllint's sources where no
+bytecode is cached, the same cost in every row), and the corpus copy is in the page cache from
+its writing. A first row slower than the next ones in wall-clock time with the same CPU time is
+the load of the machine moving (2026-12-04: 22.7 CPU-s against 24.4 for the second row, load 17).
 Targets (issue 2): cold >= 4,000 lines/s on one core; warm >= 50x faster than cold. Issue 13:
 warm >= 100x faster than cold; an edit re-lints only what depends on the edited module.
 """
@@ -38,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -89,13 +94,14 @@ class Row:
     cpu: float
     base: float | None  # the cold run's seconds this row is compared with
     base_cpu: float | None = None  # and its CPU seconds
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # when the row was measured
 
     def cells(self) -> list[str]:
         speedup = f"{self.base / self.seconds:.1f}x" if self.base else "1.0x"
         cpu_speedup = f"{self.base_cpu / max(self.cpu, 1e-9):.1f}x" if self.base_cpu else "-"
         return [self.scenario, f"{self.files}", f"{self.lines}", f"{self.seconds:.2f}",
                 f"{self.lines / self.seconds:,.0f}", f"{self.lines / max(self.cpu, 1e-9):,.0f}", speedup,
-                cpu_speedup]
+                cpu_speedup, f"{self.load:.1f}"]
 
 
 def run_cli(workdir: Path, args: list[str]) -> tuple[float, float]:
@@ -215,7 +221,7 @@ def edit_row(workdir: Path, files: int, lines: int, jobs: int, extra: list[str],
 
 def print_table(rows: list[Row]) -> None:
     header = ["scenario", "files", "lines", "seconds", "lines/s", "lines/cpu-s", "speed-up vs cold",
-              "in CPU time"]
+              "in CPU time", "load"]
     body = [r.cells() for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(header)]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
