@@ -3,6 +3,7 @@
     python bench/lint_speed.py                  # the table: cold / warm cache, one process / all cores
     python bench/lint_speed.py --sample 300     # a deterministic sample of 300 torch files (quicker)
     python bench/lint_speed.py --profile        # where the time goes: per phase, per analysis, per rule
+    python bench/lint_speed.py --profile --cpu  # ... in the thread's CPU time (a shared machine)
     python bench/lint_speed.py --cprofile       # cProfile's top entries of an in-process lint
     DLLINT_PROFILE_CALLERS=compile python bench/lint_speed.py --cprofile  # ... and who calls compile
 
@@ -15,7 +16,12 @@ temporary directory, so that its ``.dllint_cache`` lands there and nothing of th
   command: only the files whose findings used that module's summaries are linted again (counted
   from the cache entries the run wrote), beside how many files import it.
 Each scenario runs with ``--jobs 1`` and with every core. ``lines/s`` divides by wall-clock time;
-``lines/cpu-s`` by the CPU time of the CLI and its workers, the fairer figure on a shared machine.
+``lines/cpu-s`` by the CPU time of the CLI and its workers, the fairer figure on a shared machine;
+``load`` is the machine's one-minute load average when the row was measured. The rows are not
+warmed up and need not be: each is a fresh process (which compiles dllint's sources where no
+bytecode is cached, the same cost in every row), and the corpus copy is in the page cache from
+its writing. A first row slower than the next ones in wall-clock time with the same CPU time is
+the load of the machine moving (2026-12-04: 22.7 CPU-s against 24.4 for the second row, load 17).
 Targets (issue 2): cold >= 4,000 lines/s on one core; warm >= 50x faster than cold. Issue 13:
 warm >= 100x faster than cold; an edit re-lints only what depends on the edited module.
 """
@@ -37,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -88,13 +94,14 @@ class Row:
     cpu: float
     base: float | None  # the cold run's seconds this row is compared with
     base_cpu: float | None = None  # and its CPU seconds
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # when the row was measured
 
     def cells(self) -> list[str]:
         speedup = f"{self.base / self.seconds:.1f}x" if self.base else "1.0x"
         cpu_speedup = f"{self.base_cpu / max(self.cpu, 1e-9):.1f}x" if self.base_cpu else "-"
         return [self.scenario, f"{self.files}", f"{self.lines}", f"{self.seconds:.2f}",
                 f"{self.lines / self.seconds:,.0f}", f"{self.lines / max(self.cpu, 1e-9):,.0f}", speedup,
-                cpu_speedup]
+                cpu_speedup, f"{self.load:.1f}"]
 
 
 def run_cli(workdir: Path, args: list[str]) -> tuple[float, float]:
@@ -214,7 +221,7 @@ def edit_row(workdir: Path, files: int, lines: int, jobs: int, extra: list[str],
 
 def print_table(rows: list[Row]) -> None:
     header = ["scenario", "files", "lines", "seconds", "lines/s", "lines/cpu-s", "speed-up vs cold",
-              "in CPU time"]
+              "in CPU time", "load"]
     body = [r.cells() for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(header)]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
@@ -225,10 +232,12 @@ def print_table(rows: list[Row]) -> None:
 
 # -- where the time goes -------------------------------------------------------------------------
 
-def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
+def profile(files: list[tuple[Path, str]], codes: set[str] | None, cpu: bool = False) -> None:
     """Exclusive time per phase, per shared analysis (charged once, to no rule) and per rule, in
     one process, mirroring dllint.engine.lint_source step by step (the nesting check, the
-    collector paused within a file)."""
+    collector paused within a file). ``cpu``: read the thread's CPU time instead of the wall
+    clock (on a shared machine the wall clock also counts the other jobs' turns)."""
+    clock = time.thread_time if cpu else time.perf_counter
     import libcst as cst
 
     from dllint import engine
@@ -249,11 +258,11 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
         if cls in self._analyses:
             return self._analyses[cls]
         stack.append(0.0)
-        start = time.perf_counter()
+        start = clock()
         try:
             return original(self, cls)
         finally:
-            elapsed = time.perf_counter() - start
+            elapsed = clock() - start
             inner = stack.pop()
             per_analysis[cls.__name__] += elapsed - inner
             if stack:
@@ -270,21 +279,21 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
             # files (here explicitly, outside the timed phases).
             gc.collect(2 if files_done % 50 == 0 else 1)
             files_done += 1
-            t = time.perf_counter()
+            t = clock()
             try:
                 source = engine.decode_source(data)
             except engine.DecodeError:
                 continue
-            t1 = time.perf_counter()
+            t1 = clock()
             rejected, tree = engine._python_syntax_error(str(src), source)
-            t2 = time.perf_counter()
+            t2 = clock()
             phase["decode"] += t1 - t
             phase["CPython syntax gate"] += t2 - t1
             if rejected is not None:
                 skipped += 1
                 continue
             nested = engine._nesting(tree)[0] if tree is not None else 0
-            t3 = time.perf_counter()
+            t3 = clock()
             phase["nesting check"] += t3 - t2
             t2 = t3
             if nested > engine.MAX_NESTING:  # DL002: the engine skips the file
@@ -295,32 +304,33 @@ def profile(files: list[tuple[Path, str]], codes: set[str] | None) -> None:
             except Exception:  # noqa: BLE001
                 skipped += 1
                 continue
-            t3 = time.perf_counter()
+            t3 = clock()
             ctx = FileContext(str(src), source, module, python_ast=tree)
-            t4 = time.perf_counter()
+            t4 = clock()
             phase["libcst parse"] += t3 - t2
             phase["index (one walk)"] += t4 - t3
             for rule in rules:
                 ctx.rule = rule
                 stack.append(0.0)
-                start = time.perf_counter()
+                start = clock()
                 try:
                     rule.check(ctx)
                 except Exception:  # noqa: BLE001
                     findings["DL000"] += 1
-                elapsed = time.perf_counter() - start
+                elapsed = clock() - start
                 per_rule[rule.code] += elapsed - stack.pop()
             for d in ctx.diagnostics:
                 findings[d.code] += 1
-            t5 = time.perf_counter()
+            t5 = clock()
             if ctx.diagnostics:  # as the engine: the comments are read only to hide a finding
                 parse_suppressions(source)
-            phase["noqa"] += time.perf_counter() - t5
+            phase["noqa"] += clock() - t5
     finally:
         FileContext.analysis = original
         gc.enable()
     total = sum(phase.values()) + sum(per_rule.values()) + sum(per_analysis.values())
-    print(f"{len(files)} files, {lines} lines, {total:.2f} s in one process: {lines / total:,.0f} lines/s")
+    what = "CPU-s" if cpu else "s"
+    print(f"{len(files)} files, {lines} lines, {total:.2f} {what} in one process: {lines / total:,.0f} lines/{what}")
     if skipped:
         # a profile that silently skipped its files would time nothing but the gate
         print(f"{skipped} files not linted (they do not parse): their time is in the gate only")
@@ -389,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="only: fill the cache (the cold run), then warm runs; all cores")
     parser.add_argument("--profile", action="store_true", help="time per phase, analysis and rule")
+    parser.add_argument("--cpu", action="store_true",
+                        help="with --profile: time with the thread's CPU clock, not the wall clock")
     parser.add_argument("--cprofile", type=int, nargs="?", const=30, default=None, metavar="TOP",
                         help="print cProfile's TOP entries by own time")
     args = parser.parse_args(argv)
@@ -398,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.profile:
         codes = None if args.select is None else {c.strip() for c in args.select.split(",")}
-        profile(files, codes)
+        profile(files, codes, args.cpu)
         return 0
     if args.cprofile is not None:
         cprofile(files, args.cprofile)

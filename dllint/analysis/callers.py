@@ -59,22 +59,57 @@ def identifiers(data: bytes) -> frozenset[bytes]:
         if rest:
             words.add(rest)
     return frozenset(words)
+
+
+class Words:
+    """What :func:`identifiers` would give for ``data``, asked one word at a time: the bytes with
+    every byte that cannot be part of an identifier made a space, searched for the word. A project's
+    word tables are read for a few names each, and building the set of every identifier of every
+    file (millions of small byte strings) was a few per cent of a lint of torch's sources."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, data: bytes) -> None:
+        self._text = b" " + data.translate(_NOT_WORD) + b" "
+
+    def __contains__(self, word: bytes) -> bool:
+        if not word or word[0] in _DIGITS or word.translate(None, _WORD_BYTES):
+            return False  # not an identifier: never in the set
+        text, size = self._text, len(word)
+        start = text.find(word)
+        while start >= 0:
+            if text[start + size] == 32:  # the run of identifier bytes ends with the word
+                before = start - 1
+                while text[before] in _DIGITS:  # leading digits are not part of an identifier
+                    before -= 1
+                if text[before] == 32:
+                    return True
+            start = text.find(word, start + 1)
+        return False
+
+    def isdisjoint(self, words: "set[bytes] | frozenset[bytes]") -> bool:
+        return not any(word in self for word in words)
+
+
+_NO_WORDS = Words(b"")  # an unreadable file
+
+
 # Methods that run without a call naming them: ``model(x)`` runs ``forward``; Python runs dunders.
 _IMPLICIT_METHODS = frozenset({"forward"})
 
 # path -> (stamp, sha256 of the bytes, the identifiers the file holds)
-_WORDS: OrderedDict[Path, tuple[tuple[int, int], str, frozenset[bytes] | None]] = OrderedDict()
+_WORDS: OrderedDict[Path, tuple[tuple[int, int], str, Words | None]] = OrderedDict()
 MAX_NOTEBOOK_BYTES = 16_000_000  # a notebook's outputs (images) make it large; its code is read
 
 
-def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
+def _words(path: Path) -> tuple[Words | None, str]:
     """The identifiers of the file at ``path`` and the sha256 of its bytes (read once per change);
     no identifiers (None) for a file too large to read (a module over :data:`MAX_MODULE_BYTES`
     holds no helper worth reading; a notebook over :data:`MAX_NOTEBOOK_BYTES` may hold a caller)."""
     try:
         stat = path.stat()
     except OSError:
-        return frozenset(), ""
+        return _NO_WORDS, ""
     stamp = (stat.st_mtime_ns, stat.st_size)
     found = _WORDS.get(path)
     if found is not None and found[0] == stamp:
@@ -89,7 +124,7 @@ def _words(path: Path) -> tuple[frozenset[bytes] | None, str]:
     # it (dllint.cache.file_digest): "" there would make every finding that consulted it stale
     digest = hashlib.sha256(data).hexdigest() if data is not None else ""
     data = data or b""
-    words = identifiers(data) if stat.st_size <= limit or path.suffix != ".ipynb" else None
+    words = Words(data) if stat.st_size <= limit or path.suffix != ".ipynb" else None
     _WORDS[path] = (stamp, digest, words)
     while len(_WORDS) > MAX_WORD_TABLES:
         _WORDS.popitem(last=False)
@@ -125,10 +160,10 @@ def files_naming(root: Path, name: str, read: list[tuple[Path, str]],
 
 # root -> (the generation of the project view it was read in, (path, identifiers, sha256) of each
 # module and notebook, path -> sha256): every file of the project is looked at once per linted file
-_SNAPSHOTS: dict[Path, tuple[int, tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]]]] = {}
+_SNAPSHOTS: dict[Path, tuple[int, tuple[list[tuple[Path, Words | None, str]], dict[Path, str]]]] = {}
 
 
-def _project_words(root: Path) -> tuple[list[tuple[Path, frozenset[bytes] | None, str]], dict[Path, str]] | None:
+def _project_words(root: Path) -> tuple[list[tuple[Path, Words | None, str]], dict[Path, str]] | None:
     """The identifiers of every module and notebook of the project at ``root``, looked at (a stat,
     a read when the file changed) once per file that the project view begins; each counts as
     consulted. None when the project is too large to search."""
@@ -139,7 +174,7 @@ def _project_words(root: Path) -> tuple[list[tuple[Path, frozenset[bytes] | None
     notebooks = PROJECT.files(root, ".ipynb")
     if files is None or notebooks is None:
         return None
-    table: list[tuple[Path, frozenset[bytes] | None, str]] = []
+    table: list[tuple[Path, Words | None, str]] = []
     digests: dict[Path, str] = {}
     for path in [*files, *notebooks]:
         words, digest = _words(path)

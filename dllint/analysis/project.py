@@ -542,28 +542,42 @@ def _ast_computed_sys_paths(tree: ast.Module) -> list[str]:
     ``os.path.join`` / ``dirname`` / ``abspath`` / ``realpath`` / ``normpath``, ``str()``,
     ``pathlib.Path(__file__).resolve().parent / "lib"`` are understood; anything else gives
     nothing. String literals are :func:`_ast_sys_path_entry`'s."""
-    aliases = _ast_path_aliases(tree)
-    if not aliases and "__file__" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}:
-        return []
     bound: dict[str, list[ast.expr]] = {}
-    helpers: dict[str, int] = {}  # a function that inserts its parameter -> the parameter's position
+    functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
     top: list[ast.stmt] = []
     stack: list[ast.stmt] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = [a.arg for a in node.args.args]
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Call) and _ast_sys_path_call(inner) \
-                        and isinstance(inner.args[-1], ast.Name) and inner.args[-1].id in params:
-                    helpers[node.name] = params.index(inner.args[-1].id)
+            functions.setdefault(node.name, []).append(node)
             continue
         if isinstance(node, ast.ClassDef):
             continue
         top.append(node)
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             bound.setdefault(node.targets[0].id, []).append(node.value)
-        stack.extend(reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]))
+        # the statements of its blocks (not of handlers or match cases), in source order: the
+        # fields that hold statements, as ast.iter_child_nodes gives them
+        blocks = [child for name in _TOP_BLOCK_FIELDS for child in getattr(node, name, None) or ()]
+        stack.extend(reversed(blocks))
+    # Only a top-level call of ``sys.path.insert``/``append`` or of a module function can put a
+    # path on ``sys.path``: most modules have neither, and walking every function (and the whole
+    # tree for ``__file__``) only to learn so was a few percent of a lint of torch's sources.
+    calls = [node.value for node in top if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)]
+    inserts = any(_ast_sys_path_call(call) for call in calls)
+    helpers: dict[str, int] = {}  # a function that inserts its parameter -> the parameter's position
+    for name in {call.func.id for call in calls if isinstance(call.func, ast.Name) and call.func.id in functions}:
+        for function in functions[name]:
+            params = [a.arg for a in function.args.args]
+            for inner in ast.walk(function):
+                if isinstance(inner, ast.Call) and _ast_sys_path_call(inner) \
+                        and isinstance(inner.args[-1], ast.Name) and inner.args[-1].id in params:
+                    helpers[name] = params.index(inner.args[-1].id)
+    if not inserts and not helpers:
+        return []
+    aliases = _ast_path_aliases(tree)
+    if not aliases and "__file__" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}:
+        return []
     found: list[str] = []
     for node in top:
         if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
@@ -583,6 +597,10 @@ def _ast_computed_sys_paths(tree: ast.Module) -> list[str]:
             if entry not in found:
                 found.append(entry)
     return found
+
+
+# The fields of CPython's statement nodes that hold statements, handlers and match cases aside.
+_TOP_BLOCK_FIELDS = ("body", "orelse", "finalbody")
 
 
 def _ast_sys_path_call(call: ast.Call) -> bool:

@@ -58,3 +58,34 @@ def test_cprofile_sees_the_lint_thread(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "_lint_source" in out
     assert "parse_module" in out or "entrypoints.py" in out
+
+
+def test_profile_in_cpu_time_reads_the_thread_clock(tmp_path, capsys, monkeypatch):
+    """--cpu: the profile's timer is the thread's CPU clock (the other jobs of a shared machine
+    move the wall clock), and the summary says so."""
+    import time
+
+    calls = []
+    real = time.thread_time
+
+    def counted() -> float:
+        calls.append(1)
+        return real()
+
+    good = tmp_path / "train.py"
+    good.write_text("import torch\n\nx = torch.ones(3)\n")
+    bench = _bench()
+    monkeypatch.setattr(time, "thread_time", counted)
+    bench.profile([(good, "train.py")], None, cpu=True)
+    monkeypatch.undo()
+    out = capsys.readouterr().out
+    assert "CPU-s in one process" in out
+    assert calls
+
+
+def test_the_table_says_the_load_each_row_was_measured_under(capsys):
+    bench = _bench()
+    bench.print_table([bench.Row("cold, --no-cache, 1 process", 1, 100, 2.0, 1.0, None, load=3.25)])
+    header, _, row = capsys.readouterr().out.splitlines()
+    assert header.split(" | ")[-1].strip() == "load"
+    assert row.split(" | ")[-1].strip() == "3.2"

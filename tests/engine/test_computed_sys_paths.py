@@ -120,3 +120,76 @@ def test_dl102_reads_the_detector_forward_behind_init_paths(tmp_path, monkeypatc
     _detector_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert lint_findings(capsys, "DL102", "--no-cache", "trainval_net.py") == {("trainval_net.py", 15, "DL102")}
+
+
+def _computed(source: str) -> list[str]:
+    import ast
+
+    from dllint.analysis.project import _ast_computed_sys_paths
+
+    return _ast_computed_sys_paths(ast.parse(source))
+
+
+def test_a_helper_defined_in_a_block_and_called_under_main_puts_its_path():
+    source = '''import os.path as osp
+import sys
+
+try:
+    def add_path(path):
+        sys.path.insert(0, path)
+except ImportError:
+    pass
+
+def add_path2(path):
+    pass
+
+def add_path2(path):  # the second definition inserts: it is the one that counts
+    sys.path.append(path)
+
+def main():
+    add_path(osp.join(osp.dirname(__file__), "inside"))  # not at the top level
+
+if __name__ == "__main__":
+    add_path(osp.join(osp.dirname(__file__), "lib"))
+else:
+    add_path2(osp.join(osp.dirname(__file__), "other"))
+try:
+    pass
+except ImportError:
+    add_path(osp.join(osp.dirname(__file__), "handler"))  # handlers are not read
+finally:
+    sys.path.insert(0, osp.join(osp.dirname(__file__), "last"))
+'''
+    assert _computed(source) == ["<file>/lib", "<file>/other", "<file>/last"]
+
+
+def test_a_module_with_no_top_level_call_that_can_insert_is_not_walked(monkeypatch):
+    # most modules call neither sys.path.insert nor a function of their own at the top level:
+    # their functions (and the whole tree, for __file__) need not be walked to say so
+    import ast
+
+    walked = []
+    real_walk = ast.walk
+
+    def counted_walk(node):
+        walked.append(node)
+        return real_walk(node)
+
+    source = '''import os
+import sys
+
+def insert(path):
+    sys.path.insert(0, path)
+
+def train(model):
+    for batch in model.loader():
+        model.step(batch)
+
+print(os.path.dirname(__file__))
+x = insert
+'''
+    monkeypatch.setattr(ast, "walk", counted_walk)
+    found = _computed(source)
+    monkeypatch.undo()
+    assert found == []
+    assert walked == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from dllint.analysis.callers import identifiers
+from dllint.analysis.callers import Words, identifiers
 from dllint.analysis.cfg import build_cfg
 from dllint.analysis.imports import ImportMap, dotted_name
 from dllint.analysis.project import ClassOutline
@@ -79,6 +79,21 @@ def test_identifiers_are_what_the_identifier_pattern_finds():
             b"'str_in'+\"q\"\tTAB\x00nul\xffend 123 _ 9")
     assert identifiers(data) == frozenset(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", data))
     assert identifiers(SOURCE.encode()) == frozenset(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", SOURCE.encode()))
+
+
+def test_a_word_table_answers_as_the_set_of_identifiers():
+    for data in (b"x1 = 12ab + _c3 9__z a1b 1a1b\n# caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 0x1F 1e5 __all__\n"
+                 b"'str_in'+\"q\"\tTAB\x00nul\xffend 123 _ 9 run running rerun run2 run", SOURCE.encode(), b"", b"a"):
+        found = identifiers(data)
+        words = Words(data)
+        asked = set(found)
+        for word in found:  # near misses: parts of identifiers, digits before, other bytes
+            asked.update({word[:-1], word[1:], b"1" + word, word + b"1", b"_" + word, word + b" ", b"." + word})
+        asked.update({b"", b"1", b"12ab", b"ab", b"b", b"x", b"e", b"a1b", b"1b", b"un", b"ru", b" ", b"caf"})
+        for word in asked:
+            assert (word in words) == (word in found), (data, word)
+        assert words.isdisjoint({b"zzz", b"1x"})
+        assert words.isdisjoint(found | {b"zzz"}) == (not found)
 
 
 def test_qualify_answers_again_what_it_answered_first():
