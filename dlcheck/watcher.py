@@ -37,7 +37,8 @@ class Gather:
     A part is a tensor (read flattened) or a list of 0-d tensors (one value each: the
     per-module probes, the per-parameter norms). All the 0-d values of a step go into one
     ``torch.stack``: at a few microseconds per op inside a training step, stacking each list
-    and then concatenating the stacks cost more than the checks' own reductions. Several checks
+    and then concatenating the stacks cost more than the checks' own reductions (a sentinel
+    step's few CPU values are read with ``item()`` each, cheaper still). Several checks
     often want the same part (the gradient norms): a part added by more than one check (the
     same object) is transferred once and handed to each."""
 
@@ -113,8 +114,8 @@ class Gather:
     def _read_lists(parts: list[tuple[Any, Any]]) -> dict[int, list[list[float]]] | None:
         """``_lists_to_host`` and the grouping by owner in one pass, no frame per part: what a
         sentinel step's read (the loss, the gradients' probes) costs in Python is mostly this
-        bookkeeping, not the one stack and host read. None when a part is not a list of 0-d
-        float32 tensors on one device."""
+        bookkeeping, not the one stack and host read (a few CPU values: ``item()`` each).
+        None when a part is not a list of 0-d float32 tensors on one device."""
         scalars: list[torch.Tensor] = []
         spans: dict[int, tuple[int, int]] = {}  # id(part) -> where its values are
         for _, part in parts:
@@ -127,14 +128,32 @@ class Gather:
                 spans[key] = (start, start + len(part))
         if not scalars:
             return None
-        try:
-            flat = torch.stack(scalars)
-        except RuntimeError:  # several devices
-            return None
-        # (attributes, not method calls: this runs every step)
-        if flat.ndim != 1 or flat.dtype is not torch.float32 or flat.requires_grad:
-            return None
-        values = flat.tolist()
+        # A few values on the CPU are read one by one: item() on a CPU tensor is a direct read
+        # (about 1k instructions, and 2k for the two attributes tested), where the stack that
+        # gathers them for one host read costs 22k (an allocation and a cat). One read per
+        # device matters where a read synchronises (CUDA); on the CPU nothing waits. Plain
+        # float32 tensors only (the generic read gives others' values in float32); item()
+        # raises on several elements, and gives a value with a graph all the same.
+        values: list[float] | None = None
+        if len(scalars) <= _ITEMS_MAX:
+            values = []
+            try:
+                for t in scalars:
+                    if type(t) is not _Tensor or t.dtype is not _F32 or not t.is_cpu:
+                        values = None
+                        break
+                    values.append(t.item())
+            except RuntimeError:  # not one element
+                values = None
+        if values is None:
+            try:
+                flat = torch.stack(scalars)
+            except RuntimeError:  # several devices
+                return None
+            # (attributes, not method calls: this runs every step)
+            if flat.ndim != 1 or flat.dtype is not torch.float32 or flat.requires_grad:
+                return None
+            values = flat.tolist()
         out: dict[int, list[list[float]]] = {}
         for owner, part in parts:
             start, stop = spans[id(part)]
@@ -249,6 +268,10 @@ class _GradLayout:
 # of a device flattened into one tensor (one copy, one sum): an op costs a few microseconds on
 # CPU, more than copying 64 KB (a CNN's 14 gradients: 13 us instead of 30).
 _FLAT_MAX = 1 << 14
+# Gather._read_lists reads at most this many CPU values one by one (item()); more are stacked
+_ITEMS_MAX = 16
+_Tensor = torch.Tensor
+_F32 = torch.float32
 # one C++ call: the views and the copy of several gradients into one flat tensor
 _flatten = getattr(getattr(torch._C, "_nn", None), "flatten_dense_tensors", None) or (
     lambda ts: torch.cat([t.reshape(-1) for t in ts]))
@@ -284,6 +307,10 @@ class GradInfo:
     ``names``, ``numels`` and ``ndims`` are the very same list objects from step to step while
     the parameters that have a gradient do not change, so a check may cache what it derives
     from them with an identity test."""
+
+    # built at every after-backward event, sentinel steps included: no instance dict
+    __slots__ = ("layout", "names", "none", "numels", "ndims", "_grads", "_sharded", "_norms",
+                 "_l2", "_probe_groups")
 
     def __init__(self, named: list[tuple[str, nn.Parameter]],
                  layout: _GradLayout | None = None) -> None:

@@ -1,9 +1,14 @@
-"""The end-of-step read: the sentinel's quick path (lists of 0-d float32 values, one stack) hands
-each check the same values as the generic gather does."""
+"""The end-of-step read: the sentinel's quick path (lists of 0-d float32 values, one stack, or
+on the CPU one item() each) hands each check the same values as the generic gather does."""
 from __future__ import annotations
 
-import torch
+import collections
+import math
 
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from dlcheck import watcher as watcher_module
 from dlcheck.watcher import Gather
 
 
@@ -26,7 +31,10 @@ def test_lists_of_scalars_are_read_in_one_stack_with_the_generic_values():
 def test_anything_else_takes_the_generic_path():
     assert Gather._lists_to_host([("v", torch.ones(3))]) is None  # a vector part
     assert Gather._lists_to_host([("d", [torch.tensor(1.0, dtype=torch.float64)])]) is None
-    assert Gather._lists_to_host([("g", [torch.tensor(1.0, requires_grad=True)])]) is None
+    # a value with a graph: stacked it would build one, so the generic path reads it, except
+    # on the CPU, where it is read alone (item()) as the same value
+    graph = [("g", [torch.tensor(1.0, requires_grad=True)])]
+    assert Gather._lists_to_host(graph) == _generic(graph) == [("g", [1.0])]
     assert Gather._lists_to_host([("e", [])]) is None
     parts = [("d", [torch.tensor(1.0, dtype=torch.float64), torch.tensor(2.0, dtype=torch.float64)])]
     assert Gather._to_host(parts, False) == [("d", [1.0, 2.0])]
@@ -68,3 +76,49 @@ def test_what_the_quick_read_cannot_take_is_read_by_the_generic_path():
     g.add("f", [torch.tensor(5.0)])
     read = g.read(False)
     assert read.get("s") == [[4.0]] and read.get("f") == [[5.0]] and read.get("x") == []
+
+
+class _Ops(TorchDispatchMode):
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: collections.Counter = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[func.overloadpacket.__name__] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(
+        (math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b))
+
+
+def test_a_few_cpu_values_are_read_one_by_one_with_the_stack_s_values():
+    # item() on a CPU tensor is a direct read; the stack it replaces is an allocation and a cat
+    values = [torch.tensor(v) for v in (0.1, -3.5e38, math.inf, -math.inf, math.nan, 1e-45)]
+    parts = [("loss", values[:1]), ("probes", values[1:])]
+    stacked = torch.stack(values).tolist()
+    with _Ops() as ops:
+        read = Gather._read_lists(parts)
+    assert ops.counts["stack"] == 0 and ops.counts["_local_scalar_dense"] == len(values)
+    assert _same(read[id("loss")][0] + read[id("probes")][0], stacked)
+
+
+def test_many_values_or_values_that_are_not_plain_cpu_float32_tensors_are_stacked():
+    many = [torch.tensor(float(i)) for i in range(watcher_module._ITEMS_MAX + 1)]
+
+    class Sub(torch.Tensor):
+        pass
+
+    for scalars in (many, [torch.tensor(1.0), torch.tensor(2.0).as_subclass(Sub)]):
+        with _Ops() as ops:
+            read = Gather._read_lists([("p", scalars)])
+        assert ops.counts["stack"] == 1
+        assert read[id("p")] == [[float(t) for t in scalars]]
+    # a float64 value: the stack promotes, and the generic path reads it as float32
+    assert Gather._read_lists([("d", [torch.tensor(0.1, dtype=torch.float64)])]) is None
+    # several elements: item() refuses, and the stack, and the generic path reads them
+    assert Gather._read_lists([("t", [torch.tensor(1.0), torch.ones(2)])]) is None
+    # one with a graph is read as its detached value, as the generic path reads it
+    graph = [torch.tensor(1.5, requires_grad=True)]
+    assert Gather._read_lists([("g", graph)])[id("g")] == [[1.5]]
