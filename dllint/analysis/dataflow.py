@@ -34,7 +34,7 @@ import libcst as cst
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import Modes, iterates_loader
 from dllint.analysis.off_graph import OffGraph
-from dllint.analysis.parameters import ParameterFree
+from dllint.analysis.parameters import CONVERSIONS, TORCH_FACTORIES, ParameterFree
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, ClassOutline, Target, find_called, \
     find_class, project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
@@ -82,6 +82,8 @@ ALIASING_VIEWS = frozenset({
     "expand_as", "narrow", "select", "diagonal", "unflatten", "movedim", "moveaxis", "swapaxes",
     "swapdims", "as_strided", "unfold", "__getitem__",
 })
+# Methods that move a module or a tensor and give it back: ``nn.MSELoss().to(device)``.
+DEVICE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half"})
 # Builtins that read only a tensor's metadata.
 METADATA_BUILTINS = frozenset({"len", "type", "isinstance", "id"})
 # Attributes of a tensor that are not themselves graph tensors.
@@ -947,15 +949,118 @@ class GraphValues:
     def _loss_call_graph(self, call: cst.Call) -> bool:
         """A loss-function result is on the graph unless its inputs are known not to be: a graph
         argument decides yes; an argument shown off the graph (read with ``.numpy()``) decides no;
-        otherwise (parameters of a helper, untracked values) yes."""
+        so does a loss with no trainable parameter (:meth:`loss_without_parameters`) whose every
+        input is detached by its form (:meth:`_detached`: ``criterion(pred.detach().cpu(),
+        true.detach().cpu())``); otherwise (parameters of a helper, untracked values) yes."""
         args = [arg.value for arg in call.args]
         if any(self._graph(arg) for arg in args):
             return True
+        if args and all(self._detached(arg, 0) for arg in args) \
+                and self.loss_without_parameters(call.func, call):
+            return False  # on the graph only through its inputs, and none is
         for arg in args:
             key = dotted_name(arg)
             definition = self.reaching(key, arg) if key else None
             if definition is not None and self._read_as_numpy(definition):
                 return False
+        return True
+
+    def _detached(self, expr: cst.BaseExpression, depth: int) -> bool:
+        """``expr`` holds no graph and requires no grad by its form: a detaching method
+        (``.detach()``, ``.item()``, ``.numpy()``...) or a torch factory without ``requires_grad``,
+        then conversions and views of it (``.detach().cpu()``), a number, or a local every binding
+        of which that reaches here is such a value and that is never made a leaf in place."""
+        if depth > 8:
+            return False
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return True
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            qualified = self.imports.qualify(func) or ""
+            if qualified:
+                last = qualified.rsplit(".", 1)[-1]
+                return qualified.startswith("torch.") and last in TORCH_FACTORIES and not any(
+                    arg.keyword is not None and arg.keyword.value == "requires_grad" for arg in expr.args)
+            if isinstance(func, cst.Attribute):
+                if func.attr.value in DETACHING_METHODS:
+                    return True
+                if func.attr.value in CONVERSIONS or func.attr.value in ALIASING_VIEWS \
+                        or func.attr.value in ("clone", "reshape", "flatten"):
+                    return self._detached(func.value, depth + 1)
+            return False
+        if isinstance(expr, cst.Subscript):
+            return self._detached(expr.value, depth + 1)
+        if isinstance(expr, cst.Name):
+            if expr.value in self.parameter_free().leaves_in_place():
+                return False
+            definitions = self.reaching_all(expr.value, expr)
+            return bool(definitions) and all(
+                d.kind == "assign" and d.element is None and d.value is not None
+                and self._detached(d.value, depth + 1) for d in definitions)
+        return False
+
+    def loss_without_parameters(self, func: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        """The loss function ``func`` (called where ``at`` is) holds no trainable parameter: a
+        ``torch.nn.functional`` loss, or a ``torch.nn`` loss module (``nn.MSELoss()``; every one but
+        ``AdaptiveLogSoftmaxWithLoss``) built of values that require no grad: built at once, bound
+        to a name (every binding that reaches ``at``), returned by a function of the file
+        (``self._select_criterion()``), or passed for a parameter of a helper by every one of its
+        calls across the project (:class:`dllint.analysis.callers.ProjectCallers`). A loss module
+        with parameters (a center loss) puts its output on the graph through them."""
+        if depth > 6:
+            return False
+        qualified = self.imports.qualify(func) or ""
+        if qualified:
+            return bool(LOSS_FUNCTIONAL.match(qualified))
+        if isinstance(func, cst.Call):
+            while isinstance(func.func, cst.Attribute) and func.func.attr.value in DEVICE_MOVES \
+                    and isinstance(func.func.value, cst.Call):
+                func = func.func.value
+            if self._is_loss_constructor(func):
+                free = self.parameter_free()
+                return not (self.imports.qualify(func.func) or "").endswith("AdaptiveLogSoftmaxWithLoss") \
+                    and all(free.outer_plain(arg.value) for arg in func.args)
+            target = self.regions.resolved(func)
+            if target is None:
+                return False
+            returns = self.returns_of(target)
+            return bool(returns) and all(
+                r.value is not None and self.loss_without_parameters(r.value, r, depth + 1) for r in returns)
+        key = dotted_name(func)
+        if key is None:
+            return False
+        definitions = self.reaching_all(key, at)
+        if definitions:
+            return all(d.kind == "assign" and d.element is None and d.value is not None
+                       and self.loss_without_parameters(d.value, d.node, depth + 1) for d in definitions)
+        function = self.index.function_of(at)
+        if "." in key or function is None or not any(
+                p.name.value == key for p in (*function.params.posonly_params, *function.params.params,
+                                               *function.params.kwonly_params)):
+            return False
+        return self._passed_losses_free(function, key, depth)
+
+    def _passed_losses_free(self, function: cst.FunctionDef, param: str, depth: int) -> bool:
+        """Every call of ``function`` in the project (one at least) passes for ``param`` a loss
+        without parameters, judged where the call is."""
+        from dllint.analysis.callers import ProjectCallers
+
+        sites = self.ctx.analysis(ProjectCallers).sites(function)
+        if not sites:
+            return False
+        modes = self.ctx.analysis(Modes)
+        for site in sites:
+            passed = modes._argument_for(site.call, function, param)
+            if passed is None:
+                return False
+            nested = site.ctx is not self.ctx
+            PROJECT.depth += nested
+            try:
+                other = site.ctx.analysis(GraphValues)
+                if not other.loss_without_parameters(passed, site.call, depth + 1):
+                    return False
+            finally:
+                PROJECT.depth -= nested
         return True
 
     def _element_graph(self, value: cst.BaseExpression, element: int) -> bool:
