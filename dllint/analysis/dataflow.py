@@ -1190,6 +1190,8 @@ class GraphValues:
                     return None if parent.attr.value in METADATA_ATTRIBUTES else False
                 if parent.attr.value in METADATA_METHODS:
                     return None
+                if parent.attr.value in ("numpy", "tolist", "item"):
+                    return False  # out of torch: a ``.data`` written later is not a tensor's
                 parent = call
             elif isinstance(parent, cst.Arg) and parent.value is current:
                 call = self.index.parent(parent)

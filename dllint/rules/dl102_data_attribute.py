@@ -1077,8 +1077,9 @@ class NeuralNetworkModel(Model):
 q_network = build_q_network()
 values = q_network(states).data.cpu().numpy()  # expect: DL102
 """,
-        # (fourteenth audit EA, DZ, the twins) the copied weights are also shown, the masked ones
-        # also computed with, the norm also divides the output: the read is a read of the weights
+        # (fourteenth audit EA, DZ, the twins) the copied weights are also shown, or leave torch for
+        # another framework's blob (a ``.data`` that is no tensor's), the masked ones also computed
+        # with, the norm also divides the output: the read is a read of the weights
         """\
 import numpy as np
 import torch
@@ -1090,6 +1091,11 @@ for m0, m1 in zip(model.modules(), newmodel.modules()):
         w1 = m0.weight.data[:, keep.tolist(), :, :].clone()  # expect: DL102
         m1.weight.data = w1.clone()
         print(w1.norm())
+
+
+def copy_params_pytorch2caffe(net_pytorch, net_caffe):
+    filters = net_pytorch.conv1.weight.data.cpu().numpy()  # expect: DL102
+    net_caffe.params["conv1"][0].data[:, :, :, :] = filters
 
 
 class Masked(nn.Module):
