@@ -82,6 +82,8 @@ ALIASING_VIEWS = frozenset({
     "expand_as", "narrow", "select", "diagonal", "unflatten", "movedim", "moveaxis", "swapaxes",
     "swapdims", "as_strided", "unfold", "__getitem__",
 })
+# The locals followed from one ``.data`` read to the writes of weights it feeds (bounds the recursion).
+MAX_SURGERY_LOCALS = 32
 # Methods that move a module or a tensor and give it back: ``nn.MSELoss().to(device)``.
 DEVICE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half"})
 # Builtins that read only a tensor's metadata.
@@ -1237,6 +1239,8 @@ class GraphValues:
             return False
         if definition in seen:
             return None  # round a loop (``w1 = w1[idx].clone()``): nothing new
+        if len(seen) >= MAX_SURGERY_LOCALS:
+            return False  # a chain this long is not followed: the read counts
         seen.add(definition)
         loads = self._name_loads()
         for other, name in loads:
