@@ -583,7 +583,9 @@ class DistLinear(nn.Module):
 
     INVALID = [
         # Twins of the constant attribute: the branch runs when ``__init__`` sets the other literal,
-        # or when another method may set the attribute.
+        # or when another method may set the attribute (and the norm read through ``.data`` also
+        # scales the input: a norm read only to renormalise the weight in place is the read half of
+        # weight surgery, silent wherever it runs, see the fourteenth audit's DZ example above).
         """\
 import torch
 import torch.nn as nn
@@ -600,8 +602,9 @@ class DistLinear(nn.Module):
     def forward(self, x):
         x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
         if not self.class_wise_learnable_norm:
-            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102
             self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+            x_normalized = x_normalized * L_norm.mean()
         return 2 * self.L(x_normalized)
 """,
         """\
@@ -623,8 +626,9 @@ class DistLinear(nn.Module):
     def forward(self, x):
         x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
         if not self.class_wise_learnable_norm:
-            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102
             self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+            x_normalized = x_normalized * L_norm.mean()
         return 2 * self.L(x_normalized)
 """,
         # Twin of the switched-off demonstration: switched on, it runs.
