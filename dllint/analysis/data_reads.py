@@ -5,7 +5,7 @@
 ``data``, not a gradient's ``x.grad.data``). :func:`data_use` says how the values are used: shown or
 stored ("log": printed, logged, appended, formatted, turned into an array), read by a computation
 ("compute": arithmetic, a torch or numpy function, a method that does not end in ``_``), or neither
-(None: a write, an in-place method, ``out=``, an ``nn.init`` call, ``.item()``/``.tolist()`` that give a
+(None: a write, an in-place method (also through views: ``p.data.detach().zero_()``), ``out=``, an ``nn.init`` call, ``.item()``/``.tolist()`` that give a
 Python value at once, metadata such as ``.shape``, ``.size()`` or ``len()``, a factory that takes only
 the dtype and device such as ``.new()`` or ``.new_zeros(n)``, or a callee we cannot judge). :func:`writes_data` says whether the statement writes a ``.data`` (the deliberate idiom of
 manual optimisers and weight surgery), :func:`bound_to_name` whether the value read is kept under a
@@ -20,7 +20,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from dllint.analysis.dataflow import METADATA_BUILTINS, METADATA_METHODS
+from dllint.analysis.dataflow import ALIASING_VIEWS, METADATA_BUILTINS, METADATA_METHODS, through_data
 from dllint.analysis.imports import dotted_name
 from dllint.context import FileContext
 from dllint.index import iter_subtree
@@ -65,6 +65,8 @@ def data_use(ctx: FileContext, node: cst.BaseExpression) -> str | None:
                 return None  # a Python value at once: no tensor escapes, nothing to protect
             if method in FACTORY_METHODS:
                 return None  # a fresh tensor of the same dtype and device: metadata only
+            if method in ALIASING_VIEWS and _written_in_place(ctx, grand):
+                return None  # ``p.data.detach().zero_()``: a write through a view of the memory
             return "log" if method in ("cpu", "numpy") else "compute"
         # ``x.data.T`` is a tensor read; ``x.data.shape``, a DTensor's ``x.data.placements``
         # and other attributes are metadata, not a read of the values.
@@ -97,6 +99,29 @@ def data_use(ctx: FileContext, node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _written_in_place(ctx: FileContext, view: cst.BaseExpression) -> bool:
+    """``view`` (an alias of a ``.data``) is, through further views and indexing, the receiver of
+    an in-place method: ``p.data.detach().zero_()``, ``p.data.view(-1)[0].fill_(1)``."""
+    current = view
+    parent = ctx.index.parent(current)
+    while True:
+        if isinstance(parent, cst.Subscript) and parent.value is current:
+            current = parent
+        elif isinstance(parent, cst.Attribute) and parent.value is current:
+            call = ctx.index.parent(parent)
+            if not (isinstance(call, cst.Call) and call.func is parent):
+                return False
+            method = parent.attr.value
+            if method.endswith("_") and not method.startswith("__"):
+                return True
+            if method not in ALIASING_VIEWS:
+                return False
+            current = call
+        else:
+            return False
+        parent = ctx.index.parent(current)
+
+
 def writes_data(ctx: FileContext, node: cst.CSTNode) -> bool:
     """The statement of ``node`` assigns to a ``.data`` or calls an in-place method on one."""
     statement = ctx.index.statement_of(node)
@@ -114,9 +139,8 @@ def writes_data(ctx: FileContext, node: cst.CSTNode) -> bool:
         if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Attribute):
             receiver = sub.func.value
             method = sub.func.attr.value
-            if method.endswith("_") and not method.startswith("__") \
-                    and isinstance(receiver, cst.Attribute) and receiver.attr.value == "data":
-                return True
+            if method.endswith("_") and not method.startswith("__") and through_data(receiver):
+                return True  # ``p.data.mul_(...)``, ``p.data[0].zero_()``, ``p.data.detach().zero_()``
     return False
 
 

@@ -34,7 +34,7 @@ import libcst as cst
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.modes import Modes, iterates_loader
 from dllint.analysis.off_graph import OffGraph
-from dllint.analysis.parameters import ParameterFree
+from dllint.analysis.parameters import CONVERSIONS, TORCH_FACTORIES, ParameterFree
 from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, ClassOutline, Target, find_called, \
     find_class, project_imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
@@ -75,6 +75,17 @@ METADATA_ATTRIBUTES = frozenset({
     "shape", "dtype", "device", "ndim", "is_cuda", "layout", "names", "itemsize", "nbytes",
     "requires_grad", "is_leaf", "is_sparse", "is_quantized", "is_meta",
 })
+# Tensor methods whose result shares the receiver's memory: an in-place method on it writes the
+# receiver (``p.data.detach().zero_()``). Not ``reshape``/``flatten``/``contiguous``, which may copy.
+ALIASING_VIEWS = frozenset({
+    "detach", "view", "view_as", "squeeze", "unsqueeze", "t", "transpose", "permute", "expand",
+    "expand_as", "narrow", "select", "diagonal", "unflatten", "movedim", "moveaxis", "swapaxes",
+    "swapdims", "as_strided", "unfold", "__getitem__",
+})
+# The locals followed from one ``.data`` read to the writes of weights it feeds (bounds the recursion).
+MAX_SURGERY_LOCALS = 32
+# Methods that move a module or a tensor and give it back: ``nn.MSELoss().to(device)``.
+DEVICE_MOVES = frozenset({"to", "cuda", "cpu", "float", "double", "half"})
 # Builtins that read only a tensor's metadata.
 METADATA_BUILTINS = frozenset({"len", "type", "isinstance", "id"})
 # Attributes of a tensor that are not themselves graph tensors.
@@ -341,6 +352,7 @@ class GraphValues:
         self._external: dict[cst.Call, tuple["GraphValues", cst.FunctionDef, cst.ClassDef | None] | None] = {}
         self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
         self._parameters: ParameterFree | None = None
+        self._loads: dict[tuple[cst.FunctionDef | None, str], list[cst.Name]] | None = None
         if self.active:
             self._collect_definitions()
             self._collect_models()
@@ -939,15 +951,118 @@ class GraphValues:
     def _loss_call_graph(self, call: cst.Call) -> bool:
         """A loss-function result is on the graph unless its inputs are known not to be: a graph
         argument decides yes; an argument shown off the graph (read with ``.numpy()``) decides no;
-        otherwise (parameters of a helper, untracked values) yes."""
+        so does a loss with no trainable parameter (:meth:`loss_without_parameters`) whose every
+        input is detached by its form (:meth:`_detached`: ``criterion(pred.detach().cpu(),
+        true.detach().cpu())``); otherwise (parameters of a helper, untracked values) yes."""
         args = [arg.value for arg in call.args]
         if any(self._graph(arg) for arg in args):
             return True
+        if args and all(self._detached(arg, 0) for arg in args) \
+                and self.loss_without_parameters(call.func, call):
+            return False  # on the graph only through its inputs, and none is
         for arg in args:
             key = dotted_name(arg)
             definition = self.reaching(key, arg) if key else None
             if definition is not None and self._read_as_numpy(definition):
                 return False
+        return True
+
+    def _detached(self, expr: cst.BaseExpression, depth: int) -> bool:
+        """``expr`` holds no graph and requires no grad by its form: a detaching method
+        (``.detach()``, ``.item()``, ``.numpy()``...) or a torch factory without ``requires_grad``,
+        then conversions and views of it (``.detach().cpu()``), a number, or a local every binding
+        of which that reaches here is such a value and that is never made a leaf in place."""
+        if depth > 8:
+            return False
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return True
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            qualified = self.imports.qualify(func) or ""
+            if qualified:
+                last = qualified.rsplit(".", 1)[-1]
+                return qualified.startswith("torch.") and last in TORCH_FACTORIES and not any(
+                    arg.keyword is not None and arg.keyword.value == "requires_grad" for arg in expr.args)
+            if isinstance(func, cst.Attribute):
+                if func.attr.value in DETACHING_METHODS:
+                    return True
+                if func.attr.value in CONVERSIONS or func.attr.value in ALIASING_VIEWS \
+                        or func.attr.value in ("clone", "reshape", "flatten"):
+                    return self._detached(func.value, depth + 1)
+            return False
+        if isinstance(expr, cst.Subscript):
+            return self._detached(expr.value, depth + 1)
+        if isinstance(expr, cst.Name):
+            if expr.value in self.parameter_free().leaves_in_place():
+                return False
+            definitions = self.reaching_all(expr.value, expr)
+            return bool(definitions) and all(
+                d.kind == "assign" and d.element is None and d.value is not None
+                and self._detached(d.value, depth + 1) for d in definitions)
+        return False
+
+    def loss_without_parameters(self, func: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> bool:
+        """The loss function ``func`` (called where ``at`` is) holds no trainable parameter: a
+        ``torch.nn.functional`` loss, or a ``torch.nn`` loss module (``nn.MSELoss()``; every one but
+        ``AdaptiveLogSoftmaxWithLoss``) built of values that require no grad: built at once, bound
+        to a name (every binding that reaches ``at``), returned by a function of the file
+        (``self._select_criterion()``), or passed for a parameter of a helper by every one of its
+        calls across the project (:class:`dllint.analysis.callers.ProjectCallers`). A loss module
+        with parameters (a center loss) puts its output on the graph through them."""
+        if depth > 6:
+            return False
+        qualified = self.imports.qualify(func) or ""
+        if qualified:
+            return bool(LOSS_FUNCTIONAL.match(qualified))
+        if isinstance(func, cst.Call):
+            while isinstance(func.func, cst.Attribute) and func.func.attr.value in DEVICE_MOVES \
+                    and isinstance(func.func.value, cst.Call):
+                func = func.func.value
+            if self._is_loss_constructor(func):
+                free = self.parameter_free()
+                return not (self.imports.qualify(func.func) or "").endswith("AdaptiveLogSoftmaxWithLoss") \
+                    and all(free.outer_plain(arg.value) for arg in func.args)
+            target = self.regions.resolved(func)
+            if target is None:
+                return False
+            returns = self.returns_of(target)
+            return bool(returns) and all(
+                r.value is not None and self.loss_without_parameters(r.value, r, depth + 1) for r in returns)
+        key = dotted_name(func)
+        if key is None:
+            return False
+        definitions = self.reaching_all(key, at)
+        if definitions:
+            return all(d.kind == "assign" and d.element is None and d.value is not None
+                       and self.loss_without_parameters(d.value, d.node, depth + 1) for d in definitions)
+        function = self.index.function_of(at)
+        if "." in key or function is None or not any(
+                p.name.value == key for p in (*function.params.posonly_params, *function.params.params,
+                                               *function.params.kwonly_params)):
+            return False
+        return self._passed_losses_free(function, key, depth)
+
+    def _passed_losses_free(self, function: cst.FunctionDef, param: str, depth: int) -> bool:
+        """Every call of ``function`` in the project (one at least) passes for ``param`` a loss
+        without parameters, judged where the call is."""
+        from dllint.analysis.callers import ProjectCallers
+
+        sites = self.ctx.analysis(ProjectCallers).sites(function)
+        if not sites:
+            return False
+        modes = self.ctx.analysis(Modes)
+        for site in sites:
+            passed = modes._argument_for(site.call, function, param)
+            if passed is None:
+                return False
+            nested = site.ctx is not self.ctx
+            PROJECT.depth += nested
+            try:
+                other = site.ctx.analysis(GraphValues)
+                if not other.loss_without_parameters(passed, site.call, depth + 1):
+                    return False
+            finally:
+                PROJECT.depth -= nested
         return True
 
     def _element_graph(self, value: cst.BaseExpression, element: int) -> bool:
@@ -1046,13 +1161,24 @@ class GraphValues:
                        for e in expr.elements)
         return False
 
-    def rebuilds_parameter(self, read: cst.BaseExpression) -> bool:
-        """``read`` (``p.data``) only feeds the data of a new ``nn.Parameter`` assigned to a module
-        attribute: ``self.p = nn.Parameter(self.p.data[keep, ...])``, the read half of weight
-        surgery. Its value reaches the new parameter through indexing, tensor methods, arithmetic
-        and torch functions (``torch.cat([self.p.data, extra])``), and ``nn.Parameter`` makes a
-        fresh leaf of it: no graph comes out, and nothing keeps the read but the parameter."""
-        current: cst.CSTNode = read
+    def surgery_read(self, read: cst.BaseExpression) -> bool:
+        """``read`` (``p.data``) is the read half of weight surgery: its values flow only into
+        writes of weights, at least one. A write is the data of a new ``nn.Parameter`` that is the
+        whole right-hand side of an assignment to an attribute outside ``forward`` (``self.p =
+        nn.Parameter(self.p.data[keep, ...])``: a fresh leaf, no graph comes out), the right-hand
+        side of an assignment to a ``.data`` (``m1.weight.data = ...``, ``w.data[i] = ...``) or the
+        argument of an in-place method of one (``m1.weight.data.copy_(...)``). The values get there
+        through indexing, tensor methods, arithmetic, torch functions, the arguments of a method of
+        a tensor read through ``.data`` (``w.data.div(norm)``) and locals whose every use carries
+        them so (``w1 = m0.weight.data[:, keep].clone()`` then ``m1.weight.data = w1.clone()``);
+        uses that read only metadata (``w1.shape``) carry nothing. Nothing keeps the read and
+        nothing computes with it: it is no use of the weight in the computation."""
+        return self._surgery_flow(read, set()) is True
+
+    def _surgery_flow(self, expr: cst.BaseExpression, seen: set[Definition]) -> bool | None:
+        """True: every way ``expr``'s value goes ends in a write of weights, one at least; None:
+        its values go nowhere (metadata read, a local never read); False: they may go elsewhere."""
+        current: cst.CSTNode = expr
         parent = self.index.parent(current)
         while parent is not None:
             if isinstance(parent, cst.Subscript) and parent.value is current \
@@ -1062,7 +1188,12 @@ class GraphValues:
             elif isinstance(parent, cst.Attribute) and parent.value is current:
                 call = self.index.parent(parent)
                 if not (isinstance(call, cst.Call) and call.func is parent):
-                    return False  # ``p.data.shape``: not the values
+                    # ``w1.shape``: metadata, no values; ``p.data.T`` a tensor; anything else unknown
+                    return None if parent.attr.value in METADATA_ATTRIBUTES else False
+                if parent.attr.value in METADATA_METHODS:
+                    return None
+                if parent.attr.value in ("numpy", "tolist", "item"):
+                    return False  # out of torch: a ``.data`` written later is not a tensor's
                 parent = call
             elif isinstance(parent, cst.Arg) and parent.value is current:
                 call = self.index.parent(parent)
@@ -1071,14 +1202,74 @@ class GraphValues:
                 qualified = self.imports.qualify(call.func) or ""
                 if qualified in PARAMETER_CONSTRUCTORS:
                     return parent is _parameter_data(call) and self._assigned_to_attribute(call)
-                if not qualified.startswith("torch.") or parent.keyword is not None:
+                if not qualified and isinstance(call.func, cst.Attribute) \
+                        and _tensor_rooted(self.imports, call.func.value):
+                    # a method of a tensor: a new tensor, or an in-place write of the receiver
+                    if _in_place(call.func.attr.value):
+                        return through_data(call.func.value)
+                    parent = call
+                elif not qualified.startswith("torch.") or parent.keyword is not None:
                     return False  # an unknown callee may keep the read (``history.append``)
-                parent = call
+                else:
+                    parent = call
+            elif isinstance(parent, cst.Assign) and parent.value is current:
+                if len(parent.targets) != 1:
+                    return False
+                target = parent.targets[0].target
+                while isinstance(target, cst.Subscript):
+                    target = target.value
+                if isinstance(target, cst.Attribute) and target.attr.value == "data":
+                    return True  # ``m1.weight.data = ...``, ``w.data[keep] = ...``
+                if isinstance(target, cst.Name) and target is parent.targets[0].target:
+                    return self._local_surgery_flow(parent, target.value, seen)
+                return False
             else:
                 return False
             current = parent
             parent = self.index.parent(current)
         return False
+
+    def _local_surgery_flow(self, statement: cst.Assign, key: str, seen: set[Definition]) -> bool | None:
+        """How the value that ``statement`` binds to the local ``key`` goes on: through each use
+        that the binding reaches (:meth:`_surgery_flow`)."""
+        scope = self.index.function_of(statement)
+        definition = next((d for d in self.definitions(scope, key)
+                           if d.node is statement and d.kind == "assign" and d.element is None), None)
+        if definition is None:
+            return False
+        if definition in seen:
+            return None  # round a loop (``w1 = w1[idx].clone()``): nothing new
+        if len(seen) >= MAX_SURGERY_LOCALS:
+            return False  # a chain this long is not followed: the read counts
+        seen.add(definition)
+        loads = self._name_loads()
+        for other, name in loads:
+            # a global read by a function, a local read by a nested one: not followed here
+            if name == key and other is not None and other is not scope \
+                    and not self.definitions(other, key) \
+                    and not any(p.name.value == key for p in iter_subtree(other.params)
+                                if isinstance(p, cst.Param)) \
+                    and (scope is None or any(a is scope for a in self.index.ancestors(other))):
+                return False
+        result: bool | None = None
+        for name in loads.get((scope, key), ()):
+            if definition not in self.reaching_all(key, name):
+                continue
+            found = self._surgery_flow(name, seen)
+            if found is False:
+                return False
+            result = result or found
+        return result
+
+    def _name_loads(self) -> dict[tuple[cst.FunctionDef | None, str], list[cst.Name]]:
+        """The names of the file that are read, by scope and name (``w1`` in ``w1.clone()``; not
+        ``w1`` in ``w1 = ...``, ``m.w1`` or ``f(w1=...)``)."""
+        if self._loads is None:
+            self._loads = {}
+            for name in self._nodes(cst.Name):
+                if _is_load(self.index, name):
+                    self._loads.setdefault((self.index.function_of(name), name.value), []).append(name)
+        return self._loads
 
     def leaf_kind(self, expr: cst.BaseExpression) -> str | None:
         """"parameter" (a module's parameter: ``m.weight``, ``m.bias``, ``p`` of ``for p in
@@ -1439,6 +1630,60 @@ def _parameter_data(call: cst.Call) -> cst.Arg | None:
         if arg.keyword is not None and arg.keyword.value == "data" or position == 0 and arg.keyword is None:
             return arg
     return None
+
+
+def _in_place(method: str) -> bool:
+    return method.endswith("_") and not method.startswith("__")
+
+
+def through_data(expr: cst.BaseExpression) -> bool:
+    """``expr`` is a tensor's ``.data`` or an alias of it: indexing and views that share its
+    memory (``p.data.detach()``, ``p.data[0]``, ``p.data.view(-1)``); an in-place method on it
+    writes the tensor (``p.data.detach().zero_()``)."""
+    while True:
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in ALIASING_VIEWS:
+            expr = expr.func.value
+        else:
+            return isinstance(expr, cst.Attribute) and expr.attr.value == "data"
+
+
+def _tensor_rooted(imports, expr: cst.BaseExpression) -> bool:
+    """``expr`` is a tensor by its form: a ``.data`` (or ``torch`` function) reached through
+    indexing and tensor methods (``torch.norm(w.data, dim=1).unsqueeze(1)``)."""
+    while True:
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and imports.qualify(expr.func) is None:
+            expr = expr.func.value
+        elif isinstance(expr, cst.Call):
+            qualified = imports.qualify(expr.func) or ""
+            return qualified.startswith("torch.") and not qualified.startswith("torch.nn.") \
+                or qualified.startswith("torch.nn.functional.")
+        else:
+            return isinstance(expr, cst.Attribute) and expr.attr.value == "data"
+
+
+def _is_load(index: "NodeIndex", name: cst.Name) -> bool:
+    """``name`` reads a variable (not a store, an attribute's or keyword's name, a definition)."""
+    parent = index.parent(name)
+    if isinstance(parent, cst.Attribute) and parent.attr is name \
+            or isinstance(parent, cst.Arg) and parent.keyword is name \
+            or isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Param, cst.ImportAlias,
+                                   cst.NameItem)):
+        return False
+    node: cst.CSTNode = name
+    while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+        node, parent = parent, index.parent(parent)
+    if isinstance(parent, cst.AssignTarget) or isinstance(parent, cst.AsName) \
+            or isinstance(parent, (cst.For, cst.CompFor)) and parent.target is node \
+            or isinstance(parent, cst.NamedExpr) and parent.target is node \
+            or isinstance(parent, cst.AnnAssign) and parent.target is node:
+        return False
+    return True
 
 
 def _detaches_in_place(call: cst.Call) -> bool:

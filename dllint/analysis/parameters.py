@@ -356,7 +356,7 @@ class ParameterFree:
             return False
         return not self._may_require_grad(expr, 0, set())
 
-    def _leaves_in_place(self) -> set[str]:
+    def leaves_in_place(self) -> set[str]:
         """Names made leaves that require grad in place: ``x.requires_grad_()``,
         ``x.requires_grad = True``."""
         if self._leaf_names is None:
@@ -393,7 +393,7 @@ class ParameterFree:
                 key = dotted_name(node)
                 if key is None:
                     continue
-                if key in self._leaves_in_place():
+                if key in self.leaves_in_place():
                     return True
                 if not isinstance(node, cst.Name):
                     continue

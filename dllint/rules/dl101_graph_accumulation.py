@@ -11,7 +11,9 @@ activations are freed but the nodes stay, and memory creeps up every step.
 What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow`, on the control-flow graph
 (model and loss-function outputs, ``self(x)`` in a module, results of helpers of this file or of the
 project that return one, values that are back-propagated, dicts of them, arithmetic on those; not
-``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``). A value detached on one
+``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``; not a loss without
+parameters, ``nn.MSELoss()`` or ``F.l1_loss``, of inputs all detached by their form:
+``criterion(pred.detach().cpu(), true.detach().cpu())``). A value detached on one
 path only is still a graph tensor where the paths meet. The accumulation is reported only
 where it outlives a training step: inside a training loop or a loop over a data loader, with an
 accumulator created outside that loop, or into a ``self.`` attribute from a method that trains
@@ -473,6 +475,33 @@ def train(critic, optimizer, env):
         torch.stack(value_losses).sum().backward()
         optimizer.step()
         del saved_values[:]
+""",
+        # (fourteenth audit DR) a loss module without parameters of two detached tensors: on the
+        # graph only through its inputs, and neither is (a functional loss, a loss module bound to
+        # a name, one returned by a helper of the file)
+        """\
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def select_criterion():
+    criterion = nn.MSELoss()
+    return criterion
+
+
+criterion = nn.MSELoss()
+loss_fn = select_criterion()
+total_loss, total_l1, total_f = [], [], []
+for batch_x, batch_y in vali_loader:
+    pred = model(batch_x)
+    true = batch_y.detach()
+    loss = criterion(pred.detach().cpu(), true.cpu())
+    total_loss.append(loss)
+    total_l1.append(loss_fn(pred.detach(), true))
+    total_f.append(F.smooth_l1_loss(pred.detach().cpu(), true))
+print(np.average(total_loss), np.average(total_l1), np.average(total_f))
 """,
     ]
 
@@ -1074,6 +1103,30 @@ def train(env):
         for step in range(200):
             saved_values.append(critic(env.state()))  # expect: DL101
         update(env.batch())
+""",
+        # (fourteenth audit DR, the twins) a loss module with a parameter of its own (a center
+        # loss), or one input still on the graph: the loss is on the graph
+        """\
+import torch
+import torch.nn as nn
+
+
+class CenterLoss(nn.Module):
+    def __init__(self, classes, dim):
+        super().__init__()
+        self.centers = nn.Parameter(torch.randn(classes, dim))
+
+    def forward(self, x, y):
+        return ((x - self.centers[y]) ** 2).sum()
+
+
+center_criterion = CenterLoss(10, 2)
+criterion = nn.MSELoss()
+total, total_center = [], []
+for batch_x, batch_y in train_loader:
+    features, pred = model(batch_x)
+    total_center.append(center_criterion(features.detach(), batch_y.detach()))  # expect: DL101
+    total.append(criterion(pred.cpu(), batch_y.detach()))  # expect: DL101
 """,
     ]
 

@@ -12,8 +12,8 @@ Only reads are reported: the value printed, logged, appended, formatted, turned 
 passed to a torch or numpy function, used in arithmetic or as the receiver of a method that does not
 end in ``_``. Writes are a different, deliberate idiom (manual optimisers, initialisation,
 weight surgery) and stay silent: ``p.data.copy_(...)``, ``p.data.mul_(...)``, ``w.data = ...``,
-``w.data[0] = ...``, ``nn.init.normal_(w.data)``, ``out=p.data``, and any statement that writes a
-``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
+``w.data[0] = ...``, ``p.data.detach().zero_()`` (an in-place method through views of the memory),
+``nn.init.normal_(w.data)``, ``out=p.data``, and any statement that writes a ``.data``. ``x.data.item()`` / ``.tolist()`` are silent too: a Python value comes out at once, no
 tensor escapes; so are reads of metadata only (``x.data.size()[2]``, ``.dim()``, ``.numel()``,
 ``.shape``, ``.ndim``, ``.dtype``, ``.device``, ``len(x.data)``). Silent as well under ``no_grad``/``inference_mode`` (nothing there is on the graph),
 in a helper whose every call (at least one, all known: in its module and in the project's other
@@ -27,8 +27,10 @@ a parameter or a leaf that requires grad) from :mod:`dllint.analysis.dataflow`: 
 (``out.detach_()``, ``x.requires_grad_(False)``) is off the graph after it on the paths through it,
 a module with no trainable parameter (``nn.AvgPool2d``, a hand-written logistic regression
 keeping plain ``torch.zeros`` weights) puts its output on the graph only through its inputs,
-and a read that only rebuilds a parameter (``self.p = nn.Parameter(self.p.data[keep, ...])``) is the
-read half of weight surgery. A part of a model's output is off the graph when the ``forward`` of every
+and a read whose values go only into writes of weights is the read half of weight surgery:
+``self.p = nn.Parameter(self.p.data[keep, ...])``, or ``w1 = m0.weight.data[:, keep].clone()`` then
+``m1.weight.data = w1.clone()`` (through locals, indexing, tensor methods, arithmetic), also a norm
+read in ``forward`` only to renormalise the weight in place (``self.w.data = self.w.data.div(norm)``). A part of a model's output is off the graph when the ``forward`` of every
 project class the model may be built of (chosen by a flag, wrapped in ``DataParallel``, inherited
 from a base class in the file or another module: :mod:`dllint.analysis.off_graph`) returns an
 integer or boolean value there (faster-rcnn's ``rois_label`` of ``.long()``); the model's module is
@@ -522,11 +524,68 @@ layer = nn.Linear(4, 4)
 with torch.no_grad():
     quantizer = Quantizer(layer)
 """,
+        # (fourteenth audit EA) network slimming and soft filter pruning: the read half of weight
+        # surgery split over statements; the values go through locals only into ``.data`` writes
+        """\
+import numpy as np
+import torch
+import torch.nn as nn
+
+keep = np.array([0, 2, 5, 7])
+for m0, m1 in zip(model.modules(), newmodel.modules()):
+    if isinstance(m0, nn.Conv2d) and m0.in_channels == 8:
+        w1 = m0.weight.data[:, keep.tolist(), :, :].clone()
+        if m0.out_channels == 8:
+            w1 = w1[keep.tolist(), :, :, :].clone()
+        m1.weight.data = w1.clone()
+    elif isinstance(m0, nn.Conv2d):
+        m1.weight.data = m0.weight.data[keep.tolist()].clone()
+    elif isinstance(m0, nn.Linear):
+        w = m0.weight.data[:, keep].clone()
+        m1.weight.data.copy_(w)
+        m1.in_features = w.shape[1]
+
+
+class Mask:
+    def do_mask(self):
+        for index, item in enumerate(self.model.parameters()):
+            if index in self.mask_index:
+                a = item.data.view(self.model_length[index])
+                b = a * self.mat[index]
+                item.data = b.view(self.model_size[index])
+""",
+        # (fourteenth audit DY) an in-place write through a view of ``.data``: a write, not a read
+        """\
+import torch
+net = Net()
+net.conv1.weight[0].detach().fill_(1)
+net.conv1.bias.data.detach().zero_()
+net.conv1.weight.data.view(-1)[0].fill_(2)
+""",
+        # (fourteenth audit DZ) a weight renormalised in place in ``forward``: the norm read through
+        # ``.data`` only goes into the write back to ``.data``; the layer then uses the weight itself
+        """\
+import torch
+import torch.nn as nn
+
+
+class DistLinear(nn.Module):
+    def __init__(self, indim, outdim):
+        super().__init__()
+        self.L = nn.Linear(indim, outdim, bias=False)
+
+    def forward(self, x):
+        L_norm = torch.norm(self.L.weight.data, p=2, dim=1).unsqueeze(1).expand_as(self.L.weight.data)
+        self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+        return 2 * self.L(x)
+""",
     ]
 
     INVALID = [
         # Twins of the constant attribute: the branch runs when ``__init__`` sets the other literal,
-        # or when another method may set the attribute.
+        # or when another method may set the attribute (and the norm read through ``.data`` also
+        # scales the input: a norm read only to renormalise the weight in place is the read half of
+        # weight surgery, silent wherever it runs, see the fourteenth audit's DZ example above).
         """\
 import torch
 import torch.nn as nn
@@ -543,8 +602,9 @@ class DistLinear(nn.Module):
     def forward(self, x):
         x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
         if not self.class_wise_learnable_norm:
-            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102
             self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+            x_normalized = x_normalized * L_norm.mean()
         return 2 * self.L(x_normalized)
 """,
         """\
@@ -566,8 +626,9 @@ class DistLinear(nn.Module):
     def forward(self, x):
         x_normalized = x / (torch.norm(x, p=2, dim=1, keepdim=True) + 1e-5)
         if not self.class_wise_learnable_norm:
-            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102.unsqueeze(1).expand_as(self.L.weight.data)
+            L_norm = torch.norm(self.L.weight.data, p=2, dim=1)  # expect: DL102
             self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+            x_normalized = x_normalized * L_norm.mean()
         return 2 * self.L(x_normalized)
 """,
         # Twin of the switched-off demonstration: switched on, it runs.
@@ -1020,6 +1081,46 @@ class NeuralNetworkModel(Model):
 q_network = build_q_network()
 values = q_network(states).data.cpu().numpy()  # expect: DL102
 """,
+        # (fourteenth audit EA, DZ, the twins) the copied weights are also shown, or leave torch for
+        # another framework's blob (a ``.data`` that is no tensor's), the masked ones also computed
+        # with, the norm also divides the output: the read is a read of the weights
+        """\
+import numpy as np
+import torch
+import torch.nn as nn
+
+keep = np.array([0, 2, 5, 7])
+for m0, m1 in zip(model.modules(), newmodel.modules()):
+    if isinstance(m0, nn.Conv2d):
+        w1 = m0.weight.data[:, keep.tolist(), :, :].clone()  # expect: DL102
+        m1.weight.data = w1.clone()
+        print(w1.norm())
+
+
+def copy_params_pytorch2caffe(net_pytorch, net_caffe):
+    filters = net_pytorch.conv1.weight.data.cpu().numpy()  # expect: DL102
+    net_caffe.params["conv1"][0].data[:, :, :, :] = filters
+
+
+class Masked(nn.Module):
+    def forward(self, x):
+        w = self.weight.data * self.mask  # expect: DL102
+        self.weight.data = w
+        return x @ w
+
+
+class DistLinear(nn.Module):
+    def forward(self, x):
+        L_norm = torch.norm(self.L.weight.data, p=2, dim=1).unsqueeze(1)  # expect: DL102
+        self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
+        return self.L(x) / L_norm
+""",
+        # (fourteenth audit DY, the twin) a view of ``.data`` read, not written in place
+        """\
+import torch
+net = Net()
+print(net.conv1.bias.data.detach().abs())  # expect: DL102
+""",
     ]
 
     def check(self, ctx) -> None:
@@ -1036,8 +1137,8 @@ values = q_network(states).data.cpu().numpy()  # expect: DL102
                 continue
             if flow.is_packed_sequence(base):
                 continue  # the PackedSequence's field: the packed tensor itself, not Tensor.data
-            if flow.rebuilds_parameter(node):
-                continue  # weight surgery: the read only feeds a new parameter (the write's half)
+            if flow.surgery_read(node):
+                continue  # weight surgery: the read only feeds writes of weights (the write's half)
             parameter = flow.leaf_kind(base)
             if not parameter and not flow.is_graph(base):
                 continue

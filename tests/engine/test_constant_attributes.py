@@ -11,6 +11,9 @@ import pytest
 from dllint.engine import lint_source
 from dllint.registry import default_registry
 
+# The branch reads the weight's norm through ``.data`` and scales the input by it: a finding where
+# it runs (a norm read only to renormalise the weight in place would be the read half of weight
+# surgery, silent wherever it runs: DL102's DZ example).
 BASE = '''\
 import torch
 import torch.nn as nn
@@ -26,6 +29,7 @@ class DistLinear(nn.Module):
         if not self.class_wise_learnable_norm:
             norm = torch.norm(self.L.weight.data, p=2, dim=1).unsqueeze(1)
             self.L.weight.data = self.L.weight.data.div(norm + 1e-5)
+            x = x * norm.mean()
         return 2 * self.L(x)
 '''
 

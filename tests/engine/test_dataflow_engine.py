@@ -264,6 +264,32 @@ def test_a_data_read_that_only_rebuilds_a_parameter():
     reads = {}
     for node in ctx.index.of_type(cst.Attribute):
         if node.attr.value == "data":
-            reads.setdefault(dotted_name(node.value), []).append(flow.rebuilds_parameter(node))
+            reads.setdefault(dotted_name(node.value), []).append(flow.surgery_read(node))
     assert reads == {"self.w": [True, False], "self.v": [True], "self.u": [False], "self.t": [False],
                      "self.s": [False], "self.r": [False]}
+
+
+def test_a_data_read_that_only_feeds_data_writes_through_locals():
+    """Fourteenth audit, cause EA: the read half of weight surgery split over statements."""
+    source = HEAD + (
+        "def copy(m0, m1, m2, keep, log):\n"
+        "    w1 = m0.weight.data[:, keep].clone()\n"
+        "    if keep.size > 1:\n"
+        "        w1 = w1[keep].clone()\n"
+        "    m1.weight.data = w1.clone()\n"
+        "    a = m0.bias.data.view(-1)\n"
+        "    m1.bias.data = a\n"
+        "    log(a)\n"
+        "    n = torch.norm(m2.weight.data, dim=1).unsqueeze(1)\n"
+        "    m2.weight.data.div_(n + 1e-5)\n"
+        "    g = m2.bias.data * 2\n"
+        "    m2.bias.data = g\n"
+        "    return g\n")
+    ctx = FileContext("x.py", source, cst.parse_module(source))
+    flow = ctx.analysis(GraphValues)
+    reads = {}
+    for node in ctx.index.of_type(cst.Attribute):
+        if node.attr.value == "data":
+            reads.setdefault(dotted_name(node.value), []).append(flow.surgery_read(node))
+    assert reads == {"m0.weight": [True], "m1.weight": [False], "m0.bias": [False],
+                     "m1.bias": [False], "m2.weight": [True, False], "m2.bias": [False, False]}

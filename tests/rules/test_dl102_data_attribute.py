@@ -103,3 +103,40 @@ def test_legacy_data_index_of_a_scalar_loss_is_fixed_with_item():
     for line, text in ((13, "out.detach()"), (15, "per.detach()"), (16, "loss.detach()")):
         assert "IndexError" not in found[line].message
         assert [e.content for e in found[line].fix.edits] == [text]
+
+
+def test_surgery_read_kept_where_the_local_is_read_elsewhere():
+    """The read half of weight surgery must reach only writes of weights: a module-level copy that
+    a function also reads, a local that a nested function reads, one passed to an unknown callee,
+    or one never used (a dead read) is a read of the parameter."""
+    src = (
+        "import torch\n"
+        "w1 = model.fc.weight.data.clone()\n"
+        "other.fc.weight.data = w1\n"
+        "def show():\n"
+        "    print(w1)\n"
+        "def copy(m0, m1):\n"
+        "    w = m0.weight.data[:, 0].clone()\n"
+        "    m1.weight.data = w\n"
+        "    def later():\n"
+        "        return w.sum()\n"
+        "    return later\n"
+        "def keep(m0, m1, history):\n"
+        "    w = m0.weight.data.clone()\n"
+        "    history.append(w)\n"
+        "    m1.weight.data = w\n"
+        "    unused = m0.bias.data.clone()\n"
+    )
+    assert [d.line for d in lint(src)] == [2, 7, 13, 16]
+
+
+def test_surgery_read_through_a_local_into_a_data_write_is_silent():
+    src = (
+        "import torch\n"
+        "def copy(m0, m1, keep):\n"
+        "    w = m0.weight.data[:, keep].clone()\n"
+        "    w = torch.cat([w, w.new_zeros(w.size(0), 1)], 1)\n"
+        "    m1.weight.data[:, :w.shape[1]] = w\n"
+        "    m1.bias.data.detach().copy_(m0.bias.data[keep].clone())\n"
+    )
+    assert lint(src) == []
