@@ -493,14 +493,15 @@ def _targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
     return []
 
 
-def _names(target: cst.CSTNode) -> Iterator[str]:
+def names_in_target(target: cst.CSTNode) -> Iterator[str]:
+    """The plain names an assignment target binds (``a``, ``a, (b, *c)``)."""
     if isinstance(target, cst.Name):
         yield target.value
     elif isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:
-            yield from _names(element.value)
+            yield from names_in_target(element.value)
     elif isinstance(target, cst.StarredElement):
-        yield from _names(target.value)
+        yield from names_in_target(target.value)
 
 
 def _decide_switches(scope: cst.CSTNode, graph: CFG, builder: _Builder) -> Mapping[cst.CSTNode, bool]:
@@ -527,11 +528,11 @@ def _decide_switches(scope: cst.CSTNode, graph: CFG, builder: _Builder) -> Mappi
                     continue  # ``flag: bool`` binds nothing
                 value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
                 literal = literal_truth(value) if value is not None and isinstance(target, cst.Name) else None
-                bound.extend((name, literal) for name in _names(target))
+                bound.extend((name, literal) for name in names_in_target(target))
         elif element.kind == "target" and isinstance(node, cst.For):
-            bound.extend((name, None) for name in _names(node.target))
+            bound.extend((name, None) for name in names_in_target(node.target))
         elif element.kind == "enter" and isinstance(node, cst.WithItem) and node.asname is not None:
-            bound.extend((name, None) for name in _names(node.asname.name))
+            bound.extend((name, None) for name in names_in_target(node.asname.name))
         for name, literal in bound:
             if name in names:
                 rows.append(((element.kind, node), name, (node, literal), False))
@@ -576,15 +577,15 @@ def _bound_otherwise(scope: cst.CSTNode, names: set[str]) -> set[str]:
         if isinstance(node, (cst.Global, cst.Nonlocal)):
             out.update(item.name.value for item in node.names)
         elif isinstance(node, cst.NamedExpr):
-            out.update(_names(node.target))
+            out.update(names_in_target(node.target))
         elif isinstance(node, cst.Del):
-            out.update(_names(node.target))
+            out.update(names_in_target(node.target))
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             if isinstance(node.names, cst.ImportStar):
                 return set(names)
             for alias in node.names:
                 if alias.asname is not None:
-                    out.update(_names(alias.asname.name))
+                    out.update(names_in_target(alias.asname.name))
                 else:
                     head = alias.name
                     while isinstance(head, cst.Attribute):
@@ -593,7 +594,7 @@ def _bound_otherwise(scope: cst.CSTNode, names: set[str]) -> set[str]:
                         out.add(head.value)
         elif isinstance(node, cst.ExceptHandler):
             if node.name is not None:
-                out.update(_names(node.name.name))
+                out.update(names_in_target(node.name.name))
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
             out.add(node.name.value)
         elif isinstance(node, (cst.MatchAs, cst.MatchStar)):

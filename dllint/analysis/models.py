@@ -885,7 +885,7 @@ class Models:
         ``__init__`` parameter (``dropout=0.0``) holds only when ``call`` does not pass it."""
         if found.value != NO_DEPENDENCE or not found.defaults:
             return found.value
-        init = _method(klass, "__init__")
+        init = own_method(klass, "__init__")
         if init is None:
             return UNKNOWN_DEPENDENCE
         positional = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
@@ -996,7 +996,7 @@ class Models:
         node = klass.node
         found: list[str] = []
         defaults: set[str] = set()
-        own_init = _method(node, "__init__")
+        own_init = own_method(node, "__init__")
         for base in node.bases:
             qualified = self.imports.qualify(base.value) or ""
             inner = self.module_class(base.value)
@@ -1195,7 +1195,7 @@ class Models:
         func = call.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
                 and func.value.value == "self":
-            method = _method(klass, func.attr.value)
+            method = own_method(klass, func.attr.value)
             # it must leave the model's own submodules alone too: it is not judged like __init__
             returned = _returned_parameter(method) \
                 if method is not None and _keeps_submodules(method, "self") else None
@@ -1236,7 +1236,7 @@ class Models:
         a layer the model holds, judged where it is built, and builds none."""
         func = call.func
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-                and func.value.value == "self") or _method(klass, func.attr.value) is not None:
+                and func.value.value == "self") or own_method(klass, func.attr.value) is not None:
             return False
         values = self.ctx.analysis(Bindings).values.get((klass, f"self.{func.attr.value}"))
         if not values:
@@ -1453,7 +1453,8 @@ def _literal_bool(expr: cst.BaseExpression | None) -> bool | None:
     return None
 
 
-def _method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+def own_method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    """The last method ``name`` defined in ``klass``'s own body; None if it defines none."""
     found = None
     for statement in klass.body.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
@@ -1511,7 +1512,7 @@ def _mode_switch(func: cst.BaseExpression, klass: cst.ClassDef) -> bool:
     which set the mode flag of the module and its children and build no layer."""
     return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
         and func.value.value == "self" and func.attr.value in ("train", "eval") \
-        and _method(klass, func.attr.value) is None
+        and own_method(klass, func.attr.value) is None
 
 
 def _own_method_call(func: cst.BaseExpression, init_methods: set[cst.FunctionDef]) -> bool:

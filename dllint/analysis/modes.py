@@ -54,7 +54,7 @@ from dllint.analysis.flags import FLAG, WILDCARD, Flag
 from dllint.analysis.holders import held_model
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.model_world import ModelWorld
-from dllint.analysis.models import (COPIES, NO_DEPENDENCE, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
+from dllint.analysis.models import (own_method, COPIES, NO_DEPENDENCE, SELF_RETURNING, TORCH_PACKAGES, UNKNOWN_DEPENDENCE, WRAPPER_NAMES,
                                     WRAPPERS, Models, combine, is_model_name, model_key, unwrap_module)
 from dllint.analysis.project import (MAX_FILE_DEPTH, PROJECT, Target, find_called, find_callers,
                                      find_class, find_definition, import_path_between,
@@ -109,15 +109,6 @@ def _literal_bool(expr: cst.BaseExpression) -> bool | None:
     if isinstance(expr, cst.Integer):
         return expr.value != "0"
     return None
-
-
-def _class_method(klass: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    """The last method ``name`` defined in ``klass``'s own body; None if it defines none."""
-    found = None
-    for statement in klass.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
-            found = statement
-    return found
 
 
 def own_step_method(function: cst.FunctionDef) -> bool:
@@ -440,7 +431,7 @@ class Modes:
         for value in values:
             klass = self.models.module_class(value.func) \
                 if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)) else None
-            method = _class_method(klass.node, func.attr.value) if klass is not None else None
+            method = own_method(klass.node, func.attr.value) if klass is not None else None
             if method is None or not own_step_method(method):
                 return False
         return True
@@ -580,14 +571,7 @@ class Modes:
         runs of such a module read ``agent.eval()`` as a switch, as they always have."""
         if not steps or self.imports.uses(*TORCH_PACKAGES):
             return self.models.definition_values(expr, at)
-        key = model_key(expr)
-        if key is None:
-            return None
-        bindings = self.ctx.analysis(Bindings)
-        scope = bindings.scope_key(at, key)
-        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
-        values = [value for _, value in entries if value is not None]
-        return values or None
+        return self._file_bound_values(expr, at) or None
 
     def _hands_a_model(self, call: cst.Call) -> bool:
         """``call`` passes its callee (as an argument or as the receiver) a name that holds a
@@ -1117,19 +1101,26 @@ class Modes:
                 return True
         return False  # no caller, or none passes one: no instance of ``klass`` reaches here
 
+
+    def _file_bound_values(self, expr: cst.BaseExpression, at: cst.CSTNode) -> list[cst.BaseExpression]:
+        """The values the file's bindings give ``expr``'s key at ``at`` (its scope's, else the
+        module's); the file's bindings, not the model analysis's: a helper module need not import
+        torch."""
+        key = model_key(expr)
+        if key is None:
+            return []
+        bindings = self.ctx.analysis(Bindings)
+        scope = bindings.scope_key(at, key)
+        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
+        return [value for _, value in entries if value is not None]
     def _may_be_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
                          klass: cst.ClassDef | None) -> bool:
         """``expr`` may be an instance of ``klass`` (a class of the module ``ctx``): it is bound
         to a construction of that class, or to nothing this file can read (a parameter); not when
         it is bound to a call of anything else."""
-        key = model_key(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
-        if key is None:
+        if not isinstance(expr, (cst.Name, cst.Attribute)) or model_key(expr) is None:
             return False
-        # the file's bindings, not the model analysis's: a helper module need not import torch
-        bindings = self.ctx.analysis(Bindings)
-        scope = bindings.scope_key(at, key)
-        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
-        values = [value for _, value in entries if value is not None]
+        values = self._file_bound_values(expr, at)
         imports = project_imports(self.ctx)
         path = Path(ctx.path).resolve()
         for value in values:

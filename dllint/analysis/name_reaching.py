@@ -19,23 +19,13 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
+from dllint.analysis.cfg import names_in_target  # one definition, below reaching's imports
 from dllint.analysis.reaching import ReachingDefinitions, binding_element, gen_of
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
 
 _SKIP_DESCEND = (cst.Lambda, cst.FunctionDef, cst.ClassDef)
-
-
-def names_in_target(target: cst.BaseExpression) -> Iterator[str]:
-    """The plain names an assignment target binds (``a``, ``a, (b, *c)``)."""
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from names_in_target(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from names_in_target(target.value)
 
 
 def statement_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
