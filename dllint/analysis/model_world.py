@@ -276,6 +276,9 @@ def _module_verdict(text: str, resolves) -> _Verdict:
     star = False
     builds = False
     loads: list[ast.Call] = []
+    # torchvision hands out no model but through its ``models``, which _OPEN_WORDS finds as written;
+    # under an alias (``import torchvision as tv``) the text reads ``tv.models``
+    vision: set[str] = set()
     uses: dict[str, list[ast.AST]] = {}
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
@@ -285,6 +288,8 @@ def _module_verdict(text: str, resolves) -> _Verdict:
             for alias in node.names:
                 records.append((0, alias.name))
                 modules.add(alias.asname or alias.name.split(".")[0])
+                if alias.name == "torchvision" and alias.asname:
+                    vision.add(alias.asname)
         elif isinstance(node, ast.ImportFrom):
             records.append((node.level or 0, node.module or ""))
             for alias in node.names:
@@ -310,6 +315,9 @@ def _module_verdict(text: str, resolves) -> _Verdict:
             bound.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             bound.update(node.names)
+        elif isinstance(node, ast.Attribute) and node.attr == "models" and isinstance(node.value, ast.Name) \
+                and node.value.id in vision:
+            return _Verdict(False, builds, False)
         elif isinstance(node, ast.Call):
             func = node.func
             dotted = ast.unparse(func) if isinstance(func, (ast.Name, ast.Attribute)) else ""

@@ -54,13 +54,15 @@ def test_a_module_of_the_program_with_batch_norm(project, capsys):
     assert _four_ways(capsys, project) == [{world_project.EVALUATION}] * 4
 
 
-@pytest.mark.parametrize("choice", ['"resnet": torchvision.models.resnet18',
-                                    '"saved": lambda: torch.load("net.pt")',
-                                    '"seg": lambda: smp.Unet("resnet34")'])
-def test_a_model_from_a_library_or_a_file(project, capsys, choice):
+@pytest.mark.parametrize("imports, choice", [("import torchvision", '"resnet": torchvision.models.resnet18'),
+                                             ("import torchvision as tv", '"resnet": tv.models.resnet18'),
+                                             ("import torch", '"saved": lambda: torch.load("net.pt")'),
+                                             ("import segmentation_models_pytorch as smp",
+                                              '"seg": lambda: smp.Unet("resnet34")')])
+def test_a_model_from_a_library_or_a_file(project, capsys, imports, choice):
+    # each import alone: an import of an outside package (smp) opens the world by itself
     nets = project / "nets.py"
-    nets.write_text("import torch\nimport torchvision\nimport segmentation_models_pytorch as smp\n"
-                    + nets.read_text().replace('"large": lambda: QNet([4, 256, 256, 2])', choice))
+    nets.write_text(imports + "\n" + nets.read_text().replace('"large": lambda: QNet([4, 256, 256, 2])', choice))
     assert lint_findings(capsys, CODES, "--no-cache", ".") == {world_project.EVALUATION}
 
 
