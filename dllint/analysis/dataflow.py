@@ -353,6 +353,9 @@ class GraphValues:
         self._parameter_accumulations: dict[cst.FunctionDef, list[tuple[int, cst.CSTNode, str]]] = {}
         self._parameters: ParameterFree | None = None
         self._loads: dict[tuple[cst.FunctionDef | None, str], list[cst.Name]] | None = None
+        # the forwards of layers that weight surgery passes values through, innermost last
+        self._surgery_callees: list[cst.FunctionDef] = []
+        self._layer_cache: dict[tuple[str, bool], list[cst.FunctionDef]] = {}
         if self.active:
             self._collect_definitions()
             self._collect_models()
@@ -1183,7 +1186,9 @@ class GraphValues:
         while parent is not None:
             if isinstance(parent, cst.Subscript) and parent.value is current \
                     or isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)) \
-                    or isinstance(parent, (cst.Element, cst.List, cst.Tuple)):
+                    or isinstance(parent, (cst.Element, cst.List, cst.Tuple, cst.StarredElement)) \
+                    or isinstance(parent, cst.ListComp) and parent.elt is current:
+                # a list holds the values it is built of: ``[*[f(w) for _ in r], acc]``
                 pass
             elif isinstance(parent, cst.Attribute) and parent.value is current:
                 call = self.index.parent(parent)
@@ -1191,6 +1196,10 @@ class GraphValues:
                     # ``w1.shape``: metadata, no values; ``p.data.T`` a tensor; anything else unknown
                     return None if parent.attr.value in METADATA_ATTRIBUTES else False
                 if parent.attr.value in METADATA_METHODS:
+                    return None
+                if parent.attr.value == "append" and isinstance(self.index.parent(call), cst.Expr):
+                    # ``rows.append(v)`` as a statement, on a list that holds the values: it adds
+                    # to the list, returns None, and moves nothing of the list anywhere
                     return None
                 if parent.attr.value in ("numpy", "tolist", "item"):
                     return False  # out of torch: a ``.data`` written later is not a tensor's
@@ -1202,12 +1211,21 @@ class GraphValues:
                 qualified = self.imports.qualify(call.func) or ""
                 if qualified in PARAMETER_CONSTRUCTORS:
                     return parent is _parameter_data(call) and self._assigned_to_attribute(call)
+                if not qualified and parent.keyword is None and len(call.args) == 1 \
+                        and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append" \
+                        and isinstance(call.func.value, cst.Name) \
+                        and isinstance(self.index.parent(call), cst.Expr):
+                    # ``rows.append(v)`` on a local list made empty here: the values go where
+                    # the list goes (``torch.stack(rows)``)
+                    return self._list_surgery_flow(call.func.value, seen)
                 if not qualified and isinstance(call.func, cst.Attribute) \
                         and _tensor_rooted(self.imports, call.func.value):
                     # a method of a tensor: a new tensor, or an in-place write of the receiver
                     if _in_place(call.func.attr.value):
                         return through_data(call.func.value)
                     parent = call
+                elif not qualified and parent.keyword is None and self._layer_passes_on(call, parent, seen):
+                    parent = call  # a layer of this file whose forward only returns what it computes
                 elif not qualified.startswith("torch.") or parent.keyword is not None:
                     return False  # an unknown callee may keep the read (``history.append``)
                 else:
@@ -1223,6 +1241,15 @@ class GraphValues:
                 if isinstance(target, cst.Name) and target is parent.targets[0].target:
                     return self._local_surgery_flow(parent, target.value, seen)
                 return False
+            elif isinstance(parent, cst.Return) and self._surgery_callees \
+                    and self.index.function_of(parent) is self._surgery_callees[-1]:
+                return True  # back to the call of the layer, followed from there
+            elif isinstance(parent, cst.AugAssign) and parent.value is current:
+                # ``old_fc.bias.data += v``: an in-place write of the weight's data
+                target = parent.target
+                while isinstance(target, cst.Subscript):
+                    target = target.value
+                return isinstance(target, cst.Attribute) and target.attr.value == "data"
             else:
                 return False
             current = parent
@@ -1256,6 +1283,144 @@ class GraphValues:
             if definition not in self.reaching_all(key, name):
                 continue
             found = self._surgery_flow(name, seen)
+            if found is False:
+                return False
+            result = result or found
+        return result
+
+    def _layer_passes_on(self, call: cst.Call, arg: cst.Arg, seen: set[Definition]) -> bool:
+        """``call`` runs a layer of this file (:meth:`_layer_forwards`) whose ``forward`` sends
+        the values of the positional argument ``arg`` only into its return values (or into writes
+        of weights): computed with, never kept. The parameter must not be rebound nor read by a
+        nested function; the result of the call is then followed at the caller."""
+        forwards = self._layer_forwards(call)
+        if not forwards or len(self._surgery_callees) >= 2:
+            return False
+        position = next((i for i, a in enumerate(call.args) if a is arg), None)
+        if position is None or any(a.star for a in call.args[:position + 1]):
+            return False
+        loads = self._name_loads()
+        for forward in forwards:
+            params = forward.params.params
+            if forward in self._surgery_callees or position + 1 >= len(params):
+                return False
+            key = params[position + 1].name.value
+            if self.definitions(forward, key):
+                return False
+            for scope, name in loads:
+                if name == key and scope is not None and scope is not forward \
+                        and any(a is forward for a in self.index.ancestors(scope)):
+                    return False
+            self._surgery_callees.append(forward)
+            try:
+                result: bool | None = None
+                for use in loads.get((forward, key), ()):
+                    found = self._surgery_flow(use, seen)
+                    if found is False:
+                        return False
+                    result = result or found
+            finally:
+                self._surgery_callees.pop()
+            if result is not True:
+                return False
+        return True
+
+    def _layer_forwards(self, call: cst.Call) -> list[cst.FunctionDef]:
+        """The ``forward`` methods ``call`` may run when it calls ``self.x(...)`` or
+        ``self.x[i](...)``: every store of an attribute ``x`` in this file (any receiver) binds an
+        instance of a module class of this file (``C(...)``), ``None``, or for the indexed form an
+        ``nn.ModuleList`` of such (``nn.ModuleList([C() for _ in r])``, later ``.append(C())``);
+        any other store or change of ``x`` (``extend``, ``x[i] = ...``, ``+=``) leaves it unknown.
+        A class counts when its chain of bases is classes of this file and ``torch.nn.Module``,
+        none defining ``__call__`` (so calling it runs its ``forward``). Empty when unknown."""
+        func = call.func
+        indexed = isinstance(func, cst.Subscript)
+        if indexed:
+            func = func.value
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.value.value == "self"):
+            return []
+        attr = func.attr.value
+        cached = self._layer_cache.get((attr, indexed))
+        if cached is None:
+            cached = self._layer_cache[(attr, indexed)] = self._find_layer_forwards(attr, indexed)
+        return cached
+
+    def _find_layer_forwards(self, attr: str, indexed: bool) -> list[cst.FunctionDef]:
+        classes: list[cst.ClassDef] = []
+
+        def instance(value: cst.BaseExpression) -> bool:
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
+                    and value.func.value in self.regions.classes:
+                classes.append(self.regions.classes[value.func.value])
+                return True
+            return False
+
+        for node in self._nodes(cst.Attribute):
+            if node.attr.value != attr:
+                continue
+            parent = self.index.parent(node)
+            if isinstance(parent, cst.AssignTarget) and parent.target is node:
+                value = self.index.parent(parent).value
+                if isinstance(value, cst.Name) and value.value == "None":
+                    continue
+                if not indexed:
+                    if not instance(value):
+                        return []
+                    continue
+                if not (isinstance(value, cst.Call)
+                        and self.imports.qualify(value.func) == "torch.nn.ModuleList"):
+                    return []
+                for a in value.args:
+                    if a.keyword is not None or a.star or not isinstance(a.value, (cst.List, cst.ListComp)):
+                        return []
+                    elements = [a.value.elt] if isinstance(a.value, cst.ListComp) \
+                        else [e.value for e in a.value.elements]
+                    if not all(instance(e) for e in elements):
+                        return []
+            elif isinstance(parent, cst.Attribute) and parent.value is node:
+                user = self.index.parent(parent)
+                if parent.attr.value in ("append", "extend", "insert", "add_module", "register_module",
+                                         "update", "__setitem__", "setdefault", "pop", "__init__"):
+                    if not (indexed and parent.attr.value == "append" and isinstance(user, cst.Call)
+                            and len(user.args) == 1 and instance(user.args[0].value)):
+                        return []
+            elif isinstance(parent, (cst.AugAssign, cst.AnnAssign, cst.Del, cst.Element)) \
+                    or isinstance(parent, cst.Subscript) and parent.value is node \
+                    and isinstance(self.index.parent(parent), (cst.AssignTarget, cst.AugAssign, cst.Del)):
+                return []
+        forwards: list[cst.FunctionDef] = []
+        for klass in dict.fromkeys(classes):
+            chain = self.regions.base_classes(klass)
+            for member in chain:
+                if "__call__" in self.regions.methods(member):
+                    return []
+                for base in member.bases:
+                    name = dotted_name(base.value)
+                    if name not in self.regions.classes \
+                            and self.imports.qualify(base.value) != "torch.nn.Module":
+                        return []
+            forward = self.regions.lookup_method(klass, "forward")
+            if forward is None:
+                return []
+            forwards.append(forward)
+        return forwards
+
+    def _list_surgery_flow(self, receiver: cst.Name, seen: set[Definition]) -> bool | None:
+        """Where the values appended to the local list ``receiver`` go: ``receiver`` must be bound
+        to an empty list literal by every definition that reaches it (a list of this function,
+        nobody else's), and each such list is followed to every use (:meth:`_local_surgery_flow`;
+        other appends to it carry nothing out)."""
+        definitions = self.reaching_all(receiver.value, receiver)
+        if not definitions:
+            return False
+        result: bool | None = None
+        for definition in definitions:
+            if definition.kind != "assign" or definition.element is not None \
+                    or not isinstance(definition.value, cst.List) or definition.value.elements \
+                    or not isinstance(definition.node, cst.Assign):
+                return False
+            found = self._local_surgery_flow(definition.node, receiver.value, seen)
             if found is False:
                 return False
             result = result or found
@@ -1333,16 +1498,27 @@ class GraphValues:
         return None
 
     def _assigned_to_attribute(self, value: cst.Call) -> bool:
-        """``value`` is the whole right-hand side of ``obj.attr = value`` (a module's parameter
-        slot), outside a ``forward``, where a new parameter would be cut from the graph."""
+        """``value`` is stored as a module's parameter, outside a ``forward`` (where a new
+        parameter would be cut from the graph): the whole right-hand side of ``obj.attr = value``
+        or ``obj.attr[i] = value`` (a parameter slot, an entry of a ``ParameterList``), or the one
+        argument of ``obj.attr.append(value)`` as a statement (a ``ParameterList`` grown by weight
+        imprinting). Wherever it is stored, ``nn.Parameter`` is a fresh leaf: no graph comes out."""
+        function = self.index.function_of(value)
+        if function is not None and function.name.value == "forward":
+            return False
         statement = self.index.parent(value)
+        if isinstance(statement, cst.Arg):
+            call = self.index.parent(statement)
+            return isinstance(call, cst.Call) and len(call.args) == 1 and statement.keyword is None \
+                and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append" \
+                and isinstance(call.func.value, cst.Attribute) \
+                and isinstance(self.index.parent(call), cst.Expr)
         if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or statement.value is not value:
             return False
         targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) \
             else [statement.target]
-        function = self.index.function_of(statement)
-        return all(isinstance(t, cst.Attribute) for t in targets) \
-            and (function is None or function.name.value != "forward")
+        targets = [t.value if isinstance(t, cst.Subscript) else t for t in targets]
+        return all(isinstance(t, cst.Attribute) for t in targets)
 
     def graph_leaves(self, expr: cst.BaseExpression) -> list[cst.BaseExpression]:
         """The operands that put ``expr`` on the graph: ``loss`` in ``loss * x.size(0)``."""

@@ -579,6 +579,88 @@ class DistLinear(nn.Module):
         self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
         return 2 * self.L(x)
 """,
+        # (sixteenth audit EA) weight imprinting: the norm of the old weights, read through
+        # ``.data`` only to scale the new class weights, which become a new ``nn.Parameter``
+        # appended to a ``ParameterList`` (directly, or gathered in a local list and stacked). The
+        # ``self.weights[j] = nn.Parameter(...)`` store is what makes ``self.weights`` a parameter.
+        """\
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class CosineClassifier(nn.Module):
+    def __init__(self, dim, n):
+        super().__init__()
+        self._weights = nn.ParameterList([nn.Parameter(torch.randn(n, dim))])
+
+    @property
+    def weights(self):
+        return torch.cat([w for w in self._weights])
+
+    def add_custom_weights(self, weights, ponderate=None):
+        if ponderate == "weights_imprinting":
+            avg_weights_norm = self.weights.data.norm(dim=1).mean()
+            weights = weights * avg_weights_norm
+        self._weights.append(nn.Parameter(weights))
+
+    def align_weights_i_to_j(self, i, j):
+        with torch.no_grad():
+            ratio = self.weights[i].norm() / self.weights[j].norm()
+            self.weights[j] = nn.Parameter(ratio * self.weights[j])
+
+    def add_imprinted_classes(self, embeddings):
+        weights_norm = self.weights.data.norm(dim=1, keepdim=True)
+        avg_weights_norm = torch.mean(weights_norm, dim=0).cpu()
+        new_weights = []
+        for embedding in embeddings:
+            new_weights.append(F.normalize(embedding, dim=0) * avg_weights_norm)
+        new_weights = torch.stack(new_weights)
+        self._weights.append(nn.Parameter(new_weights))
+""",
+        # (sixteenth audit EA) prototype surgery: the values pass through a layer of this file
+        # whose ``forward`` only computes with its input and returns the result, then into writes
+        # of ``.data`` (``=`` and ``+=``)
+        """\
+import torch
+from torch import nn
+
+
+class BiasLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.zeros(1))
+        self.beta = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x, bias=True):
+        ret_x = x.clone()
+        ret_x = (self.alpha + 1) * x
+        if bias:
+            ret_x = ret_x + self.beta
+        return ret_x
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.biases = nn.ModuleList()
+        self.prototypes = nn.Linear(8, 3)
+        self.new_fc = nn.Linear(8, 2)
+
+    def update_fc_before(self, n):
+        self.biases = nn.ModuleList([BiasLayer() for _ in range(n)])
+
+    def update_fc_after(self, old_fc):
+        new_fc_weight = self.new_fc.weight.data
+        new_fc_bias = self.new_fc.bias.data
+        for i in range(len(self.biases)):
+            new_fc_weight = torch.cat([*[self.biases[i](self.prototypes.weight.data[i].unsqueeze(0), bias=False)
+                                         for _ in range(2)], new_fc_weight], dim=0)
+            new_fc_bias = torch.cat([*[self.biases[i](self.prototypes.bias.data[i].unsqueeze(0), bias=True)
+                                       for _ in range(2)], new_fc_bias])
+        old_fc.weight.data = torch.cat([old_fc.weight.data, new_fc_weight], dim=1)
+        old_fc.bias.data += new_fc_bias
+""",
     ]
 
     INVALID = [
@@ -1120,6 +1202,79 @@ class DistLinear(nn.Module):
 import torch
 net = Net()
 print(net.conv1.bias.data.detach().abs())  # expect: DL102
+""",
+        # (sixteenth audit EA) twins of weight imprinting: the scaled tensor kept as a plain
+        # attribute (no parameter: the TRUE ``set_negative_weights`` of the audit), a local list
+        # returned to the caller, a list that is an attribute's, a new parameter made in ``forward``
+        """\
+import torch
+from torch import nn
+
+
+class CosineClassifier(nn.Module):
+    def __init__(self, dim, n):
+        super().__init__()
+        self._weights = nn.ParameterList([nn.Parameter(torch.randn(n, dim))])
+        self._negative_weights = None
+        self.norms = []
+
+    @property
+    def weights(self):
+        return torch.cat([w for w in self._weights])
+
+    def align_weights_i_to_j(self, i, j):
+        with torch.no_grad():
+            ratio = self.weights[i].norm() / self.weights[j].norm()
+            self.weights[j] = nn.Parameter(ratio * self.weights[j])
+
+    def set_negative_weights(self, negative_weights):
+        avg_weights_norm = self.weights.data.norm(dim=1).mean()  # expect: DL102
+        self._negative_weights = negative_weights * avg_weights_norm
+
+    def imprint(self, embeddings):
+        avg_weights_norm = self.weights.data.norm(dim=1).mean()  # expect: DL102
+        new_weights = []
+        for embedding in embeddings:
+            new_weights.append(embedding * avg_weights_norm)
+        return new_weights
+
+    def record(self):
+        rows = self.norms
+        rows.append(self.weights.data.norm(dim=1).mean())  # expect: DL102
+
+    def forward(self, x):
+        self._weights.append(nn.Parameter(self.weights.data * 2))  # expect: DL102
+        return x @ self.weights.t()
+""",
+        # (sixteenth audit EA) twin of prototype surgery: the layer keeps its input
+        """\
+import torch
+from torch import nn
+
+
+class CachingLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.zeros(1))
+        self.seen = None
+
+    def forward(self, x):
+        self.seen = x
+        return (self.alpha + 1) * x
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.biases = nn.ModuleList([CachingLayer() for _ in range(3)])
+        self.scale = CachingLayer()
+        self.prototypes = nn.Linear(8, 3)
+
+    def update_fc_after(self, old_fc):
+        new_fc_weight = self.biases[0](self.prototypes.weight.data[0].unsqueeze(0))  # expect: DL102
+        old_fc.weight.data = torch.cat([old_fc.weight.data, new_fc_weight], dim=1)
+        new_fc_bias = self.scale(self.prototypes.bias.data[0].unsqueeze(0))  # expect: DL102
+        old_fc.bias.data += new_fc_bias
 """,
     ]
 
