@@ -344,8 +344,8 @@ class GraphValues:
         # The five sets above are collected on first use (:meth:`_ensure_models`): few files ever
         # ask (12 of the 242 of the speed sample that import torch), and resolving every
         # ``x = Name(...)`` of a file through the project's imports to learn whether ``Name`` is a
-        # module class was about a twentieth of a lint of torch's sources. ``_models_depth`` is
-        # the depth of files the collection runs at, as it did when it ran here.
+        # module class was about a twentieth of a lint of torch's sources. ``_models_depth``: the
+        # project depth (PROJECT.depth) the collection runs at, the one it ran at when it ran here.
         self._models_collected = False
         self._models_depth = PROJECT.depth
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
