@@ -349,9 +349,11 @@ def _lint_source(source: str, path: str, rules: Sequence[Rule], enabled_tool_cod
                     f"{type(exc).__name__}: {_one_line(exc)}{where}; please report it",
                 ))
     ctx.rule = None
-    # only a file with findings pays for the switches' spans (positions, a graph per scope)
-    dead = DeadLines(tree, text, switched_spans(ctx) if ctx.diagnostics else ())
-    found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
+    # only a file with findings pays for its dead spans (a walk of CPython's tree; the switches'
+    # spans: positions, a graph per scope): most files have none to drop
+    if ctx.diagnostics:
+        dead = DeadLines(tree, text, switched_spans(ctx))
+        found.extend(d for d in ctx.diagnostics if not dead or d.line not in dead)
     if text is not source:  # a fix's columns are those of the text read, not of the file
         found = [d.with_changes(fix=None) if d.fix else d for d in found]
     if rejected is not None and "DL001" in tool_codes:

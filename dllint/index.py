@@ -251,7 +251,13 @@ class NodeIndex:
         """Every node of the given types, in source order (subclasses included)."""
         cached = self._of_type.get(types)
         if cached is None:
-            matching = [cls for cls in self._by_type if _subclass(cls, types)]
+            by_type = self._by_type
+            if all(not cls.__subclasses__() for cls in types):
+                # classes without subclasses (``cst.Call``, most questions): only those classes
+                # themselves, looked up instead of testing each of the file's hundred classes
+                matching = [cls for cls in dict.fromkeys(types) if cls in by_type]
+            else:
+                matching = [cls for cls in by_type if _subclass(cls, types)]
             cached = []
             for cls in matching:
                 cached.extend(self._by_type[cls])

@@ -67,10 +67,14 @@ class Words:
     word tables are read for a few names each, and building the set of every identifier of every
     file (millions of small byte strings) was a few per cent of a lint of torch's sources."""
 
-    __slots__ = ("_text",)
+    __slots__ = ("_text", "_disjoint")
 
     def __init__(self, data: bytes) -> None:
         self._text = b" " + data.translate(_NOT_WORD) + b" "
+        # isdisjoint's answers per fixed set of words: a table lives as long as its file is
+        # unchanged, and DL401 asks each file that names a helper about the same split words
+        # (29 searches of the whole text) again for every linted file with such a helper.
+        self._disjoint: dict[frozenset[bytes], bool] = {}
 
     def __contains__(self, word: bytes) -> bool:
         if not word or word[0] in _DIGITS or word.translate(None, _WORD_BYTES):
@@ -88,7 +92,12 @@ class Words:
         return False
 
     def isdisjoint(self, words: "set[bytes] | frozenset[bytes]") -> bool:
-        return not any(word in self for word in words)
+        if not isinstance(words, frozenset):
+            return not any(word in self for word in words)
+        found = self._disjoint.get(words)
+        if found is None:
+            found = self._disjoint[words] = not any(word in self for word in words)
+        return found
 
 
 _NO_WORDS = Words(b"")  # an unreadable file
@@ -142,7 +151,7 @@ def files_naming(root: Path, name: str, read: list[tuple[Path, str]],
     if table is None:
         return None
     wanted = name.encode()
-    extra = {w.encode() for w in also} if also is not None else None
+    extra = frozenset(w.encode() for w in also) if also is not None else None
     out: list[Path] = []
     for path, words, digest in table[0]:
         is_module = path.suffix == ".py"

@@ -512,9 +512,26 @@ def _decide_switches(scope: cst.CSTNode, graph: CFG, builder: _Builder) -> Mappi
     if not tests:
         return {}
     names = {name for _, name, _ in tests.values()}
-    names -= _bound_otherwise(scope, names)
-    if not names:
+    # Solved first, vetted after: what else may bind a name (_bound_otherwise) is a walk of the
+    # scope's whole tree, a module's too, while the tests of most scopes are decided for no name
+    # (torch's sources: 77 of 78). The reaching definitions of one name do not depend on the
+    # other names solved with it, so a solve that leaves none decided (and is not cut short)
+    # says the same of any part of ``names``; otherwise the part left open is solved again.
+    decided = _decided_tests(graph, tests, names)
+    if decided is not None and not decided:
         return {}
+    left = names - _bound_otherwise(scope, names)
+    if left == names and decided is not None:
+        return decided
+    if not left:
+        return {}
+    return _decided_tests(graph, tests, left) or {}
+
+
+def _decided_tests(graph: CFG, tests: dict[cst.CSTNode, tuple[cst.CSTNode, str, bool]],
+                   names: set[str]) -> dict[cst.CSTNode, bool] | None:
+    """The tests that the literal bindings of ``names`` reaching them decide, with their truth;
+    None when the solve is cut short."""
     from dllint.analysis.reaching import _Lattice, gen_of
     from dllint.analysis.solver import solve
 
@@ -538,7 +555,7 @@ def _decide_switches(scope: cst.CSTNode, graph: CFG, builder: _Builder) -> Mappi
                 rows.append(((element.kind, node), name, (node, literal), False))
     solution = solve(graph, _Lattice(gen_of(rows), None, None, None), {})
     if solution.truncated:
-        return {}
+        return None
     decided: dict[cst.CSTNode, bool] = {}
     for block in graph.blocks:
         for element, state in solution.states(block):

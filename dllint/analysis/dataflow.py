@@ -341,6 +341,13 @@ class GraphValues:
         self._loss_none_reduction: set[str] = set()
         self._module_classes: set[str] = set()
         self._frozen_models: set[str] = set()
+        # The five sets above are collected on first use (:meth:`_ensure_models`): few files ever
+        # ask (12 of the 242 of the speed sample that import torch), and resolving every
+        # ``x = Name(...)`` of a file through the project's imports to learn whether ``Name`` is a
+        # module class was about a twentieth of a lint of torch's sources. ``_models_depth``: the
+        # project depth (PROJECT.depth) the collection runs at, the one it ran at when it ran here.
+        self._models_collected = False
+        self._models_depth = PROJECT.depth
         self._returns_by_function: dict[cst.FunctionDef, list[cst.Return]] | None = None
         self._numpy_roots: dict[cst.FunctionDef | None, list[tuple[str, cst.CSTNode]]] = {}
         self._reaching: dict[cst.FunctionDef | None, _ScopeReaching] = {}
@@ -358,7 +365,6 @@ class GraphValues:
         self._layer_cache: dict[tuple[str, bool], list[cst.FunctionDef]] = {}
         if self.active:
             self._collect_definitions()
-            self._collect_models()
 
     @classmethod
     def compute(cls, ctx: "FileContext") -> "GraphValues":
@@ -525,6 +531,19 @@ class GraphValues:
 
     # ---------------------------------------------------------------------------------------------
     # models and loss functions
+    def _ensure_models(self) -> None:
+        """Collect the names of models, losses and module classes (once, for an active file).
+        Marked collected before it runs: the collection asks :meth:`is_model` of what it found
+        so far (``Net().to(device)``)."""
+        if self._models_collected or not self.active:
+            return
+        self._models_collected = True
+        depth, PROJECT.depth = PROJECT.depth, self._models_depth
+        try:
+            self._collect_models()
+        finally:
+            PROJECT.depth = depth
+
     def _collect_models(self) -> None:
         self._module_classes = set(self.ctx.analysis(ModuleClasses).names)
         for assign in [*self._nodes(cst.Assign), *self._nodes(cst.AnnAssign)]:
@@ -606,6 +625,7 @@ class GraphValues:
     def _is_module_constructor(self, value: cst.BaseExpression) -> bool:
         if not isinstance(value, cst.Call):
             return False
+        self._ensure_models()
         func = value.func
         # Wrappers and device moves keep a model a model: Net().to(device), model.cuda().
         if isinstance(func, cst.Attribute) and func.attr.value in MODEL_PRESERVING_METHODS:
@@ -643,6 +663,7 @@ class GraphValues:
         dotted = dotted_name(expr)
         if dotted is None:
             return False
+        self._ensure_models()
         if dotted in self._model_names:
             return True
         if dotted == "self":
@@ -665,12 +686,14 @@ class GraphValues:
         dotted = dotted_name(expr)
         if dotted is None:
             return False
+        self._ensure_models()
         if dotted in self._loss_names:
             return True
         return dotted.count(".") <= 1 and bool(LOSS_NAME.search(dotted.rsplit(".", 1)[-1]))
 
     def _in_module_class(self, node: cst.CSTNode) -> bool:
         klass = self.regions.enclosing_class(node)
+        self._ensure_models()
         return klass is not None and klass.name.value in self._module_classes
 
     # ---------------------------------------------------------------------------------------------
@@ -1132,6 +1155,7 @@ class GraphValues:
         if summary is not None:
             return bool(summary)
         if isinstance(func, (cst.Name, cst.Attribute)):
+            self._ensure_models()
             if dotted_name(func) in self._frozen_models:
                 return False
             if self.is_model(func):
@@ -1570,6 +1594,7 @@ class GraphValues:
                     and not call.args:
                 return True
             func_name = dotted_name(call.func)
+            self._ensure_models()
             if func_name in self._loss_none_reduction or self._reduction_none(call):
                 return False
             if isinstance(call.func, cst.Call) and self._reduction_none(call.func):

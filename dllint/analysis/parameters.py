@@ -186,8 +186,6 @@ class ParameterFree:
         for other in self.index.of_type(cst.ClassDef):
             if any(dotted_name(b.value) == name for b in other.bases):
                 return False  # a subclass may add parameters and pass its own on
-        if project_imports(self.ctx) is not None and find_callers(self.ctx, name, method=False, first=True):
-            return False  # constructed in another module too: not all constructions are here
         for function in self._methods(klass):
             for key, definitions in self.values.scope_definitions(function).items():
                 if key != "self" and not key.startswith("self."):
@@ -198,6 +196,9 @@ class ParameterFree:
                     if definition.kind not in ("assign", "aug", "item") or definition.value is None \
                             or not self.plain(definition.value, function, klass, 0):
                         return False
+        # last, for it searches the whole project: every check before reads this file only
+        if project_imports(self.ctx) is not None and find_callers(self.ctx, name, method=False, first=True):
+            return False  # constructed in another module too: not all constructions are here
         return True
 
     def _methods(self, klass: cst.ClassDef) -> list[cst.FunctionDef]:

@@ -101,7 +101,10 @@ class Regions:
         self._ambiguous_instances: set[tuple[cst.FunctionDef | None, str]] = set()
         self._instances = self._instance_classes()
         self._optimizers = self._optimizer_names()
-        self._not_optimizers = self._non_optimizer_bindings()
+        # names bound to instances of the file's classes that are no optimizer: computed when a
+        # call ``x.step()`` on a name like an optimizer's asks (:meth:`_not_an_optimizer`); most
+        # files have none, and the classes' bodies were walked for every file with a class
+        self._not_optimizers: dict[tuple[cst.FunctionDef | None, str], bool] | None = None
         # -- resolved calls ----------------------------------------------------------------------
         self._calls = self.index.of_type(cst.Call)
         self._resolved: dict[cst.Call, cst.FunctionDef] = {}
@@ -354,6 +357,8 @@ class Regions:
         called; a parameter of the enclosing function holds what every call of the function in
         this file passes for it (``train(..., ema_optimizer)``; a level or two, at most 8 calls,
         unknown when a call does not show it)."""
+        if self._not_optimizers is None:
+            self._not_optimizers = self._non_optimizer_bindings()
         if not self._not_optimizers:
             return False
         function = self.index.function_of(expr) \

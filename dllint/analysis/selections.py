@@ -73,9 +73,13 @@ class TestSetUses:
         self.provenance = ctx.analysis(DataProvenance)
         self.regions = ctx.analysis(Regions)
         self.extra = extra_test
-        # Every early-stopping name holds "stop" (stop, stopping, stopper, earlystopping): a file
-        # without it has no such call, and the bindings of each called object need not be looked up.
-        self.stoppers = "stop" in ctx.source.lower()
+        # An early-stopping name (names_early_stopping: the words "early" and "stop"/"stopping"/
+        # "stopper", "earlystopping" or "stopper") is written in the file, lower-cased, as
+        # "stopper" or as both "early" and "stop": a file with neither has no such call, and the
+        # bindings of each called object need not be looked up (torch's sources hold "stop" in
+        # StopIteration and the like in many files, "early" beside it in few).
+        source = ctx.source.lower()
+        self.stoppers = "stopper" in source or ("early" in source and "stop" in source)
         self._reads_by_name: bool | None = None
         self._written: set[int] | None = None
 
