@@ -27,7 +27,8 @@ come, and an evaluation after it forgot ``.eval()``), before any of:
   method of the root (``net.load_state_dict(...)``, ``net.fit(x)``) outside a no-grad region (in
   one, nothing back-propagates: ``net(z, net.shared(y))`` computes values; a mode switch there is
   the mode analysis' to see), but not a forward pass (``net(z)``: it runs a module and changes no
-  mode); for a root that is no parameter of the function (``self``, a global), also any call of a
+  mode) nor ``net.apply(f)`` with an ``f`` that switches no mode (:func:`mode_neutral_apply`:
+  ``net.apply(reset_bn)`` before re-estimating batch-norm statistics); for a root that is no parameter of the function (``self``, a global), also any call of a
   function of the file, which may switch it.
 
 Never for a call over data named as held out (``for x in val_loader:``, ``[net(x) for x, _ in
@@ -319,6 +320,14 @@ def _body_neutral(models, body: cst.CSTNode, seen: set, budget: list[int]) -> bo
             target = regions.resolved(node)
             if target is not None and not _function_neutral(models, target, seen, budget):
                 return False
+            if target is None and isinstance(called, cst.Attribute):
+                # ``module.freeze()`` on a submodule of unknown class: every method of that name in
+                # the file's classes may be the one run
+                name = called.attr.value
+                if not all(_function_neutral(models, method, seen, budget)
+                           for methods in regions._methods.values()
+                           for method_name, method in methods.items() if method_name == name):
+                    return False
             if target is None and isinstance(called, cst.Name) and not _library_or_builtin(models, called) \
                     and not _neutral(models, called, seen, budget):
                 return False

@@ -28,7 +28,9 @@ training mode (dropout, batch norm, a ``self.training`` test: mead-baseline#680'
 Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
 other methods of a model that run it (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
 modules (Lightning switches modes itself); calls in a loop whose own body back-propagates (a target
-network, a training-accuracy re-forward) unless the data is named validation/test; a mode picked
+network, a training-accuracy re-forward) unless the data is named validation/test, and the no-grad
+passes of a loop nested in such a loop that also runs the model with gradients into the step's loss
+(the first steps of an unrolled rollout: :func:`dllint.analysis.evaluations.in_unrolled_step`); a mode picked
 from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
 factory's result); models that compute the same in both modes: the engine's mode-dependence fact
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
@@ -62,7 +64,10 @@ Nor is a pass whose training mode the same function states (:mod:`dllint.analysi
 ``net.train()`` just before, nothing that trains or switches the model in between, no ``.eval()``
 it undoes, data not named as held out (re-estimating batch-norm statistics under ``no_grad``). A
 ``.train()`` at the top of an epoch loop states the mode of its training steps, and a validation
-after them forgot ``.eval()``. Silent, too, for a model whose layers were put in eval mode when
+after them forgot ``.eval()``. A ``model.apply(f)`` between them switches nothing when ``f`` calls no
+``.train()``/``.eval()`` and sets no ``.training`` (``model.apply(reset_bn)``). A container rebuilt
+from a model's children (``nn.Sequential(*list(vgg.children())[:31])``) holds its layers in the
+modes they are in: ``vgg.eval()`` before the rebuild is an ``.eval()`` of the new container. Silent, too, for a model whose layers were put in eval mode when
 it was built (:mod:`dllint.analysis.eval_built`: ``self.model = torch.jit.load(p).eval()`` in the
 wrapper's ``__init__``, nothing else mode-dependent in it) and never switched back; for a
 functional form whose ``training`` is the literal ``False`` (``F.dropout(x, training=False)``: the

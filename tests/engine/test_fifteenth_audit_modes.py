@@ -105,6 +105,13 @@ def by_name(module):
 def step(module):
     module.weight.grad.backward()
 
+class Block(nn.Module):
+    def freeze(self):
+        self.eval()
+
+    def scale(self):
+        self.weight.data.mul_(0.5)
+
 def run(model, init, momenta):
     model.apply({applied})
 """
@@ -122,6 +129,8 @@ def run(model, init, momenta):
     ("init", False),  # a parameter: not seen
     ("nn.init.zeros_", False),  # not a plain name of the project: not judged
     ("step", False),  # back-propagates
+    ("lambda m: m.freeze()", False),  # a method of the file's classes that switches
+    ("lambda m: m.scale()", True),  # one that does not
 ])
 def test_apply_switches_modes_only_if_its_function_does(applied, neutral):
     ctx, modes = _modes(APPLY.format(applied=applied))
