@@ -2862,7 +2862,8 @@ class _Interpreter:
         themselves): the modes of ``vgg`` here. Any other argument adds its own modes (a fresh
         ``nn.Dropout(0.2)`` beside them trains). None when no argument is a model's ``children()``
         (``nn.Sequential(*layers)`` over a list of fresh layers is a fresh, training container)."""
-        qualified = self.modes.imports.qualify(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        func = value.func
+        qualified = self.modes.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if qualified not in _REBUILDING_CONTAINERS or not value.args:
             return None
         tokens: set = set()

@@ -28,8 +28,9 @@ come, and an evaluation after it forgot ``.eval()``), before any of:
   one, nothing back-propagates: ``net(z, net.shared(y))`` computes values; a mode switch there is
   the mode analysis' to see), but not a forward pass (``net(z)``: it runs a module and changes no
   mode) nor ``net.apply(f)`` with an ``f`` that switches no mode (:func:`mode_neutral_apply`:
-  ``net.apply(reset_bn)`` before re-estimating batch-norm statistics); for a root that is no parameter of the function (``self``, a global), also any call of a
-  function of the file, which may switch it.
+  ``net.apply(reset_bn)`` before re-estimating batch-norm statistics); for a root that is no
+  parameter of the function (``self``, a global), also any call of a function of the file, which
+  may switch it.
 
 Never for a call over data named as held out (``for x in val_loader:``, ``[net(x) for x, _ in
 test_loader]``, ``net(x_test)``): there each
@@ -253,11 +254,11 @@ def mode_neutral_apply(modes: "Modes", call: cst.Call) -> bool:
     """``call`` is ``m.apply(f)`` with ``f`` a lambda or a plain function of this file or of a
     project module that switches no mode (fifteenth audit, EF): ``apply`` hands ``f`` every
     submodule and keeps nothing it returns, so the modes change only if ``f`` (or a function or
-    method of the project it calls, followed) calls ``.train(...)``/``.eval()`` or ``requires_grad``
-    aside, assigns a ``.training`` attribute or calls ``setattr``; nor may it back-propagate or
-    step. SWAG's ``bn_update``: ``model.train(); model.apply(reset_bn)`` (zeroes the running
+    method of the project it calls, followed) calls ``.train(...)``/``.eval()``, assigns a
+    ``.training`` attribute or calls ``setattr``/``getattr``; nor may it back-propagate or step.
+    SWAG's ``bn_update``: ``model.train(); model.apply(reset_bn)`` (zeroes the running
     statistics) still states the mode of the no-grad passes after it. A function that cannot be
-    seen (a parameter, a library's, a method) may switch modes: not neutral."""
+    seen (a parameter, a library's) may switch modes: not neutral."""
     func = call.func
     if not (isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.args) == 1
             and not call.args[0].keyword and not call.args[0].star):
