@@ -211,11 +211,46 @@ def part_of_training(modes: Modes, call: cst.Call) -> bool:
     """``call`` runs once per training step (its innermost loop's own body back-propagates): a
     target network, a re-forward for the training accuracy. Not when its data is named as held out.
     An epoch loop that only calls ``train_one_epoch(...)`` does not count."""
-    loop = modes.regions.loop_of(call)
-    if loop is None:
+    loops = modes.regions.loops_of(call)
+    if not loops or held_out_argument(call):
         return False
     modes.find_steps()  # a caller's module that the analysis does not run on itself
-    return loop in modes.step_loops and not held_out_argument(call)
+    return loops[0] in modes.step_loops or in_unrolled_step(modes, call, loops)
+
+
+def in_unrolled_step(modes: Modes, call: cst.Call, loops: list | None = None) -> bool:
+    """The model call ``call`` runs in a loop nested in a training-step loop (a loop whose own body
+    back-propagates), and that nested loop builds the step's loss: it also runs the same model with
+    gradients, in a pass whose value may reach a backward pass (fifteenth audit, EJ). The no-grad
+    passes of such a loop are steps of the unroll the outer iteration trains (PDEBench's
+    pushforward trick: the first steps of an autoregressive rollout under ``no_grad``, the last ones
+    with gradients, one ``loss.backward()`` after the inner loop), not an evaluation. Not over data
+    named as held out; a periodic validation loop inside the batch loop runs its passes under
+    ``no_grad`` only (or its values reach no backward pass: ``val_loss += ...`` then ``.item()``)
+    and stays an evaluation."""
+    from dllint.analysis.backward_reach import BackwardReach
+
+    if loops is None:
+        loops = modes.regions.loops_of(call)
+    model = modes.model_of_call(call)
+    name = dotted_name(model) if model is not None else None
+    if name is None:
+        return False
+    nested = None
+    for depth in range(1, len(loops)):
+        if loops[depth] in modes.step_loops:
+            nested = loops[depth - 1]  # the loop of the step loop's own body that holds the pass
+            break
+    if nested is None or over_held_out_data(modes, call):
+        return False
+    reach = modes.ctx.analysis(BackwardReach)
+    for other, other_model in modes.model_calls():
+        if other is call or dotted_name(other_model) != name or modes.maybe_no_grad(other) \
+                or nested not in modes.regions.loops_of(other):
+            continue
+        if reach.may_reach_backward(other):
+            return True
+    return False
 
 
 def held_out_argument(call: cst.Call) -> bool:

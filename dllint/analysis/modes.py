@@ -2646,12 +2646,17 @@ class _Interpreter:
         tokens = self.value_tokens(value, state)
         inner = _unwrap_copies(value, self.modes.imports)
         key = model_key(inner) if isinstance(inner, (cst.Name, cst.Attribute)) else None
+        if key is None and isinstance(inner, cst.Call):
+            # ``return nn.Sequential(*list(net.children())[:depth])``: the caller's ``net`` decides
+            owners = rebuilt_owners(inner, self.modes.imports)
+            key = model_key(owners[0]) if len(owners) == 1 else None
         previous = self.result.returns.get(node)
         if previous is not None:
             tokens = tokens | previous[1]
         self.result.returns[node] = (key, tokens)
 
-    def _returned_tokens(self, call: cst.Call, state: State, target: str | None) -> frozenset | None:
+    def _returned_tokens(self, call: cst.Call, state: State, target: str | None,
+                         depth: int = 0) -> frozenset | None:
         """The modes of the module that ``call`` returns, from the callee's returns: a function of
         this file (``actmodel = truncate(net)``, which returns ``nn.Sequential(...)``: a fresh
         module trains) or, for a name the file runs or switches, of another project module. A
@@ -2676,12 +2681,29 @@ class _Interpreter:
             for token in returned:
                 if token == ENTRY:
                     mapped = self.modes.map_key(call, callee, key) if key is not None else None
-                    tokens |= self.get(state, mapped) if mapped is not None else _UNKNOWN_ONLY
+                    if mapped is not None:
+                        tokens |= self.get(state, mapped)
+                        continue
+                    # a parameter handed back (or rebuilt from) whose argument is no name:
+                    # ``truncate(backbone(), 3)`` returns what ``backbone()`` builds, in its modes
+                    passed = self._passed_expression(call, callee, key)
+                    tokens |= self.value_tokens(passed, state, depth + 1, target) if passed is not None \
+                        else _UNKNOWN_ONLY
                 elif is_eval_token(token):
                     tokens.add(call)
                 elif not isinstance(token, Saved):
                     tokens.add(token)
         return frozenset(tokens) or None
+
+    def _passed_expression(self, call: cst.Call, callee: cst.FunctionDef,
+                           key: str | None) -> cst.Call | None:
+        """The call passed at ``call`` for ``callee``'s parameter ``key`` (a plain parameter the
+        callee does not rebind), when it is a call; None otherwise."""
+        if key is None or "." in key or key not in self.modes._param_names(callee) \
+                or key in self.modes.rebound_params(callee):
+            return None
+        passed = self.modes._argument_for(call, callee, key)
+        return passed if isinstance(passed, cst.Call) else None
 
     def _record_train_use(self, node: cst.CSTNode, key: str, tokens: frozenset) -> None:
         previous = self.result.train_uses.get((node, key), frozenset())
@@ -2809,6 +2831,9 @@ class _Interpreter:
             return frozenset({DYNAMIC})
         if isinstance(func, cst.Attribute) and func.attr.value in SELF_RETURNING:
             return self.value_tokens(func.value, state, depth + 1, target)
+        rebuilt = self._rebuilt_tokens(value, state, depth)
+        if rebuilt is not None:
+            return rebuilt
         kind = self.models.constructor_kind(value)
         if kind in ("nn", "class", "known"):
             return frozenset({TRAIN})
@@ -2824,10 +2849,75 @@ class _Interpreter:
                 and self.models.is_model_call(value, target):
             # ``net = ResNet18()`` with the class imported from the project: a fresh module trains
             return frozenset({TRAIN})
-        returned = self._returned_tokens(value, state, target)
+        returned = self._returned_tokens(value, state, target, depth)
         if returned is not None:
             return returned
         return frozenset({UNKNOWN})
+
+    def _rebuilt_tokens(self, value: cst.Call, state: State, depth: int) -> frozenset | None:
+        """The modes of a container rebuilt from a model's children (fifteenth audit, EE):
+        ``nn.Sequential(*list(vgg.children())[:31])`` holds ``vgg``'s own layers, each in the mode
+        it is in (a layer's own ``training`` flag decides how it computes; the new container's
+        flag reaches none of them, and ``nn.Sequential``/``nn.ModuleList`` compute nothing
+        themselves): the modes of ``vgg`` here. Any other argument adds its own modes (a fresh
+        ``nn.Dropout(0.2)`` beside them trains). None when no argument is a model's ``children()``
+        (``nn.Sequential(*layers)`` over a list of fresh layers is a fresh, training container)."""
+        func = value.func
+        qualified = self.modes.imports.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if qualified not in _REBUILDING_CONTAINERS or not value.args:
+            return None
+        tokens: set = set()
+        rebuilt = False
+        for arg in value.args:
+            if arg.keyword is not None or arg.star == "**":
+                return None
+            owner = _children_owner(arg.value)
+            if owner is not None and (arg.star == "*" or qualified.endswith("ModuleList")):
+                rebuilt = True
+                tokens |= self.value_tokens(owner, state, depth + 1)
+            elif arg.star:
+                return None  # ``*layers``: what the list holds is not read here
+            else:
+                tokens |= self.value_tokens(arg.value, state, depth + 1)
+        return frozenset(tokens) if rebuilt else None
+
+
+# Containers that run their children in turn and compute nothing themselves (their own ``training``
+# flag changes no result): built from a model's children, they hold its layers in their modes.
+_REBUILDING_CONTAINERS = frozenset({"torch.nn.Sequential", "torch.nn.ModuleList"})
+
+
+def rebuilt_owners(value: cst.Call, imports) -> list[cst.BaseExpression]:
+    """The models whose children the container ``value`` is rebuilt from (``[vgg]`` for
+    ``nn.Sequential(*list(vgg.children())[:31])``); empty when it is none (see
+    :meth:`_Interpreter._rebuilt_tokens`)."""
+    qualified = imports.qualify(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+    if qualified not in _REBUILDING_CONTAINERS:
+        return []
+    owners = []
+    for arg in value.args:
+        owner = _children_owner(arg.value)
+        if owner is not None and (arg.star == "*" or qualified.endswith("ModuleList")):
+            owners.append(owner)
+    return owners
+
+
+def _children_owner(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``vgg`` for ``vgg.children()``, ``list(vgg.children())``, ``list(vgg.children())[:31]``,
+    ``tuple(vgg.children())[2:]``: the model whose child modules (a part of them) ``expr`` lists."""
+    for _ in range(4):
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 \
+                and isinstance(expr.slice[0].slice, cst.Slice):
+            expr = expr.value  # a slice keeps a part of the children
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) \
+                and expr.func.value in ("list", "tuple") and len(expr.args) == 1 and not expr.args[0].star:
+            expr = expr.args[0].value
+        else:
+            break
+    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute) \
+            and expr.func.attr.value == "children" and model_key(expr.func.value) is not None:
+        return expr.func.value
+    return None
 
 
 def eval_function(modes: Modes, function: cst.FunctionDef | None) -> bool:

@@ -27,8 +27,10 @@ come, and an evaluation after it forgot ``.eval()``), before any of:
   method of the root (``net.load_state_dict(...)``, ``net.fit(x)``) outside a no-grad region (in
   one, nothing back-propagates: ``net(z, net.shared(y))`` computes values; a mode switch there is
   the mode analysis' to see), but not a forward pass (``net(z)``: it runs a module and changes no
-  mode); for a root that is no parameter of the function (``self``, a global), also any call of a
-  function of the file, which may switch it.
+  mode) nor ``net.apply(f)`` with an ``f`` that switches no mode (:func:`mode_neutral_apply`:
+  ``net.apply(reset_bn)`` before re-estimating batch-norm statistics); for a root that is no
+  parameter of the function (``self``, a global), also any call of a function of the file, which
+  may switch it.
 
 Never for a call over data named as held out (``for x in val_loader:``, ``[net(x) for x, _ in
 test_loader]``, ``net(x_test)``): there each
@@ -220,7 +222,7 @@ class _Judge:
             return None  # a forward pass (``net(z)``) changes no mode
         if self._hands_root(call):
             return False
-        if self._on_root(call) and not modes.maybe_no_grad(call):
+        if self._on_root(call) and not modes.maybe_no_grad(call) and not mode_neutral_apply(modes, call):
             return False
         return None
 
@@ -243,6 +245,121 @@ class _Judge:
             elif not isinstance(node, _SKIP):
                 stack.extend(node.children)
         return False
+
+# How many functions one ``apply`` question follows (through the calls of the function applied).
+_APPLY_BUDGET = 16
+
+
+def mode_neutral_apply(modes: "Modes", call: cst.Call) -> bool:
+    """``call`` is ``m.apply(f)`` with ``f`` a lambda or a plain function of this file or of a
+    project module that switches no mode (fifteenth audit, EF): ``apply`` hands ``f`` every
+    submodule and keeps nothing it returns, so the modes change only if ``f`` (or a function or
+    method of the project it calls, followed) calls ``.train(...)``/``.eval()``, assigns a
+    ``.training`` attribute or calls ``setattr``/``getattr``; nor may it back-propagate or step.
+    SWAG's ``bn_update``: ``model.train(); model.apply(reset_bn)`` (zeroes the running
+    statistics) still states the mode of the no-grad passes after it. A function that cannot be
+    seen (a parameter, a library's) may switch modes: not neutral."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.args) == 1
+            and not call.args[0].keyword and not call.args[0].star):
+        return False
+    budget = [_APPLY_BUDGET]
+    return _neutral(modes.models, call.args[0].value, set(), budget)
+
+
+def _neutral(models, applied: cst.BaseExpression, seen: set, budget: list[int]) -> bool:
+    """The function ``applied`` names (or the lambda it is) switches no mode (see
+    :func:`mode_neutral_apply`), read with ``models`` (of the module where it is written)."""
+    if isinstance(applied, cst.Lambda):
+        return _body_neutral(models, applied.body, seen, budget)
+    if not isinstance(applied, cst.Name):
+        return False
+    from dllint.analysis.regions import Regions
+
+    definitions = models.ctx.analysis(Regions).functions.get(applied.value)
+    if definitions:
+        found = [(models, function) for function in definitions]
+    else:
+        other = models._project_function(applied)
+        if other is None:
+            return False
+        found = [other]
+    return all(_function_neutral(owner, function, seen, budget) for owner, function in found)
+
+
+def _function_neutral(models, function: cst.FunctionDef, seen: set, budget: list[int]) -> bool:
+    if function in seen:
+        return True  # already being judged (recursion): its other calls decide
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    seen.add(function)
+    return _body_neutral(models, function.body, seen, budget)
+
+
+def _body_neutral(models, body: cst.CSTNode, seen: set, budget: list[int]) -> bool:
+    from dllint.analysis.regions import Regions
+
+    regions = models.ctx.analysis(Regions)
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not body:
+            continue  # defined, not run (a call of it is followed where it is made)
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            target = node.target
+            if any(isinstance(n, cst.Attribute) and n.attr.value == "training" for n in _subtree(target)):
+                return False  # ``module.training = True``
+        if isinstance(node, cst.Call):
+            called = node.func
+            if isinstance(called, cst.Attribute) and called.attr.value in ("train", "eval"):
+                return False
+            if isinstance(called, cst.Name) and called.value in ("setattr", "exec", "eval", "getattr"):
+                return False  # may set ``training`` (or call ``train``) by a computed name
+            if regions.is_backward_call(node) or regions.is_step_call(node):
+                return False
+            target = regions.resolved(node)
+            if target is not None and not _function_neutral(models, target, seen, budget):
+                return False
+            if target is None and isinstance(called, cst.Attribute):
+                # ``module.freeze()`` on a submodule of unknown class: every method of that name in
+                # the file's classes may be the one run
+                name = called.attr.value
+                if not all(_function_neutral(models, method, seen, budget)
+                           for methods in regions._methods.values()
+                           for method_name, method in methods.items() if method_name == name):
+                    return False
+            if target is None and isinstance(called, cst.Name) and not _library_or_builtin(models, called) \
+                    and not _neutral(models, called, seen, budget):
+                return False
+        stack.extend(node.children)
+    return True
+
+
+def _library_or_builtin(models, name: cst.Name) -> bool:
+    """A plain name called in an applied function that is no function of the project: a builtin
+    (``isinstance``) or a library's import (``torch.zeros_like``): neither switches a mode."""
+    import builtins
+
+    from dllint.analysis.regions import Regions
+
+    if name.value in models.ctx.analysis(Regions).functions:
+        return False
+    qualified = models.imports.qualify(name)
+    if qualified is not None:
+        return models._project_function(name) is None
+    return hasattr(builtins, name.value)
+
+
+def _subtree(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out
+
 
 def _walk_calls(node: cst.CSTNode) -> list[cst.Call]:
     """The calls in ``node`` in post-order (arguments before the call that takes them), nested

@@ -28,7 +28,9 @@ training mode (dropout, batch norm, a ``self.training`` test: mead-baseline#680'
 Silent for: models fresh from ``from_pretrained`` (already in eval mode) never put in training mode;
 other methods of a model that run it (``self(...)`` in ``generate``: its mode is the caller's business); Lightning
 modules (Lightning switches modes itself); calls in a loop whose own body back-propagates (a target
-network, a training-accuracy re-forward) unless the data is named validation/test; a mode picked
+network, a training-accuracy re-forward) unless the data is named validation/test, and the no-grad
+passes of a loop nested in such a loop that also runs the model with gradients into the step's loss
+(the first steps of an unrolled rollout: :func:`dllint.analysis.evaluations.in_unrolled_step`); a mode picked
 from a flag (``if train: model.train()``); models whose mode cannot be read (``torch.load``, a
 factory's result); models that compute the same in both modes: the engine's mode-dependence fact
 (``Models.mode_dependence``) sees the whole definition (an ``nn.Sequential`` of known layers, a class
@@ -62,7 +64,10 @@ Nor is a pass whose training mode the same function states (:mod:`dllint.analysi
 ``net.train()`` just before, nothing that trains or switches the model in between, no ``.eval()``
 it undoes, data not named as held out (re-estimating batch-norm statistics under ``no_grad``). A
 ``.train()`` at the top of an epoch loop states the mode of its training steps, and a validation
-after them forgot ``.eval()``. Silent, too, for a model whose layers were put in eval mode when
+after them forgot ``.eval()``. A ``model.apply(f)`` between them switches nothing when ``f`` calls no
+``.train()``/``.eval()`` and sets no ``.training`` (``model.apply(reset_bn)``). A container rebuilt
+from a model's children (``nn.Sequential(*list(vgg.children())[:31])``) holds its layers in the
+modes they are in: ``vgg.eval()`` before the rebuild is an ``.eval()`` of the new container. Silent, too, for a model whose layers were put in eval mode when
 it was built (:mod:`dllint.analysis.eval_built`: ``self.model = torch.jit.load(p).eval()`` in the
 wrapper's ``__init__``, nothing else mode-dependent in it) and never switched back; for a
 functional form whose ``training`` is the literal ``False`` (``F.dropout(x, training=False)``: the
@@ -1644,6 +1649,106 @@ for epoch in range(10):
         opt.step()
     actions = evaluate(net, test_states)
 """,
+        # (issue 13, fifteenth audit EE, naoto0804/pytorch-AdaIN test.py) a container rebuilt from
+        # the children of a model already in eval mode holds the same layers, in eval mode: a
+        # layer's own flag decides, and the new nn.Sequential computes nothing itself
+"""import torch
+from torch import nn
+
+vgg = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+                    nn.Conv2d(64, 128, 3, padding=1), nn.Dropout(0.5), nn.ReLU())
+
+
+def encode(encoder, image):
+    return encoder(image)
+
+
+vgg.eval()
+vgg.load_state_dict(torch.load("vgg.pth"))
+vgg = nn.Sequential(*list(vgg.children())[:3])
+for image in torch.rand(4, 1, 3, 32, 32):
+    with torch.no_grad():
+        feat = encode(vgg, image)
+    torch.save(feat, "feat.pt")
+""",
+        # (issue 13, fifteenth audit EE) the same through a helper (dnnbrain's truncation): the
+        # network was switched to eval before it was truncated
+"""import torch
+from torch import nn
+
+def truncate(net, depth):
+    return nn.Sequential(*list(net.children())[:depth])
+
+
+def activations(loader):
+    net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    net.eval()
+    actmodel = truncate(net, 2)
+    return [actmodel(x).detach().numpy() for x, _ in loader]
+""",
+        # (issue 13, fifteenth audit EF, wjmaddox/swa_gaussian swag/utils.py bn_update) batch-norm
+        # re-estimation: model.train() stated, then model.apply(f) with functions that reset buffers
+        # and read momenta (no .train()/.eval(), no .training set): apply switches no mode
+"""import torch
+from torch import nn
+
+
+def reset_bn(module):
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        module.running_mean = torch.zeros_like(module.running_mean)
+        module.running_var = torch.ones_like(module.running_var)
+
+
+def _get_momenta(module, momenta):
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        momenta[module] = module.momentum
+
+
+def bn_update(loader, model):
+    model.train()
+    momenta = {}
+    model.apply(reset_bn)
+    model.apply(lambda module: _get_momenta(module, momenta))
+    with torch.no_grad():
+        for x, _ in loader:
+            model(x)
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+""",
+        # (issue 13, fifteenth audit EJ, pdebench/PDEBench models/unet/train.py) the pushforward
+        # trick: the first steps of the unroll run under no_grad in the inner `for t` loop, which
+        # also runs the model with gradients into the loss the batch loop back-propagates
+"""import torch
+import torch.nn.functional as F
+from torch import nn
+
+model = nn.Sequential(nn.Conv1d(10, 32, 3, padding=1), nn.BatchNorm1d(32), nn.ReLU(),
+                      nn.Conv1d(32, 1, 3, padding=1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def train_epoch(model, optimizer, train_loader, t_train, unroll_step, initial_step=10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = 0
+        inp = xx
+        for t in range(initial_step, t_train):
+            if t < t_train - unroll_step:
+                with torch.no_grad():
+                    im = model(inp)
+                    inp = torch.cat((inp[:, 1:], im), dim=1)
+            else:
+                im = model(inp)
+                loss += F.mse_loss(im, yy[:, t:t + 1])
+                inp = torch.cat((inp[:, 1:], im), dim=1)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+train_epoch(model, optimizer, train_loader, 50, 5)
+""",
     ]
 
     INVALID = [
@@ -1833,14 +1938,19 @@ def test_classifier(x):
         predictions[output_name] = output_value.sigmoid()
     return predictions
 """,
-        # (issue 14, BNUCNL/dnnbrain#72) a helper truncates a network into a fresh nn.Sequential
-        # (training mode), whose activations are read out with dropout still on
-        """import numpy as np
+        # (issue 14, BNUCNL/dnnbrain#72) a helper truncates a network into a new nn.Sequential of
+        # its children, whose activations are read out with dropout still on: the network is a
+        # fresh torchvision AlexNet, in training mode, and the children keep its mode (fifteenth
+        # audit EE: the new container's own flag decides nothing)
+"""import numpy as np
 import torch
 import torch.nn as nn
+from torchvision import models
 def truncate(net, depth):
     return nn.Sequential(*list(net.children())[:depth])
-def dnn_activation(loader, net, depth):
+def dnn_activation(loader, depth):
+    net = models.alexnet()
+    net.load_state_dict(torch.load("alexnet_param.pth"))
     actmodel = truncate(net, depth)
     acts = []
     for pics, _ in loader:
@@ -3035,6 +3145,103 @@ for epoch in range(10):
         loss.backward()
         opt.step()
     actions = evaluate(net, test_states)
+""",
+        # (issue 13, fifteenth audit EE, the twins) the rebuilt container holds layers still in
+        # training mode (no .eval() before the rebuild), or adds a fresh dropout beside them
+"""import torch
+from torch import nn
+
+vgg = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+                    nn.Conv2d(64, 128, 3, padding=1), nn.Dropout(0.5), nn.ReLU())
+net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU())
+
+
+def encode(encoder, image):
+    return encoder(image)  # expect: DL301
+
+
+vgg.load_state_dict(torch.load("vgg.pth"))
+vgg = nn.Sequential(*list(vgg.children())[:3])
+net.eval()
+net = nn.Sequential(*list(net.children()), nn.Dropout(0.2))
+for image in torch.rand(4, 1, 3, 32, 32):
+    with torch.no_grad():
+        feat = encode(vgg, image)
+        out = net(image)  # expect: DL301
+    torch.save(feat, "feat.pt")
+    torch.save(out, "out.pt")
+""",
+        # (issue 13, fifteenth audit EF, the twins) a neutral model.apply(reset_bn) after .train()
+        # states nothing over a test loader, nor after the training steps it follows
+"""import torch
+from torch import nn
+
+
+def reset_bn(module):
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        module.running_mean = torch.zeros_like(module.running_mean)
+        module.running_var = torch.ones_like(module.running_var)
+
+
+def bn_update_on_test(test_loader, model):
+    model.train()
+    model.apply(reset_bn)
+    with torch.no_grad():
+        for x, _ in test_loader:
+            model(x)  # expect: DL301
+
+
+def fit_then_validate(loader, model, optimizer):
+    model.train()
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    model.apply(reset_bn)
+    with torch.no_grad():
+        return model(x_val).argmax(1)  # expect: DL301
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+""",
+        # (issue 13, fifteenth audit EJ, the twins) a periodic validation loop nested in the
+        # batch loop: its no-grad passes (and a pass with gradients whose value reaches no backward)
+        # build no step's loss; and a loop over a test loader is never part of a step
+"""import torch
+import torch.nn.functional as F
+from torch import nn
+
+model = nn.Sequential(nn.Conv1d(10, 32, 3, padding=1), nn.BatchNorm1d(32), nn.ReLU(),
+                      nn.Conv1d(32, 1, 3, padding=1))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def train_epoch(model, optimizer, train_loader, loader2, t_train, initial_step=10):
+    model.train()
+    for step, (xx, yy) in enumerate(train_loader):
+        loss = 0
+        inp = xx
+        for t in range(initial_step, t_train):
+            im = model(inp)
+            loss += F.mse_loss(im, yy[:, t:t + 1])
+            inp = torch.cat((inp[:, 1:], im), dim=1)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % 100 == 0:
+            errors = []
+            for xb, yb in loader2:
+                with torch.no_grad():
+                    errors.append(F.mse_loss(model(xb), yb).item())  # expect: DL301
+                errors.append(F.l1_loss(model(xb), yb).item())
+            print(sum(errors) / len(errors))
+        for t in range(3):
+            for xv, yv in test_loader:
+                with torch.no_grad():
+                    print(F.mse_loss(model(xv), yv).item())  # expect: DL301
+
+
+train_epoch(model, optimizer, train_loader, valid_loader, 50)
 """,
     ]
 

@@ -40,16 +40,22 @@ def ready_for_inference(net, depth):
     model = truncate(net, depth)
     model.eval()
     return model
+
+
+def backbone():
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.Dropout(0.5))
 ''',
-    # (dnnbrain#72) the truncated network keeps its dropout on while activations are read out
+    # (dnnbrain#72) the truncated network keeps its dropout on while activations are read out: the
+    # network is fresh (dnnbrain's loader builds a torchvision model), and the new container holds its
+    # layers in their modes (fifteenth audit, EE)
     "analyzer.py": '''import numpy as np
 import torch
 
-from models import truncate
+from models import backbone, truncate
 
 
-def dnn_activation(loader, net, depth):
-    actmodel = truncate(net, depth)
+def dnn_activation(loader, depth):
+    actmodel = truncate(backbone(), depth)
     acts = []
     for pics, _ in loader:
         part = actmodel(pics)
@@ -60,11 +66,11 @@ def dnn_activation(loader, net, depth):
     "analyzer_fixed.py": '''import numpy as np
 import torch
 
-from models import truncate
+from models import backbone, truncate
 
 
-def dnn_activation(loader, net, depth):
-    actmodel = truncate(net, depth)
+def dnn_activation(loader, depth):
+    actmodel = truncate(backbone(), depth)
     actmodel.eval()
     acts = []
     for pics, _ in loader:
@@ -110,12 +116,12 @@ def fit(loader, net, depth, student, optimizer):
     # factory's network measures nothing (silent); one that compares the argmax to labels does
     "test_truncated.py": '''import torch
 
-from models import truncate
+from models import backbone, truncate
 
 
 @torch.no_grad()
-def test_truncated_sizes(net, pics):
-    model = truncate(net, 3).cuda()
+def test_truncated_sizes(pics):
+    model = truncate(backbone(), 3).cuda()
     output = model(pics)
     for name, value in output.items():
         print(name, value.size())
@@ -123,8 +129,8 @@ def test_truncated_sizes(net, pics):
 
 
 @torch.no_grad()
-def test_truncated_accuracy(net, pics, labels):
-    model = truncate(net, 3)
+def test_truncated_accuracy(pics, labels):
+    model = truncate(backbone(), 3)
     output = model(pics)
     assert output.shape[0] == len(labels)
     assert (output.argmax(1) == labels).float().mean() > 0.5
@@ -132,7 +138,8 @@ def test_truncated_accuracy(net, pics, labels):
 }
 
 EXPECTED = {
-    # truncate() returns a fresh nn.Sequential (training mode); its output is read out: an inference
+    # truncate() returns a container of the children of a fresh backbone (training mode); its output
+    # is read out: an inference
     ("analyzer.py", 11, "DL301"),
     # the accuracy test measures; the sizes test next to it does not
     ("test_truncated.py", 18, "DL301"),
