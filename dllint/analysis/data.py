@@ -334,6 +334,7 @@ class DataProvenance:
         self._scopes: dict[cst.CSTNode, list[Binding]] | None = None
         self.by_name: dict[tuple[cst.CSTNode, str], list[Binding]] = {}
         self._splits: list[Split] | None = None
+        self._configured: dict[str | None, frozenset[str] | None] = {}
         self._roles_memo: dict[tuple, frozenset[str]] = {}
         # Function summaries (see :meth:`return_roles`): while one is computed, the function, its
         # parameters bound to the caller's string constants, and a key for the memo.
@@ -604,6 +605,138 @@ class DataProvenance:
                 return frozenset({role})
         return NO_ROLES
 
+    def configured_roles(self, expr: cst.Attribute) -> frozenset[str] | None:
+        """The one part that every value the project gives the configuration entry ``expr``
+        names (``cfg.DATASET.TEST_SET`` set to ``'valid'`` and ``'val2017'``: validation), by
+        :func:`~dllint.analysis.config_entries.entry_texts`; None when a value is unknown, names
+        no part or not the same one as the others."""
+        dotted = dotted_name(expr)
+        if dotted in self._configured:
+            return self._configured[dotted]
+        from dllint.analysis.config_entries import entry_texts
+
+        texts = entry_texts(self.ctx, expr)
+        found: frozenset[str] | None = None
+        if texts and all(t is not None for t in texts):
+            roles: set[str] = set()
+            for text in texts:
+                said = _string_roles(text) or frozenset(r for r in (name_role(text),) if r is not None)  # type: ignore[arg-type]
+                if len(said) != 1:
+                    roles = set()
+                    break
+                roles |= said
+            found = frozenset(roles) if len(roles) == 1 else None
+        self._configured[dotted] = found  # type: ignore[index]
+        return found
+
+    def passed_roles(self, expr: cst.Name, et: frozenset[str] = NO_ROLES,
+                     ev: frozenset[str] = NO_ROLES) -> frozenset[str] | None:
+        """For a parameter read where no binding of the function reaches (it holds what the caller
+        passed): the one set of roles, none of them test, that every call of the function in the
+        project passes for it (``ProjectCallers.sites``, all known, each argument judged in its
+        caller's module); None when a call passes nothing known, test data, a ``*`` argument or
+        leaves the parameter to its default, or the calls disagree. Asked only where the name says
+        test: a parameter named for validation that callers hand test data is reported at those
+        calls (the callee's summary), as before."""
+        from dllint.analysis.callers import ProjectCallers, owner_class
+        from dllint.analysis.parameter_uses import parameter_for
+
+        function = self.scope_of(expr)
+        name = expr.value
+        if not isinstance(function, cst.FunctionDef) or name not in _parameters(function):
+            return None
+        key = (id(function), name)
+        if key in _ASKING:
+            return None
+        _ASKING.add(key)
+        try:
+            sites = self.ctx.analysis(ProjectCallers).sites(function)
+            if not sites:
+                return None
+            klass = owner_class(self.ctx, function)
+            is_method = isinstance(klass, cst.ClassDef)
+            found: set[frozenset[str]] = set()
+            for site in sites:
+                given = None
+                for arg in site.call.args:
+                    if arg.star:
+                        return None
+                    if parameter_for(function, site.call, arg, is_method) == name:
+                        given = arg.value
+                if given is None:
+                    return None
+                roles = site.ctx.analysis(DataProvenance).roles(given, extra_test=et, extra_val=ev)
+                if not roles or TEST in roles or any(r.startswith(PARAMETER) for r in roles):
+                    return None
+                found.add(roles)
+            return next(iter(found)) if len(found) == 1 else None
+        finally:
+            _ASKING.discard(key)
+
+    def held_out_of_trained_argument(self, binding: Binding) -> bool:
+        """``binding`` takes a part of a parameter of its function (still the caller's value
+        there) by complementary indexing (``x[idx[:n]]`` beside ``x[idx[n:]]``, or ``x[:n]``
+        beside ``x[n:]``), and a value made from the other part reaches a training call of the
+        function (:func:`~dllint.analysis.parameter_uses.trains_on`). The function was given the
+        rows to train on: what it keeps back from them is its own validation split, not a test
+        set (a test set is not handed to a training routine mixed with its training rows)."""
+        from dllint.analysis.parameter_uses import trains_on
+
+        function = self.scope_of(binding.node)
+        value = binding.value
+        if not isinstance(function, cst.FunctionDef) or binding.kind != "assign" or value is None:
+            return False
+        if binding.position is not None:
+            if not isinstance(value, (cst.Tuple, cst.List)) or len(value.elements) != binding.count:
+                return False
+            value = value.elements[binding.position].value
+        cut = _row_cut(value)
+        if cut is None or not isinstance(value, cst.Subscript) or not isinstance(value.value, cst.Name):
+            return False
+        base = value.value.value
+        if not self._rows_of_parameter(base, binding.node, function, 0):
+            return False
+        held = {id(b) for b in self.lookup(binding.node, base)}
+        for other in self.bindings(function):
+            if other is binding or other.kind != "assign" or other.value is None:
+                continue
+            part = other.value
+            if other.position is not None:
+                if not isinstance(part, (cst.Tuple, cst.List)) or len(part.elements) != other.count:
+                    continue
+                part = part.elements[other.position].value
+            twin = _row_cut(part)
+            if twin is None or twin[:2] != cut[:2] or twin[2] == cut[2] \
+                    or not (isinstance(part, cst.Subscript) and isinstance(part.value, cst.Name)
+                            and part.value.value == base) \
+                    or {id(b) for b in self.lookup(other.node, base)} != held:
+                continue  # not the other part of the same value
+            if trains_on(self, function, other):
+                return True
+        return False
+
+    def _rows_of_parameter(self, name: str, at: cst.CSTNode, function: cst.FunctionDef, depth: int) -> bool:
+        """At ``at``, ``name`` holds rows of a parameter of ``function`` as the caller passed it:
+        the parameter itself (no binding reaches), or, on every binding that reaches, rows taken
+        from such a value by indexing (``inputs, labels = inputs[perm], labels[perm]``)."""
+        found = self.lookup(at, name)
+        if not found:
+            return name in _parameters(function)
+        if depth >= 4:
+            return False
+        for binding in found:
+            value = binding.value
+            if binding.kind != "assign" or value is None or self.scope_of(binding.node) is not function:
+                return False
+            if binding.position is not None:
+                if not isinstance(value, (cst.Tuple, cst.List)) or len(value.elements) != binding.count:
+                    return False
+                value = value.elements[binding.position].value
+            if not (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name)
+                    and self._rows_of_parameter(value.value.value, binding.node, function, depth + 1)):
+                return False
+        return True
+
     def _names_test_data(self, et: frozenset[str], ev: frozenset[str]) -> bool:
         """Some name bound in the file is test data by a ``test`` word, not a hold-out word; a
         result (``test_acc = model.score(X_holdout, y_holdout)``) names the hold-out's score."""
@@ -659,6 +792,12 @@ class DataProvenance:
                     if any(self.developed_on(b) for b in found):
                         named = self.name_roles(dotted, et, ev)
                         return _developed(named)
+                    if isinstance(expr, cst.Name) and _holdout_word(expr.value) \
+                            and all(self.held_out_of_trained_argument(b) for b in found):
+                        # ``inputs, holdout_inputs = inputs[perm[n:]], inputs[perm[:n]]`` in a
+                        # function that trains on the first part: the rows it was given to train
+                        # on, a part kept back to validate (fifteenth audit, EB).
+                        return frozenset({VAL})
                     if self._summary_function is not None and isinstance(expr, cst.Name) \
                             and self.scope_of(expr) is self._summary_function \
                             and all(self._made_of_numbers(b, 0) for b in found):
@@ -679,7 +818,22 @@ class DataProvenance:
                 # ``args.test`` of ``add_argument("--test", action="store_true")``: a boolean
                 # switch holds no data; its name says nothing of what it selects.
                 return NO_ROLES
-            return self.name_roles(dotted, et, ev)
+            named = self.name_roles(dotted, et, ev)
+            if TEST in named and isinstance(expr, cst.Name):
+                passed = self.passed_roles(expr, et, ev)
+                if passed is not None:
+                    # ``def _save_best(self, epoch, holdout_losses)`` whose every call passes the
+                    # losses on a validation split: what the callers pass says more than the
+                    # parameter's name (fifteenth audit, EB).
+                    return passed
+            if named and isinstance(expr, cst.Attribute):
+                configured = self.configured_roles(expr)
+                if configured is not None:
+                    # ``cfg.DATASET.TEST_SET`` of a project configuration that sets it to
+                    # ``'valid'``: what the entry holds says more than what its key is called
+                    # (fifteenth audit, ED).
+                    return configured
+            return named
         if isinstance(expr, cst.Call):
             return self._call_roles(expr, et, ev, active)
         if isinstance(expr, cst.Subscript):
@@ -2141,6 +2295,7 @@ MAX_SUMMARY_DEPTH = 8
 # so that a long chain of derivations in several summaries stays far from the recursion limit.
 MAX_NESTING = 120
 _NESTING = [0]
+_ASKING: set[tuple[int, str]] = set()  # parameters whose callers are being asked (recursion)
 PARAMETER = "$"  # a summary's placeholder for "the role of the caller's argument to this parameter"
 _KNOWN_SPLITTERS = frozenset({"train_test_split", "random_split", "split"})
 
@@ -2172,6 +2327,29 @@ def _mask_name(expr: cst.BaseExpression) -> str | None:
             and len(expr.args) == 1:
         expr = expr.args[0].value
     return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _row_cut(node: cst.BaseExpression) -> tuple[str, str, str] | None:
+    """``x[:n]``, ``x[n:]``, ``x[idx[:n]]``, ``x[idx[n:]]`` (no step): (the index array's dotted
+    name or "", the bound's text, "head" or "tail"); None for anything else."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+        return None
+    piece = node.slice[0].slice
+    through = ""
+    if isinstance(piece, cst.Index):
+        inner = piece.value
+        if not isinstance(inner, cst.Subscript) or len(inner.slice) != 1:
+            return None
+        through = dotted_name(inner.value) or ""
+        if not through:
+            return None
+        piece = inner.slice[0].slice
+    if not isinstance(piece, cst.Slice) or piece.step is not None \
+            or (piece.lower is None) == (piece.upper is None):
+        return None
+    bound = piece.upper if piece.lower is None else piece.lower
+    text = dotted_name(bound) or cst.Module([]).code_for_node(bound)  # type: ignore[arg-type]
+    return through, text, "head" if piece.lower is None else "tail"
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:

@@ -429,3 +429,214 @@ def optimiser_constructors(ctx: "FileContext", optimiser: cst.BaseExpression) ->
             return None
         found.append(value)
     return found or None
+
+
+# -- a module that only holds the unknown of an inverse problem -------------------------------------
+#
+# ``Adam(u0_model.parameters(), weight_decay=1e-4)`` where ``u0_model = InitialCondition(...)``, a
+# project class whose ``forward(self)`` takes no input and whose only parameters are
+# ``nn.Parameter`` attributes of its own (a latent grid upsampled to the solver's grid): the
+# parameters are the quantity being solved for, wrapped in a module, exactly as ``Adam([image])``
+# optimises an image. No weight is applied to any input, so the L2 is a prior on the unknown
+# (fifteenth audit, cause EI). The fact is "known to hold no layer": every value stored into
+# ``self`` is an ``nn.Parameter`` or provably no module, and no method that takes an input reads a
+# parameter (or runs ``forward``); anything not known keeps the rule reporting.
+
+_MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module"})
+# Names in a class body that register a part (a submodule, a parameter) other than by ``self.x =``.
+_REGISTERS = frozenset({"ParameterList", "ParameterDict", "ModuleList", "ModuleDict", "Sequential",
+                        "register_parameter", "add_module", "register_module", "setattr", "__setattr__",
+                        "__dict__"})
+# Builtins whose result is never a module (numbers, strings, plain containers: a module held in a
+# plain list or tuple is not registered).
+_PLAIN_BUILTINS = frozenset({"len", "int", "float", "str", "bool", "range", "sum", "abs", "round",
+                             "list", "tuple", "dict", "set", "sorted", "zip", "enumerate", "repr"})
+_MODULE_KEEPING = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train",
+                             "requires_grad_"})
+
+
+def unknowns_only(ctx: "FileContext", call: cst.Call) -> bool:
+    """The optimiser ``call`` is given ``m.parameters()`` where every binding of the plain name ``m``
+    that may reach the call constructs (through ``.to(device)`` and kin) a class of the file or of
+    the project that holds only the unknown of a problem being solved (:func:`holds_unknown_only`)."""
+    params = argument(call, 0, "params")
+    if not (isinstance(params, cst.Call) and isinstance(params.func, cst.Attribute)
+            and params.func.attr.value == "parameters" and not params.args
+            and isinstance(params.func.value, cst.Name)):
+        return False
+    values = _values(ctx, params.func.value)
+    if not values:
+        return False
+    for value in values:
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                and value.func.attr.value in _MODULE_KEEPING:
+            value = value.func.value
+        if not isinstance(value, cst.Call):
+            return False
+        found = _constructed_class(ctx, value)
+        if found is None or not holds_unknown_only(*found):
+            return False
+    return True
+
+
+def _constructed_class(ctx: "FileContext", call: cst.Call) -> "tuple[FileContext, cst.ClassDef] | None":
+    """(the module's context, the class) that ``call`` constructs: a top-level class of the file
+    named by a plain name the file binds once, or a class of a project module it imports."""
+    from dllint.analysis.imports import dotted_name
+    from dllint.analysis.project import PROJECT, find_class, project_imports
+
+    if isinstance(call.func, cst.Name):
+        own = [s for s in ctx.module.body if isinstance(s, cst.ClassDef) and s.name.value == call.func.value]
+        if len(own) == 1:
+            return ctx, own[0]
+        if own:
+            return None
+    dotted = dotted_name(call.func)
+    imports = project_imports(ctx) if dotted else None
+    target = imports.target(dotted) if imports is not None and dotted else None
+    klass = find_class(ctx, target) if target is not None else None
+    other = PROJECT.context(target.path) if klass is not None and target is not None else None
+    return (other, klass) if other is not None and klass is not None else None
+
+
+def holds_unknown_only(ctx: "FileContext", klass: cst.ClassDef) -> bool:
+    """``klass`` derives from ``nn.Module`` alone, its ``forward`` takes no input, it stores at
+    least one ``nn.Parameter`` into ``self`` and otherwise only values that are no module (numbers,
+    strings, plain containers, torch tensors, ``__init__`` arguments that every construction passes
+    as such), registers nothing any other way, and no method that takes an input reads one of its
+    parameters or runs ``forward``: its parameters are not weights applied to anything."""
+    if len(klass.bases) != 1 or (ctx.imports.qualify(klass.bases[0].value) or "") not in _MODULE_BASES:
+        return False
+    from dllint.analysis.models import own_method
+
+    forward = own_method(klass, "forward")
+    if forward is None or not _takes_no_input(forward):
+        return False
+    methods = [s for s in klass.body.body if isinstance(s, cst.FunctionDef)]
+    parameters: set[str] = set()
+    for node in iter_subtree(klass):
+        if isinstance(node, cst.Name) and node.value in _REGISTERS:
+            return False
+        if isinstance(node, cst.Attribute) and node.attr.value in _REGISTERS:
+            return False
+    stores: list[tuple[cst.FunctionDef, str, cst.BaseExpression]] = []
+    for method in methods:
+        for node in iter_subtree(method.body):
+            if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    for part in iter_subtree(target):
+                        if _self_attribute(part) is not None and part is not target:
+                            return False  # ``self.a, self.b = ...`` or ``self.x[i] = ...``: not read
+                    name = _self_attribute(target)
+                    if name is None:
+                        continue
+                    if node.value is None or isinstance(node, cst.AugAssign):
+                        return False
+                    stores.append((method, name, node.value))
+    for method, name, value in stores:
+        if isinstance(value, cst.Call) and (ctx.imports.qualify(value.func) or "") in PARAMETER_CLASSES:
+            parameters.add(name)
+    if not parameters:
+        return False
+    for method, name, value in stores:
+        if name in parameters:
+            if not (isinstance(value, cst.Call)
+                    and (ctx.imports.qualify(value.func) or "") in PARAMETER_CLASSES):
+                return False
+        elif not _no_module(ctx, klass, method, value, 0):
+            return False
+    by_name = {m.name.value: m for m in methods}
+    for method in methods:
+        if method.name.value != "__init__" and not _takes_no_input(method) \
+                and _reaches_parameters(method, parameters, by_name, set()):
+            return False
+    return True
+
+
+def _takes_no_input(function: cst.FunctionDef) -> bool:
+    p = function.params
+    return len(p.params) == 1 and not p.posonly_params and not p.kwonly_params \
+        and not isinstance(p.star_arg, cst.Param) and p.star_kwarg is None
+
+
+def _self_attribute(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
+def _reaches_parameters(method: cst.FunctionDef, parameters: set[str], by_name: dict, seen: set) -> bool:
+    """``method`` reads one of the class's parameters, calls ``self(...)``/``forward``, or calls a
+    method of the class that does (any other read of ``self`` as a whole counts too)."""
+    if method.name.value in seen:
+        return False
+    seen.add(method.name.value)
+    for node in iter_subtree(method.body):
+        if isinstance(node, cst.Attribute):
+            name = _self_attribute(node)
+            if name in parameters or name == "forward":
+                return True
+            if name in by_name and _reaches_parameters(by_name[name], parameters, by_name, seen):
+                return True
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "self":
+            return True
+    # ``self`` handed to anything (``f(self)``, ``return self``) may reach its parameters
+    for node in iter_subtree(method.body):
+        if isinstance(node, cst.Name) and node.value == "self":
+            return _self_only_in_attributes(method)
+    return False
+
+
+def _self_only_in_attributes(method: cst.FunctionDef) -> bool:
+    """True when ``self`` appears somewhere other than as the head of ``self.attr`` (unknown use)."""
+    inside: set[int] = set()
+    for node in iter_subtree(method.body):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            inside.add(id(node.value))
+    return any(isinstance(n, cst.Name) and n.value == "self" and id(n) not in inside
+               for n in iter_subtree(method.body))
+
+
+def _no_module(ctx: "FileContext", klass: cst.ClassDef, method: cst.FunctionDef | None,
+               value: cst.BaseExpression, depth: int) -> bool:
+    """``value`` (stored into ``self`` by ``method``, or passed to ``__init__`` by a construction
+    when ``method`` is None) is known to be no ``nn.Module``."""
+    if depth > 4:
+        return False
+    if isinstance(value, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString,
+                          cst.ConcatenatedString, cst.FormattedString, cst.Comparison,
+                          cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp,
+                          cst.DictComp, cst.GeneratorExp, cst.Lambda)):
+        return True  # a plain container holds modules without registering them
+    if isinstance(value, cst.Name) and value.value in ("True", "False", "None"):
+        return True
+    if isinstance(value, cst.UnaryOperation):
+        return _no_module(ctx, klass, method, value.expression, depth + 1)
+    if isinstance(value, (cst.BinaryOperation, cst.BooleanOperation)):
+        return _no_module(ctx, klass, method, value.left, depth + 1) \
+            and _no_module(ctx, klass, method, value.right, depth + 1)
+    if isinstance(value, cst.IfExp):
+        return _no_module(ctx, klass, method, value.body, depth + 1) \
+            and _no_module(ctx, klass, method, value.orelse, depth + 1)
+    if isinstance(value, cst.Call):
+        qualified = ctx.imports.qualify(value.func)
+        if qualified is None:
+            return isinstance(value.func, cst.Name) and value.func.value in _PLAIN_BUILTINS \
+                and not any(bound == value.func.value for (_, bound) in ctx.analysis(Bindings).values)
+        root = qualified.split(".")[0]
+        if root in ("math", "numpy"):
+            return True
+        return qualified in TENSOR_FACTORIES
+    if isinstance(value, cst.Name):
+        if method is not None and method.name.value == "__init__" \
+                and value.value in {p.name.value for p in method.params.params}:
+            # an argument of the constructor: what every construction passes
+            from dllint.analysis.callers import constructor_arguments
+            passed = constructor_arguments(ctx, klass, value.value)
+            return bool(passed) and all(_no_module(other, klass, None, expr, depth + 1)
+                                        for other, expr in passed)
+        values = ctx.analysis(NameReaching).values_at(value, value.value)
+        return bool(values) and all(v is not None and _no_module(ctx, klass, method, v, depth + 1)
+                                    for v in values)
+    return False

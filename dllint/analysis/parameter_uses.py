@@ -45,12 +45,26 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
                 depth: int = 0) -> bool:
     """The function may learn from, or decide on, the data of ``parameter`` (see the module
     docstring)."""
+    return _reaches_learning(provenance, function, parameter, None, False, depth)
+
+
+def trains_on(provenance: "DataProvenance", function: cst.FunctionDef, binding: "Binding") -> bool:
+    """A value made from ``binding`` (one binding of ``function``: the training part of a split)
+    reaches a training call of the function (a ``fit``/``backward``/``step``-like call, a call
+    that reads an update such as ``session.run(self.train_op, ...)``, a hand-written callee whose
+    own summary trains on it). Decisions, returns and ``self`` attributes do not count: the
+    question is whether the rows are trained on, not whether anything is done with them."""
+    return _reaches_learning(provenance, function, None, binding, True, 0)
+
+
+def _reaches_learning(provenance: "DataProvenance", function: cst.FunctionDef, parameter: str | None,
+                      seed: "Binding | None", training_only: bool, depth: int) -> bool:
     from dllint.analysis.data import chains, name_tokens
 
     if depth > _MAX_DEPTH:
-        return True
+        return not training_only
     bindings = sorted(provenance.bindings(function), key=lambda b: b.order)
-    tainted: set[int] = set()
+    tainted: set[int] = {id(seed)} if seed is not None else set()
 
     def reads_tainted(node: cst.CSTNode, names) -> bool:
         # the bindings that reach ``node`` (over the control flow), not every binding of a name:
@@ -72,13 +86,14 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
                 tainted.add(id(binding))
                 changed = True
     for binding in bindings:
-        if not reads_tainted(_at(binding), _reads(binding)):
-            continue
+        if binding is seed or not reads_tainted(_at(binding), _reads(binding)):
+            continue  # (the seed's own value, the split, trains nothing)
         node = binding.node
-        if isinstance(node, cst.If) or (isinstance(node, cst.Return) and depth == 0):
-            return True  # a method's return goes back to its caller, which follows it
-        if any(t.startswith("self.") for t in binding.targets):
-            return True
+        if not training_only:
+            if isinstance(node, cst.If) or (isinstance(node, cst.Return) and depth == 0):
+                return True  # a method's return goes back to its caller, which follows it
+            if any(t.startswith("self.") for t in binding.targets):
+                return True
         value = binding.value
         if value is None:
             continue
@@ -93,8 +108,10 @@ def learns_from(provenance: "DataProvenance", function: cst.FunctionDef, paramet
             if any(set(name_tokens(name.rsplit(".", 1)[-1])) & _UPDATE_WORDS for name in chains(call)):
                 return True
             if _callee_learns(provenance, call, lambda expr: reads_tainted(binding.node, set(chains(expr))),
-                              depth):
+                              depth, training_only):
                 return True
+    if training_only:
+        return False
     for loop in (n for n in iter_subtree(function.body) if isinstance(n, cst.While)):
         if reads_tainted(loop, set(chains(loop.test))):
             return True
@@ -124,7 +141,8 @@ def _reads(binding: "Binding") -> frozenset[str]:
     return binding.reads
 
 
-def _callee_learns(provenance: "DataProvenance", call: cst.Call, tainted, depth: int) -> bool:
+def _callee_learns(provenance: "DataProvenance", call: cst.Call, tainted, depth: int,
+                   training_only: bool = False) -> bool:
     """``self.get_sse(x, xt)`` or ``run_epoch(model, xt)`` with ``xt`` made from the parameter,
     where the callee is a hand-written function of the file or the project: its own summary for
     the parameters that receive it (a starred argument or one without a parameter learns). An
@@ -138,7 +156,11 @@ def _callee_learns(provenance: "DataProvenance", call: cst.Call, tainted, depth:
         if not tainted(arg.value):
             continue
         target = parameter_for(callee, call, arg, is_method)
-        if target is None or learns_from(callee_provenance, callee, target, depth + 1):
+        if target is None:
+            if not training_only:
+                return True
+            continue
+        if _reaches_learning(callee_provenance, callee, target, None, training_only, depth + 1):
             return True
     return False
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
@@ -476,6 +476,13 @@ def config_file_values(ctx: "FileContext", key: str) -> list[float | None] | Non
     root, at most :data:`MAX_CONFIG_FILES`) give ``key``, at any depth: a number, or None for
     anything else (a string, a nested section, a list). None when the project is not known or
     too large."""
+    raw = config_file_texts(ctx, key)
+    return None if raw is None else [_scalar(text) for text in raw]
+
+
+def config_file_texts(ctx: "FileContext", key: str) -> list[str] | None:
+    """:func:`config_file_values`, as written: the text after ``key:`` on its line (quotes and a
+    comment stripped; empty for a nested section), one per occurrence."""
     imports = project_imports(ctx)
     if imports is None:
         return None
@@ -489,7 +496,7 @@ def config_file_values(ctx: "FileContext", key: str) -> list[float | None] | Non
         return None
     yaml_key = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?" + re.escape(key) + r"[\"']?[ \t]*:(.*)$", re.MULTILINE)
     json_key = re.compile(r"\"" + re.escape(key) + r"\"[ \t]*:[ \t]*([^,}\]\n]*)")
-    out: list[float | None] = []
+    out: list[str] = []
     for path in sorted(paths):
         text = PROJECT.text(path, MAX_CONFIG_BYTES)
         if text is None or key not in text:  # a file over the limit holds data, not settings
@@ -498,7 +505,7 @@ def config_file_values(ctx: "FileContext", key: str) -> list[float | None] | Non
         for match in pattern.finditer(text):
             raw = match.group(1).split("#", 1)[0].strip().strip("\"'") if path.suffix != ".json" \
                 else match.group(1).strip()
-            out.append(_scalar(raw))
+            out.append(raw)
     return out
 
 
@@ -573,15 +580,19 @@ def _is_section(ctx: "FileContext", base: cst.BaseExpression, section: str) -> b
     return False
 
 
-def _module_config_values(ctx: "FileContext", key: str, section: str | None) -> list[float | None]:
+def _number_of(expr: cst.BaseExpression | None) -> float | None:
     from dllint.analysis.calls import number
 
-    def value_of(expr: cst.BaseExpression | None) -> float | None:
-        if isinstance(expr, cst.Name) and expr.value == "None":
-            return 0.0
-        return number(expr)
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return 0.0
+    return number(expr)
 
-    out: list[float | None] = []
+
+def _module_config_values(ctx: "FileContext", key: str, section: str | None,
+                          value_of: Callable[[cst.BaseExpression | None], Any] = _number_of) -> list[Any]:
+    """What the module writes for ``key`` (see :func:`config_module_values`), each value read by
+    ``value_of`` (a number by default; None when it is not one)."""
+    out: list[Any] = []
     index = ctx.index
     for node in index.of_type(cst.Attribute):
         if node.attr.value != key:

@@ -41,7 +41,12 @@ data, whatever the frame is called.
 
 Use beats names here too: data cut into folds that are fitted on (a stacker cross-validated on
 the level-1 models' labelled hold-out) is development data whatever it is called, and a hold-out
-beside data named test is the validation part. A hand-written ``fit`` of the file's own class that
+beside data named test is the validation part. So is a hold-out that a training routine cuts from
+the rows it was given to train on (its parameter, by complementary indexing, the other part
+trained on), and a helper's hold-out parameter that every call in the project hands validation
+data. A split named by a configuration entry (``cfg.DATASET.TEST_SET``) is the split the
+project's configuration module and files set it to (``'valid'``, ``'val2017'``), where they are
+seen. A hand-written ``fit`` of the file's own class that
 only prints the score of its test argument (no update, stopping or choice uses it) trains nothing
 on it, nor does the own ``backward`` of a hand-written NumPy layer.
 
@@ -779,6 +784,85 @@ with torch.no_grad():
             break
         output.append((net(data).argmax(1).item(), label.item()))
 """,
+    # A split named by a configuration entry is what the project's configuration sets it to: the
+    # key says TEST_SET, the value the validation split (HRNet's yacs default, fifteenth audit ED).
+    """
+import torch
+from yacs.config import CfgNode as CN
+
+import dataset
+
+cfg = CN()
+cfg.DATASET = CN()
+cfg.DATASET.ROOT = "data/coco"
+cfg.DATASET.TRAIN_SET = "train2017"
+cfg.DATASET.TEST_SET = "val2017"
+
+
+def main(model, train, validate, optimizer):
+    valid_dataset = dataset.coco(cfg, cfg.DATASET.ROOT, cfg.DATASET.TEST_SET, False)
+    valid_loader = torch.utils.data.DataLoader(valid_dataset, batch_size=32, shuffle=False)
+    best_perf = 0.0
+    for epoch in range(140):
+        train(model, optimizer, epoch)
+        perf_indicator = validate(valid_loader, model)
+        if perf_indicator >= best_perf:
+            best_perf = perf_indicator
+            torch.save(model.state_dict(), "model_best.pth")
+""",
+    # A hold-out cut by a training routine from the rows it was given to train on (its own
+    # parameter, by complementary indexing, the other part trained on): a validation split of its
+    # training data, not a test set, whatever the word (fifteenth audit EB: MBPO's ensemble).
+    """
+import numpy as np
+import torch
+from torch import nn
+
+
+class Ensemble:
+    def __init__(self):
+        self.net = nn.Linear(8, 8)
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
+        self.best = 1e10
+
+    def train(self, inputs, targets, holdout_ratio=0.2, epochs=100):
+        n = int(inputs.shape[0] * holdout_ratio)
+        perm = np.random.permutation(inputs.shape[0])
+        inputs, holdout_inputs = inputs[perm[n:]], inputs[perm[:n]]
+        targets, holdout_targets = targets[perm[n:]], targets[perm[:n]]
+        for epoch in range(epochs):
+            loss = ((self.net(inputs) - targets) ** 2).mean()
+            self.opt.zero_grad()
+            loss.backward()
+            self.opt.step()
+            with torch.no_grad():
+                holdout_loss = ((self.net(holdout_inputs) - holdout_targets) ** 2).mean().item()
+            if holdout_loss < self.best:
+                self.best = holdout_loss
+                torch.save(self.net.state_dict(), "best.pt")
+""",
+    """
+import numpy as np
+import torch
+
+
+def fit_dynamics(model, optimizer, inputs, labels, holdout_ratio=0.1):
+    perm = np.random.permutation(len(inputs))
+    inputs, labels = inputs[perm], labels[perm]
+    n = int(len(inputs) * holdout_ratio)
+    train_x, train_y = inputs[n:], labels[n:]
+    holdout_x, holdout_y = inputs[:n], labels[:n]
+    best = float("inf")
+    for epoch in range(50):
+        loss = torch.nn.functional.mse_loss(model(train_x), train_y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        holdout_mse = torch.nn.functional.mse_loss(model(holdout_x), holdout_y).item()
+        if holdout_mse < best:
+            best = holdout_mse
+            torch.save(model.state_dict(), "dynamics.pt")
+""",
 ]
 
 INVALID = [
@@ -1508,6 +1592,147 @@ for step, (x, y) in batches:
     optimizer.zero_grad()
     loss.backward()  # expect: DL402
     optimizer.step()
+""",
+    # Twins of the configured split: the configuration sets a test split, sets one on some path,
+    # or loads a file that no configuration file of the project shows: the key's name decides.
+    """
+import torch
+from yacs.config import CfgNode as CN
+
+import dataset
+
+cfg = CN()
+cfg.DATASET = CN()
+cfg.DATASET.ROOT = "data/coco"
+cfg.DATASET.TRAIN_SET = "train2017"
+cfg.DATASET.TEST_SET = "test2017"
+
+
+def main(model, train, validate, optimizer):
+    valid_dataset = dataset.coco(cfg, cfg.DATASET.ROOT, cfg.DATASET.TEST_SET, False)
+    valid_loader = torch.utils.data.DataLoader(valid_dataset, batch_size=32, shuffle=False)
+    best_perf = 0.0
+    for epoch in range(140):
+        train(model, optimizer, epoch)
+        perf_indicator = validate(valid_loader, model)
+        if perf_indicator >= best_perf:  # expect: DL402
+            best_perf = perf_indicator
+            torch.save(model.state_dict(), "model_best.pth")
+""",
+    """
+import torch
+from yacs.config import CfgNode as CN
+
+import dataset
+
+cfg = CN()
+cfg.DATASET = CN()
+cfg.DATASET.ROOT = "data/coco"
+cfg.DATASET.TRAIN_SET = "train2017"
+cfg.DATASET.TEST_SET = "val2017"
+if FAST:
+    cfg.DATASET.TEST_SET = "test-dev2017"
+
+
+def main(model, train, validate, optimizer):
+    valid_dataset = dataset.coco(cfg, cfg.DATASET.ROOT, cfg.DATASET.TEST_SET, False)
+    valid_loader = torch.utils.data.DataLoader(valid_dataset, batch_size=32, shuffle=False)
+    best_perf = 0.0
+    for epoch in range(140):
+        train(model, optimizer, epoch)
+        perf_indicator = validate(valid_loader, model)
+        if perf_indicator >= best_perf:  # expect: DL402
+            best_perf = perf_indicator
+            torch.save(model.state_dict(), "model_best.pth")
+""",
+    """
+import torch
+from yacs.config import CfgNode as CN
+
+import dataset
+
+cfg = CN()
+cfg.DATASET = CN()
+cfg.DATASET.ROOT = "data/coco"
+cfg.DATASET.TRAIN_SET = "train2017"
+cfg.DATASET.TEST_SET = "val2017"
+cfg.merge_from_file("experiment.yaml")
+
+
+def main(model, train, validate, optimizer):
+    valid_dataset = dataset.coco(cfg, cfg.DATASET.ROOT, cfg.DATASET.TEST_SET, False)
+    valid_loader = torch.utils.data.DataLoader(valid_dataset, batch_size=32, shuffle=False)
+    best_perf = 0.0
+    for epoch in range(140):
+        train(model, optimizer, epoch)
+        perf_indicator = validate(valid_loader, model)
+        if perf_indicator >= best_perf:  # expect: DL402
+            best_perf = perf_indicator
+            torch.save(model.state_dict(), "model_best.pth")
+""",
+    # Twins of the hold-out cut from the training rows: a script's split of the whole data (no
+    # training routine's input), a function that trains on other data, a part named test.
+    """
+import numpy as np
+import torch
+
+X, y = np.load("X.npy"), np.load("y.npy")
+n = len(X) // 5
+X_train, y_train = X[n:], y[n:]
+X_holdout, y_holdout = X[:n], y[:n]
+best = float("inf")
+for epoch in range(50):
+    loss = torch.nn.functional.mse_loss(model(X_train), y_train)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    holdout_mse = torch.nn.functional.mse_loss(model(X_holdout), y_holdout).item()
+    if holdout_mse < best:  # expect: DL402
+        best = holdout_mse
+        torch.save(model.state_dict(), "best.pt")
+""",
+    """
+import numpy as np
+import torch
+
+
+def select(model, optimizer, buffer, inputs, labels):
+    n = len(inputs) // 5
+    rest_x, rest_y = inputs[n:], labels[n:]
+    holdout_x, holdout_y = inputs[:n], labels[:n]
+    best = float("inf")
+    for epoch in range(50):
+        bx, by = buffer.sample()
+        loss = torch.nn.functional.mse_loss(model(bx), by)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        holdout_mse = torch.nn.functional.mse_loss(model(holdout_x), holdout_y).item()
+        if holdout_mse < best:  # expect: DL402
+            best = holdout_mse
+            torch.save(model.state_dict(), "best.pt")
+    print(rest_x.shape, rest_y.shape)
+""",
+    """
+import numpy as np
+import torch
+
+
+def fit_dynamics(model, optimizer, inputs, labels):
+    perm = np.random.permutation(len(inputs))
+    n = len(inputs) // 5
+    inputs, test_inputs = inputs[perm[n:]], inputs[perm[:n]]
+    labels, test_labels = labels[perm[n:]], labels[perm[:n]]
+    best = float("inf")
+    for epoch in range(50):
+        loss = torch.nn.functional.mse_loss(model(inputs), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        test_mse = torch.nn.functional.mse_loss(model(test_inputs), test_labels).item()
+        if test_mse < best:  # expect: DL402
+            best = test_mse
+            torch.save(model.state_dict(), "best.pt")
 """,
 ]
 

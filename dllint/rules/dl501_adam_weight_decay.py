@@ -17,14 +17,17 @@ comes from, an ml_collections configuration whose every configuration module set
 (:mod:`dllint.analysis.setting_origins`); and on what is computed (arithmetic, calls),
 which is not followed. Nor is an optimiser given only
 tensors the code created (``Adam([image], ...)`` optimising an input image) reported: the L2 is
-then a prior on that input, not a decay of weights (:mod:`dllint.analysis.optimised_tensors`).
+then a prior on that input, not a decay of weights (:mod:`dllint.analysis.optimised_tensors`); nor
+``Adam(m.parameters())`` of a module of the project that only holds such an unknown (its
+``nn.Parameter`` attributes and no layer, a ``forward`` that takes no input: the initial state of an
+inverse problem).
 """
 from __future__ import annotations
 
 import libcst as cst
 
 from dllint.analysis.calls import argument, code_text, number
-from dllint.analysis.optimised_tensors import created_tensors_only
+from dllint.analysis.optimised_tensors import created_tensors_only, unknowns_only
 from dllint.analysis.settings import positive_or_supplied, setting_values
 from dllint.diagnostics import Fix
 from dllint.rule import Invalid, Rule
@@ -154,6 +157,40 @@ class AdamWeightDecay(Rule):
         "import torch\n"
         "delta = torch.zeros_like(x).requires_grad_()\n"
         "opt = torch.optim.Adam([delta], lr=1e-2, weight_decay=1e-4)\n",
+        # The unknown of an inverse problem held by a module: one nn.Parameter, no layer, a
+        # forward that takes no input (the initial state of a PDE recovered through a frozen
+        # surrogate). The L2 is a prior on the unknown, as for Adam([image]) (fifteenth audit, EI).
+        """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class InitialCondition(nn.Module):
+    def __init__(self, size, coarse):
+        super().__init__()
+        self.size = size
+        self.scale = 1 / coarse
+        self.mode = "linear" if len(size) == 1 else "bilinear"
+        self.latent = nn.Parameter(self.scale * torch.rand(1, 1, coarse))
+
+    def upsample(self, latent):
+        return F.interpolate(latent, size=self.size, mode=self.mode)
+
+    def forward(self):
+        return self.upsample(self.latent).squeeze()
+
+
+def invert(surrogate, y, grid, steps=500):
+    u0_model = InitialCondition([1024], 64).to("cpu")
+    optimizer = torch.optim.Adam(u0_model.parameters(), lr=1e-2, weight_decay=1e-4)
+    for _ in range(steps):
+        loss = F.mse_loss(surrogate(u0_model().unsqueeze(0), grid), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return u0_model()
+""",
     ]
     INVALID = [
         Invalid(
@@ -212,6 +249,62 @@ class AdamWeightDecay(Rule):
         "if warm:\n"
         "    image = model.embedding.weight\n"
         "opt = torch.optim.Adam([image], lr=0.1, weight_decay=1e-4)  # expect: DL501\n",
+        # Twins of the module holding an unknown: its parameter is a weight applied to an input
+        # (forward takes one, or another method reads the parameter with an input), or the module
+        # holds a layer (built in __init__, or handed to it by its construction).
+        """
+import torch
+from torch import nn
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(n))
+    def forward(self, x):
+        return x * self.w
+opt = torch.optim.Adam(Scale(8).parameters(), weight_decay=1e-4)  # expect: DL501
+scale = Scale(8)
+opt = torch.optim.Adam(scale.parameters(), weight_decay=1e-4)  # expect: DL501
+""",
+        """
+import torch
+from torch import nn
+class Gain(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(n))
+    def forward(self):
+        return self.w
+    def apply_to(self, x):
+        return x * self()
+gain = Gain(8)
+opt = torch.optim.Adam(gain.parameters(), weight_decay=1e-4)  # expect: DL501
+""",
+        """
+import torch
+from torch import nn
+class ImagePrior(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.z = nn.Parameter(torch.randn(1, 32, n))
+        self.net = nn.Conv1d(32, 1, 3, padding=1)
+    def forward(self):
+        return self.net(self.z)
+prior = ImagePrior(64)
+opt = torch.optim.Adam(prior.parameters(), weight_decay=1e-4)  # expect: DL501
+""",
+        """
+import torch
+from torch import nn
+class Decoded(nn.Module):
+    def __init__(self, decoder, n):
+        super().__init__()
+        self.decoder = decoder
+        self.z = nn.Parameter(torch.randn(1, n))
+    def forward(self):
+        return self.decoder(self.z)
+code = Decoded(nn.Linear(16, 64), 16)
+opt = torch.optim.Adam(code.parameters(), weight_decay=1e-4)  # expect: DL501
+""",
         # a decay the user supplies, or one positive on some path the file shows
         "from torch.optim import Adam\n"
         "optimizer = Adam(net.parameters(), lr=model['opt']['lr'], weight_decay=model['opt']['decay'])  # expect: DL501\n",
@@ -305,6 +398,8 @@ class AdamWeightDecay(Rule):
                 continue
             if created_tensors_only(ctx, call):
                 continue  # an input being optimised (activation maximisation): no weight to decay
+            if unknowns_only(ctx, call):
+                continue  # the unknown of an inverse problem, held by a module with no layer
             ctx.report(
                 call,
                 f"Adam(weight_decay={shown}) adds an L2 term that Adam's normaliser rescales per "
