@@ -27,7 +27,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import WRAPPER_NAMES, WRAPPERS
-from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, free_class, project_imports
 
 if TYPE_CHECKING:
     from dllint.analysis.dataflow import Definition
@@ -141,6 +141,10 @@ class OffGraph:
             return None
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
+        if target is None and imports is not None and PROJECT.depth < MAX_FILE_DEPTH and "." not in name:
+            # a class name the file binds nowhere: what ``from pkg import *`` gives (through the
+            # package's ``__init__`` re-exports) or a sibling module defines (sixteenth audit, BH)
+            target = free_class(self.ctx, name)
         if target is None or not target.attribute or find_class(self.ctx, target) is None:
             return None
         other_ctx = PROJECT.context(target.path)
@@ -303,7 +307,8 @@ class OffGraph:
 
     def _off(self, expr: cst.BaseExpression, params: frozenset[str], depth: int) -> bool:
         from dllint.analysis.dataflow import (DETACHING_METHODS, GRAPH_METHODS, METADATA_ATTRIBUTES,
-                                              TORCH_NON_GRAPH, _indices_of_pair, _returns_values_indices)
+                                              TORCH_NON_GRAPH, _indices_of_pair, _returns_values_indices,
+                                              without_graph_gradients)
         if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString, cst.FormattedString,
                              cst.ConcatenatedString, cst.Comparison)):
             return True
@@ -336,7 +341,8 @@ class OffGraph:
                 last = qualified.rsplit(".", 1)[-1]
                 if not qualified.startswith("torch."):
                     return False
-                if last in TORCH_NON_GRAPH or last in DETACHING_METHODS or last in _DATA_TENSORS:
+                if last in TORCH_NON_GRAPH or last in DETACHING_METHODS or last in _DATA_TENSORS \
+                        or without_graph_gradients(qualified, expr):
                     return True
                 if qualified.startswith("torch.nn.") and last[:1].isupper():
                     return False  # a module built here

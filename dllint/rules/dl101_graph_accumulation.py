@@ -503,6 +503,26 @@ for batch_x, batch_y in vali_loader:
     total_f.append(F.smooth_l1_loss(pred.detach().cpu(), true))
 print(np.average(total_loss), np.average(total_l1), np.average(total_f))
 """,
+        # Input gradients from ``torch.autograd.grad`` without ``create_graph``: made outside the
+        # graph (no grad_fn), so summing them across batches keeps nothing alive (sixteenth audit,
+        # FA: a gradient-norm statistic of adversarial training).
+        """\
+import torch
+import torch.nn.functional as F
+grad_total = 0
+for x, y in train_loader:
+    loss = F.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    inputs = x.clone().requires_grad_(True)
+    probe = F.cross_entropy(model(inputs), y)
+    g = torch.autograd.grad(probe, inputs, create_graph=False)[0]
+    grad_total += g.abs().sum()
+    (h,) = torch.autograd.grad(probe, inputs, None, None, False)
+    grad_total += h.norm()
+print(grad_total)
+""",
     ]
 
     INVALID = [
@@ -1127,6 +1147,42 @@ for batch_x, batch_y in train_loader:
     features, pred = model(batch_x)
     total_center.append(center_criterion(features.detach(), batch_y.detach()))  # expect: DL101
     total.append(criterion(pred.cpu(), batch_y.detach()))  # expect: DL101
+""",
+        # Twins of the autograd.grad gradients: with ``create_graph=True`` (or a flag that may be
+        # true) the gradients are graph tensors (double backward), and summing them keeps every
+        # batch's graph.
+        """\
+import torch
+import torch.nn.functional as F
+grad_total = 0
+for x, y in train_loader:
+    loss = F.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    inputs = x.clone().requires_grad_(True)
+    probe = F.cross_entropy(model(inputs), y)
+    g = torch.autograd.grad(probe, inputs, create_graph=True)[0]
+    grad_total += g.abs().sum()  # expect: DL101
+print(grad_total)
+""",
+        """\
+import torch
+import torch.nn.functional as F
+def run(double_backward):
+    grad_total = 0
+    for x, y in train_loader:
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        inputs = x.clone().requires_grad_(True)
+        probe = F.cross_entropy(model(inputs), y)
+        g = torch.autograd.grad(probe, inputs, create_graph=double_backward)[0]
+        grad_total += g.abs().sum()  # expect: DL101
+        (h,) = torch.autograd.grad(probe, inputs, None, None, True)
+        grad_total += h.norm()  # expect: DL101
+    return grad_total
 """,
     ]
 

@@ -579,6 +579,17 @@ class DistLinear(nn.Module):
         self.L.weight.data = self.L.weight.data.div(L_norm + 1e-5)
         return 2 * self.L(x)
 """,
+        # A gradient from ``torch.autograd.grad`` without ``create_graph`` is made outside the graph:
+        # reading it through ``.data`` reads nothing autograd tracks (sixteenth audit, FA: a latent
+        # vector stepped along a property predictor's gradient).
+        """\
+import torch
+z = encoder(x).detach().requires_grad_(True)
+for step in range(10):
+    score = model(z).sum()
+    grad = torch.autograd.grad(score, z)[0]
+    z = (z.detach() + 0.1 * grad.data).requires_grad_(True)
+""",
     ]
 
     INVALID = [
@@ -1120,6 +1131,15 @@ class DistLinear(nn.Module):
 import torch
 net = Net()
 print(net.conv1.bias.data.detach().abs())  # expect: DL102
+""",
+        # (sixteenth audit FA, the twin) with ``create_graph=True`` the gradient is on the graph
+        """\
+import torch
+z = encoder(x).detach().requires_grad_(True)
+for step in range(10):
+    score = model(z).sum()
+    grad = torch.autograd.grad(score, z, create_graph=True)[0]
+    z = (z.detach() + 0.1 * grad.data).requires_grad_(True)  # expect: DL102
 """,
     ]
 
