@@ -176,10 +176,21 @@ class OffGraph:
         else:
             definitions = self.flow.reaching_all(key, at)
         if not definitions:
-            return None
+            # a parameter the function has not rebound: what every caller passes for it
+            return self._built_by_callers(key, (), at, depth)
         names: set[str] = set()
         for definition in definitions:
             value = definition.value
+            if definition.kind == "assign" and definition.element is not None and isinstance(value, cst.Name) \
+                    and isinstance(definition.node, cst.Assign) and len(definition.node.targets) == 1 \
+                    and not self.flow.reaching_all(value.value, definition.node):
+                # ``net_g, net_d = nets``, ``nets`` a parameter: the element each caller's list gives
+                path = _target_path(definition.node.targets[0].target, definition.key)
+                inner = self._built_by_callers(value.value, path, definition.node, depth) if path else None
+                if inner is None:
+                    return None
+                names |= inner
+                continue
             if definition.kind != "assign" or definition.element is not None or value is None:
                 return None
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
@@ -202,6 +213,42 @@ class OffGraph:
             if name is None:
                 return None
             names.add(name)
+        return names
+
+    def _built_by_callers(self, name: str, path: tuple[int, ...], at: cst.CSTNode, depth: int) -> set[str] | None:
+        """:meth:`_built_by` of the part ``path`` of what the callers of the function holding
+        ``at`` pass for its parameter ``name`` (``train_and_evaluate(rank, [net_g, net_d])``, the
+        function unpacking ``net_g, net_d = nets``): every call known
+        (:meth:`dllint.analysis.callers.ProjectCallers.sites`, one at least), all in this file (the
+        names are this file's), each passing a literal list or tuple down ``path`` (no starred
+        element) whose part is built of known callables where the call is. None otherwise."""
+        from dllint.analysis.callers import ProjectCallers
+        from dllint.analysis.parameter_uses import parameter_for
+
+        function = self.index.function_of(at)
+        if "." in name or depth <= 1 or function is None or not self._is_parameter(function, name):
+            return None
+        sites = self.ctx.analysis(ProjectCallers).sites(function)
+        if not sites:
+            return None
+        method = isinstance(self.index.parent(self.index.parent(function)), cst.ClassDef)
+        names: set[str] = set()
+        for site in sites:
+            if site.ctx is not self.ctx:
+                return None
+            passed = [arg.value for arg in site.call.args if parameter_for(function, site.call, arg, method) == name]
+            if len(passed) != 1 or any(arg.star for arg in site.call.args):
+                return None
+            value = passed[0]
+            for position in path:
+                if not isinstance(value, (cst.List, cst.Tuple)) or position >= len(value.elements) \
+                        or any(isinstance(e.value, cst.StarredElement) for e in value.elements[:position + 1]):
+                    return None
+                value = value.elements[position].value
+            inner = self._built_by(value, site.call, depth - 1)
+            if inner is None:
+                return None
+            names |= inner
         return names
 
     def _off_parameters(self, call: cst.Call, function: cst.FunctionDef, method: bool, arguments_off
