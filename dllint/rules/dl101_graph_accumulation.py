@@ -11,7 +11,9 @@ activations are freed but the nodes stay, and memory creeps up every step.
 What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow`, on the control-flow graph
 (model and loss-function outputs, ``self(x)`` in a module, results of helpers of this file or of the
 project that return one, values that are back-propagated, dicts of them, arithmetic on those; not
-``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``; not a loss without
+``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``, gradients that
+``torch.autograd.grad`` returns without ``create_graph``, the parts of a project model's output that
+its ``forward`` computes off the graph (``.item()`` accuracies beside the loss); not a loss without
 parameters, ``nn.MSELoss()`` or ``F.l1_loss``, of inputs all detached by their form:
 ``criterion(pred.detach().cpu(), true.detach().cpu())``). A value detached on one
 path only is still a graph tensor where the paths meet. The accumulation is reported only
