@@ -107,6 +107,35 @@ VALUES_INDICES = frozenset({"max", "min", "sort", "topk", "kthvalue", "mode", "m
                             "cummax", "cummin"})
 
 
+# ``torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, ...)``: the
+# position of ``create_graph``.
+_CREATE_GRAPH_POSITION = 4
+_FALSY_LITERALS = frozenset({"False", "None"})
+
+
+def without_graph_gradients(qualified: str | None, call: cst.Call) -> bool:
+    """``call`` is ``torch.autograd.grad(...)`` without ``create_graph`` true: the gradients it
+    returns are made outside the graph (no ``grad_fn``, ``requires_grad`` false), whatever the
+    outputs and inputs were. Only an absent ``create_graph`` or a literal ``False``/``None``/``0``
+    counts; a name, an expression or ``**kwargs`` may be true (sixteenth audit, FA)."""
+    if qualified != "torch.autograd.grad":
+        return False
+    value = None
+    for position, arg in enumerate(call.args):
+        if arg.star:
+            return False  # ``*args`` / ``**kwargs`` may pass it
+        if arg.keyword is not None:
+            if arg.keyword.value == "create_graph":
+                value = arg.value
+        elif position == _CREATE_GRAPH_POSITION:
+            value = arg.value
+    if value is None:
+        return True
+    if isinstance(value, cst.Name):
+        return value.value in _FALSY_LITERALS
+    return isinstance(value, cst.Integer) and value.value == "0"
+
+
 def _returns_values_indices(expr: cst.BaseExpression) -> bool:
     if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
         return False
@@ -1174,6 +1203,8 @@ class GraphValues:
             return self._loss_call_graph(call)
         parts = qualified.split(".")
         if parts[0] != "torch":
+            return False
+        if without_graph_gradients(qualified, call):
             return False
         if parts[-1] in TORCH_NON_GRAPH or parts[-1] in DETACHING_METHODS:
             return False

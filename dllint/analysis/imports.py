@@ -59,6 +59,8 @@ class ImportMap:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()  # every module imported, dotted
         self.star_from: set[str] = set()
+        # the names ``aliases`` holds only because a star-imported project module imports them
+        self.star_exported: set[str] = set()
         self._top_cache: tuple[int, frozenset[str]] | None = None
         # node -> its qualified name: most rules qualify every call of the file (about 400,000
         # questions a lint of 300 torch files), the same nodes asked again by each
@@ -112,6 +114,7 @@ class ImportMap:
             for local, full in sorted(outline.imports.aliases.items()):
                 if not local.startswith("_") and local not in self.aliases:
                     self.aliases[local] = full
+                    self.star_exported.add(local)
                     # a module (``torch``, ``torch.nn``) or a name of one (``torch.nn.functional.relu``)
                     module = full if full in outline.imports.modules else full.rpartition(".")[0]
                     self.modules.add(module or full)

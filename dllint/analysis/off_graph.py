@@ -27,7 +27,7 @@ import libcst as cst
 
 from dllint.analysis.imports import dotted_name
 from dllint.analysis.models import WRAPPER_NAMES, WRAPPERS
-from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, project_imports
+from dllint.analysis.project import MAX_FILE_DEPTH, PROJECT, find_class, free_class, project_imports
 
 if TYPE_CHECKING:
     from dllint.analysis.dataflow import Definition
@@ -141,6 +141,10 @@ class OffGraph:
             return None
         imports = project_imports(self.ctx)
         target = imports.target(name) if imports is not None and PROJECT.depth < MAX_FILE_DEPTH else None
+        if target is None and imports is not None and PROJECT.depth < MAX_FILE_DEPTH and "." not in name:
+            # a class name the file binds nowhere: what ``from pkg import *`` gives (through the
+            # package's ``__init__`` re-exports) or a sibling module defines (sixteenth audit, BH)
+            target = free_class(self.ctx, name)
         if target is None or not target.attribute or find_class(self.ctx, target) is None:
             return None
         other_ctx = PROJECT.context(target.path)
@@ -172,10 +176,21 @@ class OffGraph:
         else:
             definitions = self.flow.reaching_all(key, at)
         if not definitions:
-            return None
+            # a parameter the function has not rebound: what every caller passes for it
+            return self._built_by_callers(key, (), at, depth)
         names: set[str] = set()
         for definition in definitions:
             value = definition.value
+            if definition.kind == "assign" and definition.element is not None and isinstance(value, cst.Name) \
+                    and isinstance(definition.node, cst.Assign) and len(definition.node.targets) == 1 \
+                    and not self.flow.reaching_all(value.value, definition.node):
+                # ``net_g, net_d = nets``, ``nets`` a parameter: the element each caller's list gives
+                path = _target_path(definition.node.targets[0].target, definition.key)
+                inner = self._built_by_callers(value.value, path, definition.node, depth) if path else None
+                if inner is None:
+                    return None
+                names |= inner
+                continue
             if definition.kind != "assign" or definition.element is not None or value is None:
                 return None
             while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
@@ -198,6 +213,42 @@ class OffGraph:
             if name is None:
                 return None
             names.add(name)
+        return names
+
+    def _built_by_callers(self, name: str, path: tuple[int, ...], at: cst.CSTNode, depth: int) -> set[str] | None:
+        """:meth:`_built_by` of the part ``path`` of what the callers of the function holding
+        ``at`` pass for its parameter ``name`` (``train_and_evaluate(rank, [net_g, net_d])``, the
+        function unpacking ``net_g, net_d = nets``): every call known
+        (:meth:`dllint.analysis.callers.ProjectCallers.sites`, one at least), all in this file (the
+        names are this file's), each passing a literal list or tuple down ``path`` (no starred
+        element) whose part is built of known callables where the call is. None otherwise."""
+        from dllint.analysis.callers import ProjectCallers
+        from dllint.analysis.parameter_uses import parameter_for
+
+        function = self.index.function_of(at)
+        if "." in name or depth <= 1 or function is None or not self._is_parameter(function, name):
+            return None
+        sites = self.ctx.analysis(ProjectCallers).sites(function)
+        if not sites:
+            return None
+        method = isinstance(self.index.parent(self.index.parent(function)), cst.ClassDef)
+        names: set[str] = set()
+        for site in sites:
+            if site.ctx is not self.ctx:
+                return None
+            passed = [arg.value for arg in site.call.args if parameter_for(function, site.call, arg, method) == name]
+            if len(passed) != 1 or any(arg.star for arg in site.call.args):
+                return None
+            value = passed[0]
+            for position in path:
+                if not isinstance(value, (cst.List, cst.Tuple)) or position >= len(value.elements) \
+                        or any(isinstance(e.value, cst.StarredElement) for e in value.elements[:position + 1]):
+                    return None
+                value = value.elements[position].value
+            inner = self._built_by(value, site.call, depth - 1)
+            if inner is None:
+                return None
+            names |= inner
         return names
 
     def _off_parameters(self, call: cst.Call, function: cst.FunctionDef, method: bool, arguments_off
@@ -303,7 +354,8 @@ class OffGraph:
 
     def _off(self, expr: cst.BaseExpression, params: frozenset[str], depth: int) -> bool:
         from dllint.analysis.dataflow import (DETACHING_METHODS, GRAPH_METHODS, METADATA_ATTRIBUTES,
-                                              TORCH_NON_GRAPH, _indices_of_pair, _returns_values_indices)
+                                              TORCH_NON_GRAPH, _indices_of_pair, _returns_values_indices,
+                                              without_graph_gradients)
         if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString, cst.FormattedString,
                              cst.ConcatenatedString, cst.Comparison)):
             return True
@@ -336,7 +388,8 @@ class OffGraph:
                 last = qualified.rsplit(".", 1)[-1]
                 if not qualified.startswith("torch."):
                     return False
-                if last in TORCH_NON_GRAPH or last in DETACHING_METHODS or last in _DATA_TENSORS:
+                if last in TORCH_NON_GRAPH or last in DETACHING_METHODS or last in _DATA_TENSORS \
+                        or without_graph_gradients(qualified, expr):
                     return True
                 if qualified.startswith("torch.nn.") and last[:1].isupper():
                     return False  # a module built here

@@ -307,20 +307,32 @@ class ProjectImports:
         """Where a plain ``name`` that no import binds comes from through ``from m import *``
         (``from util import *``, with ``util/__init__.py`` re-exporting ``to_dataset`` from
         ``.data_util``): the module that defines it as a top-level function or class, the last
-        star import first (it wins at run time); None when none does. A module with ``__all__``
-        is not looked into (what it exports is not read here)."""
+        star import first (it wins at run time); None when none does. What the star import
+        gives is the imported module's ``__all__`` when it lists names plainly
+        (:meth:`ProjectView.exported_names`), else its public names, those it imports included (a
+        package ``__init__`` re-exporting ``from .model import Net``, or ``from model import Net``
+        in Python 2, an implicit relative import: the package's folder is a base of its imports);
+        an ``__all__`` written any other way leaves the module not looked into. A module a
+        re-export leads to gives the name whatever its own ``__all__`` says."""
         if name.startswith("_") or name in self.names:
             return None
-        for path in reversed(self.star_sources(records)):
+        for source in reversed(self.star_sources(records)):
+            if PROJECT.mentions(source, "__all__"):
+                exported = PROJECT.exported_names(source)
+                if exported is None:
+                    return None  # what it exports is not read: it may give the name
+                if name not in exported:
+                    continue  # an earlier star import may give it
+            path = source
             for _ in range(MAX_REEXPORTS + 1):
                 if PROJECT.may_define_function(path, name) or PROJECT.may_define_class(path, name):
-                    if PROJECT.mentions(path, "__all__"):
-                        break
                     return Target(path, name)
                 moved = PROJECT.reexport(path, name)
                 if moved is None or moved.attribute != name:
                     break
                 path = moved.path
+            if path != source:
+                return None  # the source gives the name, from where the re-exports cannot be followed
         return None
 
     def target(self, dotted: str) -> Target | None:
@@ -1104,6 +1116,27 @@ class ProjectView:
         self._consulted.setdefault(str(path), found[2])
         return word.encode() in found[1]
 
+    def exported_names(self, path: Path) -> frozenset[str] | None:
+        """The names ``from m import *`` of the module at ``path`` gives when its ``__all__`` says
+        so plainly: one top-level ``__all__ = [...]`` (or a tuple) of string literals, the only
+        place its text names ``__all__`` (no ``+=``, ``append`` or computed list). None when the
+        module has no ``__all__`` or one written any other way. The file counts as consulted."""
+        if not self.mentions(path, "__all__"):
+            return None
+        found = self._texts.get(path)
+        if found is None or found[1].count(b"__all__") != 1:
+            return None
+        source, tree, _digest = self._read(path, found[0])
+        if tree is None:
+            return None
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == "__all__" \
+                    and isinstance(statement.value, (ast.List, ast.Tuple)) \
+                    and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in statement.value.elts):
+                return frozenset(e.value for e in statement.value.elts)
+        return None
+
     def text(self, path: Path, limit: int) -> str | None:
         """The text of the file at ``path`` (a configuration file the code may load), read once per
         change and counted as consulted; None when it cannot be read or is over ``limit`` bytes."""
@@ -1493,8 +1526,10 @@ def free_class(ctx: "FileContext", name: str) -> Target | None:
 
     from dllint.analysis.bindings import Bindings
 
-    if not name.isidentifier() or name.startswith("_") or hasattr(builtins, name) \
-            or name in ctx.imports.aliases:
+    if not name.isidentifier() or name.startswith("_") or hasattr(builtins, name):
+        return None
+    star_exported = name in ctx.imports.star_exported
+    if name in ctx.imports.aliases and not star_exported:
         return None
     imports = project_imports(ctx)
     if imports is None or name in imports.names:
@@ -1515,7 +1550,10 @@ def free_class(ctx: "FileContext", name: str) -> Target | None:
     sources = imports.star_sources(records)
     if stars:
         found = imports.star_target(name, records)
-        if found is not None:
+        if found is not None or star_exported:
+            # a name a star-imported module imports (``from jtnn_vae import JTNNVAE`` in
+            # ``jtnn/__init__.py``, a Python 2 implicit relative import that the import map reads
+            # as a library's): the project class it re-exports, or a library's name, not a sibling's
             return found
         if len(sources) != len(stars) or any(PROJECT.mentions(p, "__all__") or PROJECT.mentions(p, "import *")
                                              for p in sources):

@@ -11,7 +11,9 @@ activations are freed but the nodes stay, and memory creeps up every step.
 What counts as a graph tensor comes from :mod:`dllint.analysis.dataflow`, on the control-flow graph
 (model and loss-function outputs, ``self(x)`` in a module, results of helpers of this file or of the
 project that return one, values that are back-propagated, dicts of them, arithmetic on those; not
-``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``; not a loss without
+``.item()``, ``.detach()``, comparisons, values computed under ``no_grad``, gradients that
+``torch.autograd.grad`` returns without ``create_graph``, the parts of a project model's output that
+its ``forward`` computes off the graph (``.item()`` accuracies beside the loss); not a loss without
 parameters, ``nn.MSELoss()`` or ``F.l1_loss``, of inputs all detached by their form:
 ``criterion(pred.detach().cpu(), true.detach().cpu())``). A value detached on one
 path only is still a graph tensor where the paths meet. The accumulation is reported only
@@ -502,6 +504,26 @@ for batch_x, batch_y in vali_loader:
     total_l1.append(loss_fn(pred.detach(), true))
     total_f.append(F.smooth_l1_loss(pred.detach().cpu(), true))
 print(np.average(total_loss), np.average(total_l1), np.average(total_f))
+""",
+        # Input gradients from ``torch.autograd.grad`` without ``create_graph``: made outside the
+        # graph (no grad_fn), so summing them across batches keeps nothing alive (sixteenth audit,
+        # FA: a gradient-norm statistic of adversarial training).
+        """\
+import torch
+import torch.nn.functional as F
+grad_total = 0
+for x, y in train_loader:
+    loss = F.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    inputs = x.clone().requires_grad_(True)
+    probe = F.cross_entropy(model(inputs), y)
+    g = torch.autograd.grad(probe, inputs, create_graph=False)[0]
+    grad_total += g.abs().sum()
+    (h,) = torch.autograd.grad(probe, inputs, None, None, False)
+    grad_total += h.norm()
+print(grad_total)
 """,
     ]
 
@@ -1127,6 +1149,42 @@ for batch_x, batch_y in train_loader:
     features, pred = model(batch_x)
     total_center.append(center_criterion(features.detach(), batch_y.detach()))  # expect: DL101
     total.append(criterion(pred.cpu(), batch_y.detach()))  # expect: DL101
+""",
+        # Twins of the autograd.grad gradients: with ``create_graph=True`` (or a flag that may be
+        # true) the gradients are graph tensors (double backward), and summing them keeps every
+        # batch's graph.
+        """\
+import torch
+import torch.nn.functional as F
+grad_total = 0
+for x, y in train_loader:
+    loss = F.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    inputs = x.clone().requires_grad_(True)
+    probe = F.cross_entropy(model(inputs), y)
+    g = torch.autograd.grad(probe, inputs, create_graph=True)[0]
+    grad_total += g.abs().sum()  # expect: DL101
+print(grad_total)
+""",
+        """\
+import torch
+import torch.nn.functional as F
+def run(double_backward):
+    grad_total = 0
+    for x, y in train_loader:
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        inputs = x.clone().requires_grad_(True)
+        probe = F.cross_entropy(model(inputs), y)
+        g = torch.autograd.grad(probe, inputs, create_graph=double_backward)[0]
+        grad_total += g.abs().sum()  # expect: DL101
+        (h,) = torch.autograd.grad(probe, inputs, None, None, True)
+        grad_total += h.norm()  # expect: DL101
+    return grad_total
 """,
     ]
 

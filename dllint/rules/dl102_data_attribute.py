@@ -661,6 +661,17 @@ class Net(nn.Module):
         old_fc.weight.data = torch.cat([old_fc.weight.data, new_fc_weight], dim=1)
         old_fc.bias.data += new_fc_bias
 """,
+        # A gradient from ``torch.autograd.grad`` without ``create_graph`` is made outside the graph:
+        # reading it through ``.data`` reads nothing autograd tracks (sixteenth audit, FA: a latent
+        # vector stepped along a property predictor's gradient).
+        """\
+import torch
+z = encoder(x).detach().requires_grad_(True)
+for step in range(10):
+    score = model(z).sum()
+    grad = torch.autograd.grad(score, z)[0]
+    z = (z.detach() + 0.1 * grad.data).requires_grad_(True)
+""",
     ]
 
     INVALID = [
@@ -1275,6 +1286,15 @@ class Net(nn.Module):
         old_fc.weight.data = torch.cat([old_fc.weight.data, new_fc_weight], dim=1)
         new_fc_bias = self.scale(self.prototypes.bias.data[0].unsqueeze(0))  # expect: DL102
         old_fc.bias.data += new_fc_bias
+""",
+        # (sixteenth audit FA, the twin) with ``create_graph=True`` the gradient is on the graph
+        """\
+import torch
+z = encoder(x).detach().requires_grad_(True)
+for step in range(10):
+    score = model(z).sum()
+    grad = torch.autograd.grad(score, z, create_graph=True)[0]
+    z = (z.detach() + 0.1 * grad.data).requires_grad_(True)  # expect: DL102
 """,
     ]
 
