@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 import libcst as cst
 
@@ -193,6 +193,74 @@ class Run:
 SelfClass = tuple["Modes", cst.ClassDef]
 
 
+# at most this many parameters split a callee's run (2**n or 3**n runs of it)
+_MAX_SPLIT = 2
+
+
+def _truth_positions(test: cst.BaseExpression) -> Iterator[tuple[str, bool]]:
+    """The plain names ``test`` reads for their truth (the forms :func:`flags.truth` decides), each
+    with whether it is compared with None there."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        yield from _truth_positions(test.expression)
+    elif isinstance(test, cst.BooleanOperation):
+        yield from _truth_positions(test.left)
+        yield from _truth_positions(test.right)
+    elif isinstance(test, cst.Comparison):
+        if len(test.comparisons) == 1 and isinstance(test.left, cst.Name) \
+                and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) \
+                and isinstance(test.comparisons[0].comparator, cst.Name) \
+                and test.comparisons[0].comparator.value == "None":
+            yield test.left.value, True
+    elif isinstance(test, cst.Name):
+        yield test.value, False
+
+
+def _name_occurrences(node: cst.CSTNode, names: set[str]) -> dict[str, int]:
+    """How often each of ``names`` occurs as a name in ``node``, nested scopes included (an
+    attribute's or a keyword argument's own name is no occurrence)."""
+    from dllint.index import child_nodes
+
+    counts: dict[str, int] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            if current.value in names:
+                counts[current.value] = counts.get(current.value, 0) + 1
+            continue
+        for child in child_nodes(current):
+            if isinstance(current, cst.Attribute) and child is current.attr:
+                continue
+            if isinstance(current, cst.Arg) and child is current.keyword:
+                continue
+            stack.append(child)
+    return counts
+
+
+def _join_runs(scope: cst.CSTNode, runs: list["Run"]) -> "Run":
+    """One run that stands for ``runs`` of the same function under different entry flags: every
+    path of each of them (a union, as a branch join is, but with each path's flags kept apart)."""
+    joined = Run(scope)
+    for run in runs:
+        joined.truncated = joined.truncated or run.truncated
+        for call, (key, tokens) in run.model_calls.items():
+            previous = joined.model_calls.get(call)
+            joined.model_calls[call] = (key, tokens if previous is None else previous[1] | tokens)
+        for call, states in run.call_states.items():
+            into = joined.call_states.setdefault(call, {})
+            for key, tokens in states.items():
+                into[key] = into.get(key, frozenset()) | tokens
+        for use, tokens in run.train_uses.items():
+            joined.train_uses[use] = joined.train_uses.get(use, frozenset()) | tokens
+        joined.trains_entry |= run.trains_entry
+        for node, (key, tokens) in run.returns.items():
+            previous = joined.returns.get(node)
+            joined.returns[node] = (key, tokens if previous is None else previous[1] | tokens)
+    joined.exit = _join([run.exit for run in runs]) or {}
+    joined.enter = _join([run.enter for run in runs if run.enter]) or {}
+    return joined
+
+
 def _join(states: list[State | None], absent=None) -> State | None:
     present = [s for s in states if s is not None]
     if not present:
@@ -296,6 +364,7 @@ class Modes:
         self._holder_params: dict[tuple[cst.ClassDef, str], tuple[cst.FunctionDef, str] | None] = {}
         self._rebound: dict[cst.FunctionDef, set[str]] = {}
         self._tested_flags: dict[cst.FunctionDef, tuple[str, ...]] = {}
+        self._correlated_flags: dict[cst.FunctionDef, tuple[tuple[str, tuple[Flag, ...]], ...]] = {}
         self._declared_outside: set[str] | None = None
         self._parameter_classes: dict[tuple[cst.FunctionDef, str], Target | None] = {}
         self._factories: dict[cst.Call, tuple[cst.FunctionDef, Run] | None] = {}
@@ -1074,6 +1143,9 @@ class Modes:
         tutorial folder's ``evaluate_policy(env, agent)``, called by its own ``main.py`` with
         ``agent = DQN_agent(...)`` of its own folder, never runs ``select_action`` of the agent
         of the folder next door. A receiver held elsewhere (``self.agent``) still counts."""
+        if klass is not None and isinstance(expr, cst.Name) and expr.value == "self" \
+                and self._self_unrelated(at, ctx, klass):
+            return False
         if not self._may_be_instance(expr, at, ctx, klass):
             return False
         if klass is None or import_path_between(self.ctx, ctx):
@@ -1102,6 +1174,31 @@ class Modes:
         return False  # no caller, or none passes one: no instance of ``klass`` reaches here
 
 
+    def _self_unrelated(self, at: cst.CSTNode, ctx: "FileContext", klass: cst.ClassDef) -> bool:
+        """``self`` at ``at``, in a method of a class K of this file, is no instance of ``klass`` (a
+        class of the module ``ctx``): ``self.forward(L=self.L)`` in ``SSKernelNPLR._check`` runs
+        the kernel's own forward, not SequenceModel's (sixteenth audit FC). ``self`` is an instance
+        of K or of a subclass of K; it is one of ``klass`` only when ``klass`` derives from K, K
+        derives from ``klass``, or a class derives from both (a mixin of the two, which no code
+        shows: the same standard as a receiver bound to another class's construction). Told only
+        when the ancestry of both classes is known to its end (:func:`_project_ancestors`)."""
+        function = self.index.function_of(at)
+        owner = self.regions.class_of(function) if function is not None else None
+        if owner is None or any((dotted_name(d.decorator) or "").rsplit(".", 1)[-1]
+                                in ("staticmethod", "classmethod") for d in function.decorators):
+            return False  # a nested function, a static or class method: not told
+        params = function.params
+        first = (*params.posonly_params, *params.params)
+        if not first or first[0].name.value != "self":
+            return False
+        mine = _project_ancestors(self.ctx, owner)
+        theirs = _project_ancestors(ctx, klass)
+        if mine is None or theirs is None:
+            return False
+        me = (Path(self.ctx.path).resolve(), owner.name.value)
+        them = (Path(ctx.path).resolve(), klass.name.value)
+        return me not in theirs and them not in mine
+
     def _file_bound_values(self, expr: cst.BaseExpression, at: cst.CSTNode) -> list[cst.BaseExpression]:
         """The values the file's bindings give ``expr``'s key at ``at`` (its scope's, else the
         module's); the file's bindings, not the model analysis's: a helper module need not import
@@ -1111,7 +1208,14 @@ class Modes:
             return []
         bindings = self.ctx.analysis(Bindings)
         scope = bindings.scope_key(at, key)
-        entries = bindings.values.get((scope, key)) or bindings.values.get((self.ctx.module, key)) or []
+        entries = list(bindings.values.get((scope, key)) or ())
+        if isinstance(scope, cst.ClassDef):
+            # ``self.cell`` read in a subclass's method (PackedRNN.forward) and bound in the base
+            # class's ``__init__`` (RNN's, in this file): an instance's attribute is bound by the
+            # methods of its class and of its bases alike (sixteenth audit FC)
+            for base in self.regions.base_classes(scope)[1:]:
+                entries.extend(bindings.values.get((base, key)) or ())
+        entries = entries or bindings.values.get((self.ctx.module, key)) or []
         return [value for _, value in entries if value is not None]
     def _may_be_instance(self, expr: cst.BaseExpression, at: cst.CSTNode, ctx: "FileContext",
                          klass: cst.ClassDef | None) -> bool:
@@ -1413,6 +1517,49 @@ class Modes:
             self._tested_flags[function] = found
         return found
 
+    def correlated_flags(self, function: cst.FunctionDef) -> tuple[tuple[str, tuple[Flag, ...]], ...]:
+        """The parameters of ``function`` that hold one truth for the whole call, each with the
+        values that stand for every argument a caller may pass: ``bn_eval=False`` read only as
+        ``if bn_eval:`` (sixteenth audit, FF). Each of its tests then takes the same branch on any
+        one run, so a caller that passes an unknown value runs the function once per value and
+        joins the runs (:meth:`_Interpreter.split_run`) instead of mixing the branches of two tests.
+
+        Sound because the name is read nowhere but in the tests' truth positions (a bare name,
+        ``not``, ``and``/``or``, ``is (not) None``): nothing binds, deletes, passes or mutates it in
+        the function, and it is declared a flag (a ``True``/``False`` default or a ``bool``
+        annotation: a bool never changes its truth). ``True``/``False`` cover every truthy/falsy
+        value; ``None`` is added when a test compares the name with None."""
+        found = self._correlated_flags.get(function)
+        if found is not None:
+            return found
+        tested = set(self.tested_flags(function))
+        params = function.params
+        candidates: dict[str, bool] = {}
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            if name not in tested:
+                continue
+            default = _flags.flag_literal(param.default) if param.default is not None else None
+            annotated = param.annotation is not None and isinstance(param.annotation.annotation, cst.Name) \
+                and param.annotation.annotation.value == "bool"
+            if annotated or (default is not None and default.value is not None):
+                candidates[name] = False  # -> whether a test compares it with None
+        if candidates:
+            truth_reads: dict[str, int] = dict.fromkeys(candidates, 0)
+            for node in _walk_body(function.body):
+                if isinstance(node, (cst.If, cst.While)):
+                    for name, compared in _truth_positions(node.test):
+                        if name in truth_reads:
+                            truth_reads[name] += 1
+                            candidates[name] = candidates[name] or compared
+            occurrences = _name_occurrences(function.body, set(candidates))
+            candidates = {name: compared for name, compared in candidates.items()
+                          if occurrences.get(name, 0) == truth_reads[name]}
+        found = tuple((name, (Flag(True), Flag(False), Flag(None)) if compared else (Flag(True), Flag(False)))
+                      for name, compared in sorted(candidates.items()))[:_MAX_SPLIT]
+        self._correlated_flags[function] = found
+        return found
+
     # -- the project around the file ---------------------------------------------------------------
     def external(self, call: cst.Call) -> tuple[cst.FunctionDef, Run] | None:
         """(function, its run) for a call of a function or method defined in another module of the
@@ -1548,6 +1695,60 @@ def plain_class(ctx: "FileContext", klass: cst.ClassDef) -> bool:
     family = ctx.analysis(Regions).base_classes(klass)
     return all(c.name.value not in module_classes and models.module_class(c) is None
                and _known_bases(ctx, c, family) for c in family)
+
+
+_MAX_ANCESTORS = 32
+_STANDARD_BASE_PACKAGES = frozenset({"abc", "typing", "collections", "enum", "dataclasses"})
+
+
+def _project_ancestors(ctx: "FileContext", klass: cst.ClassDef) -> set[tuple[Path, str]] | None:
+    """(module path, class name) of ``klass`` and of each of its ancestors that the project
+    defines, followed through the project's imports; library bases (``nn.Module``, a class of an
+    installed package) end a line, since no library class derives from a project class. None when
+    a base cannot be told: not a plain name, a name nothing binds, a module of the project that is
+    not there to read (``src.models.sequence.base`` outside the linted tree), or too many."""
+    out: set[tuple[Path, str]] = set()
+    todo: list[tuple["FileContext", cst.ClassDef]] = [(ctx, klass)]
+    while todo:
+        current_ctx, current = todo.pop()
+        key = (Path(current_ctx.path).resolve(), current.name.value)
+        if key in out:
+            continue
+        out.add(key)
+        if len(out) > _MAX_ANCESTORS:
+            return None
+        local = current_ctx.analysis(Regions).classes
+        imports = project_imports(current_ctx)
+        for arg in current.bases:
+            if arg.keyword is not None:
+                continue  # ``metaclass=...``
+            value = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            dotted = dotted_name(value)
+            if dotted is None:
+                return None
+            if dotted == "object":
+                continue
+            if dotted in local:
+                todo.append((current_ctx, local[dotted]))
+                continue
+            qualified = current_ctx.imports.qualify(value)
+            if qualified is None:
+                return None  # bound by no import: a class made at run time, a star import
+            target = imports.target(dotted) if imports is not None else None
+            if target is not None:
+                other = PROJECT.context(target.path)
+                found = find_class(current_ctx, target) if other is not None else None
+                if found is None:
+                    return None
+                todo.append((other, found))
+                continue
+            top = qualified.split(".")[0]
+            if top in TORCH_PACKAGES or top in _STANDARD_BASE_PACKAGES:
+                continue
+            if imports is None or any((base / top).is_dir() or (base / f"{top}.py").is_file()
+                                      for base in imports.bases):
+                return None  # a module of the project that cannot be read
+    return out
 
 
 def _known_bases(ctx: "FileContext", klass: cst.ClassDef, family: list[cst.ClassDef]) -> bool:
@@ -2141,6 +2342,22 @@ class _Interpreter:
         for root in roots:
             self._forget_flags_on(root, state)
 
+    def split_run(self, call: cst.Call, owner: "Modes", target: cst.FunctionDef,
+                  subclass: "SelfClass | None", state: State) -> Run:
+        """The callee's run under the flags the caller holds at a known value; a parameter that
+        holds one truth for the whole call (:meth:`Modes.correlated_flags`) and whose argument is
+        not known splits it: one run per value it may take, joined. ``if bn_eval: model.eval()``
+        ... ``if bn_eval: model.train()`` then leaves the model as it came on every path."""
+        assumed = self._assumed(call, owner, target, state)
+        known = {key for key, _ in assumed}
+        split = [(key, values) for key, values in owner.correlated_flags(target) if key not in known]
+        if not split:
+            return owner.run(target, subclass, assumed)
+        choices: list[frozenset] = [assumed]
+        for key, values in split:
+            choices = [choice | {(key, value)} for choice in choices for value in values]
+        return _join_runs(target, [owner.run(target, subclass, choice) for choice in choices])
+
     def _assumed(self, call: cst.Call, owner: "Modes", target: cst.FunctionDef, state: State) -> frozenset:
         """(the callee's flag key, value) for each flag the callee's tests read that the caller
         holds at a known value here: the callee runs under them."""
@@ -2515,7 +2732,7 @@ class _Interpreter:
         elif target is self.function and owner is self.modes and subclass == self.self_class:
             self.apply(call, Run(target, truncated=True), state, record=False, callee=target)
         elif owner is self.modes:
-            run = self.modes.run(target, subclass, self._assumed(call, owner, target, state))
+            run = self.split_run(call, owner, target, subclass, state)
             self.apply(call, run, state, record=True, callee=target)
         else:
             if target not in self.modes.foreign_modes:
@@ -2524,7 +2741,7 @@ class _Interpreter:
                 self.modes._foreign_methods.add(target)  # ``self`` is the receiver, not an argument
             PROJECT.depth += 1
             try:
-                run = owner.run(target, subclass, self._assumed(call, owner, target, state))
+                run = self.split_run(call, owner, target, subclass, state)
             finally:
                 PROJECT.depth -= 1
             self.apply(call, run, state, record=True, callee=target)

@@ -1449,9 +1449,150 @@ for epoch in range(10):
         loss.backward()
         opt.step()
 """,
+        # (sixteenth audit FF) the attack switches to eval mode and back under the same unchanged
+        # bool parameter: on any one call both tests take the same branch, even when the caller
+        # passes a value nobody can read (a command-line option)
+        """import argparse
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--bn_eval', action='store_true')
+args = parser.parse_args()
+
+
+def attack(model, x, y, eps, steps, bn_eval=False):
+    if bn_eval:
+        model.eval()
+    delta = torch.zeros_like(x).uniform_(-eps, eps).requires_grad_(True)
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x + delta), y)
+        loss.backward()
+        delta.data = (delta + eps / 4 * delta.grad.sign()).clamp(-eps, eps)
+        delta.grad.zero_()
+    if bn_eval:
+        model.train()
+    return delta.detach()
+
+
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in [(torch.randn(16, 8), torch.randint(0, 2, (16,)))] * 5:
+    model.train()
+    delta = attack(model, x, y, 0.1, 3, bn_eval=args.bn_eval)
+    loss = F.cross_entropy(model(x + delta), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
     ]
 
     INVALID = [
+        # (sixteenth audit FF) the twins of the attack in VALID: the flag is rebound between the
+        # two tests (its truth may differ), the restore reads another flag, or the "flag" is a list
+        # whose truth the helper changes (it is emptied): a path leaves the model in eval mode
+        """import argparse
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--bn_eval', action='store_true')
+args = parser.parse_args()
+
+
+def attack(model, x, y, eps, steps, bn_eval=False):
+    if bn_eval:
+        model.eval()
+    delta = torch.zeros_like(x).requires_grad_(True)
+    for _ in range(steps):
+        F.cross_entropy(model(x + delta), y).backward()
+        delta.data = (delta + eps * delta.grad.sign()).clamp(-eps, eps)
+        delta.grad.zero_()
+        bn_eval = delta.grad is None
+    if bn_eval:
+        model.train()
+    return delta.detach()
+
+
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in [(torch.randn(16, 8), torch.randint(0, 2, (16,)))] * 5:
+    model.train()
+    delta = attack(model, x, y, 0.1, 3, bn_eval=args.bn_eval)  # expect: DL302
+    loss = F.cross_entropy(model(x + delta), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
+        """import argparse
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--bn_eval', action='store_true')
+args = parser.parse_args()
+
+
+def attack(model, x, y, eps, steps, bn_eval=False, restore=False):
+    if bn_eval:
+        model.eval()
+    delta = torch.zeros_like(x).requires_grad_(True)
+    for _ in range(steps):
+        F.cross_entropy(model(x + delta), y).backward()
+        delta.data = (delta + eps * delta.grad.sign()).clamp(-eps, eps)
+        delta.grad.zero_()
+    if restore:
+        model.train()
+    return delta.detach()
+
+
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in [(torch.randn(16, 8), torch.randint(0, 2, (16,)))] * 5:
+    model.train()
+    delta = attack(model, x, y, 0.1, 3, bn_eval=args.bn_eval, restore=args.bn_eval)  # expect: DL302
+    loss = F.cross_entropy(model(x + delta), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
+        """import argparse
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--bn_eval', action='store_true')
+args = parser.parse_args()
+
+
+def attack(model, x, y, eps, steps, pending: list):
+    if pending:
+        model.eval()
+    delta = torch.zeros_like(x).requires_grad_(True)
+    for _ in range(steps):
+        F.cross_entropy(model(x + delta), y).backward()
+        delta.data = (delta + eps * delta.grad.sign()).clamp(-eps, eps)
+        delta.grad.zero_()
+        pending.clear()
+    if pending:
+        model.train()
+    return delta.detach()
+
+
+model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in [(torch.randn(16, 8), torch.randint(0, 2, (16,)))] * 5:
+    model.train()
+    delta = attack(model, x, y, 0.1, 3, pending=[args.bn_eval])  # expect: DL302
+    loss = F.cross_entropy(model(x + delta), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
         # (twelfth audit DB) the Trainer's twin: the head it trains has a dropout
         """import torch
 import torch.nn as nn
