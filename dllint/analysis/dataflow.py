@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import libcst as cst
 
 from dllint.analysis.imports import dotted_name
+from dllint.analysis.models import is_loss_class
 from dllint.analysis.modes import Modes, iterates_loader
 from dllint.analysis.off_graph import OffGraph
 from dllint.analysis.parameters import CONVERSIONS, TORCH_FACTORIES, ParameterFree
@@ -666,7 +667,7 @@ class GraphValues:
         qualified = self.imports.qualify(func) or ""
         if qualified.startswith("torch.nn.") and not qualified.startswith("torch.nn.functional."):
             last = qualified.rsplit(".", 1)[-1]
-            return last[:1].isupper() and not last.endswith("Loss") and last not in (
+            return last[:1].isupper() and not is_loss_class(last) and last not in (
                 "Parameter", "ParameterList", "ParameterDict")
         if MODEL_FACTORIES.match(qualified):
             return not qualified.startswith("transformers.") or "Model" in qualified
@@ -678,7 +679,7 @@ class GraphValues:
         if not isinstance(value, cst.Call):
             return False
         qualified = self.imports.qualify(value.func) or ""
-        return qualified.startswith("torch.nn.") and qualified.endswith("Loss")
+        return qualified.startswith("torch.nn.") and is_loss_class(qualified)
 
     @staticmethod
     def _reduction_none(call: cst.Call) -> bool:

@@ -24,7 +24,10 @@ free of layers whose behaviour depends on the mode (dropout, batch/instance norm
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -34,6 +37,7 @@ from dllint.analysis.calls import argument
 from dllint.analysis.imports import ImportMap, dotted_name
 from dllint.analysis.name_reaching import statement_targets, walk_body
 from dllint.analysis.regions import Regions
+from dllint.index import iter_subtree
 
 if TYPE_CHECKING:
     from dllint.context import FileContext
@@ -105,6 +109,29 @@ MODE_FREE_LAYERS = STATELESS_LAYERS | frozenset({
     "Embedding", "EmbeddingBag", "LayerNorm", "GroupNorm", "RMSNorm",
     "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Parameter",
 })
+# torch.nn's loss classes: ``torch.nn.modules.loss.__all__`` of torch 2.13, the subclasses of its
+# ``_Loss`` (tests/engine/test_loss_classes.py checks the list against the torch installed). A loss
+# has no mode: ``forward`` calls its functional form with no ``training`` argument, and it holds no
+# layer. ``NLLLoss2d`` (fifteenth audit, EC) is the deprecated alias of ``NLLLoss`` whose name does not
+# end in ``Loss``; every other does, and a loss added to torch later still will: :func:`is_loss_class`
+# takes the name's ending too.
+LOSS_CLASSES = frozenset({
+    "L1Loss", "NLLLoss", "NLLLoss2d", "PoissonNLLLoss", "GaussianNLLLoss", "KLDivLoss", "MSELoss",
+    "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "SmoothL1Loss",
+    "HuberLoss", "SoftMarginLoss", "CrossEntropyLoss", "LinearCrossEntropyLoss",
+    "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss", "MultiMarginLoss",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
+})
+
+
+def is_loss_class(qualified: str) -> bool:
+    """``qualified`` (a dotted name or its last part) names one of torch.nn's loss classes
+    (``nn.MSELoss``, ``nn.NLLLoss2d``): a module with no mode, which nobody calls a model. Also
+    ``AdaptiveLogSoftmaxWithLoss`` (linear layers, no mode) by its name's ending."""
+    name = qualified.rsplit(".", 1)[-1]
+    return name in LOSS_CLASSES or name.endswith("Loss")
+
+
 # Recurrent layers: mode-free unless built with a non-zero ``dropout``.
 RECURRENT_LAYERS = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
 MODE_FUNCTIONS = ("dropout", "batch_norm", "instance_norm", "rrelu")
@@ -151,6 +178,16 @@ MODULE_LOADERS = frozenset({"torch.jit.load"})
 # Packages whose functions never return a layer (``np.sqrt(2.0 / fan)`` for an initialisation scale).
 _NO_LAYER_PACKAGES = frozenset({"numpy", "math", "random", "logging", "warnings", "os", "sys", "time",
                                 "itertools", "functools", "operator", "re", "string"})
+
+
+# Reaching a module's submodules by a computed name or by walking them: a layer no code names may
+# still run (``getattr(self, f"bn{i}")(x)``, ``__getattr__``, ``get_submodule(name)``, ``for m in
+# self.children(): x = m(x)``, ``map(f, self.modules)``; ``torch.nn.modules.`` is an import path).
+_COMPUTED_SUBMODULE_ACCESS = re.compile(
+    r"getattr|__dict__|\bvars\(|_modules|modules\(|\.modules\b(?!\.)|children\b|get_submodule|\bexec\("
+    r"|(?<![.\w])eval\(")
+# Builtins that compute a size or a flag from their arguments, never a layer.
+_SIZE_BUILTINS = frozenset({"int", "float", "bool", "len", "min", "max", "abs", "round", "sum", "pow"})
 
 
 @dataclass
@@ -436,7 +473,7 @@ class Models:
             return None  # runs the wrapped model in whatever mode it is
         if self._is_nn_class(qualified) and qualified.rsplit(".", 1)[-1] not in NOT_MODULES:
             # loss modules are modules, but have no mode and are not what anyone calls a model
-            return None if qualified.endswith("Loss") else "nn"
+            return None if is_loss_class(qualified) else "nn"
         if self.module_class(func) is not None:
             return "class"
         if qualified.startswith("torchvision.models.") or qualified in KNOWN_CONSTRUCTORS \
@@ -718,7 +755,7 @@ class Models:
         if not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
         qualified = self.imports.qualify(expr) or ""
-        if self._is_nn_class(qualified) and not qualified.endswith("Loss"):
+        if self._is_nn_class(qualified) and not is_loss_class(qualified):
             return [qualified]
         if not isinstance(expr, cst.Name):
             return None
@@ -948,7 +985,7 @@ class Models:
             return rate("dropout", 5, False)
         if name in MODE_LAYERS:
             return YES_DEPENDENCE
-        if name.endswith("Loss"):
+        if is_loss_class(name):
             return NO_DEPENDENCE  # ``nn.MSELoss()`` kept on the model: no parameter, no mode
         if name not in MODE_FREE_LAYERS:
             return UNKNOWN_DEPENDENCE
@@ -1015,6 +1052,7 @@ class Models:
             if attr.attr.value == "training" and self.index.enclosing(attr, cst.ClassDef) is node:
                 return Dependence(YES_DEPENDENCE)
         init_methods = _init_methods(node)
+        skip = skip | self._unread_submodule_calls(node)
         # A call under a switch of ``__init__`` that is off by default (``if use_dropout:``): what it
         # adds is judged as usual, then, when that is not ``NO``, dropped for the switch
         # (``_switched_off``), at the top of the next turn (the body below ends in ``continue``s).
@@ -1099,6 +1137,10 @@ class Models:
                 continue
             if isinstance(func, cst.Attribute) and func.attr.value in _HARMLESS_METHODS:
                 continue
+            if isinstance(func, cst.Attribute) and self._class_tensor(func.value, node, 0):
+                # ``self.m * self.N.unsqueeze(0)`` with ``N`` a buffer (fifteenth audit, EG): a
+                # tensor's method returns a tensor or a plain value, never a layer
+                continue
             if klass.lightning and _lightning_self_call(func):
                 continue  # ``self.save_hyperparameters()``: Lightning records the arguments, no layer
             if isinstance(func, cst.Name) and func.value in self.plain_classes:
@@ -1106,6 +1148,160 @@ class Models:
             found.append(self._built_dependence(call))
         value = combine(found)
         return Dependence(value, frozenset(defaults) if value == NO_DEPENDENCE else frozenset())
+
+    def _unread_submodule_calls(self, klass: cst.ClassDef) -> frozenset:
+        """The calls that build layers ``klass`` stores on attributes nothing ever reads (fifteenth
+        audit, EH: ``self.bn0 = nn.BatchNorm3d(width)`` in ``__init__`` that ``forward`` never
+        calls). Running the model runs only the submodules its code reaches, by name or by a
+        generic walk; so, when the ``forward`` that runs is the class's or a base's of this file,
+        a layer is left out of the model's dependence only when no code can reach it: its
+        attribute's name occurs in the file only at its stores (``self.bn0 = ...``,
+        single targets in methods of ``klass``: a read in ``forward`` or any method, of a base or
+        a subclass, of another object, a string for ``getattr`` or a comment all keep it), no other
+        ``.py``/``.ipynb`` file of the project holds the name (a subclass elsewhere, ``model.bn0``),
+        and the file reaches no submodule by a computed name or a walk (``getattr``,
+        ``__dict__``, ``vars(``, ``_modules``, ``modules(``, ``children``, ``get_submodule``,
+        ``exec(``, ``eval(``;
+        ``nn.Sequential(*self.children())`` would run it). Every call in a store's value must build
+        a fresh layer or compute a size (a ``torch.nn`` class, a module class of the file, a torch
+        or builtin function, with no bare ``self`` handed to it), so leaving it out drops no other
+        effect. Empty when any of this is not known."""
+        from dllint.analysis.project import PROJECT, project_imports
+
+        if _COMPUTED_SUBMODULE_ACCESS.search(self.ctx.source) or not self._forward_visible(klass):
+            return frozenset()
+        stores: dict[str, list[cst.Assign]] = {}
+        for method in klass.body.body:
+            if not isinstance(method, cst.FunctionDef):
+                continue
+            for node in walk_body(method.body):
+                if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                    target = node.targets[0].target
+                    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                            and target.value.value == "self" and not target.attr.value.startswith("_"):
+                        stores.setdefault(target.attr.value, []).append(node)
+        found: set[cst.Call] = set()
+        files: list | None = None
+        for name, assigns in stores.items():
+            calls = [n for a in assigns for n in iter_subtree(a.value) if isinstance(n, cst.Call)]
+            if not calls or len(re.findall(rf"\b{re.escape(name)}\b", self.ctx.source)) != len(assigns) \
+                    or not all(self._fresh_construction(a.value) for a in assigns):
+                continue
+            if files is None:
+                imports = project_imports(self.ctx)
+                files = []
+                if imports is not None:
+                    me = Path(self.ctx.path).resolve()
+                    for suffix in (".py", ".ipynb"):
+                        listed = PROJECT.files(imports.root, suffix)
+                        if listed is None:
+                            return frozenset()  # a project too large to search
+                        files.extend(path for path in listed if path.resolve() != me)
+            if any(_names_word(path, name) for path in files):
+                continue
+            found.update(calls)
+        return frozenset(found)
+
+    def _forward_visible(self, klass: cst.ClassDef) -> bool:
+        """``klass`` or one of its bases in this file defines ``forward``: what running the model
+        runs is code of this file (a class with no ``forward`` seen is judged by all it builds)."""
+        for _ in range(16):
+            if own_method(klass, "forward") is not None:
+                return True
+            bases = [self.module_class(b.value) for b in klass.bases]
+            bases = [b for b in bases if b is not None]
+            if len(bases) != 1:
+                return False
+            klass = bases[0].node
+        return False
+
+    def _fresh_construction(self, value: cst.BaseExpression) -> bool:
+        """Every call in ``value`` builds a ``torch.nn`` layer or a module class of this file, or is
+        a torch, ``math``-like or builtin function (a size: ``int(width / 2)``), and ``self`` occurs
+        only as the owner of an attribute read (``self.width``): nothing else is run or handed
+        the model."""
+        for node in iter_subtree(value):
+            if isinstance(node, cst.Name) and node.value == "self":
+                parent = self.index.parent(node)
+                if not (isinstance(parent, cst.Attribute) and parent.value is node) \
+                        or isinstance(self.index.parent(parent), cst.Call) and self.index.parent(parent).func is parent:
+                    return False
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if not isinstance(func, (cst.Name, cst.Attribute)):
+                return False
+            qualified = self.imports.qualify(func) or ""
+            top = qualified.split(".")[0]
+            if self._is_nn_class(qualified) or self.module_class(func) is not None \
+                    or top == "torch" or top in _NO_LAYER_PACKAGES:
+                continue
+            if isinstance(func, cst.Name) and func.value in _SIZE_BUILTINS and not qualified:
+                continue
+            return False
+        return True
+
+    def _class_tensor(self, expr: cst.BaseExpression, klass: cst.ClassDef, depth: int) -> bool:
+        """``expr``, in a method of the module class ``klass``, is a tensor (or a plain value
+        computed from one), never a module: a buffer or parameter of the class (``self.N`` after
+        ``self.register_buffer('N', ...)``, :meth:`_tensor_attribute`), a tensor torch makes
+        (``torch.ones(n)``, ``nn.Parameter(...)``), a local name every binding of which is one, and
+        what a method of a tensor, its arithmetic, its negation or an index of it gives
+        (``self.m * self.N.unsqueeze(0)``). A method of a tensor returns a tensor or a Python value;
+        an operator with a tensor operand returns a tensor or raises (the one module with a
+        reflected operator, ``nn.Sequential.__rmul__``, takes an ``int``)."""
+        from dllint.analysis.optimised_tensors import PARAMETER_CLASSES, TENSOR_FACTORIES
+
+        if depth > 8:
+            return False
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if not isinstance(func, (cst.Name, cst.Attribute)):
+                return False
+            qualified = self.imports.qualify(func) or ""
+            if qualified in TENSOR_FACTORIES or qualified in PARAMETER_CLASSES:
+                return True
+            return not qualified and isinstance(func, cst.Attribute) \
+                and self._class_tensor(func.value, klass, depth + 1)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._class_tensor(expr.left, klass, depth + 1) \
+                or self._class_tensor(expr.right, klass, depth + 1)
+        if isinstance(expr, cst.UnaryOperation) and not isinstance(expr.operator, cst.Not):
+            return self._class_tensor(expr.expression, klass, depth + 1)
+        if isinstance(expr, cst.Subscript):
+            return self._class_tensor(expr.value, klass, depth + 1)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            return self._tensor_attribute(expr.attr.value, klass, depth)
+        if isinstance(expr, cst.Name) and not self.imports.qualify(expr):
+            scope = self.index.function_of(expr)
+            if scope is None or self.index.enclosing(scope, cst.ClassDef) is not klass:
+                return False
+            values = self.ctx.analysis(Bindings).values.get((scope, expr.value))
+            return bool(values) and all(value is not None and self._class_tensor(value, klass, depth + 1)
+                                        for _, value in values)
+        return False
+
+    def _tensor_attribute(self, name: str, klass: cst.ClassDef, depth: int) -> bool:
+        """``self.<name>`` is a tensor in every method of ``klass``: the class registers it as a
+        buffer or parameter (``self.register_buffer('N', t)``: ``nn.Module.__setattr__`` then
+        refuses any value but a tensor or None, and ``register_buffer`` refuses a name already
+        bound to something else), or every value the class binds to it is a tensor
+        (:meth:`_class_tensor`; ``self.W = nn.Parameter(...)``). Never when the class deletes it."""
+        for node in self.index.of_type(cst.Del):
+            if self.index.enclosing(node, cst.ClassDef) is klass and any(
+                    isinstance(target, cst.Attribute) and target.attr.value == name
+                    for target in iter_subtree(node.target)):
+                return False
+        for call in self._class_calls(klass):
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("register_buffer", "register_parameter") \
+                    and isinstance(func.value, cst.Name) and func.value.value == "self" and call.args \
+                    and isinstance(call.args[0].value, cst.SimpleString) \
+                    and call.args[0].value.evaluated_value == name:
+                return True
+        values = self.ctx.analysis(Bindings).values.get((klass, f"self.{name}"))
+        return bool(values) and all(value is not None and self._class_tensor(value, klass, depth + 1)
+                                    for _, value in values)
 
     def _parameter_classes_dependence(self, call: cst.Call, klass: cst.ClassDef, init: cst.FunctionDef | None,
                                       defaults: set[str]) -> str | None:
@@ -1135,7 +1331,7 @@ class Models:
             qualified = (models.imports.qualify(value) or "") if isinstance(value, (cst.Name, cst.Attribute)) else ""
             if inner is not None:
                 found.append(models._constructed(call, models.class_dependence(inner), inner.node))
-            elif models._is_nn_class(qualified) and not qualified.endswith("Loss"):
+            elif models._is_nn_class(qualified) and not is_loss_class(qualified):
                 found.append(self._layer_dependence(call, 1, init, defaults, qualified))
             else:
                 found.append(UNKNOWN_DEPENDENCE)
@@ -1363,6 +1559,27 @@ class Models:
         if value == NO_DEPENDENCE:
             defaults |= used
         return value
+
+
+def _names_word(path: Path, word: str) -> bool:
+    """The project file at ``path`` holds ``word`` as a word in its code: a ``.py`` file's text, or
+    a notebook's code cells (an image's base64 in its outputs names nothing). True when the file
+    cannot be read or parsed."""
+    from dllint.analysis.project import MAX_MODULE_BYTES, PROJECT
+
+    if not PROJECT.mentions(path, word):
+        return False
+    text = PROJECT.text(path, MAX_MODULE_BYTES)
+    if text is None:
+        return True
+    if path.suffix == ".ipynb":
+        try:
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(cell.get("source", "")) for cell in cells
+                             if isinstance(cell, dict) and cell.get("cell_type") == "code")
+        except (ValueError, AttributeError, TypeError):
+            return True
+    return re.search(rf"\b{re.escape(word)}\b", text) is not None
 
 
 def combine(found) -> str:
@@ -1682,7 +1899,7 @@ def _sized_layer(qualified: str) -> bool:
     if name in ("Sequential", "ModuleList", "ModuleDict"):
         return False
     return (name in MODE_FREE_LAYERS or name in RECURRENT_LAYERS or name in MODE_LAYERS
-            or name.endswith("Loss") or name == "MultiheadAttention"
+            or is_loss_class(name) or name == "MultiheadAttention"
             or any(word in name for word in ("Dropout", "BatchNorm", "InstanceNorm")))
 
 

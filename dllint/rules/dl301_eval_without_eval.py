@@ -1749,6 +1749,119 @@ def train_epoch(model, optimizer, train_loader, t_train, unroll_step, initial_st
 
 train_epoch(model, optimizer, train_loader, 50, 5)
 """,
+        # (fifteenth audit, EC: Eromera/erfnet_pytorch train/main.py) the file's own loss module
+        # whose one layer is ``nn.NLLLoss2d``, torch's deprecated alias of ``NLLLoss``: every torch.nn
+        # loss class is mode-free, so the criterion is, whatever mode it is left in
+        """import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class CrossEntropyLoss2d(nn.Module):
+    def __init__(self, weight=None):
+        super().__init__()
+        self.loss = nn.NLLLoss2d(weight)
+
+    def forward(self, outputs, targets):
+        return self.loss(F.log_softmax(outputs, dim=1), targets)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 20, 3, padding=1)
+        self.bn = nn.BatchNorm2d(20)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+def train(loader, loader_val, epochs):
+    model = Net()
+    criterion = CrossEntropyLoss2d(torch.ones(20))
+    optimizer = torch.optim.Adam(model.parameters(), 5e-4)
+    for epoch in range(epochs):
+        model.train()
+        for images, labels in loader:
+            loss = criterion(model(images), labels[:, 0])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for images, labels in loader_val:
+                loss = criterion(model(images), labels[:, 0])
+                print(loss.item())
+""",
+        # (fifteenth audit, EG: y0ast/deterministic-uncertainty-quantification two_moons.ipynb) an
+        # attribute ``__init__`` computes from the class's buffers (``self.m * self.N.unsqueeze(0)``)
+        # is a tensor, no layer: three Linear layers and no mode (ignite's import keeps the closed
+        # world of models open)
+        """import torch
+from torch import nn
+from torch.nn import functional as F
+from ignite.engine import Engine
+
+
+class Centroids(nn.Module):
+    def __init__(self, features, classes):
+        super().__init__()
+        self.fc = nn.Linear(2, features)
+        self.W = nn.Parameter(torch.normal(torch.zeros(features, classes, features), 0.05))
+        self.register_buffer('N', torch.ones(classes) * 20)
+        self.register_buffer('m', torch.randn(features, classes))
+        self.m = self.m * self.N.unsqueeze(0)
+        self.scale = self.W.detach().abs().mean(dim=(0, 2)).unsqueeze(0)
+
+    def embed(self, x):
+        return F.relu(self.fc(x))
+
+    def forward(self, x):
+        z = torch.einsum('ij,mnj->imn', self.embed(x), self.W)
+        return -((z - self.m / self.N.unsqueeze(0)) ** 2).mean(1) * self.scale
+
+
+model = Centroids(20, 2)
+grid = torch.rand(100, 2)
+with torch.no_grad():
+    confidence = model(grid).max(1)[0].numpy()
+""",
+        # (fifteenth audit, EH: pdebench/PDEBench models/fno) batch norm built in ``__init__`` that
+        # nothing reads: ``forward`` never calls it, no code names it and nothing reaches submodules
+        # by a computed name or by iterating them; the layers that run have no mode
+        """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class FNO(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc0 = nn.Linear(3, width)
+        self.w0 = nn.Conv1d(width, width, 1)
+        self.bn0 = nn.BatchNorm1d(width)
+        self.bn1 = torch.nn.BatchNorm1d(int(width / 2), momentum=0.1)
+        self.fc1 = nn.Linear(width, 1)
+
+    def forward(self, x):
+        x = self.fc0(x).permute(0, 2, 1)
+        x = F.gelu(self.w0(x))
+        return self.fc1(x.permute(0, 2, 1))
+
+
+model = FNO(32)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = F.mse_loss(model(xx), yy)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        val = sum(F.mse_loss(model(xx), yy).item() for xx, yy in val_loader)
+    print(epoch, val)
+""",
     ]
 
     INVALID = [
@@ -3242,6 +3355,247 @@ def train_epoch(model, optimizer, train_loader, loader2, t_train, initial_step=1
 
 
 train_epoch(model, optimizer, train_loader, valid_loader, 50)
+""",
+        # (fifteenth audit, EC, the twin) the loss module also drops pixels of the outputs with its
+        # own dropout: it is no torch.nn loss, and left in training mode it drops at validation too
+        """import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class CrossEntropyLoss2d(nn.Module):
+    def __init__(self, weight=None):
+        super().__init__()
+        self.drop = nn.Dropout2d(0.1)
+        self.loss = nn.NLLLoss2d(weight)
+
+    def forward(self, outputs, targets):
+        return self.loss(F.log_softmax(self.drop(outputs), dim=1), targets)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 20, 3, padding=1)
+        self.bn = nn.BatchNorm2d(20)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+def train(loader, loader_val, epochs):
+    model = Net()
+    criterion = CrossEntropyLoss2d(torch.ones(20))
+    optimizer = torch.optim.Adam(model.parameters(), 5e-4)
+    for epoch in range(epochs):
+        model.train()
+        for images, labels in loader:
+            loss = criterion(model(images), labels[:, 0])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for images, labels in loader_val:
+                loss = criterion(model(images), labels[:, 0])  # expect: DL301
+                print(loss.item())
+""",
+        # (fifteenth audit, EG, the twins) the same model whose embedding drops units: a tensor
+        # attribute computed from buffers does not hide the dropout; and one whose attribute is
+        # computed by a method of a submodule the class holds (``self.head.extra()``), which may
+        # build a layer
+        """import torch
+from torch import nn
+from torch.nn import functional as F
+from ignite.engine import Engine
+
+
+class Centroids(nn.Module):
+    def __init__(self, features, classes):
+        super().__init__()
+        self.fc = nn.Linear(2, features)
+        self.drop = nn.Dropout(0.2)
+        self.register_buffer('N', torch.ones(classes) * 20)
+        self.register_buffer('m', torch.randn(features, classes))
+        self.m = self.m * self.N.unsqueeze(0)
+
+    def embed(self, x):
+        return self.drop(F.relu(self.fc(x)))
+
+    def forward(self, x):
+        z = self.embed(x)
+        return -((z.unsqueeze(-1) - self.m / self.N.unsqueeze(0)) ** 2).mean(1)
+
+
+model = Centroids(20, 2)
+grid = torch.rand(100, 2)
+with torch.no_grad():
+    confidence = model(grid).max(1)[0].numpy()  # expect: DL301
+""",
+        """import torch
+from torch import nn
+from torch.nn import functional as F
+from ignite.engine import Engine
+from heads import Head
+
+
+class Centroids(nn.Module):
+    def __init__(self, features, classes):
+        super().__init__()
+        self.fc = nn.Linear(2, features)
+        self.head = Head(features, classes)
+        self.register_buffer('N', torch.ones(classes) * 20)
+        self.extra = self.head.extra(self.N.unsqueeze(0))
+
+    def forward(self, x):
+        z = F.relu(self.fc(x))
+        return self.extra(self.head(z))
+
+
+model = Centroids(20, 2)
+grid = torch.rand(100, 2)
+with torch.no_grad():
+    confidence = model(grid).max(1)[0].numpy()  # expect: DL301
+""",
+        # (fifteenth audit, EH, the twins) the same FNO whose forward calls its batch norm; one
+        # whose forward reaches the norms by a computed name (``getattr(self, f"bn{i}")``); one
+        # that runs every child in turn; one whose batch norm a subclass's forward calls
+        """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class FNO(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc0 = nn.Linear(3, width)
+        self.w0 = nn.Conv1d(width, width, 1)
+        self.bn0 = nn.BatchNorm1d(width)
+        self.fc1 = nn.Linear(width, 1)
+
+    def forward(self, x):
+        x = self.fc0(x).permute(0, 2, 1)
+        x = F.gelu(self.bn0(self.w0(x)))
+        return self.fc1(x.permute(0, 2, 1))
+
+
+model = FNO(32)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = F.mse_loss(model(xx), yy)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        val = sum(F.mse_loss(model(xx), yy).item() for xx, yy in val_loader)  # expect: DL301
+    print(epoch, val)
+""",
+        """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class FNO(nn.Module):
+    def __init__(self, width, layers=2):
+        super().__init__()
+        self.layers = layers
+        self.fc0 = nn.Linear(3, width)
+        self.w0 = nn.Conv1d(width, width, 1)
+        self.bn0 = nn.BatchNorm1d(width)
+        self.bn1 = nn.BatchNorm1d(width)
+        self.fc1 = nn.Linear(width, 1)
+
+    def forward(self, x):
+        x = self.fc0(x).permute(0, 2, 1)
+        for i in range(self.layers):
+            x = F.gelu(getattr(self, f"bn{i}")(self.w0(x)))
+        return self.fc1(x.permute(0, 2, 1))
+
+
+model = FNO(32)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = F.mse_loss(model(xx), yy)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        val = sum(F.mse_loss(model(xx), yy).item() for xx, yy in val_loader)  # expect: DL301
+    print(epoch, val)
+""",
+        """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Stack(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.w0 = nn.Conv1d(width, width, 1)
+        self.bn0 = nn.BatchNorm1d(width)
+        self.w1 = nn.Conv1d(width, width, 1)
+
+    def forward(self, x):
+        for layer in self.children():
+            x = layer(x)
+        return x
+
+
+model = Stack(32)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = F.mse_loss(model(xx), yy)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        val = sum(F.mse_loss(model(xx), yy).item() for xx, yy in val_loader)  # expect: DL301
+    print(epoch, val)
+""",
+        """import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class FNO(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc0 = nn.Linear(3, width)
+        self.w0 = nn.Conv1d(width, width, 1)
+        self.bn0 = nn.BatchNorm1d(width)
+        self.fc1 = nn.Linear(width, 1)
+
+    def forward(self, x):
+        x = self.fc0(x).permute(0, 2, 1)
+        x = F.gelu(self.w0(x))
+        return self.fc1(x.permute(0, 2, 1))
+
+
+class NormedFNO(FNO):
+    def forward(self, x):
+        x = self.fc0(x).permute(0, 2, 1)
+        x = F.gelu(self.bn0(self.w0(x)))
+        return self.fc1(x.permute(0, 2, 1))
+
+
+model = NormedFNO(32)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(10):
+    model.train()
+    for xx, yy in train_loader:
+        loss = F.mse_loss(model(xx), yy)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        val = sum(F.mse_loss(model(xx), yy).item() for xx, yy in val_loader)  # expect: DL301
+    print(epoch, val)
 """,
     ]
 

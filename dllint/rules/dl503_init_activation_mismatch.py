@@ -46,6 +46,7 @@ from dllint.analysis.bindings import Bindings
 from dllint.analysis.calls import argument, string
 from dllint.analysis.init_gains import (FEEDS_ACTIVATION, applied_gain, attribute_activation, default_init_selu,
                                        initialised_module, layer_site, slope_set)
+from dllint.analysis.models import is_loss_class
 from dllint.index import iter_subtree
 from dllint.rule import Rule
 
@@ -229,7 +230,7 @@ def _on_handed_values(ctx, function: cst.FunctionDef) -> bool:
         if qualified is not None:
             last = qualified.rsplit(".", 1)[-1]
             if qualified in _LAYER_OPS or qualified.startswith("torch.nn.") and last[:1].isupper() \
-                    and not last.endswith("Loss"):
+                    and not is_loss_class(last):
                 return False  # a layer built (a loss criterion such as ``nn.BCELoss()`` is none)
             continue
         func = node.func

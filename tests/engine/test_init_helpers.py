@@ -303,7 +303,7 @@ class Net(nn.Module):
     # nn.Module's own train()/eval() in __init__ set a flag, they build nothing (ninth audit, BZ)
     ("self.fc = nn.Linear(4, 4)\nself.train()", NO_DEPENDENCE),
     ("self.fc = nn.Linear(4, 4)\nself.eval()", NO_DEPENDENCE),
-    ("self.fc = nn.Linear(4, 4)\nself.drop = nn.Dropout(0.5)\nself.train()", YES_DEPENDENCE),
+    ("self.fc = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))\nself.train()", YES_DEPENDENCE),
     # a local initialiser lambda that gives back the layer, itself or through an own method
     ("init_ = lambda m: self.layer_init(m, nn.init.orthogonal_, gain=nn.init.calculate_gain('relu'))\n"
      "self.fc = init_(nn.Linear(4, 4))\n"

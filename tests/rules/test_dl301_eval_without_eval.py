@@ -131,8 +131,10 @@ accuracy(model, x_val)
 """
     assert not _findings(source.format(base=""))
     assert not _findings(source.format(base="(nn.Module)"))  # a module, but no layer with a mode
+    # (a dropout the forward runs: one built and never called adds nothing, fifteenth audit EH)
     with_dropout = source.replace("self.w = torch.zeros(2, 2)",
-                                  "super().__init__()\n        self.drop = nn.Dropout(0.5)")
+                                  "super().__init__()\n        self.drop = nn.Dropout(0.5)") \
+        .replace("return x @ self.w", "return self.drop(x)")
     assert _findings(with_dropout.format(base="(nn.Module)"))
 
 
@@ -159,7 +161,7 @@ def test_a_wrapped_and_moved_model_keeps_its_definition() -> None:
     # ``model = nn.DataParallel(model)`` and ``model = model.cuda()`` add no layer: the definition
     # is still the class's, without dropout or batch norm (seen in hunkim/PyTorchZeroToAll)
     assert not _findings(WRAPPED.format(extra=""))
-    (found,) = _findings(WRAPPED.format(extra="\n        self.drop = nn.Dropout(0.1)"))
+    (found,) = _findings(WRAPPED.format(extra="\n        self.fc = nn.Sequential(nn.Dropout(0.1), self.fc)"))
     assert found.severity == "warning"
 
 
@@ -222,7 +224,7 @@ def test_a_lightning_module_without_mode_dependent_layers_is_mode_free() -> None
 
 def test_a_lightning_module_with_dropout_is_still_reported() -> None:
     source = LIGHTNING.format(imports="import pytorch_lightning as pl", base="pl.LightningModule",
-                              extra="self.drop = nn.Dropout(0.5)")
+                              extra="self.fc = nn.Sequential(nn.Dropout(0.5), self.fc)")
     (found,) = _findings(source)
     assert found.line == 14
 
@@ -280,5 +282,5 @@ def test_an_actor_critic_that_calls_its_own_methods_in_init_is_mode_free() -> No
     # ninth audit, BZ: self.train(), an initialiser lambda through an own method, and an own
     # method that runs a layer to size the next one build no layer
     assert not _findings(ACTOR_CRITIC.format(extra="pass"))
-    (found,) = _findings(ACTOR_CRITIC.format(extra="self.drop = nn.Dropout(0.5)"))
+    (found,) = _findings(ACTOR_CRITIC.format(extra="self.actor = nn.Sequential(nn.Dropout(0.5), self.actor)"))
     assert found.line == 25
