@@ -366,6 +366,79 @@ def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(wh
     assert got == run(False)
 
 
+def test_a_group_of_small_gradients_finite_one_by_one_whose_sum_overflows_is_not_reported():
+    # the test above with enough small gradients to share one flattened probe (_FLAT_MIN):
+    # their sum overflows, each is finite
+    n = watcher_module._FLAT_MIN
+
+    class Many(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ps = nn.ParameterList([nn.Parameter(torch.zeros(1)) for _ in range(n)])
+
+        def forward(self, x):
+            return sum((p * x).sum() for p in self.ps)
+
+    torch.manual_seed(0)
+    model = Many()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log", checks=["nonfinite"]) as w:
+        for step in range(SENTINEL_STEP + 2):
+            x = torch.full((1,), 2e38 if step == SENTINEL_STEP else 1.0)
+            opt.zero_grad()
+            model(x).backward()
+            if step == SENTINEL_STEP:
+                assert w._grad_layout.groups == [list(range(n))]  # one probe for all
+                assert all(torch.isfinite(p.grad).all() for p in model.ps)
+            opt.step()
+    assert w.report().by_code("DC203") == []
+
+
+@pytest.mark.parametrize("small", [1, 2, watcher_module._FLAT_MIN - 1, watcher_module._FLAT_MIN])
+def test_few_small_gradients_are_summed_one_by_one_and_many_flattened(small):
+    # below _FLAT_MIN small gradients a sentinel step sums each (no cat); from it on, one
+    # flattened copy and one sum. A NaN planted in the last small gradient is named at its
+    # parameter either way, as on a fully checked step.
+    def run(sentinel: bool, plant: bool):
+        torch.manual_seed(0)
+        # one large gradient (its own probe), then ``small`` small ones
+        model = nn.Sequential(nn.Linear(200, 100, bias=False), nn.Linear(100, 2, bias=False),
+                              *[nn.Linear(2, 2, bias=False) for _ in range(small - 1)])
+        assert model[0].weight.numel() > watcher_module._FLAT_MAX
+        opt = torch.optim.SGD(model.parameters(), lr=0.0)
+        where = f"{small}.weight"
+
+        def poison(grad):
+            grad = grad.clone()
+            grad.view(-1)[0] = float("nan")
+            return grad
+
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["nonfinite"]) as w:
+            for step in range(SENTINEL_STEP + 1):
+                x = torch.randn(4, 200)
+                if step == SENTINEL_STEP and not plant:
+                    ops = _step_ops(model, opt, x, torch.zeros(4, dtype=torch.long))
+                    continue
+                handle = model.get_parameter(where).register_hook(poison) \
+                    if plant and step == SENTINEL_STEP else None
+                opt.zero_grad()
+                model(x).sum().backward()
+                if handle is not None:
+                    handle.remove()
+                opt.step()
+        if not plant:
+            return ops
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    watched = run(True, False)
+    flattened = small >= watcher_module._FLAT_MIN
+    assert watched["cat"] == (1 if flattened else 0)
+    got = run(True, True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", f"{small}.weight", SENTINEL_STEP)]
+    assert got == run(False, True)
+
+
 # ---------------------------------------------------------------- bare training passes
 # On a sentinel step the model's training forward runs with the watcher's global module hooks
 # out of torch's dicts ("bare"): torch then calls every module on its fast path. They come
