@@ -202,6 +202,56 @@ def test_gradient_only_nan_is_reported_at_its_parameter_on_a_sentinel_step():
     assert got == run(False)
 
 
+@pytest.mark.parametrize("case", ["embedding row", "in no optimizer"])
+def test_a_gradient_nan_that_never_reaches_a_later_loss_is_reported_at_its_step(case):
+    # Why a sentinel step reads every gradient (a pass over their data) rather than waiting for
+    # the NaN to show in a later step's loss (a scalar read anyway): the NaN may never reach a
+    # later loss. An embedding row whose token no later batch holds, or a parameter no
+    # optimizer steps: the losses after the step stay finite, and only the step's own gradient
+    # probe names the parameter at its step.
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = nn.Embedding(10, 4)
+            self.fc = nn.Linear(4, 1)
+
+        def forward(self, tokens):
+            return self.fc(self.emb(tokens)).mean()
+
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = Model()
+        where = "emb.weight"
+        params = model.fc.parameters() if case == "in no optimizer" else model.parameters()
+        opt = torch.optim.SGD(params, lr=0.1)
+
+        def poison(grad):
+            grad = grad.clone()
+            grad[3, 0] = float("nan")  # token 3's row
+            return grad
+
+        losses = []
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["nonfinite"]) as w:
+            for step in range(SENTINEL_STEP + 4):
+                tokens = torch.tensor([3, 4]) if step == SENTINEL_STEP else torch.tensor([1, 2])
+                handle = model.get_parameter(where).register_hook(poison) \
+                    if step == SENTINEL_STEP else None
+                opt.zero_grad()
+                loss = model(tokens)
+                loss.backward()
+                if handle is not None:
+                    handle.remove()
+                opt.step()
+                losses.append(loss.item())
+        assert all(map(torch.isfinite, torch.tensor(losses)))  # no later loss shows it
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    got = run(True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", "emb.weight", SENTINEL_STEP)]
+    assert got == run(False)
+
+
 def test_without_an_optimizer_the_replay_runs_when_backward_ends():
     torch.manual_seed(0)
     model = Net()
