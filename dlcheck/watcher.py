@@ -277,8 +277,8 @@ class _GradLayout:
 _FLAT_MAX = 1 << 14
 # ... but fewer small gradients than this of a device are summed one by one. Inside a training
 # step every distinct op path is cold (the step's kernels evict it): measured in place, in the
-# optimizer's step pre-hook of the benchmark's MLP (median of 1200 steps, process alone on a
-# core, 2026-12-05), the flattened copy and its sum took 77-90 us whatever the count, a sum
+# optimizer's step pre-hook of the benchmark's MLP (medians of 1200 steps, the 2-core machine
+# shared, 2026-12-05), the flattened copy and its sum took 77-90 us whatever the count, a sum
 # per gradient about 62 us for 2, 70 for 4, 77 for 6 and 87 for 8 (the two large sums
 # included). The MLP's four small gradients: sums 8-12 us a step cheaper than the flattening.
 _FLAT_MIN = 7

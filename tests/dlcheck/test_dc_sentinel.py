@@ -358,8 +358,9 @@ def test_a_sentinel_step_sums_a_device_s_small_gradients_at_once_and_detaches_th
 
 
 def test_gradients_finite_one_by_one_whose_probe_overflows_together_are_not_reported():
-    # each gradient's sum is 2e38, within float32's range; the two summed in one probe are
-    # not: the step must look at them one by one before blaming either
+    # each gradient's sum is 2e38, within float32's range; the two summed together are not.
+    # (Two small gradients now take a sum each, below _FLAT_MIN: the test after this one
+    # holds the shared probe's case.) The step must look at them one by one before blaming either.
     class Two(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -386,7 +387,8 @@ def test_gradients_finite_one_by_one_whose_probe_overflows_together_are_not_repo
 
 @pytest.mark.parametrize("where", ["0.weight", "1.bias", "2.weight"])
 def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(where):
-    # a large gradient has its own probe, the small ones share one: the finding names the
+    # a large gradient has its own probe, the five small ones a sum each (fewer than
+    # _FLAT_MIN; the shared probe: test_few_small_gradients_...): the finding names the
     # parameter, as a fully checked step does
     def run(sentinel: bool):
         torch.manual_seed(0)
