@@ -33,7 +33,12 @@ class Entry:
     def __init__(self, args: tuple) -> None:
         self.args = args
         self.kwargs: dict[str, Any] = {}
-        self.versions = [t._version for t in args if isinstance(t, torch.Tensor)]
+        # (a loop, not a list comprehension: no frame of its own, at every model entry)
+        versions = []
+        for t in args:
+            if isinstance(t, torch.Tensor):
+                versions.append(t._version)
+        self.versions = versions
         self.rng = _cpu_rng_state()  # torch.get_rng_state() without its Python frame
         cuda = _CUDA_BUILT and torch.cuda.is_initialized()
         self.cuda_rng = torch.cuda.get_rng_state_all() if cuda else None

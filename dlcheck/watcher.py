@@ -249,7 +249,14 @@ class _GradLayout:
                     self.groups.append([i])
                 else:
                     small.setdefault(g.device, []).append(i)
-            self.groups += small.values()
+            for idx in small.values():
+                # a few small gradients are summed one by one: flattening them costs a cold
+                # path of its own (views, a cat, a copy) that several sums on the path the
+                # large gradients already took do not (see _FLAT_MIN)
+                if len(idx) < _FLAT_MIN:
+                    self.groups += [[i] for i in idx]
+                else:
+                    self.groups.append(idx)
             # how each probe takes its gradients from GradInfo's list: an index, or an
             # itemgetter (one C call for the group)
             self.takes: list[Any] = [idx[0] if len(idx) == 1 else operator.itemgetter(*idx)
@@ -268,6 +275,13 @@ class _GradLayout:
 # of a device flattened into one tensor (one copy, one sum): an op costs a few microseconds on
 # CPU, more than copying 64 KB (a CNN's 14 gradients: 13 us instead of 30).
 _FLAT_MAX = 1 << 14
+# ... but fewer small gradients than this of a device are summed one by one. Inside a training
+# step every distinct op path is cold (the step's kernels evict it): measured in place, in the
+# optimizer's step pre-hook of the benchmark's MLP (medians of 1200 steps, the 2-core machine
+# shared, 2026-12-05), the flattened copy and its sum took 77-90 us whatever the count, a sum
+# per gradient about 62 us for 2, 70 for 4, 77 for 6 and 87 for 8 (the two large sums
+# included). The MLP's four small gradients: sums 8-12 us a step cheaper than the flattening.
+_FLAT_MIN = 7
 # Gather._read_lists reads at most this many CPU values one by one (item()); more are stacked
 _ITEMS_MAX = 16
 _Tensor = torch.Tensor
@@ -371,8 +385,11 @@ class GradInfo:
         grads = self._grads
         if groups is not None:
             try:
-                out = [grads[take].sum() if type(take) is int else _flatten(take(grads)).sum()
-                       for take in self.layout.takes]
+                # (a loop, not a list comprehension: no frame of its own, every sentinel step)
+                out = []
+                for take in self.layout.takes:
+                    out.append(grads[take].sum() if type(take) is int
+                               else _flatten(take(grads)).sum())
                 self._probe_groups = groups
                 return out
             except RuntimeError:  # a gradient moved to another device under the same layout
@@ -713,7 +730,12 @@ class Watcher:
             return None
         if entry[2] and not self.replaying and not compiling():
             try:
-                e = self._passes.add(replay.Entry(args))
+                e = replay.Entry(args)
+                passes = self._passes.entries
+                if e.grad and len(passes) < replay.MAX_PASSES:
+                    passes.append(e)  # (Passes.add's common case, inlined: every sentinel step)
+                else:
+                    self._passes.add(e)
                 if e.grad:
                     self._grad_passes += 1
                     if self._grad_passes == 1 and self._bare_ok and module.training:
@@ -742,7 +764,9 @@ class Watcher:
                 return
         if kwargs:
             entry.kwargs = dict(kwargs)
-        self._go_bare()
+        for d, key, _ in self._module_hooks:  # (_go_bare, inlined: every sentinel step)
+            d.pop(key, None)
+        self._bare = True
 
     def _saw_compiled_wrapper(self, module: nn.Module) -> None:
         # torch.compile(model) called in eager code, before it traces: from now on the tables

@@ -104,9 +104,16 @@ class LossSpike:
                     continue
                 entry = self._series[key] = (deque(), [])
             arrived, ordered = entry
-            if len(ordered) >= self.min_history:
-                self._judge(watch, key, v, ordered)
-            if len(ordered) >= self.window:
+            n = len(ordered)
+            if n >= self.min_history:
+                # _judge's test, inlined (every step): it is called only for a spike
+                mid = n // 2
+                median = ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+                rise = v - median
+                if rise > (self.factor - 1.0) * abs(median) and rise > self.spread * (
+                        ordered[-1] - median) and median != 0.0:
+                    self._judge(watch, key, v, ordered)
+            if n >= self.window:
                 del ordered[bisect_left(ordered, arrived.popleft())]
             arrived.append(v)
             insort(ordered, v)

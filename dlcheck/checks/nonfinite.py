@@ -215,7 +215,14 @@ class NonFinite:
         values = read.get(self)
         where, grad_names, pass_ends = self._where, self._grad_names, self._pass_ends
         has_probes, grads = bool(self._probes), self._grads
-        self._reset()
+        # (_reset, inlined: every step; a sentinel step leaves the dict and the set of the
+        # module probes empty, and an empty one is kept rather than made anew)
+        self._probes, self._where = [], []
+        if self._probed:
+            self._probed = {}
+        if pass_ends:
+            self._pass_ends = set()
+        self._grad_norms, self._grad_names, self._grads = [], [], None
         if not values:
             return
         probes = values.pop(0) if has_probes else []

@@ -202,6 +202,56 @@ def test_gradient_only_nan_is_reported_at_its_parameter_on_a_sentinel_step():
     assert got == run(False)
 
 
+@pytest.mark.parametrize("case", ["embedding row", "in no optimizer"])
+def test_a_gradient_nan_that_never_reaches_a_later_loss_is_reported_at_its_step(case):
+    # Why a sentinel step reads every gradient (a pass over their data) rather than waiting for
+    # the NaN to show in a later step's loss (a scalar read anyway): the NaN may never reach a
+    # later loss. An embedding row whose token no later batch holds, or a parameter no
+    # optimizer steps: the losses after the step stay finite, and only the step's own gradient
+    # probe names the parameter at its step.
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = nn.Embedding(10, 4)
+            self.fc = nn.Linear(4, 1)
+
+        def forward(self, tokens):
+            return self.fc(self.emb(tokens)).mean()
+
+    def run(sentinel: bool):
+        torch.manual_seed(0)
+        model = Model()
+        where = "emb.weight"
+        params = model.fc.parameters() if case == "in no optimizer" else model.parameters()
+        opt = torch.optim.SGD(params, lr=0.1)
+
+        def poison(grad):
+            grad = grad.clone()
+            grad[3, 0] = float("nan")  # token 3's row
+            return grad
+
+        losses = []
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["nonfinite"]) as w:
+            for step in range(SENTINEL_STEP + 4):
+                tokens = torch.tensor([3, 4]) if step == SENTINEL_STEP else torch.tensor([1, 2])
+                handle = model.get_parameter(where).register_hook(poison) \
+                    if step == SENTINEL_STEP else None
+                opt.zero_grad()
+                loss = model(tokens)
+                loss.backward()
+                if handle is not None:
+                    handle.remove()
+                opt.step()
+                losses.append(loss.item())
+        assert all(map(torch.isfinite, torch.tensor(losses)))  # no later loss shows it
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    got = run(True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", "emb.weight", SENTINEL_STEP)]
+    assert got == run(False)
+
+
 def test_without_an_optimizer_the_replay_runs_when_backward_ends():
     torch.manual_seed(0)
     model = Net()
@@ -308,8 +358,9 @@ def test_a_sentinel_step_sums_a_device_s_small_gradients_at_once_and_detaches_th
 
 
 def test_gradients_finite_one_by_one_whose_probe_overflows_together_are_not_reported():
-    # each gradient's sum is 2e38, within float32's range; the two summed in one probe are
-    # not: the step must look at them one by one before blaming either
+    # each gradient's sum is 2e38, within float32's range; the two summed together are not.
+    # (Two small gradients now take a sum each, below _FLAT_MIN: the test after this one
+    # holds the shared probe's case.) The step must look at them one by one before blaming either.
     class Two(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -336,7 +387,8 @@ def test_gradients_finite_one_by_one_whose_probe_overflows_together_are_not_repo
 
 @pytest.mark.parametrize("where", ["0.weight", "1.bias", "2.weight"])
 def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(where):
-    # a large gradient has its own probe, the small ones share one: the finding names the
+    # a large gradient has its own probe, the five small ones a sum each (fewer than
+    # _FLAT_MIN; the shared probe: test_few_small_gradients_...): the finding names the
     # parameter, as a fully checked step does
     def run(sentinel: bool):
         torch.manual_seed(0)
@@ -364,6 +416,79 @@ def test_a_nan_in_one_gradient_of_a_probe_group_is_reported_at_that_parameter(wh
     got = run(True)
     assert [(c, m, s) for c, m, s, _ in got] == [("DC203", where, SENTINEL_STEP)]
     assert got == run(False)
+
+
+def test_a_group_of_small_gradients_finite_one_by_one_whose_sum_overflows_is_not_reported():
+    # the test above with enough small gradients to share one flattened probe (_FLAT_MIN):
+    # their sum overflows, each is finite
+    n = watcher_module._FLAT_MIN
+
+    class Many(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ps = nn.ParameterList([nn.Parameter(torch.zeros(1)) for _ in range(n)])
+
+        def forward(self, x):
+            return sum((p * x).sum() for p in self.ps)
+
+    torch.manual_seed(0)
+    model = Many()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    with dlcheck.watch(model, opt, on_problem="log", checks=["nonfinite"]) as w:
+        for step in range(SENTINEL_STEP + 2):
+            x = torch.full((1,), 2e38 if step == SENTINEL_STEP else 1.0)
+            opt.zero_grad()
+            model(x).backward()
+            if step == SENTINEL_STEP:
+                assert w._grad_layout.groups == [list(range(n))]  # one probe for all
+                assert all(torch.isfinite(p.grad).all() for p in model.ps)
+            opt.step()
+    assert w.report().by_code("DC203") == []
+
+
+@pytest.mark.parametrize("small", [1, 2, watcher_module._FLAT_MIN - 1, watcher_module._FLAT_MIN])
+def test_few_small_gradients_are_summed_one_by_one_and_many_flattened(small):
+    # below _FLAT_MIN small gradients a sentinel step sums each (no cat); from it on, one
+    # flattened copy and one sum. A NaN planted in the last small gradient is named at its
+    # parameter either way, as on a fully checked step.
+    def run(sentinel: bool, plant: bool):
+        torch.manual_seed(0)
+        # one large gradient (its own probe), then ``small`` small ones
+        model = nn.Sequential(nn.Linear(200, 100, bias=False), nn.Linear(100, 2, bias=False),
+                              *[nn.Linear(2, 2, bias=False) for _ in range(small - 1)])
+        assert model[0].weight.numel() > watcher_module._FLAT_MAX
+        opt = torch.optim.SGD(model.parameters(), lr=0.0)
+        where = f"{small}.weight"
+
+        def poison(grad):
+            grad = grad.clone()
+            grad.view(-1)[0] = float("nan")
+            return grad
+
+        with dlcheck.watch(model, opt, on_problem="log", sentinel=sentinel,
+                           checks=["nonfinite"]) as w:
+            for step in range(SENTINEL_STEP + 1):
+                x = torch.randn(4, 200)
+                if step == SENTINEL_STEP and not plant:
+                    ops = _step_ops(model, opt, x, torch.zeros(4, dtype=torch.long))
+                    continue
+                handle = model.get_parameter(where).register_hook(poison) \
+                    if plant and step == SENTINEL_STEP else None
+                opt.zero_grad()
+                model(x).sum().backward()
+                if handle is not None:
+                    handle.remove()
+                opt.step()
+        if not plant:
+            return ops
+        return [(p.code, p.module, p.step, p.message) for p in w.report().problems]
+
+    watched = run(True, False)
+    flattened = small >= watcher_module._FLAT_MIN
+    assert watched["cat"] == (1 if flattened else 0)
+    got = run(True, True)
+    assert [(c, m, s) for c, m, s, _ in got] == [("DC203", f"{small}.weight", SENTINEL_STEP)]
+    assert got == run(False, True)
 
 
 # ---------------------------------------------------------------- bare training passes
