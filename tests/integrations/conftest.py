@@ -62,6 +62,9 @@ def env_with_path(*paths: Path) -> dict[str, str]:
         parts.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(parts)
     env.pop("PYTHONSTARTUP", None)
+    # the tests run ``python -m ...``: the interpreter running the tests, not whichever ``python``
+    # comes first on the caller's PATH (outside an activated venv, one without dllint or flake8)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     return env
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env["HOME"] = str(home)  # no user git config, no user pre-commit config
     env["PRE_COMMIT_HOME"] = str(tmp_path_factory.mktemp("pre-commit-home"))
     env.pop("PYTHONPATH", None)
+    # ``python -m pre_commit`` must be the interpreter running the tests (see conftest.env_with_path)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     return env
 
 
@@ -94,7 +97,7 @@ def test_manifest_declares_both_hooks() -> None:
         assert hook["types_or"] == ["python", "jupyter"]
         assert hook["require_serial"] is True
         assert hook["description"]
-    proc = subprocess.run(["python", "-m", "pre_commit", "validate-manifest",
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
                            str(PROJECT_ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
